@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+# Device test: vgpu-pci driven through PCI config space and its BARs by QEMU's
+# qtest protocol, without a guest.  Covers identity, BAR sizing and placement,
+# read-only config registers, and hostile BAR accesses (unaligned, odd-sized,
+# out of range), then checks that QEMU is still alive and exits cleanly.
+# SPDX-License-Identifier: GPL-2.0-or-later
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qtest import QTest, QTestError, Tap, default_qemu  # noqa: E402
+
+DEVFN = 0x10                    # 00:02.0, where Intel integrated graphics lives
+BAR0_GPA = 0xE0000000
+BAR2_GPA = 0xC0000000
+MIB = 1 << 20
+GGTT_OFFSET = 8 * MIB
+APERTURE = 256 * MIB
+
+PCI_VENDOR_ID, PCI_DEVICE_ID, PCI_COMMAND = 0x00, 0x02, 0x04
+PCI_REVISION_ID, PCI_CLASS_PROG = 0x08, 0x09
+PCI_BAR0, PCI_BAR2 = 0x10, 0x18
+PCI_CAPABILITY_LIST = 0x34
+PCI_COMMAND_MEMORY = 0x2
+PCI_CAP_ID_MSI = 0x05
+
+
+def check_identity(qt, tap):
+    tap.equal(qt.cfg_read(DEVFN, PCI_VENDOR_ID, 2), 0x8086, 'vendor id is Intel')
+    tap.equal(qt.cfg_read(DEVFN, PCI_DEVICE_ID, 2), 0x1912, 'device id is Skylake GT2')
+    rev = qt.cfg_read(DEVFN, PCI_REVISION_ID, 1)
+    tap.check(0x06 <= rev <= 0x0A, 'revision 0x%x is a production stepping' % rev)
+    tap.equal(qt.cfg_read(DEVFN, PCI_CLASS_PROG, 4) >> 8, 0x0300, 'class is VGA display')
+    cap = qt.cfg_read(DEVFN, PCI_CAPABILITY_LIST, 1)
+    found_msi = False
+    for _ in range(16):                 # bounded walk of the capability list
+        if not cap:
+            break
+        if qt.cfg_read(DEVFN, cap, 1) == PCI_CAP_ID_MSI:
+            found_msi = True
+            control = qt.cfg_read(DEVFN, cap + 2, 2)
+            tap.equal(control & 0xFFFE, 0, 'MSI is 32-bit, single vector, not maskable')
+            break
+        cap = qt.cfg_read(DEVFN, cap + 1, 1)
+    tap.check(found_msi, 'MSI capability present')
+
+
+def check_read_only_config(qt, tap):
+    for offset, size, name in ((PCI_VENDOR_ID, 2, 'vendor id'), (PCI_DEVICE_ID, 2, 'device id'),
+                               (PCI_REVISION_ID, 1, 'revision'),
+                               (PCI_CLASS_PROG, 1, 'programming interface')):
+        before = qt.cfg_read(DEVFN, offset, size)
+        qt.cfg_write(DEVFN, offset, (1 << (8 * size)) - 1 - before, size)
+        tap.equal(qt.cfg_read(DEVFN, offset, size), before, 'write to read-only %s ignored' % name)
+
+
+def check_bar_sizing(qt, tap):
+    for bar, size, flags, name in ((PCI_BAR0, 16 * MIB, 0x4, 'BAR0'),
+                                   (PCI_BAR2, APERTURE, 0xC, 'BAR2')):
+        qt.cfg_write(DEVFN, bar, 0xFFFFFFFF)
+        qt.cfg_write(DEVFN, bar + 4, 0xFFFFFFFF)
+        low = qt.cfg_read(DEVFN, bar)
+        high = qt.cfg_read(DEVFN, bar + 4)
+        tap.equal(low, (~(size - 1) & 0xFFFFFFFF) | flags,
+                  '%s sizes as %d MiB, 64-bit%s' % (name, size // MIB,
+                                                    ', prefetchable' if flags & 8 else ''))
+        tap.equal(high, 0xFFFFFFFF, '%s upper half is fully decoded' % name)
+
+
+def place_bars(qt):
+    qt.cfg_write(DEVFN, PCI_BAR0, BAR0_GPA)
+    qt.cfg_write(DEVFN, PCI_BAR0 + 4, 0)
+    qt.cfg_write(DEVFN, PCI_BAR2, BAR2_GPA)
+    qt.cfg_write(DEVFN, PCI_BAR2 + 4, 0)
+    qt.cfg_write(DEVFN, PCI_COMMAND, PCI_COMMAND_MEMORY, 2)
+
+
+def check_ggtt_through_bar0(qt, tap):
+    pte = BAR0_GPA + GGTT_OFFSET + 8 * 100
+    qt.write(pte, 0x12345001, 8)
+    tap.equal(qt.read(pte, 8), 0x12345001, 'GGTT PTE written through BAR0 reads back')
+
+
+def check_hostile_accesses(qt, tap):
+    accesses = [
+        ('unaligned 4-byte read', lambda: qt.read(BAR0_GPA + 0x2001, 4)),
+        ('unaligned 8-byte write', lambda: qt.write(BAR0_GPA + 0x2003, ~0 & (2**64 - 1), 8)),
+        ('3-byte read', lambda: qt.read_bytes(BAR0_GPA + 0x2000, 3)),
+        ('read straddling the register file end',
+         lambda: qt.read(BAR0_GPA + 2 * MIB - 2, 4)),
+        ('write into the hole after the registers', lambda: qt.write(BAR0_GPA + 4 * MIB, 1, 4)),
+        ('write straddling into the GGTT', lambda: qt.write(BAR0_GPA + GGTT_OFFSET - 4, ~0 & (2**64 - 1), 8)),
+        ('read past the GGTT end', lambda: qt.read(BAR0_GPA + 16 * MIB - 4, 8)),
+        ('read of the last BAR0 byte', lambda: qt.read(BAR0_GPA + 16 * MIB - 1, 1)),
+        ('aperture read', lambda: qt.read(BAR2_GPA + 4096, 4)),
+        ('aperture write', lambda: qt.write(BAR2_GPA + APERTURE - 4, 0xdeadbeef, 4)),
+    ]
+    for name, access in accesses:
+        try:
+            access()
+            tap.check(qt.alive(), 'QEMU survives %s' % name)
+        except QTestError as e:
+            tap.check(False, 'QEMU survives %s' % name, str(e))
+            raise
+
+
+def check_bar_moved_while_enabled(qt, tap):
+    """A guest may move BAR0 at any time; accesses follow the BAR."""
+    pte = GGTT_OFFSET + 8 * 7
+    qt.write(BAR0_GPA + pte, 0xabc001, 8)
+    qt.cfg_write(DEVFN, PCI_BAR0, BAR0_GPA + 16 * MIB)
+    tap.equal(qt.read(BAR0_GPA + 16 * MIB + pte, 8), 0xabc001, 'BAR0 moved: GGTT follows')
+    qt.cfg_write(DEVFN, PCI_BAR0, BAR0_GPA)
+
+
+def main():
+    qemu = os.environ.get('GPUMED_QEMU') or default_qemu()
+    if not os.access(qemu, os.X_OK):
+        print('1..0 # SKIP no QEMU at %s: run scripts/build-qemu' % qemu)
+        return 77
+    tap = Tap()
+    qt = QTest(qemu, ['-device', 'vgpu-pci,addr=02.0'])
+    try:
+        check_identity(qt, tap)
+        check_read_only_config(qt, tap)
+        check_bar_sizing(qt, tap)
+        place_bars(qt)
+        check_ggtt_through_bar0(qt, tap)
+        check_hostile_accesses(qt, tap)
+        check_bar_moved_while_enabled(qt, tap)
+    except QTestError as e:
+        tap.check(False, 'qtest session', str(e))
+    status, err = qt.close()
+    tap.check(status == 0, 'QEMU exits cleanly', 'status %s: %s' % (status, err.strip()))
+    for line in err.splitlines():
+        print('# qemu: ' + line)
+    return tap.finish()
+
+
+if __name__ == '__main__':
+    sys.exit(main())
