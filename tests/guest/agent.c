@@ -1,0 +1,223 @@
+/*
+ * The guest agent's main: PID 1 of the test guest (see agent.h).
+ *
+ * Kernel command line parameters (read from /proc/cmdline, because the kernel
+ * keeps dotted parameters from init):
+ *   gpumed.steps=a,b,c        the steps to run, in order
+ *   gpumed.load_timeout=<s>   give up on a module load after this (default 60)
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent.h"
+
+#define MODULE_LIST "/lib/modules/load-order"
+
+struct boot_record boot_record;
+
+double boottime_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_BOOTTIME, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+bool read_text(const char *path, char *buf, size_t size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n;
+
+    if (fd < 0) {
+        return false;
+    }
+    n = read(fd, buf, size - 1);
+    close(fd);
+    if (n < 0) {
+        return false;
+    }
+    while (n > 0 && buf[n - 1] == '\n') {
+        n--;
+    }
+    buf[n] = '\0';
+    return true;
+}
+
+/* One write per line, so that kernel messages do not split our lines. */
+static void print_line(const char *line)
+{
+    size_t len = strlen(line);
+    char *buf = malloc(len + 1);
+
+    if (!buf) {
+        return;
+    }
+    memcpy(buf, line, len);
+    buf[len] = '\n';
+    if (write(STDOUT_FILENO, buf, len + 1) < 0) {
+        /* Nothing to report to: the console is the only channel. */
+    }
+    free(buf);
+}
+
+/* Control characters would break the one-line-per-record protocol. */
+static void sanitize(char *s)
+{
+    for (; *s; s++) {
+        if ((unsigned char)*s < 0x20 || *s == 0x7f) {
+            *s = ' ';
+        }
+    }
+}
+
+void result_add(struct result *r, const char *key, const char *fmt, ...)
+{
+    char value[512];
+    bool quote;
+    va_list ap;
+    size_t room = sizeof(r->fields) - r->len;
+    int n;
+
+    va_start(ap, fmt);
+    vsnprintf(value, sizeof(value), fmt, ap);
+    va_end(ap);
+    sanitize(value);
+    quote = !value[0] || strpbrk(value, " \"=") != NULL;
+    if (quote) {
+        /* Quotes inside a quoted value become apostrophes: no escaping rules. */
+        for (char *q = value; (q = strchr(q, '"')); q++) {
+            *q = '\'';
+        }
+        n = snprintf(r->fields + r->len, room, " %s=\"%s\"", key, value);
+    } else {
+        n = snprintf(r->fields + r->len, room, " %s=%s", key, value);
+    }
+    if (n > 0) {
+        r->len += (size_t)n < room ? (size_t)n : room - 1;
+    }
+}
+
+void result_log(const struct result *r, const char *fmt, ...)
+{
+    char text[1024];
+    char line[1100];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    sanitize(text);
+    snprintf(line, sizeof(line), "GUEST-LOG step=%s %s", r->step, text);
+    print_line(line);
+}
+
+static void run_step(const char *name)
+{
+    struct result r = { .step = name };
+    char line[sizeof(r.fields) + 128];
+    bool passed = false;
+    size_t i;
+
+    for (i = 0; i < n_steps && strcmp(steps[i].name, name) != 0; i++) {
+    }
+    if (i < n_steps) {
+        passed = steps[i].run(&r);
+    } else {
+        result_add(&r, "error", "unknown-step");
+    }
+    snprintf(line, sizeof(line), "GUEST-RESULT step=%s status=%s%s",
+             name, passed ? "pass" : "fail", r.fields);
+    print_line(line);
+}
+
+/* The value of a "key=value" word of the kernel command line, or NULL. */
+static char *cmdline_param(char *cmdline, const char *key)
+{
+    size_t key_len = strlen(key);
+
+    for (char *word = strtok(cmdline, " "); word; word = strtok(NULL, " ")) {
+        if (strncmp(word, key, key_len) == 0 && word[key_len] == '=') {
+            return word + key_len + 1;
+        }
+    }
+    return NULL;
+}
+
+static void mount_filesystems(void)
+{
+    mkdir("/proc", 0555);
+    mkdir("/sys", 0555);
+    mkdir("/dev", 0755);
+    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+    mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+    mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, NULL);
+}
+
+/* Without a /dev/console in the initramfs the kernel gives init no stdio. */
+static void open_console(void)
+{
+    int fd;
+
+    if (fcntl(STDOUT_FILENO, F_GETFD) >= 0) {
+        return;
+    }
+    fd = open("/dev/console", O_RDWR);
+    if (fd >= 0) {
+        dup2(fd, STDIN_FILENO);
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        if (fd > STDERR_FILENO) {
+            close(fd);
+        }
+    }
+}
+
+int main(void)
+{
+    char cmdline[4096], steps_param[4096];
+    char *value;
+    int load_timeout = 60;
+
+    boot_record.init_uptime_ms = boottime_ms();
+    mount_filesystems();
+    open_console();
+
+    if (!read_text("/proc/cmdline", cmdline, sizeof(cmdline))) {
+        cmdline[0] = '\0';
+    }
+    memcpy(steps_param, cmdline, sizeof(cmdline));
+    value = cmdline_param(cmdline, "gpumed.load_timeout");
+    if (value && atoi(value) > 0) {
+        load_timeout = atoi(value);
+    }
+
+    load_modules(MODULE_LIST, load_timeout);
+
+    value = cmdline_param(steps_param, "gpumed.steps");
+    if (value) {
+        char *saveptr = NULL;
+
+        for (char *name = strtok_r(value, ",", &saveptr); name;
+             name = strtok_r(NULL, ",", &saveptr)) {
+            run_step(name);
+        }
+    }
+
+    sync();
+    reboot(RB_POWER_OFF);
+    /* PID 1 must not exit: that panics the kernel. */
+    for (;;) {
+        pause();
+    }
+}

@@ -1,0 +1,88 @@
+/*
+ * The guest agent: /init of the test guest's initramfs.
+ *
+ * It loads the GPU driver, runs the test steps named on the kernel command
+ * line and prints one line per step on the console, which run-guest turns
+ * into TAP:
+ *
+ *   GUEST-RESULT step=<name> status=pass|fail <key>=<value> ...
+ *   GUEST-LOG step=<name> <free text>      (details, any number per step)
+ *
+ * Adding a step: write a step_fn in a step-*.c file, declare it below and add
+ * one row to the table in steps.c.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef GPUMED_GUEST_AGENT_H
+#define GPUMED_GUEST_AGENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define VGPU_VENDOR 0x8086
+#define VGPU_DEVICE 0x1912
+
+/* The key=value pairs of one GUEST-RESULT line, and where its logs go. */
+struct result {
+    const char *step;
+    char fields[2048];
+    size_t len;
+};
+
+/* Appends " key=value"; the value is quoted when it holds spaces or quotes. */
+void result_add(struct result *r, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Prints "GUEST-LOG step=<step> <text>" at once (one write, one line). */
+void result_log(const struct result *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* A step returns true when it passed; its details go into r. */
+typedef bool step_fn(struct result *r);
+
+struct step {
+    const char *name;
+    step_fn *run;
+};
+
+extern const struct step steps[];
+extern const size_t n_steps;
+
+/* What happened before the steps ran, for the steps that report on it. */
+struct module_load {
+    char name[64];
+    int error;          /* 0, an errno, or ETIMEDOUT when the load hung */
+    double ms;
+};
+
+#define MAX_MODULES 32
+
+struct boot_record {
+    double init_uptime_ms;      /* CLOCK_BOOTTIME when /init started */
+    double modules_ms;          /* loading all modules */
+    struct module_load modules[MAX_MODULES];
+    size_t n_modules;
+};
+
+extern struct boot_record boot_record;
+
+/* The load record of a module by name ("i915"), or NULL if not attempted. */
+const struct module_load *find_module_load(const char *name);
+
+/* Loads the modules listed in list_path, in order; fills boot_record. */
+void load_modules(const char *list_path, int timeout_s);
+
+double boottime_ms(void);
+
+/* The PCI address ("0000:00:02.0") of the vGPU, or false if absent. */
+bool find_vgpu(char *addr, size_t size);
+
+/* Reads a small file into buf without its trailing newline; false on error. */
+bool read_text(const char *path, char *buf, size_t size);
+
+/* The steps, one function each (step-*.c). */
+step_fn step_pci, step_lspci, step_i915_bind;
+step_fn step_dmesg;
+step_fn step_timing, step_panic;
+
+#endif

@@ -1,0 +1,131 @@
+/*
+ * Steps about the vGPU as a PCI device: enumeration and driver binding.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "agent.h"
+
+#define PCI_DEVICES "/sys/bus/pci/devices"
+
+static unsigned long read_hex_attr(const char *addr, const char *attr)
+{
+    char path[512], text[64];
+
+    snprintf(path, sizeof(path), PCI_DEVICES "/%s/%s", addr, attr);
+    return read_text(path, text, sizeof(text)) ? strtoul(text, NULL, 16) : 0;
+}
+
+bool find_vgpu(char *addr, size_t size)
+{
+    DIR *dir = opendir(PCI_DEVICES);
+    struct dirent *e;
+    bool found = false;
+
+    if (!dir) {
+        return false;
+    }
+    while (!found && (e = readdir(dir))) {
+        if (e->d_name[0] != '.' &&
+            read_hex_attr(e->d_name, "vendor") == VGPU_VENDOR &&
+            read_hex_attr(e->d_name, "device") == VGPU_DEVICE) {
+            snprintf(addr, size, "%s", e->d_name);
+            found = true;
+        }
+    }
+    closedir(dir);
+    return found;
+}
+
+bool step_pci(struct result *r)
+{
+    char addr[64];
+
+    if (!find_vgpu(addr, sizeof(addr))) {
+        result_add(r, "error", "no-%04x:%04x-in-" PCI_DEVICES,
+                   VGPU_VENDOR, VGPU_DEVICE);
+        return false;
+    }
+    result_add(r, "addr", "%s", addr);
+    result_add(r, "id", "%04lx:%04lx", read_hex_attr(addr, "vendor"),
+               read_hex_attr(addr, "device"));
+    result_add(r, "class", "0x%06lx", read_hex_attr(addr, "class"));
+    result_add(r, "subsystem", "%04lx:%04lx",
+               read_hex_attr(addr, "subsystem_vendor"),
+               read_hex_attr(addr, "subsystem_device"));
+    return true;
+}
+
+bool step_lspci(struct result *r)
+{
+    char needle[16], line[256];
+    bool found = false;
+    int out[2], status;
+    FILE *lspci;
+    pid_t pid;
+
+    if (pipe(out) != 0 || (pid = fork()) < 0) {
+        result_add(r, "error", "%s", strerror(errno));
+        return false;
+    }
+    if (pid == 0) {
+        dup2(out[1], STDOUT_FILENO);
+        close(out[0]);
+        close(out[1]);
+        execl("/usr/bin/lspci", "lspci", "-n", (char *)NULL);
+        _exit(127);
+    }
+    close(out[1]);
+    snprintf(needle, sizeof(needle), "%04x:%04x", VGPU_VENDOR, VGPU_DEVICE);
+    lspci = fdopen(out[0], "r");
+    while (fgets(line, sizeof(line), lspci)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (!found && strstr(line, needle)) {
+            result_add(r, "line", "%s", line);
+            found = true;
+        } else {
+            result_log(r, "%s", line);
+        }
+    }
+    fclose(lspci);
+    waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        result_add(r, "error", "lspci-status-%d", status);
+        return false;
+    }
+    if (!found) {
+        result_add(r, "error", "no-%s-line", needle);
+    }
+    return found;
+}
+
+bool step_i915_bind(struct result *r)
+{
+    const struct module_load *i915 = find_module_load("i915");
+    char addr[64], path[512], target[512];
+    const char *driver = "none";
+    ssize_t n;
+
+    result_add(r, "load", "%s", !i915 ? "not-attempted" :
+               i915->error ? strerrorname_np(i915->error) : "ok");
+    if (!find_vgpu(addr, sizeof(addr))) {
+        result_add(r, "error", "no-vgpu");
+        return false;
+    }
+    snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver", addr);
+    n = readlink(path, target, sizeof(target) - 1);
+    if (n > 0) {
+        target[n] = '\0';
+        driver = basename(target);
+    }
+    result_add(r, "driver", "%s", driver);
+    return strcmp(driver, "i915") == 0;
+}
