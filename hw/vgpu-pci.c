@@ -1,38 +1,54 @@
 /*
  * vgpu-pci: a Skylake GT2 virtual GPU, mediated by gpumed.
  *
- * This file is only the QEMU binding: PCI identity, BARs, MSI and reset.
- * Every guest access is forwarded to the vGPU emulation library (vgpu/),
- * which is built and tested without QEMU.
+ * This file is only the QEMU binding: PCI config space layout, BARs, MSI,
+ * the aperture window, the OpRegion handed to firmware, the vblank clock
+ * and reset.  Every guest access is forwarded to the vGPU emulation
+ * library (vgpu/), which is built and tested without QEMU.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
 #include "qemu/units.h"
+#include "qemu/timer.h"
 #include "qapi/error.h"
+#include "exec/address-spaces.h"
+#include "hw/i386/x86.h"
+#include "hw/nvram/fw_cfg.h"
 #include "hw/pci/pci.h"
 #include "hw/pci/msi.h"
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
 #include "qom/object.h"
+#include "sysemu/sysemu.h"
 
 #include "vgpu/vgpu.h"
 
 #define TYPE_VGPU_PCI "vgpu-pci"
 OBJECT_DECLARE_SIMPLE_TYPE(VgpuPciState, VGPU_PCI)
 
+/* SeaBIOS copies this fw_cfg file into reserved RAM and points ASLS at it. */
+#define OPREGION_FW_CFG_FILE    "etc/igd-opregion"
+#define VBLANK_HZ               60
+
 struct VgpuPciState {
     PCIDevice parent_obj;
 
     /* device config */
-    uint64_t aperture_size;
+    char *type_name;
+    uint64_t host_aperture_size;
+    uint64_t aperture_base;
+    uint64_t hidden_base;
 
     /* device elements */
     MemoryRegion bar0;          /* registers + GGTT */
     MemoryRegion aperture;      /* BAR2 */
+    QEMUTimer *vblank_timer;
+    Notifier exit_notifier;
 
     /* device state */
     struct vgpu *vgpu;
+    uint8_t *opregion;
 };
 
 /* Guest GPU state lives outside QEMU's migration stream (for now). */
@@ -73,27 +89,152 @@ static const MemoryRegionOps vgpu_pci_bar0_ops = {
     },
 };
 
-static void vgpu_pci_realize(PCIDevice *pdev, Error **errp)
+/*
+ * The aperture reaches the guest page the vGPU's GGTT maps there, in this
+ * process; entries that map nothing read as zeros and drop writes.
+ */
+static uint64_t vgpu_pci_aperture_read(void *opaque, hwaddr addr, unsigned size)
 {
-    VgpuPciState *s = VGPU_PCI(pdev);
+    VgpuPciState *s = opaque;
+    uint64_t gpa, val = 0;
+
+    if (vgpu_aperture_translate(s->vgpu, addr, &gpa)) {
+        address_space_read(&address_space_memory, gpa, MEMTXATTRS_UNSPECIFIED,
+                           &val, size);
+    }
+    return le64_to_cpu(val);
+}
+
+static void vgpu_pci_aperture_write(void *opaque, hwaddr addr, uint64_t val,
+                                    unsigned size)
+{
+    VgpuPciState *s = opaque;
+    uint64_t gpa, le = cpu_to_le64(val);
+
+    if (vgpu_aperture_translate(s->vgpu, addr, &gpa)) {
+        address_space_write(&address_space_memory, gpa, MEMTXATTRS_UNSPECIFIED,
+                            &le, size);
+    }
+}
+
+/* Aligned accesses of at most 8 bytes never cross a GGTT page. */
+static const MemoryRegionOps vgpu_pci_aperture_ops = {
+    .read = vgpu_pci_aperture_read,
+    .write = vgpu_pci_aperture_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = {
+        .min_access_size = 1,
+        .max_access_size = 8,
+        .unaligned = true,
+    },
+    .impl = {
+        .min_access_size = 1,
+        .max_access_size = 8,
+    },
+};
+
+static void vgpu_pci_raise_msi(void *opaque)
+{
+    PCIDevice *pdev = opaque;
+
+    if (msi_enabled(pdev)) {
+        msi_notify(pdev, 0);
+    }
+}
+
+static const struct vgpu_ops vgpu_pci_ops = {
+    .raise_msi = vgpu_pci_raise_msi,
+};
+
+static void vgpu_pci_vblank(void *opaque)
+{
+    VgpuPciState *s = opaque;
+
+    vgpu_display_vblank(s->vgpu);
+    timer_mod(s->vblank_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
+              NANOSECONDS_PER_SECOND / VBLANK_HZ);
+}
+
+/* What the guest touched that we do not model, for the test logs. */
+static void vgpu_pci_report(Notifier *n, void *data)
+{
+    VgpuPciState *s = container_of(n, VgpuPciState, exit_notifier);
+    const struct vgpu_stats *st = vgpu_get_stats(s->vgpu);
+    uint32_t off;
+
+    fprintf(stderr, "gpumed: vgpu %s: stats: untracked_reads=%" PRIu64
+            " untracked_writes=%" PRIu64 " untracked_offsets=%" PRIu64
+            " bad_mmio_access=%" PRIu64 " ggtt_pte_writes=%" PRIu64
+            " ggtt_out_of_partition=%" PRIu64 " ggtt_bad_address=%" PRIu64
+            " ppgtt_create=%" PRIu64 " ppgtt_destroy=%" PRIu64
+            " elsp_writes=%" PRIu64 " pcode_unknown=%" PRIu64
+            " msi_sent=%" PRIu64 " vblanks=%" PRIu64 "\n",
+            vgpu_name(s->vgpu), st->untracked_reads, st->untracked_writes,
+            st->untracked_offsets, st->bad_mmio_access, st->ggtt_pte_writes,
+            st->ggtt_out_of_partition, st->ggtt_bad_address, st->ppgtt_create,
+            st->ppgtt_destroy, st->elsp_writes, st->pcode_unknown,
+            st->msi_sent, st->vblanks);
+    fprintf(stderr, "gpumed: vgpu %s: untracked offsets:", vgpu_name(s->vgpu));
+    for (off = vgpu_untracked_next(s->vgpu, 0); off != UINT32_MAX;
+         off = vgpu_untracked_next(s->vgpu, off + 4)) {
+        fprintf(stderr, " 0x%x", off);
+    }
+    fputc('\n', stderr);
+}
+
+static bool vgpu_pci_create_vgpu(VgpuPciState *s, Error **errp)
+{
+    Object *machine = qdev_get_machine();
+    X86MachineState *x86ms = (X86MachineState *)
+        object_dynamic_cast(machine, TYPE_X86_MACHINE);
     struct vgpu_config config = {
-        .name = DEVICE(pdev)->id ? DEVICE(pdev)->id : TYPE_VGPU_PCI,
-        .aperture_size = s->aperture_size,
+        .name = DEVICE(s)->id ? DEVICE(s)->id : TYPE_VGPU_PCI,
+        .type = vgpu_type_find(s->type_name),
+        .host_aperture_size = s->host_aperture_size,
+        .aperture_base = s->aperture_base,
+        .hidden_base = s->hidden_base ? s->hidden_base : s->host_aperture_size,
+        .ops = &vgpu_pci_ops,
+        .opaque = PCI_DEVICE(s),
     };
 
+    if (!config.type) {
+        error_setg(errp, "vgpu-pci: unknown type '%s'", s->type_name);
+        return false;
+    }
+    if (!x86ms) {
+        error_setg(errp, "vgpu-pci: needs an x86 PC machine");
+        return false;
+    }
+    config.ram_below_4g = x86ms->below_4g_mem_size;
+    config.ram_above_4g = x86ms->above_4g_mem_size;
     s->vgpu = vgpu_create(&config);
     if (!s->vgpu) {
         if (errno == EINVAL) {
-            error_setg(errp, "vgpu-pci: aperture-size must be a power of two "
-                       "between %llu MiB and %llu MiB",
-                       VGPU_APERTURE_MIN / MiB, VGPU_APERTURE_MAX / MiB);
+            error_setg(errp, "vgpu-pci: host-aperture-size must be a power of "
+                       "two between %llu MiB and %llu MiB, and the type's "
+                       "aperture and hidden blocks must fit at aperture-base "
+                       "and hidden-base", VGPU_APERTURE_MIN / MiB,
+                       VGPU_APERTURE_MAX / MiB);
         } else {
             error_setg_errno(errp, errno, "vgpu-pci: cannot create the vGPU");
         }
+        return false;
+    }
+    return true;
+}
+
+static void vgpu_pci_realize(PCIDevice *pdev, Error **errp)
+{
+    VgpuPciState *s = VGPU_PCI(pdev);
+    FWCfgState *fw_cfg = fw_cfg_find();
+
+    if (!fw_cfg) {
+        error_setg(errp, "vgpu-pci: needs fw_cfg to hand the OpRegion to firmware");
         return;
     }
-
-    pdev->config[PCI_INTERRUPT_PIN] = 1;
+    if (!vgpu_pci_create_vgpu(s, errp)) {
+        return;
+    }
     if (msi_init(pdev, VGPU_PCI_MSI_CAP, 1, false, false, errp)) {
         vgpu_destroy(s->vgpu);
         s->vgpu = NULL;
@@ -104,22 +245,34 @@ static void vgpu_pci_realize(PCIDevice *pdev, Error **errp)
                           "vgpu-bar0", VGPU_BAR0_SIZE);
     pci_register_bar(pdev, 0, PCI_BASE_ADDRESS_SPACE_MEMORY |
                      PCI_BASE_ADDRESS_MEM_TYPE_64, &s->bar0);
-
-    /* The aperture gets its GGTT-translated backing with the GGTT shadow. */
-    memory_region_init(&s->aperture, OBJECT(s), "vgpu-aperture",
-                       s->aperture_size);
+    memory_region_init_io(&s->aperture, OBJECT(s), &vgpu_pci_aperture_ops, s,
+                          "vgpu-aperture", s->host_aperture_size);
     pci_register_bar(pdev, 2, PCI_BASE_ADDRESS_SPACE_MEMORY |
                      PCI_BASE_ADDRESS_MEM_TYPE_64 |
                      PCI_BASE_ADDRESS_MEM_PREFETCH, &s->aperture);
+    vgpu_cfg_init(s->vgpu, pdev->config, pdev->wmask, pdev->w1cmask);
+
+    s->opregion = g_malloc(VGPU_OPREGION_SIZE);
+    vgpu_opregion_build(s->vgpu, s->opregion);
+    fw_cfg_add_file(fw_cfg, OPREGION_FW_CFG_FILE, s->opregion, VGPU_OPREGION_SIZE);
+
+    s->vblank_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, vgpu_pci_vblank, s);
+    timer_mod(s->vblank_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
+              NANOSECONDS_PER_SECOND / VBLANK_HZ);
+    s->exit_notifier.notify = vgpu_pci_report;
+    qemu_add_exit_notifier(&s->exit_notifier);
 }
 
 static void vgpu_pci_exit(PCIDevice *pdev)
 {
     VgpuPciState *s = VGPU_PCI(pdev);
 
+    qemu_remove_exit_notifier(&s->exit_notifier);
+    timer_free(s->vblank_timer);
     msi_uninit(pdev);
     vgpu_destroy(s->vgpu);
     s->vgpu = NULL;
+    /* fw_cfg keeps pointing at the OpRegion: it lives as long as QEMU. */
 }
 
 static void vgpu_pci_reset(DeviceState *dev)
@@ -130,10 +283,21 @@ static void vgpu_pci_reset(DeviceState *dev)
 }
 
 static Property vgpu_pci_properties[] = {
-    DEFINE_PROP_SIZE("aperture-size", VgpuPciState, aperture_size,
+    DEFINE_PROP_STRING("type", VgpuPciState, type_name),
+    DEFINE_PROP_SIZE("host-aperture-size", VgpuPciState, host_aperture_size,
                      VGPU_APERTURE_DEFAULT),
+    DEFINE_PROP_SIZE("aperture-base", VgpuPciState, aperture_base, 0),
+    /* 0: the hidden block starts right above the host aperture */
+    DEFINE_PROP_SIZE("hidden-base", VgpuPciState, hidden_base, 0),
     DEFINE_PROP_END_OF_LIST(),
 };
+
+static void vgpu_pci_instance_init(Object *obj)
+{
+    VgpuPciState *s = VGPU_PCI(obj);
+
+    s->type_name = g_strdup(vgpu_types[0].name);
+}
 
 static void vgpu_pci_class_init(ObjectClass *klass, void *data)
 {
@@ -157,6 +321,7 @@ static const TypeInfo vgpu_pci_info = {
     .name = TYPE_VGPU_PCI,
     .parent = TYPE_PCI_DEVICE,
     .instance_size = sizeof(VgpuPciState),
+    .instance_init = vgpu_pci_instance_init,
     .class_init = vgpu_pci_class_init,
     .interfaces = (InterfaceInfo[]) {
         { INTERFACE_CONVENTIONAL_PCI_DEVICE },

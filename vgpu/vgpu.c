@@ -1,9 +1,9 @@
 /*
- * vgpu.c - vGPU lifecycle and BAR0 dispatch.
+ * vgpu.c - vGPU types, lifecycle and BAR0 dispatch.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "vgpu/vgpu.h"
+#include "vgpu/private.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -11,24 +11,42 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define VGPU_NAME_MAX 64
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+               "register and PTE storage is kept in host order = guest order");
 
 /* A guest that keeps misbehaving must not flood the host log. */
 #define GUEST_ERROR_LOG_BURST 16
 
-struct vgpu {
-    char name[VGPU_NAME_MAX];
-    uint64_t aperture_size;
-    uint8_t *mmio;              /* VGPU_MMIO_SIZE bytes of register storage */
-    uint8_t *ggtt;              /* VGPU_GGTT_SIZE bytes: the guest's GGTT PTEs */
-    struct vgpu_stats stats;
-    unsigned guest_errors_logged;
+#define MiB (1ull << 20)
+
+/*
+ * The types offered, named by how many fit in a 256 MiB aperture.  The
+ * hidden part and the fence count grow with the aperture share, the same
+ * progression GVT-g offers on Skylake.
+ */
+const struct vgpu_type vgpu_types[] = {
+    { .name = "gpumed-8", .aperture_size = 32 * MiB, .hidden_size = 256 * MiB,
+      .fence_count = 4, .weight = 2, .width = 1024, .height = 768 },
+    { .name = "gpumed-4", .aperture_size = 64 * MiB, .hidden_size = 512 * MiB,
+      .fence_count = 4, .weight = 4, .width = 1920, .height = 1200 },
+    { .name = "gpumed-2", .aperture_size = 128 * MiB, .hidden_size = 1024 * MiB,
+      .fence_count = 8, .weight = 8, .width = 1920, .height = 1200 },
+    { .name = "gpumed-1", .aperture_size = 256 * MiB, .hidden_size = 2048 * MiB,
+      .fence_count = 16, .weight = 16, .width = 1920, .height = 1200 },
 };
+const size_t vgpu_type_count = sizeof(vgpu_types) / sizeof(vgpu_types[0]);
 
-static void vgpu_guest_error(struct vgpu *vgpu, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+const struct vgpu_type *vgpu_type_find(const char *name)
+{
+    for (size_t i = 0; i < vgpu_type_count; i++) {
+        if (!strcmp(vgpu_types[i].name, name)) {
+            return &vgpu_types[i];
+        }
+    }
+    return NULL;
+}
 
-static void vgpu_guest_error(struct vgpu *vgpu, const char *fmt, ...)
+void vgpu_guest_error(struct vgpu *vgpu, const char *fmt, ...)
 {
     va_list ap;
 
@@ -46,20 +64,69 @@ static void vgpu_guest_error(struct vgpu *vgpu, const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+#define DIRTY_PAGE_SHIFT 12
+
+static bool dirty_init(struct dirty_pages *d, size_t bytes)
+{
+    d->npages = bytes >> DIRTY_PAGE_SHIFT;
+    d->bits = calloc((d->npages + 63) / 64, sizeof(uint64_t));
+    return d->bits;
+}
+
+void dirty_mark(struct dirty_pages *d, size_t byte_offset)
+{
+    size_t page = byte_offset >> DIRTY_PAGE_SHIFT;
+
+    d->bits[page / 64] |= 1ull << (page % 64);
+}
+
+/* Zero the pages written since the last clear: reset costs what was used. */
+void dirty_clear(struct dirty_pages *d, void *storage)
+{
+    for (size_t w = 0; w < (d->npages + 63) / 64; w++) {
+        while (d->bits[w]) {
+            size_t page = w * 64 + __builtin_ctzll(d->bits[w]);
+
+            memset((uint8_t *)storage + (page << DIRTY_PAGE_SHIFT), 0,
+                   1u << DIRTY_PAGE_SHIFT);
+            d->bits[w] &= d->bits[w] - 1;
+        }
+    }
+}
+
 static bool is_power_of_2(uint64_t x)
 {
     return x && !(x & (x - 1));
+}
+
+static bool partition_valid(const struct vgpu_config *c)
+{
+    const struct vgpu_type *t = c->type;
+    uint64_t page_mask = VGPU_GGTT_PAGE_SIZE - 1;
+
+    return !((c->aperture_base | c->hidden_base | t->aperture_size |
+              t->hidden_size) & page_mask) &&
+           t->aperture_size && c->aperture_base + t->aperture_size <= c->host_aperture_size &&
+           c->hidden_base >= c->host_aperture_size &&
+           c->hidden_base + t->hidden_size <= VGPU_GGTT_SPACE;
+}
+
+static bool config_valid(const struct vgpu_config *c)
+{
+    return c->name && c->name[0] && strlen(c->name) < VGPU_NAME_MAX &&
+           c->type && c->ops && c->ops->raise_msi &&
+           is_power_of_2(c->host_aperture_size) &&
+           c->host_aperture_size >= VGPU_APERTURE_MIN &&
+           c->host_aperture_size <= VGPU_APERTURE_MAX &&
+           partition_valid(c) &&
+           c->ram_below_4g <= (4ull << 30) && c->ram_above_4g <= (1ull << 46);
 }
 
 struct vgpu *vgpu_create(const struct vgpu_config *config)
 {
     struct vgpu *vgpu;
 
-    if (!config->name || !config->name[0] ||
-        strlen(config->name) >= VGPU_NAME_MAX ||
-        !is_power_of_2(config->aperture_size) ||
-        config->aperture_size < VGPU_APERTURE_MIN ||
-        config->aperture_size > VGPU_APERTURE_MAX) {
+    if (!config_valid(config) || !vgpu_regs_index_init()) {
         errno = EINVAL;
         return NULL;
     }
@@ -68,14 +135,25 @@ struct vgpu *vgpu_create(const struct vgpu_config *config)
         return NULL;
     }
     strcpy(vgpu->name, config->name);
-    vgpu->aperture_size = config->aperture_size;
-    vgpu->mmio = calloc(1, VGPU_MMIO_SIZE);
+    vgpu->type = *config->type;
+    vgpu->host_aperture_size = config->host_aperture_size;
+    vgpu->aperture_base = config->aperture_base;
+    vgpu->hidden_base = config->hidden_base;
+    vgpu->ram_below_4g = config->ram_below_4g;
+    vgpu->ram_above_4g = config->ram_above_4g;
+    vgpu->ops = config->ops;
+    vgpu->opaque = config->opaque;
+    vgpu->vreg = calloc(1, VGPU_MMIO_SIZE);
     vgpu->ggtt = calloc(1, VGPU_GGTT_SIZE);
-    if (!vgpu->mmio || !vgpu->ggtt) {
+    vgpu->untracked = calloc(VGPU_MMIO_DWORDS / 64, sizeof(uint64_t));
+    if (!vgpu->vreg || !vgpu->ggtt || !vgpu->untracked ||
+        !dirty_init(&vgpu->vreg_dirty, VGPU_MMIO_SIZE) ||
+        !dirty_init(&vgpu->ggtt_dirty, VGPU_GGTT_SIZE)) {
         vgpu_destroy(vgpu);
         errno = ENOMEM;
         return NULL;
     }
+    vgpu_reset(vgpu);
     return vgpu;
 }
 
@@ -84,15 +162,22 @@ void vgpu_destroy(struct vgpu *vgpu)
     if (!vgpu) {
         return;
     }
-    free(vgpu->mmio);
+    free(vgpu->vreg);
     free(vgpu->ggtt);
+    free(vgpu->untracked);
+    free(vgpu->vreg_dirty.bits);
+    free(vgpu->ggtt_dirty.bits);
     free(vgpu);
 }
 
 void vgpu_reset(struct vgpu *vgpu)
 {
-    memset(vgpu->mmio, 0, VGPU_MMIO_SIZE);
-    memset(vgpu->ggtt, 0, VGPU_GGTT_SIZE);
+    vgpu_regs_reset(vgpu);
+    vgpu_ggtt_reset(vgpu);
+    vgpu->irq_asserted = false;
+    vgpu->display_ready = false;
+    vgpu->ppgtt_root_count = 0;
+    vgpu_display_reset(vgpu);
 }
 
 static bool access_size_valid(unsigned size)
@@ -100,68 +185,99 @@ static bool access_size_valid(unsigned size)
     return size == 1 || size == 2 || size == 4 || size == 8;
 }
 
-/*
- * Return the storage backing [offset, offset + size) of BAR0, or NULL when
- * the access is malformed or straddles a decoded range.
- */
-static uint8_t *bar0_storage(struct vgpu *vgpu, uint64_t offset, unsigned size)
+enum bar0_range { BAR0_NONE, BAR0_MMIO, BAR0_GGTT };
+
+/* Which decoded range holds all of [offset, offset + size), if any. */
+static enum bar0_range bar0_decode(uint64_t offset, unsigned size)
 {
     if (!access_size_valid(size) || offset > VGPU_BAR0_SIZE - size) {
-        return NULL;
+        return BAR0_NONE;
     }
     if (offset + size <= VGPU_MMIO_SIZE) {
-        return vgpu->mmio + offset;
+        return BAR0_MMIO;
     }
     if (offset >= VGPU_GGTT_OFFSET &&
         offset + size <= (uint64_t)VGPU_GGTT_OFFSET + VGPU_GGTT_SIZE) {
-        return vgpu->ggtt + (offset - VGPU_GGTT_OFFSET);
+        return BAR0_GGTT;
     }
-    return NULL;
+    return BAR0_NONE;
 }
 
-/* Registers and PTEs are little-endian, as on the hardware. */
-static uint64_t load_le(const uint8_t *p, unsigned size)
+/*
+ * Registers are dwords: wider accesses are split (low dword first, as the
+ * hardware does for 64-bit reads), narrower ones read or merge into the
+ * containing dword.
+ */
+static uint64_t mmio_read(struct vgpu *vgpu, uint32_t offset, unsigned size)
 {
-    uint64_t value = 0;
+    uint32_t first = offset & ~3u;
+    unsigned shift = 8 * (offset & 3);
+    uint64_t value = vgpu_reg_read(vgpu, first);
 
-    for (unsigned i = 0; i < size; i++) {
-        value |= (uint64_t)p[i] << (8 * i);
+    if (shift + 8 * size > 32) {
+        value |= (uint64_t)vgpu_reg_read(vgpu, first + 4) << 32;
+        if (shift + 8 * size > 64) {
+            uint64_t third = vgpu_reg_read(vgpu, first + 8);
+
+            return value >> shift | third << (64 - shift);
+        }
     }
-    return value;
+    return size == 8 ? value >> shift : (value >> shift) & ((1ull << (8 * size)) - 1);
 }
 
-static void store_le(uint8_t *p, uint64_t value, unsigned size)
+static void mmio_write(struct vgpu *vgpu, uint32_t offset, uint64_t value,
+                       unsigned size)
 {
-    for (unsigned i = 0; i < size; i++) {
-        p[i] = value >> (8 * i);
+    while (size) {
+        uint32_t dword = offset & ~3u;
+        unsigned first = offset & 3;
+        unsigned n = size < 4 - first ? size : 4 - first;
+        uint32_t mask = (n == 4 ? ~0u : (1u << (8 * n)) - 1) << (8 * first);
+        uint32_t merged = (vreg(vgpu, dword) & ~mask) | ((uint32_t)(value << (8 * first)) & mask);
+
+        vgpu_reg_write(vgpu, dword, merged);
+        value >>= 8 * n;
+        offset += n;
+        size -= n;
     }
+}
+
+static void bad_access(struct vgpu *vgpu, const char *what, uint64_t offset,
+                       unsigned size)
+{
+    vgpu->stats.bad_mmio_access++;
+    vgpu_guest_error(vgpu, "BAR0 %s of %u bytes at 0x%llx ignored",
+                     what, size, (unsigned long long)offset);
 }
 
 uint64_t vgpu_bar0_read(struct vgpu *vgpu, uint64_t offset, unsigned size)
 {
-    const uint8_t *p = bar0_storage(vgpu, offset, size);
-
-    if (!p) {
-        vgpu->stats.bad_mmio_access++;
-        vgpu_guest_error(vgpu, "BAR0 read of %u bytes at 0x%llx ignored",
-                         size, (unsigned long long)offset);
-        return 0;
+    switch (bar0_decode(offset, size)) {
+    case BAR0_MMIO:
+        return mmio_read(vgpu, offset, size);
+    case BAR0_GGTT:
+        return vgpu_ggtt_read(vgpu, offset - VGPU_GGTT_OFFSET, size);
+    case BAR0_NONE:
+        break;
     }
-    return load_le(p, size);
+    bad_access(vgpu, "read", offset, size);
+    return 0;
 }
 
 void vgpu_bar0_write(struct vgpu *vgpu, uint64_t offset, uint64_t value,
                      unsigned size)
 {
-    uint8_t *p = bar0_storage(vgpu, offset, size);
-
-    if (!p) {
-        vgpu->stats.bad_mmio_access++;
-        vgpu_guest_error(vgpu, "BAR0 write of %u bytes at 0x%llx ignored",
-                         size, (unsigned long long)offset);
+    switch (bar0_decode(offset, size)) {
+    case BAR0_MMIO:
+        mmio_write(vgpu, offset, value, size);
         return;
+    case BAR0_GGTT:
+        vgpu_ggtt_write(vgpu, offset - VGPU_GGTT_OFFSET, value, size);
+        return;
+    case BAR0_NONE:
+        break;
     }
-    store_le(p, value, size);
+    bad_access(vgpu, "write", offset, size);
 }
 
 const struct vgpu_stats *vgpu_get_stats(const struct vgpu *vgpu)

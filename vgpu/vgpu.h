@@ -1,8 +1,11 @@
 /*
  * vgpu.h - one VM's virtual GPU: the guest-facing emulation behind vgpu-pci.
  *
- * The QEMU device forwards every BAR access here.  The library has no QEMU
- * or GLib dependency so that it is unit-tested and fuzzed on its own.
+ * The QEMU device forwards every config-space layout question, BAR access
+ * and timer tick here.  The library has no QEMU or GLib dependency so that
+ * it is unit-tested and fuzzed on its own.  It is passive and
+ * single-threaded: every entry point is called under the caller's lock
+ * (QEMU's BQL) and never blocks.
  *
  * Guest-controlled values are never trusted: any offset, size or value is
  * accepted without crashing; what cannot be honoured is counted in the
@@ -14,6 +17,7 @@
 #define GPUMED_VGPU_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* BAR0 ("GTTMMADR"): registers in the first 2 MiB, the GGTT in the upper half. */
@@ -21,8 +25,10 @@
 #define VGPU_MMIO_SIZE          (2u << 20)
 #define VGPU_GGTT_OFFSET        (8u << 20)
 #define VGPU_GGTT_SIZE          (8u << 20)      /* 1 Mi 64-bit PTEs: a 4 GiB GGTT */
+#define VGPU_GGTT_PAGE_SIZE     4096u
+#define VGPU_GGTT_SPACE         (4ull << 30)    /* graphics addresses the GGTT maps */
 
-/* BAR2 ("GMADR"): the aperture, a CPU window onto the low GGTT addresses. */
+/* BAR2 ("GMADR"): the host aperture, a CPU window onto the low GGTT addresses. */
 #define VGPU_APERTURE_MIN       (64ull << 20)
 #define VGPU_APERTURE_MAX       (1ull << 30)
 #define VGPU_APERTURE_DEFAULT   (256ull << 20)
@@ -32,17 +38,67 @@
 #define VGPU_PCI_DEVICE_ID      0x1912
 #define VGPU_PCI_REVISION       0x07            /* H0 stepping */
 #define VGPU_PCI_MSI_CAP        0xac
+#define VGPU_PCI_CONFIG_SIZE    256
+
+/* The virtual OpRegion (contract 3.5): firmware places it in reserved RAM. */
+#define VGPU_OPREGION_SIZE      8192u
 
 struct vgpu;
 
-struct vgpu_config {
-    const char *name;           /* used in every log line about this vGPU */
-    uint64_t aperture_size;     /* BAR2 size: a power of two in [MIN, MAX] */
+/*
+ * A vGPU type: the share of the physical GPU one VM gets.  The graphics
+ * memory partition is two contiguous blocks of the host GGTT: one inside
+ * the aperture (CPU-visible through BAR2) and one above it ("hidden").
+ */
+struct vgpu_type {
+    const char *name;
+    uint64_t aperture_size;     /* bytes of GGTT inside the aperture */
+    uint64_t hidden_size;       /* bytes of GGTT above the aperture */
+    unsigned fence_count;       /* fence registers the guest may use */
+    unsigned weight;            /* scheduling share (1..100), for the mediator */
+    unsigned width, height;     /* the virtual monitor's native mode */
 };
 
-/* Counters of guest behaviour we did not honour; never reset by the guest. */
+/* The named types offered, and a lookup by name (NULL if unknown). */
+extern const struct vgpu_type vgpu_types[];
+extern const size_t vgpu_type_count;
+const struct vgpu_type *vgpu_type_find(const char *name);
+
+/* How the library reaches the outside world; all callbacks are required. */
+struct vgpu_ops {
+    /* Deliver the vGPU's single MSI vector. */
+    void (*raise_msi)(void *opaque);
+};
+
+struct vgpu_config {
+    const char *name;           /* used in every log line about this vGPU */
+    const struct vgpu_type *type;
+    uint64_t host_aperture_size;    /* BAR2 size: a power of two in [MIN, MAX] */
+    uint64_t aperture_base;     /* GGTT offset of the vGPU's aperture block */
+    uint64_t hidden_base;       /* GGTT offset of its hidden block (>= aperture) */
+    /* Guest RAM: [0, ram_below_4g) and [4 GiB, 4 GiB + ram_above_4g). */
+    uint64_t ram_below_4g;
+    uint64_t ram_above_4g;
+    const struct vgpu_ops *ops;
+    void *opaque;               /* passed to every callback */
+};
+
+/* Counters of guest behaviour; never reset by the guest. */
 struct vgpu_stats {
-    uint64_t bad_mmio_access;   /* odd size, or outside a decoded range */
+    uint64_t bad_mmio_access;       /* odd size, or outside a decoded range */
+    uint64_t untracked_reads;       /* register offsets the model does not know */
+    uint64_t untracked_writes;
+    uint64_t untracked_offsets;     /* distinct such offsets (dwords) */
+    uint64_t ggtt_pte_writes;
+    uint64_t ggtt_out_of_partition; /* PTE writes outside the vGPU's blocks, dropped */
+    uint64_t ggtt_bad_address;      /* present PTEs naming no guest RAM */
+    uint64_t ppgtt_create;          /* PVINFO notifications */
+    uint64_t ppgtt_destroy;
+    uint64_t bad_g2v_notify;
+    uint64_t elsp_writes;           /* submissions are not executed yet (issue 5) */
+    uint64_t pcode_unknown;         /* PCODE commands answered "illegal" */
+    uint64_t msi_sent;
+    uint64_t vblanks;
 };
 
 /*
@@ -65,6 +121,39 @@ void vgpu_reset(struct vgpu *vgpu);
 uint64_t vgpu_bar0_read(struct vgpu *vgpu, uint64_t offset, unsigned size);
 void vgpu_bar0_write(struct vgpu *vgpu, uint64_t offset, uint64_t value,
                      unsigned size);
+
+/*
+ * Translate an aperture (BAR2) offset to the guest-physical address the
+ * vGPU's GGTT maps there.  Returns false when the entry is outside the
+ * vGPU's aperture block, not present or names no guest RAM (the caller then
+ * reads zeros and drops writes, as with a scratch page).
+ */
+bool vgpu_aperture_translate(const struct vgpu *vgpu, uint64_t offset,
+                             uint64_t *gpa);
+
+/* One 60 Hz display refresh: frame counters, vblank and flip-done events. */
+void vgpu_display_vblank(struct vgpu *vgpu);
+
+/*
+ * PCI configuration space: fill @config with the power-on values and
+ * @wmask / @w1cmask with the guest-writable and write-1-to-clear bits of
+ * every register the library owns (VGPU_PCI_CONFIG_SIZE bytes each).
+ * BARs and the MSI capability are left to the caller's PCI core, which maps
+ * them; their sizes are VGPU_BAR0_SIZE and the host aperture size.
+ */
+void vgpu_cfg_init(const struct vgpu *vgpu, uint8_t *config, uint8_t *wmask,
+                   uint8_t *w1cmask);
+
+/* Build the OpRegion (header + a VBT with one DP port) into @buf. */
+void vgpu_opregion_build(const struct vgpu *vgpu,
+                         uint8_t buf[VGPU_OPREGION_SIZE]);
+
+/*
+ * Register offsets the guest touched that the model does not track, in
+ * increasing order: returns the first such dword offset >= @from, or
+ * UINT32_MAX when there is none.
+ */
+uint32_t vgpu_untracked_next(const struct vgpu *vgpu, uint32_t from);
 
 const struct vgpu_stats *vgpu_get_stats(const struct vgpu *vgpu);
 const char *vgpu_name(const struct vgpu *vgpu);

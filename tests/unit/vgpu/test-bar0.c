@@ -1,82 +1,94 @@
 /*
- * BAR0 decode of the vGPU library: storage, bounds and hostile accesses.
+ * BAR0 decode of the vGPU library: lifecycle, widths, bounds and hostile
+ * accesses, reset.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <errno.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
 
-#include "vgpu/vgpu.h"
+#include "tests/unit/vgpu/fixture.h"
 
-static int setup(void **state)
-{
-    struct vgpu_config config = {
-        .name = "test",
-        .aperture_size = VGPU_APERTURE_DEFAULT,
-    };
-
-    *state = vgpu_create(&config);
-    return *state ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    vgpu_destroy(*state);
-    return 0;
-}
+#define UNTRACKED_OFFSET 0x8000     /* no register lives here */
 
 static void test_create_rejects_bad_config(void **state)
 {
+    struct fixture *f = *state;
     static const uint64_t bad_apertures[] = {
         0, VGPU_APERTURE_MIN / 2, VGPU_APERTURE_MAX * 2, VGPU_APERTURE_DEFAULT + 4096,
     };
-    struct vgpu_config config = { .name = "bad" };
+    struct vgpu_config config = fixture_config(f);
+    struct vgpu_type odd_type = *config.type;
 
     for (size_t i = 0; i < sizeof(bad_apertures) / sizeof(bad_apertures[0]); i++) {
-        config.aperture_size = bad_apertures[i];
+        config.host_aperture_size = bad_apertures[i];
         errno = 0;
         assert_null(vgpu_create(&config));
         assert_int_equal(errno, EINVAL);
     }
-    config.aperture_size = VGPU_APERTURE_DEFAULT;
+    config = fixture_config(f);
     config.name = "";
     assert_null(vgpu_create(&config));
+    config = fixture_config(f);
+    config.aperture_base = VGPU_APERTURE_DEFAULT - 4096;    /* block overruns BAR2 */
+    assert_null(vgpu_create(&config));
+    config = fixture_config(f);
+    config.hidden_base = 4096;                              /* hidden block in the aperture */
+    assert_null(vgpu_create(&config));
+    config = fixture_config(f);
+    config.hidden_base = VGPU_GGTT_SPACE - 4096;            /* past the GGTT */
+    assert_null(vgpu_create(&config));
+    config = fixture_config(f);
+    odd_type.aperture_size += 512;                          /* not page granular */
+    config.type = &odd_type;
+    assert_null(vgpu_create(&config));
+    config = fixture_config(f);
+    config.ops = NULL;
+    assert_null(vgpu_create(&config));
     vgpu_destroy(NULL);
-    (void)state;
+}
+
+static void test_types_are_valid_and_found(void **state)
+{
+    struct fixture *f = *state;
+
+    for (size_t i = 0; i < vgpu_type_count; i++) {
+        struct vgpu_config config = fixture_config(f);
+        struct vgpu *vgpu;
+
+        config.type = &vgpu_types[i];
+        vgpu = vgpu_create(&config);
+        assert_non_null(vgpu);
+        assert_ptr_equal(vgpu_type_find(vgpu_types[i].name), &vgpu_types[i]);
+        vgpu_destroy(vgpu);
+    }
+    assert_null(vgpu_type_find("no-such-type"));
 }
 
 static void test_register_storage_all_widths(void **state)
 {
-    struct vgpu *vgpu = *state;
+    struct vgpu *vgpu = ((struct fixture *)*state)->vgpu;
 
-    vgpu_bar0_write(vgpu, 0x2000, 0x1122334455667788ull, 8);
-    assert_int_equal(vgpu_bar0_read(vgpu, 0x2000, 8), 0x1122334455667788ull);
-    assert_int_equal(vgpu_bar0_read(vgpu, 0x2000, 4), 0x55667788);
-    assert_int_equal(vgpu_bar0_read(vgpu, 0x2004, 2), 0x3344);
-    assert_int_equal(vgpu_bar0_read(vgpu, 0x2007, 1), 0x11);
+    vgpu_bar0_write(vgpu, UNTRACKED_OFFSET, 0x1122334455667788ull, 8);
+    assert_int_equal(vgpu_bar0_read(vgpu, UNTRACKED_OFFSET, 8), 0x1122334455667788ull);
+    assert_int_equal(vgpu_bar0_read(vgpu, UNTRACKED_OFFSET, 4), 0x55667788);
+    assert_int_equal(vgpu_bar0_read(vgpu, UNTRACKED_OFFSET + 4, 2), 0x3344);
+    assert_int_equal(vgpu_bar0_read(vgpu, UNTRACKED_OFFSET + 7, 1), 0x11);
     /* unaligned accesses are legal on the bus and must behave consistently */
-    assert_int_equal(vgpu_bar0_read(vgpu, 0x2003, 4), 0x22334455);
+    assert_int_equal(vgpu_bar0_read(vgpu, UNTRACKED_OFFSET + 3, 4), 0x22334455);
+    assert_int_equal(vgpu_bar0_read(vgpu, UNTRACKED_OFFSET + 5, 8), 0x112233);
+    vgpu_bar0_write(vgpu, UNTRACKED_OFFSET + 1, 0xaabb, 2);
+    assert_int_equal(vgpu_bar0_read(vgpu, UNTRACKED_OFFSET, 4), 0x55aabb88);
+    vgpu_bar0_write(vgpu, UNTRACKED_OFFSET + 6, 0xccddeeff, 4);
+    assert_int_equal(vgpu_bar0_read(vgpu, UNTRACKED_OFFSET + 4, 8), 0xccddeeff3344ull);
+    /* the very last dword of the window, at every width */
+    vgpu_bar0_write(vgpu, VGPU_MMIO_SIZE - 8, ~0ull, 8);
+    assert_int_equal(vgpu_bar0_read(vgpu, VGPU_MMIO_SIZE - 1, 1), 0xff);
     assert_int_equal(vgpu_get_stats(vgpu)->bad_mmio_access, 0);
-}
-
-static void test_ggtt_storage(void **state)
-{
-    struct vgpu *vgpu = *state;
-    uint64_t last_pte = VGPU_GGTT_OFFSET + VGPU_GGTT_SIZE - 8;
-
-    vgpu_bar0_write(vgpu, VGPU_GGTT_OFFSET, 0xabc001, 8);
-    vgpu_bar0_write(vgpu, last_pte, 0xdef001, 8);
-    assert_int_equal(vgpu_bar0_read(vgpu, VGPU_GGTT_OFFSET, 8), 0xabc001);
-    assert_int_equal(vgpu_bar0_read(vgpu, last_pte, 8), 0xdef001);
 }
 
 static void test_hostile_accesses_are_counted(void **state)
 {
-    struct vgpu *vgpu = *state;
+    struct vgpu *vgpu = ((struct fixture *)*state)->vgpu;
     static const struct { uint64_t offset; unsigned size; } bad[] = {
         { 0x1000, 3 },                          /* odd size */
         { 0x1000, 16 },                         /* too wide */
@@ -100,25 +112,27 @@ static void test_hostile_accesses_are_counted(void **state)
     assert_int_equal(vgpu_bar0_read(vgpu, VGPU_GGTT_OFFSET, 8), 0);
 }
 
-static void test_reset_clears_state(void **state)
+static void test_reset_restores_power_on_state(void **state)
 {
-    struct vgpu *vgpu = *state;
+    struct fixture *f = *state;
 
-    vgpu_bar0_write(vgpu, 0x4000, 0xffffffff, 4);
-    vgpu_bar0_write(vgpu, VGPU_GGTT_OFFSET + 8, 0x1001, 8);
-    vgpu_reset(vgpu);
-    assert_int_equal(vgpu_bar0_read(vgpu, 0x4000, 4), 0);
-    assert_int_equal(vgpu_bar0_read(vgpu, VGPU_GGTT_OFFSET + 8, 8), 0);
+    wr(f, UNTRACKED_OFFSET, 0xffffffff);
+    vgpu_bar0_write(f->vgpu, VGPU_GGTT_OFFSET + 8, 0x1001, 8);
+    wr(f, 0xc6204, 0);                          /* PCH_RAWCLK_FREQ, resets to 24 */
+    vgpu_reset(f->vgpu);
+    assert_int_equal(rd(f, UNTRACKED_OFFSET), 0);
+    assert_int_equal(vgpu_bar0_read(f->vgpu, VGPU_GGTT_OFFSET + 8, 8), 0);
+    assert_int_equal(rd(f, 0xc6204), 24);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_create_rejects_bad_config),
-        cmocka_unit_test_setup_teardown(test_register_storage_all_widths, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ggtt_storage, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_hostile_accesses_are_counted, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reset_clears_state, setup, teardown),
+        FIXTURE_TEST(test_create_rejects_bad_config),
+        FIXTURE_TEST(test_types_are_valid_and_found),
+        FIXTURE_TEST(test_register_storage_all_widths),
+        FIXTURE_TEST(test_hostile_accesses_are_counted),
+        FIXTURE_TEST(test_reset_restores_power_on_state),
     };
 
     return cmocka_run_group_tests_name("vgpu-bar0", tests, NULL, NULL);

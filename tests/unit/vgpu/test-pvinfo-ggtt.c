@@ -1,0 +1,152 @@
+/*
+ * PVINFO (contract 2) and the guest GGTT with its partition checks and the
+ * aperture translation (contract 5).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "tests/unit/vgpu/fixture.h"
+#include "vgpu/regs.h"
+
+#define PTE_PRESENT     1ull
+#define GGTT_ENTRY(gma) (VGPU_GGTT_OFFSET + (gma) / 4096 * 8)
+
+static void test_pvinfo_identifies_a_vgpu(void **state)
+{
+    struct fixture *f = *state;
+
+    assert_int_equal(vgpu_bar0_read(f->vgpu, VGT_PVINFO_PAGE, 8), VGT_MAGIC);
+    assert_int_equal(vgpu_bar0_read(f->vgpu, VGT_VERSION, 2), VGT_VERSION_MAJOR);
+    assert_int_equal(rd(f, VGT_CAPS), VGT_CAPS_FULL_PPGTT | VGT_CAPS_HWSP_EMULATION);
+    wr(f, VGT_CAPS, 0);
+    assert_int_equal(rd(f, VGT_CAPS), VGT_CAPS_FULL_PPGTT | VGT_CAPS_HWSP_EMULATION);
+}
+
+/* The guest's own sanity check of the window (contract 2.4). */
+static void test_ballooning_window_passes_the_guest_check(void **state)
+{
+    struct fixture *f = *state;
+
+    for (size_t i = 0; i < vgpu_type_count; i++) {
+        struct vgpu_config config = fixture_config(f);
+        struct fixture g = { 0 };
+        uint64_t mbase, msize, ubase, usize;
+
+        config.type = &vgpu_types[i];
+        config.aperture_base = VGPU_APERTURE_DEFAULT - vgpu_types[i].aperture_size;
+        config.opaque = &g;
+        g.vgpu = vgpu_create(&config);
+        assert_non_null(g.vgpu);
+        mbase = rd(&g, VGT_AVAIL_MAPPABLE_BASE);
+        msize = rd(&g, VGT_AVAIL_MAPPABLE_SIZE);
+        ubase = rd(&g, VGT_AVAIL_HIDDEN_BASE);
+        usize = rd(&g, VGT_AVAIL_HIDDEN_SIZE);
+        assert_int_equal(mbase, config.aperture_base);
+        assert_int_equal(msize, vgpu_types[i].aperture_size);
+        assert_true(mbase + msize <= VGPU_APERTURE_DEFAULT);
+        assert_true(ubase >= VGPU_APERTURE_DEFAULT);
+        assert_true(ubase + usize <= VGPU_GGTT_SPACE);
+        assert_int_equal(rd(&g, VGT_AVAIL_FENCE_NUM), vgpu_types[i].fence_count);
+        vgpu_destroy(g.vgpu);
+    }
+}
+
+static void notify(struct fixture *f, uint64_t root, uint32_t code)
+{
+    wr(f, VGT_PDP, (uint32_t)root);
+    wr(f, VGT_PDP + 4, root >> 32);
+    wr(f, VGT_G2V_NOTIFY, code);
+}
+
+static void test_ppgtt_notifications(void **state)
+{
+    struct fixture *f = *state;
+    const struct vgpu_stats *stats = vgpu_get_stats(f->vgpu);
+
+    notify(f, 0x123000, VGT_G2V_PPGTT_L4_PAGE_TABLE_CREATE);
+    notify(f, 0x7f456000, VGT_G2V_PPGTT_L4_PAGE_TABLE_CREATE);
+    notify(f, 0x123000, VGT_G2V_PPGTT_L4_PAGE_TABLE_DESTROY);
+    assert_int_equal(stats->ppgtt_create, 2);
+    assert_int_equal(stats->ppgtt_destroy, 1);
+    notify(f, 0x123000, VGT_G2V_PPGTT_L4_PAGE_TABLE_DESTROY);   /* already gone */
+    notify(f, 0x123000, VGT_G2V_PPGTT_L3_PAGE_TABLE_CREATE);    /* not SKL's */
+    notify(f, 0, 0xffffffff);
+    assert_int_equal(stats->bad_g2v_notify, 3);
+    wr(f, VGT_DISPLAY_READY, 1);
+    assert_int_equal(rd(f, VGT_DISPLAY_READY), 1);
+}
+
+static void test_ggtt_partition_is_enforced(void **state)
+{
+    struct fixture *f = *state;
+    const struct vgpu_stats *stats = vgpu_get_stats(f->vgpu);
+    uint64_t aperture_end = 32ull << 20, hidden = FIXTURE_HIDDEN_BASE;
+    uint64_t page = 0x5000 | PTE_PRESENT;
+
+    vgpu_bar0_write(f->vgpu, GGTT_ENTRY(0), page, 8);
+    vgpu_bar0_write(f->vgpu, GGTT_ENTRY(aperture_end - 4096), page, 8);
+    vgpu_bar0_write(f->vgpu, GGTT_ENTRY(hidden), page, 8);
+    assert_int_equal(vgpu_bar0_read(f->vgpu, GGTT_ENTRY(hidden), 8), page);
+    assert_int_equal(stats->ggtt_out_of_partition, 0);
+    /* just outside each block: dropped and counted */
+    vgpu_bar0_write(f->vgpu, GGTT_ENTRY(aperture_end), page, 8);
+    vgpu_bar0_write(f->vgpu, GGTT_ENTRY(hidden - 4096), page, 8);
+    vgpu_bar0_write(f->vgpu, GGTT_ENTRY(hidden + (256ull << 20)), page, 8);
+    vgpu_bar0_write(f->vgpu, VGPU_GGTT_OFFSET + VGPU_GGTT_SIZE - 8, page, 8);
+    assert_int_equal(stats->ggtt_out_of_partition, 4);
+    assert_int_equal(vgpu_bar0_read(f->vgpu, GGTT_ENTRY(aperture_end), 8), 0);
+    assert_int_equal(stats->ggtt_pte_writes, 7);
+}
+
+static void test_ggtt_entries_must_name_guest_ram(void **state)
+{
+    struct fixture *f = *state;
+    const struct vgpu_stats *stats = vgpu_get_stats(f->vgpu);
+    uint64_t gpa;
+
+    vgpu_bar0_write(f->vgpu, GGTT_ENTRY(0), FIXTURE_RAM_BELOW_4G | PTE_PRESENT, 8);
+    vgpu_bar0_write(f->vgpu, GGTT_ENTRY(4096), (5ull << 32) | PTE_PRESENT, 8);
+    vgpu_bar0_write(f->vgpu, GGTT_ENTRY(8192), FIXTURE_RAM_BELOW_4G, 8);  /* not present */
+    assert_int_equal(stats->ggtt_bad_address, 2);
+    assert_false(vgpu_aperture_translate(f->vgpu, 0, &gpa));
+    assert_false(vgpu_aperture_translate(f->vgpu, 8192, &gpa));
+}
+
+static void test_ggtt_pte_in_two_halves(void **state)
+{
+    struct fixture *f = *state;
+    uint64_t gpa;
+
+    vgpu_bar0_write(f->vgpu, GGTT_ENTRY(4096), 0x7000 | PTE_PRESENT, 4);
+    vgpu_bar0_write(f->vgpu, GGTT_ENTRY(4096) + 4, 0, 4);
+    assert_int_equal(vgpu_get_stats(f->vgpu)->ggtt_bad_address, 0);
+    assert_true(vgpu_aperture_translate(f->vgpu, 4096 + 0x123, &gpa));
+    assert_int_equal(gpa, 0x7123);
+}
+
+static void test_aperture_translation_stays_in_the_block(void **state)
+{
+    struct fixture *f = *state;
+    uint64_t gpa;
+
+    vgpu_bar0_write(f->vgpu, GGTT_ENTRY((32ull << 20) - 4096), 0x9000 | PTE_PRESENT, 8);
+    assert_true(vgpu_aperture_translate(f->vgpu, (32ull << 20) - 1, &gpa));
+    assert_int_equal(gpa, 0x9fff);
+    assert_false(vgpu_aperture_translate(f->vgpu, 32ull << 20, &gpa));
+    assert_false(vgpu_aperture_translate(f->vgpu, VGPU_APERTURE_DEFAULT, &gpa));
+    assert_false(vgpu_aperture_translate(f->vgpu, UINT64_MAX, &gpa));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        FIXTURE_TEST(test_pvinfo_identifies_a_vgpu),
+        FIXTURE_TEST(test_ballooning_window_passes_the_guest_check),
+        FIXTURE_TEST(test_ppgtt_notifications),
+        FIXTURE_TEST(test_ggtt_partition_is_enforced),
+        FIXTURE_TEST(test_ggtt_entries_must_name_guest_ram),
+        FIXTURE_TEST(test_ggtt_pte_in_two_halves),
+        FIXTURE_TEST(test_aperture_translation_stays_in_the_block),
+    };
+
+    return cmocka_run_group_tests_name("vgpu-pvinfo-ggtt", tests, NULL, NULL);
+}

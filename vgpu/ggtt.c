@@ -1,0 +1,111 @@
+/*
+ * ggtt.c - the guest's view of the GGTT (BAR0 + 8 MiB, contract 5.1) and
+ * the aperture translation built on it.
+ *
+ * The guest uses host-view graphics addresses (contract 2.4): its entries
+ * are only valid inside the vGPU's two partition blocks, and each must name
+ * guest RAM.  Writes outside the partition are dropped; entries naming no
+ * RAM are kept (the guest may read them back) but never translated.  Both
+ * are counted.  The mediator's host-GGTT shadow will be fed from here.
+ *
+ * The guest may rewrite every entry of its partition at boot (contract
+ * 3.6), so a PTE write is a handful of compares and a store.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "vgpu/private.h"
+
+#include <string.h>
+
+#define GEN8_PAGE_PRESENT       1ull
+#define GEN8_PTE_ADDR_MASK      0x00003ffffffff000ull   /* bits 45:12 */
+#define FOUR_GIB                (4ull << 30)
+
+static bool gma_in_partition(const struct vgpu *vgpu, uint64_t gma)
+{
+    return (gma - vgpu->aperture_base < vgpu->type.aperture_size) ||
+           (gma - vgpu->hidden_base < vgpu->type.hidden_size);
+}
+
+static bool gpa_page_in_ram(const struct vgpu *vgpu, uint64_t gpa)
+{
+    return gpa + VGPU_GGTT_PAGE_SIZE <= vgpu->ram_below_4g ||
+           (gpa >= FOUR_GIB && gpa - FOUR_GIB + VGPU_GGTT_PAGE_SIZE <= vgpu->ram_above_4g);
+}
+
+static bool pte_translates(const struct vgpu *vgpu, uint64_t pte, uint64_t *gpa)
+{
+    *gpa = pte & GEN8_PTE_ADDR_MASK;
+    return (pte & GEN8_PAGE_PRESENT) && gpa_page_in_ram(vgpu, *gpa);
+}
+
+/* Store entry @index; @complete when its high dword was part of the write. */
+static void pte_commit(struct vgpu *vgpu, size_t index, uint64_t pte, bool complete)
+{
+    uint64_t gpa;
+
+    vgpu->stats.ggtt_pte_writes++;
+    if (!gma_in_partition(vgpu, (uint64_t)index * VGPU_GGTT_PAGE_SIZE)) {
+        vgpu->stats.ggtt_out_of_partition++;
+        vgpu_guest_error(vgpu, "GGTT entry 0x%zx is outside the partition, dropped",
+                         index);
+        return;
+    }
+    if (complete && (pte & GEN8_PAGE_PRESENT) && !pte_translates(vgpu, pte, &gpa)) {
+        vgpu->stats.ggtt_bad_address++;
+        vgpu_guest_error(vgpu, "GGTT entry 0x%zx names 0x%llx, not guest RAM",
+                         index, (unsigned long long)gpa);
+    }
+    vgpu->ggtt[index] = pte;
+    dirty_mark(&vgpu->ggtt_dirty, index * sizeof(uint64_t));
+}
+
+/* @offset and @size are within the GGTT range (checked by the caller). */
+void vgpu_ggtt_write(struct vgpu *vgpu, uint64_t offset, uint64_t value,
+                     unsigned size)
+{
+    if (size == 8 && !(offset & 7)) {
+        pte_commit(vgpu, offset / 8, value, true);
+        return;
+    }
+    /* Partial entries (e.g. two 32-bit halves): merge byte by byte. */
+    while (size) {
+        size_t index = offset / 8;
+        unsigned first = offset & 7;
+        unsigned n = size < 8 - first ? size : 8 - first;
+        uint64_t mask = (n == 8 ? ~0ull : ((1ull << (8 * n)) - 1)) << (8 * first);
+        uint64_t pte = (vgpu->ggtt[index] & ~mask) | ((value << (8 * first)) & mask);
+
+        pte_commit(vgpu, index, pte, first + n == 8);
+        value = n == 8 ? 0 : value >> (8 * n);
+        offset += n;
+        size -= n;
+    }
+}
+
+uint64_t vgpu_ggtt_read(const struct vgpu *vgpu, uint64_t offset, unsigned size)
+{
+    uint64_t value = 0;
+
+    memcpy(&value, (const uint8_t *)vgpu->ggtt + offset, size);
+    return value;       /* little-endian host, as the register file assumes */
+}
+
+void vgpu_ggtt_reset(struct vgpu *vgpu)
+{
+    dirty_clear(&vgpu->ggtt_dirty, vgpu->ggtt);
+}
+
+bool vgpu_aperture_translate(const struct vgpu *vgpu, uint64_t offset,
+                             uint64_t *gpa)
+{
+    uint64_t gma = offset;
+
+    if (offset >= vgpu->host_aperture_size ||
+        gma - vgpu->aperture_base >= vgpu->type.aperture_size ||
+        !pte_translates(vgpu, vgpu->ggtt[gma / VGPU_GGTT_PAGE_SIZE], gpa)) {
+        return false;
+    }
+    *gpa += offset % VGPU_GGTT_PAGE_SIZE;
+    return true;
+}

@@ -1,0 +1,146 @@
+/*
+ * private.h - the vGPU's internal state, shared by the library's files.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef GPUMED_VGPU_PRIVATE_H
+#define GPUMED_VGPU_PRIVATE_H
+
+#include "vgpu/vgpu.h"
+
+#define VGPU_NAME_MAX           64
+#define VGPU_MMIO_DWORDS        (VGPU_MMIO_SIZE / 4)
+#define VGPU_GGTT_ENTRIES       (VGPU_GGTT_SIZE / 8)
+#define VGPU_PPGTT_ROOTS_MAX    1024    /* live guest PPGTTs we keep track of */
+#define VGPU_DPCD_SIZE          0x700   /* DPCD bytes the virtual sink stores */
+
+/* Dirty 4 KiB pages of a storage array, so that reset only clears those. */
+struct dirty_pages {
+    uint64_t *bits;
+    size_t npages;
+};
+
+/* The virtual DP sink's AUX state (contract 8.2). */
+struct vgpu_dp_sink {
+    uint8_t dpcd[VGPU_DPCD_SIZE];
+    uint8_t edid[128];
+    bool edid_selected;         /* an I2C address-only write to 0x50 was seen */
+    uint8_t edid_offset;
+};
+
+struct vgpu {
+    char name[VGPU_NAME_MAX];
+    struct vgpu_type type;
+    uint64_t host_aperture_size;
+    uint64_t aperture_base, hidden_base;
+    uint64_t ram_below_4g, ram_above_4g;
+    const struct vgpu_ops *ops;
+    void *opaque;
+
+    uint32_t *vreg;             /* VGPU_MMIO_SIZE bytes of register storage */
+    uint64_t *ggtt;             /* the guest's GGTT PTEs, as written */
+    struct dirty_pages vreg_dirty, ggtt_dirty;
+    uint64_t *untracked;        /* bitmap of untracked dwords touched */
+
+    bool irq_asserted;          /* an MSI was sent and not yet acknowledged */
+    bool display_ready;         /* the guest driver announced itself */
+    uint32_t pending_flips;     /* bit (pipe * 4 + plane): flip done at next vblank */
+    struct vgpu_dp_sink sink;
+    uint64_t ppgtt_roots[VGPU_PPGTT_ROOTS_MAX];
+    unsigned ppgtt_root_count;
+
+    struct vgpu_stats stats;
+    unsigned guest_errors_logged;
+};
+
+/*
+ * One row of the tracked-register table: a register, or @count instances
+ * of it @stride bytes apart, or (VGPU_REG_ENGINE) one at each engine base.
+ * Without handlers a register is storage with the row's write semantics.
+ */
+struct vgpu_reg {
+    const char *name;
+    uint32_t offset;            /* absolute, or relative to the engine base */
+    uint32_t size;              /* bytes, a multiple of 4 */
+    uint32_t count;             /* instances; 0 means 1 */
+    uint32_t stride;
+    uint32_t flags;
+#define VGPU_REG_MASKED         (1u << 0)   /* bits 31:16 select bits 15:0 */
+#define VGPU_REG_ENGINE         (1u << 1)   /* one instance per engine */
+    uint32_t reset;             /* power-on value of every dword */
+    uint32_t ro_mask;           /* bits guest writes do not change */
+    uint32_t w1c_mask;          /* bits a guest write of 1 clears */
+    /* Computed value, instead of the stored one. */
+    uint32_t (*read)(struct vgpu *vgpu, uint32_t offset);
+    /* Side effects, after the stored value was updated from @old. */
+    void (*write)(struct vgpu *vgpu, uint32_t offset, uint32_t old,
+                  uint32_t written);
+};
+
+/* The table and its lookup (regs.c). */
+extern const struct vgpu_reg vgpu_regs[];
+extern const size_t vgpu_reg_count;
+/* Build the offset index once; false if the table overlaps itself. */
+bool vgpu_regs_index_init(void);
+const struct vgpu_reg *vgpu_reg_lookup(uint32_t offset);
+extern const uint32_t vgpu_engine_bases[];
+extern const size_t vgpu_engine_count;
+
+uint32_t vgpu_reg_read(struct vgpu *vgpu, uint32_t offset);
+void vgpu_reg_write(struct vgpu *vgpu, uint32_t offset, uint32_t value);
+void vgpu_regs_reset(struct vgpu *vgpu);
+
+/* Raw storage, for handlers and for the model's own state changes. */
+static inline uint32_t vreg(const struct vgpu *vgpu, uint32_t offset)
+{
+    return vgpu->vreg[offset / 4];
+}
+void vreg_set(struct vgpu *vgpu, uint32_t offset, uint32_t value);
+
+/* Handlers, grouped by file. */
+uint32_t vgpu_pvinfo_read(struct vgpu *vgpu, uint32_t offset);
+void vgpu_pvinfo_g2v_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
+                           uint32_t written);
+void vgpu_pvinfo_display_ready_write(struct vgpu *vgpu, uint32_t offset,
+                                     uint32_t old, uint32_t written);
+
+uint32_t vgpu_irq_master_read(struct vgpu *vgpu, uint32_t offset);
+void vgpu_irq_reg_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
+                        uint32_t written);
+enum vgpu_irq_bank {
+    IRQ_GT0, IRQ_GT1, IRQ_GT2, IRQ_GT3,
+    IRQ_DE_PIPE_A, IRQ_DE_PIPE_B, IRQ_DE_PIPE_C,
+    IRQ_DE_PORT, IRQ_DE_MISC, IRQ_PCU, IRQ_PCH,
+    IRQ_BANK_COUNT,
+};
+/* An event sets @bits in the bank's IIR where IMR lets them through. */
+void vgpu_irq_raise(struct vgpu *vgpu, enum vgpu_irq_bank bank, uint32_t bits);
+void vgpu_irq_update(struct vgpu *vgpu);
+
+void vgpu_display_reset(struct vgpu *vgpu);
+void vgpu_aux_ctl_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
+                        uint32_t written);
+void vgpu_ddi_buf_ctl_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
+                            uint32_t written);
+void vgpu_dp_tp_ctl_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
+                          uint32_t written);
+void vgpu_transconf_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
+                          uint32_t written);
+void vgpu_plane_surf_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
+                           uint32_t written);
+void vgpu_edid_build(uint8_t edid[128], unsigned width, unsigned height);
+
+void vgpu_ggtt_write(struct vgpu *vgpu, uint64_t offset, uint64_t value,
+                     unsigned size);
+uint64_t vgpu_ggtt_read(const struct vgpu *vgpu, uint64_t offset,
+                        unsigned size);
+void vgpu_ggtt_reset(struct vgpu *vgpu);
+
+void dirty_mark(struct dirty_pages *d, size_t byte_offset);
+void dirty_clear(struct dirty_pages *d, void *storage);
+
+/* Rate-limited log line about guest misbehaviour, prefixed with the name. */
+void vgpu_guest_error(struct vgpu *vgpu, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif /* GPUMED_VGPU_PRIVATE_H */

@@ -1,0 +1,97 @@
+/*
+ * pvinfo.c - the PVINFO page at BAR0 + 0x78000 (contract 2): what tells the
+ * guest driver it runs on a vGPU, its graphics-memory partition and fence
+ * count, and the guest's notifications back.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "vgpu/private.h"
+#include "vgpu/regs.h"
+
+/* Full PPGTT and HWSP emulation are mandatory for 6.1; no huge GTT pages. */
+#define VGPU_CAPS (VGT_CAPS_FULL_PPGTT | VGT_CAPS_HWSP_EMULATION)
+
+uint32_t vgpu_pvinfo_read(struct vgpu *vgpu, uint32_t offset)
+{
+    switch (offset) {
+    case VGT_MAGIC_LO:
+        return (uint32_t)VGT_MAGIC;
+    case VGT_MAGIC_LO + 4:
+        return VGT_MAGIC >> 32;
+    case VGT_VERSION:
+        return VGT_VERSION_MAJOR;           /* minor 0 in bits 31:16 */
+    case VGT_CAPS:
+        return VGPU_CAPS;
+    /* The ballooning window: the guest reserves everything outside it. */
+    case VGT_AVAIL_MAPPABLE_BASE:
+        return vgpu->aperture_base;
+    case VGT_AVAIL_MAPPABLE_SIZE:
+        return vgpu->type.aperture_size;
+    case VGT_AVAIL_HIDDEN_BASE:
+        return vgpu->hidden_base;
+    case VGT_AVAIL_HIDDEN_SIZE:
+        return vgpu->type.hidden_size;
+    case VGT_AVAIL_FENCE_NUM:
+        return vgpu->type.fence_count;
+    default:
+        return 0;                           /* vgt_id 0 and reserved words */
+    }
+}
+
+void vgpu_pvinfo_display_ready_write(struct vgpu *vgpu, uint32_t offset,
+                                     uint32_t old, uint32_t written)
+{
+    vgpu->display_ready = written != 0;
+}
+
+static uint64_t pvinfo_pdp0(const struct vgpu *vgpu)
+{
+    return vreg(vgpu, VGT_PDP) | (uint64_t)vreg(vgpu, VGT_PDP + 4) << 32;
+}
+
+static bool ppgtt_root_remove(struct vgpu *vgpu, uint64_t root)
+{
+    for (unsigned i = 0; i < vgpu->ppgtt_root_count; i++) {
+        if (vgpu->ppgtt_roots[i] == root) {
+            vgpu->ppgtt_roots[i] = vgpu->ppgtt_roots[--vgpu->ppgtt_root_count];
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * PPGTT notifications keep the set of live 4-level roots (PML4 addresses),
+ * which the mediator will shadow.  6.1 on SKL only sends the 4-level codes.
+ */
+void vgpu_pvinfo_g2v_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
+                           uint32_t written)
+{
+    uint64_t root = pvinfo_pdp0(vgpu);
+
+    switch (written) {
+    case VGT_G2V_PPGTT_L4_PAGE_TABLE_CREATE:
+        if (vgpu->ppgtt_root_count == VGPU_PPGTT_ROOTS_MAX) {
+            vgpu->stats.bad_g2v_notify++;
+            vgpu_guest_error(vgpu, "too many PPGTTs, root 0x%llx not tracked",
+                             (unsigned long long)root);
+            return;
+        }
+        vgpu->ppgtt_roots[vgpu->ppgtt_root_count++] = root;
+        vgpu->stats.ppgtt_create++;
+        return;
+    case VGT_G2V_PPGTT_L4_PAGE_TABLE_DESTROY:
+        if (!ppgtt_root_remove(vgpu, root)) {
+            vgpu->stats.bad_g2v_notify++;
+            vgpu_guest_error(vgpu, "destroy of unknown PPGTT root 0x%llx",
+                             (unsigned long long)root);
+            return;
+        }
+        vgpu->stats.ppgtt_destroy++;
+        return;
+    default:
+        vgpu->stats.bad_g2v_notify++;
+        vgpu_guest_error(vgpu, "unsupported g2v notification %u", written);
+        return;
+    }
+}

@@ -1,0 +1,190 @@
+/*
+ * regs.h - offsets and bits of the Skylake registers the vGPU models.
+ *
+ * Names follow the guest driver's where one exists, so that a register
+ * can be found in both; the contract section is given per group.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef GPUMED_VGPU_REGS_H
+#define GPUMED_VGPU_REGS_H
+
+/* Engines: MMIO bases of the per-engine register blocks (contract 6.1). */
+#define RENDER_RING_BASE        0x02000
+#define GEN6_BSD_RING_BASE      0x12000
+#define VEBOX_RING_BASE         0x1a000
+#define BLT_RING_BASE           0x22000
+
+/* Per-engine registers, relative to the engine base (contract 4.4, 6.1). */
+#define RING_TAIL               0x030
+#define RING_HEAD               0x034
+#define RING_START              0x038
+#define RING_CTL                0x03c
+#define RING_PSMI_CTL           0x050
+#define RING_HWS_PGA            0x080
+#define RING_HWSTAM             0x098
+#define RING_MI_MODE            0x09c
+#define   MODE_IDLE             (1u << 9)
+#define RING_IMR                0x0a8
+#define RING_EIR                0x0b0
+#define RING_EMR                0x0b4
+#define RING_ESR                0x0b8
+#define RING_INSTPM             0x0c0
+#define RING_RESET_CTL          0x0d0
+#define   RESET_CTL_REQUEST_RESET   (1u << 0)
+#define   RESET_CTL_READY_TO_RESET  (1u << 1)
+#define RING_ELSP               0x230
+#define RING_EXECLIST_STATUS    0x234   /* 2 dwords */
+#define RING_CONTEXT_CONTROL    0x244
+#define RING_PDP                0x270   /* 4 x 64 bit */
+#define RING_MODE_GEN7          0x29c
+#define RING_TIMESTAMP          0x358   /* 2 dwords */
+#define RING_CSB                0x370   /* 6 x 64-bit context status entries */
+#define RING_CONTEXT_STATUS_PTR 0x3a0
+#define RING_CTX_TIMESTAMP      0x3a8
+#define RING_FORCE_TO_NONPRIV   0x4d0   /* 12 slots */
+
+/* Uncore, fuses, clocks (contract 4.4). */
+#define GEN8_MCR_SELECTOR       0x0fdc
+#define GEN8_PRIVATE_PAT_LO     0x40e0
+#define GEN8_PRIVATE_PAT_HI     0x40e4
+#define GEN8_FUSE2              0x9120
+#define GEN9_EU_DISABLE         0x9134  /* one dword per slice */
+#define GEN6_GDRST              0x941c
+#define   GRDOM_FULL            (1u << 0)
+#define   GEN9_GRDOM_GUC        (1u << 5)
+#define CTC_MODE                0xa26c
+#define GUC_STATUS              0xc000
+#define   GS_MIA_IN_RESET       (1u << 0)
+#define FPGA_DBG                0x42300
+#define   FPGA_DBG_RM_NOCLAIM   (1u << 31)
+#define SKL_DFSM                0x51000
+#define FENCE_REG_GEN6          0x100000    /* 32 x 64 bit */
+#define GFX_FLSH_CNTL_GEN6      0x101008
+#define HSW_EDRAM_CAP           0x120010
+#define MCHBAR_MIRROR_BASE      0x140000    /* read-only mirror of the MCHBAR */
+#define MCHBAR_MIRROR_SIZE      0x40000
+
+/* PCODE mailbox (contract 4.4). */
+#define GEN6_PCODE_MAILBOX      0x138124
+#define   GEN6_PCODE_READY      (1u << 31)
+#define   GEN6_PCODE_ERROR_MASK 0xffu
+#define   GEN7_PCODE_ILLEGAL_CMD 0x1
+#define GEN6_PCODE_DATA         0x138128
+#define GEN6_PCODE_DATA1        0x13812c
+#define GEN9_PCODE_READ_MEM_LATENCY     0x6
+#define SKL_PCODE_CDCLK_CONTROL         0x7
+#define   SKL_CDCLK_READY_FOR_CHANGE    0x1
+#define GEN6_PCODE_WRITE_MIN_FREQ_TABLE 0x8
+#define HSW_PCODE_DYNAMIC_DUTY_CYCLE_CONTROL 0x1a
+#define GEN9_PCODE_SAGV_CONTROL         0x21
+
+/* Interrupts (contract 7.2). */
+#define GEN8_MASTER_IRQ         0x44200
+#define   GEN8_MASTER_IRQ_CONTROL (1u << 31)
+#define GEN8_GT_ISR0            0x44300     /* 4 banks of ISR/IMR/IIR/IER, 0x10 apart */
+#define GEN8_DE_PIPE_ISR_A      0x44400     /* 3 pipes of ISR/IMR/IIR/IER */
+#define GEN8_DE_PORT_ISR        0x44440
+#define GEN8_DE_MISC_ISR        0x44460
+#define GEN8_PCU_ISR            0x444e0
+#define SDEISR                  0xc4000
+#define IRQ_IMR                 0x4         /* offsets inside one ISR/IMR/IIR/IER set */
+#define IRQ_IIR                 0x8
+#define IRQ_IER                 0xc
+#define GEN8_PIPE_VBLANK        (1u << 0)
+#define GEN9_PIPE_PLANE1_FLIP_DONE (1u << 3)
+#define SDE_PORTD_HOTPLUG_CPT   (1u << 23)
+#define PCH_PORT_HOTPLUG        0xc4030
+#define PCH_PORT_HOTPLUG2       0xc403c
+
+/* Display core (contract 4.4). */
+#define CPU_VGACNTRL            0x41000
+#define SKL_FUSE_STATUS         0x42000
+#define   SKL_FUSE_DOWNLOAD_STATUS (1u << 31)
+#define   SKL_FUSE_PG_DIST_STATUS(pg) (1u << (27 - (pg)))
+#define DBUF_CTL_S0             0x45008
+#define   DBUF_POWER_REQUEST    (1u << 31)
+#define   DBUF_POWER_STATE      (1u << 30)
+#define HSW_PWR_WELL_CTL1       0x45400     /* BIOS, driver, KVMr, debug: 4 dwords */
+#define HSW_PWR_WELL_CTL_COUNT  4
+#define DC_STATE_EN             0x45504
+#define CDCLK_CTL               0x46000
+#define LCPLL1_CTL              0x46010
+#define LCPLL2_CTL              0x46014
+#define   LCPLL_PLL_ENABLE      (1u << 31)
+#define   LCPLL_PLL_LOCK        (1u << 30)
+#define WRPLL_CTL1              0x46040
+#define WRPLL_CTL2              0x46060
+#define HSW_NDE_RSTWRN_OPT      0x46408
+#define SWF_ILK_0x18            0x4f060
+#define DPLL_CTRL1              0x6c058
+#define DPLL_CTRL2              0x6c05c
+#define DPLL_STATUS             0x6c060
+#define SFUSE_STRAP             0xc2014
+#define   SFUSE_STRAP_DDID_DETECTED (1u << 0)
+#define GMBUS0                  0xc5100     /* GMBUS0..5: 0xc5100..0xc5120 */
+#define PCH_RAWCLK_FREQ         0xc6204
+
+/* Ports, transcoders, pipes, planes (contract 8). */
+#define TRANS_DDI_FUNC_CTL_A    0x60400     /* + 0x1000 per transcoder */
+#define TRANS_DDI_FUNC_CTL_EDP  0x6f400
+#define DDI_BUF_CTL_A           0x64000     /* + 0x100 per port */
+#define   DDI_BUF_CTL_ENABLE    (1u << 31)
+#define   DDI_BUF_IS_IDLE       (1u << 7)
+#define DP_AUX_CH_CTL_A         0x64010     /* + 0x100 per channel */
+#define   DP_AUX_CH_CTL_SEND_BUSY      (1u << 31)
+#define   DP_AUX_CH_CTL_DONE           (1u << 30)
+#define   DP_AUX_CH_CTL_INTERRUPT      (1u << 29)
+#define   DP_AUX_CH_CTL_TIME_OUT_ERROR (1u << 28)
+#define   DP_AUX_CH_CTL_RECEIVE_ERROR  (1u << 25)
+#define   DP_AUX_CH_CTL_MESSAGE_SIZE_SHIFT 20
+#define   DP_AUX_CH_CTL_MESSAGE_SIZE_MASK  (0x1fu << 20)
+#define DP_AUX_CH_DATA_A        0x64014     /* 5 dwords after each CTL */
+#define DP_AUX_CH_DATA_BYTES    20
+#define DP_TP_CTL_A             0x64040     /* + 0x100 per port */
+#define   DP_TP_CTL_LINK_TRAIN_MASK (7u << 8)
+#define   DP_TP_CTL_LINK_TRAIN_IDLE (2u << 8)
+#define DP_TP_STATUS_A          0x64044
+#define   DP_TP_STATUS_IDLE_DONE (1u << 25)
+#define   DP_TP_STATUS_STICKY   ((3u << 26) | (1u << 24))
+#define PIPEDSL_A               0x70000
+#define TRANSCONF_A             0x70008     /* PIPECONF; + 0x1000 per pipe */
+#define TRANSCONF_EDP           0x7f008
+#define   TRANSCONF_ENABLE      (1u << 31)
+#define   TRANSCONF_STATE_ENABLE (1u << 30)
+#define PIPE_FRMCOUNT_A         0x70040
+#define PIPE_FLIPCOUNT_A        0x70044
+#define PLANE_SURF_1_A          0x7019c     /* + 0x100 per plane */
+#define PLANE_SURFLIVE_1_A      0x701ac
+#define PIPE_STRIDE             0x1000      /* pipe/transcoder B is A + 0x1000 */
+#define PLANE_STRIDE            0x100
+#define PORT_STRIDE             0x100
+
+/* PVINFO page (contract 2.2). */
+#define VGT_PVINFO_PAGE         0x78000
+#define VGT_PVINFO_HEADER_SIZE  0x60        /* magic .. avail_rs: read-only */
+#define VGT_MAGIC_LO            0x78000
+#define VGT_VERSION             0x78008
+#define VGT_ID                  0x7800c
+#define VGT_CAPS                0x78010
+#define VGT_AVAIL_MAPPABLE_BASE 0x78040
+#define VGT_AVAIL_MAPPABLE_SIZE 0x78044
+#define VGT_AVAIL_HIDDEN_BASE   0x78048
+#define VGT_AVAIL_HIDDEN_SIZE   0x7804c
+#define VGT_AVAIL_FENCE_NUM     0x78050
+#define VGT_DISPLAY_READY       0x78804
+#define VGT_G2V_NOTIFY          0x78818
+#define VGT_CURSOR_HOT          0x78830     /* x, y: legacy, never written by 6.1 */
+#define VGT_PDP                 0x78838     /* 4 x {lo, hi} */
+#define VGT_EXECLIST_DESC       0x78858     /* lo, hi: legacy */
+
+#define VGT_MAGIC               0x4776544776544776ull
+#define VGT_VERSION_MAJOR       1
+#define VGT_CAPS_FULL_PPGTT     (1u << 2)
+#define VGT_CAPS_HWSP_EMULATION (1u << 3)
+#define VGT_G2V_PPGTT_L3_PAGE_TABLE_CREATE  2
+#define VGT_G2V_PPGTT_L3_PAGE_TABLE_DESTROY 3
+#define VGT_G2V_PPGTT_L4_PAGE_TABLE_CREATE  4
+#define VGT_G2V_PPGTT_L4_PAGE_TABLE_DESTROY 5
+
+#endif /* GPUMED_VGPU_REGS_H */
