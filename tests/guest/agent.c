@@ -122,8 +122,9 @@ void result_log(const struct result *r, const char *fmt, ...)
     print_line(line);
 }
 
-static void run_step(const char *name)
+static void run_step(const char *name, int load_timeout)
 {
+    static bool driver_loaded;
     struct result r = { .step = name };
     char line[sizeof(r.fields) + 128];
     bool passed = false;
@@ -132,6 +133,10 @@ static void run_step(const char *name)
     for (i = 0; i < n_steps && strcmp(steps[i].name, name) != 0; i++) {
     }
     if (i < n_steps) {
+        if (steps[i].needs_driver && !driver_loaded) {
+            load_modules(MODULE_LIST, load_timeout);
+            driver_loaded = true;
+        }
         passed = steps[i].run(&r);
     } else {
         result_add(&r, "error", "unknown-step");
@@ -202,15 +207,13 @@ int main(void)
         load_timeout = atoi(value);
     }
 
-    load_modules(MODULE_LIST, load_timeout);
-
     value = cmdline_param(steps_param, "gpumed.steps");
     if (value) {
         char *saveptr = NULL;
 
         for (char *name = strtok_r(value, ",", &saveptr); name;
              name = strtok_r(NULL, ",", &saveptr)) {
-            run_step(name);
+            run_step(name, load_timeout);
         }
     }
 

@@ -9,7 +9,8 @@
  *   GUEST-LOG step=<name> <free text>      (details, any number per step)
  *
  * Adding a step: write a step_fn in a step-*.c file, declare it below and add
- * one row to the table in steps.c.
+ * one row to the table in steps.c.  Steps that do not need the driver run
+ * without loading it, which keeps the boots that do not test it short.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -43,6 +44,7 @@ typedef bool step_fn(struct result *r);
 struct step {
     const char *name;
     step_fn *run;
+    bool needs_driver;  /* load i915 (once) before running this step */
 };
 
 extern const struct step steps[];

@@ -7,12 +7,13 @@
 #include "agent.h"
 
 const struct step steps[] = {
-    { "pci",        step_pci },        /* the vGPU is enumerated, with its class */
-    { "lspci",      step_lspci },      /* lspci -n (pciutils) shows 8086:1912 */
-    { "i915-bind",  step_i915_bind },  /* i915 loaded and bound to the vGPU */
-    { "dmesg",      step_dmesg },      /* no warnings or errors in the kernel log */
-    { "timing",     step_timing },     /* boot and probe durations */
-    { "panic",      step_panic },      /* crashes the kernel: tests the harness */
+    /* name         function        needs_driver */
+    { "pci",        step_pci,       false },  /* the vGPU is enumerated, with its class */
+    { "lspci",      step_lspci,     false },  /* lspci -n (pciutils) shows 8086:1912 */
+    { "i915-bind",  step_i915_bind, true },   /* i915 loaded and bound to the vGPU */
+    { "dmesg",      step_dmesg,     false },  /* no warnings or errors in the kernel log so far */
+    { "timing",     step_timing,    true },   /* boot and driver load durations */
+    { "panic",      step_panic,     false },  /* crashes the kernel: tests the harness */
 };
 
 const size_t n_steps = sizeof(steps) / sizeof(steps[0]);
