@@ -283,7 +283,7 @@ static void vgpu_pci_reset(DeviceState *dev)
 }
 
 static Property vgpu_pci_properties[] = {
-    DEFINE_PROP_STRING("type", VgpuPciState, type_name),
+    DEFINE_PROP_STRING("vgpu-type", VgpuPciState, type_name),
     DEFINE_PROP_SIZE("host-aperture-size", VgpuPciState, host_aperture_size,
                      VGPU_APERTURE_DEFAULT),
     DEFINE_PROP_SIZE("aperture-base", VgpuPciState, aperture_base, 0),

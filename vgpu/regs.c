@@ -165,6 +165,9 @@ const struct vgpu_reg vgpu_regs[] = {
     IRQ_SET("GEN8_DE_MISC", GEN8_DE_MISC_ISR, 1),
     IRQ_SET("GEN8_PCU", GEN8_PCU_ISR, 1),
     IRQ_SET("SDE", SDEISR, 1),
+    /* No eDP panel, so no PSR event is ever raised; the guest resets them. */
+    { .name = "EDP_PSR_IMR", .offset = EDP_PSR_IMR, .size = 4, .reset = ~0u },
+    { .name = "EDP_PSR_IIR", .offset = EDP_PSR_IIR, .size = 4, .w1c_mask = ~0u },
     { .name = "PCH_PORT_HOTPLUG", .offset = PCH_PORT_HOTPLUG, .size = 4,
       .w1c_mask = PCH_PORT_HOTPLUG_STATUS },
     { .name = "PCH_PORT_HOTPLUG2", .offset = PCH_PORT_HOTPLUG2, .size = 4 },

@@ -94,6 +94,8 @@
 #define GEN8_PIPE_VBLANK        (1u << 0)
 #define GEN9_PIPE_PLANE1_FLIP_DONE (1u << 3)
 #define SDE_PORTD_HOTPLUG_CPT   (1u << 23)
+#define EDP_PSR_IMR             0x64834     /* outside the tree: DE misc bit 19 */
+#define EDP_PSR_IIR             0x64838
 #define PCH_PORT_HOTPLUG        0xc4030
 #define PCH_PORT_HOTPLUG2       0xc403c
 

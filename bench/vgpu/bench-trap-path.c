@@ -47,10 +47,19 @@ static double now_ns(void)
     return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
+static void ignore_msi(void *opaque)
+{
+}
+
+static const struct vgpu_ops bench_ops = { .raise_msi = ignore_msi };
+
 static struct vgpu *make_vgpu(void)
 {
     struct vgpu_config config = {
-        .name = "bench", .aperture_size = VGPU_APERTURE_DEFAULT,
+        .name = "bench", .type = &vgpu_types[0],
+        .host_aperture_size = VGPU_APERTURE_DEFAULT,
+        .hidden_base = VGPU_APERTURE_DEFAULT, .ram_below_4g = 1ull << 30,
+        .ops = &bench_ops,
     };
     struct vgpu *vgpu = vgpu_create(&config);
 
