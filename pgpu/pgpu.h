@@ -1,0 +1,124 @@
+/*
+ * pgpu.h - the physical GPU as the mediator drives it: a small backend
+ * interface (an ops table) over one Gen9 GPU.
+ *
+ * The built-in backend is a register-level software model of a Skylake GT2
+ * (pgpu_skl_model, docs/gpu-model.md); a real-hardware backend will
+ * implement the same table.  The owner programs the GPU only as hardware is
+ * programmed: registers, GGTT entries, and memory reached through the DMA
+ * map.  Commands, page tables and register values are untrusted input: the
+ * backend never crashes on them and never touches host memory outside the
+ * DMA map; what it cannot honour is counted in struct pgpu_stats.
+ *
+ * Threads: every op may be called from any thread.  Engines execute
+ * asynchronously; completion is signalled by the interrupt handler.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef GPUMED_PGPU_H
+#define GPUMED_PGPU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* BAR0: registers in [0, 2 MiB), the GGTT's 64-bit PTEs in the upper half. */
+#define PGPU_MMIO_SIZE          (2u << 20)
+#define PGPU_GGTT_BAR_OFFSET    (8u << 20)
+#define PGPU_GGTT_ENTRIES       (1u << 20)      /* 4 GiB of 4 KiB pages */
+#define PGPU_GGTT_SIZE          (4ull << 30)
+
+#define PGPU_PAGE_SIZE          4096u
+#define PGPU_APERTURE_DEFAULT   (256ull << 20)
+#define PGPU_HANG_TIMEOUT_DEFAULT_MS 1000u
+
+/* Engines of a Skylake GT2, in GT interrupt order. */
+enum pgpu_engine {
+    PGPU_RCS,           /* render */
+    PGPU_BCS,           /* blitter */
+    PGPU_VCS,           /* video */
+    PGPU_VECS,          /* video enhancement */
+    PGPU_NUM_ENGINES
+};
+
+struct pgpu_config {
+    const char *name;           /* used in log lines */
+    uint64_t aperture_size;     /* power of two, 64 MiB .. 4 GiB */
+    unsigned hang_timeout_ms;   /* no progress for this long is a hang; 1..60000 */
+};
+
+/* Counters of input the GPU did not honour; reset only by destroying it. */
+struct pgpu_stats {
+    uint64_t commands;          /* commands executed, all engines */
+    uint64_t context_switches;  /* contexts switched in */
+    uint64_t bad_mmio;          /* register access outside the space or of a bad size */
+    uint64_t bad_dma_map;       /* dma_map/dma_unmap requests refused */
+    uint64_t refused_reg_writes;/* command-stream writes to protected registers */
+    uint64_t bad_submissions;   /* ELSP writes that could not be accepted */
+    uint64_t gpu_faults;        /* accesses to unmapped graphics or bus addresses */
+    uint64_t bad_commands;      /* unknown, unimplemented or malformed commands */
+    uint64_t hangs;             /* engines stopped by the hang detector */
+    uint64_t engine_resets;
+    uint64_t lost_status_writes;/* CSB/HWSP writes to an unmapped status page */
+};
+
+/*
+ * Called when the GPU asserts its interrupt (an event reached an enabled
+ * IIR bit while the master enable is set, or the master enable was set with
+ * events pending).  Runs on an engine thread or the thread whose register
+ * write re-armed it, with no backend lock held: it may call any op.
+ */
+typedef void pgpu_irq_handler(void *opaque);
+
+struct pgpu;
+
+struct pgpu_ops {
+    const char *name;
+
+    /* NULL with errno: EINVAL for a bad configuration, ENOMEM, or the
+     * pthread error that stopped an engine thread from starting. */
+    struct pgpu *(*create)(const struct pgpu_config *config);
+    void (*destroy)(struct pgpu *gpu);          /* NULL is ignored */
+
+    /* Register space, @size 4 or 8 (two registers, low first). */
+    uint64_t (*mmio_read)(struct pgpu *gpu, uint32_t offset, unsigned size);
+    void (*mmio_write)(struct pgpu *gpu, uint32_t offset, uint64_t value,
+                       unsigned size);
+
+    /* GGTT entry @index < PGPU_GGTT_ENTRIES: address | bit 0 present. */
+    uint64_t (*ggtt_read)(struct pgpu *gpu, uint32_t index);
+    void (*ggtt_write)(struct pgpu *gpu, uint32_t index, uint64_t pte);
+
+    /* CPU access through the aperture (GGTT addresses [0, aperture_size)).
+     * Returns 0, or -EFAULT when a page is outside, not present or not in
+     * the DMA map (nothing is copied past that page). */
+    int (*aperture_access)(struct pgpu *gpu, uint64_t offset, void *buf,
+                           size_t len, bool write);
+
+    /* Map bus addresses [bus, bus + size) to host memory @host (all three
+     * page aligned, no overlap with an existing mapping).  Unmap takes
+     * exactly a range that was mapped and returns once no engine can still
+     * touch it.  0 or -EINVAL/-EEXIST/-ENOENT/-ENOMEM. */
+    int (*dma_map)(struct pgpu *gpu, uint64_t bus, void *host, uint64_t size);
+    int (*dma_unmap)(struct pgpu *gpu, uint64_t bus, uint64_t size);
+
+    void (*set_irq_handler)(struct pgpu *gpu, pgpu_irq_handler *handler,
+                            void *opaque);
+
+    /* Reset one engine: its current and queued contexts are dropped (no
+     * CSB event), errors cleared; other engines are untouched.  Returns
+     * once the engine is idle. */
+    void (*reset_engine)(struct pgpu *gpu, enum pgpu_engine engine);
+
+    void (*get_stats)(struct pgpu *gpu, struct pgpu_stats *stats);
+};
+
+/* Every backend's handle starts with this. */
+struct pgpu {
+    const struct pgpu_ops *ops;
+};
+
+/* The software model of a Skylake GT2: the default backend. */
+extern const struct pgpu_ops pgpu_skl_model;
+
+#endif /* GPUMED_PGPU_H */

@@ -1,0 +1,571 @@
+/*
+ * skl-execlist.c - engines: one thread each, execlist submission (ELSP),
+ * context status buffer events, logical ring context restore/save, hang
+ * detection and engine reset.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "pgpu/skl.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+/* An unsatisfied semaphore is polled again after this long. */
+#define SEMAPHORE_POLL_NS 20000
+
+const struct skl_engine_info skl_engine_info[PGPU_NUM_ENGINES] = {
+    [PGPU_RCS] = { .name = "rcs0", .base = SKL_RCS_BASE, .hw_id = 0,
+                   .irq_bank = 0, .irq_shift = 0, .gdrst_bit = GDRST_RENDER },
+    [PGPU_BCS] = { .name = "bcs0", .base = SKL_BCS_BASE, .hw_id = 2,
+                   .irq_bank = 0, .irq_shift = 16, .gdrst_bit = GDRST_BLT },
+    [PGPU_VCS] = { .name = "vcs0", .base = SKL_VCS_BASE, .hw_id = 1,
+                   .irq_bank = 1, .irq_shift = 0, .gdrst_bit = GDRST_MEDIA },
+    [PGPU_VECS] = { .name = "vecs0", .base = SKL_VECS_BASE, .hw_id = 3,
+                    .irq_bank = 3, .irq_shift = 0, .gdrst_bit = GDRST_VECS },
+};
+
+/*
+ * The Gen9 register state page (page 1 of the context image): blocks of
+ * MI_LOAD_REGISTER_IMM (register, value) pairs at fixed dword positions.
+ * The model loads and saves by position, whatever the image's headers say.
+ */
+enum {
+    LRC_MASKED = 1 << 0,        /* stored as a masked value in the image */
+    LRC_SAVE_ONLY = 1 << 1,     /* free-running: saved, never restored */
+};
+
+struct lrc_reg {
+    uint16_t reg;               /* relative to the engine base */
+    uint8_t flags;
+};
+
+struct lrc_block {
+    uint16_t first_value_dw;    /* dword index of the first value */
+    bool engine_state;          /* skipped when restore is inhibited */
+    uint8_t count;
+    const struct lrc_reg *regs;
+};
+
+#define LRC_REG(r)              { .reg = (r), .flags = 0 }
+#define LRC_MASKED_REG(r)       { .reg = (r), .flags = LRC_MASKED }
+#define LRC_SAVE_ONLY_REG(r)    { .reg = (r), .flags = LRC_SAVE_ONLY }
+
+static const struct lrc_reg lrc_ring_regs[] = {
+    LRC_MASKED_REG(RING_CONTEXT_CONTROL), LRC_REG(RING_HEAD), LRC_REG(RING_TAIL),
+    LRC_REG(RING_START), LRC_REG(RING_CTL), LRC_REG(RING_BB_ADDR_UDW), LRC_REG(RING_BB_ADDR),
+    LRC_REG(RING_BB_STATE), LRC_REG(RING_SBB_ADDR_UDW), LRC_REG(RING_SBB_ADDR),
+    LRC_REG(RING_SBB_STATE), LRC_REG(0x1c0), LRC_REG(0x1c4), LRC_REG(0x1c8),
+};
+
+static const struct lrc_reg lrc_ppgtt_regs[] = {
+    LRC_REG(RING_CTX_TIMESTAMP),
+    LRC_REG(RING_PDP_UDW(3)), LRC_REG(RING_PDP_LDW(3)), LRC_REG(RING_PDP_UDW(2)), LRC_REG(RING_PDP_LDW(2)),
+    LRC_REG(RING_PDP_UDW(1)), LRC_REG(RING_PDP_LDW(1)), LRC_REG(RING_PDP_UDW(0)), LRC_REG(RING_PDP_LDW(0)),
+};
+
+static const struct lrc_reg lrc_rcs_power_regs[] = { LRC_REG(0x0c8) };
+static const struct lrc_reg lrc_xcs_power_regs[] = { LRC_REG(0x200) };
+
+static const struct lrc_reg lrc_engine_regs[] = {
+    LRC_REG(0x028), LRC_MASKED_REG(RING_MI_MODE), LRC_MASKED_REG(0x0c0), LRC_REG(0x178),
+    LRC_REG(0x17c), LRC_SAVE_ONLY_REG(RING_TIMESTAMP), LRC_REG(0x170), LRC_REG(0x150), LRC_REG(0x154),
+    LRC_REG(0x158), LRC_REG(0x41c),
+    LRC_REG(RING_GPR(0)), LRC_REG(RING_GPR(1)), LRC_REG(RING_GPR(2)), LRC_REG(RING_GPR(3)),
+    LRC_REG(RING_GPR(4)), LRC_REG(RING_GPR(5)), LRC_REG(RING_GPR(6)), LRC_REG(RING_GPR(7)),
+    LRC_REG(RING_GPR(8)), LRC_REG(RING_GPR(9)), LRC_REG(RING_GPR(10)), LRC_REG(RING_GPR(11)),
+    LRC_REG(RING_GPR(12)), LRC_REG(RING_GPR(13)), LRC_REG(RING_GPR(14)), LRC_REG(RING_GPR(15)),
+    LRC_REG(RING_GPR(16)), LRC_REG(RING_GPR(17)), LRC_REG(RING_GPR(18)), LRC_REG(RING_GPR(19)),
+    LRC_REG(RING_GPR(20)), LRC_REG(RING_GPR(21)), LRC_REG(RING_GPR(22)), LRC_REG(RING_GPR(23)),
+    LRC_REG(RING_GPR(24)), LRC_REG(RING_GPR(25)), LRC_REG(RING_GPR(26)), LRC_REG(RING_GPR(27)),
+    LRC_REG(RING_GPR(28)), LRC_REG(RING_GPR(29)), LRC_REG(RING_GPR(30)), LRC_REG(RING_GPR(31)),
+    LRC_REG(0x068),
+};
+
+#define LRC_BLOCK(dw, state, array) \
+    { .first_value_dw = (dw), .engine_state = (state), \
+      .count = sizeof(array) / sizeof(array[0]), .regs = (array) }
+
+static const struct lrc_block lrc_rcs_layout[] = {
+    LRC_BLOCK(3, false, lrc_ring_regs),
+    LRC_BLOCK(35, false, lrc_ppgtt_regs),
+    LRC_BLOCK(67, true, lrc_rcs_power_regs),
+    LRC_BLOCK(83, true, lrc_engine_regs),
+};
+
+static const struct lrc_block lrc_xcs_layout[] = {
+    LRC_BLOCK(3, false, lrc_ring_regs),
+    LRC_BLOCK(35, false, lrc_ppgtt_regs),
+    LRC_BLOCK(67, true, lrc_xcs_power_regs),
+    LRC_BLOCK(83, true, lrc_engine_regs),
+};
+
+#define LRC_BLOCKS 4
+
+static const struct lrc_block *lrc_layout(const struct skl_engine *e)
+{
+    return e->id == PGPU_RCS ? lrc_rcs_layout : lrc_xcs_layout;
+}
+
+static uint32_t desc_lrca(uint64_t desc)
+{
+    return (uint32_t)desc & CTX_DESC_LRCA_MASK;
+}
+
+static uint32_t desc_ctx_id(uint64_t desc)
+{
+    return (uint32_t)(desc >> 32);
+}
+
+/* The register state page of active[0], or NULL (a fault is recorded). */
+static uint32_t *context_state_page(struct skl_engine *e)
+{
+    uint64_t addr = (uint64_t)desc_lrca(e->active[0].desc) + LRC_STATE_OFFSET;
+    uint32_t *page = (uint32_t *)skl_ggtt_translate(e->gpu, &e->tlb, addr);
+
+    if (!page) {
+        e->fault_addr = addr;
+        e->fault_space = SKL_GGTT;
+    }
+    return page;
+}
+
+uint32_t skl_ctx_timestamp_locked(const struct skl_engine *e)
+{
+    uint32_t saved = skl_ereg(e, RING_CTX_TIMESTAMP);
+
+    if (!e->active[0].desc || e->hung) {
+        return saved;
+    }
+    return saved + (uint32_t)(skl_cs_ticks(e->gpu) - e->ctx_ts_switch_in);
+}
+
+static void stop_context_locked(struct skl_engine *e, enum skl_exec_result why);
+
+/* Load active[0]'s state from its context image. */
+static void context_restore_locked(struct skl_engine *e)
+{
+    const struct lrc_block *layout = lrc_layout(e);
+    uint32_t *image = context_state_page(e);
+    bool inhibit;
+
+    if (!image) {
+        stop_context_locked(e, SKL_EXEC_FAULT);
+        return;
+    }
+    inhibit = __atomic_load_n(&image[CTX_CONTEXT_CONTROL_DW], __ATOMIC_RELAXED) &
+              CTX_CTRL_RESTORE_INHIBIT;
+    for (unsigned b = 0; b < LRC_BLOCKS; b++) {
+        for (unsigned i = 0; i < layout[b].count; i++) {
+            const struct lrc_reg *r = &layout[b].regs[i];
+            uint32_t v = __atomic_load_n(&image[layout[b].first_value_dw + 2 * i],
+                                         __ATOMIC_RELAXED);
+
+            if (r->flags & LRC_SAVE_ONLY) {
+                continue;
+            }
+            if (inhibit && layout[b].engine_state) {
+                v = 0;
+            } else if (r->flags & LRC_MASKED) {
+                uint32_t select = v >> 16;
+
+                v = (skl_ereg(e, r->reg) & ~select) | (v & select & 0xffff);
+            }
+            skl_set_ereg(e, r->reg, v);
+        }
+    }
+    skl_set_ereg(e, RING_HEAD, skl_ereg(e, RING_HEAD) & RING_HEAD_ADDR_MASK);
+    e->addressing = ((uint32_t)e->active[0].desc >> CTX_DESC_ADDRESSING_SHIFT) & 3;
+    e->level = skl_ereg(e, RING_SBB_STATE) & BB_STATE_ACTIVE ? SKL_LEVEL_SECOND_BATCH :
+               skl_ereg(e, RING_BB_STATE) & BB_STATE_ACTIVE ? SKL_LEVEL_BATCH :
+               SKL_LEVEL_RING;
+    e->arb_enabled = true;
+    e->ctx_ts_switch_in = skl_cs_ticks(e->gpu);
+    e->last_progress_ns = skl_now_ns();
+    skl_tlb_flush(&e->tlb);
+    SKL_STAT_INC(e->gpu, context_switches);
+}
+
+/* Write active[0]'s state back into its context image. */
+static void context_save_locked(struct skl_engine *e)
+{
+    const struct lrc_block *layout = lrc_layout(e);
+    uint32_t *image;
+
+    skl_set_ereg(e, RING_CTX_TIMESTAMP, skl_ctx_timestamp_locked(e));
+    if (skl_ereg(e, RING_CONTEXT_CONTROL) & CTX_CTRL_SAVE_INHIBIT) {
+        return;
+    }
+    image = context_state_page(e);
+    if (!image) {
+        SKL_STAT_INC(e->gpu, lost_status_writes);
+        return;
+    }
+    for (unsigned b = 0; b < LRC_BLOCKS; b++) {
+        for (unsigned i = 0; i < layout[b].count; i++) {
+            const struct lrc_reg *r = &layout[b].regs[i];
+            uint32_t v = r->reg == RING_TIMESTAMP ? (uint32_t)skl_cs_ticks(e->gpu) :
+                                                    skl_ereg(e, r->reg);
+
+            if (r->flags & LRC_MASKED) {
+                v |= 0xffff0000;
+            }
+            __atomic_store_n(&image[layout[b].first_value_dw + 2 * i], v,
+                             __ATOMIC_RELAXED);
+        }
+    }
+}
+
+/*
+ * Append a CSB event: entry first (MMIO copy and status page), then the
+ * write pointer, then the context-switch interrupt.
+ */
+static void csb_write_locked(struct skl_engine *e, uint32_t status, uint32_t ctx_id)
+{
+    uint32_t ptr = skl_ereg(e, RING_CONTEXT_STATUS_PTR);
+    unsigned wp = ptr & CSB_WRITE_PTR_MASK;
+    uint32_t *hwsp;
+
+    wp = wp >= CSB_ENTRIES - 1 ? 0 : wp + 1;    /* 7 means "none written yet" */
+    skl_set_ereg(e, RING_CSB(wp), status);
+    skl_set_ereg(e, RING_CSB(wp) + 4, ctx_id);
+    hwsp = (uint32_t *)skl_ggtt_translate(e->gpu, &e->tlb,
+                                          skl_ereg(e, RING_HWS_PGA) & ~0xfffu);
+    if (hwsp) {
+        __atomic_store_n(&hwsp[HWSP_CSB_DW + 2 * wp], status, __ATOMIC_RELAXED);
+        __atomic_store_n(&hwsp[HWSP_CSB_DW + 2 * wp + 1], ctx_id, __ATOMIC_RELAXED);
+        __atomic_store_n(&hwsp[HWSP_CSB_WRITE_PTR_DW], wp, __ATOMIC_RELEASE);
+    } else {
+        SKL_STAT_INC(e->gpu, lost_status_writes);
+    }
+    skl_set_ereg(e, RING_CONTEXT_STATUS_PTR, (ptr & ~CSB_WRITE_PTR_MASK) | wp);
+    skl_irq_raise_locked(e, GT_CONTEXT_SWITCH_INTERRUPT);
+}
+
+static void stop_context_locked(struct skl_engine *e, enum skl_exec_result why)
+{
+    struct skl_gpu *gpu = e->gpu;
+    uint32_t error = why == SKL_EXEC_FAULT ? RING_ERR_PAGE_TABLE :
+                     why == SKL_EXEC_HANG ? RING_ERR_HANG : RING_ERR_INSTRUCTION;
+
+    e->hung = true;
+    skl_set_ereg(e, RING_EIR, skl_ereg(e, RING_EIR) | error);
+    skl_set_ereg(e, RING_ESR, skl_ereg(e, RING_ESR) | error);
+    if (why == SKL_EXEC_FAULT) {
+        SKL_STAT_INC(gpu, gpu_faults);
+        skl_set_ereg(e, RING_RESET_CTL, skl_ereg(e, RING_RESET_CTL) | RESET_CTL_CAT_ERROR);
+        skl_reg_store(gpu, SKL_RING_FAULT_REG(e->info->hw_id), RING_FAULT_VALID);
+        skl_reg_store(gpu, SKL_FAULT_TLB_DATA0, (uint32_t)(e->fault_addr >> 12));
+        skl_reg_store(gpu, SKL_FAULT_TLB_DATA1, ((uint32_t)(e->fault_addr >> 44) & 0xf) |
+                      (e->fault_space == SKL_GGTT ? FAULT_TLB_DATA1_GGTT : 0));
+    } else if (why == SKL_EXEC_HANG) {
+        SKL_STAT_INC(gpu, hangs);
+    } else {
+        SKL_STAT_INC(gpu, bad_commands);
+    }
+    skl_irq_raise_locked(e, GT_CS_ERROR_INTERRUPT);
+}
+
+/*
+ * Take the pending ELSP pair: at once when idle or when port 0 is the
+ * running context (lite restore: new tail); replacing a different running
+ * context (preemption) only at an arbitration point.
+ */
+static void accept_submission_locked(struct skl_engine *e, bool at_arb_point)
+{
+    struct skl_elem *active = e->active;
+
+    if (!e->has_pending || e->hung) {
+        return;
+    }
+    if (!active[0].desc) {
+        memcpy(active, e->pending, sizeof(e->pending));
+        e->has_pending = false;
+        csb_write_locked(e, CSB_IDLE_ACTIVE, 0);
+        context_restore_locked(e);
+    } else if (desc_lrca(e->pending[0].desc) == desc_lrca(active[0].desc)) {
+        uint32_t *image = context_state_page(e);
+
+        csb_write_locked(e, CSB_PREEMPTED | CSB_LITE_RESTORE, desc_ctx_id(active[0].desc));
+        memcpy(active, e->pending, sizeof(e->pending));
+        e->has_pending = false;
+        if (!image) {
+            stop_context_locked(e, SKL_EXEC_FAULT);
+            return;
+        }
+        skl_set_ereg(e, RING_TAIL, __atomic_load_n(&image[CTX_RING_TAIL_DW],
+                                                   __ATOMIC_RELAXED));
+    } else if (at_arb_point) {
+        context_save_locked(e);
+        csb_write_locked(e, CSB_PREEMPTED, desc_ctx_id(active[0].desc));
+        memcpy(active, e->pending, sizeof(e->pending));
+        e->has_pending = false;
+        context_restore_locked(e);
+    }
+}
+
+/* active[0] ran out of commands: save it, then switch to active[1] or idle. */
+static void context_done_locked(struct skl_engine *e)
+{
+    uint32_t ctx_id = desc_ctx_id(e->active[0].desc);
+
+    context_save_locked(e);
+    if (e->active[1].desc) {
+        csb_write_locked(e, CSB_ELEMENT_SWITCH | CSB_COMPLETE, ctx_id);
+        e->active[0] = e->active[1];
+        e->active[1].desc = 0;
+        context_restore_locked(e);
+    } else {
+        csb_write_locked(e, CSB_ACTIVE_IDLE | CSB_COMPLETE, ctx_id);
+        e->active[0].desc = 0;
+    }
+}
+
+bool skl_engine_hang_expired(const struct skl_engine *e)
+{
+    return skl_now_ns() - e->last_progress_ns > e->gpu->hang_timeout_ns;
+}
+
+bool skl_engine_must_stop(struct skl_engine *e, bool *hang)
+{
+    *hang = skl_engine_hang_expired(e);
+    return *hang || __atomic_load_n(&e->reset_requested, __ATOMIC_RELAXED) ||
+           __atomic_load_n(&e->gpu->quit, __ATOMIC_RELAXED);
+}
+
+/* One slice of work, with dma_lock held for reading and lock not held. */
+static void run_slice(struct skl_engine *e)
+{
+    struct skl_gpu *gpu = e->gpu;
+    enum skl_exec_result result;
+    bool runnable;
+
+    skl_tlb_flush(&e->tlb);
+    pthread_mutex_lock(&gpu->lock);
+    accept_submission_locked(e, false);
+    runnable = e->active[0].desc && !e->hung && !e->reset_requested;
+    pthread_mutex_unlock(&gpu->lock);
+    if (!runnable) {
+        return;
+    }
+    result = skl_execute_slice(e);
+    pthread_mutex_lock(&gpu->lock);
+    switch (result) {
+    case SKL_EXEC_CONTEXT_DONE:
+        context_done_locked(e);
+        break;
+    case SKL_EXEC_FAULT:
+    case SKL_EXEC_BAD_COMMAND:
+    case SKL_EXEC_HANG:
+        stop_context_locked(e, result);
+        break;
+    case SKL_EXEC_ARB_POINT:
+        accept_submission_locked(e, true);
+        break;
+    case SKL_EXEC_WAIT:
+        /* an unsatisfied semaphore is an arbitration point */
+        e->poll_wait = true;
+        if (e->arb_enabled) {
+            accept_submission_locked(e, true);
+        }
+        break;
+    case SKL_EXEC_CONTINUE:
+    case SKL_EXEC_SLICE_END:
+        break;
+    }
+    if (!e->hung && e->active[0].desc && !e->reset_requested &&
+        skl_engine_hang_expired(e)) {
+        stop_context_locked(e, SKL_EXEC_HANG);
+    }
+    pthread_mutex_unlock(&gpu->lock);
+}
+
+static bool has_work_locked(const struct skl_engine *e)
+{
+    if (e->hung || (skl_ereg(e, RING_MI_MODE) & MI_MODE_STOP_RING)) {
+        return false;
+    }
+    return e->has_pending || e->active[0].desc;
+}
+
+bool skl_engine_idle_locked(const struct skl_engine *e)
+{
+    return !has_work_locked(e) && !e->executing;
+}
+
+static void reset_now_locked(struct skl_engine *e)
+{
+    static const uint32_t cleared[] = {
+        RING_HEAD, RING_TAIL, RING_START, RING_CTL, RING_BB_STATE, RING_BB_ADDR,
+        RING_BB_ADDR_UDW, RING_SBB_STATE, RING_SBB_ADDR, RING_SBB_ADDR_UDW,
+        RING_EIR, RING_ESR, RING_RESET_CTL, RING_MI_MODE, RING_CTX_TIMESTAMP,
+    };
+
+    memset(e->active, 0, sizeof(e->active));
+    memset(e->pending, 0, sizeof(e->pending));
+    e->has_pending = false;
+    e->elsp_count = 0;
+    e->hung = false;
+    e->poll_wait = false;
+    e->reset_requested = false;
+    for (unsigned i = 0; i < sizeof(cleared) / sizeof(cleared[0]); i++) {
+        skl_set_ereg(e, cleared[i], 0);
+    }
+    for (unsigned i = 0; i < CSB_ENTRIES; i++) {
+        skl_set_ereg64(e, RING_CSB(i), RING_CSB(i) + 4, 0);
+    }
+    skl_set_ereg(e, RING_CONTEXT_STATUS_PTR, 0x0707);
+    skl_reg_store(e->gpu, SKL_RING_FAULT_REG(e->info->hw_id), 0);
+    SKL_STAT_INC(e->gpu, engine_resets);
+    pthread_cond_broadcast(&e->settled);
+}
+
+void skl_engine_reset_locked(struct skl_engine *e)
+{
+    if (e->executing && !pthread_equal(pthread_self(), e->thread)) {
+        e->reset_requested = true;
+        while (e->reset_requested) {
+            pthread_cond_wait(&e->settled, &e->gpu->lock);
+        }
+        return;
+    }
+    reset_now_locked(e);
+}
+
+void skl_engine_kick_locked(struct skl_engine *e)
+{
+    pthread_cond_signal(&e->wake);
+}
+
+void skl_elsp_write_locked(struct skl_engine *e, uint32_t value)
+{
+    uint64_t desc0, desc1;
+    unsigned mode;
+
+    e->elsp_dw[e->elsp_count++] = value;
+    if (e->elsp_count < 4) {
+        return;
+    }
+    e->elsp_count = 0;
+    /* written as desc1 high, desc1 low, desc0 high, desc0 low */
+    desc1 = e->elsp_dw[1] | (uint64_t)e->elsp_dw[0] << 32;
+    desc0 = e->elsp_dw[3] | (uint64_t)e->elsp_dw[2] << 32;
+    mode = ((uint32_t)desc0 >> CTX_DESC_ADDRESSING_SHIFT) & 3;
+    if (!(skl_ereg(e, RING_MODE_GEN7) & GFX_RUN_LIST_ENABLE) ||
+        !(desc0 & CTX_DESC_VALID) || e->has_pending ||
+        (mode != CTX_ADDRESSING_LEGACY_64B && mode != CTX_ADDRESSING_LEGACY_32B)) {
+        SKL_STAT_INC(e->gpu, bad_submissions);
+        return;
+    }
+    e->pending[0].desc = desc0;
+    e->pending[1].desc = desc1 & CTX_DESC_VALID ? desc1 : 0;
+    e->has_pending = true;
+    pthread_cond_signal(&e->wake);
+}
+
+uint32_t skl_execlist_status_locked(const struct skl_engine *e, bool high)
+{
+    if (high) {
+        return desc_ctx_id(e->active[0].desc);
+    }
+    return (e->active[1].desc ? SKL_BIT(3) : 0) |
+           (e->active[0].desc ? SKL_BIT(4) | SKL_BIT(18) : 0) |
+           (e->arb_enabled ? SKL_BIT(16) : 0);
+}
+
+static void poll_sleep_locked(struct skl_engine *e)
+{
+    struct timespec until;
+
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += SEMAPHORE_POLL_NS;
+    if (until.tv_nsec >= 1000000000) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000;
+    }
+    pthread_cond_timedwait(&e->wake, &e->gpu->lock, &until);
+}
+
+static void *engine_thread(void *opaque)
+{
+    struct skl_engine *e = opaque;
+    struct skl_gpu *gpu = e->gpu;
+
+    pthread_mutex_lock(&gpu->lock);
+    while (!gpu->quit) {
+        bool deliver;
+
+        if (e->reset_requested) {
+            reset_now_locked(e);
+            continue;
+        }
+        if (!has_work_locked(e)) {
+            pthread_cond_wait(&e->wake, &gpu->lock);
+            continue;
+        }
+        if (e->poll_wait) {
+            e->poll_wait = false;
+            poll_sleep_locked(e);
+            continue;
+        }
+        e->executing = true;
+        pthread_mutex_unlock(&gpu->lock);
+        pthread_rwlock_rdlock(&gpu->dma_lock);
+        run_slice(e);
+        pthread_rwlock_unlock(&gpu->dma_lock);
+        pthread_mutex_lock(&gpu->lock);
+        e->executing = false;
+        pthread_cond_broadcast(&e->settled);
+        deliver = e->irq_to_deliver;
+        e->irq_to_deliver = false;
+        if (deliver) {
+            pthread_mutex_unlock(&gpu->lock);
+            skl_irq_deliver(gpu);
+            pthread_mutex_lock(&gpu->lock);
+        }
+    }
+    pthread_mutex_unlock(&gpu->lock);
+    return NULL;
+}
+
+int skl_engines_start(struct skl_gpu *gpu)
+{
+    for (unsigned i = 0; i < PGPU_NUM_ENGINES; i++) {
+        struct skl_engine *e = &gpu->engines[i];
+        int err;
+
+        e->gpu = gpu;
+        e->id = i;
+        e->info = &skl_engine_info[i];
+        e->base = e->info->base;
+        skl_tlb_flush(&e->tlb);
+        pthread_cond_init(&e->wake, NULL);
+        pthread_cond_init(&e->settled, NULL);
+        err = pthread_create(&e->thread, NULL, engine_thread, e);
+        if (err) {
+            return err;
+        }
+        e->thread_started = true;
+    }
+    return 0;
+}
+
+void skl_engines_stop(struct skl_gpu *gpu)
+{
+    pthread_mutex_lock(&gpu->lock);
+    gpu->quit = true;
+    for (unsigned i = 0; i < PGPU_NUM_ENGINES; i++) {
+        pthread_cond_broadcast(&gpu->engines[i].wake);
+    }
+    pthread_mutex_unlock(&gpu->lock);
+    for (unsigned i = 0; i < PGPU_NUM_ENGINES; i++) {
+        struct skl_engine *e = &gpu->engines[i];
+
+        if (e->thread_started) {
+            pthread_join(e->thread, NULL);
+            pthread_cond_destroy(&e->wake);
+            pthread_cond_destroy(&e->settled);
+        }
+    }
+}

@@ -1,0 +1,500 @@
+/*
+ * skl-mmio.c - the model's register file and its ops table.
+ *
+ * The 2 MiB register space is plain storage ("RAM") except for the rows of
+ * skl_regs[]: one row per register (or per engine register, expanded for
+ * each engine) giving its power-on value, access flags and, only where the
+ * register has side effects, read/write handlers.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "pgpu/skl.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum {
+    REG_MASKED = 1 << 0,    /* upper 16 bits select which lower bits change */
+    REG_RO     = 1 << 1,    /* writes are ignored */
+    REG_W1C    = 1 << 2,    /* writing 1 clears */
+    REG_NO_CMD = 1 << 3,    /* command streams may not write it */
+    REG_IRQ    = 1 << 4,    /* a write may assert the interrupt */
+};
+
+typedef uint32_t skl_reg_read_fn(struct skl_gpu *gpu, struct skl_engine *e,
+                                 uint32_t offset);
+typedef void skl_reg_write_fn(struct skl_gpu *gpu, struct skl_engine *e,
+                              uint32_t offset, uint32_t value);
+
+struct skl_reg {
+    const char *name;
+    uint32_t offset;            /* relative to the engine base if per_engine */
+    unsigned count;             /* consecutive dwords (0 means 1) */
+    bool per_engine;
+    unsigned flags;
+    uint32_t reset;             /* power-on value */
+    skl_reg_read_fn *read;      /* called under gpu->lock */
+    skl_reg_write_fn *write;    /* gets the value after flag semantics */
+};
+
+static uint32_t reg_elsp_read(struct skl_gpu *gpu, struct skl_engine *e, uint32_t offset)
+{
+    return 0;   /* write-only port */
+}
+
+static void reg_elsp_write(struct skl_gpu *gpu, struct skl_engine *e, uint32_t offset,
+                           uint32_t value)
+{
+    skl_elsp_write_locked(e, value);
+}
+
+static uint32_t reg_execlist_status_read(struct skl_gpu *gpu, struct skl_engine *e,
+                                         uint32_t offset)
+{
+    return skl_execlist_status_locked(e, offset == e->base + RING_EXECLIST_STATUS_HI);
+}
+
+static uint32_t reg_mi_mode_read(struct skl_gpu *gpu, struct skl_engine *e,
+                                 uint32_t offset)
+{
+    return skl_reg_load(gpu, offset) | (skl_engine_idle_locked(e) ? MI_MODE_IDLE : 0);
+}
+
+static void reg_kick_write(struct skl_gpu *gpu, struct skl_engine *e, uint32_t offset,
+                           uint32_t value)
+{
+    skl_reg_store(gpu, offset, value);
+    skl_engine_kick_locked(e);
+}
+
+/* The engine is always between commands as seen from the CPU. */
+static uint32_t reg_reset_ctl_read(struct skl_gpu *gpu, struct skl_engine *e,
+                                   uint32_t offset)
+{
+    uint32_t value = skl_reg_load(gpu, offset) & ~RESET_CTL_READY_TO_RESET;
+
+    return value | (value & RESET_CTL_REQUEST_RESET ? RESET_CTL_READY_TO_RESET : 0);
+}
+
+static uint32_t reg_timestamp_read(struct skl_gpu *gpu, struct skl_engine *e,
+                                   uint32_t offset)
+{
+    uint64_t ticks = skl_cs_ticks(gpu);
+
+    return offset == e->base + RING_TIMESTAMP_UDW ? (uint32_t)(ticks >> 32) : (uint32_t)ticks;
+}
+
+static uint32_t reg_ctx_timestamp_read(struct skl_gpu *gpu, struct skl_engine *e,
+                                       uint32_t offset)
+{
+    return skl_ctx_timestamp_locked(e);
+}
+
+static uint32_t reg_master_irq_read(struct skl_gpu *gpu, struct skl_engine *e,
+                                    uint32_t offset)
+{
+    return skl_master_irq_read_locked(gpu);
+}
+
+static void reg_master_irq_write(struct skl_gpu *gpu, struct skl_engine *e,
+                                 uint32_t offset, uint32_t value)
+{
+    skl_reg_store(gpu, offset, value & MASTER_IRQ_CONTROL);
+}
+
+static void reg_gdrst_write(struct skl_gpu *gpu, struct skl_engine *e, uint32_t offset,
+                            uint32_t value)
+{
+    for (unsigned i = 0; i < PGPU_NUM_ENGINES; i++) {
+        if (value & (GDRST_FULL | skl_engine_info[i].gdrst_bit)) {
+            skl_engine_reset_locked(&gpu->engines[i]);
+        }
+    }
+    /* the reset is complete when the bits read back as 0 */
+}
+
+#define ENGINE_REG(reg, ...) \
+    { .name = #reg, .offset = reg, .per_engine = true, __VA_ARGS__ }
+#define GT_BANK_REGS(n) \
+    { .name = "GT_ISR" #n, .offset = SKL_GT_ISR(n), .flags = REG_RO }, \
+    { .name = "GT_IMR" #n, .offset = SKL_GT_IMR(n), .reset = 0xffffffff, \
+      .flags = REG_NO_CMD | REG_IRQ }, \
+    { .name = "GT_IIR" #n, .offset = SKL_GT_IIR(n), .flags = REG_W1C | REG_NO_CMD }, \
+    { .name = "GT_IER" #n, .offset = SKL_GT_IER(n), .flags = REG_NO_CMD | REG_IRQ }
+
+static const struct skl_reg skl_regs[] = {
+    /* Live execution state: the engine owns it while a context runs. */
+    ENGINE_REG(RING_TAIL, .flags = REG_NO_CMD),
+    ENGINE_REG(RING_HEAD, .flags = REG_NO_CMD),
+    ENGINE_REG(RING_START, .flags = REG_NO_CMD),
+    ENGINE_REG(RING_CTL, .flags = REG_NO_CMD),
+    ENGINE_REG(RING_BB_STATE, .flags = REG_NO_CMD),
+    ENGINE_REG(RING_SBB_ADDR, .flags = REG_NO_CMD),
+    ENGINE_REG(RING_SBB_STATE, .flags = REG_NO_CMD),
+    ENGINE_REG(RING_SBB_ADDR_UDW, .flags = REG_NO_CMD),
+    ENGINE_REG(RING_BB_ADDR, .flags = REG_NO_CMD),
+    ENGINE_REG(RING_BB_ADDR_UDW, .flags = REG_NO_CMD),
+    ENGINE_REG(RING_MI_MODE, .flags = REG_MASKED, .reset = MI_MODE_IDLE,
+               .read = reg_mi_mode_read, .write = reg_kick_write),
+    ENGINE_REG(RING_EIR, .flags = REG_W1C),
+    ENGINE_REG(RING_RESET_CTL, .flags = REG_MASKED | REG_NO_CMD,
+               .read = reg_reset_ctl_read),
+    ENGINE_REG(RING_ELSP, .flags = REG_NO_CMD, .read = reg_elsp_read,
+               .write = reg_elsp_write),
+    ENGINE_REG(RING_EXECLIST_STATUS_LO, .flags = REG_RO,
+               .read = reg_execlist_status_read),
+    ENGINE_REG(RING_EXECLIST_STATUS_HI, .flags = REG_RO,
+               .read = reg_execlist_status_read),
+    ENGINE_REG(RING_CONTEXT_CONTROL, .flags = REG_MASKED),
+    ENGINE_REG(RING_MODE_GEN7, .flags = REG_MASKED | REG_NO_CMD),
+    ENGINE_REG(RING_TIMESTAMP, .flags = REG_RO, .read = reg_timestamp_read),
+    ENGINE_REG(RING_TIMESTAMP_UDW, .flags = REG_RO, .read = reg_timestamp_read),
+    ENGINE_REG(RING_CSB(0), .count = 2 * CSB_ENTRIES, .flags = REG_RO),
+    ENGINE_REG(RING_CONTEXT_STATUS_PTR, .flags = REG_MASKED | REG_NO_CMD,
+               .reset = 0x0707),
+    ENGINE_REG(RING_CTX_TIMESTAMP, .flags = REG_NO_CMD, .read = reg_ctx_timestamp_read),
+
+    { .name = "MASTER_IRQ", .offset = SKL_MASTER_IRQ, .flags = REG_NO_CMD | REG_IRQ,
+      .read = reg_master_irq_read, .write = reg_master_irq_write },
+    GT_BANK_REGS(0), GT_BANK_REGS(1), GT_BANK_REGS(2), GT_BANK_REGS(3),
+    { .name = "GDRST", .offset = SKL_GDRST, .flags = REG_NO_CMD, .write = reg_gdrst_write },
+    { .name = "FUSE2", .offset = SKL_FUSE2, .flags = REG_RO, .reset = 0x02800000 },
+    { .name = "CTC_MODE", .offset = SKL_CTC_MODE, .flags = REG_RO,
+      .reset = SKL_CTC_MODE_VALUE },
+    { .name = "BCS_SWCTRL", .offset = SKL_BCS_SWCTRL, .flags = REG_MASKED },
+};
+
+#define NUM_REGS (sizeof(skl_regs) / sizeof(skl_regs[0]))
+#define MAX_SLOTS 255
+
+/* A register row bound to its engine (NULL for global rows). */
+struct reg_slot {
+    const struct skl_reg *reg;
+    enum pgpu_engine engine;
+    bool has_engine;
+};
+
+static struct reg_slot reg_slots[MAX_SLOTS];
+static unsigned reg_slot_count;
+static uint8_t reg_slot_of[PGPU_MMIO_SIZE / 4];     /* slot + 1, 0 = RAM */
+static pthread_once_t reg_slots_once = PTHREAD_ONCE_INIT;
+
+static void add_slot(const struct skl_reg *reg, uint32_t offset, int engine)
+{
+    unsigned count = reg->count ? reg->count : 1;
+
+    assert(reg_slot_count < MAX_SLOTS);
+    reg_slots[reg_slot_count] = (struct reg_slot){
+        .reg = reg, .engine = engine < 0 ? 0 : engine, .has_engine = engine >= 0,
+    };
+    reg_slot_count++;
+    for (unsigned i = 0; i < count; i++) {
+        assert(offset % 4 == 0 && offset / 4 + i < PGPU_MMIO_SIZE / 4);
+        assert(!reg_slot_of[offset / 4 + i]);   /* rows must not overlap */
+        reg_slot_of[offset / 4 + i] = reg_slot_count;
+    }
+}
+
+static void build_reg_slots(void)
+{
+    for (unsigned r = 0; r < NUM_REGS; r++) {
+        if (!skl_regs[r].per_engine) {
+            add_slot(&skl_regs[r], skl_regs[r].offset, -1);
+            continue;
+        }
+        for (int e = 0; e < PGPU_NUM_ENGINES; e++) {
+            add_slot(&skl_regs[r], skl_engine_info[e].base + skl_regs[r].offset, e);
+        }
+    }
+}
+
+static const struct reg_slot *slot_at(uint32_t offset)
+{
+    unsigned slot = reg_slot_of[offset / 4];
+
+    return slot ? &reg_slots[slot - 1] : NULL;
+}
+
+static struct skl_engine *slot_engine(struct skl_gpu *gpu, const struct reg_slot *slot)
+{
+    return slot->has_engine ? &gpu->engines[slot->engine] : NULL;
+}
+
+int skl_regs_init(struct skl_gpu *gpu)
+{
+    pthread_once(&reg_slots_once, build_reg_slots);
+    gpu->regs = calloc(1, PGPU_MMIO_SIZE);
+    return gpu->regs ? 0 : -ENOMEM;
+}
+
+void skl_regs_reset(struct skl_gpu *gpu)
+{
+    memset(gpu->regs, 0, PGPU_MMIO_SIZE);
+    for (unsigned s = 0; s < reg_slot_count; s++) {
+        const struct skl_reg *reg = reg_slots[s].reg;
+        uint32_t offset = reg->offset +
+            (reg_slots[s].has_engine ? skl_engine_info[reg_slots[s].engine].base : 0);
+
+        skl_reg_store(gpu, offset, reg->reset);
+    }
+}
+
+uint32_t skl_mmio_read32(struct skl_gpu *gpu, uint32_t offset)
+{
+    const struct reg_slot *slot = slot_at(offset);
+    uint32_t value;
+
+    if (!slot || !slot->reg->read) {
+        return skl_reg_load(gpu, offset);
+    }
+    pthread_mutex_lock(&gpu->lock);
+    value = slot->reg->read(gpu, slot_engine(gpu, slot), offset);
+    pthread_mutex_unlock(&gpu->lock);
+    return value;
+}
+
+void skl_mmio_write32(struct skl_gpu *gpu, uint32_t offset, uint32_t value)
+{
+    const struct reg_slot *slot = slot_at(offset);
+    const struct skl_reg *reg;
+    bool deliver = false;
+
+    if (!slot) {
+        skl_reg_store(gpu, offset, value);
+        return;
+    }
+    reg = slot->reg;
+    if (reg->flags & REG_RO) {
+        return;
+    }
+    pthread_mutex_lock(&gpu->lock);
+    if (reg->flags & REG_MASKED) {
+        uint32_t select = value >> 16;
+
+        value = (skl_reg_load(gpu, offset) & ~select) | (value & select & 0xffff);
+    } else if (reg->flags & REG_W1C) {
+        value = skl_reg_load(gpu, offset) & ~value;
+    }
+    if (reg->write) {
+        reg->write(gpu, slot_engine(gpu, slot), offset, value);
+    } else {
+        skl_reg_store(gpu, offset, value);
+    }
+    if (reg->flags & REG_IRQ) {
+        deliver = skl_irq_pending_locked(gpu);
+    }
+    pthread_mutex_unlock(&gpu->lock);
+    if (deliver) {
+        skl_irq_deliver(gpu);
+    }
+}
+
+bool skl_cmd_reg_write(struct skl_engine *e, uint32_t offset, uint32_t value)
+{
+    const struct reg_slot *slot;
+
+    if (offset >= PGPU_MMIO_SIZE || offset % 4) {
+        SKL_STAT_INC(e->gpu, refused_reg_writes);
+        return false;
+    }
+    slot = slot_at(offset);
+    if (slot && (slot->reg->flags & REG_NO_CMD)) {
+        SKL_STAT_INC(e->gpu, refused_reg_writes);
+        return false;
+    }
+    skl_mmio_write32(e->gpu, offset, value);
+    return true;
+}
+
+static bool mmio_access_valid(uint32_t offset, unsigned size)
+{
+    return (size == 4 || size == 8) && offset % 4 == 0 &&
+           offset <= PGPU_MMIO_SIZE - size;
+}
+
+static uint64_t skl_mmio_read(struct pgpu *pgpu, uint32_t offset, unsigned size)
+{
+    struct skl_gpu *gpu = (struct skl_gpu *)pgpu;
+    uint64_t value;
+
+    if (!mmio_access_valid(offset, size)) {
+        SKL_STAT_INC(gpu, bad_mmio);
+        return 0;
+    }
+    value = skl_mmio_read32(gpu, offset);
+    if (size == 8) {
+        value |= (uint64_t)skl_mmio_read32(gpu, offset + 4) << 32;
+    }
+    return value;
+}
+
+static void skl_mmio_write(struct pgpu *pgpu, uint32_t offset, uint64_t value,
+                           unsigned size)
+{
+    struct skl_gpu *gpu = (struct skl_gpu *)pgpu;
+
+    if (!mmio_access_valid(offset, size)) {
+        SKL_STAT_INC(gpu, bad_mmio);
+        return;
+    }
+    skl_mmio_write32(gpu, offset, (uint32_t)value);
+    if (size == 8) {
+        skl_mmio_write32(gpu, offset + 4, (uint32_t)(value >> 32));
+    }
+}
+
+static uint64_t skl_ggtt_read(struct pgpu *pgpu, uint32_t index)
+{
+    struct skl_gpu *gpu = (struct skl_gpu *)pgpu;
+
+    if (index >= PGPU_GGTT_ENTRIES) {
+        SKL_STAT_INC(gpu, bad_mmio);
+        return 0;
+    }
+    return __atomic_load_n(&gpu->ggtt[index], __ATOMIC_RELAXED);
+}
+
+static void skl_ggtt_write(struct pgpu *pgpu, uint32_t index, uint64_t pte)
+{
+    struct skl_gpu *gpu = (struct skl_gpu *)pgpu;
+
+    if (index >= PGPU_GGTT_ENTRIES) {
+        SKL_STAT_INC(gpu, bad_mmio);
+        return;
+    }
+    __atomic_store_n(&gpu->ggtt[index], pte, __ATOMIC_RELAXED);
+}
+
+uint64_t skl_now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t skl_cs_ticks(const struct skl_gpu *gpu)
+{
+    uint64_t ns = skl_now_ns() - gpu->epoch_ns;
+
+    /* split to avoid overflowing 64 bits after a few weeks */
+    return ns / 1000000000ull * SKL_CS_CLOCK_HZ +
+           ns % 1000000000ull * SKL_CS_CLOCK_HZ / 1000000000ull;
+}
+
+static bool config_valid(const struct pgpu_config *config)
+{
+    uint64_t ap = config->aperture_size;
+
+    return config->name && config->name[0] && strlen(config->name) < SKL_NAME_MAX &&
+           ap >= (64ull << 20) && ap <= PGPU_GGTT_SIZE && !(ap & (ap - 1)) &&
+           config->hang_timeout_ms >= 1 && config->hang_timeout_ms <= 60000;
+}
+
+static void skl_destroy(struct pgpu *pgpu)
+{
+    struct skl_gpu *gpu = (struct skl_gpu *)pgpu;
+
+    if (!gpu) {
+        return;
+    }
+    skl_engines_stop(gpu);
+    pthread_rwlock_destroy(&gpu->dma_lock);
+    pthread_mutex_destroy(&gpu->lock);
+    free(gpu->dma);
+    free(gpu->ggtt);
+    free(gpu->regs);
+    free(gpu);
+}
+
+static struct pgpu *skl_create(const struct pgpu_config *config)
+{
+    pthread_rwlockattr_t rwattr;
+    struct skl_gpu *gpu;
+    int err;
+
+    if (!config_valid(config)) {
+        errno = EINVAL;
+        return NULL;
+    }
+    gpu = calloc(1, sizeof(*gpu));
+    if (!gpu) {
+        return NULL;
+    }
+    gpu->base.ops = &pgpu_skl_model;
+    strcpy(gpu->name, config->name);
+    gpu->aperture_size = config->aperture_size;
+    gpu->hang_timeout_ns = config->hang_timeout_ms * 1000000ull;
+    gpu->epoch_ns = skl_now_ns();
+    pthread_mutex_init(&gpu->lock, NULL);
+    /* writers (dma_unmap) must not starve behind busy engines */
+    pthread_rwlockattr_init(&rwattr);
+    pthread_rwlockattr_setkind_np(&rwattr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&gpu->dma_lock, &rwattr);
+    pthread_rwlockattr_destroy(&rwattr);
+    gpu->ggtt = calloc(PGPU_GGTT_ENTRIES, sizeof(uint64_t));
+    if (!gpu->ggtt || skl_regs_init(gpu)) {
+        skl_destroy(&gpu->base);
+        errno = ENOMEM;
+        return NULL;
+    }
+    skl_regs_reset(gpu);
+    err = skl_engines_start(gpu);
+    if (err) {
+        skl_destroy(&gpu->base);
+        errno = err;
+        return NULL;
+    }
+    return &gpu->base;
+}
+
+static void skl_set_irq_handler(struct pgpu *pgpu, pgpu_irq_handler *handler,
+                                void *opaque)
+{
+    struct skl_gpu *gpu = (struct skl_gpu *)pgpu;
+
+    pthread_mutex_lock(&gpu->lock);
+    gpu->irq_handler = handler;
+    gpu->irq_opaque = opaque;
+    pthread_mutex_unlock(&gpu->lock);
+}
+
+static void skl_reset_engine(struct pgpu *pgpu, enum pgpu_engine engine)
+{
+    struct skl_gpu *gpu = (struct skl_gpu *)pgpu;
+
+    assert(engine < PGPU_NUM_ENGINES);
+    pthread_mutex_lock(&gpu->lock);
+    skl_engine_reset_locked(&gpu->engines[engine]);
+    pthread_mutex_unlock(&gpu->lock);
+}
+
+static void skl_get_stats(struct pgpu *pgpu, struct pgpu_stats *stats)
+{
+    struct skl_gpu *gpu = (struct skl_gpu *)pgpu;
+    const uint64_t *src = (const uint64_t *)&gpu->stats;
+    uint64_t *dst = (uint64_t *)stats;
+
+    for (size_t i = 0; i < sizeof(*stats) / sizeof(uint64_t); i++) {
+        dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+    }
+}
+
+const struct pgpu_ops pgpu_skl_model = {
+    .name = "skl-model",
+    .create = skl_create,
+    .destroy = skl_destroy,
+    .mmio_read = skl_mmio_read,
+    .mmio_write = skl_mmio_write,
+    .ggtt_read = skl_ggtt_read,
+    .ggtt_write = skl_ggtt_write,
+    .aperture_access = skl_aperture_access,
+    .dma_map = skl_dma_map,
+    .dma_unmap = skl_dma_unmap,
+    .set_irq_handler = skl_set_irq_handler,
+    .reset_engine = skl_reset_engine,
+    .get_stats = skl_get_stats,
+};

@@ -1,0 +1,226 @@
+/*
+ * skl.h - internals of the Skylake GT2 model shared by its source files.
+ *
+ * Locking (docs/gpu-model.md): gpu->lock protects registers with side
+ * effects, interrupt state and every engine's execlist state.  gpu->dma_lock
+ * is held for reading by an engine for a whole slice of execution, and for
+ * writing by dma_map/dma_unmap; host pointers obtained from a translation
+ * are valid only inside that slice.  Order: dma_lock before lock.  The
+ * interrupt handler is called with neither held.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef GPUMED_PGPU_SKL_H
+#define GPUMED_PGPU_SKL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pgpu/pgpu.h"
+#include "pgpu/skl-regs.h"
+
+#define SKL_NAME_MAX 64
+
+enum skl_space { SKL_GGTT, SKL_PPGTT };
+
+/* Why an engine stopped its context; reported through RING_EIR/ESR. */
+enum skl_exec_result {
+    SKL_EXEC_CONTINUE,      /* next command */
+    SKL_EXEC_SLICE_END,     /* slice used up: let others in */
+    SKL_EXEC_ARB_POINT,     /* MI_ARB_CHECK with arbitration enabled */
+    SKL_EXEC_WAIT,          /* semaphore not yet satisfied */
+    SKL_EXEC_CONTEXT_DONE,  /* ring HEAD reached TAIL */
+    SKL_EXEC_FAULT,         /* GPU page fault */
+    SKL_EXEC_BAD_COMMAND,   /* unknown, unimplemented or malformed command */
+    SKL_EXEC_HANG,          /* no progress within the hang timeout */
+};
+
+/* One ELSP element. */
+struct skl_elem {
+    uint64_t desc;          /* 0: port empty */
+};
+
+/* Where commands are fetched from. */
+enum skl_level { SKL_LEVEL_RING, SKL_LEVEL_BATCH, SKL_LEVEL_SECOND_BATCH };
+
+/* Per-slice translation caches; dropped when the slice ends. */
+struct skl_tlb {
+    uint64_t dma_bus;               /* last DMA mapping hit */
+    uint64_t dma_size;
+    uint8_t *dma_host;
+    uint64_t pt_tag;                /* PPGTT address >> 21, ~0 when empty */
+    uint8_t *pt_host;               /* that 2 MiB region's page table */
+};
+
+struct skl_gpu;
+
+
+struct skl_engine {
+    struct skl_gpu *gpu;
+    enum pgpu_engine id;
+    const struct skl_engine_info *info;
+    uint32_t base;              /* == info->base, used on every access */
+    pthread_t thread;
+    bool thread_started;
+    pthread_cond_t wake;        /* work arrived, or reset/quit requested */
+    pthread_cond_t settled;     /* the thread left a slice */
+
+    /* Execlist state, under gpu->lock. */
+    uint32_t elsp_dw[4];
+    unsigned elsp_count;
+    struct skl_elem pending[2];
+    bool has_pending;
+    struct skl_elem active[2];  /* active[0] executes; [1] is next */
+    bool hung;                  /* stopped by a fault, bad command or hang */
+    bool executing;             /* the thread is in a slice, lock dropped */
+    bool reset_requested;
+    bool poll_wait;             /* last slice ended on an unsatisfied semaphore */
+    uint64_t ctx_ts_switch_in;  /* CS ticks when active[0] was switched in */
+
+    /* Execution state of active[0]: owned by the thread while executing. */
+    enum skl_level level;
+    bool arb_enabled;
+    unsigned addressing;        /* CTX_ADDRESSING_* */
+    uint64_t last_progress_ns;
+    struct skl_tlb tlb;
+    uint64_t fault_addr;        /* last fault, for the fault registers */
+    enum skl_space fault_space;
+    bool irq_to_deliver;        /* call the handler after dropping locks */
+};
+
+struct skl_dma_range {
+    uint64_t bus, size;
+    uint8_t *host;
+};
+
+struct skl_gpu {
+    struct pgpu base;
+    char name[SKL_NAME_MAX];
+    uint64_t aperture_size;
+    uint64_t hang_timeout_ns;
+    uint64_t epoch_ns;
+
+    pthread_mutex_t lock;
+    bool quit;
+    uint32_t *regs;                 /* PGPU_MMIO_SIZE bytes */
+    uint64_t *ggtt;                 /* PGPU_GGTT_ENTRIES, atomic access */
+    const uint8_t *reg_row;         /* per dword: index + 1 into skl_reg_rows, 0 = RAM */
+    pgpu_irq_handler *irq_handler;
+    void *irq_opaque;
+    struct pgpu_stats stats;        /* atomic increments */
+    struct skl_engine engines[PGPU_NUM_ENGINES];
+
+    pthread_rwlock_t dma_lock;
+    struct skl_dma_range *dma;      /* sorted by bus address */
+    size_t dma_count, dma_capacity;
+};
+
+#define SKL_STAT_INC(gpu, field) \
+    __atomic_fetch_add(&(gpu)->stats.field, 1, __ATOMIC_RELAXED)
+
+static inline uint32_t skl_reg_load(const struct skl_gpu *gpu, uint32_t offset)
+{
+    return __atomic_load_n(&gpu->regs[offset / 4], __ATOMIC_RELAXED);
+}
+
+static inline void skl_reg_store(struct skl_gpu *gpu, uint32_t offset, uint32_t v)
+{
+    __atomic_store_n(&gpu->regs[offset / 4], v, __ATOMIC_RELAXED);
+}
+
+static inline uint32_t skl_ereg(const struct skl_engine *e, uint32_t rel)
+{
+    return skl_reg_load(e->gpu, e->base + rel);
+}
+
+static inline void skl_set_ereg(struct skl_engine *e, uint32_t rel, uint32_t v)
+{
+    skl_reg_store(e->gpu, e->base + rel, v);
+}
+
+static inline uint64_t skl_ereg64(const struct skl_engine *e, uint32_t lo, uint32_t hi)
+{
+    return skl_ereg(e, lo) | (uint64_t)skl_ereg(e, hi) << 32;
+}
+
+static inline void skl_set_ereg64(struct skl_engine *e, uint32_t lo, uint32_t hi,
+                                  uint64_t v)
+{
+    skl_set_ereg(e, lo, (uint32_t)v);
+    skl_set_ereg(e, hi, (uint32_t)(v >> 32));
+}
+
+uint64_t skl_now_ns(void);
+uint64_t skl_cs_ticks(const struct skl_gpu *gpu);
+
+/* skl-mmio.c: register access by the owner or by a command stream. */
+uint32_t skl_mmio_read32(struct skl_gpu *gpu, uint32_t offset);
+void skl_mmio_write32(struct skl_gpu *gpu, uint32_t offset, uint32_t value);
+/* A register write from @e's command stream; false if refused. */
+bool skl_cmd_reg_write(struct skl_engine *e, uint32_t offset, uint32_t value);
+void skl_regs_reset(struct skl_gpu *gpu);
+int skl_regs_init(struct skl_gpu *gpu);
+
+/* skl-dma.c: DMA map and GTT translation. */
+int skl_dma_map(struct pgpu *pgpu, uint64_t bus, void *host, uint64_t size);
+int skl_dma_unmap(struct pgpu *pgpu, uint64_t bus, uint64_t size);
+/* Host pointer for @len bytes at @bus (not crossing a page), or NULL. */
+uint8_t *skl_dma_lookup(struct skl_gpu *gpu, struct skl_tlb *tlb, uint64_t bus,
+                        uint64_t len);
+/* Host pointer for graphics address @addr; valid to the end of its page.
+ * NULL on a fault, recorded in e->fault_*. */
+uint8_t *skl_translate(struct skl_engine *e, enum skl_space space, uint64_t addr);
+uint8_t *skl_ggtt_translate(struct skl_gpu *gpu, struct skl_tlb *tlb, uint64_t addr);
+void skl_tlb_flush(struct skl_tlb *tlb);
+bool skl_gpu_read32(struct skl_engine *e, enum skl_space space, uint64_t addr,
+                    uint32_t *value);
+bool skl_gpu_write(struct skl_engine *e, enum skl_space space, uint64_t addr,
+                   const void *data, unsigned len);
+int skl_aperture_access(struct pgpu *pgpu, uint64_t offset, void *buf,
+                        size_t len, bool write);
+
+/* skl-irq.c */
+void skl_irq_raise_locked(struct skl_engine *e, uint32_t bits);
+bool skl_irq_pending_locked(const struct skl_gpu *gpu);
+uint32_t skl_master_irq_read_locked(const struct skl_gpu *gpu);
+void skl_irq_deliver(struct skl_gpu *gpu);
+
+/* skl-execlist.c */
+int skl_engines_start(struct skl_gpu *gpu);
+void skl_engines_stop(struct skl_gpu *gpu);
+void skl_elsp_write_locked(struct skl_engine *e, uint32_t value);
+void skl_engine_reset_locked(struct skl_engine *e);
+uint32_t skl_execlist_status_locked(const struct skl_engine *e, bool high);
+bool skl_engine_idle_locked(const struct skl_engine *e);
+uint32_t skl_ctx_timestamp_locked(const struct skl_engine *e);
+void skl_engine_kick_locked(struct skl_engine *e);
+/* For long commands: true when the engine must give up the command now
+ * (reset, shutdown) or has exceeded the hang timeout (*hang set). */
+bool skl_engine_must_stop(struct skl_engine *e, bool *hang);
+bool skl_engine_hang_expired(const struct skl_engine *e);
+
+/* Command fetch state of a slice (skl-cmd.c), handed to command handlers. */
+struct skl_exec {
+    struct skl_engine *e;
+    enum skl_level level;
+    uint32_t ring_start, ring_size, head, tail;
+    uint64_t bb_addr, sbb_addr;     /* next dword of each batch level */
+    enum skl_space bb_space, sbb_space;
+    uint64_t fetch_page;            /* cached page of the command stream */
+    enum skl_space fetch_space;
+    const uint8_t *fetch_host;
+    uint64_t addr[2];               /* the command's graphics addresses */
+};
+
+typedef enum skl_exec_result skl_cmd_fn(struct skl_exec *x, const uint32_t *dw,
+                                        unsigned len);
+
+/* skl-cmd.c: execute commands of active[0] until something stops them. */
+enum skl_exec_result skl_execute_slice(struct skl_engine *e);
+void skl_exec_tlb_invalidate(struct skl_exec *x);
+
+/* skl-blit.c: blitter command handlers (rows of the command table). */
+skl_cmd_fn skl_blt_src_copy, skl_blt_color, skl_blt_fast_copy;
+
+#endif /* GPUMED_PGPU_SKL_H */
