@@ -1,0 +1,44 @@
+/*
+ * fixture.h - a native driver on a fresh model for the pgpu unit tests:
+ * one context per engine in one PPGTT, a batch buffer and a data buffer
+ * mapped in both the PPGTT and the GGTT.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef GPUMED_TESTS_PGPU_FIXTURE_H
+#define GPUMED_TESTS_PGPU_FIXTURE_H
+
+#include <stdint.h>
+
+#include "pgpu/native.h"
+#include "pgpu/skl-regs.h"
+
+#define FIX_BATCH_VA        0x600000000ull
+#define FIX_DATA_VA         0x7000000000ull     /* beyond 4 GiB: a full 4-level walk */
+#define FIX_BUFFER_SIZE     (256u * 1024)
+#define FIX_HANG_TIMEOUT_MS 100
+#define FIX_WAIT_MS         5000
+
+struct fixture {
+    struct native *n;
+    struct pgpu *gpu;
+    struct native_vm *vm;
+    struct native_ctx *ctx[PGPU_NUM_ENGINES];
+    struct native_bo *batch;
+    struct native_bo *data;
+};
+
+int fixture_setup(void **state);
+int fixture_teardown(void **state);
+
+/* Run @count command dwords (MI_BATCH_BUFFER_END is appended) as a PPGTT
+ * batch on @engine and wait: 0, or what native_wait() returned. */
+int fixture_run(struct fixture *f, enum pgpu_engine engine, const uint32_t *cmds,
+                unsigned count);
+uint32_t *fixture_data(struct fixture *f);
+uint32_t fixture_reg(struct fixture *f, uint32_t offset);
+void fixture_set_reg(struct fixture *f, uint32_t offset, uint32_t value);
+struct pgpu_stats fixture_stats(struct fixture *f);
+uint32_t fixture_engine_reg(enum pgpu_engine engine, uint32_t rel);
+
+#endif /* GPUMED_TESTS_PGPU_FIXTURE_H */

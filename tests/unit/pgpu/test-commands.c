@@ -1,0 +1,416 @@
+/*
+ * One test per command of the model's command tables, each checking the
+ * memory (or register) result the command must produce.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "fixture.h"
+
+#define LO(a) ((uint32_t)(a))
+#define HI(a) ((uint32_t)((a) >> 32))
+#define N(array) (sizeof(array) / sizeof(array[0]))
+#define DATA(off) (FIX_DATA_VA + (off))
+#define GPR0 fixture_engine_reg(PGPU_RCS, RING_GPR(0))
+
+static void test_store_data_imm_dword_and_qword(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t *data = fixture_data(f);
+    uint64_t ggtt = f->data->ggtt + 0x100;
+    const uint32_t cmds[] = {
+        MI_STORE_DATA_IMM, LO(DATA(0x10)), HI(DATA(0x10)), 0x11223344,
+        (MI_STORE_DATA_IMM + 1) | MI_SDI_QWORD, LO(DATA(0x20)), HI(DATA(0x20)),
+        0xaaaa5555, 0xbbbb6666,
+        /* several dwords in one command, through the GGTT */
+        (MI_STORE_DATA_IMM + 2) | MI_USE_GGTT, LO(ggtt), HI(ggtt), 1, 2, 3,
+    };
+
+    assert_int_equal(fixture_run(f, PGPU_RCS, cmds, N(cmds)), 0);
+    assert_int_equal(data[0x10 / 4], 0x11223344);
+    assert_int_equal(data[0x20 / 4], 0xaaaa5555);
+    assert_int_equal(data[0x24 / 4], 0xbbbb6666);
+    assert_int_equal(data[0x100 / 4], 1);
+    assert_int_equal(data[0x104 / 4], 2);
+    assert_int_equal(data[0x108 / 4], 3);
+}
+
+static void test_noop_arb_and_3d_state_are_skipped(void **state)
+{
+    struct fixture *f = *state;
+    const uint32_t cmds[] = {
+        MI_NOOP, MI_ARB_CHECK, MI_ARB_ON_OFF, MI_ARB_ON_OFF | MI_ARB_ENABLE,
+        PIPELINE_SELECT,
+        GFX_OP(3, 0, 0x10) | 7, 0, 0, 0, 0, 0, 0, 0, 0,         /* 3DSTATE_VS, 9 dwords */
+        GFX_OP(3, 1, 0x17) | 0x100, [14 + 0x100 + 1] = 0,       /* SO_DECL_LIST, 9-bit length */
+        GFX_OP(3, 3, 0x00) | 5, 0, 0, 0, 0, 0, 0,               /* 3DPRIMITIVE */
+        GFX_OP(2, 0, 0x00) | 7, 0, 0, 0, 0, 0, 0, 0, 0,         /* MEDIA_VFE_STATE */
+        MI_STORE_DATA_IMM, LO(DATA(0)), HI(DATA(0)), 0x600d,
+    };
+
+    assert_int_equal(fixture_run(f, PGPU_RCS, cmds, N(cmds)), 0);
+    assert_int_equal(fixture_data(f)[0], 0x600d);
+    assert_int_equal(fixture_stats(f).bad_commands, 0);
+}
+
+static void test_user_interrupt_sets_iir(void **state)
+{
+    struct fixture *f = *state;
+    const uint32_t cmds[] = { MI_USER_INTERRUPT };
+
+    fixture_set_reg(f, SKL_GT_IIR(0), ~0u);
+    assert_int_equal(fixture_reg(f, SKL_GT_IIR(0)) & GT_USER_INTERRUPT, 0);
+    assert_int_equal(fixture_run(f, PGPU_RCS, cmds, N(cmds)), 0);
+    assert_true(fixture_reg(f, SKL_GT_IIR(0)) & GT_USER_INTERRUPT);
+}
+
+static void test_load_register_imm_and_store_register_mem(void **state)
+{
+    struct fixture *f = *state;
+    const uint32_t cmds[] = {
+        MI_LOAD_REGISTER_IMM(2), GPR0, 0xcafe, GPR0 + 4, 0xf00d,
+        MI_STORE_REGISTER_MEM, GPR0, LO(DATA(0x40)), HI(DATA(0x40)),
+        MI_STORE_REGISTER_MEM, GPR0 + 4, LO(DATA(0x44)), HI(DATA(0x44)),
+    };
+
+    assert_int_equal(fixture_run(f, PGPU_RCS, cmds, N(cmds)), 0);
+    assert_int_equal(fixture_data(f)[0x40 / 4], 0xcafe);
+    assert_int_equal(fixture_data(f)[0x44 / 4], 0xf00d);
+}
+
+static void test_load_register_mem_and_reg(void **state)
+{
+    struct fixture *f = *state;
+    const uint32_t cmds[] = {
+        MI_LOAD_REGISTER_MEM, GPR0, LO(DATA(0x80)), HI(DATA(0x80)),
+        MI_LOAD_REGISTER_REG, GPR0, GPR0 + 8,
+        MI_STORE_REGISTER_MEM, GPR0 + 8, LO(DATA(0x84)), HI(DATA(0x84)),
+    };
+
+    fixture_data(f)[0x80 / 4] = 0x12345678;
+    assert_int_equal(fixture_run(f, PGPU_RCS, cmds, N(cmds)), 0);
+    assert_int_equal(fixture_data(f)[0x84 / 4], 0x12345678);
+}
+
+static void test_command_stream_cannot_write_protected_registers(void **state)
+{
+    struct fixture *f = *state;
+    const uint32_t cmds[] = {
+        MI_LOAD_REGISTER_IMM(2), SKL_MASTER_IRQ, 0, fixture_engine_reg(PGPU_RCS, RING_ELSP), 1,
+    };
+
+    assert_int_equal(fixture_run(f, PGPU_RCS, cmds, N(cmds)), 0);
+    assert_int_equal(fixture_stats(f).refused_reg_writes, 2);
+    assert_true(fixture_reg(f, SKL_MASTER_IRQ) & MASTER_IRQ_CONTROL);
+}
+
+static void test_flush_dw_post_sync_writes(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t *data = fixture_data(f);
+    uint64_t ggtt = f->data->ggtt + 0x200;
+    const uint32_t cmds[] = {
+        MI_FLUSH_DW | MI_POST_SYNC_IMMEDIATE, LO(DATA(0x10)), HI(DATA(0x10)), 0xd0d0,
+        (MI_FLUSH_DW + 1) | MI_POST_SYNC_IMMEDIATE | MI_FLUSH_DW_NOTIFY,
+        LO(ggtt) | MI_FLUSH_DW_USE_GTT, HI(ggtt), 0x1111, 0x2222,
+        (MI_FLUSH_DW + 1) | MI_POST_SYNC_TIMESTAMP, LO(DATA(0x30)), HI(DATA(0x30)), 0, 0,
+    };
+
+    fixture_set_reg(f, SKL_GT_IMR(0), 0);
+    assert_int_equal(fixture_run(f, PGPU_BCS, cmds, N(cmds)), 0);
+    assert_int_equal(data[0x10 / 4], 0xd0d0);
+    assert_int_equal(data[0x200 / 4], 0x1111);
+    assert_int_equal(data[0x204 / 4], 0x2222);
+    assert_true(data[0x30 / 4] || data[0x34 / 4]);
+    assert_true(fixture_reg(f, SKL_GT_IIR(0)) & GT_FLUSH_NOTIFY_INTERRUPT << 16);
+}
+
+static void test_pipe_control_post_sync_writes(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t *data = fixture_data(f);
+    uint64_t ggtt = f->data->ggtt + 0x300;
+    const uint32_t cmds[] = {
+        PIPE_CONTROL, PC_POST_SYNC_IMMEDIATE | PC_CS_STALL, LO(DATA(0x10)), HI(DATA(0x10)),
+        0xabcd, 0xef01,
+        PIPE_CONTROL, PC_POST_SYNC_IMMEDIATE | PC_GLOBAL_GTT | PC_NOTIFY, LO(ggtt), HI(ggtt),
+        7, 8,
+        PIPE_CONTROL, PC_POST_SYNC_TIMESTAMP, LO(DATA(0x20)), HI(DATA(0x20)), 0, 0,
+        PIPE_CONTROL, PC_POST_SYNC_DEPTH_COUNT, LO(DATA(0x28)), HI(DATA(0x28)), 0, 0,
+    };
+
+    data[0x28 / 4] = 0xffffffff;
+    fixture_set_reg(f, SKL_GT_IMR(0), 0);
+    assert_int_equal(fixture_run(f, PGPU_RCS, cmds, N(cmds)), 0);
+    assert_int_equal(data[0x10 / 4], 0xabcd);
+    assert_int_equal(data[0x14 / 4], 0xef01);
+    assert_int_equal(data[0x300 / 4], 7);
+    assert_int_equal(data[0x304 / 4], 8);
+    assert_true(data[0x20 / 4] || data[0x24 / 4]);
+    assert_int_equal(data[0x28 / 4], 0);
+    assert_true(fixture_reg(f, SKL_GT_IIR(0)) & GT_FLUSH_NOTIFY_INTERRUPT);
+}
+
+static void test_batch_buffer_start_second_level_and_chained(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t *batch = f->batch->map;
+    uint64_t second = FIX_BATCH_VA + 0x1000, chained = FIX_BATCH_VA + 0x2000;
+    uint64_t chained_ggtt = f->batch->ggtt + 0x3000;
+    const uint32_t cmds[] = {
+        MI_BATCH_BUFFER_START | MI_BB_PPGTT | MI_BB_SECOND_LEVEL, LO(second), HI(second),
+        MI_STORE_DATA_IMM, LO(DATA(4)), HI(DATA(4)), 2,     /* after the return */
+        MI_BATCH_BUFFER_START | MI_BB_PPGTT, LO(chained), HI(chained),
+        MI_STORE_DATA_IMM, LO(DATA(8)), HI(DATA(8)), 0xbad, /* never reached */
+    };
+    const uint32_t second_level[] = {
+        MI_STORE_DATA_IMM, LO(DATA(0)), HI(DATA(0)), 1, MI_BATCH_BUFFER_END,
+    };
+    const uint32_t chain[] = {
+        MI_STORE_DATA_IMM, LO(DATA(12)), HI(DATA(12)), 3,
+        MI_BATCH_BUFFER_START, LO(chained_ggtt), HI(chained_ggtt),  /* GGTT */
+    };
+    const uint32_t chain_ggtt[] = {
+        MI_STORE_DATA_IMM, LO(DATA(16)), HI(DATA(16)), 4, MI_BATCH_BUFFER_END,
+    };
+
+    memcpy(batch + 0x1000 / 4, second_level, sizeof(second_level));
+    memcpy(batch + 0x2000 / 4, chain, sizeof(chain));
+    memcpy(batch + 0x3000 / 4, chain_ggtt, sizeof(chain_ggtt));
+    assert_int_equal(fixture_run(f, PGPU_RCS, cmds, N(cmds)), 0);
+    assert_int_equal(fixture_data(f)[0], 1);
+    assert_int_equal(fixture_data(f)[1], 2);
+    assert_int_equal(fixture_data(f)[2], 0);
+    assert_int_equal(fixture_data(f)[3], 3);
+    assert_int_equal(fixture_data(f)[4], 4);
+}
+
+static void test_semaphore_wait_poll(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t *data = fixture_data(f);
+    struct native_ctx *ctx = f->ctx[PGPU_RCS];
+    const uint32_t cmds[] = {
+        MI_SEMAPHORE_WAIT | MI_SEMAPHORE_POLL | MI_SEMAPHORE_OP(MI_SEMAPHORE_SAD_GTE_SDD),
+        5, LO(DATA(0)), HI(DATA(0)),
+        MI_STORE_DATA_IMM, LO(DATA(4)), HI(DATA(4)), 0x5e,
+        MI_BATCH_BUFFER_END,
+    };
+    uint32_t seqno;
+
+    memcpy(f->batch->map, cmds, sizeof(cmds));
+    data[0] = 4;
+    native_emit_batch(ctx, FIX_BATCH_VA, true);
+    seqno = native_emit_breadcrumb(ctx);
+    assert_int_equal(native_submit(ctx), 0);
+    assert_int_equal(native_wait(ctx, seqno, 20), -ETIMEDOUT);
+    assert_int_equal(data[1], 0);
+    __atomic_store_n(&data[0], 5, __ATOMIC_RELEASE);    /* signal */
+    assert_int_equal(native_wait(ctx, seqno, FIX_WAIT_MS), 0);
+    assert_int_equal(data[1], 0x5e);
+}
+
+static void test_report_head(void **state)
+{
+    struct fixture *f = *state;
+    const uint32_t cmds[] = { MI_NOOP };
+    uint32_t hws = fixture_reg(f, fixture_engine_reg(PGPU_BCS, RING_HWS_PGA));
+    uint32_t head;
+
+    /* MI_REPORT_HEAD sits in the ring: ask it to run there */
+    native_emit(f->ctx[PGPU_BCS], (const uint32_t[]){ MI_REPORT_HEAD, MI_NOOP }, 2);
+    assert_int_equal(fixture_run(f, PGPU_BCS, cmds, N(cmds)), 0);
+    assert_int_equal(pgpu_skl_model.aperture_access(f->gpu, hws + 4 * HWSP_REPORT_HEAD_DW,
+                                                    &head, 4, false), 0);
+    assert_int_equal(head, 4);  /* HEAD had moved past MI_REPORT_HEAD itself */
+}
+
+static void test_conditional_batch_buffer_end(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t *data = fixture_data(f);
+    const uint32_t cmds[] = {
+        /* memory 10 > 9: continue */
+        MI_CONDITIONAL_BATCH_BUFFER_END | MI_COND_BBE_COMPARE_SEMAPHORE, 9,
+        LO(DATA(0x40)), HI(DATA(0x40)),
+        MI_STORE_DATA_IMM, LO(DATA(0)), HI(DATA(0)), 1,
+        /* memory 10 <= 10: end the batch */
+        MI_CONDITIONAL_BATCH_BUFFER_END | MI_COND_BBE_COMPARE_SEMAPHORE, 10,
+        LO(DATA(0x40)), HI(DATA(0x40)),
+        MI_STORE_DATA_IMM, LO(DATA(4)), HI(DATA(4)), 2,
+    };
+
+    data[0x40 / 4] = 10;
+    assert_int_equal(fixture_run(f, PGPU_RCS, cmds, N(cmds)), 0);
+    assert_int_equal(data[0], 1);
+    assert_int_equal(data[1], 0);
+}
+
+static void test_unknown_opcode_stops_the_context(void **state)
+{
+    struct fixture *f = *state;
+    const uint32_t cmds[] = { MI_INSTR(0x3f, 0) };
+
+    assert_int_equal(fixture_run(f, PGPU_RCS, cmds, N(cmds)), -EIO);
+    assert_true(fixture_reg(f, fixture_engine_reg(PGPU_RCS, RING_EIR)) & RING_ERR_INSTRUCTION);
+    assert_int_equal(fixture_stats(f).bad_commands, 1);
+}
+
+static void test_unimplemented_and_misplaced_commands_stop_the_context(void **state)
+{
+    struct fixture *f = *state;
+    const uint32_t atomic[] = { MI_INSTR(0x2f, 1), 0, 0 };
+    const uint32_t blit_on_rcs[] = { XY_COLOR_BLT, 0, 0, 0, 0, 0, 0 };
+    const uint32_t short_sdi[] = { MI_INSTR(0x20, 1), 0, 0 };
+
+    assert_int_equal(fixture_run(f, PGPU_RCS, atomic, N(atomic)), -EIO);
+    native_reset_engine(f->n, PGPU_RCS);
+    assert_int_equal(fixture_run(f, PGPU_RCS, blit_on_rcs, N(blit_on_rcs)), -EIO);
+    native_reset_engine(f->n, PGPU_RCS);
+    assert_int_equal(fixture_run(f, PGPU_RCS, short_sdi, N(short_sdi)), -EIO);
+    assert_int_equal(fixture_stats(f).bad_commands, 3);
+}
+
+static void test_video_engines_skip_media_commands(void **state)
+{
+    struct fixture *f = *state;
+    const uint32_t cmds[] = {
+        GFX_OP(2, 0, 0) | 3, 0, 0, 0, 0,        /* an MFX state command, 5 dwords */
+        GFX_OP(1, 0, 0),                        /* MFX_WAIT */
+        MI_STORE_DATA_IMM, LO(DATA(0)), HI(DATA(0)), 0x7,
+    };
+
+    assert_int_equal(fixture_run(f, PGPU_VCS, cmds, N(cmds)), 0);
+    assert_int_equal(fixture_data(f)[0], 0x7);
+    assert_int_equal(fixture_run(f, PGPU_VECS, cmds, N(cmds)), 0);
+}
+
+/* 32 bpp pixel at (x, y) of an X-tiled surface with @pitch bytes. */
+static uint32_t *x_tiled_pixel(uint32_t *base, unsigned pitch, unsigned x, unsigned y)
+{
+    unsigned xb = 4 * x;
+    size_t off = (size_t)(y / 8) * pitch * 8 + xb / 512 * 4096 + y % 8 * 512 + xb % 512;
+
+    return base + off / 4;
+}
+
+static void test_xy_color_blt(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t *data = fixture_data(f);
+    const uint32_t cmds[] = {
+        XY_COLOR_BLT | BLT_WRITE_ALPHA | BLT_WRITE_RGB,
+        BR13_ROP_PATCOPY | BR13_DEPTH_32 | 256,
+        1u << 16 | 2, 3u << 16 | 6, LO(DATA(0)), HI(DATA(0)), 0x80c0ffee,
+        /* RGB only: the alpha byte stays */
+        XY_COLOR_BLT | BLT_WRITE_RGB, BR13_ROP_PATCOPY | BR13_DEPTH_32 | 256,
+        10u << 16, 11u << 16 | 1, LO(DATA(0)), HI(DATA(0)), 0x00123456,
+    };
+
+    data[10 * 64] = 0xab000000;
+    assert_int_equal(fixture_run(f, PGPU_BCS, cmds, N(cmds)), 0);
+    for (unsigned y = 0; y < 4; y++) {
+        for (unsigned x = 0; x < 8; x++) {
+            bool inside = y >= 1 && y < 3 && x >= 2 && x < 6;
+
+            assert_int_equal(data[y * 64 + x], inside ? 0x80c0ffee : 0);
+        }
+    }
+    assert_int_equal(data[10 * 64], 0xab123456);
+}
+
+static void test_xy_src_copy_blt_linear_and_x_tiled(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t *data = fixture_data(f);
+    uint64_t src = DATA(0), linear = DATA(0x10000), tiled = DATA(0x20000);
+    const unsigned pitch = 1024;            /* bytes: 256 pixels */
+    const uint32_t cmds[] = {
+        /* 100 x 20 pixels from (3, 5) to (7, 9), linear */
+        XY_SRC_COPY_BLT | BLT_WRITE_ALPHA | BLT_WRITE_RGB,
+        BR13_ROP_SRCCOPY | BR13_DEPTH_32 | pitch, 9u << 16 | 7, 29u << 16 | 107,
+        LO(linear), HI(linear), 5u << 16 | 3, pitch, LO(src), HI(src),
+        /* the same into an X-tiled destination (pitch in dwords) */
+        XY_SRC_COPY_BLT | BLT_WRITE_ALPHA | BLT_WRITE_RGB | BLT_DST_TILED,
+        BR13_ROP_SRCCOPY | BR13_DEPTH_32 | pitch / 4, 9u << 16 | 7, 29u << 16 | 107,
+        LO(tiled), HI(tiled), 5u << 16 | 3, pitch, LO(src), HI(src),
+    };
+
+    for (unsigned i = 0; i < 0x10000 / 4; i++) {
+        data[i] = i * 2654435761u;
+    }
+    assert_int_equal(fixture_run(f, PGPU_BCS, cmds, N(cmds)), 0);
+    for (unsigned y = 0; y < 20; y++) {
+        for (unsigned x = 0; x < 100; x++) {
+            uint32_t want = data[(5 + y) * 256 + 3 + x];
+
+            assert_int_equal(data[0x10000 / 4 + (9 + y) * 256 + 7 + x], want);
+            assert_int_equal(*x_tiled_pixel(data + 0x20000 / 4, pitch, 7 + x, 9 + y), want);
+        }
+    }
+    assert_int_equal(data[0x10000 / 4 + 9 * 256 + 6], 0);   /* left of the rectangle */
+}
+
+static void test_xy_fast_copy_blt_x_tiled_round_trip(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t *data = fixture_data(f);
+    uint64_t src = DATA(0), tiled = DATA(0x10000), back = DATA(0x20000);
+    const unsigned pitch = 2048;
+    const uint32_t cmds[] = {
+        XY_FAST_COPY_BLT | FAST_COPY_DST_TILING(FAST_COPY_TILING_X),
+        FAST_COPY_DEPTH_32 | pitch / 4, 0, 16u << 16 | 300,
+        LO(tiled), HI(tiled), 0, pitch, LO(src), HI(src),
+        XY_FAST_COPY_BLT | FAST_COPY_SRC_TILING(FAST_COPY_TILING_X),
+        FAST_COPY_DEPTH_32 | pitch, 0, 16u << 16 | 300,
+        LO(back), HI(back), 0, pitch / 4, LO(tiled), HI(tiled),
+    };
+
+    for (unsigned i = 0; i < 0x10000 / 4; i++) {
+        data[i] = ~i;
+    }
+    assert_int_equal(fixture_run(f, PGPU_BCS, cmds, N(cmds)), 0);
+    for (unsigned y = 0; y < 16; y++) {
+        for (unsigned x = 0; x < 300; x++) {
+            uint32_t want = data[y * 512 + x];
+
+            assert_int_equal(*x_tiled_pixel(data + 0x10000 / 4, pitch, x, y), want);
+            assert_int_equal(data[0x20000 / 4 + y * 512 + x], want);
+        }
+    }
+}
+
+#define COMMAND_TEST(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        COMMAND_TEST(test_store_data_imm_dword_and_qword),
+        COMMAND_TEST(test_noop_arb_and_3d_state_are_skipped),
+        COMMAND_TEST(test_user_interrupt_sets_iir),
+        COMMAND_TEST(test_load_register_imm_and_store_register_mem),
+        COMMAND_TEST(test_load_register_mem_and_reg),
+        COMMAND_TEST(test_command_stream_cannot_write_protected_registers),
+        COMMAND_TEST(test_flush_dw_post_sync_writes),
+        COMMAND_TEST(test_pipe_control_post_sync_writes),
+        COMMAND_TEST(test_batch_buffer_start_second_level_and_chained),
+        COMMAND_TEST(test_semaphore_wait_poll),
+        COMMAND_TEST(test_report_head),
+        COMMAND_TEST(test_conditional_batch_buffer_end),
+        COMMAND_TEST(test_unknown_opcode_stops_the_context),
+        COMMAND_TEST(test_unimplemented_and_misplaced_commands_stop_the_context),
+        COMMAND_TEST(test_video_engines_skip_media_commands),
+        COMMAND_TEST(test_xy_color_blt),
+        COMMAND_TEST(test_xy_src_copy_blt_linear_and_x_tiled),
+        COMMAND_TEST(test_xy_fast_copy_blt_x_tiled_round_trip),
+    };
+
+    return cmocka_run_group_tests_name("pgpu-commands", tests, NULL, NULL);
+}
