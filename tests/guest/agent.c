@@ -146,17 +146,21 @@ static void run_step(const char *name, int load_timeout)
     print_line(line);
 }
 
-/* The value of a "key=value" word of the kernel command line, or NULL. */
+/*
+ * The value of a "key=value" word of the kernel command line, or NULL.
+ * The last one counts, so that a later word overrides the harness's default.
+ */
 static char *cmdline_param(char *cmdline, const char *key)
 {
     size_t key_len = strlen(key);
+    char *value = NULL;
 
     for (char *word = strtok(cmdline, " "); word; word = strtok(NULL, " ")) {
         if (strncmp(word, key, key_len) == 0 && word[key_len] == '=') {
-            return word + key_len + 1;
+            value = word + key_len + 1;
         }
     }
-    return NULL;
+    return value;
 }
 
 static void mount_filesystems(void)

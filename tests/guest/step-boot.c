@@ -23,12 +23,17 @@ bool step_timing(struct result *r)
         result_log(r, "module=%s ms=%.1f result=%s", m->name, m->ms,
                    m->error ? strerrorname_np(m->error) : "ok");
     }
+    result_add(r, "now_ms", "%.0f", boottime_ms());
     if (!i915) {
         result_add(r, "error", "i915-not-loaded");
         return false;
     }
     result_add(r, "i915_load_ms", "%.0f", i915->ms);
-    result_add(r, "now_ms", "%.0f", boottime_ms());
+    /* A load that failed or hung measured no probe. */
+    if (i915->error) {
+        result_add(r, "error", "i915-load-%s", strerrorname_np(i915->error));
+        return false;
+    }
     return true;
 }
 
