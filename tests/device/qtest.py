@@ -26,7 +26,7 @@ class QTest:
         self.timeout = timeout
         self.proc = subprocess.Popen(
             [qemu, '-machine', 'q35', '-accel', 'qtest', '-qtest', 'stdio',
-             '-display', 'none', '-nodefaults', '-serial', 'none',
+             '-qtest-log', '/dev/null', '-display', 'none', '-nodefaults', '-serial', 'none',
              '-monitor', 'none'] + args,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             text=True, bufsize=1)
@@ -54,8 +54,11 @@ class QTest:
         return True
 
     def close(self):
+        """Stop QEMU with SIGTERM, as libqtest does; return its status and stderr.
+
+        A QEMU that already died (a crash) keeps its own status."""
         if self.proc.poll() is None:
-            self.proc.stdin.close()
+            self.proc.terminate()
             try:
                 self.proc.wait(self.timeout)
             except subprocess.TimeoutExpired:
