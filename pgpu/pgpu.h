@@ -65,8 +65,9 @@ struct pgpu_stats {
 /*
  * Called when the GPU asserts its interrupt (an event reached an enabled
  * IIR bit while the master enable is set, or the master enable was set with
- * events pending).  Runs on an engine thread or the thread whose register
- * write re-armed it, with no backend lock held: it may call any op.
+ * events pending); events close together may share one call, as MSIs do.
+ * Runs on an engine thread or the thread whose register write re-armed it,
+ * with no backend lock held: it may call any op.
  */
 typedef void pgpu_irq_handler(void *opaque);
 

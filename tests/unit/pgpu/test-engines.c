@@ -1,0 +1,342 @@
+/*
+ * Engines of the model: PPGTT walks, execlists and the CSB, context
+ * save/restore, faults, hangs and resets, interrupts, timestamps, and the
+ * mixed-workload acceptance run.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include "fixture.h"
+#include "pgpu/native-workload.h"
+
+#define LO(a) ((uint32_t)(a))
+#define HI(a) ((uint32_t)((a) >> 32))
+#define N(array) (sizeof(array) / sizeof(array[0]))
+#define DATA(off) (FIX_DATA_VA + (off))
+#define RCS_REG(rel) fixture_engine_reg(PGPU_RCS, rel)
+
+static void sleep_ms(unsigned ms)
+{
+    struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
+
+    nanosleep(&ts, NULL);
+}
+
+static void test_ppgtt_walk_reaches_every_level(void **state)
+{
+    struct fixture *f = *state;
+    static const uint64_t addrs[] = {
+        0x0, 0x4000000000ull, 0x7fffffff000ull, 0xfffffffff000ull,
+    };
+    struct native_bo *page = native_bo_new(f->n, PGPU_PAGE_SIZE, false);
+    uint32_t cmds[4 * N(addrs)];
+    uint32_t *mem = page->map;
+
+    for (unsigned i = 0; i < N(addrs); i++) {
+        uint64_t addr = addrs[i] + 4 * i;
+
+        assert_int_equal(native_vm_bind(f->vm, page, addrs[i]), 0);
+        cmds[4 * i] = MI_STORE_DATA_IMM;
+        cmds[4 * i + 1] = LO(addr);
+        cmds[4 * i + 2] = HI(addr);
+        cmds[4 * i + 3] = 0x100 + i;
+    }
+    assert_int_equal(fixture_run(f, PGPU_RCS, cmds, N(cmds)), 0);
+    for (unsigned i = 0; i < N(addrs); i++) {
+        assert_int_equal(mem[i], 0x100 + i);
+    }
+}
+
+/* A context's GPR survives being switched out for another one. */
+static void test_two_contexts_alternate_with_save_restore(void **state)
+{
+    struct fixture *f = *state;
+    struct native_ctx *a = f->ctx[PGPU_RCS];
+    struct native_ctx *b = native_ctx_new(f->n, PGPU_RCS, f->vm);
+    uint32_t gpr0 = RCS_REG(RING_GPR(0));
+    uint32_t *data = fixture_data(f);
+    uint32_t seq_a, seq_b;
+
+    for (unsigned round = 0; round < 3; round++) {
+        struct native_ctx *first = round % 2 ? b : a, *second = round % 2 ? a : b;
+        const uint32_t load_a[] = { MI_LOAD_REGISTER_IMM(1), gpr0, 0xa0 + round };
+        const uint32_t load_b[] = { MI_LOAD_REGISTER_IMM(1), gpr0, 0xb0 + round };
+
+        native_emit(a, load_a, N(load_a));
+        native_emit(b, load_b, N(load_b));
+        native_emit(a, (const uint32_t[]){ MI_NOOP }, 1);
+        native_emit(b, (const uint32_t[]){ MI_NOOP }, 1);
+        seq_a = native_emit_breadcrumb(a);
+        seq_b = native_emit_breadcrumb(b);
+        assert_int_equal(native_submit_pair(first, second), 0);
+        assert_int_equal(native_wait(first, first == a ? seq_a : seq_b, FIX_WAIT_MS), 0);
+        assert_int_equal(native_wait(second, second == a ? seq_a : seq_b, FIX_WAIT_MS), 0);
+
+        const uint32_t store_a[] = { MI_STORE_REGISTER_MEM, gpr0, LO(DATA(0)), HI(DATA(0)) };
+        const uint32_t store_b[] = { MI_STORE_REGISTER_MEM, gpr0, LO(DATA(4)), HI(DATA(4)) };
+
+        native_emit(b, store_b, N(store_b));
+        native_emit(a, store_a, N(store_a));
+        seq_a = native_emit_breadcrumb(a);
+        seq_b = native_emit_breadcrumb(b);
+        assert_int_equal(native_submit_pair(second, first), 0);
+        assert_int_equal(native_wait(a, seq_a, FIX_WAIT_MS), 0);
+        assert_int_equal(native_wait(b, seq_b, FIX_WAIT_MS), 0);
+        assert_int_equal(data[0], 0xa0 + round);
+        assert_int_equal(data[1], 0xb0 + round);
+    }
+    /* switch-out wrote HEAD back: it caught up with the TAIL */
+    const uint32_t *state_a = (const uint32_t *)((const uint8_t *)native_ctx_image(a)->map +
+                                                 LRC_STATE_OFFSET);
+    assert_int_equal(state_a[CTX_RING_HEAD_DW], state_a[CTX_RING_TAIL_DW]);
+    assert_int_not_equal(state_a[CTX_RING_HEAD_DW], 0);
+    assert_int_equal(state_a[CTX_GPR0_DW], 0xa2);
+}
+
+static void test_csb_events_in_mmio_and_status_page(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t hws = fixture_reg(f, RCS_REG(RING_HWS_PGA));
+    uint32_t hwsp[0x20], ptr;
+    const uint32_t cmds[] = { MI_NOOP };
+
+    assert_int_equal(fixture_run(f, PGPU_RCS, cmds, N(cmds)), 0);
+    assert_int_equal(native_wait_idle(f->n, PGPU_RCS, FIX_WAIT_MS), 0);
+    assert_int_equal(pgpu_skl_model.aperture_access(f->gpu, hws, hwsp, sizeof(hwsp), false), 0);
+    ptr = fixture_reg(f, RCS_REG(RING_CONTEXT_STATUS_PTR)) & CSB_WRITE_PTR_MASK;
+    /* idle-to-active in entry 0, then the completion in entry 1 */
+    assert_int_equal(ptr, 1);
+    assert_int_equal(hwsp[HWSP_CSB_WRITE_PTR_DW], 1);
+    assert_int_equal(hwsp[HWSP_CSB_DW], CSB_IDLE_ACTIVE);
+    assert_int_equal(hwsp[HWSP_CSB_DW + 2], CSB_ACTIVE_IDLE | CSB_COMPLETE);
+    assert_int_not_equal(hwsp[HWSP_CSB_DW + 3], 0);       /* the context ID */
+    assert_int_equal(pgpu_skl_model.mmio_read(f->gpu, RCS_REG(RING_CSB(1)), 8),
+                     hwsp[HWSP_CSB_DW + 2] | (uint64_t)hwsp[HWSP_CSB_DW + 3] << 32);
+    assert_int_equal(native_csb_events(f->n, PGPU_RCS), 2);
+    assert_true(fixture_reg(f, RCS_REG(RING_MI_MODE)) & MI_MODE_IDLE);
+}
+
+/* A new ELSP write for the running context only moves its tail. */
+static void test_lite_restore_extends_the_running_context(void **state)
+{
+    struct fixture *f = *state;
+    struct native_ctx *ctx = f->ctx[PGPU_RCS];
+    uint32_t *data = fixture_data(f);
+    const uint32_t wait[] = {
+        MI_SEMAPHORE_WAIT | MI_SEMAPHORE_POLL | MI_SEMAPHORE_OP(MI_SEMAPHORE_SAD_EQ_SDD),
+        1, LO(DATA(0)), HI(DATA(0)), MI_NOOP,
+    };
+    const uint32_t store[] = { MI_STORE_DATA_IMM, LO(DATA(4)), HI(DATA(4)), 0x11e };
+    uint32_t seqno;
+
+    native_emit(ctx, wait, N(wait));
+    native_emit_breadcrumb(ctx);
+    assert_int_equal(native_submit(ctx), 0);
+    sleep_ms(5);
+    native_emit(ctx, store, N(store));
+    seqno = native_emit_breadcrumb(ctx);
+    assert_int_equal(native_submit(ctx), 0);   /* lite restore */
+    __atomic_store_n(&data[0], 1, __ATOMIC_RELEASE);
+    assert_int_equal(native_wait(ctx, seqno, FIX_WAIT_MS), 0);
+    assert_int_equal(data[1], 0x11e);
+    assert_int_equal(fixture_stats(f).context_switches, 1);
+}
+
+static void test_fault_on_unmapped_address_stops_only_that_context(void **state)
+{
+    struct fixture *f = *state;
+    uint64_t hole = FIX_DATA_VA + FIX_BUFFER_SIZE + 0x1000;
+    const uint32_t bad[] = { MI_STORE_DATA_IMM, LO(hole), HI(hole), 0xdead };
+    const uint32_t good[] = { MI_STORE_DATA_IMM, LO(DATA(0)), HI(DATA(0)), 0x900d };
+
+    assert_int_equal(fixture_run(f, PGPU_RCS, bad, N(bad)), -EIO);
+    assert_true(fixture_reg(f, RCS_REG(RING_EIR)) & RING_ERR_PAGE_TABLE);
+    assert_true(fixture_reg(f, RCS_REG(RING_RESET_CTL)) & RESET_CTL_CAT_ERROR);
+    assert_true(fixture_reg(f, SKL_RING_FAULT_REG(0)) & RING_FAULT_VALID);
+    assert_int_equal(fixture_reg(f, SKL_FAULT_TLB_DATA0), (uint32_t)(hole >> 12));
+    assert_int_equal(fixture_reg(f, SKL_FAULT_TLB_DATA1) & FAULT_TLB_DATA1_GGTT, 0);
+    assert_int_equal(fixture_stats(f).gpu_faults, 1);
+    /* the blitter keeps running meanwhile */
+    assert_int_equal(fixture_run(f, PGPU_BCS, good, N(good)), 0);
+    assert_int_equal(fixture_data(f)[0], 0x900d);
+    native_reset_engine(f->n, PGPU_RCS);
+    assert_int_equal(fixture_reg(f, RCS_REG(RING_EIR)), 0);
+    fixture_data(f)[0] = 0;
+    assert_int_equal(fixture_run(f, PGPU_RCS, good, N(good)), 0);
+    assert_int_equal(fixture_data(f)[0], 0x900d);
+}
+
+static void test_fault_on_unmapped_ggtt_batch(void **state)
+{
+    struct fixture *f = *state;
+    const uint32_t cmds[] = { MI_BATCH_BUFFER_START, 0x7ff00000, 0 };
+    const uint32_t unbound[] = { MI_NOOP };
+
+    assert_int_equal(fixture_run(f, PGPU_BCS, cmds, N(cmds)), -EIO);
+    assert_true(fixture_reg(f, SKL_FAULT_TLB_DATA1) & FAULT_TLB_DATA1_GGTT);
+    native_reset_engine(f->n, PGPU_BCS);
+    /* the batch page itself unmapped from the PPGTT */
+    assert_int_equal(native_vm_unbind_page(f->vm, FIX_BATCH_VA), 0);
+    assert_int_equal(fixture_run(f, PGPU_BCS, unbound, N(unbound)), -EIO);
+    assert_int_equal(fixture_stats(f).gpu_faults, 2);
+}
+
+static void test_endless_batch_hangs_and_engine_reset_recovers(void **state)
+{
+    struct fixture *f = *state;
+    const uint32_t loop[] = { MI_NOOP, MI_BATCH_BUFFER_START | MI_BB_PPGTT,
+                              LO(FIX_BATCH_VA), HI(FIX_BATCH_VA) };
+    const uint32_t good[] = { MI_STORE_DATA_IMM, LO(DATA(8)), HI(DATA(8)), 8 };
+
+    assert_int_equal(fixture_run(f, PGPU_RCS, loop, N(loop)), -EIO);
+    assert_true(fixture_reg(f, RCS_REG(RING_EIR)) & RING_ERR_HANG);
+    assert_true(fixture_reg(f, SKL_GT_IIR(0)) & GT_CS_ERROR_INTERRUPT);
+    assert_int_equal(fixture_stats(f).hangs, 1);
+    /* reset through GDRST, as a driver does: the bit reads back 0 when done */
+    fixture_set_reg(f, SKL_GDRST, GDRST_RENDER);
+    assert_int_equal(fixture_reg(f, SKL_GDRST), 0);
+    native_reset_engine(f->n, PGPU_RCS);
+    assert_int_equal(fixture_stats(f).engine_resets, 2);
+    assert_int_equal(fixture_run(f, PGPU_RCS, good, N(good)), 0);
+    assert_int_equal(fixture_data(f)[2], 8);
+}
+
+static void test_semaphore_that_never_signals_hangs(void **state)
+{
+    struct fixture *f = *state;
+    const uint32_t cmds[] = {
+        MI_SEMAPHORE_WAIT | MI_SEMAPHORE_POLL | MI_SEMAPHORE_OP(MI_SEMAPHORE_SAD_NEQ_SDD),
+        0, LO(DATA(0)), HI(DATA(0)),
+    };
+
+    assert_int_equal(fixture_run(f, PGPU_VECS, cmds, N(cmds)), -EIO);
+    assert_true(fixture_reg(f, fixture_engine_reg(PGPU_VECS, RING_EIR)) & RING_ERR_HANG);
+    assert_int_equal(fixture_reg(f, RCS_REG(RING_EIR)), 0);
+}
+
+static unsigned irq_count;
+
+static void count_irq(void *opaque)
+{
+    __atomic_fetch_add(&irq_count, 1, __ATOMIC_RELAXED);
+}
+
+static void test_interrupts_iir_imr_ier_and_master(void **state)
+{
+    struct fixture *f = *state;
+    const uint32_t cmds[] = { MI_NOOP };
+    uint32_t master;
+
+    /* the native driver keeps working from its 1 ms poll */
+    pgpu_skl_model.set_irq_handler(f->gpu, count_irq, NULL);
+    irq_count = 0;
+    fixture_set_reg(f, SKL_GT_IIR(0), ~0u);
+    assert_int_equal(fixture_run(f, PGPU_BCS, cmds, N(cmds)), 0);
+    assert_true(__atomic_load_n(&irq_count, __ATOMIC_RELAXED) >= 1);
+    assert_true(fixture_reg(f, SKL_GT_IIR(0)) & (GT_USER_INTERRUPT | GT_CONTEXT_SWITCH_INTERRUPT) << 16);
+    master = fixture_reg(f, SKL_MASTER_IRQ);
+    assert_int_equal(master, MASTER_IRQ_CONTROL | SKL_BIT(1));     /* BCS summary */
+
+    /* IIR is write-1-to-clear */
+    fixture_set_reg(f, SKL_GT_IIR(0), GT_USER_INTERRUPT << 16);
+    assert_int_equal(fixture_reg(f, SKL_GT_IIR(0)) & GT_USER_INTERRUPT << 16, 0);
+    fixture_set_reg(f, SKL_GT_IIR(0), ~0u);
+
+    /* a masked event never reaches IIR; master disabled: no delivery */
+    fixture_set_reg(f, SKL_MASTER_IRQ, 0);
+    fixture_set_reg(f, SKL_GT_IMR(0), ~(GT_CONTEXT_SWITCH_INTERRUPT << 16));
+    irq_count = 0;
+    assert_int_equal(fixture_run(f, PGPU_BCS, cmds, N(cmds)), 0);
+    assert_int_equal(__atomic_load_n(&irq_count, __ATOMIC_RELAXED), 0);
+    assert_int_equal(fixture_reg(f, SKL_GT_IIR(0)), GT_CONTEXT_SWITCH_INTERRUPT << 16);
+    assert_int_equal(fixture_reg(f, SKL_MASTER_IRQ), SKL_BIT(1));
+    /* re-enabling the master with events pending asserts the line again */
+    fixture_set_reg(f, SKL_MASTER_IRQ, MASTER_IRQ_CONTROL);
+    assert_int_equal(__atomic_load_n(&irq_count, __ATOMIC_RELAXED), 1);
+    /* IER gates the summary */
+    fixture_set_reg(f, SKL_GT_IER(0), 0);
+    assert_int_equal(fixture_reg(f, SKL_MASTER_IRQ), MASTER_IRQ_CONTROL);
+}
+
+static void test_timestamps_tick_at_the_cs_clock(void **state)
+{
+    struct fixture *f = *state;
+    uint64_t t0, t1;
+    const uint32_t wait[] = {
+        MI_SEMAPHORE_WAIT | MI_SEMAPHORE_POLL | MI_SEMAPHORE_OP(MI_SEMAPHORE_SAD_EQ_SDD),
+        1, LO(DATA(0)), HI(DATA(0)),
+    };
+    struct native_ctx *ctx = f->ctx[PGPU_RCS];
+    const uint32_t *image_state;
+    uint32_t seqno;
+
+    assert_int_equal(fixture_reg(f, SKL_CTC_MODE), SKL_CTC_MODE_VALUE);
+    t0 = pgpu_skl_model.mmio_read(f->gpu, RCS_REG(RING_TIMESTAMP), 8);
+    sleep_ms(20);
+    t1 = pgpu_skl_model.mmio_read(f->gpu, RCS_REG(RING_TIMESTAMP), 8);
+    assert_true(t1 - t0 >= SKL_CS_CLOCK_HZ / 50);     /* at least 20 ms worth */
+
+    /* the context's own timestamp counts only while it runs */
+    memcpy(f->batch->map, wait, sizeof(wait));
+    ((uint32_t *)f->batch->map)[N(wait)] = MI_BATCH_BUFFER_END;
+    native_emit_batch(ctx, FIX_BATCH_VA, true);
+    seqno = native_emit_breadcrumb(ctx);
+    assert_int_equal(native_submit(ctx), 0);
+    sleep_ms(20);
+    __atomic_store_n(&fixture_data(f)[0], 1, __ATOMIC_RELEASE);
+    assert_int_equal(native_wait(ctx, seqno, FIX_WAIT_MS), 0);
+    assert_int_equal(native_wait_idle(f->n, PGPU_RCS, FIX_WAIT_MS), 0);
+    image_state = (const uint32_t *)((const uint8_t *)native_ctx_image(ctx)->map +
+                                     LRC_STATE_OFFSET);
+    assert_true(image_state[CTX_TIMESTAMP_DW] >= SKL_CS_CLOCK_HZ / 50);
+}
+
+static void test_mixed_workload_10000_batches_twice(void **state)
+{
+    const struct pgpu_config config = {
+        .name = "accept", .aperture_size = PGPU_APERTURE_DEFAULT, .hang_timeout_ms = 1000,
+    };
+    struct workload_result runs[2];
+
+    for (unsigned i = 0; i < 2; i++) {
+        struct native *n = native_open(&pgpu_skl_model, &config);
+
+        assert_non_null(n);
+        runs[i] = native_mixed_workload(n, 10000, 42);
+        native_close(n);
+        assert_int_equal(runs[i].error, 0);
+        assert_int_equal(runs[i].batches, 10000);
+        assert_int_equal(runs[i].mismatches, 0);
+    }
+    assert_int_equal(runs[0].digest, runs[1].digest);
+    (void)state;
+}
+
+#define ENGINE_TEST(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        ENGINE_TEST(test_ppgtt_walk_reaches_every_level),
+        ENGINE_TEST(test_two_contexts_alternate_with_save_restore),
+        ENGINE_TEST(test_csb_events_in_mmio_and_status_page),
+        ENGINE_TEST(test_lite_restore_extends_the_running_context),
+        ENGINE_TEST(test_fault_on_unmapped_address_stops_only_that_context),
+        ENGINE_TEST(test_fault_on_unmapped_ggtt_batch),
+        ENGINE_TEST(test_endless_batch_hangs_and_engine_reset_recovers),
+        ENGINE_TEST(test_semaphore_that_never_signals_hangs),
+        ENGINE_TEST(test_interrupts_iir_imr_ier_and_master),
+        ENGINE_TEST(test_timestamps_tick_at_the_cs_clock),
+        cmocka_unit_test(test_mixed_workload_10000_batches_twice),
+    };
+
+    return cmocka_run_group_tests_name("pgpu-engines", tests, NULL, NULL);
+}
