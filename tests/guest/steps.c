@@ -14,6 +14,9 @@ const struct step steps[] = {
     { "dmesg",      step_dmesg,     false },  /* no warnings or errors in the kernel log so far */
     { "timing",     step_timing,    true },   /* boot and driver load durations */
     { "panic",      step_panic,     false },  /* crashes the kernel: tests the harness */
+    { "gvt",        step_gvt,       true },   /* i915 runs in vGPU (GVT-g) mode */
+    { "drm-nodes",  step_drm_nodes, true },   /* /dev/dri/card0 and /dev/fb0 exist */
+    { "connector",  step_connector, true },   /* one connector connected, EDID's mode */
 };
 
 const size_t n_steps = sizeof(steps) / sizeof(steps[0]);
