@@ -53,15 +53,15 @@ void vgpu_guest_error(struct vgpu *vgpu, const char *fmt, ...)
     if (vgpu->guest_errors_logged >= GUEST_ERROR_LOG_BURST) {
         return;
     }
-    if (++vgpu->guest_errors_logged == GUEST_ERROR_LOG_BURST) {
-        fprintf(stderr, "gpumed: vgpu %s: further guest errors are only counted\n",
-                vgpu->name);
-    }
     fprintf(stderr, "gpumed: vgpu %s: guest error: ", vgpu->name);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
+    if (++vgpu->guest_errors_logged == GUEST_ERROR_LOG_BURST) {
+        fprintf(stderr, "gpumed: vgpu %s: further guest errors are only counted\n",
+                vgpu->name);
+    }
 }
 
 #define DIRTY_PAGE_SHIFT 12

@@ -7,9 +7,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent.h"
@@ -18,6 +21,13 @@
 #define GVT_DETECTED "Virtual GPU for Intel GVT-g detected"
 /* The default vGPU type's monitor (vgpu/vgpu.c: gpumed-8). */
 #define EXPECTED_MODE "1024x768"
+
+#define BAR0_SIZE (16u << 20)
+#define GGTT_OFFSET (8u << 20)
+#define FUSE2_REG 0x9120                /* tracked, read-only */
+#define UNTRACKED_REG 0x8000            /* plain storage in the model */
+#define COST_ITERATIONS 20000
+#define PARTITION_PTES 8192             /* gpumed-8's aperture block */
 
 /* i915 announces vGPU mode once, when it finds the PVINFO page. */
 bool step_gvt(struct result *r)
@@ -100,4 +110,69 @@ bool step_connector(struct result *r)
     result_add(r, "connected", "%u", connected);
     result_add(r, "mode", "%s", mode[0] ? mode : "none");
     return connected == 1 && !strcmp(mode, EXPECTED_MODE);
+}
+
+static double now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+/*
+ * What one emulated access costs as the guest sees it (trap to return),
+ * next to the same access to guest RAM, which does not trap.  Runs before
+ * the driver binds, through the sysfs mapping of BAR0.
+ */
+bool step_mmio_cost(struct result *r)
+{
+    static volatile uint32_t ram[1024];
+    char addr[64], path[256];
+    volatile uint8_t *bar0;
+    double t0, read_ns, write_ns, pte_ns, ram_ns;
+    uint32_t sink = 0;
+    int fd;
+
+    if (!find_vgpu(addr, sizeof(addr))) {
+        result_add(r, "error", "no-vgpu");
+        return false;
+    }
+    snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource0", addr);
+    fd = open(path, O_RDWR | O_SYNC);
+    bar0 = fd < 0 ? MAP_FAILED : mmap(NULL, BAR0_SIZE, PROT_READ | PROT_WRITE,
+                                     MAP_SHARED, fd, 0);
+    if (bar0 == MAP_FAILED) {
+        result_add(r, "error", "%s:%s", path, strerror(errno));
+        return false;
+    }
+    t0 = now_ns();
+    for (unsigned i = 0; i < COST_ITERATIONS; i++) {
+        sink += *(volatile uint32_t *)(bar0 + FUSE2_REG);
+    }
+    read_ns = (now_ns() - t0) / COST_ITERATIONS;
+    t0 = now_ns();
+    for (unsigned i = 0; i < COST_ITERATIONS; i++) {
+        *(volatile uint32_t *)(bar0 + UNTRACKED_REG) = i;
+    }
+    write_ns = (now_ns() - t0) / COST_ITERATIONS;
+    t0 = now_ns();
+    for (unsigned i = 0; i < COST_ITERATIONS; i++) {
+        *(volatile uint64_t *)(bar0 + GGTT_OFFSET + 8ull * (i % PARTITION_PTES)) = 0;
+    }
+    pte_ns = (now_ns() - t0) / COST_ITERATIONS;
+    t0 = now_ns();
+    for (unsigned i = 0; i < COST_ITERATIONS; i++) {
+        sink += ram[i & 1023];
+    }
+    ram_ns = (now_ns() - t0) / COST_ITERATIONS;
+    munmap((void *)bar0, BAR0_SIZE);
+    close(fd);
+    result_add(r, "mmio_read_ns", "%.0f", read_ns);
+    result_add(r, "mmio_write_ns", "%.0f", write_ns);
+    result_add(r, "ggtt_pte_write_ns", "%.0f", pte_ns);
+    result_add(r, "ram_read_ns", "%.1f", ram_ns);
+    result_add(r, "read_vs_ram", "%.0f", read_ns / ram_ns);
+    (void)sink;
+    return true;
 }

@@ -17,6 +17,7 @@ const struct step steps[] = {
     { "gvt",        step_gvt,       true },   /* i915 runs in vGPU (GVT-g) mode */
     { "drm-nodes",  step_drm_nodes, true },   /* /dev/dri/card0 and /dev/fb0 exist */
     { "connector",  step_connector, true },   /* one connector connected, EDID's mode */
+    { "mmio-cost",  step_mmio_cost, false },  /* one emulated access, trap to return */
 };
 
 const size_t n_steps = sizeof(steps) / sizeof(steps[0]);
