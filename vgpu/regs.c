@@ -93,6 +93,9 @@ const struct vgpu_reg vgpu_regs[] = {
     { .name = "RING_CTL", .offset = RING_CTL, .size = 4, .flags = VGPU_REG_ENGINE },
     { .name = "RING_PSMI_CTL", .offset = RING_PSMI_CTL, .size = 4,
       .flags = VGPU_REG_ENGINE | VGPU_REG_MASKED },
+    /* No engine ever reports an error: these read zero. */
+    { .name = "RING_IPEIR", .offset = RING_IPEIR, .size = 4, .flags = VGPU_REG_ENGINE,
+      .ro_mask = ~0u },
     { .name = "RING_HWS_PGA", .offset = RING_HWS_PGA, .size = 4, .flags = VGPU_REG_ENGINE },
     { .name = "RING_HWSTAM", .offset = RING_HWSTAM, .size = 4, .flags = VGPU_REG_ENGINE },
     /* Nothing executes yet, so every engine is idle (MODE_IDLE). */
@@ -133,6 +136,27 @@ const struct vgpu_reg vgpu_regs[] = {
 
     /* GT: fuses, clocks, reset, GGTT globals (contract 4.4). */
     { .name = "GEN8_MCR_SELECTOR", .offset = GEN8_MCR_SELECTOR, .size = 4 },
+    { .name = "PGTBL_ER", .offset = PGTBL_ER, .size = 4, .ro_mask = ~0u },
+    { .name = "GEN8_RING_FAULT_REG", .offset = GEN8_RING_FAULT_REG, .size = 4 },
+
+    /* Workaround targets the guest writes and reads back (contract 4.4). */
+    { .name = "GEN9_CSFE_CHICKEN1_RCS", .offset = GEN9_CSFE_CHICKEN1_RCS, .size = 4,
+      .flags = VGPU_REG_MASKED },
+    { .name = "GEN7_FF_SLICE_CS_CHICKEN1", .offset = GEN7_FF_SLICE_CS_CHICKEN1,
+      .size = 4, .flags = VGPU_REG_MASKED },
+    { .name = "GAM_ECOCHK", .offset = GAM_ECOCHK, .size = 4 },
+    { .name = "MMCD_MISC_CTRL", .offset = MMCD_MISC_CTRL, .size = 4 },
+    { .name = "GEN7_UCGCTL4", .offset = GEN7_UCGCTL4, .size = 4 },
+    { .name = "GEN8_GARBCNTL", .offset = GEN8_GARBCNTL, .size = 4 },
+    { .name = "GEN9_SCRATCH_LNCF1", .offset = GEN9_SCRATCH_LNCF1, .size = 4 },
+    { .name = "GEN8_L3SQCREG4", .offset = GEN8_L3SQCREG4, .size = 4 },
+    { .name = "BDW_SCRATCH1", .offset = BDW_SCRATCH1, .size = 4 },
+    /* Cache control tables the guest programs and never reads back. */
+    { .name = "GEN9_LNCFCMOCS", .offset = GEN9_LNCFCMOCS, .size = 32 * 4 },
+    { .name = "GEN9_RCS_MOCS", .offset = GEN9_RCS_MOCS_BASE, .size = GEN9_MOCS_SIZE },
+    { .name = "GEN9_VCS_MOCS", .offset = GEN9_VCS_MOCS_BASE, .size = GEN9_MOCS_SIZE },
+    { .name = "GEN9_VECS_MOCS", .offset = GEN9_VECS_MOCS_BASE, .size = GEN9_MOCS_SIZE },
+    { .name = "GEN9_BCS_MOCS", .offset = GEN9_BCS_MOCS_BASE, .size = GEN9_MOCS_SIZE },
     { .name = "GEN8_PRIVATE_PAT", .offset = GEN8_PRIVATE_PAT_LO, .size = 8 },
     { .name = "GEN8_FUSE2", .offset = GEN8_FUSE2, .size = 4, .reset = GEN8_FUSE2_GT2,
       .ro_mask = ~0u },
@@ -204,6 +228,13 @@ const struct vgpu_reg vgpu_regs[] = {
       .reset = PCH_RAWCLK_24MHZ },
 
     /* Ports, transcoders, pipes, planes (contract 8). */
+    { .name = "TRANS_TIMINGS", .offset = TRANS_HTOTAL_A, .size = TRANS_TIMINGS_SIZE,
+      .count = 3, .stride = PIPE_STRIDE },
+    { .name = "TRANS_TIMINGS_EDP", .offset = TRANS_HTOTAL_EDP, .size = TRANS_TIMINGS_SIZE },
+    { .name = "TRANS_MSA_MISC", .offset = TRANS_MSA_MISC_A, .size = 4, .count = 3,
+      .stride = PIPE_STRIDE },
+    { .name = "DDI_BUF_TRANS", .offset = DDI_BUF_TRANS_A, .size = DDI_BUF_TRANS_SIZE,
+      .count = 5, .stride = DDI_BUF_TRANS_STRIDE },
     { .name = "TRANS_DDI_FUNC_CTL", .offset = TRANS_DDI_FUNC_CTL_A, .size = 4,
       .count = 3, .stride = PIPE_STRIDE },
     { .name = "TRANS_DDI_FUNC_CTL_EDP", .offset = TRANS_DDI_FUNC_CTL_EDP, .size = 4 },

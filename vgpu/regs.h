@@ -21,6 +21,7 @@
 #define RING_START              0x038
 #define RING_CTL                0x03c
 #define RING_PSMI_CTL           0x050
+#define RING_IPEIR              0x064
 #define RING_HWS_PGA            0x080
 #define RING_HWSTAM             0x098
 #define RING_MI_MODE            0x09c
@@ -44,8 +45,25 @@
 #define RING_CTX_TIMESTAMP      0x3a8
 #define RING_FORCE_TO_NONPRIV   0x4d0   /* 12 slots */
 
-/* Uncore, fuses, clocks (contract 4.4). */
+/* Uncore, fuses, clocks, workaround targets (contract 4.4). */
 #define GEN8_MCR_SELECTOR       0x0fdc
+#define PGTBL_ER                0x2024
+#define GEN9_CSFE_CHICKEN1_RCS  0x20d4
+#define GEN7_FF_SLICE_CS_CHICKEN1 0x20e0
+#define GAM_ECOCHK              0x4090
+#define GEN8_RING_FAULT_REG     0x4094
+#define MMCD_MISC_CTRL          0x4ddc
+#define GEN7_UCGCTL4            0x940c
+#define GEN8_GARBCNTL           0xb004
+#define GEN9_SCRATCH_LNCF1      0xb008
+#define GEN9_LNCFCMOCS          0xb020      /* 32 L3 MOCS entries */
+#define GEN8_L3SQCREG4          0xb118
+#define BDW_SCRATCH1            0xb11c
+#define GEN9_RCS_MOCS_BASE      0xc800      /* 64 entries per engine */
+#define GEN9_VCS_MOCS_BASE      0xc900
+#define GEN9_VECS_MOCS_BASE     0xcb00
+#define GEN9_BCS_MOCS_BASE      0xcc00
+#define GEN9_MOCS_SIZE          (64 * 4)
 #define GEN8_PRIVATE_PAT_LO     0x40e0
 #define GEN8_PRIVATE_PAT_HI     0x40e4
 #define GEN8_FUSE2              0x9120
@@ -128,7 +146,14 @@
 #define PCH_RAWCLK_FREQ         0xc6204
 
 /* Ports, transcoders, pipes, planes (contract 8). */
+#define TRANS_HTOTAL_A          0x60000     /* timings, PIPESRC, M/N: 0x50 bytes */
+#define TRANS_TIMINGS_SIZE      0x50
+#define TRANS_HTOTAL_EDP        0x6f000
 #define TRANS_DDI_FUNC_CTL_A    0x60400     /* + 0x1000 per transcoder */
+#define TRANS_MSA_MISC_A        0x60410
+#define DDI_BUF_TRANS_A         0x64e00     /* + 0x60 per port: 10 entries x 2 */
+#define DDI_BUF_TRANS_STRIDE    0x60
+#define DDI_BUF_TRANS_SIZE      0x50
 #define TRANS_DDI_FUNC_CTL_EDP  0x6f400
 #define DDI_BUF_CTL_A           0x64000     /* + 0x100 per port */
 #define   DDI_BUF_CTL_ENABLE    (1u << 31)
