@@ -1,0 +1,97 @@
+/*
+ * ggtt-shadow.h - the mediator's shadow of one vGPU's GGTT (architecture
+ * decision 2): the guest's entries live in the shared GGTT table its QEMU
+ * writes (docs/protocol.md); before the GPU uses the vGPU's GGTT the
+ * mediator takes the dirty bits, validates each entry and writes the
+ * translated entry into the host GGTT through the physical GPU's backend
+ * (pgpu/pgpu.h).
+ *
+ * Validation: only entries of the vGPU's partition are ever read; a present
+ * entry must name a page of the guest RAM the client handed over.  Each
+ * valid entry becomes bus_base + gpa (every vGPU has its own bus window, so
+ * translation after validation is an add); everything else points at the
+ * scratch page and is counted.  The shared table is written concurrently by
+ * an untrusted process: each entry is read once, atomically, and its value
+ * is all that is used.
+ *
+ * Not thread-safe per shadow: the mediator's event loop owns it.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef GPUMED_GTT_GGTT_SHADOW_H
+#define GPUMED_GTT_GGTT_SHADOW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gtt/partition.h"
+#include "pgpu/pgpu.h"
+
+#define MED_GGTT_PTE_PRESENT    1ull
+#define MED_GGTT_PTE_ADDR_MASK  0x00003ffffffff000ull   /* bits 45:12 */
+#define MED_GGTT_ENTRY_COUNT    (1u << 20)
+
+/* Bus windows: vGPU slot n owns [n << 40, (n + 1) << 40); slot 0 is the host's. */
+#define MED_BUS_WINDOW_SHIFT    40
+#define MED_BUS_WINDOWS         64u
+#define MED_SCRATCH_BUS         0ull    /* the scratch page, in the host's window */
+
+/* The PTE of the scratch page: what every invalid entry becomes. */
+#define MED_SCRATCH_PTE         (MED_SCRATCH_BUS | MED_GGTT_PTE_PRESENT)
+
+/* One range of guest RAM the client handed over (page multiples). */
+struct med_gpa_range {
+    uint64_t gpa, size;
+};
+
+#define MED_RAM_RANGES_MAX      8
+
+struct vgpu_ggtt_shadow_config {
+    struct med_partition partition;
+    uint64_t bus_base;          /* the vGPU's window: slot << MED_BUS_WINDOW_SHIFT */
+    const struct med_gpa_range *ram;    /* copied; at most MED_RAM_RANGES_MAX, */
+    size_t ram_count;                   /* non-overlapping, below 1 << 40 */
+    uint64_t *guest_ptes;       /* the shared table: MED_GGTT_ENTRY_COUNT PTEs */
+    uint64_t *dirty;            /* and its dirty bitmap */
+    struct pgpu *gpu;           /* whose GGTT receives the host entries */
+};
+
+/* What the shadow did with the guest's entries; never reset. */
+struct vgpu_ggtt_shadow_stats {
+    uint64_t entries_synced;    /* dirty entries of the partition taken */
+    uint64_t mapped;            /* present and naming guest RAM: translated */
+    uint64_t not_present;       /* scratch, as the guest asked */
+    uint64_t bad_address;       /* present but naming no guest RAM: scratch */
+    uint64_t out_of_partition;  /* single-entry updates outside the partition */
+    uint32_t last_bad_index;    /* the latest bad_address entry, for log lines */
+    uint64_t last_bad_pte;
+};
+
+struct vgpu_ggtt_shadow;
+
+/*
+ * Start shadowing: every host entry of the partition is set to the scratch
+ * page (nothing a previous owner mapped survives), the dirty bitmap is left
+ * as the guest wrote it.  Returns NULL with errno EINVAL (bad
+ * configuration: an internal error of the caller) or ENOMEM.
+ */
+struct vgpu_ggtt_shadow *vgpu_ggtt_shadow_create(const struct vgpu_ggtt_shadow_config *config);
+
+/* Stop shadowing: the partition's host entries go back to the scratch page.
+ * NULL is ignored. */
+void vgpu_ggtt_shadow_destroy(struct vgpu_ggtt_shadow *shadow);
+
+/*
+ * Bring the host GGTT up to date with every entry whose dirty bit is set
+ * in the partition (bits outside it are never read).  Returns the
+ * number of entries taken.
+ */
+size_t vgpu_ggtt_shadow_sync(struct vgpu_ggtt_shadow *shadow);
+
+/* Validate and translate the single guest entry @index now (e.g. the
+ * scan-out's); entries outside the partition are counted and ignored. */
+void vgpu_ggtt_shadow_update(struct vgpu_ggtt_shadow *shadow, uint32_t index);
+
+const struct vgpu_ggtt_shadow_stats *vgpu_ggtt_shadow_stats(const struct vgpu_ggtt_shadow *shadow);
+
+#endif /* GPUMED_GTT_GGTT_SHADOW_H */

@@ -1,0 +1,461 @@
+/*
+ * client.c - the vgpu-pci side of the gpumed protocol.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "mediator/client.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+struct med_client {
+    int fd;
+    int failed_errno;           /* non-zero once the connection is unusable */
+    uint64_t next_seq;
+    med_client_complete_fn *complete;
+    void *opaque;
+    void *table;                /* the shared GGTT table, once the vGPU exists */
+    uint64_t *dirty;
+    char error[MED_DETAIL_LEN + 64];
+};
+
+static int fail(struct med_client *c, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail(struct med_client *c, int err, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(c->error, sizeof(c->error), fmt, ap);
+    va_end(ap);
+    errno = err;
+    return -1;
+}
+
+/* The connection is broken for good. */
+static int fail_connection(struct med_client *c, int err, const char *what)
+{
+    c->failed_errno = err;
+    return fail(c, err, "mediator connection failed: %s: %s", what, strerror(err));
+}
+
+static int check_usable(struct med_client *c)
+{
+    if (c->failed_errno) {
+        return fail(c, ENOTCONN, "mediator connection failed earlier");
+    }
+    c->error[0] = '\0';
+    return 0;
+}
+
+static int wait_for(struct med_client *c, short events)
+{
+    struct pollfd p = { .fd = c->fd, .events = events };
+    int n;
+
+    do {
+        n = poll(&p, 1, MED_CLIENT_TIMEOUT_MS);
+    } while (n < 0 && errno == EINTR);
+    if (n == 0) {
+        errno = ETIMEDOUT;
+    }
+    return n > 0 ? 0 : -1;
+}
+
+static int send_message(struct med_client *c, const void *msg, const int *fds,
+                        unsigned fd_count)
+{
+    while (med_msg_send(c->fd, msg, fds, fd_count)) {
+        if ((errno != EAGAIN && errno != EWOULDBLOCK) || wait_for(c, POLLOUT)) {
+            return fail_connection(c, errno, "send");
+        }
+    }
+    return 0;
+}
+
+static void deliver_completion(struct med_client *c, const struct med_msg_complete *m)
+{
+    struct med_completion done = {
+        .engine = (enum med_engine)m->engine,
+        .event = (enum med_complete_event)m->event,
+        .desc = m->desc, .ring_head = m->ring_head,
+    };
+
+    c->complete(c->opaque, &done);
+}
+
+/*
+ * Receive one message.  Returns 1 with a message, 0 when none is waiting,
+ * -1 when the connection failed (then it is marked failed).
+ */
+static int receive_one(struct med_client *c, union med_msg *m, int *fd, unsigned *fd_count)
+{
+    const char *why = "";
+    ssize_t len = med_msg_receive(c->fd, MED_PEER_CLIENT, m, fd, fd_count, &why);
+
+    if (len > 0) {
+        return 1;
+    }
+    if (len < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        return 0;
+    }
+    if (len == 0) {
+        return fail_connection(c, ECONNRESET, "the mediator closed the connection");
+    }
+    return fail_connection(c, errno, why);
+}
+
+/* Wait for the reply @type to request @seq, delivering completions meanwhile. */
+static int wait_reply(struct med_client *c, enum med_msg_type type, uint64_t seq,
+                      union med_msg *reply, int *fd)
+{
+    unsigned fd_count;
+    int got;
+
+    for (;;) {
+        got = receive_one(c, reply, fd, &fd_count);
+        if (got < 0) {
+            return -1;
+        }
+        if (!got) {
+            if (wait_for(c, POLLIN)) {
+                return fail_connection(c, errno, "waiting for a reply");
+            }
+            continue;
+        }
+        if (reply->hdr.type == MED_MSG_COMPLETE) {
+            deliver_completion(c, &reply->complete);
+            continue;
+        }
+        if (reply->hdr.type != type || reply->hdr.seq != seq) {
+            if (fd_count) {
+                close(*fd);
+            }
+            return fail_connection(c, EPROTO, "unexpected reply");
+        }
+        return 0;
+    }
+}
+
+/* Send a request and wait for its reply. */
+static int transact(struct med_client *c, void *request, const int *fds, unsigned fd_count,
+                    union med_msg *reply, int *reply_fd)
+{
+    struct med_msg_header *hdr = request;
+    const struct med_msg_info *info = med_msg_info(hdr->type);
+
+    hdr->seq = ++c->next_seq;
+    if (send_message(c, request, fds, fd_count)) {
+        return -1;
+    }
+    return wait_reply(c, info->reply, hdr->seq, reply, reply_fd);
+}
+
+static int connect_socket(const char *path)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd;
+
+    if (strlen(path) >= sizeof(addr.sun_path)) {
+        errno = EINVAL;
+        return -1;
+    }
+    strcpy(addr.sun_path, path);
+    fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return -1;
+    }
+    if (connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
+        int err = errno;
+
+        close(fd);
+        errno = err;
+        return -1;
+    }
+    return fd;
+}
+
+/* Connected blocking (a local connect completes at once), then non-blocking
+ * so that the fd handler and waits with a time limit never hang. */
+static int set_nonblocking(int fd)
+{
+    int flags = fcntl(fd, F_GETFL);
+
+    return flags < 0 ? -1 : fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+}
+
+static int hello(struct med_client *c, const char *vm_name)
+{
+    struct med_msg_hello request;
+    union med_msg reply;
+
+    med_msg_init(&request, MED_MSG_HELLO, 0);
+    request.version = MED_PROTOCOL_VERSION;
+    strcpy(request.vm_name, vm_name);
+    if (transact(c, &request, NULL, 0, &reply, NULL)) {
+        return -1;
+    }
+    if (reply.hello_reply.status) {
+        return fail(c, -reply.hello_reply.status, "the mediator speaks protocol version %u, "
+                    "this client %d", reply.hello_reply.version, MED_PROTOCOL_VERSION);
+    }
+    return 0;
+}
+
+struct med_client *med_client_connect(const char *socket_path, const char *vm_name,
+                                      med_client_complete_fn *complete, void *opaque)
+{
+    struct med_client *c;
+    int err;
+
+    if (!vm_name || strlen(vm_name) >= MED_VM_NAME_LEN || !complete ||
+        !med_string_valid(vm_name, strlen(vm_name) + 1, false)) {
+        errno = EINVAL;
+        return NULL;
+    }
+    c = calloc(1, sizeof(*c));
+    if (!c) {
+        return NULL;
+    }
+    c->complete = complete;
+    c->opaque = opaque;
+    c->fd = connect_socket(socket_path ? socket_path : MED_DEFAULT_SOCKET);
+    if (c->fd < 0) {
+        err = errno;
+        free(c);
+        errno = err;
+        return NULL;
+    }
+    if (set_nonblocking(c->fd) || hello(c, vm_name)) {
+        err = errno;
+        med_client_close(c);
+        errno = err;
+        return NULL;
+    }
+    return c;
+}
+
+void med_client_close(struct med_client *c)
+{
+    if (!c) {
+        return;
+    }
+    if (c->table) {
+        munmap(c->table, MED_GGTT_TABLE_SIZE);
+    }
+    close(c->fd);
+    free(c);
+}
+
+/* A STATUS reply's verdict as this API's return value. */
+static int status_result(struct med_client *c, const union med_msg *reply, const char *what)
+{
+    if (reply->status.status) {
+        return fail(c, -reply->status.status, "the mediator refused %s: %s (see its log)",
+                    what, strerror(-reply->status.status));
+    }
+    return 0;
+}
+
+int med_client_add_memory(struct med_client *c, uint64_t gpa, uint64_t size, int fd,
+                          uint64_t fd_offset)
+{
+    struct med_msg_add_memory request;
+    union med_msg reply;
+
+    if (check_usable(c)) {
+        return -1;
+    }
+    if (c->table) {
+        return fail(c, EALREADY, "guest RAM is handed over before the vGPU is created");
+    }
+    med_msg_init(&request, MED_MSG_ADD_MEMORY, 0);
+    request.gpa = gpa;
+    request.size = size;
+    request.fd_offset = fd_offset;
+    /* Check locally first: the mediator would close the connection. */
+    if (fd < 0 || !med_msg_valid(&request, sizeof(request), 1, MED_PEER_MEDIATOR, NULL)) {
+        return fail(c, EINVAL, "guest RAM range [0x%llx, +0x%llx) at offset 0x%llx is "
+                    "unaligned, empty or too high", (unsigned long long)gpa,
+                    (unsigned long long)size, (unsigned long long)fd_offset);
+    }
+    if (transact(c, &request, &fd, 1, &reply, NULL)) {
+        return -1;
+    }
+    return status_result(c, &reply, "the guest RAM range");
+}
+
+static int map_table(struct med_client *c, int fd)
+{
+    struct stat st;
+    void *table;
+
+    if (fstat(fd, &st) || (uint64_t)st.st_size < MED_GGTT_TABLE_SIZE) {
+        close(fd);
+        return fail_connection(c, EPROTO, "the shared GGTT table is too small");
+    }
+    table = mmap(NULL, MED_GGTT_TABLE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (table == MAP_FAILED) {
+        return fail(c, errno, "cannot map the shared GGTT table: %s", strerror(errno));
+    }
+    c->table = table;
+    c->dirty = (uint64_t *)((char *)table + MED_GGTT_TABLE_PTES_SIZE);
+    return 0;
+}
+
+int med_client_create_vgpu(struct med_client *c, const char *type,
+                           struct med_client_vgpu *vgpu)
+{
+    struct med_msg_create_vgpu request;
+    union med_msg reply;
+    const struct med_msg_create_reply *r = &reply.create_reply;
+    int table_fd = -1;
+
+    if (check_usable(c)) {
+        return -1;
+    }
+    if (c->table) {
+        return fail(c, EALREADY, "the vGPU exists already");
+    }
+    if (!type || strlen(type) >= MED_TYPE_NAME_LEN ||
+        !med_string_valid(type, strlen(type) + 1, false)) {
+        return fail(c, ENOENT, "no vGPU type is named like that");
+    }
+    med_msg_init(&request, MED_MSG_CREATE_VGPU, 0);
+    strcpy(request.type, type);
+    if (transact(c, &request, NULL, 0, &reply, &table_fd)) {
+        return -1;
+    }
+    if (r->status) {
+        return fail(c, -r->status, "the mediator cannot create a vGPU of type %s: %s",
+                    type, r->detail);
+    }
+    if (map_table(c, table_fd)) {
+        return -1;
+    }
+    *vgpu = (struct med_client_vgpu) {
+        .id = r->vgpu_id,
+        .aperture_base = r->aperture_base, .aperture_size = r->aperture_size,
+        .hidden_base = r->hidden_base, .hidden_size = r->hidden_size,
+        .fence_base = r->fence_base, .fence_count = r->fence_count,
+        .host_aperture_size = r->host_aperture_size,
+        .ggtt = c->table,
+    };
+    return 0;
+}
+
+void med_client_ggtt_write(struct med_client *c, uint32_t index, uint64_t pte)
+{
+    uint64_t *ptes = c->table;
+
+    if (!ptes || index >= MED_GGTT_ENTRIES) {
+        return;
+    }
+    __atomic_store_n(&ptes[index], pte, __ATOMIC_RELAXED);
+    /* Release: the mediator that sees the bit sees the entry. */
+    __atomic_fetch_or(&c->dirty[index / 64], 1ull << (index % 64), __ATOMIC_RELEASE);
+}
+
+/* Send a message that has no reply, checked like the mediator will. */
+static int send_notice(struct med_client *c, void *msg)
+{
+    struct med_msg_header *hdr = msg;
+
+    if (check_usable(c)) {
+        return -1;
+    }
+    if (!c->table) {
+        return fail(c, EINVAL, "no vGPU yet");
+    }
+    if (!med_msg_valid(msg, hdr->size, 0, MED_PEER_MEDIATOR, NULL)) {
+        return fail(c, EINVAL, "invalid %s", med_msg_name(hdr->type));
+    }
+    hdr->seq = ++c->next_seq;
+    return send_message(c, msg, NULL, 0);
+}
+
+int med_client_ppgtt_notify(struct med_client *c, enum med_ppgtt_op op, uint64_t root_gpa)
+{
+    struct med_msg_ppgtt_notify m;
+
+    med_msg_init(&m, MED_MSG_PPGTT_NOTIFY, 0);
+    m.op = op;
+    m.root_gpa = root_gpa;
+    return send_notice(c, &m);
+}
+
+int med_client_submit(struct med_client *c, enum med_engine engine, uint64_t desc0,
+                      uint64_t desc1)
+{
+    struct med_msg_submit m;
+
+    med_msg_init(&m, MED_MSG_SUBMIT, 0);
+    m.engine = engine;
+    m.desc[0] = desc0;
+    m.desc[1] = desc1;
+    return send_notice(c, &m);
+}
+
+int med_client_reset_engines(struct med_client *c, uint32_t engine_mask)
+{
+    struct med_msg_reset_engines request;
+    union med_msg reply;
+
+    if (check_usable(c)) {
+        return -1;
+    }
+    med_msg_init(&request, MED_MSG_RESET_ENGINES, 0);
+    request.engine_mask = engine_mask;
+    if (!c->table || !med_msg_valid(&request, sizeof(request), 0, MED_PEER_MEDIATOR, NULL)) {
+        return fail(c, EINVAL, "no vGPU yet, or engine mask 0x%x names no engine",
+                    engine_mask);
+    }
+    if (transact(c, &request, NULL, 0, &reply, NULL)) {
+        return -1;
+    }
+    return status_result(c, &reply, "the engine reset");
+}
+
+int med_client_fd(const struct med_client *c)
+{
+    return c->fd;
+}
+
+int med_client_dispatch(struct med_client *c)
+{
+    union med_msg m;
+    int fd;
+    unsigned fd_count;
+    int got;
+
+    if (check_usable(c)) {
+        return -1;
+    }
+    while ((got = receive_one(c, &m, &fd, &fd_count)) > 0) {
+        if (m.hdr.type != MED_MSG_COMPLETE) {
+            if (fd_count) {
+                close(fd);
+            }
+            return fail_connection(c, EPROTO, "a reply nobody asked for");
+        }
+        deliver_completion(c, &m.complete);
+    }
+    return got;
+}
+
+const char *med_client_error(const struct med_client *c)
+{
+    return c->error;
+}

@@ -1,0 +1,134 @@
+/*
+ * client.h - the vgpu-pci side of the gpumed protocol (docs/protocol.md):
+ * one connection to the mediator per vGPU.
+ *
+ * Built into QEMU: no GLib, no QEMU headers, no logging (failures are
+ * returned, explained by med_client_error()).  One handle is used by one
+ * thread at a time (QEMU's main loop under the BQL).
+ *
+ * Lifecycle: med_client_connect() (HELLO) -> med_client_add_memory() per
+ * guest RAM range -> med_client_create_vgpu() -> then any of
+ * med_client_ggtt_write(), med_client_ppgtt_notify(), med_client_submit(),
+ * med_client_reset_engines(), and med_client_dispatch() whenever
+ * med_client_fd() is readable -> med_client_close().
+ *
+ * Blocking: connect, add_memory, create_vgpu and reset_engines wait for the
+ * mediator's reply, at most MED_CLIENT_TIMEOUT_MS each; everything else
+ * returns at once unless the socket is full, which it waits for at most as
+ * long.  Functions returning int return 0 on success and -1 with errno set
+ * on failure.  After a transport failure (ECONNRESET, EPIPE, ETIMEDOUT,
+ * EPROTO) the handle is failed: every later call fails with ENOTCONN and
+ * the caller should mark the device broken (the mediator has freed the
+ * vGPU, or will when the handle is closed).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef GPUMED_MEDIATOR_CLIENT_H
+#define GPUMED_MEDIATOR_CLIENT_H
+
+#include <stdint.h>
+
+#include "mediator/protocol.h"
+
+#define MED_CLIENT_TIMEOUT_MS   10000
+
+struct med_client;
+
+/* A COMPLETE message from the mediator. */
+struct med_completion {
+    enum med_engine engine;
+    enum med_complete_event event;
+    uint64_t desc;              /* the ELSP element it is about */
+    uint32_t ring_head;
+};
+
+/*
+ * Called for each completion, from med_client_dispatch() and from inside
+ * med_client_reset_engines() (completions that arrive before its reply).
+ */
+typedef void med_client_complete_fn(void *opaque, const struct med_completion *done);
+
+/* The vGPU the mediator created (CREATE_REPLY). */
+struct med_client_vgpu {
+    uint32_t id;                /* the mediator logs the vGPU as "vgpu <id> (<vm_name>)" */
+    uint64_t aperture_base, aperture_size;  /* host-view GGTT addresses */
+    uint64_t hidden_base, hidden_size;
+    unsigned fence_base, fence_count;
+    uint64_t host_aperture_size;    /* the vGPU's BAR2 size */
+    uint64_t *ggtt;             /* the shared table's MED_GGTT_ENTRIES guest PTEs */
+};
+
+/*
+ * Connect to the mediator at @socket_path (NULL: MED_DEFAULT_SOCKET) and
+ * introduce the VM as @vm_name (printable ASCII, 1..63 characters).
+ * @complete (with @opaque) receives completions; it is required.
+ * Returns NULL with errno:
+ *   EINVAL           bad vm_name or socket path, no callback;
+ *   ENOENT, ECONNREFUSED, EACCES  no mediator listening there / no permission;
+ *   EPROTONOSUPPORT  the mediator speaks another protocol version;
+ *   ETIMEDOUT, EPROTO, ECONNRESET  the mediator did not answer properly;
+ *   ENOMEM.
+ */
+struct med_client *med_client_connect(const char *socket_path, const char *vm_name,
+                                      med_client_complete_fn *complete, void *opaque);
+
+/* Close the connection (the mediator frees the vGPU) and unmap the shared
+ * table; NULL is ignored. */
+void med_client_close(struct med_client *client);
+
+/*
+ * Hand guest RAM [gpa, gpa + size) over: @fd is the memfd backing it (the
+ * caller keeps its descriptor), @gpa at @fd_offset.  All page aligned,
+ * size > 0, gpa + size <= MED_GPA_LIMIT, no overlap with earlier ranges, at
+ * most 8 ranges; the memfd must be sealed against shrinking (QEMU's
+ * memory-backend-memfd does so by default).  errno EINVAL (refused: see
+ * med_client_error()), ENOSPC (too many ranges), or a transport error.
+ * Only before med_client_create_vgpu().
+ */
+int med_client_add_memory(struct med_client *client, uint64_t gpa, uint64_t size,
+                          int fd, uint64_t fd_offset);
+
+/*
+ * Create the vGPU from the type named @type (see vgpu_types[]) and map the
+ * shared GGTT table; fills *@vgpu.  errno ENOENT (unknown type), ENOSPC (a
+ * resource of the physical GPU is exhausted: med_client_error() says which
+ * and by how much), EALREADY (already created), or a transport error.
+ */
+int med_client_create_vgpu(struct med_client *client, const char *type,
+                           struct med_client_vgpu *vgpu);
+
+/*
+ * The guest wrote GGTT entry @index (< MED_GGTT_ENTRIES): store it in the
+ * shared table and mark it dirty for the mediator.  A store and an atomic
+ * OR; never fails (ignored before the vGPU exists or for a bad index).
+ */
+void med_client_ggtt_write(struct med_client *client, uint32_t index, uint64_t pte);
+
+/* The guest created (MED_PPGTT_CREATE) or destroyed a PPGTT rooted at
+ * @root_gpa.  No reply.  errno EINVAL, or a transport error. */
+int med_client_ppgtt_notify(struct med_client *client, enum med_ppgtt_op op,
+                            uint64_t root_gpa);
+
+/* Submit the ELSP pair @desc0, @desc1 (may be 0) on @engine; completions
+ * arrive through the callback.  errno EINVAL, or a transport error. */
+int med_client_submit(struct med_client *client, enum med_engine engine,
+                      uint64_t desc0, uint64_t desc1);
+
+/* Reset the engines in @engine_mask; returns once the mediator has dropped
+ * their in-flight work.  errno EINVAL, or a transport error. */
+int med_client_reset_engines(struct med_client *client, uint32_t engine_mask);
+
+/* The descriptor to watch for readability (QEMU: qemu_set_fd_handler). */
+int med_client_fd(const struct med_client *client);
+
+/*
+ * Handle every message that has arrived, without blocking: completions go
+ * to the callback.  Returns 0, or -1 with errno when the connection failed
+ * (ECONNRESET: the mediator is gone; EPROTO: it sent garbage).
+ */
+int med_client_dispatch(struct med_client *client);
+
+/* Why the last call failed, in words ("" if it did not say). */
+const char *med_client_error(const struct med_client *client);
+
+#endif /* GPUMED_MEDIATOR_CLIENT_H */

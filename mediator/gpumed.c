@@ -1,0 +1,203 @@
+/*
+ * gpumed - the mediator daemon: owns the physical GPU and serves every
+ * vgpu-pci client on one control socket (docs/mediator.md).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "mediator/log.h"
+#include "mediator/protocol.h"
+#include "mediator/server.h"
+
+struct options {
+    const char *socket_path;
+    bool foreground;
+    enum med_log_level log_level;
+    uint64_t aperture_size;
+};
+
+enum option_id { OPT_SOCKET = 's', OPT_FOREGROUND = 'f', OPT_LOG_LEVEL = 'l',
+                 OPT_APERTURE = 'a', OPT_HELP = 'h' };
+
+static const struct {
+    struct option option;
+    const char *argument, *help;
+} option_table[] = {
+    { { "socket", required_argument, NULL, OPT_SOCKET }, "PATH",
+      "control socket (default " MED_DEFAULT_SOCKET "); its directory is created 0750" },
+    { { "foreground", no_argument, NULL, OPT_FOREGROUND }, NULL,
+      "stay in the foreground and log to stderr (default: detach, log to syslog)" },
+    { { "log-level", required_argument, NULL, OPT_LOG_LEVEL }, "LEVEL",
+      "error, warning, info (default) or debug" },
+    { { "aperture-size", required_argument, NULL, OPT_APERTURE }, "MiB",
+      "the physical GPU's aperture (BAR2) in MiB: a power of two, 64..4096 (default 256)" },
+    { { "help", no_argument, NULL, OPT_HELP }, NULL, "this text" },
+};
+#define OPTION_COUNT (sizeof(option_table) / sizeof(option_table[0]))
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: gpumed [OPTION...]\n"
+                 "The gpumed mediator: shares one physical GPU among VMs' vgpu-pci devices.\n\n");
+    for (size_t i = 0; i < OPTION_COUNT; i++) {
+        char left[40];
+
+        snprintf(left, sizeof(left), "--%s%s%s", option_table[i].option.name,
+                 option_table[i].argument ? " " : "",
+                 option_table[i].argument ? option_table[i].argument : "");
+        fprintf(out, "  %-24s %s\n", left, option_table[i].help);
+    }
+}
+
+/* Returns 0, 1 after --help, or -1 after a message about a bad option. */
+static int parse_options(int argc, char **argv, struct options *o)
+{
+    struct option long_options[OPTION_COUNT + 1] = { { 0 } };
+    char *end;
+    int c;
+
+    for (size_t i = 0; i < OPTION_COUNT; i++) {
+        long_options[i] = option_table[i].option;
+    }
+    while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+        switch (c) {
+        case OPT_SOCKET:
+            o->socket_path = optarg;
+            break;
+        case OPT_FOREGROUND:
+            o->foreground = true;
+            break;
+        case OPT_LOG_LEVEL:
+            if (!med_log_level_parse(optarg, &o->log_level)) {
+                fprintf(stderr, "gpumed: --log-level: '%s' is not error, warning, info "
+                        "or debug\n", optarg);
+                return -1;
+            }
+            break;
+        case OPT_APERTURE:
+            errno = 0;
+            o->aperture_size = strtoull(optarg, &end, 10) << 20;
+            if (errno || *end || !o->aperture_size) {
+                fprintf(stderr, "gpumed: --aperture-size: '%s' is not a size in MiB\n",
+                        optarg);
+                return -1;
+            }
+            break;
+        case OPT_HELP:
+            usage(stdout);
+            return 1;
+        default:
+            usage(stderr);
+            return -1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "gpumed: unexpected argument '%s'\n", argv[optind]);
+        return -1;
+    }
+    return 0;
+}
+
+/* SIGINT and SIGTERM stop the loop through a descriptor, not a handler. */
+static int stop_signals_fd(void)
+{
+    sigset_t set;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    if (sigprocmask(SIG_BLOCK, &set, NULL)) {
+        return -1;
+    }
+    return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+/* Detach once set-up has succeeded, so that start-up errors reach the terminal. */
+static int detach(void)
+{
+    pid_t pid = fork();
+    int null_fd;
+
+    if (pid < 0) {
+        return -1;
+    }
+    if (pid > 0) {
+        _exit(0);
+    }
+    if (setsid() < 0) {
+        return -1;
+    }
+    null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null_fd < 0) {
+        return -1;
+    }
+    dup2(null_fd, STDIN_FILENO);
+    dup2(null_fd, STDOUT_FILENO);
+    dup2(null_fd, STDERR_FILENO);
+    close(null_fd);
+    return 0;
+}
+
+static void log_stats(const struct med_server_stats *st)
+{
+    med_log(MED_LOG_INFO, "clients %" PRIu64 " accepted, %" PRIu64 " closed, %" PRIu64
+            " protocol errors, %" PRIu64 " requests refused; vGPUs %" PRIu64 " created, %"
+            PRIu64 " destroyed; %" PRIu64 " bad GGTT entries, %" PRIu64
+            " bad PPGTT notifications, %" PRIu64 " submissions rejected",
+            st->clients_accepted, st->clients_closed, st->protocol_errors,
+            st->requests_refused, st->vgpus_created, st->vgpus_destroyed,
+            st->ggtt_bad_entries, st->ppgtt_bad_notifies, st->submissions_rejected);
+}
+
+int main(int argc, char **argv)
+{
+    struct options o = { .socket_path = MED_DEFAULT_SOCKET, .log_level = MED_LOG_INFO,
+                         .aperture_size = 256ull << 20 };
+    struct med_server *server;
+    int parsed = parse_options(argc, argv, &o);
+    int stop_fd, ret;
+
+    if (parsed) {
+        return parsed > 0 ? 0 : 2;
+    }
+    /* Start-up errors always go to stderr; syslog only once detached. */
+    med_log_init(o.log_level, false);
+    stop_fd = stop_signals_fd();
+    if (stop_fd < 0) {
+        med_log(MED_LOG_ERROR, "cannot set up signal handling: %s", strerror(errno));
+        return 1;
+    }
+    server = med_server_create(&(struct med_server_config) {
+        .socket_path = o.socket_path,
+        .gm = { .aperture_size = o.aperture_size,
+                .host_reserve = MED_GM_HOST_RESERVE_DEFAULT },
+    });
+    if (!server) {
+        return 1;
+    }
+    if (!o.foreground) {
+        if (detach()) {
+            med_log(MED_LOG_ERROR, "cannot detach: %s", strerror(errno));
+            med_server_destroy(server);
+            return 1;
+        }
+        med_log_init(o.log_level, true);
+    }
+    ret = med_server_run(server, stop_fd);
+    med_log(MED_LOG_INFO, "stopping");
+    log_stats(med_server_stats(server));
+    med_server_destroy(server);
+    close(stop_fd);
+    return ret ? 1 : 0;
+}

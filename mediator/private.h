@@ -1,0 +1,89 @@
+/*
+ * private.h - the mediator's state shared by server.c (set-up, event loop)
+ * and session.c (one client's protocol session and its vGPU).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef GPUMED_MEDIATOR_PRIVATE_H
+#define GPUMED_MEDIATOR_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gtt/ggtt-shadow.h"
+#include "gtt/partition.h"
+#include "mediator/log.h"
+#include "mediator/protocol.h"
+#include "mediator/server.h"
+#include "pgpu/pgpu.h"
+
+#define MED_PPGTT_ROOTS_MAX     1024    /* live guest PPGTTs tracked per vGPU */
+
+/* How far a session got; teardown unwinds from here (session_destroy()). */
+enum session_stage {
+    SESSION_CONNECTED,          /* socket accepted, nothing else */
+    SESSION_HELLO_DONE,         /* versions agreed, vm_name known */
+    SESSION_MEMORY_ADDED,       /* bus window taken, guest RAM mapped (>= 1 range) */
+    SESSION_VGPU_CREATED,       /* partition, shared table and shadow live */
+};
+
+/* A range of guest RAM handed over with ADD_MEMORY, mapped here. */
+struct guest_ram {
+    struct med_gpa_range range;
+    void *host;
+};
+
+/* The vGPU a session created. */
+struct session_vgpu {
+    uint32_t id;
+    struct med_partition partition;
+    void *table;                /* the shared GGTT table, MED_GGTT_TABLE_SIZE */
+    struct vgpu_ggtt_shadow *shadow;
+    uint64_t ppgtt_roots[MED_PPGTT_ROOTS_MAX];
+    unsigned ppgtt_root_count;
+    bool told_no_execution;     /* the "submissions are rejected" line was logged */
+};
+
+struct session {
+    struct med_server *server;
+    struct session *prev, *next;
+    int fd;
+    enum session_stage stage;
+    uint32_t client_id;         /* names the client in log lines before it has a vGPU */
+    char vm_name[MED_VM_NAME_LEN];
+    unsigned bus_slot;          /* its bus window, taken with the first guest RAM */
+    struct guest_ram ram[MED_RAM_RANGES_MAX];  /* each DMA-mapped at window + gpa */
+    unsigned ram_count;
+    struct session_vgpu vgpu;
+    unsigned guest_errors_logged;   /* rate limit of per-vGPU guest error lines */
+};
+
+struct med_server {
+    int stage;                  /* enum server_stage, server.c */
+    struct med_server_config config;
+    struct pgpu *gpu;           /* the physical GPU (backend) */
+    void *scratch_page;         /* at bus MED_SCRATCH_BUS: where invalid entries point */
+    struct med_gm *gm;
+    int epoll_fd;
+    int lock_fd;
+    int listen_fd;
+    bool socket_bound;          /* we created the socket file: unlink it at the end */
+    struct session *sessions;
+    unsigned session_count;
+    uint32_t next_client_id;
+    uint32_t next_vgpu_id;
+    uint64_t bus_slots_used;    /* bit n: window n taken (bit 0: the host's) */
+    struct med_server_stats stats;
+};
+
+/* session.c */
+struct session *session_create(struct med_server *server, int fd);
+void session_destroy(struct session *session);
+/* Handle what the client sent; false when the session must be closed. */
+bool session_readable(struct session *session);
+
+/* Log a line about @session prefixed with its vGPU id or client id and name. */
+void session_log(const struct session *session, enum med_log_level level,
+                 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+#endif /* GPUMED_MEDIATOR_PRIVATE_H */

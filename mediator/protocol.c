@@ -1,0 +1,367 @@
+/*
+ * protocol.c - the message table, med_msg_valid() and the SOCK_SEQPACKET
+ * helpers of the vgpu-pci <-> gpumed protocol (docs/protocol.md).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "mediator/protocol.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* The layouts are the wire format: pin every size and the offsets that matter. */
+#define ASSERT_LAYOUT(type, field, offset) \
+    static_assert(offsetof(type, field) == (offset), #type "." #field " is at " #offset)
+static_assert(sizeof(struct med_msg_header) == 16, "header size");
+static_assert(sizeof(struct med_msg_hello) == 88, "HELLO size");
+static_assert(sizeof(struct med_msg_hello_reply) == 24, "HELLO_REPLY size");
+static_assert(sizeof(struct med_msg_add_memory) == 40, "ADD_MEMORY size");
+static_assert(sizeof(struct med_msg_create_vgpu) == 48, "CREATE_VGPU size");
+static_assert(sizeof(struct med_msg_create_reply) == 200, "CREATE_REPLY size");
+static_assert(sizeof(struct med_msg_ppgtt_notify) == 32, "PPGTT_NOTIFY size");
+static_assert(sizeof(struct med_msg_submit) == 40, "SUBMIT size");
+static_assert(sizeof(struct med_msg_complete) == 40, "COMPLETE size");
+static_assert(sizeof(struct med_msg_reset_engines) == 24, "RESET_ENGINES size");
+static_assert(sizeof(struct med_msg_status) == 24, "STATUS size");
+ASSERT_LAYOUT(struct med_msg_hello, vm_name, 20);
+ASSERT_LAYOUT(struct med_msg_hello, reserved, 84);
+ASSERT_LAYOUT(struct med_msg_add_memory, fd_offset, 32);
+ASSERT_LAYOUT(struct med_msg_create_reply, fence_base, 56);
+ASSERT_LAYOUT(struct med_msg_create_reply, host_aperture_size, 64);
+ASSERT_LAYOUT(struct med_msg_create_reply, detail, 72);
+ASSERT_LAYOUT(struct med_msg_ppgtt_notify, root_gpa, 24);
+ASSERT_LAYOUT(struct med_msg_submit, desc, 24);
+ASSERT_LAYOUT(struct med_msg_complete, ring_head, 32);
+
+static const struct med_msg_info msg_table[MED_MSG_TYPE_END] = {
+    [MED_MSG_HELLO] = { .name = "HELLO", .receiver = MED_PEER_MEDIATOR,
+        .size = sizeof(struct med_msg_hello), .reply = MED_MSG_HELLO_REPLY },
+    [MED_MSG_HELLO_REPLY] = { .name = "HELLO_REPLY", .receiver = MED_PEER_CLIENT,
+        .size = sizeof(struct med_msg_hello_reply) },
+    [MED_MSG_ADD_MEMORY] = { .name = "ADD_MEMORY", .receiver = MED_PEER_MEDIATOR,
+        .size = sizeof(struct med_msg_add_memory), .fd_count = 1,
+        .reply = MED_MSG_STATUS },
+    [MED_MSG_CREATE_VGPU] = { .name = "CREATE_VGPU", .receiver = MED_PEER_MEDIATOR,
+        .size = sizeof(struct med_msg_create_vgpu), .reply = MED_MSG_CREATE_REPLY },
+    [MED_MSG_CREATE_REPLY] = { .name = "CREATE_REPLY", .receiver = MED_PEER_CLIENT,
+        .size = sizeof(struct med_msg_create_reply), .fd_count = 1,
+        .fd_only_on_success = true },
+    [MED_MSG_PPGTT_NOTIFY] = { .name = "PPGTT_NOTIFY", .receiver = MED_PEER_MEDIATOR,
+        .size = sizeof(struct med_msg_ppgtt_notify) },
+    [MED_MSG_SUBMIT] = { .name = "SUBMIT", .receiver = MED_PEER_MEDIATOR,
+        .size = sizeof(struct med_msg_submit) },
+    [MED_MSG_COMPLETE] = { .name = "COMPLETE", .receiver = MED_PEER_CLIENT,
+        .size = sizeof(struct med_msg_complete) },
+    [MED_MSG_RESET_ENGINES] = { .name = "RESET_ENGINES", .receiver = MED_PEER_MEDIATOR,
+        .size = sizeof(struct med_msg_reset_engines), .reply = MED_MSG_STATUS },
+    [MED_MSG_STATUS] = { .name = "STATUS", .receiver = MED_PEER_CLIENT,
+        .size = sizeof(struct med_msg_status) },
+};
+
+const struct med_msg_info *med_msg_info(uint32_t type)
+{
+    if (type >= MED_MSG_TYPE_END || !msg_table[type].name) {
+        return NULL;
+    }
+    return &msg_table[type];
+}
+
+const char *med_msg_name(uint32_t type)
+{
+    const struct med_msg_info *info = med_msg_info(type);
+
+    return info ? info->name : "unknown";
+}
+
+bool med_string_valid(const char *s, size_t n, bool may_be_empty)
+{
+    const char *end = memchr(s, '\0', n);
+
+    if (!end || (end == s && !may_be_empty)) {
+        return false;
+    }
+    for (; s < end; s++) {
+        if (*s < 0x20 || *s > 0x7e) {
+            return false;   /* names go into log lines: no control characters */
+        }
+    }
+    return true;
+}
+
+static bool page_aligned(uint64_t value)
+{
+    return !(value % MED_PAGE_SIZE);
+}
+
+/* Is an errno-style status plausible: 0 or -1..-4095? */
+static bool status_valid(int32_t status)
+{
+    return status <= 0 && status >= -4095;
+}
+
+/* Field checks of one message whose header already matches the table. */
+static const char *payload_problem(const union med_msg *m)
+{
+    switch ((enum med_msg_type)m->hdr.type) {
+    case MED_MSG_HELLO:
+        if (!med_string_valid(m->hello.vm_name, MED_VM_NAME_LEN, false)) {
+            return "vm_name is empty, unterminated or not printable";
+        }
+        return m->hello.reserved ? "reserved field is not zero" : NULL;
+    case MED_MSG_HELLO_REPLY:
+        return status_valid(m->hello_reply.status) ? NULL : "status out of range";
+    case MED_MSG_ADD_MEMORY: {
+        const struct med_msg_add_memory *a = &m->add_memory;
+
+        if (!page_aligned(a->gpa) || !page_aligned(a->size) ||
+            !page_aligned(a->fd_offset)) {
+            return "memory region is not page aligned";
+        }
+        if (!a->size || a->gpa >= MED_GPA_LIMIT || a->size > MED_GPA_LIMIT - a->gpa) {
+            return "memory region is empty or beyond the guest-physical limit";
+        }
+        return a->fd_offset > INT64_MAX - a->size ? "fd_offset + size overflows" : NULL;
+    }
+    case MED_MSG_CREATE_VGPU:
+        return med_string_valid(m->create_vgpu.type, MED_TYPE_NAME_LEN, false)
+               ? NULL : "type name is empty, unterminated or not printable";
+    case MED_MSG_CREATE_REPLY: {
+        const struct med_msg_create_reply *r = &m->create_reply;
+
+        if (!status_valid(r->status) ||
+            !med_string_valid(r->detail, MED_DETAIL_LEN, true)) {
+            return "status or detail invalid";
+        }
+        if (r->status) {
+            return NULL;
+        }
+        if (!page_aligned(r->aperture_base) || !page_aligned(r->aperture_size) ||
+            !page_aligned(r->hidden_base) || !page_aligned(r->hidden_size) ||
+            r->host_aperture_size > MED_GGTT_SPACE ||
+            r->aperture_size > r->host_aperture_size ||
+            r->aperture_base > r->host_aperture_size - r->aperture_size ||
+            r->hidden_base < r->host_aperture_size ||
+            r->hidden_size > MED_GGTT_SPACE - r->host_aperture_size ||
+            r->hidden_base > MED_GGTT_SPACE - r->hidden_size ||
+            r->fence_count > MED_FENCE_COUNT ||
+            r->fence_base > MED_FENCE_COUNT - r->fence_count) {
+            return "partition outside the GGTT or the fence registers";
+        }
+        return NULL;
+    }
+    case MED_MSG_PPGTT_NOTIFY: {
+        const struct med_msg_ppgtt_notify *p = &m->ppgtt_notify;
+
+        if (p->op != MED_PPGTT_CREATE && p->op != MED_PPGTT_DESTROY) {
+            return "unknown PPGTT operation";
+        }
+        if (!page_aligned(p->root_gpa) || p->root_gpa >= MED_GPA_LIMIT) {
+            return "PPGTT root is unaligned or beyond the guest-physical limit";
+        }
+        return p->reserved ? "reserved field is not zero" : NULL;
+    }
+    case MED_MSG_SUBMIT:
+        if (m->submit.engine >= MED_ENGINE_COUNT) {
+            return "no such engine";
+        }
+        return m->submit.reserved ? "reserved field is not zero" : NULL;
+    case MED_MSG_COMPLETE:
+        if (m->complete.engine >= MED_ENGINE_COUNT ||
+            m->complete.event < MED_EVENT_DONE || m->complete.event > MED_EVENT_REJECTED) {
+            return "no such engine or event";
+        }
+        return m->complete.reserved ? "reserved field is not zero" : NULL;
+    case MED_MSG_RESET_ENGINES:
+        if (!m->reset_engines.engine_mask ||
+            (m->reset_engines.engine_mask & ~MED_ENGINE_MASK_ALL)) {
+            return "engine mask is empty or names no engine";
+        }
+        return m->reset_engines.reserved ? "reserved field is not zero" : NULL;
+    case MED_MSG_STATUS:
+        if (!status_valid(m->status.status)) {
+            return "status out of range";
+        }
+        return m->status.reserved ? "reserved field is not zero" : NULL;
+    case MED_MSG_TYPE_END:
+        break;
+    }
+    assert(!"a type in the table has no payload check");
+    return "unknown type";
+}
+
+static const char *message_problem(const void *msg, size_t len, unsigned fd_count,
+                                   enum med_peer receiver)
+{
+    union med_msg m;
+    const struct med_msg_info *info;
+    unsigned fds_expected;
+
+    if (len < sizeof(struct med_msg_header)) {
+        return "shorter than a header";
+    }
+    memcpy(&m.hdr, msg, sizeof(m.hdr));
+    info = med_msg_info(m.hdr.type);
+    if (!info) {
+        return "unknown message type";
+    }
+    if (info->receiver != receiver) {
+        return "message sent in the wrong direction";
+    }
+    if (m.hdr.size != len || len != info->size) {
+        return "size does not match the message type";
+    }
+    memcpy(&m, msg, len);
+    fds_expected = info->fd_count;
+    if (info->fd_only_on_success && m.create_reply.status) {
+        fds_expected = 0;
+    }
+    if (fd_count != fds_expected) {
+        return "wrong number of file descriptors";
+    }
+    return payload_problem(&m);
+}
+
+bool med_msg_valid(const void *msg, size_t len, unsigned fd_count,
+                   enum med_peer receiver, const char **why)
+{
+    const char *problem = message_problem(msg, len, fd_count, receiver);
+
+    if (problem && why) {
+        *why = problem;
+    }
+    return !problem;
+}
+
+void med_msg_init(void *msg, enum med_msg_type type, uint64_t seq)
+{
+    const struct med_msg_info *info = med_msg_info(type);
+    struct med_msg_header hdr = { .type = type, .size = info->size, .seq = seq };
+
+    assert(info);
+    memset(msg, 0, info->size);
+    memcpy(msg, &hdr, sizeof(hdr));
+}
+
+int med_msg_send(int sock, const void *msg, const int *fds, unsigned fd_count)
+{
+    struct med_msg_header hdr;
+    union {
+        char buf[CMSG_SPACE(sizeof(int) * MED_MSG_MAX_FDS)];
+        struct cmsghdr align;
+    } control;
+    struct iovec iov;
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+    ssize_t sent;
+
+    assert(fd_count <= MED_MSG_MAX_FDS);
+    memcpy(&hdr, msg, sizeof(hdr));
+    iov = (struct iovec) { .iov_base = (void *)msg, .iov_len = hdr.size };
+    if (fd_count) {
+        struct cmsghdr *cmsg;
+
+        memset(&control, 0, sizeof(control));
+        mh.msg_control = control.buf;
+        mh.msg_controllen = CMSG_SPACE(sizeof(int) * fd_count);
+        cmsg = CMSG_FIRSTHDR(&mh);
+        cmsg->cmsg_level = SOL_SOCKET;
+        cmsg->cmsg_type = SCM_RIGHTS;
+        cmsg->cmsg_len = CMSG_LEN(sizeof(int) * fd_count);
+        memcpy(CMSG_DATA(cmsg), fds, sizeof(int) * fd_count);
+    }
+    do {
+        sent = sendmsg(sock, &mh, MSG_NOSIGNAL);
+    } while (sent < 0 && errno == EINTR);
+    if (sent < 0) {
+        return -1;
+    }
+    /* SOCK_SEQPACKET sends a record whole or not at all. */
+    assert((size_t)sent == hdr.size);
+    return 0;
+}
+
+static void close_fds(const int *fds, unsigned count)
+{
+    for (unsigned i = 0; i < count; i++) {
+        close(fds[i]);
+    }
+}
+
+/*
+ * Room for more descriptors than any message carries, so that a sender
+ * attaching a few too many is told apart (and they are closed) rather than
+ * having the kernel drop them silently.
+ */
+#define RECEIVE_FDS_ROOM 8
+
+/* Take every SCM_RIGHTS descriptor out of @mh; returns how many. */
+static unsigned collect_fds(struct msghdr *mh, int *fds)
+{
+    unsigned count = 0;
+
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+        size_t n;
+
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) {
+            continue;
+        }
+        n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        assert(count + n <= RECEIVE_FDS_ROOM);  /* bounded by the control buffer */
+        memcpy(fds + count, CMSG_DATA(c), n * sizeof(int));
+        count += n;
+    }
+    return count;
+}
+
+ssize_t med_msg_receive(int sock, enum med_peer receiver, union med_msg *msg,
+                        int fds[MED_MSG_MAX_FDS], unsigned *fd_count,
+                        const char **why)
+{
+    union {
+        char buf[CMSG_SPACE(sizeof(int) * RECEIVE_FDS_ROOM)];
+        struct cmsghdr align;
+    } control;
+    int received[RECEIVE_FDS_ROOM];
+    struct iovec iov = { .iov_base = msg, .iov_len = sizeof(*msg) };
+    struct msghdr mh = {
+        .msg_iov = &iov, .msg_iovlen = 1,
+        .msg_control = control.buf, .msg_controllen = sizeof(control.buf),
+    };
+    unsigned count;
+    ssize_t len;
+
+    *fd_count = 0;
+    do {
+        len = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+    } while (len < 0 && errno == EINTR);
+    if (len < 0) {
+        if (why) {
+            *why = "receive failed";
+        }
+        return -1;
+    }
+    count = collect_fds(&mh, received);
+    if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+        close_fds(received, count);
+        if (why) {
+            *why = mh.msg_flags & MSG_TRUNC ? "message longer than any message type"
+                                            : "too many file descriptors";
+        }
+        errno = EMSGSIZE;
+        return -1;
+    }
+    if (len == 0 && count == 0) {
+        return 0;       /* end of file (a zero-length record would carry nothing) */
+    }
+    if (!med_msg_valid(msg, len, count, receiver, why)) {
+        close_fds(received, count);
+        errno = EPROTO;
+        return -1;
+    }
+    memcpy(fds, received, count * sizeof(int));
+    *fd_count = count;
+    return len;
+}

@@ -1,0 +1,228 @@
+/*
+ * protocol.h - the vgpu-pci <-> gpumed wire protocol (docs/protocol.md): the
+ * message layouts, the message table, the one validation function both
+ * sides run on every message they receive, and the socket helpers.
+ *
+ * Compiled into QEMU as well as the mediator: no GLib, no logging.  Every
+ * function is thread-compatible (no shared state).  Functions returning int
+ * return 0 (or a count) on success and -1 with errno set on failure.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef GPUMED_MEDIATOR_PROTOCOL_H
+#define GPUMED_MEDIATOR_PROTOCOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define MED_PROTOCOL_VERSION    1
+#define MED_DEFAULT_SOCKET      "/run/gpumed/gpumed.sock"
+
+#define MED_VM_NAME_LEN         64      /* HELLO.vm_name, NUL included */
+#define MED_TYPE_NAME_LEN       32      /* CREATE_VGPU.type, NUL included */
+#define MED_DETAIL_LEN          128     /* CREATE_REPLY.detail, NUL included */
+#define MED_MSG_MAX_FDS         1       /* no message carries more */
+
+#define MED_PAGE_SIZE           4096u
+#define MED_GPA_LIMIT           (1ull << 40)    /* guest-physical addresses below this */
+#define MED_GGTT_ENTRIES        (1u << 20)      /* 4 GiB of 4 KiB pages */
+#define MED_GGTT_SPACE          (4ull << 30)
+#define MED_FENCE_COUNT         32              /* Gen9 fence registers */
+
+/*
+ * The shared GGTT table (CREATE_REPLY's fd): the guest's PTEs for the whole
+ * GGTT, then one dirty bit per PTE (bit i % 64 of u64 word i / 64).
+ */
+#define MED_GGTT_TABLE_PTES_SIZE    ((size_t)MED_GGTT_ENTRIES * 8)
+#define MED_GGTT_TABLE_DIRTY_SIZE   ((size_t)MED_GGTT_ENTRIES / 8)
+#define MED_GGTT_TABLE_SIZE         (MED_GGTT_TABLE_PTES_SIZE + MED_GGTT_TABLE_DIRTY_SIZE)
+
+enum med_msg_type {
+    MED_MSG_HELLO = 1,
+    MED_MSG_HELLO_REPLY,
+    MED_MSG_ADD_MEMORY,
+    MED_MSG_CREATE_VGPU,
+    MED_MSG_CREATE_REPLY,
+    MED_MSG_PPGTT_NOTIFY,
+    MED_MSG_SUBMIT,
+    MED_MSG_COMPLETE,
+    MED_MSG_RESET_ENGINES,
+    MED_MSG_STATUS,
+    MED_MSG_TYPE_END            /* one past the last type */
+};
+
+/* Who receives a message. */
+enum med_peer {
+    MED_PEER_MEDIATOR,          /* sent by the client (QEMU) */
+    MED_PEER_CLIENT,            /* sent by the mediator */
+};
+
+enum med_engine { MED_ENGINE_RCS, MED_ENGINE_BCS, MED_ENGINE_VCS, MED_ENGINE_VECS,
+                  MED_ENGINE_COUNT };
+#define MED_ENGINE_MASK_ALL     ((1u << MED_ENGINE_COUNT) - 1)
+
+enum med_ppgtt_op { MED_PPGTT_CREATE = 1, MED_PPGTT_DESTROY = 2 };
+
+enum med_complete_event {
+    MED_EVENT_DONE = 1,         /* the element completed */
+    MED_EVENT_PREEMPTED = 2,
+    MED_EVENT_REJECTED = 3,     /* hang, or refused by the mediator */
+};
+
+/* Layouts: little-endian, naturally aligned, explicit reserved fields (zero). */
+struct med_msg_header {
+    uint32_t type;              /* enum med_msg_type */
+    uint32_t size;              /* whole message, header included */
+    uint64_t seq;               /* chosen by a request's sender, copied into its reply */
+};
+
+struct med_msg_hello {
+    struct med_msg_header hdr;
+    uint32_t version;           /* MED_PROTOCOL_VERSION */
+    char vm_name[MED_VM_NAME_LEN];  /* printable ASCII, NUL-terminated, not empty */
+    uint32_t reserved;
+};
+
+struct med_msg_hello_reply {
+    struct med_msg_header hdr;
+    int32_t status;             /* 0 or -EPROTONOSUPPORT */
+    uint32_t version;           /* the mediator's */
+};
+
+struct med_msg_add_memory {
+    struct med_msg_header hdr;
+    uint64_t gpa;               /* guest-physical start, page aligned */
+    uint64_t size;              /* bytes, page aligned, > 0, gpa + size <= MED_GPA_LIMIT */
+    uint64_t fd_offset;         /* where gpa lies in the memfd, page aligned */
+};
+
+struct med_msg_create_vgpu {
+    struct med_msg_header hdr;
+    char type[MED_TYPE_NAME_LEN];   /* a vGPU type name, printable, NUL-terminated */
+};
+
+struct med_msg_create_reply {
+    struct med_msg_header hdr;
+    int32_t status;             /* 0, -ENOENT (unknown type), -ENOSPC, -ENOMEM, ... */
+    uint32_t vgpu_id;           /* the mediator's name for the vGPU in its log */
+    uint64_t aperture_base;     /* host-view GGTT addresses of the partition */
+    uint64_t aperture_size;
+    uint64_t hidden_base;
+    uint64_t hidden_size;
+    uint32_t fence_base;
+    uint32_t fence_count;
+    uint64_t host_aperture_size;    /* the physical aperture: the vGPU's BAR2 size */
+    char detail[MED_DETAIL_LEN];    /* on failure, why (printable, NUL-terminated) */
+};
+
+struct med_msg_ppgtt_notify {
+    struct med_msg_header hdr;
+    uint32_t op;                /* enum med_ppgtt_op */
+    uint32_t reserved;
+    uint64_t root_gpa;          /* PML4 page, page aligned, < MED_GPA_LIMIT */
+};
+
+struct med_msg_submit {
+    struct med_msg_header hdr;
+    uint32_t engine;            /* enum med_engine */
+    uint32_t reserved;
+    uint64_t desc[2];           /* ELSP elements; desc[1] may be 0 */
+};
+
+struct med_msg_complete {
+    struct med_msg_header hdr;
+    uint32_t engine;
+    uint32_t event;             /* enum med_complete_event */
+    uint64_t desc;
+    uint32_t ring_head;
+    uint32_t reserved;
+};
+
+struct med_msg_reset_engines {
+    struct med_msg_header hdr;
+    uint32_t engine_mask;       /* non-zero, within MED_ENGINE_MASK_ALL */
+    uint32_t reserved;
+};
+
+struct med_msg_status {
+    struct med_msg_header hdr;
+    int32_t status;             /* 0 or a negative errno */
+    uint32_t reserved;
+};
+
+/* Any message; big and aligned enough to receive any of them into. */
+union med_msg {
+    struct med_msg_header hdr;
+    struct med_msg_hello hello;
+    struct med_msg_hello_reply hello_reply;
+    struct med_msg_add_memory add_memory;
+    struct med_msg_create_vgpu create_vgpu;
+    struct med_msg_create_reply create_reply;
+    struct med_msg_ppgtt_notify ppgtt_notify;
+    struct med_msg_submit submit;
+    struct med_msg_complete complete;
+    struct med_msg_reset_engines reset_engines;
+    struct med_msg_status status;
+};
+
+/* One row of the message table. */
+struct med_msg_info {
+    const char *name;           /* as in docs/protocol.md */
+    enum med_peer receiver;
+    uint32_t size;              /* exact size of the message */
+    uint8_t fd_count;           /* descriptors it carries */
+    bool fd_only_on_success;    /* ... only when its status is 0 */
+    enum med_msg_type reply;    /* 0 when there is no reply */
+};
+
+/* The table row of @type, or NULL for a type that does not exist. */
+const struct med_msg_info *med_msg_info(uint32_t type);
+
+/* A printable name for any type number (for log lines). */
+const char *med_msg_name(uint32_t type);
+
+/*
+ * THE validation of a received message, used by both sides before anything
+ * else looks at it: @len bytes received with @fd_count descriptors by
+ * @receiver.  Checks the header against the table (known type, right
+ * direction, exact size, descriptor count) and every field a receiver could
+ * be hurt by (strings, reserved fields, ranges, alignment).  State-dependent
+ * checks (message order, overlapping memory) are the receiver's.  On false,
+ * *why (if @why is not NULL) says what is wrong, as a static string.
+ */
+bool med_msg_valid(const void *msg, size_t len, unsigned fd_count,
+                   enum med_peer receiver, const char **why);
+
+/* Fill in a message's header from the table: size from @type. */
+void med_msg_init(void *msg, enum med_msg_type type, uint64_t seq);
+
+/*
+ * Send one message (its header's size bytes) with @fd_count descriptors
+ * (<= MED_MSG_MAX_FDS).  Blocks if the socket does; retries EINTR.  The
+ * descriptors stay open (they are the caller's).  On failure errno is the
+ * sendmsg() error (EPIPE when the peer is gone; SIGPIPE is never raised).
+ */
+int med_msg_send(int sock, const void *msg, const int *fds, unsigned fd_count);
+
+/*
+ * Receive and validate one message for @receiver into @msg; @fds (room for
+ * MED_MSG_MAX_FDS) receives its descriptors, close-on-exec, and *fd_count
+ * their number.  A descriptor the message did not call for is never left
+ * open: on any failure every received descriptor is closed.
+ * Returns the message size, 0 on end of file, or -1 with errno:
+ *   EAGAIN/EWOULDBLOCK  nothing to read on a non-blocking socket;
+ *   EMSGSIZE   the message or its descriptors were truncated (too big);
+ *   EPROTO     the message is invalid (*why says why, as with med_msg_valid);
+ *   others     from recvmsg() (ECONNRESET: the peer went away).
+ * *why is set on every failure that has a reason to log.
+ */
+ssize_t med_msg_receive(int sock, enum med_peer receiver, union med_msg *msg,
+                        int fds[MED_MSG_MAX_FDS], unsigned *fd_count,
+                        const char **why);
+
+/* Does @s, an array of @n bytes, hold a printable NUL-terminated string? */
+bool med_string_valid(const char *s, size_t n, bool may_be_empty);
+
+#endif /* GPUMED_MEDIATOR_PROTOCOL_H */

@@ -1,0 +1,418 @@
+/*
+ * server.c - the mediator's staged set-up and teardown, and its event loop.
+ *
+ * Set-up acquires resources in the order of enum server_stage and logs each
+ * stage; med_server_destroy() unwinds from whatever stage was reached, so a
+ * failed start-up and a normal shutdown are the same code.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "mediator/private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define LISTEN_BACKLOG  16
+#define EVENTS_PER_WAIT 16
+
+enum server_stage {
+    STAGE_NONE,
+    STAGE_GPU,                  /* the physical GPU, its scratch page mapped */
+    STAGE_GRAPHICS_MEMORY,      /* the partition allocator */
+    STAGE_EVENT_LOOP,           /* epoll instance */
+    STAGE_LOCKED,               /* PATH.lock held: we are the only gpumed on PATH */
+    STAGE_LISTENING,            /* socket bound, listening, watched */
+    STAGE_READY,
+};
+
+static const char *const stage_names[] = {
+    [STAGE_NONE] = "none", [STAGE_GPU] = "physical GPU",
+    [STAGE_GRAPHICS_MEMORY] = "graphics memory",
+    [STAGE_EVENT_LOOP] = "event loop", [STAGE_LOCKED] = "lock file",
+    [STAGE_LISTENING] = "listening socket", [STAGE_READY] = "ready",
+};
+
+/* epoll_event.data.ptr of the two descriptors that are not sessions. */
+static char listen_tag, stop_tag;
+
+static void stage_reached(struct med_server *server, enum server_stage stage)
+{
+    server->stage = stage;
+    med_log(MED_LOG_DEBUG, "set-up stage: %s", stage_names[stage]);
+}
+
+static int watch(struct med_server *server, int fd, void *tag)
+{
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP, .data.ptr = tag };
+
+    return epoll_ctl(server->epoll_fd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/* Create the socket's directory (not its parents) 0750 if it is missing. */
+static int make_socket_directory(const char *path)
+{
+    char dir[PATH_MAX];
+    char *slash;
+
+    if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    slash = strrchr(dir, '/');
+    if (!slash || slash == dir) {
+        return 0;   /* the current directory or / */
+    }
+    *slash = '\0';
+    if (mkdir(dir, 0750) && errno != EEXIST) {
+        med_log(MED_LOG_ERROR, "cannot create the socket directory %s: %s", dir,
+                strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Hold PATH.lock so that a second gpumed on the same socket stops at once. */
+static int take_lock(struct med_server *server, const char *path)
+{
+    char lock_path[PATH_MAX];
+
+    if (snprintf(lock_path, sizeof(lock_path), "%s.lock", path) >= (int)sizeof(lock_path)) {
+        errno = ENAMETOOLONG;
+        med_log(MED_LOG_ERROR, "socket path %s is too long", path);
+        return -1;
+    }
+    server->lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (server->lock_fd < 0) {
+        med_log(MED_LOG_ERROR, "cannot open the lock file %s: %s", lock_path,
+                strerror(errno));
+        return -1;
+    }
+    if (flock(server->lock_fd, LOCK_EX | LOCK_NB)) {
+        if (errno == EWOULDBLOCK) {
+            med_log(MED_LOG_ERROR, "another gpumed is already running on %s", path);
+            errno = EADDRINUSE;
+        } else {
+            med_log(MED_LOG_ERROR, "cannot lock %s: %s", lock_path, strerror(errno));
+        }
+        return -1;
+    }
+    return 0;
+}
+
+static int listen_on(struct med_server *server, const char *path)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+
+    if (strlen(path) >= sizeof(addr.sun_path)) {
+        med_log(MED_LOG_ERROR, "socket path %s is longer than %zu bytes", path,
+                sizeof(addr.sun_path) - 1);
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    strcpy(addr.sun_path, path);
+    server->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (server->listen_fd < 0) {
+        med_log(MED_LOG_ERROR, "cannot create a socket: %s", strerror(errno));
+        return -1;
+    }
+    /* We hold the lock: a socket file left there is a dead gpumed's. */
+    if (unlink(path) && errno != ENOENT) {
+        med_log(MED_LOG_ERROR, "cannot remove the stale socket %s: %s", path,
+                strerror(errno));
+        return -1;
+    }
+    if (bind(server->listen_fd, (struct sockaddr *)&addr, sizeof(addr))) {
+        med_log(MED_LOG_ERROR, "cannot bind %s: %s", path, strerror(errno));
+        return -1;
+    }
+    server->socket_bound = true;
+    /* The directory (0750) is the access control; group members connect. */
+    if (chmod(path, 0660) || listen(server->listen_fd, LISTEN_BACKLOG) ||
+        watch(server, server->listen_fd, &listen_tag)) {
+        med_log(MED_LOG_ERROR, "cannot listen on %s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Open the physical GPU; every GGTT entry points at the scratch page. */
+static int open_gpu(struct med_server *server)
+{
+    const struct pgpu_ops *backend = &pgpu_skl_model;
+    struct pgpu_config config = {
+        .name = "gpu0", .aperture_size = server->config.gm.aperture_size,
+        .hang_timeout_ms = PGPU_HANG_TIMEOUT_DEFAULT_MS,
+    };
+    int ret;
+
+    server->gpu = backend->create(&config);
+    if (!server->gpu) {
+        med_log(MED_LOG_ERROR, "cannot open the physical GPU (%s backend, aperture %llu MiB): "
+                "%s", backend->name, (unsigned long long)(config.aperture_size >> 20),
+                strerror(errno));
+        return -1;
+    }
+    server->scratch_page = aligned_alloc(MED_PAGE_SIZE, MED_PAGE_SIZE);
+    if (!server->scratch_page) {
+        med_log(MED_LOG_ERROR, "out of memory");
+        return -1;
+    }
+    memset(server->scratch_page, 0, MED_PAGE_SIZE);
+    ret = backend->dma_map(server->gpu, MED_SCRATCH_BUS, server->scratch_page, MED_PAGE_SIZE);
+    if (ret) {
+        free(server->scratch_page);
+        server->scratch_page = NULL;
+        med_log(MED_LOG_ERROR, "cannot map the scratch page for the GPU: %s", strerror(-ret));
+        errno = -ret;
+        return -1;
+    }
+    for (uint32_t i = 0; i < MED_GGTT_ENTRIES; i++) {
+        backend->ggtt_write(server->gpu, i, MED_SCRATCH_PTE);
+    }
+    return 0;
+}
+
+static int setup(struct med_server *server)
+{
+    const char *path = server->config.socket_path;
+
+    if (open_gpu(server)) {
+        return -1;
+    }
+    stage_reached(server, STAGE_GPU);
+
+    server->gm = med_gm_create(&server->config.gm);
+    if (!server->gm) {
+        med_log(MED_LOG_ERROR, "invalid graphics memory configuration (aperture "
+                "%llu MiB, host reserve %llu KiB, %u host fences): %s",
+                (unsigned long long)(server->config.gm.aperture_size >> 20),
+                (unsigned long long)(server->config.gm.host_reserve >> 10),
+                server->config.gm.host_fences, strerror(errno));
+        return -1;
+    }
+    stage_reached(server, STAGE_GRAPHICS_MEMORY);
+
+    server->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+    if (server->epoll_fd < 0) {
+        med_log(MED_LOG_ERROR, "cannot create the event loop: %s", strerror(errno));
+        return -1;
+    }
+    stage_reached(server, STAGE_EVENT_LOOP);
+
+    if (path) {
+        if (make_socket_directory(path) || take_lock(server, path)) {
+            return -1;
+        }
+        stage_reached(server, STAGE_LOCKED);
+        if (listen_on(server, path)) {
+            return -1;
+        }
+        stage_reached(server, STAGE_LISTENING);
+        med_log(MED_LOG_INFO, "listening on %s", path);
+    }
+    stage_reached(server, STAGE_READY);
+    return 0;
+}
+
+struct med_server *med_server_create(const struct med_server_config *config)
+{
+    struct med_server *server = calloc(1, sizeof(*server));
+
+    if (!server) {
+        med_log(MED_LOG_ERROR, "out of memory");
+        return NULL;
+    }
+    server->config = *config;
+    if (config->socket_path) {
+        server->config.socket_path = strdup(config->socket_path);
+    }
+    server->epoll_fd = server->lock_fd = server->listen_fd = -1;
+    server->bus_slots_used = 1;     /* window 0 is the host's */
+    if ((config->socket_path && !server->config.socket_path) || setup(server)) {
+        int err = errno;
+
+        med_server_destroy(server);
+        errno = err;
+        return NULL;
+    }
+    return server;
+}
+
+static void close_session(struct med_server *server, struct session *s)
+{
+    /* Closing the socket removes it from the epoll set. */
+    if (s->prev) {
+        s->prev->next = s->next;
+    } else {
+        server->sessions = s->next;
+    }
+    if (s->next) {
+        s->next->prev = s->prev;
+    }
+    server->session_count--;
+    server->stats.clients_closed++;
+    session_destroy(s);
+}
+
+void med_server_destroy(struct med_server *server)
+{
+    if (!server) {
+        return;
+    }
+    switch ((enum server_stage)server->stage) {
+    case STAGE_READY:
+        while (server->sessions) {
+            close_session(server, server->sessions);
+        }
+        /* fall through */
+    case STAGE_LISTENING:
+    case STAGE_LOCKED:
+        /* Each of these stages may have been left half done. */
+        if (server->socket_bound) {
+            unlink(server->config.socket_path);
+        }
+        if (server->listen_fd >= 0) {
+            close(server->listen_fd);
+        }
+        if (server->lock_fd >= 0) {
+            close(server->lock_fd);     /* releases the lock */
+        }
+        /* fall through */
+    case STAGE_EVENT_LOOP:
+        if (server->epoll_fd >= 0) {
+            close(server->epoll_fd);
+        }
+        /* fall through */
+    case STAGE_GRAPHICS_MEMORY:
+        med_gm_destroy(server->gm);
+        /* fall through */
+    case STAGE_GPU:
+    case STAGE_NONE:
+        /* open_gpu() may have stopped half way. */
+        if (server->scratch_page) {
+            server->gpu->ops->dma_unmap(server->gpu, MED_SCRATCH_BUS, MED_PAGE_SIZE);
+            free(server->scratch_page);
+        }
+        if (server->gpu) {
+            server->gpu->ops->destroy(server->gpu);
+        }
+        break;
+    }
+    free((char *)server->config.socket_path);
+    free(server);
+}
+
+int med_server_add_client(struct med_server *server, int fd)
+{
+    struct session *s = session_create(server, fd);
+
+    if (!s || watch(server, fd, s)) {
+        int err = errno;
+
+        med_log(MED_LOG_WARNING, "cannot serve a new client: %s", strerror(err));
+        if (s) {
+            session_destroy(s);     /* closes fd */
+        } else {
+            close(fd);
+        }
+        errno = err;
+        return -1;
+    }
+    s->next = server->sessions;
+    if (s->next) {
+        s->next->prev = s;
+    }
+    server->sessions = s;
+    server->session_count++;
+    server->stats.clients_accepted++;
+    return 0;
+}
+
+static void accept_clients(struct med_server *server)
+{
+    for (;;) {
+        int fd = accept4(server->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+        if (fd < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNABORTED) {
+                med_log(MED_LOG_WARNING, "accept failed: %s", strerror(errno));
+            }
+            return;
+        }
+        med_server_add_client(server, fd);
+    }
+}
+
+/* Handle one wait's worth of events; *stop is set when @stop_tag fired. */
+static int dispatch(struct med_server *server, int timeout_ms, bool *stop)
+{
+    struct epoll_event events[EVENTS_PER_WAIT];
+    int n = epoll_wait(server->epoll_fd, events, EVENTS_PER_WAIT, timeout_ms);
+
+    if (n < 0) {
+        return errno == EINTR ? 0 : -1;
+    }
+    for (int i = 0; i < n; i++) {
+        void *tag = events[i].data.ptr;
+
+        if (tag == &stop_tag) {
+            *stop = true;
+        } else if (tag == &listen_tag) {
+            accept_clients(server);
+        } else if (!session_readable(tag)) {
+            /* Reading first drains what a dying client sent; EOF ends it. */
+            close_session(server, tag);
+        }
+    }
+    return n;
+}
+
+int med_server_dispatch(struct med_server *server, int timeout_ms)
+{
+    bool stop = false;
+
+    return dispatch(server, timeout_ms, &stop);
+}
+
+int med_server_run(struct med_server *server, int stop_fd)
+{
+    bool stop = false;
+    int ret = 0;
+
+    if (watch(server, stop_fd, &stop_tag)) {
+        return -1;
+    }
+    while (!stop && ret >= 0) {
+        ret = dispatch(server, -1, &stop);
+    }
+    if (ret < 0) {
+        med_log(MED_LOG_ERROR, "event loop failed: %s", strerror(errno));
+    }
+    epoll_ctl(server->epoll_fd, EPOLL_CTL_DEL, stop_fd, NULL);
+    return ret < 0 ? -1 : 0;
+}
+
+unsigned med_server_client_count(const struct med_server *server)
+{
+    return server->session_count;
+}
+
+const struct med_server_stats *med_server_stats(const struct med_server *server)
+{
+    return &server->stats;
+}
+
+const struct med_gm *med_server_gm(const struct med_server *server)
+{
+    return server->gm;
+}

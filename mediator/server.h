@@ -1,0 +1,73 @@
+/*
+ * server.h - the gpumed mediator: one event loop serving every vgpu-pci
+ * client on the control socket (docs/mediator.md, docs/protocol.md).
+ *
+ * One thread runs the loop (med_server_run() or med_server_dispatch());
+ * every other function is called from that thread or before it starts.
+ * Clients are untrusted: a malformed or out-of-order message ends that
+ * client's connection, and disconnecting frees everything it held.
+ * Functions returning int return 0 on success, -1 with errno on failure.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef GPUMED_MEDIATOR_SERVER_H
+#define GPUMED_MEDIATOR_SERVER_H
+
+#include <stdint.h>
+
+#include "gtt/partition.h"
+
+struct med_server_config {
+    /* The control socket; its directory is created (0750) if missing.
+     * NULL: no socket, clients come only from med_server_add_client()
+     * (tests and fuzzing). */
+    const char *socket_path;
+    struct med_gm_config gm;    /* the physical GPU's graphics memory */
+};
+
+/* Counters over the server's life. */
+struct med_server_stats {
+    uint64_t clients_accepted;
+    uint64_t clients_closed;
+    uint64_t protocol_errors;   /* malformed or out-of-order messages: client closed */
+    uint64_t requests_refused;  /* well-formed requests answered with an error */
+    uint64_t vgpus_created;
+    uint64_t vgpus_destroyed;
+    uint64_t ggtt_bad_entries;  /* present GGTT entries naming no guest RAM */
+    uint64_t ppgtt_bad_notifies;
+    uint64_t submissions_rejected;
+};
+
+struct med_server;
+
+/*
+ * Set the mediator up: graphics memory, host GGTT, event loop, and (with a
+ * socket path) the lock file PATH.lock, the directory and the listening
+ * socket.  Configuration errors are logged in one clear line and fail:
+ * returns NULL with errno, e.g. EADDRINUSE (another gpumed holds the
+ * socket), EINVAL (bad graphics memory configuration), ENAMETOOLONG, or
+ * what mkdir/bind/listen said.
+ */
+struct med_server *med_server_create(const struct med_server_config *config);
+
+/* Close every client (freeing its vGPU), the socket, and the server.
+ * Unwinds from whatever stage setup reached; NULL is ignored. */
+void med_server_destroy(struct med_server *server);
+
+/* Serve until @stop_fd becomes readable (e.g. a signalfd).  Returns 0, or
+ * -1 with errno when the event loop itself fails. */
+int med_server_run(struct med_server *server, int stop_fd);
+
+/* One round of the loop: wait up to @timeout_ms (-1: forever) and handle
+ * what arrived.  Returns the number of events handled, or -1 with errno. */
+int med_server_dispatch(struct med_server *server, int timeout_ms);
+
+/* Serve a client on an already connected SOCK_SEQPACKET socket, which the
+ * server now owns (closed on failure too). */
+int med_server_add_client(struct med_server *server, int fd);
+
+unsigned med_server_client_count(const struct med_server *server);
+const struct med_server_stats *med_server_stats(const struct med_server *server);
+const struct med_gm *med_server_gm(const struct med_server *server);
+
+#endif /* GPUMED_MEDIATOR_SERVER_H */

@@ -1,0 +1,597 @@
+/*
+ * session.c - one client's protocol session: the staged set-up of its vGPU
+ * (HELLO, ADD_MEMORY, CREATE_VGPU), the messages of a running vGPU, and the
+ * teardown that frees everything the client held.
+ *
+ * Every message has passed med_msg_valid() before a handler sees it; the
+ * handlers check what depends on the session's state.  A message out of
+ * order ends the session; a well-formed request that cannot be honoured is
+ * answered with an error and the session goes on.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "mediator/private.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vgpu/vgpu.h"
+
+#define GUEST_ERROR_LOG_BURST   16      /* then guest errors are only counted */
+#define MESSAGES_PER_WAKEUP     16      /* fairness between clients */
+
+void session_log(const struct session *s, enum med_log_level level, const char *fmt, ...)
+{
+    char text[400];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    if (s->stage == SESSION_VGPU_CREATED) {
+        med_log(level, "vgpu %" PRIu32 " (%s): %s", s->vgpu.id, s->vm_name, text);
+    } else {
+        med_log(level, "client %" PRIu32 " (%s): %s", s->client_id, s->vm_name, text);
+    }
+}
+
+/* Guest-triggered problems: counted by the caller, logged up to a burst. */
+static void guest_error(struct session *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void guest_error(struct session *s, const char *fmt, ...)
+{
+    char text[300];
+    va_list ap;
+
+    if (s->guest_errors_logged >= GUEST_ERROR_LOG_BURST) {
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    session_log(s, MED_LOG_WARNING, "guest error: %s%s", text,
+                ++s->guest_errors_logged == GUEST_ERROR_LOG_BURST
+                ? " (further guest errors are only counted)" : "");
+}
+
+static bool send_message(struct session *s, const void *msg, const int *fds,
+                         unsigned fd_count)
+{
+    if (med_msg_send(s->fd, msg, fds, fd_count)) {
+        /* The socket is non-blocking: EAGAIN means the client stopped reading. */
+        session_log(s, MED_LOG_WARNING, "cannot send %s: %s",
+                    med_msg_name(((const struct med_msg_header *)msg)->type),
+                    strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+static bool send_status(struct session *s, uint64_t seq, int status)
+{
+    struct med_msg_status reply;
+
+    med_msg_init(&reply, MED_MSG_STATUS, seq);
+    reply.status = status;
+    if (status) {
+        s->server->stats.requests_refused++;
+    }
+    return send_message(s, &reply, NULL, 0);
+}
+
+/* ---- HELLO ---- */
+
+static bool handle_hello(struct session *s, const union med_msg *m, const int *fds)
+{
+    struct med_msg_hello_reply reply;
+    bool supported = m->hello.version == MED_PROTOCOL_VERSION;
+
+    memcpy(s->vm_name, m->hello.vm_name, sizeof(s->vm_name));
+    med_msg_init(&reply, MED_MSG_HELLO_REPLY, m->hdr.seq);
+    reply.version = MED_PROTOCOL_VERSION;
+    reply.status = supported ? 0 : -EPROTONOSUPPORT;
+    if (!supported) {
+        s->server->stats.requests_refused++;
+        session_log(s, MED_LOG_ERROR, "speaks protocol version %" PRIu32
+                    ", this mediator %d: closing", m->hello.version, MED_PROTOCOL_VERSION);
+        send_message(s, &reply, NULL, 0);
+        return false;
+    }
+    s->stage = SESSION_HELLO_DONE;
+    session_log(s, MED_LOG_INFO, "connected");
+    return send_message(s, &reply, NULL, 0);
+}
+
+/* ---- ADD_MEMORY ---- */
+
+static bool bus_slot_alloc(struct med_server *server, unsigned *slot)
+{
+    for (unsigned n = 1; n < MED_BUS_WINDOWS; n++) {
+        if (!(server->bus_slots_used & (1ull << n))) {
+            server->bus_slots_used |= 1ull << n;
+            *slot = n;
+            return true;
+        }
+    }
+    return false;
+}
+
+static void bus_slot_free(struct med_server *server, unsigned slot)
+{
+    server->bus_slots_used &= ~(1ull << slot);
+}
+
+
+static bool ranges_overlap(const struct med_gpa_range *a, const struct med_gpa_range *b)
+{
+    return a->gpa < b->gpa + b->size && b->gpa < a->gpa + a->size;
+}
+
+/* Why the memfd cannot back this range, or NULL. */
+static const char *memfd_problem(int fd, const struct med_msg_add_memory *a)
+{
+    struct stat st;
+    int seals;
+
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+        return "the descriptor is not a memory file";
+    }
+    if ((uint64_t)st.st_size < a->fd_offset + a->size) {
+        return "the memory file is smaller than fd_offset + size";
+    }
+    /* A client shrinking the file under our mapping would crash us (SIGBUS). */
+    seals = fcntl(fd, F_GET_SEALS);
+    if (seals < 0 || !(seals & F_SEAL_SHRINK)) {
+        return "the memory file is not sealed against shrinking "
+               "(use memory-backend-memfd with seal=on)";
+    }
+    return NULL;
+}
+
+static uint64_t bus_address(const struct session *s, uint64_t gpa)
+{
+    return ((uint64_t)s->bus_slot << MED_BUS_WINDOW_SHIFT) + gpa;
+}
+
+/* Map guest RAM into the GPU's DMA space at the session's bus window (taken
+ * with the first range).  Returns 0 or a negative errno. */
+static int map_for_gpu(struct session *s, const struct med_gpa_range *range, void *host)
+{
+    struct pgpu *gpu = s->server->gpu;
+    int ret;
+
+    if (!s->ram_count && !bus_slot_alloc(s->server, &s->bus_slot)) {
+        return -ENOSPC;
+    }
+    ret = gpu->ops->dma_map(gpu, bus_address(s, range->gpa), host, range->size);
+    if (ret && !s->ram_count) {
+        bus_slot_free(s->server, s->bus_slot);
+    }
+    return ret;
+}
+
+static bool handle_add_memory(struct session *s, const union med_msg *m, const int *fds)
+{
+    const struct med_msg_add_memory *a = &m->add_memory;
+    struct med_gpa_range range = { .gpa = a->gpa, .size = a->size };
+    const char *problem = NULL;
+    int status = -EINVAL;
+    void *host;
+
+    if (s->ram_count == MED_RAM_RANGES_MAX) {
+        problem = "too many guest RAM ranges";
+        status = -ENOSPC;
+    }
+    for (unsigned i = 0; i < s->ram_count && !problem; i++) {
+        if (ranges_overlap(&range, &s->ram[i].range)) {
+            problem = "the range overlaps one added before";
+        }
+    }
+    if (!problem) {
+        problem = memfd_problem(fds[0], a);
+    }
+    if (problem) {
+        close(fds[0]);
+        session_log(s, MED_LOG_WARNING, "ADD_MEMORY [0x%" PRIx64 ", +0x%" PRIx64
+                    ") refused: %s", a->gpa, a->size, problem);
+        return send_status(s, m->hdr.seq, status);
+    }
+    host = mmap(NULL, a->size, PROT_READ | PROT_WRITE, MAP_SHARED, fds[0],
+                (off_t)a->fd_offset);
+    status = -errno;
+    close(fds[0]);      /* the mapping keeps the memory */
+    if (host == MAP_FAILED) {
+        session_log(s, MED_LOG_WARNING, "ADD_MEMORY [0x%" PRIx64 ", +0x%" PRIx64
+                    ") cannot be mapped: %s", a->gpa, a->size, strerror(-status));
+        return send_status(s, m->hdr.seq, status);
+    }
+    status = map_for_gpu(s, &range, host);
+    if (status) {
+        munmap(host, a->size);
+        session_log(s, MED_LOG_WARNING, "ADD_MEMORY [0x%" PRIx64 ", +0x%" PRIx64
+                    ") cannot be mapped for the GPU: %s", a->gpa, a->size, strerror(-status));
+        return send_status(s, m->hdr.seq, status);
+    }
+    s->ram[s->ram_count++] = (struct guest_ram) { .range = range, .host = host };
+    s->stage = SESSION_MEMORY_ADDED;
+    session_log(s, MED_LOG_INFO, "guest RAM [0x%" PRIx64 ", 0x%" PRIx64 ") added at bus "
+                "0x%" PRIx64, a->gpa, a->gpa + a->size, bus_address(s, a->gpa));
+    return send_status(s, m->hdr.seq, 0);
+}
+
+/* ---- CREATE_VGPU ---- */
+
+/* The shared GGTT table: a sealed memfd, mapped here; returns its fd or -1. */
+static int shared_table_create(void **table)
+{
+    int fd = memfd_create("gpumed-ggtt", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+    if (fd < 0) {
+        return -1;
+    }
+    if (ftruncate(fd, MED_GGTT_TABLE_SIZE) ||
+        fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)) {
+        goto out_close;
+    }
+    *table = mmap(NULL, MED_GGTT_TABLE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (*table == MAP_FAILED) {
+        goto out_close;
+    }
+    return fd;
+
+out_close:
+    {
+        int saved = errno;
+
+        close(fd);
+        errno = saved;
+    }
+    return -1;
+}
+
+/*
+ * Give the session's vGPU its partition, bus window, shared table and
+ * shadow.  Returns the shared table's descriptor, or -1 with errno and
+ * @detail saying why, having undone what was done.
+ */
+static int vgpu_setup(struct session *s, const struct vgpu_type *type, char *detail,
+                      size_t detail_size)
+{
+    struct med_server *server = s->server;
+    struct session_vgpu *v = &s->vgpu;
+    struct med_partition request = { .aperture_size = type->aperture_size,
+                                     .hidden_size = type->hidden_size,
+                                     .fence_count = type->fence_count };
+    struct med_gm_shortage shortage;
+    struct med_gpa_range ram[MED_RAM_RANGES_MAX];
+    int table_fd, err;
+
+    if (med_gm_alloc(server->gm, &request, &v->partition, &shortage)) {
+        err = errno;
+        if (err == ENOSPC) {
+            med_gm_format_shortage(&shortage, detail, detail_size);
+        } else {
+            snprintf(detail, detail_size, "cannot allocate a partition: %s", strerror(err));
+        }
+        errno = err;
+        return -1;
+    }
+    table_fd = shared_table_create(&v->table);
+    if (table_fd < 0) {
+        err = errno;
+        snprintf(detail, detail_size, "cannot create the shared GGTT table: %s", strerror(err));
+        goto out_free_partition;
+    }
+    for (unsigned i = 0; i < s->ram_count; i++) {
+        ram[i] = s->ram[i].range;
+    }
+    v->shadow = vgpu_ggtt_shadow_create(&(struct vgpu_ggtt_shadow_config) {
+        .partition = v->partition,
+        .bus_base = bus_address(s, 0),
+        .ram = ram, .ram_count = s->ram_count,
+        .guest_ptes = v->table,
+        .dirty = (uint64_t *)((char *)v->table + MED_GGTT_TABLE_PTES_SIZE),
+        .gpu = server->gpu,
+    });
+    if (!v->shadow) {
+        err = errno;
+        snprintf(detail, detail_size, "cannot shadow the GGTT: %s", strerror(err));
+        goto out_unmap_table;
+    }
+    return table_fd;
+
+out_unmap_table:
+    munmap(v->table, MED_GGTT_TABLE_SIZE);
+    close(table_fd);
+out_free_partition:
+    med_gm_free(server->gm, &v->partition);
+    errno = err;
+    return -1;
+}
+
+/* Undo vgpu_setup(): the partition's host GGTT entries point at scratch again. */
+static void vgpu_teardown(struct session *s)
+{
+    struct session_vgpu *v = &s->vgpu;
+
+    vgpu_ggtt_shadow_destroy(v->shadow);
+    munmap(v->table, MED_GGTT_TABLE_SIZE);
+    med_gm_free(s->server->gm, &v->partition);
+    s->server->stats.vgpus_destroyed++;
+}
+
+static bool handle_create_vgpu(struct session *s, const union med_msg *m, const int *fds)
+{
+    const struct vgpu_type *type = vgpu_type_find(m->create_vgpu.type);
+    const struct med_partition *p = &s->vgpu.partition;
+    struct med_msg_create_reply reply;
+    int table_fd;
+    bool sent;
+
+    med_msg_init(&reply, MED_MSG_CREATE_REPLY, m->hdr.seq);
+    if (!type) {
+        snprintf(reply.detail, sizeof(reply.detail), "unknown vGPU type '%s'",
+                 m->create_vgpu.type);
+        reply.status = -ENOENT;
+    } else if ((table_fd = vgpu_setup(s, type, reply.detail, sizeof(reply.detail))) < 0) {
+        reply.status = -errno;
+    }
+    if (reply.status) {
+        s->server->stats.requests_refused++;
+        session_log(s, MED_LOG_ERROR, "cannot create a vGPU of type %s: %s",
+                    m->create_vgpu.type, reply.detail);
+        return send_message(s, &reply, NULL, 0);
+    }
+    s->vgpu.id = ++s->server->next_vgpu_id;
+    s->stage = SESSION_VGPU_CREATED;
+    s->server->stats.vgpus_created++;
+    session_log(s, MED_LOG_INFO, "created, type %s: aperture [0x%" PRIx64 ", 0x%" PRIx64
+                "), hidden [0x%" PRIx64 ", 0x%" PRIx64 "), fences [%u, %u), bus window %u",
+                type->name, p->aperture_base, p->aperture_base + p->aperture_size,
+                p->hidden_base, p->hidden_base + p->hidden_size,
+                p->fence_base, p->fence_base + p->fence_count, s->bus_slot);
+    reply.vgpu_id = s->vgpu.id;
+    reply.aperture_base = p->aperture_base;
+    reply.aperture_size = p->aperture_size;
+    reply.hidden_base = p->hidden_base;
+    reply.hidden_size = p->hidden_size;
+    reply.fence_base = p->fence_base;
+    reply.fence_count = p->fence_count;
+    reply.host_aperture_size = med_gm_aperture_size(s->server->gm);
+    sent = send_message(s, &reply, &table_fd, 1);
+    close(table_fd);    /* the client has its own descriptor now */
+    return sent;
+}
+
+/* ---- a running vGPU ---- */
+
+static bool gpa_page_in_guest_ram(const struct session *s, uint64_t gpa)
+{
+    for (unsigned i = 0; i < s->ram_count; i++) {
+        if (gpa - s->ram[i].range.gpa < s->ram[i].range.size) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static int ppgtt_root_find(const struct session_vgpu *v, uint64_t root)
+{
+    for (unsigned i = 0; i < v->ppgtt_root_count; i++) {
+        if (v->ppgtt_roots[i] == root) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+/* Guest PPGTT lifetimes, kept for the PPGTT shadow; bad ones are the guest's doing. */
+static bool handle_ppgtt_notify(struct session *s, const union med_msg *m, const int *fds)
+{
+    struct session_vgpu *v = &s->vgpu;
+    uint64_t root = m->ppgtt_notify.root_gpa;
+    int i = ppgtt_root_find(v, root);
+    const char *problem = NULL;
+
+    if (m->ppgtt_notify.op == MED_PPGTT_CREATE) {
+        if (!gpa_page_in_guest_ram(s, root)) {
+            problem = "names no guest RAM";
+        } else if (i >= 0) {
+            problem = "is already live";
+        } else if (v->ppgtt_root_count == MED_PPGTT_ROOTS_MAX) {
+            problem = "exceeds the live PPGTT limit";
+        } else {
+            v->ppgtt_roots[v->ppgtt_root_count++] = root;
+        }
+    } else if (i < 0) {
+        problem = "is not live";
+    } else {
+        v->ppgtt_roots[i] = v->ppgtt_roots[--v->ppgtt_root_count];
+    }
+    if (problem) {
+        s->server->stats.ppgtt_bad_notifies++;
+        guest_error(s, "PPGTT %s of root 0x%" PRIx64 " ignored: it %s",
+                    m->ppgtt_notify.op == MED_PPGTT_CREATE ? "create" : "destroy",
+                    root, problem);
+    }
+    return true;
+}
+
+/* Bring the host GGTT up to date before the GPU may use it. */
+static void ggtt_sync(struct session *s)
+{
+    const struct vgpu_ggtt_shadow_stats *st = vgpu_ggtt_shadow_stats(s->vgpu.shadow);
+    uint64_t bad_before = st->bad_address;
+
+    vgpu_ggtt_shadow_sync(s->vgpu.shadow);
+    if (st->bad_address != bad_before) {
+        s->server->stats.ggtt_bad_entries += st->bad_address - bad_before;
+        guest_error(s, "%" PRIu64 " GGTT entries name no guest RAM (e.g. entry 0x%" PRIx32
+                    " = 0x%" PRIx64 "): they point at the scratch page",
+                    st->bad_address - bad_before, st->last_bad_index, st->last_bad_pte);
+    }
+}
+
+/*
+ * Workloads are not executed yet (the command scanner and scheduler come
+ * next): each element is answered "rejected" so that the guest sees a hang
+ * it can recover from, never silence.
+ */
+static bool handle_submit(struct session *s, const union med_msg *m, const int *fds)
+{
+    struct med_msg_complete done;
+
+    ggtt_sync(s);
+    if (!s->vgpu.told_no_execution) {
+        s->vgpu.told_no_execution = true;
+        session_log(s, MED_LOG_WARNING, "workload execution is not implemented yet: "
+                    "every submission is answered as rejected");
+    }
+    for (unsigned e = 0; e < 2; e++) {
+        if (!m->submit.desc[e]) {
+            continue;
+        }
+        s->server->stats.submissions_rejected++;
+        med_msg_init(&done, MED_MSG_COMPLETE, m->hdr.seq);
+        done.engine = m->submit.engine;
+        done.event = MED_EVENT_REJECTED;
+        done.desc = m->submit.desc[e];
+        if (!send_message(s, &done, NULL, 0)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Nothing is in flight while workloads are not executed: the reset is done. */
+static bool handle_reset_engines(struct session *s, const union med_msg *m, const int *fds)
+{
+    session_log(s, MED_LOG_INFO, "engines 0x%" PRIx32 " reset", m->reset_engines.engine_mask);
+    return send_status(s, m->hdr.seq, 0);
+}
+
+/* ---- dispatch ---- */
+
+struct message_handler {
+    enum session_stage first_stage, last_stage;     /* when the message may come */
+    bool (*handle)(struct session *s, const union med_msg *m, const int *fds);
+};
+
+static const struct message_handler handlers[MED_MSG_TYPE_END] = {
+    [MED_MSG_HELLO] = { SESSION_CONNECTED, SESSION_CONNECTED, handle_hello },
+    [MED_MSG_ADD_MEMORY] = { SESSION_HELLO_DONE, SESSION_MEMORY_ADDED, handle_add_memory },
+    [MED_MSG_CREATE_VGPU] = { SESSION_MEMORY_ADDED, SESSION_MEMORY_ADDED, handle_create_vgpu },
+    [MED_MSG_PPGTT_NOTIFY] = { SESSION_VGPU_CREATED, SESSION_VGPU_CREATED, handle_ppgtt_notify },
+    [MED_MSG_SUBMIT] = { SESSION_VGPU_CREATED, SESSION_VGPU_CREATED, handle_submit },
+    [MED_MSG_RESET_ENGINES] = { SESSION_VGPU_CREATED, SESSION_VGPU_CREATED,
+                                handle_reset_engines },
+};
+
+static bool protocol_error(struct session *s, const char *what, const char *why)
+{
+    s->server->stats.protocol_errors++;
+    session_log(s, MED_LOG_WARNING, "protocol error: %s%s%s; closing", what,
+                why ? ": " : "", why ? why : "");
+    return false;
+}
+
+/* Receive and handle one message; false when the session must end. */
+static bool receive_one(struct session *s, bool *drained)
+{
+    union med_msg m;
+    int fds[MED_MSG_MAX_FDS];
+    unsigned fd_count;
+    const char *why = NULL;
+    const struct message_handler *h;
+    bool keep;
+    ssize_t len = med_msg_receive(s->fd, MED_PEER_MEDIATOR, &m, fds, &fd_count, &why);
+
+    if (len == 0) {
+        session_log(s, MED_LOG_INFO, "disconnected");
+        return false;
+    }
+    if (len < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            *drained = true;
+            return true;
+        }
+        if (errno == EPROTO || errno == EMSGSIZE) {
+            return protocol_error(s, "malformed message", why);
+        }
+        session_log(s, MED_LOG_INFO, "connection lost: %s", strerror(errno));
+        return false;
+    }
+    assert(m.hdr.type < MED_MSG_TYPE_END);  /* med_msg_receive() validated it */
+    h = &handlers[m.hdr.type];
+    if (!h->handle || s->stage < h->first_stage || s->stage > h->last_stage) {
+        for (unsigned i = 0; i < fd_count; i++) {
+            close(fds[i]);
+        }
+        return protocol_error(s, med_msg_name(m.hdr.type), "not expected at this stage");
+    }
+    keep = h->handle(s, &m, fds);
+    return keep;
+}
+
+bool session_readable(struct session *s)
+{
+    bool drained = false;
+
+    for (unsigned n = 0; n < MESSAGES_PER_WAKEUP && !drained; n++) {
+        if (!receive_one(s, &drained)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+struct session *session_create(struct med_server *server, int fd)
+{
+    struct session *s = calloc(1, sizeof(*s));
+
+    if (!s) {
+        return NULL;
+    }
+    s->server = server;
+    s->fd = fd;
+    s->stage = SESSION_CONNECTED;
+    s->client_id = ++server->next_client_id;
+    strcpy(s->vm_name, "?");
+    return s;
+}
+
+/* Unwind from the stage reached: everything the client held is freed. */
+void session_destroy(struct session *s)
+{
+    switch (s->stage) {
+    case SESSION_VGPU_CREATED:
+        session_log(s, MED_LOG_INFO, "destroyed: partition and GGTT shadow freed");
+        vgpu_teardown(s);
+        /* fall through */
+    case SESSION_MEMORY_ADDED:
+        /* dma_unmap returns once no engine can touch the range. */
+        for (unsigned i = 0; i < s->ram_count; i++) {
+            struct pgpu *gpu = s->server->gpu;
+
+            gpu->ops->dma_unmap(gpu, bus_address(s, s->ram[i].range.gpa),
+                                s->ram[i].range.size);
+            munmap(s->ram[i].host, s->ram[i].range.size);
+        }
+        bus_slot_free(s->server, s->bus_slot);
+        /* fall through */
+    case SESSION_HELLO_DONE:
+    case SESSION_CONNECTED:
+        close(s->fd);
+        break;
+    }
+    free(s);
+}
