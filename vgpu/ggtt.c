@@ -96,14 +96,15 @@ void vgpu_ggtt_reset(struct vgpu *vgpu)
     dirty_clear(&vgpu->ggtt_dirty, vgpu->ggtt);
 }
 
-bool vgpu_aperture_translate(const struct vgpu *vgpu, uint64_t offset,
-                             uint64_t *gpa)
+bool vgpu_aperture_translate(struct vgpu *vgpu, uint64_t offset, uint64_t *gpa)
 {
     uint64_t gma = offset;
 
+    vgpu->stats.aperture_accesses++;
     if (offset >= vgpu->host_aperture_size ||
         gma - vgpu->aperture_base >= vgpu->type.aperture_size ||
         !pte_translates(vgpu, vgpu->ggtt[gma / VGPU_GGTT_PAGE_SIZE], gpa)) {
+        vgpu->stats.aperture_unmapped++;
         return false;
     }
     *gpa += offset % VGPU_GGTT_PAGE_SIZE;

@@ -92,6 +92,8 @@ struct vgpu_stats {
     uint64_t ggtt_pte_writes;
     uint64_t ggtt_out_of_partition; /* PTE writes outside the vGPU's blocks, dropped */
     uint64_t ggtt_bad_address;      /* present PTEs naming no guest RAM */
+    uint64_t aperture_accesses;     /* CPU accesses through BAR2 */
+    uint64_t aperture_unmapped;     /* ... that found no guest page (zeros/dropped) */
     uint64_t ppgtt_create;          /* PVINFO notifications */
     uint64_t ppgtt_destroy;
     uint64_t bad_g2v_notify;
@@ -128,8 +130,7 @@ void vgpu_bar0_write(struct vgpu *vgpu, uint64_t offset, uint64_t value,
  * vGPU's aperture block, not present or names no guest RAM (the caller then
  * reads zeros and drops writes, as with a scratch page).
  */
-bool vgpu_aperture_translate(const struct vgpu *vgpu, uint64_t offset,
-                             uint64_t *gpa);
+bool vgpu_aperture_translate(struct vgpu *vgpu, uint64_t offset, uint64_t *gpa);
 
 /* One 60 Hz display refresh: frame counters, vblank and flip-done events. */
 void vgpu_display_vblank(struct vgpu *vgpu);

@@ -86,6 +86,6 @@ bool read_text(const char *path, char *buf, size_t size);
 step_fn step_pci, step_lspci, step_i915_bind;
 step_fn step_dmesg;
 step_fn step_timing, step_panic;
-step_fn step_gvt, step_drm_nodes, step_connector, step_mmio_cost;
+step_fn step_gvt, step_drm_nodes, step_connector, step_mmio_cost, step_fb_aperture;
 
 #endif

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -175,4 +176,48 @@ bool step_mmio_cost(struct result *r)
     result_add(r, "read_vs_ram", "%.0f", read_ns / ram_ns);
     (void)sink;
     return true;
+}
+
+/*
+ * The fbdev framebuffer is reached through the aperture (BAR2): a pattern
+ * written through its mapping must read back, at both ends of the buffer.
+ */
+bool step_fb_aperture(struct result *r)
+{
+    int fd = open("/dev/fb0", O_RDWR | O_CLOEXEC);
+    char size_text[64], bpp_text[16];
+    unsigned width = 0, height = 0, bpp = 32;
+    size_t size, words, bad = 0;
+    volatile uint32_t *fb;
+
+    if (fd < 0 || !read_text("/sys/class/graphics/fb0/virtual_size", size_text,
+                             sizeof(size_text))) {
+        result_add(r, "error", "fb0:%s", strerror(errno));
+        return false;
+    }
+    sscanf(size_text, "%u,%u", &width, &height);
+    if (read_text("/sys/class/graphics/fb0/bits_per_pixel", bpp_text, sizeof(bpp_text))) {
+        bpp = atoi(bpp_text);
+    }
+    size = (size_t)width * height * bpp / 8;
+    fb = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (fb == MAP_FAILED) {
+        result_add(r, "error", "mmap:%s", strerror(errno));
+        close(fd);
+        return false;
+    }
+    words = size / 4;
+    for (size_t i = 0; i < 1024; i++) {
+        fb[i] = 0x5a000000u | i;
+        fb[words - 1 - i] = 0xa5000000u | i;
+    }
+    for (size_t i = 0; i < 1024; i++) {
+        bad += fb[i] != (0x5a000000u | i);
+        bad += fb[words - 1 - i] != (0xa5000000u | i);
+    }
+    munmap((void *)fb, size);
+    close(fd);
+    result_add(r, "fb_bytes", "%zu", size);
+    result_add(r, "mismatches", "%zu", bad);
+    return bad == 0;
 }

@@ -18,6 +18,7 @@ const struct step steps[] = {
     { "drm-nodes",  step_drm_nodes, true },   /* /dev/dri/card0 and /dev/fb0 exist */
     { "connector",  step_connector, true },   /* one connector connected, EDID's mode */
     { "mmio-cost",  step_mmio_cost, false },  /* one emulated access, trap to return */
+    { "fb-aperture", step_fb_aperture, true }, /* fbdev writes reach RAM through BAR2 */
 };
 
 const size_t n_steps = sizeof(steps) / sizeof(steps[0]);
