@@ -57,10 +57,13 @@ static uint32_t reg_execlist_status_read(struct skl_gpu *gpu, struct skl_engine 
     return skl_execlist_status_locked(e, offset == e->base + RING_EXECLIST_STATUS_HI);
 }
 
+/* MODE_IDLE is live state, never stored. */
 static uint32_t reg_mi_mode_read(struct skl_gpu *gpu, struct skl_engine *e,
                                  uint32_t offset)
 {
-    return skl_reg_load(gpu, offset) | (skl_engine_idle_locked(e) ? MI_MODE_IDLE : 0);
+    uint32_t value = skl_reg_load(gpu, offset) & ~MI_MODE_IDLE;
+
+    return value | (skl_engine_idle_locked(e) ? MI_MODE_IDLE : 0);
 }
 
 static void reg_kick_write(struct skl_gpu *gpu, struct skl_engine *e, uint32_t offset,
@@ -137,8 +140,8 @@ static const struct skl_reg skl_regs[] = {
     ENGINE_REG(RING_SBB_ADDR_UDW, .flags = REG_NO_CMD),
     ENGINE_REG(RING_BB_ADDR, .flags = REG_NO_CMD),
     ENGINE_REG(RING_BB_ADDR_UDW, .flags = REG_NO_CMD),
-    ENGINE_REG(RING_MI_MODE, .flags = REG_MASKED, .reset = MI_MODE_IDLE,
-               .read = reg_mi_mode_read, .write = reg_kick_write),
+    ENGINE_REG(RING_MI_MODE, .flags = REG_MASKED, .read = reg_mi_mode_read,
+               .write = reg_kick_write),
     ENGINE_REG(RING_EIR, .flags = REG_W1C),
     ENGINE_REG(RING_RESET_CTL, .flags = REG_MASKED | REG_NO_CMD,
                .read = reg_reset_ctl_read),

@@ -1,0 +1,204 @@
+/*
+ * Fuzz the Skylake model with hostile input of every kind it accepts:
+ * memory contents (command streams, context images, page tables), register
+ * writes, GGTT entries, submissions, DMA unmaps and resets, while its
+ * engines run.
+ *
+ * The model's only memory is one DMA-mapped region between PROT_NONE guard
+ * pages; the model is compiled into this target with ASan, so any access
+ * outside the DMA map (or any crash) stops the fuzzer.  To give the fuzzer a
+ * head start, the harness lays out a valid context: image at GGTT page 0,
+ * ring at GGTT page 4 (one page), PML4 at region page 8, status page at 31;
+ * tests/fuzz/corpus/pgpu-model/ seeds build on it.  The regions are
+ * allocated once and live as long as the process.
+ *
+ * Input: records of {u8 kind, u8 arg, u16 index, u32 value}.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "pgpu/pgpu.h"
+#include "pgpu/skl-regs.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define REGION_PAGES    32
+#define REGION_BYTES    (REGION_PAGES * PGPU_PAGE_SIZE)
+#define REGION_BUS      0x40000000ull
+#define SPARE_BUS       0x80000000ull     /* a second mapping the input may unmap */
+#define STATUS_PAGE     31
+#define RING_PAGE       4
+#define PML4_PAGE       8
+#define SETTLE_NS       20000000ull
+
+enum record_kind {
+    REC_MEMORY,         /* region dword @index = value */
+    REC_MMIO_WRITE,     /* register (index << 2 | arg << 18) = value */
+    REC_MMIO_READ,
+    REC_GGTT,           /* GGTT entry index (+ arg << 16) = region page value % 40, or raw */
+    REC_SUBMIT,         /* tail = value, ELSP on engine arg with descriptor from index */
+    REC_RESET,
+    REC_UNMAP_SPARE,
+    REC_WAIT,
+    REC_KINDS
+};
+
+struct record {
+    uint8_t kind;
+    uint8_t arg;
+    uint16_t index;
+    uint32_t value;
+} __attribute__((packed));
+
+static uint8_t *guarded_alloc(size_t bytes)
+{
+    uint8_t *p = mmap(NULL, bytes + 2 * PGPU_PAGE_SIZE, PROT_NONE,
+                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+    if (p == MAP_FAILED) {
+        return NULL;
+    }
+    p += PGPU_PAGE_SIZE;
+    mprotect(p, bytes, PROT_READ | PROT_WRITE);
+    return p;
+}
+
+static void mmio_write(struct pgpu *gpu, uint32_t offset, uint32_t value)
+{
+    pgpu_skl_model.mmio_write(gpu, offset, value, 4);
+}
+
+/* Wait until every engine reports idle, or a short while. */
+static void settle(struct pgpu *gpu)
+{
+    struct timespec start, now, pause = { .tv_nsec = 100000 };
+
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        bool idle = true;
+
+        for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+            idle &= (pgpu_skl_model.mmio_read(gpu, skl_engine_info[e].base + RING_MI_MODE, 4) &
+                     MI_MODE_IDLE) != 0;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (idle || (uint64_t)(now.tv_sec - start.tv_sec) * 1000000000ull +
+                    (uint64_t)now.tv_nsec - (uint64_t)start.tv_nsec > SETTLE_NS) {
+            return;
+        }
+        nanosleep(&pause, NULL);
+    }
+}
+
+static void setup(struct pgpu *gpu, uint8_t *region)
+{
+    uint32_t *state = (uint32_t *)(region + PGPU_PAGE_SIZE);
+
+    for (unsigned page = 0; page < REGION_PAGES; page++) {
+        pgpu_skl_model.ggtt_write(gpu, page, (REGION_BUS + page * PGPU_PAGE_SIZE) | 1);
+    }
+    state[CTX_RING_START_DW] = RING_PAGE * PGPU_PAGE_SIZE;
+    state[CTX_RING_CTL_DW] = RING_CTL_VALID;
+    state[CTX_PDP_LDW_DW(0)] = (uint32_t)(REGION_BUS + PML4_PAGE * PGPU_PAGE_SIZE);
+    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+        uint32_t base = skl_engine_info[e].base;
+
+        mmio_write(gpu, base + RING_HWS_PGA, STATUS_PAGE * PGPU_PAGE_SIZE);
+        mmio_write(gpu, base + RING_MODE_GEN7, SKL_MASKED_ENABLE(GFX_RUN_LIST_ENABLE));
+    }
+    mmio_write(gpu, SKL_GT_IER(0), ~0u);
+    mmio_write(gpu, SKL_GT_IMR(0), 0);
+    mmio_write(gpu, SKL_MASTER_IRQ, MASTER_IRQ_CONTROL);
+}
+
+static void count_irq(void *opaque)
+{
+    __atomic_fetch_add((unsigned *)opaque, 1, __ATOMIC_RELAXED);
+}
+
+static void apply(struct pgpu *gpu, uint8_t *region, bool *spare_mapped,
+                  const struct record *r)
+{
+    uint32_t *mem = (uint32_t *)region;
+    enum pgpu_engine engine = r->arg % PGPU_NUM_ENGINES;
+    uint32_t base = skl_engine_info[engine].base;
+
+    switch (r->kind % REC_KINDS) {
+    case REC_MEMORY:
+        __atomic_store_n(&mem[r->index % (REGION_BYTES / 4)], r->value, __ATOMIC_RELAXED);
+        break;
+    case REC_MMIO_WRITE:
+        pgpu_skl_model.mmio_write(gpu, (uint32_t)r->index << 2 | (uint32_t)r->arg << 18,
+                                  r->value, r->arg & 0x80 ? 8 : 4);
+        break;
+    case REC_MMIO_READ:
+        pgpu_skl_model.mmio_read(gpu, (uint32_t)r->index << 2 | (uint32_t)r->arg << 18,
+                                 r->arg & 0x80 ? 8 : 4);
+        break;
+    case REC_GGTT:
+        pgpu_skl_model.ggtt_write(gpu, r->index | (uint32_t)r->arg << 16,
+                                  r->value & 0x80000000 ? r->value :
+                                  (REGION_BUS + (r->value % 40) * PGPU_PAGE_SIZE) | 1);
+        break;
+    case REC_SUBMIT:
+        __atomic_store_n(&mem[PGPU_PAGE_SIZE / 4 + CTX_RING_TAIL_DW], r->value,
+                         __ATOMIC_RELAXED);
+        for (unsigned i = 0; i < 3; i++) {
+            mmio_write(gpu, base + RING_ELSP, 0);
+        }
+        /* LRCA from index, valid, 4-level or 3-level, privileged */
+        mmio_write(gpu, base + RING_ELSP,
+                   (uint32_t)(r->index & 0x1f) << 12 | (r->index & 0x8000 ? 0x109 : 0x119));
+        break;
+    case REC_RESET:
+        pgpu_skl_model.reset_engine(gpu, engine);
+        break;
+    case REC_UNMAP_SPARE:
+        if (*spare_mapped) {
+            pgpu_skl_model.dma_unmap(gpu, SPARE_BUS, PGPU_PAGE_SIZE);
+            *spare_mapped = false;
+        }
+        break;
+    case REC_WAIT:
+        settle(gpu);
+        break;
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const struct pgpu_config config = {
+        .name = "fuzz", .aperture_size = PGPU_APERTURE_DEFAULT, .hang_timeout_ms = 2,
+    };
+    static uint8_t *region, *spare;
+    unsigned irqs = 0;
+    bool spare_mapped = true;
+    struct pgpu *gpu;
+    struct record r;
+
+    if (!region) {
+        region = guarded_alloc(REGION_BYTES);
+        spare = guarded_alloc(PGPU_PAGE_SIZE);
+    }
+    memset(region, 0, REGION_BYTES);
+    gpu = pgpu_skl_model.create(&config);
+    if (!gpu || pgpu_skl_model.dma_map(gpu, REGION_BUS, region, REGION_BYTES) ||
+        pgpu_skl_model.dma_map(gpu, SPARE_BUS, spare, PGPU_PAGE_SIZE)) {
+        __builtin_trap();
+    }
+    pgpu_skl_model.set_irq_handler(gpu, count_irq, &irqs);
+    setup(gpu, region);
+    for (; size >= sizeof(r); data += sizeof(r), size -= sizeof(r)) {
+        memcpy(&r, data, sizeof(r));
+        apply(gpu, region, &spare_mapped, &r);
+    }
+    settle(gpu);
+    /* destroying with engines possibly still running is part of the test */
+    pgpu_skl_model.destroy(gpu);
+    return 0;
+}
