@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "vgpu/vgpu.h"
+#include "bench/vgpu/bench-vgpu.h"
 
 #define REG_OFFSET 0x2358       /* any register offset: storage semantics */
 
@@ -38,37 +38,6 @@ struct mailbox {
     struct mmio_request request;
     uint64_t reply;
 };
-
-static double now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static void ignore_msi(void *opaque)
-{
-}
-
-static const struct vgpu_ops bench_ops = { .raise_msi = ignore_msi };
-
-static struct vgpu *make_vgpu(void)
-{
-    struct vgpu_config config = {
-        .name = "bench", .type = &vgpu_types[0],
-        .host_aperture_size = VGPU_APERTURE_DEFAULT,
-        .hidden_base = VGPU_APERTURE_DEFAULT, .ram_below_4g = 1ull << 30,
-        .ops = &bench_ops,
-    };
-    struct vgpu *vgpu = vgpu_create(&config);
-
-    if (!vgpu) {
-        perror("vgpu_create");
-        exit(1);
-    }
-    return vgpu;
-}
 
 static double bench_inproc(unsigned iterations)
 {

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "vgpu/vgpu.h"
+#include "bench/vgpu/bench-vgpu.h"
 
 #define ITERATIONS      (4u << 20)
 #define UNTRACKED_REG   0x8000          /* storage, counted as untracked */
@@ -29,37 +29,6 @@
 #define APERTURE_PTES   ((32u << 20) / 4096)
 #define HIDDEN_FIRST    (VGPU_APERTURE_DEFAULT / 4096)
 #define HIDDEN_PTES     ((256u << 20) / 4096)
-
-static double now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static void ignore_msi(void *opaque)
-{
-}
-
-static const struct vgpu_ops bench_ops = { .raise_msi = ignore_msi };
-
-static struct vgpu *make_vgpu(void)
-{
-    struct vgpu_config config = {
-        .name = "bench", .type = vgpu_type_find("gpumed-8"),
-        .host_aperture_size = VGPU_APERTURE_DEFAULT,
-        .hidden_base = VGPU_APERTURE_DEFAULT, .ram_below_4g = 1ull << 30,
-        .ops = &bench_ops,
-    };
-    struct vgpu *vgpu = vgpu_create(&config);
-
-    if (!vgpu) {
-        perror("vgpu_create");
-        exit(1);
-    }
-    return vgpu;
-}
 
 static double per_read_ns(struct vgpu *vgpu, uint32_t offset)
 {

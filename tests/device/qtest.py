@@ -7,6 +7,8 @@ import sys
 
 PCI_CONFIG_ADDRESS = 0xCF8
 PCI_CONFIG_DATA = 0xCFC
+PCI_COMMAND = 0x04
+PCI_COMMAND_MEMORY = 0x2
 
 
 def default_qemu():
@@ -80,6 +82,13 @@ class QTest:
         self.cmd('outl 0x%x 0x%x' % (PCI_CONFIG_ADDRESS, self._cfg_address(devfn, offset)))
         port = PCI_CONFIG_DATA + (offset & 3)
         self.cmd('%s 0x%x 0x%x' % ({1: 'outb', 2: 'outw', 4: 'outl'}[size], port, value))
+
+    def place_bars(self, devfn, bars):
+        """Programs 64-bit memory BARs ({config offset: address}), enables decoding."""
+        for offset, addr in bars.items():
+            self.cfg_write(devfn, offset, addr & 0xFFFFFFFF)
+            self.cfg_write(devfn, offset + 4, addr >> 32)
+        self.cfg_write(devfn, PCI_COMMAND, PCI_COMMAND_MEMORY, 2)
 
     def read(self, addr, size):
         return self.cmd('%s 0x%x' % ({1: 'readb', 2: 'readw', 4: 'readl', 8: 'readq'}[size], addr))

@@ -15,8 +15,7 @@ BAR0 = 0xE0000000
 BAR2 = 0xC0000000
 MIB = 1 << 20
 GGTT = BAR0 + 8 * MIB
-PCI_BAR0, PCI_BAR2, PCI_COMMAND = 0x10, 0x18, 0x04
-PCI_COMMAND_MEMORY = 0x2
+PCI_BAR0, PCI_BAR2 = 0x10, 0x18
 
 # Registers (vgpu/regs.h)
 VGT_PVINFO = 0x78000
@@ -41,14 +40,6 @@ def reg(qt, offset, value=None):
         return qt.read(BAR0 + offset, 4)
     qt.write(BAR0 + offset, value, 4)
     return None
-
-
-def place_bars(qt):
-    qt.cfg_write(DEVFN, PCI_BAR0, BAR0)
-    qt.cfg_write(DEVFN, PCI_BAR0 + 4, 0)
-    qt.cfg_write(DEVFN, PCI_BAR2, BAR2)
-    qt.cfg_write(DEVFN, PCI_BAR2 + 4, 0)
-    qt.cfg_write(DEVFN, PCI_COMMAND, PCI_COMMAND_MEMORY, 2)
 
 
 def check_pvinfo(qt, tap):
@@ -127,7 +118,7 @@ def main():
     tap = Tap()
     qt = QTest(qemu, ['-device', 'vgpu-pci,addr=02.0'])
     try:
-        place_bars(qt)
+        qt.place_bars(DEVFN, {PCI_BAR0: BAR0, PCI_BAR2: BAR2})
         check_pvinfo(qt, tap)
         check_masked_and_handshakes(qt, tap)
         check_ggtt_partition(qt, tap)

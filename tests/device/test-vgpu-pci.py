@@ -17,11 +17,10 @@ MIB = 1 << 20
 GGTT_OFFSET = 8 * MIB
 APERTURE = 256 * MIB
 
-PCI_VENDOR_ID, PCI_DEVICE_ID, PCI_COMMAND = 0x00, 0x02, 0x04
+PCI_VENDOR_ID, PCI_DEVICE_ID = 0x00, 0x02
 PCI_REVISION_ID, PCI_CLASS_PROG, PCI_CLASS_DEVICE = 0x08, 0x09, 0x0A
 PCI_BAR0, PCI_BAR2 = 0x10, 0x18
 PCI_CAPABILITY_LIST = 0x34
-PCI_COMMAND_MEMORY = 0x2
 PCI_CAP_ID_MSI = 0x05
 
 
@@ -68,11 +67,7 @@ def check_bar_sizing(qt, tap):
 
 
 def place_bars(qt):
-    qt.cfg_write(DEVFN, PCI_BAR0, BAR0_GPA)
-    qt.cfg_write(DEVFN, PCI_BAR0 + 4, 0)
-    qt.cfg_write(DEVFN, PCI_BAR2, BAR2_GPA)
-    qt.cfg_write(DEVFN, PCI_BAR2 + 4, 0)
-    qt.cfg_write(DEVFN, PCI_COMMAND, PCI_COMMAND_MEMORY, 2)
+    qt.place_bars(DEVFN, {PCI_BAR0: BAR0_GPA, PCI_BAR2: BAR2_GPA})
 
 
 def check_ggtt_through_bar0(qt, tap):
