@@ -124,3 +124,26 @@ class Tap:
     def finish(self):
         print('1..%d' % self.count)
         return 1 if self.failed else 0
+
+
+def run_device_test(device_args, checks):
+    """Runs each checks(qt, tap) on one QEMU, then checks QEMU shuts down
+    cleanly; returns the exit status (77: QEMU is not built)."""
+    qemu = os.environ.get('GPUMED_QEMU') or default_qemu()
+    if not os.access(qemu, os.X_OK):
+        print('1..0 # SKIP no QEMU at %s: run scripts/build-qemu' % qemu)
+        return 77
+    tap = Tap()
+    qt = QTest(qemu, device_args)
+    try:
+        for check in checks:
+            check(qt, tap)
+    except QTestError as e:
+        tap.check(False, 'qtest session', str(e))
+    status, err = qt.close()
+    # QEMU shuts down cleanly on SIGTERM; a crash would show as a signal.
+    tap.check(status == 0, 'QEMU was alive to the end and shuts down cleanly',
+              'status %s: %s' % (status, err.strip()))
+    for line in err.splitlines():
+        print('# qemu: ' + line)
+    return tap.finish()

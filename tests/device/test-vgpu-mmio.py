@@ -8,7 +8,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qtest import QTest, QTestError, Tap, default_qemu  # noqa: E402
+from qtest import run_device_test  # noqa: E402
 
 DEVFN = 0x10
 BAR0 = 0xE0000000
@@ -110,27 +110,15 @@ def check_aux_and_vblank(qt, tap):
     tap.check(reg(qt, PIPE_FRMCOUNT_A) >= 2, 'frame counter advances at ~60 Hz')
 
 
+def place_bars(qt, tap):
+    qt.place_bars(DEVFN, {PCI_BAR0: BAR0, PCI_BAR2: BAR2})
+
+
 def main():
-    qemu = os.environ.get('GPUMED_QEMU') or default_qemu()
-    if not os.access(qemu, os.X_OK):
-        print('1..0 # SKIP no QEMU at %s: run scripts/build-qemu' % qemu)
-        return 77
-    tap = Tap()
-    qt = QTest(qemu, ['-device', 'vgpu-pci,addr=02.0'])
-    try:
-        qt.place_bars(DEVFN, {PCI_BAR0: BAR0, PCI_BAR2: BAR2})
-        check_pvinfo(qt, tap)
-        check_masked_and_handshakes(qt, tap)
-        check_ggtt_partition(qt, tap)
-        check_aperture(qt, tap)
-        check_aux_and_vblank(qt, tap)
-    except QTestError as e:
-        tap.check(False, 'qtest session', str(e))
-    status, err = qt.close()
-    tap.check(status == 0, 'QEMU shuts down cleanly', 'status %s: %s' % (status, err.strip()))
-    for line in err.splitlines():
-        print('# qemu: ' + line)
-    return tap.finish()
+    return run_device_test(['-device', 'vgpu-pci,addr=02.0'], [
+        place_bars, check_pvinfo, check_masked_and_handshakes, check_ggtt_partition,
+        check_aperture, check_aux_and_vblank,
+    ])
 
 
 if __name__ == '__main__':

@@ -8,7 +8,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qtest import QTest, QTestError, Tap, default_qemu  # noqa: E402
+from qtest import QTestError, run_device_test  # noqa: E402
 
 DEVFN = 0x10                    # 00:02.0, where Intel integrated graphics lives
 BAR0_GPA = 0xE0000000
@@ -66,7 +66,7 @@ def check_bar_sizing(qt, tap):
         tap.equal(high, 0xFFFFFFFF, '%s upper half is fully decoded' % name)
 
 
-def place_bars(qt):
+def place_bars(qt, tap):
     qt.place_bars(DEVFN, {PCI_BAR0: BAR0_GPA, PCI_BAR2: BAR2_GPA})
 
 
@@ -109,29 +109,10 @@ def check_bar_moved_while_enabled(qt, tap):
 
 
 def main():
-    qemu = os.environ.get('GPUMED_QEMU') or default_qemu()
-    if not os.access(qemu, os.X_OK):
-        print('1..0 # SKIP no QEMU at %s: run scripts/build-qemu' % qemu)
-        return 77
-    tap = Tap()
-    qt = QTest(qemu, ['-device', 'vgpu-pci,addr=02.0'])
-    try:
-        check_identity(qt, tap)
-        check_read_only_config(qt, tap)
-        check_bar_sizing(qt, tap)
-        place_bars(qt)
-        check_ggtt_through_bar0(qt, tap)
-        check_hostile_accesses(qt, tap)
-        check_bar_moved_while_enabled(qt, tap)
-    except QTestError as e:
-        tap.check(False, 'qtest session', str(e))
-    status, err = qt.close()
-    # QEMU shuts down cleanly on SIGTERM; a crash would show as a signal.
-    tap.check(status == 0, 'QEMU was alive to the end and shuts down cleanly',
-              'status %s: %s' % (status, err.strip()))
-    for line in err.splitlines():
-        print('# qemu: ' + line)
-    return tap.finish()
+    return run_device_test(['-device', 'vgpu-pci,addr=02.0'], [
+        check_identity, check_read_only_config, check_bar_sizing, place_bars,
+        check_ggtt_through_bar0, check_hostile_accesses, check_bar_moved_while_enabled,
+    ])
 
 
 if __name__ == '__main__':
