@@ -17,6 +17,7 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -57,18 +58,14 @@ bool read_text(const char *path, char *buf, size_t size)
 /* One write per line, so that kernel messages do not split our lines. */
 static void print_line(const char *line)
 {
-    size_t len = strlen(line);
-    char *buf = malloc(len + 1);
+    struct iovec parts[] = {
+        { .iov_base = (void *)line, .iov_len = strlen(line) },
+        { .iov_base = "\n", .iov_len = 1 },
+    };
 
-    if (!buf) {
-        return;
-    }
-    memcpy(buf, line, len);
-    buf[len] = '\n';
-    if (write(STDOUT_FILENO, buf, len + 1) < 0) {
+    if (writev(STDOUT_FILENO, parts, 2) < 0) {
         /* Nothing to report to: the console is the only channel. */
     }
-    free(buf);
 }
 
 /* Control characters would break the one-line-per-record protocol. */
