@@ -85,6 +85,9 @@ static void pool_free(struct extent_pool *pool, uint64_t start, uint64_t length)
     size_t i = 0;
     bool joins_previous, joins_next;
 
+    if (!length) {
+        return;
+    }
     while (i < pool->count && pool->free[i].start < start) {
         i++;
     }
@@ -190,7 +193,7 @@ int med_gm_alloc(struct med_gm *gm, const struct med_partition *request,
     uint64_t start[MED_GM_RESOURCE_COUNT];
     struct med_gm_shortage report = { 0 };
 
-    if (!needed[MED_GM_APERTURE] || !needed[MED_GM_HIDDEN] || !needed[MED_GM_FENCE] ||
+    if (!needed[MED_GM_APERTURE] || !needed[MED_GM_HIDDEN] ||
         needed[MED_GM_APERTURE] % PAGE_SIZE || needed[MED_GM_HIDDEN] % PAGE_SIZE) {
         errno = EINVAL;
         return -1;
@@ -216,8 +219,12 @@ int med_gm_alloc(struct med_gm *gm, const struct med_partition *request,
         return -1;
     }
     for (unsigned r = 0; r < MED_GM_RESOURCE_COUNT; r++) {
-        bool fits = pool_alloc(&gm->pool[r], needed[r], &start[r]);
+        bool fits = true;
 
+        start[r] = 0;   /* stays for an empty range (no fences) */
+        if (needed[r]) {
+            fits = pool_alloc(&gm->pool[r], needed[r], &start[r]);
+        }
         assert(fits);   /* the largest free extent was checked above */
         (void)fits;
     }

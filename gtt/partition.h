@@ -72,7 +72,7 @@ void med_gm_destroy(struct med_gm *gm);
 /*
  * Carve a partition with the sizes of @request (its bases are ignored)
  * into *@partition.  All or nothing: returns 0, or -1 with errno
- *   EINVAL  a size is zero or not a page multiple;
+ *   EINVAL  a block size is zero or not a page multiple (zero fences is fine);
  *   ENOSPC  a resource is short: *@shortage (may be NULL) says which and
  *           by how much (med_gm_format_shortage() makes it a sentence);
  *   EMFILE  MED_GM_MAX_PARTITIONS partitions are live.

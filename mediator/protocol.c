@@ -21,7 +21,7 @@ static_assert(sizeof(struct med_msg_hello) == 88, "HELLO size");
 static_assert(sizeof(struct med_msg_hello_reply) == 24, "HELLO_REPLY size");
 static_assert(sizeof(struct med_msg_add_memory) == 40, "ADD_MEMORY size");
 static_assert(sizeof(struct med_msg_create_vgpu) == 48, "CREATE_VGPU size");
-static_assert(sizeof(struct med_msg_create_reply) == 200, "CREATE_REPLY size");
+static_assert(sizeof(struct med_msg_create_reply) == 328, "CREATE_REPLY size");
 static_assert(sizeof(struct med_msg_ppgtt_notify) == 32, "PPGTT_NOTIFY size");
 static_assert(sizeof(struct med_msg_submit) == 40, "SUBMIT size");
 static_assert(sizeof(struct med_msg_complete) == 40, "COMPLETE size");

@@ -22,7 +22,7 @@
 
 #define MED_VM_NAME_LEN         64      /* HELLO.vm_name, NUL included */
 #define MED_TYPE_NAME_LEN       32      /* CREATE_VGPU.type, NUL included */
-#define MED_DETAIL_LEN          128     /* CREATE_REPLY.detail, NUL included */
+#define MED_DETAIL_LEN          256     /* CREATE_REPLY.detail, NUL included */
 #define MED_MSG_MAX_FDS         1       /* no message carries more */
 
 #define MED_PAGE_SIZE           4096u

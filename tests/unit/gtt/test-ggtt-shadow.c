@@ -1,0 +1,266 @@
+/*
+ * The GGTT shadow against hostile entries: only dirty entries of the
+ * partition are read, only entries naming guest RAM are translated (to the
+ * vGPU's bus window), everything else points at the scratch page and is
+ * counted.  The physical GPU is a fake backend that only stores entries.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "gtt/ggtt-shadow.h"
+
+#define MiB             (1ull << 20)
+#define GiB             (1ull << 30)
+#define PRESENT         MED_GGTT_PTE_PRESENT
+#define UNTOUCHED       0xdeadull       /* what the fake GPU's entries start as */
+#define BUS_SLOT        3ull
+#define BUS_BASE        (BUS_SLOT << MED_BUS_WINDOW_SHIFT)
+
+struct fake_gpu {
+    struct pgpu base;
+    uint64_t ggtt[MED_GGTT_ENTRY_COUNT];
+};
+
+static uint64_t fake_ggtt_read(struct pgpu *gpu, uint32_t index)
+{
+    return ((struct fake_gpu *)gpu)->ggtt[index];
+}
+
+static void fake_ggtt_write(struct pgpu *gpu, uint32_t index, uint64_t pte)
+{
+    ((struct fake_gpu *)gpu)->ggtt[index] = pte;
+}
+
+static const struct pgpu_ops fake_ops = {
+    .name = "fake", .ggtt_read = fake_ggtt_read, .ggtt_write = fake_ggtt_write,
+};
+
+struct fixture {
+    struct fake_gpu *gpu;
+    uint64_t *guest;            /* the shared table's PTEs */
+    uint64_t *dirty;
+    struct vgpu_ggtt_shadow *shadow;
+};
+
+/* Aperture block [40 KiB, 40 KiB + 32 MiB): not aligned to a bitmap word. */
+static const struct med_partition partition = {
+    .aperture_base = 10 * 4096, .aperture_size = 32 * MiB,
+    .hidden_base = 272 * MiB, .hidden_size = 256 * MiB,
+    .fence_base = 0, .fence_count = 4,
+};
+#define APERTURE_FIRST  10u
+#define HIDDEN_FIRST    (uint32_t)(272 * MiB / 4096)
+
+/* Guest RAM below and above the 4 GiB hole. */
+static const struct med_gpa_range ram[] = {
+    { .gpa = 0, .size = 1 * GiB },
+    { .gpa = 4 * GiB, .size = 1 * GiB },
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+
+    f->gpu = malloc(sizeof(*f->gpu));
+    f->gpu->base.ops = &fake_ops;
+    for (uint32_t i = 0; i < MED_GGTT_ENTRY_COUNT; i++) {
+        f->gpu->ggtt[i] = UNTOUCHED;
+    }
+    f->guest = calloc(MED_GGTT_ENTRY_COUNT + MED_GGTT_ENTRY_COUNT / 64, sizeof(uint64_t));
+    f->dirty = f->guest + MED_GGTT_ENTRY_COUNT;
+    f->shadow = vgpu_ggtt_shadow_create(&(struct vgpu_ggtt_shadow_config) {
+        .partition = partition, .bus_base = BUS_BASE, .ram = ram, .ram_count = 2,
+        .guest_ptes = f->guest, .dirty = f->dirty, .gpu = &f->gpu->base,
+    });
+    *state = f;
+    return f->shadow ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+
+    vgpu_ggtt_shadow_destroy(f->shadow);
+    free(f->guest);
+    free(f->gpu);
+    free(f);
+    return 0;
+}
+
+/* What a client does for a guest PTE write. */
+static void guest_write(struct fixture *f, uint32_t index, uint64_t pte)
+{
+    f->guest[index] = pte;
+    f->dirty[index / 64] |= 1ull << (index % 64);
+}
+
+static bool dirty(const struct fixture *f, uint32_t index)
+{
+    return f->dirty[index / 64] & (1ull << (index % 64));
+}
+
+static uint64_t host(const struct fixture *f, uint32_t index)
+{
+    return f->gpu->ggtt[index];
+}
+
+static void test_create_points_the_partition_at_scratch(void **state)
+{
+    struct fixture *f = *state;
+
+    assert_int_equal(host(f, APERTURE_FIRST), MED_SCRATCH_PTE);
+    assert_int_equal(host(f, APERTURE_FIRST + 8191), MED_SCRATCH_PTE);
+    assert_int_equal(host(f, HIDDEN_FIRST), MED_SCRATCH_PTE);
+    assert_int_equal(host(f, APERTURE_FIRST - 1), UNTOUCHED);
+    assert_int_equal(host(f, APERTURE_FIRST + 8192), UNTOUCHED);
+    assert_int_equal(host(f, HIDDEN_FIRST - 1), UNTOUCHED);
+}
+
+static void test_valid_entries_become_bus_window_addresses(void **state)
+{
+    struct fixture *f = *state;
+
+    guest_write(f, APERTURE_FIRST, 0x1234000 | PRESENT);
+    guest_write(f, HIDDEN_FIRST + 5, (4 * GiB + 0x5000) | PRESENT);
+    guest_write(f, HIDDEN_FIRST + 6, (1 * GiB - 4096) | PRESENT);   /* last page below */
+    assert_int_equal(vgpu_ggtt_shadow_sync(f->shadow), 3);
+    assert_int_equal(host(f, APERTURE_FIRST), (BUS_BASE + 0x1234000) | PRESENT);
+    assert_int_equal(host(f, HIDDEN_FIRST + 5), (BUS_BASE + 4 * GiB + 0x5000) | PRESENT);
+    assert_int_equal(host(f, HIDDEN_FIRST + 6), (BUS_BASE + 1 * GiB - 4096) | PRESENT);
+    assert_false(dirty(f, APERTURE_FIRST));
+    assert_int_equal(vgpu_ggtt_shadow_stats(f->shadow)->mapped, 3);
+    assert_int_equal(vgpu_ggtt_shadow_sync(f->shadow), 0);      /* nothing left dirty */
+}
+
+static void test_hostile_entries_point_at_scratch_and_are_counted(void **state)
+{
+    struct fixture *f = *state;
+    const uint64_t hostile[] = {
+        1 * GiB | PRESENT,                      /* first page of the hole */
+        (3 * GiB + 0x7000) | PRESENT,           /* inside the hole */
+        5 * GiB | PRESENT,                      /* just past the RAM above 4 GiB */
+        (1ull << 40) | PRESENT,                 /* beyond the bus window */
+        0x00003ffffffff000ull | PRESENT,        /* the highest address a PTE holds */
+        ~0ull,                                  /* everything set */
+    };
+    const struct vgpu_ggtt_shadow_stats *st = vgpu_ggtt_shadow_stats(f->shadow);
+
+    for (uint32_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+        guest_write(f, HIDDEN_FIRST + i, hostile[i]);
+    }
+    guest_write(f, HIDDEN_FIRST + 100, 0x1234000);      /* not present */
+    vgpu_ggtt_shadow_sync(f->shadow);
+    for (uint32_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+        assert_int_equal(host(f, HIDDEN_FIRST + i), MED_SCRATCH_PTE);
+    }
+    assert_int_equal(host(f, HIDDEN_FIRST + 100), MED_SCRATCH_PTE);
+    assert_int_equal(st->bad_address, 6);
+    assert_int_equal(st->not_present, 1);
+    assert_int_equal(st->mapped, 0);
+    assert_int_equal(st->last_bad_index, HIDDEN_FIRST + 5);
+    assert_int_equal(st->last_bad_pte, ~0ull);
+}
+
+/* Junk in the bits a PTE does not define never reaches the host entry. */
+static void test_only_address_and_present_reach_the_host(void **state)
+{
+    struct fixture *f = *state;
+
+    guest_write(f, APERTURE_FIRST + 1, 0xffc0000000000ffeull | 0x3000 | PRESENT);
+    vgpu_ggtt_shadow_sync(f->shadow);
+    assert_int_equal(host(f, APERTURE_FIRST + 1), (BUS_BASE + 0x3000) | PRESENT);
+}
+
+static void test_dirty_bits_outside_the_partition_are_never_read(void **state)
+{
+    struct fixture *f = *state;
+
+    guest_write(f, 0, 0x1000 | PRESENT);                    /* same word as the block */
+    guest_write(f, APERTURE_FIRST - 1, 0x1000 | PRESENT);
+    guest_write(f, APERTURE_FIRST + 8192, 0x1000 | PRESENT);
+    guest_write(f, MED_GGTT_ENTRY_COUNT - 1, 0x1000 | PRESENT);
+    guest_write(f, APERTURE_FIRST + 2, 0x1000 | PRESENT);
+    assert_int_equal(vgpu_ggtt_shadow_sync(f->shadow), 1);
+    assert_int_equal(host(f, 0), UNTOUCHED);
+    assert_int_equal(host(f, APERTURE_FIRST - 1), UNTOUCHED);
+    assert_int_equal(host(f, APERTURE_FIRST + 8192), UNTOUCHED);
+    assert_int_equal(host(f, MED_GGTT_ENTRY_COUNT - 1), UNTOUCHED);
+    assert_true(dirty(f, 0) && dirty(f, APERTURE_FIRST - 1));   /* left alone */
+    assert_false(dirty(f, APERTURE_FIRST + 2));
+}
+
+static void test_single_entry_update_checks_the_partition(void **state)
+{
+    struct fixture *f = *state;
+
+    f->guest[APERTURE_FIRST + 3] = 0x8000 | PRESENT;
+    f->guest[5] = 0x8000 | PRESENT;
+    vgpu_ggtt_shadow_update(f->shadow, APERTURE_FIRST + 3);
+    vgpu_ggtt_shadow_update(f->shadow, 5);
+    assert_int_equal(host(f, APERTURE_FIRST + 3), (BUS_BASE + 0x8000) | PRESENT);
+    assert_int_equal(host(f, 5), UNTOUCHED);
+    assert_int_equal(vgpu_ggtt_shadow_stats(f->shadow)->out_of_partition, 1);
+}
+
+static void test_destroy_leaves_nothing_mapped(void **state)
+{
+    struct fixture *f = *state;
+
+    guest_write(f, HIDDEN_FIRST, 0x1000 | PRESENT);
+    vgpu_ggtt_shadow_sync(f->shadow);
+    vgpu_ggtt_shadow_destroy(f->shadow);
+    f->shadow = NULL;
+    assert_int_equal(host(f, HIDDEN_FIRST), MED_SCRATCH_PTE);
+}
+
+static void test_bad_configurations_are_refused(void **state)
+{
+    struct fixture *f = *state;
+    const struct med_gpa_range unaligned = { .gpa = 0x800, .size = GiB },
+                               too_high = { .gpa = 1ull << 40, .size = GiB };
+    struct vgpu_ggtt_shadow_config c = {
+        .partition = partition, .bus_base = BUS_BASE, .ram = ram, .ram_count = 2,
+        .guest_ptes = f->guest, .dirty = f->dirty, .gpu = &f->gpu->base,
+    };
+    struct vgpu_ggtt_shadow_config bad[5];
+
+    for (int i = 0; i < 5; i++) {
+        bad[i] = c;
+    }
+    bad[0].ram = &unaligned;
+    bad[0].ram_count = 1;
+    bad[1].ram = &too_high;
+    bad[1].ram_count = 1;
+    bad[2].ram_count = 0;
+    bad[3].bus_base = BUS_BASE + 4096;
+    bad[4].partition.hidden_base = 4 * GiB;
+    for (int i = 0; i < 5; i++) {
+        errno = 0;
+        assert_null(vgpu_ggtt_shadow_create(&bad[i]));
+        assert_int_equal(errno, EINVAL);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_create_points_the_partition_at_scratch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_valid_entries_become_bus_window_addresses, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hostile_entries_point_at_scratch_and_are_counted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_only_address_and_present_reach_the_host, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dirty_bits_outside_the_partition_are_never_read, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_single_entry_update_checks_the_partition, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_destroy_leaves_nothing_mapped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_configurations_are_refused, setup, teardown),
+    };
+
+    return cmocka_run_group_tests_name("gtt/ggtt-shadow", tests, NULL, NULL);
+}
