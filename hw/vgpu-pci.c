@@ -49,6 +49,7 @@ struct VgpuPciState {
     /* device state */
     struct vgpu *vgpu;
     uint8_t *opregion;
+    bool monitor_connected;     /* "monitor-connected", settable at run time */
 };
 
 /* Guest GPU state lives outside QEMU's migration stream (for now). */
@@ -282,6 +283,7 @@ static void vgpu_pci_reset(DeviceState *dev)
     VgpuPciState *s = VGPU_PCI(dev);
 
     vgpu_reset(s->vgpu);
+    vgpu_display_hotplug(s->vgpu, s->monitor_connected);
 }
 
 static Property vgpu_pci_properties[] = {
@@ -294,11 +296,30 @@ static Property vgpu_pci_properties[] = {
     DEFINE_PROP_END_OF_LIST(),
 };
 
+static bool vgpu_pci_get_monitor(Object *obj, Error **errp)
+{
+    return VGPU_PCI(obj)->monitor_connected;
+}
+
+/* Plugging the virtual monitor in or out raises a hotplug in the guest. */
+static void vgpu_pci_set_monitor(Object *obj, bool connected, Error **errp)
+{
+    VgpuPciState *s = VGPU_PCI(obj);
+
+    s->monitor_connected = connected;
+    if (s->vgpu) {
+        vgpu_display_hotplug(s->vgpu, connected);
+    }
+}
+
 static void vgpu_pci_instance_init(Object *obj)
 {
     VgpuPciState *s = VGPU_PCI(obj);
 
     s->type_name = g_strdup(vgpu_types[0].name);
+    s->monitor_connected = true;
+    object_property_add_bool(obj, "monitor-connected", vgpu_pci_get_monitor,
+                             vgpu_pci_set_monitor);
 }
 
 static void vgpu_pci_class_init(ObjectClass *klass, void *data)

@@ -63,7 +63,23 @@ void vgpu_display_reset(struct vgpu *vgpu)
     vgpu->sink.edid_selected = false;
     vgpu->sink.edid_offset = 0;
     vgpu->pending_flips = 0;
+    vgpu->sink.connected = true;
     vreg_set(vgpu, SDEISR, vreg(vgpu, SDEISR) | SDE_PORTD_HOTPLUG_CPT);
+}
+
+void vgpu_display_hotplug(struct vgpu *vgpu, bool connected)
+{
+    uint32_t live = vreg(vgpu, SDEISR) & ~SDE_PORTD_HOTPLUG_CPT;
+    uint32_t strap = vreg(vgpu, SFUSE_STRAP) & ~SFUSE_STRAP_DDID_DETECTED;
+
+    if (connected == vgpu->sink.connected) {
+        return;
+    }
+    vgpu->sink.connected = connected;
+    vreg_set(vgpu, SDEISR, connected ? live | SDE_PORTD_HOTPLUG_CPT : live);
+    vreg_set(vgpu, SFUSE_STRAP, connected ? strap | SFUSE_STRAP_DDID_DETECTED : strap);
+    vreg_set(vgpu, PCH_PORT_HOTPLUG, vreg(vgpu, PCH_PORT_HOTPLUG) | PORTD_HOTPLUG_LONG_DETECT);
+    vgpu_irq_raise(vgpu, IRQ_PCH, SDE_PORTD_HOTPLUG_CPT);
 }
 
 /* The sink answers link training at once: every pattern succeeds. */
@@ -180,7 +196,7 @@ void vgpu_aux_ctl_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
     req_len = (written & DP_AUX_CH_CTL_MESSAGE_SIZE_MASK) >> DP_AUX_CH_CTL_MESSAGE_SIZE_SHIFT;
     ctl &= ~(DP_AUX_CH_CTL_SEND_BUSY | DP_AUX_CH_CTL_MESSAGE_SIZE_MASK |
              DP_AUX_CH_CTL_TIME_OUT_ERROR | DP_AUX_CH_CTL_RECEIVE_ERROR);
-    if (ch != SINK_PORT) {
+    if (ch != SINK_PORT || !vgpu->sink.connected) {
         ctl |= DP_AUX_CH_CTL_TIME_OUT_ERROR;
     } else if (req_len < 3 || req_len > DP_AUX_CH_DATA_BYTES) {
         vgpu_guest_error(vgpu, "AUX message of %u bytes", req_len);

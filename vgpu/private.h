@@ -22,6 +22,7 @@ struct dirty_pages {
 
 /* The virtual DP sink's AUX state (contract 8.2). */
 struct vgpu_dp_sink {
+    bool connected;
     uint8_t dpcd[VGPU_DPCD_SIZE];
     uint8_t edid[128];
     bool edid_selected;         /* an I2C address-only write to 0x50 was seen */

@@ -115,6 +115,7 @@
 #define EDP_PSR_IMR             0x64834     /* outside the tree: DE misc bit 19 */
 #define EDP_PSR_IIR             0x64838
 #define PCH_PORT_HOTPLUG        0xc4030
+#define   PORTD_HOTPLUG_LONG_DETECT (2u << 16)
 #define PCH_PORT_HOTPLUG2       0xc403c
 
 /* Display core (contract 4.4). */

@@ -136,6 +136,13 @@ bool vgpu_aperture_translate(struct vgpu *vgpu, uint64_t offset, uint64_t *gpa);
 void vgpu_display_vblank(struct vgpu *vgpu);
 
 /*
+ * Plug or unplug the virtual monitor (connected after reset): updates the
+ * port's live state and raises a long-pulse hotplug event, as a real
+ * monitor's cable would.  Nothing happens if the state does not change.
+ */
+void vgpu_display_hotplug(struct vgpu *vgpu, bool connected);
+
+/*
  * PCI configuration space: fill @config with the power-on values and
  * @wmask / @w1cmask with the guest-writable and write-1-to-clear bits of
  * every register the library owns (VGPU_PCI_CONFIG_SIZE bytes each).

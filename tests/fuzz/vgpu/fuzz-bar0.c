@@ -1,7 +1,8 @@
 /*
  * Fuzz the vGPU's guest interface with arbitrary sequences of BAR0
- * accesses (registers and GGTT), aperture translations, vblank ticks and
- * resets.  Input: records of {u8 kind, u8 size, u32 offset, u64 value}.
+ * accesses (registers and GGTT), aperture translations, vblank ticks,
+ * monitor hotplugs and resets.
+ * Input: records of {u8 kind, u8 size, u32 offset, u64 value}.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -13,7 +14,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-enum access_kind { READ, WRITE, RESET, VBLANK, APERTURE, KIND_COUNT };
+enum access_kind { READ, WRITE, RESET, VBLANK, APERTURE, HOTPLUG, KIND_COUNT };
 
 struct access_record {
     uint8_t kind;       /* enum access_kind, modulo KIND_COUNT */
@@ -63,6 +64,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         case APERTURE:
             vgpu_aperture_translate(vgpu, r.value, &gpa);
+            break;
+        case HOTPLUG:
+            vgpu_display_hotplug(vgpu, r.value & 1);
             break;
         }
     }

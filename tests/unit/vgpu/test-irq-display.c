@@ -183,6 +183,31 @@ static void test_ddi_and_transport_acknowledge(void **state)
     assert_false(rd(f, tp_d + 4) & DP_TP_STATUS_IDLE_DONE);
 }
 
+static void test_hotplug(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t sde_iir = SDEISR + IRQ_IIR;
+
+    wr(f, SDEISR + IRQ_IMR, ~SDE_PORTD_HOTPLUG_CPT);
+    wr(f, SDEISR + IRQ_IER, SDE_PORTD_HOTPLUG_CPT);
+    wr(f, GEN8_MASTER_IRQ, GEN8_MASTER_IRQ_CONTROL);
+    vgpu_display_hotplug(f->vgpu, true);        /* already connected: nothing */
+    assert_int_equal(f->msis, 0);
+    vgpu_display_hotplug(f->vgpu, false);
+    assert_int_equal(rd(f, SDEISR) & SDE_PORTD_HOTPLUG_CPT, 0);
+    assert_int_equal(rd(f, sde_iir), SDE_PORTD_HOTPLUG_CPT);
+    assert_int_equal(rd(f, PCH_PORT_HOTPLUG), PORTD_HOTPLUG_LONG_DETECT);
+    assert_int_equal(rd(f, GEN8_MASTER_IRQ), GEN8_MASTER_IRQ_CONTROL | 1u << 23);
+    assert_int_equal(f->msis, 1);
+    /* the status field is write-1-to-clear; AUX D now times out */
+    wr(f, PCH_PORT_HOTPLUG, PORTD_HOTPLUG_LONG_DETECT);
+    assert_int_equal(rd(f, PCH_PORT_HOTPLUG), 0);
+    wr(f, AUX_CTL_D, DP_AUX_CH_CTL_SEND_BUSY | 4 << DP_AUX_CH_CTL_MESSAGE_SIZE_SHIFT);
+    assert_true(rd(f, AUX_CTL_D) & DP_AUX_CH_CTL_TIME_OUT_ERROR);
+    vgpu_display_hotplug(f->vgpu, true);
+    assert_true(rd(f, SDEISR) & SDE_PORTD_HOTPLUG_CPT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -192,6 +217,7 @@ int main(void)
         FIXTURE_TEST(test_dpcd_and_link_training),
         FIXTURE_TEST(test_edid_over_i2c),
         FIXTURE_TEST(test_ddi_and_transport_acknowledge),
+        FIXTURE_TEST(test_hotplug),
     };
 
     return cmocka_run_group_tests_name("vgpu-irq-display", tests, NULL, NULL);
