@@ -11,8 +11,10 @@
 
 #include <string.h>
 
-/* How often (in rows) a long blit checks for reset and the hang timeout. */
-#define ROWS_PER_CHECK 64
+/* A long blit checks for reset and the hang timeout every so many chunks;
+ * a chunk is at most MAX_CHUNK bytes contiguous in host memory. */
+#define CHUNKS_PER_CHECK 64
+#define MAX_CHUNK (1u << 20)
 
 enum tiling { TILING_LINEAR, TILING_X, TILING_Y };
 
@@ -69,10 +71,43 @@ static void masked_copy(uint8_t *dst, const uint8_t *src, uint64_t xb, uint64_t 
     }
 }
 
+static void masked_fill(uint8_t *dst, const uint8_t *pattern, uint64_t xb, uint64_t len,
+                        unsigned cpp, uint32_t byte_mask)
+{
+    for (uint64_t i = 0; i < len; i++) {
+        if (byte_mask & (1u << ((xb + i) % cpp))) {
+            dst[i] = pattern[(xb + i) % cpp];
+        }
+    }
+}
+
+/*
+ * Host pointer for PPGTT address @addr and in *@run how many of the @want
+ * bytes from there are contiguous in host memory (page by page through the
+ * PPGTT: a hole ends the run, and faults when the copy gets there).
+ */
+static uint8_t *host_run(struct skl_engine *e, uint64_t addr, uint64_t want, uint64_t *run)
+{
+    uint8_t *p = skl_translate(e, SKL_PPGTT, addr);
+    uint64_t n;
+
+    if (!p) {
+        return NULL;
+    }
+    for (n = page_room(addr); n < want; n += PGPU_PAGE_SIZE) {
+        if (skl_translate(e, SKL_PPGTT, addr + n) != p + n) {
+            break;
+        }
+    }
+    *run = min_u64(n, want);
+    return p;
+}
+
 /*
  * Copy (@src != NULL) or fill with @color the @r rectangle of @dst; @src_x,
  * @src_y locate the source.  @byte_mask selects the bytes of each pixel
- * written (bit i: byte i).
+ * written (bit i: byte i).  Linear surfaces whose rows are back to back are
+ * streamed as one long row.
  */
 static enum skl_exec_result blit(struct skl_exec *x, const struct surface *dst,
                                  const struct rect *r, const struct surface *src,
@@ -80,35 +115,39 @@ static enum skl_exec_result blit(struct skl_exec *x, const struct surface *dst,
                                  uint32_t color, uint32_t byte_mask)
 {
     struct skl_engine *e = x->e;
-    uint64_t row_bytes = (uint64_t)r->width * cpp;
+    uint64_t row_bytes = (uint64_t)r->width * cpp, rows = r->height;
     bool full = byte_mask == (1u << cpp) - 1;
+    unsigned chunks = 0;
     uint8_t pattern[4];
 
     memcpy(pattern, &color, sizeof(pattern));
-    for (uint64_t y = 0; y < r->height; y++) {
-        bool hang;
-
-        if (y % ROWS_PER_CHECK == ROWS_PER_CHECK - 1 && skl_engine_must_stop(e, &hang)) {
-            return hang ? SKL_EXEC_HANG : SKL_EXEC_SLICE_END;
-        }
+    if (dst->tiling == TILING_LINEAR && dst->pitch == (int64_t)row_bytes &&
+        (!src || (src->tiling == TILING_LINEAR && src->pitch == (int64_t)row_bytes))) {
+        row_bytes *= rows;
+        rows = rows ? 1 : 0;
+    }
+    for (uint64_t y = 0; y < rows; y++) {
         for (uint64_t xb = 0; xb < row_bytes;) {
             uint64_t drun, srun = UINT64_MAX, n;
             uint64_t daddr = dst->base + (uint64_t)surface_offset(dst, (uint64_t)r->x * cpp + xb,
                                                                   r->y + y, &drun);
-            uint64_t saddr = 0;
             uint8_t *dp, *sp = NULL;
+            bool hang;
 
-            n = min_u64(min_u64(row_bytes - xb, drun), page_room(daddr));
+            if (++chunks % CHUNKS_PER_CHECK == 0 && skl_engine_must_stop(e, &hang)) {
+                return hang ? SKL_EXEC_HANG : SKL_EXEC_SLICE_END;
+            }
+            n = min_u64(min_u64(row_bytes - xb, drun), MAX_CHUNK);
             if (src) {
-                saddr = src->base + (uint64_t)surface_offset(src, (uint64_t)src_x * cpp + xb,
-                                                             src_y + y, &srun);
-                n = min_u64(min_u64(n, srun), page_room(saddr));
-                sp = skl_translate(e, SKL_PPGTT, saddr);
+                uint64_t saddr = src->base +
+                    (uint64_t)surface_offset(src, (uint64_t)src_x * cpp + xb, src_y + y, &srun);
+
+                sp = host_run(e, saddr, min_u64(n, srun), &n);
                 if (!sp) {
                     return SKL_EXEC_FAULT;
                 }
             }
-            dp = skl_translate(e, SKL_PPGTT, daddr);
+            dp = host_run(e, daddr, n, &n);
             if (!dp) {
                 return SKL_EXEC_FAULT;
             }
@@ -117,11 +156,7 @@ static enum skl_exec_result blit(struct skl_exec *x, const struct surface *dst,
             } else if (sp) {
                 masked_copy(dp, sp, xb, n, cpp, byte_mask);
             } else {
-                for (uint64_t i = 0; i < n; i++) {
-                    if (byte_mask & (1u << ((xb + i) % cpp))) {
-                        dp[i] = pattern[(xb + i) % cpp];
-                    }
-                }
+                masked_fill(dp, pattern, xb, n, cpp, byte_mask);
             }
             xb += n;
         }

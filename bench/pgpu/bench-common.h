@@ -1,0 +1,27 @@
+/*
+ * bench-common.h - helpers shared by the pgpu benchmarks: a native driver
+ * on the model, a clock, and the BENCH output format.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef GPUMED_BENCH_PGPU_COMMON_H
+#define GPUMED_BENCH_PGPU_COMMON_H
+
+#include <stdint.h>
+
+#include "pgpu/native.h"
+
+#define BENCH_WAIT_MS 60000
+
+/* A native driver on a fresh model, with one PPGTT; exits on failure. */
+struct native *bench_open(struct native_vm **vm);
+/* A buffer bound in @vm at @va; exits on failure. */
+struct native_bo *bench_buffer(struct native *n, struct native_vm *vm, uint64_t size,
+                               uint64_t va);
+uint64_t bench_now_ns(void);
+/* Run the batch at @va on @ctx and wait; returns the elapsed ns. */
+uint64_t bench_run_batch(struct native_ctx *ctx, uint64_t va);
+void bench_die(const char *what);
+int bench_cmp_u64(const void *a, const void *b);
+
+#endif /* GPUMED_BENCH_PGPU_COMMON_H */
