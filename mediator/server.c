@@ -416,3 +416,8 @@ const struct med_gm *med_server_gm(const struct med_server *server)
 {
     return server->gm;
 }
+
+struct pgpu *med_server_gpu(const struct med_server *server)
+{
+    return server->gpu;
+}

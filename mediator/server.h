@@ -69,5 +69,6 @@ int med_server_add_client(struct med_server *server, int fd);
 unsigned med_server_client_count(const struct med_server *server);
 const struct med_server_stats *med_server_stats(const struct med_server *server);
 const struct med_gm *med_server_gm(const struct med_server *server);
+struct pgpu *med_server_gpu(const struct med_server *server);
 
 #endif /* GPUMED_MEDIATOR_SERVER_H */

@@ -339,8 +339,13 @@ static bool handle_create_vgpu(struct session *s, const union med_msg *m, const 
 
     med_msg_init(&reply, MED_MSG_CREATE_REPLY, m->hdr.seq);
     if (!type) {
-        snprintf(reply.detail, sizeof(reply.detail), "unknown vGPU type '%s'",
-                 m->create_vgpu.type);
+        size_t used = snprintf(reply.detail, sizeof(reply.detail),
+                               "unknown vGPU type '%s'; types:", m->create_vgpu.type);
+
+        for (size_t i = 0; i < vgpu_type_count && used < sizeof(reply.detail); i++) {
+            used += snprintf(reply.detail + used, sizeof(reply.detail) - used, " %s",
+                             vgpu_types[i].name);
+        }
         reply.status = -ENOENT;
     } else if ((table_fd = vgpu_setup(s, type, reply.detail, sizeof(reply.detail))) < 0) {
         reply.status = -errno;

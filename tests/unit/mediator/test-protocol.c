@@ -1,0 +1,412 @@
+/*
+ * The protocol library: the message table, med_msg_valid() against
+ * hostile messages, and the socket helpers (descriptors never leak,
+ * truncation is detected).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "mediator/protocol.h"
+
+static bool valid_for_mediator(const void *msg, size_t len, unsigned fds)
+{
+    return med_msg_valid(msg, len, fds, MED_PEER_MEDIATOR, NULL);
+}
+
+static struct med_msg_hello good_hello(void)
+{
+    struct med_msg_hello m;
+
+    med_msg_init(&m, MED_MSG_HELLO, 1);
+    m.version = MED_PROTOCOL_VERSION;
+    strcpy(m.vm_name, "vm-1");
+    return m;
+}
+
+static struct med_msg_add_memory good_add_memory(void)
+{
+    struct med_msg_add_memory m;
+
+    med_msg_init(&m, MED_MSG_ADD_MEMORY, 2);
+    m.gpa = 4ull << 30;
+    m.size = 1ull << 30;
+    m.fd_offset = 1ull << 30;
+    return m;
+}
+
+static void test_table_matches_the_layouts(void **state)
+{
+    for (uint32_t t = 0; t < MED_MSG_TYPE_END + 2; t++) {
+        const struct med_msg_info *info = med_msg_info(t);
+
+        if (t == 0 || t >= MED_MSG_TYPE_END) {
+            assert_null(info);
+            assert_string_equal(med_msg_name(t), "unknown");
+            continue;
+        }
+        assert_non_null(info);
+        assert_true(info->size <= sizeof(union med_msg));
+        assert_true(info->fd_count <= MED_MSG_MAX_FDS);
+        if (info->reply) {      /* replies travel the other way */
+            assert_int_equal(info->receiver, MED_PEER_MEDIATOR);
+            assert_int_equal(med_msg_info(info->reply)->receiver, MED_PEER_CLIENT);
+        }
+    }
+    assert_int_equal(med_msg_info(MED_MSG_CREATE_REPLY)->size, 328);
+    assert_string_equal(med_msg_name(MED_MSG_PPGTT_NOTIFY), "PPGTT_NOTIFY");
+}
+
+static void test_well_formed_messages_pass(void **state)
+{
+    struct med_msg_hello hello = good_hello();
+    struct med_msg_add_memory add = good_add_memory();
+    struct med_msg_create_vgpu create;
+    struct med_msg_create_reply reply;
+    struct med_msg_submit submit;
+    struct med_msg_reset_engines reset;
+    struct med_msg_complete complete;
+
+    assert_true(valid_for_mediator(&hello, sizeof(hello), 0));
+    assert_true(valid_for_mediator(&add, sizeof(add), 1));
+    med_msg_init(&create, MED_MSG_CREATE_VGPU, 3);
+    strcpy(create.type, "gpumed-8");
+    assert_true(valid_for_mediator(&create, sizeof(create), 0));
+    med_msg_init(&submit, MED_MSG_SUBMIT, 4);
+    submit.engine = MED_ENGINE_VECS;
+    assert_true(valid_for_mediator(&submit, sizeof(submit), 0));
+    med_msg_init(&reset, MED_MSG_RESET_ENGINES, 5);
+    reset.engine_mask = MED_ENGINE_MASK_ALL;
+    assert_true(valid_for_mediator(&reset, sizeof(reset), 0));
+
+    med_msg_init(&reply, MED_MSG_CREATE_REPLY, 3);
+    reply.host_aperture_size = 256 << 20;
+    reply.aperture_size = 32 << 20;
+    reply.hidden_base = 272 << 20;
+    reply.hidden_size = 256 << 20;
+    reply.fence_count = 4;
+    assert_true(med_msg_valid(&reply, sizeof(reply), 1, MED_PEER_CLIENT, NULL));
+    reply.status = -ENOSPC;     /* a failure carries no table */
+    strcpy(reply.detail, "aperture exhausted");
+    assert_true(med_msg_valid(&reply, sizeof(reply), 0, MED_PEER_CLIENT, NULL));
+    med_msg_init(&complete, MED_MSG_COMPLETE, 4);
+    complete.event = MED_EVENT_REJECTED;
+    assert_true(med_msg_valid(&complete, sizeof(complete), 0, MED_PEER_CLIENT, NULL));
+}
+
+/* Each row: a mutation of a HELLO and the reason med_msg_valid() must give. */
+static void test_hostile_headers_are_refused(void **state)
+{
+    struct med_msg_hello hello = good_hello();
+    uint8_t big[512] = { 0 };
+    const char *why = NULL;
+
+    assert_false(med_msg_valid(&hello, 0, 0, MED_PEER_MEDIATOR, &why));
+    assert_string_equal(why, "shorter than a header");
+    assert_false(med_msg_valid(&hello, 15, 0, MED_PEER_MEDIATOR, &why));
+
+    assert_false(med_msg_valid(&hello, sizeof(hello) - 1, 0, MED_PEER_MEDIATOR, &why));
+    assert_string_equal(why, "size does not match the message type");
+
+    memcpy(big, &hello, sizeof(hello));     /* oversized, header saying so */
+    ((struct med_msg_header *)big)->size = sizeof(hello) + 8;
+    assert_false(med_msg_valid(big, sizeof(hello) + 8, 0, MED_PEER_MEDIATOR, &why));
+    assert_string_equal(why, "size does not match the message type");
+
+    hello.hdr.size = sizeof(hello) + 1;     /* header lies about the size */
+    assert_false(med_msg_valid(&hello, sizeof(hello), 0, MED_PEER_MEDIATOR, &why));
+    hello = good_hello();
+
+    for (uint32_t type = 0; type < 3; type++) {
+        static const uint32_t unknown[] = { 0, MED_MSG_TYPE_END, 0xffffffffu };
+
+        hello.hdr.type = unknown[type];
+        assert_false(med_msg_valid(&hello, sizeof(hello), 0, MED_PEER_MEDIATOR, &why));
+        assert_string_equal(why, "unknown message type");
+    }
+    hello = good_hello();
+    assert_false(med_msg_valid(&hello, sizeof(hello), 0, MED_PEER_CLIENT, &why));
+    assert_string_equal(why, "message sent in the wrong direction");
+
+    assert_false(med_msg_valid(&hello, sizeof(hello), 1, MED_PEER_MEDIATOR, &why));
+    assert_string_equal(why, "wrong number of file descriptors");
+}
+
+static void test_hostile_strings_are_refused(void **state)
+{
+    struct med_msg_hello hello = good_hello();
+    struct med_msg_create_vgpu create;
+    const char *why = NULL;
+
+    memset(hello.vm_name, 'a', sizeof(hello.vm_name));     /* unterminated */
+    assert_false(med_msg_valid(&hello, sizeof(hello), 0, MED_PEER_MEDIATOR, &why));
+    assert_string_equal(why, "vm_name is empty, unterminated or not printable");
+    hello = good_hello();
+    hello.vm_name[0] = '\0';                                /* empty */
+    assert_false(valid_for_mediator(&hello, sizeof(hello), 0));
+    strcpy(hello.vm_name, "vm\nfake log line");             /* log injection */
+    assert_false(valid_for_mediator(&hello, sizeof(hello), 0));
+    strcpy(hello.vm_name, "vm\x80");
+    assert_false(valid_for_mediator(&hello, sizeof(hello), 0));
+    hello = good_hello();
+    hello.reserved = 1;
+    assert_false(med_msg_valid(&hello, sizeof(hello), 0, MED_PEER_MEDIATOR, &why));
+    assert_string_equal(why, "reserved field is not zero");
+
+    med_msg_init(&create, MED_MSG_CREATE_VGPU, 3);
+    memset(create.type, 'x', sizeof(create.type));
+    assert_false(valid_for_mediator(&create, sizeof(create), 0));
+}
+
+static void test_hostile_memory_ranges_are_refused(void **state)
+{
+    struct {
+        uint64_t gpa, size, fd_offset;
+    } bad[] = {
+        { 0x800, 1 << 20, 0 },                      /* unaligned gpa */
+        { 0, (1 << 20) + 1, 0 },                    /* unaligned size */
+        { 0, 1 << 20, 0x10 },                       /* unaligned offset */
+        { 0, 0, 0 },                                /* empty */
+        { MED_GPA_LIMIT, 4096, 0 },                 /* starts at the limit */
+        { MED_GPA_LIMIT - 4096, 8192, 0 },          /* crosses it */
+        { 4096, UINT64_MAX - 4095, 0 },             /* gpa + size wraps */
+        { 0, 1 << 20, UINT64_MAX & ~4095ull },      /* fd_offset + size overflows off_t */
+    };
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct med_msg_add_memory m = good_add_memory();
+
+        m.gpa = bad[i].gpa;
+        m.size = bad[i].size;
+        m.fd_offset = bad[i].fd_offset;
+        assert_false(valid_for_mediator(&m, sizeof(m), 1));
+    }
+    {
+        struct med_msg_add_memory m = good_add_memory();
+
+        assert_false(valid_for_mediator(&m, sizeof(m), 0));     /* no memfd */
+        assert_false(valid_for_mediator(&m, sizeof(m), 2));
+    }
+}
+
+static void test_hostile_fields_of_running_vgpus_are_refused(void **state)
+{
+    struct med_msg_ppgtt_notify ppgtt;
+    struct med_msg_submit submit;
+    struct med_msg_reset_engines reset;
+    struct med_msg_status status;
+    struct med_msg_create_reply reply;
+
+    med_msg_init(&ppgtt, MED_MSG_PPGTT_NOTIFY, 1);
+    ppgtt.op = MED_PPGTT_CREATE;
+    ppgtt.root_gpa = 0x5000;
+    assert_true(valid_for_mediator(&ppgtt, sizeof(ppgtt), 0));
+    ppgtt.op = 3;
+    assert_false(valid_for_mediator(&ppgtt, sizeof(ppgtt), 0));
+    ppgtt.op = MED_PPGTT_DESTROY;
+    ppgtt.root_gpa = 0x5008;
+    assert_false(valid_for_mediator(&ppgtt, sizeof(ppgtt), 0));
+    ppgtt.root_gpa = MED_GPA_LIMIT;
+    assert_false(valid_for_mediator(&ppgtt, sizeof(ppgtt), 0));
+
+    med_msg_init(&submit, MED_MSG_SUBMIT, 2);
+    submit.engine = MED_ENGINE_COUNT;
+    assert_false(valid_for_mediator(&submit, sizeof(submit), 0));
+
+    med_msg_init(&reset, MED_MSG_RESET_ENGINES, 3);
+    assert_false(valid_for_mediator(&reset, sizeof(reset), 0));     /* empty mask */
+    reset.engine_mask = 1u << MED_ENGINE_COUNT;
+    assert_false(valid_for_mediator(&reset, sizeof(reset), 0));
+
+    med_msg_init(&status, MED_MSG_STATUS, 3);
+    status.status = 1;
+    assert_false(med_msg_valid(&status, sizeof(status), 0, MED_PEER_CLIENT, NULL));
+    status.status = -5000;
+    assert_false(med_msg_valid(&status, sizeof(status), 0, MED_PEER_CLIENT, NULL));
+
+    med_msg_init(&reply, MED_MSG_CREATE_REPLY, 3);     /* a partition outside the GGTT */
+    reply.host_aperture_size = 256 << 20;
+    reply.aperture_base = 240 << 20;
+    reply.aperture_size = 32 << 20;
+    reply.hidden_base = 256 << 20;
+    reply.hidden_size = 4096;
+    assert_false(med_msg_valid(&reply, sizeof(reply), 1, MED_PEER_CLIENT, NULL));
+    reply.aperture_base = 0;
+    assert_true(med_msg_valid(&reply, sizeof(reply), 1, MED_PEER_CLIENT, NULL));
+    reply.fence_base = 30;
+    reply.fence_count = 4;
+    assert_false(med_msg_valid(&reply, sizeof(reply), 1, MED_PEER_CLIENT, NULL));
+}
+
+/* ---- the socket helpers ---- */
+
+static unsigned open_fd_count(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    unsigned n = 0;
+
+    while (readdir(d)) {
+        n++;
+    }
+    closedir(d);
+    return n;
+}
+
+static int setup_pair(void **state)
+{
+    int *sv = malloc(2 * sizeof(int));
+
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+        return -1;
+    }
+    *state = sv;
+    return 0;
+}
+
+static int teardown_pair(void **state)
+{
+    int *sv = *state;
+
+    close(sv[0]);
+    close(sv[1]);
+    free(sv);
+    return 0;
+}
+
+/* Send @len raw bytes with @fd_count copies of @fd. */
+static void send_raw(int sock, const void *buf, size_t len, int fd, unsigned fd_count)
+{
+    char control[CMSG_SPACE(sizeof(int) * 16)] = { 0 };
+    struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+    struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+    if (fd_count) {
+        struct cmsghdr *c;
+
+        mh.msg_control = control;
+        mh.msg_controllen = CMSG_SPACE(sizeof(int) * fd_count);
+        c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int) * fd_count);
+        for (unsigned i = 0; i < fd_count; i++) {
+            memcpy(CMSG_DATA(c) + i * sizeof(int), &fd, sizeof(int));
+        }
+    }
+    assert_int_equal(sendmsg(sock, &mh, 0), (ssize_t)len);
+}
+
+static void test_a_message_and_its_memfd_arrive(void **state)
+{
+    int *sv = *state;
+    struct med_msg_add_memory add = good_add_memory();
+    int memfd = memfd_create("test", 0), fds[MED_MSG_MAX_FDS];
+    union med_msg m;
+    unsigned fd_count;
+
+    assert_int_equal(med_msg_send(sv[0], &add, &memfd, 1), 0);
+    assert_int_equal(med_msg_receive(sv[1], MED_PEER_MEDIATOR, &m, fds, &fd_count, NULL),
+                     sizeof(add));
+    assert_int_equal(fd_count, 1);
+    assert_int_equal(m.add_memory.fd_offset, add.fd_offset);
+    assert_true(fcntl(fds[0], F_GETFD) & FD_CLOEXEC);
+    close(fds[0]);
+    close(memfd);
+}
+
+static void test_descriptors_of_bad_messages_are_closed(void **state)
+{
+    int *sv = *state;
+    struct med_msg_hello hello = good_hello();
+    struct med_msg_add_memory add = good_add_memory();
+    int memfd = memfd_create("test", 0), fds[MED_MSG_MAX_FDS];
+    unsigned before = open_fd_count(), fd_count;
+    union med_msg m;
+    const char *why;
+
+    send_raw(sv[0], &hello, sizeof(hello), memfd, 1);          /* HELLO takes none */
+    send_raw(sv[0], &add, sizeof(add), memfd, 3);              /* wrong count */
+    send_raw(sv[0], &add, sizeof(add), memfd, 12);             /* more than we take */
+    send_raw(sv[0], "garbage", 7, memfd, 1);                   /* short */
+    for (int i = 0; i < 2; i++) {
+        errno = 0;
+        assert_int_equal(med_msg_receive(sv[1], MED_PEER_MEDIATOR, &m, fds, &fd_count, &why), -1);
+        assert_int_equal(errno, EPROTO);
+        assert_string_equal(why, "wrong number of file descriptors");
+        assert_int_equal(fd_count, 0);
+    }
+    assert_int_equal(med_msg_receive(sv[1], MED_PEER_MEDIATOR, &m, fds, &fd_count, &why), -1);
+    assert_int_equal(errno, EMSGSIZE);
+    assert_string_equal(why, "too many file descriptors");
+    assert_int_equal(med_msg_receive(sv[1], MED_PEER_MEDIATOR, &m, fds, &fd_count, &why), -1);
+    assert_int_equal(errno, EPROTO);
+    assert_string_equal(why, "shorter than a header");
+    assert_int_equal(open_fd_count(), before);
+    close(memfd);
+}
+
+static void test_oversized_messages_are_detected(void **state)
+{
+    int *sv = *state;
+    uint8_t big[sizeof(union med_msg) + 100];
+    struct med_msg_hello hello = good_hello();
+    union med_msg m;
+    int fds[MED_MSG_MAX_FDS];
+    unsigned fd_count;
+    const char *why;
+
+    memset(big, 0, sizeof(big));
+    memcpy(big, &hello, sizeof(hello));
+    send_raw(sv[0], big, sizeof(big), -1, 0);
+    assert_int_equal(med_msg_receive(sv[1], MED_PEER_MEDIATOR, &m, fds, &fd_count, &why), -1);
+    assert_int_equal(errno, EMSGSIZE);
+    assert_string_equal(why, "message longer than any message type");
+    /* The stream goes on: the next message is whole. */
+    assert_int_equal(med_msg_send(sv[0], &hello, NULL, 0), 0);
+    assert_int_equal(med_msg_receive(sv[1], MED_PEER_MEDIATOR, &m, fds, &fd_count, &why),
+                     sizeof(hello));
+}
+
+static void test_end_of_file_and_nothing_to_read(void **state)
+{
+    int *sv = *state;
+    union med_msg m;
+    int fds[MED_MSG_MAX_FDS];
+    unsigned fd_count;
+
+    fcntl(sv[1], F_SETFL, O_NONBLOCK);
+    assert_int_equal(med_msg_receive(sv[1], MED_PEER_MEDIATOR, &m, fds, &fd_count, NULL), -1);
+    assert_true(errno == EAGAIN || errno == EWOULDBLOCK);
+    shutdown(sv[0], SHUT_WR);
+    assert_int_equal(med_msg_receive(sv[1], MED_PEER_MEDIATOR, &m, fds, &fd_count, NULL), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_table_matches_the_layouts),
+        cmocka_unit_test(test_well_formed_messages_pass),
+        cmocka_unit_test(test_hostile_headers_are_refused),
+        cmocka_unit_test(test_hostile_strings_are_refused),
+        cmocka_unit_test(test_hostile_memory_ranges_are_refused),
+        cmocka_unit_test(test_hostile_fields_of_running_vgpus_are_refused),
+        cmocka_unit_test_setup_teardown(test_a_message_and_its_memfd_arrive, setup_pair, teardown_pair),
+        cmocka_unit_test_setup_teardown(test_descriptors_of_bad_messages_are_closed, setup_pair, teardown_pair),
+        cmocka_unit_test_setup_teardown(test_oversized_messages_are_detected, setup_pair, teardown_pair),
+        cmocka_unit_test_setup_teardown(test_end_of_file_and_nothing_to_read, setup_pair, teardown_pair),
+    };
+
+    return cmocka_run_group_tests_name("mediator/protocol", tests, NULL, NULL);
+}

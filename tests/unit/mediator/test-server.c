@@ -1,0 +1,432 @@
+/*
+ * The mediator's dispatch, driven in-process over socketpairs: the staged
+ * session (HELLO, ADD_MEMORY, CREATE_VGPU), hostile and out-of-order
+ * messages, refusals that explain themselves, the GGTT shadow on SUBMIT,
+ * and a disconnect freeing everything.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+
+#include "gtt/ggtt-shadow.h"
+#include "mediator/protocol.h"
+#include "mediator/server.h"
+#include "tests/unit/mediator/fixture.h"
+
+#define APERTURE        (256 * MiB)
+#define RAM_SIZE        (64 * MiB)
+#define FIRST_BUS_BASE  (1ull << MED_BUS_WINDOW_SHIFT)   /* window 1: the first client */
+
+struct fixture {
+    struct med_server *server;
+    int ram_fd;
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+
+    f->server = med_server_create(&(struct med_server_config) {
+        .gm = { .aperture_size = APERTURE, .host_reserve = MED_GM_HOST_RESERVE_DEFAULT },
+    });
+    f->ram_fd = guest_ram_memfd(RAM_SIZE, F_SEAL_SHRINK);
+    *state = f;
+    return f->server && f->ram_fd >= 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+
+    med_server_destroy(f->server);
+    close(f->ram_fd);
+    free(f);
+    return 0;
+}
+
+/* A client connection served by the fixture's server; non-blocking. */
+static int connect_client(struct fixture *f)
+{
+    int sv[2];
+
+    assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv), 0);
+    assert_int_equal(med_server_add_client(f->server, sv[1]), 0);
+    return sv[0];
+}
+
+static void pump(struct fixture *f)
+{
+    while (med_server_dispatch(f->server, 0) > 0) {
+    }
+}
+
+/* Let the server handle what was sent and take its answer (-1: none). */
+static ssize_t answer(struct fixture *f, int fd, union med_msg *m, int *table_fd)
+{
+    int fds[MED_MSG_MAX_FDS];
+    unsigned fd_count;
+    ssize_t len;
+
+    pump(f);
+    len = med_msg_receive(fd, MED_PEER_CLIENT, m, fds, &fd_count, NULL);
+    if (len > 0 && fd_count) {
+        assert_non_null(table_fd);
+        *table_fd = fds[0];
+    }
+    return len;
+}
+
+/* Did the server close @fd (after whatever answers it sent first)? */
+static bool server_closed(struct fixture *f, int fd)
+{
+    union med_msg m;
+    int fds[MED_MSG_MAX_FDS];
+    unsigned fd_count;
+    ssize_t len;
+
+    pump(f);
+    do {
+        len = med_msg_receive(fd, MED_PEER_CLIENT, &m, fds, &fd_count, NULL);
+        for (unsigned i = 0; len > 0 && i < fd_count; i++) {
+            close(fds[i]);
+        }
+    } while (len > 0);
+    return len == 0;
+}
+
+static void send_hello(int fd, uint32_t version)
+{
+    struct med_msg_hello m;
+
+    med_msg_init(&m, MED_MSG_HELLO, 1);
+    m.version = version;
+    strcpy(m.vm_name, "test-vm");
+    assert_int_equal(med_msg_send(fd, &m, NULL, 0), 0);
+}
+
+static void hello(struct fixture *f, int fd)
+{
+    union med_msg m;
+
+    send_hello(fd, MED_PROTOCOL_VERSION);
+    assert_int_equal(answer(f, fd, &m, NULL), sizeof(struct med_msg_hello_reply));
+    assert_int_equal(m.hello_reply.status, 0);
+}
+
+/* ADD_MEMORY of @ram_fd; returns the reply's status. */
+static int add_memory(struct fixture *f, int fd, uint64_t gpa, uint64_t size, int ram_fd)
+{
+    struct med_msg_add_memory m;
+    union med_msg r;
+
+    med_msg_init(&m, MED_MSG_ADD_MEMORY, 2);
+    m.gpa = gpa;
+    m.size = size;
+    assert_int_equal(med_msg_send(fd, &m, &ram_fd, 1), 0);
+    assert_int_equal(answer(f, fd, &r, NULL), sizeof(struct med_msg_status));
+    assert_int_equal(r.hdr.seq, 2);
+    return r.status.status;
+}
+
+static int create(struct fixture *f, int fd, const char *type,
+                  struct med_msg_create_reply *reply, int *table_fd)
+{
+    struct med_msg_create_vgpu m;
+    union med_msg r;
+
+    med_msg_init(&m, MED_MSG_CREATE_VGPU, 3);
+    strcpy(m.type, type);
+    *table_fd = -1;
+    assert_int_equal(med_msg_send(fd, &m, NULL, 0), 0);
+    assert_int_equal(answer(f, fd, &r, table_fd), sizeof(*reply));
+    *reply = r.create_reply;
+    return reply->status;
+}
+
+/* A client through HELLO and ADD_MEMORY of the fixture's RAM at gpa 0. */
+static int ready_client(struct fixture *f)
+{
+    int fd = connect_client(f);
+
+    hello(f, fd);
+    assert_int_equal(add_memory(f, fd, 0, RAM_SIZE, f->ram_fd), 0);
+    return fd;
+}
+
+static void test_staged_setup_creates_a_vgpu(void **state)
+{
+    struct fixture *f = *state;
+    int fd = ready_client(f), table_fd, seals;
+    struct med_msg_create_reply reply;
+    struct stat st;
+
+    assert_int_equal(create(f, fd, "gpumed-8", &reply, &table_fd), 0);
+    assert_int_equal(reply.vgpu_id, 1);
+    assert_int_equal(reply.aperture_base, 0);
+    assert_int_equal(reply.aperture_size, 32 * MiB);
+    assert_int_equal(reply.hidden_base, APERTURE + MED_GM_HOST_RESERVE_DEFAULT);
+    assert_int_equal(reply.fence_count, 4);
+    assert_int_equal(reply.host_aperture_size, APERTURE);
+    assert_true(table_fd >= 0);
+    assert_int_equal(fstat(table_fd, &st), 0);
+    assert_int_equal(st.st_size, MED_GGTT_TABLE_SIZE);
+    seals = fcntl(table_fd, F_GET_SEALS);
+    assert_true((seals & F_SEAL_SHRINK) && (seals & F_SEAL_SEAL));
+    assert_int_equal(med_server_stats(f->server)->vgpus_created, 1);
+    close(table_fd);
+    close(fd);
+}
+
+static void test_version_mismatch_is_answered_then_closed(void **state)
+{
+    struct fixture *f = *state;
+    int fd = connect_client(f);
+    union med_msg m;
+
+    send_hello(fd, MED_PROTOCOL_VERSION + 1);
+    assert_int_equal(answer(f, fd, &m, NULL), sizeof(struct med_msg_hello_reply));
+    assert_int_equal(m.hello_reply.status, -EPROTONOSUPPORT);
+    assert_int_equal(m.hello_reply.version, MED_PROTOCOL_VERSION);
+    assert_true(server_closed(f, fd));
+    close(fd);
+}
+
+/* Each step list ends with a message that is out of order there. */
+static void test_messages_out_of_order_close_the_session(void **state)
+{
+    struct fixture *f = *state;
+    enum step { HELLO, MEMORY, CREATE, SUBMIT, END };
+    static const enum step sequences[][4] = {
+        { CREATE, END },
+        { MEMORY, END },
+        { SUBMIT, END },
+        { HELLO, HELLO, END },
+        { HELLO, CREATE, END },
+        { HELLO, SUBMIT, END },
+        { HELLO, MEMORY, SUBMIT, END },
+        { HELLO, MEMORY, CREATE, MEMORY },
+    };
+    uint64_t errors = med_server_stats(f->server)->protocol_errors;
+
+    for (size_t i = 0; i < sizeof(sequences) / sizeof(sequences[0]); i++) {
+        int fd = connect_client(f);
+        struct med_msg_create_vgpu c;
+        struct med_msg_add_memory a;
+        struct med_msg_submit s;
+
+        med_msg_init(&c, MED_MSG_CREATE_VGPU, 3);
+        strcpy(c.type, "gpumed-8");
+        med_msg_init(&a, MED_MSG_ADD_MEMORY, 2);
+        a.size = RAM_SIZE;
+        med_msg_init(&s, MED_MSG_SUBMIT, 4);
+        for (int n = 0; n < 4 && sequences[i][n] != END; n++) {
+            switch (sequences[i][n]) {
+            case HELLO:
+                send_hello(fd, MED_PROTOCOL_VERSION);
+                break;
+            case MEMORY:
+                med_msg_send(fd, &a, &f->ram_fd, 1);
+                break;
+            case CREATE:
+                med_msg_send(fd, &c, NULL, 0);
+                break;
+            default:
+                med_msg_send(fd, &s, NULL, 0);
+                break;
+            }
+            pump(f);
+        }
+        assert_true(server_closed(f, fd));
+        assert_int_equal(med_server_stats(f->server)->protocol_errors, ++errors);
+        assert_int_equal(med_server_client_count(f->server), 0);
+        close(fd);
+    }
+    /* Everything a closed session created is free again. */
+    assert_int_equal(med_gm_free_total(med_server_gm(f->server), MED_GM_APERTURE), APERTURE);
+}
+
+static void test_malformed_messages_close_only_their_session(void **state)
+{
+    struct fixture *f = *state;
+    int good = connect_client(f), bad = connect_client(f);
+    uint8_t junk[400] = { 1, 0, 0, 0, 88, 0, 0, 0 };   /* "HELLO", 88 bytes... */
+
+    assert_int_equal(send(bad, junk, sizeof(junk), 0), sizeof(junk));   /* ...but 400 */
+    assert_true(server_closed(f, bad));
+    close(bad);
+    bad = connect_client(f);
+    assert_int_equal(send(bad, junk, 7, 0), 7);
+    assert_true(server_closed(f, bad));
+    close(bad);
+    hello(f, good);     /* the other client is served as before */
+    assert_int_equal(med_server_stats(f->server)->protocol_errors, 2);
+    assert_int_equal(med_server_client_count(f->server), 1);
+    close(good);
+}
+
+static void test_bad_guest_ram_is_refused_with_a_reason(void **state)
+{
+    struct fixture *f = *state;
+    int fd = connect_client(f);
+    int unsealed = guest_ram_memfd(RAM_SIZE, 0), sock[2];
+
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sock), 0);
+    hello(f, fd);
+    assert_int_equal(add_memory(f, fd, 0, RAM_SIZE, unsealed), -EINVAL);
+    assert_int_equal(add_memory(f, fd, 0, 2 * RAM_SIZE, f->ram_fd), -EINVAL);  /* file too small */
+    assert_int_equal(add_memory(f, fd, 0, RAM_SIZE, sock[0]), -EINVAL);        /* not a file */
+    assert_int_equal(add_memory(f, fd, 0, 4 * MiB, f->ram_fd), 0);
+    assert_int_equal(add_memory(f, fd, 2 * MiB, 4 * MiB, f->ram_fd), -EINVAL); /* overlap */
+    for (uint64_t i = 1; i < MED_RAM_RANGES_MAX; i++) {
+        assert_int_equal(add_memory(f, fd, i * GiB, 4 * MiB, f->ram_fd), 0);
+    }
+    assert_int_equal(add_memory(f, fd, 100 * GiB, 4 * MiB, f->ram_fd), -ENOSPC);
+    assert_int_equal(med_server_stats(f->server)->requests_refused, 5);
+    assert_int_equal(med_server_client_count(f->server), 1);   /* refusals are not fatal */
+    close(unsealed);
+    close(sock[0]);
+    close(sock[1]);
+    close(fd);
+}
+
+static void test_create_refusals_explain_themselves(void **state)
+{
+    struct fixture *f = *state;
+    int first = ready_client(f), second = ready_client(f), table_fd, other_fd;
+    struct med_msg_create_reply reply;
+
+    assert_int_equal(create(f, second, "no-such-type", &reply, &table_fd), -ENOENT);
+    assert_string_equal(reply.detail, "unknown vGPU type 'no-such-type'; types: gpumed-8 "
+                                      "gpumed-4 gpumed-2 gpumed-1");
+    assert_int_equal(create(f, first, "gpumed-1", &reply, &table_fd), 0);
+    assert_int_equal(create(f, second, "gpumed-1", &reply, &other_fd), -ENOSPC);
+    assert_int_equal(other_fd, -1);
+    assert_non_null(strstr(reply.detail, "aperture exhausted: needs 256 MiB, 0 MiB free"));
+    /* The first VM goes away: its partition is free at once. */
+    close(first);
+    close(table_fd);
+    pump(f);
+    assert_int_equal(create(f, second, "gpumed-1", &reply, &table_fd), 0);
+    close(table_fd);
+    close(second);
+}
+
+static void test_submit_shadows_the_ggtt_and_is_answered(void **state)
+{
+    struct fixture *f = *state;
+    int fd = ready_client(f), table_fd;
+    struct med_msg_create_reply reply;
+    struct med_msg_submit submit;
+    struct pgpu *gpu = med_server_gpu(f->server);
+    union med_msg m;
+    uint64_t *ptes, *dirty;
+    uint32_t first;
+
+    assert_int_equal(create(f, fd, "gpumed-8", &reply, &table_fd), 0);
+    ptes = mmap(NULL, MED_GGTT_TABLE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, table_fd, 0);
+    assert_true(ptes != MAP_FAILED);
+    dirty = ptes + MED_GGTT_ENTRIES;
+    first = reply.hidden_base / 4096;
+    ptes[first] = 0x5000 | MED_GGTT_PTE_PRESENT;
+    ptes[first + 1] = RAM_SIZE | MED_GGTT_PTE_PRESENT;     /* just past the RAM */
+    dirty[first / 64] |= 3ull << (first % 64);
+
+    med_msg_init(&submit, MED_MSG_SUBMIT, 9);
+    submit.engine = MED_ENGINE_BCS;
+    submit.desc[0] = 0xabc000;
+    assert_int_equal(med_msg_send(fd, &submit, NULL, 0), 0);
+    assert_int_equal(answer(f, fd, &m, NULL), sizeof(struct med_msg_complete));
+    assert_int_equal(m.hdr.type, MED_MSG_COMPLETE);
+    assert_int_equal(m.complete.engine, MED_ENGINE_BCS);
+    assert_int_equal(m.complete.event, MED_EVENT_REJECTED);
+    assert_int_equal(m.complete.desc, 0xabc000);
+    assert_int_equal(answer(f, fd, &m, NULL), -1);     /* desc[1] == 0: one answer */
+
+    assert_int_equal(gpu->ops->ggtt_read(gpu, first),
+                     (FIRST_BUS_BASE + 0x5000) | MED_GGTT_PTE_PRESENT);
+    assert_int_equal(gpu->ops->ggtt_read(gpu, first + 1), MED_SCRATCH_PTE);
+    assert_int_equal(med_server_stats(f->server)->ggtt_bad_entries, 1);
+
+    /* Disconnecting frees the partition and unmaps it from the host GGTT. */
+    close(fd);
+    pump(f);
+    assert_int_equal(gpu->ops->ggtt_read(gpu, first), MED_SCRATCH_PTE);
+    assert_int_equal(med_server_client_count(f->server), 0);
+    assert_int_equal(med_server_stats(f->server)->vgpus_destroyed, 1);
+    assert_int_equal(med_gm_free_total(med_server_gm(f->server), MED_GM_APERTURE), APERTURE);
+    assert_int_equal(med_gm_free_total(med_server_gm(f->server), MED_GM_FENCE), MED_GM_FENCES);
+    munmap(ptes, MED_GGTT_TABLE_SIZE);
+    close(table_fd);
+}
+
+static void test_ppgtt_notifications_and_reset(void **state)
+{
+    struct fixture *f = *state;
+    int fd = ready_client(f), table_fd;
+    struct med_msg_create_reply reply;
+    struct med_msg_ppgtt_notify p;
+    struct med_msg_reset_engines reset;
+    union med_msg m;
+
+    assert_int_equal(create(f, fd, "gpumed-8", &reply, &table_fd), 0);
+    med_msg_init(&p, MED_MSG_PPGTT_NOTIFY, 5);
+    p.op = MED_PPGTT_CREATE;
+    p.root_gpa = 0x10000;
+    assert_int_equal(med_msg_send(fd, &p, NULL, 0), 0);     /* fine */
+    assert_int_equal(med_msg_send(fd, &p, NULL, 0), 0);     /* twice */
+    p.root_gpa = 2 * GiB;
+    assert_int_equal(med_msg_send(fd, &p, NULL, 0), 0);     /* not guest RAM */
+    p.op = MED_PPGTT_DESTROY;
+    assert_int_equal(med_msg_send(fd, &p, NULL, 0), 0);     /* never created */
+    p.root_gpa = 0x10000;
+    assert_int_equal(med_msg_send(fd, &p, NULL, 0), 0);     /* fine */
+    med_msg_init(&reset, MED_MSG_RESET_ENGINES, 6);
+    reset.engine_mask = MED_ENGINE_MASK_ALL;
+    assert_int_equal(med_msg_send(fd, &reset, NULL, 0), 0);
+    assert_int_equal(answer(f, fd, &m, NULL), sizeof(struct med_msg_status));
+    assert_int_equal(m.hdr.seq, 6);
+    assert_int_equal(m.status.status, 0);
+    assert_int_equal(med_server_stats(f->server)->ppgtt_bad_notifies, 3);
+    assert_int_equal(med_server_client_count(f->server), 1);
+    close(table_fd);
+    close(fd);
+}
+
+static void test_bad_configuration_stops_creation(void **state)
+{
+    errno = 0;
+    assert_null(med_server_create(&(struct med_server_config) {
+        .gm = { .aperture_size = 100 * MiB },
+    }));
+    assert_int_equal(errno, EINVAL);
+    assert_null(med_server_create(&(struct med_server_config) {
+        .socket_path = "/proc/no/such/dir/gpumed.sock",
+        .gm = { .aperture_size = APERTURE },
+    }));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_staged_setup_creates_a_vgpu, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_version_mismatch_is_answered_then_closed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_messages_out_of_order_close_the_session, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_malformed_messages_close_only_their_session, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_guest_ram_is_refused_with_a_reason, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_create_refusals_explain_themselves, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_submit_shadows_the_ggtt_and_is_answered, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ppgtt_notifications_and_reset, setup, teardown),
+        cmocka_unit_test(test_bad_configuration_stops_creation),
+    };
+
+    return cmocka_run_group_tests_name("mediator/server", tests, NULL, NULL);
+}
