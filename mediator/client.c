@@ -25,6 +25,7 @@ struct med_client {
     uint64_t next_seq;
     med_client_complete_fn *complete;
     void *opaque;
+    bool memory_added;          /* at least one guest RAM range was accepted */
     void *table;                /* the shared GGTT table, once the vGPU exists */
     uint64_t *dirty;
     char error[MED_DETAIL_LEN + 64];
@@ -290,10 +291,12 @@ int med_client_add_memory(struct med_client *c, uint64_t gpa, uint64_t size, int
                     "unaligned, empty or too high", (unsigned long long)gpa,
                     (unsigned long long)size, (unsigned long long)fd_offset);
     }
-    if (transact(c, &request, &fd, 1, &reply, NULL)) {
+    if (transact(c, &request, &fd, 1, &reply, NULL) ||
+        status_result(c, &reply, "the guest RAM range")) {
         return -1;
     }
-    return status_result(c, &reply, "the guest RAM range");
+    c->memory_added = true;
+    return 0;
 }
 
 static int map_table(struct med_client *c, int fd)
@@ -328,6 +331,9 @@ int med_client_create_vgpu(struct med_client *c, const char *type,
     }
     if (c->table) {
         return fail(c, EALREADY, "the vGPU exists already");
+    }
+    if (!c->memory_added) {
+        return fail(c, EINVAL, "guest RAM must be handed over before the vGPU is created");
     }
     if (!type || strlen(type) >= MED_TYPE_NAME_LEN ||
         !med_string_valid(type, strlen(type) + 1, false)) {

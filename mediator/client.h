@@ -92,7 +92,8 @@ int med_client_add_memory(struct med_client *client, uint64_t gpa, uint64_t size
  * Create the vGPU from the type named @type (see vgpu_types[]) and map the
  * shared GGTT table; fills *@vgpu.  errno ENOENT (unknown type), ENOSPC (a
  * resource of the physical GPU is exhausted: med_client_error() says which
- * and by how much), EALREADY (already created), or a transport error.
+ * and by how much), EALREADY (already created), EINVAL (no guest RAM was
+ * handed over yet), or a transport error.
  */
 int med_client_create_vgpu(struct med_client *client, const char *type,
                            struct med_client_vgpu *vgpu);

@@ -1,0 +1,307 @@
+/*
+ * Protocol test: the real gpumed daemon ($GPUMED_BIN) on a socket in a
+ * temporary directory, driven through the client library: a vGPU's life,
+ * errors that explain themselves, a SIGKILLed client's partition freed
+ * within a second, the mediator's death seen by its client, and a second
+ * daemon refusing to start.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <errno.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <cmocka.h>
+
+#include "mediator/client.h"
+#include "tests/unit/mediator/fixture.h"
+
+#define RAM_SIZE        (64 * MiB)
+#define START_LIMIT_MS  10000.0     /* for the daemon to come up on a busy machine */
+#define FREE_BOUND_MS   1000.0      /* a killed client's partition is free within this */
+
+struct daemon {
+    pid_t pid;
+    char dir[64];
+    char socket_path[96];
+};
+
+static struct daemon shared_daemon;
+
+static bool socket_accepts(const char *path)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    bool ok;
+
+    snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+    ok = !connect(fd, (struct sockaddr *)&addr, sizeof(addr));
+    close(fd);
+    return ok;
+}
+
+static pid_t spawn(const char *socket_path)
+{
+    const char *bin = getenv("GPUMED_BIN");
+    pid_t pid = fork();
+
+    if (pid == 0) {
+        execl(bin, "gpumed", "--foreground", "--log-level", "warning",
+              "--socket", socket_path, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* Start a daemon on DIR/run/gpumed.sock (the run directory does not exist). */
+static int daemon_start(struct daemon *d)
+{
+    double start = now_ms();
+
+    snprintf(d->dir, sizeof(d->dir), "/tmp/gpumed-test-XXXXXX");
+    if (!getenv("GPUMED_BIN") || !mkdtemp(d->dir)) {
+        return -1;
+    }
+    snprintf(d->socket_path, sizeof(d->socket_path), "%s/run/gpumed.sock", d->dir);
+    d->pid = spawn(d->socket_path);
+    while (!socket_accepts(d->socket_path)) {
+        if (now_ms() - start > START_LIMIT_MS || waitpid(d->pid, NULL, WNOHANG) == d->pid) {
+            return -1;
+        }
+        poll(NULL, 0, 5);
+    }
+    return 0;
+}
+
+/* Stop it with SIGTERM (or, already dead, just reap it); returns its wait status. */
+static int daemon_stop(struct daemon *d)
+{
+    char path[128];
+    int status = -1;
+
+    kill(d->pid, SIGTERM);
+    waitpid(d->pid, &status, 0);
+    snprintf(path, sizeof(path), "%s.lock", d->socket_path);
+    unlink(path);
+    unlink(d->socket_path);
+    snprintf(path, sizeof(path), "%s/run", d->dir);
+    rmdir(path);
+    rmdir(d->dir);
+    return status;
+}
+
+static int group_setup(void **state)
+{
+    return daemon_start(&shared_daemon);
+}
+
+static int group_teardown(void **state)
+{
+    int status = daemon_stop(&shared_daemon);
+
+    /* SIGTERM is a clean stop. */
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+struct completions {
+    unsigned count;
+    struct med_completion last;
+};
+
+static void count_completion(void *opaque, const struct med_completion *done)
+{
+    struct completions *c = opaque;
+
+    c->count++;
+    c->last = *done;
+}
+
+/* A client through HELLO and ADD_MEMORY, ready to create its vGPU. */
+static struct med_client *ready_client(const char *path, struct completions *done)
+{
+    struct med_client *c = med_client_connect(path, "test vm", count_completion, done);
+    int ram = guest_ram_memfd(RAM_SIZE, F_SEAL_SHRINK | F_SEAL_GROW);
+
+    assert_non_null(c);
+    assert_int_equal(med_client_add_memory(c, 0, RAM_SIZE, ram, 0), 0);
+    close(ram);     /* the mediator has mapped it */
+    return c;
+}
+
+static void test_a_vgpu_lives_through_the_client_library(void **state)
+{
+    struct completions done = { 0 };
+    struct med_client *c = ready_client(shared_daemon.socket_path, &done);
+    struct med_client_vgpu vgpu;
+    struct pollfd p;
+
+    assert_int_equal(med_client_create_vgpu(c, "gpumed-8", &vgpu), 0);
+    assert_int_equal(vgpu.aperture_size, 32 * MiB);
+    assert_int_equal(vgpu.host_aperture_size, 256 * MiB);
+    assert_non_null(vgpu.ggtt);
+    med_client_ggtt_write(c, vgpu.hidden_base / 4096, 0x5000 | 1);
+    assert_int_equal(vgpu.ggtt[vgpu.hidden_base / 4096], 0x5001);
+
+    assert_int_equal(med_client_submit(c, MED_ENGINE_RCS, 0x1000, 0x2000), 0);
+    p = (struct pollfd) { .fd = med_client_fd(c), .events = POLLIN };
+    while (done.count < 2) {
+        assert_int_equal(poll(&p, 1, 10000), 1);
+        assert_int_equal(med_client_dispatch(c), 0);
+    }
+    assert_int_equal(done.last.event, MED_EVENT_REJECTED);     /* no execution yet */
+    assert_int_equal(done.last.desc, 0x2000);
+    assert_int_equal(med_client_ppgtt_notify(c, MED_PPGTT_CREATE, 0x10000), 0);
+    assert_int_equal(med_client_reset_engines(c, MED_ENGINE_MASK_ALL), 0);
+    assert_int_equal(med_client_create_vgpu(c, "gpumed-8", &vgpu), -1);
+    assert_int_equal(errno, EALREADY);
+    med_client_close(c);
+}
+
+static void test_client_errors_explain_themselves(void **state)
+{
+    struct completions done = { 0 };
+    struct med_client *c = med_client_connect(shared_daemon.socket_path, "test vm",
+                                              count_completion, &done);
+    int unsealed = guest_ram_memfd(RAM_SIZE, 0);
+    struct med_client_vgpu vgpu;
+
+    assert_null(med_client_connect(shared_daemon.socket_path, "bad\nname",
+                                   count_completion, &done));
+    assert_int_equal(errno, EINVAL);
+    assert_non_null(c);
+    assert_int_equal(med_client_create_vgpu(c, "gpumed-8", &vgpu), -1);
+    assert_int_equal(errno, EINVAL);            /* guest RAM first */
+    assert_int_equal(med_client_add_memory(c, 0x800, RAM_SIZE, unsealed, 0), -1);
+    assert_int_equal(errno, EINVAL);            /* refused locally */
+    assert_int_equal(med_client_add_memory(c, 0, RAM_SIZE, unsealed, 0), -1);
+    assert_int_equal(errno, EINVAL);            /* refused by the mediator */
+    assert_non_null(strstr(med_client_error(c), "refused"));
+    close(unsealed);
+    med_client_close(c);
+
+    c = ready_client(shared_daemon.socket_path, &done);
+    assert_int_equal(med_client_create_vgpu(c, "gpumed-0", &vgpu), -1);
+    assert_int_equal(errno, ENOENT);
+    assert_non_null(strstr(med_client_error(c), "unknown vGPU type 'gpumed-0'; types: gpumed-8"));
+    med_client_close(c);
+}
+
+/* A QEMU killed with SIGKILL: its vGPU's partition is free again at once. */
+static void test_killed_client_frees_its_partition(void **state)
+{
+    struct completions done = { 0 };
+    struct med_client *other;
+    struct med_client_vgpu vgpu;
+    int ready[2];
+    double killed, elapsed;
+    pid_t child;
+    char byte;
+
+    assert_int_equal(pipe(ready), 0);
+    child = fork();
+    if (child == 0) {
+        struct med_client *c = ready_client(shared_daemon.socket_path, &done);
+
+        byte = med_client_create_vgpu(c, "gpumed-1", &vgpu) ? 'n' : 'y';
+        if (write(ready[1], &byte, 1) != 1) {
+            _exit(1);
+        }
+        pause();
+        _exit(0);
+    }
+    assert_int_equal(read(ready[0], &byte, 1), 1);
+    assert_int_equal(byte, 'y');
+
+    other = ready_client(shared_daemon.socket_path, &done);
+    assert_int_equal(med_client_create_vgpu(other, "gpumed-1", &vgpu), -1);
+    assert_int_equal(errno, ENOSPC);    /* the whole aperture is the child's */
+    assert_non_null(strstr(med_client_error(other), "aperture exhausted: needs 256 MiB"));
+
+    kill(child, SIGKILL);
+    killed = now_ms();
+    waitpid(child, NULL, 0);
+    while (med_client_create_vgpu(other, "gpumed-1", &vgpu)) {
+        assert_int_equal(errno, ENOSPC);
+        assert_true(now_ms() - killed < 10 * FREE_BOUND_MS);
+        poll(NULL, 0, 1);
+    }
+    elapsed = now_ms() - killed;
+    printf("# partition of the killed client free again after %.1f ms (bound %.0f ms)\n",
+           elapsed, FREE_BOUND_MS);
+    assert_true(elapsed < FREE_BOUND_MS);
+    med_client_close(other);
+    close(ready[0]);
+    close(ready[1]);
+}
+
+static void test_garbage_closes_only_its_connection(void **state)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    struct completions done = { 0 };
+    struct med_client *c;
+    char buf[64];
+
+    snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", shared_daemon.socket_path);
+    assert_int_equal(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+    assert_int_equal(send(fd, "\x01\x00\x00\x00junk", 8, 0), 8);
+    assert_int_equal(recv(fd, buf, sizeof(buf), 0), 0);    /* closed on us */
+    close(fd);
+    c = med_client_connect(shared_daemon.socket_path, "after garbage", count_completion, &done);
+    assert_non_null(c);
+    med_client_close(c);
+}
+
+static void test_mediator_death_fails_the_client_cleanly(void **state)
+{
+    struct daemon d;
+    struct completions done = { 0 };
+    struct med_client *c;
+    struct med_client_vgpu vgpu;
+
+    assert_int_equal(daemon_start(&d), 0);
+    c = ready_client(d.socket_path, &done);
+    assert_int_equal(med_client_create_vgpu(c, "gpumed-2", &vgpu), 0);
+    kill(d.pid, SIGKILL);
+    daemon_stop(&d);
+    assert_int_equal(med_client_dispatch(c), -1);
+    assert_int_equal(errno, ECONNRESET);
+    assert_int_equal(med_client_submit(c, MED_ENGINE_RCS, 0x1000, 0), -1);
+    assert_int_equal(errno, ENOTCONN);
+    med_client_close(c);
+}
+
+static void test_second_daemon_refuses_to_start(void **state)
+{
+    int status;
+    pid_t pid = spawn(shared_daemon.socket_path);
+
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 1);
+    assert_true(socket_accepts(shared_daemon.socket_path));    /* the first goes on */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_a_vgpu_lives_through_the_client_library),
+        cmocka_unit_test(test_client_errors_explain_themselves),
+        cmocka_unit_test(test_killed_client_frees_its_partition),
+        cmocka_unit_test(test_garbage_closes_only_its_connection),
+        cmocka_unit_test(test_mediator_death_fails_the_client_cleanly),
+        cmocka_unit_test(test_second_daemon_refuses_to_start),
+    };
+
+    signal(SIGPIPE, SIG_IGN);
+    return cmocka_run_group_tests_name("mediator/daemon", tests, group_setup, group_teardown);
+}
