@@ -392,39 +392,63 @@ static void publish_tail(struct native_ctx *ctx)
     __atomic_store_n(&state[CTX_RING_TAIL_DW], ctx->tail, __ATOMIC_RELEASE);
 }
 
+typedef bool native_done_fn(struct native_engine *engine, const void *arg);
+
+/*
+ * With n->lock held, follow @engine's CSB until @done holds: 0, -EIO when
+ * @fail_on_error and the engine stopped a context, or -ETIMEDOUT.
+ */
+static int wait_locked(struct native *n, struct native_engine *engine, native_done_fn *done,
+                       const void *arg, unsigned timeout_ms, bool fail_on_error)
+{
+    uint64_t deadline = now_ns() + timeout_ms * MS;
+
+    for (;;) {
+        process_csb_locked(engine);
+        if (done(engine, arg)) {
+            return 0;
+        }
+        if (fail_on_error && engine_failed(n, engine)) {
+            return -EIO;
+        }
+        if (now_ns() > deadline) {
+            return -ETIMEDOUT;
+        }
+        wait_irq_locked(n);
+    }
+}
+
+struct elsp_pair {
+    struct native_ctx *first, *second;
+};
+
 /*
  * ELSP rules of a driver without preemption: write only when the previous
  * submission was acknowledged, and only to extend the running context
  * (lite restore) or to start an idle engine.
  */
+static bool may_submit(struct native_engine *engine, const void *arg)
+{
+    const struct elsp_pair *pair = arg;
+
+    return !engine->pending_valid && !engine->active[1] &&
+           (!engine->active[0] || (engine->active[0] == pair->first && !pair->second));
+}
+
 static int submit(struct native_ctx *first, struct native_ctx *second)
 {
     struct native *n = first->n;
-    struct native_engine *engine = first->engine;
-    uint64_t deadline = now_ns() + SUBMIT_TIMEOUT_MS * MS;
-    int ret = 0;
+    const struct elsp_pair pair = { first, second };
+    int ret;
 
     publish_tail(first);
     if (second) {
         publish_tail(second);
     }
     pthread_mutex_lock(&n->lock);
-    for (;;) {
-        process_csb_locked(engine);
-        if (!engine->pending_valid && !engine->active[1] &&
-            (!engine->active[0] || (engine->active[0] == first && !second))) {
-            write_elsp_locked(engine, first, second);
-            break;
-        }
-        if (engine_failed(n, engine)) {
-            ret = -EIO;
-            break;
-        }
-        if (now_ns() > deadline) {
-            ret = -ETIMEDOUT;
-            break;
-        }
-        wait_irq_locked(n);
+    ret = wait_locked(n, first->engine, may_submit, &pair, SUBMIT_TIMEOUT_MS, true);
+    if (!ret) {
+        write_elsp_locked(first->engine, first, second);
     }
     pthread_mutex_unlock(&n->lock);
     return ret;
@@ -441,47 +465,40 @@ int native_submit_pair(struct native_ctx *first, struct native_ctx *second)
     return submit(first, second);
 }
 
+struct seqno_wait {
+    const struct native_ctx *ctx;
+    uint32_t seqno;
+};
+
+static bool seqno_reached(struct native_engine *engine, const void *arg)
+{
+    const struct seqno_wait *w = arg;
+
+    return (int32_t)(native_ctx_seqno(w->ctx) - w->seqno) >= 0;
+}
+
 int native_wait(struct native_ctx *ctx, uint32_t seqno, unsigned timeout_ms)
 {
-    struct native *n = ctx->n;
-    uint64_t deadline = now_ns() + timeout_ms * MS;
-    int ret = 0;
+    const struct seqno_wait w = { ctx, seqno };
+    int ret;
 
-    pthread_mutex_lock(&n->lock);
-    while ((int32_t)(native_ctx_seqno(ctx) - seqno) < 0) {
-        process_csb_locked(ctx->engine);
-        if (engine_failed(n, ctx->engine)) {
-            ret = -EIO;
-            break;
-        }
-        if (now_ns() > deadline) {
-            ret = -ETIMEDOUT;
-            break;
-        }
-        wait_irq_locked(n);
-    }
-    pthread_mutex_unlock(&n->lock);
+    pthread_mutex_lock(&ctx->n->lock);
+    ret = wait_locked(ctx->n, ctx->engine, seqno_reached, &w, timeout_ms, true);
+    pthread_mutex_unlock(&ctx->n->lock);
     return ret;
+}
+
+static bool engine_idle(struct native_engine *engine, const void *arg)
+{
+    return !engine->active[0] && !engine->pending_valid;
 }
 
 int native_wait_idle(struct native *n, enum pgpu_engine id, unsigned timeout_ms)
 {
-    struct native_engine *engine = &n->engines[id];
-    uint64_t deadline = now_ns() + timeout_ms * MS;
-    int ret = 0;
+    int ret;
 
     pthread_mutex_lock(&n->lock);
-    for (;;) {
-        process_csb_locked(engine);
-        if (!engine->active[0] && !engine->pending_valid) {
-            break;
-        }
-        if (now_ns() > deadline) {
-            ret = -ETIMEDOUT;
-            break;
-        }
-        wait_irq_locked(n);
-    }
+    ret = wait_locked(n, &n->engines[id], engine_idle, NULL, timeout_ms, false);
     pthread_mutex_unlock(&n->lock);
     return ret;
 }
