@@ -13,6 +13,7 @@
 #include <stdbool.h>
 
 enum med_log_level {
+    MED_LOG_OFF = -1,           /* as a threshold: log nothing (fuzzing) */
     MED_LOG_ERROR,
     MED_LOG_WARNING,
     MED_LOG_INFO,
