@@ -1,0 +1,208 @@
+/*
+ * The backend interface of the model without the native driver: creation
+ * checks, the DMA map, GGTT entries, the aperture, register semantics from
+ * the register table, and hostile accesses.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "pgpu/pgpu.h"
+#include "pgpu/skl-regs.h"
+
+#define OPS pgpu_skl_model
+#define RCS(rel) (SKL_RCS_BASE + (rel))
+
+static const struct pgpu_config good_config = {
+    .name = "iface", .aperture_size = PGPU_APERTURE_DEFAULT, .hang_timeout_ms = 100,
+};
+
+static int setup(void **state)
+{
+    *state = OPS.create(&good_config);
+    return *state ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    OPS.destroy(*state);
+    return 0;
+}
+
+static struct pgpu_stats stats_of(struct pgpu *gpu)
+{
+    struct pgpu_stats stats;
+
+    OPS.get_stats(gpu, &stats);
+    return stats;
+}
+
+static void test_create_rejects_bad_config(void **state)
+{
+    struct pgpu_config bad[] = { good_config, good_config, good_config, good_config,
+                                 good_config };
+
+    bad[0].name = "";
+    bad[1].aperture_size = PGPU_APERTURE_DEFAULT + PGPU_PAGE_SIZE;
+    bad[2].aperture_size = 8ull << 30;
+    bad[3].hang_timeout_ms = 0;
+    bad[4].hang_timeout_ms = 60001;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        errno = 0;
+        assert_null(OPS.create(&bad[i]));
+        assert_int_equal(errno, EINVAL);
+    }
+    OPS.destroy(NULL);
+    (void)state;
+}
+
+static void test_dma_map_rules(void **state)
+{
+    struct pgpu *gpu = *state;
+    uint8_t *mem = aligned_alloc(PGPU_PAGE_SIZE, 4 * PGPU_PAGE_SIZE);
+
+    assert_int_equal(OPS.dma_map(gpu, 0x10000, mem, 2 * PGPU_PAGE_SIZE), 0);
+    assert_int_equal(OPS.dma_map(gpu, 0x11000, mem, PGPU_PAGE_SIZE), -EEXIST);
+    assert_int_equal(OPS.dma_map(gpu, 0x20001, mem, PGPU_PAGE_SIZE), -EINVAL);
+    assert_int_equal(OPS.dma_map(gpu, 0x20000, mem + 1, PGPU_PAGE_SIZE), -EINVAL);
+    assert_int_equal(OPS.dma_map(gpu, 0x20000, mem, 0), -EINVAL);
+    assert_int_equal(OPS.dma_map(gpu, ~0xfffull, mem, 2 * PGPU_PAGE_SIZE), -EINVAL);
+    assert_int_equal(OPS.dma_map(gpu, 0xf000, mem + 2 * PGPU_PAGE_SIZE, PGPU_PAGE_SIZE), 0);
+    assert_int_equal(OPS.dma_unmap(gpu, 0x10000, PGPU_PAGE_SIZE), -ENOENT);
+    assert_int_equal(OPS.dma_unmap(gpu, 0x10000, 2 * PGPU_PAGE_SIZE), 0);
+    assert_int_equal(OPS.dma_unmap(gpu, 0x10000, 2 * PGPU_PAGE_SIZE), -ENOENT);
+    assert_int_equal(stats_of(gpu).bad_dma_map, 7);
+    assert_int_equal(OPS.dma_unmap(gpu, 0xf000, PGPU_PAGE_SIZE), 0);
+    free(mem);
+}
+
+/* The aperture reaches memory through GGTT entries and the DMA map only. */
+static void test_aperture_through_ggtt(void **state)
+{
+    struct pgpu *gpu = *state;
+    uint8_t *mem = aligned_alloc(PGPU_PAGE_SIZE, 2 * PGPU_PAGE_SIZE);
+    uint8_t buf[16];
+
+    memset(mem, 0x5a, 2 * PGPU_PAGE_SIZE);
+    assert_int_equal(OPS.dma_map(gpu, 0x100000, mem, 2 * PGPU_PAGE_SIZE), 0);
+    /* GGTT page 3 -> the second bus page, page 4 -> the first */
+    OPS.ggtt_write(gpu, 3, 0x101000 | GTT_PTE_PRESENT);
+    OPS.ggtt_write(gpu, 4, 0x100000 | GTT_PTE_PRESENT);
+    assert_int_equal(OPS.ggtt_read(gpu, 3), 0x101000 | GTT_PTE_PRESENT);
+    memcpy(buf, "across-two-pages", 16);
+    assert_int_equal(OPS.aperture_access(gpu, 4 * PGPU_PAGE_SIZE - 8, buf, 16, true), 0);
+    assert_memory_equal(mem + 2 * PGPU_PAGE_SIZE - 8, "across-t", 8);
+    assert_memory_equal(mem, "wo-pages", 8);
+    memset(buf, 0, sizeof(buf));
+    assert_int_equal(OPS.aperture_access(gpu, 4 * PGPU_PAGE_SIZE - 8, buf, 16, false), 0);
+    assert_memory_equal(buf, "across-two-pages", 16);
+    /* not present, not in the DMA map, outside the aperture */
+    assert_int_equal(OPS.aperture_access(gpu, 5 * PGPU_PAGE_SIZE, buf, 4, false), -EFAULT);
+    OPS.ggtt_write(gpu, 6, 0x900000 | GTT_PTE_PRESENT);
+    assert_int_equal(OPS.aperture_access(gpu, 6 * PGPU_PAGE_SIZE, buf, 4, true), -EFAULT);
+    assert_int_equal(OPS.aperture_access(gpu, PGPU_APERTURE_DEFAULT - 2, buf, 4, false),
+                     -EFAULT);
+    /* GGTT index out of range */
+    OPS.ggtt_write(gpu, PGPU_GGTT_ENTRIES, 1);
+    assert_int_equal(OPS.ggtt_read(gpu, PGPU_GGTT_ENTRIES), 0);
+    assert_int_equal(stats_of(gpu).bad_mmio, 2);
+    OPS.dma_unmap(gpu, 0x100000, 2 * PGPU_PAGE_SIZE);
+    free(mem);
+}
+
+static void test_register_semantics(void **state)
+{
+    struct pgpu *gpu = *state;
+
+    /* power-on values */
+    assert_int_equal(OPS.mmio_read(gpu, SKL_FUSE2, 4), 0x02800000);
+    assert_int_equal(OPS.mmio_read(gpu, SKL_CTC_MODE, 4), SKL_CTC_MODE_VALUE);
+    assert_int_equal(OPS.mmio_read(gpu, SKL_GT_IMR(2), 4), 0xffffffff);
+    assert_int_equal(OPS.mmio_read(gpu, SKL_GT_IIR(0), 4), 0);
+    /* plain storage, 8-byte accesses */
+    OPS.mmio_write(gpu, 0x4000, 0x1122334455667788ull, 8);
+    assert_int_equal(OPS.mmio_read(gpu, 0x4004, 4), 0x11223344);
+    /* read-only */
+    OPS.mmio_write(gpu, SKL_FUSE2, 0, 4);
+    assert_int_equal(OPS.mmio_read(gpu, SKL_FUSE2, 4), 0x02800000);
+    /* masked: upper half selects the bits */
+    OPS.mmio_write(gpu, RCS(RING_MODE_GEN7), SKL_MASKED_ENABLE(GFX_RUN_LIST_ENABLE | 1), 4);
+    OPS.mmio_write(gpu, RCS(RING_MODE_GEN7), SKL_MASKED_DISABLE(1) | GFX_RUN_LIST_ENABLE, 4);
+    assert_int_equal(OPS.mmio_read(gpu, RCS(RING_MODE_GEN7), 4), GFX_RUN_LIST_ENABLE);
+    /* MODE_IDLE is live, STOP_RING stored */
+    OPS.mmio_write(gpu, RCS(RING_MI_MODE), SKL_MASKED_ENABLE(MI_MODE_STOP_RING), 4);
+    assert_int_equal(OPS.mmio_read(gpu, RCS(RING_MI_MODE), 4), MI_MODE_STOP_RING | MI_MODE_IDLE);
+    /* reset handshake */
+    OPS.mmio_write(gpu, RCS(RING_RESET_CTL), SKL_MASKED_ENABLE(RESET_CTL_REQUEST_RESET), 4);
+    assert_int_equal(OPS.mmio_read(gpu, RCS(RING_RESET_CTL), 4),
+                     RESET_CTL_REQUEST_RESET | RESET_CTL_READY_TO_RESET);
+    /* GDRST performs the reset and reads back 0 */
+    OPS.mmio_write(gpu, SKL_GDRST, GDRST_FULL, 4);
+    assert_int_equal(OPS.mmio_read(gpu, SKL_GDRST, 4), 0);
+    assert_int_equal(stats_of(gpu).engine_resets, PGPU_NUM_ENGINES);
+    assert_int_equal(OPS.mmio_read(gpu, RCS(RING_CONTEXT_STATUS_PTR), 4), 0x0707);
+    /* the master register keeps only its enable bit */
+    OPS.mmio_write(gpu, SKL_MASTER_IRQ, 0xffffffff, 4);
+    assert_int_equal(OPS.mmio_read(gpu, SKL_MASTER_IRQ, 4), MASTER_IRQ_CONTROL);
+    /* the ELSP is write-only */
+    assert_int_equal(OPS.mmio_read(gpu, RCS(RING_ELSP), 4), 0);
+}
+
+static void test_bad_submissions_are_refused(void **state)
+{
+    struct pgpu *gpu = *state;
+    const uint32_t elsp = RCS(RING_ELSP);
+
+    /* not in execlist mode */
+    for (unsigned i = 0; i < 4; i++) {
+        OPS.mmio_write(gpu, elsp, i == 3 ? 0x1119 : 0, 4);
+    }
+    OPS.mmio_write(gpu, RCS(RING_MODE_GEN7), SKL_MASKED_ENABLE(GFX_RUN_LIST_ENABLE), 4);
+    /* invalid port 0, then an advanced (SVM) addressing mode */
+    for (unsigned i = 0; i < 4; i++) {
+        OPS.mmio_write(gpu, elsp, 0, 4);
+    }
+    for (unsigned i = 0; i < 4; i++) {
+        OPS.mmio_write(gpu, elsp, i == 3 ? 0x1101 : 0, 4);
+    }
+    assert_int_equal(stats_of(gpu).bad_submissions, 3);
+    assert_int_equal(OPS.mmio_read(gpu, RCS(RING_EXECLIST_STATUS_LO), 4), 0);
+}
+
+static void test_hostile_mmio_is_counted(void **state)
+{
+    struct pgpu *gpu = *state;
+    static const struct { uint32_t offset; unsigned size; } bad[] = {
+        { 0x1000, 2 }, { 0x1000, 16 }, { 0x1002, 4 }, { PGPU_MMIO_SIZE - 4, 8 },
+        { PGPU_MMIO_SIZE, 4 }, { UINT32_MAX - 3, 4 },
+    };
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        OPS.mmio_write(gpu, bad[i].offset, ~0ull, bad[i].size);
+        assert_int_equal(OPS.mmio_read(gpu, bad[i].offset, bad[i].size), 0);
+    }
+    assert_int_equal(stats_of(gpu).bad_mmio, 2 * sizeof(bad) / sizeof(bad[0]));
+}
+
+#define IFACE_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_create_rejects_bad_config),
+        IFACE_TEST(test_dma_map_rules),
+        IFACE_TEST(test_aperture_through_ggtt),
+        IFACE_TEST(test_register_semantics),
+        IFACE_TEST(test_bad_submissions_are_refused),
+        IFACE_TEST(test_hostile_mmio_is_counted),
+    };
+
+    return cmocka_run_group_tests_name("pgpu-interface", tests, NULL, NULL);
+}
