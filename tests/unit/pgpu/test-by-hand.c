@@ -1,0 +1,208 @@
+/*
+ * The model programmed by hand, register by register and dword by dword,
+ * for what the native driver never does: 3-level (legacy 32-bit) PPGTT
+ * contexts, and preemption of a running context by another one at an
+ * arbitration point.
+ *
+ * Memory: 64 pages DMA-mapped at RAW_BUS and GGTT pages 0..63 onto them.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include "pgpu/pgpu.h"
+#include "pgpu/skl-regs.h"
+
+#define OPS pgpu_skl_model
+#define PAGES 64
+#define RAW_BUS 0x80000000ull
+#define STATUS_PAGE 63
+#define RCS(rel) (SKL_RCS_BASE + (rel))
+
+struct raw {
+    struct pgpu *gpu;
+    uint32_t *mem;
+};
+
+static uint32_t *page(struct raw *r, unsigned n)
+{
+    return r->mem + n * (PGPU_PAGE_SIZE / 4);
+}
+
+static uint64_t page_bus(unsigned n)
+{
+    return RAW_BUS + (uint64_t)n * PGPU_PAGE_SIZE;
+}
+
+static int setup(void **state)
+{
+    const struct pgpu_config config = {
+        .name = "by-hand", .aperture_size = PGPU_APERTURE_DEFAULT, .hang_timeout_ms = 1000,
+    };
+    struct raw *r = calloc(1, sizeof(*r));
+
+    r->gpu = OPS.create(&config);
+    r->mem = aligned_alloc(PGPU_PAGE_SIZE, PAGES * PGPU_PAGE_SIZE);
+    if (!r->gpu || !r->mem) {
+        return -1;
+    }
+    memset(r->mem, 0, PAGES * PGPU_PAGE_SIZE);
+    if (OPS.dma_map(r->gpu, RAW_BUS, r->mem, PAGES * PGPU_PAGE_SIZE)) {
+        return -1;
+    }
+    for (unsigned n = 0; n < PAGES; n++) {
+        OPS.ggtt_write(r->gpu, n, page_bus(n) | GTT_PTE_PRESENT);
+    }
+    OPS.mmio_write(r->gpu, RCS(RING_HWS_PGA), STATUS_PAGE * PGPU_PAGE_SIZE, 4);
+    OPS.mmio_write(r->gpu, RCS(RING_MODE_GEN7), SKL_MASKED_ENABLE(GFX_RUN_LIST_ENABLE), 4);
+    *state = r;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct raw *r = *state;
+
+    OPS.destroy(r->gpu);
+    free(r->mem);
+    free(r);
+    return 0;
+}
+
+/* A context whose image is at @image_page and whose one-page ring is at
+ * @ring_page, holding @cmds; the PDP registers get @pdp. */
+static void make_context(struct raw *r, unsigned image_page, unsigned ring_page,
+                         const uint32_t *cmds, unsigned count, const uint64_t pdp[4])
+{
+    uint32_t *state = page(r, image_page + 1);
+
+    memcpy(page(r, ring_page), cmds, 4 * count);
+    state[CTX_RING_HEAD_DW] = 0;
+    state[CTX_RING_TAIL_DW] = 4 * count;
+    state[CTX_RING_START_DW] = ring_page * PGPU_PAGE_SIZE;
+    state[CTX_RING_CTL_DW] = RING_CTL_VALID;
+    for (unsigned i = 0; i < 4; i++) {
+        state[CTX_PDP_UDW_DW(i)] = (uint32_t)(pdp[i] >> 32);
+        state[CTX_PDP_LDW_DW(i)] = (uint32_t)pdp[i];
+    }
+}
+
+static uint64_t descriptor(unsigned image_page, unsigned addressing, uint32_t ctx_id)
+{
+    return image_page * PGPU_PAGE_SIZE | CTX_DESC_VALID | CTX_DESC_PRIVILEGE |
+           addressing << CTX_DESC_ADDRESSING_SHIFT | (uint64_t)ctx_id << 32;
+}
+
+static void submit(struct raw *r, uint64_t desc)
+{
+    OPS.mmio_write(r->gpu, RCS(RING_ELSP), 0, 4);
+    OPS.mmio_write(r->gpu, RCS(RING_ELSP), 0, 4);
+    OPS.mmio_write(r->gpu, RCS(RING_ELSP), (uint32_t)(desc >> 32), 4);
+    OPS.mmio_write(r->gpu, RCS(RING_ELSP), (uint32_t)desc, 4);
+}
+
+/* Poll memory for @value, for up to 5 s. */
+static bool wait_value(const uint32_t *p, uint32_t value)
+{
+    struct timespec pause = { .tv_nsec = 100000 };
+
+    for (unsigned i = 0; i < 50000; i++) {
+        if (__atomic_load_n(p, __ATOMIC_ACQUIRE) == value) {
+            return true;
+        }
+        nanosleep(&pause, NULL);
+    }
+    return false;
+}
+
+static bool wait_idle(struct raw *r)
+{
+    struct timespec pause = { .tv_nsec = 100000 };
+
+    for (unsigned i = 0; i < 50000; i++) {
+        if (OPS.mmio_read(r->gpu, RCS(RING_MI_MODE), 4) & MI_MODE_IDLE) {
+            return true;
+        }
+        nanosleep(&pause, NULL);
+    }
+    return false;
+}
+
+static void test_three_level_ppgtt_context(void **state)
+{
+    struct raw *r = *state;
+    /* VA 0x40001010: PDP 1, page directory entry 0, page table entry 1 */
+    const uint64_t va = 0x40001010;
+    const uint64_t pdp[4] = { 0, page_bus(20) };
+    const uint32_t cmds[] = {
+        MI_STORE_DATA_IMM, (uint32_t)va, 0, 0x3e7e1, MI_NOOP, MI_NOOP,
+    };
+
+    ((uint64_t *)page(r, 20))[0] = page_bus(21) | GTT_PTE_PRESENT;
+    ((uint64_t *)page(r, 21))[1] = page_bus(22) | GTT_PTE_PRESENT;
+    make_context(r, 0, 4, cmds, 6, pdp);
+    submit(r, descriptor(0, CTX_ADDRESSING_LEGACY_32B, 1));
+    assert_true(wait_value(&page(r, 22)[0x10 / 4], 0x3e7e1));
+    assert_true(wait_idle(r));
+    assert_int_equal(OPS.mmio_read(r->gpu, RCS(RING_EIR), 4), 0);
+}
+
+/* A second context preempts the first while it waits on a semaphore; the
+ * first resumes at the semaphore later. */
+static void test_preemption_at_an_arbitration_point(void **state)
+{
+    struct raw *r = *state;
+    const uint64_t slots = 30 * PGPU_PAGE_SIZE, semaphore = 31 * PGPU_PAGE_SIZE;
+    const uint64_t no_pdp[4] = { 0 };
+    const uint32_t first[] = {
+        MI_STORE_DATA_IMM | MI_USE_GGTT, (uint32_t)slots, 0, 1,
+        MI_SEMAPHORE_WAIT | MI_USE_GGTT | MI_SEMAPHORE_POLL |
+        MI_SEMAPHORE_OP(MI_SEMAPHORE_SAD_EQ_SDD), 1, (uint32_t)semaphore, 0,
+        MI_STORE_DATA_IMM | MI_USE_GGTT, (uint32_t)slots + 4, 0, 2,
+    };
+    const uint32_t second[] = {
+        MI_STORE_DATA_IMM | MI_USE_GGTT, (uint32_t)slots + 8, 0, 3,
+    };
+    const uint32_t *csb = page(r, STATUS_PAGE) + HWSP_CSB_DW;
+    const uint32_t *first_state = page(r, 1);
+
+    make_context(r, 0, 4, first, 12, no_pdp);
+    make_context(r, 2, 5, second, 4, no_pdp);
+    submit(r, descriptor(0, CTX_ADDRESSING_LEGACY_64B, 0xa));
+    assert_true(wait_value(&page(r, 30)[0], 1));
+    submit(r, descriptor(2, CTX_ADDRESSING_LEGACY_64B, 0xb));
+    assert_true(wait_value(&page(r, 30)[2], 3));
+    assert_true(wait_idle(r));
+    assert_int_equal(page(r, 30)[1], 0);
+    /* saved HEAD is at the semaphore: the store before it is done */
+    assert_int_equal(first_state[CTX_RING_HEAD_DW], 16);
+    assert_int_equal(csb[0], CSB_IDLE_ACTIVE);
+    assert_int_equal(csb[2], CSB_PREEMPTED);
+    assert_int_equal(csb[3], 0xa);
+    assert_int_equal(csb[4], CSB_ACTIVE_IDLE | CSB_COMPLETE);
+    assert_int_equal(csb[5], 0xb);
+
+    page(r, 31)[0] = 1;
+    submit(r, descriptor(0, CTX_ADDRESSING_LEGACY_64B, 0xa));
+    assert_true(wait_value(&page(r, 30)[1], 2));
+    assert_true(wait_idle(r));
+    assert_int_equal(first_state[CTX_RING_HEAD_DW], 48);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_three_level_ppgtt_context, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_preemption_at_an_arbitration_point, setup,
+                                        teardown),
+    };
+
+    return cmocka_run_group_tests_name("pgpu-by-hand", tests, NULL, NULL);
+}
