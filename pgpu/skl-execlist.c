@@ -281,7 +281,7 @@ static void accept_submission_locked(struct skl_engine *e, bool at_arb_point)
     }
     if (!active[0].desc) {
         memcpy(active, e->pending, sizeof(e->pending));
-        e->has_pending = false;
+        __atomic_store_n(&e->has_pending, false, __ATOMIC_RELAXED);
         csb_write_locked(e, CSB_IDLE_ACTIVE, 0);
         context_restore_locked(e);
     } else if (desc_lrca(e->pending[0].desc) == desc_lrca(active[0].desc)) {
@@ -289,7 +289,7 @@ static void accept_submission_locked(struct skl_engine *e, bool at_arb_point)
 
         csb_write_locked(e, CSB_PREEMPTED | CSB_LITE_RESTORE, desc_ctx_id(active[0].desc));
         memcpy(active, e->pending, sizeof(e->pending));
-        e->has_pending = false;
+        __atomic_store_n(&e->has_pending, false, __ATOMIC_RELAXED);
         if (!image) {
             stop_context_locked(e, SKL_EXEC_FAULT);
             return;
@@ -300,7 +300,7 @@ static void accept_submission_locked(struct skl_engine *e, bool at_arb_point)
         context_save_locked(e);
         csb_write_locked(e, CSB_PREEMPTED, desc_ctx_id(active[0].desc));
         memcpy(active, e->pending, sizeof(e->pending));
-        e->has_pending = false;
+        __atomic_store_n(&e->has_pending, false, __ATOMIC_RELAXED);
         context_restore_locked(e);
     }
 }
@@ -404,11 +404,11 @@ static void reset_now_locked(struct skl_engine *e)
 
     memset(e->active, 0, sizeof(e->active));
     memset(e->pending, 0, sizeof(e->pending));
-    e->has_pending = false;
+    __atomic_store_n(&e->has_pending, false, __ATOMIC_RELAXED);
     e->elsp_count = 0;
     e->hung = false;
     e->poll_wait = false;
-    e->reset_requested = false;
+    __atomic_store_n(&e->reset_requested, false, __ATOMIC_RELAXED);
     for (unsigned i = 0; i < sizeof(cleared) / sizeof(cleared[0]); i++) {
         skl_set_ereg(e, cleared[i], 0);
     }
@@ -424,7 +424,7 @@ static void reset_now_locked(struct skl_engine *e)
 void skl_engine_reset_locked(struct skl_engine *e)
 {
     if (e->executing && !pthread_equal(pthread_self(), e->thread)) {
-        e->reset_requested = true;
+        __atomic_store_n(&e->reset_requested, true, __ATOMIC_RELAXED);
         while (e->reset_requested) {
             pthread_cond_wait(&e->settled, &e->gpu->lock);
         }
@@ -460,7 +460,7 @@ void skl_elsp_write_locked(struct skl_engine *e, uint32_t value)
     }
     e->pending[0].desc = desc0;
     e->pending[1].desc = desc1 & CTX_DESC_VALID ? desc1 : 0;
-    e->has_pending = true;
+    __atomic_store_n(&e->has_pending, true, __ATOMIC_RELAXED);
     pthread_cond_signal(&e->wake);
 }
 
@@ -470,8 +470,7 @@ uint32_t skl_execlist_status_locked(const struct skl_engine *e, bool high)
         return desc_ctx_id(e->active[0].desc);
     }
     return (e->active[1].desc ? SKL_BIT(3) : 0) |
-           (e->active[0].desc ? SKL_BIT(4) | SKL_BIT(18) : 0) |
-           (e->arb_enabled ? SKL_BIT(16) : 0);
+           (e->active[0].desc ? SKL_BIT(4) | SKL_BIT(18) : 0);
 }
 
 static void poll_sleep_locked(struct skl_engine *e)
@@ -554,7 +553,7 @@ int skl_engines_start(struct skl_gpu *gpu)
 void skl_engines_stop(struct skl_gpu *gpu)
 {
     pthread_mutex_lock(&gpu->lock);
-    gpu->quit = true;
+    __atomic_store_n(&gpu->quit, true, __ATOMIC_RELAXED);
     for (unsigned i = 0; i < PGPU_NUM_ENGINES; i++) {
         pthread_cond_broadcast(&gpu->engines[i].wake);
     }

@@ -66,7 +66,8 @@ struct skl_engine {
     pthread_cond_t wake;        /* work arrived, or reset/quit requested */
     pthread_cond_t settled;     /* the thread left a slice */
 
-    /* Execlist state, under gpu->lock. */
+    /* Execlist state, under gpu->lock; has_pending and reset_requested are
+     * also read without it (atomically) by the executing thread. */
     uint32_t elsp_dw[4];
     unsigned elsp_count;
     struct skl_elem pending[2];

@@ -387,6 +387,48 @@ static void test_xy_fast_copy_blt_x_tiled_round_trip(void **state)
     }
 }
 
+/* 32 bpp pixel at (x, y) of a Y-tiled (legacy TileY) surface. */
+static uint32_t *y_tiled_pixel(uint32_t *base, unsigned pitch, unsigned x, unsigned y)
+{
+    unsigned xb = 4 * x;
+    size_t off = (size_t)(y / 32) * pitch * 32 + xb / 128 * 4096 + xb % 128 / 16 * 512 +
+                 y % 32 * 16 + xb % 16;
+
+    return base + off / 4;
+}
+
+/* Linear to Y-tiled with XY_FAST_COPY_BLT, back with XY_SRC_COPY_BLT
+ * (source tiling Y selected in BCS_SWCTRL). */
+static void test_y_tiled_blits_round_trip(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t *data = fixture_data(f);
+    uint64_t src = DATA(0), tiled = DATA(0x10000), back = DATA(0x20000);
+    const unsigned pitch = 512;
+    const uint32_t cmds[] = {
+        XY_FAST_COPY_BLT | FAST_COPY_DST_TILING(FAST_COPY_TILING_Y),
+        FAST_COPY_DEPTH_32 | pitch / 4, 0, 40u << 16 | 100,
+        LO(tiled), HI(tiled), 0, pitch, LO(src), HI(src),
+        XY_SRC_COPY_BLT | BLT_WRITE_ALPHA | BLT_WRITE_RGB | BLT_SRC_TILED,
+        BR13_ROP_SRCCOPY | BR13_DEPTH_32 | pitch, 0, 40u << 16 | 100,
+        LO(back), HI(back), 0, pitch / 4, LO(tiled), HI(tiled),
+    };
+
+    for (unsigned i = 0; i < 0x10000 / 4; i++) {
+        data[i] = i ^ 0x5a5a0000;
+    }
+    fixture_set_reg(f, SKL_BCS_SWCTRL, SKL_MASKED_ENABLE(BCS_SWCTRL_SRC_Y));
+    assert_int_equal(fixture_run(f, PGPU_BCS, cmds, N(cmds)), 0);
+    for (unsigned y = 0; y < 40; y++) {
+        for (unsigned x = 0; x < 100; x++) {
+            uint32_t want = data[y * 128 + x];
+
+            assert_int_equal(*y_tiled_pixel(data + 0x10000 / 4, pitch, x, y), want);
+            assert_int_equal(data[0x20000 / 4 + y * 128 + x], want);
+        }
+    }
+}
+
 #define COMMAND_TEST(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
 
 int main(void)
@@ -410,6 +452,7 @@ int main(void)
         COMMAND_TEST(test_xy_color_blt),
         COMMAND_TEST(test_xy_src_copy_blt_linear_and_x_tiled),
         COMMAND_TEST(test_xy_fast_copy_blt_x_tiled_round_trip),
+        COMMAND_TEST(test_y_tiled_blits_round_trip),
     };
 
     return cmocka_run_group_tests_name("pgpu-commands", tests, NULL, NULL);
