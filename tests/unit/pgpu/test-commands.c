@@ -398,7 +398,8 @@ static uint32_t *y_tiled_pixel(uint32_t *base, unsigned pitch, unsigned x, unsig
 }
 
 /* Linear to Y-tiled with XY_FAST_COPY_BLT, back with XY_SRC_COPY_BLT
- * (source tiling Y selected in BCS_SWCTRL). */
+ * (source tiling Y selected in BCS_SWCTRL, which is context state: set by
+ * the batch). */
 static void test_y_tiled_blits_round_trip(void **state)
 {
     struct fixture *f = *state;
@@ -406,6 +407,7 @@ static void test_y_tiled_blits_round_trip(void **state)
     uint64_t src = DATA(0), tiled = DATA(0x10000), back = DATA(0x20000);
     const unsigned pitch = 512;
     const uint32_t cmds[] = {
+        MI_LOAD_REGISTER_IMM(1), SKL_BCS_SWCTRL, SKL_MASKED_ENABLE(BCS_SWCTRL_SRC_Y),
         XY_FAST_COPY_BLT | FAST_COPY_DST_TILING(FAST_COPY_TILING_Y),
         FAST_COPY_DEPTH_32 | pitch / 4, 0, 40u << 16 | 100,
         LO(tiled), HI(tiled), 0, pitch, LO(src), HI(src),
@@ -417,7 +419,6 @@ static void test_y_tiled_blits_round_trip(void **state)
     for (unsigned i = 0; i < 0x10000 / 4; i++) {
         data[i] = i ^ 0x5a5a0000;
     }
-    fixture_set_reg(f, SKL_BCS_SWCTRL, SKL_MASKED_ENABLE(BCS_SWCTRL_SRC_Y));
     assert_int_equal(fixture_run(f, PGPU_BCS, cmds, N(cmds)), 0);
     for (unsigned y = 0; y < 40; y++) {
         for (unsigned x = 0; x < 100; x++) {
