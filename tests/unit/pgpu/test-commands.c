@@ -358,35 +358,6 @@ static void test_xy_src_copy_blt_linear_and_x_tiled(void **state)
     assert_int_equal(data[0x10000 / 4 + 9 * 256 + 6], 0);   /* left of the rectangle */
 }
 
-static void test_xy_fast_copy_blt_x_tiled_round_trip(void **state)
-{
-    struct fixture *f = *state;
-    uint32_t *data = fixture_data(f);
-    uint64_t src = DATA(0), tiled = DATA(0x10000), back = DATA(0x20000);
-    const unsigned pitch = 2048;
-    const uint32_t cmds[] = {
-        XY_FAST_COPY_BLT | FAST_COPY_DST_TILING(FAST_COPY_TILING_X),
-        FAST_COPY_DEPTH_32 | pitch / 4, 0, 16u << 16 | 300,
-        LO(tiled), HI(tiled), 0, pitch, LO(src), HI(src),
-        XY_FAST_COPY_BLT | FAST_COPY_SRC_TILING(FAST_COPY_TILING_X),
-        FAST_COPY_DEPTH_32 | pitch, 0, 16u << 16 | 300,
-        LO(back), HI(back), 0, pitch / 4, LO(tiled), HI(tiled),
-    };
-
-    for (unsigned i = 0; i < 0x10000 / 4; i++) {
-        data[i] = ~i;
-    }
-    assert_int_equal(fixture_run(f, PGPU_BCS, cmds, N(cmds)), 0);
-    for (unsigned y = 0; y < 16; y++) {
-        for (unsigned x = 0; x < 300; x++) {
-            uint32_t want = data[y * 512 + x];
-
-            assert_int_equal(*x_tiled_pixel(data + 0x10000 / 4, pitch, x, y), want);
-            assert_int_equal(data[0x20000 / 4 + y * 512 + x], want);
-        }
-    }
-}
-
 /* 32 bpp pixel at (x, y) of a Y-tiled (legacy TileY) surface. */
 static uint32_t *y_tiled_pixel(uint32_t *base, unsigned pitch, unsigned x, unsigned y)
 {
@@ -397,14 +368,58 @@ static uint32_t *y_tiled_pixel(uint32_t *base, unsigned pitch, unsigned x, unsig
     return base + off / 4;
 }
 
+typedef uint32_t *tiled_pixel_fn(uint32_t *base, unsigned pitch, unsigned x, unsigned y);
+
+#define TILED_OFFSET 0x10000
+#define BACK_OFFSET 0x20000
+
+/*
+ * Run @cmds, which copy a @width x @height rectangle of linear data at
+ * offset 0 (pitch @pitch bytes) into a tiled surface at TILED_OFFSET and
+ * back into a linear one at BACK_OFFSET, and check both copies.
+ */
+static void check_tiled_round_trip(struct fixture *f, const uint32_t *cmds, unsigned count,
+                                   tiled_pixel_fn *pixel, unsigned pitch, unsigned width,
+                                   unsigned height)
+{
+    uint32_t *data = fixture_data(f);
+
+    for (unsigned i = 0; i < TILED_OFFSET / 4; i++) {
+        data[i] = i ^ 0x5a5a0000;
+    }
+    assert_int_equal(fixture_run(f, PGPU_BCS, cmds, count), 0);
+    for (unsigned y = 0; y < height; y++) {
+        for (unsigned x = 0; x < width; x++) {
+            uint32_t want = data[y * pitch / 4 + x];
+
+            assert_int_equal(*pixel(data + TILED_OFFSET / 4, pitch, x, y), want);
+            assert_int_equal(data[BACK_OFFSET / 4 + y * pitch / 4 + x], want);
+        }
+    }
+}
+
+static void test_xy_fast_copy_blt_x_tiled_round_trip(void **state)
+{
+    uint64_t src = DATA(0), tiled = DATA(TILED_OFFSET), back = DATA(BACK_OFFSET);
+    const unsigned pitch = 2048;
+    const uint32_t cmds[] = {
+        XY_FAST_COPY_BLT | FAST_COPY_DST_TILING(FAST_COPY_TILING_X),
+        FAST_COPY_DEPTH_32 | pitch / 4, 0, 16u << 16 | 300,
+        LO(tiled), HI(tiled), 0, pitch, LO(src), HI(src),
+        XY_FAST_COPY_BLT | FAST_COPY_SRC_TILING(FAST_COPY_TILING_X),
+        FAST_COPY_DEPTH_32 | pitch, 0, 16u << 16 | 300,
+        LO(back), HI(back), 0, pitch / 4, LO(tiled), HI(tiled),
+    };
+
+    check_tiled_round_trip(*state, cmds, N(cmds), x_tiled_pixel, pitch, 300, 16);
+}
+
 /* Linear to Y-tiled with XY_FAST_COPY_BLT, back with XY_SRC_COPY_BLT
  * (source tiling Y selected in BCS_SWCTRL, which is context state: set by
  * the batch). */
 static void test_y_tiled_blits_round_trip(void **state)
 {
-    struct fixture *f = *state;
-    uint32_t *data = fixture_data(f);
-    uint64_t src = DATA(0), tiled = DATA(0x10000), back = DATA(0x20000);
+    uint64_t src = DATA(0), tiled = DATA(TILED_OFFSET), back = DATA(BACK_OFFSET);
     const unsigned pitch = 512;
     const uint32_t cmds[] = {
         MI_LOAD_REGISTER_IMM(1), SKL_BCS_SWCTRL, SKL_MASKED_ENABLE(BCS_SWCTRL_SRC_Y),
@@ -416,18 +431,7 @@ static void test_y_tiled_blits_round_trip(void **state)
         LO(back), HI(back), 0, pitch / 4, LO(tiled), HI(tiled),
     };
 
-    for (unsigned i = 0; i < 0x10000 / 4; i++) {
-        data[i] = i ^ 0x5a5a0000;
-    }
-    assert_int_equal(fixture_run(f, PGPU_BCS, cmds, N(cmds)), 0);
-    for (unsigned y = 0; y < 40; y++) {
-        for (unsigned x = 0; x < 100; x++) {
-            uint32_t want = data[y * 128 + x];
-
-            assert_int_equal(*y_tiled_pixel(data + 0x10000 / 4, pitch, x, y), want);
-            assert_int_equal(data[0x20000 / 4 + y * 128 + x], want);
-        }
-    }
+    check_tiled_round_trip(*state, cmds, N(cmds), y_tiled_pixel, pitch, 100, 40);
 }
 
 #define COMMAND_TEST(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
