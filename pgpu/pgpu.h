@@ -53,7 +53,7 @@ struct pgpu_stats {
     uint64_t context_switches;  /* contexts switched in */
     uint64_t bad_mmio;          /* register access outside the space or of a bad size */
     uint64_t bad_dma_map;       /* dma_map/dma_unmap requests refused */
-    uint64_t refused_reg_writes;/* command-stream writes to protected registers */
+    uint64_t refused_reg_accesses; /* command-stream register accesses refused */
     uint64_t bad_submissions;   /* ELSP writes that could not be accepted */
     uint64_t gpu_faults;        /* accesses to unmapped graphics or bus addresses */
     uint64_t bad_commands;      /* unknown, unimplemented or malformed commands */

@@ -33,7 +33,7 @@ enum {
 
 struct skl_cmd_desc {
     const char *name;
-    uint32_t opcode;        /* GFX rows: dword 0 bits 28:16 of the command */
+    uint32_t opcode;        /* GFX rows: GFX_OP() of the command (the table key) */
     uint8_t len_bits;       /* width of the DWord Length field; 0: fixed */
     uint16_t fixed_len;     /* total dwords when len_bits == 0 */
     uint8_t min_len;        /* a shorter command is malformed */
@@ -66,7 +66,7 @@ void skl_exec_tlb_invalidate(struct skl_exec *x)
 static uint32_t cmd_reg_read(struct skl_engine *e, uint32_t offset)
 {
     if (offset >= PGPU_MMIO_SIZE) {
-        SKL_STAT_INC(e->gpu, refused_reg_writes);
+        SKL_STAT_INC(e->gpu, refused_reg_accesses);
         return 0;
     }
     return skl_mmio_read32(e->gpu, offset);
@@ -83,11 +83,6 @@ static enum skl_exec_result write_or_fault(struct skl_engine *e, enum skl_space 
 static uint64_t pphwsp_address(const struct skl_engine *e, uint64_t offset)
 {
     return ((uint32_t)e->active[0].desc & CTX_DESC_LRCA_MASK) + (offset & 0xff8);
-}
-
-static enum skl_exec_result mi_noop(struct skl_exec *x, const uint32_t *dw, unsigned len)
-{
-    return SKL_EXEC_CONTINUE;
 }
 
 static enum skl_exec_result mi_user_interrupt(struct skl_exec *x, const uint32_t *dw,
@@ -350,7 +345,7 @@ static enum skl_exec_result mi_conditional_bb_end(struct skl_exec *x, const uint
 
 /* MI commands, by opcode (dword 0 bits 28:23). */
 static const struct skl_cmd_desc mi_cmds[64] = {
-    MI_FIXED1(0x00, MI_NOOP, .engines = ENG_ALL, .exec = mi_noop),
+    MI_FIXED1(0x00, MI_NOOP, .engines = ENG_ALL),
     MI_FIXED1(0x01, MI_SET_PREDICATE, .engines = ENG_ALL, .unimplemented = true),
     MI_FIXED1(0x02, MI_USER_INTERRUPT, .engines = ENG_ALL, .exec = mi_user_interrupt),
     MI_FIXED1(0x03, MI_WAIT_FOR_EVENT, .engines = ENG_ALL, .unimplemented = true),

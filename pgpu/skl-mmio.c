@@ -300,12 +300,12 @@ bool skl_cmd_reg_write(struct skl_engine *e, uint32_t offset, uint32_t value)
     const struct reg_slot *slot;
 
     if (offset >= PGPU_MMIO_SIZE || offset % 4) {
-        SKL_STAT_INC(e->gpu, refused_reg_writes);
+        SKL_STAT_INC(e->gpu, refused_reg_accesses);
         return false;
     }
     slot = slot_at(offset);
     if (slot && (slot->reg->flags & REG_NO_CMD)) {
-        SKL_STAT_INC(e->gpu, refused_reg_writes);
+        SKL_STAT_INC(e->gpu, refused_reg_accesses);
         return false;
     }
     skl_mmio_write32(e->gpu, offset, value);

@@ -107,7 +107,7 @@ static void test_command_stream_cannot_write_protected_registers(void **state)
     };
 
     assert_int_equal(fixture_run(f, PGPU_RCS, cmds, N(cmds)), 0);
-    assert_int_equal(fixture_stats(f).refused_reg_writes, 2);
+    assert_int_equal(fixture_stats(f).refused_reg_accesses, 2);
     assert_true(fixture_reg(f, SKL_MASTER_IRQ) & MASTER_IRQ_CONTROL);
 }
 
