@@ -67,7 +67,7 @@ struct pgpu_stats {
  * IIR bit while the master enable is set, or the master enable was set with
  * events pending); events close together may share one call, as MSIs do.
  * Runs on an engine thread or the thread whose register write re-armed it,
- * with no backend lock held: it may call any op.
+ * with no backend lock held: it may call any op but destroy.
  */
 typedef void pgpu_irq_handler(void *opaque);
 
