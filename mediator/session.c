@@ -179,49 +179,55 @@ static int map_for_gpu(struct session *s, const struct med_gpa_range *range, voi
     return ret;
 }
 
+/* Check and map one guest RAM range: 0, or a negative errno and *@problem. */
+static int add_guest_ram(struct session *s, const struct med_msg_add_memory *a, int fd,
+                         const char **problem)
+{
+    struct med_gpa_range range = { .gpa = a->gpa, .size = a->size };
+    void *host;
+    int ret;
+
+    if (s->ram_count == MED_RAM_RANGES_MAX) {
+        *problem = "too many guest RAM ranges";
+        return -ENOSPC;
+    }
+    for (unsigned i = 0; i < s->ram_count; i++) {
+        if (ranges_overlap(&range, &s->ram[i].range)) {
+            *problem = "the range overlaps one added before";
+            return -EINVAL;
+        }
+    }
+    *problem = memfd_problem(fd, a);
+    if (*problem) {
+        return -EINVAL;
+    }
+    host = mmap(NULL, a->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)a->fd_offset);
+    if (host == MAP_FAILED) {
+        *problem = "the memory file cannot be mapped";
+        return -errno;
+    }
+    ret = map_for_gpu(s, &range, host);
+    if (ret) {
+        munmap(host, a->size);
+        *problem = "the range cannot be mapped for the GPU";
+        return ret;
+    }
+    s->ram[s->ram_count++] = (struct guest_ram) { .range = range, .host = host };
+    return 0;
+}
+
 static bool handle_add_memory(struct session *s, const union med_msg *m, const int *fds)
 {
     const struct med_msg_add_memory *a = &m->add_memory;
-    struct med_gpa_range range = { .gpa = a->gpa, .size = a->size };
     const char *problem = NULL;
-    int status = -EINVAL;
-    void *host;
+    int status = add_guest_ram(s, a, fds[0], &problem);
 
-    if (s->ram_count == MED_RAM_RANGES_MAX) {
-        problem = "too many guest RAM ranges";
-        status = -ENOSPC;
-    }
-    for (unsigned i = 0; i < s->ram_count && !problem; i++) {
-        if (ranges_overlap(&range, &s->ram[i].range)) {
-            problem = "the range overlaps one added before";
-        }
-    }
-    if (!problem) {
-        problem = memfd_problem(fds[0], a);
-    }
-    if (problem) {
-        close(fds[0]);
-        session_log(s, MED_LOG_WARNING, "ADD_MEMORY [0x%" PRIx64 ", +0x%" PRIx64
-                    ") refused: %s", a->gpa, a->size, problem);
-        return send_status(s, m->hdr.seq, status);
-    }
-    host = mmap(NULL, a->size, PROT_READ | PROT_WRITE, MAP_SHARED, fds[0],
-                (off_t)a->fd_offset);
-    status = -errno;
-    close(fds[0]);      /* the mapping keeps the memory */
-    if (host == MAP_FAILED) {
-        session_log(s, MED_LOG_WARNING, "ADD_MEMORY [0x%" PRIx64 ", +0x%" PRIx64
-                    ") cannot be mapped: %s", a->gpa, a->size, strerror(-status));
-        return send_status(s, m->hdr.seq, status);
-    }
-    status = map_for_gpu(s, &range, host);
+    close(fds[0]);      /* a mapping keeps the memory */
     if (status) {
-        munmap(host, a->size);
         session_log(s, MED_LOG_WARNING, "ADD_MEMORY [0x%" PRIx64 ", +0x%" PRIx64
-                    ") cannot be mapped for the GPU: %s", a->gpa, a->size, strerror(-status));
+                    ") refused: %s (%s)", a->gpa, a->size, problem, strerror(-status));
         return send_status(s, m->hdr.seq, status);
     }
-    s->ram[s->ram_count++] = (struct guest_ram) { .range = range, .host = host };
     s->stage = SESSION_MEMORY_ADDED;
     session_log(s, MED_LOG_INFO, "guest RAM [0x%" PRIx64 ", 0x%" PRIx64 ") added at bus "
                 "0x%" PRIx64, a->gpa, a->gpa + a->size, bus_address(s, a->gpa));
