@@ -123,22 +123,47 @@ static int stop_signals_fd(void)
     return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
-/* Detach once set-up has succeeded, so that start-up errors reach the terminal. */
-static int detach(void)
+/*
+ * Detaching happens in two steps around set-up: the backend starts threads,
+ * which a fork would not carry over, so the daemon forks first and the
+ * parent waits for the child's verdict (one byte on a pipe, or end of file
+ * if it died) and exits with it.  Set-up errors still reach the terminal.
+ * Returns, in the child, the pipe's write end, or -1.
+ */
+static int detach_begin(void)
 {
-    pid_t pid = fork();
-    int null_fd;
+    int verdict[2];
+    pid_t pid;
+    char status = 1;
 
+    if (pipe2(verdict, O_CLOEXEC)) {
+        return -1;
+    }
+    pid = fork();
     if (pid < 0) {
         return -1;
     }
     if (pid > 0) {
-        _exit(0);
+        close(verdict[1]);
+        if (read(verdict[0], &status, 1) != 1) {
+            status = 1;
+        }
+        _exit(status);
     }
+    close(verdict[0]);
     if (setsid() < 0) {
+        close(verdict[1]);
         return -1;
     }
-    null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    return verdict[1];
+}
+
+/* Set-up succeeded: leave the terminal and let the parent exit 0. */
+static int detach_finish(int verdict_fd)
+{
+    int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    char ok = 0;
+
     if (null_fd < 0) {
         return -1;
     }
@@ -146,6 +171,10 @@ static int detach(void)
     dup2(null_fd, STDOUT_FILENO);
     dup2(null_fd, STDERR_FILENO);
     close(null_fd);
+    if (write(verdict_fd, &ok, 1) != 1) {
+        return -1;
+    }
+    close(verdict_fd);
     return 0;
 }
 
@@ -166,13 +195,17 @@ int main(int argc, char **argv)
                          .aperture_size = 256ull << 20 };
     struct med_server *server;
     int parsed = parse_options(argc, argv, &o);
-    int stop_fd, ret;
+    int stop_fd, verdict_fd = -1, ret;
 
     if (parsed) {
         return parsed > 0 ? 0 : 2;
     }
     /* Start-up errors always go to stderr; syslog only once detached. */
     med_log_init(o.log_level, false);
+    if (!o.foreground && (verdict_fd = detach_begin()) < 0) {
+        med_log(MED_LOG_ERROR, "cannot detach: %s", strerror(errno));
+        return 1;
+    }
     stop_fd = stop_signals_fd();
     if (stop_fd < 0) {
         med_log(MED_LOG_ERROR, "cannot set up signal handling: %s", strerror(errno));
@@ -187,12 +220,13 @@ int main(int argc, char **argv)
         return 1;
     }
     if (!o.foreground) {
-        if (detach()) {
+        med_log(MED_LOG_INFO, "detaching; further lines go to syslog");
+        med_log_init(o.log_level, true);
+        if (detach_finish(verdict_fd)) {
             med_log(MED_LOG_ERROR, "cannot detach: %s", strerror(errno));
             med_server_destroy(server);
             return 1;
         }
-        med_log_init(o.log_level, true);
     }
     ret = med_server_run(server, stop_fd);
     med_log(MED_LOG_INFO, "stopping");
