@@ -20,8 +20,9 @@
 
 #define DRM_CLASS "/sys/class/drm"
 #define GVT_DETECTED "Virtual GPU for Intel GVT-g detected"
-/* The default vGPU type's monitor (vgpu/vgpu.c: gpumed-8). */
-#define EXPECTED_MODE "1024x768"
+/* The default vGPU type's monitor (vgpu/vgpu.c: gpumed-8); gpumed.mode= overrides. */
+#define DEFAULT_MODE "1024x768"
+#define MODE_PARAM "gpumed.mode="
 
 #define BAR0_SIZE (16u << 20)
 #define GGTT_OFFSET (8u << 20)
@@ -78,13 +79,27 @@ static bool connector_attr(const char *connector, const char *attr, char *buf,
     return read_text(path, buf, size);
 }
 
+/* The mode the vGPU type's EDID announces, from the kernel command line. */
+static void expected_mode(char *buf, size_t size)
+{
+    char cmdline[4096];
+    const char *param;
+
+    snprintf(buf, size, "%s", DEFAULT_MODE);
+    if (read_text("/proc/cmdline", cmdline, sizeof(cmdline)) &&
+        (param = strstr(cmdline, MODE_PARAM))) {
+        param += strlen(MODE_PARAM);
+        snprintf(buf, size, "%.*s", (int)strcspn(param, " \n"), param);
+    }
+}
+
 /* Exactly one connector sees a monitor, and its preferred mode is the EDID's. */
 bool step_connector(struct result *r)
 {
     DIR *dir = opendir(DRM_CLASS);
     struct dirent *e;
     unsigned connected = 0;
-    char mode[64] = "";
+    char mode[64] = "", expected[64];
 
     if (!dir) {
         result_add(r, "error", DRM_CLASS ":%s", strerror(errno));
@@ -110,7 +125,9 @@ bool step_connector(struct result *r)
     closedir(dir);
     result_add(r, "connected", "%u", connected);
     result_add(r, "mode", "%s", mode[0] ? mode : "none");
-    return connected == 1 && !strcmp(mode, EXPECTED_MODE);
+    expected_mode(expected, sizeof(expected));
+    result_add(r, "expected", "%s", expected);
+    return connected == 1 && !strcmp(mode, expected);
 }
 
 static double now_ns(void)
