@@ -100,10 +100,11 @@ static void deliver_completion(struct med_client *c, const struct med_msg_comple
  * Receive one message.  Returns 1 with a message, 0 when none is waiting,
  * -1 when the connection failed (then it is marked failed).
  */
-static int receive_one(struct med_client *c, union med_msg *m, int *fd, unsigned *fd_count)
+static int receive_one(struct med_client *c, union med_msg *m, int fds[MED_MSG_MAX_FDS],
+                       unsigned *fd_count)
 {
     const char *why = "";
-    ssize_t len = med_msg_receive(c->fd, MED_PEER_CLIENT, m, fd, fd_count, &why);
+    ssize_t len = med_msg_receive(c->fd, MED_PEER_CLIENT, m, fds, fd_count, &why);
 
     if (len > 0) {
         return 1;
@@ -117,15 +118,19 @@ static int receive_one(struct med_client *c, union med_msg *m, int *fd, unsigned
     return fail_connection(c, errno, why);
 }
 
-/* Wait for the reply @type to request @seq, delivering completions meanwhile. */
+/*
+ * Wait for the reply @type to request @seq, delivering completions
+ * meanwhile.  A descriptor the reply carries goes to *@reply_fd.
+ */
 static int wait_reply(struct med_client *c, enum med_msg_type type, uint64_t seq,
-                      union med_msg *reply, int *fd)
+                      union med_msg *reply, int *reply_fd)
 {
+    int fds[MED_MSG_MAX_FDS];
     unsigned fd_count;
     int got;
 
     for (;;) {
-        got = receive_one(c, reply, fd, &fd_count);
+        got = receive_one(c, reply, fds, &fd_count);
         if (got < 0) {
             return -1;
         }
@@ -139,11 +144,14 @@ static int wait_reply(struct med_client *c, enum med_msg_type type, uint64_t seq
             deliver_completion(c, &reply->complete);
             continue;
         }
-        if (reply->hdr.type != type || reply->hdr.seq != seq) {
-            if (fd_count) {
-                close(*fd);
+        if (reply->hdr.type != type || reply->hdr.seq != seq || (fd_count && !reply_fd)) {
+            for (unsigned i = 0; i < fd_count; i++) {
+                close(fds[i]);
             }
             return fail_connection(c, EPROTO, "unexpected reply");
+        }
+        if (fd_count) {
+            *reply_fd = fds[0];
         }
         return 0;
     }
@@ -442,17 +450,17 @@ int med_client_fd(const struct med_client *c)
 int med_client_dispatch(struct med_client *c)
 {
     union med_msg m;
-    int fd;
+    int fds[MED_MSG_MAX_FDS];
     unsigned fd_count;
     int got;
 
     if (check_usable(c)) {
         return -1;
     }
-    while ((got = receive_one(c, &m, &fd, &fd_count)) > 0) {
+    while ((got = receive_one(c, &m, fds, &fd_count)) > 0) {
         if (m.hdr.type != MED_MSG_COMPLETE) {
-            if (fd_count) {
-                close(fd);
+            for (unsigned i = 0; i < fd_count; i++) {
+                close(fds[i]);
             }
             return fail_connection(c, EPROTO, "a reply nobody asked for");
         }

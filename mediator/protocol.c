@@ -361,7 +361,9 @@ ssize_t med_msg_receive(int sock, enum med_peer receiver, union med_msg *msg,
         errno = EPROTO;
         return -1;
     }
-    memcpy(fds, received, count * sizeof(int));
+    for (unsigned i = 0; i < count; i++) {
+        fds[i] = received[i];
+    }
     *fd_count = count;
     return len;
 }
