@@ -7,6 +7,7 @@
  */
 #include "pgpu/skl.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,28 +227,26 @@ bool skl_gpu_read32(struct skl_engine *e, enum skl_space space, uint64_t addr,
     if (!p) {
         return false;
     }
-    *value = __atomic_load_n((uint32_t *)p, __ATOMIC_RELAXED);
+    *value = __atomic_load_n((uint32_t *)p, __ATOMIC_ACQUIRE);     /* semaphores */
     return true;
 }
 
-/* @len bytes at dword-aligned @addr; may cross a page. */
+/*
+ * @len bytes (a multiple of 4) at dword-aligned @addr; may cross a page.
+ * Release stores, so that a CPU that sees a later store (a seqno) with
+ * acquire also sees this one, and everything the engine read before.
+ */
 bool skl_gpu_write(struct skl_engine *e, enum skl_space space, uint64_t addr,
-                   const void *data, unsigned len)
+                   const uint32_t *data, unsigned len)
 {
-    const uint8_t *src = data;
-
-    while (len) {
-        uint64_t room = PGPU_PAGE_SIZE - (addr & PAGE_MASK);
-        unsigned n = len < room ? len : (unsigned)room;
-        uint8_t *p = skl_translate(e, space, addr);
+    assert(len % 4 == 0 && addr % 4 == 0);
+    for (unsigned i = 0; i < len / 4; i++, addr += 4) {
+        uint32_t *p = (uint32_t *)skl_translate(e, space, addr);
 
         if (!p) {
             return false;
         }
-        memcpy(p, src, n);
-        src += n;
-        addr += n;
-        len -= n;
+        __atomic_store_n(p, data[i], __ATOMIC_RELEASE);
     }
     return true;
 }

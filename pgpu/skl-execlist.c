@@ -159,8 +159,9 @@ static void context_restore_locked(struct skl_engine *e)
     for (unsigned b = 0; b < LRC_BLOCKS; b++) {
         for (unsigned i = 0; i < layout[b].count; i++) {
             const struct lrc_reg *r = &layout[b].regs[i];
+            /* acquire: a driver publishes TAIL after writing the ring */
             uint32_t v = __atomic_load_n(&image[layout[b].first_value_dw + 2 * i],
-                                         __ATOMIC_RELAXED);
+                                         __ATOMIC_ACQUIRE);
 
             if (r->flags & LRC_SAVE_ONLY) {
                 continue;
@@ -295,7 +296,7 @@ static void accept_submission_locked(struct skl_engine *e, bool at_arb_point)
             return;
         }
         skl_set_ereg(e, RING_TAIL, __atomic_load_n(&image[CTX_RING_TAIL_DW],
-                                                   __ATOMIC_RELAXED));
+                                                   __ATOMIC_ACQUIRE));
     } else if (at_arb_point) {
         context_save_locked(e);
         csb_write_locked(e, CSB_PREEMPTED, desc_ctx_id(active[0].desc));

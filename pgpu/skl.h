@@ -177,7 +177,7 @@ void skl_tlb_flush(struct skl_tlb *tlb);
 bool skl_gpu_read32(struct skl_engine *e, enum skl_space space, uint64_t addr,
                     uint32_t *value);
 bool skl_gpu_write(struct skl_engine *e, enum skl_space space, uint64_t addr,
-                   const void *data, unsigned len);
+                   const uint32_t *data, unsigned len);
 int skl_aperture_access(struct pgpu *pgpu, uint64_t offset, void *buf,
                         size_t len, bool write);
 
