@@ -664,7 +664,7 @@ static enum skl_exec_result execute_one(struct skl_exec *x)
         if (!fetch(x, len, dw)) {
             return SKL_EXEC_FAULT;
         }
-        for (unsigned i = 0, a = 0; i < len - 1 && a < 2; i++) {
+        for (unsigned i = 0, a = 0; i < len - 1 && i < 16 && a < 2; i++) {
             if (desc->addr_dws & (1u << i)) {
                 x->addr[a++] = (dw[i] & ~3u) | (uint64_t)(dw[i + 1] & 0xffff) << 32;
             }
