@@ -88,9 +88,11 @@ static int parse_options(int argc, char **argv, struct options *o)
         case OPT_APERTURE:
             errno = 0;
             o->aperture_size = strtoull(optarg, &end, 10) << 20;
-            if (errno || *end || !o->aperture_size) {
-                fprintf(stderr, "gpumed: --aperture-size: '%s' is not a size in MiB\n",
-                        optarg);
+            if (errno || *end || o->aperture_size < (64ull << 20) ||
+                o->aperture_size > (4096ull << 20) ||
+                (o->aperture_size & (o->aperture_size - 1))) {
+                fprintf(stderr, "gpumed: --aperture-size: '%s' is not a power of two "
+                        "between 64 and 4096 (MiB)\n", optarg);
                 return -1;
             }
             break;

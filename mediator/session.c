@@ -328,6 +328,11 @@ out_free_partition:
 static void vgpu_teardown(struct session *s)
 {
     struct session_vgpu *v = &s->vgpu;
+    const struct vgpu_ggtt_shadow_stats *st = vgpu_ggtt_shadow_stats(v->shadow);
+
+    session_log(s, MED_LOG_INFO, "destroyed; its GGTT entries: %" PRIu64 " shadowed, %"
+                PRIu64 " mapped, %" PRIu64 " not present, %" PRIu64 " naming no guest RAM",
+                st->entries_synced, st->mapped, st->not_present, st->bad_address);
 
     vgpu_ggtt_shadow_destroy(v->shadow);
     munmap(v->table, MED_GGTT_TABLE_SIZE);
@@ -585,7 +590,6 @@ void session_destroy(struct session *s)
 {
     switch (s->stage) {
     case SESSION_VGPU_CREATED:
-        session_log(s, MED_LOG_INFO, "destroyed: partition and GGTT shadow freed");
         vgpu_teardown(s);
         /* fall through */
     case SESSION_MEMORY_ADDED:
