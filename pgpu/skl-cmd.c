@@ -56,7 +56,7 @@ static enum skl_exec_result raise_irq(struct skl_engine *e, uint32_t bits)
     return SKL_EXEC_CONTINUE;
 }
 
-void skl_exec_tlb_invalidate(struct skl_exec *x)
+static void skl_exec_tlb_invalidate(struct skl_exec *x)
 {
     skl_tlb_flush(&x->e->tlb);
     x->fetch_page = ~0ull;

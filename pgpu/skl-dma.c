@@ -106,7 +106,7 @@ void skl_tlb_flush(struct skl_tlb *tlb)
     *tlb = (struct skl_tlb){ .pt_tag = ~0ull };
 }
 
-uint8_t *skl_dma_lookup(struct skl_gpu *gpu, struct skl_tlb *tlb, uint64_t bus,
+static uint8_t *skl_dma_lookup(struct skl_gpu *gpu, struct skl_tlb *tlb, uint64_t bus,
                         uint64_t len)
 {
     size_t i;

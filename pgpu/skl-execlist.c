@@ -323,7 +323,7 @@ static void context_done_locked(struct skl_engine *e)
     }
 }
 
-bool skl_engine_hang_expired(const struct skl_engine *e)
+static bool skl_engine_hang_expired(const struct skl_engine *e)
 {
     return skl_now_ns() - e->last_progress_ns > e->gpu->hang_timeout_ns;
 }

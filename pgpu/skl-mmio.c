@@ -226,14 +226,14 @@ static struct skl_engine *slot_engine(struct skl_gpu *gpu, const struct reg_slot
     return slot->has_engine ? &gpu->engines[slot->engine] : NULL;
 }
 
-int skl_regs_init(struct skl_gpu *gpu)
+static int skl_regs_init(struct skl_gpu *gpu)
 {
     pthread_once(&reg_slots_once, build_reg_slots);
     gpu->regs = calloc(1, PGPU_MMIO_SIZE);
     return gpu->regs ? 0 : -ENOMEM;
 }
 
-void skl_regs_reset(struct skl_gpu *gpu)
+static void skl_regs_reset(struct skl_gpu *gpu)
 {
     memset(gpu->regs, 0, PGPU_MMIO_SIZE);
     for (unsigned s = 0; s < reg_slot_count; s++) {
@@ -259,7 +259,7 @@ uint32_t skl_mmio_read32(struct skl_gpu *gpu, uint32_t offset)
     return value;
 }
 
-void skl_mmio_write32(struct skl_gpu *gpu, uint32_t offset, uint32_t value)
+static void skl_mmio_write32(struct skl_gpu *gpu, uint32_t offset, uint32_t value)
 {
     const struct reg_slot *slot = slot_at(offset);
     const struct skl_reg *reg;

@@ -157,18 +157,12 @@ uint64_t skl_cs_ticks(const struct skl_gpu *gpu);
 
 /* skl-mmio.c: register access by the owner or by a command stream. */
 uint32_t skl_mmio_read32(struct skl_gpu *gpu, uint32_t offset);
-void skl_mmio_write32(struct skl_gpu *gpu, uint32_t offset, uint32_t value);
 /* A register write from @e's command stream; false if refused. */
 bool skl_cmd_reg_write(struct skl_engine *e, uint32_t offset, uint32_t value);
-void skl_regs_reset(struct skl_gpu *gpu);
-int skl_regs_init(struct skl_gpu *gpu);
 
 /* skl-dma.c: DMA map and GTT translation. */
 int skl_dma_map(struct pgpu *pgpu, uint64_t bus, void *host, uint64_t size);
 int skl_dma_unmap(struct pgpu *pgpu, uint64_t bus, uint64_t size);
-/* Host pointer for @len bytes at @bus (not crossing a page), or NULL. */
-uint8_t *skl_dma_lookup(struct skl_gpu *gpu, struct skl_tlb *tlb, uint64_t bus,
-                        uint64_t len);
 /* Host pointer for graphics address @addr; valid to the end of its page.
  * NULL on a fault, recorded in e->fault_*. */
 uint8_t *skl_translate(struct skl_engine *e, enum skl_space space, uint64_t addr);
@@ -199,7 +193,6 @@ void skl_engine_kick_locked(struct skl_engine *e);
 /* For long commands: true when the engine must give up the command now
  * (reset, shutdown) or has exceeded the hang timeout (*hang set). */
 bool skl_engine_must_stop(struct skl_engine *e, bool *hang);
-bool skl_engine_hang_expired(const struct skl_engine *e);
 
 /* Command fetch state of a slice (skl-cmd.c), handed to command handlers. */
 struct skl_exec {
@@ -219,7 +212,6 @@ typedef enum skl_exec_result skl_cmd_fn(struct skl_exec *x, const uint32_t *dw,
 
 /* skl-cmd.c: execute commands of active[0] until something stops them. */
 enum skl_exec_result skl_execute_slice(struct skl_engine *e);
-void skl_exec_tlb_invalidate(struct skl_exec *x);
 
 /* skl-blit.c: blitter command handlers (rows of the command table). */
 skl_cmd_fn skl_blt_src_copy, skl_blt_color, skl_blt_fast_copy;
