@@ -56,8 +56,10 @@ struct vgpu {
 
 /*
  * One row of the tracked-register table: a register, or @count instances
- * of it @stride bytes apart, or (VGPU_REG_ENGINE) one at each engine base.
- * Without handlers a register is storage with the row's write semantics.
+ * of it @stride bytes apart (e.g. per plane), that whole set repeated
+ * @sets times @set_stride apart (e.g. per pipe), or (VGPU_REG_ENGINE) one
+ * at each engine base.  Without handlers a register is storage with the
+ * row's write semantics.
  */
 struct vgpu_reg {
     const char *name;
@@ -65,6 +67,8 @@ struct vgpu_reg {
     uint32_t size;              /* bytes, a multiple of 4 */
     uint32_t count;             /* instances; 0 means 1 */
     uint32_t stride;
+    uint32_t sets;              /* repetitions of those; 0 means 1 */
+    uint32_t set_stride;
     uint32_t flags;
 #define VGPU_REG_MASKED         (1u << 0)   /* bits 31:16 select bits 15:0 */
 #define VGPU_REG_ENGINE         (1u << 1)   /* one instance per engine */

@@ -261,18 +261,25 @@ const struct vgpu_reg vgpu_regs[] = {
       .ro_mask = TRANSCONF_STATE_ENABLE, .write = vgpu_transconf_write },
     { .name = "PIPE_FRMCOUNT", .offset = PIPE_FRMCOUNT_A, .size = 8, .count = 3,
       .stride = PIPE_STRIDE, .ro_mask = ~0u },
-    { .name = "PLANE_SURF_A", .offset = PLANE_SURF_1_A, .size = 4, .count = 3,
-      .stride = PLANE_STRIDE, .write = vgpu_plane_surf_write },
-    { .name = "PLANE_SURF_B", .offset = PLANE_SURF_1_A + PIPE_STRIDE, .size = 4,
-      .count = 3, .stride = PLANE_STRIDE, .write = vgpu_plane_surf_write },
-    { .name = "PLANE_SURF_C", .offset = PLANE_SURF_1_A + 2 * PIPE_STRIDE, .size = 4,
-      .count = 3, .stride = PLANE_STRIDE, .write = vgpu_plane_surf_write },
-    { .name = "PLANE_SURFLIVE_A", .offset = PLANE_SURFLIVE_1_A, .size = 4, .count = 3,
-      .stride = PLANE_STRIDE, .ro_mask = ~0u },
-    { .name = "PLANE_SURFLIVE_B", .offset = PLANE_SURFLIVE_1_A + PIPE_STRIDE, .size = 4,
-      .count = 3, .stride = PLANE_STRIDE, .ro_mask = ~0u },
-    { .name = "PLANE_SURFLIVE_C", .offset = PLANE_SURFLIVE_1_A + 2 * PIPE_STRIDE,
-      .size = 4, .count = 3, .stride = PLANE_STRIDE, .ro_mask = ~0u },
+    /* Universal planes 1-3 of pipes A-C, and what surrounds SURF/SURFLIVE. */
+    { .name = "PLANE_CTL_KEYMSK", .offset = PLANE_CTL_1_A, .size = PLANE_SURF_1_A - PLANE_CTL_1_A,
+      .count = 3, .stride = PLANE_STRIDE, .sets = 3, .set_stride = PIPE_STRIDE },
+    { .name = "PLANE_SURF", .offset = PLANE_SURF_1_A, .size = 4, .count = 3,
+      .stride = PLANE_STRIDE, .sets = 3, .set_stride = PIPE_STRIDE,
+      .write = vgpu_plane_surf_write },
+    { .name = "PLANE_KEYMAX_OFFSET", .offset = PLANE_SURF_1_A + 4,
+      .size = PLANE_SURFLIVE_1_A - PLANE_SURF_1_A - 4, .count = 3, .stride = PLANE_STRIDE,
+      .sets = 3, .set_stride = PIPE_STRIDE },
+    { .name = "PLANE_SURFLIVE", .offset = PLANE_SURFLIVE_1_A, .size = 4, .count = 3,
+      .stride = PLANE_STRIDE, .sets = 3, .set_stride = PIPE_STRIDE, .ro_mask = ~0u },
+    /* AUX surface, watermarks, DDB allocation: storage the guest reads back. */
+    { .name = "PLANE_AUX_WM_BUF_CFG", .offset = PLANE_SURFLIVE_1_A + 4,
+      .size = PLANE_CTL_1_A + PLANE_STRIDE - PLANE_SURFLIVE_1_A - 4, .count = 3,
+      .stride = PLANE_STRIDE, .sets = 3, .set_stride = PIPE_STRIDE },
+    { .name = "CURSOR", .offset = CURCNTR_A, .size = PLANE_CTL_1_A - CURCNTR_A, .count = 3,
+      .stride = PIPE_STRIDE },
+    { .name = "PS", .offset = PS_1A_BASE, .size = PS_SIZE, .count = 2, .stride = PS_SIZE,
+      .sets = 3, .set_stride = PS_PIPE_STRIDE },
 
     /* PVINFO (contract 2). */
     { .name = "PVINFO header", .offset = VGT_PVINFO_PAGE, .size = VGT_PVINFO_HEADER_SIZE,
@@ -292,15 +299,25 @@ static uint16_t reg_index[VGPU_MMIO_DWORDS];
 static bool reg_index_valid;
 static pthread_once_t reg_index_once = PTHREAD_ONCE_INIT;
 
+static unsigned row_count(const struct vgpu_reg *r)
+{
+    return r->count ? r->count : 1;
+}
+
 static unsigned row_instances(const struct vgpu_reg *r)
 {
-    return r->flags & VGPU_REG_ENGINE ? vgpu_engine_count : (r->count ? r->count : 1);
+    if (r->flags & VGPU_REG_ENGINE) {
+        return vgpu_engine_count;
+    }
+    return row_count(r) * (r->sets ? r->sets : 1);
 }
 
 static uint32_t row_instance_offset(const struct vgpu_reg *r, unsigned i)
 {
-    return r->flags & VGPU_REG_ENGINE ? vgpu_engine_bases[i] + r->offset
-                                      : r->offset + i * r->stride;
+    if (r->flags & VGPU_REG_ENGINE) {
+        return vgpu_engine_bases[i] + r->offset;
+    }
+    return r->offset + i % row_count(r) * r->stride + i / row_count(r) * r->set_stride;
 }
 
 static bool row_well_formed(const struct vgpu_reg *r)
@@ -308,8 +325,15 @@ static bool row_well_formed(const struct vgpu_reg *r)
     if (!r->name || !r->size || r->size % 4 || r->offset % 4) {
         return false;
     }
-    if (row_instances(r) > 1 && !(r->flags & VGPU_REG_ENGINE) &&
-        (r->stride < r->size || r->stride % 4)) {
+    if (r->flags & VGPU_REG_ENGINE) {
+        return !r->count && !r->sets && !(r->flags & VGPU_REG_MASKED && r->reset >> 16);
+    }
+    if (row_count(r) > 1 && (r->stride < r->size || r->stride % 4)) {
+        return false;
+    }
+    /* Sets must not interleave with the instances of the previous one. */
+    if (r->sets > 1 && (r->set_stride % 4 ||
+                        r->set_stride < (row_count(r) - 1) * r->stride + r->size)) {
         return false;
     }
     /* A masked register keeps its state in bits 15:0 only. */

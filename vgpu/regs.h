@@ -175,6 +175,9 @@
 #define DP_TP_STATUS_A          0x64044
 #define   DP_TP_STATUS_IDLE_DONE (1u << 25)
 #define   DP_TP_STATUS_STICKY   ((3u << 26) | (1u << 24))
+#define PS_1A_BASE              0x68100     /* pipe scaler 1 of pipe A: 0x100 bytes */
+#define PS_SIZE                 0x100
+#define PS_PIPE_STRIDE          0x800
 #define PIPEDSL_A               0x70000
 #define TRANSCONF_A             0x70008     /* PIPECONF; + 0x1000 per pipe */
 #define TRANSCONF_EDP           0x7f008
@@ -182,7 +185,9 @@
 #define   TRANSCONF_STATE_ENABLE (1u << 30)
 #define PIPE_FRMCOUNT_A         0x70040
 #define PIPE_FLIPCOUNT_A        0x70044
-#define PLANE_SURF_1_A          0x7019c     /* + 0x100 per plane */
+#define CURCNTR_A               0x70080     /* cursor, its watermarks and DDB: to 0x7017f */
+#define PLANE_CTL_1_A           0x70180     /* + 0x100 per plane */
+#define PLANE_SURF_1_A          0x7019c
 #define PLANE_SURFLIVE_1_A      0x701ac
 #define PIPE_STRIDE             0x1000      /* pipe/transcoder B is A + 0x1000 */
 #define PLANE_STRIDE            0x100

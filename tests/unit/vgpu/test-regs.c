@@ -30,6 +30,22 @@ static void test_table_is_well_formed(void **state)
     }
 }
 
+/* Rows repeated per plane and per pipe are found at every instance. */
+static void test_two_dimensional_rows(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t surf_c2 = PLANE_SURF_1_A + 2 * PIPE_STRIDE + PLANE_STRIDE;
+
+    assert_true(vgpu_regs_index_init());
+    assert_string_equal(vgpu_reg_lookup(surf_c2)->name, "PLANE_SURF");
+    assert_string_equal(vgpu_reg_lookup(PLANE_CTL_1_A + PIPE_STRIDE)->name, "PLANE_CTL_KEYMSK");
+    assert_string_equal(vgpu_reg_lookup(PS_1A_BASE + 2 * PS_PIPE_STRIDE + PS_SIZE)->name, "PS");
+    wr(f, surf_c2, 0x200000);
+    assert_int_equal(rd(f, surf_c2 + PLANE_SURFLIVE_1_A - PLANE_SURF_1_A), 0x200000);
+    assert_int_equal(rd(f, PIPE_FLIPCOUNT_A + 2 * PIPE_STRIDE), 1);
+    assert_int_equal(vgpu_get_stats(f->vgpu)->untracked_writes, 0);
+}
+
 static void test_masked_register(void **state)
 {
     struct fixture *f = *state;
@@ -169,6 +185,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table_is_well_formed),
+        FIXTURE_TEST(test_two_dimensional_rows),
         FIXTURE_TEST(test_masked_register),
         FIXTURE_TEST(test_read_only_and_write_1_clear),
         FIXTURE_TEST(test_engine_reset_handshake),
