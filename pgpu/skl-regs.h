@@ -240,4 +240,14 @@ struct skl_engine_info {
 
 extern const struct skl_engine_info skl_engine_info[PGPU_NUM_ENGINES];
 
+/* Engine sets, e.g. where a command is valid. */
+enum {
+    SKL_ENG_RCS = 1 << PGPU_RCS,
+    SKL_ENG_BCS = 1 << PGPU_BCS,
+    SKL_ENG_VCS = 1 << PGPU_VCS,
+    SKL_ENG_VECS = 1 << PGPU_VECS,
+    SKL_ENG_XCS = SKL_ENG_BCS | SKL_ENG_VCS | SKL_ENG_VECS,
+    SKL_ENG_ALL = SKL_ENG_RCS | SKL_ENG_XCS,
+};
+
 #endif /* GPUMED_PGPU_SKL_REGS_H */

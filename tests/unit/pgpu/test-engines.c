@@ -241,7 +241,8 @@ static void test_interrupts_iir_imr_ier_and_master(void **state)
     fixture_set_reg(f, SKL_GT_IIR(0), ~0u);
     assert_int_equal(fixture_run(f, PGPU_BCS, cmds, N(cmds)), 0);
     assert_true(__atomic_load_n(&irq_count, __ATOMIC_RELAXED) >= 1);
-    assert_true(fixture_reg(f, SKL_GT_IIR(0)) & (GT_USER_INTERRUPT | GT_CONTEXT_SWITCH_INTERRUPT) << 16);
+    assert_true(fixture_reg(f, SKL_GT_IIR(0)) &
+                (GT_USER_INTERRUPT | GT_CONTEXT_SWITCH_INTERRUPT) << 16);
     master = fixture_reg(f, SKL_MASTER_IRQ);
     assert_int_equal(master, MASTER_IRQ_CONTROL | SKL_BIT(1));     /* BCS summary */
 
