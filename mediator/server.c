@@ -98,12 +98,17 @@ static int take_lock(struct med_server *server, const char *path)
         return -1;
     }
     if (flock(server->lock_fd, LOCK_EX | LOCK_NB)) {
-        if (errno == EWOULDBLOCK) {
+        int err = errno == EWOULDBLOCK ? EADDRINUSE : errno;
+
+        if (err == EADDRINUSE) {
             med_log(MED_LOG_ERROR, "another gpumed is already running on %s", path);
-            errno = EADDRINUSE;
         } else {
-            med_log(MED_LOG_ERROR, "cannot lock %s: %s", lock_path, strerror(errno));
+            med_log(MED_LOG_ERROR, "cannot lock %s: %s", lock_path, strerror(err));
         }
+        /* The stage was not reached: undo it here. */
+        close(server->lock_fd);
+        server->lock_fd = -1;
+        errno = err;
         return -1;
     }
     return 0;
@@ -277,7 +282,7 @@ void med_server_destroy(struct med_server *server)
         /* fall through */
     case STAGE_LISTENING:
     case STAGE_LOCKED:
-        /* Each of these stages may have been left half done. */
+        /* Listening may have been left half done. */
         if (server->socket_bound) {
             unlink(server->config.socket_path);
         }

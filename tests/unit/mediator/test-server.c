@@ -6,11 +6,13 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -401,17 +403,68 @@ static void test_ppgtt_notifications_and_reset(void **state)
     close(fd);
 }
 
-static void test_bad_configuration_stops_creation(void **state)
+static unsigned open_fd_count(void)
 {
-    errno = 0;
-    assert_null(med_server_create(&(struct med_server_config) {
-        .gm = { .aperture_size = 100 * MiB },
-    }));
+    DIR *d = opendir("/proc/self/fd");
+    unsigned n = 0;
+
+    while (readdir(d)) {
+        n++;
+    }
+    closedir(d);
+    return n;
+}
+
+static struct med_server *server_on(const char *path, uint64_t aperture, uint64_t reserve)
+{
+    return med_server_create(&(struct med_server_config) {
+        .socket_path = path, .gm = { .aperture_size = aperture, .host_reserve = reserve },
+    });
+}
+
+/* A failure at each set-up stage unwinds what came before: no descriptor,
+ * lock or socket file is left behind. */
+static void test_failed_setup_unwinds_every_stage(void **state)
+{
+    char dir[] = "/tmp/gpumed-unit-XXXXXX", path[64], long_path[160], scratch[200];
+    unsigned fds_before = open_fd_count();
+    struct med_server *first, *again;
+
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/run/gpumed.sock", dir);
+    snprintf(long_path, sizeof(long_path), "%s/%0120d.sock", dir, 0);
+
+    errno = 0;  /* the physical GPU: an aperture it cannot have */
+    assert_null(server_on(NULL, 100 * MiB, 0));
     assert_int_equal(errno, EINVAL);
-    assert_null(med_server_create(&(struct med_server_config) {
-        .socket_path = "/proc/no/such/dir/gpumed.sock",
-        .gm = { .aperture_size = APERTURE },
-    }));
+    errno = 0;  /* graphics memory: a host reserve beyond the GGTT */
+    assert_null(server_on(NULL, APERTURE, 8 * GiB));
+    assert_int_equal(errno, EINVAL);
+    /* the socket's directory: its parent does not exist */
+    assert_null(server_on("/proc/no/such/dir/gpumed.sock", APERTURE, 0));
+    errno = 0;  /* the listening socket: the lock is taken, the name is too long */
+    assert_null(server_on(long_path, APERTURE, 0));
+    assert_int_equal(errno, ENAMETOOLONG);
+
+    first = server_on(path, APERTURE, 0);
+    assert_non_null(first);
+    errno = 0;  /* the lock: another server holds it */
+    assert_null(server_on(path, APERTURE, 0));
+    assert_int_equal(errno, EADDRINUSE);
+    med_server_destroy(first);
+    assert_int_equal(access(path, F_OK), -1);   /* the socket file is gone */
+    again = server_on(path, APERTURE, 0);       /* and the lock is free */
+    assert_non_null(again);
+    med_server_destroy(again);
+
+    assert_int_equal(open_fd_count(), fds_before);
+    snprintf(scratch, sizeof(scratch), "%s.lock", long_path);
+    unlink(scratch);
+    snprintf(scratch, sizeof(scratch), "%s.lock", path);
+    unlink(scratch);
+    snprintf(scratch, sizeof(scratch), "%s/run", dir);
+    rmdir(scratch);
+    rmdir(dir);
 }
 
 int main(void)
@@ -425,7 +478,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_create_refusals_explain_themselves, setup, teardown),
         cmocka_unit_test_setup_teardown(test_submit_shadows_the_ggtt_and_is_answered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ppgtt_notifications_and_reset, setup, teardown),
-        cmocka_unit_test(test_bad_configuration_stops_creation),
+        cmocka_unit_test(test_failed_setup_unwinds_every_stage),
     };
 
     return cmocka_run_group_tests_name("mediator/server", tests, NULL, NULL);
