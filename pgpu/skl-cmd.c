@@ -593,11 +593,14 @@ static uint64_t stream_addr(const struct skl_exec *x, unsigned i, enum skl_space
     }
 }
 
-static bool fetch(struct skl_exec *x, unsigned count, uint32_t *out)
+/* Dwords [@first, @count) of the command at the fetch position into @out. */
+static bool fetch(struct skl_exec *x, unsigned first, unsigned count, uint32_t *out)
 {
-    for (unsigned i = 0; i < count; i++) {
+    for (unsigned i = first; i < count;) {
         enum skl_space space;
         uint64_t addr = stream_addr(x, i, &space);
+        unsigned n = (PGPU_PAGE_SIZE - (addr & 0xfff)) / 4;    /* left in the page */
+        const uint32_t *src;
 
         if ((addr & ~0xfffull) != x->fetch_page || space != x->fetch_space) {
             x->fetch_host = skl_translate(x->e, space, addr & ~0xfffull);
@@ -607,8 +610,17 @@ static bool fetch(struct skl_exec *x, unsigned count, uint32_t *out)
             x->fetch_page = addr & ~0xfffull;
             x->fetch_space = space;
         }
-        out[i] = __atomic_load_n((const uint32_t *)(x->fetch_host + (addr & 0xfff)),
-                                 __ATOMIC_RELAXED);
+        if (x->level == SKL_LEVEL_RING) {
+            unsigned to_wrap = (x->ring_size - (x->head + 4 * i) % x->ring_size) / 4;
+
+            n = n < to_wrap ? n : to_wrap;
+        }
+        n = n < count - i ? n : count - i;
+        src = (const uint32_t *)(x->fetch_host + (addr & 0xfff));
+        for (unsigned k = 0; k < n; k++) {
+            out[i + k] = __atomic_load_n(&src[k], __ATOMIC_RELAXED);
+        }
+        i += n;
     }
     return true;
 }
@@ -636,7 +648,7 @@ static enum skl_exec_result execute_one(struct skl_exec *x)
     enum skl_exec_result result;
     unsigned len;
 
-    if (!fetch(x, 1, dw)) {
+    if (!fetch(x, 0, 1, dw)) {
         return SKL_EXEC_FAULT;
     }
     desc = decode(x->e, dw[0]);
@@ -652,7 +664,7 @@ static enum skl_exec_result execute_one(struct skl_exec *x)
     saved = *x;
     if (desc->exec) {
         assert(len <= MAX_FETCHED_DWORDS);
-        if (!fetch(x, len, dw)) {
+        if (!fetch(x, 1, len, dw)) {
             return SKL_EXEC_FAULT;
         }
         for (unsigned i = 0, a = 0; i < len - 1 && i < 16 && a < 2; i++) {
