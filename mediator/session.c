@@ -130,7 +130,6 @@ static void bus_slot_free(struct med_server *server, unsigned slot)
     server->bus_slots_used &= ~(1ull << slot);
 }
 
-
 static bool ranges_overlap(const struct med_gpa_range *a, const struct med_gpa_range *b)
 {
     return a->gpa < b->gpa + b->size && b->gpa < a->gpa + a->size;
@@ -239,7 +238,7 @@ static bool handle_add_memory(struct session *s, const union med_msg *m, const i
 /* The shared GGTT table: a sealed memfd, mapped here; returns its fd or -1. */
 static int shared_table_create(void **table)
 {
-    int fd = memfd_create("gpumed-ggtt", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    int fd = memfd_create("gpumed-ggtt", MFD_CLOEXEC | MFD_ALLOW_SEALING), err;
 
     if (fd < 0) {
         return -1;
@@ -255,18 +254,14 @@ static int shared_table_create(void **table)
     return fd;
 
 out_close:
-    {
-        int saved = errno;
-
-        close(fd);
-        errno = saved;
-    }
+    err = errno;
+    close(fd);
+    errno = err;
     return -1;
 }
 
 /*
- * Give the session's vGPU its partition, bus window, shared table and
- * shadow.  Returns the shared table's descriptor, or -1 with errno and
+ * Give the session's vGPU its partition, shared table and GGTT shadow.  Returns the shared table's descriptor, or -1 with errno and
  * @detail saying why, having undone what was done.
  */
 static int vgpu_setup(struct session *s, const struct vgpu_type *type, char *detail,
@@ -345,7 +340,7 @@ static bool handle_create_vgpu(struct session *s, const union med_msg *m, const 
     const struct vgpu_type *type = vgpu_type_find(m->create_vgpu.type);
     const struct med_partition *p = &s->vgpu.partition;
     struct med_msg_create_reply reply;
-    int table_fd;
+    int table_fd = -1;
     bool sent;
 
     med_msg_init(&reply, MED_MSG_CREATE_REPLY, m->hdr.seq);
