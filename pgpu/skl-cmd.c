@@ -625,17 +625,19 @@ static bool fetch(struct skl_exec *x, unsigned first, unsigned count, uint32_t *
     return true;
 }
 
-static void advance(struct skl_exec *x, unsigned dwords)
+/* Move the fetch position by @dwords (negative: back) at the current level. */
+static void advance(struct skl_exec *x, int dwords)
 {
     switch (x->level) {
     case SKL_LEVEL_RING:
-        x->head = (x->head + 4 * dwords) % x->ring_size;
+        x->head = (uint32_t)(((int64_t)x->head + 4ll * dwords) % x->ring_size +
+                             x->ring_size) % x->ring_size;
         break;
     case SKL_LEVEL_BATCH:
-        x->bb_addr += 4ull * dwords;
+        x->bb_addr += 4ll * dwords;
         break;
     case SKL_LEVEL_SECOND_BATCH:
-        x->sbb_addr += 4ull * dwords;
+        x->sbb_addr += 4ll * dwords;
         break;
     }
 }
@@ -644,7 +646,6 @@ static enum skl_exec_result execute_one(struct skl_exec *x)
 {
     static __thread uint32_t dw[MAX_FETCHED_DWORDS];
     const struct skl_cmd_desc *desc;
-    struct skl_exec saved;
     enum skl_exec_result result;
     unsigned len;
 
@@ -661,7 +662,6 @@ static enum skl_exec_result execute_one(struct skl_exec *x)
          4 * len > (x->tail - x->head + x->ring_size) % x->ring_size)) {
         return SKL_EXEC_BAD_COMMAND;    /* short, or crosses the ring tail */
     }
-    saved = *x;
     if (desc->exec) {
         assert(len <= MAX_FETCHED_DWORDS);
         if (!fetch(x, 1, len, dw)) {
@@ -673,10 +673,10 @@ static enum skl_exec_result execute_one(struct skl_exec *x)
             }
         }
     }
-    advance(x, len);
+    advance(x, (int)len);
     result = desc->exec ? desc->exec(x, dw, len) : SKL_EXEC_CONTINUE;
     if (result == SKL_EXEC_WAIT) {
-        *x = saved;     /* re-execute the semaphore on the next poll */
+        advance(x, -(int)len);      /* the semaphore runs again on the next poll */
     }
     return result;
 }
