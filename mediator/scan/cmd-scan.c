@@ -1,0 +1,841 @@
+/*
+ * cmd-scan.c - the command scanner's generic loop (decode, length, state
+ * pointers, control flow through batches, limits) and the handlers of the
+ * commands with semantics to audit (cmd-scan.h, docs/scanner.md).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "mediator/scan/cmd-table.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GGTT_SIZE           (4ull << 30)
+#define ADDRESS_LIMIT       (1ull << 48)
+#define HWSP_SIZE           4096u           /* "store data index" offsets */
+#define REG_OFFSET_MASK     0x007ffffcu     /* a register dword: bits 22:2 */
+#define MAX_LEVEL           2               /* ring, first-level, second-level */
+
+#define BIT(n)              (1u << (n))
+#define MI_USE_GGTT         BIT(22)         /* MI memory commands, dword 0 */
+#define BBS_SECOND_LEVEL    BIT(22)
+#define BBS_PPGTT           BIT(8)
+#define BBS_FLAGS           0x007fff00u     /* dword 0 bits 22:8 */
+#define SDI_QWORD           BIT(21)
+#define SDI_CORE_MODE       BIT(0)          /* in the address dword */
+#define SEM_REGISTER_POLL   BIT(16)
+#define COND_BBE_MASK_MODE  BIT(19)
+#define FLUSH_STORE_INDEX   BIT(21)
+#define FLUSH_USE_GGTT      BIT(2)          /* in the address dword */
+#define PC_GLOBAL_GTT       BIT(24)         /* PIPE_CONTROL dword 1 */
+#define PC_MMIO_WRITE       BIT(23)
+#define PC_STORE_INDEX      BIT(21)
+#define POST_SYNC_OP(dw)    (((dw) >> 14) & 3)
+#define POST_SYNC_RESERVED  2               /* MI_FLUSH_DW only */
+#define POST_SYNC_TIMESTAMP 3
+#define BLT_SRC_TILED       BIT(15)
+#define BLT_DST_TILED       BIT(11)
+
+static const struct med_scan_limits default_limits = {
+    .max_commands = 4u << 20,
+    .max_batch_bytes = 4u << 20,
+    .max_total_bytes = 64u << 20,
+    .max_batches = 1024,
+};
+
+/* Where the loop is in one buffer. */
+struct frame {
+    unsigned buffer;            /* index into the buffers */
+    const uint32_t *dw;
+    uint64_t dwords;            /* available in the copy */
+    uint64_t pos;               /* dword index of the current command */
+    unsigned activation;        /* entry into this level, for loop detection */
+};
+
+struct med_scan {
+    struct med_scan_config config;
+    struct med_scan_limits limits;
+    struct med_scan_stats stats;
+    struct med_scan_buffer *buffers;
+    unsigned *activations;      /* per buffer */
+    struct med_scan_bb_start *bb_starts;
+    unsigned capacity;          /* of the three arrays */
+};
+
+/* One scan in progress. */
+struct med_scan_state {
+    struct med_scan *scan;
+    const struct med_scan_request *req;
+    struct med_scan_result *result;
+    const struct med_cmd_desc *desc;    /* of the current command */
+    struct frame frames[MAX_LEVEL + 1];
+    int level;                  /* top frame; -1 when done */
+    unsigned next_activation;
+    uint64_t fetched;           /* batch bytes fetched so far */
+    bool jumped;                /* the handler moved the loop elsewhere */
+};
+
+static struct frame *top(struct med_scan_state *s)
+{
+    return &s->frames[s->level];
+}
+
+static struct med_scan_buffer *top_buffer(struct med_scan_state *s)
+{
+    return &s->scan->buffers[top(s)->buffer];
+}
+
+static const char *space_name(enum med_scan_space space)
+{
+    return space == MED_SCAN_GGTT ? "ggtt" : "ppgtt";
+}
+
+/*
+ * Record the rejection of the current command: the verdict, and a reason
+ * naming what was wrong, the command and where it is.
+ */
+static enum med_scan_verdict __attribute__((format(printf, 3, 4)))
+reject(struct med_scan_state *s, enum med_scan_verdict verdict, const char *fmt, ...)
+{
+    struct med_scan_result *r = s->result;
+    const struct frame *f = top(s);
+    const struct med_scan_buffer *b = top_buffer(s);
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (size_t)n < sizeof(r->reason)) {
+        const char *what = b->level ? "batch" : "ring";
+
+        if (f->pos < f->dwords) {
+            snprintf(r->reason + n, sizeof(r->reason) - n,
+                     ": %s (0x%08" PRIx32 ") at +0x%" PRIx64 " of %s 0x%" PRIx64 " (%s) on %s",
+                     s->desc ? s->desc->name : "command", f->dw[f->pos], 4 * f->pos, what,
+                     b->gma, space_name(b->space), med_engine_name(s->req->engine));
+        } else {
+            snprintf(r->reason + n, sizeof(r->reason) - n,
+                     ": at +0x%" PRIx64 " of %s 0x%" PRIx64 " (%s) on %s", 4 * f->pos, what,
+                     b->gma, space_name(b->space), med_engine_name(s->req->engine));
+        }
+    }
+    r->verdict = verdict;
+    return verdict;
+}
+
+/*
+ * A 48-bit graphics address from dwords @i (bits 31:2, then @low_mask) and
+ * @i + 1 (bits 15:0 = address bits 47:32).  Bits 31:16 of the high dword
+ * must be the canonical sign extension of bit 47.
+ */
+static bool cmd_address(struct med_scan_state *s, const uint32_t *cmd, unsigned i,
+                        uint32_t low_mask, uint64_t *gma)
+{
+    uint32_t high = cmd[i + 1] >> 16;
+
+    if (high != 0 && !(high == 0xffff && (cmd[i + 1] & 0x8000))) {
+        reject(s, MED_SCAN_BAD_ADDRESS, "address 0x%08" PRIx32 "%08" PRIx32
+               " in dwords %u-%u is not a canonical 48-bit address", cmd[i + 1], cmd[i],
+               i, i + 1);
+        return false;
+    }
+    *gma = (cmd[i] & low_mask) | (uint64_t)(cmd[i + 1] & 0xffff) << 32;
+    return true;
+}
+
+/* Every byte of [@gma, @gma + @len) must be the vGPU's in @space. */
+static bool audit_range(struct med_scan_state *s, enum med_scan_space space, uint64_t gma,
+                        uint64_t len, const char *what)
+{
+    const struct med_scan_ops *ops = s->scan->config.ops;
+    void *opaque = s->scan->config.opaque;
+    bool ok;
+
+    if (space == MED_SCAN_GGTT) {
+        ok = gma < GGTT_SIZE && len <= GGTT_SIZE - gma && ops->ggtt_range_ok(opaque, gma, len);
+    } else {
+        ok = gma < ADDRESS_LIMIT && len <= ADDRESS_LIMIT - gma &&
+             ops->ppgtt_range_ok(opaque, s->req->ppgtt, gma, len);
+    }
+    if (!ok) {
+        reject(s, MED_SCAN_BAD_ADDRESS, "%s [0x%" PRIx64 ", 0x%" PRIx64
+               ") is outside the vGPU's %s memory", what, gma, gma + len,
+               space == MED_SCAN_GGTT ? "GGTT partition" : "PPGTT");
+    }
+    return ok;
+}
+
+/* Dwords @addr_dw and @addr_dw + 1 address @len bytes in @space. */
+static enum med_scan_verdict audit_access(struct med_scan_state *s, const uint32_t *cmd,
+                                          unsigned addr_dw, uint32_t low_mask,
+                                          enum med_scan_space space, uint64_t len,
+                                          const char *what)
+{
+    uint64_t gma;
+
+    if (!cmd_address(s, cmd, addr_dw, low_mask, &gma) || !audit_range(s, space, gma, len, what)) {
+        return s->result->verdict;
+    }
+    return MED_SCAN_OK;
+}
+
+static enum med_scan_space mi_space(uint32_t dw0)
+{
+    return dw0 & MI_USE_GGTT ? MED_SCAN_GGTT : MED_SCAN_PPGTT;
+}
+
+/*
+ * A register dword: bits 22:2 the offset, the rest must be clear.  PPGTT
+ * batches may only name user rows.
+ */
+static bool audit_register(struct med_scan_state *s, uint32_t reg_dw, const char *use)
+{
+    uint32_t offset = reg_dw & REG_OFFSET_MASK;
+    const struct med_reg_desc *reg;
+
+    if (reg_dw & ~REG_OFFSET_MASK) {
+        reject(s, MED_SCAN_BAD_REGISTER, "register dword 0x%08" PRIx32 " has reserved bits set",
+               reg_dw);
+        return false;
+    }
+    reg = med_reg_lookup(s->req->engine, offset);
+    if (!reg || (!reg->user && !top_buffer(s)->privileged)) {
+        reject(s, MED_SCAN_BAD_REGISTER, "%s of register 0x%05" PRIx32 " %s", use, offset,
+               reg ? "(privileged) from an unprivileged batch" : "outside the whitelist");
+        return false;
+    }
+    return true;
+}
+
+/* Buffers, activations and BB_START sites share one capacity. */
+static bool reserve_buffers(struct med_scan *scan, unsigned count)
+{
+    unsigned capacity = scan->capacity ? scan->capacity : 16;
+    struct med_scan_buffer *buffers;
+    struct med_scan_bb_start *bb_starts;
+    unsigned *activations;
+
+    if (count <= scan->capacity) {
+        return true;
+    }
+    while (capacity < count) {
+        capacity *= 2;
+    }
+    buffers = realloc(scan->buffers, capacity * sizeof(*buffers));
+    if (buffers) {
+        scan->buffers = buffers;
+    }
+    activations = realloc(scan->activations, capacity * sizeof(*activations));
+    if (activations) {
+        scan->activations = activations;
+    }
+    bb_starts = realloc(scan->bb_starts, capacity * sizeof(*bb_starts));
+    if (bb_starts) {
+        scan->bb_starts = bb_starts;
+    }
+    if (!buffers || !activations || !bb_starts) {
+        return false;
+    }
+    scan->capacity = capacity;
+    return true;
+}
+
+/* The executed part of the top buffer ends with the current command. */
+static void close_buffer(struct med_scan_state *s, unsigned len)
+{
+    top_buffer(s)->len = 4 * (top(s)->pos + len);
+}
+
+/*
+ * A chain that lands in code already run in this activation of its level
+ * would run it again and reach the same chain: an endless loop.
+ */
+static bool chains_into_run_code(struct med_scan_state *s, unsigned level,
+                                 enum med_scan_space space, uint64_t target)
+{
+    const struct med_scan *scan = s->scan;
+    unsigned activation = top(s)->activation;
+
+    for (unsigned i = 1; i < s->result->buffer_count; i++) {
+        const struct med_scan_buffer *b = &scan->buffers[i];
+
+        if (b->level == level && scan->activations[i] == activation && b->space == space &&
+            target >= b->gma && target - b->gma < b->len) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The executed part of the top batch must itself be the vGPU's memory. */
+static bool audit_batch(struct med_scan_state *s)
+{
+    const struct med_scan_buffer *b = top_buffer(s);
+
+    return !b->level || audit_range(s, b->space, b->gma, b->len, "batch");
+}
+
+enum med_scan_verdict med_cmd_bb_start(struct med_scan_state *s, const uint32_t *cmd,
+                                       unsigned len)
+{
+    struct med_scan *scan = s->scan;
+    struct med_scan_result *r = s->result;
+    bool second = cmd[0] & BBS_SECOND_LEVEL;
+    enum med_scan_space space = cmd[0] & BBS_PPGTT ? MED_SCAN_PPGTT : MED_SCAN_GGTT;
+    unsigned level = second || s->level == 0 ? (unsigned)s->level + 1 : (unsigned)s->level;
+    bool privileged = top_buffer(s)->privileged && space == MED_SCAN_GGTT;
+    uint64_t target, copied, room;
+    struct med_scan_buffer *b;
+    const void *host;
+    unsigned index;
+
+    if (cmd[0] & BBS_FLAGS & ~(BBS_SECOND_LEVEL | BBS_PPGTT)) {
+        return reject(s, MED_SCAN_BAD_BATCH, "predicated, offset or resource-streamer batch");
+    }
+    if (second && s->level != 1) {
+        return reject(s, MED_SCAN_BAD_BATCH, "second-level batch started from %s",
+                      s->level ? "a second-level batch" : "the ring");
+    }
+    if (!cmd_address(s, cmd, 1, ~3u, &target)) {
+        return r->verdict;
+    }
+    if (space == MED_SCAN_GGTT && target >= GGTT_SIZE) {
+        return reject(s, MED_SCAN_BAD_ADDRESS, "batch 0x%" PRIx64 " beyond the GGTT", target);
+    }
+    if (level == (unsigned)s->level) {
+        close_buffer(s, len);           /* chained: the rest never runs */
+    }
+    if (level == (unsigned)s->level && chains_into_run_code(s, level, space, target)) {
+        return reject(s, MED_SCAN_LOOP, "endless loop: chains back to 0x%" PRIx64
+                      " (%s), already run at this level", target, space_name(space));
+    }
+    if (r->buffer_count > scan->limits.max_batches) {
+        return reject(s, MED_SCAN_LIMIT, "more than %u batches", scan->limits.max_batches);
+    }
+    room = scan->limits.max_total_bytes - s->fetched;
+    if (!room) {
+        return reject(s, MED_SCAN_LIMIT, "more than %" PRIu64 " bytes of batches",
+                      scan->limits.max_total_bytes);
+    }
+    if (!reserve_buffers(scan, r->buffer_count + 1)) {
+        return reject(s, MED_SCAN_NO_MEMORY, "no memory for the scan");
+    }
+    room = room < scan->limits.max_batch_bytes ? room : scan->limits.max_batch_bytes;
+    copied = 0;
+    host = scan->config.ops->fetch(scan->config.opaque, s->req->ppgtt, space, target, room,
+                                   &copied);
+    if (!host || copied < 4 || copied > room) {
+        return reject(s, MED_SCAN_BAD_BATCH, "batch 0x%" PRIx64 " (%s) cannot be copied",
+                      target, space_name(space));
+    }
+    s->fetched += copied;
+
+    index = r->buffer_count++;
+    b = &scan->buffers[index];
+    *b = (struct med_scan_buffer){
+        .space = space, .gma = target, .host = host, .len = 0, .level = level,
+        .privileged = privileged,
+    };
+    scan->bb_starts[r->bb_start_count++] = (struct med_scan_bb_start){
+        .buffer = top(s)->buffer, .offset = 4 * top(s)->pos, .target = index,
+    };
+    if (level == (unsigned)s->level) {
+        if (!audit_batch(s)) {
+            return r->verdict;
+        }
+    } else {
+        top(s)->pos += len;             /* a call: resume after it */
+        s->level++;
+        top(s)->activation = s->next_activation++;
+    }
+    scan->activations[index] = top(s)->activation;
+    top(s)->buffer = index;
+    top(s)->dw = host;
+    top(s)->dwords = copied / 4;
+    top(s)->pos = 0;
+    s->jumped = true;
+    return MED_SCAN_OK;
+}
+
+/* Leave the current batch: back to the caller's frame. */
+static enum med_scan_verdict end_batch(struct med_scan_state *s, unsigned len)
+{
+    close_buffer(s, len);
+    if (!audit_batch(s)) {
+        return s->result->verdict;
+    }
+    s->level--;
+    s->jumped = true;
+    return MED_SCAN_OK;
+}
+
+enum med_scan_verdict med_cmd_bb_end(struct med_scan_state *s, const uint32_t *cmd,
+                                     unsigned len)
+{
+    if (s->level == 0) {
+        return reject(s, MED_SCAN_BAD_BATCH, "batch end outside a batch");
+    }
+    return end_batch(s, len);
+}
+
+/* A conditional end may stop the batch here; the scan goes on to the
+ * unconditional end, which bounds what the GPU can run. */
+enum med_scan_verdict med_cmd_cond_bb_end(struct med_scan_state *s, const uint32_t *cmd,
+                                          unsigned len)
+{
+    uint64_t bytes = cmd[0] & COND_BBE_MASK_MODE ? 8 : 4;
+
+    if (s->level == 0) {
+        return reject(s, MED_SCAN_BAD_BATCH, "batch end outside a batch");
+    }
+    return audit_access(s, cmd, 2, ~7u, mi_space(cmd[0]), bytes, "compare read");
+}
+
+enum med_scan_verdict med_cmd_store_data_imm(struct med_scan_state *s, const uint32_t *cmd,
+                                             unsigned len)
+{
+    uint64_t bytes = 4 * (len - 3);
+
+    if ((cmd[0] & SDI_QWORD) && (len != 5 || (cmd[1] & 7))) {
+        return reject(s, MED_SCAN_BAD_LENGTH, "qword store not 5 dwords or not 8-byte aligned");
+    }
+    /* Core mode moves the write one element further. */
+    if (cmd[1] & SDI_CORE_MODE) {
+        bytes *= 2;
+    }
+    return audit_access(s, cmd, 1, ~3u, mi_space(cmd[0]), bytes, "store");
+}
+
+enum med_scan_verdict med_cmd_semaphore_wait(struct med_scan_state *s, const uint32_t *cmd,
+                                             unsigned len)
+{
+    if (cmd[0] & SEM_REGISTER_POLL) {
+        return reject(s, MED_SCAN_FORBIDDEN_COMMAND, "register poll mode");
+    }
+    return audit_access(s, cmd, 2, ~3u, mi_space(cmd[0]), 4, "semaphore read");
+}
+
+enum med_scan_verdict med_cmd_lri(struct med_scan_state *s, const uint32_t *cmd, unsigned len)
+{
+    if (len % 2 == 0) {
+        return reject(s, MED_SCAN_BAD_LENGTH, "register/value pairs incomplete");
+    }
+    for (unsigned i = 1; i < len; i += 2) {
+        if (!audit_register(s, cmd[i], "load")) {
+            return s->result->verdict;
+        }
+    }
+    return MED_SCAN_OK;
+}
+
+enum med_scan_verdict med_cmd_lrr(struct med_scan_state *s, const uint32_t *cmd, unsigned len)
+{
+    if (!audit_register(s, cmd[1], "read") || !audit_register(s, cmd[2], "load")) {
+        return s->result->verdict;
+    }
+    return MED_SCAN_OK;
+}
+
+enum med_scan_verdict med_cmd_lrm(struct med_scan_state *s, const uint32_t *cmd, unsigned len)
+{
+    if (!audit_register(s, cmd[1], "load")) {
+        return s->result->verdict;
+    }
+    return audit_access(s, cmd, 2, ~3u, mi_space(cmd[0]), 4, "register source");
+}
+
+enum med_scan_verdict med_cmd_srm(struct med_scan_state *s, const uint32_t *cmd, unsigned len)
+{
+    if (!audit_register(s, cmd[1], "read")) {
+        return s->result->verdict;
+    }
+    return audit_access(s, cmd, 2, ~3u, mi_space(cmd[0]), 4, "register store");
+}
+
+/*
+ * A post-sync write of MI_FLUSH_DW or PIPE_CONTROL: "store data index"
+ * addresses are offsets into the context's own status page (the shadow
+ * context's, so only their range matters); the rest are audited.
+ */
+static enum med_scan_verdict audit_post_sync(struct med_scan_state *s, const uint32_t *cmd,
+                                             unsigned addr_dw, bool store_index,
+                                             enum med_scan_space space, uint64_t bytes)
+{
+    uint64_t gma;
+
+    if (!store_index) {
+        return audit_access(s, cmd, addr_dw, ~7u, space, bytes, "post-sync write");
+    }
+    if (!cmd_address(s, cmd, addr_dw, ~7u, &gma)) {
+        return s->result->verdict;
+    }
+    if (gma + bytes > HWSP_SIZE) {
+        return reject(s, MED_SCAN_BAD_ADDRESS, "status page index 0x%" PRIx64
+                      " beyond the page", gma);
+    }
+    return MED_SCAN_OK;
+}
+
+enum med_scan_verdict med_cmd_flush_dw(struct med_scan_state *s, const uint32_t *cmd,
+                                       unsigned len)
+{
+    unsigned op = POST_SYNC_OP(cmd[0]);
+    enum med_scan_space space = cmd[1] & FLUSH_USE_GGTT ? MED_SCAN_GGTT : MED_SCAN_PPGTT;
+
+    if (op == 0) {
+        return MED_SCAN_OK;
+    }
+    if (op == POST_SYNC_RESERVED || (op == POST_SYNC_TIMESTAMP && len != 5)) {
+        return reject(s, MED_SCAN_BAD_LENGTH, "post-sync operation %u with %u dwords", op, len);
+    }
+    return audit_post_sync(s, cmd, 1, cmd[0] & FLUSH_STORE_INDEX, space,
+                           op == POST_SYNC_TIMESTAMP ? 8 : 4 * (len - 3));
+}
+
+enum med_scan_verdict med_cmd_pipe_control(struct med_scan_state *s, const uint32_t *cmd,
+                                           unsigned len)
+{
+    enum med_scan_space space = cmd[1] & PC_GLOBAL_GTT ? MED_SCAN_GGTT : MED_SCAN_PPGTT;
+
+    if (cmd[1] & PC_MMIO_WRITE) {
+        return reject(s, MED_SCAN_FORBIDDEN_COMMAND, "register write post-sync operation");
+    }
+    if (POST_SYNC_OP(cmd[1]) == 0) {
+        return MED_SCAN_OK;
+    }
+    return audit_post_sync(s, cmd, 2, cmd[1] & PC_STORE_INDEX, space, 8);
+}
+
+/* A blitter surface: what one rectangle of it may touch. */
+struct blt_surface {
+    const char *what;
+    unsigned addr_dw;
+    int64_t pitch;              /* bytes */
+    bool tiled;                 /* X or Y: the scanner allows for both */
+    uint32_t x, y;              /* top-left pixel */
+};
+
+/* Offset span of one tiling (tiles @tile_w bytes x @tile_h rows, 4 KiB
+ * each) for rows @first..@last and row bytes [@x0, @x1). */
+static void tiled_span(int64_t pitch, int64_t first, int64_t last, int64_t x0, int64_t x1,
+                       int64_t tile_w, int64_t tile_h, int64_t *lo, int64_t *hi)
+{
+    *lo = first / tile_h * pitch * tile_h + x0 / tile_w * 4096;
+    *hi = last / tile_h * pitch * tile_h + (x1 + tile_w - 1) / tile_w * 4096;
+}
+
+/*
+ * Byte range of a @width x @height pixel rectangle at (x, y) of @surf,
+ * relative to its base.  A tiled surface may be X- or Y-tiled (legacy
+ * blits take that from BCS_SWCTRL, which the guest sets): the union of both.
+ */
+static void blt_extent(const struct blt_surface *surf, uint32_t width, uint32_t height,
+                       unsigned cpp, int64_t *lo, int64_t *hi)
+{
+    int64_t first = surf->y, last = (int64_t)surf->y + height - 1;
+    int64_t x0 = (int64_t)surf->x * cpp, x1 = ((int64_t)surf->x + width) * cpp;
+    int64_t ylo, yhi;
+
+    if (!surf->tiled) {
+        int64_t a = first * surf->pitch, b = last * surf->pitch;
+
+        *lo = (a < b ? a : b) + x0;
+        *hi = (a < b ? b : a) + x1;
+        return;
+    }
+    tiled_span(surf->pitch, first, last, x0, x1, 512, 8, lo, hi);
+    tiled_span(surf->pitch, first, last, x0, x1, 128, 32, &ylo, &yhi);
+    *lo = ylo < *lo ? ylo : *lo;
+    *hi = yhi > *hi ? yhi : *hi;
+}
+
+static enum med_scan_verdict audit_surface(struct med_scan_state *s, const uint32_t *cmd,
+                                           const struct blt_surface *surf, uint32_t width,
+                                           uint32_t height, unsigned cpp)
+{
+    uint64_t base;
+    int64_t lo, hi;
+
+    if (!cmd_address(s, cmd, surf->addr_dw, ~3u, &base)) {
+        return s->result->verdict;
+    }
+    blt_extent(surf, width, height, cpp, &lo, &hi);
+    if (lo < 0 && (uint64_t)-lo > base) {
+        return reject(s, MED_SCAN_BAD_ADDRESS, "%s surface starts below address 0", surf->what);
+    }
+    return audit_range(s, MED_SCAN_PPGTT, base + (uint64_t)lo, (uint64_t)(hi - lo),
+                       surf->what) ? MED_SCAN_OK : s->result->verdict;
+}
+
+/*
+ * The common blit layout: dword 2 = destination y1:x1, 3 = y2:x2
+ * (exclusive), 4-5 destination address; with a source, 6 = its y:x,
+ * 7 = its pitch, 8-9 its address.  Pitches are signed bytes when linear,
+ * dwords when tiled.
+ */
+static int64_t blt_pitch(uint32_t field, bool tiled)
+{
+    return tiled ? 4 * (int64_t)(field & 0xffff) : (int16_t)(field & 0xffff);
+}
+
+static enum med_scan_verdict audit_blit(struct med_scan_state *s, const uint32_t *cmd,
+                                        unsigned cpp, bool dst_tiled, bool has_src,
+                                        bool src_tiled)
+{
+    uint32_t x1 = cmd[2] & 0xffff, y1 = cmd[2] >> 16, x2 = cmd[3] & 0xffff, y2 = cmd[3] >> 16;
+    struct blt_surface dst = {
+        .what = "blit destination", .addr_dw = 4, .pitch = blt_pitch(cmd[1], dst_tiled),
+        .tiled = dst_tiled, .x = x1, .y = y1,
+    };
+    enum med_scan_verdict v;
+
+    if (x2 <= x1 || y2 <= y1) {
+        return MED_SCAN_OK;         /* an empty rectangle touches nothing */
+    }
+    v = audit_surface(s, cmd, &dst, x2 - x1, y2 - y1, cpp);
+    if (v == MED_SCAN_OK && has_src) {
+        struct blt_surface src = {
+            .what = "blit source", .addr_dw = 8, .pitch = blt_pitch(cmd[7], src_tiled),
+            .tiled = src_tiled, .x = cmd[6] & 0xffff, .y = cmd[6] >> 16,
+        };
+
+        v = audit_surface(s, cmd, &src, x2 - x1, y2 - y1, cpp);
+    }
+    return v;
+}
+
+/* BR13 (dword 1) bits 25:24: 8, 16 (565), 16 (1555), 32 bpp. */
+static unsigned br13_cpp(uint32_t br13)
+{
+    static const unsigned cpp[4] = { 1, 2, 2, 4 };
+
+    return cpp[(br13 >> 24) & 3];
+}
+
+enum med_scan_verdict med_cmd_src_copy_blt(struct med_scan_state *s, const uint32_t *cmd,
+                                           unsigned len)
+{
+    return audit_blit(s, cmd, br13_cpp(cmd[1]), cmd[0] & BLT_DST_TILED, true,
+                      cmd[0] & BLT_SRC_TILED);
+}
+
+enum med_scan_verdict med_cmd_color_blt(struct med_scan_state *s, const uint32_t *cmd,
+                                        unsigned len)
+{
+    return audit_blit(s, cmd, br13_cpp(cmd[1]), cmd[0] & BLT_DST_TILED, false, false);
+}
+
+/* XY_FAST_COPY_BLT: tiling fields in dword 0 (destination 14:13, source
+ * 21:20: linear, X, Y; Ys/Yf rejected), colour depth in dword 1 26:24. */
+enum med_scan_verdict med_cmd_fast_copy_blt(struct med_scan_state *s, const uint32_t *cmd,
+                                            unsigned len)
+{
+    static const unsigned depth_cpp[8] = { 1, 2, 0, 4 };
+    unsigned dst_tiling = (cmd[0] >> 13) & 3, src_tiling = (cmd[0] >> 20) & 3;
+    unsigned cpp = depth_cpp[(cmd[1] >> 24) & 7];
+
+    if (!cpp || dst_tiling == 3 || src_tiling == 3) {
+        return reject(s, MED_SCAN_BAD_LENGTH, "colour depth or tiling not supported");
+    }
+    return audit_blit(s, cmd, cpp, dst_tiling != 0, true, src_tiling != 0);
+}
+
+/* State pointers are PPGTT addresses whose extent the command does not
+ * say; the shadow PPGTT confines them, the scanner checks their form. */
+static enum med_scan_verdict audit_state_pointers(struct med_scan_state *s, const uint32_t *cmd)
+{
+    uint64_t gma;
+
+    for (uint32_t ptrs = s->desc->state_ptrs; ptrs; ptrs &= ptrs - 1) {
+        if (!cmd_address(s, cmd, (unsigned)__builtin_ctz(ptrs), ~0u, &gma)) {
+            return s->result->verdict;
+        }
+    }
+    return MED_SCAN_OK;
+}
+
+static const char *const policy_reason[] = {
+    [MED_CMD_PRIVILEGED] = "privileged command",
+    [MED_CMD_DISPLAY] = "display command (the display is emulated)",
+    [MED_CMD_UNSUPPORTED] = "command not supported for guests",
+};
+
+/* Decode and audit the command at the top frame's position. */
+static enum med_scan_verdict scan_command(struct med_scan_state *s)
+{
+    struct frame *f = top(s);
+    const uint32_t *cmd = &f->dw[f->pos];
+    const struct med_cmd_desc *desc;
+    unsigned len;
+
+    s->desc = NULL;
+    if (++s->result->commands > s->scan->limits.max_commands) {
+        return reject(s, MED_SCAN_LIMIT, "more than %" PRIu64 " commands",
+                      s->scan->limits.max_commands);
+    }
+    desc = med_cmd_lookup(s->req->engine, cmd[0]);
+    if (!desc) {
+        return reject(s, MED_SCAN_UNKNOWN_COMMAND, "unknown command");
+    }
+    s->desc = desc;
+    if (desc->policy != MED_CMD_ALLOW) {
+        return reject(s, MED_SCAN_FORBIDDEN_COMMAND, "%s", policy_reason[desc->policy]);
+    }
+    len = med_cmd_length(desc, cmd[0]);
+    if (len < desc->min_len || len > desc->max_len) {
+        return reject(s, MED_SCAN_BAD_LENGTH, "length %u outside [%u, %u]", len,
+                      desc->min_len, desc->max_len);
+    }
+    if (len > f->dwords - f->pos) {
+        return reject(s, MED_SCAN_TRUNCATED, "%u-dword command crosses the end of its buffer",
+                      len);
+    }
+    s->scan->stats.bytes += 4 * len;
+    if (audit_state_pointers(s, cmd) != MED_SCAN_OK) {
+        return s->result->verdict;
+    }
+    s->jumped = false;
+    if (desc->handler && desc->handler(s, cmd, len) != MED_SCAN_OK) {
+        return s->result->verdict;
+    }
+    if (!s->jumped) {
+        f->pos += len;
+    }
+    return MED_SCAN_OK;
+}
+
+/* The end of a buffer's copy: the ring is done, a batch is not. */
+static enum med_scan_verdict end_of_buffer(struct med_scan_state *s)
+{
+    const struct frame *f = top(s);
+
+    if (s->level == 0) {
+        top_buffer(s)->len = 4 * f->pos;
+        s->level = -1;
+        return MED_SCAN_OK;
+    }
+    return reject(s, MED_SCAN_UNTERMINATED, "batch has no MI_BATCH_BUFFER_END in its %" PRIu64
+                  " bytes%s", 4 * f->dwords,
+                  4 * f->dwords >= s->scan->limits.max_batch_bytes ? " (the batch size limit)"
+                                                                   : "");
+}
+
+static void start_result(struct med_scan_state *s)
+{
+    struct med_scan *scan = s->scan;
+    const struct med_scan_request *req = s->req;
+
+    *s->result = (struct med_scan_result){ .verdict = MED_SCAN_OK, .buffer_count = 1 };
+    scan->buffers[0] = (struct med_scan_buffer){
+        .space = MED_SCAN_GGTT, .gma = req->gma, .host = req->commands, .privileged = true,
+    };
+    scan->activations[0] = 0;
+    s->frames[0] = (struct frame){ .dw = req->commands, .dwords = req->len / 4 };
+    s->next_activation = 1;
+}
+
+enum med_scan_verdict med_scan(struct med_scan *scan, const struct med_scan_request *req,
+                               struct med_scan_result *result)
+{
+    struct med_scan_state s = { .scan = scan, .req = req, .result = result };
+    enum med_scan_verdict v = MED_SCAN_OK;
+
+    start_result(&s);
+    if ((unsigned)req->engine >= PGPU_NUM_ENGINES || req->len % 4) {
+        v = result->verdict = MED_SCAN_BAD_LENGTH;
+        snprintf(result->reason, sizeof(result->reason),
+                 "scan request for engine %d with %" PRIu64 " bytes", (int)req->engine, req->len);
+    }
+    while (v == MED_SCAN_OK && s.level >= 0) {
+        if (top(&s)->pos == top(&s)->dwords) {
+            v = end_of_buffer(&s);
+        } else {
+            v = scan_command(&s);
+        }
+    }
+    result->buffers = scan->buffers;     /* reserve_buffers() may have moved them */
+    result->bb_starts = scan->bb_starts;
+    scan->stats.scans++;
+    scan->stats.verdicts[v]++;
+    scan->stats.commands += result->commands;
+    if (v != MED_SCAN_OK && scan->config.ops->log) {
+        scan->config.ops->log(scan->config.opaque, result->reason);
+    }
+    return v;
+}
+
+struct med_scan *med_scan_create(const struct med_scan_config *config)
+{
+    const struct med_scan_ops *ops = config->ops;
+    struct med_scan *scan;
+
+    if (!ops || !ops->ggtt_range_ok || !ops->ppgtt_range_ok || !ops->fetch) {
+        errno = EINVAL;
+        return NULL;
+    }
+    scan = calloc(1, sizeof(*scan));
+    if (!scan) {
+        return NULL;
+    }
+    scan->config = *config;
+    scan->limits = config->limits;
+    if (!scan->limits.max_commands) {
+        scan->limits.max_commands = default_limits.max_commands;
+    }
+    if (!scan->limits.max_batch_bytes) {
+        scan->limits.max_batch_bytes = default_limits.max_batch_bytes;
+    }
+    if (!scan->limits.max_total_bytes) {
+        scan->limits.max_total_bytes = default_limits.max_total_bytes;
+    }
+    if (!scan->limits.max_batches) {
+        scan->limits.max_batches = default_limits.max_batches;
+    }
+    if (!reserve_buffers(scan, 16)) {
+        med_scan_destroy(scan);
+        errno = ENOMEM;
+        return NULL;
+    }
+    return scan;
+}
+
+void med_scan_destroy(struct med_scan *scan)
+{
+    if (!scan) {
+        return;
+    }
+    free(scan->buffers);
+    free(scan->activations);
+    free(scan->bb_starts);
+    free(scan);
+}
+
+void med_scan_get_stats(const struct med_scan *scan, struct med_scan_stats *stats)
+{
+    *stats = scan->stats;
+}
+
+const char *med_scan_verdict_name(enum med_scan_verdict verdict)
+{
+    static const char *const names[MED_SCAN_VERDICT_COUNT] = {
+        [MED_SCAN_OK] = "ok",
+        [MED_SCAN_UNKNOWN_COMMAND] = "unknown-command",
+        [MED_SCAN_FORBIDDEN_COMMAND] = "forbidden-command",
+        [MED_SCAN_BAD_LENGTH] = "bad-length",
+        [MED_SCAN_TRUNCATED] = "truncated",
+        [MED_SCAN_BAD_ADDRESS] = "bad-address",
+        [MED_SCAN_BAD_REGISTER] = "bad-register",
+        [MED_SCAN_BAD_BATCH] = "bad-batch",
+        [MED_SCAN_UNTERMINATED] = "unterminated",
+        [MED_SCAN_LOOP] = "loop",
+        [MED_SCAN_LIMIT] = "limit",
+        [MED_SCAN_NO_MEMORY] = "no-memory",
+    };
+
+    return verdict < MED_SCAN_VERDICT_COUNT ? names[verdict] : "invalid";
+}

@@ -1,0 +1,169 @@
+/*
+ * cmd-scan.h - the command scanner: decodes every command of a ring and of
+ * every batch buffer it starts, before the GPU may execute them, and audits
+ * what each command may reach (docs/scanner.md).
+ *
+ * What is checked, per command: the opcode is known on the engine and
+ * allowed; the length follows the command's rule and the command ends
+ * inside its buffer; every graphics address it uses lies, with the whole
+ * access (address + size), inside the vGPU's GGTT partition or is mapped to
+ * memory the VM owns in the context's PPGTT; every register that
+ * MI_LOAD_REGISTER_IMM/REG/MEM or MI_STORE_REGISTER_MEM names is in the
+ * engine's whitelist (the ring and GGTT batches may also use the guest
+ * kernel's registers, PPGTT batches only the user ones).  Batches are
+ * followed through MI_BATCH_BUFFER_START (first level, second level,
+ * chained), with bounded depth and bounded work, and a chain back into
+ * code already run at the same level is rejected as an endless loop.
+ *
+ * The time-of-check/time-of-use contract: the scanner never reads guest
+ * memory.  The caller hands it a host copy of the ring and, through
+ * med_scan_ops.fetch, host copies of each batch; the result lists every
+ * buffer scanned and every MI_BATCH_BUFFER_START, so the caller submits
+ * exactly those copies and patches each start to the copy of its target.
+ * A copy must not change between the scan and the end of the workload.
+ *
+ * Not thread-safe per scanner (one per vGPU, used by its workload path);
+ * distinct scanners are independent.  Nothing here allocates per command.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef GPUMED_MEDIATOR_SCAN_CMD_SCAN_H
+#define GPUMED_MEDIATOR_SCAN_CMD_SCAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pgpu/pgpu.h"
+
+#define MED_SCAN_REASON_MAX 256
+
+/* Which graphics address space a buffer or an access uses. */
+enum med_scan_space {
+    MED_SCAN_GGTT,
+    MED_SCAN_PPGTT,
+};
+
+enum med_scan_verdict {
+    MED_SCAN_OK,
+    MED_SCAN_UNKNOWN_COMMAND,   /* no such command on this engine */
+    MED_SCAN_FORBIDDEN_COMMAND, /* privileged, display or unsupported command */
+    MED_SCAN_BAD_LENGTH,        /* length or a field outside the command's rule */
+    MED_SCAN_TRUNCATED,         /* a command crosses the end of its buffer */
+    MED_SCAN_BAD_ADDRESS,       /* an access outside the vGPU's memory */
+    MED_SCAN_BAD_REGISTER,      /* a register outside the engine's whitelist */
+    MED_SCAN_BAD_BATCH,         /* a batch start that cannot be followed */
+    MED_SCAN_UNTERMINATED,      /* a batch without MI_BATCH_BUFFER_END */
+    MED_SCAN_LOOP,              /* a chain back into code already run */
+    MED_SCAN_LIMIT,             /* more work than the scan limits allow */
+    MED_SCAN_NO_MEMORY,         /* the host ran out of memory (not the guest's fault) */
+    MED_SCAN_VERDICT_COUNT
+};
+
+/*
+ * What the scanner needs from the mediator; @opaque is
+ * med_scan_config.opaque, @ppgtt is med_scan_request.ppgtt.
+ */
+struct med_scan_ops {
+    /* True when every byte of [@gma, @gma + @len) is in the vGPU's GGTT
+     * partition (aperture or hidden block). */
+    bool (*ggtt_range_ok)(void *opaque, uint64_t gma, uint64_t len);
+    /* True when every page of [@gma, @gma + @len) is present in the
+     * context's PPGTT and maps memory the VM owns. */
+    bool (*ppgtt_range_ok)(void *opaque, void *ppgtt, uint64_t gma, uint64_t len);
+    /*
+     * A host copy of the batch at @gma in @space: at most @max_len bytes,
+     * fewer where the guest's mapping ends; *@len says how many.  NULL (or
+     * *@len == 0) when nothing there can be copied.  The copy must stay
+     * valid and unchanged until the workload completes: it is what runs.
+     */
+    const void *(*fetch)(void *opaque, void *ppgtt, enum med_scan_space space,
+                         uint64_t gma, uint64_t max_len, uint64_t *len);
+    /* Optional: one line per rejected scan, the reason without the vGPU's
+     * name (the caller prefixes it). */
+    void (*log)(void *opaque, const char *reason);
+};
+
+/* Bounds on the work one scan may do; 0 picks the default in brackets. */
+struct med_scan_limits {
+    uint64_t max_commands;      /* commands decoded [4 Mi] */
+    uint64_t max_batch_bytes;   /* bytes fetched for one batch [4 MiB] */
+    uint64_t max_total_bytes;   /* bytes fetched for all batches [64 MiB] */
+    unsigned max_batches;       /* batch buffers started [1024] */
+};
+
+struct med_scan_config {
+    const struct med_scan_ops *ops;     /* all but log required */
+    void *opaque;
+    struct med_scan_limits limits;
+};
+
+/* One scan: a top-level buffer, normally the ring from HEAD to TAIL. */
+struct med_scan_request {
+    enum pgpu_engine engine;
+    const void *commands;       /* host copy, linear (the caller unwraps the ring) */
+    uint64_t len;               /* bytes; a multiple of 4 */
+    uint64_t gma;               /* its GGTT address, for the reasons */
+    void *ppgtt;                /* the context's address space, for the ops */
+};
+
+/* A buffer the GPU will execute: [0] is the request's, then each batch in
+ * the order started. */
+struct med_scan_buffer {
+    enum med_scan_space space;
+    uint64_t gma;
+    const void *host;           /* the copy scanned */
+    uint64_t len;               /* bytes the GPU executes, up to the end of the
+                                 * command that leaves the buffer */
+    unsigned level;             /* 0 top level, 1 first-level, 2 second-level batch */
+    bool privileged;            /* top level or GGTT batches started from one */
+};
+
+/* An MI_BATCH_BUFFER_START: dwords 1-2 of the command at @offset of
+ * buffer @buffer start buffer @target; the caller points them at its copy. */
+struct med_scan_bb_start {
+    unsigned buffer;
+    uint64_t offset;            /* bytes */
+    unsigned target;
+};
+
+struct med_scan_result {
+    enum med_scan_verdict verdict;
+    char reason[MED_SCAN_REASON_MAX];   /* "" when OK */
+    /* Valid until the next scan or med_scan_destroy(). */
+    const struct med_scan_buffer *buffers;
+    unsigned buffer_count;
+    const struct med_scan_bb_start *bb_starts;
+    unsigned bb_start_count;
+    uint64_t commands;          /* decoded */
+};
+
+struct med_scan_stats {
+    uint64_t scans;
+    uint64_t verdicts[MED_SCAN_VERDICT_COUNT];
+    uint64_t commands;
+    uint64_t bytes;             /* bytes of commands decoded */
+};
+
+struct med_scan;
+
+/* NULL with errno EINVAL (missing op) or ENOMEM. */
+struct med_scan *med_scan_create(const struct med_scan_config *config);
+
+/* NULL is ignored. */
+void med_scan_destroy(struct med_scan *scan);
+
+/*
+ * Scan @req and fill *@result; returns result->verdict.  Anything but
+ * MED_SCAN_OK means: do not submit.  A rejection is counted, written to
+ * result->reason ("<what>: <command> (0x<dword 0>) at +0x<offset> of
+ * <buffer>") and passed to ops->log.
+ */
+enum med_scan_verdict med_scan(struct med_scan *scan, const struct med_scan_request *req,
+                               struct med_scan_result *result);
+
+void med_scan_get_stats(const struct med_scan *scan, struct med_scan_stats *stats);
+
+/* "ok", "unknown-command", ...: stable names for statistics. */
+const char *med_scan_verdict_name(enum med_scan_verdict verdict);
+
+#endif /* GPUMED_MEDIATOR_SCAN_CMD_SCAN_H */

@@ -1,0 +1,720 @@
+/*
+ * The scanner's audits and control flow: every address-bearing command
+ * accepted inside the vGPU's memory and rejected one byte outside it (the
+ * whole access is checked, not its start), the hostile batches of the
+ * acceptance list (foreign GGTT store, foreign PPGTT page, register outside
+ * the whitelist, a jump outside the buffer, an unterminated batch, endless
+ * loops), malformed commands, the limits, and what the result tells the
+ * workload path (buffers, batch-start sites, privilege, counters, log).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "mediator/scan/cmd-scan.h"
+#include "tests/unit/scan/emit.h"
+#include "tests/unit/scan/fake-vm.h"
+
+#define RING_GMA        FAKE_GGTT_BASE
+#define GGTT_BATCH      (FAKE_GGTT_BASE + 0x10000)
+#define GGTT_DATA       (FAKE_GGTT_BASE + 0x20000)
+#define GGTT_END        (FAKE_GGTT_BASE + FAKE_GGTT_PARTITION)     /* first foreign byte */
+#define PPGTT_BATCH     (FAKE_PPGTT_BASE + 0x10000)
+#define PPGTT_BATCH2    (FAKE_PPGTT_BASE + 0x20000)
+#define PPGTT_BATCH3    (FAKE_PPGTT_BASE + 0x30000)
+#define PPGTT_DATA      (FAKE_PPGTT_BASE + 0x40000)
+#define PPGTT_END       (FAKE_PPGTT_BASE + (uint64_t)FAKE_PPGTT_PAGES * FAKE_PAGE)
+#define FOREIGN_PAGE    100u                        /* present, not the VM's */
+#define FOREIGN_GMA     (FAKE_PPGTT_BASE + FOREIGN_PAGE * (uint64_t)FAKE_PAGE)
+
+#define RCS_BASE        0x2000u
+#define REG_CS_GPR0     (RCS_BASE + 0x600)
+#define REG_TIMESTAMP   (RCS_BASE + 0x358)
+#define REG_HDC_CHICKEN0 0x7300u                    /* kernel-only */
+#define REG_NOT_LISTED  0x2358u + 0x100             /* RCS 0x2458: no row */
+
+struct fixture {
+    struct fake_vm *vm;
+    struct med_scan *scan;
+    struct med_scan_result result;
+    uint32_t *ring;             /* where the test writes the ring */
+};
+
+static int setup(void **state)
+{
+    static struct fixture f;
+
+    f.vm = fake_vm_create();
+    f.scan = f.vm ? fake_vm_scanner(f.vm, NULL) : NULL;
+    if (!f.scan) {
+        return -1;
+    }
+    f.vm->page_flags[FOREIGN_PAGE] = FAKE_PRESENT;
+    f.ring = fake_ggtt(f.vm, RING_GMA);
+    *state = &f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+
+    med_scan_destroy(f->scan);
+    fake_vm_destroy(f->vm);
+    return 0;
+}
+
+static enum med_scan_verdict scan_until(struct fixture *f, enum pgpu_engine engine,
+                                        const uint32_t *end)
+{
+    struct med_scan_request req = {
+        .engine = engine, .commands = f->ring, .gma = RING_GMA,
+        .len = 4 * (uint64_t)(end - f->ring),
+    };
+
+    return med_scan(f->scan, &req, &f->result);
+}
+
+#define assert_reason(f, text) \
+    do { \
+        if (!strstr((f)->result.reason, (text))) { \
+            fail_msg("reason \"%s\" lacks \"%s\"", (f)->result.reason, (text)); \
+        } \
+    } while (0)
+
+/* Scan one command built by @build at @gma on @engine from the ring. */
+typedef void build_fn(uint32_t **p, uint64_t gma);
+
+static enum med_scan_verdict scan_one(struct fixture *f, enum pgpu_engine engine,
+                                      build_fn *build, uint64_t gma)
+{
+    uint32_t *p = f->ring;
+
+    build(&p, gma);
+    return scan_until(f, engine, p);
+}
+
+/* The access of @build (@bytes long) is accepted flush against the end of
+ * the vGPU's memory and rejected one granule further, in both spaces
+ * where the command can address both. */
+static void check_bounds(struct fixture *f, enum pgpu_engine engine, build_fn *build,
+                         uint64_t end, uint64_t bytes, uint64_t granule)
+{
+    assert_int_equal(scan_one(f, engine, build, end - bytes), MED_SCAN_OK);
+    assert_int_equal(scan_one(f, engine, build, end - bytes + granule), MED_SCAN_BAD_ADDRESS);
+    assert_reason(f, "outside the vGPU's");
+}
+
+static void sdi_ggtt(uint32_t **p, uint64_t gma) { emit_sdi(p, gma, true, false); }
+static void sdi_ggtt_qword(uint32_t **p, uint64_t gma) { emit_sdi(p, gma, true, true); }
+static void sdi_ppgtt(uint32_t **p, uint64_t gma) { emit_sdi(p, gma, false, false); }
+
+static void test_store_data_imm(void **state)
+{
+    struct fixture *f = *state;
+
+    check_bounds(f, PGPU_RCS, sdi_ggtt, GGTT_END, 4, 4);
+    check_bounds(f, PGPU_BCS, sdi_ggtt_qword, GGTT_END, 8, 8);
+    check_bounds(f, PGPU_VCS, sdi_ppgtt, PPGTT_END, 4, 4);
+    /* Below the partition too. */
+    assert_int_equal(scan_one(f, PGPU_RCS, sdi_ggtt, FAKE_GGTT_BASE - 4), MED_SCAN_BAD_ADDRESS);
+    /* A qword store must be 8-byte aligned. */
+    assert_int_equal(scan_one(f, PGPU_RCS, sdi_ggtt_qword, GGTT_DATA + 4), MED_SCAN_BAD_LENGTH);
+}
+
+static void srm_ggtt(uint32_t **p, uint64_t gma) { emit_reg_mem(p, 0x24, REG_TIMESTAMP, gma, true); }
+static void srm_ppgtt(uint32_t **p, uint64_t gma) { emit_reg_mem(p, 0x24, REG_CS_GPR0, gma, false); }
+static void lrm_ggtt(uint32_t **p, uint64_t gma) { emit_reg_mem(p, 0x29, REG_CS_GPR0, gma, true); }
+static void lrm_ppgtt(uint32_t **p, uint64_t gma) { emit_reg_mem(p, 0x29, REG_CS_GPR0, gma, false); }
+
+static void test_register_memory(void **state)
+{
+    struct fixture *f = *state;
+
+    check_bounds(f, PGPU_RCS, srm_ggtt, GGTT_END, 4, 4);
+    check_bounds(f, PGPU_RCS, srm_ppgtt, PPGTT_END, 4, 4);
+    check_bounds(f, PGPU_RCS, lrm_ggtt, GGTT_END, 4, 4);
+    check_bounds(f, PGPU_RCS, lrm_ppgtt, PPGTT_END, 4, 4);
+}
+
+static void semaphore(uint32_t **p, uint64_t gma)
+{
+    emit(p, EMIT_MI(0x1c, 2) | EMIT_GGTT | 1u << 15);
+    emit(p, 1);
+    emit_addr(p, gma);
+}
+
+static void test_semaphore_wait(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t *p = f->ring;
+
+    check_bounds(f, PGPU_VECS, semaphore, GGTT_END, 4, 4);
+    emit(&p, EMIT_MI(0x1c, 2) | 1u << 16);      /* register poll */
+    p += 3;
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_FORBIDDEN_COMMAND);
+}
+
+static void pc_ggtt(uint32_t **p, uint64_t gma)
+{
+    emit_pipe_control(p, EMIT_PC_QW_WRITE | EMIT_PC_GLOBAL_GTT | EMIT_PC_CS_STALL, gma);
+}
+
+static void pc_ppgtt(uint32_t **p, uint64_t gma)
+{
+    emit_pipe_control(p, 3u << 14, gma);        /* timestamp */
+}
+
+static void pc_index(uint32_t **p, uint64_t offset)
+{
+    emit_pipe_control(p, EMIT_PC_QW_WRITE | EMIT_PC_STORE_INDEX | EMIT_PC_GLOBAL_GTT, offset);
+}
+
+static void pc_flush_only(uint32_t **p, uint64_t gma)
+{
+    emit_pipe_control(p, EMIT_PC_CS_STALL | 1u << 12, gma);
+}
+
+static void test_pipe_control(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t *p = f->ring;
+
+    check_bounds(f, PGPU_RCS, pc_ggtt, GGTT_END, 8, 8);
+    check_bounds(f, PGPU_RCS, pc_ppgtt, PPGTT_END, 8, 8);
+    /* Store-data-index: an offset in the context's status page. */
+    assert_int_equal(scan_one(f, PGPU_RCS, pc_index, 0xd0), MED_SCAN_OK);
+    assert_int_equal(scan_one(f, PGPU_RCS, pc_index, 4096), MED_SCAN_BAD_ADDRESS);
+    /* Without a post-sync operation the address is not used. */
+    assert_int_equal(scan_one(f, PGPU_RCS, pc_flush_only, 0xdead0000), MED_SCAN_OK);
+    /* A register write post-sync is refused; PIPE_CONTROL is render-only. */
+    emit_pipe_control(&p, 1u << 23, 0x2000);
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_FORBIDDEN_COMMAND);
+    assert_int_equal(scan_one(f, PGPU_BCS, pc_ggtt, GGTT_DATA), MED_SCAN_UNKNOWN_COMMAND);
+}
+
+static void flush_ggtt(uint32_t **p, uint64_t gma)
+{
+    emit_flush_dw(p, EMIT_FLUSH_STOREDW, gma | EMIT_FLUSH_USE_GTT);
+}
+
+static void flush_ppgtt(uint32_t **p, uint64_t gma)
+{
+    emit_flush_dw(p, EMIT_FLUSH_STOREDW, gma);
+}
+
+static void flush_index(uint32_t **p, uint64_t offset)
+{
+    emit_flush_dw(p, EMIT_FLUSH_STOREDW | EMIT_FLUSH_STORE_INDEX, offset | EMIT_FLUSH_USE_GTT);
+}
+
+static void test_flush_dw(void **state)
+{
+    struct fixture *f = *state;
+
+    check_bounds(f, PGPU_BCS, flush_ggtt, GGTT_END, 4, 8);
+    check_bounds(f, PGPU_VCS, flush_ppgtt, PPGTT_END, 8, 8);
+    assert_int_equal(scan_one(f, PGPU_VECS, flush_index, 0xd0), MED_SCAN_OK);
+    assert_int_equal(scan_one(f, PGPU_VECS, flush_index, 0x1000), MED_SCAN_BAD_ADDRESS);
+    assert_int_equal(scan_one(f, PGPU_RCS, flush_ggtt, GGTT_DATA), MED_SCAN_UNKNOWN_COMMAND);
+}
+
+#define PITCH       1024u       /* bytes: 256 pixels of 32 bpp */
+#define ROWS        16u
+#define SURFACE     (PITCH * ROWS)
+
+static void src_copy_dst(uint32_t **p, uint64_t gma) { emit_src_copy(p, gma, PPGTT_DATA, PITCH, 256, ROWS); }
+static void src_copy_src(uint32_t **p, uint64_t gma) { emit_src_copy(p, PPGTT_DATA, gma, PITCH, 256, ROWS); }
+static void color_blt(uint32_t **p, uint64_t gma) { emit_color_blt(p, gma, PITCH, 256, ROWS); }
+static void fast_copy_linear(uint32_t **p, uint64_t gma) { emit_fast_copy(p, gma, PPGTT_DATA, PITCH, 0, 256, ROWS); }
+/* Y tiles: 128 B x 32 rows, so 32 rows of a 1 KiB pitch are 32 KiB. */
+static void fast_copy_tiled(uint32_t **p, uint64_t gma) { emit_fast_copy(p, PPGTT_DATA, gma, PITCH, 2, 256, 32); }
+
+static void test_blits(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t *p = f->ring;
+
+    check_bounds(f, PGPU_BCS, src_copy_dst, PPGTT_END, SURFACE, FAKE_PAGE);
+    check_bounds(f, PGPU_BCS, src_copy_src, PPGTT_END, SURFACE, FAKE_PAGE);
+    check_bounds(f, PGPU_BCS, color_blt, PPGTT_END, SURFACE, FAKE_PAGE);
+    check_bounds(f, PGPU_BCS, fast_copy_linear, PPGTT_END, SURFACE, FAKE_PAGE);
+    check_bounds(f, PGPU_BCS, fast_copy_tiled, PPGTT_END, 32 * PITCH, FAKE_PAGE);
+    /* The last row's end matters, not the surface's start: one row short
+     * of the end fits, the full rectangle one page later does not. */
+    assert_int_equal(scan_one(f, PGPU_BCS, color_blt, FOREIGN_GMA - SURFACE), MED_SCAN_OK);
+    assert_int_equal(scan_one(f, PGPU_BCS, color_blt, FOREIGN_GMA - SURFACE + PITCH),
+                     MED_SCAN_BAD_ADDRESS);
+    /* An empty rectangle touches nothing. */
+    emit_color_blt(&p, 0, PITCH, 0, 0);
+    assert_int_equal(scan_until(f, PGPU_BCS, p), MED_SCAN_OK);
+    /* Blits are blitter-only. */
+    assert_int_equal(scan_one(f, PGPU_RCS, color_blt, PPGTT_DATA), MED_SCAN_UNKNOWN_COMMAND);
+}
+
+/* Acceptance: a store to a GGTT address outside the vGPU's partition. */
+static void test_hostile_foreign_ggtt_store(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t *p = f->ring;
+
+    emit_sdi(&p, 0x1000, true, false);          /* the host's own GGTT */
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_ADDRESS);
+    assert_reason(f, "GGTT partition");
+    assert_reason(f, "MI_STORE_DATA_IMM");
+    assert_int_equal(f->vm->logs, 1);
+    assert_string_equal(f->vm->last_log, f->result.reason);
+}
+
+/* Acceptance: a PPGTT entry pointing at memory the VM does not own. */
+static void test_hostile_foreign_ppgtt_page(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t *p = f->ring;
+
+    emit_sdi(&p, FOREIGN_GMA + 8, false, false);
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_ADDRESS);
+    assert_reason(f, "PPGTT");
+    /* A blit reaching into it with its last row only. */
+    p = f->ring;
+    emit_color_blt(&p, FOREIGN_GMA - PITCH * 2, PITCH, 256, 3);
+    assert_int_equal(scan_until(f, PGPU_BCS, p), MED_SCAN_BAD_ADDRESS);
+    /* A batch on that page. */
+    p = f->ring;
+    emit_bb_start(&p, FOREIGN_GMA, EMIT_BB_PPGTT);
+    *fake_ppgtt(f->vm, FOREIGN_GMA) = MI_BB_END_DW;
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_ADDRESS);
+    assert_reason(f, "batch");
+}
+
+/* Acceptance: MI_LOAD_REGISTER_IMM to a register outside the whitelist. */
+static void test_hostile_lri(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t regs[2] = { REG_CS_GPR0, REG_NOT_LISTED };
+    uint32_t *p = f->ring;
+
+    emit_lri(&p, regs, 2);
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_REGISTER);
+    assert_reason(f, "register 0x02458 outside the whitelist");
+    /* Ring-relative rows follow the engine: the RCS GPR is not the BCS's. */
+    p = f->ring;
+    emit_lri(&p, regs, 1);
+    assert_int_equal(scan_until(f, PGPU_BCS, p), MED_SCAN_BAD_REGISTER);
+    /* Reserved bits in a register dword. */
+    p = f->ring;
+    regs[0] = REG_CS_GPR0 | 1u << 23;
+    emit_lri(&p, regs, 1);
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_REGISTER);
+    /* An LRI whose pairs are incomplete. */
+    p = f->ring;
+    emit(&p, EMIT_MI(0x22, 2));
+    emit(&p, REG_CS_GPR0);
+    emit(&p, 0);
+    emit(&p, REG_CS_GPR0);
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_LENGTH);
+    /* MI_LOAD_REGISTER_REG checks both registers. */
+    p = f->ring;
+    emit(&p, EMIT_MI(0x2a, 1));
+    emit(&p, REG_TIMESTAMP);
+    emit(&p, REG_NOT_LISTED);
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_REGISTER);
+    /* A kernel-only register from an unprivileged batch, and an SRM of it. */
+    p = f->ring;
+    emit_bb_start(&p, PPGTT_BATCH, EMIT_BB_PPGTT);
+    uint32_t *b = fake_ppgtt(f->vm, PPGTT_BATCH);
+    emit_reg_mem(&b, 0x24, REG_HDC_CHICKEN0, PPGTT_DATA, false);
+    emit(&b, MI_BB_END_DW);
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_REGISTER);
+    assert_reason(f, "unprivileged batch");
+}
+
+/* Acceptance: a batch that jumps outside its buffer (the vGPU's memory). */
+static void test_hostile_jump_outside(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t *p = f->ring;
+
+    /* Into the foreign half of the GGTT window: copied, but not the vGPU's. */
+    emit_bb_start(&p, GGTT_END + 0x1000, 0);
+    *fake_ggtt(f->vm, GGTT_END + 0x1000) = MI_BB_END_DW;
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_ADDRESS);
+    /* Where nothing can be copied. */
+    p = f->ring;
+    emit_bb_start(&p, 0x80000000, 0);
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_BATCH);
+    assert_reason(f, "cannot be copied");
+    /* Beyond the 4 GiB GGTT, and a non-canonical PPGTT address. */
+    p = f->ring;
+    emit_bb_start(&p, 1ull << 32, 0);
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_ADDRESS);
+    p = f->ring;
+    emit(&p, EMIT_MI(0x31, 1) | EMIT_BB_PPGTT);
+    emit(&p, 0);
+    emit(&p, 0x00010000);
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_ADDRESS);
+    assert_reason(f, "canonical");
+    /* A batch that runs off the vGPU's partition: its last command
+     * straddles the partition's end. */
+    p = f->ring;
+    emit_bb_start(&p, GGTT_END - 8, 0);
+    uint32_t *b = fake_ggtt(f->vm, GGTT_END - 8);
+    emit(&b, MI_NOOP_DW);
+    emit(&b, MI_NOOP_DW);
+    emit(&b, MI_BB_END_DW);
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_ADDRESS);
+}
+
+/* Acceptance: an unterminated batch. */
+static void test_hostile_unterminated(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t *p = f->ring;
+
+    /* The batch's pages end (page 200 is not present) without a batch end. */
+    f->vm->page_flags[200] = 0;
+    emit_bb_start(&p, FAKE_PPGTT_BASE + 199 * (uint64_t)FAKE_PAGE, EMIT_BB_PPGTT);
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_UNTERMINATED);
+    assert_reason(f, "no MI_BATCH_BUFFER_END in its 4096 bytes");
+    f->vm->page_flags[200] = FAKE_MAPPED;
+}
+
+/* Acceptance: endless loops are rejected. */
+static void test_hostile_loops(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t *p = f->ring, *b;
+
+    /* A batch that chains to itself (igt's spinner). */
+    emit_bb_start(&p, PPGTT_BATCH, EMIT_BB_PPGTT);
+    b = fake_ppgtt(f->vm, PPGTT_BATCH);
+    emit(&b, MI_ARB_CHECK_DW);
+    emit_bb_start(&b, PPGTT_BATCH, EMIT_BB_PPGTT);
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_LOOP);
+    assert_reason(f, "endless loop");
+    /* A -> B -> into the middle of A. */
+    b = fake_ppgtt(f->vm, PPGTT_BATCH);
+    emit(&b, MI_NOOP_DW);
+    emit(&b, MI_NOOP_DW);
+    emit_bb_start(&b, PPGTT_BATCH2, EMIT_BB_PPGTT);
+    b = fake_ppgtt(f->vm, PPGTT_BATCH2);
+    emit_bb_start(&b, PPGTT_BATCH + 4, EMIT_BB_PPGTT);
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_LOOP);
+    /* A second-level batch that chains to itself. */
+    b = fake_ppgtt(f->vm, PPGTT_BATCH);
+    emit_bb_start(&b, PPGTT_BATCH2, EMIT_BB_PPGTT | EMIT_BB_SECOND);
+    emit(&b, MI_BB_END_DW);
+    b = fake_ppgtt(f->vm, PPGTT_BATCH2);
+    emit_bb_start(&b, PPGTT_BATCH2, EMIT_BB_PPGTT);
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_LOOP);
+}
+
+/* Not loops: a subroutine called twice, a batch started twice by the ring,
+ * a forward chain into the same buffer. */
+static void test_repeats_that_terminate(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t *p = f->ring, *b;
+
+    emit_bb_start(&p, PPGTT_BATCH, EMIT_BB_PPGTT);
+    emit_bb_start(&p, PPGTT_BATCH, EMIT_BB_PPGTT);
+    b = fake_ppgtt(f->vm, PPGTT_BATCH);
+    emit_bb_start(&b, PPGTT_BATCH2, EMIT_BB_PPGTT | EMIT_BB_SECOND);
+    emit_bb_start(&b, PPGTT_BATCH2, EMIT_BB_PPGTT | EMIT_BB_SECOND);
+    emit_bb_start(&b, PPGTT_BATCH + 0x100, EMIT_BB_PPGTT);
+    b = fake_ppgtt(f->vm, PPGTT_BATCH + 0x100);
+    emit(&b, MI_BB_END_DW);
+    b = fake_ppgtt(f->vm, PPGTT_BATCH2);
+    emit(&b, MI_BB_END_DW);
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_OK);
+    /* ring, then per ring start: batch, sub, sub, chained tail. */
+    assert_int_equal(f->result.buffer_count, 9);
+    assert_int_equal(f->result.bb_start_count, 8);
+}
+
+static void test_batch_structure(void **state)
+{
+    struct fixture *f = *state;
+    const struct med_scan_buffer *buf;
+    const struct med_scan_bb_start *bs;
+    uint32_t *p = f->ring, *b;
+
+    /* The kernel's secure GGTT batch, then a user batch that calls a
+     * second-level batch and chains to a third. */
+    emit(&p, MI_ARB_ON_OFF_DW(false));
+    emit_bb_start(&p, GGTT_BATCH, 0);
+    emit_bb_start(&p, PPGTT_BATCH, EMIT_BB_PPGTT);
+    emit(&p, MI_USER_INTERRUPT_DW);
+    b = fake_ggtt(f->vm, GGTT_BATCH);
+    emit(&b, MI_BB_END_DW);
+    b = fake_ppgtt(f->vm, PPGTT_BATCH);
+    emit(&b, MI_NOOP_DW);
+    emit_bb_start(&b, PPGTT_BATCH2, EMIT_BB_PPGTT | EMIT_BB_SECOND);
+    emit_bb_start(&b, PPGTT_BATCH3, EMIT_BB_PPGTT);
+    emit(&b, 0xffffffff);                       /* never runs: not scanned */
+    b = fake_ppgtt(f->vm, PPGTT_BATCH2);
+    emit(&b, MI_BB_END_DW);
+    b = fake_ppgtt(f->vm, PPGTT_BATCH3);
+    emit(&b, MI_NOOP_DW);
+    emit(&b, MI_BB_END_DW);
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_OK);
+    assert_string_equal(f->result.reason, "");
+    assert_int_equal(f->result.buffer_count, 5);
+    buf = f->result.buffers;
+    assert_int_equal(buf[0].len, 4 * 8);
+    assert_true(buf[0].privileged);
+    assert_true(buf[1].space == MED_SCAN_GGTT && buf[1].gma == GGTT_BATCH && buf[1].len == 4);
+    assert_true(buf[1].privileged && buf[1].level == 1);
+    assert_true(buf[2].space == MED_SCAN_PPGTT && !buf[2].privileged && buf[2].len == 4 * 7);
+    assert_true(buf[3].gma == PPGTT_BATCH2 && buf[3].level == 2);
+    assert_true(buf[4].gma == PPGTT_BATCH3 && buf[4].level == 1 && buf[4].len == 8);
+    assert_ptr_equal(buf[2].host, fake_ppgtt(f->vm, PPGTT_BATCH));
+    bs = f->result.bb_starts;
+    assert_int_equal(f->result.bb_start_count, 4);
+    assert_true(bs[0].buffer == 0 && bs[0].offset == 4 && bs[0].target == 1);
+    assert_true(bs[1].buffer == 0 && bs[1].offset == 16 && bs[1].target == 2);
+    assert_true(bs[2].buffer == 2 && bs[2].offset == 4 && bs[2].target == 3);
+    assert_true(bs[3].buffer == 2 && bs[3].offset == 16 && bs[3].target == 4);
+    assert_int_equal(f->result.commands, 11);
+}
+
+static void test_bad_batch_starts(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t *p = f->ring, *b;
+
+    /* Second level straight from the ring. */
+    emit_bb_start(&p, PPGTT_BATCH, EMIT_BB_PPGTT | EMIT_BB_SECOND);
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_BATCH);
+    /* A third level. */
+    p = f->ring;
+    emit_bb_start(&p, PPGTT_BATCH, EMIT_BB_PPGTT);
+    b = fake_ppgtt(f->vm, PPGTT_BATCH);
+    emit_bb_start(&b, PPGTT_BATCH2, EMIT_BB_PPGTT | EMIT_BB_SECOND);
+    b = fake_ppgtt(f->vm, PPGTT_BATCH2);
+    emit_bb_start(&b, PPGTT_BATCH3, EMIT_BB_PPGTT | EMIT_BB_SECOND);
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_BATCH);
+    /* Predicated: the jump might not be taken. */
+    p = f->ring;
+    emit_bb_start(&p, PPGTT_BATCH, EMIT_BB_PPGTT | 1u << 15);
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_BATCH);
+    /* A batch end in the ring. */
+    p = f->ring;
+    emit(&p, MI_BB_END_DW);
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_BATCH);
+}
+
+static void test_conditional_batch_end(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t *p = f->ring, *b;
+
+    emit_bb_start(&p, PPGTT_BATCH, EMIT_BB_PPGTT);
+    b = fake_ppgtt(f->vm, PPGTT_BATCH);
+    emit(&b, EMIT_MI(0x36, 2) | EMIT_GGTT | 1u << 19);     /* mask mode: reads 8 bytes */
+    emit(&b, 0);
+    emit_addr(&b, GGTT_END - 8);
+    emit(&b, MI_BB_END_DW);
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_OK);
+    b = fake_ppgtt(f->vm, PPGTT_BATCH) + 2;
+    emit_addr(&b, GGTT_END);
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_ADDRESS);
+}
+
+static void test_malformed(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t *p = f->ring;
+
+    /* Unknown opcode, and an unknown command type. */
+    emit(&p, EMIT_MI(0x3f, 0));
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_UNKNOWN_COMMAND);
+    assert_reason(f, "unknown command");
+    p = f->ring;
+    emit(&p, 7u << 29);
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_UNKNOWN_COMMAND);
+    /* A command crossing the end of the ring. */
+    p = f->ring;
+    emit_sdi(&p, GGTT_DATA, true, false);
+    assert_int_equal(scan_until(f, PGPU_RCS, p - 1), MED_SCAN_TRUNCATED);
+    assert_reason(f, "crosses the end");
+    /* Lengths outside the rule. */
+    p = f->ring;
+    emit(&p, EMIT_MI(0x20, 4) | EMIT_GGTT);     /* a 6-dword store */
+    p += 5;
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_LENGTH);
+    p = f->ring;
+    emit(&p, EMIT_GFX(3, 2, 0) | 3);            /* a 5-dword PIPE_CONTROL */
+    p += 4;
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_LENGTH);
+    /* MI_FLUSH_DW: reserved post-sync operation 2. */
+    p = f->ring;
+    emit_flush_dw(&p, 2u << 14, GGTT_DATA | EMIT_FLUSH_USE_GTT);
+    assert_int_equal(scan_until(f, PGPU_BCS, p), MED_SCAN_BAD_LENGTH);
+    /* A non-canonical state base address. */
+    p = f->ring;
+    emit_state(&p, 0, 1, 0x01, 19);
+    f->ring[2] = 0x12340000;
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_ADDRESS);
+    f->ring[2] = 0xffff8000;                    /* canonical, bit 47 set */
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_OK);
+    /* A request the caller got wrong. */
+    struct med_scan_request req = { .engine = PGPU_NUM_ENGINES, .commands = f->ring, .len = 4 };
+    assert_int_equal(med_scan(f->scan, &req, &f->result), MED_SCAN_BAD_LENGTH);
+}
+
+static void test_limits(void **state)
+{
+    struct fixture *f = *state;
+    struct med_scan_limits limits = { .max_commands = 100, .max_batch_bytes = 4096,
+                                      .max_batches = 3, .max_total_bytes = 3 * 4096 };
+    struct med_scan *saved = f->scan;
+    uint32_t *p = f->ring, *b;
+
+    f->scan = fake_vm_scanner(f->vm, &limits);
+    assert_non_null(f->scan);
+    /* Commands. */
+    for (unsigned i = 0; i < 101; i++) {
+        emit(&p, MI_NOOP_DW);
+    }
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_LIMIT);
+    assert_int_equal(scan_until(f, PGPU_RCS, p - 1), MED_SCAN_OK);
+    /* Batches: a chain of distinct batches, each page-aligned. */
+    p = f->ring;
+    emit_bb_start(&p, FAKE_PPGTT_BASE, EMIT_BB_PPGTT);
+    for (unsigned i = 0; i < 8; i++) {
+        b = fake_ppgtt(f->vm, FAKE_PPGTT_BASE + i * (uint64_t)FAKE_PAGE);
+        emit_bb_start(&b, FAKE_PPGTT_BASE + (i + 1) * (uint64_t)FAKE_PAGE, EMIT_BB_PPGTT);
+    }
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_LIMIT);
+    assert_reason(f, "more than 3 batches");
+    /* Batch size: no end within the 4 KiB copied (four 1 KiB MI_MATHs). */
+    p = f->ring;
+    emit_bb_start(&p, PPGTT_BATCH, EMIT_BB_PPGTT);
+    for (unsigned i = 0; i < 4; i++) {
+        *fake_ppgtt(f->vm, PPGTT_BATCH + i * 1024) = EMIT_MI(0x1a, 254);
+    }
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_UNTERMINATED);
+    assert_reason(f, "batch size limit");
+    med_scan_destroy(f->scan);
+    f->scan = saved;
+}
+
+/* What the 6.1 guest sends on the render ring: init breadcrumb, flush,
+ * the context workarounds, a user batch with 3D state, the fini
+ * breadcrumb; and on the blitter the xcs flush and breadcrumb. */
+static void test_guest_streams(void **state)
+{
+    static const uint32_t ctx_wa[] = {
+        0x7014, 0xe194, 0xe4f0, 0x7004, 0xe188, 0x7300, 0xe184, 0xe180, 0x2580, 0x7008,
+    };
+    struct fixture *f = *state;
+    uint32_t *p = f->ring, *b;
+    struct med_scan_stats stats;
+
+    emit_sdi(&p, GGTT_DATA, true, false);
+    emit(&p, MI_NOOP_DW);
+    emit(&p, MI_ARB_CHECK_DW);
+    emit_pipe_control(&p, 0, 0);
+    emit_pipe_control(&p, EMIT_PC_CS_STALL | EMIT_PC_QW_WRITE | EMIT_PC_STORE_INDEX |
+                      EMIT_PC_GLOBAL_GTT, 0xd0);
+    emit_lri(&p, ctx_wa, sizeof(ctx_wa) / sizeof(ctx_wa[0]));
+    emit(&p, MI_ARB_ON_OFF_DW(false));
+    emit_bb_start(&p, PPGTT_BATCH, EMIT_BB_PPGTT);
+    emit_pipe_control(&p, EMIT_PC_CS_STALL | 1u << 12 | 1u << 5 | 1u, 0);
+    emit_pipe_control(&p, EMIT_PC_QW_WRITE | EMIT_PC_GLOBAL_GTT | EMIT_PC_CS_STALL | 1u << 7,
+                      GGTT_DATA);
+    emit(&p, MI_USER_INTERRUPT_DW);
+    emit(&p, MI_ARB_ON_OFF_DW(true));
+    emit(&p, MI_ARB_CHECK_DW);
+    emit(&p, MI_NOOP_DW);
+    b = fake_ppgtt(f->vm, PPGTT_BATCH);
+    emit(&b, EMIT_GFX(1, 1, 0x04) | 0x0300);    /* PIPELINE_SELECT 3D, masked */
+    emit_state(&b, 0, 1, 0x01, 19);             /* STATE_BASE_ADDRESS */
+    emit_state(&b, 3, 0, 0x15, 11);             /* 3DSTATE_CONSTANT_VS */
+    emit_state(&b, 3, 0, 0x10, 9);              /* 3DSTATE_VS */
+    emit_state(&b, 3, 1, 0x17, 3);              /* 3DSTATE_SO_DECL_LIST (9-bit length) */
+    emit_state(&b, 3, 3, 0x00, 7);              /* 3DPRIMITIVE */
+    emit_pipe_control(&b, EMIT_PC_QW_WRITE, PPGTT_DATA);
+    emit(&b, MI_BB_END_DW);
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_OK);
+
+    p = f->ring;
+    emit_flush_dw(&p, EMIT_FLUSH_STOREDW | EMIT_FLUSH_STORE_INDEX | 1u << 18,
+                  0xd0 | EMIT_FLUSH_USE_GTT);
+    emit(&p, MI_ARB_ON_OFF_DW(false));
+    emit_bb_start(&p, PPGTT_BATCH2, EMIT_BB_PPGTT);
+    emit_flush_dw(&p, EMIT_FLUSH_STOREDW, GGTT_DATA | EMIT_FLUSH_USE_GTT);
+    emit(&p, MI_USER_INTERRUPT_DW);
+    b = fake_ppgtt(f->vm, PPGTT_BATCH2);
+    emit_src_copy(&b, PPGTT_DATA, PPGTT_DATA + 0x8000, PITCH, 256, ROWS);
+    emit_fast_copy(&b, PPGTT_DATA, PPGTT_DATA + 0x10000, PITCH, 1, 256, 8);
+    emit(&b, MI_BB_END_DW);
+    assert_int_equal(scan_until(f, PGPU_BCS, p), MED_SCAN_OK);
+
+    med_scan_get_stats(f->scan, &stats);
+    assert_int_equal(stats.scans, 2);
+    assert_int_equal(stats.verdicts[MED_SCAN_OK], 2);
+    assert_true(stats.commands > 20 && stats.bytes > 4 * stats.commands);
+}
+
+/* The indirect-context workaround batch, scanned as its own top-level
+ * buffer: SRM, LRI, PIPE_CONTROLs, LRM, LRI of three chicken bits. */
+static void test_indirect_ctx_batch(void **state)
+{
+    static const uint32_t chickens[] = { 0x7014, 0x2088, 0x2090 };
+    static const uint32_t l3sqcreg4[] = { 0xb118 };
+    struct fixture *f = *state;
+    uint32_t *p = f->ring;
+    struct med_scan_stats stats;
+
+    emit(&p, MI_ARB_ON_OFF_DW(false));
+    emit_reg_mem(&p, 0x24, 0xb118, GGTT_DATA, true);
+    emit_lri(&p, l3sqcreg4, 1);
+    emit_pipe_control(&p, EMIT_PC_CS_STALL | 1u << 5, 0);
+    emit_reg_mem(&p, 0x29, 0xb118, GGTT_DATA, true);
+    emit_pipe_control(&p, 1u << 27 | EMIT_PC_STORE_INDEX | EMIT_PC_CS_STALL | EMIT_PC_QW_WRITE,
+                      0xd0);
+    emit_lri(&p, chickens, 3);
+    emit(&p, MI_ARB_ON_OFF_DW(true));
+    while ((p - f->ring) % 16) {
+        emit(&p, MI_NOOP_DW);
+    }
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_OK);
+    med_scan_get_stats(f->scan, &stats);
+    assert_string_equal(med_scan_verdict_name(MED_SCAN_LOOP), "loop");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_store_data_imm, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_register_memory, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_semaphore_wait, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pipe_control, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_flush_dw, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_blits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hostile_foreign_ggtt_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hostile_foreign_ppgtt_page, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hostile_lri, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hostile_jump_outside, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hostile_unterminated, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hostile_loops, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_repeats_that_terminate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch_structure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_batch_starts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_conditional_batch_end, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_guest_streams, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_indirect_ctx_batch, setup, teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

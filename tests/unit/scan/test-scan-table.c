@@ -1,0 +1,241 @@
+/*
+ * The scanner's tables, row by row: every command row decodes to itself
+ * with its length rule on each of its engines and no other; forbidden rows
+ * are rejected and plain rows pass; every whitelist row is accepted where
+ * it applies and a privileged one is refused to an unprivileged batch; and
+ * both tables are well formed.  Tests are generated from the tables, one
+ * per row, so a new row is tested the day it is added.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "mediator/scan/cmd-table.h"
+#include "tests/unit/scan/emit.h"
+#include "tests/unit/scan/fake-vm.h"
+
+#define RING_GMA        FAKE_GGTT_BASE
+#define BATCH_GMA       (FAKE_PPGTT_BASE + 0x10000)
+
+/* dword 0 of @desc's command with a length field of @len dwords. */
+static uint32_t header(const struct med_cmd_desc *desc, unsigned len)
+{
+    uint32_t field = desc->len_bits ? len - 2 : 0;
+
+    switch (desc->type) {
+    case MED_CMD_MI:
+        return (uint32_t)desc->key << 23 | field;
+    case MED_CMD_2D:
+        return 2u << 29 | (uint32_t)desc->key << 22 | field;
+    default:
+        if (desc->key >= MED_CMD_VIDEO_KEY(0)) {
+            return 3u << 29 | (uint32_t)(desc->key & 3) << 27 | field;
+        }
+        return 3u << 29 | (uint32_t)desc->key << 16 | field;
+    }
+}
+
+static enum pgpu_engine first_engine(unsigned mask)
+{
+    return (enum pgpu_engine)__builtin_ctz(mask);
+}
+
+struct fixture {
+    struct fake_vm *vm;
+    struct med_scan *scan;
+    struct med_scan_result result;
+};
+
+static void fixture_init(struct fixture *f)
+{
+    f->vm = fake_vm_create();
+    assert_non_null(f->vm);
+    f->scan = fake_vm_scanner(f->vm, NULL);
+    assert_non_null(f->scan);
+}
+
+static void fixture_fini(struct fixture *f)
+{
+    med_scan_destroy(f->scan);
+    fake_vm_destroy(f->vm);
+}
+
+static enum med_scan_verdict scan_ring(struct fixture *f, enum pgpu_engine engine,
+                                       const uint32_t *end)
+{
+    struct med_scan_request req = {
+        .engine = engine, .commands = fake_ggtt(f->vm, RING_GMA), .gma = RING_GMA,
+        .len = 4 * (uint64_t)(end - fake_ggtt(f->vm, RING_GMA)),
+    };
+
+    return med_scan(f->scan, &req, &f->result);
+}
+
+static void test_decode_row(void **state)
+{
+    const struct med_cmd_desc *desc = *state;
+
+    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+        const struct med_cmd_desc *found = med_cmd_lookup(e, header(desc, desc->min_len));
+
+        if (!(desc->engines & (1u << e))) {
+            assert_ptr_not_equal(found, desc);
+            continue;
+        }
+        assert_ptr_equal(found, desc);
+        assert_int_equal(med_cmd_length(desc, header(desc, desc->min_len)), desc->min_len);
+        assert_int_equal(med_cmd_length(desc, header(desc, desc->max_len)), desc->max_len);
+    }
+}
+
+/* Forbidden rows are rejected by policy; plain rows (no handler) pass. */
+static void test_policy_row(void **state)
+{
+    const struct med_cmd_desc *desc = *state;
+    struct fixture f;
+    uint32_t *p;
+
+    fixture_init(&f);
+    p = fake_ggtt(f.vm, RING_GMA);
+    emit(&p, header(desc, desc->min_len));
+    p += desc->min_len - 1;
+    if (desc->policy == MED_CMD_ALLOW) {
+        assert_int_equal(scan_ring(&f, first_engine(desc->engines), p), MED_SCAN_OK);
+        assert_int_equal(f.result.commands, 1);
+    } else {
+        assert_int_equal(scan_ring(&f, first_engine(desc->engines), p),
+                         MED_SCAN_FORBIDDEN_COMMAND);
+        assert_non_null(strstr(f.result.reason, desc->name));
+    }
+    fixture_fini(&f);
+}
+
+static uint32_t reg_offset(const struct med_reg_desc *reg, enum pgpu_engine engine,
+                           unsigned dword)
+{
+    return reg->offset + (reg->relative ? med_engine_base(engine) : 0) + 4 * dword;
+}
+
+/* Each whitelist row: its first and last dword load from the ring on each
+ * of its engines; from a PPGTT batch only if it is a user row. */
+static void test_whitelist_row(void **state)
+{
+    const struct med_reg_desc *reg = *state;
+    struct fixture f;
+
+    fixture_init(&f);
+    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+        uint32_t regs[2] = { reg_offset(reg, e, 0), reg_offset(reg, e, reg->dwords - 1) };
+        uint32_t *p = fake_ggtt(f.vm, RING_GMA), *b = fake_ppgtt(f.vm, BATCH_GMA);
+
+        if (!(reg->engines & (1u << e))) {
+            continue;
+        }
+        emit_lri(&p, regs, 2);
+        assert_int_equal(scan_ring(&f, e, p), MED_SCAN_OK);
+
+        p = fake_ggtt(f.vm, RING_GMA);
+        emit_bb_start(&p, BATCH_GMA, EMIT_BB_PPGTT);
+        emit_lri(&b, regs, 2);
+        emit(&b, MI_BB_END_DW);
+        assert_int_equal(scan_ring(&f, e, p), reg->user ? MED_SCAN_OK : MED_SCAN_BAD_REGISTER);
+    }
+    fixture_fini(&f);
+}
+
+static void test_command_table_well_formed(void **state)
+{
+    for (size_t i = 0; i < med_cmd_table_size; i++) {
+        const struct med_cmd_desc *a = &med_cmd_table[i];
+
+        assert_non_null(a->name);
+        assert_int_not_equal(a->engines, 0);
+        assert_int_equal(a->engines & ~MED_ENG_ALL, 0);
+        if (a->len_bits) {
+            assert_true(a->min_len >= 2 && a->min_len <= a->max_len);
+            assert_true(a->max_len <= (1u << a->len_bits) + 1);
+        } else {
+            assert_true(a->min_len >= 1 && a->min_len == a->max_len);
+        }
+        /* State pointers (two dwords) lie inside the shortest command. */
+        assert_true(a->state_ptrs < (1u << (a->min_len - 1)));
+        /* Only allowed commands have semantics to audit. */
+        assert_true(a->policy == MED_CMD_ALLOW || !a->handler);
+        for (size_t j = i + 1; j < med_cmd_table_size; j++) {
+            const struct med_cmd_desc *b = &med_cmd_table[j];
+
+            if (a->type == b->type && a->key == b->key) {
+                fail_msg("%s and %s share an opcode", a->name, b->name);
+            }
+        }
+    }
+}
+
+static void test_register_table_well_formed(void **state)
+{
+    for (size_t i = 0; i < med_reg_table_size; i++) {
+        const struct med_reg_desc *a = &med_reg_table[i];
+
+        assert_non_null(a->name);
+        assert_true(a->dwords >= 1 && a->offset % 4 == 0 && a->engines);
+        for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+            /* No two rows cover the same register of an engine. */
+            for (unsigned d = 0; (a->engines & (1u << e)) && d < a->dwords; d++) {
+                assert_ptr_equal(med_reg_lookup(e, reg_offset(a, e, d)), a);
+            }
+        }
+    }
+}
+
+static char *row_name(const char *kind, const char *name)
+{
+    char *s;
+
+    if (asprintf(&s, "%s/%s", kind, name) < 0) {
+        abort();
+    }
+    return s;
+}
+
+int main(void)
+{
+    size_t max = 2 + 2 * med_cmd_table_size + med_reg_table_size, n = 0;
+    struct CMUnitTest *tests = calloc(max, sizeof(*tests));
+    int failed;
+
+    if (!tests) {
+        return 1;
+    }
+    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_command_table_well_formed);
+    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_register_table_well_formed);
+    for (size_t i = 0; i < med_cmd_table_size; i++) {
+        const struct med_cmd_desc *desc = &med_cmd_table[i];
+
+        tests[n++] = (struct CMUnitTest){ .name = row_name("decode", desc->name),
+                                          .test_func = test_decode_row,
+                                          .initial_state = (void *)desc };
+        if (!desc->handler) {
+            tests[n++] = (struct CMUnitTest){ .name = row_name("policy", desc->name),
+                                              .test_func = test_policy_row,
+                                              .initial_state = (void *)desc };
+        }
+    }
+    for (size_t i = 0; i < med_reg_table_size; i++) {
+        tests[n++] = (struct CMUnitTest){ .name = row_name("whitelist", med_reg_table[i].name),
+                                          .test_func = test_whitelist_row,
+                                          .initial_state = (void *)&med_reg_table[i] };
+    }
+    failed = _cmocka_run_group_tests("scan-table", tests, n, NULL, NULL);
+    for (size_t i = 2; i < n; i++) {
+        free((char *)tests[i].name);
+    }
+    free(tests);
+    return failed;
+}
