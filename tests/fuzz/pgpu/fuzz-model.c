@@ -1,8 +1,8 @@
 /*
  * Fuzz the Skylake model with hostile input of every kind it accepts:
  * memory contents (command streams, context images, page tables), register
- * writes, GGTT entries, submissions, DMA unmaps and resets, while its
- * engines run.
+ * writes, GGTT entries, submissions, aperture accesses, DMA unmaps and
+ * resets, while its engines run.
  *
  * The model's only memory is one DMA-mapped region between PROT_NONE guard
  * pages; the model is compiled into this target with ASan, so any access
@@ -45,6 +45,7 @@ enum record_kind {
     REC_RESET,
     REC_UNMAP_SPARE,
     REC_WAIT,
+    REC_APERTURE,       /* 16 bytes at aperture offset value, written if arg is odd */
     REC_KINDS
 };
 
@@ -167,6 +168,12 @@ static void apply(struct pgpu *gpu, uint8_t *region, bool *spare_mapped,
     case REC_WAIT:
         settle(gpu);
         break;
+    case REC_APERTURE: {
+        uint8_t bytes[16] = { r->arg };
+
+        pgpu_skl_model.aperture_access(gpu, r->value, bytes, sizeof(bytes), r->arg & 1);
+        break;
+    }
     }
 }
 
