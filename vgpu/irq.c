@@ -54,7 +54,7 @@ uint32_t vgpu_irq_master_read(struct vgpu *vgpu, uint32_t offset)
     return (vreg(vgpu, offset) & GEN8_MASTER_IRQ_CONTROL) | irq_summary(vgpu);
 }
 
-void vgpu_irq_update(struct vgpu *vgpu)
+static void irq_update(struct vgpu *vgpu)
 {
     bool asserted = (vreg(vgpu, GEN8_MASTER_IRQ) & GEN8_MASTER_IRQ_CONTROL) &&
                     irq_summary(vgpu);
@@ -70,7 +70,7 @@ void vgpu_irq_update(struct vgpu *vgpu)
 void vgpu_irq_reg_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
                         uint32_t written)
 {
-    vgpu_irq_update(vgpu);
+    irq_update(vgpu);
 }
 
 void vgpu_irq_raise(struct vgpu *vgpu, enum vgpu_irq_bank bank, uint32_t bits)
@@ -81,6 +81,6 @@ void vgpu_irq_raise(struct vgpu *vgpu, enum vgpu_irq_bank bank, uint32_t bits)
     bits &= ~vreg(vgpu, isr + IRQ_IMR);
     if (bits & ~iir) {
         vreg_set(vgpu, isr + IRQ_IIR, iir | bits);
-        vgpu_irq_update(vgpu);
+        irq_update(vgpu);
     }
 }

@@ -120,7 +120,6 @@ enum vgpu_irq_bank {
 };
 /* An event sets @bits in the bank's IIR where IMR lets them through. */
 void vgpu_irq_raise(struct vgpu *vgpu, enum vgpu_irq_bank bank, uint32_t bits);
-void vgpu_irq_update(struct vgpu *vgpu);
 
 void vgpu_display_reset(struct vgpu *vgpu);
 void vgpu_aux_ctl_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
