@@ -183,10 +183,11 @@ static int detach_finish(int verdict_fd)
 static void log_stats(const struct med_server_stats *st)
 {
     med_log(MED_LOG_INFO, "clients %" PRIu64 " accepted, %" PRIu64 " closed, %" PRIu64
-            " protocol errors, %" PRIu64 " requests refused; vGPUs %" PRIu64 " created, %"
+            " refused at the limit, %" PRIu64 " protocol errors, %" PRIu64
+            " requests refused; vGPUs %" PRIu64 " created, %"
             PRIu64 " destroyed; %" PRIu64 " bad GGTT entries, %" PRIu64
             " bad PPGTT notifications, %" PRIu64 " submissions rejected",
-            st->clients_accepted, st->clients_closed, st->protocol_errors,
+            st->clients_accepted, st->clients_closed, st->clients_refused, st->protocol_errors,
             st->requests_refused, st->vgpus_created, st->vgpus_destroyed,
             st->ggtt_bad_entries, st->ppgtt_bad_notifies, st->submissions_rejected);
 }

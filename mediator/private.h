@@ -70,6 +70,7 @@ struct med_server {
     bool socket_bound;          /* we created the socket file: unlink it at the end */
     struct session *sessions;
     unsigned session_count;
+    bool told_client_limit;     /* the "client limit reached" line was logged */
     uint32_t next_client_id;
     uint32_t next_vgpu_id;
     uint64_t bus_slots_used;    /* bit n: window n taken (bit 0: the host's) */

@@ -266,6 +266,7 @@ static void close_session(struct med_server *server, struct session *s)
     }
     server->session_count--;
     server->stats.clients_closed++;
+    server->told_client_limit = false;
     session_destroy(s);
 }
 
@@ -353,6 +354,16 @@ static void accept_clients(struct med_server *server)
                 med_log(MED_LOG_WARNING, "accept failed: %s", strerror(errno));
             }
             return;
+        }
+        if (server->session_count >= MED_MAX_CLIENTS) {
+            close(fd);
+            server->stats.clients_refused++;
+            if (!server->told_client_limit) {
+                server->told_client_limit = true;
+                med_log(MED_LOG_WARNING, "%u clients are connected: further connections "
+                        "are closed at once (and counted)", MED_MAX_CLIENTS);
+            }
+            continue;
         }
         med_server_add_client(server, fd);
     }

@@ -17,6 +17,9 @@
 
 #include "gtt/partition.h"
 
+/* Connections served at once; more are closed at accept (and counted). */
+#define MED_MAX_CLIENTS     256
+
 struct med_server_config {
     /* The control socket; its directory is created (0750) if missing.
      * NULL: no socket, clients come only from med_server_add_client()
@@ -29,6 +32,7 @@ struct med_server_config {
 struct med_server_stats {
     uint64_t clients_accepted;
     uint64_t clients_closed;
+    uint64_t clients_refused;   /* closed at accept: MED_MAX_CLIENTS were connected */
     uint64_t protocol_errors;   /* malformed or out-of-order messages: client closed */
     uint64_t requests_refused;  /* well-formed requests answered with an error */
     uint64_t vgpus_created;

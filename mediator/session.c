@@ -161,28 +161,16 @@ static uint64_t bus_address(const struct session *s, uint64_t gpa)
     return ((uint64_t)s->bus_slot << MED_BUS_WINDOW_SHIFT) + gpa;
 }
 
-/* Map guest RAM into the GPU's DMA space at the session's bus window (taken
- * with the first range).  Returns 0 or a negative errno. */
-static int map_for_gpu(struct session *s, const struct med_gpa_range *range, void *host)
-{
-    struct pgpu *gpu = s->server->gpu;
-    int ret;
-
-    if (!s->ram_count && !bus_slot_alloc(s->server, &s->bus_slot)) {
-        return -ENOSPC;
-    }
-    ret = gpu->ops->dma_map(gpu, bus_address(s, range->gpa), host, range->size);
-    if (ret && !s->ram_count) {
-        bus_slot_free(s->server, s->bus_slot);
-    }
-    return ret;
-}
-
-/* Check and map one guest RAM range: 0, or a negative errno and *@problem. */
+/*
+ * Check one guest RAM range, map it here and into the GPU's DMA space at
+ * the session's bus window (taken with the first range).  Returns 0, or a
+ * negative errno and *@problem.
+ */
 static int add_guest_ram(struct session *s, const struct med_msg_add_memory *a, int fd,
                          const char **problem)
 {
     struct med_gpa_range range = { .gpa = a->gpa, .size = a->size };
+    struct pgpu *gpu = s->server->gpu;
     void *host;
     int ret;
 
@@ -200,19 +188,30 @@ static int add_guest_ram(struct session *s, const struct med_msg_add_memory *a, 
     if (*problem) {
         return -EINVAL;
     }
+    if (!s->ram_count && !bus_slot_alloc(s->server, &s->bus_slot)) {
+        *problem = "every bus window is taken (one per VM with guest RAM)";
+        return -ENOSPC;
+    }
     host = mmap(NULL, a->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)a->fd_offset);
     if (host == MAP_FAILED) {
+        ret = -errno;
         *problem = "the memory file cannot be mapped";
-        return -errno;
+        goto out_free_bus_slot;
     }
-    ret = map_for_gpu(s, &range, host);
+    ret = gpu->ops->dma_map(gpu, bus_address(s, range.gpa), host, range.size);
     if (ret) {
         munmap(host, a->size);
         *problem = "the range cannot be mapped for the GPU";
-        return ret;
+        goto out_free_bus_slot;
     }
     s->ram[s->ram_count++] = (struct guest_ram) { .range = range, .host = host };
     return 0;
+
+out_free_bus_slot:
+    if (!s->ram_count) {
+        bus_slot_free(s->server, s->bus_slot);
+    }
+    return ret;
 }
 
 static bool handle_add_memory(struct session *s, const union med_msg *m, const int *fds)

@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "mediator/client.h"
+#include "mediator/server.h"
 #include "tests/unit/mediator/fixture.h"
 
 #define RAM_SIZE        (64 * MiB)
@@ -261,6 +262,41 @@ static void test_garbage_closes_only_its_connection(void **state)
     med_client_close(c);
 }
 
+static int raw_connection(const char *path)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+    snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+    assert_int_equal(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+    return fd;
+}
+
+/* Connections beyond the limit are closed at once; the others are served. */
+static void test_client_limit(void **state)
+{
+    int fds[MED_MAX_CLIENTS + 1];
+    struct completions done = { 0 };
+    struct med_client *c;
+    char byte;
+
+    for (int i = 0; i <= MED_MAX_CLIENTS; i++) {
+        fds[i] = raw_connection(shared_daemon.socket_path);
+    }
+    assert_int_equal(recv(fds[MED_MAX_CLIENTS], &byte, 1, 0), 0);
+    for (int i = 0; i <= MED_MAX_CLIENTS; i++) {
+        close(fds[i]);
+    }
+    /* Their sessions end; a new client gets in (the daemon may need a moment). */
+    for (double start = now_ms(); !(c = med_client_connect(shared_daemon.socket_path,
+                                                           "after the crowd",
+                                                           count_completion, &done));) {
+        assert_true(now_ms() - start < START_LIMIT_MS);
+        poll(NULL, 0, 5);
+    }
+    med_client_close(c);
+}
+
 static void test_mediator_death_fails_the_client_cleanly(void **state)
 {
     struct daemon d;
@@ -298,6 +334,7 @@ int main(void)
         cmocka_unit_test(test_client_errors_explain_themselves),
         cmocka_unit_test(test_killed_client_frees_its_partition),
         cmocka_unit_test(test_garbage_closes_only_its_connection),
+        cmocka_unit_test(test_client_limit),
         cmocka_unit_test(test_mediator_death_fails_the_client_cleanly),
         cmocka_unit_test(test_second_daemon_refuses_to_start),
     };
