@@ -1,0 +1,123 @@
+/*
+ * Fuzz the command scanner with random command buffers against random page
+ * tables.  It must never crash, read outside a buffer or loop without
+ * bound: the ring and every batch the scanner fetches are heap copies of
+ * exactly the length handed over, so ASan stops any read past one, and the
+ * scan limits are small so that a run that does not finish times out.
+ *
+ * Input: u8 engine, u16 ring dwords, u64 present and u64 owned masks (bit
+ * g: PPGTT pages 8g .. 8g + 7), then the command dwords.  The first ones
+ * are the ring; all of them are also written at the start of the GGTT
+ * partition and of the PPGTT, where batch starts can land (the rest of
+ * memory is zero: MI_NOOPs).
+ * tests/fuzz/corpus/scan/ holds seeds built on this layout.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/unit/scan/fake-vm.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define HEADER          19u
+#define MAX_IMAGE       (64u << 10)
+#define MAX_BATCHES     64u
+
+static const struct med_scan_limits limits = {
+    .max_commands = 1u << 16,
+    .max_batch_bytes = 64u << 10,
+    .max_total_bytes = 1u << 20,
+    .max_batches = MAX_BATCHES,
+};
+
+static struct fake_vm *vm;
+static void *copies[MAX_BATCHES + 1];
+static unsigned copy_count;
+
+/* The fake VM's fetch, then a heap copy of exactly what it handed over. */
+static const void *fetch_copy(void *opaque, void *ppgtt, enum med_scan_space space,
+                              uint64_t gma, uint64_t max_len, uint64_t *len)
+{
+    const void *src = fake_vm_ops.fetch(opaque, ppgtt, space, gma, max_len, len);
+    void *copy;
+
+    if (!src || copy_count == MAX_BATCHES + 1 || !(copy = malloc(*len))) {
+        return NULL;
+    }
+    memcpy(copy, src, *len);
+    copies[copy_count++] = copy;
+    return copy;
+}
+
+static struct med_scan_ops ops;
+
+static void set_page_flags(uint64_t present, uint64_t owned)
+{
+    for (unsigned page = 0; page < FAKE_PPGTT_PAGES; page++) {
+        unsigned group = page / 8;
+
+        vm->page_flags[page] = (present >> group & 1 ? FAKE_PRESENT : 0) |
+                               (owned >> group & 1 ? FAKE_OWNED : 0);
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static struct med_scan *scan;
+    static size_t image_len;
+    struct med_scan_result result;
+    struct med_scan_request req;
+    uint64_t present, owned, ring_len;
+    enum pgpu_engine engine;
+    uint16_t ring_dwords;
+    uint32_t *ring;
+
+    if (!scan) {
+        vm = fake_vm_create();
+        ops = fake_vm_ops;
+        ops.fetch = fetch_copy;
+        scan = med_scan_create(&(struct med_scan_config){ .ops = &ops, .opaque = vm,
+                                                          .limits = limits });
+        if (!scan) {
+            abort();
+        }
+    }
+    if (size < HEADER) {
+        return 0;
+    }
+    engine = data[0] % PGPU_NUM_ENGINES;
+    memcpy(&ring_dwords, data + 1, 2);
+    memcpy(&present, data + 3, 8);
+    memcpy(&owned, data + 11, 8);
+    set_page_flags(present, owned);
+    data += HEADER;
+    size = (size - HEADER) / 4 * 4;
+    if (size > MAX_IMAGE) {
+        size = MAX_IMAGE;
+    }
+    /* Clear the previous input's image, then lay this one out. */
+    memset(vm->ggtt, 0, image_len);
+    memset(vm->ppgtt, 0, image_len);
+    memcpy(vm->ggtt, data, size);
+    memcpy(vm->ppgtt, data, size);
+    image_len = size;
+
+    ring_len = 4ull * ring_dwords < size ? 4ull * ring_dwords : size;
+    ring = malloc(ring_len ? ring_len : 1);
+    if (!ring) {
+        return 0;
+    }
+    memcpy(ring, data, ring_len);
+    req = (struct med_scan_request){ .engine = engine, .commands = ring, .len = ring_len,
+                                     .gma = FAKE_GGTT_BASE };
+    med_scan(scan, &req, &result);
+    free(ring);
+    while (copy_count) {
+        free(copies[--copy_count]);
+    }
+    return 0;
+}
