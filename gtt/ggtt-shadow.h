@@ -29,7 +29,6 @@
 
 #define MED_GGTT_PTE_PRESENT    1ull
 #define MED_GGTT_PTE_ADDR_MASK  0x00003ffffffff000ull   /* bits 45:12 */
-#define MED_GGTT_ENTRY_COUNT    (1u << 20)
 
 /* Bus windows: vGPU slot n owns [n << 40, (n + 1) << 40); slot 0 is the host's. */
 #define MED_BUS_WINDOW_SHIFT    40
@@ -51,7 +50,7 @@ struct vgpu_ggtt_shadow_config {
     uint64_t bus_base;          /* the vGPU's window: slot << MED_BUS_WINDOW_SHIFT */
     const struct med_gpa_range *ram;    /* copied; at most MED_RAM_RANGES_MAX, */
     size_t ram_count;                   /* non-overlapping, below 1 << 40 */
-    uint64_t *guest_ptes;       /* the shared table: MED_GGTT_ENTRY_COUNT PTEs */
+    uint64_t *guest_ptes;       /* the shared table: PGPU_GGTT_ENTRIES PTEs */
     uint64_t *dirty;            /* and its dirty bitmap */
     struct pgpu *gpu;           /* whose GGTT receives the host entries */
 };

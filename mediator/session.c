@@ -26,6 +26,13 @@
 
 #include "vgpu/vgpu.h"
 
+/* The wire protocol, the allocator and the backend describe the same GGTT. */
+static_assert(MED_GGTT_ENTRIES == PGPU_GGTT_ENTRIES, "GGTT entries");
+static_assert(MED_GGTT_SPACE == MED_GM_SPACE && MED_GGTT_SPACE == PGPU_GGTT_SIZE, "GGTT size");
+static_assert(MED_FENCE_COUNT == MED_GM_FENCES, "fence registers");
+static_assert(MED_PAGE_SIZE == PGPU_PAGE_SIZE, "page size");
+static_assert(MED_GPA_LIMIT == 1ull << MED_BUS_WINDOW_SHIFT, "a guest fits its bus window");
+
 #define GUEST_ERROR_LOG_BURST   16      /* then guest errors are only counted */
 #define MESSAGES_PER_WAKEUP     16      /* fairness between clients */
 

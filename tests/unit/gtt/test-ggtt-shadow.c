@@ -26,7 +26,7 @@
 
 struct fake_gpu {
     struct pgpu base;
-    uint64_t ggtt[MED_GGTT_ENTRY_COUNT];
+    uint64_t ggtt[PGPU_GGTT_ENTRIES];
 };
 
 static uint64_t fake_ggtt_read(struct pgpu *gpu, uint32_t index)
@@ -71,11 +71,11 @@ static int setup(void **state)
 
     f->gpu = malloc(sizeof(*f->gpu));
     f->gpu->base.ops = &fake_ops;
-    for (uint32_t i = 0; i < MED_GGTT_ENTRY_COUNT; i++) {
+    for (uint32_t i = 0; i < PGPU_GGTT_ENTRIES; i++) {
         f->gpu->ggtt[i] = UNTOUCHED;
     }
-    f->guest = calloc(MED_GGTT_ENTRY_COUNT + MED_GGTT_ENTRY_COUNT / 64, sizeof(uint64_t));
-    f->dirty = f->guest + MED_GGTT_ENTRY_COUNT;
+    f->guest = calloc(PGPU_GGTT_ENTRIES + PGPU_GGTT_ENTRIES / 64, sizeof(uint64_t));
+    f->dirty = f->guest + PGPU_GGTT_ENTRIES;
     f->shadow = vgpu_ggtt_shadow_create(&(struct vgpu_ggtt_shadow_config) {
         .partition = partition, .bus_base = BUS_BASE, .ram = ram, .ram_count = 2,
         .guest_ptes = f->guest, .dirty = f->dirty, .gpu = &f->gpu->base,
@@ -186,13 +186,13 @@ static void test_dirty_bits_outside_the_partition_are_never_read(void **state)
     guest_write(f, 0, 0x1000 | PRESENT);                    /* same word as the block */
     guest_write(f, APERTURE_FIRST - 1, 0x1000 | PRESENT);
     guest_write(f, APERTURE_FIRST + 8192, 0x1000 | PRESENT);
-    guest_write(f, MED_GGTT_ENTRY_COUNT - 1, 0x1000 | PRESENT);
+    guest_write(f, PGPU_GGTT_ENTRIES - 1, 0x1000 | PRESENT);
     guest_write(f, APERTURE_FIRST + 2, 0x1000 | PRESENT);
     assert_int_equal(vgpu_ggtt_shadow_sync(f->shadow), 1);
     assert_int_equal(host(f, 0), UNTOUCHED);
     assert_int_equal(host(f, APERTURE_FIRST - 1), UNTOUCHED);
     assert_int_equal(host(f, APERTURE_FIRST + 8192), UNTOUCHED);
-    assert_int_equal(host(f, MED_GGTT_ENTRY_COUNT - 1), UNTOUCHED);
+    assert_int_equal(host(f, PGPU_GGTT_ENTRIES - 1), UNTOUCHED);
     assert_true(dirty(f, 0) && dirty(f, APERTURE_FIRST - 1));   /* left alone */
     assert_false(dirty(f, APERTURE_FIRST + 2));
 }
