@@ -27,7 +27,7 @@ static bool gma_in_partition(const struct vgpu *vgpu, uint64_t gma)
            (gma - vgpu->hidden_base < vgpu->type.hidden_size);
 }
 
-static bool gpa_page_in_ram(const struct vgpu *vgpu, uint64_t gpa)
+bool vgpu_gpa_page_in_ram(const struct vgpu *vgpu, uint64_t gpa)
 {
     return gpa + VGPU_GGTT_PAGE_SIZE <= vgpu->ram_below_4g ||
            (gpa >= FOUR_GIB && gpa - FOUR_GIB + VGPU_GGTT_PAGE_SIZE <= vgpu->ram_above_4g);
@@ -36,7 +36,7 @@ static bool gpa_page_in_ram(const struct vgpu *vgpu, uint64_t gpa)
 static bool pte_translates(const struct vgpu *vgpu, uint64_t pte, uint64_t *gpa)
 {
     *gpa = pte & GEN8_PTE_ADDR_MASK;
-    return (pte & GEN8_PAGE_PRESENT) && gpa_page_in_ram(vgpu, *gpa);
+    return (pte & GEN8_PAGE_PRESENT) && vgpu_gpa_page_in_ram(vgpu, *gpa);
 }
 
 /* Store entry @index; @complete when its high dword was part of the write. */

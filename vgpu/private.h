@@ -134,6 +134,8 @@ void vgpu_plane_surf_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
                            uint32_t written);
 void vgpu_edid_build(uint8_t edid[128], unsigned width, unsigned height);
 
+/* Whether the 4 KiB page at @gpa is guest RAM. */
+bool vgpu_gpa_page_in_ram(const struct vgpu *vgpu, uint64_t gpa);
 void vgpu_ggtt_write(struct vgpu *vgpu, uint64_t offset, uint64_t value,
                      unsigned size);
 uint64_t vgpu_ggtt_read(const struct vgpu *vgpu, uint64_t offset,

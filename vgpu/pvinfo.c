@@ -71,6 +71,12 @@ void vgpu_pvinfo_g2v_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
 
     switch (written) {
     case VGT_G2V_PPGTT_L4_PAGE_TABLE_CREATE:
+        if (root % VGPU_GGTT_PAGE_SIZE || !vgpu_gpa_page_in_ram(vgpu, root)) {
+            vgpu->stats.bad_g2v_notify++;
+            vgpu_guest_error(vgpu, "PPGTT root 0x%llx is not a page of guest RAM",
+                             (unsigned long long)root);
+            return;
+        }
         if (vgpu->ppgtt_root_count == VGPU_PPGTT_ROOTS_MAX) {
             vgpu->stats.bad_g2v_notify++;
             vgpu_guest_error(vgpu, "too many PPGTTs, root 0x%llx not tracked",

@@ -63,14 +63,17 @@ static void test_ppgtt_notifications(void **state)
     const struct vgpu_stats *stats = vgpu_get_stats(f->vgpu);
 
     notify(f, 0x123000, VGT_G2V_PPGTT_L4_PAGE_TABLE_CREATE);
-    notify(f, 0x7f456000, VGT_G2V_PPGTT_L4_PAGE_TABLE_CREATE);
+    notify(f, 0x3f456000, VGT_G2V_PPGTT_L4_PAGE_TABLE_CREATE);
     notify(f, 0x123000, VGT_G2V_PPGTT_L4_PAGE_TABLE_DESTROY);
     assert_int_equal(stats->ppgtt_create, 2);
     assert_int_equal(stats->ppgtt_destroy, 1);
     notify(f, 0x123000, VGT_G2V_PPGTT_L4_PAGE_TABLE_DESTROY);   /* already gone */
     notify(f, 0x123000, VGT_G2V_PPGTT_L3_PAGE_TABLE_CREATE);    /* not SKL's */
     notify(f, 0, 0xffffffff);
-    assert_int_equal(stats->bad_g2v_notify, 3);
+    notify(f, 0x123008, VGT_G2V_PPGTT_L4_PAGE_TABLE_CREATE);           /* not a page */
+    notify(f, FIXTURE_RAM_BELOW_4G, VGT_G2V_PPGTT_L4_PAGE_TABLE_CREATE); /* not RAM */
+    assert_int_equal(stats->bad_g2v_notify, 5);
+    assert_int_equal(stats->ppgtt_create, 2);
     wr(f, VGT_DISPLAY_READY, 1);
     assert_int_equal(rd(f, VGT_DISPLAY_READY), 1);
 }
