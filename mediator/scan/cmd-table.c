@@ -137,6 +137,8 @@ const struct med_cmd_desc med_cmd_table[] = {
       .engines = MED_ENG_RCS, .state_ptrs = PTR(1) },
     { .name = "3DSTATE_GATHER_POOL_ALLOC", GFX(3, 1, 0x1a), VAR(8, 4, 4),
       .engines = MED_ENG_RCS, .state_ptrs = PTR(1) },
+    { .name = "3DSTATE_DX9_CONSTANT_BUFFER_POOL_ALLOC", GFX(3, 1, 0x1b), VAR(8, 4, 4),
+      .engines = MED_ENG_RCS, .state_ptrs = PTR(1) },
     { .name = "MEDIA_VFE_STATE", GFX(2, 0, 0x00), VAR(16, 9, 9), .engines = MED_ENG_RCS,
       .state_ptrs = PTR(1) },
     RENDER_STATE(0, 0, 0x03, "STATE_PREFETCH", 8),
