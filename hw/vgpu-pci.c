@@ -160,23 +160,11 @@ static void vgpu_pci_vblank(void *opaque)
 static void vgpu_pci_report(Notifier *n, void *data)
 {
     VgpuPciState *s = container_of(n, VgpuPciState, exit_notifier);
-    const struct vgpu_stats *st = vgpu_get_stats(s->vgpu);
+    char stats[1024];
     uint32_t off;
 
-    fprintf(stderr, "gpumed: vgpu %s: stats: untracked_reads=%" PRIu64
-            " untracked_writes=%" PRIu64 " untracked_offsets=%" PRIu64
-            " bad_mmio_access=%" PRIu64 " ggtt_pte_writes=%" PRIu64
-            " ggtt_out_of_partition=%" PRIu64 " ggtt_bad_address=%" PRIu64
-            " aperture_accesses=%" PRIu64 " aperture_unmapped=%" PRIu64
-            " ppgtt_create=%" PRIu64 " ppgtt_destroy=%" PRIu64
-            " elsp_writes=%" PRIu64 " pcode_unknown=%" PRIu64
-            " msi_sent=%" PRIu64 " vblanks=%" PRIu64 "\n",
-            vgpu_name(s->vgpu), st->untracked_reads, st->untracked_writes,
-            st->untracked_offsets, st->bad_mmio_access, st->ggtt_pte_writes,
-            st->ggtt_out_of_partition, st->ggtt_bad_address,
-            st->aperture_accesses, st->aperture_unmapped, st->ppgtt_create,
-            st->ppgtt_destroy, st->elsp_writes, st->pcode_unknown,
-            st->msi_sent, st->vblanks);
+    vgpu_format_stats(s->vgpu, stats, sizeof(stats));
+    fprintf(stderr, "gpumed: vgpu %s: stats: %s\n", vgpu_name(s->vgpu), stats);
     fprintf(stderr, "gpumed: vgpu %s: untracked offsets:", vgpu_name(s->vgpu));
     for (off = vgpu_untracked_next(s->vgpu, 0); off != UINT32_MAX;
          off = vgpu_untracked_next(s->vgpu, off + 4)) {

@@ -285,6 +285,40 @@ const struct vgpu_stats *vgpu_get_stats(const struct vgpu *vgpu)
     return &vgpu->stats;
 }
 
+#define STAT(field) { #field, offsetof(struct vgpu_stats, field) }
+
+static const struct {
+    const char *name;
+    size_t offset;
+} stat_fields[] = {
+    STAT(untracked_reads), STAT(untracked_writes), STAT(untracked_offsets),
+    STAT(bad_mmio_access), STAT(ggtt_pte_writes), STAT(ggtt_out_of_partition),
+    STAT(ggtt_bad_address), STAT(aperture_accesses), STAT(aperture_unmapped),
+    STAT(ppgtt_create), STAT(ppgtt_destroy), STAT(bad_g2v_notify),
+    STAT(elsp_writes), STAT(pcode_unknown), STAT(msi_sent), STAT(vblanks),
+};
+
+int vgpu_format_stats(const struct vgpu *vgpu, char *buf, size_t size)
+{
+    size_t len = 0;
+
+    _Static_assert(sizeof(stat_fields) / sizeof(stat_fields[0]) ==
+                   sizeof(struct vgpu_stats) / sizeof(uint64_t),
+                   "every statistic has a name");
+    if (size) {
+        buf[0] = '\0';
+    }
+    for (size_t i = 0; i < sizeof(stat_fields) / sizeof(stat_fields[0]); i++) {
+        size_t used = len < size ? len : size;
+        uint64_t value;
+
+        memcpy(&value, (const char *)&vgpu->stats + stat_fields[i].offset, sizeof(value));
+        len += snprintf(size ? buf + used : NULL, size - used, "%s%s=%llu", i ? " " : "",
+                        stat_fields[i].name, (unsigned long long)value);
+    }
+    return len;
+}
+
 const char *vgpu_name(const struct vgpu *vgpu)
 {
     return vgpu->name;

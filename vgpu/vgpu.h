@@ -164,6 +164,12 @@ void vgpu_opregion_build(const struct vgpu *vgpu,
 uint32_t vgpu_untracked_next(const struct vgpu *vgpu, uint32_t from);
 
 const struct vgpu_stats *vgpu_get_stats(const struct vgpu *vgpu);
+
+/*
+ * Format every statistic as "name=value" pairs separated by spaces into
+ * @buf (always NUL-terminated); returns the length snprintf would have.
+ */
+int vgpu_format_stats(const struct vgpu *vgpu, char *buf, size_t size);
 const char *vgpu_name(const struct vgpu *vgpu);
 
 #endif /* GPUMED_VGPU_H */

@@ -172,6 +172,24 @@ static void test_untracked_offsets_are_counted_and_listed(void **state)
     assert_int_equal(vgpu_untracked_next(f->vgpu, 0x200000), UINT32_MAX);
 }
 
+static void test_statistics_are_formatted(void **state)
+{
+    struct fixture *f = *state;
+    char buf[1024], small[16];
+    int len;
+
+    wr(f, 0x8000, 1);
+    len = vgpu_format_stats(f->vgpu, buf, sizeof(buf));
+    assert_int_equal(len, strlen(buf));
+    assert_non_null(strstr(buf, "untracked_writes=1 "));
+    assert_non_null(strstr(buf, " vblanks=0"));
+    /* truncation keeps a terminated prefix and reports the full length */
+    assert_int_equal(vgpu_format_stats(f->vgpu, small, sizeof(small)), len);
+    assert_int_equal(strlen(small), sizeof(small) - 1);
+    assert_memory_equal(small, buf, sizeof(small) - 1);
+    assert_int_equal(vgpu_format_stats(f->vgpu, NULL, 0), len);
+}
+
 static void test_elsp_is_write_only_and_counted(void **state)
 {
     struct fixture *f = *state;
@@ -193,6 +211,7 @@ int main(void)
         FIXTURE_TEST(test_plls_and_dbuf_acknowledge),
         FIXTURE_TEST(test_pcode_mailbox),
         FIXTURE_TEST(test_untracked_offsets_are_counted_and_listed),
+        FIXTURE_TEST(test_statistics_are_formatted),
         FIXTURE_TEST(test_elsp_is_write_only_and_counted),
     };
 
