@@ -659,6 +659,7 @@ static void test_guest_streams(void **state)
     assert_int_equal(scan_until(f, PGPU_BCS, p), MED_SCAN_OK);
 
     med_scan_get_stats(f->scan, &stats);
+    assert_string_equal(med_scan_verdict_name(MED_SCAN_OK), "ok");
     assert_int_equal(stats.scans, 2);
     assert_int_equal(stats.verdicts[MED_SCAN_OK], 2);
     assert_true(stats.commands > 20 && stats.bytes > 4 * stats.commands);
@@ -672,7 +673,6 @@ static void test_indirect_ctx_batch(void **state)
     static const uint32_t l3sqcreg4[] = { 0xb118 };
     struct fixture *f = *state;
     uint32_t *p = f->ring;
-    struct med_scan_stats stats;
 
     emit(&p, MI_ARB_ON_OFF_DW(false));
     emit_reg_mem(&p, 0x24, 0xb118, GGTT_DATA, true);
@@ -687,8 +687,7 @@ static void test_indirect_ctx_batch(void **state)
         emit(&p, MI_NOOP_DW);
     }
     assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_OK);
-    med_scan_get_stats(f->scan, &stats);
-    assert_string_equal(med_scan_verdict_name(MED_SCAN_LOOP), "loop");
+    assert_int_equal(f->result.buffer_count, 1);
 }
 
 int main(void)
