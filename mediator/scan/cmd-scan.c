@@ -769,6 +769,11 @@ enum med_scan_verdict med_scan(struct med_scan *scan, const struct med_scan_requ
     return v;
 }
 
+static uint64_t or_default(uint64_t value, uint64_t fallback)
+{
+    return value ? value : fallback;
+}
+
 struct med_scan *med_scan_create(const struct med_scan_config *config)
 {
     const struct med_scan_ops *ops = config->ops;
@@ -783,19 +788,15 @@ struct med_scan *med_scan_create(const struct med_scan_config *config)
         return NULL;
     }
     scan->config = *config;
-    scan->limits = config->limits;
-    if (!scan->limits.max_commands) {
-        scan->limits.max_commands = default_limits.max_commands;
-    }
-    if (!scan->limits.max_batch_bytes) {
-        scan->limits.max_batch_bytes = default_limits.max_batch_bytes;
-    }
-    if (!scan->limits.max_total_bytes) {
-        scan->limits.max_total_bytes = default_limits.max_total_bytes;
-    }
-    if (!scan->limits.max_batches) {
-        scan->limits.max_batches = default_limits.max_batches;
-    }
+    scan->limits = (struct med_scan_limits){
+        .max_commands = or_default(config->limits.max_commands, default_limits.max_commands),
+        .max_batch_bytes = or_default(config->limits.max_batch_bytes,
+                                      default_limits.max_batch_bytes),
+        .max_total_bytes = or_default(config->limits.max_total_bytes,
+                                      default_limits.max_total_bytes),
+        .max_batches = (unsigned)or_default(config->limits.max_batches,
+                                            default_limits.max_batches),
+    };
     if (!reserve_buffers(scan, 16)) {
         med_scan_destroy(scan);
         errno = ENOMEM;

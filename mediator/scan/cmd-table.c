@@ -21,6 +21,11 @@
 /* Dwords @i and @i + 1 hold a state pointer. */
 #define PTR(i)              (1u << (i))
 
+/* 3DSTATE_CONSTANT_*: four constant buffer pointers after two read lengths. */
+#define CONSTANT_STATE(subop, cmd_name) \
+    { .name = cmd_name, GFX(3, 0, subop), VAR(8, 11, 11), .engines = MED_ENG_RCS, \
+      .state_ptrs = PTR(3) | PTR(5) | PTR(7) | PTR(9) }
+
 /* A 3D, media or GPGPU state command the render engine decodes and passes:
  * its pointers are PPGTT addresses confined by the shadow PPGTT. */
 #define RENDER_STATE(sub, op, subop, cmd_name, bits) \
@@ -121,16 +126,11 @@ const struct med_cmd_desc med_cmd_table[] = {
       .engines = MED_ENG_RCS, .state_ptrs = PTR(2) },
     { .name = "3DSTATE_INDEX_BUFFER", GFX(3, 0, 0x0a), VAR(8, 5, 5), .engines = MED_ENG_RCS,
       .state_ptrs = PTR(2) },
-    { .name = "3DSTATE_CONSTANT_VS", GFX(3, 0, 0x15), VAR(8, 11, 11), .engines = MED_ENG_RCS,
-      .state_ptrs = PTR(3) | PTR(5) | PTR(7) | PTR(9) },
-    { .name = "3DSTATE_CONSTANT_GS", GFX(3, 0, 0x16), VAR(8, 11, 11), .engines = MED_ENG_RCS,
-      .state_ptrs = PTR(3) | PTR(5) | PTR(7) | PTR(9) },
-    { .name = "3DSTATE_CONSTANT_PS", GFX(3, 0, 0x17), VAR(8, 11, 11), .engines = MED_ENG_RCS,
-      .state_ptrs = PTR(3) | PTR(5) | PTR(7) | PTR(9) },
-    { .name = "3DSTATE_CONSTANT_HS", GFX(3, 0, 0x19), VAR(8, 11, 11), .engines = MED_ENG_RCS,
-      .state_ptrs = PTR(3) | PTR(5) | PTR(7) | PTR(9) },
-    { .name = "3DSTATE_CONSTANT_DS", GFX(3, 0, 0x1a), VAR(8, 11, 11), .engines = MED_ENG_RCS,
-      .state_ptrs = PTR(3) | PTR(5) | PTR(7) | PTR(9) },
+    CONSTANT_STATE(0x15, "3DSTATE_CONSTANT_VS"),
+    CONSTANT_STATE(0x16, "3DSTATE_CONSTANT_GS"),
+    CONSTANT_STATE(0x17, "3DSTATE_CONSTANT_PS"),
+    CONSTANT_STATE(0x19, "3DSTATE_CONSTANT_HS"),
+    CONSTANT_STATE(0x1a, "3DSTATE_CONSTANT_DS"),
     { .name = "3DSTATE_SO_BUFFER", GFX(3, 1, 0x18), VAR(8, 8, 8), .engines = MED_ENG_RCS,
       .state_ptrs = PTR(2) | PTR(5) },
     { .name = "3DSTATE_BINDING_TABLE_POOL_ALLOC", GFX(3, 1, 0x19), VAR(8, 4, 4),

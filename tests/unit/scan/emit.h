@@ -94,18 +94,27 @@ static inline void emit_flush_dw(uint32_t **p, uint32_t flags, uint64_t addr_dw)
     emit(p, 0);
 }
 
-/* XY_SRC_COPY_BLT of a w x h rectangle, 32 bpp, linear, pitch @pitch bytes. */
-static inline void emit_src_copy(uint32_t **p, uint64_t dst, uint64_t src, uint32_t pitch,
-                                 uint16_t w, uint16_t h)
+/* A copy blit: destination rectangle (0,0)-(w,h) and address, source at
+ * (0,0) with the same pitch field. */
+static inline void emit_copy_blt(uint32_t **p, uint32_t dw0, uint32_t dw1, uint64_t dst,
+                                 uint64_t src, uint16_t w, uint16_t h)
 {
-    emit(p, EMIT_BLT(0x53) | 3u << 20 | 8);
-    emit(p, 3u << 24 | 0xccu << 16 | pitch);
+    emit(p, dw0);
+    emit(p, dw1);
     emit(p, 0);
     emit(p, (uint32_t)h << 16 | w);
     emit_addr(p, dst);
     emit(p, 0);
-    emit(p, pitch);
+    emit(p, dw1 & 0xffff);
     emit_addr(p, src);
+}
+
+/* XY_SRC_COPY_BLT of a w x h rectangle, 32 bpp, linear, pitch @pitch bytes. */
+static inline void emit_src_copy(uint32_t **p, uint64_t dst, uint64_t src, uint32_t pitch,
+                                 uint16_t w, uint16_t h)
+{
+    emit_copy_blt(p, EMIT_BLT(0x53) | 3u << 20 | 8, 3u << 24 | 0xccu << 16 | pitch, dst, src,
+                  w, h);
 }
 
 static inline void emit_color_blt(uint32_t **p, uint64_t dst, uint32_t pitch, uint16_t w,
@@ -124,16 +133,8 @@ static inline void emit_color_blt(uint32_t **p, uint64_t dst, uint32_t pitch, ui
 static inline void emit_fast_copy(uint32_t **p, uint64_t dst, uint64_t src, uint32_t pitch,
                                   unsigned tiling, uint16_t w, uint16_t h)
 {
-    uint32_t pitch_field = tiling ? pitch / 4 : pitch;
-
-    emit(p, EMIT_BLT(0x42) | (uint32_t)tiling << 20 | (uint32_t)tiling << 13 | 8);
-    emit(p, 3u << 24 | pitch_field);
-    emit(p, 0);
-    emit(p, (uint32_t)h << 16 | w);
-    emit_addr(p, dst);
-    emit(p, 0);
-    emit(p, pitch_field);
-    emit_addr(p, src);
+    emit_copy_blt(p, EMIT_BLT(0x42) | (uint32_t)tiling << 20 | (uint32_t)tiling << 13 | 8,
+                  3u << 24 | (tiling ? pitch / 4 : pitch), dst, src, w, h);
 }
 
 /* A 3D state command of @len dwords, payload zero. */
