@@ -5,6 +5,7 @@
  * keeps dotted parameters from init):
  *   gpumed.steps=a,b,c        the steps to run, in order
  *   gpumed.load_timeout=<s>   give up on a module load after this (default 60)
+ *   gpumed.host=<name>        add host=<name> to every result (tests/xen: xen)
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -26,6 +27,7 @@
 #define MODULE_LIST "/lib/modules/load-order"
 
 struct boot_record boot_record;
+static const char *host_name;
 
 double boottime_ms(void)
 {
@@ -138,6 +140,9 @@ static void run_step(const char *name, int load_timeout)
     } else {
         result_add(&r, "error", "unknown-step");
     }
+    if (host_name) {
+        result_add(&r, "host", "%s", host_name);
+    }
     snprintf(line, sizeof(line), "GUEST-RESULT step=%s status=%s%s",
              name, passed ? "pass" : "fail", r.fields);
     print_line(line);
@@ -191,6 +196,7 @@ static void open_console(void)
 
 int main(void)
 {
+    static char host_param[4096];
     char cmdline[4096], steps_param[4096];
     char *value;
     int load_timeout = 60;
@@ -203,6 +209,8 @@ int main(void)
         cmdline[0] = '\0';
     }
     memcpy(steps_param, cmdline, sizeof(cmdline));
+    memcpy(host_param, cmdline, sizeof(cmdline));
+    host_name = cmdline_param(host_param, "gpumed.host");
     value = cmdline_param(cmdline, "gpumed.load_timeout");
     if (value && atoi(value) > 0) {
         load_timeout = atoi(value);
