@@ -81,6 +81,21 @@ static void masked_fill(uint8_t *dst, const uint8_t *pattern, uint64_t xb, uint6
     }
 }
 
+/* Every byte of every pixel: the pattern repeats every 64 bytes for any cpp. */
+static void fill(uint8_t *dst, const uint8_t *pattern, uint64_t xb, uint64_t len,
+                 unsigned cpp)
+{
+    uint8_t line[64];
+
+    for (unsigned i = 0; i < sizeof(line); i++) {
+        line[i] = pattern[(xb + i) % cpp];
+    }
+    for (; len >= sizeof(line); len -= sizeof(line), dst += sizeof(line)) {
+        memcpy(dst, line, sizeof(line));
+    }
+    memcpy(dst, line, len);
+}
+
 /*
  * Host pointer for PPGTT address @addr and in *@run how many of the @want
  * bytes from there are contiguous in host memory (page by page through the
@@ -155,6 +170,8 @@ static enum skl_exec_result blit(struct skl_exec *x, const struct surface *dst,
                 memmove(dp, sp, n);
             } else if (sp) {
                 masked_copy(dp, sp, xb, n, cpp, byte_mask);
+            } else if (full) {
+                fill(dp, pattern, xb, n, cpp);
             } else {
                 masked_fill(dp, pattern, xb, n, cpp, byte_mask);
             }
