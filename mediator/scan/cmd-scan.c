@@ -19,6 +19,7 @@
 #define HWSP_SIZE           4096u           /* "store data index" offsets */
 #define REG_OFFSET_MASK     0x007ffffcu     /* a register dword: bits 22:2 */
 #define MAX_LEVEL           2               /* ring, first-level, second-level */
+#define FIRST_WINDOW        4096u           /* first copy of a batch; then 4x larger */
 
 #define BIT(n)              (1u << (n))
 #define MI_USE_GGTT         BIT(22)         /* MI memory commands, dword 0 */
@@ -54,6 +55,8 @@ struct frame {
     uint64_t dwords;            /* available in the copy */
     uint64_t pos;               /* dword index of the current command */
     unsigned activation;        /* entry into this level, for loop detection */
+    uint64_t window;            /* bytes asked of fetch for this copy */
+    unsigned first_bb_start;    /* result's count when the buffer was entered */
 };
 
 struct med_scan {
@@ -280,6 +283,79 @@ static bool audit_batch(struct med_scan_state *s)
     return !b->level || audit_range(s, b->space, b->gma, b->len, "batch");
 }
 
+/*
+ * A copy of up to *@window bytes of the batch at @gma (within the limits;
+ * never less than @have + 4, the copy it replaces); *@window is set to
+ * what was asked.  False after a rejection.
+ */
+static bool copy_batch(struct med_scan_state *s, enum med_scan_space space, uint64_t gma,
+                       uint64_t have, uint64_t *window, const void **host, uint64_t *copied)
+{
+    const struct med_scan_limits *limits = &s->scan->limits;
+    uint64_t room = limits->max_total_bytes - s->fetched;
+
+    *window = *window < limits->max_batch_bytes ? *window : limits->max_batch_bytes;
+    *window = *window < room ? *window : room;
+    if (*window <= have) {
+        reject(s, MED_SCAN_LIMIT, "more than %" PRIu64 " bytes of batches",
+               limits->max_total_bytes);
+        return false;
+    }
+    *copied = 0;
+    *host = s->scan->config.ops->fetch(s->scan->config.opaque, s->req->ppgtt, space, gma,
+                                       *window, copied);
+    if (!*host || *copied < 4 || *copied > *window) {
+        reject(s, MED_SCAN_BAD_BATCH, "batch 0x%" PRIx64 " (%s) cannot be copied", gma,
+               space_name(space));
+        return false;
+    }
+    s->fetched += *copied;
+    return true;
+}
+
+/* Point the top frame at a fresh copy of its batch, from its start. */
+static void load_copy(struct med_scan_state *s, const void *host, uint64_t copied,
+                      uint64_t window)
+{
+    struct frame *f = top(s);
+
+    s->scan->buffers[f->buffer].host = host;
+    f->dw = host;
+    f->dwords = copied / 4;
+    f->pos = 0;
+    f->window = window;
+}
+
+/*
+ * The top batch's copy ended, or cut a command, before the batch did.
+ * When the copy was cut by the window rather than by the guest's mapping,
+ * copy 4x more and scan the batch again from its start, forgetting what
+ * the first pass recorded after it (its calls are scanned again).
+ */
+static bool copy_was_cut(const struct med_scan_state *s)
+{
+    const struct frame *f = &s->frames[s->level];
+
+    return s->level > 0 && 4 * f->dwords == f->window &&
+           f->window < s->scan->limits.max_batch_bytes;
+}
+
+static enum med_scan_verdict rescan_larger(struct med_scan_state *s)
+{
+    const struct med_scan_buffer *b = top_buffer(s);
+    struct frame *f = top(s);
+    uint64_t window = 4 * f->window, copied;
+    const void *host;
+
+    if (!copy_batch(s, b->space, b->gma, 4 * f->dwords, &window, &host, &copied)) {
+        return s->result->verdict;
+    }
+    s->result->buffer_count = f->buffer + 1;
+    s->result->bb_start_count = f->first_bb_start;
+    load_copy(s, host, copied, window);
+    return MED_SCAN_OK;
+}
+
 enum med_scan_verdict med_cmd_bb_start(struct med_scan_state *s, const uint32_t *cmd,
                                        unsigned len)
 {
@@ -289,8 +365,7 @@ enum med_scan_verdict med_cmd_bb_start(struct med_scan_state *s, const uint32_t 
     enum med_scan_space space = cmd[0] & BBS_PPGTT ? MED_SCAN_PPGTT : MED_SCAN_GGTT;
     unsigned level = second || s->level == 0 ? (unsigned)s->level + 1 : (unsigned)s->level;
     bool privileged = top_buffer(s)->privileged && space == MED_SCAN_GGTT;
-    uint64_t target, copied, room;
-    struct med_scan_buffer *b;
+    uint64_t target, copied, window = FIRST_WINDOW;
     const void *host;
     unsigned index;
 
@@ -317,29 +392,16 @@ enum med_scan_verdict med_cmd_bb_start(struct med_scan_state *s, const uint32_t 
     if (r->buffer_count > scan->limits.max_batches) {
         return reject(s, MED_SCAN_LIMIT, "more than %u batches", scan->limits.max_batches);
     }
-    room = scan->limits.max_total_bytes - s->fetched;
-    if (!room) {
-        return reject(s, MED_SCAN_LIMIT, "more than %" PRIu64 " bytes of batches",
-                      scan->limits.max_total_bytes);
-    }
     if (!reserve_buffers(scan, r->buffer_count + 1)) {
         return reject(s, MED_SCAN_NO_MEMORY, "no memory for the scan");
     }
-    room = room < scan->limits.max_batch_bytes ? room : scan->limits.max_batch_bytes;
-    copied = 0;
-    host = scan->config.ops->fetch(scan->config.opaque, s->req->ppgtt, space, target, room,
-                                   &copied);
-    if (!host || copied < 4 || copied > room) {
-        return reject(s, MED_SCAN_BAD_BATCH, "batch 0x%" PRIx64 " (%s) cannot be copied",
-                      target, space_name(space));
+    if (!copy_batch(s, space, target, 0, &window, &host, &copied)) {
+        return r->verdict;
     }
-    s->fetched += copied;
 
     index = r->buffer_count++;
-    b = &scan->buffers[index];
-    *b = (struct med_scan_buffer){
-        .space = space, .gma = target, .host = host, .len = 0, .level = level,
-        .privileged = privileged,
+    scan->buffers[index] = (struct med_scan_buffer){
+        .space = space, .gma = target, .level = level, .privileged = privileged,
     };
     scan->bb_starts[r->bb_start_count++] = (struct med_scan_bb_start){
         .buffer = top(s)->buffer, .offset = 4 * top(s)->pos, .target = index,
@@ -355,9 +417,8 @@ enum med_scan_verdict med_cmd_bb_start(struct med_scan_state *s, const uint32_t 
     }
     scan->activations[index] = top(s)->activation;
     top(s)->buffer = index;
-    top(s)->dw = host;
-    top(s)->dwords = copied / 4;
-    top(s)->pos = 0;
+    top(s)->first_bb_start = r->bb_start_count;
+    load_copy(s, host, copied, window);
     s->jumped = true;
     return MED_SCAN_OK;
 }
@@ -692,6 +753,9 @@ static enum med_scan_verdict scan_command(struct med_scan_state *s)
                       desc->min_len, desc->max_len);
     }
     if (len > f->dwords - f->pos) {
+        if (copy_was_cut(s)) {
+            return rescan_larger(s);
+        }
         return reject(s, MED_SCAN_TRUNCATED, "%u-dword command crosses the end of its buffer",
                       len);
     }
@@ -718,6 +782,9 @@ static enum med_scan_verdict end_of_buffer(struct med_scan_state *s)
         top_buffer(s)->len = 4 * f->pos;
         s->level = -1;
         return MED_SCAN_OK;
+    }
+    if (copy_was_cut(s)) {
+        return rescan_larger(s);
     }
     return reject(s, MED_SCAN_UNTERMINATED, "batch has no MI_BATCH_BUFFER_END in its %" PRIu64
                   " bytes%s", 4 * f->dwords,

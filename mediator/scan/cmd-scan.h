@@ -73,8 +73,11 @@ struct med_scan_ops {
     /*
      * A host copy of the batch at @gma in @space: at most @max_len bytes,
      * fewer where the guest's mapping ends; *@len says how many.  NULL (or
-     * *@len == 0) when nothing there can be copied.  The copy must stay
-     * valid and unchanged until the workload completes: it is what runs.
+     * *@len == 0) when nothing there can be copied.  The scanner asks for
+     * 4 KiB first and, while a batch goes on past its copy, for 4x more
+     * from the same start, rescanning the new copy; only the copies the
+     * result lists run.  Those must stay valid and unchanged until the
+     * workload completes; the others may be dropped after the scan.
      */
     const void *(*fetch)(void *opaque, void *ppgtt, enum med_scan_space space,
                          uint64_t gma, uint64_t max_len, uint64_t *len);
@@ -86,8 +89,8 @@ struct med_scan_ops {
 /* Bounds on the work one scan may do; 0 picks the default in brackets. */
 struct med_scan_limits {
     uint64_t max_commands;      /* commands decoded [4 Mi] */
-    uint64_t max_batch_bytes;   /* bytes fetched for one batch [4 MiB] */
-    uint64_t max_total_bytes;   /* bytes fetched for all batches [64 MiB] */
+    uint64_t max_batch_bytes;   /* bytes of one batch's copy [4 MiB] */
+    uint64_t max_total_bytes;   /* bytes fetched in all, copies replaced included [64 MiB] */
     unsigned max_batches;       /* batch buffers started [1024] */
 };
 

@@ -35,8 +35,8 @@ static const struct med_scan_limits limits = {
 };
 
 static struct fake_vm *vm;
-static void *copies[MAX_BATCHES + 1];
-static unsigned copy_count;
+static void **copies;
+static size_t copy_count, copy_capacity;
 
 /* The fake VM's fetch, then a heap copy of exactly what it handed over. */
 static const void *fetch_copy(void *opaque, void *ppgtt, enum med_scan_space space,
@@ -45,7 +45,17 @@ static const void *fetch_copy(void *opaque, void *ppgtt, enum med_scan_space spa
     const void *src = fake_vm_ops.fetch(opaque, ppgtt, space, gma, max_len, len);
     void *copy;
 
-    if (!src || copy_count == MAX_BATCHES + 1 || !(copy = malloc(*len))) {
+    if (copy_count == copy_capacity) {
+        size_t capacity = copy_capacity ? 2 * copy_capacity : 64;
+        void **grown = realloc(copies, capacity * sizeof(*copies));
+
+        if (!grown) {
+            return NULL;
+        }
+        copies = grown;
+        copy_capacity = capacity;
+    }
+    if (!src || !(copy = malloc(*len))) {
         return NULL;
     }
     memcpy(copy, src, *len);

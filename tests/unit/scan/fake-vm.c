@@ -44,12 +44,14 @@ static const void *fetch(void *opaque, void *ppgtt, enum med_scan_space space, u
     struct fake_vm *vm = opaque;
     uint64_t end;
 
+    vm->fetches++;
     if (space == MED_SCAN_GGTT) {
         if (!in_window(gma, 1, FAKE_GGTT_BASE, FAKE_GGTT_WINDOW)) {
             return NULL;
         }
         end = FAKE_GGTT_BASE + FAKE_GGTT_WINDOW;
         *len = end - gma < max_len ? end - gma : max_len;
+        vm->fetched += *len;
         return &vm->ggtt[gma - FAKE_GGTT_BASE];
     }
     if (!in_window(gma, 1, FAKE_PPGTT_BASE, (uint64_t)FAKE_PPGTT_PAGES * FAKE_PAGE)) {
@@ -64,6 +66,7 @@ static const void *fetch(void *opaque, void *ppgtt, enum med_scan_space space, u
         return NULL;
     }
     *len = end - gma < max_len ? end - gma : max_len;
+    vm->fetched += *len;
     return &vm->ppgtt[gma - FAKE_PPGTT_BASE];
 }
 

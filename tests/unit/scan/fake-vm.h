@@ -32,6 +32,8 @@ struct fake_vm {
     uint8_t ggtt[FAKE_GGTT_WINDOW];
     uint8_t ppgtt[FAKE_PPGTT_PAGES * FAKE_PAGE];
     uint8_t page_flags[FAKE_PPGTT_PAGES];
+    unsigned fetches;
+    uint64_t fetched;           /* bytes handed out by fetch */
     unsigned logs;
     char last_log[MED_SCAN_REASON_MAX];
 };

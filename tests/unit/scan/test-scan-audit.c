@@ -438,6 +438,35 @@ static void test_repeats_that_terminate(void **state)
     assert_int_equal(f->result.bb_start_count, 8);
 }
 
+/* A batch is copied 4 KiB first and 4x more while it goes on; what the
+ * first passes recorded (a call) is recorded once, from the last copy. */
+static void test_growing_copies(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t *p = f->ring, *b;
+
+    emit_bb_start(&p, PPGTT_BATCH, EMIT_BB_PPGTT);
+    *fake_ppgtt(f->vm, PPGTT_BATCH) = MI_BB_END_DW;
+    f->vm->fetches = 0;
+    f->vm->fetched = 0;
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_OK);
+    assert_int_equal(f->vm->fetches, 1);
+    assert_int_equal(f->vm->fetched, 4096);
+
+    b = fake_ppgtt(f->vm, PPGTT_BATCH);
+    emit_bb_start(&b, PPGTT_BATCH3, EMIT_BB_PPGTT | EMIT_BB_SECOND);
+    *fake_ppgtt(f->vm, PPGTT_BATCH + 4 * 5000) = MI_BB_END_DW;    /* 20 KB in */
+    *fake_ppgtt(f->vm, PPGTT_BATCH3) = MI_BB_END_DW;
+    f->vm->fetches = 0;
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_OK);
+    assert_int_equal(f->vm->fetches, 6);    /* 4, 16, 64 KiB; the call once per pass */
+    assert_int_equal(f->result.buffer_count, 3);
+    assert_int_equal(f->result.bb_start_count, 2);
+    assert_int_equal(f->result.buffers[1].len, 4 * 5001);
+    assert_true(f->result.bb_starts[1].buffer == 1 && f->result.bb_starts[1].target == 2);
+    *fake_ppgtt(f->vm, PPGTT_BATCH + 4 * 5000) = 0;
+}
+
 static void test_batch_structure(void **state)
 {
     struct fixture *f = *state;
@@ -706,6 +735,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hostile_unterminated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_loops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_repeats_that_terminate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_growing_copies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch_structure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_batch_starts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_conditional_batch_end, setup, teardown),
