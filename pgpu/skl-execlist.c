@@ -12,8 +12,10 @@
 #include <string.h>
 #include <time.h>
 
-/* An unsatisfied semaphore is polled again after this long. */
-#define SEMAPHORE_POLL_NS 20000
+/* An unsatisfied semaphore is polled again after 20 µs, backing off to 1 ms
+ * while it stays unsatisfied. */
+#define SEMAPHORE_POLL_MIN_NS 20000
+#define SEMAPHORE_POLL_MAX_NS 1000000
 
 const struct skl_engine_info skl_engine_info[PGPU_NUM_ENGINES] = {
     [PGPU_RCS] = { .name = "rcs0", .base = SKL_RCS_BASE, .hw_id = 0,
@@ -354,6 +356,9 @@ static void run_slice(struct skl_engine *e)
     }
     result = skl_execute_slice(e);
     pthread_mutex_lock(&gpu->lock);
+    if (result != SKL_EXEC_WAIT) {
+        e->poll_ns = 0;
+    }
     switch (result) {
     case SKL_EXEC_CONTEXT_DONE:
         context_done_locked(e);
@@ -369,6 +374,10 @@ static void run_slice(struct skl_engine *e)
     case SKL_EXEC_WAIT:
         /* an unsatisfied semaphore is an arbitration point */
         e->poll_wait = true;
+        e->poll_ns = e->poll_ns ? e->poll_ns * 2 : SEMAPHORE_POLL_MIN_NS;
+        if (e->poll_ns > SEMAPHORE_POLL_MAX_NS) {
+            e->poll_ns = SEMAPHORE_POLL_MAX_NS;
+        }
         if (e->arb_enabled) {
             accept_submission_locked(e, true);
         }
@@ -411,6 +420,7 @@ static void reset_now_locked(struct skl_engine *e)
     e->elsp_count = 0;
     e->hung = false;
     e->poll_wait = false;
+    e->poll_ns = 0;
     __atomic_store_n(&e->reset_requested, false, __ATOMIC_RELAXED);
     for (unsigned i = 0; i < sizeof(cleared) / sizeof(cleared[0]); i++) {
         skl_set_ereg(e, cleared[i], 0);
@@ -481,7 +491,7 @@ static void poll_sleep_locked(struct skl_engine *e)
     struct timespec until;
 
     clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_nsec += SEMAPHORE_POLL_NS;
+    until.tv_nsec += (long)e->poll_ns;
     if (until.tv_nsec >= 1000000000) {
         until.tv_sec++;
         until.tv_nsec -= 1000000000;

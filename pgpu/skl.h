@@ -77,6 +77,7 @@ struct skl_engine {
     bool executing;             /* the thread is in a slice, lock dropped */
     bool reset_requested;
     bool poll_wait;             /* last slice ended on an unsatisfied semaphore */
+    uint64_t poll_ns;           /* how long to wait before polling it again */
     uint64_t ctx_ts_switch_in;  /* CS ticks when active[0] was switched in */
 
     /* Execution state of active[0]: owned by the thread while executing. */
