@@ -146,8 +146,6 @@ static void run_stream(const struct stream *st)
     }
     printf("BENCH scan-%s-throughput %.0f MB/s\n", st->name,
            bytes * (double)SCANS_PER_RUN / best_scan * 1e3);
-    printf("BENCH scan-%s-commands %.1f Mcmd/s\n", st->name,
-           result.commands * (double)SCANS_PER_RUN / best_scan * 1e3);
     printf("BENCH scan-%s-memcpy %.0f MB/s\n", st->name,
            bytes * (double)SCANS_PER_RUN / best_copy * 1e3);
     printf("BENCH scan-%s-vs-memcpy %.1f ratio\n", st->name, best_scan / best_copy);
