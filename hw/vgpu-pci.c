@@ -10,6 +10,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/units.h"
+#include "qemu/error-report.h"
 #include "qemu/timer.h"
 #include "qapi/error.h"
 #include "exec/address-spaces.h"
@@ -219,10 +220,6 @@ static void vgpu_pci_realize(PCIDevice *pdev, Error **errp)
     VgpuPciState *s = VGPU_PCI(pdev);
     FWCfgState *fw_cfg = fw_cfg_find();
 
-    if (!fw_cfg) {
-        error_setg(errp, "vgpu-pci: needs fw_cfg to hand the OpRegion to firmware");
-        return;
-    }
     if (!vgpu_pci_create_vgpu(s, errp)) {
         return;
     }
@@ -243,9 +240,15 @@ static void vgpu_pci_realize(PCIDevice *pdev, Error **errp)
                      PCI_BASE_ADDRESS_MEM_PREFETCH, &s->aperture);
     vgpu_cfg_init(s->vgpu, pdev->config, pdev->wmask, pdev->w1cmask);
 
-    s->opregion = g_malloc(VGPU_OPREGION_SIZE);
-    vgpu_opregion_build(s->vgpu, s->opregion);
-    fw_cfg_add_file(fw_cfg, OPREGION_FW_CFG_FILE, s->opregion, VGPU_OPREGION_SIZE);
+    /* Xen's HVM machines have no fw_cfg: the guest then makes up a VBT. */
+    if (fw_cfg) {
+        s->opregion = g_malloc(VGPU_OPREGION_SIZE);
+        vgpu_opregion_build(s->vgpu, s->opregion);
+        fw_cfg_add_file(fw_cfg, OPREGION_FW_CFG_FILE, s->opregion, VGPU_OPREGION_SIZE);
+    } else {
+        warn_report("vgpu-pci: no fw_cfg to hand the OpRegion to firmware; "
+                    "the guest will guess its display ports without a VBT");
+    }
 
     s->vblank_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, vgpu_pci_vblank, s);
     timer_mod(s->vblank_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
