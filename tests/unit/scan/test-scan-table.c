@@ -1,7 +1,8 @@
 /*
  * The scanner's tables, row by row: every command row decodes to itself
  * with its length rule on each of its engines and no other; forbidden rows
- * are rejected and plain rows pass; every whitelist row is accepted where
+ * are rejected and plain rows pass; the state pointers of each row must be
+ * canonical addresses; every whitelist row is accepted where
  * it applies and a privileged one is refused to an unprivileged batch; and
  * both tables are well formed.  Tests are generated from the tables, one
  * per row, so a new row is tested the day it is added.
@@ -117,6 +118,30 @@ static void test_policy_row(void **state)
     fixture_fini(&f);
 }
 
+/* Each state pointer of a row: a canonical address (bit 47 set, sign
+ * extended) passes, a non-canonical one in the same dwords is rejected. */
+static void test_state_pointers_row(void **state)
+{
+    const struct med_cmd_desc *desc = *state;
+    struct fixture f;
+
+    fixture_init(&f);
+    for (uint32_t ptrs = desc->state_ptrs; ptrs; ptrs &= ptrs - 1) {
+        unsigned i = (unsigned)__builtin_ctz(ptrs);
+        uint32_t *cmd = fake_ggtt(f.vm, RING_GMA), *p = cmd;
+
+        emit(&p, header(desc, desc->min_len));
+        p += desc->min_len - 1;
+        cmd[i] = 0xfffff000;
+        cmd[i + 1] = 0xffff8000;
+        assert_int_equal(scan_ring(&f, PGPU_RCS, p), MED_SCAN_OK);
+        cmd[i + 1] = 0x00018000;
+        assert_int_equal(scan_ring(&f, PGPU_RCS, p), MED_SCAN_BAD_ADDRESS);
+        cmd[i] = cmd[i + 1] = 0;
+    }
+    fixture_fini(&f);
+}
+
 static uint32_t reg_offset(const struct med_reg_desc *reg, enum pgpu_engine engine,
                            unsigned dword)
 {
@@ -206,7 +231,7 @@ static char *row_name(const char *kind, const char *name)
 
 int main(void)
 {
-    size_t max = 2 + 2 * med_cmd_table_size + med_reg_table_size, n = 0;
+    size_t max = 2 + 3 * med_cmd_table_size + med_reg_table_size, n = 0;
     struct CMUnitTest *tests = calloc(max, sizeof(*tests));
     int failed;
 
@@ -224,6 +249,11 @@ int main(void)
         if (!desc->handler) {
             tests[n++] = (struct CMUnitTest){ .name = row_name("policy", desc->name),
                                               .test_func = test_policy_row,
+                                              .initial_state = (void *)desc };
+        }
+        if (desc->state_ptrs) {
+            tests[n++] = (struct CMUnitTest){ .name = row_name("pointers", desc->name),
+                                              .test_func = test_state_pointers_row,
                                               .initial_state = (void *)desc };
         }
     }
