@@ -12,12 +12,12 @@
 
 #include "gtt/ggtt-shadow.h"
 #include "gtt/partition.h"
+#include "mediator/host-mem.h"
 #include "mediator/log.h"
 #include "mediator/protocol.h"
 #include "mediator/server.h"
+#include "mediator/workload.h"
 #include "pgpu/pgpu.h"
-
-#define MED_PPGTT_ROOTS_MAX     1024    /* live guest PPGTTs tracked per vGPU */
 
 /* How far a session got; teardown unwinds from here (session_destroy()). */
 enum session_stage {
@@ -39,9 +39,7 @@ struct session_vgpu {
     struct med_partition partition;
     void *table;                /* the shared GGTT table, MED_GGTT_TABLE_SIZE */
     struct vgpu_ggtt_shadow *shadow;
-    uint64_t ppgtt_roots[MED_PPGTT_ROOTS_MAX];
-    unsigned ppgtt_root_count;
-    bool told_no_execution;     /* the "submissions are rejected" line was logged */
+    struct vgpu_submission *submission;     /* workloads, shadow PPGTTs */
 };
 
 struct session {
@@ -56,6 +54,7 @@ struct session {
     unsigned ram_count;
     struct session_vgpu vgpu;
     unsigned guest_errors_logged;   /* rate limit of per-vGPU guest error lines */
+    bool failed;                /* a COMPLETE could not be sent: close it */
 };
 
 struct med_server {
@@ -64,6 +63,11 @@ struct med_server {
     struct pgpu *gpu;           /* the physical GPU (backend) */
     void *scratch_page;         /* at bus MED_SCRATCH_BUS: where invalid entries point */
     struct med_gm *gm;
+    struct med_host_mem *host_mem;  /* host memory the GPU reaches (bus window 0) */
+    struct med_host_buf status_pages;   /* one per engine, in the host GGTT block */
+    struct med_sched *sched;
+    struct vgpu_exec_host exec_host;    /* what every vGPU's submission shares */
+    struct vgpu_exec_stats exec_totals;
     int epoll_fd;
     int lock_fd;
     int listen_fd;

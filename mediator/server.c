@@ -29,6 +29,7 @@ enum server_stage {
     STAGE_NONE,
     STAGE_GPU,                  /* the physical GPU, its scratch page mapped */
     STAGE_GRAPHICS_MEMORY,      /* the partition allocator */
+    STAGE_SCHEDULER,            /* host memory, status pages, GGTT windows, scheduler */
     STAGE_EVENT_LOOP,           /* epoll instance */
     STAGE_LOCKED,               /* PATH.lock held: we are the only gpumed on PATH */
     STAGE_LISTENING,            /* socket bound, listening, watched */
@@ -37,13 +38,18 @@ enum server_stage {
 
 static const char *const stage_names[] = {
     [STAGE_NONE] = "none", [STAGE_GPU] = "physical GPU",
-    [STAGE_GRAPHICS_MEMORY] = "graphics memory",
+    [STAGE_GRAPHICS_MEMORY] = "graphics memory", [STAGE_SCHEDULER] = "scheduler",
     [STAGE_EVENT_LOOP] = "event loop", [STAGE_LOCKED] = "lock file",
     [STAGE_LISTENING] = "listening socket", [STAGE_READY] = "ready",
 };
 
-/* epoll_event.data.ptr of the two descriptors that are not sessions. */
-static char listen_tag, stop_tag;
+/* epoll_event.data.ptr of the descriptors that are not sessions. */
+static char listen_tag, stop_tag, sched_tag;
+
+/* The host GGTT block: each engine's status page, then each engine's
+ * window where the workload it runs is bound. */
+#define STATUS_AREA_SIZE    (64u * 1024)
+#define MIN_WINDOW_SIZE     (1u << 20)
 
 static void stage_reached(struct med_server *server, enum server_stage stage)
 {
@@ -156,7 +162,8 @@ static int open_gpu(struct med_server *server)
     const struct pgpu_ops *backend = &pgpu_skl_model;
     struct pgpu_config config = {
         .name = "gpu0", .aperture_size = server->config.gm.aperture_size,
-        .hang_timeout_ms = PGPU_HANG_TIMEOUT_DEFAULT_MS,
+        .hang_timeout_ms = server->config.hang_timeout_ms ? server->config.hang_timeout_ms
+                                                          : PGPU_HANG_TIMEOUT_DEFAULT_MS,
     };
     int ret;
 
@@ -187,6 +194,67 @@ static int open_gpu(struct med_server *server)
     return 0;
 }
 
+/*
+ * Lay out the host GGTT block (status pages, one window per engine), take
+ * host memory for the status pages and start the scheduler.
+ */
+static int open_scheduler(struct med_server *server)
+{
+    struct med_sched_config config = {
+        .gpu = server->gpu, .policy = &med_sched_policy_rr, .ops = &vgpu_workload_sched_ops,
+    };
+    struct vgpu_exec_host *host = &server->exec_host;
+    uint64_t base, size;
+    int ret;
+
+    med_gm_host_block(server->gm, &base, &size);
+    host->window_size = size > STATUS_AREA_SIZE
+                        ? ((size - STATUS_AREA_SIZE) / PGPU_NUM_ENGINES) & ~(uint64_t)(MED_PAGE_SIZE - 1)
+                        : 0;
+    if (host->window_size < MIN_WINDOW_SIZE) {
+        med_log(MED_LOG_ERROR, "the host's graphics memory (%llu KiB) is too small: it needs "
+                "%u KiB of status pages and a %u KiB window per engine",
+                (unsigned long long)(size >> 10), STATUS_AREA_SIZE >> 10, MIN_WINDOW_SIZE >> 10);
+        errno = EINVAL;
+        return -1;
+    }
+    server->host_mem = med_host_mem_create(server->gpu, MED_SCRATCH_BUS + MED_PAGE_SIZE,
+                                           1ull << MED_BUS_WINDOW_SHIFT);
+    if (!server->host_mem) {
+        med_log(MED_LOG_ERROR, "out of memory");
+        return -1;
+    }
+    ret = med_host_buf_alloc(server->host_mem, PGPU_NUM_ENGINES * MED_PAGE_SIZE,
+                             &server->status_pages);
+    if (ret) {
+        med_log(MED_LOG_ERROR, "cannot map the engines' status pages: %s", strerror(-ret));
+        errno = -ret;
+        return -1;
+    }
+    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+        uint64_t ggtt = base + e * MED_PAGE_SIZE;
+
+        server->gpu->ops->ggtt_write(server->gpu, (uint32_t)(ggtt / MED_PAGE_SIZE),
+                                     (server->status_pages.bus + e * MED_PAGE_SIZE) |
+                                     MED_GGTT_PTE_PRESENT);
+        config.status_page[e].map = (uint32_t *)((char *)server->status_pages.map +
+                                                 e * MED_PAGE_SIZE);
+        config.status_page[e].ggtt = ggtt;
+        host->window_ggtt[e] = base + STATUS_AREA_SIZE + e * host->window_size;
+    }
+    server->sched = med_sched_create(&config);
+    if (!server->sched) {
+        med_log(MED_LOG_ERROR, "cannot start the scheduler: %s", strerror(errno));
+        return -1;
+    }
+    host->gpu = server->gpu;
+    host->host_mem = server->host_mem;
+    host->sched = server->sched;
+    host->scratch_bus = MED_SCRATCH_BUS;
+    host->totals = &server->exec_totals;
+    return 0;
+}
+
 static int setup(struct med_server *server)
 {
     const char *path = server->config.socket_path;
@@ -207,8 +275,13 @@ static int setup(struct med_server *server)
     }
     stage_reached(server, STAGE_GRAPHICS_MEMORY);
 
+    if (open_scheduler(server)) {
+        return -1;
+    }
+    stage_reached(server, STAGE_SCHEDULER);
+
     server->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-    if (server->epoll_fd < 0) {
+    if (server->epoll_fd < 0 || watch(server, med_sched_fd(server->sched), &sched_tag)) {
         med_log(MED_LOG_ERROR, "cannot create the event loop: %s", strerror(errno));
         return -1;
     }
@@ -299,7 +372,14 @@ void med_server_destroy(struct med_server *server)
             close(server->epoll_fd);
         }
         /* fall through */
+    case STAGE_SCHEDULER:
     case STAGE_GRAPHICS_MEMORY:
+        /* open_scheduler() may have stopped half way. */
+        med_sched_detach(server->sched);
+        if (server->host_mem) {
+            med_host_buf_free(server->host_mem, &server->status_pages);
+            med_host_mem_destroy(server->host_mem);
+        }
         med_gm_destroy(server->gm);
         /* fall through */
     case STAGE_GPU:
@@ -312,6 +392,8 @@ void med_server_destroy(struct med_server *server)
         if (server->gpu) {
             server->gpu->ops->destroy(server->gpu);
         }
+        /* The engine threads are gone: no interrupt can reach the scheduler. */
+        med_sched_destroy(server->sched);
         break;
     }
     free((char *)server->config.socket_path);
@@ -369,6 +451,20 @@ static void accept_clients(struct med_server *server)
     }
 }
 
+/* Completions are sent from the scheduler's callbacks: a client that
+ * cannot take one is closed after the events at hand, outside them. */
+static void close_failed_sessions(struct med_server *server)
+{
+    struct session *s = server->sessions, *next;
+
+    for (; s; s = next) {
+        next = s->next;
+        if (s->failed) {
+            close_session(server, s);
+        }
+    }
+}
+
 /* Handle one wait's worth of events; *stop is set when @stop_tag fired. */
 static int dispatch(struct med_server *server, int timeout_ms, bool *stop)
 {
@@ -383,13 +479,18 @@ static int dispatch(struct med_server *server, int timeout_ms, bool *stop)
 
         if (tag == &stop_tag) {
             *stop = true;
+        } else if (tag == &sched_tag) {
+            med_sched_process(server->sched);
         } else if (tag == &listen_tag) {
             accept_clients(server);
+        } else if (((struct session *)tag)->failed) {
+            continue;   /* closed below */
         } else if (!session_readable(tag)) {
             /* Reading first drains what a dying client sent; EOF ends it. */
             close_session(server, tag);
         }
     }
+    close_failed_sessions(server);
     return n;
 }
 
@@ -436,4 +537,9 @@ const struct med_gm *med_server_gm(const struct med_server *server)
 struct pgpu *med_server_gpu(const struct med_server *server)
 {
     return server->gpu;
+}
+
+const struct vgpu_exec_stats *med_server_exec_stats(const struct med_server *server)
+{
+    return &server->exec_totals;
 }

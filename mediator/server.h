@@ -26,6 +26,9 @@ struct med_server_config {
      * (tests and fuzzing). */
     const char *socket_path;
     struct med_gm_config gm;    /* the physical GPU's graphics memory */
+    /* No progress for this long stops a workload (engine reset); 0: the
+     * backend's default (PGPU_HANG_TIMEOUT_DEFAULT_MS). */
+    unsigned hang_timeout_ms;
 };
 
 /* Counters over the server's life. */
@@ -43,6 +46,7 @@ struct med_server_stats {
 };
 
 struct med_server;
+struct vgpu_exec_stats;     /* mediator/workload.h */
 
 /*
  * Set the mediator up: graphics memory, host GGTT, event loop, and (with a
@@ -74,5 +78,7 @@ unsigned med_server_client_count(const struct med_server *server);
 const struct med_server_stats *med_server_stats(const struct med_server *server);
 const struct med_gm *med_server_gm(const struct med_server *server);
 struct pgpu *med_server_gpu(const struct med_server *server);
+/* Workloads of every vGPU: counts and where their time went. */
+const struct vgpu_exec_stats *med_server_exec_stats(const struct med_server *server);
 
 #endif /* GPUMED_MEDIATOR_SERVER_H */

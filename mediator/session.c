@@ -266,6 +266,49 @@ out_close:
     return -1;
 }
 
+/* The VM's memory as the workload path may reach it. */
+static struct vgpu_mem guest_memory(const struct session *s)
+{
+    struct vgpu_mem mem = {
+        .ram_count = s->ram_count,
+        .bus_base = bus_address(s, 0),
+        .partition = s->vgpu.partition,
+        .guest_ptes = s->vgpu.table,
+    };
+
+    for (unsigned i = 0; i < s->ram_count; i++) {
+        mem.ram[i] = s->ram[i].range;
+        mem.host[i] = s->ram[i].host;
+    }
+    return mem;
+}
+
+static void send_complete(void *opaque, enum pgpu_engine engine, uint32_t event, uint64_t desc,
+                          uint32_t ring_head)
+{
+    struct session *s = opaque;
+    struct med_msg_complete done;
+
+    if (s->failed) {
+        return;
+    }
+    med_msg_init(&done, MED_MSG_COMPLETE, 0);
+    done.engine = engine;
+    done.event = event;
+    done.desc = desc;
+    done.ring_head = ring_head;
+    if (event == MED_EVENT_REJECTED) {
+        s->server->stats.submissions_rejected++;
+    }
+    /* The server closes a failed session once the event at hand is handled. */
+    s->failed = !send_message(s, &done, NULL, 0);
+}
+
+static void workload_guest_error(void *opaque, const char *text)
+{
+    guest_error(opaque, "%s", text);
+}
+
 /*
  * Give the session's vGPU its partition, shared table and GGTT shadow.  Returns the shared table's descriptor, or -1 with errno and
  * @detail saying why, having undone what was done.
@@ -314,8 +357,22 @@ static int vgpu_setup(struct session *s, const struct vgpu_type *type, char *det
         snprintf(detail, detail_size, "cannot shadow the GGTT: %s", strerror(err));
         goto out_unmap_table;
     }
+    v->submission = vgpu_submission_create(&(struct vgpu_submission_config) {
+        .mem = guest_memory(s),
+        .host = &server->exec_host,
+        .complete = send_complete,
+        .guest_error = workload_guest_error,
+        .opaque = s,
+    });
+    if (!v->submission) {
+        err = errno;
+        snprintf(detail, detail_size, "cannot set up workload submission: %s", strerror(err));
+        goto out_destroy_shadow;
+    }
     return table_fd;
 
+out_destroy_shadow:
+    vgpu_ggtt_shadow_destroy(v->shadow);
 out_unmap_table:
     munmap(v->table, MED_GGTT_TABLE_SIZE);
     close(table_fd);
@@ -335,6 +392,8 @@ static void vgpu_teardown(struct session *s)
                 PRIu64 " mapped, %" PRIu64 " not present, %" PRIu64 " naming no guest RAM",
                 st->entries_synced, st->mapped, st->not_present, st->bad_address);
 
+    /* First: the GPU stops using this VM's memory and shadows. */
+    vgpu_submission_destroy(v->submission);
     vgpu_ggtt_shadow_destroy(v->shadow);
     munmap(v->table, MED_GGTT_TABLE_SIZE);
     med_gm_free(s->server->gm, &v->partition);
@@ -391,50 +450,17 @@ static bool handle_create_vgpu(struct session *s, const union med_msg *m, const 
 
 /* ---- a running vGPU ---- */
 
-static bool gpa_page_in_guest_ram(const struct session *s, uint64_t gpa)
-{
-    for (unsigned i = 0; i < s->ram_count; i++) {
-        if (gpa - s->ram[i].range.gpa < s->ram[i].range.size) {
-            return true;
-        }
-    }
-    return false;
-}
-
-static int ppgtt_root_find(const struct session_vgpu *v, uint64_t root)
-{
-    for (unsigned i = 0; i < v->ppgtt_root_count; i++) {
-        if (v->ppgtt_roots[i] == root) {
-            return (int)i;
-        }
-    }
-    return -1;
-}
-
-/* Guest PPGTT lifetimes, kept for the PPGTT shadow; bad ones are the guest's doing. */
+/* Guest PPGTT lifetimes: each live one is shadowed; bad ones are the guest's doing. */
 static bool handle_ppgtt_notify(struct session *s, const union med_msg *m, const int *fds)
 {
-    struct session_vgpu *v = &s->vgpu;
+    struct vgpu_submission *sub = s->vgpu.submission;
     uint64_t root = m->ppgtt_notify.root_gpa;
-    int i = ppgtt_root_find(v, root);
     const char *problem = NULL;
+    int ret = m->ppgtt_notify.op == MED_PPGTT_CREATE
+              ? vgpu_submission_ppgtt_create(sub, root, &problem)
+              : vgpu_submission_ppgtt_destroy(sub, root, &problem);
 
-    if (m->ppgtt_notify.op == MED_PPGTT_CREATE) {
-        if (!gpa_page_in_guest_ram(s, root)) {
-            problem = "names no guest RAM";
-        } else if (i >= 0) {
-            problem = "is already live";
-        } else if (v->ppgtt_root_count == MED_PPGTT_ROOTS_MAX) {
-            problem = "exceeds the live PPGTT limit";
-        } else {
-            v->ppgtt_roots[v->ppgtt_root_count++] = root;
-        }
-    } else if (i < 0) {
-        problem = "is not live";
-    } else {
-        v->ppgtt_roots[i] = v->ppgtt_roots[--v->ppgtt_root_count];
-    }
-    if (problem) {
+    if (ret) {
         s->server->stats.ppgtt_bad_notifies++;
         guest_error(s, "PPGTT %s of root 0x%" PRIx64 " ignored: it %s",
                     m->ppgtt_notify.op == MED_PPGTT_CREATE ? "create" : "destroy",
@@ -458,40 +484,25 @@ static void ggtt_sync(struct session *s)
     }
 }
 
-/*
- * Workloads are not executed yet (the command scanner and scheduler come
- * next): each element is answered "rejected" so that the guest sees a hang
- * it can recover from, never silence.
- */
+/* Each ELSP element becomes a workload; COMPLETE follows, in order per engine. */
 static bool handle_submit(struct session *s, const union med_msg *m, const int *fds)
 {
-    struct med_msg_complete done;
+    uint64_t received = med_now_ns();
 
     ggtt_sync(s);
-    if (!s->vgpu.told_no_execution) {
-        s->vgpu.told_no_execution = true;
-        session_log(s, MED_LOG_WARNING, "workload execution is not implemented yet: "
-                    "every submission is answered as rejected");
-    }
-    for (unsigned e = 0; e < 2; e++) {
-        if (!m->submit.desc[e]) {
-            continue;
-        }
-        s->server->stats.submissions_rejected++;
-        med_msg_init(&done, MED_MSG_COMPLETE, m->hdr.seq);
-        done.engine = m->submit.engine;
-        done.event = MED_EVENT_REJECTED;
-        done.desc = m->submit.desc[e];
-        if (!send_message(s, &done, NULL, 0)) {
-            return false;
+    for (unsigned e = 0; e < 2 && !s->failed; e++) {
+        if (m->submit.desc[e]) {
+            vgpu_submission_submit(s->vgpu.submission, m->submit.engine, m->submit.desc[e],
+                                   received);
         }
     }
-    return true;
+    return !s->failed;
 }
 
-/* Nothing is in flight while workloads are not executed: the reset is done. */
+/* Queued and running work of those engines is dropped without COMPLETE. */
 static bool handle_reset_engines(struct session *s, const union med_msg *m, const int *fds)
 {
+    vgpu_submission_reset(s->vgpu.submission, m->reset_engines.engine_mask);
     session_log(s, MED_LOG_INFO, "engines 0x%" PRIx32 " reset", m->reset_engines.engine_mask);
     return send_status(s, m->hdr.seq, 0);
 }

@@ -249,10 +249,10 @@ static void lri_pair(uint32_t *state, unsigned value_dw, uint32_t reg, uint32_t 
 }
 
 /* The register state skeleton of a Gen9 context image (contract 6.5). */
-static void init_context_image(struct native_ctx *ctx, const struct native_vm *vm)
+void native_lrc_init(uint32_t *state, enum pgpu_engine engine, uint32_t ring_ggtt,
+                     uint32_t ring_size, uint64_t pml4)
 {
-    uint32_t *state = (uint32_t *)((uint8_t *)ctx->image->map + LRC_STATE_OFFSET);
-    uint32_t base = ctx->engine->base;
+    uint32_t base = skl_engine_info[engine].base;
     const uint32_t posted = SKL_BIT(12);
 
     state[1] = MI_LOAD_REGISTER_IMM(14) | posted;
@@ -261,13 +261,13 @@ static void init_context_image(struct native_ctx *ctx, const struct native_vm *v
              SKL_MASKED_DISABLE(CTX_CTRL_RESTORE_INHIBIT | CTX_CTRL_SAVE_INHIBIT));
     lri_pair(state, CTX_RING_HEAD_DW, base + RING_HEAD, 0);
     lri_pair(state, CTX_RING_TAIL_DW, base + RING_TAIL, 0);
-    lri_pair(state, CTX_RING_START_DW, base + RING_START, (uint32_t)ctx->ring->ggtt);
+    lri_pair(state, CTX_RING_START_DW, base + RING_START, ring_ggtt);
     lri_pair(state, CTX_RING_CTL_DW, base + RING_CTL,
-             (uint32_t)(ctx->ring->size - PGPU_PAGE_SIZE) | RING_CTL_VALID);
+             (ring_size - PGPU_PAGE_SIZE) | RING_CTL_VALID);
     state[33] = MI_LOAD_REGISTER_IMM(9) | posted;
     lri_pair(state, CTX_TIMESTAMP_DW, base + RING_CTX_TIMESTAMP, 0);
     for (unsigned i = 0; i < 4; i++) {
-        uint64_t root = i == 0 ? vm->pml4->bus : 0;
+        uint64_t root = i == 0 ? pml4 : 0;
 
         lri_pair(state, CTX_PDP_UDW_DW(i), base + RING_PDP_UDW(i), (uint32_t)(root >> 32));
         lri_pair(state, CTX_PDP_LDW_DW(i), base + RING_PDP_LDW(i), (uint32_t)root);
@@ -275,6 +275,12 @@ static void init_context_image(struct native_ctx *ctx, const struct native_vm *v
     state[65] = MI_LOAD_REGISTER_IMM(1);
     state[81] = MI_LOAD_REGISTER_IMM(44) | posted;
     lri_pair(state, 85, base + RING_MI_MODE, SKL_MASKED_DISABLE(MI_MODE_STOP_RING));
+}
+
+uint64_t native_ctx_desc(uint64_t lrca, uint32_t ctx_id)
+{
+    return lrca | CTX_DESC_VALID | CTX_DESC_PRIVILEGE |
+           CTX_ADDRESSING_LEGACY_64B << CTX_DESC_ADDRESSING_SHIFT | (uint64_t)(ctx_id << 5) << 32;
 }
 
 struct native_ctx *native_ctx_new(struct native *n, enum pgpu_engine engine,
@@ -294,10 +300,9 @@ struct native_ctx *native_ctx_new(struct native *n, enum pgpu_engine engine,
         free(ctx);
         return NULL;
     }
-    init_context_image(ctx, vm);
-    ctx->desc = ctx->image->ggtt | CTX_DESC_VALID | CTX_DESC_PRIVILEGE |
-                CTX_ADDRESSING_LEGACY_64B << CTX_DESC_ADDRESSING_SHIFT |
-                (uint64_t)(++n->next_ctx_id << 5) << 32;
+    native_lrc_init((uint32_t *)((uint8_t *)ctx->image->map + LRC_STATE_OFFSET), engine,
+                    (uint32_t)ctx->ring->ggtt, (uint32_t)ctx->ring->size, vm->pml4->bus);
+    ctx->desc = native_ctx_desc(ctx->image->ggtt, ++n->next_ctx_id);
     return ctx;
 }
 
@@ -566,18 +571,12 @@ void native_emit_batch(struct native_ctx *ctx, uint64_t addr, bool ppgtt)
     native_emit(ctx, cmd, 3);
 }
 
-uint32_t native_emit_breadcrumb(struct native_ctx *ctx)
+unsigned native_breadcrumb(enum pgpu_engine engine, uint64_t slot, uint32_t seqno,
+                           uint32_t cmd[NATIVE_BREADCRUMB_MAX])
 {
-    uint64_t slot = ctx->image->ggtt + SEQNO_OFFSET;
-    uint32_t seqno = ++ctx->next_seqno;
-    uint32_t cmd[8];
     unsigned count = 0;
 
-    if (ctx->out_count == MAX_OUTSTANDING) {
-        wait_oldest(ctx);
-    }
-    reserve(ctx, sizeof(cmd));
-    if (ctx->engine->id == PGPU_RCS) {
+    if (engine == PGPU_RCS) {
         cmd[count++] = PIPE_CONTROL;
         cmd[count++] = PC_POST_SYNC_IMMEDIATE | PC_GLOBAL_GTT | PC_CS_STALL;
         cmd[count++] = (uint32_t)slot;
@@ -591,6 +590,21 @@ uint32_t native_emit_breadcrumb(struct native_ctx *ctx)
         cmd[count++] = seqno;
     }
     cmd[count++] = MI_USER_INTERRUPT;
+    return count;
+}
+
+uint32_t native_emit_breadcrumb(struct native_ctx *ctx)
+{
+    uint64_t slot = ctx->image->ggtt + SEQNO_OFFSET;
+    uint32_t seqno = ++ctx->next_seqno;
+    uint32_t cmd[NATIVE_BREADCRUMB_MAX + 1];
+    unsigned count;
+
+    if (ctx->out_count == MAX_OUTSTANDING) {
+        wait_oldest(ctx);
+    }
+    reserve(ctx, sizeof(cmd));
+    count = native_breadcrumb(ctx->engine->id, slot, seqno, cmd);
     if ((ctx->tail / 4 + count) % 2) {
         cmd[count++] = MI_NOOP;         /* RING_TAIL is qword aligned */
     }

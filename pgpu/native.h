@@ -58,6 +58,22 @@ struct native_ctx *native_ctx_new(struct native *n, enum pgpu_engine engine,
 /* The context image, for inspection (register state page at +4096). */
 const struct native_bo *native_ctx_image(const struct native_ctx *ctx);
 
+/*
+ * Builders shared with a guest-like driver (mediator/tools), which writes
+ * the same structures into guest memory instead of DMA-mapped memory.
+ */
+/* Fill @state, page 1 of a Gen9 context image: a ring at GGTT @ring_ggtt of
+ * @ring_size bytes (a page multiple), a 4-level PPGTT rooted at @pml4. */
+void native_lrc_init(uint32_t *state, enum pgpu_engine engine, uint32_t ring_ggtt,
+                     uint32_t ring_size, uint64_t pml4);
+/* The ELSP element of the context image at GGTT @lrca with ID @ctx_id. */
+uint64_t native_ctx_desc(uint64_t lrca, uint32_t ctx_id);
+/* A seqno write of @seqno to GGTT @slot (PIPE_CONTROL on RCS, MI_FLUSH_DW
+ * elsewhere) then MI_USER_INTERRUPT: fills @cmd, returns its dword count. */
+#define NATIVE_BREADCRUMB_MAX   7
+unsigned native_breadcrumb(enum pgpu_engine engine, uint64_t slot, uint32_t seqno,
+                           uint32_t cmd[NATIVE_BREADCRUMB_MAX]);
+
 /* Append commands; waits for ring space when needed. */
 void native_emit(struct native_ctx *ctx, const uint32_t *dw, unsigned count);
 /* Append MI_BATCH_BUFFER_START of a batch at @addr (PPGTT or GGTT). */

@@ -158,7 +158,7 @@ static void test_a_vgpu_lives_through_the_client_library(void **state)
         assert_int_equal(poll(&p, 1, 10000), 1);
         assert_int_equal(med_client_dispatch(c), 0);
     }
-    assert_int_equal(done.last.event, MED_EVENT_REJECTED);     /* no execution yet */
+    assert_int_equal(done.last.event, MED_EVENT_REJECTED);     /* 0x1000 is not a valid context */
     assert_int_equal(done.last.desc, 0x2000);
     assert_int_equal(med_client_ppgtt_notify(c, MED_PPGTT_CREATE, 0x10000), 0);
     assert_int_equal(med_client_reset_engines(c, MED_ENGINE_MASK_ALL), 0);

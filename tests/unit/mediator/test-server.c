@@ -435,25 +435,28 @@ static void test_failed_setup_unwinds_every_stage(void **state)
     snprintf(long_path, sizeof(long_path), "%s/%0120d.sock", dir, 0);
 
     errno = 0;  /* the physical GPU: an aperture it cannot have */
-    assert_null(server_on(NULL, 100 * MiB, 0));
+    assert_null(server_on(NULL, 100 * MiB, MED_GM_HOST_RESERVE_DEFAULT));
     assert_int_equal(errno, EINVAL);
     errno = 0;  /* graphics memory: a host reserve beyond the GGTT */
     assert_null(server_on(NULL, APERTURE, 8 * GiB));
     assert_int_equal(errno, EINVAL);
+    errno = 0;  /* the scheduler: no room for the engines' GGTT windows */
+    assert_null(server_on(NULL, APERTURE, 64 * 1024));
+    assert_int_equal(errno, EINVAL);
     /* the socket's directory: its parent does not exist */
-    assert_null(server_on("/proc/no/such/dir/gpumed.sock", APERTURE, 0));
+    assert_null(server_on("/proc/no/such/dir/gpumed.sock", APERTURE, MED_GM_HOST_RESERVE_DEFAULT));
     errno = 0;  /* the listening socket: the lock is taken, the name is too long */
-    assert_null(server_on(long_path, APERTURE, 0));
+    assert_null(server_on(long_path, APERTURE, MED_GM_HOST_RESERVE_DEFAULT));
     assert_int_equal(errno, ENAMETOOLONG);
 
-    first = server_on(path, APERTURE, 0);
+    first = server_on(path, APERTURE, MED_GM_HOST_RESERVE_DEFAULT);
     assert_non_null(first);
     errno = 0;  /* the lock: another server holds it */
-    assert_null(server_on(path, APERTURE, 0));
+    assert_null(server_on(path, APERTURE, MED_GM_HOST_RESERVE_DEFAULT));
     assert_int_equal(errno, EADDRINUSE);
     med_server_destroy(first);
     assert_int_equal(access(path, F_OK), -1);   /* the socket file is gone */
-    again = server_on(path, APERTURE, 0);       /* and the lock is free */
+    again = server_on(path, APERTURE, MED_GM_HOST_RESERVE_DEFAULT);       /* and the lock is free */
     assert_non_null(again);
     med_server_destroy(again);
 

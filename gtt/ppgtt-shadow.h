@@ -1,0 +1,109 @@
+/*
+ * ppgtt-shadow.h - the mediator's shadow of one guest PPGTT: the guest's
+ * 4-level page tables (PML4 -> PDP -> PD -> PT, 4 KiB pages, i915's layout
+ * on Skylake) mirrored into host tables that hold only validated bus
+ * addresses.  The GPU walks the shadow, never the guest's tables.
+ *
+ * Validation: a directory entry must name a page of the VM's memory (else
+ * the shadow entry is not present, counted); a leaf entry must name a page
+ * of the VM's memory (else it maps the scratch page, counted).  Valid
+ * entries become bus_base + gpa.  2 MiB / 1 GiB / 64 KiB pages are not
+ * supported (the vGPU does not offer VGT_CAPS_HUGE_GTT): an entry asking
+ * for one counts as invalid.
+ *
+ * Sharing: a guest table page referenced from several entries (i915's
+ * scratch PDP/PD/PT fill every unused range) is shadowed once per level,
+ * found by (guest address, level) and reference counted, so the shadow
+ * grows with the distinct tables, never with the entries pointing at them;
+ * max_tables bounds it against a hostile guest.
+ *
+ * Coherence (docs/architecture.md, decision 3): re-validation at use.
+ * Each shadow table keeps the guest entries it was built from;
+ * vgpu_ppgtt_shadow_sync() compares every guest table page against that
+ * copy and applies the entries that changed.  The caller syncs before each
+ * workload that uses the PPGTT runs.
+ *
+ * Guest memory is read through mem_ops.guest_page, which checks that a
+ * page belongs to the VM; guest memory is written concurrently by an
+ * untrusted guest, so each table page is snapshotted once per build or
+ * sync and only the snapshot is used.
+ *
+ * Not thread-safe: the mediator's event loop owns a shadow.  The GPU may
+ * walk it concurrently: entries are stored atomically, and a table page
+ * is only freed to its owner's pool (mem_ops.table_free), never reused for
+ * another VM.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef GPUMED_GTT_PPGTT_SHADOW_H
+#define GPUMED_GTT_PPGTT_SHADOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define MED_PPGTT_LEVELS            4
+#define MED_PPGTT_ENTRIES           512
+#define MED_PPGTT_PTE_PRESENT       1ull
+#define MED_PPGTT_PTE_RW            2ull
+#define MED_PPGTT_PTE_HUGE          (1ull << 7)     /* PS in a PDE/PDPE */
+#define MED_PPGTT_PTE_IPS           (1ull << 11)    /* 64 KiB pages in a PDE */
+#define MED_PPGTT_PTE_ADDR_MASK     0x00003ffffffff000ull
+#define MED_PPGTT_TABLES_DEFAULT    8192    /* 16 GiB of 4 KiB mappings */
+
+struct vgpu_ppgtt_mem_ops {
+    /* The host view of guest page @gpa (page aligned), or NULL when the
+     * page is not the VM's memory. */
+    const void *(*guest_page)(void *opaque, uint64_t gpa);
+    /* A zeroed page the GPU can reach at *@bus, or NULL. */
+    void *(*table_alloc)(void *opaque, uint64_t *bus);
+    void (*table_free)(void *opaque, void *page, uint64_t bus);
+};
+
+struct vgpu_ppgtt_shadow_config {
+    const struct vgpu_ppgtt_mem_ops *ops;
+    void *opaque;
+    uint64_t root_gpa;          /* the guest's PML4 page */
+    uint64_t bus_base;          /* the VM's bus window: leaf = bus_base + gpa */
+    uint64_t scratch_bus;       /* where invalid leaf entries point */
+    unsigned max_tables;        /* 0: MED_PPGTT_TABLES_DEFAULT */
+};
+
+/* Never reset. */
+struct vgpu_ppgtt_shadow_stats {
+    uint64_t tables;            /* shadow tables now */
+    uint64_t leaves_mapped;     /* valid leaf entries written */
+    uint64_t bad_entries;       /* entries naming no VM memory or a huge page */
+    uint64_t table_limit_hits;  /* directory entries dropped at max_tables */
+    uint64_t syncs;
+    uint64_t tables_compared;
+    uint64_t tables_changed;    /* found different from their copy by a sync */
+    uint64_t last_bad_entry;    /* an example, for log lines */
+};
+
+struct vgpu_ppgtt_shadow;
+
+/*
+ * Shadow the PPGTT rooted at config->root_gpa.  NULL with errno EINVAL
+ * (the root is not a page of the VM's memory) or ENOMEM.
+ */
+struct vgpu_ppgtt_shadow *vgpu_ppgtt_shadow_create(const struct vgpu_ppgtt_shadow_config *config);
+/* NULL is ignored; every table page goes back through table_free. */
+void vgpu_ppgtt_shadow_destroy(struct vgpu_ppgtt_shadow *shadow);
+
+/* Bring the shadow up to date with the guest's tables; returns how many
+ * tables had changed. */
+uint64_t vgpu_ppgtt_shadow_sync(struct vgpu_ppgtt_shadow *shadow);
+
+uint64_t vgpu_ppgtt_shadow_root_gpa(const struct vgpu_ppgtt_shadow *shadow);
+/* The bus address of the shadow PML4: what the shadow context's PDP0 holds. */
+uint64_t vgpu_ppgtt_shadow_root_bus(const struct vgpu_ppgtt_shadow *shadow);
+
+/* The guest-physical page @gma maps to in the shadow, if the page is
+ * present and valid (not the scratch page). */
+bool vgpu_ppgtt_shadow_translate(const struct vgpu_ppgtt_shadow *shadow, uint64_t gma,
+                                 uint64_t *gpa);
+
+const struct vgpu_ppgtt_shadow_stats *
+vgpu_ppgtt_shadow_stats(const struct vgpu_ppgtt_shadow *shadow);
+
+#endif /* GPUMED_GTT_PPGTT_SHADOW_H */

@@ -1,0 +1,241 @@
+/*
+ * host-mem.c - host memory the physical GPU reaches (see host-mem.h).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "mediator/host-mem.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define POOL_CHUNK_PAGES    64
+
+struct bus_extent {
+    uint64_t bus, size;
+    struct bus_extent *next;
+};
+
+struct med_host_mem {
+    struct pgpu *gpu;
+    uint64_t bus_next, bus_end;     /* never handed out from here on */
+    struct bus_extent *free;        /* freed extents, reused first fit */
+    uint64_t live;                  /* buffers not yet freed */
+};
+
+struct med_host_mem *med_host_mem_create(struct pgpu *gpu, uint64_t bus_first,
+                                         uint64_t bus_end)
+{
+    struct med_host_mem *hm;
+
+    if ((bus_first | bus_end) & (PGPU_PAGE_SIZE - 1) || bus_first >= bus_end) {
+        errno = EINVAL;
+        return NULL;
+    }
+    hm = calloc(1, sizeof(*hm));
+    if (hm) {
+        hm->gpu = gpu;
+        hm->bus_next = bus_first;
+        hm->bus_end = bus_end;
+    }
+    return hm;
+}
+
+void med_host_mem_destroy(struct med_host_mem *hm)
+{
+    if (!hm) {
+        return;
+    }
+    assert(!hm->live);
+    while (hm->free) {
+        struct bus_extent *e = hm->free;
+
+        hm->free = e->next;
+        free(e);
+    }
+    free(hm);
+}
+
+static bool bus_take(struct med_host_mem *hm, uint64_t size, uint64_t *bus)
+{
+    for (struct bus_extent **p = &hm->free; *p; p = &(*p)->next) {
+        struct bus_extent *e = *p;
+
+        if (e->size >= size) {
+            *bus = e->bus;
+            e->bus += size;
+            e->size -= size;
+            if (!e->size) {
+                *p = e->next;
+                free(e);
+            }
+            return true;
+        }
+    }
+    if (hm->bus_end - hm->bus_next < size) {
+        return false;
+    }
+    *bus = hm->bus_next;
+    hm->bus_next += size;
+    return true;
+}
+
+static void bus_give_back(struct med_host_mem *hm, uint64_t bus, uint64_t size)
+{
+    struct bus_extent *e = malloc(sizeof(*e));
+
+    if (!e) {
+        return;     /* the range is only lost to reuse, never handed out twice */
+    }
+    *e = (struct bus_extent){ .bus = bus, .size = size, .next = hm->free };
+    hm->free = e;
+}
+
+int med_host_buf_alloc(struct med_host_mem *hm, uint64_t size, struct med_host_buf *buf)
+{
+    uint64_t rounded = (size + PGPU_PAGE_SIZE - 1) & ~(uint64_t)(PGPU_PAGE_SIZE - 1);
+    int ret;
+
+    memset(buf, 0, sizeof(*buf));
+    if (!rounded) {
+        return -EINVAL;
+    }
+    buf->map = aligned_alloc(PGPU_PAGE_SIZE, rounded);
+    if (!buf->map) {
+        return -ENOMEM;
+    }
+    memset(buf->map, 0, rounded);
+    if (!bus_take(hm, rounded, &buf->bus)) {
+        free(buf->map);
+        buf->map = NULL;
+        return -ENOMEM;
+    }
+    ret = hm->gpu->ops->dma_map(hm->gpu, buf->bus, buf->map, rounded);
+    if (ret) {
+        bus_give_back(hm, buf->bus, rounded);
+        free(buf->map);
+        memset(buf, 0, sizeof(*buf));
+        return ret;
+    }
+    buf->size = rounded;
+    hm->live++;
+    return 0;
+}
+
+void med_host_buf_free(struct med_host_mem *hm, struct med_host_buf *buf)
+{
+    if (!buf->map) {
+        return;
+    }
+    hm->gpu->ops->dma_unmap(hm->gpu, buf->bus, buf->size);
+    bus_give_back(hm, buf->bus, buf->size);
+    free(buf->map);
+    memset(buf, 0, sizeof(*buf));
+    hm->live--;
+}
+
+/* ---- page pool ---- */
+
+struct pool_page {
+    struct pool_page *next;     /* stored in the free page itself */
+};
+
+struct pool_chunk {
+    struct med_host_buf buf;
+    struct pool_chunk *next;
+};
+
+struct med_page_pool {
+    struct med_host_mem *hm;
+    struct pool_chunk *chunks;
+    struct pool_page *free;
+    uint64_t in_use;
+};
+
+struct med_page_pool *med_page_pool_create(struct med_host_mem *hm)
+{
+    struct med_page_pool *pool = calloc(1, sizeof(*pool));
+
+    if (pool) {
+        pool->hm = hm;
+    }
+    return pool;
+}
+
+void med_page_pool_destroy(struct med_page_pool *pool)
+{
+    if (!pool) {
+        return;
+    }
+    while (pool->chunks) {
+        struct pool_chunk *c = pool->chunks;
+
+        pool->chunks = c->next;
+        med_host_buf_free(pool->hm, &c->buf);
+        free(c);
+    }
+    free(pool);
+}
+
+static bool pool_grow(struct med_page_pool *pool)
+{
+    struct pool_chunk *c = calloc(1, sizeof(*c));
+
+    if (!c || med_host_buf_alloc(pool->hm, POOL_CHUNK_PAGES * PGPU_PAGE_SIZE, &c->buf)) {
+        free(c);
+        return false;
+    }
+    c->next = pool->chunks;
+    pool->chunks = c;
+    for (unsigned i = 0; i < POOL_CHUNK_PAGES; i++) {
+        struct pool_page *p = (struct pool_page *)((char *)c->buf.map + i * PGPU_PAGE_SIZE);
+
+        p->next = pool->free;
+        pool->free = p;
+    }
+    return true;
+}
+
+static uint64_t page_bus(const struct med_page_pool *pool, const void *page)
+{
+    for (const struct pool_chunk *c = pool->chunks; c; c = c->next) {
+        uintptr_t off = (uintptr_t)page - (uintptr_t)c->buf.map;
+
+        if (off < c->buf.size) {
+            return c->buf.bus + off;
+        }
+    }
+    assert(!"page not from this pool");
+    return 0;
+}
+
+void *med_page_alloc(struct med_page_pool *pool, uint64_t *bus)
+{
+    struct pool_page *p;
+
+    if (!pool->free && !pool_grow(pool)) {
+        return NULL;
+    }
+    p = pool->free;
+    pool->free = p->next;
+    memset(p, 0, PGPU_PAGE_SIZE);
+    *bus = page_bus(pool, p);
+    pool->in_use++;
+    return p;
+}
+
+void med_page_free(struct med_page_pool *pool, void *page, uint64_t bus)
+{
+    struct pool_page *p = page;
+
+    assert(page_bus(pool, page) == bus);
+    p->next = pool->free;
+    pool->free = p;
+    pool->in_use--;
+}
+
+uint64_t med_page_pool_in_use(const struct med_page_pool *pool)
+{
+    return pool->in_use;
+}

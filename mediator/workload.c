@@ -1,0 +1,832 @@
+/*
+ * workload.c - shadowing, submission and completion of a vGPU's workloads
+ * (see workload.h).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "mediator/workload.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gtt/ppgtt-shadow.h"
+#include "mediator/protocol.h"
+#include "pgpu/skl-regs.h"
+
+/* Layout of a workload's host memory, bound at its engine's GGTT window. */
+#define SHADOW_CTX_SIZE         (2 * PGPU_PAGE_SIZE)    /* PPHWSP + register state */
+#define SHADOW_RING_OFFSET      SHADOW_CTX_SIZE
+#define SHADOW_BATCH_ALIGN      64
+#define SHADOW_INITIAL_SIZE     (64u * 1024)
+
+/* Scan limits: hostile batches cost bounded work and host memory. */
+#define SCAN_MAX_BATCH_BYTES    (1u << 20)
+#define SCAN_MAX_TOTAL_BYTES    (8u << 20)
+#define SCAN_MAX_BATCHES        256
+
+/* Register state page dwords the shadow context replaces (contract 6.5). */
+#define CTX_BB_STATE_FIRST_DW   13      /* batch addresses and states: dw 13..23 odd */
+#define CTX_BB_STATE_LAST_DW    23
+#define CTX_BB_PER_CTX_PTR_DW   25
+#define CTX_INDIRECT_CTX_DW     27
+#define CTX_PDP_FIRST_DW        37      /* PDP3..PDP0 values: dw 37..51 odd */
+#define CTX_POWER_CLK_STATE_DW  67
+#define CTX_ENGINE_STATE_DW     83      /* 44 saved engine registers: dw 83..169 odd */
+#define CTX_ENGINE_STATE_COUNT  44
+
+enum workload_state {
+    WL_FREE,
+    WL_QUEUED,                  /* with the scheduler */
+    WL_FINISHED,                /* result known, waiting for earlier elements */
+};
+
+struct vgpu_workload {
+    struct med_sched_workload sched;    /* first: the scheduler's view */
+    struct vgpu_submission *sub;
+    enum pgpu_engine engine;
+    enum workload_state state;
+    uint32_t event;             /* MED_EVENT_* once finished; 0: dropped */
+    uint64_t guest_desc;
+    uint64_t lrca;              /* the guest context image, GGTT */
+    uint32_t head, tail;        /* ring offsets, guest = shadow */
+    uint64_t received_ns, shadow_ns, scan_ns;
+    struct med_host_buf mem;    /* context, ring, batches (kept across workloads) */
+    uint64_t used;              /* bytes of mem this workload uses */
+};
+
+struct engine_queue {
+    struct med_sched_entity entity;
+    struct vgpu_workload slots[MED_WL_SLOTS];
+    unsigned order[MED_WL_SLOTS];       /* slot indices, oldest first */
+    unsigned in_flight;
+    uint64_t pending[MED_WL_PENDING_MAX];
+    uint64_t pending_ns[MED_WL_PENDING_MAX];
+    unsigned pending_first, pending_count;
+    bool dropping;              /* a reset is under way: nothing is reported */
+};
+
+struct vgpu_submission {
+    struct vgpu_submission_config config;
+    struct med_scan *scan;
+    struct med_page_pool *pool;
+    struct vgpu_ppgtt_shadow *ppgtts[MED_WL_PPGTTS_MAX];
+    unsigned ppgtt_count;
+    struct engine_queue engines[PGPU_NUM_ENGINES];
+    void **fetched;             /* batch copies of the scan in progress */
+    unsigned fetched_count, fetched_cap;
+    uint8_t *ring_copy;         /* the ring [head, tail), unwrapped */
+    uint32_t ring_copy_cap;
+    struct vgpu_exec_stats stats;
+};
+
+static const char *const engine_names[PGPU_NUM_ENGINES] = { "rcs", "bcs", "vcs", "vecs" };
+
+uint64_t med_now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void reject(struct vgpu_workload *w, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void reject(struct vgpu_workload *w, const char *fmt, ...)
+{
+    char why[MED_SCAN_REASON_MAX + 64], line[sizeof(why) + 96];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    snprintf(line, sizeof(line), "%s element 0x%016" PRIx64 " rejected: %s",
+             engine_names[w->engine], w->guest_desc, why);
+    w->sub->stats.rejected++;
+    w->sub->config.host->totals->rejected++;
+    w->sub->config.guest_error(w->sub->config.opaque, line);
+    w->state = WL_FINISHED;
+    w->event = MED_EVENT_REJECTED;
+}
+
+/* ---- PPGTT shadows ---- */
+
+static const void *ppgtt_guest_page(void *opaque, uint64_t gpa)
+{
+    const struct vgpu_submission *sub = opaque;
+
+    return vgpu_gpa_to_host(&sub->config.mem, gpa, PGPU_PAGE_SIZE);
+}
+
+static void *ppgtt_table_alloc(void *opaque, uint64_t *bus)
+{
+    struct vgpu_submission *sub = opaque;
+
+    return med_page_alloc(sub->pool, bus);
+}
+
+static void ppgtt_table_free(void *opaque, void *page, uint64_t bus)
+{
+    struct vgpu_submission *sub = opaque;
+
+    med_page_free(sub->pool, page, bus);
+}
+
+static const struct vgpu_ppgtt_mem_ops ppgtt_mem_ops = {
+    .guest_page = ppgtt_guest_page,
+    .table_alloc = ppgtt_table_alloc,
+    .table_free = ppgtt_table_free,
+};
+
+static int ppgtt_find(const struct vgpu_submission *sub, uint64_t root_gpa)
+{
+    for (unsigned i = 0; i < sub->ppgtt_count; i++) {
+        if (vgpu_ppgtt_shadow_root_gpa(sub->ppgtts[i]) == root_gpa) {
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+/* Count what a build or sync found wrong in the guest's tables. */
+static void ppgtt_account(struct vgpu_submission *sub, const struct vgpu_ppgtt_shadow *shadow,
+                          uint64_t bad_before)
+{
+    const struct vgpu_ppgtt_shadow_stats *st = vgpu_ppgtt_shadow_stats(shadow);
+    char line[160];
+
+    if (st->bad_entries == bad_before) {
+        return;
+    }
+    sub->stats.ppgtt_bad_entries += st->bad_entries - bad_before;
+    sub->config.host->totals->ppgtt_bad_entries += st->bad_entries - bad_before;
+    snprintf(line, sizeof(line), "PPGTT 0x%" PRIx64 ": %" PRIu64 " entries name no guest RAM "
+             "or a huge page (e.g. 0x%" PRIx64 "): not mapped or the scratch page",
+             vgpu_ppgtt_shadow_root_gpa(shadow), st->bad_entries - bad_before,
+             st->last_bad_entry);
+    sub->config.guest_error(sub->config.opaque, line);
+}
+
+int vgpu_submission_ppgtt_create(struct vgpu_submission *sub, uint64_t root_gpa,
+                                 const char **problem)
+{
+    struct vgpu_ppgtt_shadow *shadow;
+
+    if (ppgtt_find(sub, root_gpa) >= 0) {
+        *problem = "is already live";
+        return -1;
+    }
+    if (sub->ppgtt_count == MED_WL_PPGTTS_MAX) {
+        *problem = "exceeds the live PPGTT limit";
+        return -1;
+    }
+    shadow = vgpu_ppgtt_shadow_create(&(struct vgpu_ppgtt_shadow_config) {
+        .ops = &ppgtt_mem_ops, .opaque = sub, .root_gpa = root_gpa,
+        .bus_base = sub->config.mem.bus_base, .scratch_bus = sub->config.host->scratch_bus,
+    });
+    if (!shadow) {
+        *problem = errno == EINVAL ? "names no guest RAM" : "cannot be shadowed (host memory)";
+        return -1;
+    }
+    ppgtt_account(sub, shadow, 0);
+    sub->ppgtts[sub->ppgtt_count++] = shadow;
+    return 0;
+}
+
+/* Is a queued or running workload using @shadow? */
+static bool ppgtt_in_use(const struct vgpu_submission *sub, const struct vgpu_ppgtt_shadow *shadow);
+
+int vgpu_submission_ppgtt_destroy(struct vgpu_submission *sub, uint64_t root_gpa,
+                                  const char **problem)
+{
+    int i = ppgtt_find(sub, root_gpa);
+
+    if (i < 0) {
+        *problem = "is not live";
+        return -1;
+    }
+    if (ppgtt_in_use(sub, sub->ppgtts[i])) {
+        *problem = "is still used by a submitted context";
+        return -1;
+    }
+    vgpu_ppgtt_shadow_destroy(sub->ppgtts[i]);
+    sub->ppgtts[i] = sub->ppgtts[--sub->ppgtt_count];
+    return 0;
+}
+
+/* ---- scanner callbacks ---- */
+
+static bool scan_ggtt_range_ok(void *opaque, uint64_t gma, uint64_t len)
+{
+    const struct vgpu_submission *sub = opaque;
+
+    return vgpu_gma_in_partition(&sub->config.mem, gma, len);
+}
+
+#define PPGTT_SPACE     (1ull << 48)
+
+static bool scan_ppgtt_range_ok(void *opaque, void *ppgtt, uint64_t gma, uint64_t len)
+{
+    uint64_t gpa, first, last;
+
+    gma &= PPGTT_SPACE - 1;     /* the scanner checked the canonical form */
+    if (!len || len > PPGTT_SPACE - gma) {
+        return false;
+    }
+    first = gma & ~(uint64_t)(PGPU_PAGE_SIZE - 1);
+    last = (gma + len - 1) & ~(uint64_t)(PGPU_PAGE_SIZE - 1);
+    for (uint64_t page = first; page <= last; page += PGPU_PAGE_SIZE) {
+        if (!vgpu_ppgtt_shadow_translate(ppgtt, page, &gpa)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Copy what the shadow PPGTT maps at @gma, page by page, up to @len bytes. */
+static uint64_t ppgtt_copy(const struct vgpu_submission *sub, const struct vgpu_ppgtt_shadow *ppgtt,
+                           uint64_t gma, uint8_t *dst, uint64_t len)
+{
+    uint64_t done = 0;
+
+    while (done < len) {
+        uint64_t at = (gma + done) & (PPGTT_SPACE - 1);
+        uint64_t in_page = PGPU_PAGE_SIZE - (at & (PGPU_PAGE_SIZE - 1));
+        uint64_t n = len - done < in_page ? len - done : in_page;
+        uint64_t gpa;
+        const uint8_t *src;
+
+        if (!vgpu_ppgtt_shadow_translate(ppgtt, at, &gpa) ||
+            !(src = vgpu_gpa_to_host(&sub->config.mem, gpa, PGPU_PAGE_SIZE))) {
+            break;
+        }
+        memcpy(dst + done, src + (at & (PGPU_PAGE_SIZE - 1)), n);
+        done += n;
+    }
+    return done;
+}
+
+static const void *scan_fetch(void *opaque, void *ppgtt, enum med_scan_space space,
+                              uint64_t gma, uint64_t max_len, uint64_t *len)
+{
+    struct vgpu_submission *sub = opaque;
+    uint8_t *copy;
+
+    *len = 0;
+    if (sub->fetched_count == sub->fetched_cap) {
+        unsigned cap = sub->fetched_cap ? 2 * sub->fetched_cap : 16;
+        void **grown = realloc(sub->fetched, cap * sizeof(*grown));
+
+        if (!grown) {
+            return NULL;
+        }
+        sub->fetched = grown;
+        sub->fetched_cap = cap;
+    }
+    copy = malloc(max_len ? max_len : 1);
+    if (!copy) {
+        return NULL;
+    }
+    sub->fetched[sub->fetched_count++] = copy;
+    *len = space == MED_SCAN_GGTT ? vgpu_ggtt_copy(&sub->config.mem, gma, copy, max_len)
+                                  : ppgtt_copy(sub, ppgtt, gma, copy, max_len);
+    return copy;
+}
+
+static void fetched_free(struct vgpu_submission *sub)
+{
+    for (unsigned i = 0; i < sub->fetched_count; i++) {
+        free(sub->fetched[i]);
+    }
+    sub->fetched_count = 0;
+}
+
+static const struct med_scan_ops scan_ops = {
+    .ggtt_range_ok = scan_ggtt_range_ok,
+    .ppgtt_range_ok = scan_ppgtt_range_ok,
+    .fetch = scan_fetch,
+};
+
+/* ---- shadowing ---- */
+
+/* What the workload needs from the guest's context image. */
+struct guest_context {
+    uint32_t state[PGPU_PAGE_SIZE / 4];     /* the register state page, copied */
+    uint64_t ring_start;
+    uint32_t ring_size, ring_ctl;
+    struct vgpu_ppgtt_shadow *ppgtt;
+};
+
+static bool read_context(struct vgpu_workload *w, struct guest_context *ctx)
+{
+    struct vgpu_submission *sub = w->sub;
+    const struct vgpu_mem *mem = &sub->config.mem;
+    uint32_t lo = (uint32_t)w->guest_desc;
+    uint64_t pml4;
+    int i;
+
+    if (!(lo & CTX_DESC_VALID) || !(lo & CTX_DESC_PRIVILEGE) ||
+        (lo >> CTX_DESC_ADDRESSING_SHIFT & 3) != CTX_ADDRESSING_LEGACY_64B) {
+        reject(w, "the descriptor is not a valid privileged 4-level PPGTT context "
+               "(valid, bit 8, addressing mode 3)");
+        return false;
+    }
+    if (vgpu_ggtt_copy(mem, w->lrca + LRC_STATE_OFFSET, ctx->state, PGPU_PAGE_SIZE) !=
+        PGPU_PAGE_SIZE) {
+        reject(w, "the context image at GGTT 0x%" PRIx64 " is not mapped guest RAM in the "
+               "vGPU's partition", w->lrca);
+        return false;
+    }
+    ctx->ring_ctl = ctx->state[CTX_RING_CTL_DW];
+    ctx->ring_start = ctx->state[CTX_RING_START_DW];
+    ctx->ring_size = RING_CTL_PAGES(ctx->ring_ctl) * PGPU_PAGE_SIZE;
+    if (!(ctx->ring_ctl & RING_CTL_VALID) || ctx->ring_start & (PGPU_PAGE_SIZE - 1) ||
+        !vgpu_gma_in_partition(mem, ctx->ring_start, ctx->ring_size)) {
+        reject(w, "ring start 0x%" PRIx64 " / control 0x%" PRIx32 " is not a valid ring in "
+               "the vGPU's partition", ctx->ring_start, ctx->ring_ctl);
+        return false;
+    }
+    pml4 = ((uint64_t)ctx->state[CTX_PDP_UDW_DW(0)] << 32 | ctx->state[CTX_PDP_LDW_DW(0)]) &
+           MED_PPGTT_PTE_ADDR_MASK;
+    i = ppgtt_find(sub, pml4);
+    if (i < 0) {
+        reject(w, "its PPGTT root 0x%" PRIx64 " was not announced (PVINFO create)", pml4);
+        return false;
+    }
+    ctx->ppgtt = sub->ppgtts[i];
+    return true;
+}
+
+/* The newest unretired workload of the same context on this engine, if any. */
+static const struct vgpu_workload *previous_of_context(const struct engine_queue *eq,
+                                                       const struct vgpu_workload *w)
+{
+    for (unsigned i = eq->in_flight; i-- > 0;) {
+        const struct vgpu_workload *prev = &eq->slots[eq->order[i]];
+
+        /* A rejected element's guest resets the context: its HEAD is the guest's. */
+        if (prev != w && prev->lrca == w->lrca && prev->event != MED_EVENT_REJECTED &&
+            (prev->state == WL_QUEUED || prev->event == MED_EVENT_DONE)) {
+            return prev;
+        }
+    }
+    return NULL;
+}
+
+/* Copy the ring's [head, tail) into sub->ring_copy, unwrapped. */
+static bool copy_ring(struct vgpu_workload *w, const struct guest_context *ctx, uint32_t len)
+{
+    struct vgpu_submission *sub = w->sub;
+    uint32_t first = len < ctx->ring_size - w->head ? len : ctx->ring_size - w->head;
+
+    if (sub->ring_copy_cap < len) {
+        uint8_t *grown = realloc(sub->ring_copy, ctx->ring_size);
+
+        if (!grown) {
+            reject(w, "no host memory for the ring copy");
+            return false;
+        }
+        sub->ring_copy = grown;
+        sub->ring_copy_cap = ctx->ring_size;
+    }
+    if (vgpu_ggtt_copy(&sub->config.mem, ctx->ring_start + w->head, sub->ring_copy, first) !=
+        first ||
+        vgpu_ggtt_copy(&sub->config.mem, ctx->ring_start, sub->ring_copy + first,
+                       len - first) != len - first) {
+        reject(w, "ring [0x%" PRIx32 ", 0x%" PRIx32 ") of the ring at 0x%" PRIx64
+               " is not mapped guest RAM", w->head, w->tail, ctx->ring_start);
+        return false;
+    }
+    return true;
+}
+
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+    return (v + a - 1) & ~(a - 1);
+}
+
+/* Where each scanned buffer goes in the workload's memory (offsets[0]: the ring). */
+static bool layout(struct vgpu_workload *w, const struct guest_context *ctx,
+                   const struct med_scan_result *res, uint64_t *offsets)
+{
+    const struct vgpu_exec_host *host = w->sub->config.host;
+    uint64_t end = SHADOW_RING_OFFSET + ctx->ring_size;
+
+    offsets[0] = SHADOW_RING_OFFSET + w->head;
+    for (unsigned b = 1; b < res->buffer_count; b++) {
+        end = align_up(end, SHADOW_BATCH_ALIGN);
+        offsets[b] = end;
+        end += res->buffers[b].len;
+    }
+    if (end > host->window_size) {
+        reject(w, "its ring and batches need %" PRIu64 " KiB of shadow memory, the engine's "
+               "window holds %" PRIu64 " KiB", end >> 10, host->window_size >> 10);
+        return false;
+    }
+    if (w->mem.size < end) {
+        uint64_t size = w->mem.size ? w->mem.size : SHADOW_INITIAL_SIZE;
+
+        while (size < end) {
+            size *= 2;
+        }
+        med_host_buf_free(host->host_mem, &w->mem);
+        if (med_host_buf_alloc(host->host_mem, size, &w->mem)) {
+            reject(w, "no host memory for its shadow (%" PRIu64 " KiB)", size >> 10);
+            return false;
+        }
+    }
+    w->used = end;
+    return true;
+}
+
+/* Point each MI_BATCH_BUFFER_START at its target's copy (GGTT, in the window). */
+static void patch_batch_starts(struct vgpu_workload *w, const struct med_scan_result *res,
+                               const uint64_t *offsets)
+{
+    uint64_t window = w->sub->config.host->window_ggtt[w->engine];
+
+    for (unsigned i = 0; i < res->bb_start_count; i++) {
+        const struct med_scan_bb_start *site = &res->bb_starts[i];
+        /* The copies are ours (the ring copy and scan_fetch's buffers). */
+        uint32_t *cmd = (uint32_t *)((uint8_t *)res->buffers[site->buffer].host + site->offset);
+        uint64_t target = window + offsets[site->target];
+
+        cmd[0] &= ~MI_BB_PPGTT;
+        cmd[1] = (uint32_t)target;
+        cmd[2] = (uint32_t)(target >> 32);
+    }
+}
+
+static void place_ring(struct vgpu_workload *w, const struct guest_context *ctx, uint32_t len)
+{
+    uint8_t *ring = (uint8_t *)w->mem.map + SHADOW_RING_OFFSET;
+    uint32_t first = len < ctx->ring_size - w->head ? len : ctx->ring_size - w->head;
+
+    memcpy(ring + w->head, w->sub->ring_copy, first);
+    memcpy(ring, w->sub->ring_copy + first, len - first);
+}
+
+/* The shadow context: the guest's register state with host addresses. */
+static void build_context(struct vgpu_workload *w, const struct guest_context *ctx)
+{
+    uint32_t *state = (uint32_t *)((uint8_t *)w->mem.map + LRC_STATE_OFFSET);
+    uint64_t root = vgpu_ppgtt_shadow_root_bus(ctx->ppgtt);
+
+    memset(w->mem.map, 0, LRC_STATE_OFFSET);
+    memcpy(state, ctx->state, PGPU_PAGE_SIZE);
+    /* Saving must happen: the engine state is written back to the guest. */
+    state[CTX_CONTEXT_CONTROL_DW] = (state[CTX_CONTEXT_CONTROL_DW] & ~CTX_CTRL_SAVE_INHIBIT) |
+                                    SKL_MASKED_DISABLE(CTX_CTRL_SAVE_INHIBIT);
+    state[CTX_RING_HEAD_DW] = w->head;
+    state[CTX_RING_TAIL_DW] = w->tail;
+    state[CTX_RING_START_DW] = (uint32_t)(w->sub->config.host->window_ggtt[w->engine] +
+                                          SHADOW_RING_OFFSET);
+    state[CTX_RING_CTL_DW] = ctx->ring_ctl;
+    /* The ring level starts afresh; no per-context or indirect batches run. */
+    for (unsigned dw = CTX_BB_STATE_FIRST_DW; dw <= CTX_BB_STATE_LAST_DW; dw += 2) {
+        state[dw] = 0;
+    }
+    state[CTX_BB_PER_CTX_PTR_DW] = 0;
+    state[CTX_INDIRECT_CTX_DW] = 0;
+    for (unsigned dw = CTX_PDP_FIRST_DW; dw <= CTX_PDP_LDW_DW(0); dw += 2) {
+        state[dw] = 0;
+    }
+    state[CTX_PDP_UDW_DW(0)] = (uint32_t)(root >> 32);
+    state[CTX_PDP_LDW_DW(0)] = (uint32_t)root;
+}
+
+/* Turn @w's element into a queued workload, or reject it. */
+static void shadow(struct vgpu_workload *w)
+{
+    struct vgpu_submission *sub = w->sub;
+    struct engine_queue *eq = &sub->engines[w->engine];
+    const struct vgpu_workload *prev;
+    struct guest_context ctx;
+    struct med_scan_result res;
+    enum med_scan_verdict verdict;
+    uint64_t start = med_now_ns(), scan_start, bad_before, *offsets;
+    uint32_t len;
+
+    if (!read_context(w, &ctx)) {
+        return;
+    }
+    prev = previous_of_context(eq, w);
+    w->head = prev ? prev->tail : ctx.state[CTX_RING_HEAD_DW] & RING_HEAD_ADDR_MASK;
+    w->tail = ctx.state[CTX_RING_TAIL_DW] & RING_TAIL_ADDR_MASK;
+    if (w->head >= ctx.ring_size || w->tail >= ctx.ring_size) {
+        reject(w, "ring head 0x%" PRIx32 " or tail 0x%" PRIx32 " is outside its %" PRIu32
+               "-byte ring", w->head, w->tail, ctx.ring_size);
+        return;
+    }
+    len = (w->tail - w->head + ctx.ring_size) % ctx.ring_size;
+    if (!len) {
+        sub->stats.empty++;
+        w->state = WL_FINISHED;
+        w->event = MED_EVENT_DONE;
+        return;
+    }
+    bad_before = vgpu_ppgtt_shadow_stats(ctx.ppgtt)->bad_entries;
+    vgpu_ppgtt_shadow_sync(ctx.ppgtt);
+    ppgtt_account(sub, ctx.ppgtt, bad_before);
+    if (!copy_ring(w, &ctx, len)) {
+        return;
+    }
+    scan_start = med_now_ns();
+    verdict = med_scan(sub->scan, &(struct med_scan_request) {
+        .engine = w->engine, .commands = sub->ring_copy, .len = len,
+        .gma = ctx.ring_start + w->head, .ppgtt = ctx.ppgtt,
+    }, &res);
+    w->scan_ns = med_now_ns() - scan_start;
+    offsets = verdict == MED_SCAN_OK ? calloc(res.buffer_count, sizeof(*offsets)) : NULL;
+    if (verdict != MED_SCAN_OK) {
+        reject(w, "scan: %s", res.reason);
+    } else if (!offsets) {
+        reject(w, "no host memory for the batch layout");
+    } else if (layout(w, &ctx, &res, offsets)) {
+        patch_batch_starts(w, &res, offsets);
+        place_ring(w, &ctx, len);
+        for (unsigned b = 1; b < res.buffer_count; b++) {
+            memcpy((uint8_t *)w->mem.map + offsets[b], res.buffers[b].host, res.buffers[b].len);
+        }
+        build_context(w, &ctx);
+        w->sched.desc = w->sub->config.host->window_ggtt[w->engine] | CTX_DESC_VALID |
+                        CTX_DESC_PRIVILEGE |
+                        CTX_ADDRESSING_LEGACY_64B << CTX_DESC_ADDRESSING_SHIFT;
+        w->state = WL_QUEUED;
+    }
+    free(offsets);
+    fetched_free(sub);
+    w->shadow_ns = med_now_ns() - start - w->scan_ns;
+    if (w->state == WL_QUEUED) {
+        med_sched_submit(sub->config.host->sched, &eq->entity, &w->sched);
+    }
+}
+
+static bool ppgtt_in_use(const struct vgpu_submission *sub, const struct vgpu_ppgtt_shadow *shadow)
+{
+    uint64_t root = vgpu_ppgtt_shadow_root_bus(shadow);
+
+    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+        const struct engine_queue *eq = &sub->engines[e];
+
+        for (unsigned i = 0; i < eq->in_flight; i++) {
+            const struct vgpu_workload *w = &eq->slots[eq->order[i]];
+            const uint32_t *state = (const uint32_t *)((const uint8_t *)w->mem.map +
+                                                       LRC_STATE_OFFSET);
+
+            if (w->state == WL_QUEUED &&
+                ((uint64_t)state[CTX_PDP_UDW_DW(0)] << 32 | state[CTX_PDP_LDW_DW(0)]) == root) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* ---- completion ---- */
+
+/* What the guest reads back from its context image (contract 6.5). */
+static void write_back(struct vgpu_workload *w)
+{
+    const uint32_t *shadow = (const uint32_t *)((uint8_t *)w->mem.map + LRC_STATE_OFFSET);
+    uint32_t *guest = (uint32_t *)vgpu_ggtt_page(&w->sub->config.mem, w->lrca + LRC_STATE_OFFSET);
+
+    if (!guest) {
+        return;     /* the guest unmapped its own image meanwhile: its loss */
+    }
+    guest[CTX_TIMESTAMP_DW] = shadow[CTX_TIMESTAMP_DW];
+    guest[CTX_POWER_CLK_STATE_DW] = shadow[CTX_POWER_CLK_STATE_DW];
+    for (unsigned i = 0; i < CTX_ENGINE_STATE_COUNT; i++) {
+        guest[CTX_ENGINE_STATE_DW + 2 * i] = shadow[CTX_ENGINE_STATE_DW + 2 * i];
+    }
+    __atomic_store_n(&guest[CTX_RING_HEAD_DW], w->tail, __ATOMIC_RELEASE);
+}
+
+static void account_times(struct vgpu_workload *w, uint64_t completion_ns)
+{
+    struct vgpu_exec_times *t[] = { &w->sub->stats.times, &w->sub->config.host->totals->times };
+
+    for (unsigned i = 0; i < 2; i++) {
+        t[i]->workloads++;
+        t[i]->shadow_ns += w->shadow_ns;
+        t[i]->scan_ns += w->scan_ns;
+        t[i]->schedule_ns += w->sched.dispatched_ns - w->sched.queued_ns;
+        t[i]->gpu_ns += w->sched.finished_ns - w->sched.dispatched_ns;
+        t[i]->completion_ns += completion_ns;
+    }
+}
+
+/* Report the oldest elements whose results are known, in order. */
+static void retire(struct engine_queue *eq, struct vgpu_submission *sub)
+{
+    while (eq->in_flight && eq->slots[eq->order[0]].state == WL_FINISHED) {
+        struct vgpu_workload *w = &eq->slots[eq->order[0]];
+        uint64_t start = med_now_ns();
+
+        if (!eq->dropping && w->event) {
+            uint32_t ring_head = w->head;
+
+            if (w->event == MED_EVENT_DONE) {
+                write_back(w);
+                ring_head = w->tail;
+                sub->stats.completed++;
+                sub->config.host->totals->completed++;
+            }
+            sub->config.complete(sub->config.opaque, w->engine, w->event, w->guest_desc,
+                                 ring_head);
+            if (w->sched.dispatched_ns && w->event == MED_EVENT_DONE) {
+                account_times(w, med_now_ns() - start);
+            }
+        }
+        w->state = WL_FREE;
+        memmove(eq->order, eq->order + 1, --eq->in_flight * sizeof(eq->order[0]));
+    }
+}
+
+/* Shadow pending elements while slots are free. */
+static void fill(struct engine_queue *eq, struct vgpu_submission *sub)
+{
+    while (!eq->dropping && eq->pending_count && eq->in_flight < MED_WL_SLOTS) {
+        struct vgpu_workload *w = NULL;
+
+        for (unsigned i = 0; i < MED_WL_SLOTS && !w; i++) {
+            if (eq->slots[i].state == WL_FREE) {
+                w = &eq->slots[i];
+                eq->order[eq->in_flight++] = i;
+            }
+        }
+        assert(w);
+        w->guest_desc = eq->pending[eq->pending_first];
+        w->received_ns = eq->pending_ns[eq->pending_first];
+        w->lrca = (uint32_t)w->guest_desc & CTX_DESC_LRCA_MASK;
+        w->event = 0;
+        w->head = w->tail = 0;
+        w->scan_ns = w->shadow_ns = 0;
+        w->sched.dispatched_ns = 0;
+        eq->pending_first = (eq->pending_first + 1) % MED_WL_PENDING_MAX;
+        eq->pending_count--;
+        shadow(w);
+        retire(eq, sub);
+    }
+}
+
+static void workload_bind(struct med_sched_workload *sw)
+{
+    struct vgpu_workload *w = (struct vgpu_workload *)sw;
+    const struct vgpu_exec_host *host = w->sub->config.host;
+    uint64_t window = host->window_ggtt[w->engine];
+
+    for (uint64_t off = 0; off < w->used; off += PGPU_PAGE_SIZE) {
+        host->gpu->ops->ggtt_write(host->gpu, (uint32_t)((window + off) / PGPU_PAGE_SIZE),
+                                   (w->mem.bus + off) | MED_GGTT_PTE_PRESENT);
+    }
+}
+
+static void workload_complete(struct med_sched_workload *sw, enum med_sched_result result)
+{
+    struct vgpu_workload *w = (struct vgpu_workload *)sw;
+    struct vgpu_submission *sub = w->sub;
+    struct engine_queue *eq = &sub->engines[w->engine];
+
+    w->state = WL_FINISHED;
+    switch (result) {
+    case MED_SCHED_DONE:
+        w->event = MED_EVENT_DONE;
+        break;
+    case MED_SCHED_HANG: {
+        char line[160];
+
+        w->event = MED_EVENT_REJECTED;
+        sub->stats.hangs++;
+        sub->config.host->totals->hangs++;
+        snprintf(line, sizeof(line), "%s element 0x%016" PRIx64 " stopped by the GPU "
+                 "(RING_EIR 0x%" PRIx32 "): engine reset, reported as a hang",
+                 engine_names[w->engine], w->guest_desc, sw->engine_error);
+        sub->config.guest_error(sub->config.opaque, line);
+        break;
+    }
+    case MED_SCHED_CANCELLED:
+        w->event = 0;
+        sub->stats.cancelled++;
+        break;
+    }
+    retire(eq, sub);
+    fill(eq, sub);
+}
+
+const struct med_sched_ops vgpu_workload_sched_ops = {
+    .bind = workload_bind,
+    .complete = workload_complete,
+};
+
+/* ---- the submission interface ---- */
+
+void vgpu_submission_submit(struct vgpu_submission *sub, enum pgpu_engine engine,
+                            uint64_t desc, uint64_t received_ns)
+{
+    struct engine_queue *eq = &sub->engines[engine];
+
+    sub->stats.elements++;
+    sub->config.host->totals->elements++;
+    if (eq->pending_count == MED_WL_PENDING_MAX) {
+        char line[160];
+
+        snprintf(line, sizeof(line), "%s element 0x%016" PRIx64 " rejected: more than %u "
+                 "elements queued", engine_names[engine], desc, MED_WL_PENDING_MAX);
+        sub->stats.rejected++;
+        sub->config.host->totals->rejected++;
+        sub->config.guest_error(sub->config.opaque, line);
+        sub->config.complete(sub->config.opaque, engine, MED_EVENT_REJECTED, desc, 0);
+        return;
+    }
+    eq->pending[(eq->pending_first + eq->pending_count) % MED_WL_PENDING_MAX] = desc;
+    eq->pending_ns[(eq->pending_first + eq->pending_count) % MED_WL_PENDING_MAX] = received_ns;
+    eq->pending_count++;
+    fill(eq, sub);
+}
+
+void vgpu_submission_reset(struct vgpu_submission *sub, uint32_t mask)
+{
+    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+        struct engine_queue *eq = &sub->engines[e];
+
+        if (!(mask & 1u << e)) {
+            continue;
+        }
+        eq->dropping = true;
+        eq->pending_count = 0;
+        med_sched_cancel(sub->config.host->sched, &eq->entity);
+        retire(eq, sub);
+        assert(!eq->in_flight);
+        eq->dropping = false;
+    }
+}
+
+struct vgpu_submission *vgpu_submission_create(const struct vgpu_submission_config *config)
+{
+    struct vgpu_submission *sub = calloc(1, sizeof(*sub));
+
+    if (!sub) {
+        return NULL;
+    }
+    sub->config = *config;
+    sub->pool = med_page_pool_create(config->host->host_mem);
+    sub->scan = med_scan_create(&(struct med_scan_config) {
+        .ops = &scan_ops, .opaque = sub,
+        .limits = { .max_batch_bytes = SCAN_MAX_BATCH_BYTES,
+                    .max_total_bytes = SCAN_MAX_TOTAL_BYTES,
+                    .max_batches = SCAN_MAX_BATCHES },
+    });
+    if (!sub->pool || !sub->scan) {
+        vgpu_submission_destroy(sub);
+        errno = ENOMEM;
+        return NULL;
+    }
+    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+        med_sched_entity_init(&sub->engines[e].entity, e, sub);
+        for (unsigned i = 0; i < MED_WL_SLOTS; i++) {
+            sub->engines[e].slots[i].sub = sub;
+            sub->engines[e].slots[i].engine = e;
+        }
+    }
+    return sub;
+}
+
+void vgpu_submission_destroy(struct vgpu_submission *sub)
+{
+    if (!sub) {
+        return;
+    }
+    if (sub->scan) {
+        vgpu_submission_reset(sub, (1u << PGPU_NUM_ENGINES) - 1);
+    }
+    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+        for (unsigned i = 0; i < MED_WL_SLOTS; i++) {
+            med_host_buf_free(sub->config.host->host_mem, &sub->engines[e].slots[i].mem);
+        }
+    }
+    while (sub->ppgtt_count) {
+        vgpu_ppgtt_shadow_destroy(sub->ppgtts[--sub->ppgtt_count]);
+    }
+    med_page_pool_destroy(sub->pool);
+    med_scan_destroy(sub->scan);
+    free(sub->fetched);
+    free(sub->ring_copy);
+    free(sub);
+}
+
+const struct vgpu_exec_stats *vgpu_submission_stats(const struct vgpu_submission *sub)
+{
+    return &sub->stats;
+}
+
+void vgpu_submission_scan_stats(const struct vgpu_submission *sub, struct med_scan_stats *stats)
+{
+    med_scan_get_stats(sub->scan, stats);
+}

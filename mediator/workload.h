@@ -1,0 +1,132 @@
+/*
+ * workload.h - a vGPU's execlist submissions turned into workloads the
+ * physical GPU runs (docs/architecture.md, "The workload path").
+ *
+ * For each ELSP element the client relays (SUBMIT), the mediator
+ *   1. reads the guest's logical ring context through the vGPU's GGTT
+ *      (partition-checked, guest RAM only): ring start/head/tail/control
+ *      and the PPGTT root;
+ *   2. re-validates the context's shadow PPGTT (built from PPGTT_NOTIFY);
+ *   3. copies the ring bytes [head, tail) and scans them with med_scan(),
+ *      whose fetch callback copies each batch (first and second level,
+ *      chained) out of guest memory;
+ *   4. lays the copies out in host memory: a shadow context image (the
+ *      guest's register state page with the ring start, PPGTT root and
+ *      batch state replaced by host values), a shadow ring holding the
+ *      scanned bytes at the guest's offsets, and the shadow batches, every
+ *      MI_BATCH_BUFFER_START patched to its copy;
+ *   5. queues the workload on the scheduler (sched/), which binds the
+ *      host memory in its engine's window of the host GGTT block and
+ *      writes the ELSP;
+ *   6. on completion writes back what the guest reads in its context image
+ *      (ring HEAD, context timestamp, the engine state the GPU saved) and
+ *      reports COMPLETE through vgpu_submission_config.complete.
+ *
+ * A workload that fails any check is not submitted: COMPLETE "rejected"
+ * (MED_EVENT_REJECTED), the reason logged with the vGPU's name.  A
+ * workload the GPU stops (hang detector, fault) is reported the same way
+ * after its engine is reset; other vGPUs' work is untouched.
+ *
+ * Ordering per engine: elements complete in the order submitted.  Each
+ * vGPU engine shadows at most MED_WL_SLOTS workloads ahead (so the next
+ * one is ready when the GPU finishes the current one) and queues at most
+ * MED_WL_PENDING_MAX further elements; beyond that an element is rejected.
+ *
+ * Not thread-safe: the mediator's event loop owns a submission.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef GPUMED_MEDIATOR_WORKLOAD_H
+#define GPUMED_MEDIATOR_WORKLOAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mediator/guest-mem.h"
+#include "mediator/host-mem.h"
+#include "mediator/log.h"
+#include "mediator/scan/cmd-scan.h"
+#include "pgpu/pgpu.h"
+#include "sched/sched.h"
+
+#define MED_WL_SLOTS            2       /* workloads shadowed ahead per vGPU engine */
+#define MED_WL_PENDING_MAX      64      /* elements waiting for a slot per vGPU engine */
+#define MED_WL_PPGTTS_MAX       1024    /* live guest PPGTTs per vGPU */
+
+/* Where each phase's time goes, summed over workloads (nanoseconds). */
+struct vgpu_exec_times {
+    uint64_t workloads;         /* workloads that reached the GPU and completed */
+    uint64_t shadow_ns;         /* context read, PPGTT re-validation, copies, layout */
+    uint64_t scan_ns;           /* med_scan() */
+    uint64_t schedule_ns;       /* queued -> ELSP written */
+    uint64_t gpu_ns;            /* ELSP written -> completion seen by the event loop */
+    uint64_t completion_ns;     /* completion seen -> write-back done and COMPLETE sent */
+};
+
+struct vgpu_exec_stats {
+    uint64_t elements;          /* SUBMIT elements received */
+    uint64_t completed;         /* COMPLETE done */
+    uint64_t rejected;          /* not submitted: descriptor, context, ring, scan, limits */
+    uint64_t hangs;             /* stopped by the GPU, engine reset */
+    uint64_t empty;             /* head == tail: completed without the GPU */
+    uint64_t cancelled;         /* dropped by an engine reset or teardown */
+    uint64_t ppgtt_bad_entries; /* shadow PPGTT entries naming no VM memory */
+    struct vgpu_exec_times times;
+};
+
+/* What the mediator shares between vGPUs: the GPU, host memory, the
+ * scheduler and each engine's window of the host GGTT block. */
+struct vgpu_exec_host {
+    struct pgpu *gpu;
+    struct med_host_mem *host_mem;
+    struct med_sched *sched;
+    uint64_t window_ggtt[PGPU_NUM_ENGINES];
+    uint64_t window_size;
+    uint64_t scratch_bus;
+    struct vgpu_exec_stats *totals;     /* every vGPU adds to these too */
+};
+
+struct vgpu_submission_config {
+    struct vgpu_mem mem;
+    const struct vgpu_exec_host *host;
+    /* Send COMPLETE for the element @desc of @engine. */
+    void (*complete)(void *opaque, enum pgpu_engine engine, uint32_t event, uint64_t desc,
+                     uint32_t ring_head);
+    /* A guest-caused problem, one line without the vGPU's name (the
+     * caller prefixes it, counts and rate-limits). */
+    void (*guest_error)(void *opaque, const char *text);
+    void *opaque;
+};
+
+struct vgpu_submission;
+
+/* NULL with errno ENOMEM. */
+struct vgpu_submission *vgpu_submission_create(const struct vgpu_submission_config *config);
+/* Drops queued and running work (the GPU is stopped where it runs this
+ * vGPU's work) without COMPLETE messages; frees every shadow.  NULL is
+ * ignored. */
+void vgpu_submission_destroy(struct vgpu_submission *sub);
+
+/* PPGTT_NOTIFY: 0, or -1 with *@problem saying what the guest did wrong. */
+int vgpu_submission_ppgtt_create(struct vgpu_submission *sub, uint64_t root_gpa,
+                                 const char **problem);
+int vgpu_submission_ppgtt_destroy(struct vgpu_submission *sub, uint64_t root_gpa,
+                                  const char **problem);
+
+/* One ELSP element (desc != 0) of @engine; @received_ns when the message arrived. */
+void vgpu_submission_submit(struct vgpu_submission *sub, enum pgpu_engine engine,
+                            uint64_t desc, uint64_t received_ns);
+
+/* RESET_ENGINES: drop queued and running work of the engines in @mask
+ * (bit per engine) without COMPLETE messages. */
+void vgpu_submission_reset(struct vgpu_submission *sub, uint32_t mask);
+
+const struct vgpu_exec_stats *vgpu_submission_stats(const struct vgpu_submission *sub);
+void vgpu_submission_scan_stats(const struct vgpu_submission *sub, struct med_scan_stats *stats);
+
+/* The scheduler's callbacks for workloads of every vGPU. */
+extern const struct med_sched_ops vgpu_workload_sched_ops;
+
+uint64_t med_now_ns(void);
+
+#endif /* GPUMED_MEDIATOR_WORKLOAD_H */

@@ -1,0 +1,301 @@
+/*
+ * sched.c - the scheduler mechanism (see sched.h): queues, dispatch through
+ * the ELSP, completion from the CSB, hang recovery by engine reset.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "sched/sched.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pgpu/skl-regs.h"
+
+struct sched_engine {
+    enum pgpu_engine id;
+    uint32_t base;
+    struct med_sched_status_page status;
+    unsigned csb_head;
+    struct med_sched_workload *running;
+};
+
+struct med_sched {
+    struct med_sched_config config;
+    void *policy;
+    int event_fd;
+    uint32_t next_ctx_id;
+    struct sched_engine engines[PGPU_NUM_ENGINES];
+    struct med_sched_stats stats;
+};
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void mmio_write(struct med_sched *s, uint32_t offset, uint32_t value)
+{
+    s->config.gpu->ops->mmio_write(s->config.gpu, offset, value, 4);
+}
+
+static uint32_t mmio_read(struct med_sched *s, uint32_t offset)
+{
+    return (uint32_t)s->config.gpu->ops->mmio_read(s->config.gpu, offset, 4);
+}
+
+/* Execlist mode, the status page, CSB pointers reset: at start and after a reset. */
+static void engine_init(struct med_sched *s, struct sched_engine *e)
+{
+    for (unsigned i = 0; i < 2 * CSB_ENTRIES; i++) {
+        e->status.map[HWSP_CSB_DW + i] = ~0u;
+    }
+    __atomic_store_n(&e->status.map[HWSP_CSB_WRITE_PTR_DW], CSB_ENTRIES - 1, __ATOMIC_RELEASE);
+    e->csb_head = CSB_ENTRIES - 1;
+    mmio_write(s, e->base + RING_HWS_PGA, (uint32_t)e->status.ggtt);
+    mmio_write(s, e->base + RING_MODE_GEN7, SKL_MASKED_ENABLE(GFX_RUN_LIST_ENABLE));
+    mmio_write(s, e->base + RING_CONTEXT_STATUS_PTR,
+               0xffff0000 | (CSB_ENTRIES - 1) << 8 | (CSB_ENTRIES - 1));
+}
+
+static void irq_handler(void *opaque)
+{
+    struct med_sched *s = opaque;
+    uint64_t one = 1;
+
+    /* The event loop does the work; a full counter already means "wake up". */
+    if (write(s->event_fd, &one, sizeof(one)) < 0) {
+        return;
+    }
+}
+
+static void irq_init(struct med_sched *s)
+{
+    uint32_t enable[SKL_GT_BANKS] = { 0 };
+
+    for (unsigned i = 0; i < PGPU_NUM_ENGINES; i++) {
+        enable[skl_engine_info[i].irq_bank] |=
+            (GT_CONTEXT_SWITCH_INTERRUPT | GT_CS_ERROR_INTERRUPT) << skl_engine_info[i].irq_shift;
+    }
+    for (unsigned bank = 0; bank < SKL_GT_BANKS; bank++) {
+        mmio_write(s, SKL_GT_IIR(bank), ~0u);
+        mmio_write(s, SKL_GT_IER(bank), enable[bank]);
+        mmio_write(s, SKL_GT_IMR(bank), ~enable[bank]);
+    }
+    s->config.gpu->ops->set_irq_handler(s->config.gpu, irq_handler, s);
+    mmio_write(s, SKL_MASTER_IRQ, MASTER_IRQ_CONTROL);
+}
+
+struct med_sched *med_sched_create(const struct med_sched_config *config)
+{
+    struct med_sched *s = calloc(1, sizeof(*s));
+    int err;
+
+    if (!s) {
+        return NULL;
+    }
+    s->config = *config;
+    s->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    s->policy = config->policy->create();
+    if (s->event_fd < 0 || !s->policy) {
+        err = s->event_fd < 0 ? errno : ENOMEM;
+        med_sched_destroy(s);
+        errno = err;
+        return NULL;
+    }
+    for (unsigned i = 0; i < PGPU_NUM_ENGINES; i++) {
+        struct sched_engine *e = &s->engines[i];
+
+        e->id = i;
+        e->base = skl_engine_info[i].base;
+        e->status = config->status_page[i];
+        engine_init(s, e);
+    }
+    irq_init(s);
+    return s;
+}
+
+void med_sched_detach(struct med_sched *s)
+{
+    if (s) {
+        mmio_write(s, SKL_MASTER_IRQ, 0);
+        s->config.gpu->ops->set_irq_handler(s->config.gpu, NULL, NULL);
+    }
+}
+
+void med_sched_destroy(struct med_sched *s)
+{
+    if (!s) {
+        return;
+    }
+    if (s->event_fd >= 0) {
+        close(s->event_fd);
+    }
+    if (s->policy) {
+        s->config.policy->destroy(s->policy);
+    }
+    free(s);
+}
+
+int med_sched_fd(const struct med_sched *s)
+{
+    return s->event_fd;
+}
+
+void med_sched_entity_init(struct med_sched_entity *entity, enum pgpu_engine engine,
+                           void *owner)
+{
+    *entity = (struct med_sched_entity){ .engine = engine, .owner = owner };
+}
+
+static struct med_sched_workload *entity_pop(struct med_sched *s, struct med_sched_entity *en)
+{
+    struct med_sched_workload *w = en->first;
+
+    en->first = w->next;
+    if (!en->first) {
+        en->last = NULL;
+        s->config.policy->idle(s->policy, en);
+    }
+    w->next = NULL;
+    return w;
+}
+
+/* Start the policy's pick on @e if it is idle. */
+static void dispatch(struct med_sched *s, struct sched_engine *e)
+{
+    struct med_sched_entity *en;
+    struct med_sched_workload *w;
+    uint32_t elsp = e->base + RING_ELSP;
+
+    if (e->running || !(en = s->config.policy->pick(s->policy, e->id))) {
+        return;
+    }
+    w = entity_pop(s, en);
+    if (++s->next_ctx_id == 0) {
+        s->next_ctx_id = 1;
+    }
+    w->desc = (uint32_t)w->desc | (uint64_t)s->next_ctx_id << 32;
+    s->config.ops->bind(w);
+    e->running = w;
+    s->stats.dispatched++;
+    w->dispatched_ns = now_ns();
+    mmio_write(s, elsp, 0);
+    mmio_write(s, elsp, 0);
+    mmio_write(s, elsp, (uint32_t)(w->desc >> 32));
+    mmio_write(s, elsp, (uint32_t)w->desc);
+}
+
+/* @e's running workload is over: start the next one first, then tell its owner. */
+static void finish(struct med_sched *s, struct sched_engine *e, enum med_sched_result result)
+{
+    struct med_sched_workload *w = e->running;
+
+    e->running = NULL;
+    w->finished_ns = now_ns();
+    dispatch(s, e);
+    s->config.ops->complete(w, result);
+}
+
+static void reset_engine(struct med_sched *s, struct sched_engine *e)
+{
+    s->config.gpu->ops->reset_engine(s->config.gpu, e->id);
+    s->stats.resets++;
+    engine_init(s, e);
+}
+
+/* Follow @e's CSB in its status page: a COMPLETE entry ends the running workload. */
+static void process_csb(struct med_sched *s, struct sched_engine *e)
+{
+    uint32_t *hwsp = e->status.map;
+    unsigned tail = __atomic_load_n(&hwsp[HWSP_CSB_WRITE_PTR_DW], __ATOMIC_ACQUIRE) & 7;
+
+    if (tail >= CSB_ENTRIES) {
+        return;
+    }
+    while (e->csb_head != tail) {
+        uint32_t status, ctx_id;
+
+        e->csb_head = (e->csb_head + 1) % CSB_ENTRIES;
+        status = __atomic_load_n(&hwsp[HWSP_CSB_DW + 2 * e->csb_head], __ATOMIC_RELAXED);
+        ctx_id = __atomic_load_n(&hwsp[HWSP_CSB_DW + 2 * e->csb_head + 1], __ATOMIC_RELAXED);
+        if (!(status & CSB_COMPLETE)) {
+            continue;
+        }
+        if (e->running && ctx_id == (uint32_t)(e->running->desc >> 32)) {
+            s->stats.completed++;
+            finish(s, e, MED_SCHED_DONE);
+        } else {
+            s->stats.stray_events++;
+        }
+    }
+}
+
+/* A running context the engine stopped (hang detector, fault, bad command). */
+static void check_error(struct med_sched *s, struct sched_engine *e)
+{
+    uint32_t eir;
+
+    if (!e->running || !(eir = mmio_read(s, e->base + RING_EIR))) {
+        return;
+    }
+    e->running->engine_error = eir;
+    reset_engine(s, e);
+    s->stats.hangs++;
+    finish(s, e, MED_SCHED_HANG);
+}
+
+void med_sched_process(struct med_sched *s)
+{
+    uint64_t count;
+
+    if (read(s->event_fd, &count, sizeof(count)) > 0) {
+        s->stats.interrupts++;
+    }
+    for (unsigned i = 0; i < PGPU_NUM_ENGINES; i++) {
+        process_csb(s, &s->engines[i]);
+        check_error(s, &s->engines[i]);
+    }
+}
+
+void med_sched_submit(struct med_sched *s, struct med_sched_entity *en,
+                      struct med_sched_workload *w)
+{
+    w->entity = en;
+    w->next = NULL;
+    w->queued_ns = now_ns();
+    w->engine_error = 0;
+    if (en->last) {
+        en->last->next = w;
+    } else {
+        en->first = w;
+        s->config.policy->runnable(s->policy, en);
+    }
+    en->last = w;
+    dispatch(s, &s->engines[en->engine]);
+}
+
+void med_sched_cancel(struct med_sched *s, struct med_sched_entity *en)
+{
+    struct sched_engine *e = &s->engines[en->engine];
+
+    while (en->first) {
+        s->stats.cancelled++;
+        s->config.ops->complete(entity_pop(s, en), MED_SCHED_CANCELLED);
+    }
+    if (e->running && e->running->entity == en) {
+        reset_engine(s, e);
+        s->stats.cancelled++;
+        finish(s, e, MED_SCHED_CANCELLED);
+    }
+}
+
+const struct med_sched_stats *med_sched_get_stats(const struct med_sched *s)
+{
+    return &s->stats;
+}
