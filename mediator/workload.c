@@ -29,7 +29,7 @@
 /* Scan limits: hostile batches cost bounded work and host memory. */
 #define SCAN_MAX_BATCH_BYTES    (1u << 20)
 #define SCAN_MAX_TOTAL_BYTES    (8u << 20)
-#define SCAN_MAX_BATCHES        256
+#define SCAN_MAX_BATCHES        1024    /* a full ring of small requests */
 
 /* Register state page dwords the shadow context replaces (contract 6.5). */
 #define CTX_BB_STATE_FIRST_DW   13      /* batch addresses and states: dw 13..23 odd */
@@ -40,6 +40,8 @@
 #define CTX_POWER_CLK_STATE_DW  67
 #define CTX_ENGINE_STATE_DW     83      /* 44 saved engine registers: dw 83..169 odd */
 #define CTX_ENGINE_STATE_COUNT  44
+
+#define NO_TAIL                 UINT32_MAX  /* the image was unreadable at SUBMIT */
 
 enum workload_state {
     WL_FREE,
@@ -56,6 +58,7 @@ struct vgpu_workload {
     uint64_t guest_desc;
     uint64_t lrca;              /* the guest context image, GGTT */
     uint32_t head, tail;        /* ring offsets, guest = shadow */
+    uint32_t submitted_tail;    /* the tail the guest published for this element */
     uint64_t received_ns, shadow_ns, scan_ns;
     struct med_host_buf mem;    /* context, ring, batches (kept across workloads) */
     uint64_t used;              /* bytes of mem this workload uses */
@@ -66,8 +69,11 @@ struct engine_queue {
     struct vgpu_workload slots[MED_WL_SLOTS];
     unsigned order[MED_WL_SLOTS];       /* slot indices, oldest first */
     unsigned in_flight;
-    uint64_t pending[MED_WL_PENDING_MAX];
-    uint64_t pending_ns[MED_WL_PENDING_MAX];
+    struct pending_element {
+        uint64_t desc;
+        uint64_t received_ns;
+        uint32_t tail;          /* the image's RING_TAIL at SUBMIT, or NO_TAIL */
+    } pending[MED_WL_PENDING_MAX];
     unsigned pending_first, pending_count;
     bool dropping;              /* a reset is under way: nothing is reported */
 };
@@ -516,9 +522,13 @@ static void shadow(struct vgpu_workload *w)
     if (!read_context(w, &ctx)) {
         return;
     }
+    if (w->submitted_tail == NO_TAIL) {
+        reject(w, "its context image was not mapped when it was submitted");
+        return;
+    }
     prev = previous_of_context(eq, w);
     w->head = prev ? prev->tail : ctx.state[CTX_RING_HEAD_DW] & RING_HEAD_ADDR_MASK;
-    w->tail = ctx.state[CTX_RING_TAIL_DW] & RING_TAIL_ADDR_MASK;
+    w->tail = w->submitted_tail & RING_TAIL_ADDR_MASK;
     if (w->head >= ctx.ring_size || w->tail >= ctx.ring_size) {
         reject(w, "ring head 0x%" PRIx32 " or tail 0x%" PRIx32 " is outside its %" PRIu32
                "-byte ring", w->head, w->tail, ctx.ring_size);
@@ -662,8 +672,9 @@ static void fill(struct engine_queue *eq, struct vgpu_submission *sub)
             }
         }
         assert(w);
-        w->guest_desc = eq->pending[eq->pending_first];
-        w->received_ns = eq->pending_ns[eq->pending_first];
+        w->guest_desc = eq->pending[eq->pending_first].desc;
+        w->received_ns = eq->pending[eq->pending_first].received_ns;
+        w->submitted_tail = eq->pending[eq->pending_first].tail;
         w->lrca = (uint32_t)w->guest_desc & CTX_DESC_LRCA_MASK;
         w->event = 0;
         w->head = w->tail = 0;
@@ -727,6 +738,16 @@ const struct med_sched_ops vgpu_workload_sched_ops = {
 
 /* ---- the submission interface ---- */
 
+/* The RING_TAIL the guest published in the image of @desc, read once now. */
+static uint32_t submitted_tail(const struct vgpu_submission *sub, uint64_t desc)
+{
+    uint64_t lrca = (uint32_t)desc & CTX_DESC_LRCA_MASK;
+    const uint32_t *state = (const uint32_t *)vgpu_ggtt_page(&sub->config.mem,
+                                                             lrca + LRC_STATE_OFFSET);
+
+    return state ? __atomic_load_n(&state[CTX_RING_TAIL_DW], __ATOMIC_ACQUIRE) : NO_TAIL;
+}
+
 void vgpu_submission_submit(struct vgpu_submission *sub, enum pgpu_engine engine,
                             uint64_t desc, uint64_t received_ns)
 {
@@ -745,8 +766,9 @@ void vgpu_submission_submit(struct vgpu_submission *sub, enum pgpu_engine engine
         sub->config.complete(sub->config.opaque, engine, MED_EVENT_REJECTED, desc, 0);
         return;
     }
-    eq->pending[(eq->pending_first + eq->pending_count) % MED_WL_PENDING_MAX] = desc;
-    eq->pending_ns[(eq->pending_first + eq->pending_count) % MED_WL_PENDING_MAX] = received_ns;
+    eq->pending[(eq->pending_first + eq->pending_count) % MED_WL_PENDING_MAX] =
+        (struct pending_element){ .desc = desc, .received_ns = received_ns,
+                                  .tail = submitted_tail(sub, desc) };
     eq->pending_count++;
     fill(eq, sub);
 }

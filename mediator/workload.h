@@ -27,6 +27,10 @@
  * workload the GPU stops (hang detector, fault) is reported the same way
  * after its engine is reset; other vGPUs' work is untouched.
  *
+ * An element runs the ring up to the tail the guest published before its
+ * ELSP write: the tail is read from the context image when SUBMIT
+ * arrives (later elements of the same context start where it ends).
+ *
  * Ordering per engine: elements complete in the order submitted.  Each
  * vGPU engine shadows at most MED_WL_SLOTS workloads ahead (so the next
  * one is ready when the GPU finishes the current one) and queues at most
@@ -50,7 +54,7 @@
 #include "sched/sched.h"
 
 #define MED_WL_SLOTS            2       /* workloads shadowed ahead per vGPU engine */
-#define MED_WL_PENDING_MAX      64      /* elements waiting for a slot per vGPU engine */
+#define MED_WL_PENDING_MAX      1024    /* elements waiting for a slot per vGPU engine */
 #define MED_WL_PPGTTS_MAX       1024    /* live guest PPGTTs per vGPU */
 
 /* Where each phase's time goes, summed over workloads (nanoseconds). */

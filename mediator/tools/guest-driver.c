@@ -1,0 +1,456 @@
+/*
+ * guest-driver.c - a host-side stand-in for QEMU plus the guest's i915
+ * (see guest-driver.h).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "mediator/tools/guest-driver.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pgpu/native.h"
+#include "pgpu/skl-regs.h"
+
+#define FIRST_GPA       (1ull << 20)    /* guest pages below stay unused */
+#define SEQNO_OFFSET    0x100           /* seqno slot in the context's PPHWSP */
+/* ELSP elements without COMPLETE yet, per VM: i915 keeps a bounded number
+ * in flight, and the mediator closes a client whose unread COMPLETEs fill
+ * its socket. */
+#define MAX_IN_FLIGHT   64
+
+struct guest_ppgtt {
+    struct guest_vm *vm;
+    struct guest_bo *pml4;
+};
+
+struct guest_ctx {
+    struct guest_vm *vm;
+    enum pgpu_engine engine;
+    struct guest_bo *image, *ring;
+    uint64_t desc;
+    uint32_t head, tail;            /* bytes: HEAD as COMPLETE reported it */
+    uint32_t next_seqno;
+    uint64_t submitted, completed, rejected;
+};
+
+struct guest_vm {
+    struct med_client *client;
+    struct med_client_vgpu vgpu;
+    int ram_fd;
+    uint8_t *ram;
+    uint64_t ram_size;
+    uint64_t next_gpa, next_gma;
+    uint32_t next_ctx_id;
+    uint64_t submitted, completed;  /* elements, all contexts */
+    void **owned;                   /* bos, PPGTTs and contexts, freed at the end */
+    size_t owned_count;
+    struct guest_ctx **ctxs;
+    size_t ctx_count;
+    struct guest_events events;
+};
+
+static bool own(void ***array, size_t *count, void *p)
+{
+    void **grown = realloc(*array, (*count + 1) * sizeof(*grown));
+
+    if (!grown) {
+        return false;
+    }
+    grown[(*count)++] = p;
+    *array = grown;
+    return true;
+}
+
+static void on_complete(void *opaque, const struct med_completion *done)
+{
+    struct guest_vm *vm = opaque;
+
+    vm->completed++;
+    if (done->event == MED_EVENT_DONE) {
+        vm->events.done++;
+    } else if (done->event == MED_EVENT_REJECTED) {
+        vm->events.rejected++;
+    } else {
+        vm->events.other++;
+    }
+    for (size_t i = 0; i < vm->ctx_count; i++) {
+        struct guest_ctx *ctx = vm->ctxs[i];
+
+        if (ctx->desc == done->desc && (enum med_engine)ctx->engine == done->engine) {
+            ctx->completed++;
+            if (done->event == MED_EVENT_DONE) {
+                ctx->head = done->ring_head;
+            } else {
+                ctx->rejected++;
+            }
+            return;
+        }
+    }
+}
+
+struct guest_vm *guest_vm_create(const char *socket_path, const char *name,
+                                 uint64_t ram_size, const char *type)
+{
+    struct guest_vm *vm = calloc(1, sizeof(*vm));
+
+    if (!vm) {
+        return NULL;
+    }
+    vm->ram_size = ram_size;
+    vm->next_gpa = FIRST_GPA;
+    vm->ram_fd = memfd_create("guest-ram", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (vm->ram_fd < 0 || ftruncate(vm->ram_fd, (off_t)ram_size) ||
+        fcntl(vm->ram_fd, F_ADD_SEALS, F_SEAL_SHRINK)) {
+        goto fail;
+    }
+    vm->ram = mmap(NULL, ram_size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->ram_fd, 0);
+    if (vm->ram == MAP_FAILED) {
+        vm->ram = NULL;
+        goto fail;
+    }
+    vm->client = med_client_connect(socket_path, name, on_complete, vm);
+    if (!vm->client || med_client_add_memory(vm->client, 0, ram_size, vm->ram_fd, 0) ||
+        med_client_create_vgpu(vm->client, type, &vm->vgpu)) {
+        goto fail;
+    }
+    vm->next_gma = vm->vgpu.hidden_base;
+    return vm;
+
+fail:
+    guest_vm_destroy(vm);
+    return NULL;
+}
+
+void guest_vm_destroy(struct guest_vm *vm)
+{
+    if (!vm) {
+        return;
+    }
+    med_client_close(vm->client);
+    if (vm->ram) {
+        munmap(vm->ram, vm->ram_size);
+    }
+    if (vm->ram_fd >= 0) {
+        close(vm->ram_fd);
+    }
+    for (size_t i = 0; i < vm->owned_count; i++) {
+        free(vm->owned[i]);
+    }
+    free(vm->owned);
+    free(vm->ctxs);
+    free(vm);
+}
+
+const struct med_client_vgpu *guest_vm_vgpu(const struct guest_vm *vm)
+{
+    return &vm->vgpu;
+}
+
+const struct guest_events *guest_vm_events(const struct guest_vm *vm)
+{
+    return &vm->events;
+}
+
+static void *guest_ptr(const struct guest_vm *vm, uint64_t gpa)
+{
+    return vm->ram + gpa;
+}
+
+void guest_ggtt_set(struct guest_vm *vm, uint64_t gma, uint64_t pte)
+{
+    med_client_ggtt_write(vm->client, (uint32_t)(gma / PGPU_PAGE_SIZE), pte);
+}
+
+struct guest_bo *guest_bo_new(struct guest_vm *vm, uint64_t size, bool ggtt)
+{
+    uint64_t pages = (size + PGPU_PAGE_SIZE - 1) / PGPU_PAGE_SIZE;
+    uint64_t bytes = (pages ? pages : 1) * PGPU_PAGE_SIZE;
+    struct guest_bo *bo;
+
+    if (bytes > vm->ram_size - vm->next_gpa ||
+        (ggtt && bytes > vm->vgpu.hidden_base + vm->vgpu.hidden_size - vm->next_gma)) {
+        errno = ENOSPC;
+        return NULL;
+    }
+    bo = calloc(1, sizeof(*bo));
+    if (!bo || !own(&vm->owned, &vm->owned_count, bo)) {
+        free(bo);
+        return NULL;
+    }
+    bo->gpa = vm->next_gpa;
+    bo->size = bytes;
+    bo->map = guest_ptr(vm, bo->gpa);
+    memset(bo->map, 0, bytes);
+    vm->next_gpa += bytes;
+    if (ggtt) {
+        bo->gma = vm->next_gma;
+        vm->next_gma += bytes;
+        for (uint64_t off = 0; off < bytes; off += PGPU_PAGE_SIZE) {
+            guest_ggtt_set(vm, bo->gma + off, (bo->gpa + off) | GTT_PTE_PRESENT);
+        }
+    }
+    return bo;
+}
+
+/* ---- PPGTT, as i915 lays it out: 4 levels, 4 KiB pages ---- */
+
+struct guest_ppgtt *guest_ppgtt_new(struct guest_vm *vm)
+{
+    struct guest_ppgtt *ppgtt = calloc(1, sizeof(*ppgtt));
+
+    if (!ppgtt || !own(&vm->owned, &vm->owned_count, ppgtt)) {
+        free(ppgtt);
+        return NULL;
+    }
+    ppgtt->vm = vm;
+    ppgtt->pml4 = guest_bo_new(vm, PGPU_PAGE_SIZE, false);
+    if (!ppgtt->pml4 ||
+        med_client_ppgtt_notify(vm->client, MED_PPGTT_CREATE, ppgtt->pml4->gpa)) {
+        return NULL;
+    }
+    return ppgtt;
+}
+
+uint64_t guest_ppgtt_root(const struct guest_ppgtt *ppgtt)
+{
+    return ppgtt->pml4->gpa;
+}
+
+/* The leaf entry of @addr, with the directories on the way created. */
+static uint64_t *leaf_entry(struct guest_ppgtt *ppgtt, uint64_t addr)
+{
+    uint64_t *table = ppgtt->pml4->map;
+
+    for (unsigned shift = 39; shift > 12; shift -= 9) {
+        uint64_t *entry = &table[(addr >> shift) & 511];
+
+        if (!(*entry & GTT_PTE_PRESENT)) {
+            struct guest_bo *next = guest_bo_new(ppgtt->vm, PGPU_PAGE_SIZE, false);
+
+            if (!next) {
+                return NULL;
+            }
+            *entry = next->gpa | GTT_PTE_PRESENT | SKL_BIT(1);
+        }
+        table = guest_ptr(ppgtt->vm, *entry & GTT_PTE_ADDR_MASK);
+    }
+    return &table[(addr >> 12) & 511];
+}
+
+int guest_ppgtt_set_pte(struct guest_ppgtt *ppgtt, uint64_t addr, uint64_t pte)
+{
+    uint64_t *entry = leaf_entry(ppgtt, addr);
+
+    if (!entry) {
+        return -ENOSPC;
+    }
+    __atomic_store_n(entry, pte, __ATOMIC_RELEASE);
+    return 0;
+}
+
+int guest_ppgtt_map(struct guest_ppgtt *ppgtt, const struct guest_bo *bo, uint64_t addr)
+{
+    for (uint64_t off = 0; off < bo->size; off += PGPU_PAGE_SIZE) {
+        int ret = guest_ppgtt_set_pte(ppgtt, addr + off,
+                                      (bo->gpa + off) | GTT_PTE_PRESENT | SKL_BIT(1));
+
+        if (ret) {
+            return ret;
+        }
+    }
+    return 0;
+}
+
+/* ---- contexts ---- */
+
+static uint32_t *image_state(const struct guest_ctx *ctx)
+{
+    return (uint32_t *)((uint8_t *)ctx->image->map + LRC_STATE_OFFSET);
+}
+
+struct guest_ctx *guest_ctx_new(struct guest_vm *vm, enum pgpu_engine engine,
+                                struct guest_ppgtt *ppgtt)
+{
+    unsigned pages = engine == PGPU_RCS ? LRC_RCS_PAGES : LRC_OTHER_PAGES;
+    struct guest_ctx *ctx = calloc(1, sizeof(*ctx));
+
+    if (!ctx || !own(&vm->owned, &vm->owned_count, ctx)) {
+        free(ctx);
+        return NULL;
+    }
+    if (!own((void ***)&vm->ctxs, &vm->ctx_count, ctx)) {
+        return NULL;
+    }
+    ctx->vm = vm;
+    ctx->engine = engine;
+    ctx->image = guest_bo_new(vm, (uint64_t)pages * PGPU_PAGE_SIZE, true);
+    ctx->ring = guest_bo_new(vm, GUEST_RING_SIZE, true);
+    if (!ctx->image || !ctx->ring) {
+        return NULL;
+    }
+    native_lrc_init(image_state(ctx), engine, (uint32_t)ctx->ring->gma, GUEST_RING_SIZE,
+                    guest_ppgtt_root(ppgtt));
+    ctx->desc = native_ctx_desc(ctx->image->gma, ++vm->next_ctx_id);
+    return ctx;
+}
+
+static uint32_t ring_space(const struct guest_ctx *ctx)
+{
+    return (ctx->head - ctx->tail - 8 + GUEST_RING_SIZE) % GUEST_RING_SIZE;
+}
+
+/* Handle what the mediator sent, waiting at most @timeout_ms for it. */
+static int pump(struct guest_vm *vm, int timeout_ms)
+{
+    struct pollfd p = { .fd = med_client_fd(vm->client), .events = POLLIN };
+    int n = poll(&p, 1, timeout_ms);
+
+    if (n < 0) {
+        return errno == EINTR ? 0 : -errno;
+    }
+    if (n == 0) {
+        return -ETIMEDOUT;
+    }
+    return med_client_dispatch(vm->client) ? -errno : 0;
+}
+
+int guest_ctx_emit(struct guest_ctx *ctx, const uint32_t *dw, unsigned count)
+{
+    uint32_t *ring = ctx->ring->map;
+
+    while (ring_space(ctx) < 4 * count + 64) {
+        int ret;
+
+        if (ctx->completed == ctx->submitted) {
+            return -ENOSPC;     /* nothing in flight will free space */
+        }
+        ret = pump(ctx->vm, MED_CLIENT_TIMEOUT_MS);
+        if (ret) {
+            return ret;
+        }
+    }
+    for (unsigned i = 0; i < count; i++) {
+        ring[ctx->tail / 4] = dw[i];
+        ctx->tail = (ctx->tail + 4) % GUEST_RING_SIZE;
+    }
+    return 0;
+}
+
+int guest_ctx_emit_batch(struct guest_ctx *ctx, uint64_t addr, bool ppgtt)
+{
+    uint32_t cmd[] = {
+        MI_BATCH_BUFFER_START | (ppgtt ? MI_BB_PPGTT : 0),
+        (uint32_t)addr, (uint32_t)(addr >> 32),
+    };
+
+    return guest_ctx_emit(ctx, cmd, 3);
+}
+
+int guest_ctx_emit_breadcrumb(struct guest_ctx *ctx, uint32_t *seqno)
+{
+    uint32_t cmd[NATIVE_BREADCRUMB_MAX + 1];
+    unsigned count;
+
+    *seqno = ++ctx->next_seqno;
+    count = native_breadcrumb(ctx->engine, ctx->image->gma + SEQNO_OFFSET, *seqno, cmd);
+    if ((ctx->tail / 4 + count) % 2) {
+        cmd[count++] = MI_NOOP;         /* RING_TAIL is qword aligned */
+    }
+    return guest_ctx_emit(ctx, cmd, count);
+}
+
+uint32_t guest_ctx_seqno(const struct guest_ctx *ctx)
+{
+    return __atomic_load_n((uint32_t *)((uint8_t *)ctx->image->map + SEQNO_OFFSET),
+                           __ATOMIC_ACQUIRE);
+}
+
+static void publish_tail(struct guest_ctx *ctx)
+{
+    __atomic_store_n(&image_state(ctx)[CTX_RING_TAIL_DW], ctx->tail, __ATOMIC_RELEASE);
+}
+
+/* An ELSP write, after taking the completions that arrived (QEMU's main
+ * loop handles the socket between the guest's MMIO writes). */
+static int submit(struct guest_ctx *first, struct guest_ctx *second)
+{
+    struct guest_vm *vm = first->vm;
+
+    if (med_client_dispatch(vm->client)) {
+        return -errno;
+    }
+    while (vm->submitted - vm->completed >= MAX_IN_FLIGHT) {
+        int ret = pump(vm, MED_CLIENT_TIMEOUT_MS);
+
+        if (ret) {
+            return ret;
+        }
+    }
+    vm->submitted += second ? 2 : 1;
+    publish_tail(first);
+    first->submitted++;
+    if (second) {
+        publish_tail(second);
+        second->submitted++;
+    }
+    return med_client_submit(first->vm->client, (enum med_engine)first->engine, first->desc,
+                             second ? second->desc : 0) ? -errno : 0;
+}
+
+int guest_ctx_submit(struct guest_ctx *ctx)
+{
+    return submit(ctx, NULL);
+}
+
+int guest_ctx_submit_pair(struct guest_ctx *first, struct guest_ctx *second)
+{
+    return submit(first, second);
+}
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int guest_ctx_wait(struct guest_ctx *ctx, unsigned timeout_ms)
+{
+    uint64_t deadline = now_ms() + timeout_ms;
+
+    while (ctx->completed < ctx->submitted) {
+        uint64_t now = now_ms();
+        int ret;
+
+        if (now >= deadline) {
+            return -ETIMEDOUT;
+        }
+        ret = pump(ctx->vm, (int)(deadline - now));
+        if (ret && ret != -ETIMEDOUT) {
+            return ret;
+        }
+    }
+    return ctx->rejected ? -EIO : 0;
+}
+
+int guest_ctx_recover(struct guest_ctx *ctx)
+{
+    if (med_client_reset_engines(ctx->vm->client, 1u << ctx->engine)) {
+        return -errno;
+    }
+    /* What was queued is gone: the ring restarts empty at its tail. */
+    ctx->vm->completed += ctx->submitted - ctx->completed;
+    ctx->completed = ctx->submitted;
+    ctx->rejected = 0;
+    ctx->head = ctx->tail;
+    __atomic_store_n(&image_state(ctx)[CTX_RING_HEAD_DW], ctx->tail, __ATOMIC_RELEASE);
+    return 0;
+}

@@ -1,0 +1,91 @@
+/*
+ * guest-driver.h - a host-side stand-in for QEMU plus the guest's i915:
+ * it hands the mediator a memfd as guest RAM, creates a vGPU, writes the
+ * guest's GGTT entries into the shared table (as the vgpu front end
+ * does), builds 4-level page tables, logical ring contexts, rings and
+ * batches in guest memory the way i915 lays them out, submits ELSP
+ * elements and waits for COMPLETE.  The protocol test and the mediated
+ * benchmark drive the mediator with it, so that guest emulation speed
+ * does not blur what is measured.
+ *
+ * Its memory layout is simple: guest pages are handed out from the bottom
+ * of guest RAM, graphics addresses from the bottom of the vGPU's hidden
+ * block.  It trusts the mediator; a failure is returned as -errno (or
+ * NULL) and the test decides.
+ *
+ * One thread uses one guest_vm.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef GPUMED_MEDIATOR_TOOLS_GUEST_DRIVER_H
+#define GPUMED_MEDIATOR_TOOLS_GUEST_DRIVER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mediator/client.h"
+#include "pgpu/pgpu.h"
+
+#define GUEST_RING_SIZE     (64u * 1024)
+
+struct guest_vm;
+struct guest_ppgtt;
+struct guest_ctx;
+
+/* Guest memory: GGTT-bound when @gma != 0, PPGTT-bound in whatever PPGTTs
+ * it was mapped into. */
+struct guest_bo {
+    uint64_t gpa;
+    uint64_t size;
+    void *map;                  /* the client's view */
+    uint64_t gma;               /* GGTT address, 0 if not bound */
+};
+
+/* Connect to @socket_path as VM @name with @ram_size bytes of guest RAM
+ * and create a vGPU of @type. */
+struct guest_vm *guest_vm_create(const char *socket_path, const char *name,
+                                 uint64_t ram_size, const char *type);
+void guest_vm_destroy(struct guest_vm *vm);
+const struct med_client_vgpu *guest_vm_vgpu(const struct guest_vm *vm);
+
+/* Zeroed guest pages; bound in the GGTT if @ggtt.  NULL when guest RAM or
+ * the partition is used up. */
+struct guest_bo *guest_bo_new(struct guest_vm *vm, uint64_t size, bool ggtt);
+/* Write GGTT entry @gma's PTE as the guest would (any value: hostile tests). */
+void guest_ggtt_set(struct guest_vm *vm, uint64_t gma, uint64_t pte);
+
+/* A PPGTT (PML4 in guest RAM), announced with PPGTT_NOTIFY create. */
+struct guest_ppgtt *guest_ppgtt_new(struct guest_vm *vm);
+int guest_ppgtt_map(struct guest_ppgtt *ppgtt, const struct guest_bo *bo, uint64_t addr);
+/* Write the leaf entry of PPGTT address @addr (tables created on the way). */
+int guest_ppgtt_set_pte(struct guest_ppgtt *ppgtt, uint64_t addr, uint64_t pte);
+uint64_t guest_ppgtt_root(const struct guest_ppgtt *ppgtt);
+
+/* A context on @engine in @ppgtt: image and ring in the GGTT, i915-style. */
+struct guest_ctx *guest_ctx_new(struct guest_vm *vm, enum pgpu_engine engine,
+                                struct guest_ppgtt *ppgtt);
+/* Append to the ring (waits for completions when the ring is full). */
+int guest_ctx_emit(struct guest_ctx *ctx, const uint32_t *dw, unsigned count);
+int guest_ctx_emit_batch(struct guest_ctx *ctx, uint64_t addr, bool ppgtt);
+/* A seqno write into the context's PPHWSP and MI_USER_INTERRUPT; the seqno. */
+int guest_ctx_emit_breadcrumb(struct guest_ctx *ctx, uint32_t *seqno);
+uint32_t guest_ctx_seqno(const struct guest_ctx *ctx);
+/* Publish the tail in the image and send the ELSP element. */
+int guest_ctx_submit(struct guest_ctx *ctx);
+/* Submit two contexts of one engine as one ELSP write. */
+int guest_ctx_submit_pair(struct guest_ctx *first, struct guest_ctx *second);
+
+/* Wait until every element of @ctx submitted so far has its COMPLETE;
+ * returns 0 if all were done, -EIO if one was rejected (hang), -ETIMEDOUT. */
+int guest_ctx_wait(struct guest_ctx *ctx, unsigned timeout_ms);
+/* i915's recovery after a hang: RESET_ENGINES for the context's engine and
+ * an empty ring (HEAD = TAIL in the image). */
+int guest_ctx_recover(struct guest_ctx *ctx);
+
+/* COMPLETE messages seen, by event. */
+struct guest_events {
+    uint64_t done, rejected, other;
+};
+const struct guest_events *guest_vm_events(const struct guest_vm *vm);
+
+#endif /* GPUMED_MEDIATOR_TOOLS_GUEST_DRIVER_H */

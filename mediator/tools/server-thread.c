@@ -1,0 +1,96 @@
+/*
+ * server-thread.c - a mediator served by a thread (see server-thread.h).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "mediator/tools/server-thread.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+struct server_thread {
+    struct med_server *server;
+    pthread_t thread;
+    bool running;
+    int stop_fd;
+    char dir[64];
+    char path[PATH_MAX];
+};
+
+static void *serve(void *opaque)
+{
+    struct server_thread *st = opaque;
+
+    med_server_run(st->server, st->stop_fd);
+    return NULL;
+}
+
+struct server_thread *server_thread_start(unsigned hang_timeout_ms)
+{
+    struct server_thread *st = calloc(1, sizeof(*st));
+
+    if (!st) {
+        return NULL;
+    }
+    st->stop_fd = eventfd(0, EFD_CLOEXEC);
+    snprintf(st->dir, sizeof(st->dir), "/tmp/gpumed-wl-XXXXXX");
+    if (st->stop_fd < 0 || !mkdtemp(st->dir)) {
+        server_thread_destroy(st);
+        return NULL;
+    }
+    snprintf(st->path, sizeof(st->path), "%s/gpumed.sock", st->dir);
+    st->server = med_server_create(&(struct med_server_config) {
+        .socket_path = st->path,
+        .gm = { .aperture_size = 256ull << 20, .host_reserve = MED_GM_HOST_RESERVE_DEFAULT },
+        .hang_timeout_ms = hang_timeout_ms,
+    });
+    if (!st->server || pthread_create(&st->thread, NULL, serve, st)) {
+        server_thread_destroy(st);
+        return NULL;
+    }
+    st->running = true;
+    return st;
+}
+
+const char *server_thread_socket(const struct server_thread *st)
+{
+    return st->path;
+}
+
+void server_thread_stop(struct server_thread *st)
+{
+    uint64_t one = 1;
+
+    if (st->running && write(st->stop_fd, &one, sizeof(one)) == sizeof(one)) {
+        pthread_join(st->thread, NULL);
+        st->running = false;
+    }
+}
+
+const struct med_server *server_thread_server(const struct server_thread *st)
+{
+    return st->server;
+}
+
+void server_thread_destroy(struct server_thread *st)
+{
+    char lock[PATH_MAX + 8];
+
+    if (!st) {
+        return;
+    }
+    server_thread_stop(st);
+    med_server_destroy(st->server);
+    if (st->stop_fd >= 0) {
+        close(st->stop_fd);
+    }
+    snprintf(lock, sizeof(lock), "%s.lock", st->path);
+    unlink(lock);
+    rmdir(st->dir);
+    free(st);
+}

@@ -1,0 +1,26 @@
+/*
+ * server-thread.h - a gpumed mediator served by a thread of this process
+ * on a socket in a fresh temporary directory: how the protocol test and
+ * the mediated benchmark run the real daemon code next to a guest-like
+ * client (guest-driver.h) and read its statistics afterwards.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef GPUMED_MEDIATOR_TOOLS_SERVER_THREAD_H
+#define GPUMED_MEDIATOR_TOOLS_SERVER_THREAD_H
+
+#include "mediator/server.h"
+
+struct server_thread;
+
+/* Start a mediator (aperture 256 MiB, the default host reserve, hang
+ * timeout @hang_timeout_ms or the default if 0); NULL on failure. */
+struct server_thread *server_thread_start(unsigned hang_timeout_ms);
+const char *server_thread_socket(const struct server_thread *st);
+/* Stop serving (clients are closed); the server stays readable. */
+void server_thread_stop(struct server_thread *st);
+const struct med_server *server_thread_server(const struct server_thread *st);
+/* Stop if needed, destroy the server, remove the directory. */
+void server_thread_destroy(struct server_thread *st);
+
+#endif /* GPUMED_MEDIATOR_TOOLS_SERVER_THREAD_H */

@@ -1,0 +1,379 @@
+/*
+ * Workloads end to end: a guest-like client (mediator/tools/guest-driver.h)
+ * builds page tables, contexts, rings and batches in its guest RAM the way
+ * i915 does, submits them to a real mediator (served by a thread on a
+ * socket), and checks the results in guest memory byte for byte.  Then the
+ * hostile cases: each is rejected or contained, a canary in another VM's
+ * memory is untouched, and the next valid batch of the same context runs.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "mediator/tools/guest-driver.h"
+#include "mediator/tools/server-thread.h"
+#include "mediator/workload.h"
+#include "pgpu/skl-regs.h"
+#include "tests/unit/scan/emit.h"
+
+#define MiB             (1ull << 20)
+#define RAM_SIZE        (32 * MiB)
+#define NEIGHBOUR_RAM   (64 * MiB)
+#define HANG_TIMEOUT_MS 300
+#define WAIT_MS         10000
+
+/* PPGTT addresses the tests use, as Mesa might. */
+#define BATCH_ADDR      0x0000100000000ull
+#define DATA_ADDR       0x0000200000000ull
+#define SRC_ADDR        0x0000300000000ull
+#define HOSTILE_ADDR    0x0000400000000ull
+#define UNMAPPED_ADDR   0x0000500000000ull
+
+#define CANARY          0xc0ffee11u
+
+struct env {
+    struct server_thread *server;
+    struct guest_vm *vm;
+    struct guest_ppgtt *ppgtt;
+    struct guest_ctx *rcs, *bcs;
+    struct guest_bo *batch, *data;
+    /* Another VM on the same GPU, whose memory must stay untouched. */
+    struct guest_vm *neighbour;
+    struct guest_bo *canary;
+};
+
+static int setup(void **state)
+{
+    struct env *e = calloc(1, sizeof(*e));
+
+    *state = e;
+    e->server = server_thread_start(HANG_TIMEOUT_MS);
+    if (!e->server) {
+        return -1;
+    }
+    e->vm = guest_vm_create(server_thread_socket(e->server), "wl-test", RAM_SIZE, "gpumed-8");
+    e->neighbour = guest_vm_create(server_thread_socket(e->server), "neighbour",
+                                   NEIGHBOUR_RAM, "gpumed-8");
+    if (!e->vm || !e->neighbour) {
+        return -1;
+    }
+    e->ppgtt = guest_ppgtt_new(e->vm);
+    e->rcs = guest_ctx_new(e->vm, PGPU_RCS, e->ppgtt);
+    e->bcs = guest_ctx_new(e->vm, PGPU_BCS, e->ppgtt);
+    e->batch = guest_bo_new(e->vm, 64 * 1024, false);
+    e->data = guest_bo_new(e->vm, 64 * 1024, false);
+    /* The canary lies above this VM's RAM, in memory only the neighbour owns. */
+    if (!guest_bo_new(e->neighbour, RAM_SIZE, false)) {
+        return -1;
+    }
+    e->canary = guest_bo_new(e->neighbour, 4096, true);
+    if (!e->ppgtt || !e->rcs || !e->bcs || !e->batch || !e->data || !e->canary ||
+        guest_ppgtt_map(e->ppgtt, e->batch, BATCH_ADDR) ||
+        guest_ppgtt_map(e->ppgtt, e->data, DATA_ADDR)) {
+        return -1;
+    }
+    for (unsigned i = 0; i < 1024; i++) {
+        ((uint32_t *)e->canary->map)[i] = CANARY;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct env *e = *state;
+
+    guest_vm_destroy(e->vm);
+    guest_vm_destroy(e->neighbour);
+    server_thread_destroy(e->server);
+    free(e);
+    return 0;
+}
+
+static void assert_canary_intact(const struct env *e)
+{
+    for (unsigned i = 0; i < 1024; i++) {
+        assert_int_equal(((uint32_t *)e->canary->map)[i], CANARY);
+    }
+}
+
+/* Run the batch at PPGTT @addr on @ctx: 0, -EIO (rejected or hung), ... */
+static int run_batch(struct guest_ctx *ctx, uint64_t addr)
+{
+    uint32_t seqno;
+    int ret;
+
+    if ((ret = guest_ctx_emit_batch(ctx, addr, true)) ||
+        (ret = guest_ctx_emit_breadcrumb(ctx, &seqno)) || (ret = guest_ctx_submit(ctx))) {
+        return ret;
+    }
+    ret = guest_ctx_wait(ctx, WAIT_MS);
+    if (!ret) {
+        assert_int_equal(guest_ctx_seqno(ctx), seqno);
+    }
+    return ret;
+}
+
+/* A batch at byte @offset of the batch buffer storing @value at PPGTT @addr. */
+static uint64_t store_batch(struct env *e, uint32_t offset, uint64_t addr, uint32_t value)
+{
+    uint32_t *p = (uint32_t *)((uint8_t *)e->batch->map + offset);
+
+    emit_sdi(&p, addr, false, false);
+    p[-1] = value;
+    emit(&p, MI_BB_END_DW);
+    return BATCH_ADDR + offset;
+}
+
+static void test_store_data_imm(void **state)
+{
+    struct env *e = *state;
+
+    assert_int_equal(run_batch(e->rcs, store_batch(e, 0, DATA_ADDR + 8, 0x600dcafe)), 0);
+    assert_int_equal(((uint32_t *)e->data->map)[2], 0x600dcafe);
+    assert_int_equal(((uint32_t *)e->data->map)[1], 0);
+    assert_int_equal(((uint32_t *)e->data->map)[3], 0);
+}
+
+static void test_blit(void **state)
+{
+    struct env *e = *state;
+    struct guest_bo *src = guest_bo_new(e->vm, 64 * 1024, false);
+    uint32_t *p = e->batch->map;
+
+    assert_non_null(src);
+    assert_int_equal(guest_ppgtt_map(e->ppgtt, src, SRC_ADDR), 0);
+    for (unsigned i = 0; i < 16384; i++) {
+        ((uint32_t *)src->map)[i] = i * 2654435761u;
+    }
+    /* 64 x 128 pixels of 32 bits, pitch 256 bytes: the first 32 KiB. */
+    emit_src_copy(&p, DATA_ADDR, SRC_ADDR, 256, 64, 128);
+    emit(&p, MI_BB_END_DW);
+    assert_int_equal(run_batch(e->bcs, BATCH_ADDR), 0);
+    assert_memory_equal(e->data->map, src->map, 32 * 1024);
+    assert_int_equal(((uint32_t *)e->data->map)[8192], 0);
+}
+
+static void test_thousand_batches(void **state)
+{
+    struct env *e = *state;
+    uint32_t seqno = 0;
+
+    /* Submitted back to back: the ring fills, completions free it. */
+    for (uint32_t i = 0; i < 1000; i++) {
+        uint64_t batch = store_batch(e, i * 32, DATA_ADDR + 4 * i, 0x10000 + i);
+
+        assert_int_equal(guest_ctx_emit_batch(e->rcs, batch, true), 0);
+        assert_int_equal(guest_ctx_emit_breadcrumb(e->rcs, &seqno), 0);
+        assert_int_equal(guest_ctx_submit(e->rcs), 0);
+    }
+    assert_int_equal(guest_ctx_wait(e->rcs, WAIT_MS), 0);
+    assert_int_equal(guest_ctx_seqno(e->rcs), seqno);
+    for (uint32_t i = 0; i < 1000; i++) {
+        assert_int_equal(((uint32_t *)e->data->map)[i], 0x10000 + i);
+    }
+    assert_int_equal(guest_vm_events(e->vm)->rejected, 0);
+}
+
+static void test_two_contexts_interleaved(void **state)
+{
+    struct env *e = *state;
+    struct guest_ppgtt *other_ppgtt = guest_ppgtt_new(e->vm);
+    struct guest_bo *other_data = guest_bo_new(e->vm, 4096, false);
+    struct guest_ctx *other;
+    uint32_t seqno;
+
+    assert_non_null(other_ppgtt);
+    assert_non_null(other_data);
+    assert_int_equal(guest_ppgtt_map(other_ppgtt, e->batch, BATCH_ADDR), 0);
+    assert_int_equal(guest_ppgtt_map(other_ppgtt, other_data, DATA_ADDR), 0);
+    other = guest_ctx_new(e->vm, PGPU_RCS, other_ppgtt);
+    assert_non_null(other);
+    /* Same batches, same PPGTT addresses, different memory behind them. */
+    for (uint32_t i = 0; i < 64; i++) {
+        uint64_t batch = store_batch(e, i * 32, DATA_ADDR + 4 * i, 0xa000 + i);
+
+        assert_int_equal(guest_ctx_emit_batch(e->rcs, batch, true), 0);
+        assert_int_equal(guest_ctx_emit_breadcrumb(e->rcs, &seqno), 0);
+        assert_int_equal(guest_ctx_emit_batch(other, batch, true), 0);
+        assert_int_equal(guest_ctx_emit_breadcrumb(other, &seqno), 0);
+        if (i % 2) {
+            assert_int_equal(guest_ctx_submit_pair(e->rcs, other), 0);
+        } else {
+            assert_int_equal(guest_ctx_submit(other), 0);
+            assert_int_equal(guest_ctx_submit(e->rcs), 0);
+        }
+    }
+    assert_int_equal(guest_ctx_wait(e->rcs, WAIT_MS), 0);
+    assert_int_equal(guest_ctx_wait(other, WAIT_MS), 0);
+    for (uint32_t i = 0; i < 64; i++) {
+        assert_int_equal(((uint32_t *)e->data->map)[i], 0xa000 + i);
+        assert_int_equal(((uint32_t *)other_data->map)[i], 0xa000 + i);
+    }
+}
+
+/* A hostile batch is rejected or contained, the canary is intact, and after
+ * i915's recovery the context runs a valid batch. */
+static void expect_contained(struct env *e, struct guest_ctx *ctx, uint64_t batch)
+{
+    uint32_t before = guest_vm_events(e->vm)->done;
+
+    assert_int_equal(run_batch(ctx, batch), -EIO);
+    assert_canary_intact(e);
+    assert_int_equal(guest_ctx_recover(ctx), 0);
+    assert_int_equal(run_batch(ctx, store_batch(e, 0x8000, DATA_ADDR + 0x100, before)), 0);
+    assert_int_equal(((uint32_t *)e->data->map)[0x40], before);
+}
+
+static void test_store_outside_the_partition(void **state)
+{
+    struct env *e = *state;
+    uint32_t *p = e->batch->map;
+
+    /* A GGTT store into the neighbour's partition. */
+    emit_sdi(&p, e->canary->gma, true, false);
+    emit(&p, MI_BB_END_DW);
+    expect_contained(e, e->rcs, BATCH_ADDR);
+}
+
+static void test_ppgtt_entry_to_memory_not_owned(void **state)
+{
+    struct env *e = *state;
+    uint32_t *p = e->batch->map;
+
+    /* Beyond this VM's RAM, where the neighbour keeps its canary. */
+    assert_true(e->canary->gpa >= RAM_SIZE);
+    assert_int_equal(guest_ppgtt_set_pte(e->ppgtt, HOSTILE_ADDR,
+                                         e->canary->gpa | GTT_PTE_PRESENT | SKL_BIT(1)), 0);
+    emit_sdi(&p, HOSTILE_ADDR, false, false);
+    emit(&p, MI_BB_END_DW);
+    expect_contained(e, e->rcs, BATCH_ADDR);
+}
+
+static void test_lri_outside_the_whitelist(void **state)
+{
+    struct env *e = *state;
+    uint32_t *p = e->batch->map;
+    const uint32_t ring_start = SKL_RCS_BASE + RING_START;
+
+    emit_lri(&p, &ring_start, 1);
+    emit(&p, MI_BB_END_DW);
+    expect_contained(e, e->rcs, BATCH_ADDR);
+}
+
+static void test_batch_jumping_outside_its_buffer(void **state)
+{
+    struct env *e = *state;
+    uint32_t *p = e->batch->map;
+
+    emit(&p, MI_NOOP_DW);
+    emit_bb_start(&p, UNMAPPED_ADDR, EMIT_BB_PPGTT);
+    expect_contained(e, e->rcs, BATCH_ADDR);
+}
+
+static void test_unterminated_batch(void **state)
+{
+    struct env *e = *state;
+
+    /* The batch buffer's last page, all MI_NOOP, nothing mapped after it. */
+    memset((uint8_t *)e->batch->map + e->batch->size - 4096, 0, 4096);
+    expect_contained(e, e->rcs, BATCH_ADDR + e->batch->size - 4096);
+}
+
+static void test_endless_loop(void **state)
+{
+    struct env *e = *state;
+    uint32_t *p = e->batch->map;
+
+    emit(&p, MI_NOOP_DW);
+    emit_bb_start(&p, BATCH_ADDR, EMIT_BB_PPGTT);
+    expect_contained(e, e->rcs, BATCH_ADDR);
+}
+
+/* A semaphore that is never signalled passes the scan and hangs the GPU:
+ * the engine is reset after the hang timeout; the neighbour's work, queued
+ * behind it on the same engine and running on another, completes. */
+static void test_gpu_hang_is_contained(void **state)
+{
+    struct env *e = *state;
+    struct guest_ppgtt *nppgtt = guest_ppgtt_new(e->neighbour);
+    struct guest_bo *nbatch = guest_bo_new(e->neighbour, 4096, false);
+    struct guest_bo *ndata = guest_bo_new(e->neighbour, 4096, false);
+    struct guest_ctx *nrcs, *nbcs;
+    uint32_t *p = e->batch->map, *q, seqno;
+
+    assert_non_null(nppgtt);
+    assert_int_equal(guest_ppgtt_map(nppgtt, nbatch, BATCH_ADDR), 0);
+    assert_int_equal(guest_ppgtt_map(nppgtt, ndata, DATA_ADDR), 0);
+    nrcs = guest_ctx_new(e->neighbour, PGPU_RCS, nppgtt);
+    nbcs = guest_ctx_new(e->neighbour, PGPU_BCS, nppgtt);
+    assert_non_null(nrcs);
+    assert_non_null(nbcs);
+    q = nbatch->map;
+    emit_sdi(&q, DATA_ADDR, false, false);
+    q[-1] = 0x5eeded;
+    emit(&q, MI_BB_END_DW);
+
+    emit(&p, MI_SEMAPHORE_WAIT | MI_SEMAPHORE_POLL | MI_SEMAPHORE_OP(MI_SEMAPHORE_SAD_EQ_SDD));
+    emit(&p, 1);                        /* data->map[0] stays 0 */
+    emit_addr(&p, DATA_ADDR);
+    emit(&p, MI_BB_END_DW);
+    assert_int_equal(guest_ctx_emit_batch(e->rcs, BATCH_ADDR, true), 0);
+    assert_int_equal(guest_ctx_emit_breadcrumb(e->rcs, &seqno), 0);
+    assert_int_equal(guest_ctx_submit(e->rcs), 0);
+    for (struct guest_ctx **c = (struct guest_ctx *[]){ nrcs, nbcs, NULL }; *c; c++) {
+        assert_int_equal(guest_ctx_emit_batch(*c, BATCH_ADDR, true), 0);
+        assert_int_equal(guest_ctx_emit_breadcrumb(*c, &seqno), 0);
+        assert_int_equal(guest_ctx_submit(*c), 0);
+    }
+    assert_int_equal(guest_ctx_wait(nbcs, WAIT_MS), 0);
+    assert_int_equal(guest_ctx_wait(nrcs, WAIT_MS), 0);
+    assert_int_equal(((uint32_t *)ndata->map)[0], 0x5eeded);
+    expect_contained(e, e->rcs, BATCH_ADDR);    /* hangs again, then recovers */
+    assert_int_equal(guest_ctx_wait(e->rcs, WAIT_MS), 0);
+}
+
+/* Every rejection and hang above was counted. */
+static void test_rejections_are_counted(void **state)
+{
+    struct env *e = *state;
+    const struct vgpu_exec_stats *st;
+
+    test_store_outside_the_partition(state);
+    test_ppgtt_entry_to_memory_not_owned(state);
+    test_endless_loop(state);
+    server_thread_stop(e->server);
+    st = med_server_exec_stats(server_thread_server(e->server));
+    assert_int_equal(st->rejected, 3);
+    assert_int_equal(st->hangs, 0);
+    assert_true(st->ppgtt_bad_entries >= 1);
+    assert_int_equal(st->completed, 3);
+    assert_int_equal(st->times.workloads, 3);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_store_data_imm, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_blit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_thousand_batches, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_two_contexts_interleaved, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_outside_the_partition, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ppgtt_entry_to_memory_not_owned, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lri_outside_the_whitelist, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch_jumping_outside_its_buffer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unterminated_batch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_endless_loop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gpu_hang_is_contained, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rejections_are_counted, setup, teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
