@@ -610,12 +610,15 @@ static void write_back(struct vgpu_workload *w)
     if (!guest) {
         return;     /* the guest unmapped its own image meanwhile: its loss */
     }
+    __atomic_store_n(&guest[CTX_RING_HEAD_DW], w->tail, __ATOMIC_RELEASE);
+    if (!w->sched.dispatched_ns) {
+        return;     /* nothing ran (head == tail): no saved state */
+    }
     guest[CTX_TIMESTAMP_DW] = shadow[CTX_TIMESTAMP_DW];
     guest[CTX_POWER_CLK_STATE_DW] = shadow[CTX_POWER_CLK_STATE_DW];
     for (unsigned i = 0; i < CTX_ENGINE_STATE_COUNT; i++) {
         guest[CTX_ENGINE_STATE_DW + 2 * i] = shadow[CTX_ENGINE_STATE_DW + 2 * i];
     }
-    __atomic_store_n(&guest[CTX_RING_HEAD_DW], w->tail, __ATOMIC_RELEASE);
 }
 
 static void account_times(struct vgpu_workload *w, uint64_t completion_ns)

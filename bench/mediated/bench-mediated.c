@@ -1,0 +1,254 @@
+/*
+ * bench-mediated.c - the same workload run natively on the GPU model (the
+ * native driver) and mediated (a guest-like client submitting through a
+ * real mediator), side by side in one run: throughput as a ratio of
+ * native, and the mediator's per-workload overhead broken down.
+ *
+ * Workloads: "blit-1080p", each batch one 1920x1080 32 bpp XY_SRC_COPY_BLT
+ * on BCS (a compositor's frame copy); "sdi", each batch 16
+ * MI_STORE_DATA_IMMs on RCS (so small that the per-workload overhead is
+ * all there is).  Every batch is started from the ring with a breadcrumb,
+ * as i915 does; results are checked at the end of each run.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/pgpu/bench-common.h"
+#include "mediator/tools/guest-driver.h"
+#include "mediator/tools/server-thread.h"
+#include "mediator/workload.h"
+#include "tests/unit/scan/emit.h"
+
+#define ROUNDS          3           /* interleaved runs of each kind; best kept */
+#define BATCH_VA        0x0000100000000ull
+#define SRC_VA          0x0000200000000ull
+#define DST_VA          0x0000300000000ull
+#define WIDTH           1920
+#define HEIGHT          1080
+#define FRAME           ((uint64_t)WIDTH * HEIGHT * 4)
+#define SDI_PER_BATCH   16
+#define ROUND_TRIPS     200
+#define GUEST_RAM       (64ull << 20)
+
+struct workload {
+    const char *name;
+    enum pgpu_engine engine;
+    unsigned batches;
+};
+
+static const struct workload workloads[] = {
+    { "blit-1080p", PGPU_BCS, 100 },
+    { "sdi", PGPU_RCS, 2000 },
+};
+
+/* The batch of @w at @batch: its commands use SRC_VA and DST_VA. */
+static void write_batch(const struct workload *w, void *batch)
+{
+    uint32_t *p = batch;
+
+    if (w->engine == PGPU_BCS) {
+        emit_src_copy(&p, DST_VA, SRC_VA, WIDTH * 4, WIDTH, HEIGHT);
+    } else {
+        for (unsigned i = 0; i < SDI_PER_BATCH; i++) {
+            emit_sdi(&p, DST_VA + 4 * i, false, false);
+        }
+    }
+    emit(&p, MI_BB_END_DW);
+}
+
+static void fill_source(void *src)
+{
+    for (uint64_t i = 0; i < FRAME / 4; i++) {
+        ((uint32_t *)src)[i] = (uint32_t)(i * 2654435761u);
+    }
+}
+
+static void check_result(const struct workload *w, const void *src, const void *dst)
+{
+    if (w->engine == PGPU_BCS ? memcmp(dst, src, FRAME)
+                              : ((const uint32_t *)dst)[SDI_PER_BATCH - 1] != 0x1234) {
+        bench_die("checking the workload's result");
+    }
+}
+
+/* ---- native ---- */
+
+static uint64_t run_native(const struct workload *w)
+{
+    struct native_vm *vm;
+    struct native *n = bench_open(&vm);
+    struct native_bo *batch = bench_buffer(n, vm, 4096, BATCH_VA);
+    struct native_bo *src = bench_buffer(n, vm, FRAME, SRC_VA);
+    struct native_bo *dst = bench_buffer(n, vm, FRAME, DST_VA);
+    struct native_ctx *ctx = native_ctx_new(n, w->engine, vm);
+    uint64_t start, elapsed;
+    uint32_t seqno = 0;
+
+    if (!ctx) {
+        bench_die("creating a native context");
+    }
+    write_batch(w, batch->map);
+    fill_source(src->map);
+    start = bench_now_ns();
+    for (unsigned i = 0; i < w->batches; i++) {
+        native_emit_batch(ctx, BATCH_VA, true);
+        seqno = native_emit_breadcrumb(ctx);
+        if (native_submit(ctx)) {
+            bench_die("native submission");
+        }
+    }
+    if (native_wait(ctx, seqno, BENCH_WAIT_MS)) {
+        bench_die("native completion");
+    }
+    elapsed = bench_now_ns() - start;
+    check_result(w, src->map, dst->map);
+    native_close(n);
+    return elapsed;
+}
+
+/* ---- mediated ---- */
+
+struct mediated_vm {
+    struct server_thread *server;
+    struct guest_vm *vm;
+    struct guest_ctx *ctx;
+    struct guest_bo *src, *dst;
+};
+
+static void mediated_open(struct mediated_vm *m, const struct workload *w)
+{
+    struct guest_ppgtt *ppgtt = NULL;
+    struct guest_bo *batch = NULL;
+
+    m->server = server_thread_start(10000);
+    if (!m->server) {
+        bench_die("starting the mediator");
+    }
+    m->vm = guest_vm_create(server_thread_socket(m->server), "bench", GUEST_RAM, "gpumed-4");
+    if (!m->vm || !(ppgtt = guest_ppgtt_new(m->vm)) ||
+        !(batch = guest_bo_new(m->vm, 4096, false)) ||
+        !(m->src = guest_bo_new(m->vm, FRAME, false)) ||
+        !(m->dst = guest_bo_new(m->vm, FRAME, false)) ||
+        guest_ppgtt_map(ppgtt, batch, BATCH_VA) || guest_ppgtt_map(ppgtt, m->src, SRC_VA) ||
+        guest_ppgtt_map(ppgtt, m->dst, DST_VA) ||
+        !(m->ctx = guest_ctx_new(m->vm, w->engine, ppgtt))) {
+        bench_die("setting up the guest");
+    }
+    write_batch(w, batch->map);
+    fill_source(m->src->map);
+}
+
+static void mediated_submit(struct mediated_vm *m)
+{
+    uint32_t seqno;
+
+    if (guest_ctx_emit_batch(m->ctx, BATCH_VA, true) ||
+        guest_ctx_emit_breadcrumb(m->ctx, &seqno) || guest_ctx_submit(m->ctx)) {
+        bench_die("mediated submission");
+    }
+}
+
+/* Stop the mediator and take its totals. */
+static void mediated_close(struct mediated_vm *m, struct vgpu_exec_stats *totals)
+{
+    guest_vm_destroy(m->vm);
+    server_thread_stop(m->server);
+    *totals = *med_server_exec_stats(server_thread_server(m->server));
+    server_thread_destroy(m->server);
+}
+
+static uint64_t run_mediated(const struct workload *w, struct vgpu_exec_stats *totals)
+{
+    struct mediated_vm m;
+    uint64_t start, elapsed;
+
+    mediated_open(&m, w);
+    start = bench_now_ns();
+    for (unsigned i = 0; i < w->batches; i++) {
+        mediated_submit(&m);
+    }
+    if (guest_ctx_wait(m.ctx, BENCH_WAIT_MS)) {
+        bench_die("mediated completion");
+    }
+    elapsed = bench_now_ns() - start;
+    check_result(w, m.src->map, m.dst->map);
+    mediated_close(&m, totals);
+    if (totals->completed != w->batches) {
+        bench_die("counting mediated workloads");
+    }
+    return elapsed;
+}
+
+/* One workload at a time, each waited for: the client's round trip. */
+static double mediated_round_trip_us(const struct workload *w, struct vgpu_exec_stats *totals)
+{
+    struct mediated_vm m;
+    uint64_t start;
+    double us;
+
+    mediated_open(&m, w);
+    start = bench_now_ns();
+    for (unsigned i = 0; i < ROUND_TRIPS; i++) {
+        mediated_submit(&m);
+        if (guest_ctx_wait(m.ctx, BENCH_WAIT_MS)) {
+            bench_die("mediated completion");
+        }
+    }
+    us = (bench_now_ns() - start) / 1e3 / ROUND_TRIPS;
+    mediated_close(&m, totals);
+    return us;
+}
+
+static double per_workload_us(uint64_t ns, const struct vgpu_exec_stats *st)
+{
+    return ns / 1e3 / (double)st->times.workloads;
+}
+
+static void report_overhead(const struct workload *w)
+{
+    struct vgpu_exec_stats st;
+    double round_trip = mediated_round_trip_us(w, &st);
+    const struct vgpu_exec_times *t = &st.times;
+    double mediator = per_workload_us(t->shadow_ns + t->scan_ns + t->schedule_ns +
+                                      t->completion_ns, &st);
+    double gpu = per_workload_us(t->gpu_ns, &st);
+
+    printf("BENCH mediated-%s-overhead-shadow %.1f us\n", w->name, per_workload_us(t->shadow_ns, &st));
+    printf("BENCH mediated-%s-overhead-scan %.1f us\n", w->name, per_workload_us(t->scan_ns, &st));
+    printf("BENCH mediated-%s-overhead-schedule %.1f us\n", w->name,
+           per_workload_us(t->schedule_ns, &st));
+    printf("BENCH mediated-%s-overhead-completion %.1f us\n", w->name,
+           per_workload_us(t->completion_ns, &st));
+    printf("BENCH mediated-%s-overhead-mediator %.1f us\n", w->name, mediator);
+    /* The rest of the client's round trip: two messages and the wake-ups. */
+    printf("BENCH mediated-%s-overhead-trap %.1f us\n", w->name, round_trip - mediator - gpu);
+    printf("BENCH mediated-%s-gpu %.1f us\n", w->name, gpu);
+    printf("BENCH mediated-%s-round-trip %.1f us\n", w->name, round_trip);
+}
+
+int main(void)
+{
+    for (size_t k = 0; k < sizeof(workloads) / sizeof(workloads[0]); k++) {
+        const struct workload *w = &workloads[k];
+        uint64_t native = UINT64_MAX, mediated = UINT64_MAX;
+
+        for (unsigned r = 0; r < ROUNDS; r++) {
+            struct vgpu_exec_stats st;
+            uint64_t t = run_native(w);
+
+            native = t < native ? t : native;
+            t = run_mediated(w, &st);
+            mediated = t < mediated ? t : mediated;
+        }
+        printf("BENCH mediated-%s-native %.0f batches/s\n", w->name, w->batches / (native / 1e9));
+        printf("BENCH mediated-%s-mediated %.0f batches/s\n", w->name,
+               w->batches / (mediated / 1e9));
+        printf("BENCH mediated-%s-vs-native %.3f ratio\n", w->name, (double)native / mediated);
+        report_overhead(w);
+        fflush(stdout);
+    }
+    return 0;
+}
