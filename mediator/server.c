@@ -46,8 +46,8 @@ static const char *const stage_names[] = {
 /* epoll_event.data.ptr of the descriptors that are not sessions. */
 static char listen_tag, stop_tag, sched_tag;
 
-/* The host GGTT block: each engine's status page, then each engine's
- * window where the workload it runs is bound. */
+/* The host GGTT block: each engine's status page, then per engine and
+ * ELSP port a window where the workload dispatched there is bound. */
 #define STATUS_AREA_SIZE    (64u * 1024)
 #define MIN_WINDOW_SIZE     (1u << 20)
 
@@ -195,7 +195,7 @@ static int open_gpu(struct med_server *server)
 }
 
 /*
- * Lay out the host GGTT block (status pages, one window per engine), take
+ * Lay out the host GGTT block (status pages, windows), take
  * host memory for the status pages and start the scheduler.
  */
 static int open_scheduler(struct med_server *server)
@@ -209,11 +209,12 @@ static int open_scheduler(struct med_server *server)
 
     med_gm_host_block(server->gm, &base, &size);
     host->window_size = size > STATUS_AREA_SIZE
-                        ? ((size - STATUS_AREA_SIZE) / PGPU_NUM_ENGINES) & ~(uint64_t)(MED_PAGE_SIZE - 1)
+                        ? ((size - STATUS_AREA_SIZE) / (2 * PGPU_NUM_ENGINES)) &
+                          ~(uint64_t)(MED_PAGE_SIZE - 1)
                         : 0;
     if (host->window_size < MIN_WINDOW_SIZE) {
         med_log(MED_LOG_ERROR, "the host's graphics memory (%llu KiB) is too small: it needs "
-                "%u KiB of status pages and a %u KiB window per engine",
+                "%u KiB of status pages and two %u KiB windows per engine",
                 (unsigned long long)(size >> 10), STATUS_AREA_SIZE >> 10, MIN_WINDOW_SIZE >> 10);
         errno = EINVAL;
         return -1;
@@ -240,7 +241,10 @@ static int open_scheduler(struct med_server *server)
         config.status_page[e].map = (uint32_t *)((char *)server->status_pages.map +
                                                  e * MED_PAGE_SIZE);
         config.status_page[e].ggtt = ggtt;
-        host->window_ggtt[e] = base + STATUS_AREA_SIZE + e * host->window_size;
+        for (unsigned port = 0; port < 2; port++) {
+            host->window_ggtt[e][port] = base + STATUS_AREA_SIZE +
+                                         (2 * e + port) * host->window_size;
+        }
     }
     server->sched = med_sched_create(&config);
     if (!server->sched) {

@@ -20,7 +20,8 @@
 #include "mediator/protocol.h"
 #include "pgpu/skl-regs.h"
 
-/* Layout of a workload's host memory, bound at its engine's GGTT window. */
+/* Layout of a workload's host memory, bound at a GGTT window of its engine
+ * when dispatched (the window of the ELSP port it goes to). */
 #define SHADOW_CTX_SIZE         (2 * PGPU_PAGE_SIZE)    /* PPHWSP + register state */
 #define SHADOW_RING_OFFSET      SHADOW_CTX_SIZE
 #define SHADOW_BATCH_ALIGN      64
@@ -62,6 +63,13 @@ struct vgpu_workload {
     uint64_t received_ns, shadow_ns, scan_ns;
     struct med_host_buf mem;    /* context, ring, batches (kept across workloads) */
     uint64_t used;              /* bytes of mem this workload uses */
+    /* Every MI_BATCH_BUFFER_START: where its address dwords are in mem and
+     * the offset of its target's copy; filled in by bind for the window. */
+    struct bb_site {
+        uint32_t addr_lo, addr_hi;
+        uint32_t target;
+    } *sites;
+    unsigned site_count, site_cap;
 };
 
 struct engine_queue {
@@ -417,14 +425,14 @@ static uint64_t align_up(uint64_t v, uint64_t a)
     return (v + a - 1) & ~(a - 1);
 }
 
-/* Where each scanned buffer goes in the workload's memory (offsets[0]: the ring). */
+/* Where each batch copy goes in the workload's memory (offsets[b], b >= 1;
+ * the ring's bytes go to the shadow ring at the guest's offsets). */
 static bool layout(struct vgpu_workload *w, const struct guest_context *ctx,
                    const struct med_scan_result *res, uint64_t *offsets)
 {
     const struct vgpu_exec_host *host = w->sub->config.host;
     uint64_t end = SHADOW_RING_OFFSET + ctx->ring_size;
 
-    offsets[0] = SHADOW_RING_OFFSET + w->head;
     for (unsigned b = 1; b < res->buffer_count; b++) {
         end = align_up(end, SHADOW_BATCH_ALIGN);
         offsets[b] = end;
@@ -451,22 +459,39 @@ static bool layout(struct vgpu_workload *w, const struct guest_context *ctx,
     return true;
 }
 
-/* Point each MI_BATCH_BUFFER_START at its target's copy (GGTT, in the window). */
-static void patch_batch_starts(struct vgpu_workload *w, const struct med_scan_result *res,
-                               const uint64_t *offsets)
+/* Each MI_BATCH_BUFFER_START becomes a GGTT start (its address is set by
+ * bind) of its target's copy; remember where its address dwords land. */
+static bool record_batch_starts(struct vgpu_workload *w, const struct guest_context *ctx,
+                                const struct med_scan_result *res, const uint64_t *offsets)
 {
-    uint64_t window = w->sub->config.host->window_ggtt[w->engine];
+    if (w->site_cap < res->bb_start_count) {
+        struct bb_site *grown = realloc(w->sites, res->bb_start_count * sizeof(*grown));
 
+        if (!grown) {
+            reject(w, "no host memory for its batch starts");
+            return false;
+        }
+        w->sites = grown;
+        w->site_cap = res->bb_start_count;
+    }
     for (unsigned i = 0; i < res->bb_start_count; i++) {
         const struct med_scan_bb_start *site = &res->bb_starts[i];
         /* The copies are ours (the ring copy and scan_fetch's buffers). */
         uint32_t *cmd = (uint32_t *)((uint8_t *)res->buffers[site->buffer].host + site->offset);
-        uint64_t target = window + offsets[site->target];
+        uint64_t dw[2];
 
         cmd[0] &= ~MI_BB_PPGTT;
-        cmd[1] = (uint32_t)target;
-        cmd[2] = (uint32_t)(target >> 32);
+        for (unsigned k = 0; k < 2; k++) {
+            uint64_t at = site->offset + 4 * (k + 1);
+
+            dw[k] = site->buffer ? offsets[site->buffer] + at
+                                 : SHADOW_RING_OFFSET + (w->head + at) % ctx->ring_size;
+        }
+        w->sites[i] = (struct bb_site){ .addr_lo = (uint32_t)dw[0], .addr_hi = (uint32_t)dw[1],
+                                        .target = (uint32_t)offsets[site->target] };
     }
+    w->site_count = res->bb_start_count;
+    return true;
 }
 
 static void place_ring(struct vgpu_workload *w, const struct guest_context *ctx, uint32_t len)
@@ -491,8 +516,7 @@ static void build_context(struct vgpu_workload *w, const struct guest_context *c
                                     SKL_MASKED_DISABLE(CTX_CTRL_SAVE_INHIBIT);
     state[CTX_RING_HEAD_DW] = w->head;
     state[CTX_RING_TAIL_DW] = w->tail;
-    state[CTX_RING_START_DW] = (uint32_t)(w->sub->config.host->window_ggtt[w->engine] +
-                                          SHADOW_RING_OFFSET);
+    state[CTX_RING_START_DW] = 0;   /* in the window it is bound at */
     state[CTX_RING_CTL_DW] = ctx->ring_ctl;
     /* The ring level starts afresh; no per-context or indirect batches run. */
     for (unsigned dw = CTX_BB_STATE_FIRST_DW; dw <= CTX_BB_STATE_LAST_DW; dw += 2) {
@@ -558,16 +582,12 @@ static void shadow(struct vgpu_workload *w)
         reject(w, "scan: %s", res.reason);
     } else if (!offsets) {
         reject(w, "no host memory for the batch layout");
-    } else if (layout(w, &ctx, &res, offsets)) {
-        patch_batch_starts(w, &res, offsets);
+    } else if (layout(w, &ctx, &res, offsets) && record_batch_starts(w, &ctx, &res, offsets)) {
         place_ring(w, &ctx, len);
         for (unsigned b = 1; b < res.buffer_count; b++) {
             memcpy((uint8_t *)w->mem.map + offsets[b], res.buffers[b].host, res.buffers[b].len);
         }
         build_context(w, &ctx);
-        w->sched.desc = w->sub->config.host->window_ggtt[w->engine] | CTX_DESC_VALID |
-                        CTX_DESC_PRIVILEGE |
-                        CTX_ADDRESSING_LEGACY_64B << CTX_DESC_ADDRESSING_SHIFT;
         w->state = WL_QUEUED;
     }
     free(offsets);
@@ -690,16 +710,29 @@ static void fill(struct engine_queue *eq, struct vgpu_submission *sub)
     }
 }
 
-static void workload_bind(struct med_sched_workload *sw)
+/* Map the workload's memory at the window of ELSP @port and point the
+ * context's ring and every batch start into it. */
+static uint64_t workload_bind(struct med_sched_workload *sw, unsigned port)
 {
     struct vgpu_workload *w = (struct vgpu_workload *)sw;
     const struct vgpu_exec_host *host = w->sub->config.host;
-    uint64_t window = host->window_ggtt[w->engine];
+    uint64_t window = host->window_ggtt[w->engine][port];
+    uint8_t *mem = w->mem.map;
 
     for (uint64_t off = 0; off < w->used; off += PGPU_PAGE_SIZE) {
         host->gpu->ops->ggtt_write(host->gpu, (uint32_t)((window + off) / PGPU_PAGE_SIZE),
                                    (w->mem.bus + off) | MED_GGTT_PTE_PRESENT);
     }
+    ((uint32_t *)(mem + LRC_STATE_OFFSET))[CTX_RING_START_DW] =
+        (uint32_t)(window + SHADOW_RING_OFFSET);
+    for (unsigned i = 0; i < w->site_count; i++) {
+        uint64_t target = window + w->sites[i].target;
+
+        *(uint32_t *)(mem + w->sites[i].addr_lo) = (uint32_t)target;
+        *(uint32_t *)(mem + w->sites[i].addr_hi) = (uint32_t)(target >> 32);
+    }
+    return window | CTX_DESC_VALID | CTX_DESC_PRIVILEGE |
+           CTX_ADDRESSING_LEGACY_64B << CTX_DESC_ADDRESSING_SHIFT;
 }
 
 static void workload_complete(struct med_sched_workload *sw, enum med_sched_result result)
@@ -834,6 +867,7 @@ void vgpu_submission_destroy(struct vgpu_submission *sub)
     for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
         for (unsigned i = 0; i < MED_WL_SLOTS; i++) {
             med_host_buf_free(sub->config.host->host_mem, &sub->engines[e].slots[i].mem);
+            free(sub->engines[e].slots[i].sites);
         }
     }
     while (sub->ppgtt_count) {

@@ -16,8 +16,8 @@
  *      scanned bytes at the guest's offsets, and the shadow batches, every
  *      MI_BATCH_BUFFER_START patched to its copy;
  *   5. queues the workload on the scheduler (sched/), which binds the
- *      host memory in its engine's window of the host GGTT block and
- *      writes the ELSP;
+ *      host memory at a window of the host GGTT block (one per engine and
+ *      ELSP port) and writes the ELSP;
  *   6. on completion writes back what the guest reads in its context image
  *      (ring HEAD, context timestamp, the engine state the GPU saved) and
  *      reports COMPLETE through vgpu_submission_config.complete.
@@ -79,12 +79,12 @@ struct vgpu_exec_stats {
 };
 
 /* What the mediator shares between vGPUs: the GPU, host memory, the
- * scheduler and each engine's window of the host GGTT block. */
+ * scheduler and the windows of the host GGTT block (per engine and port). */
 struct vgpu_exec_host {
     struct pgpu *gpu;
     struct med_host_mem *host_mem;
     struct med_sched *sched;
-    uint64_t window_ggtt[PGPU_NUM_ENGINES];
+    uint64_t window_ggtt[PGPU_NUM_ENGINES][2];
     uint64_t window_size;
     uint64_t scratch_bus;
     struct vgpu_exec_stats *totals;     /* every vGPU adds to these too */

@@ -19,7 +19,7 @@ struct sched_engine {
     uint32_t base;
     struct med_sched_status_page status;
     unsigned csb_head;
-    struct med_sched_workload *running;
+    struct med_sched_workload *running[2];     /* ELSP ports: [0] runs first */
 };
 
 struct med_sched {
@@ -166,40 +166,77 @@ static struct med_sched_workload *entity_pop(struct med_sched *s, struct med_sch
     return w;
 }
 
-/* Start the policy's pick on @e if it is idle. */
-static void dispatch(struct med_sched *s, struct sched_engine *e)
+static void entity_push_front(struct med_sched *s, struct med_sched_entity *en,
+                              struct med_sched_workload *w)
 {
-    struct med_sched_entity *en;
-    struct med_sched_workload *w;
-    uint32_t elsp = e->base + RING_ELSP;
-
-    if (e->running || !(en = s->config.policy->pick(s->policy, e->id))) {
-        return;
+    w->next = en->first;
+    en->first = w;
+    if (!en->last) {
+        en->last = w;
+        s->config.policy->runnable(s->policy, en);
     }
-    w = entity_pop(s, en);
-    if (++s->next_ctx_id == 0) {
-        s->next_ctx_id = 1;
-    }
-    w->desc = (uint32_t)w->desc | (uint64_t)s->next_ctx_id << 32;
-    s->config.ops->bind(w);
-    e->running = w;
-    s->stats.dispatched++;
-    w->dispatched_ns = now_ns();
-    mmio_write(s, elsp, 0);
-    mmio_write(s, elsp, 0);
-    mmio_write(s, elsp, (uint32_t)(w->desc >> 32));
-    mmio_write(s, elsp, (uint32_t)w->desc);
 }
 
-/* @e's running workload is over: start the next one first, then tell its owner. */
+/* Give an idle @e the policy's next two picks as one ELSP pair. */
+static void dispatch(struct med_sched *s, struct sched_engine *e)
+{
+    uint32_t elsp = e->base + RING_ELSP;
+    uint64_t desc[2] = { 0, 0 }, now;
+
+    if (e->running[0]) {
+        return;
+    }
+    for (unsigned port = 0; port < 2; port++) {
+        struct med_sched_entity *en = s->config.policy->pick(s->policy, e->id);
+        struct med_sched_workload *w;
+
+        if (!en) {
+            break;
+        }
+        w = entity_pop(s, en);
+        if (++s->next_ctx_id == 0) {
+            s->next_ctx_id = 1;
+        }
+        desc[port] = (uint32_t)s->config.ops->bind(w, port) | (uint64_t)s->next_ctx_id << 32;
+        w->desc = desc[port];
+        e->running[port] = w;
+        s->stats.dispatched++;
+    }
+    if (!desc[0]) {
+        return;
+    }
+    now = now_ns();
+    for (unsigned port = 0; port < 2 && e->running[port]; port++) {
+        e->running[port]->dispatched_ns = now;
+    }
+    mmio_write(s, elsp, (uint32_t)(desc[1] >> 32));
+    mmio_write(s, elsp, (uint32_t)desc[1]);
+    mmio_write(s, elsp, (uint32_t)(desc[0] >> 32));
+    mmio_write(s, elsp, (uint32_t)desc[0]);
+}
+
+/* Port 0's workload is over: the engine goes on with port 1's, or is given
+ * new work at once; then its owner is told. */
 static void finish(struct med_sched *s, struct sched_engine *e, enum med_sched_result result)
 {
-    struct med_sched_workload *w = e->running;
+    struct med_sched_workload *w = e->running[0];
 
-    e->running = NULL;
+    e->running[0] = e->running[1];
+    e->running[1] = NULL;
     w->finished_ns = now_ns();
     dispatch(s, e);
     s->config.ops->complete(w, result);
+}
+
+/* After a reset: port 1's workload never ran; it goes back to its queue. */
+static void requeue_second(struct med_sched *s, struct sched_engine *e)
+{
+    struct med_sched_workload *w = e->running[1];
+
+    if (w) {
+        e->running[1] = NULL;
+        entity_push_front(s, w->entity, w);
+    }
 }
 
 static void reset_engine(struct med_sched *s, struct sched_engine *e)
@@ -227,7 +264,7 @@ static void process_csb(struct med_sched *s, struct sched_engine *e)
         if (!(status & CSB_COMPLETE)) {
             continue;
         }
-        if (e->running && ctx_id == (uint32_t)(e->running->desc >> 32)) {
+        if (e->running[0] && ctx_id == (uint32_t)(e->running[0]->desc >> 32)) {
             s->stats.completed++;
             finish(s, e, MED_SCHED_DONE);
         } else {
@@ -241,11 +278,12 @@ static void check_error(struct med_sched *s, struct sched_engine *e)
 {
     uint32_t eir;
 
-    if (!e->running || !(eir = mmio_read(s, e->base + RING_EIR))) {
+    if (!e->running[0] || !(eir = mmio_read(s, e->base + RING_EIR))) {
         return;
     }
-    e->running->engine_error = eir;
+    e->running[0]->engine_error = eir;
     reset_engine(s, e);
+    requeue_second(s, e);
     s->stats.hangs++;
     finish(s, e, MED_SCHED_HANG);
 }
@@ -284,15 +322,34 @@ void med_sched_cancel(struct med_sched *s, struct med_sched_entity *en)
 {
     struct sched_engine *e = &s->engines[en->engine];
 
+    struct med_sched_workload *dropped[2] = { NULL, NULL };
+
+    if ((e->running[0] && e->running[0]->entity == en) ||
+        (e->running[1] && e->running[1]->entity == en)) {
+        reset_engine(s, e);
+        for (unsigned port = 0; port < 2; port++) {
+            struct med_sched_workload *w = e->running[port];
+
+            e->running[port] = NULL;
+            if (w && w->entity == en) {
+                dropped[port] = w;
+            } else if (w) {
+                entity_push_front(s, w->entity, w);     /* another vGPU's: not lost */
+            }
+        }
+    }
     while (en->first) {
         s->stats.cancelled++;
         s->config.ops->complete(entity_pop(s, en), MED_SCHED_CANCELLED);
     }
-    if (e->running && e->running->entity == en) {
-        reset_engine(s, e);
-        s->stats.cancelled++;
-        finish(s, e, MED_SCHED_CANCELLED);
+    for (unsigned port = 0; port < 2; port++) {
+        if (dropped[port]) {
+            s->stats.cancelled++;
+            dropped[port]->finished_ns = now_ns();
+            s->config.ops->complete(dropped[port], MED_SCHED_CANCELLED);
+        }
     }
+    dispatch(s, e);
 }
 
 const struct med_sched_stats *med_sched_get_stats(const struct med_sched *s)

@@ -1,9 +1,14 @@
 /*
  * sched.h - the scheduler mechanism: per-engine queues of workloads from
- * every vGPU, dispatch to the physical GPU one workload at a time per
- * engine through the ELSP, and completion from the GPU's interrupt (CSB in
- * the engine's status page) or its error state (hang, fault: the engine is
- * reset and only the workload on it is lost).
+ * every vGPU, dispatch to the physical GPU through the ELSP, and completion
+ * from the GPU's interrupt (CSB in the engine's status page) or its error
+ * state (hang, fault: the engine is reset and only the workload it was
+ * running is lost).
+ *
+ * An idle engine is given up to two workloads as one ELSP pair (port 0,
+ * then port 1), so that it goes on to the second while the mediator
+ * handles the first's completion; nothing is written to a busy engine's
+ * ELSP (no preemption).
  *
  * Policy is separate (struct med_sched_policy_ops): which vGPU's workload
  * runs next on an engine.  The mechanism owns each vGPU's FIFO per engine
@@ -35,11 +40,11 @@ enum med_sched_result {
 
 struct med_sched_entity;
 
-/* One unit of work: a context the GPU can load (its memory bound by
- * med_sched_ops.bind just before the ELSP write). */
+/* One unit of work: a context the GPU can load, made reachable by
+ * med_sched_ops.bind just before the ELSP write. */
 struct med_sched_workload {
     struct med_sched_entity *entity;
-    uint64_t desc;              /* ELSP element; the mechanism sets the context ID */
+    uint64_t desc;              /* ELSP element while dispatched */
     uint64_t queued_ns, dispatched_ns, finished_ns;     /* CLOCK_MONOTONIC */
     uint32_t engine_error;      /* RING_EIR when it ended as MED_SCHED_HANG */
     struct med_sched_workload *next;        /* mechanism's */
@@ -72,9 +77,10 @@ extern const struct med_sched_policy_ops med_sched_policy_rr;
 
 /* What the mechanism asks of the workload's owner. */
 struct med_sched_ops {
-    /* Make @w's memory reachable by the GPU at the addresses its
-     * descriptor names; called right before its ELSP write. */
-    void (*bind)(struct med_sched_workload *w);
+    /* Make @w's memory reachable by the GPU for ELSP port @port (0 or 1:
+     * the two may be bound at once) and return its descriptor (the
+     * mechanism sets the context ID); called right before the ELSP write. */
+    uint64_t (*bind)(struct med_sched_workload *w, unsigned port);
     /* @w left the scheduler; it may be reused or freed. */
     void (*complete)(struct med_sched_workload *w, enum med_sched_result result);
 };
@@ -123,8 +129,9 @@ void med_sched_entity_init(struct med_sched_entity *entity, enum pgpu_engine eng
  * the engine is idle and the policy picks it. */
 void med_sched_submit(struct med_sched *sched, struct med_sched_entity *entity,
                       struct med_sched_workload *w);
-/* Drop every workload of @entity (each completed as CANCELLED); one on the
- * GPU is stopped by resetting its engine. */
+/* Drop every workload of @entity (each completed as CANCELLED); if one is
+ * on the GPU its engine is reset, and another vGPU's workload dispatched
+ * with it goes back to the front of its queue. */
 void med_sched_cancel(struct med_sched *sched, struct med_sched_entity *entity);
 
 const struct med_sched_stats *med_sched_get_stats(const struct med_sched *sched);

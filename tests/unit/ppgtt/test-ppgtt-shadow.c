@@ -1,0 +1,278 @@
+/*
+ * The PPGTT shadow against hostile page tables: only pages of the VM's
+ * memory are read, leaves become bus addresses in the VM's window or the
+ * scratch page, shared tables (i915's scratch PDP/PD/PT) are shadowed once,
+ * the table count is bounded, and a sync applies exactly what the guest
+ * changed.  Guest RAM is an array; shadow table pages come from a counting
+ * allocator.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "gtt/ppgtt-shadow.h"
+
+#define PAGE            4096ull
+#define RAM_PAGES       64
+#define RAM_BASE        0x100000ull         /* guest RAM [1 MiB, 1 MiB + 256 KiB) */
+#define BUS_BASE        (5ull << 40)
+#define SCRATCH_BUS     0x1000ull
+#define P               MED_PPGTT_PTE_PRESENT
+#define RW              MED_PPGTT_PTE_RW
+
+struct fake_vm {
+    uint64_t (*ram)[512];               /* RAM_PAGES pages of entries */
+    unsigned pages_live, pages_allocated;
+    uint64_t next_bus;
+};
+
+static const void *fake_guest_page(void *opaque, uint64_t gpa)
+{
+    struct fake_vm *vm = opaque;
+
+    if (gpa < RAM_BASE || gpa - RAM_BASE >= RAM_PAGES * PAGE || gpa % PAGE) {
+        return NULL;
+    }
+    return vm->ram[(gpa - RAM_BASE) / PAGE];
+}
+
+static void *fake_table_alloc(void *opaque, uint64_t *bus)
+{
+    struct fake_vm *vm = opaque;
+
+    vm->pages_live++;
+    vm->pages_allocated++;
+    *bus = vm->next_bus += PAGE;
+    return calloc(1, PAGE);
+}
+
+static void fake_table_free(void *opaque, void *page, uint64_t bus)
+{
+    struct fake_vm *vm = opaque;
+
+    vm->pages_live--;
+    free(page);
+}
+
+static const struct vgpu_ppgtt_mem_ops fake_ops = {
+    .guest_page = fake_guest_page,
+    .table_alloc = fake_table_alloc,
+    .table_free = fake_table_free,
+};
+
+/* Guest page n of the fake RAM. */
+static uint64_t gpa_of(unsigned n)
+{
+    return RAM_BASE + n * PAGE;
+}
+
+static uint64_t *table(struct fake_vm *vm, unsigned n)
+{
+    return vm->ram[n];
+}
+
+static int setup(void **state)
+{
+    struct fake_vm *vm = calloc(1, sizeof(*vm));
+
+    vm->ram = calloc(RAM_PAGES, PAGE);
+    vm->next_bus = 1ull << 30;
+    *state = vm;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fake_vm *vm = *state;
+
+    assert_int_equal(vm->pages_live, 0);    /* every shadow page went back */
+    free(vm->ram);
+    free(vm);
+    return 0;
+}
+
+static struct vgpu_ppgtt_shadow *shadow_of(struct fake_vm *vm, unsigned root, unsigned max)
+{
+    return vgpu_ppgtt_shadow_create(&(struct vgpu_ppgtt_shadow_config) {
+        .ops = &fake_ops, .opaque = vm, .root_gpa = gpa_of(root),
+        .bus_base = BUS_BASE, .scratch_bus = SCRATCH_BUS, .max_tables = max,
+    });
+}
+
+/* Pages 0..3: PML4, PDP, PD, PT mapping address @addr to page @leaf_page. */
+static void build_chain(struct fake_vm *vm, uint64_t addr, uint64_t leaf_entry)
+{
+    table(vm, 0)[(addr >> 39) & 511] = gpa_of(1) | P | RW;
+    table(vm, 1)[(addr >> 30) & 511] = gpa_of(2) | P | RW;
+    table(vm, 2)[(addr >> 21) & 511] = gpa_of(3) | P | RW;
+    table(vm, 3)[(addr >> 12) & 511] = leaf_entry;
+}
+
+/* One row per kind of leaf entry: what the shadow makes of it. */
+static const struct leaf_case {
+    const char *what;
+    uint64_t entry;
+    bool translated;            /* translate() finds the page */
+    uint64_t bad;               /* counted as bad */
+} leaf_cases[] = {
+    { "a page of guest RAM", (RAM_BASE + 10 * PAGE) | P | RW, true, 0 },
+    { "not present", RAM_BASE + 10 * PAGE, false, 0 },
+    { "below guest RAM", 0x1000 | P, false, 1 },
+    { "above guest RAM", (RAM_BASE + RAM_PAGES * PAGE) | P, false, 1 },
+    { "beyond the bus window", (1ull << 45) | P, false, 1 },
+};
+
+static void test_leaf_entries(void **state)
+{
+    struct fake_vm *vm = *state;
+    const uint64_t addr = 0x0000123456789000ull;
+
+    for (size_t i = 0; i < sizeof(leaf_cases) / sizeof(leaf_cases[0]); i++) {
+        const struct leaf_case *c = &leaf_cases[i];
+        struct vgpu_ppgtt_shadow *s;
+        uint64_t gpa = 0;
+
+        memset(vm->ram, 0, RAM_PAGES * PAGE);
+        build_chain(vm, addr, c->entry);
+        s = shadow_of(vm, 0, 0);
+        assert_non_null(s);
+        assert_int_equal(vgpu_ppgtt_shadow_translate(s, addr, &gpa), c->translated);
+        if (c->translated) {
+            assert_int_equal(gpa, c->entry & MED_PPGTT_PTE_ADDR_MASK);
+        }
+        assert_int_equal(vgpu_ppgtt_shadow_stats(s)->bad_entries, c->bad);
+        assert_false(vgpu_ppgtt_shadow_translate(s, addr + PAGE, &gpa));
+        assert_int_equal(vgpu_ppgtt_shadow_stats(s)->tables, 4);
+        vgpu_ppgtt_shadow_destroy(s);
+    }
+}
+
+static void test_directories_naming_no_ram_or_huge_pages(void **state)
+{
+    struct fake_vm *vm = *state;
+    struct vgpu_ppgtt_shadow *s;
+    uint64_t gpa;
+
+    table(vm, 0)[0] = 0x40000000ull | P;                /* a PDP outside RAM */
+    table(vm, 0)[1] = gpa_of(1) | P;
+    table(vm, 1)[0] = gpa_of(2) | P | MED_PPGTT_PTE_HUGE;   /* a 1 GiB page */
+    table(vm, 1)[1] = gpa_of(2) | P;
+    table(vm, 2)[0] = gpa_of(3) | P | MED_PPGTT_PTE_IPS;    /* 64 KiB pages */
+    s = shadow_of(vm, 0, 0);
+    assert_non_null(s);
+    assert_int_equal(vgpu_ppgtt_shadow_stats(s)->bad_entries, 3);
+    assert_int_equal(vgpu_ppgtt_shadow_stats(s)->tables, 3);    /* PML4, PDP, PD */
+    assert_false(vgpu_ppgtt_shadow_translate(s, 0, &gpa));
+    assert_false(vgpu_ppgtt_shadow_translate(s, 1ull << 39, &gpa));
+    vgpu_ppgtt_shadow_destroy(s);
+}
+
+/* i915 fills every unused entry with its scratch PDP, PD and PT. */
+static void test_shared_scratch_tables_are_shadowed_once(void **state)
+{
+    struct fake_vm *vm = *state;
+    struct vgpu_ppgtt_shadow *s;
+    uint64_t gpa;
+
+    for (unsigned i = 0; i < 512; i++) {
+        table(vm, 0)[i] = gpa_of(1) | P | RW;
+        table(vm, 1)[i] = gpa_of(2) | P | RW;
+        table(vm, 2)[i] = gpa_of(3) | P | RW;
+        table(vm, 3)[i] = gpa_of(4) | P | RW;
+    }
+    s = shadow_of(vm, 0, 0);
+    assert_non_null(s);
+    assert_int_equal(vgpu_ppgtt_shadow_stats(s)->tables, 4);
+    assert_int_equal(vm->pages_live, 4);
+    assert_true(vgpu_ppgtt_shadow_translate(s, 0x0000ffffffffe000ull, &gpa));
+    assert_int_equal(gpa, gpa_of(4));
+    vgpu_ppgtt_shadow_destroy(s);
+}
+
+static void test_table_limit_bounds_the_shadow(void **state)
+{
+    struct fake_vm *vm = *state;
+    struct vgpu_ppgtt_shadow *s;
+
+    /* 60 distinct page tables under one PD. */
+    table(vm, 0)[0] = gpa_of(1) | P;
+    table(vm, 1)[0] = gpa_of(2) | P;
+    for (unsigned i = 0; i < 60; i++) {
+        table(vm, 2)[i] = gpa_of(3 + i) | P;
+    }
+    s = shadow_of(vm, 0, 16);
+    assert_non_null(s);
+    assert_int_equal(vgpu_ppgtt_shadow_stats(s)->tables, 16);
+    assert_int_equal(vgpu_ppgtt_shadow_stats(s)->table_limit_hits, 60 - 13);
+    vgpu_ppgtt_shadow_destroy(s);
+}
+
+static void test_sync_applies_what_changed(void **state)
+{
+    struct fake_vm *vm = *state;
+    struct vgpu_ppgtt_shadow *s;
+    uint64_t gpa;
+
+    build_chain(vm, 0, gpa_of(10) | P);
+    s = shadow_of(vm, 0, 0);
+    assert_non_null(s);
+    assert_int_equal(vgpu_ppgtt_shadow_sync(s), 0);
+    assert_int_equal(vgpu_ppgtt_shadow_stats(s)->tables_compared, 4);
+
+    table(vm, 3)[1] = gpa_of(11) | P;                 /* a new leaf */
+    assert_int_equal(vgpu_ppgtt_shadow_sync(s), 1);
+    assert_true(vgpu_ppgtt_shadow_translate(s, PAGE, &gpa));
+    assert_int_equal(gpa, gpa_of(11));
+
+    table(vm, 3)[0] = 0;                              /* an unmap */
+    assert_int_equal(vgpu_ppgtt_shadow_sync(s), 1);
+    assert_false(vgpu_ppgtt_shadow_translate(s, 0, &gpa));
+
+    /* A new PD replaces the old one: its subtree goes, the new one comes. */
+    table(vm, 5)[0] = gpa_of(6) | P;
+    table(vm, 6)[7] = gpa_of(12) | P;
+    table(vm, 1)[0] = gpa_of(5) | P;
+    assert_int_equal(vgpu_ppgtt_shadow_sync(s), 1);
+    assert_true(vgpu_ppgtt_shadow_translate(s, 7 * PAGE, &gpa));
+    assert_int_equal(gpa, gpa_of(12));
+    assert_false(vgpu_ppgtt_shadow_translate(s, PAGE, &gpa));
+    assert_int_equal(vgpu_ppgtt_shadow_stats(s)->tables, 4);
+    assert_int_equal(vm->pages_live, 4);
+    vgpu_ppgtt_shadow_destroy(s);
+}
+
+static void test_root_outside_ram_is_refused(void **state)
+{
+    struct fake_vm *vm = *state;
+
+    errno = 0;
+    assert_null(vgpu_ppgtt_shadow_create(&(struct vgpu_ppgtt_shadow_config) {
+        .ops = &fake_ops, .opaque = vm, .root_gpa = 0x1000,
+        .bus_base = BUS_BASE, .scratch_bus = SCRATCH_BUS,
+    }));
+    assert_int_equal(errno, EINVAL);
+    assert_null(shadow_of(vm, RAM_PAGES, 0));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_leaf_entries, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_directories_naming_no_ram_or_huge_pages, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_shared_scratch_tables_are_shadowed_once, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_table_limit_bounds_the_shadow, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sync_applies_what_changed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_root_outside_ram_is_refused, setup, teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
