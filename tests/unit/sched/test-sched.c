@@ -1,0 +1,240 @@
+/*
+ * The scheduler mechanism on the GPU model: workloads of two vGPUs taking
+ * turns as ELSP pairs and completing in order, a hang in port 0 contained
+ * by an engine reset (the workload in port 1 runs afterwards), and a
+ * cancel that resets the engine without losing the other vGPU's work.
+ * Each workload is a context image and a ring in DMA-mapped host memory
+ * storing a marker into a results page (GGTT).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <errno.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "pgpu/native.h"
+#include "pgpu/skl-regs.h"
+#include "sched/sched.h"
+
+#define PAGE            4096u
+#define MEM_PAGES       256
+#define BUS             (1ull << 32)
+#define GGTT            0x100000u       /* memory page n is at GGTT + n * PAGE */
+#define STATUS_PAGE(e)  (e)             /* pages 0..3 */
+#define RESULTS_PAGE    4
+#define PML4_PAGE       5
+#define WL_FIRST_PAGE   8               /* each workload: image (2), ring (2) */
+#define WL_PAGES        4
+#define MAX_WL          16
+#define HANG_MS         100
+
+struct test_workload {
+    struct med_sched_workload sched;    /* first */
+    unsigned index;
+    enum med_sched_result result;
+    bool completed;
+};
+
+struct env {
+    struct pgpu *gpu;
+    uint8_t *mem;
+    struct med_sched *sched;
+    struct test_workload wl[MAX_WL];
+    unsigned order[MAX_WL], completed;
+};
+
+static struct env *the_env;             /* for the callbacks */
+
+static uint64_t ggtt_of(unsigned page)
+{
+    return GGTT + (uint64_t)page * PAGE;
+}
+
+static uint32_t *page_of(struct env *e, unsigned page)
+{
+    return (uint32_t *)(e->mem + (size_t)page * PAGE);
+}
+
+static uint64_t bind(struct med_sched_workload *w, unsigned port)
+{
+    const struct test_workload *t = (const struct test_workload *)w;
+
+    return native_ctx_desc(ggtt_of(WL_FIRST_PAGE + WL_PAGES * t->index), 0) & 0xffffffffu;
+}
+
+static void complete(struct med_sched_workload *w, enum med_sched_result result)
+{
+    struct test_workload *t = (struct test_workload *)w;
+
+    t->result = result;
+    t->completed = true;
+    the_env->order[the_env->completed++] = t->index;
+}
+
+static const struct med_sched_ops ops = { .bind = bind, .complete = complete };
+
+static int setup(void **state)
+{
+    struct env *e = calloc(1, sizeof(*e));
+    struct med_sched_config config = {
+        .policy = &med_sched_policy_rr, .ops = &ops,
+    };
+
+    *state = the_env = e;
+    e->gpu = pgpu_skl_model.create(&(struct pgpu_config) {
+        .name = "sched-test", .aperture_size = PGPU_APERTURE_DEFAULT, .hang_timeout_ms = HANG_MS,
+    });
+    e->mem = aligned_alloc(PAGE, MEM_PAGES * PAGE);
+    if (!e->gpu || !e->mem) {
+        return -1;
+    }
+    memset(e->mem, 0, MEM_PAGES * PAGE);
+    if (e->gpu->ops->dma_map(e->gpu, BUS, e->mem, MEM_PAGES * PAGE)) {
+        return -1;
+    }
+    for (unsigned i = 0; i < MEM_PAGES; i++) {
+        e->gpu->ops->ggtt_write(e->gpu, (uint32_t)(ggtt_of(i) / PAGE), (BUS + i * PAGE) | 1);
+    }
+    config.gpu = e->gpu;
+    for (unsigned i = 0; i < PGPU_NUM_ENGINES; i++) {
+        config.status_page[i].map = page_of(e, STATUS_PAGE(i));
+        config.status_page[i].ggtt = ggtt_of(STATUS_PAGE(i));
+    }
+    e->sched = med_sched_create(&config);
+    return e->sched ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    struct env *e = *state;
+
+    med_sched_detach(e->sched);
+    e->gpu->ops->destroy(e->gpu);
+    med_sched_destroy(e->sched);
+    free(e->mem);
+    free(e);
+    return 0;
+}
+
+/* Workload @i on RCS: store @i + 1 into results[i], after waiting for
+ * results[63] == 1 if @blocked. */
+static struct test_workload *workload(struct env *e, unsigned i, bool blocked)
+{
+    struct test_workload *t = &e->wl[i];
+    unsigned image = WL_FIRST_PAGE + WL_PAGES * i, ring = image + 2;
+    uint32_t *r = page_of(e, ring), n = 0;
+
+    native_lrc_init(page_of(e, image + 1), PGPU_RCS, (uint32_t)ggtt_of(ring), 2 * PAGE,
+                    BUS + PML4_PAGE * PAGE);
+    if (blocked) {
+        r[n++] = MI_SEMAPHORE_WAIT | MI_USE_GGTT | MI_SEMAPHORE_POLL |
+                 MI_SEMAPHORE_OP(MI_SEMAPHORE_SAD_EQ_SDD);
+        r[n++] = 1;
+        r[n++] = (uint32_t)ggtt_of(RESULTS_PAGE) + 4 * 63;
+        r[n++] = 0;
+    }
+    r[n++] = MI_STORE_DATA_IMM | MI_USE_GGTT;
+    r[n++] = (uint32_t)ggtt_of(RESULTS_PAGE) + 4 * i;
+    r[n++] = 0;
+    r[n++] = i + 1;
+    if (n % 2) {
+        r[n++] = MI_NOOP;
+    }
+    page_of(e, image + 1)[CTX_RING_TAIL_DW] = 4 * n;
+    t->index = i;
+    return t;
+}
+
+static void run_until(struct env *e, unsigned completed)
+{
+    struct pollfd p = { .fd = med_sched_fd(e->sched), .events = POLLIN };
+
+    while (e->completed < completed) {
+        assert_int_equal(poll(&p, 1, 10000), 1);
+        med_sched_process(e->sched);
+    }
+}
+
+static void test_vgpus_take_turns_in_pairs(void **state)
+{
+    struct env *e = *state;
+    struct med_sched_entity a, b;
+    /* [0] alone (the queues were empty), then [1, 3] (a then b), then [2]. */
+    static const unsigned expected[] = { 0, 1, 3, 2 };
+
+    med_sched_entity_init(&a, PGPU_RCS, NULL);
+    med_sched_entity_init(&b, PGPU_RCS, NULL);
+    /* A blocked first workload holds the engine while the queues fill. */
+    med_sched_submit(e->sched, &a, &workload(e, 0, true)->sched);
+    med_sched_submit(e->sched, &a, &workload(e, 1, false)->sched);
+    med_sched_submit(e->sched, &a, &workload(e, 2, false)->sched);
+    med_sched_submit(e->sched, &b, &workload(e, 3, false)->sched);
+    __atomic_store_n(&page_of(e, RESULTS_PAGE)[63], 1, __ATOMIC_RELEASE);
+    run_until(e, 4);
+    for (unsigned i = 0; i < 4; i++) {
+        assert_int_equal(e->order[i], expected[i]);
+        assert_int_equal(e->wl[i].result, MED_SCHED_DONE);
+        assert_int_equal(page_of(e, RESULTS_PAGE)[i], i + 1);
+    }
+    assert_int_equal(med_sched_get_stats(e->sched)->dispatched, 4);
+    assert_int_equal(med_sched_get_stats(e->sched)->resets, 0);
+}
+
+static void test_hang_in_port_0_spares_port_1(void **state)
+{
+    struct env *e = *state;
+    struct med_sched_entity a, b;
+
+    med_sched_entity_init(&a, PGPU_RCS, NULL);
+    med_sched_entity_init(&b, PGPU_RCS, NULL);
+    med_sched_submit(e->sched, &a, &workload(e, 0, true)->sched);   /* never released */
+    med_sched_submit(e->sched, &b, &workload(e, 1, false)->sched);
+    run_until(e, 2);
+    assert_int_equal(e->order[0], 0);
+    assert_int_equal(e->wl[0].result, MED_SCHED_HANG);
+    assert_int_equal(e->wl[0].sched.engine_error & RING_ERR_HANG, RING_ERR_HANG);
+    assert_int_equal(e->wl[1].result, MED_SCHED_DONE);
+    assert_int_equal(page_of(e, RESULTS_PAGE)[0], 0);
+    assert_int_equal(page_of(e, RESULTS_PAGE)[1], 2);
+    assert_int_equal(med_sched_get_stats(e->sched)->resets, 1);
+    assert_int_equal(med_sched_get_stats(e->sched)->hangs, 1);
+}
+
+static void test_cancel_keeps_the_other_vgpus_work(void **state)
+{
+    struct env *e = *state;
+    struct med_sched_entity a, b;
+
+    med_sched_entity_init(&a, PGPU_RCS, NULL);
+    med_sched_entity_init(&b, PGPU_RCS, NULL);
+    med_sched_submit(e->sched, &a, &workload(e, 0, true)->sched);
+    med_sched_submit(e->sched, &b, &workload(e, 1, false)->sched);
+    med_sched_submit(e->sched, &b, &workload(e, 2, false)->sched);
+    med_sched_cancel(e->sched, &b);     /* b's first is on the GPU in port 1 */
+    assert_int_equal(e->completed, 2);
+    assert_int_equal(e->wl[1].result, MED_SCHED_CANCELLED);
+    assert_int_equal(e->wl[2].result, MED_SCHED_CANCELLED);
+    __atomic_store_n(&page_of(e, RESULTS_PAGE)[63], 1, __ATOMIC_RELEASE);
+    run_until(e, 3);
+    assert_int_equal(e->wl[0].result, MED_SCHED_DONE);
+    assert_int_equal(page_of(e, RESULTS_PAGE)[0], 1);
+    assert_int_equal(page_of(e, RESULTS_PAGE)[1], 0);
+    assert_int_equal(page_of(e, RESULTS_PAGE)[2], 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_vgpus_take_turns_in_pairs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hang_in_port_0_spares_port_1, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cancel_keeps_the_other_vgpus_work, setup, teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
