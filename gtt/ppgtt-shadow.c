@@ -226,12 +226,19 @@ void vgpu_ppgtt_shadow_destroy(struct vgpu_ppgtt_shadow *s)
 static void sync_table(struct vgpu_ppgtt_shadow *s, struct shadow_table *t)
 {
     uint64_t now[MED_PPGTT_ENTRIES];
+    const void *page;
 
     if (t->epoch == s->epoch) {
         return;
     }
     t->epoch = s->epoch;
     s->stats.tables_compared++;
+    page = s->config.ops->guest_page(s->config.opaque, t->gpa);
+    /* The common case, nothing changed, costs one compare of the page;
+     * only a page found different is snapshotted and used. */
+    if (page && !memcmp(page, t->guest, sizeof(t->guest))) {
+        goto children;
+    }
     /* A table page that left the VM's memory reads as all not present. */
     if (!snapshot(s, t->gpa, now)) {
         memset(now, 0, sizeof(now));
@@ -245,6 +252,7 @@ static void sync_table(struct vgpu_ppgtt_shadow *s, struct shadow_table *t)
             }
         }
     }
+children:
     if (t->child) {
         for (unsigned i = 0; i < MED_PPGTT_ENTRIES; i++) {
             if (t->child[i]) {
