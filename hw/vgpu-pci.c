@@ -24,6 +24,7 @@
 #include "sysemu/sysemu.h"
 
 #include "vgpu/vgpu.h"
+#include "vgpu-display.h"
 
 #define TYPE_VGPU_PCI "vgpu-pci"
 OBJECT_DECLARE_SIMPLE_TYPE(VgpuPciState, VGPU_PCI)
@@ -40,12 +41,14 @@ struct VgpuPciState {
     uint64_t host_aperture_size;
     uint64_t aperture_base;
     uint64_t hidden_base;
+    uint32_t xres, yres;        /* the monitor's native mode; 0: the type's */
 
     /* device elements */
     MemoryRegion bar0;          /* registers + GGTT */
     MemoryRegion aperture;      /* BAR2 */
     QEMUTimer *vblank_timer;
     Notifier exit_notifier;
+    VgpuDisplay *display;
 
     /* device state */
     struct vgpu *vgpu;
@@ -179,6 +182,7 @@ static bool vgpu_pci_create_vgpu(VgpuPciState *s, Error **errp)
     Object *machine = qdev_get_machine();
     X86MachineState *x86ms = (X86MachineState *)
         object_dynamic_cast(machine, TYPE_X86_MACHINE);
+    struct vgpu_type type;
     struct vgpu_config config = {
         .name = DEVICE(s)->id ? DEVICE(s)->id : TYPE_VGPU_PCI,
         .type = vgpu_type_find(s->type_name),
@@ -193,6 +197,13 @@ static bool vgpu_pci_create_vgpu(VgpuPciState *s, Error **errp)
         error_setg(errp, "vgpu-pci: unknown type '%s'", s->type_name);
         return false;
     }
+    if (!vgpu_display_mode_valid(s->xres, s->yres, errp)) {
+        return false;
+    }
+    type = *config.type;
+    type.width = s->xres ? s->xres : type.width;
+    type.height = s->yres ? s->yres : type.height;
+    config.type = &type;
     if (!x86ms) {
         error_setg(errp, "vgpu-pci: needs an x86 PC machine");
         return false;
@@ -255,12 +266,15 @@ static void vgpu_pci_realize(PCIDevice *pdev, Error **errp)
               NANOSECONDS_PER_SECOND / VBLANK_HZ);
     s->exit_notifier.notify = vgpu_pci_report;
     qemu_add_exit_notifier(&s->exit_notifier);
+    s->display = vgpu_display_new(DEVICE(s), s->vgpu);
 }
 
 static void vgpu_pci_exit(PCIDevice *pdev)
 {
     VgpuPciState *s = VGPU_PCI(pdev);
 
+    vgpu_display_free(s->display);
+    s->display = NULL;
     qemu_remove_exit_notifier(&s->exit_notifier);
     timer_free(s->vblank_timer);
     msi_uninit(pdev);
@@ -284,6 +298,9 @@ static Property vgpu_pci_properties[] = {
     DEFINE_PROP_SIZE("aperture-base", VgpuPciState, aperture_base, 0),
     /* 0: the hidden block starts right above the host aperture */
     DEFINE_PROP_SIZE("hidden-base", VgpuPciState, hidden_base, 0),
+    /* the virtual monitor's native mode (EDID); 0: the type's */
+    DEFINE_PROP_UINT32("xres", VgpuPciState, xres, 0),
+    DEFINE_PROP_UINT32("yres", VgpuPciState, yres, 0),
     DEFINE_PROP_END_OF_LIST(),
 };
 

@@ -112,6 +112,22 @@ static void put_chromaticity(uint8_t *e)
     }
 }
 
+/* The VESA established modes that fit the native one, for mode changes. */
+static void put_established_timings(uint8_t *e, unsigned width, unsigned height)
+{
+    static const struct {
+        unsigned width, height, byte, bit;
+    } modes[] = {
+        { 640, 480, 35, 5 }, { 800, 600, 35, 0 }, { 1024, 768, 36, 3 },
+    };
+
+    for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+        if (modes[i].width <= width && modes[i].height <= height) {
+            e[modes[i].byte] |= 1u << modes[i].bit;
+        }
+    }
+}
+
 void vgpu_edid_build(uint8_t edid[128], unsigned width, unsigned height)
 {
     static const uint8_t header[8] = { 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0 };
@@ -136,6 +152,7 @@ void vgpu_edid_build(uint8_t edid[128], unsigned width, unsigned height)
     edid[23] = 120;             /* gamma 2.2 */
     edid[24] = 0x06;            /* sRGB default, preferred mode is native */
     put_chromaticity(edid);
+    put_established_timings(edid, width, height);
     memset(edid + 38, 0x01, 16);    /* no standard timings */
 
     put_dtd(d, &t, w_mm, h_mm);

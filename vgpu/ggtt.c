@@ -96,6 +96,12 @@ void vgpu_ggtt_reset(struct vgpu *vgpu)
     dirty_clear(&vgpu->ggtt_dirty, vgpu->ggtt);
 }
 
+bool vgpu_ggtt_translate(const struct vgpu *vgpu, uint64_t gma, uint64_t *gpa)
+{
+    return gma < VGPU_GGTT_SPACE && gma_in_partition(vgpu, gma) &&
+           pte_translates(vgpu, vgpu->ggtt[gma / VGPU_GGTT_PAGE_SIZE], gpa);
+}
+
 bool vgpu_aperture_translate(struct vgpu *vgpu, uint64_t offset, uint64_t *gpa)
 {
     uint64_t gma = offset;

@@ -140,6 +140,9 @@ void vgpu_ggtt_write(struct vgpu *vgpu, uint64_t offset, uint64_t value,
                      unsigned size);
 uint64_t vgpu_ggtt_read(const struct vgpu *vgpu, uint64_t offset,
                         unsigned size);
+/* The guest-physical page GGTT address @gma maps, if it is in the partition,
+ * present and guest RAM. */
+bool vgpu_ggtt_translate(const struct vgpu *vgpu, uint64_t gma, uint64_t *gpa);
 void vgpu_ggtt_reset(struct vgpu *vgpu);
 
 void dirty_mark(struct dirty_pages *d, size_t byte_offset);

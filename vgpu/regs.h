@@ -193,6 +193,37 @@
 #define PLANE_STRIDE            0x100
 #define PORT_STRIDE             0x100
 
+/* Scan-out (contract 8.4), read by the plane decoder; + PIPE_STRIDE per pipe. */
+#define PIPESRC_A               0x6001c     /* width - 1 in 31:16, height - 1 in 15:0 */
+#define CURBASE_A               0x70084     /* 31:12 graphics address */
+#define CURPOS_A                0x70088     /* sign-magnitude y in 31:16, x in 15:0 */
+#define   CURSOR_POS_SIGN       0x8000u
+#define   CURSOR_POS_MAGNITUDE  0x7fffu
+#define   CURSOR_MODE_MASK      0x27u
+#define   CURSOR_MODE_DISABLE   0x00u
+#define   CURSOR_MODE_64_ARGB   0x27u
+#define   CURSOR_MODE_128_ARGB  0x22u
+#define   CURSOR_MODE_256_ARGB  0x23u
+#define   CURSOR_ROTATE_180     (1u << 15)
+#define PLANE_STRIDE_1_A        0x70188     /* 9:0, in 64 B (linear) or 512 B (X) units */
+#define   PLANE_STRIDE_MASK     0x3ffu
+#define   PLANE_STRIDE_LINEAR_UNIT 64u
+#define PLANE_POS_1_A           0x7018c     /* y in 31:16, x in 15:0 */
+#define PLANE_SIZE_1_A          0x70190     /* height - 1 in 31:16, width - 1 in 15:0 */
+#define PLANE_OFFSET_1_A        0x701a4     /* y in 31:16, x in 15:0 */
+#define   PLANE_CTL_ENABLE      (1u << 31)
+#define   PLANE_CTL_FORMAT_SHIFT 24
+#define   PLANE_CTL_FORMAT_XRGB_8888 4u     /* 8:8:8:8, order and alpha below */
+#define   PLANE_CTL_FORMAT_RGB_565   14u
+#define   PLANE_CTL_ORDER_RGBX  (1u << 20)
+#define   PLANE_CTL_DECOMPRESS  (1u << 15)
+#define   PLANE_CTL_TILED_SHIFT 10
+#define   PLANE_CTL_TILED_LINEAR 0u
+#define   PLANE_CTL_TILED_X     1u
+#define   PLANE_CTL_FLIP_HORIZONTAL (1u << 8)
+#define   PLANE_CTL_ALPHA_MASK  (3u << 4)
+#define   PLANE_CTL_ROTATE_MASK 3u
+
 /* PVINFO page (contract 2.2). */
 #define VGT_PVINFO_PAGE         0x78000
 #define VGT_PVINFO_HEADER_SIZE  0x60        /* magic .. avail_rs: read-only */

@@ -111,6 +111,12 @@ static bool partition_valid(const struct vgpu_config *c)
            c->hidden_base + t->hidden_size <= VGPU_GGTT_SPACE;
 }
 
+static bool monitor_valid(const struct vgpu_type *t)
+{
+    return t->width >= VGPU_MONITOR_MIN_WIDTH && t->width <= VGPU_MONITOR_MAX_WIDTH &&
+           t->height >= VGPU_MONITOR_MIN_HEIGHT && t->height <= VGPU_MONITOR_MAX_HEIGHT;
+}
+
 static bool config_valid(const struct vgpu_config *c)
 {
     return c->name && c->name[0] && strlen(c->name) < VGPU_NAME_MAX &&
@@ -118,7 +124,7 @@ static bool config_valid(const struct vgpu_config *c)
            is_power_of_2(c->host_aperture_size) &&
            c->host_aperture_size >= VGPU_APERTURE_MIN &&
            c->host_aperture_size <= VGPU_APERTURE_MAX &&
-           partition_valid(c) &&
+           partition_valid(c) && monitor_valid(c->type) &&
            c->ram_below_4g <= (4ull << 30) && c->ram_above_4g <= (1ull << 46);
 }
 
@@ -296,6 +302,7 @@ static const struct {
     STAT(ggtt_bad_address), STAT(aperture_accesses), STAT(aperture_unmapped),
     STAT(ppgtt_create), STAT(ppgtt_destroy), STAT(bad_g2v_notify),
     STAT(elsp_writes), STAT(pcode_unknown), STAT(msi_sent), STAT(vblanks),
+    STAT(plane_rejected), STAT(cursor_rejected),
 };
 
 int vgpu_format_stats(const struct vgpu *vgpu, char *buf, size_t size)

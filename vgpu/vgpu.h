@@ -43,6 +43,12 @@
 /* The virtual OpRegion (contract 3.5): firmware places it in reserved RAM. */
 #define VGPU_OPREGION_SIZE      8192u
 
+/* The virtual monitor's native modes: the EDID's detailed timing must hold them. */
+#define VGPU_MONITOR_MIN_WIDTH  640u
+#define VGPU_MONITOR_MIN_HEIGHT 480u
+#define VGPU_MONITOR_MAX_WIDTH  4096u
+#define VGPU_MONITOR_MAX_HEIGHT 2304u
+
 struct vgpu;
 
 /*
@@ -56,7 +62,8 @@ struct vgpu_type {
     uint64_t hidden_size;       /* bytes of GGTT above the aperture */
     unsigned fence_count;       /* fence registers the guest may use */
     unsigned weight;            /* scheduling share (1..100), for the mediator */
-    unsigned width, height;     /* the virtual monitor's native mode */
+    unsigned width, height;     /* the virtual monitor's native mode (a caller may
+                                   override it in its copy, within VGPU_MONITOR_*) */
 };
 
 /* The named types offered, and a lookup by name (NULL if unknown). */
@@ -101,6 +108,8 @@ struct vgpu_stats {
     uint64_t pcode_unknown;         /* PCODE commands answered "illegal" */
     uint64_t msi_sent;
     uint64_t vblanks;
+    uint64_t plane_rejected;        /* distinct refused primary-plane programmings */
+    uint64_t cursor_rejected;       /* ... and cursor ones (vgpu/plane.h) */
 };
 
 /*

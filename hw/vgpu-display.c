@@ -1,0 +1,275 @@
+/*
+ * vgpu-display: the vGPU's screen on the host, through QEMU's display stack
+ * (so VNC, SDL, GTK, SPICE and screendump all see it).
+ *
+ * Each console refresh asks the library for the primary plane of the active
+ * pipe (vgpu/plane.h), which validated every register and every page; the
+ * pages are reached through QEMU's map of guest RAM and copied, detiled and
+ * compared, into a pixman surface of the pipe's size in the plane's own
+ * format, and only changed rows are reported.  The cursor plane becomes
+ * QEMU's cursor.  Anything the decoder refuses shows a black screen.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "exec/address-spaces.h"
+#include "exec/memory.h"
+#include "qapi/error.h"
+#include "ui/console.h"
+
+#include "vgpu-display.h"
+#include "vgpu/plane.h"
+
+/* The blank screen before the guest ever lit a pipe. */
+#define BLANK_WIDTH             640
+#define BLANK_HEIGHT            480
+
+/* What the current surface shows: a size and format, and where the plane is. */
+struct layout {
+    bool plane;                 /* false: a blank screen */
+    uint32_t width, height;
+    pixman_format_code_t format;
+    uint32_t plane_x, plane_y, plane_width, plane_height;
+};
+
+static bool layout_equal(const struct layout *a, const struct layout *b)
+{
+    return a->plane == b->plane && a->width == b->width && a->height == b->height &&
+           a->format == b->format && a->plane_x == b->plane_x &&
+           a->plane_y == b->plane_y && a->plane_width == b->plane_width &&
+           a->plane_height == b->plane_height;
+}
+
+struct VgpuDisplay {
+    QemuConsole *con;
+    struct vgpu *vgpu;
+
+    struct vgpu_fb fb;          /* the primary plane, as last decoded */
+    struct layout shown;
+    const uint8_t **pages;      /* host address of each page of a plane */
+    size_t pages_capacity;
+
+    struct vgpu_cursor cursor;
+    uint8_t *cursor_image;      /* the cursor last defined, ARGB */
+    uint32_t cursor_size;       /* 0: none defined */
+    bool cursor_visible;
+    int32_t cursor_x, cursor_y;
+};
+
+static pixman_format_code_t fb_pixman_format(enum vgpu_fb_format format)
+{
+    switch (format) {
+    case VGPU_FB_XRGB8888:
+    case VGPU_FB_ARGB8888:      /* a primary plane has nothing behind it to blend */
+        return PIXMAN_x8r8g8b8;
+    case VGPU_FB_XBGR8888:
+    case VGPU_FB_ABGR8888:
+        return PIXMAN_x8b8g8r8;
+    case VGPU_FB_RGB565:
+        return PIXMAN_r5g6b5;
+    }
+    g_assert_not_reached();
+}
+
+/* A new all-black surface replaces the console's. */
+static void replace_surface(VgpuDisplay *d, const struct layout *layout)
+{
+    pixman_image_t *image = pixman_image_create_bits(layout->format, layout->width,
+                                                     layout->height, NULL, 0);
+
+    dpy_gfx_replace_surface(d->con, qemu_create_displaysurface_pixman(image));
+    pixman_image_unref(image);
+    d->shown = *layout;
+}
+
+static void show_blank(VgpuDisplay *d)
+{
+    struct layout blank = {
+        .width = d->shown.width ? d->shown.width : BLANK_WIDTH,
+        .height = d->shown.height ? d->shown.height : BLANK_HEIGHT,
+        .format = PIXMAN_x8r8g8b8,
+    };
+
+    if (d->shown.plane || !d->shown.width) {
+        replace_surface(d, &blank);
+    }
+}
+
+/*
+ * Find the host address of every page of @fb, a run of guest-contiguous
+ * pages at a time.  False (and the page is refused) when one is not RAM
+ * in QEMU's memory map.
+ */
+static bool map_pages(VgpuDisplay *d, struct vgpu_fb *fb)
+{
+    size_t i = 0;
+
+    if (fb->page_count > d->pages_capacity) {
+        d->pages = g_renew(const uint8_t *, d->pages, fb->page_count);
+        d->pages_capacity = fb->page_count;
+    }
+    while (i < fb->page_count) {
+        size_t run = 1;
+        MemoryRegionSection section;
+        bool ram;
+
+        while (i + run < fb->page_count &&
+               fb->page_gpa[i + run] == fb->page_gpa[i] + run * VGPU_FB_PAGE_SIZE) {
+            run++;
+        }
+        section = memory_region_find(get_system_memory(), fb->page_gpa[i],
+                                     run * VGPU_FB_PAGE_SIZE);
+        ram = section.mr && memory_region_is_ram(section.mr) &&
+              int128_get64(section.size) >= VGPU_FB_PAGE_SIZE;
+        if (ram) {
+            const uint8_t *host = (const uint8_t *)memory_region_get_ram_ptr(section.mr) +
+                                  section.offset_within_region;
+
+            run = MIN(run, int128_get64(section.size) / VGPU_FB_PAGE_SIZE);
+            for (size_t p = 0; p < run; p++) {
+                d->pages[i + p] = host + p * VGPU_FB_PAGE_SIZE;
+            }
+        }
+        if (section.mr) {
+            memory_region_unref(section.mr);
+        }
+        if (!ram) {
+            vgpu_fb_refuse_page(d->vgpu, fb, i);
+            return false;
+        }
+        i += run;
+    }
+    return true;
+}
+
+static void plane_damage(void *opaque, uint32_t y, uint32_t height)
+{
+    VgpuDisplay *d = opaque;
+
+    dpy_gfx_update(d->con, d->fb.x, d->fb.y + y, d->fb.width, height);
+}
+
+/* Bring the surface up to date with the plane; false if it cannot be read. */
+static bool show_plane(VgpuDisplay *d)
+{
+    struct vgpu_fb *fb = &d->fb;
+    struct layout layout = {
+        .plane = true, .width = fb->pipe_width, .height = fb->pipe_height,
+        .format = fb_pixman_format(fb->format),
+        .plane_x = fb->x, .plane_y = fb->y,
+        .plane_width = fb->width, .plane_height = fb->height,
+    };
+    DisplaySurface *surface;
+
+    if (!map_pages(d, fb)) {
+        return false;
+    }
+    if (!layout_equal(&layout, &d->shown)) {
+        replace_surface(d, &layout);
+    }
+    surface = qemu_console_surface(d->con);
+    vgpu_fb_copy(fb, d->pages, (uint8_t *)surface_data(surface) +
+                 fb->y * surface_stride(surface) + fb->x * fb->cpp,
+                 surface_stride(surface), plane_damage, d);
+    return true;
+}
+
+static void hide_cursor(VgpuDisplay *d)
+{
+    if (d->cursor_visible) {
+        dpy_mouse_set(d->con, d->cursor_x, d->cursor_y, false);
+        d->cursor_visible = false;
+    }
+}
+
+/* The cursor plane of the primary's pipe becomes QEMU's cursor. */
+static void show_cursor(VgpuDisplay *d)
+{
+    struct vgpu_fb *fb = &d->cursor.fb;
+    uint32_t size = fb->width;
+
+    if (vgpu_cursor_decode(d->vgpu, d->fb.pipe, &d->cursor) != VGPU_PLANE_OK ||
+        !map_pages(d, fb)) {
+        hide_cursor(d);
+        return;
+    }
+    if (vgpu_fb_copy(fb, d->pages, d->cursor_image, size * fb->cpp, NULL, NULL) ||
+        size != d->cursor_size) {
+        QEMUCursor *qc = cursor_alloc(size, size);
+
+        /* Both are 0xAARRGGBB words; the plane has no hot spot. */
+        memcpy(qc->data, d->cursor_image, size * size * fb->cpp);
+        dpy_cursor_define(d->con, qc);
+        cursor_put(qc);
+        d->cursor_size = size;
+    }
+    if (!d->cursor_visible || d->cursor_x != d->cursor.x || d->cursor_y != d->cursor.y) {
+        d->cursor_x = d->cursor.x;
+        d->cursor_y = d->cursor.y;
+        d->cursor_visible = true;
+        dpy_mouse_set(d->con, d->cursor_x, d->cursor_y, true);
+    }
+}
+
+static void vgpu_display_refresh(void *opaque)
+{
+    VgpuDisplay *d = opaque;
+
+    if (vgpu_plane_decode(d->vgpu, &d->fb) != VGPU_PLANE_OK || !show_plane(d)) {
+        show_blank(d);
+        hide_cursor(d);
+        return;
+    }
+    show_cursor(d);
+}
+
+/* A UI lost its copy: draw everything again at the next refresh. */
+static void vgpu_display_invalidate(void *opaque)
+{
+    VgpuDisplay *d = opaque;
+
+    d->shown = (struct layout) { 0 };
+    d->cursor_size = 0;
+}
+
+static const GraphicHwOps vgpu_display_ops = {
+    .gfx_update = vgpu_display_refresh,
+    .invalidate = vgpu_display_invalidate,
+};
+
+bool vgpu_display_mode_valid(uint32_t xres, uint32_t yres, Error **errp)
+{
+    if ((xres && (xres < VGPU_MONITOR_MIN_WIDTH || xres > VGPU_MONITOR_MAX_WIDTH)) ||
+        (yres && (yres < VGPU_MONITOR_MIN_HEIGHT || yres > VGPU_MONITOR_MAX_HEIGHT))) {
+        error_setg(errp, "vgpu-pci: xres must be within [%u, %u] and yres within "
+                   "[%u, %u]", VGPU_MONITOR_MIN_WIDTH, VGPU_MONITOR_MAX_WIDTH,
+                   VGPU_MONITOR_MIN_HEIGHT, VGPU_MONITOR_MAX_HEIGHT);
+        return false;
+    }
+    return true;
+}
+
+VgpuDisplay *vgpu_display_new(DeviceState *dev, struct vgpu *vgpu)
+{
+    VgpuDisplay *d = g_new0(VgpuDisplay, 1);
+
+    d->vgpu = vgpu;
+    vgpu_fb_init(&d->fb);
+    vgpu_fb_init(&d->cursor.fb);
+    d->cursor_image = g_malloc0(VGPU_CURSOR_MAX_SIZE * VGPU_CURSOR_MAX_SIZE * 4);
+    d->con = graphic_console_init(dev, 0, &vgpu_display_ops, d);
+    return d;
+}
+
+void vgpu_display_free(VgpuDisplay *d)
+{
+    if (!d) {
+        return;
+    }
+    graphic_console_close(d->con);
+    vgpu_fb_fini(&d->fb);
+    vgpu_fb_fini(&d->cursor.fb);
+    g_free(d->pages);
+    g_free(d->cursor_image);
+    g_free(d);
+}

@@ -1,0 +1,365 @@
+/*
+ * plane.c - decode the scan-out (primary plane and cursor of the active
+ * pipe, contract 8.4) and copy it, detiled, for the host's console.
+ *
+ * The decoder is the only place that turns guest display registers into
+ * memory the host will read, so it checks every field against Skylake's
+ * limits and every page against the vGPU's partition before listing it.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "vgpu/plane.h"
+#include "vgpu/private.h"
+#include "vgpu/regs.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PIPE_COUNT              3
+#define SURFACE_ADDR_MASK       0xfffff000u
+
+/* The surface start offset never lets the picture reach beyond this row. */
+#define MAX_SOURCE_ROWS         (2 * VGPU_FB_MAX_HEIGHT)
+
+static uint32_t low16(uint32_t v)
+{
+    return v & 0xffff;
+}
+
+static uint32_t high16(uint32_t v)
+{
+    return v >> 16;
+}
+
+void vgpu_fb_init(struct vgpu_fb *fb)
+{
+    memset(fb, 0, sizeof(*fb));
+}
+
+void vgpu_fb_fini(struct vgpu_fb *fb)
+{
+    free(fb->page_gpa);
+    vgpu_fb_init(fb);
+}
+
+/*
+ * Refuse the programming @regs: count and log it once, however many
+ * refreshes meet it again.
+ */
+static enum vgpu_plane_status refuse(struct vgpu *vgpu, struct vgpu_fb *fb,
+                                     uint64_t *counter, const uint32_t regs[8],
+                                     const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static enum vgpu_plane_status refuse(struct vgpu *vgpu, struct vgpu_fb *fb,
+                                     uint64_t *counter, const uint32_t regs[8],
+                                     const char *fmt, ...)
+{
+    char why[160];
+    va_list ap;
+
+    if (!memcmp(fb->refused, regs, sizeof(fb->refused))) {
+        return VGPU_PLANE_INVALID;
+    }
+    memcpy(fb->refused, regs, sizeof(fb->refused));
+    (*counter)++;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    vgpu_guest_error(vgpu, "pipe %c: %s; showing a blank screen", 'A' + regs[0], why);
+    return VGPU_PLANE_INVALID;
+}
+
+static enum vgpu_plane_status accept(struct vgpu_fb *fb, enum vgpu_plane_status status)
+{
+    memset(fb->refused, 0, sizeof(fb->refused));
+    return status;
+}
+
+/* Bytes of the surface the picture reaches, from its first byte. */
+static uint64_t surface_span(const struct vgpu_fb *fb)
+{
+    uint64_t rows = (uint64_t)fb->src_y + fb->height;
+
+    if (fb->tiling == VGPU_FB_X_TILED) {
+        return (rows + VGPU_FB_TILE_X_ROWS - 1) / VGPU_FB_TILE_X_ROWS *
+               VGPU_FB_TILE_X_ROWS * fb->stride;
+    }
+    return (rows - 1) * fb->stride + ((uint64_t)fb->src_x + fb->width) * fb->cpp;
+}
+
+/* List the guest page behind every page of the span, each one validated. */
+static enum vgpu_plane_status list_pages(struct vgpu *vgpu, struct vgpu_fb *fb,
+                                         uint64_t *counter, const uint32_t regs[8])
+{
+    size_t count = (surface_span(fb) + VGPU_FB_PAGE_SIZE - 1) / VGPU_FB_PAGE_SIZE;
+
+    if (count > fb->page_capacity) {
+        uint64_t *grown = realloc(fb->page_gpa, count * sizeof(*grown));
+
+        if (!grown) {
+            refuse(vgpu, fb, counter, regs, "no memory for %zu pages", count);
+            errno = ENOMEM;
+            return VGPU_PLANE_INVALID;
+        }
+        fb->page_gpa = grown;
+        fb->page_capacity = count;
+    }
+    for (size_t i = 0; i < count; i++) {
+        uint64_t gma = fb->gma + i * VGPU_FB_PAGE_SIZE;
+
+        if (!vgpu_ggtt_translate(vgpu, gma, &fb->page_gpa[i])) {
+            return refuse(vgpu, fb, counter, regs,
+                          "surface 0x%llx: page %zu of %zu (0x%llx) is outside the "
+                          "partition, not present or not guest RAM",
+                          (unsigned long long)fb->gma, i, count,
+                          (unsigned long long)gma);
+        }
+    }
+    fb->page_count = count;
+    return accept(fb, VGPU_PLANE_OK);
+}
+
+static bool format_decode(uint32_t ctl, struct vgpu_fb *fb)
+{
+    unsigned format = ctl >> PLANE_CTL_FORMAT_SHIFT & 0xf;
+    bool alpha = ctl & PLANE_CTL_ALPHA_MASK, rgbx = ctl & PLANE_CTL_ORDER_RGBX;
+
+    if (format == PLANE_CTL_FORMAT_XRGB_8888) {
+        fb->cpp = 4;
+        fb->format = rgbx ? (alpha ? VGPU_FB_ABGR8888 : VGPU_FB_XBGR8888)
+                          : (alpha ? VGPU_FB_ARGB8888 : VGPU_FB_XRGB8888);
+        return true;
+    }
+    if (format == PLANE_CTL_FORMAT_RGB_565 && !rgbx && !alpha) {
+        fb->cpp = 2;
+        fb->format = VGPU_FB_RGB565;
+        return true;
+    }
+    return false;
+}
+
+/* The first pipe whose transcoder runs, or PIPE_COUNT. */
+static unsigned active_pipe(const struct vgpu *vgpu)
+{
+    unsigned pipe;
+
+    for (pipe = 0; pipe < PIPE_COUNT; pipe++) {
+        if (vreg(vgpu, TRANSCONF_A + pipe * PIPE_STRIDE) & TRANSCONF_STATE_ENABLE) {
+            break;
+        }
+    }
+    return pipe;
+}
+
+enum vgpu_plane_status vgpu_plane_decode(struct vgpu *vgpu, struct vgpu_fb *fb)
+{
+    uint64_t *counter = &vgpu->stats.plane_rejected;
+    unsigned pipe = active_pipe(vgpu);
+    uint32_t base = pipe * PIPE_STRIDE;
+    uint32_t regs[8] = {
+        pipe, vreg(vgpu, PIPESRC_A + base), vreg(vgpu, PLANE_CTL_1_A + base),
+        vreg(vgpu, PLANE_STRIDE_1_A + base), vreg(vgpu, PLANE_POS_1_A + base),
+        vreg(vgpu, PLANE_SIZE_1_A + base), vreg(vgpu, PLANE_OFFSET_1_A + base),
+        vreg(vgpu, PLANE_SURFLIVE_1_A + base),
+    };
+    uint32_t ctl = regs[2], stride_units = regs[3] & PLANE_STRIDE_MASK;
+    unsigned tiling = ctl >> PLANE_CTL_TILED_SHIFT & 7;
+
+    if (pipe == PIPE_COUNT || !(ctl & PLANE_CTL_ENABLE)) {
+        return accept(fb, VGPU_PLANE_OFF);
+    }
+    fb->pipe = pipe;
+    fb->pipe_width = high16(regs[1]) + 1;
+    fb->pipe_height = low16(regs[1]) + 1;
+    fb->x = low16(regs[4]);
+    fb->y = high16(regs[4]);
+    fb->width = low16(regs[5]) + 1;
+    fb->height = high16(regs[5]) + 1;
+    fb->src_x = low16(regs[6]);
+    fb->src_y = high16(regs[6]);
+    fb->gma = regs[7] & SURFACE_ADDR_MASK;
+    fb->page_count = 0;
+
+    if (!format_decode(ctl, fb)) {
+        return refuse(vgpu, fb, counter, regs, "plane control 0x%08x: unsupported "
+                      "format, order or alpha", ctl);
+    }
+    if (tiling != PLANE_CTL_TILED_LINEAR && tiling != PLANE_CTL_TILED_X) {
+        return refuse(vgpu, fb, counter, regs, "plane control 0x%08x: tiling %u is "
+                      "not linear or X", ctl, tiling);
+    }
+    if (ctl & (PLANE_CTL_ROTATE_MASK | PLANE_CTL_FLIP_HORIZONTAL | PLANE_CTL_DECOMPRESS)) {
+        return refuse(vgpu, fb, counter, regs, "plane control 0x%08x: rotation, "
+                      "mirroring or compression", ctl);
+    }
+    fb->tiling = tiling == PLANE_CTL_TILED_X ? VGPU_FB_X_TILED : VGPU_FB_LINEAR;
+    fb->stride = stride_units * (fb->tiling == VGPU_FB_X_TILED ? VGPU_FB_TILE_X_WIDTH
+                                                              : PLANE_STRIDE_LINEAR_UNIT);
+    if (fb->pipe_width > VGPU_FB_MAX_WIDTH || fb->pipe_height > VGPU_FB_MAX_HEIGHT) {
+        return refuse(vgpu, fb, counter, regs, "pipe source %ux%u is larger than "
+                      "%ux%u", fb->pipe_width, fb->pipe_height, VGPU_FB_MAX_WIDTH,
+                      VGPU_FB_MAX_HEIGHT);
+    }
+    if ((uint64_t)fb->x + fb->width > fb->pipe_width ||
+        (uint64_t)fb->y + fb->height > fb->pipe_height) {
+        return refuse(vgpu, fb, counter, regs, "plane %ux%u at %u,%u does not fit "
+                      "in the pipe's %ux%u", fb->width, fb->height, fb->x, fb->y,
+                      fb->pipe_width, fb->pipe_height);
+    }
+    if (!stride_units || fb->stride > VGPU_FB_MAX_STRIDE ||
+        ((uint64_t)fb->src_x + fb->width) * fb->cpp > fb->stride) {
+        return refuse(vgpu, fb, counter, regs, "stride %u bytes cannot hold %u "
+                      "pixels from x %u (or exceeds %u)", fb->stride, fb->width,
+                      fb->src_x, VGPU_FB_MAX_STRIDE);
+    }
+    if ((uint64_t)fb->src_y + fb->height > MAX_SOURCE_ROWS) {
+        return refuse(vgpu, fb, counter, regs, "surface offset y %u is beyond %u rows",
+                      fb->src_y, MAX_SOURCE_ROWS);
+    }
+    return list_pages(vgpu, fb, counter, regs);
+}
+
+/* Cursor position fields are sign and magnitude. */
+static int32_t cursor_coordinate(uint32_t field)
+{
+    int32_t magnitude = field & CURSOR_POS_MAGNITUDE;
+
+    return field & CURSOR_POS_SIGN ? -magnitude : magnitude;
+}
+
+enum vgpu_plane_status vgpu_cursor_decode(struct vgpu *vgpu, unsigned pipe,
+                                          struct vgpu_cursor *cursor)
+{
+    struct vgpu_fb *fb = &cursor->fb;
+    uint32_t base = pipe * PIPE_STRIDE;
+    uint32_t regs[8] = {
+        pipe, vreg(vgpu, CURCNTR_A + base), vreg(vgpu, CURBASE_A + base),
+        vreg(vgpu, CURPOS_A + base),
+    };
+    uint32_t size;
+
+    if (pipe >= PIPE_COUNT) {
+        return accept(fb, VGPU_PLANE_OFF);
+    }
+    switch (regs[1] & CURSOR_MODE_MASK) {
+    case CURSOR_MODE_DISABLE:
+        return accept(fb, VGPU_PLANE_OFF);
+    case CURSOR_MODE_64_ARGB:
+        size = 64;
+        break;
+    case CURSOR_MODE_128_ARGB:
+        size = 128;
+        break;
+    case CURSOR_MODE_256_ARGB:
+        size = VGPU_CURSOR_MAX_SIZE;
+        break;
+    default:
+        return refuse(vgpu, fb, &vgpu->stats.cursor_rejected, regs, "cursor control "
+                      "0x%08x: not an ARGB mode", regs[1]);
+    }
+    if (regs[1] & CURSOR_ROTATE_180) {
+        return refuse(vgpu, fb, &vgpu->stats.cursor_rejected, regs, "cursor control "
+                      "0x%08x: rotated", regs[1]);
+    }
+    fb->pipe = pipe;
+    fb->pipe_width = fb->pipe_height = 0;       /* the cursor is not clipped */
+    fb->x = fb->y = fb->src_x = fb->src_y = 0;
+    fb->width = fb->height = size;
+    fb->format = VGPU_FB_ARGB8888;
+    fb->cpp = 4;
+    fb->tiling = VGPU_FB_LINEAR;
+    fb->stride = size * fb->cpp;
+    fb->gma = regs[2] & SURFACE_ADDR_MASK;
+    cursor->x = cursor_coordinate(low16(regs[3]));
+    cursor->y = cursor_coordinate(high16(regs[3]));
+    return list_pages(vgpu, fb, &vgpu->stats.cursor_rejected, regs);
+}
+
+void vgpu_fb_refuse_page(struct vgpu *vgpu, struct vgpu_fb *fb, size_t page)
+{
+    uint64_t gpa = page < fb->page_count ? fb->page_gpa[page] : 0;
+    uint32_t regs[8] = {
+        fb->pipe, UINT32_MAX, (uint32_t)page, (uint32_t)fb->gma, (uint32_t)gpa,
+        (uint32_t)(gpa >> 32),
+    };
+
+    refuse(vgpu, fb, &vgpu->stats.plane_rejected, regs, "page %zu of surface 0x%llx "
+           "(guest-physical 0x%llx) cannot be read", page,
+           (unsigned long long)fb->gma, (unsigned long long)gpa);
+}
+
+/*
+ * Where the source bytes of row @row from byte @byte of the row continue:
+ * the page and offset, and how many bytes stay contiguous from there.
+ */
+static uint32_t source_run(const struct vgpu_fb *fb, uint32_t row, uint32_t byte,
+                           size_t *page, uint32_t *offset)
+{
+    uint64_t y = (uint64_t)fb->src_y + row;
+    uint64_t x = (uint64_t)fb->src_x * fb->cpp + byte;
+
+    if (fb->tiling == VGPU_FB_X_TILED) {
+        uint64_t tiles_per_row = fb->stride / VGPU_FB_TILE_X_WIDTH;
+
+        *page = y / VGPU_FB_TILE_X_ROWS * tiles_per_row + x / VGPU_FB_TILE_X_WIDTH;
+        *offset = y % VGPU_FB_TILE_X_ROWS * VGPU_FB_TILE_X_WIDTH + x % VGPU_FB_TILE_X_WIDTH;
+        return VGPU_FB_TILE_X_WIDTH - x % VGPU_FB_TILE_X_WIDTH;
+    }
+    *page = (y * fb->stride + x) / VGPU_FB_PAGE_SIZE;
+    *offset = (y * fb->stride + x) % VGPU_FB_PAGE_SIZE;
+    return VGPU_FB_PAGE_SIZE - *offset;
+}
+
+/* Bring one destination row up to date; true if it changed. */
+static bool copy_row(const struct vgpu_fb *fb, const uint8_t *const *pages,
+                     uint32_t row, uint8_t *dst)
+{
+    uint32_t row_bytes = fb->width * fb->cpp;
+    bool changed = false;
+
+    for (uint32_t done = 0; done < row_bytes;) {
+        size_t page;
+        uint32_t offset, n = source_run(fb, row, done, &page, &offset);
+        const uint8_t *src;
+
+        n = n < row_bytes - done ? n : row_bytes - done;
+        assert(page < fb->page_count);      /* list_pages() covered the span */
+        src = pages[page] + offset;
+        if (memcmp(dst + done, src, n)) {
+            memcpy(dst + done, src, n);
+            changed = true;
+        }
+        done += n;
+    }
+    return changed;
+}
+
+uint32_t vgpu_fb_copy(const struct vgpu_fb *fb, const uint8_t *const *pages,
+                      uint8_t *dst, size_t dst_stride,
+                      vgpu_fb_damage_fn *damage, void *opaque)
+{
+    uint32_t changed_rows = 0, run_start = 0, run_length = 0;
+
+    for (uint32_t row = 0; row < fb->height; row++) {
+        if (copy_row(fb, pages, row, dst + row * dst_stride)) {
+            if (!run_length++) {
+                run_start = row;
+            }
+            changed_rows++;
+            continue;
+        }
+        if (run_length && damage) {
+            damage(opaque, run_start, run_length);
+        }
+        run_length = 0;
+    }
+    if (run_length && damage) {
+        damage(opaque, run_start, run_length);
+    }
+    return changed_rows;
+}
