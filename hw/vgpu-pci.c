@@ -4,7 +4,8 @@
  * This file is only the QEMU binding: PCI config space layout, BARs, MSI,
  * the aperture window, the OpRegion handed to firmware, the vblank clock
  * and reset.  Every guest access is forwarded to the vGPU emulation
- * library (vgpu/), which is built and tested without QEMU.
+ * library (vgpu/), which is built and tested without QEMU; what needs the
+ * physical GPU goes to the gpumed mediator through vgpu-link.c.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -25,6 +26,7 @@
 
 #include "vgpu/vgpu.h"
 #include "vgpu-display.h"
+#include "vgpu-link.h"
 
 #define TYPE_VGPU_PCI "vgpu-pci"
 OBJECT_DECLARE_SIMPLE_TYPE(VgpuPciState, VGPU_PCI)
@@ -38,9 +40,7 @@ struct VgpuPciState {
 
     /* device config */
     char *type_name;
-    uint64_t host_aperture_size;
-    uint64_t aperture_base;
-    uint64_t hidden_base;
+    char *socket_path;          /* the mediator's socket */
     uint32_t xres, yres;        /* the monitor's native mode; 0: the type's */
 
     /* device elements */
@@ -51,6 +51,8 @@ struct VgpuPciState {
     VgpuDisplay *display;
 
     /* device state */
+    VgpuLink *link;
+    uint64_t host_aperture_size;    /* BAR2, as the mediator says */
     struct vgpu *vgpu;
     uint8_t *opregion;
     bool monitor_connected;     /* "monitor-connected", settable at run time */
@@ -147,8 +149,15 @@ static void vgpu_pci_raise_msi(void *opaque)
     }
 }
 
+/* The guest's status pages (CSB mirror): pages the library checked are RAM. */
+static void vgpu_pci_write_guest(void *opaque, uint64_t gpa, const void *buf, size_t len)
+{
+    address_space_write(&address_space_memory, gpa, MEMTXATTRS_UNSPECIFIED, buf, len);
+}
+
 static const struct vgpu_ops vgpu_pci_ops = {
     .raise_msi = vgpu_pci_raise_msi,
+    .write_guest = vgpu_pci_write_guest,
 };
 
 static void vgpu_pci_vblank(void *opaque)
@@ -179,50 +188,58 @@ static void vgpu_pci_report(Notifier *n, void *data)
 
 static bool vgpu_pci_create_vgpu(VgpuPciState *s, Error **errp)
 {
-    Object *machine = qdev_get_machine();
-    X86MachineState *x86ms = (X86MachineState *)
-        object_dynamic_cast(machine, TYPE_X86_MACHINE);
-    struct vgpu_type type;
+    X86MachineState *x86ms = X86_MACHINE(qdev_get_machine());
+    const char *name = DEVICE(s)->id ? DEVICE(s)->id : TYPE_VGPU_PCI;
+    const struct vgpu_type *type = vgpu_type_find(s->type_name);
+    struct vgpu_type partitioned;
+    VgpuLinkPartition p;
     struct vgpu_config config = {
-        .name = DEVICE(s)->id ? DEVICE(s)->id : TYPE_VGPU_PCI,
-        .type = vgpu_type_find(s->type_name),
-        .host_aperture_size = s->host_aperture_size,
-        .aperture_base = s->aperture_base,
-        .hidden_base = s->hidden_base ? s->hidden_base : s->host_aperture_size,
+        .name = name,
         .ops = &vgpu_pci_ops,
         .opaque = PCI_DEVICE(s),
+        .mediator = &vgpu_link_mediator_ops,
     };
 
-    if (!config.type) {
+    if (!type) {
         error_setg(errp, "vgpu-pci: unknown type '%s'", s->type_name);
         return false;
     }
     if (!vgpu_display_mode_valid(s->xres, s->yres, errp)) {
         return false;
     }
-    type = *config.type;
-    type.width = s->xres ? s->xres : type.width;
-    type.height = s->yres ? s->yres : type.height;
-    config.type = &type;
-    if (!x86ms) {
-        error_setg(errp, "vgpu-pci: needs an x86 PC machine");
+    if (!s->socket_path) {
+        error_setg(errp, "vgpu-pci: socket=PATH (the gpumed mediator's socket) is required");
         return false;
     }
+    s->link = vgpu_link_connect(s->socket_path, qemu_name ? qemu_name : name, s->type_name,
+                                &p, errp);
+    if (!s->link) {
+        return false;
+    }
+    /* The mediator decides the partition; the type still names the monitor. */
+    partitioned = *type;
+    partitioned.aperture_size = p.aperture_size;
+    partitioned.hidden_size = p.hidden_size;
+    partitioned.fence_count = p.fence_count;
+    partitioned.width = s->xres ? s->xres : partitioned.width;
+    partitioned.height = s->yres ? s->yres : partitioned.height;
+    config.type = &partitioned;
+    config.host_aperture_size = s->host_aperture_size = p.host_aperture_size;
+    config.aperture_base = p.aperture_base;
+    config.hidden_base = p.hidden_base;
+    config.ggtt = p.ggtt;
+    config.mediator_opaque = s->link;
     config.ram_below_4g = x86ms->below_4g_mem_size;
     config.ram_above_4g = x86ms->above_4g_mem_size;
     s->vgpu = vgpu_create(&config);
     if (!s->vgpu) {
-        if (errno == EINVAL) {
-            error_setg(errp, "vgpu-pci: host-aperture-size must be a power of "
-                       "two between %llu MiB and %llu MiB, and the type's "
-                       "aperture and hidden blocks must fit at aperture-base "
-                       "and hidden-base", VGPU_APERTURE_MIN / MiB,
-                       VGPU_APERTURE_MAX / MiB);
-        } else {
-            error_setg_errno(errp, errno, "vgpu-pci: cannot create the vGPU");
-        }
+        error_setg_errno(errp, errno, "vgpu-pci: cannot create the vGPU from the "
+                         "mediator's partition");
+        vgpu_link_close(s->link);
+        s->link = NULL;
         return false;
     }
+    vgpu_link_start(s->link, s->vgpu);
     return true;
 }
 
@@ -237,6 +254,8 @@ static void vgpu_pci_realize(PCIDevice *pdev, Error **errp)
     if (msi_init(pdev, VGPU_PCI_MSI_CAP, 1, false, false, errp)) {
         vgpu_destroy(s->vgpu);
         s->vgpu = NULL;
+        vgpu_link_close(s->link);
+        s->link = NULL;
         return;
     }
 
@@ -280,6 +299,8 @@ static void vgpu_pci_exit(PCIDevice *pdev)
     msi_uninit(pdev);
     vgpu_destroy(s->vgpu);
     s->vgpu = NULL;
+    vgpu_link_close(s->link);
+    s->link = NULL;
     /* fw_cfg keeps pointing at the OpRegion: it lives as long as QEMU. */
 }
 
@@ -293,11 +314,7 @@ static void vgpu_pci_reset(DeviceState *dev)
 
 static Property vgpu_pci_properties[] = {
     DEFINE_PROP_STRING("vgpu-type", VgpuPciState, type_name),
-    DEFINE_PROP_SIZE("host-aperture-size", VgpuPciState, host_aperture_size,
-                     VGPU_APERTURE_DEFAULT),
-    DEFINE_PROP_SIZE("aperture-base", VgpuPciState, aperture_base, 0),
-    /* 0: the hidden block starts right above the host aperture */
-    DEFINE_PROP_SIZE("hidden-base", VgpuPciState, hidden_base, 0),
+    DEFINE_PROP_STRING("socket", VgpuPciState, socket_path),
     /* the virtual monitor's native mode (EDID); 0: the type's */
     DEFINE_PROP_UINT32("xres", VgpuPciState, xres, 0),
     DEFINE_PROP_UINT32("yres", VgpuPciState, yres, 0),

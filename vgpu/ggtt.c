@@ -6,7 +6,8 @@
  * are only valid inside the vGPU's two partition blocks, and each must name
  * guest RAM.  Writes outside the partition are dropped; entries naming no
  * RAM are kept (the guest may read them back) but never translated.  Both
- * are counted.  The mediator's host-GGTT shadow will be fed from here.
+ * are counted.  The entries live in the table shared with the mediator
+ * (docs/protocol.md), which validates them again before the GPU uses them.
  *
  * The guest may rewrite every entry of its partition at boot (contract
  * 3.6), so a PTE write is a handful of compares and a store.
@@ -56,7 +57,7 @@ static void pte_commit(struct vgpu *vgpu, size_t index, uint64_t pte, bool compl
         vgpu_guest_error(vgpu, "GGTT entry 0x%zx names 0x%llx, not guest RAM",
                          index, (unsigned long long)gpa);
     }
-    vgpu->ggtt[index] = pte;
+    vgpu->mediator->ggtt_write(vgpu->mediator_opaque, index, pte);
     dirty_mark(&vgpu->ggtt_dirty, index * sizeof(uint64_t));
 }
 
@@ -91,9 +92,23 @@ uint64_t vgpu_ggtt_read(const struct vgpu *vgpu, uint64_t offset, unsigned size)
     return value;       /* little-endian host, as the register file assumes */
 }
 
+/* Only pages written since the last reset can hold entries to clear. */
 void vgpu_ggtt_reset(struct vgpu *vgpu)
 {
-    dirty_clear(&vgpu->ggtt_dirty, vgpu->ggtt);
+    struct dirty_pages *d = &vgpu->ggtt_dirty;
+    const size_t per_page = VGPU_GGTT_PAGE_SIZE / sizeof(uint64_t);
+
+    for (size_t w = 0; w < (d->npages + 63) / 64; w++) {
+        for (; d->bits[w]; d->bits[w] &= d->bits[w] - 1) {
+            size_t first = (w * 64 + __builtin_ctzll(d->bits[w])) * per_page;
+
+            for (size_t i = first; i < first + per_page; i++) {
+                if (vgpu->ggtt[i]) {
+                    vgpu->mediator->ggtt_write(vgpu->mediator_opaque, i, 0);
+                }
+            }
+        }
+    }
 }
 
 bool vgpu_ggtt_translate(const struct vgpu *vgpu, uint64_t gma, uint64_t *gpa)

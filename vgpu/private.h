@@ -20,6 +20,27 @@ struct dirty_pages {
     size_t npages;
 };
 
+/* Elements sent to the mediator and not yet completed, per engine. */
+#define VGPU_INFLIGHT_MAX       8
+
+struct vgpu_inflight {
+    uint64_t desc;
+    bool visible;               /* false once the guest saw it preempted */
+};
+
+/*
+ * One engine's execlist state as the guest sees it (contract 6.2-6.4):
+ * the ELSP pair it promoted to active, and what the mediator still runs.
+ */
+struct vgpu_execlist {
+    uint32_t elsp_dwords[4];    /* in submission order: desc1 hi, lo, desc0 hi, lo */
+    unsigned elsp_count;
+    uint64_t ports[2];          /* the active pair; ports[0] runs (0: empty) */
+    bool hung;                  /* ports[0] was rejected or stopped: never completes */
+    struct vgpu_inflight inflight[VGPU_INFLIGHT_MAX];
+    unsigned inflight_count;
+};
+
 /* The virtual DP sink's AUX state (contract 8.2). */
 struct vgpu_dp_sink {
     bool connected;
@@ -37,9 +58,12 @@ struct vgpu {
     uint64_t ram_below_4g, ram_above_4g;
     const struct vgpu_ops *ops;
     void *opaque;
+    const struct vgpu_mediator_ops *mediator;
+    void *mediator_opaque;
+    bool mediator_lost;
 
     uint32_t *vreg;             /* VGPU_MMIO_SIZE bytes of register storage */
-    uint64_t *ggtt;             /* the guest's GGTT PTEs, as written */
+    const uint64_t *ggtt;       /* the guest's GGTT PTEs, in the shared table */
     struct dirty_pages vreg_dirty, ggtt_dirty;
     uint64_t *untracked;        /* bitmap of untracked dwords touched */
 
@@ -47,6 +71,7 @@ struct vgpu {
     bool display_ready;         /* the guest driver announced itself */
     uint32_t pending_flips;     /* bit (pipe * 4 + plane): flip done at next vblank */
     struct vgpu_dp_sink sink;
+    struct vgpu_execlist execlists[VGPU_ENGINE_COUNT];
     uint64_t ppgtt_roots[VGPU_PPGTT_ROOTS_MAX];
     unsigned ppgtt_root_count;
 
@@ -106,6 +131,7 @@ void vreg_set(struct vgpu *vgpu, uint32_t offset, uint32_t value);
 uint32_t vgpu_pvinfo_read(struct vgpu *vgpu, uint32_t offset);
 void vgpu_pvinfo_g2v_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
                            uint32_t written);
+void vgpu_pvinfo_reset(struct vgpu *vgpu);
 void vgpu_pvinfo_display_ready_write(struct vgpu *vgpu, uint32_t offset,
                                      uint32_t old, uint32_t written);
 
@@ -133,6 +159,13 @@ void vgpu_transconf_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
 void vgpu_plane_surf_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
                            uint32_t written);
 void vgpu_edid_build(uint8_t edid[128], unsigned width, unsigned height);
+
+/* Execlists (execlist.c). */
+void vgpu_elsp_write(struct vgpu *vgpu, uint32_t offset, uint32_t old, uint32_t written);
+uint32_t vgpu_execlist_status_read(struct vgpu *vgpu, uint32_t offset);
+uint32_t vgpu_mi_mode_read(struct vgpu *vgpu, uint32_t offset);
+/* The guest reset the engines in @mask: drop their work, here and in the mediator. */
+void vgpu_execlist_reset(struct vgpu *vgpu, uint32_t mask);
 
 /* Whether the 4 KiB page at @gpa is guest RAM. */
 bool vgpu_gpa_page_in_ram(const struct vgpu *vgpu, uint64_t gpa);

@@ -61,8 +61,9 @@ static bool ppgtt_root_remove(struct vgpu *vgpu, uint64_t root)
 }
 
 /*
- * PPGTT notifications keep the set of live 4-level roots (PML4 addresses),
- * which the mediator will shadow.  6.1 on SKL only sends the 4-level codes.
+ * PPGTT notifications keep the set of live 4-level roots (PML4 addresses)
+ * and pass them on to the mediator, which shadows them.  6.1 on SKL only
+ * sends the 4-level codes.
  */
 void vgpu_pvinfo_g2v_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
                            uint32_t written)
@@ -85,6 +86,7 @@ void vgpu_pvinfo_g2v_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
         }
         vgpu->ppgtt_roots[vgpu->ppgtt_root_count++] = root;
         vgpu->stats.ppgtt_create++;
+        vgpu->mediator->ppgtt_notify(vgpu->mediator_opaque, true, root);
         return;
     case VGT_G2V_PPGTT_L4_PAGE_TABLE_DESTROY:
         if (!ppgtt_root_remove(vgpu, root)) {
@@ -94,10 +96,20 @@ void vgpu_pvinfo_g2v_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
             return;
         }
         vgpu->stats.ppgtt_destroy++;
+        vgpu->mediator->ppgtt_notify(vgpu->mediator_opaque, false, root);
         return;
     default:
         vgpu->stats.bad_g2v_notify++;
         vgpu_guest_error(vgpu, "unsupported g2v notification %u", written);
         return;
+    }
+}
+
+/* A reset forgets every root: the mediator must drop its shadows too. */
+void vgpu_pvinfo_reset(struct vgpu *vgpu)
+{
+    while (vgpu->ppgtt_root_count) {
+        vgpu->mediator->ppgtt_notify(vgpu->mediator_opaque, false,
+                                     vgpu->ppgtt_roots[--vgpu->ppgtt_root_count]);
     }
 }

@@ -58,8 +58,6 @@ static void ring_reset_ctl_write(struct vgpu *vgpu, uint32_t offset,
                                  uint32_t old, uint32_t written);
 static void gdrst_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
                         uint32_t written);
-static void elsp_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
-                       uint32_t written);
 static void pwr_well_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
                            uint32_t written);
 static void request_ack_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
@@ -98,10 +96,10 @@ const struct vgpu_reg vgpu_regs[] = {
       .ro_mask = ~0u },
     { .name = "RING_HWS_PGA", .offset = RING_HWS_PGA, .size = 4, .flags = VGPU_REG_ENGINE },
     { .name = "RING_HWSTAM", .offset = RING_HWSTAM, .size = 4, .flags = VGPU_REG_ENGINE },
-    /* Nothing executes yet, so every engine is idle (MODE_IDLE). */
+    /* MODE_IDLE is computed from the execlist state. */
     { .name = "RING_MI_MODE", .offset = RING_MI_MODE, .size = 4,
-      .flags = VGPU_REG_ENGINE | VGPU_REG_MASKED, .reset = MODE_IDLE,
-      .ro_mask = MODE_IDLE },
+      .flags = VGPU_REG_ENGINE | VGPU_REG_MASKED, .ro_mask = MODE_IDLE,
+      .read = vgpu_mi_mode_read },
     { .name = "RING_IMR", .offset = RING_IMR, .size = 4, .flags = VGPU_REG_ENGINE,
       .reset = ~0u },
     { .name = "RING_EIR", .offset = RING_EIR, .size = 4, .flags = VGPU_REG_ENGINE,
@@ -115,9 +113,9 @@ const struct vgpu_reg vgpu_regs[] = {
       .flags = VGPU_REG_ENGINE | VGPU_REG_MASKED,
       .ro_mask = RESET_CTL_READY_TO_RESET, .write = ring_reset_ctl_write },
     { .name = "RING_ELSP", .offset = RING_ELSP, .size = 4, .flags = VGPU_REG_ENGINE,
-      .ro_mask = ~0u, .write = elsp_write },
+      .ro_mask = ~0u, .write = vgpu_elsp_write },
     { .name = "RING_EXECLIST_STATUS", .offset = RING_EXECLIST_STATUS, .size = 8,
-      .flags = VGPU_REG_ENGINE, .ro_mask = ~0u },
+      .flags = VGPU_REG_ENGINE, .ro_mask = ~0u, .read = vgpu_execlist_status_read },
     { .name = "RING_CONTEXT_CONTROL", .offset = RING_CONTEXT_CONTROL, .size = 4,
       .flags = VGPU_REG_ENGINE | VGPU_REG_MASKED },
     { .name = "RING_PDP", .offset = RING_PDP, .size = 32, .flags = VGPU_REG_ENGINE },
@@ -128,7 +126,7 @@ const struct vgpu_reg vgpu_regs[] = {
     { .name = "RING_CSB", .offset = RING_CSB, .size = 48, .flags = VGPU_REG_ENGINE,
       .ro_mask = ~0u },
     { .name = "RING_CONTEXT_STATUS_PTR", .offset = RING_CONTEXT_STATUS_PTR, .size = 4,
-      .flags = VGPU_REG_ENGINE | VGPU_REG_MASKED },
+      .flags = VGPU_REG_ENGINE | VGPU_REG_MASKED, .reset = CSB_PTR_NONE },
     { .name = "RING_CTX_TIMESTAMP", .offset = RING_CTX_TIMESTAMP, .size = 4,
       .flags = VGPU_REG_ENGINE },
     { .name = "RING_FORCE_TO_NONPRIV", .offset = RING_FORCE_TO_NONPRIV, .size = 48,
@@ -475,7 +473,7 @@ void vgpu_regs_reset(struct vgpu *vgpu)
     }
 }
 
-/* The engine acknowledges a reset request at once: it is always idle. */
+/* The engine acknowledges a reset request at once: the emulation stops at once. */
 static void ring_reset_ctl_write(struct vgpu *vgpu, uint32_t offset,
                                  uint32_t old, uint32_t written)
 {
@@ -489,25 +487,27 @@ static void ring_reset_ctl_write(struct vgpu *vgpu, uint32_t offset,
     vreg_set(vgpu, offset, v);
 }
 
-/*
- * Domain resets complete at once.  There is no engine state to reset while
- * nothing executes; the execlist model (issue 5) hooks in here.
- */
+/* GDRST domain bits of each engine, in enum vgpu_engine order. */
+static const uint32_t engine_reset_domains[VGPU_ENGINE_COUNT] = {
+    GRDOM_RENDER, GRDOM_BLT, GRDOM_MEDIA, GRDOM_VECS,
+};
+
+/* Domain resets complete at once, after the engines' work was dropped. */
 static void gdrst_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
                         uint32_t written)
 {
-    vreg_set(vgpu, offset, 0);
-}
+    uint32_t mask = 0;
 
-/* Honest stub: submissions are accepted and counted, not executed (issue 5). */
-static void elsp_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
-                       uint32_t written)
-{
-    if (vgpu->stats.elsp_writes++ == 0) {
-        fprintf(stderr, "gpumed: vgpu %s: execlist submission at 0x%x is not "
-                "executed: command execution is not implemented yet\n",
-                vgpu->name, offset);
+    for (unsigned e = 0; e < VGPU_ENGINE_COUNT; e++) {
+        if (written & (GRDOM_FULL | engine_reset_domains[e])) {
+            mask |= 1u << e;
+        }
     }
+    if (mask) {
+        vgpu->stats.engine_resets += __builtin_popcount(mask);
+        vgpu_execlist_reset(vgpu, mask);
+    }
+    vreg_set(vgpu, offset, 0);
 }
 
 /* A well's state follows the union of its four requesters (BIOS, driver, ...). */

@@ -25,6 +25,7 @@
 #define RING_HWS_PGA            0x080
 #define RING_HWSTAM             0x098
 #define RING_MI_MODE            0x09c
+#define   STOP_RING             (1u << 8)
 #define   MODE_IDLE             (1u << 9)
 #define RING_IMR                0x0a8
 #define RING_EIR                0x0b0
@@ -41,7 +42,10 @@
 #define RING_MODE_GEN7          0x29c
 #define RING_TIMESTAMP          0x358   /* 2 dwords */
 #define RING_CSB                0x370   /* 6 x 64-bit context status entries */
+#define   CSB_ENTRIES           6
 #define RING_CONTEXT_STATUS_PTR 0x3a0
+#define   CSB_WRITE_PTR_MASK    0x7
+#define   CSB_PTR_NONE          0x7     /* no entry written since reset */
 #define RING_CTX_TIMESTAMP      0x3a8
 #define RING_FORCE_TO_NONPRIV   0x4d0   /* 12 slots */
 
@@ -70,6 +74,10 @@
 #define GEN9_EU_DISABLE         0x9134  /* one dword per slice */
 #define GEN6_GDRST              0x941c
 #define   GRDOM_FULL            (1u << 0)
+#define   GRDOM_RENDER          (1u << 1)
+#define   GRDOM_MEDIA           (1u << 2)
+#define   GRDOM_BLT             (1u << 3)
+#define   GRDOM_VECS            (1u << 4)
 #define   GEN9_GRDOM_GUC        (1u << 5)
 #define CTC_MODE                0xa26c
 #define GUC_STATUS              0xc000

@@ -120,7 +120,9 @@ static bool monitor_valid(const struct vgpu_type *t)
 static bool config_valid(const struct vgpu_config *c)
 {
     return c->name && c->name[0] && strlen(c->name) < VGPU_NAME_MAX &&
-           c->type && c->ops && c->ops->raise_msi &&
+           c->type && c->ops && c->ops->raise_msi && c->ops->write_guest && c->ggtt &&
+           c->mediator && c->mediator->ggtt_write && c->mediator->ppgtt_notify &&
+           c->mediator->submit && c->mediator->reset_engines &&
            is_power_of_2(c->host_aperture_size) &&
            c->host_aperture_size >= VGPU_APERTURE_MIN &&
            c->host_aperture_size <= VGPU_APERTURE_MAX &&
@@ -149,10 +151,12 @@ struct vgpu *vgpu_create(const struct vgpu_config *config)
     vgpu->ram_above_4g = config->ram_above_4g;
     vgpu->ops = config->ops;
     vgpu->opaque = config->opaque;
+    vgpu->mediator = config->mediator;
+    vgpu->mediator_opaque = config->mediator_opaque;
+    vgpu->ggtt = config->ggtt;
     vgpu->vreg = calloc(1, VGPU_MMIO_SIZE);
-    vgpu->ggtt = calloc(1, VGPU_GGTT_SIZE);
     vgpu->untracked = calloc(VGPU_MMIO_DWORDS / 64, sizeof(uint64_t));
-    if (!vgpu->vreg || !vgpu->ggtt || !vgpu->untracked ||
+    if (!vgpu->vreg || !vgpu->untracked ||
         !dirty_init(&vgpu->vreg_dirty, VGPU_MMIO_SIZE) ||
         !dirty_init(&vgpu->ggtt_dirty, VGPU_GGTT_SIZE)) {
         vgpu_destroy(vgpu);
@@ -169,7 +173,6 @@ void vgpu_destroy(struct vgpu *vgpu)
         return;
     }
     free(vgpu->vreg);
-    free(vgpu->ggtt);
     free(vgpu->untracked);
     free(vgpu->vreg_dirty.bits);
     free(vgpu->ggtt_dirty.bits);
@@ -178,11 +181,12 @@ void vgpu_destroy(struct vgpu *vgpu)
 
 void vgpu_reset(struct vgpu *vgpu)
 {
+    vgpu_execlist_reset(vgpu, (1u << VGPU_ENGINE_COUNT) - 1);
     vgpu_regs_reset(vgpu);
     vgpu_ggtt_reset(vgpu);
     vgpu->irq_asserted = false;
     vgpu->display_ready = false;
-    vgpu->ppgtt_root_count = 0;
+    vgpu_pvinfo_reset(vgpu);
     vgpu_display_reset(vgpu);
 }
 
@@ -301,7 +305,9 @@ static const struct {
     STAT(bad_mmio_access), STAT(ggtt_pte_writes), STAT(ggtt_out_of_partition),
     STAT(ggtt_bad_address), STAT(aperture_accesses), STAT(aperture_unmapped),
     STAT(ppgtt_create), STAT(ppgtt_destroy), STAT(bad_g2v_notify),
-    STAT(elsp_writes), STAT(pcode_unknown), STAT(msi_sent), STAT(vblanks),
+    STAT(elsp_submissions), STAT(bad_elsp), STAT(lite_restores), STAT(preemptions),
+    STAT(csb_events), STAT(hwsp_unmapped), STAT(contexts_hung), STAT(engine_resets),
+    STAT(pcode_unknown), STAT(msi_sent), STAT(vblanks),
     STAT(plane_rejected), STAT(cursor_rejected),
 };
 

@@ -75,19 +75,50 @@ const struct vgpu_type *vgpu_type_find(const char *name);
 struct vgpu_ops {
     /* Deliver the vGPU's single MSI vector. */
     void (*raise_msi)(void *opaque);
+    /* Write @len bytes into guest RAM at @gpa (a page the library checked is
+     * guest RAM; the write never crosses that page). */
+    void (*write_guest)(void *opaque, uint64_t gpa, const void *buf, size_t len);
+};
+
+/* The engines, numbered as the mediator protocol numbers them. */
+enum vgpu_engine { VGPU_RCS, VGPU_BCS, VGPU_VCS, VGPU_VECS, VGPU_ENGINE_COUNT };
+
+/*
+ * What only the mediator can do (docs/protocol.md); all callbacks are
+ * required and none may block for long.
+ */
+struct vgpu_mediator_ops {
+    /* Store GGTT entry @index in the shared table (config.ggtt) and mark it
+     * dirty for the mediator. */
+    void (*ggtt_write)(void *opaque, uint32_t index, uint64_t pte);
+    /* The guest created (@create) or destroyed the PPGTT rooted at @root_gpa. */
+    void (*ppgtt_notify)(void *opaque, bool create, uint64_t root_gpa);
+    /* Run the ELSP pair; @desc1 may be 0.  Each element is answered with
+     * vgpu_execlist_complete(). */
+    void (*submit)(void *opaque, enum vgpu_engine engine, uint64_t desc0, uint64_t desc1);
+    /* Drop the in-flight work of the engines in @engine_mask (bit per engine):
+     * returns when the mediator did; no completion follows for that work. */
+    void (*reset_engines)(void *opaque, uint32_t engine_mask);
 };
 
 struct vgpu_config {
     const char *name;           /* used in every log line about this vGPU */
+    /* The partition the mediator carved for the vGPU (its sizes and fence
+     * count) and its virtual monitor. */
     const struct vgpu_type *type;
     uint64_t host_aperture_size;    /* BAR2 size: a power of two in [MIN, MAX] */
     uint64_t aperture_base;     /* GGTT offset of the vGPU's aperture block */
     uint64_t hidden_base;       /* GGTT offset of its hidden block (>= aperture) */
+    /* The guest's GGTT, 1 Mi entries shared with the mediator: the library
+     * reads it and writes it only through mediator->ggtt_write. */
+    const uint64_t *ggtt;
     /* Guest RAM: [0, ram_below_4g) and [4 GiB, 4 GiB + ram_above_4g). */
     uint64_t ram_below_4g;
     uint64_t ram_above_4g;
     const struct vgpu_ops *ops;
-    void *opaque;               /* passed to every callback */
+    void *opaque;               /* passed to every callback of ops */
+    const struct vgpu_mediator_ops *mediator;
+    void *mediator_opaque;      /* passed to every callback of mediator */
 };
 
 /* Counters of guest behaviour; never reset by the guest. */
@@ -104,7 +135,14 @@ struct vgpu_stats {
     uint64_t ppgtt_create;          /* PVINFO notifications */
     uint64_t ppgtt_destroy;
     uint64_t bad_g2v_notify;
-    uint64_t elsp_writes;           /* submissions are not executed yet (issue 5) */
+    uint64_t elsp_submissions;      /* complete 4-dword ELSP sequences */
+    uint64_t bad_elsp;              /* ... whose element 0 was not valid, ignored */
+    uint64_t lite_restores;         /* ... that extended the running context */
+    uint64_t preemptions;           /* ... that replaced a different running context */
+    uint64_t csb_events;            /* context status entries written */
+    uint64_t hwsp_unmapped;         /* CSB mirror writes to no guest page (MMIO only) */
+    uint64_t contexts_hung;         /* elements the mediator rejected or stopped */
+    uint64_t engine_resets;         /* engines reset by the guest */
     uint64_t pcode_unknown;         /* PCODE commands answered "illegal" */
     uint64_t msi_sent;
     uint64_t vblanks;
@@ -140,6 +178,23 @@ void vgpu_bar0_write(struct vgpu *vgpu, uint64_t offset, uint64_t value,
  * reads zeros and drops writes, as with a scratch page).
  */
 bool vgpu_aperture_translate(struct vgpu *vgpu, uint64_t offset, uint64_t *gpa);
+
+/*
+ * The mediator finished with ELSP element @desc of @engine (protocol
+ * COMPLETE; @event is a MED_EVENT_* number): the guest sees the context
+ * switch in its CSB and an interrupt, or, for a rejected or hung element,
+ * an engine that stays busy until its i915 resets it.  Unexpected
+ * completions are logged and ignored.
+ */
+void vgpu_execlist_complete(struct vgpu *vgpu, enum vgpu_engine engine, uint32_t event,
+                            uint64_t desc, uint32_t ring_head);
+
+/*
+ * The mediator is gone: nothing will complete any more.  Running contexts
+ * stay busy and new submissions are never started, so the guest's i915
+ * sees hung engines (and eventually wedges the GPU) instead of QEMU hanging.
+ */
+void vgpu_mediator_lost(struct vgpu *vgpu);
 
 /* One 60 Hz display refresh: frame counters, vblank and flip-done events. */
 void vgpu_display_vblank(struct vgpu *vgpu);

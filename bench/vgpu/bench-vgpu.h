@@ -25,7 +25,40 @@ static inline void bench_ignore_msi(void *opaque)
 {
 }
 
-static const struct vgpu_ops bench_ops = { .raise_msi = bench_ignore_msi };
+static inline void bench_ignore_write(void *opaque, uint64_t gpa, const void *buf, size_t len)
+{
+}
+
+/* The shared GGTT table's store and dirty bit, as the QEMU client does them. */
+static uint64_t bench_ggtt[VGPU_GGTT_SIZE / 8];
+static uint64_t bench_ggtt_dirty[VGPU_GGTT_SIZE / 8 / 64];
+
+static inline void bench_ggtt_write(void *opaque, uint32_t index, uint64_t pte)
+{
+    __atomic_store_n(&bench_ggtt[index], pte, __ATOMIC_RELAXED);
+    __atomic_fetch_or(&bench_ggtt_dirty[index / 64], 1ull << (index % 64), __ATOMIC_RELEASE);
+}
+
+static inline void bench_ignore_ppgtt(void *opaque, bool create, uint64_t root)
+{
+}
+
+static inline void bench_ignore_submit(void *opaque, enum vgpu_engine engine, uint64_t desc0,
+                                       uint64_t desc1)
+{
+}
+
+static inline void bench_ignore_reset(void *opaque, uint32_t mask)
+{
+}
+
+static const struct vgpu_ops bench_ops = {
+    .raise_msi = bench_ignore_msi, .write_guest = bench_ignore_write,
+};
+static const struct vgpu_mediator_ops bench_mediator_ops = {
+    .ggtt_write = bench_ggtt_write, .ppgtt_notify = bench_ignore_ppgtt,
+    .submit = bench_ignore_submit, .reset_engines = bench_ignore_reset,
+};
 
 /* gpumed-8 at the start of a 256 MiB aperture, 1 GiB of guest RAM. */
 static inline struct vgpu *make_vgpu(void)
@@ -34,7 +67,7 @@ static inline struct vgpu *make_vgpu(void)
         .name = "bench", .type = vgpu_type_find("gpumed-8"),
         .host_aperture_size = VGPU_APERTURE_DEFAULT,
         .hidden_base = VGPU_APERTURE_DEFAULT, .ram_below_4g = 1ull << 30,
-        .ops = &bench_ops,
+        .ggtt = bench_ggtt, .ops = &bench_ops, .mediator = &bench_mediator_ops,
     };
     struct vgpu *vgpu = vgpu_create(&config);
 

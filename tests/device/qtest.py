@@ -5,16 +5,37 @@ import os
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                'python'))
+import mediator as gpumed  # noqa: E402
+
 PCI_CONFIG_ADDRESS = 0xCF8
 PCI_CONFIG_DATA = 0xCFC
 PCI_COMMAND = 0x04
 PCI_COMMAND_MEMORY = 0x2
 
 
+GUEST_RAM_MIB = 128
+
+
+def default_mediator():
+    top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    return os.path.join(os.environ.get('GPUMED_BUILD') or os.path.join(top, 'build'),
+                        'mediator', 'gpumed')
+
+
 def default_qemu():
     cache = os.environ.get('GPUMED_CACHE') or os.path.join(
         os.environ.get('XDG_CACHE_HOME') or os.path.expanduser('~/.cache'), 'gpumed')
     return os.path.join(cache, 'qemu-build', 'qemu-system-x86_64')
+
+
+def start_failure(qemu, args):
+    """QEMU started with @args, expected to refuse: (exit status, stderr)."""
+    proc = subprocess.run([qemu, '-machine', 'q35', '-accel', 'qtest', '-display', 'none',
+                           '-nodefaults', '-serial', 'none', '-monitor', 'none'] + args,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30)
+    return proc.returncode, proc.stderr
 
 
 class QTestError(Exception):
@@ -126,15 +147,32 @@ class Tap:
         return 1 if self.failed else 0
 
 
-def run_device_test(device_args, checks):
-    """Runs each checks(qt, tap) on one QEMU, then checks QEMU shuts down
-    cleanly; returns the exit status (77: QEMU is not built)."""
+def start_qemu():
+    """QEMU (or None if not built) and a mediator (or a skip reason)."""
     qemu = os.environ.get('GPUMED_QEMU') or default_qemu()
-    if not os.access(qemu, os.X_OK):
-        print('1..0 # SKIP no QEMU at %s: run scripts/build-qemu' % qemu)
+    mediator = os.environ.get('GPUMED_MEDIATOR') or default_mediator()
+    for binary, how in ((qemu, 'scripts/build-qemu'), (mediator, 'meson/ninja')):
+        if not os.access(binary, os.X_OK):
+            return None, None, 'no %s: build it with %s' % (binary, how)
+    return qemu, gpumed.Mediator(mediator), None
+
+
+def vgpu_args(device, mediator):
+    """-device @device with the mediator's socket, and guest RAM it can map."""
+    return gpumed.qemu_args(GUEST_RAM_MIB) + ['-device', device + ',socket=' + mediator.socket]
+
+
+def run_device_test(device, checks):
+    """Runs each checks(qt, tap) on one QEMU with -device @device, then checks
+    QEMU shuts down cleanly; returns the exit status (77: QEMU is not built)."""
+    qemu, mediator, missing = start_qemu()
+    if missing:
+        print('1..0 # SKIP ' + missing)
         return 77
     tap = Tap()
-    qt = QTest(qemu, device_args)
+    tap.check(mediator.wait_listening(), 'the mediator listens')
+    qt = QTest(qemu, vgpu_args(device, mediator))
+    qt.qemu, qt.mediator = qemu, mediator     # for checks that start QEMUs of their own
     try:
         for check in checks:
             check(qt, tap)
@@ -146,4 +184,8 @@ def run_device_test(device_args, checks):
               'status %s: %s' % (status, err.strip()))
     for line in err.splitlines():
         print('# qemu: ' + line)
+    status, lines = mediator.stop()
+    tap.check(status == 0, 'the mediator exits cleanly', 'status %s' % status)
+    for line in lines:
+        print('# mediator: ' + line)
     return tap.finish()

@@ -115,7 +115,7 @@ def place_bars(qt, tap):
 
 
 def main():
-    return run_device_test(['-device', 'vgpu-pci,addr=02.0'], [
+    return run_device_test('vgpu-pci,addr=02.0', [
         place_bars, check_pvinfo, check_masked_and_handshakes, check_ggtt_partition,
         check_aperture, check_aux_and_vblank,
     ])

@@ -8,7 +8,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qtest import QTestError, run_device_test  # noqa: E402
+from qtest import QTestError, run_device_test, start_failure  # noqa: E402
 
 DEVFN = 0x10                    # 00:02.0, where Intel integrated graphics lives
 BAR0_GPA = 0xE0000000
@@ -108,10 +108,31 @@ def check_bar_moved_while_enabled(qt, tap):
     qt.cfg_write(DEVFN, PCI_BAR0, BAR0_GPA)
 
 
+def check_configuration_errors(qt, tap):
+    """What the device needs is said at start-up, never guessed around."""
+    memfd = ['-object', 'memory-backend-memfd,id=mem,size=128M,share=on',
+             '-machine', 'memory-backend=mem', '-m', '128M']
+    socket = ',socket=' + qt.mediator.socket
+    for args, want, name in (
+            (['-m', '128M', '-device', 'vgpu-pci' + socket],
+             'memory-backend-memfd,id=mem,size=<RAM size>,share=on -machine memory-backend=mem',
+             'plain guest RAM: refused, saying which options to add'),
+            ([a.replace('share=on', 'share=off') for a in memfd] + ['-device', 'vgpu-pci' + socket],
+             'share=on', 'a private memfd: refused'),
+            (memfd + ['-device', 'vgpu-pci'], 'socket=PATH', 'no socket: refused'),
+            (memfd + ['-device', 'vgpu-pci,socket=/nonexistent/gpumed.sock'],
+             'cannot connect to the gpumed mediator', 'no mediator there: refused'),
+            (memfd + ['-device', 'vgpu-pci,vgpu-type=gpumed-9' + socket],
+             "unknown type 'gpumed-9'", 'unknown type: refused')):
+        status, err = start_failure(qt.qemu, args)
+        tap.check(status == 1 and want in err, name, 'status %s: %s' % (status, err.strip()))
+
+
 def main():
-    return run_device_test(['-device', 'vgpu-pci,addr=02.0'], [
+    return run_device_test('vgpu-pci,addr=02.0', [
         check_identity, check_read_only_config, check_bar_sizing, place_bars,
         check_ggtt_through_bar0, check_hostile_accesses, check_bar_moved_while_enabled,
+        check_configuration_errors,
     ])
 
 

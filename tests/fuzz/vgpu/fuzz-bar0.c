@@ -1,7 +1,8 @@
 /*
  * Fuzz the vGPU's guest interface with arbitrary sequences of BAR0
  * accesses (registers and GGTT), aperture translations, vblank ticks,
- * monitor hotplugs and resets.
+ * monitor hotplugs, resets and the mediator's completions (of the element
+ * the engine submitted last, or of any descriptor).
  * Input: records of {u8 kind, u8 size, u32 offset, u64 value}.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -14,7 +15,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-enum access_kind { READ, WRITE, RESET, VBLANK, APERTURE, HOTPLUG, KIND_COUNT };
+enum access_kind { READ, WRITE, RESET, VBLANK, APERTURE, HOTPLUG, COMPLETE, KIND_COUNT };
 
 struct access_record {
     uint8_t kind;       /* enum access_kind, modulo KIND_COUNT */
@@ -28,7 +29,43 @@ static void count_msi(void *opaque)
     (*(unsigned *)opaque)++;
 }
 
-static const struct vgpu_ops fuzz_ops = { .raise_msi = count_msi };
+static uint8_t guest_ram[1u << 30 >> 12][64];     /* only the first bytes of each page */
+static uint64_t last_submitted[VGPU_ENGINE_COUNT];
+static uint64_t ggtt_table[VGPU_GGTT_SIZE / 8];
+
+/* The status page is the only guest RAM the library writes: keep what fits. */
+static void write_guest(void *opaque, uint64_t gpa, const void *buf, size_t len)
+{
+    uint64_t offset = gpa % 4096;
+
+    if (offset + len <= sizeof(guest_ram[0])) {
+        memcpy(&guest_ram[gpa / 4096][offset], buf, len);
+    }
+}
+
+static void ggtt_write(void *opaque, uint32_t index, uint64_t pte)
+{
+    ggtt_table[index] = pte;
+}
+
+static void ppgtt_notify(void *opaque, bool create, uint64_t root)
+{
+}
+
+static void submit(void *opaque, enum vgpu_engine engine, uint64_t desc0, uint64_t desc1)
+{
+    last_submitted[engine] = desc0;
+}
+
+static void reset_engines(void *opaque, uint32_t mask)
+{
+}
+
+static const struct vgpu_ops fuzz_ops = { .raise_msi = count_msi, .write_guest = write_guest };
+static const struct vgpu_mediator_ops fuzz_mediator_ops = {
+    .ggtt_write = ggtt_write, .ppgtt_notify = ppgtt_notify, .submit = submit,
+    .reset_engines = reset_engines,
+};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -42,7 +79,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             .name = "fuzz", .type = &vgpu_types[0],
             .host_aperture_size = VGPU_APERTURE_DEFAULT,
             .hidden_base = VGPU_APERTURE_DEFAULT, .ram_below_4g = 1ull << 30,
-            .ops = &fuzz_ops, .opaque = &msis,
+            .ggtt = ggtt_table, .ops = &fuzz_ops, .opaque = &msis,
+            .mediator = &fuzz_mediator_ops,
         };
         vgpu = vgpu_create(&config);
     }
@@ -68,6 +106,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case HOTPLUG:
             vgpu_display_hotplug(vgpu, r.value & 1);
             break;
+        case COMPLETE: {
+            unsigned engine = r.offset % (VGPU_ENGINE_COUNT + 1);
+            uint64_t desc = engine < VGPU_ENGINE_COUNT && (r.offset & 0x100) ?
+                            last_submitted[engine] : r.value;
+
+            vgpu_execlist_complete(vgpu, engine, r.size % 4, desc, r.offset >> 16);
+            break;
+        }
         }
     }
     return 0;

@@ -1,5 +1,6 @@
 /*
- * fixture.h - a vGPU of type gpumed-8 for unit tests, with its MSIs counted.
+ * fixture.h - a vGPU of type gpumed-8 for unit tests, with its MSIs counted,
+ * guest RAM writes and mediator calls recorded.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -11,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "vgpu/vgpu.h"
@@ -18,9 +20,21 @@
 #define FIXTURE_RAM_BELOW_4G    (1ull << 30)
 #define FIXTURE_HIDDEN_BASE     VGPU_APERTURE_DEFAULT
 
+#define FIXTURE_RAM_PAGES       16      /* guest RAM the fixture keeps: the first pages */
+
 struct fixture {
     struct vgpu *vgpu;
     unsigned msis;
+    uint8_t ram[FIXTURE_RAM_PAGES * 4096];
+    uint64_t ggtt[VGPU_GGTT_SIZE / 8];  /* the table shared with the "mediator" */
+    unsigned ggtt_writes;
+    unsigned ppgtt_creates, ppgtt_destroys;
+    uint64_t last_root;
+    unsigned submits;
+    enum vgpu_engine last_engine;
+    uint64_t last_desc[2];
+    unsigned resets;
+    uint32_t last_reset_mask;
 };
 
 static inline void fixture_raise_msi(void *opaque)
@@ -28,7 +42,60 @@ static inline void fixture_raise_msi(void *opaque)
     ((struct fixture *)opaque)->msis++;
 }
 
-static const struct vgpu_ops fixture_ops = { .raise_msi = fixture_raise_msi };
+static inline void fixture_write_guest(void *opaque, uint64_t gpa, const void *buf, size_t len)
+{
+    struct fixture *f = opaque;
+
+    assert_true(gpa + len <= sizeof(f->ram));
+    memcpy(f->ram + gpa, buf, len);
+}
+
+static inline void fixture_ggtt_write(void *opaque, uint32_t index, uint64_t pte)
+{
+    struct fixture *f = opaque;
+
+    f->ggtt[index] = pte;
+    f->ggtt_writes++;
+}
+
+static inline void fixture_ppgtt_notify(void *opaque, bool create, uint64_t root)
+{
+    struct fixture *f = opaque;
+
+    if (create) {
+        f->ppgtt_creates++;
+    } else {
+        f->ppgtt_destroys++;
+    }
+    f->last_root = root;
+}
+
+static inline void fixture_submit(void *opaque, enum vgpu_engine engine, uint64_t desc0,
+                                  uint64_t desc1)
+{
+    struct fixture *f = opaque;
+
+    f->submits++;
+    f->last_engine = engine;
+    f->last_desc[0] = desc0;
+    f->last_desc[1] = desc1;
+}
+
+static inline void fixture_reset_engines(void *opaque, uint32_t mask)
+{
+    struct fixture *f = opaque;
+
+    f->resets++;
+    f->last_reset_mask = mask;
+}
+
+static const struct vgpu_ops fixture_ops = {
+    .raise_msi = fixture_raise_msi, .write_guest = fixture_write_guest,
+};
+static const struct vgpu_mediator_ops fixture_mediator_ops = {
+    .ggtt_write = fixture_ggtt_write, .ppgtt_notify = fixture_ppgtt_notify,
+    .submit = fixture_submit, .reset_engines = fixture_reset_engines,
+};
 
 /* The configuration every test starts from: the first vGPU of its type. */
 static inline struct vgpu_config fixture_config(struct fixture *f)
@@ -40,8 +107,11 @@ static inline struct vgpu_config fixture_config(struct fixture *f)
         .aperture_base = 0,
         .hidden_base = FIXTURE_HIDDEN_BASE,
         .ram_below_4g = FIXTURE_RAM_BELOW_4G,
+        .ggtt = f->ggtt,
         .ops = &fixture_ops,
         .opaque = f,
+        .mediator = &fixture_mediator_ops,
+        .mediator_opaque = f,
     };
 }
 

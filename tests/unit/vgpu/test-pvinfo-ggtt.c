@@ -24,29 +24,28 @@ static void test_pvinfo_identifies_a_vgpu(void **state)
 /* The guest's own sanity check of the window (contract 2.4). */
 static void test_ballooning_window_passes_the_guest_check(void **state)
 {
-    struct fixture *f = *state;
-
     for (size_t i = 0; i < vgpu_type_count; i++) {
-        struct vgpu_config config = fixture_config(f);
-        struct fixture g = { 0 };
+        struct fixture *g = calloc(1, sizeof(*g));
+        struct vgpu_config config = fixture_config(g);
         uint64_t mbase, msize, ubase, usize;
 
+        assert_non_null(g);
         config.type = &vgpu_types[i];
         config.aperture_base = VGPU_APERTURE_DEFAULT - vgpu_types[i].aperture_size;
-        config.opaque = &g;
-        g.vgpu = vgpu_create(&config);
-        assert_non_null(g.vgpu);
-        mbase = rd(&g, VGT_AVAIL_MAPPABLE_BASE);
-        msize = rd(&g, VGT_AVAIL_MAPPABLE_SIZE);
-        ubase = rd(&g, VGT_AVAIL_HIDDEN_BASE);
-        usize = rd(&g, VGT_AVAIL_HIDDEN_SIZE);
+        g->vgpu = vgpu_create(&config);
+        assert_non_null(g->vgpu);
+        mbase = rd(g, VGT_AVAIL_MAPPABLE_BASE);
+        msize = rd(g, VGT_AVAIL_MAPPABLE_SIZE);
+        ubase = rd(g, VGT_AVAIL_HIDDEN_BASE);
+        usize = rd(g, VGT_AVAIL_HIDDEN_SIZE);
         assert_int_equal(mbase, config.aperture_base);
         assert_int_equal(msize, vgpu_types[i].aperture_size);
         assert_true(mbase + msize <= VGPU_APERTURE_DEFAULT);
         assert_true(ubase >= VGPU_APERTURE_DEFAULT);
         assert_true(ubase + usize <= VGPU_GGTT_SPACE);
-        assert_int_equal(rd(&g, VGT_AVAIL_FENCE_NUM), vgpu_types[i].fence_count);
-        vgpu_destroy(g.vgpu);
+        assert_int_equal(rd(g, VGT_AVAIL_FENCE_NUM), vgpu_types[i].fence_count);
+        vgpu_destroy(g->vgpu);
+        free(g);
     }
 }
 
@@ -67,6 +66,10 @@ static void test_ppgtt_notifications(void **state)
     notify(f, 0x123000, VGT_G2V_PPGTT_L4_PAGE_TABLE_DESTROY);
     assert_int_equal(stats->ppgtt_create, 2);
     assert_int_equal(stats->ppgtt_destroy, 1);
+    /* the mediator hears of each, and of nothing refused below */
+    assert_int_equal(f->ppgtt_creates, 2);
+    assert_int_equal(f->ppgtt_destroys, 1);
+    assert_int_equal(f->last_root, 0x123000);
     notify(f, 0x123000, VGT_G2V_PPGTT_L4_PAGE_TABLE_DESTROY);   /* already gone */
     notify(f, 0x123000, VGT_G2V_PPGTT_L3_PAGE_TABLE_CREATE);    /* not SKL's */
     notify(f, 0, 0xffffffff);
@@ -74,8 +77,13 @@ static void test_ppgtt_notifications(void **state)
     notify(f, FIXTURE_RAM_BELOW_4G, VGT_G2V_PPGTT_L4_PAGE_TABLE_CREATE); /* not RAM */
     assert_int_equal(stats->bad_g2v_notify, 5);
     assert_int_equal(stats->ppgtt_create, 2);
+    assert_int_equal(f->ppgtt_creates + f->ppgtt_destroys, 3);
     wr(f, VGT_DISPLAY_READY, 1);
     assert_int_equal(rd(f, VGT_DISPLAY_READY), 1);
+    /* a device reset forgets the live root: the mediator drops its shadow */
+    vgpu_reset(f->vgpu);
+    assert_int_equal(f->ppgtt_destroys, 2);
+    assert_int_equal(f->last_root, 0x3f456000);
 }
 
 static void test_ggtt_partition_is_enforced(void **state)
@@ -98,6 +106,14 @@ static void test_ggtt_partition_is_enforced(void **state)
     assert_int_equal(stats->ggtt_out_of_partition, 4);
     assert_int_equal(vgpu_bar0_read(f->vgpu, GGTT_ENTRY(aperture_end), 8), 0);
     assert_int_equal(stats->ggtt_pte_writes, 7);
+    /* what was kept went to the shared table, nothing else */
+    assert_int_equal(f->ggtt_writes, 3);
+    assert_int_equal(f->ggtt[hidden / 4096], page);
+    /* a reset clears the entries the guest wrote, through the shared table */
+    vgpu_reset(f->vgpu);
+    assert_int_equal(f->ggtt[0], 0);
+    assert_int_equal(f->ggtt[hidden / 4096], 0);
+    assert_int_equal(f->ggtt_writes, 6);
 }
 
 static void test_ggtt_entries_must_name_guest_ram(void **state)

@@ -190,15 +190,6 @@ static void test_statistics_are_formatted(void **state)
     assert_int_equal(vgpu_format_stats(f->vgpu, NULL, 0), len);
 }
 
-static void test_elsp_is_write_only_and_counted(void **state)
-{
-    struct fixture *f = *state;
-
-    wr(f, RENDER_RING_BASE + RING_ELSP, 0x1234);
-    assert_int_equal(rd(f, RENDER_RING_BASE + RING_ELSP), 0);
-    assert_int_equal(vgpu_get_stats(f->vgpu)->elsp_writes, 1);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,7 +203,6 @@ int main(void)
         FIXTURE_TEST(test_pcode_mailbox),
         FIXTURE_TEST(test_untracked_offsets_are_counted_and_listed),
         FIXTURE_TEST(test_statistics_are_formatted),
-        FIXTURE_TEST(test_elsp_is_write_only_and_counted),
     };
 
     return cmocka_run_group_tests_name("vgpu-regs", tests, NULL, NULL);

@@ -1,0 +1,217 @@
+/*
+ * vgpu-link: vgpu-pci's connection to the gpumed mediator, which owns the
+ * physical GPU (docs/protocol.md, mediator/client.h).
+ *
+ * At realize: guest RAM (a shared memfd) is handed over and the vGPU is
+ * created from its type; its partition comes back with the shared GGTT
+ * table.  Afterwards the emulation library talks to the mediator through
+ * vgpu_link_mediator_ops, and completions arrive on the main loop.  If the
+ * mediator goes away the device is marked failed: the guest sees hung
+ * engines, QEMU keeps running.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "qemu/osdep.h"
+#include "qemu/error-report.h"
+#include "qemu/main-loop.h"
+#include "qapi/error.h"
+#include "hw/boards.h"
+#include "hw/i386/x86.h"
+#include "sysemu/hostmem.h"
+
+#include "mediator/client.h"
+#include "vgpu-link.h"
+
+#define MEMORY_BACKEND_MEMFD    "memory-backend-memfd"
+#define FOUR_GIB                (4ull << 30)
+
+struct VgpuLink {
+    struct med_client *client;
+    struct vgpu *vgpu;
+    char *vm_name;
+    bool failed;                /* the mediator is gone */
+};
+
+/* Every failure of an established connection means the mediator is gone. */
+static void vgpu_link_lost(VgpuLink *link)
+{
+    if (link->failed) {
+        return;
+    }
+    link->failed = true;
+    error_report("vgpu-pci: %s: lost the gpumed mediator (%s): the vGPU is failed, "
+                 "its engines hang from now on", link->vm_name,
+                 med_client_error(link->client));
+    qemu_set_fd_handler(med_client_fd(link->client), NULL, NULL, NULL);
+    if (link->vgpu) {
+        vgpu_mediator_lost(link->vgpu);
+    }
+}
+
+static void vgpu_link_ggtt_write(void *opaque, uint32_t index, uint64_t pte)
+{
+    VgpuLink *link = opaque;
+
+    med_client_ggtt_write(link->client, index, pte);
+}
+
+static void vgpu_link_ppgtt_notify(void *opaque, bool create, uint64_t root_gpa)
+{
+    VgpuLink *link = opaque;
+
+    if (!link->failed &&
+        med_client_ppgtt_notify(link->client, create ? MED_PPGTT_CREATE : MED_PPGTT_DESTROY,
+                                root_gpa)) {
+        vgpu_link_lost(link);
+    }
+}
+
+static void vgpu_link_submit(void *opaque, enum vgpu_engine engine, uint64_t desc0,
+                             uint64_t desc1)
+{
+    VgpuLink *link = opaque;
+
+    if (med_client_submit(link->client, (enum med_engine)engine, desc0, desc1)) {
+        vgpu_link_lost(link);
+    }
+}
+
+static void vgpu_link_reset_engines(void *opaque, uint32_t engine_mask)
+{
+    VgpuLink *link = opaque;
+
+    if (med_client_reset_engines(link->client, engine_mask)) {
+        vgpu_link_lost(link);
+    }
+}
+
+const struct vgpu_mediator_ops vgpu_link_mediator_ops = {
+    .ggtt_write = vgpu_link_ggtt_write,
+    .ppgtt_notify = vgpu_link_ppgtt_notify,
+    .submit = vgpu_link_submit,
+    .reset_engines = vgpu_link_reset_engines,
+};
+
+static void vgpu_link_complete(void *opaque, const struct med_completion *done)
+{
+    VgpuLink *link = opaque;
+
+    /* Completions inside create's wait cannot happen: nothing was submitted. */
+    if (link->vgpu) {
+        vgpu_execlist_complete(link->vgpu, (enum vgpu_engine)done->engine, done->event,
+                               done->desc, done->ring_head);
+    }
+}
+
+static void vgpu_link_readable(void *opaque)
+{
+    VgpuLink *link = opaque;
+
+    if (med_client_dispatch(link->client)) {
+        vgpu_link_lost(link);
+    }
+}
+
+/*
+ * Guest RAM must be one shared memfd the mediator can map: find it and
+ * hand over the ranges below and above 4 GiB.
+ */
+static bool vgpu_link_add_memory(VgpuLink *link, Error **errp)
+{
+    static const char fix[] = "add -object memory-backend-memfd,id=mem,size=<RAM size>,"
+                              "share=on -machine memory-backend=mem";
+    MachineState *ms = MACHINE(qdev_get_machine());
+    X86MachineState *x86ms = (X86MachineState *)
+        object_dynamic_cast(OBJECT(ms), TYPE_X86_MACHINE);
+    HostMemoryBackend *backend = ms->memdev;
+    int fd;
+
+    if (!x86ms) {
+        error_setg(errp, "vgpu-pci: needs an x86 PC machine");
+        return false;
+    }
+    if (!backend || !object_dynamic_cast(OBJECT(backend), MEMORY_BACKEND_MEMFD) ||
+        !backend->share) {
+        error_setg(errp, "vgpu-pci: the mediator needs guest RAM in a shared memfd: %s",
+                   fix);
+        return false;
+    }
+    fd = memory_region_get_fd(host_memory_backend_get_memory(backend));
+    if (fd < 0) {
+        error_setg(errp, "vgpu-pci: guest RAM has no file descriptor: %s", fix);
+        return false;
+    }
+    if (x86ms->below_4g_mem_size &&
+        med_client_add_memory(link->client, 0, x86ms->below_4g_mem_size, fd, 0)) {
+        goto refused;
+    }
+    if (x86ms->above_4g_mem_size &&
+        med_client_add_memory(link->client, FOUR_GIB, x86ms->above_4g_mem_size, fd,
+                              x86ms->below_4g_mem_size)) {
+        goto refused;
+    }
+    return true;
+
+refused:
+    error_setg(errp, "vgpu-pci: the mediator refused guest RAM: %s",
+               med_client_error(link->client));
+    return false;
+}
+
+VgpuLink *vgpu_link_connect(const char *socket_path, const char *vm_name,
+                            const char *type_name, VgpuLinkPartition *partition,
+                            Error **errp)
+{
+    VgpuLink *link = g_new0(VgpuLink, 1);
+    struct med_client_vgpu created;
+
+    link->vm_name = g_strdup(vm_name);
+    link->client = med_client_connect(socket_path, vm_name, vgpu_link_complete, link);
+    if (!link->client) {
+        error_setg_errno(errp, errno, "vgpu-pci: cannot connect to the gpumed mediator "
+                         "at %s", socket_path);
+        goto fail;
+    }
+    if (!vgpu_link_add_memory(link, errp)) {
+        goto fail;
+    }
+    if (med_client_create_vgpu(link->client, type_name, &created)) {
+        error_setg(errp, "vgpu-pci: the mediator cannot create a vGPU of type '%s': %s",
+                   type_name, med_client_error(link->client));
+        goto fail;
+    }
+    *partition = (VgpuLinkPartition) {
+        .aperture_base = created.aperture_base, .aperture_size = created.aperture_size,
+        .hidden_base = created.hidden_base, .hidden_size = created.hidden_size,
+        .fence_count = created.fence_count,
+        .host_aperture_size = created.host_aperture_size, .ggtt = created.ggtt,
+    };
+    info_report("vgpu-pci: %s: vGPU %u of type %s from the mediator at %s", vm_name,
+                created.id, type_name, socket_path);
+    return link;
+
+fail:
+    vgpu_link_close(link);
+    return NULL;
+}
+
+void vgpu_link_start(VgpuLink *link, struct vgpu *vgpu)
+{
+    link->vgpu = vgpu;
+    qemu_set_fd_handler(med_client_fd(link->client), vgpu_link_readable, NULL, link);
+}
+
+void vgpu_link_close(VgpuLink *link)
+{
+    if (!link) {
+        return;
+    }
+    if (link->client) {
+        if (!link->failed) {
+            qemu_set_fd_handler(med_client_fd(link->client), NULL, NULL, NULL);
+        }
+        med_client_close(link->client);
+    }
+    g_free(link->vm_name);
+    g_free(link);
+}

@@ -1,0 +1,40 @@
+/*
+ * vgpu-link: vgpu-pci's connection to the gpumed mediator (docs/protocol.md).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef HW_GPUMED_VGPU_LINK_H
+#define HW_GPUMED_VGPU_LINK_H
+
+#include "vgpu/vgpu.h"
+
+typedef struct VgpuLink VgpuLink;
+
+/* What the mediator carved for the vGPU (CREATE_REPLY). */
+typedef struct VgpuLinkPartition {
+    uint64_t aperture_base, aperture_size;
+    uint64_t hidden_base, hidden_size;
+    unsigned fence_count;
+    uint64_t host_aperture_size;        /* the vGPU's BAR2 size */
+    const uint64_t *ggtt;               /* the shared GGTT table's entries */
+} VgpuLinkPartition;
+
+/* The library's mediator callbacks; their opaque is the VgpuLink. */
+extern const struct vgpu_mediator_ops vgpu_link_mediator_ops;
+
+/*
+ * Connect to the mediator at @socket_path, hand it guest RAM (which must be
+ * a shared memfd backend) and create a vGPU of @type_name named after
+ * @vm_name; fills *@partition.  NULL with @errp set on any failure.
+ */
+VgpuLink *vgpu_link_connect(const char *socket_path, const char *vm_name,
+                            const char *type_name, VgpuLinkPartition *partition,
+                            Error **errp);
+
+/* Start delivering the mediator's completions to @vgpu. */
+void vgpu_link_start(VgpuLink *link, struct vgpu *vgpu);
+
+/* Disconnect (the mediator frees the vGPU); NULL is ignored. */
+void vgpu_link_close(VgpuLink *link);
+
+#endif /* HW_GPUMED_VGPU_LINK_H */

@@ -1,0 +1,220 @@
+/*
+ * test-execlist.c - the ELSP sequence, the CSB in MMIO and in the guest's
+ * status page, interrupts, hangs and engine reset (contract 6.2-6.7).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "fixture.h"
+#include "vgpu/regs.h"
+#include "mediator/protocol.h"
+
+#define HWSP_GMA        0x10000         /* graphics address of the RCS status page */
+#define HWSP_GPA        0x3000          /* the fixture RAM page it maps */
+#define CTX_A           (0x0000000200000000ull | 0x20000 | 0x119)
+#define CTX_A_TAIL      (0x0000000200000000ull | 0x20000 | 0x11d)  /* lite restore */
+#define CTX_B           (0x0000000400000000ull | 0x40000 | 0x119)
+#define GT_IIR0         (GEN8_GT_ISR0 + IRQ_IIR)
+
+static void elsp(struct fixture *f, uint32_t base, uint64_t desc0, uint64_t desc1)
+{
+    wr(f, base + RING_ELSP, desc1 >> 32);
+    wr(f, base + RING_ELSP, (uint32_t)desc1);
+    wr(f, base + RING_ELSP, desc0 >> 32);
+    wr(f, base + RING_ELSP, (uint32_t)desc0);
+}
+
+static uint64_t hwsp_csb(struct fixture *f, unsigned index)
+{
+    uint64_t entry;
+
+    memcpy(&entry, f->ram + HWSP_GPA + 0x40 + 8 * index, 8);
+    return entry;
+}
+
+static uint32_t hwsp_write_ptr(struct fixture *f)
+{
+    uint32_t ptr;
+
+    memcpy(&ptr, f->ram + HWSP_GPA + 0x7c, 4);
+    return ptr;
+}
+
+/* What the guest's i915 does before it submits (contract 6.3, 6.7). */
+static int guest_setup(void **state)
+{
+    struct fixture *f;
+
+    if (fixture_setup(state)) {
+        return -1;
+    }
+    f = *state;
+    vgpu_bar0_write(f->vgpu, VGPU_GGTT_OFFSET + HWSP_GMA / 4096 * 8, HWSP_GPA | 1, 8);
+    wr(f, RENDER_RING_BASE + RING_HWS_PGA, HWSP_GMA);
+    wr(f, RENDER_RING_BASE + RING_CONTEXT_STATUS_PTR, 0xffff0000 | 5 << 8 | 5);
+    wr(f, GEN8_GT_ISR0 + IRQ_IMR, 0);
+    wr(f, GEN8_GT_ISR0 + IRQ_IER, ~0u);
+    wr(f, GEN8_MASTER_IRQ, GEN8_MASTER_IRQ_CONTROL);
+    return 0;
+}
+
+#define GUEST_TEST(fn) cmocka_unit_test_setup_teardown(fn, guest_setup, fixture_teardown)
+
+static void test_elsp_promotes_and_completes(void **state)
+{
+    struct fixture *f = *state;
+
+    assert_int_equal(rd(f, RENDER_RING_BASE + RING_MI_MODE) & MODE_IDLE, MODE_IDLE);
+    elsp(f, RENDER_RING_BASE, CTX_A, 0);
+    /* element 1 first, element 0 low dword last: one submission */
+    assert_int_equal(f->submits, 1);
+    assert_int_equal(f->last_engine, VGPU_RCS);
+    assert_int_equal(f->last_desc[0], CTX_A);
+    assert_int_equal(f->last_desc[1], 0);
+    /* idle-to-active in entry 0, in the status page and MMIO, and an interrupt */
+    assert_int_equal(hwsp_csb(f, 0), 0x1);
+    assert_int_equal(hwsp_write_ptr(f), 0);
+    assert_int_equal(rd(f, RENDER_RING_BASE + RING_CSB), 0x1);
+    assert_int_equal(rd(f, RENDER_RING_BASE + RING_CONTEXT_STATUS_PTR) & 7, 0);
+    assert_int_equal(rd(f, GT_IIR0), 1u << 8);
+    assert_int_equal(f->msis, 1);
+    assert_int_equal(rd(f, RENDER_RING_BASE + RING_MI_MODE) & MODE_IDLE, 0);
+    assert_int_equal(rd(f, RENDER_RING_BASE + RING_EXECLIST_STATUS + 4), CTX_A >> 32);
+
+    wr(f, GT_IIR0, ~0u);
+    vgpu_execlist_complete(f->vgpu, VGPU_RCS, MED_EVENT_DONE, CTX_A, 0x80);
+    /* active-to-idle with the context's ID, a user interrupt, HEAD written back */
+    assert_int_equal(hwsp_csb(f, 1), (CTX_A & ~0xffffffffull) | 0x18);
+    assert_int_equal(hwsp_write_ptr(f), 1);
+    assert_int_equal(vgpu_bar0_read(f->vgpu, RENDER_RING_BASE + RING_CSB + 8, 8),
+                     (CTX_A & ~0xffffffffull) | 0x18);
+    assert_int_equal(rd(f, GT_IIR0), 1u << 8 | 1u << 0);
+    assert_int_equal(rd(f, RENDER_RING_BASE + RING_HEAD), 0x80);
+    assert_int_equal(rd(f, RENDER_RING_BASE + RING_MI_MODE) & MODE_IDLE, MODE_IDLE);
+    assert_int_equal(rd(f, RENDER_RING_BASE + RING_EXECLIST_STATUS), 0);
+}
+
+static void test_element_switch_then_idle(void **state)
+{
+    struct fixture *f = *state;
+
+    elsp(f, RENDER_RING_BASE, CTX_A, CTX_B);
+    assert_int_equal(f->last_desc[1], CTX_B);
+    vgpu_execlist_complete(f->vgpu, VGPU_RCS, MED_EVENT_DONE, CTX_A, 0x40);
+    assert_int_equal(hwsp_csb(f, 1), (CTX_A & ~0xffffffffull) | 0x14);
+    vgpu_execlist_complete(f->vgpu, VGPU_RCS, MED_EVENT_DONE, CTX_B, 0x80);
+    assert_int_equal(hwsp_csb(f, 2), (CTX_B & ~0xffffffffull) | 0x18);
+    assert_int_equal(hwsp_write_ptr(f), 2);
+}
+
+static void test_lite_restore_retires_the_old_element(void **state)
+{
+    struct fixture *f = *state;
+
+    elsp(f, RENDER_RING_BASE, CTX_A, 0);
+    elsp(f, RENDER_RING_BASE, CTX_A_TAIL, 0);
+    assert_int_equal(hwsp_csb(f, 1), (CTX_A & ~0xffffffffull) | 0x8002);
+    assert_int_equal(vgpu_get_stats(f->vgpu)->lite_restores, 1);
+    /* the first element's completion is the mediator's business only */
+    vgpu_execlist_complete(f->vgpu, VGPU_RCS, MED_EVENT_DONE, CTX_A, 0x40);
+    assert_int_equal(hwsp_write_ptr(f), 1);
+    vgpu_execlist_complete(f->vgpu, VGPU_RCS, MED_EVENT_DONE, CTX_A_TAIL, 0x80);
+    assert_int_equal(hwsp_csb(f, 2), (CTX_A & ~0xffffffffull) | 0x18);
+}
+
+static void test_csb_wraps_after_six_entries(void **state)
+{
+    struct fixture *f = *state;
+
+    for (unsigned i = 0; i < 4; i++) {
+        elsp(f, RENDER_RING_BASE, CTX_A, 0);
+        vgpu_execlist_complete(f->vgpu, VGPU_RCS, MED_EVENT_DONE, CTX_A, 0);
+    }
+    /* eight entries: 0..5, then 0 and 1 again */
+    assert_int_equal(hwsp_write_ptr(f), 1);
+    assert_int_equal(hwsp_csb(f, 0), 0x1);
+    assert_int_equal(hwsp_csb(f, 1), (CTX_A & ~0xffffffffull) | 0x18);
+}
+
+static void test_rejected_context_hangs_until_reset(void **state)
+{
+    struct fixture *f = *state;
+
+    elsp(f, RENDER_RING_BASE, CTX_A, CTX_B);
+    vgpu_execlist_complete(f->vgpu, VGPU_RCS, MED_EVENT_REJECTED, CTX_A, 0);
+    /* nothing completes, the engine stays busy and takes no new work */
+    assert_int_equal(hwsp_write_ptr(f), 0);
+    assert_int_equal(rd(f, RENDER_RING_BASE + RING_MI_MODE) & MODE_IDLE, 0);
+    vgpu_execlist_complete(f->vgpu, VGPU_RCS, MED_EVENT_DONE, CTX_B, 0);
+    assert_int_equal(hwsp_write_ptr(f), 0);
+    elsp(f, RENDER_RING_BASE, CTX_B, 0);
+    assert_int_equal(f->submits, 1);
+    assert_int_equal(vgpu_get_stats(f->vgpu)->contexts_hung, 1);
+    /* i915's engine reset: stop the ring, then the render domain */
+    wr(f, RENDER_RING_BASE + RING_MI_MODE, MASKED_ENABLE(STOP_RING));
+    assert_int_equal(rd(f, RENDER_RING_BASE + RING_MI_MODE) & MODE_IDLE, MODE_IDLE);
+    wr(f, GEN6_GDRST, GRDOM_RENDER);
+    assert_int_equal(f->last_reset_mask, 1u << VGPU_RCS);
+    assert_int_equal(vgpu_get_stats(f->vgpu)->engine_resets, 1);
+    /* the engine works again */
+    wr(f, RENDER_RING_BASE + RING_CONTEXT_STATUS_PTR, 0xffff0000 | 5 << 8 | 5);
+    elsp(f, RENDER_RING_BASE, CTX_B, 0);
+    assert_int_equal(f->submits, 2);
+    vgpu_execlist_complete(f->vgpu, VGPU_RCS, MED_EVENT_DONE, CTX_B, 0);
+    assert_int_equal(hwsp_csb(f, 1), (CTX_B & ~0xffffffffull) | 0x18);
+}
+
+static void test_hostile_sequences_are_contained(void **state)
+{
+    struct fixture *f = *state;
+    const struct vgpu_stats *stats = vgpu_get_stats(f->vgpu);
+
+    elsp(f, RENDER_RING_BASE, CTX_A & ~1ull, CTX_B);         /* element 0 invalid */
+    assert_int_equal(f->submits, 0);
+    assert_int_equal(stats->bad_elsp, 1);
+    /* a completion nobody asked for, and one for a bad engine */
+    vgpu_execlist_complete(f->vgpu, VGPU_RCS, MED_EVENT_DONE, CTX_A, 0);
+    vgpu_execlist_complete(f->vgpu, 7, MED_EVENT_DONE, CTX_A, 0);
+    assert_int_equal(stats->csb_events, 0);
+    /* endless lite restores are bounded */
+    for (unsigned i = 0; i < 20; i++) {
+        elsp(f, RENDER_RING_BASE, CTX_A, CTX_B);
+    }
+    assert_true(f->submits < 20);
+    assert_true(stats->bad_elsp > 1);
+    /* an unmapped status page: MMIO only, counted */
+    wr(f, BLT_RING_BASE + RING_HWS_PGA, 0x7000000);
+    elsp(f, BLT_RING_BASE, CTX_A, 0);
+    assert_int_equal(stats->hwsp_unmapped, 1);
+    assert_int_equal(rd(f, BLT_RING_BASE + RING_CSB), 0x1);
+    assert_int_equal(rd(f, GT_IIR0) & 1u << 24, 1u << 24);
+}
+
+static void test_mediator_lost_leaves_engines_busy(void **state)
+{
+    struct fixture *f = *state;
+
+    elsp(f, RENDER_RING_BASE, CTX_A, 0);
+    vgpu_mediator_lost(f->vgpu);
+    vgpu_execlist_complete(f->vgpu, VGPU_RCS, MED_EVENT_DONE, CTX_A, 0);
+    assert_int_equal(hwsp_write_ptr(f), 0);
+    elsp(f, BLT_RING_BASE, CTX_B, 0);
+    assert_int_equal(f->submits, 1);
+    /* a reset does not wait for a mediator that is gone */
+    wr(f, GEN6_GDRST, GRDOM_FULL);
+    assert_int_equal(f->resets, 1);     /* the one at creation */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        GUEST_TEST(test_elsp_promotes_and_completes),
+        GUEST_TEST(test_element_switch_then_idle),
+        GUEST_TEST(test_lite_restore_retires_the_old_element),
+        GUEST_TEST(test_csb_wraps_after_six_entries),
+        GUEST_TEST(test_rejected_context_hangs_until_reset),
+        GUEST_TEST(test_hostile_sequences_are_contained),
+        GUEST_TEST(test_mediator_lost_leaves_engines_busy),
+    };
+
+    return cmocka_run_group_tests_name("vgpu-execlist", tests, NULL, NULL);
+}

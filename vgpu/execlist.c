@@ -1,0 +1,310 @@
+/*
+ * execlist.c - execlist submission as the guest's i915 drives it (contract
+ * 6.2-6.4, 6.7): the 4-dword ELSP sequence, the active pair of each engine,
+ * the context status buffer (MMIO and the guest's status page), the
+ * context-switch interrupt, and engine reset.
+ *
+ * The mediator runs the elements and answers each with a completion.  What
+ * the guest sees is derived from two lists per engine: the pair it promoted
+ * to active (ports), and the elements the mediator still holds (inflight).
+ * A lite restore or a preemption retires the old pair from the guest's view
+ * at once; the mediator still finishes it, and that completion is consumed
+ * silently.  A rejected or hung element never completes in the guest's view:
+ * its engine stays busy, as a hung GPU would, until the guest's i915 resets
+ * it (heartbeat, then RING_RESET_CTL and GDRST).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "vgpu/private.h"
+#include "vgpu/regs.h"
+#include "mediator/protocol.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Context descriptor, lower dword (contract 6.2). */
+#define CTX_DESC_VALID          (1u << 0)
+#define CTX_DESC_LRCA_MASK      0xfffff000u
+
+/* Context status entry, lower dword (contract 6.3). */
+#define CSB_IDLE_ACTIVE         (1u << 0)
+#define CSB_PREEMPTED           (1u << 1)
+#define CSB_ELEMENT_SWITCH      (1u << 2)
+#define CSB_ACTIVE_IDLE         (1u << 3)
+#define CSB_COMPLETE            (1u << 4)
+#define CSB_LITE_RESTORE        (1u << 15)
+
+/* Where the guest reads the CSB in its status page (contract 6.3). */
+#define HWSP_CSB_OFFSET         0x40
+#define HWSP_CSB_WRITE_OFFSET   0x7c
+#define HWS_PGA_ADDR_MASK       0xfffff000u
+
+/* RING_EXECLIST_STATUS, lower dword (contract 6.4). */
+#define EXECLIST_STATUS_0_VALID     (1u << 4)
+#define EXECLIST_STATUS_1_VALID     (1u << 3)
+#define EXECLIST_STATUS_0_ACTIVE    (1u << 18)
+
+/* GT interrupt bits of an engine, at its shift in its bank (contract 6.7). */
+#define GT_USER_INTERRUPT       (1u << 0)
+#define GT_CONTEXT_SWITCH       (1u << 8)
+
+static const struct {
+    enum vgpu_irq_bank bank;
+    unsigned shift;
+    const char *name;
+} engine_info[VGPU_ENGINE_COUNT] = {
+    [VGPU_RCS] = { IRQ_GT0, 0, "rcs" },
+    [VGPU_BCS] = { IRQ_GT0, 16, "bcs" },
+    [VGPU_VCS] = { IRQ_GT1, 0, "vcs" },
+    [VGPU_VECS] = { IRQ_GT3, 0, "vecs" },
+};
+
+_Static_assert((int)VGPU_RCS == MED_ENGINE_RCS && (int)VGPU_BCS == MED_ENGINE_BCS &&
+               (int)VGPU_VCS == MED_ENGINE_VCS && (int)VGPU_VECS == MED_ENGINE_VECS &&
+               (int)VGPU_ENGINE_COUNT == MED_ENGINE_COUNT,
+               "the library numbers engines as the protocol does");
+
+/* The engine whose register block holds @offset (a per-engine row's). */
+static enum vgpu_engine engine_of(uint32_t offset)
+{
+    for (unsigned e = 0; e < VGPU_ENGINE_COUNT; e++) {
+        if (offset - vgpu_engine_bases[e] < 0x1000) {
+            return e;
+        }
+    }
+    assert(!"per-engine register outside every engine block");
+    return VGPU_RCS;
+}
+
+static uint32_t engine_reg(enum vgpu_engine e, uint32_t reg)
+{
+    return vgpu_engine_bases[e] + reg;
+}
+
+static void raise_engine_irq(struct vgpu *vgpu, enum vgpu_engine e, uint32_t bits)
+{
+    vgpu_irq_raise(vgpu, engine_info[e].bank, bits << engine_info[e].shift);
+}
+
+/* Same context: same LRCA and the same ID the guest gave it (upper dword). */
+static bool same_context(uint64_t a, uint64_t b)
+{
+    return (a & CTX_DESC_LRCA_MASK) == (b & CTX_DESC_LRCA_MASK) && a >> 32 == b >> 32;
+}
+
+/*
+ * Append one status entry: into the MMIO copy and the guest's status page
+ * (entry before write pointer, as the guest reads them), then the pointer.
+ */
+static void csb_write(struct vgpu *vgpu, enum vgpu_engine e, uint32_t status,
+                      uint64_t desc)
+{
+    uint32_t ptr = vreg(vgpu, engine_reg(e, RING_CONTEXT_STATUS_PTR));
+    uint32_t last = ptr & CSB_WRITE_PTR_MASK;
+    uint32_t next = last >= CSB_ENTRIES ? 0 : (last + 1) % CSB_ENTRIES;
+    uint32_t ctx_id = desc >> 32;
+    uint64_t entry = status | (uint64_t)ctx_id << 32;
+    uint32_t hws = vreg(vgpu, engine_reg(e, RING_HWS_PGA)) & HWS_PGA_ADDR_MASK;
+    uint64_t page;
+
+    vreg_set(vgpu, engine_reg(e, RING_CSB) + 8 * next, status);
+    vreg_set(vgpu, engine_reg(e, RING_CSB) + 8 * next + 4, ctx_id);
+    if (vgpu_ggtt_translate(vgpu, hws, &page)) {
+        vgpu->ops->write_guest(vgpu->opaque, page + HWSP_CSB_OFFSET + 8 * next,
+                               &entry, sizeof(entry));
+        vgpu->ops->write_guest(vgpu->opaque, page + HWSP_CSB_WRITE_OFFSET,
+                               &next, sizeof(next));
+    } else {
+        vgpu->stats.hwsp_unmapped++;
+        vgpu_guest_error(vgpu, "%s status page 0x%x is not mapped guest RAM: "
+                         "context status only in MMIO", engine_info[e].name, hws);
+    }
+    vreg_set(vgpu, engine_reg(e, RING_CONTEXT_STATUS_PTR),
+             (ptr & ~CSB_WRITE_PTR_MASK) | next);
+    vgpu->stats.csb_events++;
+}
+
+/* The guest will never see the elements the mediator still holds complete. */
+static void retire_inflight(struct vgpu_execlist *el)
+{
+    for (unsigned i = 0; i < el->inflight_count; i++) {
+        el->inflight[i].visible = false;
+    }
+}
+
+static void inflight_push(struct vgpu_execlist *el, uint64_t desc)
+{
+    el->inflight[el->inflight_count++] = (struct vgpu_inflight) { desc, true };
+}
+
+static void execlist_submit(struct vgpu *vgpu, enum vgpu_engine e, uint64_t desc0,
+                            uint64_t desc1)
+{
+    struct vgpu_execlist *el = &vgpu->execlists[e];
+
+    if (!(desc0 & CTX_DESC_VALID)) {
+        vgpu->stats.bad_elsp++;
+        vgpu_guest_error(vgpu, "%s ELSP element 0 0x%llx is not valid, ignored",
+                         engine_info[e].name, (unsigned long long)desc0);
+        return;
+    }
+    if (!(desc1 & CTX_DESC_VALID)) {
+        desc1 = 0;
+    }
+    /* A hung engine takes no new work, as hardware stuck in a context. */
+    if (el->hung) {
+        vgpu->stats.bad_elsp++;
+        vgpu_guest_error(vgpu, "%s ELSP while the engine is hung, ignored",
+                         engine_info[e].name);
+        return;
+    }
+    if (el->inflight_count + 2 > VGPU_INFLIGHT_MAX) {
+        vgpu->stats.bad_elsp++;
+        vgpu_guest_error(vgpu, "%s ELSP with %u elements still running, ignored",
+                         engine_info[e].name, el->inflight_count);
+        return;
+    }
+    vgpu->stats.elsp_submissions++;
+    if (!el->ports[0]) {
+        csb_write(vgpu, e, CSB_IDLE_ACTIVE, 0);
+    } else if (same_context(el->ports[0], desc0)) {
+        vgpu->stats.lite_restores++;
+        csb_write(vgpu, e, CSB_PREEMPTED | CSB_LITE_RESTORE, el->ports[0]);
+        retire_inflight(el);
+    } else {
+        vgpu->stats.preemptions++;
+        csb_write(vgpu, e, CSB_PREEMPTED, el->ports[0]);
+        retire_inflight(el);
+    }
+    el->ports[0] = desc0;
+    el->ports[1] = desc1;
+    raise_engine_irq(vgpu, e, GT_CONTEXT_SWITCH);
+    if (vgpu->mediator_lost) {
+        el->hung = true;
+        return;
+    }
+    inflight_push(el, desc0);
+    if (desc1) {
+        inflight_push(el, desc1);
+    }
+    vgpu->mediator->submit(vgpu->mediator_opaque, e, desc0, desc1);
+}
+
+/* ELSP takes 4 dwords: element 1 high, low, element 0 high, low (the trigger). */
+void vgpu_elsp_write(struct vgpu *vgpu, uint32_t offset, uint32_t old, uint32_t written)
+{
+    enum vgpu_engine e = engine_of(offset);
+    struct vgpu_execlist *el = &vgpu->execlists[e];
+    const uint32_t *dw = el->elsp_dwords;
+
+    el->elsp_dwords[el->elsp_count++] = written;
+    if (el->elsp_count < 4) {
+        return;
+    }
+    el->elsp_count = 0;
+    execlist_submit(vgpu, e, (uint64_t)dw[2] << 32 | dw[3], (uint64_t)dw[0] << 32 | dw[1]);
+}
+
+void vgpu_execlist_complete(struct vgpu *vgpu, enum vgpu_engine engine, uint32_t event,
+                            uint64_t desc, uint32_t ring_head)
+{
+    struct vgpu_execlist *el;
+    bool visible;
+
+    if ((unsigned)engine >= VGPU_ENGINE_COUNT) {
+        fprintf(stderr, "gpumed: vgpu %s: completion for engine %u ignored\n",
+                vgpu->name, engine);
+        return;
+    }
+    el = &vgpu->execlists[engine];
+    /* Work dropped by a reset is never completed: anything else is a mediator bug. */
+    if (!el->inflight_count || el->inflight[0].desc != desc) {
+        fprintf(stderr, "gpumed: vgpu %s: %s completion of 0x%llx that is not the "
+                "oldest element running, ignored\n", vgpu->name,
+                engine_info[engine].name, (unsigned long long)desc);
+        return;
+    }
+    visible = el->inflight[0].visible;
+    memmove(&el->inflight[0], &el->inflight[1],
+            --el->inflight_count * sizeof(el->inflight[0]));
+    if (!visible) {
+        return;
+    }
+    assert(el->ports[0] == desc);
+    if (event != MED_EVENT_DONE) {
+        el->hung = true;
+        retire_inflight(el);
+        vgpu->stats.contexts_hung++;
+        vgpu_guest_error(vgpu, "%s context 0x%llx was %s by the mediator: the engine "
+                         "stays busy until the guest resets it", engine_info[engine].name,
+                         (unsigned long long)desc,
+                         event == MED_EVENT_REJECTED ? "rejected or stopped" : "preempted");
+        return;
+    }
+    vreg_set(vgpu, engine_reg(engine, RING_HEAD), ring_head);
+    /* Every request of the guest ends in MI_USER_INTERRUPT, which ran. */
+    raise_engine_irq(vgpu, engine, GT_USER_INTERRUPT);
+    if (el->ports[1]) {
+        csb_write(vgpu, engine, CSB_ELEMENT_SWITCH | CSB_COMPLETE, el->ports[0]);
+        el->ports[0] = el->ports[1];
+        el->ports[1] = 0;
+    } else {
+        csb_write(vgpu, engine, CSB_ACTIVE_IDLE | CSB_COMPLETE, el->ports[0]);
+        el->ports[0] = 0;
+    }
+    raise_engine_irq(vgpu, engine, GT_CONTEXT_SWITCH);
+}
+
+void vgpu_execlist_reset(struct vgpu *vgpu, uint32_t mask)
+{
+    for (unsigned e = 0; e < VGPU_ENGINE_COUNT; e++) {
+        if (mask & 1u << e) {
+            memset(&vgpu->execlists[e], 0, sizeof(vgpu->execlists[e]));
+        }
+    }
+    /* Cleared first: completions arriving meanwhile find nothing to complete. */
+    if (!vgpu->mediator_lost) {
+        vgpu->mediator->reset_engines(vgpu->mediator_opaque, mask);
+    }
+}
+
+void vgpu_mediator_lost(struct vgpu *vgpu)
+{
+    vgpu->mediator_lost = true;
+    for (unsigned e = 0; e < VGPU_ENGINE_COUNT; e++) {
+        struct vgpu_execlist *el = &vgpu->execlists[e];
+
+        el->hung = el->ports[0] != 0;
+        el->inflight_count = 0;
+    }
+}
+
+uint32_t vgpu_execlist_status_read(struct vgpu *vgpu, uint32_t offset)
+{
+    enum vgpu_engine e = engine_of(offset);
+    const struct vgpu_execlist *el = &vgpu->execlists[e];
+    uint32_t lo = 0;
+
+    if (offset != engine_reg(e, RING_EXECLIST_STATUS)) {
+        return el->ports[0] >> 32;          /* the running context's ID */
+    }
+    if (el->ports[0]) {
+        lo |= EXECLIST_STATUS_0_VALID | EXECLIST_STATUS_0_ACTIVE;
+    }
+    if (el->ports[1]) {
+        lo |= EXECLIST_STATUS_1_VALID;
+    }
+    return lo;
+}
+
+/* Idle when nothing runs, or at once when the guest stops the ring. */
+uint32_t vgpu_mi_mode_read(struct vgpu *vgpu, uint32_t offset)
+{
+    uint32_t v = vreg(vgpu, offset);
+
+    if (!vgpu->execlists[engine_of(offset)].ports[0] || (v & STOP_RING)) {
+        v |= MODE_IDLE;
+    }
+    return v;
+}
