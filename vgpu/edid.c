@@ -112,7 +112,7 @@ static void put_chromaticity(uint8_t *e)
     }
 }
 
-/* The VESA established modes that fit the native one, for mode changes. */
+/* The VESA established modes smaller than the native one, for mode changes. */
 static void put_established_timings(uint8_t *e, unsigned width, unsigned height)
 {
     static const struct {
@@ -122,7 +122,8 @@ static void put_established_timings(uint8_t *e, unsigned width, unsigned height)
     };
 
     for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
-        if (modes[i].width <= width && modes[i].height <= height) {
+        if (modes[i].width <= width && modes[i].height <= height &&
+            (modes[i].width != width || modes[i].height != height)) {
             e[modes[i].byte] |= 1u << modes[i].bit;
         }
     }

@@ -82,10 +82,19 @@ bool find_vgpu(char *addr, size_t size);
 /* Reads a small file into buf without its trailing newline; false on error. */
 bool read_text(const char *path, char *buf, size_t size);
 
+/*
+ * Ask the host to check the machine now (run-guest --host-hook, host.c):
+ * prints "GUEST-SYNC step=<step> id=<n> <fields>" and waits for the host's
+ * verdict, which is logged; true when the host says pass.
+ */
+bool host_sync(struct result *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* The steps, one function each (step-*.c). */
 step_fn step_pci, step_lspci, step_i915_bind;
 step_fn step_dmesg;
 step_fn step_timing, step_panic;
 step_fn step_gvt, step_drm_nodes, step_connector, step_mmio_cost, step_fb_aperture;
+step_fn step_fb_pattern, step_fbcon_vnc, step_mode_switch;
 
 #endif

@@ -19,6 +19,9 @@ const struct step steps[] = {
     { "connector",  step_connector, true },   /* one connector connected, EDID's mode */
     { "mmio-cost",  step_mmio_cost, false },  /* one emulated access, trap to return */
     { "fb-aperture", step_fb_aperture, true }, /* fbdev writes reach RAM through BAR2 */
+    { "fb-pattern", step_fb_pattern, true },  /* the host's screendump is /dev/fb0's picture */
+    { "fbcon-vnc",  step_fbcon_vnc, true },   /* a VNC client sees fbcon as the screendump does */
+    { "mode-switch", step_mode_switch, true }, /* KMS to another mode and back; the host follows */
 };
 
 const size_t n_steps = sizeof(steps) / sizeof(steps[0]);

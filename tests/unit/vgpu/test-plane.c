@@ -354,10 +354,12 @@ static void test_monitor_modes(void **state)
     uint8_t edid[128];
 
     vgpu_edid_build(edid, 800, 600);
-    assert_int_equal(edid[35], 1u << 5 | 1u << 0);  /* 640x480, 800x600 */
+    assert_int_equal(edid[35], 1u << 5);            /* 640x480, not 800x600 itself */
     assert_int_equal(edid[36], 0);
     vgpu_edid_build(edid, 1920, 1200);
     assert_int_equal(edid[36], 1u << 3);            /* and 1024x768 */
+    vgpu_edid_build(edid, 1024, 768);
+    assert_int_equal(edid[36], 0);                  /* not the native mode again */
 
     type.width = 800;
     type.height = 600;

@@ -1,0 +1,283 @@
+/*
+ * step-display.c - what the guest shows is what the host sees: a known
+ * picture through /dev/fb0, the fbcon text console, and a mode change
+ * through KMS, each checked by the host (run-guest --host-hook, with
+ * tests/guest/display-check) while the guest waits.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "agent.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libdrm/drm.h>
+#include <libdrm/drm_mode.h>
+#include <linux/fb.h>
+#include <linux/kd.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define MAX_MODES       64
+#define MAX_CONNECTORS  8
+
+/*
+ * The picture: a hash of the pixel's position, so that a misplaced row,
+ * page or tile shows.  display-check computes the same.
+ */
+static uint32_t pattern_pixel(uint32_t x, uint32_t y, uint32_t seed)
+{
+    return (x * 2654435761u + y * 40503u + seed) >> 8;
+}
+
+static void draw_pattern(volatile uint8_t *base, uint32_t pitch, uint32_t width,
+                         uint32_t height, uint32_t seed)
+{
+    for (uint32_t y = 0; y < height; y++) {
+        volatile uint32_t *row = (volatile uint32_t *)(base + (size_t)y * pitch);
+
+        for (uint32_t x = 0; x < width; x++) {
+            row[x] = pattern_pixel(x, y, seed);
+        }
+    }
+}
+
+/* fbcon stops drawing (text, cursor) on a console in graphics mode. */
+static bool set_console_mode(struct result *r, int mode)
+{
+    int tty = open("/dev/tty1", O_RDWR | O_CLOEXEC);
+    bool ok = tty >= 0 && ioctl(tty, KDSETMODE, mode) == 0;
+
+    if (!ok) {
+        result_add(r, "error", "KDSETMODE:%s", strerror(errno));
+    }
+    if (tty >= 0) {
+        close(tty);
+    }
+    return ok;
+}
+
+bool step_fb_pattern(struct result *r)
+{
+    struct fb_var_screeninfo var;
+    struct fb_fix_screeninfo fix;
+    int fd = open("/dev/fb0", O_RDWR | O_CLOEXEC);
+    uint8_t *fb;
+    bool passed;
+
+    if (fd < 0 || ioctl(fd, FBIOGET_VSCREENINFO, &var) || ioctl(fd, FBIOGET_FSCREENINFO, &fix)) {
+        result_add(r, "error", "fb0:%s", strerror(errno));
+        return false;
+    }
+    result_add(r, "mode", "%ux%u", var.xres, var.yres);
+    if (var.bits_per_pixel != 32 || !set_console_mode(r, KD_GRAPHICS)) {
+        result_add(r, "bpp", "%u", var.bits_per_pixel);
+        close(fd);
+        return false;
+    }
+    fb = mmap(NULL, fix.smem_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (fb == MAP_FAILED) {
+        result_add(r, "error", "mmap:%s", strerror(errno));
+        close(fd);
+        return false;
+    }
+    draw_pattern(fb + (size_t)var.yoffset * fix.line_length + var.xoffset * 4,
+                 fix.line_length, var.xres, var.yres, 1);
+    passed = host_sync(r, "check=pattern seed=1 width=%u height=%u", var.xres, var.yres);
+    munmap(fb, fix.smem_len);
+    close(fd);
+    return set_console_mode(r, KD_TEXT) && passed;
+}
+
+/* Text on fbcon's console, a steady picture for the VNC client to capture. */
+bool step_fbcon_vnc(struct result *r)
+{
+    static const char text[] =
+        "\033[2J\033[H\033[?25l"            /* clear, home, hide the cursor */
+        "gpumed vGPU display test: fbcon through QEMU's VNC server\r\n"
+        "The quick brown fox jumps over the lazy dog 0123456789\r\n"
+        "\033[1;32mgreen\033[0m \033[1;31mred\033[0m \033[1;34mblue\033[0m\r\n";
+    int tty = open("/dev/tty1", O_WRONLY | O_CLOEXEC);
+    int blink = open("/sys/class/graphics/fbcon/cursor_blink", O_WRONLY | O_CLOEXEC);
+    bool written;
+
+    /* A blinking cursor would differ between the two captures. */
+    if (blink < 0 || write(blink, "0", 1) != 1) {
+        result_log(r, "cursor blink stays on: %s", strerror(errno));
+    }
+    if (blink >= 0) {
+        close(blink);
+    }
+    written = tty >= 0 && write(tty, text, sizeof(text) - 1) == (ssize_t)sizeof(text) - 1;
+    if (tty >= 0) {
+        close(tty);
+    }
+    if (!written) {
+        result_add(r, "error", "tty1:%s", strerror(errno));
+        return false;
+    }
+    usleep(100 * 1000);                     /* fbcon draws from a work item */
+    return host_sync(r, "check=vnc");
+}
+
+static int drm_ioctl(int fd, unsigned long request, void *arg)
+{
+    int ret;
+
+    do {
+        ret = ioctl(fd, request, arg);
+    } while (ret && (errno == EINTR || errno == EAGAIN));
+    return ret;
+}
+
+/* The connected connector, its modes, and a CRTC its encoder can drive. */
+struct kms_output {
+    uint32_t connector, crtc;
+    struct drm_mode_modeinfo modes[MAX_MODES];
+    uint32_t count_modes;
+};
+
+static bool find_output(int fd, struct result *r, struct kms_output *out)
+{
+    uint32_t connectors[MAX_CONNECTORS], crtcs[MAX_CONNECTORS];
+    struct drm_mode_card_res res = { 0 };
+
+    if (drm_ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res) ||
+        res.count_connectors > MAX_CONNECTORS || res.count_crtcs > MAX_CONNECTORS) {
+        result_add(r, "error", "GETRESOURCES:%s", strerror(errno));
+        return false;
+    }
+    res.connector_id_ptr = (uintptr_t)connectors;
+    res.crtc_id_ptr = (uintptr_t)crtcs;
+    res.count_fbs = res.count_encoders = 0;
+    if (drm_ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res)) {
+        result_add(r, "error", "GETRESOURCES:%s", strerror(errno));
+        return false;
+    }
+    for (uint32_t i = 0; i < res.count_connectors; i++) {
+        struct drm_mode_get_connector conn = { .connector_id = connectors[i] };
+        struct drm_mode_get_encoder enc = { 0 };
+
+        if (drm_ioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &conn) ||
+            conn.connection != 1 || !conn.count_modes || !conn.encoder_id) {
+            continue;
+        }
+        conn.count_modes = conn.count_modes < MAX_MODES ? conn.count_modes : MAX_MODES;
+        conn.modes_ptr = (uintptr_t)out->modes;
+        conn.count_props = conn.count_encoders = 0;
+        enc.encoder_id = conn.encoder_id;
+        if (drm_ioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &conn) ||
+            drm_ioctl(fd, DRM_IOCTL_MODE_GETENCODER, &enc) || !enc.crtc_id) {
+            continue;
+        }
+        out->connector = connectors[i];
+        out->crtc = enc.crtc_id;
+        out->count_modes = conn.count_modes < MAX_MODES ? conn.count_modes : MAX_MODES;
+        return true;
+    }
+    result_add(r, "error", "no-lit-connector");
+    return false;
+}
+
+/* Show the pattern in @mode through a dumb buffer; the host checks it. */
+static bool show_mode(int fd, struct result *r, const struct kms_output *out,
+                      const struct drm_mode_modeinfo *mode)
+{
+    struct drm_mode_create_dumb dumb = {
+        .width = mode->hdisplay, .height = mode->vdisplay, .bpp = 32,
+    };
+    struct drm_mode_fb_cmd fb = {
+        .width = mode->hdisplay, .height = mode->vdisplay, .bpp = 32, .depth = 24,
+    };
+    struct drm_mode_map_dumb map = { 0 };
+    struct drm_mode_crtc crtc = {
+        .crtc_id = out->crtc, .set_connectors_ptr = (uintptr_t)&out->connector,
+        .count_connectors = 1, .mode = *mode, .mode_valid = 1,
+    };
+    uint8_t *pixels;
+    bool passed;
+
+    if (drm_ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &dumb)) {
+        result_add(r, "error", "CREATE_DUMB:%s", strerror(errno));
+        return false;
+    }
+    fb.pitch = dumb.pitch;
+    fb.handle = map.handle = dumb.handle;
+    if (drm_ioctl(fd, DRM_IOCTL_MODE_ADDFB, &fb) ||
+        drm_ioctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map)) {
+        result_add(r, "error", "ADDFB/MAP_DUMB:%s", strerror(errno));
+        return false;
+    }
+    pixels = mmap(NULL, dumb.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, map.offset);
+    if (pixels == MAP_FAILED) {
+        result_add(r, "error", "mmap:%s", strerror(errno));
+        return false;
+    }
+    draw_pattern(pixels, dumb.pitch, mode->hdisplay, mode->vdisplay, 2);
+    munmap(pixels, dumb.size);
+    crtc.fb_id = fb.fb_id;
+    if (drm_ioctl(fd, DRM_IOCTL_MODE_SETCRTC, &crtc)) {
+        result_add(r, "error", "SETCRTC:%s", strerror(errno));
+        return false;
+    }
+    result_add(r, "mode", "%ux%u", mode->hdisplay, mode->vdisplay);
+    passed = host_sync(r, "check=pattern seed=2 width=%u height=%u", mode->hdisplay,
+                       mode->vdisplay);
+    drm_ioctl(fd, DRM_IOCTL_MODE_RMFB, &fb.fb_id);
+    return passed;
+}
+
+/*
+ * Switch the monitor to another of the EDID's modes with KMS, then give it
+ * back to fbcon (closing the device restores its mode): the host's console
+ * follows both.
+ */
+bool step_mode_switch(struct result *r)
+{
+    int fd = open("/dev/dri/card0", O_RDWR | O_CLOEXEC);
+    struct kms_output out = { 0 };
+    const struct drm_mode_modeinfo *native = NULL, *other = NULL;
+    struct fb_var_screeninfo var;
+    bool passed;
+    int fb_fd;
+
+    if (fd < 0 || !find_output(fd, r, &out)) {
+        result_add(r, "error", "card0:%s", strerror(errno));
+        return false;
+    }
+    for (uint32_t i = 0; i < out.count_modes; i++) {
+        const struct drm_mode_modeinfo *m = &out.modes[i];
+
+        result_log(r, "mode %ux%u@%u%s", m->hdisplay, m->vdisplay, m->vrefresh,
+                   m->type & DRM_MODE_TYPE_PREFERRED ? " preferred" : "");
+        if (m->type & DRM_MODE_TYPE_PREFERRED) {
+            native = m;
+        }
+    }
+    for (uint32_t i = 0; native && i < out.count_modes && !other; i++) {
+        if (out.modes[i].hdisplay != native->hdisplay ||
+            out.modes[i].vdisplay != native->vdisplay) {
+            other = &out.modes[i];
+        }
+    }
+    if (!native || !other) {
+        result_add(r, "error", "no-second-mode");
+        close(fd);
+        return false;
+    }
+    result_add(r, "modes", "%u", out.count_modes);
+    passed = show_mode(fd, r, &out, other);
+    close(fd);
+
+    fb_fd = open("/dev/fb0", O_RDONLY | O_CLOEXEC);
+    if (fb_fd < 0 || ioctl(fb_fd, FBIOGET_VSCREENINFO, &var)) {
+        result_add(r, "error", "fb0:%s", strerror(errno));
+        return false;
+    }
+    close(fb_fd);
+    usleep(100 * 1000);                     /* fbcon redraws from a work item */
+    return host_sync(r, "check=size width=%u height=%u", var.xres, var.yres) && passed;
+}
