@@ -162,16 +162,18 @@ def vgpu_args(device, mediator):
     return gpumed.qemu_args(GUEST_RAM_MIB) + ['-device', device + ',socket=' + mediator.socket]
 
 
-def run_device_test(device, checks):
-    """Runs each checks(qt, tap) on one QEMU with -device @device, then checks
-    QEMU shuts down cleanly; returns the exit status (77: QEMU is not built)."""
+def run_device_test(device, checks, qemu_args=(), check_stderr=None):
+    """Runs each checks(qt, tap) on one QEMU with -device @device (and
+    @qemu_args), then checks QEMU shuts down cleanly, and its stderr with
+    check_stderr(err, tap) if given; returns the exit status (77: QEMU is not
+    built)."""
     qemu, mediator, missing = start_qemu()
     if missing:
         print('1..0 # SKIP ' + missing)
         return 77
     tap = Tap()
     tap.check(mediator.wait_listening(), 'the mediator listens')
-    qt = QTest(qemu, vgpu_args(device, mediator))
+    qt = QTest(qemu, vgpu_args(device, mediator) + list(qemu_args))
     qt.qemu, qt.mediator = qemu, mediator     # for checks that start QEMUs of their own
     try:
         for check in checks:
@@ -182,6 +184,8 @@ def run_device_test(device, checks):
     # QEMU shuts down cleanly on SIGTERM; a crash would show as a signal.
     tap.check(status == 0, 'QEMU was alive to the end and shuts down cleanly',
               'status %s: %s' % (status, err.strip()))
+    if check_stderr:
+        check_stderr(err, tap)
     for line in err.splitlines():
         print('# qemu: ' + line)
     status, lines = mediator.stop()

@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+# Device test: the vGPU's console (hw/vgpu-display.c) driven by plane
+# registers and GGTT entries written over qtest, seen through QMP
+# screendump: a linear and an X-tiled plane show their pictures; each
+# hostile programming shows a black screen, and QEMU logs it once, however
+# many refreshes meet it.
+# SPDX-License-Identifier: GPL-2.0-or-later
+import os
+import re
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qmp import QMP  # noqa: E402
+from qtest import run_device_test  # noqa: E402
+
+DEVFN = 0x10
+BAR0 = 0xE0000000
+BAR2 = 0xC0000000
+GGTT = BAR0 + (8 << 20)
+PCI_BAR0, PCI_BAR2 = 0x10, 0x18
+PAGE = 4096
+
+# Registers (vgpu/regs.h), pipe A, plane 1
+PIPESRC_A = 0x6001C
+TRANSCONF_A = 0x70008
+PLANE_CTL, PLANE_STRIDE, PLANE_POS, PLANE_SIZE = 0x70180, 0x70188, 0x7018C, 0x70190
+PLANE_OFFSET, PLANE_SURF = 0x701A4, 0x7019C
+CTL_ENABLE, CTL_XRGB8888, CTL_TILED_X, CTL_TILED_Y = 1 << 31, 4 << 24, 1 << 10, 4 << 10
+
+WIDTH, HEIGHT = 128, 16             # the picture: 512-byte rows, one X tile wide
+SURFACE_GMA = 0x100000              # inside the default type's aperture block
+RAM = 0x200000                      # guest RAM holding the picture's pages
+GAP_GMA = 64 << 20                  # between gpumed-8's aperture and hidden blocks
+
+QMP_SOCKET = os.path.join(tempfile.mkdtemp(prefix='gpumed-display-'), 'qmp.sock')
+
+# Each hostile programming: what it is, the register write that makes it, and
+# a phrase of the line QEMU must log once for it.
+HOSTILE = [
+    ('surface outside the partition', PLANE_SURF, GAP_GMA, 'surface 0x%x:' % GAP_GMA),
+    ('surface on unmapped GGTT entries', PLANE_SURF, SURFACE_GMA + 64 * PAGE,
+     'surface 0x%x:' % (SURFACE_GMA + 64 * PAGE)),
+    ('stride smaller than a row', PLANE_STRIDE, WIDTH * 4 // 64 - 1, 'cannot hold'),
+    ('absurd pipe source size', PIPESRC_A, 0xFFFFFFFF, 'is larger than'),
+    ('plane larger than the pipe', PLANE_SIZE, 0xFFFFFFFF, 'does not fit'),
+    ('source far below the surface', PLANE_OFFSET, 0x7FFF0000, 'beyond'),
+    ('Y tiling', PLANE_CTL, CTL_ENABLE | CTL_XRGB8888 | CTL_TILED_Y, 'not linear or X'),
+]
+
+
+def pixel(x, y):
+    """The test picture as 0x00RRGGBB."""
+    return (x * 0x020301 + y * 0x0A0B0C) & 0xFFFFFF
+
+
+def expected_rgb():
+    return b''.join(bytes(((pixel(x, y) >> 16) & 0xFF, (pixel(x, y) >> 8) & 0xFF,
+                           pixel(x, y) & 0xFF))
+                    for y in range(HEIGHT) for x in range(WIDTH))
+
+
+def row_bytes(y):
+    return b''.join(pixel(x, y).to_bytes(4, 'little') for x in range(WIDTH))
+
+
+def reg(qt, offset, value):
+    qt.write(BAR0 + offset, value, 4)
+
+
+def map_pages(qt, count):
+    """GGTT entries SURFACE_GMA.. -> RAM pages in reverse order (not contiguous)."""
+    for i in range(count):
+        qt.write(GGTT + (SURFACE_GMA // PAGE + i) * 8, (RAM + (count - 1 - i) * PAGE) | 1, 8)
+
+
+def program(qt, ctl, stride_units):
+    reg(qt, TRANSCONF_A, 1 << 31)
+    reg(qt, PIPESRC_A, (WIDTH - 1) << 16 | (HEIGHT - 1))
+    reg(qt, PLANE_STRIDE, stride_units)
+    reg(qt, PLANE_POS, 0)
+    reg(qt, PLANE_SIZE, (HEIGHT - 1) << 16 | (WIDTH - 1))
+    reg(qt, PLANE_OFFSET, 0)
+    reg(qt, PLANE_CTL, ctl)
+    reg(qt, PLANE_SURF, SURFACE_GMA)
+
+
+def write_linear(qt):
+    """One 512-byte row after the other: 8 rows per page, 2 pages."""
+    data = b''.join(row_bytes(y) for y in range(HEIGHT))
+    for page in range(2):
+        chunk = data[page * PAGE:(page + 1) * PAGE]
+        qt.cmd('write 0x%x 0x%x 0x%s' % (RAM + (1 - page) * PAGE, len(chunk), chunk.hex()))
+    map_pages(qt, 2)
+    program(qt, CTL_ENABLE | CTL_XRGB8888, WIDTH * 4 // 64)
+
+
+def write_x_tiled(qt):
+    """One tile wide: tile row t (8 pixel rows of 512 bytes) is page t."""
+    for tile in range(HEIGHT // 8):
+        chunk = b''.join(row_bytes(tile * 8 + r) for r in range(8))
+        qt.cmd('write 0x%x 0x%x 0x%s' % (RAM + (1 - tile) * PAGE, len(chunk), chunk.hex()))
+    map_pages(qt, 2)
+    program(qt, CTL_ENABLE | CTL_XRGB8888 | CTL_TILED_X, 1)
+
+
+def place_bars(qt, tap):
+    qt.place_bars(DEVFN, {PCI_BAR0: BAR0, PCI_BAR2: BAR2})
+    tap.check(True, 'BARs placed')
+
+
+def shot(qmp, name):
+    return qmp.screendump(os.path.join(os.path.dirname(QMP_SOCKET), name + '.ppm'))
+
+
+def check_pictures(qt, tap):
+    qmp = QMP(QMP_SOCKET)
+    tap.check(set(shot(qmp, 'before')[2]) == {0}, 'no plane yet: a black screen')
+    want = (WIDTH, HEIGHT, expected_rgb())
+    write_linear(qt)
+    tap.check(shot(qmp, 'linear') == want, 'linear XRGB8888 plane: the picture, pixel by pixel')
+    write_x_tiled(qt)
+    tap.check(shot(qmp, 'x-tiled') == want, 'X-tiled plane: the picture, detiled')
+    qmp.close()
+
+
+def check_hostile(qt, tap):
+    qmp = QMP(QMP_SOCKET)
+    for name, offset, value, _ in HOSTILE:
+        write_linear(qt)
+        good = shot(qmp, 'good')
+        reg(qt, offset, value)
+        blank = [shot(qmp, 'hostile-%d' % i) for i in range(3)]
+        tap.check(good[2] != bytes(len(good[2])) and
+                  all(set(b[2]) == {0} and b[:2] == good[:2] for b in blank),
+                  '%s: a black screen (3 refreshes)' % name)
+    qmp.close()
+
+
+def check_log(err, tap):
+    """One line per hostile programming, not one per refresh."""
+    lines = [line for line in err.splitlines() if 'guest error: pipe A:' in line]
+    for name, _, _, phrase in HOSTILE:
+        tap.equal(sum(phrase in line for line in lines), 1, '%s: logged once' % name)
+    tap.equal(len(lines), len(HOSTILE), 'no other display line')
+    counted = re.search(r'plane_rejected=(\d+)', err)
+    tap.equal(int(counted.group(1)) if counted else -1, len(HOSTILE),
+              'plane_rejected counts each programming once')
+
+
+def main():
+    return run_device_test('vgpu-pci,addr=02.0', [place_bars, check_pictures, check_hostile],
+                           qemu_args=['-qmp', 'unix:%s,server=on,wait=off' % QMP_SOCKET],
+                           check_stderr=check_log)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
