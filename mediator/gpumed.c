@@ -19,6 +19,7 @@
 #include "mediator/log.h"
 #include "mediator/protocol.h"
 #include "mediator/server.h"
+#include "mediator/workload.h"
 
 struct options {
     const char *socket_path;
@@ -180,7 +181,7 @@ static int detach_finish(int verdict_fd)
     return 0;
 }
 
-static void log_stats(const struct med_server_stats *st)
+static void log_stats(const struct med_server_stats *st, const struct vgpu_exec_stats *ex)
 {
     med_log(MED_LOG_INFO, "clients %" PRIu64 " accepted, %" PRIu64 " closed, %" PRIu64
             " refused at the limit, %" PRIu64 " protocol errors, %" PRIu64
@@ -190,6 +191,10 @@ static void log_stats(const struct med_server_stats *st)
             st->clients_accepted, st->clients_closed, st->clients_refused, st->protocol_errors,
             st->requests_refused, st->vgpus_created, st->vgpus_destroyed,
             st->ggtt_bad_entries, st->ppgtt_bad_notifies, st->submissions_rejected);
+    med_log(MED_LOG_INFO, "workloads: %" PRIu64 " elements, %" PRIu64 " completed, %" PRIu64
+            " rejected, %" PRIu64 " hangs, %" PRIu64 " cancelled, %" PRIu64
+            " bad PPGTT entries", ex->elements, ex->completed, ex->rejected, ex->hangs,
+            ex->cancelled, ex->ppgtt_bad_entries);
 }
 
 int main(int argc, char **argv)
@@ -233,7 +238,7 @@ int main(int argc, char **argv)
     }
     ret = med_server_run(server, stop_fd);
     med_log(MED_LOG_INFO, "stopping");
-    log_stats(med_server_stats(server));
+    log_stats(med_server_stats(server), med_server_exec_stats(server));
     med_server_destroy(server);
     close(stop_fd);
     return ret ? 1 : 0;

@@ -561,6 +561,7 @@ static void shadow(struct vgpu_workload *w)
     len = (w->tail - w->head + ctx.ring_size) % ctx.ring_size;
     if (!len) {
         sub->stats.empty++;
+        sub->config.host->totals->empty++;
         w->state = WL_FINISHED;
         w->event = MED_EVENT_DONE;
         return;
@@ -761,6 +762,7 @@ static void workload_complete(struct med_sched_workload *sw, enum med_sched_resu
     case MED_SCHED_CANCELLED:
         w->event = 0;
         sub->stats.cancelled++;
+        sub->config.host->totals->cancelled++;
         break;
     }
     retire(eq, sub);
