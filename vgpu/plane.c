@@ -94,7 +94,8 @@ static uint64_t surface_span(const struct vgpu_fb *fb)
 
 /* List the guest page behind every page of the span, each one validated. */
 static enum vgpu_plane_status list_pages(struct vgpu *vgpu, struct vgpu_fb *fb,
-                                         uint64_t *counter, const uint32_t regs[8])
+                                         const char *plane, uint64_t *counter,
+                                         const uint32_t regs[8])
 {
     size_t count = (surface_span(fb) + VGPU_FB_PAGE_SIZE - 1) / VGPU_FB_PAGE_SIZE;
 
@@ -114,9 +115,9 @@ static enum vgpu_plane_status list_pages(struct vgpu *vgpu, struct vgpu_fb *fb,
 
         if (!vgpu_ggtt_translate(vgpu, gma, &fb->page_gpa[i])) {
             return refuse(vgpu, fb, counter, regs,
-                          "surface 0x%llx: page %zu of %zu (0x%llx) is outside the "
+                          "%s surface 0x%llx: page %zu of %zu (0x%llx) is outside the "
                           "partition, not present or not guest RAM",
-                          (unsigned long long)fb->gma, i, count,
+                          plane, (unsigned long long)fb->gma, i, count,
                           (unsigned long long)gma);
         }
     }
@@ -221,7 +222,7 @@ enum vgpu_plane_status vgpu_plane_decode(struct vgpu *vgpu, struct vgpu_fb *fb)
         return refuse(vgpu, fb, counter, regs, "surface offset y %u is beyond %u rows",
                       fb->src_y, MAX_SOURCE_ROWS);
     }
-    return list_pages(vgpu, fb, counter, regs);
+    return list_pages(vgpu, fb, "primary plane", counter, regs);
 }
 
 /* Cursor position fields are sign and magnitude. */
@@ -277,7 +278,7 @@ enum vgpu_plane_status vgpu_cursor_decode(struct vgpu *vgpu, unsigned pipe,
     fb->gma = regs[2] & SURFACE_ADDR_MASK;
     cursor->x = cursor_coordinate(low16(regs[3]));
     cursor->y = cursor_coordinate(high16(regs[3]));
-    return list_pages(vgpu, fb, &vgpu->stats.cursor_rejected, regs);
+    return list_pages(vgpu, fb, "cursor", &vgpu->stats.cursor_rejected, regs);
 }
 
 void vgpu_fb_refuse_page(struct vgpu *vgpu, struct vgpu_fb *fb, size_t page)
