@@ -268,14 +268,19 @@ static void test_lri_outside_the_whitelist(void **state)
     expect_contained(e, e->rcs, BATCH_ADDR);
 }
 
-static void test_batch_jumping_outside_its_buffer(void **state)
+/* A batch that chains to @target. */
+static void expect_chain_contained(struct env *e, uint64_t target)
 {
-    struct env *e = *state;
     uint32_t *p = e->batch->map;
 
     emit(&p, MI_NOOP_DW);
-    emit_bb_start(&p, UNMAPPED_ADDR, EMIT_BB_PPGTT);
+    emit_bb_start(&p, target, EMIT_BB_PPGTT);
     expect_contained(e, e->rcs, BATCH_ADDR);
+}
+
+static void test_batch_jumping_outside_its_buffer(void **state)
+{
+    expect_chain_contained(*state, UNMAPPED_ADDR);
 }
 
 static void test_unterminated_batch(void **state)
@@ -289,12 +294,7 @@ static void test_unterminated_batch(void **state)
 
 static void test_endless_loop(void **state)
 {
-    struct env *e = *state;
-    uint32_t *p = e->batch->map;
-
-    emit(&p, MI_NOOP_DW);
-    emit_bb_start(&p, BATCH_ADDR, EMIT_BB_PPGTT);
-    expect_contained(e, e->rcs, BATCH_ADDR);
+    expect_chain_contained(*state, BATCH_ADDR);     /* back to itself */
 }
 
 /* A semaphore that is never signalled passes the scan and hangs the GPU:
