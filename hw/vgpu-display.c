@@ -46,6 +46,7 @@ struct VgpuDisplay {
 
     struct vgpu_fb fb;          /* the primary plane, as last decoded */
     struct layout shown;
+    bool stale;                 /* a UI lost its copy: replace the surface */
     const uint8_t **pages;      /* host address of each page of a plane */
     size_t pages_capacity;
 
@@ -80,6 +81,7 @@ static void replace_surface(VgpuDisplay *d, const struct layout *layout)
     dpy_gfx_replace_surface(d->con, qemu_create_displaysurface_pixman(image));
     pixman_image_unref(image);
     d->shown = *layout;
+    d->stale = false;
 }
 
 static void show_blank(VgpuDisplay *d)
@@ -90,7 +92,7 @@ static void show_blank(VgpuDisplay *d)
         .format = PIXMAN_x8r8g8b8,
     };
 
-    if (d->shown.plane || !d->shown.width) {
+    if (d->stale || d->shown.plane || !d->shown.width) {
         replace_surface(d, &blank);
     }
 }
@@ -164,7 +166,7 @@ static bool show_plane(VgpuDisplay *d)
     if (!map_pages(d, fb)) {
         return false;
     }
-    if (!layout_equal(&layout, &d->shown)) {
+    if (d->stale || !layout_equal(&layout, &d->shown)) {
         replace_surface(d, &layout);
     }
     surface = qemu_console_surface(d->con);
@@ -186,13 +188,14 @@ static void hide_cursor(VgpuDisplay *d)
 static void show_cursor(VgpuDisplay *d)
 {
     struct vgpu_fb *fb = &d->cursor.fb;
-    uint32_t size = fb->width;
+    uint32_t size;
 
     if (vgpu_cursor_decode(d->vgpu, d->fb.pipe, &d->cursor) != VGPU_PLANE_OK ||
         !map_pages(d, fb)) {
         hide_cursor(d);
         return;
     }
+    size = fb->width;
     if (vgpu_fb_copy(fb, d->pages, d->cursor_image, size * fb->cpp, NULL, NULL) ||
         size != d->cursor_size) {
         QEMUCursor *qc = cursor_alloc(size, size);
@@ -228,7 +231,7 @@ static void vgpu_display_invalidate(void *opaque)
 {
     VgpuDisplay *d = opaque;
 
-    d->shown = (struct layout) { 0 };
+    d->stale = true;
     d->cursor_size = 0;
 }
 

@@ -3,7 +3,7 @@
 # registers and GGTT entries written over qtest, seen through QMP
 # screendump: a linear and an X-tiled plane show their pictures; each
 # hostile programming shows a black screen, and QEMU logs it once, however
-# many refreshes meet it.
+# many refreshes meet it; a cursor, and a hostile one, leave the picture be.
 # SPDX-License-Identifier: GPL-2.0-or-later
 import os
 import re
@@ -27,10 +27,14 @@ TRANSCONF_A = 0x70008
 PLANE_CTL, PLANE_STRIDE, PLANE_POS, PLANE_SIZE = 0x70180, 0x70188, 0x7018C, 0x70190
 PLANE_OFFSET, PLANE_SURF = 0x701A4, 0x7019C
 CTL_ENABLE, CTL_XRGB8888, CTL_TILED_X, CTL_TILED_Y = 1 << 31, 4 << 24, 1 << 10, 4 << 10
+CURCNTR, CURBASE, CURPOS = 0x70080, 0x70084, 0x70088
+CURSOR_64_ARGB = 0x27
 
 WIDTH, HEIGHT = 128, 16             # the picture: 512-byte rows, one X tile wide
 SURFACE_GMA = 0x100000              # inside the default type's aperture block
 RAM = 0x200000                      # guest RAM holding the picture's pages
+CURSOR_GMA = SURFACE_GMA + 16 * PAGE    # a 64x64 ARGB cursor: 4 pages
+CURSOR_RAM = 0x300000
 GAP_GMA = 64 << 20                  # between gpumed-8's aperture and hidden blocks
 
 QMP_SOCKET = os.path.join(tempfile.mkdtemp(prefix='gpumed-display-'), 'qmp.sock')
@@ -137,9 +141,35 @@ def check_hostile(qt, tap):
     qmp.close()
 
 
+def check_cursor(qt, tap):
+    """A cursor becomes QEMU's (no UI here to show it); a hostile one is
+    refused while the plane stays."""
+    qmp = QMP(QMP_SOCKET)
+    write_linear(qt)
+    for i in range(4):
+        qt.write(GGTT + (CURSOR_GMA // PAGE + i) * 8, (CURSOR_RAM + i * PAGE) | 1, 8)
+    qt.cmd('write 0x%x 0x%x 0x%s' % (CURSOR_RAM, 4 * PAGE, (b'\xff\x00\x00\x80' * PAGE).hex()))
+    reg(qt, CURCNTR, CURSOR_64_ARGB)
+    reg(qt, CURPOS, (0x8000 | 3) << 16 | 5)
+    reg(qt, CURBASE, CURSOR_GMA)
+    want = (WIDTH, HEIGHT, expected_rgb())
+    tap.check(shot(qmp, 'cursor') == want, 'a cursor plane: the picture unchanged')
+    reg(qt, CURBASE, GAP_GMA)
+    tap.check(all(shot(qmp, 'bad-cursor-%d' % i) == want for i in range(3)),
+              'a cursor outside the partition: hidden, the picture unchanged')
+    reg(qt, CURCNTR, 0)
+    qmp.close()
+
+
 def check_log(err, tap):
     """One line per hostile programming, not one per refresh."""
-    lines = [line for line in err.splitlines() if 'guest error: pipe A:' in line]
+    cursor = [line for line in err.splitlines() if 'guest error: pipe A: cursor' in line]
+    tap.check(len(cursor) == 1 and 'cursor surface 0x%x:' % GAP_GMA in cursor[0],
+              'the hostile cursor: logged once')
+    tap.check(re.search(r'cursor_rejected=1\b', err) is not None,
+              'cursor_rejected counts it once')
+    lines = [line for line in err.splitlines()
+             if 'guest error: pipe A:' in line and line not in cursor]
     for name, _, _, phrase in HOSTILE:
         tap.equal(sum(phrase in line for line in lines), 1, '%s: logged once' % name)
     tap.equal(len(lines), len(HOSTILE), 'no other display line')
@@ -149,7 +179,8 @@ def check_log(err, tap):
 
 
 def main():
-    return run_device_test('vgpu-pci,addr=02.0', [place_bars, check_pictures, check_hostile],
+    return run_device_test('vgpu-pci,addr=02.0', [place_bars, check_pictures, check_hostile,
+                                                  check_cursor],
                            qemu_args=['-qmp', 'unix:%s,server=on,wait=off' % QMP_SOCKET],
                            check_stderr=check_log)
 
