@@ -1,7 +1,7 @@
 /*
  * step-display.c - what the guest shows is what the host sees: a known
- * picture through /dev/fb0, the fbcon text console, and a mode change
- * through KMS, each checked by the host (run-guest --host-hook, with
+ * picture through /dev/fb0, the fbcon text console, a mode change through
+ * KMS and an X-tiled framebuffer, each checked by the host (run-guest --host-hook, with
  * tests/guest/display-check) while the guest waits.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -11,11 +11,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libdrm/drm.h>
+#include <libdrm/drm_fourcc.h>
 #include <libdrm/drm_mode.h>
+#include <libdrm/i915_drm.h>
 #include <linux/fb.h>
 #include <linux/kd.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -23,6 +26,9 @@
 
 #define MAX_MODES       64
 #define MAX_CONNECTORS  8
+#define X_TILE_WIDTH    512     /* bytes */
+#define X_TILE_ROWS     8
+#define X_TILE_SIZE     4096
 
 /*
  * The picture: a hash of the pixel's position, so that a misplaced row,
@@ -182,6 +188,28 @@ static bool find_output(int fd, struct result *r, struct kms_output *out)
     return false;
 }
 
+/* Scan @fb_id out in @mode; the host checks it shows pattern @seed. */
+static bool scan_out(int fd, struct result *r, const struct kms_output *out,
+                     const struct drm_mode_modeinfo *mode, uint32_t fb_id, uint32_t seed)
+{
+    struct drm_mode_crtc crtc = {
+        .crtc_id = out->crtc, .fb_id = fb_id,
+        .set_connectors_ptr = (uintptr_t)&out->connector, .count_connectors = 1,
+        .mode = *mode, .mode_valid = 1,
+    };
+    bool passed;
+
+    if (drm_ioctl(fd, DRM_IOCTL_MODE_SETCRTC, &crtc)) {
+        result_add(r, "error", "SETCRTC:%s", strerror(errno));
+        return false;
+    }
+    result_add(r, "mode", "%ux%u", mode->hdisplay, mode->vdisplay);
+    passed = host_sync(r, "check=pattern seed=%u width=%u height=%u", seed, mode->hdisplay,
+                       mode->vdisplay);
+    drm_ioctl(fd, DRM_IOCTL_MODE_RMFB, &fb_id);
+    return passed;
+}
+
 /* Show the pattern in @mode through a dumb buffer; the host checks it. */
 static bool show_mode(int fd, struct result *r, const struct kms_output *out,
                       const struct drm_mode_modeinfo *mode)
@@ -193,12 +221,7 @@ static bool show_mode(int fd, struct result *r, const struct kms_output *out,
         .width = mode->hdisplay, .height = mode->vdisplay, .bpp = 32, .depth = 24,
     };
     struct drm_mode_map_dumb map = { 0 };
-    struct drm_mode_crtc crtc = {
-        .crtc_id = out->crtc, .set_connectors_ptr = (uintptr_t)&out->connector,
-        .count_connectors = 1, .mode = *mode, .mode_valid = 1,
-    };
     uint8_t *pixels;
-    bool passed;
 
     if (drm_ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &dumb)) {
         result_add(r, "error", "CREATE_DUMB:%s", strerror(errno));
@@ -218,16 +241,7 @@ static bool show_mode(int fd, struct result *r, const struct kms_output *out,
     }
     draw_pattern(pixels, dumb.pitch, mode->hdisplay, mode->vdisplay, 2);
     munmap(pixels, dumb.size);
-    crtc.fb_id = fb.fb_id;
-    if (drm_ioctl(fd, DRM_IOCTL_MODE_SETCRTC, &crtc)) {
-        result_add(r, "error", "SETCRTC:%s", strerror(errno));
-        return false;
-    }
-    result_add(r, "mode", "%ux%u", mode->hdisplay, mode->vdisplay);
-    passed = host_sync(r, "check=pattern seed=2 width=%u height=%u", mode->hdisplay,
-                       mode->vdisplay);
-    drm_ioctl(fd, DRM_IOCTL_MODE_RMFB, &fb.fb_id);
-    return passed;
+    return scan_out(fd, r, out, mode, fb.fb_id, 2);
 }
 
 /*
@@ -280,4 +294,78 @@ bool step_mode_switch(struct result *r)
     close(fb_fd);
     usleep(100 * 1000);                     /* fbcon redraws from a work item */
     return host_sync(r, "check=size width=%u height=%u", var.xres, var.yres) && passed;
+}
+
+/*
+ * The pattern laid out in X tiles by the agent itself (512 bytes x 8 rows
+ * per 4 KiB tile, no swizzling on gen9), written raw into a GEM object, and
+ * scanned out with the X-tiled modifier: the host must detile it.
+ */
+bool step_fb_x_tiled(struct result *r)
+{
+    int fd = open("/dev/dri/card0", O_RDWR | O_CLOEXEC);
+    struct kms_output out = { 0 };
+    const struct drm_mode_modeinfo *mode = NULL;
+    uint32_t pitch, rows, tiles_per_row;
+    struct drm_i915_gem_create create = { 0 };
+    struct drm_i915_gem_pwrite pwrite = { 0 };
+    struct drm_mode_fb_cmd2 fb = { .pixel_format = DRM_FORMAT_XRGB8888,
+                                   .flags = DRM_MODE_FB_MODIFIERS };
+    uint32_t *tiled;
+    bool passed;
+
+    if (fd < 0 || !find_output(fd, r, &out)) {
+        result_add(r, "error", "card0:%s", strerror(errno));
+        return false;
+    }
+    for (uint32_t i = 0; i < out.count_modes && !mode; i++) {
+        if (out.modes[i].type & DRM_MODE_TYPE_PREFERRED) {
+            mode = &out.modes[i];
+        }
+    }
+    if (!mode) {
+        result_add(r, "error", "no-preferred-mode");
+        close(fd);
+        return false;
+    }
+    pitch = (mode->hdisplay * 4 + X_TILE_WIDTH - 1) / X_TILE_WIDTH * X_TILE_WIDTH;
+    rows = (mode->vdisplay + X_TILE_ROWS - 1) / X_TILE_ROWS * X_TILE_ROWS;
+    tiles_per_row = pitch / X_TILE_WIDTH;
+    create.size = (uint64_t)pitch * rows;
+    tiled = calloc(1, create.size);
+    if (!tiled || drm_ioctl(fd, DRM_IOCTL_I915_GEM_CREATE, &create)) {
+        result_add(r, "error", "GEM_CREATE:%s", strerror(errno));
+        free(tiled);
+        close(fd);
+        return false;
+    }
+    for (uint32_t y = 0; y < mode->vdisplay; y++) {
+        for (uint32_t x = 0; x < mode->hdisplay; x++) {
+            size_t tile = (size_t)y / X_TILE_ROWS * tiles_per_row + x * 4 / X_TILE_WIDTH;
+            size_t byte = tile * X_TILE_SIZE + y % X_TILE_ROWS * X_TILE_WIDTH +
+                          x * 4 % X_TILE_WIDTH;
+
+            tiled[byte / 4] = pattern_pixel(x, y, 3);
+        }
+    }
+    pwrite.handle = create.handle;
+    pwrite.size = create.size;
+    pwrite.data_ptr = (uintptr_t)tiled;
+    fb.width = mode->hdisplay;
+    fb.height = mode->vdisplay;
+    fb.handles[0] = create.handle;
+    fb.pitches[0] = pitch;
+    fb.modifier[0] = I915_FORMAT_MOD_X_TILED;
+    if (drm_ioctl(fd, DRM_IOCTL_I915_GEM_PWRITE, &pwrite) ||
+        drm_ioctl(fd, DRM_IOCTL_MODE_ADDFB2, &fb)) {
+        result_add(r, "error", "PWRITE/ADDFB2:%s", strerror(errno));
+        free(tiled);
+        close(fd);
+        return false;
+    }
+    free(tiled);
+    result_add(r, "pitch", "%u", pitch);
+    passed = scan_out(fd, r, &out, mode, fb.fb_id, 3);
+    close(fd);
+    return passed;
 }

@@ -22,6 +22,7 @@ const struct step steps[] = {
     { "fb-pattern", step_fb_pattern, true },  /* the host's screendump is /dev/fb0's picture */
     { "fbcon-vnc",  step_fbcon_vnc, true },   /* a VNC client sees fbcon as the screendump does */
     { "mode-switch", step_mode_switch, true }, /* KMS to another mode and back; the host follows */
+    { "fb-x-tiled", step_fb_x_tiled, true },  /* an X-tiled KMS framebuffer, detiled by the host */
 };
 
 const size_t n_steps = sizeof(steps) / sizeof(steps[0]);
