@@ -608,11 +608,13 @@ static bool ppgtt_in_use(const struct vgpu_submission *sub, const struct vgpu_pp
 
         for (unsigned i = 0; i < eq->in_flight; i++) {
             const struct vgpu_workload *w = &eq->slots[eq->order[i]];
-            const uint32_t *state = (const uint32_t *)((const uint8_t *)w->mem.map +
-                                                       LRC_STATE_OFFSET);
+            const uint32_t *state;
 
-            if (w->state == WL_QUEUED &&
-                ((uint64_t)state[CTX_PDP_UDW_DW(0)] << 32 | state[CTX_PDP_LDW_DW(0)]) == root) {
+            if (w->state != WL_QUEUED) {
+                continue;
+            }
+            state = (const uint32_t *)((const uint8_t *)w->mem.map + LRC_STATE_OFFSET);
+            if (((uint64_t)state[CTX_PDP_UDW_DW(0)] << 32 | state[CTX_PDP_LDW_DW(0)]) == root) {
                 return true;
             }
         }
@@ -625,7 +627,7 @@ static bool ppgtt_in_use(const struct vgpu_submission *sub, const struct vgpu_pp
 /* What the guest reads back from its context image (contract 6.5). */
 static void write_back(struct vgpu_workload *w)
 {
-    const uint32_t *shadow = (const uint32_t *)((uint8_t *)w->mem.map + LRC_STATE_OFFSET);
+    const uint32_t *shadow;
     uint32_t *guest = (uint32_t *)vgpu_ggtt_page(&w->sub->config.mem, w->lrca + LRC_STATE_OFFSET);
 
     if (!guest) {
@@ -635,6 +637,7 @@ static void write_back(struct vgpu_workload *w)
     if (!w->sched.dispatched_ns) {
         return;     /* nothing ran (head == tail): no saved state */
     }
+    shadow = (const uint32_t *)((uint8_t *)w->mem.map + LRC_STATE_OFFSET);
     guest[CTX_TIMESTAMP_DW] = shadow[CTX_TIMESTAMP_DW];
     guest[CTX_POWER_CLK_STATE_DW] = shadow[CTX_POWER_CLK_STATE_DW];
     for (unsigned i = 0; i < CTX_ENGINE_STATE_COUNT; i++) {
