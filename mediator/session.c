@@ -28,6 +28,9 @@
 
 /* The wire protocol, the allocator and the backend describe the same GGTT. */
 static_assert(MED_GGTT_ENTRIES == PGPU_GGTT_ENTRIES, "GGTT entries");
+static_assert((int)MED_ENGINE_RCS == (int)PGPU_RCS && (int)MED_ENGINE_BCS == (int)PGPU_BCS &&
+              (int)MED_ENGINE_VCS == (int)PGPU_VCS && (int)MED_ENGINE_VECS == (int)PGPU_VECS &&
+              (int)MED_ENGINE_COUNT == (int)PGPU_NUM_ENGINES, "engine numbers");
 static_assert(MED_GGTT_SPACE == MED_GM_SPACE && MED_GGTT_SPACE == PGPU_GGTT_SIZE, "GGTT size");
 static_assert(MED_FENCE_COUNT == MED_GM_FENCES, "fence registers");
 static_assert(MED_PAGE_SIZE == PGPU_PAGE_SIZE, "page size");
