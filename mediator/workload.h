@@ -53,7 +53,7 @@
 #include "pgpu/pgpu.h"
 #include "sched/sched.h"
 
-#define MED_WL_SLOTS            2       /* workloads shadowed ahead per vGPU engine */
+#define MED_WL_SLOTS            4       /* workloads shadowed ahead per vGPU engine: two ELSP pairs */
 #define MED_WL_PENDING_MAX      1024    /* elements waiting for a slot per vGPU engine */
 #define MED_WL_PPGTTS_MAX       1024    /* live guest PPGTTs per vGPU */
 
