@@ -143,6 +143,9 @@ static struct shadow_table *table_get(struct vgpu_ppgtt_shadow *s, uint64_t gpa,
         t->child = calloc(MED_PPGTT_ENTRIES, sizeof(*t->child));
     }
     t->shadow = s->config.ops->table_alloc(s->config.opaque, &t->bus);
+    if (!t->shadow) {
+        s->stats.table_limit_hits++;    /* the owner's budget, or host memory */
+    }
     if ((level > 1 && !t->child) || !t->shadow) {
         if (t->shadow) {
             s->config.ops->table_free(s->config.opaque, t->shadow, t->bus);

@@ -54,7 +54,9 @@ struct vgpu_ppgtt_mem_ops {
     /* The host view of guest page @gpa (page aligned), or NULL when the
      * page is not the VM's memory. */
     const void *(*guest_page)(void *opaque, uint64_t gpa);
-    /* A zeroed page the GPU can reach at *@bus, or NULL. */
+    /* A zeroed page the GPU can reach at *@bus, or NULL (the owner's
+     * budget is spent: the entry naming the table is dropped, counted as
+     * a limit hit). */
     void *(*table_alloc)(void *opaque, uint64_t *bus);
     void (*table_free)(void *opaque, void *page, uint64_t bus);
 };
@@ -73,7 +75,8 @@ struct vgpu_ppgtt_shadow_stats {
     uint64_t tables;            /* shadow tables now */
     uint64_t leaves_mapped;     /* valid leaf entries written */
     uint64_t bad_entries;       /* entries naming no VM memory or a huge page */
-    uint64_t table_limit_hits;  /* directory entries dropped at max_tables */
+    uint64_t table_limit_hits;  /* directory entries dropped at max_tables or
+                                 * when table_alloc refused */
     uint64_t syncs;
     uint64_t tables_compared;
     uint64_t tables_changed;    /* found different from their copy by a sync */

@@ -138,10 +138,14 @@ static const void *ppgtt_guest_page(void *opaque, uint64_t gpa)
     return vgpu_gpa_to_host(&sub->config.mem, gpa, PGPU_PAGE_SIZE);
 }
 
+/* Shadow tables of all the vGPU's PPGTTs together stay within a budget. */
 static void *ppgtt_table_alloc(void *opaque, uint64_t *bus)
 {
     struct vgpu_submission *sub = opaque;
 
+    if (med_page_pool_in_use(sub->pool) >= MED_WL_PPGTT_TABLES_MAX) {
+        return NULL;
+    }
     return med_page_alloc(sub->pool, bus);
 }
 
@@ -203,6 +207,7 @@ int vgpu_submission_ppgtt_create(struct vgpu_submission *sub, uint64_t root_gpa,
     shadow = vgpu_ppgtt_shadow_create(&(struct vgpu_ppgtt_shadow_config) {
         .ops = &ppgtt_mem_ops, .opaque = sub, .root_gpa = root_gpa,
         .bus_base = sub->config.mem.bus_base, .scratch_bus = sub->config.host->scratch_bus,
+        .max_tables = MED_WL_PPGTT_TABLES_MAX,
     });
     if (!shadow) {
         *problem = errno == EINVAL ? "names no guest RAM" : "cannot be shadowed (host memory)";

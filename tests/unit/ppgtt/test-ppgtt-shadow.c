@@ -30,6 +30,7 @@
 struct fake_vm {
     uint64_t (*ram)[512];               /* RAM_PAGES pages of entries */
     unsigned pages_live, pages_allocated;
+    unsigned budget;                    /* pages the owner hands out; 0: any */
     uint64_t next_bus;
 };
 
@@ -47,6 +48,9 @@ static void *fake_table_alloc(void *opaque, uint64_t *bus)
 {
     struct fake_vm *vm = opaque;
 
+    if (vm->budget && vm->pages_live == vm->budget) {
+        return NULL;
+    }
     vm->pages_live++;
     vm->pages_allocated++;
     *bus = vm->next_bus += PAGE;
@@ -214,6 +218,23 @@ static void test_table_limit_bounds_the_shadow(void **state)
     vgpu_ppgtt_shadow_destroy(s);
 }
 
+/* The owner's budget (all of a vGPU's PPGTTs) refuses a page. */
+static void test_owner_budget_drops_the_entry(void **state)
+{
+    struct fake_vm *vm = *state;
+    struct vgpu_ppgtt_shadow *s;
+    uint64_t gpa;
+
+    build_chain(vm, 0, gpa_of(10) | P);
+    vm->budget = 3;
+    s = shadow_of(vm, 0, 0);
+    assert_non_null(s);
+    assert_int_equal(vgpu_ppgtt_shadow_stats(s)->tables, 3);
+    assert_int_equal(vgpu_ppgtt_shadow_stats(s)->table_limit_hits, 1);
+    assert_false(vgpu_ppgtt_shadow_translate(s, 0, &gpa));
+    vgpu_ppgtt_shadow_destroy(s);
+}
+
 static void test_sync_applies_what_changed(void **state)
 {
     struct fake_vm *vm = *state;
@@ -270,6 +291,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_shared_scratch_tables_are_shadowed_once, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_table_limit_bounds_the_shadow, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_owner_budget_drops_the_entry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sync_applies_what_changed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_root_outside_ram_is_refused, setup, teardown),
     };
