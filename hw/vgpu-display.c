@@ -121,7 +121,10 @@ static bool map_pages(VgpuDisplay *d, struct vgpu_fb *fb)
         }
         section = memory_region_find(get_system_memory(), fb->page_gpa[i],
                                      run * VGPU_FB_PAGE_SIZE);
+        /* Plain RAM from the first byte: not a hole, not a device's BAR. */
         ram = section.mr && memory_region_is_ram(section.mr) &&
+              !memory_region_is_ram_device(section.mr) &&
+              section.offset_within_address_space == fb->page_gpa[i] &&
               int128_get64(section.size) >= VGPU_FB_PAGE_SIZE;
         if (ram) {
             const uint8_t *host = (const uint8_t *)memory_region_get_ram_ptr(section.mr) +
