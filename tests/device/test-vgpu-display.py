@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # Device test: the vGPU's console (hw/vgpu-display.c) driven by plane
 # registers and GGTT entries written over qtest, seen through QMP
-# screendump: a linear and an X-tiled plane show their pictures; each
+# screendump: linear XRGB8888, XBGR8888 and RGB565 and X-tiled planes show
+# their pictures (the console follows each format change); each
 # hostile programming shows a black screen, and QEMU logs it once, however
 # many refreshes meet it; a cursor, and a hostile one, leave the picture be.
 # SPDX-License-Identifier: GPL-2.0-or-later
@@ -27,6 +28,7 @@ TRANSCONF_A = 0x70008
 PLANE_CTL, PLANE_STRIDE, PLANE_POS, PLANE_SIZE = 0x70180, 0x70188, 0x7018C, 0x70190
 PLANE_OFFSET, PLANE_SURF = 0x701A4, 0x7019C
 CTL_ENABLE, CTL_XRGB8888, CTL_TILED_X, CTL_TILED_Y = 1 << 31, 4 << 24, 1 << 10, 4 << 10
+CTL_RGB565, CTL_ORDER_RGBX = 14 << 24, 1 << 20
 CURCNTR, CURBASE, CURPOS = 0x70080, 0x70084, 0x70088
 CURSOR_64_ARGB = 0x27
 
@@ -66,6 +68,33 @@ def expected_rgb():
 
 def row_bytes(y):
     return b''.join(pixel(x, y).to_bytes(4, 'little') for x in range(WIDTH))
+
+
+def xbgr(v):
+    return ((v & 0xFF) << 16 | (v & 0xFF00) | (v >> 16)).to_bytes(4, 'little')
+
+
+def rgb565(v):
+    r, g, b = v >> 16, (v >> 8) & 0xFF, v & 0xFF
+    return ((r >> 3) << 11 | (g >> 2) << 5 | (b >> 3)).to_bytes(2, 'little')
+
+
+def rgb565_expanded(v):
+    """What a 565 pixel reads back as in 8 bits per channel (bit replication)."""
+    r, g, b = (v >> 16) >> 3, ((v >> 8) & 0xFF) >> 2, (v & 0xFF) >> 3
+    return bytes(((r << 3) | (r >> 2), (g << 2) | (g >> 4), (b << 3) | (b >> 2)))
+
+
+def write_packed(qt, encode, ctl):
+    """A linear plane of WIDTH x HEIGHT pixels encoded by @encode, 2 pages."""
+    data = b''.join(encode(pixel(x, y)) for y in range(HEIGHT) for x in range(WIDTH))
+    stride = len(data) // HEIGHT
+    data = data.ljust(2 * PAGE, b'\0')
+    for page in range(2):
+        chunk = data[page * PAGE:(page + 1) * PAGE]
+        qt.cmd('write 0x%x 0x%x 0x%s' % (RAM + (1 - page) * PAGE, len(chunk), chunk.hex()))
+    map_pages(qt, 2)
+    program(qt, CTL_ENABLE | ctl, stride // 64)
 
 
 def reg(qt, offset, value):
@@ -125,6 +154,12 @@ def check_pictures(qt, tap):
     tap.check(shot(qmp, 'linear') == want, 'linear XRGB8888 plane: the picture, pixel by pixel')
     write_x_tiled(qt)
     tap.check(shot(qmp, 'x-tiled') == want, 'X-tiled plane: the picture, detiled')
+    write_packed(qt, xbgr, CTL_XRGB8888 | CTL_ORDER_RGBX)
+    tap.check(shot(qmp, 'xbgr') == want, 'XBGR8888 plane: the picture')
+    write_packed(qt, rgb565, CTL_RGB565)
+    want565 = b''.join(rgb565_expanded(pixel(x, y)) for y in range(HEIGHT) for x in range(WIDTH))
+    tap.check(shot(qmp, 'rgb565') == (WIDTH, HEIGHT, want565),
+              'RGB565 plane: the picture in 5:6:5')
     qmp.close()
 
 
