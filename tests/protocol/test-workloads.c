@@ -161,6 +161,51 @@ static void test_blit(void **state)
     assert_int_equal(((uint32_t *)e->data->map)[8192], 0);
 }
 
+/* A first-level batch calls a second-level one, then chains to a third
+ * batch: every copy is patched and runs, in order. */
+static void test_second_level_and_chained_batches(void **state)
+{
+    struct env *e = *state;
+    uint32_t *first = e->batch->map;
+    uint64_t second = store_batch(e, 0x1000, DATA_ADDR, 0x5ec0d);
+    uint64_t chained = store_batch(e, 0x2000, DATA_ADDR + 4, 0xc4a1ed);
+
+    emit_bb_start(&first, second, EMIT_BB_PPGTT | EMIT_BB_SECOND);
+    emit_sdi(&first, DATA_ADDR + 8, false, false);      /* after the return */
+    first[-1] = 0xaf7e4;
+    emit_bb_start(&first, chained, EMIT_BB_PPGTT);
+    assert_int_equal(run_batch(e->rcs, BATCH_ADDR), 0);
+    assert_int_equal(((uint32_t *)e->data->map)[0], 0x5ec0d);
+    assert_int_equal(((uint32_t *)e->data->map)[1], 0xc4a1ed);
+    assert_int_equal(((uint32_t *)e->data->map)[2], 0xaf7e4);
+}
+
+/* What was scanned is what runs: a batch the guest rewrites after its
+ * submission (while the one before it waits on a semaphore) runs as it was
+ * when the mediator copied it. */
+static void test_batch_changed_after_submission_runs_as_scanned(void **state)
+{
+    struct env *e = *state;
+    uint32_t *wait = (uint32_t *)((uint8_t *)e->batch->map + 0x3000), seqno;
+    uint64_t store = store_batch(e, 0x4000, DATA_ADDR, 0x600d);
+
+    emit(&wait, MI_SEMAPHORE_WAIT | MI_SEMAPHORE_POLL | MI_SEMAPHORE_OP(MI_SEMAPHORE_SAD_EQ_SDD));
+    emit(&wait, 1);
+    emit_addr(&wait, DATA_ADDR + 0x100);
+    emit(&wait, MI_BB_END_DW);
+    for (unsigned i = 0; i < 2; i++) {
+        assert_int_equal(guest_ctx_emit_batch(e->rcs, i ? store : BATCH_ADDR + 0x3000, true), 0);
+        assert_int_equal(guest_ctx_emit_breadcrumb(e->rcs, &seqno), 0);
+        assert_int_equal(guest_ctx_submit(e->rcs), 0);
+    }
+    /* A request answered after both SUBMITs: the mediator has copied them. */
+    assert_int_equal(guest_ctx_recover(e->bcs), 0);
+    ((uint32_t *)((uint8_t *)e->batch->map + 0x4000))[3] = 0xbad;
+    __atomic_store_n(&((uint32_t *)e->data->map)[0x40], 1, __ATOMIC_RELEASE);
+    assert_int_equal(guest_ctx_wait(e->rcs, WAIT_MS), 0);
+    assert_int_equal(((uint32_t *)e->data->map)[0], 0x600d);
+}
+
 static void test_thousand_batches(void **state)
 {
     struct env *e = *state;
@@ -363,6 +408,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_store_data_imm, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_second_level_and_chained_batches, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch_changed_after_submission_runs_as_scanned,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_thousand_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_contexts_interleaved, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_outside_the_partition, setup, teardown),
