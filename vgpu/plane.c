@@ -47,16 +47,16 @@ void vgpu_fb_fini(struct vgpu_fb *fb)
 }
 
 /*
- * Refuse the programming @regs: count and log it once, however many
- * refreshes meet it again.
+ * Refuse the programming @regs (the pipe, then the registers that made it):
+ * count and log it once, however many refreshes meet it again.
  */
 static enum vgpu_plane_status refuse(struct vgpu *vgpu, struct vgpu_fb *fb,
-                                     uint64_t *counter, const uint32_t regs[8],
+                                     uint64_t *counter, const uint32_t regs[VGPU_FB_REFUSED_WORDS],
                                      const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
 static enum vgpu_plane_status refuse(struct vgpu *vgpu, struct vgpu_fb *fb,
-                                     uint64_t *counter, const uint32_t regs[8],
+                                     uint64_t *counter, const uint32_t regs[VGPU_FB_REFUSED_WORDS],
                                      const char *fmt, ...)
 {
     char why[160];
@@ -74,7 +74,8 @@ static enum vgpu_plane_status refuse(struct vgpu *vgpu, struct vgpu_fb *fb,
     return VGPU_PLANE_INVALID;
 }
 
-static enum vgpu_plane_status accept(struct vgpu_fb *fb, enum vgpu_plane_status status)
+static enum vgpu_plane_status clear_refusal(struct vgpu_fb *fb,
+                                            enum vgpu_plane_status status)
 {
     memset(fb->refused, 0, sizeof(fb->refused));
     return status;
@@ -95,7 +96,7 @@ static uint64_t surface_span(const struct vgpu_fb *fb)
 /* List the guest page behind every page of the span, each one validated. */
 static enum vgpu_plane_status list_pages(struct vgpu *vgpu, struct vgpu_fb *fb,
                                          const char *plane, uint64_t *counter,
-                                         const uint32_t regs[8])
+                                         const uint32_t regs[VGPU_FB_REFUSED_WORDS])
 {
     size_t count = (surface_span(fb) + VGPU_FB_PAGE_SIZE - 1) / VGPU_FB_PAGE_SIZE;
 
@@ -122,7 +123,7 @@ static enum vgpu_plane_status list_pages(struct vgpu *vgpu, struct vgpu_fb *fb,
         }
     }
     fb->page_count = count;
-    return accept(fb, VGPU_PLANE_OK);
+    return clear_refusal(fb, VGPU_PLANE_OK);
 }
 
 static bool format_decode(uint32_t ctl, struct vgpu_fb *fb)
@@ -162,7 +163,7 @@ enum vgpu_plane_status vgpu_plane_decode(struct vgpu *vgpu, struct vgpu_fb *fb)
     uint64_t *counter = &vgpu->stats.plane_rejected;
     unsigned pipe = active_pipe(vgpu);
     uint32_t base = pipe * PIPE_STRIDE;
-    uint32_t regs[8] = {
+    uint32_t regs[VGPU_FB_REFUSED_WORDS] = {
         pipe, vreg(vgpu, PIPESRC_A + base), vreg(vgpu, PLANE_CTL_1_A + base),
         vreg(vgpu, PLANE_STRIDE_1_A + base), vreg(vgpu, PLANE_POS_1_A + base),
         vreg(vgpu, PLANE_SIZE_1_A + base), vreg(vgpu, PLANE_OFFSET_1_A + base),
@@ -172,7 +173,7 @@ enum vgpu_plane_status vgpu_plane_decode(struct vgpu *vgpu, struct vgpu_fb *fb)
     unsigned tiling = ctl >> PLANE_CTL_TILED_SHIFT & 7;
 
     if (pipe == PIPE_COUNT || !(ctl & PLANE_CTL_ENABLE)) {
-        return accept(fb, VGPU_PLANE_OFF);
+        return clear_refusal(fb, VGPU_PLANE_OFF);
     }
     fb->pipe = pipe;
     fb->pipe_width = high16(regs[1]) + 1;
@@ -238,18 +239,18 @@ enum vgpu_plane_status vgpu_cursor_decode(struct vgpu *vgpu, unsigned pipe,
 {
     struct vgpu_fb *fb = &cursor->fb;
     uint32_t base = pipe * PIPE_STRIDE;
-    uint32_t regs[8] = {
+    uint32_t regs[VGPU_FB_REFUSED_WORDS] = {
         pipe, vreg(vgpu, CURCNTR_A + base), vreg(vgpu, CURBASE_A + base),
         vreg(vgpu, CURPOS_A + base),
     };
     uint32_t size;
 
     if (pipe >= PIPE_COUNT) {
-        return accept(fb, VGPU_PLANE_OFF);
+        return clear_refusal(fb, VGPU_PLANE_OFF);
     }
     switch (regs[1] & CURSOR_MODE_MASK) {
     case CURSOR_MODE_DISABLE:
-        return accept(fb, VGPU_PLANE_OFF);
+        return clear_refusal(fb, VGPU_PLANE_OFF);
     case CURSOR_MODE_64_ARGB:
         size = 64;
         break;
@@ -284,7 +285,7 @@ enum vgpu_plane_status vgpu_cursor_decode(struct vgpu *vgpu, unsigned pipe,
 void vgpu_fb_refuse_page(struct vgpu *vgpu, struct vgpu_fb *fb, size_t page)
 {
     uint64_t gpa = page < fb->page_count ? fb->page_gpa[page] : 0;
-    uint32_t regs[8] = {
+    uint32_t regs[VGPU_FB_REFUSED_WORDS] = {
         fb->pipe, UINT32_MAX, (uint32_t)page, (uint32_t)fb->gma, (uint32_t)gpa,
         (uint32_t)(gpa >> 32),
     };

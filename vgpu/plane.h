@@ -70,7 +70,8 @@ struct vgpu_fb {
 
     /* Decoder state: the page list's allocation, the last refused programming. */
     size_t page_capacity;
-    uint32_t refused[8];
+#define VGPU_FB_REFUSED_WORDS 8
+    uint32_t refused[VGPU_FB_REFUSED_WORDS];
 };
 
 /* The cursor plane: an ARGB8888 linear square, possibly partly off the pipe. */
