@@ -60,9 +60,11 @@ struct vgpu_workload {
     uint64_t lrca;              /* the guest context image, GGTT */
     uint32_t head, tail;        /* ring offsets, guest = shadow */
     uint32_t submitted_tail;    /* the tail the guest published for this element */
+    uint32_t ring_size;
     uint64_t received_ns, shadow_ns, scan_ns;
     struct med_host_buf mem;    /* context, ring, batches (kept across workloads) */
     uint64_t used;              /* bytes of mem this workload uses */
+    uint64_t window;            /* the GGTT window it was last bound at */
     /* Every MI_BATCH_BUFFER_START: where its address dwords are in mem and
      * the offset of its target's copy; filled in by bind for the window. */
     struct bb_site {
@@ -558,6 +560,7 @@ static void shadow(struct vgpu_workload *w)
     prev = previous_of_context(eq, w);
     w->head = prev ? prev->tail : ctx.state[CTX_RING_HEAD_DW] & RING_HEAD_ADDR_MASK;
     w->tail = w->submitted_tail & RING_TAIL_ADDR_MASK;
+    w->ring_size = ctx.ring_size;
     if (w->head >= ctx.ring_size || w->tail >= ctx.ring_size) {
         reject(w, "ring head 0x%" PRIx32 " or tail 0x%" PRIx32 " is outside its %" PRIu32
                "-byte ring", w->head, w->tail, ctx.ring_size);
@@ -728,6 +731,7 @@ static uint64_t workload_bind(struct med_sched_workload *sw, unsigned port)
     uint64_t window = host->window_ggtt[w->engine][port];
     uint8_t *mem = w->mem.map;
 
+    w->window = window;
     for (uint64_t off = 0; off < w->used; off += PGPU_PAGE_SIZE) {
         host->gpu->ops->ggtt_write(host->gpu, (uint32_t)((window + off) / PGPU_PAGE_SIZE),
                                    (w->mem.bus + off) | MED_GGTT_PTE_PRESENT);
@@ -744,6 +748,24 @@ static uint64_t workload_bind(struct med_sched_workload *sw, unsigned port)
            CTX_ADDRESSING_LEGACY_64B << CTX_DESC_ADDRESSING_SHIFT;
 }
 
+/* Where in its shadow the GPU stopped, and the two dwords there. */
+static void describe_stop(const struct vgpu_workload *w, uint64_t address, char *text,
+                          size_t size)
+{
+    uint64_t off = address - w->window;
+    const uint32_t *dw = (const uint32_t *)((const uint8_t *)w->mem.map + off);
+
+    if (off < SHADOW_RING_OFFSET || off + 8 > w->used || off % 4) {
+        snprintf(text, size, "at 0x%" PRIx64 ", outside its shadow", address);
+    } else if (off < SHADOW_RING_OFFSET + w->ring_size) {
+        snprintf(text, size, "at ring +0x%" PRIx64 ": 0x%08" PRIx32 " 0x%08" PRIx32,
+                 off - SHADOW_RING_OFFSET, dw[0], dw[1]);
+    } else {
+        snprintf(text, size, "in a batch copy at 0x%" PRIx64 ": 0x%08" PRIx32 " 0x%08" PRIx32,
+                 address, dw[0], dw[1]);
+    }
+}
+
 static void workload_complete(struct med_sched_workload *sw, enum med_sched_result result)
 {
     struct vgpu_workload *w = (struct vgpu_workload *)sw;
@@ -756,14 +778,15 @@ static void workload_complete(struct med_sched_workload *sw, enum med_sched_resu
         w->event = MED_EVENT_DONE;
         break;
     case MED_SCHED_HANG: {
-        char line[160];
+        char line[240], where[96];
 
         w->event = MED_EVENT_REJECTED;
         sub->stats.hangs++;
         sub->config.host->totals->hangs++;
+        describe_stop(w, sw->stop_address, where, sizeof(where));
         snprintf(line, sizeof(line), "%s element 0x%016" PRIx64 " stopped by the GPU "
-                 "(RING_EIR 0x%" PRIx32 "): engine reset, reported as a hang",
-                 engine_names[w->engine], w->guest_desc, sw->engine_error);
+                 "(RING_EIR 0x%" PRIx32 ", %s): engine reset, reported as a hang",
+                 engine_names[w->engine], w->guest_desc, sw->engine_error, where);
         sub->config.guest_error(sub->config.opaque, line);
         break;
     }

@@ -273,6 +273,25 @@ static void process_csb(struct med_sched *s, struct sched_engine *e)
     }
 }
 
+/* Where the engine's command streamer is: in the innermost active batch,
+ * else in the ring (all of a shadow context's buffers are GGTT). */
+static uint64_t command_address(struct med_sched *s, struct sched_engine *e)
+{
+    static const struct { uint32_t state, lo, hi; } levels[] = {
+        { RING_SBB_STATE, RING_SBB_ADDR, RING_SBB_ADDR_UDW },
+        { RING_BB_STATE, RING_BB_ADDR, RING_BB_ADDR_UDW },
+    };
+
+    for (unsigned i = 0; i < 2; i++) {
+        if (mmio_read(s, e->base + levels[i].state) & BB_STATE_ACTIVE) {
+            return (uint64_t)mmio_read(s, e->base + levels[i].hi) << 32 |
+                   mmio_read(s, e->base + levels[i].lo);
+        }
+    }
+    return (mmio_read(s, e->base + RING_START) & ~0xfffu) +
+           (mmio_read(s, e->base + RING_HEAD) & RING_HEAD_ADDR_MASK);
+}
+
 /* A running context the engine stopped (hang detector, fault, bad command). */
 static void check_error(struct med_sched *s, struct sched_engine *e)
 {
@@ -282,6 +301,7 @@ static void check_error(struct med_sched *s, struct sched_engine *e)
         return;
     }
     e->running[0]->engine_error = eir;
+    e->running[0]->stop_address = command_address(s, e);
     reset_engine(s, e);
     requeue_second(s, e);
     s->stats.hangs++;

@@ -47,6 +47,7 @@ struct med_sched_workload {
     uint64_t desc;              /* ELSP element while dispatched */
     uint64_t queued_ns, dispatched_ns, finished_ns;     /* CLOCK_MONOTONIC */
     uint32_t engine_error;      /* RING_EIR when it ended as MED_SCHED_HANG */
+    uint64_t stop_address;      /* ... and the GGTT address of the command it stopped at */
     struct med_sched_workload *next;        /* mechanism's */
 };
 
