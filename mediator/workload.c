@@ -57,6 +57,10 @@ struct vgpu_workload {
     enum workload_state state;
     uint32_t event;             /* MED_EVENT_* once finished; 0: dropped */
     uint64_t guest_desc;
+    /* Later elements of the same context that were waiting behind it and
+     * run as part of it (their tails are covered): reported with it. */
+    uint64_t merged_desc[MED_WL_MERGE_MAX];
+    unsigned merged_count;
     uint64_t lrca;              /* the guest context image, GGTT */
     uint32_t head, tail;        /* ring offsets, guest = shadow */
     uint32_t submitted_tail;    /* the tail the guest published for this element */
@@ -680,17 +684,44 @@ static void retire(struct engine_queue *eq, struct vgpu_submission *sub)
             if (w->event == MED_EVENT_DONE) {
                 write_back(w);
                 ring_head = w->tail;
-                sub->stats.completed++;
-                sub->config.host->totals->completed++;
+                sub->stats.completed += 1 + w->merged_count;
+                sub->config.host->totals->completed += 1 + w->merged_count;
             }
             sub->config.complete(sub->config.opaque, w->engine, w->event, w->guest_desc,
                                  ring_head);
+            for (unsigned i = 0; i < w->merged_count; i++) {
+                sub->config.complete(sub->config.opaque, w->engine, w->event,
+                                     w->merged_desc[i], ring_head);
+            }
             if (w->sched.dispatched_ns && w->event == MED_EVENT_DONE) {
                 account_times(w, med_now_ns() - start);
             }
         }
         w->state = WL_FREE;
         memmove(eq->order, eq->order + 1, --eq->in_flight * sizeof(eq->order[0]));
+    }
+}
+
+/*
+ * Elements of @w's context waiting right behind it join it: it runs to the
+ * last one's tail, as a lite restore extends a running context, and they
+ * are reported with it.  Only while the GPU is behind (elements pending),
+ * and at most MED_WL_MERGE_MAX, so that a merged workload stays a few
+ * requests long.
+ */
+static void merge_followers(struct engine_queue *eq, struct vgpu_workload *w)
+{
+    while (eq->pending_count && w->merged_count < MED_WL_MERGE_MAX &&
+           w->submitted_tail != NO_TAIL) {
+        const struct pending_element *next = &eq->pending[eq->pending_first];
+
+        if (((uint32_t)next->desc & CTX_DESC_LRCA_MASK) != w->lrca || next->tail == NO_TAIL) {
+            return;
+        }
+        w->submitted_tail = next->tail;
+        w->merged_desc[w->merged_count++] = next->desc;
+        eq->pending_first = (eq->pending_first + 1) % MED_WL_PENDING_MAX;
+        eq->pending_count--;
     }
 }
 
@@ -711,12 +742,14 @@ static void fill(struct engine_queue *eq, struct vgpu_submission *sub)
         w->received_ns = eq->pending[eq->pending_first].received_ns;
         w->submitted_tail = eq->pending[eq->pending_first].tail;
         w->lrca = (uint32_t)w->guest_desc & CTX_DESC_LRCA_MASK;
+        w->merged_count = 0;
         w->event = 0;
         w->head = w->tail = 0;
         w->scan_ns = w->shadow_ns = 0;
         w->sched.dispatched_ns = 0;
         eq->pending_first = (eq->pending_first + 1) % MED_WL_PENDING_MAX;
         eq->pending_count--;
+        merge_followers(eq, w);
         shadow(w);
         retire(eq, sub);
     }

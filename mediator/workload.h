@@ -30,6 +30,9 @@
  * An element runs the ring up to the tail the guest published before its
  * ELSP write: the tail is read from the context image when SUBMIT
  * arrives (later elements of the same context start where it ends).
+ * When the GPU is behind, elements of one context waiting one after the
+ * other run as one workload (up to MED_WL_MERGE_MAX), as a lite restore
+ * extends a running context; each still gets its COMPLETE, in order.
  *
  * Ordering per engine: elements complete in the order submitted.  Each
  * vGPU engine shadows at most MED_WL_SLOTS workloads ahead (so the next
@@ -55,6 +58,7 @@
 
 #define MED_WL_SLOTS            4       /* workloads shadowed ahead per vGPU engine: two ELSP pairs */
 #define MED_WL_PENDING_MAX      1024    /* elements waiting for a slot per vGPU engine */
+#define MED_WL_MERGE_MAX        16      /* waiting elements of one context run as one */
 #define MED_WL_PPGTTS_MAX       1024    /* live guest PPGTTs per vGPU */
 #define MED_WL_PPGTT_TABLES_MAX 16384   /* shadow tables of all of them: 64 MiB of pages */
 
