@@ -13,6 +13,11 @@
  * its engine stays busy, as a hung GPU would, until the guest's i915 resets
  * it (heartbeat, then RING_RESET_CTL and GDRST).
  *
+ * Hardware takes an ELSP write at its next arbitration point, and the guest
+ * writes no other until it has seen that one promoted.  Likewise a pair
+ * that would overfill what the mediator holds waits, unpromoted, until a
+ * completion makes room: a fast guest is paced by the GPU, not refused.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "vgpu/private.h"
@@ -160,9 +165,15 @@ static void execlist_submit(struct vgpu *vgpu, enum vgpu_engine e, uint64_t desc
         return;
     }
     if (el->inflight_count + 2 > VGPU_INFLIGHT_MAX) {
-        vgpu->stats.bad_elsp++;
-        vgpu_guest_error(vgpu, "%s ELSP with %u elements still running, ignored",
-                         engine_info[e].name, el->inflight_count);
+        if (el->has_queued) {
+            vgpu->stats.bad_elsp++;
+            vgpu_guest_error(vgpu, "%s ELSP before the previous one was promoted, ignored",
+                             engine_info[e].name);
+            return;
+        }
+        el->queued[0] = desc0;
+        el->queued[1] = desc1;
+        el->has_queued = true;
         return;
     }
     vgpu->stats.elsp_submissions++;
@@ -206,31 +217,12 @@ void vgpu_elsp_write(struct vgpu *vgpu, uint32_t offset, uint32_t old, uint32_t 
     execlist_submit(vgpu, e, (uint64_t)dw[2] << 32 | dw[3], (uint64_t)dw[0] << 32 | dw[1]);
 }
 
-void vgpu_execlist_complete(struct vgpu *vgpu, enum vgpu_engine engine, uint32_t event,
-                            uint64_t desc, uint32_t ring_head)
+/* The guest sees element @desc, its port 0, complete or hang. */
+static void complete_visible(struct vgpu *vgpu, enum vgpu_engine engine, uint32_t event,
+                             uint64_t desc, uint32_t ring_head)
 {
-    struct vgpu_execlist *el;
-    bool visible;
+    struct vgpu_execlist *el = &vgpu->execlists[engine];
 
-    if ((unsigned)engine >= VGPU_ENGINE_COUNT) {
-        fprintf(stderr, "gpumed: vgpu %s: completion for engine %u ignored\n",
-                vgpu->name, engine);
-        return;
-    }
-    el = &vgpu->execlists[engine];
-    /* Work dropped by a reset is never completed: anything else is a mediator bug. */
-    if (!el->inflight_count || el->inflight[0].desc != desc) {
-        fprintf(stderr, "gpumed: vgpu %s: %s completion of 0x%llx that is not the "
-                "oldest element running, ignored\n", vgpu->name,
-                engine_info[engine].name, (unsigned long long)desc);
-        return;
-    }
-    visible = el->inflight[0].visible;
-    memmove(&el->inflight[0], &el->inflight[1],
-            --el->inflight_count * sizeof(el->inflight[0]));
-    if (!visible) {
-        return;
-    }
     assert(el->ports[0] == desc);
     if (event != MED_EVENT_DONE) {
         el->hung = true;
@@ -254,6 +246,37 @@ void vgpu_execlist_complete(struct vgpu *vgpu, enum vgpu_engine engine, uint32_t
         el->ports[0] = 0;
     }
     raise_engine_irq(vgpu, engine, GT_CONTEXT_SWITCH);
+}
+
+void vgpu_execlist_complete(struct vgpu *vgpu, enum vgpu_engine engine, uint32_t event,
+                            uint64_t desc, uint32_t ring_head)
+{
+    struct vgpu_execlist *el;
+    bool visible;
+
+    if ((unsigned)engine >= VGPU_ENGINE_COUNT) {
+        fprintf(stderr, "gpumed: vgpu %s: completion for engine %u ignored\n",
+                vgpu->name, engine);
+        return;
+    }
+    el = &vgpu->execlists[engine];
+    /* Work dropped by a reset is never completed: anything else is a mediator bug. */
+    if (!el->inflight_count || el->inflight[0].desc != desc) {
+        fprintf(stderr, "gpumed: vgpu %s: %s completion of 0x%llx that is not the "
+                "oldest element running, ignored\n", vgpu->name,
+                engine_info[engine].name, (unsigned long long)desc);
+        return;
+    }
+    visible = el->inflight[0].visible;
+    memmove(&el->inflight[0], &el->inflight[1],
+            --el->inflight_count * sizeof(el->inflight[0]));
+    if (visible) {
+        complete_visible(vgpu, engine, event, desc, ring_head);
+    }
+    if (el->has_queued && el->inflight_count + 2 <= VGPU_INFLIGHT_MAX) {
+        el->has_queued = false;
+        execlist_submit(vgpu, engine, el->queued[0], el->queued[1]);
+    }
 }
 
 void vgpu_execlist_reset(struct vgpu *vgpu, uint32_t mask)

@@ -21,7 +21,7 @@ struct dirty_pages {
 };
 
 /* Elements sent to the mediator and not yet completed, per engine. */
-#define VGPU_INFLIGHT_MAX       8
+#define VGPU_INFLIGHT_MAX       16
 
 struct vgpu_inflight {
     uint64_t desc;
@@ -36,6 +36,8 @@ struct vgpu_execlist {
     uint32_t elsp_dwords[4];    /* in submission order: desc1 hi, lo, desc0 hi, lo */
     unsigned elsp_count;
     uint64_t ports[2];          /* the active pair; ports[0] runs (0: empty) */
+    uint64_t queued[2];         /* an ELSP pair waiting for room in flight */
+    bool has_queued;
     bool hung;                  /* ports[0] was rejected or stopped: never completes */
     struct vgpu_inflight inflight[VGPU_INFLIGHT_MAX];
     unsigned inflight_count;

@@ -136,6 +136,12 @@ const struct vgpu_reg vgpu_regs[] = {
     { .name = "GEN8_MCR_SELECTOR", .offset = GEN8_MCR_SELECTOR, .size = 4 },
     { .name = "PGTBL_ER", .offset = PGTBL_ER, .size = 4, .ro_mask = ~0u },
     { .name = "GEN8_RING_FAULT_REG", .offset = GEN8_RING_FAULT_REG, .size = 4 },
+    /*
+     * TLB invalidations complete at once: the vGPU caches no translation,
+     * and the mediator re-validates the GGTT and PPGTTs before a workload.
+     */
+    { .name = "GEN8_TLB_INV", .offset = GEN8_RTCR, .size = GEN8_TLB_INV_SIZE,
+      .ro_mask = ~0u },
 
     /* Workaround targets the guest writes and reads back (contract 4.4). */
     { .name = "GEN9_CSFE_CHICKEN1_RCS", .offset = GEN9_CSFE_CHICKEN1_RCS, .size = 4,

@@ -56,6 +56,8 @@
 #define GEN7_FF_SLICE_CS_CHICKEN1 0x20e0
 #define GAM_ECOCHK              0x4090
 #define GEN8_RING_FAULT_REG     0x4094
+#define GEN8_RTCR               0x4260  /* TLB invalidation: RCS, VCS0, VCS1, BCS, VECS */
+#define GEN8_TLB_INV_SIZE       (5 * 4)
 #define MMCD_MISC_CTRL          0x4ddc
 #define GEN7_UCGCTL4            0x940c
 #define GEN8_GARBCNTL           0xb004

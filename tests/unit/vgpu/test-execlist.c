@@ -189,6 +189,27 @@ static void test_hostile_sequences_are_contained(void **state)
     assert_int_equal(rd(f, GT_IIR0) & 1u << 24, 1u << 24);
 }
 
+static void test_a_full_engine_paces_the_guest(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t events;
+
+    /* lite restores while the mediator is slow: a pair waits once it is full */
+    for (unsigned i = 0; i < 9; i++) {
+        elsp(f, RENDER_RING_BASE, CTX_A, CTX_B);
+    }
+    assert_int_equal(f->submits, 8);
+    events = vgpu_get_stats(f->vgpu)->csb_events;
+    assert_int_equal(vgpu_get_stats(f->vgpu)->bad_elsp, 0);
+    /* the oldest element completes (unseen: it was lite-restored): the pair goes */
+    vgpu_execlist_complete(f->vgpu, VGPU_RCS, MED_EVENT_DONE, CTX_A, 0);
+    assert_int_equal(f->submits, 8);
+    vgpu_execlist_complete(f->vgpu, VGPU_RCS, MED_EVENT_DONE, CTX_B, 0);
+    assert_int_equal(f->submits, 9);
+    assert_int_equal(vgpu_get_stats(f->vgpu)->csb_events, events + 1);
+    assert_int_equal(hwsp_csb(f, events % 6), (CTX_A & ~0xffffffffull) | 0x8002);
+}
+
 static void test_mediator_lost_leaves_engines_busy(void **state)
 {
     struct fixture *f = *state;
@@ -213,6 +234,7 @@ int main(void)
         GUEST_TEST(test_csb_wraps_after_six_entries),
         GUEST_TEST(test_rejected_context_hangs_until_reset),
         GUEST_TEST(test_hostile_sequences_are_contained),
+        GUEST_TEST(test_a_full_engine_paces_the_guest),
         GUEST_TEST(test_mediator_lost_leaves_engines_busy),
     };
 
