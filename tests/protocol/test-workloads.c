@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "mediator/tools/guest-driver.h"
@@ -38,6 +39,14 @@
 #define UNMAPPED_ADDR   0x0000500000000ull
 
 #define CANARY          0xc0ffee11u
+
+static double now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
 
 struct env {
     struct server_thread *server;
@@ -385,6 +394,45 @@ static void test_gpu_hang_is_contained(void **state)
     assert_int_equal(guest_ctx_wait(e->rcs, WAIT_MS), 0);
 }
 
+/* A VM that goes away while its workload holds an engine: the engine is
+ * reset at once (long before the hang timeout) and the neighbour's work
+ * queued behind it runs. */
+static void test_disconnect_frees_the_engine(void **state)
+{
+    struct env *e = *state;
+    struct guest_ppgtt *nppgtt = guest_ppgtt_new(e->neighbour);
+    struct guest_bo *nbatch = guest_bo_new(e->neighbour, 4096, false);
+    struct guest_bo *ndata = guest_bo_new(e->neighbour, 4096, false);
+    struct guest_ctx *nrcs;
+    uint32_t *p = e->batch->map, *q, seqno;
+    double start;
+
+    assert_int_equal(guest_ppgtt_map(nppgtt, nbatch, BATCH_ADDR), 0);
+    assert_int_equal(guest_ppgtt_map(nppgtt, ndata, DATA_ADDR), 0);
+    nrcs = guest_ctx_new(e->neighbour, PGPU_RCS, nppgtt);
+    assert_non_null(nrcs);
+    q = nbatch->map;
+    emit_sdi(&q, DATA_ADDR, false, false);
+    emit(&q, MI_BB_END_DW);
+
+    emit(&p, MI_SEMAPHORE_WAIT | MI_SEMAPHORE_POLL | MI_SEMAPHORE_OP(MI_SEMAPHORE_SAD_EQ_SDD));
+    emit(&p, 1);
+    emit_addr(&p, DATA_ADDR);
+    emit(&p, MI_BB_END_DW);
+    assert_int_equal(guest_ctx_emit_batch(e->rcs, BATCH_ADDR, true), 0);
+    assert_int_equal(guest_ctx_emit_breadcrumb(e->rcs, &seqno), 0);
+    assert_int_equal(guest_ctx_submit(e->rcs), 0);
+    assert_int_equal(guest_ctx_emit_batch(nrcs, BATCH_ADDR, true), 0);
+    assert_int_equal(guest_ctx_emit_breadcrumb(nrcs, &seqno), 0);
+    assert_int_equal(guest_ctx_submit(nrcs), 0);
+    start = now_ms();
+    guest_vm_destroy(e->vm);
+    e->vm = NULL;
+    assert_int_equal(guest_ctx_wait(nrcs, WAIT_MS), 0);
+    assert_true(now_ms() - start < HANG_TIMEOUT_MS);
+    assert_int_equal(((uint32_t *)ndata->map)[0], 0x1234);
+}
+
 /* Every rejection and hang above was counted. */
 static void test_rejections_are_counted(void **state)
 {
@@ -420,6 +468,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unterminated_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_endless_loop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gpu_hang_is_contained, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_disconnect_frees_the_engine, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejections_are_counted, setup, teardown),
     };
 
