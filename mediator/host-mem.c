@@ -20,7 +20,7 @@ struct bus_extent {
 struct med_host_mem {
     struct pgpu *gpu;
     uint64_t bus_next, bus_end;     /* never handed out from here on */
-    struct bus_extent *free;        /* freed extents, reused first fit */
+    struct bus_extent *free;        /* freed extents by address, merged; reused first fit */
     uint64_t live;                  /* buffers not yet freed */
 };
 
@@ -81,15 +81,36 @@ static bool bus_take(struct med_host_mem *hm, uint64_t size, uint64_t *bus)
     return true;
 }
 
+/* Return a range: the free list stays sorted and merged with neighbours, so
+ * freed space is never lost to fragmentation. */
 static void bus_give_back(struct med_host_mem *hm, uint64_t bus, uint64_t size)
 {
-    struct bus_extent *e = malloc(sizeof(*e));
+    struct bus_extent *prev = NULL, *next = hm->free, *e;
 
-    if (!e) {
-        return;     /* the range is only lost to reuse, never handed out twice */
+    while (next && next->bus < bus) {
+        prev = next;
+        next = next->next;
     }
-    *e = (struct bus_extent){ .bus = bus, .size = size, .next = hm->free };
-    hm->free = e;
+    if (prev && prev->bus + prev->size == bus) {
+        e = prev;
+        e->size += size;
+    } else {
+        e = malloc(sizeof(*e));
+        if (!e) {
+            return;     /* the range is only lost to reuse, never handed out twice */
+        }
+        *e = (struct bus_extent){ .bus = bus, .size = size, .next = next };
+        if (prev) {
+            prev->next = e;
+        } else {
+            hm->free = e;
+        }
+    }
+    if (next && e->bus + e->size == next->bus) {
+        e->size += next->size;
+        e->next = next->next;
+        free(next);
+    }
 }
 
 int med_host_buf_alloc(struct med_host_mem *hm, uint64_t size, struct med_host_buf *buf)

@@ -3,9 +3,10 @@
  * DMA-mapped in the host's bus window (window 0, below the first vGPU's),
  * for shadow contexts, rings, batches and page tables.
  *
- * Bus addresses are handed out first fit from the extents freed before,
- * else from the end of what was used, so create/destroy cycles of vGPUs
- * reuse the window instead of running through it.
+ * Bus addresses are handed out first fit from the extents freed before
+ * (kept sorted and merged with their neighbours), else from the end of
+ * what was used, so create/destroy cycles of vGPUs reuse the window
+ * instead of running through it.
  *
  * A page pool hands out single zeroed pages from DMA-mapped chunks, for
  * page tables: a freed page goes back to its pool, never to another pool's
