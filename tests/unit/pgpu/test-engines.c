@@ -285,19 +285,26 @@ static void test_timestamps_tick_at_the_cs_clock(void **state)
     t1 = pgpu_skl_model.mmio_read(f->gpu, RCS_REG(RING_TIMESTAMP), 8);
     assert_true(t1 - t0 >= SKL_CS_CLOCK_HZ / 50);     /* at least 20 ms worth */
 
-    /* the context's own timestamp counts only while it runs */
+    /*
+     * The context's own timestamp counts only while it runs: more than
+     * nothing, and no more than the engine's clock advanced around it.  (How
+     * much of the wait it ran depends on host scheduling, so no lower bound.)
+     */
     memcpy(f->batch->map, wait, sizeof(wait));
     ((uint32_t *)f->batch->map)[N(wait)] = MI_BATCH_BUFFER_END;
     native_emit_batch(ctx, FIX_BATCH_VA, true);
     seqno = native_emit_breadcrumb(ctx);
+    t0 = pgpu_skl_model.mmio_read(f->gpu, RCS_REG(RING_TIMESTAMP), 8);
     assert_int_equal(native_submit(ctx), 0);
     sleep_ms(20);
     __atomic_store_n(&fixture_data(f)[0], 1, __ATOMIC_RELEASE);
     assert_int_equal(native_wait(ctx, seqno, FIX_WAIT_MS), 0);
     assert_int_equal(native_wait_idle(f->n, PGPU_RCS, FIX_WAIT_MS), 0);
+    t1 = pgpu_skl_model.mmio_read(f->gpu, RCS_REG(RING_TIMESTAMP), 8);
     image_state = (const uint32_t *)((const uint8_t *)native_ctx_image(ctx)->map +
                                      LRC_STATE_OFFSET);
-    assert_true(image_state[CTX_TIMESTAMP_DW] >= SKL_CS_CLOCK_HZ / 50);
+    assert_true(image_state[CTX_TIMESTAMP_DW] > 0);
+    assert_true(image_state[CTX_TIMESTAMP_DW] <= t1 - t0);
 }
 
 static void test_mixed_workload_10000_batches_twice(void **state)
