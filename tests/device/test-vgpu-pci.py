@@ -8,7 +8,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qtest import QTestError, run_device_test, start_failure  # noqa: E402
+from qtest import QTest, QTestError, run_device_test, start_failure, start_qemu, \
+    vgpu_args  # noqa: E402
 
 DEVFN = 0x10                    # 00:02.0, where Intel integrated graphics lives
 BAR0_GPA = 0xE0000000
@@ -128,11 +129,43 @@ def check_configuration_errors(qt, tap):
         tap.check(status == 1 and want in err, name, 'status %s: %s' % (status, err.strip()))
 
 
+RCS_ELSP, RCS_MI_MODE, GEN6_GDRST = 0x2230, 0x209c, 0x941c
+MODE_IDLE = 1 << 9
+
+
+def check_mediator_lost(qt, tap):
+    """The mediator dies under a running QEMU: it says so, keeps running, and
+    the guest sees a hung engine; nothing waits for the dead peer."""
+    qemu, mediator, _ = start_qemu()
+    tap.check(mediator.wait_listening(), 'a second mediator listens')
+    lost = QTest(qemu, vgpu_args('vgpu-pci,addr=02.0', mediator))
+    try:
+        lost.place_bars(DEVFN, {PCI_BAR0: BAR0_GPA, PCI_BAR2: BAR2_GPA})
+        mediator.proc.kill()
+        mediator.proc.wait()
+        for dword in (0, 0, 0, 0x20119):    # an ELSP pair: element 0 valid
+            lost.write(BAR0_GPA + RCS_ELSP, dword, 4)
+        lost.cmd('clock_step 1000000')
+        tap.check(not lost.read(BAR0_GPA + RCS_MI_MODE, 4) & MODE_IDLE,
+                  'mediator lost: the submitted engine stays busy (hung)')
+        lost.write(BAR0_GPA + GEN6_GDRST, 1, 4)     # a full reset does not wait for it
+        tap.check(lost.alive(), 'mediator lost: QEMU keeps running')
+    except QTestError as e:
+        tap.check(False, 'mediator lost: qtest session', str(e))
+    status, err = lost.close()
+    tap.check(status == 0 and 'lost the gpumed mediator' in err,
+              'mediator lost: QEMU said so and shuts down cleanly',
+              'status %s: %s' % (status, err.strip()))
+    for line in err.splitlines():
+        print('# qemu (mediator lost): ' + line)
+    mediator.stop()
+
+
 def main():
     return run_device_test('vgpu-pci,addr=02.0', [
         check_identity, check_read_only_config, check_bar_sizing, place_bars,
         check_ggtt_through_bar0, check_hostile_accesses, check_bar_moved_while_enabled,
-        check_configuration_errors,
+        check_configuration_errors, check_mediator_lost,
     ])
 
 

@@ -23,6 +23,16 @@ const struct step steps[] = {
     { "fbcon-vnc",  step_fbcon_vnc, true },   /* a VNC client sees fbcon as the screendump does */
     { "mode-switch", step_mode_switch, true }, /* KMS to another mode and back; the host follows */
     { "fb-x-tiled", step_fb_x_tiled, true },  /* an X-tiled KMS framebuffer, detiled by the host */
+    { "gem-store",  step_gem_store, true },   /* stores from one render batch */
+    { "gem-blit",   step_gem_blit,  true },   /* 1920x1080x4 blitter fill and copy */
+    { "gem-loop",   step_gem_loop,  true },   /* 1,000 render batches */
+    { "gem-contexts", step_gem_contexts, true }, /* two contexts interleaved */
+    /* Attacks: rejected or contained, canary intact, the next batch works. */
+    { "hostile-ggtt-store", step_hostile_ggtt_store, true },   /* store outside the partition */
+    { "hostile-lri", step_hostile_lri, true },          /* load of a non-whitelisted register */
+    { "hostile-jump", step_hostile_jump, true },        /* batch start outside any buffer */
+    { "hostile-unterminated", step_hostile_unterminated, true }, /* no MI_BATCH_BUFFER_END */
+    { "hostile-loop", step_hostile_loop, true },        /* a batch starting itself forever */
 };
 
 const size_t n_steps = sizeof(steps) / sizeof(steps[0]);
