@@ -157,11 +157,12 @@ static void execlist_submit(struct vgpu *vgpu, enum vgpu_engine e, uint64_t desc
     if (!(desc1 & CTX_DESC_VALID)) {
         desc1 = 0;
     }
-    /* A hung engine takes no new work, as hardware stuck in a context. */
+    /*
+     * A hung engine takes no new work, as hardware stuck in a context; the
+     * guest does this before it notices the hang, so it is no guest error.
+     */
     if (el->hung) {
-        vgpu->stats.bad_elsp++;
-        vgpu_guest_error(vgpu, "%s ELSP while the engine is hung, ignored",
-                         engine_info[e].name);
+        vgpu->stats.elsp_while_hung++;
         return;
     }
     if (el->inflight_count + 2 > VGPU_INFLIGHT_MAX) {

@@ -142,6 +142,7 @@ struct vgpu_stats {
     uint64_t csb_events;            /* context status entries written */
     uint64_t hwsp_unmapped;         /* CSB mirror writes to no guest page (MMIO only) */
     uint64_t contexts_hung;         /* elements the mediator rejected or stopped */
+    uint64_t elsp_while_hung;       /* submissions a hung engine did not take */
     uint64_t engine_resets;         /* engines reset by the guest */
     uint64_t pcode_unknown;         /* PCODE commands answered "illegal" */
     uint64_t msi_sent;

@@ -149,6 +149,7 @@ static void test_rejected_context_hangs_until_reset(void **state)
     elsp(f, RENDER_RING_BASE, CTX_B, 0);
     assert_int_equal(f->submits, 1);
     assert_int_equal(vgpu_get_stats(f->vgpu)->contexts_hung, 1);
+    assert_int_equal(vgpu_get_stats(f->vgpu)->elsp_while_hung, 1);
     /* i915's engine reset: stop the ring, then the render domain */
     wr(f, RENDER_RING_BASE + RING_MI_MODE, MASKED_ENABLE(STOP_RING));
     assert_int_equal(rd(f, RENDER_RING_BASE + RING_MI_MODE) & MODE_IDLE, MODE_IDLE);
