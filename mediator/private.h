@@ -36,6 +36,7 @@ struct guest_ram {
 /* The vGPU a session created. */
 struct session_vgpu {
     uint32_t id;
+    const struct vgpu_type *type;
     struct med_partition partition;
     void *table;                /* the shared GGTT table, MED_GGTT_TABLE_SIZE */
     struct vgpu_ggtt_shadow *shadow;

@@ -201,7 +201,11 @@ static int open_gpu(struct med_server *server)
 static int open_scheduler(struct med_server *server)
 {
     struct med_sched_config config = {
-        .gpu = server->gpu, .policy = &med_sched_policy_rr, .ops = &vgpu_workload_sched_ops,
+        .gpu = server->gpu, .policy = &med_sched_policy_weighted,
+        .ops = &vgpu_workload_sched_ops,
+        .policy_params.time_slice_ns = 1000ull * (server->config.time_slice_us ?
+                                                  server->config.time_slice_us :
+                                                  MED_TIME_SLICE_DEFAULT_US),
     };
     struct vgpu_exec_host *host = &server->exec_host;
     uint64_t base, size;

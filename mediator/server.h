@@ -29,7 +29,13 @@ struct med_server_config {
     /* No progress for this long stops a workload (engine reset); 0: the
      * backend's default (PGPU_HANG_TIMEOUT_DEFAULT_MS). */
     unsigned hang_timeout_ms;
+    /* How long a vGPU keeps an engine while it has work (GPU time);
+     * 0: MED_TIME_SLICE_DEFAULT_US. */
+    unsigned time_slice_us;
 };
+
+#define MED_TIME_SLICE_DEFAULT_US       1000
+#define MED_TIME_SLICE_MAX_US           1000000
 
 /* Counters over the server's life. */
 struct med_server_stats {

@@ -366,6 +366,7 @@ static int vgpu_setup(struct session *s, const struct vgpu_type *type, char *det
         .complete = send_complete,
         .guest_error = workload_guest_error,
         .opaque = s,
+        .share = { .weight = type->weight, .cap_percent = type->cap_percent },
     });
     if (!v->submission) {
         err = errno;
@@ -431,6 +432,7 @@ static bool handle_create_vgpu(struct session *s, const union med_msg *m, const 
         return send_message(s, &reply, NULL, 0);
     }
     s->vgpu.id = ++s->server->next_vgpu_id;
+    s->vgpu.type = type;
     s->stage = SESSION_VGPU_CREATED;
     s->server->stats.vgpus_created++;
     session_log(s, MED_LOG_INFO, "created, type %s: aperture [0x%" PRIx64 ", 0x%" PRIx64

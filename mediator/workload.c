@@ -104,6 +104,7 @@ struct vgpu_submission {
     uint8_t *ring_copy;         /* the ring [head, tail), unwrapped */
     uint32_t ring_copy_cap;
     struct vgpu_exec_stats stats;
+    struct med_sched_share share;       /* the scheduler reads it at each pick */
 };
 
 static const char *const engine_names[PGPU_NUM_ENGINES] = { "rcs", "bcs", "vcs", "vecs" };
@@ -777,6 +778,7 @@ static uint64_t workload_bind(struct med_sched_workload *sw, unsigned port)
         *(uint32_t *)(mem + w->sites[i].addr_lo) = (uint32_t)target;
         *(uint32_t *)(mem + w->sites[i].addr_hi) = (uint32_t)(target >> 32);
     }
+    sw->ctx_timestamp = &((uint32_t *)(mem + LRC_STATE_OFFSET))[CTX_TIMESTAMP_DW];
     return window | CTX_DESC_VALID | CTX_DESC_PRIVILEGE |
            CTX_ADDRESSING_LEGACY_64B << CTX_DESC_ADDRESSING_SHIFT;
 }
@@ -900,6 +902,7 @@ struct vgpu_submission *vgpu_submission_create(const struct vgpu_submission_conf
         return NULL;
     }
     sub->config = *config;
+    sub->share = config->share;
     sub->pool = med_page_pool_create(config->host->host_mem);
     sub->scan = med_scan_create(&(struct med_scan_config) {
         .ops = &scan_ops, .opaque = sub,
@@ -913,7 +916,7 @@ struct vgpu_submission *vgpu_submission_create(const struct vgpu_submission_conf
         return NULL;
     }
     for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
-        med_sched_entity_init(&sub->engines[e].entity, e, sub);
+        med_sched_entity_init(&sub->engines[e].entity, e, &sub->share);
         for (unsigned i = 0; i < MED_WL_SLOTS; i++) {
             sub->engines[e].slots[i].sub = sub;
             sub->engines[e].slots[i].engine = e;
@@ -949,6 +952,23 @@ void vgpu_submission_destroy(struct vgpu_submission *sub)
 const struct vgpu_exec_stats *vgpu_submission_stats(const struct vgpu_submission *sub)
 {
     return &sub->stats;
+}
+
+const struct med_sched_entity *vgpu_submission_entity(const struct vgpu_submission *sub,
+                                                      enum pgpu_engine engine)
+{
+    return &sub->engines[engine].entity;
+}
+
+const struct med_sched_share *vgpu_submission_share(const struct vgpu_submission *sub)
+{
+    return &sub->share;
+}
+
+void vgpu_submission_set_share(struct vgpu_submission *sub, const struct med_sched_share *share)
+{
+    assert(med_sched_share_valid(share));
+    sub->share = *share;
 }
 
 void vgpu_submission_scan_stats(const struct vgpu_submission *sub, struct med_scan_stats *stats)

@@ -105,6 +105,7 @@ struct vgpu_submission_config {
      * caller prefixes it, counts and rate-limits). */
     void (*guest_error)(void *opaque, const char *text);
     void *opaque;
+    struct med_sched_share share;       /* on every engine; valid */
 };
 
 struct vgpu_submission;
@@ -131,6 +132,12 @@ void vgpu_submission_submit(struct vgpu_submission *sub, enum pgpu_engine engine
 void vgpu_submission_reset(struct vgpu_submission *sub, uint32_t mask);
 
 const struct vgpu_exec_stats *vgpu_submission_stats(const struct vgpu_submission *sub);
+/* The scheduler's account of @engine: GPU time and workloads charged. */
+const struct med_sched_entity *vgpu_submission_entity(const struct vgpu_submission *sub,
+                                                      enum pgpu_engine engine);
+const struct med_sched_share *vgpu_submission_share(const struct vgpu_submission *sub);
+/* A valid share (med_sched_share_valid()), taking effect at the next pick. */
+void vgpu_submission_set_share(struct vgpu_submission *sub, const struct med_sched_share *share);
 void vgpu_submission_scan_stats(const struct vgpu_submission *sub, struct med_scan_stats *stats);
 
 /* The scheduler's callbacks for workloads of every vGPU. */

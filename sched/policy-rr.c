@@ -14,8 +14,9 @@ struct rr_policy {
     struct med_sched_entity *head[PGPU_NUM_ENGINES], *tail[PGPU_NUM_ENGINES];
 };
 
-static void *rr_create(void)
+static void *rr_create(const struct med_sched_policy_params *params)
 {
+    (void)params;
     return calloc(1, sizeof(struct rr_policy));
 }
 
@@ -35,8 +36,9 @@ static void rr_append(struct rr_policy *p, struct med_sched_entity *en)
     p->tail[en->engine] = en;
 }
 
-static void rr_runnable(void *policy, struct med_sched_entity *en)
+static void rr_runnable(void *policy, struct med_sched_entity *en, uint64_t now_ns)
 {
+    (void)now_ns;
     if (!en->runnable) {
         en->runnable = true;
         rr_append(policy, en);
@@ -68,7 +70,8 @@ static void rr_idle(void *policy, struct med_sched_entity *en)
     }
 }
 
-static struct med_sched_entity *rr_pick(void *policy, enum pgpu_engine engine)
+static struct med_sched_entity *rr_pick(void *policy, enum pgpu_engine engine,
+                                        uint64_t now_ns)
 {
     struct rr_policy *p = policy;
     struct med_sched_entity *en = p->head[engine];
@@ -77,7 +80,21 @@ static struct med_sched_entity *rr_pick(void *policy, enum pgpu_engine engine)
         p->head[engine] = en->policy_next;
         rr_append(p, en);
     }
+    (void)now_ns;
     return en;
+}
+
+/* Turns, not time: nothing to account, never holds an engine back. */
+static void rr_charge(void *policy, struct med_sched_entity *en, uint64_t gpu_ns,
+                      uint64_t now_ns)
+{
+    (void)policy, (void)en, (void)gpu_ns, (void)now_ns;
+}
+
+static uint64_t rr_next_eligible_ns(void *policy, enum pgpu_engine engine)
+{
+    (void)policy, (void)engine;
+    return UINT64_MAX;
 }
 
 const struct med_sched_policy_ops med_sched_policy_rr = {
@@ -87,4 +104,6 @@ const struct med_sched_policy_ops med_sched_policy_rr = {
     .runnable = rr_runnable,
     .idle = rr_idle,
     .pick = rr_pick,
+    .charge = rr_charge,
+    .next_eligible_ns = rr_next_eligible_ns,
 };

@@ -6,9 +6,12 @@
  */
 #include "sched/sched.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,12 +23,16 @@ struct sched_engine {
     struct med_sched_status_page status;
     unsigned csb_head;
     struct med_sched_workload *running[2];     /* ELSP ports: [0] runs first */
+    const struct med_sched_entity *last_head;  /* whose workload port 0 ran last */
 };
 
 struct med_sched {
     struct med_sched_config config;
     void *policy;
-    int event_fd;
+    int poll_fd;                /* epoll of the two below: what the owner watches */
+    int event_fd;               /* the GPU interrupted */
+    int timer_fd;               /* the policy's wake-up time came */
+    uint64_t timer_ns;          /* when timer_fd fires; 0: disarmed */
     uint32_t next_ctx_id;
     struct sched_engine engines[PGPU_NUM_ENGINES];
     struct med_sched_stats stats;
@@ -91,6 +98,13 @@ static void irq_init(struct med_sched *s)
     mmio_write(s, SKL_MASTER_IRQ, MASTER_IRQ_CONTROL);
 }
 
+static int watch(int poll_fd, int fd)
+{
+    struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+    return epoll_ctl(poll_fd, EPOLL_CTL_ADD, fd, &ev);
+}
+
 struct med_sched *med_sched_create(const struct med_sched_config *config)
 {
     struct med_sched *s = calloc(1, sizeof(*s));
@@ -101,11 +115,19 @@ struct med_sched *med_sched_create(const struct med_sched_config *config)
     }
     s->config = *config;
     s->event_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    s->policy = config->policy->create();
-    if (s->event_fd < 0 || !s->policy) {
-        err = s->event_fd < 0 ? errno : ENOMEM;
+    s->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    s->poll_fd = epoll_create1(EPOLL_CLOEXEC);
+    if (s->event_fd < 0 || s->timer_fd < 0 || s->poll_fd < 0 ||
+        watch(s->poll_fd, s->event_fd) || watch(s->poll_fd, s->timer_fd)) {
+        err = errno;
         med_sched_destroy(s);
         errno = err;
+        return NULL;
+    }
+    s->policy = config->policy->create(&config->policy_params);
+    if (!s->policy) {
+        med_sched_destroy(s);
+        errno = ENOMEM;
         return NULL;
     }
     for (unsigned i = 0; i < PGPU_NUM_ENGINES; i++) {
@@ -133,8 +155,12 @@ void med_sched_destroy(struct med_sched *s)
     if (!s) {
         return;
     }
-    if (s->event_fd >= 0) {
-        close(s->event_fd);
+    for (unsigned i = 0; i < 3; i++) {
+        int fd = (int[]){ s->event_fd, s->timer_fd, s->poll_fd }[i];
+
+        if (fd >= 0) {
+            close(fd);
+        }
     }
     if (s->policy) {
         s->config.policy->destroy(s->policy);
@@ -144,13 +170,57 @@ void med_sched_destroy(struct med_sched *s)
 
 int med_sched_fd(const struct med_sched *s)
 {
-    return s->event_fd;
+    return s->poll_fd;
+}
+
+bool med_sched_share_valid(const struct med_sched_share *share)
+{
+    return share->weight >= 1 && share->weight <= MED_SCHED_WEIGHT_MAX &&
+           share->cap_percent >= 1 && share->cap_percent <= MED_SCHED_CAP_NONE;
+}
+
+uint64_t med_sched_ticks_to_ns(uint64_t ticks)
+{
+    return ticks / SKL_CS_CLOCK_HZ * 1000000000ull +
+           ticks % SKL_CS_CLOCK_HZ * 1000000000ull / SKL_CS_CLOCK_HZ;
 }
 
 void med_sched_entity_init(struct med_sched_entity *entity, enum pgpu_engine engine,
-                           void *owner)
+                           const struct med_sched_share *share)
 {
-    *entity = (struct med_sched_entity){ .engine = engine, .owner = owner };
+    *entity = (struct med_sched_entity){ .engine = engine, .share = share };
+}
+
+/* The policy left an engine idle with work queued: wake up at @when. */
+static void wake_at(struct med_sched *s, uint64_t when)
+{
+    struct itimerspec at = { .it_value = { .tv_sec = (time_t)(when / 1000000000ull),
+                                           .tv_nsec = (long)(when % 1000000000ull) } };
+
+    if (when == UINT64_MAX || (s->timer_ns && s->timer_ns <= when)) {
+        return;
+    }
+    /* Cannot fail with a valid fd and an absolute time in range. */
+    timerfd_settime(s->timer_fd, TFD_TIMER_ABSTIME, &at, NULL);
+    s->timer_ns = when;
+}
+
+/* @w leaves the GPU: charge its entity the GPU time it used. */
+static void charge(struct med_sched *s, struct med_sched_workload *w, uint64_t now,
+                   bool context_saved)
+{
+    struct med_sched_entity *en = w->entity;
+
+    if (context_saved) {
+        uint32_t end = __atomic_load_n(w->ctx_timestamp, __ATOMIC_RELAXED);
+
+        w->gpu_ns = med_sched_ticks_to_ns((uint32_t)(end - w->ctx_timestamp_start));
+    } else {
+        w->gpu_ns = w->head_ns && now > w->head_ns ? now - w->head_ns : 0;
+    }
+    en->busy_ns += w->gpu_ns;
+    en->workloads++;
+    s->config.policy->charge(s->policy, en, w->gpu_ns, now);
 }
 
 static struct med_sched_workload *entity_pop(struct med_sched *s, struct med_sched_entity *en)
@@ -173,7 +243,7 @@ static void entity_push_front(struct med_sched *s, struct med_sched_entity *en,
     en->first = w;
     if (!en->last) {
         en->last = w;
-        s->config.policy->runnable(s->policy, en);
+        s->config.policy->runnable(s->policy, en, now_ns());
     }
 }
 
@@ -181,13 +251,13 @@ static void entity_push_front(struct med_sched *s, struct med_sched_entity *en,
 static void dispatch(struct med_sched *s, struct sched_engine *e)
 {
     uint32_t elsp = e->base + RING_ELSP;
-    uint64_t desc[2] = { 0, 0 }, now;
+    uint64_t desc[2] = { 0, 0 }, now = now_ns();
 
     if (e->running[0]) {
         return;
     }
     for (unsigned port = 0; port < 2; port++) {
-        struct med_sched_entity *en = s->config.policy->pick(s->policy, e->id);
+        struct med_sched_entity *en = s->config.policy->pick(s->policy, e->id, now);
         struct med_sched_workload *w;
 
         if (!en) {
@@ -197,17 +267,23 @@ static void dispatch(struct med_sched *s, struct sched_engine *e)
         if (++s->next_ctx_id == 0) {
             s->next_ctx_id = 1;
         }
+        w->ctx_timestamp = NULL;
         desc[port] = (uint32_t)s->config.ops->bind(w, port) | (uint64_t)s->next_ctx_id << 32;
+        assert(w->ctx_timestamp);
+        w->ctx_timestamp_start = __atomic_load_n(w->ctx_timestamp, __ATOMIC_RELAXED);
         w->desc = desc[port];
+        w->dispatched_ns = now;
+        w->head_ns = port == 0 ? now : 0;
         e->running[port] = w;
         s->stats.dispatched++;
     }
     if (!desc[0]) {
+        wake_at(s, s->config.policy->next_eligible_ns(s->policy, e->id));
         return;
     }
-    now = now_ns();
-    for (unsigned port = 0; port < 2 && e->running[port]; port++) {
-        e->running[port]->dispatched_ns = now;
+    if (e->running[0]->entity != e->last_head) {
+        e->last_head = e->running[0]->entity;
+        s->stats.vgpu_switches++;
     }
     mmio_write(s, elsp, (uint32_t)(desc[1] >> 32));
     mmio_write(s, elsp, (uint32_t)desc[1]);
@@ -224,6 +300,14 @@ static void finish(struct med_sched *s, struct sched_engine *e, enum med_sched_r
     e->running[0] = e->running[1];
     e->running[1] = NULL;
     w->finished_ns = now_ns();
+    charge(s, w, w->finished_ns, result == MED_SCHED_DONE);
+    if (e->running[0]) {
+        e->running[0]->head_ns = w->finished_ns;
+        if (e->running[0]->entity != e->last_head) {
+            e->last_head = e->running[0]->entity;
+            s->stats.vgpu_switches++;
+        }
+    }
     dispatch(s, e);
     s->config.ops->complete(w, result);
 }
@@ -319,6 +403,13 @@ void med_sched_process(struct med_sched *s)
         process_csb(s, &s->engines[i]);
         check_error(s, &s->engines[i]);
     }
+    if (read(s->timer_fd, &count, sizeof(count)) > 0) {
+        s->stats.timer_wakeups++;
+        s->timer_ns = 0;
+        for (unsigned i = 0; i < PGPU_NUM_ENGINES; i++) {
+            dispatch(s, &s->engines[i]);
+        }
+    }
 }
 
 void med_sched_submit(struct med_sched *s, struct med_sched_entity *en,
@@ -332,7 +423,7 @@ void med_sched_submit(struct med_sched *s, struct med_sched_entity *en,
         en->last->next = w;
     } else {
         en->first = w;
-        s->config.policy->runnable(s->policy, en);
+        s->config.policy->runnable(s->policy, en, w->queued_ns);
     }
     en->last = w;
     dispatch(s, &s->engines[en->engine]);
@@ -366,8 +457,12 @@ void med_sched_cancel(struct med_sched *s, struct med_sched_entity *en)
         if (dropped[port]) {
             s->stats.cancelled++;
             dropped[port]->finished_ns = now_ns();
+            charge(s, dropped[port], dropped[port]->finished_ns, false);
             s->config.ops->complete(dropped[port], MED_SCHED_CANCELLED);
         }
+    }
+    if (e->last_head == en) {
+        e->last_head = NULL;    /* it may be freed; a later one may reuse its address */
     }
     dispatch(s, e);
 }

@@ -13,7 +13,14 @@
  * Policy is separate (struct med_sched_policy_ops): which vGPU's workload
  * runs next on an engine.  The mechanism owns each vGPU's FIFO per engine
  * (struct med_sched_entity); the policy orders the entities that have
- * work.  Weights, caps and time slices are a policy's business (not yet).
+ * work, from their shares (weight, cap) and the GPU time each was charged.
+ * A policy may leave an engine idle although work is queued (a cap): it
+ * then says when to ask again, and the mechanism wakes itself up then.
+ *
+ * GPU time is the GPU's own: the CTX_TIMESTAMP the engine saves in the
+ * context image at switch-out, minus its value at switch-in (SKL_CS_CLOCK_HZ
+ * ticks).  A workload the engine stopped or that was cancelled is charged
+ * the host time since it reached ELSP port 0.  docs/scheduler.md.
  *
  * Threads: the GPU's interrupt handler runs on the backend's threads; it
  * only writes the eventfd med_sched_fd() returns.  Everything else runs on
@@ -40,12 +47,27 @@ enum med_sched_result {
 
 struct med_sched_entity;
 
+#define MED_SCHED_WEIGHT_MAX    100
+#define MED_SCHED_CAP_NONE      100     /* percent of an engine's time */
+
+/* What a vGPU is entitled to on every engine; its owner may change it at
+ * any time on the scheduler's thread (it takes effect at the next pick). */
+struct med_sched_share {
+    unsigned weight;            /* 1..MED_SCHED_WEIGHT_MAX: share among vGPUs with work */
+    unsigned cap_percent;       /* 1..100: never more than this, even on an idle GPU */
+};
+
 /* One unit of work: a context the GPU can load, made reachable by
  * med_sched_ops.bind just before the ELSP write. */
 struct med_sched_workload {
     struct med_sched_entity *entity;
     uint64_t desc;              /* ELSP element while dispatched */
+    /* Where the GPU saves this context's CTX_TIMESTAMP: set by bind. */
+    const uint32_t *ctx_timestamp;
+    uint32_t ctx_timestamp_start;       /* mechanism's: its value at dispatch */
     uint64_t queued_ns, dispatched_ns, finished_ns;     /* CLOCK_MONOTONIC */
+    uint64_t head_ns;           /* mechanism's: when it reached ELSP port 0 */
+    uint64_t gpu_ns;            /* GPU time charged for it, once finished */
     uint32_t engine_error;      /* RING_EIR when it ended as MED_SCHED_HANG */
     uint64_t stop_address;      /* ... and the GGTT address of the command it stopped at */
     struct med_sched_workload *next;        /* mechanism's */
@@ -54,33 +76,52 @@ struct med_sched_workload {
 /* One vGPU on one engine: its workloads in order. */
 struct med_sched_entity {
     enum pgpu_engine engine;
-    void *owner;                /* for the policy (weights, later) */
+    const struct med_sched_share *share;        /* the owner's, read by the policy */
     struct med_sched_workload *first, *last;    /* mechanism's FIFO */
+    uint64_t busy_ns;           /* mechanism's: GPU time charged, in all */
+    uint64_t workloads;         /* mechanism's: workloads that left the GPU */
     struct med_sched_entity *policy_next;       /* policy's */
     bool runnable;                              /* policy's */
+    uint64_t vtime;             /* policy's: weighted GPU time */
+    int64_t cap_budget_ns;      /* policy's: GPU time it may still use */
+    uint64_t cap_budget_at_ns;  /* policy's: when that budget was last topped up */
 };
 
-/* Which entity runs next on an engine; called only from the mechanism. */
+struct med_sched_policy_params {
+    uint64_t time_slice_ns;     /* an entity keeps an engine this long while it has work */
+};
+
+/* Which entity runs next on an engine; called only from the mechanism.
+ * @now_ns is CLOCK_MONOTONIC (a test passes its own clock). */
 struct med_sched_policy_ops {
     const char *name;
-    void *(*create)(void);
+    void *(*create)(const struct med_sched_policy_params *params);
     void (*destroy)(void *policy);
     /* @entity got work (it had none). */
-    void (*runnable)(void *policy, struct med_sched_entity *entity);
+    void (*runnable)(void *policy, struct med_sched_entity *entity, uint64_t now_ns);
     /* @entity has no more work, or goes away. */
     void (*idle)(void *policy, struct med_sched_entity *entity);
     /* The entity whose first workload runs next on @engine, or NULL. */
-    struct med_sched_entity *(*pick)(void *policy, enum pgpu_engine engine);
+    struct med_sched_entity *(*pick)(void *policy, enum pgpu_engine engine, uint64_t now_ns);
+    /* @entity used the GPU for @gpu_ns (it may be idle by now). */
+    void (*charge)(void *policy, struct med_sched_entity *entity, uint64_t gpu_ns,
+                   uint64_t now_ns);
+    /* When pick() may return an entity on @engine that it refuses now
+     * although one has work, or UINT64_MAX. */
+    uint64_t (*next_eligible_ns)(void *policy, enum pgpu_engine engine);
 };
 
-/* Round robin among vGPUs with work, FIFO within one. */
+/* Round robin among vGPUs with work, FIFO within one (ignores shares). */
 extern const struct med_sched_policy_ops med_sched_policy_rr;
+/* Time slices proportional to weights, with caps (docs/scheduler.md). */
+extern const struct med_sched_policy_ops med_sched_policy_weighted;
 
 /* What the mechanism asks of the workload's owner. */
 struct med_sched_ops {
     /* Make @w's memory reachable by the GPU for ELSP port @port (0 or 1:
-     * the two may be bound at once) and return its descriptor (the
-     * mechanism sets the context ID); called right before the ELSP write. */
+     * the two may be bound at once), set w->ctx_timestamp and return its
+     * descriptor (the mechanism sets the context ID); called right before
+     * the ELSP write. */
     uint64_t (*bind)(struct med_sched_workload *w, unsigned port);
     /* @w left the scheduler; it may be reused or freed. */
     void (*complete)(struct med_sched_workload *w, enum med_sched_result result);
@@ -96,6 +137,7 @@ struct med_sched_config {
     struct pgpu *gpu;
     struct med_sched_status_page status_page[PGPU_NUM_ENGINES];
     const struct med_sched_policy_ops *policy;
+    struct med_sched_policy_params policy_params;
     const struct med_sched_ops *ops;
 };
 
@@ -107,6 +149,8 @@ struct med_sched_stats {
     uint64_t resets;            /* engine resets the mechanism did */
     uint64_t stray_events;      /* CSB completions naming no running workload */
     uint64_t interrupts;        /* eventfd wake-ups processed */
+    uint64_t timer_wakeups;     /* the policy's wake-ups (caps) processed */
+    uint64_t vgpu_switches;     /* ELSP port 0 went to another entity than last time */
 };
 
 struct med_sched;
@@ -120,12 +164,13 @@ struct med_sched *med_sched_create(const struct med_sched_config *config);
 void med_sched_detach(struct med_sched *sched);
 void med_sched_destroy(struct med_sched *sched);
 
-/* Readable when the GPU interrupted: then call med_sched_process(). */
+/* Readable when the GPU interrupted or the policy's wake-up time came:
+ * then call med_sched_process(). */
 int med_sched_fd(const struct med_sched *sched);
 void med_sched_process(struct med_sched *sched);
 
 void med_sched_entity_init(struct med_sched_entity *entity, enum pgpu_engine engine,
-                           void *owner);
+                           const struct med_sched_share *share);
 /* Queue @w behind the entity's earlier workloads; dispatched at once if
  * the engine is idle and the policy picks it. */
 void med_sched_submit(struct med_sched *sched, struct med_sched_entity *entity,
@@ -136,5 +181,11 @@ void med_sched_submit(struct med_sched *sched, struct med_sched_entity *entity,
 void med_sched_cancel(struct med_sched *sched, struct med_sched_entity *entity);
 
 const struct med_sched_stats *med_sched_get_stats(const struct med_sched *sched);
+
+/* Whether @share is within the ranges above. */
+bool med_sched_share_valid(const struct med_sched_share *share);
+
+/* GPU time of @ticks of the command streamer's clock. */
+uint64_t med_sched_ticks_to_ns(uint64_t ticks);
 
 #endif /* GPUMED_SCHED_SCHED_H */

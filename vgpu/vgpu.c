@@ -26,13 +26,13 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
  */
 const struct vgpu_type vgpu_types[] = {
     { .name = "gpumed-8", .aperture_size = 32 * MiB, .hidden_size = 256 * MiB,
-      .fence_count = 4, .weight = 2, .width = 1024, .height = 768 },
+      .fence_count = 4, .weight = 2, .cap_percent = 100, .width = 1024, .height = 768 },
     { .name = "gpumed-4", .aperture_size = 64 * MiB, .hidden_size = 512 * MiB,
-      .fence_count = 4, .weight = 4, .width = 1920, .height = 1200 },
+      .fence_count = 4, .weight = 4, .cap_percent = 100, .width = 1920, .height = 1200 },
     { .name = "gpumed-2", .aperture_size = 128 * MiB, .hidden_size = 1024 * MiB,
-      .fence_count = 8, .weight = 8, .width = 1920, .height = 1200 },
+      .fence_count = 8, .weight = 8, .cap_percent = 100, .width = 1920, .height = 1200 },
     { .name = "gpumed-1", .aperture_size = 256 * MiB, .hidden_size = 2048 * MiB,
-      .fence_count = 16, .weight = 16, .width = 1920, .height = 1200 },
+      .fence_count = 16, .weight = 16, .cap_percent = 100, .width = 1920, .height = 1200 },
 };
 const size_t vgpu_type_count = sizeof(vgpu_types) / sizeof(vgpu_types[0]);
 

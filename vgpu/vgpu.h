@@ -62,6 +62,7 @@ struct vgpu_type {
     uint64_t hidden_size;       /* bytes of GGTT above the aperture */
     unsigned fence_count;       /* fence registers the guest may use */
     unsigned weight;            /* scheduling share (1..100), for the mediator */
+    unsigned cap_percent;       /* most of each engine's time it gets (1..100; 100: no cap) */
     unsigned width, height;     /* the virtual monitor's native mode (a caller may
                                    override it in its copy, within VGPU_MONITOR_*) */
 };

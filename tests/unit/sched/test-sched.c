@@ -65,6 +65,7 @@ static uint64_t bind(struct med_sched_workload *w, unsigned port)
 {
     const struct test_workload *t = (const struct test_workload *)w;
 
+    w->ctx_timestamp = &page_of(the_env, WL_FIRST_PAGE + WL_PAGES * t->index + 1)[CTX_TIMESTAMP_DW];
     return native_ctx_desc(ggtt_of(WL_FIRST_PAGE + WL_PAGES * t->index), 0) & 0xffffffffu;
 }
 
@@ -78,6 +79,7 @@ static void complete(struct med_sched_workload *w, enum med_sched_result result)
 }
 
 static const struct med_sched_ops ops = { .bind = bind, .complete = complete };
+static const struct med_sched_share equal = { .weight = 1, .cap_percent = MED_SCHED_CAP_NONE };
 
 static int setup(void **state)
 {
@@ -168,8 +170,8 @@ static void test_vgpus_take_turns_in_pairs(void **state)
     /* [0] alone (the queues were empty), then [1, 3] (a then b), then [2]. */
     static const unsigned expected[] = { 0, 1, 3, 2 };
 
-    med_sched_entity_init(&a, PGPU_RCS, NULL);
-    med_sched_entity_init(&b, PGPU_RCS, NULL);
+    med_sched_entity_init(&a, PGPU_RCS, &equal);
+    med_sched_entity_init(&b, PGPU_RCS, &equal);
     /* A blocked first workload holds the engine while the queues fill. */
     med_sched_submit(e->sched, &a, &workload(e, 0, true)->sched);
     med_sched_submit(e->sched, &a, &workload(e, 1, false)->sched);
@@ -191,8 +193,8 @@ static void test_hang_in_port_0_spares_port_1(void **state)
     struct env *e = *state;
     struct med_sched_entity a, b;
 
-    med_sched_entity_init(&a, PGPU_RCS, NULL);
-    med_sched_entity_init(&b, PGPU_RCS, NULL);
+    med_sched_entity_init(&a, PGPU_RCS, &equal);
+    med_sched_entity_init(&b, PGPU_RCS, &equal);
     med_sched_submit(e->sched, &a, &workload(e, 0, true)->sched);   /* never released */
     med_sched_submit(e->sched, &b, &workload(e, 1, false)->sched);
     run_until(e, 2);
@@ -211,8 +213,8 @@ static void test_cancel_keeps_the_other_vgpus_work(void **state)
     struct env *e = *state;
     struct med_sched_entity a, b;
 
-    med_sched_entity_init(&a, PGPU_RCS, NULL);
-    med_sched_entity_init(&b, PGPU_RCS, NULL);
+    med_sched_entity_init(&a, PGPU_RCS, &equal);
+    med_sched_entity_init(&b, PGPU_RCS, &equal);
     med_sched_submit(e->sched, &a, &workload(e, 0, true)->sched);
     med_sched_submit(e->sched, &b, &workload(e, 1, false)->sched);
     med_sched_submit(e->sched, &b, &workload(e, 2, false)->sched);

@@ -1,0 +1,222 @@
+/*
+ * The weighted policy on a simulated engine with a fake clock: the GPU
+ * time shares it gives are proven here, not measured.  The engine runs
+ * what the policy picks as the mechanism does (two picks per ELSP pair,
+ * charged when each finishes) and idles until next_eligible_ns() when the
+ * policy holds it back (caps).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+#include "sched/sched.h"
+
+#define MS              1000000ull
+#define START_NS        (1000 * MS)     /* CLOCK_MONOTONIC is never 0 */
+#define SLICE_NS        (1 * MS)
+#define RUN_NS          (10000 * MS)    /* ten simulated seconds */
+#define MAX_VGPUS       32
+
+struct vgpu_sim {
+    struct med_sched_share share;
+    struct med_sched_entity entity;
+    uint64_t workload_ns;       /* GPU time of each of its workloads */
+    uint64_t busy_ns;
+};
+
+/* Everyone always has work; returns the simulated time the engine idled. */
+static uint64_t run(struct vgpu_sim *v, unsigned count, unsigned ports)
+{
+    const struct med_sched_policy_ops *ops = &med_sched_policy_weighted;
+    void *policy = ops->create(&(struct med_sched_policy_params){ .time_slice_ns = SLICE_NS });
+    uint64_t now = START_NS, idle = 0;
+
+    assert_non_null(policy);
+    for (unsigned i = 0; i < count; i++) {
+        assert_true(med_sched_share_valid(&v[i].share));
+        med_sched_entity_init(&v[i].entity, PGPU_RCS, &v[i].share);
+        ops->runnable(policy, &v[i].entity, now);
+    }
+    while (now < START_NS + RUN_NS) {
+        struct med_sched_entity *picked[2] = { NULL, NULL };
+
+        for (unsigned port = 0; port < ports; port++) {
+            picked[port] = ops->pick(policy, PGPU_RCS, now);
+        }
+        if (!picked[0]) {
+            uint64_t wake = ops->next_eligible_ns(policy, PGPU_RCS);
+
+            assert_true(wake > now && wake != UINT64_MAX);
+            idle += wake - now;
+            now = wake;
+            continue;
+        }
+        for (unsigned port = 0; port < ports && picked[port]; port++) {
+            struct vgpu_sim *owner = (struct vgpu_sim *)((char *)picked[port] -
+                                                         offsetof(struct vgpu_sim, entity));
+
+            now += owner->workload_ns;
+            owner->busy_ns += owner->workload_ns;
+            ops->charge(policy, picked[port], owner->workload_ns, now);
+        }
+    }
+    ops->destroy(policy);
+    return idle;
+}
+
+static double share_of(const struct vgpu_sim *v, unsigned count, unsigned i)
+{
+    uint64_t total = 0;
+
+    for (unsigned k = 0; k < count; k++) {
+        total += v[k].busy_ns;
+    }
+    return (double)v[i].busy_ns / (double)total;
+}
+
+static bool near(double value, double expected, double tolerance)
+{
+    return value > expected - tolerance && value < expected + tolerance;
+}
+
+static struct vgpu_sim vgpu(unsigned weight, unsigned cap, uint64_t workload_ns)
+{
+    return (struct vgpu_sim){ .share = { .weight = weight, .cap_percent = cap },
+                              .workload_ns = workload_ns };
+}
+
+/* Shares follow GPU time, not workload counts: the two workload sizes differ. */
+static void test_weights_1_to_1_and_2_to_1(void **state)
+{
+    (void)state;
+    for (unsigned ports = 1; ports <= 2; ports++) {
+        struct vgpu_sim even[2] = { vgpu(4, 100, 70000), vgpu(4, 100, 23000) };
+        struct vgpu_sim double_weight[2] = { vgpu(8, 100, 23000), vgpu(4, 100, 70000) };
+
+        assert_int_equal(run(even, 2, ports), 0);
+        printf("# %u port(s): 1:1 -> %.4f : %.4f\n", ports, share_of(even, 2, 0),
+               share_of(even, 2, 1));
+        assert_true(near(share_of(even, 2, 0), 0.5, 0.005));
+        assert_int_equal(run(double_weight, 2, ports), 0);
+        printf("# %u port(s): 2:1 -> %.4f : %.4f\n", ports, share_of(double_weight, 2, 0),
+               share_of(double_weight, 2, 1));
+        assert_true(near(share_of(double_weight, 2, 0), 2.0 / 3, 0.005));
+    }
+}
+
+/* A cap of 25 % holds while the other vGPU fills the rest, and also when
+ * the capped vGPU is alone (the engine idles rather than exceed it). */
+static void test_cap_holds_even_on_an_idle_gpu(void **state)
+{
+    struct vgpu_sim pair[2] = { vgpu(4, 25, 70000), vgpu(4, 100, 23000) };
+    struct vgpu_sim alone[1] = { vgpu(4, 25, 70000) };
+    uint64_t idle;
+
+    (void)state;
+    assert_int_equal(run(pair, 2, 2), 0);
+    printf("# cap 25 %% with a neighbour: %.4f of the engine\n", share_of(pair, 2, 0));
+    assert_true(near(share_of(pair, 2, 0), 0.25, 0.005));
+    idle = run(alone, 1, 2);
+    printf("# cap 25 %% alone: %.4f of the time busy\n",
+           (double)alone[0].busy_ns / (double)(alone[0].busy_ns + idle));
+    assert_true(near((double)alone[0].busy_ns / (double)(alone[0].busy_ns + idle), 0.25, 0.005));
+}
+
+/* Two capped vGPUs whose caps add up to less than the engine. */
+static void test_two_caps_leave_the_rest_idle(void **state)
+{
+    struct vgpu_sim pair[2] = { vgpu(1, 30, 50000), vgpu(100, 20, 50000) };
+    uint64_t idle;
+
+    (void)state;
+    idle = run(pair, 2, 2);
+    assert_true(near((double)pair[0].busy_ns / (double)RUN_NS, 0.30, 0.005));
+    assert_true(near((double)pair[1].busy_ns / (double)RUN_NS, 0.20, 0.005));
+    assert_true(near((double)idle / (double)RUN_NS, 0.50, 0.01));
+}
+
+/* 32 equal vGPUs with workloads of different sizes: Jain's index of
+ * their GPU times is 1 up to the last unfinished round. */
+static void test_32_equal_vgpus_are_fair(void **state)
+{
+    struct vgpu_sim v[MAX_VGPUS];
+    double sum = 0, squares = 0, jain;
+
+    (void)state;
+    for (unsigned i = 0; i < MAX_VGPUS; i++) {
+        v[i] = vgpu(4, 100, 10000 + 3000 * i);
+    }
+    assert_int_equal(run(v, MAX_VGPUS, 2), 0);
+    for (unsigned i = 0; i < MAX_VGPUS; i++) {
+        sum += (double)v[i].busy_ns;
+        squares += (double)v[i].busy_ns * (double)v[i].busy_ns;
+    }
+    jain = sum * sum / (MAX_VGPUS * squares);
+    printf("# 32 vGPUs: Jain's index %.6f\n", jain);
+    assert_true(jain > 0.999);
+}
+
+/* A vGPU that was idle does not bank credit: on return it is at most one
+ * slice ahead of the engine, so it cannot hold the engine for long. */
+static void test_idle_vgpu_banks_no_credit(void **state)
+{
+    const struct med_sched_policy_ops *ops = &med_sched_policy_weighted;
+    void *policy = ops->create(&(struct med_sched_policy_params){ .time_slice_ns = SLICE_NS });
+    struct med_sched_share share = { .weight = 4, .cap_percent = 100 };
+    struct med_sched_entity busy, back;
+    uint64_t now = START_NS, run_of_back = 0;
+
+    (void)state;
+    med_sched_entity_init(&busy, PGPU_RCS, &share);
+    med_sched_entity_init(&back, PGPU_RCS, &share);
+    ops->runnable(policy, &busy, now);
+    for (; now < START_NS + 1000 * MS; now += 100000) {
+        assert_ptr_equal(ops->pick(policy, PGPU_RCS, now), &busy);
+        ops->charge(policy, &busy, 100000, now + 100000);
+    }
+    ops->runnable(policy, &back, now);
+    /* Picks in 100 us workloads: "back" runs no more than two slices in a row. */
+    for (unsigned i = 0; i < 100; i++, now += 100000) {
+        struct med_sched_entity *en = ops->pick(policy, PGPU_RCS, now);
+
+        run_of_back = en == &back ? run_of_back + 100000 : 0;
+        assert_true(run_of_back <= 2 * SLICE_NS);
+        ops->charge(policy, en, 100000, now + 100000);
+    }
+    ops->idle(policy, &back);
+    ops->idle(policy, &busy);
+    assert_null(ops->pick(policy, PGPU_RCS, now));
+    assert_int_equal(ops->next_eligible_ns(policy, PGPU_RCS), UINT64_MAX);
+    ops->destroy(policy);
+}
+
+static void test_bad_shares_and_slice_refused(void **state)
+{
+    (void)state;
+    assert_false(med_sched_share_valid(&(struct med_sched_share){ .weight = 0, .cap_percent = 50 }));
+    assert_false(med_sched_share_valid(&(struct med_sched_share){ .weight = 101, .cap_percent = 50 }));
+    assert_false(med_sched_share_valid(&(struct med_sched_share){ .weight = 1, .cap_percent = 0 }));
+    assert_false(med_sched_share_valid(&(struct med_sched_share){ .weight = 1, .cap_percent = 101 }));
+    assert_null(med_sched_policy_weighted.create(&(struct med_sched_policy_params){ 0 }));
+    assert_int_equal(med_sched_ticks_to_ns(12000000), 1000000000);
+    assert_int_equal(med_sched_ticks_to_ns(3), 250);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_weights_1_to_1_and_2_to_1),
+        cmocka_unit_test(test_cap_holds_even_on_an_idle_gpu),
+        cmocka_unit_test(test_two_caps_leave_the_rest_idle),
+        cmocka_unit_test(test_32_equal_vgpus_are_fair),
+        cmocka_unit_test(test_idle_vgpu_banks_no_credit),
+        cmocka_unit_test(test_bad_shares_and_slice_refused),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
