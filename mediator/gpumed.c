@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "mediator/log.h"
+#include "mediator/control.h"
 #include "mediator/protocol.h"
 #include "mediator/server.h"
 #include "mediator/workload.h"
@@ -26,23 +27,28 @@ struct options {
     bool foreground;
     enum med_log_level log_level;
     uint64_t aperture_size;
+    unsigned time_slice_us;
 };
 
 enum option_id { OPT_SOCKET = 's', OPT_FOREGROUND = 'f', OPT_LOG_LEVEL = 'l',
-                 OPT_APERTURE = 'a', OPT_HELP = 'h' };
+                 OPT_APERTURE = 'a', OPT_TIME_SLICE = 't', OPT_HELP = 'h' };
 
 static const struct {
     struct option option;
     const char *argument, *help;
 } option_table[] = {
     { { "socket", required_argument, NULL, OPT_SOCKET }, "PATH",
-      "control socket (default " MED_DEFAULT_SOCKET "); its directory is created 0750" },
+      "VM socket (default " MED_DEFAULT_SOCKET "; its directory is created 0750) and PATH"
+      MED_CTL_SUFFIX ", the control socket (0600)" },
     { { "foreground", no_argument, NULL, OPT_FOREGROUND }, NULL,
       "stay in the foreground and log to stderr (default: detach, log to syslog)" },
     { { "log-level", required_argument, NULL, OPT_LOG_LEVEL }, "LEVEL",
       "error, warning, info (default) or debug" },
     { { "aperture-size", required_argument, NULL, OPT_APERTURE }, "MiB",
       "the physical GPU's aperture (BAR2) in MiB: a power of two, 64..4096 (default 256)" },
+    { { "time-slice", required_argument, NULL, OPT_TIME_SLICE }, "US",
+      "GPU time a vGPU keeps an engine while it has work, in microseconds: 100..1000000 "
+      "(default 1000)" },
     { { "help", no_argument, NULL, OPT_HELP }, NULL, "this text" },
 };
 #define OPTION_COUNT (sizeof(option_table) / sizeof(option_table[0]))
@@ -97,6 +103,19 @@ static int parse_options(int argc, char **argv, struct options *o)
                 return -1;
             }
             break;
+        case OPT_TIME_SLICE: {
+            unsigned long long us;
+
+            errno = 0;
+            us = strtoull(optarg, &end, 10);
+            if (errno || *end || end == optarg || us < 100 || us > MED_TIME_SLICE_MAX_US) {
+                fprintf(stderr, "gpumed: --time-slice: '%s' is not a number of microseconds "
+                        "between 100 and %u\n", optarg, MED_TIME_SLICE_MAX_US);
+                return -1;
+            }
+            o->time_slice_us = (unsigned)us;
+            break;
+        }
         case OPT_HELP:
             usage(stdout);
             return 1;
@@ -223,6 +242,7 @@ int main(int argc, char **argv)
         .socket_path = o.socket_path,
         .gm = { .aperture_size = o.aperture_size,
                 .host_reserve = MED_GM_HOST_RESERVE_DEFAULT },
+        .time_slice_us = o.time_slice_us,
     });
     if (!server) {
         return 1;

@@ -41,7 +41,15 @@ struct session_vgpu {
     void *table;                /* the shared GGTT table, MED_GGTT_TABLE_SIZE */
     struct vgpu_ggtt_shadow *shadow;
     struct vgpu_submission *submission;     /* workloads, shadow PPGTTs */
+    uint64_t engine_resets;     /* RESET_ENGINES received */
 };
+
+/* A control client (control.c); fd -1: the slot is free. */
+struct control_conn {
+    int fd;
+};
+
+#define MED_MAX_CONTROLS    8
 
 struct session {
     struct med_server *server;
@@ -80,7 +88,23 @@ struct med_server {
     uint32_t next_vgpu_id;
     uint64_t bus_slots_used;    /* bit n: window n taken (bit 0: the host's) */
     struct med_server_stats stats;
+    uint64_t started_ns;
+    char control_path[108];     /* PATH.control, with a socket path */
+    int control_fd;
+    bool control_bound;         /* we created it: unlink it at the end */
+    struct control_conn controls[MED_MAX_CONTROLS];
+    unsigned control_count;
 };
+
+/* server.c */
+int server_watch(struct med_server *server, int fd, void *tag);
+uint64_t server_time_slice_ns(const struct med_server *server);
+
+/* control.c */
+bool control_is_tag(const struct med_server *server, const void *tag);
+void control_accept(struct med_server *server);
+void control_readable(struct med_server *server, struct control_conn *c);
+void control_close(struct med_server *server, struct control_conn *c);
 
 /* session.c */
 struct session *session_create(struct med_server *server, int fd);

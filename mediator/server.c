@@ -9,6 +9,8 @@
  */
 #include "mediator/private.h"
 
+#include "mediator/control.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -33,6 +35,7 @@ enum server_stage {
     STAGE_EVENT_LOOP,           /* epoll instance */
     STAGE_LOCKED,               /* PATH.lock held: we are the only gpumed on PATH */
     STAGE_LISTENING,            /* socket bound, listening, watched */
+    STAGE_CONTROL,              /* PATH.control bound, listening, watched */
     STAGE_READY,
 };
 
@@ -40,11 +43,12 @@ static const char *const stage_names[] = {
     [STAGE_NONE] = "none", [STAGE_GPU] = "physical GPU",
     [STAGE_GRAPHICS_MEMORY] = "graphics memory", [STAGE_SCHEDULER] = "scheduler",
     [STAGE_EVENT_LOOP] = "event loop", [STAGE_LOCKED] = "lock file",
-    [STAGE_LISTENING] = "listening socket", [STAGE_READY] = "ready",
+    [STAGE_LISTENING] = "listening socket", [STAGE_CONTROL] = "control socket",
+    [STAGE_READY] = "ready",
 };
 
 /* epoll_event.data.ptr of the descriptors that are not sessions. */
-static char listen_tag, stop_tag, sched_tag;
+static char listen_tag, stop_tag, sched_tag, control_listen_tag;
 
 /* The host GGTT block: each engine's status page, then per engine and
  * ELSP port a window where the workload dispatched there is bound. */
@@ -57,7 +61,7 @@ static void stage_reached(struct med_server *server, enum server_stage stage)
     med_log(MED_LOG_DEBUG, "set-up stage: %s", stage_names[stage]);
 }
 
-static int watch(struct med_server *server, int fd, void *tag)
+int server_watch(struct med_server *server, int fd, void *tag)
 {
     struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP, .data.ptr = tag };
 
@@ -120,7 +124,10 @@ static int take_lock(struct med_server *server, const char *path)
     return 0;
 }
 
-static int listen_on(struct med_server *server, const char *path)
+/* Bind @path (mode @mode) into *@fd, listening and watched as @tag;
+ * *@bound once the file is ours to remove. */
+static int listen_on(struct med_server *server, const char *path, mode_t mode, int *fd,
+                     bool *bound, void *tag)
 {
     struct sockaddr_un addr = { .sun_family = AF_UNIX };
 
@@ -131,8 +138,8 @@ static int listen_on(struct med_server *server, const char *path)
         return -1;
     }
     strcpy(addr.sun_path, path);
-    server->listen_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (server->listen_fd < 0) {
+    *fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (*fd < 0) {
         med_log(MED_LOG_ERROR, "cannot create a socket: %s", strerror(errno));
         return -1;
     }
@@ -142,14 +149,12 @@ static int listen_on(struct med_server *server, const char *path)
                 strerror(errno));
         return -1;
     }
-    if (bind(server->listen_fd, (struct sockaddr *)&addr, sizeof(addr))) {
+    if (bind(*fd, (struct sockaddr *)&addr, sizeof(addr))) {
         med_log(MED_LOG_ERROR, "cannot bind %s: %s", path, strerror(errno));
         return -1;
     }
-    server->socket_bound = true;
-    /* The directory (0750) is the access control; group members connect. */
-    if (chmod(path, 0660) || listen(server->listen_fd, LISTEN_BACKLOG) ||
-        watch(server, server->listen_fd, &listen_tag)) {
+    *bound = true;
+    if (chmod(path, mode) || listen(*fd, LISTEN_BACKLOG) || server_watch(server, *fd, tag)) {
         med_log(MED_LOG_ERROR, "cannot listen on %s: %s", path, strerror(errno));
         return -1;
     }
@@ -203,9 +208,7 @@ static int open_scheduler(struct med_server *server)
     struct med_sched_config config = {
         .gpu = server->gpu, .policy = &med_sched_policy_weighted,
         .ops = &vgpu_workload_sched_ops,
-        .policy_params.time_slice_ns = 1000ull * (server->config.time_slice_us ?
-                                                  server->config.time_slice_us :
-                                                  MED_TIME_SLICE_DEFAULT_US),
+        .policy_params.time_slice_ns = server_time_slice_ns(server),
     };
     struct vgpu_exec_host *host = &server->exec_host;
     uint64_t base, size;
@@ -289,7 +292,7 @@ static int setup(struct med_server *server)
     stage_reached(server, STAGE_SCHEDULER);
 
     server->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-    if (server->epoll_fd < 0 || watch(server, med_sched_fd(server->sched), &sched_tag)) {
+    if (server->epoll_fd < 0 || server_watch(server, med_sched_fd(server->sched), &sched_tag)) {
         med_log(MED_LOG_ERROR, "cannot create the event loop: %s", strerror(errno));
         return -1;
     }
@@ -300,11 +303,26 @@ static int setup(struct med_server *server)
             return -1;
         }
         stage_reached(server, STAGE_LOCKED);
-        if (listen_on(server, path)) {
+        /* The directory (0750) is the access control; group members connect. */
+        if (listen_on(server, path, 0660, &server->listen_fd, &server->socket_bound,
+                      &listen_tag)) {
             return -1;
         }
         stage_reached(server, STAGE_LISTENING);
         med_log(MED_LOG_INFO, "listening on %s", path);
+        /* Changing every VM's share is the daemon user's privilege alone. */
+        if (med_ctl_path(path, server->control_path, sizeof(server->control_path))) {
+            med_log(MED_LOG_ERROR, "socket path %s is too long for its control socket "
+                    "%s%s", path, path, MED_CTL_SUFFIX);
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        if (listen_on(server, server->control_path, 0600, &server->control_fd,
+                      &server->control_bound, &control_listen_tag)) {
+            return -1;
+        }
+        stage_reached(server, STAGE_CONTROL);
+        med_log(MED_LOG_INFO, "control socket %s", server->control_path);
     }
     stage_reached(server, STAGE_READY);
     return 0;
@@ -322,7 +340,11 @@ struct med_server *med_server_create(const struct med_server_config *config)
     if (config->socket_path) {
         server->config.socket_path = strdup(config->socket_path);
     }
-    server->epoll_fd = server->lock_fd = server->listen_fd = -1;
+    server->epoll_fd = server->lock_fd = server->listen_fd = server->control_fd = -1;
+    for (unsigned i = 0; i < MED_MAX_CONTROLS; i++) {
+        server->controls[i].fd = -1;
+    }
+    server->started_ns = med_now_ns();
     server->bus_slots_used = 1;     /* window 0 is the host's */
     if ((config->socket_path && !server->config.socket_path) || setup(server)) {
         int err = errno;
@@ -362,7 +384,18 @@ void med_server_destroy(struct med_server *server)
             close_session(server, server->sessions);
         }
         /* fall through */
+    case STAGE_CONTROL:
     case STAGE_LISTENING:
+        for (unsigned i = 0; i < MED_MAX_CONTROLS; i++) {
+            control_close(server, &server->controls[i]);
+        }
+        if (server->control_bound) {
+            unlink(server->control_path);
+        }
+        if (server->control_fd >= 0) {
+            close(server->control_fd);
+        }
+        /* fall through */
     case STAGE_LOCKED:
         /* Listening may have been left half done. */
         if (server->socket_bound) {
@@ -412,7 +445,7 @@ int med_server_add_client(struct med_server *server, int fd)
 {
     struct session *s = session_create(server, fd);
 
-    if (!s || watch(server, fd, s)) {
+    if (!s || server_watch(server, fd, s)) {
         int err = errno;
 
         med_log(MED_LOG_WARNING, "cannot serve a new client: %s", strerror(err));
@@ -491,6 +524,10 @@ static int dispatch(struct med_server *server, int timeout_ms, bool *stop)
             med_sched_process(server->sched);
         } else if (tag == &listen_tag) {
             accept_clients(server);
+        } else if (tag == &control_listen_tag) {
+            control_accept(server);
+        } else if (control_is_tag(server, tag)) {
+            control_readable(server, tag);
         } else if (((struct session *)tag)->failed) {
             continue;   /* closed below */
         } else if (!session_readable(tag)) {
@@ -514,7 +551,7 @@ int med_server_run(struct med_server *server, int stop_fd)
     bool stop = false;
     int ret = 0;
 
-    if (watch(server, stop_fd, &stop_tag)) {
+    if (server_watch(server, stop_fd, &stop_tag)) {
         return -1;
     }
     while (!stop && ret >= 0) {
@@ -525,6 +562,12 @@ int med_server_run(struct med_server *server, int stop_fd)
     }
     epoll_ctl(server->epoll_fd, EPOLL_CTL_DEL, stop_fd, NULL);
     return ret < 0 ? -1 : 0;
+}
+
+uint64_t server_time_slice_ns(const struct med_server *server)
+{
+    return 1000ull * (server->config.time_slice_us ? server->config.time_slice_us
+                                                    : MED_TIME_SLICE_DEFAULT_US);
 }
 
 unsigned med_server_client_count(const struct med_server *server)

@@ -49,6 +49,7 @@ struct med_server_stats {
     uint64_t ggtt_bad_entries;  /* present GGTT entries naming no guest RAM */
     uint64_t ppgtt_bad_notifies;
     uint64_t submissions_rejected;
+    uint64_t control_errors;    /* bad control requests: connection closed */
 };
 
 struct med_server;

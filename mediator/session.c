@@ -508,6 +508,7 @@ static bool handle_submit(struct session *s, const union med_msg *m, const int *
 static bool handle_reset_engines(struct session *s, const union med_msg *m, const int *fds)
 {
     vgpu_submission_reset(s->vgpu.submission, m->reset_engines.engine_mask);
+    s->vgpu.engine_resets++;
     session_log(s, MED_LOG_INFO, "engines 0x%" PRIx32 " reset", m->reset_engines.engine_mask);
     return send_status(s, m->hdr.seq, 0);
 }

@@ -965,6 +965,11 @@ const struct med_sched_share *vgpu_submission_share(const struct vgpu_submission
     return &sub->share;
 }
 
+unsigned vgpu_submission_ppgtt_count(const struct vgpu_submission *sub)
+{
+    return sub->ppgtt_count;
+}
+
 void vgpu_submission_set_share(struct vgpu_submission *sub, const struct med_sched_share *share)
 {
     assert(med_sched_share_valid(share));

@@ -136,6 +136,7 @@ const struct vgpu_exec_stats *vgpu_submission_stats(const struct vgpu_submission
 const struct med_sched_entity *vgpu_submission_entity(const struct vgpu_submission *sub,
                                                       enum pgpu_engine engine);
 const struct med_sched_share *vgpu_submission_share(const struct vgpu_submission *sub);
+unsigned vgpu_submission_ppgtt_count(const struct vgpu_submission *sub);
 /* A valid share (med_sched_share_valid()), taking effect at the next pick. */
 void vgpu_submission_set_share(struct vgpu_submission *sub, const struct med_sched_share *share);
 void vgpu_submission_scan_stats(const struct vgpu_submission *sub, struct med_scan_stats *stats);

@@ -25,6 +25,9 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
  * progression GVT-g offers on Skylake.
  */
 const struct vgpu_type vgpu_types[] = {
+    /* The smallest: 32 of them share a 256 MiB aperture (GVT-g stops at 7). */
+    { .name = "gpumed-32", .aperture_size = 8 * MiB, .hidden_size = 64 * MiB,
+      .fence_count = 1, .weight = 1, .cap_percent = 100, .width = 1024, .height = 768 },
     { .name = "gpumed-8", .aperture_size = 32 * MiB, .hidden_size = 256 * MiB,
       .fence_count = 4, .weight = 2, .cap_percent = 100, .width = 1024, .height = 768 },
     { .name = "gpumed-4", .aperture_size = 64 * MiB, .hidden_size = 512 * MiB,

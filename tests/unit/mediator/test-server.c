@@ -307,7 +307,7 @@ static void test_create_refusals_explain_themselves(void **state)
     struct med_msg_create_reply reply;
 
     assert_int_equal(create(f, second, "no-such-type", &reply, &table_fd), -ENOENT);
-    assert_string_equal(reply.detail, "unknown vGPU type 'no-such-type'; types: gpumed-8 "
+    assert_string_equal(reply.detail, "unknown vGPU type 'no-such-type'; types: gpumed-32 gpumed-8 "
                                       "gpumed-4 gpumed-2 gpumed-1");
     assert_int_equal(create(f, first, "gpumed-1", &reply, &table_fd), 0);
     assert_int_equal(create(f, second, "gpumed-1", &reply, &other_fd), -ENOSPC);

@@ -1,0 +1,134 @@
+/*
+ * control-wire.c - the control socket's checks and its client side
+ * (control.h): what gpumedctl and the tests link, without the mediator.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "mediator/control.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+_Static_assert(sizeof(struct med_ctl_request) == 24, "request layout");
+_Static_assert(sizeof(struct med_ctl_reply) % 8 == 0, "reply layout");
+
+bool med_ctl_request_valid(const void *buf, size_t len, const char **why)
+{
+    struct med_ctl_request r;
+
+    if (len != sizeof(r)) {
+        *why = "not a request (wrong size)";
+        return false;
+    }
+    memcpy(&r, buf, sizeof(r));
+    if (r.version != MED_CTL_VERSION) {
+        *why = "unsupported control protocol version";
+    } else if (r.reserved) {
+        *why = "reserved field not zero";
+    } else if (r.op == MED_CTL_STATS || r.op == MED_CTL_TYPES) {
+        *why = r.vgpu_id || r.weight || r.cap_percent ? "arguments given to a query" : NULL;
+    } else if (r.op == MED_CTL_SET_SHARE) {
+        *why = !r.vgpu_id ? "no vGPU id" :
+               !r.weight && !r.cap_percent ? "neither a weight nor a cap to set" :
+               r.weight > 100 ? "weight above 100" :
+               r.cap_percent > 100 ? "cap above 100 %" : NULL;
+    } else {
+        *why = "unknown operation";
+    }
+    return !*why;
+}
+
+static bool terminated(const char *s, size_t size)
+{
+    return memchr(s, '\0', size) != NULL;
+}
+
+bool med_ctl_reply_valid(const void *buf, size_t len)
+{
+    const struct med_ctl_reply *r = buf;
+
+    if (len != sizeof(*r) || !terminated(r->detail, sizeof(r->detail))) {
+        return false;
+    }
+    switch (r->kind) {
+    case MED_CTL_END:
+        return r->status <= 0;
+    case MED_CTL_GPU:
+        return terminated(r->u.gpu.backend, sizeof(r->u.gpu.backend)) &&
+               terminated(r->u.gpu.policy, sizeof(r->u.gpu.policy));
+    case MED_CTL_VGPU:
+        return terminated(r->u.vgpu.vm_name, sizeof(r->u.vgpu.vm_name)) &&
+               terminated(r->u.vgpu.type, sizeof(r->u.vgpu.type));
+    case MED_CTL_TYPE:
+        return terminated(r->u.type.name, sizeof(r->u.type.name));
+    default:
+        return false;
+    }
+}
+
+int med_ctl_path(const char *socket_path, char *path, size_t size)
+{
+    int n = snprintf(path, size, "%s%s", socket_path, MED_CTL_SUFFIX);
+
+    return n < 0 || (size_t)n >= size || (size_t)n >= sizeof(((struct sockaddr_un *)0)->sun_path)
+           ? -1 : 0;
+}
+
+int med_ctl_connect(const char *control_path)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd;
+
+    if (strlen(control_path) >= sizeof(addr.sun_path)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    strcpy(addr.sun_path, control_path);
+    fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return -1;
+    }
+    if (connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
+        int err = errno;
+
+        close(fd);
+        errno = err;
+        return -1;
+    }
+    return fd;
+}
+
+int med_ctl_call(int fd, const struct med_ctl_request *request,
+                 void (*each)(const struct med_ctl_reply *reply, void *opaque), void *opaque,
+                 char detail[MED_CTL_DETAIL_LEN])
+{
+    struct med_ctl_reply reply;
+
+    if (send(fd, request, sizeof(*request), MSG_NOSIGNAL) != (ssize_t)sizeof(*request)) {
+        return -errno;
+    }
+    for (;;) {
+        ssize_t n = recv(fd, &reply, sizeof(reply), MSG_TRUNC);
+
+        if (n < 0) {
+            return -errno;
+        }
+        if (!n) {
+            return -ECONNRESET;
+        }
+        if (!med_ctl_reply_valid(&reply, (size_t)n)) {
+            return -EPROTO;
+        }
+        if (reply.kind == MED_CTL_END) {
+            memcpy(detail, reply.detail, MED_CTL_DETAIL_LEN);
+            return reply.status;
+        }
+        if (each) {
+            each(&reply, opaque);
+        }
+    }
+}

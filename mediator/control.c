@@ -1,0 +1,259 @@
+/*
+ * control.c - the mediator's side of the control socket (control.h):
+ * accepting control clients, answering their requests from the event
+ * loop.  A bad request is answered with its reason, logged and counted,
+ * and the connection closed; the VMs never notice.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "mediator/private.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "mediator/control.h"
+#include "vgpu/vgpu.h"
+
+bool control_is_tag(const struct med_server *server, const void *tag)
+{
+    return tag >= (const void *)server->controls &&
+           tag < (const void *)(server->controls + MED_MAX_CONTROLS);
+}
+
+void control_close(struct med_server *server, struct control_conn *c)
+{
+    if (c->fd >= 0) {
+        close(c->fd);   /* leaves the epoll set */
+        c->fd = -1;
+        server->control_count--;
+    }
+}
+
+void control_accept(struct med_server *server)
+{
+    for (;;) {
+        int fd = accept4(server->control_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        struct control_conn *free_slot = NULL;
+
+        if (fd < 0) {
+            return;
+        }
+        for (unsigned i = 0; i < MED_MAX_CONTROLS && !free_slot; i++) {
+            free_slot = server->controls[i].fd < 0 ? &server->controls[i] : NULL;
+        }
+        if (!free_slot || server_watch(server, fd, free_slot)) {
+            med_log(MED_LOG_WARNING, "control client refused: %s",
+                    free_slot ? strerror(errno) : "too many control clients");
+            close(fd);
+            continue;
+        }
+        free_slot->fd = fd;
+        server->control_count++;
+    }
+}
+
+static bool send_reply(struct control_conn *c, const struct med_ctl_reply *reply)
+{
+    return send(c->fd, reply, sizeof(*reply), MSG_DONTWAIT | MSG_NOSIGNAL) ==
+           (ssize_t)sizeof(*reply);
+}
+
+static void copy_name(char *dst, size_t size, const char *src)
+{
+    snprintf(dst, size, "%s", src);
+}
+
+static bool send_gpu(struct med_server *server, struct control_conn *c)
+{
+    struct med_ctl_reply r = { .kind = MED_CTL_GPU };
+    const struct med_sched_stats *st = med_sched_get_stats(server->sched);
+    struct med_ctl_gpu *g = &r.u.gpu;
+
+    copy_name(g->backend, sizeof(g->backend), server->gpu->ops->name);
+    copy_name(g->policy, sizeof(g->policy), med_sched_policy_weighted.name);
+    g->time_slice_ns = server_time_slice_ns(server);
+    g->uptime_ns = med_now_ns() - server->started_ns;
+    g->vgpu_switches = st->vgpu_switches;
+    g->timer_wakeups = st->timer_wakeups;
+    g->engine_resets = st->resets;
+    g->hangs = st->hangs;
+    g->aperture_free = med_gm_free_total(server->gm, MED_GM_APERTURE);
+    g->hidden_free = med_gm_free_total(server->gm, MED_GM_HIDDEN);
+    g->fences_free = (uint32_t)med_gm_free_total(server->gm, MED_GM_FENCE);
+    for (const struct session *s = server->sessions; s; s = s->next) {
+        if (s->stage != SESSION_VGPU_CREATED) {
+            continue;
+        }
+        g->vgpus++;
+        for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+            g->busy_ns[e] += vgpu_submission_entity(s->vgpu.submission, e)->busy_ns;
+        }
+    }
+    return send_reply(c, &r);
+}
+
+static bool send_vgpu(struct control_conn *c, const struct session *s)
+{
+    struct med_ctl_reply r = { .kind = MED_CTL_VGPU };
+    struct med_ctl_vgpu *v = &r.u.vgpu;
+    const struct session_vgpu *sv = &s->vgpu;
+    const struct vgpu_exec_stats *ex = vgpu_submission_stats(sv->submission);
+    const struct vgpu_ggtt_shadow_stats *gg = vgpu_ggtt_shadow_stats(sv->shadow);
+    const struct med_sched_share *share = vgpu_submission_share(sv->submission);
+
+    v->id = sv->id;
+    v->weight = share->weight;
+    v->cap_percent = share->cap_percent;
+    v->fence_base = sv->partition.fence_base;
+    v->fence_count = sv->partition.fence_count;
+    v->ppgtts = vgpu_submission_ppgtt_count(sv->submission);
+    copy_name(v->vm_name, sizeof(v->vm_name), s->vm_name);
+    copy_name(v->type, sizeof(v->type), sv->type->name);
+    v->aperture_base = sv->partition.aperture_base;
+    v->aperture_size = sv->partition.aperture_size;
+    v->hidden_base = sv->partition.hidden_base;
+    v->hidden_size = sv->partition.hidden_size;
+    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+        const struct med_sched_entity *en = vgpu_submission_entity(sv->submission, e);
+
+        v->busy_ns[e] = en->busy_ns;
+        v->workloads[e] = en->workloads;
+    }
+    v->elements = ex->elements;
+    v->completed = ex->completed;
+    v->rejected = ex->rejected;
+    v->hangs = ex->hangs;
+    v->cancelled = ex->cancelled;
+    v->engine_resets = sv->engine_resets;
+    v->ggtt_synced = gg->entries_synced;
+    v->ggtt_bad_entries = gg->bad_address;
+    v->ppgtt_bad_entries = ex->ppgtt_bad_entries;
+    return send_reply(c, &r);
+}
+
+/* How many more vGPUs of @type fit: tried on the allocator, then undone. */
+static uint32_t type_available(struct med_server *server, const struct vgpu_type *type)
+{
+    struct med_partition request = { .aperture_size = type->aperture_size,
+                                     .hidden_size = type->hidden_size,
+                                     .fence_count = type->fence_count };
+    struct med_partition taken[MED_MAX_CLIENTS];
+    uint32_t n = 0;
+
+    while (n < MED_MAX_CLIENTS && !med_gm_alloc(server->gm, &request, &taken[n], NULL)) {
+        n++;
+    }
+    for (uint32_t i = n; i-- > 0;) {
+        med_gm_free(server->gm, &taken[i]);
+    }
+    return n;
+}
+
+static bool send_types(struct med_server *server, struct control_conn *c)
+{
+    for (size_t i = 0; i < vgpu_type_count; i++) {
+        const struct vgpu_type *t = &vgpu_types[i];
+        struct med_ctl_reply r = { .kind = MED_CTL_TYPE };
+
+        copy_name(r.u.type.name, sizeof(r.u.type.name), t->name);
+        r.u.type.aperture_size = t->aperture_size;
+        r.u.type.hidden_size = t->hidden_size;
+        r.u.type.fence_count = t->fence_count;
+        r.u.type.weight = t->weight;
+        r.u.type.cap_percent = t->cap_percent;
+        r.u.type.width = t->width;
+        r.u.type.height = t->height;
+        r.u.type.available = type_available(server, t);
+        if (!send_reply(c, &r)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static int set_share(struct med_server *server, const struct med_ctl_request *q,
+                     char *detail, size_t size)
+{
+    for (struct session *s = server->sessions; s; s = s->next) {
+        struct med_sched_share share;
+
+        if (s->stage != SESSION_VGPU_CREATED || s->vgpu.id != q->vgpu_id) {
+            continue;
+        }
+        share = *vgpu_submission_share(s->vgpu.submission);
+        share.weight = q->weight ? q->weight : share.weight;
+        share.cap_percent = q->cap_percent ? q->cap_percent : share.cap_percent;
+        vgpu_submission_set_share(s->vgpu.submission, &share);
+        session_log(s, MED_LOG_INFO, "share set by control: weight %u, cap %u%%",
+                    share.weight, share.cap_percent);
+        return 0;
+    }
+    snprintf(detail, size, "no vGPU %" PRIu32, q->vgpu_id);
+    return -ENOENT;
+}
+
+/* Answer one request; false when the connection must be closed. */
+static bool serve(struct med_server *server, struct control_conn *c,
+                  const struct med_ctl_request *q)
+{
+    struct med_ctl_reply end = { .kind = MED_CTL_END };
+
+    switch (q->op) {
+    case MED_CTL_STATS:
+        if (!send_gpu(server, c)) {
+            return false;
+        }
+        for (const struct session *s = server->sessions; s; s = s->next) {
+            if (s->stage == SESSION_VGPU_CREATED && !send_vgpu(c, s)) {
+                return false;
+            }
+        }
+        break;
+    case MED_CTL_TYPES:
+        if (!send_types(server, c)) {
+            return false;
+        }
+        break;
+    case MED_CTL_SET_SHARE:
+        end.status = set_share(server, q, end.detail, sizeof(end.detail));
+        break;
+    }
+    return send_reply(c, &end);
+}
+
+void control_readable(struct med_server *server, struct control_conn *c)
+{
+    struct med_ctl_request q;
+    uint8_t buf[sizeof(q) + 1];
+    ssize_t n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
+    const char *why;
+
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        return;
+    }
+    if (n <= 0) {
+        control_close(server, c);
+        return;
+    }
+    if (!med_ctl_request_valid(buf, (size_t)n, &why)) {
+        struct med_ctl_reply end = { .kind = MED_CTL_END, .status = -EINVAL };
+
+        server->stats.control_errors++;
+        med_log(MED_LOG_WARNING, "control client: bad request: %s", why);
+        snprintf(end.detail, sizeof(end.detail), "bad request: %s", why);
+        send_reply(c, &end);
+        control_close(server, c);
+        return;
+    }
+    memcpy(&q, buf, sizeof(q));
+    if (!serve(server, c, &q)) {
+        med_log(MED_LOG_WARNING, "control client: cannot send a reply (%s): closed",
+                strerror(errno));
+        control_close(server, c);
+    }
+}

@@ -1,0 +1,129 @@
+/*
+ * control.h - the mediator's control socket: what gpumedctl asks (vGPUs,
+ * types, statistics) and changes (weight, cap).  docs/mediator.md,
+ * "The control socket".
+ *
+ * A second UNIX SOCK_SEQPACKET socket, PATH.control next to the VMs'
+ * socket PATH, mode 0600: only the daemon's user may connect, because a
+ * control client changes every VM's share of the GPU.  One request packet
+ * (struct med_ctl_request), answered by reply packets (struct
+ * med_ctl_reply) of which the last has kind MED_CTL_END and the request's
+ * status.  med_ctl_request_valid() is the one check of what a control
+ * client sends; med_ctl_reply_valid() what the tool accepts.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef GPUMED_MEDIATOR_CONTROL_H
+#define GPUMED_MEDIATOR_CONTROL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pgpu/pgpu.h"
+
+#define MED_CTL_VERSION         1
+#define MED_CTL_SUFFIX          ".control"
+#define MED_CTL_NAME_LEN        64
+#define MED_CTL_TYPE_LEN        32
+#define MED_CTL_DETAIL_LEN      128
+
+enum med_ctl_op {
+    MED_CTL_STATS = 1,          /* one MED_CTL_GPU, then a MED_CTL_VGPU per vGPU */
+    MED_CTL_TYPES = 2,          /* a MED_CTL_TYPE per type */
+    MED_CTL_SET_SHARE = 3,      /* vgpu_id's weight and/or cap */
+};
+
+struct med_ctl_request {
+    uint32_t version;           /* MED_CTL_VERSION */
+    uint32_t op;                /* enum med_ctl_op */
+    uint32_t vgpu_id;           /* SET_SHARE; else 0 */
+    uint32_t weight;            /* SET_SHARE: 1..100, 0 keeps it; else 0 */
+    uint32_t cap_percent;       /* SET_SHARE: 1..100 (100: none), 0 keeps it; else 0 */
+    uint32_t reserved;          /* 0 */
+};
+
+enum med_ctl_kind {
+    MED_CTL_END = 1,
+    MED_CTL_GPU = 2,
+    MED_CTL_VGPU = 3,
+    MED_CTL_TYPE = 4,
+};
+
+struct med_ctl_gpu {
+    char backend[MED_CTL_TYPE_LEN];
+    char policy[MED_CTL_TYPE_LEN];
+    uint64_t time_slice_ns;
+    uint64_t uptime_ns;
+    uint64_t busy_ns[PGPU_NUM_ENGINES];         /* every vGPU's, by engine */
+    uint64_t vgpu_switches;     /* ELSP port 0 went from one vGPU to another */
+    uint64_t timer_wakeups;     /* a capped vGPU's time came back */
+    uint64_t engine_resets;
+    uint64_t hangs;
+    uint64_t aperture_free, hidden_free;        /* bytes, in all */
+    uint32_t fences_free;
+    uint32_t vgpus;
+};
+
+struct med_ctl_vgpu {
+    uint32_t id;
+    uint32_t weight;
+    uint32_t cap_percent;
+    uint32_t fence_base, fence_count;
+    uint32_t ppgtts;            /* live shadow PPGTTs */
+    char vm_name[MED_CTL_NAME_LEN];
+    char type[MED_CTL_TYPE_LEN];
+    uint64_t aperture_base, aperture_size, hidden_base, hidden_size;
+    uint64_t busy_ns[PGPU_NUM_ENGINES];         /* GPU time (CTX_TIMESTAMP) */
+    uint64_t workloads[PGPU_NUM_ENGINES];       /* that left the GPU */
+    uint64_t elements;          /* SUBMIT elements received */
+    uint64_t completed;
+    uint64_t rejected;          /* by the checks or the scanner: never ran */
+    uint64_t hangs;             /* stopped by the GPU */
+    uint64_t cancelled;
+    uint64_t engine_resets;     /* RESET_ENGINES the guest asked for */
+    uint64_t ggtt_synced;       /* GGTT entries shadowed */
+    uint64_t ggtt_bad_entries;
+    uint64_t ppgtt_bad_entries;
+};
+
+struct med_ctl_type {
+    char name[MED_CTL_TYPE_LEN];
+    uint64_t aperture_size, hidden_size;
+    uint32_t fence_count;
+    uint32_t weight, cap_percent;
+    uint32_t width, height;
+    uint32_t available;         /* how many more fit now */
+};
+
+struct med_ctl_reply {
+    int32_t status;             /* END: 0 or a negative errno */
+    uint32_t kind;              /* enum med_ctl_kind */
+    char detail[MED_CTL_DETAIL_LEN];    /* END with an error: why */
+    union {
+        struct med_ctl_gpu gpu;
+        struct med_ctl_vgpu vgpu;
+        struct med_ctl_type type;
+    } u;
+};
+
+/* Whether @buf (@len bytes received) is a request the mediator serves;
+ * if not, *@why says what is wrong. */
+bool med_ctl_request_valid(const void *buf, size_t len, const char **why);
+/* Whether @buf is a reply the tool may print. */
+bool med_ctl_reply_valid(const void *buf, size_t len);
+
+/* The control socket of the mediator serving VMs on @socket_path (a
+ * buffer of 108 bytes); -1 if the name is too long. */
+int med_ctl_path(const char *socket_path, char *path, size_t size);
+
+/* Connect; -1 with errno. */
+int med_ctl_connect(const char *control_path);
+/* Send @request and hand each reply before the END to @each; returns the
+ * END's status (copying its detail to @detail), or -errno if the
+ * connection failed or the mediator sent something invalid (-EPROTO). */
+int med_ctl_call(int fd, const struct med_ctl_request *request,
+                 void (*each)(const struct med_ctl_reply *reply, void *opaque), void *opaque,
+                 char detail[MED_CTL_DETAIL_LEN]);
+
+#endif /* GPUMED_MEDIATOR_CONTROL_H */

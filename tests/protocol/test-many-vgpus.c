@@ -1,0 +1,256 @@
+/*
+ * 32 vGPUs on one mediator at once, each driven by its own guest-like
+ * client thread (mediator/tools/guest-driver.h) that keeps its render
+ * engine busy with batches of stores and checks every result.  The GPU
+ * time each vGPU got while all of them had work is read through the
+ * control socket (as gpumedctl does); with equal weights Jain's fairness
+ * index over those times must be at least 0.99.  Then weights and a cap
+ * are changed at run time through the same socket and both shares follow.
+ *
+ * The measurement window is a quantity of GPU time, not of wall time, so a
+ * slow or loaded machine only makes the test longer.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "mediator/control.h"
+#include "mediator/tools/guest-driver.h"
+#include "mediator/tools/server-thread.h"
+#include "tests/unit/scan/emit.h"
+
+#define MiB             (1ull << 20)
+#define VGPUS           32
+#define RAM_SIZE        (16 * MiB)
+#define STORES          1024            /* per batch: every dword of its data page */
+#define BATCH_STRIDE    32768           /* 1024 four-dword stores and the end */
+#define IN_FLIGHT       4               /* elements each client keeps submitted */
+#define WAIT_MS         60000
+#define BATCH_ADDR      0x0000100000000ull
+#define DATA_ADDR       0x0000200000000ull
+/* GPU time of the window, per vGPU: enough time slices that one slice
+ * more or less moves a vGPU's share by a few per cent at most. */
+#define WINDOW_SLICES   40
+
+struct client {
+    pthread_t thread;
+    unsigned index;
+    const char *socket;
+    uint32_t vgpu_id;
+    uint64_t rounds;
+    int error;                  /* first failure: -errno or a bad result (-EBADMSG) */
+};
+
+static volatile int ready, stop;
+
+/* One round: IN_FLIGHT elements, each a batch storing @round + i into
+ * every dword of its own page of data, then all checked. */
+static int round_trip(struct guest_ctx *ctx, struct guest_bo *batch, struct guest_bo *data,
+                      uint32_t round)
+{
+    uint32_t seqno;
+    int ret;
+
+    for (unsigned i = 0; i < IN_FLIGHT; i++) {
+        uint32_t *p = (uint32_t *)((uint8_t *)batch->map + i * BATCH_STRIDE);
+
+        for (unsigned k = 0; k < STORES; k++) {
+            emit_sdi(&p, DATA_ADDR + i * 4096 + (k % 1024) * 4, false, false);
+            p[-1] = round + i;
+        }
+        emit(&p, MI_BB_END_DW);
+        if ((ret = guest_ctx_emit_batch(ctx, BATCH_ADDR + i * BATCH_STRIDE, true)) ||
+            (ret = guest_ctx_emit_breadcrumb(ctx, &seqno)) || (ret = guest_ctx_submit(ctx))) {
+            return ret;
+        }
+    }
+    if ((ret = guest_ctx_wait(ctx, WAIT_MS))) {
+        return ret;
+    }
+    for (unsigned i = 0; i < IN_FLIGHT; i++) {
+        for (unsigned k = 0; k < 1024; k++) {
+            if (((uint32_t *)data->map)[i * 1024 + k] != round + i) {
+                return -EBADMSG;
+            }
+        }
+    }
+    return 0;
+}
+
+static void *client_main(void *opaque)
+{
+    struct client *c = opaque;
+    char name[32];
+    struct guest_vm *vm;
+    struct guest_ppgtt *ppgtt;
+    struct guest_ctx *ctx;
+    struct guest_bo *batch, *data;
+
+    snprintf(name, sizeof(name), "many-%02u", c->index);
+    vm = guest_vm_create(c->socket, name, RAM_SIZE, "gpumed-32");
+    ppgtt = vm ? guest_ppgtt_new(vm) : NULL;
+    ctx = ppgtt ? guest_ctx_new(vm, PGPU_RCS, ppgtt) : NULL;
+    batch = ctx ? guest_bo_new(vm, IN_FLIGHT * BATCH_STRIDE, false) : NULL;
+    data = batch ? guest_bo_new(vm, IN_FLIGHT * 4096, false) : NULL;
+    if (!data || guest_ppgtt_map(ppgtt, batch, BATCH_ADDR) ||
+        guest_ppgtt_map(ppgtt, data, DATA_ADDR)) {
+        c->error = -ENOMEM;
+        __atomic_add_fetch(&ready, 1, __ATOMIC_SEQ_CST);
+        guest_vm_destroy(vm);
+        return NULL;
+    }
+    c->vgpu_id = guest_vm_vgpu(vm)->id;
+    __atomic_add_fetch(&ready, 1, __ATOMIC_SEQ_CST);
+    while (!__atomic_load_n(&stop, __ATOMIC_SEQ_CST) && !c->error) {
+        c->error = round_trip(ctx, batch, data, (uint32_t)(c->rounds * IN_FLIGHT + 1));
+        c->rounds++;
+    }
+    guest_vm_destroy(vm);
+    return NULL;
+}
+
+/* The mediator's account: GPU time on RCS by vGPU id. */
+struct snapshot {
+    uint64_t busy[VGPUS + 1];
+    uint64_t time_slice_ns;
+};
+
+static void take(const struct med_ctl_reply *r, void *opaque)
+{
+    struct snapshot *s = opaque;
+
+    if (r->kind == MED_CTL_GPU) {
+        s->time_slice_ns = r->u.gpu.time_slice_ns;
+    } else if (r->kind == MED_CTL_VGPU && r->u.vgpu.id <= VGPUS) {
+        s->busy[r->u.vgpu.id] = r->u.vgpu.busy_ns[PGPU_RCS];
+    }
+}
+
+static void snapshot(int ctl, struct snapshot *s)
+{
+    const struct med_ctl_request q = { .version = MED_CTL_VERSION, .op = MED_CTL_STATS };
+    char detail[MED_CTL_DETAIL_LEN];
+
+    memset(s, 0, sizeof(*s));
+    assert_int_equal(med_ctl_call(ctl, &q, take, s, detail), 0);
+}
+
+static void set_share(int ctl, uint32_t id, uint32_t weight, uint32_t cap)
+{
+    const struct med_ctl_request q = { .version = MED_CTL_VERSION, .op = MED_CTL_SET_SHARE,
+                                       .vgpu_id = id, .weight = weight, .cap_percent = cap };
+    char detail[MED_CTL_DETAIL_LEN];
+
+    assert_int_equal(med_ctl_call(ctl, &q, NULL, NULL, detail), 0);
+}
+
+static void sleep_ms(unsigned ms)
+{
+    nanosleep(&(struct timespec){ .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L }, NULL);
+}
+
+/* Wait until the vGPUs in @ids together got @gpu_ns more GPU time than in
+ * @from, then fill @to. */
+static void wait_for_gpu_time(int ctl, const struct snapshot *from, struct snapshot *to,
+                              const uint32_t *ids, unsigned count, uint64_t gpu_ns)
+{
+    for (;;) {
+        uint64_t total = 0;
+
+        snapshot(ctl, to);
+        for (unsigned i = 0; i < count; i++) {
+            total += to->busy[ids[i]] - from->busy[ids[i]];
+        }
+        if (total >= gpu_ns) {
+            return;
+        }
+        sleep_ms(20);
+    }
+}
+
+static void test_32_vgpus_fair_and_verified(void **state)
+{
+    struct server_thread *st = server_thread_start(0);
+    struct client clients[VGPUS];
+    struct snapshot before, after, shares_from, shares_to;
+    char control[108];
+    uint32_t ids[VGPUS];
+    double sum = 0, squares = 0, jain, first, second;
+    uint64_t total_rounds = 0;
+    int ctl;
+
+    (void)state;
+    assert_non_null(st);
+    assert_int_equal(med_ctl_path(server_thread_socket(st), control, sizeof(control)), 0);
+    ctl = med_ctl_connect(control);
+    assert_true(ctl >= 0);
+    for (unsigned i = 0; i < VGPUS; i++) {
+        clients[i] = (struct client){ .index = i, .socket = server_thread_socket(st) };
+        assert_int_equal(pthread_create(&clients[i].thread, NULL, client_main, &clients[i]), 0);
+    }
+    while (__atomic_load_n(&ready, __ATOMIC_SEQ_CST) < VGPUS) {
+        sleep_ms(10);
+    }
+    for (unsigned i = 0; i < VGPUS; i++) {
+        assert_int_equal(clients[i].error, 0);
+        ids[i] = clients[i].vgpu_id;
+    }
+    snapshot(ctl, &before);
+    wait_for_gpu_time(ctl, &before, &after, ids, VGPUS,
+                      (uint64_t)VGPUS * WINDOW_SLICES * before.time_slice_ns);
+    for (unsigned i = 0; i < VGPUS; i++) {
+        double busy = (double)(after.busy[ids[i]] - before.busy[ids[i]]);
+
+        sum += busy;
+        squares += busy * busy;
+    }
+    jain = sum * sum / (VGPUS * squares);
+    printf("# 32 vGPUs, equal weights: %.3f s of GPU time in the window, Jain's index %.4f\n",
+           sum / 1e9, jain);
+    assert_true(jain >= 0.99);
+
+    /* Weights 2:1 between the first two; the rest capped at 1 % each, so
+     * that the two get most of the engine and the window is short. */
+    for (unsigned i = 2; i < VGPUS; i++) {
+        set_share(ctl, ids[i], 0, 1);
+    }
+    set_share(ctl, ids[0], 2, 0);
+    snapshot(ctl, &shares_from);
+    wait_for_gpu_time(ctl, &shares_from, &shares_to, ids, 2, 2 * 3 * WINDOW_SLICES *
+                      before.time_slice_ns);
+    first = (double)(shares_to.busy[ids[0]] - shares_from.busy[ids[0]]);
+    second = (double)(shares_to.busy[ids[1]] - shares_from.busy[ids[1]]);
+    printf("# weights 2:1 set at run time: measured %.3f : 1\n", first / second);
+    assert_true(first / second > 1.9 && first / second < 2.1);
+
+    __atomic_store_n(&stop, 1, __ATOMIC_SEQ_CST);
+    for (unsigned i = 0; i < VGPUS; i++) {
+        pthread_join(clients[i].thread, NULL);
+        assert_int_equal(clients[i].error, 0);
+        total_rounds += clients[i].rounds;
+    }
+    printf("# %" PRIu64 " rounds of %u verified batches\n", total_rounds, IN_FLIGHT);
+    close(ctl);
+    server_thread_destroy(st);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_32_vgpus_fair_and_verified),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
