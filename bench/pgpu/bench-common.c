@@ -5,6 +5,8 @@
  */
 #include "bench-common.h"
 
+#include "pgpu/skl-regs.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -66,4 +68,70 @@ int bench_cmp_u64(const void *a, const void *b)
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
     return (x > y) - (x < y);
+}
+
+#define SWITCH_DATA_VA  0x100000000ull
+
+static void store(struct native_ctx *ctx, unsigned slot, uint32_t value)
+{
+    uint64_t addr = SWITCH_DATA_VA + 4 * slot;
+    const uint32_t cmd[] = {
+        MI_STORE_DATA_IMM, (uint32_t)addr, (uint32_t)(addr >> 32), value,
+    };
+
+    native_emit(ctx, cmd, 4);
+}
+
+static void wait_for(struct native_ctx *ctx, uint32_t seqno)
+{
+    if (native_wait(ctx, seqno, BENCH_WAIT_MS)) {
+        bench_die("waiting");
+    }
+}
+
+struct bench_ctx_switch bench_native_ctx_switch(unsigned rounds)
+{
+    struct native_vm *vm;
+    struct native *n = bench_open(&vm);
+    struct native_ctx *a = native_ctx_new(n, PGPU_RCS, vm);
+    struct native_ctx *b = native_ctx_new(n, PGPU_RCS, vm);
+    uint64_t start, one_ctx_ns, two_ctx_ns;
+
+    if (!a || !b) {
+        bench_die("creating contexts");
+    }
+    bench_buffer(n, vm, PGPU_PAGE_SIZE, SWITCH_DATA_VA);
+    start = bench_now_ns();
+    for (unsigned i = 0; i < rounds; i++) {
+        uint32_t seqno;
+
+        store(a, 0, i);
+        store(a, 1, i);
+        seqno = native_emit_breadcrumb(a);
+        if (native_submit(a)) {
+            bench_die("submitting");
+        }
+        wait_for(a, seqno);
+    }
+    one_ctx_ns = bench_now_ns() - start;
+    start = bench_now_ns();
+    for (unsigned i = 0; i < rounds; i++) {
+        uint32_t seq_a, seq_b;
+
+        store(a, 0, i);
+        store(b, 1, i);
+        seq_a = native_emit_breadcrumb(a);
+        seq_b = native_emit_breadcrumb(b);
+        if (native_submit_pair(a, b)) {
+            bench_die("submitting");
+        }
+        wait_for(a, seq_a);
+        wait_for(b, seq_b);
+    }
+    two_ctx_ns = bench_now_ns() - start;
+    native_close(n);
+    return (struct bench_ctx_switch){
+        .one_ctx_ns = (double)one_ctx_ns / rounds,
+        .switch_ns = ((double)two_ctx_ns - (double)one_ctx_ns) / rounds,
+    };
 }

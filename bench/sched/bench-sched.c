@@ -1,0 +1,296 @@
+/*
+ * bench-sched.c - what sharing the GPU costs (docs/benchmarks.md, "sched"):
+ *
+ *  1. the weighted policy's decision that starts a time slice (it looks at
+ *     every vGPU with work) with 2, 32 and 256 vGPUs, per decision and as
+ *     a share of a 1 ms slice;
+ *  2. a vGPU-to-vGPU switch through the real mediator next to the native
+ *     context switch on the model, measured in the same run the same way:
+ *     the same two stores per round in one context, then split over two
+ *     contexts (native: an ELSP pair; mediated: two contexts of one vGPU,
+ *     then of two vGPUs, each its own SUBMIT); the difference per round is
+ *     the cost of the second context;
+ *  3. the throughput of N vGPUs (1..32), each a client thread, the same
+ *     work in all shared out among them, as a ratio of one vGPU's.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench/pgpu/bench-common.h"
+#include "mediator/tools/guest-driver.h"
+#include "mediator/tools/server-thread.h"
+#include "sched/sched.h"
+#include "tests/unit/scan/emit.h"
+
+#define SLICE_NS        1000000ull
+#define DECISIONS       200000
+#define SWITCH_ROUNDS   1000
+#define REPEATS         3           /* of each switch measurement; the best kept */
+#define BATCH_VA        0x0000100000000ull
+#define DATA_VA         0x0000200000000ull
+#define GUEST_RAM       (16ull << 20)
+#define WAIT_MS         60000
+#define TP_ROUNDS       1600        /* in all, shared out among the vGPUs: rounds of TP_BATCHES batches */
+#define TP_BATCHES      4
+#define TP_STORES       256         /* per batch */
+#define TP_STRIDE       8192        /* bytes per batch */
+
+/* ---- 1. the policy's slice decision ---- */
+
+static void bench_policy(unsigned vgpus)
+{
+    const struct med_sched_policy_ops *ops = &med_sched_policy_weighted;
+    void *policy = ops->create(&(struct med_sched_policy_params){ .time_slice_ns = SLICE_NS });
+    struct med_sched_share share = { .weight = 4, .cap_percent = 100 };
+    struct med_sched_entity *en = calloc(vgpus, sizeof(*en));
+    uint64_t now = 1000000000ull, start, elapsed;
+
+    if (!policy || !en) {
+        bench_die("creating the policy");
+    }
+    for (unsigned i = 0; i < vgpus; i++) {
+        med_sched_entity_init(&en[i], PGPU_RCS, &share);
+        ops->runnable(policy, &en[i], now);
+    }
+    start = bench_now_ns();
+    for (unsigned i = 0; i < DECISIONS; i++) {
+        /* each charge uses up the slice: every pick starts a new one */
+        struct med_sched_entity *picked = ops->pick(policy, PGPU_RCS, now);
+
+        now += SLICE_NS;
+        ops->charge(policy, picked, SLICE_NS, now);
+    }
+    elapsed = bench_now_ns() - start;
+    printf("BENCH sched-slice-decision-%uvgpus %.1f ns\n", vgpus, (double)elapsed / DECISIONS);
+    printf("BENCH sched-slice-overhead-%uvgpus %.1f ppm\n", vgpus,
+           (double)elapsed / DECISIONS / SLICE_NS * 1e6);
+    ops->destroy(policy);
+    free(en);
+}
+
+/* ---- 2. the vGPU-to-vGPU switch ---- */
+
+struct vm_ctx {
+    struct guest_vm *vm;
+    struct guest_ppgtt *ppgtt;
+    struct guest_bo *batch, *data;
+    struct guest_ctx *ctx[2];
+};
+
+/* Batch 0 stores two dwords, batches 1 and 2 one each. */
+static void vm_open(struct vm_ctx *v, const char *socket, const char *name, const char *type)
+{
+    uint32_t *p;
+
+    v->vm = guest_vm_create(socket, name, GUEST_RAM, type);
+    v->ppgtt = v->vm ? guest_ppgtt_new(v->vm) : NULL;
+    v->batch = v->ppgtt ? guest_bo_new(v->vm, 3 * 4096, false) : NULL;
+    v->data = v->batch ? guest_bo_new(v->vm, 4096, false) : NULL;
+    for (unsigned c = 0; c < 2 && v->data; c++) {
+        v->ctx[c] = guest_ctx_new(v->vm, PGPU_RCS, v->ppgtt);
+    }
+    if (!v->data || !v->ctx[0] || !v->ctx[1] || guest_ppgtt_map(v->ppgtt, v->batch, BATCH_VA) ||
+        guest_ppgtt_map(v->ppgtt, v->data, DATA_VA)) {
+        bench_die("creating a guest");
+    }
+    for (unsigned b = 0; b < 3; b++) {
+        p = (uint32_t *)((uint8_t *)v->batch->map + b * 4096);
+        for (unsigned s = b ? b - 1 : 0; s < (b ? b : 2u); s++) {
+            emit_sdi(&p, DATA_VA + 4 * s, false, false);
+        }
+        emit(&p, MI_BB_END_DW);
+    }
+}
+
+static void submit(struct guest_ctx *ctx, unsigned batch)
+{
+    uint32_t seqno;
+
+    if (guest_ctx_emit_batch(ctx, BATCH_VA + batch * 4096, true) ||
+        guest_ctx_emit_breadcrumb(ctx, &seqno) || guest_ctx_submit(ctx)) {
+        bench_die("submitting");
+    }
+}
+
+static void wait_done(struct guest_ctx *ctx)
+{
+    if (guest_ctx_wait(ctx, WAIT_MS)) {
+        bench_die("waiting");
+    }
+}
+
+/* ns per round: both stores in @first alone, or split over @first and @second. */
+static double mediated_round_ns(struct guest_ctx *first, struct guest_ctx *second)
+{
+    uint64_t start = bench_now_ns();
+
+    for (unsigned i = 0; i < SWITCH_ROUNDS; i++) {
+        submit(first, second ? 1 : 0);
+        if (second) {
+            submit(second, 2);
+        }
+        wait_done(first);
+        if (second) {
+            wait_done(second);
+        }
+    }
+    return (double)(bench_now_ns() - start) / SWITCH_ROUNDS;
+}
+
+static double min_of(double a, double b)
+{
+    return a < b ? a : b;
+}
+
+static void bench_switch(void)
+{
+    struct server_thread *st = server_thread_start(0);
+    struct vm_ctx a = { 0 }, b = { 0 };
+    double native = 1e30, one = 1e30, same_vgpu = 1e30, two_vgpus = 1e30;
+
+    if (!st) {
+        bench_die("starting the mediator");
+    }
+    vm_open(&a, server_thread_socket(st), "switch-a", "gpumed-8");
+    vm_open(&b, server_thread_socket(st), "switch-b", "gpumed-8");
+    for (unsigned r = 0; r < REPEATS; r++) {
+        struct bench_ctx_switch n = bench_native_ctx_switch(SWITCH_ROUNDS);
+
+        native = min_of(native, n.switch_ns);
+        one = min_of(one, mediated_round_ns(a.ctx[0], NULL));
+        same_vgpu = min_of(same_vgpu, mediated_round_ns(a.ctx[0], a.ctx[1]));
+        two_vgpus = min_of(two_vgpus, mediated_round_ns(a.ctx[0], b.ctx[0]));
+    }
+    printf("BENCH sched-native-ctx-switch %.1f us\n", native / 1e3);
+    printf("BENCH sched-mediated-round-trip %.1f us\n", one / 1e3);
+    printf("BENCH sched-mediated-ctx-switch-same-vgpu %.1f us\n", (same_vgpu - one) / 1e3);
+    printf("BENCH sched-vgpu-switch %.1f us\n", (two_vgpus - one) / 1e3);
+    printf("BENCH sched-vgpu-switch-vs-native %.1f x\n", (two_vgpus - one) / native);
+    guest_vm_destroy(a.vm);
+    guest_vm_destroy(b.vm);
+    server_thread_destroy(st);
+}
+
+/* ---- 3. throughput of N vGPUs ---- */
+
+static pthread_barrier_t tp_ready;     /* every client has its vGPU: the clock starts */
+
+struct tp_client {
+    pthread_t thread;
+    const char *socket;
+    unsigned index;
+    unsigned rounds;
+    bool failed;
+};
+
+static void *tp_client_main(void *opaque)
+{
+    struct tp_client *c = opaque;
+    struct guest_vm *vm;
+    struct guest_ppgtt *ppgtt;
+    struct guest_ctx *ctx;
+    struct guest_bo *batch, *data;
+    char name[32];
+
+    snprintf(name, sizeof(name), "tp-%02u", c->index);
+    vm = guest_vm_create(c->socket, name, GUEST_RAM, "gpumed-32");
+    ppgtt = vm ? guest_ppgtt_new(vm) : NULL;
+    ctx = ppgtt ? guest_ctx_new(vm, PGPU_RCS, ppgtt) : NULL;
+    batch = ctx ? guest_bo_new(vm, TP_BATCHES * TP_STRIDE, false) : NULL;
+    data = batch ? guest_bo_new(vm, 4096, false) : NULL;
+    c->failed = !data || guest_ppgtt_map(ppgtt, batch, BATCH_VA) ||
+                guest_ppgtt_map(ppgtt, data, DATA_VA);
+    pthread_barrier_wait(&tp_ready);
+    for (unsigned b = 0; b < TP_BATCHES && !c->failed; b++) {
+        uint32_t *p = (uint32_t *)((uint8_t *)batch->map + b * TP_STRIDE);
+
+        for (unsigned s = 0; s < TP_STORES; s++) {
+            emit_sdi(&p, DATA_VA + 4 * s, false, false);
+        }
+        emit(&p, MI_BB_END_DW);
+    }
+    for (unsigned r = 0; r < c->rounds && !c->failed; r++) {
+        uint32_t seqno;
+
+        for (unsigned b = 0; b < TP_BATCHES && !c->failed; b++) {
+            c->failed = guest_ctx_emit_batch(ctx, BATCH_VA + b * TP_STRIDE, true) ||
+                        guest_ctx_emit_breadcrumb(ctx, &seqno) || guest_ctx_submit(ctx);
+        }
+        c->failed = c->failed || guest_ctx_wait(ctx, WAIT_MS);
+    }
+    guest_vm_destroy(vm);
+    return NULL;
+}
+
+/* Batches per second of @vgpus clients together, the same work in all. */
+static double throughput(unsigned vgpus)
+{
+    struct server_thread *st = server_thread_start(0);
+    struct tp_client *clients = calloc(vgpus, sizeof(*clients));
+    uint64_t start, elapsed;
+
+    if (!st || !clients || pthread_barrier_init(&tp_ready, NULL, vgpus + 1)) {
+        bench_die("starting the mediator");
+    }
+    for (unsigned i = 0; i < vgpus; i++) {
+        clients[i] = (struct tp_client){ .socket = server_thread_socket(st), .index = i,
+                                         .rounds = TP_ROUNDS / vgpus };
+        if (pthread_create(&clients[i].thread, NULL, tp_client_main, &clients[i])) {
+            bench_die("starting a client");
+        }
+    }
+    pthread_barrier_wait(&tp_ready);
+    start = bench_now_ns();
+    for (unsigned i = 0; i < vgpus; i++) {
+        pthread_join(clients[i].thread, NULL);
+        if (clients[i].failed) {
+            bench_die("a client's workload");
+        }
+    }
+    elapsed = bench_now_ns() - start;
+    pthread_barrier_destroy(&tp_ready);
+    server_thread_destroy(st);
+    free(clients);
+    return (double)(TP_ROUNDS / vgpus * vgpus) * TP_BATCHES / ((double)elapsed / 1e9);
+}
+
+/* The best of REPEATS runs: the machine's other load only slows a run down. */
+static double best_throughput(unsigned vgpus)
+{
+    double best = 0;
+
+    for (unsigned r = 0; r < REPEATS; r++) {
+        double t = throughput(vgpus);
+
+        best = t > best ? t : best;
+    }
+    return best;
+}
+
+static void bench_throughput(void)
+{
+    static const unsigned counts[] = { 1, 2, 4, 8, 16, 32 };
+    double one = best_throughput(1);
+
+    printf("BENCH sched-throughput-1vgpus %.0f batches/s\n", one);
+    for (unsigned i = 1; i < sizeof(counts) / sizeof(counts[0]); i++) {
+        double n = best_throughput(counts[i]);
+
+        printf("BENCH sched-throughput-%uvgpus %.0f batches/s\n", counts[i], n);
+        printf("BENCH sched-throughput-%uvgpus-vs-1 %.2f x\n", counts[i], n / one);
+    }
+}
+
+int main(void)
+{
+    bench_policy(2);
+    bench_policy(32);
+    bench_policy(256);
+    bench_switch();
+    bench_throughput();
+    return 0;
+}
