@@ -169,7 +169,7 @@ static void bench_switch(void)
     printf("BENCH sched-mediated-round-trip %.1f us\n", one / 1e3);
     printf("BENCH sched-mediated-ctx-switch-same-vgpu %.1f us\n", (same_vgpu - one) / 1e3);
     printf("BENCH sched-vgpu-switch %.1f us\n", (two_vgpus - one) / 1e3);
-    printf("BENCH sched-vgpu-switch-vs-native %.1f x\n", (two_vgpus - one) / native);
+    printf("BENCH sched-vgpu-switch-vs-native %.2f ratio\n", (two_vgpus - one) / native);
     guest_vm_destroy(a.vm);
     guest_vm_destroy(b.vm);
     server_thread_destroy(st);
@@ -281,7 +281,7 @@ static void bench_throughput(void)
         double n = best_throughput(counts[i]);
 
         printf("BENCH sched-throughput-%uvgpus %.0f batches/s\n", counts[i], n);
-        printf("BENCH sched-throughput-%uvgpus-vs-1 %.2f x\n", counts[i], n / one);
+        printf("BENCH sched-throughput-%uvgpus-vs-1 %.2f ratio\n", counts[i], n / one);
     }
 }
 
