@@ -161,21 +161,42 @@ static uint64_t block_mask(const struct entry_block *b, uint32_t word)
     return (hi == 64 ? ~0ull : (1ull << hi) - 1) & ~((1ull << lo) - 1);
 }
 
+#define CLEAN_RUN_WORDS 8
+
+/* Whether the CLEAN_RUN_WORDS words at @dirty are all zero: a sync with
+ * nothing dirty runs on every submission over the whole partition. */
+static bool clean_run(const uint64_t *dirty)
+{
+    uint64_t any = 0;
+
+#pragma GCC unroll 8
+    for (unsigned i = 0; i < CLEAN_RUN_WORDS; i++) {
+        any |= __atomic_load_n(&dirty[i], __ATOMIC_RELAXED);
+    }
+    return !any;
+}
+
 /* Take the dirty bits of the entries of @b and shadow those entries. */
 static size_t sync_block(struct vgpu_ggtt_shadow *s, const struct entry_block *b)
 {
+    uint64_t *dirty = s->dirty;
+    uint32_t end_word = (b->end + 63) / 64;
     size_t taken = 0;
 
-    for (uint32_t word = b->first / 64; word * 64 < b->end; word++) {
+    for (uint32_t word = b->first / 64; word < end_word; word++) {
         uint64_t mask, bits;
 
-        if (!__atomic_load_n(&s->dirty[word], __ATOMIC_RELAXED)) {
+        if (word + CLEAN_RUN_WORDS <= end_word && clean_run(&dirty[word])) {
+            word += CLEAN_RUN_WORDS - 1;
+            continue;
+        }
+        if (!__atomic_load_n(&dirty[word], __ATOMIC_RELAXED)) {
             continue;
         }
         /* Acquire pairs with the client's release: the entries it marked
          * are visible.  Bits of entries outside the block are never read. */
         mask = block_mask(b, word);
-        bits = __atomic_fetch_and(&s->dirty[word], ~mask, __ATOMIC_ACQUIRE) & mask;
+        bits = __atomic_fetch_and(&dirty[word], ~mask, __ATOMIC_ACQUIRE) & mask;
         for (; bits; bits &= bits - 1) {
             uint32_t index = word * 64 + (uint32_t)__builtin_ctzll(bits);
 

@@ -179,6 +179,27 @@ static void test_only_address_and_present_reach_the_host(void **state)
     assert_int_equal(host(f, APERTURE_FIRST + 1), (BUS_BASE + 0x3000) | PRESENT);
 }
 
+/* A sync skips clean runs of bitmap words: an entry is taken wherever it
+ * sits in them, at the blocks' ends too. */
+static void test_each_dirty_entry_is_taken_wherever_it_is(void **state)
+{
+    struct fixture *f = *state;
+    const uint32_t hidden_last = HIDDEN_FIRST + (uint32_t)(256 * MiB / 4096) - 1;
+    const uint32_t probes[] = { HIDDEN_FIRST, HIDDEN_FIRST + 511, HIDDEN_FIRST + 512,
+                                hidden_last - 64, hidden_last };
+
+    for (uint32_t i = APERTURE_FIRST; i < APERTURE_FIRST + 8192; i++) {
+        guest_write(f, i, ((uint64_t)i << 12) | PRESENT);
+        assert_int_equal(vgpu_ggtt_shadow_sync(f->shadow), 1);
+        assert_int_equal(host(f, i), (BUS_BASE + ((uint64_t)i << 12)) | PRESENT);
+    }
+    for (size_t k = 0; k < sizeof(probes) / sizeof(probes[0]); k++) {
+        guest_write(f, probes[k], 0x7000 | PRESENT);
+        assert_int_equal(vgpu_ggtt_shadow_sync(f->shadow), 1);
+        assert_int_equal(host(f, probes[k]), (BUS_BASE + 0x7000) | PRESENT);
+    }
+}
+
 static void test_dirty_bits_outside_the_partition_are_never_read(void **state)
 {
     struct fixture *f = *state;
@@ -256,6 +277,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_valid_entries_become_bus_window_addresses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_entries_point_at_scratch_and_are_counted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_only_address_and_present_reach_the_host, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_each_dirty_entry_is_taken_wherever_it_is, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dirty_bits_outside_the_partition_are_never_read, setup, teardown),
         cmocka_unit_test_setup_teardown(test_single_entry_update_checks_the_partition, setup, teardown),
         cmocka_unit_test_setup_teardown(test_destroy_leaves_nothing_mapped, setup, teardown),
