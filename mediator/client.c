@@ -171,30 +171,6 @@ static int transact(struct med_client *c, void *request, const int *fds, unsigne
     return wait_reply(c, info->reply, hdr->seq, reply, reply_fd);
 }
 
-static int connect_socket(const char *path)
-{
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    int fd;
-
-    if (strlen(path) >= sizeof(addr.sun_path)) {
-        errno = EINVAL;
-        return -1;
-    }
-    strcpy(addr.sun_path, path);
-    fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        return -1;
-    }
-    if (connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
-        int err = errno;
-
-        close(fd);
-        errno = err;
-        return -1;
-    }
-    return fd;
-}
-
 /* Connected blocking (a local connect completes at once), then non-blocking
  * so that the fd handler and waits with a time limit never hang. */
 static int set_nonblocking(int fd)
@@ -239,7 +215,7 @@ struct med_client *med_client_connect(const char *socket_path, const char *vm_na
     }
     c->complete = complete;
     c->opaque = opaque;
-    c->fd = connect_socket(socket_path ? socket_path : MED_DEFAULT_SOCKET);
+    c->fd = med_socket_connect(socket_path ? socket_path : MED_DEFAULT_SOCKET);
     if (c->fd < 0) {
         err = errno;
         free(c);

@@ -6,12 +6,13 @@
  */
 #include "mediator/control.h"
 
+#include "mediator/protocol.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <unistd.h>
 
 _Static_assert(sizeof(struct med_ctl_request) == 24, "request layout");
 _Static_assert(sizeof(struct med_ctl_reply) % 8 == 0, "reply layout");
@@ -80,26 +81,7 @@ int med_ctl_path(const char *socket_path, char *path, size_t size)
 
 int med_ctl_connect(const char *control_path)
 {
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    int fd;
-
-    if (strlen(control_path) >= sizeof(addr.sun_path)) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    strcpy(addr.sun_path, control_path);
-    fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        return -1;
-    }
-    if (connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
-        int err = errno;
-
-        close(fd);
-        errno = err;
-        return -1;
-    }
-    return fd;
+    return med_socket_connect(control_path);
 }
 
 int med_ctl_call(int fd, const struct med_ctl_request *request,

@@ -222,6 +222,10 @@ ssize_t med_msg_receive(int sock, enum med_peer receiver, union med_msg *msg,
                         int fds[MED_MSG_MAX_FDS], unsigned *fd_count,
                         const char **why);
 
+/* A blocking SOCK_SEQPACKET connection to the UNIX socket @path, or -1
+ * with errno (EINVAL: the path does not fit a socket address). */
+int med_socket_connect(const char *path);
+
 /* Does @s, an array of @n bytes, hold a printable NUL-terminated string? */
 bool med_string_valid(const char *s, size_t n, bool may_be_empty);
 

@@ -73,6 +73,16 @@ static void begin_item(struct printer *p)
     p->items++;
 }
 
+/* What list and stats both say of a vGPU first, in JSON. */
+static void json_vgpu_identity(const struct med_ctl_vgpu *v)
+{
+    printf("\"id\": %" PRIu32 ", \"vm\": ", v->id);
+    json_string(v->vm_name);
+    printf(", \"type\": ");
+    json_string(v->type);
+    printf(", \"weight\": %" PRIu32 ", \"cap_percent\": %" PRIu32, v->weight, v->cap_percent);
+}
+
 static void print_list(const struct med_ctl_reply *r, void *opaque)
 {
     struct printer *p = opaque;
@@ -83,16 +93,12 @@ static void print_list(const struct med_ctl_reply *r, void *opaque)
     }
     begin_item(p);
     if (p->json) {
-        printf("\"id\": %" PRIu32 ", \"vm\": ", v->id);
-        json_string(v->vm_name);
-        printf(", \"type\": ");
-        json_string(v->type);
-        printf(", \"weight\": %" PRIu32 ", \"cap_percent\": %" PRIu32
-               ", \"aperture_base\": %" PRIu64 ", \"aperture_size\": %" PRIu64
+        json_vgpu_identity(v);
+        printf(", \"aperture_base\": %" PRIu64 ", \"aperture_size\": %" PRIu64
                ", \"hidden_base\": %" PRIu64 ", \"hidden_size\": %" PRIu64
                ", \"fence_base\": %" PRIu32 ", \"fence_count\": %" PRIu32 "}",
-               v->weight, v->cap_percent, v->aperture_base, v->aperture_size, v->hidden_base,
-               v->hidden_size, v->fence_base, v->fence_count);
+               v->aperture_base, v->aperture_size, v->hidden_base, v->hidden_size,
+               v->fence_base, v->fence_count);
         return;
     }
     if (p->items == 1) {
@@ -178,12 +184,8 @@ static void print_stats(const struct med_ctl_reply *r, void *opaque)
     }
     begin_item(p);
     if (p->json) {
-        printf("\"id\": %" PRIu32 ", \"vm\": ", v->id);
-        json_string(v->vm_name);
-        printf(", \"type\": ");
-        json_string(v->type);
-        printf(", \"weight\": %" PRIu32 ", \"cap_percent\": %" PRIu32 ", \"engines\": {",
-               v->weight, v->cap_percent);
+        json_vgpu_identity(v);
+        printf(", \"engines\": {");
         for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
             printf("%s\"%s\": {\"busy_ns\": %" PRIu64 ", \"workloads\": %" PRIu64 "}",
                    e ? ", " : "", engine_names[e], v->busy_ns[e], v->workloads[e]);

@@ -188,22 +188,31 @@ static void wait_for_gpu_time(int ctl, const struct snapshot *from, struct snaps
     }
 }
 
-static void test_32_vgpus_fair_and_verified(void **state)
+/* A mediator on a thread and a connection to its control socket. */
+static struct server_thread *start_mediator(int *ctl)
 {
     struct server_thread *st = server_thread_start(0);
+    char control[108];
+
+    assert_non_null(st);
+    assert_int_equal(med_ctl_path(server_thread_socket(st), control, sizeof(control)), 0);
+    *ctl = med_ctl_connect(control);
+    assert_true(*ctl >= 0);
+    return st;
+}
+
+static void test_32_vgpus_fair_and_verified(void **state)
+{
+    struct server_thread *st;
     struct client clients[VGPUS];
     struct snapshot before, after, shares_from, shares_to;
-    char control[108];
     uint32_t ids[VGPUS];
     double sum = 0, squares = 0, jain, first, second;
     uint64_t total_rounds = 0;
     int ctl;
 
     (void)state;
-    assert_non_null(st);
-    assert_int_equal(med_ctl_path(server_thread_socket(st), control, sizeof(control)), 0);
-    ctl = med_ctl_connect(control);
-    assert_true(ctl >= 0);
+    st = start_mediator(&ctl);
     for (unsigned i = 0; i < VGPUS; i++) {
         clients[i] = (struct client){ .index = i, .socket = server_thread_socket(st) };
         assert_int_equal(pthread_create(&clients[i].thread, NULL, client_main, &clients[i]), 0);
@@ -267,20 +276,16 @@ static double now_ms(void)
  * other VM's workload goes on, every result checked. */
 static void test_sigkill_frees_at_once_and_spares_the_neighbour(void **state)
 {
-    struct server_thread *st = server_thread_start(0);
+    struct server_thread *st;
     struct client survivor, victim;
     struct snapshot s, from, to;
-    char control[108];
     uint32_t survivor_id, victim_id;
     double killed, elapsed;
     pid_t child;
     int ctl;
 
     (void)state;
-    assert_non_null(st);
-    assert_int_equal(med_ctl_path(server_thread_socket(st), control, sizeof(control)), 0);
-    ctl = med_ctl_connect(control);
-    assert_true(ctl >= 0);
+    st = start_mediator(&ctl);
     __atomic_store_n(&ready, 0, __ATOMIC_SEQ_CST);
     __atomic_store_n(&stop, 0, __ATOMIC_SEQ_CST);
     victim = (struct client){ .index = 1, .socket = server_thread_socket(st) };
