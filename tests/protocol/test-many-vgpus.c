@@ -332,9 +332,37 @@ static void test_sigkill_frees_at_once_and_spares_the_neighbour(void **state)
     server_thread_destroy(st);
 }
 
+/* A bad control request is answered with its reason, counted, and only
+ * its connection closed. */
+static void test_bad_control_request(void **state)
+{
+    const struct med_ctl_request bad = { .version = MED_CTL_VERSION, .op = 77 };
+    const struct med_ctl_request good = { .version = MED_CTL_VERSION, .op = MED_CTL_TYPES };
+    char detail[MED_CTL_DETAIL_LEN];
+    int ctl, other, ret;
+    struct server_thread *st = start_mediator(&ctl);
+    char control[108];
+
+    (void)state;
+    assert_int_equal(med_ctl_path(server_thread_socket(st), control, sizeof(control)), 0);
+    other = med_ctl_connect(control);
+    assert_true(other >= 0);
+    assert_int_equal(med_ctl_call(ctl, &bad, NULL, NULL, detail), -EINVAL);
+    assert_string_equal(detail, "bad request: unknown operation");
+    ret = med_ctl_call(ctl, &good, NULL, NULL, detail);    /* closed, or closing */
+    assert_true(ret == -EPIPE || ret == -ECONNRESET);
+    assert_int_equal(med_ctl_call(other, &good, NULL, NULL, detail), 0);
+    server_thread_stop(st);
+    assert_int_equal(med_server_stats(server_thread_server(st))->control_errors, 1);
+    close(ctl);
+    close(other);
+    server_thread_destroy(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bad_control_request),
         cmocka_unit_test(test_32_vgpus_fair_and_verified),
         cmocka_unit_test(test_sigkill_frees_at_once_and_spares_the_neighbour),
     };
