@@ -307,6 +307,8 @@ static void send_complete(void *opaque, enum pgpu_engine engine, uint32_t event,
     s->failed = !send_message(s, &done, NULL, 0);
 }
 
+static void ggtt_sync(void *opaque);
+
 static void workload_guest_error(void *opaque, const char *text)
 {
     guest_error(opaque, "%s", text);
@@ -365,6 +367,7 @@ static int vgpu_setup(struct session *s, const struct vgpu_type *type, char *det
         .host = &server->exec_host,
         .complete = send_complete,
         .guest_error = workload_guest_error,
+        .sync_ggtt = ggtt_sync,
         .opaque = s,
         .share = { .weight = type->weight, .cap_percent = type->cap_percent },
     });
@@ -474,9 +477,11 @@ static bool handle_ppgtt_notify(struct session *s, const union med_msg *m, const
     return true;
 }
 
-/* Bring the host GGTT up to date before the GPU may use it. */
-static void ggtt_sync(struct session *s)
+/* Bring the host GGTT up to date before the GPU may use it: called once
+ * per workload (the elements merged into one share one sync). */
+static void ggtt_sync(void *opaque)
 {
+    struct session *s = opaque;
     const struct vgpu_ggtt_shadow_stats *st = vgpu_ggtt_shadow_stats(s->vgpu.shadow);
     uint64_t bad_before = st->bad_address;
 
@@ -494,7 +499,6 @@ static bool handle_submit(struct session *s, const union med_msg *m, const int *
 {
     uint64_t received = med_now_ns();
 
-    ggtt_sync(s);
     for (unsigned e = 0; e < 2 && !s->failed; e++) {
         if (m->submit.desc[e]) {
             vgpu_submission_submit(s->vgpu.submission, m->submit.engine, m->submit.desc[e],

@@ -555,6 +555,8 @@ static void shadow(struct vgpu_workload *w)
     uint64_t start = med_now_ns(), scan_start, bad_before, *offsets;
     uint32_t len;
 
+    /* Once per workload: its elements' SUBMITs have all arrived. */
+    sub->config.sync_ggtt(sub->config.opaque);
     if (!read_context(w, &ctx)) {
         return;
     }

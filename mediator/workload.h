@@ -104,6 +104,9 @@ struct vgpu_submission_config {
     /* A guest-caused problem, one line without the vGPU's name (the
      * caller prefixes it, counts and rate-limits). */
     void (*guest_error)(void *opaque, const char *text);
+    /* Bring the vGPU's host GGTT up to date with the guest's: called once
+     * per workload, after its elements' SUBMITs, before it is checked. */
+    void (*sync_ggtt)(void *opaque);
     void *opaque;
     struct med_sched_share share;       /* on every engine; valid */
 };
