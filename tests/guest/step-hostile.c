@@ -11,13 +11,19 @@
  * in a fresh context, runs and stores what it should.  The mediator logs
  * each rejection with the vGPU's name; run-guest echoes its log.
  *
+ * One attack, a PPGTT entry naming memory the VM does not own, cannot be
+ * asked of i915 (it builds the page tables): there the agent acts as a
+ * hostile guest kernel would, as root through the vGPU's BARs (below).
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <libdrm/i915_drm.h>
@@ -44,6 +50,10 @@
 
 /* Writes the attack into @cs (the batch's map at VA_BATCH); returns bytes. */
 typedef uint32_t attack_fn(uint32_t *cs);
+
+/* Prepares @ctx for the attack before it is written (NULL: nothing to do). */
+typedef bool attack_arm_fn(struct result *r, int fd, uint32_t ctx,
+                           const struct gem_buffer *batch);
 
 static uint32_t attack_ggtt_store(uint32_t *cs)
 {
@@ -93,6 +103,197 @@ static uint32_t attack_endless_loop(uint32_t *cs)
     *cs++ = (uint32_t)VA_BATCH;
     *cs++ = VA_BATCH >> 32;
     return emit_end(start, cs);
+}
+
+/*
+ * The PPGTT attack.  i915 keeps its page tables in kernel memory, so the
+ * agent reaches them as a hostile guest driver can, through the vGPU's own
+ * BARs (sysfs resource0 and resource2, root only):
+ *
+ * - PVINFO's pdp[0] still holds the PML4 that i915 last announced (g2v
+ *   PPGTT create): after the context's first batch, its own;
+ * - one GGTT entry of the vGPU's aperture, pointed at any guest-physical
+ *   page, makes that page readable and writable through BAR2: the agent
+ *   walks the four levels to the PTE of the batch buffer's last page and
+ *   points it beyond the guest's RAM.
+ *
+ * The attack batch then stores through that PTE, with i915's own
+ * execbuffer2: the page is already bound, so i915 does not rewrite the
+ * entry.  The mediator re-validates the PPGTT at submission, points the
+ * entry at its scratch page and counts it (logged with the vGPU's name),
+ * and its scanner refuses a store to an address the shadow does not map.
+ * The walk to the batch buffer's first page, whose content the agent
+ * wrote, proves the PML4 is the context's.
+ */
+#define BAR0_GGTT               (8u << 20)      /* GGTT entries, 8 bytes each */
+#define PVINFO_PAGE             0x78000
+#define PVINFO_MAPPABLE_BASE    0x78040
+#define PVINFO_MAPPABLE_SIZE    0x78044
+#define PVINFO_PDP0             0x78838         /* lo, hi */
+#define GTT_PAGE                4096u
+#define PTE_PRESENT             1ull
+#define PTE_ADDR_MASK           0x00003ffffffff000ull   /* bits 45:12 */
+
+#define VA_VICTIM               (VA_BATCH + BATCH_SIZE - GTT_PAGE)
+#define GPA_NOT_RAM             0x2000000000ull     /* 128 GiB: the guest has 1 */
+#define PRIME_MARK              0x7070617474616b21ull
+
+/* One GGTT entry of the vGPU's aperture, lent to reach any guest page.
+ * Each BAR page is mapped alone: i915 maps the GGTT half of BAR0
+ * write-combining, and one mapping across both halves is refused (PAT). */
+struct ram_window {
+    volatile uint8_t *pvinfo;
+    volatile uint64_t *entry;
+    uint64_t saved;             /* i915's value, put back on close */
+    volatile uint64_t *page;    /* the aperture page that entry maps */
+};
+
+/* The page of BAR @bar holding @offset; the pointer is to @offset. */
+static volatile void *map_bar_page(struct result *r, const char *addr, int bar, uint64_t offset)
+{
+    char path[128];
+    uint8_t *map;
+    int fd;
+
+    snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource%d", addr, bar);
+    fd = open(path, O_RDWR | O_SYNC | O_CLOEXEC);
+    if (fd < 0) {
+        result_add(r, "error", "%s:%s", path, strerror(errno));
+        return NULL;
+    }
+    map = mmap(NULL, GTT_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+               (off_t)(offset & ~(uint64_t)(GTT_PAGE - 1)));
+    close(fd);
+    if (map == MAP_FAILED) {
+        result_add(r, "error", "mmap-%s:%s", path, strerror(errno));
+        return NULL;
+    }
+    return map + offset % GTT_PAGE;
+}
+
+static void unmap_bar_page(volatile void *at)
+{
+    if (at) {
+        munmap((void *)((uintptr_t)at & ~(uintptr_t)(GTT_PAGE - 1)), GTT_PAGE);
+    }
+}
+
+static uint32_t pvinfo_read32(const struct ram_window *w, uint32_t offset)
+{
+    return *(volatile uint32_t *)(w->pvinfo + offset - PVINFO_PAGE);
+}
+
+/* The last page of the vGPU's aperture: i915 pins its buffers low there. */
+static bool window_open(struct result *r, struct ram_window *w)
+{
+    char addr[64];
+    uint64_t gma;
+
+    *w = (struct ram_window) { 0 };
+    if (!find_vgpu(addr, sizeof(addr))) {
+        result_add(r, "error", "no-vgpu");
+        return false;
+    }
+    w->pvinfo = map_bar_page(r, addr, 0, PVINFO_PAGE);
+    if (!w->pvinfo) {
+        return false;
+    }
+    gma = (uint64_t)pvinfo_read32(w, PVINFO_MAPPABLE_BASE) +
+          pvinfo_read32(w, PVINFO_MAPPABLE_SIZE) - GTT_PAGE;
+    w->entry = map_bar_page(r, addr, 0, BAR0_GGTT + gma / GTT_PAGE * 8);
+    if (!w->entry) {
+        return false;
+    }
+    w->saved = *w->entry;
+    w->page = map_bar_page(r, addr, 2, gma);
+    return w->page != NULL;
+}
+
+static void window_close(struct ram_window *w)
+{
+    if (w->page) {
+        *w->entry = w->saved;
+    }
+    unmap_bar_page(w->page);
+    unmap_bar_page(w->entry);
+    unmap_bar_page(w->pvinfo);
+}
+
+static volatile uint64_t *window_at(struct ram_window *w, uint64_t gpa)
+{
+    *w->entry = (gpa & PTE_ADDR_MASK) | PTE_PRESENT;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);    /* out of the write-combining buffer */
+    return &w->page[gpa % GTT_PAGE / 8];
+}
+
+/* The guest-physical address of the PTE mapping @va under @pml4, or 0. */
+static uint64_t pte_of(struct result *r, struct ram_window *w, uint64_t pml4, uint64_t va)
+{
+    uint64_t table = pml4;
+
+    for (unsigned shift = 39; shift > 12; shift -= 9) {
+        uint64_t entry = *window_at(w, table + (va >> shift) % 512 * 8);
+
+        if (!(entry & PTE_PRESENT)) {
+            result_add(r, "error", "va-0x%llx-not-mapped-at-level-%u",
+                       (unsigned long long)va, (shift - 3) / 9);
+            return 0;
+        }
+        table = entry & PTE_ADDR_MASK;
+    }
+    return table + (va >> 12) % 512 * 8;
+}
+
+/* Runs a first batch in @ctx (its PPGTT is made, the batch buffer bound),
+ * then points the PTE of VA_VICTIM beyond the guest's RAM. */
+static bool arm_ppgtt_outside_ram(struct result *r, int fd, uint32_t ctx,
+                                  const struct gem_buffer *batch)
+{
+    uint32_t *cs = batch->map, len = emit_end(cs, cs);
+    uint64_t pml4, first_pte, victim_pte, page;
+    struct ram_window w;
+    bool ok = false;
+    int err;
+
+    /* After the end: found again through the walk, it proves the PML4. */
+    memcpy((uint8_t *)cs + len, &(uint64_t) { PRIME_MARK }, sizeof(uint64_t));
+    err = gem_execute(fd, ctx, I915_EXEC_RENDER, batch, 0, len, NULL, 0);
+    if (!err) {
+        err = gem_wait(fd, batch);
+    }
+    if (err) {
+        result_add(r, "error", "first-batch:%s", strerror(err));
+        return false;
+    }
+    if (!window_open(r, &w)) {
+        goto out;
+    }
+    pml4 = pvinfo_read32(&w, PVINFO_PDP0) | (uint64_t)pvinfo_read32(&w, PVINFO_PDP0 + 4) << 32;
+    result_add(r, "pml4", "0x%llx", (unsigned long long)pml4);
+    if (!(first_pte = pte_of(r, &w, pml4, VA_BATCH)) ||
+        !(victim_pte = pte_of(r, &w, pml4, VA_VICTIM))) {
+        goto out;
+    }
+    page = *window_at(&w, first_pte) & PTE_ADDR_MASK;
+    if (*window_at(&w, page + len) != PRIME_MARK) {
+        result_add(r, "error", "pml4-not-the-context");
+        goto out;
+    }
+    page = *window_at(&w, victim_pte);
+    *window_at(&w, victim_pte) = (page & ~PTE_ADDR_MASK) | GPA_NOT_RAM;
+    result_log(r, "PTE of 0x%llx at 0x%llx: 0x%llx -> 0x%llx", (unsigned long long)VA_VICTIM,
+               (unsigned long long)victim_pte, (unsigned long long)page,
+               (unsigned long long)*window_at(&w, victim_pte));
+    ok = true;
+out:
+    window_close(&w);
+    return ok;
+}
+
+/* A store through the redirected entry. */
+static uint32_t attack_ppgtt_store(uint32_t *cs)
+{
+    return emit_end(cs, emit_store(cs, VA_VICTIM, 0xdeadbeef));
 }
 
 /* What i915 logs when it resets an engine for a hung request. */
@@ -169,7 +370,7 @@ out:
     return ok;
 }
 
-static bool run_attack(struct result *r, attack_fn *attack)
+static bool run_attack(struct result *r, attack_arm_fn *arm, attack_fn *attack)
 {
     static uint8_t canary_want[CANARY_SIZE];
     struct gem_buffer batch, canary;
@@ -189,6 +390,9 @@ static bool run_attack(struct result *r, attack_fn *attack)
         goto out;
     }
     memset(canary.map, CANARY_BYTE, CANARY_SIZE);
+    if (arm && !arm(r, fd, ctx, &batch)) {
+        goto out;
+    }
     len = attack(batch.map);
     kmsg = kmsg_follow(r);
     if (kmsg < 0 || !reset_stats(r, fd, ctx, &before)) {
@@ -232,25 +436,30 @@ out:
 
 bool step_hostile_ggtt_store(struct result *r)
 {
-    return run_attack(r, attack_ggtt_store);
+    return run_attack(r, NULL, attack_ggtt_store);
 }
 
 bool step_hostile_lri(struct result *r)
 {
-    return run_attack(r, attack_lri);
+    return run_attack(r, NULL, attack_lri);
 }
 
 bool step_hostile_jump(struct result *r)
 {
-    return run_attack(r, attack_jump_out);
+    return run_attack(r, NULL, attack_jump_out);
 }
 
 bool step_hostile_unterminated(struct result *r)
 {
-    return run_attack(r, attack_unterminated);
+    return run_attack(r, NULL, attack_unterminated);
 }
 
 bool step_hostile_loop(struct result *r)
 {
-    return run_attack(r, attack_endless_loop);
+    return run_attack(r, NULL, attack_endless_loop);
+}
+
+bool step_hostile_ppgtt(struct result *r)
+{
+    return run_attack(r, arm_ppgtt_outside_ram, attack_ppgtt_store);
 }

@@ -33,6 +33,7 @@ const struct step steps[] = {
     { "hostile-jump", step_hostile_jump, true },        /* batch start outside any buffer */
     { "hostile-unterminated", step_hostile_unterminated, true }, /* no MI_BATCH_BUFFER_END */
     { "hostile-loop", step_hostile_loop, true },        /* a batch starting itself forever */
+    { "hostile-ppgtt", step_hostile_ppgtt, true },      /* a PPGTT entry beyond the guest's RAM */
 };
 
 const size_t n_steps = sizeof(steps) / sizeof(steps[0]);
