@@ -11,22 +11,29 @@
  *  - The one picked keeps the engine for a time slice of GPU time (a
  *    switch between vGPUs costs a context switch), unless it runs out of
  *    work or of cap first.
- *  - An entity that gets work after being idle may be at most one slice
- *    behind the engine's virtual time: a vGPU that waits for its guest
- *    between workloads keeps its turn, but nothing banks credit while idle
- *    and then holds the engine for long.
+ *  - An entity that gets work after being idle may be at most
+ *    IDLE_CREDIT_NS of GPU time (or a slice, if longer) behind the least
+ *    advanced entity with work: a vGPU whose guest waits for its own
+ *    results between submissions (so it is idle whenever all it queued is
+ *    on the GPU) keeps what it is owed, but nothing banks credit while
+ *    idle for long and then holds the engine for long.
  *  - A cap is a bucket of GPU time that fills at cap percent of wall time,
- *    up to one time slice.  An entity whose bucket is empty is not picked
+ *    up to cap percent of CAP_PERIOD_NS (at least one slice): a capped
+ *    vGPU that waits for a neighbour's long workloads keeps what it was
+ *    owed meanwhile.  An entity whose bucket is empty is not picked
  *    even if the engine then idles; next_eligible_ns() says when it has
  *    time again.  Whatever it overdraws (the workload that emptied its
  *    bucket) is paid back before it runs again, so over any interval it
- *    gets at most cap percent plus one slice plus two workloads.
+ *    gets at most cap percent plus one bucket plus two workloads.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "sched/sched.h"
 
 #include <stdlib.h>
+
+#define CAP_PERIOD_NS   100000000ull    /* the bucket holds cap percent of this */
+#define IDLE_CREDIT_NS  100000000ull    /* what a vGPU may be owed across an idle gap */
 
 struct weighted_engine {
     struct med_sched_entity *runnable;  /* unordered list through policy_next */
@@ -73,7 +80,8 @@ static bool capped(const struct med_sched_entity *en)
 static void cap_refill(const struct weighted_policy *p, struct med_sched_entity *en,
                        uint64_t now)
 {
-    int64_t full = (int64_t)p->slice_ns;
+    uint64_t period_share = CAP_PERIOD_NS * en->share->cap_percent / MED_SCHED_CAP_NONE;
+    int64_t full = (int64_t)(period_share > p->slice_ns ? period_share : p->slice_ns);
 
     if (!en->cap_budget_at_ns) {
         en->cap_budget_ns = full;
@@ -98,7 +106,8 @@ static void weighted_runnable(void *policy, struct med_sched_entity *en, uint64_
 {
     struct weighted_policy *p = policy;
     struct weighted_engine *e = &p->engines[en->engine];
-    uint64_t lag = to_vtime(en, p->slice_ns), reference = e->vclock;
+    uint64_t lag = to_vtime(en, p->slice_ns > IDLE_CREDIT_NS ? p->slice_ns : IDLE_CREDIT_NS);
+    uint64_t reference = e->vclock;
 
     if (en->runnable) {
         return;
