@@ -1,12 +1,14 @@
 /*
  * fixture.h - helpers the mediator tests share: guest RAM as a sealed
- * memfd, the way QEMU's memory-backend-memfd makes it.
+ * memfd, the way QEMU's memory-backend-memfd makes it; a count of open
+ * descriptors, to show that none leaked.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #ifndef GPUMED_TEST_MEDIATOR_FIXTURE_H
 #define GPUMED_TEST_MEDIATOR_FIXTURE_H
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -34,6 +36,19 @@ static inline double now_ms(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Descriptors this process holds (the directory's own included). */
+static inline unsigned open_fd_count(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    unsigned n = 0;
+
+    while (readdir(d)) {
+        n++;
+    }
+    closedir(d);
+    return n;
 }
 
 #endif /* GPUMED_TEST_MEDIATOR_FIXTURE_H */

@@ -5,7 +5,6 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -20,6 +19,7 @@
 #include <cmocka.h>
 
 #include "mediator/protocol.h"
+#include "tests/unit/mediator/fixture.h"
 
 static bool valid_for_mediator(const void *msg, size_t len, unsigned fds)
 {
@@ -251,18 +251,6 @@ static void test_hostile_fields_of_running_vgpus_are_refused(void **state)
 }
 
 /* ---- the socket helpers ---- */
-
-static unsigned open_fd_count(void)
-{
-    DIR *d = opendir("/proc/self/fd");
-    unsigned n = 0;
-
-    while (readdir(d)) {
-        n++;
-    }
-    closedir(d);
-    return n;
-}
 
 static int setup_pair(void **state)
 {

@@ -6,7 +6,6 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -401,18 +400,6 @@ static void test_ppgtt_notifications_and_reset(void **state)
     assert_int_equal(med_server_client_count(f->server), 1);
     close(table_fd);
     close(fd);
-}
-
-static unsigned open_fd_count(void)
-{
-    DIR *d = opendir("/proc/self/fd");
-    unsigned n = 0;
-
-    while (readdir(d)) {
-        n++;
-    }
-    closedir(d);
-    return n;
 }
 
 static struct med_server *server_on(const char *path, uint64_t aperture, uint64_t reserve)
