@@ -2,7 +2,8 @@
  * vgpu-link: vgpu-pci's connection to the gpumed mediator, which owns the
  * physical GPU (docs/protocol.md, mediator/client.h).
  *
- * At realize: guest RAM (a shared memfd) is handed over and the vGPU is
+ * At realize: guest RAM (a shared memfd, or under Xen the domain id and
+ * the RAM map) is handed over and the vGPU is
  * created from its type; its partition comes back with the shared GGTT
  * table.  Afterwards the emulation library talks to the mediator through
  * vgpu_link_mediator_ops, and completions arrive on the main loop.  If the
@@ -18,12 +19,17 @@
 #include "hw/boards.h"
 #include "hw/i386/x86.h"
 #include "sysemu/hostmem.h"
+#include "sysemu/xen.h"
+#include "hw/xen/xen.h"
 
 #include "mediator/client.h"
 #include "vgpu-link.h"
 
 #define MEMORY_BACKEND_MEMFD    "memory-backend-memfd"
 #define FOUR_GIB                (4ull << 30)
+/* Xen's HVM guests have no RAM behind the legacy VGA window (xen_ram_init). */
+#define XEN_VGA_HOLE_START      0xa0000ull
+#define XEN_VGA_HOLE_END        0xc0000ull
 
 struct VgpuLink {
     struct med_client *client;
@@ -113,8 +119,33 @@ static void vgpu_link_readable(void *opaque)
 }
 
 /*
- * Guest RAM must be one shared memfd the mediator can map: find it and
- * hand over the ranges below and above 4 GiB.
+ * Under Xen guest RAM is the domain's: the mediator maps it by domain id.
+ * Hand over the guest's RAM map as QEMU's xen_ram_init() lays it out.
+ */
+static int vgpu_link_add_xen_memory(VgpuLink *link, X86MachineState *x86ms)
+{
+    const struct { uint64_t gpa, size; } ranges[] = {
+        { 0, XEN_VGA_HOLE_START },
+        { XEN_VGA_HOLE_END, x86ms->below_4g_mem_size - XEN_VGA_HOLE_END },
+        { FOUR_GIB, x86ms->above_4g_mem_size },
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(ranges); i++) {
+        if (ranges[i].size &&
+            med_client_add_memory_xen(link->client, xen_domid, ranges[i].gpa,
+                                      ranges[i].size)) {
+            return -1;
+        }
+    }
+    info_report("vgpu-pci: %s: guest RAM of Xen domain %u handed to the mediator "
+                "(%" PRIu64 " MiB below 4 GiB, %" PRIu64 " MiB above)", link->vm_name,
+                xen_domid, x86ms->below_4g_mem_size >> 20, x86ms->above_4g_mem_size >> 20);
+    return 0;
+}
+
+/*
+ * Guest RAM must be one shared memfd the mediator can map (or, under Xen,
+ * the domain's): find it and hand over the ranges below and above 4 GiB.
  */
 static bool vgpu_link_add_memory(VgpuLink *link, Error **errp)
 {
@@ -129,6 +160,16 @@ static bool vgpu_link_add_memory(VgpuLink *link, Error **errp)
     if (!x86ms) {
         error_setg(errp, "vgpu-pci: needs an x86 PC machine");
         return false;
+    }
+    if (xen_enabled()) {
+        if (x86ms->below_4g_mem_size <= XEN_VGA_HOLE_END) {
+            error_setg(errp, "vgpu-pci: the Xen guest has no RAM above 1 MiB");
+            return false;
+        }
+        if (vgpu_link_add_xen_memory(link, x86ms)) {
+            goto refused;
+        }
+        return true;
     }
     if (!backend || !object_dynamic_cast(OBJECT(backend), MEMORY_BACKEND_MEMFD) ||
         !backend->share) {

@@ -253,11 +253,14 @@ static int status_result(struct med_client *c, const union med_msg *reply, const
     return 0;
 }
 
-int med_client_add_memory(struct med_client *c, uint64_t gpa, uint64_t size, int fd,
-                          uint64_t fd_offset)
+/* Send one ADD_MEMORY(_XEN) @request (with the memfd *@fd, or none: NULL)
+ * and take its STATUS. */
+static int add_memory(struct med_client *c, void *request, const int *fd, uint64_t gpa,
+                      uint64_t size)
 {
-    struct med_msg_add_memory request;
     union med_msg reply;
+    unsigned fd_count = fd != NULL;
+    const struct med_msg_header *hdr = request;
 
     if (check_usable(c)) {
         return -1;
@@ -265,22 +268,43 @@ int med_client_add_memory(struct med_client *c, uint64_t gpa, uint64_t size, int
     if (c->table) {
         return fail(c, EALREADY, "guest RAM is handed over before the vGPU is created");
     }
-    med_msg_init(&request, MED_MSG_ADD_MEMORY, 0);
-    request.gpa = gpa;
-    request.size = size;
-    request.fd_offset = fd_offset;
     /* Check locally first: the mediator would close the connection. */
-    if (fd < 0 || !med_msg_valid(&request, sizeof(request), 1, MED_PEER_MEDIATOR, NULL)) {
-        return fail(c, EINVAL, "guest RAM range [0x%llx, +0x%llx) at offset 0x%llx is "
-                    "unaligned, empty or too high", (unsigned long long)gpa,
-                    (unsigned long long)size, (unsigned long long)fd_offset);
+    if ((fd && *fd < 0) ||
+        !med_msg_valid(request, hdr->size, fd_count, MED_PEER_MEDIATOR, NULL)) {
+        return fail(c, EINVAL, "guest RAM range [0x%llx, +0x%llx) is unaligned, empty, "
+                    "too high, or its memfd or domain id is invalid",
+                    (unsigned long long)gpa, (unsigned long long)size);
     }
-    if (transact(c, &request, &fd, 1, &reply, NULL) ||
+    if (transact(c, request, fd, fd_count, &reply, NULL) ||
         status_result(c, &reply, "the guest RAM range")) {
         return -1;
     }
     c->memory_added = true;
     return 0;
+}
+
+int med_client_add_memory(struct med_client *c, uint64_t gpa, uint64_t size, int fd,
+                          uint64_t fd_offset)
+{
+    struct med_msg_add_memory request;
+
+    med_msg_init(&request, MED_MSG_ADD_MEMORY, 0);
+    request.gpa = gpa;
+    request.size = size;
+    request.fd_offset = fd_offset;
+    return add_memory(c, &request, &fd, gpa, size);
+}
+
+int med_client_add_memory_xen(struct med_client *c, uint32_t domid, uint64_t gpa,
+                              uint64_t size)
+{
+    struct med_msg_add_memory_xen request;
+
+    med_msg_init(&request, MED_MSG_ADD_MEMORY_XEN, 0);
+    request.domid = domid;
+    request.gpa = gpa;
+    request.size = size;
+    return add_memory(c, &request, NULL, gpa, size);
 }
 
 static int map_table(struct med_client *c, int fd)

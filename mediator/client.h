@@ -89,6 +89,19 @@ int med_client_add_memory(struct med_client *client, uint64_t gpa, uint64_t size
                           int fd, uint64_t fd_offset);
 
 /*
+ * The same for a Xen HVM guest: guest RAM [gpa, gpa + size) of domain
+ * @domid, which the mediator (in dom0) maps with libxenforeignmemory.  One
+ * call per RAM range of the guest's memory map (holes such as the VGA
+ * window left out); every range of one client names the same domain.
+ * errno EINVAL (a domain id of dom0 or reserved, an unaligned range), the
+ * mediator's refusal (Xen's errno for no such domain or not RAM; ENOENT: the
+ * mediator is not in dom0; ENOSYS: built without Xen support; see
+ * med_client_error() and the mediator's log), or a transport error.
+ */
+int med_client_add_memory_xen(struct med_client *client, uint32_t domid, uint64_t gpa,
+                              uint64_t size);
+
+/*
  * Create the vGPU from the type named @type (see vgpu_types[]) and map the
  * shared GGTT table; fills *@vgpu.  errno ENOENT (unknown type), ENOSPC (a
  * resource of the physical GPU is exhausted: med_client_error() says which

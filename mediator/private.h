@@ -18,6 +18,7 @@
 #include "mediator/server.h"
 #include "mediator/workload.h"
 #include "pgpu/pgpu.h"
+#include "mediator/guest-ram.h"
 
 /* How far a session got; teardown unwinds from here (session_destroy()). */
 enum session_stage {
@@ -27,10 +28,10 @@ enum session_stage {
     SESSION_VGPU_CREATED,       /* partition, shared table and shadow live */
 };
 
-/* A range of guest RAM handed over with ADD_MEMORY, mapped here. */
+/* A range of guest RAM handed over with ADD_MEMORY(_XEN), mapped here. */
 struct guest_ram {
     struct med_gpa_range range;
-    void *host;
+    struct med_ram_map map;
 };
 
 /* The vGPU a session created. */
@@ -61,6 +62,8 @@ struct session {
     unsigned bus_slot;          /* its bus window, taken with the first guest RAM */
     struct guest_ram ram[MED_RAM_RANGES_MAX];  /* each DMA-mapped at window + gpa */
     unsigned ram_count;
+    const struct med_ram_backend *ram_backend;  /* of every range: the first's */
+    uint32_t xen_domid;         /* with med_ram_xen: the domain of every range */
     struct session_vgpu vgpu;
     unsigned guest_errors_logged;   /* rate limit of per-vGPU guest error lines */
     bool failed;                /* a COMPLETE could not be sent: close it */

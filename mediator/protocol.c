@@ -28,9 +28,11 @@ static_assert(sizeof(struct med_msg_submit) == 40, "SUBMIT size");
 static_assert(sizeof(struct med_msg_complete) == 40, "COMPLETE size");
 static_assert(sizeof(struct med_msg_reset_engines) == 24, "RESET_ENGINES size");
 static_assert(sizeof(struct med_msg_status) == 24, "STATUS size");
+static_assert(sizeof(struct med_msg_add_memory_xen) == 40, "ADD_MEMORY_XEN size");
 ASSERT_LAYOUT(struct med_msg_hello, vm_name, 20);
 ASSERT_LAYOUT(struct med_msg_hello, reserved, 84);
 ASSERT_LAYOUT(struct med_msg_add_memory, fd_offset, 32);
+ASSERT_LAYOUT(struct med_msg_add_memory_xen, gpa, 24);
 ASSERT_LAYOUT(struct med_msg_create_reply, fence_base, 56);
 ASSERT_LAYOUT(struct med_msg_create_reply, host_aperture_size, 64);
 ASSERT_LAYOUT(struct med_msg_create_reply, detail, 72);
@@ -61,6 +63,8 @@ static const struct med_msg_info msg_table[MED_MSG_TYPE_END] = {
         .size = sizeof(struct med_msg_reset_engines), .reply = MED_MSG_STATUS },
     [MED_MSG_STATUS] = { .name = "STATUS", .receiver = MED_PEER_CLIENT,
         .size = sizeof(struct med_msg_status) },
+    [MED_MSG_ADD_MEMORY_XEN] = { .name = "ADD_MEMORY_XEN", .receiver = MED_PEER_MEDIATOR,
+        .size = sizeof(struct med_msg_add_memory_xen), .reply = MED_MSG_STATUS },
 };
 
 const struct med_msg_info *med_msg_info(uint32_t type)
@@ -98,6 +102,18 @@ static bool page_aligned(uint64_t value)
     return !(value % MED_PAGE_SIZE);
 }
 
+/* The checks ADD_MEMORY and ADD_MEMORY_XEN share, or NULL. */
+static const char *ram_range_problem(uint64_t gpa, uint64_t size)
+{
+    if (!page_aligned(gpa) || !page_aligned(size)) {
+        return "memory region is not page aligned";
+    }
+    if (!size || gpa >= MED_GPA_LIMIT || size > MED_GPA_LIMIT - gpa) {
+        return "memory region is empty or beyond the guest-physical limit";
+    }
+    return NULL;
+}
+
 /* Is an errno-style status plausible: 0 or -1..-4095? */
 static bool status_valid(int32_t status)
 {
@@ -117,15 +133,26 @@ static const char *payload_problem(const union med_msg *m)
         return status_valid(m->hello_reply.status) ? NULL : "status out of range";
     case MED_MSG_ADD_MEMORY: {
         const struct med_msg_add_memory *a = &m->add_memory;
+        const char *problem = ram_range_problem(a->gpa, a->size);
 
-        if (!page_aligned(a->gpa) || !page_aligned(a->size) ||
-            !page_aligned(a->fd_offset)) {
+        if (problem) {
+            return problem;
+        }
+        if (!page_aligned(a->fd_offset)) {
             return "memory region is not page aligned";
         }
-        if (!a->size || a->gpa >= MED_GPA_LIMIT || a->size > MED_GPA_LIMIT - a->gpa) {
-            return "memory region is empty or beyond the guest-physical limit";
-        }
         return a->fd_offset > INT64_MAX - a->size ? "fd_offset + size overflows" : NULL;
+    }
+    case MED_MSG_ADD_MEMORY_XEN: {
+        const struct med_msg_add_memory_xen *x = &m->add_memory_xen;
+
+        if (x->domid < MED_XEN_DOMID_FIRST || x->domid >= MED_XEN_DOMID_END) {
+            return "Xen domain id is dom0's or reserved";
+        }
+        if (x->reserved) {
+            return "reserved field is not zero";
+        }
+        return ram_range_problem(x->gpa, x->size);
     }
     case MED_MSG_CREATE_VGPU:
         return med_string_valid(m->create_vgpu.type, MED_TYPE_NAME_LEN, false)

@@ -30,6 +30,9 @@
 #define MED_GGTT_ENTRIES        (1u << 20)      /* 4 GiB of 4 KiB pages */
 #define MED_GGTT_SPACE          (4ull << 30)
 #define MED_FENCE_COUNT         32              /* Gen9 fence registers */
+/* Xen domain ids a device model can serve: not dom0, below DOMID_FIRST_RESERVED. */
+#define MED_XEN_DOMID_FIRST     1u
+#define MED_XEN_DOMID_END       0x7ff0u
 
 /*
  * The shared GGTT table (CREATE_REPLY's fd): the guest's PTEs for the whole
@@ -50,6 +53,7 @@ enum med_msg_type {
     MED_MSG_COMPLETE,
     MED_MSG_RESET_ENGINES,
     MED_MSG_STATUS,
+    MED_MSG_ADD_MEMORY_XEN,
     MED_MSG_TYPE_END            /* one past the last type */
 };
 
@@ -96,6 +100,15 @@ struct med_msg_add_memory {
     uint64_t gpa;               /* guest-physical start, page aligned */
     uint64_t size;              /* bytes, page aligned, > 0, gpa + size <= MED_GPA_LIMIT */
     uint64_t fd_offset;         /* where gpa lies in the memfd, page aligned */
+};
+
+/* ADD_MEMORY for a Xen HVM guest: RAM is the domain's, mapped by domain id. */
+struct med_msg_add_memory_xen {
+    struct med_msg_header hdr;
+    uint32_t domid;             /* MED_XEN_DOMID_FIRST .. MED_XEN_DOMID_END - 1 */
+    uint32_t reserved;
+    uint64_t gpa;               /* as ADD_MEMORY: page aligned, size > 0, below the limit */
+    uint64_t size;
 };
 
 struct med_msg_create_vgpu {
@@ -158,6 +171,7 @@ union med_msg {
     struct med_msg_hello hello;
     struct med_msg_hello_reply hello_reply;
     struct med_msg_add_memory add_memory;
+    struct med_msg_add_memory_xen add_memory_xen;
     struct med_msg_create_vgpu create_vgpu;
     struct med_msg_create_reply create_reply;
     struct med_msg_ppgtt_notify ppgtt_notify;

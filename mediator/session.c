@@ -145,48 +145,32 @@ static bool ranges_overlap(const struct med_gpa_range *a, const struct med_gpa_r
     return a->gpa < b->gpa + b->size && b->gpa < a->gpa + a->size;
 }
 
-/* Why the memfd cannot back this range, or NULL. */
-static const char *memfd_problem(int fd, const struct med_msg_add_memory *a)
-{
-    struct stat st;
-    int seals;
-
-    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-        return "the descriptor is not a memory file";
-    }
-    if ((uint64_t)st.st_size < a->fd_offset + a->size) {
-        return "the memory file is smaller than fd_offset + size";
-    }
-    /* A client shrinking the file under our mapping would crash us (SIGBUS). */
-    seals = fcntl(fd, F_GET_SEALS);
-    if (seals < 0 || !(seals & F_SEAL_SHRINK)) {
-        return "the memory file is not sealed against shrinking "
-               "(use memory-backend-memfd with seal=on)";
-    }
-    return NULL;
-}
-
 static uint64_t bus_address(const struct session *s, uint64_t gpa)
 {
     return ((uint64_t)s->bus_slot << MED_BUS_WINDOW_SHIFT) + gpa;
 }
 
 /*
- * Check one guest RAM range, map it here and into the GPU's DMA space at
- * the session's bus window (taken with the first range).  Returns 0, or a
- * negative errno and *@problem.
+ * Check one guest RAM range, map it here with @backend and into the GPU's
+ * DMA space at the session's bus window (taken with the first range).
+ * Returns 0, or a negative errno and *@problem.
  */
-static int add_guest_ram(struct session *s, const struct med_msg_add_memory *a, int fd,
+static int add_guest_ram(struct session *s, const struct med_ram_backend *backend,
+                         const struct med_ram_source *src, struct med_gpa_range range,
                          const char **problem)
 {
-    struct med_gpa_range range = { .gpa = a->gpa, .size = a->size };
     struct pgpu *gpu = s->server->gpu;
-    void *host;
+    struct med_ram_map map;
     int ret;
 
     if (s->ram_count == MED_RAM_RANGES_MAX) {
         *problem = "too many guest RAM ranges";
         return -ENOSPC;
+    }
+    if (s->ram_count && (backend != s->ram_backend ||
+                         (backend == &med_ram_xen && src->domid != s->xen_domid))) {
+        *problem = "every range of one VM must come the same way (one memfd or one domain)";
+        return -EINVAL;
     }
     for (unsigned i = 0; i < s->ram_count; i++) {
         if (ranges_overlap(&range, &s->ram[i].range)) {
@@ -194,27 +178,23 @@ static int add_guest_ram(struct session *s, const struct med_msg_add_memory *a, 
             return -EINVAL;
         }
     }
-    *problem = memfd_problem(fd, a);
-    if (*problem) {
-        return -EINVAL;
-    }
     if (!s->ram_count && !bus_slot_alloc(s->server, &s->bus_slot)) {
         *problem = "every bus window is taken (one per VM with guest RAM)";
         return -ENOSPC;
     }
-    host = mmap(NULL, a->size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)a->fd_offset);
-    if (host == MAP_FAILED) {
-        ret = -errno;
-        *problem = "the memory file cannot be mapped";
+    ret = backend->map(src, range.gpa, range.size, &map, problem);
+    if (ret) {
         goto out_free_bus_slot;
     }
-    ret = gpu->ops->dma_map(gpu, bus_address(s, range.gpa), host, range.size);
+    ret = gpu->ops->dma_map(gpu, bus_address(s, range.gpa), map.host, range.size);
     if (ret) {
-        munmap(host, a->size);
+        backend->unmap(&map);
         *problem = "the range cannot be mapped for the GPU";
         goto out_free_bus_slot;
     }
-    s->ram[s->ram_count++] = (struct guest_ram) { .range = range, .host = host };
+    s->ram[s->ram_count++] = (struct guest_ram) { .range = range, .map = map };
+    s->ram_backend = backend;
+    s->xen_domid = src->domid;
     return 0;
 
 out_free_bus_slot:
@@ -224,22 +204,50 @@ out_free_bus_slot:
     return ret;
 }
 
-static bool handle_add_memory(struct session *s, const union med_msg *m, const int *fds)
+/* The reply to ADD_MEMORY(_XEN), and the log line naming the backend. */
+static bool added_guest_ram(struct session *s, const union med_msg *m,
+                            const struct med_ram_backend *backend,
+                            const struct med_ram_source *src, struct med_gpa_range range)
 {
-    const struct med_msg_add_memory *a = &m->add_memory;
     const char *problem = NULL;
-    int status = add_guest_ram(s, a, fds[0], &problem);
+    char from[32] = "";
+    int status = add_guest_ram(s, backend, src, range, &problem);
 
-    close(fds[0]);      /* a mapping keeps the memory */
+    if (backend == &med_ram_xen) {
+        snprintf(from, sizeof(from), " of domain %" PRIu32, src->domid);
+    }
     if (status) {
         session_log(s, MED_LOG_WARNING, "ADD_MEMORY [0x%" PRIx64 ", +0x%" PRIx64
-                    ") refused: %s (%s)", a->gpa, a->size, problem, strerror(-status));
+                    ")%s refused (backend %s): %s (%s)", range.gpa, range.size, from,
+                    backend->name, problem, strerror(-status));
         return send_status(s, m->hdr.seq, status);
     }
     s->stage = SESSION_MEMORY_ADDED;
-    session_log(s, MED_LOG_INFO, "guest RAM [0x%" PRIx64 ", 0x%" PRIx64 ") added at bus "
-                "0x%" PRIx64, a->gpa, a->gpa + a->size, bus_address(s, a->gpa));
+    session_log(s, MED_LOG_INFO, "guest RAM [0x%" PRIx64 ", 0x%" PRIx64 ")%s mapped with "
+                "backend %s at bus 0x%" PRIx64, range.gpa, range.gpa + range.size, from,
+                backend->name, bus_address(s, range.gpa));
     return send_status(s, m->hdr.seq, 0);
+}
+
+static bool handle_add_memory(struct session *s, const union med_msg *m, const int *fds)
+{
+    const struct med_msg_add_memory *a = &m->add_memory;
+    struct med_ram_source src = { .fd = fds[0], .fd_offset = a->fd_offset };
+    bool keep = added_guest_ram(s, m, &med_ram_memfd, &src,
+                                (struct med_gpa_range) { .gpa = a->gpa, .size = a->size });
+
+    close(fds[0]);      /* a mapping keeps the memory */
+    return keep;
+}
+
+static bool handle_add_memory_xen(struct session *s, const union med_msg *m, const int *fds)
+{
+    const struct med_msg_add_memory_xen *x = &m->add_memory_xen;
+    struct med_ram_source src = { .fd = -1, .domid = x->domid };
+
+    (void)fds;
+    return added_guest_ram(s, m, &med_ram_xen, &src,
+                           (struct med_gpa_range) { .gpa = x->gpa, .size = x->size });
 }
 
 /* ---- CREATE_VGPU ---- */
@@ -281,7 +289,7 @@ static struct vgpu_mem guest_memory(const struct session *s)
 
     for (unsigned i = 0; i < s->ram_count; i++) {
         mem.ram[i] = s->ram[i].range;
-        mem.host[i] = s->ram[i].host;
+        mem.host[i] = s->ram[i].map.host;
     }
     return mem;
 }
@@ -527,6 +535,8 @@ struct message_handler {
 static const struct message_handler handlers[MED_MSG_TYPE_END] = {
     [MED_MSG_HELLO] = { SESSION_CONNECTED, SESSION_CONNECTED, handle_hello },
     [MED_MSG_ADD_MEMORY] = { SESSION_HELLO_DONE, SESSION_MEMORY_ADDED, handle_add_memory },
+    [MED_MSG_ADD_MEMORY_XEN] = { SESSION_HELLO_DONE, SESSION_MEMORY_ADDED,
+                                 handle_add_memory_xen },
     [MED_MSG_CREATE_VGPU] = { SESSION_MEMORY_ADDED, SESSION_MEMORY_ADDED, handle_create_vgpu },
     [MED_MSG_PPGTT_NOTIFY] = { SESSION_VGPU_CREATED, SESSION_VGPU_CREATED, handle_ppgtt_notify },
     [MED_MSG_SUBMIT] = { SESSION_VGPU_CREATED, SESSION_VGPU_CREATED, handle_submit },
@@ -621,7 +631,7 @@ void session_destroy(struct session *s)
 
             gpu->ops->dma_unmap(gpu, bus_address(s, s->ram[i].range.gpa),
                                 s->ram[i].range.size);
-            munmap(s->ram[i].host, s->ram[i].range.size);
+            s->ram_backend->unmap(&s->ram[i].map);
         }
         bus_slot_free(s->server, s->bus_slot);
         /* fall through */

@@ -201,6 +201,58 @@ static void test_hostile_memory_ranges_are_refused(void **state)
     }
 }
 
+static struct med_msg_add_memory_xen good_add_memory_xen(void)
+{
+    struct med_msg_add_memory_xen m;
+
+    med_msg_init(&m, MED_MSG_ADD_MEMORY_XEN, 2);
+    m.domid = 1;
+    m.gpa = 0xc0000;
+    m.size = (512 << 20) - 0xc0000;
+    return m;
+}
+
+/* A Xen guest's RAM comes by domain id, never with a descriptor. */
+static void test_hostile_xen_memory_is_refused(void **state)
+{
+    static const uint32_t bad_domids[] = {
+        0,                                  /* dom0 itself */
+        MED_XEN_DOMID_END,                  /* DOMID_FIRST_RESERVED */
+        0x7ff2,                             /* DOMID_IO */
+        0x7ff4,                             /* DOMID_IDLE */
+        UINT32_MAX,
+    };
+    struct med_msg_add_memory_xen m = good_add_memory_xen();
+    const char *why = NULL;
+
+    assert_true(valid_for_mediator(&m, sizeof(m), 0));
+    m.domid = MED_XEN_DOMID_END - 1;
+    assert_true(valid_for_mediator(&m, sizeof(m), 0));
+    for (size_t i = 0; i < sizeof(bad_domids) / sizeof(bad_domids[0]); i++) {
+        m.domid = bad_domids[i];
+        assert_false(med_msg_valid(&m, sizeof(m), 0, MED_PEER_MEDIATOR, &why));
+        assert_string_equal(why, "Xen domain id is dom0's or reserved");
+    }
+    m = good_add_memory_xen();
+    assert_false(valid_for_mediator(&m, sizeof(m), 1));     /* a descriptor */
+    assert_false(med_msg_valid(&m, sizeof(m), 0, MED_PEER_CLIENT, NULL));
+    m.reserved = 1;
+    assert_false(med_msg_valid(&m, sizeof(m), 0, MED_PEER_MEDIATOR, &why));
+    assert_string_equal(why, "reserved field is not zero");
+    m = good_add_memory_xen();
+    m.gpa = 0xc0800;                                        /* unaligned */
+    assert_false(valid_for_mediator(&m, sizeof(m), 0));
+    m = good_add_memory_xen();
+    m.size = 0;
+    assert_false(valid_for_mediator(&m, sizeof(m), 0));
+    m.gpa = MED_GPA_LIMIT - 4096;                           /* crosses the limit */
+    m.size = 8192;
+    assert_false(valid_for_mediator(&m, sizeof(m), 0));
+    m.gpa = 4096;                                           /* wraps */
+    m.size = UINT64_MAX - 4095;
+    assert_false(valid_for_mediator(&m, sizeof(m), 0));
+}
+
 static void test_hostile_fields_of_running_vgpus_are_refused(void **state)
 {
     struct med_msg_ppgtt_notify ppgtt;
@@ -389,6 +441,7 @@ int main(void)
         cmocka_unit_test(test_hostile_headers_are_refused),
         cmocka_unit_test(test_hostile_strings_are_refused),
         cmocka_unit_test(test_hostile_memory_ranges_are_refused),
+        cmocka_unit_test(test_hostile_xen_memory_is_refused),
         cmocka_unit_test(test_hostile_fields_of_running_vgpus_are_refused),
         cmocka_unit_test_setup_teardown(test_a_message_and_its_memfd_arrive, setup_pair, teardown_pair),
         cmocka_unit_test_setup_teardown(test_descriptors_of_bad_messages_are_closed, setup_pair, teardown_pair),

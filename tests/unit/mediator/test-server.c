@@ -138,6 +138,22 @@ static int add_memory(struct fixture *f, int fd, uint64_t gpa, uint64_t size, in
     return r.status.status;
 }
 
+/* ADD_MEMORY_XEN of domain @domid; returns the reply's status. */
+static int add_xen_memory(struct fixture *f, int fd, uint32_t domid, uint64_t gpa,
+                          uint64_t size)
+{
+    struct med_msg_add_memory_xen m;
+    union med_msg r;
+
+    med_msg_init(&m, MED_MSG_ADD_MEMORY_XEN, 2);
+    m.domid = domid;
+    m.gpa = gpa;
+    m.size = size;
+    assert_int_equal(med_msg_send(fd, &m, NULL, 0), 0);
+    assert_int_equal(answer(f, fd, &r, NULL), sizeof(struct med_msg_status));
+    return r.status.status;
+}
+
 static int create(struct fixture *f, int fd, const char *type,
                   struct med_msg_create_reply *reply, int *table_fd)
 {
@@ -296,6 +312,32 @@ static void test_bad_guest_ram_is_refused_with_a_reason(void **state)
     close(unsealed);
     close(sock[0]);
     close(sock[1]);
+    close(fd);
+}
+
+/*
+ * Not in a Xen dom0 (or built without libxenforeignmemory) a Xen guest's
+ * RAM is refused with an errno, and nothing it took stays taken: the same
+ * client then sets up with a memfd.  One VM's RAM comes one way only.
+ */
+static void test_xen_guest_ram_is_refused_where_there_is_no_xen(void **state)
+{
+    struct fixture *f = *state;
+    int fd = connect_client(f), table_fd, status;
+    unsigned fds_before = open_fd_count();
+    struct med_msg_create_reply reply;
+
+    hello(f, fd);
+    status = add_xen_memory(f, fd, 1, 0, RAM_SIZE);
+    assert_true(status < 0);
+    printf("# ADD_MEMORY_XEN here: %s\n", strerror(-status));
+    assert_int_equal(open_fd_count(), fds_before);
+    assert_int_equal(med_server_client_count(f->server), 1);
+    assert_int_equal(add_memory(f, fd, 0, RAM_SIZE, f->ram_fd), 0);
+    assert_int_equal(add_xen_memory(f, fd, 1, 1 * GiB, RAM_SIZE), -EINVAL);
+    assert_int_equal(create(f, fd, "gpumed-8", &reply, &table_fd), 0);
+    assert_int_equal(med_server_stats(f->server)->requests_refused, 2);
+    close(table_fd);
     close(fd);
 }
 
@@ -465,6 +507,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_messages_out_of_order_close_the_session, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed_messages_close_only_their_session, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_guest_ram_is_refused_with_a_reason, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_xen_guest_ram_is_refused_where_there_is_no_xen, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_create_refusals_explain_themselves, setup, teardown),
         cmocka_unit_test_setup_teardown(test_submit_shadows_the_ggtt_and_is_answered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ppgtt_notifications_and_reset, setup, teardown),
