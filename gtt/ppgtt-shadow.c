@@ -293,7 +293,9 @@ bool vgpu_ppgtt_shadow_translate(const struct vgpu_ppgtt_shadow *s, uint64_t gma
 
     for (unsigned shift = 39; shift > 12; shift -= 9) {
         t = t->child[(gma >> shift) & (MED_PPGTT_ENTRIES - 1)];
-        if (!t) {
+        /* A table several entries name is the guest's fill of unused
+         * ranges (i915's scratch PDP, PD, PT): nothing is mapped there. */
+        if (!t || t->refs > 1) {
             return false;
         }
     }

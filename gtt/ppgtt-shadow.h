@@ -102,7 +102,12 @@ uint64_t vgpu_ppgtt_shadow_root_gpa(const struct vgpu_ppgtt_shadow *shadow);
 uint64_t vgpu_ppgtt_shadow_root_bus(const struct vgpu_ppgtt_shadow *shadow);
 
 /* The guest-physical page @gma maps to in the shadow, if the page is
- * present and valid (not the scratch page). */
+ * present and valid (not the scratch page) and reached through tables
+ * that only one entry names: a table several entries name is the guest's
+ * fill of unused ranges (i915 points every unused entry at one scratch
+ * PDP, PD and PT), so its addresses count as unmapped.  The GPU still
+ * walks the shadow of the fill; the scanner refuses commands and batches
+ * that address it. */
 bool vgpu_ppgtt_shadow_translate(const struct vgpu_ppgtt_shadow *shadow, uint64_t gma,
                                  uint64_t *gpa);
 

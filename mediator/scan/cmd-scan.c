@@ -151,20 +151,26 @@ static bool cmd_address(struct med_scan_state *s, const uint32_t *cmd, unsigned 
     return true;
 }
 
+/* Is every byte of [@gma, @gma + @len) the vGPU's in @space? */
+static bool range_ok(const struct med_scan_state *s, enum med_scan_space space, uint64_t gma,
+                     uint64_t len)
+{
+    const struct med_scan_ops *ops = s->scan->config.ops;
+    void *opaque = s->scan->config.opaque;
+
+    if (space == MED_SCAN_GGTT) {
+        return gma < GGTT_SIZE && len <= GGTT_SIZE - gma && ops->ggtt_range_ok(opaque, gma, len);
+    }
+    return gma < ADDRESS_LIMIT && len <= ADDRESS_LIMIT - gma &&
+           ops->ppgtt_range_ok(opaque, s->req->ppgtt, gma, len);
+}
+
 /* Every byte of [@gma, @gma + @len) must be the vGPU's in @space. */
 static bool audit_range(struct med_scan_state *s, enum med_scan_space space, uint64_t gma,
                         uint64_t len, const char *what)
 {
-    const struct med_scan_ops *ops = s->scan->config.ops;
-    void *opaque = s->scan->config.opaque;
-    bool ok;
+    bool ok = range_ok(s, space, gma, len);
 
-    if (space == MED_SCAN_GGTT) {
-        ok = gma < GGTT_SIZE && len <= GGTT_SIZE - gma && ops->ggtt_range_ok(opaque, gma, len);
-    } else {
-        ok = gma < ADDRESS_LIMIT && len <= ADDRESS_LIMIT - gma &&
-             ops->ppgtt_range_ok(opaque, s->req->ppgtt, gma, len);
-    }
     if (!ok) {
         reject(s, MED_SCAN_BAD_ADDRESS, "%s [0x%" PRIx64 ", 0x%" PRIx64
                ") is outside the vGPU's %s memory", what, gma, gma + len,
@@ -394,6 +400,12 @@ enum med_scan_verdict med_cmd_bb_start(struct med_scan_state *s, const uint32_t 
     }
     if (!reserve_buffers(scan, r->buffer_count + 1)) {
         return reject(s, MED_SCAN_NO_MEMORY, "no memory for the scan");
+    }
+    /* Nothing is fetched from where the vGPU has no memory: a jump into
+     * the void is named as such, not as whatever a copy of it holds. */
+    if (!range_ok(s, space, target, 4)) {
+        return reject(s, MED_SCAN_BAD_ADDRESS, "batch 0x%" PRIx64 " (%s) is not mapped memory "
+                      "of the vGPU", target, space_name(space));
     }
     if (!copy_batch(s, space, target, 0, &window, &host, &copied)) {
         return r->verdict;

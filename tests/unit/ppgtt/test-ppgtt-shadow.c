@@ -195,8 +195,32 @@ static void test_shared_scratch_tables_are_shadowed_once(void **state)
     assert_non_null(s);
     assert_int_equal(vgpu_ppgtt_shadow_stats(s)->tables, 4);
     assert_int_equal(vm->pages_live, 4);
-    assert_true(vgpu_ppgtt_shadow_translate(s, 0x0000ffffffffe000ull, &gpa));
-    assert_int_equal(gpa, gpa_of(4));
+    /* The GPU walks the shadow of the fill; for the scanner it is unmapped. */
+    assert_false(vgpu_ppgtt_shadow_translate(s, 0x0000ffffffffe000ull, &gpa));
+    vgpu_ppgtt_shadow_destroy(s);
+}
+
+/* An address under i915's scratch fill is unmapped, one under a table of
+ * its own is mapped, in the same PPGTT. */
+static void test_fill_is_unmapped(void **state)
+{
+    struct fake_vm *vm = *state;
+    struct vgpu_ppgtt_shadow *s;
+    uint64_t gpa;
+
+    for (unsigned i = 0; i < 512; i++) {
+        table(vm, 0)[i] = gpa_of(5) | P | RW;       /* scratch PDP, PD, PT, page */
+        table(vm, 5)[i] = gpa_of(6) | P | RW;
+        table(vm, 6)[i] = gpa_of(7) | P | RW;
+        table(vm, 7)[i] = gpa_of(8) | P | RW;
+    }
+    build_chain(vm, 0, gpa_of(10) | P | RW);
+    s = shadow_of(vm, 0, 0);
+    assert_non_null(s);
+    assert_true(vgpu_ppgtt_shadow_translate(s, 0, &gpa));
+    assert_int_equal(gpa, gpa_of(10));
+    assert_false(vgpu_ppgtt_shadow_translate(s, 0x7f0000000000ull, &gpa));
+    assert_int_equal(vgpu_ppgtt_shadow_stats(s)->bad_entries, 0);
     vgpu_ppgtt_shadow_destroy(s);
 }
 
@@ -290,6 +314,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_shared_scratch_tables_are_shadowed_once, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_fill_is_unmapped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_table_limit_bounds_the_shadow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_owner_budget_drops_the_entry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sync_applies_what_changed, setup, teardown),

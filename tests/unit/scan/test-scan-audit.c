@@ -341,15 +341,20 @@ static void test_hostile_jump_outside(void **state)
     struct fixture *f = *state;
     uint32_t *p = f->ring;
 
-    /* Into the foreign half of the GGTT window: copied, but not the vGPU's. */
+    /* Into the foreign half of the GGTT window: refused before any copy. */
     emit_bb_start(&p, GGTT_END + 0x1000, 0);
     *fake_ggtt(f->vm, GGTT_END + 0x1000) = MI_BB_END_DW;
+    f->vm->fetches = 0;
     assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_ADDRESS);
+    assert_reason(f, "batch 0x201000 (ggtt) is not mapped memory of the vGPU");
+    assert_int_equal(f->vm->fetches, 0);
     /* Where nothing can be copied. */
     p = f->ring;
     emit_bb_start(&p, 0x80000000, 0);
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_BATCH);
-    assert_reason(f, "cannot be copied");
+    f->vm->fetches = 0;
+    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_ADDRESS);
+    assert_reason(f, "is not mapped memory of the vGPU");
+    assert_int_equal(f->vm->fetches, 0);
     /* Beyond the 4 GiB GGTT, and a non-canonical PPGTT address. */
     p = f->ring;
     emit_bb_start(&p, 1ull << 32, 0);
