@@ -105,6 +105,7 @@ static bool send_vgpu(struct control_conn *c, const struct session *s)
     const struct vgpu_exec_stats *ex = vgpu_submission_stats(sv->submission);
     const struct vgpu_ggtt_shadow_stats *gg = vgpu_ggtt_shadow_stats(sv->shadow);
     const struct med_sched_share *share = vgpu_submission_share(sv->submission);
+    uint64_t now = med_now_ns();
 
     v->id = sv->id;
     v->weight = share->weight;
@@ -123,6 +124,7 @@ static bool send_vgpu(struct control_conn *c, const struct session *s)
 
         v->busy_ns[e] = en->busy_ns;
         v->workloads[e] = en->workloads;
+        v->backlog_ns[e] = med_sched_backlog_ns(en, now);
     }
     v->elements = ex->elements;
     v->completed = ex->completed;

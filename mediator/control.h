@@ -22,7 +22,7 @@
 
 #include "pgpu/pgpu.h"
 
-#define MED_CTL_VERSION         1
+#define MED_CTL_VERSION         2
 #define MED_CTL_SUFFIX          ".control"
 #define MED_CTL_NAME_LEN        64
 #define MED_CTL_TYPE_LEN        32
@@ -76,6 +76,7 @@ struct med_ctl_vgpu {
     uint64_t aperture_base, aperture_size, hidden_base, hidden_size;
     uint64_t busy_ns[PGPU_NUM_ENGINES];         /* GPU time (CTX_TIMESTAMP) */
     uint64_t workloads[PGPU_NUM_ENGINES];       /* that left the GPU */
+    uint64_t backlog_ns[PGPU_NUM_ENGINES];      /* wall time with work queued or running */
     uint64_t elements;          /* SUBMIT elements received */
     uint64_t completed;
     uint64_t rejected;          /* by the checks or the scanner: never ran */

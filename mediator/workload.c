@@ -43,6 +43,7 @@
 #define CTX_ENGINE_STATE_COUNT  44
 
 #define NO_TAIL                 UINT32_MAX  /* the image was unreadable at SUBMIT */
+#define BB_START_BYTES          12          /* the scanner takes no other length */
 
 enum workload_state {
     WL_FREE,
@@ -76,6 +77,9 @@ struct vgpu_workload {
         uint32_t target;
     } *sites;
     unsigned site_count, site_cap;
+    /* Ring offsets where its parts end (all but the last, which ends at
+     * tail): the scheduler dispatches a long workload a slice at a time. */
+    uint32_t *part_ends;
 };
 
 struct engine_queue {
@@ -471,6 +475,37 @@ static bool layout(struct vgpu_workload *w, const struct guest_context *ctx,
     return true;
 }
 
+/*
+ * A part per batch the ring starts: a part ends where the ring's next
+ * MI_BATCH_BUFFER_START begins, or else where the one before it ends
+ * (i915 puts them at odd dwords, and a context's tail must be 8-byte
+ * aligned), only ever at a command boundary the scanner decoded.
+ */
+static void split_parts(struct vgpu_workload *w, const struct guest_context *ctx,
+                        const struct med_scan_result *res)
+{
+    uint32_t len = (w->tail - w->head + ctx->ring_size) % ctx->ring_size;
+    uint64_t last = 0, prev_end = 0;    /* distances from head; 0: none */
+    unsigned parts = 1;
+
+    for (unsigned i = 0; i < res->bb_start_count; i++) {
+        const struct med_scan_bb_start *site = &res->bb_starts[i];
+        uint64_t split;
+
+        if (site->buffer) {
+            continue;
+        }
+        split = (w->head + site->offset) % 8 == 0 ? site->offset :
+                prev_end && (w->head + prev_end) % 8 == 0 ? prev_end : 0;
+        prev_end = site->offset + BB_START_BYTES;
+        if (split > last && split < len) {
+            w->part_ends[parts++ - 1] = (uint32_t)((w->head + split) % ctx->ring_size);
+            last = split;
+        }
+    }
+    w->sched.parts = parts;
+}
+
 /* Each MI_BATCH_BUFFER_START becomes a GGTT start (its address is set by
  * bind) of its target's copy; remember where its address dwords land. */
 static bool record_batch_starts(struct vgpu_workload *w, const struct guest_context *ctx,
@@ -478,12 +513,16 @@ static bool record_batch_starts(struct vgpu_workload *w, const struct guest_cont
 {
     if (w->site_cap < res->bb_start_count) {
         struct bb_site *grown = realloc(w->sites, res->bb_start_count * sizeof(*grown));
+        uint32_t *ends = grown ? realloc(w->part_ends, res->bb_start_count * sizeof(*ends)) : NULL;
 
-        if (!grown) {
+        if (grown) {
+            w->sites = grown;
+        }
+        if (!ends) {
             reject(w, "no host memory for its batch starts");
             return false;
         }
-        w->sites = grown;
+        w->part_ends = ends;
         w->site_cap = res->bb_start_count;
     }
     for (unsigned i = 0; i < res->bb_start_count; i++) {
@@ -503,6 +542,7 @@ static bool record_batch_starts(struct vgpu_workload *w, const struct guest_cont
                                         .target = (uint32_t)offsets[site->target] };
     }
     w->site_count = res->bb_start_count;
+    split_parts(w, ctx, res);
     return true;
 }
 
@@ -766,21 +806,28 @@ static uint64_t workload_bind(struct med_sched_workload *sw, unsigned port)
     const struct vgpu_exec_host *host = w->sub->config.host;
     uint64_t window = host->window_ggtt[w->engine][port];
     uint8_t *mem = w->mem.map;
+    uint32_t *state = (uint32_t *)(mem + LRC_STATE_OFFSET);
 
     w->window = window;
     for (uint64_t off = 0; off < w->used; off += PGPU_PAGE_SIZE) {
         host->gpu->ops->ggtt_write(host->gpu, (uint32_t)((window + off) / PGPU_PAGE_SIZE),
                                    (w->mem.bus + off) | MED_GGTT_PTE_PRESENT);
     }
-    ((uint32_t *)(mem + LRC_STATE_OFFSET))[CTX_RING_START_DW] =
-        (uint32_t)(window + SHADOW_RING_OFFSET);
+    state[CTX_RING_START_DW] = (uint32_t)(window + SHADOW_RING_OFFSET);
+    state[CTX_RING_TAIL_DW] = sw->run_end == sw->parts ? w->tail : w->part_ends[sw->run_end - 1];
+    if (sw->run_first) {
+        /* the GPU saved the context after the parts before: restore it */
+        state[CTX_CONTEXT_CONTROL_DW] = (state[CTX_CONTEXT_CONTROL_DW] &
+                                         ~CTX_CTRL_RESTORE_INHIBIT) |
+                                        SKL_MASKED_DISABLE(CTX_CTRL_RESTORE_INHIBIT);
+    }
     for (unsigned i = 0; i < w->site_count; i++) {
         uint64_t target = window + w->sites[i].target;
 
         *(uint32_t *)(mem + w->sites[i].addr_lo) = (uint32_t)target;
         *(uint32_t *)(mem + w->sites[i].addr_hi) = (uint32_t)(target >> 32);
     }
-    sw->ctx_timestamp = &((uint32_t *)(mem + LRC_STATE_OFFSET))[CTX_TIMESTAMP_DW];
+    sw->ctx_timestamp = &state[CTX_TIMESTAMP_DW];
     return window | CTX_DESC_VALID | CTX_DESC_PRIVILEGE |
            CTX_ADDRESSING_LEGACY_64B << CTX_DESC_ADDRESSING_SHIFT;
 }
@@ -939,6 +986,7 @@ void vgpu_submission_destroy(struct vgpu_submission *sub)
         for (unsigned i = 0; i < MED_WL_SLOTS; i++) {
             med_host_buf_free(sub->config.host->host_mem, &sub->engines[e].slots[i].mem);
             free(sub->engines[e].slots[i].sites);
+            free(sub->engines[e].slots[i].part_ends);
         }
     }
     while (sub->ppgtt_count) {

@@ -8,6 +8,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -205,6 +206,25 @@ static void wake_at(struct med_sched *s, uint64_t when)
     s->timer_ns = when;
 }
 
+/* Whether @en has work queued or on the GPU changed, perhaps: account it. */
+static void backlog(struct med_sched_entity *en, uint64_t now)
+{
+    bool has_work = en->first || en->on_gpu;
+
+    if (has_work && !en->backlog_since_ns) {
+        en->backlog_since_ns = now;
+    } else if (!has_work && en->backlog_since_ns) {
+        en->backlog_ns += now - en->backlog_since_ns;
+        en->backlog_since_ns = 0;
+    }
+}
+
+uint64_t med_sched_backlog_ns(const struct med_sched_entity *en, uint64_t now_ns)
+{
+    return en->backlog_ns + (en->backlog_since_ns && now_ns > en->backlog_since_ns ?
+                             now_ns - en->backlog_since_ns : 0);
+}
+
 /* @w leaves the GPU: charge its entity the GPU time it used. */
 static void charge(struct med_sched *s, struct med_sched_workload *w, uint64_t now,
                    bool context_saved)
@@ -213,13 +233,18 @@ static void charge(struct med_sched *s, struct med_sched_workload *w, uint64_t n
 
     if (context_saved) {
         uint32_t end = __atomic_load_n(w->ctx_timestamp, __ATOMIC_RELAXED);
+        uint64_t per_part;
 
         w->gpu_ns = med_sched_ticks_to_ns((uint32_t)(end - w->ctx_timestamp_start));
+        /* the estimate follows the last few runs (weight 1/4 each) */
+        per_part = w->gpu_ns / (w->run_end - w->run_first);
+        en->part_ns = en->part_ns ? (3 * en->part_ns + per_part) / 4 : per_part;
     } else {
         w->gpu_ns = w->head_ns && now > w->head_ns ? now - w->head_ns : 0;
     }
+    en->on_gpu--;
+    backlog(en, now);
     en->busy_ns += w->gpu_ns;
-    en->workloads++;
     s->config.policy->charge(s->policy, en, w->gpu_ns, now);
 }
 
@@ -236,18 +261,44 @@ static struct med_sched_workload *entity_pop(struct med_sched *s, struct med_sch
     return w;
 }
 
+/* @w left an ELSP port with work left (it never ran, or ran only some of
+ * its parts): back to the front of its queue. */
 static void entity_push_front(struct med_sched *s, struct med_sched_entity *en,
                               struct med_sched_workload *w)
 {
+    uint64_t now = now_ns();
+
     w->next = en->first;
     en->first = w;
     if (!en->last) {
         en->last = w;
-        s->config.policy->runnable(s->policy, en, now_ns());
+        s->config.policy->runnable(s->policy, en, now);
     }
+    backlog(en, now);
 }
 
-/* Give an idle @e the policy's next two picks as one ELSP pair. */
+/* How many parts of @en's work fit one time slice by its recent GPU time
+ * per part: at least 1, UINT_MAX while unknown or without slices. */
+static unsigned parts_per_slice(const struct med_sched *s, const struct med_sched_entity *en)
+{
+    uint64_t slice = s->config.policy_params.time_slice_ns;
+
+    if (!slice || !en->part_ns) {
+        return UINT_MAX;
+    }
+    return en->part_ns >= slice ? 1 : (unsigned)(slice / en->part_ns);
+}
+
+/* Whether @w runs to its end now and is expected to leave slice time for
+ * a workload in port 1 (which must not overtake the rest of @w). */
+static bool leaves_slice_time(const struct med_sched *s, const struct med_sched_workload *w)
+{
+    return w->run_end == w->parts &&
+           parts_per_slice(s, w->entity) > w->run_end - w->run_first;
+}
+
+/* Give an idle @e the policy's next pick, and a second as port 1 of the
+ * ELSP pair if the first is expected to leave time in the slice. */
 static void dispatch(struct med_sched *s, struct sched_engine *e)
 {
     uint32_t elsp = e->base + RING_ELSP;
@@ -257,13 +308,21 @@ static void dispatch(struct med_sched *s, struct sched_engine *e)
         return;
     }
     for (unsigned port = 0; port < 2; port++) {
-        struct med_sched_entity *en = s->config.policy->pick(s->policy, e->id, now);
+        struct med_sched_entity *en;
         struct med_sched_workload *w;
+        unsigned fit;
 
+        if (port == 1 && !leaves_slice_time(s, e->running[0])) {
+            break;
+        }
+        en = s->config.policy->pick(s->policy, e->id, now);
         if (!en) {
             break;
         }
         w = entity_pop(s, en);
+        en->on_gpu++;
+        fit = parts_per_slice(s, en);
+        w->run_end = w->parts - w->run_first > fit ? w->run_first + fit : w->parts;
         if (++s->next_ctx_id == 0) {
             s->next_ctx_id = 1;
         }
@@ -272,10 +331,13 @@ static void dispatch(struct med_sched *s, struct sched_engine *e)
         assert(w->ctx_timestamp);
         w->ctx_timestamp_start = __atomic_load_n(w->ctx_timestamp, __ATOMIC_RELAXED);
         w->desc = desc[port];
-        w->dispatched_ns = now;
+        if (!w->run_first) {
+            w->dispatched_ns = now;     /* the first run: what the owner's statistics want */
+        }
         w->head_ns = port == 0 ? now : 0;
         e->running[port] = w;
         s->stats.dispatched++;
+        backlog(en, now);
     }
     if (!desc[0]) {
         wake_at(s, s->config.policy->next_eligible_ns(s->policy, e->id));
@@ -291,16 +353,24 @@ static void dispatch(struct med_sched *s, struct sched_engine *e)
     mmio_write(s, elsp, (uint32_t)desc[0]);
 }
 
-/* Port 0's workload is over: the engine goes on with port 1's, or is given
- * new work at once; then its owner is told. */
+/* Port 0's workload is over, or the parts it ran: the engine goes on with
+ * port 1's, or is given new work at once; then its owner is told, or the
+ * rest of its parts goes back to the front of its queue. */
 static void finish(struct med_sched *s, struct sched_engine *e, enum med_sched_result result)
 {
     struct med_sched_workload *w = e->running[0];
+    bool more = result == MED_SCHED_DONE && w->run_end < w->parts;
 
     e->running[0] = e->running[1];
     e->running[1] = NULL;
     w->finished_ns = now_ns();
     charge(s, w, w->finished_ns, result == MED_SCHED_DONE);
+    if (more) {
+        w->run_first = w->run_end;
+        entity_push_front(s, w->entity, w);
+    } else {
+        w->entity->workloads++;
+    }
     if (e->running[0]) {
         e->running[0]->head_ns = w->finished_ns;
         if (e->running[0]->entity != e->last_head) {
@@ -309,7 +379,9 @@ static void finish(struct med_sched *s, struct sched_engine *e, enum med_sched_r
         }
     }
     dispatch(s, e);
-    s->config.ops->complete(w, result);
+    if (!more) {
+        s->config.ops->complete(w, result);
+    }
 }
 
 /* After a reset: port 1's workload never ran; it goes back to its queue. */
@@ -319,6 +391,7 @@ static void requeue_second(struct med_sched *s, struct sched_engine *e)
 
     if (w) {
         e->running[1] = NULL;
+        w->entity->on_gpu--;
         entity_push_front(s, w->entity, w);
     }
 }
@@ -415,6 +488,8 @@ void med_sched_process(struct med_sched *s)
 void med_sched_submit(struct med_sched *s, struct med_sched_entity *en,
                       struct med_sched_workload *w)
 {
+    assert(w->parts >= 1);
+    w->run_first = 0;
     w->entity = en;
     w->next = NULL;
     w->queued_ns = now_ns();
@@ -426,6 +501,7 @@ void med_sched_submit(struct med_sched *s, struct med_sched_entity *en,
         s->config.policy->runnable(s->policy, en, w->queued_ns);
     }
     en->last = w;
+    backlog(en, w->queued_ns);
     dispatch(s, &s->engines[en->engine]);
 }
 
@@ -445,6 +521,7 @@ void med_sched_cancel(struct med_sched *s, struct med_sched_entity *en)
             if (w && w->entity == en) {
                 dropped[port] = w;
             } else if (w) {
+                w->entity->on_gpu--;
                 entity_push_front(s, w->entity, w);     /* another vGPU's: not lost */
             }
         }
@@ -453,11 +530,13 @@ void med_sched_cancel(struct med_sched *s, struct med_sched_entity *en)
         s->stats.cancelled++;
         s->config.ops->complete(entity_pop(s, en), MED_SCHED_CANCELLED);
     }
+    backlog(en, now_ns());
     for (unsigned port = 0; port < 2; port++) {
         if (dropped[port]) {
             s->stats.cancelled++;
             dropped[port]->finished_ns = now_ns();
             charge(s, dropped[port], dropped[port]->finished_ns, false);
+            en->workloads++;
             s->config.ops->complete(dropped[port], MED_SCHED_CANCELLED);
         }
     }

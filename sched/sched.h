@@ -8,7 +8,13 @@
  * An idle engine is given up to two workloads as one ELSP pair (port 0,
  * then port 1), so that it goes on to the second while the mediator
  * handles the first's completion; nothing is written to a busy engine's
- * ELSP (no preemption).
+ * ELSP (no preemption).  A workload may come in parts (its owner's split
+ * points, e.g. a guest element's requests): each dispatch runs as many of
+ * its remaining parts as the vGPU's recent GPU time per part says fit one
+ * time slice (at least one), and the rest goes back to the front of its
+ * queue, so a guest that queued tens of milliseconds in one element does
+ * not hold the engine for all of it.  Port 1 is filled only when port 0's
+ * workload runs to its end and is expected to leave slice time.
  *
  * Policy is separate (struct med_sched_policy_ops): which vGPU's workload
  * runs next on an engine.  The mechanism owns each vGPU's FIFO per engine
@@ -68,6 +74,8 @@ struct med_sched_workload {
     uint64_t queued_ns, dispatched_ns, finished_ns;     /* CLOCK_MONOTONIC */
     uint64_t head_ns;           /* mechanism's: when it reached ELSP port 0 */
     uint64_t gpu_ns;            /* GPU time charged for it, once finished */
+    unsigned parts;             /* owner's: >= 1 pieces, each a unit of dispatch */
+    unsigned run_first, run_end;        /* mechanism's: parts bind must run now */
     uint32_t engine_error;      /* RING_EIR when it ended as MED_SCHED_HANG */
     uint64_t stop_address;      /* ... and the GGTT address of the command it stopped at */
     struct med_sched_workload *next;        /* mechanism's */
@@ -80,6 +88,11 @@ struct med_sched_entity {
     struct med_sched_workload *first, *last;    /* mechanism's FIFO */
     uint64_t busy_ns;           /* mechanism's: GPU time charged, in all */
     uint64_t workloads;         /* mechanism's: workloads that left the GPU */
+    uint64_t part_ns;           /* mechanism's: recent GPU time per part, 0: unknown */
+    /* mechanism's: wall time it had work queued or on the GPU (backlogged),
+     * up to backlog_since_ns (0: it has none now) */
+    uint64_t backlog_ns, backlog_since_ns;
+    unsigned on_gpu;            /* mechanism's: its workloads in the ELSP ports */
     struct med_sched_entity *policy_next;       /* policy's */
     bool runnable;                              /* policy's */
     uint64_t vtime;             /* policy's: weighted GPU time */
@@ -121,7 +134,8 @@ struct med_sched_ops {
     /* Make @w's memory reachable by the GPU for ELSP port @port (0 or 1:
      * the two may be bound at once), set w->ctx_timestamp and return its
      * descriptor (the mechanism sets the context ID); called right before
-     * the ELSP write. */
+     * the ELSP write.  The context runs to the end of part w->run_end - 1;
+     * from w->run_first > 0 on it resumes where the GPU saved it. */
     uint64_t (*bind)(struct med_sched_workload *w, unsigned port);
     /* @w left the scheduler; it may be reused or freed. */
     void (*complete)(struct med_sched_workload *w, enum med_sched_result result);
@@ -181,6 +195,10 @@ void med_sched_submit(struct med_sched *sched, struct med_sched_entity *entity,
 void med_sched_cancel(struct med_sched *sched, struct med_sched_entity *entity);
 
 const struct med_sched_stats *med_sched_get_stats(const struct med_sched *sched);
+
+/* The wall time @entity was backlogged (had work queued or on the GPU)
+ * until @now_ns: fairness is among backlogged vGPUs. */
+uint64_t med_sched_backlog_ns(const struct med_sched_entity *entity, uint64_t now_ns);
 
 /* Whether @share is within the ranges above. */
 bool med_sched_share_valid(const struct med_sched_share *share);

@@ -187,8 +187,9 @@ static void print_stats(const struct med_ctl_reply *r, void *opaque)
         json_vgpu_identity(v);
         printf(", \"engines\": {");
         for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
-            printf("%s\"%s\": {\"busy_ns\": %" PRIu64 ", \"workloads\": %" PRIu64 "}",
-                   e ? ", " : "", engine_names[e], v->busy_ns[e], v->workloads[e]);
+            printf("%s\"%s\": {\"busy_ns\": %" PRIu64 ", \"workloads\": %" PRIu64
+                   ", \"backlog_ns\": %" PRIu64 "}", e ? ", " : "", engine_names[e],
+                   v->busy_ns[e], v->workloads[e], v->backlog_ns[e]);
         }
         printf("}, \"elements\": %" PRIu64 ", \"completed\": %" PRIu64 ", \"rejected\": %"
                PRIu64 ", \"hangs\": %" PRIu64 ", \"cancelled\": %" PRIu64
@@ -206,8 +207,9 @@ static void print_stats(const struct med_ctl_reply *r, void *opaque)
             continue;
         }
         printf("  %-4s busy %.3f s (%.1f%% of the engine's busy time), %" PRIu64
-               " workloads\n", engine_names[e], v->busy_ns[e] / 1e9,
-               p->gpu_busy[e] ? 100.0 * v->busy_ns[e] / p->gpu_busy[e] : 0.0, v->workloads[e]);
+               " workloads, backlogged %.3f s\n", engine_names[e], v->busy_ns[e] / 1e9,
+               p->gpu_busy[e] ? 100.0 * v->busy_ns[e] / p->gpu_busy[e] : 0.0, v->workloads[e],
+               v->backlog_ns[e] / 1e9);
     }
     printf("  elements %" PRIu64 ", completed %" PRIu64 ", rejected %" PRIu64 ", hangs %"
            PRIu64 ", cancelled %" PRIu64 ", engine resets %" PRIu64 "\n"

@@ -53,7 +53,7 @@ static void test_requests(void **state)
     expect(request(MED_CTL_SET_SHARE, 3, 0, 101), "cap above 100 %");
     expect(request(0, 0, 0, 0), "unknown operation");
     expect(request(4, 0, 0, 0), "unknown operation");
-    r.version = 2;
+    r.version = MED_CTL_VERSION + 1;
     expect(r, "unsupported control protocol version");
     r = request(MED_CTL_STATS, 0, 0, 0);
     r.reserved = 1;

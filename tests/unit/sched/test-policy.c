@@ -197,6 +197,103 @@ static void test_idle_vgpu_banks_no_credit(void **state)
     ops->destroy(policy);
 }
 
+/* Workloads many slices long (a guest's blits) go to the engine alone, as
+ * the mechanism dispatches them (no port 1 when the estimate fills the
+ * slice): the shares still follow the weights. */
+static void test_weights_hold_for_workloads_longer_than_a_slice(void **state)
+{
+    struct vgpu_sim double_weight[2] = { vgpu(8, 100, 3 * MS), vgpu(4, 100, 10 * MS) };
+
+    (void)state;
+    assert_int_equal(run(double_weight, 2, 1), 0);
+    printf("# 3 ms and 10 ms workloads, 1 ms slice: 2:1 -> %.4f : %.4f\n",
+           share_of(double_weight, 2, 0), share_of(double_weight, 2, 1));
+    assert_true(near(share_of(double_weight, 2, 0), 2.0 / 3, 0.005));
+}
+
+#define GUEST_ROUND     4               /* elements a guest submits at once */
+#define GUEST_REACT_NS  (20 * MS)       /* from a round's end to the guest's next round */
+
+struct guest_sim {
+    struct vgpu_sim v;
+    unsigned queued;                    /* elements with the scheduler */
+    unsigned done_in_round;
+    uint64_t round_at[2];               /* when the next rounds come; 0: none */
+};
+
+/*
+ * Two guests as tests/guest/fairness runs them: each keeps two rounds of
+ * GUEST_ROUND elements outstanding and submits the next round
+ * GUEST_REACT_NS after one completed; each element is a workload of its
+ * own (the owner merges no more than a slice's worth) and runs alone.  A
+ * guest is idle for the policy whenever it has nothing queued.
+ */
+static void run_guests(struct guest_sim *g)
+{
+    const struct med_sched_policy_ops *ops = &med_sched_policy_weighted;
+    void *policy = ops->create(&(struct med_sched_policy_params){ .time_slice_ns = SLICE_NS });
+    uint64_t now = START_NS;
+
+    for (unsigned i = 0; i < 2; i++) {
+        med_sched_entity_init(&g[i].v.entity, PGPU_RCS, &g[i].v.share);
+        g[i].queued = 2 * GUEST_ROUND;
+        ops->runnable(policy, &g[i].v.entity, now);
+    }
+    while (now < START_NS + RUN_NS) {
+        struct med_sched_entity *en;
+        struct guest_sim *owner;
+        uint64_t next = UINT64_MAX;
+
+        for (unsigned i = 0; i < 2; i++) {
+            for (unsigned r = 0; r < 2; r++) {
+                if (g[i].round_at[r] && g[i].round_at[r] <= now) {
+                    g[i].round_at[r] = 0;
+                    if (!g[i].queued) {
+                        ops->runnable(policy, &g[i].v.entity, now);
+                    }
+                    g[i].queued += GUEST_ROUND;
+                }
+                if (g[i].round_at[r] && g[i].round_at[r] < next) {
+                    next = g[i].round_at[r];
+                }
+            }
+        }
+        en = ops->pick(policy, PGPU_RCS, now);
+        if (!en) {
+            assert_true(next != UINT64_MAX);
+            now = next;
+            continue;
+        }
+        owner = (struct guest_sim *)((char *)en - offsetof(struct guest_sim, v.entity));
+        if (!--owner->queued) {
+            ops->idle(policy, en);
+        }
+        now += owner->v.workload_ns;
+        owner->v.busy_ns += owner->v.workload_ns;
+        ops->charge(policy, en, owner->v.workload_ns, now);
+        if (++owner->done_in_round == GUEST_ROUND) {
+            owner->done_in_round = 0;
+            owner->round_at[owner->round_at[0] ? 1 : 0] = now + GUEST_REACT_NS;
+        }
+    }
+    ops->destroy(policy);
+}
+
+static void test_guests_with_bounded_queues_get_their_weights(void **state)
+{
+    (void)state;
+    for (unsigned times = 1; times <= 2; times++) {
+        struct guest_sim g[2] = { { .v = vgpu(4 * times, 100, 3 * MS) },
+                                  { .v = vgpu(4, 100, 3 * MS) } };
+        double share;
+
+        run_guests(g);
+        share = (double)g[0].v.busy_ns / (double)(g[0].v.busy_ns + g[1].v.busy_ns);
+        printf("# two guests, 3 ms elements, %u:1 -> %.4f : %.4f\n", times, share, 1 - share);
+        assert_true(near(share, times / (times + 1.0), 0.005));
+    }
+}
+
 static void test_bad_shares_and_slice_refused(void **state)
 {
     (void)state;
@@ -217,6 +314,8 @@ int main(void)
         cmocka_unit_test(test_two_caps_leave_the_rest_idle),
         cmocka_unit_test(test_32_equal_vgpus_are_fair),
         cmocka_unit_test(test_idle_vgpu_banks_no_credit),
+        cmocka_unit_test(test_weights_hold_for_workloads_longer_than_a_slice),
+        cmocka_unit_test(test_guests_with_bounded_queues_get_their_weights),
         cmocka_unit_test(test_bad_shares_and_slice_refused),
     };
 

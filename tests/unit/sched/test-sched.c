@@ -2,7 +2,9 @@
  * The scheduler mechanism on the GPU model: workloads of two vGPUs taking
  * turns as ELSP pairs and completing in order, a hang in port 0 contained
  * by an engine reset (the workload in port 1 runs afterwards), and a
- * cancel that resets the engine without losing the other vGPU's work.
+ * cancel that resets the engine without losing the other vGPU's work,
+ * and a workload longer than a time slice run one part at a time, with the
+ * other vGPU's work between its parts.
  * Each workload is a context image and a ring in DMA-mapped host memory
  * storing a marker into a results page (GGTT).
  *
@@ -10,6 +12,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <time.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,10 +36,13 @@
 #define WL_PAGES        4
 #define MAX_WL          16
 #define HANG_MS         100
+#define SLICE_NS        1000000ull
+#define BLOCK_NS        4000000ull      /* a blocked workload's GPU time: > SLICE_NS */
 
 struct test_workload {
     struct med_sched_workload sched;    /* first */
     unsigned index;
+    uint32_t tail, part_end;            /* part_end: where part 0 of 2 ends */
     enum med_sched_result result;
     bool completed;
 };
@@ -64,7 +70,9 @@ static uint32_t *page_of(struct env *e, unsigned page)
 static uint64_t bind(struct med_sched_workload *w, unsigned port)
 {
     const struct test_workload *t = (const struct test_workload *)w;
+    uint32_t *image = page_of(the_env, WL_FIRST_PAGE + WL_PAGES * t->index + 1);
 
+    image[CTX_RING_TAIL_DW] = w->run_end == w->parts ? t->tail : t->part_end;
     w->ctx_timestamp = &page_of(the_env, WL_FIRST_PAGE + WL_PAGES * t->index + 1)[CTX_TIMESTAMP_DW];
     return native_ctx_desc(ggtt_of(WL_FIRST_PAGE + WL_PAGES * t->index), 0) & 0xffffffffu;
 }
@@ -81,11 +89,11 @@ static void complete(struct med_sched_workload *w, enum med_sched_result result)
 static const struct med_sched_ops ops = { .bind = bind, .complete = complete };
 static const struct med_sched_share equal = { .weight = 1, .cap_percent = MED_SCHED_CAP_NONE };
 
-static int setup(void **state)
+static int setup_with(void **state, const struct med_sched_policy_ops *policy, uint64_t slice)
 {
     struct env *e = calloc(1, sizeof(*e));
     struct med_sched_config config = {
-        .policy = &med_sched_policy_rr, .ops = &ops,
+        .policy = policy, .ops = &ops, .policy_params.time_slice_ns = slice,
     };
 
     *state = the_env = e;
@@ -112,6 +120,16 @@ static int setup(void **state)
     return e->sched ? 0 : -1;
 }
 
+static int setup(void **state)
+{
+    return setup_with(state, &med_sched_policy_rr, 0);
+}
+
+static int setup_sliced(void **state)
+{
+    return setup_with(state, &med_sched_policy_rr, SLICE_NS);
+}
+
 static int teardown(void **state)
 {
     struct env *e = *state;
@@ -125,8 +143,10 @@ static int teardown(void **state)
 }
 
 /* Workload @i on RCS: store @i + 1 into results[i], after waiting for
- * results[63] == 1 if @blocked. */
-static struct test_workload *workload(struct env *e, unsigned i, bool blocked)
+ * results[63] == 1 if @blocked; in two parts if @two_parts, the second
+ * storing @i + 101 into results[32 + i]. */
+static struct test_workload *workload_parts(struct env *e, unsigned i, bool blocked,
+                                            bool two_parts)
 {
     struct test_workload *t = &e->wl[i];
     unsigned image = WL_FIRST_PAGE + WL_PAGES * i, ring = image + 2;
@@ -148,9 +168,22 @@ static struct test_workload *workload(struct env *e, unsigned i, bool blocked)
     if (n % 2) {
         r[n++] = MI_NOOP;
     }
-    page_of(e, image + 1)[CTX_RING_TAIL_DW] = 4 * n;
+    t->part_end = 4 * n;
+    if (two_parts) {
+        r[n++] = MI_STORE_DATA_IMM | MI_USE_GGTT;
+        r[n++] = (uint32_t)ggtt_of(RESULTS_PAGE) + 4 * (32 + i);
+        r[n++] = 0;
+        r[n++] = i + 101;
+    }
+    t->tail = 4 * n;
     t->index = i;
+    t->sched.parts = two_parts ? 2 : 1;
     return t;
+}
+
+static struct test_workload *workload(struct env *e, unsigned i, bool blocked)
+{
+    return workload_parts(e, i, blocked, false);
 }
 
 static void run_until(struct env *e, unsigned completed)
@@ -230,12 +263,80 @@ static void test_cancel_keeps_the_other_vgpus_work(void **state)
     assert_int_equal(page_of(e, RESULTS_PAGE)[2], 0);
 }
 
+static void sleep_ns(uint64_t ns)
+{
+    nanosleep(&(struct timespec){ .tv_sec = 0, .tv_nsec = (long)ns }, NULL);
+}
+
+static uint32_t csb_write_ptr(struct env *e)
+{
+    return __atomic_load_n(&page_of(e, STATUS_PAGE(PGPU_RCS))[HWSP_CSB_WRITE_PTR_DW],
+                           __ATOMIC_ACQUIRE);
+}
+
+/* Once the engine took a context (its CSB moved on from @csb), hold
+ * results[63] at 0 for BLOCK_NS of its time, then release the blocked
+ * workloads and run until @completed. */
+static void block_then_release(struct env *e, uint32_t csb, unsigned completed)
+{
+    while (csb_write_ptr(e) == csb) {
+        sleep_ns(100000);
+    }
+    sleep_ns(BLOCK_NS);
+    __atomic_store_n(&page_of(e, RESULTS_PAGE)[63], 1, __ATOMIC_RELEASE);
+    run_until(e, completed);
+    __atomic_store_n(&page_of(e, RESULTS_PAGE)[63], 0, __ATOMIC_RELEASE);
+}
+
+static void test_long_workload_runs_a_slice_at_a_time(void **state)
+{
+    struct env *e = *state;
+    static const unsigned expected[] = { 0, 1, 3, 2 };
+    struct med_sched_entity a, b;
+    uint64_t a_backlog;
+    uint32_t csb = csb_write_ptr(e);
+
+    med_sched_entity_init(&a, PGPU_RCS, &equal);
+    med_sched_entity_init(&b, PGPU_RCS, &equal);
+    /* Its GPU time per part unknown: both parts in one run. */
+    med_sched_submit(e->sched, &a, &workload_parts(e, 0, true, true)->sched);
+    assert_int_equal(med_sched_get_stats(e->sched)->dispatched, 1);
+    block_then_release(e, csb, 1);
+    assert_int_equal(page_of(e, RESULTS_PAGE)[32], 101);
+    assert_true(med_sched_backlog_ns(&a, 0) >= BLOCK_NS);
+    assert_true(a.part_ns >= SLICE_NS);
+    /* A part is known to fill a slice: with b waiting, a's two-part
+     * workload runs one part, nothing behind it in port 1, and b's
+     * workload runs between its parts. */
+    csb = csb_write_ptr(e);
+    med_sched_submit(e->sched, &a, &workload(e, 1, true)->sched);
+    med_sched_submit(e->sched, &a, &workload_parts(e, 2, false, true)->sched);
+    med_sched_submit(e->sched, &b, &workload(e, 3, false)->sched);
+    block_then_release(e, csb, 4);
+    for (unsigned i = 0; i < 4; i++) {
+        assert_int_equal(e->order[i], expected[i]);
+        assert_int_equal(e->wl[i].result, MED_SCHED_DONE);
+        assert_int_equal(page_of(e, RESULTS_PAGE)[i], i + 1);
+    }
+    assert_int_equal(page_of(e, RESULTS_PAGE)[34], 103);
+    /* 0 | 1 | 2's first part | 3 with 2's second part in port 1 */
+    assert_int_equal(med_sched_get_stats(e->sched)->dispatched, 5);
+    assert_int_equal(a.workloads, 3);
+    /* An idle vGPU is not backlogged: its time stops growing. */
+    a_backlog = med_sched_backlog_ns(&a, 0);
+    sleep_ns(BLOCK_NS);
+    assert_int_equal(med_sched_backlog_ns(&a, UINT64_MAX), a_backlog);
+    assert_true(med_sched_backlog_ns(&b, 0) > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_vgpus_take_turns_in_pairs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hang_in_port_0_spares_port_1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_keeps_the_other_vgpus_work, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_long_workload_runs_a_slice_at_a_time, setup_sliced,
+                                        teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
