@@ -21,6 +21,7 @@ struct shadow_table {
     uint64_t *shadow;           /* the page the GPU walks */
     uint64_t bus;
     struct shadow_table **child;    /* directories: the table each entry names */
+    uint64_t present[MED_PPGTT_ENTRIES / 64];  /* directories: child[i] != NULL */
     struct shadow_table *hash_next;
     uint64_t guest[MED_PPGTT_ENTRIES];  /* the guest entries it was built from */
 };
@@ -103,7 +104,9 @@ static void apply_entry(struct vgpu_ppgtt_shadow *s, struct shadow_table *t, uns
             }
         }
         t->child[i] = next;
+        t->present[i / 64] &= ~(1ull << (i % 64));
         if (next) {
+            t->present[i / 64] |= 1ull << (i % 64);
             value = next->bus | MED_PPGTT_PTE_RW | MED_PPGTT_PTE_PRESENT;
         }
         if (old) {
@@ -256,11 +259,10 @@ static void sync_table(struct vgpu_ppgtt_shadow *s, struct shadow_table *t)
         }
     }
 children:
-    if (t->child) {
-        for (unsigned i = 0; i < MED_PPGTT_ENTRIES; i++) {
-            if (t->child[i]) {
-                sync_table(s, t->child[i]);
-            }
+    /* Only the entries that name a table: i915 maps a few of 512. */
+    for (unsigned word = 0; t->child && word < MED_PPGTT_ENTRIES / 64; word++) {
+        for (uint64_t bits = t->present[word]; bits; bits &= bits - 1) {
+            sync_table(s, t->child[word * 64 + (unsigned)__builtin_ctzll(bits)]);
         }
     }
 }

@@ -8,7 +8,11 @@
  * on BCS (a compositor's frame copy); "sdi", each batch 16
  * MI_STORE_DATA_IMMs on RCS (so small that the per-workload overhead is
  * all there is).  Every batch is started from the ring with a breadcrumb,
- * as i915 does; results are checked at the end of each run.
+ * as i915 does; results are checked at the end of each run.  Both sides
+ * run each workload submitted two ways: one ELSP element per batch, and
+ * one per BATCHED_SUBMIT batches (what i915 does under load: requests
+ * queue in the ring while the context runs, and one ELSP write covers
+ * them); each ratio compares the same submissions.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -78,10 +82,16 @@ static void check_result(const struct workload *w, const void *src, const void *
     }
 }
 
+/* Is batch @i followed by an ELSP write?  After each one if @per_batch,
+ * else after every BATCHED_SUBMIT (well within the ring) and the last. */
+static bool submit_after(const struct workload *w, bool per_batch, unsigned i)
+{
+    return per_batch || i % BATCHED_SUBMIT == BATCHED_SUBMIT - 1 || i == w->batches - 1;
+}
+
 /* ---- native ---- */
 
-/* @per_batch: one ELSP write per batch, as the client does; else one per
- * BATCHED_SUBMIT batches (well within the ring): the GPU's own pace. */
+/* @per_batch as for submit_after(). */
 static uint64_t run_native(const struct workload *w, bool per_batch, unsigned *lost_tails)
 {
     struct native_vm *vm;
@@ -103,8 +113,7 @@ static uint64_t run_native(const struct workload *w, bool per_batch, unsigned *l
     for (unsigned i = 0; i < w->batches; i++) {
         native_emit_batch(ctx, BATCH_VA, true);
         seqno = native_emit_breadcrumb(ctx);
-        if ((per_batch || i % BATCHED_SUBMIT == BATCHED_SUBMIT - 1 || i == w->batches - 1) &&
-            native_submit(ctx)) {
+        if (submit_after(w, per_batch, i) && native_submit(ctx)) {
             bench_die("native submission");
         }
     }
@@ -162,12 +171,13 @@ static void mediated_open(struct mediated_vm *m, const struct workload *w)
     fill_source(m->src->map);
 }
 
-static void mediated_submit(struct mediated_vm *m)
+/* One batch and its breadcrumb; the ELSP element if @submit. */
+static void mediated_emit(struct mediated_vm *m, bool submit)
 {
     uint32_t seqno;
 
     if (guest_ctx_emit_batch(m->ctx, BATCH_VA, true) ||
-        guest_ctx_emit_breadcrumb(m->ctx, &seqno) || guest_ctx_submit(m->ctx)) {
+        guest_ctx_emit_breadcrumb(m->ctx, &seqno) || (submit && guest_ctx_submit(m->ctx))) {
         bench_die("mediated submission");
     }
 }
@@ -181,7 +191,9 @@ static void mediated_close(struct mediated_vm *m, struct vgpu_exec_stats *totals
     server_thread_destroy(m->server);
 }
 
-static uint64_t run_mediated(const struct workload *w, struct vgpu_exec_stats *totals)
+/* @per_batch as for submit_after(). */
+static uint64_t run_mediated(const struct workload *w, bool per_batch,
+                             struct vgpu_exec_stats *totals)
 {
     struct mediated_vm m;
     uint64_t start, elapsed;
@@ -189,7 +201,7 @@ static uint64_t run_mediated(const struct workload *w, struct vgpu_exec_stats *t
     mediated_open(&m, w);
     start = bench_now_ns();
     for (unsigned i = 0; i < w->batches; i++) {
-        mediated_submit(&m);
+        mediated_emit(&m, submit_after(w, per_batch, i));
     }
     if (guest_ctx_wait(m.ctx, BENCH_WAIT_MS)) {
         bench_die("mediated completion");
@@ -197,7 +209,8 @@ static uint64_t run_mediated(const struct workload *w, struct vgpu_exec_stats *t
     elapsed = bench_now_ns() - start;
     check_result(w, m.src->map, m.dst->map);
     mediated_close(&m, totals);
-    if (totals->completed != w->batches) {
+    if (totals->completed != (per_batch ? w->batches
+                                        : (w->batches + BATCHED_SUBMIT - 1) / BATCHED_SUBMIT)) {
         bench_die("counting mediated workloads");
     }
     return elapsed;
@@ -213,7 +226,7 @@ static double mediated_round_trip_us(const struct workload *w, struct vgpu_exec_
     mediated_open(&m, w);
     start = bench_now_ns();
     for (unsigned i = 0; i < ROUND_TRIPS; i++) {
-        mediated_submit(&m);
+        mediated_emit(&m, true);
         if (guest_ctx_wait(m.ctx, BENCH_WAIT_MS)) {
             bench_die("mediated completion");
         }
@@ -254,7 +267,8 @@ int main(void)
 {
     for (size_t k = 0; k < sizeof(workloads) / sizeof(workloads[0]); k++) {
         const struct workload *w = &workloads[k];
-        uint64_t native = UINT64_MAX, batched = UINT64_MAX, mediated = UINT64_MAX, t;
+        uint64_t native = UINT64_MAX, batched = UINT64_MAX, mediated = UINT64_MAX;
+        uint64_t mediated_batched = UINT64_MAX, t;
         unsigned lost_tails = 0;
 
         for (unsigned r = 0; r < ROUNDS; r++) {
@@ -264,15 +278,21 @@ int main(void)
             native = t < native ? t : native;
             t = run_native(w, false, &lost_tails);
             batched = t < batched ? t : batched;
-            t = run_mediated(w, &st);
+            t = run_mediated(w, true, &st);
             mediated = t < mediated ? t : mediated;
+            t = run_mediated(w, false, &st);
+            mediated_batched = t < mediated_batched ? t : mediated_batched;
         }
         printf("BENCH mediated-%s-native %.0f batches/s\n", w->name, w->batches / (native / 1e9));
         printf("BENCH mediated-%s-native-batched %.0f batches/s\n", w->name,
                w->batches / (batched / 1e9));
         printf("BENCH mediated-%s-mediated %.0f batches/s\n", w->name,
                w->batches / (mediated / 1e9));
+        printf("BENCH mediated-%s-mediated-batched %.0f batches/s\n", w->name,
+               w->batches / (mediated_batched / 1e9));
         printf("BENCH mediated-%s-vs-native %.3f ratio\n", w->name, (double)native / mediated);
+        printf("BENCH mediated-%s-batched-vs-native-batched %.3f ratio\n", w->name,
+               (double)batched / mediated_batched);
         printf("BENCH mediated-%s-vs-native-batched %.3f ratio\n", w->name,
                (double)batched / mediated);
         printf("BENCH mediated-%s-native-lost-tails %u count\n", w->name, lost_tails);
