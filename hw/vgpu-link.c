@@ -35,6 +35,7 @@ struct VgpuLink {
     struct med_client *client;
     struct vgpu *vgpu;
     char *vm_name;
+    char *what;                 /* "vGPU <id> (<type>|'<name>')" in the error lines */
     bool failed;                /* the mediator is gone */
 };
 
@@ -45,8 +46,8 @@ static void vgpu_link_lost(VgpuLink *link)
         return;
     }
     link->failed = true;
-    error_report("vgpu-pci: %s: lost the gpumed mediator (%s): the vGPU is failed, "
-                 "its engines hang from now on", link->vm_name,
+    error_report("vgpu-pci: %s: %s lost the gpumed mediator (%s): the vGPU is failed, "
+                 "its engines hang from now on", link->vm_name, link->what,
                  med_client_error(link->client));
     qemu_set_fd_handler(med_client_fd(link->client), NULL, NULL, NULL);
     if (link->vgpu) {
@@ -200,8 +201,8 @@ refused:
 }
 
 VgpuLink *vgpu_link_connect(const char *socket_path, const char *vm_name,
-                            const char *type_name, VgpuLinkPartition *partition,
-                            Error **errp)
+                            const char *type_name, const char *vgpu_name,
+                            VgpuLinkPartition *partition, Error **errp)
 {
     VgpuLink *link = g_new0(VgpuLink, 1);
     struct med_client_vgpu created;
@@ -216,19 +217,27 @@ VgpuLink *vgpu_link_connect(const char *socket_path, const char *vm_name,
     if (!vgpu_link_add_memory(link, errp)) {
         goto fail;
     }
-    if (med_client_create_vgpu(link->client, type_name, &created)) {
-        error_setg(errp, "vgpu-pci: the mediator cannot create a vGPU of type '%s': %s",
-                   type_name, med_client_error(link->client));
+    if (vgpu_name ? med_client_attach_vgpu(link->client, vgpu_name, &created) :
+                    med_client_create_vgpu(link->client, type_name, &created)) {
+        error_setg(errp, "vgpu-pci: %s", med_client_error(link->client));
         goto fail;
     }
     *partition = (VgpuLinkPartition) {
+        .type = vgpu_type_find(created.type),
         .aperture_base = created.aperture_base, .aperture_size = created.aperture_size,
         .hidden_base = created.hidden_base, .hidden_size = created.hidden_size,
         .fence_count = created.fence_count,
         .host_aperture_size = created.host_aperture_size, .ggtt = created.ggtt,
     };
-    info_report("vgpu-pci: %s: vGPU %u of type %s from the mediator at %s", vm_name,
-                created.id, type_name, socket_path);
+    if (!partition->type) {
+        error_setg(errp, "vgpu-pci: the mediator's vGPU is of type '%s', which this QEMU "
+                   "does not know", created.type);
+        goto fail;
+    }
+    link->what = vgpu_name ? g_strdup_printf("vGPU %u '%s'", created.id, vgpu_name) :
+                             g_strdup_printf("vGPU %u (%s)", created.id, created.type);
+    info_report("vgpu-pci: %s: %s of type %s from the mediator at %s", vm_name, link->what,
+                created.type, socket_path);
     return link;
 
 fail:
@@ -254,5 +263,6 @@ void vgpu_link_close(VgpuLink *link)
         med_client_close(link->client);
     }
     g_free(link->vm_name);
+    g_free(link->what);
     g_free(link);
 }

@@ -12,6 +12,7 @@ typedef struct VgpuLink VgpuLink;
 
 /* What the mediator carved for the vGPU (CREATE_REPLY). */
 typedef struct VgpuLinkPartition {
+    const struct vgpu_type *type;       /* the vGPU's, as the mediator says */
     uint64_t aperture_base, aperture_size;
     uint64_t hidden_base, hidden_size;
     unsigned fence_count;
@@ -24,12 +25,14 @@ extern const struct vgpu_mediator_ops vgpu_link_mediator_ops;
 
 /*
  * Connect to the mediator at @socket_path, hand it guest RAM (which must be
- * a shared memfd backend) and create a vGPU of @type_name named after
- * @vm_name; fills *@partition.  NULL with @errp set on any failure.
+ * a shared memfd backend) and create a vGPU of @type_name, or attach to the
+ * vGPU reserved as @vgpu_name (gpumedctl create; exactly one is non-NULL),
+ * for the VM @vm_name; fills *@partition.  NULL with @errp set on any
+ * failure.
  */
 VgpuLink *vgpu_link_connect(const char *socket_path, const char *vm_name,
-                            const char *type_name, VgpuLinkPartition *partition,
-                            Error **errp);
+                            const char *type_name, const char *vgpu_name,
+                            VgpuLinkPartition *partition, Error **errp);
 
 /* Start delivering the mediator's completions to @vgpu. */
 void vgpu_link_start(VgpuLink *link, struct vgpu *vgpu);

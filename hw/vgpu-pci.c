@@ -39,7 +39,8 @@ struct VgpuPciState {
     PCIDevice parent_obj;
 
     /* device config */
-    char *type_name;
+    char *type_name;            /* a new vGPU of this type (default: the first) */
+    char *vgpu_name;            /* or the vGPU reserved under this name */
     char *socket_path;          /* the mediator's socket */
     uint32_t xres, yres;        /* the monitor's native mode; 0: the type's */
 
@@ -190,7 +191,7 @@ static bool vgpu_pci_create_vgpu(VgpuPciState *s, Error **errp)
 {
     X86MachineState *x86ms = X86_MACHINE(qdev_get_machine());
     const char *name = DEVICE(s)->id ? DEVICE(s)->id : TYPE_VGPU_PCI;
-    const struct vgpu_type *type = vgpu_type_find(s->type_name);
+    const char *type_name = s->type_name ? s->type_name : vgpu_types[0].name;
     struct vgpu_type partitioned;
     VgpuLinkPartition p;
     struct vgpu_config config = {
@@ -200,8 +201,13 @@ static bool vgpu_pci_create_vgpu(VgpuPciState *s, Error **errp)
         .mediator = &vgpu_link_mediator_ops,
     };
 
-    if (!type) {
-        error_setg(errp, "vgpu-pci: unknown type '%s'", s->type_name);
+    if (s->type_name && s->vgpu_name) {
+        error_setg(errp, "vgpu-pci: vgpu-type= creates a vGPU, vgpu= attaches to a reserved "
+                   "one: give one of them");
+        return false;
+    }
+    if (!s->vgpu_name && !vgpu_type_find(type_name)) {
+        error_setg(errp, "vgpu-pci: unknown type '%s'", type_name);
         return false;
     }
     if (!vgpu_display_mode_valid(s->xres, s->yres, errp)) {
@@ -211,13 +217,13 @@ static bool vgpu_pci_create_vgpu(VgpuPciState *s, Error **errp)
         error_setg(errp, "vgpu-pci: socket=PATH (the gpumed mediator's socket) is required");
         return false;
     }
-    s->link = vgpu_link_connect(s->socket_path, qemu_name ? qemu_name : name, s->type_name,
-                                &p, errp);
+    s->link = vgpu_link_connect(s->socket_path, qemu_name ? qemu_name : name,
+                                s->vgpu_name ? NULL : type_name, s->vgpu_name, &p, errp);
     if (!s->link) {
         return false;
     }
     /* The mediator decides the partition; the type still names the monitor. */
-    partitioned = *type;
+    partitioned = *p.type;
     partitioned.aperture_size = p.aperture_size;
     partitioned.hidden_size = p.hidden_size;
     partitioned.fence_count = p.fence_count;
@@ -314,6 +320,8 @@ static void vgpu_pci_reset(DeviceState *dev)
 
 static Property vgpu_pci_properties[] = {
     DEFINE_PROP_STRING("vgpu-type", VgpuPciState, type_name),
+    /* a vGPU reserved with gpumedctl create, instead of a new one */
+    DEFINE_PROP_STRING("vgpu", VgpuPciState, vgpu_name),
     DEFINE_PROP_STRING("socket", VgpuPciState, socket_path),
     /* the virtual monitor's native mode (EDID); 0: the type's */
     DEFINE_PROP_UINT32("xres", VgpuPciState, xres, 0),
@@ -341,7 +349,6 @@ static void vgpu_pci_instance_init(Object *obj)
 {
     VgpuPciState *s = VGPU_PCI(obj);
 
-    s->type_name = g_strdup(vgpu_types[0].name);
     s->monitor_connected = true;
     object_property_add_bool(obj, "monitor-connected", vgpu_pci_get_monitor,
                              vgpu_pci_set_monitor);

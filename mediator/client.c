@@ -326,35 +326,25 @@ static int map_table(struct med_client *c, int fd)
     return 0;
 }
 
-int med_client_create_vgpu(struct med_client *c, const char *type,
-                           struct med_client_vgpu *vgpu)
+/* CREATE_VGPU of @request (its type or its vGPU name set), @what in errors. */
+static int create(struct med_client *c, struct med_msg_create_vgpu *request,
+                  const char *what, struct med_client_vgpu *vgpu)
 {
-    struct med_msg_create_vgpu request;
     union med_msg reply;
     const struct med_msg_create_reply *r = &reply.create_reply;
     int table_fd = -1;
 
-    if (check_usable(c)) {
-        return -1;
-    }
     if (c->table) {
         return fail(c, EALREADY, "the vGPU exists already");
     }
     if (!c->memory_added) {
         return fail(c, EINVAL, "guest RAM must be handed over before the vGPU is created");
     }
-    if (!type || strlen(type) >= MED_TYPE_NAME_LEN ||
-        !med_string_valid(type, strlen(type) + 1, false)) {
-        return fail(c, ENOENT, "no vGPU type is named like that");
-    }
-    med_msg_init(&request, MED_MSG_CREATE_VGPU, 0);
-    strcpy(request.type, type);
-    if (transact(c, &request, NULL, 0, &reply, &table_fd)) {
+    if (transact(c, request, NULL, 0, &reply, &table_fd)) {
         return -1;
     }
     if (r->status) {
-        return fail(c, -r->status, "the mediator cannot create a vGPU of type %s: %s",
-                    type, r->detail);
+        return fail(c, -r->status, "the mediator cannot give this VM %s: %s", what, r->detail);
     }
     if (map_table(c, table_fd)) {
         return -1;
@@ -367,7 +357,47 @@ int med_client_create_vgpu(struct med_client *c, const char *type,
         .host_aperture_size = r->host_aperture_size,
         .ggtt = c->table,
     };
+    memcpy(vgpu->type, r->type, sizeof(vgpu->type));
     return 0;
+}
+
+int med_client_create_vgpu(struct med_client *c, const char *type,
+                           struct med_client_vgpu *vgpu)
+{
+    struct med_msg_create_vgpu request;
+    char what[MED_TYPE_NAME_LEN + 32];
+
+    if (check_usable(c)) {
+        return -1;
+    }
+    if (!type || strlen(type) >= MED_TYPE_NAME_LEN ||
+        !med_string_valid(type, strlen(type) + 1, false)) {
+        return fail(c, ENOENT, "no vGPU type is named like that");
+    }
+    med_msg_init(&request, MED_MSG_CREATE_VGPU, 0);
+    strcpy(request.type, type);
+    snprintf(what, sizeof(what), "a vGPU of type %s", type);
+    return create(c, &request, what, vgpu);
+}
+
+int med_client_attach_vgpu(struct med_client *c, const char *vgpu_name,
+                           struct med_client_vgpu *vgpu)
+{
+    struct med_msg_create_vgpu request;
+    char what[MED_VGPU_NAME_LEN + 32];
+
+    if (check_usable(c)) {
+        return -1;
+    }
+    if (!vgpu_name || strlen(vgpu_name) >= MED_VGPU_NAME_LEN ||
+        !med_vgpu_name_valid(vgpu_name, strlen(vgpu_name) + 1, false)) {
+        return fail(c, ENOENT, "a vGPU name is 1 to %d of [A-Za-z0-9._-]",
+                    MED_VGPU_NAME_LEN - 1);
+    }
+    med_msg_init(&request, MED_MSG_CREATE_VGPU, 0);
+    strcpy(request.vgpu_name, vgpu_name);
+    snprintf(what, sizeof(what), "the vGPU '%s'", vgpu_name);
+    return create(c, &request, what, vgpu);
 }
 
 void med_client_ggtt_write(struct med_client *c, uint32_t index, uint64_t pte)

@@ -55,6 +55,7 @@ struct med_client_vgpu {
     uint64_t hidden_base, hidden_size;
     unsigned fence_base, fence_count;
     uint64_t host_aperture_size;    /* the vGPU's BAR2 size */
+    char type[MED_TYPE_NAME_LEN];   /* its type (see vgpu_types[]) */
     uint64_t *ggtt;             /* the shared table's MED_GGTT_ENTRIES guest PTEs */
 };
 
@@ -109,6 +110,13 @@ int med_client_add_memory_xen(struct med_client *client, uint32_t domid, uint64_
  * handed over yet), or a transport error.
  */
 int med_client_create_vgpu(struct med_client *client, const char *type,
+                           struct med_client_vgpu *vgpu);
+/*
+ * As med_client_create_vgpu(), with the vGPU reserved as @vgpu_name
+ * (gpumedctl create) instead of a new one: errno ENOENT (no such vGPU),
+ * EBUSY (another VM has it), or as above.
+ */
+int med_client_attach_vgpu(struct med_client *client, const char *vgpu_name,
                            struct med_client_vgpu *vgpu);
 
 /*

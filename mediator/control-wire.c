@@ -14,29 +14,44 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-_Static_assert(sizeof(struct med_ctl_request) == 24, "request layout");
+_Static_assert(sizeof(struct med_ctl_request) == 120, "request layout");
 _Static_assert(sizeof(struct med_ctl_reply) % 8 == 0, "reply layout");
 
 bool med_ctl_request_valid(const void *buf, size_t len, const char **why)
 {
     struct med_ctl_request r;
+    bool numbers, names;
 
     if (len != sizeof(r)) {
         *why = "not a request (wrong size)";
         return false;
     }
     memcpy(&r, buf, sizeof(r));
+    numbers = r.vgpu_id || r.weight || r.cap_percent;
+    names = r.type[0] || r.name[0];
     if (r.version != MED_CTL_VERSION) {
         *why = "unsupported control protocol version";
     } else if (r.reserved) {
         *why = "reserved field not zero";
+    } else if (!med_string_valid(r.type, sizeof(r.type), true)) {
+        *why = "type unterminated or not printable";
+    } else if (!med_vgpu_name_valid(r.name, sizeof(r.name), true)) {
+        *why = "name unterminated or not made of [A-Za-z0-9._-]";
     } else if (r.op == MED_CTL_STATS || r.op == MED_CTL_TYPES) {
-        *why = r.vgpu_id || r.weight || r.cap_percent ? "arguments given to a query" : NULL;
+        *why = numbers || names ? "arguments given to a query" : NULL;
     } else if (r.op == MED_CTL_SET_SHARE) {
         *why = !r.vgpu_id ? "no vGPU id" :
+               names ? "a type or name given to SET_SHARE" :
                !r.weight && !r.cap_percent ? "neither a weight nor a cap to set" :
                r.weight > 100 ? "weight above 100" :
                r.cap_percent > 100 ? "cap above 100 %" : NULL;
+    } else if (r.op == MED_CTL_CREATE) {
+        *why = numbers ? "an id, weight or cap given to CREATE" :
+               !r.type[0] ? "no type to create" :
+               !r.name[0] ? "no name for the vGPU" : NULL;
+    } else if (r.op == MED_CTL_DESTROY) {
+        *why = numbers || r.type[0] ? "an id, weight, cap or type given to DESTROY" :
+               !r.name[0] ? "no name of a vGPU to destroy" : NULL;
     } else {
         *why = "unknown operation";
     }
@@ -63,7 +78,9 @@ bool med_ctl_reply_valid(const void *buf, size_t len)
                terminated(r->u.gpu.policy, sizeof(r->u.gpu.policy));
     case MED_CTL_VGPU:
         return terminated(r->u.vgpu.vm_name, sizeof(r->u.vgpu.vm_name)) &&
-               terminated(r->u.vgpu.type, sizeof(r->u.vgpu.type));
+               terminated(r->u.vgpu.type, sizeof(r->u.vgpu.type)) &&
+               terminated(r->u.vgpu.name, sizeof(r->u.vgpu.name)) &&
+               r->u.vgpu.state >= MED_CTL_VGPU_RUNNING && r->u.vgpu.state <= MED_CTL_VGPU_ATTACHED;
     case MED_CTL_TYPE:
         return terminated(r->u.type.name, sizeof(r->u.type.name));
     default:

@@ -108,6 +108,10 @@ static bool send_vgpu(struct control_conn *c, const struct session *s)
     uint64_t now = med_now_ns();
 
     v->id = sv->id;
+    v->state = sv->reserved ? MED_CTL_VGPU_ATTACHED : MED_CTL_VGPU_RUNNING;
+    if (sv->reserved) {
+        copy_name(v->name, sizeof(v->name), sv->reserved->name);
+    }
     v->weight = share->weight;
     v->cap_percent = share->cap_percent;
     v->fence_base = sv->partition.fence_base;
@@ -135,6 +139,27 @@ static bool send_vgpu(struct control_conn *c, const struct session *s)
     v->ggtt_synced = gg->entries_synced;
     v->ggtt_bad_entries = gg->bad_address;
     v->ppgtt_bad_entries = ex->ppgtt_bad_entries;
+    return send_reply(c, &r);
+}
+
+/* A reserved vGPU no VM uses: its identity, share and partition. */
+static bool send_idle(struct control_conn *c, const struct reserved_vgpu *rv)
+{
+    struct med_ctl_reply r = { .kind = MED_CTL_VGPU };
+    struct med_ctl_vgpu *v = &r.u.vgpu;
+
+    v->id = rv->id;
+    v->state = MED_CTL_VGPU_IDLE;
+    copy_name(v->name, sizeof(v->name), rv->name);
+    copy_name(v->type, sizeof(v->type), rv->type->name);
+    v->weight = rv->share.weight;
+    v->cap_percent = rv->share.cap_percent;
+    v->fence_base = rv->partition.fence_base;
+    v->fence_count = rv->partition.fence_count;
+    v->aperture_base = rv->partition.aperture_base;
+    v->aperture_size = rv->partition.aperture_size;
+    v->hidden_base = rv->partition.hidden_base;
+    v->hidden_size = rv->partition.hidden_size;
     return send_reply(c, &r);
 }
 
@@ -181,6 +206,8 @@ static bool send_types(struct med_server *server, struct control_conn *c)
 static int set_share(struct med_server *server, const struct med_ctl_request *q,
                      char *detail, size_t size)
 {
+    struct reserved_vgpu *r;
+
     for (struct session *s = server->sessions; s; s = s->next) {
         struct med_sched_share share;
 
@@ -193,6 +220,13 @@ static int set_share(struct med_server *server, const struct med_ctl_request *q,
         vgpu_submission_set_share(s->vgpu.submission, &share);
         session_log(s, MED_LOG_INFO, "share set by control: weight %u, cap %u%%",
                     share.weight, share.cap_percent);
+        return 0;
+    }
+    if ((r = reserved_find_id(server, q->vgpu_id))) {
+        r->share.weight = q->weight ? q->weight : r->share.weight;
+        r->share.cap_percent = q->cap_percent ? q->cap_percent : r->share.cap_percent;
+        med_log(MED_LOG_INFO, "vgpu %u (%s): share set by control: weight %u, cap %u%%",
+                r->id, r->name, r->share.weight, r->share.cap_percent);
         return 0;
     }
     snprintf(detail, size, "no vGPU %" PRIu32, q->vgpu_id);
@@ -215,6 +249,11 @@ static bool serve(struct med_server *server, struct control_conn *c,
                 return false;
             }
         }
+        for (const struct reserved_vgpu *r = server->reserved; r; r = r->next) {
+            if (!r->attached && !send_idle(c, r)) {
+                return false;
+            }
+        }
         break;
     case MED_CTL_TYPES:
         if (!send_types(server, c)) {
@@ -224,6 +263,19 @@ static bool serve(struct med_server *server, struct control_conn *c,
     case MED_CTL_SET_SHARE:
         end.status = set_share(server, q, end.detail, sizeof(end.detail));
         break;
+    case MED_CTL_CREATE:
+        end.status = reserved_create(server, q->type, q->name, end.detail, sizeof(end.detail));
+        if (!end.status && !send_idle(c, reserved_find(server, q->name))) {
+            return false;
+        }
+        break;
+    case MED_CTL_DESTROY:
+        end.status = reserved_destroy(server, q->name, end.detail, sizeof(end.detail));
+        break;
+    }
+    if (end.status && q->op >= MED_CTL_SET_SHARE) {
+        server->stats.requests_refused++;
+        med_log(MED_LOG_WARNING, "control client: refused: %s", end.detail);
     }
     return send_reply(c, &end);
 }

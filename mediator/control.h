@@ -1,6 +1,7 @@
 /*
  * control.h - the mediator's control socket: what gpumedctl asks (vGPUs,
- * types, statistics) and changes (weight, cap).  docs/mediator.md,
+ * types, statistics) and changes (weight, cap, vGPUs reserved ahead of
+ * their VM).  docs/mediator.md,
  * "The control socket".
  *
  * A second UNIX SOCK_SEQPACKET socket, PATH.control next to the VMs'
@@ -32,6 +33,8 @@ enum med_ctl_op {
     MED_CTL_STATS = 1,          /* one MED_CTL_GPU, then a MED_CTL_VGPU per vGPU */
     MED_CTL_TYPES = 2,          /* a MED_CTL_TYPE per type */
     MED_CTL_SET_SHARE = 3,      /* vgpu_id's weight and/or cap */
+    MED_CTL_CREATE = 4,         /* reserve vGPU `name` of `type` for a VM to come: its VGPU */
+    MED_CTL_DESTROY = 5,        /* the reserved vGPU `name`, unless a VM has it */
 };
 
 struct med_ctl_request {
@@ -41,6 +44,8 @@ struct med_ctl_request {
     uint32_t weight;            /* SET_SHARE: 1..100, 0 keeps it; else 0 */
     uint32_t cap_percent;       /* SET_SHARE: 1..100 (100: none), 0 keeps it; else 0 */
     uint32_t reserved;          /* 0 */
+    char type[MED_CTL_TYPE_LEN];        /* CREATE: a type name; else empty */
+    char name[MED_CTL_NAME_LEN];        /* CREATE, DESTROY: med_vgpu_name_valid(); else empty */
 };
 
 enum med_ctl_kind {
@@ -65,14 +70,23 @@ struct med_ctl_gpu {
     uint32_t vgpus;
 };
 
+enum med_ctl_vgpu_state {
+    MED_CTL_VGPU_RUNNING = 1,   /* a VM's own, created by its CREATE_VGPU */
+    MED_CTL_VGPU_IDLE = 2,      /* reserved (CREATE), no VM attached */
+    MED_CTL_VGPU_ATTACHED = 3,  /* reserved, a VM attached to it */
+};
+
 struct med_ctl_vgpu {
     uint32_t id;
     uint32_t weight;
     uint32_t cap_percent;
     uint32_t fence_base, fence_count;
     uint32_t ppgtts;            /* live shadow PPGTTs */
-    char vm_name[MED_CTL_NAME_LEN];
+    uint32_t state;             /* enum med_ctl_vgpu_state */
+    uint32_t reserved;          /* 0 */
+    char vm_name[MED_CTL_NAME_LEN];     /* empty when idle */
     char type[MED_CTL_TYPE_LEN];
+    char name[MED_CTL_NAME_LEN];        /* a reserved vGPU's name; else empty */
     uint64_t aperture_base, aperture_size, hidden_base, hidden_size;
     uint64_t busy_ns[PGPU_NUM_ENGINES];         /* GPU time (CTX_TIMESTAMP) */
     uint64_t workloads[PGPU_NUM_ENGINES];       /* that left the GPU */

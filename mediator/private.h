@@ -34,9 +34,22 @@ struct guest_ram {
     struct med_ram_map map;
 };
 
-/* The vGPU a session created. */
+/* A vGPU created ahead of its VM (reserved.c): its partition, identity
+ * and share stay while VMs attach and detach. */
+struct reserved_vgpu {
+    struct reserved_vgpu *next;
+    char name[MED_VGPU_NAME_LEN];
+    uint32_t id;
+    const struct vgpu_type *type;
+    struct med_partition partition;
+    struct med_sched_share share;       /* kept across VMs (gpumedctl set) */
+    struct session *attached;           /* the VM using it, or NULL */
+};
+
+/* The vGPU a session created, or attached to. */
 struct session_vgpu {
     uint32_t id;
+    struct reserved_vgpu *reserved;     /* NULL: the session's own */
     const struct vgpu_type *type;
     struct med_partition partition;
     void *table;                /* the shared GGTT table, MED_GGTT_TABLE_SIZE */
@@ -86,6 +99,7 @@ struct med_server {
     bool socket_bound;          /* we created the socket file: unlink it at the end */
     struct session *sessions;
     unsigned session_count;
+    struct reserved_vgpu *reserved;
     bool told_client_limit;     /* the "client limit reached" line was logged */
     uint32_t next_client_id;
     uint32_t next_vgpu_id;
@@ -108,6 +122,20 @@ bool control_is_tag(const struct med_server *server, const void *tag);
 void control_accept(struct med_server *server);
 void control_readable(struct med_server *server, struct control_conn *c);
 void control_close(struct med_server *server, struct control_conn *c);
+
+/* reserved.c */
+/* @type's partition, or -1 with errno and @detail saying which resource
+ * is short and by how much. */
+int med_partition_alloc(struct med_server *server, const struct vgpu_type *type,
+                        struct med_partition *partition, char *detail, size_t size);
+struct reserved_vgpu *reserved_find(const struct med_server *server, const char *name);
+struct reserved_vgpu *reserved_find_id(const struct med_server *server, uint32_t id);
+/* 0, or a negative errno with @detail: -ENOENT (type), -EEXIST, -ENOSPC, ... */
+int reserved_create(struct med_server *server, const char *type_name, const char *name,
+                    char *detail, size_t size);
+/* 0, or -ENOENT, -EBUSY (a VM has it) with @detail. */
+int reserved_destroy(struct med_server *server, const char *name, char *detail, size_t size);
+void reserved_destroy_all(struct med_server *server);
 
 /* session.c */
 struct session *session_create(struct med_server *server, int fd);

@@ -7,6 +7,7 @@
 #include "mediator/protocol.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
@@ -21,8 +22,8 @@ static_assert(sizeof(struct med_msg_header) == 16, "header size");
 static_assert(sizeof(struct med_msg_hello) == 88, "HELLO size");
 static_assert(sizeof(struct med_msg_hello_reply) == 24, "HELLO_REPLY size");
 static_assert(sizeof(struct med_msg_add_memory) == 40, "ADD_MEMORY size");
-static_assert(sizeof(struct med_msg_create_vgpu) == 48, "CREATE_VGPU size");
-static_assert(sizeof(struct med_msg_create_reply) == 328, "CREATE_REPLY size");
+static_assert(sizeof(struct med_msg_create_vgpu) == 112, "CREATE_VGPU size");
+static_assert(sizeof(struct med_msg_create_reply) == 360, "CREATE_REPLY size");
 static_assert(sizeof(struct med_msg_ppgtt_notify) == 32, "PPGTT_NOTIFY size");
 static_assert(sizeof(struct med_msg_submit) == 40, "SUBMIT size");
 static_assert(sizeof(struct med_msg_complete) == 40, "COMPLETE size");
@@ -35,7 +36,9 @@ ASSERT_LAYOUT(struct med_msg_add_memory, fd_offset, 32);
 ASSERT_LAYOUT(struct med_msg_add_memory_xen, gpa, 24);
 ASSERT_LAYOUT(struct med_msg_create_reply, fence_base, 56);
 ASSERT_LAYOUT(struct med_msg_create_reply, host_aperture_size, 64);
-ASSERT_LAYOUT(struct med_msg_create_reply, detail, 72);
+ASSERT_LAYOUT(struct med_msg_create_vgpu, vgpu_name, 48);
+ASSERT_LAYOUT(struct med_msg_create_reply, type, 72);
+ASSERT_LAYOUT(struct med_msg_create_reply, detail, 104);
 ASSERT_LAYOUT(struct med_msg_ppgtt_notify, root_gpa, 24);
 ASSERT_LAYOUT(struct med_msg_submit, desc, 24);
 ASSERT_LAYOUT(struct med_msg_complete, ring_head, 32);
@@ -92,6 +95,21 @@ bool med_string_valid(const char *s, size_t n, bool may_be_empty)
     for (; s < end; s++) {
         if (*s < 0x20 || *s > 0x7e) {
             return false;   /* names go into log lines: no control characters */
+        }
+    }
+    return true;
+}
+
+bool med_vgpu_name_valid(const char *s, size_t n, bool may_be_empty)
+{
+    const char *end = memchr(s, '\0', n);
+
+    if (!end || (end == s && !may_be_empty)) {
+        return false;
+    }
+    for (; s < end; s++) {
+        if (!isalnum((unsigned char)*s) && !strchr("._-", *s)) {
+            return false;   /* a name operators type and scripts pass around */
         }
     }
     return true;
@@ -154,15 +172,24 @@ static const char *payload_problem(const union med_msg *m)
         }
         return ram_range_problem(x->gpa, x->size);
     }
-    case MED_MSG_CREATE_VGPU:
-        return med_string_valid(m->create_vgpu.type, MED_TYPE_NAME_LEN, false)
-               ? NULL : "type name is empty, unterminated or not printable";
+    case MED_MSG_CREATE_VGPU: {
+        const struct med_msg_create_vgpu *c = &m->create_vgpu;
+
+        if (!med_string_valid(c->type, MED_TYPE_NAME_LEN, true)) {
+            return "type name is unterminated or not printable";
+        }
+        if (!med_vgpu_name_valid(c->vgpu_name, MED_VGPU_NAME_LEN, true)) {
+            return "vGPU name is unterminated or has characters other than [A-Za-z0-9._-]";
+        }
+        return !c->type[0] == !c->vgpu_name[0] ? "not exactly one of type and vGPU name" : NULL;
+    }
     case MED_MSG_CREATE_REPLY: {
         const struct med_msg_create_reply *r = &m->create_reply;
 
         if (!status_valid(r->status) ||
-            !med_string_valid(r->detail, MED_DETAIL_LEN, true)) {
-            return "status or detail invalid";
+            !med_string_valid(r->detail, MED_DETAIL_LEN, true) ||
+            !med_string_valid(r->type, MED_TYPE_NAME_LEN, r->status != 0)) {
+            return "status, type or detail invalid";
         }
         if (r->status) {
             return NULL;

@@ -17,11 +17,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define MED_PROTOCOL_VERSION    1
+#define MED_PROTOCOL_VERSION    2
 #define MED_DEFAULT_SOCKET      "/run/gpumed/gpumed.sock"
 
 #define MED_VM_NAME_LEN         64      /* HELLO.vm_name, NUL included */
 #define MED_TYPE_NAME_LEN       32      /* CREATE_VGPU.type, NUL included */
+#define MED_VGPU_NAME_LEN       64      /* a reserved vGPU's name, NUL included */
 #define MED_DETAIL_LEN          256     /* CREATE_REPLY.detail, NUL included */
 #define MED_MSG_MAX_FDS         1       /* no message carries more */
 
@@ -111,9 +112,12 @@ struct med_msg_add_memory_xen {
     uint64_t size;
 };
 
+/* Exactly one of the two: a new vGPU of a type, or the reserved vGPU of
+ * that name (gpumedctl create) attached to this VM. */
 struct med_msg_create_vgpu {
     struct med_msg_header hdr;
     char type[MED_TYPE_NAME_LEN];   /* a vGPU type name, printable, NUL-terminated */
+    char vgpu_name[MED_VGPU_NAME_LEN];  /* med_vgpu_name_valid() */
 };
 
 struct med_msg_create_reply {
@@ -127,6 +131,7 @@ struct med_msg_create_reply {
     uint32_t fence_base;
     uint32_t fence_count;
     uint64_t host_aperture_size;    /* the physical aperture: the vGPU's BAR2 size */
+    char type[MED_TYPE_NAME_LEN];   /* on success, the vGPU's type */
     char detail[MED_DETAIL_LEN];    /* on failure, why (printable, NUL-terminated) */
 };
 
@@ -242,5 +247,8 @@ int med_socket_connect(const char *path);
 
 /* Does @s, an array of @n bytes, hold a printable NUL-terminated string? */
 bool med_string_valid(const char *s, size_t n, bool may_be_empty);
+/* Does @s, an array of @n bytes, hold a reserved vGPU's name: 1 or more of
+ * [A-Za-z0-9._-], NUL-terminated (or, if @may_be_empty, nothing)? */
+bool med_vgpu_name_valid(const char *s, size_t n, bool may_be_empty);
 
 #endif /* GPUMED_MEDIATOR_PROTOCOL_H */

@@ -383,6 +383,7 @@ void med_server_destroy(struct med_server *server)
         while (server->sessions) {
             close_session(server, server->sessions);
         }
+        reserved_destroy_all(server);
         /* fall through */
     case STAGE_CONTROL:
     case STAGE_LISTENING:

@@ -46,6 +46,7 @@ struct med_server_stats {
     uint64_t requests_refused;  /* well-formed requests answered with an error */
     uint64_t vgpus_created;
     uint64_t vgpus_destroyed;
+    uint64_t vgpus_reserved;    /* created ahead of their VM (control CREATE) */
     uint64_t ggtt_bad_entries;  /* present GGTT entries naming no guest RAM */
     uint64_t ppgtt_bad_notifies;
     uint64_t submissions_rejected;

@@ -323,29 +323,22 @@ static void workload_guest_error(void *opaque, const char *text)
 }
 
 /*
- * Give the session's vGPU its partition, shared table and GGTT shadow.  Returns the shared table's descriptor, or -1 with errno and
- * @detail saying why, having undone what was done.
+ * Give the session's vGPU its partition (a new one of @type, or
+ * @reserved's), shared table and GGTT shadow.  Returns the shared table's
+ * descriptor, or -1 with errno and @detail saying why, having undone what
+ * was done.
  */
-static int vgpu_setup(struct session *s, const struct vgpu_type *type, char *detail,
-                      size_t detail_size)
+static int vgpu_setup(struct session *s, const struct vgpu_type *type,
+                      struct reserved_vgpu *reserved, char *detail, size_t detail_size)
 {
     struct med_server *server = s->server;
     struct session_vgpu *v = &s->vgpu;
-    struct med_partition request = { .aperture_size = type->aperture_size,
-                                     .hidden_size = type->hidden_size,
-                                     .fence_count = type->fence_count };
-    struct med_gm_shortage shortage;
     struct med_gpa_range ram[MED_RAM_RANGES_MAX];
     int table_fd, err;
 
-    if (med_gm_alloc(server->gm, &request, &v->partition, &shortage)) {
-        err = errno;
-        if (err == ENOSPC) {
-            med_gm_format_shortage(&shortage, detail, detail_size);
-        } else {
-            snprintf(detail, detail_size, "cannot allocate a partition: %s", strerror(err));
-        }
-        errno = err;
+    if (reserved) {
+        v->partition = reserved->partition;
+    } else if (med_partition_alloc(server, type, &v->partition, detail, detail_size)) {
         return -1;
     }
     table_fd = shared_table_create(&v->table);
@@ -377,7 +370,9 @@ static int vgpu_setup(struct session *s, const struct vgpu_type *type, char *det
         .guest_error = workload_guest_error,
         .sync_ggtt = ggtt_sync,
         .opaque = s,
-        .share = { .weight = type->weight, .cap_percent = type->cap_percent },
+        .share = reserved ? reserved->share :
+                 (struct med_sched_share){ .weight = type->weight,
+                                           .cap_percent = type->cap_percent },
     });
     if (!v->submission) {
         err = errno;
@@ -392,39 +387,70 @@ out_unmap_table:
     munmap(v->table, MED_GGTT_TABLE_SIZE);
     close(table_fd);
 out_free_partition:
-    med_gm_free(server->gm, &v->partition);
+    if (!reserved) {
+        med_gm_free(server->gm, &v->partition);
+    }
     errno = err;
     return -1;
 }
 
-/* Undo vgpu_setup(): the partition's host GGTT entries point at scratch again. */
+/* Undo vgpu_setup(): the partition's host GGTT entries point at scratch
+ * again; a reserved vGPU keeps its partition and share for the next VM,
+ * nothing else of this one. */
 static void vgpu_teardown(struct session *s)
 {
     struct session_vgpu *v = &s->vgpu;
     const struct vgpu_ggtt_shadow_stats *st = vgpu_ggtt_shadow_stats(v->shadow);
 
-    session_log(s, MED_LOG_INFO, "destroyed; its GGTT entries: %" PRIu64 " shadowed, %"
+    session_log(s, MED_LOG_INFO, "%s; its GGTT entries: %" PRIu64 " shadowed, %"
                 PRIu64 " mapped, %" PRIu64 " not present, %" PRIu64 " naming no guest RAM",
+                v->reserved ? "detached and reset, reserved for the next VM" : "destroyed",
                 st->entries_synced, st->mapped, st->not_present, st->bad_address);
-
+    if (v->reserved) {
+        v->reserved->share = *vgpu_submission_share(v->submission);
+        v->reserved->attached = NULL;
+    }
     /* First: the GPU stops using this VM's memory and shadows. */
     vgpu_submission_destroy(v->submission);
     vgpu_ggtt_shadow_destroy(v->shadow);
     munmap(v->table, MED_GGTT_TABLE_SIZE);
-    med_gm_free(s->server->gm, &v->partition);
+    if (!v->reserved) {
+        med_gm_free(s->server->gm, &v->partition);
+    }
     s->server->stats.vgpus_destroyed++;
+}
+
+/* The reserved vGPU @name for @s, or NULL with @detail and *@status. */
+static struct reserved_vgpu *reserved_for(struct session *s, const char *name, char *detail,
+                                          size_t size, int32_t *status)
+{
+    struct reserved_vgpu *r = reserved_find(s->server, name);
+
+    if (!r) {
+        snprintf(detail, size, "no vGPU named '%s' (gpumedctl create makes one)", name);
+        *status = -ENOENT;
+    } else if (r->attached) {
+        snprintf(detail, size, "vGPU '%s' is attached to VM '%s'", name, r->attached->vm_name);
+        *status = -EBUSY;
+    }
+    return *status ? NULL : r;
 }
 
 static bool handle_create_vgpu(struct session *s, const union med_msg *m, const int *fds)
 {
-    const struct vgpu_type *type = vgpu_type_find(m->create_vgpu.type);
+    const char *name = m->create_vgpu.vgpu_name;
+    const struct vgpu_type *type = NULL;
     const struct med_partition *p = &s->vgpu.partition;
+    struct reserved_vgpu *reserved = NULL;
     struct med_msg_create_reply reply;
     int table_fd = -1;
     bool sent;
 
     med_msg_init(&reply, MED_MSG_CREATE_REPLY, m->hdr.seq);
-    if (!type) {
+    if (name[0]) {
+        reserved = reserved_for(s, name, reply.detail, sizeof(reply.detail), &reply.status);
+        type = reserved ? reserved->type : NULL;
+    } else if (!(type = vgpu_type_find(m->create_vgpu.type))) {
         size_t used = snprintf(reply.detail, sizeof(reply.detail),
                                "unknown vGPU type '%s'; types:", m->create_vgpu.type);
 
@@ -433,21 +459,29 @@ static bool handle_create_vgpu(struct session *s, const union med_msg *m, const 
                              vgpu_types[i].name);
         }
         reply.status = -ENOENT;
-    } else if ((table_fd = vgpu_setup(s, type, reply.detail, sizeof(reply.detail))) < 0) {
+    }
+    if (!reply.status &&
+        (table_fd = vgpu_setup(s, type, reserved, reply.detail, sizeof(reply.detail))) < 0) {
         reply.status = -errno;
     }
     if (reply.status) {
         s->server->stats.requests_refused++;
-        session_log(s, MED_LOG_ERROR, "cannot create a vGPU of type %s: %s",
-                    m->create_vgpu.type, reply.detail);
+        session_log(s, MED_LOG_ERROR, "cannot create a vGPU %s %s: %s",
+                    name[0] ? "named" : "of type", name[0] ? name : m->create_vgpu.type,
+                    reply.detail);
         return send_message(s, &reply, NULL, 0);
     }
-    s->vgpu.id = ++s->server->next_vgpu_id;
+    s->vgpu.id = reserved ? reserved->id : ++s->server->next_vgpu_id;
+    s->vgpu.reserved = reserved;
     s->vgpu.type = type;
     s->stage = SESSION_VGPU_CREATED;
     s->server->stats.vgpus_created++;
-    session_log(s, MED_LOG_INFO, "created, type %s: aperture [0x%" PRIx64 ", 0x%" PRIx64
+    if (reserved) {
+        reserved->attached = s;
+    }
+    session_log(s, MED_LOG_INFO, "%s%s, type %s: aperture [0x%" PRIx64 ", 0x%" PRIx64
                 "), hidden [0x%" PRIx64 ", 0x%" PRIx64 "), fences [%u, %u), bus window %u",
+                reserved ? "attached to reserved vGPU " : "created", reserved ? name : "",
                 type->name, p->aperture_base, p->aperture_base + p->aperture_size,
                 p->hidden_base, p->hidden_base + p->hidden_size,
                 p->fence_base, p->fence_base + p->fence_count, s->bus_slot);
@@ -459,6 +493,7 @@ static bool handle_create_vgpu(struct session *s, const union med_msg *m, const 
     reply.fence_base = p->fence_base;
     reply.fence_count = p->fence_count;
     reply.host_aperture_size = med_gm_aperture_size(s->server->gm);
+    snprintf(reply.type, sizeof(reply.type), "%s", type->name);
     sent = send_message(s, &reply, &table_fd, 1);
     close(table_fd);    /* the client has its own descriptor now */
     return sent;

@@ -1,6 +1,7 @@
 /*
  * gpumedctl - list a gpumed mediator's vGPUs and types, show statistics,
- * change a vGPU's weight and cap at run time, through its control socket
+ * change a vGPU's weight and cap at run time, create vGPUs ahead of their
+ * VM and destroy them, through its control socket
  * (mediator/control.h, docs/mediator.md).  Human-readable by default,
  * --json for scripts.  Exit status: 0, 1 when the mediator refused or
  * could not be reached, 2 for a bad command line.
@@ -31,9 +32,19 @@ static void usage(FILE *out)
             "  stats                      GPU and per-vGPU, per-engine statistics\n"
             "  set ID [--weight N] [--cap PERCENT]\n"
             "                             change vGPU ID's weight (1-100) and/or cap (1-100)\n"
+            "  create --type TYPE --name NAME\n"
+            "                             reserve a vGPU for a VM to come (QEMU: -device\n"
+            "                             vgpu-pci,vgpu=NAME); its partition is taken now\n"
+            "  destroy NAME               free a reserved vGPU no VM is using\n"
             "PATH is the mediator's VM socket (default %s); its control socket is\n"
             "PATH%s (mode 0600: run as the mediator's user).\n",
             DEFAULT_SOCKET, MED_CTL_SUFFIX);
+}
+
+/* @text into @dst of @size bytes; false if it does not fit. */
+static bool copy_arg(char *dst, size_t size, const char *text)
+{
+    return (size_t)snprintf(dst, size, "%s", text) < size;
 }
 
 /* A decimal in [1, 100], or 0 when @text is not one. */
@@ -73,10 +84,18 @@ static void begin_item(struct printer *p)
     p->items++;
 }
 
+static const char *state_name(uint32_t state)
+{
+    return state == MED_CTL_VGPU_IDLE ? "idle" :
+           state == MED_CTL_VGPU_ATTACHED ? "attached" : "running";
+}
+
 /* What list and stats both say of a vGPU first, in JSON. */
 static void json_vgpu_identity(const struct med_ctl_vgpu *v)
 {
-    printf("\"id\": %" PRIu32 ", \"vm\": ", v->id);
+    printf("\"id\": %" PRIu32 ", \"name\": ", v->id);
+    json_string(v->name);
+    printf(", \"state\": \"%s\", \"vm\": ", state_name(v->state));
     json_string(v->vm_name);
     printf(", \"type\": ");
     json_string(v->type);
@@ -102,12 +121,14 @@ static void print_list(const struct med_ctl_reply *r, void *opaque)
         return;
     }
     if (p->items == 1) {
-        printf("%-4s %-20s %-10s %6s %4s  %-26s %-26s %s\n", "ID", "VM", "TYPE", "WEIGHT",
-               "CAP", "APERTURE", "HIDDEN", "FENCES");
+        printf("%-4s %-12s %-8s %-20s %-10s %6s %4s  %-26s %-26s %s\n", "ID", "NAME", "STATE",
+               "VM", "TYPE", "WEIGHT", "CAP", "APERTURE", "HIDDEN", "FENCES");
     }
-    printf("%-4" PRIu32 " %-20s %-10s %6" PRIu32 " %3" PRIu32 "%%  0x%08" PRIx64 "+%4" PRIu64
-           " MiB     0x%09" PRIx64 "+%5" PRIu64 " MiB  %" PRIu32 "-%" PRIu32 "\n",
-           v->id, v->vm_name, v->type, v->weight, v->cap_percent, v->aperture_base,
+    printf("%-4" PRIu32 " %-12s %-8s %-20s %-10s %6" PRIu32 " %3" PRIu32 "%%  0x%08" PRIx64
+           "+%4" PRIu64 " MiB     0x%09" PRIx64 "+%5" PRIu64 " MiB  %" PRIu32 "-%" PRIu32 "\n",
+           v->id, v->name[0] ? v->name : "-", state_name(v->state),
+           v->vm_name[0] ? v->vm_name : "-", v->type, v->weight, v->cap_percent,
+           v->aperture_base,
            v->aperture_size / MiB, v->hidden_base, v->hidden_size / MiB, v->fence_base,
            v->fence_base + v->fence_count - (v->fence_count ? 1 : 0));
 }
@@ -200,8 +221,9 @@ static void print_stats(const struct med_ctl_reply *r, void *opaque)
                v->ppgtts, v->ppgtt_bad_entries);
         return;
     }
-    printf("vGPU %" PRIu32 " (%s, %s): weight %" PRIu32 ", cap %" PRIu32 "%%\n", v->id,
-           v->vm_name, v->type, v->weight, v->cap_percent);
+    printf("vGPU %" PRIu32 " %s%s(%s, VM %s, %s): weight %" PRIu32 ", cap %" PRIu32 "%%\n",
+           v->id, v->name, v->name[0] ? " " : "", state_name(v->state),
+           v->vm_name[0] ? v->vm_name : "-", v->type, v->weight, v->cap_percent);
     for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
         if (!v->workloads[e]) {
             continue;
@@ -224,6 +246,7 @@ int main(int argc, char **argv)
     static const struct option options[] = {
         { "socket", required_argument, NULL, 's' }, { "json", no_argument, NULL, 'j' },
         { "weight", required_argument, NULL, 'w' }, { "cap", required_argument, NULL, 'c' },
+        { "type", required_argument, NULL, 't' }, { "name", required_argument, NULL, 'n' },
         { "help", no_argument, NULL, 'h' }, { 0 },
     };
     const char *socket_path = DEFAULT_SOCKET, *command;
@@ -249,6 +272,15 @@ int main(int argc, char **argv)
                 return 2;
             }
             *(opt == 'w' ? &q.weight : &q.cap_percent) = parse_percent_like(optarg);
+            break;
+        case 't':
+        case 'n':
+            if (!copy_arg(opt == 't' ? q.type : q.name,
+                          opt == 't' ? sizeof(q.type) : sizeof(q.name), optarg)) {
+                fprintf(stderr, "gpumedctl: --%s: '%s' is too long\n",
+                        opt == 't' ? "type" : "name", optarg);
+                return 2;
+            }
             break;
         case 'h':
             usage(stdout);
@@ -279,12 +311,27 @@ int main(int argc, char **argv)
             return 2;
         }
         optind++;
+    } else if (!strcmp(command, "create")) {
+        q.op = MED_CTL_CREATE;
+        each = print_list;
+        if (!q.type[0] || !q.name[0]) {
+            fprintf(stderr, "gpumedctl: create needs --type TYPE and --name NAME\n");
+            return 2;
+        }
+    } else if (!strcmp(command, "destroy")) {
+        q.op = MED_CTL_DESTROY;
+        if (optind >= argc || !copy_arg(q.name, sizeof(q.name), argv[optind++])) {
+            fprintf(stderr, "gpumedctl: destroy needs the name of a vGPU (at most %zu "
+                    "characters)\n", sizeof(q.name) - 1);
+            return 2;
+        }
     } else {
         fprintf(stderr, "gpumedctl: unknown command '%s'\n", command);
         usage(stderr);
         return 2;
     }
-    if (optind < argc || (q.op != MED_CTL_SET_SHARE && (q.weight || q.cap_percent))) {
+    if (optind < argc || (q.op != MED_CTL_SET_SHARE && (q.weight || q.cap_percent)) ||
+        (q.op != MED_CTL_CREATE && (q.type[0] || (q.op != MED_CTL_DESTROY && q.name[0])))) {
         fprintf(stderr, "gpumedctl: unexpected arguments for '%s'\n", command);
         return 2;
     }

@@ -2,14 +2,18 @@
 # Device test: vgpu-pci driven through PCI config space and its BARs by QEMU's
 # qtest protocol, without a guest.  Covers identity, BAR sizing and placement,
 # read-only config registers, and hostile BAR accesses (unaligned, odd-sized,
-# out of range), then checks that QEMU is still alive and exits cleanly.
+# out of range), a vGPU reserved ahead of its VM (gpumedctl create, vgpu=)
+# that outlives its QEMU, then checks that QEMU is still alive and exits
+# cleanly.
 # SPDX-License-Identifier: GPL-2.0-or-later
+import json
 import os
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qtest import QTest, QTestError, run_device_test, start_failure, start_qemu, \
-    vgpu_args  # noqa: E402
+from qtest import QTest, QTestError, default_mediator, run_device_test, start_failure, \
+    start_qemu, vgpu_args  # noqa: E402
 
 DEVFN = 0x10                    # 00:02.0, where Intel integrated graphics lives
 BAR0_GPA = 0xE0000000
@@ -124,7 +128,11 @@ def check_configuration_errors(qt, tap):
             (memfd + ['-device', 'vgpu-pci,socket=/nonexistent/gpumed.sock'],
              'cannot connect to the gpumed mediator', 'no mediator there: refused'),
             (memfd + ['-device', 'vgpu-pci,vgpu-type=gpumed-9' + socket],
-             "unknown type 'gpumed-9'", 'unknown type: refused')):
+             "unknown type 'gpumed-9'", 'unknown type: refused'),
+            (memfd + ['-device', 'vgpu-pci,vgpu=nosuch' + socket],
+             "no vGPU named 'nosuch'", 'no such reserved vGPU: refused'),
+            (memfd + ['-device', 'vgpu-pci,vgpu=vm1,vgpu-type=gpumed-8' + socket],
+             'give one of them', 'a type and a reserved vGPU: refused')):
         status, err = start_failure(qt.qemu, args)
         tap.check(status == 1 and want in err, name, 'status %s: %s' % (status, err.strip()))
 
@@ -161,11 +169,56 @@ def check_mediator_lost(qt, tap):
     mediator.stop()
 
 
+def check_reserved_vgpu(qt, tap):
+    """A vGPU created ahead of its VM: a QEMU attaches with vgpu=NAME, a
+    second one is refused while the first has it, and when the first goes
+    the vGPU stays reserved, idle, for the next."""
+    qemu, mediator, _ = start_qemu()
+    ctl = os.path.join(os.path.dirname(os.environ.get('GPUMED_MEDIATOR') or default_mediator()),
+                       'gpumedctl')
+
+    def gpumedctl(*args):
+        return subprocess.run([ctl, '--socket', mediator.socket] + list(args),
+                              capture_output=True, text=True)
+
+    def state():
+        vgpus = json.loads(gpumedctl('--json', 'list').stdout)['vgpus']
+        return [(v['name'], v['state'], v['vm'], v['type']) for v in vgpus]
+
+    tap.check(mediator.wait_listening(), 'reserved: a mediator listens')
+    made = gpumedctl('create', '--type', 'gpumed-4', '--name', 'vm1')
+    tap.check(made.returncode == 0, 'reserved: gpumedctl create', made.stderr.strip())
+    tap.equal(state(), [('vm1', 'idle', '', 'gpumed-4')], 'reserved: listed idle')
+    for attempt in (1, 2):
+        vm = QTest(qemu, vgpu_args('vgpu-pci,addr=02.0,vgpu=vm1,id=vm%d' % attempt, mediator))
+        try:
+            vm.place_bars(DEVFN, {PCI_BAR0: BAR0_GPA, PCI_BAR2: BAR2_GPA})
+            tap.equal(state(), [('vm1', 'attached', 'vm%d' % attempt, 'gpumed-4')],
+                      'reserved: attached to QEMU %d' % attempt)
+            tap.equal(vm.read(BAR0_GPA + GGTT_OFFSET + 8 * 7, 8), 0,
+                      'reserved: QEMU %d starts from an empty GGTT' % attempt)
+            vm.write(BAR0_GPA + GGTT_OFFSET + 8 * 7, 0xabc001, 8)
+            status, err = start_failure(qemu, vgpu_args('vgpu-pci,vgpu=vm1', mediator))
+            tap.check(status == 1 and "vGPU 'vm1' is attached to VM 'vm%d'" % attempt in err,
+                      'reserved: a second QEMU is refused while one has it',
+                      'status %s: %s' % (status, err.strip()))
+            busy = gpumedctl('destroy', 'vm1')
+            tap.check(busy.returncode == 1 and 'attached' in busy.stderr,
+                      'reserved: not destroyed under its VM', busy.stderr.strip())
+        except QTestError as e:
+            tap.check(False, 'reserved: qtest session', str(e))
+        vm.close()
+        tap.equal(state(), [('vm1', 'idle', '', 'gpumed-4')], 'reserved: idle again')
+    gone = gpumedctl('destroy', 'vm1')
+    tap.check(gone.returncode == 0 and state() == [], 'reserved: destroyed', gone.stderr.strip())
+    mediator.stop()
+
+
 def main():
     return run_device_test('vgpu-pci,addr=02.0', [
         check_identity, check_read_only_config, check_bar_sizing, place_bars,
         check_ggtt_through_bar0, check_hostile_accesses, check_bar_moved_while_enabled,
-        check_configuration_errors, check_mediator_lost,
+        check_configuration_errors, check_reserved_vgpu, check_mediator_lost,
     ])
 
 

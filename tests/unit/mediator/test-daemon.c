@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "mediator/client.h"
+#include "mediator/control.h"
 #include "mediator/server.h"
 #include "tests/unit/mediator/fixture.h"
 
@@ -165,6 +166,62 @@ static void test_a_vgpu_lives_through_the_client_library(void **state)
     assert_int_equal(med_client_create_vgpu(c, "gpumed-8", &vgpu), -1);
     assert_int_equal(errno, EALREADY);
     med_client_close(c);
+}
+
+/* A control request to the shared daemon: its END's status, @detail. */
+static int control(uint32_t op, const char *type, const char *name,
+                   char detail[MED_CTL_DETAIL_LEN])
+{
+    struct med_ctl_request q = { .version = MED_CTL_VERSION, .op = op };
+    char path[108];
+    int fd, status;
+
+    snprintf(q.type, sizeof(q.type), "%s", type);
+    snprintf(q.name, sizeof(q.name), "%s", name);
+    assert_int_equal(med_ctl_path(shared_daemon.socket_path, path, sizeof(path)), 0);
+    fd = med_ctl_connect(path);
+    assert_true(fd >= 0);
+    status = med_ctl_call(fd, &q, NULL, NULL, detail);
+    close(fd);
+    return status;
+}
+
+/* gpumedctl create, then QEMU's vgpu=NAME: through the client library. */
+static void test_a_reserved_vgpu_is_attached_by_name(void **state)
+{
+    struct completions done = { 0 };
+    struct med_client *c, *other;
+    struct med_client_vgpu vgpu, first;
+    char detail[MED_CTL_DETAIL_LEN];
+
+    assert_int_equal(control(MED_CTL_CREATE, "gpumed-4", "vm-a", detail), 0);
+    assert_int_equal(control(MED_CTL_CREATE, "gpumed-4", "vm-a", detail), -EEXIST);
+    c = ready_client(shared_daemon.socket_path, &done);
+    assert_int_equal(med_client_attach_vgpu(c, "vm-a", &first), 0);
+    assert_string_equal(first.type, "gpumed-4");
+    assert_int_equal(first.aperture_size, 64 * MiB);
+    other = ready_client(shared_daemon.socket_path, &done);
+    assert_int_equal(med_client_attach_vgpu(other, "vm-a", &vgpu), -1);
+    assert_int_equal(errno, EBUSY);
+    assert_non_null(strstr(med_client_error(other), "is attached to VM"));
+    assert_int_equal(med_client_attach_vgpu(other, "vm b", &vgpu), -1);
+    assert_int_equal(errno, ENOENT);
+    assert_int_equal(control(MED_CTL_DESTROY, "", "vm-a", detail), -EBUSY);
+    med_client_close(c);
+    /* Freed at once: the next attach may race the mediator's close, so retry. */
+    for (unsigned i = 0; med_client_attach_vgpu(other, "vm-a", &vgpu); i++) {
+        assert_int_equal(errno, EBUSY);
+        assert_true(i < 10000);
+        poll(NULL, 0, 1);
+    }
+    assert_int_equal(vgpu.id, first.id);
+    assert_int_equal(vgpu.aperture_base, first.aperture_base);
+    med_client_close(other);
+    while (control(MED_CTL_DESTROY, "", "vm-a", detail) == -EBUSY) {
+        poll(NULL, 0, 1);
+    }
+    assert_int_equal(control(MED_CTL_DESTROY, "", "vm-a", detail), -ENOENT);
+    assert_string_equal(detail, "no vGPU named 'vm-a'");
 }
 
 static void test_client_errors_explain_themselves(void **state)
@@ -332,6 +389,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_vgpu_lives_through_the_client_library),
+        cmocka_unit_test(test_a_reserved_vgpu_is_attached_by_name),
         cmocka_unit_test(test_client_errors_explain_themselves),
         cmocka_unit_test(test_killed_client_frees_its_partition),
         cmocka_unit_test(test_garbage_closes_only_its_connection),

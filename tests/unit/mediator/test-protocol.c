@@ -65,7 +65,7 @@ static void test_table_matches_the_layouts(void **state)
             assert_int_equal(med_msg_info(info->reply)->receiver, MED_PEER_CLIENT);
         }
     }
-    assert_int_equal(med_msg_info(MED_MSG_CREATE_REPLY)->size, 328);
+    assert_int_equal(med_msg_info(MED_MSG_CREATE_REPLY)->size, 360);
     assert_string_equal(med_msg_name(MED_MSG_PPGTT_NOTIFY), "PPGTT_NOTIFY");
 }
 
@@ -84,6 +84,9 @@ static void test_well_formed_messages_pass(void **state)
     med_msg_init(&create, MED_MSG_CREATE_VGPU, 3);
     strcpy(create.type, "gpumed-8");
     assert_true(valid_for_mediator(&create, sizeof(create), 0));
+    med_msg_init(&create, MED_MSG_CREATE_VGPU, 3);   /* a reserved vGPU */
+    strcpy(create.vgpu_name, "vm-1.a_b");
+    assert_true(valid_for_mediator(&create, sizeof(create), 0));
     med_msg_init(&submit, MED_MSG_SUBMIT, 4);
     submit.engine = MED_ENGINE_VECS;
     assert_true(valid_for_mediator(&submit, sizeof(submit), 0));
@@ -97,6 +100,8 @@ static void test_well_formed_messages_pass(void **state)
     reply.hidden_base = 272 << 20;
     reply.hidden_size = 256 << 20;
     reply.fence_count = 4;
+    assert_false(med_msg_valid(&reply, sizeof(reply), 1, MED_PEER_CLIENT, NULL));  /* no type */
+    strcpy(reply.type, "gpumed-8");
     assert_true(med_msg_valid(&reply, sizeof(reply), 1, MED_PEER_CLIENT, NULL));
     reply.status = -ENOSPC;     /* a failure carries no table */
     strcpy(reply.detail, "aperture exhausted");
@@ -168,6 +173,24 @@ static void test_hostile_strings_are_refused(void **state)
     med_msg_init(&create, MED_MSG_CREATE_VGPU, 3);
     memset(create.type, 'x', sizeof(create.type));
     assert_false(valid_for_mediator(&create, sizeof(create), 0));
+    /* exactly one of a type and a reserved vGPU's name */
+    med_msg_init(&create, MED_MSG_CREATE_VGPU, 3);
+    assert_false(med_msg_valid(&create, sizeof(create), 0, MED_PEER_MEDIATOR, &why));
+    assert_string_equal(why, "not exactly one of type and vGPU name");
+    strcpy(create.type, "gpumed-8");
+    strcpy(create.vgpu_name, "vm1");
+    assert_false(valid_for_mediator(&create, sizeof(create), 0));
+    med_msg_init(&create, MED_MSG_CREATE_VGPU, 3);
+    memset(create.vgpu_name, 'a', sizeof(create.vgpu_name));   /* unterminated */
+    assert_false(valid_for_mediator(&create, sizeof(create), 0));
+    for (const char *const *bad = (const char *const[]){ "vm 1", "vm/1", "vm\n", "vm%s", "\x80",
+                                                        NULL }; *bad; bad++) {
+        med_msg_init(&create, MED_MSG_CREATE_VGPU, 3);
+        strcpy(create.vgpu_name, *bad);
+        assert_false(med_msg_valid(&create, sizeof(create), 0, MED_PEER_MEDIATOR, &why));
+        assert_string_equal(why, "vGPU name is unterminated or has characters other than "
+                                 "[A-Za-z0-9._-]");
+    }
 }
 
 static void test_hostile_memory_ranges_are_refused(void **state)
@@ -294,6 +317,7 @@ static void test_hostile_fields_of_running_vgpus_are_refused(void **state)
     reply.aperture_size = 32 << 20;
     reply.hidden_base = 256 << 20;
     reply.hidden_size = 4096;
+    strcpy(reply.type, "gpumed-8");
     assert_false(med_msg_valid(&reply, sizeof(reply), 1, MED_PEER_CLIENT, NULL));
     reply.aperture_base = 0;
     assert_true(med_msg_valid(&reply, sizeof(reply), 1, MED_PEER_CLIENT, NULL));

@@ -2,7 +2,8 @@
  * The mediator's dispatch, driven in-process over socketpairs: the staged
  * session (HELLO, ADD_MEMORY, CREATE_VGPU), hostile and out-of-order
  * messages, refusals that explain themselves, the GGTT shadow on SUBMIT,
- * and a disconnect freeing everything.
+ * a disconnect freeing everything, and a vGPU reserved ahead of its VM
+ * that outlives the VM with nothing of it left.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -19,6 +20,7 @@
 #include <cmocka.h>
 
 #include "gtt/ggtt-shadow.h"
+#include "mediator/private.h"     /* reserved_create(): what the control socket calls */
 #include "mediator/protocol.h"
 #include "mediator/server.h"
 #include "tests/unit/mediator/fixture.h"
@@ -154,19 +156,27 @@ static int add_xen_memory(struct fixture *f, int fd, uint32_t domid, uint64_t gp
     return r.status.status;
 }
 
-static int create(struct fixture *f, int fd, const char *type,
-                  struct med_msg_create_reply *reply, int *table_fd)
+/* CREATE_VGPU of a new vGPU of @type, or of the reserved vGPU @name. */
+static int create_or_attach(struct fixture *f, int fd, const char *type, const char *name,
+                            struct med_msg_create_reply *reply, int *table_fd)
 {
     struct med_msg_create_vgpu m;
     union med_msg r;
 
     med_msg_init(&m, MED_MSG_CREATE_VGPU, 3);
     strcpy(m.type, type);
+    strcpy(m.vgpu_name, name);
     *table_fd = -1;
     assert_int_equal(med_msg_send(fd, &m, NULL, 0), 0);
     assert_int_equal(answer(f, fd, &r, table_fd), sizeof(*reply));
     *reply = r.create_reply;
     return reply->status;
+}
+
+static int create(struct fixture *f, int fd, const char *type,
+                  struct med_msg_create_reply *reply, int *table_fd)
+{
+    return create_or_attach(f, fd, type, "", reply, table_fd);
 }
 
 /* A client through HELLO and ADD_MEMORY of the fixture's RAM at gpa 0. */
@@ -411,6 +421,91 @@ static void test_submit_shadows_the_ggtt_and_is_answered(void **state)
     close(table_fd);
 }
 
+/* Store a present guest PTE for @index in the shared table, and SUBMIT so
+ * that the mediator shadows it; its answer is taken. */
+static void shadow_one_pte(struct fixture *f, int fd, int table_fd, uint32_t index)
+{
+    uint64_t *ptes = mmap(NULL, MED_GGTT_TABLE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+                          table_fd, 0);
+    struct med_msg_submit submit;
+    union med_msg m;
+
+    assert_true(ptes != MAP_FAILED);
+    ptes[index] = 0x5000 | MED_GGTT_PTE_PRESENT;
+    ptes[MED_GGTT_ENTRIES + index / 64] |= 1ull << (index % 64);
+    med_msg_init(&submit, MED_MSG_SUBMIT, 9);
+    submit.engine = MED_ENGINE_BCS;
+    submit.desc[0] = 0xabc000;
+    assert_int_equal(med_msg_send(fd, &submit, NULL, 0), 0);
+    assert_int_equal(answer(f, fd, &m, NULL), sizeof(struct med_msg_complete));
+    munmap(ptes, MED_GGTT_TABLE_SIZE);
+}
+
+static void test_reserved_vgpu_outlives_its_vm(void **state)
+{
+    struct fixture *f = *state;
+    struct pgpu *gpu = med_server_gpu(f->server);
+    const struct med_gm *gm = med_server_gm(f->server);
+    struct med_msg_create_reply reply;
+    char detail[128];
+    int fd, other, table_fd, other_table;
+    uint32_t first;
+
+    assert_int_equal(reserved_create(f->server, "gpumed-8", "vm1", detail, sizeof(detail)), 0);
+    assert_int_equal(reserved_create(f->server, "gpumed-8", "vm1", detail, sizeof(detail)),
+                     -EEXIST);
+    assert_int_equal(reserved_create(f->server, "gpumed-9", "vm2", detail, sizeof(detail)),
+                     -ENOENT);
+    assert_int_equal(reserved_create(f->server, "gpumed-1", "big", detail, sizeof(detail)),
+                     -ENOSPC);
+    assert_string_equal(detail, "aperture exhausted: needs 256 MiB, 224 MiB free in total, "
+                                "largest free block 224 MiB");
+    assert_int_equal(med_gm_free_total(gm, MED_GM_APERTURE), APERTURE - 32 * MiB);
+
+    fd = ready_client(f);
+    assert_int_equal(create_or_attach(f, fd, "", "vm1", &reply, &table_fd), 0);
+    assert_int_equal(reply.vgpu_id, 1);
+    assert_string_equal(reply.type, "gpumed-8");
+    assert_int_equal(reply.aperture_size, 32 * MiB);
+    first = reply.hidden_base / 4096;
+    /* Taken: by another VM, or destroyed under its VM. */
+    other = ready_client(f);
+    assert_int_equal(create_or_attach(f, other, "", "vm1", &reply, &other_table), -EBUSY);
+    assert_string_equal(reply.detail, "vGPU 'vm1' is attached to VM 'test-vm'");
+    assert_int_equal(create_or_attach(f, other, "", "vm7", &reply, &other_table), -ENOENT);
+    assert_int_equal(reserved_destroy(f->server, "vm1", detail, sizeof(detail)), -EBUSY);
+
+    shadow_one_pte(f, fd, table_fd, first);
+    assert_int_equal(gpu->ops->ggtt_read(gpu, first),
+                     (FIRST_BUS_BASE + 0x5000) | MED_GGTT_PTE_PRESENT);
+    close(table_fd);
+    /* The VM goes: its GGTT entries point at scratch, the partition stays. */
+    close(fd);
+    pump(f);
+    assert_int_equal(gpu->ops->ggtt_read(gpu, first), MED_SCRATCH_PTE);
+    assert_int_equal(med_gm_free_total(gm, MED_GM_APERTURE), APERTURE - 32 * MiB);
+    /* The next VM gets the same partition, fresh: an empty table. */
+    assert_int_equal(create_or_attach(f, other, "", "vm1", &reply, &other_table), 0);
+    assert_int_equal(reply.vgpu_id, 1);
+    assert_int_equal(reply.hidden_base / 4096, first);
+    {
+        uint64_t *ptes = mmap(NULL, MED_GGTT_TABLE_SIZE, PROT_READ, MAP_SHARED, other_table, 0);
+
+        assert_true(ptes != MAP_FAILED);
+        assert_int_equal(ptes[first], 0);
+        munmap(ptes, MED_GGTT_TABLE_SIZE);
+    }
+    close(other_table);
+    close(other);
+    pump(f);
+    assert_int_equal(reserved_destroy(f->server, "vm1", detail, sizeof(detail)), 0);
+    assert_int_equal(reserved_destroy(f->server, "vm1", detail, sizeof(detail)), -ENOENT);
+    assert_int_equal(med_gm_free_total(gm, MED_GM_APERTURE), APERTURE);
+    assert_int_equal(med_gm_free_total(gm, MED_GM_FENCE), MED_GM_FENCES);
+    /* One left for the server's end to free. */
+    assert_int_equal(reserved_create(f->server, "gpumed-32", "left", detail, sizeof(detail)), 0);
+}
+
 static void test_ppgtt_notifications_and_reset(void **state)
 {
     struct fixture *f = *state;
@@ -512,6 +607,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_create_refusals_explain_themselves, setup, teardown),
         cmocka_unit_test_setup_teardown(test_submit_shadows_the_ggtt_and_is_answered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ppgtt_notifications_and_reset, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reserved_vgpu_outlives_its_vm, setup, teardown),
         cmocka_unit_test(test_failed_setup_unwinds_every_stage),
     };
 
