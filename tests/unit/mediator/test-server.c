@@ -421,23 +421,21 @@ static void test_submit_shadows_the_ggtt_and_is_answered(void **state)
     close(table_fd);
 }
 
-/* Store a present guest PTE for @index in the shared table, and SUBMIT so
- * that the mediator shadows it; its answer is taken. */
-static void shadow_one_pte(struct fixture *f, int fd, int table_fd, uint32_t index)
+/* Store a present guest PTE for @index in the shared table and let the
+ * mediator shadow it, as it does before a workload of the vGPU runs. */
+static void shadow_one_pte(struct fixture *f, int table_fd, uint32_t index)
 {
     uint64_t *ptes = mmap(NULL, MED_GGTT_TABLE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
                           table_fd, 0);
-    struct med_msg_submit submit;
-    union med_msg m;
+    struct session *s = f->server->sessions;
 
     assert_true(ptes != MAP_FAILED);
     ptes[index] = 0x5000 | MED_GGTT_PTE_PRESENT;
     ptes[MED_GGTT_ENTRIES + index / 64] |= 1ull << (index % 64);
-    med_msg_init(&submit, MED_MSG_SUBMIT, 9);
-    submit.engine = MED_ENGINE_BCS;
-    submit.desc[0] = 0xabc000;
-    assert_int_equal(med_msg_send(fd, &submit, NULL, 0), 0);
-    assert_int_equal(answer(f, fd, &m, NULL), sizeof(struct med_msg_complete));
+    while (s->stage != SESSION_VGPU_CREATED) {
+        s = s->next;
+    }
+    assert_int_equal(vgpu_ggtt_shadow_sync(s->vgpu.shadow), 1);
     munmap(ptes, MED_GGTT_TABLE_SIZE);
 }
 
@@ -475,7 +473,7 @@ static void test_reserved_vgpu_outlives_its_vm(void **state)
     assert_int_equal(create_or_attach(f, other, "", "vm7", &reply, &other_table), -ENOENT);
     assert_int_equal(reserved_destroy(f->server, "vm1", detail, sizeof(detail)), -EBUSY);
 
-    shadow_one_pte(f, fd, table_fd, first);
+    shadow_one_pte(f, table_fd, first);
     assert_int_equal(gpu->ops->ggtt_read(gpu, first),
                      (FIRST_BUS_BASE + 0x5000) | MED_GGTT_PTE_PRESENT);
     close(table_fd);
