@@ -373,10 +373,13 @@ static void test_create_refusals_explain_themselves(void **state)
     close(second);
 }
 
-static void test_submit_shadows_the_ggtt_and_is_answered(void **state)
+/* A SUBMIT is answered; the GGTT is shadowed before a workload reaches the
+ * GPU, which a rejected element never does: it is synced here directly. */
+static void test_submit_is_answered_and_the_ggtt_shadowed(void **state)
 {
     struct fixture *f = *state;
     int fd = ready_client(f), table_fd;
+    struct session *s = f->server->sessions;
     struct med_msg_create_reply reply;
     struct med_msg_submit submit;
     struct pgpu *gpu = med_server_gpu(f->server);
@@ -403,11 +406,16 @@ static void test_submit_shadows_the_ggtt_and_is_answered(void **state)
     assert_int_equal(m.complete.event, MED_EVENT_REJECTED);
     assert_int_equal(m.complete.desc, 0xabc000);
     assert_int_equal(answer(f, fd, &m, NULL), -1);     /* desc[1] == 0: one answer */
+    assert_int_equal(gpu->ops->ggtt_read(gpu, first), MED_SCRATCH_PTE);
 
+    while (s->stage != SESSION_VGPU_CREATED) {
+        s = s->next;
+    }
+    assert_int_equal(vgpu_ggtt_shadow_sync(s->vgpu.shadow), 2);
     assert_int_equal(gpu->ops->ggtt_read(gpu, first),
                      (FIRST_BUS_BASE + 0x5000) | MED_GGTT_PTE_PRESENT);
     assert_int_equal(gpu->ops->ggtt_read(gpu, first + 1), MED_SCRATCH_PTE);
-    assert_int_equal(med_server_stats(f->server)->ggtt_bad_entries, 1);
+    assert_int_equal(vgpu_ggtt_shadow_stats(s->vgpu.shadow)->bad_address, 1);
 
     /* Disconnecting frees the partition and unmaps it from the host GGTT. */
     close(fd);
@@ -603,7 +611,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_xen_guest_ram_is_refused_where_there_is_no_xen, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_create_refusals_explain_themselves, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_submit_shadows_the_ggtt_and_is_answered, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_submit_is_answered_and_the_ggtt_shadowed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ppgtt_notifications_and_reset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reserved_vgpu_outlives_its_vm, setup, teardown),
         cmocka_unit_test(test_failed_setup_unwinds_every_stage),
