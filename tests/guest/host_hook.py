@@ -31,9 +31,10 @@ def free_vnc_display():
 
 
 class HostHook:
-    def __init__(self, program, comment):
+    def __init__(self, program, comment, env=None):
         self.program = program
         self.comment = comment
+        self.env = env or {}
         self.dir = tempfile.mkdtemp(prefix='gpumed-hook-')
         self.qmp = os.path.join(self.dir, 'qmp.sock')
         self.port_path = os.path.join(self.dir, 'guest-port.sock')
@@ -57,7 +58,7 @@ class HostHook:
         fields = record.split()[1:]
         sync_id = dict(f.split('=', 1) for f in fields if '=' in f).get('id', '0')
         env = dict(os.environ, GPUMED_QMP=self.qmp, GPUMED_VNC=self.vnc,
-                   GPUMED_HOOK_DIR=self.dir)
+                   GPUMED_HOOK_DIR=self.dir, **self.env)
         start = time.monotonic()
         try:
             proc = subprocess.run([self.program] + fields, env=env, capture_output=True,

@@ -267,6 +267,59 @@ out:
     return ok;
 }
 
+/*
+ * The mediator dies under the running guest (the host hook kills it when
+ * asked): a store before it works; after it, execbuffer and the wait
+ * return (an error, i915 giving up on the hung engine, or the wait's
+ * timeout) instead of hanging the guest, and the store never lands: the
+ * vGPU reports the loss as hung engines (docs/vgpu.md).
+ */
+bool step_mediator_loss(struct result *r)
+{
+    enum { BEFORE = 0x600d, AFTER = 0xdead };
+    struct gem_buffer batch, target;
+    const struct gem_buffer *targets[1] = { &target };
+    const volatile uint32_t *value;
+    uint32_t len;
+    double start;
+    bool ok = false;
+    int err, fd = gem_open(r);
+
+    if (fd < 0) {
+        return false;
+    }
+    if (!gem_buffer_create(r, fd, 4096, VA_TARGET, &target) ||
+        !gem_buffer_create(r, fd, 4096, VA_BATCH, &batch)) {
+        goto out;
+    }
+    value = target.map;
+    len = emit_end(batch.map, emit_store(batch.map, VA_TARGET, BEFORE));
+    if (!gem_run(r, fd, 0, I915_EXEC_RENDER, &batch, len, &target) || *value != BEFORE) {
+        result_add(r, "error", "the store before the loss did not land");
+        goto out;
+    }
+    if (!host_sync(r, "kill=mediator")) {
+        goto out;
+    }
+    len = emit_end(batch.map, emit_store(batch.map, VA_TARGET, AFTER));
+    start = boottime_ms();
+    err = gem_execute(fd, 0, I915_EXEC_RENDER, &batch, 0, len, targets, 1);
+    if (!err) {
+        err = gem_wait(fd, &target);
+    }
+    result_add(r, "after_loss", "%s", err ? strerror(err) : "retired");
+    result_add(r, "returned_ms", "%.0f", boottime_ms() - start);
+    ok = *value != AFTER;
+    if (!ok) {
+        result_add(r, "error", "a store landed with no mediator");
+    }
+out:
+    gem_buffer_free(fd, &batch);
+    gem_buffer_free(fd, &target);
+    close(fd);
+    return ok;
+}
+
 /* A 1920x1080 32-bit fill and copy on the blitter. */
 bool step_gem_blit(struct result *r)
 {
