@@ -287,27 +287,64 @@ uint64_t vgpu_ppgtt_shadow_root_bus(const struct vgpu_ppgtt_shadow *s)
     return s->root->bus;
 }
 
+/* The leaf table mapping @gma, if reached through tables that only one
+ * entry names: a table several entries name is the guest's fill of unused
+ * ranges (i915's scratch PDP, PD, PT): nothing is mapped there. */
+static const struct shadow_table *leaf_table(const struct vgpu_ppgtt_shadow *s, uint64_t gma)
+{
+    const struct shadow_table *t = s->root;
+
+    for (unsigned shift = 39; shift > 12 && t; shift -= 9) {
+        t = t->child[(gma >> shift) & (MED_PPGTT_ENTRIES - 1)];
+        if (t && t->refs > 1) {
+            return NULL;
+        }
+    }
+    return t;
+}
+
+/* Leaf entry @i of @t, if it maps a page of the VM (not the scratch page). */
+static bool leaf_mapped(const struct vgpu_ppgtt_shadow *s, const struct shadow_table *t,
+                        unsigned i, uint64_t *leaf)
+{
+    *leaf = __atomic_load_n(&t->shadow[i], __ATOMIC_RELAXED);
+    return (*leaf & MED_PPGTT_PTE_PRESENT) &&
+           (*leaf & MED_PPGTT_PTE_ADDR_MASK) != s->config.scratch_bus;
+}
+
 bool vgpu_ppgtt_shadow_translate(const struct vgpu_ppgtt_shadow *s, uint64_t gma,
                                  uint64_t *gpa)
 {
-    const struct shadow_table *t = s->root;
+    const struct shadow_table *t = leaf_table(s, gma);
     uint64_t leaf;
 
-    for (unsigned shift = 39; shift > 12; shift -= 9) {
-        t = t->child[(gma >> shift) & (MED_PPGTT_ENTRIES - 1)];
-        /* A table several entries name is the guest's fill of unused
-         * ranges (i915's scratch PDP, PD, PT): nothing is mapped there. */
-        if (!t || t->refs > 1) {
-            return false;
-        }
-    }
-    leaf = __atomic_load_n(&t->shadow[(gma >> 12) & (MED_PPGTT_ENTRIES - 1)],
-                           __ATOMIC_RELAXED);
-    if (!(leaf & MED_PPGTT_PTE_PRESENT) ||
-        (leaf & MED_PPGTT_PTE_ADDR_MASK) == s->config.scratch_bus) {
+    if (!t || !leaf_mapped(s, t, (gma >> 12) & (MED_PPGTT_ENTRIES - 1), &leaf)) {
         return false;
     }
     *gpa = (leaf & MED_PPGTT_PTE_ADDR_MASK) - s->config.bus_base;
+    return true;
+}
+
+bool vgpu_ppgtt_shadow_range_mapped(const struct vgpu_ppgtt_shadow *s, uint64_t gma,
+                                    uint64_t len)
+{
+    uint64_t last = (gma + len - 1) >> 12, leaf;
+
+    /* One walk per leaf table, then its entries in a row. */
+    for (uint64_t page = gma >> 12; page <= last;) {
+        const struct shadow_table *t = leaf_table(s, page << 12);
+        uint64_t table_end = (page | (MED_PPGTT_ENTRIES - 1)) < last ?
+                             page | (MED_PPGTT_ENTRIES - 1) : last;
+
+        if (!t) {
+            return false;
+        }
+        for (; page <= table_end; page++) {
+            if (!leaf_mapped(s, t, page & (MED_PPGTT_ENTRIES - 1), &leaf)) {
+                return false;
+            }
+        }
+    }
     return true;
 }
 

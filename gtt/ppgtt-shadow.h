@@ -111,6 +111,12 @@ uint64_t vgpu_ppgtt_shadow_root_bus(const struct vgpu_ppgtt_shadow *shadow);
 bool vgpu_ppgtt_shadow_translate(const struct vgpu_ppgtt_shadow *shadow, uint64_t gma,
                                  uint64_t *gpa);
 
+/* Does every page of [@gma, @gma + @len) translate (@len > 0, the range
+ * below 2^48)?  One table walk per 2 MiB: a blit's surface costs its
+ * leaf entries, not a walk per page. */
+bool vgpu_ppgtt_shadow_range_mapped(const struct vgpu_ppgtt_shadow *shadow, uint64_t gma,
+                                    uint64_t len);
+
 const struct vgpu_ppgtt_shadow_stats *
 vgpu_ppgtt_shadow_stats(const struct vgpu_ppgtt_shadow *shadow);
 

@@ -116,7 +116,7 @@ struct vgpu_submission {
      * of a batch touch the same few pages.  The shadow does not change
      * during a scan (it is synced before). */
     const struct vgpu_ppgtt_shadow *mapped_ppgtt;
-    uint64_t mapped_page;
+    uint64_t mapped_page;       /* page number */
     uint8_t *ring_copy;         /* the ring [head, tail), unwrapped */
     uint32_t ring_copy_cap;
     struct vgpu_exec_stats stats;
@@ -281,24 +281,20 @@ static bool scan_ggtt_range_ok(void *opaque, uint64_t gma, uint64_t len)
 static bool scan_ppgtt_range_ok(void *opaque, void *ppgtt, uint64_t gma, uint64_t len)
 {
     struct vgpu_submission *sub = opaque;
-    uint64_t gpa, first, last;
 
     gma &= PPGTT_SPACE - 1;     /* the scanner checked the canonical form */
     if (!len || len > PPGTT_SPACE - gma) {
         return false;
     }
-    first = gma & ~(uint64_t)(PGPU_PAGE_SIZE - 1);
-    last = (gma + len - 1) & ~(uint64_t)(PGPU_PAGE_SIZE - 1);
-    for (uint64_t page = first; page <= last; page += PGPU_PAGE_SIZE) {
-        if (ppgtt == sub->mapped_ppgtt && page == sub->mapped_page) {
-            continue;
-        }
-        if (!vgpu_ppgtt_shadow_translate(ppgtt, page, &gpa)) {
-            return false;
-        }
-        sub->mapped_ppgtt = ppgtt;
-        sub->mapped_page = page;
+    if (ppgtt == sub->mapped_ppgtt && gma >> 12 == sub->mapped_page &&
+        (gma + len - 1) >> 12 == sub->mapped_page) {
+        return true;
     }
+    if (!vgpu_ppgtt_shadow_range_mapped(ppgtt, gma, len)) {
+        return false;
+    }
+    sub->mapped_ppgtt = ppgtt;
+    sub->mapped_page = (gma + len - 1) >> 12;
     return true;
 }
 

@@ -200,6 +200,33 @@ static void test_shared_scratch_tables_are_shadowed_once(void **state)
     vgpu_ppgtt_shadow_destroy(s);
 }
 
+/* A range across two leaf tables: every page must be mapped. */
+static void test_range_mapped(void **state)
+{
+    struct fake_vm *vm = *state;
+    struct vgpu_ppgtt_shadow *s;
+    const uint64_t two_mib = 2ull << 20;
+
+    table(vm, 0)[0] = gpa_of(1) | P | RW;
+    table(vm, 1)[0] = gpa_of(2) | P | RW;
+    table(vm, 2)[0] = gpa_of(3) | P | RW;
+    table(vm, 2)[1] = gpa_of(4) | P | RW;
+    for (unsigned i = 0; i < 512; i++) {
+        table(vm, 3)[i] = gpa_of(10) | P | RW;
+        table(vm, 4)[i] = gpa_of(11) | P | RW;
+    }
+    table(vm, 4)[7] = 0;                    /* a hole at 2 MiB + 28 KiB */
+    s = shadow_of(vm, 0, 0);
+    assert_non_null(s);
+    assert_true(vgpu_ppgtt_shadow_range_mapped(s, 0, two_mib + 7 * PAGE));
+    assert_true(vgpu_ppgtt_shadow_range_mapped(s, two_mib - 4, 8));
+    assert_true(vgpu_ppgtt_shadow_range_mapped(s, two_mib + 8 * PAGE, two_mib - 8 * PAGE));
+    assert_false(vgpu_ppgtt_shadow_range_mapped(s, 0, two_mib + 7 * PAGE + 1));
+    assert_false(vgpu_ppgtt_shadow_range_mapped(s, two_mib + 7 * PAGE + 4092, 8));
+    assert_false(vgpu_ppgtt_shadow_range_mapped(s, two_mib, 2 * two_mib));  /* no third table */
+    vgpu_ppgtt_shadow_destroy(s);
+}
+
 /* An address under i915's scratch fill is unmapped, one under a table of
  * its own is mapped, in the same PPGTT. */
 static void test_fill_is_unmapped(void **state)
@@ -315,6 +342,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_shared_scratch_tables_are_shadowed_once, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_fill_is_unmapped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_range_mapped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_table_limit_bounds_the_shadow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_owner_budget_drops_the_entry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sync_applies_what_changed, setup, teardown),
