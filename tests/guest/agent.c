@@ -6,6 +6,8 @@
  *   gpumed.steps=a,b,c        the steps to run, in order
  *   gpumed.load_timeout=<s>   give up on a module load after this (default 60)
  *   gpumed.host=<name>        add host=<name> to every result (tests/xen: xen)
+ *   gpumed.cost_iterations=<n> accesses per kind in mmio-cost (default 20000;
+ *                             fewer where a trip costs milliseconds: Xen under TCG)
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -28,6 +30,7 @@
 
 struct boot_record boot_record;
 static const char *host_name;
+unsigned cost_iterations = 20000;
 
 double boottime_ms(void)
 {
@@ -197,7 +200,7 @@ static void open_console(void)
 int main(void)
 {
     static char host_param[4096];
-    char cmdline[4096], steps_param[4096];
+    char cmdline[4096], steps_param[4096], cost_param[4096], cmdline_copy[4096];
     char *value;
     int load_timeout = 60;
 
@@ -209,11 +212,18 @@ int main(void)
         cmdline[0] = '\0';
     }
     memcpy(steps_param, cmdline, sizeof(cmdline));
+    memcpy(cmdline_copy, cmdline, sizeof(cmdline));
     memcpy(host_param, cmdline, sizeof(cmdline));
     host_name = cmdline_param(host_param, "gpumed.host");
     value = cmdline_param(cmdline, "gpumed.load_timeout");
     if (value && atoi(value) > 0) {
         load_timeout = atoi(value);
+    }
+
+    memcpy(cost_param, cmdline_copy, sizeof(cmdline));
+    value = cmdline_param(cost_param, "gpumed.cost_iterations");
+    if (value && atoi(value) > 0) {
+        cost_iterations = (unsigned)atoi(value);
     }
 
     value = cmdline_param(steps_param, "gpumed.steps");

@@ -68,6 +68,9 @@ struct boot_record {
 
 extern struct boot_record boot_record;
 
+/* Accesses per kind the mmio-cost step times (gpumed.cost_iterations=). */
+extern unsigned cost_iterations;
+
 /* The load record of a module by name ("i915"), or NULL if not attempted. */
 const struct module_load *find_module_load(const char *name);
 

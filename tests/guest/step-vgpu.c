@@ -28,7 +28,6 @@
 #define GGTT_OFFSET (8u << 20)
 #define FUSE2_REG 0x9120                /* tracked, read-only */
 #define UNTRACKED_REG 0x8000            /* plain storage in the model */
-#define COST_ITERATIONS 20000
 #define PARTITION_PTES 8192             /* gpumed-8's aperture block */
 
 /* i915 announces vGPU mode once, when it finds the PVINFO page. */
@@ -165,25 +164,25 @@ bool step_mmio_cost(struct result *r)
         return false;
     }
     t0 = now_ns();
-    for (unsigned i = 0; i < COST_ITERATIONS; i++) {
+    for (unsigned i = 0; i < cost_iterations; i++) {
         sink += *(volatile uint32_t *)(bar0 + FUSE2_REG);
     }
-    read_ns = (now_ns() - t0) / COST_ITERATIONS;
+    read_ns = (now_ns() - t0) / cost_iterations;
     t0 = now_ns();
-    for (unsigned i = 0; i < COST_ITERATIONS; i++) {
+    for (unsigned i = 0; i < cost_iterations; i++) {
         *(volatile uint32_t *)(bar0 + UNTRACKED_REG) = i;
     }
-    write_ns = (now_ns() - t0) / COST_ITERATIONS;
+    write_ns = (now_ns() - t0) / cost_iterations;
     t0 = now_ns();
-    for (unsigned i = 0; i < COST_ITERATIONS; i++) {
+    for (unsigned i = 0; i < cost_iterations; i++) {
         *(volatile uint64_t *)(bar0 + GGTT_OFFSET + 8ull * (i % PARTITION_PTES)) = 0;
     }
-    pte_ns = (now_ns() - t0) / COST_ITERATIONS;
+    pte_ns = (now_ns() - t0) / cost_iterations;
     t0 = now_ns();
-    for (unsigned i = 0; i < COST_ITERATIONS; i++) {
+    for (unsigned i = 0; i < cost_iterations; i++) {
         sink += ram[i & 1023];
     }
-    ram_ns = (now_ns() - t0) / COST_ITERATIONS;
+    ram_ns = (now_ns() - t0) / cost_iterations;
     munmap((void *)bar0, BAR0_SIZE);
     close(fd);
     result_add(r, "mmio_read_ns", "%.0f", read_ns);
