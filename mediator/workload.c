@@ -112,11 +112,6 @@ struct vgpu_submission {
         uint64_t size, used;
     } *chunks;
     unsigned chunk_count, chunk_cap;
-    /* The last PPGTT page the scan in progress found mapped: most commands
-     * of a batch touch the same few pages.  The shadow does not change
-     * during a scan (it is synced before). */
-    const struct vgpu_ppgtt_shadow *mapped_ppgtt;
-    uint64_t mapped_page;       /* page number */
     uint8_t *ring_copy;         /* the ring [head, tail), unwrapped */
     uint32_t ring_copy_cap;
     struct vgpu_exec_stats stats;
@@ -278,24 +273,12 @@ static bool scan_ggtt_range_ok(void *opaque, uint64_t gma, uint64_t len)
 
 #define PPGTT_SPACE     (1ull << 48)
 
+/* The shadow does not change during a scan (it is synced before), as the
+ * scanner's reuse of good pages needs. */
 static bool scan_ppgtt_range_ok(void *opaque, void *ppgtt, uint64_t gma, uint64_t len)
 {
-    struct vgpu_submission *sub = opaque;
-
     gma &= PPGTT_SPACE - 1;     /* the scanner checked the canonical form */
-    if (!len || len > PPGTT_SPACE - gma) {
-        return false;
-    }
-    if (ppgtt == sub->mapped_ppgtt && gma >> 12 == sub->mapped_page &&
-        (gma + len - 1) >> 12 == sub->mapped_page) {
-        return true;
-    }
-    if (!vgpu_ppgtt_shadow_range_mapped(ppgtt, gma, len)) {
-        return false;
-    }
-    sub->mapped_ppgtt = ppgtt;
-    sub->mapped_page = (gma + len - 1) >> 12;
-    return true;
+    return len && len <= PPGTT_SPACE - gma && vgpu_ppgtt_shadow_range_mapped(ppgtt, gma, len);
 }
 
 /* Copy what the shadow PPGTT maps at @gma, page by page, up to @len bytes. */
@@ -664,7 +647,6 @@ static void shadow(struct vgpu_workload *w)
         return;
     }
     scan_start = med_now_ns();
-    sub->mapped_ppgtt = NULL;
     verdict = med_scan(sub->scan, &(struct med_scan_request) {
         .engine = w->engine, .commands = sub->ring_copy, .len = len,
         .gma = ctx.ring_start + w->head, .ppgtt = ctx.ppgtt,

@@ -20,6 +20,7 @@
 #define REG_OFFSET_MASK     0x007ffffcu     /* a register dword: bits 22:2 */
 #define MAX_LEVEL           2               /* ring, first-level, second-level */
 #define FIRST_WINDOW        4096u           /* first copy of a batch; then 4x larger */
+#define GTT_PAGE            4096u
 
 #define BIT(n)              (1u << (n))
 #define MI_USE_GGTT         BIT(22)         /* MI memory commands, dword 0 */
@@ -80,6 +81,14 @@ struct med_scan_state {
     unsigned next_activation;
     uint64_t fetched;           /* batch bytes fetched so far */
     bool jumped;                /* the handler moved the loop elsewhere */
+    /* The pages of the last range found good, [good_first, good_last] in
+     * good_space (good_last < good_first: none): a batch's accesses
+     * mostly fall in the same few pages. */
+    enum med_scan_space good_space;
+    uint64_t good_first, good_last;
+    /* The last command header decoded and its row: headers repeat. */
+    uint32_t last_dw0;
+    const struct med_cmd_desc *last_desc;
 };
 
 static struct frame *top(struct med_scan_state *s)
@@ -152,17 +161,29 @@ static bool cmd_address(struct med_scan_state *s, const uint32_t *cmd, unsigned 
 }
 
 /* Is every byte of [@gma, @gma + @len) the vGPU's in @space? */
-static bool range_ok(const struct med_scan_state *s, enum med_scan_space space, uint64_t gma,
+static bool range_ok(struct med_scan_state *s, enum med_scan_space space, uint64_t gma,
                      uint64_t len)
 {
     const struct med_scan_ops *ops = s->scan->config.ops;
     void *opaque = s->scan->config.opaque;
+    uint64_t limit = space == MED_SCAN_GGTT ? GGTT_SIZE : ADDRESS_LIMIT;
+    bool ok;
 
-    if (space == MED_SCAN_GGTT) {
-        return gma < GGTT_SIZE && len <= GGTT_SIZE - gma && ops->ggtt_range_ok(opaque, gma, len);
+    if (gma >= limit || len > limit - gma) {
+        return false;
     }
-    return gma < ADDRESS_LIMIT && len <= ADDRESS_LIMIT - gma &&
-           ops->ppgtt_range_ok(opaque, s->req->ppgtt, gma, len);
+    if (len && space == s->good_space && gma / GTT_PAGE >= s->good_first &&
+        (gma + len - 1) / GTT_PAGE <= s->good_last) {
+        return true;
+    }
+    ok = space == MED_SCAN_GGTT ? ops->ggtt_range_ok(opaque, gma, len)
+                                : ops->ppgtt_range_ok(opaque, s->req->ppgtt, gma, len);
+    if (ok && len) {
+        s->good_space = space;
+        s->good_first = gma / GTT_PAGE;
+        s->good_last = (gma + len - 1) / GTT_PAGE;
+    }
+    return ok;
 }
 
 /* Every byte of [@gma, @gma + @len) must be the vGPU's in @space. */
@@ -751,7 +772,11 @@ static enum med_scan_verdict scan_command(struct med_scan_state *s)
         return reject(s, MED_SCAN_LIMIT, "more than %" PRIu64 " commands",
                       s->scan->limits.max_commands);
     }
-    desc = med_cmd_lookup(s->req->engine, cmd[0]);
+    if (cmd[0] != s->last_dw0 || !s->last_desc) {
+        s->last_dw0 = cmd[0];
+        s->last_desc = med_cmd_lookup(s->req->engine, cmd[0]);
+    }
+    desc = s->last_desc;
     if (!desc) {
         return reject(s, MED_SCAN_UNKNOWN_COMMAND, "unknown command");
     }
@@ -821,7 +846,7 @@ static void start_result(struct med_scan_state *s)
 enum med_scan_verdict med_scan(struct med_scan *scan, const struct med_scan_request *req,
                                struct med_scan_result *result)
 {
-    struct med_scan_state s = { .scan = scan, .req = req, .result = result };
+    struct med_scan_state s = { .scan = scan, .req = req, .result = result, .good_first = 1 };
     enum med_scan_verdict v = MED_SCAN_OK;
 
     start_result(&s);

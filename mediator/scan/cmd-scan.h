@@ -68,7 +68,9 @@ struct med_scan_ops {
      * partition (aperture or hidden block). */
     bool (*ggtt_range_ok)(void *opaque, uint64_t gma, uint64_t len);
     /* True when every page of [@gma, @gma + @len) is present in the
-     * context's PPGTT and maps memory the VM owns. */
+     * context's PPGTT and maps memory the VM owns.  Both answers must not
+     * change during one med_scan(): the scanner reuses the pages of the
+     * last range it was told are good. */
     bool (*ppgtt_range_ok)(void *opaque, void *ppgtt, uint64_t gma, uint64_t len);
     /*
      * A host copy of the batch at @gma in @space: at most @max_len bytes,
