@@ -36,6 +36,7 @@ struct VgpuLink {
     struct vgpu *vgpu;
     char *vm_name;
     char *what;                 /* "vGPU <id> (<type>|'<name>')" in the error lines */
+    char *type_name;
     bool failed;                /* the mediator is gone */
 };
 
@@ -222,18 +223,15 @@ VgpuLink *vgpu_link_connect(const char *socket_path, const char *vm_name,
         error_setg(errp, "vgpu-pci: %s", med_client_error(link->client));
         goto fail;
     }
+    link->type_name = g_strdup(created.type);
     *partition = (VgpuLinkPartition) {
-        .type = vgpu_type_find(created.type),
+        .type_name = link->type_name,
+        .monitor_width = created.monitor_width, .monitor_height = created.monitor_height,
         .aperture_base = created.aperture_base, .aperture_size = created.aperture_size,
         .hidden_base = created.hidden_base, .hidden_size = created.hidden_size,
         .fence_count = created.fence_count,
         .host_aperture_size = created.host_aperture_size, .ggtt = created.ggtt,
     };
-    if (!partition->type) {
-        error_setg(errp, "vgpu-pci: the mediator's vGPU is of type '%s', which this QEMU "
-                   "does not know", created.type);
-        goto fail;
-    }
     link->what = vgpu_name ? g_strdup_printf("vGPU %u '%s'", created.id, vgpu_name) :
                              g_strdup_printf("vGPU %u (%s)", created.id, created.type);
     info_report("vgpu-pci: %s: %s of type %s from the mediator at %s", vm_name, link->what,
@@ -264,5 +262,6 @@ void vgpu_link_close(VgpuLink *link)
     }
     g_free(link->vm_name);
     g_free(link->what);
+    g_free(link->type_name);
     g_free(link);
 }

@@ -12,7 +12,8 @@ typedef struct VgpuLink VgpuLink;
 
 /* What the mediator carved for the vGPU (CREATE_REPLY). */
 typedef struct VgpuLinkPartition {
-    const struct vgpu_type *type;       /* the vGPU's, as the mediator says */
+    const char *type_name;              /* the vGPU's type (the link keeps it) */
+    unsigned monitor_width, monitor_height;     /* the type's monitor mode */
     uint64_t aperture_base, aperture_size;
     uint64_t hidden_base, hidden_size;
     unsigned fence_count;
@@ -25,8 +26,9 @@ extern const struct vgpu_mediator_ops vgpu_link_mediator_ops;
 
 /*
  * Connect to the mediator at @socket_path, hand it guest RAM (which must be
- * a shared memfd backend) and create a vGPU of @type_name, or attach to the
- * vGPU reserved as @vgpu_name (gpumedctl create; exactly one is non-NULL),
+ * a shared memfd backend) and create a vGPU of @type_name (NULL: the
+ * mediator's default), or attach to the vGPU reserved as @vgpu_name
+ * (gpumedctl create),
  * for the VM @vm_name; fills *@partition.  NULL with @errp set on any
  * failure.
  */

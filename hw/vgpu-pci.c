@@ -39,7 +39,7 @@ struct VgpuPciState {
     PCIDevice parent_obj;
 
     /* device config */
-    char *type_name;            /* a new vGPU of this type (default: the first) */
+    char *type_name;            /* a new vGPU of this type (default: the mediator's) */
     char *vgpu_name;            /* or the vGPU reserved under this name */
     char *socket_path;          /* the mediator's socket */
     uint32_t xres, yres;        /* the monitor's native mode; 0: the type's */
@@ -191,7 +191,6 @@ static bool vgpu_pci_create_vgpu(VgpuPciState *s, Error **errp)
 {
     X86MachineState *x86ms = X86_MACHINE(qdev_get_machine());
     const char *name = DEVICE(s)->id ? DEVICE(s)->id : TYPE_VGPU_PCI;
-    const char *type_name = s->type_name ? s->type_name : vgpu_types[0].name;
     struct vgpu_type partitioned;
     VgpuLinkPartition p;
     struct vgpu_config config = {
@@ -206,10 +205,6 @@ static bool vgpu_pci_create_vgpu(VgpuPciState *s, Error **errp)
                    "one: give one of them");
         return false;
     }
-    if (!s->vgpu_name && !vgpu_type_find(type_name)) {
-        error_setg(errp, "vgpu-pci: unknown type '%s'", type_name);
-        return false;
-    }
     if (!vgpu_display_mode_valid(s->xres, s->yres, errp)) {
         return false;
     }
@@ -218,17 +213,18 @@ static bool vgpu_pci_create_vgpu(VgpuPciState *s, Error **errp)
         return false;
     }
     s->link = vgpu_link_connect(s->socket_path, qemu_name ? qemu_name : name,
-                                s->vgpu_name ? NULL : type_name, s->vgpu_name, &p, errp);
+                                s->type_name, s->vgpu_name, &p, errp);
     if (!s->link) {
         return false;
     }
-    /* The mediator decides the partition; the type still names the monitor. */
-    partitioned = *p.type;
-    partitioned.aperture_size = p.aperture_size;
-    partitioned.hidden_size = p.hidden_size;
-    partitioned.fence_count = p.fence_count;
-    partitioned.width = s->xres ? s->xres : partitioned.width;
-    partitioned.height = s->yres ? s->yres : partitioned.height;
+    /* The mediator decides the partition and the type's monitor mode. */
+    partitioned = (struct vgpu_type) {
+        .name = p.type_name,
+        .aperture_size = p.aperture_size, .hidden_size = p.hidden_size,
+        .fence_count = p.fence_count,
+        .width = s->xres ? s->xres : p.monitor_width,
+        .height = s->yres ? s->yres : p.monitor_height,
+    };
     config.type = &partitioned;
     config.host_aperture_size = s->host_aperture_size = p.host_aperture_size;
     config.aperture_base = p.aperture_base;

@@ -358,6 +358,8 @@ static int create(struct med_client *c, struct med_msg_create_vgpu *request,
         .ggtt = c->table,
     };
     memcpy(vgpu->type, r->type, sizeof(vgpu->type));
+    vgpu->monitor_width = r->monitor_width;
+    vgpu->monitor_height = r->monitor_height;
     return 0;
 }
 
@@ -370,13 +372,13 @@ int med_client_create_vgpu(struct med_client *c, const char *type,
     if (check_usable(c)) {
         return -1;
     }
-    if (!type || strlen(type) >= MED_TYPE_NAME_LEN ||
-        !med_string_valid(type, strlen(type) + 1, false)) {
+    if (type && (strlen(type) >= MED_TYPE_NAME_LEN ||
+                 !med_string_valid(type, strlen(type) + 1, false))) {
         return fail(c, ENOENT, "no vGPU type is named like that");
     }
     med_msg_init(&request, MED_MSG_CREATE_VGPU, 0);
-    strcpy(request.type, type);
-    snprintf(what, sizeof(what), "a vGPU of type %s", type);
+    snprintf(request.type, sizeof(request.type), "%s", type ? type : "");
+    snprintf(what, sizeof(what), "a vGPU of type %s", type ? type : "(the default)");
     return create(c, &request, what, vgpu);
 }
 

@@ -55,7 +55,8 @@ struct med_client_vgpu {
     uint64_t hidden_base, hidden_size;
     unsigned fence_base, fence_count;
     uint64_t host_aperture_size;    /* the vGPU's BAR2 size */
-    char type[MED_TYPE_NAME_LEN];   /* its type (see vgpu_types[]) */
+    char type[MED_TYPE_NAME_LEN];   /* its type (gpumedctl types) */
+    unsigned monitor_width, monitor_height;     /* the type's monitor mode */
     uint64_t *ggtt;             /* the shared table's MED_GGTT_ENTRIES guest PTEs */
 };
 
@@ -103,7 +104,8 @@ int med_client_add_memory_xen(struct med_client *client, uint32_t domid, uint64_
                               uint64_t size);
 
 /*
- * Create the vGPU from the type named @type (see vgpu_types[]) and map the
+ * Create the vGPU from the type named @type (gpumedctl types; NULL: the
+ * mediator's default) and map the
  * shared GGTT table; fills *@vgpu.  errno ENOENT (unknown type), ENOSPC (a
  * resource of the physical GPU is exhausted: med_client_error() says which
  * and by how much), EALREADY (already created), EINVAL (no guest RAM was

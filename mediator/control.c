@@ -118,7 +118,7 @@ static bool send_vgpu(struct control_conn *c, const struct session *s)
     v->fence_count = sv->partition.fence_count;
     v->ppgtts = vgpu_submission_ppgtt_count(sv->submission);
     copy_name(v->vm_name, sizeof(v->vm_name), s->vm_name);
-    copy_name(v->type, sizeof(v->type), sv->type->name);
+    copy_name(v->type, sizeof(v->type), sv->type->v.name);
     v->aperture_base = sv->partition.aperture_base;
     v->aperture_size = sv->partition.aperture_size;
     v->hidden_base = sv->partition.hidden_base;
@@ -151,7 +151,7 @@ static bool send_idle(struct control_conn *c, const struct reserved_vgpu *rv)
     v->id = rv->id;
     v->state = MED_CTL_VGPU_IDLE;
     copy_name(v->name, sizeof(v->name), rv->name);
-    copy_name(v->type, sizeof(v->type), rv->type->name);
+    copy_name(v->type, sizeof(v->type), rv->type->v.name);
     v->weight = rv->share.weight;
     v->cap_percent = rv->share.cap_percent;
     v->fence_base = rv->partition.fence_base;
@@ -164,11 +164,11 @@ static bool send_idle(struct control_conn *c, const struct reserved_vgpu *rv)
 }
 
 /* How many more vGPUs of @type fit: tried on the allocator, then undone. */
-static uint32_t type_available(struct med_server *server, const struct vgpu_type *type)
+static uint32_t type_available(struct med_server *server, const struct med_vgpu_type *type)
 {
-    struct med_partition request = { .aperture_size = type->aperture_size,
-                                     .hidden_size = type->hidden_size,
-                                     .fence_count = type->fence_count };
+    struct med_partition request = { .aperture_size = type->v.aperture_size,
+                                     .hidden_size = type->v.hidden_size,
+                                     .fence_count = type->v.fence_count };
     struct med_partition taken[MED_MAX_CLIENTS];
     uint32_t n = 0;
 
@@ -183,18 +183,18 @@ static uint32_t type_available(struct med_server *server, const struct vgpu_type
 
 static bool send_types(struct med_server *server, struct control_conn *c)
 {
-    for (size_t i = 0; i < vgpu_type_count; i++) {
-        const struct vgpu_type *t = &vgpu_types[i];
+    for (size_t i = 0; i < med_vgpu_type_count; i++) {
+        const struct med_vgpu_type *t = &med_vgpu_types[i];
         struct med_ctl_reply r = { .kind = MED_CTL_TYPE };
 
-        copy_name(r.u.type.name, sizeof(r.u.type.name), t->name);
-        r.u.type.aperture_size = t->aperture_size;
-        r.u.type.hidden_size = t->hidden_size;
-        r.u.type.fence_count = t->fence_count;
+        copy_name(r.u.type.name, sizeof(r.u.type.name), t->v.name);
+        r.u.type.aperture_size = t->v.aperture_size;
+        r.u.type.hidden_size = t->v.hidden_size;
+        r.u.type.fence_count = t->v.fence_count;
         r.u.type.weight = t->weight;
         r.u.type.cap_percent = t->cap_percent;
-        r.u.type.width = t->width;
-        r.u.type.height = t->height;
+        r.u.type.width = t->v.width;
+        r.u.type.height = t->v.height;
         r.u.type.available = type_available(server, t);
         if (!send_reply(c, &r)) {
             return false;

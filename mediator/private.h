@@ -15,6 +15,7 @@
 #include "mediator/host-mem.h"
 #include "mediator/log.h"
 #include "mediator/protocol.h"
+#include "mediator/types.h"
 #include "mediator/server.h"
 #include "mediator/workload.h"
 #include "pgpu/pgpu.h"
@@ -40,7 +41,7 @@ struct reserved_vgpu {
     struct reserved_vgpu *next;
     char name[MED_VGPU_NAME_LEN];
     uint32_t id;
-    const struct vgpu_type *type;
+    const struct med_vgpu_type *type;
     struct med_partition partition;
     struct med_sched_share share;       /* kept across VMs (gpumedctl set) */
     struct session *attached;           /* the VM using it, or NULL */
@@ -50,7 +51,7 @@ struct reserved_vgpu {
 struct session_vgpu {
     uint32_t id;
     struct reserved_vgpu *reserved;     /* NULL: the session's own */
-    const struct vgpu_type *type;
+    const struct med_vgpu_type *type;
     struct med_partition partition;
     void *table;                /* the shared GGTT table, MED_GGTT_TABLE_SIZE */
     struct vgpu_ggtt_shadow *shadow;
@@ -126,7 +127,7 @@ void control_close(struct med_server *server, struct control_conn *c);
 /* reserved.c */
 /* @type's partition, or -1 with errno and @detail saying which resource
  * is short and by how much. */
-int med_partition_alloc(struct med_server *server, const struct vgpu_type *type,
+int med_partition_alloc(struct med_server *server, const struct med_vgpu_type *type,
                         struct med_partition *partition, char *detail, size_t size);
 struct reserved_vgpu *reserved_find(const struct med_server *server, const char *name);
 struct reserved_vgpu *reserved_find_id(const struct med_server *server, uint32_t id);

@@ -23,7 +23,7 @@ static_assert(sizeof(struct med_msg_hello) == 88, "HELLO size");
 static_assert(sizeof(struct med_msg_hello_reply) == 24, "HELLO_REPLY size");
 static_assert(sizeof(struct med_msg_add_memory) == 40, "ADD_MEMORY size");
 static_assert(sizeof(struct med_msg_create_vgpu) == 112, "CREATE_VGPU size");
-static_assert(sizeof(struct med_msg_create_reply) == 360, "CREATE_REPLY size");
+static_assert(sizeof(struct med_msg_create_reply) == 368, "CREATE_REPLY size");
 static_assert(sizeof(struct med_msg_ppgtt_notify) == 32, "PPGTT_NOTIFY size");
 static_assert(sizeof(struct med_msg_submit) == 40, "SUBMIT size");
 static_assert(sizeof(struct med_msg_complete) == 40, "COMPLETE size");
@@ -38,7 +38,8 @@ ASSERT_LAYOUT(struct med_msg_create_reply, fence_base, 56);
 ASSERT_LAYOUT(struct med_msg_create_reply, host_aperture_size, 64);
 ASSERT_LAYOUT(struct med_msg_create_vgpu, vgpu_name, 48);
 ASSERT_LAYOUT(struct med_msg_create_reply, type, 72);
-ASSERT_LAYOUT(struct med_msg_create_reply, detail, 104);
+ASSERT_LAYOUT(struct med_msg_create_reply, monitor_width, 104);
+ASSERT_LAYOUT(struct med_msg_create_reply, detail, 112);
 ASSERT_LAYOUT(struct med_msg_ppgtt_notify, root_gpa, 24);
 ASSERT_LAYOUT(struct med_msg_submit, desc, 24);
 ASSERT_LAYOUT(struct med_msg_complete, ring_head, 32);
@@ -181,7 +182,7 @@ static const char *payload_problem(const union med_msg *m)
         if (!med_vgpu_name_valid(c->vgpu_name, MED_VGPU_NAME_LEN, true)) {
             return "vGPU name is unterminated or has characters other than [A-Za-z0-9._-]";
         }
-        return !c->type[0] == !c->vgpu_name[0] ? "not exactly one of type and vGPU name" : NULL;
+        return c->type[0] && c->vgpu_name[0] ? "both a type and a vGPU name" : NULL;
     }
     case MED_MSG_CREATE_REPLY: {
         const struct med_msg_create_reply *r = &m->create_reply;
@@ -206,7 +207,8 @@ static const char *payload_problem(const union med_msg *m)
             r->fence_base > MED_FENCE_COUNT - r->fence_count) {
             return "partition outside the GGTT or the fence registers";
         }
-        return NULL;
+        /* the range is the vGPU library's to check (VGPU_MONITOR_*) */
+        return !r->monitor_width || !r->monitor_height ? "no monitor mode" : NULL;
     }
     case MED_MSG_PPGTT_NOTIFY: {
         const struct med_msg_ppgtt_notify *p = &m->ppgtt_notify;

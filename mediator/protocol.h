@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define MED_PROTOCOL_VERSION    2
+#define MED_PROTOCOL_VERSION    3
 #define MED_DEFAULT_SOCKET      "/run/gpumed/gpumed.sock"
 
 #define MED_VM_NAME_LEN         64      /* HELLO.vm_name, NUL included */
@@ -112,8 +112,9 @@ struct med_msg_add_memory_xen {
     uint64_t size;
 };
 
-/* Exactly one of the two: a new vGPU of a type, or the reserved vGPU of
- * that name (gpumedctl create) attached to this VM. */
+/* At most one of the two: a new vGPU of a type (none: the mediator's
+ * default type), or the reserved vGPU of that name (gpumedctl create)
+ * attached to this VM. */
 struct med_msg_create_vgpu {
     struct med_msg_header hdr;
     char type[MED_TYPE_NAME_LEN];   /* a vGPU type name, printable, NUL-terminated */
@@ -132,6 +133,8 @@ struct med_msg_create_reply {
     uint32_t fence_count;
     uint64_t host_aperture_size;    /* the physical aperture: the vGPU's BAR2 size */
     char type[MED_TYPE_NAME_LEN];   /* on success, the vGPU's type */
+    uint32_t monitor_width;     /* on success, its virtual monitor's native mode */
+    uint32_t monitor_height;
     char detail[MED_DETAIL_LEN];    /* on failure, why (printable, NUL-terminated) */
 };
 

@@ -14,14 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vgpu/vgpu.h"
 
-int med_partition_alloc(struct med_server *server, const struct vgpu_type *type,
+int med_partition_alloc(struct med_server *server, const struct med_vgpu_type *type,
                         struct med_partition *partition, char *detail, size_t size)
 {
-    struct med_partition request = { .aperture_size = type->aperture_size,
-                                     .hidden_size = type->hidden_size,
-                                     .fence_count = type->fence_count };
+    struct med_partition request = { .aperture_size = type->v.aperture_size,
+                                     .hidden_size = type->v.hidden_size,
+                                     .fence_count = type->v.fence_count };
     struct med_gm_shortage shortage;
     int err;
 
@@ -61,7 +60,7 @@ struct reserved_vgpu *reserved_find_id(const struct med_server *server, uint32_t
 int reserved_create(struct med_server *server, const char *type_name, const char *name,
                     char *detail, size_t size)
 {
-    const struct vgpu_type *type = vgpu_type_find(type_name);
+    const struct med_vgpu_type *type = med_vgpu_type_find(type_name);
     struct reserved_vgpu *r;
 
     if (!type) {
@@ -94,7 +93,7 @@ int reserved_create(struct med_server *server, const char *type_name, const char
     server->stats.vgpus_reserved++;
     med_log(MED_LOG_INFO, "vgpu %u (%s): reserved, type %s: aperture [0x%" PRIx64 ", 0x%"
             PRIx64 "), hidden [0x%" PRIx64 ", 0x%" PRIx64 "), fences [%u, %u)", r->id,
-            r->name, type->name, r->partition.aperture_base,
+            r->name, type->v.name, r->partition.aperture_base,
             r->partition.aperture_base + r->partition.aperture_size,
             r->partition.hidden_base, r->partition.hidden_base + r->partition.hidden_size,
             r->partition.fence_base, r->partition.fence_base + r->partition.fence_count);

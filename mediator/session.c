@@ -328,7 +328,7 @@ static void workload_guest_error(void *opaque, const char *text)
  * descriptor, or -1 with errno and @detail saying why, having undone what
  * was done.
  */
-static int vgpu_setup(struct session *s, const struct vgpu_type *type,
+static int vgpu_setup(struct session *s, const struct med_vgpu_type *type,
                       struct reserved_vgpu *reserved, char *detail, size_t detail_size)
 {
     struct med_server *server = s->server;
@@ -439,7 +439,7 @@ static struct reserved_vgpu *reserved_for(struct session *s, const char *name, c
 static bool handle_create_vgpu(struct session *s, const union med_msg *m, const int *fds)
 {
     const char *name = m->create_vgpu.vgpu_name;
-    const struct vgpu_type *type = NULL;
+    const struct med_vgpu_type *type = NULL;
     const struct med_partition *p = &s->vgpu.partition;
     struct reserved_vgpu *reserved = NULL;
     struct med_msg_create_reply reply;
@@ -450,13 +450,14 @@ static bool handle_create_vgpu(struct session *s, const union med_msg *m, const 
     if (name[0]) {
         reserved = reserved_for(s, name, reply.detail, sizeof(reply.detail), &reply.status);
         type = reserved ? reserved->type : NULL;
-    } else if (!(type = vgpu_type_find(m->create_vgpu.type))) {
+    } else if (!(type = m->create_vgpu.type[0] ? med_vgpu_type_find(m->create_vgpu.type) :
+                                                 &med_vgpu_types[0])) {
         size_t used = snprintf(reply.detail, sizeof(reply.detail),
                                "unknown vGPU type '%s'; types:", m->create_vgpu.type);
 
-        for (size_t i = 0; i < vgpu_type_count && used < sizeof(reply.detail); i++) {
+        for (size_t i = 0; i < med_vgpu_type_count && used < sizeof(reply.detail); i++) {
             used += snprintf(reply.detail + used, sizeof(reply.detail) - used, " %s",
-                             vgpu_types[i].name);
+                             med_vgpu_types[i].v.name);
         }
         reply.status = -ENOENT;
     }
@@ -482,7 +483,7 @@ static bool handle_create_vgpu(struct session *s, const union med_msg *m, const 
     session_log(s, MED_LOG_INFO, "%s%s, type %s: aperture [0x%" PRIx64 ", 0x%" PRIx64
                 "), hidden [0x%" PRIx64 ", 0x%" PRIx64 "), fences [%u, %u), bus window %u",
                 reserved ? "attached to reserved vGPU " : "created", reserved ? name : "",
-                type->name, p->aperture_base, p->aperture_base + p->aperture_size,
+                type->v.name, p->aperture_base, p->aperture_base + p->aperture_size,
                 p->hidden_base, p->hidden_base + p->hidden_size,
                 p->fence_base, p->fence_base + p->fence_count, s->bus_slot);
     reply.vgpu_id = s->vgpu.id;
@@ -493,7 +494,9 @@ static bool handle_create_vgpu(struct session *s, const union med_msg *m, const 
     reply.fence_base = p->fence_base;
     reply.fence_count = p->fence_count;
     reply.host_aperture_size = med_gm_aperture_size(s->server->gm);
-    snprintf(reply.type, sizeof(reply.type), "%s", type->name);
+    snprintf(reply.type, sizeof(reply.type), "%s", type->v.name);
+    reply.monitor_width = type->v.width;
+    reply.monitor_height = type->v.height;
     sent = send_message(s, &reply, &table_fd, 1);
     close(table_fd);    /* the client has its own descriptor now */
     return sent;

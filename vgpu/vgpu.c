@@ -1,5 +1,5 @@
 /*
- * vgpu.c - vGPU types, lifecycle and BAR0 dispatch.
+ * vgpu.c - vGPU lifecycle and BAR0 dispatch.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -17,37 +17,6 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 /* A guest that keeps misbehaving must not flood the host log. */
 #define GUEST_ERROR_LOG_BURST 16
 
-#define MiB (1ull << 20)
-
-/*
- * The types offered, named by how many fit in a 256 MiB aperture.  The
- * hidden part and the fence count grow with the aperture share, the same
- * progression GVT-g offers on Skylake.
- */
-const struct vgpu_type vgpu_types[] = {
-    /* The smallest: 32 of them share a 256 MiB aperture (GVT-g stops at 7). */
-    { .name = "gpumed-32", .aperture_size = 8 * MiB, .hidden_size = 64 * MiB,
-      .fence_count = 1, .weight = 1, .cap_percent = 100, .width = 1024, .height = 768 },
-    { .name = "gpumed-8", .aperture_size = 32 * MiB, .hidden_size = 256 * MiB,
-      .fence_count = 4, .weight = 2, .cap_percent = 100, .width = 1024, .height = 768 },
-    { .name = "gpumed-4", .aperture_size = 64 * MiB, .hidden_size = 512 * MiB,
-      .fence_count = 4, .weight = 4, .cap_percent = 100, .width = 1920, .height = 1200 },
-    { .name = "gpumed-2", .aperture_size = 128 * MiB, .hidden_size = 1024 * MiB,
-      .fence_count = 8, .weight = 8, .cap_percent = 100, .width = 1920, .height = 1200 },
-    { .name = "gpumed-1", .aperture_size = 256 * MiB, .hidden_size = 2048 * MiB,
-      .fence_count = 16, .weight = 16, .cap_percent = 100, .width = 1920, .height = 1200 },
-};
-const size_t vgpu_type_count = sizeof(vgpu_types) / sizeof(vgpu_types[0]);
-
-const struct vgpu_type *vgpu_type_find(const char *name)
-{
-    for (size_t i = 0; i < vgpu_type_count; i++) {
-        if (!strcmp(vgpu_types[i].name, name)) {
-            return &vgpu_types[i];
-        }
-    }
-    return NULL;
-}
 
 void vgpu_guest_error(struct vgpu *vgpu, const char *fmt, ...)
 {

@@ -55,22 +55,17 @@ struct vgpu;
  * A vGPU type: the share of the physical GPU one VM gets.  The graphics
  * memory partition is two contiguous blocks of the host GGTT: one inside
  * the aperture (CPU-visible through BAR2) and one above it ("hidden").
+ * The mediator owns the named types (mediator/types.h); QEMU fills this
+ * from its CREATE_REPLY.
  */
 struct vgpu_type {
     const char *name;
     uint64_t aperture_size;     /* bytes of GGTT inside the aperture */
     uint64_t hidden_size;       /* bytes of GGTT above the aperture */
     unsigned fence_count;       /* fence registers the guest may use */
-    unsigned weight;            /* scheduling share (1..100), for the mediator */
-    unsigned cap_percent;       /* most of each engine's time it gets (1..100; 100: no cap) */
     unsigned width, height;     /* the virtual monitor's native mode (a caller may
                                    override it in its copy, within VGPU_MONITOR_*) */
 };
-
-/* The named types offered, and a lookup by name (NULL if unknown). */
-extern const struct vgpu_type vgpu_types[];
-extern const size_t vgpu_type_count;
-const struct vgpu_type *vgpu_type_find(const char *name);
 
 /* How the library reaches the outside world; all callbacks are required. */
 struct vgpu_ops {

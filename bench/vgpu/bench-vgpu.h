@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "mediator/types.h"
 #include "vgpu/vgpu.h"
 
 static inline double now_ns(void)
@@ -64,7 +65,7 @@ static const struct vgpu_mediator_ops bench_mediator_ops = {
 static inline struct vgpu *make_vgpu(void)
 {
     struct vgpu_config config = {
-        .name = "bench", .type = vgpu_type_find("gpumed-8"),
+        .name = "bench", .type = &med_vgpu_type_find("gpumed-8")->v,
         .host_aperture_size = VGPU_APERTURE_DEFAULT,
         .hidden_base = VGPU_APERTURE_DEFAULT, .ram_below_4g = 1ull << 30,
         .ggtt = bench_ggtt, .ops = &bench_ops, .mediator = &bench_mediator_ops,

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "mediator/types.h"
 #include "vgpu/vgpu.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -76,7 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (!vgpu) {
         struct vgpu_config config = {
-            .name = "fuzz", .type = &vgpu_types[0],
+            .name = "fuzz", .type = &med_vgpu_types[0].v,
             .host_aperture_size = VGPU_APERTURE_DEFAULT,
             .hidden_base = VGPU_APERTURE_DEFAULT, .ram_below_4g = 1ull << 30,
             .ggtt = ggtt_table, .ops = &fuzz_ops, .opaque = &msis,

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mediator/types.h"
 #include "vgpu/plane.h"
 #include "vgpu/regs.h"
 
@@ -103,7 +104,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (!vgpu) {
         struct vgpu_config config = {
-            .name = "fuzz", .type = &vgpu_types[0],
+            .name = "fuzz", .type = &med_vgpu_types[0].v,
             .host_aperture_size = VGPU_APERTURE_DEFAULT,
             .hidden_base = VGPU_APERTURE_DEFAULT, .ram_below_4g = RAM_BYTES,
             .ggtt = ggtt_table, .ops = &fuzz_ops, .mediator = &fuzz_mediator_ops,

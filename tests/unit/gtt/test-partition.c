@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "gtt/partition.h"
-#include "vgpu/vgpu.h"
+#include "mediator/types.h"
 
 #define MiB             (1ull << 20)
 #define APERTURE        (256 * MiB)
@@ -39,9 +39,11 @@ static int teardown(void **state)
 
 static struct med_partition of_type(const char *name)
 {
-    const struct vgpu_type *t = vgpu_type_find(name);
+    const struct med_vgpu_type *found = med_vgpu_type_find(name);
+    const struct vgpu_type *t;
 
-    assert_non_null(t);
+    assert_non_null(found);
+    t = &found->v;
     return (struct med_partition) { .aperture_size = t->aperture_size,
                                     .hidden_size = t->hidden_size,
                                     .fence_count = t->fence_count };
@@ -174,7 +176,7 @@ static void test_random_cycles_leave_no_fragments(void **state)
             med_gm_free(gm, &live[slot]);
             used[slot] = false;
         } else {
-            struct med_partition request = of_type(vgpu_types[(seed >> 8) % vgpu_type_count].name);
+            struct med_partition request = of_type(med_vgpu_types[(seed >> 8) % med_vgpu_type_count].v.name);
 
             used[slot] = !med_gm_alloc(gm, &request, &live[slot], NULL);
             assert_true(used[slot] || errno == ENOSPC);

@@ -65,7 +65,7 @@ static void test_table_matches_the_layouts(void **state)
             assert_int_equal(med_msg_info(info->reply)->receiver, MED_PEER_CLIENT);
         }
     }
-    assert_int_equal(med_msg_info(MED_MSG_CREATE_REPLY)->size, 360);
+    assert_int_equal(med_msg_info(MED_MSG_CREATE_REPLY)->size, 368);
     assert_string_equal(med_msg_name(MED_MSG_PPGTT_NOTIFY), "PPGTT_NOTIFY");
 }
 
@@ -84,8 +84,9 @@ static void test_well_formed_messages_pass(void **state)
     med_msg_init(&create, MED_MSG_CREATE_VGPU, 3);
     strcpy(create.type, "gpumed-8");
     assert_true(valid_for_mediator(&create, sizeof(create), 0));
-    med_msg_init(&create, MED_MSG_CREATE_VGPU, 3);   /* a reserved vGPU */
-    strcpy(create.vgpu_name, "vm-1.a_b");
+    med_msg_init(&create, MED_MSG_CREATE_VGPU, 3);   /* the default type */
+    assert_true(valid_for_mediator(&create, sizeof(create), 0));
+    strcpy(create.vgpu_name, "vm-1.a_b");               /* a reserved vGPU */
     assert_true(valid_for_mediator(&create, sizeof(create), 0));
     med_msg_init(&submit, MED_MSG_SUBMIT, 4);
     submit.engine = MED_ENGINE_VECS;
@@ -100,9 +101,14 @@ static void test_well_formed_messages_pass(void **state)
     reply.hidden_base = 272 << 20;
     reply.hidden_size = 256 << 20;
     reply.fence_count = 4;
+    reply.monitor_width = 1024;
+    reply.monitor_height = 768;
     assert_false(med_msg_valid(&reply, sizeof(reply), 1, MED_PEER_CLIENT, NULL));  /* no type */
     strcpy(reply.type, "gpumed-8");
     assert_true(med_msg_valid(&reply, sizeof(reply), 1, MED_PEER_CLIENT, NULL));
+    reply.monitor_height = 0;
+    assert_false(med_msg_valid(&reply, sizeof(reply), 1, MED_PEER_CLIENT, NULL));
+    reply.monitor_height = 768;
     reply.status = -ENOSPC;     /* a failure carries no table */
     strcpy(reply.detail, "aperture exhausted");
     assert_true(med_msg_valid(&reply, sizeof(reply), 0, MED_PEER_CLIENT, NULL));
@@ -173,13 +179,12 @@ static void test_hostile_strings_are_refused(void **state)
     med_msg_init(&create, MED_MSG_CREATE_VGPU, 3);
     memset(create.type, 'x', sizeof(create.type));
     assert_false(valid_for_mediator(&create, sizeof(create), 0));
-    /* exactly one of a type and a reserved vGPU's name */
+    /* at most one of a type and a reserved vGPU's name */
     med_msg_init(&create, MED_MSG_CREATE_VGPU, 3);
-    assert_false(med_msg_valid(&create, sizeof(create), 0, MED_PEER_MEDIATOR, &why));
-    assert_string_equal(why, "not exactly one of type and vGPU name");
     strcpy(create.type, "gpumed-8");
     strcpy(create.vgpu_name, "vm1");
-    assert_false(valid_for_mediator(&create, sizeof(create), 0));
+    assert_false(med_msg_valid(&create, sizeof(create), 0, MED_PEER_MEDIATOR, &why));
+    assert_string_equal(why, "both a type and a vGPU name");
     med_msg_init(&create, MED_MSG_CREATE_VGPU, 3);
     memset(create.vgpu_name, 'a', sizeof(create.vgpu_name));   /* unterminated */
     assert_false(valid_for_mediator(&create, sizeof(create), 0));
@@ -318,6 +323,8 @@ static void test_hostile_fields_of_running_vgpus_are_refused(void **state)
     reply.hidden_base = 256 << 20;
     reply.hidden_size = 4096;
     strcpy(reply.type, "gpumed-8");
+    reply.monitor_width = 1024;
+    reply.monitor_height = 768;
     assert_false(med_msg_valid(&reply, sizeof(reply), 1, MED_PEER_CLIENT, NULL));
     reply.aperture_base = 0;
     assert_true(med_msg_valid(&reply, sizeof(reply), 1, MED_PEER_CLIENT, NULL));

@@ -203,12 +203,32 @@ static void test_staged_setup_creates_a_vgpu(void **state)
     assert_int_equal(reply.hidden_base, APERTURE + MED_GM_HOST_RESERVE_DEFAULT);
     assert_int_equal(reply.fence_count, 4);
     assert_int_equal(reply.host_aperture_size, APERTURE);
+    assert_string_equal(reply.type, "gpumed-8");
+    assert_int_equal(reply.monitor_width, 1024);
+    assert_int_equal(reply.monitor_height, 768);
     assert_true(table_fd >= 0);
     assert_int_equal(fstat(table_fd, &st), 0);
     assert_int_equal(st.st_size, MED_GGTT_TABLE_SIZE);
     seals = fcntl(table_fd, F_GET_SEALS);
     assert_true((seals & F_SEAL_SHRINK) && (seals & F_SEAL_SEAL));
     assert_int_equal(med_server_stats(f->server)->vgpus_created, 1);
+    close(table_fd);
+    close(fd);
+}
+
+/* No type and no name: the mediator's default type, and what QEMU needs
+ * of it (the monitor's mode) comes with the partition. */
+static void test_the_mediator_chooses_the_default_type(void **state)
+{
+    struct fixture *f = *state;
+    int fd = ready_client(f), table_fd;
+    struct med_msg_create_reply reply;
+
+    assert_int_equal(create(f, fd, "", &reply, &table_fd), 0);
+    assert_string_equal(reply.type, med_vgpu_types[0].v.name);
+    assert_int_equal(reply.aperture_size, med_vgpu_types[0].v.aperture_size);
+    assert_int_equal(reply.monitor_width, med_vgpu_types[0].v.width);
+    assert_int_equal(reply.monitor_height, med_vgpu_types[0].v.height);
     close(table_fd);
     close(fd);
 }
@@ -604,6 +624,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_staged_setup_creates_a_vgpu, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_the_mediator_chooses_the_default_type, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_version_mismatch_is_answered_then_closed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_messages_out_of_order_close_the_session, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed_messages_close_only_their_session, setup, teardown),

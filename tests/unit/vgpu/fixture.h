@@ -15,6 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "mediator/types.h"     /* the types vGPUs come in */
 #include "vgpu/vgpu.h"
 
 #define FIXTURE_RAM_BELOW_4G    (1ull << 30)
@@ -102,7 +103,7 @@ static inline struct vgpu_config fixture_config(struct fixture *f)
 {
     return (struct vgpu_config) {
         .name = "test",
-        .type = vgpu_type_find("gpumed-8"),
+        .type = &med_vgpu_type_find("gpumed-8")->v,
         .host_aperture_size = VGPU_APERTURE_DEFAULT,
         .aperture_base = 0,
         .hidden_base = FIXTURE_HIDDEN_BASE,

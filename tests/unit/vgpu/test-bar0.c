@@ -51,17 +51,17 @@ static void test_types_are_valid_and_found(void **state)
 {
     struct fixture *f = *state;
 
-    for (size_t i = 0; i < vgpu_type_count; i++) {
+    for (size_t i = 0; i < med_vgpu_type_count; i++) {
         struct vgpu_config config = fixture_config(f);
         struct vgpu *vgpu;
 
-        config.type = &vgpu_types[i];
+        config.type = &med_vgpu_types[i].v;
         vgpu = vgpu_create(&config);
         assert_non_null(vgpu);
-        assert_ptr_equal(vgpu_type_find(vgpu_types[i].name), &vgpu_types[i]);
+        assert_ptr_equal(med_vgpu_type_find(med_vgpu_types[i].v.name), &med_vgpu_types[i]);
         vgpu_destroy(vgpu);
     }
-    assert_null(vgpu_type_find("no-such-type"));
+    assert_null(med_vgpu_type_find("no-such-type"));
 }
 
 static void test_register_storage_all_widths(void **state)

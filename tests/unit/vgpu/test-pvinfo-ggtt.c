@@ -24,14 +24,14 @@ static void test_pvinfo_identifies_a_vgpu(void **state)
 /* The guest's own sanity check of the window (contract 2.4). */
 static void test_ballooning_window_passes_the_guest_check(void **state)
 {
-    for (size_t i = 0; i < vgpu_type_count; i++) {
+    for (size_t i = 0; i < med_vgpu_type_count; i++) {
         struct fixture *g = calloc(1, sizeof(*g));
         struct vgpu_config config = fixture_config(g);
         uint64_t mbase, msize, ubase, usize;
 
         assert_non_null(g);
-        config.type = &vgpu_types[i];
-        config.aperture_base = VGPU_APERTURE_DEFAULT - vgpu_types[i].aperture_size;
+        config.type = &med_vgpu_types[i].v;
+        config.aperture_base = VGPU_APERTURE_DEFAULT - med_vgpu_types[i].v.aperture_size;
         g->vgpu = vgpu_create(&config);
         assert_non_null(g->vgpu);
         mbase = rd(g, VGT_AVAIL_MAPPABLE_BASE);
@@ -39,11 +39,11 @@ static void test_ballooning_window_passes_the_guest_check(void **state)
         ubase = rd(g, VGT_AVAIL_HIDDEN_BASE);
         usize = rd(g, VGT_AVAIL_HIDDEN_SIZE);
         assert_int_equal(mbase, config.aperture_base);
-        assert_int_equal(msize, vgpu_types[i].aperture_size);
+        assert_int_equal(msize, med_vgpu_types[i].v.aperture_size);
         assert_true(mbase + msize <= VGPU_APERTURE_DEFAULT);
         assert_true(ubase >= VGPU_APERTURE_DEFAULT);
         assert_true(ubase + usize <= VGPU_GGTT_SPACE);
-        assert_int_equal(rd(g, VGT_AVAIL_FENCE_NUM), vgpu_types[i].fence_count);
+        assert_int_equal(rd(g, VGT_AVAIL_FENCE_NUM), med_vgpu_types[i].v.fence_count);
         vgpu_destroy(g->vgpu);
         free(g);
     }
