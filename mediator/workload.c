@@ -729,6 +729,7 @@ static void account_times(struct vgpu_workload *w, uint64_t completion_ns)
         t[i]->scan_ns += w->scan_ns;
         t[i]->schedule_ns += w->sched.dispatched_ns - w->sched.queued_ns;
         t[i]->gpu_ns += w->sched.finished_ns - w->sched.dispatched_ns;
+        t[i]->engine_ns += w->sched.gpu_ns;
         t[i]->completion_ns += completion_ns;
     }
 }

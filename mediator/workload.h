@@ -69,6 +69,7 @@ struct vgpu_exec_times {
     uint64_t scan_ns;           /* med_scan() */
     uint64_t schedule_ns;       /* queued -> ELSP written */
     uint64_t gpu_ns;            /* ELSP written -> completion seen by the event loop */
+    uint64_t engine_ns;         /* the engine's own time for it (CTX_TIMESTAMP, all parts) */
     uint64_t completion_ns;     /* completion seen -> write-back done and COMPLETE sent */
 };
 

@@ -230,22 +230,24 @@ static void charge(struct med_sched *s, struct med_sched_workload *w, uint64_t n
                    bool context_saved)
 {
     struct med_sched_entity *en = w->entity;
+    uint64_t used;
 
     if (context_saved) {
         uint32_t end = __atomic_load_n(w->ctx_timestamp, __ATOMIC_RELAXED);
         uint64_t per_part;
 
-        w->gpu_ns = med_sched_ticks_to_ns((uint32_t)(end - w->ctx_timestamp_start));
+        used = med_sched_ticks_to_ns((uint32_t)(end - w->ctx_timestamp_start));
         /* the estimate follows the last few runs (weight 1/4 each) */
-        per_part = w->gpu_ns / (w->run_end - w->run_first);
+        per_part = used / (w->run_end - w->run_first);
         en->part_ns = en->part_ns ? (3 * en->part_ns + per_part) / 4 : per_part;
     } else {
-        w->gpu_ns = w->head_ns && now > w->head_ns ? now - w->head_ns : 0;
+        used = w->head_ns && now > w->head_ns ? now - w->head_ns : 0;
     }
+    w->gpu_ns += used;
     en->on_gpu--;
     backlog(en, now);
-    en->busy_ns += w->gpu_ns;
-    s->config.policy->charge(s->policy, en, w->gpu_ns, now);
+    en->busy_ns += used;
+    s->config.policy->charge(s->policy, en, used, now);
 }
 
 static struct med_sched_workload *entity_pop(struct med_sched *s, struct med_sched_entity *en)
@@ -490,6 +492,7 @@ void med_sched_submit(struct med_sched *s, struct med_sched_entity *en,
 {
     assert(w->parts >= 1);
     w->run_first = 0;
+    w->gpu_ns = 0;
     w->entity = en;
     w->next = NULL;
     w->queued_ns = now_ns();

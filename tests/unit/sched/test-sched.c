@@ -322,6 +322,10 @@ static void test_long_workload_runs_a_slice_at_a_time(void **state)
     /* 0 | 1 | 2's first part | 3 with 2's second part in port 1 */
     assert_int_equal(med_sched_get_stats(e->sched)->dispatched, 5);
     assert_int_equal(a.workloads, 3);
+    /* A workload's GPU time counts all its runs: 2's two add up to a's total. */
+    assert_true(e->wl[0].sched.gpu_ns >= BLOCK_NS);
+    assert_int_equal(a.busy_ns, e->wl[0].sched.gpu_ns + e->wl[1].sched.gpu_ns +
+                                e->wl[2].sched.gpu_ns);
     /* An idle vGPU is not backlogged: its time stops growing. */
     a_backlog = med_sched_backlog_ns(&a, 0);
     sleep_ns(BLOCK_NS);
