@@ -341,6 +341,20 @@ static void vgpu_pci_set_monitor(Object *obj, bool connected, Error **errp)
     }
 }
 
+/* "stats", read-only: the counters the exit report prints, while running
+ * (e.g. `xl qemu-monitor-command <domain> "qom-get <path> stats"` in dom0). */
+static char *vgpu_pci_get_stats(Object *obj, Error **errp)
+{
+    VgpuPciState *s = VGPU_PCI(obj);
+    char stats[1024];
+
+    if (!s->vgpu) {
+        return g_strdup("");
+    }
+    vgpu_format_stats(s->vgpu, stats, sizeof(stats));
+    return g_strdup(stats);
+}
+
 static void vgpu_pci_instance_init(Object *obj)
 {
     VgpuPciState *s = VGPU_PCI(obj);
@@ -348,6 +362,7 @@ static void vgpu_pci_instance_init(Object *obj)
     s->monitor_connected = true;
     object_property_add_bool(obj, "monitor-connected", vgpu_pci_get_monitor,
                              vgpu_pci_set_monitor);
+    object_property_add_str(obj, "stats", vgpu_pci_get_stats, NULL);
 }
 
 static void vgpu_pci_class_init(ObjectClass *klass, void *data)

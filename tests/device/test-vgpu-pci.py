@@ -10,8 +10,10 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from qmp import QMP  # noqa: E402
 from qtest import QTest, QTestError, default_mediator, run_device_test, start_failure, \
     start_qemu, vgpu_args  # noqa: E402
 
@@ -27,6 +29,7 @@ PCI_REVISION_ID, PCI_CLASS_PROG, PCI_CLASS_DEVICE = 0x08, 0x09, 0x0A
 PCI_BAR0, PCI_BAR2 = 0x10, 0x18
 PCI_CAPABILITY_LIST = 0x34
 PCI_CAP_ID_MSI = 0x05
+QMP_SOCKET = os.path.join(tempfile.mkdtemp(prefix='gpumed-pci-'), 'qmp.sock')
 
 
 def check_identity(qt, tap):
@@ -79,6 +82,16 @@ def check_ggtt_through_bar0(qt, tap):
     pte = BAR0_GPA + GGTT_OFFSET + 8 * 100
     qt.write(pte, 0x12345001, 8)
     tap.equal(qt.read(pte, 8), 0x12345001, 'GGTT PTE written through BAR0 reads back')
+
+
+def check_stats_property(qt, tap):
+    """The counters are readable at run time (docs/xen.md reads them in dom0)."""
+    qmp = QMP(QMP_SOCKET)
+    stats = qmp.command('qom-get', path='/machine/peripheral-anon/device[0]', property='stats')
+    qmp.close()
+    fields = dict(f.split('=', 1) for f in stats.split())
+    tap.check(int(fields.get('ggtt_pte_writes', 0)) >= 1,
+              'stats property counts the GGTT write', stats)
 
 
 def check_hostile_accesses(qt, tap):
@@ -218,9 +231,10 @@ def check_reserved_vgpu(qt, tap):
 def main():
     return run_device_test('vgpu-pci,addr=02.0', [
         check_identity, check_read_only_config, check_bar_sizing, place_bars,
-        check_ggtt_through_bar0, check_hostile_accesses, check_bar_moved_while_enabled,
-        check_configuration_errors, check_reserved_vgpu, check_mediator_lost,
-    ])
+        check_ggtt_through_bar0, check_stats_property, check_hostile_accesses,
+        check_bar_moved_while_enabled, check_configuration_errors, check_reserved_vgpu,
+        check_mediator_lost,
+    ], qemu_args=['-qmp', 'unix:%s,server=on,wait=off' % QMP_SOCKET])
 
 
 if __name__ == '__main__':
