@@ -21,6 +21,7 @@
 #define MAX_LEVEL           2               /* ring, first-level, second-level */
 #define FIRST_WINDOW        4096u           /* first copy of a batch; then 4x larger */
 #define GTT_PAGE            4096u
+#define GOOD_RANGES         4               /* a blit's two surfaces, a store's page, a batch */
 
 #define BIT(n)              (1u << (n))
 #define MI_USE_GGTT         BIT(22)         /* MI memory commands, dword 0 */
@@ -70,6 +71,12 @@ struct med_scan {
     unsigned capacity;          /* of the three arrays */
 };
 
+/* Pages [first, end) of space, all the vGPU's; first == end: none. */
+struct good_range {
+    enum med_scan_space space;
+    uint64_t first, end;
+};
+
 /* One scan in progress. */
 struct med_scan_state {
     struct med_scan *scan;
@@ -81,11 +88,11 @@ struct med_scan_state {
     unsigned next_activation;
     uint64_t fetched;           /* batch bytes fetched so far */
     bool jumped;                /* the handler moved the loop elsewhere */
-    /* The pages of the last range found good, [good_first, good_last] in
-     * good_space (good_last < good_first: none): a batch's accesses
-     * mostly fall in the same few pages. */
-    enum med_scan_space good_space;
-    uint64_t good_first, good_last;
+    /* The pages of the last ranges found good, most recent at good_next - 1
+     * (round robin): a batch's accesses mostly fall in the same few
+     * ranges, e.g. a copy's source and destination in turn. */
+    struct good_range good[GOOD_RANGES];
+    unsigned good_next;
     /* The last command header decoded and its row: headers repeat. */
     uint32_t last_dw0;
     const struct med_cmd_desc *last_desc;
@@ -172,16 +179,21 @@ static bool range_ok(struct med_scan_state *s, enum med_scan_space space, uint64
     if (gma >= limit || len > limit - gma) {
         return false;
     }
-    if (len && space == s->good_space && gma / GTT_PAGE >= s->good_first &&
-        (gma + len - 1) / GTT_PAGE <= s->good_last) {
-        return true;
+    for (unsigned i = 1; len && i <= GOOD_RANGES; i++) {
+        const struct good_range *g = &s->good[(s->good_next + GOOD_RANGES - i) % GOOD_RANGES];
+
+        if (space == g->space && gma / GTT_PAGE >= g->first &&
+            (gma + len - 1) / GTT_PAGE < g->end) {
+            return true;
+        }
     }
     ok = space == MED_SCAN_GGTT ? ops->ggtt_range_ok(opaque, gma, len)
                                 : ops->ppgtt_range_ok(opaque, s->req->ppgtt, gma, len);
     if (ok && len) {
-        s->good_space = space;
-        s->good_first = gma / GTT_PAGE;
-        s->good_last = (gma + len - 1) / GTT_PAGE;
+        s->good[s->good_next] = (struct good_range){
+            .space = space, .first = gma / GTT_PAGE, .end = (gma + len - 1) / GTT_PAGE + 1,
+        };
+        s->good_next = (s->good_next + 1) % GOOD_RANGES;
     }
     return ok;
 }
@@ -846,7 +858,7 @@ static void start_result(struct med_scan_state *s)
 enum med_scan_verdict med_scan(struct med_scan *scan, const struct med_scan_request *req,
                                struct med_scan_result *result)
 {
-    struct med_scan_state s = { .scan = scan, .req = req, .result = result, .good_first = 1 };
+    struct med_scan_state s = { .scan = scan, .req = req, .result = result };
     enum med_scan_verdict v = MED_SCAN_OK;
 
     start_result(&s);

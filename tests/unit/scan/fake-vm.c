@@ -15,14 +15,16 @@ static bool in_window(uint64_t gma, uint64_t len, uint64_t base, uint64_t size)
 
 static bool ggtt_range_ok(void *opaque, uint64_t gma, uint64_t len)
 {
+    ((struct fake_vm *)opaque)->range_checks++;
     return in_window(gma, len, FAKE_GGTT_BASE, FAKE_GGTT_PARTITION);
 }
 
 static bool ppgtt_range_ok(void *opaque, void *ppgtt, uint64_t gma, uint64_t len)
 {
-    const struct fake_vm *vm = opaque;
+    struct fake_vm *vm = opaque;
     uint64_t first, last;
 
+    vm->range_checks++;
     if (!in_window(gma, len, FAKE_PPGTT_BASE, (uint64_t)FAKE_PPGTT_PAGES * FAKE_PAGE)) {
         return false;
     }

@@ -33,6 +33,7 @@ struct fake_vm {
     uint8_t ppgtt[FAKE_PPGTT_PAGES * FAKE_PAGE];
     uint8_t page_flags[FAKE_PPGTT_PAGES];
     unsigned fetches;
+    unsigned range_checks;      /* ggtt_range_ok and ppgtt_range_ok calls */
     uint64_t fetched;           /* bytes handed out by fetch */
     unsigned logs;
     char last_log[MED_SCAN_REASON_MAX];

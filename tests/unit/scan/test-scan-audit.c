@@ -30,6 +30,7 @@
 #define PPGTT_BATCH3    (FAKE_PPGTT_BASE + 0x30000)
 #define PPGTT_DATA      (FAKE_PPGTT_BASE + 0x40000)
 #define PPGTT_END       (FAKE_PPGTT_BASE + (uint64_t)FAKE_PPGTT_PAGES * FAKE_PAGE)
+#define PITCH_PIXELS    1024u                       /* a 4-row copy: 4 pages */
 #define FOREIGN_PAGE    100u                        /* present, not the VM's */
 #define FOREIGN_GMA     (FAKE_PPGTT_BASE + FOREIGN_PAGE * (uint64_t)FAKE_PAGE)
 
@@ -256,6 +257,28 @@ static void test_blits(void **state)
     assert_int_equal(scan_until(f, PGPU_BCS, p), MED_SCAN_OK);
     /* Blits are blitter-only. */
     assert_int_equal(scan_one(f, PGPU_RCS, color_blt, PPGTT_DATA), MED_SCAN_UNKNOWN_COMMAND);
+}
+
+/* The scanner remembers the last few ranges found good: a copy's source
+ * and destination, in turn, are each audited once per scan, and an
+ * access one page past a remembered range is audited (and rejected). */
+static void test_audit_cache(void **state)
+{
+    struct fixture *f = *state;
+    uint64_t src = PPGTT_DATA + 0x40000, dst = PPGTT_DATA + 0x80000;
+    uint32_t *p = f->ring;
+
+    for (unsigned i = 0; i < 8; i++) {
+        emit_src_copy(&p, dst, src, 4 * PITCH_PIXELS, PITCH_PIXELS, 4);
+    }
+    f->vm->range_checks = 0;
+    assert_int_equal(scan_until(f, PGPU_BCS, p), MED_SCAN_OK);
+    assert_int_equal(f->vm->range_checks, 2);
+    f->vm->page_flags[(dst - FAKE_PPGTT_BASE) / FAKE_PAGE + 4] = FAKE_PRESENT;
+    emit_src_copy(&p, dst + FAKE_PAGE, src, 4 * PITCH_PIXELS, PITCH_PIXELS, 4);
+    f->vm->range_checks = 0;
+    assert_int_equal(scan_until(f, PGPU_BCS, p), MED_SCAN_BAD_ADDRESS);
+    assert_int_equal(f->vm->range_checks, 3);
 }
 
 /* Acceptance: a store to a GGTT address outside the vGPU's partition. */
@@ -728,6 +751,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_store_data_imm, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_register_memory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_semaphore_wait, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pipe_control, setup, teardown),
