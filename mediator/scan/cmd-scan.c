@@ -88,11 +88,12 @@ struct med_scan_state {
     unsigned next_activation;
     uint64_t fetched;           /* batch bytes fetched so far */
     bool jumped;                /* the handler moved the loop elsewhere */
-    /* The pages of the last ranges found good, most recent at good_next - 1
-     * (round robin): a batch's accesses mostly fall in the same few
-     * ranges, e.g. a copy's source and destination in turn. */
+    /* The pages of the last ranges found good, replaced round robin at
+     * good_next, the one used last at good_last: a batch's accesses mostly
+     * fall in the same few ranges, e.g. a copy's source and destination
+     * in turn. */
     struct good_range good[GOOD_RANGES];
-    unsigned good_next;
+    unsigned good_next, good_last;
     /* The last command header decoded and its row: headers repeat. */
     uint32_t last_dw0;
     const struct med_cmd_desc *last_desc;
@@ -173,17 +174,21 @@ static bool range_ok(struct med_scan_state *s, enum med_scan_space space, uint64
 {
     const struct med_scan_ops *ops = s->scan->config.ops;
     void *opaque = s->scan->config.opaque;
-    uint64_t limit = space == MED_SCAN_GGTT ? GGTT_SIZE : ADDRESS_LIMIT;
+    uint64_t limit = space == MED_SCAN_GGTT ? GGTT_SIZE : ADDRESS_LIMIT, first, last;
     bool ok;
 
     if (gma >= limit || len > limit - gma) {
         return false;
     }
-    for (unsigned i = 1; len && i <= GOOD_RANGES; i++) {
-        const struct good_range *g = &s->good[(s->good_next + GOOD_RANGES - i) % GOOD_RANGES];
+    first = gma / GTT_PAGE;
+    last = (gma + (len ? len - 1 : 0)) / GTT_PAGE;
+    /* the one used last first: a batch's stores all hit it */
+    for (unsigned i = 0, at = s->good_last; len && i < GOOD_RANGES;
+         i++, at = (at + 1) % GOOD_RANGES) {
+        const struct good_range *g = &s->good[at];
 
-        if (space == g->space && gma / GTT_PAGE >= g->first &&
-            (gma + len - 1) / GTT_PAGE < g->end) {
+        if (first >= g->first && last < g->end && space == g->space) {
+            s->good_last = at;
             return true;
         }
     }
@@ -191,8 +196,9 @@ static bool range_ok(struct med_scan_state *s, enum med_scan_space space, uint64
                                 : ops->ppgtt_range_ok(opaque, s->req->ppgtt, gma, len);
     if (ok && len) {
         s->good[s->good_next] = (struct good_range){
-            .space = space, .first = gma / GTT_PAGE, .end = (gma + len - 1) / GTT_PAGE + 1,
+            .space = space, .first = first, .end = last + 1,
         };
+        s->good_last = s->good_next;
         s->good_next = (s->good_next + 1) % GOOD_RANGES;
     }
     return ok;
