@@ -85,14 +85,13 @@ static bool send_gpu(struct med_server *server, struct control_conn *c)
     g->aperture_free = med_gm_free_total(server->gm, MED_GM_APERTURE);
     g->hidden_free = med_gm_free_total(server->gm, MED_GM_HIDDEN);
     g->fences_free = (uint32_t)med_gm_free_total(server->gm, MED_GM_FENCE);
+    /* The GPU's busy time outlives the vGPUs that used it. */
+    memcpy(g->busy_ns, st->busy_ns, sizeof(g->busy_ns));
     for (const struct session *s = server->sessions; s; s = s->next) {
-        if (s->stage != SESSION_VGPU_CREATED) {
-            continue;
-        }
-        g->vgpus++;
-        for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
-            g->busy_ns[e] += vgpu_submission_entity(s->vgpu.submission, e)->busy_ns;
-        }
+        g->vgpus += s->stage == SESSION_VGPU_CREATED;
+    }
+    for (const struct reserved_vgpu *rv = server->reserved; rv; rv = rv->next) {
+        g->vgpus += !rv->attached;
     }
     return send_reply(c, &r);
 }

@@ -60,14 +60,14 @@ struct med_ctl_gpu {
     char policy[MED_CTL_TYPE_LEN];
     uint64_t time_slice_ns;
     uint64_t uptime_ns;
-    uint64_t busy_ns[PGPU_NUM_ENGINES];         /* every vGPU's, by engine */
+    uint64_t busy_ns[PGPU_NUM_ENGINES];         /* by engine since start, gone vGPUs' too */
     uint64_t vgpu_switches;     /* ELSP port 0 went from one vGPU to another */
     uint64_t timer_wakeups;     /* a capped vGPU's time came back */
     uint64_t engine_resets;
     uint64_t hangs;
     uint64_t aperture_free, hidden_free;        /* bytes, in all */
     uint32_t fences_free;
-    uint32_t vgpus;
+    uint32_t vgpus;            /* the MED_CTL_VGPU records that follow */
 };
 
 enum med_ctl_vgpu_state {

@@ -247,6 +247,7 @@ static void charge(struct med_sched *s, struct med_sched_workload *w, uint64_t n
     en->on_gpu--;
     backlog(en, now);
     en->busy_ns += used;
+    s->stats.busy_ns[en->engine] += used;
     s->config.policy->charge(s->policy, en, used, now);
 }
 

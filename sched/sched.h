@@ -165,6 +165,7 @@ struct med_sched_stats {
     uint64_t interrupts;        /* eventfd wake-ups processed */
     uint64_t timer_wakeups;     /* the policy's wake-ups (caps) processed */
     uint64_t vgpu_switches;     /* ELSP port 0 went to another entity than last time */
+    uint64_t busy_ns[PGPU_NUM_ENGINES]; /* GPU time charged to any entity, by engine */
 };
 
 struct med_sched;

@@ -326,6 +326,8 @@ static void test_long_workload_runs_a_slice_at_a_time(void **state)
     assert_true(e->wl[0].sched.gpu_ns >= BLOCK_NS);
     assert_int_equal(a.busy_ns, e->wl[0].sched.gpu_ns + e->wl[1].sched.gpu_ns +
                                 e->wl[2].sched.gpu_ns);
+    /* The GPU's own total is every entity's. */
+    assert_int_equal(med_sched_get_stats(e->sched)->busy_ns[PGPU_RCS], a.busy_ns + b.busy_ns);
     /* An idle vGPU is not backlogged: its time stops growing. */
     a_backlog = med_sched_backlog_ns(&a, 0);
     sleep_ns(BLOCK_NS);
