@@ -97,6 +97,13 @@ static uint64_t rr_next_eligible_ns(void *policy, enum pgpu_engine engine)
     return UINT64_MAX;
 }
 
+/* A turn is one workload (one slice of its parts, if slices are set). */
+static uint64_t rr_horizon_ns(void *policy, const struct med_sched_entity *en, uint64_t now_ns)
+{
+    (void)policy, (void)en, (void)now_ns;
+    return 0;
+}
+
 const struct med_sched_policy_ops med_sched_policy_rr = {
     .name = "round-robin",
     .create = rr_create,
@@ -106,4 +113,5 @@ const struct med_sched_policy_ops med_sched_policy_rr = {
     .pick = rr_pick,
     .charge = rr_charge,
     .next_eligible_ns = rr_next_eligible_ns,
+    .horizon_ns = rr_horizon_ns,
 };

@@ -280,32 +280,44 @@ static void entity_push_front(struct med_sched *s, struct med_sched_entity *en,
     backlog(en, now);
 }
 
-/* How many parts of @en's work fit one time slice by its recent GPU time
- * per part: at least 1, UINT_MAX while unknown or without slices. */
-static unsigned parts_per_slice(const struct med_sched *s, const struct med_sched_entity *en)
+/* How long @en, just picked, may hold the engine: the policy's horizon,
+ * at least one time slice; UINT64_MAX without slices. */
+static uint64_t horizon(const struct med_sched *s, const struct med_sched_entity *en,
+                        uint64_t now)
 {
     uint64_t slice = s->config.policy_params.time_slice_ns;
+    uint64_t h = slice ? s->config.policy->horizon_ns(s->policy, en, now) : UINT64_MAX;
 
-    if (!slice || !en->part_ns) {
+    return h > slice ? h : slice;
+}
+
+/* How many parts of @en's work fit @horizon_ns by its recent GPU time per
+ * part: at least 1, UINT_MAX while unknown or without a bound. */
+static unsigned parts_within(const struct med_sched_entity *en, uint64_t horizon_ns)
+{
+    if (horizon_ns == UINT64_MAX || !en->part_ns) {
         return UINT_MAX;
     }
-    return en->part_ns >= slice ? 1 : (unsigned)(slice / en->part_ns);
+    return en->part_ns >= horizon_ns ? 1 :
+           horizon_ns / en->part_ns < UINT_MAX ? (unsigned)(horizon_ns / en->part_ns) : UINT_MAX;
 }
 
-/* Whether @w runs to its end now and is expected to leave slice time for
- * a workload in port 1 (which must not overtake the rest of @w). */
-static bool leaves_slice_time(const struct med_sched *s, const struct med_sched_workload *w)
+/* Whether @w runs to its end now and is expected to leave time before its
+ * @horizon_ns for a workload in port 1 (which must not overtake the rest
+ * of @w). */
+static bool leaves_time(const struct med_sched_workload *w, uint64_t horizon_ns)
 {
     return w->run_end == w->parts &&
-           parts_per_slice(s, w->entity) > w->run_end - w->run_first;
+           parts_within(w->entity, horizon_ns) > w->run_end - w->run_first;
 }
 
-/* Give an idle @e the policy's next pick, and a second as port 1 of the
- * ELSP pair if the first is expected to leave time in the slice. */
+/* Give an idle @e the policy's next pick, as many of its parts as fit the
+ * policy's horizon, and a second pick as port 1 of the ELSP pair if the
+ * first is expected to leave time before that horizon. */
 static void dispatch(struct med_sched *s, struct sched_engine *e)
 {
     uint32_t elsp = e->base + RING_ELSP;
-    uint64_t desc[2] = { 0, 0 }, now = now_ns();
+    uint64_t desc[2] = { 0, 0 }, now = now_ns(), head_horizon = 0;
 
     if (e->running[0]) {
         return;
@@ -315,16 +327,19 @@ static void dispatch(struct med_sched *s, struct sched_engine *e)
         struct med_sched_workload *w;
         unsigned fit;
 
-        if (port == 1 && !leaves_slice_time(s, e->running[0])) {
+        if (port == 1 && !leaves_time(e->running[0], head_horizon)) {
             break;
         }
         en = s->config.policy->pick(s->policy, e->id, now);
         if (!en) {
             break;
         }
+        if (port == 0) {
+            head_horizon = horizon(s, en, now);
+        }
+        fit = parts_within(en, port == 0 ? head_horizon : horizon(s, en, now));
         w = entity_pop(s, en);
         en->on_gpu++;
-        fit = parts_per_slice(s, en);
         w->run_end = w->parts - w->run_first > fit ? w->run_first + fit : w->parts;
         if (++s->next_ctx_id == 0) {
             s->next_ctx_id = 1;

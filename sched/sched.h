@@ -13,8 +13,12 @@
  * its remaining parts as the vGPU's recent GPU time per part says fit one
  * time slice (at least one), and the rest goes back to the front of its
  * queue, so a guest that queued tens of milliseconds in one element does
- * not hold the engine for all of it.  Port 1 is filled only when port 0's
- * workload runs to its end and is expected to leave slice time.
+ * not hold the engine for all of it.  When the policy says it would pick
+ * no other vGPU for longer (horizon_ns: the others are capped out until
+ * some time, or owed less), a dispatch holds as many parts as fit that
+ * instead, so the engine does not idle at part boundaries that are no
+ * decision.  Port 1 is filled only when port 0's workload runs to its end
+ * and is expected to leave time before that horizon.
  *
  * Policy is separate (struct med_sched_policy_ops): which vGPU's workload
  * runs next on an engine.  The mechanism owns each vGPU's FIFO per engine
@@ -122,6 +126,10 @@ struct med_sched_policy_ops {
     /* When pick() may return an entity on @engine that it refuses now
      * although one has work, or UINT64_MAX. */
     uint64_t (*next_eligible_ns)(void *policy, enum pgpu_engine engine);
+    /* The GPU time @entity, just picked, may hold its engine before the
+     * policy would pick another (the mechanism gives it at least a time
+     * slice in any case). */
+    uint64_t (*horizon_ns)(void *policy, const struct med_sched_entity *entity, uint64_t now_ns);
 };
 
 /* Round robin among vGPUs with work, FIFO within one (ignores shares). */

@@ -294,6 +294,115 @@ static void test_guests_with_bounded_queues_get_their_weights(void **state)
     }
 }
 
+/* What the policy lets a vGPU it just picked hold the engine for: a slice
+ * alone or while another is eligible and owed as much, until a capped-out
+ * one is eligible again (and no longer owed less). */
+static void test_horizon_is_until_another_could_be_picked(void **state)
+{
+    const struct med_sched_policy_ops *ops = &med_sched_policy_weighted;
+    void *policy = ops->create(&(struct med_sched_policy_params){ .time_slice_ns = SLICE_NS });
+    struct med_sched_share full = { .weight = 4, .cap_percent = 100 };
+    struct med_sched_share quarter = { .weight = 4, .cap_percent = 25 };
+    struct med_sched_entity a, b, c;
+    uint64_t now = START_NS, at;
+
+    (void)state;
+    med_sched_entity_init(&a, PGPU_RCS, &full);
+    med_sched_entity_init(&b, PGPU_RCS, &quarter);
+    med_sched_entity_init(&c, PGPU_RCS, &full);
+    ops->runnable(policy, &a, now);
+    assert_ptr_equal(ops->pick(policy, PGPU_RCS, now), &a);
+    assert_int_equal(ops->horizon_ns(policy, &a, now), SLICE_NS);
+    ops->runnable(policy, &b, now);         /* its bucket full: 25 ms */
+    assert_ptr_equal(ops->pick(policy, PGPU_RCS, now), &a);
+    assert_int_equal(ops->horizon_ns(policy, &a, now), SLICE_NS);
+    ops->charge(policy, &a, SLICE_NS, now += SLICE_NS);
+    assert_ptr_equal(ops->pick(policy, PGPU_RCS, now), &b);
+    assert_int_equal(ops->horizon_ns(policy, &b, now), SLICE_NS);
+    ops->charge(policy, &b, 30 * MS, now += 30 * MS);               /* overdrawn */
+    at = ops->next_eligible_ns(policy, PGPU_RCS);
+    assert_ptr_equal(ops->pick(policy, PGPU_RCS, now), &a);
+    /* b is eligible 20 ms on, and then owed 29 ms less than a */
+    assert_int_equal(ops->horizon_ns(policy, &a, now), 29 * MS);
+    assert_true(at - now <= 29 * MS);
+    ops->charge(policy, &a, 25 * MS, now += 25 * MS);
+    assert_ptr_equal(ops->pick(policy, PGPU_RCS, now), &a);
+    assert_int_equal(ops->horizon_ns(policy, &a, now), 4 * MS);
+    ops->runnable(policy, &c, now);
+    assert_int_equal(ops->horizon_ns(policy, &a, now), SLICE_NS);
+    ops->destroy(policy);
+}
+
+#define PART_NS         (5 * MS)        /* a guest's batch, as gem-busy's measure */
+#define REACT_NS        (1 * MS)        /* the mediator's reaction to a part's end */
+
+/*
+ * Always backlogged vGPUs whose workloads come in PART_NS parts, dispatched
+ * as the mechanism does: as many parts as fit the policy's horizon (or one
+ * slice if @horizon is false), one dispatch at a time, the engine idle for
+ * REACT_NS after each.  Returns the time it idled.
+ */
+static uint64_t run_parts(struct vgpu_sim *v, unsigned count, bool horizon)
+{
+    const struct med_sched_policy_ops *ops = &med_sched_policy_weighted;
+    void *policy = ops->create(&(struct med_sched_policy_params){ .time_slice_ns = SLICE_NS });
+    uint64_t now = START_NS, idle = 0;
+
+    for (unsigned i = 0; i < count; i++) {
+        med_sched_entity_init(&v[i].entity, PGPU_RCS, &v[i].share);
+        ops->runnable(policy, &v[i].entity, now);
+    }
+    while (now < START_NS + RUN_NS) {
+        struct med_sched_entity *en = ops->pick(policy, PGPU_RCS, now);
+        struct vgpu_sim *owner;
+        uint64_t h, run;
+
+        if (!en) {
+            uint64_t wake = ops->next_eligible_ns(policy, PGPU_RCS);
+
+            idle += wake - now;
+            now = wake;
+            continue;
+        }
+        owner = (struct vgpu_sim *)((char *)en - offsetof(struct vgpu_sim, entity));
+        h = horizon ? ops->horizon_ns(policy, en, now) : SLICE_NS;
+        run = h <= PART_NS ? PART_NS : h / PART_NS * PART_NS;
+        now += run;
+        owner->busy_ns += run;
+        ops->charge(policy, en, run, now);
+        now += REACT_NS;
+        idle += REACT_NS;
+    }
+    ops->destroy(policy);
+    return idle;
+}
+
+/* A capped vGPU next to an uncapped one: while the capped one waits for
+ * its bucket, the other runs all the parts that fit until then in one
+ * dispatch, so the engine idles for the mediator once per turn, not once
+ * per part; the cap and the weights (both eligible: a slice each) hold. */
+static void test_split_work_keeps_the_engine_busy_next_to_a_cap(void **state)
+{
+    struct vgpu_sim per_slice[2] = { vgpu(4, 25, 0), vgpu(4, 100, 0) };
+    struct vgpu_sim fed[2] = { vgpu(4, 25, 0), vgpu(4, 100, 0) };
+    struct vgpu_sim weights[2] = { vgpu(8, 100, 0), vgpu(4, 100, 0) };
+    double busy_per_slice, busy_fed;
+
+    (void)state;
+    busy_per_slice = 1 - (double)run_parts(per_slice, 2, false) / (double)RUN_NS;
+    busy_fed = 1 - (double)run_parts(fed, 2, true) / (double)RUN_NS;
+    printf("# cap 25 %% with split work, 1 ms reaction per dispatch: busy %.4f a part per "
+           "dispatch, %.4f up to the horizon; capped %.4f of the time\n", busy_per_slice,
+           busy_fed, (double)fed[0].busy_ns / (double)(fed[0].busy_ns + fed[1].busy_ns) * busy_fed);
+    assert_true(near(busy_per_slice, 5.0 / 6, 0.01));
+    assert_true(busy_fed > busy_per_slice + 0.03);
+    assert_true(near((double)fed[0].busy_ns / (double)(fed[0].busy_ns + fed[1].busy_ns) * busy_fed,
+                     0.25, 0.01));
+    run_parts(weights, 2, true);
+    printf("# 2:1 with split work: %.4f : %.4f\n", share_of(weights, 2, 0), share_of(weights, 2, 1));
+    assert_true(near(share_of(weights, 2, 0), 2.0 / 3, 0.005));
+}
+
 static void test_bad_shares_and_slice_refused(void **state)
 {
     (void)state;
@@ -316,6 +425,8 @@ int main(void)
         cmocka_unit_test(test_idle_vgpu_banks_no_credit),
         cmocka_unit_test(test_weights_hold_for_workloads_longer_than_a_slice),
         cmocka_unit_test(test_guests_with_bounded_queues_get_their_weights),
+        cmocka_unit_test(test_horizon_is_until_another_could_be_picked),
+        cmocka_unit_test(test_split_work_keeps_the_engine_busy_next_to_a_cap),
         cmocka_unit_test(test_bad_shares_and_slice_refused),
     };
 

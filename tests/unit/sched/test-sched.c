@@ -335,6 +335,45 @@ static void test_long_workload_runs_a_slice_at_a_time(void **state)
     assert_true(med_sched_backlog_ns(&b, 0) > 0);
 }
 
+static int setup_weighted(void **state)
+{
+    return setup_with(state, &med_sched_policy_weighted, SLICE_NS);
+}
+
+/* A vGPU whose parts are known to fill a slice, next to one capped out for
+ * longer than two of them: its two-part workload is one dispatch (no idle
+ * engine between its parts), and the capped one runs when its bucket
+ * refilled. */
+static void test_parts_run_on_while_the_other_is_capped_out(void **state)
+{
+    struct env *e = *state;
+    static const struct med_sched_share two_percent = { .weight = 1, .cap_percent = 2 };
+    struct med_sched_entity a, b;
+    uint32_t csb = csb_write_ptr(e);
+
+    med_sched_entity_init(&a, PGPU_RCS, &equal);
+    med_sched_entity_init(&b, PGPU_RCS, &two_percent);
+    med_sched_submit(e->sched, &a, &workload(e, 0, true)->sched);
+    block_then_release(e, csb, 1);
+    assert_true(a.part_ns >= BLOCK_NS);
+    /* b's bucket holds 2 ms (a slice at least): BLOCK_NS overdraws it by
+     * 2 ms or more, paid back in 100 ms of wall time or more */
+    csb = csb_write_ptr(e);
+    med_sched_submit(e->sched, &b, &workload(e, 1, true)->sched);
+    block_then_release(e, csb, 2);
+    med_sched_submit(e->sched, &b, &workload(e, 2, false)->sched);
+    assert_int_equal(med_sched_get_stats(e->sched)->dispatched, 2);
+    med_sched_submit(e->sched, &a, &workload_parts(e, 3, false, true)->sched);
+    run_until(e, 4);
+    assert_int_equal(e->order[2], 3);
+    assert_int_equal(e->order[3], 2);
+    assert_int_equal(page_of(e, RESULTS_PAGE)[35], 104);
+    assert_int_equal(page_of(e, RESULTS_PAGE)[2], 3);
+    /* 0 | 1 | both of 3's parts | 2 after the wake-up */
+    assert_int_equal(med_sched_get_stats(e->sched)->dispatched, 4);
+    assert_true(med_sched_get_stats(e->sched)->timer_wakeups >= 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -343,6 +382,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cancel_keeps_the_other_vgpus_work, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_workload_runs_a_slice_at_a_time, setup_sliced,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_parts_run_on_while_the_other_is_capped_out,
+                                        setup_weighted, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
