@@ -152,6 +152,7 @@ static enum skl_exec_result blit(struct skl_exec *x, const struct surface *dst,
             if (++chunks % CHUNKS_PER_CHECK == 0 && skl_engine_must_stop(e, &hang)) {
                 return hang ? SKL_EXEC_HANG : SKL_EXEC_SLICE_END;
             }
+            skl_exec_dma_point(x, e->gpu);
             n = min_u64(min_u64(row_bytes - xb, drun), MAX_CHUNK);
             if (src) {
                 uint64_t saddr = src->base +

@@ -695,6 +695,7 @@ static uint32_t bb_state(bool active, enum skl_space space)
 enum skl_exec_result skl_execute_slice(struct skl_engine *e)
 {
     struct skl_exec x = { .e = e, .level = e->level, .fetch_page = ~0ull };
+    const struct skl_gpu *gpu = e->gpu;
     uint32_t ctl = skl_ereg(e, RING_CTL);
     enum skl_exec_result result = SKL_EXEC_SLICE_END;
     uint32_t start_head;
@@ -719,6 +720,7 @@ enum skl_exec_result skl_execute_slice(struct skl_engine *e)
             result = SKL_EXEC_CONTEXT_DONE;
             break;
         }
+        skl_exec_dma_point(&x, gpu);
         result = execute_one(&x);
         if (result != SKL_EXEC_CONTINUE) {
             break;

@@ -39,6 +39,28 @@ static size_t dma_search(const struct skl_gpu *gpu, uint64_t bus)
     return lo;
 }
 
+/*
+ * Engines hold dma_lock for reading for a slice; the announcement makes
+ * them give it up at their next command or blit chunk boundary (the
+ * rwlock prefers writers, so they cannot take it back before us).
+ */
+static void dma_write_lock(struct skl_gpu *gpu)
+{
+    __atomic_fetch_add(&gpu->dma_writers, 1, __ATOMIC_RELAXED);
+    pthread_rwlock_wrlock(&gpu->dma_lock);
+    __atomic_fetch_sub(&gpu->dma_writers, 1, __ATOMIC_RELAXED);
+}
+
+void skl_exec_dma_yield(struct skl_exec *x)
+{
+    struct skl_gpu *gpu = x->e->gpu;
+
+    pthread_rwlock_unlock(&gpu->dma_lock);
+    pthread_rwlock_rdlock(&gpu->dma_lock);
+    skl_tlb_flush(&x->e->tlb);
+    x->fetch_page = ~0ull;
+}
+
 int skl_dma_map(struct pgpu *pgpu, uint64_t bus, void *host, uint64_t size)
 {
     struct skl_gpu *gpu = (struct skl_gpu *)pgpu;
@@ -50,7 +72,7 @@ int skl_dma_map(struct pgpu *pgpu, uint64_t bus, void *host, uint64_t size)
         SKL_STAT_INC(gpu, bad_dma_map);
         return -EINVAL;
     }
-    pthread_rwlock_wrlock(&gpu->dma_lock);
+    dma_write_lock(gpu);
     i = dma_search(gpu, bus);
     if (i < gpu->dma_count && gpu->dma[i].bus < bus + size) {
         ret = -EEXIST;
@@ -84,9 +106,10 @@ int skl_dma_unmap(struct pgpu *pgpu, uint64_t bus, uint64_t size)
     int ret = -ENOENT;
     size_t i;
 
-    /* The write lock waits for every engine to leave its slice, so no
-     * engine holds a pointer into the range once we return. */
-    pthread_rwlock_wrlock(&gpu->dma_lock);
+    /* The write lock waits for every engine to reach a command boundary,
+     * where it drops its cached host pointers, so no engine holds a pointer
+     * into the range once we return. */
+    dma_write_lock(gpu);
     i = dma_search(gpu, bus);
     if (i < gpu->dma_count && gpu->dma[i].bus == bus && gpu->dma[i].size == size) {
         memmove(&gpu->dma[i], &gpu->dma[i + 1],

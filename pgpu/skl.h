@@ -3,10 +3,14 @@
  *
  * Locking (docs/gpu-model.md): gpu->lock protects registers with side
  * effects, interrupt state and every engine's execlist state.  gpu->dma_lock
- * is held for reading by an engine for a whole slice of execution, and for
- * writing by dma_map/dma_unmap; host pointers obtained from a translation
- * are valid only inside that slice.  Order: dma_lock before lock.  The
- * interrupt handler is called with neither held.
+ * is held for reading by an engine for a slice of execution, and for writing
+ * by dma_map/dma_unmap.  A writer announces itself in gpu->dma_writers; an
+ * engine that sees it at a command (or blit chunk) boundary drops the lock
+ * and takes it again (skl_exec_dma_point), so a map waits for about one
+ * command, not a slice.  Host pointers obtained from a translation are
+ * valid only until the engine's next such boundary (its caches are dropped
+ * there).  Order: dma_lock before lock.  The interrupt handler is called
+ * with neither held.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -114,6 +118,7 @@ struct skl_gpu {
     struct skl_engine engines[PGPU_NUM_ENGINES];
 
     pthread_rwlock_t dma_lock;
+    unsigned dma_writers;           /* waiting for dma_lock to write; atomic */
     struct skl_dma_range *dma;      /* sorted by bus address */
     size_t dma_count, dma_capacity;
 };
@@ -210,6 +215,20 @@ struct skl_exec {
 
 typedef enum skl_exec_result skl_cmd_fn(struct skl_exec *x, const uint32_t *dw,
                                         unsigned len);
+
+/* skl-dma.c: let a waiting dma_map/dma_unmap in (dma_lock dropped and
+ * taken again); every host pointer @x and its engine cached is dropped. */
+void skl_exec_dma_yield(struct skl_exec *x);
+
+/* A command or blit chunk boundary of @x on @gpu (its engine's, passed so
+ * the pointer stays in a register): the only places an engine lets a DMA
+ * map writer in, since no host pointer is live there.  One relaxed load. */
+static inline void skl_exec_dma_point(struct skl_exec *x, const struct skl_gpu *gpu)
+{
+    if (__atomic_load_n(&gpu->dma_writers, __ATOMIC_RELAXED)) {
+        skl_exec_dma_yield(x);
+    }
+}
 
 /* skl-cmd.c: execute commands of active[0] until something stops them. */
 enum skl_exec_result skl_execute_slice(struct skl_engine *e);

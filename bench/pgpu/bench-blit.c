@@ -9,13 +9,16 @@
  * by writing a buffer larger than the last-level cache, so that both start
  * from memory as a GPU blit does; the copies then differ only in who does
  * them.  Best of interleaved runs: on a shared machine noise only ever adds
- * time, to either kind.
+ * time, to either kind.  Then how long a dma_map waits while the blitter
+ * runs a batch of such copies (what the mediator's thread waits when a
+ * vGPU's memory is first mapped).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bench-common.h"
 #include "pgpu/skl-regs.h"
@@ -26,6 +29,10 @@
 #define STAMP_VA    0x400000000ull
 #define RUNS        15
 #define EVICT_BYTES (128u << 20)
+#define MAP_COPIES  32              /* one slice of 1080p copies is 75-90 ms */
+#define MAP_BUS     (1ull << 44)    /* above every bus address native hands out */
+#define MAP_SAMPLES 4096
+#define MAP_PAUSE_NS 1000000        /* between two maps: maps are rare */
 
 static uint8_t *evict_buffer;
 
@@ -61,6 +68,51 @@ static void print_ratio(const char *what, const char *size, uint64_t bytes,
 
     printf("BENCH pgpu-%s-%s %.2f GB/s\n", what, size, blit);
     printf("BENCH pgpu-%s-vs-memcpy-%s %.3f ratio\n", what, size, blit / copy);
+}
+
+/*
+ * Map and unmap a page every millisecond while @copy (@dwords) runs
+ * MAP_COPIES times in one batch; each map's wait, against one copy's
+ * engine time @blit_ns.
+ */
+static void bench_map_during_blits(const struct blit_setup *b, const char *size,
+                                   const uint32_t *copy, unsigned dwords, uint64_t blit_ns)
+{
+    struct pgpu *gpu = native_gpu(b->n);
+    uint32_t *p = b->batch->map;
+    void *page = aligned_alloc(PGPU_PAGE_SIZE, PGPU_PAGE_SIZE);
+    static uint64_t wait_ns[MAP_SAMPLES];
+    unsigned maps = 0;
+    uint32_t seqno;
+
+    for (unsigned i = 0; i < MAP_COPIES; i++, p += dwords) {
+        memcpy(p, copy, 4 * dwords);
+    }
+    *p = MI_BATCH_BUFFER_END;
+    native_emit_batch(b->ctx, BATCH_VA, true);
+    seqno = native_emit_breadcrumb(b->ctx);
+    if (!page || native_submit(b->ctx)) {
+        bench_die("submitting the copies");
+    }
+    while ((int32_t)(native_ctx_seqno(b->ctx) - seqno) < 0 && maps < MAP_SAMPLES) {
+        uint64_t start = bench_now_ns();
+
+        if (gpu->ops->dma_map(gpu, MAP_BUS, page, PGPU_PAGE_SIZE)) {
+            bench_die("mapping a page");
+        }
+        wait_ns[maps++] = bench_now_ns() - start;
+        gpu->ops->dma_unmap(gpu, MAP_BUS, PGPU_PAGE_SIZE);
+        nanosleep(&(struct timespec){ .tv_nsec = MAP_PAUSE_NS }, NULL);
+    }
+    if (native_wait(b->ctx, seqno, BENCH_WAIT_MS) || !maps) {
+        bench_die("mapping during the copies");
+    }
+    qsort(wait_ns, maps, sizeof(wait_ns[0]), bench_cmp_u64);
+    printf("BENCH pgpu-dma-map-wait-%s %.1f us\n", size, wait_ns[maps / 2] / 1e3);
+    printf("BENCH pgpu-dma-map-wait-max-%s %.1f us\n", size, wait_ns[maps - 1] / 1e3);
+    printf("BENCH pgpu-dma-map-wait-max-vs-blit-%s %.3f ratio\n", size,
+           wait_ns[maps - 1] / (double)blit_ns);
+    free(page);
 }
 
 static void bench_size(const struct blit_setup *b, const struct size *s, unsigned index)
@@ -111,6 +163,7 @@ static void bench_size(const struct blit_setup *b, const struct size *s, unsigne
     printf("BENCH pgpu-memcpy-%s %.2f GB/s\n", s->name, bytes / (double)copy_ns[0]);
     print_ratio("blit", s->name, bytes, blit_ns[0], copy_ns[0]);
     print_ratio("blit-e2e", s->name, bytes, e2e_ns[0], copy_ns[0]);
+    bench_map_during_blits(b, s->name, &cmds[5], 10, blit_ns[0]);
     native_bo_free(n, src);
     native_bo_free(n, dst);
 }

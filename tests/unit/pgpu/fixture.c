@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-int fixture_setup(void **state)
+static int fixture_open(void **state, unsigned hang_timeout_ms)
 {
     const struct pgpu_config config = {
         .name = "test", .aperture_size = PGPU_APERTURE_DEFAULT,
-        .hang_timeout_ms = FIX_HANG_TIMEOUT_MS,
+        .hang_timeout_ms = hang_timeout_ms,
     };
     struct fixture *f = calloc(1, sizeof(*f));
 
@@ -36,6 +36,16 @@ int fixture_setup(void **state)
     }
     *state = f;
     return 0;
+}
+
+int fixture_setup(void **state)
+{
+    return fixture_open(state, FIX_HANG_TIMEOUT_MS);
+}
+
+int fixture_setup_patient(void **state)
+{
+    return fixture_open(state, FIX_PATIENT_HANG_TIMEOUT_MS);
 }
 
 int fixture_teardown(void **state)

@@ -18,6 +18,7 @@
 #define FIX_BUFFER_SIZE     (256u * 1024)
 #define FIX_HANG_TIMEOUT_MS 100
 #define FIX_WAIT_MS         5000
+#define FIX_PATIENT_HANG_TIMEOUT_MS 60000   /* for long command streams */
 
 struct fixture {
     struct native *n;
@@ -29,6 +30,8 @@ struct fixture {
 };
 
 int fixture_setup(void **state);
+/* The same with the longest hang timeout: for streams that must not hang. */
+int fixture_setup_patient(void **state);
 int fixture_teardown(void **state);
 
 /* Run @count command dwords (MI_BATCH_BUFFER_END is appended) as a PPGTT

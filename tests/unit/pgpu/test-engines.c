@@ -6,6 +6,9 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -328,6 +331,152 @@ static void test_mixed_workload_10000_batches_twice(void **state)
     (void)state;
 }
 
+/*
+ * DMA map changes while an engine runs.  A fill of 2 MiB (32 rows of
+ * 64 KiB over one row: pitch 0) is a long command for the model.
+ */
+#define FILL_DWORDS     7
+#define FILL_ROW_PIXELS 16384
+#define FILL_ROWS       32
+#define SDI_DWORDS      4
+#define BOUND_ROUNDS    400     /* fill + progress store: 800 commands, one slice */
+#define BOUND_ATTEMPTS  5
+#define SPARE_BUS       (1ull << 44)    /* above every bus address native hands out */
+#define FENCE_VA        0x900000000ull
+#define FENCE_SIZE      (128u * 1024)   /* a looping batch, then a fill's row */
+#define FENCE_FILL_OFFSET (64u * 1024)
+
+static uint32_t *emit_fill(uint32_t *p, uint64_t addr)
+{
+    const uint32_t fill[FILL_DWORDS] = {
+        XY_COLOR_BLT | BLT_WRITE_ALPHA | BLT_WRITE_RGB, BR13_ROP_PATCOPY | BR13_DEPTH_32,
+        0, FILL_ROWS << 16 | FILL_ROW_PIXELS, LO(addr), HI(addr), 0x5a5a5a5a,
+    };
+
+    memcpy(p, fill, sizeof(fill));
+    return p + FILL_DWORDS;
+}
+
+static uint32_t *emit_store(uint32_t *p, uint64_t addr, uint32_t value)
+{
+    const uint32_t sdi[SDI_DWORDS] = { MI_STORE_DATA_IMM, LO(addr), HI(addr), value };
+
+    memcpy(p, sdi, sizeof(sdi));
+    return p + SDI_DWORDS;
+}
+
+static uint32_t *emit_jump(uint32_t *p, uint64_t addr)
+{
+    p[0] = MI_BATCH_BUFFER_START | MI_BB_PPGTT;
+    p[1] = LO(addr);
+    p[2] = HI(addr);
+    return p + 3;
+}
+
+static uint32_t load_acquire(const uint32_t *p)
+{
+    return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static void wait_for_store(const uint32_t *p, uint32_t value)
+{
+    for (unsigned waited_us = 0; load_acquire(p) < value; waited_us += 20) {
+        assert_true(waited_us < FIX_WAIT_MS * 1000);
+        nanosleep(&(struct timespec){ .tv_nsec = 20000 }, NULL);
+    }
+}
+
+/* Submit the batch at @batch_va on the blitter and wait until it made
+ * *@started non-zero; returns the breadcrumb's seqno. */
+static uint32_t start_blitter_stream(struct fixture *f, uint64_t batch_va,
+                                     const uint32_t *started)
+{
+    struct native_ctx *ctx = f->ctx[PGPU_BCS];
+    uint32_t seqno;
+
+    native_emit_batch(ctx, batch_va, true);
+    seqno = native_emit_breadcrumb(ctx);
+    assert_int_equal(native_submit(ctx), 0);
+    wait_for_store(started, 1);
+    return seqno;
+}
+
+/*
+ * A dma_map issued while an engine is inside a slice of 800 long commands
+ * completes before the slice ends: the engine lets the writer in at its
+ * next command boundary.  (Before, the map waited for the whole slice, so
+ * the progress store read after it was always the last.)  An attempt where
+ * this thread saw the stream start only after it ended proves nothing and
+ * is repeated.
+ */
+static void test_dma_map_waits_for_a_command_not_a_slice(void **state)
+{
+    struct fixture *f = *state;
+    const uint32_t *progress = &fixture_data(f)[0];
+    uint32_t *p = f->batch->map;
+    void *page = aligned_alloc(PGPU_PAGE_SIZE, PGPU_PAGE_SIZE);
+    bool mid_stream = false;
+
+    assert_non_null(page);
+    for (unsigned i = 1; i <= BOUND_ROUNDS; i++) {
+        p = emit_fill(p, DATA(64 * 1024));
+        p = emit_store(p, DATA(0), i);
+    }
+    *p = MI_BATCH_BUFFER_END;
+    for (unsigned attempt = 0; attempt < BOUND_ATTEMPTS && !mid_stream; attempt++) {
+        uint32_t seqno, before, after;
+
+        __atomic_store_n(&fixture_data(f)[0], 0, __ATOMIC_RELEASE);
+        seqno = start_blitter_stream(f, FIX_BATCH_VA, progress);
+        before = load_acquire(progress);
+
+        assert_int_equal(pgpu_skl_model.dma_map(f->gpu, SPARE_BUS, page, PGPU_PAGE_SIZE), 0);
+        after = load_acquire(progress);
+        printf("# attempt %u: dma_map called after %u of %u fills, returned after %u\n",
+               attempt, before, BOUND_ROUNDS, after);
+        assert_int_equal(pgpu_skl_model.dma_unmap(f->gpu, SPARE_BUS, PGPU_PAGE_SIZE), 0);
+        assert_int_equal(native_wait(f->ctx[PGPU_BCS], seqno, FIX_WAIT_MS), 0);
+        assert_int_equal(load_acquire(progress), BOUND_ROUNDS);
+        mid_stream = before < BOUND_ROUNDS && after < BOUND_ROUNDS;
+    }
+    assert_true(mid_stream);
+    assert_int_equal(fixture_stats(f).bad_dma_map, 0);
+    free(page);
+}
+
+/*
+ * dma_unmap still fences the engines: an endless loop of fills, fetched
+ * from and writing into one range (so the engine's translation caches
+ * keep pointing into it), is running when the range is unmapped and its
+ * memory made inaccessible at once.  An engine access after unmap
+ * returned, through a stale cache or otherwise, would crash the test;
+ * instead the engine's next access is a GPU page fault.
+ */
+static void test_dma_unmap_fences_a_running_engine(void **state)
+{
+    struct fixture *f = *state;
+    uint8_t *host = mmap(NULL, FENCE_SIZE, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    const struct native_bo bo = { .map = host, .size = FENCE_SIZE, .bus = SPARE_BUS };
+    uint32_t seqno, fault_page;
+
+    assert_true(host != MAP_FAILED);
+    assert_int_equal(pgpu_skl_model.dma_map(f->gpu, SPARE_BUS, host, FENCE_SIZE), 0);
+    assert_int_equal(native_vm_bind(f->vm, &bo, FENCE_VA), 0);
+    emit_jump(emit_fill((uint32_t *)host, FENCE_VA + FENCE_FILL_OFFSET), FENCE_VA);
+    seqno = start_blitter_stream(f, FENCE_VA, (uint32_t *)(host + FENCE_FILL_OFFSET));
+    assert_int_equal(pgpu_skl_model.dma_unmap(f->gpu, SPARE_BUS, FENCE_SIZE), 0);
+    assert_int_equal(mprotect(host, FENCE_SIZE, PROT_NONE), 0);
+    assert_int_equal(native_wait(f->ctx[PGPU_BCS], seqno, FIX_WAIT_MS), -EIO);
+    assert_true(fixture_reg(f, fixture_engine_reg(PGPU_BCS, RING_EIR)) & RING_ERR_PAGE_TABLE);
+    fault_page = fixture_reg(f, SKL_FAULT_TLB_DATA0);
+    assert_true(fault_page >= (uint32_t)(FENCE_VA >> 12) &&
+                fault_page < (uint32_t)((FENCE_VA + FENCE_SIZE) >> 12));
+    assert_int_equal(fixture_stats(f).gpu_faults, 1);
+    native_reset_engine(f->n, PGPU_BCS);
+    munmap(host, FENCE_SIZE);
+}
+
 #define ENGINE_TEST(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
 
 int main(void)
@@ -343,6 +492,10 @@ int main(void)
         ENGINE_TEST(test_semaphore_that_never_signals_hangs),
         ENGINE_TEST(test_interrupts_iir_imr_ier_and_master),
         ENGINE_TEST(test_timestamps_tick_at_the_cs_clock),
+        cmocka_unit_test_setup_teardown(test_dma_map_waits_for_a_command_not_a_slice,
+                                        fixture_setup_patient, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_dma_unmap_fences_a_running_engine,
+                                        fixture_setup_patient, fixture_teardown),
         cmocka_unit_test(test_mixed_workload_10000_batches_twice),
     };
 
