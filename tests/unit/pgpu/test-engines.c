@@ -343,7 +343,8 @@ static void test_mixed_workload_10000_batches_twice(void **state)
 #define BOUND_ATTEMPTS  5
 #define SPARE_BUS       (1ull << 44)    /* above every bus address native hands out */
 #define FENCE_VA        0x900000000ull
-#define FENCE_SIZE      (128u * 1024)   /* a looping batch, then a fill's row */
+#define FENCE_SIZE      (128u * 1024)   /* a looping batch, a signal, a fill's row */
+#define FENCE_SIGNAL_OFFSET (4u * 1024)
 #define FENCE_FILL_OFFSET (64u * 1024)
 
 static uint32_t *emit_fill(uint32_t *p, uint64_t addr)
@@ -445,10 +446,10 @@ static void test_dma_map_waits_for_a_command_not_a_slice(void **state)
 }
 
 /*
- * dma_unmap still fences the engines: an endless loop of fills, fetched
- * from and writing into one range (so the engine's translation caches
- * keep pointing into it), is running when the range is unmapped and its
- * memory made inaccessible at once.  An engine access after unmap
+ * dma_unmap still fences the engines: an endless loop of fills and
+ * stores, fetched from and writing into one range (so the engine's
+ * translation caches keep pointing into it), is running when the range is
+ * unmapped and its memory made inaccessible at once.  An engine access after unmap
  * returned, through a stale cache or otherwise, would crash the test;
  * instead the engine's next access is a GPU page fault.
  */
@@ -463,8 +464,9 @@ static void test_dma_unmap_fences_a_running_engine(void **state)
     assert_true(host != MAP_FAILED);
     assert_int_equal(pgpu_skl_model.dma_map(f->gpu, SPARE_BUS, host, FENCE_SIZE), 0);
     assert_int_equal(native_vm_bind(f->vm, &bo, FENCE_VA), 0);
-    emit_jump(emit_fill((uint32_t *)host, FENCE_VA + FENCE_FILL_OFFSET), FENCE_VA);
-    seqno = start_blitter_stream(f, FENCE_VA, (uint32_t *)(host + FENCE_FILL_OFFSET));
+    emit_jump(emit_store(emit_fill((uint32_t *)host, FENCE_VA + FENCE_FILL_OFFSET),
+                         FENCE_VA + FENCE_SIGNAL_OFFSET, 1), FENCE_VA);
+    seqno = start_blitter_stream(f, FENCE_VA, (uint32_t *)(host + FENCE_SIGNAL_OFFSET));
     assert_int_equal(pgpu_skl_model.dma_unmap(f->gpu, SPARE_BUS, FENCE_SIZE), 0);
     assert_int_equal(mprotect(host, FENCE_SIZE, PROT_NONE), 0);
     assert_int_equal(native_wait(f->ctx[PGPU_BCS], seqno, FIX_WAIT_MS), -EIO);
