@@ -133,7 +133,9 @@ static void test_lite_restore_extends_the_running_context(void **state)
     struct fixture *f = *state;
     struct native_ctx *ctx = f->ctx[PGPU_RCS];
     uint32_t *data = fixture_data(f);
+    /* The first request says it is running, then waits for the test. */
     const uint32_t wait[] = {
+        MI_STORE_DATA_IMM, LO(DATA(8)), HI(DATA(8)), 0x5a1,
         MI_SEMAPHORE_WAIT | MI_SEMAPHORE_POLL | MI_SEMAPHORE_OP(MI_SEMAPHORE_SAD_EQ_SDD),
         1, LO(DATA(0)), HI(DATA(0)), MI_NOOP,
     };
@@ -143,7 +145,12 @@ static void test_lite_restore_extends_the_running_context(void **state)
     native_emit(ctx, wait, N(wait));
     native_emit_breadcrumb(ctx);
     assert_int_equal(native_submit(ctx), 0);
-    sleep_ms(5);
+    /* The context must be on the engine for the next submission to be a
+     * lite restore, however late this thread or the engine's is scheduled. */
+    for (unsigned ms = 0; __atomic_load_n(&data[2], __ATOMIC_ACQUIRE) != 0x5a1; ms++) {
+        assert_true(ms < FIX_WAIT_MS);
+        sleep_ms(1);
+    }
     native_emit(ctx, store, N(store));
     seqno = native_emit_breadcrumb(ctx);
     assert_int_equal(native_submit(ctx), 0);   /* lite restore */
@@ -487,7 +494,9 @@ int main(void)
         ENGINE_TEST(test_ppgtt_walk_reaches_every_level),
         ENGINE_TEST(test_two_contexts_alternate_with_save_restore),
         ENGINE_TEST(test_csb_events_in_mmio_and_status_page),
-        ENGINE_TEST(test_lite_restore_extends_the_running_context),
+        /* patient: a descheduled test thread must not look like a hang */
+        cmocka_unit_test_setup_teardown(test_lite_restore_extends_the_running_context,
+                                        fixture_setup_patient, fixture_teardown),
         ENGINE_TEST(test_fault_on_unmapped_address_stops_only_that_context),
         ENGINE_TEST(test_fault_on_unmapped_ggtt_batch),
         ENGINE_TEST(test_endless_batch_hangs_and_engine_reset_recovers),
