@@ -244,6 +244,28 @@ void vgpu_transconf_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
     vreg_set(vgpu, offset, v | (v & TRANSCONF_ENABLE) >> 1);
 }
 
+/*
+ * The scanline of an enabled pipe moves: one line per read, wrapping at the
+ * transcoder's vtotal.  A constant line would send i915 into its
+ * "PIPEDSL reads 0 just before vblank" retry loop, 100 reads per scanline
+ * query, on every vblank timestamp: nothing on bare metal, seconds per
+ * vblank where a read is a device-model trip (docs/xen.md).  A disabled
+ * pipe's line stands at 0.
+ */
+uint32_t vgpu_pipedsl_read(struct vgpu *vgpu, uint32_t offset)
+{
+    unsigned pipe = (offset - PIPEDSL_A) / PIPE_STRIDE;
+    uint32_t vtotal = (vreg(vgpu, TRANS_VTOTAL_A + pipe * PIPE_STRIDE) >> 16 & 0x1fff) + 1;
+    uint32_t line;
+
+    if (!(vreg(vgpu, TRANSCONF_A + pipe * PIPE_STRIDE) & TRANSCONF_STATE_ENABLE)) {
+        return 0;
+    }
+    line = (vreg(vgpu, offset) + 1) % vtotal;
+    vreg_set(vgpu, offset, line);
+    return line;
+}
+
 /* A surface write flips at the next vblank (contract 8.3). */
 void vgpu_plane_surf_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
                            uint32_t written)

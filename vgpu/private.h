@@ -166,6 +166,7 @@ void vgpu_edid_build(uint8_t edid[128], unsigned width, unsigned height);
 void vgpu_elsp_write(struct vgpu *vgpu, uint32_t offset, uint32_t old, uint32_t written);
 uint32_t vgpu_execlist_status_read(struct vgpu *vgpu, uint32_t offset);
 uint32_t vgpu_mi_mode_read(struct vgpu *vgpu, uint32_t offset);
+uint32_t vgpu_pipedsl_read(struct vgpu *vgpu, uint32_t offset);
 /* The guest reset the engines in @mask: drop their work, here and in the mediator. */
 void vgpu_execlist_reset(struct vgpu *vgpu, uint32_t mask);
 

@@ -257,7 +257,7 @@ const struct vgpu_reg vgpu_regs[] = {
       .stride = PORT_STRIDE, .ro_mask = DP_TP_STATUS_IDLE_DONE,
       .w1c_mask = DP_TP_STATUS_STICKY },
     { .name = "PIPEDSL", .offset = PIPEDSL_A, .size = 4, .count = 3,
-      .stride = PIPE_STRIDE, .ro_mask = ~0u },
+      .stride = PIPE_STRIDE, .ro_mask = ~0u, .read = vgpu_pipedsl_read },
     { .name = "TRANSCONF", .offset = TRANSCONF_A, .size = 4, .count = 3,
       .stride = PIPE_STRIDE, .ro_mask = TRANSCONF_STATE_ENABLE,
       .write = vgpu_transconf_write },

@@ -158,6 +158,7 @@
 
 /* Ports, transcoders, pipes, planes (contract 8). */
 #define TRANS_HTOTAL_A          0x60000     /* timings, PIPESRC, M/N: 0x50 bytes */
+#define TRANS_VTOTAL_A          0x6000c     /* bits 28:16 vtotal - 1 */
 #define TRANS_TIMINGS_SIZE      0x50
 #define TRANS_HTOTAL_EDP        0x6f000
 #define TRANS_DDI_FUNC_CTL_A    0x60400     /* + 0x1000 per transcoder */

@@ -107,6 +107,27 @@ static unsigned reply_size(uint32_t ctl)
     return (ctl & DP_AUX_CH_CTL_MESSAGE_SIZE_MASK) >> DP_AUX_CH_CTL_MESSAGE_SIZE_SHIFT;
 }
 
+/* An enabled pipe's scanline moves and wraps at vtotal; a disabled one stands. */
+static void test_scanline_moves_on_an_enabled_pipe(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t a, b;
+
+    assert_int_equal(rd(f, PIPEDSL_A), 0);
+    assert_int_equal(rd(f, PIPEDSL_A), 0);
+    wr(f, TRANS_VTOTAL_A, (4 - 1) << 16);
+    wr(f, TRANSCONF_A, TRANSCONF_ENABLE);
+    a = rd(f, PIPEDSL_A);
+    b = rd(f, PIPEDSL_A);
+    assert_int_not_equal(a, b);
+    assert_int_equal(rd(f, PIPEDSL_A), 3);
+    assert_int_equal(rd(f, PIPEDSL_A), 0);      /* wrapped at vtotal 4 */
+    wr(f, PIPEDSL_A, 2);                        /* read-only */
+    assert_int_equal(rd(f, PIPEDSL_A), 1);
+    wr(f, TRANSCONF_A, 0);
+    assert_int_equal(rd(f, PIPEDSL_A), 0);
+}
+
 static void test_dpcd_and_link_training(void **state)
 {
     struct fixture *f = *state;
@@ -214,6 +235,7 @@ int main(void)
         FIXTURE_TEST(test_iirs_are_zero_after_reset),
         FIXTURE_TEST(test_vblank_msi_and_the_guest_handler),
         FIXTURE_TEST(test_flip_done_at_next_vblank),
+        FIXTURE_TEST(test_scanline_moves_on_an_enabled_pipe),
         FIXTURE_TEST(test_dpcd_and_link_training),
         FIXTURE_TEST(test_edid_over_i2c),
         FIXTURE_TEST(test_ddi_and_transport_acknowledge),
