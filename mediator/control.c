@@ -96,6 +96,20 @@ static bool send_gpu(struct med_server *server, struct control_conn *c)
     return send_reply(c, &r);
 }
 
+/* What a running and an idle vGPU report alike. */
+static void put_share_and_partition(struct med_ctl_vgpu *v, const struct med_sched_share *share,
+                                    const struct med_partition *p)
+{
+    v->weight = share->weight;
+    v->cap_percent = share->cap_percent;
+    v->fence_base = p->fence_base;
+    v->fence_count = p->fence_count;
+    v->aperture_base = p->aperture_base;
+    v->aperture_size = p->aperture_size;
+    v->hidden_base = p->hidden_base;
+    v->hidden_size = p->hidden_size;
+}
+
 static bool send_vgpu(struct control_conn *c, const struct session *s)
 {
     struct med_ctl_reply r = { .kind = MED_CTL_VGPU };
@@ -111,17 +125,10 @@ static bool send_vgpu(struct control_conn *c, const struct session *s)
     if (sv->reserved) {
         copy_name(v->name, sizeof(v->name), sv->reserved->name);
     }
-    v->weight = share->weight;
-    v->cap_percent = share->cap_percent;
-    v->fence_base = sv->partition.fence_base;
-    v->fence_count = sv->partition.fence_count;
+    put_share_and_partition(v, share, &sv->partition);
     v->ppgtts = vgpu_submission_ppgtt_count(sv->submission);
     copy_name(v->vm_name, sizeof(v->vm_name), s->vm_name);
     copy_name(v->type, sizeof(v->type), sv->type->v.name);
-    v->aperture_base = sv->partition.aperture_base;
-    v->aperture_size = sv->partition.aperture_size;
-    v->hidden_base = sv->partition.hidden_base;
-    v->hidden_size = sv->partition.hidden_size;
     for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
         const struct med_sched_entity *en = vgpu_submission_entity(sv->submission, e);
 
@@ -151,14 +158,7 @@ static bool send_idle(struct control_conn *c, const struct reserved_vgpu *rv)
     v->state = MED_CTL_VGPU_IDLE;
     copy_name(v->name, sizeof(v->name), rv->name);
     copy_name(v->type, sizeof(v->type), rv->type->v.name);
-    v->weight = rv->share.weight;
-    v->cap_percent = rv->share.cap_percent;
-    v->fence_base = rv->partition.fence_base;
-    v->fence_count = rv->partition.fence_count;
-    v->aperture_base = rv->partition.aperture_base;
-    v->aperture_size = rv->partition.aperture_size;
-    v->hidden_base = rv->partition.hidden_base;
-    v->hidden_size = rv->partition.hidden_size;
+    put_share_and_partition(v, &rv->share, &rv->partition);
     return send_reply(c, &r);
 }
 
