@@ -11,6 +11,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/units.h"
+#include "qemu/range.h"
 #include "qemu/error-report.h"
 #include "qemu/timer.h"
 #include "qapi/error.h"
@@ -23,6 +24,7 @@
 #include "migration/vmstate.h"
 #include "qom/object.h"
 #include "sysemu/sysemu.h"
+#include "sysemu/xen.h"
 
 #include "vgpu/vgpu.h"
 #include "vgpu-display.h"
@@ -33,6 +35,12 @@ OBJECT_DECLARE_SIMPLE_TYPE(VgpuPciState, VGPU_PCI)
 
 /* SeaBIOS copies this fw_cfg file into reserved RAM and points ASLS at it. */
 #define OPREGION_FW_CFG_FILE    "etc/igd-opregion"
+/*
+ * Under Xen, hvmloader reserves pages for an Intel display device's
+ * OpRegion and writes their address into ASLS, leaving the contents to the
+ * device model: we serve the OpRegion there.
+ */
+#define VGPU_PCI_ASLS           0xfc
 #define VBLANK_HZ               60
 
 struct VgpuPciState {
@@ -56,6 +64,8 @@ struct VgpuPciState {
     uint64_t host_aperture_size;    /* BAR2, as the mediator says */
     struct vgpu *vgpu;
     uint8_t *opregion;
+    MemoryRegion opregion_mmio;     /* under Xen: at ASLS */
+    hwaddr opregion_addr;           /* where opregion_mmio is mapped; 0: not */
     bool monitor_connected;     /* "monitor-connected", settable at run time */
 };
 
@@ -123,6 +133,61 @@ static void vgpu_pci_aperture_write(void *opaque, hwaddr addr, uint64_t val,
         address_space_write(&address_space_memory, gpa, MEMTXATTRS_UNSPECIFIED,
                             &le, size);
     }
+}
+
+static uint64_t vgpu_pci_opregion_read(void *opaque, hwaddr addr, unsigned size)
+{
+    VgpuPciState *s = opaque;
+
+    return ldn_le_p(s->opregion + addr, size);
+}
+
+/* The guest's own copy, as the OpRegion in its RAM would be. */
+static void vgpu_pci_opregion_write(void *opaque, hwaddr addr, uint64_t val,
+                                    unsigned size)
+{
+    VgpuPciState *s = opaque;
+
+    stn_le_p(s->opregion + addr, size, val);
+}
+
+static const MemoryRegionOps vgpu_pci_opregion_ops = {
+    .read = vgpu_pci_opregion_read,
+    .write = vgpu_pci_opregion_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = { .min_access_size = 1, .max_access_size = 8 },
+    .impl = { .min_access_size = 1, .max_access_size = 8 },
+};
+
+/* Under Xen, (re)map the OpRegion where firmware (or the guest) points ASLS. */
+static void vgpu_pci_write_config(PCIDevice *pdev, uint32_t addr, uint32_t val,
+                                  int len)
+{
+    VgpuPciState *s = VGPU_PCI(pdev);
+    hwaddr asls;
+
+    pci_default_write_config(pdev, addr, val, len);
+    if (!memory_region_size(&s->opregion_mmio) ||
+        !ranges_overlap(addr, len, VGPU_PCI_ASLS, 4)) {
+        return;
+    }
+    asls = pci_get_long(pdev->config + VGPU_PCI_ASLS) & ~(hwaddr)0xfff;
+    if (asls == s->opregion_addr) {
+        return;
+    }
+    memory_region_transaction_begin();
+    if (s->opregion_addr) {
+        memory_region_del_subregion(get_system_memory(), &s->opregion_mmio);
+    }
+    /* A guest's RAM at that address stays RAM: Xen forwards only holes. */
+    if (asls && asls + VGPU_OPREGION_SIZE <= 4 * GiB) {
+        memory_region_add_subregion_overlap(get_system_memory(), asls,
+                                            &s->opregion_mmio, 1);
+        s->opregion_addr = asls;
+    } else {
+        s->opregion_addr = 0;
+    }
+    memory_region_transaction_commit();
 }
 
 /* Aligned accesses of at most 8 bytes never cross a GGTT page. */
@@ -272,10 +337,16 @@ static void vgpu_pci_realize(PCIDevice *pdev, Error **errp)
                      PCI_BASE_ADDRESS_MEM_PREFETCH, &s->aperture);
     vgpu_cfg_init(s->vgpu, pdev->config, pdev->wmask, pdev->w1cmask);
 
-    /* Xen's HVM machines have no fw_cfg: the guest then makes up a VBT. */
-    if (fw_cfg) {
-        s->opregion = g_malloc(VGPU_OPREGION_SIZE);
-        vgpu_opregion_build(s->vgpu, s->opregion);
+    s->opregion = g_malloc(VGPU_OPREGION_SIZE);
+    vgpu_opregion_build(s->vgpu, s->opregion);
+    if (xen_enabled()) {
+        /*
+         * SeaBIOS leaves PCI set-up to hvmloader under Xen, so it never
+         * copies the fw_cfg file; hvmloader writes ASLS (vgpu_pci_write_config).
+         */
+        memory_region_init_io(&s->opregion_mmio, OBJECT(s), &vgpu_pci_opregion_ops,
+                              s, "vgpu-opregion", VGPU_OPREGION_SIZE);
+    } else if (fw_cfg) {
         fw_cfg_add_file(fw_cfg, OPREGION_FW_CFG_FILE, s->opregion, VGPU_OPREGION_SIZE);
     } else {
         warn_report("vgpu-pci: no fw_cfg to hand the OpRegion to firmware; "
@@ -303,6 +374,9 @@ static void vgpu_pci_exit(PCIDevice *pdev)
     s->vgpu = NULL;
     vgpu_link_close(s->link);
     s->link = NULL;
+    if (s->opregion_addr) {
+        memory_region_del_subregion(get_system_memory(), &s->opregion_mmio);
+    }
     /* fw_cfg keeps pointing at the OpRegion: it lives as long as QEMU. */
 }
 
@@ -372,6 +446,7 @@ static void vgpu_pci_class_init(ObjectClass *klass, void *data)
 
     k->realize = vgpu_pci_realize;
     k->exit = vgpu_pci_exit;
+    k->config_write = vgpu_pci_write_config;
     k->vendor_id = VGPU_PCI_VENDOR_ID;
     k->device_id = VGPU_PCI_DEVICE_ID;
     k->revision = VGPU_PCI_REVISION;
