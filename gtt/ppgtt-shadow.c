@@ -5,7 +5,9 @@
  */
 #include "gtt/ppgtt-shadow.h"
 
+#include <assert.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,10 +22,26 @@ struct shadow_table {
     uint64_t epoch;             /* the sync that last compared it */
     uint64_t *shadow;           /* the page the GPU walks */
     uint64_t bus;
+    uint64_t version;           /* the shadow's version when this page was taken */
+    bool fill;                  /* all 512 guest entries alike (see translate) */
     struct shadow_table **child;    /* directories: the table each entry names */
     uint64_t present[MED_PPGTT_ENTRIES / 64];  /* directories: child[i] != NULL */
+    uint64_t stale[MED_PPGTT_ENTRIES / 64];    /* entries a refused page left unapplied */
     struct shadow_table *hash_next;
     uint64_t guest[MED_PPGTT_ENTRIES];  /* the guest entries it was built from */
+};
+
+/* Workloads holding one version. */
+struct pin {
+    uint64_t version;
+    unsigned count;
+};
+
+/* A page out of the tree that pinned versions [first, last] may reach. */
+struct held_page {
+    void *page;
+    uint64_t bus;
+    uint64_t first, last;
 };
 
 struct vgpu_ppgtt_shadow {
@@ -31,6 +49,16 @@ struct vgpu_ppgtt_shadow {
     struct shadow_table *root;
     struct shadow_table *hash[HASH_BUCKETS];
     uint64_t epoch;
+    /* Pages taken now get this version; each pin takes the current one
+     * and moves it on, so pages a pin can reach are never taken after it. */
+    uint64_t version;
+    uint64_t newest_pin;        /* the highest pinned version, 0: none */
+    struct pin *pins;
+    unsigned pin_count, pin_cap;
+    struct held_page *held;
+    unsigned held_count, held_cap;
+    bool destroyed;             /* the owner is done: free at the last unpin */
+    bool out_of_pages;          /* this sync could not take a page it needed */
     struct vgpu_ppgtt_shadow_stats stats;
 };
 
@@ -65,23 +93,134 @@ static bool snapshot(struct vgpu_ppgtt_shadow *s, uint64_t gpa,
     return true;
 }
 
+static bool all_alike(const uint64_t entries[MED_PPGTT_ENTRIES])
+{
+    for (unsigned i = 1; i < MED_PPGTT_ENTRIES; i++) {
+        if (entries[i] != entries[0]) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static void bad_entry(struct vgpu_ppgtt_shadow *s, uint64_t entry)
 {
     s->stats.bad_entries++;
     s->stats.last_bad_entry = entry;
 }
 
+/* ---- pins and held pages ---- */
+
+/* May a pinned version reach a page taken at @version? */
+static bool pinned(const struct vgpu_ppgtt_shadow *s, uint64_t version)
+{
+    return version <= s->newest_pin;
+}
+
+static bool pinned_between(const struct vgpu_ppgtt_shadow *s, uint64_t first, uint64_t last)
+{
+    for (unsigned i = 0; i < s->pin_count; i++) {
+        if (s->pins[i].version >= first && s->pins[i].version <= last) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A page leaves the tree: back to the owner now if no pinned version can
+ * reach it, else held until none can. */
+static void page_release(struct vgpu_ppgtt_shadow *s, void *page, uint64_t bus,
+                         uint64_t version)
+{
+    if (pinned(s, version)) {
+        if (s->held_count == s->held_cap) {
+            unsigned cap = s->held_cap ? 2 * s->held_cap : 16;
+            struct held_page *grown = realloc(s->held, cap * sizeof(*grown));
+
+            /* Without room to remember it the page is never reused: a
+             * leak of one page is safe, a reuse under the GPU is not. */
+            if (!grown) {
+                return;
+            }
+            s->held = grown;
+            s->held_cap = cap;
+        }
+        s->held[s->held_count++] = (struct held_page){
+            .page = page, .bus = bus, .first = version, .last = s->version - 1,
+        };
+        s->stats.deferred_pages++;
+        return;
+    }
+    s->config.ops->table_free(s->config.opaque, page, bus);
+}
+
+static void release_unreachable(struct vgpu_ppgtt_shadow *s)
+{
+    for (unsigned i = 0; i < s->held_count;) {
+        struct held_page *h = &s->held[i];
+
+        if (pinned_between(s, h->first, h->last)) {
+            i++;
+            continue;
+        }
+        s->config.ops->table_free(s->config.opaque, h->page, h->bus);
+        s->stats.deferred_pages--;
+        *h = s->held[--s->held_count];
+    }
+}
+
+/* Before @t's page is written: a page a pinned version can reach is
+ * replaced by a copy (its parents are then pointed at the copy by the
+ * sync).  False if no page could be had. */
+static bool make_writable(struct vgpu_ppgtt_shadow *s, struct shadow_table *t)
+{
+    uint64_t bus;
+    uint64_t *copy;
+
+    if (!pinned(s, t->version)) {
+        return true;
+    }
+    copy = s->config.ops->table_alloc(s->config.opaque, &bus);
+    if (!copy) {
+        s->stats.table_limit_hits++;
+        s->out_of_pages = true;
+        return false;
+    }
+    memcpy(copy, t->shadow, PAGE_SIZE);
+    page_release(s, t->shadow, t->bus, t->version);
+    t->shadow = copy;
+    t->bus = bus;
+    t->version = s->version;
+    s->stats.copies++;
+    return true;
+}
+
+/* ---- building ---- */
+
 static struct shadow_table *table_get(struct vgpu_ppgtt_shadow *s, uint64_t gpa,
                                       unsigned level);
 static void table_put(struct vgpu_ppgtt_shadow *s, struct shadow_table *t);
 
-/* Shadow entry @i of @t from guest entry @entry (t->guest[i] is updated by the caller). */
-static void apply_entry(struct vgpu_ppgtt_shadow *s, struct shadow_table *t, unsigned i,
-                        uint64_t entry)
+static void mark_stale(struct shadow_table *t, unsigned i, bool stale)
 {
+    t->stale[i / 64] &= ~(1ull << (i % 64));
+    t->stale[i / 64] |= (uint64_t)stale << (i % 64);
+}
+
+/* Shadow entry @i of @t from guest entry t->guest[i].  A directory entry
+ * whose table could not be had is left not present and stale (retried by
+ * the next sync); false if @t itself could not be made writable. */
+static bool apply_entry(struct vgpu_ppgtt_shadow *s, struct shadow_table *t, unsigned i)
+{
+    uint64_t entry = t->guest[i];
     uint64_t gpa = entry & MED_PPGTT_PTE_ADDR_MASK;
     uint64_t value = 0;
 
+    if (!make_writable(s, t)) {
+        mark_stale(t, i, true);
+        return false;
+    }
+    mark_stale(t, i, false);
     if (t->level == 1) {
         if (entry & MED_PPGTT_PTE_PRESENT) {
             if (s->config.ops->guest_page(s->config.opaque, gpa)) {
@@ -100,7 +239,12 @@ static void apply_entry(struct vgpu_ppgtt_shadow *s, struct shadow_table *t, uns
             if (entry & (MED_PPGTT_PTE_HUGE | (t->level == 2 ? MED_PPGTT_PTE_IPS : 0))) {
                 bad_entry(s, entry);
             } else {
+                bool earlier = s->out_of_pages;
+
+                s->out_of_pages = false;
                 next = table_get(s, gpa, t->level - 1);
+                mark_stale(t, i, !next && s->out_of_pages);
+                s->out_of_pages |= earlier;
             }
         }
         t->child[i] = next;
@@ -114,6 +258,7 @@ static void apply_entry(struct vgpu_ppgtt_shadow *s, struct shadow_table *t, uns
         }
     }
     __atomic_store_n(&t->shadow[i], value, __ATOMIC_RELAXED);
+    return true;
 }
 
 /* The shadow of the guest table at @gpa, level @level, built if new; NULL
@@ -131,10 +276,12 @@ static struct shadow_table *table_get(struct vgpu_ppgtt_shadow *s, uint64_t gpa,
     }
     if (s->stats.tables >= max) {
         s->stats.table_limit_hits++;
+        s->out_of_pages = true;
         return NULL;
     }
     t = calloc(1, sizeof(*t));
     if (!t) {
+        s->out_of_pages = true;
         return NULL;
     }
     if (!snapshot(s, gpa, t->guest)) {
@@ -153,6 +300,7 @@ static struct shadow_table *table_get(struct vgpu_ppgtt_shadow *s, uint64_t gpa,
         if (t->shadow) {
             s->config.ops->table_free(s->config.opaque, t->shadow, t->bus);
         }
+        s->out_of_pages = true;
         free(t->child);
         free(t);
         return NULL;
@@ -161,12 +309,14 @@ static struct shadow_table *table_get(struct vgpu_ppgtt_shadow *s, uint64_t gpa,
     t->level = level;
     t->refs = 1;
     t->epoch = s->epoch;
+    t->version = s->version;
+    t->fill = all_alike(t->guest);
     h = hash_of(gpa, level);
     t->hash_next = s->hash[h];
     s->hash[h] = t;
     s->stats.tables++;
     for (unsigned i = 0; i < MED_PPGTT_ENTRIES; i++) {
-        apply_entry(s, t, i, t->guest[i]);
+        apply_entry(s, t, i);   /* a new page is writable: only children can fail */
     }
     return t;
 }
@@ -188,7 +338,7 @@ static void table_put(struct vgpu_ppgtt_shadow *s, struct shadow_table *t)
             }
         }
     }
-    s->config.ops->table_free(s->config.opaque, t->shadow, t->bus);
+    page_release(s, t->shadow, t->bus, t->version);
     s->stats.tables--;
     free(t->child);
     free(t);
@@ -208,13 +358,20 @@ struct vgpu_ppgtt_shadow *vgpu_ppgtt_shadow_create(const struct vgpu_ppgtt_shado
         return NULL;
     }
     s->config = *config;
-    s->root = table_get(s, config->root_gpa, MED_PPGTT_LEVELS);
-    if (!s->root) {
-        vgpu_ppgtt_shadow_destroy(s);
-        errno = ENOMEM;
-        return NULL;
-    }
+    s->version = 1;
     return s;
+}
+
+static void shadow_free(struct vgpu_ppgtt_shadow *s)
+{
+    if (s->root) {
+        table_put(s, s->root);
+    }
+    release_unreachable(s);
+    assert(!s->held_count);
+    free(s->held);
+    free(s->pins);
+    free(s);
 }
 
 void vgpu_ppgtt_shadow_destroy(struct vgpu_ppgtt_shadow *s)
@@ -222,20 +379,24 @@ void vgpu_ppgtt_shadow_destroy(struct vgpu_ppgtt_shadow *s)
     if (!s) {
         return;
     }
-    if (s->root) {
-        table_put(s, s->root);
+    s->destroyed = true;
+    if (!s->pin_count) {
+        shadow_free(s);
     }
-    free(s);
 }
 
-/* Compare @t (once per sync) and everything below it with the guest's tables. */
-static void sync_table(struct vgpu_ppgtt_shadow *s, struct shadow_table *t)
+/* ---- coherence ---- */
+
+/* Compare @t (once per sync) and everything below it with the guest's
+ * tables; false if a page could not be had. */
+static bool sync_table(struct vgpu_ppgtt_shadow *s, struct shadow_table *t)
 {
     uint64_t now[MED_PPGTT_ENTRIES];
     const void *page;
+    bool ok = true;
 
     if (t->epoch == s->epoch) {
-        return;
+        return true;
     }
     t->epoch = s->epoch;
     s->stats.tables_compared++;
@@ -243,7 +404,7 @@ static void sync_table(struct vgpu_ppgtt_shadow *s, struct shadow_table *t)
     /* The common case, nothing changed, costs one compare of the page;
      * only a page found different is snapshotted and used. */
     if (page && !memcmp(page, t->guest, sizeof(t->guest))) {
-        goto children;
+        goto stale;
     }
     /* A table page that left the VM's memory reads as all not present. */
     if (!snapshot(s, t->gpa, now)) {
@@ -254,32 +415,106 @@ static void sync_table(struct vgpu_ppgtt_shadow *s, struct shadow_table *t)
         for (unsigned i = 0; i < MED_PPGTT_ENTRIES; i++) {
             if (now[i] != t->guest[i]) {
                 t->guest[i] = now[i];
-                apply_entry(s, t, i, now[i]);
+                ok &= apply_entry(s, t, i);
+            }
+        }
+        t->fill = all_alike(t->guest);
+    }
+stale:
+    for (unsigned word = 0; word < MED_PPGTT_ENTRIES / 64; word++) {
+        for (uint64_t bits = t->stale[word]; bits; bits &= bits - 1) {
+            ok &= apply_entry(s, t, word * 64 + (unsigned)__builtin_ctzll(bits));
+        }
+    }
+    /* Only the entries that name a table: i915 maps a few of 512.  A child
+     * copied for a pinned version is pointed at here. */
+    for (unsigned word = 0; t->child && word < MED_PPGTT_ENTRIES / 64; word++) {
+        for (uint64_t bits = t->present[word]; bits; bits &= bits - 1) {
+            unsigned i = word * 64 + (unsigned)__builtin_ctzll(bits);
+            struct shadow_table *c = t->child[i];
+            uint64_t value;
+
+            ok &= sync_table(s, c);
+            value = c->bus | MED_PPGTT_PTE_RW | MED_PPGTT_PTE_PRESENT;
+            if (__atomic_load_n(&t->shadow[i], __ATOMIC_RELAXED) != value) {
+                if (make_writable(s, t)) {
+                    __atomic_store_n(&t->shadow[i], value, __ATOMIC_RELAXED);
+                } else {
+                    ok = false;
+                }
             }
         }
     }
-children:
-    /* Only the entries that name a table: i915 maps a few of 512. */
-    for (unsigned word = 0; t->child && word < MED_PPGTT_ENTRIES / 64; word++) {
-        for (uint64_t bits = t->present[word]; bits; bits &= bits - 1) {
-            sync_table(s, t->child[word * 64 + (unsigned)__builtin_ctzll(bits)]);
-        }
-    }
+    return ok;
 }
 
-uint64_t vgpu_ppgtt_shadow_sync(struct vgpu_ppgtt_shadow *s)
+int vgpu_ppgtt_shadow_sync(struct vgpu_ppgtt_shadow *s, uint64_t *changed)
 {
-    uint64_t changed = s->stats.tables_changed;
+    uint64_t before = s->stats.tables_changed;
+    bool ok;
 
     s->epoch++;
     s->stats.syncs++;
-    sync_table(s, s->root);
-    return s->stats.tables_changed - changed;
+    s->out_of_pages = false;
+    if (!s->root) {
+        s->root = table_get(s, s->config.root_gpa, MED_PPGTT_LEVELS);
+        ok = s->root != NULL;
+    } else {
+        ok = sync_table(s, s->root);
+    }
+    if (changed) {
+        *changed = s->stats.tables_changed - before;
+    }
+    return ok ? 0 : -ENOMEM;
+}
+
+uint64_t vgpu_ppgtt_shadow_pin(struct vgpu_ppgtt_shadow *s)
+{
+    uint64_t version = s->version++;
+
+    assert(s->root && !s->destroyed);
+    if (s->pin_count && s->pins[s->pin_count - 1].version == version) {
+        s->pins[s->pin_count - 1].count++;
+    } else {
+        if (s->pin_count == s->pin_cap) {
+            unsigned cap = s->pin_cap ? 2 * s->pin_cap : 8;
+            struct pin *grown = realloc(s->pins, cap * sizeof(*grown));
+
+            assert(grown);  /* bounded by the workloads in flight: a few dozen bytes */
+            s->pins = grown;
+            s->pin_cap = cap;
+        }
+        s->pins[s->pin_count++] = (struct pin){ .version = version, .count = 1 };
+    }
+    s->newest_pin = version;
+    s->stats.pins++;
+    return version;
+}
+
+void vgpu_ppgtt_shadow_unpin(struct vgpu_ppgtt_shadow *s, uint64_t token)
+{
+    unsigned i;
+
+    for (i = 0; i < s->pin_count && s->pins[i].version != token; i++) {
+    }
+    assert(i < s->pin_count);
+    s->stats.pins--;
+    if (--s->pins[i].count) {
+        return;
+    }
+    /* Pins are kept in version order: the newest is the last. */
+    memmove(&s->pins[i], &s->pins[i + 1], (s->pin_count - i - 1) * sizeof(s->pins[0]));
+    s->pin_count--;
+    s->newest_pin = s->pin_count ? s->pins[s->pin_count - 1].version : 0;
+    release_unreachable(s);
+    if (s->destroyed && !s->pin_count) {
+        shadow_free(s);
+    }
 }
 
 uint64_t vgpu_ppgtt_shadow_root_gpa(const struct vgpu_ppgtt_shadow *s)
 {
-    return s->root->gpa;
+    return s->config.root_gpa;
 }
 
 uint64_t vgpu_ppgtt_shadow_root_bus(const struct vgpu_ppgtt_shadow *s)
@@ -287,22 +522,20 @@ uint64_t vgpu_ppgtt_shadow_root_bus(const struct vgpu_ppgtt_shadow *s)
     return s->root->bus;
 }
 
-/* The leaf table mapping @gma, if reached through tables that only one
- * entry names: a table several entries name is the guest's fill of unused
- * ranges (i915's scratch PDP, PD, PT): nothing is mapped there. */
+/* The leaf table mapping @gma, if reached through no fill table (i915's
+ * scratch PDP, PD, PT): nothing is mapped under a fill. */
 static const struct shadow_table *leaf_table(const struct vgpu_ppgtt_shadow *s, uint64_t gma)
 {
     const struct shadow_table *t = s->root;
 
     for (unsigned shift = 39; shift > 12 && t; shift -= 9) {
         t = t->child[(gma >> shift) & (MED_PPGTT_ENTRIES - 1)];
-        if (t && t->refs > 1) {
+        if (t && t->fill) {
             return NULL;
         }
     }
     return t;
 }
-
 /* Leaf entry @i of @t, if it maps a page of the VM (not the scratch page). */
 static bool leaf_mapped(const struct vgpu_ppgtt_shadow *s, const struct shadow_table *t,
                         unsigned i, uint64_t *leaf)

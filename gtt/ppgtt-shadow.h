@@ -17,11 +17,27 @@
  * grows with the distinct tables, never with the entries pointing at them;
  * max_tables bounds it against a hostile guest.
  *
+ * Building is lazy: create() only checks the root; the first sync builds
+ * the tables, so a PPGTT the guest announces costs nothing until a
+ * workload uses it (docs/security.md, "mediator work").
+ *
  * Coherence (docs/architecture.md, decision 3): re-validation at use.
  * Each shadow table keeps the guest entries it was built from;
  * vgpu_ppgtt_shadow_sync() compares every guest table page against that
  * copy and applies the entries that changed.  The caller syncs before each
- * workload that uses the PPGTT runs.
+ * workload that uses the PPGTT is scanned.
+ *
+ * Immutability under the GPU (docs/security.md, invariant 1): a workload
+ * pins the shadow as it was when the workload was scanned
+ * (vgpu_ppgtt_shadow_pin) and unpins it once the GPU can no longer walk
+ * it (the workload completed: its engine switched away from the context,
+ * which drops the engine's cached translations, pgpu.h).  A shadow page a
+ * pinned version can reach is never written: a sync that changes it
+ * copies it first (copy-on-write, up to the root, so the next workload
+ * gets a new root), and a page that leaves the tree goes back to the
+ * owner's pool only when no pin that could reach it is left.  So the
+ * scanner's verdict holds for the whole run of the workload: every access
+ * lands where the guest's tables said when it was scanned.
  *
  * Guest memory is read through mem_ops.guest_page, which checks that a
  * page belongs to the VM; guest memory is written concurrently by an
@@ -29,9 +45,8 @@
  * sync and only the snapshot is used.
  *
  * Not thread-safe: the mediator's event loop owns a shadow.  The GPU may
- * walk it concurrently: entries are stored atomically, and a table page
- * is only freed to its owner's pool (mem_ops.table_free), never reused for
- * another VM.
+ * walk pinned versions concurrently (see above); a table page is only
+ * freed to its owner's pool (mem_ops.table_free), never to another VM.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -81,33 +96,51 @@ struct vgpu_ppgtt_shadow_stats {
     uint64_t tables_compared;
     uint64_t tables_changed;    /* found different from their copy by a sync */
     uint64_t last_bad_entry;    /* an example, for log lines */
+    uint64_t copies;            /* pages copied because a pinned version could reach them */
+    uint64_t deferred_pages;    /* pages out of the tree, held for pinned versions, now */
+    uint64_t pins;              /* workloads holding a version, now */
 };
 
 struct vgpu_ppgtt_shadow;
 
 /*
- * Shadow the PPGTT rooted at config->root_gpa.  NULL with errno EINVAL
- * (the root is not a page of the VM's memory) or ENOMEM.
+ * Shadow the PPGTT rooted at config->root_gpa (built by the first sync).
+ * NULL with errno EINVAL (the root is not a page of the VM's memory) or
+ * ENOMEM.
  */
 struct vgpu_ppgtt_shadow *vgpu_ppgtt_shadow_create(const struct vgpu_ppgtt_shadow_config *config);
-/* NULL is ignored; every table page goes back through table_free. */
+/* NULL is ignored.  With pins outstanding the shadow is freed at the last
+ * unpin (the caller forgets it now); every table page goes back through
+ * table_free. */
 void vgpu_ppgtt_shadow_destroy(struct vgpu_ppgtt_shadow *shadow);
 
-/* Bring the shadow up to date with the guest's tables; returns how many
- * tables had changed. */
-uint64_t vgpu_ppgtt_shadow_sync(struct vgpu_ppgtt_shadow *shadow);
+/* Bring the shadow up to date with the guest's tables (building it the
+ * first time): 0, with *@changed the number of tables found changed, or
+ * -ENOMEM when a page the update needed could not be had (the table limit,
+ * the owner's budget): the shadow then keeps what it could not replace and
+ * the next sync tries again; no workload may use it in between. */
+int vgpu_ppgtt_shadow_sync(struct vgpu_ppgtt_shadow *shadow, uint64_t *changed);
+
+/* The shadow as it is now will be walked by the GPU until the matching
+ * unpin: returns the pin's token.  Only after a successful sync. */
+uint64_t vgpu_ppgtt_shadow_pin(struct vgpu_ppgtt_shadow *shadow);
+/* The GPU can no longer walk the version @token pinned (and, if destroy
+ * was called and this was the last pin, the shadow is freed). */
+void vgpu_ppgtt_shadow_unpin(struct vgpu_ppgtt_shadow *shadow, uint64_t token);
 
 uint64_t vgpu_ppgtt_shadow_root_gpa(const struct vgpu_ppgtt_shadow *shadow);
-/* The bus address of the shadow PML4: what the shadow context's PDP0 holds. */
+/* The bus address of the shadow PML4: what the shadow context's PDP0 holds
+ * (it changes when a sync copies the root for a pinned version). */
 uint64_t vgpu_ppgtt_shadow_root_bus(const struct vgpu_ppgtt_shadow *shadow);
 
 /* The guest-physical page @gma maps to in the shadow, if the page is
- * present and valid (not the scratch page) and reached through tables
- * that only one entry names: a table several entries name is the guest's
- * fill of unused ranges (i915 points every unused entry at one scratch
- * PDP, PD and PT), so its addresses count as unmapped.  The GPU still
+ * present and valid (not the scratch page) and reached through no fill
+ * table.  A fill table is one whose 512 entries are all the same: i915
+ * points every unused entry at one scratch PDP, PD and PT, each filled
+ * with the next, so addresses under them count as unmapped (the GPU still
  * walks the shadow of the fill; the scanner refuses commands and batches
- * that address it. */
+ * that address it).  A table several entries share but that maps
+ * different pages is a legitimate mapping and translates. */
 bool vgpu_ppgtt_shadow_translate(const struct vgpu_ppgtt_shadow *shadow, uint64_t gma,
                                  uint64_t *gpa);
 

@@ -71,6 +71,9 @@ struct vgpu_workload {
     struct med_host_buf mem;    /* context, ring, batches (kept across workloads) */
     uint64_t used;              /* bytes of mem this workload uses */
     uint64_t window;            /* the GGTT window it was last bound at */
+    /* The PPGTT version the scan checked, pinned while the GPU may walk it. */
+    struct vgpu_ppgtt_shadow *ppgtt;
+    uint64_t ppgtt_pin;
     /* Every MI_BATCH_BUFFER_START: where its address dwords are in mem and
      * the offset of its target's copy; filled in by bind for the window. */
     struct bb_site {
@@ -236,13 +239,9 @@ int vgpu_submission_ppgtt_create(struct vgpu_submission *sub, uint64_t root_gpa,
         *problem = errno == EINVAL ? "names no guest RAM" : "cannot be shadowed (host memory)";
         return -1;
     }
-    ppgtt_account(sub, shadow, 0);
     sub->ppgtts[sub->ppgtt_count++] = shadow;
     return 0;
 }
-
-/* Is a queued or running workload using @shadow? */
-static bool ppgtt_in_use(const struct vgpu_submission *sub, const struct vgpu_ppgtt_shadow *shadow);
 
 int vgpu_submission_ppgtt_destroy(struct vgpu_submission *sub, uint64_t root_gpa,
                                   const char **problem)
@@ -253,10 +252,7 @@ int vgpu_submission_ppgtt_destroy(struct vgpu_submission *sub, uint64_t root_gpa
         *problem = "is not live";
         return -1;
     }
-    if (ppgtt_in_use(sub, sub->ppgtts[i])) {
-        *problem = "is still used by a submitted context";
-        return -1;
-    }
+    /* Workloads still using it keep their pinned versions until they end. */
     vgpu_ppgtt_shadow_destroy(sub->ppgtts[i]);
     sub->ppgtts[i] = sub->ppgtts[--sub->ppgtt_count];
     return 0;
@@ -611,6 +607,7 @@ static void shadow(struct vgpu_workload *w)
     enum med_scan_verdict verdict;
     uint64_t start = med_now_ns(), scan_start, bad_before, *offsets;
     uint32_t len;
+    int synced;
 
     if (!read_context(w, &ctx)) {
         return;
@@ -641,8 +638,14 @@ static void shadow(struct vgpu_workload *w)
      * above read the guest's table, not the host's). */
     sub->config.sync_ggtt(sub->config.opaque);
     bad_before = vgpu_ppgtt_shadow_stats(ctx.ppgtt)->bad_entries;
-    vgpu_ppgtt_shadow_sync(ctx.ppgtt);
+    synced = vgpu_ppgtt_shadow_sync(ctx.ppgtt, NULL);
     ppgtt_account(sub, ctx.ppgtt, bad_before);
+    if (synced) {
+        reject(w, "its PPGTT 0x%" PRIx64 " cannot be shadowed: the vGPU's %u page-table "
+               "pages are all in use", vgpu_ppgtt_shadow_root_gpa(ctx.ppgtt),
+               MED_WL_PPGTT_TABLES_MAX);
+        return;
+    }
     if (!copy_ring(w, &ctx, len)) {
         return;
     }
@@ -663,6 +666,8 @@ static void shadow(struct vgpu_workload *w)
             memcpy((uint8_t *)w->mem.map + offsets[b], res.buffers[b].host, res.buffers[b].len);
         }
         build_context(w, &ctx);
+        w->ppgtt = ctx.ppgtt;
+        w->ppgtt_pin = vgpu_ppgtt_shadow_pin(ctx.ppgtt);
         w->state = WL_QUEUED;
     }
     free(offsets);
@@ -671,29 +676,6 @@ static void shadow(struct vgpu_workload *w)
     if (w->state == WL_QUEUED) {
         med_sched_submit(sub->config.host->sched, &eq->entity, &w->sched);
     }
-}
-
-static bool ppgtt_in_use(const struct vgpu_submission *sub, const struct vgpu_ppgtt_shadow *shadow)
-{
-    uint64_t root = vgpu_ppgtt_shadow_root_bus(shadow);
-
-    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
-        const struct engine_queue *eq = &sub->engines[e];
-
-        for (unsigned i = 0; i < eq->in_flight; i++) {
-            const struct vgpu_workload *w = &eq->slots[eq->order[i]];
-            const uint32_t *state;
-
-            if (w->state != WL_QUEUED) {
-                continue;
-            }
-            state = (const uint32_t *)((const uint8_t *)w->mem.map + LRC_STATE_OFFSET);
-            if (((uint64_t)state[CTX_PDP_UDW_DW(0)] << 32 | state[CTX_PDP_LDW_DW(0)]) == root) {
-                return true;
-            }
-        }
-    }
-    return false;
 }
 
 /* ---- completion ---- */
@@ -759,6 +741,11 @@ static void retire(struct engine_queue *eq, struct vgpu_submission *sub)
             if (w->sched.dispatched_ns && w->event == MED_EVENT_DONE) {
                 account_times(w, med_now_ns() - start);
             }
+        }
+        if (w->ppgtt) {
+            /* Its engine has switched away from it: nothing walks the version. */
+            vgpu_ppgtt_shadow_unpin(w->ppgtt, w->ppgtt_pin);
+            w->ppgtt = NULL;
         }
         w->state = WL_FREE;
         memmove(eq->order, eq->order + 1, --eq->in_flight * sizeof(eq->order[0]));

@@ -111,7 +111,7 @@ static void revalidation(uint64_t bytes, const char *name)
         .ops = &ops, .opaque = &r, .root_gpa = pml4, .bus_base = 1ull << 40,
         .scratch_bus = 0,
     });
-    if (!s) {
+    if (!s || vgpu_ppgtt_shadow_sync(s, NULL)) {
         bench_die("shadowing");
     }
     tables = vgpu_ppgtt_shadow_stats(s)->tables;
@@ -119,14 +119,14 @@ static void revalidation(uint64_t bytes, const char *name)
         uint64_t t0 = bench_now_ns(), t1;
         uint64_t *last_pt;
 
-        vgpu_ppgtt_shadow_sync(s);
+        vgpu_ppgtt_shadow_sync(s, NULL);
         t1 = bench_now_ns();
         best = t1 - t0 < best ? t1 - t0 : best;
         /* One PTE rewritten, as a bind between two submissions does. */
         last_pt = table_at(&r, RAM_BASE + r.next - PAGE);
         last_pt[i] ^= 1;
         t0 = bench_now_ns();
-        vgpu_ppgtt_shadow_sync(s);
+        vgpu_ppgtt_shadow_sync(s, NULL);
         t1 = bench_now_ns();
         best_changed = t1 - t0 < best_changed ? t1 - t0 : best_changed;
     }

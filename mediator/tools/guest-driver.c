@@ -223,12 +223,13 @@ uint64_t guest_ppgtt_root(const struct guest_ppgtt *ppgtt)
     return ppgtt->pml4->gpa;
 }
 
-/* The leaf entry of @addr, with the directories on the way created. */
-static uint64_t *leaf_entry(struct guest_ppgtt *ppgtt, uint64_t addr)
+/* The entry of @addr in the table of @level (1: the leaf), with the
+ * directories on the way created. */
+static uint64_t *table_entry(struct guest_ppgtt *ppgtt, uint64_t addr, unsigned level)
 {
     uint64_t *table = ppgtt->pml4->map;
 
-    for (unsigned shift = 39; shift > 12; shift -= 9) {
+    for (unsigned shift = 39; shift > 12 + 9 * (level - 1); shift -= 9) {
         uint64_t *entry = &table[(addr >> shift) & 511];
 
         if (!(*entry & GTT_PTE_PRESENT)) {
@@ -241,12 +242,24 @@ static uint64_t *leaf_entry(struct guest_ppgtt *ppgtt, uint64_t addr)
         }
         table = guest_ptr(ppgtt->vm, *entry & GTT_PTE_ADDR_MASK);
     }
-    return &table[(addr >> 12) & 511];
+    return &table[(addr >> (12 + 9 * (level - 1))) & 511];
+}
+
+int guest_ppgtt_replace_table(struct guest_ppgtt *ppgtt, uint64_t addr, unsigned level)
+{
+    uint64_t *entry = table_entry(ppgtt, addr, level);
+    struct guest_bo *table = entry ? guest_bo_new(ppgtt->vm, PGPU_PAGE_SIZE, false) : NULL;
+
+    if (!table || level < 2) {
+        return -ENOSPC;
+    }
+    __atomic_store_n(entry, table->gpa | GTT_PTE_PRESENT | SKL_BIT(1), __ATOMIC_RELEASE);
+    return 0;
 }
 
 int guest_ppgtt_set_pte(struct guest_ppgtt *ppgtt, uint64_t addr, uint64_t pte)
 {
-    uint64_t *entry = leaf_entry(ppgtt, addr);
+    uint64_t *entry = table_entry(ppgtt, addr, 1);
 
     if (!entry) {
         return -ENOSPC;

@@ -60,6 +60,10 @@ int guest_ppgtt_map(struct guest_ppgtt *ppgtt, const struct guest_bo *bo, uint64
 /* Write the leaf entry of PPGTT address @addr (tables created on the way). */
 int guest_ppgtt_set_pte(struct guest_ppgtt *ppgtt, uint64_t addr, uint64_t pte);
 uint64_t guest_ppgtt_root(const struct guest_ppgtt *ppgtt);
+/* Point the entry for @addr in the table of @level (4: the PML4, 2: a
+ * page directory) at a new, empty table, as a guest that drops a page
+ * table subtree and builds another does. */
+int guest_ppgtt_replace_table(struct guest_ppgtt *ppgtt, uint64_t addr, unsigned level);
 
 /* A context on @engine in @ppgtt: image and ring in the GGTT, i915-style. */
 struct guest_ctx *guest_ctx_new(struct guest_vm *vm, enum pgpu_engine engine,

@@ -451,6 +451,93 @@ static void test_rejections_are_counted(void **state)
     assert_int_equal(st->times.workloads, 3);
 }
 
+/*
+ * The guest changes its page tables while a workload scanned against them
+ * waits on a semaphore, and makes the mediator re-sync the shadow with a
+ * batch on another engine of the same PPGTT (issue 12, E1 and E2).  The
+ * waiting workload's store must land where the tables said when it was
+ * scanned: the shadow it runs on never changes under it.  @change does the
+ * guest's part, given the PPGTT address of the store.
+ */
+static void store_across_a_table_change(struct env *e,
+                                        void (*change)(struct env *e, uint64_t addr))
+{
+    struct guest_bo *old = guest_bo_new(e->vm, 4096, false);
+    uint32_t *p = (uint32_t *)((uint8_t *)e->batch->map + 0x3000), seqno;
+    const uint64_t target = SRC_ADDR;
+
+    assert_non_null(old);
+    assert_int_equal(guest_ppgtt_map(e->ppgtt, old, target), 0);
+    emit(&p, MI_SEMAPHORE_WAIT | MI_SEMAPHORE_POLL | MI_SEMAPHORE_OP(MI_SEMAPHORE_SAD_EQ_SDD));
+    emit(&p, 1);
+    emit_addr(&p, DATA_ADDR + 0x100);
+    emit_sdi(&p, target, false, false);
+    p[-1] = 0x01d5a3e;
+    emit(&p, MI_BB_END_DW);
+    assert_int_equal(guest_ctx_emit_batch(e->rcs, BATCH_ADDR + 0x3000, true), 0);
+    assert_int_equal(guest_ctx_emit_breadcrumb(e->rcs, &seqno), 0);
+    assert_int_equal(guest_ctx_submit(e->rcs), 0);
+    /* Answered after the SUBMIT: the workload is scanned and queued. */
+    assert_int_equal(guest_ctx_recover(e->bcs), 0);
+
+    change(e, target);
+    /* Another engine's batch in the same PPGTT: the shadow is synced. */
+    assert_int_equal(run_batch(e->bcs, store_batch(e, 0x5000, DATA_ADDR + 0x200, 0x5c)), 0);
+    assert_int_equal(((uint32_t *)e->data->map)[0x80], 0x5c);
+
+    __atomic_store_n(&((uint32_t *)e->data->map)[0x40], 1, __ATOMIC_RELEASE);
+    assert_int_equal(guest_ctx_wait(e->rcs, WAIT_MS), 0);
+    assert_int_equal(((uint32_t *)old->map)[0], 0x01d5a3e);
+    assert_canary_intact(e);
+}
+
+/* E2: the store's page is pointed outside the VM's RAM. */
+static void leaf_to_memory_not_owned(struct env *e, uint64_t addr)
+{
+    assert_int_equal(guest_ppgtt_set_pte(e->ppgtt, addr,
+                                         e->canary->gpa | GTT_PTE_PRESENT | SKL_BIT(1)), 0);
+}
+
+/* The store's page is pointed at another page of the VM. */
+static struct guest_bo *moved_to;
+
+static void leaf_to_another_page(struct env *e, uint64_t addr)
+{
+    moved_to = guest_bo_new(e->vm, 4096, false);
+    assert_non_null(moved_to);
+    assert_int_equal(guest_ppgtt_map(e->ppgtt, moved_to, addr), 0);
+}
+
+/* E1: the store's page directory (and its page table) is replaced by a
+ * new one, and more page tables are built after it (in the old code their
+ * shadow pages were the freed ones, at another level). */
+static void subtree_replaced(struct env *e, uint64_t addr)
+{
+    leaf_to_another_page(e, addr);
+    assert_int_equal(guest_ppgtt_replace_table(e->ppgtt, addr, 3), 0);
+    for (unsigned i = 0; i <= 8; i++) {
+        assert_int_equal(guest_ppgtt_map(e->ppgtt, moved_to, addr + ((uint64_t)i << 21)), 0);
+    }
+}
+
+static void test_leaf_changed_under_a_waiting_workload(void **state)
+{
+    struct env *e = *state;
+
+    store_across_a_table_change(e, leaf_to_another_page);
+    assert_int_equal(((uint32_t *)moved_to->map)[0], 0);
+    store_across_a_table_change(e, leaf_to_memory_not_owned);
+}
+
+static void test_subtree_replaced_under_a_waiting_workload(void **state)
+{
+    struct env *e = *state;
+
+    store_across_a_table_change(e, subtree_replaced);
+    assert_int_equal(((uint32_t *)moved_to->map)[0], 0);
+    assert_int_equal(guest_vm_events(e->vm)->rejected, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -470,6 +557,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_gpu_hang_is_contained, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disconnect_frees_the_engine, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejections_are_counted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_leaf_changed_under_a_waiting_workload, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_subtree_replaced_under_a_waiting_workload, setup,
+                                        teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

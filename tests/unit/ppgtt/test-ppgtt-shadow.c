@@ -27,8 +27,16 @@
 #define P               MED_PPGTT_PTE_PRESENT
 #define RW              MED_PPGTT_PTE_RW
 
+#define MAX_SHADOW_PAGES 256
+
 struct fake_vm {
     uint64_t (*ram)[512];               /* RAM_PAGES pages of entries */
+    /* Every shadow page handed out, by bus address, as the GPU finds them. */
+    struct fake_page {
+        uint64_t bus;
+        uint64_t *page;
+        bool live;
+    } shadow_pages[MAX_SHADOW_PAGES];
     unsigned pages_live, pages_allocated;
     unsigned budget;                    /* pages the owner hands out; 0: any */
     uint64_t next_bus;
@@ -51,18 +59,75 @@ static void *fake_table_alloc(void *opaque, uint64_t *bus)
     if (vm->budget && vm->pages_live == vm->budget) {
         return NULL;
     }
+    assert_true(vm->pages_allocated < MAX_SHADOW_PAGES);
     vm->pages_live++;
-    vm->pages_allocated++;
     *bus = vm->next_bus += PAGE;
-    return calloc(1, PAGE);
+    vm->shadow_pages[vm->pages_allocated] = (struct fake_page){
+        .bus = *bus, .page = calloc(1, PAGE), .live = true,
+    };
+    return vm->shadow_pages[vm->pages_allocated++].page;
 }
 
 static void fake_table_free(void *opaque, void *page, uint64_t bus)
 {
     struct fake_vm *vm = opaque;
 
+    for (unsigned i = 0; i < vm->pages_allocated; i++) {
+        if (vm->shadow_pages[i].bus == bus && vm->shadow_pages[i].live) {
+            assert_ptr_equal(vm->shadow_pages[i].page, page);
+            assert_true(vm->shadow_pages[i].live);
+            vm->shadow_pages[i].live = false;
+        }
+    }
     vm->pages_live--;
     free(page);
+}
+
+/* The shadow page at @bus, as the GPU would find it; it must be live. */
+static const uint64_t *gpu_page(const struct fake_vm *vm, uint64_t bus)
+{
+    for (unsigned i = 0; i < vm->pages_allocated; i++) {
+        if (vm->shadow_pages[i].bus == bus) {
+            assert_true(vm->shadow_pages[i].live);
+            return vm->shadow_pages[i].page;
+        }
+    }
+    fail_msg("bus 0x%llx is no shadow page", (unsigned long long)bus);
+    return NULL;
+}
+
+/* What the GPU finds at @addr walking the shadow from @root_bus, as the
+ * model's engine does: the leaf entry, or 0 where an entry is not present. */
+static uint64_t gpu_walk(const struct fake_vm *vm, uint64_t root_bus, uint64_t addr)
+{
+    uint64_t entry = root_bus | P;
+
+    for (int shift = 39; shift >= 12; shift -= 9) {
+        if (!(entry & P)) {
+            return 0;
+        }
+        entry = gpu_page(vm, entry & MED_PPGTT_PTE_ADDR_MASK)[(addr >> shift) & 511];
+    }
+    return entry;
+}
+
+/* Everything the GPU can reach from @root_bus, page by page (directories
+ * first), into @copy; returns the number of pages. */
+static unsigned gpu_reachable(const struct fake_vm *vm, uint64_t root_bus, unsigned level,
+                              uint64_t (*copy)[512], unsigned max)
+{
+    const uint64_t *page = gpu_page(vm, root_bus);
+    unsigned n = 1;
+
+    assert_true(max > 0);
+    memcpy(copy[0], page, PAGE);
+    for (unsigned i = 0; level > 1 && i < 512; i++) {
+        if (page[i] & P) {
+            n += gpu_reachable(vm, page[i] & MED_PPGTT_PTE_ADDR_MASK, level - 1, copy + n,
+                               max - n);
+        }
+    }
+    return n;
 }
 
 static const struct vgpu_ppgtt_mem_ops fake_ops = {
@@ -102,12 +167,27 @@ static int teardown(void **state)
     return 0;
 }
 
+static uint64_t sync_changed(struct vgpu_ppgtt_shadow *s)
+{
+    uint64_t changed = ~0ull;
+
+    assert_int_equal(vgpu_ppgtt_shadow_sync(s, &changed), 0);
+    return changed;
+}
+
+/* A shadow built by its first sync. */
 static struct vgpu_ppgtt_shadow *shadow_of(struct fake_vm *vm, unsigned root, unsigned max)
 {
-    return vgpu_ppgtt_shadow_create(&(struct vgpu_ppgtt_shadow_config) {
+    struct vgpu_ppgtt_shadow *s = vgpu_ppgtt_shadow_create(&(struct vgpu_ppgtt_shadow_config) {
         .ops = &fake_ops, .opaque = vm, .root_gpa = gpa_of(root),
         .bus_base = BUS_BASE, .scratch_bus = SCRATCH_BUS, .max_tables = max,
     });
+
+    if (s) {
+        assert_int_equal(vm->pages_live, 0);    /* nothing is built before a sync */
+        sync_changed(s);
+    }
+    return s;
 }
 
 /* Pages 0..3: PML4, PDP, PD, PT mapping address @addr to page @leaf_page. */
@@ -212,8 +292,8 @@ static void test_range_mapped(void **state)
     table(vm, 2)[0] = gpa_of(3) | P | RW;
     table(vm, 2)[1] = gpa_of(4) | P | RW;
     for (unsigned i = 0; i < 512; i++) {
-        table(vm, 3)[i] = gpa_of(10) | P | RW;
-        table(vm, 4)[i] = gpa_of(11) | P | RW;
+        table(vm, 3)[i] = gpa_of(10 + i % 40) | P | RW;
+        table(vm, 4)[i] = gpa_of(10 + (i + 1) % 40) | P | RW;
     }
     table(vm, 4)[7] = 0;                    /* a hole at 2 MiB + 28 KiB */
     s = shadow_of(vm, 0, 0);
@@ -295,23 +375,23 @@ static void test_sync_applies_what_changed(void **state)
     build_chain(vm, 0, gpa_of(10) | P);
     s = shadow_of(vm, 0, 0);
     assert_non_null(s);
-    assert_int_equal(vgpu_ppgtt_shadow_sync(s), 0);
+    assert_int_equal(sync_changed(s), 0);
     assert_int_equal(vgpu_ppgtt_shadow_stats(s)->tables_compared, 4);
 
     table(vm, 3)[1] = gpa_of(11) | P;                 /* a new leaf */
-    assert_int_equal(vgpu_ppgtt_shadow_sync(s), 1);
+    assert_int_equal(sync_changed(s), 1);
     assert_true(vgpu_ppgtt_shadow_translate(s, PAGE, &gpa));
     assert_int_equal(gpa, gpa_of(11));
 
     table(vm, 3)[0] = 0;                              /* an unmap */
-    assert_int_equal(vgpu_ppgtt_shadow_sync(s), 1);
+    assert_int_equal(sync_changed(s), 1);
     assert_false(vgpu_ppgtt_shadow_translate(s, 0, &gpa));
 
     /* A new PD replaces the old one: its subtree goes, the new one comes. */
     table(vm, 5)[0] = gpa_of(6) | P;
     table(vm, 6)[7] = gpa_of(12) | P;
     table(vm, 1)[0] = gpa_of(5) | P;
-    assert_int_equal(vgpu_ppgtt_shadow_sync(s), 1);
+    assert_int_equal(sync_changed(s), 1);
     assert_true(vgpu_ppgtt_shadow_translate(s, 7 * PAGE, &gpa));
     assert_int_equal(gpa, gpa_of(12));
     assert_false(vgpu_ppgtt_shadow_translate(s, PAGE, &gpa));
@@ -333,6 +413,173 @@ static void test_root_outside_ram_is_refused(void **state)
     assert_null(shadow_of(vm, RAM_PAGES, 0));
 }
 
+
+/*
+ * A workload pinned a version (its engine may cache any table of it, as
+ * the model does for a slice): whatever the guest changes afterwards, the
+ * pages of that version stay as they were and stay allocated, and the GPU
+ * walking them still finds what the guest's tables said at the pin; the
+ * next sync's version shows the change.  Then the pages go back.
+ */
+static void test_pinned_version_is_immutable(void **state)
+{
+    struct fake_vm *vm = *state;
+    static uint64_t before[64][512], after[64][512];
+    struct vgpu_ppgtt_shadow *s;
+    uint64_t pin, root_pinned, gpa;
+    unsigned n, m;
+
+    build_chain(vm, 0, gpa_of(10) | P | RW);
+    table(vm, 3)[1] = gpa_of(11) | P | RW;
+    s = shadow_of(vm, 0, 0);
+    pin = vgpu_ppgtt_shadow_pin(s);
+    root_pinned = vgpu_ppgtt_shadow_root_bus(s);
+    n = gpu_reachable(vm, root_pinned, 4, before, 64);
+    assert_int_equal(n, 4);
+
+    /* A leaf rewritten, a leaf unmapped, then the PD replaced by another
+     * whose PT maps page 12, and a second PML4 entry: one sync each. */
+    table(vm, 3)[0] = gpa_of(13) | P | RW;
+    assert_int_equal(sync_changed(s), 1);
+    table(vm, 3)[1] = 0;
+    assert_int_equal(sync_changed(s), 1);
+    table(vm, 6)[0] = gpa_of(12) | P | RW;
+    table(vm, 5)[0] = gpa_of(6) | P | RW;
+    table(vm, 1)[0] = gpa_of(5) | P | RW;
+    assert_int_equal(sync_changed(s), 1);
+    table(vm, 0)[1] = gpa_of(1) | P | RW;
+    assert_int_equal(sync_changed(s), 1);
+
+    m = gpu_reachable(vm, root_pinned, 4, after, 64);
+    assert_int_equal(m, n);
+    assert_memory_equal(before, after, n * PAGE);
+    assert_int_equal(gpu_walk(vm, root_pinned, 0), (BUS_BASE + gpa_of(10)) | P | RW);
+    assert_int_equal(gpu_walk(vm, root_pinned, PAGE), (BUS_BASE + gpa_of(11)) | P | RW);
+    /* The current version: what the guest says now. */
+    assert_int_not_equal(vgpu_ppgtt_shadow_root_bus(s), root_pinned);
+    assert_int_equal(gpu_walk(vm, vgpu_ppgtt_shadow_root_bus(s), 0),
+                     (BUS_BASE + gpa_of(12)) | P | RW);
+    assert_true(vgpu_ppgtt_shadow_translate(s, 0, &gpa));
+    assert_int_equal(gpa, gpa_of(12));
+    assert_true(vgpu_ppgtt_shadow_translate(s, 1ull << 39, &gpa));
+    assert_true(vgpu_ppgtt_shadow_stats(s)->copies > 0);
+    assert_true(vgpu_ppgtt_shadow_stats(s)->deferred_pages > 0);
+
+    vgpu_ppgtt_shadow_unpin(s, pin);
+    assert_int_equal(vgpu_ppgtt_shadow_stats(s)->deferred_pages, 0);
+    assert_int_equal(vm->pages_live, vgpu_ppgtt_shadow_stats(s)->tables);
+    vgpu_ppgtt_shadow_destroy(s);
+}
+
+/* With nothing pinned a sync writes in place: no copies, nothing held. */
+static void test_unpinned_sync_writes_in_place(void **state)
+{
+    struct fake_vm *vm = *state;
+    struct vgpu_ppgtt_shadow *s;
+    uint64_t root;
+
+    build_chain(vm, 0, gpa_of(10) | P | RW);
+    s = shadow_of(vm, 0, 0);
+    vgpu_ppgtt_shadow_unpin(s, vgpu_ppgtt_shadow_pin(s));
+    root = vgpu_ppgtt_shadow_root_bus(s);
+    table(vm, 3)[0] = gpa_of(13) | P | RW;
+    assert_int_equal(sync_changed(s), 1);
+    assert_int_equal(vgpu_ppgtt_shadow_root_bus(s), root);
+    assert_int_equal(vgpu_ppgtt_shadow_stats(s)->copies, 0);
+    assert_int_equal(vm->pages_allocated, 4);
+    vgpu_ppgtt_shadow_destroy(s);
+}
+
+/* Pins of several versions end in any order; a page is held as long as
+ * any version that reaches it is pinned, and never handed out again before. */
+static void test_pages_held_until_every_reaching_pin_ends(void **state)
+{
+    struct fake_vm *vm = *state;
+    struct vgpu_ppgtt_shadow *s;
+    uint64_t first, second, root_first;
+
+    build_chain(vm, 0, gpa_of(10) | P | RW);
+    s = shadow_of(vm, 0, 0);
+    first = vgpu_ppgtt_shadow_pin(s);
+    root_first = vgpu_ppgtt_shadow_root_bus(s);
+    table(vm, 3)[0] = gpa_of(11) | P | RW;
+    assert_int_equal(sync_changed(s), 1);          /* copies PT, PD, PDP, PML4 */
+    second = vgpu_ppgtt_shadow_pin(s);
+    table(vm, 2)[0] = 0;                           /* the PT goes */
+    assert_int_equal(sync_changed(s), 1);
+    assert_int_equal(vm->pages_live, 4 + 4 + 3);   /* two pinned versions + current */
+
+    vgpu_ppgtt_shadow_unpin(s, second);
+    assert_int_equal(vm->pages_live, 4 + 3);       /* the first version is still walked */
+    assert_int_equal(gpu_walk(vm, root_first, 0), (BUS_BASE + gpa_of(10)) | P | RW);
+    vgpu_ppgtt_shadow_unpin(s, first);
+    assert_int_equal(vm->pages_live, 3);
+    vgpu_ppgtt_shadow_destroy(s);
+}
+
+/* A guest that destroys a PPGTT a workload still runs on: its pages stay
+ * until the workload ends. */
+static void test_destroy_while_pinned_waits_for_the_unpin(void **state)
+{
+    struct fake_vm *vm = *state;
+    struct vgpu_ppgtt_shadow *s;
+    uint64_t pin, root;
+
+    build_chain(vm, 0, gpa_of(10) | P | RW);
+    s = shadow_of(vm, 0, 0);
+    pin = vgpu_ppgtt_shadow_pin(s);
+    root = vgpu_ppgtt_shadow_root_bus(s);
+    vgpu_ppgtt_shadow_destroy(s);
+    assert_int_equal(vm->pages_live, 4);
+    assert_int_equal(gpu_walk(vm, root, 0), (BUS_BASE + gpa_of(10)) | P | RW);
+    vgpu_ppgtt_shadow_unpin(s, pin);
+    assert_int_equal(vm->pages_live, 0);
+}
+
+/* A copy that cannot be had fails the sync (the workload is rejected) and
+ * leaves the pinned pages alone; the next sync with room applies it. */
+static void test_copy_refused_fails_the_sync(void **state)
+{
+    struct fake_vm *vm = *state;
+    struct vgpu_ppgtt_shadow *s;
+    uint64_t pin, gpa;
+
+    build_chain(vm, 0, gpa_of(10) | P | RW);
+    s = shadow_of(vm, 0, 0);
+    pin = vgpu_ppgtt_shadow_pin(s);
+    vm->budget = 5;
+    table(vm, 3)[0] = gpa_of(11) | P | RW;
+    assert_int_equal(vgpu_ppgtt_shadow_sync(s, NULL), -ENOMEM);
+    assert_int_equal(gpu_walk(vm, vgpu_ppgtt_shadow_root_bus(s), 0),
+                     (BUS_BASE + gpa_of(10)) | P | RW);
+    vgpu_ppgtt_shadow_unpin(s, pin);
+    assert_int_equal(vgpu_ppgtt_shadow_sync(s, NULL), 0);
+    assert_true(vgpu_ppgtt_shadow_translate(s, 0, &gpa));
+    assert_int_equal(gpa, gpa_of(11));
+    vgpu_ppgtt_shadow_destroy(s);
+}
+
+/* A page table two directory entries share, mapping real pages, is a
+ * legitimate mapping (the scratch fill, all entries alike, is not). */
+static void test_shared_table_that_maps_pages_translates(void **state)
+{
+    struct fake_vm *vm = *state;
+    struct vgpu_ppgtt_shadow *s;
+    uint64_t gpa;
+
+    build_chain(vm, 0, gpa_of(10) | P | RW);
+    table(vm, 3)[1] = gpa_of(11) | P | RW;
+    table(vm, 2)[1] = gpa_of(3) | P | RW;          /* the same PT at 2 MiB */
+    s = shadow_of(vm, 0, 0);
+    assert_true(vgpu_ppgtt_shadow_translate(s, 0, &gpa));
+    assert_int_equal(gpa, gpa_of(10));
+    assert_true(vgpu_ppgtt_shadow_translate(s, (2ull << 20) + PAGE, &gpa));
+    assert_int_equal(gpa, gpa_of(11));
+    assert_true(vgpu_ppgtt_shadow_range_mapped(s, 2ull << 20, 2 * PAGE));
+    assert_int_equal(vgpu_ppgtt_shadow_stats(s)->tables, 4);
+    vgpu_ppgtt_shadow_destroy(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -347,6 +594,15 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_owner_budget_drops_the_entry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sync_applies_what_changed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_root_outside_ram_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pinned_version_is_immutable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unpinned_sync_writes_in_place, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pages_held_until_every_reaching_pin_ends, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_destroy_while_pinned_waits_for_the_unpin, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_copy_refused_fails_the_sync, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shared_table_that_maps_pages_translates, setup,
+                                        teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
