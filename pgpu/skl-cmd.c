@@ -6,8 +6,8 @@
  *
  * 3D, media and GPGPU commands are decoded with their exact Gen9 lengths
  * and skipped: the model has no rasterizer or EUs.  On the video engines
- * every GFX-type command is skipped by the 12-bit length rule of the MFX /
- * HCP / VDENC / VEBOX commands.  An unknown or unimplemented command, or a
+ * every pipeline-2 GFX-type command is skipped by the 12-bit length rule of
+ * the MFX / HCP / VDENC / VEBOX commands.  An unknown or unimplemented command, or a
  * malformed one, stops the context (RING_ERR_INSTRUCTION).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -339,7 +339,8 @@ static const struct skl_cmd_desc mi_cmds[64] = {
     MI_FIXED1(0x00, MI_NOOP, .engines = SKL_ENG_ALL),
     MI_FIXED1(0x01, MI_SET_PREDICATE, .engines = SKL_ENG_ALL, .unimplemented = true),
     MI_FIXED1(0x02, MI_USER_INTERRUPT, .engines = SKL_ENG_ALL, .exec = mi_user_interrupt),
-    MI_FIXED1(0x03, MI_WAIT_FOR_EVENT, .engines = SKL_ENG_ALL, .unimplemented = true),
+    MI_FIXED1(0x03, MI_WAIT_FOR_EVENT, .engines = SKL_ENG_RCS | SKL_ENG_BCS,
+              .unimplemented = true),
     MI_FIXED1(0x05, MI_ARB_CHECK, .engines = SKL_ENG_ALL, .exec = mi_arb_check),
     MI_FIXED1(0x06, MI_RS_CONTROL, .engines = SKL_ENG_RCS, .unimplemented = true),
     MI_FIXED1(0x07, MI_REPORT_HEAD, .engines = SKL_ENG_ALL, .exec = mi_report_head),
@@ -349,6 +350,7 @@ static const struct skl_cmd_desc mi_cmds[64] = {
     MI_FIXED1(0x0b, MI_SUSPEND_FLUSH, .engines = SKL_ENG_ALL, .unimplemented = true),
     MI_FIXED1(0x0c, MI_PREDICATE, .engines = SKL_ENG_RCS, .unimplemented = true),
     MI_FIXED1(0x0d, MI_TOPOLOGY_FILTER, .engines = SKL_ENG_RCS, .unimplemented = true),
+    MI_FIXED1(0x0e, MI_SET_APPID, .engines = SKL_ENG_ALL, .unimplemented = true),
     MI_FIXED1(0x0f, MI_RS_CONTEXT, .engines = SKL_ENG_RCS, .unimplemented = true),
     MI_VAR(0x12, MI_LOAD_SCAN_LINES_INCL, 6, 2, .engines = SKL_ENG_RCS | SKL_ENG_BCS,
            .unimplemented = true),
@@ -367,6 +369,7 @@ static const struct skl_cmd_desc mi_cmds[64] = {
     MI_VAR(0x21, MI_STORE_DATA_INDEX, 8, 3, .engines = SKL_ENG_ALL, .unimplemented = true),
     MI_VAR(0x22, MI_LOAD_REGISTER_IMM, 8, 3, .engines = SKL_ENG_ALL,
            .exec = mi_load_register_imm),
+    MI_VAR(0x23, MI_UPDATE_GTT, 10, 3, .engines = SKL_ENG_ALL, .unimplemented = true),
     MI_VAR(0x24, MI_STORE_REGISTER_MEM, 8, 4, .engines = SKL_ENG_ALL, .addr_dws = 1 << 2,
            .exec = mi_store_register_mem),
     MI_VAR(0x26, MI_FLUSH_DW, 6, 4, .engines = SKL_ENG_XCS, .addr_dws = 1 << 1,
@@ -421,6 +424,7 @@ static const struct skl_cmd_desc gfx_cmds[] = {
     GFX_ROW(2, 0, 0x00, MEDIA_VFE_STATE, 16),
     GFX_ROW(2, 0, 0x01, MEDIA_CURBE_LOAD, 16),
     GFX_ROW(2, 0, 0x02, MEDIA_INTERFACE_DESCRIPTOR_LOAD, 16),
+    GFX_ROW(2, 0, 0x03, MEDIA_GATEWAY_STATE, 16),
     GFX_ROW(2, 0, 0x04, MEDIA_STATE_FLUSH, 16),
     GFX_ROW(2, 1, 0x00, MEDIA_OBJECT, 16),
     GFX_ROW(2, 1, 0x02, MEDIA_OBJECT_PRT, 16),
@@ -520,8 +524,9 @@ static const struct skl_cmd_desc gfx_cmds[] = {
 
 #define NUM_GFX_CMDS (sizeof(gfx_cmds) / sizeof(gfx_cmds[0]))
 
-/* Video engines: every GFX-type command skipped by its 12-bit length,
- * except subtype 1 (MFX_WAIT), a single dword. */
+/* Video engines: the GFX-type commands are pipeline 2 (MFX, HCP, VDENC,
+ * HuC, VEBOX), each skipped by its 12-bit length, and MFX_WAIT (pipeline
+ * 1), a single dword; pipelines 0 and 3 have no commands there. */
 static const struct skl_cmd_desc video_cmd = {
     .name = "video engine command", .len_bits = 12, .min_len = 1,
     .engines = SKL_ENG_VCS | SKL_ENG_VECS,
@@ -544,7 +549,7 @@ static void build_gfx_index(void)
     }
 }
 
-static const struct skl_cmd_desc *decode(const struct skl_engine *e, uint32_t dw0)
+static const struct skl_cmd_desc *decode(enum pgpu_engine engine, uint32_t dw0)
 {
     const struct skl_cmd_desc *desc = NULL;
 
@@ -556,15 +561,22 @@ static const struct skl_cmd_desc *decode(const struct skl_engine *e, uint32_t dw
         desc = &blt_cmds[(dw0 >> 22) & 0x7f];
         break;
     case CMD_TYPE_GFX:
-        if (e->id == PGPU_VCS || e->id == PGPU_VECS) {
-            return ((dw0 >> 27) & 3) == 1 ? &video_single_dword_cmd : &video_cmd;
+        if (engine == PGPU_VCS || engine == PGPU_VECS) {
+            switch ((dw0 >> 27) & 3) {
+            case 1:
+                return &video_single_dword_cmd;
+            case 2:
+                return &video_cmd;
+            default:
+                return NULL;
+            }
         }
         if (gfx_index[GFX_KEY(dw0)]) {
             desc = &gfx_cmds[gfx_index[GFX_KEY(dw0)] - 1];
         }
         break;
     }
-    if (!desc || !desc->name || !(desc->engines & (1u << e->id))) {
+    if (!desc || !desc->name || !(desc->engines & (1u << engine))) {
         return NULL;
     }
     return desc;
@@ -576,6 +588,21 @@ static unsigned cmd_length(const struct skl_cmd_desc *desc, uint32_t dw0)
         return desc->fixed_len;
     }
     return (dw0 & ((1u << desc->len_bits) - 1)) + 2;
+}
+
+bool skl_cmd_decode(enum pgpu_engine engine, uint32_t dw0, struct skl_cmd_decoded *out)
+{
+    const struct skl_cmd_desc *desc;
+
+    pthread_once(&gfx_index_once, build_gfx_index);
+    desc = decode(engine, dw0);
+    if (!desc) {
+        return false;
+    }
+    *out = (struct skl_cmd_decoded){ .name = desc->name, .len = cmd_length(desc, dw0),
+                                     .min_len = desc->min_len,
+                                     .implemented = !desc->unimplemented };
+    return true;
 }
 
 /* Graphics address of dword @i of the fetch stream. */
@@ -653,7 +680,7 @@ static enum skl_exec_result execute_one(struct skl_exec *x)
     if (!fetch(x, 0, 1, dw)) {
         return SKL_EXEC_FAULT;
     }
-    desc = decode(x->e, dw[0]);
+    desc = decode(x->e->id, dw[0]);
     if (!desc || desc->unimplemented) {
         return SKL_EXEC_BAD_COMMAND;
     }

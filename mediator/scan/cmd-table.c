@@ -72,7 +72,7 @@ const struct med_cmd_desc med_cmd_table[] = {
       .handler = med_cmd_store_data_imm },
     { .name = "MI_STORE_DATA_INDEX", MI(0x21), VAR(8, 3, 4), .engines = MED_ENG_ALL,
       .policy = MED_CMD_UNSUPPORTED },
-    { .name = "MI_LOAD_REGISTER_IMM", MI(0x22), ANY(8), .engines = MED_ENG_ALL,
+    { .name = "MI_LOAD_REGISTER_IMM", MI(0x22), VAR(8, 3, 257), .engines = MED_ENG_ALL,
       .handler = med_cmd_lri },
     { .name = "MI_UPDATE_GTT", MI(0x23), ANY(10), .engines = MED_ENG_ALL,
       .policy = MED_CMD_PRIVILEGED },
@@ -229,12 +229,14 @@ const struct med_cmd_desc med_cmd_table[] = {
     RENDER_STATE(3, 1, 0x1d, "3DSTATE_URB_CLEAR", 8),
     RENDER_STATE(3, 3, 0x00, "3DPRIMITIVE", 8),
 
-    /* Video engines: MFX/VEBOX (pipeline 2) and HCP/VDENC (pipeline 3)
-     * commands are skipped by their 12-bit length; their buffers are PPGTT
-     * addresses confined by the shadow PPGTT.  Pipeline 1 is MFX_WAIT. */
+    /* Video engines: the MFX, HCP, VDENC, HuC and VEBOX commands are all
+     * pipeline 2 (HCP_PIPE_MODE_SELECT is 0x7380xxxx) and are skipped by
+     * their 12-bit length; their buffers are PPGTT addresses confined by
+     * the shadow PPGTT.  Pipeline 1 is MFX_WAIT; 0 and 3 have no commands
+     * there. */
     { .name = "MFX_WAIT", VIDEO(1), FIXED(1), .engines = MED_ENG_VCS | MED_ENG_VECS },
-    { .name = "MFX/VEBOX command", VIDEO(2), ANY(12), .engines = MED_ENG_VCS | MED_ENG_VECS },
-    { .name = "HCP/VDENC command", VIDEO(3), ANY(12), .engines = MED_ENG_VCS },
+    { .name = "MFX/HCP/VDENC/VEBOX command", VIDEO(2), ANY(12),
+      .engines = MED_ENG_VCS | MED_ENG_VECS },
 };
 
 const size_t med_cmd_table_size = sizeof(med_cmd_table) / sizeof(med_cmd_table[0]);
