@@ -28,10 +28,12 @@ struct options {
     enum med_log_level log_level;
     uint64_t aperture_size;
     unsigned time_slice_us;
+    bool check_invariants;
 };
 
 enum option_id { OPT_SOCKET = 's', OPT_FOREGROUND = 'f', OPT_LOG_LEVEL = 'l',
-                 OPT_APERTURE = 'a', OPT_TIME_SLICE = 't', OPT_HELP = 'h' };
+                 OPT_APERTURE = 'a', OPT_TIME_SLICE = 't', OPT_CHECK_INVARIANTS = 'c',
+                 OPT_HELP = 'h' };
 
 static const struct {
     struct option option;
@@ -49,6 +51,9 @@ static const struct {
     { { "time-slice", required_argument, NULL, OPT_TIME_SLICE }, "US",
       "GPU time a vGPU keeps an engine while it has work, in microseconds: 100..1000000 "
       "(default 1000)" },
+    { { "check-invariants", no_argument, NULL, OPT_CHECK_INVARIANTS }, NULL,
+      "walk every dispatched vGPU's page tables and GGTT and abort if any translation "
+      "leaves its VM (docs/security.md; slow: for tests)" },
     { { "help", no_argument, NULL, OPT_HELP }, NULL, "this text" },
 };
 #define OPTION_COUNT (sizeof(option_table) / sizeof(option_table[0]))
@@ -116,6 +121,9 @@ static int parse_options(int argc, char **argv, struct options *o)
             o->time_slice_us = (unsigned)us;
             break;
         }
+        case OPT_CHECK_INVARIANTS:
+            o->check_invariants = true;
+            break;
         case OPT_HELP:
             usage(stdout);
             return 1;
@@ -243,6 +251,7 @@ int main(int argc, char **argv)
         .gm = { .aperture_size = o.aperture_size,
                 .host_reserve = MED_GM_HOST_RESERVE_DEFAULT },
         .time_slice_us = o.time_slice_us,
+        .check_invariants = o.check_invariants,
     });
     if (!server) {
         return 1;

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define POOL_CHUNK_PAGES    64
+#define POOL_CHUNK_PAGES    64      /* one word of pool_chunk.handed_out */
 
 struct bus_extent {
     uint64_t bus, size;
@@ -164,6 +164,7 @@ struct pool_page {
 
 struct pool_chunk {
     struct med_host_buf buf;
+    uint64_t handed_out;        /* bit i: page i is in use */
     struct pool_chunk *next;
 };
 
@@ -218,30 +219,36 @@ static bool pool_grow(struct med_page_pool *pool)
     return true;
 }
 
-static uint64_t page_bus(const struct med_page_pool *pool, const void *page)
+static struct pool_chunk *page_chunk(const struct med_page_pool *pool, const void *page,
+                                     unsigned *index)
 {
-    for (const struct pool_chunk *c = pool->chunks; c; c = c->next) {
+    for (struct pool_chunk *c = pool->chunks; c; c = c->next) {
         uintptr_t off = (uintptr_t)page - (uintptr_t)c->buf.map;
 
         if (off < c->buf.size) {
-            return c->buf.bus + off;
+            *index = (unsigned)(off / PGPU_PAGE_SIZE);
+            return c;
         }
     }
     assert(!"page not from this pool");
-    return 0;
+    return NULL;
 }
 
 void *med_page_alloc(struct med_page_pool *pool, uint64_t *bus)
 {
     struct pool_page *p;
+    struct pool_chunk *c;
+    unsigned i;
 
     if (!pool->free && !pool_grow(pool)) {
         return NULL;
     }
     p = pool->free;
+    c = page_chunk(pool, p, &i);
     pool->free = p->next;
     memset(p, 0, PGPU_PAGE_SIZE);
-    *bus = page_bus(pool, p);
+    *bus = c->buf.bus + (uint64_t)i * PGPU_PAGE_SIZE;
+    c->handed_out |= 1ull << i;
     pool->in_use++;
     return p;
 }
@@ -249,11 +256,28 @@ void *med_page_alloc(struct med_page_pool *pool, uint64_t *bus)
 void med_page_free(struct med_page_pool *pool, void *page, uint64_t bus)
 {
     struct pool_page *p = page;
+    unsigned i;
+    struct pool_chunk *c = page_chunk(pool, page, &i);
 
-    assert(page_bus(pool, page) == bus);
+    assert(c->buf.bus + (uint64_t)i * PGPU_PAGE_SIZE == bus && (c->handed_out >> i & 1));
+    c->handed_out &= ~(1ull << i);
     p->next = pool->free;
     pool->free = p;
     pool->in_use--;
+}
+
+const void *med_page_pool_page(const struct med_page_pool *pool, uint64_t bus)
+{
+    for (const struct pool_chunk *c = pool->chunks; c; c = c->next) {
+        uint64_t off = bus - c->buf.bus;
+
+        if (off < c->buf.size && !(off % PGPU_PAGE_SIZE)) {
+            unsigned i = (unsigned)(off / PGPU_PAGE_SIZE);
+
+            return c->handed_out >> i & 1 ? (const uint8_t *)c->buf.map + off : NULL;
+        }
+    }
+    return NULL;
 }
 
 uint64_t med_page_pool_in_use(const struct med_page_pool *pool)

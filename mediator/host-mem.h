@@ -51,6 +51,9 @@ void med_page_pool_destroy(struct med_page_pool *pool);
 /* A zeroed page and its bus address, or NULL. */
 void *med_page_alloc(struct med_page_pool *pool, uint64_t *bus);
 void med_page_free(struct med_page_pool *pool, void *page, uint64_t bus);
+/* The page at bus address @bus if this pool handed it out and it was not
+ * freed since, else NULL (the invariant checker's view of the pool). */
+const void *med_page_pool_page(const struct med_page_pool *pool, uint64_t bus);
 /* Pages handed out now. */
 uint64_t med_page_pool_in_use(const struct med_page_pool *pool);
 

@@ -263,6 +263,7 @@ static int open_scheduler(struct med_server *server)
     host->sched = server->sched;
     host->scratch_bus = MED_SCRATCH_BUS;
     host->totals = &server->exec_totals;
+    host->check_invariants = server->config.check_invariants;
     return 0;
 }
 

@@ -32,6 +32,9 @@ struct med_server_config {
     /* How long a vGPU keeps an engine while it has work (GPU time);
      * 0: MED_TIME_SLICE_DEFAULT_US. */
     unsigned time_slice_us;
+    /* Check the isolation invariants at every dispatch (mediator/invariants.h):
+     * slow, for tests. */
+    bool check_invariants;
 };
 
 #define MED_TIME_SLICE_DEFAULT_US       1000

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "gtt/ppgtt-shadow.h"
+#include "mediator/invariants.h"
 #include "mediator/protocol.h"
 #include "pgpu/skl-regs.h"
 
@@ -805,6 +806,36 @@ static void fill(struct engine_queue *eq, struct vgpu_submission *sub)
     }
 }
 
+/* The isolation invariants over every workload of @sub the GPU may run or
+ * be running: each one's shadow PPGTT as its context image names it, and
+ * the vGPU's host GGTT.  Broken, they are a mediator bug: abort. */
+static void check_isolation(const struct vgpu_submission *sub)
+{
+    bool ok = true;
+    const struct med_isolation_scope scope = {
+        .mem = &sub->config.mem, .pool = sub->pool,
+        .scratch_bus = sub->config.host->scratch_bus, .gpu = sub->config.host->gpu,
+    };
+
+    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+        const struct engine_queue *eq = &sub->engines[e];
+
+        for (unsigned i = 0; i < eq->in_flight; i++) {
+            const struct vgpu_workload *w = &eq->slots[eq->order[i]];
+            const uint32_t *state = (const uint32_t *)((const uint8_t *)w->mem.map +
+                                                       LRC_STATE_OFFSET);
+
+            if (w->state == WL_QUEUED) {
+                ok &= med_check_ppgtt(&scope, (uint64_t)state[CTX_PDP_UDW_DW(0)] << 32 |
+                                              state[CTX_PDP_LDW_DW(0)]);
+            }
+        }
+    }
+    if (!ok || !med_check_ggtt(&scope)) {
+        abort();
+    }
+}
+
 /* Map the workload's memory at the window of ELSP @port and point the
  * context's ring and every batch start into it. */
 static uint64_t workload_bind(struct med_sched_workload *sw, unsigned port)
@@ -835,6 +866,9 @@ static uint64_t workload_bind(struct med_sched_workload *sw, unsigned port)
         *(uint32_t *)(mem + w->sites[i].addr_hi) = (uint32_t)(target >> 32);
     }
     sw->ctx_timestamp = &state[CTX_TIMESTAMP_DW];
+    if (host->check_invariants) {
+        check_isolation(w->sub);
+    }
     return window | CTX_DESC_VALID | CTX_DESC_PRIVILEGE |
            CTX_ADDRESSING_LEGACY_64B << CTX_DESC_ADDRESSING_SHIFT;
 }

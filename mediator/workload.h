@@ -94,6 +94,7 @@ struct vgpu_exec_host {
     uint64_t window_size;
     uint64_t scratch_bus;
     struct vgpu_exec_stats *totals;     /* every vGPU adds to these too */
+    bool check_invariants;              /* at each dispatch (mediator/invariants.h) */
 };
 
 struct vgpu_submission_config {

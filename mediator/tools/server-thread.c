@@ -48,6 +48,7 @@ struct server_thread *server_thread_start(unsigned hang_timeout_ms)
         .socket_path = st->path,
         .gm = { .aperture_size = 256ull << 20, .host_reserve = MED_GM_HOST_RESERVE_DEFAULT },
         .hang_timeout_ms = hang_timeout_ms,
+        .check_invariants = true,
     });
     if (!st->server || pthread_create(&st->thread, NULL, serve, st)) {
         server_thread_destroy(st);

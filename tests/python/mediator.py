@@ -29,7 +29,9 @@ class Mediator:
         self.log_path = os.path.join(self.dir.name, 'gpumed.log')
         with open(self.log_path, 'wb') as log:
             self.proc = subprocess.Popen(
-                [binary, '--foreground', '--log-level', 'info', '--socket', self.socket],
+                # Every test run checks the isolation invariants at each dispatch.
+                [binary, '--foreground', '--log-level', 'info', '--check-invariants',
+                 '--socket', self.socket],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
 
     def wait_listening(self):

@@ -1,0 +1,41 @@
+/*
+ * invariants.h - the isolation invariants of docs/security.md, checked at
+ * run time where tests ask for it (med_server_config.check_invariants,
+ * `gpumed --check-invariants`): at each dispatch of a workload,
+ *   - every leaf translation the GPU can reach from the workload's shadow
+ *     PPGTT, and every present host GGTT entry of its vGPU's partition,
+ *     lands in that VM's RAM or on the vGPU's scratch page;
+ *   - every shadow page table on the way is a page the vGPU's own pool
+ *     handed out and has not taken back (so no table a workload can walk
+ *     is free or reused at another level).
+ * The checks read what the GPU reads (the shadow pages and the host GGTT),
+ * not the mediator's bookkeeping.  A violation is a mediator bug: it is
+ * logged (the first one found) and the caller aborts.  The walk costs
+ * every reachable entry, so it is for tests, not production.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef GPUMED_MEDIATOR_INVARIANTS_H
+#define GPUMED_MEDIATOR_INVARIANTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mediator/guest-mem.h"
+#include "mediator/host-mem.h"
+#include "pgpu/pgpu.h"
+
+/* What one vGPU may reach. */
+struct med_isolation_scope {
+    const struct vgpu_mem *mem;         /* its RAM, bus window and partition */
+    const struct med_page_pool *pool;   /* its shadow page tables */
+    uint64_t scratch_bus;               /* its scratch page */
+    struct pgpu *gpu;                   /* the host GGTT */
+};
+
+/* Walk the 4-level shadow PPGTT at @root_bus: false on a violation. */
+bool med_check_ppgtt(const struct med_isolation_scope *scope, uint64_t root_bus);
+/* Read every host GGTT entry of the partition: false on a violation. */
+bool med_check_ggtt(const struct med_isolation_scope *scope);
+
+#endif /* GPUMED_MEDIATOR_INVARIANTS_H */

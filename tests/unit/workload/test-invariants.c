@@ -1,0 +1,201 @@
+/*
+ * The isolation invariant checker (mediator/invariants.h) against page
+ * tables built by hand: it accepts a tree whose leaves name the VM's RAM
+ * or its scratch page through tables its pool handed out, and finds each
+ * kind of break the invariants name (docs/security.md): a leaf outside the
+ * VM (another VM's window, past its RAM, the shared scratch page), a
+ * table the pool took back, a guest page used as a table, and a host GGTT
+ * entry of the partition outside the VM.  The GPU is a fake backend with
+ * a GGTT array.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "gtt/ppgtt-shadow.h"
+#include "mediator/invariants.h"
+
+#define PAGE            4096ull
+#define RAM_SIZE        (64 * PAGE)
+#define BUS_BASE        (3ull << 40)        /* the VM's window */
+#define OTHER_VM_BUS    (4ull << 40)
+#define OWN_SCRATCH     (5 * PAGE)          /* in the host window, like the pool's pages */
+#define GGTT_ENTRIES    1024
+#define P               MED_PPGTT_PTE_PRESENT
+#define RW              MED_PPGTT_PTE_RW
+
+struct fake_gpu {
+    struct pgpu base;
+    uint64_t ggtt[GGTT_ENTRIES];
+};
+
+static int fake_dma_map(struct pgpu *gpu, uint64_t bus, void *host, uint64_t size)
+{
+    return 0;
+}
+
+static int fake_dma_unmap(struct pgpu *gpu, uint64_t bus, uint64_t size)
+{
+    return 0;
+}
+
+static uint64_t fake_ggtt_read(struct pgpu *gpu, uint32_t index)
+{
+    return ((struct fake_gpu *)gpu)->ggtt[index];
+}
+
+static const struct pgpu_ops fake_ops = {
+    .dma_map = fake_dma_map, .dma_unmap = fake_dma_unmap, .ggtt_read = fake_ggtt_read,
+};
+
+struct env {
+    struct fake_gpu gpu;
+    struct med_host_mem *hm;
+    struct med_page_pool *pool;
+    struct vgpu_mem mem;
+    struct med_isolation_scope scope;
+    uint64_t *table[4];         /* PML4, PDP, PD, PT */
+    uint64_t bus[4];
+};
+
+static int setup(void **state)
+{
+    struct env *e = calloc(1, sizeof(*e));
+
+    e->gpu.base.ops = &fake_ops;
+    e->hm = med_host_mem_create(&e->gpu.base, 64 * PAGE, 1ull << 30);
+    e->pool = med_page_pool_create(e->hm);
+    assert_non_null(e->pool);
+    e->mem.ram[0] = (struct med_gpa_range){ .gpa = 0, .size = RAM_SIZE };
+    e->mem.host[0] = calloc(1, RAM_SIZE);
+    e->mem.ram_count = 1;
+    e->mem.bus_base = BUS_BASE;
+    e->mem.partition = (struct med_partition){ .aperture_base = 16 * PAGE,
+                                               .aperture_size = 16 * PAGE,
+                                               .hidden_base = 512 * PAGE,
+                                               .hidden_size = 64 * PAGE };
+    e->scope = (struct med_isolation_scope){ .mem = &e->mem, .pool = e->pool,
+                                             .scratch_bus = OWN_SCRATCH, .gpu = &e->gpu.base };
+    /* Address 0 -> guest page 10, through four pool pages. */
+    for (unsigned l = 0; l < 4; l++) {
+        e->table[l] = med_page_alloc(e->pool, &e->bus[l]);
+        assert_non_null(e->table[l]);
+    }
+    for (unsigned l = 0; l < 3; l++) {
+        e->table[l][0] = e->bus[l + 1] | P | RW;
+    }
+    e->table[3][0] = (BUS_BASE + 10 * PAGE) | P | RW;
+    e->table[3][1] = OWN_SCRATCH | P;
+    e->gpu.ggtt[16] = (BUS_BASE + 11 * PAGE) | 1;
+    e->gpu.ggtt[512] = OWN_SCRATCH | 1;
+    *state = e;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct env *e = *state;
+
+    for (unsigned l = 0; l < 4; l++) {
+        if (med_page_pool_page(e->pool, e->bus[l])) {
+            med_page_free(e->pool, e->table[l], e->bus[l]);
+        }
+    }
+    med_page_pool_destroy(e->pool);
+    med_host_mem_destroy(e->hm);
+    free(e->mem.host[0]);
+    free(e);
+    return 0;
+}
+
+static void test_a_good_tree_passes(void **state)
+{
+    struct env *e = *state;
+
+    /* i915's fill: every PML4 entry names the same PDP (walked once). */
+    for (unsigned i = 1; i < 512; i++) {
+        e->table[0][i] = e->bus[1] | P | RW;
+        e->table[1][i] = e->bus[2] | P | RW;
+        e->table[2][i] = e->bus[3] | P | RW;
+    }
+    assert_true(med_check_ppgtt(&e->scope, e->bus[0]));
+    assert_true(med_check_ggtt(&e->scope));
+}
+
+/* One row per leaf that breaks the invariant. */
+static const struct {
+    const char *what;
+    uint64_t leaf;
+} bad_leaves[] = {
+    { "another VM's window", OTHER_VM_BUS + 10 * PAGE },
+    { "past the VM's RAM", BUS_BASE + RAM_SIZE },
+    { "below the VM's window", BUS_BASE - PAGE },
+    { "the scratch page every VM shares", MED_SCRATCH_BUS },
+    { "a shadow table of the vGPU", 0 },     /* filled in: the PD's own page */
+};
+
+static void test_leaves_outside_the_vm_are_found(void **state)
+{
+    struct env *e = *state;
+
+    for (size_t i = 0; i < sizeof(bad_leaves) / sizeof(bad_leaves[0]); i++) {
+        uint64_t leaf = bad_leaves[i].leaf ? bad_leaves[i].leaf : e->bus[2];
+
+        e->table[3][7] = leaf | P | RW;
+        assert_false(med_check_ppgtt(&e->scope, e->bus[0]));
+        e->table[3][7] = leaf;                  /* not present: not reachable */
+        assert_true(med_check_ppgtt(&e->scope, e->bus[0]));
+    }
+}
+
+static void test_a_table_the_pool_took_back_is_found(void **state)
+{
+    struct env *e = *state;
+
+    med_page_free(e->pool, e->table[3], e->bus[3]);
+    assert_false(med_check_ppgtt(&e->scope, e->bus[0]));
+}
+
+static void test_a_guest_page_used_as_a_table_is_found(void **state)
+{
+    struct env *e = *state;
+
+    e->table[2][0] = (BUS_BASE + 12 * PAGE) | P | RW;
+    assert_false(med_check_ppgtt(&e->scope, e->bus[0]));
+}
+
+static void test_ggtt_entries_outside_the_vm_are_found(void **state)
+{
+    struct env *e = *state;
+
+    e->gpu.ggtt[31] = (OTHER_VM_BUS + PAGE) | 1;          /* last aperture page */
+    assert_false(med_check_ggtt(&e->scope));
+    e->gpu.ggtt[31] = 0;
+    e->gpu.ggtt[575] = MED_SCRATCH_BUS | 1;               /* last hidden page */
+    assert_false(med_check_ggtt(&e->scope));
+    e->gpu.ggtt[575] = 0;
+    e->gpu.ggtt[32] = (OTHER_VM_BUS + PAGE) | 1;          /* another vGPU's partition */
+    assert_true(med_check_ggtt(&e->scope));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_a_good_tree_passes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_leaves_outside_the_vm_are_found, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_table_the_pool_took_back_is_found, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_a_guest_page_used_as_a_table_is_found, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_ggtt_entries_outside_the_vm_are_found, setup,
+                                        teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
