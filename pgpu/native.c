@@ -18,7 +18,6 @@
 #define GGTT_BASE           0x10000u        /* GGTT addresses below stay unused */
 #define GUARD_GAP           PGPU_PAGE_SIZE  /* unmapped gap after each bo */
 #define MAX_OUTSTANDING     1024
-#define SEQNO_OFFSET        0x100           /* seqno slot in the context's PPHWSP */
 #define SUBMIT_TIMEOUT_MS   10000
 #define MS                  1000000ull
 
@@ -53,6 +52,7 @@ struct native_ctx {
     uint64_t desc;
     uint32_t head, tail;            /* bytes: consumed up to head, written up to tail */
     uint32_t next_seqno;
+    uint32_t submitted_seqno;       /* the last seqno before the tail handed to the engine */
     struct outstanding outstanding[MAX_OUTSTANDING];
     unsigned out_first, out_count;
 };
@@ -313,7 +313,7 @@ const struct native_bo *native_ctx_image(const struct native_ctx *ctx)
 
 static volatile uint32_t *seqno_slot(const struct native_ctx *ctx)
 {
-    return (volatile uint32_t *)((uint8_t *)ctx->image->map + SEQNO_OFFSET);
+    return (volatile uint32_t *)((uint8_t *)ctx->image->map + NATIVE_SEQNO_OFFSET);
 }
 
 uint32_t native_ctx_seqno(const struct native_ctx *ctx)
@@ -397,11 +397,13 @@ static void publish_tail(struct native_ctx *ctx)
     __atomic_store_n(&state[CTX_RING_TAIL_DW], ctx->tail, __ATOMIC_RELEASE);
 }
 
-typedef bool native_done_fn(struct native_engine *engine, const void *arg);
+/* 1 when the wait is over, 0 to keep waiting, or a -errno that ends it. */
+typedef int native_done_fn(struct native_engine *engine, const void *arg);
 
 /*
- * With n->lock held, follow @engine's CSB until @done holds: 0, -EIO when
- * @fail_on_error and the engine stopped a context, or -ETIMEDOUT.
+ * With n->lock held, follow @engine's CSB until @done says so: 0, its
+ * -errno, -EIO when @fail_on_error and the engine stopped a context, or
+ * -ETIMEDOUT.
  */
 static int wait_locked(struct native *n, struct native_engine *engine, native_done_fn *done,
                        const void *arg, unsigned timeout_ms, bool fail_on_error)
@@ -409,9 +411,12 @@ static int wait_locked(struct native *n, struct native_engine *engine, native_do
     uint64_t deadline = now_ns() + timeout_ms * MS;
 
     for (;;) {
+        int state;
+
         process_csb_locked(engine);
-        if (done(engine, arg)) {
-            return 0;
+        state = done(engine, arg);
+        if (state) {
+            return state > 0 ? 0 : state;
         }
         if (fail_on_error && engine_failed(n, engine)) {
             return -EIO;
@@ -432,7 +437,7 @@ struct elsp_pair {
  * submission was acknowledged, and only to extend the running context
  * (lite restore) or to start an idle engine.
  */
-static bool may_submit(struct native_engine *engine, const void *arg)
+static int may_submit(struct native_engine *engine, const void *arg)
 {
     const struct elsp_pair *pair = arg;
 
@@ -454,6 +459,10 @@ static int submit(struct native_ctx *first, struct native_ctx *second)
     ret = wait_locked(n, first->engine, may_submit, &pair, SUBMIT_TIMEOUT_MS, true);
     if (!ret) {
         write_elsp_locked(first->engine, first, second);
+        first->submitted_seqno = first->next_seqno;
+        if (second) {
+            second->submitted_seqno = second->next_seqno;
+        }
     }
     pthread_mutex_unlock(&n->lock);
     return ret;
@@ -475,11 +484,25 @@ struct seqno_wait {
     uint32_t seqno;
 };
 
-static bool seqno_reached(struct native_engine *engine, const void *arg)
+static bool engine_idle(struct native_engine *engine)
+{
+    return !engine->active[0] && !engine->pending_valid;
+}
+
+/*
+ * Reached, or lost: the engine reported every submission done (its last
+ * CSB event said idle, after the seqno writes of what it ran) while a
+ * submitted seqno is still behind.
+ */
+static int seqno_reached(struct native_engine *engine, const void *arg)
 {
     const struct seqno_wait *w = arg;
 
-    return (int32_t)(native_ctx_seqno(w->ctx) - w->seqno) >= 0;
+    if ((int32_t)(native_ctx_seqno(w->ctx) - w->seqno) >= 0) {
+        return 1;
+    }
+    return engine_idle(engine) && (int32_t)(w->ctx->submitted_seqno - w->seqno) >= 0 ?
+           -EPIPE : 0;
 }
 
 int native_wait(struct native_ctx *ctx, uint32_t seqno, unsigned timeout_ms)
@@ -493,9 +516,9 @@ int native_wait(struct native_ctx *ctx, uint32_t seqno, unsigned timeout_ms)
     return ret;
 }
 
-static bool engine_idle(struct native_engine *engine, const void *arg)
+static int engine_idle_done(struct native_engine *engine, const void *arg)
 {
-    return !engine->active[0] && !engine->pending_valid;
+    return engine_idle(engine);
 }
 
 int native_wait_idle(struct native *n, enum pgpu_engine id, unsigned timeout_ms)
@@ -503,7 +526,7 @@ int native_wait_idle(struct native *n, enum pgpu_engine id, unsigned timeout_ms)
     int ret;
 
     pthread_mutex_lock(&n->lock);
-    ret = wait_locked(n, &n->engines[id], engine_idle, NULL, timeout_ms, false);
+    ret = wait_locked(n, &n->engines[id], engine_idle_done, NULL, timeout_ms, false);
     pthread_mutex_unlock(&n->lock);
     return ret;
 }
@@ -595,7 +618,7 @@ unsigned native_breadcrumb(enum pgpu_engine engine, uint64_t slot, uint32_t seqn
 
 uint32_t native_emit_breadcrumb(struct native_ctx *ctx)
 {
-    uint64_t slot = ctx->image->ggtt + SEQNO_OFFSET;
+    uint64_t slot = ctx->image->ggtt + NATIVE_SEQNO_OFFSET;
     uint32_t seqno = ++ctx->next_seqno;
     uint32_t cmd[NATIVE_BREADCRUMB_MAX + 1];
     unsigned count;

@@ -21,6 +21,9 @@
 #include "pgpu/pgpu.h"
 
 #define NATIVE_RING_SIZE    (64u * 1024)
+/* Where a context's breadcrumbs write its seqno: page 0 of its image (the
+ * per-process status page), through the GGTT. */
+#define NATIVE_SEQNO_OFFSET 0x100
 
 struct native;
 struct native_vm;
@@ -84,8 +87,9 @@ uint32_t native_emit_breadcrumb(struct native_ctx *ctx);
 int native_submit(struct native_ctx *ctx);
 /* Submit two contexts of one engine as an ELSP pair (port 0 runs first). */
 int native_submit_pair(struct native_ctx *first, struct native_ctx *second);
-/* Wait until @seqno completed: 0, -ETIMEDOUT, or -EIO if the engine
- * stopped the context (fault, bad command, hang). */
+/* Wait until @seqno completed: 0, -ETIMEDOUT, -EIO if the engine stopped
+ * the context (fault, bad command, hang), or -EPIPE if @seqno was submitted
+ * and the engine went idle without reaching it (a lost completion). */
 int native_wait(struct native_ctx *ctx, uint32_t seqno, unsigned timeout_ms);
 uint32_t native_ctx_seqno(const struct native_ctx *ctx);
 

@@ -36,6 +36,7 @@ const struct skl_engine_info skl_engine_info[PGPU_NUM_ENGINES] = {
 enum {
     LRC_MASKED = 1 << 0,        /* stored as a masked value in the image */
     LRC_SAVE_ONLY = 1 << 1,     /* free-running: saved, never restored */
+    LRC_RESTORE_ONLY = 1 << 2,  /* the driver's: restored, never saved */
 };
 
 struct lrc_reg {
@@ -53,9 +54,16 @@ struct lrc_block {
 #define LRC_REG(r)              { .reg = (r), .flags = 0 }
 #define LRC_MASKED_REG(r)       { .reg = (r), .flags = LRC_MASKED }
 #define LRC_SAVE_ONLY_REG(r)    { .reg = (r), .flags = LRC_SAVE_ONLY }
+#define LRC_RESTORE_ONLY_REG(r) { .reg = (r), .flags = LRC_RESTORE_ONLY }
 
+/*
+ * RING_TAIL belongs to the driver: it writes the new tail into the image
+ * while the context may be switching out (i915's execlists_update_context()
+ * does so just before each ELSP write and asserts that the image still
+ * holds the tail it wrote last), so a save must not put back an older one.
+ */
 static const struct lrc_reg lrc_ring_regs[] = {
-    LRC_MASKED_REG(RING_CONTEXT_CONTROL), LRC_REG(RING_HEAD), LRC_REG(RING_TAIL),
+    LRC_MASKED_REG(RING_CONTEXT_CONTROL), LRC_REG(RING_HEAD), LRC_RESTORE_ONLY_REG(RING_TAIL),
     LRC_REG(RING_START), LRC_REG(RING_CTL), LRC_REG(RING_BB_ADDR_UDW), LRC_REG(RING_BB_ADDR),
     LRC_REG(RING_BB_STATE), LRC_REG(RING_SBB_ADDR_UDW), LRC_REG(RING_SBB_ADDR),
     LRC_REG(RING_SBB_STATE), LRC_REG(0x1c0), LRC_REG(0x1c4), LRC_REG(0x1c8),
@@ -213,6 +221,9 @@ static void context_save_locked(struct skl_engine *e)
             uint32_t v = r->reg == RING_TIMESTAMP ? (uint32_t)skl_cs_ticks(e->gpu) :
                                                     skl_ereg(e, r->reg);
 
+            if (r->flags & LRC_RESTORE_ONLY) {
+                continue;
+            }
             if (r->flags & LRC_MASKED) {
                 v |= 0xffff0000;
             }

@@ -1,8 +1,8 @@
 /*
  * The model programmed by hand, register by register and dword by dword,
  * for what the native driver never does: 3-level (legacy 32-bit) PPGTT
- * contexts, and preemption of a running context by another one at an
- * arbitration point.
+ * contexts, preemption of a running context by another one at an
+ * arbitration point, and a tail published while the context switches out.
  *
  * Memory: 64 pages DMA-mapped at RAW_BUS and GGTT pages 0..63 onto them.
  *
@@ -154,26 +154,39 @@ static void test_three_level_ppgtt_context(void **state)
     assert_int_equal(OPS.mmio_read(r->gpu, RCS(RING_EIR), 4), 0);
 }
 
+/* GGTT pages of the semaphore tests: result slots, and the semaphore. */
+#define SLOTS       (30 * PGPU_PAGE_SIZE)
+#define SEMAPHORE   (31 * PGPU_PAGE_SIZE)
+
+/* Store 1 in slot 0, then wait until the semaphore is 1. */
+static const uint32_t mark_then_wait[] = {
+    MI_STORE_DATA_IMM | MI_USE_GGTT, (uint32_t)SLOTS, 0, 1,
+    MI_SEMAPHORE_WAIT | MI_USE_GGTT | MI_SEMAPHORE_POLL |
+    MI_SEMAPHORE_OP(MI_SEMAPHORE_SAD_EQ_SDD), 1, (uint32_t)SEMAPHORE, 0,
+};
+/* Store 2 in slot 1. */
+static const uint32_t mark_two[] = {
+    MI_STORE_DATA_IMM | MI_USE_GGTT, (uint32_t)SLOTS + 4, 0, 2,
+};
+#define WAIT_DW     (sizeof(mark_then_wait) / 4)
+#define TWO_DW      (sizeof(mark_two) / 4)
+
 /* A second context preempts the first while it waits on a semaphore; the
  * first resumes at the semaphore later. */
 static void test_preemption_at_an_arbitration_point(void **state)
 {
     struct raw *r = *state;
-    const uint64_t slots = 30 * PGPU_PAGE_SIZE, semaphore = 31 * PGPU_PAGE_SIZE;
     const uint64_t no_pdp[4] = { 0 };
-    const uint32_t first[] = {
-        MI_STORE_DATA_IMM | MI_USE_GGTT, (uint32_t)slots, 0, 1,
-        MI_SEMAPHORE_WAIT | MI_USE_GGTT | MI_SEMAPHORE_POLL |
-        MI_SEMAPHORE_OP(MI_SEMAPHORE_SAD_EQ_SDD), 1, (uint32_t)semaphore, 0,
-        MI_STORE_DATA_IMM | MI_USE_GGTT, (uint32_t)slots + 4, 0, 2,
-    };
+    uint32_t first[WAIT_DW + TWO_DW];
     const uint32_t second[] = {
-        MI_STORE_DATA_IMM | MI_USE_GGTT, (uint32_t)slots + 8, 0, 3,
+        MI_STORE_DATA_IMM | MI_USE_GGTT, (uint32_t)SLOTS + 8, 0, 3,
     };
     const uint32_t *csb = page(r, STATUS_PAGE) + HWSP_CSB_DW;
     const uint32_t *first_state = page(r, 1);
 
-    make_context(r, 0, 4, first, 12, no_pdp);
+    memcpy(first, mark_then_wait, sizeof(mark_then_wait));
+    memcpy(first + WAIT_DW, mark_two, sizeof(mark_two));
+    make_context(r, 0, 4, first, WAIT_DW + TWO_DW, no_pdp);
     make_context(r, 2, 5, second, 4, no_pdp);
     submit(r, descriptor(0, CTX_ADDRESSING_LEGACY_64B, 0xa));
     assert_true(wait_value(&page(r, 30)[0], 1));
@@ -196,11 +209,46 @@ static void test_preemption_at_an_arbitration_point(void **state)
     assert_int_equal(first_state[CTX_RING_HEAD_DW], 48);
 }
 
+/*
+ * A driver extends a running context's ring and writes the new RING_TAIL
+ * into the image, as i915's execlists_update_context() does before each
+ * ELSP write; the context then runs out at its old tail before the ELSP
+ * reaches the engine.  The switch-out save must leave the driver's tail in
+ * the image (i915 asserts that the image holds the tail it last wrote), so
+ * that the ELSP's full restore runs the new commands.
+ */
+static void test_switch_out_keeps_the_published_tail(void **state)
+{
+    struct raw *r = *state;
+    const uint64_t no_pdp[4] = { 0 };
+    uint32_t *ring = page(r, 4);
+    uint32_t *image = page(r, 1);
+
+    make_context(r, 0, 4, mark_then_wait, WAIT_DW, no_pdp);
+    submit(r, descriptor(0, CTX_ADDRESSING_LEGACY_64B, 0xa));
+    assert_true(wait_value(&page(r, 30)[0], 1));
+    /* the context waits on the semaphore: extend its ring, publish the tail */
+    memcpy(ring + WAIT_DW, mark_two, sizeof(mark_two));
+    __atomic_store_n(&image[CTX_RING_TAIL_DW], 4 * (WAIT_DW + TWO_DW), __ATOMIC_RELEASE);
+    /* it runs out at the tail it was started with and is saved */
+    __atomic_store_n(&page(r, 31)[0], 1, __ATOMIC_RELEASE);
+    assert_true(wait_idle(r));
+    assert_int_equal(image[CTX_RING_HEAD_DW], 4 * WAIT_DW);
+    assert_int_equal(image[CTX_RING_TAIL_DW], 4 * (WAIT_DW + TWO_DW));
+    /* the ELSP write restores it in full and runs what was added */
+    submit(r, descriptor(0, CTX_ADDRESSING_LEGACY_64B, 0xa));
+    assert_true(wait_value(&page(r, 30)[1], 2));
+    assert_true(wait_idle(r));
+    assert_int_equal(image[CTX_RING_HEAD_DW], 4 * (WAIT_DW + TWO_DW));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_three_level_ppgtt_context, setup, teardown),
         cmocka_unit_test_setup_teardown(test_preemption_at_an_arbitration_point, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_switch_out_keeps_the_published_tail, setup,
                                         teardown),
     };
 

@@ -1,7 +1,8 @@
 /*
  * Engines of the model: PPGTT walks, execlists and the CSB, context
- * save/restore, faults, hangs and resets, interrupts, timestamps, and the
- * mixed-workload acceptance run.
+ * save/restore, faults, hangs and resets, interrupts, timestamps, the
+ * native driver's lost-completion verdict, and the mixed-workload
+ * acceptance run.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -486,6 +487,34 @@ static void test_dma_unmap_fences_a_running_engine(void **state)
     munmap(host, FENCE_SIZE);
 }
 
+/*
+ * A completion whose seqno write never reaches the driver: the context
+ * image's status page is remapped in the GGTT, so the breadcrumb runs but
+ * writes elsewhere.  Once the engine reports itself idle the wait says the
+ * completion was lost (-EPIPE) rather than waiting out its timeout.
+ */
+static void test_wait_reports_a_lost_completion(void **state)
+{
+    struct fixture *f = *state;
+    struct native_ctx *ctx = f->ctx[PGPU_RCS];
+    const struct native_bo *image = native_ctx_image(ctx);
+    struct native_bo *elsewhere = native_bo_new(f->n, PGPU_PAGE_SIZE, false);
+    const volatile uint32_t *landed = (const uint32_t *)((const uint8_t *)elsewhere->map +
+                                                         NATIVE_SEQNO_OFFSET);
+    uint32_t seqno;
+
+    pgpu_skl_model.ggtt_write(f->gpu, (uint32_t)(image->ggtt >> 12),
+                              elsewhere->bus | GTT_PTE_PRESENT);
+    seqno = native_emit_breadcrumb(ctx);
+    assert_int_equal(native_submit(ctx), 0);
+    assert_int_equal(native_wait(ctx, seqno, FIX_WAIT_MS), -EPIPE);
+    assert_int_equal(*landed, seqno);
+    assert_int_not_equal(native_ctx_seqno(ctx), seqno);
+    /* not yet submitted: no verdict, only the timeout */
+    seqno = native_emit_breadcrumb(ctx);
+    assert_int_equal(native_wait(ctx, seqno, 20), -ETIMEDOUT);
+}
+
 #define ENGINE_TEST(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
 
 int main(void)
@@ -494,6 +523,7 @@ int main(void)
         ENGINE_TEST(test_ppgtt_walk_reaches_every_level),
         ENGINE_TEST(test_two_contexts_alternate_with_save_restore),
         ENGINE_TEST(test_csb_events_in_mmio_and_status_page),
+        ENGINE_TEST(test_wait_reports_a_lost_completion),
         /* patient: a descheduled test thread must not look like a hang */
         cmocka_unit_test_setup_teardown(test_lite_restore_extends_the_running_context,
                                         fixture_setup_patient, fixture_teardown),
