@@ -822,10 +822,10 @@ static void check_isolation(const struct vgpu_submission *sub)
 
         for (unsigned i = 0; i < eq->in_flight; i++) {
             const struct vgpu_workload *w = &eq->slots[eq->order[i]];
-            const uint32_t *state = (const uint32_t *)((const uint8_t *)w->mem.map +
-                                                       LRC_STATE_OFFSET);
+            const uint32_t *state;
 
             if (w->state == WL_QUEUED) {
+                state = (const uint32_t *)((const uint8_t *)w->mem.map + LRC_STATE_OFFSET);
                 ok &= med_check_ppgtt(&scope, (uint64_t)state[CTX_PDP_UDW_DW(0)] << 32 |
                                               state[CTX_PDP_LDW_DW(0)]);
             }

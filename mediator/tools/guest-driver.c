@@ -223,6 +223,11 @@ uint64_t guest_ppgtt_root(const struct guest_ppgtt *ppgtt)
     return ppgtt->pml4->gpa;
 }
 
+int guest_ppgtt_announce(struct guest_ppgtt *ppgtt, enum med_ppgtt_op op)
+{
+    return med_client_ppgtt_notify(ppgtt->vm->client, op, ppgtt->pml4->gpa);
+}
+
 /* The entry of @addr in the table of @level (1: the leaf), with the
  * directories on the way created. */
 static uint64_t *table_entry(struct guest_ppgtt *ppgtt, uint64_t addr, unsigned level)

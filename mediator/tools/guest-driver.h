@@ -60,6 +60,8 @@ int guest_ppgtt_map(struct guest_ppgtt *ppgtt, const struct guest_bo *bo, uint64
 /* Write the leaf entry of PPGTT address @addr (tables created on the way). */
 int guest_ppgtt_set_pte(struct guest_ppgtt *ppgtt, uint64_t addr, uint64_t pte);
 uint64_t guest_ppgtt_root(const struct guest_ppgtt *ppgtt);
+/* PPGTT_NOTIFY @op of its root again, as a guest may at any time. */
+int guest_ppgtt_announce(struct guest_ppgtt *ppgtt, enum med_ppgtt_op op);
 /* Point the entry for @addr in the table of @level (4: the PML4, 2: a
  * page directory) at a new, empty table, as a guest that drops a page
  * table subtree and builds another does. */
