@@ -13,6 +13,18 @@
  * Threads: every op may be called from any thread.  Engines execute
  * asynchronously; completion is signalled by the interrupt handler.
  *
+ * Translation caches (what real Gen9 silicon imposes): an engine may cache
+ * any GGTT or PPGTT translation, page-table page included, from the moment
+ * it switches a context in until it switches that context out (the
+ * context-switch event in the CSB that completes or preempts it), an
+ * engine reset, or a TLB invalidation the command stream asks for
+ * (MI_FLUSH_DW or PIPE_CONTROL with TLB invalidate).  So the owner must
+ * not change or free a page table, nor rewrite a GGTT entry to a page it
+ * then gives to another user, while a context that can reach it may still
+ * be on an engine; after that context's switch-out event, nothing of it
+ * is cached.  The model caches for a slice of up to a thousand commands
+ * and drops its caches at each of those points (docs/gpu-model.md).
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #ifndef GPUMED_PGPU_H
