@@ -596,3 +596,8 @@ const struct vgpu_exec_stats *med_server_exec_stats(const struct med_server *ser
 {
     return &server->exec_totals;
 }
+
+const struct med_sched_stats *med_server_sched_stats(const struct med_server *server)
+{
+    return med_sched_get_stats(server->sched);
+}

@@ -18,6 +18,11 @@
 
 #include "pgpu/skl-regs.h"
 
+/* Waiting for a stopped command streamer: polls from 10 µs, backing off
+ * to 1 ms. */
+#define STOP_POLL_MIN_NS        10000
+#define STOP_POLL_MAX_NS        1000000
+
 struct sched_engine {
     enum pgpu_engine id;
     uint32_t base;
@@ -37,6 +42,11 @@ struct med_sched {
     uint32_t next_ctx_id;
     struct sched_engine engines[PGPU_NUM_ENGINES];
     struct med_sched_stats stats;
+    /* During med_sched_cancel(): the entity whose work is dropped, and its
+     * workloads collected so far (whatever would go back to its queue
+     * goes here instead, so none of it is dispatched again). */
+    struct med_sched_entity *cancelling;
+    struct med_sched_workload *cancelled;
 };
 
 static uint64_t now_ns(void)
@@ -271,6 +281,11 @@ static void entity_push_front(struct med_sched *s, struct med_sched_entity *en,
 {
     uint64_t now = now_ns();
 
+    if (en == s->cancelling) {
+        w->next = s->cancelled;
+        s->cancelled = w;
+        return;
+    }
     w->next = en->first;
     en->first = w;
     if (!en->last) {
@@ -311,12 +326,23 @@ static bool leaves_time(const struct med_sched_workload *w, uint64_t horizon_ns)
            parts_within(w->entity, horizon_ns) > w->run_end - w->run_first;
 }
 
+/* One ELSP pair (@desc1 0: none), in the order the hardware takes it. */
+static void elsp_write(struct med_sched *s, struct sched_engine *e, uint64_t desc0,
+                       uint64_t desc1)
+{
+    uint32_t elsp = e->base + RING_ELSP;
+
+    mmio_write(s, elsp, (uint32_t)(desc1 >> 32));
+    mmio_write(s, elsp, (uint32_t)desc1);
+    mmio_write(s, elsp, (uint32_t)(desc0 >> 32));
+    mmio_write(s, elsp, (uint32_t)desc0);
+}
+
 /* Give an idle @e the policy's next pick, as many of its parts as fit the
  * policy's horizon, and a second pick as port 1 of the ELSP pair if the
  * first is expected to leave time before that horizon. */
 static void dispatch(struct med_sched *s, struct sched_engine *e)
 {
-    uint32_t elsp = e->base + RING_ELSP;
     uint64_t desc[2] = { 0, 0 }, now = now_ns(), head_horizon = 0;
 
     if (e->running[0]) {
@@ -365,10 +391,7 @@ static void dispatch(struct med_sched *s, struct sched_engine *e)
         e->last_head = e->running[0]->entity;
         s->stats.vgpu_switches++;
     }
-    mmio_write(s, elsp, (uint32_t)(desc[1] >> 32));
-    mmio_write(s, elsp, (uint32_t)desc[1]);
-    mmio_write(s, elsp, (uint32_t)(desc[0] >> 32));
-    mmio_write(s, elsp, (uint32_t)desc[0]);
+    elsp_write(s, e, desc[0], desc[1]);
 }
 
 /* Port 0's workload is over, or the parts it ran: the engine goes on with
@@ -402,13 +425,13 @@ static void finish(struct med_sched *s, struct sched_engine *e, enum med_sched_r
     }
 }
 
-/* After a reset: port 1's workload never ran; it goes back to its queue. */
-static void requeue_second(struct med_sched *s, struct sched_engine *e)
+/* After a reset: the workload in @port never ran; it goes back to its queue. */
+static void requeue(struct med_sched *s, struct sched_engine *e, unsigned port)
 {
-    struct med_sched_workload *w = e->running[1];
+    struct med_sched_workload *w = e->running[port];
 
     if (w) {
-        e->running[1] = NULL;
+        e->running[port] = NULL;
         w->entity->on_gpu--;
         entity_push_front(s, w->entity, w);
     }
@@ -478,7 +501,7 @@ static void check_error(struct med_sched *s, struct sched_engine *e)
     e->running[0]->engine_error = eir;
     e->running[0]->stop_address = command_address(s, e);
     reset_engine(s, e);
-    requeue_second(s, e);
+    requeue(s, e, 1);
     s->stats.hangs++;
     finish(s, e, MED_SCHED_HANG);
 }
@@ -524,41 +547,114 @@ void med_sched_submit(struct med_sched *s, struct med_sched_entity *en,
     dispatch(s, &s->engines[en->engine]);
 }
 
+static bool on_ports(const struct sched_engine *e, const struct med_sched_entity *en)
+{
+    return (e->running[0] && e->running[0]->entity == en) ||
+           (e->running[1] && e->running[1]->entity == en);
+}
+
+/*
+ * Stop @e's command streamer at a command boundary and wait until it is
+ * idle (RING_MI_MODE: STOP_RING, then MODE_IDLE), as i915 does before it
+ * resets an engine: while stopped the engine neither completes nor
+ * switches contexts, so what its CSB and EXECLIST_STATUS say stays true
+ * while the mechanism decides.  The wait is the command in progress (the
+ * model: its slice), as for an engine reset.
+ */
+static void stop_cs(struct med_sched *s, struct sched_engine *e)
+{
+    long poll_ns = STOP_POLL_MIN_NS;
+
+    mmio_write(s, e->base + RING_MI_MODE, SKL_MASKED_ENABLE(MI_MODE_STOP_RING));
+    while (!(mmio_read(s, e->base + RING_MI_MODE) & MI_MODE_IDLE)) {
+        nanosleep(&(struct timespec){ .tv_nsec = poll_ns }, NULL);
+        poll_ns = poll_ns * 2 < STOP_POLL_MAX_NS ? poll_ns * 2 : STOP_POLL_MAX_NS;
+    }
+}
+
+static void resume_cs(struct med_sched *s, struct sched_engine *e)
+{
+    mmio_write(s, e->base + RING_MI_MODE, SKL_MASKED_DISABLE(MI_MODE_STOP_RING));
+}
+
+/* @w of the entity being cancelled leaves port @port of stopped @e. */
+static void drop_from_port(struct med_sched *s, struct sched_engine *e, unsigned port)
+{
+    struct med_sched_workload *w = e->running[port];
+
+    e->running[port] = NULL;
+    w->finished_ns = now_ns();
+    charge(s, w, w->finished_ns, false);
+    w->entity->workloads++;
+    entity_push_front(s, w->entity, w);     /* onto s->cancelled */
+}
+
+/*
+ * Take @en's workloads off the ELSP ports of stopped @e, whose CSB has
+ * been read (so port 0 is what the engine runs, or the pair was not taken
+ * yet), without cancelling or restarting another vGPU's work:
+ *  - another vGPU's workload runs in port 0, @en's waits in port 1: the
+ *    same context is submitted again alone.  The engine takes that at once
+ *    as a lite restore (the running context goes on from where it is, no
+ *    save and restore), and the new pair replaces the old one, so port 1
+ *    is dropped without having run.  Preempting to idle instead would
+ *    wait for an arbitration point in the running workload, and if that
+ *    workload ended first the engine would start port 1 meanwhile.
+ *  - otherwise the engine runs @en's workload, or has not taken the pair:
+ *    it is reset, and another vGPU's workload in the pair never ran; it
+ *    goes back to the front of its queue.
+ */
+static void take_off_ports(struct med_sched *s, struct sched_engine *e,
+                           struct med_sched_entity *en)
+{
+    struct med_sched_workload *first = e->running[0];
+    uint32_t active = mmio_read(s, e->base + RING_EXECLIST_STATUS_HI);
+
+    assert(active == 0 || active == (uint32_t)(first->desc >> 32));
+    if (first->entity != en && active) {
+        elsp_write(s, e, first->desc, 0);
+        s->stats.port1_drops++;
+        drop_from_port(s, e, 1);
+        return;
+    }
+    reset_engine(s, e);
+    for (unsigned port = 2; port-- > 0;) {
+        if (e->running[port] && e->running[port]->entity == en) {
+            drop_from_port(s, e, port);
+        } else {
+            requeue(s, e, port);
+        }
+    }
+}
+
 void med_sched_cancel(struct med_sched *s, struct med_sched_entity *en)
 {
     struct sched_engine *e = &s->engines[en->engine];
 
-    struct med_sched_workload *dropped[2] = { NULL, NULL };
-
-    if ((e->running[0] && e->running[0]->entity == en) ||
-        (e->running[1] && e->running[1]->entity == en)) {
-        reset_engine(s, e);
-        for (unsigned port = 0; port < 2; port++) {
-            struct med_sched_workload *w = e->running[port];
-
-            e->running[port] = NULL;
-            if (w && w->entity == en) {
-                dropped[port] = w;
-            } else if (w) {
-                w->entity->on_gpu--;
-                entity_push_front(s, w->entity, w);     /* another vGPU's: not lost */
-            }
-        }
-    }
+    s->cancelling = en;
     while (en->first) {
+        entity_push_front(s, en, entity_pop(s, en));
+    }
+    if (on_ports(e, en)) {
+        stop_cs(s, e);
+        /* What the engine finished, or stopped on, before the stop. */
+        process_csb(s, e);
+        check_error(s, e);
+        if (on_ports(e, en)) {
+            take_off_ports(s, e, en);
+        }
+        resume_cs(s, e);
+    }
+    s->cancelling = NULL;
+    while (s->cancelled) {
+        struct med_sched_workload *w = s->cancelled;
+
+        s->cancelled = w->next;
+        w->next = NULL;
         s->stats.cancelled++;
-        s->config.ops->complete(entity_pop(s, en), MED_SCHED_CANCELLED);
+        s->config.ops->complete(w, MED_SCHED_CANCELLED);
     }
     backlog(en, now_ns());
-    for (unsigned port = 0; port < 2; port++) {
-        if (dropped[port]) {
-            s->stats.cancelled++;
-            dropped[port]->finished_ns = now_ns();
-            charge(s, dropped[port], dropped[port]->finished_ns, false);
-            en->workloads++;
-            s->config.ops->complete(dropped[port], MED_SCHED_CANCELLED);
-        }
-    }
     if (e->last_head == en) {
         e->last_head = NULL;    /* it may be freed; a later one may reuse its address */
     }

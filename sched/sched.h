@@ -8,7 +8,8 @@
  * An idle engine is given up to two workloads as one ELSP pair (port 0,
  * then port 1), so that it goes on to the second while the mediator
  * handles the first's completion; nothing is written to a busy engine's
- * ELSP (no preemption).  A workload may come in parts (its owner's split
+ * ELSP (no preemption), but for the lite restore that drops a cancelled
+ * workload from port 1 (med_sched_cancel()).  A workload may come in parts (its owner's split
  * points, e.g. a guest element's requests): each dispatch runs as many of
  * its remaining parts as the vGPU's recent GPU time per part says fit one
  * time slice (at least one), and the rest goes back to the front of its
@@ -168,6 +169,7 @@ struct med_sched_stats {
     uint64_t completed;
     uint64_t hangs;             /* workloads the engine stopped */
     uint64_t cancelled;
+    uint64_t port1_drops;       /* cancelled from ELSP port 1 by a lite restore of port 0 */
     uint64_t resets;            /* engine resets the mechanism did */
     uint64_t stray_events;      /* CSB completions naming no running workload */
     uint64_t interrupts;        /* eventfd wake-ups processed */
@@ -198,9 +200,15 @@ void med_sched_entity_init(struct med_sched_entity *entity, enum pgpu_engine eng
  * the engine is idle and the policy picks it. */
 void med_sched_submit(struct med_sched *sched, struct med_sched_entity *entity,
                       struct med_sched_workload *w);
-/* Drop every workload of @entity (each completed as CANCELLED); if one is
- * on the GPU its engine is reset, and another vGPU's workload dispatched
- * with it goes back to the front of its queue. */
+/* Drop every workload of @entity (each completed as CANCELLED) without
+ * cancelling or restarting another entity's: the engine's command
+ * streamer is stopped while the mechanism reads where it is; @entity's
+ * workload waiting in ELSP port 1 behind another's is dropped by
+ * submitting port 0's context again alone (a lite restore: it runs on);
+ * when the engine runs @entity's workload it is reset, and another
+ * entity's workload dispatched with it, which never ran, goes back to the
+ * front of its queue.  A workload of @entity the engine completed before
+ * the stop completes as DONE. */
 void med_sched_cancel(struct med_sched *sched, struct med_sched_entity *entity);
 
 const struct med_sched_stats *med_sched_get_stats(const struct med_sched *sched);

@@ -23,12 +23,14 @@
 #include "mediator/tools/server-thread.h"
 #include "mediator/workload.h"
 #include "pgpu/skl-regs.h"
+#include "sched/sched.h"
 #include "tests/unit/scan/emit.h"
 
 #define MiB             (1ull << 20)
 #define RAM_SIZE        (32 * MiB)
 #define NEIGHBOUR_RAM   (64 * MiB)
 #define HANG_TIMEOUT_MS 300
+#define PATIENT_HANG_TIMEOUT_MS 10000
 #define WAIT_MS         10000
 
 /* PPGTT addresses the tests use, as Mesa might. */
@@ -59,12 +61,12 @@ struct env {
     struct guest_bo *canary;
 };
 
-static int setup(void **state)
+static int setup_with(void **state, unsigned hang_timeout_ms)
 {
     struct env *e = calloc(1, sizeof(*e));
 
     *state = e;
-    e->server = server_thread_start(HANG_TIMEOUT_MS);
+    e->server = server_thread_start(hang_timeout_ms);
     if (!e->server) {
         return -1;
     }
@@ -93,6 +95,18 @@ static int setup(void **state)
         ((uint32_t *)e->canary->map)[i] = CANARY;
     }
     return 0;
+}
+
+static int setup(void **state)
+{
+    return setup_with(state, HANG_TIMEOUT_MS);
+}
+
+/* For tests that hold workloads on semaphores while they arrange an
+ * interleaving: a hang timeout no such wait comes near. */
+static int setup_patient(void **state)
+{
+    return setup_with(state, PATIENT_HANG_TIMEOUT_MS);
 }
 
 static int teardown(void **state)
@@ -351,26 +365,44 @@ static void test_endless_loop(void **state)
     expect_chain_contained(*state, BATCH_ADDR);     /* back to itself */
 }
 
+/* The neighbour's work: a batch and a data page at the usual PPGTT
+ * addresses, a render and a blitter context. */
+struct neighbour_work {
+    struct guest_bo *batch, *data;
+    struct guest_ctx *rcs, *bcs;
+};
+
+static struct neighbour_work neighbour_work(struct env *e)
+{
+    struct guest_ppgtt *ppgtt = guest_ppgtt_new(e->neighbour);
+    struct neighbour_work n = {
+        .batch = guest_bo_new(e->neighbour, 4096, false),
+        .data = guest_bo_new(e->neighbour, 4096, false),
+    };
+
+    assert_non_null(ppgtt);
+    assert_non_null(n.batch);
+    assert_non_null(n.data);
+    assert_int_equal(guest_ppgtt_map(ppgtt, n.batch, BATCH_ADDR), 0);
+    assert_int_equal(guest_ppgtt_map(ppgtt, n.data, DATA_ADDR), 0);
+    n.rcs = guest_ctx_new(e->neighbour, PGPU_RCS, ppgtt);
+    n.bcs = guest_ctx_new(e->neighbour, PGPU_BCS, ppgtt);
+    assert_non_null(n.rcs);
+    assert_non_null(n.bcs);
+    return n;
+}
+
 /* A semaphore that is never signalled passes the scan and hangs the GPU:
  * the engine is reset after the hang timeout; the neighbour's work, queued
  * behind it on the same engine and running on another, completes. */
 static void test_gpu_hang_is_contained(void **state)
 {
     struct env *e = *state;
-    struct guest_ppgtt *nppgtt = guest_ppgtt_new(e->neighbour);
-    struct guest_bo *nbatch = guest_bo_new(e->neighbour, 4096, false);
-    struct guest_bo *ndata = guest_bo_new(e->neighbour, 4096, false);
-    struct guest_ctx *nrcs, *nbcs;
-    uint32_t *p = e->batch->map, *q, seqno;
+    struct neighbour_work n = neighbour_work(e);
+    struct guest_bo *ndata = n.data;
+    struct guest_ctx *nrcs = n.rcs, *nbcs = n.bcs;
+    uint32_t *p = e->batch->map, *q = n.batch->map, seqno;
 
-    assert_non_null(nppgtt);
-    assert_int_equal(guest_ppgtt_map(nppgtt, nbatch, BATCH_ADDR), 0);
-    assert_int_equal(guest_ppgtt_map(nppgtt, ndata, DATA_ADDR), 0);
-    nrcs = guest_ctx_new(e->neighbour, PGPU_RCS, nppgtt);
-    nbcs = guest_ctx_new(e->neighbour, PGPU_BCS, nppgtt);
-    assert_non_null(nrcs);
-    assert_non_null(nbcs);
-    q = nbatch->map;
     emit_sdi(&q, DATA_ADDR, false, false);
     q[-1] = 0x5eeded;
     emit(&q, MI_BB_END_DW);
@@ -431,6 +463,97 @@ static void test_disconnect_frees_the_engine(void **state)
     assert_int_equal(guest_ctx_wait(nrcs, WAIT_MS), 0);
     assert_true(now_ms() - start < HANG_TIMEOUT_MS);
     assert_int_equal(((uint32_t *)ndata->map)[0], 0x1234);
+}
+
+static uint32_t load_u32(const struct guest_bo *bo, unsigned index)
+{
+    return __atomic_load_n(&((uint32_t *)bo->map)[index], __ATOMIC_ACQUIRE);
+}
+
+static void store_u32(const struct guest_bo *bo, unsigned index, uint32_t value)
+{
+    __atomic_store_n(&((uint32_t *)bo->map)[index], value, __ATOMIC_RELEASE);
+}
+
+/* A semaphore wait until the dword at PPGTT @addr is 1. */
+static void emit_wait_for_one(uint32_t **p, uint64_t addr)
+{
+    emit(p, MI_SEMAPHORE_WAIT | MI_SEMAPHORE_POLL | MI_SEMAPHORE_OP(MI_SEMAPHORE_SAD_EQ_SDD));
+    emit(p, 1);
+    emit_addr(p, addr);
+}
+
+static void submit_batch(struct guest_ctx *ctx, uint64_t addr)
+{
+    uint32_t seqno;
+
+    assert_int_equal(guest_ctx_emit_batch(ctx, addr, true), 0);
+    assert_int_equal(guest_ctx_emit_breadcrumb(ctx, &seqno), 0);
+    assert_int_equal(guest_ctx_submit(ctx), 0);
+}
+
+#define STARTED_MARK    0x57a7
+
+/*
+ * One VM's engine reset never cancels or restarts another VM's work.  The
+ * interleaving is forced: this VM's first workload holds the render engine
+ * on a semaphore until the neighbour's workload and this VM's second one
+ * are queued; released, the neighbour's (owed more time) goes to ELSP port
+ * 0 and this VM's to port 1.  The neighbour's workload stores a start mark,
+ * then waits on a semaphore in its own memory; the test clears the mark,
+ * and this VM resets its render engine (i915's RESET_ENGINES).  The
+ * neighbour's workload must go on from its semaphore, not run again from
+ * its start: the mark stays cleared and its store after the semaphore
+ * lands once.  The mediator did that with a lite restore, no engine reset.
+ */
+static void test_engine_reset_spares_the_other_vms_running_work(void **state)
+{
+    struct env *e = *state;
+    struct neighbour_work n = neighbour_work(e);
+    struct guest_bo *ndata = n.data;
+    struct guest_ctx *nrcs = n.rcs, *nbcs = n.bcs;
+    const struct med_sched_stats *st;
+    uint32_t *p = e->batch->map, *q = n.batch->map;
+    double start;
+
+    emit_sdi(&q, DATA_ADDR, false, false);
+    q[-1] = STARTED_MARK;
+    emit_wait_for_one(&q, DATA_ADDR + 0x40);
+    emit_sdi(&q, DATA_ADDR + 4, false, false);
+    q[-1] = 0x600d;
+    emit(&q, MI_BB_END_DW);
+
+    emit_wait_for_one(&p, DATA_ADDR + 0x100);   /* this VM's blocker */
+    emit(&p, MI_BB_END_DW);
+    /* Each SUBMIT is followed by a request answered after it (a reset of
+     * an engine with nothing on it): the mediator has taken the element
+     * (reading its tail: a later batch of the same context is a workload
+     * of its own) before the next is written. */
+    submit_batch(e->rcs, BATCH_ADDR);
+    assert_int_equal(guest_ctx_recover(e->bcs), 0);
+    submit_batch(nrcs, BATCH_ADDR);
+    assert_int_equal(guest_ctx_recover(nbcs), 0);
+    submit_batch(e->rcs, store_batch(e, 0x1000, DATA_ADDR + 8, 0xbad));
+    assert_int_equal(guest_ctx_recover(e->bcs), 0);
+    /* The blocker's GPU time passes a time slice (1 ms) by far. */
+    nanosleep(&(struct timespec){ .tv_nsec = 20000000 }, NULL);
+    store_u32(e->data, 0x40, 1);
+    for (start = now_ms(); load_u32(ndata, 0) != STARTED_MARK;) {
+        assert_true(now_ms() - start < WAIT_MS);
+        nanosleep(&(struct timespec){ .tv_nsec = 100000 }, NULL);
+    }
+    store_u32(ndata, 0, 0);
+    assert_int_equal(guest_ctx_recover(e->rcs), 0);
+    store_u32(ndata, 0x10, 1);
+    assert_int_equal(guest_ctx_wait(nrcs, WAIT_MS), 0);
+    assert_int_equal(load_u32(ndata, 1), 0x600d);
+    assert_int_equal(load_u32(ndata, 0), 0);    /* not run again from its start */
+    assert_int_equal(load_u32(e->data, 2), 0);  /* this VM's second never ran */
+    assert_int_equal(guest_vm_events(e->neighbour)->rejected, 0);
+    server_thread_stop(e->server);
+    st = med_server_sched_stats(server_thread_server(e->server));
+    assert_int_equal(st->port1_drops, 1);
+    assert_int_equal(st->resets, 0);
 }
 
 /* Every rejection and hang above was counted. */
@@ -556,6 +679,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_endless_loop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gpu_hang_is_contained, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disconnect_frees_the_engine, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_engine_reset_spares_the_other_vms_running_work,
+                                        setup_patient, teardown),
         cmocka_unit_test_setup_teardown(test_rejections_are_counted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_leaf_changed_under_a_waiting_workload, setup,
                                         teardown),

@@ -1,10 +1,12 @@
 /*
  * The scheduler mechanism on the GPU model: workloads of two vGPUs taking
  * turns as ELSP pairs and completing in order, a hang in port 0 contained
- * by an engine reset (the workload in port 1 runs afterwards), and a
- * cancel that resets the engine without losing the other vGPU's work,
- * and a workload longer than a time slice run one part at a time, with the
- * other vGPU's work between its parts.
+ * by an engine reset (the workload in port 1 runs afterwards), a cancel
+ * that never cancels or restarts another vGPU's work (its workload in
+ * ELSP port 0 runs on from where it is; one the GPU had moved on to
+ * behind the cancelled one is not reset), and a workload longer than a
+ * time slice run one part at a time, with the other vGPU's work between
+ * its parts.
  * Each workload is a context image and a ring in DMA-mapped host memory
  * storing a marker into a results page (GGTT).
  *
@@ -36,6 +38,7 @@
 #define WL_PAGES        4
 #define MAX_WL          16
 #define HANG_MS         100
+#define PATIENT_HANG_MS 10000           /* for tests that hold a workload while they act */
 #define SLICE_NS        1000000ull
 #define BLOCK_NS        4000000ull      /* a blocked workload's GPU time: > SLICE_NS */
 
@@ -89,7 +92,8 @@ static void complete(struct med_sched_workload *w, enum med_sched_result result)
 static const struct med_sched_ops ops = { .bind = bind, .complete = complete };
 static const struct med_sched_share equal = { .weight = 1, .cap_percent = MED_SCHED_CAP_NONE };
 
-static int setup_with(void **state, const struct med_sched_policy_ops *policy, uint64_t slice)
+static int setup_with(void **state, const struct med_sched_policy_ops *policy, uint64_t slice,
+                      unsigned hang_ms)
 {
     struct env *e = calloc(1, sizeof(*e));
     struct med_sched_config config = {
@@ -98,7 +102,7 @@ static int setup_with(void **state, const struct med_sched_policy_ops *policy, u
 
     *state = the_env = e;
     e->gpu = pgpu_skl_model.create(&(struct pgpu_config) {
-        .name = "sched-test", .aperture_size = PGPU_APERTURE_DEFAULT, .hang_timeout_ms = HANG_MS,
+        .name = "sched-test", .aperture_size = PGPU_APERTURE_DEFAULT, .hang_timeout_ms = hang_ms,
     });
     e->mem = aligned_alloc(PAGE, MEM_PAGES * PAGE);
     if (!e->gpu || !e->mem) {
@@ -122,12 +126,17 @@ static int setup_with(void **state, const struct med_sched_policy_ops *policy, u
 
 static int setup(void **state)
 {
-    return setup_with(state, &med_sched_policy_rr, 0);
+    return setup_with(state, &med_sched_policy_rr, 0, HANG_MS);
+}
+
+static int setup_patient(void **state)
+{
+    return setup_with(state, &med_sched_policy_rr, 0, PATIENT_HANG_MS);
 }
 
 static int setup_sliced(void **state)
 {
-    return setup_with(state, &med_sched_policy_rr, SLICE_NS);
+    return setup_with(state, &med_sched_policy_rr, SLICE_NS, HANG_MS);
 }
 
 static int teardown(void **state)
@@ -142,11 +151,25 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Workload @i on RCS: store @i + 1 into results[i], after waiting for
- * results[63] == 1 if @blocked; in two parts if @two_parts, the second
- * storing @i + 101 into results[32 + i]. */
-static struct test_workload *workload_parts(struct env *e, unsigned i, bool blocked,
-                                            bool two_parts)
+#define GATE            63              /* results[GATE] == 1 releases blocked workloads */
+#define BLOCKER_GATE    62              /* ... results[BLOCKER_GATE] the blocker */
+#define STARTED(i)      (40 + (i))      /* where a marked workload says it started */
+#define STARTED_VALUE   0x57a7
+
+static void emit_store(uint32_t *r, uint32_t *n, unsigned slot, uint32_t value)
+{
+    r[(*n)++] = MI_STORE_DATA_IMM | MI_USE_GGTT;
+    r[(*n)++] = (uint32_t)ggtt_of(RESULTS_PAGE) + 4 * slot;
+    r[(*n)++] = 0;
+    r[(*n)++] = value;
+}
+
+/* Workload @i on RCS: store STARTED_VALUE into results[STARTED(i)] first
+ * if @marked, wait for results[@gate] == 1 if @gate, then store @i + 1
+ * into results[i]; in two parts if @two_parts, the second storing
+ * @i + 101 into results[32 + i]. */
+static struct test_workload *workload_shaped(struct env *e, unsigned i, bool marked,
+                                             unsigned gate, bool two_parts)
 {
     struct test_workload *t = &e->wl[i];
     unsigned image = WL_FIRST_PAGE + WL_PAGES * i, ring = image + 2;
@@ -154,31 +177,34 @@ static struct test_workload *workload_parts(struct env *e, unsigned i, bool bloc
 
     native_lrc_init(page_of(e, image + 1), PGPU_RCS, (uint32_t)ggtt_of(ring), 2 * PAGE,
                     BUS + PML4_PAGE * PAGE);
-    if (blocked) {
+    if (marked) {
+        emit_store(r, &n, STARTED(i), STARTED_VALUE);
+    }
+    if (gate) {
         r[n++] = MI_SEMAPHORE_WAIT | MI_USE_GGTT | MI_SEMAPHORE_POLL |
                  MI_SEMAPHORE_OP(MI_SEMAPHORE_SAD_EQ_SDD);
         r[n++] = 1;
-        r[n++] = (uint32_t)ggtt_of(RESULTS_PAGE) + 4 * 63;
+        r[n++] = (uint32_t)ggtt_of(RESULTS_PAGE) + 4 * gate;
         r[n++] = 0;
     }
-    r[n++] = MI_STORE_DATA_IMM | MI_USE_GGTT;
-    r[n++] = (uint32_t)ggtt_of(RESULTS_PAGE) + 4 * i;
-    r[n++] = 0;
-    r[n++] = i + 1;
+    emit_store(r, &n, i, i + 1);
     if (n % 2) {
         r[n++] = MI_NOOP;
     }
     t->part_end = 4 * n;
     if (two_parts) {
-        r[n++] = MI_STORE_DATA_IMM | MI_USE_GGTT;
-        r[n++] = (uint32_t)ggtt_of(RESULTS_PAGE) + 4 * (32 + i);
-        r[n++] = 0;
-        r[n++] = i + 101;
+        emit_store(r, &n, 32 + i, i + 101);
     }
     t->tail = 4 * n;
     t->index = i;
     t->sched.parts = two_parts ? 2 : 1;
     return t;
+}
+
+static struct test_workload *workload_parts(struct env *e, unsigned i, bool blocked,
+                                            bool two_parts)
+{
+    return workload_shaped(e, i, false, blocked ? GATE : 0, two_parts);
 }
 
 static struct test_workload *workload(struct env *e, unsigned i, bool blocked)
@@ -210,7 +236,7 @@ static void test_vgpus_take_turns_in_pairs(void **state)
     med_sched_submit(e->sched, &a, &workload(e, 1, false)->sched);
     med_sched_submit(e->sched, &a, &workload(e, 2, false)->sched);
     med_sched_submit(e->sched, &b, &workload(e, 3, false)->sched);
-    __atomic_store_n(&page_of(e, RESULTS_PAGE)[63], 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&page_of(e, RESULTS_PAGE)[GATE], 1, __ATOMIC_RELEASE);
     run_until(e, 4);
     for (unsigned i = 0; i < 4; i++) {
         assert_int_equal(e->order[i], expected[i]);
@@ -241,31 +267,132 @@ static void test_hang_in_port_0_spares_port_1(void **state)
     assert_int_equal(med_sched_get_stats(e->sched)->hangs, 1);
 }
 
-static void test_cancel_keeps_the_other_vgpus_work(void **state)
-{
-    struct env *e = *state;
-    struct med_sched_entity a, b;
-
-    med_sched_entity_init(&a, PGPU_RCS, &equal);
-    med_sched_entity_init(&b, PGPU_RCS, &equal);
-    med_sched_submit(e->sched, &a, &workload(e, 0, true)->sched);
-    med_sched_submit(e->sched, &b, &workload(e, 1, false)->sched);
-    med_sched_submit(e->sched, &b, &workload(e, 2, false)->sched);
-    med_sched_cancel(e->sched, &b);     /* b's first is on the GPU in port 1 */
-    assert_int_equal(e->completed, 2);
-    assert_int_equal(e->wl[1].result, MED_SCHED_CANCELLED);
-    assert_int_equal(e->wl[2].result, MED_SCHED_CANCELLED);
-    __atomic_store_n(&page_of(e, RESULTS_PAGE)[63], 1, __ATOMIC_RELEASE);
-    run_until(e, 3);
-    assert_int_equal(e->wl[0].result, MED_SCHED_DONE);
-    assert_int_equal(page_of(e, RESULTS_PAGE)[0], 1);
-    assert_int_equal(page_of(e, RESULTS_PAGE)[1], 0);
-    assert_int_equal(page_of(e, RESULTS_PAGE)[2], 0);
-}
-
 static void sleep_ns(uint64_t ns)
 {
     nanosleep(&(struct timespec){ .tv_sec = 0, .tv_nsec = (long)ns }, NULL);
+}
+
+static uint32_t result(struct env *e, unsigned slot)
+{
+    return __atomic_load_n(&page_of(e, RESULTS_PAGE)[slot], __ATOMIC_ACQUIRE);
+}
+
+static void wait_for_result(struct env *e, unsigned slot, uint32_t value)
+{
+    for (unsigned ms = 0; result(e, slot) != value; ms++) {
+        assert_true(ms < 10000);
+        sleep_ns(1000000);
+    }
+}
+
+/*
+ * Three new vGPUs: workload 2 of the third (c) holds the engine until
+ * @first and @second are queued, so that they go to the GPU as one ELSP
+ * pair (round robin: @first's vGPU, then @second's).
+ */
+static void dispatch_as_pair(struct env *e, struct med_sched_entity *c,
+                             struct med_sched_entity *first, struct test_workload *w_first,
+                             struct med_sched_entity *second, struct test_workload *w_second)
+{
+    med_sched_entity_init(first, PGPU_RCS, &equal);
+    med_sched_entity_init(second, PGPU_RCS, &equal);
+    med_sched_entity_init(c, PGPU_RCS, &equal);
+    med_sched_submit(e->sched, c, &workload_shaped(e, 2, false, BLOCKER_GATE, false)->sched);
+    med_sched_submit(e->sched, first, &w_first->sched);
+    med_sched_submit(e->sched, second, &w_second->sched);
+    assert_int_equal(med_sched_get_stats(e->sched)->dispatched, 1);
+    __atomic_store_n(&page_of(e, RESULTS_PAGE)[BLOCKER_GATE], 1, __ATOMIC_RELEASE);
+    run_until(e, 1);
+    assert_int_equal(e->order[0], 2);
+    assert_int_equal(med_sched_get_stats(e->sched)->dispatched, 3);
+}
+
+/* Once workload @i stored its start marker (it runs), clear the marker
+ * and cancel @en. */
+static void cancel_once_started(struct env *e, unsigned i, struct med_sched_entity *en)
+{
+    wait_for_result(e, STARTED(i), STARTED_VALUE);
+    __atomic_store_n(&page_of(e, RESULTS_PAGE)[STARTED(i)], 0, __ATOMIC_RELEASE);
+    med_sched_cancel(e->sched, en);
+}
+
+/* a's workload 0 runs in ELSP port 0 (it stored its start marker and
+ * waits on the gate), b's workload 1 sits in port 1; b is cancelled.  a's
+ * workload must go on from where it is: its marker, cleared meanwhile, is
+ * never written again, and it completes once; b's never ran. */
+static void test_cancel_in_port_1_leaves_port_0_running(void **state)
+{
+    struct env *e = *state;
+    struct med_sched_entity a, b, c;
+
+    dispatch_as_pair(e, &c, &a, workload_shaped(e, 0, true, GATE, false),
+                     &b, workload(e, 1, false));
+    cancel_once_started(e, 0, &b);
+    assert_int_equal(e->completed, 2);
+    assert_int_equal(e->wl[1].result, MED_SCHED_CANCELLED);
+    assert_int_equal(med_sched_get_stats(e->sched)->resets, 0);
+    assert_int_equal(med_sched_get_stats(e->sched)->port1_drops, 1);
+    assert_int_equal(b.on_gpu, 0);
+    __atomic_store_n(&page_of(e, RESULTS_PAGE)[GATE], 1, __ATOMIC_RELEASE);
+    run_until(e, 3);
+    assert_int_equal(e->wl[0].result, MED_SCHED_DONE);
+    assert_int_equal(result(e, 0), 1);
+    assert_int_equal(result(e, STARTED(0)), 0);    /* not run again from its start */
+    assert_int_equal(result(e, 1), 0);
+    assert_int_equal(med_sched_get_stats(e->sched)->dispatched, 3);
+    assert_int_equal(a.workloads, 1);
+}
+
+/* b's workload 0 in port 0 completed on the GPU, which went on to a's
+ * workload 1 in port 1 (it stored its marker and waits); the scheduler has
+ * not yet read that completion when b is cancelled.  The engine must not
+ * be reset under a's workload: it runs on, once. */
+static void test_cancel_after_port_0_completed_spares_port_1(void **state)
+{
+    struct env *e = *state;
+    struct med_sched_entity a, b, c;
+
+    dispatch_as_pair(e, &c, &b, workload(e, 0, false),
+                     &a, workload_shaped(e, 1, true, GATE, false));
+    cancel_once_started(e, 1, &b);
+    assert_int_equal(e->completed, 2);
+    assert_int_equal(e->wl[0].result, MED_SCHED_DONE);      /* it had run to its end */
+    assert_int_equal(med_sched_get_stats(e->sched)->resets, 0);
+    __atomic_store_n(&page_of(e, RESULTS_PAGE)[GATE], 1, __ATOMIC_RELEASE);
+    run_until(e, 3);
+    assert_int_equal(e->wl[1].result, MED_SCHED_DONE);
+    assert_int_equal(result(e, 1), 2);
+    assert_int_equal(result(e, STARTED(1)), 0);    /* not run again from its start */
+    assert_int_equal(med_sched_get_stats(e->sched)->dispatched, 3);
+}
+
+/* b's workload 0 runs in port 0 (blocked), a's workload 1 waits in port 1,
+ * b's workload 3 in b's queue; b is cancelled: the engine is reset under
+ * b's workload, a's (which never ran) runs afterwards, once. */
+static void test_cancel_in_port_0_requeues_port_1(void **state)
+{
+    struct env *e = *state;
+    struct med_sched_entity a, b, c;
+
+    dispatch_as_pair(e, &c, &b, workload(e, 0, true),
+                     &a, workload_shaped(e, 1, true, 0, false));
+    med_sched_submit(e->sched, &b, &workload(e, 3, false)->sched);
+    assert_int_equal(result(e, STARTED(1)), 0);
+    med_sched_cancel(e->sched, &b);
+    run_until(e, 4);
+    assert_int_equal(e->wl[0].result, MED_SCHED_CANCELLED);
+    assert_int_equal(e->wl[3].result, MED_SCHED_CANCELLED);
+    assert_int_equal(e->wl[1].result, MED_SCHED_DONE);
+    assert_int_equal(e->order[3], 1);
+    assert_int_equal(result(e, 1), 2);
+    assert_int_equal(result(e, 0), 0);
+    assert_int_equal(result(e, 3), 0);
+    assert_int_equal(med_sched_get_stats(e->sched)->resets, 1);
+    assert_int_equal(med_sched_get_stats(e->sched)->port1_drops, 0);
+    assert_int_equal(med_sched_get_stats(e->sched)->dispatched, 4);
+    assert_int_equal(b.workloads, 1);
+    assert_int_equal(b.on_gpu, 0);
+    assert_null(b.first);
 }
 
 static uint32_t csb_write_ptr(struct env *e)
@@ -275,7 +402,7 @@ static uint32_t csb_write_ptr(struct env *e)
 }
 
 /* Once the engine took a context (its CSB moved on from @csb), hold
- * results[63] at 0 for BLOCK_NS of its time, then release the blocked
+ * results[GATE] at 0 for BLOCK_NS of its time, then release the blocked
  * workloads and run until @completed. */
 static void block_then_release(struct env *e, uint32_t csb, unsigned completed)
 {
@@ -283,9 +410,9 @@ static void block_then_release(struct env *e, uint32_t csb, unsigned completed)
         sleep_ns(100000);
     }
     sleep_ns(BLOCK_NS);
-    __atomic_store_n(&page_of(e, RESULTS_PAGE)[63], 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&page_of(e, RESULTS_PAGE)[GATE], 1, __ATOMIC_RELEASE);
     run_until(e, completed);
-    __atomic_store_n(&page_of(e, RESULTS_PAGE)[63], 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&page_of(e, RESULTS_PAGE)[GATE], 0, __ATOMIC_RELEASE);
 }
 
 static void test_long_workload_runs_a_slice_at_a_time(void **state)
@@ -337,7 +464,7 @@ static void test_long_workload_runs_a_slice_at_a_time(void **state)
 
 static int setup_weighted(void **state)
 {
-    return setup_with(state, &med_sched_policy_weighted, SLICE_NS);
+    return setup_with(state, &med_sched_policy_weighted, SLICE_NS, HANG_MS);
 }
 
 /* A vGPU whose parts are known to fill a slice, next to one capped out for
@@ -379,7 +506,12 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_vgpus_take_turns_in_pairs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hang_in_port_0_spares_port_1, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_cancel_keeps_the_other_vgpus_work, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cancel_in_port_0_requeues_port_1,
+                                        setup_patient, teardown),
+        cmocka_unit_test_setup_teardown(test_cancel_in_port_1_leaves_port_0_running,
+                                        setup_patient, teardown),
+        cmocka_unit_test_setup_teardown(test_cancel_after_port_0_completed_spares_port_1,
+                                        setup_patient, teardown),
         cmocka_unit_test_setup_teardown(test_long_workload_runs_a_slice_at_a_time, setup_sliced,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_parts_run_on_while_the_other_is_capped_out,
