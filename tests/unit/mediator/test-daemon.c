@@ -2,7 +2,7 @@
  * Protocol test: the real gpumed daemon ($GPUMED_BIN) on a socket in a
  * temporary directory, driven through the client library: a vGPU's life,
  * errors that explain themselves, a SIGKILLed client's partition freed
- * within a second, the mediator's death seen by its client, and a second
+ * (how fast: bench/run sigkill-release), the mediator's death seen by its client, and a second
  * daemon refusing to start.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -29,7 +29,6 @@
 
 #define RAM_SIZE        (64 * MiB)
 #define START_LIMIT_MS  10000.0     /* for the daemon to come up on a busy machine */
-#define FREE_BOUND_MS   1000.0      /* promised: a killed client's partition is free within this */
 
 struct daemon {
     pid_t pid;
@@ -253,14 +252,15 @@ static void test_client_errors_explain_themselves(void **state)
     med_client_close(c);
 }
 
-/* A QEMU killed with SIGKILL: its vGPU's partition is free again at once. */
+/* A QEMU killed with SIGKILL: its vGPU's partition is free again.  Never
+ * freeing hangs the wait below until the test's timeout; how long freeing
+ * takes is a benchmark (bench/run sigkill-release), not a test. */
 static void test_killed_client_frees_its_partition(void **state)
 {
     struct completions done = { 0 };
     struct med_client *other;
     struct med_client_vgpu vgpu;
     int ready[2];
-    double killed, elapsed;
     pid_t child;
     char byte;
 
@@ -285,18 +285,11 @@ static void test_killed_client_frees_its_partition(void **state)
     assert_non_null(strstr(med_client_error(other), "aperture exhausted: needs 256 MiB"));
 
     kill(child, SIGKILL);
-    killed = now_ms();
     waitpid(child, NULL, 0);
     while (med_client_create_vgpu(other, "gpumed-1", &vgpu)) {
         assert_int_equal(errno, ENOSPC);
-        assert_true(now_ms() - killed < 10 * FREE_BOUND_MS);
         poll(NULL, 0, 1);
     }
-    elapsed = now_ms() - killed;
-    /* The 1 s promise is reported, not asserted: tests never fail on a
-     * timing (a loaded machine could stretch it); never freeing fails above. */
-    printf("# partition of the killed client free again after %.1f ms (%s the %.0f ms promise)\n",
-           elapsed, elapsed < FREE_BOUND_MS ? "within" : "OUTSIDE", FREE_BOUND_MS);
     med_client_close(other);
     close(ready[0]);
     close(ready[1]);
