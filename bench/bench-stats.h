@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BENCH_MAX_RUNS 64
+#define BENCH_MAX_RUNS 128
 
 struct bench_stat {
     double min, median, max;

@@ -10,6 +10,9 @@
  * over 64 MiB of "guest RAM" into a linear surface.  Not included: QEMU's
  * lookup of guest RAM (one memory_region_find per run of contiguous pages)
  * and what the UIs do with the damage (VNC encoding, SDL/GTK upload).
+ * Everything is touched once untimed, then RUNS rounds of the five
+ * measurements, interleaved; median, least and greatest, ratios of
+ * medians (bench/bench-stats.h).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -18,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/bench-stats.h"
 #include "bench/vgpu/bench-vgpu.h"
 #include "vgpu/plane.h"
 #include "vgpu/regs.h"
@@ -35,13 +39,6 @@
 static uint8_t *ram;
 static const uint8_t *pages[FRAME_PAGES];
 static uint8_t *surface;
-
-static int compare_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-
-    return (x > y) - (x < y);
-}
 
 /* The frame's pages: a random permutation of RAM pages (fixed seed). */
 static void map_frame(struct vgpu *vgpu)
@@ -104,12 +101,6 @@ static double refresh(struct vgpu *vgpu, struct vgpu_fb *fb, uint32_t *changed)
     return now_ns() - start;
 }
 
-static double median(double *t, int n)
-{
-    qsort(t, n, sizeof(t[0]), compare_double);
-    return t[n / 2];
-}
-
 /* A refresh after @rows rows changed (0: none), checked to see them. */
 static double timed_refresh(struct vgpu *vgpu, struct vgpu_fb *fb, uint32_t rows,
                             uint8_t value)
@@ -142,17 +133,24 @@ static double timed_decode(struct vgpu *vgpu, struct vgpu_fb *fb)
     return now_ns() - start;
 }
 
-/* Medians in ns. */
-static void print_figures(double copy, double full, double line, double none, double decode)
+/* Each from RUNS times in ns. */
+static void print_figures(const double *copy_ns, const double *full_ns, const double *line_ns,
+                          const double *none_ns, const double *decode_ns)
 {
-    printf("BENCH display-frame-memcpy-1080p %.3f ms\n", copy / 1e6);
-    printf("BENCH display-refresh-changed-1080p %.3f ms\n", full / 1e6);
-    printf("BENCH display-refresh-changed-vs-memcpy %.2f ratio\n", full / copy);
-    printf("BENCH display-refresh-text-line-1080p %.3f ms\n", line / 1e6);
-    printf("BENCH display-refresh-text-line-vs-memcpy %.2f ratio\n", line / copy);
-    printf("BENCH display-refresh-unchanged-1080p %.3f ms\n", none / 1e6);
-    printf("BENCH display-refresh-unchanged-vs-memcpy %.2f ratio\n", none / copy);
-    printf("BENCH display-plane-decode-1080p %.1f us\n", decode / 1e3);
+    struct bench_stat copy = bench_stat_scaled(bench_stat_of(copy_ns, RUNS), 1e-6);
+    struct bench_stat full = bench_stat_scaled(bench_stat_of(full_ns, RUNS), 1e-6);
+    struct bench_stat line = bench_stat_scaled(bench_stat_of(line_ns, RUNS), 1e-6);
+    struct bench_stat none = bench_stat_scaled(bench_stat_of(none_ns, RUNS), 1e-6);
+
+    bench_print_stat("display-frame-memcpy-1080p", "ms", 3, copy);
+    bench_print_stat("display-refresh-changed-1080p", "ms", 3, full);
+    printf("BENCH display-refresh-changed-vs-memcpy %.2f ratio\n", full.median / copy.median);
+    bench_print_stat("display-refresh-text-line-1080p", "ms", 3, line);
+    printf("BENCH display-refresh-text-line-vs-memcpy %.2f ratio\n", line.median / copy.median);
+    bench_print_stat("display-refresh-unchanged-1080p", "ms", 3, none);
+    printf("BENCH display-refresh-unchanged-vs-memcpy %.2f ratio\n", none.median / copy.median);
+    bench_print_stat("display-plane-decode-1080p", "us", 1,
+                     bench_stat_scaled(bench_stat_of(decode_ns, RUNS), 1e-3));
 }
 
 int main(void)
@@ -184,8 +182,7 @@ int main(void)
         none[r] = timed_refresh(vgpu, &fb, 0, 0);
         decode[r] = timed_decode(vgpu, &fb);
     }
-    print_figures(median(copy, RUNS), median(full, RUNS), median(line, RUNS),
-                  median(none, RUNS), median(decode, RUNS));
+    print_figures(copy, full, line, none, decode);
     vgpu_fb_fini(&fb);
     vgpu_destroy(vgpu);
     free(ram);

@@ -9,7 +9,10 @@
  *             which validates and translates each on arrival.
  * Both validate with the same shadow code and write the same backend (the
  * Skylake model).  The trap that precedes each guest store is the same in
- * both and is not part of the figures.
+ * both and is not part of the figures.  Each side is set up once, outside
+ * the clock (the socket mediator's process included), rewrites the GGTT
+ * once untimed, then RUNS timed rewrites of each side alternate, each with
+ * new values (bench/bench-stats.h).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -21,18 +24,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench/bench-stats.h"
 #include "gtt/ggtt-shadow.h"
 #include "mediator/protocol.h"
 
 #define ENTRIES         MED_GGTT_ENTRIES
 #define GUEST_RAM       (4ull << 30)
 #define BUS_BASE        (1ull << MED_BUS_WINDOW_SHIFT)
-#define REPEATS         5
+#define RUNS            5
 
 /* One PTE per message: the naive design's wire format. */
 struct pte_message {
     uint32_t index;             /* UINT32_MAX: "all sent, acknowledge" */
-    uint32_t reserved;
+    uint32_t round;             /* of the acknowledgement: the values to check */
     uint64_t pte;
 };
 
@@ -102,47 +106,31 @@ static void check_translated(struct bench_vgpu *v, unsigned round)
     }
 }
 
-static int compare_doubles(const void *a, const void *b)
+/* Seconds of the 1 Mi stores then one sync, of the sync alone, of an idle sync. */
+struct shared_run {
+    double rewrite, sync, idle;
+};
+
+static struct shared_run shared_rewrite(struct bench_vgpu *v, unsigned round)
 {
-    double x = *(const double *)a, y = *(const double *)b;
+    struct shared_run run;
+    double start = now_s(), synced;
 
-    return (x > y) - (x < y);
-}
-
-/* Median seconds of: the 1 Mi stores, then one sync. Also the sync alone and an idle sync. */
-static void bench_shared(double *rewrite_s, double *sync_s, double *idle_s)
-{
-    struct bench_vgpu v;
-    double rewrite[REPEATS], sync[REPEATS], idle[REPEATS];
-
-    bench_vgpu_init(&v);
-    for (unsigned r = 0; r < REPEATS; r++) {
-        double start = now_s(), synced;
-
-        for (uint32_t i = 0; i < ENTRIES; i++) {
-            shared_store(v.table, i, guest_pte(i, r));
-        }
-        synced = now_s();
-        if (vgpu_ggtt_shadow_sync(v.shadow) != ENTRIES) {
-            fprintf(stderr, "bench: sync missed entries\n");
-            exit(1);
-        }
-        rewrite[r] = now_s() - start;
-        sync[r] = now_s() - synced;
-        check_translated(&v, r);
-        start = now_s();
-        vgpu_ggtt_shadow_sync(v.shadow);
-        idle[r] = now_s() - start;
+    for (uint32_t i = 0; i < ENTRIES; i++) {
+        shared_store(v->table, i, guest_pte(i, round));
     }
-    qsort(rewrite, REPEATS, sizeof(double), compare_doubles);
-    qsort(sync, REPEATS, sizeof(double), compare_doubles);
-    qsort(idle, REPEATS, sizeof(double), compare_doubles);
-    *rewrite_s = rewrite[REPEATS / 2];
-    *sync_s = sync[REPEATS / 2];
-    *idle_s = idle[REPEATS / 2];
-    vgpu_ggtt_shadow_destroy(v.shadow);
-    v.gpu->ops->destroy(v.gpu);
-    free(v.table);
+    synced = now_s();
+    if (vgpu_ggtt_shadow_sync(v->shadow) != ENTRIES) {
+        fprintf(stderr, "bench: sync missed entries\n");
+        exit(1);
+    }
+    run.rewrite = now_s() - start;
+    run.sync = now_s() - synced;
+    check_translated(v, round);
+    start = now_s();
+    vgpu_ggtt_shadow_sync(v->shadow);
+    run.idle = now_s() - start;
+    return run;
 }
 
 /* The mediator process of the naive design: apply each PTE as it arrives. */
@@ -153,9 +141,12 @@ static void socket_mediator(int sock)
     char ack = 1;
 
     bench_vgpu_init(&v);
+    if (send(sock, &ack, 1, 0) != 1) {      /* ready: the clock may start */
+        _exit(1);
+    }
     while (recv(sock, &m, sizeof(m), 0) == sizeof(m)) {
         if (m.index == UINT32_MAX) {
-            check_translated(&v, 0);
+            check_translated(&v, m.round);
             if (send(sock, &ack, 1, 0) != 1) {
                 break;
             }
@@ -167,14 +158,48 @@ static void socket_mediator(int sock)
     _exit(0);
 }
 
-static double bench_socket(void)
+/* Seconds of 1 Mi messages and the acknowledgement of the last. */
+static double socket_rewrite(int sock, unsigned round)
 {
     struct pte_message m = { 0 };
-    int sv[2];
-    pid_t child;
-    double start, elapsed;
+    double start = now_s();
     char ack;
 
+    for (uint32_t i = 0; i < ENTRIES; i++) {
+        m.index = i;
+        m.pte = guest_pte(i, round);
+        if (send(sock, &m, sizeof(m), 0) != sizeof(m)) {
+            die("send");
+        }
+    }
+    m.index = UINT32_MAX;
+    m.round = round;
+    if (send(sock, &m, sizeof(m), 0) != sizeof(m) || recv(sock, &ack, 1, 0) != 1) {
+        die("socket mediator");
+    }
+    return now_s() - start;
+}
+
+static void print_rate(const char *name, const double *seconds)
+{
+    double rate[RUNS];
+
+    for (unsigned r = 0; r < RUNS; r++) {
+        rate[r] = ENTRIES / seconds[r];
+    }
+    bench_print_stat(name, "entries/s", 0, bench_stat_of(rate, RUNS));
+}
+
+int main(void)
+{
+    double rewrite[RUNS], sync[RUNS], idle[RUNS], sock_s[RUNS];
+    struct bench_stat shared, socket_stat;
+    struct bench_vgpu v;
+    int sv[2];
+    pid_t child;
+    char ready;
+
+    /* The socket mediator forks: before this process starts model threads. */
     if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv)) {
         die("socketpair");
     }
@@ -184,37 +209,36 @@ static double bench_socket(void)
         socket_mediator(sv[1]);
     }
     close(sv[1]);
-    start = now_s();
-    for (uint32_t i = 0; i < ENTRIES; i++) {
-        m.index = i;
-        m.pte = guest_pte(i, 0);
-        if (send(sv[0], &m, sizeof(m), 0) != sizeof(m)) {
-            die("send");
-        }
+    if (recv(sv[0], &ready, 1, 0) != 1) {
+        die("socket mediator start");
     }
-    m.index = UINT32_MAX;
-    if (send(sv[0], &m, sizeof(m), 0) != sizeof(m) || recv(sv[0], &ack, 1, 0) != 1) {
-        die("socket mediator");
+    bench_vgpu_init(&v);
+    /* round 0 warms both up: every page of both GGTTs touched once */
+    shared_rewrite(&v, 0);
+    socket_rewrite(sv[0], 0);
+    for (unsigned r = 0; r < RUNS; r++) {
+        struct shared_run run = shared_rewrite(&v, r + 1);
+
+        rewrite[r] = run.rewrite;
+        sync[r] = run.sync;
+        idle[r] = run.idle;
+        sock_s[r] = socket_rewrite(sv[0], r + 1);
     }
-    elapsed = now_s() - start;
     close(sv[0]);
     waitpid(child, NULL, 0);
-    return elapsed;
-}
+    vgpu_ggtt_shadow_destroy(v.shadow);
+    v.gpu->ops->destroy(v.gpu);
+    free(v.table);
 
-int main(void)
-{
-    double socket_s, rewrite_s, sync_s, idle_s;
-
-    /* The socket run forks: do it before this process starts model threads. */
-    socket_s = bench_socket();
-    bench_shared(&rewrite_s, &sync_s, &idle_s);
-    printf("BENCH ggtt-shared-rewrite %.0f entries/s\n", ENTRIES / rewrite_s);
-    printf("BENCH ggtt-shared-sync %.0f entries/s\n", ENTRIES / sync_s);
-    printf("BENCH ggtt-shared-idle-sync %.1f us\n", idle_s * 1e6);
-    printf("BENCH ggtt-socket-per-pte %.0f entries/s\n", ENTRIES / socket_s);
-    printf("BENCH ggtt-rewrite-1mi-shared %.1f ms\n", rewrite_s * 1e3);
-    printf("BENCH ggtt-rewrite-1mi-socket %.1f ms\n", socket_s * 1e3);
-    printf("BENCH ggtt-socket-vs-shared %.1f ratio\n", socket_s / rewrite_s);
+    shared = bench_stat_scaled(bench_stat_of(rewrite, RUNS), 1e3);
+    socket_stat = bench_stat_scaled(bench_stat_of(sock_s, RUNS), 1e3);
+    print_rate("ggtt-shared-rewrite", rewrite);
+    print_rate("ggtt-shared-sync", sync);
+    bench_print_stat("ggtt-shared-idle-sync", "us", 1,
+                     bench_stat_scaled(bench_stat_of(idle, RUNS), 1e6));
+    print_rate("ggtt-socket-per-pte", sock_s);
+    bench_print_stat("ggtt-rewrite-1mi-shared", "ms", 1, shared);
+    bench_print_stat("ggtt-rewrite-1mi-socket", "ms", 1, socket_stat);
+    printf("BENCH ggtt-socket-vs-shared %.1f ratio\n", socket_stat.median / shared.median);
     return 0;
 }

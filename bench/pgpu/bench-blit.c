@@ -8,8 +8,9 @@
  * Before every timed copy, either kind, the caches are flushed
  * by writing a buffer larger than the last-level cache, so that both start
  * from memory as a GPU blit does; the copies then differ only in who does
- * them.  Best of interleaved runs: on a shared machine noise only ever adds
- * time, to either kind.  Then how long a dma_map waits while the blitter
+ * them.  Both kinds alike (bench/bench-stats.h): one untimed copy of each
+ * kind first, then RUNS runs, interleaved; median, least and greatest,
+ * ratios of medians.  Then how long a dma_map waits while the blitter
  * runs a batch of such copies (what the mediator's thread waits when a
  * vGPU's memory is first mapped).
  *
@@ -21,6 +22,7 @@
 #include <time.h>
 
 #include "bench-common.h"
+#include "bench/bench-stats.h"
 #include "pgpu/skl-regs.h"
 
 #define SRC_VA      0x100000000ull
@@ -61,13 +63,26 @@ static uint64_t engine_ns(const struct blit_setup *b)
     return (stamp[1] - stamp[0]) * 1000000000ull / SKL_CS_CLOCK_HZ;
 }
 
-static void print_ratio(const char *what, const char *size, uint64_t bytes,
-                        uint64_t blit_ns, uint64_t copy_ns)
+/* GB/s of @bytes in each of the RUNS times @ns. */
+static struct bench_stat bandwidth(uint64_t bytes, const double *ns)
 {
-    double blit = bytes / (double)blit_ns, copy = bytes / (double)copy_ns;  /* GB/s */
+    double gbs[RUNS];
 
-    printf("BENCH pgpu-%s-%s %.2f GB/s\n", what, size, blit);
-    printf("BENCH pgpu-%s-vs-memcpy-%s %.3f ratio\n", what, size, blit / copy);
+    for (unsigned r = 0; r < RUNS; r++) {
+        gbs[r] = bytes / ns[r];
+    }
+    return bench_stat_of(gbs, RUNS);
+}
+
+static void print_ratio(const char *what, const char *size, uint64_t bytes,
+                        const double *ns, const double *copy_ns)
+{
+    char name[64];
+
+    snprintf(name, sizeof(name), "pgpu-%s-%s", what, size);
+    bench_print_stat(name, "GB/s", 2, bandwidth(bytes, ns));
+    printf("BENCH pgpu-%s-vs-memcpy-%s %.3f ratio\n", what, size,
+           bench_stat_of(copy_ns, RUNS).median / bench_stat_of(ns, RUNS).median);
 }
 
 /*
@@ -76,7 +91,7 @@ static void print_ratio(const char *what, const char *size, uint64_t bytes,
  * engine time @blit_ns.
  */
 static void bench_map_during_blits(const struct blit_setup *b, const char *size,
-                                   const uint32_t *copy, unsigned dwords, uint64_t blit_ns)
+                                   const uint32_t *copy, unsigned dwords, double blit_ns)
 {
     struct pgpu *gpu = native_gpu(b->n);
     uint32_t *p = b->batch->map;
@@ -111,7 +126,7 @@ static void bench_map_during_blits(const struct blit_setup *b, const char *size,
     printf("BENCH pgpu-dma-map-wait-%s %.1f us\n", size, wait_ns[maps / 2] / 1e3);
     printf("BENCH pgpu-dma-map-wait-max-%s %.1f us\n", size, wait_ns[maps - 1] / 1e3);
     printf("BENCH pgpu-dma-map-wait-max-vs-blit-%s %.3f ratio\n", size,
-           wait_ns[maps - 1] / (double)blit_ns);
+           wait_ns[maps - 1] / blit_ns);
     free(page);
 }
 
@@ -133,7 +148,8 @@ static void bench_size(const struct blit_setup *b, const struct size *s, unsigne
         0, 0,
         MI_BATCH_BUFFER_END,
     };
-    uint64_t blit_ns[RUNS], e2e_ns[RUNS], copy_ns[RUNS];
+    double blit_ns[RUNS], e2e_ns[RUNS], copy_ns[RUNS];
+    char name[64];
 
     for (uint64_t i = 0; i < bytes / 4; i++) {
         ((uint32_t *)src->map)[i] = (uint32_t)(i * 2654435761u);
@@ -157,13 +173,11 @@ static void bench_size(const struct blit_setup *b, const struct size *s, unsigne
     if (memcmp(dst->map, src->map, bytes)) {
         bench_die("checking the blit");
     }
-    qsort(blit_ns, RUNS, sizeof(blit_ns[0]), bench_cmp_u64);
-    qsort(e2e_ns, RUNS, sizeof(e2e_ns[0]), bench_cmp_u64);
-    qsort(copy_ns, RUNS, sizeof(copy_ns[0]), bench_cmp_u64);
-    printf("BENCH pgpu-memcpy-%s %.2f GB/s\n", s->name, bytes / (double)copy_ns[0]);
-    print_ratio("blit", s->name, bytes, blit_ns[0], copy_ns[0]);
-    print_ratio("blit-e2e", s->name, bytes, e2e_ns[0], copy_ns[0]);
-    bench_map_during_blits(b, s->name, &cmds[5], 10, blit_ns[0]);
+    snprintf(name, sizeof(name), "pgpu-memcpy-%s", s->name);
+    bench_print_stat(name, "GB/s", 2, bandwidth(bytes, copy_ns));
+    print_ratio("blit", s->name, bytes, blit_ns, copy_ns);
+    print_ratio("blit-e2e", s->name, bytes, e2e_ns, copy_ns);
+    bench_map_during_blits(b, s->name, &cmds[5], 10, bench_stat_of(blit_ns, RUNS).median);
     native_bo_free(n, src);
     native_bo_free(n, dst);
 }

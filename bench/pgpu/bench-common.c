@@ -71,6 +71,7 @@ int bench_cmp_u64(const void *a, const void *b)
 }
 
 #define SWITCH_DATA_VA  0x100000000ull
+#define CTX_SWITCH_WARMUP_ROUNDS 20
 
 static void store(struct native_ctx *ctx, unsigned slot, uint32_t value)
 {
@@ -89,19 +90,11 @@ static void wait_for(struct native_ctx *ctx, uint32_t seqno)
     }
 }
 
-struct bench_ctx_switch bench_native_ctx_switch(unsigned rounds)
+/* @rounds rounds of the two stores in @a alone: elapsed ns. */
+static uint64_t one_ctx_rounds(struct native_ctx *a, unsigned rounds)
 {
-    struct native_vm *vm;
-    struct native *n = bench_open(&vm);
-    struct native_ctx *a = native_ctx_new(n, PGPU_RCS, vm);
-    struct native_ctx *b = native_ctx_new(n, PGPU_RCS, vm);
-    uint64_t start, one_ctx_ns, two_ctx_ns;
+    uint64_t start = bench_now_ns();
 
-    if (!a || !b) {
-        bench_die("creating contexts");
-    }
-    bench_buffer(n, vm, PGPU_PAGE_SIZE, SWITCH_DATA_VA);
-    start = bench_now_ns();
     for (unsigned i = 0; i < rounds; i++) {
         uint32_t seqno;
 
@@ -113,8 +106,14 @@ struct bench_ctx_switch bench_native_ctx_switch(unsigned rounds)
         }
         wait_for(a, seqno);
     }
-    one_ctx_ns = bench_now_ns() - start;
-    start = bench_now_ns();
+    return bench_now_ns() - start;
+}
+
+/* @rounds rounds of one store in each of @a and @b, an ELSP pair: elapsed ns. */
+static uint64_t pair_rounds(struct native_ctx *a, struct native_ctx *b, unsigned rounds)
+{
+    uint64_t start = bench_now_ns();
+
     for (unsigned i = 0; i < rounds; i++) {
         uint32_t seq_a, seq_b;
 
@@ -128,7 +127,26 @@ struct bench_ctx_switch bench_native_ctx_switch(unsigned rounds)
         wait_for(a, seq_a);
         wait_for(b, seq_b);
     }
-    two_ctx_ns = bench_now_ns() - start;
+    return bench_now_ns() - start;
+}
+
+struct bench_ctx_switch bench_native_ctx_switch(unsigned rounds)
+{
+    struct native_vm *vm;
+    struct native *n = bench_open(&vm);
+    struct native_ctx *a = native_ctx_new(n, PGPU_RCS, vm);
+    struct native_ctx *b = native_ctx_new(n, PGPU_RCS, vm);
+    uint64_t one_ctx_ns, two_ctx_ns;
+
+    if (!a || !b) {
+        bench_die("creating contexts");
+    }
+    bench_buffer(n, vm, PGPU_PAGE_SIZE, SWITCH_DATA_VA);
+    /* the same untimed warm-up for both: first submissions, first switches */
+    one_ctx_rounds(a, CTX_SWITCH_WARMUP_ROUNDS);
+    pair_rounds(a, b, CTX_SWITCH_WARMUP_ROUNDS);
+    one_ctx_ns = one_ctx_rounds(a, rounds);
+    two_ctx_ns = pair_rounds(a, b, rounds);
     native_close(n);
     return (struct bench_ctx_switch){
         .one_ctx_ns = (double)one_ctx_ns / rounds,

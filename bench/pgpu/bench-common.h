@@ -27,7 +27,8 @@ int bench_cmp_u64(const void *a, const void *b);
 /* A native context switch on a fresh model: the same work (two
  * MI_STORE_DATA_IMMs per round) in one context, then split over two
  * contexts submitted as an ELSP pair, so that each round adds one element
- * switch (save, restore, CSB event, interrupt).  Per round, in ns. */
+ * switch (save, restore, CSB event, interrupt).  Both after the same
+ * untimed warm-up rounds.  Per round, in ns. */
 struct bench_ctx_switch {
     double one_ctx_ns;          /* a round in one context: submission round trip */
     double switch_ns;           /* what the second context adds */

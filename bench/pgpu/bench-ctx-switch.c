@@ -4,20 +4,30 @@
  * or split over two contexts submitted as an ELSP pair, so that each round
  * adds one element switch (save of the first, restore of the second, CSB
  * event and interrupt).  The difference per round is the switch cost.
+ * RUNS runs, each on a fresh model with the same warm-up for both
+ * (bench/bench-stats.h).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <stdio.h>
 
 #include "bench-common.h"
+#include "bench/bench-stats.h"
 
 #define ROUNDS      4000
+#define RUNS        5
 
 int main(void)
 {
-    struct bench_ctx_switch r = bench_native_ctx_switch(ROUNDS);
+    double one_ctx_us[RUNS], switch_us[RUNS];
 
-    printf("BENCH pgpu-submit-round-trip %.1f us\n", r.one_ctx_ns / 1e3);
-    printf("BENCH pgpu-ctx-switch %.1f us\n", r.switch_ns / 1e3);
+    for (unsigned r = 0; r < RUNS; r++) {
+        struct bench_ctx_switch s = bench_native_ctx_switch(ROUNDS);
+
+        one_ctx_us[r] = s.one_ctx_ns / 1e3;
+        switch_us[r] = s.switch_ns / 1e3;
+    }
+    bench_print_stat("pgpu-submit-round-trip", "us", 1, bench_stat_of(one_ctx_us, RUNS));
+    bench_print_stat("pgpu-ctx-switch", "us", 1, bench_stat_of(switch_us, RUNS));
     return 0;
 }

@@ -1,7 +1,8 @@
 /*
  * bench-pgpu-rcs-cmds: how many commands per second the model's render
  * engine executes: one batch of MI_STORE_DATA_IMMs (PPGTT), end to end from
- * submission to the completion interrupt.
+ * submission to the completion interrupt.  RUNS runs after one untimed;
+ * median, least and greatest (bench/bench-stats.h).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 
 #include "bench-common.h"
+#include "bench/bench-stats.h"
 #include "pgpu/skl-regs.h"
 
 #define STORES      500000
@@ -25,7 +27,7 @@ int main(void)
     struct native_bo *target = bench_buffer(n, vm, TARGET_SIZE, TARGET_VA);
     struct native_bo *batch = bench_buffer(n, vm, 16ull * STORES + 8, BATCH_VA);
     uint32_t *cs = batch->map;
-    uint64_t ns[RUNS];
+    double rate[RUNS], cost[RUNS];
 
     if (!ctx) {
         bench_die("creating a context");
@@ -39,15 +41,18 @@ int main(void)
         *cs++ = i;
     }
     *cs = MI_BATCH_BUFFER_END;
+    bench_run_batch(ctx, BATCH_VA);                     /* warm-up */
     for (unsigned r = 0; r < RUNS; r++) {
-        ns[r] = bench_run_batch(ctx, BATCH_VA);
+        uint64_t ns = bench_run_batch(ctx, BATCH_VA);
+
+        rate[r] = STORES * 1e9 / ns;
+        cost[r] = (double)ns / STORES;
     }
     if (((uint32_t *)target->map)[(STORES - 1) % (TARGET_SIZE / 4)] != STORES - 1) {
         bench_die("checking the stores");
     }
-    qsort(ns, RUNS, sizeof(ns[0]), bench_cmp_u64);
-    printf("BENCH pgpu-rcs-sdi-rate %.0f cmds/s\n", STORES * 1e9 / ns[RUNS / 2]);
-    printf("BENCH pgpu-rcs-sdi-cost %.1f ns\n", (double)ns[RUNS / 2] / STORES);
+    bench_print_stat("pgpu-rcs-sdi-rate", "cmds/s", 0, bench_stat_of(rate, RUNS));
+    bench_print_stat("pgpu-rcs-sdi-cost", "ns", 1, bench_stat_of(cost, RUNS));
     native_close(n);
     return 0;
 }

@@ -13,6 +13,11 @@
  *  3. the throughput of N vGPUs (1..32), each a client thread, the same
  *     work in all shared out among them, as a ratio of one vGPU's.
  *
+ * The compared measurements of 2 and 3 alike (bench/bench-stats.h): one
+ * round of all of them is run and discarded, then RUNS rounds, each
+ * measurement once per round; median, least and greatest, ratios of
+ * medians.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <pthread.h>
@@ -20,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/bench-stats.h"
 #include "bench/pgpu/bench-common.h"
 #include "mediator/tools/guest-driver.h"
 #include "mediator/tools/server-thread.h"
@@ -29,7 +35,7 @@
 #define SLICE_NS        1000000ull
 #define DECISIONS       200000
 #define SWITCH_ROUNDS   1000
-#define REPEATS         3           /* of each switch measurement; the best kept */
+#define RUNS            5           /* rounds of each compared measurement, after one discarded */
 #define BATCH_VA        0x0000100000000ull
 #define DATA_VA         0x0000200000000ull
 #define GUEST_RAM       (16ull << 20)
@@ -141,35 +147,42 @@ static double mediated_round_ns(struct guest_ctx *first, struct guest_ctx *secon
     return (double)(bench_now_ns() - start) / SWITCH_ROUNDS;
 }
 
-static double min_of(double a, double b)
-{
-    return a < b ? a : b;
-}
-
 static void bench_switch(void)
 {
     struct server_thread *st = server_thread_start(0);
     struct vm_ctx a = { 0 }, b = { 0 };
-    double native = 1e30, one = 1e30, same_vgpu = 1e30, two_vgpus = 1e30;
+    double native[RUNS], one[RUNS], same_vgpu[RUNS], two_vgpus[RUNS];
+    struct bench_stat native_switch, vgpu_switch;
 
     if (!st) {
         bench_die("starting the mediator");
     }
     vm_open(&a, server_thread_socket(st), "switch-a", "gpumed-8");
     vm_open(&b, server_thread_socket(st), "switch-b", "gpumed-8");
-    for (unsigned r = 0; r < REPEATS; r++) {
-        struct bench_ctx_switch n = bench_native_ctx_switch(SWITCH_ROUNDS);
+    /* round 0 warms up; the second-context figures are per-round differences */
+    for (unsigned r = 0; r <= RUNS; r++) {
+        double n = bench_native_ctx_switch(SWITCH_ROUNDS).switch_ns;
+        double alone = mediated_round_ns(a.ctx[0], NULL);
+        double same = mediated_round_ns(a.ctx[0], a.ctx[1]) - alone;
+        double two = mediated_round_ns(a.ctx[0], b.ctx[0]) - alone;
 
-        native = min_of(native, n.switch_ns);
-        one = min_of(one, mediated_round_ns(a.ctx[0], NULL));
-        same_vgpu = min_of(same_vgpu, mediated_round_ns(a.ctx[0], a.ctx[1]));
-        two_vgpus = min_of(two_vgpus, mediated_round_ns(a.ctx[0], b.ctx[0]));
+        if (r > 0) {
+            native[r - 1] = n;
+            one[r - 1] = alone;
+            same_vgpu[r - 1] = same;
+            two_vgpus[r - 1] = two;
+        }
     }
-    printf("BENCH sched-native-ctx-switch %.1f us\n", native / 1e3);
-    printf("BENCH sched-mediated-round-trip %.1f us\n", one / 1e3);
-    printf("BENCH sched-mediated-ctx-switch-same-vgpu %.1f us\n", (same_vgpu - one) / 1e3);
-    printf("BENCH sched-vgpu-switch %.1f us\n", (two_vgpus - one) / 1e3);
-    printf("BENCH sched-vgpu-switch-vs-native %.2f ratio\n", (two_vgpus - one) / native);
+    native_switch = bench_stat_scaled(bench_stat_of(native, RUNS), 1e-3);
+    vgpu_switch = bench_stat_scaled(bench_stat_of(two_vgpus, RUNS), 1e-3);
+    bench_print_stat("sched-native-ctx-switch", "us", 1, native_switch);
+    bench_print_stat("sched-mediated-round-trip", "us", 1,
+                     bench_stat_scaled(bench_stat_of(one, RUNS), 1e-3));
+    bench_print_stat("sched-mediated-ctx-switch-same-vgpu", "us", 1,
+                     bench_stat_scaled(bench_stat_of(same_vgpu, RUNS), 1e-3));
+    bench_print_stat("sched-vgpu-switch", "us", 1, vgpu_switch);
+    printf("BENCH sched-vgpu-switch-vs-native %.2f ratio\n",
+           vgpu_switch.median / native_switch.median);
     guest_vm_destroy(a.vm);
     guest_vm_destroy(b.vm);
     server_thread_destroy(st);
@@ -258,30 +271,32 @@ static double throughput(unsigned vgpus)
     return (double)(TP_ROUNDS / vgpus * vgpus) * TP_BATCHES / ((double)elapsed / 1e9);
 }
 
-/* The best of REPEATS runs: the machine's other load only slows a run down. */
-static double best_throughput(unsigned vgpus)
-{
-    double best = 0;
-
-    for (unsigned r = 0; r < REPEATS; r++) {
-        double t = throughput(vgpus);
-
-        best = t > best ? t : best;
-    }
-    return best;
-}
-
 static void bench_throughput(void)
 {
     static const unsigned counts[] = { 1, 2, 4, 8, 16, 32 };
-    double one = best_throughput(1);
+    enum { COUNTS = sizeof(counts) / sizeof(counts[0]) };
+    double rate[COUNTS][RUNS];
+    struct bench_stat st[COUNTS];
+    char name[64];
 
-    printf("BENCH sched-throughput-1vgpus %.0f batches/s\n", one);
-    for (unsigned i = 1; i < sizeof(counts) / sizeof(counts[0]); i++) {
-        double n = best_throughput(counts[i]);
+    /* round 0 warms up; each round runs every count once */
+    for (unsigned r = 0; r <= RUNS; r++) {
+        for (unsigned i = 0; i < COUNTS; i++) {
+            double t = throughput(counts[i]);
 
-        printf("BENCH sched-throughput-%uvgpus %.0f batches/s\n", counts[i], n);
-        printf("BENCH sched-throughput-%uvgpus-vs-1 %.2f ratio\n", counts[i], n / one);
+            if (r > 0) {
+                rate[i][r - 1] = t;
+            }
+        }
+    }
+    for (unsigned i = 0; i < COUNTS; i++) {
+        st[i] = bench_stat_of(rate[i], RUNS);
+        snprintf(name, sizeof(name), "sched-throughput-%uvgpus", counts[i]);
+        bench_print_stat(name, "batches/s", 0, st[i]);
+        if (i > 0) {
+            printf("BENCH sched-throughput-%uvgpus-vs-1 %.2f ratio\n", counts[i],
+                   st[i].median / st[0].median);
+        }
     }
 }
 

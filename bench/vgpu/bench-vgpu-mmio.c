@@ -8,8 +8,11 @@
  *     storage, i.e. a register file without any model;
  *   - PTE writes through the GGTT path (partition and RAM checks, dirty
  *     tracking) against plain 64-bit stores into an 8 MiB array.
- * The trap itself (TCG or KVM exit into QEMU) is not included: the guest
- * test step mmio-cost measures the whole path as the guest sees it.
+ * The trap itself (TCG or KVM exit into QEMU) is not included: the
+ * guest-mmio-cost benchmark measures the whole path as the guest sees it.
+ * Every kind alike (bench/bench-stats.h): one untimed pass of each first
+ * (the plain arrays' pages are touched there, as the library's are), then
+ * RUNS runs, interleaved, each the mean over its accesses.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -17,6 +20,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "bench/bench-stats.h"
 #include "bench/vgpu/bench-vgpu.h"
 
 #define ITERATIONS      (4u << 20)
@@ -24,7 +28,7 @@
 #define FUSE_REG        0x9120          /* GEN8_FUSE2: tracked, read-only */
 #define MASKED_REG      0x209c          /* RING_MI_MODE(RCS): masked write */
 #define PTES            (VGPU_GGTT_SIZE / 8)
-#define PASSES          8
+#define RUNS            5
 /* gpumed-8's partition: the aperture block, then the hidden block. */
 #define APERTURE_PTES   ((32u << 20) / 4096)
 #define HIDDEN_FIRST    (VGPU_APERTURE_DEFAULT / 4096)
@@ -67,15 +71,13 @@ static double ggtt_pte_ns(struct vgpu *vgpu)
 {
     double start = now_ns();
 
-    for (unsigned pass = 0; pass < PASSES; pass++) {
-        for (unsigned i = 0; i < APERTURE_PTES; i++) {
-            vgpu_bar0_write(vgpu, VGPU_GGTT_OFFSET + 8ull * i, 0x100000 | 1, 8);
-        }
-        for (unsigned i = HIDDEN_FIRST; i < HIDDEN_FIRST + HIDDEN_PTES; i++) {
-            vgpu_bar0_write(vgpu, VGPU_GGTT_OFFSET + 8ull * i, 0x100000 | 1, 8);
-        }
+    for (unsigned i = 0; i < APERTURE_PTES; i++) {
+        vgpu_bar0_write(vgpu, VGPU_GGTT_OFFSET + 8ull * i, 0x100000 | 1, 8);
     }
-    return (now_ns() - start) / PASSES / (APERTURE_PTES + HIDDEN_PTES);
+    for (unsigned i = HIDDEN_FIRST; i < HIDDEN_FIRST + HIDDEN_PTES; i++) {
+        vgpu_bar0_write(vgpu, VGPU_GGTT_OFFSET + 8ull * i, 0x100000 | 1, 8);
+    }
+    return (now_ns() - start) / (APERTURE_PTES + HIDDEN_PTES);
 }
 
 static double plain_pte_ns(volatile uint64_t *ggtt)
@@ -88,34 +90,67 @@ static double plain_pte_ns(volatile uint64_t *ggtt)
     return (now_ns() - start) / PTES;
 }
 
+enum kind { READ_TRACKED, READ_UNTRACKED, WRITE_MASKED, PLAIN, PTE, PTE_PLAIN, KINDS };
+
+/* One run of @k: mean ns per access. */
+static double run_kind(enum kind k, struct vgpu *vgpu, volatile uint32_t *regs,
+                       volatile uint64_t *ggtt)
+{
+    switch (k) {
+    case READ_TRACKED:
+        return per_read_ns(vgpu, FUSE_REG);
+    case READ_UNTRACKED:
+        return per_read_ns(vgpu, UNTRACKED_REG);
+    case WRITE_MASKED:
+        return per_write_ns(vgpu, MASKED_REG, 0x01000100);
+    case PLAIN:
+        return plain_read_write_ns(regs);
+    case PTE:
+        return ggtt_pte_ns(vgpu);
+    default:
+        return plain_pte_ns(ggtt);
+    }
+}
+
 int main(void)
 {
+    static const struct {
+        const char *name;
+        int decimals;
+    } lines[KINDS] = {
+        [READ_TRACKED] = { "vgpu-mmio-read-tracked", 1 },
+        [READ_UNTRACKED] = { "vgpu-mmio-read-untracked", 1 },
+        [WRITE_MASKED] = { "vgpu-mmio-write-masked", 1 },
+        [PLAIN] = { "vgpu-mmio-plain-access", 2 },
+        [PTE] = { "vgpu-ggtt-pte-write", 1 },
+        [PTE_PLAIN] = { "vgpu-ggtt-plain-pte-store", 2 },
+    };
     struct vgpu *vgpu = make_vgpu();
     volatile uint32_t *regs = calloc(VGPU_MMIO_SIZE / 4, sizeof(uint32_t));
     volatile uint64_t *ggtt = calloc(PTES, sizeof(uint64_t));
-    double read_untracked, read_tracked, write_masked, plain, pte, pte_plain;
+    double ns[KINDS][RUNS];
+    struct bench_stat st[KINDS];
 
     if (!regs || !ggtt) {
         perror("calloc");
         return 1;
     }
-    read_untracked = per_read_ns(vgpu, UNTRACKED_REG);
-    read_tracked = per_read_ns(vgpu, FUSE_REG);
-    write_masked = per_write_ns(vgpu, MASKED_REG, 0x01000100);
-    plain = plain_read_write_ns(regs);
-    pte = ggtt_pte_ns(vgpu);
-    pte_plain = plain_pte_ns(ggtt);
-
-    printf("BENCH vgpu-mmio-read-tracked %.1f ns\n", read_tracked);
-    printf("BENCH vgpu-mmio-read-untracked %.1f ns\n", read_untracked);
-    printf("BENCH vgpu-mmio-write-masked %.1f ns\n", write_masked);
-    printf("BENCH vgpu-mmio-plain-access %.2f ns\n", plain);
-    printf("BENCH vgpu-mmio-read-vs-plain %.1f ratio\n", read_tracked / plain);
-    printf("BENCH vgpu-ggtt-pte-write %.1f ns\n", pte);
-    printf("BENCH vgpu-ggtt-pte-write-rate %.1f Mpte/s\n", 1e3 / pte);
-    printf("BENCH vgpu-ggtt-1m-ptes %.2f ms\n", pte * PTES / 1e6);
-    printf("BENCH vgpu-ggtt-plain-pte-store %.2f ns\n", pte_plain);
-    printf("BENCH vgpu-ggtt-pte-vs-plain %.1f ratio\n", pte / pte_plain);
+    for (enum kind k = 0; k < KINDS; k++) {
+        run_kind(k, vgpu, regs, ggtt);                  /* warm-up */
+    }
+    for (unsigned r = 0; r < RUNS; r++) {
+        for (enum kind k = 0; k < KINDS; k++) {
+            ns[k][r] = run_kind(k, vgpu, regs, ggtt);
+        }
+    }
+    for (enum kind k = 0; k < KINDS; k++) {
+        st[k] = bench_stat_of(ns[k], RUNS);
+        bench_print_stat(lines[k].name, "ns", lines[k].decimals, st[k]);
+    }
+    printf("BENCH vgpu-mmio-read-vs-plain %.1f ratio\n", st[READ_TRACKED].median / st[PLAIN].median);
+    printf("BENCH vgpu-ggtt-pte-write-rate %.1f Mpte/s\n", 1e3 / st[PTE].median);
+    printf("BENCH vgpu-ggtt-1m-ptes %.2f ms\n", st[PTE].median * PTES / 1e6);
+    printf("BENCH vgpu-ggtt-pte-vs-plain %.1f ratio\n", st[PTE].median / st[PTE_PLAIN].median);
     vgpu_destroy(vgpu);
     free((void *)regs);
     free((void *)ggtt);

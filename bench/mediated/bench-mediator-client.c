@@ -1,8 +1,13 @@
 /*
- * bench-mediated.c - the same workload run natively on the GPU model (the
- * native driver) and mediated (a guest-like client submitting through a
- * real mediator), side by side in one run: throughput as a ratio of
- * native, and the mediator's per-workload overhead broken down.
+ * bench-mediator-client.c - the same workload run natively on the GPU
+ * model (the native driver) and through the mediator by a guest-like
+ * client, side by side in one run: throughput as a ratio of native, and
+ * the mediator's per-workload overhead broken down.  There is no guest,
+ * no QEMU and no trap here: the client (mediator/tools/guest-driver.c)
+ * writes a guest's structures into a memfd and speaks the protocol itself,
+ * in this process, to a mediator served by a thread of it; the figures
+ * are the mediator's submission path (messages, wake-ups, shadowing,
+ * scanning, scheduling), not a guest's.
  *
  * Workloads: "blit-1080p", each batch one 1920x1080 32 bpp XY_SRC_COPY_BLT
  * on BCS (a compositor's frame copy); "sdi", each batch 16
@@ -12,7 +17,10 @@
  * run each workload submitted two ways: one ELSP element per batch, and
  * one per BATCHED_SUBMIT batches (what i915 does under load: requests
  * queue in the ring while the context runs, and one ELSP write covers
- * them); each ratio compares the same submissions.
+ * them); each ratio compares the same submissions.  Each run starts a
+ * fresh driver or mediator and client outside the clock; one round of the
+ * four kinds is run and discarded first, then ROUNDS rounds, interleaved,
+ * reported as median, least and greatest (bench/bench-stats.h).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -22,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench/bench-stats.h"
 #include "bench/pgpu/bench-common.h"
 #include "mediator/tools/guest-driver.h"
 #include "mediator/tools/server-thread.h"
@@ -30,7 +39,7 @@
 #include "sched/sched.h"
 #include "tests/unit/scan/emit.h"
 
-#define ROUNDS          5           /* interleaved runs of each kind; best kept */
+#define ROUNDS          5           /* interleaved runs of each kind, after one discarded */
 #define BATCH_VA        0x0000100000000ull
 #define SRC_VA          0x0000200000000ull
 #define DST_VA          0x0000300000000ull
@@ -90,16 +99,6 @@ struct run {
     uint64_t wall_ns, engine_ns;
 };
 
-static void keep_best(struct run *best, struct run r)
-{
-    if (!r.wall_ns) {
-        return;                 /* a run that lost a completion */
-    }
-    if (!best->wall_ns || r.wall_ns < best->wall_ns) {
-        *best = r;
-    }
-}
-
 /* Is batch @i followed by an ELSP write?  After each one if @per_batch,
  * else after every BATCHED_SUBMIT (well within the ring) and the last. */
 static bool submit_after(const struct workload *w, bool per_batch, unsigned i)
@@ -110,7 +109,8 @@ static bool submit_after(const struct workload *w, bool per_batch, unsigned i)
 /* ---- native ---- */
 
 /* @per_batch as for submit_after().  A run whose last completion the
- * driver reports lost (-EPIPE) is counted in @lost and not timed. */
+ * driver reports lost (-EPIPE) is counted in @lost (the benchmark then
+ * fails) and returns no times. */
 static struct run run_native(const struct workload *w, bool per_batch, unsigned *lost)
 {
     struct native_vm *vm;
@@ -162,16 +162,16 @@ static struct run run_native(const struct workload *w, bool per_batch, unsigned 
     return (struct run){ elapsed, elapsed_engine };
 }
 
-/* ---- mediated ---- */
+/* ---- the guest-like client through the mediator ---- */
 
-struct mediated_vm {
+struct client_vm {
     struct server_thread *server;
     struct guest_vm *vm;
     struct guest_ctx *ctx;
     struct guest_bo *src, *dst;
 };
 
-static void mediated_open(struct mediated_vm *m, const struct workload *w)
+static void client_open(struct client_vm *m, const struct workload *w)
 {
     struct guest_ppgtt *ppgtt = NULL;
     struct guest_bo *batch = NULL;
@@ -195,18 +195,18 @@ static void mediated_open(struct mediated_vm *m, const struct workload *w)
 }
 
 /* One batch and its breadcrumb; the ELSP element if @submit. */
-static void mediated_emit(struct mediated_vm *m, bool submit)
+static void client_emit(struct client_vm *m, bool submit)
 {
     uint32_t seqno;
 
     if (guest_ctx_emit_batch(m->ctx, BATCH_VA, true) ||
         guest_ctx_emit_breadcrumb(m->ctx, &seqno) || (submit && guest_ctx_submit(m->ctx))) {
-        bench_die("mediated submission");
+        bench_die("client submission");
     }
 }
 
 /* Stop the mediator and take its totals. */
-static void mediated_close(struct mediated_vm *m, struct vgpu_exec_stats *totals)
+static void client_close(struct client_vm *m, struct vgpu_exec_stats *totals)
 {
     guest_vm_destroy(m->vm);
     server_thread_stop(m->server);
@@ -215,47 +215,47 @@ static void mediated_close(struct mediated_vm *m, struct vgpu_exec_stats *totals
 }
 
 /* @per_batch as for submit_after(). */
-static struct run run_mediated(const struct workload *w, bool per_batch,
+static struct run run_client(const struct workload *w, bool per_batch,
                                struct vgpu_exec_stats *totals)
 {
-    struct mediated_vm m;
+    struct client_vm m;
     uint64_t start, elapsed;
 
-    mediated_open(&m, w);
+    client_open(&m, w);
     start = bench_now_ns();
     for (unsigned i = 0; i < w->batches; i++) {
-        mediated_emit(&m, submit_after(w, per_batch, i));
+        client_emit(&m, submit_after(w, per_batch, i));
     }
     if (guest_ctx_wait(m.ctx, BENCH_WAIT_MS)) {
-        bench_die("mediated completion");
+        bench_die("client completion");
     }
     elapsed = bench_now_ns() - start;
     check_result(w, m.src->map, m.dst->map);
-    mediated_close(&m, totals);
+    client_close(&m, totals);
     if (totals->completed != (per_batch ? w->batches
                                         : (w->batches + BATCHED_SUBMIT - 1) / BATCHED_SUBMIT)) {
-        bench_die("counting mediated workloads");
+        bench_die("counting the mediator's workloads");
     }
     return (struct run){ elapsed, totals->times.engine_ns };
 }
 
 /* One workload at a time, each waited for: the client's round trip. */
-static double mediated_round_trip_us(const struct workload *w, struct vgpu_exec_stats *totals)
+static double client_round_trip_us(const struct workload *w, struct vgpu_exec_stats *totals)
 {
-    struct mediated_vm m;
+    struct client_vm m;
     uint64_t start;
     double us;
 
-    mediated_open(&m, w);
+    client_open(&m, w);
     start = bench_now_ns();
     for (unsigned i = 0; i < ROUND_TRIPS; i++) {
-        mediated_emit(&m, true);
+        client_emit(&m, true);
         if (guest_ctx_wait(m.ctx, BENCH_WAIT_MS)) {
-            bench_die("mediated completion");
+            bench_die("client completion");
         }
     }
     us = (bench_now_ns() - start) / 1e3 / ROUND_TRIPS;
-    mediated_close(&m, totals);
+    client_close(&m, totals);
     return us;
 }
 
@@ -264,90 +264,145 @@ static double per_workload_us(uint64_t ns, const struct vgpu_exec_stats *st)
     return ns / 1e3 / (double)st->times.workloads;
 }
 
+/* Means over ROUND_TRIPS workloads, one at a time, from one run. */
 static void report_overhead(const struct workload *w)
 {
     struct vgpu_exec_stats st;
-    double round_trip = mediated_round_trip_us(w, &st);
+    double round_trip = client_round_trip_us(w, &st);
     const struct vgpu_exec_times *t = &st.times;
     double mediator = per_workload_us(t->shadow_ns + t->scan_ns + t->schedule_ns +
                                       t->completion_ns, &st);
     double gpu = per_workload_us(t->gpu_ns, &st);
 
-    printf("BENCH mediated-%s-overhead-shadow %.1f us\n", w->name, per_workload_us(t->shadow_ns, &st));
-    printf("BENCH mediated-%s-overhead-scan %.1f us\n", w->name, per_workload_us(t->scan_ns, &st));
-    printf("BENCH mediated-%s-overhead-schedule %.1f us\n", w->name,
+    printf("BENCH mediator-client-%s-overhead-shadow %.1f us\n", w->name,
+           per_workload_us(t->shadow_ns, &st));
+    printf("BENCH mediator-client-%s-overhead-scan %.1f us\n", w->name,
+           per_workload_us(t->scan_ns, &st));
+    printf("BENCH mediator-client-%s-overhead-schedule %.1f us\n", w->name,
            per_workload_us(t->schedule_ns, &st));
-    printf("BENCH mediated-%s-overhead-completion %.1f us\n", w->name,
+    printf("BENCH mediator-client-%s-overhead-completion %.1f us\n", w->name,
            per_workload_us(t->completion_ns, &st));
-    printf("BENCH mediated-%s-overhead-mediator %.1f us\n", w->name, mediator);
+    printf("BENCH mediator-client-%s-overhead-mediator %.1f us\n", w->name, mediator);
     /* The rest of the client's round trip: two messages and the wake-ups. */
-    printf("BENCH mediated-%s-overhead-trap %.1f us\n", w->name, round_trip - mediator - gpu);
-    printf("BENCH mediated-%s-gpu %.1f us\n", w->name, gpu);
-    printf("BENCH mediated-%s-round-trip %.1f us\n", w->name, round_trip);
+    printf("BENCH mediator-client-%s-overhead-messages %.1f us\n", w->name,
+           round_trip - mediator - gpu);
+    printf("BENCH mediator-client-%s-gpu %.1f us\n", w->name, gpu);
+    printf("BENCH mediator-client-%s-round-trip %.1f us\n", w->name, round_trip);
 }
 
-static void report_run(const struct workload *w, const char *side, struct run r)
+/* The four kinds of run, in the order they are interleaved. */
+enum kind { NATIVE, NATIVE_BATCHED, CLIENT, CLIENT_BATCHED, KINDS };
+
+static const char *const kind_names[KINDS] = {
+    [NATIVE] = "native", [NATIVE_BATCHED] = "native-batched",
+    [CLIENT] = "client", [CLIENT_BATCHED] = "client-batched",
+};
+
+static struct run run_kind(const struct workload *w, enum kind k, unsigned *lost)
 {
-    printf("BENCH mediated-%s-%s-gpu-busy %.3f fraction\n", w->name, side,
-           (double)r.engine_ns / r.wall_ns);
-    printf("BENCH mediated-%s-%s-engine %.1f us/batch\n", w->name, side,
-           r.engine_ns / 1e3 / w->batches);
+    struct vgpu_exec_stats st;
+
+    switch (k) {
+    case NATIVE:
+        return run_native(w, true, lost);
+    case NATIVE_BATCHED:
+        return run_native(w, false, lost);
+    case CLIENT:
+        return run_client(w, true, &st);
+    default:
+        return run_client(w, false, &st);
+    }
+}
+
+/* The ROUNDS runs of one kind, as the three figures printed for it. */
+struct kind_stats {
+    struct bench_stat rate;     /* batches/s */
+    struct bench_stat busy;     /* engine time / wall time */
+    struct bench_stat engine;   /* engine us per batch */
+};
+
+static struct kind_stats kind_stats(const struct workload *w, const struct run *runs)
+{
+    double rate[ROUNDS], busy[ROUNDS], engine[ROUNDS];
+
+    for (unsigned r = 0; r < ROUNDS; r++) {
+        rate[r] = w->batches / (runs[r].wall_ns / 1e9);
+        busy[r] = (double)runs[r].engine_ns / runs[r].wall_ns;
+        engine[r] = runs[r].engine_ns / 1e3 / w->batches;
+    }
+    return (struct kind_stats){ bench_stat_of(rate, ROUNDS), bench_stat_of(busy, ROUNDS),
+                                bench_stat_of(engine, ROUNDS) };
+}
+
+static void print_ratio(const struct workload *w, const char *what, double ratio)
+{
+    printf("BENCH mediator-client-%s-%s %.3f ratio\n", w->name, what, ratio);
+}
+
+/* 0, or 1 if a native completion was lost. */
+static int bench_workload(const struct workload *w)
+{
+    struct run runs[KINDS][ROUNDS];
+    struct kind_stats k[KINDS];
+    unsigned lost = 0;
+    char name[96];
+
+    for (unsigned r = 0; r <= ROUNDS; r++) {
+        for (enum kind kind = 0; kind < KINDS; kind++) {
+            struct run one = run_kind(w, kind, &lost);
+
+            if (r > 0) {
+                runs[kind][r - 1] = one;    /* round 0 warms up */
+            }
+        }
+    }
+    /* a lost completion is a driver or model bug, never noise */
+    printf("BENCH mediator-client-%s-native-lost-completions %u count\n", w->name, lost);
+    if (lost) {
+        fflush(stdout);
+        fprintf(stderr, "bench: %u native completions lost in %u runs of %s\n", lost,
+                2 * (ROUNDS + 1), w->name);
+        return 1;
+    }
+    for (enum kind kind = 0; kind < KINDS; kind++) {
+        k[kind] = kind_stats(w, runs[kind]);
+        snprintf(name, sizeof(name), "mediator-client-%s-%s", w->name, kind_names[kind]);
+        bench_print_stat(name, "batches/s", 0, k[kind].rate);
+    }
+    print_ratio(w, "client-vs-native", k[CLIENT].rate.median / k[NATIVE].rate.median);
+    print_ratio(w, "client-batched-vs-native-batched",
+                k[CLIENT_BATCHED].rate.median / k[NATIVE_BATCHED].rate.median);
+    print_ratio(w, "client-vs-native-batched",
+                k[CLIENT].rate.median / k[NATIVE_BATCHED].rate.median);
+    /*
+     * The wall ratio is the engine's time ratio times the busy ratio.
+     * The model's engine time is its thread's wall time on shared cores,
+     * so the first moves with the load on both sides alike; the second is
+     * what the mediator costs: the GPU left idle.
+     */
+    print_ratio(w, "engine-client-batched-vs-native-batched",
+                k[NATIVE_BATCHED].engine.median / k[CLIENT_BATCHED].engine.median);
+    print_ratio(w, "busy-client-batched-vs-native-batched",
+                k[CLIENT_BATCHED].busy.median / k[NATIVE_BATCHED].busy.median);
+    for (enum kind kind = 0; kind < KINDS; kind++) {
+        snprintf(name, sizeof(name), "mediator-client-%s-%s-gpu-busy", w->name,
+                 kind_names[kind]);
+        bench_print_stat(name, "fraction", 3, k[kind].busy);
+        snprintf(name, sizeof(name), "mediator-client-%s-%s-engine", w->name,
+                 kind_names[kind]);
+        bench_print_stat(name, "us/batch", 2, k[kind].engine);
+    }
+    report_overhead(w);
+    fflush(stdout);
+    return 0;
 }
 
 int main(void)
 {
     for (size_t k = 0; k < sizeof(workloads) / sizeof(workloads[0]); k++) {
-        const struct workload *w = &workloads[k];
-        struct run native = { 0 }, batched = { 0 }, mediated = { 0 }, mediated_batched = { 0 };
-        unsigned lost = 0;
-
-        for (unsigned r = 0; r < ROUNDS; r++) {
-            struct vgpu_exec_stats st;
-
-            keep_best(&native, run_native(w, true, &lost));
-            keep_best(&batched, run_native(w, false, &lost));
-            keep_best(&mediated, run_mediated(w, true, &st));
-            keep_best(&mediated_batched, run_mediated(w, false, &st));
-        }
-        /* a lost completion is a driver or model bug, never noise */
-        printf("BENCH mediated-%s-native-lost-completions %u count\n", w->name, lost);
-        if (lost) {
-            fflush(stdout);
-            fprintf(stderr, "bench: %u native completions lost in %u runs of %s\n", lost,
-                    2 * ROUNDS, w->name);
+        if (bench_workload(&workloads[k])) {
             return 1;
         }
-        printf("BENCH mediated-%s-native %.0f batches/s\n", w->name,
-               w->batches / (native.wall_ns / 1e9));
-        printf("BENCH mediated-%s-native-batched %.0f batches/s\n", w->name,
-               w->batches / (batched.wall_ns / 1e9));
-        printf("BENCH mediated-%s-mediated %.0f batches/s\n", w->name,
-               w->batches / (mediated.wall_ns / 1e9));
-        printf("BENCH mediated-%s-mediated-batched %.0f batches/s\n", w->name,
-               w->batches / (mediated_batched.wall_ns / 1e9));
-        printf("BENCH mediated-%s-vs-native %.3f ratio\n", w->name,
-               (double)native.wall_ns / mediated.wall_ns);
-        printf("BENCH mediated-%s-batched-vs-native-batched %.3f ratio\n", w->name,
-               (double)batched.wall_ns / mediated_batched.wall_ns);
-        printf("BENCH mediated-%s-vs-native-batched %.3f ratio\n", w->name,
-               (double)batched.wall_ns / mediated.wall_ns);
-        /*
-         * The wall ratio is the engine's time ratio times the busy ratio.
-         * The model's engine time is its thread's wall time on shared
-         * cores, so the first moves with the load on both sides alike; the
-         * second is what the mediator costs: the GPU left idle.
-         */
-        printf("BENCH mediated-%s-engine-batched-vs-native-batched %.3f ratio\n", w->name,
-               (double)batched.engine_ns / mediated_batched.engine_ns);
-        printf("BENCH mediated-%s-busy-batched-vs-native-batched %.3f ratio\n", w->name,
-               ((double)mediated_batched.engine_ns / mediated_batched.wall_ns) /
-               ((double)batched.engine_ns / batched.wall_ns));
-        report_run(w, "native", native);
-        report_run(w, "native-batched", batched);
-        report_run(w, "mediated", mediated);
-        report_run(w, "mediated-batched", mediated_batched);
-        report_overhead(w);
-        fflush(stdout);
     }
     return 0;
 }
