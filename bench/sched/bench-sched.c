@@ -176,9 +176,9 @@ static void bench_switch(void)
     native_switch = bench_stat_scaled(bench_stat_of(native, RUNS), 1e-3);
     vgpu_switch = bench_stat_scaled(bench_stat_of(two_vgpus, RUNS), 1e-3);
     bench_print_stat("sched-native-ctx-switch", "us", 1, native_switch);
-    bench_print_stat("sched-mediated-round-trip", "us", 1,
+    bench_print_stat("sched-client-round-trip", "us", 1,
                      bench_stat_scaled(bench_stat_of(one, RUNS), 1e-3));
-    bench_print_stat("sched-mediated-ctx-switch-same-vgpu", "us", 1,
+    bench_print_stat("sched-client-ctx-switch-same-vgpu", "us", 1,
                      bench_stat_scaled(bench_stat_of(same_vgpu, RUNS), 1e-3));
     bench_print_stat("sched-vgpu-switch", "us", 1, vgpu_switch);
     printf("BENCH sched-vgpu-switch-vs-native %.2f ratio\n",
