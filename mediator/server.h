@@ -50,9 +50,12 @@ struct med_server_stats {
     uint64_t vgpus_created;
     uint64_t vgpus_destroyed;
     uint64_t vgpus_reserved;    /* created ahead of their VM (control CREATE) */
+    uint64_t ggtt_entries_synced;   /* guest GGTT entries shadowed */
     uint64_t ggtt_bad_entries;  /* present GGTT entries naming no guest RAM */
+    uint64_t ppgtts_created;    /* guest PPGTTs shadowed (PPGTT_NOTIFY create accepted) */
     uint64_t ppgtt_bad_notifies;
     uint64_t submissions_rejected;
+    uint64_t engine_resets;     /* RESET_ENGINES served */
     uint64_t control_errors;    /* bad control requests: connection closed */
 };
 

@@ -514,7 +514,9 @@ static bool handle_ppgtt_notify(struct session *s, const union med_msg *m, const
               ? vgpu_submission_ppgtt_create(sub, root, &problem)
               : vgpu_submission_ppgtt_destroy(sub, root, &problem);
 
-    if (ret) {
+    if (!ret) {
+        s->server->stats.ppgtts_created += m->ppgtt_notify.op == MED_PPGTT_CREATE;
+    } else {
         s->server->stats.ppgtt_bad_notifies++;
         guest_error(s, "PPGTT %s of root 0x%" PRIx64 " ignored: it %s",
                     m->ppgtt_notify.op == MED_PPGTT_CREATE ? "create" : "destroy",
@@ -529,9 +531,10 @@ static void ggtt_sync(void *opaque)
 {
     struct session *s = opaque;
     const struct vgpu_ggtt_shadow_stats *st = vgpu_ggtt_shadow_stats(s->vgpu.shadow);
-    uint64_t bad_before = st->bad_address;
+    uint64_t bad_before = st->bad_address, synced_before = st->entries_synced;
 
     vgpu_ggtt_shadow_sync(s->vgpu.shadow);
+    s->server->stats.ggtt_entries_synced += st->entries_synced - synced_before;
     if (st->bad_address != bad_before) {
         s->server->stats.ggtt_bad_entries += st->bad_address - bad_before;
         guest_error(s, "%" PRIu64 " GGTT entries name no guest RAM (e.g. entry 0x%" PRIx32
@@ -559,6 +562,7 @@ static bool handle_reset_engines(struct session *s, const union med_msg *m, cons
 {
     vgpu_submission_reset(s->vgpu.submission, m->reset_engines.engine_mask);
     s->vgpu.engine_resets++;
+    s->server->stats.engine_resets++;
     session_log(s, MED_LOG_INFO, "engines 0x%" PRIx32 " reset", m->reset_engines.engine_mask);
     return send_status(s, m->hdr.seq, 0);
 }

@@ -1,19 +1,19 @@
 /*
  * Fuzz the mediator's dispatch: each input is one client session, a
  * sequence of packets sent over a socketpair to the real server code
- * (med_msg_receive(), the session handlers, partitioning, the GGTT
- * shadow).  After the client hangs up, everything it held must be free.
- *
- * Input: records of {u16 length, u8 flags, length bytes}.  Flags: bit 0
- * attaches the guest-RAM memfd, bit 1 attaches it twice, bit 2 sets the
- * header's size field to the length (so that mutations reach the payload
- * checks), bit 3 writes the payload's first 8 bytes as a GGTT entry of the
- * shared table (if one was received) at the index in the next 4 bytes,
- * marking it dirty.
+ * (med_msg_receive() and med_msg_valid(), the session handlers: HELLO,
+ * ADD_MEMORY, handle_create_vgpu with its partitioning, the GGTT shadow
+ * synced from the shared table, handle_ppgtt_notify building shadow
+ * PPGTTs, handle_submit with the workload scanned (med_scan) and run on
+ * the GPU model, handle_reset_engines, and the teardown that destroys
+ * the vGPU), with the guest's memory written between packets; fuzz_reach()
+ * counts each of them (reach.h).  After the client hangs up, everything it
+ * held must be free.  The input format is in dispatch.h; dispatch-seeds.c
+ * generates the seeds from the current protocol, so the build regenerates
+ * them when it changes.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,53 +21,52 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "mediator/log.h"
-#include "mediator/protocol.h"
 #include "mediator/server.h"
+#include "mediator/workload.h"
+#include "tests/fuzz/mediator/dispatch.h"
+#include "tests/fuzz/mediator/harness.h"
+#include "tests/fuzz/reach.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define RAM_SIZE        (16u << 20)
-#define APERTURE        (256ull << 20)
-
-enum record_flag {
-    ATTACH_MEMFD = 1, ATTACH_TWO = 2, FIX_SIZE = 4, GGTT_WRITE = 8,
-};
-
-struct fuzz_state {
-    struct med_server *server;
-    int ram_fd;
+struct session_state {
+    struct fuzz_mediator *m;
+    int fd;
     uint64_t *table;            /* the shared GGTT table of this session's vGPU */
+    uint64_t hidden_base;       /* of its partition */
 };
 
-static void pump(struct fuzz_state *st)
+static void keep_vgpu(struct session_state *st, const struct med_msg_create_reply *created,
+                      uint64_t *table)
 {
-    while (med_server_dispatch(st->server, 0) > 0) {
+    if (st->table || !table) {
+        fuzz_mediator_unmap_table(table);
+        return;
     }
+    st->table = table;
+    st->hidden_base = created->hidden_base;
 }
 
 /* Take every answer; keep the shared table of a CREATE_REPLY. */
-static void drain_answers(struct fuzz_state *st, int fd)
+static void drain_answers(struct session_state *st)
 {
     union med_msg m;
     int fds[MED_MSG_MAX_FDS];
     unsigned fd_count;
 
-    while (med_msg_receive(fd, MED_PEER_CLIENT, &m, fds, &fd_count, NULL) > 0) {
+    while (med_msg_receive(st->fd, MED_PEER_CLIENT, &m, fds, &fd_count, NULL) > 0) {
+        void *t;
+
         if (!fd_count) {
             continue;
         }
-        if (!st->table) {
-            void *t = mmap(NULL, MED_GGTT_TABLE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-                           fds[0], 0);
-
-            st->table = t == MAP_FAILED ? NULL : t;
-        }
+        t = mmap(NULL, MED_GGTT_TABLE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fds[0], 0);
         close(fds[0]);
+        keep_vgpu(st, &m.create_reply, t == MAP_FAILED ? NULL : t);
     }
 }
 
-static void ggtt_write(struct fuzz_state *st, const uint8_t *payload, size_t len)
+static void ggtt_write(struct session_state *st, const uint8_t *payload, size_t len)
 {
     uint64_t pte;
     uint32_t index;
@@ -77,21 +76,43 @@ static void ggtt_write(struct fuzz_state *st, const uint8_t *payload, size_t len
     }
     memcpy(&pte, payload, 8);
     memcpy(&index, payload + 8, 4);
-    index %= MED_GGTT_ENTRIES;
+    index = (uint32_t)((st->hidden_base / MED_PAGE_SIZE + index) % MED_GGTT_ENTRIES);
     st->table[index] = pte;
     st->table[MED_GGTT_ENTRIES + index / 64] |= 1ull << (index % 64);
 }
 
-static void send_packet(struct fuzz_state *st, int fd, uint8_t flags, uint8_t *payload,
-                        size_t len)
+static void ram_write(struct session_state *st, const uint8_t *payload, size_t len)
 {
-    int fds[2] = { st->ram_fd, st->ram_fd };
+    uint32_t gpa;
+
+    if (len < 4) {
+        return;
+    }
+    memcpy(&gpa, payload, 4);
+    gpa %= FUZZ_RAM_SIZE;
+    len -= 4;
+    memcpy(st->m->ram + gpa, payload + 4, len < FUZZ_RAM_SIZE - gpa ? len : FUZZ_RAM_SIZE - gpa);
+}
+
+static void start_vgpu(struct session_state *st, const uint8_t *payload, size_t len)
+{
+    char type[MED_TYPE_NAME_LEN] = "";
+    struct med_msg_create_reply created;
+
+    memcpy(type, payload, len < sizeof(type) - 1 ? len : sizeof(type) - 1);
+    keep_vgpu(st, &created, fuzz_mediator_start_vgpu(st->m, st->fd, type, NULL, &created));
+}
+
+static void send_packet(struct session_state *st, uint8_t flags, uint8_t *payload, size_t len)
+{
+    int fds[2] = { st->m->ram_fd, st->m->ram_fd };
     char control[CMSG_SPACE(sizeof(fds))] = { 0 };
     struct iovec iov = { .iov_base = payload, .iov_len = len };
     struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-    unsigned fd_count = (flags & ATTACH_TWO) ? 2 : (flags & ATTACH_MEMFD) ? 1 : 0;
+    unsigned fd_count = (flags & DISPATCH_ATTACH_TWO) ? 2 :
+                        (flags & DISPATCH_ATTACH_MEMFD) ? 1 : 0;
 
-    if ((flags & FIX_SIZE) && len >= sizeof(struct med_msg_header)) {
+    if ((flags & DISPATCH_FIX_SIZE) && len >= sizeof(struct med_msg_header)) {
         uint32_t size32 = (uint32_t)len;
 
         memcpy(payload + offsetof(struct med_msg_header, size), &size32, 4);
@@ -107,70 +128,70 @@ static void send_packet(struct fuzz_state *st, int fd, uint8_t flags, uint8_t *p
         c->cmsg_len = CMSG_LEN(fd_count * sizeof(int));
         memcpy(CMSG_DATA(c), fds, fd_count * sizeof(int));
     }
-    sendmsg(fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
-}
-
-static struct fuzz_state *fuzz_state(void)
-{
-    static struct fuzz_state st;
-
-    if (!st.server) {
-        med_log_init(MED_LOG_OFF, false);
-        st.server = med_server_create(&(struct med_server_config) {
-            .gm = { .aperture_size = APERTURE, .host_reserve = 16 << 20 },
-        });
-        st.ram_fd = memfd_create("guest-ram", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-        if (!st.server || ftruncate(st.ram_fd, RAM_SIZE) ||
-            fcntl(st.ram_fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW)) {
-            abort();
-        }
-    }
-    return &st;
+    sendmsg(st->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct fuzz_state *st = fuzz_state();
-    uint8_t payload[1024];
-    int sv[2];
+    struct session_state st = { .m = fuzz_mediator() };
+    static uint8_t payload[DISPATCH_PAYLOAD_MAX];
 
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) ||
-        med_server_add_client(st->server, sv[1])) {
-        abort();
-    }
-    while (size >= 3) {
+    memset(st.m->ram, 0, FUZZ_RAM_SIZE);
+    st.fd = fuzz_mediator_connect(st.m);
+    while (size >= DISPATCH_RECORD_HEADER) {
         uint16_t len;
         uint8_t flags = data[2];
 
         memcpy(&len, data, 2);
-        data += 3;
-        size -= 3;
-        len = len % sizeof(payload);
+        data += DISPATCH_RECORD_HEADER;
+        size -= DISPATCH_RECORD_HEADER;
+        len = len % DISPATCH_PAYLOAD_MAX;
         if (len > size) {
             len = (uint16_t)size;
         }
         memcpy(payload, data, len);
         data += len;
         size -= len;
-        if (flags & GGTT_WRITE) {
-            ggtt_write(st, payload, len);
+        if (flags & DISPATCH_START_VGPU) {
+            start_vgpu(&st, payload, len);
+        } else if (flags & DISPATCH_RAM_WRITE) {
+            ram_write(&st, payload, len);
+        } else if (flags & DISPATCH_GGTT_WRITE) {
+            ggtt_write(&st, payload, len);
         } else {
-            send_packet(st, sv[0], flags, payload, len);
+            send_packet(&st, flags, payload, len);
+            fuzz_mediator_pump(st.m, 0);
         }
-        pump(st);
-        drain_answers(st, sv[0]);
+        drain_answers(&st);
+        if (flags & DISPATCH_WAIT) {
+            fuzz_mediator_wait(st.m, st.fd);
+        }
     }
-    close(sv[0]);
-    pump(st);
-    if (st->table) {
-        munmap(st->table, MED_GGTT_TABLE_SIZE);
-        st->table = NULL;
-    }
+    close(st.fd);
+    fuzz_mediator_pump(st.m, 0);
+    fuzz_mediator_unmap_table(st.table);
     /* The session is gone and everything it held is free again. */
-    if (med_server_client_count(st->server) ||
-        med_gm_free_total(med_server_gm(st->server), MED_GM_APERTURE) != APERTURE ||
-        med_gm_free_total(med_server_gm(st->server), MED_GM_FENCE) != MED_GM_FENCES) {
+    if (!fuzz_mediator_all_free(st.m)) {
         abort();
     }
     return 0;
+}
+
+void fuzz_reach(fuzz_reach_fn *report)
+{
+    struct fuzz_mediator *m = fuzz_mediator();
+    const struct med_server_stats *s = med_server_stats(m->server);
+    const struct vgpu_exec_stats *ex = med_server_exec_stats(m->server);
+
+    report("med_msg_valid, session order: malformed or out-of-order messages refused",
+           s->protocol_errors);
+    report("well-formed requests refused (version, type, memory, partition)",
+           s->requests_refused);
+    report("handle_create_vgpu: vGPUs created", s->vgpus_created);
+    report("the GGTT shadow: guest entries synced", s->ggtt_entries_synced);
+    report("handle_ppgtt_notify: guest PPGTTs shadowed", s->ppgtts_created);
+    report("handle_submit: workloads scanned and completed on the GPU", ex->times.workloads);
+    report("handle_submit: elements rejected by the checks or med_scan", ex->rejected);
+    report("handle_reset_engines: RESET_ENGINES served", s->engine_resets);
+    report("session teardown: vGPUs destroyed", s->vgpus_destroyed);
 }

@@ -24,6 +24,7 @@
 
 #include "pgpu/pgpu.h"
 #include "pgpu/skl-regs.h"
+#include "tests/fuzz/reach.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -48,6 +49,13 @@ enum record_kind {
     REC_APERTURE,       /* 16 bytes at aperture offset value, written if arg is odd */
     REC_KINDS
 };
+
+/* What the model did over every input: its own counters, and the
+ * accesses it served (reach.h). */
+static struct {
+    struct pgpu_stats stats;
+    uint64_t irqs, aperture_served, unmapped;
+} reached;
 
 struct record {
     uint8_t kind;
@@ -161,7 +169,7 @@ static void apply(struct pgpu *gpu, uint8_t *region, bool *spare_mapped,
         break;
     case REC_UNMAP_SPARE:
         if (*spare_mapped) {
-            pgpu_skl_model.dma_unmap(gpu, SPARE_BUS, PGPU_PAGE_SIZE);
+            reached.unmapped += !pgpu_skl_model.dma_unmap(gpu, SPARE_BUS, PGPU_PAGE_SIZE);
             *spare_mapped = false;
         }
         break;
@@ -171,10 +179,28 @@ static void apply(struct pgpu *gpu, uint8_t *region, bool *spare_mapped,
     case REC_APERTURE: {
         uint8_t bytes[16] = { r->arg };
 
-        pgpu_skl_model.aperture_access(gpu, r->value, bytes, sizeof(bytes), r->arg & 1);
+        reached.aperture_served +=
+            !pgpu_skl_model.aperture_access(gpu, r->value, bytes, sizeof(bytes), r->arg & 1);
         break;
     }
     }
+}
+
+static void add_stats(struct pgpu *gpu, unsigned irqs)
+{
+    struct pgpu_stats st;
+
+    pgpu_skl_model.get_stats(gpu, &st);
+    reached.stats.commands += st.commands;
+    reached.stats.context_switches += st.context_switches;
+    reached.stats.bad_mmio += st.bad_mmio;
+    reached.stats.refused_reg_accesses += st.refused_reg_accesses;
+    reached.stats.bad_submissions += st.bad_submissions;
+    reached.stats.gpu_faults += st.gpu_faults;
+    reached.stats.bad_commands += st.bad_commands;
+    reached.stats.hangs += st.hangs;
+    reached.stats.engine_resets += st.engine_resets;
+    reached.irqs += irqs;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -205,7 +231,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         apply(gpu, region, &spare_mapped, &r);
     }
     settle(gpu);
+    add_stats(gpu, irqs);
     /* destroying with engines possibly still running is part of the test */
     pgpu_skl_model.destroy(gpu);
     return 0;
+}
+
+void fuzz_reach(fuzz_reach_fn *report)
+{
+    report("submissions: contexts switched in", reached.stats.context_switches);
+    report("command streams: commands executed", reached.stats.commands);
+    report("command streams: bad commands stopped", reached.stats.bad_commands);
+    report("page tables and GGTT: faults on unmapped addresses", reached.stats.gpu_faults);
+    report("register writes: accesses refused", reached.stats.bad_mmio);
+    report("submissions: ELSP writes refused", reached.stats.bad_submissions);
+    report("the hang detector: hangs", reached.stats.hangs);
+    report("resets: engines reset", reached.stats.engine_resets);
+    report("interrupts raised", reached.irqs);
+    report("aperture accesses served", reached.aperture_served);
+    report("DMA unmaps of a mapped range", reached.unmapped);
 }

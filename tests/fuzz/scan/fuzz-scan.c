@@ -10,15 +10,18 @@
  * are the ring; all of them are also written at the start of the GGTT
  * partition and of the PPGTT, where batch starts can land (the rest of
  * memory is zero: MI_NOOPs).
- * tests/fuzz/corpus/scan/ holds seeds built on this layout.
+ * tests/fuzz/corpus/scan/ holds seeds built on this layout, and inputs the
+ * fuzzer found that reach each of the scanner's verdicts (reach.h).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/fuzz/reach.h"
 #include "tests/unit/scan/fake-vm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -37,6 +40,7 @@ static const struct med_scan_limits limits = {
 static struct fake_vm *vm;
 static void **copies;
 static size_t copy_count, copy_capacity;
+static uint64_t batches_fetched;        /* the scanner's fetches (reach.h) */
 
 /* The fake VM's fetch, then a heap copy of exactly what it handed over. */
 static const void *fetch_copy(void *opaque, void *ppgtt, enum med_scan_space space,
@@ -58,12 +62,14 @@ static const void *fetch_copy(void *opaque, void *ppgtt, enum med_scan_space spa
     if (!src || !(copy = malloc(*len))) {
         return NULL;
     }
+    batches_fetched++;
     memcpy(copy, src, *len);
     copies[copy_count++] = copy;
     return copy;
 }
 
 static struct med_scan_ops ops;
+static struct med_scan *scan;
 
 static void set_page_flags(uint64_t present, uint64_t owned)
 {
@@ -77,7 +83,6 @@ static void set_page_flags(uint64_t present, uint64_t owned)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static struct med_scan *scan;
     static size_t image_len;
     struct med_scan_result result;
     struct med_scan_request req;
@@ -130,4 +135,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(copies[--copy_count]);
     }
     return 0;
+}
+
+void fuzz_reach(fuzz_reach_fn *report)
+{
+    struct med_scan_stats st = { 0 };
+
+    if (scan) {
+        med_scan_get_stats(scan, &st);
+    }
+    report("med_scan: commands decoded", st.commands);
+    report("med_scan: batches fetched and followed", batches_fetched);
+    /* Every verdict but the host's own lack of memory, which no input causes. */
+    for (unsigned v = 0; v < MED_SCAN_VERDICT_COUNT; v++) {
+        char what[80];
+
+        if (v == MED_SCAN_NO_MEMORY) {
+            continue;
+        }
+        snprintf(what, sizeof(what), "med_scan: verdict %s", med_scan_verdict_name(v));
+        report(what, st.verdicts[v]);
+    }
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "mediator/types.h"
+#include "tests/fuzz/reach.h"
 #include "vgpu/vgpu.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -25,9 +26,14 @@ struct access_record {
     uint64_t value;
 } __attribute__((packed));
 
+/* What the library did, seen through its callbacks (reach.h). */
+static struct {
+    uint64_t msis, status_writes, ggtt_writes, ppgtt_notifies, submits, resets, translated;
+} reached;
+
 static void count_msi(void *opaque)
 {
-    (*(unsigned *)opaque)++;
+    reached.msis++;
 }
 
 static uint8_t guest_ram[1u << 30 >> 12][64];     /* only the first bytes of each page */
@@ -39,6 +45,7 @@ static void write_guest(void *opaque, uint64_t gpa, const void *buf, size_t len)
 {
     uint64_t offset = gpa % 4096;
 
+    reached.status_writes++;
     if (offset + len <= sizeof(guest_ram[0])) {
         memcpy(&guest_ram[gpa / 4096][offset], buf, len);
     }
@@ -46,20 +53,24 @@ static void write_guest(void *opaque, uint64_t gpa, const void *buf, size_t len)
 
 static void ggtt_write(void *opaque, uint32_t index, uint64_t pte)
 {
+    reached.ggtt_writes++;
     ggtt_table[index] = pte;
 }
 
 static void ppgtt_notify(void *opaque, bool create, uint64_t root)
 {
+    reached.ppgtt_notifies++;
 }
 
 static void submit(void *opaque, enum vgpu_engine engine, uint64_t desc0, uint64_t desc1)
 {
+    reached.submits++;
     last_submitted[engine] = desc0;
 }
 
 static void reset_engines(void *opaque, uint32_t mask)
 {
+    reached.resets++;
 }
 
 static const struct vgpu_ops fuzz_ops = { .raise_msi = count_msi, .write_guest = write_guest };
@@ -71,7 +82,6 @@ static const struct vgpu_mediator_ops fuzz_mediator_ops = {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct vgpu *vgpu;
-    static unsigned msis;
     struct access_record r;
     uint64_t gpa;
 
@@ -80,7 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             .name = "fuzz", .type = &med_vgpu_types[0].v,
             .host_aperture_size = VGPU_APERTURE_DEFAULT,
             .hidden_base = VGPU_APERTURE_DEFAULT, .ram_below_4g = 1ull << 30,
-            .ggtt = ggtt_table, .ops = &fuzz_ops, .opaque = &msis,
+            .ggtt = ggtt_table, .ops = &fuzz_ops,
             .mediator = &fuzz_mediator_ops,
         };
         vgpu = vgpu_create(&config);
@@ -102,7 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             vgpu_display_vblank(vgpu);
             break;
         case APERTURE:
-            vgpu_aperture_translate(vgpu, r.value, &gpa);
+            reached.translated += vgpu_aperture_translate(vgpu, r.value, &gpa);
             break;
         case HOTPLUG:
             vgpu_display_hotplug(vgpu, r.value & 1);
@@ -118,4 +128,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     return 0;
+}
+
+void fuzz_reach(fuzz_reach_fn *report)
+{
+    report("GGTT entries written through BAR0, relayed to the mediator", reached.ggtt_writes);
+    report("PVINFO: PPGTT notifications relayed", reached.ppgtt_notifies);
+    report("the execlist: ELSP submissions relayed", reached.submits);
+    report("the execlist: completions written to the status page", reached.status_writes);
+    report("engine resets relayed", reached.resets);
+    report("interrupts (vblank, hotplug, completions): MSIs raised", reached.msis);
+    report("aperture translations to guest RAM", reached.translated);
 }

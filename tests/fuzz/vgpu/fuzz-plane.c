@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "mediator/types.h"
+#include "tests/fuzz/reach.h"
 #include "vgpu/plane.h"
 #include "vgpu/regs.h"
 
@@ -39,6 +40,11 @@ static uint64_t ggtt_table[VGPU_GGTT_SIZE / 8];
 static const uint8_t *pages[(size_t)VGPU_FB_MAX_STRIDE * 2 * VGPU_FB_MAX_HEIGHT /
                            VGPU_FB_PAGE_SIZE + 1];
 static uint8_t picture[COPY_MAX_BYTES];
+
+/* The decoder's verdicts (reach.h). */
+static struct {
+    uint64_t planes, refused, cursors, copies;
+} reached;
 
 static void ignore_msi(void *opaque)
 {
@@ -87,6 +93,7 @@ static void use(struct vgpu *vgpu, struct vgpu_fb *fb)
     }
     if ((uint64_t)fb->width * fb->height * fb->cpp <= COPY_MAX_BYTES) {
         vgpu_fb_copy(fb, pages, picture, (size_t)fb->width * fb->cpp, NULL, NULL);
+        reached.copies++;
     }
     if (fb->page_count) {
         vgpu_fb_refuse_page(vgpu, fb, fb->page_count - 1);
@@ -139,10 +146,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                    (VGPU_GGTT_SIZE / 8)) * 8, g.pte, 8);
     }
     if (vgpu_plane_decode(vgpu, &fb) == VGPU_PLANE_OK) {
+        reached.planes++;
         use(vgpu, &fb);
         if (vgpu_cursor_decode(vgpu, fb.pipe, &cursor) == VGPU_PLANE_OK) {
+            reached.cursors++;
             use(vgpu, &cursor.fb);
         }
+    } else {
+        reached.refused++;
     }
     return 0;
+}
+
+void fuzz_reach(fuzz_reach_fn *report)
+{
+    report("vgpu_plane_decode: planes accepted", reached.planes);
+    report("vgpu_plane_decode: planes refused", reached.refused);
+    report("vgpu_cursor_decode: cursors accepted", reached.cursors);
+    report("vgpu_fb_copy: accepted pictures copied", reached.copies);
 }

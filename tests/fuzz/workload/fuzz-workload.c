@@ -20,113 +20,20 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include <fcntl.h>
-#include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
-#include "mediator/log.h"
-#include "mediator/protocol.h"
 #include "mediator/server.h"
 #include "mediator/workload.h"
+#include "tests/fuzz/mediator/harness.h"
+#include "tests/fuzz/reach.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define RAM_SIZE        (4u << 20)
-#define RAM_PAGES       (RAM_SIZE / MED_PAGE_SIZE)
-#define APERTURE        (256ull << 20)
-#define HANG_TIMEOUT_MS 20
-#define WAIT_ROUNDS     50              /* of up to 2 ms each */
+#define RAM_PAGES       FUZZ_RAM_PAGES
 #define RECORD          10
-
-struct fuzz_state {
-    struct med_server *server;
-    int ram_fd;
-    uint32_t *ram;
-    uint64_t ram_host_size;
-};
-
-static struct fuzz_state *fuzz_state(void)
-{
-    static struct fuzz_state st;
-
-    if (!st.server) {
-        med_log_init(MED_LOG_OFF, false);
-        st.server = med_server_create(&(struct med_server_config) {
-            .gm = { .aperture_size = APERTURE, .host_reserve = MED_GM_HOST_RESERVE_DEFAULT },
-            .hang_timeout_ms = HANG_TIMEOUT_MS,
-        });
-        st.ram_fd = memfd_create("guest-ram", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-        if (!st.server || ftruncate(st.ram_fd, RAM_SIZE) ||
-            fcntl(st.ram_fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW)) {
-            abort();
-        }
-        st.ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, st.ram_fd, 0);
-        if (st.ram == MAP_FAILED) {
-            abort();
-        }
-    }
-    return &st;
-}
-
-static void pump(struct fuzz_state *st, int timeout_ms)
-{
-    while (med_server_dispatch(st->server, timeout_ms) > 0) {
-        timeout_ms = 0;
-    }
-}
-
-/* Send @msg and handle it; the answer (if any) is read into @reply. */
-static void request(struct fuzz_state *st, int fd, void *msg, const int *fds, unsigned n,
-                    union med_msg *reply, int *reply_fd)
-{
-    int got[MED_MSG_MAX_FDS];
-    unsigned got_count = 0;
-
-    if (med_msg_send(fd, msg, fds, n)) {
-        abort();
-    }
-    pump(st, 0);
-    if (reply && med_msg_receive(fd, MED_PEER_CLIENT, reply, got, &got_count, NULL) <= 0) {
-        abort();
-    }
-    if (reply_fd) {
-        *reply_fd = got_count ? got[0] : -1;
-    }
-}
-
-/* HELLO, ADD_MEMORY, CREATE_VGPU: the vGPU's shared table, or NULL. */
-static uint64_t *start_vgpu(struct fuzz_state *st, int fd, struct med_msg_create_reply *created)
-{
-    struct med_msg_hello hello;
-    struct med_msg_add_memory add;
-    struct med_msg_create_vgpu create;
-    union med_msg reply;
-    int table_fd;
-    void *table;
-
-    med_msg_init(&hello, MED_MSG_HELLO, 1);
-    hello.version = MED_PROTOCOL_VERSION;
-    strcpy(hello.vm_name, "fuzz");
-    request(st, fd, &hello, NULL, 0, &reply, NULL);
-    med_msg_init(&add, MED_MSG_ADD_MEMORY, 2);
-    add.size = RAM_SIZE;
-    request(st, fd, &add, &st->ram_fd, 1, &reply, NULL);
-    med_msg_init(&create, MED_MSG_CREATE_VGPU, 3);
-    strcpy(create.type, "gpumed-8");
-    request(st, fd, &create, NULL, 0, &reply, &table_fd);
-    if (reply.create_reply.status || table_fd < 0) {
-        abort();
-    }
-    *created = reply.create_reply;
-    table = mmap(NULL, MED_GGTT_TABLE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, table_fd, 0);
-    close(table_fd);
-    return table == MAP_FAILED ? NULL : table;
-}
 
 static uint16_t u16_at(const uint8_t *p)
 {
@@ -138,38 +45,18 @@ static uint32_t u32_at(const uint8_t *p)
     return (uint32_t)u16_at(p) | (uint32_t)u16_at(p + 2) << 16;
 }
 
-/* Until every element has its answer (completions drained), bounded. */
-static void wait_idle(struct fuzz_state *st, int fd)
-{
-    const struct vgpu_exec_stats *ex = med_server_exec_stats(st->server);
-    union med_msg m;
-    int fds[MED_MSG_MAX_FDS];
-    unsigned n;
-
-    for (unsigned i = 0; i < WAIT_ROUNDS; i++) {
-        pump(st, 2);
-        while (med_msg_receive(fd, MED_PEER_CLIENT, &m, fds, &n, NULL) > 0) {
-        }
-        if (ex->completed + ex->rejected + ex->hangs + ex->cancelled >= ex->elements) {
-            return;
-        }
-    }
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct fuzz_state *st = fuzz_state();
+    struct fuzz_mediator *m = fuzz_mediator();
+    uint32_t *ram = (uint32_t *)m->ram;
     struct med_msg_create_reply vgpu;
     uint64_t *table;
     uint64_t hidden_pages;
-    int sv[2];
+    int fd;
 
-    memset(st->ram, 0, RAM_SIZE);
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) ||
-        med_server_add_client(st->server, sv[1])) {
-        abort();
-    }
-    table = start_vgpu(st, sv[0], &vgpu);
+    memset(m->ram, 0, FUZZ_RAM_SIZE);
+    fd = fuzz_mediator_connect(m);
+    table = fuzz_mediator_start_vgpu(m, fd, "gpumed-8", NULL, &vgpu);
     if (!table) {
         abort();
     }
@@ -179,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         switch (data[0] % 6) {
         case 0:
-            st->ram[(u16_at(a) % RAM_PAGES) * (MED_PAGE_SIZE / 4) + u16_at(a + 2) % 1024] =
+            ram[(u16_at(a) % RAM_PAGES) * (MED_PAGE_SIZE / 4) + u16_at(a + 2) % 1024] =
                 u32_at(a + 4);
             break;
         case 1: {
@@ -197,7 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             med_msg_init(&n, MED_MSG_PPGTT_NOTIFY, 4);
             n.op = a[0] & 1 ? MED_PPGTT_DESTROY : MED_PPGTT_CREATE;
             n.root_gpa = (uint64_t)(u16_at(a + 1) % (RAM_PAGES + 16)) * MED_PAGE_SIZE;
-            request(st, sv[0], &n, NULL, 0, NULL, NULL);
+            fuzz_mediator_request(m, fd, &n, NULL, 0, NULL, NULL);
             break;
         }
         case 3: {
@@ -211,7 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 s.desc[1] = vgpu.hidden_base + (u16_at(a + 5) % hidden_pages) * MED_PAGE_SIZE +
                             0x119;
             }
-            request(st, sv[0], &s, NULL, 0, NULL, NULL);
+            fuzz_mediator_request(m, fd, &s, NULL, 0, NULL, NULL);
             break;
         }
         case 4: {
@@ -220,23 +107,40 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
             med_msg_init(&r, MED_MSG_RESET_ENGINES, 6);
             r.engine_mask = (a[0] % MED_ENGINE_MASK_ALL) + 1;
-            wait_idle(st, sv[0]);       /* take the COMPLETEs ahead of the STATUS */
-            request(st, sv[0], &r, NULL, 0, &reply, NULL);
+            fuzz_mediator_wait(m, fd);      /* take the COMPLETEs ahead of the STATUS */
+            if (!fuzz_mediator_request(m, fd, &r, NULL, 0, &reply, NULL)) {
+                abort();
+            }
             break;
         }
         default:
-            wait_idle(st, sv[0]);
+            fuzz_mediator_wait(m, fd);
             break;
         }
     }
-    wait_idle(st, sv[0]);
-    munmap(table, MED_GGTT_TABLE_SIZE);
-    close(sv[0]);
-    pump(st, 0);
+    fuzz_mediator_wait(m, fd);
+    fuzz_mediator_unmap_table(table);
+    close(fd);
+    fuzz_mediator_pump(m, 0);
     /* The session is gone and everything it held is free again. */
-    if (med_server_client_count(st->server) ||
-        med_gm_free_total(med_server_gm(st->server), MED_GM_APERTURE) != APERTURE) {
+    if (!fuzz_mediator_all_free(m)) {
         abort();
     }
     return 0;
+}
+
+void fuzz_reach(fuzz_reach_fn *report)
+{
+    struct fuzz_mediator *m = fuzz_mediator();
+    const struct med_server_stats *s = med_server_stats(m->server);
+    const struct vgpu_exec_stats *ex = med_server_exec_stats(m->server);
+
+    report("the GGTT shadow: guest entries synced", s->ggtt_entries_synced);
+    report("the PPGTT shadow: guest PPGTTs shadowed", s->ppgtts_created);
+    report("the PPGTT shadow: bad PPGTT notifications", s->ppgtt_bad_notifies);
+    report("the PPGTT shadow: entries naming no VM memory", ex->ppgtt_bad_entries);
+    report("workload shadowing and med_scan: elements rejected", ex->rejected);
+    report("the GPU model: workloads completed", ex->times.workloads);
+    report("the GPU model: workloads stopped by a hang", ex->hangs);
+    report("RESET_ENGINES served", s->engine_resets);
 }

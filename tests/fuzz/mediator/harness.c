@@ -1,0 +1,172 @@
+/*
+ * harness.c - the mediator fuzzers' common ground (harness.h).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "tests/fuzz/mediator/harness.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "mediator/log.h"
+#include "mediator/server.h"
+#include "mediator/workload.h"
+
+#define WAIT_ROUNDS     500             /* of up to 2 ms: a hang (20 ms) is answered well within */
+
+struct fuzz_mediator *fuzz_mediator(void)
+{
+    static struct fuzz_mediator m;
+    void *ram;
+
+    if (m.server) {
+        return &m;
+    }
+    med_log_init(MED_LOG_OFF, false);
+    m.server = med_server_create(&(struct med_server_config) {
+        .gm = { .aperture_size = FUZZ_APERTURE, .host_reserve = MED_GM_HOST_RESERVE_DEFAULT },
+        .hang_timeout_ms = FUZZ_HANG_TIMEOUT_MS,
+    });
+    m.ram_fd = memfd_create("guest-ram", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (!m.server || m.ram_fd < 0 || ftruncate(m.ram_fd, FUZZ_RAM_SIZE) ||
+        fcntl(m.ram_fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW)) {
+        abort();
+    }
+    ram = mmap(NULL, FUZZ_RAM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, m.ram_fd, 0);
+    if (ram == MAP_FAILED) {
+        abort();
+    }
+    m.ram = ram;
+    return &m;
+}
+
+void fuzz_mediator_pump(struct fuzz_mediator *m, int timeout_ms)
+{
+    while (med_server_dispatch(m->server, timeout_ms) > 0) {
+        timeout_ms = 0;
+    }
+}
+
+int fuzz_mediator_connect(struct fuzz_mediator *m)
+{
+    int sv[2];
+
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) ||
+        med_server_add_client(m->server, sv[1])) {
+        abort();
+    }
+    return sv[0];
+}
+
+bool fuzz_mediator_request(struct fuzz_mediator *m, int fd, void *msg, const int *fds,
+                           unsigned n, union med_msg *reply, int *reply_fd)
+{
+    int got[MED_MSG_MAX_FDS];
+    unsigned got_count = 0;
+
+    if (reply_fd) {
+        *reply_fd = -1;
+    }
+    if (med_msg_send(fd, msg, fds, n)) {
+        return false;
+    }
+    fuzz_mediator_pump(m, 0);
+    if (!reply) {
+        return true;
+    }
+    if (med_msg_receive(fd, MED_PEER_CLIENT, reply, got, &got_count, NULL) <= 0) {
+        return false;
+    }
+    for (unsigned i = 0; i < got_count; i++) {
+        if (reply_fd && i == 0) {
+            *reply_fd = got[0];
+        } else {
+            close(got[i]);
+        }
+    }
+    return true;
+}
+
+uint64_t *fuzz_mediator_start_vgpu(struct fuzz_mediator *m, int fd, const char *type,
+                                   const char *vgpu_name, struct med_msg_create_reply *created)
+{
+    struct med_msg_hello hello;
+    struct med_msg_add_memory add;
+    struct med_msg_create_vgpu create;
+    union med_msg reply;
+    int table_fd;
+    void *table;
+
+    memset(created, 0, sizeof(*created));
+    created->status = -EPROTO;
+    med_msg_init(&hello, MED_MSG_HELLO, 1);
+    hello.version = MED_PROTOCOL_VERSION;
+    snprintf(hello.vm_name, sizeof(hello.vm_name), "%s", FUZZ_VM_NAME);
+    if (!fuzz_mediator_request(m, fd, &hello, NULL, 0, &reply, NULL) ||
+        reply.hello_reply.status) {
+        return NULL;
+    }
+    med_msg_init(&add, MED_MSG_ADD_MEMORY, 2);
+    add.size = FUZZ_RAM_SIZE;
+    if (!fuzz_mediator_request(m, fd, &add, &m->ram_fd, 1, &reply, NULL) || reply.status.status) {
+        return NULL;
+    }
+    med_msg_init(&create, MED_MSG_CREATE_VGPU, 3);
+    snprintf(create.type, sizeof(create.type), "%s", vgpu_name ? "" : type);
+    snprintf(create.vgpu_name, sizeof(create.vgpu_name), "%s", vgpu_name ? vgpu_name : "");
+    if (!fuzz_mediator_request(m, fd, &create, NULL, 0, &reply, &table_fd)) {
+        return NULL;
+    }
+    *created = reply.create_reply;
+    if (created->status || table_fd < 0) {
+        if (table_fd >= 0) {
+            close(table_fd);
+        }
+        return NULL;
+    }
+    table = mmap(NULL, MED_GGTT_TABLE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, table_fd, 0);
+    close(table_fd);
+    return table == MAP_FAILED ? NULL : table;
+}
+
+void fuzz_mediator_unmap_table(uint64_t *table)
+{
+    if (table) {
+        munmap(table, MED_GGTT_TABLE_SIZE);
+    }
+}
+
+void fuzz_mediator_wait(struct fuzz_mediator *m, int fd)
+{
+    const struct vgpu_exec_stats *ex = med_server_exec_stats(m->server);
+    union med_msg msg;
+    int fds[MED_MSG_MAX_FDS];
+    unsigned n;
+
+    for (unsigned i = 0; i < WAIT_ROUNDS; i++) {
+        fuzz_mediator_pump(m, 2);
+        while (med_msg_receive(fd, MED_PEER_CLIENT, &msg, fds, &n, NULL) > 0) {
+            for (unsigned k = 0; k < n; k++) {
+                close(fds[k]);
+            }
+        }
+        if (ex->completed + ex->rejected + ex->hangs + ex->cancelled >= ex->elements) {
+            return;
+        }
+    }
+}
+
+bool fuzz_mediator_all_free(struct fuzz_mediator *m)
+{
+    const struct med_gm *gm = med_server_gm(m->server);
+
+    return !med_server_client_count(m->server) &&
+           med_gm_free_total(gm, MED_GM_APERTURE) == FUZZ_APERTURE &&
+           med_gm_free_total(gm, MED_GM_FENCE) == MED_GM_FENCES;
+}

@@ -1,0 +1,68 @@
+/*
+ * harness.h - the mediator fuzzers' common ground: one real mediator in
+ * the fuzzer's process (server, scheduler, GPU model; no listening
+ * socket), clients on socketpairs, one guest RAM memfd, and the set-up
+ * QEMU does (HELLO, ADD_MEMORY, CREATE_VGPU) for the inputs that start
+ * from a running vGPU.  The seed generators (*-seeds.c) use it too, so
+ * that seeds are built on the partition and structs the fuzzers see.
+ *
+ * Everything runs on the calling thread: a request is sent, then the
+ * server's loop is pumped, then the answer read.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef GPUMED_TESTS_FUZZ_MEDIATOR_HARNESS_H
+#define GPUMED_TESTS_FUZZ_MEDIATOR_HARNESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mediator/protocol.h"
+
+#define FUZZ_RAM_SIZE           (4u << 20)
+#define FUZZ_RAM_PAGES          (FUZZ_RAM_SIZE / MED_PAGE_SIZE)
+#define FUZZ_APERTURE           (256ull << 20)
+#define FUZZ_HANG_TIMEOUT_MS    20
+#define FUZZ_VM_NAME            "fuzz"
+
+struct fuzz_mediator {
+    struct med_server *server;
+    int ram_fd;                 /* FUZZ_RAM_SIZE bytes, sealed size */
+    uint8_t *ram;               /* the harness's view of it */
+};
+
+/* The process's mediator, created at the first call (aborts on failure). */
+struct fuzz_mediator *fuzz_mediator(void);
+
+/* Handle what the server has to do, waiting up to @timeout_ms for the first event. */
+void fuzz_mediator_pump(struct fuzz_mediator *m, int timeout_ms);
+
+/* A new client of the server: the harness's end of its socketpair
+ * (non-blocking SOCK_SEQPACKET). */
+int fuzz_mediator_connect(struct fuzz_mediator *m);
+
+/* Send @msg with @n descriptors, run the server, and read the answer into
+ * @reply (if not NULL) and its descriptor into *@reply_fd (-1: none);
+ * false if sending or the answer failed. */
+bool fuzz_mediator_request(struct fuzz_mediator *m, int fd, void *msg, const int *fds,
+                           unsigned n, union med_msg *reply, int *reply_fd);
+
+/*
+ * What QEMU does before the guest runs: HELLO, ADD_MEMORY of all guest RAM,
+ * CREATE_VGPU of @type ("" the default) or attaching the reserved vGPU
+ * @vgpu_name (if not NULL).  Returns the shared GGTT table, mapped, and
+ * the reply in *@created; NULL if the mediator refused (*@created says why).
+ */
+uint64_t *fuzz_mediator_start_vgpu(struct fuzz_mediator *m, int fd, const char *type,
+                                   const char *vgpu_name, struct med_msg_create_reply *created);
+void fuzz_mediator_unmap_table(uint64_t *table);
+
+/* Take the client's answers until every SUBMIT element so far has its
+ * COMPLETE (bounded: a few hang timeouts). */
+void fuzz_mediator_wait(struct fuzz_mediator *m, int fd);
+
+/* After the clients hung up: nothing is left of them (connections,
+ * partitions, fences).  The fuzzers abort when this is false. */
+bool fuzz_mediator_all_free(struct fuzz_mediator *m);
+
+#endif /* GPUMED_TESTS_FUZZ_MEDIATOR_HARNESS_H */
