@@ -148,7 +148,7 @@ class Tap:
 
 
 def start_qemu():
-    """QEMU (or None if not built) and a mediator (or a skip reason)."""
+    """QEMU (or None if not built) and a mediator, or what is missing."""
     qemu = os.environ.get('GPUMED_QEMU') or default_qemu()
     mediator = os.environ.get('GPUMED_MEDIATOR') or default_mediator()
     for binary, how in ((qemu, 'scripts/build-qemu'), (mediator, 'meson/ninja')):
@@ -165,12 +165,11 @@ def vgpu_args(device, mediator):
 def run_device_test(device, checks, qemu_args=(), check_stderr=None):
     """Runs each checks(qt, tap) on one QEMU with -device @device (and
     @qemu_args), then checks QEMU shuts down cleanly, and its stderr with
-    check_stderr(err, tap) if given; returns the exit status (77: QEMU is not
-    built)."""
+    check_stderr(err, tap) if given; returns the exit status.  A QEMU or
+    mediator not built is a set-up failure (scripts/prepare builds both)."""
     qemu, mediator, missing = start_qemu()
     if missing:
-        print('1..0 # SKIP ' + missing)
-        return 77
+        gpumed.setup_failed(missing)
     tap = Tap()
     tap.check(mediator.wait_listening(), 'the mediator listens')
     qt = QTest(qemu, vgpu_args(device, mediator) + list(qemu_args))

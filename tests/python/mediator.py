@@ -1,16 +1,25 @@
 # A gpumed mediator for one test run, on a socket in a temporary directory:
 # QEMU's vgpu-pci needs one (docs/protocol.md).  Used by the guest tests'
-# run-guest and the device tests.
+# run-guest and the device tests; they and the Xen test also report a
+# missing prerequisite with setup_failed().
 # SPDX-License-Identifier: GPL-2.0-or-later
 import os
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 
 # How long the mediator may take to listen, and to stop after SIGTERM.
 START_TIMEOUT = 10
 STOP_TIMEOUT = 10
+
+
+def setup_failed(reason):
+    """What scripts/prepare builds is missing: a failed test naming what to
+    run, never a skip (a skip is never a pass).  Exits with status 1."""
+    print('1..1\nnot ok 1 - set-up: ' + reason, flush=True)
+    sys.exit(1)
 
 
 def qemu_args(memory_mib):
