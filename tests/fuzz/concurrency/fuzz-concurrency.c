@@ -7,7 +7,8 @@
  * victim that keeps running a verified store and watches a canary in its
  * RAM.  Each input is the hostile VM's life; after it, the victim's
  * results must be exact and its canary intact.  A broken invariant aborts
- * inside the mediator.
+ * inside the mediator.  fuzz_reach() counts, from the mediator's counters,
+ * what the inputs got to (reach.h).
  *
  * The hostile VM's memory: a batch buffer, a data buffer, a semaphore
  * page and SPARES spare buffers; its PPGTT maps batch, data and semaphore
@@ -37,6 +38,8 @@
 #include "mediator/tools/guest-driver.h"
 #include "mediator/tools/server-thread.h"
 #include "pgpu/skl-regs.h"
+#include "mediator/workload.h"
+#include "tests/fuzz/reach.h"
 #include "tests/unit/scan/emit.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -251,4 +254,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     victim_run(&v);
     guest_vm_destroy(v.vm);
     return 0;
+}
+
+void fuzz_reach(fuzz_reach_fn *report)
+{
+    const struct med_server *server_state;
+    const struct med_server_stats *s;
+    const struct vgpu_exec_stats *ex;
+
+    server_thread_stop(server());       /* its counters are read here now */
+    server_state = server_thread_server(server());
+    s = med_server_stats(server_state);
+    ex = med_server_exec_stats(server_state);
+    report("workloads completed on the GPU", ex->times.workloads);
+    report("elements rejected by the checks or the scanner", ex->rejected);
+    report("PPGTTs shadowed (notifications)", s->ppgtts_created);
+    report("PPGTT entries naming no VM memory", ex->ppgtt_bad_entries);
+    report("GGTT entries shadowed", s->ggtt_entries_synced);
+    report("engine resets (RESET_ENGINES)", s->engine_resets);
+    report("vGPUs destroyed", s->vgpus_destroyed);
 }
