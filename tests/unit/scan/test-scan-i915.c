@@ -161,7 +161,7 @@ static void test_null_render_state(void **state)
         fail_msg("%s", result.reason);
     }
     assert_true(result.buffers[1].privileged);
-    print_message("gen9 null render state: %" PRIu64 " commands, %" PRIu64 " bytes\n",
+    print_message("# gen9 null render state: %" PRIu64 " commands, %" PRIu64 " bytes\n",
                   result.commands - 3, result.buffers[1].len);
     med_scan_destroy(scan);
     fake_vm_destroy(vm);
