@@ -47,7 +47,7 @@ struct held_page {
 struct vgpu_ppgtt_shadow {
     struct vgpu_ppgtt_shadow_config config;
     struct shadow_table *root;
-    struct shadow_table *hash[HASH_BUCKETS];
+    struct shadow_table **hash;         /* HASH_BUCKETS, while built */
     uint64_t epoch;
     /* Pages taken now get this version; each pin takes the current one
      * and moves it on, so pages a pin can reach are never taken after it. */
@@ -362,12 +362,27 @@ struct vgpu_ppgtt_shadow *vgpu_ppgtt_shadow_create(const struct vgpu_ppgtt_shado
     return s;
 }
 
-static void shadow_free(struct vgpu_ppgtt_shadow *s)
+/* Every table back to the pool (those pins reach held until they end). */
+static void tables_free(struct vgpu_ppgtt_shadow *s)
 {
     if (s->root) {
         table_put(s, s->root);
+        s->root = NULL;
     }
+    free(s->hash);
+    s->hash = NULL;
     release_unreachable(s);
+}
+
+void vgpu_ppgtt_shadow_drop(struct vgpu_ppgtt_shadow *s)
+{
+    assert(!s->pin_count);
+    tables_free(s);
+}
+
+static void shadow_free(struct vgpu_ppgtt_shadow *s)
+{
+    tables_free(s);
     assert(!s->held_count);
     free(s->held);
     free(s->pins);
@@ -457,6 +472,9 @@ int vgpu_ppgtt_shadow_sync(struct vgpu_ppgtt_shadow *s, uint64_t *changed)
     s->stats.syncs++;
     s->out_of_pages = false;
     if (!s->root) {
+        if (!s->hash && !(s->hash = calloc(HASH_BUCKETS, sizeof(*s->hash)))) {
+            return -ENOMEM;
+        }
         s->root = table_get(s, s->config.root_gpa, MED_PPGTT_LEVELS);
         ok = s->root != NULL;
     } else {
@@ -465,7 +483,7 @@ int vgpu_ppgtt_shadow_sync(struct vgpu_ppgtt_shadow *s, uint64_t *changed)
     if (changed) {
         *changed = s->stats.tables_changed - before;
     }
-    return ok ? 0 : -ENOMEM;
+    return ok && !s->out_of_pages ? 0 : -ENOMEM;
 }
 
 uint64_t vgpu_ppgtt_shadow_pin(struct vgpu_ppgtt_shadow *s)

@@ -117,9 +117,14 @@ void vgpu_ppgtt_shadow_destroy(struct vgpu_ppgtt_shadow *shadow);
 /* Bring the shadow up to date with the guest's tables (building it the
  * first time): 0, with *@changed the number of tables found changed, or
  * -ENOMEM when a page the update needed could not be had (the table limit,
- * the owner's budget): the shadow then keeps what it could not replace and
- * the next sync tries again; no workload may use it in between. */
+ * the owner's budget): the entries it could not apply are left as they
+ * were (a directory entry not present) and the next sync tries them
+ * again; no workload may use the shadow in between. */
 int vgpu_ppgtt_shadow_sync(struct vgpu_ppgtt_shadow *shadow, uint64_t *changed);
+
+/* Free every table of a shadow no workload has pinned: the next sync
+ * builds it again (the owner makes room for another PPGTT). */
+void vgpu_ppgtt_shadow_drop(struct vgpu_ppgtt_shadow *shadow);
 
 /* The shadow as it is now will be walked by the GPU until the matching
  * unpin: returns the pin's token.  Only after a successful sync. */

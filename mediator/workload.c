@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "gtt/ppgtt-set.h"
 #include "gtt/ppgtt-shadow.h"
 #include "mediator/invariants.h"
 #include "mediator/protocol.h"
@@ -105,8 +106,7 @@ struct vgpu_submission {
     struct vgpu_submission_config config;
     struct med_scan *scan;
     struct med_page_pool *pool;
-    struct vgpu_ppgtt_shadow *ppgtts[MED_WL_PPGTTS_MAX];
-    unsigned ppgtt_count;
+    struct med_ppgtt_set *ppgtts;
     struct engine_queue engines[PGPU_NUM_ENGINES];
     /* Batch copies of the scan in progress, bump-allocated from chunks;
      * the first (2 MiB) is kept across scans: a malloc and free per batch
@@ -189,16 +189,6 @@ static const struct vgpu_ppgtt_mem_ops ppgtt_mem_ops = {
     .table_free = ppgtt_table_free,
 };
 
-static int ppgtt_find(const struct vgpu_submission *sub, uint64_t root_gpa)
-{
-    for (unsigned i = 0; i < sub->ppgtt_count; i++) {
-        if (vgpu_ppgtt_shadow_root_gpa(sub->ppgtts[i]) == root_gpa) {
-            return (int)i;
-        }
-    }
-    return -1;
-}
-
 /* Count what a build or sync found wrong in the guest's tables. */
 static void ppgtt_account(struct vgpu_submission *sub, const struct vgpu_ppgtt_shadow *shadow,
                           uint64_t bad_before)
@@ -221,42 +211,13 @@ static void ppgtt_account(struct vgpu_submission *sub, const struct vgpu_ppgtt_s
 int vgpu_submission_ppgtt_create(struct vgpu_submission *sub, uint64_t root_gpa,
                                  const char **problem)
 {
-    struct vgpu_ppgtt_shadow *shadow;
-
-    if (ppgtt_find(sub, root_gpa) >= 0) {
-        *problem = "is already live";
-        return -1;
-    }
-    if (sub->ppgtt_count == MED_WL_PPGTTS_MAX) {
-        *problem = "exceeds the live PPGTT limit";
-        return -1;
-    }
-    shadow = vgpu_ppgtt_shadow_create(&(struct vgpu_ppgtt_shadow_config) {
-        .ops = &ppgtt_mem_ops, .opaque = sub, .root_gpa = root_gpa,
-        .bus_base = sub->config.mem.bus_base, .scratch_bus = sub->config.host->scratch_bus,
-        .max_tables = MED_WL_PPGTT_TABLES_MAX,
-    });
-    if (!shadow) {
-        *problem = errno == EINVAL ? "names no guest RAM" : "cannot be shadowed (host memory)";
-        return -1;
-    }
-    sub->ppgtts[sub->ppgtt_count++] = shadow;
-    return 0;
+    return med_ppgtt_set_add(sub->ppgtts, root_gpa, problem);
 }
 
 int vgpu_submission_ppgtt_destroy(struct vgpu_submission *sub, uint64_t root_gpa,
                                   const char **problem)
 {
-    int i = ppgtt_find(sub, root_gpa);
-
-    if (i < 0) {
-        *problem = "is not live";
-        return -1;
-    }
-    /* Workloads still using it keep their pinned versions until they end. */
-    vgpu_ppgtt_shadow_destroy(sub->ppgtts[i]);
-    sub->ppgtts[i] = sub->ppgtts[--sub->ppgtt_count];
-    return 0;
+    return med_ppgtt_set_remove(sub->ppgtts, root_gpa, problem);
 }
 
 /* ---- scanner callbacks ---- */
@@ -378,7 +339,6 @@ static bool read_context(struct vgpu_workload *w, struct guest_context *ctx)
     const struct vgpu_mem *mem = &sub->config.mem;
     uint32_t lo = (uint32_t)w->guest_desc;
     uint64_t pml4;
-    int i;
 
     if (!(lo & CTX_DESC_VALID) || !(lo & CTX_DESC_PRIVILEGE) ||
         (lo >> CTX_DESC_ADDRESSING_SHIFT & 3) != CTX_ADDRESSING_LEGACY_64B) {
@@ -403,12 +363,11 @@ static bool read_context(struct vgpu_workload *w, struct guest_context *ctx)
     }
     pml4 = ((uint64_t)ctx->state[CTX_PDP_UDW_DW(0)] << 32 | ctx->state[CTX_PDP_LDW_DW(0)]) &
            MED_PPGTT_PTE_ADDR_MASK;
-    i = ppgtt_find(sub, pml4);
-    if (i < 0) {
+    ctx->ppgtt = med_ppgtt_set_find(sub->ppgtts, pml4);
+    if (!ctx->ppgtt) {
         reject(w, "its PPGTT root 0x%" PRIx64 " was not announced (PVINFO create)", pml4);
         return false;
     }
-    ctx->ppgtt = sub->ppgtts[i];
     return true;
 }
 
@@ -639,7 +598,7 @@ static void shadow(struct vgpu_workload *w)
      * above read the guest's table, not the host's). */
     sub->config.sync_ggtt(sub->config.opaque);
     bad_before = vgpu_ppgtt_shadow_stats(ctx.ppgtt)->bad_entries;
-    synced = vgpu_ppgtt_shadow_sync(ctx.ppgtt, NULL);
+    synced = med_ppgtt_set_sync(sub->ppgtts, ctx.ppgtt);
     ppgtt_account(sub, ctx.ppgtt, bad_before);
     if (synced) {
         reject(w, "its PPGTT 0x%" PRIx64 " cannot be shadowed: the vGPU's %u page-table "
@@ -1000,7 +959,11 @@ struct vgpu_submission *vgpu_submission_create(const struct vgpu_submission_conf
                     .max_total_bytes = SCAN_MAX_TOTAL_BYTES,
                     .max_batches = SCAN_MAX_BATCHES },
     });
-    if (!sub->pool || !sub->scan) {
+    sub->ppgtts = med_ppgtt_set_create(&(struct vgpu_ppgtt_shadow_config) {
+        .ops = &ppgtt_mem_ops, .opaque = sub, .bus_base = config->mem.bus_base,
+        .scratch_bus = config->host->scratch_bus, .max_tables = MED_WL_PPGTT_TABLES_MAX,
+    });
+    if (!sub->pool || !sub->scan || !sub->ppgtts) {
         vgpu_submission_destroy(sub);
         errno = ENOMEM;
         return NULL;
@@ -1030,9 +993,7 @@ void vgpu_submission_destroy(struct vgpu_submission *sub)
             free(sub->engines[e].slots[i].part_ends);
         }
     }
-    while (sub->ppgtt_count) {
-        vgpu_ppgtt_shadow_destroy(sub->ppgtts[--sub->ppgtt_count]);
-    }
+    med_ppgtt_set_destroy(sub->ppgtts);
     med_page_pool_destroy(sub->pool);
     med_scan_destroy(sub->scan);
     fetched_free(sub);
@@ -1062,7 +1023,7 @@ const struct med_sched_share *vgpu_submission_share(const struct vgpu_submission
 
 unsigned vgpu_submission_ppgtt_count(const struct vgpu_submission *sub)
 {
-    return sub->ppgtt_count;
+    return med_ppgtt_set_count(sub->ppgtts);
 }
 
 void vgpu_submission_set_share(struct vgpu_submission *sub, const struct med_sched_share *share)

@@ -59,8 +59,7 @@
 #define MED_WL_SLOTS            4       /* workloads shadowed ahead per vGPU engine: two ELSP pairs */
 #define MED_WL_PENDING_MAX      1024    /* elements waiting for a slot per vGPU engine */
 #define MED_WL_MERGE_MAX        16      /* waiting elements of one context run as one */
-#define MED_WL_PPGTTS_MAX       1024    /* live guest PPGTTs per vGPU */
-#define MED_WL_PPGTT_TABLES_MAX 16384   /* shadow tables of all of them: 64 MiB of pages */
+#define MED_WL_PPGTT_TABLES_MAX 16384   /* shadow tables of all its PPGTTs: 64 MiB of pages */
 
 /* Where each phase's time goes, summed over workloads (nanoseconds). */
 struct vgpu_exec_times {

@@ -3,8 +3,9 @@
  * memory are read, leaves become bus addresses in the VM's window or the
  * scratch page, shared tables (i915's scratch PDP/PD/PT) are shadowed once,
  * the table count is bounded, and a sync applies exactly what the guest
- * changed.  Guest RAM is an array; shadow table pages come from a counting
- * allocator.
+ * changed; the vGPU's set of PPGTTs finds them by root and makes room
+ * by dropping unpinned shadows.  Guest RAM is an array; shadow table pages
+ * come from a counting allocator.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -17,11 +18,12 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "gtt/ppgtt-set.h"
 #include "gtt/ppgtt-shadow.h"
 
 #define PAGE            4096ull
-#define RAM_PAGES       64
-#define RAM_BASE        0x100000ull         /* guest RAM [1 MiB, 1 MiB + 256 KiB) */
+#define RAM_PAGES       2048
+#define RAM_BASE        0x100000ull         /* guest RAM [1 MiB, 9 MiB) */
 #define BUS_BASE        (5ull << 40)
 #define SCRATCH_BUS     0x1000ull
 #define P               MED_PPGTT_PTE_PRESENT
@@ -175,8 +177,9 @@ static uint64_t sync_changed(struct vgpu_ppgtt_shadow *s)
     return changed;
 }
 
-/* A shadow built by its first sync. */
-static struct vgpu_ppgtt_shadow *shadow_of(struct fake_vm *vm, unsigned root, unsigned max)
+/* A shadow built by its first sync, which must return @expect. */
+static struct vgpu_ppgtt_shadow *shadow_built(struct fake_vm *vm, unsigned root, unsigned max,
+                                              int expect)
 {
     struct vgpu_ppgtt_shadow *s = vgpu_ppgtt_shadow_create(&(struct vgpu_ppgtt_shadow_config) {
         .ops = &fake_ops, .opaque = vm, .root_gpa = gpa_of(root),
@@ -185,9 +188,14 @@ static struct vgpu_ppgtt_shadow *shadow_of(struct fake_vm *vm, unsigned root, un
 
     if (s) {
         assert_int_equal(vm->pages_live, 0);    /* nothing is built before a sync */
-        sync_changed(s);
+        assert_int_equal(vgpu_ppgtt_shadow_sync(s, NULL), expect);
     }
     return s;
+}
+
+static struct vgpu_ppgtt_shadow *shadow_of(struct fake_vm *vm, unsigned root, unsigned max)
+{
+    return shadow_built(vm, root, max, 0);
 }
 
 /* Pages 0..3: PML4, PDP, PD, PT mapping address @addr to page @leaf_page. */
@@ -342,7 +350,7 @@ static void test_table_limit_bounds_the_shadow(void **state)
     for (unsigned i = 0; i < 60; i++) {
         table(vm, 2)[i] = gpa_of(3 + i) | P;
     }
-    s = shadow_of(vm, 0, 16);
+    s = shadow_built(vm, 0, 16, -ENOMEM);
     assert_non_null(s);
     assert_int_equal(vgpu_ppgtt_shadow_stats(s)->tables, 16);
     assert_int_equal(vgpu_ppgtt_shadow_stats(s)->table_limit_hits, 60 - 13);
@@ -358,7 +366,7 @@ static void test_owner_budget_drops_the_entry(void **state)
 
     build_chain(vm, 0, gpa_of(10) | P);
     vm->budget = 3;
-    s = shadow_of(vm, 0, 0);
+    s = shadow_built(vm, 0, 0, -ENOMEM);
     assert_non_null(s);
     assert_int_equal(vgpu_ppgtt_shadow_stats(s)->tables, 3);
     assert_int_equal(vgpu_ppgtt_shadow_stats(s)->table_limit_hits, 1);
@@ -580,6 +588,101 @@ static void test_shared_table_that_maps_pages_translates(void **state)
     vgpu_ppgtt_shadow_destroy(s);
 }
 
+/* Once the budget has room again, a sync applies what it could not. */
+static void test_sync_retries_what_the_budget_refused(void **state)
+{
+    struct fake_vm *vm = *state;
+    struct vgpu_ppgtt_shadow *s;
+    uint64_t gpa;
+
+    build_chain(vm, 0, gpa_of(10) | P);
+    vm->budget = 3;
+    s = shadow_built(vm, 0, 0, -ENOMEM);
+    vm->budget = 0;
+    assert_int_equal(vgpu_ppgtt_shadow_sync(s, NULL), 0);
+    assert_true(vgpu_ppgtt_shadow_translate(s, 0, &gpa));
+    assert_int_equal(gpa, gpa_of(10));
+    vgpu_ppgtt_shadow_destroy(s);
+}
+
+static struct med_ppgtt_set *set_of(struct fake_vm *vm)
+{
+    return med_ppgtt_set_create(&(struct vgpu_ppgtt_shadow_config) {
+        .ops = &fake_ops, .opaque = vm, .bus_base = BUS_BASE, .scratch_bus = SCRATCH_BUS,
+    });
+}
+
+/* Two PPGTTs of four tables each (pages 0-3 and 4-7, both mapping address
+ * 0) where the budget holds six pages: using one drops the other, which a
+ * later use builds again; a pinned one is never dropped. */
+static void test_set_drops_unpinned_shadows_for_room(void **state)
+{
+    struct fake_vm *vm = *state;
+    struct med_ppgtt_set *set = set_of(vm);
+    struct vgpu_ppgtt_shadow *a, *b;
+    const char *problem = NULL;
+    uint64_t gpa, pin;
+
+    build_chain(vm, 0, gpa_of(10) | P);
+    for (unsigned l = 4; l < 7; l++) {
+        table(vm, l)[0] = gpa_of(l + 1) | P;
+    }
+    table(vm, 7)[0] = gpa_of(11) | P;
+    vm->budget = 6;
+    assert_int_equal(med_ppgtt_set_add(set, gpa_of(0), &problem), 0);
+    assert_int_equal(med_ppgtt_set_add(set, gpa_of(4), &problem), 0);
+    assert_int_equal(med_ppgtt_set_add(set, gpa_of(4), &problem), -1);
+    assert_string_equal(problem, "is already live");
+    assert_int_equal(vm->pages_live, 0);                /* announced, not built */
+    a = med_ppgtt_set_find(set, gpa_of(0));
+    b = med_ppgtt_set_find(set, gpa_of(4));
+    assert_non_null(a);
+    assert_non_null(b);
+
+    assert_int_equal(med_ppgtt_set_sync(set, a), 0);
+    assert_int_equal(med_ppgtt_set_sync(set, b), 0);   /* drops a */
+    assert_int_equal(med_ppgtt_set_evictions(set), 1);
+    assert_true(vgpu_ppgtt_shadow_translate(b, 0, &gpa));
+    assert_int_equal(gpa, gpa_of(11));
+    assert_int_equal(vgpu_ppgtt_shadow_stats(a)->tables, 0);
+    assert_int_equal(med_ppgtt_set_sync(set, a), 0);   /* built again, drops b */
+    assert_true(vgpu_ppgtt_shadow_translate(a, 0, &gpa));
+    assert_int_equal(gpa, gpa_of(10));
+
+    /* A workload runs on a: b cannot have its pages. */
+    pin = vgpu_ppgtt_shadow_pin(a);
+    assert_int_equal(med_ppgtt_set_sync(set, b), -ENOMEM);
+    assert_true(vgpu_ppgtt_shadow_translate(a, 0, &gpa));
+    vgpu_ppgtt_shadow_unpin(a, pin);
+    assert_int_equal(med_ppgtt_set_sync(set, b), 0);
+
+    assert_int_equal(med_ppgtt_set_remove(set, gpa_of(0), &problem), 0);
+    assert_int_equal(med_ppgtt_set_remove(set, gpa_of(0), &problem), -1);
+    assert_string_equal(problem, "is not live");
+    assert_int_equal(med_ppgtt_set_count(set), 1);
+    med_ppgtt_set_destroy(set);
+}
+
+/* Far more PPGTTs announced than the old fixed limit of 1024: each costs
+ * a record, no table, until it is used. */
+static void test_set_holds_thousands_of_announced_ppgtts(void **state)
+{
+    struct fake_vm *vm = *state;
+    struct med_ppgtt_set *set = set_of(vm);
+    const char *problem;
+
+    for (unsigned i = 0; i < 2000; i++) {
+        assert_int_equal(med_ppgtt_set_add(set, gpa_of(i), &problem), 0);
+    }
+    assert_int_equal(med_ppgtt_set_count(set), 2000);
+    assert_int_equal(vm->pages_live, 0);
+    assert_non_null(med_ppgtt_set_find(set, gpa_of(1999)));
+    assert_null(med_ppgtt_set_find(set, gpa_of(2000)));
+    assert_int_equal(med_ppgtt_set_add(set, 0x1000, &problem), -1);
+    assert_string_equal(problem, "names no guest RAM");
+    med_ppgtt_set_destroy(set);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -602,6 +705,12 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_copy_refused_fails_the_sync, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shared_table_that_maps_pages_translates, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_sync_retries_what_the_budget_refused, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_set_drops_unpinned_shadows_for_room, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_set_holds_thousands_of_announced_ppgtts, setup,
                                         teardown),
     };
 

@@ -1,0 +1,163 @@
+/*
+ * ppgtt-set.c - a vGPU's live PPGTTs and their shared budget (see
+ * ppgtt-set.h).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "gtt/ppgtt-set.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#define SET_BUCKETS     4096
+
+struct ppgtt_record {
+    struct vgpu_ppgtt_shadow *shadow;
+    uint64_t last_use;          /* the set's clock at its last sync */
+    struct ppgtt_record *next;
+};
+
+struct med_ppgtt_set {
+    struct vgpu_ppgtt_shadow_config shadow_config;
+    struct ppgtt_record *buckets[SET_BUCKETS];
+    unsigned count;
+    uint64_t clock;
+    uint64_t evictions;
+};
+
+static struct ppgtt_record **bucket_of(struct med_ppgtt_set *set, uint64_t root_gpa)
+{
+    return &set->buckets[(root_gpa >> 12) % SET_BUCKETS];
+}
+
+static struct ppgtt_record **record_of(struct med_ppgtt_set *set, uint64_t root_gpa)
+{
+    struct ppgtt_record **p = bucket_of(set, root_gpa);
+
+    while (*p && vgpu_ppgtt_shadow_root_gpa((*p)->shadow) != root_gpa) {
+        p = &(*p)->next;
+    }
+    return p;
+}
+
+struct med_ppgtt_set *med_ppgtt_set_create(const struct vgpu_ppgtt_shadow_config *shadow_config)
+{
+    struct med_ppgtt_set *set = calloc(1, sizeof(*set));
+
+    if (!set) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    set->shadow_config = *shadow_config;
+    return set;
+}
+
+void med_ppgtt_set_destroy(struct med_ppgtt_set *set)
+{
+    if (!set) {
+        return;
+    }
+    for (unsigned b = 0; b < SET_BUCKETS; b++) {
+        while (set->buckets[b]) {
+            struct ppgtt_record *r = set->buckets[b];
+
+            set->buckets[b] = r->next;
+            vgpu_ppgtt_shadow_destroy(r->shadow);
+            free(r);
+        }
+    }
+    free(set);
+}
+
+int med_ppgtt_set_add(struct med_ppgtt_set *set, uint64_t root_gpa, const char **problem)
+{
+    struct vgpu_ppgtt_shadow_config config = set->shadow_config;
+    struct ppgtt_record *r;
+
+    if (*record_of(set, root_gpa)) {
+        *problem = "is already live";
+        return -1;
+    }
+    if (set->count == MED_PPGTT_SET_MAX) {
+        *problem = "exceeds the live PPGTT limit";
+        return -1;
+    }
+    config.root_gpa = root_gpa;
+    r = calloc(1, sizeof(*r));
+    if (!r || !(r->shadow = vgpu_ppgtt_shadow_create(&config))) {
+        *problem = errno == EINVAL ? "names no guest RAM" : "cannot be shadowed (host memory)";
+        free(r);
+        return -1;
+    }
+    r->next = *bucket_of(set, root_gpa);
+    *bucket_of(set, root_gpa) = r;
+    set->count++;
+    return 0;
+}
+
+int med_ppgtt_set_remove(struct med_ppgtt_set *set, uint64_t root_gpa, const char **problem)
+{
+    struct ppgtt_record **p = record_of(set, root_gpa), *r = *p;
+
+    if (!r) {
+        *problem = "is not live";
+        return -1;
+    }
+    *p = r->next;
+    /* Workloads still using it keep their pinned versions until they end. */
+    vgpu_ppgtt_shadow_destroy(r->shadow);
+    free(r);
+    set->count--;
+    return 0;
+}
+
+struct vgpu_ppgtt_shadow *med_ppgtt_set_find(struct med_ppgtt_set *set, uint64_t root_gpa)
+{
+    struct ppgtt_record *r = *record_of(set, root_gpa);
+
+    return r ? r->shadow : NULL;
+}
+
+/* The built, unpinned shadow used longest ago, other than @keep. */
+static struct vgpu_ppgtt_shadow *eviction_candidate(struct med_ppgtt_set *set,
+                                                   const struct vgpu_ppgtt_shadow *keep)
+{
+    struct ppgtt_record *oldest = NULL;
+
+    for (unsigned b = 0; b < SET_BUCKETS; b++) {
+        for (struct ppgtt_record *r = set->buckets[b]; r; r = r->next) {
+            const struct vgpu_ppgtt_shadow_stats *st = vgpu_ppgtt_shadow_stats(r->shadow);
+
+            if (r->shadow != keep && st->tables && !st->pins &&
+                (!oldest || r->last_use < oldest->last_use)) {
+                oldest = r;
+            }
+        }
+    }
+    return oldest ? oldest->shadow : NULL;
+}
+
+int med_ppgtt_set_sync(struct med_ppgtt_set *set, struct vgpu_ppgtt_shadow *shadow)
+{
+    struct ppgtt_record *r = *record_of(set, vgpu_ppgtt_shadow_root_gpa(shadow));
+    struct vgpu_ppgtt_shadow *victim;
+    int ret;
+
+    r->last_use = ++set->clock;
+    while ((ret = vgpu_ppgtt_shadow_sync(shadow, NULL)) == -ENOMEM &&
+           (victim = eviction_candidate(set, shadow))) {
+        vgpu_ppgtt_shadow_drop(victim);
+        set->evictions++;
+    }
+    return ret;
+}
+
+unsigned med_ppgtt_set_count(const struct med_ppgtt_set *set)
+{
+    return set->count;
+}
+
+uint64_t med_ppgtt_set_evictions(const struct med_ppgtt_set *set)
+{
+    return set->evictions;
+}

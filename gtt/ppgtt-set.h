@@ -1,0 +1,52 @@
+/*
+ * ppgtt-set.h - the live guest PPGTTs of one vGPU, found by their root,
+ * and the one page-table budget they share.
+ *
+ * The guest announces each PPGTT it creates and destroys (PVINFO,
+ * PPGTT_NOTIFY).  An announced PPGTT costs a small record until a
+ * workload uses it: its shadow is built by the first sync (see
+ * ppgtt-shadow.h).  When a sync cannot have the pages it needs, the
+ * shadows no workload is using (unpinned) are dropped, least recently
+ * used first, and rebuilt at their next use, as a TLB drops entries: the
+ * guest never sees a limit on how many PPGTTs are live beyond
+ * MED_PPGTT_SET_MAX (65536, far above what i915 can create: a context
+ * costs it about 30 pages, 8,700 contexts per GiB of guest RAM).
+ *
+ * Not thread-safe: the mediator's event loop owns a set.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef GPUMED_GTT_PPGTT_SET_H
+#define GPUMED_GTT_PPGTT_SET_H
+
+#include <stdint.h>
+
+#include "gtt/ppgtt-shadow.h"
+
+#define MED_PPGTT_SET_MAX   65536u
+
+struct med_ppgtt_set;
+
+/* Every shadow of the set is created from @shadow_config (its root_gpa
+ * aside).  NULL with errno ENOMEM. */
+struct med_ppgtt_set *med_ppgtt_set_create(const struct vgpu_ppgtt_shadow_config *shadow_config);
+/* Destroys every shadow (the pinned ones when their last pin ends). */
+void med_ppgtt_set_destroy(struct med_ppgtt_set *set);
+
+/* PPGTT_NOTIFY create / destroy: 0, or -1 with *@problem saying what the
+ * guest did wrong (completes "PPGTT create of root 0x... ignored: it"). */
+int med_ppgtt_set_add(struct med_ppgtt_set *set, uint64_t root_gpa, const char **problem);
+int med_ppgtt_set_remove(struct med_ppgtt_set *set, uint64_t root_gpa, const char **problem);
+
+/* The live PPGTT rooted at @root_gpa, or NULL. */
+struct vgpu_ppgtt_shadow *med_ppgtt_set_find(struct med_ppgtt_set *set, uint64_t root_gpa);
+
+/* vgpu_ppgtt_shadow_sync() of a live @shadow, making room by dropping
+ * the other unpinned shadows when the budget is spent: 0 or -ENOMEM. */
+int med_ppgtt_set_sync(struct med_ppgtt_set *set, struct vgpu_ppgtt_shadow *shadow);
+
+unsigned med_ppgtt_set_count(const struct med_ppgtt_set *set);
+/* Shadows dropped for room, over the set's life. */
+uint64_t med_ppgtt_set_evictions(const struct med_ppgtt_set *set);
+
+#endif /* GPUMED_GTT_PPGTT_SET_H */
