@@ -34,26 +34,36 @@ void control_close(struct med_server *server, struct control_conn *c)
     }
 }
 
+int med_server_add_control(struct med_server *server, int fd)
+{
+    struct control_conn *free_slot = NULL;
+    int err;
+
+    for (unsigned i = 0; i < MED_MAX_CONTROLS && !free_slot; i++) {
+        free_slot = server->controls[i].fd < 0 ? &server->controls[i] : NULL;
+    }
+    if (!free_slot || server_watch(server, fd, free_slot)) {
+        err = free_slot ? errno : EBUSY;
+        med_log(MED_LOG_WARNING, "control client refused: %s",
+                free_slot ? strerror(err) : "too many control clients");
+        close(fd);
+        errno = err;
+        return -1;
+    }
+    free_slot->fd = fd;
+    server->control_count++;
+    return 0;
+}
+
 void control_accept(struct med_server *server)
 {
     for (;;) {
         int fd = accept4(server->control_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        struct control_conn *free_slot = NULL;
 
         if (fd < 0) {
             return;
         }
-        for (unsigned i = 0; i < MED_MAX_CONTROLS && !free_slot; i++) {
-            free_slot = server->controls[i].fd < 0 ? &server->controls[i] : NULL;
-        }
-        if (!free_slot || server_watch(server, fd, free_slot)) {
-            med_log(MED_LOG_WARNING, "control client refused: %s",
-                    free_slot ? strerror(errno) : "too many control clients");
-            close(fd);
-            continue;
-        }
-        free_slot->fd = fd;
-        server->control_count++;
+        med_server_add_control(server, fd);
     }
 }
 

@@ -89,6 +89,12 @@ int med_server_dispatch(struct med_server *server, int timeout_ms);
  * server now owns (closed on failure too). */
 int med_server_add_client(struct med_server *server, int fd);
 
+/* Serve a control client (mediator/control.h) on an already connected
+ * SOCK_SEQPACKET socket, which the server now owns (closed on failure too,
+ * EBUSY: MED_MAX_CONTROLS are connected).  The control socket's clients
+ * come through accept; tests and fuzzing hand one in. */
+int med_server_add_control(struct med_server *server, int fd);
+
 unsigned med_server_client_count(const struct med_server *server);
 const struct med_server_stats *med_server_stats(const struct med_server *server);
 const struct med_gm *med_server_gm(const struct med_server *server);

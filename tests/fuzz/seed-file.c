@@ -27,6 +27,9 @@ static void fail(const char *fmt, ...)
 
 void seed_append(struct seed *s, const void *bytes, size_t len)
 {
+    if (!len) {
+        return;
+    }
     if (s->len + len > s->capacity) {
         size_t capacity = (s->len + len) * 2;
         uint8_t *grown = realloc(s->bytes, capacity);
@@ -39,6 +42,18 @@ void seed_append(struct seed *s, const void *bytes, size_t len)
     }
     memcpy(s->bytes + s->len, bytes, len);
     s->len += len;
+}
+
+void seed_record(struct seed *s, uint8_t flags, const void *payload, size_t len, size_t max)
+{
+    uint16_t len16 = (uint16_t)len;
+
+    if (len >= max) {
+        fail("a record of %zu bytes, the fuzzer takes below %zu", len, max);
+    }
+    seed_append(s, &len16, 2);
+    seed_append(s, &flags, 1);
+    seed_append(s, payload, len);
 }
 
 void seed_dir_open(struct seed_dir *d, const char *path, FILE *index)

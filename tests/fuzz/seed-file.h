@@ -21,6 +21,9 @@ struct seed {
 
 /* Append @len bytes. */
 void seed_append(struct seed *s, const void *bytes, size_t len);
+/* Append a mediator fuzzer's record (tests/fuzz/mediator/harness.h):
+ * {u16 @len, u8 @flags, @payload}; @len must be below @max. */
+void seed_record(struct seed *s, uint8_t flags, const void *payload, size_t len, size_t max);
 
 struct seed_dir {
     char path[4096];

@@ -43,14 +43,7 @@ static uint64_t next_seq = 1;
 
 static void record(struct seed *s, uint8_t flags, const void *payload, size_t len)
 {
-    uint16_t len16 = (uint16_t)len;
-
-    if (len >= DISPATCH_PAYLOAD_MAX) {
-        abort();
-    }
-    seed_append(s, &len16, 2);
-    seed_append(s, &flags, 1);
-    seed_append(s, payload, len);
+    seed_record(s, flags, payload, len, DISPATCH_PAYLOAD_MAX);
 }
 
 /* One message as its header says (med_msg_init()). */

@@ -2,8 +2,8 @@
  * dispatch.h - the input of the mediator-dispatch fuzzer (fuzz-dispatch.c),
  * shared with its seed generator (dispatch-seeds.c).
  *
- * An input is one client session: records of {u16 length, u8 flags,
- * length bytes} (length modulo DISPATCH_PAYLOAD_MAX), each one of:
+ * An input is one client session: records (harness.h) of {u16 length,
+ * u8 flags, length bytes} (length modulo DISPATCH_PAYLOAD_MAX), each one of:
  *   DISPATCH_START_VGPU  the harness speaks QEMU's prologue itself
  *                        (harness.h): HELLO, ADD_MEMORY, CREATE_VGPU of
  *                        the type named by the payload ("": the default);
@@ -26,7 +26,6 @@
 #define GPUMED_TESTS_FUZZ_MEDIATOR_DISPATCH_H
 
 #define DISPATCH_PAYLOAD_MAX    4096u
-#define DISPATCH_RECORD_HEADER  3u
 
 enum dispatch_flag {
     DISPATCH_ATTACH_MEMFD = 1,

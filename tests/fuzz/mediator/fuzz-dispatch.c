@@ -135,23 +135,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct session_state st = { .m = fuzz_mediator() };
     static uint8_t payload[DISPATCH_PAYLOAD_MAX];
+    size_t len;
+    uint8_t flags;
 
     memset(st.m->ram, 0, FUZZ_RAM_SIZE);
     st.fd = fuzz_mediator_connect(st.m);
-    while (size >= DISPATCH_RECORD_HEADER) {
-        uint16_t len;
-        uint8_t flags = data[2];
-
-        memcpy(&len, data, 2);
-        data += DISPATCH_RECORD_HEADER;
-        size -= DISPATCH_RECORD_HEADER;
-        len = len % DISPATCH_PAYLOAD_MAX;
-        if (len > size) {
-            len = (uint16_t)size;
-        }
-        memcpy(payload, data, len);
-        data += len;
-        size -= len;
+    while (fuzz_record_next(&data, &size, payload, sizeof(payload), &len, &flags)) {
         if (flags & DISPATCH_START_VGPU) {
             start_vgpu(&st, payload, len);
         } else if (flags & DISPATCH_RAM_WRITE) {

@@ -20,6 +20,28 @@
 
 #define WAIT_ROUNDS     500             /* of up to 2 ms: a hang (20 ms) is answered well within */
 
+bool fuzz_record_next(const uint8_t **data, size_t *size, uint8_t *payload, size_t max,
+                      size_t *len, uint8_t *flags)
+{
+    uint16_t len16;
+
+    if (*size < 3) {
+        return false;
+    }
+    memcpy(&len16, *data, 2);
+    *flags = (*data)[2];
+    *data += 3;
+    *size -= 3;
+    *len = len16 % max;
+    if (*len > *size) {
+        *len = *size;
+    }
+    memcpy(payload, *data, *len);
+    *data += *len;
+    *size -= *len;
+    return true;
+}
+
 struct fuzz_mediator *fuzz_mediator(void)
 {
     static struct fuzz_mediator m;

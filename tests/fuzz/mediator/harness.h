@@ -15,6 +15,7 @@
 #define GPUMED_TESTS_FUZZ_MEDIATOR_HARNESS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "mediator/protocol.h"
@@ -30,6 +31,15 @@ struct fuzz_mediator {
     int ram_fd;                 /* FUZZ_RAM_SIZE bytes, sealed size */
     uint8_t *ram;               /* the harness's view of it */
 };
+
+/*
+ * The mediator fuzzers' record: {u16 length, u8 flags, length bytes}, the
+ * length taken modulo @max and cut at the end of the input.  Takes the next
+ * record off *@data (@size bytes left) into @payload (@max bytes), sets
+ * *@len and *@flags; false when no whole record header is left.
+ */
+bool fuzz_record_next(const uint8_t **data, size_t *size, uint8_t *payload, size_t max,
+                      size_t *len, uint8_t *flags);
 
 /* The process's mediator, created at the first call (aborts on failure). */
 struct fuzz_mediator *fuzz_mediator(void);
