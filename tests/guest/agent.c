@@ -8,6 +8,8 @@
  *   gpumed.host=<name>        add host=<name> to every result (tests/xen: xen)
  *   gpumed.cost_iterations=<n> accesses per kind in mmio-cost (default 20000;
  *                             fewer where a trip costs milliseconds: Xen under TCG)
+ *   gpumed.host_timeout=<s>   wait this long for the host's answer to a
+ *                             GUEST-SYNC (default 60; run-guest --hook-timeout)
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -224,6 +226,11 @@ int main(void)
     value = cmdline_param(cost_param, "gpumed.cost_iterations");
     if (value && atoi(value) > 0) {
         cost_iterations = (unsigned)atoi(value);
+    }
+    memcpy(cost_param, cmdline_copy, sizeof(cmdline));
+    value = cmdline_param(cost_param, "gpumed.host_timeout");
+    if (value && atoi(value) > 0) {
+        host_timeout_ms = atoi(value) * 1000;
     }
 
     value = cmdline_param(steps_param, "gpumed.steps");

@@ -92,6 +92,8 @@ bool read_text(const char *path, char *buf, size_t size);
  */
 bool host_sync(struct result *r, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* How long host_sync() waits for the answer (gpumed.host_timeout). */
+extern int host_timeout_ms;
 
 /* The steps, one function each (step-*.c). */
 step_fn step_pci, step_lspci, step_i915_bind;
@@ -103,5 +105,6 @@ step_fn step_gem_store, step_gem_blit, step_gem_loop, step_gem_contexts, step_ge
 step_fn step_mediator_loss;
 step_fn step_hostile_ggtt_store, step_hostile_lri, step_hostile_jump;
 step_fn step_hostile_unterminated, step_hostile_loop, step_hostile_ppgtt;
+step_fn step_gem_victim;
 
 #endif

@@ -22,7 +22,6 @@
 #include <unistd.h>
 
 #define HOST_PORT               "/dev/ttyS1"
-#define HOST_ACK_TIMEOUT_MS     60000
 
 static int host_port = -1;
 
@@ -45,6 +44,8 @@ static bool open_host_port(void)
     return true;
 }
 
+int host_timeout_ms = 60000;
+
 /* One line from the host port, or false after the timeout. */
 static bool read_host_line(char *line, size_t size)
 {
@@ -54,7 +55,7 @@ static bool read_host_line(char *line, size_t size)
         struct pollfd p = { .fd = host_port, .events = POLLIN };
         char c;
 
-        if (poll(&p, 1, HOST_ACK_TIMEOUT_MS) <= 0 || read(host_port, &c, 1) != 1) {
+        if (poll(&p, 1, host_timeout_ms) <= 0 || read(host_port, &c, 1) != 1) {
             return false;
         }
         if (c == '\n') {

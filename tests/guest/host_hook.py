@@ -13,7 +13,6 @@ import subprocess
 import tempfile
 import time
 
-HOOK_TIMEOUT = 60           # seconds one PROGRAM run may take
 VNC_BASE_PORT = 5900
 VNC_DISPLAYS = range(20, 100)
 
@@ -31,10 +30,11 @@ def free_vnc_display():
 
 
 class HostHook:
-    def __init__(self, program, comment, env=None):
+    def __init__(self, program, comment, env=None, timeout=60):
         self.program = program
         self.comment = comment
         self.env = env or {}
+        self.timeout = timeout      # seconds one PROGRAM run may take
         self.dir = tempfile.mkdtemp(prefix='gpumed-hook-')
         self.qmp = os.path.join(self.dir, 'qmp.sock')
         self.port_path = os.path.join(self.dir, 'guest-port.sock')
@@ -47,14 +47,20 @@ class HostHook:
                 '-serial', 'unix:%s,server=on,wait=off' % self.port_path,
                 '-vnc', self.vnc]
 
-    def _answer(self, text):
+    def _connect(self):
+        # Before PROGRAM runs: what it starts may outlive or clean up
+        # socket paths, a connection does not need the path any more.
         if self.port is None:
             self.port = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             self.port.connect(self.port_path)
+
+    def _answer(self, text):
+        self._connect()
         self.port.sendall(text.encode())
 
     def sync(self, record):
         """Run PROGRAM for one GUEST-SYNC record and answer the guest."""
+        self._connect()
         fields = record.split()[1:]
         sync_id = dict(f.split('=', 1) for f in fields if '=' in f).get('id', '0')
         env = dict(os.environ, GPUMED_QMP=self.qmp, GPUMED_VNC=self.vnc,
@@ -62,7 +68,7 @@ class HostHook:
         start = time.monotonic()
         try:
             proc = subprocess.run([self.program] + fields, env=env, capture_output=True,
-                                  text=True, timeout=HOOK_TIMEOUT)
+                                  text=True, timeout=self.timeout)
             lines = proc.stdout.strip().splitlines()
             status = 'pass' if proc.returncode == 0 else 'fail'
             details = proc.stderr.splitlines() + lines[:-1]

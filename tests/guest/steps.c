@@ -36,6 +36,8 @@ const struct step steps[] = {
     { "hostile-unterminated", step_hostile_unterminated, true }, /* no MI_BATCH_BUFFER_END */
     { "hostile-loop", step_hostile_loop, true },        /* a batch starting itself forever */
     { "hostile-ppgtt", step_hostile_ppgtt, true },      /* a PPGTT entry beyond the guest's RAM */
+    /* verified GPU work and canaries while the host runs every attack beside it */
+    { "gem-victim", step_gem_victim, true },
 };
 
 const size_t n_steps = sizeof(steps) / sizeof(steps[0]);
