@@ -35,7 +35,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define STATUS_PAGE     31
 #define RING_PAGE       4
 #define PML4_PAGE       8
-#define SETTLE_NS       20000000ull
+/* How long a wait record lets the engines run before going on when they do
+ * not go idle: far longer than the 2 ms hang timeout plus a loaded host's
+ * scheduling delays (20 ms left the replay's hang count at zero at load
+ * 12), short enough for the fuzzer's speed on inputs that loop forever. */
+#define SETTLE_NS       250000000ull
 
 enum record_kind {
     REC_MEMORY,         /* region dword @index = value */
