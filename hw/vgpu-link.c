@@ -6,9 +6,13 @@
  * the RAM map) is handed over and the vGPU is
  * created from its type; its partition comes back with the shared GGTT
  * table.  Afterwards the emulation library talks to the mediator through
- * vgpu_link_mediator_ops, and completions arrive on the main loop.  If the
- * mediator goes away the device is marked failed: the guest sees hung
- * engines, QEMU keeps running.
+ * vgpu_link_mediator_ops, and completions arrive on the main loop.  Nothing
+ * in an MMIO handler waits for the mediator: what the socket has no room
+ * for waits in the client's queue, sent on from the main loop when the
+ * socket is writable; a slow mediator delays the guest's work and nothing
+ * else.  If the mediator goes away (end of file, reset connection) the
+ * device is marked failed: the guest sees hung engines, QEMU keeps
+ * running.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -38,7 +42,28 @@ struct VgpuLink {
     char *what;                 /* "vGPU <id> (<type>|'<name>')" in the error lines */
     char *type_name;
     bool failed;                /* the mediator is gone */
+    bool watching_writable;     /* the client's queue waits for room in the socket */
 };
+
+static void vgpu_link_readable(void *opaque);
+static void vgpu_link_writable(void *opaque);
+
+/* Watch the socket for room exactly while the client has queued messages. */
+static void vgpu_link_watch(VgpuLink *link)
+{
+    bool pending;
+
+    if (link->failed) {
+        return;
+    }
+    pending = med_client_send_pending(link->client);
+    if (pending == link->watching_writable) {
+        return;
+    }
+    link->watching_writable = pending;
+    qemu_set_fd_handler(med_client_fd(link->client), vgpu_link_readable,
+                        pending ? vgpu_link_writable : NULL, link);
+}
 
 /* Every failure of an established connection means the mediator is gone. */
 static void vgpu_link_lost(VgpuLink *link)
@@ -63,34 +88,49 @@ static void vgpu_link_ggtt_write(void *opaque, uint32_t index, uint64_t pte)
     med_client_ggtt_write(link->client, index, pte);
 }
 
-static void vgpu_link_ppgtt_notify(void *opaque, bool create, uint64_t root_gpa)
+/*
+ * After a client call that sends (@ret its result): false when the queue
+ * had no room (ENOBUFS, the connection goes on), else true, with a
+ * failed connection reported as the mediator's loss.
+ */
+static bool vgpu_link_sent(VgpuLink *link, int ret)
+{
+    if (ret && errno == ENOBUFS) {
+        return false;
+    }
+    if (ret) {
+        vgpu_link_lost(link);
+        return true;
+    }
+    vgpu_link_watch(link);
+    return true;
+}
+
+static bool vgpu_link_ppgtt_notify(void *opaque, bool create, uint64_t root_gpa)
 {
     VgpuLink *link = opaque;
 
-    if (!link->failed &&
-        med_client_ppgtt_notify(link->client, create ? MED_PPGTT_CREATE : MED_PPGTT_DESTROY,
-                                root_gpa)) {
-        vgpu_link_lost(link);
-    }
+    return link->failed ||
+           vgpu_link_sent(link, med_client_ppgtt_notify(link->client, create ?
+                                                        MED_PPGTT_CREATE : MED_PPGTT_DESTROY,
+                                                        root_gpa));
 }
 
-static void vgpu_link_submit(void *opaque, enum vgpu_engine engine, uint64_t desc0,
+static bool vgpu_link_submit(void *opaque, enum vgpu_engine engine, uint64_t desc0,
                              uint64_t desc1)
 {
     VgpuLink *link = opaque;
 
-    if (med_client_submit(link->client, (enum med_engine)engine, desc0, desc1)) {
-        vgpu_link_lost(link);
-    }
+    return vgpu_link_sent(link, med_client_submit(link->client, (enum med_engine)engine,
+                                                  desc0, desc1));
 }
 
 static void vgpu_link_reset_engines(void *opaque, uint32_t engine_mask)
 {
     VgpuLink *link = opaque;
 
-    if (med_client_reset_engines(link->client, engine_mask)) {
-        vgpu_link_lost(link);
-    }
+    /* Never refused for room: the client keeps a slot per engine for resets. */
+    vgpu_link_sent(link, med_client_reset_engines(link->client, engine_mask));
 }
 
 const struct vgpu_mediator_ops vgpu_link_mediator_ops = {
@@ -118,6 +158,17 @@ static void vgpu_link_readable(void *opaque)
     if (med_client_dispatch(link->client)) {
         vgpu_link_lost(link);
     }
+}
+
+static void vgpu_link_writable(void *opaque)
+{
+    VgpuLink *link = opaque;
+
+    if (med_client_flush(link->client)) {
+        vgpu_link_lost(link);
+        return;
+    }
+    vgpu_link_watch(link);
 }
 
 /*

@@ -5,6 +5,7 @@
  */
 #include "mediator/client.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -19,6 +20,18 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+/* A message without a reply, as it waits in the send queue. */
+union notice {
+    struct med_msg_header hdr;
+    struct med_msg_ppgtt_notify ppgtt_notify;
+    struct med_msg_submit submit;
+    struct med_msg_reset_engines reset_engines;
+};
+
+/* Each engine is named by at most one queued RESET_ENGINES (a later reset
+ * takes it out of an earlier one), so resets always find a slot. */
+#define QUEUE_SLOTS     (MED_CLIENT_QUEUE_MAX + MED_ENGINE_COUNT)
+
 struct med_client {
     int fd;
     int failed_errno;           /* non-zero once the connection is unusable */
@@ -28,6 +41,13 @@ struct med_client {
     bool memory_added;          /* at least one guest RAM range was accepted */
     void *table;                /* the shared GGTT table, once the vGPU exists */
     uint64_t *dirty;
+    /* Notices waiting for room in the socket, oldest first (a ring). */
+    union notice queue[QUEUE_SLOTS];
+    unsigned queue_head, queue_count;
+    unsigned queued_resets;     /* RESET_ENGINES among them */
+    uint32_t generation[MED_ENGINE_COUNT];  /* each engine's reset generation */
+    uint32_t last_generation;   /* the newest one handed out */
+    struct med_client_stats stats;
     char error[MED_DETAIL_LEN + 64];
 };
 
@@ -74,6 +94,7 @@ static int wait_for(struct med_client *c, short events)
     return n > 0 ? 0 : -1;
 }
 
+/* Send a request of the setup: waits (bounded) while the socket is full. */
 static int send_message(struct med_client *c, const void *msg, const int *fds,
                         unsigned fd_count)
 {
@@ -85,6 +106,8 @@ static int send_message(struct med_client *c, const void *msg, const int *fds,
     return 0;
 }
 
+/* A completion of work from before the engine's last reset is dropped:
+ * the caller forgot that work when it asked for the reset. */
 static void deliver_completion(struct med_client *c, const struct med_msg_complete *m)
 {
     struct med_completion done = {
@@ -93,6 +116,10 @@ static void deliver_completion(struct med_client *c, const struct med_msg_comple
         .desc = m->desc, .ring_head = m->ring_head,
     };
 
+    if (m->generation != c->generation[m->engine]) {
+        c->stats.stale_completions++;
+        return;
+    }
     c->complete(c->opaque, &done);
 }
 
@@ -414,10 +441,11 @@ void med_client_ggtt_write(struct med_client *c, uint32_t index, uint64_t pte)
     __atomic_fetch_or(&c->dirty[index / 64], 1ull << (index % 64), __ATOMIC_RELEASE);
 }
 
-/* Send a message that has no reply, checked like the mediator will. */
-static int send_notice(struct med_client *c, void *msg)
+/* May a message without a reply go out: a vGPU exists and the message is
+ * valid as the mediator will check it? */
+static int notice_check(struct med_client *c, const void *msg)
 {
-    struct med_msg_header *hdr = msg;
+    const struct med_msg_header *hdr = msg;
 
     if (check_usable(c)) {
         return -1;
@@ -428,8 +456,102 @@ static int send_notice(struct med_client *c, void *msg)
     if (!med_msg_valid(msg, hdr->size, 0, MED_PEER_MEDIATOR, NULL)) {
         return fail(c, EINVAL, "invalid %s", med_msg_name(hdr->type));
     }
+    return 0;
+}
+
+static union notice *queue_slot(struct med_client *c, unsigned i)
+{
+    return &c->queue[(c->queue_head + i) % QUEUE_SLOTS];
+}
+
+int med_client_flush(struct med_client *c)
+{
+    if (check_usable(c)) {
+        return -1;
+    }
+    while (c->queue_count) {
+        const union notice *m = queue_slot(c, 0);
+
+        if (med_msg_send(c->fd, m, NULL, 0)) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                return 0;
+            }
+            return fail_connection(c, errno, "send");
+        }
+        c->queued_resets -= m->hdr.type == MED_MSG_RESET_ENGINES;
+        c->queue_head = (c->queue_head + 1) % QUEUE_SLOTS;
+        c->queue_count--;
+    }
+    return 0;
+}
+
+bool med_client_send_pending(const struct med_client *c)
+{
+    return c->queue_count;
+}
+
+/*
+ * Send a checked notice, or queue it behind those already waiting (order
+ * is the protocol's): never waits.  A full queue refuses all but resets.
+ */
+static int send_or_queue(struct med_client *c, void *msg)
+{
+    struct med_msg_header *hdr = msg;
+    bool reset = hdr->type == MED_MSG_RESET_ENGINES;
+
     hdr->seq = ++c->next_seq;
-    return send_message(c, msg, NULL, 0);
+    if (med_client_flush(c)) {
+        return -1;
+    }
+    if (!c->queue_count) {
+        if (!med_msg_send(c->fd, msg, NULL, 0)) {
+            return 0;
+        }
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            return fail_connection(c, errno, "send");
+        }
+    }
+    if (!reset && c->queue_count - c->queued_resets >= MED_CLIENT_QUEUE_MAX) {
+        c->stats.queue_full++;
+        return fail(c, ENOBUFS, "%u messages wait for the mediator: %s not sent",
+                    MED_CLIENT_QUEUE_MAX, med_msg_name(hdr->type));
+    }
+    assert(c->queue_count < QUEUE_SLOTS);
+    memcpy(queue_slot(c, c->queue_count++), msg, hdr->size);
+    c->queued_resets += reset;
+    c->stats.queued++;
+    if (c->queue_count > c->stats.queue_peak) {
+        c->stats.queue_peak = c->queue_count;
+    }
+    return 0;
+}
+
+/*
+ * The engines of @mask are being reset: their queued SUBMITs will never
+ * run (the mediator would drop them), and an earlier queued reset of an
+ * engine is superseded by this one.
+ */
+static void drop_superseded(struct med_client *c, uint32_t mask)
+{
+    unsigned kept = 0;
+
+    for (unsigned i = 0; i < c->queue_count; i++) {
+        union notice m = *queue_slot(c, i);
+
+        if (m.hdr.type == MED_MSG_SUBMIT && (mask & 1u << m.submit.engine)) {
+            c->stats.submits_superseded++;
+            continue;
+        }
+        if (m.hdr.type == MED_MSG_RESET_ENGINES) {
+            m.reset_engines.engine_mask &= ~mask;
+            if (!m.reset_engines.engine_mask) {
+                c->queued_resets--;
+                continue;
+            }
+        }
+        *queue_slot(c, kept++) = m;
+    }
+    c->queue_count = kept;
 }
 
 int med_client_ppgtt_notify(struct med_client *c, enum med_ppgtt_op op, uint64_t root_gpa)
@@ -439,7 +561,7 @@ int med_client_ppgtt_notify(struct med_client *c, enum med_ppgtt_op op, uint64_t
     med_msg_init(&m, MED_MSG_PPGTT_NOTIFY, 0);
     m.op = op;
     m.root_gpa = root_gpa;
-    return send_notice(c, &m);
+    return notice_check(c, &m) ? -1 : send_or_queue(c, &m);
 }
 
 int med_client_submit(struct med_client *c, enum med_engine engine, uint64_t desc0,
@@ -451,27 +573,32 @@ int med_client_submit(struct med_client *c, enum med_engine engine, uint64_t des
     m.engine = engine;
     m.desc[0] = desc0;
     m.desc[1] = desc1;
-    return send_notice(c, &m);
+    if (notice_check(c, &m)) {
+        return -1;
+    }
+    m.generation = c->generation[engine];
+    return send_or_queue(c, &m);
 }
 
 int med_client_reset_engines(struct med_client *c, uint32_t engine_mask)
 {
-    struct med_msg_reset_engines request;
-    union med_msg reply;
+    struct med_msg_reset_engines m;
 
-    if (check_usable(c)) {
+    med_msg_init(&m, MED_MSG_RESET_ENGINES, 0);
+    m.engine_mask = engine_mask;
+    /* 0 is every engine's generation before its first reset. */
+    m.generation = c->last_generation + 1 ? c->last_generation + 1 : 1;
+    if (notice_check(c, &m)) {
         return -1;
     }
-    med_msg_init(&request, MED_MSG_RESET_ENGINES, 0);
-    request.engine_mask = engine_mask;
-    if (!c->table || !med_msg_valid(&request, sizeof(request), 0, MED_PEER_MEDIATOR, NULL)) {
-        return fail(c, EINVAL, "no vGPU yet, or engine mask 0x%x names no engine",
-                    engine_mask);
+    c->last_generation = m.generation;
+    for (unsigned e = 0; e < MED_ENGINE_COUNT; e++) {
+        if (engine_mask & 1u << e) {
+            c->generation[e] = m.generation;
+        }
     }
-    if (transact(c, &request, NULL, 0, &reply, NULL)) {
-        return -1;
-    }
-    return status_result(c, &reply, "the engine reset");
+    drop_superseded(c, engine_mask);
+    return send_or_queue(c, &m);
 }
 
 int med_client_fd(const struct med_client *c)
@@ -499,6 +626,11 @@ int med_client_dispatch(struct med_client *c)
         deliver_completion(c, &m.complete);
     }
     return got;
+}
+
+const struct med_client_stats *med_client_stats(const struct med_client *c)
+{
+    return &c->stats;
 }
 
 const char *med_client_error(const struct med_client *c)

@@ -9,28 +9,35 @@
  * Lifecycle: med_client_connect() (HELLO) -> med_client_add_memory() per
  * guest RAM range -> med_client_create_vgpu() -> then any of
  * med_client_ggtt_write(), med_client_ppgtt_notify(), med_client_submit(),
- * med_client_reset_engines(), and med_client_dispatch() whenever
- * med_client_fd() is readable -> med_client_close().
+ * med_client_reset_engines(), med_client_dispatch() whenever
+ * med_client_fd() is readable, and med_client_flush() whenever it is
+ * writable while med_client_send_pending() -> med_client_close().
  *
- * Blocking: connect, add_memory, create_vgpu and reset_engines wait for the
- * mediator's reply, at most MED_CLIENT_TIMEOUT_MS each; everything else
- * returns at once unless the socket is full, which it waits for at most as
- * long.  Functions returning int return 0 on success and -1 with errno set
- * on failure.  After a transport failure (ECONNRESET, EPIPE, ETIMEDOUT,
- * EPROTO) the handle is failed: every later call fails with ENOTCONN and
- * the caller should mark the device broken (the mediator has freed the
- * vGPU, or will when the handle is closed).
+ * Blocking: only the set-up waits.  connect, add_memory and create_vgpu
+ * wait for the mediator's reply, at most MED_CLIENT_TIMEOUT_MS each (QEMU
+ * is still starting: a mediator that does not answer fails the device's
+ * realize).  Once the vGPU exists nothing waits for the mediator: a
+ * message the socket has no room for waits in a queue of at most
+ * MED_CLIENT_QUEUE_MAX (plus one reset per engine), which
+ * med_client_flush() sends on; a slow mediator only delays, it is never
+ * declared lost.  Functions returning int return 0 on success and -1 with
+ * errno set on failure.  After a transport failure (ECONNRESET, EPIPE,
+ * EPROTO; ETIMEDOUT during the set-up) the handle is failed: every later
+ * call fails with ENOTCONN and the caller should mark the device broken
+ * (the mediator has freed the vGPU, or will when the handle is closed).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #ifndef GPUMED_MEDIATOR_CLIENT_H
 #define GPUMED_MEDIATOR_CLIENT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "mediator/protocol.h"
 
-#define MED_CLIENT_TIMEOUT_MS   10000
+#define MED_CLIENT_TIMEOUT_MS   10000   /* each set-up reply */
+#define MED_CLIENT_QUEUE_MAX    256     /* messages waiting for room in the socket */
 
 struct med_client;
 
@@ -43,8 +50,8 @@ struct med_completion {
 };
 
 /*
- * Called for each completion, from med_client_dispatch() and from inside
- * med_client_reset_engines() (completions that arrive before its reply).
+ * Called for each completion, from med_client_dispatch(): never for work
+ * submitted before the last med_client_reset_engines() of its engine.
  */
 typedef void med_client_complete_fn(void *opaque, const struct med_completion *done);
 
@@ -134,13 +141,39 @@ int med_client_ppgtt_notify(struct med_client *client, enum med_ppgtt_op op,
                             uint64_t root_gpa);
 
 /* Submit the ELSP pair @desc0, @desc1 (may be 0) on @engine; completions
- * arrive through the callback.  errno EINVAL, or a transport error. */
+ * arrive through the callback.  errno EINVAL, ENOBUFS (the queue is full:
+ * not sent, the connection goes on), or a transport error.  The same for
+ * med_client_ppgtt_notify(). */
 int med_client_submit(struct med_client *client, enum med_engine engine,
                       uint64_t desc0, uint64_t desc1);
 
-/* Reset the engines in @engine_mask; returns once the mediator has dropped
- * their in-flight work.  errno EINVAL, or a transport error. */
+/*
+ * Reset the engines in @engine_mask: returns at once, without waiting for
+ * the mediator, which drops their queued and running work when it gets
+ * there.  From now on no completion of work submitted before is
+ * delivered (the engines' reset generation moves on), and SUBMITs of
+ * theirs still queued here are dropped.  Never refused for room.  errno
+ * EINVAL, or a transport error.
+ */
 int med_client_reset_engines(struct med_client *client, uint32_t engine_mask);
+
+/* Does the queue hold messages (watch med_client_fd() for writability)? */
+bool med_client_send_pending(const struct med_client *client);
+
+/* Send what the queue holds until the socket is full; 0, or -1 with errno
+ * when the connection failed. */
+int med_client_flush(struct med_client *client);
+
+/* What the connection did about a slow mediator and resets. */
+struct med_client_stats {
+    uint64_t queued;            /* messages that waited for room in the socket */
+    uint64_t queue_full;        /* messages refused with ENOBUFS */
+    uint64_t submits_superseded;    /* queued SUBMITs a reset of their engine dropped */
+    uint64_t stale_completions; /* COMPLETEs of work from before a reset, dropped */
+    unsigned queue_peak;        /* most messages queued at once */
+};
+
+const struct med_client_stats *med_client_stats(const struct med_client *client);
 
 /* The descriptor to watch for readability (QEMU: qemu_set_fd_handler). */
 int med_client_fd(const struct med_client *client);

@@ -57,6 +57,11 @@ struct session_vgpu {
     struct vgpu_ggtt_shadow *shadow;
     struct vgpu_submission *submission;     /* workloads, shadow PPGTTs */
     uint64_t engine_resets;     /* RESET_ENGINES received */
+    /* Each engine's reset generation (protocol.h): the last RESET_ENGINES
+     * naming it set it; its SUBMITs carry it, its COMPLETEs are stamped
+     * with it (a reset drops all earlier work, so whatever completes
+     * afterwards was submitted in the current generation). */
+    uint32_t engine_generation[MED_ENGINE_COUNT];
 };
 
 /* A control client (control.c); fd -1: the slot is free. */

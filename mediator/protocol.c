@@ -42,7 +42,10 @@ ASSERT_LAYOUT(struct med_msg_create_reply, monitor_width, 104);
 ASSERT_LAYOUT(struct med_msg_create_reply, detail, 112);
 ASSERT_LAYOUT(struct med_msg_ppgtt_notify, root_gpa, 24);
 ASSERT_LAYOUT(struct med_msg_submit, desc, 24);
+ASSERT_LAYOUT(struct med_msg_submit, generation, 20);
 ASSERT_LAYOUT(struct med_msg_complete, ring_head, 32);
+ASSERT_LAYOUT(struct med_msg_complete, generation, 36);
+ASSERT_LAYOUT(struct med_msg_reset_engines, generation, 20);
 
 static const struct med_msg_info msg_table[MED_MSG_TYPE_END] = {
     [MED_MSG_HELLO] = { .name = "HELLO", .receiver = MED_PEER_MEDIATOR,
@@ -64,7 +67,7 @@ static const struct med_msg_info msg_table[MED_MSG_TYPE_END] = {
     [MED_MSG_COMPLETE] = { .name = "COMPLETE", .receiver = MED_PEER_CLIENT,
         .size = sizeof(struct med_msg_complete) },
     [MED_MSG_RESET_ENGINES] = { .name = "RESET_ENGINES", .receiver = MED_PEER_MEDIATOR,
-        .size = sizeof(struct med_msg_reset_engines), .reply = MED_MSG_STATUS },
+        .size = sizeof(struct med_msg_reset_engines) },
     [MED_MSG_STATUS] = { .name = "STATUS", .receiver = MED_PEER_CLIENT,
         .size = sizeof(struct med_msg_status) },
     [MED_MSG_ADD_MEMORY_XEN] = { .name = "ADD_MEMORY_XEN", .receiver = MED_PEER_MEDIATOR,
@@ -222,22 +225,21 @@ static const char *payload_problem(const union med_msg *m)
         return p->reserved ? "reserved field is not zero" : NULL;
     }
     case MED_MSG_SUBMIT:
-        if (m->submit.engine >= MED_ENGINE_COUNT) {
-            return "no such engine";
-        }
-        return m->submit.reserved ? "reserved field is not zero" : NULL;
+        /* Any generation: which one the engine is in is the receiver's state. */
+        return m->submit.engine >= MED_ENGINE_COUNT ? "no such engine" : NULL;
     case MED_MSG_COMPLETE:
         if (m->complete.engine >= MED_ENGINE_COUNT ||
             m->complete.event < MED_EVENT_DONE || m->complete.event > MED_EVENT_REJECTED) {
             return "no such engine or event";
         }
-        return m->complete.reserved ? "reserved field is not zero" : NULL;
+        return NULL;
     case MED_MSG_RESET_ENGINES:
         if (!m->reset_engines.engine_mask ||
             (m->reset_engines.engine_mask & ~MED_ENGINE_MASK_ALL)) {
             return "engine mask is empty or names no engine";
         }
-        return m->reset_engines.reserved ? "reserved field is not zero" : NULL;
+        return m->reset_engines.generation ? NULL :
+               "reset generation 0 (the generation before any reset)";
     case MED_MSG_STATUS:
         if (!status_valid(m->status.status)) {
             return "status out of range";

@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define MED_PROTOCOL_VERSION    3
+#define MED_PROTOCOL_VERSION    4
 #define MED_DEFAULT_SOCKET      "/run/gpumed/gpumed.sock"
 
 #define MED_VM_NAME_LEN         64      /* HELLO.vm_name, NUL included */
@@ -145,10 +145,18 @@ struct med_msg_ppgtt_notify {
     uint64_t root_gpa;          /* PML4 page, page aligned, < MED_GPA_LIMIT */
 };
 
+/*
+ * Reset generations: every engine starts in generation 0; RESET_ENGINES
+ * moves the engines it names to its (non-zero) generation.  A SUBMIT
+ * carries its engine's generation as the client last reset it, and a
+ * COMPLETE the generation of the work it answers, so that the client,
+ * which does not wait for a reset to be done, recognises completions of
+ * work from before the reset and drops them.
+ */
 struct med_msg_submit {
     struct med_msg_header hdr;
     uint32_t engine;            /* enum med_engine */
-    uint32_t reserved;
+    uint32_t generation;        /* the engine's reset generation */
     uint64_t desc[2];           /* ELSP elements; desc[1] may be 0 */
 };
 
@@ -158,13 +166,13 @@ struct med_msg_complete {
     uint32_t event;             /* enum med_complete_event */
     uint64_t desc;
     uint32_t ring_head;
-    uint32_t reserved;
+    uint32_t generation;        /* the reset generation of the element's SUBMIT */
 };
 
 struct med_msg_reset_engines {
     struct med_msg_header hdr;
     uint32_t engine_mask;       /* non-zero, within MED_ENGINE_MASK_ALL */
-    uint32_t reserved;
+    uint32_t generation;        /* non-zero: the engines' generation from now on */
 };
 
 struct med_msg_status {

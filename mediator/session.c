@@ -98,6 +98,14 @@ static bool send_status(struct session *s, uint64_t seq, int status)
     return send_message(s, &reply, NULL, 0);
 }
 
+static bool protocol_error(struct session *s, const char *what, const char *why)
+{
+    s->server->stats.protocol_errors++;
+    session_log(s, MED_LOG_WARNING, "protocol error: %s%s%s; closing", what,
+                why ? ": " : "", why ? why : "");
+    return false;
+}
+
 /* ---- HELLO ---- */
 
 static bool handle_hello(struct session *s, const union med_msg *m, const int *fds)
@@ -308,6 +316,7 @@ static void send_complete(void *opaque, enum pgpu_engine engine, uint32_t event,
     done.event = event;
     done.desc = desc;
     done.ring_head = ring_head;
+    done.generation = s->vgpu.engine_generation[engine];
     if (event == MED_EVENT_REJECTED) {
         s->server->stats.submissions_rejected++;
     }
@@ -547,6 +556,16 @@ static void ggtt_sync(void *opaque)
 static bool handle_submit(struct session *s, const union med_msg *m, const int *fds)
 {
     uint64_t received = med_now_ns();
+    uint32_t current = s->vgpu.engine_generation[m->submit.engine];
+
+    /* The client sends a reset before any work of its generation. */
+    if (m->submit.generation != current) {
+        char why[96];
+
+        snprintf(why, sizeof(why), "engine generation %" PRIu32 ", the last reset set %"
+                 PRIu32, m->submit.generation, current);
+        return protocol_error(s, "SUBMIT", why);
+    }
 
     for (unsigned e = 0; e < 2 && !s->failed; e++) {
         if (m->submit.desc[e]) {
@@ -557,14 +576,23 @@ static bool handle_submit(struct session *s, const union med_msg *m, const int *
     return !s->failed;
 }
 
-/* Queued and running work of those engines is dropped without COMPLETE. */
+/* Queued and running work of those engines is dropped without COMPLETE;
+ * no reply: the client goes on at once (its vCPU never waits for us). */
 static bool handle_reset_engines(struct session *s, const union med_msg *m, const int *fds)
 {
-    vgpu_submission_reset(s->vgpu.submission, m->reset_engines.engine_mask);
+    const struct med_msg_reset_engines *r = &m->reset_engines;
+
+    vgpu_submission_reset(s->vgpu.submission, r->engine_mask);
+    for (unsigned e = 0; e < MED_ENGINE_COUNT; e++) {
+        if (r->engine_mask & 1u << e) {
+            s->vgpu.engine_generation[e] = r->generation;
+        }
+    }
     s->vgpu.engine_resets++;
     s->server->stats.engine_resets++;
-    session_log(s, MED_LOG_INFO, "engines 0x%" PRIx32 " reset", m->reset_engines.engine_mask);
-    return send_status(s, m->hdr.seq, 0);
+    session_log(s, MED_LOG_INFO, "engines 0x%" PRIx32 " reset (generation %" PRIu32 ")",
+                r->engine_mask, r->generation);
+    return true;
 }
 
 /* ---- dispatch ---- */
@@ -585,14 +613,6 @@ static const struct message_handler handlers[MED_MSG_TYPE_END] = {
     [MED_MSG_RESET_ENGINES] = { SESSION_VGPU_CREATED, SESSION_VGPU_CREATED,
                                 handle_reset_engines },
 };
-
-static bool protocol_error(struct session *s, const char *what, const char *why)
-{
-    s->server->stats.protocol_errors++;
-    session_log(s, MED_LOG_WARNING, "protocol error: %s%s%s; closing", what,
-                why ? ": " : "", why ? why : "");
-    return false;
-}
 
 /* Receive and handle one message; false when the session must end. */
 static bool receive_one(struct session *s, bool *drained)

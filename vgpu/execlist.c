@@ -196,11 +196,21 @@ static void execlist_submit(struct vgpu *vgpu, enum vgpu_engine e, uint64_t desc
         el->hung = true;
         return;
     }
+    /* A pair the mediator cannot take is lost as work a GPU dropped: hung. */
+    if (!vgpu->mediator->submit(vgpu->mediator_opaque, e, desc0, desc1)) {
+        el->hung = true;
+        vgpu_mediator_behind(vgpu, VGPU_BEHIND_ELSP, "%s ELSP 0x%llx not sent: the engine "
+                             "hangs until the guest resets it", engine_info[e].name,
+                             (unsigned long long)desc0);
+        return;
+    }
+    if (vgpu->mediator_lost) {      /* the submit found it gone */
+        return;
+    }
     inflight_push(el, desc0);
     if (desc1) {
         inflight_push(el, desc1);
     }
-    vgpu->mediator->submit(vgpu->mediator_opaque, e, desc0, desc1);
 }
 
 /* ELSP takes 4 dwords: element 1 high, low, element 0 high, low (the trigger). */
@@ -280,6 +290,8 @@ void vgpu_execlist_complete(struct vgpu *vgpu, enum vgpu_engine engine, uint32_t
     }
 }
 
+/* Done at once, as the guest sees it: the mediator drops the engines' work
+ * when it gets to it, and no completion of that work reaches us again. */
 void vgpu_execlist_reset(struct vgpu *vgpu, uint32_t mask)
 {
     for (unsigned e = 0; e < VGPU_ENGINE_COUNT; e++) {
@@ -287,7 +299,6 @@ void vgpu_execlist_reset(struct vgpu *vgpu, uint32_t mask)
             memset(&vgpu->execlists[e], 0, sizeof(vgpu->execlists[e]));
         }
     }
-    /* Cleared first: completions arriving meanwhile find nothing to complete. */
     if (!vgpu->mediator_lost) {
         vgpu->mediator->reset_engines(vgpu->mediator_opaque, mask);
     }

@@ -52,6 +52,9 @@ struct vgpu_dp_sink {
     uint8_t edid_offset;
 };
 
+/* What the mediator had no room for (vgpu_mediator_behind()). */
+enum vgpu_behind { VGPU_BEHIND_ELSP, VGPU_BEHIND_PPGTT, VGPU_BEHIND_COUNT };
+
 struct vgpu {
     char name[VGPU_NAME_MAX];
     struct vgpu_type type;
@@ -79,6 +82,7 @@ struct vgpu {
 
     struct vgpu_stats stats;
     unsigned guest_errors_logged;
+    unsigned mediator_behind_logged[VGPU_BEHIND_COUNT];
 };
 
 /*
@@ -187,5 +191,9 @@ void dirty_clear(struct dirty_pages *d, void *storage);
 /* Rate-limited log line about guest misbehaviour, prefixed with the name. */
 void vgpu_guest_error(struct vgpu *vgpu, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* The same for a message the mediator had no room for, counted; each kind
+ * has its own burst, so that lost notifications never hide a hung engine. */
+void vgpu_mediator_behind(struct vgpu *vgpu, enum vgpu_behind what, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif /* GPUMED_VGPU_PRIVATE_H */

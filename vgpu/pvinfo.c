@@ -65,6 +65,16 @@ static bool ppgtt_root_remove(struct vgpu *vgpu, uint64_t root)
  * and pass them on to the mediator, which shadows them.  6.1 on SKL only
  * sends the 4-level codes.
  */
+/* A root the mediator was not told is gone stays live there, counted
+ * against the vGPU's PPGTT limit. */
+static void announce_destroy(struct vgpu *vgpu, uint64_t root)
+{
+    if (!vgpu->mediator->ppgtt_notify(vgpu->mediator_opaque, false, root)) {
+        vgpu_mediator_behind(vgpu, VGPU_BEHIND_PPGTT, "destroy of 0x%llx not announced: the "
+                             "mediator keeps its shadow", (unsigned long long)root);
+    }
+}
+
 void vgpu_pvinfo_g2v_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
                            uint32_t written)
 {
@@ -84,9 +94,13 @@ void vgpu_pvinfo_g2v_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
                              (unsigned long long)root);
             return;
         }
-        vgpu->ppgtt_roots[vgpu->ppgtt_root_count++] = root;
         vgpu->stats.ppgtt_create++;
-        vgpu->mediator->ppgtt_notify(vgpu->mediator_opaque, true, root);
+        if (!vgpu->mediator->ppgtt_notify(vgpu->mediator_opaque, true, root)) {
+            vgpu_mediator_behind(vgpu, VGPU_BEHIND_PPGTT, "0x%llx not announced: work that "
+                                 "uses it will hang", (unsigned long long)root);
+            return;
+        }
+        vgpu->ppgtt_roots[vgpu->ppgtt_root_count++] = root;
         return;
     case VGT_G2V_PPGTT_L4_PAGE_TABLE_DESTROY:
         if (!ppgtt_root_remove(vgpu, root)) {
@@ -96,7 +110,7 @@ void vgpu_pvinfo_g2v_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
             return;
         }
         vgpu->stats.ppgtt_destroy++;
-        vgpu->mediator->ppgtt_notify(vgpu->mediator_opaque, false, root);
+        announce_destroy(vgpu, root);
         return;
     default:
         vgpu->stats.bad_g2v_notify++;
@@ -109,7 +123,6 @@ void vgpu_pvinfo_g2v_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
 void vgpu_pvinfo_reset(struct vgpu *vgpu)
 {
     while (vgpu->ppgtt_root_count) {
-        vgpu->mediator->ppgtt_notify(vgpu->mediator_opaque, false,
-                                     vgpu->ppgtt_roots[--vgpu->ppgtt_root_count]);
+        announce_destroy(vgpu, vgpu->ppgtt_roots[--vgpu->ppgtt_root_count]);
     }
 }

@@ -18,22 +18,47 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
 #define GUEST_ERROR_LOG_BURST 16
 
 
+/* One log line of a @kind whose lines *@logged counts, up to a burst. */
+static void log_limited(const struct vgpu *vgpu, unsigned *logged, const char *kind,
+                        const char *fmt, va_list ap)
+{
+    if (*logged >= GUEST_ERROR_LOG_BURST) {
+        return;
+    }
+    fprintf(stderr, "gpumed: vgpu %s: %s: ", vgpu->name, kind);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    if (++*logged == GUEST_ERROR_LOG_BURST) {
+        fprintf(stderr, "gpumed: vgpu %s: further lines of '%s' are only counted\n",
+                vgpu->name, kind);
+    }
+}
+
 void vgpu_guest_error(struct vgpu *vgpu, const char *fmt, ...)
 {
     va_list ap;
 
-    if (vgpu->guest_errors_logged >= GUEST_ERROR_LOG_BURST) {
-        return;
-    }
-    fprintf(stderr, "gpumed: vgpu %s: guest error: ", vgpu->name);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    log_limited(vgpu, &vgpu->guest_errors_logged, "guest error", fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
-    if (++vgpu->guest_errors_logged == GUEST_ERROR_LOG_BURST) {
-        fprintf(stderr, "gpumed: vgpu %s: further guest errors are only counted\n",
-                vgpu->name);
+}
+
+void vgpu_mediator_behind(struct vgpu *vgpu, enum vgpu_behind what, const char *fmt, ...)
+{
+    static const char *const kinds[VGPU_BEHIND_COUNT] = {
+        [VGPU_BEHIND_ELSP] = "the mediator is behind, ELSP",
+        [VGPU_BEHIND_PPGTT] = "the mediator is behind, PPGTT",
+    };
+    va_list ap;
+
+    if (what == VGPU_BEHIND_ELSP) {
+        vgpu->stats.elsp_mediator_behind++;
+    } else {
+        vgpu->stats.ppgtt_mediator_behind++;
     }
+    va_start(ap, fmt);
+    log_limited(vgpu, &vgpu->mediator_behind_logged[what], kinds[what], fmt, ap);
+    va_end(ap);
 }
 
 #define DIRTY_PAGE_SHIFT 12
@@ -279,7 +304,7 @@ static const struct {
     STAT(ppgtt_create), STAT(ppgtt_destroy), STAT(bad_g2v_notify),
     STAT(elsp_submissions), STAT(bad_elsp), STAT(lite_restores), STAT(preemptions),
     STAT(csb_events), STAT(hwsp_unmapped), STAT(contexts_hung), STAT(elsp_while_hung),
-    STAT(engine_resets),
+    STAT(engine_resets), STAT(elsp_mediator_behind), STAT(ppgtt_mediator_behind),
     STAT(pcode_unknown), STAT(msi_sent), STAT(vblanks),
     STAT(plane_rejected), STAT(cursor_rejected),
 };

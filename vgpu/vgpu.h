@@ -81,19 +81,23 @@ enum vgpu_engine { VGPU_RCS, VGPU_BCS, VGPU_VCS, VGPU_VECS, VGPU_ENGINE_COUNT };
 
 /*
  * What only the mediator can do (docs/protocol.md); all callbacks are
- * required and none may block for long.
+ * required and none may wait for the mediator.  The two that return bool
+ * return false when the mediator is too far behind to take the message
+ * now (it was not sent); a lost mediator is reported with
+ * vgpu_mediator_lost() instead.
  */
 struct vgpu_mediator_ops {
     /* Store GGTT entry @index in the shared table (config.ggtt) and mark it
      * dirty for the mediator. */
     void (*ggtt_write)(void *opaque, uint32_t index, uint64_t pte);
     /* The guest created (@create) or destroyed the PPGTT rooted at @root_gpa. */
-    void (*ppgtt_notify)(void *opaque, bool create, uint64_t root_gpa);
+    bool (*ppgtt_notify)(void *opaque, bool create, uint64_t root_gpa);
     /* Run the ELSP pair; @desc1 may be 0.  Each element is answered with
      * vgpu_execlist_complete(). */
-    void (*submit)(void *opaque, enum vgpu_engine engine, uint64_t desc0, uint64_t desc1);
-    /* Drop the in-flight work of the engines in @engine_mask (bit per engine):
-     * returns when the mediator did; no completion follows for that work. */
+    bool (*submit)(void *opaque, enum vgpu_engine engine, uint64_t desc0, uint64_t desc1);
+    /* Drop the in-flight work of the engines in @engine_mask (bit per
+     * engine): returns at once, the mediator drops it when it gets there,
+     * and no completion of that work is delivered from now on. */
     void (*reset_engines)(void *opaque, uint32_t engine_mask);
 };
 
@@ -140,6 +144,9 @@ struct vgpu_stats {
     uint64_t contexts_hung;         /* elements the mediator rejected or stopped */
     uint64_t elsp_while_hung;       /* submissions a hung engine did not take */
     uint64_t engine_resets;         /* engines reset by the guest */
+    uint64_t elsp_mediator_behind;  /* ELSPs the mediator had no room for (not sent:
+                                       the engine hangs until the guest resets it) */
+    uint64_t ppgtt_mediator_behind; /* PPGTT notifications it had no room for (lost) */
     uint64_t pcode_unknown;         /* PCODE commands answered "illegal" */
     uint64_t msi_sent;
     uint64_t vblanks;

@@ -40,13 +40,15 @@ static inline void bench_ggtt_write(void *opaque, uint32_t index, uint64_t pte)
     __atomic_fetch_or(&bench_ggtt_dirty[index / 64], 1ull << (index % 64), __ATOMIC_RELEASE);
 }
 
-static inline void bench_ignore_ppgtt(void *opaque, bool create, uint64_t root)
+static inline bool bench_ignore_ppgtt(void *opaque, bool create, uint64_t root)
 {
+    return true;
 }
 
-static inline void bench_ignore_submit(void *opaque, enum vgpu_engine engine, uint64_t desc0,
+static inline bool bench_ignore_submit(void *opaque, enum vgpu_engine engine, uint64_t desc0,
                                        uint64_t desc1)
 {
+    return true;
 }
 
 static inline void bench_ignore_reset(void *opaque, uint32_t mask)

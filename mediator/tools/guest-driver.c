@@ -324,10 +324,14 @@ static uint32_t ring_space(const struct guest_ctx *ctx)
     return (ctx->head - ctx->tail - 8 + GUEST_RING_SIZE) % GUEST_RING_SIZE;
 }
 
-/* Handle what the mediator sent, waiting at most @timeout_ms for it. */
+/* Handle what the mediator sent, and send on what waits for room in the
+ * socket (as QEMU's main loop does), waiting at most @timeout_ms. */
 static int pump(struct guest_vm *vm, int timeout_ms)
 {
-    struct pollfd p = { .fd = med_client_fd(vm->client), .events = POLLIN };
+    struct pollfd p = {
+        .fd = med_client_fd(vm->client),
+        .events = POLLIN | (med_client_send_pending(vm->client) ? POLLOUT : 0),
+    };
     int n = poll(&p, 1, timeout_ms);
 
     if (n < 0) {
@@ -335,6 +339,9 @@ static int pump(struct guest_vm *vm, int timeout_ms)
     }
     if (n == 0) {
         return -ETIMEDOUT;
+    }
+    if ((p.revents & POLLOUT) && med_client_flush(vm->client)) {
+        return -errno;
     }
     return med_client_dispatch(vm->client) ? -errno : 0;
 }
@@ -457,6 +464,13 @@ int guest_ctx_wait(struct guest_ctx *ctx, unsigned timeout_ms)
         }
     }
     return ctx->rejected ? -EIO : 0;
+}
+
+int guest_ctx_barrier(struct guest_ctx *ctx, unsigned timeout_ms)
+{
+    int ret = submit(ctx, NULL);
+
+    return ret ? ret : guest_ctx_wait(ctx, timeout_ms);
 }
 
 int guest_ctx_recover(struct guest_ctx *ctx)

@@ -85,8 +85,14 @@ int guest_ctx_submit_pair(struct guest_ctx *first, struct guest_ctx *second);
  * returns 0 if all were done, -EIO if one was rejected (hang), -ETIMEDOUT. */
 int guest_ctx_wait(struct guest_ctx *ctx, unsigned timeout_ms);
 /* i915's recovery after a hang: RESET_ENGINES for the context's engine and
- * an empty ring (HEAD = TAIL in the image). */
+ * an empty ring (HEAD = TAIL in the image).  Does not wait for the
+ * mediator (QEMU does not): completions of the work before it are dropped. */
 int guest_ctx_recover(struct guest_ctx *ctx);
+/* Wait until the mediator has handled every message this VM sent so far:
+ * an element of @ctx with nothing new to run, whose COMPLETE comes after
+ * them (messages are handled in order); @ctx's engine should be idle.
+ * 0, -EIO or -ETIMEDOUT as guest_ctx_wait(). */
+int guest_ctx_barrier(struct guest_ctx *ctx, unsigned timeout_ms);
 
 /* COMPLETE messages seen, by event. */
 struct guest_events {

@@ -17,6 +17,28 @@ PCI_COMMAND_MEMORY = 0x2
 
 GUEST_RAM_MIB = 128
 
+# Where the device tests put vgpu-pci (addr=02.0) and its BARs.
+DEVFN = 0x10
+BAR0 = 0xE0000000
+BAR2 = 0xC0000000
+MIB = 1 << 20
+GGTT = BAR0 + 8 * MIB           # BAR0's upper half
+PCI_BAR0, PCI_BAR2 = 0x10, 0x18
+
+
+def place_vgpu_bars(qt, tap=None):
+    """BAR0 and BAR2 where the constants above say, memory decoding on;
+    also a check of run_device_test (@tap unused)."""
+    qt.place_bars(DEVFN, {PCI_BAR0: BAR0, PCI_BAR2: BAR2})
+
+
+def reg(qt, offset, value=None):
+    """Read the 32-bit register at BAR0 + @offset, or write @value there."""
+    if value is None:
+        return qt.read(BAR0 + offset, 4)
+    qt.write(BAR0 + offset, value, 4)
+    return None
+
 
 def default_mediator():
     top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

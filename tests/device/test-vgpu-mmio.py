@@ -8,14 +8,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qtest import run_device_test  # noqa: E402
-
-DEVFN = 0x10
-BAR0 = 0xE0000000
-BAR2 = 0xC0000000
-MIB = 1 << 20
-GGTT = BAR0 + 8 * MIB
-PCI_BAR0, PCI_BAR2 = 0x10, 0x18
+from qtest import BAR0, BAR2, GGTT, MIB, place_vgpu_bars, reg, run_device_test  # noqa: E402
 
 # Registers (vgpu/regs.h)
 VGT_PVINFO = 0x78000
@@ -33,13 +26,6 @@ RAM_PAGE = 0x100000             # guest RAM the aperture test maps
 
 def masked(enable, bits):
     return (bits << 16) | (bits if enable else 0)
-
-
-def reg(qt, offset, value=None):
-    if value is None:
-        return qt.read(BAR0 + offset, 4)
-    qt.write(BAR0 + offset, value, 4)
-    return None
 
 
 def check_pvinfo(qt, tap):
@@ -110,13 +96,9 @@ def check_aux_and_vblank(qt, tap):
     tap.check(reg(qt, PIPE_FRMCOUNT_A) >= 2, 'frame counter advances at ~60 Hz')
 
 
-def place_bars(qt, tap):
-    qt.place_bars(DEVFN, {PCI_BAR0: BAR0, PCI_BAR2: BAR2})
-
-
 def main():
     return run_device_test('vgpu-pci,addr=02.0', [
-        place_bars, check_pvinfo, check_masked_and_handshakes, check_ggtt_partition,
+        place_vgpu_bars, check_pvinfo, check_masked_and_handshakes, check_ggtt_partition,
         check_aperture, check_aux_and_vblank,
     ])
 

@@ -221,8 +221,8 @@ static void test_batch_changed_after_submission_runs_as_scanned(void **state)
         assert_int_equal(guest_ctx_emit_breadcrumb(e->rcs, &seqno), 0);
         assert_int_equal(guest_ctx_submit(e->rcs), 0);
     }
-    /* A request answered after both SUBMITs: the mediator has copied them. */
-    assert_int_equal(guest_ctx_recover(e->bcs), 0);
+    /* Answered after both SUBMITs: the mediator has copied them. */
+    assert_int_equal(guest_ctx_barrier(e->bcs, WAIT_MS), 0);
     ((uint32_t *)((uint8_t *)e->batch->map + 0x4000))[3] = 0xbad;
     __atomic_store_n(&((uint32_t *)e->data->map)[0x40], 1, __ATOMIC_RELEASE);
     assert_int_equal(guest_ctx_wait(e->rcs, WAIT_MS), 0);
@@ -525,16 +525,16 @@ static void test_engine_reset_spares_the_other_vms_running_work(void **state)
 
     emit_wait_for_one(&p, DATA_ADDR + 0x100);   /* this VM's blocker */
     emit(&p, MI_BB_END_DW);
-    /* Each SUBMIT is followed by a request answered after it (a reset of
-     * an engine with nothing on it): the mediator has taken the element
-     * (reading its tail: a later batch of the same context is a workload
-     * of its own) before the next is written. */
+    /* Each SUBMIT is followed by a barrier (an empty element of an idle
+     * engine): the mediator has taken the element (reading its tail: a
+     * later batch of the same context is a workload of its own) before the
+     * next is written. */
     submit_batch(e->rcs, BATCH_ADDR);
-    assert_int_equal(guest_ctx_recover(e->bcs), 0);
+    assert_int_equal(guest_ctx_barrier(e->bcs, WAIT_MS), 0);
     submit_batch(nrcs, BATCH_ADDR);
-    assert_int_equal(guest_ctx_recover(nbcs), 0);
+    assert_int_equal(guest_ctx_barrier(nbcs, WAIT_MS), 0);
     submit_batch(e->rcs, store_batch(e, 0x1000, DATA_ADDR + 8, 0xbad));
-    assert_int_equal(guest_ctx_recover(e->bcs), 0);
+    assert_int_equal(guest_ctx_barrier(e->bcs, WAIT_MS), 0);
     /* The blocker's GPU time passes a time slice (1 ms) by far. */
     nanosleep(&(struct timespec){ .tv_nsec = 20000000 }, NULL);
     store_u32(e->data, 0x40, 1);
@@ -544,6 +544,8 @@ static void test_engine_reset_spares_the_other_vms_running_work(void **state)
     }
     store_u32(ndata, 0, 0);
     assert_int_equal(guest_ctx_recover(e->rcs), 0);
+    /* The reset does not wait: released only once the mediator handled it. */
+    assert_int_equal(guest_ctx_barrier(e->bcs, WAIT_MS), 0);
     store_u32(ndata, 0x10, 1);
     assert_int_equal(guest_ctx_wait(nrcs, WAIT_MS), 0);
     assert_int_equal(load_u32(ndata, 1), 0x600d);
@@ -601,7 +603,7 @@ static void store_across_a_table_change(struct env *e,
     assert_int_equal(guest_ctx_emit_breadcrumb(e->rcs, &seqno), 0);
     assert_int_equal(guest_ctx_submit(e->rcs), 0);
     /* Answered after the SUBMIT: the workload is scanned and queued. */
-    assert_int_equal(guest_ctx_recover(e->bcs), 0);
+    assert_int_equal(guest_ctx_barrier(e->bcs, WAIT_MS), 0);
 
     change(e, target);
     /* Another engine's batch in the same PPGTT: the shadow is synced. */

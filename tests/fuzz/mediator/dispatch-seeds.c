@@ -40,6 +40,8 @@
 
 static uint64_t hidden_base;            /* the harness's first vGPU's */
 static uint64_t next_seq = 1;
+/* Each engine's reset generation in the seed's session (protocol.h). */
+static uint32_t engine_generation[MED_ENGINE_COUNT], last_generation;
 
 static void record(struct seed *s, uint8_t flags, const void *payload, size_t len)
 {
@@ -104,6 +106,7 @@ static void prologue(struct seed *s, const char *type)
     struct med_msg_add_memory add;
     struct med_msg_create_vgpu create;
 
+    memset(engine_generation, 0, sizeof(engine_generation));
     med_msg_init(&hello, MED_MSG_HELLO, next_seq++);
     hello.version = MED_PROTOCOL_VERSION;
     strcpy(hello.vm_name, FUZZ_VM_NAME);
@@ -178,6 +181,7 @@ static void submit(struct seed *s, enum pgpu_engine engine, uint64_t desc0, uint
 
     med_msg_init(&m, MED_MSG_SUBMIT, next_seq++);
     m.engine = engine;
+    m.generation = engine_generation[engine];
     m.desc[0] = desc0;
     m.desc[1] = desc1;
     message(s, DISPATCH_WAIT, &m);
@@ -189,6 +193,12 @@ static void reset_engines(struct seed *s, uint32_t mask)
 
     med_msg_init(&r, MED_MSG_RESET_ENGINES, next_seq++);
     r.engine_mask = mask;
+    r.generation = ++last_generation;
+    for (unsigned e = 0; e < MED_ENGINE_COUNT; e++) {
+        if (mask & 1u << e) {
+            engine_generation[e] = r.generation;
+        }
+    }
     message(s, 0, &r);
 }
 
@@ -206,6 +216,7 @@ static void vgpu_life(struct seed *s, enum pgpu_engine engine, const uint32_t *b
 
 static void start_vgpu(struct seed *s, const char *type)
 {
+    memset(engine_generation, 0, sizeof(engine_generation));
     record(s, DISPATCH_START_VGPU, type, strlen(type));
 }
 

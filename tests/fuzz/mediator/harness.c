@@ -177,6 +177,9 @@ void fuzz_mediator_wait(struct fuzz_mediator *m, int fd)
             for (unsigned k = 0; k < n; k++) {
                 close(fds[k]);
             }
+            if (msg.hdr.type == MED_MSG_COMPLETE && m->complete_seen) {
+                m->complete_seen(&msg.complete);
+            }
         }
         if (ex->completed + ex->rejected + ex->hangs + ex->cancelled >= ex->elements) {
             return;

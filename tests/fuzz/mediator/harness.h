@@ -30,6 +30,8 @@ struct fuzz_mediator {
     struct med_server *server;
     int ram_fd;                 /* FUZZ_RAM_SIZE bytes, sealed size */
     uint8_t *ram;               /* the harness's view of it */
+    /* If set, shown every COMPLETE that fuzz_mediator_wait() takes. */
+    void (*complete_seen)(const struct med_msg_complete *done);
 };
 
 /*

@@ -28,7 +28,8 @@ struct access_record {
 
 /* What the library did, seen through its callbacks (reach.h). */
 static struct {
-    uint64_t msis, status_writes, ggtt_writes, ppgtt_notifies, submits, resets, translated;
+    uint64_t msis, status_writes, ggtt_writes, ppgtt_notifies, submits, refused, resets,
+             translated;
 } reached;
 
 static void count_msi(void *opaque)
@@ -57,15 +58,30 @@ static void ggtt_write(void *opaque, uint32_t index, uint64_t pte)
     ggtt_table[index] = pte;
 }
 
-static void ppgtt_notify(void *opaque, bool create, uint64_t root)
+/* The fake mediator has no room for descriptors with bit 6 set and for
+ * roots with bit 14 set, so that inputs reach the paths of a full queue too. */
+#define BEHIND_DESC_BIT     (1u << 6)
+#define BEHIND_ROOT_BIT     (1u << 14)
+
+static bool ppgtt_notify(void *opaque, bool create, uint64_t root)
 {
     reached.ppgtt_notifies++;
+    if (root & BEHIND_ROOT_BIT) {
+        reached.refused++;
+        return false;
+    }
+    return true;
 }
 
-static void submit(void *opaque, enum vgpu_engine engine, uint64_t desc0, uint64_t desc1)
+static bool submit(void *opaque, enum vgpu_engine engine, uint64_t desc0, uint64_t desc1)
 {
     reached.submits++;
+    if (desc0 & BEHIND_DESC_BIT) {
+        reached.refused++;
+        return false;
+    }
     last_submitted[engine] = desc0;
+    return true;
 }
 
 static void reset_engines(void *opaque, uint32_t mask)
@@ -135,6 +151,7 @@ void fuzz_reach(fuzz_reach_fn *report)
     report("GGTT entries written through BAR0, relayed to the mediator", reached.ggtt_writes);
     report("PVINFO: PPGTT notifications relayed", reached.ppgtt_notifies);
     report("the execlist: ELSP submissions relayed", reached.submits);
+    report("a mediator without room: ELSPs and notifications refused", reached.refused);
     report("the execlist: completions written to the status page", reached.status_writes);
     report("engine resets relayed", reached.resets);
     report("interrupts (vblank, hotplug, completions): MSIs raised", reached.msis);

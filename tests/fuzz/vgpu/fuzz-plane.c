@@ -59,12 +59,14 @@ static void ggtt_write(void *opaque, uint32_t index, uint64_t pte)
     ggtt_table[index] = pte;
 }
 
-static void ignore_ppgtt(void *opaque, bool create, uint64_t root)
+static bool ignore_ppgtt(void *opaque, bool create, uint64_t root)
 {
+    return true;
 }
 
-static void ignore_submit(void *opaque, enum vgpu_engine engine, uint64_t d0, uint64_t d1)
+static bool ignore_submit(void *opaque, enum vgpu_engine engine, uint64_t d0, uint64_t d1)
 {
+    return true;
 }
 
 static void ignore_reset(void *opaque, uint32_t mask)

@@ -6,7 +6,9 @@
  * (session, workload shadowing, PPGTT shadow, scanner, scheduler, the GPU
  * model executing whatever passes): HELLO, ADD_MEMORY and CREATE_VGPU are
  * done for it, then its records run.  After the client hangs up,
- * everything it held must be free.
+ * everything it held must be free.  Resets go out without waiting (as
+ * QEMU sends them); every COMPLETE must carry a reset generation its
+ * engine had, never one older than an earlier COMPLETE of that engine.
  *
  * Records: {u8 op, 9 bytes of arguments}; graphics addresses are pages of
  * the vGPU's hidden block, guest-physical ones pages of its 4 MiB of RAM,
@@ -45,6 +47,20 @@ static uint32_t u32_at(const uint8_t *p)
     return (uint32_t)u16_at(p) | (uint32_t)u16_at(p + 2) << 16;
 }
 
+/* Each engine's reset generation as the client last set it, and that of
+ * its last COMPLETE (protocol.h). */
+static uint32_t generation[MED_ENGINE_COUNT], completed_generation[MED_ENGINE_COUNT];
+
+static void check_generation(const struct med_msg_complete *done)
+{
+    uint32_t *last = &completed_generation[done->engine];
+
+    if (done->generation < *last || done->generation > generation[done->engine]) {
+        abort();
+    }
+    *last = done->generation;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct fuzz_mediator *m = fuzz_mediator();
@@ -52,9 +68,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct med_msg_create_reply vgpu;
     uint64_t *table;
     uint64_t hidden_pages;
+    uint32_t resets = 0;
     int fd;
 
     memset(m->ram, 0, FUZZ_RAM_SIZE);
+    memset(generation, 0, sizeof(generation));
+    memset(completed_generation, 0, sizeof(completed_generation));
+    m->complete_seen = check_generation;
     fd = fuzz_mediator_connect(m);
     table = fuzz_mediator_start_vgpu(m, fd, "gpumed-8", NULL, &vgpu);
     if (!table) {
@@ -92,6 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
             med_msg_init(&s, MED_MSG_SUBMIT, 5);
             s.engine = a[0] % MED_ENGINE_COUNT;
+            s.generation = generation[s.engine];
             s.desc[0] = (vgpu.hidden_base + (u16_at(a + 1) % hidden_pages) * MED_PAGE_SIZE) |
                         (u16_at(a + 3) & 0xfff);
             if (u16_at(a + 5)) {
@@ -103,14 +124,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         case 4: {
             struct med_msg_reset_engines r;
-            union med_msg reply;
 
             med_msg_init(&r, MED_MSG_RESET_ENGINES, 6);
             r.engine_mask = (a[0] % MED_ENGINE_MASK_ALL) + 1;
-            fuzz_mediator_wait(m, fd);      /* take the COMPLETEs ahead of the STATUS */
-            if (!fuzz_mediator_request(m, fd, &r, NULL, 0, &reply, NULL)) {
-                abort();
+            r.generation = ++resets;
+            for (unsigned e = 0; e < MED_ENGINE_COUNT; e++) {
+                if (r.engine_mask & 1u << e) {
+                    generation[e] = r.generation;
+                }
             }
+            fuzz_mediator_request(m, fd, &r, NULL, 0, NULL, NULL);
             break;
         }
         default:

@@ -2,8 +2,10 @@
  * Protocol test: the real gpumed daemon ($GPUMED_BIN) on a socket in a
  * temporary directory, driven through the client library: a vGPU's life,
  * errors that explain themselves, a SIGKILLed client's partition freed
- * (how fast: bench/run sigkill-release), the mediator's death seen by its client, and a second
- * daemon refusing to start.
+ * (how fast: bench/run sigkill-release), the mediator's death seen by its
+ * client, a stopped (SIGSTOP) mediator never making the client wait, the
+ * completions of work from before a reset dropped, and a second daemon
+ * refusing to start.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -348,16 +350,24 @@ static void test_client_limit(void **state)
     med_client_close(c);
 }
 
+/* A daemon of the test's own (it may be killed or stopped) and a client
+ * with a gpumed-2 vGPU on it. */
+static struct med_client *vgpu_of_own_daemon(struct daemon *d, struct completions *done)
+{
+    struct med_client_vgpu vgpu;
+    struct med_client *c;
+
+    assert_int_equal(daemon_start(d), 0);
+    c = ready_client(d->socket_path, done);
+    assert_int_equal(med_client_create_vgpu(c, "gpumed-2", &vgpu), 0);
+    return c;
+}
+
 static void test_mediator_death_fails_the_client_cleanly(void **state)
 {
     struct daemon d;
     struct completions done = { 0 };
-    struct med_client *c;
-    struct med_client_vgpu vgpu;
-
-    assert_int_equal(daemon_start(&d), 0);
-    c = ready_client(d.socket_path, &done);
-    assert_int_equal(med_client_create_vgpu(c, "gpumed-2", &vgpu), 0);
+    struct med_client *c = vgpu_of_own_daemon(&d, &done);
     kill(d.pid, SIGKILL);
     daemon_stop(&d);
     assert_int_equal(med_client_dispatch(c), -1);
@@ -365,6 +375,116 @@ static void test_mediator_death_fails_the_client_cleanly(void **state)
     assert_int_equal(med_client_submit(c, MED_ENGINE_RCS, 0x1000, 0), -1);
     assert_int_equal(errno, ENOTCONN);
     med_client_close(c);
+}
+
+/* Send what the client queued and take completions until @count arrived,
+ * as QEMU's main loop does (a mediator that never answers: the test's
+ * timeout). */
+static void pump_until(struct med_client *c, const struct completions *done, unsigned count)
+{
+    while (done->count < count || med_client_send_pending(c)) {
+        struct pollfd p = {
+            .fd = med_client_fd(c),
+            .events = POLLIN | (med_client_send_pending(c) ? POLLOUT : 0),
+        };
+
+        if (poll(&p, 1, 100) > 0) {
+            if (p.revents & POLLOUT) {
+                assert_int_equal(med_client_flush(c), 0);
+            }
+            assert_int_equal(med_client_dispatch(c), 0);
+        }
+    }
+}
+
+static void daemon_stop_cleanly(struct daemon *d)
+{
+    int status = daemon_stop(d);
+
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/*
+ * A reset goes out without waiting for the mediator (stopped here, as a
+ * slow one would be); the COMPLETE of the element from before the reset,
+ * which the mediator sends before it gets to the reset, is dropped: the
+ * caller never sees it, although the element after the reset has the
+ * same descriptor (i915 resubmits the context it reset).  The old client
+ * waited for the reset's reply here and, after 10 s, failed the vGPU.
+ */
+static void test_stale_completions_after_a_reset_are_dropped(void **state)
+{
+    struct daemon d;
+    struct completions done = { 0 };
+    struct med_client *c = vgpu_of_own_daemon(&d, &done);
+    assert_int_equal(kill(d.pid, SIGSTOP), 0);
+    /* Not a valid context: the mediator answers it as soon as it reads it. */
+    assert_int_equal(med_client_submit(c, MED_ENGINE_BCS, 0x1000, 0), 0);
+    assert_int_equal(med_client_reset_engines(c, 1u << MED_ENGINE_BCS), 0);
+    assert_int_equal(med_client_submit(c, MED_ENGINE_BCS, 0x1000, 0), 0);
+    assert_int_equal(kill(d.pid, SIGCONT), 0);
+
+    pump_until(c, &done, 1);    /* the old element's COMPLETE came first */
+    assert_int_equal(med_client_stats(c)->stale_completions, 1);
+    assert_int_equal(done.count, 1);
+    assert_int_equal(done.last.engine, MED_ENGINE_BCS);
+    assert_int_equal(done.last.desc, 0x1000);
+    assert_int_equal(done.last.event, MED_EVENT_REJECTED);
+    med_client_close(c);
+    daemon_stop_cleanly(&d);
+}
+
+/*
+ * A stopped mediator reads nothing: what the socket has no room for waits
+ * in the client's queue and no call waits.  Past MED_CLIENT_QUEUE_MAX the
+ * client refuses (ENOBUFS: QEMU hangs the engine), while resets still go
+ * out and drop their engines' queued SUBMITs.  Resumed, the mediator gets
+ * the queue in order and the vGPU works.
+ */
+static void test_a_stopped_mediator_never_blocks_the_client(void **state)
+{
+    struct daemon d;
+    struct completions done = { 0 };
+    struct med_client *c = vgpu_of_own_daemon(&d, &done);
+    const struct med_client_stats *st = med_client_stats(c);
+    unsigned notices = 0;
+
+    assert_int_equal(kill(d.pid, SIGSTOP), 0);
+    /* PPGTT notices (the guest makes as many as it likes) until the socket
+     * is full and one waits; then an ELSP; then notices until the bound. */
+    while (!st->queued && notices < 100000) {
+        assert_int_equal(med_client_ppgtt_notify(c, notices++ % 2 ? MED_PPGTT_DESTROY :
+                                                 MED_PPGTT_CREATE, 0x10000), 0);
+    }
+    assert_int_equal(st->queued, 1);
+    assert_int_equal(med_client_submit(c, MED_ENGINE_BCS, 0x1000, 0), 0);
+    while (!med_client_ppgtt_notify(c, notices % 2 ? MED_PPGTT_DESTROY : MED_PPGTT_CREATE,
+                                    0x10000)) {
+        notices++;
+        assert_true(notices < 100000);
+    }
+    assert_int_equal(errno, ENOBUFS);
+    assert_int_equal(st->queued, MED_CLIENT_QUEUE_MAX);
+    assert_int_equal(st->queue_full, 1);
+    assert_int_equal(med_client_submit(c, MED_ENGINE_RCS, 0x1000, 0), -1);
+    assert_int_equal(errno, ENOBUFS);
+    /* Resets always go: the second supersedes the first, which is dropped. */
+    assert_int_equal(med_client_reset_engines(c, 1u << MED_ENGINE_BCS), 0);
+    assert_int_equal(st->submits_superseded, 1);
+    assert_int_equal(med_client_reset_engines(c, MED_ENGINE_MASK_ALL), 0);
+    assert_int_equal(st->queue_peak, MED_CLIENT_QUEUE_MAX);
+    assert_true(med_client_send_pending(c));
+    assert_int_equal(kill(d.pid, SIGCONT), 0);
+
+    pump_until(c, &done, 0);    /* everything queued is sent */
+    assert_int_equal(done.count, 0);    /* the superseded SUBMIT never went */
+    assert_int_equal(med_client_submit(c, MED_ENGINE_RCS, 0x1000, 0), 0);
+    pump_until(c, &done, 1);
+    assert_int_equal(done.last.desc, 0x1000);
+    assert_int_equal(done.last.engine, MED_ENGINE_RCS);
+    assert_int_equal(st->stale_completions, 0);
+    med_client_close(c);
+    daemon_stop_cleanly(&d);
 }
 
 static void test_second_daemon_refuses_to_start(void **state)
@@ -388,6 +508,8 @@ int main(void)
         cmocka_unit_test(test_garbage_closes_only_its_connection),
         cmocka_unit_test(test_client_limit),
         cmocka_unit_test(test_mediator_death_fails_the_client_cleanly),
+        cmocka_unit_test(test_stale_completions_after_a_reset_are_dropped),
+        cmocka_unit_test(test_a_stopped_mediator_never_blocks_the_client),
         cmocka_unit_test(test_second_daemon_refuses_to_start),
     };
 

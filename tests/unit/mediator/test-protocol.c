@@ -91,9 +91,15 @@ static void test_well_formed_messages_pass(void **state)
     med_msg_init(&submit, MED_MSG_SUBMIT, 4);
     submit.engine = MED_ENGINE_VECS;
     assert_true(valid_for_mediator(&submit, sizeof(submit), 0));
+    submit.generation = UINT32_MAX;     /* any: which one is current is the receiver's */
+    assert_true(valid_for_mediator(&submit, sizeof(submit), 0));
     med_msg_init(&reset, MED_MSG_RESET_ENGINES, 5);
     reset.engine_mask = MED_ENGINE_MASK_ALL;
+    reset.generation = 1;
     assert_true(valid_for_mediator(&reset, sizeof(reset), 0));
+    /* Fire and forget: a reset that waited for a reply would stall a vCPU. */
+    assert_int_equal(med_msg_info(MED_MSG_RESET_ENGINES)->reply, 0);
+    assert_int_equal(med_msg_info(MED_MSG_SUBMIT)->reply, 0);
 
     med_msg_init(&reply, MED_MSG_CREATE_REPLY, 3);
     reply.host_aperture_size = 256 << 20;
@@ -114,6 +120,8 @@ static void test_well_formed_messages_pass(void **state)
     assert_true(med_msg_valid(&reply, sizeof(reply), 0, MED_PEER_CLIENT, NULL));
     med_msg_init(&complete, MED_MSG_COMPLETE, 4);
     complete.event = MED_EVENT_REJECTED;
+    assert_true(med_msg_valid(&complete, sizeof(complete), 0, MED_PEER_CLIENT, NULL));
+    complete.generation = 12;
     assert_true(med_msg_valid(&complete, sizeof(complete), 0, MED_PEER_CLIENT, NULL));
 }
 
@@ -283,6 +291,7 @@ static void test_hostile_xen_memory_is_refused(void **state)
 
 static void test_hostile_fields_of_running_vgpus_are_refused(void **state)
 {
+    const char *why = NULL;
     struct med_msg_ppgtt_notify ppgtt;
     struct med_msg_submit submit;
     struct med_msg_reset_engines reset;
@@ -306,9 +315,14 @@ static void test_hostile_fields_of_running_vgpus_are_refused(void **state)
     assert_false(valid_for_mediator(&submit, sizeof(submit), 0));
 
     med_msg_init(&reset, MED_MSG_RESET_ENGINES, 3);
+    reset.generation = 1;
     assert_false(valid_for_mediator(&reset, sizeof(reset), 0));     /* empty mask */
     reset.engine_mask = 1u << MED_ENGINE_COUNT;
     assert_false(valid_for_mediator(&reset, sizeof(reset), 0));
+    reset.engine_mask = 1u << MED_ENGINE_BCS;
+    reset.generation = 0;       /* every engine's before any reset */
+    assert_false(med_msg_valid(&reset, sizeof(reset), 0, MED_PEER_MEDIATOR, &why));
+    assert_string_equal(why, "reset generation 0 (the generation before any reset)");
 
     med_msg_init(&status, MED_MSG_STATUS, 3);
     status.status = 1;

@@ -532,6 +532,7 @@ static void test_reserved_vgpu_outlives_its_vm(void **state)
     assert_int_equal(reserved_create(f->server, "gpumed-32", "left", detail, sizeof(detail)), 0);
 }
 
+/* RESET_ENGINES has no reply and moves the engines to its generation. */
 static void test_ppgtt_notifications_and_reset(void **state)
 {
     struct fixture *f = *state;
@@ -539,6 +540,7 @@ static void test_ppgtt_notifications_and_reset(void **state)
     struct med_msg_create_reply reply;
     struct med_msg_ppgtt_notify p;
     struct med_msg_reset_engines reset;
+    struct med_msg_submit submit;
     union med_msg m;
 
     assert_int_equal(create(f, fd, "gpumed-8", &reply, &table_fd), 0);
@@ -555,12 +557,26 @@ static void test_ppgtt_notifications_and_reset(void **state)
     assert_int_equal(med_msg_send(fd, &p, NULL, 0), 0);     /* fine */
     med_msg_init(&reset, MED_MSG_RESET_ENGINES, 6);
     reset.engine_mask = MED_ENGINE_MASK_ALL;
+    reset.generation = 7;
     assert_int_equal(med_msg_send(fd, &reset, NULL, 0), 0);
-    assert_int_equal(answer(f, fd, &m, NULL), sizeof(struct med_msg_status));
-    assert_int_equal(m.hdr.seq, 6);
-    assert_int_equal(m.status.status, 0);
+    assert_int_equal(answer(f, fd, &m, NULL), -1);          /* no reply: QEMU goes on */
     assert_int_equal(med_server_stats(f->server)->ppgtt_bad_notifies, 3);
     assert_int_equal(med_server_client_count(f->server), 1);
+
+    /* Work of the new generation is answered in it... */
+    med_msg_init(&submit, MED_MSG_SUBMIT, 7);
+    submit.engine = MED_ENGINE_BCS;
+    submit.generation = 7;
+    submit.desc[0] = 0xabc000;
+    assert_int_equal(med_msg_send(fd, &submit, NULL, 0), 0);
+    assert_int_equal(answer(f, fd, &m, NULL), sizeof(struct med_msg_complete));
+    assert_int_equal(m.complete.desc, 0xabc000);
+    assert_int_equal(m.complete.generation, 7);
+    /* ... and a SUBMIT of a generation no reset set is a broken client. */
+    submit.generation = 0;
+    assert_int_equal(med_msg_send(fd, &submit, NULL, 0), 0);
+    assert_true(server_closed(f, fd));
+    assert_int_equal(med_server_stats(f->server)->protocol_errors, 1);
     close(table_fd);
     close(fd);
 }

@@ -36,6 +36,7 @@ struct fixture {
     uint64_t last_desc[2];
     unsigned resets;
     uint32_t last_reset_mask;
+    bool mediator_behind;       /* submit and ppgtt_notify find no room */
 };
 
 static inline void fixture_raise_msi(void *opaque)
@@ -59,27 +60,35 @@ static inline void fixture_ggtt_write(void *opaque, uint32_t index, uint64_t pte
     f->ggtt_writes++;
 }
 
-static inline void fixture_ppgtt_notify(void *opaque, bool create, uint64_t root)
+static inline bool fixture_ppgtt_notify(void *opaque, bool create, uint64_t root)
 {
     struct fixture *f = opaque;
 
+    if (f->mediator_behind) {
+        return false;
+    }
     if (create) {
         f->ppgtt_creates++;
     } else {
         f->ppgtt_destroys++;
     }
     f->last_root = root;
+    return true;
 }
 
-static inline void fixture_submit(void *opaque, enum vgpu_engine engine, uint64_t desc0,
+static inline bool fixture_submit(void *opaque, enum vgpu_engine engine, uint64_t desc0,
                                   uint64_t desc1)
 {
     struct fixture *f = opaque;
 
+    if (f->mediator_behind) {
+        return false;
+    }
     f->submits++;
     f->last_engine = engine;
     f->last_desc[0] = desc0;
     f->last_desc[1] = desc1;
+    return true;
 }
 
 static inline void fixture_reset_engines(void *opaque, uint32_t mask)

@@ -211,6 +211,33 @@ static void test_a_full_engine_paces_the_guest(void **state)
     assert_int_equal(hwsp_csb(f, events % 6), (CTX_A & ~0xffffffffull) | 0x8002);
 }
 
+/* An ELSP the mediator has no room for is lost as work a GPU dropped: the
+ * pair is promoted, then the engine stays busy with no completion and
+ * takes no new work until the guest resets it. */
+static void test_an_elsp_the_mediator_cannot_take_hangs_its_engine(void **state)
+{
+    struct fixture *f = *state;
+    const struct vgpu_stats *stats = vgpu_get_stats(f->vgpu);
+
+    f->mediator_behind = true;
+    elsp(f, RENDER_RING_BASE, CTX_A, 0);
+    assert_int_equal(stats->elsp_mediator_behind, 1);
+    assert_int_equal(hwsp_csb(f, 0), 0x1);
+    assert_int_equal(rd(f, RENDER_RING_BASE + RING_MI_MODE) & MODE_IDLE, 0);
+    f->mediator_behind = false;
+    vgpu_execlist_complete(f->vgpu, VGPU_RCS, MED_EVENT_DONE, CTX_A, 0);     /* never sent */
+    assert_int_equal(hwsp_write_ptr(f), 0);
+    elsp(f, RENDER_RING_BASE, CTX_B, 0);
+    assert_int_equal(f->submits, 0);
+    assert_int_equal(stats->elsp_while_hung, 1);
+    wr(f, GEN6_GDRST, GRDOM_RENDER);
+    wr(f, RENDER_RING_BASE + RING_CONTEXT_STATUS_PTR, 0xffff0000 | 5 << 8 | 5);
+    elsp(f, RENDER_RING_BASE, CTX_B, 0);
+    assert_int_equal(f->submits, 1);
+    vgpu_execlist_complete(f->vgpu, VGPU_RCS, MED_EVENT_DONE, CTX_B, 0);
+    assert_int_equal(hwsp_csb(f, 1), (CTX_B & ~0xffffffffull) | 0x18);
+}
+
 static void test_mediator_lost_leaves_engines_busy(void **state)
 {
     struct fixture *f = *state;
@@ -236,6 +263,7 @@ int main(void)
         GUEST_TEST(test_rejected_context_hangs_until_reset),
         GUEST_TEST(test_hostile_sequences_are_contained),
         GUEST_TEST(test_a_full_engine_paces_the_guest),
+        GUEST_TEST(test_an_elsp_the_mediator_cannot_take_hangs_its_engine),
         GUEST_TEST(test_mediator_lost_leaves_engines_busy),
     };
 

@@ -86,6 +86,29 @@ static void test_ppgtt_notifications(void **state)
     assert_int_equal(f->last_root, 0x3f456000);
 }
 
+/* A notification the mediator has no room for is lost, counted; the root
+ * it named is not live (its later destroy is the guest's error). */
+static void test_ppgtt_notification_the_mediator_cannot_take(void **state)
+{
+    struct fixture *f = *state;
+    const struct vgpu_stats *stats = vgpu_get_stats(f->vgpu);
+
+    f->mediator_behind = true;
+    notify(f, 0x123000, VGT_G2V_PPGTT_L4_PAGE_TABLE_CREATE);
+    assert_int_equal(stats->ppgtt_mediator_behind, 1);
+    assert_int_equal(stats->ppgtt_create, 1);
+    f->mediator_behind = false;
+    notify(f, 0x123000, VGT_G2V_PPGTT_L4_PAGE_TABLE_DESTROY);
+    assert_int_equal(stats->bad_g2v_notify, 1);
+    assert_int_equal(f->ppgtt_destroys, 0);
+    notify(f, 0x123000, VGT_G2V_PPGTT_L4_PAGE_TABLE_CREATE);   /* room again */
+    assert_int_equal(f->ppgtt_creates, 1);
+    f->mediator_behind = true;
+    notify(f, 0x123000, VGT_G2V_PPGTT_L4_PAGE_TABLE_DESTROY);
+    assert_int_equal(stats->ppgtt_mediator_behind, 2);
+    assert_int_equal(stats->ppgtt_destroy, 1);
+}
+
 static void test_ggtt_partition_is_enforced(void **state)
 {
     struct fixture *f = *state;
@@ -161,6 +184,7 @@ int main(void)
         FIXTURE_TEST(test_pvinfo_identifies_a_vgpu),
         FIXTURE_TEST(test_ballooning_window_passes_the_guest_check),
         FIXTURE_TEST(test_ppgtt_notifications),
+        FIXTURE_TEST(test_ppgtt_notification_the_mediator_cannot_take),
         FIXTURE_TEST(test_ggtt_partition_is_enforced),
         FIXTURE_TEST(test_ggtt_entries_must_name_guest_ram),
         FIXTURE_TEST(test_ggtt_pte_in_two_halves),
