@@ -17,6 +17,7 @@
 #include "qapi/error.h"
 #include "ui/console.h"
 
+#include "trace.h"
 #include "vgpu-display.h"
 #include "vgpu/plane.h"
 
@@ -78,6 +79,7 @@ static void replace_surface(VgpuDisplay *d, const struct layout *layout)
     pixman_image_t *image = pixman_image_create_bits(layout->format, layout->width,
                                                      layout->height, NULL, 0);
 
+    trace_vgpu_display_surface(layout->width, layout->height, layout->plane);
     dpy_gfx_replace_surface(d->con, qemu_create_displaysurface_pixman(image));
     pixman_image_unref(image);
     d->shown = *layout;

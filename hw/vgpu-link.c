@@ -27,6 +27,7 @@
 #include "hw/xen/xen.h"
 
 #include "mediator/client.h"
+#include "trace.h"
 #include "vgpu-link.h"
 
 #define MEMORY_BACKEND_MEMFD    "memory-backend-memfd"
@@ -61,6 +62,7 @@ static void vgpu_link_watch(VgpuLink *link)
         return;
     }
     link->watching_writable = pending;
+    trace_vgpu_link_backlog(pending);
     qemu_set_fd_handler(med_client_fd(link->client), vgpu_link_readable,
                         pending ? vgpu_link_writable : NULL, link);
 }
@@ -72,6 +74,7 @@ static void vgpu_link_lost(VgpuLink *link)
         return;
     }
     link->failed = true;
+    trace_vgpu_link_lost(med_client_error(link->client));
     error_report("vgpu-pci: %s: %s lost the gpumed mediator (%s): the vGPU is failed, "
                  "its engines hang from now on", link->vm_name, link->what,
                  med_client_error(link->client));
@@ -109,11 +112,13 @@ static bool vgpu_link_sent(VgpuLink *link, int ret)
 static bool vgpu_link_ppgtt_notify(void *opaque, bool create, uint64_t root_gpa)
 {
     VgpuLink *link = opaque;
+    bool sent = link->failed ||
+                vgpu_link_sent(link, med_client_ppgtt_notify(link->client, create ?
+                                                             MED_PPGTT_CREATE :
+                                                             MED_PPGTT_DESTROY, root_gpa));
 
-    return link->failed ||
-           vgpu_link_sent(link, med_client_ppgtt_notify(link->client, create ?
-                                                        MED_PPGTT_CREATE : MED_PPGTT_DESTROY,
-                                                        root_gpa));
+    trace_vgpu_ppgtt_notify(create, root_gpa, sent);
+    return sent;
 }
 
 static bool vgpu_link_submit(void *opaque, enum vgpu_engine engine, uint64_t desc0,
@@ -121,8 +126,13 @@ static bool vgpu_link_submit(void *opaque, enum vgpu_engine engine, uint64_t des
 {
     VgpuLink *link = opaque;
 
-    return vgpu_link_sent(link, med_client_submit(link->client, (enum med_engine)engine,
-                                                  desc0, desc1));
+    if (!vgpu_link_sent(link, med_client_submit(link->client, (enum med_engine)engine,
+                                                desc0, desc1))) {
+        trace_vgpu_elsp_refused(engine, desc0);
+        return false;
+    }
+    trace_vgpu_elsp_submit(engine, desc0, desc1);
+    return true;
 }
 
 static void vgpu_link_reset_engines(void *opaque, uint32_t engine_mask)
@@ -130,6 +140,7 @@ static void vgpu_link_reset_engines(void *opaque, uint32_t engine_mask)
     VgpuLink *link = opaque;
 
     /* Never refused for room: the client keeps a slot per engine for resets. */
+    trace_vgpu_reset_engines(engine_mask);
     vgpu_link_sent(link, med_client_reset_engines(link->client, engine_mask));
 }
 
@@ -144,6 +155,7 @@ static void vgpu_link_complete(void *opaque, const struct med_completion *done)
 {
     VgpuLink *link = opaque;
 
+    trace_vgpu_complete(done->engine, done->event, done->desc, done->ring_head);
     /* Completions inside create's wait cannot happen: nothing was submitted. */
     if (link->vgpu) {
         vgpu_execlist_complete(link->vgpu, (enum vgpu_engine)done->engine, done->event,

@@ -27,6 +27,7 @@
 #include "sysemu/xen.h"
 
 #include "vgpu/vgpu.h"
+#include "trace.h"
 #include "vgpu-display.h"
 #include "vgpu-link.h"
 
@@ -78,8 +79,10 @@ static const VMStateDescription vmstate_vgpu_pci = {
 static uint64_t vgpu_pci_bar0_read(void *opaque, hwaddr addr, unsigned size)
 {
     VgpuPciState *s = opaque;
+    uint64_t value = vgpu_bar0_read(s->vgpu, addr, size);
 
-    return vgpu_bar0_read(s->vgpu, addr, size);
+    trace_vgpu_mmio_read(addr, size, value);
+    return value;
 }
 
 static void vgpu_pci_bar0_write(void *opaque, hwaddr addr, uint64_t val,
@@ -87,6 +90,7 @@ static void vgpu_pci_bar0_write(void *opaque, hwaddr addr, uint64_t val,
 {
     VgpuPciState *s = opaque;
 
+    trace_vgpu_mmio_write(addr, size, val);
     vgpu_bar0_write(s->vgpu, addr, val, size);
 }
 
@@ -210,6 +214,7 @@ static void vgpu_pci_raise_msi(void *opaque)
 {
     PCIDevice *pdev = opaque;
 
+    trace_vgpu_msi(msi_enabled(pdev));
     if (msi_enabled(pdev)) {
         msi_notify(pdev, 0);
     }
