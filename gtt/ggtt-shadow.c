@@ -17,11 +17,13 @@
 /* A contiguous run of GGTT entries of the partition, [first, end). */
 struct entry_block {
     uint32_t first, end;
+    uint64_t *mapped;           /* bit i: the host entry first + i maps guest RAM */
 };
 
 struct vgpu_ggtt_shadow {
     struct entry_block block[2];    /* aperture, hidden */
     uint64_t bus_base;
+    uint64_t scratch_pte;       /* the vGPU's own scratch page */
     struct med_gpa_range ram[MED_RAM_RANGES_MAX];
     size_t ram_count;
     size_t last_ram;            /* the range that matched last: boot rewrites are sequential */
@@ -34,11 +36,6 @@ struct vgpu_ggtt_shadow {
 static bool in_block(const struct entry_block *b, uint32_t index)
 {
     return index >= b->first && index < b->end;
-}
-
-static bool in_partition(const struct vgpu_ggtt_shadow *s, uint32_t index)
-{
-    return in_block(&s->block[0], index) || in_block(&s->block[1], index);
 }
 
 static bool gpa_page_in_range(const struct med_gpa_range *r, uint64_t gpa)
@@ -60,11 +57,28 @@ static bool gpa_page_in_ram(struct vgpu_ggtt_shadow *s, uint64_t gpa)
     return false;
 }
 
+static const struct entry_block *block_of(const struct vgpu_ggtt_shadow *s, uint32_t index)
+{
+    return in_block(&s->block[0], index) ? &s->block[0] :
+           in_block(&s->block[1], index) ? &s->block[1] : NULL;
+}
+
+static void set_mapped(const struct entry_block *b, uint32_t index, bool mapped)
+{
+    uint32_t bit = index - b->first;
+
+    if (mapped) {
+        b->mapped[bit / 64] |= 1ull << (bit % 64);
+    } else {
+        b->mapped[bit / 64] &= ~(1ull << (bit % 64));
+    }
+}
+
 /* The one place a guest entry becomes a host entry. */
 static void shadow_entry(struct vgpu_ggtt_shadow *s, uint32_t index, uint64_t guest_pte)
 {
     uint64_t gpa = guest_pte & MED_GGTT_PTE_ADDR_MASK;
-    uint64_t host_pte = MED_SCRATCH_PTE;
+    uint64_t host_pte = s->scratch_pte;
 
     if (!(guest_pte & MED_GGTT_PTE_PRESENT)) {
         s->stats.not_present++;
@@ -76,6 +90,7 @@ static void shadow_entry(struct vgpu_ggtt_shadow *s, uint32_t index, uint64_t gu
         s->stats.last_bad_index = index;
         s->stats.last_bad_pte = guest_pte;
     }
+    set_mapped(block_of(s, index), index, host_pte != s->scratch_pte);
     s->gpu->ops->ggtt_write(s->gpu, index, host_pte);
 }
 
@@ -84,12 +99,19 @@ static uint64_t read_guest_pte(const struct vgpu_ggtt_shadow *s, uint32_t index)
     return __atomic_load_n(&s->guest_ptes[index], __ATOMIC_RELAXED);
 }
 
-static void scratch_partition(struct vgpu_ggtt_shadow *s)
+static uint32_t bitmap_words(const struct entry_block *b)
+{
+    return (b->end - b->first + 63) / 64;
+}
+
+/* Point every host entry of the partition at @scratch_pte: nothing is mapped. */
+static void scratch_partition(struct vgpu_ggtt_shadow *s, uint64_t scratch_pte)
 {
     for (unsigned b = 0; b < 2; b++) {
         for (uint32_t i = s->block[b].first; i < s->block[b].end; i++) {
-            s->gpu->ops->ggtt_write(s->gpu, i, MED_SCRATCH_PTE);
+            s->gpu->ops->ggtt_write(s->gpu, i, scratch_pte);
         }
+        memset(s->block[b].mapped, 0, bitmap_words(&s->block[b]) * sizeof(uint64_t));
     }
 }
 
@@ -119,6 +141,8 @@ struct vgpu_ggtt_shadow *vgpu_ggtt_shadow_create(const struct vgpu_ggtt_shadow_c
     struct vgpu_ggtt_shadow *s;
 
     if (!ram_valid(c->ram, c->ram_count) || c->bus_base % GPA_LIMIT ||
+        c->scratch_bus % PAGE_SIZE || c->scratch_bus == MED_SCRATCH_BUS ||
+        c->scratch_bus >= GPA_LIMIT ||
         !block_valid(p->aperture_base, p->aperture_size) ||
         !block_valid(p->hidden_base, p->hidden_size) ||
         !c->guest_ptes || !c->dirty || !c->gpu) {
@@ -129,17 +153,31 @@ struct vgpu_ggtt_shadow *vgpu_ggtt_shadow_create(const struct vgpu_ggtt_shadow_c
     if (!s) {
         return NULL;
     }
-    s->block[0] = (struct entry_block) { p->aperture_base / PAGE_SIZE,
-                                         (p->aperture_base + p->aperture_size) / PAGE_SIZE };
-    s->block[1] = (struct entry_block) { p->hidden_base / PAGE_SIZE,
-                                         (p->hidden_base + p->hidden_size) / PAGE_SIZE };
+    s->block[0] = (struct entry_block) {
+        .first = p->aperture_base / PAGE_SIZE,
+        .end = (p->aperture_base + p->aperture_size) / PAGE_SIZE,
+    };
+    s->block[1] = (struct entry_block) {
+        .first = p->hidden_base / PAGE_SIZE,
+        .end = (p->hidden_base + p->hidden_size) / PAGE_SIZE,
+    };
+    for (unsigned b = 0; b < 2; b++) {
+        /* (+ 1: an empty block has a bitmap too) */
+        s->block[b].mapped = calloc(bitmap_words(&s->block[b]) + 1, sizeof(uint64_t));
+        if (!s->block[b].mapped) {
+            free(s->block[0].mapped);
+            free(s);
+            return NULL;
+        }
+    }
     s->bus_base = c->bus_base;
+    s->scratch_pte = c->scratch_bus | MED_GGTT_PTE_PRESENT;
     memcpy(s->ram, c->ram, c->ram_count * sizeof(*c->ram));
     s->ram_count = c->ram_count;
     s->guest_ptes = c->guest_ptes;
     s->dirty = c->dirty;
     s->gpu = c->gpu;
-    scratch_partition(s);
+    scratch_partition(s, s->scratch_pte);
     return s;
 }
 
@@ -148,7 +186,9 @@ void vgpu_ggtt_shadow_destroy(struct vgpu_ggtt_shadow *shadow)
     if (!shadow) {
         return;
     }
-    scratch_partition(shadow);
+    scratch_partition(shadow, MED_SCRATCH_PTE);
+    free(shadow->block[0].mapped);
+    free(shadow->block[1].mapped);
     free(shadow);
 }
 
@@ -218,11 +258,41 @@ size_t vgpu_ggtt_shadow_sync(struct vgpu_ggtt_shadow *shadow)
 
 void vgpu_ggtt_shadow_update(struct vgpu_ggtt_shadow *shadow, uint32_t index)
 {
-    if (!in_partition(shadow, index)) {
+    if (!block_of(shadow, index)) {
         shadow->stats.out_of_partition++;
         return;
     }
     shadow_entry(shadow, index, read_guest_pte(shadow, index));
+}
+
+uint64_t vgpu_ggtt_shadow_mapped_bytes(const struct vgpu_ggtt_shadow *shadow, uint64_t gma,
+                                       uint64_t len)
+{
+    const struct entry_block *b = gma < MED_GM_SPACE ? block_of(shadow, gma / PAGE_SIZE) : NULL;
+    uint64_t first, end, stop, bytes;
+
+    if (!b || !len) {
+        return 0;
+    }
+    len = len < MED_GM_SPACE - gma ? len : MED_GM_SPACE - gma;
+    first = gma / PAGE_SIZE;
+    end = (gma + len - 1) / PAGE_SIZE + 1 < b->end ? (gma + len - 1) / PAGE_SIZE + 1 : b->end;
+    /* The first clear bit at or after first, a word at a time. */
+    for (stop = first; stop < end;) {
+        uint64_t bit = stop - b->first;
+        uint64_t clear = ~b->mapped[bit / 64] >> (bit % 64);
+
+        if (clear) {
+            stop += (uint64_t)__builtin_ctzll(clear);
+            break;
+        }
+        stop += 64 - bit % 64;
+    }
+    if (stop <= first) {
+        return 0;
+    }
+    bytes = (stop < end ? stop : end) * PAGE_SIZE - gma;
+    return bytes < len ? bytes : len;
 }
 
 const struct vgpu_ggtt_shadow_stats *vgpu_ggtt_shadow_stats(const struct vgpu_ggtt_shadow *shadow)

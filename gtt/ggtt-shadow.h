@@ -10,9 +10,11 @@
  * entry must name a page of the guest RAM the client handed over.  Each
  * valid entry becomes bus_base + gpa (every vGPU has its own bus window, so
  * translation after validation is an add); everything else points at the
- * scratch page and is counted.  The shared table is written concurrently by
- * an untrusted process: each entry is read once, atomically, and its value
- * is all that is used.
+ * vGPU's own scratch page and is counted.  The global scratch page
+ * (MED_SCRATCH_BUS) is only where entries owned by no vGPU point: a page
+ * every VM could write would be a channel between them.  The shared table
+ * is written concurrently by an untrusted process: each entry is read
+ * once, atomically, and its value is all that is used.
  *
  * Not thread-safe per shadow: the mediator's event loop owns it.
  *
@@ -33,9 +35,10 @@
 /* Bus windows: vGPU slot n owns [n << 40, (n + 1) << 40); slot 0 is the host's. */
 #define MED_BUS_WINDOW_SHIFT    40
 #define MED_BUS_WINDOWS         64u
-#define MED_SCRATCH_BUS         0ull    /* the scratch page, in the host's window */
+#define MED_SCRATCH_BUS         0ull    /* the global scratch page, in the host's window */
 
-/* The PTE of the scratch page: what every invalid entry becomes. */
+/* The PTE of the global scratch page: what every GGTT entry owned by no
+ * vGPU holds. */
 #define MED_SCRATCH_PTE         (MED_SCRATCH_BUS | MED_GGTT_PTE_PRESENT)
 
 /* One range of guest RAM the client handed over (page multiples). */
@@ -48,6 +51,9 @@ struct med_gpa_range {
 struct vgpu_ggtt_shadow_config {
     struct med_partition partition;
     uint64_t bus_base;          /* the vGPU's window: slot << MED_BUS_WINDOW_SHIFT */
+    uint64_t scratch_bus;       /* the vGPU's own scratch page, where its invalid
+                                 * entries point: a page of the host's window
+                                 * (window 0), not MED_SCRATCH_BUS */
     const struct med_gpa_range *ram;    /* copied; at most MED_RAM_RANGES_MAX, */
     size_t ram_count;                   /* non-overlapping, below 1 << 40 */
     uint64_t *guest_ptes;       /* the shared table: PGPU_GGTT_ENTRIES PTEs */
@@ -59,8 +65,8 @@ struct vgpu_ggtt_shadow_config {
 struct vgpu_ggtt_shadow_stats {
     uint64_t entries_synced;    /* dirty entries of the partition taken */
     uint64_t mapped;            /* present and naming guest RAM: translated */
-    uint64_t not_present;       /* scratch, as the guest asked */
-    uint64_t bad_address;       /* present but naming no guest RAM: scratch */
+    uint64_t not_present;       /* the vGPU's scratch, as the guest asked */
+    uint64_t bad_address;       /* present but naming no guest RAM: the vGPU's scratch */
     uint64_t out_of_partition;  /* single-entry updates outside the partition */
     uint32_t last_bad_index;    /* the latest bad_address entry, for log lines */
     uint64_t last_bad_pte;
@@ -69,14 +75,15 @@ struct vgpu_ggtt_shadow_stats {
 struct vgpu_ggtt_shadow;
 
 /*
- * Start shadowing: every host entry of the partition is set to the scratch
- * page (nothing a previous owner mapped survives), the dirty bitmap is left
- * as the guest wrote it.  Returns NULL with errno EINVAL (bad
- * configuration: an internal error of the caller) or ENOMEM.
+ * Start shadowing: every host entry of the partition is set to the vGPU's
+ * scratch page (nothing a previous owner mapped survives), the dirty
+ * bitmap is left as the guest wrote it.  Returns NULL with errno EINVAL
+ * (bad configuration: an internal error of the caller) or ENOMEM.
  */
 struct vgpu_ggtt_shadow *vgpu_ggtt_shadow_create(const struct vgpu_ggtt_shadow_config *config);
 
-/* Stop shadowing: the partition's host entries go back to the scratch page.
+/* Stop shadowing: the partition's host entries go back to the global
+ * scratch page (the vGPU's may be freed once no engine can reach it).
  * NULL is ignored. */
 void vgpu_ggtt_shadow_destroy(struct vgpu_ggtt_shadow *shadow);
 
@@ -90,6 +97,16 @@ size_t vgpu_ggtt_shadow_sync(struct vgpu_ggtt_shadow *shadow);
 /* Validate and translate the single guest entry @index now (e.g. the
  * scan-out's); entries outside the partition are counted and ignored. */
 void vgpu_ggtt_shadow_update(struct vgpu_ggtt_shadow *shadow, uint32_t index);
+
+/*
+ * How many bytes from GGTT address @gma, up to @len, the host GGTT maps to
+ * guest RAM as last synced or updated: the pages run in one block of the
+ * partition and each entry was valid.  0 when the first page is not.
+ * The scanner's test for every GGTT access (refused as the scratch page
+ * is refused in the PPGTT): one bitmap word per 64 pages.
+ */
+uint64_t vgpu_ggtt_shadow_mapped_bytes(const struct vgpu_ggtt_shadow *shadow, uint64_t gma,
+                                       uint64_t len);
 
 const struct vgpu_ggtt_shadow_stats *vgpu_ggtt_shadow_stats(const struct vgpu_ggtt_shadow *shadow);
 

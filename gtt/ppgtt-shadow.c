@@ -13,6 +13,7 @@
 
 #define HASH_BUCKETS    1024
 #define PAGE_SIZE       4096u
+#define BUS_WINDOW_SIZE (1ull << MED_BUS_WINDOW_SHIFT)
 
 /* One guest table page at one level, shadowed. */
 struct shadow_table {
@@ -348,6 +349,11 @@ struct vgpu_ppgtt_shadow *vgpu_ppgtt_shadow_create(const struct vgpu_ppgtt_shado
 {
     struct vgpu_ppgtt_shadow *s;
 
+    assert(config->ram_count <= MED_RAM_RANGES_MAX);
+    for (unsigned r = 0; r < config->ram_count; r++) {
+        assert(config->ram[r].gpa < BUS_WINDOW_SIZE &&
+               config->ram[r].size <= BUS_WINDOW_SIZE - config->ram[r].gpa);
+    }
     if (config->root_gpa & (PAGE_SIZE - 1) ||
         !config->ops->guest_page(config->opaque, config->root_gpa)) {
         errno = EINVAL;
@@ -554,32 +560,61 @@ static const struct shadow_table *leaf_table(const struct vgpu_ppgtt_shadow *s, 
     }
     return t;
 }
-/* Leaf entry @i of @t, if it maps a page of the VM (not the scratch page). */
-static bool leaf_mapped(const struct vgpu_ppgtt_shadow *s, const struct shadow_table *t,
-                        unsigned i, uint64_t *leaf)
+
+/* What a leaf must name to map the VM's memory, in locals for one walk:
+ * the VM's bus window, and the RAM range the previous leaf named (a
+ * surface's leaves mostly name one). */
+struct leaf_bound {
+    uint64_t bus_base;
+    struct med_gpa_range last;
+};
+
+static struct leaf_bound leaf_bound_of(const struct vgpu_ppgtt_shadow *s)
 {
-    *leaf = __atomic_load_n(&t->shadow[i], __ATOMIC_RELAXED);
-    return (*leaf & MED_PPGTT_PTE_PRESENT) &&
-           (*leaf & MED_PPGTT_PTE_ADDR_MASK) != s->config.scratch_bus;
+    return (struct leaf_bound){ .bus_base = s->config.bus_base };
+}
+
+/* The range of the VM's RAM that page @gpa of its bus window lies in. */
+static bool ram_range_of(const struct vgpu_ppgtt_shadow *s, uint64_t gpa,
+                         struct med_gpa_range *range)
+{
+    for (unsigned r = 0; gpa < BUS_WINDOW_SIZE && r < s->config.ram_count; r++) {
+        if (gpa - s->config.ram[r].gpa < s->config.ram[r].size) {
+            *range = s->config.ram[r];
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Leaf entry @i of @t, if it maps a page of the VM: its bus address lies
+ * in the VM's bus window and names guest RAM (*@gpa).  The shadow's
+ * content is not taken on trust: the scratch page, the host's pages and
+ * other VMs' windows all fail this, whatever the page holds. */
+static inline bool leaf_mapped(const struct vgpu_ppgtt_shadow *s, struct leaf_bound *b,
+                               const struct shadow_table *t, unsigned i, uint64_t *gpa)
+{
+    uint64_t leaf = __atomic_load_n(&t->shadow[i], __ATOMIC_RELAXED);
+
+    *gpa = (leaf & MED_PPGTT_PTE_ADDR_MASK) - b->bus_base;
+    return (leaf & MED_PPGTT_PTE_PRESENT) &&
+           (*gpa - b->last.gpa < b->last.size || ram_range_of(s, *gpa, &b->last));
 }
 
 bool vgpu_ppgtt_shadow_translate(const struct vgpu_ppgtt_shadow *s, uint64_t gma,
                                  uint64_t *gpa)
 {
     const struct shadow_table *t = leaf_table(s, gma);
-    uint64_t leaf;
+    struct leaf_bound b = leaf_bound_of(s);
 
-    if (!t || !leaf_mapped(s, t, (gma >> 12) & (MED_PPGTT_ENTRIES - 1), &leaf)) {
-        return false;
-    }
-    *gpa = (leaf & MED_PPGTT_PTE_ADDR_MASK) - s->config.bus_base;
-    return true;
+    return t && leaf_mapped(s, &b, t, (gma >> 12) & (MED_PPGTT_ENTRIES - 1), gpa);
 }
 
 bool vgpu_ppgtt_shadow_range_mapped(const struct vgpu_ppgtt_shadow *s, uint64_t gma,
                                     uint64_t len)
 {
-    uint64_t last = (gma + len - 1) >> 12, leaf;
+    uint64_t last = (gma + len - 1) >> 12, gpa;
+    struct leaf_bound b = leaf_bound_of(s);
 
     /* One walk per leaf table, then its entries in a row. */
     for (uint64_t page = gma >> 12; page <= last;) {
@@ -591,7 +626,7 @@ bool vgpu_ppgtt_shadow_range_mapped(const struct vgpu_ppgtt_shadow *s, uint64_t 
             return false;
         }
         for (; page <= table_end; page++) {
-            if (!leaf_mapped(s, t, page & (MED_PPGTT_ENTRIES - 1), &leaf)) {
+            if (!leaf_mapped(s, &b, t, page & (MED_PPGTT_ENTRIES - 1), &gpa)) {
                 return false;
             }
         }

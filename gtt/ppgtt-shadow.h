@@ -6,7 +6,7 @@
  *
  * Validation: a directory entry must name a page of the VM's memory (else
  * the shadow entry is not present, counted); a leaf entry must name a page
- * of the VM's memory (else it maps the scratch page, counted).  Valid
+ * of the VM's memory (else it maps the vGPU's own scratch page, counted).  Valid
  * entries become bus_base + gpa.  2 MiB / 1 GiB / 64 KiB pages are not
  * supported (the vGPU does not offer VGT_CAPS_HUGE_GTT): an entry asking
  * for one counts as invalid.
@@ -56,6 +56,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "gtt/ggtt-shadow.h"
+
 #define MED_PPGTT_LEVELS            4
 #define MED_PPGTT_ENTRIES           512
 #define MED_PPGTT_PTE_PRESENT       1ull
@@ -81,7 +83,12 @@ struct vgpu_ppgtt_shadow_config {
     void *opaque;
     uint64_t root_gpa;          /* the guest's PML4 page */
     uint64_t bus_base;          /* the VM's bus window: leaf = bus_base + gpa */
-    uint64_t scratch_bus;       /* where invalid leaf entries point */
+    /* The VM's RAM, as guest_page answers it: a leaf maps the VM's memory
+     * only at bus_base + a page of these (checked on every translation). */
+    struct med_gpa_range ram[MED_RAM_RANGES_MAX];
+    unsigned ram_count;
+    uint64_t scratch_bus;       /* where invalid leaf entries point: the vGPU's
+                                 * own scratch page, outside its bus window */
     unsigned max_tables;        /* 0: MED_PPGTT_TABLES_DEFAULT */
 };
 
@@ -138,11 +145,13 @@ uint64_t vgpu_ppgtt_shadow_root_gpa(const struct vgpu_ppgtt_shadow *shadow);
  * (it changes when a sync copies the root for a pinned version). */
 uint64_t vgpu_ppgtt_shadow_root_bus(const struct vgpu_ppgtt_shadow *shadow);
 
-/* The guest-physical page @gma maps to in the shadow, if the page is
- * present and valid (not the scratch page) and reached through no fill
- * table.  A fill table is one whose 512 entries are all the same: i915
- * points every unused entry at one scratch PDP, PD and PT, each filled
- * with the next, so addresses under them count as unmapped (the GPU still
+/* The guest-physical page @gma maps to in the shadow, if its leaf is
+ * present, its bus address lies in the VM's bus window and names guest
+ * RAM (config.ram: never the scratch page, whatever the shadow page
+ * holds), and it is reached through no fill table.  A fill table is
+ * one whose 512 entries are all the same: i915 points every unused entry
+ * at one scratch PDP, PD and PT, each filled with the next, so addresses
+ * under them count as unmapped (the GPU still
  * walks the shadow of the fill; the scanner refuses commands and batches
  * that address it).  A table several entries share but that maps
  * different pages is a legitimate mapping and translates. */

@@ -55,6 +55,9 @@ struct session_vgpu {
     struct med_partition partition;
     void *table;                /* the shared GGTT table, MED_GGTT_TABLE_SIZE */
     struct vgpu_ggtt_shadow *shadow;
+    /* Where its invalid GGTT and PPGTT entries point: its own page, which
+     * no other VM reaches, freed after every engine stopped using it. */
+    struct med_host_buf scratch;
     struct vgpu_submission *submission;     /* workloads, shadow PPGTTs */
     uint64_t engine_resets;     /* RESET_ENGINES received */
     /* Each engine's reset generation (protocol.h): the last RESET_ENGINES
@@ -92,7 +95,7 @@ struct med_server {
     int stage;                  /* enum server_stage, server.c */
     struct med_server_config config;
     struct pgpu *gpu;           /* the physical GPU (backend) */
-    void *scratch_page;         /* at bus MED_SCRATCH_BUS: where invalid entries point */
+    void *scratch_page;         /* at bus MED_SCRATCH_BUS: where entries owned by no vGPU point */
     struct med_gm *gm;
     struct med_host_mem *host_mem;  /* host memory the GPU reaches (bus window 0) */
     struct med_host_buf status_pages;   /* one per engine, in the host GGTT block */

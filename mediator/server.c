@@ -11,6 +11,7 @@
 
 #include "mediator/control.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -161,7 +162,8 @@ static int listen_on(struct med_server *server, const char *path, mode_t mode, i
     return 0;
 }
 
-/* Open the physical GPU; every GGTT entry points at the scratch page. */
+/* Open the physical GPU; every GGTT entry points at the global scratch
+ * page until a vGPU's partition or the host's block maps it. */
 static int open_gpu(struct med_server *server)
 {
     const struct pgpu_ops *backend = &pgpu_skl_model;
@@ -261,7 +263,6 @@ static int open_scheduler(struct med_server *server)
     host->gpu = server->gpu;
     host->host_mem = server->host_mem;
     host->sched = server->sched;
-    host->scratch_bus = MED_SCRATCH_BUS;
     host->totals = &server->exec_totals;
     host->check_invariants = server->config.check_invariants;
     return 0;
@@ -600,4 +601,25 @@ const struct vgpu_exec_stats *med_server_exec_stats(const struct med_server *ser
 const struct med_sched_stats *med_server_sched_stats(const struct med_server *server)
 {
     return med_sched_get_stats(server->sched);
+}
+
+const void *med_server_scratch_page(const struct med_server *server)
+{
+    return server->scratch_page;
+}
+
+const void *med_server_status_page(const struct med_server *server, unsigned engine)
+{
+    assert(engine < PGPU_NUM_ENGINES);
+    return (const char *)server->status_pages.map + engine * MED_PAGE_SIZE;
+}
+
+const void *med_server_vgpu_scratch_page(const struct med_server *server, uint32_t vgpu_id)
+{
+    for (const struct session *s = server->sessions; s; s = s->next) {
+        if (s->stage == SESSION_VGPU_CREATED && s->vgpu.id == vgpu_id) {
+            return s->vgpu.scratch.map;
+        }
+    }
+    return NULL;
 }

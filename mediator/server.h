@@ -104,4 +104,16 @@ const struct vgpu_exec_stats *med_server_exec_stats(const struct med_server *ser
 /* The scheduler's counters (dispatches, resets, cancels). */
 const struct med_sched_stats *med_server_sched_stats(const struct med_server *server);
 
+/*
+ * Host pages a guest must never be able to write, for tests to check
+ * after an attack, while the event loop does not run: the global scratch
+ * page (where GGTT entries owned by no vGPU point), the status page of
+ * @engine (the GPU writes its context status buffer there), and the
+ * scratch page of vGPU @vgpu_id, where that vGPU's invalid entries point
+ * (NULL when no VM uses vGPU @vgpu_id).  Each is one page.
+ */
+const void *med_server_scratch_page(const struct med_server *server);
+const void *med_server_status_page(const struct med_server *server, unsigned engine);
+const void *med_server_vgpu_scratch_page(const struct med_server *server, uint32_t vgpu_id);
+
 #endif /* GPUMED_MEDIATOR_SERVER_H */

@@ -350,11 +350,16 @@ static int vgpu_setup(struct session *s, const struct med_vgpu_type *type,
     } else if (med_partition_alloc(server, type, &v->partition, detail, detail_size)) {
         return -1;
     }
+    err = -med_host_buf_alloc(server->host_mem, MED_PAGE_SIZE, &v->scratch);
+    if (err) {
+        snprintf(detail, detail_size, "cannot map its scratch page: %s", strerror(err));
+        goto out_free_partition;
+    }
     table_fd = shared_table_create(&v->table);
     if (table_fd < 0) {
         err = errno;
         snprintf(detail, detail_size, "cannot create the shared GGTT table: %s", strerror(err));
-        goto out_free_partition;
+        goto out_free_scratch;
     }
     for (unsigned i = 0; i < s->ram_count; i++) {
         ram[i] = s->ram[i].range;
@@ -362,6 +367,7 @@ static int vgpu_setup(struct session *s, const struct med_vgpu_type *type,
     v->shadow = vgpu_ggtt_shadow_create(&(struct vgpu_ggtt_shadow_config) {
         .partition = v->partition,
         .bus_base = bus_address(s, 0),
+        .scratch_bus = v->scratch.bus,
         .ram = ram, .ram_count = s->ram_count,
         .guest_ptes = v->table,
         .dirty = (uint64_t *)((char *)v->table + MED_GGTT_TABLE_PTES_SIZE),
@@ -375,6 +381,8 @@ static int vgpu_setup(struct session *s, const struct med_vgpu_type *type,
     v->submission = vgpu_submission_create(&(struct vgpu_submission_config) {
         .mem = guest_memory(s),
         .host = &server->exec_host,
+        .ggtt = v->shadow,
+        .scratch_bus = v->scratch.bus,
         .complete = send_complete,
         .guest_error = workload_guest_error,
         .sync_ggtt = ggtt_sync,
@@ -395,6 +403,8 @@ out_destroy_shadow:
 out_unmap_table:
     munmap(v->table, MED_GGTT_TABLE_SIZE);
     close(table_fd);
+out_free_scratch:
+    med_host_buf_free(server->host_mem, &v->scratch);
 out_free_partition:
     if (!reserved) {
         med_gm_free(server->gm, &v->partition);
@@ -403,9 +413,9 @@ out_free_partition:
     return -1;
 }
 
-/* Undo vgpu_setup(): the partition's host GGTT entries point at scratch
- * again; a reserved vGPU keeps its partition and share for the next VM,
- * nothing else of this one. */
+/* Undo vgpu_setup(): the partition's host GGTT entries point at the
+ * global scratch page again; a reserved vGPU keeps its partition and share
+ * for the next VM, nothing else of this one (its scratch page neither). */
 static void vgpu_teardown(struct session *s)
 {
     struct session_vgpu *v = &s->vgpu;
@@ -419,9 +429,11 @@ static void vgpu_teardown(struct session *s)
         v->reserved->share = *vgpu_submission_share(v->submission);
         v->reserved->attached = NULL;
     }
-    /* First: the GPU stops using this VM's memory and shadows. */
+    /* First: the GPU stops using this VM's memory and shadows; then
+     * nothing points at its scratch page (unmapping it fences the GPU). */
     vgpu_submission_destroy(v->submission);
     vgpu_ggtt_shadow_destroy(v->shadow);
+    med_host_buf_free(s->server->host_mem, &v->scratch);
     munmap(v->table, MED_GGTT_TABLE_SIZE);
     if (!v->reserved) {
         med_gm_free(s->server->gm, &v->partition);
@@ -547,7 +559,7 @@ static void ggtt_sync(void *opaque)
     if (st->bad_address != bad_before) {
         s->server->stats.ggtt_bad_entries += st->bad_address - bad_before;
         guest_error(s, "%" PRIu64 " GGTT entries name no guest RAM (e.g. entry 0x%" PRIx32
-                    " = 0x%" PRIx64 "): they point at the scratch page",
+                    " = 0x%" PRIx64 "): they point at the vGPU's scratch page",
                     st->bad_address - bad_before, st->last_bad_index, st->last_bad_pte);
     }
 }

@@ -222,11 +222,14 @@ int vgpu_submission_ppgtt_destroy(struct vgpu_submission *sub, uint64_t root_gpa
 
 /* ---- scanner callbacks ---- */
 
+/* In the partition is not enough: a page whose entry the guest left not
+ * present or invalid is the vGPU's scratch page, refused as the PPGTT's is.
+ * The host GGTT was synced for this workload before the scan. */
 static bool scan_ggtt_range_ok(void *opaque, uint64_t gma, uint64_t len)
 {
     const struct vgpu_submission *sub = opaque;
 
-    return vgpu_gma_in_partition(&sub->config.mem, gma, len);
+    return len && vgpu_ggtt_shadow_mapped_bytes(sub->config.ggtt, gma, len) == len;
 }
 
 #define PPGTT_SPACE     (1ull << 48)
@@ -301,8 +304,12 @@ static const void *scan_fetch(void *opaque, void *ppgtt, enum med_scan_space spa
     if (!copy) {
         return NULL;
     }
-    *len = space == MED_SCAN_GGTT ? vgpu_ggtt_copy(&sub->config.mem, gma, copy, max_len)
-                                  : ppgtt_copy(sub, ppgtt, gma, copy, max_len);
+    /* A GGTT batch ends where the host GGTT stops mapping guest RAM, as
+     * every GGTT access the scanner admits. */
+    *len = space == MED_SCAN_GGTT
+           ? vgpu_ggtt_copy(&sub->config.mem, gma, copy,
+                            vgpu_ggtt_shadow_mapped_bytes(sub->config.ggtt, gma, max_len))
+           : ppgtt_copy(sub, ppgtt, gma, copy, max_len);
     return copy;
 }
 
@@ -773,7 +780,7 @@ static void check_isolation(const struct vgpu_submission *sub)
     bool ok = true;
     const struct med_isolation_scope scope = {
         .mem = &sub->config.mem, .pool = sub->pool,
-        .scratch_bus = sub->config.host->scratch_bus, .gpu = sub->config.host->gpu,
+        .scratch_bus = sub->config.scratch_bus, .gpu = sub->config.host->gpu,
     };
 
     for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
@@ -946,6 +953,10 @@ void vgpu_submission_reset(struct vgpu_submission *sub, uint32_t mask)
 struct vgpu_submission *vgpu_submission_create(const struct vgpu_submission_config *config)
 {
     struct vgpu_submission *sub = calloc(1, sizeof(*sub));
+    struct vgpu_ppgtt_shadow_config shadow_config = {
+        .ops = &ppgtt_mem_ops, .opaque = sub, .bus_base = config->mem.bus_base,
+        .scratch_bus = config->scratch_bus, .max_tables = MED_WL_PPGTT_TABLES_MAX,
+    };
 
     if (!sub) {
         return NULL;
@@ -959,10 +970,9 @@ struct vgpu_submission *vgpu_submission_create(const struct vgpu_submission_conf
                     .max_total_bytes = SCAN_MAX_TOTAL_BYTES,
                     .max_batches = SCAN_MAX_BATCHES },
     });
-    sub->ppgtts = med_ppgtt_set_create(&(struct vgpu_ppgtt_shadow_config) {
-        .ops = &ppgtt_mem_ops, .opaque = sub, .bus_base = config->mem.bus_base,
-        .scratch_bus = config->host->scratch_bus, .max_tables = MED_WL_PPGTT_TABLES_MAX,
-    });
+    shadow_config.ram_count = config->mem.ram_count;
+    memcpy(shadow_config.ram, config->mem.ram, sizeof(shadow_config.ram));
+    sub->ppgtts = med_ppgtt_set_create(&shadow_config);
     if (!sub->pool || !sub->scan || !sub->ppgtts) {
         vgpu_submission_destroy(sub);
         errno = ENOMEM;

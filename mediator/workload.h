@@ -91,7 +91,6 @@ struct vgpu_exec_host {
     struct med_sched *sched;
     uint64_t window_ggtt[PGPU_NUM_ENGINES][2];
     uint64_t window_size;
-    uint64_t scratch_bus;
     struct vgpu_exec_stats *totals;     /* every vGPU adds to these too */
     bool check_invariants;              /* at each dispatch (mediator/invariants.h) */
 };
@@ -99,6 +98,10 @@ struct vgpu_exec_host {
 struct vgpu_submission_config {
     struct vgpu_mem mem;
     const struct vgpu_exec_host *host;
+    /* The vGPU's GGTT shadow: a GGTT access passes the scan only where the
+     * host GGTT, as synced for the workload, maps guest RAM. */
+    const struct vgpu_ggtt_shadow *ggtt;
+    uint64_t scratch_bus;       /* the vGPU's own scratch page: its invalid PPGTT leaves */
     /* Send COMPLETE for the element @desc of @engine. */
     void (*complete)(void *opaque, enum pgpu_engine engine, uint32_t event, uint64_t desc,
                      uint32_t ring_head);

@@ -212,8 +212,9 @@ static bool audit_range(struct med_scan_state *s, enum med_scan_space space, uin
 
     if (!ok) {
         reject(s, MED_SCAN_BAD_ADDRESS, "%s [0x%" PRIx64 ", 0x%" PRIx64
-               ") is outside the vGPU's %s memory", what, gma, gma + len,
-               space == MED_SCAN_GGTT ? "GGTT partition" : "PPGTT");
+               ") is outside the vGPU's %s", what, gma, gma + len,
+               space == MED_SCAN_GGTT ? "GGTT partition or on a page not mapped to its RAM"
+                                      : "PPGTT memory");
     }
     return ok;
 }

@@ -6,8 +6,9 @@
  * What is checked, per command: the opcode is known on the engine and
  * allowed; the length follows the command's rule and the command ends
  * inside its buffer; every graphics address it uses lies, with the whole
- * access (address + size), inside the vGPU's GGTT partition or is mapped to
- * memory the VM owns in the context's PPGTT; every register that
+ * access (address + size), inside the vGPU's GGTT partition on pages mapped
+ * to memory the VM owns, or is mapped to memory the VM owns in the
+ * context's PPGTT; every register that
  * MI_LOAD_REGISTER_IMM/REG/MEM or MI_STORE_REGISTER_MEM names is in the
  * engine's whitelist (the ring and GGTT batches may also use the guest
  * kernel's registers, PPGTT batches only the user ones).  Batches are
@@ -65,7 +66,9 @@ enum med_scan_verdict {
  */
 struct med_scan_ops {
     /* True when every byte of [@gma, @gma + @len) is in the vGPU's GGTT
-     * partition (aperture or hidden block). */
+     * partition (aperture or hidden block) and every page of it maps the
+     * VM's memory: a page whose entry is not present or invalid is the
+     * scratch page, not the vGPU's memory. */
     bool (*ggtt_range_ok)(void *opaque, uint64_t gma, uint64_t len);
     /* True when every page of [@gma, @gma + @len) is present in the
      * context's PPGTT and maps memory the VM owns.  Both answers must not

@@ -5,6 +5,7 @@
  */
 #include "mediator/tools/server-thread.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -70,7 +71,28 @@ void server_thread_stop(struct server_thread *st)
     if (st->running && write(st->stop_fd, &one, sizeof(one)) == sizeof(one)) {
         pthread_join(st->thread, NULL);
         st->running = false;
+        /* Cleared for a resume: the loop, which never reads it, stops
+         * whenever it is readable. */
+        if (read(st->stop_fd, &one, sizeof(one)) != sizeof(one)) {
+            abort();    /* an eventfd just written to is readable */
+        }
     }
+}
+
+int server_thread_resume(struct server_thread *st)
+{
+    int err;
+
+    if (st->running) {
+        return 0;
+    }
+    err = pthread_create(&st->thread, NULL, serve, st);
+    if (err) {
+        errno = err;
+        return -1;
+    }
+    st->running = true;
+    return 0;
 }
 
 const struct med_server *server_thread_server(const struct server_thread *st)

@@ -17,8 +17,10 @@ struct server_thread;
  * timeout @hang_timeout_ms or the default if 0); NULL on failure. */
 struct server_thread *server_thread_start(unsigned hang_timeout_ms);
 const char *server_thread_socket(const struct server_thread *st);
-/* Stop serving (clients are closed); the server stays readable. */
+/* Stop serving; the server stays readable, its clients connected. */
 void server_thread_stop(struct server_thread *st);
+/* Serve again after server_thread_stop(): 0, or -1 with errno. */
+int server_thread_resume(struct server_thread *st);
 const struct med_server *server_thread_server(const struct server_thread *st);
 /* Stop if needed, destroy the server, remove the directory. */
 void server_thread_destroy(struct server_thread *st);

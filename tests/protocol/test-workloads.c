@@ -4,7 +4,13 @@
  * i915 does, submits them to a real mediator (served by a thread on a
  * socket), and checks the results in guest memory byte for byte.  Then the
  * hostile cases: each is rejected or contained, a canary in another VM's
- * memory is untouched, and the next valid batch of the same context runs.
+ * memory is untouched, the host pages no guest may write (the global
+ * scratch page, the engines' status pages, the other VM's scratch page)
+ * are unchanged, and the next valid batch of the same context runs.
+ * Nothing shared is writable: GGTT accesses through entries of the
+ * vGPU's own partition that are not present or invalid are refused, and
+ * what still reaches a scratch page at run time (an entry taken away
+ * after the scan) reaches the vGPU's own, which the other VM never sees.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -41,6 +47,13 @@
 #define UNMAPPED_ADDR   0x0000500000000ull
 
 #define CANARY          0xc0ffee11u
+#define SECRET          0x5ec2e7u
+
+/* Where the GPU writes its context status buffer in an engine's status
+ * page (Skylake execlists: entries at dword 0x10, write pointer at 0x1f,
+ * as i915's I915_HWS_CSB_BUF0_INDEX and I915_HWS_CSB_WRITE_INDEX). */
+#define HWS_CSB_FIRST_DW        0x10
+#define HWS_CSB_LAST_DW         0x1f
 
 static double now_ms(void)
 {
@@ -127,6 +140,50 @@ static void assert_canary_intact(const struct env *e)
     }
 }
 
+static void assert_page_zero(const void *page, const char *what)
+{
+    const uint32_t *dw = page;
+
+    assert_non_null(page);
+    for (unsigned i = 0; i < 1024; i++) {
+        if (dw[i]) {
+            fail_msg("%s: dword 0x%x is 0x%08x", what, i, dw[i]);
+        }
+    }
+}
+
+static const void *vgpu_scratch(const struct env *e, const struct guest_vm *vm)
+{
+    return med_server_vgpu_scratch_page(server_thread_server(e->server),
+                                        guest_vm_vgpu(vm)->id);
+}
+
+/*
+ * The host pages no guest command may write are as the host left them,
+ * read with the mediator's loop stopped (the GPU is idle: every workload
+ * of the test has completed): the global scratch page and the
+ * neighbour's own scratch page zero, and each engine's status page zero
+ * but for the context status buffer the GPU writes.
+ */
+static void assert_host_pages_intact(const struct env *e)
+{
+    const struct med_server *server = server_thread_server(e->server);
+
+    server_thread_stop(e->server);
+    assert_page_zero(med_server_scratch_page(server), "the global scratch page");
+    assert_page_zero(vgpu_scratch(e, e->neighbour), "the neighbour's scratch page");
+    for (unsigned engine = 0; engine < PGPU_NUM_ENGINES; engine++) {
+        const uint32_t *hws = med_server_status_page(server, engine);
+
+        for (unsigned i = 0; i < 1024; i++) {
+            if (hws[i] && (i < HWS_CSB_FIRST_DW || i > HWS_CSB_LAST_DW)) {
+                fail_msg("status page of engine %u: dword 0x%x is 0x%08x", engine, i, hws[i]);
+            }
+        }
+    }
+    assert_int_equal(server_thread_resume(e->server), 0);
+}
+
 /* Run the batch at PPGTT @addr on @ctx: 0, -EIO (rejected or hung), ... */
 static int run_batch(struct guest_ctx *ctx, uint64_t addr)
 {
@@ -144,15 +201,22 @@ static int run_batch(struct guest_ctx *ctx, uint64_t addr)
     return ret;
 }
 
-/* A batch at byte @offset of the batch buffer storing @value at PPGTT @addr. */
-static uint64_t store_batch(struct env *e, uint32_t offset, uint64_t addr, uint32_t value)
+/* A batch at byte @offset of @batch (mapped at BATCH_ADDR) storing @value
+ * at PPGTT @addr. */
+static uint64_t batch_store(struct guest_bo *batch, uint32_t offset, uint64_t addr,
+                            uint32_t value)
 {
-    uint32_t *p = (uint32_t *)((uint8_t *)e->batch->map + offset);
+    uint32_t *p = (uint32_t *)((uint8_t *)batch->map + offset);
 
     emit_sdi(&p, addr, false, false);
     p[-1] = value;
     emit(&p, MI_BB_END_DW);
     return BATCH_ADDR + offset;
+}
+
+static uint64_t store_batch(struct env *e, uint32_t offset, uint64_t addr, uint32_t value)
+{
+    return batch_store(e->batch, offset, addr, value);
 }
 
 static void test_store_data_imm(void **state)
@@ -295,6 +359,8 @@ static void expect_contained(struct env *e, struct guest_ctx *ctx, uint64_t batc
 
     assert_int_equal(run_batch(ctx, batch), -EIO);
     assert_canary_intact(e);
+    assert_host_pages_intact(e);
+    assert_page_zero(vgpu_scratch(e, e->vm), "the attacker's scratch page");
     assert_int_equal(guest_ctx_recover(ctx), 0);
     assert_int_equal(run_batch(ctx, store_batch(e, 0x8000, DATA_ADDR + 0x100, before)), 0);
     assert_int_equal(((uint32_t *)e->data->map)[0x40], before);
@@ -323,6 +389,234 @@ static void test_ppgtt_entry_to_memory_not_owned(void **state)
     emit_sdi(&p, HOSTILE_ADDR, false, false);
     emit(&p, MI_BB_END_DW);
     expect_contained(e, e->rcs, BATCH_ADDR);
+}
+
+/* Each command that reaches memory through the GGTT, at @gma. */
+static void ggtt_sdi(uint32_t **p, uint64_t gma)
+{
+    emit_sdi(p, gma, true, false);
+}
+
+static void ggtt_srm(uint32_t **p, uint64_t gma)
+{
+    emit_reg_mem(p, 0x24, SKL_RCS_BASE + RING_GPR(0), gma, true);
+}
+
+static void ggtt_lrm(uint32_t **p, uint64_t gma)
+{
+    emit_reg_mem(p, 0x29, SKL_RCS_BASE + RING_GPR(0), gma, true);
+}
+
+static void ggtt_pipe_control(uint32_t **p, uint64_t gma)
+{
+    emit_pipe_control(p, EMIT_PC_GLOBAL_GTT | EMIT_PC_QW_WRITE | EMIT_PC_CS_STALL, gma);
+}
+
+static void ggtt_flush_dw(uint32_t **p, uint64_t gma)
+{
+    emit_flush_dw(p, EMIT_FLUSH_STOREDW, gma | EMIT_FLUSH_USE_GTT);
+}
+
+static void ggtt_semaphore(uint32_t **p, uint64_t gma)
+{
+    emit(p, MI_SEMAPHORE_WAIT | MI_SEMAPHORE_POLL | MI_USE_GGTT |
+            MI_SEMAPHORE_OP(MI_SEMAPHORE_SAD_EQ_SDD));
+    emit(p, 0);
+    emit_addr(p, gma);
+}
+
+static void ggtt_cond_bb_end(uint32_t **p, uint64_t gma)
+{
+    emit(p, MI_CONDITIONAL_BATCH_BUFFER_END | MI_USE_GGTT);
+    emit(p, 0);
+    emit_addr(p, gma);
+}
+
+static void ggtt_batch(uint32_t **p, uint64_t gma)
+{
+    emit_bb_start(p, gma, 0);
+}
+
+static const struct ggtt_access {
+    const char *what;
+    bool on_bcs;                /* else the render engine */
+    void (*emit)(uint32_t **p, uint64_t gma);
+} ggtt_accesses[] = {
+    { "MI_STORE_DATA_IMM", false, ggtt_sdi },
+    { "MI_STORE_REGISTER_MEM", false, ggtt_srm },
+    { "MI_LOAD_REGISTER_MEM", false, ggtt_lrm },
+    { "PIPE_CONTROL post-sync write", false, ggtt_pipe_control },
+    { "MI_FLUSH_DW post-sync write", true, ggtt_flush_dw },
+    { "MI_SEMAPHORE_WAIT", false, ggtt_semaphore },
+    { "MI_CONDITIONAL_BATCH_BUFFER_END", false, ggtt_cond_bb_end },
+    { "MI_BATCH_BUFFER_START", false, ggtt_batch },
+};
+
+/*
+ * E3 of issue 12: a page of the vGPU's own partition whose guest entry is
+ * not present, or present but naming no guest RAM, is the scratch page in
+ * the host GGTT, not the vGPU's memory: every GGTT write or read there is
+ * refused, as a PPGTT access to an unmapped page is.
+ */
+static void test_ggtt_access_to_a_page_without_memory(void **state)
+{
+    struct env *e = *state;
+    const struct med_client_vgpu *v = guest_vm_vgpu(e->vm);
+    const uint64_t page = v->hidden_base + v->hidden_size - 4096;  /* never bound */
+    const uint64_t entries[] = { 0, RAM_SIZE | GTT_PTE_PRESENT };  /* past its RAM */
+
+    for (size_t k = 0; k < sizeof(entries) / sizeof(entries[0]); k++) {
+        guest_ggtt_set(e->vm, page, entries[k]);
+        for (size_t i = 0; i < sizeof(ggtt_accesses) / sizeof(ggtt_accesses[0]); i++) {
+            const struct ggtt_access *a = &ggtt_accesses[i];
+            uint32_t *p = e->batch->map;
+
+            print_message("%s through GGTT entry 0x%llx\n", a->what,
+                          (unsigned long long)entries[k]);
+            a->emit(&p, page + 0x40);
+            emit(&p, MI_BB_END_DW);
+            expect_contained(e, a->on_bcs ? e->bcs : e->rcs, BATCH_ADDR);
+        }
+    }
+}
+
+/* One VM's GPU state for the tests of two VMs alike: contexts of both
+ * engines in a PPGTT with a batch buffer at BATCH_ADDR, data at DATA_ADDR,
+ * and a page both bound in the GGTT and mapped at HOSTILE_ADDR. */
+struct side {
+    struct guest_vm *vm;
+    uint64_t ram_size;
+    struct guest_ppgtt *ppgtt;
+    struct guest_ctx *rcs, *bcs;
+    struct guest_bo *batch, *data, *page;
+};
+
+#define GATE_OFFSET     0x200   /* in data: the semaphore that holds a batch */
+#define READ_OFFSET     0x400   /* in data: what a probe read */
+#define PAGE_FILL       0x0b0b0b0bu
+
+static void side_init(struct side *s, struct guest_vm *vm, uint64_t ram_size)
+{
+    s->vm = vm;
+    s->ram_size = ram_size;
+    s->ppgtt = guest_ppgtt_new(vm);
+    assert_non_null(s->ppgtt);
+    s->rcs = guest_ctx_new(vm, PGPU_RCS, s->ppgtt);
+    s->bcs = guest_ctx_new(vm, PGPU_BCS, s->ppgtt);
+    s->batch = guest_bo_new(vm, 64 * 1024, false);
+    s->data = guest_bo_new(vm, 4096, false);
+    s->page = guest_bo_new(vm, 4096, true);
+    assert_true(s->rcs && s->bcs && s->batch && s->data && s->page);
+    assert_int_equal(guest_ppgtt_map(s->ppgtt, s->batch, BATCH_ADDR), 0);
+    assert_int_equal(guest_ppgtt_map(s->ppgtt, s->data, DATA_ADDR), 0);
+    assert_int_equal(guest_ppgtt_map(s->ppgtt, s->page, HOSTILE_ADDR), 0);
+    for (unsigned i = 0; i < 1024; i++) {
+        ((uint32_t *)s->page->map)[i] = PAGE_FILL;
+    }
+}
+
+/* The address of @s's page through the GGTT or the PPGTT. */
+static uint64_t side_page(const struct side *s, bool ggtt)
+{
+    return ggtt ? s->page->gma : HOSTILE_ADDR;
+}
+
+/* The guest takes @s's page away: its GGTT entry not present, or its
+ * PPGTT entry naming memory past the VM's RAM. */
+static void side_take_page(struct side *s, bool ggtt)
+{
+    if (ggtt) {
+        guest_ggtt_set(s->vm, s->page->gma, 0);
+    } else {
+        assert_int_equal(guest_ppgtt_set_pte(s->ppgtt, HOSTILE_ADDR,
+                                             s->ram_size | GTT_PTE_PRESENT | SKL_BIT(1)), 0);
+    }
+}
+
+/* Start a batch in @s's batch buffer that waits until the gate opens;
+ * returns where the commands after the wait go. */
+static uint32_t *gated_batch(struct side *s)
+{
+    uint32_t *p = s->batch->map;
+
+    emit(&p, MI_SEMAPHORE_WAIT | MI_SEMAPHORE_POLL | MI_SEMAPHORE_OP(MI_SEMAPHORE_SAD_EQ_SDD));
+    emit(&p, 1);
+    emit_addr(&p, DATA_ADDR + GATE_OFFSET);
+    return p;
+}
+
+/*
+ * Run @s's gated batch so that the guest takes its page away after the
+ * mediator scanned it and before its commands run: submitted (scanned) and
+ * waiting, the page goes, a batch on the other engine makes the mediator
+ * sync the vGPU's GGTT and PPGTT, then the gate opens.
+ */
+static void run_page_taken_after_scan(struct side *s, bool ggtt)
+{
+    uint32_t seqno;
+
+    assert_int_equal(guest_ctx_emit_batch(s->rcs, BATCH_ADDR, true), 0);
+    assert_int_equal(guest_ctx_emit_breadcrumb(s->rcs, &seqno), 0);
+    assert_int_equal(guest_ctx_submit(s->rcs), 0);
+    /* Answered after the SUBMIT: the workload is scanned and queued. */
+    assert_int_equal(guest_ctx_recover(s->bcs), 0);
+    side_take_page(s, ggtt);
+    assert_int_equal(run_batch(s->bcs, batch_store(s->batch, 0x8000, DATA_ADDR + 0x300, 1)), 0);
+    __atomic_store_n(&((uint32_t *)s->data->map)[GATE_OFFSET / 4], 1, __ATOMIC_RELEASE);
+    assert_int_equal(guest_ctx_wait(s->rcs, WAIT_MS), 0);
+    assert_int_equal(guest_ctx_seqno(s->rcs), seqno);
+}
+
+/*
+ * What still reaches a scratch page after the scan is the vGPU's own: VM
+ * A stores a secret through a page it takes away while the store waits,
+ * VM B reads through a page it takes away the same way, and B reads its
+ * own page or zeros, never A's secret.  A's store landed in A's page or
+ * A's scratch page (where the mediator points an entry taken away), not
+ * in the global one or B's.
+ */
+static void expect_late_scratch_private(struct env *e, bool ggtt)
+{
+    const uint32_t gpr0 = SKL_RCS_BASE + RING_GPR(0);
+    struct side a, b;
+    const uint32_t *a_scratch, *b_scratch;
+    uint32_t *p, read;
+
+    side_init(&a, e->vm, RAM_SIZE);
+    side_init(&b, e->neighbour, NEIGHBOUR_RAM);
+    p = gated_batch(&a);
+    emit_sdi(&p, side_page(&a, ggtt), ggtt, false);
+    p[-1] = SECRET;
+    emit(&p, MI_BB_END_DW);
+    run_page_taken_after_scan(&a, ggtt);
+
+    ((uint32_t *)b.data->map)[READ_OFFSET / 4] = CANARY;
+    p = gated_batch(&b);
+    emit_reg_mem(&p, 0x29, gpr0, side_page(&b, ggtt), ggtt);
+    emit_reg_mem(&p, 0x24, gpr0, DATA_ADDR + READ_OFFSET, false);
+    emit(&p, MI_BB_END_DW);
+    run_page_taken_after_scan(&b, ggtt);
+
+    read = ((uint32_t *)b.data->map)[READ_OFFSET / 4];
+    print_message("B read 0x%08x\n", read);
+    assert_true(read == 0 || read == PAGE_FILL);
+    assert_host_pages_intact(e);
+    server_thread_stop(e->server);
+    a_scratch = vgpu_scratch(e, e->vm);
+    b_scratch = vgpu_scratch(e, e->neighbour);
+    assert_true(a_scratch && b_scratch && a_scratch != b_scratch);
+    assert_true(a_scratch[0] == SECRET || ((uint32_t *)a.page->map)[0] == SECRET);
+    assert_int_equal(server_thread_resume(e->server), 0);
+}
+
+static void test_ggtt_entry_taken_after_the_scan_reaches_only_its_vgpu(void **state)
+{
+    expect_late_scratch_private(*state, true);
+}
+
+static void test_ppgtt_entry_taken_after_the_scan_reaches_only_its_vgpu(void **state)
+{
+    expect_late_scratch_private(*state, false);
 }
 
 static void test_lri_outside_the_whitelist(void **state)
@@ -675,6 +969,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_two_contexts_interleaved, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_outside_the_partition, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ppgtt_entry_to_memory_not_owned, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ggtt_access_to_a_page_without_memory, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_ggtt_entry_taken_after_the_scan_reaches_only_its_vgpu,
+                                        setup_patient, teardown),
+        cmocka_unit_test_setup_teardown(test_ppgtt_entry_taken_after_the_scan_reaches_only_its_vgpu,
+                                        setup_patient, teardown),
         cmocka_unit_test_setup_teardown(test_lri_outside_the_whitelist, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch_jumping_outside_its_buffer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unterminated_batch, setup, teardown),

@@ -1,8 +1,10 @@
 /*
  * The GGTT shadow against hostile entries: only dirty entries of the
  * partition are read, only entries naming guest RAM are translated (to the
- * vGPU's bus window), everything else points at the scratch page and is
- * counted.  The physical GPU is a fake backend that only stores entries.
+ * vGPU's bus window), everything else points at the vGPU's own scratch
+ * page (never the global one, which every VM could reach) and is counted;
+ * what the scanner asks (mapped_bytes) follows the host entries.  The
+ * physical GPU is a fake backend that only stores entries.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -23,6 +25,8 @@
 #define UNTOUCHED       0xdeadull       /* what the fake GPU's entries start as */
 #define BUS_SLOT        3ull
 #define BUS_BASE        (BUS_SLOT << MED_BUS_WINDOW_SHIFT)
+#define VGPU_SCRATCH    0x7000ull       /* the vGPU's own scratch page, host window */
+#define VGPU_SCRATCH_PTE (VGPU_SCRATCH | PRESENT)
 
 struct fake_gpu {
     struct pgpu base;
@@ -77,8 +81,9 @@ static int setup(void **state)
     f->guest = calloc(PGPU_GGTT_ENTRIES + PGPU_GGTT_ENTRIES / 64, sizeof(uint64_t));
     f->dirty = f->guest + PGPU_GGTT_ENTRIES;
     f->shadow = vgpu_ggtt_shadow_create(&(struct vgpu_ggtt_shadow_config) {
-        .partition = partition, .bus_base = BUS_BASE, .ram = ram, .ram_count = 2,
-        .guest_ptes = f->guest, .dirty = f->dirty, .gpu = &f->gpu->base,
+        .partition = partition, .bus_base = BUS_BASE, .scratch_bus = VGPU_SCRATCH,
+        .ram = ram, .ram_count = 2, .guest_ptes = f->guest, .dirty = f->dirty,
+        .gpu = &f->gpu->base,
     });
     *state = f;
     return f->shadow ? 0 : -1;
@@ -116,9 +121,9 @@ static void test_create_points_the_partition_at_scratch(void **state)
 {
     struct fixture *f = *state;
 
-    assert_int_equal(host(f, APERTURE_FIRST), MED_SCRATCH_PTE);
-    assert_int_equal(host(f, APERTURE_FIRST + 8191), MED_SCRATCH_PTE);
-    assert_int_equal(host(f, HIDDEN_FIRST), MED_SCRATCH_PTE);
+    assert_int_equal(host(f, APERTURE_FIRST), VGPU_SCRATCH_PTE);
+    assert_int_equal(host(f, APERTURE_FIRST + 8191), VGPU_SCRATCH_PTE);
+    assert_int_equal(host(f, HIDDEN_FIRST), VGPU_SCRATCH_PTE);
     assert_int_equal(host(f, APERTURE_FIRST - 1), UNTOUCHED);
     assert_int_equal(host(f, APERTURE_FIRST + 8192), UNTOUCHED);
     assert_int_equal(host(f, HIDDEN_FIRST - 1), UNTOUCHED);
@@ -159,9 +164,9 @@ static void test_hostile_entries_point_at_scratch_and_are_counted(void **state)
     guest_write(f, HIDDEN_FIRST + 100, 0x1234000);      /* not present */
     vgpu_ggtt_shadow_sync(f->shadow);
     for (uint32_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
-        assert_int_equal(host(f, HIDDEN_FIRST + i), MED_SCRATCH_PTE);
+        assert_int_equal(host(f, HIDDEN_FIRST + i), VGPU_SCRATCH_PTE);
     }
-    assert_int_equal(host(f, HIDDEN_FIRST + 100), MED_SCRATCH_PTE);
+    assert_int_equal(host(f, HIDDEN_FIRST + 100), VGPU_SCRATCH_PTE);
     assert_int_equal(st->bad_address, 6);
     assert_int_equal(st->not_present, 1);
     assert_int_equal(st->mapped, 0);
@@ -231,6 +236,8 @@ static void test_single_entry_update_checks_the_partition(void **state)
     assert_int_equal(vgpu_ggtt_shadow_stats(f->shadow)->out_of_partition, 1);
 }
 
+/* After destroy nothing of the partition reaches the VM's RAM or its
+ * scratch page (which the caller frees next): the global scratch page. */
 static void test_destroy_leaves_nothing_mapped(void **state)
 {
     struct fixture *f = *state;
@@ -240,6 +247,80 @@ static void test_destroy_leaves_nothing_mapped(void **state)
     vgpu_ggtt_shadow_destroy(f->shadow);
     f->shadow = NULL;
     assert_int_equal(host(f, HIDDEN_FIRST), MED_SCRATCH_PTE);
+    assert_int_equal(host(f, HIDDEN_FIRST + 1), MED_SCRATCH_PTE);
+    assert_int_equal(host(f, APERTURE_FIRST), MED_SCRATCH_PTE);
+}
+
+/*
+ * What the scanner asks before it admits a GGTT access: an access through
+ * entry i reaches guest RAM only if the entry is present and names RAM,
+ * and only entries of the partition are the vGPU's.  Expected byte counts
+ * come from the entries the test writes, page by page.
+ */
+static void test_mapped_bytes_follow_the_host_entries(void **state)
+{
+    struct fixture *f = *state;
+    const uint64_t hidden = (uint64_t)HIDDEN_FIRST * 4096;
+
+    /* Pages 60..199 of the hidden block valid (across bitmap words), 200
+     * not present, 201 valid, 202 outside the RAM. */
+    for (uint32_t i = 60; i < 200; i++) {
+        guest_write(f, HIDDEN_FIRST + i, ((uint64_t)i << 12) | PRESENT);
+    }
+    guest_write(f, HIDDEN_FIRST + 200, 0x5000);
+    guest_write(f, HIDDEN_FIRST + 201, 0x5000 | PRESENT);
+    guest_write(f, HIDDEN_FIRST + 202, (2 * GiB) | PRESENT);
+    /* The host entries, not the guest's: nothing is mapped before the sync. */
+    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, hidden + 60 * 4096 + 8, 4), 0);
+    vgpu_ggtt_shadow_sync(f->shadow);
+
+    /* A dword store in a valid page. */
+    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, hidden + 60 * 4096 + 8, 4), 4);
+    /* 140 pages, the whole run: every page of it. */
+    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, hidden + 60 * 4096, 140 * 4096),
+                     140 * 4096);
+    /* One byte more reaches the not-present page: it stops there. */
+    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, hidden + 60 * 4096 + 100,
+                                                   140 * 4096),
+                     140 * 4096 - 100);
+    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, hidden + 127 * 4096 + 4092, 8),
+                     8);                                /* across a bitmap word */
+    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, hidden + 200 * 4096, 4), 0);
+    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, hidden + 201 * 4096 + 4092, 8),
+                     4);                                /* into page 202, no RAM */
+    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, hidden + 202 * 4096, 4), 0);
+    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, hidden + 59 * 4096, 4), 0);
+    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, hidden + 60 * 4096, 0), 0);
+
+    /* The guest takes a page away: after the next sync it is refused. */
+    guest_write(f, HIDDEN_FIRST + 100, 0);
+    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, hidden + 100 * 4096, 4), 4);
+    vgpu_ggtt_shadow_sync(f->shadow);
+    assert_int_equal(host(f, HIDDEN_FIRST + 100), VGPU_SCRATCH_PTE);
+    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, hidden + 100 * 4096, 4), 0);
+    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, hidden + 60 * 4096, 140 * 4096),
+                     40 * 4096);
+}
+
+/* Only the partition: the last page of a block, never past it (the host
+ * block and other vGPUs' partitions are not this vGPU's, whatever the host
+ * entries there hold), and not beyond the 4 GiB GGTT. */
+static void test_mapped_bytes_stay_in_the_partition(void **state)
+{
+    struct fixture *f = *state;
+    const uint32_t aperture_last = APERTURE_FIRST + 8191;
+    const uint64_t last_page = (uint64_t)aperture_last * 4096;
+
+    guest_write(f, aperture_last, 0x9000 | PRESENT);
+    vgpu_ggtt_shadow_sync(f->shadow);
+    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, last_page, 4096), 4096);
+    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, last_page, 8192), 4096);
+    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, last_page + 4096, 4), 0);
+    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, (APERTURE_FIRST - 1) * 4096ull,
+                                                   4), 0);
+    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, 4 * GiB, 4), 0);
+    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, ~0ull - 3, 4), 0);
+    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, last_page, ~0ull), 4096);
 }
 
 static void test_bad_configurations_are_refused(void **state)
@@ -248,12 +329,13 @@ static void test_bad_configurations_are_refused(void **state)
     const struct med_gpa_range unaligned = { .gpa = 0x800, .size = GiB },
                                too_high = { .gpa = 1ull << 40, .size = GiB };
     struct vgpu_ggtt_shadow_config c = {
-        .partition = partition, .bus_base = BUS_BASE, .ram = ram, .ram_count = 2,
-        .guest_ptes = f->guest, .dirty = f->dirty, .gpu = &f->gpu->base,
+        .partition = partition, .bus_base = BUS_BASE, .scratch_bus = VGPU_SCRATCH,
+        .ram = ram, .ram_count = 2, .guest_ptes = f->guest, .dirty = f->dirty,
+        .gpu = &f->gpu->base,
     };
-    struct vgpu_ggtt_shadow_config bad[5];
+    struct vgpu_ggtt_shadow_config bad[8];
 
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 8; i++) {
         bad[i] = c;
     }
     bad[0].ram = &unaligned;
@@ -263,7 +345,10 @@ static void test_bad_configurations_are_refused(void **state)
     bad[2].ram_count = 0;
     bad[3].bus_base = BUS_BASE + 4096;
     bad[4].partition.hidden_base = 4 * GiB;
-    for (int i = 0; i < 5; i++) {
+    bad[5].scratch_bus = MED_SCRATCH_BUS;       /* shared by every VM */
+    bad[6].scratch_bus = VGPU_SCRATCH + 8;
+    bad[7].scratch_bus = BUS_BASE;              /* a VM's window */
+    for (int i = 0; i < 8; i++) {
         errno = 0;
         assert_null(vgpu_ggtt_shadow_create(&bad[i]));
         assert_int_equal(errno, EINVAL);
@@ -281,6 +366,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_dirty_bits_outside_the_partition_are_never_read, setup, teardown),
         cmocka_unit_test_setup_teardown(test_single_entry_update_checks_the_partition, setup, teardown),
         cmocka_unit_test_setup_teardown(test_destroy_leaves_nothing_mapped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mapped_bytes_follow_the_host_entries, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mapped_bytes_stay_in_the_partition, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_configurations_are_refused, setup, teardown),
     };
 

@@ -189,6 +189,29 @@ static int ready_client(struct fixture *f)
     return fd;
 }
 
+/* The session whose vGPU is @id. */
+static struct session *vgpu_session(const struct fixture *f, uint32_t id)
+{
+    struct session *s = f->server->sessions;
+
+    while (s->stage != SESSION_VGPU_CREATED || s->vgpu.id != id) {
+        s = s->next;
+    }
+    return s;
+}
+
+/* Where vGPU @id's invalid GGTT entries point: its own scratch page, a
+ * page of the host's bus window that is not the global scratch page. */
+static uint64_t own_scratch_pte(const struct fixture *f, uint32_t id)
+{
+    uint64_t bus = vgpu_session(f, id)->vgpu.scratch.bus;
+
+    assert_int_not_equal(bus, MED_SCRATCH_BUS);
+    assert_true(bus < FIRST_BUS_BASE);
+    assert_int_equal(bus % 4096, 0);
+    return bus | MED_GGTT_PTE_PRESENT;
+}
+
 static void test_staged_setup_creates_a_vgpu(void **state)
 {
     struct fixture *f = *state;
@@ -399,7 +422,7 @@ static void test_submit_is_answered_and_the_ggtt_shadowed(void **state)
 {
     struct fixture *f = *state;
     int fd = ready_client(f), table_fd;
-    struct session *s = f->server->sessions;
+    struct session *s;
     struct med_msg_create_reply reply;
     struct med_msg_submit submit;
     struct pgpu *gpu = med_server_gpu(f->server);
@@ -426,15 +449,13 @@ static void test_submit_is_answered_and_the_ggtt_shadowed(void **state)
     assert_int_equal(m.complete.event, MED_EVENT_REJECTED);
     assert_int_equal(m.complete.desc, 0xabc000);
     assert_int_equal(answer(f, fd, &m, NULL), -1);     /* desc[1] == 0: one answer */
-    assert_int_equal(gpu->ops->ggtt_read(gpu, first), MED_SCRATCH_PTE);
+    assert_int_equal(gpu->ops->ggtt_read(gpu, first), own_scratch_pte(f, reply.vgpu_id));
 
-    while (s->stage != SESSION_VGPU_CREATED) {
-        s = s->next;
-    }
+    s = vgpu_session(f, reply.vgpu_id);
     assert_int_equal(vgpu_ggtt_shadow_sync(s->vgpu.shadow), 2);
     assert_int_equal(gpu->ops->ggtt_read(gpu, first),
                      (FIRST_BUS_BASE + 0x5000) | MED_GGTT_PTE_PRESENT);
-    assert_int_equal(gpu->ops->ggtt_read(gpu, first + 1), MED_SCRATCH_PTE);
+    assert_int_equal(gpu->ops->ggtt_read(gpu, first + 1), own_scratch_pte(f, reply.vgpu_id));
     assert_int_equal(vgpu_ggtt_shadow_stats(s->vgpu.shadow)->bad_address, 1);
 
     /* Disconnecting frees the partition and unmaps it from the host GGTT. */
@@ -449,21 +470,58 @@ static void test_submit_is_answered_and_the_ggtt_shadowed(void **state)
     close(table_fd);
 }
 
+/* Two vGPUs: each partition's entries point at a scratch page of its own
+ * (a page both could write would carry data between the VMs), zeroed; a
+ * VM that goes leaves its entries at the global scratch page, the other's
+ * keep theirs. */
+static void test_each_vgpu_has_its_own_scratch_page(void **state)
+{
+    struct fixture *f = *state;
+    struct pgpu *gpu = med_server_gpu(f->server);
+    int a = ready_client(f), b = ready_client(f), table_a, table_b;
+    struct med_msg_create_reply ra, rb;
+    uint64_t scratch_a, scratch_b;
+    const uint8_t *page;
+
+    assert_int_equal(create(f, a, "gpumed-8", &ra, &table_a), 0);
+    assert_int_equal(create(f, b, "gpumed-8", &rb, &table_b), 0);
+    scratch_a = own_scratch_pte(f, ra.vgpu_id);
+    scratch_b = own_scratch_pte(f, rb.vgpu_id);
+    assert_int_not_equal(scratch_a, scratch_b);
+    for (const struct med_msg_create_reply *r = &ra; r; r = r == &ra ? &rb : NULL) {
+        uint64_t own = r == &ra ? scratch_a : scratch_b;
+
+        assert_int_equal(gpu->ops->ggtt_read(gpu, r->aperture_base / 4096), own);
+        assert_int_equal(gpu->ops->ggtt_read(gpu, (r->aperture_base + r->aperture_size) / 4096 - 1),
+                         own);
+        assert_int_equal(gpu->ops->ggtt_read(gpu, r->hidden_base / 4096), own);
+        assert_int_equal(gpu->ops->ggtt_read(gpu, (r->hidden_base + r->hidden_size) / 4096 - 1),
+                         own);
+        page = vgpu_session(f, r->vgpu_id)->vgpu.scratch.map;
+        for (unsigned i = 0; i < 4096; i++) {
+            assert_int_equal(page[i], 0);
+        }
+    }
+    close(a);
+    close(table_a);
+    pump(f);
+    assert_int_equal(gpu->ops->ggtt_read(gpu, ra.hidden_base / 4096), MED_SCRATCH_PTE);
+    assert_int_equal(gpu->ops->ggtt_read(gpu, rb.hidden_base / 4096), scratch_b);
+    close(b);
+    close(table_b);
+}
+
 /* Store a present guest PTE for @index in the shared table and let the
  * mediator shadow it, as it does before a workload of the vGPU runs. */
-static void shadow_one_pte(struct fixture *f, int table_fd, uint32_t index)
+static void shadow_one_pte(struct fixture *f, int table_fd, uint32_t id, uint32_t index)
 {
     uint64_t *ptes = mmap(NULL, MED_GGTT_TABLE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
                           table_fd, 0);
-    struct session *s = f->server->sessions;
 
     assert_true(ptes != MAP_FAILED);
     ptes[index] = 0x5000 | MED_GGTT_PTE_PRESENT;
     ptes[MED_GGTT_ENTRIES + index / 64] |= 1ull << (index % 64);
-    while (s->stage != SESSION_VGPU_CREATED) {
-        s = s->next;
-    }
-    assert_int_equal(vgpu_ggtt_shadow_sync(s->vgpu.shadow), 1);
+    assert_int_equal(vgpu_ggtt_shadow_sync(vgpu_session(f, id)->vgpu.shadow), 1);
     munmap(ptes, MED_GGTT_TABLE_SIZE);
 }
 
@@ -501,7 +559,7 @@ static void test_reserved_vgpu_outlives_its_vm(void **state)
     assert_int_equal(create_or_attach(f, other, "", "vm7", &reply, &other_table), -ENOENT);
     assert_int_equal(reserved_destroy(f->server, "vm1", detail, sizeof(detail)), -EBUSY);
 
-    shadow_one_pte(f, table_fd, first);
+    shadow_one_pte(f, table_fd, 1, first);
     assert_int_equal(gpu->ops->ggtt_read(gpu, first),
                      (FIRST_BUS_BASE + 0x5000) | MED_GGTT_PTE_PRESENT);
     close(table_fd);
@@ -650,6 +708,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_create_refusals_explain_themselves, setup, teardown),
         cmocka_unit_test_setup_teardown(test_submit_is_answered_and_the_ggtt_shadowed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_each_vgpu_has_its_own_scratch_page, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ppgtt_notifications_and_reset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reserved_vgpu_outlives_its_vm, setup, teardown),
         cmocka_unit_test(test_failed_setup_unwinds_every_stage),

@@ -1,7 +1,8 @@
 /*
  * The PPGTT shadow against hostile page tables: only pages of the VM's
  * memory are read, leaves become bus addresses in the VM's window or the
- * scratch page, shared tables (i915's scratch PDP/PD/PT) are shadowed once,
+ * vGPU's scratch page, a forged leaf counts only if it names the VM's RAM
+ * in its window, shared tables (i915's scratch PDP/PD/PT) are shadowed once,
  * the table count is bounded, and a sync applies exactly what the guest
  * changed; the vGPU's set of PPGTTs finds them by root and makes room
  * by dropping unpinned shadows.  Guest RAM is an array; shadow table pages
@@ -28,6 +29,7 @@
 #define SCRATCH_BUS     0x1000ull
 #define P               MED_PPGTT_PTE_PRESENT
 #define RW              MED_PPGTT_PTE_RW
+#define FAKE_RAM        { { .gpa = RAM_BASE, .size = RAM_PAGES * PAGE } }
 
 #define MAX_SHADOW_PAGES 256
 
@@ -183,7 +185,8 @@ static struct vgpu_ppgtt_shadow *shadow_built(struct fake_vm *vm, unsigned root,
 {
     struct vgpu_ppgtt_shadow *s = vgpu_ppgtt_shadow_create(&(struct vgpu_ppgtt_shadow_config) {
         .ops = &fake_ops, .opaque = vm, .root_gpa = gpa_of(root),
-        .bus_base = BUS_BASE, .scratch_bus = SCRATCH_BUS, .max_tables = max,
+        .bus_base = BUS_BASE, .ram = FAKE_RAM, .ram_count = 1, .scratch_bus = SCRATCH_BUS,
+        .max_tables = max,
     });
 
     if (s) {
@@ -244,6 +247,63 @@ static void test_leaf_entries(void **state)
         assert_int_equal(vgpu_ppgtt_shadow_stats(s)->tables, 4);
         vgpu_ppgtt_shadow_destroy(s);
     }
+}
+
+/*
+ * A leaf the shadow holds is not taken on trust (the GPU writes memory,
+ * and a shadow page reached by a store would say anything): a leaf maps
+ * the VM's memory only if its bus address lies in the VM's window
+ * [BUS_BASE, BUS_BASE + 2^40) and names guest RAM there, the rule the
+ * GPU's DMA windows follow.  Each row forges the leaf of one address, as
+ * a GPU store into the leaf table would.
+ */
+static void test_forged_leaves_are_bounded(void **state)
+{
+    static const struct {
+        const char *what;
+        uint64_t leaf;
+        bool mapped;
+    } forged[] = {
+        { "a page of the VM's RAM", (BUS_BASE + RAM_BASE + 11 * PAGE) | P | RW, true },
+        { "the last page of its RAM", (BUS_BASE + RAM_BASE + (RAM_PAGES - 1) * PAGE) | P, true },
+        { "not present", BUS_BASE + RAM_BASE + 11 * PAGE, false },
+        { "the vGPU's scratch page", SCRATCH_BUS | P | RW, false },
+        { "the global scratch page", 0 | P | RW, false },
+        { "a shadow table (the host's window)", (1ull << 30) | P | RW, false },
+        { "the next VM's window, same offset", (BUS_BASE + (1ull << 40) + RAM_BASE) | P, false },
+        { "the previous VM's window", (BUS_BASE - (1ull << 40) + RAM_BASE) | P, false },
+        { "its window, below its RAM", (BUS_BASE + RAM_BASE - PAGE) | P, false },
+        { "its window, above its RAM", (BUS_BASE + RAM_BASE + RAM_PAGES * PAGE) | P, false },
+        { "the top of the bus", MED_PPGTT_PTE_ADDR_MASK | P, false },
+    };
+    struct fake_vm *vm = *state;
+    const uint64_t addr = 0x0000123456789000ull;
+    struct vgpu_ppgtt_shadow *s;
+    uint64_t entry, *leaves, gpa;
+
+    build_chain(vm, addr, gpa_of(10) | P | RW);
+    s = shadow_of(vm, 0, 0);
+    assert_non_null(s);
+    /* The leaf table, found as the GPU finds it. */
+    entry = vgpu_ppgtt_shadow_root_bus(s) | P;
+    for (int shift = 39; shift > 12; shift -= 9) {
+        entry = gpu_page(vm, entry & MED_PPGTT_PTE_ADDR_MASK)[(addr >> shift) & 511];
+    }
+    leaves = (uint64_t *)gpu_page(vm, entry & MED_PPGTT_PTE_ADDR_MASK);
+    assert_int_equal(leaves[(addr >> 12) & 511], (BUS_BASE + gpa_of(10)) | P | RW);
+    for (size_t i = 0; i < sizeof(forged) / sizeof(forged[0]); i++) {
+        leaves[(addr >> 12) & 511] = forged[i].leaf;
+        gpa = 0;
+        if (vgpu_ppgtt_shadow_translate(s, addr, &gpa) != forged[i].mapped ||
+            vgpu_ppgtt_shadow_range_mapped(s, addr, PAGE) != forged[i].mapped) {
+            fail_msg("forged leaf: %s (0x%llx)", forged[i].what,
+                     (unsigned long long)forged[i].leaf);
+        }
+        if (forged[i].mapped) {
+            assert_int_equal(gpa, (forged[i].leaf & MED_PPGTT_PTE_ADDR_MASK) - BUS_BASE);
+        }
+    }
+    vgpu_ppgtt_shadow_destroy(s);
 }
 
 static void test_directories_naming_no_ram_or_huge_pages(void **state)
@@ -415,7 +475,7 @@ static void test_root_outside_ram_is_refused(void **state)
     errno = 0;
     assert_null(vgpu_ppgtt_shadow_create(&(struct vgpu_ppgtt_shadow_config) {
         .ops = &fake_ops, .opaque = vm, .root_gpa = 0x1000,
-        .bus_base = BUS_BASE, .scratch_bus = SCRATCH_BUS,
+        .bus_base = BUS_BASE, .ram = FAKE_RAM, .ram_count = 1, .scratch_bus = SCRATCH_BUS,
     }));
     assert_int_equal(errno, EINVAL);
     assert_null(shadow_of(vm, RAM_PAGES, 0));
@@ -608,7 +668,8 @@ static void test_sync_retries_what_the_budget_refused(void **state)
 static struct med_ppgtt_set *set_of(struct fake_vm *vm)
 {
     return med_ppgtt_set_create(&(struct vgpu_ppgtt_shadow_config) {
-        .ops = &fake_ops, .opaque = vm, .bus_base = BUS_BASE, .scratch_bus = SCRATCH_BUS,
+        .ops = &fake_ops, .opaque = vm, .bus_base = BUS_BASE, .ram = FAKE_RAM, .ram_count = 1,
+        .scratch_bus = SCRATCH_BUS,
     });
 }
 
@@ -687,6 +748,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_leaf_entries, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_forged_leaves_are_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_directories_naming_no_ram_or_huge_pages, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_shared_scratch_tables_are_shadowed_once, setup,
