@@ -201,6 +201,7 @@ static bool make_writable(struct vgpu_ppgtt_shadow *s, struct shadow_table *t)
 static struct shadow_table *table_get(struct vgpu_ppgtt_shadow *s, uint64_t gpa,
                                       unsigned level);
 static void table_put(struct vgpu_ppgtt_shadow *s, struct shadow_table *t);
+static bool sync_table(struct vgpu_ppgtt_shadow *s, struct shadow_table *t);
 
 static void mark_stale(struct shadow_table *t, unsigned i, bool stale)
 {
@@ -272,7 +273,14 @@ static struct shadow_table *table_get(struct vgpu_ppgtt_shadow *s, uint64_t gpa,
     unsigned h;
 
     if (t) {
+        /* A table the shadow already holds, e.g. under a directory the guest
+         * just replaced: the guest may have changed it meanwhile, and the
+         * caller, new this sync, will not compare what it links (a table
+         * found by a sync is compared once per sync, at every level). */
         t->refs++;
+        if (!sync_table(s, t)) {
+            s->out_of_pages = true;
+        }
         return t;
     }
     if (s->stats.tables >= max) {

@@ -468,6 +468,45 @@ static void test_sync_applies_what_changed(void **state)
     vgpu_ppgtt_shadow_destroy(s);
 }
 
+/*
+ * i915 frees a page table when its last mapping goes and takes pages
+ * again for the next one: a new directory may name a table the shadow
+ * still holds under the old one, whose entries changed meanwhile (what
+ * gem_exec_store hit: the store of a new object at an address reused
+ * went to the old object's page, no rejection).  The shadow of the new
+ * directory is built in the sync; the table it shares must be compared
+ * in that sync too, at every level below.  Fails without the compare in
+ * table_get (the old page, 0x10a000, is translated).
+ */
+static void test_new_directory_sees_a_held_table_as_it_is_now(void **state)
+{
+    struct fake_vm *vm = *state;
+    /* Each step: the PT at page 3 maps a new page, under a new directory. */
+    static const struct {
+        unsigned leaf, dir, level_page, parent_page;
+    } steps[] = {
+        { 11, 5, 3, 1 },        /* a new PD (page 5) in the PDP */
+        { 12, 6, 5, 0 },        /* a new PDP (page 6), naming that PD, in the PML4 */
+    };
+    struct vgpu_ppgtt_shadow *s;
+    uint64_t gpa = 0;
+
+    build_chain(vm, 0, gpa_of(10) | P | RW);
+    s = shadow_of(vm, 0, 0);
+    assert_non_null(s);
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        table(vm, 3)[0] = gpa_of(steps[i].leaf) | P | RW;
+        table(vm, steps[i].dir)[0] = gpa_of(steps[i].level_page) | P | RW;
+        table(vm, steps[i].parent_page)[0] = gpa_of(steps[i].dir) | P | RW;
+        assert_int_equal(vgpu_ppgtt_shadow_sync(s, NULL), 0);
+        assert_true(vgpu_ppgtt_shadow_translate(s, 0, &gpa));
+        assert_int_equal(gpa, gpa_of(steps[i].leaf));
+        assert_int_equal(gpu_walk(vm, vgpu_ppgtt_shadow_root_bus(s), 0),
+                         (BUS_BASE + gpa_of(steps[i].leaf)) | P | RW);
+    }
+    vgpu_ppgtt_shadow_destroy(s);
+}
+
 static void test_root_outside_ram_is_refused(void **state)
 {
     struct fake_vm *vm = *state;
@@ -758,6 +797,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_table_limit_bounds_the_shadow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_owner_budget_drops_the_entry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sync_applies_what_changed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_new_directory_sees_a_held_table_as_it_is_now,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_root_outside_ram_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pinned_version_is_immutable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unpinned_sync_writes_in_place, setup, teardown),
