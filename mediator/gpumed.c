@@ -33,7 +33,7 @@ struct options {
 
 enum option_id { OPT_SOCKET = 's', OPT_FOREGROUND = 'f', OPT_LOG_LEVEL = 'l',
                  OPT_APERTURE = 'a', OPT_TIME_SLICE = 't', OPT_CHECK_INVARIANTS = 'c',
-                 OPT_HELP = 'h' };
+                 OPT_HELP = 'h', OPT_VERSION = 'V' };
 
 static const struct {
     struct option option;
@@ -54,7 +54,8 @@ static const struct {
     { { "check-invariants", no_argument, NULL, OPT_CHECK_INVARIANTS }, NULL,
       "walk every dispatched vGPU's page tables and GGTT and abort if any translation "
       "leaves its VM (docs/security.md; slow: for tests)" },
-    { { "help", no_argument, NULL, OPT_HELP }, NULL, "this text" },
+    { { "help", no_argument, NULL, OPT_HELP }, NULL, "this text (also -h)" },
+    { { "version", no_argument, NULL, OPT_VERSION }, NULL, "the version" },
 };
 #define OPTION_COUNT (sizeof(option_table) / sizeof(option_table[0]))
 
@@ -72,7 +73,7 @@ static void usage(FILE *out)
     }
 }
 
-/* Returns 0, 1 after --help, or -1 after a message about a bad option. */
+/* Returns 0, 1 after --help or --version, or -1 after a message about a bad option. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
     struct option long_options[OPTION_COUNT + 1] = { { 0 } };
@@ -82,7 +83,7 @@ static int parse_options(int argc, char **argv, struct options *o)
     for (size_t i = 0; i < OPTION_COUNT; i++) {
         long_options[i] = option_table[i].option;
     }
-    while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
         switch (c) {
         case OPT_SOCKET:
             o->socket_path = optarg;
@@ -126,6 +127,9 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         case OPT_HELP:
             usage(stdout);
+            return 1;
+        case OPT_VERSION:
+            printf("gpumed %s\n", GPUMED_VERSION);
             return 1;
         default:
             usage(stderr);

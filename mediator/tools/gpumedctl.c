@@ -27,6 +27,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: gpumedctl [--socket PATH] [--json] COMMAND\n"
+            "       gpumedctl -h|--help, gpumedctl --version\n"
             "  list                       the vGPUs: VM, type, share, partition\n"
             "  types                      the vGPU types and how many more fit\n"
             "  stats                      GPU and per-vGPU, per-engine statistics\n"
@@ -247,7 +248,7 @@ int main(int argc, char **argv)
         { "socket", required_argument, NULL, 's' }, { "json", no_argument, NULL, 'j' },
         { "weight", required_argument, NULL, 'w' }, { "cap", required_argument, NULL, 'c' },
         { "type", required_argument, NULL, 't' }, { "name", required_argument, NULL, 'n' },
-        { "help", no_argument, NULL, 'h' }, { 0 },
+        { "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' }, { 0 },
     };
     const char *socket_path = DEFAULT_SOCKET, *command;
     struct med_ctl_request q = { .version = MED_CTL_VERSION };
@@ -284,6 +285,9 @@ int main(int argc, char **argv)
             break;
         case 'h':
             usage(stdout);
+            return 0;
+        case 'V':
+            printf("gpumedctl %s\n", GPUMED_VERSION);
             return 0;
         default:
             usage(stderr);
