@@ -28,7 +28,8 @@ bool control_is_tag(const struct med_server *server, const void *tag)
 void control_close(struct med_server *server, struct control_conn *c)
 {
     if (c->fd >= 0) {
-        close(c->fd);   /* leaves the epoll set */
+        server_unwatch(server, c->fd);
+        close(c->fd);
         c->fd = -1;
         server->control_count--;
     }

@@ -124,6 +124,7 @@ struct med_server {
 
 /* server.c */
 int server_watch(struct med_server *server, int fd, void *tag);
+void server_unwatch(struct med_server *server, int fd);
 uint64_t server_time_slice_ns(const struct med_server *server);
 
 /* control.c */

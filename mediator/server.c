@@ -69,6 +69,15 @@ int server_watch(struct med_server *server, int fd, void *tag)
     return epoll_ctl(server->epoll_fd, EPOLL_CTL_ADD, fd, &ev);
 }
 
+/* Out of the epoll set before its tag is freed or reused: closing the fd
+ * removes it only once every reference to the open file is gone, and until
+ * then its events would carry the old tag (the concurrency fuzzer found a
+ * session used after free that way). */
+void server_unwatch(struct med_server *server, int fd)
+{
+    epoll_ctl(server->epoll_fd, EPOLL_CTL_DEL, fd, NULL);
+}
+
 /* Create the socket's directory (not its parents) 0750 if it is missing. */
 static int make_socket_directory(const char *path)
 {
@@ -360,7 +369,7 @@ struct med_server *med_server_create(const struct med_server_config *config)
 
 static void close_session(struct med_server *server, struct session *s)
 {
-    /* Closing the socket removes it from the epoll set. */
+    server_unwatch(server, s->fd);
     if (s->prev) {
         s->prev->next = s->next;
     } else {
