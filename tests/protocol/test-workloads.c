@@ -559,7 +559,7 @@ static void run_page_taken_after_scan(struct side *s, bool ggtt)
     assert_int_equal(guest_ctx_emit_breadcrumb(s->rcs, &seqno), 0);
     assert_int_equal(guest_ctx_submit(s->rcs), 0);
     /* Answered after the SUBMIT: the workload is scanned and queued. */
-    assert_int_equal(guest_ctx_recover(s->bcs), 0);
+    assert_int_equal(guest_ctx_barrier(s->bcs, WAIT_MS), 0);
     side_take_page(s, ggtt);
     assert_int_equal(run_batch(s->bcs, batch_store(s->batch, 0x8000, DATA_ADDR + 0x300, 1)), 0);
     __atomic_store_n(&((uint32_t *)s->data->map)[GATE_OFFSET / 4], 1, __ATOMIC_RELEASE);
