@@ -30,18 +30,21 @@ bool med_ctl_request_valid(const void *buf, size_t len, const char **why)
     numbers = r.vgpu_id || r.weight || r.cap_percent;
     names = r.type[0] || r.name[0];
     if (r.version != MED_CTL_VERSION) {
-        *why = "unsupported control protocol version";
+        *why = "unsupported control protocol version: use the gpumedctl of this gpumed";
     } else if (r.reserved) {
         *why = "reserved field not zero";
     } else if (!med_string_valid(r.type, sizeof(r.type), true)) {
         *why = "type unterminated or not printable";
+    } else if (!memchr(r.name, '\0', sizeof(r.name))) {
+        *why = "name not terminated within its 64 bytes";
     } else if (!med_vgpu_name_valid(r.name, sizeof(r.name), true)) {
-        *why = "name unterminated or not made of [A-Za-z0-9._-]";
+        *why = "name has characters other than A-Z a-z 0-9 . _ -";
     } else if (r.op == MED_CTL_STATS || r.op == MED_CTL_TYPES) {
         *why = numbers || names ? "arguments given to a query" : NULL;
     } else if (r.op == MED_CTL_SET_SHARE) {
-        *why = !r.vgpu_id ? "no vGPU id" :
-               names ? "a type or name given to SET_SHARE" :
+        *why = !r.vgpu_id && !r.name[0] ? "neither a vGPU id nor a name" :
+               r.vgpu_id && r.name[0] ? "both a vGPU id and a name" :
+               r.type[0] ? "a type given to SET_SHARE" :
                !r.weight && !r.cap_percent ? "neither a weight nor a cap to set" :
                r.weight > 100 ? "weight above 100" :
                r.cap_percent > 100 ? "cap above 100 %" : NULL;
@@ -56,6 +59,38 @@ bool med_ctl_request_valid(const void *buf, size_t len, const char **why)
         *why = "unknown operation";
     }
     return !*why;
+}
+
+bool med_ctl_name_explain(const char *name, char *why, size_t size)
+{
+    size_t len = strlen(name);
+
+    if (!len) {
+        snprintf(why, size, "a vGPU name cannot be empty");
+        return false;
+    }
+    if (len >= MED_CTL_NAME_LEN) {
+        snprintf(why, size, "'%.20s...' is %zu characters: a vGPU name has at most %d", name,
+                 len, MED_CTL_NAME_LEN - 1);
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        char one[2] = { name[i], '\0' };
+
+        if (!med_vgpu_name_valid(one, sizeof(one), false)) {
+            unsigned char c = (unsigned char)name[i];
+
+            if (c >= 0x20 && c < 0x7f) {
+                snprintf(why, size, "'%s' has '%c': a vGPU name is made of A-Z a-z 0-9 . _ -",
+                         name, c);
+            } else {
+                snprintf(why, size, "the name has byte 0x%02x at offset %zu: a vGPU name is "
+                         "made of A-Z a-z 0-9 . _ - (ASCII only)", c, i);
+            }
+            return false;
+        }
+    }
+    return true;
 }
 
 static bool terminated(const char *s, size_t size)

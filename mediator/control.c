@@ -213,33 +213,47 @@ static bool send_types(struct med_server *server, struct control_conn *c)
     return true;
 }
 
+/* A vGPU's share as gpumedctl set changes it: a running vGPU's (its VM's
+ * session) or an idle reserved one's. */
+static void apply_share(struct med_sched_share *share, const struct med_ctl_request *q)
+{
+    share->weight = q->weight ? q->weight : share->weight;
+    share->cap_percent = q->cap_percent ? q->cap_percent : share->cap_percent;
+}
+
 static int set_share(struct med_server *server, const struct med_ctl_request *q,
                      char *detail, size_t size)
 {
-    struct reserved_vgpu *r;
+    struct reserved_vgpu *r = q->name[0] ? reserved_find(server, q->name) :
+                              reserved_find_id(server, q->vgpu_id);
+    uint32_t id = r ? r->id : q->vgpu_id;
 
     for (struct session *s = server->sessions; s; s = s->next) {
         struct med_sched_share share;
 
-        if (s->stage != SESSION_VGPU_CREATED || s->vgpu.id != q->vgpu_id) {
+        if (s->stage != SESSION_VGPU_CREATED || s->vgpu.id != id ||
+            (!r && q->name[0])) {
             continue;
         }
         share = *vgpu_submission_share(s->vgpu.submission);
-        share.weight = q->weight ? q->weight : share.weight;
-        share.cap_percent = q->cap_percent ? q->cap_percent : share.cap_percent;
+        apply_share(&share, q);
         vgpu_submission_set_share(s->vgpu.submission, &share);
         session_log(s, MED_LOG_INFO, "share set by control: weight %u, cap %u%%",
                     share.weight, share.cap_percent);
         return 0;
     }
-    if ((r = reserved_find_id(server, q->vgpu_id))) {
-        r->share.weight = q->weight ? q->weight : r->share.weight;
-        r->share.cap_percent = q->cap_percent ? q->cap_percent : r->share.cap_percent;
+    if (r) {
+        apply_share(&r->share, q);
         med_log(MED_LOG_INFO, "vgpu %u (%s): share set by control: weight %u, cap %u%%",
                 r->id, r->name, r->share.weight, r->share.cap_percent);
         return 0;
     }
-    snprintf(detail, size, "no vGPU %" PRIu32, q->vgpu_id);
+    if (q->name[0]) {
+        snprintf(detail, size, "no vGPU named '%s' (gpumedctl list: NAME, or ID for one "
+                 "without)", q->name);
+    } else {
+        snprintf(detail, size, "no vGPU %" PRIu32 " (gpumedctl list shows the ids)", q->vgpu_id);
+    }
     return -ENOENT;
 }
 

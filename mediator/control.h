@@ -32,7 +32,7 @@
 enum med_ctl_op {
     MED_CTL_STATS = 1,          /* one MED_CTL_GPU, then a MED_CTL_VGPU per vGPU */
     MED_CTL_TYPES = 2,          /* a MED_CTL_TYPE per type */
-    MED_CTL_SET_SHARE = 3,      /* vgpu_id's weight and/or cap */
+    MED_CTL_SET_SHARE = 3,      /* weight and/or cap of vGPU vgpu_id, or of the one named name */
     MED_CTL_CREATE = 4,         /* reserve vGPU `name` of `type` for a VM to come: its VGPU */
     MED_CTL_DESTROY = 5,        /* the reserved vGPU `name`, unless a VM has it */
 };
@@ -40,12 +40,13 @@ enum med_ctl_op {
 struct med_ctl_request {
     uint32_t version;           /* MED_CTL_VERSION */
     uint32_t op;                /* enum med_ctl_op */
-    uint32_t vgpu_id;           /* SET_SHARE; else 0 */
+    uint32_t vgpu_id;           /* SET_SHARE (or its name); else 0 */
     uint32_t weight;            /* SET_SHARE: 1..100, 0 keeps it; else 0 */
     uint32_t cap_percent;       /* SET_SHARE: 1..100 (100: none), 0 keeps it; else 0 */
     uint32_t reserved;          /* 0 */
     char type[MED_CTL_TYPE_LEN];        /* CREATE: a type name; else empty */
-    char name[MED_CTL_NAME_LEN];        /* CREATE, DESTROY: med_vgpu_name_valid(); else empty */
+    char name[MED_CTL_NAME_LEN];        /* CREATE, DESTROY, SET_SHARE (or its id):
+                                           med_vgpu_name_valid(); else empty */
 };
 
 enum med_ctl_kind {
@@ -125,6 +126,9 @@ struct med_ctl_reply {
 /* Whether @buf (@len bytes received) is a request the mediator serves;
  * if not, *@why says what is wrong. */
 bool med_ctl_request_valid(const void *buf, size_t len, const char **why);
+/* Whether @name is a vGPU name (1 to MED_CTL_NAME_LEN - 1 of A-Z a-z 0-9 . _ -);
+ * if not, @why (of @size bytes) says what is wrong with it, for people. */
+bool med_ctl_name_explain(const char *name, char *why, size_t size);
 /* Whether @buf is a reply the tool may print. */
 bool med_ctl_reply_valid(const void *buf, size_t len);
 

@@ -60,6 +60,8 @@ struct session_vgpu {
     struct med_host_buf scratch;
     struct vgpu_submission *submission;     /* workloads, shadow PPGTTs */
     uint64_t engine_resets;     /* RESET_ENGINES received */
+    uint64_t last_reset_ns;     /* when the last one came (med_now_ns()) */
+    uint32_t last_reset_mask;   /* and its engines */
     /* Each engine's reset generation (protocol.h): the last RESET_ENGINES
      * naming it set it; its SUBMITs carry it, its COMPLETEs are stamped
      * with it (a reset drops all earlier work, so whatever completes

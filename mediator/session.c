@@ -38,6 +38,7 @@ static_assert(MED_GPA_LIMIT == 1ull << MED_BUS_WINDOW_SHIFT, "a guest fits its b
 
 #define GUEST_ERROR_LOG_BURST   16      /* then guest errors are only counted */
 #define MESSAGES_PER_WAKEUP     16      /* fairness between clients */
+#define RESET_BURST_GAP_NS      (10 * 1000000000ull)   /* engine resets closer than this: one burst */
 
 void session_log(const struct session *s, enum med_log_level level, const char *fmt, ...)
 {
@@ -422,9 +423,11 @@ static void vgpu_teardown(struct session *s)
     const struct vgpu_ggtt_shadow_stats *st = vgpu_ggtt_shadow_stats(v->shadow);
 
     session_log(s, MED_LOG_INFO, "%s; its GGTT entries: %" PRIu64 " shadowed, %"
-                PRIu64 " mapped, %" PRIu64 " not present, %" PRIu64 " naming no guest RAM",
+                PRIu64 " mapped, %" PRIu64 " not present, %" PRIu64 " naming no guest RAM; %"
+                PRIu64 " engine resets",
                 v->reserved ? "detached and reset, reserved for the next VM" : "destroyed",
-                st->entries_synced, st->mapped, st->not_present, st->bad_address);
+                st->entries_synced, st->mapped, st->not_present, st->bad_address,
+                v->engine_resets);
     if (v->reserved) {
         v->reserved->share = *vgpu_submission_share(v->submission);
         v->reserved->attached = NULL;
@@ -593,6 +596,8 @@ static bool handle_submit(struct session *s, const union med_msg *m, const int *
 static bool handle_reset_engines(struct session *s, const union med_msg *m, const int *fds)
 {
     const struct med_msg_reset_engines *r = &m->reset_engines;
+    uint64_t now;
+    bool burst;
 
     vgpu_submission_reset(s->vgpu.submission, r->engine_mask);
     for (unsigned e = 0; e < MED_ENGINE_COUNT; e++) {
@@ -600,10 +605,19 @@ static bool handle_reset_engines(struct session *s, const union med_msg *m, cons
             s->vgpu.engine_generation[e] = r->generation;
         }
     }
+    /* i915 resets every engine several times while it probes: a burst
+     * (the same engines again, each within RESET_BURST_GAP_NS of the last)
+     * gets one line at info level, the rest at debug; all are counted. */
+    now = med_now_ns();
+    burst = s->vgpu.engine_resets && r->engine_mask == s->vgpu.last_reset_mask &&
+            now - s->vgpu.last_reset_ns < RESET_BURST_GAP_NS;
+    s->vgpu.last_reset_ns = now;
+    s->vgpu.last_reset_mask = r->engine_mask;
     s->vgpu.engine_resets++;
     s->server->stats.engine_resets++;
-    session_log(s, MED_LOG_INFO, "engines 0x%" PRIx32 " reset (generation %" PRIu32 ")",
-                r->engine_mask, r->generation);
+    session_log(s, burst ? MED_LOG_DEBUG : MED_LOG_INFO, "engines 0x%" PRIx32 " reset "
+                "(generation %" PRIu32 ")%s", r->engine_mask, r->generation,
+                burst ? "" : "; the same reset again within 10 s: debug level");
     return true;
 }
 

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,8 +32,8 @@ static void usage(FILE *out)
             "  list                       the vGPUs: VM, type, share, partition\n"
             "  types                      the vGPU types and how many more fit\n"
             "  stats                      GPU and per-vGPU, per-engine statistics\n"
-            "  set ID [--weight N] [--cap PERCENT]\n"
-            "                             change vGPU ID's weight (1-100) and/or cap (1-100)\n"
+            "  set NAME|ID [--weight N] [--cap PERCENT]\n"
+            "                             change a vGPU's weight (1-100) and/or cap (1-100)\n"
             "  create --type TYPE --name NAME\n"
             "                             reserve a vGPU for a VM to come (QEMU: -device\n"
             "                             vgpu-pci,vgpu=NAME); its partition is taken now\n"
@@ -59,20 +60,29 @@ static uint32_t parse_percent_like(const char *text)
     return errno || end == text || *end || v < 1 || v > 100 ? 0 : (uint32_t)v;
 }
 
-static void json_string(const char *s)
+/* A JSON string: names are printable ASCII (the mediator checks), but a
+ * message may quote anything. */
+static void json_string(FILE *out, const char *s)
 {
-    putchar('"');
+    fputc('"', out);
     for (; *s; s++) {
         if (*s == '"' || *s == '\\') {
-            putchar('\\');
+            fprintf(out, "\\%c", *s);
+        } else if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f) {
+            fprintf(out, "\\u%04x", (unsigned char)*s);
+        } else {
+            fputc(*s, out);
         }
-        putchar(*s);
     }
-    putchar('"');
+    fputc('"', out);
 }
 
+/* What a command prints goes to @out, a buffer written to stdout only when
+ * the command succeeded: a failure prints its error alone (JSON stays one
+ * valid document). */
 struct printer {
     bool json;
+    FILE *out;
     unsigned items;
     uint64_t gpu_busy[PGPU_NUM_ENGINES];
 };
@@ -80,7 +90,7 @@ struct printer {
 static void begin_item(struct printer *p)
 {
     if (p->json) {
-        printf("%s\n  {", p->items ? "," : "");
+        fprintf(p->out, "%s\n  {", p->items ? "," : "");
     }
     p->items++;
 }
@@ -92,15 +102,15 @@ static const char *state_name(uint32_t state)
 }
 
 /* What list and stats both say of a vGPU first, in JSON. */
-static void json_vgpu_identity(const struct med_ctl_vgpu *v)
+static void json_vgpu_identity(FILE *out, const struct med_ctl_vgpu *v)
 {
-    printf("\"id\": %" PRIu32 ", \"name\": ", v->id);
-    json_string(v->name);
-    printf(", \"state\": \"%s\", \"vm\": ", state_name(v->state));
-    json_string(v->vm_name);
-    printf(", \"type\": ");
-    json_string(v->type);
-    printf(", \"weight\": %" PRIu32 ", \"cap_percent\": %" PRIu32, v->weight, v->cap_percent);
+    fprintf(out, "\"id\": %" PRIu32 ", \"name\": ", v->id);
+    json_string(out, v->name);
+    fprintf(out, ", \"state\": \"%s\", \"vm\": ", state_name(v->state));
+    json_string(out, v->vm_name);
+    fprintf(out, ", \"type\": ");
+    json_string(out, v->type);
+    fprintf(out, ", \"weight\": %" PRIu32 ", \"cap_percent\": %" PRIu32, v->weight, v->cap_percent);
 }
 
 static void print_list(const struct med_ctl_reply *r, void *opaque)
@@ -113,8 +123,8 @@ static void print_list(const struct med_ctl_reply *r, void *opaque)
     }
     begin_item(p);
     if (p->json) {
-        json_vgpu_identity(v);
-        printf(", \"aperture_base\": %" PRIu64 ", \"aperture_size\": %" PRIu64
+        json_vgpu_identity(p->out, v);
+        fprintf(p->out, ", \"aperture_base\": %" PRIu64 ", \"aperture_size\": %" PRIu64
                ", \"hidden_base\": %" PRIu64 ", \"hidden_size\": %" PRIu64
                ", \"fence_base\": %" PRIu32 ", \"fence_count\": %" PRIu32 "}",
                v->aperture_base, v->aperture_size, v->hidden_base, v->hidden_size,
@@ -122,10 +132,10 @@ static void print_list(const struct med_ctl_reply *r, void *opaque)
         return;
     }
     if (p->items == 1) {
-        printf("%-4s %-12s %-8s %-20s %-10s %6s %4s  %-26s %-26s %s\n", "ID", "NAME", "STATE",
+        fprintf(p->out, "%-4s %-12s %-8s %-20s %-10s %6s %4s  %-26s %-26s %s\n", "ID", "NAME", "STATE",
                "VM", "TYPE", "WEIGHT", "CAP", "APERTURE", "HIDDEN", "FENCES");
     }
-    printf("%-4" PRIu32 " %-12s %-8s %-20s %-10s %6" PRIu32 " %3" PRIu32 "%%  0x%08" PRIx64
+    fprintf(p->out, "%-4" PRIu32 " %-12s %-8s %-20s %-10s %6" PRIu32 " %3" PRIu32 "%%  0x%08" PRIx64
            "+%4" PRIu64 " MiB     0x%09" PRIx64 "+%5" PRIu64 " MiB  %" PRIu32 "-%" PRIu32 "\n",
            v->id, v->name[0] ? v->name : "-", state_name(v->state),
            v->vm_name[0] ? v->vm_name : "-", v->type, v->weight, v->cap_percent,
@@ -141,9 +151,9 @@ static void print_type(const struct med_ctl_reply *r, void *opaque)
 
     begin_item(p);
     if (p->json) {
-        printf("\"name\": ");
-        json_string(t->name);
-        printf(", \"aperture_size\": %" PRIu64 ", \"hidden_size\": %" PRIu64
+        fprintf(p->out, "\"name\": ");
+        json_string(p->out, t->name);
+        fprintf(p->out, ", \"aperture_size\": %" PRIu64 ", \"hidden_size\": %" PRIu64
                ", \"fence_count\": %" PRIu32 ", \"weight\": %" PRIu32 ", \"cap_percent\": %"
                PRIu32 ", \"width\": %" PRIu32 ", \"height\": %" PRIu32 ", \"available\": %"
                PRIu32 "}", t->aperture_size, t->hidden_size, t->fence_count, t->weight,
@@ -151,10 +161,10 @@ static void print_type(const struct med_ctl_reply *r, void *opaque)
         return;
     }
     if (p->items == 1) {
-        printf("%-10s %9s %9s %6s %6s %4s %10s %9s\n", "TYPE", "APERTURE", "HIDDEN", "FENCES",
+        fprintf(p->out, "%-10s %9s %9s %6s %6s %4s %10s %9s\n", "TYPE", "APERTURE", "HIDDEN", "FENCES",
                "WEIGHT", "CAP", "RESOLUTION", "AVAILABLE");
     }
-    printf("%-10s %5" PRIu64 " MiB %5" PRIu64 " MiB %6" PRIu32 " %6" PRIu32 " %3" PRIu32
+    fprintf(p->out, "%-10s %5" PRIu64 " MiB %5" PRIu64 " MiB %6" PRIu32 " %6" PRIu32 " %3" PRIu32
            "%% %4" PRIu32 "x%-5" PRIu32 " %9" PRIu32 "\n", t->name, t->aperture_size / MiB,
            t->hidden_size / MiB, t->fence_count, t->weight, t->cap_percent, t->width,
            t->height, t->available);
@@ -164,16 +174,16 @@ static void print_gpu(struct printer *p, const struct med_ctl_gpu *g)
 {
     memcpy(p->gpu_busy, g->busy_ns, sizeof(p->gpu_busy));
     if (p->json) {
-        printf("{\"gpu\": {\"backend\": ");
-        json_string(g->backend);
-        printf(", \"policy\": ");
-        json_string(g->policy);
-        printf(", \"time_slice_ns\": %" PRIu64 ", \"uptime_ns\": %" PRIu64 ", \"busy_ns\": {",
+        fprintf(p->out, "{\"gpu\": {\"backend\": ");
+        json_string(p->out, g->backend);
+        fprintf(p->out, ", \"policy\": ");
+        json_string(p->out, g->policy);
+        fprintf(p->out, ", \"time_slice_ns\": %" PRIu64 ", \"uptime_ns\": %" PRIu64 ", \"busy_ns\": {",
                g->time_slice_ns, g->uptime_ns);
         for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
-            printf("%s\"%s\": %" PRIu64, e ? ", " : "", engine_names[e], g->busy_ns[e]);
+            fprintf(p->out, "%s\"%s\": %" PRIu64, e ? ", " : "", engine_names[e], g->busy_ns[e]);
         }
-        printf("}, \"vgpu_switches\": %" PRIu64 ", \"timer_wakeups\": %" PRIu64
+        fprintf(p->out, "}, \"vgpu_switches\": %" PRIu64 ", \"timer_wakeups\": %" PRIu64
                ", \"engine_resets\": %" PRIu64 ", \"hangs\": %" PRIu64
                ", \"aperture_free\": %" PRIu64 ", \"hidden_free\": %" PRIu64
                ", \"fences_free\": %" PRIu32 ", \"vgpus\": %" PRIu32 "},\n \"vgpus\": [",
@@ -181,7 +191,7 @@ static void print_gpu(struct printer *p, const struct med_ctl_gpu *g)
                g->aperture_free, g->hidden_free, g->fences_free, g->vgpus);
         return;
     }
-    printf("GPU: %s backend, %s policy, time slice %.3f ms, up %.1f s, %" PRIu32 " vGPUs\n"
+    fprintf(p->out, "GPU: %s backend, %s policy, time slice %.3f ms, up %.1f s, %" PRIu32 " vGPUs\n"
            "     %" PRIu64 " vGPU switches, %" PRIu64 " cap wake-ups, %" PRIu64 " engine resets "
            "(%" PRIu64 " hangs)\n     free: aperture %" PRIu64 " MiB, hidden %" PRIu64
            " MiB, %" PRIu32 " fences\n     busy:", g->backend, g->policy,
@@ -189,10 +199,10 @@ static void print_gpu(struct printer *p, const struct med_ctl_gpu *g)
            g->timer_wakeups, g->engine_resets, g->hangs, g->aperture_free / MiB,
            g->hidden_free / MiB, g->fences_free);
     for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
-        printf(" %s %.3f s (%.1f%%)", engine_names[e], g->busy_ns[e] / 1e9,
+        fprintf(p->out, " %s %.3f s (%.1f%%)", engine_names[e], g->busy_ns[e] / 1e9,
                g->uptime_ns ? 100.0 * g->busy_ns[e] / g->uptime_ns : 0.0);
     }
-    printf("\n");
+    fprintf(p->out, "\n");
 }
 
 static void print_stats(const struct med_ctl_reply *r, void *opaque)
@@ -206,14 +216,14 @@ static void print_stats(const struct med_ctl_reply *r, void *opaque)
     }
     begin_item(p);
     if (p->json) {
-        json_vgpu_identity(v);
-        printf(", \"engines\": {");
+        json_vgpu_identity(p->out, v);
+        fprintf(p->out, ", \"engines\": {");
         for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
-            printf("%s\"%s\": {\"busy_ns\": %" PRIu64 ", \"workloads\": %" PRIu64
+            fprintf(p->out, "%s\"%s\": {\"busy_ns\": %" PRIu64 ", \"workloads\": %" PRIu64
                    ", \"backlog_ns\": %" PRIu64 "}", e ? ", " : "", engine_names[e],
                    v->busy_ns[e], v->workloads[e], v->backlog_ns[e]);
         }
-        printf("}, \"elements\": %" PRIu64 ", \"completed\": %" PRIu64 ", \"rejected\": %"
+        fprintf(p->out, "}, \"elements\": %" PRIu64 ", \"completed\": %" PRIu64 ", \"rejected\": %"
                PRIu64 ", \"hangs\": %" PRIu64 ", \"cancelled\": %" PRIu64
                ", \"engine_resets\": %" PRIu64 ", \"ggtt_synced\": %" PRIu64
                ", \"ggtt_bad_entries\": %" PRIu64 ", \"ppgtts\": %" PRIu32
@@ -222,24 +232,106 @@ static void print_stats(const struct med_ctl_reply *r, void *opaque)
                v->ppgtts, v->ppgtt_bad_entries);
         return;
     }
-    printf("vGPU %" PRIu32 " %s%s(%s, VM %s, %s): weight %" PRIu32 ", cap %" PRIu32 "%%\n",
+    fprintf(p->out, "vGPU %" PRIu32 " %s%s(%s, VM %s, %s): weight %" PRIu32 ", cap %" PRIu32 "%%\n",
            v->id, v->name, v->name[0] ? " " : "", state_name(v->state),
            v->vm_name[0] ? v->vm_name : "-", v->type, v->weight, v->cap_percent);
     for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
         if (!v->workloads[e]) {
             continue;
         }
-        printf("  %-4s busy %.3f s (%.1f%% of the engine's busy time), %" PRIu64
+        fprintf(p->out, "  %-4s busy %.3f s (%.1f%% of the engine's busy time), %" PRIu64
                " workloads, backlogged %.3f s\n", engine_names[e], v->busy_ns[e] / 1e9,
                p->gpu_busy[e] ? 100.0 * v->busy_ns[e] / p->gpu_busy[e] : 0.0, v->workloads[e],
                v->backlog_ns[e] / 1e9);
     }
-    printf("  elements %" PRIu64 ", completed %" PRIu64 ", rejected %" PRIu64 ", hangs %"
+    fprintf(p->out, "  elements %" PRIu64 ", completed %" PRIu64 ", rejected %" PRIu64 ", hangs %"
            PRIu64 ", cancelled %" PRIu64 ", engine resets %" PRIu64 "\n"
            "  GGTT entries shadowed %" PRIu64 " (%" PRIu64 " bad); PPGTTs %" PRIu32
            " (%" PRIu64 " bad entries)\n", v->elements, v->completed, v->rejected, v->hangs,
            v->cancelled, v->engine_resets, v->ggtt_synced, v->ggtt_bad_entries, v->ppgtts,
            v->ppgtt_bad_entries);
+}
+
+/*
+ * A failure: the message on stderr and, with --json, an error object on
+ * stdout ({"error": {"command", "message", "errno"}}), the only thing
+ * printed there; returns @exit_status.
+ */
+static int __attribute__((format(printf, 5, 6)))
+fail(const struct printer *p, int exit_status, const char *command, int err,
+     const char *fmt, ...)
+{
+    char message[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof(message), fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "gpumedctl: %s%s%s\n", command ? command : "", command ? ": " : "",
+            message);
+    if (p->json) {
+        printf("{\"error\": {\"command\": ");
+        if (command) {
+            json_string(stdout, command);
+        } else {
+            printf("null");
+        }
+        printf(", \"message\": ");
+        json_string(stdout, message);
+        printf(", \"errno\": ");
+        if (err) {
+            json_string(stdout, strerrorname_np(err) ? strerrorname_np(err) : "");
+        } else {
+            printf("null");
+        }
+        printf("}}\n");
+    }
+    return exit_status;
+}
+
+/* A vGPU named on the command line into @q->name; false (and @why) if it
+ * is not a name. */
+static bool take_name(struct med_ctl_request *q, const char *name, char *why, size_t size)
+{
+    if (!med_ctl_name_explain(name, why, size)) {
+        return false;
+    }
+    return copy_arg(q->name, sizeof(q->name), name);
+}
+
+/* set's NAME|ID: digits are an id. */
+static bool take_vgpu(struct med_ctl_request *q, const char *arg, char *why, size_t size)
+{
+    char *end;
+    unsigned long id;
+
+    if (arg[0] < '0' || arg[0] > '9') {
+        return take_name(q, arg, why, size);
+    }
+    errno = 0;
+    id = strtoul(arg, &end, 10);
+    if (errno || *end || !id || id > UINT32_MAX) {
+        snprintf(why, size, "'%s' is neither a vGPU id (1 or more) nor a name", arg);
+        return false;
+    }
+    q->vgpu_id = (uint32_t)id;
+    return true;
+}
+
+static int connect_failure(const struct printer *p, const char *command, const char *control,
+                           const char *socket_path, int err)
+{
+    if (err == ENOENT || err == ECONNREFUSED) {
+        return fail(p, 1, command, err, "cannot connect to %s: %s: is gpumed running? "
+                    "(socket %s; --socket PATH names another)", control, strerror(err),
+                    socket_path);
+    }
+    if (err == EACCES) {
+        return fail(p, 1, command, err, "cannot connect to %s: %s: the control socket is "
+                    "the mediator's user's (mode 0600): run gpumedctl as that user (root "
+                    "under systemd)", control, strerror(err));
+    }
+    return fail(p, 1, command, err, "cannot connect to %s: %s", control, strerror(err));
 }
 
 int main(int argc, char **argv)
@@ -250,13 +342,17 @@ int main(int argc, char **argv)
         { "type", required_argument, NULL, 't' }, { "name", required_argument, NULL, 'n' },
         { "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' }, { 0 },
     };
-    const char *socket_path = DEFAULT_SOCKET, *command;
+    const char *socket_path = DEFAULT_SOCKET, *command, *bad_number = NULL, *name_arg = NULL;
+    const char *type_arg = NULL;
     struct med_ctl_request q = { .version = MED_CTL_VERSION };
     struct printer p = { 0 };
     void (*each)(const struct med_ctl_reply *, void *) = NULL;
-    char control[108], detail[MED_CTL_DETAIL_LEN] = "";
+    char control[108], detail[MED_CTL_DETAIL_LEN] = "", why[160];
+    char *buffer = NULL;
+    size_t buffer_size = 0;
     int opt, fd, status;
 
+    opterr = 0;     /* its messages are ours, after --json is known */
     while ((opt = getopt_long(argc, argv, "s:jh", options, NULL)) != -1) {
         switch (opt) {
         case 's':
@@ -266,22 +362,18 @@ int main(int argc, char **argv)
             p.json = true;
             break;
         case 'w':
-        case 'c':
-            if (!parse_percent_like(optarg)) {
-                fprintf(stderr, "gpumedctl: --%s: '%s' is not a number from 1 to 100\n",
-                        opt == 'w' ? "weight" : "cap", optarg);
-                return 2;
-            }
-            *(opt == 'w' ? &q.weight : &q.cap_percent) = parse_percent_like(optarg);
+        case 'c': {
+            uint32_t value = parse_percent_like(optarg);
+
+            *(opt == 'w' ? &q.weight : &q.cap_percent) = value;
+            bad_number = value ? bad_number : opt == 'w' ? "--weight" : "--cap";
             break;
+        }
         case 't':
+            type_arg = optarg;
+            break;
         case 'n':
-            if (!copy_arg(opt == 't' ? q.type : q.name,
-                          opt == 't' ? sizeof(q.type) : sizeof(q.name), optarg)) {
-                fprintf(stderr, "gpumedctl: --%s: '%s' is too long\n",
-                        opt == 't' ? "type" : "name", optarg);
-                return 2;
-            }
+            name_arg = optarg;
             break;
         case 'h':
             usage(stdout);
@@ -290,15 +382,22 @@ int main(int argc, char **argv)
             printf("gpumedctl %s\n", GPUMED_VERSION);
             return 0;
         default:
-            usage(stderr);
-            return 2;
+            for (int i = 1; i < argc; i++) {
+                p.json |= !strcmp(argv[i], "--json");
+            }
+            return fail(&p, 2, NULL, 0, "%s '%s' (gpumedctl --help lists the options)",
+                        optopt ? "option needs an argument or is unknown:" : "unknown option",
+                        argv[optind - 1]);
         }
     }
     if (optind >= argc) {
         usage(stderr);
-        return 2;
+        return fail(&p, 2, NULL, 0, "no command");
     }
     command = argv[optind++];
+    if (bad_number) {
+        return fail(&p, 2, command, 0, "%s: not a number from 1 to 100", bad_number);
+    }
     if (!strcmp(command, "list") || !strcmp(command, "stats")) {
         q.op = MED_CTL_STATS;
         each = command[0] == 'l' ? print_list : print_stats;
@@ -306,65 +405,92 @@ int main(int argc, char **argv)
         q.op = MED_CTL_TYPES;
         each = print_type;
     } else if (!strcmp(command, "set")) {
-        char *end;
-
         q.op = MED_CTL_SET_SHARE;
-        q.vgpu_id = optind < argc ? (uint32_t)strtoul(argv[optind], &end, 10) : 0;
-        if (!q.vgpu_id || *end || (!q.weight && !q.cap_percent)) {
-            fprintf(stderr, "gpumedctl: set needs a vGPU id and --weight and/or --cap\n");
-            return 2;
+        if (optind >= argc) {
+            return fail(&p, 2, command, 0, "which vGPU? set NAME|ID [--weight N] [--cap "
+                        "PERCENT] (gpumedctl list shows names and ids)");
         }
-        optind++;
+        if (!take_vgpu(&q, argv[optind++], why, sizeof(why))) {
+            return fail(&p, 2, command, 0, "%s", why);
+        }
+        if (!q.weight && !q.cap_percent) {
+            return fail(&p, 2, command, 0, "nothing to set: give --weight N (1-100) and/or "
+                        "--cap PERCENT (1-100)");
+        }
     } else if (!strcmp(command, "create")) {
         q.op = MED_CTL_CREATE;
         each = print_list;
-        if (!q.type[0] || !q.name[0]) {
-            fprintf(stderr, "gpumedctl: create needs --type TYPE and --name NAME\n");
-            return 2;
+        if (!type_arg || !name_arg) {
+            return fail(&p, 2, command, 0, "create needs --type TYPE (gpumedctl types lists "
+                        "them) and --name NAME");
         }
+        if (!copy_arg(q.type, sizeof(q.type), type_arg)) {
+            return fail(&p, 2, command, 0, "--type: '%.40s...' is too long: gpumedctl types "
+                        "lists the types", type_arg);
+        }
+        if (!take_name(&q, name_arg, why, sizeof(why))) {
+            return fail(&p, 2, command, 0, "--name: %s", why);
+        }
+        type_arg = name_arg = NULL;
     } else if (!strcmp(command, "destroy")) {
         q.op = MED_CTL_DESTROY;
-        if (optind >= argc || !copy_arg(q.name, sizeof(q.name), argv[optind++])) {
-            fprintf(stderr, "gpumedctl: destroy needs the name of a vGPU (at most %zu "
-                    "characters)\n", sizeof(q.name) - 1);
-            return 2;
+        if (optind >= argc) {
+            return fail(&p, 2, command, 0, "which vGPU? destroy NAME (gpumedctl list shows "
+                        "the names)");
+        }
+        if (!take_name(&q, argv[optind++], why, sizeof(why))) {
+            return fail(&p, 2, command, 0, "%s", why);
         }
     } else {
-        fprintf(stderr, "gpumedctl: unknown command '%s'\n", command);
         usage(stderr);
-        return 2;
+        return fail(&p, 2, NULL, 0, "unknown command '%s'", command);
     }
-    if (optind < argc || (q.op != MED_CTL_SET_SHARE && (q.weight || q.cap_percent)) ||
-        (q.op != MED_CTL_CREATE && (q.type[0] || (q.op != MED_CTL_DESTROY && q.name[0])))) {
-        fprintf(stderr, "gpumedctl: unexpected arguments for '%s'\n", command);
-        return 2;
+    if (optind < argc) {
+        return fail(&p, 2, command, 0, "unexpected argument '%s' (gpumedctl --help)",
+                    argv[optind]);
+    }
+    if (q.op != MED_CTL_SET_SHARE && (q.weight || q.cap_percent)) {
+        return fail(&p, 2, command, 0, "--weight and --cap go with set");
+    }
+    if (type_arg || name_arg) {
+        return fail(&p, 2, command, 0, "--type and --name go with create (destroy and set "
+                    "take the vGPU's name as their argument)");
     }
     if (med_ctl_path(socket_path, control, sizeof(control))) {
-        fprintf(stderr, "gpumedctl: socket path %s is too long\n", socket_path);
-        return 2;
+        return fail(&p, 2, command, 0, "socket path %s is too long", socket_path);
     }
     fd = med_ctl_connect(control);
     if (fd < 0) {
-        fprintf(stderr, "gpumedctl: cannot connect to %s: %s%s\n", control, strerror(errno),
-                errno == EACCES ? " (run as the mediator's user)" : "");
-        return 1;
+        return connect_failure(&p, command, control, socket_path, errno);
+    }
+    p.out = open_memstream(&buffer, &buffer_size);
+    if (!p.out) {
+        close(fd);
+        return fail(&p, 1, command, errno, "%s", strerror(errno));
     }
     if (p.json && q.op == MED_CTL_TYPES) {
-        printf("{\"types\": [");
+        fprintf(p.out, "{\"types\": [");
     } else if (p.json && each == print_list) {
-        printf("{\"vgpus\": [");
+        fprintf(p.out, "{\"vgpus\": [");
     }
     status = med_ctl_call(fd, &q, each, &p, detail);
     close(fd);
-    if (status < 0) {
-        fprintf(stderr, "gpumedctl: %s: %s\n", command,
-                detail[0] && status != -EPROTO ? detail : strerror(-status));
-        return 1;
-    }
     if (p.json && each) {
-        printf("\n]}\n");
+        fprintf(p.out, "\n]}\n");
     } else if (p.json) {
-        printf("{\"ok\": true}\n");
+        fprintf(p.out, "{\"ok\": true}\n");
     }
+    fclose(p.out);
+    if (status == -EPROTO) {
+        free(buffer);
+        return fail(&p, 1, command, -status, "the mediator's reply is not one gpumedctl %s "
+                    "understands: use the gpumedctl of the running gpumed", GPUMED_VERSION);
+    }
+    if (status < 0) {
+        free(buffer);
+        return fail(&p, 1, command, -status, "%s", detail[0] ? detail : strerror(-status));
+    }
+    fwrite(buffer, 1, buffer_size, stdout);
+    free(buffer);
     return 0;
 }

@@ -8,6 +8,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                 'python'))
 import mediator as gpumed  # noqa: E402
+import tap  # noqa: E402
 
 PCI_CONFIG_ADDRESS = 0xCF8
 PCI_CONFIG_DATA = 0xCFC
@@ -145,28 +146,12 @@ class QTest:
         return self.cmd('read 0x%x 0x%x' % (addr, length))
 
 
-class Tap:
-    """TAP output: one line per check, a plan at the end, exit status."""
-
-    def __init__(self):
-        self.count = 0
-        self.failed = 0
-
-    def check(self, ok, name, detail=''):
-        self.count += 1
-        if not ok:
-            self.failed += 1
-        print('%s %d - %s%s' % ('ok' if ok else 'not ok', self.count, name,
-                                 (' # ' + detail) if detail and not ok else ''))
-        sys.stdout.flush()
+class Tap(tap.Tap):
+    """TAP output (tests/python/tap.py) with register comparisons."""
 
     def equal(self, got, want, name):
         self.check(got == want, name, 'got 0x%x, want 0x%x' % (got, want)
                    if isinstance(got, int) and isinstance(want, int) else '%r != %r' % (got, want))
-
-    def finish(self):
-        print('1..%d' % self.count)
-        return 1 if self.failed else 0
 
 
 def start_qemu():

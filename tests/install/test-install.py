@@ -21,20 +21,13 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                'python'))
+from tap import Tap  # noqa: E402
+
 MESON, BUILD = sys.argv[1], sys.argv[2]
-count = failed = 0
-
-
-def check(ok, name, detail=''):
-    global count, failed
-    count += 1
-    failed += not ok
-    print('%s %d - %s' % ('ok' if ok else 'not ok', count, name.replace('#', '(hash)')),
-          flush=True)
-    if not ok and detail:
-        for line in str(detail).splitlines():
-            print('# ' + line)
-    return ok
+tap = Tap()
+check = tap.check
 
 
 def run(args, env=None, **kw):
@@ -186,9 +179,7 @@ def main():
             check(status != 0 and 'not-installed' in out,
                   'systemd-analyze verify fails on a unit naming a path not installed', out)
         else:
-            print('ok %d - systemd-analyze verify # SKIP no systemd-analyze on this machine'
-                  % (count + 1))
-            globals()['count'] += 1
+            tap.skip('systemd-analyze verify', 'no systemd-analyze on this machine')
 
         # The installed programs run.
         for prog in ('gpumed', 'gpumedctl'):
@@ -247,8 +238,7 @@ def main():
             check(installed_files(destdir2) == expected - {paths['qemu']},
                   'without a built QEMU everything else is installed',
                   sorted(installed_files(destdir2) ^ (expected - {paths['qemu']})))
-    print('1..%d' % count)
-    return 1 if failed else 0
+    return tap.finish()
 
 
 if __name__ == '__main__':

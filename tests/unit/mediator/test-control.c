@@ -48,14 +48,14 @@ static void test_requests(void **state)
     expect(request(MED_CTL_SET_SHARE, 3, 100, 100), NULL);
     expect(request(MED_CTL_STATS, 1, 0, 0), "arguments given to a query");
     expect(request(MED_CTL_TYPES, 0, 0, 5), "arguments given to a query");
-    expect(request(MED_CTL_SET_SHARE, 0, 8, 0), "no vGPU id");
+    expect(request(MED_CTL_SET_SHARE, 0, 8, 0), "neither a vGPU id nor a name");
     expect(request(MED_CTL_SET_SHARE, 3, 0, 0), "neither a weight nor a cap to set");
     expect(request(MED_CTL_SET_SHARE, 3, 101, 0), "weight above 100");
     expect(request(MED_CTL_SET_SHARE, 3, 0, 101), "cap above 100 %");
     expect(request(0, 0, 0, 0), "unknown operation");
     expect(request(6, 0, 0, 0), "unknown operation");
     r.version = MED_CTL_VERSION + 1;
-    expect(r, "unsupported control protocol version");
+    expect(r, "unsupported control protocol version: use the gpumedctl of this gpumed");
     r = request(MED_CTL_STATS, 0, 0, 0);
     r.reserved = 1;
     expect(r, "reserved field not zero");
@@ -85,9 +85,9 @@ static void test_create_and_destroy_requests(void **state)
     expect(named(MED_CTL_CREATE, "", "vm1"), "no type to create");
     expect(named(MED_CTL_CREATE, "gpumed-8", ""), "no name for the vGPU");
     expect(named(MED_CTL_CREATE, "gpumed-8", "vm 1"),
-           "name unterminated or not made of [A-Za-z0-9._-]");
+           "name has characters other than A-Z a-z 0-9 . _ -");
     expect(named(MED_CTL_CREATE, "gpumed-8", "vm\n1"),
-           "name unterminated or not made of [A-Za-z0-9._-]");
+           "name has characters other than A-Z a-z 0-9 . _ -");
     expect(named(MED_CTL_CREATE, "gpumed\x01", "vm1"), "type unterminated or not printable");
     expect(named(MED_CTL_DESTROY, "gpumed-8", "vm1"),
            "an id, weight, cap or type given to DESTROY");
@@ -98,15 +98,43 @@ static void test_create_and_destroy_requests(void **state)
     r.weight = 4;
     expect(r, "an id, weight or cap given to CREATE");
     r = named(MED_CTL_SET_SHARE, "", "vm1");
-    r.vgpu_id = 1;
     r.weight = 4;
-    expect(r, "a type or name given to SET_SHARE");
+    expect(r, NULL);                                        /* set by name */
+    r.vgpu_id = 1;
+    expect(r, "both a vGPU id and a name");
+    r = named(MED_CTL_SET_SHARE, "gpumed-8", "vm1");
+    r.cap_percent = 4;
+    expect(r, "a type given to SET_SHARE");
     r = named(MED_CTL_CREATE, "gpumed-8", "");
     memset(r.name, 'a', sizeof(r.name));                    /* unterminated */
-    expect(r, "name unterminated or not made of [A-Za-z0-9._-]");
+    expect(r, "name not terminated within its 64 bytes");
     r = named(MED_CTL_CREATE, "", "vm1");
     memset(r.type, 'g', sizeof(r.type));
     expect(r, "type unterminated or not printable");
+}
+
+/* What gpumedctl tells people about a name, before anything is sent. */
+static void test_names_explained(void **state)
+{
+    char why[160], long_name[80];
+
+    (void)state;
+    assert_true(med_ctl_name_explain("vm-1.a_B", why, sizeof(why)));
+    assert_false(med_ctl_name_explain("", why, sizeof(why)));
+    assert_string_equal(why, "a vGPU name cannot be empty");
+    assert_false(med_ctl_name_explain("vm 1", why, sizeof(why)));
+    assert_string_equal(why, "'vm 1' has ' ': a vGPU name is made of A-Z a-z 0-9 . _ -");
+    assert_false(med_ctl_name_explain("v\xc3\xa9", why, sizeof(why)));
+    assert_string_equal(why, "the name has byte 0xc3 at offset 1: a vGPU name is made of "
+                        "A-Z a-z 0-9 . _ - (ASCII only)");
+    memset(long_name, 'a', 63);
+    long_name[63] = '\0';
+    assert_true(med_ctl_name_explain(long_name, why, sizeof(why)));
+    long_name[63] = 'a';
+    long_name[64] = '\0';
+    assert_false(med_ctl_name_explain(long_name, why, sizeof(why)));
+    assert_string_equal(why, "'aaaaaaaaaaaaaaaaaaaa...' is 64 characters: a vGPU name has at "
+                        "most 63");
 }
 
 static void test_replies(void **state)
@@ -153,6 +181,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_requests),
         cmocka_unit_test(test_create_and_destroy_requests),
+        cmocka_unit_test(test_names_explained),
         cmocka_unit_test(test_replies),
         cmocka_unit_test(test_control_path),
     };

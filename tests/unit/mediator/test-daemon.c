@@ -36,6 +36,8 @@ struct daemon {
     pid_t pid;
     char dir[64];
     char socket_path[96];
+    bool log_to_file;           /* info level into log_path; else warnings to stderr */
+    char log_path[96];
 };
 
 static struct daemon shared_daemon;
@@ -52,13 +54,20 @@ static bool socket_accepts(const char *path)
     return ok;
 }
 
-static pid_t spawn(const char *socket_path)
+/* With @log_path, at info level, logging into that file; else warnings
+ * and errors to the test's stderr. */
+static pid_t spawn(const char *socket_path, const char *log_path)
 {
     const char *bin = getenv("GPUMED_BIN");
     pid_t pid = fork();
 
     if (pid == 0) {
-        execl(bin, "gpumed", "--foreground", "--log-level", "warning",
+        int fd = log_path ? open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600) : -1;
+
+        if (log_path && (fd < 0 || dup2(fd, STDERR_FILENO) < 0)) {
+            _exit(126);
+        }
+        execl(bin, "gpumed", "--foreground", "--log-level", log_path ? "info" : "warning",
               "--socket", socket_path, (char *)NULL);
         _exit(127);
     }
@@ -75,7 +84,8 @@ static int daemon_start(struct daemon *d)
         return -1;
     }
     snprintf(d->socket_path, sizeof(d->socket_path), "%s/run/gpumed.sock", d->dir);
-    d->pid = spawn(d->socket_path);
+    snprintf(d->log_path, sizeof(d->log_path), "%s/gpumed.log", d->dir);
+    d->pid = spawn(d->socket_path, d->log_to_file ? d->log_path : NULL);
     while (!socket_accepts(d->socket_path)) {
         if (now_ms() - start > START_LIMIT_MS || waitpid(d->pid, NULL, WNOHANG) == d->pid) {
             return -1;
@@ -96,6 +106,7 @@ static int daemon_stop(struct daemon *d)
     snprintf(path, sizeof(path), "%s.lock", d->socket_path);
     unlink(path);
     unlink(d->socket_path);
+    unlink(d->log_path);
     snprintf(path, sizeof(path), "%s/run", d->dir);
     rmdir(path);
     rmdir(d->dir);
@@ -365,7 +376,7 @@ static struct med_client *vgpu_of_own_daemon(struct daemon *d, struct completion
 
 static void test_mediator_death_fails_the_client_cleanly(void **state)
 {
-    struct daemon d;
+    struct daemon d = { 0 };
     struct completions done = { 0 };
     struct med_client *c = vgpu_of_own_daemon(&d, &done);
     kill(d.pid, SIGKILL);
@@ -414,7 +425,7 @@ static void daemon_stop_cleanly(struct daemon *d)
  */
 static void test_stale_completions_after_a_reset_are_dropped(void **state)
 {
-    struct daemon d;
+    struct daemon d = { 0 };
     struct completions done = { 0 };
     struct med_client *c = vgpu_of_own_daemon(&d, &done);
     assert_int_equal(kill(d.pid, SIGSTOP), 0);
@@ -443,7 +454,7 @@ static void test_stale_completions_after_a_reset_are_dropped(void **state)
  */
 static void test_a_stopped_mediator_never_blocks_the_client(void **state)
 {
-    struct daemon d;
+    struct daemon d = { 0 };
     struct completions done = { 0 };
     struct med_client *c = vgpu_of_own_daemon(&d, &done);
     const struct med_client_stats *st = med_client_stats(c);
@@ -487,10 +498,83 @@ static void test_a_stopped_mediator_never_blocks_the_client(void **state)
     daemon_stop_cleanly(&d);
 }
 
+/* How many lines of @path contain @text. */
+static unsigned lines_with(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "r");
+    char line[1024];
+    unsigned n = 0;
+
+    assert_non_null(f);
+    while (fgets(line, sizeof(line), f)) {
+        n += strstr(line, text) != NULL;
+    }
+    fclose(f);
+    return n;
+}
+
+static void add_engine_resets(const struct med_ctl_reply *r, void *opaque)
+{
+    if (r->kind == MED_CTL_VGPU) {
+        *(uint64_t *)opaque += r->u.vgpu.engine_resets;
+    }
+}
+
+/* The engine resets of every vGPU of the daemon on @socket_path, as its
+ * control socket counts them. */
+static uint64_t engine_resets_counted(const char *socket_path)
+{
+    struct med_ctl_request q = { .version = MED_CTL_VERSION, .op = MED_CTL_STATS };
+    char path[108], detail[MED_CTL_DETAIL_LEN];
+    uint64_t resets = 0;
+    int fd;
+
+    assert_int_equal(med_ctl_path(socket_path, path, sizeof(path)), 0);
+    fd = med_ctl_connect(path);
+    assert_true(fd >= 0);
+    assert_int_equal(med_ctl_call(fd, &q, add_engine_resets, &resets, detail), 0);
+    close(fd);
+    return resets;
+}
+
+/*
+ * i915 resets every engine 8 times while it probes: the mediator's log
+ * (info level) has one line for such a burst (the same engines reset
+ * again, each within 10 s of the last), one for another mask, one when the
+ * first mask comes back after it; the count of all of them is in the line
+ * that ends the vGPU.
+ */
+static void test_a_burst_of_engine_resets_is_logged_once(void **state)
+{
+    struct daemon d = { .log_to_file = true };
+    struct completions done = { 0 };
+    struct med_client *c = vgpu_of_own_daemon(&d, &done);
+
+    for (unsigned i = 0; i < 8; i++) {
+        assert_int_equal(med_client_reset_engines(c, MED_ENGINE_MASK_ALL), 0);
+    }
+    assert_int_equal(med_client_reset_engines(c, 1u << MED_ENGINE_VECS), 0);
+    assert_int_equal(med_client_reset_engines(c, MED_ENGINE_MASK_ALL), 0);
+    pump_until(c, &done, 0);
+    /* No time bound: resets never handled are the test's timeout. */
+    while (engine_resets_counted(d.socket_path) < 10) {
+        poll(NULL, 0, 5);
+    }
+    assert_int_equal(lines_with(d.log_path, "engines 0xf reset"), 2);
+    assert_int_equal(lines_with(d.log_path, "engines 0x8 reset"), 1);
+    assert_int_equal(lines_with(d.log_path, "the same reset again within 10 s: debug level"), 3);
+    med_client_close(c);
+    /* No time bound: a vGPU never destroyed is the test's timeout. */
+    while (!lines_with(d.log_path, "; 10 engine resets")) {
+        poll(NULL, 0, 5);
+    }
+    daemon_stop_cleanly(&d);
+}
+
 static void test_second_daemon_refuses_to_start(void **state)
 {
     int status;
-    pid_t pid = spawn(shared_daemon.socket_path);
+    pid_t pid = spawn(shared_daemon.socket_path, NULL);
 
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFEXITED(status));
@@ -510,6 +594,7 @@ int main(void)
         cmocka_unit_test(test_mediator_death_fails_the_client_cleanly),
         cmocka_unit_test(test_stale_completions_after_a_reset_are_dropped),
         cmocka_unit_test(test_a_stopped_mediator_never_blocks_the_client),
+        cmocka_unit_test(test_a_burst_of_engine_resets_is_logged_once),
         cmocka_unit_test(test_second_daemon_refuses_to_start),
     };
 
