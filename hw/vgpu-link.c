@@ -159,7 +159,7 @@ static void vgpu_link_complete(void *opaque, const struct med_completion *done)
     /* Completions inside create's wait cannot happen: nothing was submitted. */
     if (link->vgpu) {
         vgpu_execlist_complete(link->vgpu, (enum vgpu_engine)done->engine, done->event,
-                               done->desc, done->ring_head);
+                               done->desc, done->ring_head, done->user_interrupt);
     }
 }
 

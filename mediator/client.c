@@ -114,6 +114,7 @@ static void deliver_completion(struct med_client *c, const struct med_msg_comple
         .engine = (enum med_engine)m->engine,
         .event = (enum med_complete_event)m->event,
         .desc = m->desc, .ring_head = m->ring_head,
+        .user_interrupt = m->flags & MED_COMPLETE_USER_INTERRUPT,
     };
 
     if (m->generation != c->generation[m->engine]) {

@@ -47,6 +47,7 @@ struct med_completion {
     enum med_complete_event event;
     uint64_t desc;              /* the ELSP element it is about */
     uint32_t ring_head;
+    bool user_interrupt;        /* the work ran an MI_USER_INTERRUPT */
 };
 
 /*

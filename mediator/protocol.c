@@ -26,7 +26,7 @@ static_assert(sizeof(struct med_msg_create_vgpu) == 112, "CREATE_VGPU size");
 static_assert(sizeof(struct med_msg_create_reply) == 368, "CREATE_REPLY size");
 static_assert(sizeof(struct med_msg_ppgtt_notify) == 32, "PPGTT_NOTIFY size");
 static_assert(sizeof(struct med_msg_submit) == 40, "SUBMIT size");
-static_assert(sizeof(struct med_msg_complete) == 40, "COMPLETE size");
+static_assert(sizeof(struct med_msg_complete) == 48, "COMPLETE size");
 static_assert(sizeof(struct med_msg_reset_engines) == 24, "RESET_ENGINES size");
 static_assert(sizeof(struct med_msg_status) == 24, "STATUS size");
 static_assert(sizeof(struct med_msg_add_memory_xen) == 40, "ADD_MEMORY_XEN size");
@@ -45,6 +45,7 @@ ASSERT_LAYOUT(struct med_msg_submit, desc, 24);
 ASSERT_LAYOUT(struct med_msg_submit, generation, 20);
 ASSERT_LAYOUT(struct med_msg_complete, ring_head, 32);
 ASSERT_LAYOUT(struct med_msg_complete, generation, 36);
+ASSERT_LAYOUT(struct med_msg_complete, flags, 40);
 ASSERT_LAYOUT(struct med_msg_reset_engines, generation, 20);
 
 static const struct med_msg_info msg_table[MED_MSG_TYPE_END] = {
@@ -232,7 +233,11 @@ static const char *payload_problem(const union med_msg *m)
             m->complete.event < MED_EVENT_DONE || m->complete.event > MED_EVENT_REJECTED) {
             return "no such engine or event";
         }
-        return NULL;
+        if ((m->complete.flags & ~MED_COMPLETE_FLAGS_ALL) ||
+            (m->complete.flags && m->complete.event != MED_EVENT_DONE)) {
+            return "flags unknown or on work that did not complete";
+        }
+        return m->complete.reserved ? "reserved field is not zero" : NULL;
     case MED_MSG_RESET_ENGINES:
         if (!m->reset_engines.engine_mask ||
             (m->reset_engines.engine_mask & ~MED_ENGINE_MASK_ALL)) {

@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define MED_PROTOCOL_VERSION    4
+#define MED_PROTOCOL_VERSION    5
 #define MED_DEFAULT_SOCKET      "/run/gpumed/gpumed.sock"
 
 #define MED_VM_NAME_LEN         64      /* HELLO.vm_name, NUL included */
@@ -75,6 +75,10 @@ enum med_complete_event {
     MED_EVENT_PREEMPTED = 2,
     MED_EVENT_REJECTED = 3,     /* hang, or refused by the mediator */
 };
+
+/* COMPLETE.flags */
+#define MED_COMPLETE_USER_INTERRUPT 1u  /* the work ran an MI_USER_INTERRUPT */
+#define MED_COMPLETE_FLAGS_ALL      MED_COMPLETE_USER_INTERRUPT
 
 /* Layouts: little-endian, naturally aligned, explicit reserved fields (zero). */
 struct med_msg_header {
@@ -167,6 +171,8 @@ struct med_msg_complete {
     uint64_t desc;
     uint32_t ring_head;
     uint32_t generation;        /* the reset generation of the element's SUBMIT */
+    uint32_t flags;             /* MED_COMPLETE_*: only with MED_EVENT_DONE */
+    uint32_t reserved;
 };
 
 struct med_msg_reset_engines {

@@ -304,7 +304,7 @@ static struct vgpu_mem guest_memory(const struct session *s)
 }
 
 static void send_complete(void *opaque, enum pgpu_engine engine, uint32_t event, uint64_t desc,
-                          uint32_t ring_head)
+                          uint32_t ring_head, uint32_t flags)
 {
     struct session *s = opaque;
     struct med_msg_complete done;
@@ -318,6 +318,7 @@ static void send_complete(void *opaque, enum pgpu_engine engine, uint32_t event,
     done.desc = desc;
     done.ring_head = ring_head;
     done.generation = s->vgpu.engine_generation[engine];
+    done.flags = flags;
     if (event == MED_EVENT_REJECTED) {
         s->server->stats.submissions_rejected++;
     }

@@ -73,6 +73,7 @@ struct vgpu_workload {
     struct med_host_buf mem;    /* context, ring, batches (kept across workloads) */
     uint64_t used;              /* bytes of mem this workload uses */
     uint64_t window;            /* the GGTT window it was last bound at */
+    bool user_interrupt;        /* the scan found an MI_USER_INTERRUPT */
     /* The PPGTT version the scan checked, pinned while the GPU may walk it. */
     struct vgpu_ppgtt_shadow *ppgtt;
     uint64_t ppgtt_pin;
@@ -633,6 +634,7 @@ static void shadow(struct vgpu_workload *w)
             memcpy((uint8_t *)w->mem.map + offsets[b], res.buffers[b].host, res.buffers[b].len);
         }
         build_context(w, &ctx);
+        w->user_interrupt = res.user_interrupt;
         w->ppgtt = ctx.ppgtt;
         w->ppgtt_pin = vgpu_ppgtt_shadow_pin(ctx.ppgtt);
         w->state = WL_QUEUED;
@@ -691,19 +693,24 @@ static void retire(struct engine_queue *eq, struct vgpu_submission *sub)
         uint64_t start = med_now_ns();
 
         if (!eq->dropping && w->event) {
-            uint32_t ring_head = w->head;
+            uint32_t ring_head = w->head, flags = 0;
 
             if (w->event == MED_EVENT_DONE) {
                 write_back(w);
                 ring_head = w->tail;
                 sub->stats.completed += 1 + w->merged_count;
                 sub->config.host->totals->completed += 1 + w->merged_count;
+                /* The GPU raises it as it runs the command; the guest sees
+                 * it with the last element the work completes. */
+                flags = w->user_interrupt ? MED_COMPLETE_USER_INTERRUPT : 0;
             }
+
             sub->config.complete(sub->config.opaque, w->engine, w->event, w->guest_desc,
-                                 ring_head);
+                                 ring_head, w->merged_count ? 0 : flags);
             for (unsigned i = 0; i < w->merged_count; i++) {
                 sub->config.complete(sub->config.opaque, w->engine, w->event,
-                                     w->merged_desc[i], ring_head);
+                                     w->merged_desc[i], ring_head,
+                                     i + 1 == w->merged_count ? flags : 0);
             }
             if (w->sched.dispatched_ns && w->event == MED_EVENT_DONE) {
                 account_times(w, med_now_ns() - start);
@@ -761,6 +768,7 @@ static void fill(struct engine_queue *eq, struct vgpu_submission *sub)
         w->lrca = (uint32_t)w->guest_desc & CTX_DESC_LRCA_MASK;
         w->merged_count = 0;
         w->event = 0;
+        w->user_interrupt = false;
         w->head = w->tail = 0;
         w->scan_ns = w->shadow_ns = 0;
         w->sched.dispatched_ns = 0;
@@ -923,7 +931,7 @@ void vgpu_submission_submit(struct vgpu_submission *sub, enum pgpu_engine engine
         sub->stats.rejected++;
         sub->config.host->totals->rejected++;
         sub->config.guest_error(sub->config.opaque, line);
-        sub->config.complete(sub->config.opaque, engine, MED_EVENT_REJECTED, desc, 0);
+        sub->config.complete(sub->config.opaque, engine, MED_EVENT_REJECTED, desc, 0, 0);
         return;
     }
     eq->pending[(eq->pending_first + eq->pending_count) % MED_WL_PENDING_MAX] =

@@ -104,7 +104,7 @@ struct vgpu_submission_config {
     uint64_t scratch_bus;       /* the vGPU's own scratch page: its invalid PPGTT leaves */
     /* Send COMPLETE for the element @desc of @engine. */
     void (*complete)(void *opaque, enum pgpu_engine engine, uint32_t event, uint64_t desc,
-                     uint32_t ring_head);
+                     uint32_t ring_head, uint32_t flags);
     /* A guest-caused problem, one line without the vGPU's name (the
      * caller prefixes it, counts and rate-limits). */
     void (*guest_error)(void *opaque, const char *text);

@@ -230,7 +230,7 @@ void vgpu_elsp_write(struct vgpu *vgpu, uint32_t offset, uint32_t old, uint32_t 
 
 /* The guest sees element @desc, its port 0, complete or hang. */
 static void complete_visible(struct vgpu *vgpu, enum vgpu_engine engine, uint32_t event,
-                             uint64_t desc, uint32_t ring_head)
+                             uint64_t desc, uint32_t ring_head, bool user_interrupt)
 {
     struct vgpu_execlist *el = &vgpu->execlists[engine];
 
@@ -246,8 +246,9 @@ static void complete_visible(struct vgpu *vgpu, enum vgpu_engine engine, uint32_
         return;
     }
     vreg_set(vgpu, engine_reg(engine, RING_HEAD), ring_head);
-    /* Every request of the guest ends in MI_USER_INTERRUPT, which ran. */
-    raise_engine_irq(vgpu, engine, GT_USER_INTERRUPT);
+    if (user_interrupt) {
+        raise_engine_irq(vgpu, engine, GT_USER_INTERRUPT);
+    }
     if (el->ports[1]) {
         csb_write(vgpu, engine, CSB_ELEMENT_SWITCH | CSB_COMPLETE, el->ports[0]);
         el->ports[0] = el->ports[1];
@@ -260,7 +261,7 @@ static void complete_visible(struct vgpu *vgpu, enum vgpu_engine engine, uint32_
 }
 
 void vgpu_execlist_complete(struct vgpu *vgpu, enum vgpu_engine engine, uint32_t event,
-                            uint64_t desc, uint32_t ring_head)
+                            uint64_t desc, uint32_t ring_head, bool user_interrupt)
 {
     struct vgpu_execlist *el;
     bool visible;
@@ -282,7 +283,7 @@ void vgpu_execlist_complete(struct vgpu *vgpu, enum vgpu_engine engine, uint32_t
     memmove(&el->inflight[0], &el->inflight[1],
             --el->inflight_count * sizeof(el->inflight[0]));
     if (visible) {
-        complete_visible(vgpu, engine, event, desc, ring_head);
+        complete_visible(vgpu, engine, event, desc, ring_head, user_interrupt);
     }
     if (el->has_queued && el->inflight_count + 2 <= VGPU_INFLIGHT_MAX) {
         el->has_queued = false;

@@ -186,12 +186,14 @@ bool vgpu_aperture_translate(struct vgpu *vgpu, uint64_t offset, uint64_t *gpa);
 /*
  * The mediator finished with ELSP element @desc of @engine (protocol
  * COMPLETE; @event is a MED_EVENT_* number): the guest sees the context
- * switch in its CSB and an interrupt, or, for a rejected or hung element,
- * an engine that stays busy until its i915 resets it.  Unexpected
- * completions are logged and ignored.
+ * switch in its CSB and an interrupt, with the engine's user interrupt if
+ * the work ran an MI_USER_INTERRUPT (@user_interrupt: the hardware raises
+ * it only then), or, for a rejected or hung element, an engine that stays
+ * busy until its i915 resets it.  Unexpected completions are logged and
+ * ignored.
  */
 void vgpu_execlist_complete(struct vgpu *vgpu, enum vgpu_engine engine, uint32_t event,
-                            uint64_t desc, uint32_t ring_head);
+                            uint64_t desc, uint32_t ring_head, bool user_interrupt);
 
 /*
  * The mediator is gone: nothing will complete any more.  Running contexts

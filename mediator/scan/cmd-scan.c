@@ -496,6 +496,15 @@ enum med_scan_verdict med_cmd_bb_end(struct med_scan_state *s, const uint32_t *c
     return end_batch(s, len);
 }
 
+/* The GPU raises GT_USER_INTERRUPT when it executes one: the vGPU raises
+ * it for the guest when the workload completes, as GVT-g does. */
+enum med_scan_verdict med_cmd_user_interrupt(struct med_scan_state *s, const uint32_t *cmd,
+                                             unsigned len)
+{
+    s->result->user_interrupt = true;
+    return MED_SCAN_OK;
+}
+
 /* A conditional end may stop the batch here; the scan goes on to the
  * unconditional end, which bounds what the GPU can run. */
 enum med_scan_verdict med_cmd_cond_bb_end(struct med_scan_state *s, const uint32_t *cmd,

@@ -143,6 +143,7 @@ struct med_scan_result {
     const struct med_scan_bb_start *bb_starts;
     unsigned bb_start_count;
     uint64_t commands;          /* decoded */
+    bool user_interrupt;        /* an MI_USER_INTERRUPT among them */
 };
 
 struct med_scan_stats {

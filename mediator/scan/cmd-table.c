@@ -35,7 +35,8 @@ const struct med_cmd_desc med_cmd_table[] = {
     /* MI commands: every engine has the memory interface. */
     { .name = "MI_NOOP", MI(0x00), FIXED(1), .engines = MED_ENG_ALL },
     { .name = "MI_SET_PREDICATE", MI(0x01), FIXED(1), .engines = MED_ENG_ALL },
-    { .name = "MI_USER_INTERRUPT", MI(0x02), FIXED(1), .engines = MED_ENG_ALL },
+    { .name = "MI_USER_INTERRUPT", MI(0x02), FIXED(1), .engines = MED_ENG_ALL,
+      .handler = med_cmd_user_interrupt },
     { .name = "MI_WAIT_FOR_EVENT", MI(0x03), FIXED(1), .engines = MED_ENG_RCS | MED_ENG_BCS,
       .policy = MED_CMD_DISPLAY },
     { .name = "MI_ARB_CHECK", MI(0x05), FIXED(1), .engines = MED_ENG_ALL },

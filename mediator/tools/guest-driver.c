@@ -73,6 +73,7 @@ static void on_complete(void *opaque, const struct med_completion *done)
     struct guest_vm *vm = opaque;
 
     vm->completed++;
+    vm->events.user_interrupts += done->user_interrupt;
     if (done->event == MED_EVENT_DONE) {
         vm->events.done++;
     } else if (done->event == MED_EVENT_REJECTED) {

@@ -97,6 +97,7 @@ int guest_ctx_barrier(struct guest_ctx *ctx, unsigned timeout_ms);
 /* COMPLETE messages seen, by event. */
 struct guest_events {
     uint64_t done, rejected, other;
+    uint64_t user_interrupts;   /* completions that carried one */
 };
 const struct guest_events *guest_vm_events(const struct guest_vm *vm);
 

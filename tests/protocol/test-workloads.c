@@ -229,6 +229,25 @@ static void test_store_data_imm(void **state)
     assert_int_equal(((uint32_t *)e->data->map)[3], 0);
 }
 
+/* The vGPU raises the user interrupt only for work that ran an
+ * MI_USER_INTERRUPT (the breadcrumb has one; a bare batch has none), as the
+ * hardware does (issue 13 item 13). */
+static void test_user_interrupt_follows_the_command(void **state)
+{
+    static const uint32_t noop = MI_NOOP_DW;    /* RING_TAIL is qword aligned */
+    struct env *e = *state;
+    const struct guest_events *ev = guest_vm_events(e->vm);
+
+    assert_int_equal(guest_ctx_emit_batch(e->rcs, store_batch(e, 0, DATA_ADDR, 1), true), 0);
+    assert_int_equal(guest_ctx_emit(e->rcs, &noop, 1), 0);
+    assert_int_equal(guest_ctx_submit(e->rcs), 0);
+    assert_int_equal(guest_ctx_wait(e->rcs, WAIT_MS), 0);
+    assert_int_equal(((uint32_t *)e->data->map)[0], 1);
+    assert_int_equal(ev->user_interrupts, 0);
+    assert_int_equal(run_batch(e->rcs, store_batch(e, 0x100, DATA_ADDR + 4, 2)), 0);
+    assert_int_equal(ev->user_interrupts, 1);
+}
+
 static void test_blit(void **state)
 {
     struct env *e = *state;
@@ -961,6 +980,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_store_data_imm, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_user_interrupt_follows_the_command, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_blit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_level_and_chained_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch_changed_after_submission_runs_as_scanned,

@@ -138,7 +138,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             uint64_t desc = engine < VGPU_ENGINE_COUNT && (r.offset & 0x100) ?
                             last_submitted[engine] : r.value;
 
-            vgpu_execlist_complete(vgpu, engine, r.size % 4, desc, r.offset >> 16);
+            vgpu_execlist_complete(vgpu, engine, r.size % 4, desc, r.offset >> 16,
+                                   r.size & 4);
             break;
         }
         }

@@ -123,6 +123,16 @@ static void test_well_formed_messages_pass(void **state)
     assert_true(med_msg_valid(&complete, sizeof(complete), 0, MED_PEER_CLIENT, NULL));
     complete.generation = 12;
     assert_true(med_msg_valid(&complete, sizeof(complete), 0, MED_PEER_CLIENT, NULL));
+    /* A user interrupt only on work that completed; no other flag exists. */
+    complete.flags = MED_COMPLETE_USER_INTERRUPT;
+    assert_false(med_msg_valid(&complete, sizeof(complete), 0, MED_PEER_CLIENT, NULL));
+    complete.event = MED_EVENT_DONE;
+    assert_true(med_msg_valid(&complete, sizeof(complete), 0, MED_PEER_CLIENT, NULL));
+    complete.flags = 2;
+    assert_false(med_msg_valid(&complete, sizeof(complete), 0, MED_PEER_CLIENT, NULL));
+    complete.flags = 0;
+    complete.reserved = 1;
+    assert_false(med_msg_valid(&complete, sizeof(complete), 0, MED_PEER_CLIENT, NULL));
 }
 
 /* Each row: a mutation of a HELLO and the reason med_msg_valid() must give. */

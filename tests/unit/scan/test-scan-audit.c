@@ -121,6 +121,7 @@ static void test_store_data_imm(void **state)
     struct fixture *f = *state;
 
     check_bounds(f, PGPU_RCS, sdi_ggtt, GGTT_END, 4, 4);
+    assert_false(f->result.user_interrupt);     /* a workload without one raises none */
     check_bounds(f, PGPU_BCS, sdi_ggtt_qword, GGTT_END, 8, 8);
     check_bounds(f, PGPU_VCS, sdi_ppgtt, PPGTT_END, 4, 4);
     /* Below the partition too. */
@@ -522,6 +523,7 @@ static void test_batch_structure(void **state)
     emit(&b, MI_BB_END_DW);
     assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_OK);
     assert_string_equal(f->result.reason, "");
+    assert_true(f->result.user_interrupt);
     assert_int_equal(f->result.buffer_count, 5);
     buf = f->result.buffers;
     assert_int_equal(buf[0].len, 4 * 8);
