@@ -417,7 +417,8 @@ static void test_table_limit_bounds_the_shadow(void **state)
     vgpu_ppgtt_shadow_destroy(s);
 }
 
-/* The owner's budget (all of a vGPU's PPGTTs) refuses a page. */
+/* The owner's budget (all of a vGPU's PPGTTs) refuses a page; once it has
+ * room again, a sync applies what it could not. */
 static void test_owner_budget_drops_the_entry(void **state)
 {
     struct fake_vm *vm = *state;
@@ -431,6 +432,10 @@ static void test_owner_budget_drops_the_entry(void **state)
     assert_int_equal(vgpu_ppgtt_shadow_stats(s)->tables, 3);
     assert_int_equal(vgpu_ppgtt_shadow_stats(s)->table_limit_hits, 1);
     assert_false(vgpu_ppgtt_shadow_translate(s, 0, &gpa));
+    vm->budget = 0;
+    assert_int_equal(vgpu_ppgtt_shadow_sync(s, NULL), 0);
+    assert_true(vgpu_ppgtt_shadow_translate(s, 0, &gpa));
+    assert_int_equal(gpa, gpa_of(10));
     vgpu_ppgtt_shadow_destroy(s);
 }
 
@@ -687,23 +692,6 @@ static void test_shared_table_that_maps_pages_translates(void **state)
     vgpu_ppgtt_shadow_destroy(s);
 }
 
-/* Once the budget has room again, a sync applies what it could not. */
-static void test_sync_retries_what_the_budget_refused(void **state)
-{
-    struct fake_vm *vm = *state;
-    struct vgpu_ppgtt_shadow *s;
-    uint64_t gpa;
-
-    build_chain(vm, 0, gpa_of(10) | P);
-    vm->budget = 3;
-    s = shadow_built(vm, 0, 0, -ENOMEM);
-    vm->budget = 0;
-    assert_int_equal(vgpu_ppgtt_shadow_sync(s, NULL), 0);
-    assert_true(vgpu_ppgtt_shadow_translate(s, 0, &gpa));
-    assert_int_equal(gpa, gpa_of(10));
-    vgpu_ppgtt_shadow_destroy(s);
-}
-
 static struct med_ppgtt_set *set_of(struct fake_vm *vm)
 {
     return med_ppgtt_set_create(&(struct vgpu_ppgtt_shadow_config) {
@@ -808,8 +796,6 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_copy_refused_fails_the_sync, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shared_table_that_maps_pages_translates, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_sync_retries_what_the_budget_refused, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_set_drops_unpinned_shadows_for_room, setup,
                                         teardown),
