@@ -326,7 +326,7 @@ static void send_complete(void *opaque, enum pgpu_engine engine, uint32_t event,
     s->failed = !send_message(s, &done, NULL, 0);
 }
 
-static void ggtt_sync(void *opaque);
+static uint64_t ggtt_sync(void *opaque);
 
 static void workload_guest_error(void *opaque, const char *text)
 {
@@ -552,7 +552,7 @@ static bool handle_ppgtt_notify(struct session *s, const union med_msg *m, const
 
 /* Bring the host GGTT up to date before the GPU may use it: called once
  * per workload (the elements merged into one share one sync). */
-static void ggtt_sync(void *opaque)
+static uint64_t ggtt_sync(void *opaque)
 {
     struct session *s = opaque;
     const struct vgpu_ggtt_shadow_stats *st = vgpu_ggtt_shadow_stats(s->vgpu.shadow);
@@ -566,6 +566,7 @@ static void ggtt_sync(void *opaque)
                     " = 0x%" PRIx64 "): they point at the vGPU's scratch page",
                     st->bad_address - bad_before, st->last_bad_index, st->last_bad_pte);
     }
+    return st->entries_synced - synced_before;
 }
 
 /* Each ELSP element becomes a workload; COMPLETE follows, in order per engine. */

@@ -110,7 +110,7 @@ struct vgpu_submission_config {
     void (*guest_error)(void *opaque, const char *text);
     /* Bring the vGPU's host GGTT up to date with the guest's: called once
      * per workload, after its elements' SUBMITs, before it is checked. */
-    void (*sync_ggtt)(void *opaque);
+    uint64_t (*sync_ggtt)(void *opaque);     /* returns the entries it wrote */
     void *opaque;
     struct med_sched_share share;       /* on every engine; valid */
 };
