@@ -41,10 +41,12 @@ bool med_ctl_request_valid(const void *buf, size_t len, const char **why)
         *why = "name has characters other than A-Z a-z 0-9 . _ -";
     } else if (r.op == MED_CTL_STATS || r.op == MED_CTL_TYPES) {
         *why = numbers || names ? "arguments given to a query" : NULL;
-    } else if (r.op == MED_CTL_SET_SHARE) {
+    } else if (r.op == MED_CTL_SET_SHARE || r.op == MED_CTL_RESET_STATS) {
         *why = !r.vgpu_id && !r.name[0] ? "neither a vGPU id nor a name" :
                r.vgpu_id && r.name[0] ? "both a vGPU id and a name" :
-               r.type[0] ? "a type given to SET_SHARE" :
+               r.type[0] ? "a type given to SET_SHARE or RESET_STATS" :
+               r.op == MED_CTL_RESET_STATS ?
+                   (r.weight || r.cap_percent ? "a weight or cap given to RESET_STATS" : NULL) :
                !r.weight && !r.cap_percent ? "neither a weight nor a cap to set" :
                r.weight > 100 ? "weight above 100" :
                r.cap_percent > 100 ? "cap above 100 %" : NULL;

@@ -121,15 +121,32 @@ static void put_share_and_partition(struct med_ctl_vgpu *v, const struct med_sch
     v->hidden_size = p->hidden_size;
 }
 
+static void put_counters(struct med_ctl_vgpu *v, const struct vgpu_counters *c,
+                         uint64_t counting_since_ns, uint64_t now)
+{
+    memcpy(v->busy_ns, c->busy_ns, sizeof(v->busy_ns));
+    memcpy(v->workloads, c->workloads, sizeof(v->workloads));
+    memcpy(v->backlog_ns, c->backlog_ns, sizeof(v->backlog_ns));
+    v->elements = c->elements;
+    v->completed = c->completed;
+    v->rejected = c->rejected;
+    v->hangs = c->hangs;
+    v->cancelled = c->cancelled;
+    v->engine_resets = c->engine_resets;
+    v->ggtt_synced = c->ggtt_synced;
+    v->ggtt_bad_entries = c->ggtt_bad_entries;
+    v->ppgtt_bad_entries = c->ppgtt_bad_entries;
+    v->counted_ns = now - counting_since_ns;
+}
+
 static bool send_vgpu(struct control_conn *c, const struct session *s)
 {
     struct med_ctl_reply r = { .kind = MED_CTL_VGPU };
     struct med_ctl_vgpu *v = &r.u.vgpu;
     const struct session_vgpu *sv = &s->vgpu;
-    const struct vgpu_exec_stats *ex = vgpu_submission_stats(sv->submission);
-    const struct vgpu_ggtt_shadow_stats *gg = vgpu_ggtt_shadow_stats(sv->shadow);
     const struct med_sched_share *share = vgpu_submission_share(sv->submission);
     uint64_t now = med_now_ns();
+    struct vgpu_counters counters;
 
     v->id = sv->id;
     v->state = sv->reserved ? MED_CTL_VGPU_ATTACHED : MED_CTL_VGPU_RUNNING;
@@ -140,26 +157,20 @@ static bool send_vgpu(struct control_conn *c, const struct session *s)
     v->ppgtts = vgpu_submission_ppgtt_count(sv->submission);
     copy_name(v->vm_name, sizeof(v->vm_name), s->vm_name);
     copy_name(v->type, sizeof(v->type), sv->type->v.name);
-    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
-        const struct med_sched_entity *en = vgpu_submission_entity(sv->submission, e);
-
-        v->busy_ns[e] = en->busy_ns;
-        v->workloads[e] = en->workloads;
-        v->backlog_ns[e] = med_sched_backlog_ns(en, now);
+    vgpu_counters_of_session(s, now, &counters);
+    if (sv->reserved) {
+        vgpu_counters_add(&counters, &sv->reserved->past, false);
     }
-    v->elements = ex->elements;
-    v->completed = ex->completed;
-    v->rejected = ex->rejected;
-    v->hangs = ex->hangs;
-    v->cancelled = ex->cancelled;
-    v->engine_resets = sv->engine_resets;
-    v->ggtt_synced = gg->entries_synced;
-    v->ggtt_bad_entries = gg->bad_address;
-    v->ppgtt_bad_entries = ex->ppgtt_bad_entries;
+    put_counters(v, &counters, sv->reserved ? sv->reserved->counting_since_ns :
+                               sv->counting_since_ns, now);
+    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+        v->queued[e] = med_sched_queue_depth(vgpu_submission_entity(sv->submission, e));
+    }
     return send_reply(c, &r);
 }
 
-/* A reserved vGPU no VM uses: its identity, share and partition. */
+/* A reserved vGPU no VM uses: its identity, share, partition and what its
+ * VMs used. */
 static bool send_idle(struct control_conn *c, const struct reserved_vgpu *rv)
 {
     struct med_ctl_reply r = { .kind = MED_CTL_VGPU };
@@ -170,6 +181,7 @@ static bool send_idle(struct control_conn *c, const struct reserved_vgpu *rv)
     copy_name(v->name, sizeof(v->name), rv->name);
     copy_name(v->type, sizeof(v->type), rv->type->v.name);
     put_share_and_partition(v, &rv->share, &rv->partition);
+    put_counters(v, &rv->past, rv->counting_since_ns, med_now_ns());
     return send_reply(c, &r);
 }
 
@@ -213,8 +225,36 @@ static bool send_types(struct med_server *server, struct control_conn *c)
     return true;
 }
 
-/* A vGPU's share as gpumedctl set changes it: a running vGPU's (its VM's
- * session) or an idle reserved one's. */
+/* The vGPU a SET_SHARE or RESET_STATS names by id or name: its VM's
+ * session if one runs it, and its reservation if it has one; false (with
+ * @detail) when there is no such vGPU. */
+static bool find_vgpu(struct med_server *server, const struct med_ctl_request *q,
+                      struct session **session, struct reserved_vgpu **reserved,
+                      char *detail, size_t size)
+{
+    struct reserved_vgpu *r = q->name[0] ? reserved_find(server, q->name) :
+                              reserved_find_id(server, q->vgpu_id);
+
+    *reserved = r;
+    *session = r ? r->attached : NULL;
+    for (struct session *s = server->sessions; s && !r && !q->name[0]; s = s->next) {
+        if (s->stage == SESSION_VGPU_CREATED && s->vgpu.id == q->vgpu_id) {
+            *session = s;
+        }
+    }
+    if (*session || *reserved) {
+        return true;
+    }
+    if (q->name[0]) {
+        snprintf(detail, size, "no vGPU named '%s' (gpumedctl list: NAME, or ID for one "
+                 "without)", q->name);
+    } else {
+        snprintf(detail, size, "no vGPU %" PRIu32 " (gpumedctl list shows the ids)", q->vgpu_id);
+    }
+    return false;
+}
+
+/* A vGPU's share as gpumedctl set changes it. */
 static void apply_share(struct med_sched_share *share, const struct med_ctl_request *q)
 {
     share->weight = q->weight ? q->weight : share->weight;
@@ -224,17 +264,14 @@ static void apply_share(struct med_sched_share *share, const struct med_ctl_requ
 static int set_share(struct med_server *server, const struct med_ctl_request *q,
                      char *detail, size_t size)
 {
-    struct reserved_vgpu *r = q->name[0] ? reserved_find(server, q->name) :
-                              reserved_find_id(server, q->vgpu_id);
-    uint32_t id = r ? r->id : q->vgpu_id;
+    struct session *s;
+    struct reserved_vgpu *r;
+    struct med_sched_share share;
 
-    for (struct session *s = server->sessions; s; s = s->next) {
-        struct med_sched_share share;
-
-        if (s->stage != SESSION_VGPU_CREATED || s->vgpu.id != id ||
-            (!r && q->name[0])) {
-            continue;
-        }
+    if (!find_vgpu(server, q, &s, &r, detail, size)) {
+        return -ENOENT;
+    }
+    if (s) {
         share = *vgpu_submission_share(s->vgpu.submission);
         apply_share(&share, q);
         vgpu_submission_set_share(s->vgpu.submission, &share);
@@ -242,19 +279,30 @@ static int set_share(struct med_server *server, const struct med_ctl_request *q,
                     share.weight, share.cap_percent);
         return 0;
     }
-    if (r) {
-        apply_share(&r->share, q);
-        med_log(MED_LOG_INFO, "vgpu %u (%s): share set by control: weight %u, cap %u%%",
-                r->id, r->name, r->share.weight, r->share.cap_percent);
-        return 0;
+    apply_share(&r->share, q);
+    med_log(MED_LOG_INFO, "vgpu %u (%s): share set by control: weight %u, cap %u%%",
+            r->id, r->name, r->share.weight, r->share.cap_percent);
+    return 0;
+}
+
+static int reset_stats(struct med_server *server, const struct med_ctl_request *q,
+                       char *detail, size_t size)
+{
+    struct session *s;
+    struct reserved_vgpu *r;
+
+    if (!find_vgpu(server, q, &s, &r, detail, size)) {
+        return -ENOENT;
     }
-    if (q->name[0]) {
-        snprintf(detail, size, "no vGPU named '%s' (gpumedctl list: NAME, or ID for one "
-                 "without)", q->name);
+    if (s) {
+        vgpu_counters_reset_session(s, med_now_ns());
+        session_log(s, MED_LOG_INFO, "counters reset by control");
     } else {
-        snprintf(detail, size, "no vGPU %" PRIu32 " (gpumedctl list shows the ids)", q->vgpu_id);
+        memset(&r->past, 0, sizeof(r->past));
+        r->counting_since_ns = med_now_ns();
+        med_log(MED_LOG_INFO, "vgpu %u (%s): counters reset by control", r->id, r->name);
     }
-    return -ENOENT;
+    return 0;
 }
 
 /* Answer one request; false when the connection must be closed. */
@@ -295,6 +343,9 @@ static bool serve(struct med_server *server, struct control_conn *c,
         break;
     case MED_CTL_DESTROY:
         end.status = reserved_destroy(server, q->name, end.detail, sizeof(end.detail));
+        break;
+    case MED_CTL_RESET_STATS:
+        end.status = reset_stats(server, q, end.detail, sizeof(end.detail));
         break;
     }
     if (end.status && q->op >= MED_CTL_SET_SHARE) {

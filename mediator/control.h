@@ -23,7 +23,7 @@
 
 #include "pgpu/pgpu.h"
 
-#define MED_CTL_VERSION         2
+#define MED_CTL_VERSION         3
 #define MED_CTL_SUFFIX          ".control"
 #define MED_CTL_NAME_LEN        64
 #define MED_CTL_TYPE_LEN        32
@@ -35,18 +35,19 @@ enum med_ctl_op {
     MED_CTL_SET_SHARE = 3,      /* weight and/or cap of vGPU vgpu_id, or of the one named name */
     MED_CTL_CREATE = 4,         /* reserve vGPU `name` of `type` for a VM to come: its VGPU */
     MED_CTL_DESTROY = 5,        /* the reserved vGPU `name`, unless a VM has it */
+    MED_CTL_RESET_STATS = 6,    /* zero the counters of vGPU vgpu_id, or of the one named name */
 };
 
 struct med_ctl_request {
     uint32_t version;           /* MED_CTL_VERSION */
     uint32_t op;                /* enum med_ctl_op */
-    uint32_t vgpu_id;           /* SET_SHARE (or its name); else 0 */
+    uint32_t vgpu_id;           /* SET_SHARE, RESET_STATS (or its name); else 0 */
     uint32_t weight;            /* SET_SHARE: 1..100, 0 keeps it; else 0 */
     uint32_t cap_percent;       /* SET_SHARE: 1..100 (100: none), 0 keeps it; else 0 */
     uint32_t reserved;          /* 0 */
     char type[MED_CTL_TYPE_LEN];        /* CREATE: a type name; else empty */
-    char name[MED_CTL_NAME_LEN];        /* CREATE, DESTROY, SET_SHARE (or its id):
-                                           med_vgpu_name_valid(); else empty */
+    char name[MED_CTL_NAME_LEN];        /* CREATE, DESTROY, SET_SHARE, RESET_STATS (or
+                                           its id): med_vgpu_name_valid(); else empty */
 };
 
 enum med_ctl_kind {
@@ -89,6 +90,9 @@ struct med_ctl_vgpu {
     char type[MED_CTL_TYPE_LEN];
     char name[MED_CTL_NAME_LEN];        /* a reserved vGPU's name; else empty */
     uint64_t aperture_base, aperture_size, hidden_base, hidden_size;
+    /* The counters, from busy_ns to ppgtt_bad_entries: over the vGPU's
+     * life (a reserved one's across the VMs it served) or since its last
+     * RESET_STATS, counted_ns ago. */
     uint64_t busy_ns[PGPU_NUM_ENGINES];         /* GPU time (CTX_TIMESTAMP) */
     uint64_t workloads[PGPU_NUM_ENGINES];       /* that left the GPU */
     uint64_t backlog_ns[PGPU_NUM_ENGINES];      /* wall time with work queued or running */
@@ -101,6 +105,8 @@ struct med_ctl_vgpu {
     uint64_t ggtt_synced;       /* GGTT entries shadowed */
     uint64_t ggtt_bad_entries;
     uint64_t ppgtt_bad_entries;
+    uint64_t counted_ns;        /* how long the counters above cover */
+    uint32_t queued[PGPU_NUM_ENGINES];  /* workloads queued or on the GPU now */
 };
 
 struct med_ctl_type {

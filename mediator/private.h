@@ -35,8 +35,19 @@ struct guest_ram {
     struct med_ram_map map;
 };
 
-/* A vGPU created ahead of its VM (reserved.c): its partition, identity
- * and share stay while VMs attach and detach. */
+/* What a vGPU used and did, as the control socket reports it (counters.c,
+ * the fields of struct med_ctl_vgpu from busy_ns to ppgtt_bad_entries):
+ * only uint64_t counters, added and subtracted word by word. */
+struct vgpu_counters {
+    uint64_t busy_ns[PGPU_NUM_ENGINES];
+    uint64_t workloads[PGPU_NUM_ENGINES];
+    uint64_t backlog_ns[PGPU_NUM_ENGINES];
+    uint64_t elements, completed, rejected, hangs, cancelled, engine_resets;
+    uint64_t ggtt_synced, ggtt_bad_entries, ppgtt_bad_entries;
+};
+
+/* A vGPU created ahead of its VM (reserved.c): its partition, identity,
+ * share and counters stay while VMs attach and detach. */
 struct reserved_vgpu {
     struct reserved_vgpu *next;
     char name[MED_VGPU_NAME_LEN];
@@ -45,6 +56,8 @@ struct reserved_vgpu {
     struct med_partition partition;
     struct med_sched_share share;       /* kept across VMs (gpumedctl set) */
     struct session *attached;           /* the VM using it, or NULL */
+    struct vgpu_counters past;          /* of the VMs gone, since counting_since_ns */
+    uint64_t counting_since_ns;         /* creation or the last RESET_STATS */
 };
 
 /* The vGPU a session created, or attached to. */
@@ -60,6 +73,10 @@ struct session_vgpu {
     struct med_host_buf scratch;
     struct vgpu_submission *submission;     /* workloads, shadow PPGTTs */
     uint64_t engine_resets;     /* RESET_ENGINES received */
+    /* The counters' values when this VM's counting began (zero, or at a
+     * RESET_STATS), and when (a reserved vGPU's own time is its). */
+    struct vgpu_counters counters_base;
+    uint64_t counting_since_ns;
     uint64_t last_reset_ns;     /* when the last one came (med_now_ns()) */
     uint32_t last_reset_mask;   /* and its engines */
     /* Each engine's reset generation (protocol.h): the last RESET_ENGINES
@@ -148,6 +165,16 @@ int reserved_create(struct med_server *server, const char *type_name, const char
 /* 0, or -ENOENT, -EBUSY (a VM has it) with @detail. */
 int reserved_destroy(struct med_server *server, const char *name, char *detail, size_t size);
 void reserved_destroy_all(struct med_server *server);
+
+/* counters.c */
+/* What @s's vGPU counted since its counting began (this VM's part). */
+void vgpu_counters_of_session(const struct session *s, uint64_t now_ns,
+                              struct vgpu_counters *counters);
+/* @dst += @src, or -= with @subtract. */
+void vgpu_counters_add(struct vgpu_counters *dst, const struct vgpu_counters *src,
+                       bool subtract);
+/* Zero the counters of @s's vGPU (and of its reserved vGPU's past VMs). */
+void vgpu_counters_reset_session(struct session *s, uint64_t now_ns);
 
 /* session.c */
 struct session *session_create(struct med_server *server, int fd);

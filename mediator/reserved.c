@@ -88,6 +88,7 @@ int reserved_create(struct med_server *server, const char *type_name, const char
     r->id = ++server->next_vgpu_id;
     r->share = (struct med_sched_share){ .weight = type->weight,
                                          .cap_percent = type->cap_percent };
+    r->counting_since_ns = med_now_ns();
     r->next = server->reserved;
     server->reserved = r;
     server->stats.vgpus_reserved++;

@@ -430,6 +430,10 @@ static void vgpu_teardown(struct session *s)
                 st->entries_synced, st->mapped, st->not_present, st->bad_address,
                 v->engine_resets);
     if (v->reserved) {
+        struct vgpu_counters used;
+
+        vgpu_counters_of_session(s, med_now_ns(), &used);
+        vgpu_counters_add(&v->reserved->past, &used, false);
         v->reserved->share = *vgpu_submission_share(v->submission);
         v->reserved->attached = NULL;
     }
@@ -499,6 +503,7 @@ static bool handle_create_vgpu(struct session *s, const union med_msg *m, const 
     }
     s->vgpu.id = reserved ? reserved->id : ++s->server->next_vgpu_id;
     s->vgpu.reserved = reserved;
+    s->vgpu.counting_since_ns = med_now_ns();
     s->vgpu.type = type;
     s->stage = SESSION_VGPU_CREATED;
     s->server->stats.vgpus_created++;

@@ -235,6 +235,16 @@ uint64_t med_sched_backlog_ns(const struct med_sched_entity *en, uint64_t now_ns
                              now_ns - en->backlog_since_ns : 0);
 }
 
+unsigned med_sched_queue_depth(const struct med_sched_entity *en)
+{
+    unsigned n = en->on_gpu;
+
+    for (const struct med_sched_workload *w = en->first; w; w = w->next) {
+        n++;
+    }
+    return n;
+}
+
 /* @w leaves the GPU: charge its entity the GPU time it used. */
 static void charge(struct med_sched *s, struct med_sched_workload *w, uint64_t now,
                    bool context_saved)

@@ -216,6 +216,8 @@ const struct med_sched_stats *med_sched_get_stats(const struct med_sched *sched)
 /* The wall time @entity was backlogged (had work queued or on the GPU)
  * until @now_ns: fairness is among backlogged vGPUs. */
 uint64_t med_sched_backlog_ns(const struct med_sched_entity *entity, uint64_t now_ns);
+/* How many of @entity's workloads are queued or on the GPU now. */
+unsigned med_sched_queue_depth(const struct med_sched_entity *entity);
 
 /* Whether @share is within the ranges above. */
 bool med_sched_share_valid(const struct med_sched_share *share);

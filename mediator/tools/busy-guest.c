@@ -138,7 +138,9 @@ static int setup(struct busy_guest *g)
     struct guest_ppgtt *ppgtt;
     unsigned lanes = g->config.lanes;
 
-    g->vm = guest_vm_create(g->config.socket, g->config.name, RAM_SIZE, g->config.type);
+    g->vm = g->config.vgpu_name ?
+            guest_vm_attach(g->config.socket, g->config.name, RAM_SIZE, g->config.vgpu_name) :
+            guest_vm_create(g->config.socket, g->config.name, RAM_SIZE, g->config.type);
     ppgtt = g->vm ? guest_ppgtt_new(g->vm) : NULL;
     for (unsigned l = 0; l < lanes && ppgtt; l++) {
         if (!(g->ctx[l] = guest_ctx_new(g->vm, PGPU_RCS, ppgtt))) {

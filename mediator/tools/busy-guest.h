@@ -35,6 +35,7 @@ struct busy_guest_config {
     const char *socket;             /* the mediator's */
     const char *name;               /* the VM's */
     const char *type;               /* vGPU type */
+    const char *vgpu_name;          /* or: the reserved vGPU to attach to (NULL: none) */
     unsigned lanes;                 /* contexts, one round in flight each: 2 to 8 */
     unsigned pages;                 /* stored by each batch: 1 to 8 (the round's GPU time) */
 };

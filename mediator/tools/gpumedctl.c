@@ -17,12 +17,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mediator/control.h"
+#include "mediator/tools/gpumedctl.h"
 
 #define DEFAULT_SOCKET  "/run/gpumed/gpumed.sock"
 #define MiB             ((uint64_t)1 << 20)
 
-static const char *const engine_names[PGPU_NUM_ENGINES] = { "rcs", "bcs", "vcs", "vecs" };
+const char *const gpumedctl_engine_names[PGPU_NUM_ENGINES] = { "rcs", "bcs", "vcs", "vecs" };
 
 static void usage(FILE *out)
 {
@@ -31,7 +31,15 @@ static void usage(FILE *out)
             "       gpumedctl -h|--help, gpumedctl --version\n"
             "  list                       the vGPUs: VM, type, share, partition\n"
             "  types                      the vGPU types and how many more fit\n"
-            "  stats                      GPU and per-vGPU, per-engine statistics\n"
+            "  stats [--reset NAME|ID]    GPU and per-vGPU, per-engine statistics (a vGPU's\n"
+            "                             over its life, across its VMs); --reset zeroes a\n"
+            "                             vGPU's\n"
+            "  stats --interval SECONDS [--count N]\n"
+            "                             what happened in each interval: each vGPU's share\n"
+            "                             of each engine, its queue, its rejections\n"
+            "  top [--interval SECONDS] [--count N]\n"
+            "                             the same as a table redrawn in place (default\n"
+            "                             every 1 s, until interrupted)\n"
             "  set NAME|ID [--weight N] [--cap PERCENT]\n"
             "                             change a vGPU's weight (1-100) and/or cap (1-100)\n"
             "  create --type TYPE --name NAME\n"
@@ -60,9 +68,7 @@ static uint32_t parse_percent_like(const char *text)
     return errno || end == text || *end || v < 1 || v > 100 ? 0 : (uint32_t)v;
 }
 
-/* A JSON string: names are printable ASCII (the mediator checks), but a
- * message may quote anything. */
-static void json_string(FILE *out, const char *s)
+void json_string(FILE *out, const char *s)
 {
     fputc('"', out);
     for (; *s; s++) {
@@ -77,16 +83,6 @@ static void json_string(FILE *out, const char *s)
     fputc('"', out);
 }
 
-/* What a command prints goes to @out, a buffer written to stdout only when
- * the command succeeded: a failure prints its error alone (JSON stays one
- * valid document). */
-struct printer {
-    bool json;
-    FILE *out;
-    unsigned items;
-    uint64_t gpu_busy[PGPU_NUM_ENGINES];
-};
-
 static void begin_item(struct printer *p)
 {
     if (p->json) {
@@ -95,18 +91,17 @@ static void begin_item(struct printer *p)
     p->items++;
 }
 
-static const char *state_name(uint32_t state)
+const char *vgpu_state_name(uint32_t state)
 {
     return state == MED_CTL_VGPU_IDLE ? "idle" :
            state == MED_CTL_VGPU_ATTACHED ? "attached" : "running";
 }
 
-/* What list and stats both say of a vGPU first, in JSON. */
-static void json_vgpu_identity(FILE *out, const struct med_ctl_vgpu *v)
+void json_vgpu_identity(FILE *out, const struct med_ctl_vgpu *v)
 {
     fprintf(out, "\"id\": %" PRIu32 ", \"name\": ", v->id);
     json_string(out, v->name);
-    fprintf(out, ", \"state\": \"%s\", \"vm\": ", state_name(v->state));
+    fprintf(out, ", \"state\": \"%s\", \"vm\": ", vgpu_state_name(v->state));
     json_string(out, v->vm_name);
     fprintf(out, ", \"type\": ");
     json_string(out, v->type);
@@ -137,7 +132,7 @@ static void print_list(const struct med_ctl_reply *r, void *opaque)
     }
     fprintf(p->out, "%-4" PRIu32 " %-12s %-8s %-20s %-10s %6" PRIu32 " %3" PRIu32 "%%  0x%08" PRIx64
            "+%4" PRIu64 " MiB     0x%09" PRIx64 "+%5" PRIu64 " MiB  %" PRIu32 "-%" PRIu32 "\n",
-           v->id, v->name[0] ? v->name : "-", state_name(v->state),
+           v->id, v->name[0] ? v->name : "-", vgpu_state_name(v->state),
            v->vm_name[0] ? v->vm_name : "-", v->type, v->weight, v->cap_percent,
            v->aperture_base,
            v->aperture_size / MiB, v->hidden_base, v->hidden_size / MiB, v->fence_base,
@@ -181,7 +176,7 @@ static void print_gpu(struct printer *p, const struct med_ctl_gpu *g)
         fprintf(p->out, ", \"time_slice_ns\": %" PRIu64 ", \"uptime_ns\": %" PRIu64 ", \"busy_ns\": {",
                g->time_slice_ns, g->uptime_ns);
         for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
-            fprintf(p->out, "%s\"%s\": %" PRIu64, e ? ", " : "", engine_names[e], g->busy_ns[e]);
+            fprintf(p->out, "%s\"%s\": %" PRIu64, e ? ", " : "", gpumedctl_engine_names[e], g->busy_ns[e]);
         }
         fprintf(p->out, "}, \"vgpu_switches\": %" PRIu64 ", \"timer_wakeups\": %" PRIu64
                ", \"engine_resets\": %" PRIu64 ", \"hangs\": %" PRIu64
@@ -199,7 +194,7 @@ static void print_gpu(struct printer *p, const struct med_ctl_gpu *g)
            g->timer_wakeups, g->engine_resets, g->hangs, g->aperture_free / MiB,
            g->hidden_free / MiB, g->fences_free);
     for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
-        fprintf(p->out, " %s %.3f s (%.1f%%)", engine_names[e], g->busy_ns[e] / 1e9,
+        fprintf(p->out, " %s %.3f s (%.1f%%)", gpumedctl_engine_names[e], g->busy_ns[e] / 1e9,
                g->uptime_ns ? 100.0 * g->busy_ns[e] / g->uptime_ns : 0.0);
     }
     fprintf(p->out, "\n");
@@ -220,29 +215,33 @@ static void print_stats(const struct med_ctl_reply *r, void *opaque)
         fprintf(p->out, ", \"engines\": {");
         for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
             fprintf(p->out, "%s\"%s\": {\"busy_ns\": %" PRIu64 ", \"workloads\": %" PRIu64
-                   ", \"backlog_ns\": %" PRIu64 "}", e ? ", " : "", engine_names[e],
-                   v->busy_ns[e], v->workloads[e], v->backlog_ns[e]);
+                    ", \"backlog_ns\": %" PRIu64 ", \"queued\": %" PRIu32 "}", e ? ", " : "",
+                    gpumedctl_engine_names[e], v->busy_ns[e], v->workloads[e], v->backlog_ns[e],
+                    v->queued[e]);
         }
         fprintf(p->out, "}, \"elements\": %" PRIu64 ", \"completed\": %" PRIu64 ", \"rejected\": %"
                PRIu64 ", \"hangs\": %" PRIu64 ", \"cancelled\": %" PRIu64
                ", \"engine_resets\": %" PRIu64 ", \"ggtt_synced\": %" PRIu64
                ", \"ggtt_bad_entries\": %" PRIu64 ", \"ppgtts\": %" PRIu32
-               ", \"ppgtt_bad_entries\": %" PRIu64 "}", v->elements, v->completed, v->rejected,
-               v->hangs, v->cancelled, v->engine_resets, v->ggtt_synced, v->ggtt_bad_entries,
-               v->ppgtts, v->ppgtt_bad_entries);
+               ", \"ppgtt_bad_entries\": %" PRIu64 ", \"counted_ns\": %" PRIu64 "}", v->elements,
+               v->completed, v->rejected, v->hangs, v->cancelled, v->engine_resets,
+               v->ggtt_synced, v->ggtt_bad_entries, v->ppgtts, v->ppgtt_bad_entries,
+               v->counted_ns);
         return;
     }
-    fprintf(p->out, "vGPU %" PRIu32 " %s%s(%s, VM %s, %s): weight %" PRIu32 ", cap %" PRIu32 "%%\n",
-           v->id, v->name, v->name[0] ? " " : "", state_name(v->state),
-           v->vm_name[0] ? v->vm_name : "-", v->type, v->weight, v->cap_percent);
+    fprintf(p->out, "vGPU %" PRIu32 " %s%s(%s, VM %s, %s): weight %" PRIu32 ", cap %" PRIu32
+            "%%; counted over %.1f s%s\n", v->id, v->name, v->name[0] ? " " : "",
+            vgpu_state_name(v->state), v->vm_name[0] ? v->vm_name : "-", v->type, v->weight,
+            v->cap_percent, v->counted_ns / 1e9, v->name[0] ? ", across its VMs" : "");
     for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
-        if (!v->workloads[e]) {
+        if (!v->workloads[e] && !v->queued[e]) {
             continue;
         }
         fprintf(p->out, "  %-4s busy %.3f s (%.1f%% of the engine's busy time), %" PRIu64
-               " workloads, backlogged %.3f s\n", engine_names[e], v->busy_ns[e] / 1e9,
-               p->gpu_busy[e] ? 100.0 * v->busy_ns[e] / p->gpu_busy[e] : 0.0, v->workloads[e],
-               v->backlog_ns[e] / 1e9);
+                " workloads, backlogged %.3f s, %" PRIu32 " queued now\n",
+                gpumedctl_engine_names[e], v->busy_ns[e] / 1e9,
+                p->gpu_busy[e] ? 100.0 * v->busy_ns[e] / p->gpu_busy[e] : 0.0, v->workloads[e],
+                v->backlog_ns[e] / 1e9, v->queued[e]);
     }
     fprintf(p->out, "  elements %" PRIu64 ", completed %" PRIu64 ", rejected %" PRIu64 ", hangs %"
            PRIu64 ", cancelled %" PRIu64 ", engine resets %" PRIu64 "\n"
@@ -252,14 +251,8 @@ static void print_stats(const struct med_ctl_reply *r, void *opaque)
            v->ppgtt_bad_entries);
 }
 
-/*
- * A failure: the message on stderr and, with --json, an error object on
- * stdout ({"error": {"command", "message", "errno"}}), the only thing
- * printed there; returns @exit_status.
- */
-static int __attribute__((format(printf, 5, 6)))
-fail(const struct printer *p, int exit_status, const char *command, int err,
-     const char *fmt, ...)
+int fail(const struct printer *p, int exit_status, const char *command, int err,
+         const char *fmt, ...)
 {
     char message[512];
     va_list ap;
@@ -299,7 +292,31 @@ static bool take_name(struct med_ctl_request *q, const char *name, char *why, si
     return copy_arg(q->name, sizeof(q->name), name);
 }
 
-/* set's NAME|ID: digits are an id. */
+/* Seconds (decimals allowed) from 0.1 to 3600 into @ns. */
+static bool parse_interval(const char *text, uint64_t *ns)
+{
+    char *end;
+    double seconds;
+
+    errno = 0;
+    seconds = strtod(text, &end);
+    if (errno || end == text || *end || !(seconds >= 0.1 && seconds <= 3600)) {
+        return false;
+    }
+    *ns = (uint64_t)(seconds * 1e9);
+    return true;
+}
+
+static bool parse_count(const char *text, unsigned long *count)
+{
+    char *end;
+
+    errno = 0;
+    *count = strtoul(text, &end, 10);
+    return !errno && end != text && !*end && *count >= 1 && text[0] != '-';
+}
+
+/* set's and stats --reset's NAME|ID: digits are an id. */
 static bool take_vgpu(struct med_ctl_request *q, const char *arg, char *why, size_t size)
 {
     char *end;
@@ -318,8 +335,8 @@ static bool take_vgpu(struct med_ctl_request *q, const char *arg, char *why, siz
     return true;
 }
 
-static int connect_failure(const struct printer *p, const char *command, const char *control,
-                           const char *socket_path, int err)
+int connect_failure(const struct printer *p, const char *command, const char *control,
+                    const char *socket_path, int err)
 {
     if (err == ENOENT || err == ECONNREFUSED) {
         return fail(p, 1, command, err, "cannot connect to %s: %s: is gpumed running? "
@@ -340,10 +357,14 @@ int main(int argc, char **argv)
         { "socket", required_argument, NULL, 's' }, { "json", no_argument, NULL, 'j' },
         { "weight", required_argument, NULL, 'w' }, { "cap", required_argument, NULL, 'c' },
         { "type", required_argument, NULL, 't' }, { "name", required_argument, NULL, 'n' },
+        { "interval", required_argument, NULL, 'i' }, { "count", required_argument, NULL, 'N' },
+        { "reset", required_argument, NULL, 'r' },
         { "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' }, { 0 },
     };
     const char *socket_path = DEFAULT_SOCKET, *command, *bad_number = NULL, *name_arg = NULL;
-    const char *type_arg = NULL;
+    const char *type_arg = NULL, *interval_arg = NULL, *count_arg = NULL, *reset_arg = NULL;
+    uint64_t interval_ns = 1000000000;
+    unsigned long count = 0;
     struct med_ctl_request q = { .version = MED_CTL_VERSION };
     struct printer p = { 0 };
     void (*each)(const struct med_ctl_reply *, void *) = NULL;
@@ -375,6 +396,15 @@ int main(int argc, char **argv)
         case 'n':
             name_arg = optarg;
             break;
+        case 'i':
+            interval_arg = optarg;
+            break;
+        case 'N':
+            count_arg = optarg;
+            break;
+        case 'r':
+            reset_arg = optarg;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -398,7 +428,41 @@ int main(int argc, char **argv)
     if (bad_number) {
         return fail(&p, 2, command, 0, "%s: not a number from 1 to 100", bad_number);
     }
-    if (!strcmp(command, "list") || !strcmp(command, "stats")) {
+    if ((interval_arg || count_arg) && strcmp(command, "stats") && strcmp(command, "top")) {
+        return fail(&p, 2, command, 0, "--interval and --count go with stats and top");
+    }
+    if (interval_arg && !parse_interval(interval_arg, &interval_ns)) {
+        return fail(&p, 2, command, 0, "--interval: '%s' is not a number of seconds from 0.1 "
+                    "to 3600", interval_arg);
+    }
+    if (count_arg && !parse_count(count_arg, &count)) {
+        return fail(&p, 2, command, 0, "--count: '%s' is not a number of intervals (1 or "
+                    "more)", count_arg);
+    }
+    if (reset_arg && (strcmp(command, "stats") || interval_arg || count_arg)) {
+        return fail(&p, 2, command, 0, "--reset NAME|ID goes with stats alone");
+    }
+    if (!strcmp(command, "top") || (!strcmp(command, "stats") && (interval_arg || count_arg))) {
+        if (optind < argc) {
+            return fail(&p, 2, command, 0, "unexpected argument '%s' (gpumedctl --help)",
+                        argv[optind]);
+        }
+        if (q.weight || q.cap_percent || type_arg || name_arg) {
+            return fail(&p, 2, command, 0, "--weight, --cap, --type and --name do not go "
+                        "with %s", command);
+        }
+        if (med_ctl_path(socket_path, control, sizeof(control))) {
+            return fail(&p, 2, command, 0, "socket path %s is too long", socket_path);
+        }
+        return gpumedctl_watch(&p, command, control, socket_path, interval_ns, count,
+                               command[0] == 't');
+    }
+    if (!strcmp(command, "stats") && reset_arg) {
+        q.op = MED_CTL_RESET_STATS;
+        if (!take_vgpu(&q, reset_arg, why, sizeof(why))) {
+            return fail(&p, 2, command, 0, "--reset: %s", why);
+        }
+    } else if (!strcmp(command, "list") || !strcmp(command, "stats")) {
         q.op = MED_CTL_STATS;
         each = command[0] == 'l' ? print_list : print_stats;
     } else if (!strcmp(command, "types")) {

@@ -96,8 +96,9 @@ static void on_complete(void *opaque, const struct med_completion *done)
     }
 }
 
-struct guest_vm *guest_vm_create(const char *socket_path, const char *name,
-                                 uint64_t ram_size, const char *type)
+/* A VM whose vGPU is of @type, or the reserved vGPU @vgpu_name. */
+static struct guest_vm *vm_open(const char *socket_path, const char *name, uint64_t ram_size,
+                                const char *type, const char *vgpu_name)
 {
     struct guest_vm *vm = calloc(1, sizeof(*vm));
 
@@ -118,7 +119,8 @@ struct guest_vm *guest_vm_create(const char *socket_path, const char *name,
     }
     vm->client = med_client_connect(socket_path, name, on_complete, vm);
     if (!vm->client || med_client_add_memory(vm->client, 0, ram_size, vm->ram_fd, 0) ||
-        med_client_create_vgpu(vm->client, type, &vm->vgpu)) {
+        (vgpu_name ? med_client_attach_vgpu(vm->client, vgpu_name, &vm->vgpu) :
+                     med_client_create_vgpu(vm->client, type, &vm->vgpu))) {
         goto fail;
     }
     vm->next_gma = vm->vgpu.hidden_base;
@@ -127,6 +129,18 @@ struct guest_vm *guest_vm_create(const char *socket_path, const char *name,
 fail:
     guest_vm_destroy(vm);
     return NULL;
+}
+
+struct guest_vm *guest_vm_create(const char *socket_path, const char *name,
+                                 uint64_t ram_size, const char *type)
+{
+    return vm_open(socket_path, name, ram_size, type, NULL);
+}
+
+struct guest_vm *guest_vm_attach(const char *socket_path, const char *name,
+                                 uint64_t ram_size, const char *vgpu_name)
+{
+    return vm_open(socket_path, name, ram_size, NULL, vgpu_name);
 }
 
 void guest_vm_destroy(struct guest_vm *vm)

@@ -45,6 +45,9 @@ struct guest_bo {
  * and create a vGPU of @type. */
 struct guest_vm *guest_vm_create(const char *socket_path, const char *name,
                                  uint64_t ram_size, const char *type);
+/* The same with the reserved vGPU @vgpu_name (gpumedctl create). */
+struct guest_vm *guest_vm_attach(const char *socket_path, const char *name,
+                                 uint64_t ram_size, const char *vgpu_name);
 void guest_vm_destroy(struct guest_vm *vm);
 const struct med_client_vgpu *guest_vm_vgpu(const struct guest_vm *vm);
 

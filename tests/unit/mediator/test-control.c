@@ -53,7 +53,10 @@ static void test_requests(void **state)
     expect(request(MED_CTL_SET_SHARE, 3, 101, 0), "weight above 100");
     expect(request(MED_CTL_SET_SHARE, 3, 0, 101), "cap above 100 %");
     expect(request(0, 0, 0, 0), "unknown operation");
-    expect(request(6, 0, 0, 0), "unknown operation");
+    expect(request(7, 0, 0, 0), "unknown operation");
+    expect(request(MED_CTL_RESET_STATS, 3, 0, 0), NULL);
+    expect(request(MED_CTL_RESET_STATS, 0, 0, 0), "neither a vGPU id nor a name");
+    expect(request(MED_CTL_RESET_STATS, 3, 2, 0), "a weight or cap given to RESET_STATS");
     r.version = MED_CTL_VERSION + 1;
     expect(r, "unsupported control protocol version: use the gpumedctl of this gpumed");
     r = request(MED_CTL_STATS, 0, 0, 0);
@@ -104,7 +107,7 @@ static void test_create_and_destroy_requests(void **state)
     expect(r, "both a vGPU id and a name");
     r = named(MED_CTL_SET_SHARE, "gpumed-8", "vm1");
     r.cap_percent = 4;
-    expect(r, "a type given to SET_SHARE");
+    expect(r, "a type given to SET_SHARE or RESET_STATS");
     r = named(MED_CTL_CREATE, "gpumed-8", "");
     memset(r.name, 'a', sizeof(r.name));                    /* unterminated */
     expect(r, "name not terminated within its 64 bytes");
