@@ -15,3 +15,63 @@ guest_dir=$cache/guest
 
 say() { printf '== %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Long work says how far it got every this many seconds.
+progress_seconds=${GPUMED_PROGRESS_SECONDS:-5}
+
+# build_progress LABEL LOG: copies its input, a build's output, to LOG and
+# says every progress_seconds how far the build got (ninja's last [n/N]
+# count), and once more when the input ends.  Use as
+# `ninja ... 2>&1 | build_progress LABEL LOG` (with pipefail: ninja's status).
+build_progress() {
+    local label=$1 log=$2 line partial='' count='' start=$SECONDS last=$SECONDS n
+    : >"$log"
+    while :; do
+        if IFS= read -r -t "$progress_seconds" line; then
+            line=$partial$line
+            partial=''
+            printf '%s\n' "$line" >>"$log"
+            if [[ $line =~ ^\[([0-9]+)/([0-9]+)\] ]]; then
+                count="${BASH_REMATCH[1]}/${BASH_REMATCH[2]}"
+                count+=" ($(( BASH_REMATCH[1] * 100 / BASH_REMATCH[2] )) %)"
+            fi
+        elif (( $? > 128 )); then
+            partial+=$line      # timed out, perhaps within a line
+        else
+            line=$partial$line  # the end; a last line without its newline
+            [ -z "$line" ] || printf '%s' "$line" >>"$log"
+            break
+        fi
+        if (( SECONDS - last >= progress_seconds )); then
+            last=$SECONDS
+            say "$label: ${count:-started}, $(( SECONDS - start )) s"
+        fi
+    done
+    say "$label: ${count:-nothing to do}, ended after $(( SECONDS - start )) s"
+}
+
+# The size in bytes of the .deb files of apt packages PKG[=VERSION]... (0 if
+# apt does not say).
+package_bytes() {
+    local p total=0 size
+    for p in "$@"; do
+        size=$(apt-cache show --no-all-versions "${p%%=*}" 2>/dev/null |
+            awk '$1 == "Size:" { print $2; exit }')
+        total=$(( total + ${size:-0} ))
+    done
+    echo "$total"
+}
+
+# download_progress LABEL DIR BYTES PID: while process PID (a download into
+# DIR) runs, says every progress_seconds how much of BYTES is in DIR.
+download_progress() {
+    local label=$1 dir=$2 bytes=$3 pid=$4 start=$SECONDS last=$SECONDS have
+    while kill -0 "$pid" 2>/dev/null; do
+        sleep 1
+        if (( SECONDS - last >= progress_seconds )); then
+            last=$SECONDS
+            have=$(du -sb "$dir" 2>/dev/null | cut -f 1)
+            say "$label: $(( ${have:-0} >> 20 )) of $(( bytes >> 20 )) MiB, $(( SECONDS - start )) s"
+        fi
+    done
+}
