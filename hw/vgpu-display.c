@@ -249,7 +249,7 @@ bool vgpu_display_mode_valid(uint32_t xres, uint32_t yres, Error **errp)
 {
     if ((xres && (xres < VGPU_MONITOR_MIN_WIDTH || xres > VGPU_MONITOR_MAX_WIDTH)) ||
         (yres && (yres < VGPU_MONITOR_MIN_HEIGHT || yres > VGPU_MONITOR_MAX_HEIGHT))) {
-        error_setg(errp, "vgpu-pci: xres must be within [%u, %u] and yres within "
+        error_setg(errp, "xres must be within [%u, %u] and yres within "
                    "[%u, %u]", VGPU_MONITOR_MIN_WIDTH, VGPU_MONITOR_MAX_WIDTH,
                    VGPU_MONITOR_MIN_HEIGHT, VGPU_MONITOR_MAX_HEIGHT);
         return false;

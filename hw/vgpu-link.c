@@ -26,6 +26,9 @@
 #include "sysemu/xen.h"
 #include "hw/xen/xen.h"
 
+#include <grp.h>
+#include <pwd.h>
+
 #include "mediator/client.h"
 #include "trace.h"
 #include "vgpu-link.h"
@@ -202,7 +205,7 @@ static int vgpu_link_add_xen_memory(VgpuLink *link, X86MachineState *x86ms)
             return -1;
         }
     }
-    info_report("vgpu-pci: %s: guest RAM of Xen domain %u handed to the mediator "
+    info_report("VM '%s': guest RAM of Xen domain %u handed to the mediator "
                 "(%" PRIu64 " MiB below 4 GiB, %" PRIu64 " MiB above)", link->vm_name,
                 xen_domid, x86ms->below_4g_mem_size >> 20, x86ms->above_4g_mem_size >> 20);
     return 0;
@@ -223,12 +226,12 @@ static bool vgpu_link_add_memory(VgpuLink *link, Error **errp)
     int fd;
 
     if (!x86ms) {
-        error_setg(errp, "vgpu-pci: needs an x86 PC machine");
+        error_setg(errp, "needs an x86 PC machine (-machine q35 or pc)");
         return false;
     }
     if (xen_enabled()) {
         if (x86ms->below_4g_mem_size <= XEN_VGA_HOLE_END) {
-            error_setg(errp, "vgpu-pci: the Xen guest has no RAM above 1 MiB");
+            error_setg(errp, "the Xen guest has no RAM above 1 MiB: give it memory");
             return false;
         }
         if (vgpu_link_add_xen_memory(link, x86ms)) {
@@ -238,13 +241,13 @@ static bool vgpu_link_add_memory(VgpuLink *link, Error **errp)
     }
     if (!backend || !object_dynamic_cast(OBJECT(backend), MEMORY_BACKEND_MEMFD) ||
         !backend->share) {
-        error_setg(errp, "vgpu-pci: the mediator needs guest RAM in a shared memfd: %s",
+        error_setg(errp, "the mediator needs guest RAM in a shared memfd: %s",
                    fix);
         return false;
     }
     fd = memory_region_get_fd(host_memory_backend_get_memory(backend));
     if (fd < 0) {
-        error_setg(errp, "vgpu-pci: guest RAM has no file descriptor: %s", fix);
+        error_setg(errp, "guest RAM has no file descriptor: %s", fix);
         return false;
     }
     if (x86ms->below_4g_mem_size &&
@@ -259,23 +262,95 @@ static bool vgpu_link_add_memory(VgpuLink *link, Error **errp)
     return true;
 
 refused:
-    error_setg(errp, "vgpu-pci: the mediator refused guest RAM: %s",
+    error_setg(errp, "the mediator refused guest RAM: %s",
                med_client_error(link->client));
     return false;
 }
 
-VgpuLink *vgpu_link_connect(const char *socket_path, const char *vm_name,
-                            const char *type_name, const char *vgpu_name,
-                            VgpuLinkPartition *partition, Error **errp)
+/*
+ * Why the mediator at @path (@defaulted: socket= was not given) cannot be
+ * reached, errno @err, with what to do about it.
+ */
+static void vgpu_link_connect_error(const char *path, bool defaulted, int err, Error **errp)
 {
-    VgpuLink *link = g_new0(VgpuLink, 1);
+    const char *which = defaulted ? " (socket='s default)" : "";
+    g_autofree char *dir = g_path_get_dirname(path);
+    struct passwd *user = getpwuid(geteuid());
+    struct stat st;
+
+    if (err == ENOENT || err == ECONNREFUSED) {
+        error_setg(errp, "cannot connect to the gpumed mediator at %s%s: %s: is gpumed "
+                   "running? Start it (systemctl start gpumed), or give socket=PATH of the "
+                   "one that runs", path, which, strerror(err));
+    } else if ((err == EACCES || err == EPERM) && !stat(dir, &st)) {
+        struct group *g = getgrgid(st.st_gid);
+        const char *group = g ? g->gr_name : "its group";
+        const char *name = user ? user->pw_name : "QEMU's user";
+
+        error_setg(errp, "cannot connect to the gpumed mediator at %s%s: %s: QEMU runs as "
+                   "user %s (uid %u), which may not enter %s (mode %03o, group %s): add the "
+                   "user to that group (usermod -aG %s %s) and start QEMU again", path,
+                   which, strerror(err), name, (unsigned)geteuid(), dir,
+                   (unsigned)(st.st_mode & 0777), group, group, name);
+    } else if (err == EPROTO) {
+        size_t len = strlen(path), suffix = strlen(MED_CTL_SUFFIX);
+        bool control = len > suffix && !strcmp(path + len - suffix, MED_CTL_SUFFIX);
+
+        error_setg(errp, "%s%s does not answer as a gpumed mediator's VM socket: %s%.*s", path,
+                   which, control ? "it is the mediator's control socket (gpumedctl's); give "
+                   "socket=" : "give socket= the one gpumed --socket names, e.g. ",
+                   control ? (int)(len - suffix) : (int)strlen(MED_DEFAULT_SOCKET),
+                   control ? path : MED_DEFAULT_SOCKET);
+    } else {
+        error_setg(errp, "cannot connect to the gpumed mediator at %s%s: %s", path, which,
+                   strerror(err));
+    }
+}
+
+/*
+ * The mediator takes a VM name of at most MED_VM_NAME_LEN - 1 printable
+ * ASCII characters (docs/protocol.md, HELLO); @source says where it came
+ * from, for the fix.
+ */
+static bool vgpu_link_vm_name_valid(const char *name, const char *source, Error **errp)
+{
+    size_t len = strlen(name);
+
+    if (len >= MED_VM_NAME_LEN) {
+        error_setg(errp, "the VM's name (%s) has %zu characters; the gpumed mediator takes "
+                   "at most %d printable ASCII characters: give %s a shorter name", source, len,
+                   MED_VM_NAME_LEN - 1, source);
+        return false;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (name[i] < 0x20 || name[i] > 0x7e) {
+            error_setg(errp, "the VM's name (%s '%s') has byte 0x%02x at offset %zu, not "
+                       "printable ASCII, which the gpumed mediator takes: give %s a name in "
+                       "ASCII", source, name, (unsigned char)name[i], i, source);
+            return false;
+        }
+    }
+    return true;
+}
+
+VgpuLink *vgpu_link_connect(const char *socket_path, const char *vm_name,
+                            const char *vm_name_source, const char *type_name,
+                            const char *vgpu_name, VgpuLinkPartition *partition,
+                            Error **errp)
+{
+    const char *path = socket_path ? socket_path : MED_DEFAULT_SOCKET;
+    VgpuLink *link;
     struct med_client_vgpu created;
 
+    if (!vgpu_link_vm_name_valid(vm_name, vm_name_source, errp)) {
+        return NULL;
+    }
+    link = g_new0(VgpuLink, 1);
+
     link->vm_name = g_strdup(vm_name);
-    link->client = med_client_connect(socket_path, vm_name, vgpu_link_complete, link);
+    link->client = med_client_connect(path, vm_name, vgpu_link_complete, link);
     if (!link->client) {
-        error_setg_errno(errp, errno, "vgpu-pci: cannot connect to the gpumed mediator "
-                         "at %s", socket_path);
+        vgpu_link_connect_error(path, !socket_path, errno, errp);
         goto fail;
     }
     if (!vgpu_link_add_memory(link, errp)) {
@@ -283,7 +358,7 @@ VgpuLink *vgpu_link_connect(const char *socket_path, const char *vm_name,
     }
     if (vgpu_name ? med_client_attach_vgpu(link->client, vgpu_name, &created) :
                     med_client_create_vgpu(link->client, type_name, &created)) {
-        error_setg(errp, "vgpu-pci: %s", med_client_error(link->client));
+        error_setg(errp, "%s", med_client_error(link->client));
         goto fail;
     }
     link->type_name = g_strdup(created.type);
@@ -297,8 +372,8 @@ VgpuLink *vgpu_link_connect(const char *socket_path, const char *vm_name,
     };
     link->what = vgpu_name ? g_strdup_printf("vGPU %u '%s'", created.id, vgpu_name) :
                              g_strdup_printf("vGPU %u (%s)", created.id, created.type);
-    info_report("vgpu-pci: %s: %s of type %s from the mediator at %s", vm_name, link->what,
-                created.type, socket_path);
+    info_report("VM '%s' has %s%s%s, from the mediator at %s", vm_name, link->what,
+                vgpu_name ? ", type " : "", vgpu_name ? created.type : "", path);
     return link;
 
 fail:

@@ -25,16 +25,18 @@ typedef struct VgpuLinkPartition {
 extern const struct vgpu_mediator_ops vgpu_link_mediator_ops;
 
 /*
- * Connect to the mediator at @socket_path, hand it guest RAM (which must be
- * a shared memfd backend) and create a vGPU of @type_name (NULL: the
- * mediator's default), or attach to the vGPU reserved as @vgpu_name
- * (gpumedctl create),
- * for the VM @vm_name; fills *@partition.  NULL with @errp set on any
- * failure.
+ * Connect to the mediator at @socket_path (NULL: the default socket), hand
+ * it guest RAM (which must be a shared memfd backend) and create a vGPU of
+ * @type_name (NULL: the mediator's default), or attach to the vGPU
+ * reserved as @vgpu_name (gpumedctl create), for the VM @vm_name (taken
+ * from @vm_name_source, "-name" or "id=", which an error about it names);
+ * fills *@partition.  NULL with @errp set on any failure, saying the
+ * cause and what to do.
  */
 VgpuLink *vgpu_link_connect(const char *socket_path, const char *vm_name,
-                            const char *type_name, const char *vgpu_name,
-                            VgpuLinkPartition *partition, Error **errp);
+                            const char *vm_name_source, const char *type_name,
+                            const char *vgpu_name, VgpuLinkPartition *partition,
+                            Error **errp);
 
 /* Start delivering the mediator's completions to @vgpu. */
 void vgpu_link_start(VgpuLink *link, struct vgpu *vgpu);

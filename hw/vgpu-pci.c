@@ -26,6 +26,7 @@
 #include "sysemu/sysemu.h"
 #include "sysemu/xen.h"
 
+#include "mediator/protocol.h"
 #include "vgpu/vgpu.h"
 #include "trace.h"
 #include "vgpu-display.h"
@@ -43,6 +44,10 @@ OBJECT_DECLARE_SIMPLE_TYPE(VgpuPciState, VGPU_PCI)
  */
 #define VGPU_PCI_ASLS           0xfc
 #define VBLANK_HZ               60
+
+/* fw_cfg keeps a file for good and aborts QEMU on a second one of the
+ * same name: once the OpRegion went there, no other vgpu-pci may start. */
+static bool opregion_handed_to_firmware;
 
 struct VgpuPciState {
     PCIDevice parent_obj;
@@ -271,19 +276,16 @@ static bool vgpu_pci_create_vgpu(VgpuPciState *s, Error **errp)
     };
 
     if (s->type_name && s->vgpu_name) {
-        error_setg(errp, "vgpu-pci: vgpu-type= creates a vGPU, vgpu= attaches to a reserved "
-                   "one: give one of them");
+        error_setg(errp, "vgpu-type= creates a vGPU, vgpu= attaches to a reserved one: give "
+                   "one of them");
         return false;
     }
     if (!vgpu_display_mode_valid(s->xres, s->yres, errp)) {
         return false;
     }
-    if (!s->socket_path) {
-        error_setg(errp, "vgpu-pci: socket=PATH (the gpumed mediator's socket) is required");
-        return false;
-    }
     s->link = vgpu_link_connect(s->socket_path, qemu_name ? qemu_name : name,
-                                s->type_name, s->vgpu_name, &p, errp);
+                                qemu_name ? "-name" : "the device's id=", s->type_name,
+                                s->vgpu_name, &p, errp);
     if (!s->link) {
         return false;
     }
@@ -305,8 +307,8 @@ static bool vgpu_pci_create_vgpu(VgpuPciState *s, Error **errp)
     config.ram_above_4g = x86ms->above_4g_mem_size;
     s->vgpu = vgpu_create(&config);
     if (!s->vgpu) {
-        error_setg_errno(errp, errno, "vgpu-pci: cannot create the vGPU from the "
-                         "mediator's partition");
+        error_setg_errno(errp, errno, "cannot create the vGPU from the mediator's "
+                         "partition");
         vgpu_link_close(s->link);
         s->link = NULL;
         return false;
@@ -318,8 +320,14 @@ static bool vgpu_pci_create_vgpu(VgpuPciState *s, Error **errp)
 static void vgpu_pci_realize(PCIDevice *pdev, Error **errp)
 {
     VgpuPciState *s = VGPU_PCI(pdev);
-    FWCfgState *fw_cfg = fw_cfg_find();
+    FWCfgState *fw_cfg = xen_enabled() ? NULL : fw_cfg_find();
 
+    if (fw_cfg && opregion_handed_to_firmware) {
+        error_setg(errp, "a VM has one vgpu-pci: firmware takes one IGD OpRegion (fw_cfg "
+                   "%s), and another vgpu-pci has it; remove the other -device vgpu-pci",
+                   OPREGION_FW_CFG_FILE);
+        return;
+    }
     if (!vgpu_pci_create_vgpu(s, errp)) {
         return;
     }
@@ -353,9 +361,10 @@ static void vgpu_pci_realize(PCIDevice *pdev, Error **errp)
                               s, "vgpu-opregion", VGPU_OPREGION_SIZE);
     } else if (fw_cfg) {
         fw_cfg_add_file(fw_cfg, OPREGION_FW_CFG_FILE, s->opregion, VGPU_OPREGION_SIZE);
+        opregion_handed_to_firmware = true;
     } else {
-        warn_report("vgpu-pci: no fw_cfg to hand the OpRegion to firmware; "
-                    "the guest will guess its display ports without a VBT");
+        warn_report("no fw_cfg to hand the OpRegion to firmware; the guest will guess "
+                    "its display ports without a VBT");
     }
 
     s->vblank_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, vgpu_pci_vblank, s);
@@ -395,13 +404,26 @@ static void vgpu_pci_reset(DeviceState *dev)
 
 static Property vgpu_pci_properties[] = {
     DEFINE_PROP_STRING("vgpu-type", VgpuPciState, type_name),
-    /* a vGPU reserved with gpumedctl create, instead of a new one */
     DEFINE_PROP_STRING("vgpu", VgpuPciState, vgpu_name),
     DEFINE_PROP_STRING("socket", VgpuPciState, socket_path),
-    /* the virtual monitor's native mode (EDID); 0: the type's */
     DEFINE_PROP_UINT32("xres", VgpuPciState, xres, 0),
     DEFINE_PROP_UINT32("yres", VgpuPciState, yres, 0),
     DEFINE_PROP_END_OF_LIST(),
+};
+
+/* What -device vgpu-pci,help says of each property (docs/vgpu.md). */
+static const struct {
+    const char *name, *description;
+} vgpu_pci_property_help[] = {
+    { "socket", "the gpumed mediator's VM socket (default " MED_DEFAULT_SOCKET ")" },
+    { "vgpu-type", "a new vGPU of this type (gpumedctl types lists them; default: the "
+      "mediator's first)" },
+    { "vgpu", "instead, the vGPU reserved under this name (gpumedctl create --name)" },
+    { "xres", "the virtual monitor's native width in pixels (0: the type's)" },
+    { "yres", "the virtual monitor's native height in pixels (0: the type's)" },
+    { "monitor-connected", "whether the virtual monitor is plugged in; set at run time "
+      "(qom-set) it raises a hotplug in the guest" },
+    { "stats", "read-only: the device's counters (qom-get), what QEMU prints at exit" },
 };
 
 static bool vgpu_pci_get_monitor(Object *obj, Error **errp)
@@ -439,9 +461,6 @@ static void vgpu_pci_instance_init(Object *obj)
     VgpuPciState *s = VGPU_PCI(obj);
 
     s->monitor_connected = true;
-    object_property_add_bool(obj, "monitor-connected", vgpu_pci_get_monitor,
-                             vgpu_pci_set_monitor);
-    object_property_add_str(obj, "stats", vgpu_pci_get_stats, NULL);
 }
 
 static void vgpu_pci_class_init(ObjectClass *klass, void *data)
@@ -460,6 +479,13 @@ static void vgpu_pci_class_init(ObjectClass *klass, void *data)
     dc->reset = vgpu_pci_reset;
     dc->vmsd = &vmstate_vgpu_pci;
     device_class_set_props(dc, vgpu_pci_properties);
+    object_class_property_add_bool(klass, "monitor-connected", vgpu_pci_get_monitor,
+                                   vgpu_pci_set_monitor);
+    object_class_property_add_str(klass, "stats", vgpu_pci_get_stats, NULL);
+    for (size_t i = 0; i < ARRAY_SIZE(vgpu_pci_property_help); i++) {
+        object_class_property_set_description(klass, vgpu_pci_property_help[i].name,
+                                              vgpu_pci_property_help[i].description);
+    }
     set_bit(DEVICE_CATEGORY_DISPLAY, dc->categories);
 }
 

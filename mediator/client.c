@@ -217,6 +217,12 @@ static int hello(struct med_client *c, const char *vm_name)
     request.version = MED_PROTOCOL_VERSION;
     strcpy(request.vm_name, vm_name);
     if (transact(c, &request, NULL, 0, &reply, NULL)) {
+        /* An answer that is no HELLO_REPLY (too long, malformed or
+         * unexpected): whatever listens there is not a mediator's VM
+         * socket, e.g. its control socket (PATH.control). */
+        if (errno == EMSGSIZE || errno == EPROTO) {
+            return fail(c, EPROTO, "the peer does not speak the gpumed VM protocol");
+        }
         return -1;
     }
     if (reply.hello_reply.status) {

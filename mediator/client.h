@@ -76,7 +76,9 @@ struct med_client_vgpu {
  *   EINVAL           bad vm_name or socket path, no callback;
  *   ENOENT, ECONNREFUSED, EACCES  no mediator listening there / no permission;
  *   EPROTONOSUPPORT  the mediator speaks another protocol version;
- *   ETIMEDOUT, EPROTO, ECONNRESET  the mediator did not answer properly;
+ *   EPROTO           what listens there answers HELLO with no HELLO_REPLY:
+ *                    not a mediator's VM socket (e.g. its control socket);
+ *   ETIMEDOUT, ECONNRESET  the mediator did not answer;
  *   ENOMEM.
  */
 struct med_client *med_client_connect(const char *socket_path, const char *vm_name,

@@ -21,10 +21,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mediator/protocol.h"
 #include "pgpu/pgpu.h"
 
 #define MED_CTL_VERSION         3
-#define MED_CTL_SUFFIX          ".control"
 #define MED_CTL_NAME_LEN        64
 #define MED_CTL_TYPE_LEN        32
 #define MED_CTL_DETAIL_LEN      128

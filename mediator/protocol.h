@@ -19,6 +19,8 @@
 
 #define MED_PROTOCOL_VERSION    5
 #define MED_DEFAULT_SOCKET      "/run/gpumed/gpumed.sock"
+/* PATH.control, next to the VM socket PATH, is the control socket (control.h). */
+#define MED_CTL_SUFFIX          ".control"
 
 #define MED_VM_NAME_LEN         64      /* HELLO.vm_name, NUL included */
 #define MED_TYPE_NAME_LEN       32      /* CREATE_VGPU.type, NUL included */

@@ -265,6 +265,18 @@ static void test_client_errors_explain_themselves(void **state)
     med_client_close(c);
 }
 
+/* A client pointed at the control socket (socket=PATH.control) learns
+ * that it is no VM socket, not "Message too long". */
+static void test_the_control_socket_is_no_vm_socket(void **state)
+{
+    struct completions done = { 0 };
+    char path[108];
+
+    assert_int_equal(med_ctl_path(shared_daemon.socket_path, path, sizeof(path)), 0);
+    assert_null(med_client_connect(path, "test vm", count_completion, &done));
+    assert_int_equal(errno, EPROTO);
+}
+
 /* A QEMU killed with SIGKILL: its vGPU's partition is free again.  Never
  * freeing hangs the wait below until the test's timeout; how long freeing
  * takes is a benchmark (bench/run sigkill-release), not a test. */
@@ -588,6 +600,7 @@ int main(void)
         cmocka_unit_test(test_a_vgpu_lives_through_the_client_library),
         cmocka_unit_test(test_a_reserved_vgpu_is_attached_by_name),
         cmocka_unit_test(test_client_errors_explain_themselves),
+        cmocka_unit_test(test_the_control_socket_is_no_vm_socket),
         cmocka_unit_test(test_killed_client_frees_its_partition),
         cmocka_unit_test(test_garbage_closes_only_its_connection),
         cmocka_unit_test(test_client_limit),
