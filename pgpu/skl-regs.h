@@ -1,7 +1,7 @@
 /*
  * skl-regs.h - Gen9 (Skylake) register offsets, bit fields and command
  * encodings: the hardware facts shared by the model, the native driver and
- * the tests.  Sources: the guest contract (docs in /work/shared/reference),
+ * the tests.  Sources: the guest contract (docs/reference/i915-vgpu-guest-contract.md),
  * public register and command descriptions.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
