@@ -164,6 +164,22 @@ def start_qemu():
     return qemu, gpumed.Mediator(mediator), None
 
 
+def run_with_mediator(body):
+    """body(tap, qemu, mediator) once the mediator listens, for tests that
+    start their own QEMUs; returns the exit status.  A QEMU or mediator not
+    built is a set-up failure."""
+    qemu, mediator, missing = start_qemu()
+    if missing:
+        gpumed.setup_failed(missing)
+    tap = Tap()
+    try:
+        if tap.check(mediator.wait_listening(), 'the mediator listens'):
+            body(tap, qemu, mediator)
+    finally:
+        mediator.stop()
+    return tap.finish()
+
+
 def vgpu_args(device, mediator):
     """-device @device with the mediator's socket, and guest RAM it can map."""
     return gpumed.qemu_args(GUEST_RAM_MIB) + ['-device', device + ',socket=' + mediator.socket]

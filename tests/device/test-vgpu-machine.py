@@ -15,10 +15,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qmp import QMP, QMPError  # noqa: E402
-from qtest import Tap, start_qemu  # noqa: E402
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                'python'))
-import mediator as gpumed  # noqa: E402
+from qtest import run_with_mediator  # noqa: E402
 
 MEMFD = ['-object', 'memory-backend-memfd,id=mem,size=128M,share=on',
          '-machine', 'memory-backend=mem', '-m', '128M']
@@ -53,32 +50,21 @@ def machine(qemu, mediator, extra):
             return None, None, '%s: %s' % (e, proc.communicate()[1])
 
 
-def main():
-    qemu, mediator, missing = start_qemu()
-    if missing:
-        gpumed.setup_failed(missing)
-    tap = Tap()
-    try:
-        if not tap.check(mediator.wait_listening(), 'the mediator listens'):
-            return tap.finish()
-        devices, network, err = machine(qemu, mediator, [])
-        tap.check(devices is not None, 'a default q35 machine with vgpu-pci starts (no '
-                  '-nodefaults: the default NIC finds its boot ROM)', err)
-        if devices:
-            tap.check(devices.get((2, 0)) == VGPU and E1000E in devices.values(),
-                      'vgpu-pci at 00:02.0 and the default e1000e NIC', devices)
-            tap.check('type=user' in network, "the default NIC's backend is user networking "
-                      "(slirp)", network)
-        devices, network, err = machine(qemu, mediator,
-                                        ['-nodefaults', '-nic', 'user,model=virtio-net-pci'])
-        tap.check(devices is not None and VIRTIO_NET in devices.values() and
-                  'type=user' in (network or ''),
-                  '-nic user,model=virtio-net-pci: a virtio NIC on user networking',
-                  err or network)
-    finally:
-        mediator.stop()
-    return tap.finish()
+def check_machines(tap, qemu, mediator):
+    devices, network, err = machine(qemu, mediator, [])
+    tap.check(devices is not None, 'a default q35 machine with vgpu-pci starts (no '
+              '-nodefaults: the default NIC finds its boot ROM)', err)
+    if devices:
+        tap.check(devices.get((2, 0)) == VGPU and E1000E in devices.values(),
+                  'vgpu-pci at 00:02.0 and the default e1000e NIC', devices)
+        tap.check('type=user' in network, "the default NIC's backend is user networking "
+                  "(slirp)", network)
+    devices, network, err = machine(qemu, mediator,
+                                    ['-nodefaults', '-nic', 'user,model=virtio-net-pci'])
+    tap.check(devices is not None and VIRTIO_NET in devices.values() and
+              'type=user' in (network or ''),
+              '-nic user,model=virtio-net-pci: a virtio NIC on user networking', err or network)
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_with_mediator(check_machines))

@@ -17,10 +17,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qtest import Tap, start_failure, start_qemu  # noqa: E402
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                'python'))
-import mediator as gpumed  # noqa: E402
+from qtest import run_with_mediator, start_failure  # noqa: E402
 
 DEFAULT_SOCKET = '/run/gpumed/gpumed.sock'
 MEMFD = ['-object', 'memory-backend-memfd,id=mem,size=128M,share=on',
@@ -107,20 +104,11 @@ def check_help(tap, qemu):
               "and names socket='s default", described.get('socket'))
 
 
-def main():
-    qemu, mediator, missing = start_qemu()
-    if missing:
-        gpumed.setup_failed(missing)
-    tap = Tap()
-    try:
-        if tap.check(mediator.wait_listening(), 'the mediator listens'):
-            check_names_and_sockets(tap, qemu, mediator)
-            check_permission(tap, qemu, mediator)
-        check_help(tap, qemu)
-    finally:
-        mediator.stop()
-    return tap.finish()
+def check_messages(tap, qemu, mediator):
+    check_names_and_sockets(tap, qemu, mediator)
+    check_permission(tap, qemu, mediator)
+    check_help(tap, qemu)
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(run_with_mediator(check_messages))
