@@ -41,6 +41,11 @@ bool med_ctl_request_valid(const void *buf, size_t len, const char **why)
         *why = "name has characters other than A-Z a-z 0-9 . _ -";
     } else if (r.op == MED_CTL_STATS || r.op == MED_CTL_TYPES) {
         *why = numbers || names ? "arguments given to a query" : NULL;
+    } else if (r.op == MED_CTL_RESTART) {
+        *why = !r.vgpu_id && !r.name[0] ? "neither a vGPU id nor a name" :
+               r.vgpu_id && r.name[0] ? "both a vGPU id and a name" :
+               r.type[0] || r.weight || r.cap_percent ? "a type, weight or cap given to RESTART" :
+               NULL;
     } else if (r.op == MED_CTL_SET_SHARE || r.op == MED_CTL_RESET_STATS) {
         *why = !r.vgpu_id && !r.name[0] ? "neither a vGPU id nor a name" :
                r.vgpu_id && r.name[0] ? "both a vGPU id and a name" :
@@ -116,6 +121,7 @@ bool med_ctl_reply_valid(const void *buf, size_t len)
     case MED_CTL_VGPU:
         return terminated(r->u.vgpu.vm_name, sizeof(r->u.vgpu.vm_name)) &&
                terminated(r->u.vgpu.type, sizeof(r->u.vgpu.type)) &&
+               terminated(r->u.vgpu.stop_reason, sizeof(r->u.vgpu.stop_reason)) &&
                terminated(r->u.vgpu.name, sizeof(r->u.vgpu.name)) &&
                r->u.vgpu.state >= MED_CTL_VGPU_RUNNING && r->u.vgpu.state <= MED_CTL_VGPU_ATTACHED;
     case MED_CTL_TYPE:

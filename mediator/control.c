@@ -166,6 +166,13 @@ static bool send_vgpu(struct control_conn *c, const struct session *s)
     for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
         v->queued[e] = med_sched_queue_depth(vgpu_submission_entity(sv->submission, e));
     }
+    v->mediator_ns = sv->budget.charged_ns;
+    v->deferrals = sv->deferrals;
+    v->notifications = sv->guard.total[MED_GUARD_NOTIFICATION];
+    v->bad_notifications = sv->guard.total[MED_GUARD_BAD_NOTIFICATION];
+    v->big_builds = sv->guard.total[MED_GUARD_BIG_BUILD];
+    v->stopped = sv->guard.stopped;
+    copy_name(v->stop_reason, sizeof(v->stop_reason), sv->guard.reason);
     return send_reply(c, &r);
 }
 
@@ -225,7 +232,7 @@ static bool send_types(struct med_server *server, struct control_conn *c)
     return true;
 }
 
-/* The vGPU a SET_SHARE or RESET_STATS names by id or name: its VM's
+/* The vGPU a SET_SHARE, RESET_STATS or RESTART names by id or name: its VM's
  * session if one runs it, and its reservation if it has one; false (with
  * @detail) when there is no such vGPU. */
 static bool find_vgpu(struct med_server *server, const struct med_ctl_request *q,
@@ -305,6 +312,26 @@ static int reset_stats(struct med_server *server, const struct med_ctl_request *
     return 0;
 }
 
+/* gpumedctl restart: the guard of the VM's vGPU starts afresh (a stopped
+ * one is served again). */
+static int restart(struct med_server *server, const struct med_ctl_request *q, char *detail,
+                   size_t size)
+{
+    struct session *s;
+    struct reserved_vgpu *r;
+
+    if (!find_vgpu(server, q, &s, &r, detail, size)) {
+        return -ENOENT;
+    }
+    if (!s) {
+        snprintf(detail, size, "vGPU %" PRIu32 " (%s) has no VM: nothing to restart", r->id,
+                 r->name);
+        return -ENOENT;
+    }
+    session_restart(s);
+    return 0;
+}
+
 /* Answer one request; false when the connection must be closed. */
 static bool serve(struct med_server *server, struct control_conn *c,
                   const struct med_ctl_request *q)
@@ -346,6 +373,9 @@ static bool serve(struct med_server *server, struct control_conn *c,
         break;
     case MED_CTL_RESET_STATS:
         end.status = reset_stats(server, q, end.detail, sizeof(end.detail));
+        break;
+    case MED_CTL_RESTART:
+        end.status = restart(server, q, end.detail, sizeof(end.detail));
         break;
     }
     if (end.status && q->op >= MED_CTL_SET_SHARE) {

@@ -1,7 +1,7 @@
 /*
  * control.h - the mediator's control socket: what gpumedctl asks (vGPUs,
  * types, statistics) and changes (weight, cap, vGPUs reserved ahead of
- * their VM).  docs/mediator.md,
+ * their VM), and restarts what the guard stopped.  docs/mediator.md,
  * "The control socket".
  *
  * A second UNIX SOCK_SEQPACKET socket, PATH.control next to the VMs'
@@ -24,7 +24,7 @@
 #include "mediator/protocol.h"
 #include "pgpu/pgpu.h"
 
-#define MED_CTL_VERSION         3
+#define MED_CTL_VERSION         4
 #define MED_CTL_NAME_LEN        64
 #define MED_CTL_TYPE_LEN        32
 #define MED_CTL_DETAIL_LEN      128
@@ -36,17 +36,19 @@ enum med_ctl_op {
     MED_CTL_CREATE = 4,         /* reserve vGPU `name` of `type` for a VM to come: its VGPU */
     MED_CTL_DESTROY = 5,        /* the reserved vGPU `name`, unless a VM has it */
     MED_CTL_RESET_STATS = 6,    /* zero the counters of vGPU vgpu_id, or of the one named name */
+    MED_CTL_RESTART = 7,        /* vGPU vgpu_id (or named name): the guard's counts cleared,
+                                   served again if it was stopped */
 };
 
 struct med_ctl_request {
     uint32_t version;           /* MED_CTL_VERSION */
     uint32_t op;                /* enum med_ctl_op */
-    uint32_t vgpu_id;           /* SET_SHARE, RESET_STATS (or its name); else 0 */
+    uint32_t vgpu_id;           /* SET_SHARE, RESET_STATS, RESTART (or its name); else 0 */
     uint32_t weight;            /* SET_SHARE: 1..100, 0 keeps it; else 0 */
     uint32_t cap_percent;       /* SET_SHARE: 1..100 (100: none), 0 keeps it; else 0 */
     uint32_t reserved;          /* 0 */
     char type[MED_CTL_TYPE_LEN];        /* CREATE: a type name; else empty */
-    char name[MED_CTL_NAME_LEN];        /* CREATE, DESTROY, SET_SHARE, RESET_STATS (or
+    char name[MED_CTL_NAME_LEN];        /* CREATE, DESTROY, SET_SHARE, RESET_STATS, RESTART (or
                                            its id): med_vgpu_name_valid(); else empty */
 };
 
@@ -85,7 +87,7 @@ struct med_ctl_vgpu {
     uint32_t fence_base, fence_count;
     uint32_t ppgtts;            /* live shadow PPGTTs */
     uint32_t state;             /* enum med_ctl_vgpu_state */
-    uint32_t reserved;          /* 0 */
+    uint32_t stopped;           /* 1: stopped by the guard (stop_reason): nothing of it is done */
     char vm_name[MED_CTL_NAME_LEN];     /* empty when idle */
     char type[MED_CTL_TYPE_LEN];
     char name[MED_CTL_NAME_LEN];        /* a reserved vGPU's name; else empty */
@@ -107,6 +109,14 @@ struct med_ctl_vgpu {
     uint64_t ppgtt_bad_entries;
     uint64_t counted_ns;        /* how long the counters above cover */
     uint32_t queued[PGPU_NUM_ENGINES];  /* workloads queued or on the GPU now */
+    /* The mediator's account of this VM's vGPU (not reset by RESET_STATS):
+     * docs/mediator.md, "The guard". */
+    uint64_t mediator_ns;       /* the event thread's time charged to it */
+    uint64_t deferrals;         /* times it waited for its budget while others were served */
+    uint64_t notifications;     /* PPGTT notifications */
+    uint64_t bad_notifications;
+    uint64_t big_builds;        /* requests that built > MED_GUARD_BIG_BUILD_TABLES page tables */
+    char stop_reason[MED_CTL_DETAIL_LEN];       /* when stopped: the guard's reason */
 };
 
 struct med_ctl_type {

@@ -217,12 +217,13 @@ static void log_stats(const struct med_server_stats *st, const struct vgpu_exec_
     med_log(MED_LOG_INFO, "clients %" PRIu64 " accepted, %" PRIu64 " closed, %" PRIu64
             " refused at the limit, %" PRIu64 " protocol errors, %" PRIu64
             " requests refused; vGPUs %" PRIu64 " created, %"
-            PRIu64 " destroyed, %" PRIu64 " reserved; GGTT entries %" PRIu64 " shadowed, %"
-            PRIu64 " bad; PPGTTs %" PRIu64 " shadowed, %" PRIu64 " bad notifications; %"
-            PRIu64 " submissions rejected, %" PRIu64 " engine resets",
+            PRIu64 " destroyed, %" PRIu64 " reserved, %" PRIu64 " stopped by the guard; GGTT "
+            "entries %" PRIu64 " shadowed, %" PRIu64 " bad; PPGTTs %" PRIu64 " shadowed, %"
+            PRIu64 " bad notifications; %" PRIu64 " submissions rejected, %" PRIu64
+            " engine resets",
             st->clients_accepted, st->clients_closed, st->clients_refused, st->protocol_errors,
             st->requests_refused, st->vgpus_created, st->vgpus_destroyed, st->vgpus_reserved,
-            st->ggtt_entries_synced, st->ggtt_bad_entries, st->ppgtts_created,
+            st->vgpus_stopped, st->ggtt_entries_synced, st->ggtt_bad_entries, st->ppgtts_created,
             st->ppgtt_bad_notifies, st->submissions_rejected, st->engine_resets);
     med_log(MED_LOG_INFO, "workloads: %" PRIu64 " elements, %" PRIu64 " completed, %" PRIu64
             " rejected, %" PRIu64 " hangs, %" PRIu64 " cancelled, %" PRIu64

@@ -173,6 +173,7 @@ struct med_page_pool {
     struct pool_chunk *chunks;
     struct pool_page *free;
     uint64_t in_use;
+    uint64_t allocated;
 };
 
 struct med_page_pool *med_page_pool_create(struct med_host_mem *hm)
@@ -250,6 +251,7 @@ void *med_page_alloc(struct med_page_pool *pool, uint64_t *bus)
     *bus = c->buf.bus + (uint64_t)i * PGPU_PAGE_SIZE;
     c->handed_out |= 1ull << i;
     pool->in_use++;
+    pool->allocated++;
     return p;
 }
 
@@ -283,4 +285,9 @@ const void *med_page_pool_page(const struct med_page_pool *pool, uint64_t bus)
 uint64_t med_page_pool_in_use(const struct med_page_pool *pool)
 {
     return pool->in_use;
+}
+
+uint64_t med_page_pool_allocated(const struct med_page_pool *pool)
+{
+    return pool->allocated;
 }

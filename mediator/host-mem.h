@@ -56,5 +56,7 @@ void med_page_free(struct med_page_pool *pool, void *page, uint64_t bus);
 const void *med_page_pool_page(const struct med_page_pool *pool, uint64_t bus);
 /* Pages handed out now. */
 uint64_t med_page_pool_in_use(const struct med_page_pool *pool);
+/* Pages it handed out, in all. */
+uint64_t med_page_pool_allocated(const struct med_page_pool *pool);
 
 #endif /* GPUMED_MEDIATOR_HOST_MEM_H */

@@ -12,6 +12,7 @@
 
 #include "gtt/ggtt-shadow.h"
 #include "gtt/partition.h"
+#include "mediator/guard.h"
 #include "mediator/host-mem.h"
 #include "mediator/log.h"
 #include "mediator/protocol.h"
@@ -84,6 +85,10 @@ struct session_vgpu {
      * with it (a reset drops all earlier work, so whatever completes
      * afterwards was submitted in the current generation). */
     uint32_t engine_generation[MED_ENGINE_COUNT];
+    struct med_budget budget;   /* its share of the event thread (guard.h) */
+    struct med_guard guard;
+    bool stop_applied;          /* the guard's stop: its work was failed */
+    uint64_t deferrals;         /* times it waited for its budget */
 };
 
 /* A control client (control.c); fd -1: the slot is free. */
@@ -108,6 +113,15 @@ struct session {
     struct session_vgpu vgpu;
     unsigned guest_errors_logged;   /* rate limit of per-vGPU guest error lines */
     bool failed;                /* a COMPLETE could not be sent: close it */
+    bool deferred;              /* over its budget: socket unwatched, elements wait */
+};
+
+/* Event-thread work being timed for a session (session-cost.c); spans
+ * nest: an inner one's time is charged to its own session only. */
+struct cost_span {
+    struct session *session;
+    uint64_t start_ns, nested_ns;
+    struct cost_span *outer;
 };
 
 struct med_server {
@@ -139,6 +153,14 @@ struct med_server {
     bool control_bound;         /* we created it: unlink it at the end */
     struct control_conn controls[MED_MAX_CONTROLS];
     unsigned control_count;
+    struct med_budget_params budget_params;
+    struct med_guard_limits guard_limits;
+    int resume_fd;              /* timerfd: a deferred vGPU's budget is back */
+    uint64_t resume_at_ns;      /* when it fires; 0: disarmed */
+    /* The two sessions (client ids; 0: none) the event thread worked for
+     * last, and when: is another vGPU than the one at hand using it? */
+    struct { uint32_t client_id; uint64_t at_ns; } recent[2];
+    struct cost_span *span;     /* the innermost work being timed */
 };
 
 /* server.c */
@@ -175,6 +197,22 @@ void vgpu_counters_add(struct vgpu_counters *dst, const struct vgpu_counters *sr
                        bool subtract);
 /* Zero the counters of @s's vGPU (and of its reserved vGPU's past VMs). */
 void vgpu_counters_reset_session(struct session *s, uint64_t now_ns);
+/* session-cost.c: what a vGPU costs the event thread, and its guard */
+void cost_span_begin(struct med_server *server, struct cost_span *span, struct session *s);
+void cost_span_end(struct med_server *server, struct cost_span *span);
+/* @ns measured by the workload path for @s (inside any span: not charged twice). */
+void session_charge(struct session *s, uint64_t ns);
+/* Whether @s's work may be done now; if not it is deferred (its socket is
+ * not read, its elements wait) until its budget is back. */
+bool session_may_work(struct session *s);
+void session_guard_event(struct session *s, enum med_guard_event event);
+/* The guard stopped @s's vGPU: fail its work now (once), outside any of
+ * its work in progress. */
+void session_apply_stop(struct session *s);
+/* gpumedctl restart: the stopped vGPU is served again. */
+void session_restart(struct session *s);
+/* resume_fd fired: serve the deferred sessions whose budget is back. */
+void server_resume_deferred(struct med_server *server);
 
 /* session.c */
 struct session *session_create(struct med_server *server, int fd);

@@ -22,6 +22,7 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -49,7 +50,7 @@ static const char *const stage_names[] = {
 };
 
 /* epoll_event.data.ptr of the descriptors that are not sessions. */
-static char listen_tag, stop_tag, sched_tag, control_listen_tag;
+static char listen_tag, stop_tag, sched_tag, control_listen_tag, resume_tag;
 
 /* The host GGTT block: each engine's status page, then per engine and
  * ELSP port a window where the workload dispatched there is bound. */
@@ -303,7 +304,10 @@ static int setup(struct med_server *server)
     stage_reached(server, STAGE_SCHEDULER);
 
     server->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-    if (server->epoll_fd < 0 || server_watch(server, med_sched_fd(server->sched), &sched_tag)) {
+    server->resume_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (server->epoll_fd < 0 || server->resume_fd < 0 ||
+        server_watch(server, med_sched_fd(server->sched), &sched_tag) ||
+        server_watch(server, server->resume_fd, &resume_tag)) {
         med_log(MED_LOG_ERROR, "cannot create the event loop: %s", strerror(errno));
         return -1;
     }
@@ -352,6 +356,9 @@ struct med_server *med_server_create(const struct med_server_config *config)
         server->config.socket_path = strdup(config->socket_path);
     }
     server->epoll_fd = server->lock_fd = server->listen_fd = server->control_fd = -1;
+    server->resume_fd = -1;
+    server->budget_params = config->budget ? *config->budget : med_budget_default_params;
+    server->guard_limits = config->guard ? *config->guard : med_guard_default_limits;
     for (unsigned i = 0; i < MED_MAX_CONTROLS; i++) {
         server->controls[i].fd = -1;
     }
@@ -423,6 +430,9 @@ void med_server_destroy(struct med_server *server)
     case STAGE_EVENT_LOOP:
         if (server->epoll_fd >= 0) {
             close(server->epoll_fd);
+        }
+        if (server->resume_fd >= 0) {
+            close(server->resume_fd);
         }
         /* fall through */
     case STAGE_SCHEDULER:
@@ -505,8 +515,9 @@ static void accept_clients(struct med_server *server)
 }
 
 /* Completions are sent from the scheduler's callbacks: a client that
- * cannot take one is closed after the events at hand, outside them. */
-static void close_failed_sessions(struct med_server *server)
+ * cannot take one is closed after the events at hand, outside them; a
+ * vGPU the guard stopped meanwhile has its work failed there too. */
+static void after_events(struct med_server *server)
 {
     struct session *s = server->sessions, *next;
 
@@ -514,6 +525,8 @@ static void close_failed_sessions(struct med_server *server)
         next = s->next;
         if (s->failed) {
             close_session(server, s);
+        } else {
+            session_apply_stop(s);
         }
     }
 }
@@ -534,6 +547,8 @@ static int dispatch(struct med_server *server, int timeout_ms, bool *stop)
             *stop = true;
         } else if (tag == &sched_tag) {
             med_sched_process(server->sched);
+        } else if (tag == &resume_tag) {
+            server_resume_deferred(server);
         } else if (tag == &listen_tag) {
             accept_clients(server);
         } else if (tag == &control_listen_tag) {
@@ -547,7 +562,7 @@ static int dispatch(struct med_server *server, int timeout_ms, bool *stop)
             close_session(server, tag);
         }
     }
-    close_failed_sessions(server);
+    after_events(server);
     return n;
 }
 

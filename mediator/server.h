@@ -35,6 +35,11 @@ struct med_server_config {
     /* Check the isolation invariants at every dispatch (mediator/invariants.h):
      * slow, for tests. */
     bool check_invariants;
+    /* What one vGPU may cost the event thread, and how hostile it may be
+     * before it is stopped (mediator/guard.h); NULL: the defaults,
+     * med_budget_default_params and med_guard_default_limits. */
+    const struct med_budget_params *budget;
+    const struct med_guard_limits *guard;
 };
 
 #define MED_TIME_SLICE_DEFAULT_US       1000
@@ -57,11 +62,14 @@ struct med_server_stats {
     uint64_t submissions_rejected;
     uint64_t engine_resets;     /* RESET_ENGINES served */
     uint64_t control_errors;    /* bad control requests: connection closed */
+    uint64_t vgpus_stopped;     /* by the guard */
 };
 
 struct med_server;
 struct vgpu_exec_stats;     /* mediator/workload.h */
 struct med_sched_stats;     /* sched/sched.h */
+struct med_budget_params;   /* mediator/guard.h */
+struct med_guard_limits;
 
 /*
  * Set the mediator up: graphics memory, host GGTT, event loop, and (with a

@@ -333,6 +333,21 @@ static void workload_guest_error(void *opaque, const char *text)
     guest_error(opaque, "%s", text);
 }
 
+static void workload_adverse_event(void *opaque, enum med_guard_event event)
+{
+    session_guard_event(opaque, event);
+}
+
+static bool workload_may_work(void *opaque)
+{
+    return session_may_work(opaque);
+}
+
+static void workload_charge(void *opaque, uint64_t ns)
+{
+    session_charge(opaque, ns);
+}
+
 /*
  * Give the session's vGPU its partition (a new one of @type, or
  * @reserved's), shared table and GGTT shadow.  Returns the shared table's
@@ -388,6 +403,9 @@ static int vgpu_setup(struct session *s, const struct med_vgpu_type *type,
         .complete = send_complete,
         .guest_error = workload_guest_error,
         .sync_ggtt = ggtt_sync,
+        .adverse_event = workload_adverse_event,
+        .may_work = workload_may_work,
+        .charge = workload_charge,
         .opaque = s,
         .share = reserved ? reserved->share :
                  (struct med_sched_share){ .weight = type->weight,
@@ -501,6 +519,8 @@ static bool handle_create_vgpu(struct session *s, const union med_msg *m, const 
                     reply.detail);
         return send_message(s, &reply, NULL, 0);
     }
+    med_budget_init(&s->vgpu.budget, &s->server->budget_params, med_now_ns());
+    med_guard_init(&s->vgpu.guard, med_now_ns());
     s->vgpu.id = reserved ? reserved->id : ++s->server->next_vgpu_id;
     s->vgpu.reserved = reserved;
     s->vgpu.counting_since_ns = med_now_ns();
@@ -540,13 +560,19 @@ static bool handle_ppgtt_notify(struct session *s, const union med_msg *m, const
     struct vgpu_submission *sub = s->vgpu.submission;
     uint64_t root = m->ppgtt_notify.root_gpa;
     const char *problem = NULL;
-    int ret = m->ppgtt_notify.op == MED_PPGTT_CREATE
-              ? vgpu_submission_ppgtt_create(sub, root, &problem)
-              : vgpu_submission_ppgtt_destroy(sub, root, &problem);
+    int ret;
 
+    if (s->vgpu.guard.stopped) {
+        return true;    /* nothing of a stopped vGPU is processed */
+    }
+    session_guard_event(s, MED_GUARD_NOTIFICATION);
+    ret = m->ppgtt_notify.op == MED_PPGTT_CREATE
+          ? vgpu_submission_ppgtt_create(sub, root, &problem)
+          : vgpu_submission_ppgtt_destroy(sub, root, &problem);
     if (!ret) {
         s->server->stats.ppgtts_created += m->ppgtt_notify.op == MED_PPGTT_CREATE;
     } else {
+        session_guard_event(s, MED_GUARD_BAD_NOTIFICATION);
         s->server->stats.ppgtt_bad_notifies++;
         guest_error(s, "PPGTT %s of root 0x%" PRIx64 " ignored: it %s",
                     m->ppgtt_notify.op == MED_PPGTT_CREATE ? "create" : "destroy",
@@ -590,7 +616,13 @@ static bool handle_submit(struct session *s, const union med_msg *m, const int *
     }
 
     for (unsigned e = 0; e < 2 && !s->failed; e++) {
-        if (m->submit.desc[e]) {
+        if (!m->submit.desc[e]) {
+            continue;
+        }
+        if (s->vgpu.guard.stopped) {
+            /* A stopped vGPU's engines fail every element, as a hung GPU's. */
+            send_complete(s, m->submit.engine, MED_EVENT_REJECTED, m->submit.desc[e], 0, 0);
+        } else {
             vgpu_submission_submit(s->vgpu.submission, m->submit.engine, m->submit.desc[e],
                                    received);
         }
@@ -598,15 +630,18 @@ static bool handle_submit(struct session *s, const union med_msg *m, const int *
     return !s->failed;
 }
 
-/* Queued and running work of those engines is dropped without COMPLETE;
- * no reply: the client goes on at once (its vCPU never waits for us). */
+/* Queued and running work of those engines is dropped without COMPLETE
+ * (a stopped vGPU has none); no reply: the client goes on at once (its
+ * vCPU never waits for us). */
 static bool handle_reset_engines(struct session *s, const union med_msg *m, const int *fds)
 {
     const struct med_msg_reset_engines *r = &m->reset_engines;
     uint64_t now;
     bool burst;
 
-    vgpu_submission_reset(s->vgpu.submission, r->engine_mask);
+    if (!s->vgpu.guard.stopped) {
+        vgpu_submission_reset(s->vgpu.submission, r->engine_mask);
+    }
     for (unsigned e = 0; e < MED_ENGINE_COUNT; e++) {
         if (r->engine_mask & 1u << e) {
             s->vgpu.engine_generation[e] = r->generation;
@@ -690,7 +725,19 @@ bool session_readable(struct session *s)
     bool drained = false;
 
     for (unsigned n = 0; n < MESSAGES_PER_WAKEUP && !drained; n++) {
-        if (!receive_one(s, &drained)) {
+        struct cost_span span;
+        bool keep;
+
+        if (s->stage == SESSION_VGPU_CREATED) {
+            session_apply_stop(s);
+            if (!session_may_work(s)) {
+                return true;    /* deferred: read again once its budget is back */
+            }
+        }
+        cost_span_begin(s->server, &span, s);
+        keep = receive_one(s, &drained);
+        cost_span_end(s->server, &span);
+        if (!keep) {
             return false;
         }
     }

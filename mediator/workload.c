@@ -101,6 +101,7 @@ struct engine_queue {
     } pending[MED_WL_PENDING_MAX];
     unsigned pending_first, pending_count;
     bool dropping;              /* a reset is under way: nothing is reported */
+    bool failing;               /* the guard stops the vGPU: cancelled ones end as hangs */
 };
 
 struct vgpu_submission {
@@ -139,21 +140,32 @@ uint64_t med_now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* An element of @engine refused before the GPU: counted, logged, told to
+ * the guard. */
+static void count_rejection(struct vgpu_submission *sub, enum pgpu_engine engine, uint64_t desc,
+                            const char *why)
+{
+    char line[MED_SCAN_REASON_MAX + 160];
+
+    snprintf(line, sizeof(line), "%s element 0x%016" PRIx64 " rejected: %s",
+             engine_names[engine], desc, why);
+    sub->stats.rejected++;
+    sub->config.host->totals->rejected++;
+    sub->config.guest_error(sub->config.opaque, line);
+    sub->config.adverse_event(sub->config.opaque, MED_GUARD_REJECTION);
+}
+
 static void reject(struct vgpu_workload *w, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void reject(struct vgpu_workload *w, const char *fmt, ...)
 {
-    char why[MED_SCAN_REASON_MAX + 64], line[sizeof(why) + 96];
+    char why[MED_SCAN_REASON_MAX + 64];
     va_list ap;
 
     va_start(ap, fmt);
     vsnprintf(why, sizeof(why), fmt, ap);
     va_end(ap);
-    snprintf(line, sizeof(line), "%s element 0x%016" PRIx64 " rejected: %s",
-             engine_names[w->engine], w->guest_desc, why);
-    w->sub->stats.rejected++;
-    w->sub->config.host->totals->rejected++;
-    w->sub->config.guest_error(w->sub->config.opaque, line);
+    count_rejection(w->sub, w->engine, w->guest_desc, why);
     w->state = WL_FINISHED;
     w->event = MED_EVENT_REJECTED;
 }
@@ -755,8 +767,10 @@ static void merge_followers(struct engine_queue *eq, struct vgpu_workload *w)
 /* Shadow pending elements while slots are free. */
 static void fill(struct engine_queue *eq, struct vgpu_submission *sub)
 {
-    while (!eq->dropping && eq->pending_count && eq->in_flight < MED_WL_SLOTS) {
+    while (!eq->dropping && eq->pending_count && eq->in_flight < MED_WL_SLOTS &&
+           sub->config.may_work(sub->config.opaque)) {
         struct vgpu_workload *w = NULL;
+        uint64_t tables_before;
 
         for (unsigned i = 0; i < MED_WL_SLOTS && !w; i++) {
             if (eq->slots[i].state == WL_FREE) {
@@ -778,7 +792,11 @@ static void fill(struct engine_queue *eq, struct vgpu_submission *sub)
         eq->pending_first = (eq->pending_first + 1) % MED_WL_PENDING_MAX;
         eq->pending_count--;
         merge_followers(eq, w);
+        tables_before = med_page_pool_allocated(sub->pool);
         shadow(w);
+        if (med_page_pool_allocated(sub->pool) - tables_before > MED_GUARD_BIG_BUILD_TABLES) {
+            sub->config.adverse_event(sub->config.opaque, MED_GUARD_BIG_BUILD);
+        }
         retire(eq, sub);
     }
 }
@@ -878,6 +896,7 @@ static void workload_complete(struct med_sched_workload *sw, enum med_sched_resu
     struct vgpu_workload *w = (struct vgpu_workload *)sw;
     struct vgpu_submission *sub = w->sub;
     struct engine_queue *eq = &sub->engines[w->engine];
+    uint64_t start = med_now_ns();
 
     w->state = WL_FINISHED;
     switch (result) {
@@ -895,16 +914,18 @@ static void workload_complete(struct med_sched_workload *sw, enum med_sched_resu
                  "(RING_EIR 0x%" PRIx32 ", %s): engine reset, reported as a hang",
                  engine_names[w->engine], w->guest_desc, sw->engine_error, where);
         sub->config.guest_error(sub->config.opaque, line);
+        sub->config.adverse_event(sub->config.opaque, MED_GUARD_HANG);
         break;
     }
     case MED_SCHED_CANCELLED:
-        w->event = 0;
+        w->event = eq->failing ? MED_EVENT_REJECTED : 0;
         sub->stats.cancelled++;
         sub->config.host->totals->cancelled++;
         break;
     }
     retire(eq, sub);
     fill(eq, sub);
+    sub->config.charge(sub->config.opaque, med_now_ns() - start);
 }
 
 const struct med_sched_ops vgpu_workload_sched_ops = {
@@ -932,13 +953,10 @@ void vgpu_submission_submit(struct vgpu_submission *sub, enum pgpu_engine engine
     sub->stats.elements++;
     sub->config.host->totals->elements++;
     if (eq->pending_count == MED_WL_PENDING_MAX) {
-        char line[160];
+        char why[64];
 
-        snprintf(line, sizeof(line), "%s element 0x%016" PRIx64 " rejected: more than %u "
-                 "elements queued", engine_names[engine], desc, MED_WL_PENDING_MAX);
-        sub->stats.rejected++;
-        sub->config.host->totals->rejected++;
-        sub->config.guest_error(sub->config.opaque, line);
+        snprintf(why, sizeof(why), "more than %u elements queued", MED_WL_PENDING_MAX);
+        count_rejection(sub, engine, desc, why);
         sub->config.complete(sub->config.opaque, engine, MED_EVENT_REJECTED, desc, 0, 0);
         return;
     }
@@ -949,6 +967,19 @@ void vgpu_submission_submit(struct vgpu_submission *sub, enum pgpu_engine engine
     fill(eq, sub);
 }
 
+/* Take every element of @eq off the GPU and out of its queue, with @mode
+ * (eq->dropping: nothing is reported; eq->failing: reported as hangs) set
+ * meanwhile. */
+static void empty_engine(struct vgpu_submission *sub, struct engine_queue *eq, bool *mode)
+{
+    *mode = true;
+    eq->pending_count = 0;
+    med_sched_cancel(sub->config.host->sched, &eq->entity);
+    retire(eq, sub);
+    assert(!eq->in_flight);
+    *mode = false;
+}
+
 void vgpu_submission_reset(struct vgpu_submission *sub, uint32_t mask)
 {
     for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
@@ -957,12 +988,29 @@ void vgpu_submission_reset(struct vgpu_submission *sub, uint32_t mask)
         if (!(mask & 1u << e)) {
             continue;
         }
-        eq->dropping = true;
-        eq->pending_count = 0;
-        med_sched_cancel(sub->config.host->sched, &eq->entity);
-        retire(eq, sub);
-        assert(!eq->in_flight);
-        eq->dropping = false;
+        empty_engine(sub, eq, &eq->dropping);
+    }
+}
+
+void vgpu_submission_resume(struct vgpu_submission *sub)
+{
+    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+        fill(&sub->engines[e], sub);
+    }
+}
+
+void vgpu_submission_fail(struct vgpu_submission *sub)
+{
+    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+        struct engine_queue *eq = &sub->engines[e];
+        unsigned first = eq->pending_first, count = eq->pending_count;
+
+        /* Those on the GPU or shadowed first, then the waiting ones: in order. */
+        empty_engine(sub, eq, &eq->failing);
+        for (unsigned i = 0; i < count; i++) {
+            sub->config.complete(sub->config.opaque, e, MED_EVENT_REJECTED,
+                                 eq->pending[(first + i) % MED_WL_PENDING_MAX].desc, 0, 0);
+        }
     }
 }
 

@@ -49,6 +49,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "mediator/guard.h"
 #include "mediator/guest-mem.h"
 #include "mediator/host-mem.h"
 #include "mediator/log.h"
@@ -111,6 +112,17 @@ struct vgpu_submission_config {
     /* Bring the vGPU's host GGTT up to date with the guest's: called once
      * per workload, after its elements' SUBMITs, before it is checked. */
     uint64_t (*sync_ggtt)(void *opaque);     /* returns the entries it wrote */
+    /* The guard's events (mediator/guard.h): a rejection, a hang, an
+     * element whose shadowing built more than MED_GUARD_BIG_BUILD_TABLES
+     * page tables. */
+    void (*adverse_event)(void *opaque, enum med_guard_event event);
+    /* Whether the mediator may shadow the vGPU's next element now (its
+     * budget of the event thread, mediator/guard.h); when it says no, the
+     * elements wait for vgpu_submission_resume(). */
+    bool (*may_work)(void *opaque);
+    /* Event-thread time spent for the vGPU in a scheduler callback (a
+     * completion: write-back, COMPLETE, the shadowing it starts). */
+    void (*charge)(void *opaque, uint64_t ns);
     void *opaque;
     struct med_sched_share share;       /* on every engine; valid */
 };
@@ -137,6 +149,12 @@ void vgpu_submission_submit(struct vgpu_submission *sub, enum pgpu_engine engine
 /* RESET_ENGINES: drop queued and running work of the engines in @mask
  * (bit per engine) without COMPLETE messages. */
 void vgpu_submission_reset(struct vgpu_submission *sub, uint32_t mask);
+/* Shadow the elements that waited while may_work() said no. */
+void vgpu_submission_resume(struct vgpu_submission *sub);
+/* The guard stopped the vGPU: every element queued or on the GPU ends as
+ * a hang would (COMPLETE rejected, in order per engine), and nothing of
+ * the vGPU's is left with the scheduler. */
+void vgpu_submission_fail(struct vgpu_submission *sub);
 
 const struct vgpu_exec_stats *vgpu_submission_stats(const struct vgpu_submission *sub);
 /* The scheduler's account of @engine: GPU time and workloads charged. */

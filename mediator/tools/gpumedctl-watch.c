@@ -178,7 +178,7 @@ static void print_text(const struct snapshot *before, const struct snapshot *now
         struct change c = change_of(find(before, v->id), v);
 
         printf("  vGPU %" PRIu32 " %s%s(%s, VM %s):", v->id, v->name, v->name[0] ? " " : "",
-               vgpu_state_name(v->state), v->vm_name[0] ? v->vm_name : "-");
+               vgpu_state_name(v), v->vm_name[0] ? v->vm_name : "-");
         for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
             if (c.busy_ns[e] || v->queued[e]) {
                 printf(" %s %.1f%% (%.1f%% of the engine's busy time)", gpumedctl_engine_names[e],
@@ -210,7 +210,7 @@ static void print_top(const struct snapshot *before, const struct snapshot *now,
         struct change c = change_of(find(before, v->id), v);
 
         printf("%4" PRIu32 " %-12.12s %-16.16s %-8s", v->id, v->name[0] ? v->name : "-",
-               v->vm_name[0] ? v->vm_name : "-", vgpu_state_name(v->state));
+               v->vm_name[0] ? v->vm_name : "-", vgpu_state_name(v));
         for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
             printf(" %6.1f", percent(c.busy_ns[e], interval_ns));
         }

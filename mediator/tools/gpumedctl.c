@@ -46,6 +46,8 @@ static void usage(FILE *out)
             "                             reserve a vGPU for a VM to come (QEMU: -device\n"
             "                             vgpu-pci,vgpu=NAME); its partition is taken now\n"
             "  destroy NAME               free a reserved vGPU no VM is using\n"
+            "  restart NAME|ID            serve a vGPU again after the guard stopped it\n"
+            "                             (its counts of hostile behaviour start afresh)\n"
             "PATH is the mediator's VM socket (default %s); its control socket is\n"
             "PATH%s (mode 0600: run as the mediator's user).\n",
             DEFAULT_SOCKET, MED_CTL_SUFFIX);
@@ -91,17 +93,20 @@ static void begin_item(struct printer *p)
     p->items++;
 }
 
-const char *vgpu_state_name(uint32_t state)
+const char *vgpu_state_name(const struct med_ctl_vgpu *v)
 {
-    return state == MED_CTL_VGPU_IDLE ? "idle" :
-           state == MED_CTL_VGPU_ATTACHED ? "attached" : "running";
+    return v->stopped ? "stopped" :
+           v->state == MED_CTL_VGPU_IDLE ? "idle" :
+           v->state == MED_CTL_VGPU_ATTACHED ? "attached" : "running";
 }
 
 void json_vgpu_identity(FILE *out, const struct med_ctl_vgpu *v)
 {
     fprintf(out, "\"id\": %" PRIu32 ", \"name\": ", v->id);
     json_string(out, v->name);
-    fprintf(out, ", \"state\": \"%s\", \"vm\": ", vgpu_state_name(v->state));
+    fprintf(out, ", \"state\": \"%s\", \"stop_reason\": ", vgpu_state_name(v));
+    json_string(out, v->stop_reason);
+    fprintf(out, ", \"vm\": ");
     json_string(out, v->vm_name);
     fprintf(out, ", \"type\": ");
     json_string(out, v->type);
@@ -131,12 +136,17 @@ static void print_list(const struct med_ctl_reply *r, void *opaque)
                "VM", "TYPE", "WEIGHT", "CAP", "APERTURE", "HIDDEN", "FENCES");
     }
     fprintf(p->out, "%-4" PRIu32 " %-12s %-8s %-20s %-10s %6" PRIu32 " %3" PRIu32 "%%  0x%08" PRIx64
-           "+%4" PRIu64 " MiB     0x%09" PRIx64 "+%5" PRIu64 " MiB  %" PRIu32 "-%" PRIu32 "\n",
-           v->id, v->name[0] ? v->name : "-", vgpu_state_name(v->state),
+           "+%4" PRIu64 " MiB     0x%09" PRIx64 "+%5" PRIu64 " MiB  %" PRIu32 "-%" PRIu32,
+           v->id, v->name[0] ? v->name : "-", vgpu_state_name(v),
            v->vm_name[0] ? v->vm_name : "-", v->type, v->weight, v->cap_percent,
            v->aperture_base,
            v->aperture_size / MiB, v->hidden_base, v->hidden_size / MiB, v->fence_base,
            v->fence_base + v->fence_count - (v->fence_count ? 1 : 0));
+    /* One line per vGPU (scripts and the completion read its columns). */
+    if (v->stopped) {
+        fprintf(p->out, "  stopped by the guard: %s", v->stop_reason);
+    }
+    fprintf(p->out, "\n");
 }
 
 static void print_type(const struct med_ctl_reply *r, void *opaque)
@@ -223,15 +233,19 @@ static void print_stats(const struct med_ctl_reply *r, void *opaque)
                PRIu64 ", \"hangs\": %" PRIu64 ", \"cancelled\": %" PRIu64
                ", \"engine_resets\": %" PRIu64 ", \"ggtt_synced\": %" PRIu64
                ", \"ggtt_bad_entries\": %" PRIu64 ", \"ppgtts\": %" PRIu32
-               ", \"ppgtt_bad_entries\": %" PRIu64 ", \"counted_ns\": %" PRIu64 "}", v->elements,
+               ", \"ppgtt_bad_entries\": %" PRIu64 ", \"counted_ns\": %" PRIu64
+               ", \"mediator_ns\": %" PRIu64 ", \"deferrals\": %" PRIu64
+               ", \"notifications\": %" PRIu64 ", \"bad_notifications\": %" PRIu64
+               ", \"big_builds\": %" PRIu64 "}", v->elements,
                v->completed, v->rejected, v->hangs, v->cancelled, v->engine_resets,
                v->ggtt_synced, v->ggtt_bad_entries, v->ppgtts, v->ppgtt_bad_entries,
-               v->counted_ns);
+               v->counted_ns, v->mediator_ns, v->deferrals, v->notifications,
+               v->bad_notifications, v->big_builds);
         return;
     }
     fprintf(p->out, "vGPU %" PRIu32 " %s%s(%s, VM %s, %s): weight %" PRIu32 ", cap %" PRIu32
             "%%; counted over %.1f s%s\n", v->id, v->name, v->name[0] ? " " : "",
-            vgpu_state_name(v->state), v->vm_name[0] ? v->vm_name : "-", v->type, v->weight,
+            vgpu_state_name(v), v->vm_name[0] ? v->vm_name : "-", v->type, v->weight,
             v->cap_percent, v->counted_ns / 1e9, v->name[0] ? ", across its VMs" : "");
     for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
         if (!v->workloads[e] && !v->queued[e]) {
@@ -249,6 +263,14 @@ static void print_stats(const struct med_ctl_reply *r, void *opaque)
            " (%" PRIu64 " bad entries)\n", v->elements, v->completed, v->rejected, v->hangs,
            v->cancelled, v->engine_resets, v->ggtt_synced, v->ggtt_bad_entries, v->ppgtts,
            v->ppgtt_bad_entries);
+    fprintf(p->out, "  mediator time %.3f s, deferred %" PRIu64 " times; PPGTT notifications %"
+            PRIu64 " (%" PRIu64 " bad); requests that built over 4096 page tables %" PRIu64
+            "\n", v->mediator_ns / 1e9, v->deferrals, v->notifications, v->bad_notifications,
+            v->big_builds);
+    if (v->stopped) {
+        fprintf(p->out, "  stopped by the guard: %s (gpumedctl restart %" PRIu32 ")\n",
+                v->stop_reason, v->id);
+    }
 }
 
 int fail(const struct printer *p, int exit_status, const char *command, int err,
@@ -316,7 +338,7 @@ static bool parse_count(const char *text, unsigned long *count)
     return !errno && end != text && !*end && *count >= 1 && text[0] != '-';
 }
 
-/* set's and stats --reset's NAME|ID: digits are an id. */
+/* set's, restart's and stats --reset's NAME|ID: digits are an id. */
 static bool take_vgpu(struct med_ctl_request *q, const char *arg, char *why, size_t size)
 {
     char *end;
@@ -333,6 +355,18 @@ static bool take_vgpu(struct med_ctl_request *q, const char *arg, char *why, siz
     }
     q->vgpu_id = (uint32_t)id;
     return true;
+}
+
+/* The command's NAME|ID argument, taken off the command line; @missing
+ * says what to give when there is none. */
+static bool take_vgpu_arg(struct med_ctl_request *q, int argc, char **argv, const char *missing,
+                          char *why, size_t size)
+{
+    if (optind >= argc) {
+        snprintf(why, size, "%s", missing);
+        return false;
+    }
+    return take_vgpu(q, argv[optind++], why, size);
 }
 
 int connect_failure(const struct printer *p, const char *command, const char *control,
@@ -470,16 +504,19 @@ int main(int argc, char **argv)
         each = print_type;
     } else if (!strcmp(command, "set")) {
         q.op = MED_CTL_SET_SHARE;
-        if (optind >= argc) {
-            return fail(&p, 2, command, 0, "which vGPU? set NAME|ID [--weight N] [--cap "
-                        "PERCENT] (gpumedctl list shows names and ids)");
-        }
-        if (!take_vgpu(&q, argv[optind++], why, sizeof(why))) {
+        if (!take_vgpu_arg(&q, argc, argv, "which vGPU? set NAME|ID [--weight N] [--cap "
+                           "PERCENT] (gpumedctl list shows names and ids)", why, sizeof(why))) {
             return fail(&p, 2, command, 0, "%s", why);
         }
         if (!q.weight && !q.cap_percent) {
             return fail(&p, 2, command, 0, "nothing to set: give --weight N (1-100) and/or "
                         "--cap PERCENT (1-100)");
+        }
+    } else if (!strcmp(command, "restart")) {
+        q.op = MED_CTL_RESTART;
+        if (!take_vgpu_arg(&q, argc, argv, "which vGPU? restart NAME|ID (gpumedctl list "
+                           "shows the stopped ones)", why, sizeof(why))) {
+            return fail(&p, 2, command, 0, "%s", why);
         }
     } else if (!strcmp(command, "create")) {
         q.op = MED_CTL_CREATE;

@@ -301,6 +301,20 @@ int guest_ppgtt_map(struct guest_ppgtt *ppgtt, const struct guest_bo *bo, uint64
     return 0;
 }
 
+int guest_ppgtt_grow(struct guest_ppgtt *ppgtt, uint64_t addr, unsigned count,
+                     const struct guest_bo *page)
+{
+    for (uint64_t i = 0; i < count; i++) {
+        int ret = guest_ppgtt_set_pte(ppgtt, addr + (i << 21),
+                                      page->gpa | GTT_PTE_PRESENT | SKL_BIT(1));
+
+        if (ret) {
+            return ret;
+        }
+    }
+    return 0;
+}
+
 /* ---- contexts ---- */
 
 static uint32_t *image_state(const struct guest_ctx *ctx)

@@ -70,6 +70,12 @@ int guest_ppgtt_announce(struct guest_ppgtt *ppgtt, enum med_ppgtt_op op);
  * table subtree and builds another does. */
 int guest_ppgtt_replace_table(struct guest_ppgtt *ppgtt, uint64_t addr, unsigned level);
 
+/* Map @page at @addr and every 2 MiB after it, @count times: a page table
+ * each (each maps one page, so no two look alike), as a hostile guest
+ * grows a tree to what the mediator must shadow. */
+int guest_ppgtt_grow(struct guest_ppgtt *ppgtt, uint64_t addr, unsigned count,
+                     const struct guest_bo *page);
+
 /* A context on @engine in @ppgtt: image and ring in the GGTT, i915-style. */
 struct guest_ctx *guest_ctx_new(struct guest_vm *vm, enum pgpu_engine engine,
                                 struct guest_ppgtt *ppgtt);

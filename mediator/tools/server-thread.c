@@ -33,7 +33,15 @@ static void *serve(void *opaque)
 
 struct server_thread *server_thread_start(unsigned hang_timeout_ms)
 {
+    return server_thread_start_config(&(struct med_server_config) {
+        .hang_timeout_ms = hang_timeout_ms, .check_invariants = true,
+    });
+}
+
+struct server_thread *server_thread_start_config(const struct med_server_config *config)
+{
     struct server_thread *st = calloc(1, sizeof(*st));
+    struct med_server_config c = *config;
 
     if (!st) {
         return NULL;
@@ -45,12 +53,12 @@ struct server_thread *server_thread_start(unsigned hang_timeout_ms)
         return NULL;
     }
     snprintf(st->path, sizeof(st->path), "%s/gpumed.sock", st->dir);
-    st->server = med_server_create(&(struct med_server_config) {
-        .socket_path = st->path,
-        .gm = { .aperture_size = 256ull << 20, .host_reserve = MED_GM_HOST_RESERVE_DEFAULT },
-        .hang_timeout_ms = hang_timeout_ms,
-        .check_invariants = true,
-    });
+    c.socket_path = st->path;
+    if (!c.gm.aperture_size) {
+        c.gm = (struct med_gm_config){ .aperture_size = 256ull << 20,
+                                       .host_reserve = MED_GM_HOST_RESERVE_DEFAULT };
+    }
+    st->server = med_server_create(&c);
     if (!st->server || pthread_create(&st->thread, NULL, serve, st)) {
         server_thread_destroy(st);
         return NULL;

@@ -14,8 +14,12 @@
 struct server_thread;
 
 /* Start a mediator (aperture 256 MiB, the default host reserve, hang
- * timeout @hang_timeout_ms or the default if 0); NULL on failure. */
+ * timeout @hang_timeout_ms or the default if 0, the isolation invariants
+ * checked at every dispatch); NULL on failure. */
 struct server_thread *server_thread_start(unsigned hang_timeout_ms);
+/* Start a mediator configured as @config says (its socket_path is
+ * ignored; a zero gm takes server_thread_start()'s). */
+struct server_thread *server_thread_start_config(const struct med_server_config *config);
 const char *server_thread_socket(const struct server_thread *st);
 /* Stop serving; the server stays readable, its clients connected. */
 void server_thread_stop(struct server_thread *st);

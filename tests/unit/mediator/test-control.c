@@ -34,6 +34,15 @@ static void expect(struct med_ctl_request r, const char *why_expected)
     }
 }
 
+static struct med_ctl_request named(uint32_t op, const char *type, const char *name)
+{
+    struct med_ctl_request r = request(op, 0, 0, 0);
+
+    strcpy(r.type, type);
+    strcpy(r.name, name);
+    return r;
+}
+
 static void test_requests(void **state)
 {
     struct med_ctl_request r = request(MED_CTL_STATS, 0, 0, 0);
@@ -52,8 +61,13 @@ static void test_requests(void **state)
     expect(request(MED_CTL_SET_SHARE, 3, 0, 0), "neither a weight nor a cap to set");
     expect(request(MED_CTL_SET_SHARE, 3, 101, 0), "weight above 100");
     expect(request(MED_CTL_SET_SHARE, 3, 0, 101), "cap above 100 %");
+    expect(request(MED_CTL_RESTART, 3, 0, 0), NULL);
+    expect(named(MED_CTL_RESTART, "", "vm1"), NULL);
+    expect(request(MED_CTL_RESTART, 0, 0, 0), "neither a vGPU id nor a name");
+    expect(request(MED_CTL_RESTART, 3, 8, 0), "a type, weight or cap given to RESTART");
+    expect(named(MED_CTL_RESTART, "gpumed-8", "vm1"), "a type, weight or cap given to RESTART");
     expect(request(0, 0, 0, 0), "unknown operation");
-    expect(request(7, 0, 0, 0), "unknown operation");
+    expect(request(8, 0, 0, 0), "unknown operation");
     expect(request(MED_CTL_RESET_STATS, 3, 0, 0), NULL);
     expect(request(MED_CTL_RESET_STATS, 0, 0, 0), "neither a vGPU id nor a name");
     expect(request(MED_CTL_RESET_STATS, 3, 2, 0), "a weight or cap given to RESET_STATS");
@@ -66,15 +80,6 @@ static void test_requests(void **state)
     assert_false(med_ctl_request_valid(longer, sizeof(longer), &why));
     assert_string_equal(why, "not a request (wrong size)");
     assert_false(med_ctl_request_valid(longer, sizeof(r) - 4, &why));
-}
-
-static struct med_ctl_request named(uint32_t op, const char *type, const char *name)
-{
-    struct med_ctl_request r = request(op, 0, 0, 0);
-
-    strcpy(r.type, type);
-    strcpy(r.name, name);
-    return r;
 }
 
 static void test_create_and_destroy_requests(void **state)

@@ -1,0 +1,189 @@
+/*
+ * session-cost.c - what a session's vGPU costs the mediator's one event
+ * thread, and its guard (mediator/guard.h, docs/mediator.md "The guard"):
+ *
+ *  - everything the thread does for a vGPU is timed (a span per message,
+ *    per completion, per resumption) and charged to its budget;
+ *  - a vGPU in debt while another vGPU uses the mediator (the thread
+ *    worked for it within ACTIVE_NS) is deferred: its socket leaves the
+ *    epoll set and its elements wait, until the budget is back (a
+ *    timerfd); a vGPU alone is never deferred: it costs no one;
+ *  - the guard counts hostile behaviour; past a limit the vGPU is stopped:
+ *    its work fails as a hung GPU's would, and from then on its messages
+ *    are answered without work until gpumedctl restart.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "mediator/private.h"
+
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+/* Another vGPU served within this long is using the mediator now. */
+#define ACTIVE_NS       100000000ull
+
+void cost_span_begin(struct med_server *server, struct cost_span *span, struct session *s)
+{
+    /* Setting up a vGPU is the mediator's business, not charged to it. */
+    *span = (struct cost_span){ .session = s->stage == SESSION_VGPU_CREATED ? s : NULL,
+                                .start_ns = med_now_ns(), .outer = server->span };
+    server->span = span;
+}
+
+/* Whether a vGPU other than @s's was served within ACTIVE_NS of @now. */
+static bool others_active(const struct med_server *server, const struct session *s,
+                          uint64_t now)
+{
+    for (unsigned i = 0; i < 2; i++) {
+        if (server->recent[i].client_id && server->recent[i].client_id != s->client_id &&
+            now - server->recent[i].at_ns < ACTIVE_NS) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void charge(struct session *s, uint64_t ns, uint64_t now)
+{
+    struct med_server *server = s->server;
+    struct session_vgpu *v = &s->vgpu;
+
+    if (server->recent[0].client_id != s->client_id) {
+        server->recent[1] = server->recent[0];
+        server->recent[0].client_id = s->client_id;
+    }
+    server->recent[0].at_ns = now;
+    med_budget_charge(&v->budget, &server->budget_params, ns, now);
+}
+
+void cost_span_end(struct med_server *server, struct cost_span *span)
+{
+    uint64_t now = med_now_ns(), elapsed = now - span->start_ns;
+
+    server->span = span->outer;
+    if (span->outer) {
+        span->outer->nested_ns += elapsed;
+    }
+    if (span->session) {
+        charge(span->session, elapsed - span->nested_ns, now);
+    }
+}
+
+void session_charge(struct session *s, uint64_t ns)
+{
+    if (s->server->span) {
+        s->server->span->nested_ns += ns;
+    }
+    charge(s, ns, med_now_ns());
+}
+
+/* Fire resume_fd at @when unless it fires sooner. */
+static void resume_at(struct med_server *server, uint64_t when)
+{
+    struct itimerspec at = { .it_value = { .tv_sec = (time_t)(when / 1000000000ull),
+                                           .tv_nsec = (long)(when % 1000000000ull) } };
+
+    if (server->resume_at_ns && server->resume_at_ns <= when) {
+        return;
+    }
+    /* Cannot fail with a valid fd and an absolute time in range. */
+    timerfd_settime(server->resume_fd, TFD_TIMER_ABSTIME, &at, NULL);
+    server->resume_at_ns = when;
+}
+
+bool session_may_work(struct session *s)
+{
+    struct med_server *server = s->server;
+    struct session_vgpu *v = &s->vgpu;
+    uint64_t now;
+
+    if (s->deferred || (v->guard.stopped && !v->stop_applied)) {
+        return false;
+    }
+    if (v->budget.balance_ns >= 0) {
+        return true;    /* not in debt: no clock needed */
+    }
+    now = med_now_ns();
+    if (med_budget_ready(&v->budget, &server->budget_params, now) ||
+        !others_active(server, s, now)) {
+        return true;
+    }
+    /* Its socket leaves the set: nothing of it is read until it resumes. */
+    server_unwatch(server, s->fd);
+    s->deferred = true;
+    v->deferrals++;
+    resume_at(server, med_budget_ready_at(&v->budget, &server->budget_params));
+    return false;
+}
+
+void server_resume_deferred(struct med_server *server)
+{
+    uint64_t expirations, now = med_now_ns();
+
+    if (read(server->resume_fd, &expirations, sizeof(expirations)) < 0) {
+        return;     /* not fired yet */
+    }
+    server->resume_at_ns = 0;
+    for (struct session *s = server->sessions; s; s = s->next) {
+        struct session_vgpu *v = &s->vgpu;
+        struct cost_span span;
+
+        if (!s->deferred) {
+            continue;
+        }
+        if (!med_budget_ready(&v->budget, &server->budget_params, now) &&
+            others_active(server, s, now)) {
+            resume_at(server, med_budget_ready_at(&v->budget, &server->budget_params));
+            continue;
+        }
+        s->deferred = false;
+        if (server_watch(server, s->fd, s)) {
+            s->failed = true;   /* closed after this round */
+            continue;
+        }
+        cost_span_begin(server, &span, s);
+        vgpu_submission_resume(v->submission);
+        cost_span_end(server, &span);
+    }
+}
+
+void session_guard_event(struct session *s, enum med_guard_event event)
+{
+    struct med_server *server = s->server;
+    struct session_vgpu *v = &s->vgpu;
+
+    if (!med_guard_count(&v->guard, &server->guard_limits, event, med_now_ns())) {
+        return;
+    }
+    server->stats.vgpus_stopped++;
+    session_log(s, MED_LOG_ERROR, "stopped by the guard: %s; its engines fail as a hung "
+                "GPU's would until 'gpumedctl restart %u'", v->guard.reason, v->id);
+}
+
+void session_apply_stop(struct session *s)
+{
+    struct session_vgpu *v = &s->vgpu;
+    struct cost_span span;
+
+    if (s->stage != SESSION_VGPU_CREATED || !v->guard.stopped || v->stop_applied) {
+        return;
+    }
+    v->stop_applied = true;
+    cost_span_begin(s->server, &span, s);
+    vgpu_submission_fail(v->submission);
+    cost_span_end(s->server, &span);
+}
+
+void session_restart(struct session *s)
+{
+    struct session_vgpu *v = &s->vgpu;
+    uint64_t now = med_now_ns();
+
+    med_guard_restart(&v->guard, now);
+    med_budget_init(&v->budget, &s->server->budget_params, now);
+    v->stop_applied = false;
+    if (s->deferred) {
+        resume_at(s->server, now);
+    }
+    session_log(s, MED_LOG_INFO, "restarted by control: the guard's counts start afresh");
+}
