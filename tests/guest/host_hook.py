@@ -3,7 +3,8 @@
 #   GUEST-SYNC step=<name> id=<n> <key>=<value> ...
 # on its console and blocks on its second serial port; run-guest runs
 # PROGRAM with those fields as arguments and QEMU's QMP socket and VNC
-# display in its environment, and answers on that port with
+# display (and, asked for, its SPICE server's socket) in its environment,
+# and answers on that port with
 #   HOST-ACK id=<n> status=pass|fail <PROGRAM's last output line>
 # SPDX-License-Identifier: GPL-2.0-or-later
 import os
@@ -30,7 +31,7 @@ def free_vnc_display():
 
 
 class HostHook:
-    def __init__(self, program, comment, env=None, timeout=60):
+    def __init__(self, program, comment, env=None, timeout=60, spice=False):
         self.program = program
         self.comment = comment
         self.env = env or {}
@@ -39,13 +40,16 @@ class HostHook:
         self.qmp = os.path.join(self.dir, 'qmp.sock')
         self.port_path = os.path.join(self.dir, 'guest-port.sock')
         self.vnc = '127.0.0.1:%d' % free_vnc_display()
+        self.spice = os.path.join(self.dir, 'spice.sock') if spice else None
         self.port = None
 
     def qemu_args(self):
-        """QMP, the guest's second serial port (ttyS1) and a loopback VNC server."""
+        """QMP, the guest's second serial port (ttyS1), a loopback VNC server
+        and, asked for, a SPICE server on a UNIX socket."""
         return ['-qmp', 'unix:%s,server=on,wait=off' % self.qmp,
                 '-serial', 'unix:%s,server=on,wait=off' % self.port_path,
-                '-vnc', self.vnc]
+                '-vnc', self.vnc] + \
+            (['-spice', 'unix=on,addr=%s,disable-ticketing=on' % self.spice] if self.spice else [])
 
     def _connect(self):
         # Before PROGRAM runs: what it starts may outlive or clean up
@@ -65,6 +69,8 @@ class HostHook:
         sync_id = dict(f.split('=', 1) for f in fields if '=' in f).get('id', '0')
         env = dict(os.environ, GPUMED_QMP=self.qmp, GPUMED_VNC=self.vnc,
                    GPUMED_HOOK_DIR=self.dir, **self.env)
+        if self.spice:
+            env['GPUMED_SPICE'] = self.spice
         start = time.monotonic()
         try:
             proc = subprocess.run([self.program] + fields, env=env, capture_output=True,

@@ -98,14 +98,18 @@ bool step_fb_pattern(struct result *r)
     return set_console_mode(r, KD_TEXT) && passed;
 }
 
-/* Text on fbcon's console, a steady picture for the VNC client to capture. */
-bool step_fbcon_vnc(struct result *r)
+/* Text on fbcon's console, a steady picture for a remote display's client
+ * (@client, VNC or SPICE) to capture; the host compares it with the
+ * screendump (display-check @check). */
+static bool fbcon_text_for(struct result *r, const char *client, const char *check)
 {
-    static const char text[] =
-        "\033[2J\033[H\033[?25l"            /* clear, home, hide the cursor */
-        "gpumed vGPU display test: fbcon through QEMU's VNC server\r\n"
-        "The quick brown fox jumps over the lazy dog 0123456789\r\n"
-        "\033[1;32mgreen\033[0m \033[1;31mred\033[0m \033[1;34mblue\033[0m\r\n";
+    char text[256];
+    int len = snprintf(text, sizeof(text),
+                       "\033[2J\033[H\033[?25l"     /* clear, home, hide the cursor */
+                       "gpumed vGPU display test: fbcon through QEMU's %s server\r\n"
+                       "The quick brown fox jumps over the lazy dog 0123456789\r\n"
+                       "\033[1;32mgreen\033[0m \033[1;31mred\033[0m \033[1;34mblue\033[0m\r\n",
+                       client);
     int tty = open("/dev/tty1", O_WRONLY | O_CLOEXEC);
     int blink = open("/sys/class/graphics/fbcon/cursor_blink", O_WRONLY | O_CLOEXEC);
     bool written;
@@ -117,7 +121,7 @@ bool step_fbcon_vnc(struct result *r)
     if (blink >= 0) {
         close(blink);
     }
-    written = tty >= 0 && write(tty, text, sizeof(text) - 1) == (ssize_t)sizeof(text) - 1;
+    written = tty >= 0 && write(tty, text, (size_t)len) == (ssize_t)len;
     if (tty >= 0) {
         close(tty);
     }
@@ -126,7 +130,17 @@ bool step_fbcon_vnc(struct result *r)
         return false;
     }
     usleep(100 * 1000);                     /* fbcon draws from a work item */
-    return host_sync(r, "check=vnc");
+    return host_sync(r, "check=%s", check);
+}
+
+bool step_fbcon_vnc(struct result *r)
+{
+    return fbcon_text_for(r, "VNC", "vnc");
+}
+
+bool step_fbcon_spice(struct result *r)
+{
+    return fbcon_text_for(r, "SPICE", "spice");
 }
 
 static int drm_ioctl(int fd, unsigned long request, void *arg)

@@ -21,6 +21,7 @@ const struct step steps[] = {
     { "fb-aperture", step_fb_aperture, true }, /* fbdev writes reach RAM through BAR2 */
     { "fb-pattern", step_fb_pattern, true },  /* the host's screendump is /dev/fb0's picture */
     { "fbcon-vnc",  step_fbcon_vnc, true },   /* a VNC client sees fbcon as the screendump does */
+    { "fbcon-spice", step_fbcon_spice, true }, /* a SPICE client sees fbcon as the screendump does */
     { "mode-switch", step_mode_switch, true }, /* KMS to another mode and back; the host follows */
     { "fb-x-tiled", step_fb_x_tiled, true },  /* an X-tiled KMS framebuffer, detiled by the host */
     { "gem-store",  step_gem_store, true },   /* stores from one render batch */
