@@ -89,6 +89,7 @@ struct session_vgpu {
     struct med_guard guard;
     bool stop_applied;          /* the guard's stop: its work was failed */
     uint64_t deferrals;         /* times it waited for its budget */
+    uint64_t cpu_timed_until_ns;        /* its work is timed in CPU time until then */
 };
 
 /* A control client (control.c); fd -1: the slot is free. */
@@ -121,6 +122,7 @@ struct session {
 struct cost_span {
     struct session *session;
     uint64_t start_ns, nested_ns;
+    uint64_t cpu_start_ns;      /* the thread's CPU time at the start; 0: not read */
     struct cost_span *outer;
 };
 
@@ -161,6 +163,7 @@ struct med_server {
      * last, and when: is another vGPU than the one at hand using it? */
     struct { uint32_t client_id; uint64_t at_ns; } recent[2];
     struct cost_span *span;     /* the innermost work being timed */
+    struct cost_span completion_span;   /* a scheduler callback's (they do not nest) */
 };
 
 /* server.c */
@@ -200,8 +203,9 @@ void vgpu_counters_reset_session(struct session *s, uint64_t now_ns);
 /* session-cost.c: what a vGPU costs the event thread, and its guard */
 void cost_span_begin(struct med_server *server, struct cost_span *span, struct session *s);
 void cost_span_end(struct med_server *server, struct cost_span *span);
-/* @ns measured by the workload path for @s (inside any span: not charged twice). */
-void session_charge(struct session *s, uint64_t ns);
+/* A scheduler callback's work for @s (vgpu_submission_config.work_begin/end). */
+void session_work_begin(struct session *s);
+void session_work_end(struct session *s);
 /* Whether @s's work may be done now; if not it is deferred (its socket is
  * not read, its elements wait) until its budget is back. */
 bool session_may_work(struct session *s);

@@ -343,9 +343,14 @@ static bool workload_may_work(void *opaque)
     return session_may_work(opaque);
 }
 
-static void workload_charge(void *opaque, uint64_t ns)
+static void workload_work_begin(void *opaque)
 {
-    session_charge(opaque, ns);
+    session_work_begin(opaque);
+}
+
+static void workload_work_end(void *opaque)
+{
+    session_work_end(opaque);
 }
 
 /*
@@ -405,7 +410,8 @@ static int vgpu_setup(struct session *s, const struct med_vgpu_type *type,
         .sync_ggtt = ggtt_sync,
         .adverse_event = workload_adverse_event,
         .may_work = workload_may_work,
-        .charge = workload_charge,
+        .work_begin = workload_work_begin,
+        .work_end = workload_work_end,
         .opaque = s,
         .share = reserved ? reserved->share :
                  (struct med_sched_share){ .weight = type->weight,

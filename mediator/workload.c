@@ -896,8 +896,7 @@ static void workload_complete(struct med_sched_workload *sw, enum med_sched_resu
     struct vgpu_workload *w = (struct vgpu_workload *)sw;
     struct vgpu_submission *sub = w->sub;
     struct engine_queue *eq = &sub->engines[w->engine];
-    uint64_t start = med_now_ns();
-
+    sub->config.work_begin(sub->config.opaque);
     w->state = WL_FINISHED;
     switch (result) {
     case MED_SCHED_DONE:
@@ -925,7 +924,7 @@ static void workload_complete(struct med_sched_workload *sw, enum med_sched_resu
     }
     retire(eq, sub);
     fill(eq, sub);
-    sub->config.charge(sub->config.opaque, med_now_ns() - start);
+    sub->config.work_end(sub->config.opaque);
 }
 
 const struct med_sched_ops vgpu_workload_sched_ops = {

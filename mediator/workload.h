@@ -120,9 +120,11 @@ struct vgpu_submission_config {
      * budget of the event thread, mediator/guard.h); when it says no, the
      * elements wait for vgpu_submission_resume(). */
     bool (*may_work)(void *opaque);
-    /* Event-thread time spent for the vGPU in a scheduler callback (a
-     * completion: write-back, COMPLETE, the shadowing it starts). */
-    void (*charge)(void *opaque, uint64_t ns);
+    /* Around the event thread's work for the vGPU in a scheduler callback
+     * (a completion: write-back, COMPLETE, the shadowing it starts), to be
+     * charged to it. */
+    void (*work_begin)(void *opaque);
+    void (*work_end)(void *opaque);
     void *opaque;
     struct med_sched_share share;       /* on every engine; valid */
 };
