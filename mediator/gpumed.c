@@ -20,7 +20,7 @@
 #include "mediator/control.h"
 #include "mediator/protocol.h"
 #include "mediator/server.h"
-#include "mediator/workload.h"
+#include "mediator/submission/submission.h"
 
 struct options {
     const char *socket_path;
@@ -223,7 +223,7 @@ static void log_stats(const struct med_server_stats *st, const struct vgpu_exec_
             " engine resets",
             st->clients_accepted, st->clients_closed, st->clients_refused, st->protocol_errors,
             st->requests_refused, st->vgpus_created, st->vgpus_destroyed, st->vgpus_reserved,
-            st->vgpus_stopped, st->ggtt_entries_synced, st->ggtt_bad_entries, st->ppgtts_created,
+            st->vgpus_stopped, ex->ggtt_entries_synced, ex->ggtt_bad_entries, st->ppgtts_created,
             st->ppgtt_bad_notifies, st->submissions_rejected, st->engine_resets);
     med_log(MED_LOG_INFO, "workloads: %" PRIu64 " elements, %" PRIu64 " completed, %" PRIu64
             " rejected, %" PRIu64 " hangs, %" PRIu64 " cancelled, %" PRIu64

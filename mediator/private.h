@@ -18,7 +18,7 @@
 #include "mediator/protocol.h"
 #include "mediator/types.h"
 #include "mediator/server.h"
-#include "mediator/workload.h"
+#include "mediator/submission/submission.h"
 #include "pgpu/pgpu.h"
 #include "mediator/guest-ram.h"
 

@@ -55,8 +55,6 @@ struct med_server_stats {
     uint64_t vgpus_created;
     uint64_t vgpus_destroyed;
     uint64_t vgpus_reserved;    /* created ahead of their VM (control CREATE) */
-    uint64_t ggtt_entries_synced;   /* guest GGTT entries shadowed */
-    uint64_t ggtt_bad_entries;  /* present GGTT entries naming no guest RAM */
     uint64_t ppgtts_created;    /* guest PPGTTs shadowed (PPGTT_NOTIFY create accepted) */
     uint64_t ppgtt_bad_notifies;
     uint64_t submissions_rejected;
@@ -66,7 +64,7 @@ struct med_server_stats {
 };
 
 struct med_server;
-struct vgpu_exec_stats;     /* mediator/workload.h */
+struct vgpu_exec_stats;     /* mediator/submission/submission.h */
 struct med_sched_stats;     /* sched/sched.h */
 struct med_budget_params;   /* mediator/guard.h */
 struct med_guard_limits;

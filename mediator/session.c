@@ -326,8 +326,6 @@ static void send_complete(void *opaque, enum pgpu_engine engine, uint32_t event,
     s->failed = !send_message(s, &done, NULL, 0);
 }
 
-static uint64_t ggtt_sync(void *opaque);
-
 static void workload_guest_error(void *opaque, const char *text)
 {
     guest_error(opaque, "%s", text);
@@ -407,7 +405,6 @@ static int vgpu_setup(struct session *s, const struct med_vgpu_type *type,
         .scratch_bus = v->scratch.bus,
         .complete = send_complete,
         .guest_error = workload_guest_error,
-        .sync_ggtt = ggtt_sync,
         .adverse_event = workload_adverse_event,
         .may_work = workload_may_work,
         .work_begin = workload_work_begin,
@@ -585,25 +582,6 @@ static bool handle_ppgtt_notify(struct session *s, const union med_msg *m, const
                     root, problem);
     }
     return true;
-}
-
-/* Bring the host GGTT up to date before the GPU may use it: called once
- * per workload (the elements merged into one share one sync). */
-static uint64_t ggtt_sync(void *opaque)
-{
-    struct session *s = opaque;
-    const struct vgpu_ggtt_shadow_stats *st = vgpu_ggtt_shadow_stats(s->vgpu.shadow);
-    uint64_t bad_before = st->bad_address, synced_before = st->entries_synced;
-
-    vgpu_ggtt_shadow_sync(s->vgpu.shadow);
-    s->server->stats.ggtt_entries_synced += st->entries_synced - synced_before;
-    if (st->bad_address != bad_before) {
-        s->server->stats.ggtt_bad_entries += st->bad_address - bad_before;
-        guest_error(s, "%" PRIu64 " GGTT entries name no guest RAM (e.g. entry 0x%" PRIx32
-                    " = 0x%" PRIx64 "): they point at the vGPU's scratch page",
-                    st->bad_address - bad_before, st->last_bad_index, st->last_bad_pte);
-    }
-    return st->entries_synced - synced_before;
 }
 
 /* Each ELSP element becomes a workload; COMPLETE follows, in order per engine. */

@@ -27,7 +27,7 @@
 
 #include "mediator/tools/guest-driver.h"
 #include "mediator/tools/server-thread.h"
-#include "mediator/workload.h"
+#include "mediator/submission/submission.h"
 #include "pgpu/skl-regs.h"
 #include "sched/sched.h"
 #include "tests/unit/scan/emit.h"

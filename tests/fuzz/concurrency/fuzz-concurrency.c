@@ -38,7 +38,7 @@
 #include "mediator/tools/guest-driver.h"
 #include "mediator/tools/server-thread.h"
 #include "pgpu/skl-regs.h"
-#include "mediator/workload.h"
+#include "mediator/submission/submission.h"
 #include "tests/fuzz/reach.h"
 #include "tests/unit/scan/emit.h"
 
@@ -270,7 +270,7 @@ void fuzz_reach(fuzz_reach_fn *report)
     report("elements rejected by the checks or the scanner", ex->rejected);
     report("PPGTTs shadowed (notifications)", s->ppgtts_created);
     report("PPGTT entries naming no VM memory", ex->ppgtt_bad_entries);
-    report("GGTT entries shadowed", s->ggtt_entries_synced);
+    report("GGTT entries shadowed", ex->ggtt_entries_synced);
     report("engine resets (RESET_ENGINES)", s->engine_resets);
     report("vGPUs destroyed", s->vgpus_destroyed);
 }

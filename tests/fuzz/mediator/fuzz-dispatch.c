@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "mediator/server.h"
-#include "mediator/workload.h"
+#include "mediator/submission/submission.h"
 #include "tests/fuzz/mediator/dispatch.h"
 #include "tests/fuzz/mediator/harness.h"
 #include "tests/fuzz/reach.h"
@@ -177,7 +177,7 @@ void fuzz_reach(fuzz_reach_fn *report)
     report("well-formed requests refused (version, type, memory, partition)",
            s->requests_refused);
     report("handle_create_vgpu: vGPUs created", s->vgpus_created);
-    report("the GGTT shadow: guest entries synced", s->ggtt_entries_synced);
+    report("the GGTT shadow: guest entries synced", ex->ggtt_entries_synced);
     report("handle_ppgtt_notify: guest PPGTTs shadowed", s->ppgtts_created);
     report("handle_submit: workloads scanned and completed on the GPU", ex->times.workloads);
     report("handle_submit: elements rejected by the checks or med_scan", ex->rejected);

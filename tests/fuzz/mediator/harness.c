@@ -16,7 +16,7 @@
 
 #include "mediator/log.h"
 #include "mediator/server.h"
-#include "mediator/workload.h"
+#include "mediator/submission/submission.h"
 
 #define WAIT_ROUNDS     500             /* of up to 2 ms: a hang (20 ms) is answered well within */
 

@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 #include "mediator/server.h"
-#include "mediator/workload.h"
+#include "mediator/submission/submission.h"
 #include "tests/fuzz/mediator/harness.h"
 #include "tests/fuzz/reach.h"
 
@@ -158,7 +158,7 @@ void fuzz_reach(fuzz_reach_fn *report)
     const struct med_server_stats *s = med_server_stats(m->server);
     const struct vgpu_exec_stats *ex = med_server_exec_stats(m->server);
 
-    report("the GGTT shadow: guest entries synced", s->ggtt_entries_synced);
+    report("the GGTT shadow: guest entries synced", ex->ggtt_entries_synced);
     report("the PPGTT shadow: guest PPGTTs shadowed", s->ppgtts_created);
     report("the PPGTT shadow: bad PPGTT notifications", s->ppgtt_bad_notifies);
     report("the PPGTT shadow: entries naming no VM memory", ex->ppgtt_bad_entries);

@@ -1,5 +1,5 @@
 /*
- * workload.h - a vGPU's execlist submissions turned into workloads the
+ * submission.h - a vGPU's execlist submissions turned into workloads the
  * physical GPU runs (docs/architecture.md, "The workload path").
  *
  * For each ELSP element the client relays (SUBMIT), the mediator
@@ -43,12 +43,13 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#ifndef GPUMED_MEDIATOR_WORKLOAD_H
-#define GPUMED_MEDIATOR_WORKLOAD_H
+#ifndef GPUMED_MEDIATOR_SUBMISSION_H
+#define GPUMED_MEDIATOR_SUBMISSION_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "mediator/clock.h"
 #include "mediator/guard.h"
 #include "mediator/guest-mem.h"
 #include "mediator/host-mem.h"
@@ -81,6 +82,9 @@ struct vgpu_exec_stats {
     uint64_t empty;             /* head == tail: completed without the GPU */
     uint64_t cancelled;         /* dropped by an engine reset or teardown */
     uint64_t ppgtt_bad_entries; /* shadow PPGTT entries naming no VM memory */
+    /* Of the totals only (the vGPU's own are its GGTT shadow's statistics). */
+    uint64_t ggtt_entries_synced;   /* guest GGTT entries shadowed */
+    uint64_t ggtt_bad_entries;      /* present GGTT entries naming no guest RAM */
     struct vgpu_exec_times times;
 };
 
@@ -99,9 +103,11 @@ struct vgpu_exec_host {
 struct vgpu_submission_config {
     struct vgpu_mem mem;
     const struct vgpu_exec_host *host;
-    /* The vGPU's GGTT shadow: a GGTT access passes the scan only where the
-     * host GGTT, as synced for the workload, maps guest RAM. */
-    const struct vgpu_ggtt_shadow *ggtt;
+    /* The vGPU's GGTT shadow, handed over: the submission syncs it once
+     * per workload, after its elements' SUBMITs, before it is checked; a
+     * GGTT access passes the scan only where the host GGTT, as synced for
+     * the workload, maps guest RAM. */
+    struct vgpu_ggtt_shadow *ggtt;
     uint64_t scratch_bus;       /* the vGPU's own scratch page: its invalid PPGTT leaves */
     /* Send COMPLETE for the element @desc of @engine. */
     void (*complete)(void *opaque, enum pgpu_engine engine, uint32_t event, uint64_t desc,
@@ -109,9 +115,6 @@ struct vgpu_submission_config {
     /* A guest-caused problem, one line without the vGPU's name (the
      * caller prefixes it, counts and rate-limits). */
     void (*guest_error)(void *opaque, const char *text);
-    /* Bring the vGPU's host GGTT up to date with the guest's: called once
-     * per workload, after its elements' SUBMITs, before it is checked. */
-    uint64_t (*sync_ggtt)(void *opaque);     /* returns the entries it wrote */
     /* The guard's events (mediator/guard.h): a rejection, a hang, an
      * element whose shadowing built more than MED_GUARD_BIG_BUILD_TABLES
      * page tables. */
@@ -171,6 +174,4 @@ void vgpu_submission_scan_stats(const struct vgpu_submission *sub, struct med_sc
 /* The scheduler's callbacks for workloads of every vGPU. */
 extern const struct med_sched_ops vgpu_workload_sched_ops;
 
-uint64_t med_now_ns(void);
-
-#endif /* GPUMED_MEDIATOR_WORKLOAD_H */
+#endif /* GPUMED_MEDIATOR_SUBMISSION_H */

@@ -1,0 +1,106 @@
+/*
+ * bind.c - a shadowed workload made runnable where the scheduler puts it:
+ * its memory mapped at the host GGTT window of its engine's ELSP port, the
+ * context's ring and every batch start pointed into that window; and, when
+ * the GPU stops in it, where.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "mediator/invariants.h"
+#include "mediator/submission/private.h"
+#include "pgpu/skl-regs.h"
+
+/* The isolation invariants over every workload of @sub the GPU may run or
+ * be running: each one's shadow PPGTT as its context image names it, and
+ * the vGPU's host GGTT.  Broken, they are a mediator bug: abort. */
+static void check_isolation(struct vgpu_submission *sub)
+{
+    bool ok = true;
+    const struct med_isolation_scope scope = {
+        .mem = &sub->config.mem, .pool = sub->pool,
+        .scratch_bus = sub->config.scratch_bus, .gpu = sub->config.host->gpu,
+    };
+
+    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+        const struct engine_queue *eq = &sub->engines[e];
+
+        for (unsigned i = 0; i < eq->in_flight; i++) {
+            const struct vgpu_workload *w = &eq->slots[eq->order[i]];
+            const uint32_t *state;
+
+            if (w->state == WL_QUEUED) {
+                state = (const uint32_t *)((const uint8_t *)w->mem.map + LRC_STATE_OFFSET);
+                ok &= med_check_ppgtt(&scope, (uint64_t)state[CTX_PDP_UDW_DW(0)] << 32 |
+                                              state[CTX_PDP_LDW_DW(0)]);
+            }
+        }
+    }
+    /* The partition's host GGTT changes only by a sync: read again after one. */
+    if (sub->ggtt_unchecked) {
+        ok &= med_check_ggtt(&scope);
+        sub->ggtt_unchecked = false;
+    }
+    if (!ok) {
+        abort();
+    }
+}
+
+/* Map the workload's memory at the window of ELSP @port and point the
+ * context's ring and every batch start into it. */
+uint64_t wl_bind(struct med_sched_workload *sw, unsigned port)
+{
+    struct vgpu_workload *w = (struct vgpu_workload *)sw;
+    const struct vgpu_exec_host *host = w->sub->config.host;
+    uint64_t window = host->window_ggtt[w->engine][port];
+    uint8_t *mem = w->mem.map;
+    uint32_t *state = (uint32_t *)(mem + LRC_STATE_OFFSET);
+
+    w->window = window;
+    for (uint64_t off = 0; off < w->used; off += PGPU_PAGE_SIZE) {
+        host->gpu->ops->ggtt_write(host->gpu, (uint32_t)((window + off) / PGPU_PAGE_SIZE),
+                                   (w->mem.bus + off) | MED_GGTT_PTE_PRESENT);
+    }
+    state[CTX_RING_START_DW] = (uint32_t)(window + SHADOW_RING_OFFSET);
+    state[CTX_RING_TAIL_DW] = sw->run_end == sw->parts ? w->tail : w->part_ends[sw->run_end - 1];
+    if (sw->run_first) {
+        /* the GPU saved the context after the parts before: restore it */
+        state[CTX_CONTEXT_CONTROL_DW] = (state[CTX_CONTEXT_CONTROL_DW] &
+                                         ~CTX_CTRL_RESTORE_INHIBIT) |
+                                        SKL_MASKED_DISABLE(CTX_CTRL_RESTORE_INHIBIT);
+    }
+    for (unsigned i = 0; i < w->site_count; i++) {
+        uint64_t target = window + w->sites[i].target;
+
+        *(uint32_t *)(mem + w->sites[i].addr_lo) = (uint32_t)target;
+        *(uint32_t *)(mem + w->sites[i].addr_hi) = (uint32_t)(target >> 32);
+    }
+    sw->ctx_timestamp = &state[CTX_TIMESTAMP_DW];
+    if (host->check_invariants) {
+        check_isolation(w->sub);
+    }
+    return window | CTX_DESC_VALID | CTX_DESC_PRIVILEGE |
+           CTX_ADDRESSING_LEGACY_64B << CTX_DESC_ADDRESSING_SHIFT;
+}
+
+/* Where in its shadow the GPU stopped, and the two dwords there. */
+void wl_describe_stop(const struct vgpu_workload *w, uint64_t address, char *text,
+                          size_t size)
+{
+    uint64_t off = address - w->window;
+    const uint32_t *dw = (const uint32_t *)((const uint8_t *)w->mem.map + off);
+
+    if (off < SHADOW_RING_OFFSET || off + 8 > w->used || off % 4) {
+        snprintf(text, size, "at 0x%" PRIx64 ", outside its shadow", address);
+    } else if (off < SHADOW_RING_OFFSET + w->ring_size) {
+        snprintf(text, size, "at ring +0x%" PRIx64 ": 0x%08" PRIx32 " 0x%08" PRIx32,
+                 off - SHADOW_RING_OFFSET, dw[0], dw[1]);
+    } else {
+        snprintf(text, size, "in a batch copy at 0x%" PRIx64 ": 0x%08" PRIx32 " 0x%08" PRIx32,
+                 address, dw[0], dw[1]);
+    }
+}
+

@@ -1,0 +1,123 @@
+/*
+ * context.c - a workload's logical ring context: the guest's image read
+ * and checked, the shadow built from it with host addresses, and what the
+ * guest reads back written to its image once the GPU is done (guest
+ * contract 6.5).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "mediator/protocol.h"
+#include "mediator/submission/private.h"
+#include "pgpu/skl-regs.h"
+
+/* Register state page dwords the shadow context replaces (contract 6.5). */
+#define CTX_BB_STATE_FIRST_DW   13      /* batch addresses and states: dw 13..23 odd */
+#define CTX_BB_STATE_LAST_DW    23
+#define CTX_BB_PER_CTX_PTR_DW   25
+#define CTX_INDIRECT_CTX_DW     27
+#define CTX_PDP_FIRST_DW        37      /* PDP3..PDP0 values: dw 37..51 odd */
+#define CTX_POWER_CLK_STATE_DW  67
+#define CTX_ENGINE_STATE_DW     83      /* 44 saved engine registers: dw 83..169 odd */
+#define CTX_ENGINE_STATE_COUNT  44
+
+bool wl_context_read(struct vgpu_workload *w, struct guest_context *ctx)
+{
+    struct vgpu_submission *sub = w->sub;
+    const struct vgpu_mem *mem = &sub->config.mem;
+    uint32_t lo = (uint32_t)w->guest_desc;
+    uint64_t pml4;
+
+    if (!(lo & CTX_DESC_VALID) || !(lo & CTX_DESC_PRIVILEGE) ||
+        (lo >> CTX_DESC_ADDRESSING_SHIFT & 3) != CTX_ADDRESSING_LEGACY_64B) {
+        wl_reject(w, "the descriptor is not a valid privileged 4-level PPGTT context "
+               "(valid, bit 8, addressing mode 3)");
+        return false;
+    }
+    if (vgpu_ggtt_copy(mem, w->lrca + LRC_STATE_OFFSET, ctx->state, PGPU_PAGE_SIZE) !=
+        PGPU_PAGE_SIZE) {
+        wl_reject(w, "the context image at GGTT 0x%" PRIx64 " is not mapped guest RAM in the "
+               "vGPU's partition", w->lrca);
+        return false;
+    }
+    ctx->ring_ctl = ctx->state[CTX_RING_CTL_DW];
+    ctx->ring_start = ctx->state[CTX_RING_START_DW];
+    ctx->ring_size = RING_CTL_PAGES(ctx->ring_ctl) * PGPU_PAGE_SIZE;
+    if (!(ctx->ring_ctl & RING_CTL_VALID) || ctx->ring_start & (PGPU_PAGE_SIZE - 1) ||
+        !vgpu_gma_in_partition(mem, ctx->ring_start, ctx->ring_size)) {
+        wl_reject(w, "ring start 0x%" PRIx64 " / control 0x%" PRIx32 " is not a valid ring in "
+               "the vGPU's partition", ctx->ring_start, ctx->ring_ctl);
+        return false;
+    }
+    pml4 = ((uint64_t)ctx->state[CTX_PDP_UDW_DW(0)] << 32 | ctx->state[CTX_PDP_LDW_DW(0)]) &
+           MED_PPGTT_PTE_ADDR_MASK;
+    ctx->ppgtt = med_ppgtt_set_find(sub->ppgtts, pml4);
+    if (!ctx->ppgtt) {
+        wl_reject(w, "its PPGTT root 0x%" PRIx64 " was not announced (PVINFO create)", pml4);
+        return false;
+    }
+    return true;
+}
+
+
+/* The shadow context: the guest's register state with host addresses. */
+void wl_context_build(struct vgpu_workload *w, const struct guest_context *ctx)
+{
+    uint32_t *state = (uint32_t *)((uint8_t *)w->mem.map + LRC_STATE_OFFSET);
+    uint64_t root = vgpu_ppgtt_shadow_root_bus(ctx->ppgtt);
+
+    memset(w->mem.map, 0, LRC_STATE_OFFSET);
+    memcpy(state, ctx->state, PGPU_PAGE_SIZE);
+    /* Saving must happen: the engine state is written back to the guest. */
+    state[CTX_CONTEXT_CONTROL_DW] = (state[CTX_CONTEXT_CONTROL_DW] & ~CTX_CTRL_SAVE_INHIBIT) |
+                                    SKL_MASKED_DISABLE(CTX_CTRL_SAVE_INHIBIT);
+    state[CTX_RING_HEAD_DW] = w->head;
+    state[CTX_RING_TAIL_DW] = w->tail;
+    state[CTX_RING_START_DW] = 0;   /* in the window it is bound at */
+    state[CTX_RING_CTL_DW] = ctx->ring_ctl;
+    /* The ring level starts afresh; no per-context or indirect batches run. */
+    for (unsigned dw = CTX_BB_STATE_FIRST_DW; dw <= CTX_BB_STATE_LAST_DW; dw += 2) {
+        state[dw] = 0;
+    }
+    state[CTX_BB_PER_CTX_PTR_DW] = 0;
+    state[CTX_INDIRECT_CTX_DW] = 0;
+    for (unsigned dw = CTX_PDP_FIRST_DW; dw <= CTX_PDP_LDW_DW(0); dw += 2) {
+        state[dw] = 0;
+    }
+    state[CTX_PDP_UDW_DW(0)] = (uint32_t)(root >> 32);
+    state[CTX_PDP_LDW_DW(0)] = (uint32_t)root;
+}
+
+
+/* What the guest reads back from its context image (contract 6.5). */
+void wl_context_write_back(struct vgpu_workload *w)
+{
+    const uint32_t *shadow;
+    uint32_t *guest = (uint32_t *)vgpu_ggtt_page(&w->sub->config.mem, w->lrca + LRC_STATE_OFFSET);
+
+    if (!guest) {
+        return;     /* the guest unmapped its own image meanwhile: its loss */
+    }
+    __atomic_store_n(&guest[CTX_RING_HEAD_DW], w->tail, __ATOMIC_RELEASE);
+    if (!w->sched.dispatched_ns) {
+        return;     /* nothing ran (head == tail): no saved state */
+    }
+    shadow = (const uint32_t *)((uint8_t *)w->mem.map + LRC_STATE_OFFSET);
+    guest[CTX_TIMESTAMP_DW] = shadow[CTX_TIMESTAMP_DW];
+    guest[CTX_POWER_CLK_STATE_DW] = shadow[CTX_POWER_CLK_STATE_DW];
+    for (unsigned i = 0; i < CTX_ENGINE_STATE_COUNT; i++) {
+        guest[CTX_ENGINE_STATE_DW + 2 * i] = shadow[CTX_ENGINE_STATE_DW + 2 * i];
+    }
+}
+
+/* The RING_TAIL the guest published in the image of @desc, read once now. */
+uint32_t wl_context_submitted_tail(const struct vgpu_submission *sub, uint64_t desc)
+{
+    uint64_t lrca = (uint32_t)desc & CTX_DESC_LRCA_MASK;
+    const uint32_t *state = (const uint32_t *)vgpu_ggtt_page(&sub->config.mem,
+                                                             lrca + LRC_STATE_OFFSET);
+
+    return state ? __atomic_load_n(&state[CTX_RING_TAIL_DW], __ATOMIC_ACQUIRE) : NO_TAIL;
+}

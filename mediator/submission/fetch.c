@@ -1,0 +1,174 @@
+/*
+ * fetch.c - the scanner's view of the guest: the ring and batch copies it
+ * decodes (taken out of guest memory through the vGPU's GGTT or a shadow
+ * PPGTT) and the range checks of the addresses it finds, within limits
+ * that bound what a hostile batch costs.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mediator/submission/private.h"
+
+#define FETCH_CHUNK_SIZE        (2u << 20)
+
+/* Scan limits: hostile batches cost bounded work and host memory. */
+#define SCAN_MAX_BATCH_BYTES    (1u << 20)
+#define SCAN_MAX_TOTAL_BYTES    (8u << 20)
+#define SCAN_MAX_BATCHES        1024    /* a full ring of small requests */
+
+/* In the partition is not enough: a page whose entry the guest left not
+ * present or invalid is the vGPU's scratch page, refused as the PPGTT's is.
+ * The host GGTT was synced for this workload before the scan. */
+static bool scan_ggtt_range_ok(void *opaque, uint64_t gma, uint64_t len)
+{
+    const struct vgpu_submission *sub = opaque;
+
+    return len && vgpu_ggtt_shadow_mapped_bytes(sub->config.ggtt, gma, len) == len;
+}
+
+#define PPGTT_SPACE     (1ull << 48)
+
+/* The shadow does not change during a scan (it is synced before), as the
+ * scanner's reuse of good pages needs. */
+static bool scan_ppgtt_range_ok(void *opaque, void *ppgtt, uint64_t gma, uint64_t len)
+{
+    gma &= PPGTT_SPACE - 1;     /* the scanner checked the canonical form */
+    return len && len <= PPGTT_SPACE - gma && vgpu_ppgtt_shadow_range_mapped(ppgtt, gma, len);
+}
+
+/* Copy what the shadow PPGTT maps at @gma, page by page, up to @len bytes. */
+static uint64_t ppgtt_copy(const struct vgpu_submission *sub, const struct vgpu_ppgtt_shadow *ppgtt,
+                           uint64_t gma, uint8_t *dst, uint64_t len)
+{
+    uint64_t done = 0;
+
+    while (done < len) {
+        uint64_t at = (gma + done) & (PPGTT_SPACE - 1);
+        uint64_t in_page = PGPU_PAGE_SIZE - (at & (PGPU_PAGE_SIZE - 1));
+        uint64_t n = len - done < in_page ? len - done : in_page;
+        uint64_t gpa;
+        const uint8_t *src;
+
+        if (!vgpu_ppgtt_shadow_translate(ppgtt, at, &gpa) ||
+            !(src = vgpu_gpa_to_host(&sub->config.mem, gpa, PGPU_PAGE_SIZE))) {
+            break;
+        }
+        memcpy(dst + done, src + (at & (PGPU_PAGE_SIZE - 1)), n);
+        done += n;
+    }
+    return done;
+}
+
+static void *fetch_alloc(struct vgpu_submission *sub, uint64_t size)
+{
+    struct fetch_chunk *c = sub->chunk_count ? &sub->chunks[sub->chunk_count - 1] : NULL;
+
+    size = wl_align_up(size ? size : 1, SHADOW_BATCH_ALIGN);
+    if (!c || c->size - c->used < size) {
+        if (sub->chunk_count == sub->chunk_cap) {
+            unsigned cap = sub->chunk_cap ? 2 * sub->chunk_cap : 4;
+            struct fetch_chunk *grown = realloc(sub->chunks, cap * sizeof(*grown));
+
+            if (!grown) {
+                return NULL;
+            }
+            sub->chunks = grown;
+            sub->chunk_cap = cap;
+        }
+        c = &sub->chunks[sub->chunk_count];
+        c->size = size > FETCH_CHUNK_SIZE ? size : FETCH_CHUNK_SIZE;
+        c->used = 0;
+        c->base = malloc(c->size);
+        if (!c->base) {
+            return NULL;
+        }
+        sub->chunk_count++;
+    }
+    c->used += size;
+    return c->base + c->used - size;
+}
+
+static const void *scan_fetch(void *opaque, void *ppgtt, enum med_scan_space space,
+                              uint64_t gma, uint64_t max_len, uint64_t *len)
+{
+    struct vgpu_submission *sub = opaque;
+    uint8_t *copy = fetch_alloc(sub, max_len);
+
+    *len = 0;
+    if (!copy) {
+        return NULL;
+    }
+    /* A GGTT batch ends where the host GGTT stops mapping guest RAM, as
+     * every GGTT access the scanner admits. */
+    *len = space == MED_SCAN_GGTT
+           ? vgpu_ggtt_copy(&sub->config.mem, gma, copy,
+                            vgpu_ggtt_shadow_mapped_bytes(sub->config.ggtt, gma, max_len))
+           : ppgtt_copy(sub, ppgtt, gma, copy, max_len);
+    return copy;
+}
+
+/* Forget the scan's copies; keep the first chunk. */
+void wl_fetched_free(struct vgpu_submission *sub)
+{
+    while (sub->chunk_count > 1) {
+        free(sub->chunks[--sub->chunk_count].base);
+    }
+    if (sub->chunk_count) {
+        sub->chunks[0].used = 0;
+    }
+}
+struct med_scan *wl_scan_create(struct vgpu_submission *sub)
+{
+    static const struct med_scan_ops scan_ops = {
+        .ggtt_range_ok = scan_ggtt_range_ok,
+        .ppgtt_range_ok = scan_ppgtt_range_ok,
+        .fetch = scan_fetch,
+    };
+
+    return med_scan_create(&(struct med_scan_config) {
+        .ops = &scan_ops, .opaque = sub,
+        .limits = { .max_batch_bytes = SCAN_MAX_BATCH_BYTES,
+                    .max_total_bytes = SCAN_MAX_TOTAL_BYTES,
+                    .max_batches = SCAN_MAX_BATCHES },
+    });
+}
+
+/* Copy the ring's [head, tail) into sub->ring_copy, unwrapped. */
+bool wl_fetch_ring(struct vgpu_workload *w, const struct guest_context *ctx, uint32_t len)
+{
+    struct vgpu_submission *sub = w->sub;
+    uint32_t first = len < ctx->ring_size - w->head ? len : ctx->ring_size - w->head;
+
+    if (sub->ring_copy_cap < len) {
+        uint8_t *grown = realloc(sub->ring_copy, ctx->ring_size);
+
+        if (!grown) {
+            wl_reject(w, "no host memory for the ring copy");
+            return false;
+        }
+        sub->ring_copy = grown;
+        sub->ring_copy_cap = ctx->ring_size;
+    }
+    if (vgpu_ggtt_copy(&sub->config.mem, ctx->ring_start + w->head, sub->ring_copy, first) !=
+        first ||
+        vgpu_ggtt_copy(&sub->config.mem, ctx->ring_start, sub->ring_copy + first,
+                       len - first) != len - first) {
+        wl_reject(w, "ring [0x%" PRIx32 ", 0x%" PRIx32 ") of the ring at 0x%" PRIx64
+               " is not mapped guest RAM", w->head, w->tail, ctx->ring_start);
+        return false;
+    }
+    return true;
+}
+
+void wl_fetch_destroy(struct vgpu_submission *sub)
+{
+    wl_fetched_free(sub);
+    if (sub->chunk_count) {
+        free(sub->chunks[0].base);
+    }
+    free(sub->chunks);
+    free(sub->ring_copy);
+}

@@ -1,0 +1,155 @@
+/*
+ * layout.c - a scanned workload in its host memory: the shadow ring at the
+ * guest's offsets and each batch copy after it, every
+ * MI_BATCH_BUFFER_START relocated to its target's copy (the address is
+ * set by bind, for the window), and the parts the scheduler may run one
+ * at a time.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mediator/submission/private.h"
+#include "pgpu/skl-regs.h"
+
+#define SHADOW_INITIAL_SIZE     (64u * 1024)
+#define BB_START_BYTES          12          /* the scanner takes no other length */
+
+
+/* Where each batch copy goes in the workload's memory (offsets[b], b >= 1;
+ * the ring's bytes go to the shadow ring at the guest's offsets). */
+static bool layout(struct vgpu_workload *w, const struct guest_context *ctx,
+                   const struct med_scan_result *res, uint64_t *offsets)
+{
+    const struct vgpu_exec_host *host = w->sub->config.host;
+    uint64_t end = SHADOW_RING_OFFSET + ctx->ring_size;
+
+    for (unsigned b = 1; b < res->buffer_count; b++) {
+        end = wl_align_up(end, SHADOW_BATCH_ALIGN);
+        offsets[b] = end;
+        end += res->buffers[b].len;
+    }
+    if (end > host->window_size) {
+        wl_reject(w, "its ring and batches need %" PRIu64 " KiB of shadow memory, the engine's "
+               "window holds %" PRIu64 " KiB", end >> 10, host->window_size >> 10);
+        return false;
+    }
+    if (w->mem.size < end) {
+        uint64_t size = w->mem.size ? w->mem.size : SHADOW_INITIAL_SIZE;
+
+        while (size < end) {
+            size *= 2;
+        }
+        med_host_buf_free(host->host_mem, &w->mem);
+        if (med_host_buf_alloc(host->host_mem, size, &w->mem)) {
+            wl_reject(w, "no host memory for its shadow (%" PRIu64 " KiB)", size >> 10);
+            return false;
+        }
+    }
+    w->used = end;
+    return true;
+}
+
+/*
+ * A part per batch the ring starts: a part ends where the ring's next
+ * MI_BATCH_BUFFER_START begins, or else where the one before it ends
+ * (i915 puts them at odd dwords, and a context's tail must be 8-byte
+ * aligned), only ever at a command boundary the scanner decoded.
+ */
+static void split_parts(struct vgpu_workload *w, const struct guest_context *ctx,
+                        const struct med_scan_result *res)
+{
+    uint32_t len = (w->tail - w->head + ctx->ring_size) % ctx->ring_size;
+    uint64_t last = 0, prev_end = 0;    /* distances from head; 0: none */
+    unsigned parts = 1;
+
+    for (unsigned i = 0; i < res->bb_start_count; i++) {
+        const struct med_scan_bb_start *site = &res->bb_starts[i];
+        uint64_t split;
+
+        if (site->buffer) {
+            continue;
+        }
+        split = (w->head + site->offset) % 8 == 0 ? site->offset :
+                prev_end && (w->head + prev_end) % 8 == 0 ? prev_end : 0;
+        prev_end = site->offset + BB_START_BYTES;
+        if (split > last && split < len) {
+            w->part_ends[parts++ - 1] = (uint32_t)((w->head + split) % ctx->ring_size);
+            last = split;
+        }
+    }
+    w->sched.parts = parts;
+}
+
+/* Each MI_BATCH_BUFFER_START becomes a GGTT start (its address is set by
+ * bind) of its target's copy; remember where its address dwords land. */
+static bool record_batch_starts(struct vgpu_workload *w, const struct guest_context *ctx,
+                                const struct med_scan_result *res, const uint64_t *offsets)
+{
+    if (w->site_cap < res->bb_start_count) {
+        struct bb_site *grown = realloc(w->sites, res->bb_start_count * sizeof(*grown));
+        uint32_t *ends = grown ? realloc(w->part_ends, res->bb_start_count * sizeof(*ends)) : NULL;
+
+        if (grown) {
+            w->sites = grown;
+        }
+        if (!ends) {
+            wl_reject(w, "no host memory for its batch starts");
+            return false;
+        }
+        w->part_ends = ends;
+        w->site_cap = res->bb_start_count;
+    }
+    for (unsigned i = 0; i < res->bb_start_count; i++) {
+        const struct med_scan_bb_start *site = &res->bb_starts[i];
+        /* The copies are ours (the ring copy and scan_fetch's buffers). */
+        uint32_t *cmd = (uint32_t *)((uint8_t *)res->buffers[site->buffer].host + site->offset);
+        uint64_t dw[2];
+
+        cmd[0] &= ~MI_BB_PPGTT;
+        for (unsigned k = 0; k < 2; k++) {
+            uint64_t at = site->offset + 4 * (k + 1);
+
+            dw[k] = site->buffer ? offsets[site->buffer] + at
+                                 : SHADOW_RING_OFFSET + (w->head + at) % ctx->ring_size;
+        }
+        w->sites[i] = (struct bb_site){ .addr_lo = (uint32_t)dw[0], .addr_hi = (uint32_t)dw[1],
+                                        .target = (uint32_t)offsets[site->target] };
+    }
+    w->site_count = res->bb_start_count;
+    split_parts(w, ctx, res);
+    return true;
+}
+
+static void place_ring(struct vgpu_workload *w, const struct guest_context *ctx, uint32_t len)
+{
+    uint8_t *ring = (uint8_t *)w->mem.map + SHADOW_RING_OFFSET;
+    uint32_t first = len < ctx->ring_size - w->head ? len : ctx->ring_size - w->head;
+
+    memcpy(ring + w->head, w->sub->ring_copy, first);
+    memcpy(ring, w->sub->ring_copy + first, len - first);
+}
+
+
+bool wl_layout(struct vgpu_workload *w, const struct guest_context *ctx,
+               const struct med_scan_result *res, uint32_t len)
+{
+    uint64_t *offsets = calloc(res->buffer_count, sizeof(*offsets));
+    bool ok;
+
+    if (!offsets) {
+        wl_reject(w, "no host memory for the batch layout");
+        return false;
+    }
+    ok = layout(w, ctx, res, offsets) && record_batch_starts(w, ctx, res, offsets);
+    if (ok) {
+        place_ring(w, ctx, len);
+        for (unsigned b = 1; b < res->buffer_count; b++) {
+            memcpy((uint8_t *)w->mem.map + offsets[b], res->buffers[b].host, res->buffers[b].len);
+        }
+    }
+    free(offsets);
+    return ok;
+}

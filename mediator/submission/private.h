@@ -1,0 +1,186 @@
+/*
+ * private.h - the submission path's own state and the stages it passes a
+ * workload through, one file each (docs/architecture.md, "The workload
+ * path"):
+ *
+ *   queue.c    the per-engine queue of elements: merge, shadow ahead,
+ *              retire in order, the scheduler's callbacks, the interface
+ *   shadow.c   one element turned into a queued workload (the stages below
+ *              in order) or rejected
+ *   context.c  the guest's logical ring context: read, shadowed, written back
+ *   gtt.c      the vGPU's GGTT and PPGTT shadows brought up to date
+ *   fetch.c    copies of the guest's ring and batches the scanner reads
+ *   layout.c   where the copies go in the workload's host memory, the batch
+ *              starts relocated to them, the parts the scheduler runs
+ *   bind.c     the workload's memory bound at a GGTT window for the ELSP
+ *
+ * Not thread-safe: the mediator's event loop owns a submission.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef GPUMED_MEDIATOR_SUBMISSION_PRIVATE_H
+#define GPUMED_MEDIATOR_SUBMISSION_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gtt/ppgtt-set.h"
+#include "gtt/ppgtt-shadow.h"
+#include "mediator/submission/submission.h"
+
+/* Layout of a workload's host memory, bound at a GGTT window of its engine
+ * when dispatched (the window of the ELSP port it goes to). */
+#define SHADOW_CTX_SIZE         (2 * PGPU_PAGE_SIZE)    /* PPHWSP + register state */
+#define SHADOW_RING_OFFSET      SHADOW_CTX_SIZE
+#define SHADOW_BATCH_ALIGN      64
+
+#define NO_TAIL                 UINT32_MAX  /* the image was unreadable at SUBMIT */
+
+enum workload_state {
+    WL_FREE,
+    WL_QUEUED,                  /* with the scheduler */
+    WL_FINISHED,                /* result known, waiting for earlier elements */
+};
+
+struct vgpu_workload {
+    struct med_sched_workload sched;    /* first: the scheduler's view */
+    struct vgpu_submission *sub;
+    enum pgpu_engine engine;
+    enum workload_state state;
+    uint32_t event;             /* MED_EVENT_* once finished; 0: dropped */
+    uint64_t guest_desc;
+    /* Later elements of the same context that were waiting behind it and
+     * run as part of it (their tails are covered): reported with it. */
+    uint64_t merged_desc[MED_WL_MERGE_MAX];
+    unsigned merged_count;
+    uint64_t lrca;              /* the guest context image, GGTT */
+    uint32_t head, tail;        /* ring offsets, guest = shadow */
+    uint32_t submitted_tail;    /* the tail the guest published for this element */
+    uint32_t ring_size;
+    uint64_t received_ns, shadow_ns, scan_ns;
+    struct med_host_buf mem;    /* context, ring, batches (kept across workloads) */
+    uint64_t used;              /* bytes of mem this workload uses */
+    uint64_t window;            /* the GGTT window it was last bound at */
+    bool user_interrupt;        /* the scan found an MI_USER_INTERRUPT */
+    /* The PPGTT version the scan checked, pinned while the GPU may walk it. */
+    struct vgpu_ppgtt_shadow *ppgtt;
+    uint64_t ppgtt_pin;
+    /* Every MI_BATCH_BUFFER_START: where its address dwords are in mem and
+     * the offset of its target's copy; filled in by bind for the window. */
+    struct bb_site {
+        uint32_t addr_lo, addr_hi;
+        uint32_t target;
+    } *sites;
+    unsigned site_count, site_cap;
+    /* Ring offsets where its parts end (all but the last, which ends at
+     * tail): the scheduler dispatches a long workload a slice at a time. */
+    uint32_t *part_ends;
+};
+
+struct engine_queue {
+    struct med_sched_entity entity;
+    struct vgpu_workload slots[MED_WL_SLOTS];
+    unsigned order[MED_WL_SLOTS];       /* slot indices, oldest first */
+    unsigned in_flight;
+    struct pending_element {
+        uint64_t desc;
+        uint64_t received_ns;
+        uint32_t tail;          /* the image's RING_TAIL at SUBMIT, or NO_TAIL */
+    } pending[MED_WL_PENDING_MAX];
+    unsigned pending_first, pending_count;
+    bool dropping;              /* a reset is under way: nothing is reported */
+    bool failing;               /* the guard stops the vGPU: cancelled ones end as hangs */
+};
+
+struct vgpu_submission {
+    struct vgpu_submission_config config;
+    struct med_scan *scan;
+    struct med_page_pool *pool;
+    struct med_ppgtt_set *ppgtts;
+    bool ggtt_unchecked;        /* host GGTT written since the invariant check read it */
+    struct engine_queue engines[PGPU_NUM_ENGINES];
+    /* Batch copies of the scan in progress, bump-allocated from chunks;
+     * the first (2 MiB) is kept across scans: a malloc and free per batch
+     * cost about 500 instructions (callgrind), a third of its fetch. */
+    struct fetch_chunk {
+        uint8_t *base;
+        uint64_t size, used;
+    } *chunks;
+    unsigned chunk_count, chunk_cap;
+    uint8_t *ring_copy;         /* the ring [head, tail), unwrapped */
+    uint32_t ring_copy_cap;
+    struct vgpu_exec_stats stats;
+    struct med_sched_share share;       /* the scheduler reads it at each pick */
+};
+
+/* What the workload needs from the guest's context image. */
+struct guest_context {
+    uint32_t state[PGPU_PAGE_SIZE / 4];     /* the register state page, copied */
+    uint64_t ring_start;
+    uint32_t ring_size, ring_ctl;
+    struct vgpu_ppgtt_shadow *ppgtt;
+};
+
+static inline uint64_t wl_align_up(uint64_t v, uint64_t a)
+{
+    return (v + a - 1) & ~(a - 1);
+}
+
+/* queue.c */
+extern const char *const wl_engine_names[PGPU_NUM_ENGINES];
+/* An element of @engine refused before the GPU: counted, logged, told to
+ * the guard. */
+void wl_count_rejection(struct vgpu_submission *sub, enum pgpu_engine engine, uint64_t desc,
+                        const char *why);
+/* @w ends rejected, for the reason @fmt says. */
+void wl_reject(struct vgpu_workload *w, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* The newest unretired workload of the same context on @w's engine, if any. */
+const struct vgpu_workload *wl_previous_of_context(const struct vgpu_workload *w);
+
+/* shadow.c */
+/* Turn @w's element into a queued workload, or reject it. */
+void wl_shadow(struct vgpu_workload *w);
+
+/* context.c */
+/* The guest's context image of @w: false when @w was rejected. */
+bool wl_context_read(struct vgpu_workload *w, struct guest_context *ctx);
+/* The shadow context in @w's memory: the guest's register state with host addresses. */
+void wl_context_build(struct vgpu_workload *w, const struct guest_context *ctx);
+/* What the guest reads back from its context image once @w is done. */
+void wl_context_write_back(struct vgpu_workload *w);
+/* The RING_TAIL the guest published in the image of @desc, read once now. */
+uint32_t wl_context_submitted_tail(const struct vgpu_submission *sub, uint64_t desc);
+
+/* gtt.c */
+extern const struct vgpu_ppgtt_mem_ops wl_ppgtt_mem_ops;
+/* The vGPU's host GGTT and @ppgtt brought up to date for @w, what they
+ * found wrong counted and logged: false when @w was rejected. */
+bool wl_gtt_sync(struct vgpu_workload *w, struct vgpu_ppgtt_shadow *ppgtt);
+
+/* fetch.c */
+/* @sub's scanner, reading the guest through the callbacks here. */
+struct med_scan *wl_scan_create(struct vgpu_submission *sub);
+/* The ring's [head, tail) of @w, @len bytes, into sub->ring_copy: false
+ * when @w was rejected. */
+bool wl_fetch_ring(struct vgpu_workload *w, const struct guest_context *ctx, uint32_t len);
+/* Forget the scan's batch copies (the first chunk is kept). */
+void wl_fetched_free(struct vgpu_submission *sub);
+/* Free everything fetch kept. */
+void wl_fetch_destroy(struct vgpu_submission *sub);
+
+/* layout.c */
+/* Lay out the ring's @len bytes and the scanned batches of @res in @w's
+ * memory, relocate every batch start and split @w into parts: false when
+ * @w was rejected. */
+bool wl_layout(struct vgpu_workload *w, const struct guest_context *ctx,
+               const struct med_scan_result *res, uint32_t len);
+
+/* bind.c */
+/* The scheduler's bind: map @sw's memory at the window of ELSP @port. */
+uint64_t wl_bind(struct med_sched_workload *sw, unsigned port);
+/* Where in @w's bound shadow the GPU stopped at @address, and the two dwords there. */
+void wl_describe_stop(const struct vgpu_workload *w, uint64_t address, char *text, size_t size);
+
+#endif /* GPUMED_MEDIATOR_SUBMISSION_PRIVATE_H */

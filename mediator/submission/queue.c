@@ -1,0 +1,378 @@
+/*
+ * queue.c - a vGPU's submission: per engine, the elements the client
+ * relays, waiting in order; those of one context merged while the GPU is
+ * behind; a few shadowed ahead (shadow.c) and handed to the scheduler;
+ * their results reported in order as COMPLETE (see submission.h).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mediator/protocol.h"
+#include "mediator/submission/private.h"
+#include "pgpu/skl-regs.h"
+
+const char *const wl_engine_names[PGPU_NUM_ENGINES] = { "rcs", "bcs", "vcs", "vecs" };
+
+void wl_count_rejection(struct vgpu_submission *sub, enum pgpu_engine engine, uint64_t desc,
+                            const char *why)
+{
+    char line[MED_SCAN_REASON_MAX + 160];
+
+    snprintf(line, sizeof(line), "%s element 0x%016" PRIx64 " rejected: %s",
+             wl_engine_names[engine], desc, why);
+    sub->stats.rejected++;
+    sub->config.host->totals->rejected++;
+    sub->config.guest_error(sub->config.opaque, line);
+    sub->config.adverse_event(sub->config.opaque, MED_GUARD_REJECTION);
+}
+
+void wl_reject(struct vgpu_workload *w, const char *fmt, ...)
+{
+    char why[MED_SCAN_REASON_MAX + 64];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    wl_count_rejection(w->sub, w->engine, w->guest_desc, why);
+    w->state = WL_FINISHED;
+    w->event = MED_EVENT_REJECTED;
+}
+
+
+const struct vgpu_workload *wl_previous_of_context(const struct vgpu_workload *w)
+{
+    const struct engine_queue *eq = &w->sub->engines[w->engine];
+
+    for (unsigned i = eq->in_flight; i-- > 0;) {
+        const struct vgpu_workload *prev = &eq->slots[eq->order[i]];
+
+        /* A rejected element's guest resets the context: its HEAD is the guest's. */
+        if (prev != w && prev->lrca == w->lrca && prev->event != MED_EVENT_REJECTED &&
+            (prev->state == WL_QUEUED || prev->event == MED_EVENT_DONE)) {
+            return prev;
+        }
+    }
+    return NULL;
+}
+
+static void account_times(struct vgpu_workload *w, uint64_t completion_ns)
+{
+    struct vgpu_exec_times *t[] = { &w->sub->stats.times, &w->sub->config.host->totals->times };
+
+    for (unsigned i = 0; i < 2; i++) {
+        t[i]->workloads++;
+        t[i]->shadow_ns += w->shadow_ns;
+        t[i]->scan_ns += w->scan_ns;
+        t[i]->schedule_ns += w->sched.dispatched_ns - w->sched.queued_ns;
+        t[i]->gpu_ns += w->sched.finished_ns - w->sched.dispatched_ns;
+        t[i]->engine_ns += w->sched.gpu_ns;
+        t[i]->completion_ns += completion_ns;
+    }
+}
+
+/* Report the oldest elements whose results are known, in order. */
+static void retire(struct engine_queue *eq, struct vgpu_submission *sub)
+{
+    while (eq->in_flight && eq->slots[eq->order[0]].state == WL_FINISHED) {
+        struct vgpu_workload *w = &eq->slots[eq->order[0]];
+        uint64_t start = med_now_ns();
+
+        if (!eq->dropping && w->event) {
+            uint32_t ring_head = w->head, flags = 0;
+
+            if (w->event == MED_EVENT_DONE) {
+                wl_context_write_back(w);
+                ring_head = w->tail;
+                sub->stats.completed += 1 + w->merged_count;
+                sub->config.host->totals->completed += 1 + w->merged_count;
+                /* The GPU raises it as it runs the command; the guest sees
+                 * it with the last element the work completes. */
+                flags = w->user_interrupt ? MED_COMPLETE_USER_INTERRUPT : 0;
+            }
+
+            sub->config.complete(sub->config.opaque, w->engine, w->event, w->guest_desc,
+                                 ring_head, w->merged_count ? 0 : flags);
+            for (unsigned i = 0; i < w->merged_count; i++) {
+                sub->config.complete(sub->config.opaque, w->engine, w->event,
+                                     w->merged_desc[i], ring_head,
+                                     i + 1 == w->merged_count ? flags : 0);
+            }
+            if (w->sched.dispatched_ns && w->event == MED_EVENT_DONE) {
+                account_times(w, med_now_ns() - start);
+            }
+        }
+        if (w->ppgtt) {
+            /* Its engine has switched away from it: nothing walks the version. */
+            vgpu_ppgtt_shadow_unpin(w->ppgtt, w->ppgtt_pin);
+            w->ppgtt = NULL;
+        }
+        w->state = WL_FREE;
+        memmove(eq->order, eq->order + 1, --eq->in_flight * sizeof(eq->order[0]));
+    }
+}
+
+/*
+ * Elements of @w's context waiting right behind it join it: it runs to the
+ * last one's tail, as a lite restore extends a running context, and they
+ * are reported with it.  Only while the GPU is behind (elements pending),
+ * and at most MED_WL_MERGE_MAX, so that a merged workload stays a few
+ * requests long.
+ */
+static void merge_followers(struct engine_queue *eq, struct vgpu_workload *w)
+{
+    while (eq->pending_count && w->merged_count < MED_WL_MERGE_MAX &&
+           w->submitted_tail != NO_TAIL) {
+        const struct pending_element *next = &eq->pending[eq->pending_first];
+
+        if (((uint32_t)next->desc & CTX_DESC_LRCA_MASK) != w->lrca || next->tail == NO_TAIL) {
+            return;
+        }
+        w->submitted_tail = next->tail;
+        w->merged_desc[w->merged_count++] = next->desc;
+        eq->pending_first = (eq->pending_first + 1) % MED_WL_PENDING_MAX;
+        eq->pending_count--;
+    }
+}
+
+/* Shadow pending elements while slots are free. */
+static void fill(struct engine_queue *eq, struct vgpu_submission *sub)
+{
+    while (!eq->dropping && eq->pending_count && eq->in_flight < MED_WL_SLOTS &&
+           sub->config.may_work(sub->config.opaque)) {
+        struct vgpu_workload *w = NULL;
+        uint64_t tables_before;
+
+        for (unsigned i = 0; i < MED_WL_SLOTS && !w; i++) {
+            if (eq->slots[i].state == WL_FREE) {
+                w = &eq->slots[i];
+                eq->order[eq->in_flight++] = i;
+            }
+        }
+        assert(w);
+        w->guest_desc = eq->pending[eq->pending_first].desc;
+        w->received_ns = eq->pending[eq->pending_first].received_ns;
+        w->submitted_tail = eq->pending[eq->pending_first].tail;
+        w->lrca = (uint32_t)w->guest_desc & CTX_DESC_LRCA_MASK;
+        w->merged_count = 0;
+        w->event = 0;
+        w->user_interrupt = false;
+        w->head = w->tail = 0;
+        w->scan_ns = w->shadow_ns = 0;
+        w->sched.dispatched_ns = 0;
+        eq->pending_first = (eq->pending_first + 1) % MED_WL_PENDING_MAX;
+        eq->pending_count--;
+        merge_followers(eq, w);
+        tables_before = med_page_pool_allocated(sub->pool);
+        wl_shadow(w);
+        if (med_page_pool_allocated(sub->pool) - tables_before > MED_GUARD_BIG_BUILD_TABLES) {
+            sub->config.adverse_event(sub->config.opaque, MED_GUARD_BIG_BUILD);
+        }
+        retire(eq, sub);
+    }
+}
+
+static void workload_complete(struct med_sched_workload *sw, enum med_sched_result result)
+{
+    struct vgpu_workload *w = (struct vgpu_workload *)sw;
+    struct vgpu_submission *sub = w->sub;
+    struct engine_queue *eq = &sub->engines[w->engine];
+    sub->config.work_begin(sub->config.opaque);
+    w->state = WL_FINISHED;
+    switch (result) {
+    case MED_SCHED_DONE:
+        w->event = MED_EVENT_DONE;
+        break;
+    case MED_SCHED_HANG: {
+        char line[240], where[96];
+
+        w->event = MED_EVENT_REJECTED;
+        sub->stats.hangs++;
+        sub->config.host->totals->hangs++;
+        wl_describe_stop(w, sw->stop_address, where, sizeof(where));
+        snprintf(line, sizeof(line), "%s element 0x%016" PRIx64 " stopped by the GPU "
+                 "(RING_EIR 0x%" PRIx32 ", %s): engine reset, reported as a hang",
+                 wl_engine_names[w->engine], w->guest_desc, sw->engine_error, where);
+        sub->config.guest_error(sub->config.opaque, line);
+        sub->config.adverse_event(sub->config.opaque, MED_GUARD_HANG);
+        break;
+    }
+    case MED_SCHED_CANCELLED:
+        w->event = eq->failing ? MED_EVENT_REJECTED : 0;
+        sub->stats.cancelled++;
+        sub->config.host->totals->cancelled++;
+        break;
+    }
+    retire(eq, sub);
+    fill(eq, sub);
+    sub->config.work_end(sub->config.opaque);
+}
+
+const struct med_sched_ops vgpu_workload_sched_ops = {
+    .bind = wl_bind,
+    .complete = workload_complete,
+};
+
+void vgpu_submission_submit(struct vgpu_submission *sub, enum pgpu_engine engine,
+                            uint64_t desc, uint64_t received_ns)
+{
+    struct engine_queue *eq = &sub->engines[engine];
+
+    sub->stats.elements++;
+    sub->config.host->totals->elements++;
+    if (eq->pending_count == MED_WL_PENDING_MAX) {
+        char why[64];
+
+        snprintf(why, sizeof(why), "more than %u elements queued", MED_WL_PENDING_MAX);
+        wl_count_rejection(sub, engine, desc, why);
+        sub->config.complete(sub->config.opaque, engine, MED_EVENT_REJECTED, desc, 0, 0);
+        return;
+    }
+    eq->pending[(eq->pending_first + eq->pending_count) % MED_WL_PENDING_MAX] =
+        (struct pending_element){ .desc = desc, .received_ns = received_ns,
+                                  .tail = wl_context_submitted_tail(sub, desc) };
+    eq->pending_count++;
+    fill(eq, sub);
+}
+
+/* Take every element of @eq off the GPU and out of its queue, with @mode
+ * (eq->dropping: nothing is reported; eq->failing: reported as hangs) set
+ * meanwhile. */
+static void empty_engine(struct vgpu_submission *sub, struct engine_queue *eq, bool *mode)
+{
+    *mode = true;
+    eq->pending_count = 0;
+    med_sched_cancel(sub->config.host->sched, &eq->entity);
+    retire(eq, sub);
+    assert(!eq->in_flight);
+    *mode = false;
+}
+
+void vgpu_submission_reset(struct vgpu_submission *sub, uint32_t mask)
+{
+    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+        struct engine_queue *eq = &sub->engines[e];
+
+        if (!(mask & 1u << e)) {
+            continue;
+        }
+        empty_engine(sub, eq, &eq->dropping);
+    }
+}
+
+void vgpu_submission_resume(struct vgpu_submission *sub)
+{
+    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+        fill(&sub->engines[e], sub);
+    }
+}
+
+void vgpu_submission_fail(struct vgpu_submission *sub)
+{
+    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+        struct engine_queue *eq = &sub->engines[e];
+        unsigned first = eq->pending_first, count = eq->pending_count;
+
+        /* Those on the GPU or shadowed first, then the waiting ones: in order. */
+        empty_engine(sub, eq, &eq->failing);
+        for (unsigned i = 0; i < count; i++) {
+            sub->config.complete(sub->config.opaque, e, MED_EVENT_REJECTED,
+                                 eq->pending[(first + i) % MED_WL_PENDING_MAX].desc, 0, 0);
+        }
+    }
+}
+
+struct vgpu_submission *vgpu_submission_create(const struct vgpu_submission_config *config)
+{
+    struct vgpu_submission *sub = calloc(1, sizeof(*sub));
+    struct vgpu_ppgtt_shadow_config shadow_config = {
+        .ops = &wl_ppgtt_mem_ops, .opaque = sub, .bus_base = config->mem.bus_base,
+        .scratch_bus = config->scratch_bus, .max_tables = MED_WL_PPGTT_TABLES_MAX,
+    };
+
+    if (!sub) {
+        return NULL;
+    }
+    sub->config = *config;
+    sub->share = config->share;
+    sub->ggtt_unchecked = true;
+    sub->pool = med_page_pool_create(config->host->host_mem);
+    sub->scan = wl_scan_create(sub);
+    shadow_config.ram_count = config->mem.ram_count;
+    memcpy(shadow_config.ram, config->mem.ram, sizeof(shadow_config.ram));
+    sub->ppgtts = med_ppgtt_set_create(&shadow_config);
+    if (!sub->pool || !sub->scan || !sub->ppgtts) {
+        vgpu_submission_destroy(sub);
+        errno = ENOMEM;
+        return NULL;
+    }
+    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+        med_sched_entity_init(&sub->engines[e].entity, e, &sub->share);
+        for (unsigned i = 0; i < MED_WL_SLOTS; i++) {
+            sub->engines[e].slots[i].sub = sub;
+            sub->engines[e].slots[i].engine = e;
+        }
+    }
+    return sub;
+}
+
+void vgpu_submission_destroy(struct vgpu_submission *sub)
+{
+    if (!sub) {
+        return;
+    }
+    if (sub->scan) {
+        vgpu_submission_reset(sub, (1u << PGPU_NUM_ENGINES) - 1);
+    }
+    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+        for (unsigned i = 0; i < MED_WL_SLOTS; i++) {
+            med_host_buf_free(sub->config.host->host_mem, &sub->engines[e].slots[i].mem);
+            free(sub->engines[e].slots[i].sites);
+            free(sub->engines[e].slots[i].part_ends);
+        }
+    }
+    med_ppgtt_set_destroy(sub->ppgtts);
+    med_page_pool_destroy(sub->pool);
+    med_scan_destroy(sub->scan);
+    wl_fetch_destroy(sub);
+    free(sub);
+}
+
+const struct vgpu_exec_stats *vgpu_submission_stats(const struct vgpu_submission *sub)
+{
+    return &sub->stats;
+}
+
+const struct med_sched_entity *vgpu_submission_entity(const struct vgpu_submission *sub,
+                                                      enum pgpu_engine engine)
+{
+    return &sub->engines[engine].entity;
+}
+
+const struct med_sched_share *vgpu_submission_share(const struct vgpu_submission *sub)
+{
+    return &sub->share;
+}
+
+unsigned vgpu_submission_ppgtt_count(const struct vgpu_submission *sub)
+{
+    return med_ppgtt_set_count(sub->ppgtts);
+}
+
+void vgpu_submission_set_share(struct vgpu_submission *sub, const struct med_sched_share *share)
+{
+    assert(med_sched_share_valid(share));
+    sub->share = *share;
+}
+
+void vgpu_submission_scan_stats(const struct vgpu_submission *sub, struct med_scan_stats *stats)
+{
+    med_scan_get_stats(sub->scan, stats);
+}

@@ -1,0 +1,73 @@
+/*
+ * shadow.c - one element turned into a workload the GPU may run, or
+ * rejected: its context read, the GTTs synced, the ring and batches copied
+ * and scanned, laid out in host memory and the shadow context built; then
+ * queued with the scheduler.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include <inttypes.h>
+
+#include "mediator/protocol.h"
+#include "mediator/submission/private.h"
+#include "pgpu/skl-regs.h"
+
+void wl_shadow(struct vgpu_workload *w)
+{
+    struct vgpu_submission *sub = w->sub;
+    struct engine_queue *eq = &sub->engines[w->engine];
+    const struct vgpu_workload *prev;
+    struct guest_context ctx;
+    struct med_scan_result res;
+    enum med_scan_verdict verdict;
+    uint64_t start = med_now_ns(), scan_start;
+    uint32_t len;
+
+    if (!wl_context_read(w, &ctx)) {
+        return;
+    }
+    if (w->submitted_tail == NO_TAIL) {
+        wl_reject(w, "its context image was not mapped when it was submitted");
+        return;
+    }
+    prev = wl_previous_of_context(w);
+    w->head = prev ? prev->tail : ctx.state[CTX_RING_HEAD_DW] & RING_HEAD_ADDR_MASK;
+    w->tail = w->submitted_tail & RING_TAIL_ADDR_MASK;
+    w->ring_size = ctx.ring_size;
+    if (w->head >= ctx.ring_size || w->tail >= ctx.ring_size) {
+        wl_reject(w, "ring head 0x%" PRIx32 " or tail 0x%" PRIx32 " is outside its %" PRIu32
+                  "-byte ring", w->head, w->tail, ctx.ring_size);
+        return;
+    }
+    len = (w->tail - w->head + ctx.ring_size) % ctx.ring_size;
+    if (!len) {
+        sub->stats.empty++;
+        sub->config.host->totals->empty++;
+        w->state = WL_FINISHED;
+        w->event = MED_EVENT_DONE;
+        return;
+    }
+    if (!wl_gtt_sync(w, ctx.ppgtt) || !wl_fetch_ring(w, &ctx, len)) {
+        return;
+    }
+    scan_start = med_now_ns();
+    verdict = med_scan(sub->scan, &(struct med_scan_request) {
+        .engine = w->engine, .commands = sub->ring_copy, .len = len,
+        .gma = ctx.ring_start + w->head, .ppgtt = ctx.ppgtt,
+    }, &res);
+    w->scan_ns = med_now_ns() - scan_start;
+    if (verdict != MED_SCAN_OK) {
+        wl_reject(w, "scan: %s", res.reason);
+    } else if (wl_layout(w, &ctx, &res, len)) {
+        wl_context_build(w, &ctx);
+        w->user_interrupt = res.user_interrupt;
+        w->ppgtt = ctx.ppgtt;
+        w->ppgtt_pin = vgpu_ppgtt_shadow_pin(ctx.ppgtt);
+        w->state = WL_QUEUED;
+    }
+    wl_fetched_free(sub);
+    w->shadow_ns = med_now_ns() - start - w->scan_ns;
+    if (w->state == WL_QUEUED) {
+        med_sched_submit(sub->config.host->sched, &eq->entity, &w->sched);
+    }
+}
