@@ -163,7 +163,6 @@ struct med_server {
      * last, and when: is another vGPU than the one at hand using it? */
     struct { uint32_t client_id; uint64_t at_ns; } recent[2];
     struct cost_span *span;     /* the innermost work being timed */
-    struct cost_span completion_span;   /* a scheduler callback's (they do not nest) */
 };
 
 /* server.c */
@@ -203,9 +202,6 @@ void vgpu_counters_reset_session(struct session *s, uint64_t now_ns);
 /* session-cost.c: what a vGPU costs the event thread, and its guard */
 void cost_span_begin(struct med_server *server, struct cost_span *span, struct session *s);
 void cost_span_end(struct med_server *server, struct cost_span *span);
-/* A scheduler callback's work for @s (vgpu_submission_config.work_begin/end). */
-void session_work_begin(struct session *s);
-void session_work_end(struct session *s);
 /* Whether @s's work may be done now; if not it is deferred (its socket is
  * not read, its elements wait) until its budget is back. */
 bool session_may_work(struct session *s);
@@ -223,6 +219,10 @@ struct session *session_create(struct med_server *server, int fd);
 void session_destroy(struct session *session);
 /* Handle what the client sent; false when the session must be closed. */
 bool session_readable(struct session *session);
+/* Send the COMPLETEs its submission listed: after every call into it. */
+void session_send_completions(struct session *session);
+/* @w of its vGPU left the scheduler (server.c drains the done list). */
+void session_workload_done(struct session *session, struct med_sched_workload *w);
 
 /* Log a line about @session prefixed with its vGPU id or client id and name. */
 void session_log(const struct session *session, enum med_log_level level,

@@ -531,6 +531,19 @@ static void after_events(struct med_server *server)
     }
 }
 
+/* What left the scheduler goes back to its vGPU's session, after the
+ * scheduler's call that finished it returned (sched.h): never from inside
+ * its completion loop.  Any event may have finished work (a CSB walk, an
+ * engine stopped for another vGPU's reset), so this runs after each. */
+static void drain_done(struct med_server *server)
+{
+    struct med_sched_workload *w;
+
+    while ((w = med_sched_next_done(server->sched))) {
+        session_workload_done(vgpu_submission_owner(w), w);
+    }
+}
+
 /* Handle one wait's worth of events; *stop is set when @stop_tag fired. */
 static int dispatch(struct med_server *server, int timeout_ms, bool *stop)
 {
@@ -561,8 +574,10 @@ static int dispatch(struct med_server *server, int timeout_ms, bool *stop)
             /* Reading first drains what a dying client sent; EOF ends it. */
             close_session(server, tag);
         }
+        drain_done(server);
     }
     after_events(server);
+    drain_done(server);
     return n;
 }
 

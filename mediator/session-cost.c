@@ -105,18 +105,6 @@ void cost_span_end(struct med_server *server, struct cost_span *span)
     charge(span->session, own, now);
 }
 
-void session_work_begin(struct session *s)
-{
-    assert(!s->server->completion_span.session);
-    cost_span_begin(s->server, &s->server->completion_span, s);
-}
-
-void session_work_end(struct session *s)
-{
-    cost_span_end(s->server, &s->server->completion_span);
-    s->server->completion_span.session = NULL;
-}
-
 /* Fire resume_fd at @when unless it fires sooner. */
 static void resume_at(struct med_server *server, uint64_t when)
 {
@@ -183,6 +171,7 @@ void server_resume_deferred(struct med_server *server)
         }
         cost_span_begin(server, &span, s);
         vgpu_submission_resume(v->submission);
+        session_send_completions(s);
         cost_span_end(server, &span);
     }
 }
@@ -211,6 +200,7 @@ void session_apply_stop(struct session *s)
     v->stop_applied = true;
     cost_span_begin(s->server, &span, s);
     vgpu_submission_fail(v->submission);
+    session_send_completions(s);
     cost_span_end(s->server, &span);
 }
 

@@ -303,10 +303,9 @@ static struct vgpu_mem guest_memory(const struct session *s)
     return mem;
 }
 
-static void send_complete(void *opaque, enum pgpu_engine engine, uint32_t event, uint64_t desc,
-                          uint32_t ring_head, uint32_t flags)
+static void send_complete(struct session *s, enum pgpu_engine engine, uint32_t event,
+                          uint64_t desc, uint32_t ring_head, uint32_t flags)
 {
-    struct session *s = opaque;
     struct med_msg_complete done;
 
     if (s->failed) {
@@ -341,14 +340,25 @@ static bool workload_may_work(void *opaque)
     return session_may_work(opaque);
 }
 
-static void workload_work_begin(void *opaque)
+void session_send_completions(struct session *s)
 {
-    session_work_begin(opaque);
+    unsigned count;
+    const struct vgpu_completion *c = vgpu_submission_take_completions(s->vgpu.submission,
+                                                                      &count);
+
+    for (unsigned i = 0; i < count; i++) {
+        send_complete(s, c[i].engine, c[i].event, c[i].desc, c[i].ring_head, c[i].flags);
+    }
 }
 
-static void workload_work_end(void *opaque)
+void session_workload_done(struct session *s, struct med_sched_workload *w)
 {
-    session_work_end(opaque);
+    struct cost_span span;
+
+    cost_span_begin(s->server, &span, s);
+    vgpu_submission_done(w);
+    session_send_completions(s);
+    cost_span_end(s->server, &span);
 }
 
 /*
@@ -403,12 +413,9 @@ static int vgpu_setup(struct session *s, const struct med_vgpu_type *type,
         .host = &server->exec_host,
         .ggtt = v->shadow,
         .scratch_bus = v->scratch.bus,
-        .complete = send_complete,
         .guest_error = workload_guest_error,
         .adverse_event = workload_adverse_event,
         .may_work = workload_may_work,
-        .work_begin = workload_work_begin,
-        .work_end = workload_work_end,
         .opaque = s,
         .share = reserved ? reserved->share :
                  (struct med_sched_share){ .weight = type->weight,
@@ -609,6 +616,7 @@ static bool handle_submit(struct session *s, const union med_msg *m, const int *
         } else {
             vgpu_submission_submit(s->vgpu.submission, m->submit.engine, m->submit.desc[e],
                                    received);
+            session_send_completions(s);
         }
     }
     return !s->failed;
@@ -625,6 +633,7 @@ static bool handle_reset_engines(struct session *s, const union med_msg *m, cons
 
     if (!s->vgpu.guard.stopped) {
         vgpu_submission_reset(s->vgpu.submission, r->engine_mask);
+        session_send_completions(s);
     }
     for (unsigned e = 0; e < MED_ENGINE_COUNT; e++) {
         if (r->engine_mask & 1u << e) {

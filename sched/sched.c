@@ -47,6 +47,10 @@ struct med_sched {
      * goes here instead, so none of it is dispatched again). */
     struct med_sched_entity *cancelling;
     struct med_sched_workload *cancelled;
+    /* Workloads that left the scheduler, oldest first, for the owner to
+     * take (med_sched_next_done()). */
+    struct med_sched_workload *done_first, *done_last;
+    bool inside;                /* in a call from the owner: it must not call in again */
 };
 
 static uint64_t now_ns(void)
@@ -404,6 +408,19 @@ static void dispatch(struct med_sched *s, struct sched_engine *e)
     elsp_write(s, e, desc[0], desc[1]);
 }
 
+static void done_push(struct med_sched *s, struct med_sched_workload *w,
+                      enum med_sched_result result)
+{
+    w->result = result;
+    w->next = NULL;
+    if (s->done_last) {
+        s->done_last->next = w;
+    } else {
+        s->done_first = w;
+    }
+    s->done_last = w;
+}
+
 /* Port 0's workload is over, or the parts it ran: the engine goes on with
  * port 1's, or is given new work at once; then its owner is told, or the
  * rest of its parts goes back to the front of its queue. */
@@ -431,7 +448,7 @@ static void finish(struct med_sched *s, struct sched_engine *e, enum med_sched_r
     }
     dispatch(s, e);
     if (!more) {
-        s->config.ops->complete(w, result);
+        done_push(s, w, result);
     }
 }
 
@@ -520,6 +537,8 @@ void med_sched_process(struct med_sched *s)
 {
     uint64_t count;
 
+    assert(!s->inside);
+    s->inside = true;
     if (read(s->event_fd, &count, sizeof(count)) > 0) {
         s->stats.interrupts++;
     }
@@ -534,12 +553,30 @@ void med_sched_process(struct med_sched *s)
             dispatch(s, &s->engines[i]);
         }
     }
+    s->inside = false;
+}
+
+struct med_sched_workload *med_sched_next_done(struct med_sched *s)
+{
+    struct med_sched_workload *w = s->done_first;
+
+    assert(!s->inside);
+    if (w) {
+        s->done_first = w->next;
+        if (!s->done_first) {
+            s->done_last = NULL;
+        }
+        w->next = NULL;
+    }
+    return w;
 }
 
 void med_sched_submit(struct med_sched *s, struct med_sched_entity *en,
                       struct med_sched_workload *w)
 {
     assert(w->parts >= 1);
+    assert(!s->inside);
+    s->inside = true;
     w->run_first = 0;
     w->gpu_ns = 0;
     w->entity = en;
@@ -555,6 +592,7 @@ void med_sched_submit(struct med_sched *s, struct med_sched_entity *en,
     en->last = w;
     backlog(en, w->queued_ns);
     dispatch(s, &s->engines[en->engine]);
+    s->inside = false;
 }
 
 static bool on_ports(const struct sched_engine *e, const struct med_sched_entity *en)
@@ -637,10 +675,43 @@ static void take_off_ports(struct med_sched *s, struct sched_engine *e,
     }
 }
 
-void med_sched_cancel(struct med_sched *s, struct med_sched_entity *en)
+/* Take @en's workloads off the done list, in order: the list they start,
+ * and *@last its last (NULL: none). */
+static struct med_sched_workload *take_done_of(struct med_sched *s,
+                                               const struct med_sched_entity *en,
+                                               struct med_sched_workload **last)
+{
+    struct med_sched_workload *first = NULL, **link = &s->done_first;
+
+    *last = NULL;
+    s->done_last = NULL;
+    while (*link) {
+        struct med_sched_workload *w = *link;
+
+        if (w->entity != en) {
+            s->done_last = w;
+            link = &w->next;
+            continue;
+        }
+        *link = w->next;
+        w->next = NULL;
+        if (*last) {
+            (*last)->next = w;
+        } else {
+            first = w;
+        }
+        *last = w;
+    }
+    return first;
+}
+
+struct med_sched_workload *med_sched_cancel(struct med_sched *s, struct med_sched_entity *en)
 {
     struct sched_engine *e = &s->engines[en->engine];
+    struct med_sched_workload *left, *last;
 
+    assert(!s->inside);
+    s->inside = true;
     s->cancelling = en;
     while (en->first) {
         entity_push_front(s, en, entity_pop(s, en));
@@ -656,19 +727,28 @@ void med_sched_cancel(struct med_sched *s, struct med_sched_entity *en)
         resume_cs(s, e);
     }
     s->cancelling = NULL;
+    left = take_done_of(s, en, &last);
     while (s->cancelled) {
         struct med_sched_workload *w = s->cancelled;
 
         s->cancelled = w->next;
         w->next = NULL;
+        w->result = MED_SCHED_CANCELLED;
         s->stats.cancelled++;
-        s->config.ops->complete(w, MED_SCHED_CANCELLED);
+        if (last) {
+            last->next = w;
+        } else {
+            left = w;
+        }
+        last = w;
     }
     backlog(en, now_ns());
     if (e->last_head == en) {
         e->last_head = NULL;    /* it may be freed; a later one may reuse its address */
     }
     dispatch(s, e);
+    s->inside = false;
+    return left;
 }
 
 const struct med_sched_stats *med_sched_get_stats(const struct med_sched *s)

@@ -36,9 +36,17 @@
  * Threads: the GPU's interrupt handler runs on the backend's threads; it
  * only writes the eventfd med_sched_fd() returns.  Everything else runs on
  * the thread that owns the scheduler (the mediator's event loop), which
- * calls med_sched_process() when that fd is readable.  Callbacks
- * (med_sched_ops) are made from med_sched_process(), med_sched_submit()
- * and med_sched_cancel(), on that thread.
+ * calls med_sched_process() when that fd is readable.
+ *
+ * Control flows one way: the owner calls the mechanism, never the reverse
+ * but for med_sched_ops.bind (which must not call back in).  A workload
+ * that leaves the scheduler is not reported by a callback: it goes on the
+ * done list, which the owner drains with med_sched_next_done() once the
+ * call at hand has returned (the event loop, after med_sched_process()'s
+ * CSB walk), so that the owner's reaction (retiring, shadowing the next
+ * element, med_sched_submit()) never runs inside the mechanism's
+ * completion loop.  med_sched_cancel() returns the cancelled entity's
+ * workloads itself.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -81,6 +89,7 @@ struct med_sched_workload {
     uint64_t gpu_ns;            /* GPU time charged for it, once finished */
     unsigned parts;             /* owner's: >= 1 pieces, each a unit of dispatch */
     unsigned run_first, run_end;        /* mechanism's: parts bind must run now */
+    enum med_sched_result result;       /* mechanism's: how it left the scheduler */
     uint32_t engine_error;      /* RING_EIR when it ended as MED_SCHED_HANG */
     uint64_t stop_address;      /* ... and the GGTT address of the command it stopped at */
     struct med_sched_workload *next;        /* mechanism's */
@@ -146,8 +155,6 @@ struct med_sched_ops {
      * the ELSP write.  The context runs to the end of part w->run_end - 1;
      * from w->run_first > 0 on it resumes where the GPU saved it. */
     uint64_t (*bind)(struct med_sched_workload *w, unsigned port);
-    /* @w left the scheduler; it may be reused or freed. */
-    void (*complete)(struct med_sched_workload *w, enum med_sched_result result);
 };
 
 /* An engine's status page: host memory in the host's GGTT block. */
@@ -193,6 +200,11 @@ void med_sched_destroy(struct med_sched *sched);
  * then call med_sched_process(). */
 int med_sched_fd(const struct med_sched *sched);
 void med_sched_process(struct med_sched *sched);
+/* The oldest workload that left the scheduler (w->result says how) and
+ * was not taken yet, or NULL; from then on it is the owner's again (it
+ * may be reused or freed).  Drain after med_sched_process() and
+ * med_sched_cancel() (which may complete other entities' work). */
+struct med_sched_workload *med_sched_next_done(struct med_sched *sched);
 
 void med_sched_entity_init(struct med_sched_entity *entity, enum pgpu_engine engine,
                            const struct med_sched_share *share);
@@ -200,16 +212,19 @@ void med_sched_entity_init(struct med_sched_entity *entity, enum pgpu_engine eng
  * the engine is idle and the policy picks it. */
 void med_sched_submit(struct med_sched *sched, struct med_sched_entity *entity,
                       struct med_sched_workload *w);
-/* Drop every workload of @entity (each completed as CANCELLED) without
+/* Drop every workload of @entity without
  * cancelling or restarting another entity's: the engine's command
  * streamer is stopped while the mechanism reads where it is; @entity's
  * workload waiting in ELSP port 1 behind another's is dropped by
  * submitting port 0's context again alone (a lite restore: it runs on);
  * when the engine runs @entity's workload it is reset, and another
  * entity's workload dispatched with it, which never ran, goes back to the
- * front of its queue.  A workload of @entity the engine completed before
- * the stop completes as DONE. */
-void med_sched_cancel(struct med_sched *sched, struct med_sched_entity *entity);
+ * front of its queue.  Returns every workload of @entity that left the
+ * scheduler and was not taken from the done list yet, linked by ->next:
+ * those the engine completed before the stop (DONE or HANG) in the order
+ * they finished, then the dropped ones (CANCELLED). */
+struct med_sched_workload *med_sched_cancel(struct med_sched *sched,
+                                            struct med_sched_entity *entity);
 
 const struct med_sched_stats *med_sched_get_stats(const struct med_sched *sched);
 

@@ -35,6 +35,10 @@
 #define SHADOW_RING_OFFSET      SHADOW_CTX_SIZE
 #define SHADOW_BATCH_ALIGN      64
 
+/* Every element outstanding on every engine (waiting, or in a slot with
+ * those merged into it), and the one a SUBMIT rejects at once. */
+#define OUTBOX_MAX  (PGPU_NUM_ENGINES * (MED_WL_PENDING_MAX + MED_WL_SLOTS * (1 + MED_WL_MERGE_MAX)) + 1)
+
 #define NO_TAIL                 UINT32_MAX  /* the image was unreadable at SUBMIT */
 
 enum workload_state {
@@ -112,6 +116,9 @@ struct vgpu_submission {
     uint32_t ring_copy_cap;
     struct vgpu_exec_stats stats;
     struct med_sched_share share;       /* the scheduler reads it at each pick */
+    /* COMPLETEs not yet taken by the session (vgpu_submission_take_completions()). */
+    struct vgpu_completion *outbox;
+    unsigned outbox_count;
 };
 
 /* What the workload needs from the guest's context image. */

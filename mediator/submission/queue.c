@@ -63,6 +63,18 @@ const struct vgpu_workload *wl_previous_of_context(const struct vgpu_workload *w
     return NULL;
 }
 
+/* COMPLETE of @desc, for the session to send once the call at hand returns. */
+static void report(struct vgpu_submission *sub, enum pgpu_engine engine, uint32_t event,
+                   uint64_t desc, uint32_t ring_head, uint32_t flags)
+{
+    /* Each element is reported once, and the session takes the reports
+     * after every call: OUTBOX_MAX bounds what can be outstanding. */
+    assert(sub->outbox_count < OUTBOX_MAX);
+    sub->outbox[sub->outbox_count++] = (struct vgpu_completion){
+        .desc = desc, .engine = engine, .event = event, .ring_head = ring_head, .flags = flags,
+    };
+}
+
 static void account_times(struct vgpu_workload *w, uint64_t completion_ns)
 {
     struct vgpu_exec_times *t[] = { &w->sub->stats.times, &w->sub->config.host->totals->times };
@@ -98,12 +110,11 @@ static void retire(struct engine_queue *eq, struct vgpu_submission *sub)
                 flags = w->user_interrupt ? MED_COMPLETE_USER_INTERRUPT : 0;
             }
 
-            sub->config.complete(sub->config.opaque, w->engine, w->event, w->guest_desc,
-                                 ring_head, w->merged_count ? 0 : flags);
+            report(sub, w->engine, w->event, w->guest_desc, ring_head,
+                   w->merged_count ? 0 : flags);
             for (unsigned i = 0; i < w->merged_count; i++) {
-                sub->config.complete(sub->config.opaque, w->engine, w->event,
-                                     w->merged_desc[i], ring_head,
-                                     i + 1 == w->merged_count ? flags : 0);
+                report(sub, w->engine, w->event, w->merged_desc[i], ring_head,
+                       i + 1 == w->merged_count ? flags : 0);
             }
             if (w->sched.dispatched_ns && w->event == MED_EVENT_DONE) {
                 account_times(w, med_now_ns() - start);
@@ -179,12 +190,13 @@ static void fill(struct engine_queue *eq, struct vgpu_submission *sub)
     }
 }
 
-static void workload_complete(struct med_sched_workload *sw, enum med_sched_result result)
+/* @sw left the scheduler with @result: its result is known. */
+static void finished(struct med_sched_workload *sw, enum med_sched_result result)
 {
     struct vgpu_workload *w = (struct vgpu_workload *)sw;
     struct vgpu_submission *sub = w->sub;
     struct engine_queue *eq = &sub->engines[w->engine];
-    sub->config.work_begin(sub->config.opaque);
+
     w->state = WL_FINISHED;
     switch (result) {
     case MED_SCHED_DONE:
@@ -210,15 +222,34 @@ static void workload_complete(struct med_sched_workload *sw, enum med_sched_resu
         sub->config.host->totals->cancelled++;
         break;
     }
-    retire(eq, sub);
-    fill(eq, sub);
-    sub->config.work_end(sub->config.opaque);
 }
 
 const struct med_sched_ops vgpu_workload_sched_ops = {
     .bind = wl_bind,
-    .complete = workload_complete,
 };
+
+void *vgpu_submission_owner(const struct med_sched_workload *sw)
+{
+    return ((const struct vgpu_workload *)sw)->sub->config.opaque;
+}
+
+void vgpu_submission_done(struct med_sched_workload *sw)
+{
+    struct vgpu_workload *w = (struct vgpu_workload *)sw;
+    struct engine_queue *eq = &w->sub->engines[w->engine];
+
+    finished(sw, sw->result);
+    retire(eq, w->sub);
+    fill(eq, w->sub);
+}
+
+const struct vgpu_completion *vgpu_submission_take_completions(struct vgpu_submission *sub,
+                                                               unsigned *count)
+{
+    *count = sub->outbox_count;
+    sub->outbox_count = 0;
+    return sub->outbox;
+}
 
 void vgpu_submission_submit(struct vgpu_submission *sub, enum pgpu_engine engine,
                             uint64_t desc, uint64_t received_ns)
@@ -232,7 +263,7 @@ void vgpu_submission_submit(struct vgpu_submission *sub, enum pgpu_engine engine
 
         snprintf(why, sizeof(why), "more than %u elements queued", MED_WL_PENDING_MAX);
         wl_count_rejection(sub, engine, desc, why);
-        sub->config.complete(sub->config.opaque, engine, MED_EVENT_REJECTED, desc, 0, 0);
+        report(sub, engine, MED_EVENT_REJECTED, desc, 0, 0);
         return;
     }
     eq->pending[(eq->pending_first + eq->pending_count) % MED_WL_PENDING_MAX] =
@@ -247,9 +278,15 @@ void vgpu_submission_submit(struct vgpu_submission *sub, enum pgpu_engine engine
  * meanwhile. */
 static void empty_engine(struct vgpu_submission *sub, struct engine_queue *eq, bool *mode)
 {
+    struct med_sched_workload *left, *next;
+
     *mode = true;
     eq->pending_count = 0;
-    med_sched_cancel(sub->config.host->sched, &eq->entity);
+    left = med_sched_cancel(sub->config.host->sched, &eq->entity);
+    for (; left; left = next) {
+        next = left->next;
+        finished(left, left->result);
+    }
     retire(eq, sub);
     assert(!eq->in_flight);
     *mode = false;
@@ -283,8 +320,8 @@ void vgpu_submission_fail(struct vgpu_submission *sub)
         /* Those on the GPU or shadowed first, then the waiting ones: in order. */
         empty_engine(sub, eq, &eq->failing);
         for (unsigned i = 0; i < count; i++) {
-            sub->config.complete(sub->config.opaque, e, MED_EVENT_REJECTED,
-                                 eq->pending[(first + i) % MED_WL_PENDING_MAX].desc, 0, 0);
+            report(sub, e, MED_EVENT_REJECTED,
+                   eq->pending[(first + i) % MED_WL_PENDING_MAX].desc, 0, 0);
         }
     }
 }
@@ -304,11 +341,12 @@ struct vgpu_submission *vgpu_submission_create(const struct vgpu_submission_conf
     sub->share = config->share;
     sub->ggtt_unchecked = true;
     sub->pool = med_page_pool_create(config->host->host_mem);
+    sub->outbox = malloc(OUTBOX_MAX * sizeof(*sub->outbox));
     sub->scan = wl_scan_create(sub);
     shadow_config.ram_count = config->mem.ram_count;
     memcpy(shadow_config.ram, config->mem.ram, sizeof(shadow_config.ram));
     sub->ppgtts = med_ppgtt_set_create(&shadow_config);
-    if (!sub->pool || !sub->scan || !sub->ppgtts) {
+    if (!sub->pool || !sub->scan || !sub->ppgtts || !sub->outbox) {
         vgpu_submission_destroy(sub);
         errno = ENOMEM;
         return NULL;
@@ -342,6 +380,7 @@ void vgpu_submission_destroy(struct vgpu_submission *sub)
     med_page_pool_destroy(sub->pool);
     med_scan_destroy(sub->scan);
     wl_fetch_destroy(sub);
+    free(sub->outbox);
     free(sub);
 }
 

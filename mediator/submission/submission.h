@@ -18,9 +18,12 @@
  *   5. queues the workload on the scheduler (sched/), which binds the
  *      host memory at a window of the host GGTT block (one per engine and
  *      ELSP port) and writes the ELSP;
- *   6. on completion writes back what the guest reads in its context image
- *      (ring HEAD, context timestamp, the engine state the GPU saved) and
- *      reports COMPLETE through vgpu_submission_config.complete.
+ *   6. on completion (the event loop takes it from the scheduler's done
+ *      list after the scheduler returned, vgpu_submission_done()) writes
+ *      back what the guest reads in its context image (ring HEAD, context
+ *      timestamp, the engine state the GPU saved) and reports COMPLETE in
+ *      the list the session takes after each call
+ *      (vgpu_submission_take_completions()).
  *
  * A workload that fails any check is not submitted: COMPLETE "rejected"
  * (MED_EVENT_REJECTED), the reason logged with the vGPU's name.  A
@@ -71,7 +74,7 @@ struct vgpu_exec_times {
     uint64_t schedule_ns;       /* queued -> ELSP written */
     uint64_t gpu_ns;            /* ELSP written -> completion seen by the event loop */
     uint64_t engine_ns;         /* the engine's own time for it (CTX_TIMESTAMP, all parts) */
-    uint64_t completion_ns;     /* completion seen -> write-back done and COMPLETE sent */
+    uint64_t completion_ns;     /* completion seen -> write-back done and COMPLETE listed */
 };
 
 struct vgpu_exec_stats {
@@ -109,9 +112,6 @@ struct vgpu_submission_config {
      * the workload, maps guest RAM. */
     struct vgpu_ggtt_shadow *ggtt;
     uint64_t scratch_bus;       /* the vGPU's own scratch page: its invalid PPGTT leaves */
-    /* Send COMPLETE for the element @desc of @engine. */
-    void (*complete)(void *opaque, enum pgpu_engine engine, uint32_t event, uint64_t desc,
-                     uint32_t ring_head, uint32_t flags);
     /* A guest-caused problem, one line without the vGPU's name (the
      * caller prefixes it, counts and rate-limits). */
     void (*guest_error)(void *opaque, const char *text);
@@ -123,16 +123,18 @@ struct vgpu_submission_config {
      * budget of the event thread, mediator/guard.h); when it says no, the
      * elements wait for vgpu_submission_resume(). */
     bool (*may_work)(void *opaque);
-    /* Around the event thread's work for the vGPU in a scheduler callback
-     * (a completion: write-back, COMPLETE, the shadowing it starts), to be
-     * charged to it. */
-    void (*work_begin)(void *opaque);
-    void (*work_end)(void *opaque);
     void *opaque;
     struct med_sched_share share;       /* on every engine; valid */
 };
 
 struct vgpu_submission;
+
+/* A COMPLETE the submission reports: of element @desc of @engine. */
+struct vgpu_completion {
+    uint64_t desc;
+    uint32_t engine, event;     /* enum pgpu_engine, MED_EVENT_* */
+    uint32_t ring_head, flags;  /* MED_COMPLETE_* */
+};
 
 /* NULL with errno ENOMEM. */
 struct vgpu_submission *vgpu_submission_create(const struct vgpu_submission_config *config);
@@ -171,7 +173,21 @@ unsigned vgpu_submission_ppgtt_count(const struct vgpu_submission *sub);
 void vgpu_submission_set_share(struct vgpu_submission *sub, const struct med_sched_share *share);
 void vgpu_submission_scan_stats(const struct vgpu_submission *sub, struct med_scan_stats *stats);
 
-/* The scheduler's callbacks for workloads of every vGPU. */
+/* The COMPLETEs the calls since the last take produced, oldest first
+ * (*@count of them), and forget them: the caller sends them before it
+ * calls into @sub again (valid until then). */
+const struct vgpu_completion *vgpu_submission_take_completions(struct vgpu_submission *sub,
+                                                               unsigned *count);
+
+/* The scheduler's callbacks for workloads of every vGPU: bind only. */
 extern const struct med_sched_ops vgpu_workload_sched_ops;
+/* A workload med_sched_next_done() returned: the opaque of its
+ * submission's config (whose vGPU's work it is), ... */
+void *vgpu_submission_owner(const struct med_sched_workload *w);
+/* ... and what its end means: retire it and what it finished, in order,
+ * and shadow the elements waiting for its slot (which may queue them with
+ * the scheduler: call it after the scheduler's call returned, never from
+ * inside the scheduler). */
+void vgpu_submission_done(struct med_sched_workload *w);
 
 #endif /* GPUMED_MEDIATOR_SUBMISSION_H */

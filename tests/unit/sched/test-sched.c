@@ -80,16 +80,42 @@ static uint64_t bind(struct med_sched_workload *w, unsigned port)
     return native_ctx_desc(ggtt_of(WL_FIRST_PAGE + WL_PAGES * t->index), 0) & 0xffffffffu;
 }
 
-static void complete(struct med_sched_workload *w, enum med_sched_result result)
+/* @w left the scheduler: its result, and the order of results. */
+static void record(struct env *e, struct med_sched_workload *w)
 {
     struct test_workload *t = (struct test_workload *)w;
 
-    t->result = result;
+    assert_false(t->completed);
+    t->result = w->result;
     t->completed = true;
-    the_env->order[the_env->completed++] = t->index;
+    e->order[e->completed++] = t->index;
 }
 
-static const struct med_sched_ops ops = { .bind = bind, .complete = complete };
+/* What the owner does after each call: take the done list. */
+static void drain(struct env *e)
+{
+    struct med_sched_workload *w;
+
+    while ((w = med_sched_next_done(e->sched))) {
+        record(e, w);
+    }
+}
+
+/* Cancel @en: its workloads come back from the call, others' that the
+ * engine finished meanwhile on the done list. */
+static void cancel(struct env *e, struct med_sched_entity *en)
+{
+    struct med_sched_workload *w, *next;
+
+    for (w = med_sched_cancel(e->sched, en); w; w = next) {
+        next = w->next;
+        assert_ptr_equal(w->entity, en);
+        record(e, w);
+    }
+    drain(e);
+}
+
+static const struct med_sched_ops ops = { .bind = bind };
 static const struct med_sched_share equal = { .weight = 1, .cap_percent = MED_SCHED_CAP_NONE };
 
 static int setup_with(void **state, const struct med_sched_policy_ops *policy, uint64_t slice,
@@ -219,6 +245,7 @@ static void run_until(struct env *e, unsigned completed)
     while (e->completed < completed) {
         assert_int_equal(poll(&p, 1, 10000), 1);
         med_sched_process(e->sched);
+        drain(e);
     }
 }
 
@@ -245,6 +272,36 @@ static void test_vgpus_take_turns_in_pairs(void **state)
     }
     assert_int_equal(med_sched_get_stats(e->sched)->dispatched, 4);
     assert_int_equal(med_sched_get_stats(e->sched)->resets, 0);
+}
+
+/* The mechanism reports nothing itself: a workload the GPU finished waits
+ * on the done list until the owner takes it after med_sched_process()
+ * returned, and the owner's reaction (submitting the next) runs outside
+ * the mechanism's completion loop. */
+static void test_completion_waits_for_its_owner(void **state)
+{
+    struct env *e = *state;
+    struct med_sched_entity a;
+    struct pollfd p = { .fd = med_sched_fd(e->sched), .events = POLLIN };
+    struct med_sched_workload *w;
+
+    med_sched_entity_init(&a, PGPU_RCS, &equal);
+    med_sched_submit(e->sched, &a, &workload(e, 0, false)->sched);
+    while (!med_sched_get_stats(e->sched)->completed) {
+        assert_int_equal(poll(&p, 1, 10000), 1);
+        med_sched_process(e->sched);
+    }
+    assert_int_equal(e->completed, 0);
+    w = med_sched_next_done(e->sched);
+    assert_ptr_equal(w, &e->wl[0].sched);
+    assert_int_equal(w->result, MED_SCHED_DONE);
+    assert_null(med_sched_next_done(e->sched));
+    record(e, w);
+    med_sched_submit(e->sched, &a, &workload(e, 1, false)->sched);
+    assert_int_equal(med_sched_get_stats(e->sched)->dispatched, 2);
+    run_until(e, 2);
+    assert_int_equal(e->wl[1].result, MED_SCHED_DONE);
+    assert_int_equal(page_of(e, RESULTS_PAGE)[1], 2);
 }
 
 static void test_hang_in_port_0_spares_port_1(void **state)
@@ -313,7 +370,7 @@ static void cancel_once_started(struct env *e, unsigned i, struct med_sched_enti
 {
     wait_for_result(e, STARTED(i), STARTED_VALUE);
     __atomic_store_n(&page_of(e, RESULTS_PAGE)[STARTED(i)], 0, __ATOMIC_RELEASE);
-    med_sched_cancel(e->sched, en);
+    cancel(e, en);
 }
 
 /* a's workload 0 runs in ELSP port 0 (it stored its start marker and
@@ -378,7 +435,7 @@ static void test_cancel_in_port_0_requeues_port_1(void **state)
                      &a, workload_shaped(e, 1, true, 0, false));
     med_sched_submit(e->sched, &b, &workload(e, 3, false)->sched);
     assert_int_equal(result(e, STARTED(1)), 0);
-    med_sched_cancel(e->sched, &b);
+    cancel(e, &b);
     run_until(e, 4);
     assert_int_equal(e->wl[0].result, MED_SCHED_CANCELLED);
     assert_int_equal(e->wl[3].result, MED_SCHED_CANCELLED);
@@ -505,6 +562,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_vgpus_take_turns_in_pairs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_completion_waits_for_its_owner, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hang_in_port_0_spares_port_1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_in_port_0_requeues_port_1,
                                         setup_patient, teardown),
