@@ -22,8 +22,12 @@
 #define FIRST_WINDOW        4096u           /* first copy of a batch; then 4x larger */
 #define GTT_PAGE            4096u
 #define GOOD_RANGES         4               /* a blit's two surfaces, a store's page, a batch */
+#define HEADER_CACHE        32              /* a Mesa draw's distinct packets fit */
 
 #define BIT(n)              (1u << (n))
+/* The per-command audits: inlined into each handler (measured with
+ * callgrind, docs/scanner.md), the rejections they lead to stay calls. */
+#define HOT                 static inline __attribute__((always_inline))
 #define MI_USE_GGTT         BIT(22)         /* MI memory commands, dword 0 */
 #define BBS_SECOND_LEVEL    BIT(22)
 #define BBS_PPGTT           BIT(8)
@@ -71,10 +75,17 @@ struct med_scan {
     unsigned capacity;          /* of the three arrays */
 };
 
-/* Pages [first, end) of space, all the vGPU's; first == end: none. */
+/* Bytes [lo, hi) of space, on pages all the vGPU's; lo == hi: none. */
 struct good_range {
     enum med_scan_space space;
-    uint64_t first, end;
+    uint64_t lo, hi;
+};
+
+/* A decoded header (see med_scan_state.headers); desc NULL: empty. */
+struct header_entry {
+    uint32_t dw0;
+    unsigned len;
+    const struct med_cmd_desc *desc;
 };
 
 /* One scan in progress. */
@@ -94,9 +105,11 @@ struct med_scan_state {
      * in turn. */
     struct good_range good[GOOD_RANGES];
     unsigned good_next, good_last;
-    /* The last command header decoded and its row: headers repeat. */
-    uint32_t last_dw0;
-    const struct med_cmd_desc *last_desc;
+    /* Headers that decoded to an allowed command of a valid length on
+     * this scan's engine, with their row and length: headers repeat (a
+     * ring's stores, a batch's blits, a draw's state packets), and a
+     * repeated header needs none of those checks again. */
+    struct header_entry headers[HEADER_CACHE];
 };
 
 static struct frame *top(struct med_scan_state *s)
@@ -118,7 +131,7 @@ static const char *space_name(enum med_scan_space space)
  * Record the rejection of the current command: the verdict, and a reason
  * naming what was wrong, the command and where it is.
  */
-static enum med_scan_verdict __attribute__((format(printf, 3, 4)))
+static enum med_scan_verdict __attribute__((format(printf, 3, 4), cold, noinline))
 reject(struct med_scan_state *s, enum med_scan_verdict verdict, const char *fmt, ...)
 {
     struct med_scan_result *r = s->result;
@@ -153,7 +166,7 @@ reject(struct med_scan_state *s, enum med_scan_verdict verdict, const char *fmt,
  * @i + 1 (bits 15:0 = address bits 47:32).  Bits 31:16 of the high dword
  * must be the canonical sign extension of bit 47.
  */
-static bool cmd_address(struct med_scan_state *s, const uint32_t *cmd, unsigned i,
+HOT bool cmd_address(struct med_scan_state *s, const uint32_t *cmd, unsigned i,
                         uint32_t low_mask, uint64_t *gma)
 {
     uint32_t high = cmd[i + 1] >> 16;
@@ -168,35 +181,35 @@ static bool cmd_address(struct med_scan_state *s, const uint32_t *cmd, unsigned 
     return true;
 }
 
-/* Is every byte of [@gma, @gma + @len) the vGPU's in @space? */
-static bool range_ok(struct med_scan_state *s, enum med_scan_space space, uint64_t gma,
-                     uint64_t len)
+HOT bool in_good_range(const struct good_range *g, enum med_scan_space space, uint64_t gma,
+                          uint64_t len)
+{
+    return gma >= g->lo && gma + len <= g->hi && space == g->space;
+}
+
+/* range_ok() when the range is on none of the good ranges' pages: ask the
+ * mediator, and remember the pages of a good answer. */
+static bool __attribute__((noinline)) ask_range(struct med_scan_state *s,
+                                                enum med_scan_space space, uint64_t gma,
+                                                uint64_t len)
 {
     const struct med_scan_ops *ops = s->scan->config.ops;
     void *opaque = s->scan->config.opaque;
-    uint64_t limit = space == MED_SCAN_GGTT ? GGTT_SIZE : ADDRESS_LIMIT, first, last;
     bool ok;
 
-    if (gma >= limit || len > limit - gma) {
-        return false;
-    }
-    first = gma / GTT_PAGE;
-    last = (gma + (len ? len - 1 : 0)) / GTT_PAGE;
-    /* the one used last first: a batch's stores all hit it */
-    for (unsigned i = 0, at = s->good_last; len && i < GOOD_RANGES;
-         i++, at = (at + 1) % GOOD_RANGES) {
-        const struct good_range *g = &s->good[at];
-
-        if (first >= g->first && last < g->end && space == g->space) {
-            s->good_last = at;
+    for (unsigned i = 0; len && i < GOOD_RANGES; i++) {
+        if (in_good_range(&s->good[i], space, gma, len)) {
+            s->good_last = i;
             return true;
         }
     }
     ok = space == MED_SCAN_GGTT ? ops->ggtt_range_ok(opaque, gma, len)
                                 : ops->ppgtt_range_ok(opaque, s->req->ppgtt, gma, len);
     if (ok && len) {
+        /* the answer covers the whole pages of the range */
         s->good[s->good_next] = (struct good_range){
-            .space = space, .first = first, .end = last + 1,
+            .space = space, .lo = gma & ~(uint64_t)(GTT_PAGE - 1),
+            .hi = ((gma + len - 1) | (GTT_PAGE - 1)) + 1,
         };
         s->good_last = s->good_next;
         s->good_next = (s->good_next + 1) % GOOD_RANGES;
@@ -204,9 +217,27 @@ static bool range_ok(struct med_scan_state *s, enum med_scan_space space, uint64
     return ok;
 }
 
+/* Is every byte of [@gma, @gma + @len) the vGPU's in @space?  Asked of
+ * the mediator unless it lies on the pages of a range found good earlier
+ * in this scan; the one used last is tried first (a batch's stores all
+ * hit it). */
+HOT bool range_ok(struct med_scan_state *s, enum med_scan_space space, uint64_t gma,
+                 uint64_t len)
+{
+    uint64_t limit = space == MED_SCAN_GGTT ? GGTT_SIZE : ADDRESS_LIMIT;
+
+    if (gma >= limit || len > limit - gma) {
+        return false;
+    }
+    if (len && in_good_range(&s->good[s->good_last], space, gma, len)) {
+        return true;
+    }
+    return ask_range(s, space, gma, len);
+}
+
 /* Every byte of [@gma, @gma + @len) must be the vGPU's in @space. */
-static bool audit_range(struct med_scan_state *s, enum med_scan_space space, uint64_t gma,
-                        uint64_t len, const char *what)
+HOT bool audit_range(struct med_scan_state *s, enum med_scan_space space, uint64_t gma,
+                 uint64_t len, const char *what)
 {
     bool ok = range_ok(s, space, gma, len);
 
@@ -220,7 +251,7 @@ static bool audit_range(struct med_scan_state *s, enum med_scan_space space, uin
 }
 
 /* Dwords @addr_dw and @addr_dw + 1 address @len bytes in @space. */
-static enum med_scan_verdict audit_access(struct med_scan_state *s, const uint32_t *cmd,
+HOT enum med_scan_verdict audit_access(struct med_scan_state *s, const uint32_t *cmd,
                                           unsigned addr_dw, uint32_t low_mask,
                                           enum med_scan_space space, uint64_t len,
                                           const char *what)
@@ -644,7 +675,7 @@ struct blt_surface {
 
 /* Offset span of one tiling (tiles @tile_w bytes x @tile_h rows, 4 KiB
  * each) for rows @first..@last and row bytes [@x0, @x1). */
-static void tiled_span(int64_t pitch, int64_t first, int64_t last, int64_t x0, int64_t x1,
+HOT void tiled_span(int64_t pitch, int64_t first, int64_t last, int64_t x0, int64_t x1,
                        int64_t tile_w, int64_t tile_h, int64_t *lo, int64_t *hi)
 {
     *lo = first / tile_h * pitch * tile_h + x0 / tile_w * 4096;
@@ -656,7 +687,7 @@ static void tiled_span(int64_t pitch, int64_t first, int64_t last, int64_t x0, i
  * relative to its base.  A tiled surface may be X- or Y-tiled (legacy
  * blits take that from BCS_SWCTRL, which the guest sets): the union of both.
  */
-static void blt_extent(const struct blt_surface *surf, uint32_t width, uint32_t height,
+HOT void blt_extent(const struct blt_surface *surf, uint32_t width, uint32_t height,
                        unsigned cpp, int64_t *lo, int64_t *hi)
 {
     int64_t first = surf->y, last = (int64_t)surf->y + height - 1;
@@ -787,55 +818,104 @@ static const char *const policy_reason[] = {
     [MED_CMD_UNSUPPORTED] = "command not supported for guests",
 };
 
-/* Decode and audit the command at the top frame's position. */
-static enum med_scan_verdict scan_command(struct med_scan_state *s)
+/* Where @dw0's decoding is cached: its type and opcode bits mixed, so that
+ * the packets of one stream fall in distinct slots. */
+static unsigned header_slot(uint32_t dw0)
 {
-    struct frame *f = top(s);
-    const uint32_t *cmd = &f->dw[f->pos];
-    const struct med_cmd_desc *desc;
+    return ((dw0 >> 16) ^ (dw0 >> 22)) % HEADER_CACHE;
+}
+
+/* The row and length of the header @dw0, checked against the command's
+ * rule and cached; NULL after a rejection. */
+static const struct header_entry *decode_header(struct med_scan_state *s, uint32_t dw0)
+{
+    const struct med_cmd_desc *desc = med_cmd_lookup(s->req->engine, dw0);
+    struct header_entry *h = &s->headers[header_slot(dw0)];
     unsigned len;
 
-    s->desc = NULL;
-    if (++s->result->commands > s->scan->limits.max_commands) {
-        return reject(s, MED_SCAN_LIMIT, "more than %" PRIu64 " commands",
-                      s->scan->limits.max_commands);
-    }
-    if (cmd[0] != s->last_dw0 || !s->last_desc) {
-        s->last_dw0 = cmd[0];
-        s->last_desc = med_cmd_lookup(s->req->engine, cmd[0]);
-    }
-    desc = s->last_desc;
     if (!desc) {
-        return reject(s, MED_SCAN_UNKNOWN_COMMAND, "unknown command");
+        reject(s, MED_SCAN_UNKNOWN_COMMAND, "unknown command");
+        return NULL;
     }
     s->desc = desc;
     if (desc->policy != MED_CMD_ALLOW) {
-        return reject(s, MED_SCAN_FORBIDDEN_COMMAND, "%s", policy_reason[desc->policy]);
+        reject(s, MED_SCAN_FORBIDDEN_COMMAND, "%s", policy_reason[desc->policy]);
+        return NULL;
     }
-    len = med_cmd_length(desc, cmd[0]);
+    len = med_cmd_length(desc, dw0);
     if (len < desc->min_len || len > desc->max_len) {
-        return reject(s, MED_SCAN_BAD_LENGTH, "length %u outside [%u, %u]", len,
-                      desc->min_len, desc->max_len);
+        reject(s, MED_SCAN_BAD_LENGTH, "length %u outside [%u, %u]", len, desc->min_len,
+               desc->max_len);
+        return NULL;
     }
-    if (len > f->dwords - f->pos) {
-        if (copy_was_cut(s)) {
-            return rescan_larger(s);
+    *h = (struct header_entry){ .dw0 = dw0, .len = len, .desc = desc };
+    return h;
+}
+
+/*
+ * Decode and audit the commands of the top frame from its position, until
+ * its copy ends, a command leaves the frame (a batch start or end), or a
+ * rejection.  The loop keeps the frame's position and the command count
+ * in locals and writes them back before anything that reads them (a
+ * handler, a rejection, a rescan).  A command whose row has no handler
+ * and no state pointers (most of a real stream) costs the header's cache
+ * lookup and the bounds checks.
+ */
+static enum med_scan_verdict scan_frame(struct med_scan_state *s)
+{
+    struct frame *f = top(s);
+    struct med_scan_result *r = s->result;
+    const uint32_t *dw = f->dw;
+    const uint64_t dwords = f->dwords, max_commands = s->scan->limits.max_commands;
+    uint64_t pos = f->pos, bytes = 0, commands = r->commands;
+    enum med_scan_verdict v = MED_SCAN_OK;
+
+    while (pos < dwords) {
+        uint32_t dw0 = dw[pos];
+        const struct header_entry *h = &s->headers[header_slot(dw0)];
+        unsigned len;
+
+        f->pos = pos;
+        s->desc = NULL;
+        if (++commands > max_commands) {
+            v = reject(s, MED_SCAN_LIMIT, "more than %" PRIu64 " commands", max_commands);
+            goto left;
         }
-        return reject(s, MED_SCAN_TRUNCATED, "%u-dword command crosses the end of its buffer",
-                      len);
+        if ((h->dw0 != dw0 || !h->desc) && !(h = decode_header(s, dw0))) {
+            v = r->verdict;
+            goto left;
+        }
+        len = h->len;
+        s->desc = h->desc;
+        if (len > dwords - pos) {
+            /* the frame gets a larger copy, or the scan fails */
+            v = copy_was_cut(s) ? rescan_larger(s)
+                                : reject(s, MED_SCAN_TRUNCATED,
+                                         "%u-dword command crosses the end of its buffer", len);
+            goto left;
+        }
+        bytes += len;
+        if (h->desc->state_ptrs && audit_state_pointers(s, &dw[pos]) != MED_SCAN_OK) {
+            v = r->verdict;
+            goto left;
+        }
+        if (h->desc->handler) {
+            s->jumped = false;
+            if (h->desc->handler(s, &dw[pos], len) != MED_SCAN_OK) {
+                v = r->verdict;
+                goto left;
+            }
+            if (s->jumped) {
+                goto left;      /* another frame, or this one from elsewhere */
+            }
+        }
+        pos += len;
     }
-    s->scan->stats.bytes += 4 * len;
-    if (audit_state_pointers(s, cmd) != MED_SCAN_OK) {
-        return s->result->verdict;
-    }
-    s->jumped = false;
-    if (desc->handler && desc->handler(s, cmd, len) != MED_SCAN_OK) {
-        return s->result->verdict;
-    }
-    if (!s->jumped) {
-        f->pos += len;
-    }
-    return MED_SCAN_OK;
+    f->pos = pos;
+left:
+    r->commands = commands;
+    s->scan->stats.bytes += 4 * bytes;
+    return v;
 }
 
 /* The end of a buffer's copy: the ring is done, a batch is not. */
@@ -887,7 +967,7 @@ enum med_scan_verdict med_scan(struct med_scan *scan, const struct med_scan_requ
         if (top(&s)->pos == top(&s)->dwords) {
             v = end_of_buffer(&s);
         } else {
-            v = scan_command(&s);
+            v = scan_frame(&s);
         }
     }
     result->buffers = scan->buffers;     /* reserve_buffers() may have moved them */

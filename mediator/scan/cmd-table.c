@@ -8,7 +8,7 @@
 #include "mediator/scan/cmd-table.h"
 
 #include <assert.h>
-#include <pthread.h>
+#include <stdlib.h>
 
 #define MI(op)              .type = MED_CMD_MI, .key = (op)
 #define BLT(op)             .type = MED_CMD_2D, .key = (op)
@@ -242,11 +242,12 @@ const struct med_cmd_desc med_cmd_table[] = {
 
 const size_t med_cmd_table_size = sizeof(med_cmd_table) / sizeof(med_cmd_table[0]);
 
-/* Per type, key -> row index + 1 (0: no row). */
+/* Per type, key -> row index + 1 (0: no row).  Built before main() (the
+ * scanner looks a header up per command: no per-call initialisation
+ * check on that path). */
 static uint8_t mi_index[64];
 static uint8_t blt_index[128];
 static uint8_t gfx_index[MED_CMD_VIDEO_KEY(4)];
-static pthread_once_t index_once = PTHREAD_ONCE_INIT;
 
 static uint8_t *index_slot(enum med_cmd_type type, unsigned key)
 {
@@ -260,7 +261,7 @@ static uint8_t *index_slot(enum med_cmd_type type, unsigned key)
     }
 }
 
-static void build_index(void)
+static void __attribute__((constructor)) build_cmd_index(void)
 {
     static_assert(sizeof(med_cmd_table) / sizeof(med_cmd_table[0]) < 255,
                   "row indexes are bytes");
@@ -278,7 +279,6 @@ const struct med_cmd_desc *med_cmd_lookup(enum pgpu_engine engine, uint32_t dw0)
     const struct med_cmd_desc *desc;
     uint8_t row;
 
-    pthread_once(&index_once, build_index);
     switch (dw0 >> 29) {
     case MED_CMD_MI:
         row = mi_index[(dw0 >> 23) & 0x3f];
@@ -390,15 +390,56 @@ const char *med_engine_name(enum pgpu_engine engine)
     return engine_info[engine].name;
 }
 
+/* Per engine, the whitelist as byte spans sorted by start, built before
+ * main(): a lookup is a binary search (rows never overlap on one engine:
+ * tests/unit/scan checks it). */
+struct reg_span {
+    uint32_t start, end;
+    const struct med_reg_desc *reg;
+};
+
+static struct reg_span reg_spans[PGPU_NUM_ENGINES][sizeof(med_reg_table) /
+                                                   sizeof(med_reg_table[0])];
+static unsigned reg_span_count[PGPU_NUM_ENGINES];
+
+static int reg_span_order(const void *a, const void *b)
+{
+    const struct reg_span *x = a, *y = b;
+
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static void __attribute__((constructor)) build_reg_spans(void)
+{
+    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+        for (size_t i = 0; i < med_reg_table_size; i++) {
+            const struct med_reg_desc *reg = &med_reg_table[i];
+            uint32_t start = reg->offset + (reg->relative ? med_engine_base(e) : 0);
+
+            if (reg->engines & (1u << e)) {
+                reg_spans[e][reg_span_count[e]++] = (struct reg_span){
+                    .start = start, .end = start + 4u * reg->dwords, .reg = reg,
+                };
+            }
+        }
+        qsort(reg_spans[e], reg_span_count[e], sizeof(reg_spans[e][0]), reg_span_order);
+    }
+}
+
 const struct med_reg_desc *med_reg_lookup(enum pgpu_engine engine, uint32_t offset)
 {
-    for (size_t i = 0; i < med_reg_table_size; i++) {
-        const struct med_reg_desc *reg = &med_reg_table[i];
-        uint32_t start = reg->offset + (reg->relative ? med_engine_base(engine) : 0);
+    const struct reg_span *spans = reg_spans[engine];
+    unsigned lo = 0, hi = reg_span_count[engine];
 
-        if ((reg->engines & (1u << engine)) && offset >= start &&
-            offset < start + 4u * reg->dwords) {
-            return reg;
+    while (lo < hi) {
+        unsigned mid = (lo + hi) / 2;
+
+        if (offset < spans[mid].start) {
+            hi = mid;
+        } else if (offset >= spans[mid].end) {
+            lo = mid + 1;
+        } else {
+            return spans[mid].reg;
         }
     }
     return NULL;
