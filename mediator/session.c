@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mediator/trace-points.h"
 #include "vgpu/vgpu.h"
 
 /* The wire protocol, the allocator and the backend describe the same GGTT. */
@@ -311,6 +312,7 @@ static void send_complete(struct session *s, enum pgpu_engine engine, uint32_t e
     if (s->failed) {
         return;
     }
+    MED_TRACE(complete, s->vgpu.id, engine, desc, event);
     med_msg_init(&done, MED_MSG_COMPLETE, 0);
     done.engine = engine;
     done.event = event;
@@ -362,13 +364,14 @@ void session_workload_done(struct session *s, struct med_sched_workload *w)
 }
 
 /*
- * Give the session's vGPU its partition (a new one of @type, or
+ * Give the session's vGPU (@id) its partition (a new one of @type, or
  * @reserved's), shared table and GGTT shadow.  Returns the shared table's
  * descriptor, or -1 with errno and @detail saying why, having undone what
  * was done.
  */
 static int vgpu_setup(struct session *s, const struct med_vgpu_type *type,
-                      struct reserved_vgpu *reserved, char *detail, size_t detail_size)
+                      struct reserved_vgpu *reserved, uint32_t id, char *detail,
+                      size_t detail_size)
 {
     struct med_server *server = s->server;
     struct session_vgpu *v = &s->vgpu;
@@ -411,6 +414,7 @@ static int vgpu_setup(struct session *s, const struct med_vgpu_type *type,
     v->submission = vgpu_submission_create(&(struct vgpu_submission_config) {
         .mem = guest_memory(s),
         .host = &server->exec_host,
+        .vgpu_id = id,
         .ggtt = v->shadow,
         .scratch_bus = v->scratch.bus,
         .guest_error = workload_guest_error,
@@ -501,6 +505,7 @@ static bool handle_create_vgpu(struct session *s, const union med_msg *m, const 
     struct reserved_vgpu *reserved = NULL;
     struct med_msg_create_reply reply;
     int table_fd = -1;
+    uint32_t id;
     bool sent;
 
     med_msg_init(&reply, MED_MSG_CREATE_REPLY, m->hdr.seq);
@@ -518,8 +523,9 @@ static bool handle_create_vgpu(struct session *s, const union med_msg *m, const 
         }
         reply.status = -ENOENT;
     }
-    if (!reply.status &&
-        (table_fd = vgpu_setup(s, type, reserved, reply.detail, sizeof(reply.detail))) < 0) {
+    id = reserved ? reserved->id : s->server->next_vgpu_id + 1;
+    if (!reply.status && (table_fd = vgpu_setup(s, type, reserved, id, reply.detail,
+                                                sizeof(reply.detail))) < 0) {
         reply.status = -errno;
     }
     if (reply.status) {
@@ -531,7 +537,10 @@ static bool handle_create_vgpu(struct session *s, const union med_msg *m, const 
     }
     med_budget_init(&s->vgpu.budget, &s->server->budget_params, med_now_ns());
     med_guard_init(&s->vgpu.guard, med_now_ns());
-    s->vgpu.id = reserved ? reserved->id : ++s->server->next_vgpu_id;
+    s->vgpu.id = id;
+    if (!reserved) {
+        s->server->next_vgpu_id = id;
+    }
     s->vgpu.reserved = reserved;
     s->vgpu.counting_since_ns = med_now_ns();
     s->vgpu.type = type;
@@ -610,6 +619,7 @@ static bool handle_submit(struct session *s, const union med_msg *m, const int *
         if (!m->submit.desc[e]) {
             continue;
         }
+        MED_TRACE(submit, s->vgpu.id, m->submit.engine, m->submit.desc[e]);
         if (s->vgpu.guard.stopped) {
             /* A stopped vGPU's engines fail every element, as a hung GPU's. */
             send_complete(s, m->submit.engine, MED_EVENT_REJECTED, m->submit.desc[e], 0, 0);
@@ -631,6 +641,7 @@ static bool handle_reset_engines(struct session *s, const union med_msg *m, cons
     uint64_t now;
     bool burst;
 
+    MED_TRACE(reset, s->vgpu.id, r->engine_mask, r->generation);
     if (!s->vgpu.guard.stopped) {
         vgpu_submission_reset(s->vgpu.submission, r->engine_mask);
         session_send_completions(s);

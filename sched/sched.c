@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mediator/trace-points.h"
 #include "pgpu/skl-regs.h"
 
 /* Waiting for a stopped command streamer: polls from 10 µs, backing off
@@ -381,6 +382,7 @@ static void dispatch(struct med_sched *s, struct sched_engine *e)
         w = entity_pop(s, en);
         en->on_gpu++;
         w->run_end = w->parts - w->run_first > fit ? w->run_first + fit : w->parts;
+        MED_TRACE(schedule, e->id, en->owner_id, port, w->run_end - w->run_first);
         if (++s->next_ctx_id == 0) {
             s->next_ctx_id = 1;
         }
@@ -405,6 +407,7 @@ static void dispatch(struct med_sched *s, struct sched_engine *e)
         e->last_head = e->running[0]->entity;
         s->stats.vgpu_switches++;
     }
+    MED_TRACE(dispatch, e->id, desc[0], desc[1]);
     elsp_write(s, e, desc[0], desc[1]);
 }
 
@@ -433,6 +436,7 @@ static void finish(struct med_sched *s, struct sched_engine *e, enum med_sched_r
     e->running[1] = NULL;
     w->finished_ns = now_ns();
     charge(s, w, w->finished_ns, result == MED_SCHED_DONE);
+    MED_TRACE(gpu_complete, e->id, w->entity->owner_id, result, w->gpu_ns);
     if (more) {
         w->run_first = w->run_end;
         entity_push_front(s, w->entity, w);

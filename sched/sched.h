@@ -106,6 +106,7 @@ struct med_sched_entity {
     /* mechanism's: wall time it had work queued or on the GPU (backlogged),
      * up to backlog_since_ns (0: it has none now) */
     uint64_t backlog_ns, backlog_since_ns;
+    uint32_t owner_id;          /* owner's: names it in trace points (the vGPU's id) */
     unsigned on_gpu;            /* mechanism's: its workloads in the ELSP ports */
     struct med_sched_entity *policy_next;       /* policy's */
     bool runnable;                              /* policy's */

@@ -45,6 +45,16 @@
 #define TP_STORES       256         /* per batch */
 #define TP_STRIDE       8192        /* bytes per batch */
 
+static bool bench_arg(int argc, char **argv, const char *part)
+{
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], part)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* ---- 1. the policy's slice decision ---- */
 
 static void bench_policy(unsigned vgpus)
@@ -130,11 +140,12 @@ static void wait_done(struct guest_ctx *ctx)
 }
 
 /* ns per round: both stores in @first alone, or split over @first and @second. */
-static double mediated_round_ns(struct guest_ctx *first, struct guest_ctx *second)
+static double mediated_round_ns(struct guest_ctx *first, struct guest_ctx *second,
+                                unsigned rounds)
 {
     uint64_t start = bench_now_ns();
 
-    for (unsigned i = 0; i < SWITCH_ROUNDS; i++) {
+    for (unsigned i = 0; i < rounds; i++) {
         submit(first, second ? 1 : 0);
         if (second) {
             submit(second, 2);
@@ -144,7 +155,7 @@ static double mediated_round_ns(struct guest_ctx *first, struct guest_ctx *secon
             wait_done(second);
         }
     }
-    return (double)(bench_now_ns() - start) / SWITCH_ROUNDS;
+    return (double)(bench_now_ns() - start) / rounds;
 }
 
 static void bench_switch(void)
@@ -162,9 +173,9 @@ static void bench_switch(void)
     /* round 0 warms up; the second-context figures are per-round differences */
     for (unsigned r = 0; r <= RUNS; r++) {
         double n = bench_native_ctx_switch(SWITCH_ROUNDS).switch_ns;
-        double alone = mediated_round_ns(a.ctx[0], NULL);
-        double same = mediated_round_ns(a.ctx[0], a.ctx[1]) - alone;
-        double two = mediated_round_ns(a.ctx[0], b.ctx[0]) - alone;
+        double alone = mediated_round_ns(a.ctx[0], NULL, SWITCH_ROUNDS);
+        double same = mediated_round_ns(a.ctx[0], a.ctx[1], SWITCH_ROUNDS) - alone;
+        double two = mediated_round_ns(a.ctx[0], b.ctx[0], SWITCH_ROUNDS) - alone;
 
         if (r > 0) {
             native[r - 1] = n;
@@ -183,6 +194,30 @@ static void bench_switch(void)
     bench_print_stat("sched-vgpu-switch", "us", 1, vgpu_switch);
     printf("BENCH sched-vgpu-switch-vs-native %.2f ratio\n",
            vgpu_switch.median / native_switch.median);
+    guest_vm_destroy(a.vm);
+    guest_vm_destroy(b.vm);
+    server_thread_destroy(st);
+}
+
+/* For callgrind (docs/benchmarks.md): only @rounds mediated rounds of
+ * @mode (alone: both stores in one context; same: two contexts of one
+ * vGPU; two: one context of each of two vGPUs), after the warm-up round.
+ * Instructions per round are the difference of two runs' counts over the
+ * difference of their rounds. */
+static void profile_switch(const char *mode, unsigned rounds)
+{
+    struct server_thread *st = server_thread_start(0);
+    struct vm_ctx a = { 0 }, b = { 0 };
+    struct guest_ctx *second;
+
+    if (!st) {
+        bench_die("starting the mediator");
+    }
+    vm_open(&a, server_thread_socket(st), "switch-a", "gpumed-8");
+    vm_open(&b, server_thread_socket(st), "switch-b", "gpumed-8");
+    second = !strcmp(mode, "same") ? a.ctx[1] : !strcmp(mode, "two") ? b.ctx[0] : NULL;
+    mediated_round_ns(a.ctx[0], second, SWITCH_ROUNDS);
+    mediated_round_ns(a.ctx[0], second, rounds);
     guest_vm_destroy(a.vm);
     guest_vm_destroy(b.vm);
     server_thread_destroy(st);
@@ -300,12 +335,34 @@ static void bench_throughput(void)
     }
 }
 
-int main(void)
+/* bench-sched [policy|switch|throughput...]: those parts, or all;
+ * bench-sched profile alone|same|two ROUNDS: see profile_switch(). */
+int main(int argc, char **argv)
 {
-    bench_policy(2);
-    bench_policy(32);
-    bench_policy(256);
-    bench_switch();
-    bench_throughput();
+    bool all = argc < 2;
+
+    if (argc == 4 && !strcmp(argv[1], "profile")) {
+        profile_switch(argv[2], (unsigned)strtoul(argv[3], NULL, 10));
+        return 0;
+    }
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "policy") && strcmp(argv[i], "switch") &&
+            strcmp(argv[i], "throughput")) {
+            fprintf(stderr, "usage: bench-sched [policy|switch|throughput...]\n");
+            return 2;
+        }
+    }
+    if (all || bench_arg(argc, argv, "policy")) {
+        bench_policy(2);
+        bench_policy(32);
+        bench_policy(256);
+    }
+    if (all || bench_arg(argc, argv, "switch")) {
+        bench_switch();
+    }
+    if (all || bench_arg(argc, argv, "throughput")) {
+        bench_throughput();
+    }
     return 0;
 }

@@ -353,6 +353,7 @@ struct vgpu_submission *vgpu_submission_create(const struct vgpu_submission_conf
     }
     for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
         med_sched_entity_init(&sub->engines[e].entity, e, &sub->share);
+        sub->engines[e].entity.owner_id = config->vgpu_id;
         for (unsigned i = 0; i < MED_WL_SLOTS; i++) {
             sub->engines[e].slots[i].sub = sub;
             sub->engines[e].slots[i].engine = e;

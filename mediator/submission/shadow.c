@@ -10,6 +10,7 @@
 
 #include "mediator/protocol.h"
 #include "mediator/submission/private.h"
+#include "mediator/trace-points.h"
 #include "pgpu/skl-regs.h"
 
 void wl_shadow(struct vgpu_workload *w)
@@ -56,6 +57,7 @@ void wl_shadow(struct vgpu_workload *w)
         .gma = ctx.ring_start + w->head, .ppgtt = ctx.ppgtt,
     }, &res);
     w->scan_ns = med_now_ns() - scan_start;
+    MED_TRACE(scan, sub->config.vgpu_id, w->engine, w->guest_desc, verdict, len);
     if (verdict != MED_SCAN_OK) {
         wl_reject(w, "scan: %s", res.reason);
     } else if (wl_layout(w, &ctx, &res, len)) {
@@ -67,6 +69,8 @@ void wl_shadow(struct vgpu_workload *w)
     }
     wl_fetched_free(sub);
     w->shadow_ns = med_now_ns() - start - w->scan_ns;
+    MED_TRACE(shadow, sub->config.vgpu_id, w->engine, w->guest_desc, w->state == WL_QUEUED,
+              w->shadow_ns);
     if (w->state == WL_QUEUED) {
         med_sched_submit(sub->config.host->sched, &eq->entity, &w->sched);
     }

@@ -106,6 +106,7 @@ struct vgpu_exec_host {
 struct vgpu_submission_config {
     struct vgpu_mem mem;
     const struct vgpu_exec_host *host;
+    uint32_t vgpu_id;           /* names it in trace points */
     /* The vGPU's GGTT shadow, handed over: the submission syncs it once
      * per workload, after its elements' SUBMITs, before it is checked; a
      * GGTT access passes the scan only where the host GGTT, as synced for

@@ -420,6 +420,11 @@ int guest_ctx_emit_breadcrumb(struct guest_ctx *ctx, uint32_t *seqno)
     return guest_ctx_emit(ctx, cmd, count);
 }
 
+uint64_t guest_ctx_desc(const struct guest_ctx *ctx)
+{
+    return ctx->desc;
+}
+
 uint32_t guest_ctx_seqno(const struct guest_ctx *ctx)
 {
     return __atomic_load_n((uint32_t *)((uint8_t *)ctx->image->map + SEQNO_OFFSET),

@@ -85,6 +85,8 @@ int guest_ctx_emit_batch(struct guest_ctx *ctx, uint64_t addr, bool ppgtt);
 /* A seqno write into the context's PPHWSP and MI_USER_INTERRUPT; the seqno. */
 int guest_ctx_emit_breadcrumb(struct guest_ctx *ctx, uint32_t *seqno);
 uint32_t guest_ctx_seqno(const struct guest_ctx *ctx);
+/* The ELSP descriptor its elements are submitted with. */
+uint64_t guest_ctx_desc(const struct guest_ctx *ctx);
 /* Publish the tail in the image and send the ELSP element. */
 int guest_ctx_submit(struct guest_ctx *ctx);
 /* Submit two contexts of one engine as one ELSP write. */
