@@ -258,12 +258,13 @@ void native_lrc_init(uint32_t *state, enum pgpu_engine engine, uint32_t ring_ggt
     state[1] = MI_LOAD_REGISTER_IMM(14) | posted;
     lri_pair(state, CTX_CONTEXT_CONTROL_DW, base + RING_CONTEXT_CONTROL,
              SKL_MASKED_ENABLE(SKL_BIT(3)) |
-             SKL_MASKED_DISABLE(CTX_CTRL_RESTORE_INHIBIT | CTX_CTRL_SAVE_INHIBIT));
+             SKL_MASKED_DISABLE(CTX_CTRL_ENGINE_CTX_RESTORE_INHIBIT |
+                                CTX_CTRL_ENGINE_CTX_SAVE_INHIBIT));
     lri_pair(state, CTX_RING_HEAD_DW, base + RING_HEAD, 0);
     lri_pair(state, CTX_RING_TAIL_DW, base + RING_TAIL, 0);
     lri_pair(state, CTX_RING_START_DW, base + RING_START, ring_ggtt);
     lri_pair(state, CTX_RING_CTL_DW, base + RING_CTL,
-             (ring_size - PGPU_PAGE_SIZE) | RING_CTL_VALID);
+             (ring_size - PGPU_PAGE_SIZE) | RING_VALID);
     state[33] = MI_LOAD_REGISTER_IMM(9) | posted;
     lri_pair(state, CTX_TIMESTAMP_DW, base + RING_CTX_TIMESTAMP, 0);
     for (unsigned i = 0; i < 4; i++) {
@@ -274,7 +275,7 @@ void native_lrc_init(uint32_t *state, enum pgpu_engine engine, uint32_t ring_ggt
     }
     state[65] = MI_LOAD_REGISTER_IMM(1);
     state[81] = MI_LOAD_REGISTER_IMM(44) | posted;
-    lri_pair(state, 85, base + RING_MI_MODE, SKL_MASKED_DISABLE(MI_MODE_STOP_RING));
+    lri_pair(state, 85, base + RING_MI_MODE, SKL_MASKED_DISABLE(STOP_RING));
 }
 
 uint64_t native_ctx_desc(uint64_t lrca, uint32_t ctx_id)
@@ -327,17 +328,17 @@ static void process_csb_locked(struct native_engine *engine)
     uint32_t *hwsp = engine->hwsp->map;
     unsigned tail = __atomic_load_n(&hwsp[HWSP_CSB_WRITE_PTR_DW], __ATOMIC_ACQUIRE) & 7;
 
-    if (tail >= CSB_ENTRIES) {
+    if (tail >= GEN8_CSB_ENTRIES) {
         return;
     }
     while (engine->csb_head != tail) {
         uint32_t status;
 
-        engine->csb_head = (engine->csb_head + 1) % CSB_ENTRIES;
+        engine->csb_head = (engine->csb_head + 1) % GEN8_CSB_ENTRIES;
         status = __atomic_load_n(&hwsp[HWSP_CSB_DW + 2 * engine->csb_head],
                                  __ATOMIC_RELAXED);
         engine->csb_events++;
-        if (status & (CSB_IDLE_ACTIVE | CSB_PREEMPTED)) {
+        if (status & (GEN8_CTX_STATUS_IDLE_ACTIVE | GEN8_CTX_STATUS_PREEMPTED)) {
             memcpy(engine->active, engine->pending, sizeof(engine->active));
             engine->pending_valid = false;
         } else {
@@ -652,35 +653,35 @@ static void engine_init(struct native *n, struct native_engine *engine)
 {
     uint32_t *hwsp = engine->hwsp->map;
 
-    for (unsigned i = 0; i < 2 * CSB_ENTRIES; i++) {
+    for (unsigned i = 0; i < 2 * GEN8_CSB_ENTRIES; i++) {
         hwsp[HWSP_CSB_DW + i] = ~0u;
     }
-    hwsp[HWSP_CSB_WRITE_PTR_DW] = CSB_ENTRIES - 1;
-    engine->csb_head = CSB_ENTRIES - 1;
+    hwsp[HWSP_CSB_WRITE_PTR_DW] = GEN8_CSB_ENTRIES - 1;
+    engine->csb_head = GEN8_CSB_ENTRIES - 1;
     memset(engine->active, 0, sizeof(engine->active));
     engine->pending_valid = false;
     mmio_write(n, engine->base + RING_HWS_PGA, (uint32_t)engine->hwsp->ggtt);
     mmio_write(n, engine->base + RING_MODE_GEN7, SKL_MASKED_ENABLE(GFX_RUN_LIST_ENABLE));
     mmio_write(n, engine->base + RING_CONTEXT_STATUS_PTR,
-               0xffff0000 | (CSB_ENTRIES - 1) << 8 | (CSB_ENTRIES - 1));
+               0xffff0000 | (GEN8_CSB_ENTRIES - 1) << 8 | (GEN8_CSB_ENTRIES - 1));
 }
 
 static void irq_init(struct native *n)
 {
-    uint32_t enable[SKL_GT_BANKS] = { 0 };
+    uint32_t enable[GEN8_GT_BANKS] = { 0 };
 
     for (unsigned i = 0; i < PGPU_NUM_ENGINES; i++) {
         enable[skl_engine_info[i].irq_bank] |=
-            (GT_USER_INTERRUPT | GT_CONTEXT_SWITCH_INTERRUPT | GT_CS_ERROR_INTERRUPT)
-            << skl_engine_info[i].irq_shift;
+            (GT_RENDER_USER_INTERRUPT | GT_CONTEXT_SWITCH_INTERRUPT |
+             GT_CS_MASTER_ERROR_INTERRUPT) << skl_engine_info[i].irq_shift;
     }
-    for (unsigned bank = 0; bank < SKL_GT_BANKS; bank++) {
-        mmio_write(n, SKL_GT_IIR(bank), ~0u);
-        mmio_write(n, SKL_GT_IER(bank), enable[bank]);
-        mmio_write(n, SKL_GT_IMR(bank), ~enable[bank]);
+    for (unsigned bank = 0; bank < GEN8_GT_BANKS; bank++) {
+        mmio_write(n, GEN8_GT_IIR(bank), ~0u);
+        mmio_write(n, GEN8_GT_IER(bank), enable[bank]);
+        mmio_write(n, GEN8_GT_IMR(bank), ~enable[bank]);
     }
     n->ops->set_irq_handler(n->gpu, irq_handler, n);
-    mmio_write(n, SKL_MASTER_IRQ, MASTER_IRQ_CONTROL);
+    mmio_write(n, GEN8_MASTER_IRQ, GEN8_MASTER_IRQ_CONTROL);
 }
 
 struct native *native_open(const struct pgpu_ops *ops, const struct pgpu_config *config)

@@ -230,7 +230,7 @@ static enum tiling legacy_tiling(const struct skl_engine *e, bool tiled, uint32_
     if (!tiled) {
         return TILING_LINEAR;
     }
-    return skl_reg_load(e->gpu, SKL_BCS_SWCTRL) & y_bit ? TILING_Y : TILING_X;
+    return skl_reg_load(e->gpu, BCS_SWCTRL) & y_bit ? TILING_Y : TILING_X;
 }
 
 enum skl_exec_result skl_blt_src_copy(struct skl_exec *x, const uint32_t *dw,

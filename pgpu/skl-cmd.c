@@ -8,7 +8,7 @@
  * and skipped: the model has no rasterizer or EUs.  On the video engines
  * every pipeline-2 GFX-type command is skipped by the 12-bit length rule of
  * the MFX / HCP / VDENC / VEBOX commands.  An unknown or unimplemented command, or a
- * malformed one, stops the context (RING_ERR_INSTRUCTION).
+ * malformed one, stops the context (I915_ERROR_INSTRUCTION).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -79,7 +79,7 @@ static uint64_t pphwsp_address(const struct skl_engine *e, uint64_t offset)
 static enum skl_exec_result mi_user_interrupt(struct skl_exec *x, const uint32_t *dw,
                                               unsigned len)
 {
-    return raise_irq(x->e, GT_USER_INTERRUPT);
+    return raise_irq(x->e, GT_RENDER_USER_INTERRUPT);
 }
 
 static enum skl_exec_result mi_arb_check(struct skl_exec *x, const uint32_t *dw,
@@ -243,7 +243,7 @@ static enum skl_exec_result mi_flush_dw(struct skl_exec *x, const uint32_t *dw,
     }
     result = post_sync_write(x, op, space, addr, &dw[3], len - 3);
     if (result == SKL_EXEC_CONTINUE && (dw[0] & MI_FLUSH_DW_NOTIFY)) {
-        raise_irq(x->e, GT_FLUSH_NOTIFY_INTERRUPT);
+        raise_irq(x->e, GT_RENDER_PIPECTL_NOTIFY_INTERRUPT);
     }
     return result;
 }
@@ -267,7 +267,7 @@ static enum skl_exec_result pipe_control(struct skl_exec *x, const uint32_t *dw,
     }
     result = post_sync_write(x, (dw[1] >> 14) & 3, space, addr, &dw[4], 2);
     if (result == SKL_EXEC_CONTINUE && (dw[1] & PC_NOTIFY)) {
-        raise_irq(x->e, GT_FLUSH_NOTIFY_INTERRUPT);
+        raise_irq(x->e, GT_RENDER_PIPECTL_NOTIFY_INTERRUPT);
     }
     return result;
 }
@@ -711,12 +711,12 @@ static enum skl_exec_result execute_one(struct skl_exec *x)
 
 static void load_bb_state(uint32_t state, enum skl_space *space)
 {
-    *space = state & BB_STATE_PPGTT ? SKL_PPGTT : SKL_GGTT;
+    *space = state & RING_BB_PPGTT ? SKL_PPGTT : SKL_GGTT;
 }
 
 static uint32_t bb_state(bool active, enum skl_space space)
 {
-    return active ? BB_STATE_ACTIVE | (space == SKL_PPGTT ? BB_STATE_PPGTT : 0) : 0;
+    return active ? BB_STATE_ACTIVE | (space == SKL_PPGTT ? RING_BB_PPGTT : 0) : 0;
 }
 
 enum skl_exec_result skl_execute_slice(struct skl_engine *e)
@@ -731,15 +731,15 @@ enum skl_exec_result skl_execute_slice(struct skl_engine *e)
     pthread_once(&gfx_index_once, build_gfx_index);
     x.ring_start = skl_ereg(e, RING_START) & ~0xfffu;
     x.ring_size = RING_CTL_PAGES(ctl) * PGPU_PAGE_SIZE;
-    x.head = skl_ereg(e, RING_HEAD) & RING_HEAD_ADDR_MASK;
-    x.tail = skl_ereg(e, RING_TAIL) & RING_TAIL_ADDR_MASK;
-    if (!(ctl & RING_CTL_VALID) || x.head >= x.ring_size || x.tail >= x.ring_size) {
+    x.head = skl_ereg(e, RING_HEAD) & HEAD_ADDR;
+    x.tail = skl_ereg(e, RING_TAIL) & TAIL_ADDR;
+    if (!(ctl & RING_VALID) || x.head >= x.ring_size || x.tail >= x.ring_size) {
         return SKL_EXEC_BAD_COMMAND;
     }
-    x.bb_addr = skl_ereg64(e, RING_BB_ADDR, RING_BB_ADDR_UDW);
-    x.sbb_addr = skl_ereg64(e, RING_SBB_ADDR, RING_SBB_ADDR_UDW);
-    load_bb_state(skl_ereg(e, RING_BB_STATE), &x.bb_space);
-    load_bb_state(skl_ereg(e, RING_SBB_STATE), &x.sbb_space);
+    x.bb_addr = skl_ereg64(e, RING_BBADDR, RING_BBADDR_UDW);
+    x.sbb_addr = skl_ereg64(e, RING_SBBADDR, RING_SBBADDR_UDW);
+    load_bb_state(skl_ereg(e, RING_BBSTATE), &x.bb_space);
+    load_bb_state(skl_ereg(e, RING_SBBSTATE), &x.sbb_space);
     start_head = x.head;
 
     for (n = 0; n < SLICE_COMMANDS; n++) {
@@ -759,10 +759,10 @@ enum skl_exec_result skl_execute_slice(struct skl_engine *e)
     __atomic_fetch_add(&e->gpu->stats.commands, n, __ATOMIC_RELAXED);
     e->level = x.level;
     skl_set_ereg(e, RING_HEAD, x.head);
-    skl_set_ereg64(e, RING_BB_ADDR, RING_BB_ADDR_UDW, x.bb_addr);
-    skl_set_ereg64(e, RING_SBB_ADDR, RING_SBB_ADDR_UDW, x.sbb_addr);
-    skl_set_ereg(e, RING_BB_STATE, bb_state(x.level != SKL_LEVEL_RING, x.bb_space));
-    skl_set_ereg(e, RING_SBB_STATE, bb_state(x.level == SKL_LEVEL_SECOND_BATCH,
+    skl_set_ereg64(e, RING_BBADDR, RING_BBADDR_UDW, x.bb_addr);
+    skl_set_ereg64(e, RING_SBBADDR, RING_SBBADDR_UDW, x.sbb_addr);
+    skl_set_ereg(e, RING_BBSTATE, bb_state(x.level != SKL_LEVEL_RING, x.bb_space));
+    skl_set_ereg(e, RING_SBBSTATE, bb_state(x.level == SKL_LEVEL_SECOND_BATCH,
                                              x.sbb_space));
     if (x.head != start_head) {
         e->last_progress_ns = skl_now_ns();

@@ -18,14 +18,14 @@
 #define SEMAPHORE_POLL_MAX_NS 1000000
 
 const struct skl_engine_info skl_engine_info[PGPU_NUM_ENGINES] = {
-    [PGPU_RCS] = { .name = "rcs0", .base = SKL_RCS_BASE, .hw_id = 0,
-                   .irq_bank = 0, .irq_shift = 0, .gdrst_bit = GDRST_RENDER },
-    [PGPU_BCS] = { .name = "bcs0", .base = SKL_BCS_BASE, .hw_id = 2,
-                   .irq_bank = 0, .irq_shift = 16, .gdrst_bit = GDRST_BLT },
-    [PGPU_VCS] = { .name = "vcs0", .base = SKL_VCS_BASE, .hw_id = 1,
-                   .irq_bank = 1, .irq_shift = 0, .gdrst_bit = GDRST_MEDIA },
-    [PGPU_VECS] = { .name = "vecs0", .base = SKL_VECS_BASE, .hw_id = 3,
-                    .irq_bank = 3, .irq_shift = 0, .gdrst_bit = GDRST_VECS },
+    [PGPU_RCS] = { .name = "rcs0", .base = RENDER_RING_BASE, .hw_id = 0,
+                   .irq_bank = 0, .irq_shift = 0, .gdrst_bit = GRDOM_RENDER },
+    [PGPU_BCS] = { .name = "bcs0", .base = BLT_RING_BASE, .hw_id = 2,
+                   .irq_bank = 0, .irq_shift = 16, .gdrst_bit = GRDOM_BLT },
+    [PGPU_VCS] = { .name = "vcs0", .base = GEN6_BSD_RING_BASE, .hw_id = 1,
+                   .irq_bank = 1, .irq_shift = 0, .gdrst_bit = GRDOM_MEDIA },
+    [PGPU_VECS] = { .name = "vecs0", .base = VEBOX_RING_BASE, .hw_id = 3,
+                    .irq_bank = 3, .irq_shift = 0, .gdrst_bit = GRDOM_VECS },
 };
 
 /*
@@ -64,9 +64,9 @@ struct lrc_block {
  */
 static const struct lrc_reg lrc_ring_regs[] = {
     LRC_MASKED_REG(RING_CONTEXT_CONTROL), LRC_REG(RING_HEAD), LRC_RESTORE_ONLY_REG(RING_TAIL),
-    LRC_REG(RING_START), LRC_REG(RING_CTL), LRC_REG(RING_BB_ADDR_UDW), LRC_REG(RING_BB_ADDR),
-    LRC_REG(RING_BB_STATE), LRC_REG(RING_SBB_ADDR_UDW), LRC_REG(RING_SBB_ADDR),
-    LRC_REG(RING_SBB_STATE), LRC_REG(0x1c0), LRC_REG(0x1c4), LRC_REG(0x1c8),
+    LRC_REG(RING_START), LRC_REG(RING_CTL), LRC_REG(RING_BBADDR_UDW), LRC_REG(RING_BBADDR),
+    LRC_REG(RING_BBSTATE), LRC_REG(RING_SBBADDR_UDW), LRC_REG(RING_SBBADDR),
+    LRC_REG(RING_SBBSTATE), LRC_REG(0x1c0), LRC_REG(0x1c4), LRC_REG(0x1c8),
 };
 
 static const struct lrc_reg lrc_ppgtt_regs[] = {
@@ -167,7 +167,7 @@ static void context_restore_locked(struct skl_engine *e)
         return;
     }
     inhibit = __atomic_load_n(&image[CTX_CONTEXT_CONTROL_DW], __ATOMIC_RELAXED) &
-              CTX_CTRL_RESTORE_INHIBIT;
+              CTX_CTRL_ENGINE_CTX_RESTORE_INHIBIT;
     for (unsigned b = 0; b < LRC_BLOCKS; b++) {
         for (unsigned i = 0; i < layout[b].count; i++) {
             const struct lrc_reg *r = &layout[b].regs[i];
@@ -188,10 +188,10 @@ static void context_restore_locked(struct skl_engine *e)
             skl_set_ereg(e, r->reg, v);
         }
     }
-    skl_set_ereg(e, RING_HEAD, skl_ereg(e, RING_HEAD) & RING_HEAD_ADDR_MASK);
+    skl_set_ereg(e, RING_HEAD, skl_ereg(e, RING_HEAD) & HEAD_ADDR);
     e->addressing = ((uint32_t)e->active[0].desc >> CTX_DESC_ADDRESSING_SHIFT) & 3;
-    e->level = skl_ereg(e, RING_SBB_STATE) & BB_STATE_ACTIVE ? SKL_LEVEL_SECOND_BATCH :
-               skl_ereg(e, RING_BB_STATE) & BB_STATE_ACTIVE ? SKL_LEVEL_BATCH :
+    e->level = skl_ereg(e, RING_SBBSTATE) & BB_STATE_ACTIVE ? SKL_LEVEL_SECOND_BATCH :
+               skl_ereg(e, RING_BBSTATE) & BB_STATE_ACTIVE ? SKL_LEVEL_BATCH :
                SKL_LEVEL_RING;
     e->arb_enabled = true;
     e->ctx_ts_switch_in = skl_cs_ticks(e->gpu);
@@ -207,7 +207,7 @@ static void context_save_locked(struct skl_engine *e)
     uint32_t *image;
 
     skl_set_ereg(e, RING_CTX_TIMESTAMP, skl_ctx_timestamp_locked(e));
-    if (skl_ereg(e, RING_CONTEXT_CONTROL) & CTX_CTRL_SAVE_INHIBIT) {
+    if (skl_ereg(e, RING_CONTEXT_CONTROL) & CTX_CTRL_ENGINE_CTX_SAVE_INHIBIT) {
         return;
     }
     image = context_state_page(e);
@@ -243,9 +243,9 @@ static void csb_write_locked(struct skl_engine *e, uint32_t status, uint32_t ctx
     unsigned wp = ptr & CSB_WRITE_PTR_MASK;
     uint32_t *hwsp;
 
-    wp = wp >= CSB_ENTRIES - 1 ? 0 : wp + 1;    /* 7 means "none written yet" */
-    skl_set_ereg(e, RING_CSB(wp), status);
-    skl_set_ereg(e, RING_CSB(wp) + 4, ctx_id);
+    wp = wp >= GEN8_CSB_ENTRIES - 1 ? 0 : wp + 1;    /* 7 means "none written yet" */
+    skl_set_ereg(e, RING_CONTEXT_STATUS_BUF_LO(wp), status);
+    skl_set_ereg(e, RING_CONTEXT_STATUS_BUF_HI(wp), ctx_id);
     hwsp = (uint32_t *)skl_ggtt_translate(e->gpu, &e->tlb,
                                           skl_ereg(e, RING_HWS_PGA) & ~0xfffu);
     if (hwsp) {
@@ -262,8 +262,8 @@ static void csb_write_locked(struct skl_engine *e, uint32_t status, uint32_t ctx
 static void stop_context_locked(struct skl_engine *e, enum skl_exec_result why)
 {
     struct skl_gpu *gpu = e->gpu;
-    uint32_t error = why == SKL_EXEC_FAULT ? RING_ERR_PAGE_TABLE :
-                     why == SKL_EXEC_HANG ? RING_ERR_HANG : RING_ERR_INSTRUCTION;
+    uint32_t error = why == SKL_EXEC_FAULT ? I915_ERROR_PAGE_TABLE :
+                     why == SKL_EXEC_HANG ? RING_ERR_HANG : I915_ERROR_INSTRUCTION;
 
     e->hung = true;
     skl_set_ereg(e, RING_EIR, skl_ereg(e, RING_EIR) | error);
@@ -271,16 +271,16 @@ static void stop_context_locked(struct skl_engine *e, enum skl_exec_result why)
     if (why == SKL_EXEC_FAULT) {
         SKL_STAT_INC(gpu, gpu_faults);
         skl_set_ereg(e, RING_RESET_CTL, skl_ereg(e, RING_RESET_CTL) | RESET_CTL_CAT_ERROR);
-        skl_reg_store(gpu, SKL_RING_FAULT_REG(e->info->hw_id), RING_FAULT_VALID);
-        skl_reg_store(gpu, SKL_FAULT_TLB_DATA0, (uint32_t)(e->fault_addr >> 12));
-        skl_reg_store(gpu, SKL_FAULT_TLB_DATA1, ((uint32_t)(e->fault_addr >> 44) & 0xf) |
-                      (e->fault_space == SKL_GGTT ? FAULT_TLB_DATA1_GGTT : 0));
+        skl_reg_store(gpu, RING_FAULT_REG(e->info->hw_id), RING_FAULT_VALID);
+        skl_reg_store(gpu, GEN8_FAULT_TLB_DATA0, (uint32_t)(e->fault_addr >> 12));
+        skl_reg_store(gpu, GEN8_FAULT_TLB_DATA1, ((uint32_t)(e->fault_addr >> 44) & 0xf) |
+                      (e->fault_space == SKL_GGTT ? FAULT_GTT_SEL : 0));
     } else if (why == SKL_EXEC_HANG) {
         SKL_STAT_INC(gpu, hangs);
     } else {
         SKL_STAT_INC(gpu, bad_commands);
     }
-    skl_irq_raise_locked(e, GT_CS_ERROR_INTERRUPT);
+    skl_irq_raise_locked(e, GT_CS_MASTER_ERROR_INTERRUPT);
 }
 
 /*
@@ -298,12 +298,13 @@ static void accept_submission_locked(struct skl_engine *e, bool at_arb_point)
     if (!active[0].desc) {
         memcpy(active, e->pending, sizeof(e->pending));
         __atomic_store_n(&e->has_pending, false, __ATOMIC_RELAXED);
-        csb_write_locked(e, CSB_IDLE_ACTIVE, 0);
+        csb_write_locked(e, GEN8_CTX_STATUS_IDLE_ACTIVE, 0);
         context_restore_locked(e);
     } else if (desc_lrca(e->pending[0].desc) == desc_lrca(active[0].desc)) {
         uint32_t *image = context_state_page(e);
 
-        csb_write_locked(e, CSB_PREEMPTED | CSB_LITE_RESTORE, desc_ctx_id(active[0].desc));
+        csb_write_locked(e, GEN8_CTX_STATUS_PREEMPTED | GEN8_CTX_STATUS_LITE_RESTORE,
+                         desc_ctx_id(active[0].desc));
         memcpy(active, e->pending, sizeof(e->pending));
         __atomic_store_n(&e->has_pending, false, __ATOMIC_RELAXED);
         if (!image) {
@@ -314,7 +315,7 @@ static void accept_submission_locked(struct skl_engine *e, bool at_arb_point)
                                                    __ATOMIC_ACQUIRE));
     } else if (at_arb_point) {
         context_save_locked(e);
-        csb_write_locked(e, CSB_PREEMPTED, desc_ctx_id(active[0].desc));
+        csb_write_locked(e, GEN8_CTX_STATUS_PREEMPTED, desc_ctx_id(active[0].desc));
         memcpy(active, e->pending, sizeof(e->pending));
         __atomic_store_n(&e->has_pending, false, __ATOMIC_RELAXED);
         context_restore_locked(e);
@@ -328,12 +329,12 @@ static void context_done_locked(struct skl_engine *e)
 
     context_save_locked(e);
     if (e->active[1].desc) {
-        csb_write_locked(e, CSB_ELEMENT_SWITCH | CSB_COMPLETE, ctx_id);
+        csb_write_locked(e, GEN8_CTX_STATUS_ELEMENT_SWITCH | GEN8_CTX_STATUS_COMPLETE, ctx_id);
         e->active[0] = e->active[1];
         e->active[1].desc = 0;
         context_restore_locked(e);
     } else {
-        csb_write_locked(e, CSB_ACTIVE_IDLE | CSB_COMPLETE, ctx_id);
+        csb_write_locked(e, GEN8_CTX_STATUS_ACTIVE_IDLE | GEN8_CTX_STATUS_COMPLETE, ctx_id);
         e->active[0].desc = 0;
     }
 }
@@ -406,7 +407,7 @@ static void run_slice(struct skl_engine *e)
 
 static bool has_work_locked(const struct skl_engine *e)
 {
-    if (e->hung || (skl_ereg(e, RING_MI_MODE) & MI_MODE_STOP_RING)) {
+    if (e->hung || (skl_ereg(e, RING_MI_MODE) & STOP_RING)) {
         return false;
     }
     return e->has_pending || e->active[0].desc;
@@ -420,8 +421,8 @@ bool skl_engine_idle_locked(const struct skl_engine *e)
 static void reset_now_locked(struct skl_engine *e)
 {
     static const uint32_t cleared[] = {
-        RING_HEAD, RING_TAIL, RING_START, RING_CTL, RING_BB_STATE, RING_BB_ADDR,
-        RING_BB_ADDR_UDW, RING_SBB_STATE, RING_SBB_ADDR, RING_SBB_ADDR_UDW,
+        RING_HEAD, RING_TAIL, RING_START, RING_CTL, RING_BBSTATE, RING_BBADDR,
+        RING_BBADDR_UDW, RING_SBBSTATE, RING_SBBADDR, RING_SBBADDR_UDW,
         RING_EIR, RING_ESR, RING_RESET_CTL, RING_MI_MODE, RING_CTX_TIMESTAMP,
     };
 
@@ -436,11 +437,11 @@ static void reset_now_locked(struct skl_engine *e)
     for (unsigned i = 0; i < sizeof(cleared) / sizeof(cleared[0]); i++) {
         skl_set_ereg(e, cleared[i], 0);
     }
-    for (unsigned i = 0; i < CSB_ENTRIES; i++) {
-        skl_set_ereg64(e, RING_CSB(i), RING_CSB(i) + 4, 0);
+    for (unsigned i = 0; i < GEN8_CSB_ENTRIES; i++) {
+        skl_set_ereg64(e, RING_CONTEXT_STATUS_BUF_LO(i), RING_CONTEXT_STATUS_BUF_HI(i), 0);
     }
     skl_set_ereg(e, RING_CONTEXT_STATUS_PTR, 0x0707);
-    skl_reg_store(e->gpu, SKL_RING_FAULT_REG(e->info->hw_id), 0);
+    skl_reg_store(e->gpu, RING_FAULT_REG(e->info->hw_id), 0);
     SKL_STAT_INC(e->gpu, engine_resets);
     pthread_cond_broadcast(&e->settled);
 }
@@ -493,8 +494,8 @@ uint32_t skl_execlist_status_locked(const struct skl_engine *e, bool high)
     if (high) {
         return desc_ctx_id(e->active[0].desc);
     }
-    return (e->active[1].desc ? SKL_BIT(3) : 0) |
-           (e->active[0].desc ? SKL_BIT(4) | SKL_BIT(18) : 0);
+    return (e->active[1].desc ? EXECLIST_STATUS_1_VALID : 0) |
+           (e->active[0].desc ? EXECLIST_STATUS_0_VALID | EXECLIST_STATUS_0_ACTIVE : 0);
 }
 
 static void poll_sleep_locked(struct skl_engine *e)

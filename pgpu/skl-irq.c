@@ -26,12 +26,12 @@ static const struct {
 
 static uint32_t bank_active(const struct skl_gpu *gpu, unsigned bank)
 {
-    return skl_reg_load(gpu, SKL_GT_IIR(bank)) & skl_reg_load(gpu, SKL_GT_IER(bank));
+    return skl_reg_load(gpu, GEN8_GT_IIR(bank)) & skl_reg_load(gpu, GEN8_GT_IER(bank));
 }
 
 uint32_t skl_master_irq_read_locked(const struct skl_gpu *gpu)
 {
-    uint32_t value = skl_reg_load(gpu, SKL_MASTER_IRQ) & MASTER_IRQ_CONTROL;
+    uint32_t value = skl_reg_load(gpu, GEN8_MASTER_IRQ) & GEN8_MASTER_IRQ_CONTROL;
 
     for (unsigned i = 0; i < sizeof(master_sources) / sizeof(master_sources[0]); i++) {
         if (bank_active(gpu, master_sources[i].bank) & master_sources[i].mask) {
@@ -43,23 +43,23 @@ uint32_t skl_master_irq_read_locked(const struct skl_gpu *gpu)
 
 bool skl_irq_pending_locked(const struct skl_gpu *gpu)
 {
-    return (skl_reg_load(gpu, SKL_MASTER_IRQ) & MASTER_IRQ_CONTROL) &&
-           (skl_master_irq_read_locked(gpu) & ~MASTER_IRQ_CONTROL);
+    return (skl_reg_load(gpu, GEN8_MASTER_IRQ) & GEN8_MASTER_IRQ_CONTROL) &&
+           (skl_master_irq_read_locked(gpu) & ~GEN8_MASTER_IRQ_CONTROL);
 }
 
 void skl_irq_raise_locked(struct skl_engine *e, uint32_t bits)
 {
     struct skl_gpu *gpu = e->gpu;
     uint32_t shifted = bits << e->info->irq_shift;
-    uint32_t iir = SKL_GT_IIR(e->info->irq_bank);
+    uint32_t iir = GEN8_GT_IIR(e->info->irq_bank);
 
-    shifted &= ~skl_reg_load(gpu, SKL_GT_IMR(e->info->irq_bank));
+    shifted &= ~skl_reg_load(gpu, GEN8_GT_IMR(e->info->irq_bank));
     if (!shifted) {
         return;
     }
     skl_reg_store(gpu, iir, skl_reg_load(gpu, iir) | shifted);
-    if ((skl_reg_load(gpu, SKL_MASTER_IRQ) & MASTER_IRQ_CONTROL) &&
-        (shifted & skl_reg_load(gpu, SKL_GT_IER(e->info->irq_bank)))) {
+    if ((skl_reg_load(gpu, GEN8_MASTER_IRQ) & GEN8_MASTER_IRQ_CONTROL) &&
+        (shifted & skl_reg_load(gpu, GEN8_GT_IER(e->info->irq_bank)))) {
         e->irq_to_deliver = true;
     }
 }

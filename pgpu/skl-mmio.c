@@ -61,9 +61,9 @@ static uint32_t reg_execlist_status_read(struct skl_gpu *gpu, struct skl_engine 
 static uint32_t reg_mi_mode_read(struct skl_gpu *gpu, struct skl_engine *e,
                                  uint32_t offset)
 {
-    uint32_t value = skl_reg_load(gpu, offset) & ~MI_MODE_IDLE;
+    uint32_t value = skl_reg_load(gpu, offset) & ~MODE_IDLE;
 
-    return value | (skl_engine_idle_locked(e) ? MI_MODE_IDLE : 0);
+    return value | (skl_engine_idle_locked(e) ? MODE_IDLE : 0);
 }
 
 static void reg_kick_write(struct skl_gpu *gpu, struct skl_engine *e, uint32_t offset,
@@ -105,14 +105,14 @@ static uint32_t reg_master_irq_read(struct skl_gpu *gpu, struct skl_engine *e,
 static void reg_master_irq_write(struct skl_gpu *gpu, struct skl_engine *e,
                                  uint32_t offset, uint32_t value)
 {
-    skl_reg_store(gpu, offset, value & MASTER_IRQ_CONTROL);
+    skl_reg_store(gpu, offset, value & GEN8_MASTER_IRQ_CONTROL);
 }
 
 static void reg_gdrst_write(struct skl_gpu *gpu, struct skl_engine *e, uint32_t offset,
                             uint32_t value)
 {
     for (unsigned i = 0; i < PGPU_NUM_ENGINES; i++) {
-        if (value & (GDRST_FULL | skl_engine_info[i].gdrst_bit)) {
+        if (value & (GRDOM_FULL | skl_engine_info[i].gdrst_bit)) {
             skl_engine_reset_locked(&gpu->engines[i]);
         }
     }
@@ -122,11 +122,11 @@ static void reg_gdrst_write(struct skl_gpu *gpu, struct skl_engine *e, uint32_t 
 #define ENGINE_REG(reg, ...) \
     { .name = #reg, .offset = reg, .per_engine = true, __VA_ARGS__ }
 #define GT_BANK_REGS(n) \
-    { .name = "GT_ISR" #n, .offset = SKL_GT_ISR(n), .flags = REG_RO }, \
-    { .name = "GT_IMR" #n, .offset = SKL_GT_IMR(n), .reset = 0xffffffff, \
+    { .name = "GT_ISR" #n, .offset = GEN8_GT_ISR(n), .flags = REG_RO }, \
+    { .name = "GT_IMR" #n, .offset = GEN8_GT_IMR(n), .reset = 0xffffffff, \
       .flags = REG_NO_CMD | REG_IRQ }, \
-    { .name = "GT_IIR" #n, .offset = SKL_GT_IIR(n), .flags = REG_W1C | REG_NO_CMD }, \
-    { .name = "GT_IER" #n, .offset = SKL_GT_IER(n), .flags = REG_NO_CMD | REG_IRQ }
+    { .name = "GT_IIR" #n, .offset = GEN8_GT_IIR(n), .flags = REG_W1C | REG_NO_CMD }, \
+    { .name = "GT_IER" #n, .offset = GEN8_GT_IER(n), .flags = REG_NO_CMD | REG_IRQ }
 
 static const struct skl_reg skl_regs[] = {
     /* Live execution state: the engine owns it while a context runs. */
@@ -134,12 +134,12 @@ static const struct skl_reg skl_regs[] = {
     ENGINE_REG(RING_HEAD, .flags = REG_NO_CMD),
     ENGINE_REG(RING_START, .flags = REG_NO_CMD),
     ENGINE_REG(RING_CTL, .flags = REG_NO_CMD),
-    ENGINE_REG(RING_BB_STATE, .flags = REG_NO_CMD),
-    ENGINE_REG(RING_SBB_ADDR, .flags = REG_NO_CMD),
-    ENGINE_REG(RING_SBB_STATE, .flags = REG_NO_CMD),
-    ENGINE_REG(RING_SBB_ADDR_UDW, .flags = REG_NO_CMD),
-    ENGINE_REG(RING_BB_ADDR, .flags = REG_NO_CMD),
-    ENGINE_REG(RING_BB_ADDR_UDW, .flags = REG_NO_CMD),
+    ENGINE_REG(RING_BBSTATE, .flags = REG_NO_CMD),
+    ENGINE_REG(RING_SBBADDR, .flags = REG_NO_CMD),
+    ENGINE_REG(RING_SBBSTATE, .flags = REG_NO_CMD),
+    ENGINE_REG(RING_SBBADDR_UDW, .flags = REG_NO_CMD),
+    ENGINE_REG(RING_BBADDR, .flags = REG_NO_CMD),
+    ENGINE_REG(RING_BBADDR_UDW, .flags = REG_NO_CMD),
     ENGINE_REG(RING_MI_MODE, .flags = REG_MASKED, .read = reg_mi_mode_read,
                .write = reg_kick_write),
     ENGINE_REG(RING_EIR, .flags = REG_W1C),
@@ -155,19 +155,19 @@ static const struct skl_reg skl_regs[] = {
     ENGINE_REG(RING_MODE_GEN7, .flags = REG_MASKED | REG_NO_CMD),
     ENGINE_REG(RING_TIMESTAMP, .flags = REG_RO, .read = reg_timestamp_read),
     ENGINE_REG(RING_TIMESTAMP_UDW, .flags = REG_RO, .read = reg_timestamp_read),
-    ENGINE_REG(RING_CSB(0), .count = 2 * CSB_ENTRIES, .flags = REG_RO),
+    ENGINE_REG(RING_CONTEXT_STATUS_BUF_LO(0), .count = 2 * GEN8_CSB_ENTRIES, .flags = REG_RO),
     ENGINE_REG(RING_CONTEXT_STATUS_PTR, .flags = REG_MASKED | REG_NO_CMD,
                .reset = 0x0707),
     ENGINE_REG(RING_CTX_TIMESTAMP, .flags = REG_NO_CMD, .read = reg_ctx_timestamp_read),
 
-    { .name = "MASTER_IRQ", .offset = SKL_MASTER_IRQ, .flags = REG_NO_CMD | REG_IRQ,
+    { .name = "MASTER_IRQ", .offset = GEN8_MASTER_IRQ, .flags = REG_NO_CMD | REG_IRQ,
       .read = reg_master_irq_read, .write = reg_master_irq_write },
     GT_BANK_REGS(0), GT_BANK_REGS(1), GT_BANK_REGS(2), GT_BANK_REGS(3),
-    { .name = "GDRST", .offset = SKL_GDRST, .flags = REG_NO_CMD, .write = reg_gdrst_write },
-    { .name = "FUSE2", .offset = SKL_FUSE2, .flags = REG_RO, .reset = 0x02800000 },
-    { .name = "CTC_MODE", .offset = SKL_CTC_MODE, .flags = REG_RO,
+    { .name = "GDRST", .offset = GEN6_GDRST, .flags = REG_NO_CMD, .write = reg_gdrst_write },
+    { .name = "FUSE2", .offset = GEN8_FUSE2, .flags = REG_RO, .reset = 0x02800000 },
+    { .name = "CTC_MODE", .offset = CTC_MODE, .flags = REG_RO,
       .reset = SKL_CTC_MODE_VALUE },
-    { .name = "BCS_SWCTRL", .offset = SKL_BCS_SWCTRL, .flags = REG_MASKED },
+    { .name = "BCS_SWCTRL", .offset = BCS_SWCTRL, .flags = REG_MASKED },
 };
 
 #define NUM_REGS (sizeof(skl_regs) / sizeof(skl_regs[0]))

@@ -1,8 +1,9 @@
 /*
- * skl-regs.h - Gen9 (Skylake) register offsets, bit fields and command
- * encodings: the hardware facts shared by the model, the native driver and
- * the tests.  Sources: the guest contract (docs/reference/i915-vgpu-guest-contract.md),
- * public register and command descriptions.
+ * skl-regs.h - Gen9 (Skylake) command encodings and context layout: the
+ * hardware facts shared by the model, the native driver and the tests
+ * (register offsets and fields: gen9/regs.h).  Sources: the guest
+ * contract (docs/reference/i915-vgpu-guest-contract.md), public register
+ * and command descriptions.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -11,110 +12,17 @@
 
 #include <stdint.h>
 
+#include "gen9/regs.h"
 #include "pgpu/pgpu.h"
 
 #define SKL_BIT(n)                  (1u << (n))
 #define SKL_MASKED_ENABLE(bits)     (((bits) << 16) | (bits))
 #define SKL_MASKED_DISABLE(bits)    ((bits) << 16)
 
-/* Engine register blocks. */
-#define SKL_RCS_BASE                0x02000
-#define SKL_BCS_BASE                0x22000
-#define SKL_VCS_BASE                0x12000
-#define SKL_VECS_BASE               0x1a000
+/* The model's own bits in architectural registers. */
+#define   RING_ERR_HANG             SKL_BIT(15) /* RING_EIR/ESR: the hang detector fired */
+#define   BB_STATE_ACTIVE           SKL_BIT(0)  /* RING_BBSTATE: a batch is executing */
 
-/* Per-engine registers, relative to the engine base. */
-#define RING_TAIL                   0x030
-#define RING_HEAD                   0x034
-#define RING_START                  0x038
-#define RING_CTL                    0x03c
-#define   RING_CTL_VALID            SKL_BIT(0)
-#define   RING_CTL_PAGES(ctl)       ((((ctl) >> 12) & 0x1ff) + 1)
-#define RING_HEAD_ADDR_MASK         0x001ffffcu
-#define RING_TAIL_ADDR_MASK         0x001ffff8u
-#define RING_HWS_PGA                0x080
-#define RING_HWSTAM                 0x098
-#define RING_MI_MODE                0x09c
-#define   MI_MODE_STOP_RING         SKL_BIT(8)
-#define   MI_MODE_IDLE              SKL_BIT(9)
-#define RING_IMR                    0x0a8
-#define RING_EIR                    0x0b0
-#define RING_EMR                    0x0b4
-#define RING_ESR                    0x0b8
-#define   RING_ERR_INSTRUCTION      SKL_BIT(0)  /* unknown or malformed command */
-#define   RING_ERR_PAGE_TABLE       SKL_BIT(4)  /* GPU page fault */
-#define   RING_ERR_HANG             SKL_BIT(15) /* model: hang detector fired */
-#define RING_RESET_CTL              0x0d0
-#define   RESET_CTL_REQUEST_RESET   SKL_BIT(0)
-#define   RESET_CTL_READY_TO_RESET  SKL_BIT(1)
-#define   RESET_CTL_CAT_ERROR       SKL_BIT(2)
-#define RING_BB_STATE               0x110
-#define RING_SBB_ADDR               0x114
-#define RING_SBB_STATE              0x118
-#define RING_SBB_ADDR_UDW           0x11c
-#define   BB_STATE_ACTIVE           SKL_BIT(0)  /* model: a batch is executing */
-#define   BB_STATE_PPGTT            SKL_BIT(5)
-#define RING_BB_ADDR                0x140
-#define RING_BB_ADDR_UDW            0x168
-#define RING_ELSP                   0x230
-#define RING_EXECLIST_STATUS_LO     0x234
-#define RING_EXECLIST_STATUS_HI     0x238
-#define RING_CONTEXT_CONTROL        0x244
-#define   CTX_CTRL_RESTORE_INHIBIT  SKL_BIT(0)
-#define   CTX_CTRL_SAVE_INHIBIT     SKL_BIT(2)
-#define RING_PDP_LDW(n)             (0x270 + 8 * (n))
-#define RING_PDP_UDW(n)             (0x274 + 8 * (n))
-#define RING_MODE_GEN7              0x29c
-#define   GFX_RUN_LIST_ENABLE       SKL_BIT(15)
-#define RING_TIMESTAMP              0x358
-#define RING_TIMESTAMP_UDW          0x35c
-#define RING_CSB(n)                 (0x370 + 8 * (n))
-#define RING_CONTEXT_STATUS_PTR     0x3a0
-#define   CSB_WRITE_PTR_MASK        0x7u
-#define RING_CTX_TIMESTAMP          0x3a8
-#define RING_GPR(n)                 (0x600 + 4 * (n))   /* 16 x 64-bit */
-
-/* Global registers. */
-#define SKL_GDRST                   0x941c
-#define   GDRST_FULL                SKL_BIT(0)
-#define   GDRST_RENDER              SKL_BIT(1)
-#define   GDRST_MEDIA               SKL_BIT(2)
-#define   GDRST_BLT                 SKL_BIT(3)
-#define   GDRST_VECS                SKL_BIT(4)
-#define SKL_FUSE2                   0x9120
-#define SKL_CTC_MODE                0xa26c
-#define SKL_RING_FAULT_REG(hw_id)   (0x4094 + 0x100 * (hw_id))  /* RCS 0, VCS 1, BCS 2, VECS 3 */
-#define   RING_FAULT_VALID          SKL_BIT(0)
-#define SKL_FAULT_TLB_DATA0         0x4b10      /* faulting address bits 43:12 */
-#define SKL_FAULT_TLB_DATA1         0x4b14      /* bits 3:0 address 47:44; bit 4 GGTT */
-#define   FAULT_TLB_DATA1_GGTT      SKL_BIT(4)
-#define SKL_BCS_SWCTRL              0x22200     /* masked: Y tiling for XY_SRC_COPY */
-#define   BCS_SWCTRL_DST_Y          SKL_BIT(0)
-#define   BCS_SWCTRL_SRC_Y          SKL_BIT(1)
-#define SKL_GFX_FLSH_CNTL           0x101008
-
-/* Interrupts (contract section 7). */
-#define SKL_MASTER_IRQ              0x44200
-#define   MASTER_IRQ_CONTROL        SKL_BIT(31)
-#define SKL_GT_ISR(bank)            (0x44300 + 0x10 * (bank))
-#define SKL_GT_IMR(bank)            (0x44304 + 0x10 * (bank))
-#define SKL_GT_IIR(bank)            (0x44308 + 0x10 * (bank))
-#define SKL_GT_IER(bank)            (0x4430c + 0x10 * (bank))
-#define SKL_GT_BANKS                4
-/* Per-engine interrupt bits, shifted by the engine's position in its bank. */
-#define GT_USER_INTERRUPT           SKL_BIT(0)
-#define GT_CS_ERROR_INTERRUPT       SKL_BIT(3)
-#define GT_FLUSH_NOTIFY_INTERRUPT   SKL_BIT(4)  /* PIPE_CONTROL / MI_FLUSH_DW notify */
-#define GT_CONTEXT_SWITCH_INTERRUPT SKL_BIT(8)
-
-/* Context Status Buffer entries (low dword). */
-#define CSB_IDLE_ACTIVE             SKL_BIT(0)
-#define CSB_PREEMPTED               SKL_BIT(1)
-#define CSB_ELEMENT_SWITCH          SKL_BIT(2)
-#define CSB_ACTIVE_IDLE             SKL_BIT(3)
-#define CSB_COMPLETE                SKL_BIT(4)
-#define CSB_LITE_RESTORE            SKL_BIT(15)
-#define CSB_ENTRIES                 6
 /* Where the CSB is mirrored in the hardware status page (dword indices). */
 #define HWSP_CSB_DW                 0x10
 #define HWSP_CSB_WRITE_PTR_DW       0x1f

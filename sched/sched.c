@@ -75,15 +75,15 @@ static uint32_t mmio_read(struct med_sched *s, uint32_t offset)
 /* Execlist mode, the status page, CSB pointers reset: at start and after a reset. */
 static void engine_init(struct med_sched *s, struct sched_engine *e)
 {
-    for (unsigned i = 0; i < 2 * CSB_ENTRIES; i++) {
+    for (unsigned i = 0; i < 2 * GEN8_CSB_ENTRIES; i++) {
         e->status.map[HWSP_CSB_DW + i] = ~0u;
     }
-    __atomic_store_n(&e->status.map[HWSP_CSB_WRITE_PTR_DW], CSB_ENTRIES - 1, __ATOMIC_RELEASE);
-    e->csb_head = CSB_ENTRIES - 1;
+    __atomic_store_n(&e->status.map[HWSP_CSB_WRITE_PTR_DW], GEN8_CSB_ENTRIES - 1, __ATOMIC_RELEASE);
+    e->csb_head = GEN8_CSB_ENTRIES - 1;
     mmio_write(s, e->base + RING_HWS_PGA, (uint32_t)e->status.ggtt);
     mmio_write(s, e->base + RING_MODE_GEN7, SKL_MASKED_ENABLE(GFX_RUN_LIST_ENABLE));
     mmio_write(s, e->base + RING_CONTEXT_STATUS_PTR,
-               0xffff0000 | (CSB_ENTRIES - 1) << 8 | (CSB_ENTRIES - 1));
+               0xffff0000 | (GEN8_CSB_ENTRIES - 1) << 8 | (GEN8_CSB_ENTRIES - 1));
 }
 
 static void irq_handler(void *opaque)
@@ -99,19 +99,20 @@ static void irq_handler(void *opaque)
 
 static void irq_init(struct med_sched *s)
 {
-    uint32_t enable[SKL_GT_BANKS] = { 0 };
+    uint32_t enable[GEN8_GT_BANKS] = { 0 };
 
     for (unsigned i = 0; i < PGPU_NUM_ENGINES; i++) {
         enable[skl_engine_info[i].irq_bank] |=
-            (GT_CONTEXT_SWITCH_INTERRUPT | GT_CS_ERROR_INTERRUPT) << skl_engine_info[i].irq_shift;
+            (GT_CONTEXT_SWITCH_INTERRUPT | GT_CS_MASTER_ERROR_INTERRUPT)
+            << skl_engine_info[i].irq_shift;
     }
-    for (unsigned bank = 0; bank < SKL_GT_BANKS; bank++) {
-        mmio_write(s, SKL_GT_IIR(bank), ~0u);
-        mmio_write(s, SKL_GT_IER(bank), enable[bank]);
-        mmio_write(s, SKL_GT_IMR(bank), ~enable[bank]);
+    for (unsigned bank = 0; bank < GEN8_GT_BANKS; bank++) {
+        mmio_write(s, GEN8_GT_IIR(bank), ~0u);
+        mmio_write(s, GEN8_GT_IER(bank), enable[bank]);
+        mmio_write(s, GEN8_GT_IMR(bank), ~enable[bank]);
     }
     s->config.gpu->ops->set_irq_handler(s->config.gpu, irq_handler, s);
-    mmio_write(s, SKL_MASTER_IRQ, MASTER_IRQ_CONTROL);
+    mmio_write(s, GEN8_MASTER_IRQ, GEN8_MASTER_IRQ_CONTROL);
 }
 
 static int watch(int poll_fd, int fd)
@@ -161,7 +162,7 @@ struct med_sched *med_sched_create(const struct med_sched_config *config)
 void med_sched_detach(struct med_sched *s)
 {
     if (s) {
-        mmio_write(s, SKL_MASTER_IRQ, 0);
+        mmio_write(s, GEN8_MASTER_IRQ, 0);
         s->config.gpu->ops->set_irq_handler(s->config.gpu, NULL, NULL);
     }
 }
@@ -481,16 +482,16 @@ static void process_csb(struct med_sched *s, struct sched_engine *e)
     uint32_t *hwsp = e->status.map;
     unsigned tail = __atomic_load_n(&hwsp[HWSP_CSB_WRITE_PTR_DW], __ATOMIC_ACQUIRE) & 7;
 
-    if (tail >= CSB_ENTRIES) {
+    if (tail >= GEN8_CSB_ENTRIES) {
         return;
     }
     while (e->csb_head != tail) {
         uint32_t status, ctx_id;
 
-        e->csb_head = (e->csb_head + 1) % CSB_ENTRIES;
+        e->csb_head = (e->csb_head + 1) % GEN8_CSB_ENTRIES;
         status = __atomic_load_n(&hwsp[HWSP_CSB_DW + 2 * e->csb_head], __ATOMIC_RELAXED);
         ctx_id = __atomic_load_n(&hwsp[HWSP_CSB_DW + 2 * e->csb_head + 1], __ATOMIC_RELAXED);
-        if (!(status & CSB_COMPLETE)) {
+        if (!(status & GEN8_CTX_STATUS_COMPLETE)) {
             continue;
         }
         if (e->running[0] && ctx_id == (uint32_t)(e->running[0]->desc >> 32)) {
@@ -507,8 +508,8 @@ static void process_csb(struct med_sched *s, struct sched_engine *e)
 static uint64_t command_address(struct med_sched *s, struct sched_engine *e)
 {
     static const struct { uint32_t state, lo, hi; } levels[] = {
-        { RING_SBB_STATE, RING_SBB_ADDR, RING_SBB_ADDR_UDW },
-        { RING_BB_STATE, RING_BB_ADDR, RING_BB_ADDR_UDW },
+        { RING_SBBSTATE, RING_SBBADDR, RING_SBBADDR_UDW },
+        { RING_BBSTATE, RING_BBADDR, RING_BBADDR_UDW },
     };
 
     for (unsigned i = 0; i < 2; i++) {
@@ -518,7 +519,7 @@ static uint64_t command_address(struct med_sched *s, struct sched_engine *e)
         }
     }
     return (mmio_read(s, e->base + RING_START) & ~0xfffu) +
-           (mmio_read(s, e->base + RING_HEAD) & RING_HEAD_ADDR_MASK);
+           (mmio_read(s, e->base + RING_HEAD) & HEAD_ADDR);
 }
 
 /* A running context the engine stopped (hang detector, fault, bad command). */
@@ -617,8 +618,8 @@ static void stop_cs(struct med_sched *s, struct sched_engine *e)
 {
     long poll_ns = STOP_POLL_MIN_NS;
 
-    mmio_write(s, e->base + RING_MI_MODE, SKL_MASKED_ENABLE(MI_MODE_STOP_RING));
-    while (!(mmio_read(s, e->base + RING_MI_MODE) & MI_MODE_IDLE)) {
+    mmio_write(s, e->base + RING_MI_MODE, SKL_MASKED_ENABLE(STOP_RING));
+    while (!(mmio_read(s, e->base + RING_MI_MODE) & MODE_IDLE)) {
         nanosleep(&(struct timespec){ .tv_nsec = poll_ns }, NULL);
         poll_ns = poll_ns * 2 < STOP_POLL_MAX_NS ? poll_ns * 2 : STOP_POLL_MAX_NS;
     }
@@ -626,7 +627,7 @@ static void stop_cs(struct med_sched *s, struct sched_engine *e)
 
 static void resume_cs(struct med_sched *s, struct sched_engine *e)
 {
-    mmio_write(s, e->base + RING_MI_MODE, SKL_MASKED_DISABLE(MI_MODE_STOP_RING));
+    mmio_write(s, e->base + RING_MI_MODE, SKL_MASKED_DISABLE(STOP_RING));
 }
 
 /* @w of the entity being cancelled leaves port @port of stopped @e. */

@@ -32,27 +32,10 @@
 #define CTX_DESC_VALID          (1u << 0)
 #define CTX_DESC_LRCA_MASK      0xfffff000u
 
-/* Context status entry, lower dword (contract 6.3). */
-#define CSB_IDLE_ACTIVE         (1u << 0)
-#define CSB_PREEMPTED           (1u << 1)
-#define CSB_ELEMENT_SWITCH      (1u << 2)
-#define CSB_ACTIVE_IDLE         (1u << 3)
-#define CSB_COMPLETE            (1u << 4)
-#define CSB_LITE_RESTORE        (1u << 15)
-
 /* Where the guest reads the CSB in its status page (contract 6.3). */
 #define HWSP_CSB_OFFSET         0x40
 #define HWSP_CSB_WRITE_OFFSET   0x7c
 #define HWS_PGA_ADDR_MASK       0xfffff000u
-
-/* RING_EXECLIST_STATUS, lower dword (contract 6.4). */
-#define EXECLIST_STATUS_0_VALID     (1u << 4)
-#define EXECLIST_STATUS_1_VALID     (1u << 3)
-#define EXECLIST_STATUS_0_ACTIVE    (1u << 18)
-
-/* GT interrupt bits of an engine, at its shift in its bank (contract 6.7). */
-#define GT_USER_INTERRUPT       (1u << 0)
-#define GT_CONTEXT_SWITCH       (1u << 8)
 
 static const struct {
     enum vgpu_irq_bank bank;
@@ -107,14 +90,14 @@ static void csb_write(struct vgpu *vgpu, enum vgpu_engine e, uint32_t status,
 {
     uint32_t ptr = vreg(vgpu, engine_reg(e, RING_CONTEXT_STATUS_PTR));
     uint32_t last = ptr & CSB_WRITE_PTR_MASK;
-    uint32_t next = last >= CSB_ENTRIES ? 0 : (last + 1) % CSB_ENTRIES;
+    uint32_t next = last >= GEN8_CSB_ENTRIES ? 0 : (last + 1) % GEN8_CSB_ENTRIES;
     uint32_t ctx_id = desc >> 32;
     uint64_t entry = status | (uint64_t)ctx_id << 32;
     uint32_t hws = vreg(vgpu, engine_reg(e, RING_HWS_PGA)) & HWS_PGA_ADDR_MASK;
     uint64_t page;
 
-    vreg_set(vgpu, engine_reg(e, RING_CSB) + 8 * next, status);
-    vreg_set(vgpu, engine_reg(e, RING_CSB) + 8 * next + 4, ctx_id);
+    vreg_set(vgpu, engine_reg(e, RING_CONTEXT_STATUS_BUF_LO(next)), status);
+    vreg_set(vgpu, engine_reg(e, RING_CONTEXT_STATUS_BUF_HI(next)), ctx_id);
     if (vgpu_ggtt_translate(vgpu, hws, &page)) {
         vgpu->ops->write_guest(vgpu->opaque, page + HWSP_CSB_OFFSET + 8 * next,
                                &entry, sizeof(entry));
@@ -179,19 +162,19 @@ static void execlist_submit(struct vgpu *vgpu, enum vgpu_engine e, uint64_t desc
     }
     vgpu->stats.elsp_submissions++;
     if (!el->ports[0]) {
-        csb_write(vgpu, e, CSB_IDLE_ACTIVE, 0);
+        csb_write(vgpu, e, GEN8_CTX_STATUS_IDLE_ACTIVE, 0);
     } else if (same_context(el->ports[0], desc0)) {
         vgpu->stats.lite_restores++;
-        csb_write(vgpu, e, CSB_PREEMPTED | CSB_LITE_RESTORE, el->ports[0]);
+        csb_write(vgpu, e, GEN8_CTX_STATUS_PREEMPTED | GEN8_CTX_STATUS_LITE_RESTORE, el->ports[0]);
         retire_inflight(el);
     } else {
         vgpu->stats.preemptions++;
-        csb_write(vgpu, e, CSB_PREEMPTED, el->ports[0]);
+        csb_write(vgpu, e, GEN8_CTX_STATUS_PREEMPTED, el->ports[0]);
         retire_inflight(el);
     }
     el->ports[0] = desc0;
     el->ports[1] = desc1;
-    raise_engine_irq(vgpu, e, GT_CONTEXT_SWITCH);
+    raise_engine_irq(vgpu, e, GT_CONTEXT_SWITCH_INTERRUPT);
     if (vgpu->mediator_lost) {
         el->hung = true;
         return;
@@ -247,17 +230,19 @@ static void complete_visible(struct vgpu *vgpu, enum vgpu_engine engine, uint32_
     }
     vreg_set(vgpu, engine_reg(engine, RING_HEAD), ring_head);
     if (user_interrupt) {
-        raise_engine_irq(vgpu, engine, GT_USER_INTERRUPT);
+        raise_engine_irq(vgpu, engine, GT_RENDER_USER_INTERRUPT);
     }
     if (el->ports[1]) {
-        csb_write(vgpu, engine, CSB_ELEMENT_SWITCH | CSB_COMPLETE, el->ports[0]);
+        csb_write(vgpu, engine, GEN8_CTX_STATUS_ELEMENT_SWITCH | GEN8_CTX_STATUS_COMPLETE,
+                  el->ports[0]);
         el->ports[0] = el->ports[1];
         el->ports[1] = 0;
     } else {
-        csb_write(vgpu, engine, CSB_ACTIVE_IDLE | CSB_COMPLETE, el->ports[0]);
+        csb_write(vgpu, engine, GEN8_CTX_STATUS_ACTIVE_IDLE | GEN8_CTX_STATUS_COMPLETE,
+                  el->ports[0]);
         el->ports[0] = 0;
     }
-    raise_engine_irq(vgpu, engine, GT_CONTEXT_SWITCH);
+    raise_engine_irq(vgpu, engine, GT_CONTEXT_SWITCH_INTERRUPT);
 }
 
 void vgpu_execlist_complete(struct vgpu *vgpu, enum vgpu_engine engine, uint32_t event,
@@ -322,7 +307,7 @@ uint32_t vgpu_execlist_status_read(struct vgpu *vgpu, uint32_t offset)
     const struct vgpu_execlist *el = &vgpu->execlists[e];
     uint32_t lo = 0;
 
-    if (offset != engine_reg(e, RING_EXECLIST_STATUS)) {
+    if (offset != engine_reg(e, RING_EXECLIST_STATUS_LO)) {
         return el->ports[0] >> 32;          /* the running context's ID */
     }
     if (el->ports[0]) {

@@ -17,10 +17,10 @@ static const struct {
     uint32_t master_lo;     /* summary of IIR & IER bits 15:0 */
     uint32_t master_hi;     /* summary of bits 31:16 */
 } irq_banks[IRQ_BANK_COUNT] = {
-    [IRQ_GT0] = { GEN8_GT_ISR0, 1u << 0, 1u << 1 },         /* RCS, BCS */
-    [IRQ_GT1] = { GEN8_GT_ISR0 + 0x10, 1u << 2, 1u << 3 },  /* VCS0, VCS1 */
-    [IRQ_GT2] = { GEN8_GT_ISR0 + 0x20, 1u << 4, 1u << 5 },  /* PM, GuC */
-    [IRQ_GT3] = { GEN8_GT_ISR0 + 0x30, 1u << 6, 0 },        /* VECS */
+    [IRQ_GT0] = { GEN8_GT_ISR(0), 1u << 0, 1u << 1 },         /* RCS, BCS */
+    [IRQ_GT1] = { GEN8_GT_ISR(1), 1u << 2, 1u << 3 },  /* VCS0, VCS1 */
+    [IRQ_GT2] = { GEN8_GT_ISR(2), 1u << 4, 1u << 5 },  /* PM, GuC */
+    [IRQ_GT3] = { GEN8_GT_ISR(3), 1u << 6, 0 },        /* VECS */
     [IRQ_DE_PIPE_A] = { GEN8_DE_PIPE_ISR_A, 1u << 16, 1u << 16 },
     [IRQ_DE_PIPE_B] = { GEN8_DE_PIPE_ISR_A + 0x10, 1u << 17, 1u << 17 },
     [IRQ_DE_PIPE_C] = { GEN8_DE_PIPE_ISR_A + 0x20, 1u << 18, 1u << 18 },

@@ -22,11 +22,12 @@
 
 #include "bench/bench-stats.h"
 #include "bench/vgpu/bench-vgpu.h"
+#include "gen9/regs.h"
 
 #define ITERATIONS      (4u << 20)
 #define UNTRACKED_REG   0x8000          /* storage, counted as untracked */
-#define FUSE_REG        0x9120          /* GEN8_FUSE2: tracked, read-only */
-#define MASKED_REG      0x209c          /* RING_MI_MODE(RCS): masked write */
+#define FUSE_REG        GEN8_FUSE2      /* tracked, read-only */
+#define MASKED_REG      (RENDER_RING_BASE + RING_MI_MODE)  /* masked write */
 #define PTES            (VGPU_GGTT_SIZE / 8)
 #define RUNS            5
 /* gpumed-8's partition: the aperture block, then the hidden block. */

@@ -527,7 +527,7 @@ enum med_scan_verdict med_cmd_bb_end(struct med_scan_state *s, const uint32_t *c
     return end_batch(s, len);
 }
 
-/* The GPU raises GT_USER_INTERRUPT when it executes one: the vGPU raises
+/* The GPU raises GT_RENDER_USER_INTERRUPT when it executes one: the vGPU raises
  * it for the guest when the workload completes, as GVT-g does. */
 enum med_scan_verdict med_cmd_user_interrupt(struct med_scan_state *s, const uint32_t *cmd,
                                              unsigned len)

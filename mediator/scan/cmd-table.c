@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "mediator/scan/cmd-table.h"
+#include "gen9/regs.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -310,62 +311,63 @@ const struct med_cmd_desc *med_cmd_lookup(enum pgpu_engine engine, uint32_t dw0)
  * hsw_render_regs, gen9_blt_regs), with GEN8_L3CNTLREG for the Gen7 L3
  * configuration registers of that list.
  */
-#define REG(reg_name, off, n, eng, is_user) \
-    { .name = reg_name, .offset = (off), .dwords = (n), .engines = (eng), .user = (is_user) }
-#define RING_REG(reg_name, off, n, eng, is_user) \
-    { .name = reg_name, .offset = (off), .dwords = (n), .engines = (eng), \
+#define REG(reg, n, eng, is_user) \
+    { .name = #reg, .offset = (reg), .dwords = (n), .engines = (eng), .user = (is_user) }
+#define RING_REG(reg, n, eng, is_user) \
+    { .name = #reg, .offset = (reg), .dwords = (n), .engines = (eng), \
       .relative = true, .user = (is_user) }
 
 const struct med_reg_desc med_reg_table[] = {
     /* Every command streamer. */
-    RING_REG("RING_TIMESTAMP", 0x358, 2, MED_ENG_ALL, true),
-    RING_REG("RING_CTX_TIMESTAMP", 0x3a8, 1, MED_ENG_ALL, true),
-    RING_REG("CS_GPR", 0x600, 32, MED_ENG_ALL, true),
+    RING_REG(RING_TIMESTAMP, 2, MED_ENG_ALL, true),
+    RING_REG(RING_CTX_TIMESTAMP, 1, MED_ENG_ALL, true),
+    { .name = "CS_GPR", .offset = RING_GPR(0), .dwords = 32, .engines = MED_ENG_ALL,
+      .relative = true, .user = true },
     /* Render: kernel context workarounds and indirect-context batch. */
-    REG("FF_SLICE_CHICKEN", 0x2088, 1, MED_ENG_RCS, false),
-    REG("_3D_CHICKEN3", 0x2090, 1, MED_ENG_RCS, false),
-    REG("CACHE_MODE_1", 0x7004, 1, MED_ENG_RCS, false),
-    REG("GEN7_GT_MODE", 0x7008, 1, MED_ENG_RCS, false),
-    REG("HDC_CHICKEN0", 0x7300, 1, MED_ENG_RCS, false),
-    REG("HALF_SLICE_CHICKEN2", 0xe180, 1, MED_ENG_RCS, false),
-    REG("GEN8_HALF_SLICE_CHICKEN3", 0xe184, 1, MED_ENG_RCS, false),
-    REG("GEN9_HALF_SLICE_CHICKEN5", 0xe188, 1, MED_ENG_RCS, false),
-    REG("GEN9_HALF_SLICE_CHICKEN7", 0xe194, 1, MED_ENG_RCS, false),
-    REG("GEN8_ROW_CHICKEN", 0xe4f0, 1, MED_ENG_RCS, false),
+    REG(FF_SLICE_CHICKEN, 1, MED_ENG_RCS, false),
+    REG(_3D_CHICKEN3, 1, MED_ENG_RCS, false),
+    REG(CACHE_MODE_1, 1, MED_ENG_RCS, false),
+    REG(GEN7_GT_MODE, 1, MED_ENG_RCS, false),
+    REG(HDC_CHICKEN0, 1, MED_ENG_RCS, false),
+    REG(HALF_SLICE_CHICKEN2, 1, MED_ENG_RCS, false),
+    REG(GEN8_HALF_SLICE_CHICKEN3, 1, MED_ENG_RCS, false),
+    REG(GEN9_HALF_SLICE_CHICKEN5, 1, MED_ENG_RCS, false),
+    REG(GEN9_HALF_SLICE_CHICKEN7, 1, MED_ENG_RCS, false),
+    REG(GEN8_ROW_CHICKEN, 1, MED_ENG_RCS, false),
     /* Render: FORCE_TO_NONPRIV slots (also kernel workarounds). */
-    REG("GEN9_CTX_PREEMPT_REG", 0x2248, 1, MED_ENG_RCS, true),
-    REG("GEN8_CS_CHICKEN1", 0x2580, 1, MED_ENG_RCS, true),
-    REG("COMMON_SLICE_CHICKEN2", 0x7014, 1, MED_ENG_RCS, true),
-    REG("GEN8_HDC_CHICKEN1", 0x7304, 1, MED_ENG_RCS, true),
-    REG("GEN8_L3SQCREG4", 0xb118, 1, MED_ENG_RCS, true),
+    REG(GEN9_CTX_PREEMPT_REG, 1, MED_ENG_RCS, true),
+    REG(GEN8_CS_CHICKEN1, 1, MED_ENG_RCS, true),
+    REG(COMMON_SLICE_CHICKEN2, 1, MED_ENG_RCS, true),
+    REG(GEN8_HDC_CHICKEN1, 1, MED_ENG_RCS, true),
+    REG(GEN8_L3SQCREG4, 1, MED_ENG_RCS, true),
     /* Render: command parser grants to user batches. */
-    REG("GPGPU_THREADS_DISPATCHED", 0x2290, 2, MED_ENG_RCS, true),
-    REG("HS_INVOCATION_COUNT", 0x2300, 2, MED_ENG_RCS, true),
-    REG("DS_INVOCATION_COUNT", 0x2308, 2, MED_ENG_RCS, true),
-    REG("IA_VERTICES_COUNT", 0x2310, 2, MED_ENG_RCS, true),
-    REG("IA_PRIMITIVES_COUNT", 0x2318, 2, MED_ENG_RCS, true),
-    REG("VS_INVOCATION_COUNT", 0x2320, 2, MED_ENG_RCS, true),
-    REG("GS_INVOCATION_COUNT", 0x2328, 2, MED_ENG_RCS, true),
-    REG("GS_PRIMITIVES_COUNT", 0x2330, 2, MED_ENG_RCS, true),
-    REG("CL_INVOCATION_COUNT", 0x2338, 2, MED_ENG_RCS, true),
-    REG("CL_PRIMITIVES_COUNT", 0x2340, 2, MED_ENG_RCS, true),
-    REG("PS_INVOCATION_COUNT", 0x2348, 2, MED_ENG_RCS, true),
-    REG("PS_DEPTH_COUNT", 0x2350, 2, MED_ENG_RCS, true),
-    REG("MI_PREDICATE_SRC0", 0x2400, 2, MED_ENG_RCS, true),
-    REG("MI_PREDICATE_SRC1", 0x2408, 2, MED_ENG_RCS, true),
-    REG("GEN7_3DPRIM_END_OFFSET", 0x2420, 1, MED_ENG_RCS, true),
-    REG("GEN7_3DPRIM_START_VERTEX", 0x2430, 1, MED_ENG_RCS, true),
-    REG("GEN7_3DPRIM_VERTEX_COUNT", 0x2434, 1, MED_ENG_RCS, true),
-    REG("GEN7_3DPRIM_INSTANCE_COUNT", 0x2438, 1, MED_ENG_RCS, true),
-    REG("GEN7_3DPRIM_START_INSTANCE", 0x243c, 1, MED_ENG_RCS, true),
-    REG("GEN7_3DPRIM_BASE_VERTEX", 0x2440, 1, MED_ENG_RCS, true),
-    REG("GEN7_GPGPU_DISPATCHDIM", 0x2500, 3, MED_ENG_RCS, true),
-    REG("GEN7_SO_NUM_PRIMS_WRITTEN", 0x5200, 8, MED_ENG_RCS, true),
-    REG("GEN7_SO_PRIM_STORAGE_NEEDED", 0x5240, 8, MED_ENG_RCS, true),
-    REG("GEN7_SO_WRITE_OFFSET", 0x5280, 4, MED_ENG_RCS, true),
-    REG("GEN8_L3CNTLREG", 0x7034, 1, MED_ENG_RCS, true),
+    REG(GPGPU_THREADS_DISPATCHED, 2, MED_ENG_RCS, true),
+    REG(HS_INVOCATION_COUNT, 2, MED_ENG_RCS, true),
+    REG(DS_INVOCATION_COUNT, 2, MED_ENG_RCS, true),
+    REG(IA_VERTICES_COUNT, 2, MED_ENG_RCS, true),
+    REG(IA_PRIMITIVES_COUNT, 2, MED_ENG_RCS, true),
+    REG(VS_INVOCATION_COUNT, 2, MED_ENG_RCS, true),
+    REG(GS_INVOCATION_COUNT, 2, MED_ENG_RCS, true),
+    REG(GS_PRIMITIVES_COUNT, 2, MED_ENG_RCS, true),
+    REG(CL_INVOCATION_COUNT, 2, MED_ENG_RCS, true),
+    REG(CL_PRIMITIVES_COUNT, 2, MED_ENG_RCS, true),
+    REG(PS_INVOCATION_COUNT, 2, MED_ENG_RCS, true),
+    REG(PS_DEPTH_COUNT, 2, MED_ENG_RCS, true),
+    REG(MI_PREDICATE_SRC0, 2, MED_ENG_RCS, true),
+    REG(MI_PREDICATE_SRC1, 2, MED_ENG_RCS, true),
+    REG(GEN7_3DPRIM_END_OFFSET, 1, MED_ENG_RCS, true),
+    REG(GEN7_3DPRIM_START_VERTEX, 1, MED_ENG_RCS, true),
+    REG(GEN7_3DPRIM_VERTEX_COUNT, 1, MED_ENG_RCS, true),
+    REG(GEN7_3DPRIM_INSTANCE_COUNT, 1, MED_ENG_RCS, true),
+    REG(GEN7_3DPRIM_START_INSTANCE, 1, MED_ENG_RCS, true),
+    REG(GEN7_3DPRIM_BASE_VERTEX, 1, MED_ENG_RCS, true),
+    REG(GEN7_GPGPU_DISPATCHDIM, 3, MED_ENG_RCS, true),
+    REG(GEN7_SO_NUM_PRIMS_WRITTEN, 8, MED_ENG_RCS, true),
+    REG(GEN7_SO_PRIM_STORAGE_NEEDED, 8, MED_ENG_RCS, true),
+    REG(GEN7_SO_WRITE_OFFSET, 4, MED_ENG_RCS, true),
+    REG(GEN8_L3CNTLREG, 1, MED_ENG_RCS, true),
     /* Blitter: command parser grants to user batches. */
-    REG("BCS_SWCTRL", 0x22200, 1, MED_ENG_BCS, true),
+    REG(BCS_SWCTRL, 1, MED_ENG_BCS, true),
 };
 
 const size_t med_reg_table_size = sizeof(med_reg_table) / sizeof(med_reg_table[0]);

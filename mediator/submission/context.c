@@ -45,7 +45,7 @@ bool wl_context_read(struct vgpu_workload *w, struct guest_context *ctx)
     ctx->ring_ctl = ctx->state[CTX_RING_CTL_DW];
     ctx->ring_start = ctx->state[CTX_RING_START_DW];
     ctx->ring_size = RING_CTL_PAGES(ctx->ring_ctl) * PGPU_PAGE_SIZE;
-    if (!(ctx->ring_ctl & RING_CTL_VALID) || ctx->ring_start & (PGPU_PAGE_SIZE - 1) ||
+    if (!(ctx->ring_ctl & RING_VALID) || ctx->ring_start & (PGPU_PAGE_SIZE - 1) ||
         !vgpu_gma_in_partition(mem, ctx->ring_start, ctx->ring_size)) {
         wl_reject(w, "ring start 0x%" PRIx64 " / control 0x%" PRIx32 " is not a valid ring in "
                "the vGPU's partition", ctx->ring_start, ctx->ring_ctl);
@@ -71,8 +71,9 @@ void wl_context_build(struct vgpu_workload *w, const struct guest_context *ctx)
     memset(w->mem.map, 0, LRC_STATE_OFFSET);
     memcpy(state, ctx->state, PGPU_PAGE_SIZE);
     /* Saving must happen: the engine state is written back to the guest. */
-    state[CTX_CONTEXT_CONTROL_DW] = (state[CTX_CONTEXT_CONTROL_DW] & ~CTX_CTRL_SAVE_INHIBIT) |
-                                    SKL_MASKED_DISABLE(CTX_CTRL_SAVE_INHIBIT);
+    state[CTX_CONTEXT_CONTROL_DW] =
+        (state[CTX_CONTEXT_CONTROL_DW] & ~CTX_CTRL_ENGINE_CTX_SAVE_INHIBIT) |
+        SKL_MASKED_DISABLE(CTX_CTRL_ENGINE_CTX_SAVE_INHIBIT);
     state[CTX_RING_HEAD_DW] = w->head;
     state[CTX_RING_TAIL_DW] = w->tail;
     state[CTX_RING_START_DW] = 0;   /* in the window it is bound at */

@@ -32,8 +32,8 @@ void wl_shadow(struct vgpu_workload *w)
         return;
     }
     prev = wl_previous_of_context(w);
-    w->head = prev ? prev->tail : ctx.state[CTX_RING_HEAD_DW] & RING_HEAD_ADDR_MASK;
-    w->tail = w->submitted_tail & RING_TAIL_ADDR_MASK;
+    w->head = prev ? prev->tail : ctx.state[CTX_RING_HEAD_DW] & HEAD_ADDR;
+    w->tail = w->submitted_tail & TAIL_ADDR;
     w->ring_size = ctx.ring_size;
     if (w->head >= ctx.ring_size || w->tail >= ctx.ring_size) {
         wl_reject(w, "ring head 0x%" PRIx32 " or tail 0x%" PRIx32 " is outside its %" PRIu32

@@ -418,12 +418,12 @@ static void ggtt_sdi(uint32_t **p, uint64_t gma)
 
 static void ggtt_srm(uint32_t **p, uint64_t gma)
 {
-    emit_reg_mem(p, 0x24, SKL_RCS_BASE + RING_GPR(0), gma, true);
+    emit_reg_mem(p, 0x24, RENDER_RING_BASE + RING_GPR(0), gma, true);
 }
 
 static void ggtt_lrm(uint32_t **p, uint64_t gma)
 {
-    emit_reg_mem(p, 0x29, SKL_RCS_BASE + RING_GPR(0), gma, true);
+    emit_reg_mem(p, 0x29, RENDER_RING_BASE + RING_GPR(0), gma, true);
 }
 
 static void ggtt_pipe_control(uint32_t **p, uint64_t gma)
@@ -596,7 +596,7 @@ static void run_page_taken_after_scan(struct side *s, bool ggtt)
  */
 static void expect_late_scratch_private(struct env *e, bool ggtt)
 {
-    const uint32_t gpr0 = SKL_RCS_BASE + RING_GPR(0);
+    const uint32_t gpr0 = RENDER_RING_BASE + RING_GPR(0);
     struct side a, b;
     const uint32_t *a_scratch, *b_scratch;
     uint32_t *p, read;
@@ -642,7 +642,7 @@ static void test_lri_outside_the_whitelist(void **state)
 {
     struct env *e = *state;
     uint32_t *p = e->batch->map;
-    const uint32_t ring_start = SKL_RCS_BASE + RING_START;
+    const uint32_t ring_start = RENDER_RING_BASE + RING_START;
 
     emit_lri(&p, &ring_start, 1);
     emit(&p, MI_BB_END_DW);

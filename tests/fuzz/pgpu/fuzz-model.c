@@ -97,7 +97,7 @@ static void settle(struct pgpu *gpu)
 
         for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
             idle &= (pgpu_skl_model.mmio_read(gpu, skl_engine_info[e].base + RING_MI_MODE, 4) &
-                     MI_MODE_IDLE) != 0;
+                     MODE_IDLE) != 0;
         }
         clock_gettime(CLOCK_MONOTONIC, &now);
         if (idle || (uint64_t)(now.tv_sec - start.tv_sec) * 1000000000ull +
@@ -116,7 +116,7 @@ static void setup(struct pgpu *gpu, uint8_t *region)
         pgpu_skl_model.ggtt_write(gpu, page, (REGION_BUS + page * PGPU_PAGE_SIZE) | 1);
     }
     state[CTX_RING_START_DW] = RING_PAGE * PGPU_PAGE_SIZE;
-    state[CTX_RING_CTL_DW] = RING_CTL_VALID;
+    state[CTX_RING_CTL_DW] = RING_VALID;
     state[CTX_PDP_LDW_DW(0)] = (uint32_t)(REGION_BUS + PML4_PAGE * PGPU_PAGE_SIZE);
     for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
         uint32_t base = skl_engine_info[e].base;
@@ -124,9 +124,9 @@ static void setup(struct pgpu *gpu, uint8_t *region)
         mmio_write(gpu, base + RING_HWS_PGA, STATUS_PAGE * PGPU_PAGE_SIZE);
         mmio_write(gpu, base + RING_MODE_GEN7, SKL_MASKED_ENABLE(GFX_RUN_LIST_ENABLE));
     }
-    mmio_write(gpu, SKL_GT_IER(0), ~0u);
-    mmio_write(gpu, SKL_GT_IMR(0), 0);
-    mmio_write(gpu, SKL_MASTER_IRQ, MASTER_IRQ_CONTROL);
+    mmio_write(gpu, GEN8_GT_IER(0), ~0u);
+    mmio_write(gpu, GEN8_GT_IMR(0), 0);
+    mmio_write(gpu, GEN8_MASTER_IRQ, GEN8_MASTER_IRQ_CONTROL);
 }
 
 static void count_irq(void *opaque)

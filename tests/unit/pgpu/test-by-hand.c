@@ -24,7 +24,7 @@
 #define PAGES 64
 #define RAW_BUS 0x80000000ull
 #define STATUS_PAGE 63
-#define RCS(rel) (SKL_RCS_BASE + (rel))
+#define RCS(rel) (RENDER_RING_BASE + (rel))
 
 struct raw {
     struct pgpu *gpu;
@@ -87,7 +87,7 @@ static void make_context(struct raw *r, unsigned image_page, unsigned ring_page,
     state[CTX_RING_HEAD_DW] = 0;
     state[CTX_RING_TAIL_DW] = 4 * count;
     state[CTX_RING_START_DW] = ring_page * PGPU_PAGE_SIZE;
-    state[CTX_RING_CTL_DW] = RING_CTL_VALID;
+    state[CTX_RING_CTL_DW] = RING_VALID;
     for (unsigned i = 0; i < 4; i++) {
         state[CTX_PDP_UDW_DW(i)] = (uint32_t)(pdp[i] >> 32);
         state[CTX_PDP_LDW_DW(i)] = (uint32_t)pdp[i];
@@ -127,7 +127,7 @@ static bool wait_idle(struct raw *r)
     struct timespec pause = { .tv_nsec = 100000 };
 
     for (unsigned i = 0; i < 50000; i++) {
-        if (OPS.mmio_read(r->gpu, RCS(RING_MI_MODE), 4) & MI_MODE_IDLE) {
+        if (OPS.mmio_read(r->gpu, RCS(RING_MI_MODE), 4) & MODE_IDLE) {
             return true;
         }
         nanosleep(&pause, NULL);
@@ -196,10 +196,10 @@ static void test_preemption_at_an_arbitration_point(void **state)
     assert_int_equal(page(r, 30)[1], 0);
     /* saved HEAD is at the semaphore: the store before it is done */
     assert_int_equal(first_state[CTX_RING_HEAD_DW], 16);
-    assert_int_equal(csb[0], CSB_IDLE_ACTIVE);
-    assert_int_equal(csb[2], CSB_PREEMPTED);
+    assert_int_equal(csb[0], GEN8_CTX_STATUS_IDLE_ACTIVE);
+    assert_int_equal(csb[2], GEN8_CTX_STATUS_PREEMPTED);
     assert_int_equal(csb[3], 0xa);
-    assert_int_equal(csb[4], CSB_ACTIVE_IDLE | CSB_COMPLETE);
+    assert_int_equal(csb[4], GEN8_CTX_STATUS_ACTIVE_IDLE | GEN8_CTX_STATUS_COMPLETE);
     assert_int_equal(csb[5], 0xb);
 
     page(r, 31)[0] = 1;

@@ -65,10 +65,10 @@ static void test_user_interrupt_sets_iir(void **state)
     struct fixture *f = *state;
     const uint32_t cmds[] = { MI_USER_INTERRUPT };
 
-    fixture_set_reg(f, SKL_GT_IIR(0), ~0u);
-    assert_int_equal(fixture_reg(f, SKL_GT_IIR(0)) & GT_USER_INTERRUPT, 0);
+    fixture_set_reg(f, GEN8_GT_IIR(0), ~0u);
+    assert_int_equal(fixture_reg(f, GEN8_GT_IIR(0)) & GT_RENDER_USER_INTERRUPT, 0);
     assert_int_equal(fixture_run(f, PGPU_RCS, cmds, N(cmds)), 0);
-    assert_true(fixture_reg(f, SKL_GT_IIR(0)) & GT_USER_INTERRUPT);
+    assert_true(fixture_reg(f, GEN8_GT_IIR(0)) & GT_RENDER_USER_INTERRUPT);
 }
 
 static void test_load_register_imm_and_store_register_mem(void **state)
@@ -103,12 +103,12 @@ static void test_command_stream_cannot_write_protected_registers(void **state)
 {
     struct fixture *f = *state;
     const uint32_t cmds[] = {
-        MI_LOAD_REGISTER_IMM(2), SKL_MASTER_IRQ, 0, fixture_engine_reg(PGPU_RCS, RING_ELSP), 1,
+        MI_LOAD_REGISTER_IMM(2), GEN8_MASTER_IRQ, 0, fixture_engine_reg(PGPU_RCS, RING_ELSP), 1,
     };
 
     assert_int_equal(fixture_run(f, PGPU_RCS, cmds, N(cmds)), 0);
     assert_int_equal(fixture_stats(f).refused_reg_accesses, 2);
-    assert_true(fixture_reg(f, SKL_MASTER_IRQ) & MASTER_IRQ_CONTROL);
+    assert_true(fixture_reg(f, GEN8_MASTER_IRQ) & GEN8_MASTER_IRQ_CONTROL);
 }
 
 static void test_flush_dw_post_sync_writes(void **state)
@@ -123,13 +123,13 @@ static void test_flush_dw_post_sync_writes(void **state)
         (MI_FLUSH_DW + 1) | MI_POST_SYNC_TIMESTAMP, LO(DATA(0x30)), HI(DATA(0x30)), 0, 0,
     };
 
-    fixture_set_reg(f, SKL_GT_IMR(0), 0);
+    fixture_set_reg(f, GEN8_GT_IMR(0), 0);
     assert_int_equal(fixture_run(f, PGPU_BCS, cmds, N(cmds)), 0);
     assert_int_equal(data[0x10 / 4], 0xd0d0);
     assert_int_equal(data[0x200 / 4], 0x1111);
     assert_int_equal(data[0x204 / 4], 0x2222);
     assert_true(data[0x30 / 4] || data[0x34 / 4]);
-    assert_true(fixture_reg(f, SKL_GT_IIR(0)) & GT_FLUSH_NOTIFY_INTERRUPT << 16);
+    assert_true(fixture_reg(f, GEN8_GT_IIR(0)) & GT_RENDER_PIPECTL_NOTIFY_INTERRUPT << 16);
 }
 
 static void test_pipe_control_post_sync_writes(void **state)
@@ -147,7 +147,7 @@ static void test_pipe_control_post_sync_writes(void **state)
     };
 
     data[0x28 / 4] = 0xffffffff;
-    fixture_set_reg(f, SKL_GT_IMR(0), 0);
+    fixture_set_reg(f, GEN8_GT_IMR(0), 0);
     assert_int_equal(fixture_run(f, PGPU_RCS, cmds, N(cmds)), 0);
     assert_int_equal(data[0x10 / 4], 0xabcd);
     assert_int_equal(data[0x14 / 4], 0xef01);
@@ -155,7 +155,7 @@ static void test_pipe_control_post_sync_writes(void **state)
     assert_int_equal(data[0x304 / 4], 8);
     assert_true(data[0x20 / 4] || data[0x24 / 4]);
     assert_int_equal(data[0x28 / 4], 0);
-    assert_true(fixture_reg(f, SKL_GT_IIR(0)) & GT_FLUSH_NOTIFY_INTERRUPT);
+    assert_true(fixture_reg(f, GEN8_GT_IIR(0)) & GT_RENDER_PIPECTL_NOTIFY_INTERRUPT);
 }
 
 static void test_batch_buffer_start_second_level_and_chained(void **state)
@@ -259,7 +259,7 @@ static void test_unknown_opcode_stops_the_context(void **state)
     const uint32_t cmds[] = { MI_INSTR(0x3f, 0) };
 
     assert_int_equal(fixture_run(f, PGPU_RCS, cmds, N(cmds)), -EIO);
-    assert_true(fixture_reg(f, fixture_engine_reg(PGPU_RCS, RING_EIR)) & RING_ERR_INSTRUCTION);
+    assert_true(fixture_reg(f, fixture_engine_reg(PGPU_RCS, RING_EIR)) & I915_ERROR_INSTRUCTION);
     assert_int_equal(fixture_stats(f).bad_commands, 1);
 }
 
@@ -422,7 +422,7 @@ static void test_y_tiled_blits_round_trip(void **state)
     uint64_t src = DATA(0), tiled = DATA(TILED_OFFSET), back = DATA(BACK_OFFSET);
     const unsigned pitch = 512;
     const uint32_t cmds[] = {
-        MI_LOAD_REGISTER_IMM(1), SKL_BCS_SWCTRL, SKL_MASKED_ENABLE(BCS_SWCTRL_SRC_Y),
+        MI_LOAD_REGISTER_IMM(1), BCS_SWCTRL, SKL_MASKED_ENABLE(BCS_SWCTRL_SRC_Y),
         XY_FAST_COPY_BLT | FAST_COPY_DST_TILING(FAST_COPY_TILING_Y),
         FAST_COPY_DEPTH_32 | pitch / 4, 0, 40u << 16 | 100,
         LO(tiled), HI(tiled), 0, pitch, LO(src), HI(src),

@@ -18,7 +18,7 @@
 #include "pgpu/skl-regs.h"
 
 #define OPS pgpu_skl_model
-#define RCS(rel) (SKL_RCS_BASE + (rel))
+#define RCS(rel) (RENDER_RING_BASE + (rel))
 
 static const struct pgpu_config good_config = {
     .name = "iface", .aperture_size = PGPU_APERTURE_DEFAULT, .hang_timeout_ms = 100,
@@ -122,35 +122,35 @@ static void test_register_semantics(void **state)
     struct pgpu *gpu = *state;
 
     /* power-on values */
-    assert_int_equal(OPS.mmio_read(gpu, SKL_FUSE2, 4), 0x02800000);
-    assert_int_equal(OPS.mmio_read(gpu, SKL_CTC_MODE, 4), SKL_CTC_MODE_VALUE);
-    assert_int_equal(OPS.mmio_read(gpu, SKL_GT_IMR(2), 4), 0xffffffff);
-    assert_int_equal(OPS.mmio_read(gpu, SKL_GT_IIR(0), 4), 0);
+    assert_int_equal(OPS.mmio_read(gpu, GEN8_FUSE2, 4), 0x02800000);
+    assert_int_equal(OPS.mmio_read(gpu, CTC_MODE, 4), SKL_CTC_MODE_VALUE);
+    assert_int_equal(OPS.mmio_read(gpu, GEN8_GT_IMR(2), 4), 0xffffffff);
+    assert_int_equal(OPS.mmio_read(gpu, GEN8_GT_IIR(0), 4), 0);
     /* plain storage, 8-byte accesses */
     OPS.mmio_write(gpu, 0x4000, 0x1122334455667788ull, 8);
     assert_int_equal(OPS.mmio_read(gpu, 0x4004, 4), 0x11223344);
     /* read-only */
-    OPS.mmio_write(gpu, SKL_FUSE2, 0, 4);
-    assert_int_equal(OPS.mmio_read(gpu, SKL_FUSE2, 4), 0x02800000);
+    OPS.mmio_write(gpu, GEN8_FUSE2, 0, 4);
+    assert_int_equal(OPS.mmio_read(gpu, GEN8_FUSE2, 4), 0x02800000);
     /* masked: upper half selects the bits */
     OPS.mmio_write(gpu, RCS(RING_MODE_GEN7), SKL_MASKED_ENABLE(GFX_RUN_LIST_ENABLE | 1), 4);
     OPS.mmio_write(gpu, RCS(RING_MODE_GEN7), SKL_MASKED_DISABLE(1) | GFX_RUN_LIST_ENABLE, 4);
     assert_int_equal(OPS.mmio_read(gpu, RCS(RING_MODE_GEN7), 4), GFX_RUN_LIST_ENABLE);
     /* MODE_IDLE is live, STOP_RING stored */
-    OPS.mmio_write(gpu, RCS(RING_MI_MODE), SKL_MASKED_ENABLE(MI_MODE_STOP_RING), 4);
-    assert_int_equal(OPS.mmio_read(gpu, RCS(RING_MI_MODE), 4), MI_MODE_STOP_RING | MI_MODE_IDLE);
+    OPS.mmio_write(gpu, RCS(RING_MI_MODE), SKL_MASKED_ENABLE(STOP_RING), 4);
+    assert_int_equal(OPS.mmio_read(gpu, RCS(RING_MI_MODE), 4), STOP_RING | MODE_IDLE);
     /* reset handshake */
     OPS.mmio_write(gpu, RCS(RING_RESET_CTL), SKL_MASKED_ENABLE(RESET_CTL_REQUEST_RESET), 4);
     assert_int_equal(OPS.mmio_read(gpu, RCS(RING_RESET_CTL), 4),
                      RESET_CTL_REQUEST_RESET | RESET_CTL_READY_TO_RESET);
     /* GDRST performs the reset and reads back 0 */
-    OPS.mmio_write(gpu, SKL_GDRST, GDRST_FULL, 4);
-    assert_int_equal(OPS.mmio_read(gpu, SKL_GDRST, 4), 0);
+    OPS.mmio_write(gpu, GEN6_GDRST, GRDOM_FULL, 4);
+    assert_int_equal(OPS.mmio_read(gpu, GEN6_GDRST, 4), 0);
     assert_int_equal(stats_of(gpu).engine_resets, PGPU_NUM_ENGINES);
     assert_int_equal(OPS.mmio_read(gpu, RCS(RING_CONTEXT_STATUS_PTR), 4), 0x0707);
     /* the master register keeps only its enable bit */
-    OPS.mmio_write(gpu, SKL_MASTER_IRQ, 0xffffffff, 4);
-    assert_int_equal(OPS.mmio_read(gpu, SKL_MASTER_IRQ, 4), MASTER_IRQ_CONTROL);
+    OPS.mmio_write(gpu, GEN8_MASTER_IRQ, 0xffffffff, 4);
+    assert_int_equal(OPS.mmio_read(gpu, GEN8_MASTER_IRQ, 4), GEN8_MASTER_IRQ_CONTROL);
     /* the ELSP is write-only */
     assert_int_equal(OPS.mmio_read(gpu, RCS(RING_ELSP), 4), 0);
 }

@@ -13,7 +13,7 @@
 #define CTX_A           (0x0000000200000000ull | 0x20000 | 0x119)
 #define CTX_A_TAIL      (0x0000000200000000ull | 0x20000 | 0x11d)  /* lite restore */
 #define CTX_B           (0x0000000400000000ull | 0x40000 | 0x119)
-#define GT_IIR0         (GEN8_GT_ISR0 + IRQ_IIR)
+#define GT_IIR0         GEN8_GT_IIR(0)
 
 static void elsp(struct fixture *f, uint32_t base, uint64_t desc0, uint64_t desc1)
 {
@@ -51,8 +51,8 @@ static int guest_setup(void **state)
     vgpu_bar0_write(f->vgpu, VGPU_GGTT_OFFSET + HWSP_GMA / 4096 * 8, HWSP_GPA | 1, 8);
     wr(f, RENDER_RING_BASE + RING_HWS_PGA, HWSP_GMA);
     wr(f, RENDER_RING_BASE + RING_CONTEXT_STATUS_PTR, 0xffff0000 | 5 << 8 | 5);
-    wr(f, GEN8_GT_ISR0 + IRQ_IMR, 0);
-    wr(f, GEN8_GT_ISR0 + IRQ_IER, ~0u);
+    wr(f, GEN8_GT_IMR(0), 0);
+    wr(f, GEN8_GT_IER(0), ~0u);
     wr(f, GEN8_MASTER_IRQ, GEN8_MASTER_IRQ_CONTROL);
     return 0;
 }
@@ -73,24 +73,24 @@ static void test_elsp_promotes_and_completes(void **state)
     /* idle-to-active in entry 0, in the status page and MMIO, and an interrupt */
     assert_int_equal(hwsp_csb(f, 0), 0x1);
     assert_int_equal(hwsp_write_ptr(f), 0);
-    assert_int_equal(rd(f, RENDER_RING_BASE + RING_CSB), 0x1);
+    assert_int_equal(rd(f, RENDER_RING_BASE + RING_CONTEXT_STATUS_BUF_LO(0)), 0x1);
     assert_int_equal(rd(f, RENDER_RING_BASE + RING_CONTEXT_STATUS_PTR) & 7, 0);
     assert_int_equal(rd(f, GT_IIR0), 1u << 8);
     assert_int_equal(f->msis, 1);
     assert_int_equal(rd(f, RENDER_RING_BASE + RING_MI_MODE) & MODE_IDLE, 0);
-    assert_int_equal(rd(f, RENDER_RING_BASE + RING_EXECLIST_STATUS + 4), CTX_A >> 32);
+    assert_int_equal(rd(f, RENDER_RING_BASE + RING_EXECLIST_STATUS_HI), CTX_A >> 32);
 
     wr(f, GT_IIR0, ~0u);
     vgpu_execlist_complete(f->vgpu, VGPU_RCS, MED_EVENT_DONE, CTX_A, 0x80, true);
     /* active-to-idle with the context's ID, a user interrupt, HEAD written back */
     assert_int_equal(hwsp_csb(f, 1), (CTX_A & ~0xffffffffull) | 0x18);
     assert_int_equal(hwsp_write_ptr(f), 1);
-    assert_int_equal(vgpu_bar0_read(f->vgpu, RENDER_RING_BASE + RING_CSB + 8, 8),
+    assert_int_equal(vgpu_bar0_read(f->vgpu, RENDER_RING_BASE + RING_CONTEXT_STATUS_BUF_LO(1), 8),
                      (CTX_A & ~0xffffffffull) | 0x18);
     assert_int_equal(rd(f, GT_IIR0), 1u << 8 | 1u << 0);
     assert_int_equal(rd(f, RENDER_RING_BASE + RING_HEAD), 0x80);
     assert_int_equal(rd(f, RENDER_RING_BASE + RING_MI_MODE) & MODE_IDLE, MODE_IDLE);
-    assert_int_equal(rd(f, RENDER_RING_BASE + RING_EXECLIST_STATUS), 0);
+    assert_int_equal(rd(f, RENDER_RING_BASE + RING_EXECLIST_STATUS_LO), 0);
 }
 
 /* Work that ran no MI_USER_INTERRUPT raises only the context switch, as the
@@ -199,7 +199,7 @@ static void test_hostile_sequences_are_contained(void **state)
     wr(f, BLT_RING_BASE + RING_HWS_PGA, 0x7000000);
     elsp(f, BLT_RING_BASE, CTX_A, 0);
     assert_int_equal(stats->hwsp_unmapped, 1);
-    assert_int_equal(rd(f, BLT_RING_BASE + RING_CSB), 0x1);
+    assert_int_equal(rd(f, BLT_RING_BASE + RING_CONTEXT_STATUS_BUF_LO(0)), 0x1);
     assert_int_equal(rd(f, GT_IIR0) & 1u << 24, 1u << 24);
 }
 

@@ -26,7 +26,7 @@ static void test_iirs_are_zero_after_reset(void **state)
 {
     struct fixture *f = *state;
     static const uint32_t sets[] = {
-        GEN8_GT_ISR0, GEN8_GT_ISR0 + 0x30, GEN8_DE_PIPE_ISR_A + 0x20,
+        GEN8_GT_ISR(0), GEN8_GT_ISR(3), GEN8_DE_PIPE_ISR_A + 0x20,
         GEN8_DE_PORT_ISR, GEN8_DE_MISC_ISR, GEN8_PCU_ISR, SDEISR,
     };
 
