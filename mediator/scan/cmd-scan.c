@@ -100,9 +100,8 @@ struct med_scan_state {
     uint64_t fetched;           /* batch bytes fetched so far */
     bool jumped;                /* the handler moved the loop elsewhere */
     /* The pages of the last ranges found good, replaced round robin at
-     * good_next, the one used last at good_last: a batch's accesses mostly
-     * fall in the same few ranges, e.g. a copy's source and destination
-     * in turn. */
+     * good_next, the one that matched last at good_last: a batch's accesses mostly fall in the same few ranges,
+     * e.g. a copy's source and destination in turn. */
     struct good_range good[GOOD_RANGES];
     unsigned good_next, good_last;
     /* Headers that decoded to an allowed command of a valid length on
@@ -188,23 +187,17 @@ HOT bool in_good_range(const struct good_range *g, enum med_scan_space space, ui
 }
 
 /* range_ok() when the range is on none of the good ranges' pages: ask the
- * mediator, and remember the pages of a good answer. */
+ * mediator, and remember the pages of a good answer in place of the
+ * oldest. */
 static bool __attribute__((noinline)) ask_range(struct med_scan_state *s,
                                                 enum med_scan_space space, uint64_t gma,
                                                 uint64_t len)
 {
     const struct med_scan_ops *ops = s->scan->config.ops;
     void *opaque = s->scan->config.opaque;
-    bool ok;
+    bool ok = space == MED_SCAN_GGTT ? ops->ggtt_range_ok(opaque, gma, len)
+                                     : ops->ppgtt_range_ok(opaque, s->req->ppgtt, gma, len);
 
-    for (unsigned i = 0; len && i < GOOD_RANGES; i++) {
-        if (in_good_range(&s->good[i], space, gma, len)) {
-            s->good_last = i;
-            return true;
-        }
-    }
-    ok = space == MED_SCAN_GGTT ? ops->ggtt_range_ok(opaque, gma, len)
-                                : ops->ppgtt_range_ok(opaque, s->req->ppgtt, gma, len);
     if (ok && len) {
         /* the answer covers the whole pages of the range */
         s->good[s->good_next] = (struct good_range){
@@ -218,9 +211,9 @@ static bool __attribute__((noinline)) ask_range(struct med_scan_state *s,
 }
 
 /* Is every byte of [@gma, @gma + @len) the vGPU's in @space?  Asked of
- * the mediator unless it lies on the pages of a range found good earlier
- * in this scan; the one used last is tried first (a batch's stores all
- * hit it). */
+ * the mediator unless it lies on the pages of one of the ranges found
+ * good earlier in this scan: the one that matched last first (a batch's
+ * stores all hit it), then the others (a blit's surfaces come in turn). */
 HOT bool range_ok(struct med_scan_state *s, enum med_scan_space space, uint64_t gma,
                  uint64_t len)
 {
@@ -231,6 +224,12 @@ HOT bool range_ok(struct med_scan_state *s, enum med_scan_space space, uint64_t 
     }
     if (len && in_good_range(&s->good[s->good_last], space, gma, len)) {
         return true;
+    }
+    for (unsigned i = 0; len && i < GOOD_RANGES; i++) {
+        if (in_good_range(&s->good[i], space, gma, len)) {
+            s->good_last = i;
+            return true;
+        }
     }
     return ask_range(s, space, gma, len);
 }
