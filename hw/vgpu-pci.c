@@ -17,7 +17,6 @@
 #include "qapi/error.h"
 #include "exec/address-spaces.h"
 #include "hw/i386/x86.h"
-#include "hw/nvram/fw_cfg.h"
 #include "hw/pci/pci.h"
 #include "hw/pci/msi.h"
 #include "hw/qdev-properties.h"
@@ -29,14 +28,13 @@
 #include "mediator/protocol.h"
 #include "vgpu/vgpu.h"
 #include "trace.h"
+#include "igd-opregion.h"
 #include "vgpu-display.h"
 #include "vgpu-link.h"
 
 #define TYPE_VGPU_PCI "vgpu-pci"
 OBJECT_DECLARE_SIMPLE_TYPE(VgpuPciState, VGPU_PCI)
 
-/* SeaBIOS copies this fw_cfg file into reserved RAM and points ASLS at it. */
-#define OPREGION_FW_CFG_FILE    "etc/igd-opregion"
 /*
  * Under Xen, hvmloader reserves pages for an Intel display device's
  * OpRegion and writes their address into ASLS, leaving the contents to the
@@ -44,10 +42,6 @@ OBJECT_DECLARE_SIMPLE_TYPE(VgpuPciState, VGPU_PCI)
  */
 #define VGPU_PCI_ASLS           0xfc
 #define VBLANK_HZ               60
-
-/* fw_cfg keeps a file for good and aborts QEMU on a second one of the
- * same name: once the OpRegion went there, no other vgpu-pci may start. */
-static bool opregion_handed_to_firmware;
 
 struct VgpuPciState {
     PCIDevice parent_obj;
@@ -320,12 +314,8 @@ static bool vgpu_pci_create_vgpu(VgpuPciState *s, Error **errp)
 static void vgpu_pci_realize(PCIDevice *pdev, Error **errp)
 {
     VgpuPciState *s = VGPU_PCI(pdev);
-    FWCfgState *fw_cfg = xen_enabled() ? NULL : fw_cfg_find();
 
-    if (fw_cfg && opregion_handed_to_firmware) {
-        error_setg(errp, "a VM has one vgpu-pci: firmware takes one IGD OpRegion (fw_cfg "
-                   "%s), and another vgpu-pci has it; remove the other -device vgpu-pci",
-                   OPREGION_FW_CFG_FILE);
+    if (!igd_opregion_available(DEVICE(s), errp)) {
         return;
     }
     if (!vgpu_pci_create_vgpu(s, errp)) {
@@ -348,10 +338,10 @@ static void vgpu_pci_realize(PCIDevice *pdev, Error **errp)
     pci_register_bar(pdev, 2, PCI_BASE_ADDRESS_SPACE_MEMORY |
                      PCI_BASE_ADDRESS_MEM_TYPE_64 |
                      PCI_BASE_ADDRESS_MEM_PREFETCH, &s->aperture);
-    vgpu_cfg_init(s->vgpu, pdev->config, pdev->wmask, pdev->w1cmask);
+    vgpu_cfg_init(pdev->config, pdev->wmask, pdev->w1cmask);
 
     s->opregion = g_malloc(VGPU_OPREGION_SIZE);
-    vgpu_opregion_build(s->vgpu, s->opregion);
+    vgpu_opregion_build(s->opregion);
     if (xen_enabled()) {
         /*
          * SeaBIOS leaves PCI set-up to hvmloader under Xen, so it never
@@ -359,12 +349,8 @@ static void vgpu_pci_realize(PCIDevice *pdev, Error **errp)
          */
         memory_region_init_io(&s->opregion_mmio, OBJECT(s), &vgpu_pci_opregion_ops,
                               s, "vgpu-opregion", VGPU_OPREGION_SIZE);
-    } else if (fw_cfg) {
-        fw_cfg_add_file(fw_cfg, OPREGION_FW_CFG_FILE, s->opregion, VGPU_OPREGION_SIZE);
-        opregion_handed_to_firmware = true;
     } else {
-        warn_report("no fw_cfg to hand the OpRegion to firmware; the guest will guess "
-                    "its display ports without a VBT");
+        igd_opregion_hand_to_firmware(DEVICE(s), s->opregion);
     }
 
     s->vblank_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, vgpu_pci_vblank, s);

@@ -53,10 +53,34 @@ enum pgpu_engine {
     PGPU_NUM_ENGINES
 };
 
+/*
+ * What an owner that embeds the GPU in a VM provides (hw/pgpu-pci.c: the
+ * model as a VM's own GPU), where a DMA map fixed in advance cannot say
+ * what the bus reaches: the VM's memory map and IOMMU change under it.
+ */
+struct pgpu_host {
+    /*
+     * A bus address the DMA map does not hold: the host pointer it reaches
+     * now and how many bytes from there are contiguous (*len >= 1), or
+     * false for an address that reaches no memory (a GPU fault).  Called
+     * from any of the GPU's threads with its DMA read lock held: it must
+     * not call dma_map or dma_unmap.  The pointer stays valid for as long
+     * as the owner's memory exists; the GPU keeps it at most until the
+     * engine's next translation-cache drop (pgpu.h's header comment).
+     */
+    bool (*dma_translate)(void *opaque, uint64_t bus, uint8_t **host, uint64_t *len);
+    /* Each thread the GPU starts calls this first and thread_exit last
+     * (e.g. to register with the owner's RCU); either may be NULL. */
+    void (*thread_enter)(void *opaque);
+    void (*thread_exit)(void *opaque);
+    void *opaque;
+};
+
 struct pgpu_config {
     const char *name;           /* used in log lines */
     uint64_t aperture_size;     /* power of two, 64 MiB .. 4 GiB */
     unsigned hang_timeout_ms;   /* no progress for this long is a hang; 1..60000 */
+    const struct pgpu_host *host;   /* NULL: the DMA map is all the bus reaches */
 };
 
 /* Counters of input the GPU did not honour; reset only by destroying it. */
@@ -72,6 +96,9 @@ struct pgpu_stats {
     uint64_t hangs;             /* engines stopped by the hang detector */
     uint64_t engine_resets;
     uint64_t lost_status_writes;/* CSB/HWSP writes to an unmapped status page */
+    uint64_t untracked_reads;   /* owner accesses to registers the GPU does not */
+    uint64_t untracked_writes;  /* describe (plain storage) */
+    uint64_t untracked_offsets; /* distinct such registers (dwords) */
 };
 
 /*
@@ -124,6 +151,11 @@ struct pgpu_ops {
     void (*reset_engine)(struct pgpu *gpu, enum pgpu_engine engine);
 
     void (*get_stats)(struct pgpu *gpu, struct pgpu_stats *stats);
+
+    /* The first register (dword offset >= @from) the owner touched that the
+     * GPU does not describe, or UINT32_MAX; NULL where every register is
+     * real (hardware). */
+    uint32_t (*untracked_next)(struct pgpu *gpu, uint32_t from);
 };
 
 /* Every backend's handle starts with this. */

@@ -139,12 +139,19 @@ static uint8_t *skl_dma_lookup(struct skl_gpu *gpu, struct skl_tlb *tlb, uint64_
         return tlb->dma_host + (bus - tlb->dma_bus);
     }
     i = dma_search(gpu, bus);
-    if (i == gpu->dma_count || gpu->dma[i].bus > bus) {
+    if (i < gpu->dma_count && gpu->dma[i].bus <= bus) {
+        tlb->dma_bus = gpu->dma[i].bus;
+        tlb->dma_size = gpu->dma[i].size;
+        tlb->dma_host = gpu->dma[i].host;
+    } else if (gpu->host.dma_translate &&
+               gpu->host.dma_translate(gpu->host.opaque, bus, &tlb->dma_host,
+                                       &tlb->dma_size) && tlb->dma_size) {
+        /* Cached like a map hit: until the engine's next cache drop. */
+        tlb->dma_bus = bus;
+    } else {
+        tlb->dma_size = 0;
         return NULL;
     }
-    tlb->dma_bus = gpu->dma[i].bus;
-    tlb->dma_size = gpu->dma[i].size;
-    tlb->dma_host = gpu->dma[i].host;
     if (len > tlb->dma_size - (bus - tlb->dma_bus)) {
         return NULL;
     }

@@ -516,6 +516,9 @@ static void *engine_thread(void *opaque)
     struct skl_engine *e = opaque;
     struct skl_gpu *gpu = e->gpu;
 
+    if (gpu->host.thread_enter) {
+        gpu->host.thread_enter(gpu->host.opaque);
+    }
     pthread_mutex_lock(&gpu->lock);
     while (!gpu->quit) {
         bool deliver;
@@ -550,6 +553,9 @@ static void *engine_thread(void *opaque)
         }
     }
     pthread_mutex_unlock(&gpu->lock);
+    if (gpu->host.thread_exit) {
+        gpu->host.thread_exit(gpu->host.opaque);
+    }
     return NULL;
 }
 

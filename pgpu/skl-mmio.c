@@ -312,6 +312,43 @@ bool skl_cmd_reg_write(struct skl_engine *e, uint32_t offset, uint32_t value)
     return true;
 }
 
+/* An owner access to a register no row describes: counted, so that what a
+ * driver needs and the model lacks shows (pgpu-pci prints it at exit). */
+static void untracked_access(struct skl_gpu *gpu, uint32_t offset, unsigned size, bool write)
+{
+    for (uint32_t dw = offset / 4; dw < (offset + size) / 4; dw++) {
+        uint64_t bit = 1ull << (dw % 64);
+
+        if (slot_at(dw * 4)) {
+            continue;
+        }
+        if (write) {
+            SKL_STAT_INC(gpu, untracked_writes);
+        } else {
+            SKL_STAT_INC(gpu, untracked_reads);
+        }
+        if (!(__atomic_fetch_or(&gpu->untracked[dw / 64], bit, __ATOMIC_RELAXED) & bit)) {
+            SKL_STAT_INC(gpu, untracked_offsets);
+        }
+    }
+}
+
+static uint32_t skl_untracked_next(struct pgpu *pgpu, uint32_t from)
+{
+    struct skl_gpu *gpu = (struct skl_gpu *)pgpu;
+
+    for (uint32_t dw = from / 4 + (from % 4 != 0); dw < PGPU_MMIO_SIZE / 4; dw++) {
+        uint64_t word = __atomic_load_n(&gpu->untracked[dw / 64], __ATOMIC_RELAXED) >> (dw % 64);
+
+        if (!word) {
+            dw |= 63;           /* the rest of this word is clear */
+            continue;
+        }
+        return (dw + __builtin_ctzll(word)) * 4;
+    }
+    return UINT32_MAX;
+}
+
 static bool mmio_access_valid(uint32_t offset, unsigned size)
 {
     return (size == 4 || size == 8) && offset % 4 == 0 &&
@@ -327,6 +364,7 @@ static uint64_t skl_mmio_read(struct pgpu *pgpu, uint32_t offset, unsigned size)
         SKL_STAT_INC(gpu, bad_mmio);
         return 0;
     }
+    untracked_access(gpu, offset, size, false);
     value = skl_mmio_read32(gpu, offset);
     if (size == 8) {
         value |= (uint64_t)skl_mmio_read32(gpu, offset + 4) << 32;
@@ -343,6 +381,7 @@ static void skl_mmio_write(struct pgpu *pgpu, uint32_t offset, uint64_t value,
         SKL_STAT_INC(gpu, bad_mmio);
         return;
     }
+    untracked_access(gpu, offset, size, true);
     skl_mmio_write32(gpu, offset, (uint32_t)value);
     if (size == 8) {
         skl_mmio_write32(gpu, offset + 4, (uint32_t)(value >> 32));
@@ -408,6 +447,7 @@ static void skl_destroy(struct pgpu *pgpu)
     pthread_rwlock_destroy(&gpu->dma_lock);
     pthread_mutex_destroy(&gpu->lock);
     free(gpu->dma);
+    free(gpu->untracked);
     free(gpu->ggtt);
     free(gpu->regs);
     free(gpu);
@@ -432,6 +472,9 @@ static struct pgpu *skl_create(const struct pgpu_config *config)
     gpu->aperture_size = config->aperture_size;
     gpu->hang_timeout_ns = config->hang_timeout_ms * 1000000ull;
     gpu->epoch_ns = skl_now_ns();
+    if (config->host) {
+        gpu->host = *config->host;
+    }
     pthread_mutex_init(&gpu->lock, NULL);
     /* writers (dma_unmap) must not starve behind busy engines */
     pthread_rwlockattr_init(&rwattr);
@@ -439,7 +482,8 @@ static struct pgpu *skl_create(const struct pgpu_config *config)
     pthread_rwlock_init(&gpu->dma_lock, &rwattr);
     pthread_rwlockattr_destroy(&rwattr);
     gpu->ggtt = calloc(PGPU_GGTT_ENTRIES, sizeof(uint64_t));
-    if (!gpu->ggtt || skl_regs_init(gpu)) {
+    gpu->untracked = calloc(PGPU_MMIO_SIZE / 4 / 64, sizeof(uint64_t));
+    if (!gpu->ggtt || !gpu->untracked || skl_regs_init(gpu)) {
         skl_destroy(&gpu->base);
         errno = ENOMEM;
         return NULL;
@@ -500,4 +544,5 @@ const struct pgpu_ops pgpu_skl_model = {
     .set_irq_handler = skl_set_irq_handler,
     .reset_engine = skl_reset_engine,
     .get_stats = skl_get_stats,
+    .untracked_next = skl_untracked_next,
 };

@@ -112,6 +112,8 @@ struct skl_gpu {
     uint32_t *regs;                 /* PGPU_MMIO_SIZE bytes */
     uint64_t *ggtt;                 /* PGPU_GGTT_ENTRIES, atomic access */
     const uint8_t *reg_row;         /* per dword: index + 1 into skl_reg_rows, 0 = RAM */
+    uint64_t *untracked;            /* bitmap of RAM dwords the owner touched; atomic */
+    struct pgpu_host host;          /* all NULL when the owner gave none */
     pgpu_irq_handler *irq_handler;
     void *irq_opaque;
     struct pgpu_stats stats;        /* atomic increments */

@@ -69,8 +69,7 @@ static void put_le(uint8_t *p, uint32_t v, unsigned size)
     }
 }
 
-void vgpu_cfg_init(const struct vgpu *vgpu, uint8_t *config, uint8_t *wmask,
-                   uint8_t *w1cmask)
+void vgpu_cfg_init(uint8_t *config, uint8_t *wmask, uint8_t *w1cmask)
 {
     for (size_t i = 0; i < sizeof(cfg_regs) / sizeof(cfg_regs[0]); i++) {
         const struct cfg_reg *r = &cfg_regs[i];
@@ -139,7 +138,7 @@ static size_t vbt_put_general_definitions(uint8_t *p)
     return 3 + GENERAL_DEFS_HEADER + CHILD_DEVICE_SIZE;
 }
 
-void vgpu_opregion_build(const struct vgpu *vgpu, uint8_t buf[VGPU_OPREGION_SIZE])
+void vgpu_opregion_build(uint8_t buf[VGPU_OPREGION_SIZE])
 {
     uint8_t *vbt = buf + OPREGION_VBT_OFFSET;
     uint8_t *bdb = vbt + VBT_HEADER_SIZE;

@@ -213,18 +213,20 @@ void vgpu_display_vblank(struct vgpu *vgpu);
 void vgpu_display_hotplug(struct vgpu *vgpu, bool connected);
 
 /*
+ * What firmware shows of a Skylake GT2 with no stolen memory, the same for
+ * every vGPU and for the GPU model as a VM's own GPU (hw/pgpu-pci.c): one
+ * description of the device's identity.
+ *
  * PCI configuration space: fill @config with the power-on values and
  * @wmask / @w1cmask with the guest-writable and write-1-to-clear bits of
  * every register the library owns (VGPU_PCI_CONFIG_SIZE bytes each).
  * BARs and the MSI capability are left to the caller's PCI core, which maps
  * them; their sizes are VGPU_BAR0_SIZE and the host aperture size.
  */
-void vgpu_cfg_init(const struct vgpu *vgpu, uint8_t *config, uint8_t *wmask,
-                   uint8_t *w1cmask);
+void vgpu_cfg_init(uint8_t *config, uint8_t *wmask, uint8_t *w1cmask);
 
 /* Build the OpRegion (header + a VBT with one DP port) into @buf. */
-void vgpu_opregion_build(const struct vgpu *vgpu,
-                         uint8_t buf[VGPU_OPREGION_SIZE]);
+void vgpu_opregion_build(uint8_t buf[VGPU_OPREGION_SIZE]);
 
 /*
  * Register offsets the guest touched that the model does not track, in

@@ -30,8 +30,9 @@
 #define UNTRACKED_REG 0x8000            /* plain storage in the model */
 #define PARTITION_PTES 8192             /* gpumed-8's aperture block */
 
-/* i915 announces vGPU mode once, when it finds the PVINFO page. */
-bool step_gvt(struct result *r)
+/* i915 announces vGPU mode once, when it finds the PVINFO page: 1 if it
+ * did, 0 if not, -1 when the kernel log cannot be read. */
+static int gvt_announced(struct result *r)
 {
     int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     char record[8192];
@@ -40,7 +41,7 @@ bool step_gvt(struct result *r)
 
     if (fd < 0) {
         result_add(r, "error", "/dev/kmsg:%s", strerror(errno));
-        return false;
+        return -1;
     }
     while (!found && ((n = read(fd, record, sizeof(record) - 1)) > 0 ||
                       (n < 0 && errno == EPIPE))) {
@@ -52,6 +53,18 @@ bool step_gvt(struct result *r)
     close(fd);
     result_add(r, "detected", "%s", found ? "yes" : "no");
     return found;
+}
+
+bool step_gvt(struct result *r)
+{
+    return gvt_announced(r) == 1;
+}
+
+/* On pgpu-pci (no PVINFO) i915 drives the GPU natively: bound (the step
+ * needs the driver) and never saying vGPU. */
+bool step_native(struct result *r)
+{
+    return gvt_announced(r) == 0;
 }
 
 bool step_drm_nodes(struct result *r)

@@ -15,6 +15,7 @@ const struct step steps[] = {
     { "timing",     step_timing,    true },   /* boot and driver load durations */
     { "panic",      step_panic,     false },  /* crashes the kernel: tests the harness */
     { "gvt",        step_gvt,       true },   /* i915 runs in vGPU (GVT-g) mode */
+    { "native",     step_native,    true },   /* i915 bound and not in vGPU mode (pgpu-pci) */
     { "drm-nodes",  step_drm_nodes, true },   /* /dev/dri/card0 and /dev/fb0 exist */
     { "connector",  step_connector, true },   /* one connector connected, EDID's mode */
     { "mmio-cost",  step_mmio_cost, false },  /* one emulated access, trap to return */

@@ -1,7 +1,8 @@
 /*
  * The backend interface of the model without the native driver: creation
- * checks, the DMA map, GGTT entries, the aperture, register semantics from
- * the register table, and hostile accesses.
+ * checks, the DMA map and an owner's translation beyond it, GGTT entries,
+ * the aperture, register semantics from the register table, untracked
+ * registers, and hostile accesses.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -191,6 +192,96 @@ static void test_hostile_mmio_is_counted(void **state)
     assert_int_equal(stats_of(gpu).bad_mmio, 2 * sizeof(bad) / sizeof(bad[0]));
 }
 
+/* An owner's bus (struct pgpu_host): 3 pages at bus 0x40000000, nothing else. */
+struct fake_bus {
+    uint8_t *mem;
+    unsigned asked, entered, exited;
+};
+
+static bool fake_translate(void *opaque, uint64_t bus, uint8_t **host, uint64_t *len)
+{
+    struct fake_bus *b = opaque;
+
+    __atomic_fetch_add(&b->asked, 1, __ATOMIC_RELAXED);
+    if (bus - 0x40000000 >= 3 * PGPU_PAGE_SIZE) {
+        return false;
+    }
+    *host = b->mem + (bus - 0x40000000);
+    *len = 3 * PGPU_PAGE_SIZE - (bus - 0x40000000);
+    return true;
+}
+
+static void fake_enter(void *opaque)
+{
+    __atomic_fetch_add(&((struct fake_bus *)opaque)->entered, 1, __ATOMIC_RELAXED);
+}
+
+static void fake_exit(void *opaque)
+{
+    __atomic_fetch_add(&((struct fake_bus *)opaque)->exited, 1, __ATOMIC_RELAXED);
+}
+
+static void test_owner_translates_what_the_map_lacks(void **state)
+{
+    struct fake_bus bus = { .mem = aligned_alloc(PGPU_PAGE_SIZE, 3 * PGPU_PAGE_SIZE) };
+    const struct pgpu_host host = {
+        .dma_translate = fake_translate, .thread_enter = fake_enter,
+        .thread_exit = fake_exit, .opaque = &bus,
+    };
+    struct pgpu_config config = good_config;
+    uint8_t *mapped = aligned_alloc(PGPU_PAGE_SIZE, PGPU_PAGE_SIZE);
+    struct pgpu *gpu;
+    uint32_t v = 0x12345678;
+
+    config.host = &host;
+    gpu = OPS.create(&config);
+    assert_non_null(gpu);
+    /* the DMA map first, the owner only for what it lacks */
+    assert_int_equal(OPS.dma_map(gpu, 0x40001000, mapped, PGPU_PAGE_SIZE), 0);
+    OPS.ggtt_write(gpu, 0, 0x40001000 | GTT_PTE_PRESENT);
+    OPS.ggtt_write(gpu, 1, 0x40002000 | GTT_PTE_PRESENT);
+    OPS.ggtt_write(gpu, 2, 0x50000000 | GTT_PTE_PRESENT);
+    assert_int_equal(OPS.aperture_access(gpu, 0, &v, 4, true), 0);
+    assert_memory_equal(mapped, &v, 4);
+    assert_int_equal(bus.asked, 0);
+    assert_int_equal(OPS.aperture_access(gpu, PGPU_PAGE_SIZE + 8, &v, 4, true), 0);
+    assert_memory_equal(bus.mem + 2 * PGPU_PAGE_SIZE + 8, &v, 4);
+    assert_int_equal(bus.asked, 1);
+    /* an address the owner refuses is a fault */
+    assert_int_equal(OPS.aperture_access(gpu, 2 * PGPU_PAGE_SIZE, &v, 4, false), -EFAULT);
+    assert_int_equal(bus.asked, 2);
+    OPS.destroy(gpu);
+    /* every engine thread entered and left */
+    assert_int_equal(bus.entered, PGPU_NUM_ENGINES);
+    assert_int_equal(bus.exited, PGPU_NUM_ENGINES);
+    free(mapped);
+    free(bus.mem);
+    (void)state;
+}
+
+static void test_untracked_registers_are_counted(void **state)
+{
+    struct pgpu *gpu = *state;
+    struct pgpu_stats st;
+
+    /* rows of the register table are not counted, plain storage is (0x1f000:
+     * reserved space between engine blocks, which no driver touches) */
+    OPS.mmio_read(gpu, GEN8_FUSE2, 4);
+    OPS.mmio_write(gpu, GEN6_GDRST, 0, 4);
+    assert_int_equal(OPS.untracked_next(gpu, 0), UINT32_MAX);
+    OPS.mmio_write(gpu, 0x1f000, 0x10001, 4);
+    OPS.mmio_read(gpu, 0x1f000, 4);
+    OPS.mmio_read(gpu, 0x1f100, 8);
+    st = stats_of(gpu);
+    assert_int_equal(st.untracked_reads, 3);
+    assert_int_equal(st.untracked_writes, 1);
+    assert_int_equal(st.untracked_offsets, 3);
+    assert_int_equal(OPS.untracked_next(gpu, 0), 0x1f000);
+    assert_int_equal(OPS.untracked_next(gpu, 0x1f001), 0x1f100);
+    assert_int_equal(OPS.untracked_next(gpu, 0x1f101), 0x1f104);
+    assert_int_equal(OPS.untracked_next(gpu, 0x1f105), UINT32_MAX);
+}
+
 #define IFACE_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -202,6 +293,8 @@ int main(void)
         IFACE_TEST(test_register_semantics),
         IFACE_TEST(test_bad_submissions_are_refused),
         IFACE_TEST(test_hostile_mmio_is_counted),
+        cmocka_unit_test(test_owner_translates_what_the_map_lacks),
+        IFACE_TEST(test_untracked_registers_are_counted),
     };
 
     return cmocka_run_group_tests_name("pgpu-interface", tests, NULL, NULL);

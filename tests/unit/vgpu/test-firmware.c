@@ -20,13 +20,12 @@ static uint32_t le(const uint8_t *p, unsigned size)
 
 static void test_config_space(void **state)
 {
-    struct fixture *f = *state;
     uint8_t config[VGPU_PCI_CONFIG_SIZE], wmask[VGPU_PCI_CONFIG_SIZE], w1c[VGPU_PCI_CONFIG_SIZE];
 
     memset(config, 0, sizeof(config));
     memset(wmask, 0xa5, sizeof(wmask));
     memset(w1c, 0xa5, sizeof(w1c));
-    vgpu_cfg_init(f->vgpu, config, wmask, w1c);
+    vgpu_cfg_init(config, wmask, w1c);
     assert_int_equal(le(config, 2), VGPU_PCI_VENDOR_ID);
     assert_int_equal(le(config + 2, 2), VGPU_PCI_DEVICE_ID);
     assert_int_equal(config[8], VGPU_PCI_REVISION);
@@ -47,12 +46,11 @@ static void test_config_space(void **state)
 
 static void test_opregion_and_vbt(void **state)
 {
-    struct fixture *f = *state;
     uint8_t op[VGPU_OPREGION_SIZE];
     const uint8_t *vbt = op + 0x400, *bdb, *block;
     uint8_t sum = 0;
 
-    vgpu_opregion_build(f->vgpu, op);
+    vgpu_opregion_build(op);
     assert_memory_equal(op, "IntelGraphicsMem", 16);
     assert_int_equal(le(op + 0x10, 4), 8);
     assert_memory_equal(vbt, "$VBT", 4);
