@@ -222,10 +222,52 @@ static void wake_at(struct med_sched *s, uint64_t when)
     s->timer_ns = when;
 }
 
-/* Whether @en has work queued or on the GPU changed, perhaps: account it. */
-static void backlog(struct med_sched_entity *en, uint64_t now)
+/* One wait of an entity for its engine, into the stats' histogram: a
+ * bucket per eighth of a power of two (below 8 ns one per ns). */
+static void record_wait(struct med_sched *s, uint64_t ns)
+{
+    unsigned e = ns < 8 ? 0 : 63u - (unsigned)__builtin_clzll(ns);
+    unsigned b = ns < 8 ? (unsigned)ns : 8 * (e - 2) + (unsigned)(ns >> (e - 3)) % 8;
+
+    s->stats.waits++;
+    s->stats.wait_buckets[b < MED_SCHED_WAIT_BUCKETS ? b : MED_SCHED_WAIT_BUCKETS - 1]++;
+    if (ns > s->stats.wait_max_ns) {
+        s->stats.wait_max_ns = ns;
+    }
+}
+
+uint64_t med_sched_wait_ns(const struct med_sched_stats *st, double fraction)
+{
+    uint64_t want = (uint64_t)(fraction * (double)st->waits + 0.999999), seen = 0;
+
+    for (unsigned b = 0; b < MED_SCHED_WAIT_BUCKETS && want; b++) {
+        seen += st->wait_buckets[b];
+        if (seen >= want) {
+            /* the bucket's upper end, or the greatest wait if lower */
+            uint64_t end = b < 8 ? b + 1 : (uint64_t)(9 + b % 8) << (b / 8 - 1);
+
+            return end < st->wait_max_ns ? end : st->wait_max_ns;
+        }
+    }
+    return st->wait_max_ns;
+}
+
+/* Whether @en has work queued or on the GPU changed, perhaps: account it,
+ * and the time it has work queued but none on the GPU (a wait). */
+static void backlog(struct med_sched *s, struct med_sched_entity *en, uint64_t now)
 {
     bool has_work = en->first || en->on_gpu;
+
+    if (en->first && !en->on_gpu) {
+        if (!en->waiting_since_ns) {
+            en->waiting_since_ns = now;
+        }
+    } else if (en->waiting_since_ns) {
+        if (en->on_gpu) {
+            record_wait(s, now > en->waiting_since_ns ? now - en->waiting_since_ns : 0);
+        }
+        en->waiting_since_ns = 0;
+    }
 
     if (has_work && !en->backlog_since_ns) {
         en->backlog_since_ns = now;
@@ -271,7 +313,7 @@ static void charge(struct med_sched *s, struct med_sched_workload *w, uint64_t n
     }
     w->gpu_ns += used;
     en->on_gpu--;
-    backlog(en, now);
+    backlog(s, en, now);
     en->busy_ns += used;
     s->stats.busy_ns[en->engine] += used;
     s->config.policy->charge(s->policy, en, used, now);
@@ -308,7 +350,7 @@ static void entity_push_front(struct med_sched *s, struct med_sched_entity *en,
         en->last = w;
         s->config.policy->runnable(s->policy, en, now);
     }
-    backlog(en, now);
+    backlog(s, en, now);
 }
 
 /* How long @en, just picked, may hold the engine: the policy's horizon,
@@ -398,7 +440,7 @@ static void dispatch(struct med_sched *s, struct sched_engine *e)
         w->head_ns = port == 0 ? now : 0;
         e->running[port] = w;
         s->stats.dispatched++;
-        backlog(en, now);
+        backlog(s, en, now);
     }
     if (!desc[0]) {
         wake_at(s, s->config.policy->next_eligible_ns(s->policy, e->id));
@@ -551,7 +593,9 @@ void med_sched_process(struct med_sched *s)
         process_csb(s, &s->engines[i]);
         check_error(s, &s->engines[i]);
     }
-    if (read(s->timer_fd, &count, sizeof(count)) > 0) {
+    /* Disarmed (timer_ns 0) it cannot be readable: no read, no syscall
+     * per interrupt. */
+    if (s->timer_ns && read(s->timer_fd, &count, sizeof(count)) > 0) {
         s->stats.timer_wakeups++;
         s->timer_ns = 0;
         for (unsigned i = 0; i < PGPU_NUM_ENGINES; i++) {
@@ -595,7 +639,7 @@ void med_sched_submit(struct med_sched *s, struct med_sched_entity *en,
         s->config.policy->runnable(s->policy, en, w->queued_ns);
     }
     en->last = w;
-    backlog(en, w->queued_ns);
+    backlog(s, en, w->queued_ns);
     dispatch(s, &s->engines[en->engine]);
     s->inside = false;
 }
@@ -747,7 +791,7 @@ struct med_sched_workload *med_sched_cancel(struct med_sched *s, struct med_sche
         }
         last = w;
     }
-    backlog(en, now_ns());
+    backlog(s, en, now_ns());
     if (e->last_head == en) {
         e->last_head = NULL;    /* it may be freed; a later one may reuse its address */
     }

@@ -106,6 +106,8 @@ struct med_sched_entity {
     /* mechanism's: wall time it had work queued or on the GPU (backlogged),
      * up to backlog_since_ns (0: it has none now) */
     uint64_t backlog_ns, backlog_since_ns;
+    /* mechanism's: since when it has work queued and none on the GPU (0: not so) */
+    uint64_t waiting_since_ns;
     uint32_t owner_id;          /* owner's: names it in trace points (the vGPU's id) */
     unsigned on_gpu;            /* mechanism's: its workloads in the ELSP ports */
     struct med_sched_entity *policy_next;       /* policy's */
@@ -172,6 +174,8 @@ struct med_sched_config {
     const struct med_sched_ops *ops;
 };
 
+#define MED_SCHED_WAIT_BUCKETS  320     /* eighths of powers of two up to 2^41 ns */
+
 struct med_sched_stats {
     uint64_t dispatched;
     uint64_t completed;
@@ -184,9 +188,19 @@ struct med_sched_stats {
     uint64_t timer_wakeups;     /* the policy's wake-ups (caps) processed */
     uint64_t vgpu_switches;     /* ELSP port 0 went to another entity than last time */
     uint64_t busy_ns[PGPU_NUM_ENGINES]; /* GPU time charged to any entity, by engine */
+    /* Each time an entity had work queued and none on the GPU, how long
+     * until its next dispatch (between two of its turns, or from new
+     * work to its turn): count, greatest, and a histogram that
+     * med_sched_wait_ns() reads. */
+    uint64_t waits, wait_max_ns;
+    uint64_t wait_buckets[MED_SCHED_WAIT_BUCKETS];
 };
 
 struct med_sched;
+
+/* The wait at or below which @fraction of the waits in @stats were (e.g.
+ * 0.99: the 99th percentile), rounded up to a bucket's end (within 1/8). */
+uint64_t med_sched_wait_ns(const struct med_sched_stats *stats, double fraction);
 
 /* Bring the engines up in execlist mode with the context-switch and error
  * interrupts enabled; NULL with errno. */

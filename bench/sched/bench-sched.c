@@ -28,6 +28,7 @@
 #include "bench/bench-stats.h"
 #include "bench/pgpu/bench-common.h"
 #include "mediator/tools/guest-driver.h"
+#include "mediator/server.h"
 #include "mediator/tools/server-thread.h"
 #include "sched/sched.h"
 #include "tests/unit/scan/emit.h"
@@ -53,6 +54,14 @@ static bool bench_arg(int argc, char **argv, const char *part)
         }
     }
     return false;
+}
+
+/* The mediator as gpumed runs by default: without the invariant checker
+ * (gpumed --check-invariants, every test's), which walks each workload's
+ * shadow PPGTT at every dispatch. */
+static struct server_thread *start_mediator(void)
+{
+    return server_thread_start_config(&(struct med_server_config){ .check_invariants = false });
 }
 
 /* ---- 1. the policy's slice decision ---- */
@@ -160,7 +169,7 @@ static double mediated_round_ns(struct guest_ctx *first, struct guest_ctx *secon
 
 static void bench_switch(void)
 {
-    struct server_thread *st = server_thread_start(0);
+    struct server_thread *st = start_mediator();
     struct vm_ctx a = { 0 }, b = { 0 };
     double native[RUNS], one[RUNS], same_vgpu[RUNS], two_vgpus[RUNS];
     struct bench_stat native_switch, vgpu_switch;
@@ -206,7 +215,7 @@ static void bench_switch(void)
  * difference of their rounds. */
 static void profile_switch(const char *mode, unsigned rounds)
 {
-    struct server_thread *st = server_thread_start(0);
+    struct server_thread *st = start_mediator();
     struct vm_ctx a = { 0 }, b = { 0 };
     struct guest_ctx *second;
 
@@ -225,15 +234,33 @@ static void profile_switch(const char *mode, unsigned rounds)
 
 /* ---- 3. throughput of N vGPUs ---- */
 
-static pthread_barrier_t tp_ready;     /* every client has its vGPU: the clock starts */
+/* Every client has its vGPU and ran one round (its shadow PPGTT and
+ * workload memory exist): the clock starts.  Then every client's rounds
+ * are done: the clock stops, before the vGPUs are torn down. */
+static pthread_barrier_t tp_ready, tp_done;
+static unsigned tp_rounds = TP_ROUNDS;
 
 struct tp_client {
     pthread_t thread;
     const char *socket;
     unsigned index;
     unsigned rounds;
+    uint64_t end_ns;            /* its last round done */
     bool failed;
 };
+
+static bool tp_round(struct guest_ctx *ctx)
+{
+    uint32_t seqno;
+
+    for (unsigned b = 0; b < TP_BATCHES; b++) {
+        if (guest_ctx_emit_batch(ctx, BATCH_VA + b * TP_STRIDE, true) ||
+            guest_ctx_emit_breadcrumb(ctx, &seqno) || guest_ctx_submit(ctx)) {
+            return false;
+        }
+    }
+    return !guest_ctx_wait(ctx, WAIT_MS);
+}
 
 static void *tp_client_main(void *opaque)
 {
@@ -252,7 +279,6 @@ static void *tp_client_main(void *opaque)
     data = batch ? guest_bo_new(vm, 4096, false) : NULL;
     c->failed = !data || guest_ppgtt_map(ppgtt, batch, BATCH_VA) ||
                 guest_ppgtt_map(ppgtt, data, DATA_VA);
-    pthread_barrier_wait(&tp_ready);
     for (unsigned b = 0; b < TP_BATCHES && !c->failed; b++) {
         uint32_t *p = (uint32_t *)((uint8_t *)batch->map + b * TP_STRIDE);
 
@@ -261,66 +287,88 @@ static void *tp_client_main(void *opaque)
         }
         emit(&p, MI_BB_END_DW);
     }
+    c->failed = c->failed || !tp_round(ctx);
+    pthread_barrier_wait(&tp_ready);
     for (unsigned r = 0; r < c->rounds && !c->failed; r++) {
-        uint32_t seqno;
-
-        for (unsigned b = 0; b < TP_BATCHES && !c->failed; b++) {
-            c->failed = guest_ctx_emit_batch(ctx, BATCH_VA + b * TP_STRIDE, true) ||
-                        guest_ctx_emit_breadcrumb(ctx, &seqno) || guest_ctx_submit(ctx);
-        }
-        c->failed = c->failed || guest_ctx_wait(ctx, WAIT_MS);
+        c->failed = !tp_round(ctx);
     }
+    c->end_ns = bench_now_ns();
+    pthread_barrier_wait(&tp_done);
     guest_vm_destroy(vm);
     return NULL;
 }
 
-/* Batches per second of @vgpus clients together, the same work in all. */
-static double throughput(unsigned vgpus)
-{
-    struct server_thread *st = server_thread_start(0);
-    struct tp_client *clients = calloc(vgpus, sizeof(*clients));
-    uint64_t start, elapsed;
+/* How long the vGPUs waited for the GPU with work queued (sched.h,
+ * med_sched_stats): 50th and 99th percentiles and the greatest, in µs. */
+struct tp_waits {
+    double p50_us, p99_us, max_us;
+};
 
-    if (!st || !clients || pthread_barrier_init(&tp_ready, NULL, vgpus + 1)) {
+/* Batches per second of @vgpus clients together, the same work in all;
+ * their waits in @waits. */
+static double throughput(unsigned vgpus, struct tp_waits *waits)
+{
+    struct med_sched_stats before, sched;
+    struct server_thread *st = start_mediator();
+    struct tp_client *clients = calloc(vgpus, sizeof(*clients));
+    uint64_t start, end = 0;
+
+    if (!st || !clients || pthread_barrier_init(&tp_ready, NULL, vgpus + 1) ||
+        pthread_barrier_init(&tp_done, NULL, vgpus)) {
         bench_die("starting the mediator");
     }
     for (unsigned i = 0; i < vgpus; i++) {
         clients[i] = (struct tp_client){ .socket = server_thread_socket(st), .index = i,
-                                         .rounds = TP_ROUNDS / vgpus };
+                                         .rounds = tp_rounds / vgpus };
         if (pthread_create(&clients[i].thread, NULL, tp_client_main, &clients[i])) {
             bench_die("starting a client");
         }
     }
     pthread_barrier_wait(&tp_ready);
     start = bench_now_ns();
+    before = *med_server_sched_stats(server_thread_server(st));
     for (unsigned i = 0; i < vgpus; i++) {
         pthread_join(clients[i].thread, NULL);
         if (clients[i].failed) {
             bench_die("a client's workload");
         }
+        end = clients[i].end_ns > end ? clients[i].end_ns : end;
     }
-    elapsed = bench_now_ns() - start;
+    /* the waits of the timed rounds only (the greatest to within 1/8) */
+    sched = *med_server_sched_stats(server_thread_server(st));
+    sched.waits -= before.waits;
+    for (unsigned b = 0; b < MED_SCHED_WAIT_BUCKETS; b++) {
+        sched.wait_buckets[b] -= before.wait_buckets[b];
+    }
+    *waits = (struct tp_waits){ .p50_us = (double)med_sched_wait_ns(&sched, 0.5) / 1e3,
+                                .p99_us = (double)med_sched_wait_ns(&sched, 0.99) / 1e3,
+                                .max_us = (double)med_sched_wait_ns(&sched, 1.0) / 1e3 };
     pthread_barrier_destroy(&tp_ready);
+    pthread_barrier_destroy(&tp_done);
     server_thread_destroy(st);
     free(clients);
-    return (double)(TP_ROUNDS / vgpus * vgpus) * TP_BATCHES / ((double)elapsed / 1e9);
+    return (double)(tp_rounds / vgpus * vgpus) * TP_BATCHES / ((double)(end - start) / 1e9);
 }
 
 static void bench_throughput(void)
 {
     static const unsigned counts[] = { 1, 2, 4, 8, 16, 32 };
     enum { COUNTS = sizeof(counts) / sizeof(counts[0]) };
-    double rate[COUNTS][RUNS];
+    double rate[COUNTS][RUNS], p50[COUNTS][RUNS], p99[COUNTS][RUNS], max[COUNTS][RUNS];
     struct bench_stat st[COUNTS];
     char name[64];
 
     /* round 0 warms up; each round runs every count once */
     for (unsigned r = 0; r <= RUNS; r++) {
         for (unsigned i = 0; i < COUNTS; i++) {
-            double t = throughput(counts[i]);
+            struct tp_waits w;
+            double t = throughput(counts[i], &w);
 
             if (r > 0) {
                 rate[i][r - 1] = t;
+                p50[i][r - 1] = w.p50_us;
+                p99[i][r - 1] = w.p99_us;
+                max[i][r - 1] = w.max_us;
             }
         }
     }
@@ -333,16 +381,42 @@ static void bench_throughput(void)
                    st[i].median / st[0].median);
         }
     }
+    for (unsigned i = 0; i < COUNTS; i++) {
+        if (counts[i] < 16) {
+            continue;
+        }
+        snprintf(name, sizeof(name), "sched-wait-%uvgpus-p50", counts[i]);
+        bench_print_stat(name, "us", 0, bench_stat_of(p50[i], RUNS));
+        snprintf(name, sizeof(name), "sched-wait-%uvgpus-p99", counts[i]);
+        bench_print_stat(name, "us", 0, bench_stat_of(p99[i], RUNS));
+        snprintf(name, sizeof(name), "sched-wait-%uvgpus-max", counts[i]);
+        bench_print_stat(name, "us", 0, bench_stat_of(max[i], RUNS));
+    }
 }
 
 /* bench-sched [policy|switch|throughput...]: those parts, or all;
- * bench-sched profile alone|same|two ROUNDS: see profile_switch(). */
+ * bench-sched profile alone|same|two ROUNDS: see profile_switch();
+ * bench-sched profile-throughput VGPUS [ROUNDS]: one throughput run (for
+ * callgrind: instructions per round are the difference of two runs'
+ * counts over the difference of their rounds). */
 int main(int argc, char **argv)
 {
     bool all = argc < 2;
 
     if (argc == 4 && !strcmp(argv[1], "profile")) {
         profile_switch(argv[2], (unsigned)strtoul(argv[3], NULL, 10));
+        return 0;
+    }
+    if ((argc == 3 || argc == 4) && !strcmp(argv[1], "profile-throughput")) {
+        struct tp_waits w;
+        unsigned vgpus = (unsigned)strtoul(argv[2], NULL, 10);
+        double rate;
+
+        tp_rounds = argc == 4 ? (unsigned)strtoul(argv[3], NULL, 10) : TP_ROUNDS;
+        rate = throughput(vgpus, &w);
+
+        printf("%u vGPUs: %.0f batches/s, waits p50 %.0f us p99 %.0f us max %.0f us\n",
+               vgpus, rate, w.p50_us, w.p99_us, w.max_us);
         return 0;
     }
 

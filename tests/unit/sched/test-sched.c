@@ -274,6 +274,46 @@ static void test_vgpus_take_turns_in_pairs(void **state)
     assert_int_equal(med_sched_get_stats(e->sched)->resets, 0);
 }
 
+static uint64_t test_now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The waits the mechanism counts (bench-sched's figure): a's workload
+ * starts at once; b's waits behind it until the test opens its gate,
+ * HOLD_NS later by the test's own clock, and no longer than the test saw
+ * from b's submission to its completion. */
+static void test_a_wait_for_the_engine_is_counted(void **state)
+{
+    enum { HOLD_NS = 20000000 };
+    struct env *e = *state;
+    struct med_sched_entity a, b;
+    const struct med_sched_stats *st = med_sched_get_stats(e->sched);
+    struct timespec hold = { .tv_nsec = HOLD_NS };
+    uint64_t submitted, done;
+
+    med_sched_entity_init(&a, PGPU_RCS, &equal);
+    med_sched_entity_init(&b, PGPU_RCS, &equal);
+    med_sched_submit(e->sched, &a, &workload(e, 0, true)->sched);
+    submitted = test_now_ns();
+    med_sched_submit(e->sched, &b, &workload(e, 1, false)->sched);
+    nanosleep(&hold, NULL);
+    __atomic_store_n(&page_of(e, RESULTS_PAGE)[GATE], 1, __ATOMIC_RELEASE);
+    run_until(e, 2);
+    done = test_now_ns();
+    assert_int_equal(st->waits, 2);
+    assert_true(st->wait_max_ns >= HOLD_NS);
+    assert_true(st->wait_max_ns <= done - submitted);
+    /* the greatest, read back from the histogram: its bucket is within 1/8 */
+    assert_true(med_sched_wait_ns(st, 1.0) == st->wait_max_ns);
+    assert_true(med_sched_wait_ns(st, 0.99) == st->wait_max_ns);
+    /* the median is a's wait, which was no wait */
+    assert_true(med_sched_wait_ns(st, 0.5) < HOLD_NS / 8);
+}
+
 /* The mechanism reports nothing itself: a workload the GPU finished waits
  * on the done list until the owner takes it after med_sched_process()
  * returned, and the owner's reaction (submitting the next) runs outside
@@ -563,6 +603,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_vgpus_take_turns_in_pairs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_completion_waits_for_its_owner, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_wait_for_the_engine_is_counted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hang_in_port_0_spares_port_1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_in_port_0_requeues_port_1,
                                         setup_patient, teardown),
