@@ -124,6 +124,15 @@
 #define   GRDOM_VECS            (1u << 4)
 #define   GEN9_GRDOM_GUC        (1u << 5)
 #define CTC_MODE                0xa26c
+/* Forcewake (i915 intel_uncore.c, gen9): a masked request per domain; its
+ * ack register reflects the request bits once the domain is awake. */
+#define FORCEWAKE_RENDER_GEN9   0xa278
+#define FORCEWAKE_ACK_RENDER_GEN9 0x0d84
+#define FORCEWAKE_MEDIA_GEN9    0xa270
+#define FORCEWAKE_ACK_MEDIA_GEN9 0x0d88
+#define FORCEWAKE_GT_GEN9       0xa188      /* the blitter's domain */
+#define FORCEWAKE_ACK_GT_GEN9   0x130044
+#define   FORCEWAKE_KERNEL      (1u << 0)
 #define GUC_STATUS              0xc000
 #define   GS_MIA_IN_RESET       (1u << 0)
 #define FPGA_DBG                0x42300

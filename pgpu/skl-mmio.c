@@ -119,6 +119,25 @@ static void reg_gdrst_write(struct skl_gpu *gpu, struct skl_engine *e, uint32_t 
     /* the reset is complete when the bits read back as 0 */
 }
 
+/* Each forcewake domain's request and ack: the model's domains are always
+ * awake, so the ack follows the request at once (what i915 waits for). */
+static const struct { uint32_t request, ack; } forcewake_domains[] = {
+    { FORCEWAKE_RENDER_GEN9, FORCEWAKE_ACK_RENDER_GEN9 },
+    { FORCEWAKE_MEDIA_GEN9, FORCEWAKE_ACK_MEDIA_GEN9 },
+    { FORCEWAKE_GT_GEN9, FORCEWAKE_ACK_GT_GEN9 },
+};
+
+static void reg_forcewake_write(struct skl_gpu *gpu, struct skl_engine *e, uint32_t offset,
+                                uint32_t value)
+{
+    skl_reg_store(gpu, offset, value);
+    for (size_t i = 0; i < sizeof(forcewake_domains) / sizeof(forcewake_domains[0]); i++) {
+        if (forcewake_domains[i].request == offset) {
+            skl_reg_store(gpu, forcewake_domains[i].ack, value);
+        }
+    }
+}
+
 #define ENGINE_REG(reg, ...) \
     { .name = #reg, .offset = reg, .per_engine = true, __VA_ARGS__ }
 #define GT_BANK_REGS(n) \
@@ -127,6 +146,13 @@ static void reg_gdrst_write(struct skl_gpu *gpu, struct skl_engine *e, uint32_t 
       .flags = REG_NO_CMD | REG_IRQ }, \
     { .name = "GT_IIR" #n, .offset = GEN8_GT_IIR(n), .flags = REG_W1C | REG_NO_CMD }, \
     { .name = "GT_IER" #n, .offset = GEN8_GT_IER(n), .flags = REG_NO_CMD | REG_IRQ }
+/* A display interrupt set: the model raises no display event (yet), so
+ * these only keep what the driver programs, with IIR's write-1-to-clear. */
+#define DISPLAY_IRQ_REGS(label, isr) \
+    { .name = label "_ISR", .offset = (isr), .flags = REG_RO }, \
+    { .name = label "_IMR", .offset = (isr) + IRQ_IMR, .reset = 0xffffffff }, \
+    { .name = label "_IIR", .offset = (isr) + IRQ_IIR, .flags = REG_W1C }, \
+    { .name = label "_IER", .offset = (isr) + IRQ_IER }
 
 static const struct skl_reg skl_regs[] = {
     /* Live execution state: the engine owns it while a context runs. */
@@ -159,6 +185,15 @@ static const struct skl_reg skl_regs[] = {
     ENGINE_REG(RING_CONTEXT_STATUS_PTR, .flags = REG_MASKED | REG_NO_CMD,
                .reset = 0x0707),
     ENGINE_REG(RING_CTX_TIMESTAMP, .flags = REG_NO_CMD, .read = reg_ctx_timestamp_read),
+    /* Storage the driver programs: the status page address (the CSB mirror
+     * reads it), interrupt and error masks, the whitelist slots. */
+    ENGINE_REG(RING_PSMI_CTL, .flags = REG_MASKED),
+    ENGINE_REG(RING_HWS_PGA),
+    ENGINE_REG(RING_HWSTAM),
+    ENGINE_REG(RING_IMR, .reset = 0xffffffff),
+    ENGINE_REG(RING_EMR),
+    ENGINE_REG(RING_ESR, .flags = REG_RO),
+    ENGINE_REG(RING_FORCE_TO_NONPRIV, .count = 12),
 
     { .name = "MASTER_IRQ", .offset = GEN8_MASTER_IRQ, .flags = REG_NO_CMD | REG_IRQ,
       .read = reg_master_irq_read, .write = reg_master_irq_write },
@@ -167,6 +202,36 @@ static const struct skl_reg skl_regs[] = {
     { .name = "FUSE2", .offset = GEN8_FUSE2, .flags = REG_RO, .reset = 0x02800000 },
     { .name = "CTC_MODE", .offset = CTC_MODE, .flags = REG_RO,
       .reset = SKL_CTC_MODE_VALUE },
+    { .name = "FORCEWAKE_RENDER", .offset = FORCEWAKE_RENDER_GEN9, .flags = REG_MASKED,
+      .write = reg_forcewake_write },
+    { .name = "FORCEWAKE_MEDIA", .offset = FORCEWAKE_MEDIA_GEN9, .flags = REG_MASKED,
+      .write = reg_forcewake_write },
+    { .name = "FORCEWAKE_GT", .offset = FORCEWAKE_GT_GEN9, .flags = REG_MASKED,
+      .write = reg_forcewake_write },
+    { .name = "FORCEWAKE_ACK_RENDER", .offset = FORCEWAKE_ACK_RENDER_GEN9, .flags = REG_RO },
+    { .name = "FORCEWAKE_ACK_MEDIA", .offset = FORCEWAKE_ACK_MEDIA_GEN9, .flags = REG_RO },
+    { .name = "FORCEWAKE_ACK_GT", .offset = FORCEWAKE_ACK_GT_GEN9, .flags = REG_RO },
+    /* TLB invalidations complete at once: an engine keeps translations for
+     * one slice at most (docs/gpu-model.md), so they read 0 (done). */
+    { .name = "GEN8_TLB_INV", .offset = GEN8_RTCR, .count = GEN8_TLB_INV_SIZE / 4,
+      .flags = REG_RO },
+    /* The GuC is never loaded: its microcontroller stays in reset. */
+    { .name = "GUC_STATUS", .offset = GUC_STATUS, .flags = REG_RO, .reset = GS_MIA_IN_RESET },
+    /* Cache-control tables the driver programs: storage. */
+    { .name = "GEN9_LNCFCMOCS", .offset = GEN9_LNCFCMOCS, .count = 32 },
+    { .name = "GEN9_RCS_MOCS", .offset = GEN9_RCS_MOCS_BASE, .count = GEN9_MOCS_SIZE / 4 },
+    { .name = "GEN9_VCS_MOCS", .offset = GEN9_VCS_MOCS_BASE, .count = GEN9_MOCS_SIZE / 4 },
+    { .name = "GEN9_VECS_MOCS", .offset = GEN9_VECS_MOCS_BASE, .count = GEN9_MOCS_SIZE / 4 },
+    { .name = "GEN9_BCS_MOCS", .offset = GEN9_BCS_MOCS_BASE, .count = GEN9_MOCS_SIZE / 4 },
+    DISPLAY_IRQ_REGS("DE_PIPE_A", GEN8_DE_PIPE_ISR_A),
+    DISPLAY_IRQ_REGS("DE_PIPE_B", GEN8_DE_PIPE_ISR_A + 0x10),
+    DISPLAY_IRQ_REGS("DE_PIPE_C", GEN8_DE_PIPE_ISR_A + 0x20),
+    DISPLAY_IRQ_REGS("DE_PORT", GEN8_DE_PORT_ISR),
+    DISPLAY_IRQ_REGS("DE_MISC", GEN8_DE_MISC_ISR),
+    DISPLAY_IRQ_REGS("PCU", GEN8_PCU_ISR),
+    DISPLAY_IRQ_REGS("SDE", SDEISR),
+    { .name = "EDP_PSR_IMR", .offset = EDP_PSR_IMR, .reset = 0xffffffff },
+    { .name = "EDP_PSR_IIR", .offset = EDP_PSR_IIR, .flags = REG_W1C },
     { .name = "BCS_SWCTRL", .offset = BCS_SWCTRL, .flags = REG_MASKED },
 };
 

@@ -282,6 +282,41 @@ static void test_untracked_registers_are_counted(void **state)
     assert_int_equal(OPS.untracked_next(gpu, 0x1f105), UINT32_MAX);
 }
 
+/*
+ * What i915's native probe waits for (intel_uncore.c, gen9): a forcewake
+ * request (masked, FORCEWAKE_KERNEL) is acked in its domain's ack register
+ * and a release clears the ack; a TLB invalidation reads back 0 (done); the
+ * GuC is in reset; a display IIR written with ones reads back 0.
+ */
+static void test_native_probe_handshakes(void **state)
+{
+    struct pgpu *gpu = *state;
+    static const uint32_t domains[][2] = {
+        { 0xa278, 0x0d84 }, { 0xa270, 0x0d88 }, { 0xa188, 0x130044 },
+    };
+
+    for (size_t i = 0; i < sizeof(domains) / sizeof(domains[0]); i++) {
+        OPS.mmio_write(gpu, domains[i][0], 0xffff0000, 4);     /* i915's reset */
+        assert_int_equal(OPS.mmio_read(gpu, domains[i][1], 4), 0);
+        OPS.mmio_write(gpu, domains[i][0], 0x00010001, 4);     /* get */
+        assert_int_equal(OPS.mmio_read(gpu, domains[i][1], 4) & 1, 1);
+        OPS.mmio_write(gpu, domains[i][1], 0, 4);              /* the ack is read-only */
+        assert_int_equal(OPS.mmio_read(gpu, domains[i][1], 4) & 1, 1);
+        OPS.mmio_write(gpu, domains[i][0], 0x00010000, 4);     /* put */
+        assert_int_equal(OPS.mmio_read(gpu, domains[i][1], 4) & 1, 0);
+    }
+    for (uint32_t tlb = 0x4260; tlb <= 0x4270; tlb += 4) {
+        OPS.mmio_write(gpu, tlb, 1, 4);
+        assert_int_equal(OPS.mmio_read(gpu, tlb, 4), 0);
+    }
+    assert_int_equal(OPS.mmio_read(gpu, 0xc000, 4) & 1, 1);
+    for (uint32_t iir = 0x44408; iir <= 0x44428; iir += 0x10) {
+        OPS.mmio_write(gpu, iir, 0xffffffff, 4);
+        assert_int_equal(OPS.mmio_read(gpu, iir, 4), 0);
+    }
+    assert_int_equal(stats_of(gpu).untracked_offsets, 0);
+}
+
 #define IFACE_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -295,6 +330,7 @@ int main(void)
         IFACE_TEST(test_hostile_mmio_is_counted),
         cmocka_unit_test(test_owner_translates_what_the_map_lacks),
         IFACE_TEST(test_untracked_registers_are_counted),
+        IFACE_TEST(test_native_probe_handshakes),
     };
 
     return cmocka_run_group_tests_name("pgpu-interface", tests, NULL, NULL);
