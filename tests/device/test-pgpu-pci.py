@@ -5,10 +5,11 @@
 # BAR, a blitter context that writes guest RAM only once bus mastering is
 # on, its MSI, and hostile accesses (odd sizes, unaligned, the hole between
 # registers and GGTT, the aperture and the engines pointed at addresses that
-# are no RAM): QEMU stays alive and the device counts each refusal, as the
-# exit report says.  No mediator: the guest drives the model directly.
+# are no RAM), then thousands of random ones: QEMU stays alive and the
+# device counts each refusal, as the exit report says.  No mediator: the guest drives the model directly.
 # SPDX-License-Identifier: GPL-2.0-or-later
 import os
+import random
 import re
 import sys
 import time
@@ -180,6 +181,44 @@ def check_dma(qt, tap, expected):
     tap.check(qt.alive(), 'QEMU survives a ring beyond RAM')
 
 
+def check_random_accesses(qt, tap, seed=17, count=3000):
+    """@count accesses of random width, alignment and value over the
+    registers, the hole, the GGTT, the aperture, the IO BAR and config space
+    past the BARs (a fixed seed: the same sequence every run).  Engines may
+    start on garbage and fault or hang: the model's business, counted."""
+    rng = random.Random(seed)
+    windows = ((BAR0, 16 * MIB), (BAR2, 256 * MIB), (BAR0 + 0x2000, 0x40000),
+               (BAR0 + 0x44000, 0x1000), (BAR0 + 0x138000, 0x200))
+    for i in range(count):
+        kind = rng.randrange(10)
+        size = rng.choice((1, 2, 4, 8))
+        value = rng.getrandbits(8 * size)
+        if kind < 8:
+            base, length = rng.choice(windows)
+            addr = base + rng.randrange(length - 8)
+            if rng.randrange(2):
+                qt.read(addr, size)
+            else:
+                qt.write(addr, value, size)
+        elif kind == 8:
+            port = IO_BASE + rng.randrange(64 - 4)
+            size = min(size, 4)
+            op = {1: 'b', 2: 'w', 4: 'l'}[size]
+            if rng.randrange(2):
+                qt.cmd('in%s 0x%x' % (op, port))
+            else:
+                qt.cmd('out%s 0x%x 0x%x' % (op, port, value & ((1 << 8 * size) - 1)))
+        else:
+            offset = rng.randrange(0x40, 0x100)     # past the BARs and the header
+            size = min(size, 4)
+            if MSI_CAP <= offset < MSI_CAP + 0x10 or rng.randrange(2):
+                qt.cfg_read(DEVFN, offset & ~(size - 1), size)
+            else:
+                qt.cfg_write(DEVFN, offset & ~(size - 1),
+                             value & ((1 << 8 * size) - 1), size)
+    tap.check(qt.alive(), 'QEMU survives %d random accesses (seed %d)' % (count, seed))
+
+
 def stats_of(err, name):
     m = re.search(r'gpumed: pgpu %s: stats: (.*)' % name, err)
     return dict((k, int(v)) for k, v in (f.split('=') for f in m.group(1).split())) if m else {}
@@ -212,6 +251,20 @@ def main():
                                                 stats.get('gpu_faults')))
     tap.check('gpumed: pgpu gpu0: untracked offsets:' in err,
               'QEMU lists the untracked registers at exit')
+    for line in err.splitlines():
+        print('# qemu: ' + line)
+    # A second QEMU for the random accesses, so that the counts above stay exact.
+    qt = QTest(qemu, ['-m', '%dM' % GUEST_RAM_MIB, '-device', 'pgpu-pci,id=gpu1,addr=02.0'])
+    try:
+        check_identity_and_bars(qt, Tap())
+        qt.cfg_write(DEVFN, PCI_COMMAND, CMD_MEMORY | CMD_IO | CMD_MASTER, 2)
+        check_random_accesses(qt, tap)
+    except QTestError as e:
+        tap.check(False, 'qtest session (random accesses)', str(e))
+    status, err = qt.close()
+    tap.check(status == 0, 'QEMU was alive after the random accesses and shuts down cleanly',
+              'status %s: %s' % (status, err.strip()))
+    tap.check(bool(stats_of(err, 'gpu1')), 'and reports its counters')
     for line in err.splitlines():
         print('# qemu: ' + line)
     return tap.finish()
