@@ -124,12 +124,12 @@ static bool vgpu_link_ppgtt_notify(void *opaque, bool create, uint64_t root_gpa)
     return sent;
 }
 
-static bool vgpu_link_submit(void *opaque, enum vgpu_engine engine, uint64_t desc0,
+static bool vgpu_link_submit(void *opaque, enum gen9_engine engine, uint64_t desc0,
                              uint64_t desc1)
 {
     VgpuLink *link = opaque;
 
-    if (!vgpu_link_sent(link, med_client_submit(link->client, (enum med_engine)engine,
+    if (!vgpu_link_sent(link, med_client_submit(link->client, (enum gen9_engine)engine,
                                                 desc0, desc1))) {
         trace_vgpu_elsp_refused(engine, desc0);
         return false;
@@ -161,7 +161,7 @@ static void vgpu_link_complete(void *opaque, const struct med_completion *done)
     trace_vgpu_complete(done->engine, done->event, done->desc, done->ring_head);
     /* Completions inside create's wait cannot happen: nothing was submitted. */
     if (link->vgpu) {
-        vgpu_execlist_complete(link->vgpu, (enum vgpu_engine)done->engine, done->event,
+        vgpu_execlist_complete(link->vgpu, (enum gen9_engine)done->engine, done->event,
                                done->desc, done->ring_head, done->user_interrupt);
     }
 }

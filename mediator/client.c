@@ -30,7 +30,7 @@ union notice {
 
 /* Each engine is named by at most one queued RESET_ENGINES (a later reset
  * takes it out of an earlier one), so resets always find a slot. */
-#define QUEUE_SLOTS     (MED_CLIENT_QUEUE_MAX + MED_ENGINE_COUNT)
+#define QUEUE_SLOTS     (MED_CLIENT_QUEUE_MAX + GEN9_NUM_ENGINES)
 
 struct med_client {
     int fd;
@@ -45,7 +45,7 @@ struct med_client {
     union notice queue[QUEUE_SLOTS];
     unsigned queue_head, queue_count;
     unsigned queued_resets;     /* RESET_ENGINES among them */
-    uint32_t generation[MED_ENGINE_COUNT];  /* each engine's reset generation */
+    uint32_t generation[GEN9_NUM_ENGINES];  /* each engine's reset generation */
     uint32_t last_generation;   /* the newest one handed out */
     struct med_client_stats stats;
     char error[MED_DETAIL_LEN + 64];
@@ -111,7 +111,7 @@ static int send_message(struct med_client *c, const void *msg, const int *fds,
 static void deliver_completion(struct med_client *c, const struct med_msg_complete *m)
 {
     struct med_completion done = {
-        .engine = (enum med_engine)m->engine,
+        .engine = (enum gen9_engine)m->engine,
         .event = (enum med_complete_event)m->event,
         .desc = m->desc, .ring_head = m->ring_head,
         .user_interrupt = m->flags & MED_COMPLETE_USER_INTERRUPT,
@@ -571,7 +571,7 @@ int med_client_ppgtt_notify(struct med_client *c, enum med_ppgtt_op op, uint64_t
     return notice_check(c, &m) ? -1 : send_or_queue(c, &m);
 }
 
-int med_client_submit(struct med_client *c, enum med_engine engine, uint64_t desc0,
+int med_client_submit(struct med_client *c, enum gen9_engine engine, uint64_t desc0,
                       uint64_t desc1)
 {
     struct med_msg_submit m;
@@ -599,7 +599,7 @@ int med_client_reset_engines(struct med_client *c, uint32_t engine_mask)
         return -1;
     }
     c->last_generation = m.generation;
-    for (unsigned e = 0; e < MED_ENGINE_COUNT; e++) {
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         if (engine_mask & 1u << e) {
             c->generation[e] = m.generation;
         }

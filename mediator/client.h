@@ -43,7 +43,7 @@ struct med_client;
 
 /* A COMPLETE message from the mediator. */
 struct med_completion {
-    enum med_engine engine;
+    enum gen9_engine engine;
     enum med_complete_event event;
     uint64_t desc;              /* the ELSP element it is about */
     uint32_t ring_head;
@@ -147,7 +147,7 @@ int med_client_ppgtt_notify(struct med_client *client, enum med_ppgtt_op op,
  * arrive through the callback.  errno EINVAL, ENOBUFS (the queue is full:
  * not sent, the connection goes on), or a transport error.  The same for
  * med_client_ppgtt_notify(). */
-int med_client_submit(struct med_client *client, enum med_engine engine,
+int med_client_submit(struct med_client *client, enum gen9_engine engine,
                       uint64_t desc0, uint64_t desc1);
 
 /*

@@ -163,7 +163,7 @@ static bool send_vgpu(struct control_conn *c, const struct session *s)
     }
     put_counters(v, &counters, sv->reserved ? sv->reserved->counting_since_ns :
                                sv->counting_since_ns, now);
-    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         v->queued[e] = med_sched_queue_depth(vgpu_submission_entity(sv->submission, e));
     }
     v->mediator_ns = sv->budget.charged_ns;

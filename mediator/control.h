@@ -64,7 +64,7 @@ struct med_ctl_gpu {
     char policy[MED_CTL_TYPE_LEN];
     uint64_t time_slice_ns;
     uint64_t uptime_ns;
-    uint64_t busy_ns[PGPU_NUM_ENGINES];         /* by engine since start, gone vGPUs' too */
+    uint64_t busy_ns[GEN9_NUM_ENGINES];         /* by engine since start, gone vGPUs' too */
     uint64_t vgpu_switches;     /* ELSP port 0 went from one vGPU to another */
     uint64_t timer_wakeups;     /* a capped vGPU's time came back */
     uint64_t engine_resets;
@@ -95,9 +95,9 @@ struct med_ctl_vgpu {
     /* The counters, from busy_ns to ppgtt_bad_entries: over the vGPU's
      * life (a reserved one's across the VMs it served) or since its last
      * RESET_STATS, counted_ns ago. */
-    uint64_t busy_ns[PGPU_NUM_ENGINES];         /* GPU time (CTX_TIMESTAMP) */
-    uint64_t workloads[PGPU_NUM_ENGINES];       /* that left the GPU */
-    uint64_t backlog_ns[PGPU_NUM_ENGINES];      /* wall time with work queued or running */
+    uint64_t busy_ns[GEN9_NUM_ENGINES];         /* GPU time (CTX_TIMESTAMP) */
+    uint64_t workloads[GEN9_NUM_ENGINES];       /* that left the GPU */
+    uint64_t backlog_ns[GEN9_NUM_ENGINES];      /* wall time with work queued or running */
     uint64_t elements;          /* SUBMIT elements received */
     uint64_t completed;
     uint64_t rejected;          /* by the checks or the scanner: never ran */
@@ -108,7 +108,7 @@ struct med_ctl_vgpu {
     uint64_t ggtt_bad_entries;
     uint64_t ppgtt_bad_entries;
     uint64_t counted_ns;        /* how long the counters above cover */
-    uint32_t queued[PGPU_NUM_ENGINES];  /* workloads queued or on the GPU now */
+    uint32_t queued[GEN9_NUM_ENGINES];  /* workloads queued or on the GPU now */
     /* The mediator's account of this VM's vGPU (not reset by RESET_STATS):
      * docs/mediator.md, "The guard". */
     uint64_t mediator_ns;       /* the event thread's time charged to it */

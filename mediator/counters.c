@@ -24,7 +24,7 @@ static void read_session(const struct session *s, uint64_t now_ns, struct vgpu_c
     const struct vgpu_exec_stats *ex = vgpu_submission_stats(sv->submission);
     const struct vgpu_ggtt_shadow_stats *gg = vgpu_ggtt_shadow_stats(sv->shadow);
 
-    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         const struct med_sched_entity *en = vgpu_submission_entity(sv->submission, e);
 
         c->busy_ns[e] = en->busy_ns;

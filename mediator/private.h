@@ -40,9 +40,9 @@ struct guest_ram {
  * the fields of struct med_ctl_vgpu from busy_ns to ppgtt_bad_entries):
  * only uint64_t counters, added and subtracted word by word. */
 struct vgpu_counters {
-    uint64_t busy_ns[PGPU_NUM_ENGINES];
-    uint64_t workloads[PGPU_NUM_ENGINES];
-    uint64_t backlog_ns[PGPU_NUM_ENGINES];
+    uint64_t busy_ns[GEN9_NUM_ENGINES];
+    uint64_t workloads[GEN9_NUM_ENGINES];
+    uint64_t backlog_ns[GEN9_NUM_ENGINES];
     uint64_t elements, completed, rejected, hangs, cancelled, engine_resets;
     uint64_t ggtt_synced, ggtt_bad_entries, ppgtt_bad_entries;
 };
@@ -84,7 +84,7 @@ struct session_vgpu {
      * naming it set it; its SUBMITs carry it, its COMPLETEs are stamped
      * with it (a reset drops all earlier work, so whatever completes
      * afterwards was submitted in the current generation). */
-    uint32_t engine_generation[MED_ENGINE_COUNT];
+    uint32_t engine_generation[GEN9_NUM_ENGINES];
     struct med_budget budget;   /* its share of the event thread (guard.h) */
     struct med_guard guard;
     bool stop_applied;          /* the guard's stop: its work was failed */

@@ -227,9 +227,9 @@ static const char *payload_problem(const union med_msg *m)
     }
     case MED_MSG_SUBMIT:
         /* Any generation: which one the engine is in is the receiver's state. */
-        return m->submit.engine >= MED_ENGINE_COUNT ? "no such engine" : NULL;
+        return m->submit.engine >= GEN9_NUM_ENGINES ? "no such engine" : NULL;
     case MED_MSG_COMPLETE:
-        if (m->complete.engine >= MED_ENGINE_COUNT ||
+        if (m->complete.engine >= GEN9_NUM_ENGINES ||
             m->complete.event < MED_EVENT_DONE || m->complete.event > MED_EVENT_REJECTED) {
             return "no such engine or event";
         }

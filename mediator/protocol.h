@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "gen9/engine.h"
+
 #define MED_PROTOCOL_VERSION    5
 #define MED_DEFAULT_SOCKET      "/run/gpumed/gpumed.sock"
 /* PATH.control, next to the VM socket PATH, is the control socket (control.h). */
@@ -66,9 +68,8 @@ enum med_peer {
     MED_PEER_CLIENT,            /* sent by the mediator */
 };
 
-enum med_engine { MED_ENGINE_RCS, MED_ENGINE_BCS, MED_ENGINE_VCS, MED_ENGINE_VECS,
-                  MED_ENGINE_COUNT };
-#define MED_ENGINE_MASK_ALL     ((1u << MED_ENGINE_COUNT) - 1)
+/* Engines are numbered as gen9/engine.h numbers them. */
+#define MED_ENGINE_MASK_ALL     ((1u << GEN9_NUM_ENGINES) - 1)
 
 enum med_ppgtt_op { MED_PPGTT_CREATE = 1, MED_PPGTT_DESTROY = 2 };
 
@@ -161,7 +162,7 @@ struct med_msg_ppgtt_notify {
  */
 struct med_msg_submit {
     struct med_msg_header hdr;
-    uint32_t engine;            /* enum med_engine */
+    uint32_t engine;            /* enum gen9_engine */
     uint32_t generation;        /* the engine's reset generation */
     uint64_t desc[2];           /* ELSP elements; desc[1] may be 0 */
 };

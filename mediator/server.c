@@ -228,7 +228,7 @@ static int open_scheduler(struct med_server *server)
 
     med_gm_host_block(server->gm, &base, &size);
     host->window_size = size > STATUS_AREA_SIZE
-                        ? ((size - STATUS_AREA_SIZE) / (2 * PGPU_NUM_ENGINES)) &
+                        ? ((size - STATUS_AREA_SIZE) / (2 * GEN9_NUM_ENGINES)) &
                           ~(uint64_t)(MED_PAGE_SIZE - 1)
                         : 0;
     if (host->window_size < MIN_WINDOW_SIZE) {
@@ -244,14 +244,14 @@ static int open_scheduler(struct med_server *server)
         med_log(MED_LOG_ERROR, "out of memory");
         return -1;
     }
-    ret = med_host_buf_alloc(server->host_mem, PGPU_NUM_ENGINES * MED_PAGE_SIZE,
+    ret = med_host_buf_alloc(server->host_mem, GEN9_NUM_ENGINES * MED_PAGE_SIZE,
                              &server->status_pages);
     if (ret) {
         med_log(MED_LOG_ERROR, "cannot map the engines' status pages: %s", strerror(-ret));
         errno = -ret;
         return -1;
     }
-    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         uint64_t ggtt = base + e * MED_PAGE_SIZE;
 
         server->gpu->ops->ggtt_write(server->gpu, (uint32_t)(ggtt / MED_PAGE_SIZE),
@@ -649,7 +649,7 @@ const void *med_server_scratch_page(const struct med_server *server)
 
 const void *med_server_status_page(const struct med_server *server, unsigned engine)
 {
-    assert(engine < PGPU_NUM_ENGINES);
+    assert(engine < GEN9_NUM_ENGINES);
     return (const char *)server->status_pages.map + engine * MED_PAGE_SIZE;
 }
 

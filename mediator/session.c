@@ -29,9 +29,6 @@
 
 /* The wire protocol, the allocator and the backend describe the same GGTT. */
 static_assert(MED_GGTT_ENTRIES == PGPU_GGTT_ENTRIES, "GGTT entries");
-static_assert((int)MED_ENGINE_RCS == (int)PGPU_RCS && (int)MED_ENGINE_BCS == (int)PGPU_BCS &&
-              (int)MED_ENGINE_VCS == (int)PGPU_VCS && (int)MED_ENGINE_VECS == (int)PGPU_VECS &&
-              (int)MED_ENGINE_COUNT == (int)PGPU_NUM_ENGINES, "engine numbers");
 static_assert(MED_GGTT_SPACE == MED_GM_SPACE && MED_GGTT_SPACE == PGPU_GGTT_SIZE, "GGTT size");
 static_assert(MED_FENCE_COUNT == MED_GM_FENCES, "fence registers");
 static_assert(MED_PAGE_SIZE == PGPU_PAGE_SIZE, "page size");
@@ -304,7 +301,7 @@ static struct vgpu_mem guest_memory(const struct session *s)
     return mem;
 }
 
-static void send_complete(struct session *s, enum pgpu_engine engine, uint32_t event,
+static void send_complete(struct session *s, enum gen9_engine engine, uint32_t event,
                           uint64_t desc, uint32_t ring_head, uint32_t flags)
 {
     struct med_msg_complete done;
@@ -646,7 +643,7 @@ static bool handle_reset_engines(struct session *s, const union med_msg *m, cons
         vgpu_submission_reset(s->vgpu.submission, r->engine_mask);
         session_send_completions(s);
     }
-    for (unsigned e = 0; e < MED_ENGINE_COUNT; e++) {
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         if (r->engine_mask & 1u << e) {
             s->vgpu.engine_generation[e] = r->generation;
         }

@@ -168,7 +168,7 @@ static int retire_slot(struct workload *w, unsigned lane_index, unsigned slot)
     return 0;
 }
 
-static int setup_lane(struct workload *w, unsigned index, enum pgpu_engine engine)
+static int setup_lane(struct workload *w, unsigned index, enum gen9_engine engine)
 {
     struct lane *lane = &w->lanes[index];
     struct native_vm *vm = native_vm_new(w->n);
@@ -198,7 +198,7 @@ static int run(struct workload *w, unsigned batches)
     for (unsigned i = 0; i < PATTERN_WIDTH * PATTERN_HEIGHT; i++) {
         pattern[i] = mix(w->seed, 0x9a77e2, i);
     }
-    if ((ret = setup_lane(w, 0, PGPU_RCS)) || (ret = setup_lane(w, 1, PGPU_BCS))) {
+    if ((ret = setup_lane(w, 0, GEN9_RCS)) || (ret = setup_lane(w, 1, GEN9_BCS))) {
         return ret;
     }
     for (unsigned i = 0; i < batches; i++) {

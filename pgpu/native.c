@@ -22,7 +22,7 @@
 #define MS                  1000000ull
 
 struct native_engine {
-    enum pgpu_engine id;
+    enum gen9_engine id;
     uint32_t base;
     struct native_bo *hwsp;
     unsigned csb_head;
@@ -65,7 +65,7 @@ struct native {
     uint64_t next_bus;
     uint64_t next_ggtt;
     uint32_t next_ctx_id;
-    struct native_engine engines[PGPU_NUM_ENGINES];
+    struct native_engine engines[GEN9_NUM_ENGINES];
     struct native_bo **bos;
     size_t bo_count;
     struct native_vm **vms;
@@ -249,10 +249,10 @@ static void lri_pair(uint32_t *state, unsigned value_dw, uint32_t reg, uint32_t 
 }
 
 /* The register state skeleton of a Gen9 context image (contract 6.5). */
-void native_lrc_init(uint32_t *state, enum pgpu_engine engine, uint32_t ring_ggtt,
+void native_lrc_init(uint32_t *state, enum gen9_engine engine, uint32_t ring_ggtt,
                      uint32_t ring_size, uint64_t pml4)
 {
-    uint32_t base = skl_engine_info[engine].base;
+    uint32_t base = gen9_engines[engine].base;
     const uint32_t posted = SKL_BIT(12);
 
     state[1] = MI_LOAD_REGISTER_IMM(14) | posted;
@@ -284,10 +284,10 @@ uint64_t native_ctx_desc(uint64_t lrca, uint32_t ctx_id)
            CTX_ADDRESSING_LEGACY_64B << CTX_DESC_ADDRESSING_SHIFT | (uint64_t)(ctx_id << 5) << 32;
 }
 
-struct native_ctx *native_ctx_new(struct native *n, enum pgpu_engine engine,
+struct native_ctx *native_ctx_new(struct native *n, enum gen9_engine engine,
                                   struct native_vm *vm)
 {
-    unsigned pages = engine == PGPU_RCS ? LRC_RCS_PAGES : LRC_OTHER_PAGES;
+    unsigned pages = gen9_engines[engine].context_pages;
     struct native_ctx *ctx = calloc(1, sizeof(*ctx));
 
     if (!ctx) {
@@ -522,7 +522,7 @@ static int engine_idle_done(struct native_engine *engine, const void *arg)
     return engine_idle(engine);
 }
 
-int native_wait_idle(struct native *n, enum pgpu_engine id, unsigned timeout_ms)
+int native_wait_idle(struct native *n, enum gen9_engine id, unsigned timeout_ms)
 {
     int ret;
 
@@ -595,12 +595,12 @@ void native_emit_batch(struct native_ctx *ctx, uint64_t addr, bool ppgtt)
     native_emit(ctx, cmd, 3);
 }
 
-unsigned native_breadcrumb(enum pgpu_engine engine, uint64_t slot, uint32_t seqno,
+unsigned native_breadcrumb(enum gen9_engine engine, uint64_t slot, uint32_t seqno,
                            uint32_t cmd[NATIVE_BREADCRUMB_MAX])
 {
     unsigned count = 0;
 
-    if (engine == PGPU_RCS) {
+    if (engine == GEN9_RCS) {
         cmd[count++] = PIPE_CONTROL;
         cmd[count++] = PC_POST_SYNC_IMMEDIATE | PC_GLOBAL_GTT | PC_CS_STALL;
         cmd[count++] = (uint32_t)slot;
@@ -670,10 +670,10 @@ static void irq_init(struct native *n)
 {
     uint32_t enable[GEN8_GT_BANKS] = { 0 };
 
-    for (unsigned i = 0; i < PGPU_NUM_ENGINES; i++) {
-        enable[skl_engine_info[i].irq_bank] |=
+    for (unsigned i = 0; i < GEN9_NUM_ENGINES; i++) {
+        enable[gen9_engines[i].irq_bank] |=
             (GT_RENDER_USER_INTERRUPT | GT_CONTEXT_SWITCH_INTERRUPT |
-             GT_CS_MASTER_ERROR_INTERRUPT) << skl_engine_info[i].irq_shift;
+             GT_CS_MASTER_ERROR_INTERRUPT) << gen9_engines[i].irq_shift;
     }
     for (unsigned bank = 0; bank < GEN8_GT_BANKS; bank++) {
         mmio_write(n, GEN8_GT_IIR(bank), ~0u);
@@ -704,11 +704,11 @@ struct native *native_open(const struct pgpu_ops *ops, const struct pgpu_config 
         errno = err;
         return NULL;
     }
-    for (unsigned i = 0; i < PGPU_NUM_ENGINES; i++) {
+    for (unsigned i = 0; i < GEN9_NUM_ENGINES; i++) {
         struct native_engine *engine = &n->engines[i];
 
         engine->id = i;
-        engine->base = skl_engine_info[i].base;
+        engine->base = gen9_engines[i].base;
         engine->hwsp = native_bo_new(n, PGPU_PAGE_SIZE, true);
         if (!engine->hwsp) {
             native_close(n);
@@ -753,12 +753,12 @@ struct pgpu *native_gpu(struct native *n)
     return n->gpu;
 }
 
-uint64_t native_csb_events(const struct native *n, enum pgpu_engine engine)
+uint64_t native_csb_events(const struct native *n, enum gen9_engine engine)
 {
     return n->engines[engine].csb_events;
 }
 
-void native_reset_engine(struct native *n, enum pgpu_engine id)
+void native_reset_engine(struct native *n, enum gen9_engine id)
 {
     struct native_engine *engine = &n->engines[id];
 

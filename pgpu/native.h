@@ -56,7 +56,7 @@ int native_vm_bind(struct native_vm *vm, const struct native_bo *bo, uint64_t ad
 int native_vm_unbind_page(struct native_vm *vm, uint64_t addr);
 
 /* A context on @engine running in @vm, with its own ring and seqno. */
-struct native_ctx *native_ctx_new(struct native *n, enum pgpu_engine engine,
+struct native_ctx *native_ctx_new(struct native *n, enum gen9_engine engine,
                                   struct native_vm *vm);
 /* The context image, for inspection (register state page at +4096). */
 const struct native_bo *native_ctx_image(const struct native_ctx *ctx);
@@ -67,14 +67,14 @@ const struct native_bo *native_ctx_image(const struct native_ctx *ctx);
  */
 /* Fill @state, page 1 of a Gen9 context image: a ring at GGTT @ring_ggtt of
  * @ring_size bytes (a page multiple), a 4-level PPGTT rooted at @pml4. */
-void native_lrc_init(uint32_t *state, enum pgpu_engine engine, uint32_t ring_ggtt,
+void native_lrc_init(uint32_t *state, enum gen9_engine engine, uint32_t ring_ggtt,
                      uint32_t ring_size, uint64_t pml4);
 /* The ELSP element of the context image at GGTT @lrca with ID @ctx_id. */
 uint64_t native_ctx_desc(uint64_t lrca, uint32_t ctx_id);
 /* A seqno write of @seqno to GGTT @slot (PIPE_CONTROL on RCS, MI_FLUSH_DW
  * elsewhere) then MI_USER_INTERRUPT: fills @cmd, returns its dword count. */
 #define NATIVE_BREADCRUMB_MAX   7
-unsigned native_breadcrumb(enum pgpu_engine engine, uint64_t slot, uint32_t seqno,
+unsigned native_breadcrumb(enum gen9_engine engine, uint64_t slot, uint32_t seqno,
                            uint32_t cmd[NATIVE_BREADCRUMB_MAX]);
 
 /* Append commands; waits for ring space when needed. */
@@ -94,10 +94,10 @@ int native_wait(struct native_ctx *ctx, uint32_t seqno, unsigned timeout_ms);
 uint32_t native_ctx_seqno(const struct native_ctx *ctx);
 
 /* Wait until the engine has no context: 0 or -ETIMEDOUT. */
-int native_wait_idle(struct native *n, enum pgpu_engine engine, unsigned timeout_ms);
+int native_wait_idle(struct native *n, enum gen9_engine engine, unsigned timeout_ms);
 /* Reset @engine and forget what ran on it; its contexts' rings restart empty. */
-void native_reset_engine(struct native *n, enum pgpu_engine engine);
+void native_reset_engine(struct native *n, enum gen9_engine engine);
 /* CSB events seen on @engine since open. */
-uint64_t native_csb_events(const struct native *n, enum pgpu_engine engine);
+uint64_t native_csb_events(const struct native *n, enum gen9_engine engine);
 
 #endif /* GPUMED_PGPU_NATIVE_H */

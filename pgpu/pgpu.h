@@ -34,6 +34,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gen9/engine.h"
+
 /* BAR0: registers in [0, 2 MiB), the GGTT's 64-bit PTEs in the upper half. */
 #define PGPU_MMIO_SIZE          (2u << 20)
 #define PGPU_GGTT_BAR_OFFSET    (8u << 20)
@@ -43,15 +45,6 @@
 #define PGPU_PAGE_SIZE          4096u
 #define PGPU_APERTURE_DEFAULT   (256ull << 20)
 #define PGPU_HANG_TIMEOUT_DEFAULT_MS 1000u
-
-/* Engines of a Skylake GT2, in GT interrupt order. */
-enum pgpu_engine {
-    PGPU_RCS,           /* render */
-    PGPU_BCS,           /* blitter */
-    PGPU_VCS,           /* video */
-    PGPU_VECS,          /* video enhancement */
-    PGPU_NUM_ENGINES
-};
 
 /*
  * What an owner that embeds the GPU in a VM provides (hw/pgpu-pci.c: the
@@ -148,7 +141,7 @@ struct pgpu_ops {
     /* Reset one engine: its current and queued contexts are dropped (no
      * CSB event), errors cleared; other engines are untouched.  Returns
      * once the engine is idle. */
-    void (*reset_engine)(struct pgpu *gpu, enum pgpu_engine engine);
+    void (*reset_engine)(struct pgpu *gpu, enum gen9_engine engine);
 
     void (*get_stats)(struct pgpu *gpu, struct pgpu_stats *stats);
 

@@ -549,7 +549,7 @@ static void build_gfx_index(void)
     }
 }
 
-static const struct skl_cmd_desc *decode(enum pgpu_engine engine, uint32_t dw0)
+static const struct skl_cmd_desc *decode(enum gen9_engine engine, uint32_t dw0)
 {
     const struct skl_cmd_desc *desc = NULL;
 
@@ -561,7 +561,7 @@ static const struct skl_cmd_desc *decode(enum pgpu_engine engine, uint32_t dw0)
         desc = &blt_cmds[(dw0 >> 22) & 0x7f];
         break;
     case CMD_TYPE_GFX:
-        if (engine == PGPU_VCS || engine == PGPU_VECS) {
+        if (engine == GEN9_VCS || engine == GEN9_VECS) {
             switch ((dw0 >> 27) & 3) {
             case 1:
                 return &video_single_dword_cmd;
@@ -590,7 +590,7 @@ static unsigned cmd_length(const struct skl_cmd_desc *desc, uint32_t dw0)
     return (dw0 & ((1u << desc->len_bits) - 1)) + 2;
 }
 
-bool skl_cmd_decode(enum pgpu_engine engine, uint32_t dw0, struct skl_cmd_decoded *out)
+bool skl_cmd_decode(enum gen9_engine engine, uint32_t dw0, struct skl_cmd_decoded *out)
 {
     const struct skl_cmd_desc *desc;
 

@@ -17,17 +17,6 @@
 #define SEMAPHORE_POLL_MIN_NS 20000
 #define SEMAPHORE_POLL_MAX_NS 1000000
 
-const struct skl_engine_info skl_engine_info[PGPU_NUM_ENGINES] = {
-    [PGPU_RCS] = { .name = "rcs0", .base = RENDER_RING_BASE, .hw_id = 0,
-                   .irq_bank = 0, .irq_shift = 0, .gdrst_bit = GRDOM_RENDER },
-    [PGPU_BCS] = { .name = "bcs0", .base = BLT_RING_BASE, .hw_id = 2,
-                   .irq_bank = 0, .irq_shift = 16, .gdrst_bit = GRDOM_BLT },
-    [PGPU_VCS] = { .name = "vcs0", .base = GEN6_BSD_RING_BASE, .hw_id = 1,
-                   .irq_bank = 1, .irq_shift = 0, .gdrst_bit = GRDOM_MEDIA },
-    [PGPU_VECS] = { .name = "vecs0", .base = VEBOX_RING_BASE, .hw_id = 3,
-                    .irq_bank = 3, .irq_shift = 0, .gdrst_bit = GRDOM_VECS },
-};
-
 /*
  * The Gen9 register state page (page 1 of the context image): blocks of
  * MI_LOAD_REGISTER_IMM (register, value) pairs at fixed dword positions.
@@ -117,7 +106,7 @@ static const struct lrc_block lrc_xcs_layout[] = {
 
 static const struct lrc_block *lrc_layout(const struct skl_engine *e)
 {
-    return e->id == PGPU_RCS ? lrc_rcs_layout : lrc_xcs_layout;
+    return e->id == GEN9_RCS ? lrc_rcs_layout : lrc_xcs_layout;
 }
 
 static uint32_t desc_lrca(uint64_t desc)
@@ -561,13 +550,13 @@ static void *engine_thread(void *opaque)
 
 int skl_engines_start(struct skl_gpu *gpu)
 {
-    for (unsigned i = 0; i < PGPU_NUM_ENGINES; i++) {
+    for (unsigned i = 0; i < GEN9_NUM_ENGINES; i++) {
         struct skl_engine *e = &gpu->engines[i];
         int err;
 
         e->gpu = gpu;
         e->id = i;
-        e->info = &skl_engine_info[i];
+        e->info = &gen9_engines[i];
         e->base = e->info->base;
         skl_tlb_flush(&e->tlb);
         pthread_cond_init(&e->wake, NULL);
@@ -585,11 +574,11 @@ void skl_engines_stop(struct skl_gpu *gpu)
 {
     pthread_mutex_lock(&gpu->lock);
     __atomic_store_n(&gpu->quit, true, __ATOMIC_RELAXED);
-    for (unsigned i = 0; i < PGPU_NUM_ENGINES; i++) {
+    for (unsigned i = 0; i < GEN9_NUM_ENGINES; i++) {
         pthread_cond_broadcast(&gpu->engines[i].wake);
     }
     pthread_mutex_unlock(&gpu->lock);
-    for (unsigned i = 0; i < PGPU_NUM_ENGINES; i++) {
+    for (unsigned i = 0; i < GEN9_NUM_ENGINES; i++) {
         struct skl_engine *e = &gpu->engines[i];
 
         if (e->thread_started) {

@@ -111,8 +111,8 @@ static void reg_master_irq_write(struct skl_gpu *gpu, struct skl_engine *e,
 static void reg_gdrst_write(struct skl_gpu *gpu, struct skl_engine *e, uint32_t offset,
                             uint32_t value)
 {
-    for (unsigned i = 0; i < PGPU_NUM_ENGINES; i++) {
-        if (value & (GRDOM_FULL | skl_engine_info[i].gdrst_bit)) {
+    for (unsigned i = 0; i < GEN9_NUM_ENGINES; i++) {
+        if (value & (GRDOM_FULL | gen9_engines[i].reset_bit)) {
             skl_engine_reset_locked(&gpu->engines[i]);
         }
     }
@@ -241,7 +241,7 @@ static const struct skl_reg skl_regs[] = {
 /* A register row bound to its engine (NULL for global rows). */
 struct reg_slot {
     const struct skl_reg *reg;
-    enum pgpu_engine engine;
+    enum gen9_engine engine;
     bool has_engine;
 };
 
@@ -273,8 +273,8 @@ static void build_reg_slots(void)
             add_slot(&skl_regs[r], skl_regs[r].offset, -1);
             continue;
         }
-        for (int e = 0; e < PGPU_NUM_ENGINES; e++) {
-            add_slot(&skl_regs[r], skl_engine_info[e].base + skl_regs[r].offset, e);
+        for (int e = 0; e < GEN9_NUM_ENGINES; e++) {
+            add_slot(&skl_regs[r], gen9_engines[e].base + skl_regs[r].offset, e);
         }
     }
 }
@@ -304,7 +304,7 @@ static void skl_regs_reset(struct skl_gpu *gpu)
     for (unsigned s = 0; s < reg_slot_count; s++) {
         const struct skl_reg *reg = reg_slots[s].reg;
         uint32_t offset = reg->offset +
-            (reg_slots[s].has_engine ? skl_engine_info[reg_slots[s].engine].base : 0);
+            (reg_slots[s].has_engine ? gen9_engines[reg_slots[s].engine].base : 0);
 
         skl_reg_store(gpu, offset, reg->reset);
     }
@@ -574,11 +574,11 @@ static void skl_set_irq_handler(struct pgpu *pgpu, pgpu_irq_handler *handler,
     pthread_mutex_unlock(&gpu->lock);
 }
 
-static void skl_reset_engine(struct pgpu *pgpu, enum pgpu_engine engine)
+static void skl_reset_engine(struct pgpu *pgpu, enum gen9_engine engine)
 {
     struct skl_gpu *gpu = (struct skl_gpu *)pgpu;
 
-    assert(engine < PGPU_NUM_ENGINES);
+    assert(engine < GEN9_NUM_ENGINES);
     pthread_mutex_lock(&gpu->lock);
     skl_engine_reset_locked(&gpu->engines[engine]);
     pthread_mutex_unlock(&gpu->lock);

@@ -39,8 +39,6 @@
 
 /* Logical ring context image: page 0 is the PPHWSP, page 1 register state. */
 #define LRC_STATE_OFFSET            4096
-#define LRC_RCS_PAGES               22
-#define LRC_OTHER_PAGES             2
 #define CTX_CONTEXT_CONTROL_DW      3
 #define CTX_RING_HEAD_DW            5
 #define CTX_RING_TAIL_DW            7
@@ -137,23 +135,12 @@
 #define SKL_CTC_MODE_VALUE          0x4
 #define SKL_CS_CLOCK_HZ             12000000ull
 
-/* Fixed facts about each engine of a Skylake GT2 (defined in skl-execlist.c). */
-struct skl_engine_info {
-    const char *name;
-    uint32_t base;
-    unsigned hw_id;             /* fault register index */
-    unsigned irq_bank, irq_shift;
-    uint32_t gdrst_bit;
-};
-
-extern const struct skl_engine_info skl_engine_info[PGPU_NUM_ENGINES];
-
 /* Engine sets, e.g. where a command is valid. */
 enum {
-    SKL_ENG_RCS = 1 << PGPU_RCS,
-    SKL_ENG_BCS = 1 << PGPU_BCS,
-    SKL_ENG_VCS = 1 << PGPU_VCS,
-    SKL_ENG_VECS = 1 << PGPU_VECS,
+    SKL_ENG_RCS = 1 << GEN9_RCS,
+    SKL_ENG_BCS = 1 << GEN9_BCS,
+    SKL_ENG_VCS = 1 << GEN9_VCS,
+    SKL_ENG_VECS = 1 << GEN9_VECS,
     SKL_ENG_XCS = SKL_ENG_BCS | SKL_ENG_VCS | SKL_ENG_VECS,
     SKL_ENG_ALL = SKL_ENG_RCS | SKL_ENG_XCS,
 };

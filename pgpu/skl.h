@@ -62,8 +62,8 @@ struct skl_gpu;
 
 struct skl_engine {
     struct skl_gpu *gpu;
-    enum pgpu_engine id;
-    const struct skl_engine_info *info;
+    enum gen9_engine id;
+    const struct gen9_engine_info *info;
     uint32_t base;              /* == info->base, used on every access */
     pthread_t thread;
     bool thread_started;
@@ -117,7 +117,7 @@ struct skl_gpu {
     pgpu_irq_handler *irq_handler;
     void *irq_opaque;
     struct pgpu_stats stats;        /* atomic increments */
-    struct skl_engine engines[PGPU_NUM_ENGINES];
+    struct skl_engine engines[GEN9_NUM_ENGINES];
 
     pthread_rwlock_t dma_lock;
     unsigned dma_writers;           /* waiting for dma_lock to write; atomic */
@@ -247,7 +247,7 @@ struct skl_cmd_decoded {
     unsigned min_len;
     bool implemented;
 };
-bool skl_cmd_decode(enum pgpu_engine engine, uint32_t dw0, struct skl_cmd_decoded *out);
+bool skl_cmd_decode(enum gen9_engine engine, uint32_t dw0, struct skl_cmd_decoded *out);
 
 /* skl-blit.c: blitter command handlers (rows of the command table). */
 skl_cmd_fn skl_blt_src_copy, skl_blt_color, skl_blt_fast_copy;

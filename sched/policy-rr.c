@@ -11,7 +11,7 @@
 struct rr_policy {
     /* Per engine, the runnable entities as a queue: pick takes the head
      * and puts it back at the tail. */
-    struct med_sched_entity *head[PGPU_NUM_ENGINES], *tail[PGPU_NUM_ENGINES];
+    struct med_sched_entity *head[GEN9_NUM_ENGINES], *tail[GEN9_NUM_ENGINES];
 };
 
 static void *rr_create(const struct med_sched_policy_params *params)
@@ -70,7 +70,7 @@ static void rr_idle(void *policy, struct med_sched_entity *en)
     }
 }
 
-static struct med_sched_entity *rr_pick(void *policy, enum pgpu_engine engine,
+static struct med_sched_entity *rr_pick(void *policy, enum gen9_engine engine,
                                         uint64_t now_ns)
 {
     struct rr_policy *p = policy;
@@ -91,7 +91,7 @@ static void rr_charge(void *policy, struct med_sched_entity *en, uint64_t gpu_ns
     (void)policy, (void)en, (void)gpu_ns, (void)now_ns;
 }
 
-static uint64_t rr_next_eligible_ns(void *policy, enum pgpu_engine engine)
+static uint64_t rr_next_eligible_ns(void *policy, enum gen9_engine engine)
 {
     (void)policy, (void)engine;
     return UINT64_MAX;

@@ -47,7 +47,7 @@ struct weighted_engine {
 
 struct weighted_policy {
     uint64_t slice_ns;
-    struct weighted_engine engines[PGPU_NUM_ENGINES];
+    struct weighted_engine engines[GEN9_NUM_ENGINES];
 };
 
 static void *weighted_create(const struct med_sched_policy_params *params)
@@ -147,7 +147,7 @@ static void weighted_idle(void *policy, struct med_sched_entity *en)
     }
 }
 
-static struct med_sched_entity *weighted_pick(void *policy, enum pgpu_engine engine,
+static struct med_sched_entity *weighted_pick(void *policy, enum gen9_engine engine,
                                               uint64_t now_ns)
 {
     struct weighted_policy *p = policy;
@@ -199,7 +199,7 @@ static uint64_t eligible_at(const struct med_sched_entity *en)
                                   en->share->cap_percent;
 }
 
-static uint64_t weighted_next_eligible_ns(void *policy, enum pgpu_engine engine)
+static uint64_t weighted_next_eligible_ns(void *policy, enum gen9_engine engine)
 {
     struct weighted_policy *p = policy;
     uint64_t first = UINT64_MAX;

@@ -25,7 +25,7 @@
 #define STOP_POLL_MAX_NS        1000000
 
 struct sched_engine {
-    enum pgpu_engine id;
+    enum gen9_engine id;
     uint32_t base;
     struct med_sched_status_page status;
     unsigned csb_head;
@@ -41,7 +41,7 @@ struct med_sched {
     int timer_fd;               /* the policy's wake-up time came */
     uint64_t timer_ns;          /* when timer_fd fires; 0: disarmed */
     uint32_t next_ctx_id;
-    struct sched_engine engines[PGPU_NUM_ENGINES];
+    struct sched_engine engines[GEN9_NUM_ENGINES];
     struct med_sched_stats stats;
     /* During med_sched_cancel(): the entity whose work is dropped, and its
      * workloads collected so far (whatever would go back to its queue
@@ -101,10 +101,10 @@ static void irq_init(struct med_sched *s)
 {
     uint32_t enable[GEN8_GT_BANKS] = { 0 };
 
-    for (unsigned i = 0; i < PGPU_NUM_ENGINES; i++) {
-        enable[skl_engine_info[i].irq_bank] |=
+    for (unsigned i = 0; i < GEN9_NUM_ENGINES; i++) {
+        enable[gen9_engines[i].irq_bank] |=
             (GT_CONTEXT_SWITCH_INTERRUPT | GT_CS_MASTER_ERROR_INTERRUPT)
-            << skl_engine_info[i].irq_shift;
+            << gen9_engines[i].irq_shift;
     }
     for (unsigned bank = 0; bank < GEN8_GT_BANKS; bank++) {
         mmio_write(s, GEN8_GT_IIR(bank), ~0u);
@@ -147,11 +147,11 @@ struct med_sched *med_sched_create(const struct med_sched_config *config)
         errno = ENOMEM;
         return NULL;
     }
-    for (unsigned i = 0; i < PGPU_NUM_ENGINES; i++) {
+    for (unsigned i = 0; i < GEN9_NUM_ENGINES; i++) {
         struct sched_engine *e = &s->engines[i];
 
         e->id = i;
-        e->base = skl_engine_info[i].base;
+        e->base = gen9_engines[i].base;
         e->status = config->status_page[i];
         engine_init(s, e);
     }
@@ -202,7 +202,7 @@ uint64_t med_sched_ticks_to_ns(uint64_t ticks)
            ticks % SKL_CS_CLOCK_HZ * 1000000000ull / SKL_CS_CLOCK_HZ;
 }
 
-void med_sched_entity_init(struct med_sched_entity *entity, enum pgpu_engine engine,
+void med_sched_entity_init(struct med_sched_entity *entity, enum gen9_engine engine,
                            const struct med_sched_share *share)
 {
     *entity = (struct med_sched_entity){ .engine = engine, .share = share };
@@ -589,7 +589,7 @@ void med_sched_process(struct med_sched *s)
     if (read(s->event_fd, &count, sizeof(count)) > 0) {
         s->stats.interrupts++;
     }
-    for (unsigned i = 0; i < PGPU_NUM_ENGINES; i++) {
+    for (unsigned i = 0; i < GEN9_NUM_ENGINES; i++) {
         process_csb(s, &s->engines[i]);
         check_error(s, &s->engines[i]);
     }
@@ -598,7 +598,7 @@ void med_sched_process(struct med_sched *s)
     if (s->timer_ns && read(s->timer_fd, &count, sizeof(count)) > 0) {
         s->stats.timer_wakeups++;
         s->timer_ns = 0;
-        for (unsigned i = 0; i < PGPU_NUM_ENGINES; i++) {
+        for (unsigned i = 0; i < GEN9_NUM_ENGINES; i++) {
             dispatch(s, &s->engines[i]);
         }
     }

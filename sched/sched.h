@@ -97,7 +97,7 @@ struct med_sched_workload {
 
 /* One vGPU on one engine: its workloads in order. */
 struct med_sched_entity {
-    enum pgpu_engine engine;
+    enum gen9_engine engine;
     const struct med_sched_share *share;        /* the owner's, read by the policy */
     struct med_sched_workload *first, *last;    /* mechanism's FIFO */
     uint64_t busy_ns;           /* mechanism's: GPU time charged, in all */
@@ -132,13 +132,13 @@ struct med_sched_policy_ops {
     /* @entity has no more work, or goes away. */
     void (*idle)(void *policy, struct med_sched_entity *entity);
     /* The entity whose first workload runs next on @engine, or NULL. */
-    struct med_sched_entity *(*pick)(void *policy, enum pgpu_engine engine, uint64_t now_ns);
+    struct med_sched_entity *(*pick)(void *policy, enum gen9_engine engine, uint64_t now_ns);
     /* @entity used the GPU for @gpu_ns (it may be idle by now). */
     void (*charge)(void *policy, struct med_sched_entity *entity, uint64_t gpu_ns,
                    uint64_t now_ns);
     /* When pick() may return an entity on @engine that it refuses now
      * although one has work, or UINT64_MAX. */
-    uint64_t (*next_eligible_ns)(void *policy, enum pgpu_engine engine);
+    uint64_t (*next_eligible_ns)(void *policy, enum gen9_engine engine);
     /* The GPU time @entity, just picked, may hold its engine before the
      * policy would pick another (the mechanism gives it at least a time
      * slice in any case). */
@@ -168,7 +168,7 @@ struct med_sched_status_page {
 
 struct med_sched_config {
     struct pgpu *gpu;
-    struct med_sched_status_page status_page[PGPU_NUM_ENGINES];
+    struct med_sched_status_page status_page[GEN9_NUM_ENGINES];
     const struct med_sched_policy_ops *policy;
     struct med_sched_policy_params policy_params;
     const struct med_sched_ops *ops;
@@ -187,7 +187,7 @@ struct med_sched_stats {
     uint64_t interrupts;        /* eventfd wake-ups processed */
     uint64_t timer_wakeups;     /* the policy's wake-ups (caps) processed */
     uint64_t vgpu_switches;     /* ELSP port 0 went to another entity than last time */
-    uint64_t busy_ns[PGPU_NUM_ENGINES]; /* GPU time charged to any entity, by engine */
+    uint64_t busy_ns[GEN9_NUM_ENGINES]; /* GPU time charged to any entity, by engine */
     /* Each time an entity had work queued and none on the GPU, how long
      * until its next dispatch (between two of its turns, or from new
      * work to its turn): count, greatest, and a histogram that
@@ -221,7 +221,7 @@ void med_sched_process(struct med_sched *sched);
  * med_sched_cancel() (which may complete other entities' work). */
 struct med_sched_workload *med_sched_next_done(struct med_sched *sched);
 
-void med_sched_entity_init(struct med_sched_entity *entity, enum pgpu_engine engine,
+void med_sched_entity_init(struct med_sched_entity *entity, enum gen9_engine engine,
                            const struct med_sched_share *share);
 /* Queue @w behind the entity's earlier workloads; dispatched at once if
  * the engine is idle and the policy picks it. */

@@ -37,42 +37,26 @@
 #define HWSP_CSB_WRITE_OFFSET   0x7c
 #define HWS_PGA_ADDR_MASK       0xfffff000u
 
-static const struct {
-    enum vgpu_irq_bank bank;
-    unsigned shift;
-    const char *name;
-} engine_info[VGPU_ENGINE_COUNT] = {
-    [VGPU_RCS] = { IRQ_GT0, 0, "rcs" },
-    [VGPU_BCS] = { IRQ_GT0, 16, "bcs" },
-    [VGPU_VCS] = { IRQ_GT1, 0, "vcs" },
-    [VGPU_VECS] = { IRQ_GT3, 0, "vecs" },
-};
-
-_Static_assert((int)VGPU_RCS == MED_ENGINE_RCS && (int)VGPU_BCS == MED_ENGINE_BCS &&
-               (int)VGPU_VCS == MED_ENGINE_VCS && (int)VGPU_VECS == MED_ENGINE_VECS &&
-               (int)VGPU_ENGINE_COUNT == MED_ENGINE_COUNT,
-               "the library numbers engines as the protocol does");
-
 /* The engine whose register block holds @offset (a per-engine row's). */
-static enum vgpu_engine engine_of(uint32_t offset)
+static enum gen9_engine engine_of(uint32_t offset)
 {
-    for (unsigned e = 0; e < VGPU_ENGINE_COUNT; e++) {
-        if (offset - vgpu_engine_bases[e] < 0x1000) {
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
+        if (offset - gen9_engines[e].base < 0x1000) {
             return e;
         }
     }
     assert(!"per-engine register outside every engine block");
-    return VGPU_RCS;
+    return GEN9_RCS;
 }
 
-static uint32_t engine_reg(enum vgpu_engine e, uint32_t reg)
+static uint32_t engine_reg(enum gen9_engine e, uint32_t reg)
 {
-    return vgpu_engine_bases[e] + reg;
+    return gen9_engines[e].base + reg;
 }
 
-static void raise_engine_irq(struct vgpu *vgpu, enum vgpu_engine e, uint32_t bits)
+static void raise_engine_irq(struct vgpu *vgpu, enum gen9_engine e, uint32_t bits)
 {
-    vgpu_irq_raise(vgpu, engine_info[e].bank, bits << engine_info[e].shift);
+    vgpu_irq_raise(vgpu, IRQ_GT0 + gen9_engines[e].irq_bank, bits << gen9_engines[e].irq_shift);
 }
 
 /* Same context: same LRCA and the same ID the guest gave it (upper dword). */
@@ -85,7 +69,7 @@ static bool same_context(uint64_t a, uint64_t b)
  * Append one status entry: into the MMIO copy and the guest's status page
  * (entry before write pointer, as the guest reads them), then the pointer.
  */
-static void csb_write(struct vgpu *vgpu, enum vgpu_engine e, uint32_t status,
+static void csb_write(struct vgpu *vgpu, enum gen9_engine e, uint32_t status,
                       uint64_t desc)
 {
     uint32_t ptr = vreg(vgpu, engine_reg(e, RING_CONTEXT_STATUS_PTR));
@@ -106,7 +90,7 @@ static void csb_write(struct vgpu *vgpu, enum vgpu_engine e, uint32_t status,
     } else {
         vgpu->stats.hwsp_unmapped++;
         vgpu_guest_error(vgpu, "%s status page 0x%x is not mapped guest RAM: "
-                         "context status only in MMIO", engine_info[e].name, hws);
+                         "context status only in MMIO", gen9_engines[e].name, hws);
     }
     vreg_set(vgpu, engine_reg(e, RING_CONTEXT_STATUS_PTR),
              (ptr & ~CSB_WRITE_PTR_MASK) | next);
@@ -126,7 +110,7 @@ static void inflight_push(struct vgpu_execlist *el, uint64_t desc)
     el->inflight[el->inflight_count++] = (struct vgpu_inflight) { desc, true };
 }
 
-static void execlist_submit(struct vgpu *vgpu, enum vgpu_engine e, uint64_t desc0,
+static void execlist_submit(struct vgpu *vgpu, enum gen9_engine e, uint64_t desc0,
                             uint64_t desc1)
 {
     struct vgpu_execlist *el = &vgpu->execlists[e];
@@ -134,7 +118,7 @@ static void execlist_submit(struct vgpu *vgpu, enum vgpu_engine e, uint64_t desc
     if (!(desc0 & CTX_DESC_VALID)) {
         vgpu->stats.bad_elsp++;
         vgpu_guest_error(vgpu, "%s ELSP element 0 0x%llx is not valid, ignored",
-                         engine_info[e].name, (unsigned long long)desc0);
+                         gen9_engines[e].name, (unsigned long long)desc0);
         return;
     }
     if (!(desc1 & CTX_DESC_VALID)) {
@@ -152,7 +136,7 @@ static void execlist_submit(struct vgpu *vgpu, enum vgpu_engine e, uint64_t desc
         if (el->has_queued) {
             vgpu->stats.bad_elsp++;
             vgpu_guest_error(vgpu, "%s ELSP before the previous one was promoted, ignored",
-                             engine_info[e].name);
+                             gen9_engines[e].name);
             return;
         }
         el->queued[0] = desc0;
@@ -183,7 +167,7 @@ static void execlist_submit(struct vgpu *vgpu, enum vgpu_engine e, uint64_t desc
     if (!vgpu->mediator->submit(vgpu->mediator_opaque, e, desc0, desc1)) {
         el->hung = true;
         vgpu_mediator_behind(vgpu, VGPU_BEHIND_ELSP, "%s ELSP 0x%llx not sent: the engine "
-                             "hangs until the guest resets it", engine_info[e].name,
+                             "hangs until the guest resets it", gen9_engines[e].name,
                              (unsigned long long)desc0);
         return;
     }
@@ -199,7 +183,7 @@ static void execlist_submit(struct vgpu *vgpu, enum vgpu_engine e, uint64_t desc
 /* ELSP takes 4 dwords: element 1 high, low, element 0 high, low (the trigger). */
 void vgpu_elsp_write(struct vgpu *vgpu, uint32_t offset, uint32_t old, uint32_t written)
 {
-    enum vgpu_engine e = engine_of(offset);
+    enum gen9_engine e = engine_of(offset);
     struct vgpu_execlist *el = &vgpu->execlists[e];
     const uint32_t *dw = el->elsp_dwords;
 
@@ -212,7 +196,7 @@ void vgpu_elsp_write(struct vgpu *vgpu, uint32_t offset, uint32_t old, uint32_t 
 }
 
 /* The guest sees element @desc, its port 0, complete or hang. */
-static void complete_visible(struct vgpu *vgpu, enum vgpu_engine engine, uint32_t event,
+static void complete_visible(struct vgpu *vgpu, enum gen9_engine engine, uint32_t event,
                              uint64_t desc, uint32_t ring_head, bool user_interrupt)
 {
     struct vgpu_execlist *el = &vgpu->execlists[engine];
@@ -223,7 +207,7 @@ static void complete_visible(struct vgpu *vgpu, enum vgpu_engine engine, uint32_
         retire_inflight(el);
         vgpu->stats.contexts_hung++;
         vgpu_guest_error(vgpu, "%s context 0x%llx was %s by the mediator: the engine "
-                         "stays busy until the guest resets it", engine_info[engine].name,
+                         "stays busy until the guest resets it", gen9_engines[engine].name,
                          (unsigned long long)desc,
                          event == MED_EVENT_REJECTED ? "rejected or stopped" : "preempted");
         return;
@@ -245,13 +229,13 @@ static void complete_visible(struct vgpu *vgpu, enum vgpu_engine engine, uint32_
     raise_engine_irq(vgpu, engine, GT_CONTEXT_SWITCH_INTERRUPT);
 }
 
-void vgpu_execlist_complete(struct vgpu *vgpu, enum vgpu_engine engine, uint32_t event,
+void vgpu_execlist_complete(struct vgpu *vgpu, enum gen9_engine engine, uint32_t event,
                             uint64_t desc, uint32_t ring_head, bool user_interrupt)
 {
     struct vgpu_execlist *el;
     bool visible;
 
-    if ((unsigned)engine >= VGPU_ENGINE_COUNT) {
+    if ((unsigned)engine >= GEN9_NUM_ENGINES) {
         fprintf(stderr, "gpumed: vgpu %s: completion for engine %u ignored\n",
                 vgpu->name, engine);
         return;
@@ -261,7 +245,7 @@ void vgpu_execlist_complete(struct vgpu *vgpu, enum vgpu_engine engine, uint32_t
     if (!el->inflight_count || el->inflight[0].desc != desc) {
         fprintf(stderr, "gpumed: vgpu %s: %s completion of 0x%llx that is not the "
                 "oldest element running, ignored\n", vgpu->name,
-                engine_info[engine].name, (unsigned long long)desc);
+                gen9_engines[engine].name, (unsigned long long)desc);
         return;
     }
     visible = el->inflight[0].visible;
@@ -280,7 +264,7 @@ void vgpu_execlist_complete(struct vgpu *vgpu, enum vgpu_engine engine, uint32_t
  * when it gets to it, and no completion of that work reaches us again. */
 void vgpu_execlist_reset(struct vgpu *vgpu, uint32_t mask)
 {
-    for (unsigned e = 0; e < VGPU_ENGINE_COUNT; e++) {
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         if (mask & 1u << e) {
             memset(&vgpu->execlists[e], 0, sizeof(vgpu->execlists[e]));
         }
@@ -293,7 +277,7 @@ void vgpu_execlist_reset(struct vgpu *vgpu, uint32_t mask)
 void vgpu_mediator_lost(struct vgpu *vgpu)
 {
     vgpu->mediator_lost = true;
-    for (unsigned e = 0; e < VGPU_ENGINE_COUNT; e++) {
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         struct vgpu_execlist *el = &vgpu->execlists[e];
 
         el->hung = el->ports[0] != 0;
@@ -303,7 +287,7 @@ void vgpu_mediator_lost(struct vgpu *vgpu)
 
 uint32_t vgpu_execlist_status_read(struct vgpu *vgpu, uint32_t offset)
 {
-    enum vgpu_engine e = engine_of(offset);
+    enum gen9_engine e = engine_of(offset);
     const struct vgpu_execlist *el = &vgpu->execlists[e];
     uint32_t lo = 0;
 

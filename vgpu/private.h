@@ -76,7 +76,7 @@ struct vgpu {
     bool display_ready;         /* the guest driver announced itself */
     uint32_t pending_flips;     /* bit (pipe * 4 + plane): flip done at next vblank */
     struct vgpu_dp_sink sink;
-    struct vgpu_execlist execlists[VGPU_ENGINE_COUNT];
+    struct vgpu_execlist execlists[GEN9_NUM_ENGINES];
     uint64_t ppgtt_roots[VGPU_PPGTT_ROOTS_MAX];
     unsigned ppgtt_root_count;
 
@@ -119,8 +119,6 @@ extern const size_t vgpu_reg_count;
 /* Build the offset index once; false if the table overlaps itself. */
 bool vgpu_regs_index_init(void);
 const struct vgpu_reg *vgpu_reg_lookup(uint32_t offset);
-extern const uint32_t vgpu_engine_bases[];
-extern const size_t vgpu_engine_count;
 
 uint32_t vgpu_reg_read(struct vgpu *vgpu, uint32_t offset);
 void vgpu_reg_write(struct vgpu *vgpu, uint32_t offset, uint32_t value);

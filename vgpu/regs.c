@@ -16,11 +16,6 @@
 #include <stdio.h>
 #include <string.h>
 
-const uint32_t vgpu_engine_bases[] = {
-    RENDER_RING_BASE, BLT_RING_BASE, GEN6_BSD_RING_BASE, VEBOX_RING_BASE,
-};
-const size_t vgpu_engine_count =
-    sizeof(vgpu_engine_bases) / sizeof(vgpu_engine_bases[0]);
 
 /* Power wells of SKL (index i: request bit 2i+1, state bit 2i). */
 #define SKL_PW_MISC_IO  0
@@ -311,7 +306,7 @@ static unsigned row_count(const struct vgpu_reg *r)
 static unsigned row_instances(const struct vgpu_reg *r)
 {
     if (r->flags & VGPU_REG_ENGINE) {
-        return vgpu_engine_count;
+        return GEN9_NUM_ENGINES;
     }
     return row_count(r) * (r->sets ? r->sets : 1);
 }
@@ -319,7 +314,7 @@ static unsigned row_instances(const struct vgpu_reg *r)
 static uint32_t row_instance_offset(const struct vgpu_reg *r, unsigned i)
 {
     if (r->flags & VGPU_REG_ENGINE) {
-        return vgpu_engine_bases[i] + r->offset;
+        return gen9_engines[i].base + r->offset;
     }
     return r->offset + i % row_count(r) * r->stride + i / row_count(r) * r->set_stride;
 }
@@ -493,19 +488,14 @@ static void ring_reset_ctl_write(struct vgpu *vgpu, uint32_t offset,
     vreg_set(vgpu, offset, v);
 }
 
-/* GDRST domain bits of each engine, in enum vgpu_engine order. */
-static const uint32_t engine_reset_domains[VGPU_ENGINE_COUNT] = {
-    GRDOM_RENDER, GRDOM_BLT, GRDOM_MEDIA, GRDOM_VECS,
-};
-
 /* Domain resets complete at once, after the engines' work was dropped. */
 static void gdrst_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
                         uint32_t written)
 {
     uint32_t mask = 0;
 
-    for (unsigned e = 0; e < VGPU_ENGINE_COUNT; e++) {
-        if (written & (GRDOM_FULL | engine_reset_domains[e])) {
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
+        if (written & (GRDOM_FULL | gen9_engines[e].reset_bit)) {
             mask |= 1u << e;
         }
     }

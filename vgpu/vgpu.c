@@ -178,7 +178,7 @@ void vgpu_destroy(struct vgpu *vgpu)
 
 void vgpu_reset(struct vgpu *vgpu)
 {
-    vgpu_execlist_reset(vgpu, (1u << VGPU_ENGINE_COUNT) - 1);
+    vgpu_execlist_reset(vgpu, (1u << GEN9_NUM_ENGINES) - 1);
     vgpu_regs_reset(vgpu);
     vgpu_ggtt_reset(vgpu);
     vgpu->irq_asserted = false;

@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gen9/engine.h"
+
 /* BAR0 ("GTTMMADR"): registers in the first 2 MiB, the GGTT in the upper half. */
 #define VGPU_BAR0_SIZE          (16u << 20)
 #define VGPU_MMIO_SIZE          (2u << 20)
@@ -76,9 +78,6 @@ struct vgpu_ops {
     void (*write_guest)(void *opaque, uint64_t gpa, const void *buf, size_t len);
 };
 
-/* The engines, numbered as the mediator protocol numbers them. */
-enum vgpu_engine { VGPU_RCS, VGPU_BCS, VGPU_VCS, VGPU_VECS, VGPU_ENGINE_COUNT };
-
 /*
  * What only the mediator can do (docs/protocol.md); all callbacks are
  * required and none may wait for the mediator.  The two that return bool
@@ -94,7 +93,7 @@ struct vgpu_mediator_ops {
     bool (*ppgtt_notify)(void *opaque, bool create, uint64_t root_gpa);
     /* Run the ELSP pair; @desc1 may be 0.  Each element is answered with
      * vgpu_execlist_complete(). */
-    bool (*submit)(void *opaque, enum vgpu_engine engine, uint64_t desc0, uint64_t desc1);
+    bool (*submit)(void *opaque, enum gen9_engine engine, uint64_t desc0, uint64_t desc1);
     /* Drop the in-flight work of the engines in @engine_mask (bit per
      * engine): returns at once, the mediator drops it when it gets there,
      * and no completion of that work is delivered from now on. */
@@ -192,7 +191,7 @@ bool vgpu_aperture_translate(struct vgpu *vgpu, uint64_t offset, uint64_t *gpa);
  * busy until its i915 resets it.  Unexpected completions are logged and
  * ignored.
  */
-void vgpu_execlist_complete(struct vgpu *vgpu, enum vgpu_engine engine, uint32_t event,
+void vgpu_execlist_complete(struct vgpu *vgpu, enum gen9_engine engine, uint32_t event,
                             uint64_t desc, uint32_t ring_head, bool user_interrupt);
 
 /*

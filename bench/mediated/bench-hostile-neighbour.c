@@ -114,7 +114,7 @@ static void victim_open(struct victim *v, const char *socket)
     v->data = v->vm ? guest_bo_new(v->vm, 4096, false) : NULL;
     if (!ppgtt || !v->batch || !v->data || guest_ppgtt_map(ppgtt, v->batch, BATCH_VA) ||
         guest_ppgtt_map(ppgtt, v->data, DATA_VA) ||
-        !(v->ctx = guest_ctx_new(v->vm, PGPU_RCS, ppgtt))) {
+        !(v->ctx = guest_ctx_new(v->vm, GEN9_RCS, ppgtt))) {
         die("victim VM", ENOMEM);
     }
 }
@@ -160,7 +160,7 @@ static void hostile_open(struct hostile *h, const char *socket)
     }
     p = batch->map;
     emit(&p, MI_BB_END_DW);
-    if (!(h->ctx = guest_ctx_new(h->vm, PGPU_RCS, h->tree))) {
+    if (!(h->ctx = guest_ctx_new(h->vm, GEN9_RCS, h->tree))) {
         die("hostile context", ENOMEM);
     }
 }

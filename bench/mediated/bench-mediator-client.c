@@ -53,13 +53,13 @@
 
 struct workload {
     const char *name;
-    enum pgpu_engine engine;
+    enum gen9_engine engine;
     unsigned batches;
 };
 
 static const struct workload workloads[] = {
-    { "blit-1080p", PGPU_BCS, 300 },
-    { "sdi", PGPU_RCS, 1000 },     /* the native ring never fills (see docs) */
+    { "blit-1080p", GEN9_BCS, 300 },
+    { "sdi", GEN9_RCS, 1000 },     /* the native ring never fills (see docs) */
 };
 
 /* The batch of @w at @batch: its commands use SRC_VA and DST_VA. */
@@ -67,7 +67,7 @@ static void write_batch(const struct workload *w, void *batch)
 {
     uint32_t *p = batch;
 
-    if (w->engine == PGPU_BCS) {
+    if (w->engine == GEN9_BCS) {
         emit_src_copy(&p, DST_VA, SRC_VA, WIDTH * 4, WIDTH, HEIGHT);
     } else {
         for (unsigned i = 0; i < SDI_PER_BATCH; i++) {
@@ -86,7 +86,7 @@ static void fill_source(void *src)
 
 static void check_result(const struct workload *w, const void *src, const void *dst)
 {
-    if (w->engine == PGPU_BCS ? memcmp(dst, src, FRAME)
+    if (w->engine == GEN9_BCS ? memcmp(dst, src, FRAME)
                               : ((const uint32_t *)dst)[SDI_PER_BATCH - 1] != 0x1234) {
         bench_die("checking the workload's result");
     }

@@ -53,7 +53,7 @@ static void take(const struct med_ctl_reply *r, void *opaque)
         v->vgpus = r->u.gpu.vgpus;
         v->aperture_free = r->u.gpu.aperture_free;
     } else if (r->kind == MED_CTL_VGPU && r->u.vgpu.id == v->id) {
-        v->busy_ns = r->u.vgpu.busy_ns[PGPU_RCS];
+        v->busy_ns = r->u.vgpu.busy_ns[GEN9_RCS];
     }
 }
 

@@ -191,7 +191,7 @@ int main(void)
     struct blit_setup b;
 
     b.n = bench_open(&b.vm);
-    b.ctx = native_ctx_new(b.n, PGPU_BCS, b.vm);
+    b.ctx = native_ctx_new(b.n, GEN9_BCS, b.vm);
     b.batch = bench_buffer(b.n, b.vm, PGPU_PAGE_SIZE, BATCH_VA);
     b.stamps = bench_buffer(b.n, b.vm, PGPU_PAGE_SIZE, STAMP_VA);
     evict_buffer = calloc(1, EVICT_BYTES);

@@ -134,8 +134,8 @@ struct bench_ctx_switch bench_native_ctx_switch(unsigned rounds)
 {
     struct native_vm *vm;
     struct native *n = bench_open(&vm);
-    struct native_ctx *a = native_ctx_new(n, PGPU_RCS, vm);
-    struct native_ctx *b = native_ctx_new(n, PGPU_RCS, vm);
+    struct native_ctx *a = native_ctx_new(n, GEN9_RCS, vm);
+    struct native_ctx *b = native_ctx_new(n, GEN9_RCS, vm);
     uint64_t one_ctx_ns, two_ctx_ns;
 
     if (!a || !b) {

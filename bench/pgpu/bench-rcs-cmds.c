@@ -23,7 +23,7 @@ int main(void)
 {
     struct native_vm *vm;
     struct native *n = bench_open(&vm);
-    struct native_ctx *ctx = native_ctx_new(n, PGPU_RCS, vm);
+    struct native_ctx *ctx = native_ctx_new(n, GEN9_RCS, vm);
     struct native_bo *target = bench_buffer(n, vm, TARGET_SIZE, TARGET_VA);
     struct native_bo *batch = bench_buffer(n, vm, 16ull * STORES + 8, BATCH_VA);
     uint32_t *cs = batch->map;

@@ -107,7 +107,7 @@ static void render_pattern(uint32_t **p, unsigned i)
 struct stream {
     const char *name;
     pattern_fn *pattern;
-    enum pgpu_engine engine;
+    enum gen9_engine engine;
 };
 
 static void run_stream(const struct stream *st)
@@ -167,9 +167,9 @@ static void run_stream(const struct stream *st)
 int main(void)
 {
     static const struct stream streams[] = {
-        { "sdi", sdi_pattern, PGPU_RCS },
-        { "blit", blit_pattern, PGPU_BCS },
-        { "3d", render_pattern, PGPU_RCS },
+        { "sdi", sdi_pattern, GEN9_RCS },
+        { "blit", blit_pattern, GEN9_BCS },
+        { "3d", render_pattern, GEN9_RCS },
     };
 
     for (size_t i = 0; i < sizeof(streams) / sizeof(streams[0]); i++) {

@@ -78,13 +78,13 @@ static void bench_policy(unsigned vgpus)
         bench_die("creating the policy");
     }
     for (unsigned i = 0; i < vgpus; i++) {
-        med_sched_entity_init(&en[i], PGPU_RCS, &share);
+        med_sched_entity_init(&en[i], GEN9_RCS, &share);
         ops->runnable(policy, &en[i], now);
     }
     start = bench_now_ns();
     for (unsigned i = 0; i < DECISIONS; i++) {
         /* each charge uses up the slice: every pick starts a new one */
-        struct med_sched_entity *picked = ops->pick(policy, PGPU_RCS, now);
+        struct med_sched_entity *picked = ops->pick(policy, GEN9_RCS, now);
 
         now += SLICE_NS;
         ops->charge(policy, picked, SLICE_NS, now);
@@ -116,7 +116,7 @@ static void vm_open(struct vm_ctx *v, const char *socket, const char *name, cons
     v->batch = v->ppgtt ? guest_bo_new(v->vm, 3 * 4096, false) : NULL;
     v->data = v->batch ? guest_bo_new(v->vm, 4096, false) : NULL;
     for (unsigned c = 0; c < 2 && v->data; c++) {
-        v->ctx[c] = guest_ctx_new(v->vm, PGPU_RCS, v->ppgtt);
+        v->ctx[c] = guest_ctx_new(v->vm, GEN9_RCS, v->ppgtt);
     }
     if (!v->data || !v->ctx[0] || !v->ctx[1] || guest_ppgtt_map(v->ppgtt, v->batch, BATCH_VA) ||
         guest_ppgtt_map(v->ppgtt, v->data, DATA_VA)) {
@@ -274,7 +274,7 @@ static void *tp_client_main(void *opaque)
     snprintf(name, sizeof(name), "tp-%02u", c->index);
     vm = guest_vm_create(c->socket, name, GUEST_RAM, "gpumed-32");
     ppgtt = vm ? guest_ppgtt_new(vm) : NULL;
-    ctx = ppgtt ? guest_ctx_new(vm, PGPU_RCS, ppgtt) : NULL;
+    ctx = ppgtt ? guest_ctx_new(vm, GEN9_RCS, ppgtt) : NULL;
     batch = ctx ? guest_bo_new(vm, TP_BATCHES * TP_STRIDE, false) : NULL;
     data = batch ? guest_bo_new(vm, 4096, false) : NULL;
     c->failed = !data || guest_ppgtt_map(ppgtt, batch, BATCH_VA) ||

@@ -45,7 +45,7 @@ static inline bool bench_ignore_ppgtt(void *opaque, bool create, uint64_t root)
     return true;
 }
 
-static inline bool bench_ignore_submit(void *opaque, enum vgpu_engine engine, uint64_t desc0,
+static inline bool bench_ignore_submit(void *opaque, enum gen9_engine engine, uint64_t desc0,
                                        uint64_t desc1)
 {
     return true;

@@ -149,11 +149,11 @@ reject(struct med_scan_state *s, enum med_scan_verdict verdict, const char *fmt,
             snprintf(r->reason + n, sizeof(r->reason) - n,
                      ": %s (0x%08" PRIx32 ") at +0x%" PRIx64 " of %s 0x%" PRIx64 " (%s) on %s",
                      s->desc ? s->desc->name : "command", f->dw[f->pos], 4 * f->pos, what,
-                     b->gma, space_name(b->space), med_engine_name(s->req->engine));
+                     b->gma, space_name(b->space), gen9_engines[s->req->engine].name);
         } else {
             snprintf(r->reason + n, sizeof(r->reason) - n,
                      ": at +0x%" PRIx64 " of %s 0x%" PRIx64 " (%s) on %s", 4 * f->pos, what,
-                     b->gma, space_name(b->space), med_engine_name(s->req->engine));
+                     b->gma, space_name(b->space), gen9_engines[s->req->engine].name);
         }
     }
     r->verdict = verdict;
@@ -957,7 +957,7 @@ enum med_scan_verdict med_scan(struct med_scan *scan, const struct med_scan_requ
     enum med_scan_verdict v = MED_SCAN_OK;
 
     start_result(&s);
-    if ((unsigned)req->engine >= PGPU_NUM_ENGINES || req->len % 4) {
+    if ((unsigned)req->engine >= GEN9_NUM_ENGINES || req->len % 4) {
         v = result->verdict = MED_SCAN_BAD_LENGTH;
         snprintf(result->reason, sizeof(result->reason),
                  "scan request for engine %d with %" PRIu64 " bytes", (int)req->engine, req->len);

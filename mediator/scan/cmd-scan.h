@@ -107,7 +107,7 @@ struct med_scan_config {
 
 /* One scan: a top-level buffer, normally the ring from HEAD to TAIL. */
 struct med_scan_request {
-    enum pgpu_engine engine;
+    enum gen9_engine engine;
     const void *commands;       /* host copy, linear (the caller unwraps the ring) */
     uint64_t len;               /* bytes; a multiple of 4 */
     uint64_t gma;               /* its GGTT address, for the reasons */

@@ -274,9 +274,9 @@ static void __attribute__((constructor)) build_cmd_index(void)
     }
 }
 
-const struct med_cmd_desc *med_cmd_lookup(enum pgpu_engine engine, uint32_t dw0)
+const struct med_cmd_desc *med_cmd_lookup(enum gen9_engine engine, uint32_t dw0)
 {
-    bool video = engine == PGPU_VCS || engine == PGPU_VECS;
+    bool video = engine == GEN9_VCS || engine == GEN9_VECS;
     const struct med_cmd_desc *desc;
     uint8_t row;
 
@@ -372,26 +372,6 @@ const struct med_reg_desc med_reg_table[] = {
 
 const size_t med_reg_table_size = sizeof(med_reg_table) / sizeof(med_reg_table[0]);
 
-static const struct {
-    const char *name;
-    uint32_t base;
-} engine_info[PGPU_NUM_ENGINES] = {
-    [PGPU_RCS] = { "rcs", 0x02000 },
-    [PGPU_BCS] = { "bcs", 0x22000 },
-    [PGPU_VCS] = { "vcs", 0x12000 },
-    [PGPU_VECS] = { "vecs", 0x1a000 },
-};
-
-uint32_t med_engine_base(enum pgpu_engine engine)
-{
-    return engine_info[engine].base;
-}
-
-const char *med_engine_name(enum pgpu_engine engine)
-{
-    return engine_info[engine].name;
-}
-
 /* Per engine, the whitelist as byte spans sorted by start, built before
  * main(): a lookup is a binary search (rows never overlap on one engine:
  * tests/unit/scan checks it). */
@@ -400,9 +380,9 @@ struct reg_span {
     const struct med_reg_desc *reg;
 };
 
-static struct reg_span reg_spans[PGPU_NUM_ENGINES][sizeof(med_reg_table) /
+static struct reg_span reg_spans[GEN9_NUM_ENGINES][sizeof(med_reg_table) /
                                                    sizeof(med_reg_table[0])];
-static unsigned reg_span_count[PGPU_NUM_ENGINES];
+static unsigned reg_span_count[GEN9_NUM_ENGINES];
 
 static int reg_span_order(const void *a, const void *b)
 {
@@ -413,10 +393,10 @@ static int reg_span_order(const void *a, const void *b)
 
 static void __attribute__((constructor)) build_reg_spans(void)
 {
-    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         for (size_t i = 0; i < med_reg_table_size; i++) {
             const struct med_reg_desc *reg = &med_reg_table[i];
-            uint32_t start = reg->offset + (reg->relative ? med_engine_base(e) : 0);
+            uint32_t start = reg->offset + (reg->relative ? gen9_engines[e].base : 0);
 
             if (reg->engines & (1u << e)) {
                 reg_spans[e][reg_span_count[e]++] = (struct reg_span){
@@ -428,7 +408,7 @@ static void __attribute__((constructor)) build_reg_spans(void)
     }
 }
 
-const struct med_reg_desc *med_reg_lookup(enum pgpu_engine engine, uint32_t offset)
+const struct med_reg_desc *med_reg_lookup(enum gen9_engine engine, uint32_t offset)
 {
     const struct reg_span *spans = reg_spans[engine];
     unsigned lo = 0, hi = reg_span_count[engine];

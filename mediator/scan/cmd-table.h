@@ -14,13 +14,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gen9/engine.h"
 #include "mediator/scan/cmd-scan.h"
 
 enum {
-    MED_ENG_RCS = 1 << PGPU_RCS,
-    MED_ENG_BCS = 1 << PGPU_BCS,
-    MED_ENG_VCS = 1 << PGPU_VCS,
-    MED_ENG_VECS = 1 << PGPU_VECS,
+    MED_ENG_RCS = 1 << GEN9_RCS,
+    MED_ENG_BCS = 1 << GEN9_BCS,
+    MED_ENG_VCS = 1 << GEN9_VCS,
+    MED_ENG_VECS = 1 << GEN9_VECS,
     MED_ENG_XCS = MED_ENG_BCS | MED_ENG_VCS | MED_ENG_VECS,
     MED_ENG_ALL = MED_ENG_RCS | MED_ENG_XCS,
 };
@@ -66,7 +67,7 @@ extern const struct med_cmd_desc med_cmd_table[];
 extern const size_t med_cmd_table_size;
 
 /* The row for @dw0 on @engine, or NULL. */
-const struct med_cmd_desc *med_cmd_lookup(enum pgpu_engine engine, uint32_t dw0);
+const struct med_cmd_desc *med_cmd_lookup(enum gen9_engine engine, uint32_t dw0);
 
 /* Total dwords of the command @dw0 decoded by @desc. */
 static inline unsigned med_cmd_length(const struct med_cmd_desc *desc, uint32_t dw0)
@@ -90,12 +91,8 @@ struct med_reg_desc {
 extern const struct med_reg_desc med_reg_table[];
 extern const size_t med_reg_table_size;
 
-/* MMIO base of @engine's command streamer registers. */
-uint32_t med_engine_base(enum pgpu_engine engine);
-const char *med_engine_name(enum pgpu_engine engine);
-
 /* The whitelist row covering @offset on @engine, or NULL. */
-const struct med_reg_desc *med_reg_lookup(enum pgpu_engine engine, uint32_t offset);
+const struct med_reg_desc *med_reg_lookup(enum gen9_engine engine, uint32_t offset);
 
 /* Handlers (cmd-scan.c). */
 med_cmd_handler med_cmd_bb_start, med_cmd_bb_end, med_cmd_cond_bb_end;

@@ -25,7 +25,7 @@ static void check_isolation(struct vgpu_submission *sub)
         .scratch_bus = sub->config.scratch_bus, .gpu = sub->config.host->gpu,
     };
 
-    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         const struct engine_queue *eq = &sub->engines[e];
 
         for (unsigned i = 0; i < eq->in_flight; i++) {

@@ -37,7 +37,7 @@
 
 /* Every element outstanding on every engine (waiting, or in a slot with
  * those merged into it), and the one a SUBMIT rejects at once. */
-#define OUTBOX_MAX  (PGPU_NUM_ENGINES * (MED_WL_PENDING_MAX + MED_WL_SLOTS * (1 + MED_WL_MERGE_MAX)) + 1)
+#define OUTBOX_MAX  (GEN9_NUM_ENGINES * (MED_WL_PENDING_MAX + MED_WL_SLOTS * (1 + MED_WL_MERGE_MAX)) + 1)
 
 #define NO_TAIL                 UINT32_MAX  /* the image was unreadable at SUBMIT */
 
@@ -50,7 +50,7 @@ enum workload_state {
 struct vgpu_workload {
     struct med_sched_workload sched;    /* first: the scheduler's view */
     struct vgpu_submission *sub;
-    enum pgpu_engine engine;
+    enum gen9_engine engine;
     enum workload_state state;
     uint32_t event;             /* MED_EVENT_* once finished; 0: dropped */
     uint64_t guest_desc;
@@ -103,7 +103,7 @@ struct vgpu_submission {
     struct med_page_pool *pool;
     struct med_ppgtt_set *ppgtts;
     bool ggtt_unchecked;        /* host GGTT written since the invariant check read it */
-    struct engine_queue engines[PGPU_NUM_ENGINES];
+    struct engine_queue engines[GEN9_NUM_ENGINES];
     /* Batch copies of the scan in progress, bump-allocated from chunks;
      * the first (2 MiB) is kept across scans: a malloc and free per batch
      * cost about 500 instructions (callgrind), a third of its fetch. */
@@ -135,10 +135,9 @@ static inline uint64_t wl_align_up(uint64_t v, uint64_t a)
 }
 
 /* queue.c */
-extern const char *const wl_engine_names[PGPU_NUM_ENGINES];
 /* An element of @engine refused before the GPU: counted, logged, told to
  * the guard. */
-void wl_count_rejection(struct vgpu_submission *sub, enum pgpu_engine engine, uint64_t desc,
+void wl_count_rejection(struct vgpu_submission *sub, enum gen9_engine engine, uint64_t desc,
                         const char *why);
 /* @w ends rejected, for the reason @fmt says. */
 void wl_reject(struct vgpu_workload *w, const char *fmt, ...)

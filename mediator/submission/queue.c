@@ -18,15 +18,14 @@
 #include "mediator/submission/private.h"
 #include "pgpu/skl-regs.h"
 
-const char *const wl_engine_names[PGPU_NUM_ENGINES] = { "rcs", "bcs", "vcs", "vecs" };
 
-void wl_count_rejection(struct vgpu_submission *sub, enum pgpu_engine engine, uint64_t desc,
+void wl_count_rejection(struct vgpu_submission *sub, enum gen9_engine engine, uint64_t desc,
                             const char *why)
 {
     char line[MED_SCAN_REASON_MAX + 160];
 
     snprintf(line, sizeof(line), "%s element 0x%016" PRIx64 " rejected: %s",
-             wl_engine_names[engine], desc, why);
+             gen9_engines[engine].name, desc, why);
     sub->stats.rejected++;
     sub->config.host->totals->rejected++;
     sub->config.guest_error(sub->config.opaque, line);
@@ -64,7 +63,7 @@ const struct vgpu_workload *wl_previous_of_context(const struct vgpu_workload *w
 }
 
 /* COMPLETE of @desc, for the session to send once the call at hand returns. */
-static void report(struct vgpu_submission *sub, enum pgpu_engine engine, uint32_t event,
+static void report(struct vgpu_submission *sub, enum gen9_engine engine, uint32_t event,
                    uint64_t desc, uint32_t ring_head, uint32_t flags)
 {
     /* Each element is reported once, and the session takes the reports
@@ -211,7 +210,7 @@ static void finished(struct med_sched_workload *sw, enum med_sched_result result
         wl_describe_stop(w, sw->stop_address, where, sizeof(where));
         snprintf(line, sizeof(line), "%s element 0x%016" PRIx64 " stopped by the GPU "
                  "(RING_EIR 0x%" PRIx32 ", %s): engine reset, reported as a hang",
-                 wl_engine_names[w->engine], w->guest_desc, sw->engine_error, where);
+                 gen9_engines[w->engine].name, w->guest_desc, sw->engine_error, where);
         sub->config.guest_error(sub->config.opaque, line);
         sub->config.adverse_event(sub->config.opaque, MED_GUARD_HANG);
         break;
@@ -251,7 +250,7 @@ const struct vgpu_completion *vgpu_submission_take_completions(struct vgpu_submi
     return sub->outbox;
 }
 
-void vgpu_submission_submit(struct vgpu_submission *sub, enum pgpu_engine engine,
+void vgpu_submission_submit(struct vgpu_submission *sub, enum gen9_engine engine,
                             uint64_t desc, uint64_t received_ns)
 {
     struct engine_queue *eq = &sub->engines[engine];
@@ -294,7 +293,7 @@ static void empty_engine(struct vgpu_submission *sub, struct engine_queue *eq, b
 
 void vgpu_submission_reset(struct vgpu_submission *sub, uint32_t mask)
 {
-    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         struct engine_queue *eq = &sub->engines[e];
 
         if (!(mask & 1u << e)) {
@@ -306,14 +305,14 @@ void vgpu_submission_reset(struct vgpu_submission *sub, uint32_t mask)
 
 void vgpu_submission_resume(struct vgpu_submission *sub)
 {
-    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         fill(&sub->engines[e], sub);
     }
 }
 
 void vgpu_submission_fail(struct vgpu_submission *sub)
 {
-    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         struct engine_queue *eq = &sub->engines[e];
         unsigned first = eq->pending_first, count = eq->pending_count;
 
@@ -351,7 +350,7 @@ struct vgpu_submission *vgpu_submission_create(const struct vgpu_submission_conf
         errno = ENOMEM;
         return NULL;
     }
-    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         med_sched_entity_init(&sub->engines[e].entity, e, &sub->share);
         sub->engines[e].entity.owner_id = config->vgpu_id;
         for (unsigned i = 0; i < MED_WL_SLOTS; i++) {
@@ -368,9 +367,9 @@ void vgpu_submission_destroy(struct vgpu_submission *sub)
         return;
     }
     if (sub->scan) {
-        vgpu_submission_reset(sub, (1u << PGPU_NUM_ENGINES) - 1);
+        vgpu_submission_reset(sub, (1u << GEN9_NUM_ENGINES) - 1);
     }
-    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         for (unsigned i = 0; i < MED_WL_SLOTS; i++) {
             med_host_buf_free(sub->config.host->host_mem, &sub->engines[e].slots[i].mem);
             free(sub->engines[e].slots[i].sites);
@@ -391,7 +390,7 @@ const struct vgpu_exec_stats *vgpu_submission_stats(const struct vgpu_submission
 }
 
 const struct med_sched_entity *vgpu_submission_entity(const struct vgpu_submission *sub,
-                                                      enum pgpu_engine engine)
+                                                      enum gen9_engine engine)
 {
     return &sub->engines[engine].entity;
 }

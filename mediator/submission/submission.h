@@ -97,7 +97,7 @@ struct vgpu_exec_host {
     struct pgpu *gpu;
     struct med_host_mem *host_mem;
     struct med_sched *sched;
-    uint64_t window_ggtt[PGPU_NUM_ENGINES][2];
+    uint64_t window_ggtt[GEN9_NUM_ENGINES][2];
     uint64_t window_size;
     struct vgpu_exec_stats *totals;     /* every vGPU adds to these too */
     bool check_invariants;              /* at each dispatch (mediator/invariants.h) */
@@ -133,7 +133,7 @@ struct vgpu_submission;
 /* A COMPLETE the submission reports: of element @desc of @engine. */
 struct vgpu_completion {
     uint64_t desc;
-    uint32_t engine, event;     /* enum pgpu_engine, MED_EVENT_* */
+    uint32_t engine, event;     /* enum gen9_engine, MED_EVENT_* */
     uint32_t ring_head, flags;  /* MED_COMPLETE_* */
 };
 
@@ -151,7 +151,7 @@ int vgpu_submission_ppgtt_destroy(struct vgpu_submission *sub, uint64_t root_gpa
                                   const char **problem);
 
 /* One ELSP element (desc != 0) of @engine; @received_ns when the message arrived. */
-void vgpu_submission_submit(struct vgpu_submission *sub, enum pgpu_engine engine,
+void vgpu_submission_submit(struct vgpu_submission *sub, enum gen9_engine engine,
                             uint64_t desc, uint64_t received_ns);
 
 /* RESET_ENGINES: drop queued and running work of the engines in @mask
@@ -167,7 +167,7 @@ void vgpu_submission_fail(struct vgpu_submission *sub);
 const struct vgpu_exec_stats *vgpu_submission_stats(const struct vgpu_submission *sub);
 /* The scheduler's account of @engine: GPU time and workloads charged. */
 const struct med_sched_entity *vgpu_submission_entity(const struct vgpu_submission *sub,
-                                                      enum pgpu_engine engine);
+                                                      enum gen9_engine engine);
 const struct med_sched_share *vgpu_submission_share(const struct vgpu_submission *sub);
 unsigned vgpu_submission_ppgtt_count(const struct vgpu_submission *sub);
 /* A valid share (med_sched_share_valid()), taking effect at the next pick. */

@@ -143,7 +143,7 @@ static int setup(struct busy_guest *g)
             guest_vm_create(g->config.socket, g->config.name, RAM_SIZE, g->config.type);
     ppgtt = g->vm ? guest_ppgtt_new(g->vm) : NULL;
     for (unsigned l = 0; l < lanes && ppgtt; l++) {
-        if (!(g->ctx[l] = guest_ctx_new(g->vm, PGPU_RCS, ppgtt))) {
+        if (!(g->ctx[l] = guest_ctx_new(g->vm, GEN9_RCS, ppgtt))) {
             return -ENOMEM;
         }
     }

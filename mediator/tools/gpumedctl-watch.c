@@ -91,7 +91,7 @@ static const struct med_ctl_vgpu *find(const struct snapshot *s, uint32_t id)
 /* A vGPU's change over the interval: from @before (NULL: it is new, or
  * its counters were reset since: from zero) to @now. */
 struct change {
-    uint64_t busy_ns[PGPU_NUM_ENGINES], workloads[PGPU_NUM_ENGINES];
+    uint64_t busy_ns[GEN9_NUM_ENGINES], workloads[GEN9_NUM_ENGINES];
     uint64_t completed, rejected, hangs;
 };
 
@@ -103,7 +103,7 @@ static struct change change_of(const struct med_ctl_vgpu *before, const struct m
     if (!before || before->counted_ns > now->counted_ns) {
         before = &zero;
     }
-    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         c.busy_ns[e] = now->busy_ns[e] - before->busy_ns[e];
         c.workloads[e] = now->workloads[e] - before->workloads[e];
     }
@@ -122,23 +122,23 @@ static unsigned queued(const struct med_ctl_vgpu *v)
 {
     unsigned n = 0;
 
-    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         n += v->queued[e];
     }
     return n;
 }
 
 static void print_json(const struct snapshot *before, const struct snapshot *now,
-                       uint64_t interval_ns, const uint64_t gpu_busy[PGPU_NUM_ENGINES])
+                       uint64_t interval_ns, const uint64_t gpu_busy[GEN9_NUM_ENGINES])
 {
     printf("{\"interval_ns\": %" PRIu64 ", \"uptime_ns\": %" PRIu64 ", \"gpu\": {\"busy_ns\": {",
            interval_ns, now->gpu.uptime_ns);
-    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
-        printf("%s\"%s\": %" PRIu64, e ? ", " : "", gpumedctl_engine_names[e], gpu_busy[e]);
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
+        printf("%s\"%s\": %" PRIu64, e ? ", " : "", gen9_engines[e].name, gpu_busy[e]);
     }
     printf("}, \"busy_percent\": {");
-    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
-        printf("%s\"%s\": %.3f", e ? ", " : "", gpumedctl_engine_names[e],
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
+        printf("%s\"%s\": %.3f", e ? ", " : "", gen9_engines[e].name,
                percent(gpu_busy[e], interval_ns));
     }
     printf("}}, \"vgpus\": [");
@@ -149,10 +149,10 @@ static void print_json(const struct snapshot *before, const struct snapshot *now
         printf("%s{", i ? ", " : "");
         json_vgpu_identity(stdout, v);
         printf(", \"engines\": {");
-        for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+        for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
             printf("%s\"%s\": {\"busy_ns\": %" PRIu64 ", \"busy_percent\": %.3f"
                    ", \"share_percent\": %.3f, \"workloads\": %" PRIu64 ", \"queued\": %" PRIu32
-                   ", \"busy_ns_total\": %" PRIu64 "}", e ? ", " : "", gpumedctl_engine_names[e],
+                   ", \"busy_ns_total\": %" PRIu64 "}", e ? ", " : "", gen9_engines[e].name,
                    c.busy_ns[e], percent(c.busy_ns[e], interval_ns),
                    percent(c.busy_ns[e], gpu_busy[e]), c.workloads[e], v->queued[e],
                    v->busy_ns[e]);
@@ -166,11 +166,11 @@ static void print_json(const struct snapshot *before, const struct snapshot *now
 }
 
 static void print_text(const struct snapshot *before, const struct snapshot *now,
-                       uint64_t interval_ns, const uint64_t gpu_busy[PGPU_NUM_ENGINES])
+                       uint64_t interval_ns, const uint64_t gpu_busy[GEN9_NUM_ENGINES])
 {
     printf("%.1f s, the last %.2f s: GPU busy", now->gpu.uptime_ns / 1e9, interval_ns / 1e9);
-    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
-        printf(" %s %.1f%%", gpumedctl_engine_names[e], percent(gpu_busy[e], interval_ns));
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
+        printf(" %s %.1f%%", gen9_engines[e].name, percent(gpu_busy[e], interval_ns));
     }
     printf("\n");
     for (unsigned i = 0; i < now->count; i++) {
@@ -179,9 +179,9 @@ static void print_text(const struct snapshot *before, const struct snapshot *now
 
         printf("  vGPU %" PRIu32 " %s%s(%s, VM %s):", v->id, v->name, v->name[0] ? " " : "",
                vgpu_state_name(v), v->vm_name[0] ? v->vm_name : "-");
-        for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+        for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
             if (c.busy_ns[e] || v->queued[e]) {
-                printf(" %s %.1f%% (%.1f%% of the engine's busy time)", gpumedctl_engine_names[e],
+                printf(" %s %.1f%% (%.1f%% of the engine's busy time)", gen9_engines[e].name,
                        percent(c.busy_ns[e], interval_ns), percent(c.busy_ns[e], gpu_busy[e]));
             }
         }
@@ -191,7 +191,7 @@ static void print_text(const struct snapshot *before, const struct snapshot *now
 }
 
 static void print_top(const struct snapshot *before, const struct snapshot *now,
-                      uint64_t interval_ns, const uint64_t gpu_busy[PGPU_NUM_ENGINES],
+                      uint64_t interval_ns, const uint64_t gpu_busy[GEN9_NUM_ENGINES],
                       const char *socket_path, bool terminal)
 {
     if (terminal) {
@@ -200,8 +200,8 @@ static void print_top(const struct snapshot *before, const struct snapshot *now,
     printf("gpumedctl top: %s, up %.1f s, every %.2f s (Ctrl-C quits)\n", socket_path,
            now->gpu.uptime_ns / 1e9, interval_ns / 1e9);
     printf("GPU busy %%  ");
-    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
-        printf("  %s %5.1f", gpumedctl_engine_names[e], percent(gpu_busy[e], interval_ns));
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
+        printf("  %s %5.1f", gen9_engines[e].name, percent(gpu_busy[e], interval_ns));
     }
     printf("\n\n%4s %-12s %-16s %-8s %6s %6s %6s %6s %6s %8s %s\n", "ID", "NAME", "VM", "STATE",
            "RCS%", "BCS%", "VCS%", "VECS%", "QUEUED", "DONE/s", "REJECTED (IN ALL)");
@@ -211,7 +211,7 @@ static void print_top(const struct snapshot *before, const struct snapshot *now,
 
         printf("%4" PRIu32 " %-12.12s %-16.16s %-8s", v->id, v->name[0] ? v->name : "-",
                v->vm_name[0] ? v->vm_name : "-", vgpu_state_name(v));
-        for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+        for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
             printf(" %6.1f", percent(c.busy_ns[e], interval_ns));
         }
         printf(" %6u %8.1f %" PRIu64 " (%" PRIu64 ")\n", queued(v),
@@ -244,7 +244,7 @@ int gpumedctl_watch(const struct printer *p, const char *command, const char *co
     }
     status = take_snapshot(fd, before, detail);
     for (unsigned long i = 0; !status && (!count || i < count); i++) {
-        uint64_t gpu_busy[PGPU_NUM_ENGINES], interval;
+        uint64_t gpu_busy[GEN9_NUM_ENGINES], interval;
         struct snapshot *t;
 
         sleep_ns(interval_ns);
@@ -252,7 +252,7 @@ int gpumedctl_watch(const struct printer *p, const char *command, const char *co
             break;
         }
         interval = now->gpu.uptime_ns - before->gpu.uptime_ns;
-        for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+        for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
             gpu_busy[e] = now->gpu.busy_ns[e] - before->gpu.busy_ns[e];
         }
         if (p->json) {

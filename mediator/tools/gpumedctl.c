@@ -22,7 +22,6 @@
 #define DEFAULT_SOCKET  "/run/gpumed/gpumed.sock"
 #define MiB             ((uint64_t)1 << 20)
 
-const char *const gpumedctl_engine_names[PGPU_NUM_ENGINES] = { "rcs", "bcs", "vcs", "vecs" };
 
 static void usage(FILE *out)
 {
@@ -185,8 +184,8 @@ static void print_gpu(struct printer *p, const struct med_ctl_gpu *g)
         json_string(p->out, g->policy);
         fprintf(p->out, ", \"time_slice_ns\": %" PRIu64 ", \"uptime_ns\": %" PRIu64 ", \"busy_ns\": {",
                g->time_slice_ns, g->uptime_ns);
-        for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
-            fprintf(p->out, "%s\"%s\": %" PRIu64, e ? ", " : "", gpumedctl_engine_names[e], g->busy_ns[e]);
+        for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
+            fprintf(p->out, "%s\"%s\": %" PRIu64, e ? ", " : "", gen9_engines[e].name, g->busy_ns[e]);
         }
         fprintf(p->out, "}, \"vgpu_switches\": %" PRIu64 ", \"timer_wakeups\": %" PRIu64
                ", \"engine_resets\": %" PRIu64 ", \"hangs\": %" PRIu64
@@ -203,8 +202,8 @@ static void print_gpu(struct printer *p, const struct med_ctl_gpu *g)
            g->time_slice_ns / 1e6, g->uptime_ns / 1e9, g->vgpus, g->vgpu_switches,
            g->timer_wakeups, g->engine_resets, g->hangs, g->aperture_free / MiB,
            g->hidden_free / MiB, g->fences_free);
-    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
-        fprintf(p->out, " %s %.3f s (%.1f%%)", gpumedctl_engine_names[e], g->busy_ns[e] / 1e9,
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
+        fprintf(p->out, " %s %.3f s (%.1f%%)", gen9_engines[e].name, g->busy_ns[e] / 1e9,
                g->uptime_ns ? 100.0 * g->busy_ns[e] / g->uptime_ns : 0.0);
     }
     fprintf(p->out, "\n");
@@ -223,10 +222,10 @@ static void print_stats(const struct med_ctl_reply *r, void *opaque)
     if (p->json) {
         json_vgpu_identity(p->out, v);
         fprintf(p->out, ", \"engines\": {");
-        for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+        for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
             fprintf(p->out, "%s\"%s\": {\"busy_ns\": %" PRIu64 ", \"workloads\": %" PRIu64
                     ", \"backlog_ns\": %" PRIu64 ", \"queued\": %" PRIu32 "}", e ? ", " : "",
-                    gpumedctl_engine_names[e], v->busy_ns[e], v->workloads[e], v->backlog_ns[e],
+                    gen9_engines[e].name, v->busy_ns[e], v->workloads[e], v->backlog_ns[e],
                     v->queued[e]);
         }
         fprintf(p->out, "}, \"elements\": %" PRIu64 ", \"completed\": %" PRIu64 ", \"rejected\": %"
@@ -247,13 +246,13 @@ static void print_stats(const struct med_ctl_reply *r, void *opaque)
             "%%; counted over %.1f s%s\n", v->id, v->name, v->name[0] ? " " : "",
             vgpu_state_name(v), v->vm_name[0] ? v->vm_name : "-", v->type, v->weight,
             v->cap_percent, v->counted_ns / 1e9, v->name[0] ? ", across its VMs" : "");
-    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         if (!v->workloads[e] && !v->queued[e]) {
             continue;
         }
         fprintf(p->out, "  %-4s busy %.3f s (%.1f%% of the engine's busy time), %" PRIu64
                 " workloads, backlogged %.3f s, %" PRIu32 " queued now\n",
-                gpumedctl_engine_names[e], v->busy_ns[e] / 1e9,
+                gen9_engines[e].name, v->busy_ns[e] / 1e9,
                 p->gpu_busy[e] ? 100.0 * v->busy_ns[e] / p->gpu_busy[e] : 0.0, v->workloads[e],
                 v->backlog_ns[e] / 1e9, v->queued[e]);
     }

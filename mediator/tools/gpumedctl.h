@@ -12,7 +12,6 @@
 
 #include "mediator/control.h"
 
-extern const char *const gpumedctl_engine_names[PGPU_NUM_ENGINES];
 
 /* What a command prints goes to @out: for a one-shot command a buffer
  * written to stdout only when it succeeded, so a failure prints its error
@@ -21,7 +20,7 @@ struct printer {
     bool json;
     FILE *out;
     unsigned items;
-    uint64_t gpu_busy[PGPU_NUM_ENGINES];
+    uint64_t gpu_busy[GEN9_NUM_ENGINES];
 };
 
 /* A JSON string: names are printable ASCII (the mediator checks), a

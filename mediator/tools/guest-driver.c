@@ -32,7 +32,7 @@ struct guest_ppgtt {
 
 struct guest_ctx {
     struct guest_vm *vm;
-    enum pgpu_engine engine;
+    enum gen9_engine engine;
     struct guest_bo *image, *ring;
     uint64_t desc;
     uint32_t head, tail;            /* bytes: HEAD as COMPLETE reported it */
@@ -84,7 +84,7 @@ static void on_complete(void *opaque, const struct med_completion *done)
     for (size_t i = 0; i < vm->ctx_count; i++) {
         struct guest_ctx *ctx = vm->ctxs[i];
 
-        if (ctx->desc == done->desc && (enum med_engine)ctx->engine == done->engine) {
+        if (ctx->desc == done->desc && (enum gen9_engine)ctx->engine == done->engine) {
             ctx->completed++;
             if (done->event == MED_EVENT_DONE) {
                 ctx->head = done->ring_head;
@@ -322,10 +322,10 @@ static uint32_t *image_state(const struct guest_ctx *ctx)
     return (uint32_t *)((uint8_t *)ctx->image->map + LRC_STATE_OFFSET);
 }
 
-struct guest_ctx *guest_ctx_new(struct guest_vm *vm, enum pgpu_engine engine,
+struct guest_ctx *guest_ctx_new(struct guest_vm *vm, enum gen9_engine engine,
                                 struct guest_ppgtt *ppgtt)
 {
-    unsigned pages = engine == PGPU_RCS ? LRC_RCS_PAGES : LRC_OTHER_PAGES;
+    unsigned pages = gen9_engines[engine].context_pages;
     struct guest_ctx *ctx = calloc(1, sizeof(*ctx));
 
     if (!ctx || !own(&vm->owned, &vm->owned_count, ctx)) {
@@ -459,7 +459,7 @@ static int submit(struct guest_ctx *first, struct guest_ctx *second)
         publish_tail(second);
         second->submitted++;
     }
-    return med_client_submit(first->vm->client, (enum med_engine)first->engine, first->desc,
+    return med_client_submit(first->vm->client, (enum gen9_engine)first->engine, first->desc,
                              second ? second->desc : 0) ? -errno : 0;
 }
 

@@ -77,7 +77,7 @@ int guest_ppgtt_grow(struct guest_ppgtt *ppgtt, uint64_t addr, unsigned count,
                      const struct guest_bo *page);
 
 /* A context on @engine in @ppgtt: image and ring in the GGTT, i915-style. */
-struct guest_ctx *guest_ctx_new(struct guest_vm *vm, enum pgpu_engine engine,
+struct guest_ctx *guest_ctx_new(struct guest_vm *vm, enum gen9_engine engine,
                                 struct guest_ppgtt *ppgtt);
 /* Append to the ring (waits for completions when the ring is full). */
 int guest_ctx_emit(struct guest_ctx *ctx, const uint32_t *dw, unsigned count);

@@ -75,7 +75,7 @@ static int vm_work_open(struct vm_work *w, const char *socket, const char *name,
         guest_ppgtt_map(ppgtt, w->data, DATA_ADDR)) {
         return -1;
     }
-    w->ctx = guest_ctx_new(w->vm, PGPU_RCS, ppgtt);
+    w->ctx = guest_ctx_new(w->vm, GEN9_RCS, ppgtt);
     return w->ctx ? 0 : -1;
 }
 
@@ -106,7 +106,7 @@ static int setup(void **state)
     leaf = guest_bo_new(e->hostile.vm, 4096, false);
     if (!e->tree || !leaf || guest_ppgtt_map(e->tree, e->hostile.batch, BATCH_ADDR) ||
         guest_ppgtt_grow(e->tree, TREE_ADDR, TREE_PTS, leaf) ||
-        !(e->tree_ctx = guest_ctx_new(e->hostile.vm, PGPU_RCS, e->tree))) {
+        !(e->tree_ctx = guest_ctx_new(e->hostile.vm, GEN9_RCS, e->tree))) {
         return -1;
     }
     /* The hostile's batch does nothing: the cost is the tree. */

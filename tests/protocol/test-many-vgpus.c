@@ -74,8 +74,8 @@ static void take(const struct med_ctl_reply *r, void *opaque)
         s->vgpus = r->u.gpu.vgpus;
         s->aperture_free = r->u.gpu.aperture_free;
     } else if (r->kind == MED_CTL_VGPU && r->u.vgpu.id <= VGPUS) {
-        s->busy[r->u.vgpu.id] = r->u.vgpu.busy_ns[PGPU_RCS];
-        s->backlog[r->u.vgpu.id] = r->u.vgpu.backlog_ns[PGPU_RCS];
+        s->busy[r->u.vgpu.id] = r->u.vgpu.busy_ns[GEN9_RCS];
+        s->backlog[r->u.vgpu.id] = r->u.vgpu.backlog_ns[GEN9_RCS];
     }
 }
 

@@ -90,8 +90,8 @@ static int setup_with(void **state, unsigned hang_timeout_ms)
         return -1;
     }
     e->ppgtt = guest_ppgtt_new(e->vm);
-    e->rcs = guest_ctx_new(e->vm, PGPU_RCS, e->ppgtt);
-    e->bcs = guest_ctx_new(e->vm, PGPU_BCS, e->ppgtt);
+    e->rcs = guest_ctx_new(e->vm, GEN9_RCS, e->ppgtt);
+    e->bcs = guest_ctx_new(e->vm, GEN9_BCS, e->ppgtt);
     e->batch = guest_bo_new(e->vm, 64 * 1024, false);
     e->data = guest_bo_new(e->vm, 64 * 1024, false);
     /* The canary lies above this VM's RAM, in memory only the neighbour owns. */
@@ -172,7 +172,7 @@ static void assert_host_pages_intact(const struct env *e)
     server_thread_stop(e->server);
     assert_page_zero(med_server_scratch_page(server), "the global scratch page");
     assert_page_zero(vgpu_scratch(e, e->neighbour), "the neighbour's scratch page");
-    for (unsigned engine = 0; engine < PGPU_NUM_ENGINES; engine++) {
+    for (unsigned engine = 0; engine < GEN9_NUM_ENGINES; engine++) {
         const uint32_t *hws = med_server_status_page(server, engine);
 
         for (unsigned i = 0; i < 1024; i++) {
@@ -345,7 +345,7 @@ static void test_two_contexts_interleaved(void **state)
     assert_non_null(other_data);
     assert_int_equal(guest_ppgtt_map(other_ppgtt, e->batch, BATCH_ADDR), 0);
     assert_int_equal(guest_ppgtt_map(other_ppgtt, other_data, DATA_ADDR), 0);
-    other = guest_ctx_new(e->vm, PGPU_RCS, other_ppgtt);
+    other = guest_ctx_new(e->vm, GEN9_RCS, other_ppgtt);
     assert_non_null(other);
     /* Same batches, same PPGTT addresses, different memory behind them. */
     for (uint32_t i = 0; i < 64; i++) {
@@ -520,8 +520,8 @@ static void side_init(struct side *s, struct guest_vm *vm, uint64_t ram_size)
     s->ram_size = ram_size;
     s->ppgtt = guest_ppgtt_new(vm);
     assert_non_null(s->ppgtt);
-    s->rcs = guest_ctx_new(vm, PGPU_RCS, s->ppgtt);
-    s->bcs = guest_ctx_new(vm, PGPU_BCS, s->ppgtt);
+    s->rcs = guest_ctx_new(vm, GEN9_RCS, s->ppgtt);
+    s->bcs = guest_ctx_new(vm, GEN9_BCS, s->ppgtt);
     s->batch = guest_bo_new(vm, 64 * 1024, false);
     s->data = guest_bo_new(vm, 4096, false);
     s->page = guest_bo_new(vm, 4096, true);
@@ -698,8 +698,8 @@ static struct neighbour_work neighbour_work(struct env *e)
     assert_non_null(n.data);
     assert_int_equal(guest_ppgtt_map(ppgtt, n.batch, BATCH_ADDR), 0);
     assert_int_equal(guest_ppgtt_map(ppgtt, n.data, DATA_ADDR), 0);
-    n.rcs = guest_ctx_new(e->neighbour, PGPU_RCS, ppgtt);
-    n.bcs = guest_ctx_new(e->neighbour, PGPU_BCS, ppgtt);
+    n.rcs = guest_ctx_new(e->neighbour, GEN9_RCS, ppgtt);
+    n.bcs = guest_ctx_new(e->neighbour, GEN9_BCS, ppgtt);
     assert_non_null(n.rcs);
     assert_non_null(n.bcs);
     return n;
@@ -754,7 +754,7 @@ static void test_disconnect_frees_the_engine(void **state)
 
     assert_int_equal(guest_ppgtt_map(nppgtt, nbatch, BATCH_ADDR), 0);
     assert_int_equal(guest_ppgtt_map(nppgtt, ndata, DATA_ADDR), 0);
-    nrcs = guest_ctx_new(e->neighbour, PGPU_RCS, nppgtt);
+    nrcs = guest_ctx_new(e->neighbour, GEN9_RCS, nppgtt);
     assert_non_null(nrcs);
     q = nbatch->map;
     emit_sdi(&q, DATA_ADDR, false, false);

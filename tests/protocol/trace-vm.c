@@ -52,8 +52,8 @@ int main(int argc, char **argv)
     ppgtt = vm ? guest_ppgtt_new(vm) : NULL;
     batch = ppgtt ? guest_bo_new(vm, 2 * 4096, false) : NULL;
     data = batch ? guest_bo_new(vm, 4096, false) : NULL;
-    good = data ? guest_ctx_new(vm, PGPU_RCS, ppgtt) : NULL;
-    bad = good ? guest_ctx_new(vm, PGPU_RCS, ppgtt) : NULL;
+    good = data ? guest_ctx_new(vm, GEN9_RCS, ppgtt) : NULL;
+    bad = good ? guest_ctx_new(vm, GEN9_RCS, ppgtt) : NULL;
     if (!bad || guest_ppgtt_map(ppgtt, batch, BATCH_VA) || guest_ppgtt_map(ppgtt, data, DATA_VA)) {
         return fail("cannot set up the VM");
     }
@@ -83,7 +83,7 @@ int main(int argc, char **argv)
         return fail(status ? "no answer to the bad batch" : "the bad batch was run");
     }
 
-    printf("reset 0x%x\n", 1u << PGPU_RCS);
+    printf("reset 0x%x\n", 1u << GEN9_RCS);
     fflush(stdout);
     if (guest_ctx_recover(bad) || guest_ctx_barrier(good, WAIT_MS)) {
         return fail("no answer after the engine reset");

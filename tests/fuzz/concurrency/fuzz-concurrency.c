@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define CANARY          0x5afec0deu
 #define BATCH_SLOT      256                     /* bytes of batch per submission */
 
-static const enum pgpu_engine engines[] = { PGPU_RCS, PGPU_BCS, PGPU_VCS };
+static const enum gen9_engine engines[] = { GEN9_RCS, GEN9_BCS, GEN9_VCS };
 #define ENGINES (sizeof(engines) / sizeof(engines[0]))
 
 struct victim {
@@ -134,7 +134,7 @@ static void victim_start(struct victim *v)
     for (unsigned i = 0; i < 1024; i++) {
         ((uint32_t *)v->canary->map)[i] = CANARY;
     }
-    v->ctx = guest_ctx_new(v->vm, PGPU_RCS, v->ppgtt);
+    v->ctx = guest_ctx_new(v->vm, GEN9_RCS, v->ppgtt);
     check(v->ctx != NULL);
 }
 

@@ -26,7 +26,7 @@
 
 /* The seeds' guest: guest-physical addresses, and pages of the vGPU's
  * hidden block for the GGTT. */
-#define IMAGE_GPA       0x10000ull      /* LRC_RCS_PAGES pages */
+#define IMAGE_GPA       0x10000ull      /* the render image's pages */
 #define RING_GPA        0x40000ull      /* one page: the ring */
 #define PML4_GPA        0x80000ull      /* then PDP, PD, PT */
 #define BATCH_GPA       0x90000ull
@@ -41,7 +41,7 @@
 static uint64_t hidden_base;            /* the harness's first vGPU's */
 static uint64_t next_seq = 1;
 /* Each engine's reset generation in the seed's session (protocol.h). */
-static uint32_t engine_generation[MED_ENGINE_COUNT], last_generation;
+static uint32_t engine_generation[GEN9_NUM_ENGINES], last_generation;
 
 static void record(struct seed *s, uint8_t flags, const void *payload, size_t len)
 {
@@ -135,11 +135,11 @@ static void ppgtt_notify(struct seed *s, enum med_ppgtt_op op, uint64_t root)
  * stores a dword, the ring starting the batch and writing a breadcrumb.
  * @batch is the batch's commands (MI_BATCH_BUFFER_END included).
  */
-static uint64_t guest_workload(struct seed *s, enum pgpu_engine engine,
+static uint64_t guest_workload(struct seed *s, enum gen9_engine engine,
                                const uint32_t *batch, unsigned batch_dwords)
 {
     static uint32_t state[PGPU_PAGE_SIZE / 4];
-    unsigned pages = engine == PGPU_RCS ? LRC_RCS_PAGES : LRC_OTHER_PAGES;
+    unsigned pages = gen9_engines[engine].context_pages;
     uint64_t image_gma = hidden_base + IMAGE_PAGE * (uint64_t)PGPU_PAGE_SIZE;
     uint64_t ring_gma = hidden_base + RING_PAGE * (uint64_t)PGPU_PAGE_SIZE;
     uint64_t tables[4] = { (PML4_GPA + 0x1000) | PTE_RW, (PML4_GPA + 0x2000) | PTE_RW,
@@ -175,7 +175,7 @@ static const uint32_t store_batch[] = {
     MI_BATCH_BUFFER_END, MI_NOOP,
 };
 
-static void submit(struct seed *s, enum pgpu_engine engine, uint64_t desc0, uint64_t desc1)
+static void submit(struct seed *s, enum gen9_engine engine, uint64_t desc0, uint64_t desc1)
 {
     struct med_msg_submit m;
 
@@ -194,7 +194,7 @@ static void reset_engines(struct seed *s, uint32_t mask)
     med_msg_init(&r, MED_MSG_RESET_ENGINES, next_seq++);
     r.engine_mask = mask;
     r.generation = ++last_generation;
-    for (unsigned e = 0; e < MED_ENGINE_COUNT; e++) {
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         if (mask & 1u << e) {
             engine_generation[e] = r.generation;
         }
@@ -203,7 +203,7 @@ static void reset_engines(struct seed *s, uint32_t mask)
 }
 
 /* A whole vGPU life after its creation: memory, PPGTT, a workload, reset, PPGTT gone. */
-static void vgpu_life(struct seed *s, enum pgpu_engine engine, const uint32_t *batch,
+static void vgpu_life(struct seed *s, enum gen9_engine engine, const uint32_t *batch,
                       unsigned batch_dwords)
 {
     uint64_t desc = guest_workload(s, engine, batch, batch_dwords);
@@ -252,24 +252,24 @@ int main(int argc, char **argv)
     seed_dir_open(&corpus, argv[1], index);
 
     prologue(&s, "");
-    vgpu_life(&s, PGPU_RCS, store_batch, 6);
+    vgpu_life(&s, GEN9_RCS, store_batch, 6);
     seed_dir_write(&corpus, "session-render", &s);
 
     start_vgpu(&s, "");
-    vgpu_life(&s, PGPU_BCS, store_batch, 6);
+    vgpu_life(&s, GEN9_BCS, store_batch, 6);
     seed_dir_write(&corpus, "harness-prologue-blitter", &s);
 
     /* the scanner refuses a register outside the whitelist */
     start_vgpu(&s, "");
-    vgpu_life(&s, PGPU_RCS, gdrst_batch, 4);
+    vgpu_life(&s, GEN9_RCS, gdrst_batch, 4);
     seed_dir_write(&corpus, "scan-rejects-gdrst", &s);
 
     /* GGTT entries naming no guest RAM, then a submission that uses them */
     start_vgpu(&s, "");
     ggtt_write(&s, RING_PAGE + 1, (1ull << 39) | GTT_PTE_PRESENT);
-    vgpu_life(&s, PGPU_RCS, store_batch, 6);
+    vgpu_life(&s, GEN9_RCS, store_batch, 6);
     ggtt_write(&s, RING_PAGE, (1ull << 39) | GTT_PTE_PRESENT);
-    submit(&s, PGPU_RCS, native_ctx_desc(hidden_base, 1), 0);
+    submit(&s, GEN9_RCS, native_ctx_desc(hidden_base, 1), 0);
     seed_dir_write(&corpus, "ggtt-outside-ram", &s);
 
     prologue(&s, "");

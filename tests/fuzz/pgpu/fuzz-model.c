@@ -95,8 +95,8 @@ static void settle(struct pgpu *gpu)
     for (;;) {
         bool idle = true;
 
-        for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
-            idle &= (pgpu_skl_model.mmio_read(gpu, skl_engine_info[e].base + RING_MI_MODE, 4) &
+        for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
+            idle &= (pgpu_skl_model.mmio_read(gpu, gen9_engines[e].base + RING_MI_MODE, 4) &
                      MODE_IDLE) != 0;
         }
         clock_gettime(CLOCK_MONOTONIC, &now);
@@ -118,8 +118,8 @@ static void setup(struct pgpu *gpu, uint8_t *region)
     state[CTX_RING_START_DW] = RING_PAGE * PGPU_PAGE_SIZE;
     state[CTX_RING_CTL_DW] = RING_VALID;
     state[CTX_PDP_LDW_DW(0)] = (uint32_t)(REGION_BUS + PML4_PAGE * PGPU_PAGE_SIZE);
-    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
-        uint32_t base = skl_engine_info[e].base;
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
+        uint32_t base = gen9_engines[e].base;
 
         mmio_write(gpu, base + RING_HWS_PGA, STATUS_PAGE * PGPU_PAGE_SIZE);
         mmio_write(gpu, base + RING_MODE_GEN7, SKL_MASKED_ENABLE(GFX_RUN_LIST_ENABLE));
@@ -138,8 +138,8 @@ static void apply(struct pgpu *gpu, uint8_t *region, bool *spare_mapped,
                   const struct record *r)
 {
     uint32_t *mem = (uint32_t *)region;
-    enum pgpu_engine engine = r->arg % PGPU_NUM_ENGINES;
-    uint32_t base = skl_engine_info[engine].base;
+    enum gen9_engine engine = r->arg % GEN9_NUM_ENGINES;
+    uint32_t base = gen9_engines[engine].base;
 
     switch (r->kind % REC_KINDS) {
     case REC_MEMORY:

@@ -87,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct med_scan_result result;
     struct med_scan_request req;
     uint64_t present, owned, ring_len;
-    enum pgpu_engine engine;
+    enum gen9_engine engine;
     uint16_t ring_dwords;
     uint32_t *ring;
 
@@ -104,7 +104,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < HEADER) {
         return 0;
     }
-    engine = data[0] % PGPU_NUM_ENGINES;
+    engine = data[0] % GEN9_NUM_ENGINES;
     memcpy(&ring_dwords, data + 1, 2);
     memcpy(&present, data + 3, 8);
     memcpy(&owned, data + 11, 8);

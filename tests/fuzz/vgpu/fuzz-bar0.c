@@ -38,7 +38,7 @@ static void count_msi(void *opaque)
 }
 
 static uint8_t guest_ram[1u << 30 >> 12][64];     /* only the first bytes of each page */
-static uint64_t last_submitted[VGPU_ENGINE_COUNT];
+static uint64_t last_submitted[GEN9_NUM_ENGINES];
 static uint64_t ggtt_table[VGPU_GGTT_SIZE / 8];
 
 /* The status page is the only guest RAM the library writes: keep what fits. */
@@ -73,7 +73,7 @@ static bool ppgtt_notify(void *opaque, bool create, uint64_t root)
     return true;
 }
 
-static bool submit(void *opaque, enum vgpu_engine engine, uint64_t desc0, uint64_t desc1)
+static bool submit(void *opaque, enum gen9_engine engine, uint64_t desc0, uint64_t desc1)
 {
     reached.submits++;
     if (desc0 & BEHIND_DESC_BIT) {
@@ -134,8 +134,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             vgpu_display_hotplug(vgpu, r.value & 1);
             break;
         case COMPLETE: {
-            unsigned engine = r.offset % (VGPU_ENGINE_COUNT + 1);
-            uint64_t desc = engine < VGPU_ENGINE_COUNT && (r.offset & 0x100) ?
+            unsigned engine = r.offset % (GEN9_NUM_ENGINES + 1);
+            uint64_t desc = engine < GEN9_NUM_ENGINES && (r.offset & 0x100) ?
                             last_submitted[engine] : r.value;
 
             vgpu_execlist_complete(vgpu, engine, r.size % 4, desc, r.offset >> 16,

@@ -64,7 +64,7 @@ static bool ignore_ppgtt(void *opaque, bool create, uint64_t root)
     return true;
 }
 
-static bool ignore_submit(void *opaque, enum vgpu_engine engine, uint64_t d0, uint64_t d1)
+static bool ignore_submit(void *opaque, enum gen9_engine engine, uint64_t d0, uint64_t d1)
 {
     return true;
 }

@@ -49,7 +49,7 @@ static uint32_t u32_at(const uint8_t *p)
 
 /* Each engine's reset generation as the client last set it, and that of
  * its last COMPLETE (protocol.h). */
-static uint32_t generation[MED_ENGINE_COUNT], completed_generation[MED_ENGINE_COUNT];
+static uint32_t generation[GEN9_NUM_ENGINES], completed_generation[GEN9_NUM_ENGINES];
 
 static void check_generation(const struct med_msg_complete *done)
 {
@@ -111,7 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             struct med_msg_submit s;
 
             med_msg_init(&s, MED_MSG_SUBMIT, 5);
-            s.engine = a[0] % MED_ENGINE_COUNT;
+            s.engine = a[0] % GEN9_NUM_ENGINES;
             s.generation = generation[s.engine];
             s.desc[0] = (vgpu.hidden_base + (u16_at(a + 1) % hidden_pages) * MED_PAGE_SIZE) |
                         (u16_at(a + 3) & 0xfff);
@@ -128,7 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             med_msg_init(&r, MED_MSG_RESET_ENGINES, 6);
             r.engine_mask = (a[0] % MED_ENGINE_MASK_ALL) + 1;
             r.generation = ++resets;
-            for (unsigned e = 0; e < MED_ENGINE_COUNT; e++) {
+            for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
                 if (r.engine_mask & 1u << e) {
                     generation[e] = r.generation;
                 }

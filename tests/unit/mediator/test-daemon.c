@@ -165,7 +165,7 @@ static void test_a_vgpu_lives_through_the_client_library(void **state)
     med_client_ggtt_write(c, vgpu.hidden_base / 4096, 0x5000 | 1);
     assert_int_equal(vgpu.ggtt[vgpu.hidden_base / 4096], 0x5001);
 
-    assert_int_equal(med_client_submit(c, MED_ENGINE_RCS, 0x1000, 0x2000), 0);
+    assert_int_equal(med_client_submit(c, GEN9_RCS, 0x1000, 0x2000), 0);
     p = (struct pollfd) { .fd = med_client_fd(c), .events = POLLIN };
     while (done.count < 2) {
         assert_int_equal(poll(&p, 1, 10000), 1);
@@ -395,7 +395,7 @@ static void test_mediator_death_fails_the_client_cleanly(void **state)
     daemon_stop(&d);
     assert_int_equal(med_client_dispatch(c), -1);
     assert_int_equal(errno, ECONNRESET);
-    assert_int_equal(med_client_submit(c, MED_ENGINE_RCS, 0x1000, 0), -1);
+    assert_int_equal(med_client_submit(c, GEN9_RCS, 0x1000, 0), -1);
     assert_int_equal(errno, ENOTCONN);
     med_client_close(c);
 }
@@ -442,15 +442,15 @@ static void test_stale_completions_after_a_reset_are_dropped(void **state)
     struct med_client *c = vgpu_of_own_daemon(&d, &done);
     assert_int_equal(kill(d.pid, SIGSTOP), 0);
     /* Not a valid context: the mediator answers it as soon as it reads it. */
-    assert_int_equal(med_client_submit(c, MED_ENGINE_BCS, 0x1000, 0), 0);
-    assert_int_equal(med_client_reset_engines(c, 1u << MED_ENGINE_BCS), 0);
-    assert_int_equal(med_client_submit(c, MED_ENGINE_BCS, 0x1000, 0), 0);
+    assert_int_equal(med_client_submit(c, GEN9_BCS, 0x1000, 0), 0);
+    assert_int_equal(med_client_reset_engines(c, 1u << GEN9_BCS), 0);
+    assert_int_equal(med_client_submit(c, GEN9_BCS, 0x1000, 0), 0);
     assert_int_equal(kill(d.pid, SIGCONT), 0);
 
     pump_until(c, &done, 1);    /* the old element's COMPLETE came first */
     assert_int_equal(med_client_stats(c)->stale_completions, 1);
     assert_int_equal(done.count, 1);
-    assert_int_equal(done.last.engine, MED_ENGINE_BCS);
+    assert_int_equal(done.last.engine, GEN9_BCS);
     assert_int_equal(done.last.desc, 0x1000);
     assert_int_equal(done.last.event, MED_EVENT_REJECTED);
     med_client_close(c);
@@ -480,7 +480,7 @@ static void test_a_stopped_mediator_never_blocks_the_client(void **state)
                                                  MED_PPGTT_CREATE, 0x10000), 0);
     }
     assert_int_equal(st->queued, 1);
-    assert_int_equal(med_client_submit(c, MED_ENGINE_BCS, 0x1000, 0), 0);
+    assert_int_equal(med_client_submit(c, GEN9_BCS, 0x1000, 0), 0);
     while (!med_client_ppgtt_notify(c, notices % 2 ? MED_PPGTT_DESTROY : MED_PPGTT_CREATE,
                                     0x10000)) {
         notices++;
@@ -489,10 +489,10 @@ static void test_a_stopped_mediator_never_blocks_the_client(void **state)
     assert_int_equal(errno, ENOBUFS);
     assert_int_equal(st->queued, MED_CLIENT_QUEUE_MAX);
     assert_int_equal(st->queue_full, 1);
-    assert_int_equal(med_client_submit(c, MED_ENGINE_RCS, 0x1000, 0), -1);
+    assert_int_equal(med_client_submit(c, GEN9_RCS, 0x1000, 0), -1);
     assert_int_equal(errno, ENOBUFS);
     /* Resets always go: the second supersedes the first, which is dropped. */
-    assert_int_equal(med_client_reset_engines(c, 1u << MED_ENGINE_BCS), 0);
+    assert_int_equal(med_client_reset_engines(c, 1u << GEN9_BCS), 0);
     assert_int_equal(st->submits_superseded, 1);
     assert_int_equal(med_client_reset_engines(c, MED_ENGINE_MASK_ALL), 0);
     assert_int_equal(st->queue_peak, MED_CLIENT_QUEUE_MAX);
@@ -501,10 +501,10 @@ static void test_a_stopped_mediator_never_blocks_the_client(void **state)
 
     pump_until(c, &done, 0);    /* everything queued is sent */
     assert_int_equal(done.count, 0);    /* the superseded SUBMIT never went */
-    assert_int_equal(med_client_submit(c, MED_ENGINE_RCS, 0x1000, 0), 0);
+    assert_int_equal(med_client_submit(c, GEN9_RCS, 0x1000, 0), 0);
     pump_until(c, &done, 1);
     assert_int_equal(done.last.desc, 0x1000);
-    assert_int_equal(done.last.engine, MED_ENGINE_RCS);
+    assert_int_equal(done.last.engine, GEN9_RCS);
     assert_int_equal(st->stale_completions, 0);
     med_client_close(c);
     daemon_stop_cleanly(&d);
@@ -565,7 +565,7 @@ static void test_a_burst_of_engine_resets_is_logged_once(void **state)
     for (unsigned i = 0; i < 8; i++) {
         assert_int_equal(med_client_reset_engines(c, MED_ENGINE_MASK_ALL), 0);
     }
-    assert_int_equal(med_client_reset_engines(c, 1u << MED_ENGINE_VECS), 0);
+    assert_int_equal(med_client_reset_engines(c, 1u << GEN9_VECS), 0);
     assert_int_equal(med_client_reset_engines(c, MED_ENGINE_MASK_ALL), 0);
     pump_until(c, &done, 0);
     /* No time bound: resets never handled are the test's timeout. */

@@ -89,7 +89,7 @@ static void test_well_formed_messages_pass(void **state)
     strcpy(create.vgpu_name, "vm-1.a_b");               /* a reserved vGPU */
     assert_true(valid_for_mediator(&create, sizeof(create), 0));
     med_msg_init(&submit, MED_MSG_SUBMIT, 4);
-    submit.engine = MED_ENGINE_VECS;
+    submit.engine = GEN9_VECS;
     assert_true(valid_for_mediator(&submit, sizeof(submit), 0));
     submit.generation = UINT32_MAX;     /* any: which one is current is the receiver's */
     assert_true(valid_for_mediator(&submit, sizeof(submit), 0));
@@ -321,15 +321,15 @@ static void test_hostile_fields_of_running_vgpus_are_refused(void **state)
     assert_false(valid_for_mediator(&ppgtt, sizeof(ppgtt), 0));
 
     med_msg_init(&submit, MED_MSG_SUBMIT, 2);
-    submit.engine = MED_ENGINE_COUNT;
+    submit.engine = GEN9_NUM_ENGINES;
     assert_false(valid_for_mediator(&submit, sizeof(submit), 0));
 
     med_msg_init(&reset, MED_MSG_RESET_ENGINES, 3);
     reset.generation = 1;
     assert_false(valid_for_mediator(&reset, sizeof(reset), 0));     /* empty mask */
-    reset.engine_mask = 1u << MED_ENGINE_COUNT;
+    reset.engine_mask = 1u << GEN9_NUM_ENGINES;
     assert_false(valid_for_mediator(&reset, sizeof(reset), 0));
-    reset.engine_mask = 1u << MED_ENGINE_BCS;
+    reset.engine_mask = 1u << GEN9_BCS;
     reset.generation = 0;       /* every engine's before any reset */
     assert_false(med_msg_valid(&reset, sizeof(reset), 0, MED_PEER_MEDIATOR, &why));
     assert_string_equal(why, "reset generation 0 (the generation before any reset)");

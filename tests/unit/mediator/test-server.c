@@ -440,12 +440,12 @@ static void test_submit_is_answered_and_the_ggtt_shadowed(void **state)
     dirty[first / 64] |= 3ull << (first % 64);
 
     med_msg_init(&submit, MED_MSG_SUBMIT, 9);
-    submit.engine = MED_ENGINE_BCS;
+    submit.engine = GEN9_BCS;
     submit.desc[0] = 0xabc000;
     assert_int_equal(med_msg_send(fd, &submit, NULL, 0), 0);
     assert_int_equal(answer(f, fd, &m, NULL), sizeof(struct med_msg_complete));
     assert_int_equal(m.hdr.type, MED_MSG_COMPLETE);
-    assert_int_equal(m.complete.engine, MED_ENGINE_BCS);
+    assert_int_equal(m.complete.engine, GEN9_BCS);
     assert_int_equal(m.complete.event, MED_EVENT_REJECTED);
     assert_int_equal(m.complete.desc, 0xabc000);
     assert_int_equal(answer(f, fd, &m, NULL), -1);     /* desc[1] == 0: one answer */
@@ -623,7 +623,7 @@ static void test_ppgtt_notifications_and_reset(void **state)
 
     /* Work of the new generation is answered in it... */
     med_msg_init(&submit, MED_MSG_SUBMIT, 7);
-    submit.engine = MED_ENGINE_BCS;
+    submit.engine = GEN9_BCS;
     submit.generation = 7;
     submit.desc[0] = 0xabc000;
     assert_int_equal(med_msg_send(fd, &submit, NULL, 0), 0);

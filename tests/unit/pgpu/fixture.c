@@ -29,7 +29,7 @@ static int fixture_open(void **state, unsigned hang_timeout_ms)
         native_vm_bind(f->vm, f->data, FIX_DATA_VA)) {
         return -1;
     }
-    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         if (!(f->ctx[e] = native_ctx_new(f->n, e, f->vm))) {
             return -1;
         }
@@ -57,7 +57,7 @@ int fixture_teardown(void **state)
     return 0;
 }
 
-int fixture_run(struct fixture *f, enum pgpu_engine engine, const uint32_t *cmds,
+int fixture_run(struct fixture *f, enum gen9_engine engine, const uint32_t *cmds,
                 unsigned count)
 {
     uint32_t *batch = f->batch->map;
@@ -95,7 +95,7 @@ struct pgpu_stats fixture_stats(struct fixture *f)
     return stats;
 }
 
-uint32_t fixture_engine_reg(enum pgpu_engine engine, uint32_t rel)
+uint32_t fixture_engine_reg(enum gen9_engine engine, uint32_t rel)
 {
-    return skl_engine_info[engine].base + rel;
+    return gen9_engines[engine].base + rel;
 }

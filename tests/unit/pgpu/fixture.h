@@ -24,7 +24,7 @@ struct fixture {
     struct native *n;
     struct pgpu *gpu;
     struct native_vm *vm;
-    struct native_ctx *ctx[PGPU_NUM_ENGINES];
+    struct native_ctx *ctx[GEN9_NUM_ENGINES];
     struct native_bo *batch;
     struct native_bo *data;
 };
@@ -36,12 +36,12 @@ int fixture_teardown(void **state);
 
 /* Run @count command dwords (MI_BATCH_BUFFER_END is appended) as a PPGTT
  * batch on @engine and wait: 0, or what native_wait() returned. */
-int fixture_run(struct fixture *f, enum pgpu_engine engine, const uint32_t *cmds,
+int fixture_run(struct fixture *f, enum gen9_engine engine, const uint32_t *cmds,
                 unsigned count);
 uint32_t *fixture_data(struct fixture *f);
 uint32_t fixture_reg(struct fixture *f, uint32_t offset);
 void fixture_set_reg(struct fixture *f, uint32_t offset, uint32_t value);
 struct pgpu_stats fixture_stats(struct fixture *f);
-uint32_t fixture_engine_reg(enum pgpu_engine engine, uint32_t rel);
+uint32_t fixture_engine_reg(enum gen9_engine engine, uint32_t rel);
 
 #endif /* GPUMED_TESTS_PGPU_FIXTURE_H */

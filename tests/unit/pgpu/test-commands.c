@@ -18,7 +18,7 @@
 #define HI(a) ((uint32_t)((a) >> 32))
 #define N(array) (sizeof(array) / sizeof(array[0]))
 #define DATA(off) (FIX_DATA_VA + (off))
-#define GPR0 fixture_engine_reg(PGPU_RCS, RING_GPR(0))
+#define GPR0 fixture_engine_reg(GEN9_RCS, RING_GPR(0))
 
 static void test_store_data_imm_dword_and_qword(void **state)
 {
@@ -33,7 +33,7 @@ static void test_store_data_imm_dword_and_qword(void **state)
         (MI_STORE_DATA_IMM + 2) | MI_USE_GGTT, LO(ggtt), HI(ggtt), 1, 2, 3,
     };
 
-    assert_int_equal(fixture_run(f, PGPU_RCS, cmds, N(cmds)), 0);
+    assert_int_equal(fixture_run(f, GEN9_RCS, cmds, N(cmds)), 0);
     assert_int_equal(data[0x10 / 4], 0x11223344);
     assert_int_equal(data[0x20 / 4], 0xaaaa5555);
     assert_int_equal(data[0x24 / 4], 0xbbbb6666);
@@ -55,7 +55,7 @@ static void test_noop_arb_and_3d_state_are_skipped(void **state)
         MI_STORE_DATA_IMM, LO(DATA(0)), HI(DATA(0)), 0x600d,
     };
 
-    assert_int_equal(fixture_run(f, PGPU_RCS, cmds, N(cmds)), 0);
+    assert_int_equal(fixture_run(f, GEN9_RCS, cmds, N(cmds)), 0);
     assert_int_equal(fixture_data(f)[0], 0x600d);
     assert_int_equal(fixture_stats(f).bad_commands, 0);
 }
@@ -67,7 +67,7 @@ static void test_user_interrupt_sets_iir(void **state)
 
     fixture_set_reg(f, GEN8_GT_IIR(0), ~0u);
     assert_int_equal(fixture_reg(f, GEN8_GT_IIR(0)) & GT_RENDER_USER_INTERRUPT, 0);
-    assert_int_equal(fixture_run(f, PGPU_RCS, cmds, N(cmds)), 0);
+    assert_int_equal(fixture_run(f, GEN9_RCS, cmds, N(cmds)), 0);
     assert_true(fixture_reg(f, GEN8_GT_IIR(0)) & GT_RENDER_USER_INTERRUPT);
 }
 
@@ -80,7 +80,7 @@ static void test_load_register_imm_and_store_register_mem(void **state)
         MI_STORE_REGISTER_MEM, GPR0 + 4, LO(DATA(0x44)), HI(DATA(0x44)),
     };
 
-    assert_int_equal(fixture_run(f, PGPU_RCS, cmds, N(cmds)), 0);
+    assert_int_equal(fixture_run(f, GEN9_RCS, cmds, N(cmds)), 0);
     assert_int_equal(fixture_data(f)[0x40 / 4], 0xcafe);
     assert_int_equal(fixture_data(f)[0x44 / 4], 0xf00d);
 }
@@ -95,7 +95,7 @@ static void test_load_register_mem_and_reg(void **state)
     };
 
     fixture_data(f)[0x80 / 4] = 0x12345678;
-    assert_int_equal(fixture_run(f, PGPU_RCS, cmds, N(cmds)), 0);
+    assert_int_equal(fixture_run(f, GEN9_RCS, cmds, N(cmds)), 0);
     assert_int_equal(fixture_data(f)[0x84 / 4], 0x12345678);
 }
 
@@ -103,10 +103,10 @@ static void test_command_stream_cannot_write_protected_registers(void **state)
 {
     struct fixture *f = *state;
     const uint32_t cmds[] = {
-        MI_LOAD_REGISTER_IMM(2), GEN8_MASTER_IRQ, 0, fixture_engine_reg(PGPU_RCS, RING_ELSP), 1,
+        MI_LOAD_REGISTER_IMM(2), GEN8_MASTER_IRQ, 0, fixture_engine_reg(GEN9_RCS, RING_ELSP), 1,
     };
 
-    assert_int_equal(fixture_run(f, PGPU_RCS, cmds, N(cmds)), 0);
+    assert_int_equal(fixture_run(f, GEN9_RCS, cmds, N(cmds)), 0);
     assert_int_equal(fixture_stats(f).refused_reg_accesses, 2);
     assert_true(fixture_reg(f, GEN8_MASTER_IRQ) & GEN8_MASTER_IRQ_CONTROL);
 }
@@ -124,7 +124,7 @@ static void test_flush_dw_post_sync_writes(void **state)
     };
 
     fixture_set_reg(f, GEN8_GT_IMR(0), 0);
-    assert_int_equal(fixture_run(f, PGPU_BCS, cmds, N(cmds)), 0);
+    assert_int_equal(fixture_run(f, GEN9_BCS, cmds, N(cmds)), 0);
     assert_int_equal(data[0x10 / 4], 0xd0d0);
     assert_int_equal(data[0x200 / 4], 0x1111);
     assert_int_equal(data[0x204 / 4], 0x2222);
@@ -148,7 +148,7 @@ static void test_pipe_control_post_sync_writes(void **state)
 
     data[0x28 / 4] = 0xffffffff;
     fixture_set_reg(f, GEN8_GT_IMR(0), 0);
-    assert_int_equal(fixture_run(f, PGPU_RCS, cmds, N(cmds)), 0);
+    assert_int_equal(fixture_run(f, GEN9_RCS, cmds, N(cmds)), 0);
     assert_int_equal(data[0x10 / 4], 0xabcd);
     assert_int_equal(data[0x14 / 4], 0xef01);
     assert_int_equal(data[0x300 / 4], 7);
@@ -184,7 +184,7 @@ static void test_batch_buffer_start_second_level_and_chained(void **state)
     memcpy(batch + 0x1000 / 4, second_level, sizeof(second_level));
     memcpy(batch + 0x2000 / 4, chain, sizeof(chain));
     memcpy(batch + 0x3000 / 4, chain_ggtt, sizeof(chain_ggtt));
-    assert_int_equal(fixture_run(f, PGPU_RCS, cmds, N(cmds)), 0);
+    assert_int_equal(fixture_run(f, GEN9_RCS, cmds, N(cmds)), 0);
     assert_int_equal(fixture_data(f)[0], 1);
     assert_int_equal(fixture_data(f)[1], 2);
     assert_int_equal(fixture_data(f)[2], 0);
@@ -196,7 +196,7 @@ static void test_semaphore_wait_poll(void **state)
 {
     struct fixture *f = *state;
     uint32_t *data = fixture_data(f);
-    struct native_ctx *ctx = f->ctx[PGPU_RCS];
+    struct native_ctx *ctx = f->ctx[GEN9_RCS];
     const uint32_t cmds[] = {
         MI_SEMAPHORE_WAIT | MI_SEMAPHORE_POLL | MI_SEMAPHORE_OP(MI_SEMAPHORE_SAD_GTE_SDD),
         5, LO(DATA(0)), HI(DATA(0)),
@@ -221,12 +221,12 @@ static void test_report_head(void **state)
 {
     struct fixture *f = *state;
     const uint32_t cmds[] = { MI_NOOP };
-    uint32_t hws = fixture_reg(f, fixture_engine_reg(PGPU_BCS, RING_HWS_PGA));
+    uint32_t hws = fixture_reg(f, fixture_engine_reg(GEN9_BCS, RING_HWS_PGA));
     uint32_t head;
 
     /* MI_REPORT_HEAD sits in the ring: ask it to run there */
-    native_emit(f->ctx[PGPU_BCS], (const uint32_t[]){ MI_REPORT_HEAD, MI_NOOP }, 2);
-    assert_int_equal(fixture_run(f, PGPU_BCS, cmds, N(cmds)), 0);
+    native_emit(f->ctx[GEN9_BCS], (const uint32_t[]){ MI_REPORT_HEAD, MI_NOOP }, 2);
+    assert_int_equal(fixture_run(f, GEN9_BCS, cmds, N(cmds)), 0);
     assert_int_equal(pgpu_skl_model.aperture_access(f->gpu, hws + 4 * HWSP_REPORT_HEAD_DW,
                                                     &head, 4, false), 0);
     assert_int_equal(head, 4);  /* HEAD had moved past MI_REPORT_HEAD itself */
@@ -248,7 +248,7 @@ static void test_conditional_batch_buffer_end(void **state)
     };
 
     data[0x40 / 4] = 10;
-    assert_int_equal(fixture_run(f, PGPU_RCS, cmds, N(cmds)), 0);
+    assert_int_equal(fixture_run(f, GEN9_RCS, cmds, N(cmds)), 0);
     assert_int_equal(data[0], 1);
     assert_int_equal(data[1], 0);
 }
@@ -258,8 +258,8 @@ static void test_unknown_opcode_stops_the_context(void **state)
     struct fixture *f = *state;
     const uint32_t cmds[] = { MI_INSTR(0x3f, 0) };
 
-    assert_int_equal(fixture_run(f, PGPU_RCS, cmds, N(cmds)), -EIO);
-    assert_true(fixture_reg(f, fixture_engine_reg(PGPU_RCS, RING_EIR)) & I915_ERROR_INSTRUCTION);
+    assert_int_equal(fixture_run(f, GEN9_RCS, cmds, N(cmds)), -EIO);
+    assert_true(fixture_reg(f, fixture_engine_reg(GEN9_RCS, RING_EIR)) & I915_ERROR_INSTRUCTION);
     assert_int_equal(fixture_stats(f).bad_commands, 1);
 }
 
@@ -270,11 +270,11 @@ static void test_unimplemented_and_misplaced_commands_stop_the_context(void **st
     const uint32_t blit_on_rcs[] = { XY_COLOR_BLT, 0, 0, 0, 0, 0, 0 };
     const uint32_t short_sdi[] = { MI_INSTR(0x20, 1), 0, 0 };
 
-    assert_int_equal(fixture_run(f, PGPU_RCS, atomic, N(atomic)), -EIO);
-    native_reset_engine(f->n, PGPU_RCS);
-    assert_int_equal(fixture_run(f, PGPU_RCS, blit_on_rcs, N(blit_on_rcs)), -EIO);
-    native_reset_engine(f->n, PGPU_RCS);
-    assert_int_equal(fixture_run(f, PGPU_RCS, short_sdi, N(short_sdi)), -EIO);
+    assert_int_equal(fixture_run(f, GEN9_RCS, atomic, N(atomic)), -EIO);
+    native_reset_engine(f->n, GEN9_RCS);
+    assert_int_equal(fixture_run(f, GEN9_RCS, blit_on_rcs, N(blit_on_rcs)), -EIO);
+    native_reset_engine(f->n, GEN9_RCS);
+    assert_int_equal(fixture_run(f, GEN9_RCS, short_sdi, N(short_sdi)), -EIO);
     assert_int_equal(fixture_stats(f).bad_commands, 3);
 }
 
@@ -287,9 +287,9 @@ static void test_video_engines_skip_media_commands(void **state)
         MI_STORE_DATA_IMM, LO(DATA(0)), HI(DATA(0)), 0x7,
     };
 
-    assert_int_equal(fixture_run(f, PGPU_VCS, cmds, N(cmds)), 0);
+    assert_int_equal(fixture_run(f, GEN9_VCS, cmds, N(cmds)), 0);
     assert_int_equal(fixture_data(f)[0], 0x7);
-    assert_int_equal(fixture_run(f, PGPU_VECS, cmds, N(cmds)), 0);
+    assert_int_equal(fixture_run(f, GEN9_VECS, cmds, N(cmds)), 0);
 }
 
 /* 32 bpp pixel at (x, y) of an X-tiled surface with @pitch bytes. */
@@ -315,7 +315,7 @@ static void test_xy_color_blt(void **state)
     };
 
     data[10 * 64] = 0xab000000;
-    assert_int_equal(fixture_run(f, PGPU_BCS, cmds, N(cmds)), 0);
+    assert_int_equal(fixture_run(f, GEN9_BCS, cmds, N(cmds)), 0);
     for (unsigned y = 0; y < 4; y++) {
         for (unsigned x = 0; x < 8; x++) {
             bool inside = y >= 1 && y < 3 && x >= 2 && x < 6;
@@ -346,7 +346,7 @@ static void test_xy_src_copy_blt_linear_and_x_tiled(void **state)
     for (unsigned i = 0; i < 0x10000 / 4; i++) {
         data[i] = i * 2654435761u;
     }
-    assert_int_equal(fixture_run(f, PGPU_BCS, cmds, N(cmds)), 0);
+    assert_int_equal(fixture_run(f, GEN9_BCS, cmds, N(cmds)), 0);
     for (unsigned y = 0; y < 20; y++) {
         for (unsigned x = 0; x < 100; x++) {
             uint32_t want = data[(5 + y) * 256 + 3 + x];
@@ -387,7 +387,7 @@ static void check_tiled_round_trip(struct fixture *f, const uint32_t *cmds, unsi
     for (unsigned i = 0; i < TILED_OFFSET / 4; i++) {
         data[i] = i ^ 0x5a5a0000;
     }
-    assert_int_equal(fixture_run(f, PGPU_BCS, cmds, count), 0);
+    assert_int_equal(fixture_run(f, GEN9_BCS, cmds, count), 0);
     for (unsigned y = 0; y < height; y++) {
         for (unsigned x = 0; x < width; x++) {
             uint32_t want = data[y * pitch / 4 + x];

@@ -25,7 +25,7 @@
 #define HI(a) ((uint32_t)((a) >> 32))
 #define N(array) (sizeof(array) / sizeof(array[0]))
 #define DATA(off) (FIX_DATA_VA + (off))
-#define RCS_REG(rel) fixture_engine_reg(PGPU_RCS, rel)
+#define RCS_REG(rel) fixture_engine_reg(GEN9_RCS, rel)
 
 static void sleep_ms(unsigned ms)
 {
@@ -53,7 +53,7 @@ static void test_ppgtt_walk_reaches_every_level(void **state)
         cmds[4 * i + 2] = HI(addr);
         cmds[4 * i + 3] = 0x100 + i;
     }
-    assert_int_equal(fixture_run(f, PGPU_RCS, cmds, N(cmds)), 0);
+    assert_int_equal(fixture_run(f, GEN9_RCS, cmds, N(cmds)), 0);
     for (unsigned i = 0; i < N(addrs); i++) {
         assert_int_equal(mem[i], 0x100 + i);
     }
@@ -63,8 +63,8 @@ static void test_ppgtt_walk_reaches_every_level(void **state)
 static void test_two_contexts_alternate_with_save_restore(void **state)
 {
     struct fixture *f = *state;
-    struct native_ctx *a = f->ctx[PGPU_RCS];
-    struct native_ctx *b = native_ctx_new(f->n, PGPU_RCS, f->vm);
+    struct native_ctx *a = f->ctx[GEN9_RCS];
+    struct native_ctx *b = native_ctx_new(f->n, GEN9_RCS, f->vm);
     uint32_t gpr0 = RCS_REG(RING_GPR(0));
     uint32_t *data = fixture_data(f);
     uint32_t seq_a, seq_b;
@@ -112,8 +112,8 @@ static void test_csb_events_in_mmio_and_status_page(void **state)
     uint32_t hwsp[0x20], ptr;
     const uint32_t cmds[] = { MI_NOOP };
 
-    assert_int_equal(fixture_run(f, PGPU_RCS, cmds, N(cmds)), 0);
-    assert_int_equal(native_wait_idle(f->n, PGPU_RCS, FIX_WAIT_MS), 0);
+    assert_int_equal(fixture_run(f, GEN9_RCS, cmds, N(cmds)), 0);
+    assert_int_equal(native_wait_idle(f->n, GEN9_RCS, FIX_WAIT_MS), 0);
     assert_int_equal(pgpu_skl_model.aperture_access(f->gpu, hws, hwsp, sizeof(hwsp), false), 0);
     ptr = fixture_reg(f, RCS_REG(RING_CONTEXT_STATUS_PTR)) & CSB_WRITE_PTR_MASK;
     /* idle-to-active in entry 0, then the completion in entry 1 */
@@ -124,7 +124,7 @@ static void test_csb_events_in_mmio_and_status_page(void **state)
     assert_int_not_equal(hwsp[HWSP_CSB_DW + 3], 0);       /* the context ID */
     assert_int_equal(pgpu_skl_model.mmio_read(f->gpu, RCS_REG(RING_CONTEXT_STATUS_BUF_LO(1)), 8),
                      hwsp[HWSP_CSB_DW + 2] | (uint64_t)hwsp[HWSP_CSB_DW + 3] << 32);
-    assert_int_equal(native_csb_events(f->n, PGPU_RCS), 2);
+    assert_int_equal(native_csb_events(f->n, GEN9_RCS), 2);
     assert_true(fixture_reg(f, RCS_REG(RING_MI_MODE)) & MODE_IDLE);
 }
 
@@ -132,7 +132,7 @@ static void test_csb_events_in_mmio_and_status_page(void **state)
 static void test_lite_restore_extends_the_running_context(void **state)
 {
     struct fixture *f = *state;
-    struct native_ctx *ctx = f->ctx[PGPU_RCS];
+    struct native_ctx *ctx = f->ctx[GEN9_RCS];
     uint32_t *data = fixture_data(f);
     /* The first request says it is running, then waits for the test. */
     const uint32_t wait[] = {
@@ -168,7 +168,7 @@ static void test_fault_on_unmapped_address_stops_only_that_context(void **state)
     const uint32_t bad[] = { MI_STORE_DATA_IMM, LO(hole), HI(hole), 0xdead };
     const uint32_t good[] = { MI_STORE_DATA_IMM, LO(DATA(0)), HI(DATA(0)), 0x900d };
 
-    assert_int_equal(fixture_run(f, PGPU_RCS, bad, N(bad)), -EIO);
+    assert_int_equal(fixture_run(f, GEN9_RCS, bad, N(bad)), -EIO);
     assert_true(fixture_reg(f, RCS_REG(RING_EIR)) & I915_ERROR_PAGE_TABLE);
     assert_true(fixture_reg(f, RCS_REG(RING_RESET_CTL)) & RESET_CTL_CAT_ERROR);
     assert_true(fixture_reg(f, RING_FAULT_REG(0)) & RING_FAULT_VALID);
@@ -176,12 +176,12 @@ static void test_fault_on_unmapped_address_stops_only_that_context(void **state)
     assert_int_equal(fixture_reg(f, GEN8_FAULT_TLB_DATA1) & FAULT_GTT_SEL, 0);
     assert_int_equal(fixture_stats(f).gpu_faults, 1);
     /* the blitter keeps running meanwhile */
-    assert_int_equal(fixture_run(f, PGPU_BCS, good, N(good)), 0);
+    assert_int_equal(fixture_run(f, GEN9_BCS, good, N(good)), 0);
     assert_int_equal(fixture_data(f)[0], 0x900d);
-    native_reset_engine(f->n, PGPU_RCS);
+    native_reset_engine(f->n, GEN9_RCS);
     assert_int_equal(fixture_reg(f, RCS_REG(RING_EIR)), 0);
     fixture_data(f)[0] = 0;
-    assert_int_equal(fixture_run(f, PGPU_RCS, good, N(good)), 0);
+    assert_int_equal(fixture_run(f, GEN9_RCS, good, N(good)), 0);
     assert_int_equal(fixture_data(f)[0], 0x900d);
 }
 
@@ -191,12 +191,12 @@ static void test_fault_on_unmapped_ggtt_batch(void **state)
     const uint32_t cmds[] = { MI_BATCH_BUFFER_START, 0x7ff00000, 0 };
     const uint32_t unbound[] = { MI_NOOP };
 
-    assert_int_equal(fixture_run(f, PGPU_BCS, cmds, N(cmds)), -EIO);
+    assert_int_equal(fixture_run(f, GEN9_BCS, cmds, N(cmds)), -EIO);
     assert_true(fixture_reg(f, GEN8_FAULT_TLB_DATA1) & FAULT_GTT_SEL);
-    native_reset_engine(f->n, PGPU_BCS);
+    native_reset_engine(f->n, GEN9_BCS);
     /* the batch page itself unmapped from the PPGTT */
     assert_int_equal(native_vm_unbind_page(f->vm, FIX_BATCH_VA), 0);
-    assert_int_equal(fixture_run(f, PGPU_BCS, unbound, N(unbound)), -EIO);
+    assert_int_equal(fixture_run(f, GEN9_BCS, unbound, N(unbound)), -EIO);
     assert_int_equal(fixture_stats(f).gpu_faults, 2);
 }
 
@@ -207,16 +207,16 @@ static void test_endless_batch_hangs_and_engine_reset_recovers(void **state)
                               LO(FIX_BATCH_VA), HI(FIX_BATCH_VA) };
     const uint32_t good[] = { MI_STORE_DATA_IMM, LO(DATA(8)), HI(DATA(8)), 8 };
 
-    assert_int_equal(fixture_run(f, PGPU_RCS, loop, N(loop)), -EIO);
+    assert_int_equal(fixture_run(f, GEN9_RCS, loop, N(loop)), -EIO);
     assert_true(fixture_reg(f, RCS_REG(RING_EIR)) & RING_ERR_HANG);
     assert_true(fixture_reg(f, GEN8_GT_IIR(0)) & GT_CS_MASTER_ERROR_INTERRUPT);
     assert_int_equal(fixture_stats(f).hangs, 1);
     /* reset through GDRST, as a driver does: the bit reads back 0 when done */
     fixture_set_reg(f, GEN6_GDRST, GRDOM_RENDER);
     assert_int_equal(fixture_reg(f, GEN6_GDRST), 0);
-    native_reset_engine(f->n, PGPU_RCS);
+    native_reset_engine(f->n, GEN9_RCS);
     assert_int_equal(fixture_stats(f).engine_resets, 2);
-    assert_int_equal(fixture_run(f, PGPU_RCS, good, N(good)), 0);
+    assert_int_equal(fixture_run(f, GEN9_RCS, good, N(good)), 0);
     assert_int_equal(fixture_data(f)[2], 8);
 }
 
@@ -228,8 +228,8 @@ static void test_semaphore_that_never_signals_hangs(void **state)
         0, LO(DATA(0)), HI(DATA(0)),
     };
 
-    assert_int_equal(fixture_run(f, PGPU_VECS, cmds, N(cmds)), -EIO);
-    assert_true(fixture_reg(f, fixture_engine_reg(PGPU_VECS, RING_EIR)) & RING_ERR_HANG);
+    assert_int_equal(fixture_run(f, GEN9_VECS, cmds, N(cmds)), -EIO);
+    assert_true(fixture_reg(f, fixture_engine_reg(GEN9_VECS, RING_EIR)) & RING_ERR_HANG);
     assert_int_equal(fixture_reg(f, RCS_REG(RING_EIR)), 0);
 }
 
@@ -250,7 +250,7 @@ static void test_interrupts_iir_imr_ier_and_master(void **state)
     pgpu_skl_model.set_irq_handler(f->gpu, count_irq, NULL);
     irq_count = 0;
     fixture_set_reg(f, GEN8_GT_IIR(0), ~0u);
-    assert_int_equal(fixture_run(f, PGPU_BCS, cmds, N(cmds)), 0);
+    assert_int_equal(fixture_run(f, GEN9_BCS, cmds, N(cmds)), 0);
     assert_true(__atomic_load_n(&irq_count, __ATOMIC_RELAXED) >= 1);
     assert_true(fixture_reg(f, GEN8_GT_IIR(0)) &
                 (GT_RENDER_USER_INTERRUPT | GT_CONTEXT_SWITCH_INTERRUPT) << 16);
@@ -266,7 +266,7 @@ static void test_interrupts_iir_imr_ier_and_master(void **state)
     fixture_set_reg(f, GEN8_MASTER_IRQ, 0);
     fixture_set_reg(f, GEN8_GT_IMR(0), ~(GT_CONTEXT_SWITCH_INTERRUPT << 16));
     irq_count = 0;
-    assert_int_equal(fixture_run(f, PGPU_BCS, cmds, N(cmds)), 0);
+    assert_int_equal(fixture_run(f, GEN9_BCS, cmds, N(cmds)), 0);
     assert_int_equal(__atomic_load_n(&irq_count, __ATOMIC_RELAXED), 0);
     assert_int_equal(fixture_reg(f, GEN8_GT_IIR(0)), GT_CONTEXT_SWITCH_INTERRUPT << 16);
     assert_int_equal(fixture_reg(f, GEN8_MASTER_IRQ), SKL_BIT(1));
@@ -286,7 +286,7 @@ static void test_timestamps_tick_at_the_cs_clock(void **state)
         MI_SEMAPHORE_WAIT | MI_SEMAPHORE_POLL | MI_SEMAPHORE_OP(MI_SEMAPHORE_SAD_EQ_SDD),
         1, LO(DATA(0)), HI(DATA(0)),
     };
-    struct native_ctx *ctx = f->ctx[PGPU_RCS];
+    struct native_ctx *ctx = f->ctx[GEN9_RCS];
     const uint32_t *image_state;
     uint32_t seqno;
 
@@ -310,7 +310,7 @@ static void test_timestamps_tick_at_the_cs_clock(void **state)
     sleep_ms(20);
     __atomic_store_n(&fixture_data(f)[0], 1, __ATOMIC_RELEASE);
     assert_int_equal(native_wait(ctx, seqno, FIX_WAIT_MS), 0);
-    assert_int_equal(native_wait_idle(f->n, PGPU_RCS, FIX_WAIT_MS), 0);
+    assert_int_equal(native_wait_idle(f->n, GEN9_RCS, FIX_WAIT_MS), 0);
     t1 = pgpu_skl_model.mmio_read(f->gpu, RCS_REG(RING_TIMESTAMP), 8);
     image_state = (const uint32_t *)((const uint8_t *)native_ctx_image(ctx)->map +
                                      LRC_STATE_OFFSET);
@@ -400,7 +400,7 @@ static void wait_for_store(const uint32_t *p, uint32_t value)
 static uint32_t start_blitter_stream(struct fixture *f, uint64_t batch_va,
                                      const uint32_t *started)
 {
-    struct native_ctx *ctx = f->ctx[PGPU_BCS];
+    struct native_ctx *ctx = f->ctx[GEN9_BCS];
     uint32_t seqno;
 
     native_emit_batch(ctx, batch_va, true);
@@ -444,7 +444,7 @@ static void test_dma_map_waits_for_a_command_not_a_slice(void **state)
         printf("# attempt %u: dma_map called after %u of %u fills, returned after %u\n",
                attempt, before, BOUND_ROUNDS, after);
         assert_int_equal(pgpu_skl_model.dma_unmap(f->gpu, SPARE_BUS, PGPU_PAGE_SIZE), 0);
-        assert_int_equal(native_wait(f->ctx[PGPU_BCS], seqno, FIX_WAIT_MS), 0);
+        assert_int_equal(native_wait(f->ctx[GEN9_BCS], seqno, FIX_WAIT_MS), 0);
         assert_int_equal(load_acquire(progress), BOUND_ROUNDS);
         mid_stream = before < BOUND_ROUNDS && after < BOUND_ROUNDS;
     }
@@ -477,13 +477,13 @@ static void test_dma_unmap_fences_a_running_engine(void **state)
     seqno = start_blitter_stream(f, FENCE_VA, (uint32_t *)(host + FENCE_SIGNAL_OFFSET));
     assert_int_equal(pgpu_skl_model.dma_unmap(f->gpu, SPARE_BUS, FENCE_SIZE), 0);
     assert_int_equal(mprotect(host, FENCE_SIZE, PROT_NONE), 0);
-    assert_int_equal(native_wait(f->ctx[PGPU_BCS], seqno, FIX_WAIT_MS), -EIO);
-    assert_true(fixture_reg(f, fixture_engine_reg(PGPU_BCS, RING_EIR)) & I915_ERROR_PAGE_TABLE);
+    assert_int_equal(native_wait(f->ctx[GEN9_BCS], seqno, FIX_WAIT_MS), -EIO);
+    assert_true(fixture_reg(f, fixture_engine_reg(GEN9_BCS, RING_EIR)) & I915_ERROR_PAGE_TABLE);
     fault_page = fixture_reg(f, GEN8_FAULT_TLB_DATA0);
     assert_true(fault_page >= (uint32_t)(FENCE_VA >> 12) &&
                 fault_page < (uint32_t)((FENCE_VA + FENCE_SIZE) >> 12));
     assert_int_equal(fixture_stats(f).gpu_faults, 1);
-    native_reset_engine(f->n, PGPU_BCS);
+    native_reset_engine(f->n, GEN9_BCS);
     munmap(host, FENCE_SIZE);
 }
 
@@ -496,7 +496,7 @@ static void test_dma_unmap_fences_a_running_engine(void **state)
 static void test_wait_reports_a_lost_completion(void **state)
 {
     struct fixture *f = *state;
-    struct native_ctx *ctx = f->ctx[PGPU_RCS];
+    struct native_ctx *ctx = f->ctx[GEN9_RCS];
     const struct native_bo *image = native_ctx_image(ctx);
     struct native_bo *elsewhere = native_bo_new(f->n, PGPU_PAGE_SIZE, false);
     const volatile uint32_t *landed = (const uint32_t *)((const uint8_t *)elsewhere->map +

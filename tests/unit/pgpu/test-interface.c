@@ -147,7 +147,7 @@ static void test_register_semantics(void **state)
     /* GDRST performs the reset and reads back 0 */
     OPS.mmio_write(gpu, GEN6_GDRST, GRDOM_FULL, 4);
     assert_int_equal(OPS.mmio_read(gpu, GEN6_GDRST, 4), 0);
-    assert_int_equal(stats_of(gpu).engine_resets, PGPU_NUM_ENGINES);
+    assert_int_equal(stats_of(gpu).engine_resets, GEN9_NUM_ENGINES);
     assert_int_equal(OPS.mmio_read(gpu, RCS(RING_CONTEXT_STATUS_PTR), 4), 0x0707);
     /* the master register keeps only its enable bit */
     OPS.mmio_write(gpu, GEN8_MASTER_IRQ, 0xffffffff, 4);
@@ -252,8 +252,8 @@ static void test_owner_translates_what_the_map_lacks(void **state)
     assert_int_equal(bus.asked, 2);
     OPS.destroy(gpu);
     /* every engine thread entered and left */
-    assert_int_equal(bus.entered, PGPU_NUM_ENGINES);
-    assert_int_equal(bus.exited, PGPU_NUM_ENGINES);
+    assert_int_equal(bus.entered, GEN9_NUM_ENGINES);
+    assert_int_equal(bus.exited, GEN9_NUM_ENGINES);
     free(mapped);
     free(bus.mem);
     (void)state;

@@ -71,7 +71,7 @@ static int teardown(void **state)
     return 0;
 }
 
-static enum med_scan_verdict scan_until(struct fixture *f, enum pgpu_engine engine,
+static enum med_scan_verdict scan_until(struct fixture *f, enum gen9_engine engine,
                                         const uint32_t *end)
 {
     struct med_scan_request req = {
@@ -92,7 +92,7 @@ static enum med_scan_verdict scan_until(struct fixture *f, enum pgpu_engine engi
 /* Scan one command built by @build at @gma on @engine from the ring. */
 typedef void build_fn(uint32_t **p, uint64_t gma);
 
-static enum med_scan_verdict scan_one(struct fixture *f, enum pgpu_engine engine,
+static enum med_scan_verdict scan_one(struct fixture *f, enum gen9_engine engine,
                                       build_fn *build, uint64_t gma)
 {
     uint32_t *p = f->ring;
@@ -104,7 +104,7 @@ static enum med_scan_verdict scan_one(struct fixture *f, enum pgpu_engine engine
 /* The access of @build (@bytes long) is accepted flush against the end of
  * the vGPU's memory and rejected one granule further, in both spaces
  * where the command can address both. */
-static void check_bounds(struct fixture *f, enum pgpu_engine engine, build_fn *build,
+static void check_bounds(struct fixture *f, enum gen9_engine engine, build_fn *build,
                          uint64_t end, uint64_t bytes, uint64_t granule)
 {
     assert_int_equal(scan_one(f, engine, build, end - bytes), MED_SCAN_OK);
@@ -120,14 +120,14 @@ static void test_store_data_imm(void **state)
 {
     struct fixture *f = *state;
 
-    check_bounds(f, PGPU_RCS, sdi_ggtt, GGTT_END, 4, 4);
+    check_bounds(f, GEN9_RCS, sdi_ggtt, GGTT_END, 4, 4);
     assert_false(f->result.user_interrupt);     /* a workload without one raises none */
-    check_bounds(f, PGPU_BCS, sdi_ggtt_qword, GGTT_END, 8, 8);
-    check_bounds(f, PGPU_VCS, sdi_ppgtt, PPGTT_END, 4, 4);
+    check_bounds(f, GEN9_BCS, sdi_ggtt_qword, GGTT_END, 8, 8);
+    check_bounds(f, GEN9_VCS, sdi_ppgtt, PPGTT_END, 4, 4);
     /* Below the partition too. */
-    assert_int_equal(scan_one(f, PGPU_RCS, sdi_ggtt, FAKE_GGTT_BASE - 4), MED_SCAN_BAD_ADDRESS);
+    assert_int_equal(scan_one(f, GEN9_RCS, sdi_ggtt, FAKE_GGTT_BASE - 4), MED_SCAN_BAD_ADDRESS);
     /* A qword store must be 8-byte aligned. */
-    assert_int_equal(scan_one(f, PGPU_RCS, sdi_ggtt_qword, GGTT_DATA + 4), MED_SCAN_BAD_LENGTH);
+    assert_int_equal(scan_one(f, GEN9_RCS, sdi_ggtt_qword, GGTT_DATA + 4), MED_SCAN_BAD_LENGTH);
 }
 
 static void srm_ggtt(uint32_t **p, uint64_t gma) { emit_reg_mem(p, 0x24, REG_TIMESTAMP, gma, true); }
@@ -139,10 +139,10 @@ static void test_register_memory(void **state)
 {
     struct fixture *f = *state;
 
-    check_bounds(f, PGPU_RCS, srm_ggtt, GGTT_END, 4, 4);
-    check_bounds(f, PGPU_RCS, srm_ppgtt, PPGTT_END, 4, 4);
-    check_bounds(f, PGPU_RCS, lrm_ggtt, GGTT_END, 4, 4);
-    check_bounds(f, PGPU_RCS, lrm_ppgtt, PPGTT_END, 4, 4);
+    check_bounds(f, GEN9_RCS, srm_ggtt, GGTT_END, 4, 4);
+    check_bounds(f, GEN9_RCS, srm_ppgtt, PPGTT_END, 4, 4);
+    check_bounds(f, GEN9_RCS, lrm_ggtt, GGTT_END, 4, 4);
+    check_bounds(f, GEN9_RCS, lrm_ppgtt, PPGTT_END, 4, 4);
 }
 
 static void semaphore(uint32_t **p, uint64_t gma)
@@ -157,10 +157,10 @@ static void test_semaphore_wait(void **state)
     struct fixture *f = *state;
     uint32_t *p = f->ring;
 
-    check_bounds(f, PGPU_VECS, semaphore, GGTT_END, 4, 4);
+    check_bounds(f, GEN9_VECS, semaphore, GGTT_END, 4, 4);
     emit(&p, EMIT_MI(0x1c, 2) | 1u << 16);      /* register poll */
     p += 3;
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_FORBIDDEN_COMMAND);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_FORBIDDEN_COMMAND);
 }
 
 static void pc_ggtt(uint32_t **p, uint64_t gma)
@@ -188,17 +188,17 @@ static void test_pipe_control(void **state)
     struct fixture *f = *state;
     uint32_t *p = f->ring;
 
-    check_bounds(f, PGPU_RCS, pc_ggtt, GGTT_END, 8, 8);
-    check_bounds(f, PGPU_RCS, pc_ppgtt, PPGTT_END, 8, 8);
+    check_bounds(f, GEN9_RCS, pc_ggtt, GGTT_END, 8, 8);
+    check_bounds(f, GEN9_RCS, pc_ppgtt, PPGTT_END, 8, 8);
     /* Store-data-index: an offset in the context's status page. */
-    assert_int_equal(scan_one(f, PGPU_RCS, pc_index, 0xd0), MED_SCAN_OK);
-    assert_int_equal(scan_one(f, PGPU_RCS, pc_index, 4096), MED_SCAN_BAD_ADDRESS);
+    assert_int_equal(scan_one(f, GEN9_RCS, pc_index, 0xd0), MED_SCAN_OK);
+    assert_int_equal(scan_one(f, GEN9_RCS, pc_index, 4096), MED_SCAN_BAD_ADDRESS);
     /* Without a post-sync operation the address is not used. */
-    assert_int_equal(scan_one(f, PGPU_RCS, pc_flush_only, 0xdead0000), MED_SCAN_OK);
+    assert_int_equal(scan_one(f, GEN9_RCS, pc_flush_only, 0xdead0000), MED_SCAN_OK);
     /* A register write post-sync is refused; PIPE_CONTROL is render-only. */
     emit_pipe_control(&p, 1u << 23, 0x2000);
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_FORBIDDEN_COMMAND);
-    assert_int_equal(scan_one(f, PGPU_BCS, pc_ggtt, GGTT_DATA), MED_SCAN_UNKNOWN_COMMAND);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_FORBIDDEN_COMMAND);
+    assert_int_equal(scan_one(f, GEN9_BCS, pc_ggtt, GGTT_DATA), MED_SCAN_UNKNOWN_COMMAND);
 }
 
 static void flush_ggtt(uint32_t **p, uint64_t gma)
@@ -220,11 +220,11 @@ static void test_flush_dw(void **state)
 {
     struct fixture *f = *state;
 
-    check_bounds(f, PGPU_BCS, flush_ggtt, GGTT_END, 4, 8);
-    check_bounds(f, PGPU_VCS, flush_ppgtt, PPGTT_END, 8, 8);
-    assert_int_equal(scan_one(f, PGPU_VECS, flush_index, 0xd0), MED_SCAN_OK);
-    assert_int_equal(scan_one(f, PGPU_VECS, flush_index, 0x1000), MED_SCAN_BAD_ADDRESS);
-    assert_int_equal(scan_one(f, PGPU_RCS, flush_ggtt, GGTT_DATA), MED_SCAN_UNKNOWN_COMMAND);
+    check_bounds(f, GEN9_BCS, flush_ggtt, GGTT_END, 4, 8);
+    check_bounds(f, GEN9_VCS, flush_ppgtt, PPGTT_END, 8, 8);
+    assert_int_equal(scan_one(f, GEN9_VECS, flush_index, 0xd0), MED_SCAN_OK);
+    assert_int_equal(scan_one(f, GEN9_VECS, flush_index, 0x1000), MED_SCAN_BAD_ADDRESS);
+    assert_int_equal(scan_one(f, GEN9_RCS, flush_ggtt, GGTT_DATA), MED_SCAN_UNKNOWN_COMMAND);
 }
 
 #define PITCH       1024u       /* bytes: 256 pixels of 32 bpp */
@@ -243,21 +243,21 @@ static void test_blits(void **state)
     struct fixture *f = *state;
     uint32_t *p = f->ring;
 
-    check_bounds(f, PGPU_BCS, src_copy_dst, PPGTT_END, SURFACE, FAKE_PAGE);
-    check_bounds(f, PGPU_BCS, src_copy_src, PPGTT_END, SURFACE, FAKE_PAGE);
-    check_bounds(f, PGPU_BCS, color_blt, PPGTT_END, SURFACE, FAKE_PAGE);
-    check_bounds(f, PGPU_BCS, fast_copy_linear, PPGTT_END, SURFACE, FAKE_PAGE);
-    check_bounds(f, PGPU_BCS, fast_copy_tiled, PPGTT_END, 32 * PITCH, FAKE_PAGE);
+    check_bounds(f, GEN9_BCS, src_copy_dst, PPGTT_END, SURFACE, FAKE_PAGE);
+    check_bounds(f, GEN9_BCS, src_copy_src, PPGTT_END, SURFACE, FAKE_PAGE);
+    check_bounds(f, GEN9_BCS, color_blt, PPGTT_END, SURFACE, FAKE_PAGE);
+    check_bounds(f, GEN9_BCS, fast_copy_linear, PPGTT_END, SURFACE, FAKE_PAGE);
+    check_bounds(f, GEN9_BCS, fast_copy_tiled, PPGTT_END, 32 * PITCH, FAKE_PAGE);
     /* The last row's end matters, not the surface's start: one row short
      * of the end fits, the full rectangle one page later does not. */
-    assert_int_equal(scan_one(f, PGPU_BCS, color_blt, FOREIGN_GMA - SURFACE), MED_SCAN_OK);
-    assert_int_equal(scan_one(f, PGPU_BCS, color_blt, FOREIGN_GMA - SURFACE + PITCH),
+    assert_int_equal(scan_one(f, GEN9_BCS, color_blt, FOREIGN_GMA - SURFACE), MED_SCAN_OK);
+    assert_int_equal(scan_one(f, GEN9_BCS, color_blt, FOREIGN_GMA - SURFACE + PITCH),
                      MED_SCAN_BAD_ADDRESS);
     /* An empty rectangle touches nothing. */
     emit_color_blt(&p, 0, PITCH, 0, 0);
-    assert_int_equal(scan_until(f, PGPU_BCS, p), MED_SCAN_OK);
+    assert_int_equal(scan_until(f, GEN9_BCS, p), MED_SCAN_OK);
     /* Blits are blitter-only. */
-    assert_int_equal(scan_one(f, PGPU_RCS, color_blt, PPGTT_DATA), MED_SCAN_UNKNOWN_COMMAND);
+    assert_int_equal(scan_one(f, GEN9_RCS, color_blt, PPGTT_DATA), MED_SCAN_UNKNOWN_COMMAND);
 }
 
 /* The scanner remembers the last few ranges found good: a copy's source
@@ -273,12 +273,12 @@ static void test_audit_cache(void **state)
         emit_src_copy(&p, dst, src, 4 * PITCH_PIXELS, PITCH_PIXELS, 4);
     }
     f->vm->range_checks = 0;
-    assert_int_equal(scan_until(f, PGPU_BCS, p), MED_SCAN_OK);
+    assert_int_equal(scan_until(f, GEN9_BCS, p), MED_SCAN_OK);
     assert_int_equal(f->vm->range_checks, 2);
     f->vm->page_flags[(dst - FAKE_PPGTT_BASE) / FAKE_PAGE + 4] = FAKE_PRESENT;
     emit_src_copy(&p, dst + FAKE_PAGE, src, 4 * PITCH_PIXELS, PITCH_PIXELS, 4);
     f->vm->range_checks = 0;
-    assert_int_equal(scan_until(f, PGPU_BCS, p), MED_SCAN_BAD_ADDRESS);
+    assert_int_equal(scan_until(f, GEN9_BCS, p), MED_SCAN_BAD_ADDRESS);
     assert_int_equal(f->vm->range_checks, 3);
 }
 
@@ -289,7 +289,7 @@ static void test_hostile_foreign_ggtt_store(void **state)
     uint32_t *p = f->ring;
 
     emit_sdi(&p, 0x1000, true, false);          /* the host's own GGTT */
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_ADDRESS);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_BAD_ADDRESS);
     assert_reason(f, "GGTT partition");
     assert_reason(f, "MI_STORE_DATA_IMM");
     assert_int_equal(f->vm->logs, 1);
@@ -303,17 +303,17 @@ static void test_hostile_foreign_ppgtt_page(void **state)
     uint32_t *p = f->ring;
 
     emit_sdi(&p, FOREIGN_GMA + 8, false, false);
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_ADDRESS);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_BAD_ADDRESS);
     assert_reason(f, "PPGTT");
     /* A blit reaching into it with its last row only. */
     p = f->ring;
     emit_color_blt(&p, FOREIGN_GMA - PITCH * 2, PITCH, 256, 3);
-    assert_int_equal(scan_until(f, PGPU_BCS, p), MED_SCAN_BAD_ADDRESS);
+    assert_int_equal(scan_until(f, GEN9_BCS, p), MED_SCAN_BAD_ADDRESS);
     /* A batch on that page. */
     p = f->ring;
     emit_bb_start(&p, FOREIGN_GMA, EMIT_BB_PPGTT);
     *fake_ppgtt(f->vm, FOREIGN_GMA) = MI_BB_END_DW;
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_ADDRESS);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_BAD_ADDRESS);
     assert_reason(f, "batch");
 }
 
@@ -325,37 +325,37 @@ static void test_hostile_lri(void **state)
     uint32_t *p = f->ring;
 
     emit_lri(&p, regs, 2);
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_REGISTER);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_BAD_REGISTER);
     assert_reason(f, "register 0x02458 outside the whitelist");
     /* Ring-relative rows follow the engine: the RCS GPR is not the BCS's. */
     p = f->ring;
     emit_lri(&p, regs, 1);
-    assert_int_equal(scan_until(f, PGPU_BCS, p), MED_SCAN_BAD_REGISTER);
+    assert_int_equal(scan_until(f, GEN9_BCS, p), MED_SCAN_BAD_REGISTER);
     /* Reserved bits in a register dword. */
     p = f->ring;
     regs[0] = REG_CS_GPR0 | 1u << 23;
     emit_lri(&p, regs, 1);
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_REGISTER);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_BAD_REGISTER);
     /* An LRI whose pairs are incomplete. */
     p = f->ring;
     emit(&p, EMIT_MI(0x22, 2));
     emit(&p, REG_CS_GPR0);
     emit(&p, 0);
     emit(&p, REG_CS_GPR0);
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_LENGTH);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_BAD_LENGTH);
     /* MI_LOAD_REGISTER_REG checks both registers. */
     p = f->ring;
     emit(&p, EMIT_MI(0x2a, 1));
     emit(&p, REG_TIMESTAMP);
     emit(&p, REG_NOT_LISTED);
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_REGISTER);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_BAD_REGISTER);
     /* A kernel-only register from an unprivileged batch, and an SRM of it. */
     p = f->ring;
     emit_bb_start(&p, PPGTT_BATCH, EMIT_BB_PPGTT);
     uint32_t *b = fake_ppgtt(f->vm, PPGTT_BATCH);
     emit_reg_mem(&b, 0x24, REG_HDC_CHICKEN0, PPGTT_DATA, false);
     emit(&b, MI_BB_END_DW);
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_REGISTER);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_BAD_REGISTER);
     assert_reason(f, "unprivileged batch");
 }
 
@@ -369,25 +369,25 @@ static void test_hostile_jump_outside(void **state)
     emit_bb_start(&p, GGTT_END + 0x1000, 0);
     *fake_ggtt(f->vm, GGTT_END + 0x1000) = MI_BB_END_DW;
     f->vm->fetches = 0;
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_ADDRESS);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_BAD_ADDRESS);
     assert_reason(f, "batch 0x201000 (ggtt) is not mapped memory of the vGPU");
     assert_int_equal(f->vm->fetches, 0);
     /* Where nothing can be copied. */
     p = f->ring;
     emit_bb_start(&p, 0x80000000, 0);
     f->vm->fetches = 0;
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_ADDRESS);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_BAD_ADDRESS);
     assert_reason(f, "is not mapped memory of the vGPU");
     assert_int_equal(f->vm->fetches, 0);
     /* Beyond the 4 GiB GGTT, and a non-canonical PPGTT address. */
     p = f->ring;
     emit_bb_start(&p, 1ull << 32, 0);
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_ADDRESS);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_BAD_ADDRESS);
     p = f->ring;
     emit(&p, EMIT_MI(0x31, 1) | EMIT_BB_PPGTT);
     emit(&p, 0);
     emit(&p, 0x00010000);
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_ADDRESS);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_BAD_ADDRESS);
     assert_reason(f, "canonical");
     /* A batch that runs off the vGPU's partition: its last command
      * straddles the partition's end. */
@@ -397,7 +397,7 @@ static void test_hostile_jump_outside(void **state)
     emit(&b, MI_NOOP_DW);
     emit(&b, MI_NOOP_DW);
     emit(&b, MI_BB_END_DW);
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_ADDRESS);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_BAD_ADDRESS);
 }
 
 /* Acceptance: an unterminated batch. */
@@ -409,7 +409,7 @@ static void test_hostile_unterminated(void **state)
     /* The batch's pages end (page 200 is not present) without a batch end. */
     f->vm->page_flags[200] = 0;
     emit_bb_start(&p, FAKE_PPGTT_BASE + 199 * (uint64_t)FAKE_PAGE, EMIT_BB_PPGTT);
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_UNTERMINATED);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_UNTERMINATED);
     assert_reason(f, "no MI_BATCH_BUFFER_END in its 4096 bytes");
     f->vm->page_flags[200] = FAKE_MAPPED;
 }
@@ -425,7 +425,7 @@ static void test_hostile_loops(void **state)
     b = fake_ppgtt(f->vm, PPGTT_BATCH);
     emit(&b, MI_ARB_CHECK_DW);
     emit_bb_start(&b, PPGTT_BATCH, EMIT_BB_PPGTT);
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_LOOP);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_LOOP);
     assert_reason(f, "endless loop");
     /* A -> B -> into the middle of A. */
     b = fake_ppgtt(f->vm, PPGTT_BATCH);
@@ -434,14 +434,14 @@ static void test_hostile_loops(void **state)
     emit_bb_start(&b, PPGTT_BATCH2, EMIT_BB_PPGTT);
     b = fake_ppgtt(f->vm, PPGTT_BATCH2);
     emit_bb_start(&b, PPGTT_BATCH + 4, EMIT_BB_PPGTT);
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_LOOP);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_LOOP);
     /* A second-level batch that chains to itself. */
     b = fake_ppgtt(f->vm, PPGTT_BATCH);
     emit_bb_start(&b, PPGTT_BATCH2, EMIT_BB_PPGTT | EMIT_BB_SECOND);
     emit(&b, MI_BB_END_DW);
     b = fake_ppgtt(f->vm, PPGTT_BATCH2);
     emit_bb_start(&b, PPGTT_BATCH2, EMIT_BB_PPGTT);
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_LOOP);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_LOOP);
 }
 
 /* Not loops: a subroutine called twice, a batch started twice by the ring,
@@ -461,7 +461,7 @@ static void test_repeats_that_terminate(void **state)
     emit(&b, MI_BB_END_DW);
     b = fake_ppgtt(f->vm, PPGTT_BATCH2);
     emit(&b, MI_BB_END_DW);
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_OK);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_OK);
     /* ring, then per ring start: batch, sub, sub, chained tail. */
     assert_int_equal(f->result.buffer_count, 9);
     assert_int_equal(f->result.bb_start_count, 8);
@@ -478,7 +478,7 @@ static void test_growing_copies(void **state)
     *fake_ppgtt(f->vm, PPGTT_BATCH) = MI_BB_END_DW;
     f->vm->fetches = 0;
     f->vm->fetched = 0;
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_OK);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_OK);
     assert_int_equal(f->vm->fetches, 1);
     assert_int_equal(f->vm->fetched, 4096);
 
@@ -487,7 +487,7 @@ static void test_growing_copies(void **state)
     *fake_ppgtt(f->vm, PPGTT_BATCH + 4 * 5000) = MI_BB_END_DW;    /* 20 KB in */
     *fake_ppgtt(f->vm, PPGTT_BATCH3) = MI_BB_END_DW;
     f->vm->fetches = 0;
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_OK);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_OK);
     assert_int_equal(f->vm->fetches, 6);    /* 4, 16, 64 KiB; the call once per pass */
     assert_int_equal(f->result.buffer_count, 3);
     assert_int_equal(f->result.bb_start_count, 2);
@@ -521,7 +521,7 @@ static void test_batch_structure(void **state)
     b = fake_ppgtt(f->vm, PPGTT_BATCH3);
     emit(&b, MI_NOOP_DW);
     emit(&b, MI_BB_END_DW);
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_OK);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_OK);
     assert_string_equal(f->result.reason, "");
     assert_true(f->result.user_interrupt);
     assert_int_equal(f->result.buffer_count, 5);
@@ -550,7 +550,7 @@ static void test_bad_batch_starts(void **state)
 
     /* Second level straight from the ring. */
     emit_bb_start(&p, PPGTT_BATCH, EMIT_BB_PPGTT | EMIT_BB_SECOND);
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_BATCH);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_BAD_BATCH);
     /* A third level. */
     p = f->ring;
     emit_bb_start(&p, PPGTT_BATCH, EMIT_BB_PPGTT);
@@ -558,15 +558,15 @@ static void test_bad_batch_starts(void **state)
     emit_bb_start(&b, PPGTT_BATCH2, EMIT_BB_PPGTT | EMIT_BB_SECOND);
     b = fake_ppgtt(f->vm, PPGTT_BATCH2);
     emit_bb_start(&b, PPGTT_BATCH3, EMIT_BB_PPGTT | EMIT_BB_SECOND);
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_BATCH);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_BAD_BATCH);
     /* Predicated: the jump might not be taken. */
     p = f->ring;
     emit_bb_start(&p, PPGTT_BATCH, EMIT_BB_PPGTT | 1u << 15);
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_BATCH);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_BAD_BATCH);
     /* A batch end in the ring. */
     p = f->ring;
     emit(&p, MI_BB_END_DW);
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_BATCH);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_BAD_BATCH);
 }
 
 static void test_conditional_batch_end(void **state)
@@ -580,10 +580,10 @@ static void test_conditional_batch_end(void **state)
     emit(&b, 0);
     emit_addr(&b, GGTT_END - 8);
     emit(&b, MI_BB_END_DW);
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_OK);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_OK);
     b = fake_ppgtt(f->vm, PPGTT_BATCH) + 2;
     emit_addr(&b, GGTT_END);
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_ADDRESS);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_BAD_ADDRESS);
 }
 
 static void test_malformed(void **state)
@@ -593,38 +593,38 @@ static void test_malformed(void **state)
 
     /* Unknown opcode, and an unknown command type. */
     emit(&p, EMIT_MI(0x3f, 0));
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_UNKNOWN_COMMAND);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_UNKNOWN_COMMAND);
     assert_reason(f, "unknown command");
     p = f->ring;
     emit(&p, 7u << 29);
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_UNKNOWN_COMMAND);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_UNKNOWN_COMMAND);
     /* A command crossing the end of the ring. */
     p = f->ring;
     emit_sdi(&p, GGTT_DATA, true, false);
-    assert_int_equal(scan_until(f, PGPU_RCS, p - 1), MED_SCAN_TRUNCATED);
+    assert_int_equal(scan_until(f, GEN9_RCS, p - 1), MED_SCAN_TRUNCATED);
     assert_reason(f, "crosses the end");
     /* Lengths outside the rule. */
     p = f->ring;
     emit(&p, EMIT_MI(0x20, 4) | EMIT_GGTT);     /* a 6-dword store */
     p += 5;
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_LENGTH);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_BAD_LENGTH);
     p = f->ring;
     emit(&p, EMIT_GFX(3, 2, 0) | 3);            /* a 5-dword PIPE_CONTROL */
     p += 4;
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_LENGTH);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_BAD_LENGTH);
     /* MI_FLUSH_DW: reserved post-sync operation 2. */
     p = f->ring;
     emit_flush_dw(&p, 2u << 14, GGTT_DATA | EMIT_FLUSH_USE_GTT);
-    assert_int_equal(scan_until(f, PGPU_BCS, p), MED_SCAN_BAD_LENGTH);
+    assert_int_equal(scan_until(f, GEN9_BCS, p), MED_SCAN_BAD_LENGTH);
     /* A non-canonical state base address. */
     p = f->ring;
     emit_state(&p, 0, 1, 0x01, 19);
     f->ring[2] = 0x12340000;
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_BAD_ADDRESS);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_BAD_ADDRESS);
     f->ring[2] = 0xffff8000;                    /* canonical, bit 47 set */
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_OK);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_OK);
     /* A request the caller got wrong. */
-    struct med_scan_request req = { .engine = PGPU_NUM_ENGINES, .commands = f->ring, .len = 4 };
+    struct med_scan_request req = { .engine = GEN9_NUM_ENGINES, .commands = f->ring, .len = 4 };
     assert_int_equal(med_scan(f->scan, &req, &f->result), MED_SCAN_BAD_LENGTH);
 }
 
@@ -642,8 +642,8 @@ static void test_limits(void **state)
     for (unsigned i = 0; i < 101; i++) {
         emit(&p, MI_NOOP_DW);
     }
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_LIMIT);
-    assert_int_equal(scan_until(f, PGPU_RCS, p - 1), MED_SCAN_OK);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_LIMIT);
+    assert_int_equal(scan_until(f, GEN9_RCS, p - 1), MED_SCAN_OK);
     /* Batches: a chain of distinct batches, each page-aligned. */
     p = f->ring;
     emit_bb_start(&p, FAKE_PPGTT_BASE, EMIT_BB_PPGTT);
@@ -651,7 +651,7 @@ static void test_limits(void **state)
         b = fake_ppgtt(f->vm, FAKE_PPGTT_BASE + i * (uint64_t)FAKE_PAGE);
         emit_bb_start(&b, FAKE_PPGTT_BASE + (i + 1) * (uint64_t)FAKE_PAGE, EMIT_BB_PPGTT);
     }
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_LIMIT);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_LIMIT);
     assert_reason(f, "more than 3 batches");
     /* Batch size: no end within the 4 KiB copied (four 1 KiB MI_MATHs). */
     p = f->ring;
@@ -659,7 +659,7 @@ static void test_limits(void **state)
     for (unsigned i = 0; i < 4; i++) {
         *fake_ppgtt(f->vm, PPGTT_BATCH + i * 1024) = EMIT_MI(0x1a, 254);
     }
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_UNTERMINATED);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_UNTERMINATED);
     assert_reason(f, "batch size limit");
     med_scan_destroy(f->scan);
     f->scan = saved;
@@ -702,7 +702,7 @@ static void test_guest_streams(void **state)
     emit_state(&b, 3, 3, 0x00, 7);              /* 3DPRIMITIVE */
     emit_pipe_control(&b, EMIT_PC_QW_WRITE, PPGTT_DATA);
     emit(&b, MI_BB_END_DW);
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_OK);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_OK);
 
     p = f->ring;
     emit_flush_dw(&p, EMIT_FLUSH_STOREDW | EMIT_FLUSH_STORE_INDEX | 1u << 18,
@@ -715,7 +715,7 @@ static void test_guest_streams(void **state)
     emit_src_copy(&b, PPGTT_DATA, PPGTT_DATA + 0x8000, PITCH, 256, ROWS);
     emit_fast_copy(&b, PPGTT_DATA, PPGTT_DATA + 0x10000, PITCH, 1, 256, 8);
     emit(&b, MI_BB_END_DW);
-    assert_int_equal(scan_until(f, PGPU_BCS, p), MED_SCAN_OK);
+    assert_int_equal(scan_until(f, GEN9_BCS, p), MED_SCAN_OK);
 
     med_scan_get_stats(f->scan, &stats);
     assert_string_equal(med_scan_verdict_name(MED_SCAN_OK), "ok");
@@ -745,7 +745,7 @@ static void test_indirect_ctx_batch(void **state)
     while ((p - f->ring) % 16) {
         emit(&p, MI_NOOP_DW);
     }
-    assert_int_equal(scan_until(f, PGPU_RCS, p), MED_SCAN_OK);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_OK);
     assert_int_equal(f->result.buffer_count, 1);
 }
 

@@ -155,7 +155,7 @@ static void test_null_render_state(void **state)
     emit(&p, MI_ARB_ON_OFF_DW(false));
     emit_bb_start(&p, BATCH_GMA, 0);
     emit(&p, MI_ARB_ON_OFF_DW(true));
-    req = (struct med_scan_request){ .engine = PGPU_RCS, .commands = ring,
+    req = (struct med_scan_request){ .engine = GEN9_RCS, .commands = ring,
                                      .len = 4 * (uint64_t)(p - ring), .gma = FAKE_GGTT_BASE };
     if (med_scan(scan, &req, &result) != MED_SCAN_OK) {
         fail_msg("%s", result.reason);

@@ -41,7 +41,7 @@ static const struct {
  * that is right (or what the GPU does with it). */
 struct known_difference {
     const char *what;
-    unsigned engines;           /* 1 << enum pgpu_engine */
+    unsigned engines;           /* 1 << enum gen9_engine */
     uint32_t mask, match;       /* dword 0 & mask == match */
     bool scanner_knows;         /* else the model knows it and the scanner not */
     const char *reason;
@@ -49,7 +49,7 @@ struct known_difference {
 };
 
 static struct known_difference known[] = {
-    { .what = "MEDIA_OBJECT_GRPID", .engines = 1u << PGPU_RCS, .mask = 0xffff0000,
+    { .what = "MEDIA_OBJECT_GRPID", .engines = 1u << GEN9_RCS, .mask = 0xffff0000,
       .match = 0x71060000, .scanner_knows = false, .reason =
       "a Gen9 media object command (PRM vol 2a) the GPU model decodes and skips; the "
       "scanner refuses it as GVT-g's command parser does (i915's gvt/cmd_parser.c has "
@@ -57,7 +57,7 @@ static struct known_difference known[] = {
     { .what = NULL },
 };
 
-static struct known_difference *listed(enum pgpu_engine e, uint32_t dw0, bool scanner_knows)
+static struct known_difference *listed(enum gen9_engine e, uint32_t dw0, bool scanner_knows)
 {
     for (struct known_difference *k = known; k->what; k++) {
         if ((k->engines & (1u << e)) && (dw0 & k->mask) == k->match &&
@@ -68,16 +68,16 @@ static struct known_difference *listed(enum pgpu_engine e, uint32_t dw0, bool sc
     return NULL;
 }
 
-static const char *engine_name(enum pgpu_engine e)
+static const char *engine_name(enum gen9_engine e)
 {
-    return med_engine_name(e);
+    return gen9_engines[e].name;
 }
 
 /* The length-field patterns tried on each command both know: zero, each
  * bit alone and all ones in the low 16 bits, so a field one bit wider or
  * narrower, or a different bias, gives a different length in one of
  * them. */
-static unsigned compare_lengths(enum pgpu_engine e, uint32_t dw0, uint32_t free_bits,
+static unsigned compare_lengths(enum gen9_engine e, uint32_t dw0, uint32_t free_bits,
                                 const struct med_cmd_desc *desc)
 {
     unsigned failures = 0;
@@ -118,7 +118,7 @@ static void test_every_opcode_both_ways(void **state)
     unsigned failures = 0, both = 0, neither = 0, differences = 0;
 
     (void)state;
-    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         for (uint32_t type = 0; type < 8; type++) {
             unsigned shift = opcode_field[type].shift, bits = opcode_field[type].bits;
             uint32_t free_bits = (1u << shift) - 1;

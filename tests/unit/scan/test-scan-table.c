@@ -43,9 +43,9 @@ static uint32_t header(const struct med_cmd_desc *desc, unsigned len)
     }
 }
 
-static enum pgpu_engine first_engine(unsigned mask)
+static enum gen9_engine first_engine(unsigned mask)
 {
-    return (enum pgpu_engine)__builtin_ctz(mask);
+    return (enum gen9_engine)__builtin_ctz(mask);
 }
 
 struct fixture {
@@ -68,7 +68,7 @@ static void fixture_fini(struct fixture *f)
     fake_vm_destroy(f->vm);
 }
 
-static enum med_scan_verdict scan_ring(struct fixture *f, enum pgpu_engine engine,
+static enum med_scan_verdict scan_ring(struct fixture *f, enum gen9_engine engine,
                                        const uint32_t *end)
 {
     struct med_scan_request req = {
@@ -83,7 +83,7 @@ static void test_decode_row(void **state)
 {
     const struct med_cmd_desc *desc = *state;
 
-    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         const struct med_cmd_desc *found = med_cmd_lookup(e, header(desc, desc->min_len));
 
         if (!(desc->engines & (1u << e))) {
@@ -134,18 +134,18 @@ static void test_state_pointers_row(void **state)
         p += desc->min_len - 1;
         cmd[i] = 0xfffff000;
         cmd[i + 1] = 0xffff8000;
-        assert_int_equal(scan_ring(&f, PGPU_RCS, p), MED_SCAN_OK);
+        assert_int_equal(scan_ring(&f, GEN9_RCS, p), MED_SCAN_OK);
         cmd[i + 1] = 0x00018000;
-        assert_int_equal(scan_ring(&f, PGPU_RCS, p), MED_SCAN_BAD_ADDRESS);
+        assert_int_equal(scan_ring(&f, GEN9_RCS, p), MED_SCAN_BAD_ADDRESS);
         cmd[i] = cmd[i + 1] = 0;
     }
     fixture_fini(&f);
 }
 
-static uint32_t reg_offset(const struct med_reg_desc *reg, enum pgpu_engine engine,
+static uint32_t reg_offset(const struct med_reg_desc *reg, enum gen9_engine engine,
                            unsigned dword)
 {
-    return reg->offset + (reg->relative ? med_engine_base(engine) : 0) + 4 * dword;
+    return reg->offset + (reg->relative ? gen9_engines[engine].base : 0) + 4 * dword;
 }
 
 /* Each whitelist row: its first and last dword load from the ring on each
@@ -156,7 +156,7 @@ static void test_whitelist_row(void **state)
     struct fixture f;
 
     fixture_init(&f);
-    for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         uint32_t regs[2] = { reg_offset(reg, e, 0), reg_offset(reg, e, reg->dwords - 1) };
         uint32_t *p = fake_ggtt(f.vm, RING_GMA), *b = fake_ppgtt(f.vm, BATCH_GMA);
 
@@ -210,7 +210,7 @@ static void test_register_table_well_formed(void **state)
 
         assert_non_null(a->name);
         assert_true(a->dwords >= 1 && a->offset % 4 == 0 && a->engines);
-        for (unsigned e = 0; e < PGPU_NUM_ENGINES; e++) {
+        for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
             /* No two rows cover the same register of an engine. */
             for (unsigned d = 0; (a->engines & (1u << e)) && d < a->dwords; d++) {
                 assert_ptr_equal(med_reg_lookup(e, reg_offset(a, e, d)), a);

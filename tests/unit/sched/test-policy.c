@@ -39,17 +39,17 @@ static uint64_t run(struct vgpu_sim *v, unsigned count, unsigned ports)
     assert_non_null(policy);
     for (unsigned i = 0; i < count; i++) {
         assert_true(med_sched_share_valid(&v[i].share));
-        med_sched_entity_init(&v[i].entity, PGPU_RCS, &v[i].share);
+        med_sched_entity_init(&v[i].entity, GEN9_RCS, &v[i].share);
         ops->runnable(policy, &v[i].entity, now);
     }
     while (now < START_NS + RUN_NS) {
         struct med_sched_entity *picked[2] = { NULL, NULL };
 
         for (unsigned port = 0; port < ports; port++) {
-            picked[port] = ops->pick(policy, PGPU_RCS, now);
+            picked[port] = ops->pick(policy, GEN9_RCS, now);
         }
         if (!picked[0]) {
-            uint64_t wake = ops->next_eligible_ns(policy, PGPU_RCS);
+            uint64_t wake = ops->next_eligible_ns(policy, GEN9_RCS);
 
             assert_true(wake > now && wake != UINT64_MAX);
             idle += wake - now;
@@ -172,18 +172,18 @@ static void test_idle_vgpu_banks_no_credit(void **state)
     uint64_t now = START_NS, run_of_back = 0;
 
     (void)state;
-    med_sched_entity_init(&busy, PGPU_RCS, &share);
-    med_sched_entity_init(&back, PGPU_RCS, &share);
+    med_sched_entity_init(&busy, GEN9_RCS, &share);
+    med_sched_entity_init(&back, GEN9_RCS, &share);
     ops->runnable(policy, &busy, now);
     for (; now < START_NS + 1000 * MS; now += 100000) {
-        assert_ptr_equal(ops->pick(policy, PGPU_RCS, now), &busy);
+        assert_ptr_equal(ops->pick(policy, GEN9_RCS, now), &busy);
         ops->charge(policy, &busy, 100000, now + 100000);
     }
     ops->runnable(policy, &back, now);
     /* Picks in 100 us workloads: "back" runs no more than what it may be
      * owed plus two slices in a row, then they take turns. */
     for (unsigned i = 0; i < 3000; i++, now += 100000) {
-        struct med_sched_entity *en = ops->pick(policy, PGPU_RCS, now);
+        struct med_sched_entity *en = ops->pick(policy, GEN9_RCS, now);
 
         run_of_back = en == &back ? run_of_back + 100000 : 0;
         assert_true(run_of_back <= 100 * MS + 2 * SLICE_NS);
@@ -192,8 +192,8 @@ static void test_idle_vgpu_banks_no_credit(void **state)
     }
     ops->idle(policy, &back);
     ops->idle(policy, &busy);
-    assert_null(ops->pick(policy, PGPU_RCS, now));
-    assert_int_equal(ops->next_eligible_ns(policy, PGPU_RCS), UINT64_MAX);
+    assert_null(ops->pick(policy, GEN9_RCS, now));
+    assert_int_equal(ops->next_eligible_ns(policy, GEN9_RCS), UINT64_MAX);
     ops->destroy(policy);
 }
 
@@ -235,7 +235,7 @@ static void run_guests(struct guest_sim *g)
     uint64_t now = START_NS;
 
     for (unsigned i = 0; i < 2; i++) {
-        med_sched_entity_init(&g[i].v.entity, PGPU_RCS, &g[i].v.share);
+        med_sched_entity_init(&g[i].v.entity, GEN9_RCS, &g[i].v.share);
         g[i].queued = 2 * GUEST_ROUND;
         ops->runnable(policy, &g[i].v.entity, now);
     }
@@ -258,7 +258,7 @@ static void run_guests(struct guest_sim *g)
                 }
             }
         }
-        en = ops->pick(policy, PGPU_RCS, now);
+        en = ops->pick(policy, GEN9_RCS, now);
         if (!en) {
             assert_true(next != UINT64_MAX);
             now = next;
@@ -307,26 +307,26 @@ static void test_horizon_is_until_another_could_be_picked(void **state)
     uint64_t now = START_NS, at;
 
     (void)state;
-    med_sched_entity_init(&a, PGPU_RCS, &full);
-    med_sched_entity_init(&b, PGPU_RCS, &quarter);
-    med_sched_entity_init(&c, PGPU_RCS, &full);
+    med_sched_entity_init(&a, GEN9_RCS, &full);
+    med_sched_entity_init(&b, GEN9_RCS, &quarter);
+    med_sched_entity_init(&c, GEN9_RCS, &full);
     ops->runnable(policy, &a, now);
-    assert_ptr_equal(ops->pick(policy, PGPU_RCS, now), &a);
+    assert_ptr_equal(ops->pick(policy, GEN9_RCS, now), &a);
     assert_int_equal(ops->horizon_ns(policy, &a, now), SLICE_NS);
     ops->runnable(policy, &b, now);         /* its bucket full: 25 ms */
-    assert_ptr_equal(ops->pick(policy, PGPU_RCS, now), &a);
+    assert_ptr_equal(ops->pick(policy, GEN9_RCS, now), &a);
     assert_int_equal(ops->horizon_ns(policy, &a, now), SLICE_NS);
     ops->charge(policy, &a, SLICE_NS, now += SLICE_NS);
-    assert_ptr_equal(ops->pick(policy, PGPU_RCS, now), &b);
+    assert_ptr_equal(ops->pick(policy, GEN9_RCS, now), &b);
     assert_int_equal(ops->horizon_ns(policy, &b, now), SLICE_NS);
     ops->charge(policy, &b, 30 * MS, now += 30 * MS);               /* overdrawn */
-    at = ops->next_eligible_ns(policy, PGPU_RCS);
-    assert_ptr_equal(ops->pick(policy, PGPU_RCS, now), &a);
+    at = ops->next_eligible_ns(policy, GEN9_RCS);
+    assert_ptr_equal(ops->pick(policy, GEN9_RCS, now), &a);
     /* b is eligible 20 ms on, and then owed 29 ms less than a */
     assert_int_equal(ops->horizon_ns(policy, &a, now), 29 * MS);
     assert_true(at - now <= 29 * MS);
     ops->charge(policy, &a, 25 * MS, now += 25 * MS);
-    assert_ptr_equal(ops->pick(policy, PGPU_RCS, now), &a);
+    assert_ptr_equal(ops->pick(policy, GEN9_RCS, now), &a);
     assert_int_equal(ops->horizon_ns(policy, &a, now), 4 * MS);
     ops->runnable(policy, &c, now);
     assert_int_equal(ops->horizon_ns(policy, &a, now), SLICE_NS);
@@ -349,16 +349,16 @@ static uint64_t run_parts(struct vgpu_sim *v, unsigned count, bool horizon)
     uint64_t now = START_NS, idle = 0;
 
     for (unsigned i = 0; i < count; i++) {
-        med_sched_entity_init(&v[i].entity, PGPU_RCS, &v[i].share);
+        med_sched_entity_init(&v[i].entity, GEN9_RCS, &v[i].share);
         ops->runnable(policy, &v[i].entity, now);
     }
     while (now < START_NS + RUN_NS) {
-        struct med_sched_entity *en = ops->pick(policy, PGPU_RCS, now);
+        struct med_sched_entity *en = ops->pick(policy, GEN9_RCS, now);
         struct vgpu_sim *owner;
         uint64_t h, run;
 
         if (!en) {
-            uint64_t wake = ops->next_eligible_ns(policy, PGPU_RCS);
+            uint64_t wake = ops->next_eligible_ns(policy, GEN9_RCS);
 
             idle += wake - now;
             now = wake;

@@ -142,7 +142,7 @@ static int setup_with(void **state, const struct med_sched_policy_ops *policy, u
         e->gpu->ops->ggtt_write(e->gpu, (uint32_t)(ggtt_of(i) / PAGE), (BUS + i * PAGE) | 1);
     }
     config.gpu = e->gpu;
-    for (unsigned i = 0; i < PGPU_NUM_ENGINES; i++) {
+    for (unsigned i = 0; i < GEN9_NUM_ENGINES; i++) {
         config.status_page[i].map = page_of(e, STATUS_PAGE(i));
         config.status_page[i].ggtt = ggtt_of(STATUS_PAGE(i));
     }
@@ -201,7 +201,7 @@ static struct test_workload *workload_shaped(struct env *e, unsigned i, bool mar
     unsigned image = WL_FIRST_PAGE + WL_PAGES * i, ring = image + 2;
     uint32_t *r = page_of(e, ring), n = 0;
 
-    native_lrc_init(page_of(e, image + 1), PGPU_RCS, (uint32_t)ggtt_of(ring), 2 * PAGE,
+    native_lrc_init(page_of(e, image + 1), GEN9_RCS, (uint32_t)ggtt_of(ring), 2 * PAGE,
                     BUS + PML4_PAGE * PAGE);
     if (marked) {
         emit_store(r, &n, STARTED(i), STARTED_VALUE);
@@ -256,8 +256,8 @@ static void test_vgpus_take_turns_in_pairs(void **state)
     /* [0] alone (the queues were empty), then [1, 3] (a then b), then [2]. */
     static const unsigned expected[] = { 0, 1, 3, 2 };
 
-    med_sched_entity_init(&a, PGPU_RCS, &equal);
-    med_sched_entity_init(&b, PGPU_RCS, &equal);
+    med_sched_entity_init(&a, GEN9_RCS, &equal);
+    med_sched_entity_init(&b, GEN9_RCS, &equal);
     /* A blocked first workload holds the engine while the queues fill. */
     med_sched_submit(e->sched, &a, &workload(e, 0, true)->sched);
     med_sched_submit(e->sched, &a, &workload(e, 1, false)->sched);
@@ -295,8 +295,8 @@ static void test_a_wait_for_the_engine_is_counted(void **state)
     struct timespec hold = { .tv_nsec = HOLD_NS };
     uint64_t submitted, done;
 
-    med_sched_entity_init(&a, PGPU_RCS, &equal);
-    med_sched_entity_init(&b, PGPU_RCS, &equal);
+    med_sched_entity_init(&a, GEN9_RCS, &equal);
+    med_sched_entity_init(&b, GEN9_RCS, &equal);
     med_sched_submit(e->sched, &a, &workload(e, 0, true)->sched);
     submitted = test_now_ns();
     med_sched_submit(e->sched, &b, &workload(e, 1, false)->sched);
@@ -325,7 +325,7 @@ static void test_completion_waits_for_its_owner(void **state)
     struct pollfd p = { .fd = med_sched_fd(e->sched), .events = POLLIN };
     struct med_sched_workload *w;
 
-    med_sched_entity_init(&a, PGPU_RCS, &equal);
+    med_sched_entity_init(&a, GEN9_RCS, &equal);
     med_sched_submit(e->sched, &a, &workload(e, 0, false)->sched);
     while (!med_sched_get_stats(e->sched)->completed) {
         assert_int_equal(poll(&p, 1, 10000), 1);
@@ -349,8 +349,8 @@ static void test_hang_in_port_0_spares_port_1(void **state)
     struct env *e = *state;
     struct med_sched_entity a, b;
 
-    med_sched_entity_init(&a, PGPU_RCS, &equal);
-    med_sched_entity_init(&b, PGPU_RCS, &equal);
+    med_sched_entity_init(&a, GEN9_RCS, &equal);
+    med_sched_entity_init(&b, GEN9_RCS, &equal);
     med_sched_submit(e->sched, &a, &workload(e, 0, true)->sched);   /* never released */
     med_sched_submit(e->sched, &b, &workload(e, 1, false)->sched);
     run_until(e, 2);
@@ -391,9 +391,9 @@ static void dispatch_as_pair(struct env *e, struct med_sched_entity *c,
                              struct med_sched_entity *first, struct test_workload *w_first,
                              struct med_sched_entity *second, struct test_workload *w_second)
 {
-    med_sched_entity_init(first, PGPU_RCS, &equal);
-    med_sched_entity_init(second, PGPU_RCS, &equal);
-    med_sched_entity_init(c, PGPU_RCS, &equal);
+    med_sched_entity_init(first, GEN9_RCS, &equal);
+    med_sched_entity_init(second, GEN9_RCS, &equal);
+    med_sched_entity_init(c, GEN9_RCS, &equal);
     med_sched_submit(e->sched, c, &workload_shaped(e, 2, false, BLOCKER_GATE, false)->sched);
     med_sched_submit(e->sched, first, &w_first->sched);
     med_sched_submit(e->sched, second, &w_second->sched);
@@ -494,7 +494,7 @@ static void test_cancel_in_port_0_requeues_port_1(void **state)
 
 static uint32_t csb_write_ptr(struct env *e)
 {
-    return __atomic_load_n(&page_of(e, STATUS_PAGE(PGPU_RCS))[HWSP_CSB_WRITE_PTR_DW],
+    return __atomic_load_n(&page_of(e, STATUS_PAGE(GEN9_RCS))[HWSP_CSB_WRITE_PTR_DW],
                            __ATOMIC_ACQUIRE);
 }
 
@@ -520,8 +520,8 @@ static void test_long_workload_runs_a_slice_at_a_time(void **state)
     uint64_t a_backlog;
     uint32_t csb = csb_write_ptr(e);
 
-    med_sched_entity_init(&a, PGPU_RCS, &equal);
-    med_sched_entity_init(&b, PGPU_RCS, &equal);
+    med_sched_entity_init(&a, GEN9_RCS, &equal);
+    med_sched_entity_init(&b, GEN9_RCS, &equal);
     /* Its GPU time per part unknown: both parts in one run. */
     med_sched_submit(e->sched, &a, &workload_parts(e, 0, true, true)->sched);
     assert_int_equal(med_sched_get_stats(e->sched)->dispatched, 1);
@@ -551,7 +551,7 @@ static void test_long_workload_runs_a_slice_at_a_time(void **state)
     assert_int_equal(a.busy_ns, e->wl[0].sched.gpu_ns + e->wl[1].sched.gpu_ns +
                                 e->wl[2].sched.gpu_ns);
     /* The GPU's own total is every entity's. */
-    assert_int_equal(med_sched_get_stats(e->sched)->busy_ns[PGPU_RCS], a.busy_ns + b.busy_ns);
+    assert_int_equal(med_sched_get_stats(e->sched)->busy_ns[GEN9_RCS], a.busy_ns + b.busy_ns);
     /* An idle vGPU is not backlogged: its time stops growing. */
     a_backlog = med_sched_backlog_ns(&a, 0);
     sleep_ns(BLOCK_NS);
@@ -575,8 +575,8 @@ static void test_parts_run_on_while_the_other_is_capped_out(void **state)
     struct med_sched_entity a, b;
     uint32_t csb = csb_write_ptr(e);
 
-    med_sched_entity_init(&a, PGPU_RCS, &equal);
-    med_sched_entity_init(&b, PGPU_RCS, &two_percent);
+    med_sched_entity_init(&a, GEN9_RCS, &equal);
+    med_sched_entity_init(&b, GEN9_RCS, &two_percent);
     med_sched_submit(e->sched, &a, &workload(e, 0, true)->sched);
     block_then_release(e, csb, 1);
     assert_true(a.part_ns >= BLOCK_NS);

@@ -32,7 +32,7 @@ struct fixture {
     unsigned ppgtt_creates, ppgtt_destroys;
     uint64_t last_root;
     unsigned submits;
-    enum vgpu_engine last_engine;
+    enum gen9_engine last_engine;
     uint64_t last_desc[2];
     unsigned resets;
     uint32_t last_reset_mask;
@@ -76,7 +76,7 @@ static inline bool fixture_ppgtt_notify(void *opaque, bool create, uint64_t root
     return true;
 }
 
-static inline bool fixture_submit(void *opaque, enum vgpu_engine engine, uint64_t desc0,
+static inline bool fixture_submit(void *opaque, enum gen9_engine engine, uint64_t desc0,
                                   uint64_t desc1)
 {
     struct fixture *f = opaque;

@@ -21,7 +21,7 @@ static void test_table_is_well_formed(void **state)
         assert_int_equal(r->size % 4, 0);
         /* every row is found at its (first instance's) offset */
         assert_ptr_equal(vgpu_reg_lookup(r->flags & VGPU_REG_ENGINE ?
-                                         vgpu_engine_bases[0] + r->offset : r->offset), r);
+                                         gen9_engines[0].base + r->offset : r->offset), r);
         /* write-1-to-clear bits are never also read-only */
         assert_int_equal(r->ro_mask & r->w1c_mask, 0);
         for (size_t j = 0; j < i; j++) {
@@ -78,8 +78,8 @@ static void test_engine_reset_handshake(void **state)
 {
     struct fixture *f = *state;
 
-    for (size_t e = 0; e < vgpu_engine_count; e++) {
-        uint32_t reg = vgpu_engine_bases[e] + RING_RESET_CTL;
+    for (size_t e = 0; e < GEN9_NUM_ENGINES; e++) {
+        uint32_t reg = gen9_engines[e].base + RING_RESET_CTL;
 
         wr(f, reg, MASKED_ENABLE(RESET_CTL_REQUEST_RESET));
         assert_int_equal(rd(f, reg), RESET_CTL_REQUEST_RESET | RESET_CTL_READY_TO_RESET);

@@ -1,0 +1,37 @@
+/*
+ * engine.h - the engines of a Skylake GT2 and their fixed facts: one table
+ * that the vGPU, the mediator, the scanner, the scheduler, the GPU model
+ * and its native driver all read (register offsets: gen9/regs.h).
+ *
+ * The engine numbers are also the protocol's (mediator/protocol.h): QEMU
+ * and the mediator name an engine by its index here.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef GPUMED_GEN9_ENGINE_H
+#define GPUMED_GEN9_ENGINE_H
+
+#include <stdint.h>
+
+/* Engines, in GT interrupt order. */
+enum gen9_engine {
+    GEN9_RCS,           /* render */
+    GEN9_BCS,           /* blitter */
+    GEN9_VCS,           /* video */
+    GEN9_VECS,          /* video enhancement */
+    GEN9_NUM_ENGINES
+};
+
+struct gen9_engine_info {
+    const char *name;           /* i915's engine class name */
+    uint32_t base;              /* MMIO base of its register block */
+    unsigned hw_id;             /* index of its RING_FAULT_REG */
+    unsigned irq_bank;          /* GEN8_GT_ISR(bank) */
+    unsigned irq_shift;         /* its bits' position in that bank */
+    uint32_t reset_bit;         /* its GRDOM_* bit in GEN6_GDRST */
+    unsigned context_pages;     /* logical ring context image, PPHWSP included */
+};
+
+extern const struct gen9_engine_info gen9_engines[GEN9_NUM_ENGINES];
+
+#endif /* GPUMED_GEN9_ENGINE_H */
