@@ -12,6 +12,8 @@ build=${GPUMED_BUILD:-$top/build}
 
 qemu_bin=$cache/qemu-build/qemu-system-x86_64
 guest_dir=$cache/guest
+# IGT's source, build and the guest's second initramfs (scripts/build-igt).
+igt_dir=$cache/igt
 
 say() { printf '== %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

@@ -10,6 +10,9 @@
  *                             fewer where a trip costs milliseconds: Xen under TCG)
  *   gpumed.host_timeout=<s>   wait this long for the host's answer to a
  *                             GUEST-SYNC (default 60; run-guest --hook-timeout)
+ *   gpumed.igt=<test>,...     the IGT tests the igt step runs (run-guest --igt)
+ *   gpumed.igt_timeout=<s>    the time limit of one IGT subtest (default 60)
+ *   gpumed.igt_not_run=<test>@<subtest>,...  IGT subtests the igt step leaves out
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -22,7 +25,6 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -63,14 +65,15 @@ bool read_text(const char *path, char *buf, size_t size)
 }
 
 /* One write per line, so that kernel messages do not split our lines. */
-static void print_line(const char *line)
+void print_record(const char *line)
 {
-    struct iovec parts[] = {
-        { .iov_base = (void *)line, .iov_len = strlen(line) },
-        { .iov_base = "\n", .iov_len = 1 },
-    };
+    char buf[4096];
+    int n = snprintf(buf, sizeof(buf) - 1, "%s", line);
 
-    if (writev(STDOUT_FILENO, parts, 2) < 0) {
+    /* One buffer: the tty may take two iovecs apart, and printk between them. */
+    n = n < (int)sizeof(buf) - 1 ? n : (int)sizeof(buf) - 2;
+    buf[n++] = '\n';
+    if (write(STDOUT_FILENO, buf, n) < 0) {
         /* Nothing to report to: the console is the only channel. */
     }
 }
@@ -123,7 +126,7 @@ void result_log(const struct result *r, const char *fmt, ...)
     va_end(ap);
     sanitize(text);
     snprintf(line, sizeof(line), "GUEST-LOG step=%s %s", r->step, text);
-    print_line(line);
+    print_record(line);
 }
 
 static void run_step(const char *name, int load_timeout)
@@ -150,7 +153,7 @@ static void run_step(const char *name, int load_timeout)
     }
     snprintf(line, sizeof(line), "GUEST-RESULT step=%s status=%s%s",
              name, passed ? "pass" : "fail", r.fields);
-    print_line(line);
+    print_record(line);
 }
 
 /*
@@ -201,7 +204,7 @@ static void open_console(void)
 
 int main(void)
 {
-    static char host_param[4096];
+    static char host_param[4096], igt_param[4096], igt_not_run_param[4096];
     char cmdline[4096], steps_param[4096], cost_param[4096], cmdline_copy[4096];
     char *value;
     int load_timeout = 60;
@@ -232,6 +235,16 @@ int main(void)
     if (value && atoi(value) > 0) {
         host_timeout_ms = atoi(value) * 1000;
     }
+
+    memcpy(cost_param, cmdline_copy, sizeof(cmdline));
+    value = cmdline_param(cost_param, "gpumed.igt_timeout");
+    if (value && atoi(value) > 0) {
+        igt_timeout_s = atoi(value);
+    }
+    memcpy(igt_param, cmdline_copy, sizeof(cmdline));
+    igt_tests = cmdline_param(igt_param, "gpumed.igt");
+    memcpy(igt_not_run_param, cmdline_copy, sizeof(cmdline));
+    igt_not_run = cmdline_param(igt_not_run_param, "gpumed.igt_not_run");
 
     value = cmdline_param(steps_param, "gpumed.steps");
     if (value) {

@@ -82,6 +82,13 @@ double boottime_ms(void);
 /* The PCI address ("0000:00:02.0") of the vGPU, or false if absent. */
 bool find_vgpu(char *addr, size_t size);
 
+/* Prints one line on the console in one write (a GUEST-* record). */
+void print_record(const char *line);
+
+/* The IGT tests the igt step runs (gpumed.igt=) and a subtest's limit. */
+extern const char *igt_tests, *igt_not_run;
+extern int igt_timeout_s;
+
 /* Reads a small file into buf without its trailing newline; false on error. */
 bool read_text(const char *path, char *buf, size_t size);
 
@@ -107,5 +114,6 @@ step_fn step_mediator_loss;
 step_fn step_hostile_ggtt_store, step_hostile_lri, step_hostile_jump;
 step_fn step_hostile_unterminated, step_hostile_loop, step_hostile_ppgtt;
 step_fn step_gem_victim;
+step_fn step_igt;
 
 #endif

@@ -41,6 +41,8 @@ const struct step steps[] = {
     { "hostile-ppgtt", step_hostile_ppgtt, true },      /* a PPGTT entry beyond the guest's RAM */
     /* verified GPU work and canaries while the host runs every attack beside it */
     { "gem-victim", step_gem_victim, true },
+    /* IGT's tests (gpumed.igt=), one process per subtest, each result a GUEST-IGT line */
+    { "igt",        step_igt,       true },
 };
 
 const size_t n_steps = sizeof(steps) / sizeof(steps[0]);
