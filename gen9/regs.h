@@ -13,6 +13,10 @@
 #ifndef GPUMED_GEN9_REGS_H
 #define GPUMED_GEN9_REGS_H
 
+/* Masked registers: the upper half selects the bits the write changes. */
+#define MASKED_BIT_ENABLE(bits)     (((bits) << 16) | (bits))
+#define MASKED_BIT_DISABLE(bits)    ((bits) << 16)
+
 /* Engines: MMIO bases of the per-engine register blocks (contract 6.1). */
 #define RENDER_RING_BASE        0x02000
 #define GEN6_BSD_RING_BASE      0x12000
@@ -47,6 +51,7 @@
 #define   RESET_CTL_READY_TO_RESET  (1u << 1)
 #define   RESET_CTL_CAT_ERROR       (1u << 2)
 #define RING_BBSTATE            0x110
+#define   BB_STATE_ACTIVE       (1u << 0)   /* the model's: a batch is executing */
 #define   RING_BB_PPGTT         (1u << 5)
 #define RING_SBBADDR            0x114
 #define RING_SBBSTATE           0x118
@@ -124,6 +129,8 @@
 #define   GRDOM_VECS            (1u << 4)
 #define   GEN9_GRDOM_GUC        (1u << 5)
 #define CTC_MODE                0xa26c
+#define   SKL_CTC_MODE_VALUE    0x4         /* the CS timestamp clock: 24 MHz >> 1 */
+#define   SKL_CS_CLOCK_HZ       12000000ull
 /* Forcewake (i915 intel_uncore.c, gen9): a masked request per domain; its
  * ack register reflects the request bits once the domain is awake. */
 #define FORCEWAKE_RENDER_GEN9   0xa278

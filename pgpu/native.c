@@ -257,8 +257,8 @@ void native_lrc_init(uint32_t *state, enum gen9_engine engine, uint32_t ring_ggt
 
     state[1] = MI_LOAD_REGISTER_IMM(14) | posted;
     lri_pair(state, CTX_CONTEXT_CONTROL_DW, base + RING_CONTEXT_CONTROL,
-             SKL_MASKED_ENABLE(SKL_BIT(3)) |
-             SKL_MASKED_DISABLE(CTX_CTRL_ENGINE_CTX_RESTORE_INHIBIT |
+             MASKED_BIT_ENABLE(SKL_BIT(3)) |
+             MASKED_BIT_DISABLE(CTX_CTRL_ENGINE_CTX_RESTORE_INHIBIT |
                                 CTX_CTRL_ENGINE_CTX_SAVE_INHIBIT));
     lri_pair(state, CTX_RING_HEAD_DW, base + RING_HEAD, 0);
     lri_pair(state, CTX_RING_TAIL_DW, base + RING_TAIL, 0);
@@ -275,7 +275,7 @@ void native_lrc_init(uint32_t *state, enum gen9_engine engine, uint32_t ring_ggt
     }
     state[65] = MI_LOAD_REGISTER_IMM(1);
     state[81] = MI_LOAD_REGISTER_IMM(44) | posted;
-    lri_pair(state, 85, base + RING_MI_MODE, SKL_MASKED_DISABLE(STOP_RING));
+    lri_pair(state, 85, base + RING_MI_MODE, MASKED_BIT_DISABLE(STOP_RING));
 }
 
 uint64_t native_ctx_desc(uint64_t lrca, uint32_t ctx_id)
@@ -661,7 +661,7 @@ static void engine_init(struct native *n, struct native_engine *engine)
     memset(engine->active, 0, sizeof(engine->active));
     engine->pending_valid = false;
     mmio_write(n, engine->base + RING_HWS_PGA, (uint32_t)engine->hwsp->ggtt);
-    mmio_write(n, engine->base + RING_MODE_GEN7, SKL_MASKED_ENABLE(GFX_RUN_LIST_ENABLE));
+    mmio_write(n, engine->base + RING_MODE_GEN7, MASKED_BIT_ENABLE(GFX_RUN_LIST_ENABLE));
     mmio_write(n, engine->base + RING_CONTEXT_STATUS_PTR,
                0xffff0000 | (GEN8_CSB_ENTRIES - 1) << 8 | (GEN8_CSB_ENTRIES - 1));
 }

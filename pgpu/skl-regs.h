@@ -12,42 +12,14 @@
 
 #include <stdint.h>
 
+#include "gen9/lrc.h"
 #include "gen9/regs.h"
 #include "pgpu/pgpu.h"
 
 #define SKL_BIT(n)                  (1u << (n))
-#define SKL_MASKED_ENABLE(bits)     (((bits) << 16) | (bits))
-#define SKL_MASKED_DISABLE(bits)    ((bits) << 16)
 
-/* The model's own bits in architectural registers. */
+/* The model's own bit in an architectural register. */
 #define   RING_ERR_HANG             SKL_BIT(15) /* RING_EIR/ESR: the hang detector fired */
-#define   BB_STATE_ACTIVE           SKL_BIT(0)  /* RING_BBSTATE: a batch is executing */
-
-/* Where the CSB is mirrored in the hardware status page (dword indices). */
-#define HWSP_CSB_DW                 0x10
-#define HWSP_CSB_WRITE_PTR_DW       0x1f
-#define HWSP_REPORT_HEAD_DW         0x04
-
-/* Context descriptor (ELSP element), low dword. */
-#define CTX_DESC_VALID              SKL_BIT(0)
-#define CTX_DESC_FORCE_RESTORE      SKL_BIT(2)
-#define CTX_DESC_ADDRESSING_SHIFT   3
-#define   CTX_ADDRESSING_LEGACY_32B 1           /* 3-level PPGTT, 4 PDPs */
-#define   CTX_ADDRESSING_LEGACY_64B 3           /* 4-level PPGTT, PML4 */
-#define CTX_DESC_PRIVILEGE          SKL_BIT(8)
-#define CTX_DESC_LRCA_MASK          0xfffff000u
-
-/* Logical ring context image: page 0 is the PPHWSP, page 1 register state. */
-#define LRC_STATE_OFFSET            4096
-#define CTX_CONTEXT_CONTROL_DW      3
-#define CTX_RING_HEAD_DW            5
-#define CTX_RING_TAIL_DW            7
-#define CTX_RING_START_DW           9
-#define CTX_RING_CTL_DW             11
-#define CTX_TIMESTAMP_DW            35
-#define CTX_PDP_UDW_DW(n)           (49 - 4 * (n))
-#define CTX_PDP_LDW_DW(n)           (51 - 4 * (n))
-#define CTX_GPR0_DW                 105
 
 /* GTT entries. */
 #define GTT_PTE_PRESENT             SKL_BIT(0)
@@ -130,10 +102,6 @@
 #define   BR13_ROP_PATCOPY          BR13_ROP(0xf0)
 #define   BR13_DEPTH_32             (3u << 24)
 #define   FAST_COPY_DEPTH_32        (3u << 24)
-
-/* The CS timestamp clock: CTC_MODE 0x4 selects 24 MHz >> 1. */
-#define SKL_CTC_MODE_VALUE          0x4
-#define SKL_CS_CLOCK_HZ             12000000ull
 
 /* Engine sets, e.g. where a command is valid. */
 enum {

@@ -17,7 +17,8 @@
 #include <unistd.h>
 
 #include "mediator/trace-points.h"
-#include "pgpu/skl-regs.h"
+#include "gen9/lrc.h"
+#include "gen9/regs.h"
 
 /* Waiting for a stopped command streamer: polls from 10 µs, backing off
  * to 1 ms. */
@@ -81,7 +82,7 @@ static void engine_init(struct med_sched *s, struct sched_engine *e)
     __atomic_store_n(&e->status.map[HWSP_CSB_WRITE_PTR_DW], GEN8_CSB_ENTRIES - 1, __ATOMIC_RELEASE);
     e->csb_head = GEN8_CSB_ENTRIES - 1;
     mmio_write(s, e->base + RING_HWS_PGA, (uint32_t)e->status.ggtt);
-    mmio_write(s, e->base + RING_MODE_GEN7, SKL_MASKED_ENABLE(GFX_RUN_LIST_ENABLE));
+    mmio_write(s, e->base + RING_MODE_GEN7, MASKED_BIT_ENABLE(GFX_RUN_LIST_ENABLE));
     mmio_write(s, e->base + RING_CONTEXT_STATUS_PTR,
                0xffff0000 | (GEN8_CSB_ENTRIES - 1) << 8 | (GEN8_CSB_ENTRIES - 1));
 }
@@ -662,7 +663,7 @@ static void stop_cs(struct med_sched *s, struct sched_engine *e)
 {
     long poll_ns = STOP_POLL_MIN_NS;
 
-    mmio_write(s, e->base + RING_MI_MODE, SKL_MASKED_ENABLE(STOP_RING));
+    mmio_write(s, e->base + RING_MI_MODE, MASKED_BIT_ENABLE(STOP_RING));
     while (!(mmio_read(s, e->base + RING_MI_MODE) & MODE_IDLE)) {
         nanosleep(&(struct timespec){ .tv_nsec = poll_ns }, NULL);
         poll_ns = poll_ns * 2 < STOP_POLL_MAX_NS ? poll_ns * 2 : STOP_POLL_MAX_NS;
@@ -671,7 +672,7 @@ static void stop_cs(struct med_sched *s, struct sched_engine *e)
 
 static void resume_cs(struct med_sched *s, struct sched_engine *e)
 {
-    mmio_write(s, e->base + RING_MI_MODE, SKL_MASKED_DISABLE(STOP_RING));
+    mmio_write(s, e->base + RING_MI_MODE, MASKED_BIT_DISABLE(STOP_RING));
 }
 
 /* @w of the entity being cancelled leaves port @port of stopped @e. */

@@ -21,6 +21,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "vgpu/private.h"
+#include "gen9/lrc.h"
 #include "vgpu/regs.h"
 #include "mediator/protocol.h"
 
@@ -28,13 +29,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Context descriptor, lower dword (contract 6.2). */
-#define CTX_DESC_VALID          (1u << 0)
-#define CTX_DESC_LRCA_MASK      0xfffff000u
-
-/* Where the guest reads the CSB in its status page (contract 6.3). */
-#define HWSP_CSB_OFFSET         0x40
-#define HWSP_CSB_WRITE_OFFSET   0x7c
+/* RING_HWS_PGA: the graphics address of the guest's status page (contract 6.3). */
 #define HWS_PGA_ADDR_MASK       0xfffff000u
 
 /* The engine whose register block holds @offset (a per-engine row's). */
@@ -83,9 +78,9 @@ static void csb_write(struct vgpu *vgpu, enum gen9_engine e, uint32_t status,
     vreg_set(vgpu, engine_reg(e, RING_CONTEXT_STATUS_BUF_LO(next)), status);
     vreg_set(vgpu, engine_reg(e, RING_CONTEXT_STATUS_BUF_HI(next)), ctx_id);
     if (vgpu_ggtt_translate(vgpu, hws, &page)) {
-        vgpu->ops->write_guest(vgpu->opaque, page + HWSP_CSB_OFFSET + 8 * next,
+        vgpu->ops->write_guest(vgpu->opaque, page + 4 * HWSP_CSB_DW + 8 * next,
                                &entry, sizeof(entry));
-        vgpu->ops->write_guest(vgpu->opaque, page + HWSP_CSB_WRITE_OFFSET,
+        vgpu->ops->write_guest(vgpu->opaque, page + 4 * HWSP_CSB_WRITE_PTR_DW,
                                &next, sizeof(next));
     } else {
         vgpu->stats.hwsp_unmapped++;

@@ -38,8 +38,6 @@
 #define SWF18_BOOT              0x1
 /* 1 slice, subslice 3 of 4 disabled: SKL GT2, 24 EUs (contract 4.4). */
 #define GEN8_FUSE2_GT2          0x02800000
-/* Command streamer timestamp from the crystal divided by 2: 12 MHz. */
-#define CTC_MODE_12MHZ          0x4
 #define PCH_RAWCLK_24MHZ        24
 /* The fuse power gates PG0..PG2 are distributed and the download is done. */
 #define SKL_FUSE_STATUS_BOOT    (SKL_FUSE_DOWNLOAD_STATUS | SKL_FUSE_PG_DIST_STATUS(0) | \
@@ -161,7 +159,7 @@ const struct vgpu_reg vgpu_regs[] = {
       .ro_mask = ~0u },
     { .name = "GEN9_EU_DISABLE", .offset = GEN9_EU_DISABLE, .size = 12, .ro_mask = ~0u },
     { .name = "GEN6_GDRST", .offset = GEN6_GDRST, .size = 4, .write = gdrst_write },
-    { .name = "CTC_MODE", .offset = CTC_MODE, .size = 4, .reset = CTC_MODE_12MHZ,
+    { .name = "CTC_MODE", .offset = CTC_MODE, .size = 4, .reset = SKL_CTC_MODE_VALUE,
       .ro_mask = ~0u },
     /* The GuC microcontroller is held in reset: nothing loads it (GuC off). */
     { .name = "GUC_STATUS", .offset = GUC_STATUS, .size = 4, .reset = GS_MIA_IN_RESET,

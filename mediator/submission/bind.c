@@ -70,7 +70,7 @@ uint64_t wl_bind(struct med_sched_workload *sw, unsigned port)
         /* the GPU saved the context after the parts before: restore it */
         state[CTX_CONTEXT_CONTROL_DW] = (state[CTX_CONTEXT_CONTROL_DW] &
                                          ~CTX_CTRL_ENGINE_CTX_RESTORE_INHIBIT) |
-                                        SKL_MASKED_DISABLE(CTX_CTRL_ENGINE_CTX_RESTORE_INHIBIT);
+                                        MASKED_BIT_DISABLE(CTX_CTRL_ENGINE_CTX_RESTORE_INHIBIT);
     }
     for (unsigned i = 0; i < w->site_count; i++) {
         uint64_t target = window + w->sites[i].target;

@@ -73,7 +73,7 @@ void wl_context_build(struct vgpu_workload *w, const struct guest_context *ctx)
     /* Saving must happen: the engine state is written back to the guest. */
     state[CTX_CONTEXT_CONTROL_DW] =
         (state[CTX_CONTEXT_CONTROL_DW] & ~CTX_CTRL_ENGINE_CTX_SAVE_INHIBIT) |
-        SKL_MASKED_DISABLE(CTX_CTRL_ENGINE_CTX_SAVE_INHIBIT);
+        MASKED_BIT_DISABLE(CTX_CTRL_ENGINE_CTX_SAVE_INHIBIT);
     state[CTX_RING_HEAD_DW] = w->head;
     state[CTX_RING_TAIL_DW] = w->tail;
     state[CTX_RING_START_DW] = 0;   /* in the window it is bound at */

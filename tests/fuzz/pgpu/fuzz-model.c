@@ -122,7 +122,7 @@ static void setup(struct pgpu *gpu, uint8_t *region)
         uint32_t base = gen9_engines[e].base;
 
         mmio_write(gpu, base + RING_HWS_PGA, STATUS_PAGE * PGPU_PAGE_SIZE);
-        mmio_write(gpu, base + RING_MODE_GEN7, SKL_MASKED_ENABLE(GFX_RUN_LIST_ENABLE));
+        mmio_write(gpu, base + RING_MODE_GEN7, MASKED_BIT_ENABLE(GFX_RUN_LIST_ENABLE));
     }
     mmio_write(gpu, GEN8_GT_IER(0), ~0u);
     mmio_write(gpu, GEN8_GT_IMR(0), 0);

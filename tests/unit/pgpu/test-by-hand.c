@@ -61,7 +61,7 @@ static int setup(void **state)
         OPS.ggtt_write(r->gpu, n, page_bus(n) | GTT_PTE_PRESENT);
     }
     OPS.mmio_write(r->gpu, RCS(RING_HWS_PGA), STATUS_PAGE * PGPU_PAGE_SIZE, 4);
-    OPS.mmio_write(r->gpu, RCS(RING_MODE_GEN7), SKL_MASKED_ENABLE(GFX_RUN_LIST_ENABLE), 4);
+    OPS.mmio_write(r->gpu, RCS(RING_MODE_GEN7), MASKED_BIT_ENABLE(GFX_RUN_LIST_ENABLE), 4);
     *state = r;
     return 0;
 }

@@ -422,7 +422,7 @@ static void test_y_tiled_blits_round_trip(void **state)
     uint64_t src = DATA(0), tiled = DATA(TILED_OFFSET), back = DATA(BACK_OFFSET);
     const unsigned pitch = 512;
     const uint32_t cmds[] = {
-        MI_LOAD_REGISTER_IMM(1), BCS_SWCTRL, SKL_MASKED_ENABLE(BCS_SWCTRL_SRC_Y),
+        MI_LOAD_REGISTER_IMM(1), BCS_SWCTRL, MASKED_BIT_ENABLE(BCS_SWCTRL_SRC_Y),
         XY_FAST_COPY_BLT | FAST_COPY_DST_TILING(FAST_COPY_TILING_Y),
         FAST_COPY_DEPTH_32 | pitch / 4, 0, 40u << 16 | 100,
         LO(tiled), HI(tiled), 0, pitch, LO(src), HI(src),

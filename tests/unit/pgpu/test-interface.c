@@ -134,14 +134,14 @@ static void test_register_semantics(void **state)
     OPS.mmio_write(gpu, GEN8_FUSE2, 0, 4);
     assert_int_equal(OPS.mmio_read(gpu, GEN8_FUSE2, 4), 0x02800000);
     /* masked: upper half selects the bits */
-    OPS.mmio_write(gpu, RCS(RING_MODE_GEN7), SKL_MASKED_ENABLE(GFX_RUN_LIST_ENABLE | 1), 4);
-    OPS.mmio_write(gpu, RCS(RING_MODE_GEN7), SKL_MASKED_DISABLE(1) | GFX_RUN_LIST_ENABLE, 4);
+    OPS.mmio_write(gpu, RCS(RING_MODE_GEN7), MASKED_BIT_ENABLE(GFX_RUN_LIST_ENABLE | 1), 4);
+    OPS.mmio_write(gpu, RCS(RING_MODE_GEN7), MASKED_BIT_DISABLE(1) | GFX_RUN_LIST_ENABLE, 4);
     assert_int_equal(OPS.mmio_read(gpu, RCS(RING_MODE_GEN7), 4), GFX_RUN_LIST_ENABLE);
     /* MODE_IDLE is live, STOP_RING stored */
-    OPS.mmio_write(gpu, RCS(RING_MI_MODE), SKL_MASKED_ENABLE(STOP_RING), 4);
+    OPS.mmio_write(gpu, RCS(RING_MI_MODE), MASKED_BIT_ENABLE(STOP_RING), 4);
     assert_int_equal(OPS.mmio_read(gpu, RCS(RING_MI_MODE), 4), STOP_RING | MODE_IDLE);
     /* reset handshake */
-    OPS.mmio_write(gpu, RCS(RING_RESET_CTL), SKL_MASKED_ENABLE(RESET_CTL_REQUEST_RESET), 4);
+    OPS.mmio_write(gpu, RCS(RING_RESET_CTL), MASKED_BIT_ENABLE(RESET_CTL_REQUEST_RESET), 4);
     assert_int_equal(OPS.mmio_read(gpu, RCS(RING_RESET_CTL), 4),
                      RESET_CTL_REQUEST_RESET | RESET_CTL_READY_TO_RESET);
     /* GDRST performs the reset and reads back 0 */
@@ -165,7 +165,7 @@ static void test_bad_submissions_are_refused(void **state)
     for (unsigned i = 0; i < 4; i++) {
         OPS.mmio_write(gpu, elsp, i == 3 ? 0x1119 : 0, 4);
     }
-    OPS.mmio_write(gpu, RCS(RING_MODE_GEN7), SKL_MASKED_ENABLE(GFX_RUN_LIST_ENABLE), 4);
+    OPS.mmio_write(gpu, RCS(RING_MODE_GEN7), MASKED_BIT_ENABLE(GFX_RUN_LIST_ENABLE), 4);
     /* invalid port 0, then an advanced (SVM) addressing mode */
     for (unsigned i = 0; i < 4; i++) {
         OPS.mmio_write(gpu, elsp, 0, 4);
