@@ -7,6 +7,7 @@
 # (--igt-not-run, with its reason) is `ok # SKIP not run: <reason>`.
 # SPDX-License-Identifier: GPL-2.0-or-later
 
+import fnmatch
 import re
 
 FIELD = re.compile(r'(\w+)=("[^"]*"|\S*)')
@@ -50,7 +51,8 @@ class IgtResults:
                 if name.split('@')[0] == test and name not in reported:
                     out.append(self._marked('%s (no result: %s)' % (name, missing_reason),
                                             False, name, todo))
-            started = sum(1 for n in self.started if n.split('@')[0] == test)
+            started = sum(1 for n in self.started if n.split('@')[0] == test) + \
+                sum(1 for r in mine if r.get('status') == 'not-run')
             if test not in self.listed and not mine:
                 out.append(self._marked('%s (never started: %s)' % (test, missing_reason),
                                         False, test, todo))
@@ -62,8 +64,9 @@ class IgtResults:
 
     def _point(self, r, todo, skips, not_run):
         name, status = r.get('test', '?'), r.get('status', '?')
-        if status == 'not-run' and name in not_run:
-            return 'ok - %s # SKIP not run: %s' % (name, not_run[name]), True
+        why = [reason for pattern, reason in not_run.items() if fnmatch.fnmatchcase(name, pattern)]
+        if status == 'not-run' and why:
+            return 'ok - %s # SKIP not run: %s' % (name, why[0]), True
         reason = r.get('reason', '')
         hangs = int(r.get('hangs', '0') or 0)
         note = ' (i915 logged %d GPU hang%s)' % (hangs, 's' if hangs > 1 else '') if hangs else ''

@@ -3,8 +3,9 @@
  * the vGPU, one process per subtest as IGT's runner does, each with a time
  * limit.  scripts/build-igt puts the test binaries in /igt/ of a second
  * initramfs; run-guest --igt names the ones to run (gpumed.igt=a,b) and the
- * limit of each subtest and each dynamic subtest (gpumed.igt_timeout=<s>); gpumed.igt_not_run=<test>@<subtest>,... names
- * subtests not to run (each reported with status=not-run, run-guest says why).
+ * limit of each subtest and each dynamic subtest (gpumed.igt_timeout=<s>);
+ * gpumed.igt_not_run=<test>@<subtest>,... names subtests not to run, as
+ * fnmatch patterns (each reported with status=not-run, run-guest says why).
  *
  * For each test the agent prints
  *
@@ -25,6 +26,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -51,19 +53,17 @@ const char *igt_tests;
 const char *igt_not_run;
 int igt_timeout_s = 60;
 
-/* Whether test@subtest is in the comma-separated list gpumed.igt_not_run. */
+/* Whether test@subtest matches a pattern (fnmatch) of gpumed.igt_not_run. */
 static bool not_run(const char *name)
 {
-    size_t len = strlen(name);
+    char patterns[1024];
 
-    for (const char *p = igt_not_run; p && *p;) {
-        const char *end = strchr(p, ',');
-        size_t n = end ? (size_t)(end - p) : strlen(p);
-
-        if (n == len && strncmp(p, name, n) == 0) {
+    snprintf(patterns, sizeof(patterns), "%s", igt_not_run ? igt_not_run : "");
+    for (char *save = NULL, *p = strtok_r(patterns, ",", &save); p;
+         p = strtok_r(NULL, ",", &save)) {
+        if (fnmatch(p, name, 0) == 0) {
             return true;
         }
-        p = end ? end + 1 : NULL;
     }
     return false;
 }
@@ -78,6 +78,7 @@ struct igt_run {
     unsigned in_requirement;    /* lines of IGT's "Test requirement not met" text to come */
     bool in_dump;               /* inside IGT's dump of its log buffer after a failure */
     bool restart_clock;         /* a dynamic subtest started: its own time limit */
+    char last_said[LINE_MAX_KEPT]; /* its last plain line: igt_skip()'s own message */
     char status[16];            /* the subtest's result as IGT said it, or "" */
     unsigned dynamic_results, dynamic_failures;
     double started_ms, dynamic_started_ms;
@@ -217,6 +218,7 @@ static void parse_line(struct igt_run *run, char *line)
         /* What a fixture of another group skipped is not this subtest's reason. */
         run->subtest_reason[0] = '\0';
         run->in_requirement = 0;
+        run->last_said[0] = '\0';
         return;
     }
     if (starts(line, "Starting dynamic subtest: ", &rest)) {
@@ -224,6 +226,7 @@ static void parse_line(struct igt_run *run, char *line)
         run->reason[0] = '\0';
         run->dynamic_started_ms = boottime_ms();
         run->restart_clock = true;
+        run->last_said[0] = '\0';
         return;
     }
     if (starts(line, "Dynamic subtest ", &rest)) {
@@ -234,6 +237,9 @@ static void parse_line(struct igt_run *run, char *line)
             const char *status = igt_status(word);
 
             snprintf(name, sizeof(name), "%s@%s@%s", run->test, run->subtest, text);
+            if (strcmp(status, "skip") == 0 && !run->reason[0]) {
+                snprintf(run->reason, sizeof(run->reason), "%s", run->last_said);
+            }
             report(run, name, status, boottime_ms() - run->dynamic_started_ms, run->reason,
                    strcmp(status, "pass") != 0 && strcmp(status, "skip") != 0);
             run->dynamic_results++;
@@ -277,6 +283,9 @@ static void parse_line(struct igt_run *run, char *line)
         !starts(line, "Last errno: ", &rest)) {
         run->in_requirement--;
         append(run->dynamic[0] ? run->reason : run->subtest_reason, REASON_MAX, line);
+    }
+    if (line[0] && line[0] != '(') {
+        snprintf(run->last_said, sizeof(run->last_said), "%s", line);
     }
 }
 
@@ -448,6 +457,7 @@ static void run_subtest(struct igt_run *run, const char *subtest)
     run->tail_n = 0;
     run->in_requirement = 0;
     run->in_dump = false;
+    run->last_said[0] = '\0';
     {
         struct result r = { .step = "igt" };
         char line[sizeof(r.fields) + 32];
@@ -470,6 +480,9 @@ static void run_subtest(struct igt_run *run, const char *subtest)
     } else if (run->status[0]) {
         status = igt_status(run->status);
         why[0] = '\0';
+        if (strcmp(status, "skip") == 0 && !run->subtest_reason[0]) {
+            snprintf(run->subtest_reason, sizeof(run->subtest_reason), "%s", run->last_said);
+        }
     } else if (!subtest && WEXITSTATUS(wait_status) == 0) {
         status = "pass";
         why[0] = '\0';
