@@ -30,9 +30,16 @@
 #define CTX_RING_TAIL_DW            7
 #define CTX_RING_START_DW           9
 #define CTX_RING_CTL_DW             11
-#define CTX_TIMESTAMP_DW            35
-#define CTX_PDP_UDW_DW(n)           (49 - 4 * (n))
+#define CTX_BB_STATE_FIRST_DW       13  /* batch addresses and states: dw 13..23 odd */
+#define CTX_BB_STATE_LAST_DW        23
+#define CTX_BB_PER_CTX_PTR_DW       25
+#define CTX_INDIRECT_CTX_DW         27
+#define CTX_TIMESTAMP_DW            35  /* first of the PPGTT block */
+#define CTX_PDP_UDW_DW(n)           (49 - 4 * (n))  /* PDP3..PDP0 values: dw 37..51 odd */
 #define CTX_PDP_LDW_DW(n)           (51 - 4 * (n))
+#define CTX_POWER_CLK_STATE_DW      67
+#define CTX_ENGINE_STATE_DW         83  /* 44 saved engine registers: dw 83..169 odd */
+#define CTX_ENGINE_STATE_COUNT      44
 #define CTX_GPR0_DW                 105
 
 #endif /* GPUMED_GEN9_LRC_H */

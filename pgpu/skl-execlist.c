@@ -89,17 +89,17 @@ static const struct lrc_reg lrc_engine_regs[] = {
       .count = sizeof(array) / sizeof(array[0]), .regs = (array) }
 
 static const struct lrc_block lrc_rcs_layout[] = {
-    LRC_BLOCK(3, false, lrc_ring_regs),
-    LRC_BLOCK(35, false, lrc_ppgtt_regs),
-    LRC_BLOCK(67, true, lrc_rcs_power_regs),
-    LRC_BLOCK(83, true, lrc_engine_regs),
+    LRC_BLOCK(CTX_CONTEXT_CONTROL_DW, false, lrc_ring_regs),
+    LRC_BLOCK(CTX_TIMESTAMP_DW, false, lrc_ppgtt_regs),
+    LRC_BLOCK(CTX_POWER_CLK_STATE_DW, true, lrc_rcs_power_regs),
+    LRC_BLOCK(CTX_ENGINE_STATE_DW, true, lrc_engine_regs),
 };
 
 static const struct lrc_block lrc_xcs_layout[] = {
-    LRC_BLOCK(3, false, lrc_ring_regs),
-    LRC_BLOCK(35, false, lrc_ppgtt_regs),
-    LRC_BLOCK(67, true, lrc_xcs_power_regs),
-    LRC_BLOCK(83, true, lrc_engine_regs),
+    LRC_BLOCK(CTX_CONTEXT_CONTROL_DW, false, lrc_ring_regs),
+    LRC_BLOCK(CTX_TIMESTAMP_DW, false, lrc_ppgtt_regs),
+    LRC_BLOCK(CTX_POWER_CLK_STATE_DW, true, lrc_xcs_power_regs),
+    LRC_BLOCK(CTX_ENGINE_STATE_DW, true, lrc_engine_regs),
 };
 
 #define LRC_BLOCKS 4

@@ -13,16 +13,6 @@
 #include "mediator/submission/private.h"
 #include "pgpu/skl-regs.h"
 
-/* Register state page dwords the shadow context replaces (contract 6.5). */
-#define CTX_BB_STATE_FIRST_DW   13      /* batch addresses and states: dw 13..23 odd */
-#define CTX_BB_STATE_LAST_DW    23
-#define CTX_BB_PER_CTX_PTR_DW   25
-#define CTX_INDIRECT_CTX_DW     27
-#define CTX_PDP_FIRST_DW        37      /* PDP3..PDP0 values: dw 37..51 odd */
-#define CTX_POWER_CLK_STATE_DW  67
-#define CTX_ENGINE_STATE_DW     83      /* 44 saved engine registers: dw 83..169 odd */
-#define CTX_ENGINE_STATE_COUNT  44
-
 bool wl_context_read(struct vgpu_workload *w, struct guest_context *ctx)
 {
     struct vgpu_submission *sub = w->sub;
@@ -84,7 +74,7 @@ void wl_context_build(struct vgpu_workload *w, const struct guest_context *ctx)
     }
     state[CTX_BB_PER_CTX_PTR_DW] = 0;
     state[CTX_INDIRECT_CTX_DW] = 0;
-    for (unsigned dw = CTX_PDP_FIRST_DW; dw <= CTX_PDP_LDW_DW(0); dw += 2) {
+    for (unsigned dw = CTX_PDP_UDW_DW(3); dw <= CTX_PDP_LDW_DW(0); dw += 2) {
         state[dw] = 0;
     }
     state[CTX_PDP_UDW_DW(0)] = (uint32_t)(root >> 32);
