@@ -58,6 +58,9 @@
 #define RING_SBBADDR_UDW        0x11c
 #define RING_BBADDR             0x140
 #define RING_BBADDR_UDW         0x168
+#define RING_BB_PER_CTX_PTR     0x1c0
+#define RING_INDIRECT_CTX       0x1c4
+#define RING_INDIRECT_CTX_OFFSET 0x1c8
 #define RING_ELSP               0x230
 #define RING_EXECLIST_STATUS_LO 0x234   /* contract 6.4 */
 #define   EXECLIST_STATUS_1_VALID   (1u << 3)

@@ -55,7 +55,8 @@ static const struct lrc_reg lrc_ring_regs[] = {
     LRC_MASKED_REG(RING_CONTEXT_CONTROL), LRC_REG(RING_HEAD), LRC_RESTORE_ONLY_REG(RING_TAIL),
     LRC_REG(RING_START), LRC_REG(RING_CTL), LRC_REG(RING_BBADDR_UDW), LRC_REG(RING_BBADDR),
     LRC_REG(RING_BBSTATE), LRC_REG(RING_SBBADDR_UDW), LRC_REG(RING_SBBADDR),
-    LRC_REG(RING_SBBSTATE), LRC_REG(0x1c0), LRC_REG(0x1c4), LRC_REG(0x1c8),
+    LRC_REG(RING_SBBSTATE), LRC_REG(RING_BB_PER_CTX_PTR),
+    LRC_REG(RING_INDIRECT_CTX), LRC_REG(RING_INDIRECT_CTX_OFFSET),
 };
 
 static const struct lrc_reg lrc_ppgtt_regs[] = {
@@ -70,7 +71,7 @@ static const struct lrc_reg lrc_rcs_power_regs[] = { LRC_REG(0x0c8) };
 static const struct lrc_reg lrc_xcs_power_regs[] = { LRC_REG(0x200) };
 
 static const struct lrc_reg lrc_engine_regs[] = {
-    LRC_REG(0x028), LRC_MASKED_REG(RING_MI_MODE), LRC_MASKED_REG(0x0c0),
+    LRC_REG(0x028), LRC_MASKED_REG(RING_MI_MODE), LRC_MASKED_REG(RING_INSTPM),
     LRC_REG(0x178), LRC_REG(0x17c), LRC_SAVE_ONLY_REG(RING_TIMESTAMP),
     LRC_REG(0x170), LRC_REG(0x150), LRC_REG(0x154), LRC_REG(0x158), LRC_REG(0x41c),
     LRC_REG(RING_GPR(0)), LRC_REG(RING_GPR(1)), LRC_REG(RING_GPR(2)), LRC_REG(RING_GPR(3)),
