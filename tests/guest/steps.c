@@ -25,6 +25,7 @@ const struct step steps[] = {
     { "fbcon-spice", step_fbcon_spice, true }, /* a SPICE client sees fbcon as the screendump does */
     { "mode-switch", step_mode_switch, true }, /* KMS to another mode and back; the host follows */
     { "fb-x-tiled", step_fb_x_tiled, true },  /* an X-tiled KMS framebuffer, detiled by the host */
+    { "kms-pattern", step_kms_pattern, true }, /* the pattern via a dumb buffer, not the aperture */
     { "gem-store",  step_gem_store, true },   /* stores from one render batch */
     { "gem-blit",   step_gem_blit,  true },   /* 1920x1080x4 blitter fill and copy */
     { "gem-loop",   step_gem_loop,  true },   /* 1,000 render batches */
