@@ -11,7 +11,10 @@
 #define VGPU_NAME_MAX           64
 #define VGPU_MMIO_DWORDS        (VGPU_MMIO_SIZE / 4)
 #define VGPU_GGTT_ENTRIES       (VGPU_GGTT_SIZE / 8)
-#define VGPU_PPGTT_ROOTS_MAX    1024    /* live guest PPGTTs we keep track of */
+/* Live guest PPGTTs we keep track of: the mediator's MED_PPGTT_SET_MAX, far
+ * above what i915 can create (about 8,700 contexts per GiB of guest RAM);
+ * the list grows with use. */
+#define VGPU_PPGTT_ROOTS_MAX    65536
 #define VGPU_DPCD_SIZE          0x700   /* DPCD bytes the virtual sink stores */
 
 /* Dirty 4 KiB pages of a storage array, so that reset only clears those. */
@@ -77,8 +80,8 @@ struct vgpu {
     uint32_t pending_flips;     /* bit (pipe * 4 + plane): flip done at next vblank */
     struct vgpu_dp_sink sink;
     struct vgpu_execlist execlists[GEN9_NUM_ENGINES];
-    uint64_t ppgtt_roots[VGPU_PPGTT_ROOTS_MAX];
-    unsigned ppgtt_root_count;
+    uint64_t *ppgtt_roots;      /* ppgtt_root_room entries, ppgtt_root_count live */
+    unsigned ppgtt_root_count, ppgtt_root_room;
 
     struct vgpu_stats stats;
     unsigned guest_errors_logged;

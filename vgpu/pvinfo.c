@@ -5,6 +5,8 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include <stdlib.h>
+
 #include "vgpu/private.h"
 #include "vgpu/regs.h"
 
@@ -49,6 +51,28 @@ static uint64_t pvinfo_pdp0(const struct vgpu *vgpu)
     return vreg(vgpu, VGT_PDP) | (uint64_t)vreg(vgpu, VGT_PDP + 4) << 32;
 }
 
+/* Room for one more live root: the list doubles up to VGPU_PPGTT_ROOTS_MAX. */
+static bool ppgtt_root_room(struct vgpu *vgpu)
+{
+    unsigned room = vgpu->ppgtt_root_room ? 2 * vgpu->ppgtt_root_room : 64;
+    uint64_t *roots;
+
+    if (vgpu->ppgtt_root_count < vgpu->ppgtt_root_room) {
+        return true;
+    }
+    if (vgpu->ppgtt_root_room >= VGPU_PPGTT_ROOTS_MAX) {
+        return false;
+    }
+    room = room < VGPU_PPGTT_ROOTS_MAX ? room : VGPU_PPGTT_ROOTS_MAX;
+    roots = realloc(vgpu->ppgtt_roots, room * sizeof(*roots));
+    if (!roots) {
+        return false;
+    }
+    vgpu->ppgtt_roots = roots;
+    vgpu->ppgtt_root_room = room;
+    return true;
+}
+
 static bool ppgtt_root_remove(struct vgpu *vgpu, uint64_t root)
 {
     for (unsigned i = 0; i < vgpu->ppgtt_root_count; i++) {
@@ -88,10 +112,10 @@ void vgpu_pvinfo_g2v_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
                              (unsigned long long)root);
             return;
         }
-        if (vgpu->ppgtt_root_count == VGPU_PPGTT_ROOTS_MAX) {
+        if (!ppgtt_root_room(vgpu)) {
             vgpu->stats.bad_g2v_notify++;
-            vgpu_guest_error(vgpu, "too many PPGTTs, root 0x%llx not tracked",
-                             (unsigned long long)root);
+            vgpu_guest_error(vgpu, "too many PPGTTs (%u live), root 0x%llx not tracked",
+                             vgpu->ppgtt_root_count, (unsigned long long)root);
             return;
         }
         vgpu->stats.ppgtt_create++;

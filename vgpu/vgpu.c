@@ -170,6 +170,7 @@ void vgpu_destroy(struct vgpu *vgpu)
         return;
     }
     free(vgpu->vreg);
+    free(vgpu->ppgtt_roots);
     free(vgpu->untracked);
     free(vgpu->vreg_dirty.bits);
     free(vgpu->ggtt_dirty.bits);

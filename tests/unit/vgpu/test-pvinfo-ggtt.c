@@ -109,6 +109,29 @@ static void test_ppgtt_notification_the_mediator_cannot_take(void **state)
     assert_int_equal(stats->ppgtt_destroy, 1);
 }
 
+/* i915 creates a PPGTT per context: the live roots the vGPU tracks are
+ * bounded by the mediator's set (MED_PPGTT_SET_MAX, 65536), not by the 1024
+ * that cut gem_ctx_create@maximum-mem short (issue 18); one more is
+ * refused, and a reset announces the destroy of every one. */
+static void test_ppgtt_roots_up_to_the_mediators_bound(void **state)
+{
+    struct fixture *f = *state;
+    const struct vgpu_stats *stats = vgpu_get_stats(f->vgpu);
+    const unsigned bound = 65536;
+
+    for (unsigned i = 1; i <= bound + 1; i++) {
+        notify(f, (uint64_t)i << 12, VGT_G2V_PPGTT_L4_PAGE_TABLE_CREATE);
+    }
+    assert_int_equal(stats->ppgtt_create, bound);
+    assert_int_equal(f->ppgtt_creates, bound);
+    assert_int_equal(stats->bad_g2v_notify, 1);
+    notify(f, 1ull << 12, VGT_G2V_PPGTT_L4_PAGE_TABLE_DESTROY);   /* room again */
+    notify(f, (uint64_t)(bound + 1) << 12, VGT_G2V_PPGTT_L4_PAGE_TABLE_CREATE);
+    assert_int_equal(f->ppgtt_creates, bound + 1);
+    vgpu_reset(f->vgpu);
+    assert_int_equal(f->ppgtt_destroys, bound + 1);
+}
+
 static void test_ggtt_partition_is_enforced(void **state)
 {
     struct fixture *f = *state;
@@ -185,6 +208,7 @@ int main(void)
         FIXTURE_TEST(test_ballooning_window_passes_the_guest_check),
         FIXTURE_TEST(test_ppgtt_notifications),
         FIXTURE_TEST(test_ppgtt_notification_the_mediator_cannot_take),
+        FIXTURE_TEST(test_ppgtt_roots_up_to_the_mediators_bound),
         FIXTURE_TEST(test_ggtt_partition_is_enforced),
         FIXTURE_TEST(test_ggtt_entries_must_name_guest_ram),
         FIXTURE_TEST(test_ggtt_pte_in_two_halves),
