@@ -3,7 +3,7 @@
  * that the vGPU, the mediator, the scanner, the scheduler, the GPU model
  * and its native driver all read (register offsets: gen9/regs.h).
  *
- * The engine numbers are also the protocol's (mediator/protocol.h): QEMU
+ * The engine numbers are also the protocol's (wire/protocol.h): QEMU
  * and the mediator name an engine by its index here.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later

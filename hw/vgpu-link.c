@@ -1,6 +1,6 @@
 /*
  * vgpu-link: vgpu-pci's connection to the gpumed mediator, which owns the
- * physical GPU (docs/protocol.md, mediator/client.h).
+ * physical GPU (docs/protocol.md, wire/client.h).
  *
  * At realize: guest RAM (a shared memfd, or under Xen the domain id and
  * the RAM map) is handed over and the vGPU is
@@ -29,7 +29,7 @@
 #include <grp.h>
 #include <pwd.h>
 
-#include "mediator/client.h"
+#include "wire/client.h"
 #include "trace.h"
 #include "vgpu-link.h"
 

@@ -25,7 +25,7 @@
 #include "sysemu/sysemu.h"
 #include "sysemu/xen.h"
 
-#include "mediator/protocol.h"
+#include "wire/protocol.h"
 #include "vgpu/vgpu.h"
 #include "trace.h"
 #include "igd-opregion.h"

@@ -16,8 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "mediator/control.h"
-#include "vgpu/vgpu.h"
+#include "wire/control.h"
 
 bool control_is_tag(const struct med_server *server, const void *tag)
 {

@@ -12,7 +12,6 @@
 #include <assert.h>
 #include <string.h>
 
-#include "vgpu/vgpu.h"
 
 #define COUNTER_WORDS   (sizeof(struct vgpu_counters) / sizeof(uint64_t))
 static_assert(sizeof(struct vgpu_counters) % sizeof(uint64_t) == 0, "counters are words");

@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "mediator/log.h"
-#include "mediator/control.h"
-#include "mediator/protocol.h"
+#include "wire/control.h"
+#include "wire/protocol.h"
 #include "mediator/server.h"
 #include "mediator/submission/submission.h"
 

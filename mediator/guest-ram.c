@@ -16,7 +16,7 @@
 #include <xenforeignmemory.h>
 #endif
 
-#include "mediator/protocol.h"
+#include "wire/protocol.h"
 
 /* ---- memfd (KVM, TCG) ---- */
 

@@ -15,7 +15,7 @@
 #include "mediator/guard.h"
 #include "mediator/host-mem.h"
 #include "mediator/log.h"
-#include "mediator/protocol.h"
+#include "wire/protocol.h"
 #include "mediator/types.h"
 #include "mediator/server.h"
 #include "mediator/submission/submission.h"

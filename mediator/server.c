@@ -9,7 +9,7 @@
  */
 #include "mediator/private.h"
 
-#include "mediator/control.h"
+#include "wire/control.h"
 
 #include <assert.h>
 #include <errno.h>

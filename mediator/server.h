@@ -95,7 +95,7 @@ int med_server_dispatch(struct med_server *server, int timeout_ms);
  * server now owns (closed on failure too). */
 int med_server_add_client(struct med_server *server, int fd);
 
-/* Serve a control client (mediator/control.h) on an already connected
+/* Serve a control client (wire/control.h) on an already connected
  * SOCK_SEQPACKET socket, which the server now owns (closed on failure too,
  * EBUSY: MED_MAX_CONTROLS are connected).  The control socket's clients
  * come through accept; tests and fuzzing hand one in. */

@@ -25,7 +25,6 @@
 #include <unistd.h>
 
 #include "mediator/trace-points.h"
-#include "vgpu/vgpu.h"
 
 /* The wire protocol, the allocator and the backend describe the same GGTT. */
 static_assert(MED_GGTT_ENTRIES == PGPU_GGTT_ENTRIES, "GGTT entries");

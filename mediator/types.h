@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "vgpu/vgpu.h"
+#include "wire/vgpu-type.h"
 
 struct med_vgpu_type {
     struct vgpu_type v;         /* name, partition sizes, fences, monitor mode */

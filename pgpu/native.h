@@ -62,7 +62,7 @@ struct native_ctx *native_ctx_new(struct native *n, enum gen9_engine engine,
 const struct native_bo *native_ctx_image(const struct native_ctx *ctx);
 
 /*
- * Builders shared with a guest-like driver (mediator/tools), which writes
+ * Builders shared with a guest-like driver (tests/harness), which writes
  * the same structures into guest memory instead of DMA-mapped memory.
  */
 /* Fill @state, page 1 of a Gen9 context image: a ring at GGTT @ring_ggtt of

@@ -64,7 +64,7 @@ void vgpu_display_reset(struct vgpu *vgpu)
     vgpu->sink.edid_offset = 0;
     vgpu->pending_flips = 0;
     vgpu->sink.connected = true;
-    vreg_set(vgpu, SDEISR, vreg(vgpu, SDEISR) | SDE_PORTD_HOTPLUG_CPT);
+    vgpu_reg_set(vgpu, SDEISR, vreg(vgpu, SDEISR) | SDE_PORTD_HOTPLUG_CPT);
 }
 
 void vgpu_display_hotplug(struct vgpu *vgpu, bool connected)
@@ -76,9 +76,9 @@ void vgpu_display_hotplug(struct vgpu *vgpu, bool connected)
         return;
     }
     vgpu->sink.connected = connected;
-    vreg_set(vgpu, SDEISR, connected ? live | SDE_PORTD_HOTPLUG_CPT : live);
-    vreg_set(vgpu, SFUSE_STRAP, connected ? strap | SFUSE_STRAP_DDID_DETECTED : strap);
-    vreg_set(vgpu, PCH_PORT_HOTPLUG, vreg(vgpu, PCH_PORT_HOTPLUG) | PORTD_HOTPLUG_LONG_DETECT);
+    vgpu_reg_set(vgpu, SDEISR, connected ? live | SDE_PORTD_HOTPLUG_CPT : live);
+    vgpu_reg_set(vgpu, SFUSE_STRAP, connected ? strap | SFUSE_STRAP_DDID_DETECTED : strap);
+    vgpu_reg_set(vgpu, PCH_PORT_HOTPLUG, vreg(vgpu, PCH_PORT_HOTPLUG) | PORTD_HOTPLUG_LONG_DETECT);
     vgpu_irq_raise(vgpu, IRQ_PCH, SDE_PORTD_HOTPLUG_CPT);
 }
 
@@ -172,7 +172,7 @@ static void aux_data_get(const struct vgpu *vgpu, uint32_t data, uint8_t *bytes)
 static void aux_data_set(struct vgpu *vgpu, uint32_t data, const uint8_t *bytes)
 {
     for (unsigned i = 0; i < DP_AUX_CH_DATA_BYTES; i += 4) {
-        vreg_set(vgpu, data + i, (uint32_t)bytes[i] << 24 | bytes[i + 1] << 16 |
+        vgpu_reg_set(vgpu, data + i, (uint32_t)bytes[i] << 24 | bytes[i + 1] << 16 |
                  bytes[i + 2] << 8 | bytes[i + 3]);
     }
 }
@@ -206,7 +206,7 @@ void vgpu_aux_ctl_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
         reply_len = aux_transfer(&vgpu->sink, req, req_len, reply);
         aux_data_set(vgpu, data, reply);
     }
-    vreg_set(vgpu, offset, ctl | DP_AUX_CH_CTL_DONE |
+    vgpu_reg_set(vgpu, offset, ctl | DP_AUX_CH_CTL_DONE |
              reply_len << DP_AUX_CH_CTL_MESSAGE_SIZE_SHIFT);
     if (written & DP_AUX_CH_CTL_INTERRUPT) {
         vgpu_irq_raise(vgpu, IRQ_DE_PORT, aux_done_irq[ch]);
@@ -219,7 +219,7 @@ void vgpu_ddi_buf_ctl_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
 {
     uint32_t v = vreg(vgpu, offset) & ~DDI_BUF_IS_IDLE;
 
-    vreg_set(vgpu, offset, v & DDI_BUF_CTL_ENABLE ? v : v | DDI_BUF_IS_IDLE);
+    vgpu_reg_set(vgpu, offset, v & DDI_BUF_CTL_ENABLE ? v : v | DDI_BUF_IS_IDLE);
 }
 
 /* Selecting the idle pattern completes at once (DP_TP_STATUS idle done). */
@@ -232,7 +232,7 @@ void vgpu_dp_tp_ctl_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
     if ((written & DP_TP_CTL_LINK_TRAIN_MASK) == DP_TP_CTL_LINK_TRAIN_IDLE) {
         status |= DP_TP_STATUS_IDLE_DONE;
     }
-    vreg_set(vgpu, status_reg, status);
+    vgpu_reg_set(vgpu, status_reg, status);
 }
 
 /* A transcoder's state follows its enable bit at once. */
@@ -241,7 +241,7 @@ void vgpu_transconf_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
 {
     uint32_t v = vreg(vgpu, offset) & ~TRANSCONF_STATE_ENABLE;
 
-    vreg_set(vgpu, offset, v | (v & TRANSCONF_ENABLE) >> 1);
+    vgpu_reg_set(vgpu, offset, v | (v & TRANSCONF_ENABLE) >> 1);
 }
 
 /*
@@ -262,7 +262,7 @@ uint32_t vgpu_pipedsl_read(struct vgpu *vgpu, uint32_t offset)
         return 0;
     }
     line = (vreg(vgpu, offset) + 1) % vtotal;
-    vreg_set(vgpu, offset, line);
+    vgpu_reg_set(vgpu, offset, line);
     return line;
 }
 
@@ -274,8 +274,8 @@ void vgpu_plane_surf_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
     unsigned plane = (offset - PLANE_SURF_1_A) % PIPE_STRIDE / PLANE_STRIDE;
     uint32_t flipcount = PIPE_FLIPCOUNT_A + pipe * PIPE_STRIDE;
 
-    vreg_set(vgpu, offset + (PLANE_SURFLIVE_1_A - PLANE_SURF_1_A), vreg(vgpu, offset));
-    vreg_set(vgpu, flipcount, vreg(vgpu, flipcount) + 1);
+    vgpu_reg_set(vgpu, offset + (PLANE_SURFLIVE_1_A - PLANE_SURF_1_A), vreg(vgpu, offset));
+    vgpu_reg_set(vgpu, flipcount, vreg(vgpu, flipcount) + 1);
     vgpu->pending_flips |= 1u << (pipe * 4 + plane);
 }
 
@@ -295,7 +295,7 @@ void vgpu_display_vblank(struct vgpu *vgpu)
             }
         }
         vgpu->pending_flips &= ~(0xfu << (pipe * 4));
-        vreg_set(vgpu, frmcount, vreg(vgpu, frmcount) + 1);
+        vgpu_reg_set(vgpu, frmcount, vreg(vgpu, frmcount) + 1);
         vgpu->stats.vblanks++;
         vgpu_irq_raise(vgpu, IRQ_DE_PIPE_A + pipe, events);
     }

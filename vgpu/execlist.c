@@ -23,7 +23,7 @@
 #include "vgpu/private.h"
 #include "gen9/lrc.h"
 #include "vgpu/regs.h"
-#include "mediator/protocol.h"
+#include "wire/protocol.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -75,8 +75,8 @@ static void csb_write(struct vgpu *vgpu, enum gen9_engine e, uint32_t status,
     uint32_t hws = vreg(vgpu, engine_reg(e, RING_HWS_PGA)) & HWS_PGA_ADDR_MASK;
     uint64_t page;
 
-    vreg_set(vgpu, engine_reg(e, RING_CONTEXT_STATUS_BUF_LO(next)), status);
-    vreg_set(vgpu, engine_reg(e, RING_CONTEXT_STATUS_BUF_HI(next)), ctx_id);
+    vgpu_reg_set(vgpu, engine_reg(e, RING_CONTEXT_STATUS_BUF_LO(next)), status);
+    vgpu_reg_set(vgpu, engine_reg(e, RING_CONTEXT_STATUS_BUF_HI(next)), ctx_id);
     if (vgpu_ggtt_translate(vgpu, hws, &page)) {
         vgpu->ops->write_guest(vgpu->opaque, page + 4 * HWSP_CSB_DW + 8 * next,
                                &entry, sizeof(entry));
@@ -87,8 +87,8 @@ static void csb_write(struct vgpu *vgpu, enum gen9_engine e, uint32_t status,
         vgpu_guest_error(vgpu, "%s status page 0x%x is not mapped guest RAM: "
                          "context status only in MMIO", gen9_engines[e].name, hws);
     }
-    vreg_set(vgpu, engine_reg(e, RING_CONTEXT_STATUS_PTR),
-             (ptr & ~CSB_WRITE_PTR_MASK) | next);
+    vgpu_reg_set(vgpu, engine_reg(e, RING_CONTEXT_STATUS_PTR),
+                 (ptr & ~CSB_WRITE_PTR_MASK) | next);
     vgpu->stats.csb_events++;
 }
 
@@ -207,7 +207,7 @@ static void complete_visible(struct vgpu *vgpu, enum gen9_engine engine, uint32_
                          event == MED_EVENT_REJECTED ? "rejected or stopped" : "preempted");
         return;
     }
-    vreg_set(vgpu, engine_reg(engine, RING_HEAD), ring_head);
+    vgpu_reg_set(vgpu, engine_reg(engine, RING_HEAD), ring_head);
     if (user_interrupt) {
         raise_engine_irq(vgpu, engine, GT_RENDER_USER_INTERRUPT);
     }

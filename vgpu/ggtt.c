@@ -58,7 +58,7 @@ static void pte_commit(struct vgpu *vgpu, size_t index, uint64_t pte, bool compl
                          index, (unsigned long long)gpa);
     }
     vgpu->mediator->ggtt_write(vgpu->mediator_opaque, index, pte);
-    dirty_mark(&vgpu->ggtt_dirty, index * sizeof(uint64_t));
+    vgpu_dirty_mark(&vgpu->ggtt_dirty, index * sizeof(uint64_t));
 }
 
 /* @offset and @size are within the GGTT range (checked by the caller). */

@@ -80,7 +80,7 @@ void vgpu_irq_raise(struct vgpu *vgpu, enum vgpu_irq_bank bank, uint32_t bits)
 
     bits &= ~vreg(vgpu, isr + IRQ_IMR);
     if (bits & ~iir) {
-        vreg_set(vgpu, isr + IRQ_IIR, iir | bits);
+        vgpu_reg_set(vgpu, isr + IRQ_IIR, iir | bits);
         irq_update(vgpu);
     }
 }

@@ -132,7 +132,7 @@ static inline uint32_t vreg(const struct vgpu *vgpu, uint32_t offset)
 {
     return vgpu->vreg[offset / 4];
 }
-void vreg_set(struct vgpu *vgpu, uint32_t offset, uint32_t value);
+void vgpu_reg_set(struct vgpu *vgpu, uint32_t offset, uint32_t value);
 
 /* Handlers, grouped by file. */
 uint32_t vgpu_pvinfo_read(struct vgpu *vgpu, uint32_t offset);
@@ -186,8 +186,8 @@ uint64_t vgpu_ggtt_read(const struct vgpu *vgpu, uint64_t offset,
 bool vgpu_ggtt_translate(const struct vgpu *vgpu, uint64_t gma, uint64_t *gpa);
 void vgpu_ggtt_reset(struct vgpu *vgpu);
 
-void dirty_mark(struct dirty_pages *d, size_t byte_offset);
-void dirty_clear(struct dirty_pages *d, void *storage);
+void vgpu_dirty_mark(struct dirty_pages *d, size_t byte_offset);
+void vgpu_dirty_clear(struct dirty_pages *d, void *storage);
 
 /* Rate-limited log line about guest misbehaviour, prefixed with the name. */
 void vgpu_guest_error(struct vgpu *vgpu, const char *fmt, ...)

@@ -381,10 +381,10 @@ const struct vgpu_reg *vgpu_reg_lookup(uint32_t offset)
     return row ? &vgpu_regs[row - 1] : NULL;
 }
 
-void vreg_set(struct vgpu *vgpu, uint32_t offset, uint32_t value)
+void vgpu_reg_set(struct vgpu *vgpu, uint32_t offset, uint32_t value)
 {
     vgpu->vreg[offset / 4] = value;
-    dirty_mark(&vgpu->vreg_dirty, offset);
+    vgpu_dirty_mark(&vgpu->vreg_dirty, offset);
 }
 
 static void untracked_access(struct vgpu *vgpu, uint32_t offset, bool write)
@@ -437,7 +437,7 @@ void vgpu_reg_write(struct vgpu *vgpu, uint32_t offset, uint32_t value)
 
     if (!r) {
         untracked_access(vgpu, offset, true);
-        vreg_set(vgpu, offset, value);
+        vgpu_reg_set(vgpu, offset, value);
         return;
     }
     if (r->flags & VGPU_REG_MASKED) {
@@ -447,7 +447,7 @@ void vgpu_reg_write(struct vgpu *vgpu, uint32_t offset, uint32_t value)
     }
     new = (new & ~r->ro_mask) | (old & r->ro_mask);
     new = (new & ~r->w1c_mask) | (old & r->w1c_mask & ~value);
-    vreg_set(vgpu, offset, new);
+    vgpu_reg_set(vgpu, offset, new);
     if (r->write) {
         r->write(vgpu, offset, old, value);
     }
@@ -455,7 +455,7 @@ void vgpu_reg_write(struct vgpu *vgpu, uint32_t offset, uint32_t value)
 
 void vgpu_regs_reset(struct vgpu *vgpu)
 {
-    dirty_clear(&vgpu->vreg_dirty, vgpu->vreg);
+    vgpu_dirty_clear(&vgpu->vreg_dirty, vgpu->vreg);
     for (size_t row = 0; row < vgpu_reg_count; row++) {
         const struct vgpu_reg *r = &vgpu_regs[row];
 
@@ -466,7 +466,7 @@ void vgpu_regs_reset(struct vgpu *vgpu)
             uint32_t start = row_instance_offset(r, i);
 
             for (uint32_t off = start; off < start + r->size; off += 4) {
-                vreg_set(vgpu, off, r->reset);
+                vgpu_reg_set(vgpu, off, r->reset);
             }
         }
     }
@@ -483,7 +483,7 @@ static void ring_reset_ctl_write(struct vgpu *vgpu, uint32_t offset,
     } else {
         v &= ~RESET_CTL_READY_TO_RESET;
     }
-    vreg_set(vgpu, offset, v);
+    vgpu_reg_set(vgpu, offset, v);
 }
 
 /* Domain resets complete at once, after the engines' work was dropped. */
@@ -501,7 +501,7 @@ static void gdrst_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
         vgpu->stats.engine_resets += __builtin_popcount(mask);
         vgpu_execlist_reset(vgpu, mask);
     }
-    vreg_set(vgpu, offset, 0);
+    vgpu_reg_set(vgpu, offset, 0);
 }
 
 /* A well's state follows the union of its four requesters (BIOS, driver, ...). */
@@ -516,7 +516,7 @@ static void pwr_well_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
     for (unsigned i = 0; i < HSW_PWR_WELL_CTL_COUNT; i++) {
         uint32_t reg = HSW_PWR_WELL_CTL1 + 4 * i;
 
-        vreg_set(vgpu, reg, (vreg(vgpu, reg) & SKL_PW_REQUESTS) | requests >> 1);
+        vgpu_reg_set(vgpu, reg, (vreg(vgpu, reg) & SKL_PW_REQUESTS) | requests >> 1);
     }
 }
 
@@ -529,7 +529,7 @@ static void request_ack_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
 {
     uint32_t v = vreg(vgpu, offset) & ~LCPLL_PLL_LOCK;
 
-    vreg_set(vgpu, offset, v | (v & LCPLL_PLL_ENABLE) >> 1);
+    vgpu_reg_set(vgpu, offset, v | (v & LCPLL_PLL_ENABLE) >> 1);
 }
 
 static uint32_t dpll_status_read(struct vgpu *vgpu, uint32_t offset)
@@ -569,11 +569,11 @@ static void pcode_mailbox_write(struct vgpu *vgpu, uint32_t offset,
     }
     switch (written & GEN6_PCODE_ERROR_MASK) {
     case GEN9_PCODE_READ_MEM_LATENCY:
-        vreg_set(vgpu, GEN6_PCODE_DATA,
-                 mem_latency_word(vreg(vgpu, GEN6_PCODE_DATA) ? 4 : 0));
+        vgpu_reg_set(vgpu, GEN6_PCODE_DATA,
+                     mem_latency_word(vreg(vgpu, GEN6_PCODE_DATA) ? 4 : 0));
         break;
     case SKL_PCODE_CDCLK_CONTROL:
-        vreg_set(vgpu, GEN6_PCODE_DATA, SKL_CDCLK_READY_FOR_CHANGE);
+        vgpu_reg_set(vgpu, GEN6_PCODE_DATA, SKL_CDCLK_READY_FOR_CHANGE);
         break;
     case GEN6_PCODE_WRITE_MIN_FREQ_TABLE:
     case HSW_PCODE_DYNAMIC_DUTY_CYCLE_CONTROL:
@@ -588,5 +588,5 @@ static void pcode_mailbox_write(struct vgpu *vgpu, uint32_t offset,
         status = GEN7_PCODE_ILLEGAL_CMD;
         break;
     }
-    vreg_set(vgpu, offset, status);
+    vgpu_reg_set(vgpu, offset, status);
 }

@@ -70,7 +70,7 @@ static bool dirty_init(struct dirty_pages *d, size_t bytes)
     return d->bits;
 }
 
-void dirty_mark(struct dirty_pages *d, size_t byte_offset)
+void vgpu_dirty_mark(struct dirty_pages *d, size_t byte_offset)
 {
     size_t page = byte_offset >> DIRTY_PAGE_SHIFT;
 
@@ -78,7 +78,7 @@ void dirty_mark(struct dirty_pages *d, size_t byte_offset)
 }
 
 /* Zero the pages written since the last clear: reset costs what was used. */
-void dirty_clear(struct dirty_pages *d, void *storage)
+void vgpu_dirty_clear(struct dirty_pages *d, void *storage)
 {
     for (size_t w = 0; w < (d->npages + 63) / 64; w++) {
         while (d->bits[w]) {

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "gen9/engine.h"
+#include "wire/vgpu-type.h"
 
 /* BAR0 ("GTTMMADR"): registers in the first 2 MiB, the GGTT in the upper half. */
 #define VGPU_BAR0_SIZE          (16u << 20)
@@ -52,22 +53,6 @@
 #define VGPU_MONITOR_MAX_HEIGHT 2304u
 
 struct vgpu;
-
-/*
- * A vGPU type: the share of the physical GPU one VM gets.  The graphics
- * memory partition is two contiguous blocks of the host GGTT: one inside
- * the aperture (CPU-visible through BAR2) and one above it ("hidden").
- * The mediator owns the named types (mediator/types.h); QEMU fills this
- * from its CREATE_REPLY.
- */
-struct vgpu_type {
-    const char *name;
-    uint64_t aperture_size;     /* bytes of GGTT inside the aperture */
-    uint64_t hidden_size;       /* bytes of GGTT above the aperture */
-    unsigned fence_count;       /* fence registers the guest may use */
-    unsigned width, height;     /* the virtual monitor's native mode (a caller may
-                                   override it in its copy, within VGPU_MONITOR_*) */
-};
 
 /* How the library reaches the outside world; all callbacks are required. */
 struct vgpu_ops {

@@ -6,7 +6,7 @@
  * notifications and submissions naming a crafted page-table tree as big
  * as its vGPU's table budget, side by side in one run (interleaved runs,
  * bench/bench-stats.h).  As in mediator-client there is no guest, QEMU or
- * trap: both VMs are guest-like clients (mediator/tools/guest-driver.c)
+ * trap: both VMs are guest-like clients (tests/harness/guest-driver.c)
  * in this process, the mediator a thread of it.
  *
  * The hostile tree: one PML4, one PDP, 32 page directories and
@@ -37,10 +37,10 @@
 
 #include "bench/bench-stats.h"
 #include "bench/pgpu/bench-common.h"
-#include "mediator/control.h"
+#include "wire/control.h"
 #include "mediator/guard.h"
-#include "mediator/tools/guest-driver.h"
-#include "mediator/tools/server-thread.h"
+#include "tests/harness/guest-driver.h"
+#include "tests/harness/server-thread.h"
 #include "pgpu/skl-regs.h"
 #include "tests/unit/scan/emit.h"
 

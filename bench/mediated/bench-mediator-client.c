@@ -3,7 +3,7 @@
  * model (the native driver) and through the mediator by a guest-like
  * client, side by side in one run: throughput as a ratio of native, and
  * the mediator's per-workload overhead broken down.  There is no guest,
- * no QEMU and no trap here: the client (mediator/tools/guest-driver.c)
+ * no QEMU and no trap here: the client (tests/harness/guest-driver.c)
  * writes a guest's structures into a memfd and speaks the protocol itself,
  * in this process, to a mediator served by a thread of it; the figures
  * are the mediator's submission path (messages, wake-ups, shadowing,
@@ -32,8 +32,8 @@
 
 #include "bench/bench-stats.h"
 #include "bench/pgpu/bench-common.h"
-#include "mediator/tools/guest-driver.h"
-#include "mediator/tools/server-thread.h"
+#include "tests/harness/guest-driver.h"
+#include "tests/harness/server-thread.h"
 #include "mediator/submission/submission.h"
 #include "pgpu/skl-regs.h"
 #include "sched/sched.h"

@@ -26,7 +26,7 @@
 
 #include "bench/bench-stats.h"
 #include "gtt/ggtt-shadow.h"
-#include "mediator/protocol.h"
+#include "wire/protocol.h"
 
 #define ENTRIES         MED_GGTT_ENTRIES
 #define GUEST_RAM       (4ull << 30)
@@ -88,7 +88,7 @@ static uint64_t guest_pte(uint32_t index, unsigned round)
     return ((uint64_t)((index + round) % ENTRIES) << 12) | MED_GGTT_PTE_PRESENT;
 }
 
-/* What QEMU does per guest PTE write (mediator/client.c: med_client_ggtt_write). */
+/* What QEMU does per guest PTE write (wire/client.c: med_client_ggtt_write). */
 static void shared_store(uint64_t *table, uint32_t index, uint64_t pte)
 {
     __atomic_store_n(&table[index], pte, __ATOMIC_RELAXED);

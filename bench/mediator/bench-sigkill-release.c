@@ -23,11 +23,11 @@
 #include <unistd.h>
 
 #include "bench/pgpu/bench-common.h"
-#include "mediator/control.h"
+#include "wire/control.h"
 #include "mediator/log.h"
-#include "mediator/tools/busy-guest.h"
-#include "mediator/tools/guest-driver.h"
-#include "mediator/tools/server-thread.h"
+#include "tests/harness/busy-guest.h"
+#include "tests/harness/guest-driver.h"
+#include "tests/harness/server-thread.h"
 
 #define KILLS           12              /* each way */
 #define POLL_US         100

@@ -27,9 +27,9 @@
 
 #include "bench/bench-stats.h"
 #include "bench/pgpu/bench-common.h"
-#include "mediator/tools/guest-driver.h"
 #include "mediator/server.h"
-#include "mediator/tools/server-thread.h"
+#include "tests/harness/guest-driver.h"
+#include "tests/harness/server-thread.h"
 #include "sched/sched.h"
 #include "tests/unit/scan/emit.h"
 

@@ -9,7 +9,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "mediator/protocol.h"
+#include "wire/protocol.h"
 #include "mediator/submission/private.h"
 #include "pgpu/skl-regs.h"
 

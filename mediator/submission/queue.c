@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mediator/protocol.h"
+#include "wire/protocol.h"
 #include "mediator/submission/private.h"
 #include "pgpu/skl-regs.h"
 

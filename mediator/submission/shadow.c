@@ -8,7 +8,7 @@
  */
 #include <inttypes.h>
 
-#include "mediator/protocol.h"
+#include "wire/protocol.h"
 #include "mediator/submission/private.h"
 #include "mediator/trace-points.h"
 #include "pgpu/skl-regs.h"

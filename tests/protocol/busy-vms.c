@@ -1,7 +1,7 @@
 /*
  * busy-vms - VMs that keep the GPU busy, for tests that watch a real gpumed
  * from outside (test-gpumedctl-watch.py): each argument VM=VGPU is a
- * guest-like client (mediator/tools/busy-guest.h) named VM attached to the
+ * guest-like client (tests/harness/busy-guest.h) named VM attached to the
  * reserved vGPU VGPU, keeping its render engine backlogged with verified
  * stores.  Prints "ready" once every vGPU is attached, runs until its
  * standard input ends, then stops them and prints one line per VM:
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mediator/tools/busy-guest.h"
+#include "tests/harness/busy-guest.h"
 
 #define MAX_VMS 8
 

@@ -31,10 +31,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "mediator/control.h"
+#include "wire/control.h"
 #include "mediator/guard.h"
-#include "mediator/tools/guest-driver.h"
-#include "mediator/tools/server-thread.h"
+#include "tests/harness/guest-driver.h"
+#include "tests/harness/server-thread.h"
 #include "pgpu/skl-regs.h"
 #include "tests/unit/scan/emit.h"
 

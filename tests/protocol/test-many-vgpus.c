@@ -1,6 +1,6 @@
 /*
  * 32 vGPUs on one mediator at once, each driven by its own guest-like
- * client thread (mediator/tools/busy-guest.h) that keeps its render engine
+ * client thread (tests/harness/busy-guest.h) that keeps its render engine
  * backlogged by construction (LANES rounds of verified stores in flight,
  * LANES - 1 still queued while it checks one) and measures, from the
  * breadcrumbs the GPU wrote, the share of the time it had work queued.
@@ -37,9 +37,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "mediator/control.h"
-#include "mediator/tools/busy-guest.h"
-#include "mediator/tools/server-thread.h"
+#include "pgpu/pgpu.h"
+#include "wire/control.h"
+#include "tests/harness/busy-guest.h"
+#include "tests/harness/server-thread.h"
 
 #define MiB             (1ull << 20)
 #define VGPUS           32

@@ -1,5 +1,5 @@
 /*
- * Workloads end to end: a guest-like client (mediator/tools/guest-driver.h)
+ * Workloads end to end: a guest-like client (tests/harness/guest-driver.h)
  * builds page tables, contexts, rings and batches in its guest RAM the way
  * i915 does, submits them to a real mediator (served by a thread on a
  * socket), and checks the results in guest memory byte for byte.  Then the
@@ -25,8 +25,8 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "mediator/tools/guest-driver.h"
-#include "mediator/tools/server-thread.h"
+#include "tests/harness/guest-driver.h"
+#include "tests/harness/server-thread.h"
 #include "mediator/submission/submission.h"
 #include "pgpu/skl-regs.h"
 #include "sched/sched.h"

@@ -18,7 +18,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "mediator/tools/guest-driver.h"
+#include "tests/harness/guest-driver.h"
 #include "tests/unit/scan/emit.h"
 
 #define RAM_SIZE    (16ull << 20)

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mediator/client.h"
+#include "wire/client.h"
 
 /* Nothing is submitted, so nothing completes. */
 static void no_completions(void *opaque, const struct med_completion *done)

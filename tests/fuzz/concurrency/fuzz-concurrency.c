@@ -35,8 +35,8 @@
 #include <string.h>
 
 #include "mediator/log.h"
-#include "mediator/tools/guest-driver.h"
-#include "mediator/tools/server-thread.h"
+#include "tests/harness/guest-driver.h"
+#include "tests/harness/server-thread.h"
 #include "pgpu/skl-regs.h"
 #include "mediator/submission/submission.h"
 #include "tests/fuzz/reach.h"

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mediator/control.h"
+#include "wire/control.h"
 #include "mediator/types.h"
 #include "tests/fuzz/mediator/control-input.h"
 #include "tests/fuzz/seed-file.h"

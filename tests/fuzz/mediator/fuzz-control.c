@@ -21,7 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "mediator/control.h"
+#include "wire/control.h"
 #include "mediator/server.h"
 #include "tests/fuzz/mediator/control-input.h"
 #include "tests/fuzz/mediator/harness.h"

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mediator/protocol.h"
+#include "wire/protocol.h"
 
 #define FUZZ_RAM_SIZE           (4u << 20)
 #define FUZZ_RAM_PAGES          (FUZZ_RAM_SIZE / MED_PAGE_SIZE)

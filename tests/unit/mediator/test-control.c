@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "mediator/control.h"
+#include "wire/control.h"
 
 static struct med_ctl_request request(uint32_t op, uint32_t id, uint32_t weight, uint32_t cap)
 {

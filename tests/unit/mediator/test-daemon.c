@@ -24,8 +24,8 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 
-#include "mediator/client.h"
-#include "mediator/control.h"
+#include "wire/client.h"
+#include "wire/control.h"
 #include "mediator/server.h"
 #include "tests/unit/mediator/fixture.h"
 

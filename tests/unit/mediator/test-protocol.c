@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "mediator/protocol.h"
+#include "wire/protocol.h"
 #include "tests/unit/mediator/fixture.h"
 
 static bool valid_for_mediator(const void *msg, size_t len, unsigned fds)

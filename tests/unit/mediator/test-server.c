@@ -21,7 +21,7 @@
 
 #include "gtt/ggtt-shadow.h"
 #include "mediator/private.h"     /* reserved_create(): what the control socket calls */
-#include "mediator/protocol.h"
+#include "wire/protocol.h"
 #include "mediator/server.h"
 #include "tests/unit/mediator/fixture.h"
 

@@ -19,7 +19,7 @@
 #include <cmocka.h>
 
 #include "fixture.h"
-#include "pgpu/native-workload.h"
+#include "tools/native-workload.h"
 
 #define LO(a) ((uint32_t)(a))
 #define HI(a) ((uint32_t)((a) >> 32))

@@ -6,7 +6,7 @@
  */
 #include "fixture.h"
 #include "vgpu/regs.h"
-#include "mediator/protocol.h"
+#include "wire/protocol.h"
 
 #define HWSP_GMA        0x10000         /* graphics address of the RCS status page */
 #define HWSP_GPA        0x3000          /* the fixture RAM page it maps */

@@ -3,7 +3,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "mediator/tools/server-thread.h"
+#include "tests/harness/server-thread.h"
 
 #include <errno.h>
 #include <limits.h>

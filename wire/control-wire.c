@@ -4,9 +4,9 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "mediator/control.h"
+#include "wire/control.h"
 
-#include "mediator/protocol.h"
+#include "wire/protocol.h"
 
 #include <errno.h>
 #include <stdio.h>

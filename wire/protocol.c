@@ -4,7 +4,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "mediator/protocol.h"
+#include "wire/protocol.h"
 
 #include <assert.h>
 #include <ctype.h>

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pgpu/native-workload.h"
+#include "tools/native-workload.h"
 
 #define DEFAULT_BATCHES 10000
 #define RUNS 2

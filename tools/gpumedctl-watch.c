@@ -10,7 +10,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "mediator/tools/gpumedctl.h"
+#include "tools/gpumedctl.h"
 
 #include <errno.h>
 #include <inttypes.h>

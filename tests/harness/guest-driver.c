@@ -4,7 +4,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "mediator/tools/guest-driver.h"
+#include "tests/harness/guest-driver.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -9,7 +9,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "pgpu/native-workload.h"
+#include "tools/native-workload.h"
 
 #include <errno.h>
 #include <string.h>

@@ -34,7 +34,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "mediator/protocol.h"
+#include "wire/protocol.h"
 
 #define MED_CLIENT_TIMEOUT_MS   10000   /* each set-up reply */
 #define MED_CLIENT_QUEUE_MAX    256     /* messages waiting for room in the socket */

@@ -2,7 +2,7 @@
  * gpumedctl - list a gpumed mediator's vGPUs and types, show statistics,
  * change a vGPU's weight and cap at run time, create vGPUs ahead of their
  * VM and destroy them, through its control socket
- * (mediator/control.h, docs/mediator.md).  Human-readable by default,
+ * (wire/control.h, docs/mediator.md).  Human-readable by default,
  * --json for scripts.  Exit status: 0, 1 when the mediator refused or
  * could not be reached, 2 for a bad command line.
  *
@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mediator/tools/gpumedctl.h"
+#include "tools/gpumedctl.h"
 
 #define DEFAULT_SOCKET  "/run/gpumed/gpumed.sock"
 #define MiB             ((uint64_t)1 << 20)

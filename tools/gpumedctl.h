@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "mediator/control.h"
+#include "wire/control.h"
 
 
 /* What a command prints goes to @out: for a one-shot command a buffer

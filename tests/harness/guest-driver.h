@@ -23,7 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "mediator/client.h"
+#include "wire/client.h"
 #include "pgpu/pgpu.h"
 
 #define GUEST_RING_SIZE     (64u * 1024)

@@ -3,7 +3,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "mediator/client.h"
+#include "wire/client.h"
 
 #include <assert.h>
 #include <errno.h>

@@ -4,7 +4,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "mediator/tools/busy-guest.h"
+#include "tests/harness/busy-guest.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "mediator/tools/guest-driver.h"
+#include "tests/harness/guest-driver.h"
 #include "pgpu/skl-regs.h"
 
 #define MiB             (1ull << 20)

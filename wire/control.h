@@ -21,8 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mediator/protocol.h"
-#include "pgpu/pgpu.h"
+#include "wire/protocol.h"
 
 #define MED_CTL_VERSION         4
 #define MED_CTL_NAME_LEN        64
