@@ -201,8 +201,9 @@ def check_reserved_vgpu(qt, tap):
     second one is refused while the first has it, and when the first goes
     the vGPU stays reserved, idle, for the next."""
     qemu, mediator, _ = start_qemu()
-    ctl = os.path.join(os.path.dirname(os.environ.get('GPUMED_MEDIATOR') or default_mediator()),
-                       'gpumedctl')
+    # build/mediator/gpumed -> build/tools/gpumedctl
+    ctl = os.path.join(os.path.dirname(os.path.dirname(
+        os.environ.get('GPUMED_MEDIATOR') or default_mediator())), 'tools', 'gpumedctl')
 
     def gpumedctl(*args):
         return subprocess.run([ctl, '--socket', mediator.socket] + list(args),
