@@ -133,14 +133,36 @@ static uint32_t *context_state_page(struct skl_engine *e)
     return page;
 }
 
+/*
+ * CTX_TIMESTAMP counts the context's time on the engine.  A real engine is
+ * never taken off by its host; the model's is a host thread, and the wall
+ * time since switch-in charged the context with the time the host ran
+ * other threads instead (docs/gpu-model.md, "Timestamps").  So it counts
+ * what the thread executed for the context (its CPU time in the context's
+ * slices) and the time the context waited on a semaphore.
+ */
 uint32_t skl_ctx_timestamp_locked(const struct skl_engine *e)
 {
     uint32_t saved = skl_ereg(e, RING_CTX_TIMESTAMP);
+    uint64_t ns = e->ctx_run_ns;
 
     if (!e->active[0].desc || e->hung) {
         return saved;
     }
-    return saved + (uint32_t)(skl_cs_ticks(e->gpu) - e->ctx_ts_switch_in);
+    if (e->ctx_wait_since) {
+        uint64_t now = skl_now_ns();
+
+        ns += now > e->ctx_wait_since ? now - e->ctx_wait_since : 0;
+    }
+    return saved + (uint32_t)skl_ns_to_ticks(ns);
+}
+
+static uint64_t thread_cpu_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static void stop_context_locked(struct skl_engine *e, enum skl_exec_result why);
@@ -184,7 +206,8 @@ static void context_restore_locked(struct skl_engine *e)
                skl_ereg(e, RING_BBSTATE) & BB_STATE_ACTIVE ? SKL_LEVEL_BATCH :
                SKL_LEVEL_RING;
     e->arb_enabled = true;
-    e->ctx_ts_switch_in = skl_cs_ticks(e->gpu);
+    e->ctx_run_ns = 0;
+    e->ctx_wait_since = 0;
     e->last_progress_ns = skl_now_ns();
     skl_tlb_flush(&e->tlb);
     SKL_STAT_INC(e->gpu, context_switches);
@@ -346,6 +369,7 @@ static void run_slice(struct skl_engine *e)
 {
     struct skl_gpu *gpu = e->gpu;
     enum skl_exec_result result;
+    uint64_t cpu_ns;
     bool runnable;
 
     skl_tlb_flush(&e->tlb);
@@ -356,8 +380,11 @@ static void run_slice(struct skl_engine *e)
     if (!runnable) {
         return;
     }
+    cpu_ns = thread_cpu_ns();
     result = skl_execute_slice(e);
+    cpu_ns = thread_cpu_ns() - cpu_ns;
     pthread_mutex_lock(&gpu->lock);
+    e->ctx_run_ns += cpu_ns;
     if (result != SKL_EXEC_WAIT) {
         e->poll_ns = 0;
     }
@@ -423,6 +450,7 @@ static void reset_now_locked(struct skl_engine *e)
     e->hung = false;
     e->poll_wait = false;
     e->poll_ns = 0;
+    e->ctx_wait_since = 0;
     __atomic_store_n(&e->reset_requested, false, __ATOMIC_RELAXED);
     for (unsigned i = 0; i < sizeof(cleared) / sizeof(cleared[0]); i++) {
         skl_set_ereg(e, cleared[i], 0);
@@ -523,7 +551,12 @@ static void *engine_thread(void *opaque)
         }
         if (e->poll_wait) {
             e->poll_wait = false;
+            e->ctx_wait_since = skl_now_ns();
             poll_sleep_locked(e);
+            if (e->ctx_wait_since) {    /* not reset or switched meanwhile */
+                e->ctx_run_ns += skl_now_ns() - e->ctx_wait_since;
+                e->ctx_wait_since = 0;
+            }
             continue;
         }
         e->executing = true;

@@ -483,13 +483,16 @@ uint64_t skl_now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-uint64_t skl_cs_ticks(const struct skl_gpu *gpu)
+uint64_t skl_ns_to_ticks(uint64_t ns)
 {
-    uint64_t ns = skl_now_ns() - gpu->epoch_ns;
-
     /* split to avoid overflowing 64 bits after a few weeks */
     return ns / 1000000000ull * SKL_CS_CLOCK_HZ +
            ns % 1000000000ull * SKL_CS_CLOCK_HZ / 1000000000ull;
+}
+
+uint64_t skl_cs_ticks(const struct skl_gpu *gpu)
+{
+    return skl_ns_to_ticks(skl_now_ns() - gpu->epoch_ns);
 }
 
 static bool config_valid(const struct pgpu_config *config)

@@ -82,7 +82,12 @@ struct skl_engine {
     bool reset_requested;
     bool poll_wait;             /* last slice ended on an unsatisfied semaphore */
     uint64_t poll_ns;           /* how long to wait before polling it again */
-    uint64_t ctx_ts_switch_in;  /* CS ticks when active[0] was switched in */
+    /* active[0]'s engine time since it was switched in (CTX_TIMESTAMP
+     * counts it): the thread's CPU time in its slices, and the wall time of
+     * its semaphore waits, the one in progress since ctx_wait_since (0:
+     * none).  Not the time the host kept the thread off a CPU. */
+    uint64_t ctx_run_ns;
+    uint64_t ctx_wait_since;
 
     /* Execution state of active[0]: owned by the thread while executing. */
     enum skl_level level;
@@ -162,6 +167,7 @@ static inline void skl_set_ereg64(struct skl_engine *e, uint32_t lo, uint32_t hi
 
 uint64_t skl_now_ns(void);
 uint64_t skl_cs_ticks(const struct skl_gpu *gpu);
+uint64_t skl_ns_to_ticks(uint64_t ns);
 
 /* skl-mmio.c: register access by the owner or by a command stream. */
 uint32_t skl_mmio_read32(struct skl_gpu *gpu, uint32_t offset);

@@ -38,6 +38,9 @@ int gem_execute(int fd, uint32_t ctx, unsigned engine, const struct gem_buffer *
                 const struct gem_buffer *const *targets, unsigned n_targets);
 /* Wait until @b is idle: 0 or the errno (ETIME: too long). */
 int gem_wait(int fd, const struct gem_buffer *b);
+/* Whether the GPU still has work for @b (I915_GEM_BUSY, no wait): 0 or the
+ * errno. */
+int gem_busy(int fd, const struct gem_buffer *b, bool *busy);
 /* Execute, wait and make @target readable by the CPU. */
 bool gem_run(struct result *r, int fd, uint32_t ctx, unsigned engine,
              const struct gem_buffer *batch, uint32_t batch_len,

@@ -2,10 +2,18 @@
  * gem-busy: keep the blitter busy for BUSY_SECONDS through the i915 uAPI,
  * as a GPU-bound guest does, so that the host can measure how the
  * mediator shares the GPU between two such guests (tests/guest/fairness).
- * Two targets take turns: one's batches are queued while the other's
- * result is checked, so the guest has work at the mediator whenever its
- * turn comes.  Every round's colour is checked in the first and last
- * pixel of its target.
+ * Backlogged by construction: LANES targets take turns, and the guest
+ * waits for (and checks) the oldest round only, so LANES - 1 rounds stay
+ * queued while it does: more requests than the mediator merges into one
+ * workload (16), so its queue is not all taken at once and completed
+ * together.  Not deeper: i915's heartbeat, queued behind it, must still
+ * complete before i915 declares the engine hung on a slow (loaded) host.
+ * It also counts how often its queue ran dry: before each round it asks
+ * whether the newest round it queued is still busy; if not, everything it
+ * had queued was done.  A GUEST-LOG line after each round says
+ * "round=N dry=D" (D since the start), which the host prints per window
+ * beside the mediator's backlog.  Every round's colour is checked in the
+ * first and last pixel of its target.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -17,15 +25,16 @@
 #include "agent.h"
 #include "gem.h"
 
-#define BUSY_SECONDS    40
-#define BATCHES         4               /* per round and target */
-#define FILLS           24              /* 1920x1080 colour fills per batch */
+#define BUSY_SECONDS    60
+#define LANES           6               /* rounds in flight: 5 queued while one is checked */
+#define BATCHES         4               /* per round */
+#define FILLS           32              /* 1920x1080 colour fills per batch */
 #define WIDTH           1920
 #define HEIGHT          1080
 #define PITCH           (WIDTH * 4)
 #define FRAME           (PITCH * HEIGHT)
-#define VA_BUSY_TARGET  0x10000000ull   /* two frames, 16 MiB apart */
-#define VA_BUSY_BATCH   0x20000000ull
+#define VA_BUSY_TARGET  0x10000000ull   /* LANES frames, 16 MiB apart */
+#define VA_BUSY_BATCH   0x20000000ull   /* a page per lane */
 #define XY_COLOR_BLT_CMD (0x54000000u | 3u << 20 | (7 - 2))
 #define BLT_32BPP_PATCOPY (3u << 24 | 0xf0u << 16)
 
@@ -47,11 +56,29 @@ static uint32_t write_batch(const struct gem_buffer *batch, unsigned lane, uint6
     return emit_end(start, cs);
 }
 
+/* Wait for round @color of @target and check its first and last pixel. */
+static bool check_round(struct result *r, int fd, const struct gem_buffer *target,
+                        uint32_t color)
+{
+    const uint32_t *pixels = target->map;
+    int err = gem_wait(fd, target);
+
+    if (err) {
+        result_add(r, "error", "gem_wait:%s", strerror(err));
+        return false;
+    }
+    if (pixels[0] != color || pixels[FRAME / 4 - 1] != color) {
+        result_add(r, "error", "round_%u_color:0x%08x", color & 0xffff, pixels[0]);
+        return false;
+    }
+    return true;
+}
+
 bool step_gem_busy(struct result *r)
 {
-    struct gem_buffer batch, target[2];
-    uint32_t color[2] = { 0, 0 };
-    unsigned lane = 0, rounds = 0;
+    struct gem_buffer batch, target[LANES];
+    uint32_t color[LANES] = { 0 };
+    unsigned rounds = 0, dry = 0;
     double start;
     bool ok = false;
     int err = 0, fd = gem_open(r);
@@ -61,50 +88,57 @@ bool step_gem_busy(struct result *r)
     }
     memset(&batch, 0, sizeof(batch));
     memset(target, 0, sizeof(target));
-    if (!gem_buffer_create(r, fd, 8192, VA_BUSY_BATCH, &batch) ||
-        !gem_buffer_create(r, fd, FRAME, VA_BUSY_TARGET, &target[0]) ||
-        !gem_buffer_create(r, fd, FRAME, VA_BUSY_TARGET + 0x1000000, &target[1])) {
+    if (!gem_buffer_create(r, fd, LANES * 4096, VA_BUSY_BATCH, &batch)) {
         goto out;
     }
+    for (unsigned lane = 0; lane < LANES; lane++) {
+        if (!gem_buffer_create(r, fd, FRAME, VA_BUSY_TARGET + lane * 0x1000000ull,
+                               &target[lane])) {
+            goto out;
+        }
+    }
     start = boottime_ms();
-    for (;; lane ^= 1) {
+    for (unsigned lane = 0; boottime_ms() - start < BUSY_SECONDS * 1000.0;
+         lane = (lane + 1) % LANES) {
         const struct gem_buffer *targets[1] = { &target[lane] };
-        const uint32_t *pixels = target[lane ^ 1].map;
+        unsigned newest = (lane + LANES - 1) % LANES;
+        bool busy = true;
         uint32_t len;
 
-        if (boottime_ms() - start < BUSY_SECONDS * 1000.0) {
-            color[lane] = 0x00010000u | ++rounds;
-            len = write_batch(&batch, lane, target[lane].va, color[lane]);
-            for (unsigned b = 0; b < BATCHES && !err; b++) {
-                err = gem_execute(fd, 0, I915_EXEC_BLT, &batch, lane * 4096, len, targets, 1);
-            }
-        } else if (!color[lane ^ 1]) {
-            break;
+        /* the oldest round in flight: LANES - 1 newer ones stay queued */
+        if (color[lane] && !check_round(r, fd, &target[lane], color[lane])) {
+            goto out;
+        }
+        if (color[newest] && (err = gem_busy(fd, &target[newest], &busy))) {
+            result_add(r, "error", "gem_busy:%s", strerror(err));
+            goto out;
+        }
+        dry += color[newest] && !busy;
+        color[lane] = 0x00010000u | ++rounds;
+        len = write_batch(&batch, lane, target[lane].va, color[lane]);
+        for (unsigned b = 0; b < BATCHES && !err; b++) {
+            err = gem_execute(fd, 0, I915_EXEC_BLT, &batch, lane * 4096, len, targets, 1);
         }
         if (err) {
             result_add(r, "error", "execbuffer2:%s", strerror(err));
             goto out;
         }
-        if (!color[lane ^ 1]) {
-            continue;   /* the first round: nothing to check yet */
-        }
-        if ((err = gem_wait(fd, &target[lane ^ 1]))) {
-            result_add(r, "error", "gem_wait:%s", strerror(err));
+        result_log(r, "round=%u dry=%u", rounds, dry);
+    }
+    for (unsigned lane = 0; lane < LANES; lane++) {
+        if (color[lane] && !check_round(r, fd, &target[lane], color[lane])) {
             goto out;
         }
-        if (pixels[0] != color[lane ^ 1] || pixels[FRAME / 4 - 1] != color[lane ^ 1]) {
-            result_add(r, "error", "round_%u_color:0x%08x", rounds, pixels[0]);
-            goto out;
-        }
-        color[lane ^ 1] = 0;
     }
     result_add(r, "rounds", "%u", rounds);
     result_add(r, "fills", "%u", rounds * BATCHES * FILLS);
+    result_add(r, "dry", "%u", dry);
     ok = true;
 out:
     gem_buffer_free(fd, &batch);
-    gem_buffer_free(fd, &target[0]);
-    gem_buffer_free(fd, &target[1]);
+    for (unsigned lane = 0; lane < LANES; lane++) {
+        gem_buffer_free(fd, &target[lane]);
+    }
     close(fd);
     return ok;
 }

@@ -181,6 +181,18 @@ int gem_wait(int fd, const struct gem_buffer *b)
     return ret < 0 ? errno : 0;
 }
 
+int gem_busy(int fd, const struct gem_buffer *b, bool *busy)
+{
+    struct drm_i915_gem_busy query = { .handle = b->handle };
+    int ret;
+
+    do {
+        ret = ioctl(fd, DRM_IOCTL_I915_GEM_BUSY, &query);
+    } while (ret < 0 && (errno == EINTR || errno == EAGAIN));
+    *busy = query.busy != 0;
+    return ret < 0 ? errno : 0;
+}
+
 bool gem_run(struct result *r, int fd, uint32_t ctx, unsigned engine,
              const struct gem_buffer *batch, uint32_t batch_len,
              const struct gem_buffer *target)

@@ -31,7 +31,7 @@ const struct step steps[] = {
     { "gem-loop",   step_gem_loop,  true },   /* 1,000 render batches */
     { "gem-contexts", step_gem_contexts, true }, /* two contexts interleaved */
     { "gem-relay",  step_gem_relay, true },   /* values relayed across engines and contexts, addresses reused */
-    { "gem-busy",   step_gem_busy,  true },   /* the blitter busy for 40 s, rounds checked */
+    { "gem-busy",   step_gem_busy,  true },   /* the blitter busy for 60 s, rounds checked */
     { "mediator-loss", step_mediator_loss, true }, /* the host kills the mediator: no hang */
     /* Attacks: rejected or contained, canary intact, the next batch works. */
     { "hostile-ggtt-store", step_hostile_ggtt_store, true },   /* store outside the partition */

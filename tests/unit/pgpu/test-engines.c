@@ -297,9 +297,12 @@ static void test_timestamps_tick_at_the_cs_clock(void **state)
     assert_true(t1 - t0 >= SKL_CS_CLOCK_HZ / 50);     /* at least 20 ms worth */
 
     /*
-     * The context's own timestamp counts only while it runs: more than
-     * nothing, and no more than the engine's clock advanced around it.  (How
-     * much of the wait it ran depends on host scheduling, so no lower bound.)
+     * The context's own timestamp counts its time on the engine, a
+     * semaphore wait included (the semaphore is released once the live
+     * register shows 20 ms of it), and no more than the engine's clock
+     * advanced around it.  A host that keeps the engine's thread off a CPU
+     * does not count: the release waits for the context's clock, not for
+     * this thread's sleep.
      */
     memcpy(f->batch->map, wait, sizeof(wait));
     ((uint32_t *)f->batch->map)[N(wait)] = MI_BATCH_BUFFER_END;
@@ -307,14 +310,19 @@ static void test_timestamps_tick_at_the_cs_clock(void **state)
     seqno = native_emit_breadcrumb(ctx);
     t0 = pgpu_skl_model.mmio_read(f->gpu, RCS_REG(RING_TIMESTAMP), 8);
     assert_int_equal(native_submit(ctx), 0);
-    sleep_ms(20);
+    for (unsigned ms = 0; fixture_reg(f, RCS_REG(RING_EXECLIST_STATUS_HI)) == 0 ||
+                          fixture_reg(f, RCS_REG(RING_CTX_TIMESTAMP)) < SKL_CS_CLOCK_HZ / 50;
+         ms++) {
+        assert_true(ms < FIX_WAIT_MS);
+        sleep_ms(1);
+    }
     __atomic_store_n(&fixture_data(f)[0], 1, __ATOMIC_RELEASE);
     assert_int_equal(native_wait(ctx, seqno, FIX_WAIT_MS), 0);
     assert_int_equal(native_wait_idle(f->n, GEN9_RCS, FIX_WAIT_MS), 0);
     t1 = pgpu_skl_model.mmio_read(f->gpu, RCS_REG(RING_TIMESTAMP), 8);
     image_state = (const uint32_t *)((const uint8_t *)native_ctx_image(ctx)->map +
                                      LRC_STATE_OFFSET);
-    assert_true(image_state[CTX_TIMESTAMP_DW] > 0);
+    assert_true(image_state[CTX_TIMESTAMP_DW] >= SKL_CS_CLOCK_HZ / 50);
     assert_true(image_state[CTX_TIMESTAMP_DW] <= t1 - t0);
 }
 
@@ -532,7 +540,8 @@ int main(void)
         ENGINE_TEST(test_endless_batch_hangs_and_engine_reset_recovers),
         ENGINE_TEST(test_semaphore_that_never_signals_hangs),
         ENGINE_TEST(test_interrupts_iir_imr_ier_and_master),
-        ENGINE_TEST(test_timestamps_tick_at_the_cs_clock),
+        cmocka_unit_test_setup_teardown(test_timestamps_tick_at_the_cs_clock,
+                                        fixture_setup_patient, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_dma_map_waits_for_a_command_not_a_slice,
                                         fixture_setup_patient, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_dma_unmap_fences_a_running_engine,

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "gen9/engine.h"
 #include "pgpu/native.h"
 #include "pgpu/skl-regs.h"
 #include "sched/sched.h"
@@ -162,7 +163,7 @@ static int setup_patient(void **state)
 
 static int setup_sliced(void **state)
 {
-    return setup_with(state, &med_sched_policy_rr, SLICE_NS, HANG_MS);
+    return setup_with(state, &med_sched_policy_rr, SLICE_NS, PATIENT_HANG_MS);
 }
 
 static int teardown(void **state)
@@ -227,10 +228,12 @@ static struct test_workload *workload_shaped(struct env *e, unsigned i, bool mar
     return t;
 }
 
+/* A @blocked workload waits for results[GATE] and is marked (it says when
+ * it runs: block_then_release). */
 static struct test_workload *workload_parts(struct env *e, unsigned i, bool blocked,
                                             bool two_parts)
 {
-    return workload_shaped(e, i, false, blocked ? GATE : 0, two_parts);
+    return workload_shaped(e, i, blocked, blocked ? GATE : 0, two_parts);
 }
 
 static struct test_workload *workload(struct env *e, unsigned i, bool blocked)
@@ -492,21 +495,24 @@ static void test_cancel_in_port_0_requeues_port_1(void **state)
     assert_null(b.first);
 }
 
-static uint32_t csb_write_ptr(struct env *e)
+/* Hold workload @i (blocked on results[GATE], marked) until the GPU's own
+ * clock says it has been on the engine for BLOCK_NS (its live CTX_TIMESTAMP,
+ * from the value it was dispatched with), then release the blocked
+ * workloads and run until @completed.  By the GPU's clock, not the test's
+ * sleep: a host that keeps the engine thread off a CPU meanwhile does not
+ * count for the context (pgpu/skl-execlist.c). */
+static void block_then_release(struct env *e, unsigned i, unsigned completed)
 {
-    return __atomic_load_n(&page_of(e, STATUS_PAGE(GEN9_RCS))[HWSP_CSB_WRITE_PTR_DW],
-                           __ATOMIC_ACQUIRE);
-}
+    const uint64_t block_ticks = BLOCK_NS * SKL_CS_CLOCK_HZ / 1000000000ull;
+    const struct med_sched_workload *w = &e->wl[i].sched;
+    uint32_t now;
 
-/* Once the engine took a context (its CSB moved on from @csb), hold
- * results[GATE] at 0 for BLOCK_NS of its time, then release the blocked
- * workloads and run until @completed. */
-static void block_then_release(struct env *e, uint32_t csb, unsigned completed)
-{
-    while (csb_write_ptr(e) == csb) {
+    wait_for_result(e, STARTED(i), STARTED_VALUE);
+    do {
         sleep_ns(100000);
-    }
-    sleep_ns(BLOCK_NS);
+        now = (uint32_t)pgpu_skl_model.mmio_read(e->gpu, gen9_engines[GEN9_RCS].base + RING_CTX_TIMESTAMP, 4);
+    } while ((uint32_t)(now - w->ctx_timestamp_start) < block_ticks);
+    __atomic_store_n(&page_of(e, RESULTS_PAGE)[STARTED(i)], 0, __ATOMIC_RELEASE);
     __atomic_store_n(&page_of(e, RESULTS_PAGE)[GATE], 1, __ATOMIC_RELEASE);
     run_until(e, completed);
     __atomic_store_n(&page_of(e, RESULTS_PAGE)[GATE], 0, __ATOMIC_RELEASE);
@@ -518,25 +524,23 @@ static void test_long_workload_runs_a_slice_at_a_time(void **state)
     static const unsigned expected[] = { 0, 1, 3, 2 };
     struct med_sched_entity a, b;
     uint64_t a_backlog;
-    uint32_t csb = csb_write_ptr(e);
 
     med_sched_entity_init(&a, GEN9_RCS, &equal);
     med_sched_entity_init(&b, GEN9_RCS, &equal);
     /* Its GPU time per part unknown: both parts in one run. */
     med_sched_submit(e->sched, &a, &workload_parts(e, 0, true, true)->sched);
     assert_int_equal(med_sched_get_stats(e->sched)->dispatched, 1);
-    block_then_release(e, csb, 1);
+    block_then_release(e, 0, 1);
     assert_int_equal(page_of(e, RESULTS_PAGE)[32], 101);
     assert_true(med_sched_backlog_ns(&a, 0) >= BLOCK_NS);
     assert_true(a.part_ns >= SLICE_NS);
     /* A part is known to fill a slice: with b waiting, a's two-part
      * workload runs one part, nothing behind it in port 1, and b's
      * workload runs between its parts. */
-    csb = csb_write_ptr(e);
     med_sched_submit(e->sched, &a, &workload(e, 1, true)->sched);
     med_sched_submit(e->sched, &a, &workload_parts(e, 2, false, true)->sched);
     med_sched_submit(e->sched, &b, &workload(e, 3, false)->sched);
-    block_then_release(e, csb, 4);
+    block_then_release(e, 1, 4);
     for (unsigned i = 0; i < 4; i++) {
         assert_int_equal(e->order[i], expected[i]);
         assert_int_equal(e->wl[i].result, MED_SCHED_DONE);
@@ -561,7 +565,7 @@ static void test_long_workload_runs_a_slice_at_a_time(void **state)
 
 static int setup_weighted(void **state)
 {
-    return setup_with(state, &med_sched_policy_weighted, SLICE_NS, HANG_MS);
+    return setup_with(state, &med_sched_policy_weighted, SLICE_NS, PATIENT_HANG_MS);
 }
 
 /* A vGPU whose parts are known to fill a slice, next to one capped out for
@@ -573,18 +577,16 @@ static void test_parts_run_on_while_the_other_is_capped_out(void **state)
     struct env *e = *state;
     static const struct med_sched_share two_percent = { .weight = 1, .cap_percent = 2 };
     struct med_sched_entity a, b;
-    uint32_t csb = csb_write_ptr(e);
 
     med_sched_entity_init(&a, GEN9_RCS, &equal);
     med_sched_entity_init(&b, GEN9_RCS, &two_percent);
     med_sched_submit(e->sched, &a, &workload(e, 0, true)->sched);
-    block_then_release(e, csb, 1);
+    block_then_release(e, 0, 1);
     assert_true(a.part_ns >= BLOCK_NS);
     /* b's bucket holds 2 ms (a slice at least): BLOCK_NS overdraws it by
      * 2 ms or more, paid back in 100 ms of wall time or more */
-    csb = csb_write_ptr(e);
     med_sched_submit(e->sched, &b, &workload(e, 1, true)->sched);
-    block_then_release(e, csb, 2);
+    block_then_release(e, 1, 2);
     med_sched_submit(e->sched, &b, &workload(e, 2, false)->sched);
     assert_int_equal(med_sched_get_stats(e->sched)->dispatched, 2);
     med_sched_submit(e->sched, &a, &workload_parts(e, 3, false, true)->sched);
