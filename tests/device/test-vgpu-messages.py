@@ -60,8 +60,8 @@ def check_names_and_sockets(tap, qemu, mediator):
             'socket= naming the control socket: which socket to give instead')
     err = refused(tap, qemu, MEMFD + ['-device', 'vgpu-pci,socket=' + socket,
                                       '-device', 'vgpu-pci,addr=03.0,socket=' + socket],
-                  ['a VM has one vgpu-pci', 'remove the other -device vgpu-pci'],
-                  'two vgpu-pci in one VM: one is allowed, remove the other')
+                  ['a VM has one Intel GPU', 'remove one of the two devices'],
+                  'two vgpu-pci in one VM: one Intel GPU is allowed, remove one')
     tap.check('duplicate fw_cfg' not in err and
               re.search(r"info: VM '[^']+' has vGPU [0-9]+ \(gpumed-[0-9]+\), from the mediator",
                         err),
