@@ -43,7 +43,10 @@ const struct med_cmd_desc med_cmd_table[] = {
     { .name = "MI_ARB_CHECK", MI(0x05), FIXED(1), .engines = MED_ENG_ALL },
     { .name = "MI_RS_CONTROL", MI(0x06), FIXED(1), .engines = MED_ENG_RCS,
       .policy = MED_CMD_UNSUPPORTED },
-    { .name = "MI_REPORT_HEAD", MI(0x07), FIXED(1), .engines = MED_ENG_ALL },
+    /* Writes the ring head into the engine's status page, a host page every
+     * vGPU's work shares; i915 and IGT never emit it. */
+    { .name = "MI_REPORT_HEAD", MI(0x07), FIXED(1), .engines = MED_ENG_ALL,
+      .policy = MED_CMD_PRIVILEGED },
     { .name = "MI_ARB_ON_OFF", MI(0x08), FIXED(1), .engines = MED_ENG_ALL },
     { .name = "MI_URB_ATOMIC_ALLOC", MI(0x09), FIXED(1), .engines = MED_ENG_RCS },
     { .name = "MI_BATCH_BUFFER_END", MI(0x0a), FIXED(1), .engines = MED_ENG_ALL,

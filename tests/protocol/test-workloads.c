@@ -649,6 +649,16 @@ static void test_lri_outside_the_whitelist(void **state)
     expect_contained(e, e->rcs, BATCH_ADDR);
 }
 
+static void test_report_head_into_the_hosts_status_page(void **state)
+{
+    struct env *e = *state;
+    uint32_t *p = e->batch->map;
+
+    emit(&p, MI_REPORT_HEAD_DW);
+    emit(&p, MI_BB_END_DW);
+    expect_contained(e, e->rcs, BATCH_ADDR);
+}
+
 /* A batch that chains to @target. */
 static void expect_chain_contained(struct env *e, uint64_t target)
 {
@@ -997,6 +1007,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ppgtt_entry_taken_after_the_scan_reaches_only_its_vgpu,
                                         setup_patient, teardown),
         cmocka_unit_test_setup_teardown(test_lri_outside_the_whitelist, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_report_head_into_the_hosts_status_page, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_batch_jumping_outside_its_buffer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unterminated_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_endless_loop, setup, teardown),

@@ -19,6 +19,7 @@
 #define MI_NOOP_DW              EMIT_MI(0x00, 0)
 #define MI_USER_INTERRUPT_DW    EMIT_MI(0x02, 0)
 #define MI_ARB_CHECK_DW         EMIT_MI(0x05, 0)
+#define MI_REPORT_HEAD_DW       EMIT_MI(0x07, 0)
 #define MI_ARB_ON_OFF_DW(on)    EMIT_MI(0x08, (on) ? 1 : 0)
 #define MI_BB_END_DW            EMIT_MI(0x0a, 0)
 #define EMIT_GGTT               (1u << 22)      /* MI "use global GTT" */
