@@ -49,7 +49,6 @@
 
 static const struct med_scan_limits default_limits = {
     .max_commands = 4u << 20,
-    .max_batch_bytes = 4u << 20,
     .max_total_bytes = 64u << 20,
     .max_batches = 1024,
 };
@@ -370,7 +369,6 @@ static bool copy_batch(struct med_scan_state *s, enum med_scan_space space, uint
     const struct med_scan_limits *limits = &s->scan->limits;
     uint64_t room = limits->max_total_bytes - s->fetched;
 
-    *window = *window < limits->max_batch_bytes ? *window : limits->max_batch_bytes;
     *window = *window < room ? *window : room;
     if (*window <= have) {
         reject(s, MED_SCAN_LIMIT, "more than %" PRIu64 " bytes of batches",
@@ -405,15 +403,15 @@ static void load_copy(struct med_scan_state *s, const void *host, uint64_t copie
 /*
  * The top batch's copy ended, or cut a command, before the batch did.
  * When the copy was cut by the window rather than by the guest's mapping,
- * copy 4x more and scan the batch again from its start, forgetting what
- * the first pass recorded after it (its calls are scanned again).
+ * copy 4x more (within what the scan may still fetch) and scan the batch
+ * again from its start, forgetting what the first pass recorded after it
+ * (its calls are scanned again).
  */
 static bool copy_was_cut(const struct med_scan_state *s)
 {
     const struct frame *f = &s->frames[s->level];
 
-    return s->level > 0 && 4 * f->dwords == f->window &&
-           f->window < s->scan->limits.max_batch_bytes;
+    return s->level > 0 && 4 * f->dwords == f->window;
 }
 
 static enum med_scan_verdict rescan_larger(struct med_scan_state *s)
@@ -930,10 +928,8 @@ static enum med_scan_verdict end_of_buffer(struct med_scan_state *s)
     if (copy_was_cut(s)) {
         return rescan_larger(s);
     }
-    return reject(s, MED_SCAN_UNTERMINATED, "batch has no MI_BATCH_BUFFER_END in its %" PRIu64
-                  " bytes%s", 4 * f->dwords,
-                  4 * f->dwords >= s->scan->limits.max_batch_bytes ? " (the batch size limit)"
-                                                                   : "");
+    return reject(s, MED_SCAN_UNTERMINATED, "batch has no MI_BATCH_BUFFER_END in the %" PRIu64
+                  " bytes mapped from its start", 4 * f->dwords);
 }
 
 static void start_result(struct med_scan_state *s)
@@ -1001,8 +997,6 @@ struct med_scan *med_scan_create(const struct med_scan_config *config)
     scan->config = *config;
     scan->limits = (struct med_scan_limits){
         .max_commands = or_default(config->limits.max_commands, default_limits.max_commands),
-        .max_batch_bytes = or_default(config->limits.max_batch_bytes,
-                                      default_limits.max_batch_bytes),
         .max_total_bytes = or_default(config->limits.max_total_bytes,
                                       default_limits.max_total_bytes),
         .max_batches = (unsigned)or_default(config->limits.max_batches,

@@ -91,10 +91,12 @@ struct med_scan_ops {
     void (*log)(void *opaque, const char *reason);
 };
 
-/* Bounds on the work one scan may do; 0 picks the default in brackets. */
+/* Bounds on the work one scan may do; 0 picks the default in brackets.
+ * No bound is per batch: the hardware runs a batch of any length, so a
+ * batch's copy grows until it holds the batch's end or the guest's
+ * mapping ends, within what the whole scan may fetch. */
 struct med_scan_limits {
     uint64_t max_commands;      /* commands decoded [4 Mi] */
-    uint64_t max_batch_bytes;   /* bytes of one batch's copy [4 MiB] */
     uint64_t max_total_bytes;   /* bytes fetched in all, copies replaced included [64 MiB] */
     unsigned max_batches;       /* batch buffers started [1024] */
 };

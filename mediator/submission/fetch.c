@@ -14,8 +14,12 @@
 
 #define FETCH_CHUNK_SIZE        (2u << 20)
 
-/* Scan limits: hostile batches cost bounded work and host memory. */
-#define SCAN_MAX_BATCH_BYTES    (1u << 20)
+/* Scan limits: hostile batches cost bounded work and host memory.  None is
+ * per batch (the hardware runs a batch of any length; a copy ends where
+ * the guest's mapping does): the bytes fetched for one request bound it.
+ * 8 MiB lets a single batch that fills the engine's shadow window
+ * (layout.c: about 2 MiB with the default host reserve) through, its
+ * copies growing 4x (4 KiB ... 4 MiB, 5.3 MiB fetched). */
 #define SCAN_MAX_TOTAL_BYTES    (8u << 20)
 #define SCAN_MAX_BATCHES        1024    /* a full ring of small requests */
 
@@ -130,8 +134,7 @@ struct med_scan *wl_scan_create(struct vgpu_submission *sub)
 
     return med_scan_create(&(struct med_scan_config) {
         .ops = &scan_ops, .opaque = sub,
-        .limits = { .max_batch_bytes = SCAN_MAX_BATCH_BYTES,
-                    .max_total_bytes = SCAN_MAX_TOTAL_BYTES,
+        .limits = { .max_total_bytes = SCAN_MAX_TOTAL_BYTES,
                     .max_batches = SCAN_MAX_BATCHES },
     });
 }

@@ -45,6 +45,7 @@
 #define SRC_ADDR        0x0000300000000ull
 #define HOSTILE_ADDR    0x0000400000000ull
 #define UNMAPPED_ADDR   0x0000500000000ull
+#define LONG_ADDR       0x0000600000000ull
 
 #define CANARY          0xc0ffee11u
 #define SECRET          0x5ec2e7u
@@ -688,6 +689,45 @@ static void test_endless_loop(void **state)
     expect_chain_contained(*state, BATCH_ADDR);     /* back to itself */
 }
 
+/* No bound per batch but the request's (issue 18: i915 and IGT submit
+ * objects of any size as batches): a batch whose end lies 1.5 MiB from its
+ * start, past the 1 MiB per-batch copy the mediator used to allow, runs
+ * to its end and stores; the next one of the context runs too. */
+static void test_long_batch_runs(void **state)
+{
+    struct env *e = *state;
+    const uint32_t body = 3u << 19;             /* 1.5 MiB of MI_NOOP */
+    struct guest_bo *big = guest_bo_new(e->vm, 2 * MiB, false);
+    uint32_t *p;
+
+    assert_non_null(big);
+    assert_int_equal(guest_ppgtt_map(e->ppgtt, big, LONG_ADDR), 0);
+    memset(big->map, 0, body);
+    p = (uint32_t *)((uint8_t *)big->map + body);
+    emit_sdi(&p, DATA_ADDR + 12, false, false);
+    p[-1] = 0x10ba7c;
+    emit(&p, MI_BB_END_DW);
+    assert_int_equal(run_batch(e->rcs, LONG_ADDR), 0);
+    assert_int_equal(((uint32_t *)e->data->map)[3], 0x10ba7c);
+    assert_int_equal(guest_vm_events(e->vm)->rejected, 0);
+    assert_int_equal(run_batch(e->rcs, store_batch(e, 0, DATA_ADDR + 16, 0x2a)), 0);
+    assert_int_equal(((uint32_t *)e->data->map)[4], 0x2a);
+}
+
+/* What bounds a batch is the request's work: 12 MiB mapped MI_NOOPs with no
+ * end are copied in growing windows until the request's bytes are spent,
+ * then rejected and contained, as an unterminated batch is. */
+static void test_batch_past_the_request_bound_is_contained(void **state)
+{
+    struct env *e = *state;
+    struct guest_bo *big = guest_bo_new(e->vm, 12 * MiB, false);
+
+    assert_non_null(big);
+    assert_int_equal(guest_ppgtt_map(e->ppgtt, big, LONG_ADDR), 0);
+    memset(big->map, 0, big->size);
+    expect_contained(e, e->rcs, LONG_ADDR);
+}
+
 /* The neighbour's work: a batch and a data page at the usual PPGTT
  * addresses, a render and a blitter context. */
 struct neighbour_work {
@@ -1012,6 +1052,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_batch_jumping_outside_its_buffer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unterminated_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_endless_loop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_long_batch_runs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch_past_the_request_bound_is_contained, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_gpu_hang_is_contained, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disconnect_frees_the_engine, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_reset_spares_the_other_vms_running_work,

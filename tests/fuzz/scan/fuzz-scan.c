@@ -32,7 +32,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const struct med_scan_limits limits = {
     .max_commands = 1u << 16,
-    .max_batch_bytes = 64u << 10,
     .max_total_bytes = 1u << 20,
     .max_batches = MAX_BATCHES,
 };

@@ -410,7 +410,7 @@ static void test_hostile_unterminated(void **state)
     f->vm->page_flags[200] = 0;
     emit_bb_start(&p, FAKE_PPGTT_BASE + 199 * (uint64_t)FAKE_PAGE, EMIT_BB_PPGTT);
     assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_UNTERMINATED);
-    assert_reason(f, "no MI_BATCH_BUFFER_END in its 4096 bytes");
+    assert_reason(f, "no MI_BATCH_BUFFER_END in the 4096 bytes mapped from its start");
     f->vm->page_flags[200] = FAKE_MAPPED;
 }
 
@@ -631,8 +631,8 @@ static void test_malformed(void **state)
 static void test_limits(void **state)
 {
     struct fixture *f = *state;
-    struct med_scan_limits limits = { .max_commands = 100, .max_batch_bytes = 4096,
-                                      .max_batches = 3, .max_total_bytes = 3 * 4096 };
+    struct med_scan_limits limits = { .max_commands = 100, .max_batches = 3,
+                                      .max_total_bytes = 3 * 4096 };
     struct med_scan *saved = f->scan;
     uint32_t *p = f->ring, *b;
 
@@ -653,16 +653,49 @@ static void test_limits(void **state)
     }
     assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_LIMIT);
     assert_reason(f, "more than 3 batches");
-    /* Batch size: no end within the 4 KiB copied (four 1 KiB MI_MATHs). */
+    /* Bytes fetched: a batch of 1 KiB MI_MATHs with no end is copied 4 KiB,
+     * then 8 KiB (what the scan may still fetch), then nothing more. */
     p = f->ring;
     emit_bb_start(&p, PPGTT_BATCH, EMIT_BB_PPGTT);
-    for (unsigned i = 0; i < 4; i++) {
+    for (unsigned i = 0; i < 16; i++) {
         *fake_ppgtt(f->vm, PPGTT_BATCH + i * 1024) = EMIT_MI(0x1a, 254);
     }
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_LIMIT);
+    assert_reason(f, "more than 12288 bytes of batches");
+    /* A batch that runs into unmapped memory ends with its mapping, within
+     * the limits: no end in the one page mapped. */
+    f->vm->page_flags[(PPGTT_BATCH - FAKE_PPGTT_BASE) / FAKE_PAGE + 1] = 0;
     assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_UNTERMINATED);
-    assert_reason(f, "batch size limit");
+    assert_reason(f, "no MI_BATCH_BUFFER_END in the 4096 bytes mapped from its start");
+    f->vm->page_flags[(PPGTT_BATCH - FAKE_PPGTT_BASE) / FAKE_PAGE + 1] = FAKE_MAPPED;
     med_scan_destroy(f->scan);
     f->scan = saved;
+}
+
+/* No bound per batch: a batch as long as its mapping allows runs, whatever
+ * its length (1.5 MiB here: past the 1 MiB per-batch copy the mediator
+ * used to allow), copied in windows 4x larger each time. */
+static void test_long_batch(void **state)
+{
+    struct fixture *f = *state;
+    const uint64_t commands = (3u << 20) / 2 / 1024;  /* 1 KiB MI_MATHs */
+    uint32_t *p = f->ring, *b = fake_ppgtt(f->vm, PPGTT_BATCH);
+
+    f->vm->page_flags[FOREIGN_PAGE] = FAKE_MAPPED;     /* the batch runs over it */
+    emit_bb_start(&p, PPGTT_BATCH, EMIT_BB_PPGTT);
+    for (uint64_t i = 0; i < commands; i++) {
+        b[i * 256] = EMIT_MI(0x1a, 254);
+    }
+    b[commands * 256] = MI_BB_END_DW;
+    f->vm->fetched = 0;
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_OK);
+    assert_int_equal(f->result.buffer_count, 2);
+    assert_int_equal(f->result.buffers[1].len, commands * 1024 + 4);
+    /* 4 KiB, 16 KiB, ... 1 MiB copies cut by their windows, then 4 MiB
+     * asked and the mapping's end reached. */
+    assert_int_equal(f->vm->fetched, (4 + 16 + 64 + 256 + 1024) * 1024 +
+                     (PPGTT_END - PPGTT_BATCH));
+    f->vm->page_flags[FOREIGN_PAGE] = FAKE_PRESENT;
 }
 
 /* What the 6.1 guest sends on the render ring: init breadcrumb, flush,
@@ -772,6 +805,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_conditional_batch_end, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_long_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_guest_streams, setup, teardown),
         cmocka_unit_test_setup_teardown(test_indirect_ctx_batch, setup, teardown),
     };
