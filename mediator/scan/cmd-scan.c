@@ -330,11 +330,12 @@ static void close_buffer(struct med_scan_state *s, unsigned len)
 }
 
 /*
- * A chain that lands in code already run in this activation of its level
- * would run it again and reach the same chain: an endless loop.
+ * The batch of this activation of @level whose executed part holds
+ * @target: a chain there runs code already scanned again (a loop).  0 when
+ * none (buffer 0 is the ring, never a chain's target).
  */
-static bool chains_into_run_code(struct med_scan_state *s, unsigned level,
-                                 enum med_scan_space space, uint64_t target)
+static unsigned run_code_buffer(struct med_scan_state *s, unsigned level,
+                                enum med_scan_space space, uint64_t target)
 {
     const struct med_scan *scan = s->scan;
     unsigned activation = top(s)->activation;
@@ -344,10 +345,36 @@ static bool chains_into_run_code(struct med_scan_state *s, unsigned level,
 
         if (b->level == level && scan->activations[i] == activation && b->space == space &&
             target >= b->gma && target - b->gma < b->len) {
-            return true;
+            return i;
         }
     }
-    return false;
+    return 0;
+}
+
+/*
+ * Is byte @offset of buffer @index where a command the scan decoded
+ * begins?  A batch is scanned in one straight line from its start to the
+ * command that left it (calls return after themselves), so its commands
+ * are found again by walking their lengths; the walk is counted against
+ * the command limit like the scan.
+ */
+static bool command_starts_at(struct med_scan_state *s, unsigned index, uint64_t offset)
+{
+    const struct med_scan_buffer *b = &s->scan->buffers[index];
+    const uint32_t *dw = b->host;
+    uint64_t pos = 0, commands = 0;
+
+    while (4 * pos < offset) {
+        const struct med_cmd_desc *desc = med_cmd_lookup(s->req->engine, dw[pos]);
+
+        if (!desc) {
+            return false;               /* not what the scan decoded: refuse */
+        }
+        commands++;
+        pos += med_cmd_length(desc, dw[pos]);
+    }
+    s->result->commands += commands;
+    return 4 * pos == offset;
 }
 
 /* The executed part of the top batch must itself be the vGPU's memory. */
@@ -430,6 +457,59 @@ static enum med_scan_verdict rescan_larger(struct med_scan_state *s)
     return MED_SCAN_OK;
 }
 
+/* The top batch's executed part is known (close_buffer): back to the
+ * caller's frame, which goes on after its call. */
+static enum med_scan_verdict leave_batch(struct med_scan_state *s)
+{
+    if (!audit_batch(s)) {
+        return s->result->verdict;
+    }
+    s->level--;
+    s->jumped = true;
+    return MED_SCAN_OK;
+}
+
+/*
+ * A chain back into code this activation already ran (buffer @index, from
+ * its copy): a loop, as igt's spinners make.  The GPU runs the same copy
+ * again, so nothing is fetched or scanned again: the start is pointed at
+ * the command in that copy, and the activation ends here, as at a batch
+ * end, for the loop may leave by a conditional end (whose read is audited
+ * data, not commands) and the caller goes on after its call.  A loop with
+ * no way out runs until the engine's hang detection resets it.  Refused:
+ * a target inside a command (the GPU would decode what the scan did not)
+ * and code scanned with privileges the chaining batch lacks.
+ */
+static enum med_scan_verdict chain_into_scanned(struct med_scan_state *s, unsigned index,
+                                                uint64_t target, bool privileged)
+{
+    struct med_scan *scan = s->scan;
+    struct med_scan_result *r = s->result;
+    const struct med_scan_buffer *b = &scan->buffers[index];
+    uint64_t offset = target - b->gma;
+
+    if (b->privileged && !privileged) {
+        return reject(s, MED_SCAN_LOOP, "loop into 0x%" PRIx64 " (%s), scanned as privileged, "
+                      "from an unprivileged batch", target, space_name(b->space));
+    }
+    if (!command_starts_at(s, index, offset)) {
+        return reject(s, MED_SCAN_LOOP, "loop into 0x%" PRIx64 " (%s), inside a command "
+                      "already scanned", target, space_name(b->space));
+    }
+    if (r->commands > scan->limits.max_commands) {
+        return reject(s, MED_SCAN_LIMIT, "more than %" PRIu64 " commands",
+                      scan->limits.max_commands);
+    }
+    if (!reserve_buffers(scan, r->bb_start_count + 1)) {
+        return reject(s, MED_SCAN_NO_MEMORY, "no memory for the scan");
+    }
+    scan->bb_starts[r->bb_start_count++] = (struct med_scan_bb_start){
+        .buffer = top(s)->buffer, .offset = 4 * top(s)->pos, .target = index,
+        .target_offset = offset,
+    };
+    return leave_batch(s);
+}
+
 enum med_scan_verdict med_cmd_bb_start(struct med_scan_state *s, const uint32_t *cmd,
                                        unsigned len)
 {
@@ -458,15 +538,17 @@ enum med_scan_verdict med_cmd_bb_start(struct med_scan_state *s, const uint32_t 
     }
     if (level == (unsigned)s->level) {
         close_buffer(s, len);           /* chained: the rest never runs */
-    }
-    if (level == (unsigned)s->level && chains_into_run_code(s, level, space, target)) {
-        return reject(s, MED_SCAN_LOOP, "endless loop: chains back to 0x%" PRIx64
-                      " (%s), already run at this level", target, space_name(space));
+        index = run_code_buffer(s, level, space, target);
+        if (index) {
+            return chain_into_scanned(s, index, target, privileged);
+        }
     }
     if (r->buffer_count > scan->limits.max_batches) {
         return reject(s, MED_SCAN_LIMIT, "more than %u batches", scan->limits.max_batches);
     }
-    if (!reserve_buffers(scan, r->buffer_count + 1)) {
+    /* loops add batch starts without buffers */
+    if (!reserve_buffers(scan, (r->buffer_count > r->bb_start_count ? r->buffer_count
+                                                                     : r->bb_start_count) + 1)) {
         return reject(s, MED_SCAN_NO_MEMORY, "no memory for the scan");
     }
     /* Nothing is fetched from where the vGPU has no memory: a jump into
@@ -507,12 +589,7 @@ enum med_scan_verdict med_cmd_bb_start(struct med_scan_state *s, const uint32_t 
 static enum med_scan_verdict end_batch(struct med_scan_state *s, unsigned len)
 {
     close_buffer(s, len);
-    if (!audit_batch(s)) {
-        return s->result->verdict;
-    }
-    s->level--;
-    s->jumped = true;
-    return MED_SCAN_OK;
+    return leave_batch(s);
 }
 
 enum med_scan_verdict med_cmd_bb_end(struct med_scan_state *s, const uint32_t *cmd,

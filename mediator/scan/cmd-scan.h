@@ -13,8 +13,11 @@
  * engine's whitelist (the ring and GGTT batches may also use the guest
  * kernel's registers, PPGTT batches only the user ones).  Batches are
  * followed through MI_BATCH_BUFFER_START (first level, second level,
- * chained), with bounded depth and bounded work, and a chain back into
- * code already run at the same level is rejected as an endless loop.
+ * chained), with bounded depth and bounded work; a chain back into a
+ * command already scanned at the same level (a loop, e.g. igt's spinner)
+ * is pointed at that command's copy and not scanned again, so the scan
+ * ends; the loop's exits are conditional ends on data the scan audited,
+ * and a loop without one is ended by the engine's hang detection.
  *
  * The time-of-check/time-of-use contract: the scanner never reads guest
  * memory.  The caller hands it a host copy of the ring and, through
@@ -54,7 +57,7 @@ enum med_scan_verdict {
     MED_SCAN_BAD_REGISTER,      /* a register outside the engine's whitelist */
     MED_SCAN_BAD_BATCH,         /* a batch start that cannot be followed */
     MED_SCAN_UNTERMINATED,      /* a batch without MI_BATCH_BUFFER_END */
-    MED_SCAN_LOOP,              /* a chain back into code already run */
+    MED_SCAN_LOOP,              /* a loop into a command's middle or into more privilege */
     MED_SCAN_LIMIT,             /* more work than the scan limits allow */
     MED_SCAN_NO_MEMORY,         /* the host ran out of memory (not the guest's fault) */
     MED_SCAN_VERDICT_COUNT
@@ -129,11 +132,15 @@ struct med_scan_buffer {
 };
 
 /* An MI_BATCH_BUFFER_START: dwords 1-2 of the command at @offset of
- * buffer @buffer start buffer @target; the caller points them at its copy. */
+ * buffer @buffer start buffer @target at @target_offset; the caller points
+ * them there in its copy.  @target_offset is 0 but for a loop: a chain
+ * back into a command of a batch already scanned in the same activation,
+ * which runs that copy again. */
 struct med_scan_bb_start {
     unsigned buffer;
     uint64_t offset;            /* bytes */
     unsigned target;
+    uint64_t target_offset;     /* bytes into the target's copy */
 };
 
 struct med_scan_result {

@@ -116,7 +116,8 @@ static bool record_batch_starts(struct vgpu_workload *w, const struct guest_cont
                                  : SHADOW_RING_OFFSET + (w->head + at) % ctx->ring_size;
         }
         w->sites[i] = (struct bb_site){ .addr_lo = (uint32_t)dw[0], .addr_hi = (uint32_t)dw[1],
-                                        .target = (uint32_t)offsets[site->target] };
+                                        .target = (uint32_t)(offsets[site->target] +
+                                                              site->target_offset) };
     }
     w->site_count = res->bb_start_count;
     split_parts(w, ctx, res);

@@ -94,6 +94,8 @@ static uint32_t attack_unterminated(uint32_t *cs)
     return BATCH_SIZE;
 }
 
+/* A loop with no way out: it passes the scan (a loop runs its scanned
+ * copy) and the GPU's hang detection stops it; i915 then resets the engine. */
 static uint32_t attack_endless_loop(uint32_t *cs)
 {
     uint32_t *start = cs;

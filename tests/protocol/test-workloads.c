@@ -313,6 +313,81 @@ static void test_batch_changed_after_submission_runs_as_scanned(void **state)
     assert_int_equal(((uint32_t *)e->data->map)[0], 0x600d);
 }
 
+static uint32_t load_u32(const struct guest_bo *bo, unsigned index)
+{
+    return __atomic_load_n(&((uint32_t *)bo->map)[index], __ATOMIC_ACQUIRE);
+}
+
+static void store_u32(const struct guest_bo *bo, unsigned index, uint32_t value)
+{
+    __atomic_store_n(&((uint32_t *)bo->map)[index], value, __ATOMIC_RELEASE);
+}
+
+#define SPIN_LOOP       64u         /* igt's LOOP_START_OFFSET */
+#define SPIN_CONDITION  4088u       /* igt's spin->condition: the batch's last qword */
+
+/* Poll guest dword @index of @bo until it is @value (or fail after WAIT_MS). */
+static void wait_for_u32(const struct guest_bo *bo, unsigned index, uint32_t value)
+{
+    double start = now_ms();
+
+    while (load_u32(bo, index) != value) {
+        if (now_ms() - start > WAIT_MS) {
+            fail_msg("dword 0x%x stayed 0x%08x, not 0x%08x", index, load_u32(bo, index), value);
+        }
+        nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
+    }
+}
+
+/*
+ * igt's spinner as IGT 1.27 builds it on Gen9 (lib/igt_dummyload.c): a
+ * batch that chains back to +64 forever, each round through MI_ARB_CHECK
+ * and an MI_CONDITIONAL_BATCH_BUFFER_END that compares MI_BATCH_BUFFER_END
+ * with a dword of its own buffer (the loop goes on while the dword is
+ * greater); igt_spin_end() ends it by writing MI_BATCH_BUFFER_END there.
+ * This one also stores 1 at data[1] each round, so that the test sees it
+ * go round.  It runs from its scanned copy: rewriting the guest's batch
+ * (MI_BATCH_BUFFER_END over its loop) does not end it, the dword does.
+ */
+static void test_spinner_ends_when_the_guest_writes_its_dword(void **state)
+{
+    struct env *e = *state;
+    uint32_t *batch = e->batch->map, *p = batch, seqno;
+    const struct vgpu_exec_stats *st;
+
+    emit_sdi(&p, DATA_ADDR, false, false);      /* started */
+    p[-1] = 1;
+    p = batch + SPIN_LOOP / 4;
+    emit(&p, MI_ARB_CHECK_DW);
+    emit_sdi(&p, DATA_ADDR + 4, false, false);  /* went round */
+    p[-1] = 1;
+    emit(&p, MI_CONDITIONAL_BATCH_BUFFER_END | MI_COND_BBE_COMPARE_SEMAPHORE);
+    emit(&p, MI_BB_END_DW);
+    emit_addr(&p, BATCH_ADDR + SPIN_CONDITION);
+    emit_bb_start(&p, BATCH_ADDR + SPIN_LOOP, EMIT_BB_PPGTT);
+    store_u32(e->batch, SPIN_CONDITION / 4, 0xffffffff);
+    store_u32(e->batch, SPIN_CONDITION / 4 + 1, 0xffffffff);
+
+    assert_int_equal(guest_ctx_emit_batch(e->rcs, BATCH_ADDR, true), 0);
+    assert_int_equal(guest_ctx_emit_breadcrumb(e->rcs, &seqno), 0);
+    assert_int_equal(guest_ctx_submit(e->rcs), 0);
+    wait_for_u32(e->data, 0, 1);
+    /* The guest's batch changed under the loop: the copy goes on. */
+    store_u32(e->batch, SPIN_LOOP / 4, MI_BB_END_DW);
+    store_u32(e->data, 1, 0);
+    wait_for_u32(e->data, 1, 1);
+    assert_int_not_equal(guest_ctx_seqno(e->rcs), seqno);
+    /* The dword ends it. */
+    store_u32(e->batch, SPIN_CONDITION / 4, MI_BB_END_DW);
+    assert_int_equal(guest_ctx_wait(e->rcs, WAIT_MS), 0);
+    assert_int_equal(guest_ctx_seqno(e->rcs), seqno);
+    server_thread_stop(e->server);
+    st = med_server_exec_stats(server_thread_server(e->server));
+    assert_int_equal(st->rejected, 0);
+    assert_int_equal(st->hangs, 0);
+    assert_int_equal(server_thread_resume(e->server), 0);
+}
+
 static void test_thousand_batches(void **state)
 {
     struct env *e = *state;
@@ -684,7 +759,10 @@ static void test_unterminated_batch(void **state)
     expect_contained(e, e->rcs, BATCH_ADDR + e->batch->size - 4096);
 }
 
-static void test_endless_loop(void **state)
+/* A batch that chains back to itself with no way out passes the scan (a
+ * loop runs its scanned copy) and runs until the hang detection resets
+ * the engine: reported to the guest as a hang, counted (below). */
+static void test_endless_loop_is_reset(void **state)
 {
     expect_chain_contained(*state, BATCH_ADDR);     /* back to itself */
 }
@@ -755,12 +833,27 @@ static struct neighbour_work neighbour_work(struct env *e)
     return n;
 }
 
-/* A semaphore that is never signalled passes the scan and hangs the GPU:
+/* A semaphore wait that is never satisfied (data->map[0] stays 0). */
+static void emit_endless_wait(uint32_t **p)
+{
+    emit(p, MI_SEMAPHORE_WAIT | MI_SEMAPHORE_POLL | MI_SEMAPHORE_OP(MI_SEMAPHORE_SAD_EQ_SDD));
+    emit(p, 1);
+    emit_addr(p, DATA_ADDR);
+    emit(p, MI_BB_END_DW);
+}
+
+/* A loop with no way out: MI_ARB_CHECK, then a chain back to it. */
+static void emit_endless_loop(uint32_t **p)
+{
+    emit(p, MI_ARB_CHECK_DW);
+    emit_bb_start(p, BATCH_ADDR, EMIT_BB_PPGTT);
+}
+
+/* The batch @emit writes at BATCH_ADDR passes the scan and hangs the GPU:
  * the engine is reset after the hang timeout; the neighbour's work, queued
  * behind it on the same engine and running on another, completes. */
-static void test_gpu_hang_is_contained(void **state)
+static void expect_hang_contained(struct env *e, void (*emit_hang)(uint32_t **p))
 {
-    struct env *e = *state;
     struct neighbour_work n = neighbour_work(e);
     struct guest_bo *ndata = n.data;
     struct guest_ctx *nrcs = n.rcs, *nbcs = n.bcs;
@@ -770,10 +863,7 @@ static void test_gpu_hang_is_contained(void **state)
     q[-1] = 0x5eeded;
     emit(&q, MI_BB_END_DW);
 
-    emit(&p, MI_SEMAPHORE_WAIT | MI_SEMAPHORE_POLL | MI_SEMAPHORE_OP(MI_SEMAPHORE_SAD_EQ_SDD));
-    emit(&p, 1);                        /* data->map[0] stays 0 */
-    emit_addr(&p, DATA_ADDR);
-    emit(&p, MI_BB_END_DW);
+    emit_hang(&p);
     assert_int_equal(guest_ctx_emit_batch(e->rcs, BATCH_ADDR, true), 0);
     assert_int_equal(guest_ctx_emit_breadcrumb(e->rcs, &seqno), 0);
     assert_int_equal(guest_ctx_submit(e->rcs), 0);
@@ -787,6 +877,26 @@ static void test_gpu_hang_is_contained(void **state)
     assert_int_equal(((uint32_t *)ndata->map)[0], 0x5eeded);
     expect_contained(e, e->rcs, BATCH_ADDR);    /* hangs again, then recovers */
     assert_int_equal(guest_ctx_wait(e->rcs, WAIT_MS), 0);
+    assert_int_equal(guest_vm_events(e->neighbour)->rejected, 0);
+}
+
+static void test_gpu_hang_is_contained(void **state)
+{
+    expect_hang_contained(*state, emit_endless_wait);
+}
+
+/* The same for a loop without exit: the other VM's work runs meanwhile on
+ * the other engine and after the reset on the same one. */
+static void test_exitless_loop_is_contained(void **state)
+{
+    struct env *e = *state;
+    const struct vgpu_exec_stats *st;
+
+    expect_hang_contained(e, emit_endless_loop);
+    server_thread_stop(e->server);
+    st = med_server_exec_stats(server_thread_server(e->server));
+    assert_int_equal(st->hangs, 2);
+    assert_int_equal(st->rejected, 0);
 }
 
 /* A VM that goes away while its workload holds an engine: the engine is
@@ -826,16 +936,6 @@ static void test_disconnect_frees_the_engine(void **state)
     assert_int_equal(guest_ctx_wait(nrcs, WAIT_MS), 0);
     assert_true(now_ms() - start < HANG_TIMEOUT_MS);
     assert_int_equal(((uint32_t *)ndata->map)[0], 0x1234);
-}
-
-static uint32_t load_u32(const struct guest_bo *bo, unsigned index)
-{
-    return __atomic_load_n(&((uint32_t *)bo->map)[index], __ATOMIC_ACQUIRE);
-}
-
-static void store_u32(const struct guest_bo *bo, unsigned index, uint32_t value)
-{
-    __atomic_store_n(&((uint32_t *)bo->map)[index], value, __ATOMIC_RELEASE);
 }
 
 /* A semaphore wait until the dword at PPGTT @addr is 1. */
@@ -929,11 +1029,11 @@ static void test_rejections_are_counted(void **state)
 
     test_store_outside_the_partition(state);
     test_ppgtt_entry_to_memory_not_owned(state);
-    test_endless_loop(state);
+    test_endless_loop_is_reset(state);
     server_thread_stop(e->server);
     st = med_server_exec_stats(server_thread_server(e->server));
-    assert_int_equal(st->rejected, 3);
-    assert_int_equal(st->hangs, 0);
+    assert_int_equal(st->rejected, 2);
+    assert_int_equal(st->hangs, 1);
     assert_true(st->ppgtt_bad_entries >= 1);
     assert_int_equal(st->completed, 3);
     assert_int_equal(st->times.workloads, 3);
@@ -1051,11 +1151,14 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_batch_jumping_outside_its_buffer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unterminated_batch, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_endless_loop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_spinner_ends_when_the_guest_writes_its_dword,
+                                        setup_patient, teardown),
+        cmocka_unit_test_setup_teardown(test_endless_loop_is_reset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_batch_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch_past_the_request_bound_is_contained, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_gpu_hang_is_contained, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_exitless_loop_is_contained, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disconnect_frees_the_engine, setup, teardown),
         cmocka_unit_test_setup_teardown(test_engine_reset_spares_the_other_vms_running_work,
                                         setup_patient, teardown),

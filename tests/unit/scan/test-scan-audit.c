@@ -3,9 +3,9 @@
  * accepted inside the vGPU's memory and rejected one byte outside it (the
  * whole access is checked, not its start), the hostile batches of the
  * acceptance list (foreign GGTT store, foreign PPGTT page, register outside
- * the whitelist, a jump outside the buffer, an unterminated batch, endless
- * loops), malformed commands, the limits, and what the result tells the
- * workload path (buffers, batch-start sites, privilege, counters, log).
+ * the whitelist, a jump outside the buffer, an unterminated batch, loops
+ * into unscanned code), loops that run their scanned copy, malformed
+ * commands, the limits, and what the result tells the workload path (buffers, batch-start sites, privilege, counters, log).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -414,34 +414,121 @@ static void test_hostile_unterminated(void **state)
     f->vm->page_flags[200] = FAKE_MAPPED;
 }
 
-/* Acceptance: endless loops are rejected. */
-static void test_hostile_loops(void **state)
+#define LOOP_START      64u         /* igt's spinner loops from here */
+#define SPIN_CONDITION  4088u       /* the dword its CPU side writes */
+
+/*
+ * igt's spinner on Gen9 (lib/igt_dummyload.c, IGT 1.27): NOOPs, then from
+ * +64 MI_ARB_CHECK, NOOPs, MI_CONDITIONAL_BATCH_BUFFER_END comparing
+ * MI_BATCH_BUFFER_END with a dword of its own buffer, and a chain back to
+ * +64.  Returns the offset of the chain.
+ */
+static uint64_t emit_spinner(struct fixture *f, uint64_t gma)
+{
+    uint32_t *start = fake_ppgtt(f->vm, gma), *b = start;
+
+    memset(b, 0, SPIN_CONDITION);
+    b += LOOP_START / 4;
+    emit(&b, MI_ARB_CHECK_DW);
+    b += 8;                                     /* NOOPs */
+    emit(&b, EMIT_MI(0x36, 2) | 1u << 21);      /* compare with the dword */
+    emit(&b, MI_BB_END_DW);
+    emit_addr(&b, gma + SPIN_CONDITION);
+    emit_bb_start(&b, gma + LOOP_START, EMIT_BB_PPGTT);
+    start[SPIN_CONDITION / 4] = 0xffffffff;
+    return 4 * (uint64_t)(b - start) - 12;
+}
+
+/* A loop runs the copy the scan made: the chain back is pointed at the
+ * command it targets in that copy, nothing is fetched again, and the
+ * caller goes on after its call (the loop may leave by its conditional
+ * end), scanned as usual. */
+static void test_loops_run_their_scanned_copy(void **state)
 {
     struct fixture *f = *state;
     uint32_t *p = f->ring, *b;
+    const struct med_scan_bb_start *bs;
+    const uint32_t lri_reg = REG_NOT_LISTED;
+    uint64_t chain = emit_spinner(f, PPGTT_BATCH);
 
-    /* A batch that chains to itself (igt's spinner). */
     emit_bb_start(&p, PPGTT_BATCH, EMIT_BB_PPGTT);
+    emit_sdi(&p, PPGTT_DATA, false, false);
+    f->vm->fetches = 0;
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_OK);
+    assert_int_equal(f->vm->fetches, 1);
+    assert_int_equal(f->result.buffer_count, 2);
+    assert_int_equal(f->result.buffers[1].len, chain + 12);
+    assert_int_equal(f->result.bb_start_count, 2);
+    bs = f->result.bb_starts;
+    assert_true(bs[0].buffer == 0 && bs[0].target == 1 && bs[0].target_offset == 0);
+    assert_true(bs[1].buffer == 1 && bs[1].offset == chain && bs[1].target == 1);
+    assert_int_equal(bs[1].target_offset, LOOP_START);
+    /* The ring after the loop's call is scanned. */
+    p = f->ring + 3;
+    emit_lri(&p, &lri_reg, 1);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_BAD_REGISTER);
+    /* So is the loop: its conditional end reads the vGPU's memory only. */
+    p = f->ring + 3;
+    b = fake_ppgtt(f->vm, PPGTT_BATCH + LOOP_START + 4 * 11);
+    emit_addr(&b, FOREIGN_GMA);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_BAD_ADDRESS);
+    assert_reason(f, "compare read");
+
+    /* A loop with no way out passes too: the engine's hang detection ends it. */
     b = fake_ppgtt(f->vm, PPGTT_BATCH);
     emit(&b, MI_ARB_CHECK_DW);
     emit_bb_start(&b, PPGTT_BATCH, EMIT_BB_PPGTT);
-    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_LOOP);
-    assert_reason(f, "endless loop");
-    /* A -> B -> into the middle of A. */
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_OK);
+    assert_true(bs[1].buffer == 1 && bs[1].offset == 4 && bs[1].target == 1);
+    assert_int_equal(bs[1].target_offset, 0);
+    /* A -> B -> the second command of A. */
     b = fake_ppgtt(f->vm, PPGTT_BATCH);
     emit(&b, MI_NOOP_DW);
     emit(&b, MI_NOOP_DW);
     emit_bb_start(&b, PPGTT_BATCH2, EMIT_BB_PPGTT);
     b = fake_ppgtt(f->vm, PPGTT_BATCH2);
     emit_bb_start(&b, PPGTT_BATCH + 4, EMIT_BB_PPGTT);
-    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_LOOP);
-    /* A second-level batch that chains to itself. */
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_OK);
+    assert_int_equal(f->result.buffer_count, 3);
+    assert_true(bs[2].buffer == 2 && bs[2].target == 1 && bs[2].target_offset == 4);
+    /* A second-level batch that chains to itself returns to its caller. */
     b = fake_ppgtt(f->vm, PPGTT_BATCH);
     emit_bb_start(&b, PPGTT_BATCH2, EMIT_BB_PPGTT | EMIT_BB_SECOND);
     emit(&b, MI_BB_END_DW);
     b = fake_ppgtt(f->vm, PPGTT_BATCH2);
+    emit(&b, MI_ARB_CHECK_DW);
     emit_bb_start(&b, PPGTT_BATCH2, EMIT_BB_PPGTT);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_OK);
+    assert_int_equal(f->result.buffers[1].len, 16);
+    assert_true(bs[2].buffer == 2 && bs[2].target == 2 && bs[2].target_offset == 0);
+}
+
+/* Loops that would run what the scan did not check are refused. */
+static void test_hostile_loops(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t *p = f->ring, *b;
+
+    /* Into the middle of a command: the store's data dword would run as
+     * a command the scan never decoded. */
+    emit_bb_start(&p, PPGTT_BATCH, EMIT_BB_PPGTT);
+    b = fake_ppgtt(f->vm, PPGTT_BATCH);
+    emit_sdi(&b, PPGTT_DATA, false, false);
+    b[-1] = EMIT_MI(0x22, 1);                   /* an LRI header as data */
+    emit_bb_start(&b, PPGTT_BATCH + 12, EMIT_BB_PPGTT);
     assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_LOOP);
+    assert_reason(f, "inside a command already scanned");
+    /* Back into the kernel's GGTT batch, scanned as privileged, from a
+     * user batch it chained to. */
+    p = f->ring;
+    emit_bb_start(&p, GGTT_BATCH, 0);
+    b = fake_ggtt(f->vm, GGTT_BATCH);
+    emit(&b, MI_NOOP_DW);
+    emit_bb_start(&b, PPGTT_BATCH, EMIT_BB_PPGTT);
+    b = fake_ppgtt(f->vm, PPGTT_BATCH);
+    emit_bb_start(&b, GGTT_BATCH, 0);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_LOOP);
+    assert_reason(f, "scanned as privileged, from an unprivileged batch");
 }
 
 /* Not loops: a subroutine called twice, a batch started twice by the ring,
@@ -797,6 +884,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hostile_lri, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_jump_outside, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_unterminated, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_loops_run_their_scanned_copy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_loops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_repeats_that_terminate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_growing_copies, setup, teardown),
