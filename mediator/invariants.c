@@ -8,8 +8,11 @@
 
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 
+#include "gen9/engine.h"
+#include "gen9/lrc.h"
 #include "gtt/ppgtt-shadow.h"
 #include "mediator/log.h"
 
@@ -122,4 +125,34 @@ bool med_check_ggtt(const struct med_isolation_scope *scope)
 
     return check_ggtt_range(scope, p->aperture_base, p->aperture_size) &&
            check_ggtt_range(scope, p->hidden_base, p->hidden_size);
+}
+
+/* @page is zero but for dwords [@written_first, @written_last], which the
+ * GPU itself writes. */
+static bool shared_page_clean(const char *what, const uint32_t *page, unsigned written_first,
+                              unsigned written_last)
+{
+    for (unsigned i = 0; i < PGPU_PAGE_SIZE / 4; i++) {
+        if (page[i] && (i < written_first || i > written_last)) {
+            med_log(MED_LOG_ERROR, "isolation invariant broken: %s holds 0x%08x at dword 0x%x",
+                    what, page[i], i);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool med_check_shared_host_pages(const struct med_shared_host_pages *pages)
+{
+    bool ok = shared_page_clean("the global scratch page", pages->scratch, 1, 0);
+
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
+        char what[64];
+
+        snprintf(what, sizeof(what), "the status page of %s", gen9_engines[e].name);
+        /* the GPU writes the context status buffer and its write pointer */
+        ok &= shared_page_clean(what, (const uint32_t *)pages->status + e * PGPU_PAGE_SIZE / 4,
+                                HWSP_CSB_DW, HWSP_CSB_WRITE_PTR_DW);
+    }
+    return ok;
 }

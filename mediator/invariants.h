@@ -7,7 +7,10 @@
  *     lands in that VM's RAM or on the vGPU's scratch page;
  *   - every shadow page table on the way is a page the vGPU's own pool
  *     handed out and has not taken back (so no table a workload can walk
- *     is free or reused at another level).
+ *     is free or reused at another level);
+ *   - no guest command has written the host's pages every vGPU's work
+ *     shares: the global scratch page is zero, and each engine's status
+ *     page is zero outside the context status buffer the GPU writes.
  * The checks read what the GPU reads (the shadow pages and the host GGTT),
  * not the mediator's bookkeeping.  A violation is a mediator bug: it is
  * logged (the first one found) and the caller aborts.  The walk costs
@@ -37,5 +40,15 @@ struct med_isolation_scope {
 bool med_check_ppgtt(const struct med_isolation_scope *scope, uint64_t root_bus);
 /* Read every host GGTT entry of the partition: false on a violation. */
 bool med_check_ggtt(const struct med_isolation_scope *scope);
+
+/* The host's pages shared by every vGPU's work. */
+struct med_shared_host_pages {
+    const void *scratch;                /* the global scratch page */
+    const void *status;                 /* GEN9_NUM_ENGINES status pages */
+};
+
+/* Read the shared host pages: false when one holds what only a guest
+ * command could have written. */
+bool med_check_shared_host_pages(const struct med_shared_host_pages *pages);
 
 #endif /* GPUMED_MEDIATOR_INVARIANTS_H */

@@ -275,6 +275,9 @@ static int open_scheduler(struct med_server *server)
     host->sched = server->sched;
     host->totals = &server->exec_totals;
     host->check_invariants = server->config.check_invariants;
+    host->shared_pages = (struct med_shared_host_pages){
+        .scratch = server->scratch_page, .status = server->status_pages.map,
+    };
     return 0;
 }
 

@@ -15,8 +15,8 @@
 #include "pgpu/skl-regs.h"
 
 /* The isolation invariants over every workload of @sub the GPU may run or
- * be running: each one's shadow PPGTT as its context image names it, and
- * the vGPU's host GGTT.  Broken, they are a mediator bug: abort. */
+ * be running: each one's shadow PPGTT as its context image names it, the
+ * vGPU's host GGTT and the host pages all vGPUs share.  Broken, they are a mediator bug: abort. */
 static void check_isolation(struct vgpu_submission *sub)
 {
     bool ok = true;
@@ -39,6 +39,7 @@ static void check_isolation(struct vgpu_submission *sub)
             }
         }
     }
+    ok &= med_check_shared_host_pages(&sub->config.host->shared_pages);
     /* The partition's host GGTT changes only by a sync: read again after one. */
     if (sub->ggtt_unchecked) {
         ok &= med_check_ggtt(&scope);

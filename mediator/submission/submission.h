@@ -56,6 +56,7 @@
 #include "mediator/guard.h"
 #include "mediator/guest-mem.h"
 #include "mediator/host-mem.h"
+#include "mediator/invariants.h"
 #include "mediator/log.h"
 #include "mediator/scan/cmd-scan.h"
 #include "pgpu/pgpu.h"
@@ -101,6 +102,7 @@ struct vgpu_exec_host {
     uint64_t window_size;
     struct vgpu_exec_stats *totals;     /* every vGPU adds to these too */
     bool check_invariants;              /* at each dispatch (mediator/invariants.h) */
+    struct med_shared_host_pages shared_pages;  /* what the check reads */
 };
 
 struct vgpu_submission_config {

@@ -4,8 +4,9 @@
  * or its scratch page through tables its pool handed out, and finds each
  * kind of break the invariants name (docs/security.md): a leaf outside the
  * VM (another VM's window, past its RAM, the shared scratch page), a
- * table the pool took back, a guest page used as a table, and a host GGTT
- * entry of the partition outside the VM.  The GPU is a fake backend with
+ * table the pool took back, a guest page used as a table, a host GGTT
+ * entry of the partition outside the VM, and a word a guest command left
+ * in the host pages every vGPU's work shares.  The GPU is a fake backend with
  * a GGTT array.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -184,6 +185,34 @@ static void test_ggtt_entries_outside_the_vm_are_found(void **state)
     assert_true(med_check_ggtt(&e->scope));
 }
 
+/* The GPU writes only the context status buffer, dwords 0x10-0x1f of an
+ * engine's status page (i915: I915_HWS_CSB_BUF0_INDEX to
+ * I915_HWS_CSB_WRITE_INDEX); anything else is a guest's doing. */
+static void test_writes_into_the_shared_host_pages_are_found(void **state)
+{
+    static uint32_t scratch[PAGE / 4], status[GEN9_NUM_ENGINES][PAGE / 4];
+    const struct med_shared_host_pages pages = { .scratch = scratch, .status = status };
+
+    (void)state;
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
+        for (unsigned i = 0x10; i <= 0x1f; i++) {
+            status[e][i] = 0x8000 | i;
+        }
+    }
+    assert_true(med_check_shared_host_pages(&pages));
+    scratch[1023] = 1;
+    assert_false(med_check_shared_host_pages(&pages));
+    scratch[1023] = 0;
+    status[GEN9_NUM_ENGINES - 1][0x0f] = 1;
+    assert_false(med_check_shared_host_pages(&pages));
+    status[GEN9_NUM_ENGINES - 1][0x0f] = 0;
+    status[0][0x20] = 1;
+    assert_false(med_check_shared_host_pages(&pages));
+    status[0][0x20] = 0;
+    status[1][4] = 0x40;          /* where MI_REPORT_HEAD writes */
+    assert_false(med_check_shared_host_pages(&pages));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -195,6 +224,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_ggtt_entries_outside_the_vm_are_found, setup,
                                         teardown),
+        cmocka_unit_test(test_writes_into_the_shared_host_pages_are_found),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
