@@ -148,7 +148,16 @@
 #define FPGA_DBG                0x42300
 #define   FPGA_DBG_RM_NOCLAIM   (1u << 31)
 #define SKL_DFSM                0x51000
-#define FENCE_REG_GEN6          0x100000    /* 32 x 64 bit */
+#define FENCE_REG_GEN6          0x100000    /* 32 x 64 bit (contract 5.5) */
+#define   GEN9_FENCE_COUNT      32
+/* Low dword: the first page's GGTT address, the tiling, valid; high dword
+ * (GEN6_FENCE_PITCH_SHIFT 32): the last page's GGTT address and the pitch in
+ * 128-byte units, minus one (i965_write_fence_reg). */
+#define   I965_FENCE_REG_VALID  (1u << 0)
+#define   I965_FENCE_TILING_Y   (1u << 1)
+#define   I965_FENCE_PAGE_MASK  0xfffff000u
+#define   GEN6_FENCE_PITCH_MASK 0x00000fffu
+#define   I965_FENCE_PITCH_UNIT 128u
 #define GFX_FLSH_CNTL_GEN6      0x101008
 #define BCS_SWCTRL              0x22200     /* masked: Y tiling for XY_SRC_COPY */
 /* i915 and IGT have source Y in bit 0 and destination Y in bit 1 (BCS_SRC_Y,

@@ -111,31 +111,42 @@ static const MemoryRegionOps vgpu_pci_bar0_ops = {
 };
 
 /*
- * The aperture reaches the guest page the vGPU's GGTT maps there, in this
- * process; entries that map nothing read as zeros and drop writes.
+ * The aperture reaches the guest page the vGPU's GGTT maps there (through
+ * a fence's detiling), in this process; entries that map nothing read as
+ * zeros and drop writes.  An access that crosses 16 aligned bytes is done
+ * in pieces that do not: each piece may lie elsewhere in guest memory.
  */
+static void vgpu_pci_aperture_access(VgpuPciState *s, hwaddr addr, uint8_t *buf,
+                                     unsigned size, bool is_write)
+{
+    while (size) {
+        unsigned n = MIN(size, VGPU_APERTURE_CHUNK - addr % VGPU_APERTURE_CHUNK);
+        uint64_t gpa;
+
+        if (vgpu_aperture_translate(s->vgpu, addr, &gpa)) {
+            address_space_rw(&address_space_memory, gpa, MEMTXATTRS_UNSPECIFIED, buf, n,
+                             is_write);
+        }
+        addr += n;
+        buf += n;
+        size -= n;
+    }
+}
+
 static uint64_t vgpu_pci_aperture_read(void *opaque, hwaddr addr, unsigned size)
 {
-    VgpuPciState *s = opaque;
-    uint64_t gpa, val = 0;
+    uint64_t val = 0;
 
-    if (vgpu_aperture_translate(s->vgpu, addr, &gpa)) {
-        address_space_read(&address_space_memory, gpa, MEMTXATTRS_UNSPECIFIED,
-                           &val, size);
-    }
+    vgpu_pci_aperture_access(opaque, addr, (uint8_t *)&val, size, false);
     return le64_to_cpu(val);
 }
 
 static void vgpu_pci_aperture_write(void *opaque, hwaddr addr, uint64_t val,
                                     unsigned size)
 {
-    VgpuPciState *s = opaque;
-    uint64_t gpa, le = cpu_to_le64(val);
+    uint64_t le = cpu_to_le64(val);
 
-    if (vgpu_aperture_translate(s->vgpu, addr, &gpa)) {
-        address_space_write(&address_space_memory, gpa, MEMTXATTRS_UNSPECIFIED,
-                            &le, size);
-    }
+    vgpu_pci_aperture_access(opaque, addr, (uint8_t *)&le, size, true);
 }
 
 static uint64_t vgpu_pci_opregion_read(void *opaque, hwaddr addr, unsigned size)
@@ -193,7 +204,6 @@ static void vgpu_pci_write_config(PCIDevice *pdev, uint32_t addr, uint32_t val,
     memory_region_transaction_commit();
 }
 
-/* Aligned accesses of at most 8 bytes never cross a GGTT page. */
 static const MemoryRegionOps vgpu_pci_aperture_ops = {
     .read = vgpu_pci_aperture_read,
     .write = vgpu_pci_aperture_write,

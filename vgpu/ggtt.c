@@ -12,9 +12,16 @@
  * The guest may rewrite every entry of its partition at boot (contract
  * 3.6), so a PTE write is a handful of compares and a store.
  *
+ * A CPU access through the aperture inside the range of one of the vGPU's
+ * fences is detiled as the hardware's fence does (contract 5.2, 5.5):
+ * i915 maps X- and Y-tiled objects to user space through a fence and
+ * expects their linear view there.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "vgpu/private.h"
+#include "vgpu/regs.h"
+#include "gen9/tiling.h"
 
 #include <string.h>
 
@@ -117,6 +124,35 @@ bool vgpu_ggtt_translate(const struct vgpu *vgpu, uint64_t gma, uint64_t *gpa)
            pte_translates(vgpu, vgpu->ggtt[gma / VGPU_GGTT_PAGE_SIZE], gpa);
 }
 
+/*
+ * The GGTT address a CPU access to @gma reaches: the linear offset in a
+ * valid fence's range is byte (offset % pitch) of row (offset / pitch) of
+ * the tiled surface at the fence's start.  Only the vGPU's own fences
+ * count (the guest's first fence_count); the result is checked as any
+ * aperture address is.
+ */
+static uint64_t fence_detile(const struct vgpu *vgpu, uint64_t gma)
+{
+    unsigned fences = vgpu->type.fence_count < GEN9_FENCE_COUNT ? vgpu->type.fence_count
+                                                                 : GEN9_FENCE_COUNT;
+
+    for (unsigned i = 0; i < fences; i++) {
+        uint32_t lo = vreg(vgpu, FENCE_REG_GEN6 + 8 * i);
+        uint32_t hi = vreg(vgpu, FENCE_REG_GEN6 + 8 * i + 4);
+        uint64_t start = lo & I965_FENCE_PAGE_MASK;
+        uint64_t end = (uint64_t)(hi & I965_FENCE_PAGE_MASK) + VGPU_GGTT_PAGE_SIZE;
+        uint64_t pitch = ((hi & GEN6_FENCE_PITCH_MASK) + 1) * I965_FENCE_PITCH_UNIT;
+
+        if ((lo & I965_FENCE_REG_VALID) && gma >= start && gma < end) {
+            return start + gen9_tiled_offset(lo & I965_FENCE_TILING_Y ? GEN9_TILING_Y
+                                                                      : GEN9_TILING_X,
+                                             pitch, (gma - start) % pitch,
+                                             (gma - start) / pitch);
+        }
+    }
+    return gma;
+}
+
 bool vgpu_aperture_translate(struct vgpu *vgpu, uint64_t offset, uint64_t *gpa)
 {
     uint64_t gma = offset;
@@ -124,10 +160,11 @@ bool vgpu_aperture_translate(struct vgpu *vgpu, uint64_t offset, uint64_t *gpa)
     vgpu->stats.aperture_accesses++;
     if (offset >= vgpu->host_aperture_size ||
         gma - vgpu->aperture_base >= vgpu->type.aperture_size ||
+        (gma = fence_detile(vgpu, gma)) - vgpu->aperture_base >= vgpu->type.aperture_size ||
         !pte_translates(vgpu, vgpu->ggtt[gma / VGPU_GGTT_PAGE_SIZE], gpa)) {
         vgpu->stats.aperture_unmapped++;
         return false;
     }
-    *gpa += offset % VGPU_GGTT_PAGE_SIZE;
+    *gpa += gma % VGPU_GGTT_PAGE_SIZE;
     return true;
 }

@@ -161,10 +161,14 @@ void vgpu_bar0_write(struct vgpu *vgpu, uint64_t offset, uint64_t value,
 
 /*
  * Translate an aperture (BAR2) offset to the guest-physical address the
- * vGPU's GGTT maps there.  Returns false when the entry is outside the
- * vGPU's aperture block, not present or names no guest RAM (the caller then
- * reads zeros and drops writes, as with a scratch page).
+ * vGPU's GGTT maps there, detiled when one of its fences covers it.
+ * Returns false when the entry is outside the vGPU's aperture block, not
+ * present or names no guest RAM (the caller then reads zeros and drops
+ * writes, as with a scratch page).  The bytes of an access that stays
+ * within 16 aligned bytes (VGPU_APERTURE_CHUNK) follow each other in guest
+ * memory; the caller splits longer or unaligned ones.
  */
+#define VGPU_APERTURE_CHUNK     16u     /* a Y tile's column; divides X rows and pages */
 bool vgpu_aperture_translate(struct vgpu *vgpu, uint64_t offset, uint64_t *gpa);
 
 /*

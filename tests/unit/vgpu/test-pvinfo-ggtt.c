@@ -201,6 +201,71 @@ static void test_aperture_translation_stays_in_the_block(void **state)
     assert_false(vgpu_aperture_translate(f->vgpu, UINT64_MAX, &gpa));
 }
 
+/* Fence @i over GGTT [@start, @start + @pages pages), i915's encoding. */
+static void set_fence(struct fixture *f, unsigned i, uint64_t start, unsigned pages,
+                      unsigned pitch, bool y_tiled, bool valid)
+{
+    vgpu_bar0_write(f->vgpu, FENCE_REG_GEN6 + 8 * i + 4,
+                    (uint32_t)(start + (pages - 1) * 4096ull) | (pitch / 128 - 1), 4);
+    vgpu_bar0_write(f->vgpu, FENCE_REG_GEN6 + 8 * i,
+                    (uint32_t)start | (y_tiled ? 2u : 0u) | (valid ? 1u : 0u), 4);
+}
+
+/* Where an aperture access lands, as a GGTT address: every aperture page p
+ * maps guest page p + 0x40 (set up by the test). */
+static uint64_t landing(struct fixture *f, uint64_t offset)
+{
+    uint64_t gpa;
+
+    if (!vgpu_aperture_translate(f->vgpu, offset, &gpa)) {
+        return UINT64_MAX;
+    }
+    return gpa - 0x40000;
+}
+
+/*
+ * A CPU access through a fence's range is detiled (contract 5.5): the
+ * expected addresses are worked out by hand from the tile layouts (X: 512
+ * bytes x 8 rows per 4 KiB tile; Y: 128 bytes x 32 rows in 16-byte
+ * columns).  Outside the range, through an invalid fence or a fence beyond
+ * the vGPU's four, the view is linear; a detiled address outside the
+ * vGPU's aperture block is refused like any other.
+ */
+static void test_fences_detile_the_aperture(void **state)
+{
+    struct fixture *f = *state;
+    const uint64_t aperture_end = 32ull << 20;
+
+    for (uint64_t p = 0; p < 0x40; p++) {
+        vgpu_bar0_write(f->vgpu, GGTT_ENTRY(p * 4096), (0x40000 + p * 4096) | PTE_PRESENT, 8);
+    }
+    vgpu_bar0_write(f->vgpu, GGTT_ENTRY(aperture_end - 4096), 0x80000 | PTE_PRESENT, 8);
+    /* X, pitch 1024 (two tiles): byte 600 of row 9 is in tile row 1, tile
+     * 1, row 1 of it, byte 88: 8192 + 4096 + 512 + 88. */
+    set_fence(f, 0, 0x10000, 8, 1024, false, true);
+    assert_int_equal(landing(f, 0x10000 + 9 * 1024 + 600), 0x10000 + 12888);
+    assert_int_equal(landing(f, 0x10000), 0x10000);
+    assert_int_equal(landing(f, 0x10000 + 512), 0x10000 + 4096);       /* row 0, tile 1 */
+    assert_int_equal(landing(f, 0x10000 + 1024), 0x10000 + 512);       /* row 1, tile 0 */
+    assert_int_equal(landing(f, 0x18000), 0x18000);                     /* past the range */
+    /* Y, pitch 256 (two tiles): byte 200 of row 40 is in tile row 1, tile
+     * 1, column 4, row 8 of it, byte 8: 8192 + 4096 + 2048 + 128 + 8. */
+    set_fence(f, 1, 0x20000, 8, 256, true, true);
+    assert_int_equal(landing(f, 0x20000 + 40 * 256 + 200), 0x20000 + 14472);
+    assert_int_equal(landing(f, 0x20000 + 16), 0x20000 + 512);         /* column 1 */
+    assert_int_equal(landing(f, 0x20000 + 256), 0x20000 + 16);         /* row 1 */
+    /* Not valid, or not one of the vGPU's fences: linear. */
+    set_fence(f, 1, 0x20000, 8, 256, true, false);
+    assert_int_equal(landing(f, 0x20000 + 256), 0x20000 + 256);
+    set_fence(f, 4, 0x30000, 8, 256, true, true);
+    assert_int_equal(landing(f, 0x30000 + 256), 0x30000 + 256);
+    /* A one-page X fence of pitch 128 at the block's end: row 31 lands
+     * 3 * 1024 + 7 * 512 bytes on, past the block: refused. */
+    set_fence(f, 2, aperture_end - 4096, 1, 128, false, true);
+    assert_int_equal(landing(f, aperture_end - 4096), 0x80000 - 0x40000);
+    assert_int_equal(landing(f, aperture_end - 4096 + 31 * 128), UINT64_MAX);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -213,6 +278,7 @@ int main(void)
         FIXTURE_TEST(test_ggtt_entries_must_name_guest_ram),
         FIXTURE_TEST(test_ggtt_pte_in_two_halves),
         FIXTURE_TEST(test_aperture_translation_stays_in_the_block),
+        FIXTURE_TEST(test_fences_detile_the_aperture),
     };
 
     return cmocka_run_group_tests_name("vgpu-pvinfo-ggtt", tests, NULL, NULL);
