@@ -2,14 +2,19 @@
  * The igt step: IGT's tests (intel-gpu-tools, i915's own test suite) run on
  * the vGPU, one process per subtest as IGT's runner does, each with a time
  * limit.  scripts/build-igt puts the test binaries in /igt/ of a second
- * initramfs; run-guest --igt names the ones to run (gpumed.igt=a,b) and the
- * limit of each subtest and each dynamic subtest (gpumed.igt_timeout=<s>);
+ * initramfs; run-guest --igt names the ones to run (gpumed.igt=a,b, or
+ * <test>@<pattern> entries that select the subtests <test>@<subtest>
+ * matching a pattern, fnmatch: a test named alone runs all of its subtests)
+ * and the limit of each subtest and each dynamic subtest
+ * (gpumed.igt_timeout=<s>);
  * gpumed.igt_not_run=<test>@<subtest>,... names subtests not to run, as
  * fnmatch patterns (each reported with status=not-run, run-guest says why).
  *
  * For each test the agent prints
  *
  *   GUEST-IGT-LIST test=<test> subtests=<n>
+ *
+ * (n: the subtests selected; a selection that matches none fails the test)
  *
  * then, before each subtest, GUEST-IGT-START test=<test>@<subtest>, and for
  * each result (a subtest, or each of its dynamic subtests, named
@@ -39,6 +44,7 @@
 
 #define IGT_DIR "/igt"
 #define MAX_SUBTESTS 512
+#define MAX_TESTS 32
 #define MAX_NAME 128
 #define TAIL_LINES 40
 #define LINE_MAX_KEPT 300
@@ -514,13 +520,34 @@ static void run_subtest(struct igt_run *run, const char *subtest)
     }
 }
 
+/*
+ * Whether gpumed.igt selects test@subtest: an entry naming the test alone
+ * selects all of its subtests, a <test>@<pattern> entry those it matches.
+ */
+static bool selected(const char *test, const char *subtest)
+{
+    char entries[1024], name[2 * MAX_NAME];
+    size_t len = strlen(test);
+
+    snprintf(entries, sizeof(entries), "%s", igt_tests);
+    snprintf(name, sizeof(name), "%.*s@%.*s", MAX_NAME - 1, test, MAX_NAME - 1, subtest);
+    for (char *save = NULL, *e = strtok_r(entries, ",", &save); e;
+         e = strtok_r(NULL, ",", &save)) {
+        if (strncmp(e, test, len) == 0 &&
+            (e[len] == '\0' || (e[len] == '@' && fnmatch(e, name, 0) == 0))) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static bool run_test(const char *test, int kmsg, unsigned *counts)
 {
     static char subtests[MAX_SUBTESTS][MAX_NAME];
     static struct igt_run run;
     char path[256];
     char *argv[] = { path, "--list-subtests", NULL };
-    unsigned n = 0;
+    unsigned n = 0, kept = 0, listed;
     int status;
 
     memset(&run, 0, sizeof(run));
@@ -533,6 +560,18 @@ static bool run_test(const char *test, int kmsg, unsigned *counts)
         return false;
     }
     status = run_process(&run, argv, igt_timeout_s * 1000, subtests, &n);
+    listed = n;
+    for (unsigned i = 0; i < n; i++) {
+        if (selected(test, subtests[i]) && kept++ != i) {
+            memcpy(subtests[kept - 1], subtests[i], MAX_NAME);
+        }
+    }
+    n = kept;
+    if (listed && !n) {
+        report(&run, test, "fail", 0, "gpumed.igt selects none of its subtests", false);
+        counts[1]++;
+        return false;
+    }
     {
         struct result r = { .step = "igt" };
         char line[sizeof(r.fields) + 32];
@@ -554,9 +593,10 @@ static bool run_test(const char *test, int kmsg, unsigned *counts)
 
 bool step_igt(struct result *r)
 {
+    static char done[MAX_TESTS][MAX_NAME];
     char list[1024];
     unsigned counts[2] = { 0, 0 };
-    unsigned tests = 0;
+    unsigned tests = 0, found = 0;
     int kmsg;
 
     if (!igt_tests || !igt_tests[0]) {
@@ -568,14 +608,25 @@ bool step_igt(struct result *r)
         lseek(kmsg, 0, SEEK_END);
     }
     snprintf(list, sizeof(list), "%s", igt_tests);
-    for (char *save = NULL, *test = strtok_r(list, ",", &save); test;
-         test = strtok_r(NULL, ",", &save)) {
-        tests += run_test(test, kmsg, counts);
+    /* Each test once, at its first entry. */
+    for (char *save = NULL, *entry = strtok_r(list, ",", &save); entry;
+         entry = strtok_r(NULL, ",", &save)) {
+        char test[MAX_NAME];
+        bool seen = false;
+
+        snprintf(test, sizeof(test), "%.*s", (int)strcspn(entry, "@"), entry);
+        for (unsigned i = 0; i < tests && !seen; i++) {
+            seen = strcmp(done[i], test) == 0;
+        }
+        if (!seen && tests < MAX_TESTS) {
+            memcpy(done[tests++], test, MAX_NAME);
+            found += run_test(test, kmsg, counts);
+        }
     }
     if (kmsg >= 0) {
         close(kmsg);
     }
-    result_add(r, "tests", "%u", tests);
+    result_add(r, "tests", "%u", found);
     /* The subtests' verdicts are run-guest's, one TAP line each. */
     return counts[1] == 0;
 }
