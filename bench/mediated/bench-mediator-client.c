@@ -94,7 +94,10 @@ static void check_result(const struct workload *w, const void *src, const void *
 
 /* One run: wall time from the first batch written to the last one's
  * breadcrumb seen, and the engine's own time for the batches (the
- * contexts' CTX_TIMESTAMP): their ratio is how busy the GPU was kept. */
+ * contexts' CTX_TIMESTAMP: the model's engine thread's CPU time in the
+ * contexts' slices, docs/gpu-model.md "Timestamps"): their ratio is how
+ * much of the run the engine spent executing them, which the CPU the host
+ * gives the engine thread bounds as well as the mediator's idle time. */
 struct run {
     uint64_t wall_ns, engine_ns;
 };
@@ -317,8 +320,8 @@ static struct run run_kind(const struct workload *w, enum kind k, unsigned *lost
 /* The ROUNDS runs of one kind, as the three figures printed for it. */
 struct kind_stats {
     struct bench_stat rate;     /* batches/s */
-    struct bench_stat busy;     /* engine time / wall time */
-    struct bench_stat engine;   /* engine us per batch */
+    struct bench_stat busy;     /* engine (CPU) time / wall time */
+    struct bench_stat engine;   /* engine (CPU) us per batch */
 };
 
 static struct kind_stats kind_stats(const struct workload *w, const struct run *runs)
@@ -376,9 +379,12 @@ static int bench_workload(const struct workload *w)
                 k[CLIENT].rate.median / k[NATIVE_BATCHED].rate.median);
     /*
      * The wall ratio is the engine's time ratio times the busy ratio.
-     * The model's engine time is its thread's wall time on shared cores,
-     * so the first moves with the load on both sides alike; the second is
-     * what the mediator costs: the GPU left idle.
+     * The model's engine time is its thread's CPU time, so the first says
+     * whether the work itself costs the engine more on one side; the
+     * second is the GPU left idle by the mediator only where both sides'
+     * engine threads got the same share of a CPU, which on loaded shared
+     * cores they need not (the mediated side runs the mediator's and the
+     * client's threads beside the engine's): docs/benchmarks.md.
      */
     print_ratio(w, "engine-client-batched-vs-native-batched",
                 k[NATIVE_BATCHED].engine.median / k[CLIENT_BATCHED].engine.median);
