@@ -24,6 +24,7 @@
 #define BLT_RING_BASE           0x22000
 
 /* Per-engine registers, relative to the engine base (contract 4.4, 6.1). */
+#define RING_EXCC               0x028
 #define RING_TAIL               0x030
 #define   TAIL_ADDR             0x001ffff8u
 #define RING_HEAD               0x034
@@ -34,6 +35,7 @@
 #define   RING_CTL_PAGES(ctl)   ((((ctl) >> 12) & 0x1ff) + 1)  /* RING_NR_PAGES field, + 1 */
 #define RING_PSMI_CTL           0x050
 #define RING_IPEIR              0x064
+#define RING_IPEHR              0x068
 #define RING_HWS_PGA            0x080
 #define RING_HWSTAM             0x098
 #define RING_MI_MODE            0x09c
@@ -46,6 +48,7 @@
 #define   I915_ERROR_INSTRUCTION (1u << 0)  /* unknown or malformed command */
 #define   I915_ERROR_PAGE_TABLE (1u << 4)   /* GPU page fault */
 #define RING_INSTPM             0x0c0
+#define GEN8_R_PWR_CLK_STATE    0x0c8   /* render only */
 #define RING_RESET_CTL          0x0d0
 #define   RESET_CTL_REQUEST_RESET   (1u << 0)
 #define   RESET_CTL_READY_TO_RESET  (1u << 1)
@@ -57,6 +60,7 @@
 #define RING_SBBSTATE           0x118
 #define RING_SBBADDR_UDW        0x11c
 #define RING_BBADDR             0x140
+#define RING_BB_OFFSET          0x158
 #define RING_BBADDR_UDW         0x168
 #define RING_BB_PER_CTX_PTR     0x1c0
 #define RING_INDIRECT_CTX       0x1c4
@@ -70,6 +74,7 @@
 #define RING_CONTEXT_CONTROL    0x244
 #define   CTX_CTRL_ENGINE_CTX_RESTORE_INHIBIT (1u << 0)
 #define   CTX_CTRL_ENGINE_CTX_SAVE_INHIBIT    (1u << 2)
+#define   CTX_CTRL_INHIBIT_SYN_CTX_SWITCH     (1u << 3)
 #define RING_PDP_LDW(n)         (0x270 + 8 * (n))   /* 4 x 64 bit */
 #define RING_PDP_UDW(n)         (RING_PDP_LDW(n) + 4)
 #define RING_MODE_GEN7          0x29c
@@ -91,6 +96,7 @@
 #define   CSB_PTR_NONE          0x7     /* no entry written since reset */
 #define RING_CTX_TIMESTAMP      0x3a8
 #define RING_FORCE_TO_NONPRIV   0x4d0   /* 12 slots */
+#define MI_PREDICATE_RESULT_1   0x41c
 #define RING_GPR(n)             (0x600 + 4 * (n))   /* 16 x 64 bit, by dword */
 
 /* Uncore, fuses, clocks, workaround targets (contract 4.4). */

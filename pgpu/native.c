@@ -241,41 +241,36 @@ int native_vm_unbind_page(struct native_vm *vm, uint64_t addr)
     return 0;
 }
 
-/* Store an MI_LOAD_REGISTER_IMM pair whose value sits at dword @value_dw. */
-static void lri_pair(uint32_t *state, unsigned value_dw, uint32_t reg, uint32_t value)
-{
-    state[value_dw - 1] = reg;
-    state[value_dw] = value;
-}
-
-/* The register state skeleton of a Gen9 context image (contract 6.5). */
+/* The register state of a Gen9 context image (contract 6.5): the
+ * MI_LOAD_REGISTER_IMM blocks of gen9_lrc_layouts; the driver's values are
+ * zero but for the ring, the PPGTT root and the masked controls, the
+ * engine's are left as the engine saved them. */
 void native_lrc_init(uint32_t *state, enum gen9_engine engine, uint32_t ring_ggtt,
                      uint32_t ring_size, uint64_t pml4)
 {
+    const struct gen9_lrc_block *layout = gen9_lrc_layouts[engine].block;
     uint32_t base = gen9_engines[engine].base;
-    const uint32_t posted = SKL_BIT(12);
 
-    state[1] = MI_LOAD_REGISTER_IMM(14) | posted;
-    lri_pair(state, CTX_CONTEXT_CONTROL_DW, base + RING_CONTEXT_CONTROL,
-             MASKED_BIT_ENABLE(SKL_BIT(3)) |
-             MASKED_BIT_DISABLE(CTX_CTRL_ENGINE_CTX_RESTORE_INHIBIT |
-                                CTX_CTRL_ENGINE_CTX_SAVE_INHIBIT));
-    lri_pair(state, CTX_RING_HEAD_DW, base + RING_HEAD, 0);
-    lri_pair(state, CTX_RING_TAIL_DW, base + RING_TAIL, 0);
-    lri_pair(state, CTX_RING_START_DW, base + RING_START, ring_ggtt);
-    lri_pair(state, CTX_RING_CTL_DW, base + RING_CTL,
-             (ring_size - PGPU_PAGE_SIZE) | RING_VALID);
-    state[33] = MI_LOAD_REGISTER_IMM(9) | posted;
-    lri_pair(state, CTX_TIMESTAMP_DW, base + RING_CTX_TIMESTAMP, 0);
-    for (unsigned i = 0; i < 4; i++) {
-        uint64_t root = i == 0 ? pml4 : 0;
+    for (unsigned b = 0; b < GEN9_LRC_BLOCKS; b++) {
+        state[layout[b].lri_dw] = MI_LOAD_REGISTER_IMM(layout[b].count) |
+                                  (layout[b].posted ? MI_LRI_FORCE_POSTED : 0);
+        for (unsigned i = 0; i < layout[b].count; i++) {
+            unsigned value_dw = gen9_lrc_value_dw(&layout[b], i);
 
-        lri_pair(state, CTX_PDP_UDW_DW(i), base + RING_PDP_UDW(i), (uint32_t)(root >> 32));
-        lri_pair(state, CTX_PDP_LDW_DW(i), base + RING_PDP_LDW(i), (uint32_t)root);
+            state[value_dw - 1] = base + layout[b].regs[i].reg;
+            if (!layout[b].engine_state) {
+                state[value_dw] = 0;
+            }
+        }
     }
-    state[65] = MI_LOAD_REGISTER_IMM(1);
-    state[81] = MI_LOAD_REGISTER_IMM(44) | posted;
-    lri_pair(state, 85, base + RING_MI_MODE, MASKED_BIT_DISABLE(STOP_RING));
+    state[CTX_CONTEXT_CONTROL_DW] = MASKED_BIT_ENABLE(CTX_CTRL_INHIBIT_SYN_CTX_SWITCH) |
+                                    MASKED_BIT_DISABLE(CTX_CTRL_ENGINE_CTX_RESTORE_INHIBIT |
+                                                       CTX_CTRL_ENGINE_CTX_SAVE_INHIBIT);
+    state[CTX_RING_START_DW] = ring_ggtt;
+    state[CTX_RING_CTL_DW] = (ring_size - PGPU_PAGE_SIZE) | RING_VALID;
+    state[CTX_PDP_UDW_DW(0)] = (uint32_t)(pml4 >> 32);
+    state[CTX_PDP_LDW_DW(0)] = (uint32_t)pml4;
+    state[CTX_RING_MI_MODE_DW] = MASKED_BIT_DISABLE(STOP_RING);
 }
 
 uint64_t native_ctx_desc(uint64_t lrca, uint32_t ctx_id)

@@ -17,97 +17,11 @@
 #define SEMAPHORE_POLL_MIN_NS 20000
 #define SEMAPHORE_POLL_MAX_NS 1000000
 
-/*
- * The Gen9 register state page (page 1 of the context image): blocks of
- * MI_LOAD_REGISTER_IMM (register, value) pairs at fixed dword positions.
- * The model loads and saves by position, whatever the image's headers say.
- */
-enum {
-    LRC_MASKED = 1 << 0,        /* stored as a masked value in the image */
-    LRC_SAVE_ONLY = 1 << 1,     /* free-running: saved, never restored */
-    LRC_RESTORE_ONLY = 1 << 2,  /* the driver's: restored, never saved */
-};
-
-struct lrc_reg {
-    uint16_t reg;               /* relative to the engine base */
-    uint8_t flags;
-};
-
-struct lrc_block {
-    uint16_t first_value_dw;    /* dword index of the first value */
-    bool engine_state;          /* skipped when restore is inhibited */
-    uint8_t count;
-    const struct lrc_reg *regs;
-};
-
-#define LRC_REG(r)              { .reg = (r), .flags = 0 }
-#define LRC_MASKED_REG(r)       { .reg = (r), .flags = LRC_MASKED }
-#define LRC_SAVE_ONLY_REG(r)    { .reg = (r), .flags = LRC_SAVE_ONLY }
-#define LRC_RESTORE_ONLY_REG(r) { .reg = (r), .flags = LRC_RESTORE_ONLY }
-
-/*
- * RING_TAIL belongs to the driver: it writes the new tail into the image
- * while the context may be switching out (i915's execlists_update_context()
- * does so just before each ELSP write and asserts that the image still
- * holds the tail it wrote last), so a save must not put back an older one.
- */
-static const struct lrc_reg lrc_ring_regs[] = {
-    LRC_MASKED_REG(RING_CONTEXT_CONTROL), LRC_REG(RING_HEAD), LRC_RESTORE_ONLY_REG(RING_TAIL),
-    LRC_REG(RING_START), LRC_REG(RING_CTL), LRC_REG(RING_BBADDR_UDW), LRC_REG(RING_BBADDR),
-    LRC_REG(RING_BBSTATE), LRC_REG(RING_SBBADDR_UDW), LRC_REG(RING_SBBADDR),
-    LRC_REG(RING_SBBSTATE), LRC_REG(RING_BB_PER_CTX_PTR),
-    LRC_REG(RING_INDIRECT_CTX), LRC_REG(RING_INDIRECT_CTX_OFFSET),
-};
-
-static const struct lrc_reg lrc_ppgtt_regs[] = {
-    LRC_REG(RING_CTX_TIMESTAMP),
-    LRC_REG(RING_PDP_UDW(3)), LRC_REG(RING_PDP_LDW(3)),
-    LRC_REG(RING_PDP_UDW(2)), LRC_REG(RING_PDP_LDW(2)),
-    LRC_REG(RING_PDP_UDW(1)), LRC_REG(RING_PDP_LDW(1)),
-    LRC_REG(RING_PDP_UDW(0)), LRC_REG(RING_PDP_LDW(0)),
-};
-
-static const struct lrc_reg lrc_rcs_power_regs[] = { LRC_REG(0x0c8) };
-static const struct lrc_reg lrc_xcs_power_regs[] = { LRC_REG(0x200) };
-
-static const struct lrc_reg lrc_engine_regs[] = {
-    LRC_REG(0x028), LRC_MASKED_REG(RING_MI_MODE), LRC_MASKED_REG(RING_INSTPM),
-    LRC_REG(0x178), LRC_REG(0x17c), LRC_SAVE_ONLY_REG(RING_TIMESTAMP),
-    LRC_REG(0x170), LRC_REG(0x150), LRC_REG(0x154), LRC_REG(0x158), LRC_REG(0x41c),
-    LRC_REG(RING_GPR(0)), LRC_REG(RING_GPR(1)), LRC_REG(RING_GPR(2)), LRC_REG(RING_GPR(3)),
-    LRC_REG(RING_GPR(4)), LRC_REG(RING_GPR(5)), LRC_REG(RING_GPR(6)), LRC_REG(RING_GPR(7)),
-    LRC_REG(RING_GPR(8)), LRC_REG(RING_GPR(9)), LRC_REG(RING_GPR(10)), LRC_REG(RING_GPR(11)),
-    LRC_REG(RING_GPR(12)), LRC_REG(RING_GPR(13)), LRC_REG(RING_GPR(14)), LRC_REG(RING_GPR(15)),
-    LRC_REG(RING_GPR(16)), LRC_REG(RING_GPR(17)), LRC_REG(RING_GPR(18)), LRC_REG(RING_GPR(19)),
-    LRC_REG(RING_GPR(20)), LRC_REG(RING_GPR(21)), LRC_REG(RING_GPR(22)), LRC_REG(RING_GPR(23)),
-    LRC_REG(RING_GPR(24)), LRC_REG(RING_GPR(25)), LRC_REG(RING_GPR(26)), LRC_REG(RING_GPR(27)),
-    LRC_REG(RING_GPR(28)), LRC_REG(RING_GPR(29)), LRC_REG(RING_GPR(30)), LRC_REG(RING_GPR(31)),
-    LRC_REG(0x068),
-};
-
-#define LRC_BLOCK(dw, state, array) \
-    { .first_value_dw = (dw), .engine_state = (state), \
-      .count = sizeof(array) / sizeof(array[0]), .regs = (array) }
-
-static const struct lrc_block lrc_rcs_layout[] = {
-    LRC_BLOCK(CTX_CONTEXT_CONTROL_DW, false, lrc_ring_regs),
-    LRC_BLOCK(CTX_TIMESTAMP_DW, false, lrc_ppgtt_regs),
-    LRC_BLOCK(CTX_POWER_CLK_STATE_DW, true, lrc_rcs_power_regs),
-    LRC_BLOCK(CTX_ENGINE_STATE_DW, true, lrc_engine_regs),
-};
-
-static const struct lrc_block lrc_xcs_layout[] = {
-    LRC_BLOCK(CTX_CONTEXT_CONTROL_DW, false, lrc_ring_regs),
-    LRC_BLOCK(CTX_TIMESTAMP_DW, false, lrc_ppgtt_regs),
-    LRC_BLOCK(CTX_POWER_CLK_STATE_DW, true, lrc_xcs_power_regs),
-    LRC_BLOCK(CTX_ENGINE_STATE_DW, true, lrc_engine_regs),
-};
-
-#define LRC_BLOCKS 4
-
-static const struct lrc_block *lrc_layout(const struct skl_engine *e)
+/* The model loads and saves the register state page by position
+ * (gen9_lrc_layouts), whatever the image's headers say. */
+static const struct gen9_lrc_block *lrc_layout(const struct skl_engine *e)
 {
-    return e->id == GEN9_RCS ? lrc_rcs_layout : lrc_xcs_layout;
+    return gen9_lrc_layouts[e->id].block;
 }
 
 static uint32_t desc_lrca(uint64_t desc)
@@ -170,7 +84,7 @@ static void stop_context_locked(struct skl_engine *e, enum skl_exec_result why);
 /* Load active[0]'s state from its context image. */
 static void context_restore_locked(struct skl_engine *e)
 {
-    const struct lrc_block *layout = lrc_layout(e);
+    const struct gen9_lrc_block *layout = lrc_layout(e);
     uint32_t *image = context_state_page(e);
     bool inhibit;
 
@@ -180,19 +94,19 @@ static void context_restore_locked(struct skl_engine *e)
     }
     inhibit = __atomic_load_n(&image[CTX_CONTEXT_CONTROL_DW], __ATOMIC_RELAXED) &
               CTX_CTRL_ENGINE_CTX_RESTORE_INHIBIT;
-    for (unsigned b = 0; b < LRC_BLOCKS; b++) {
+    for (unsigned b = 0; b < GEN9_LRC_BLOCKS; b++) {
         for (unsigned i = 0; i < layout[b].count; i++) {
-            const struct lrc_reg *r = &layout[b].regs[i];
+            const struct gen9_lrc_reg *r = &layout[b].regs[i];
             /* acquire: a driver publishes TAIL after writing the ring */
-            uint32_t v = __atomic_load_n(&image[layout[b].first_value_dw + 2 * i],
+            uint32_t v = __atomic_load_n(&image[gen9_lrc_value_dw(&layout[b], i)],
                                          __ATOMIC_ACQUIRE);
 
-            if (r->flags & LRC_SAVE_ONLY) {
+            if (r->flags & GEN9_LRC_SAVE_ONLY) {
                 continue;
             }
             if (inhibit && layout[b].engine_state) {
                 v = 0;
-            } else if (r->flags & LRC_MASKED) {
+            } else if (r->flags & GEN9_LRC_MASKED) {
                 uint32_t select = v >> 16;
 
                 v = (skl_ereg(e, r->reg) & ~select) | (v & select & 0xffff);
@@ -216,7 +130,7 @@ static void context_restore_locked(struct skl_engine *e)
 /* Write active[0]'s state back into its context image. */
 static void context_save_locked(struct skl_engine *e)
 {
-    const struct lrc_block *layout = lrc_layout(e);
+    const struct gen9_lrc_block *layout = lrc_layout(e);
     uint32_t *image;
 
     skl_set_ereg(e, RING_CTX_TIMESTAMP, skl_ctx_timestamp_locked(e));
@@ -228,20 +142,19 @@ static void context_save_locked(struct skl_engine *e)
         SKL_STAT_INC(e->gpu, lost_status_writes);
         return;
     }
-    for (unsigned b = 0; b < LRC_BLOCKS; b++) {
+    for (unsigned b = 0; b < GEN9_LRC_BLOCKS; b++) {
         for (unsigned i = 0; i < layout[b].count; i++) {
-            const struct lrc_reg *r = &layout[b].regs[i];
+            const struct gen9_lrc_reg *r = &layout[b].regs[i];
             uint32_t v = r->reg == RING_TIMESTAMP ? (uint32_t)skl_cs_ticks(e->gpu) :
                                                     skl_ereg(e, r->reg);
 
-            if (r->flags & LRC_RESTORE_ONLY) {
+            if (r->flags & GEN9_LRC_RESTORE_ONLY) {
                 continue;
             }
-            if (r->flags & LRC_MASKED) {
+            if (r->flags & GEN9_LRC_MASKED) {
                 v |= 0xffff0000;
             }
-            __atomic_store_n(&image[layout[b].first_value_dw + 2 * i], v,
-                             __ATOMIC_RELAXED);
+            __atomic_store_n(&image[gen9_lrc_value_dw(&layout[b], i)], v, __ATOMIC_RELAXED);
         }
     }
 }

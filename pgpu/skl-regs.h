@@ -51,6 +51,7 @@
 #define MI_STORE_DATA_IMM           MI_INSTR(0x20, 2)    /* + 1 for a qword */
 #define   MI_SDI_QWORD              SKL_BIT(21)
 #define MI_LOAD_REGISTER_IMM(n)     MI_INSTR(0x22, 2 * (n) - 1)
+#define   MI_LRI_FORCE_POSTED       SKL_BIT(12)
 #define MI_STORE_REGISTER_MEM       MI_INSTR(0x24, 2)
 #define MI_FLUSH_DW                 MI_INSTR(0x26, 2)    /* + 1 for a qword */
 #define   MI_FLUSH_DW_NOTIFY        SKL_BIT(8)

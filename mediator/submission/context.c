@@ -82,7 +82,8 @@ void wl_context_build(struct vgpu_workload *w, const struct guest_context *ctx)
 }
 
 
-/* What the guest reads back from its context image (contract 6.5). */
+/* What the guest reads back from its context image (contract 6.5): the
+ * final head, the context's time and the engine's own state. */
 void wl_context_write_back(struct vgpu_workload *w)
 {
     const uint32_t *shadow;
@@ -97,9 +98,14 @@ void wl_context_write_back(struct vgpu_workload *w)
     }
     shadow = (const uint32_t *)((uint8_t *)w->mem.map + LRC_STATE_OFFSET);
     guest[CTX_TIMESTAMP_DW] = shadow[CTX_TIMESTAMP_DW];
-    guest[CTX_POWER_CLK_STATE_DW] = shadow[CTX_POWER_CLK_STATE_DW];
-    for (unsigned i = 0; i < CTX_ENGINE_STATE_COUNT; i++) {
-        guest[CTX_ENGINE_STATE_DW + 2 * i] = shadow[CTX_ENGINE_STATE_DW + 2 * i];
+    for (unsigned b = 0; b < GEN9_LRC_BLOCKS; b++) {
+        const struct gen9_lrc_block *block = &gen9_lrc_layouts[w->engine].block[b];
+
+        for (unsigned i = 0; block->engine_state && i < block->count; i++) {
+            unsigned dw = gen9_lrc_value_dw(block, i);
+
+            guest[dw] = shadow[dw];
+        }
     }
 }
 
