@@ -219,8 +219,10 @@ struct session *session_create(struct med_server *server, int fd);
 void session_destroy(struct session *session);
 /* Handle what the client sent; false when the session must be closed. */
 bool session_readable(struct session *session);
-/* Send the COMPLETEs its submission listed: after every call into it. */
-void session_send_completions(struct session *session);
+/* After every call into its submission: act on what the call noticed
+ * (guest errors, the guard's events), send its COMPLETEs, then shadow the
+ * elements waiting for a slot one at a time while the vGPU may work. */
+void session_after_submission(struct session *session);
 /* @w of its vGPU left the scheduler (server.c drains the done list). */
 void session_workload_done(struct session *session, struct med_sched_workload *w);
 

@@ -170,8 +170,7 @@ void server_resume_deferred(struct med_server *server)
             continue;
         }
         cost_span_begin(server, &span, s);
-        vgpu_submission_resume(v->submission);
-        session_send_completions(s);
+        session_after_submission(s);
         cost_span_end(server, &span);
     }
 }
@@ -200,7 +199,7 @@ void session_apply_stop(struct session *s)
     v->stop_applied = true;
     cost_span_begin(s->server, &span, s);
     vgpu_submission_fail(v->submission);
-    session_send_completions(s);
+    session_after_submission(s);
     cost_span_end(s->server, &span);
 }
 

@@ -323,29 +323,34 @@ static void send_complete(struct session *s, enum gen9_engine engine, uint32_t e
     s->failed = !send_message(s, &done, NULL, 0);
 }
 
-static void workload_guest_error(void *opaque, const char *text)
+/* What the last call into the submission noticed and reported. */
+static void take_results(struct session *s)
 {
-    guest_error(opaque, "%s", text);
-}
-
-static void workload_adverse_event(void *opaque, enum med_guard_event event)
-{
-    session_guard_event(opaque, event);
-}
-
-static bool workload_may_work(void *opaque)
-{
-    return session_may_work(opaque);
-}
-
-void session_send_completions(struct session *s)
-{
+    struct vgpu_submission *sub = s->vgpu.submission;
     unsigned count;
-    const struct vgpu_completion *c = vgpu_submission_take_completions(s->vgpu.submission,
-                                                                      &count);
+    const struct vgpu_notice *n = vgpu_submission_take_notices(sub, &count);
+    const struct vgpu_completion *c;
 
     for (unsigned i = 0; i < count; i++) {
+        if (n[i].text[0]) {
+            guest_error(s, "%s", n[i].text);
+        }
+        if (n[i].guard) {
+            session_guard_event(s, n[i].event);
+        }
+    }
+    c = vgpu_submission_take_completions(sub, &count);
+    for (unsigned i = 0; i < count; i++) {
         send_complete(s, c[i].engine, c[i].event, c[i].desc, c[i].ring_head, c[i].flags);
+    }
+}
+
+void session_after_submission(struct session *s)
+{
+    take_results(s);
+    while (vgpu_submission_can_shadow(s->vgpu.submission) && session_may_work(s)) {
+        vgpu_submission_shadow_next(s->vgpu.submission);
+        take_results(s);
     }
 }
 
@@ -355,7 +360,7 @@ void session_workload_done(struct session *s, struct med_sched_workload *w)
 
     cost_span_begin(s->server, &span, s);
     vgpu_submission_done(w);
-    session_send_completions(s);
+    session_after_submission(s);
     cost_span_end(s->server, &span);
 }
 
@@ -413,9 +418,6 @@ static int vgpu_setup(struct session *s, const struct med_vgpu_type *type,
         .vgpu_id = id,
         .ggtt = v->shadow,
         .scratch_bus = v->scratch.bus,
-        .guest_error = workload_guest_error,
-        .adverse_event = workload_adverse_event,
-        .may_work = workload_may_work,
         .opaque = s,
         .share = reserved ? reserved->share :
                  (struct med_sched_share){ .weight = type->weight,
@@ -622,7 +624,7 @@ static bool handle_submit(struct session *s, const union med_msg *m, const int *
         } else {
             vgpu_submission_submit(s->vgpu.submission, m->submit.engine, m->submit.desc[e],
                                    received);
-            session_send_completions(s);
+            session_after_submission(s);
         }
     }
     return !s->failed;
@@ -640,7 +642,7 @@ static bool handle_reset_engines(struct session *s, const union med_msg *m, cons
     MED_TRACE(reset, s->vgpu.id, r->engine_mask, r->generation);
     if (!s->vgpu.guard.stopped) {
         vgpu_submission_reset(s->vgpu.submission, r->engine_mask);
-        session_send_completions(s);
+        session_after_submission(s);
     }
     for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         if (r->engine_mask & 1u << e) {

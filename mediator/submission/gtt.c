@@ -7,7 +7,6 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <inttypes.h>
-#include <stdio.h>
 
 #include "mediator/submission/private.h"
 
@@ -47,18 +46,16 @@ static void ppgtt_account(struct vgpu_submission *sub, const struct vgpu_ppgtt_s
                           uint64_t bad_before)
 {
     const struct vgpu_ppgtt_shadow_stats *st = vgpu_ppgtt_shadow_stats(shadow);
-    char line[160];
 
     if (st->bad_entries == bad_before) {
         return;
     }
     sub->stats.ppgtt_bad_entries += st->bad_entries - bad_before;
     sub->config.host->totals->ppgtt_bad_entries += st->bad_entries - bad_before;
-    snprintf(line, sizeof(line), "PPGTT 0x%" PRIx64 ": %" PRIu64 " entries name no guest RAM "
-             "or a huge page (e.g. 0x%" PRIx64 "): not mapped or the scratch page",
-             vgpu_ppgtt_shadow_root_gpa(shadow), st->bad_entries - bad_before,
-             st->last_bad_entry);
-    sub->config.guest_error(sub->config.opaque, line);
+    wl_notice(sub, false, 0, "PPGTT 0x%" PRIx64 ": %" PRIu64 " entries name no guest RAM "
+              "or a huge page (e.g. 0x%" PRIx64 "): not mapped or the scratch page",
+              vgpu_ppgtt_shadow_root_gpa(shadow), st->bad_entries - bad_before,
+              st->last_bad_entry);
 }
 
 int vgpu_submission_ppgtt_create(struct vgpu_submission *sub, uint64_t root_gpa,
@@ -81,7 +78,6 @@ static void ggtt_sync(struct vgpu_submission *sub)
     const struct vgpu_ggtt_shadow_stats *st = vgpu_ggtt_shadow_stats(sub->config.ggtt);
     uint64_t bad_before = st->bad_address, synced_before = st->entries_synced;
     uint64_t bad;
-    char line[200];
 
     vgpu_ggtt_shadow_sync(sub->config.ggtt);
     if (st->entries_synced != synced_before) {
@@ -91,10 +87,9 @@ static void ggtt_sync(struct vgpu_submission *sub)
     bad = st->bad_address - bad_before;
     if (bad) {
         sub->config.host->totals->ggtt_bad_entries += bad;
-        snprintf(line, sizeof(line), "%" PRIu64 " GGTT entries name no guest RAM (e.g. entry 0x%"
-                 PRIx32 " = 0x%" PRIx64 "): they point at the vGPU's scratch page",
-                 bad, st->last_bad_index, st->last_bad_pte);
-        sub->config.guest_error(sub->config.opaque, line);
+        wl_notice(sub, false, 0, "%" PRIu64 " GGTT entries name no guest RAM (e.g. entry 0x%"
+                  PRIx32 " = 0x%" PRIx64 "): they point at the vGPU's scratch page",
+                  bad, st->last_bad_index, st->last_bad_pte);
     }
 }
 

@@ -39,6 +39,11 @@
  * those merged into it), and the one a SUBMIT rejects at once. */
 #define OUTBOX_MAX  (GEN9_NUM_ENGINES * (MED_WL_PENDING_MAX + MED_WL_SLOTS * (1 + MED_WL_MERGE_MAX)) + 1)
 
+/* What one call can notice: a shadowed element's GGTT and PPGTT entries
+ * naming no guest RAM, its rejection, its big build; a hang; a SUBMIT
+ * beyond the queue.  The session takes them after every call. */
+#define NOTICES_MAX             4
+
 #define NO_TAIL                 UINT32_MAX  /* the image was unreadable at SUBMIT */
 
 enum workload_state {
@@ -119,6 +124,9 @@ struct vgpu_submission {
     /* COMPLETEs not yet taken by the session (vgpu_submission_take_completions()). */
     struct vgpu_completion *outbox;
     unsigned outbox_count;
+    /* What the call at hand noticed (vgpu_submission_take_notices()). */
+    struct vgpu_notice notices[NOTICES_MAX];
+    unsigned notice_count;
 };
 
 /* What the workload needs from the guest's context image. */
@@ -135,6 +143,10 @@ static inline uint64_t wl_align_up(uint64_t v, uint64_t a)
 }
 
 /* queue.c */
+/* Tell the session, once the call returns, of @text (printf-style; NULL:
+ * no line) and, if @guard, of the guard's @event. */
+void wl_notice(struct vgpu_submission *sub, bool guard, enum med_guard_event event,
+               const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* An element of @engine refused before the GPU: counted, logged, told to
  * the guard. */
 void wl_count_rejection(struct vgpu_submission *sub, enum gen9_engine engine, uint64_t desc,

@@ -19,17 +19,40 @@
 #include "pgpu/skl-regs.h"
 
 
+void wl_notice(struct vgpu_submission *sub, bool guard, enum med_guard_event event,
+               const char *fmt, ...)
+{
+    struct vgpu_notice *n;
+    va_list ap;
+
+    /* NOTICES_MAX bounds one call's, and the session takes them after each. */
+    assert(sub->notice_count < NOTICES_MAX);
+    n = &sub->notices[sub->notice_count++];
+    n->guard = guard;
+    n->event = event;
+    n->text[0] = '\0';
+    if (fmt) {
+        va_start(ap, fmt);
+        vsnprintf(n->text, sizeof(n->text), fmt, ap);
+        va_end(ap);
+    }
+}
+
+const struct vgpu_notice *vgpu_submission_take_notices(struct vgpu_submission *sub,
+                                                       unsigned *count)
+{
+    *count = sub->notice_count;
+    sub->notice_count = 0;
+    return sub->notices;
+}
+
 void wl_count_rejection(struct vgpu_submission *sub, enum gen9_engine engine, uint64_t desc,
                             const char *why)
 {
-    char line[MED_SCAN_REASON_MAX + 160];
-
-    snprintf(line, sizeof(line), "%s element 0x%016" PRIx64 " rejected: %s",
-             gen9_engines[engine].name, desc, why);
     sub->stats.rejected++;
     sub->config.host->totals->rejected++;
-    sub->config.guest_error(sub->config.opaque, line);
-    sub->config.adverse_event(sub->config.opaque, MED_GUARD_REJECTION);
+    wl_notice(sub, true, MED_GUARD_REJECTION, "%s element 0x%016" PRIx64 " rejected: %s",
+              gen9_engines[engine].name, desc, why);
 }
 
 void wl_reject(struct vgpu_workload *w, const char *fmt, ...)
@@ -152,13 +175,31 @@ static void merge_followers(struct engine_queue *eq, struct vgpu_workload *w)
     }
 }
 
-/* Shadow pending elements while slots are free. */
-static void fill(struct engine_queue *eq, struct vgpu_submission *sub)
+static bool engine_can_shadow(const struct engine_queue *eq)
 {
-    while (!eq->dropping && eq->pending_count && eq->in_flight < MED_WL_SLOTS &&
-           sub->config.may_work(sub->config.opaque)) {
+    return !eq->dropping && eq->pending_count && eq->in_flight < MED_WL_SLOTS;
+}
+
+bool vgpu_submission_can_shadow(const struct vgpu_submission *sub)
+{
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
+        if (engine_can_shadow(&sub->engines[e])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void vgpu_submission_shadow_next(struct vgpu_submission *sub)
+{
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
+        struct engine_queue *eq = &sub->engines[e];
         struct vgpu_workload *w = NULL;
         uint64_t tables_before;
+
+        if (!engine_can_shadow(eq)) {
+            continue;
+        }
 
         for (unsigned i = 0; i < MED_WL_SLOTS && !w; i++) {
             if (eq->slots[i].state == WL_FREE) {
@@ -183,9 +224,10 @@ static void fill(struct engine_queue *eq, struct vgpu_submission *sub)
         tables_before = med_page_pool_allocated(sub->pool);
         wl_shadow(w);
         if (med_page_pool_allocated(sub->pool) - tables_before > MED_GUARD_BIG_BUILD_TABLES) {
-            sub->config.adverse_event(sub->config.opaque, MED_GUARD_BIG_BUILD);
+            wl_notice(sub, true, MED_GUARD_BIG_BUILD, NULL);
         }
         retire(eq, sub);
+        return;
     }
 }
 
@@ -202,17 +244,15 @@ static void finished(struct med_sched_workload *sw, enum med_sched_result result
         w->event = MED_EVENT_DONE;
         break;
     case MED_SCHED_HANG: {
-        char line[240], where[96];
+        char where[96];
 
         w->event = MED_EVENT_REJECTED;
         sub->stats.hangs++;
         sub->config.host->totals->hangs++;
         wl_describe_stop(w, sw->stop_address, where, sizeof(where));
-        snprintf(line, sizeof(line), "%s element 0x%016" PRIx64 " stopped by the GPU "
-                 "(RING_EIR 0x%" PRIx32 ", %s): engine reset, reported as a hang",
-                 gen9_engines[w->engine].name, w->guest_desc, sw->engine_error, where);
-        sub->config.guest_error(sub->config.opaque, line);
-        sub->config.adverse_event(sub->config.opaque, MED_GUARD_HANG);
+        wl_notice(sub, true, MED_GUARD_HANG, "%s element 0x%016" PRIx64 " stopped by the GPU "
+                  "(RING_EIR 0x%" PRIx32 ", %s): engine reset, reported as a hang",
+                  gen9_engines[w->engine].name, w->guest_desc, sw->engine_error, where);
         break;
     }
     case MED_SCHED_CANCELLED:
@@ -239,7 +279,6 @@ void vgpu_submission_done(struct med_sched_workload *sw)
 
     finished(sw, sw->result);
     retire(eq, w->sub);
-    fill(eq, w->sub);
 }
 
 const struct vgpu_completion *vgpu_submission_take_completions(struct vgpu_submission *sub,
@@ -269,7 +308,6 @@ void vgpu_submission_submit(struct vgpu_submission *sub, enum gen9_engine engine
         (struct pending_element){ .desc = desc, .received_ns = received_ns,
                                   .tail = wl_context_submitted_tail(sub, desc) };
     eq->pending_count++;
-    fill(eq, sub);
 }
 
 /* Take every element of @eq off the GPU and out of its queue, with @mode
@@ -300,13 +338,6 @@ void vgpu_submission_reset(struct vgpu_submission *sub, uint32_t mask)
             continue;
         }
         empty_engine(sub, eq, &eq->dropping);
-    }
-}
-
-void vgpu_submission_resume(struct vgpu_submission *sub)
-{
-    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
-        fill(&sub->engines[e], sub);
     }
 }
 

@@ -25,6 +25,13 @@
  *      the list the session takes after each call
  *      (vgpu_submission_take_completions()).
  *
+ * Control flows one way: the submission never calls up into the session.
+ * A SUBMIT only queues its element; the session then shadows waiting
+ * elements one call at a time (vgpu_submission_shadow_next()) for as long
+ * as the vGPU may work (its budget, the guard), and after every call takes
+ * what the call noticed (guest errors, the guard's events:
+ * vgpu_submission_take_notices()) and its COMPLETEs.
+ *
  * A workload that fails any check is not submitted: COMPLETE "rejected"
  * (MED_EVENT_REJECTED), the reason logged with the vGPU's name.  A
  * workload the GPU stops (hang detector, fault) is reported the same way
@@ -115,18 +122,7 @@ struct vgpu_submission_config {
      * the workload, maps guest RAM. */
     struct vgpu_ggtt_shadow *ggtt;
     uint64_t scratch_bus;       /* the vGPU's own scratch page: its invalid PPGTT leaves */
-    /* A guest-caused problem, one line without the vGPU's name (the
-     * caller prefixes it, counts and rate-limits). */
-    void (*guest_error)(void *opaque, const char *text);
-    /* The guard's events (mediator/guard.h): a rejection, a hang, an
-     * element whose shadowing built more than MED_GUARD_BIG_BUILD_TABLES
-     * page tables. */
-    void (*adverse_event)(void *opaque, enum med_guard_event event);
-    /* Whether the mediator may shadow the vGPU's next element now (its
-     * budget of the event thread, mediator/guard.h); when it says no, the
-     * elements wait for vgpu_submission_resume(). */
-    bool (*may_work)(void *opaque);
-    void *opaque;
+    void *opaque;               /* the owner's: vgpu_submission_owner() returns it */
     struct med_sched_share share;       /* on every engine; valid */
 };
 
@@ -137,6 +133,17 @@ struct vgpu_completion {
     uint64_t desc;
     uint32_t engine, event;     /* enum gen9_engine, MED_EVENT_* */
     uint32_t ring_head, flags;  /* MED_COMPLETE_* */
+};
+
+/* What a call noticed, for the session to act on once it returned: a
+ * guest-caused problem (one line without the vGPU's name: the session
+ * prefixes it, counts and rate-limits) and one of the guard's events
+ * (mediator/guard.h: a rejection, a hang, an element whose shadowing built
+ * more than MED_GUARD_BIG_BUILD_TABLES page tables), either or both. */
+struct vgpu_notice {
+    bool guard;                 /* @event is the guard's */
+    enum med_guard_event event;
+    char text[MED_SCAN_REASON_MAX + 160];   /* "" when none */
 };
 
 /* NULL with errno ENOMEM. */
@@ -152,15 +159,21 @@ int vgpu_submission_ppgtt_create(struct vgpu_submission *sub, uint64_t root_gpa,
 int vgpu_submission_ppgtt_destroy(struct vgpu_submission *sub, uint64_t root_gpa,
                                   const char **problem);
 
-/* One ELSP element (desc != 0) of @engine; @received_ns when the message arrived. */
+/* One ELSP element (desc != 0) of @engine; @received_ns when the message
+ * arrived.  It waits for vgpu_submission_shadow_next(). */
 void vgpu_submission_submit(struct vgpu_submission *sub, enum gen9_engine engine,
                             uint64_t desc, uint64_t received_ns);
+/* Whether an element waits where a slot is free: vgpu_submission_shadow_next()
+ * has work to do. */
+bool vgpu_submission_can_shadow(const struct vgpu_submission *sub);
+/* Shadow the next such element (the lowest engine's first) and hand it to
+ * the scheduler, or report it rejected.  The caller asks first whether the
+ * vGPU may work now, one element at a time. */
+void vgpu_submission_shadow_next(struct vgpu_submission *sub);
 
 /* RESET_ENGINES: drop queued and running work of the engines in @mask
  * (bit per engine) without COMPLETE messages. */
 void vgpu_submission_reset(struct vgpu_submission *sub, uint32_t mask);
-/* Shadow the elements that waited while may_work() said no. */
-void vgpu_submission_resume(struct vgpu_submission *sub);
 /* The guard stopped the vGPU: every element queued or on the GPU ends as
  * a hang would (COMPLETE rejected, in order per engine), and nothing of
  * the vGPU's is left with the scheduler. */
@@ -182,15 +195,21 @@ void vgpu_submission_scan_stats(const struct vgpu_submission *sub, struct med_sc
 const struct vgpu_completion *vgpu_submission_take_completions(struct vgpu_submission *sub,
                                                                unsigned *count);
 
+/* What the calls since the last take noticed, oldest first (*@count of
+ * them), and forget them: the caller takes them after every call into
+ * @sub (valid until the next call). */
+const struct vgpu_notice *vgpu_submission_take_notices(struct vgpu_submission *sub,
+                                                       unsigned *count);
+
 /* The scheduler's callbacks for workloads of every vGPU: bind only. */
 extern const struct med_sched_ops vgpu_workload_sched_ops;
 /* A workload med_sched_next_done() returned: the opaque of its
  * submission's config (whose vGPU's work it is), ... */
 void *vgpu_submission_owner(const struct med_sched_workload *w);
-/* ... and what its end means: retire it and what it finished, in order,
- * and shadow the elements waiting for its slot (which may queue them with
- * the scheduler: call it after the scheduler's call returned, never from
- * inside the scheduler). */
+/* ... and what its end means: retire it and what it finished, in order
+ * (its slot is free for vgpu_submission_shadow_next(), which may queue
+ * with the scheduler: call both after the scheduler's call returned, never
+ * from inside the scheduler). */
 void vgpu_submission_done(struct med_sched_workload *w);
 
 #endif /* GPUMED_MEDIATOR_SUBMISSION_H */
