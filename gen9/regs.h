@@ -166,11 +166,8 @@
 #define   I965_FENCE_PITCH_UNIT 128u
 #define GFX_FLSH_CNTL_GEN6      0x101008
 #define BCS_SWCTRL              0x22200     /* masked: Y tiling for XY_SRC_COPY */
-/* i915 and IGT have source Y in bit 0 and destination Y in bit 1 (BCS_SRC_Y,
- * BCS_DST_Y): these are the model's, the other way round, kept as they were
- * until a test from i915's values corrects them. */
-#define   BCS_SWCTRL_DST_Y      (1u << 0)
-#define   BCS_SWCTRL_SRC_Y      (1u << 1)
+#define   BCS_SRC_Y             (1u << 0)
+#define   BCS_DST_Y             (1u << 1)
 #define HSW_EDRAM_CAP           0x120010
 #define MCHBAR_MIRROR_BASE      0x140000    /* read-only mirror of the MCHBAR */
 #define MCHBAR_MIRROR_SIZE      0x40000

@@ -242,9 +242,9 @@ enum skl_exec_result skl_blt_src_copy(struct skl_exec *x, const uint32_t *dw,
 
     if ((dw[1] & BR13_ROP(0xff)) != BR13_ROP_SRCCOPY ||
         !make_surface(&dst, x->addr[0], dw[1],
-                      legacy_tiling(x->e, dw[0] & BLT_DST_TILED, BCS_SWCTRL_DST_Y)) ||
+                      legacy_tiling(x->e, dw[0] & BLT_DST_TILED, BCS_DST_Y)) ||
         !make_surface(&src, x->addr[1], dw[7],
-                      legacy_tiling(x->e, dw[0] & BLT_SRC_TILED, BCS_SWCTRL_SRC_Y))) {
+                      legacy_tiling(x->e, dw[0] & BLT_SRC_TILED, BCS_SRC_Y))) {
         return SKL_EXEC_BAD_COMMAND;
     }
     return blit(x, &dst, &r, &src, dw[6] & 0xffff, dw[6] >> 16, cpp, 0,
@@ -259,7 +259,7 @@ enum skl_exec_result skl_blt_color(struct skl_exec *x, const uint32_t *dw, unsig
 
     if ((dw[1] & BR13_ROP(0xff)) != BR13_ROP_PATCOPY ||
         !make_surface(&dst, x->addr[0], dw[1],
-                      legacy_tiling(x->e, dw[0] & BLT_DST_TILED, BCS_SWCTRL_DST_Y))) {
+                      legacy_tiling(x->e, dw[0] & BLT_DST_TILED, BCS_DST_Y))) {
         return SKL_EXEC_BAD_COMMAND;
     }
     return blit(x, &dst, &r, NULL, 0, 0, cpp, dw[6], write_mask(dw[0], cpp));

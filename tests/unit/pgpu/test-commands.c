@@ -414,6 +414,11 @@ static void test_xy_fast_copy_blt_x_tiled_round_trip(void **state)
     check_tiled_round_trip(*state, cmds, N(cmds), x_tiled_pixel, pitch, 300, 16);
 }
 
+/* BCS_SWCTRL's Y-tiling selects as i915 (intel_gt_regs.h) and IGT
+ * (lib/intel_batchbuffer.c) define them: source bit 0, destination bit 1. */
+#define I915_BCS_SRC_Y  (1u << 0)
+#define I915_BCS_DST_Y  (1u << 1)
+
 /* Linear to Y-tiled with XY_FAST_COPY_BLT, back with XY_SRC_COPY_BLT
  * (source tiling Y selected in BCS_SWCTRL, which is context state: set by
  * the batch). */
@@ -422,12 +427,31 @@ static void test_y_tiled_blits_round_trip(void **state)
     uint64_t src = DATA(0), tiled = DATA(TILED_OFFSET), back = DATA(BACK_OFFSET);
     const unsigned pitch = 512;
     const uint32_t cmds[] = {
-        MI_LOAD_REGISTER_IMM(1), BCS_SWCTRL, MASKED_BIT_ENABLE(BCS_SWCTRL_SRC_Y),
+        MI_LOAD_REGISTER_IMM(1), BCS_SWCTRL, MASKED_BIT_ENABLE(I915_BCS_SRC_Y),
         XY_FAST_COPY_BLT | FAST_COPY_DST_TILING(FAST_COPY_TILING_Y),
         FAST_COPY_DEPTH_32 | pitch / 4, 0, 40u << 16 | 100,
         LO(tiled), HI(tiled), 0, pitch, LO(src), HI(src),
         XY_SRC_COPY_BLT | BLT_WRITE_ALPHA | BLT_WRITE_RGB | BLT_SRC_TILED,
         BR13_ROP_SRCCOPY | BR13_DEPTH_32 | pitch, 0, 40u << 16 | 100,
+        LO(back), HI(back), 0, pitch / 4, LO(tiled), HI(tiled),
+    };
+
+    check_tiled_round_trip(*state, cmds, N(cmds), y_tiled_pixel, pitch, 100, 40);
+}
+
+/* Linear to Y-tiled with XY_SRC_COPY_BLT (destination tiling Y selected in
+ * BCS_SWCTRL), back with XY_FAST_COPY_BLT. */
+static void test_y_tiled_destination_of_src_copy(void **state)
+{
+    uint64_t src = DATA(0), tiled = DATA(TILED_OFFSET), back = DATA(BACK_OFFSET);
+    const unsigned pitch = 512;
+    const uint32_t cmds[] = {
+        MI_LOAD_REGISTER_IMM(1), BCS_SWCTRL, MASKED_BIT_ENABLE(I915_BCS_DST_Y),
+        XY_SRC_COPY_BLT | BLT_WRITE_ALPHA | BLT_WRITE_RGB | BLT_DST_TILED,
+        BR13_ROP_SRCCOPY | BR13_DEPTH_32 | pitch / 4, 0, 40u << 16 | 100,
+        LO(tiled), HI(tiled), 0, pitch, LO(src), HI(src),
+        XY_FAST_COPY_BLT | FAST_COPY_SRC_TILING(FAST_COPY_TILING_Y),
+        FAST_COPY_DEPTH_32 | pitch, 0, 40u << 16 | 100,
         LO(back), HI(back), 0, pitch / 4, LO(tiled), HI(tiled),
     };
 
@@ -458,6 +482,7 @@ int main(void)
         COMMAND_TEST(test_xy_src_copy_blt_linear_and_x_tiled),
         COMMAND_TEST(test_xy_fast_copy_blt_x_tiled_round_trip),
         COMMAND_TEST(test_y_tiled_blits_round_trip),
+        COMMAND_TEST(test_y_tiled_destination_of_src_copy),
     };
 
     return cmocka_run_group_tests_name("pgpu-commands", tests, NULL, NULL);
