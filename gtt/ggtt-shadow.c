@@ -20,7 +20,7 @@ struct entry_block {
     uint64_t *mapped;           /* bit i: the host entry first + i maps guest RAM */
 };
 
-struct vgpu_ggtt_shadow {
+struct med_vgpu_ggtt {
     struct entry_block block[2];    /* aperture, hidden */
     uint64_t bus_base;
     uint64_t scratch_pte;       /* the vGPU's own scratch page */
@@ -30,7 +30,7 @@ struct vgpu_ggtt_shadow {
     uint64_t *guest_ptes;
     uint64_t *dirty;
     struct pgpu *gpu;
-    struct vgpu_ggtt_shadow_stats stats;
+    struct med_vgpu_ggtt_stats stats;
 };
 
 static bool in_block(const struct entry_block *b, uint32_t index)
@@ -43,7 +43,7 @@ static bool gpa_page_in_range(const struct med_gpa_range *r, uint64_t gpa)
     return gpa - r->gpa < r->size;  /* ranges and gpa are page aligned */
 }
 
-static bool gpa_page_in_ram(struct vgpu_ggtt_shadow *s, uint64_t gpa)
+static bool gpa_page_in_ram(struct med_vgpu_ggtt *s, uint64_t gpa)
 {
     if (gpa_page_in_range(&s->ram[s->last_ram], gpa)) {
         return true;
@@ -57,7 +57,7 @@ static bool gpa_page_in_ram(struct vgpu_ggtt_shadow *s, uint64_t gpa)
     return false;
 }
 
-static const struct entry_block *block_of(const struct vgpu_ggtt_shadow *s, uint32_t index)
+static const struct entry_block *block_of(const struct med_vgpu_ggtt *s, uint32_t index)
 {
     return in_block(&s->block[0], index) ? &s->block[0] :
            in_block(&s->block[1], index) ? &s->block[1] : NULL;
@@ -75,7 +75,7 @@ static void set_mapped(const struct entry_block *b, uint32_t index, bool mapped)
 }
 
 /* The one place a guest entry becomes a host entry. */
-static void shadow_entry(struct vgpu_ggtt_shadow *s, uint32_t index, uint64_t guest_pte)
+static void shadow_entry(struct med_vgpu_ggtt *s, uint32_t index, uint64_t guest_pte)
 {
     uint64_t gpa = guest_pte & MED_GGTT_PTE_ADDR_MASK;
     uint64_t host_pte = s->scratch_pte;
@@ -94,7 +94,7 @@ static void shadow_entry(struct vgpu_ggtt_shadow *s, uint32_t index, uint64_t gu
     s->gpu->ops->ggtt_write(s->gpu, index, host_pte);
 }
 
-static uint64_t read_guest_pte(const struct vgpu_ggtt_shadow *s, uint32_t index)
+static uint64_t read_guest_pte(const struct med_vgpu_ggtt *s, uint32_t index)
 {
     return __atomic_load_n(&s->guest_ptes[index], __ATOMIC_RELAXED);
 }
@@ -105,7 +105,7 @@ static uint32_t bitmap_words(const struct entry_block *b)
 }
 
 /* Point every host entry of the partition at @scratch_pte: nothing is mapped. */
-static void scratch_partition(struct vgpu_ggtt_shadow *s, uint64_t scratch_pte)
+static void scratch_partition(struct med_vgpu_ggtt *s, uint64_t scratch_pte)
 {
     for (unsigned b = 0; b < 2; b++) {
         for (uint32_t i = s->block[b].first; i < s->block[b].end; i++) {
@@ -135,10 +135,10 @@ static bool block_valid(uint64_t base, uint64_t size)
            size <= MED_GM_SPACE - base;
 }
 
-struct vgpu_ggtt_shadow *vgpu_ggtt_shadow_create(const struct vgpu_ggtt_shadow_config *c)
+struct med_vgpu_ggtt *med_vgpu_ggtt_create(const struct med_vgpu_ggtt_config *c)
 {
     const struct med_partition *p = &c->partition;
-    struct vgpu_ggtt_shadow *s;
+    struct med_vgpu_ggtt *s;
 
     if (!ram_valid(c->ram, c->ram_count) || c->bus_base % GPA_LIMIT ||
         c->scratch_bus % PAGE_SIZE || c->scratch_bus == MED_SCRATCH_BUS ||
@@ -181,7 +181,7 @@ struct vgpu_ggtt_shadow *vgpu_ggtt_shadow_create(const struct vgpu_ggtt_shadow_c
     return s;
 }
 
-void vgpu_ggtt_shadow_destroy(struct vgpu_ggtt_shadow *shadow)
+void med_vgpu_ggtt_destroy(struct med_vgpu_ggtt *shadow)
 {
     if (!shadow) {
         return;
@@ -218,7 +218,7 @@ static bool clean_run(const uint64_t *dirty, uint32_t words)
 }
 
 /* Take the dirty bits of the entries of @b and shadow those entries. */
-static size_t sync_block(struct vgpu_ggtt_shadow *s, const struct entry_block *b)
+static size_t sync_block(struct med_vgpu_ggtt *s, const struct entry_block *b)
 {
     uint64_t *dirty = s->dirty;
     uint32_t end_word = (b->end + 63) / 64, run;
@@ -251,7 +251,7 @@ static size_t sync_block(struct vgpu_ggtt_shadow *s, const struct entry_block *b
     return taken;
 }
 
-size_t vgpu_ggtt_shadow_sync(struct vgpu_ggtt_shadow *shadow)
+size_t med_vgpu_ggtt_sync(struct med_vgpu_ggtt *shadow)
 {
     size_t taken = sync_block(shadow, &shadow->block[0]) +
                    sync_block(shadow, &shadow->block[1]);
@@ -260,7 +260,7 @@ size_t vgpu_ggtt_shadow_sync(struct vgpu_ggtt_shadow *shadow)
     return taken;
 }
 
-void vgpu_ggtt_shadow_update(struct vgpu_ggtt_shadow *shadow, uint32_t index)
+void med_vgpu_ggtt_update(struct med_vgpu_ggtt *shadow, uint32_t index)
 {
     if (!block_of(shadow, index)) {
         shadow->stats.out_of_partition++;
@@ -269,8 +269,8 @@ void vgpu_ggtt_shadow_update(struct vgpu_ggtt_shadow *shadow, uint32_t index)
     shadow_entry(shadow, index, read_guest_pte(shadow, index));
 }
 
-uint64_t vgpu_ggtt_shadow_mapped_bytes(const struct vgpu_ggtt_shadow *shadow, uint64_t gma,
-                                       uint64_t len)
+uint64_t med_vgpu_ggtt_mapped_bytes(const struct med_vgpu_ggtt *shadow, uint64_t gma,
+                                    uint64_t len)
 {
     const struct entry_block *b = gma < MED_GM_SPACE ? block_of(shadow, gma / PAGE_SIZE) : NULL;
     uint64_t first, end, stop, bytes;
@@ -299,7 +299,7 @@ uint64_t vgpu_ggtt_shadow_mapped_bytes(const struct vgpu_ggtt_shadow *shadow, ui
     return bytes < len ? bytes : len;
 }
 
-const struct vgpu_ggtt_shadow_stats *vgpu_ggtt_shadow_stats(const struct vgpu_ggtt_shadow *shadow)
+const struct med_vgpu_ggtt_stats *med_vgpu_ggtt_stats(const struct med_vgpu_ggtt *shadow)
 {
     return &shadow->stats;
 }

@@ -48,7 +48,7 @@ struct med_gpa_range {
 
 #define MED_RAM_RANGES_MAX      8
 
-struct vgpu_ggtt_shadow_config {
+struct med_vgpu_ggtt_config {
     struct med_partition partition;
     uint64_t bus_base;          /* the vGPU's window: slot << MED_BUS_WINDOW_SHIFT */
     uint64_t scratch_bus;       /* the vGPU's own scratch page, where its invalid
@@ -62,7 +62,7 @@ struct vgpu_ggtt_shadow_config {
 };
 
 /* What the shadow did with the guest's entries; never reset. */
-struct vgpu_ggtt_shadow_stats {
+struct med_vgpu_ggtt_stats {
     uint64_t entries_synced;    /* dirty entries of the partition taken */
     uint64_t mapped;            /* present and naming guest RAM: translated */
     uint64_t not_present;       /* the vGPU's scratch, as the guest asked */
@@ -72,7 +72,7 @@ struct vgpu_ggtt_shadow_stats {
     uint64_t last_bad_pte;
 };
 
-struct vgpu_ggtt_shadow;
+struct med_vgpu_ggtt;
 
 /*
  * Start shadowing: every host entry of the partition is set to the vGPU's
@@ -80,23 +80,23 @@ struct vgpu_ggtt_shadow;
  * bitmap is left as the guest wrote it.  Returns NULL with errno EINVAL
  * (bad configuration: an internal error of the caller) or ENOMEM.
  */
-struct vgpu_ggtt_shadow *vgpu_ggtt_shadow_create(const struct vgpu_ggtt_shadow_config *config);
+struct med_vgpu_ggtt *med_vgpu_ggtt_create(const struct med_vgpu_ggtt_config *config);
 
 /* Stop shadowing: the partition's host entries go back to the global
  * scratch page (the vGPU's may be freed once no engine can reach it).
  * NULL is ignored. */
-void vgpu_ggtt_shadow_destroy(struct vgpu_ggtt_shadow *shadow);
+void med_vgpu_ggtt_destroy(struct med_vgpu_ggtt *shadow);
 
 /*
  * Bring the host GGTT up to date with every entry whose dirty bit is set
  * in the partition (bits outside it are never read).  Returns the
  * number of entries taken.
  */
-size_t vgpu_ggtt_shadow_sync(struct vgpu_ggtt_shadow *shadow);
+size_t med_vgpu_ggtt_sync(struct med_vgpu_ggtt *shadow);
 
 /* Validate and translate the single guest entry @index now (e.g. the
  * scan-out's); entries outside the partition are counted and ignored. */
-void vgpu_ggtt_shadow_update(struct vgpu_ggtt_shadow *shadow, uint32_t index);
+void med_vgpu_ggtt_update(struct med_vgpu_ggtt *shadow, uint32_t index);
 
 /*
  * How many bytes from GGTT address @gma, up to @len, the host GGTT maps to
@@ -105,9 +105,9 @@ void vgpu_ggtt_shadow_update(struct vgpu_ggtt_shadow *shadow, uint32_t index);
  * The scanner's test for every GGTT access (refused as the scratch page
  * is refused in the PPGTT): one bitmap word per 64 pages.
  */
-uint64_t vgpu_ggtt_shadow_mapped_bytes(const struct vgpu_ggtt_shadow *shadow, uint64_t gma,
-                                       uint64_t len);
+uint64_t med_vgpu_ggtt_mapped_bytes(const struct med_vgpu_ggtt *shadow, uint64_t gma,
+                                    uint64_t len);
 
-const struct vgpu_ggtt_shadow_stats *vgpu_ggtt_shadow_stats(const struct vgpu_ggtt_shadow *shadow);
+const struct med_vgpu_ggtt_stats *med_vgpu_ggtt_stats(const struct med_vgpu_ggtt *shadow);
 
 #endif /* GPUMED_GTT_GGTT_SHADOW_H */

@@ -12,13 +12,13 @@
 #define SET_BUCKETS     4096
 
 struct ppgtt_record {
-    struct vgpu_ppgtt_shadow *shadow;
+    struct med_vgpu_ppgtt *shadow;
     uint64_t last_use;          /* the set's clock at its last sync */
     struct ppgtt_record *next;
 };
 
 struct med_ppgtt_set {
-    struct vgpu_ppgtt_shadow_config shadow_config;
+    struct med_vgpu_ppgtt_config shadow_config;
     struct ppgtt_record *buckets[SET_BUCKETS];
     unsigned count;
     uint64_t clock;
@@ -34,13 +34,13 @@ static struct ppgtt_record **record_of(struct med_ppgtt_set *set, uint64_t root_
 {
     struct ppgtt_record **p = bucket_of(set, root_gpa);
 
-    while (*p && vgpu_ppgtt_shadow_root_gpa((*p)->shadow) != root_gpa) {
+    while (*p && med_vgpu_ppgtt_root_gpa((*p)->shadow) != root_gpa) {
         p = &(*p)->next;
     }
     return p;
 }
 
-struct med_ppgtt_set *med_ppgtt_set_create(const struct vgpu_ppgtt_shadow_config *shadow_config)
+struct med_ppgtt_set *med_ppgtt_set_create(const struct med_vgpu_ppgtt_config *shadow_config)
 {
     struct med_ppgtt_set *set = calloc(1, sizeof(*set));
 
@@ -62,7 +62,7 @@ void med_ppgtt_set_destroy(struct med_ppgtt_set *set)
             struct ppgtt_record *r = set->buckets[b];
 
             set->buckets[b] = r->next;
-            vgpu_ppgtt_shadow_destroy(r->shadow);
+            med_vgpu_ppgtt_destroy(r->shadow);
             free(r);
         }
     }
@@ -71,7 +71,7 @@ void med_ppgtt_set_destroy(struct med_ppgtt_set *set)
 
 int med_ppgtt_set_add(struct med_ppgtt_set *set, uint64_t root_gpa, const char **problem)
 {
-    struct vgpu_ppgtt_shadow_config config = set->shadow_config;
+    struct med_vgpu_ppgtt_config config = set->shadow_config;
     struct ppgtt_record *r;
 
     if (*record_of(set, root_gpa)) {
@@ -84,7 +84,7 @@ int med_ppgtt_set_add(struct med_ppgtt_set *set, uint64_t root_gpa, const char *
     }
     config.root_gpa = root_gpa;
     r = calloc(1, sizeof(*r));
-    if (!r || !(r->shadow = vgpu_ppgtt_shadow_create(&config))) {
+    if (!r || !(r->shadow = med_vgpu_ppgtt_create(&config))) {
         *problem = errno == EINVAL ? "names no guest RAM" : "cannot be shadowed (host memory)";
         free(r);
         return -1;
@@ -105,13 +105,13 @@ int med_ppgtt_set_remove(struct med_ppgtt_set *set, uint64_t root_gpa, const cha
     }
     *p = r->next;
     /* Workloads still using it keep their pinned versions until they end. */
-    vgpu_ppgtt_shadow_destroy(r->shadow);
+    med_vgpu_ppgtt_destroy(r->shadow);
     free(r);
     set->count--;
     return 0;
 }
 
-struct vgpu_ppgtt_shadow *med_ppgtt_set_find(struct med_ppgtt_set *set, uint64_t root_gpa)
+struct med_vgpu_ppgtt *med_ppgtt_set_find(struct med_ppgtt_set *set, uint64_t root_gpa)
 {
     struct ppgtt_record *r = *record_of(set, root_gpa);
 
@@ -119,14 +119,14 @@ struct vgpu_ppgtt_shadow *med_ppgtt_set_find(struct med_ppgtt_set *set, uint64_t
 }
 
 /* The built, unpinned shadow used longest ago, other than @keep. */
-static struct vgpu_ppgtt_shadow *eviction_candidate(struct med_ppgtt_set *set,
-                                                   const struct vgpu_ppgtt_shadow *keep)
+static struct med_vgpu_ppgtt *eviction_candidate(struct med_ppgtt_set *set,
+                                                   const struct med_vgpu_ppgtt *keep)
 {
     struct ppgtt_record *oldest = NULL;
 
     for (unsigned b = 0; b < SET_BUCKETS; b++) {
         for (struct ppgtt_record *r = set->buckets[b]; r; r = r->next) {
-            const struct vgpu_ppgtt_shadow_stats *st = vgpu_ppgtt_shadow_stats(r->shadow);
+            const struct med_vgpu_ppgtt_stats *st = med_vgpu_ppgtt_stats(r->shadow);
 
             if (r->shadow != keep && st->tables && !st->pins &&
                 (!oldest || r->last_use < oldest->last_use)) {
@@ -137,16 +137,16 @@ static struct vgpu_ppgtt_shadow *eviction_candidate(struct med_ppgtt_set *set,
     return oldest ? oldest->shadow : NULL;
 }
 
-int med_ppgtt_set_sync(struct med_ppgtt_set *set, struct vgpu_ppgtt_shadow *shadow)
+int med_ppgtt_set_sync(struct med_ppgtt_set *set, struct med_vgpu_ppgtt *shadow)
 {
-    struct ppgtt_record *r = *record_of(set, vgpu_ppgtt_shadow_root_gpa(shadow));
-    struct vgpu_ppgtt_shadow *victim;
+    struct ppgtt_record *r = *record_of(set, med_vgpu_ppgtt_root_gpa(shadow));
+    struct med_vgpu_ppgtt *victim;
     int ret;
 
     r->last_use = ++set->clock;
-    while ((ret = vgpu_ppgtt_shadow_sync(shadow, NULL)) == -ENOMEM &&
+    while ((ret = med_vgpu_ppgtt_sync(shadow, NULL)) == -ENOMEM &&
            (victim = eviction_candidate(set, shadow))) {
-        vgpu_ppgtt_shadow_drop(victim);
+        med_vgpu_ppgtt_drop(victim);
         set->evictions++;
     }
     return ret;

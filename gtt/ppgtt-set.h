@@ -29,7 +29,7 @@ struct med_ppgtt_set;
 
 /* Every shadow of the set is created from @shadow_config (its root_gpa
  * aside).  NULL with errno ENOMEM. */
-struct med_ppgtt_set *med_ppgtt_set_create(const struct vgpu_ppgtt_shadow_config *shadow_config);
+struct med_ppgtt_set *med_ppgtt_set_create(const struct med_vgpu_ppgtt_config *shadow_config);
 /* Destroys every shadow (the pinned ones when their last pin ends). */
 void med_ppgtt_set_destroy(struct med_ppgtt_set *set);
 
@@ -39,11 +39,11 @@ int med_ppgtt_set_add(struct med_ppgtt_set *set, uint64_t root_gpa, const char *
 int med_ppgtt_set_remove(struct med_ppgtt_set *set, uint64_t root_gpa, const char **problem);
 
 /* The live PPGTT rooted at @root_gpa, or NULL. */
-struct vgpu_ppgtt_shadow *med_ppgtt_set_find(struct med_ppgtt_set *set, uint64_t root_gpa);
+struct med_vgpu_ppgtt *med_ppgtt_set_find(struct med_ppgtt_set *set, uint64_t root_gpa);
 
-/* vgpu_ppgtt_shadow_sync() of a live @shadow, making room by dropping
+/* med_vgpu_ppgtt_sync() of a live @shadow, making room by dropping
  * the other unpinned shadows when the budget is spent: 0 or -ENOMEM. */
-int med_ppgtt_set_sync(struct med_ppgtt_set *set, struct vgpu_ppgtt_shadow *shadow);
+int med_ppgtt_set_sync(struct med_ppgtt_set *set, struct med_vgpu_ppgtt *shadow);
 
 unsigned med_ppgtt_set_count(const struct med_ppgtt_set *set);
 /* Shadows dropped for room, over the set's life. */

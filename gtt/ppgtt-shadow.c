@@ -45,8 +45,8 @@ struct held_page {
     uint64_t first, last;
 };
 
-struct vgpu_ppgtt_shadow {
-    struct vgpu_ppgtt_shadow_config config;
+struct med_vgpu_ppgtt {
+    struct med_vgpu_ppgtt_config config;
     struct shadow_table *root;
     struct shadow_table **hash;         /* HASH_BUCKETS, while built */
     uint64_t epoch;
@@ -60,7 +60,7 @@ struct vgpu_ppgtt_shadow {
     unsigned held_count, held_cap;
     bool destroyed;             /* the owner is done: free at the last unpin */
     bool out_of_pages;          /* this sync could not take a page it needed */
-    struct vgpu_ppgtt_shadow_stats stats;
+    struct med_vgpu_ppgtt_stats stats;
 };
 
 static unsigned hash_of(uint64_t gpa, unsigned level)
@@ -68,7 +68,7 @@ static unsigned hash_of(uint64_t gpa, unsigned level)
     return (unsigned)(((gpa >> 12) * 4 + level) % HASH_BUCKETS);
 }
 
-static struct shadow_table *table_find(struct vgpu_ppgtt_shadow *s, uint64_t gpa,
+static struct shadow_table *table_find(struct med_vgpu_ppgtt *s, uint64_t gpa,
                                        unsigned level)
 {
     for (struct shadow_table *t = s->hash[hash_of(gpa, level)]; t; t = t->hash_next) {
@@ -80,7 +80,7 @@ static struct shadow_table *table_find(struct vgpu_ppgtt_shadow *s, uint64_t gpa
 }
 
 /* Read the guest's table page once; false if it is not the VM's memory. */
-static bool snapshot(struct vgpu_ppgtt_shadow *s, uint64_t gpa,
+static bool snapshot(struct med_vgpu_ppgtt *s, uint64_t gpa,
                      uint64_t entries[MED_PPGTT_ENTRIES])
 {
     const uint64_t *page = s->config.ops->guest_page(s->config.opaque, gpa);
@@ -104,7 +104,7 @@ static bool all_alike(const uint64_t entries[MED_PPGTT_ENTRIES])
     return true;
 }
 
-static void bad_entry(struct vgpu_ppgtt_shadow *s, uint64_t entry)
+static void bad_entry(struct med_vgpu_ppgtt *s, uint64_t entry)
 {
     s->stats.bad_entries++;
     s->stats.last_bad_entry = entry;
@@ -113,12 +113,12 @@ static void bad_entry(struct vgpu_ppgtt_shadow *s, uint64_t entry)
 /* ---- pins and held pages ---- */
 
 /* May a pinned version reach a page taken at @version? */
-static bool pinned(const struct vgpu_ppgtt_shadow *s, uint64_t version)
+static bool pinned(const struct med_vgpu_ppgtt *s, uint64_t version)
 {
     return version <= s->newest_pin;
 }
 
-static bool pinned_between(const struct vgpu_ppgtt_shadow *s, uint64_t first, uint64_t last)
+static bool pinned_between(const struct med_vgpu_ppgtt *s, uint64_t first, uint64_t last)
 {
     for (unsigned i = 0; i < s->pin_count; i++) {
         if (s->pins[i].version >= first && s->pins[i].version <= last) {
@@ -130,7 +130,7 @@ static bool pinned_between(const struct vgpu_ppgtt_shadow *s, uint64_t first, ui
 
 /* A page leaves the tree: back to the owner now if no pinned version can
  * reach it, else held until none can. */
-static void page_release(struct vgpu_ppgtt_shadow *s, void *page, uint64_t bus,
+static void page_release(struct med_vgpu_ppgtt *s, void *page, uint64_t bus,
                          uint64_t version)
 {
     if (pinned(s, version)) {
@@ -155,7 +155,7 @@ static void page_release(struct vgpu_ppgtt_shadow *s, void *page, uint64_t bus,
     s->config.ops->table_free(s->config.opaque, page, bus);
 }
 
-static void release_unreachable(struct vgpu_ppgtt_shadow *s)
+static void release_unreachable(struct med_vgpu_ppgtt *s)
 {
     for (unsigned i = 0; i < s->held_count;) {
         struct held_page *h = &s->held[i];
@@ -173,7 +173,7 @@ static void release_unreachable(struct vgpu_ppgtt_shadow *s)
 /* Before @t's page is written: a page a pinned version can reach is
  * replaced by a copy (its parents are then pointed at the copy by the
  * sync).  False if no page could be had. */
-static bool make_writable(struct vgpu_ppgtt_shadow *s, struct shadow_table *t)
+static bool make_writable(struct med_vgpu_ppgtt *s, struct shadow_table *t)
 {
     uint64_t bus;
     uint64_t *copy;
@@ -198,10 +198,10 @@ static bool make_writable(struct vgpu_ppgtt_shadow *s, struct shadow_table *t)
 
 /* ---- building ---- */
 
-static struct shadow_table *table_get(struct vgpu_ppgtt_shadow *s, uint64_t gpa,
+static struct shadow_table *table_get(struct med_vgpu_ppgtt *s, uint64_t gpa,
                                       unsigned level);
-static void table_put(struct vgpu_ppgtt_shadow *s, struct shadow_table *t);
-static bool sync_table(struct vgpu_ppgtt_shadow *s, struct shadow_table *t);
+static void table_put(struct med_vgpu_ppgtt *s, struct shadow_table *t);
+static bool sync_table(struct med_vgpu_ppgtt *s, struct shadow_table *t);
 
 static void mark_stale(struct shadow_table *t, unsigned i, bool stale)
 {
@@ -212,7 +212,7 @@ static void mark_stale(struct shadow_table *t, unsigned i, bool stale)
 /* Shadow entry @i of @t from guest entry t->guest[i].  A directory entry
  * whose table could not be had is left not present and stale (retried by
  * the next sync); false if @t itself could not be made writable. */
-static bool apply_entry(struct vgpu_ppgtt_shadow *s, struct shadow_table *t, unsigned i)
+static bool apply_entry(struct med_vgpu_ppgtt *s, struct shadow_table *t, unsigned i)
 {
     uint64_t entry = t->guest[i];
     uint64_t gpa = entry & MED_PPGTT_PTE_ADDR_MASK;
@@ -265,7 +265,7 @@ static bool apply_entry(struct vgpu_ppgtt_shadow *s, struct shadow_table *t, uns
 
 /* The shadow of the guest table at @gpa, level @level, built if new; NULL
  * (counted) if it is not the VM's memory or the table limit is reached. */
-static struct shadow_table *table_get(struct vgpu_ppgtt_shadow *s, uint64_t gpa,
+static struct shadow_table *table_get(struct med_vgpu_ppgtt *s, uint64_t gpa,
                                       unsigned level)
 {
     struct shadow_table *t = table_find(s, gpa, level);
@@ -330,7 +330,7 @@ static struct shadow_table *table_get(struct vgpu_ppgtt_shadow *s, uint64_t gpa,
     return t;
 }
 
-static void table_put(struct vgpu_ppgtt_shadow *s, struct shadow_table *t)
+static void table_put(struct med_vgpu_ppgtt *s, struct shadow_table *t)
 {
     struct shadow_table **p;
 
@@ -353,9 +353,9 @@ static void table_put(struct vgpu_ppgtt_shadow *s, struct shadow_table *t)
     free(t);
 }
 
-struct vgpu_ppgtt_shadow *vgpu_ppgtt_shadow_create(const struct vgpu_ppgtt_shadow_config *config)
+struct med_vgpu_ppgtt *med_vgpu_ppgtt_create(const struct med_vgpu_ppgtt_config *config)
 {
-    struct vgpu_ppgtt_shadow *s;
+    struct med_vgpu_ppgtt *s;
 
     assert(config->ram_count <= MED_RAM_RANGES_MAX);
     for (unsigned r = 0; r < config->ram_count; r++) {
@@ -377,7 +377,7 @@ struct vgpu_ppgtt_shadow *vgpu_ppgtt_shadow_create(const struct vgpu_ppgtt_shado
 }
 
 /* Every table back to the pool (those pins reach held until they end). */
-static void tables_free(struct vgpu_ppgtt_shadow *s)
+static void tables_free(struct med_vgpu_ppgtt *s)
 {
     if (s->root) {
         table_put(s, s->root);
@@ -388,13 +388,13 @@ static void tables_free(struct vgpu_ppgtt_shadow *s)
     release_unreachable(s);
 }
 
-void vgpu_ppgtt_shadow_drop(struct vgpu_ppgtt_shadow *s)
+void med_vgpu_ppgtt_drop(struct med_vgpu_ppgtt *s)
 {
     assert(!s->pin_count);
     tables_free(s);
 }
 
-static void shadow_free(struct vgpu_ppgtt_shadow *s)
+static void shadow_free(struct med_vgpu_ppgtt *s)
 {
     tables_free(s);
     assert(!s->held_count);
@@ -403,7 +403,7 @@ static void shadow_free(struct vgpu_ppgtt_shadow *s)
     free(s);
 }
 
-void vgpu_ppgtt_shadow_destroy(struct vgpu_ppgtt_shadow *s)
+void med_vgpu_ppgtt_destroy(struct med_vgpu_ppgtt *s)
 {
     if (!s) {
         return;
@@ -418,7 +418,7 @@ void vgpu_ppgtt_shadow_destroy(struct vgpu_ppgtt_shadow *s)
 
 /* Compare @t (once per sync) and everything below it with the guest's
  * tables; false if a page could not be had. */
-static bool sync_table(struct vgpu_ppgtt_shadow *s, struct shadow_table *t)
+static bool sync_table(struct med_vgpu_ppgtt *s, struct shadow_table *t)
 {
     uint64_t now[MED_PPGTT_ENTRIES];
     const void *page;
@@ -477,7 +477,7 @@ stale:
     return ok;
 }
 
-int vgpu_ppgtt_shadow_sync(struct vgpu_ppgtt_shadow *s, uint64_t *changed)
+int med_vgpu_ppgtt_sync(struct med_vgpu_ppgtt *s, uint64_t *changed)
 {
     uint64_t before = s->stats.tables_changed;
     bool ok;
@@ -500,7 +500,7 @@ int vgpu_ppgtt_shadow_sync(struct vgpu_ppgtt_shadow *s, uint64_t *changed)
     return ok && !s->out_of_pages ? 0 : -ENOMEM;
 }
 
-uint64_t vgpu_ppgtt_shadow_pin(struct vgpu_ppgtt_shadow *s)
+uint64_t med_vgpu_ppgtt_pin(struct med_vgpu_ppgtt *s)
 {
     uint64_t version = s->version++;
 
@@ -523,7 +523,7 @@ uint64_t vgpu_ppgtt_shadow_pin(struct vgpu_ppgtt_shadow *s)
     return version;
 }
 
-void vgpu_ppgtt_shadow_unpin(struct vgpu_ppgtt_shadow *s, uint64_t token)
+void med_vgpu_ppgtt_unpin(struct med_vgpu_ppgtt *s, uint64_t token)
 {
     unsigned i;
 
@@ -544,19 +544,19 @@ void vgpu_ppgtt_shadow_unpin(struct vgpu_ppgtt_shadow *s, uint64_t token)
     }
 }
 
-uint64_t vgpu_ppgtt_shadow_root_gpa(const struct vgpu_ppgtt_shadow *s)
+uint64_t med_vgpu_ppgtt_root_gpa(const struct med_vgpu_ppgtt *s)
 {
     return s->config.root_gpa;
 }
 
-uint64_t vgpu_ppgtt_shadow_root_bus(const struct vgpu_ppgtt_shadow *s)
+uint64_t med_vgpu_ppgtt_root_bus(const struct med_vgpu_ppgtt *s)
 {
     return s->root->bus;
 }
 
 /* The leaf table mapping @gma, if reached through no fill table (i915's
  * scratch PDP, PD, PT): nothing is mapped under a fill. */
-static const struct shadow_table *leaf_table(const struct vgpu_ppgtt_shadow *s, uint64_t gma)
+static const struct shadow_table *leaf_table(const struct med_vgpu_ppgtt *s, uint64_t gma)
 {
     const struct shadow_table *t = s->root;
 
@@ -577,13 +577,13 @@ struct leaf_bound {
     struct med_gpa_range last;
 };
 
-static struct leaf_bound leaf_bound_of(const struct vgpu_ppgtt_shadow *s)
+static struct leaf_bound leaf_bound_of(const struct med_vgpu_ppgtt *s)
 {
     return (struct leaf_bound){ .bus_base = s->config.bus_base };
 }
 
 /* The range of the VM's RAM that page @gpa of its bus window lies in. */
-static bool ram_range_of(const struct vgpu_ppgtt_shadow *s, uint64_t gpa,
+static bool ram_range_of(const struct med_vgpu_ppgtt *s, uint64_t gpa,
                          struct med_gpa_range *range)
 {
     for (unsigned r = 0; gpa < BUS_WINDOW_SIZE && r < s->config.ram_count; r++) {
@@ -599,7 +599,7 @@ static bool ram_range_of(const struct vgpu_ppgtt_shadow *s, uint64_t gpa,
  * in the VM's bus window and names guest RAM (*@gpa).  The shadow's
  * content is not taken on trust: the scratch page, the host's pages and
  * other VMs' windows all fail this, whatever the page holds. */
-static inline bool leaf_mapped(const struct vgpu_ppgtt_shadow *s, struct leaf_bound *b,
+static inline bool leaf_mapped(const struct med_vgpu_ppgtt *s, struct leaf_bound *b,
                                const struct shadow_table *t, unsigned i, uint64_t *gpa)
 {
     uint64_t leaf = __atomic_load_n(&t->shadow[i], __ATOMIC_RELAXED);
@@ -609,8 +609,8 @@ static inline bool leaf_mapped(const struct vgpu_ppgtt_shadow *s, struct leaf_bo
            (*gpa - b->last.gpa < b->last.size || ram_range_of(s, *gpa, &b->last));
 }
 
-bool vgpu_ppgtt_shadow_translate(const struct vgpu_ppgtt_shadow *s, uint64_t gma,
-                                 uint64_t *gpa)
+bool med_vgpu_ppgtt_translate(const struct med_vgpu_ppgtt *s, uint64_t gma,
+                              uint64_t *gpa)
 {
     const struct shadow_table *t = leaf_table(s, gma);
     struct leaf_bound b = leaf_bound_of(s);
@@ -618,8 +618,8 @@ bool vgpu_ppgtt_shadow_translate(const struct vgpu_ppgtt_shadow *s, uint64_t gma
     return t && leaf_mapped(s, &b, t, (gma >> 12) & (MED_PPGTT_ENTRIES - 1), gpa);
 }
 
-bool vgpu_ppgtt_shadow_range_mapped(const struct vgpu_ppgtt_shadow *s, uint64_t gma,
-                                    uint64_t len)
+bool med_vgpu_ppgtt_range_mapped(const struct med_vgpu_ppgtt *s, uint64_t gma,
+                                 uint64_t len)
 {
     uint64_t last = (gma + len - 1) >> 12, gpa;
     struct leaf_bound b = leaf_bound_of(s);
@@ -642,8 +642,8 @@ bool vgpu_ppgtt_shadow_range_mapped(const struct vgpu_ppgtt_shadow *s, uint64_t 
     return true;
 }
 
-const struct vgpu_ppgtt_shadow_stats *
-vgpu_ppgtt_shadow_stats(const struct vgpu_ppgtt_shadow *s)
+const struct med_vgpu_ppgtt_stats *
+med_vgpu_ppgtt_stats(const struct med_vgpu_ppgtt *s)
 {
     return &s->stats;
 }

@@ -23,13 +23,13 @@
  *
  * Coherence (docs/architecture.md, decision 3): re-validation at use.
  * Each shadow table keeps the guest entries it was built from;
- * vgpu_ppgtt_shadow_sync() compares every guest table page against that
+ * med_vgpu_ppgtt_sync() compares every guest table page against that
  * copy and applies the entries that changed.  The caller syncs before each
  * workload that uses the PPGTT is scanned.
  *
  * Immutability under the GPU (docs/security.md, invariant 1): a workload
  * pins the shadow as it was when the workload was scanned
- * (vgpu_ppgtt_shadow_pin) and unpins it once the GPU can no longer walk
+ * (med_vgpu_ppgtt_pin) and unpins it once the GPU can no longer walk
  * it (the workload completed: its engine switched away from the context,
  * which drops the engine's cached translations, pgpu.h).  A shadow page a
  * pinned version can reach is never written: a sync that changes it
@@ -78,7 +78,7 @@ struct vgpu_ppgtt_mem_ops {
     void (*table_free)(void *opaque, void *page, uint64_t bus);
 };
 
-struct vgpu_ppgtt_shadow_config {
+struct med_vgpu_ppgtt_config {
     const struct vgpu_ppgtt_mem_ops *ops;
     void *opaque;
     uint64_t root_gpa;          /* the guest's PML4 page */
@@ -93,7 +93,7 @@ struct vgpu_ppgtt_shadow_config {
 };
 
 /* Never reset. */
-struct vgpu_ppgtt_shadow_stats {
+struct med_vgpu_ppgtt_stats {
     uint64_t tables;            /* shadow tables now */
     uint64_t leaves_mapped;     /* valid leaf entries written */
     uint64_t bad_entries;       /* entries naming no VM memory or a huge page */
@@ -108,18 +108,18 @@ struct vgpu_ppgtt_shadow_stats {
     uint64_t pins;              /* workloads holding a version, now */
 };
 
-struct vgpu_ppgtt_shadow;
+struct med_vgpu_ppgtt;
 
 /*
  * Shadow the PPGTT rooted at config->root_gpa (built by the first sync).
  * NULL with errno EINVAL (the root is not a page of the VM's memory) or
  * ENOMEM.
  */
-struct vgpu_ppgtt_shadow *vgpu_ppgtt_shadow_create(const struct vgpu_ppgtt_shadow_config *config);
+struct med_vgpu_ppgtt *med_vgpu_ppgtt_create(const struct med_vgpu_ppgtt_config *config);
 /* NULL is ignored.  With pins outstanding the shadow is freed at the last
  * unpin (the caller forgets it now); every table page goes back through
  * table_free. */
-void vgpu_ppgtt_shadow_destroy(struct vgpu_ppgtt_shadow *shadow);
+void med_vgpu_ppgtt_destroy(struct med_vgpu_ppgtt *shadow);
 
 /* Bring the shadow up to date with the guest's tables (building it the
  * first time): 0, with *@changed the number of tables found changed, or
@@ -127,23 +127,23 @@ void vgpu_ppgtt_shadow_destroy(struct vgpu_ppgtt_shadow *shadow);
  * the owner's budget): the entries it could not apply are left as they
  * were (a directory entry not present) and the next sync tries them
  * again; no workload may use the shadow in between. */
-int vgpu_ppgtt_shadow_sync(struct vgpu_ppgtt_shadow *shadow, uint64_t *changed);
+int med_vgpu_ppgtt_sync(struct med_vgpu_ppgtt *shadow, uint64_t *changed);
 
 /* Free every table of a shadow no workload has pinned: the next sync
  * builds it again (the owner makes room for another PPGTT). */
-void vgpu_ppgtt_shadow_drop(struct vgpu_ppgtt_shadow *shadow);
+void med_vgpu_ppgtt_drop(struct med_vgpu_ppgtt *shadow);
 
 /* The shadow as it is now will be walked by the GPU until the matching
  * unpin: returns the pin's token.  Only after a successful sync. */
-uint64_t vgpu_ppgtt_shadow_pin(struct vgpu_ppgtt_shadow *shadow);
+uint64_t med_vgpu_ppgtt_pin(struct med_vgpu_ppgtt *shadow);
 /* The GPU can no longer walk the version @token pinned (and, if destroy
  * was called and this was the last pin, the shadow is freed). */
-void vgpu_ppgtt_shadow_unpin(struct vgpu_ppgtt_shadow *shadow, uint64_t token);
+void med_vgpu_ppgtt_unpin(struct med_vgpu_ppgtt *shadow, uint64_t token);
 
-uint64_t vgpu_ppgtt_shadow_root_gpa(const struct vgpu_ppgtt_shadow *shadow);
+uint64_t med_vgpu_ppgtt_root_gpa(const struct med_vgpu_ppgtt *shadow);
 /* The bus address of the shadow PML4: what the shadow context's PDP0 holds
  * (it changes when a sync copies the root for a pinned version). */
-uint64_t vgpu_ppgtt_shadow_root_bus(const struct vgpu_ppgtt_shadow *shadow);
+uint64_t med_vgpu_ppgtt_root_bus(const struct med_vgpu_ppgtt *shadow);
 
 /* The guest-physical page @gma maps to in the shadow, if its leaf is
  * present, its bus address lies in the VM's bus window and names guest
@@ -155,16 +155,16 @@ uint64_t vgpu_ppgtt_shadow_root_bus(const struct vgpu_ppgtt_shadow *shadow);
  * walks the shadow of the fill; the scanner refuses commands and batches
  * that address it).  A table several entries share but that maps
  * different pages is a legitimate mapping and translates. */
-bool vgpu_ppgtt_shadow_translate(const struct vgpu_ppgtt_shadow *shadow, uint64_t gma,
-                                 uint64_t *gpa);
+bool med_vgpu_ppgtt_translate(const struct med_vgpu_ppgtt *shadow, uint64_t gma,
+                              uint64_t *gpa);
 
 /* Does every page of [@gma, @gma + @len) translate (@len > 0, the range
  * below 2^48)?  One table walk per 2 MiB: a blit's surface costs its
  * leaf entries, not a walk per page. */
-bool vgpu_ppgtt_shadow_range_mapped(const struct vgpu_ppgtt_shadow *shadow, uint64_t gma,
-                                    uint64_t len);
+bool med_vgpu_ppgtt_range_mapped(const struct med_vgpu_ppgtt *shadow, uint64_t gma,
+                                 uint64_t len);
 
-const struct vgpu_ppgtt_shadow_stats *
-vgpu_ppgtt_shadow_stats(const struct vgpu_ppgtt_shadow *shadow);
+const struct med_vgpu_ppgtt_stats *
+med_vgpu_ppgtt_stats(const struct med_vgpu_ppgtt *shadow);
 
 #endif /* GPUMED_GTT_PPGTT_SHADOW_H */

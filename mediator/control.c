@@ -18,16 +18,16 @@
 
 #include "wire/control.h"
 
-bool control_is_tag(const struct med_server *server, const void *tag)
+bool med_control_is_tag(const struct med_server *server, const void *tag)
 {
     return tag >= (const void *)server->controls &&
            tag < (const void *)(server->controls + MED_MAX_CONTROLS);
 }
 
-void control_close(struct med_server *server, struct control_conn *c)
+void med_control_close(struct med_server *server, struct control_conn *c)
 {
     if (c->fd >= 0) {
-        server_unwatch(server, c->fd);
+        med_server_unwatch(server, c->fd);
         close(c->fd);
         c->fd = -1;
         server->control_count--;
@@ -42,7 +42,7 @@ int med_server_add_control(struct med_server *server, int fd)
     for (unsigned i = 0; i < MED_MAX_CONTROLS && !free_slot; i++) {
         free_slot = server->controls[i].fd < 0 ? &server->controls[i] : NULL;
     }
-    if (!free_slot || server_watch(server, fd, free_slot)) {
+    if (!free_slot || med_server_watch(server, fd, free_slot)) {
         err = free_slot ? errno : EBUSY;
         med_log(MED_LOG_WARNING, "control client refused: %s",
                 free_slot ? strerror(err) : "too many control clients");
@@ -55,7 +55,7 @@ int med_server_add_control(struct med_server *server, int fd)
     return 0;
 }
 
-void control_accept(struct med_server *server)
+void med_control_accept(struct med_server *server)
 {
     for (;;) {
         int fd = accept4(server->control_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -86,7 +86,7 @@ static bool send_gpu(struct med_server *server, struct control_conn *c)
 
     copy_name(g->backend, sizeof(g->backend), server->gpu->ops->name);
     copy_name(g->policy, sizeof(g->policy), med_sched_policy_weighted.name);
-    g->time_slice_ns = server_time_slice_ns(server);
+    g->time_slice_ns = med_server_time_slice_ns(server);
     g->uptime_ns = med_now_ns() - server->started_ns;
     g->vgpu_switches = st->vgpu_switches;
     g->timer_wakeups = st->timer_wakeups;
@@ -120,7 +120,7 @@ static void put_share_and_partition(struct med_ctl_vgpu *v, const struct med_sch
     v->hidden_size = p->hidden_size;
 }
 
-static void put_counters(struct med_ctl_vgpu *v, const struct vgpu_counters *c,
+static void put_counters(struct med_ctl_vgpu *v, const struct med_vgpu_counters *c,
                          uint64_t counting_since_ns, uint64_t now)
 {
     memcpy(v->busy_ns, c->busy_ns, sizeof(v->busy_ns));
@@ -143,9 +143,9 @@ static bool send_vgpu(struct control_conn *c, const struct session *s)
     struct med_ctl_reply r = { .kind = MED_CTL_VGPU };
     struct med_ctl_vgpu *v = &r.u.vgpu;
     const struct session_vgpu *sv = &s->vgpu;
-    const struct med_sched_share *share = vgpu_submission_share(sv->submission);
+    const struct med_sched_share *share = med_vgpu_submission_share(sv->submission);
     uint64_t now = med_now_ns();
-    struct vgpu_counters counters;
+    struct med_vgpu_counters counters;
 
     v->id = sv->id;
     v->state = sv->reserved ? MED_CTL_VGPU_ATTACHED : MED_CTL_VGPU_RUNNING;
@@ -153,17 +153,17 @@ static bool send_vgpu(struct control_conn *c, const struct session *s)
         copy_name(v->name, sizeof(v->name), sv->reserved->name);
     }
     put_share_and_partition(v, share, &sv->partition);
-    v->ppgtts = vgpu_submission_ppgtt_count(sv->submission);
+    v->ppgtts = med_vgpu_submission_ppgtt_count(sv->submission);
     copy_name(v->vm_name, sizeof(v->vm_name), s->vm_name);
     copy_name(v->type, sizeof(v->type), sv->type->v.name);
-    vgpu_counters_of_session(s, now, &counters);
+    med_vgpu_counters_of_session(s, now, &counters);
     if (sv->reserved) {
-        vgpu_counters_add(&counters, &sv->reserved->past, false);
+        med_vgpu_counters_add(&counters, &sv->reserved->past, false);
     }
     put_counters(v, &counters, sv->reserved ? sv->reserved->counting_since_ns :
                                sv->counting_since_ns, now);
     for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
-        v->queued[e] = med_sched_queue_depth(vgpu_submission_entity(sv->submission, e));
+        v->queued[e] = med_sched_queue_depth(med_vgpu_submission_entity(sv->submission, e));
     }
     v->mediator_ns = sv->budget.charged_ns;
     v->deferrals = sv->deferrals;
@@ -238,8 +238,8 @@ static bool find_vgpu(struct med_server *server, const struct med_ctl_request *q
                       struct session **session, struct reserved_vgpu **reserved,
                       char *detail, size_t size)
 {
-    struct reserved_vgpu *r = q->name[0] ? reserved_find(server, q->name) :
-                              reserved_find_id(server, q->vgpu_id);
+    struct reserved_vgpu *r = q->name[0] ? med_reserved_find(server, q->name) :
+                              med_reserved_find_id(server, q->vgpu_id);
 
     *reserved = r;
     *session = r ? r->attached : NULL;
@@ -278,11 +278,11 @@ static int set_share(struct med_server *server, const struct med_ctl_request *q,
         return -ENOENT;
     }
     if (s) {
-        share = *vgpu_submission_share(s->vgpu.submission);
+        share = *med_vgpu_submission_share(s->vgpu.submission);
         apply_share(&share, q);
-        vgpu_submission_set_share(s->vgpu.submission, &share);
-        session_log(s, MED_LOG_INFO, "share set by control: weight %u, cap %u%%",
-                    share.weight, share.cap_percent);
+        med_vgpu_submission_set_share(s->vgpu.submission, &share);
+        med_session_log(s, MED_LOG_INFO, "share set by control: weight %u, cap %u%%",
+                        share.weight, share.cap_percent);
         return 0;
     }
     apply_share(&r->share, q);
@@ -301,8 +301,8 @@ static int reset_stats(struct med_server *server, const struct med_ctl_request *
         return -ENOENT;
     }
     if (s) {
-        vgpu_counters_reset_session(s, med_now_ns());
-        session_log(s, MED_LOG_INFO, "counters reset by control");
+        med_vgpu_counters_reset_session(s, med_now_ns());
+        med_session_log(s, MED_LOG_INFO, "counters reset by control");
     } else {
         memset(&r->past, 0, sizeof(r->past));
         r->counting_since_ns = med_now_ns();
@@ -327,7 +327,7 @@ static int restart(struct med_server *server, const struct med_ctl_request *q, c
                  r->name);
         return -ENOENT;
     }
-    session_restart(s);
+    med_session_restart(s);
     return 0;
 }
 
@@ -362,13 +362,13 @@ static bool serve(struct med_server *server, struct control_conn *c,
         end.status = set_share(server, q, end.detail, sizeof(end.detail));
         break;
     case MED_CTL_CREATE:
-        end.status = reserved_create(server, q->type, q->name, end.detail, sizeof(end.detail));
-        if (!end.status && !send_idle(c, reserved_find(server, q->name))) {
+        end.status = med_reserved_create(server, q->type, q->name, end.detail, sizeof(end.detail));
+        if (!end.status && !send_idle(c, med_reserved_find(server, q->name))) {
             return false;
         }
         break;
     case MED_CTL_DESTROY:
-        end.status = reserved_destroy(server, q->name, end.detail, sizeof(end.detail));
+        end.status = med_reserved_destroy(server, q->name, end.detail, sizeof(end.detail));
         break;
     case MED_CTL_RESET_STATS:
         end.status = reset_stats(server, q, end.detail, sizeof(end.detail));
@@ -384,7 +384,7 @@ static bool serve(struct med_server *server, struct control_conn *c,
     return send_reply(c, &end);
 }
 
-void control_readable(struct med_server *server, struct control_conn *c)
+void med_control_readable(struct med_server *server, struct control_conn *c)
 {
     struct med_ctl_request q;
     uint8_t buf[sizeof(q) + 1];
@@ -395,7 +395,7 @@ void control_readable(struct med_server *server, struct control_conn *c)
         return;
     }
     if (n <= 0) {
-        control_close(server, c);
+        med_control_close(server, c);
         return;
     }
     if (!med_ctl_request_valid(buf, (size_t)n, &why)) {
@@ -405,13 +405,13 @@ void control_readable(struct med_server *server, struct control_conn *c)
         med_log(MED_LOG_WARNING, "control client: bad request: %s", why);
         snprintf(end.detail, sizeof(end.detail), "bad request: %s", why);
         send_reply(c, &end);
-        control_close(server, c);
+        med_control_close(server, c);
         return;
     }
     memcpy(&q, buf, sizeof(q));
     if (!serve(server, c, &q)) {
         med_log(MED_LOG_WARNING, "control client: cannot send a reply (%s): closed",
                 strerror(errno));
-        control_close(server, c);
+        med_control_close(server, c);
     }
 }

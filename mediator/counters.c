@@ -1,6 +1,6 @@
 /*
  * counters.c - a vGPU's counters as the control socket reports them
- * (private.h, struct vgpu_counters): read from a running vGPU's
+ * (private.h, struct med_vgpu_counters): read from a running vGPU's
  * submission, scheduler entities and GGTT shadow, less what they were
  * when its counting began; a reserved vGPU adds those of the VMs it
  * served before (docs/mediator.md, "Counters over a vGPU's life").
@@ -13,18 +13,18 @@
 #include <string.h>
 
 
-#define COUNTER_WORDS   (sizeof(struct vgpu_counters) / sizeof(uint64_t))
-static_assert(sizeof(struct vgpu_counters) % sizeof(uint64_t) == 0, "counters are words");
+#define COUNTER_WORDS   (sizeof(struct med_vgpu_counters) / sizeof(uint64_t))
+static_assert(sizeof(struct med_vgpu_counters) % sizeof(uint64_t) == 0, "counters are words");
 
 /* What @s's vGPU counted since it was created. */
-static void read_session(const struct session *s, uint64_t now_ns, struct vgpu_counters *c)
+static void read_session(const struct session *s, uint64_t now_ns, struct med_vgpu_counters *c)
 {
     const struct session_vgpu *sv = &s->vgpu;
-    const struct vgpu_exec_stats *ex = vgpu_submission_stats(sv->submission);
-    const struct vgpu_ggtt_shadow_stats *gg = vgpu_ggtt_shadow_stats(sv->shadow);
+    const struct med_vgpu_exec_stats *ex = med_vgpu_submission_stats(sv->submission);
+    const struct med_vgpu_ggtt_stats *gg = med_vgpu_ggtt_stats(sv->shadow);
 
     for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
-        const struct med_sched_entity *en = vgpu_submission_entity(sv->submission, e);
+        const struct med_sched_entity *en = med_vgpu_submission_entity(sv->submission, e);
 
         c->busy_ns[e] = en->busy_ns;
         c->workloads[e] = en->workloads;
@@ -41,8 +41,8 @@ static void read_session(const struct session *s, uint64_t now_ns, struct vgpu_c
     c->ppgtt_bad_entries = ex->ppgtt_bad_entries;
 }
 
-void vgpu_counters_add(struct vgpu_counters *dst, const struct vgpu_counters *src,
-                       bool subtract)
+void med_vgpu_counters_add(struct med_vgpu_counters *dst, const struct med_vgpu_counters *src,
+                           bool subtract)
 {
     uint64_t d[COUNTER_WORDS], s[COUNTER_WORDS];
 
@@ -54,14 +54,14 @@ void vgpu_counters_add(struct vgpu_counters *dst, const struct vgpu_counters *sr
     memcpy(dst, d, sizeof(d));
 }
 
-void vgpu_counters_of_session(const struct session *s, uint64_t now_ns,
-                              struct vgpu_counters *counters)
+void med_vgpu_counters_of_session(const struct session *s, uint64_t now_ns,
+                                  struct med_vgpu_counters *counters)
 {
     read_session(s, now_ns, counters);
-    vgpu_counters_add(counters, &s->vgpu.counters_base, true);
+    med_vgpu_counters_add(counters, &s->vgpu.counters_base, true);
 }
 
-void vgpu_counters_reset_session(struct session *s, uint64_t now_ns)
+void med_vgpu_counters_reset_session(struct session *s, uint64_t now_ns)
 {
     read_session(s, now_ns, &s->vgpu.counters_base);
     s->vgpu.counting_since_ns = now_ns;

@@ -212,7 +212,7 @@ static int detach_finish(int verdict_fd)
     return 0;
 }
 
-static void log_stats(const struct med_server_stats *st, const struct vgpu_exec_stats *ex)
+static void log_stats(const struct med_server_stats *st, const struct med_vgpu_exec_stats *ex)
 {
     med_log(MED_LOG_INFO, "clients %" PRIu64 " accepted, %" PRIu64 " closed, %" PRIu64
             " refused at the limit, %" PRIu64 " protocol errors, %" PRIu64

@@ -20,7 +20,7 @@
 #include "gtt/ggtt-shadow.h"
 #include "gtt/partition.h"
 
-struct vgpu_mem {
+struct med_vgpu_mem {
     struct med_gpa_range ram[MED_RAM_RANGES_MAX];
     uint8_t *host[MED_RAM_RANGES_MAX];      /* ram[i] is mapped here */
     unsigned ram_count;
@@ -31,20 +31,20 @@ struct vgpu_mem {
 
 /* The host address of [gpa, gpa + len) if it lies in one range of guest
  * RAM (len > 0), else NULL. */
-uint8_t *vgpu_gpa_to_host(const struct vgpu_mem *mem, uint64_t gpa, uint64_t len);
+uint8_t *med_vgpu_gpa_to_host(const struct med_vgpu_mem *mem, uint64_t gpa, uint64_t len);
 
 /* Whether every byte of [gma, gma + len) is in the partition. */
-bool vgpu_gma_in_partition(const struct vgpu_mem *mem, uint64_t gma, uint64_t len);
+bool med_vgpu_gma_in_partition(const struct med_vgpu_mem *mem, uint64_t gma, uint64_t len);
 
 /* The guest page GGTT address @gma (in the partition, present, naming
  * guest RAM) maps, as a host pointer to that page; NULL otherwise. */
-uint8_t *vgpu_ggtt_page(const struct vgpu_mem *mem, uint64_t gma);
+uint8_t *med_vgpu_ggtt_page(const struct med_vgpu_mem *mem, uint64_t gma);
 
 /*
  * Copy up to @len bytes at GGTT address @gma into @dst, page by page,
  * stopping at the first page that is not valid (above).  Returns the bytes
  * copied.
  */
-uint64_t vgpu_ggtt_copy(const struct vgpu_mem *mem, uint64_t gma, void *dst, uint64_t len);
+uint64_t med_vgpu_ggtt_copy(const struct med_vgpu_mem *mem, uint64_t gma, void *dst, uint64_t len);
 
 #endif /* GPUMED_MEDIATOR_GUEST_MEM_H */

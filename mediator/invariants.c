@@ -65,7 +65,7 @@ static bool leaf_allowed(const struct med_isolation_scope *scope, uint64_t bus)
 {
     return bus == scope->scratch_bus ||
            (bus >= scope->mem->bus_base &&
-            vgpu_gpa_to_host(scope->mem, bus - scope->mem->bus_base, PGPU_PAGE_SIZE));
+            med_vgpu_gpa_to_host(scope->mem, bus - scope->mem->bus_base, PGPU_PAGE_SIZE));
 }
 
 static bool check_table(const struct med_isolation_scope *scope, struct walked *walked,

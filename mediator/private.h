@@ -22,7 +22,7 @@
 #include "pgpu/pgpu.h"
 #include "mediator/guest-ram.h"
 
-/* How far a session got; teardown unwinds from here (session_destroy()). */
+/* How far a session got; teardown unwinds from here (med_session_destroy()). */
 enum session_stage {
     SESSION_CONNECTED,          /* socket accepted, nothing else */
     SESSION_HELLO_DONE,         /* versions agreed, vm_name known */
@@ -39,7 +39,7 @@ struct guest_ram {
 /* What a vGPU used and did, as the control socket reports it (counters.c,
  * the fields of struct med_ctl_vgpu from busy_ns to ppgtt_bad_entries):
  * only uint64_t counters, added and subtracted word by word. */
-struct vgpu_counters {
+struct med_vgpu_counters {
     uint64_t busy_ns[GEN9_NUM_ENGINES];
     uint64_t workloads[GEN9_NUM_ENGINES];
     uint64_t backlog_ns[GEN9_NUM_ENGINES];
@@ -57,7 +57,7 @@ struct reserved_vgpu {
     struct med_partition partition;
     struct med_sched_share share;       /* kept across VMs (gpumedctl set) */
     struct session *attached;           /* the VM using it, or NULL */
-    struct vgpu_counters past;          /* of the VMs gone, since counting_since_ns */
+    struct med_vgpu_counters past;          /* of the VMs gone, since counting_since_ns */
     uint64_t counting_since_ns;         /* creation or the last RESET_STATS */
 };
 
@@ -68,15 +68,15 @@ struct session_vgpu {
     const struct med_vgpu_type *type;
     struct med_partition partition;
     void *table;                /* the shared GGTT table, MED_GGTT_TABLE_SIZE */
-    struct vgpu_ggtt_shadow *shadow;
+    struct med_vgpu_ggtt *shadow;
     /* Where its invalid GGTT and PPGTT entries point: its own page, which
      * no other VM reaches, freed after every engine stopped using it. */
     struct med_host_buf scratch;
-    struct vgpu_submission *submission;     /* workloads, shadow PPGTTs */
+    struct med_vgpu_submission *submission;     /* workloads, shadow PPGTTs */
     uint64_t engine_resets;     /* RESET_ENGINES received */
     /* The counters' values when this VM's counting began (zero, or at a
      * RESET_STATS), and when (a reserved vGPU's own time is its). */
-    struct vgpu_counters counters_base;
+    struct med_vgpu_counters counters_base;
     uint64_t counting_since_ns;
     uint64_t last_reset_ns;     /* when the last one came (med_now_ns()) */
     uint32_t last_reset_mask;   /* and its engines */
@@ -135,8 +135,8 @@ struct med_server {
     struct med_host_mem *host_mem;  /* host memory the GPU reaches (bus window 0) */
     struct med_host_buf status_pages;   /* one per engine, in the host GGTT block */
     struct med_sched *sched;
-    struct vgpu_exec_host exec_host;    /* what every vGPU's submission shares */
-    struct vgpu_exec_stats exec_totals;
+    struct med_vgpu_exec_host exec_host;    /* what every vGPU's submission shares */
+    struct med_vgpu_exec_stats exec_totals;
     int epoll_fd;
     int lock_fd;
     int listen_fd;
@@ -166,68 +166,68 @@ struct med_server {
 };
 
 /* server.c */
-int server_watch(struct med_server *server, int fd, void *tag);
-void server_unwatch(struct med_server *server, int fd);
-uint64_t server_time_slice_ns(const struct med_server *server);
+int med_server_watch(struct med_server *server, int fd, void *tag);
+void med_server_unwatch(struct med_server *server, int fd);
+uint64_t med_server_time_slice_ns(const struct med_server *server);
 
 /* control.c */
-bool control_is_tag(const struct med_server *server, const void *tag);
-void control_accept(struct med_server *server);
-void control_readable(struct med_server *server, struct control_conn *c);
-void control_close(struct med_server *server, struct control_conn *c);
+bool med_control_is_tag(const struct med_server *server, const void *tag);
+void med_control_accept(struct med_server *server);
+void med_control_readable(struct med_server *server, struct control_conn *c);
+void med_control_close(struct med_server *server, struct control_conn *c);
 
 /* reserved.c */
 /* @type's partition, or -1 with errno and @detail saying which resource
  * is short and by how much. */
 int med_partition_alloc(struct med_server *server, const struct med_vgpu_type *type,
                         struct med_partition *partition, char *detail, size_t size);
-struct reserved_vgpu *reserved_find(const struct med_server *server, const char *name);
-struct reserved_vgpu *reserved_find_id(const struct med_server *server, uint32_t id);
+struct reserved_vgpu *med_reserved_find(const struct med_server *server, const char *name);
+struct reserved_vgpu *med_reserved_find_id(const struct med_server *server, uint32_t id);
 /* 0, or a negative errno with @detail: -ENOENT (type), -EEXIST, -ENOSPC, ... */
-int reserved_create(struct med_server *server, const char *type_name, const char *name,
-                    char *detail, size_t size);
+int med_reserved_create(struct med_server *server, const char *type_name, const char *name,
+                        char *detail, size_t size);
 /* 0, or -ENOENT, -EBUSY (a VM has it) with @detail. */
-int reserved_destroy(struct med_server *server, const char *name, char *detail, size_t size);
-void reserved_destroy_all(struct med_server *server);
+int med_reserved_destroy(struct med_server *server, const char *name, char *detail, size_t size);
+void med_reserved_destroy_all(struct med_server *server);
 
 /* counters.c */
 /* What @s's vGPU counted since its counting began (this VM's part). */
-void vgpu_counters_of_session(const struct session *s, uint64_t now_ns,
-                              struct vgpu_counters *counters);
+void med_vgpu_counters_of_session(const struct session *s, uint64_t now_ns,
+                                  struct med_vgpu_counters *counters);
 /* @dst += @src, or -= with @subtract. */
-void vgpu_counters_add(struct vgpu_counters *dst, const struct vgpu_counters *src,
-                       bool subtract);
+void med_vgpu_counters_add(struct med_vgpu_counters *dst, const struct med_vgpu_counters *src,
+                           bool subtract);
 /* Zero the counters of @s's vGPU (and of its reserved vGPU's past VMs). */
-void vgpu_counters_reset_session(struct session *s, uint64_t now_ns);
+void med_vgpu_counters_reset_session(struct session *s, uint64_t now_ns);
 /* session-cost.c: what a vGPU costs the event thread, and its guard */
-void cost_span_begin(struct med_server *server, struct cost_span *span, struct session *s);
-void cost_span_end(struct med_server *server, struct cost_span *span);
+void med_cost_span_begin(struct med_server *server, struct cost_span *span, struct session *s);
+void med_cost_span_end(struct med_server *server, struct cost_span *span);
 /* Whether @s's work may be done now; if not it is deferred (its socket is
  * not read, its elements wait) until its budget is back. */
-bool session_may_work(struct session *s);
-void session_guard_event(struct session *s, enum med_guard_event event);
+bool med_session_may_work(struct session *s);
+void med_session_guard_event(struct session *s, enum med_guard_event event);
 /* The guard stopped @s's vGPU: fail its work now (once), outside any of
  * its work in progress. */
-void session_apply_stop(struct session *s);
+void med_session_apply_stop(struct session *s);
 /* gpumedctl restart: the stopped vGPU is served again. */
-void session_restart(struct session *s);
+void med_session_restart(struct session *s);
 /* resume_fd fired: serve the deferred sessions whose budget is back. */
-void server_resume_deferred(struct med_server *server);
+void med_server_resume_deferred(struct med_server *server);
 
 /* session.c */
-struct session *session_create(struct med_server *server, int fd);
-void session_destroy(struct session *session);
+struct session *med_session_create(struct med_server *server, int fd);
+void med_session_destroy(struct session *session);
 /* Handle what the client sent; false when the session must be closed. */
-bool session_readable(struct session *session);
+bool med_session_readable(struct session *session);
 /* After every call into its submission: act on what the call noticed
  * (guest errors, the guard's events), send its COMPLETEs, then shadow the
  * elements waiting for a slot one at a time while the vGPU may work. */
-void session_after_submission(struct session *session);
+void med_session_after_submission(struct session *session);
 /* @w of its vGPU left the scheduler (server.c drains the done list). */
-void session_workload_done(struct session *session, struct med_sched_workload *w);
+void med_session_workload_done(struct session *session, struct med_sched_workload *w);
 
 /* Log a line about @session prefixed with its vGPU id or client id and name. */
-void session_log(const struct session *session, enum med_log_level level,
-                 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void med_session_log(const struct session *session, enum med_log_level level,
+                     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif /* GPUMED_MEDIATOR_PRIVATE_H */

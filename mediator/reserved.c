@@ -37,7 +37,7 @@ int med_partition_alloc(struct med_server *server, const struct med_vgpu_type *t
     return -1;
 }
 
-struct reserved_vgpu *reserved_find(const struct med_server *server, const char *name)
+struct reserved_vgpu *med_reserved_find(const struct med_server *server, const char *name)
 {
     for (struct reserved_vgpu *r = server->reserved; r; r = r->next) {
         if (!strcmp(r->name, name)) {
@@ -47,7 +47,7 @@ struct reserved_vgpu *reserved_find(const struct med_server *server, const char 
     return NULL;
 }
 
-struct reserved_vgpu *reserved_find_id(const struct med_server *server, uint32_t id)
+struct reserved_vgpu *med_reserved_find_id(const struct med_server *server, uint32_t id)
 {
     for (struct reserved_vgpu *r = server->reserved; r; r = r->next) {
         if (r->id == id) {
@@ -57,8 +57,8 @@ struct reserved_vgpu *reserved_find_id(const struct med_server *server, uint32_t
     return NULL;
 }
 
-int reserved_create(struct med_server *server, const char *type_name, const char *name,
-                    char *detail, size_t size)
+int med_reserved_create(struct med_server *server, const char *type_name, const char *name,
+                        char *detail, size_t size)
 {
     const struct med_vgpu_type *type = med_vgpu_type_find(type_name);
     struct reserved_vgpu *r;
@@ -68,7 +68,7 @@ int reserved_create(struct med_server *server, const char *type_name, const char
                  type_name);
         return -ENOENT;
     }
-    if (reserved_find(server, name)) {
+    if (med_reserved_find(server, name)) {
         snprintf(detail, size, "a vGPU named '%s' exists already", name);
         return -EEXIST;
     }
@@ -111,7 +111,7 @@ static void release(struct med_server *server, struct reserved_vgpu **link)
     free(r);
 }
 
-int reserved_destroy(struct med_server *server, const char *name, char *detail, size_t size)
+int med_reserved_destroy(struct med_server *server, const char *name, char *detail, size_t size)
 {
     for (struct reserved_vgpu **link = &server->reserved; *link; link = &(*link)->next) {
         if (strcmp((*link)->name, name)) {
@@ -129,7 +129,7 @@ int reserved_destroy(struct med_server *server, const char *name, char *detail, 
     return -ENOENT;
 }
 
-void reserved_destroy_all(struct med_server *server)
+void med_reserved_destroy_all(struct med_server *server)
 {
     while (server->reserved) {
         release(server, &server->reserved);

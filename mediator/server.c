@@ -63,7 +63,7 @@ static void stage_reached(struct med_server *server, enum server_stage stage)
     med_log(MED_LOG_DEBUG, "set-up stage: %s", stage_names[stage]);
 }
 
-int server_watch(struct med_server *server, int fd, void *tag)
+int med_server_watch(struct med_server *server, int fd, void *tag)
 {
     struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP, .data.ptr = tag };
 
@@ -74,7 +74,7 @@ int server_watch(struct med_server *server, int fd, void *tag)
  * removes it only once every reference to the open file is gone, and until
  * then its events would carry the old tag (the concurrency fuzzer found a
  * session used after free that way). */
-void server_unwatch(struct med_server *server, int fd)
+void med_server_unwatch(struct med_server *server, int fd)
 {
     epoll_ctl(server->epoll_fd, EPOLL_CTL_DEL, fd, NULL);
 }
@@ -165,7 +165,7 @@ static int listen_on(struct med_server *server, const char *path, mode_t mode, i
         return -1;
     }
     *bound = true;
-    if (chmod(path, mode) || listen(*fd, LISTEN_BACKLOG) || server_watch(server, *fd, tag)) {
+    if (chmod(path, mode) || listen(*fd, LISTEN_BACKLOG) || med_server_watch(server, *fd, tag)) {
         med_log(MED_LOG_ERROR, "cannot listen on %s: %s", path, strerror(errno));
         return -1;
     }
@@ -219,10 +219,10 @@ static int open_scheduler(struct med_server *server)
 {
     struct med_sched_config config = {
         .gpu = server->gpu, .policy = &med_sched_policy_weighted,
-        .ops = &vgpu_workload_sched_ops,
-        .policy_params.time_slice_ns = server_time_slice_ns(server),
+        .ops = &med_vgpu_sched_ops,
+        .policy_params.time_slice_ns = med_server_time_slice_ns(server),
     };
-    struct vgpu_exec_host *host = &server->exec_host;
+    struct med_vgpu_exec_host *host = &server->exec_host;
     uint64_t base, size;
     int ret;
 
@@ -309,8 +309,8 @@ static int setup(struct med_server *server)
     server->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
     server->resume_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
     if (server->epoll_fd < 0 || server->resume_fd < 0 ||
-        server_watch(server, med_sched_fd(server->sched), &sched_tag) ||
-        server_watch(server, server->resume_fd, &resume_tag)) {
+        med_server_watch(server, med_sched_fd(server->sched), &sched_tag) ||
+        med_server_watch(server, server->resume_fd, &resume_tag)) {
         med_log(MED_LOG_ERROR, "cannot create the event loop: %s", strerror(errno));
         return -1;
     }
@@ -379,7 +379,7 @@ struct med_server *med_server_create(const struct med_server_config *config)
 
 static void close_session(struct med_server *server, struct session *s)
 {
-    server_unwatch(server, s->fd);
+    med_server_unwatch(server, s->fd);
     if (s->prev) {
         s->prev->next = s->next;
     } else {
@@ -391,7 +391,7 @@ static void close_session(struct med_server *server, struct session *s)
     server->session_count--;
     server->stats.clients_closed++;
     server->told_client_limit = false;
-    session_destroy(s);
+    med_session_destroy(s);
 }
 
 void med_server_destroy(struct med_server *server)
@@ -404,12 +404,12 @@ void med_server_destroy(struct med_server *server)
         while (server->sessions) {
             close_session(server, server->sessions);
         }
-        reserved_destroy_all(server);
+        med_reserved_destroy_all(server);
         /* fall through */
     case STAGE_CONTROL:
     case STAGE_LISTENING:
         for (unsigned i = 0; i < MED_MAX_CONTROLS; i++) {
-            control_close(server, &server->controls[i]);
+            med_control_close(server, &server->controls[i]);
         }
         if (server->control_bound) {
             unlink(server->control_path);
@@ -468,14 +468,14 @@ void med_server_destroy(struct med_server *server)
 
 int med_server_add_client(struct med_server *server, int fd)
 {
-    struct session *s = session_create(server, fd);
+    struct session *s = med_session_create(server, fd);
 
-    if (!s || server_watch(server, fd, s)) {
+    if (!s || med_server_watch(server, fd, s)) {
         int err = errno;
 
         med_log(MED_LOG_WARNING, "cannot serve a new client: %s", strerror(err));
         if (s) {
-            session_destroy(s);     /* closes fd */
+            med_session_destroy(s);     /* closes fd */
         } else {
             close(fd);
         }
@@ -529,7 +529,7 @@ static void after_events(struct med_server *server)
         if (s->failed) {
             close_session(server, s);
         } else {
-            session_apply_stop(s);
+            med_session_apply_stop(s);
         }
     }
 }
@@ -543,7 +543,7 @@ static void drain_done(struct med_server *server)
     struct med_sched_workload *w;
 
     while ((w = med_sched_next_done(server->sched))) {
-        session_workload_done(vgpu_submission_owner(w), w);
+        med_session_workload_done(med_vgpu_submission_owner(w), w);
     }
 }
 
@@ -564,16 +564,16 @@ static int dispatch(struct med_server *server, int timeout_ms, bool *stop)
         } else if (tag == &sched_tag) {
             med_sched_process(server->sched);
         } else if (tag == &resume_tag) {
-            server_resume_deferred(server);
+            med_server_resume_deferred(server);
         } else if (tag == &listen_tag) {
             accept_clients(server);
         } else if (tag == &control_listen_tag) {
-            control_accept(server);
-        } else if (control_is_tag(server, tag)) {
-            control_readable(server, tag);
+            med_control_accept(server);
+        } else if (med_control_is_tag(server, tag)) {
+            med_control_readable(server, tag);
         } else if (((struct session *)tag)->failed) {
             continue;   /* closed below */
-        } else if (!session_readable(tag)) {
+        } else if (!med_session_readable(tag)) {
             /* Reading first drains what a dying client sent; EOF ends it. */
             close_session(server, tag);
         }
@@ -596,7 +596,7 @@ int med_server_run(struct med_server *server, int stop_fd)
     bool stop = false;
     int ret = 0;
 
-    if (server_watch(server, stop_fd, &stop_tag)) {
+    if (med_server_watch(server, stop_fd, &stop_tag)) {
         return -1;
     }
     while (!stop && ret >= 0) {
@@ -609,7 +609,7 @@ int med_server_run(struct med_server *server, int stop_fd)
     return ret < 0 ? -1 : 0;
 }
 
-uint64_t server_time_slice_ns(const struct med_server *server)
+uint64_t med_server_time_slice_ns(const struct med_server *server)
 {
     return 1000ull * (server->config.time_slice_us ? server->config.time_slice_us
                                                     : MED_TIME_SLICE_DEFAULT_US);
@@ -635,7 +635,7 @@ struct pgpu *med_server_gpu(const struct med_server *server)
     return server->gpu;
 }
 
-const struct vgpu_exec_stats *med_server_exec_stats(const struct med_server *server)
+const struct med_vgpu_exec_stats *med_server_exec_stats(const struct med_server *server)
 {
     return &server->exec_totals;
 }

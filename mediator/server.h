@@ -64,7 +64,7 @@ struct med_server_stats {
 };
 
 struct med_server;
-struct vgpu_exec_stats;     /* mediator/submission/submission.h */
+struct med_vgpu_exec_stats;     /* mediator/submission/submission.h */
 struct med_sched_stats;     /* sched/sched.h */
 struct med_budget_params;   /* mediator/guard.h */
 struct med_guard_limits;
@@ -106,7 +106,7 @@ const struct med_server_stats *med_server_stats(const struct med_server *server)
 const struct med_gm *med_server_gm(const struct med_server *server);
 struct pgpu *med_server_gpu(const struct med_server *server);
 /* Workloads of every vGPU: counts and where their time went. */
-const struct vgpu_exec_stats *med_server_exec_stats(const struct med_server *server);
+const struct med_vgpu_exec_stats *med_server_exec_stats(const struct med_server *server);
 /* The scheduler's counters (dispatches, resets, cancels). */
 const struct med_sched_stats *med_server_sched_stats(const struct med_server *server);
 

@@ -42,7 +42,7 @@ static uint64_t thread_cpu_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-void cost_span_begin(struct med_server *server, struct cost_span *span, struct session *s)
+void med_cost_span_begin(struct med_server *server, struct cost_span *span, struct session *s)
 {
     uint64_t now = med_now_ns();
 
@@ -81,7 +81,7 @@ static void charge(struct session *s, uint64_t ns, uint64_t now)
     med_budget_charge(&v->budget, &server->budget_params, ns, now);
 }
 
-void cost_span_end(struct med_server *server, struct cost_span *span)
+void med_cost_span_end(struct med_server *server, struct cost_span *span)
 {
     uint64_t now = med_now_ns(), elapsed = now - span->start_ns, own, cpu;
 
@@ -119,7 +119,7 @@ static void resume_at(struct med_server *server, uint64_t when)
     server->resume_at_ns = when;
 }
 
-bool session_may_work(struct session *s)
+bool med_session_may_work(struct session *s)
 {
     struct med_server *server = s->server;
     struct session_vgpu *v = &s->vgpu;
@@ -137,14 +137,14 @@ bool session_may_work(struct session *s)
         return true;
     }
     /* Its socket leaves the set: nothing of it is read until it resumes. */
-    server_unwatch(server, s->fd);
+    med_server_unwatch(server, s->fd);
     s->deferred = true;
     v->deferrals++;
     resume_at(server, med_budget_ready_at(&v->budget, &server->budget_params));
     return false;
 }
 
-void server_resume_deferred(struct med_server *server)
+void med_server_resume_deferred(struct med_server *server)
 {
     uint64_t expirations, now = med_now_ns();
 
@@ -165,17 +165,17 @@ void server_resume_deferred(struct med_server *server)
             continue;
         }
         s->deferred = false;
-        if (server_watch(server, s->fd, s)) {
+        if (med_server_watch(server, s->fd, s)) {
             s->failed = true;   /* closed after this round */
             continue;
         }
-        cost_span_begin(server, &span, s);
-        session_after_submission(s);
-        cost_span_end(server, &span);
+        med_cost_span_begin(server, &span, s);
+        med_session_after_submission(s);
+        med_cost_span_end(server, &span);
     }
 }
 
-void session_guard_event(struct session *s, enum med_guard_event event)
+void med_session_guard_event(struct session *s, enum med_guard_event event)
 {
     struct med_server *server = s->server;
     struct session_vgpu *v = &s->vgpu;
@@ -184,11 +184,11 @@ void session_guard_event(struct session *s, enum med_guard_event event)
         return;
     }
     server->stats.vgpus_stopped++;
-    session_log(s, MED_LOG_ERROR, "stopped by the guard: %s; its engines fail as a hung "
-                "GPU's would until 'gpumedctl restart %u'", v->guard.reason, v->id);
+    med_session_log(s, MED_LOG_ERROR, "stopped by the guard: %s; its engines fail as a hung "
+                    "GPU's would until 'gpumedctl restart %u'", v->guard.reason, v->id);
 }
 
-void session_apply_stop(struct session *s)
+void med_session_apply_stop(struct session *s)
 {
     struct session_vgpu *v = &s->vgpu;
     struct cost_span span;
@@ -197,13 +197,13 @@ void session_apply_stop(struct session *s)
         return;
     }
     v->stop_applied = true;
-    cost_span_begin(s->server, &span, s);
-    vgpu_submission_fail(v->submission);
-    session_after_submission(s);
-    cost_span_end(s->server, &span);
+    med_cost_span_begin(s->server, &span, s);
+    med_vgpu_submission_fail(v->submission);
+    med_session_after_submission(s);
+    med_cost_span_end(s->server, &span);
 }
 
-void session_restart(struct session *s)
+void med_session_restart(struct session *s)
 {
     struct session_vgpu *v = &s->vgpu;
     uint64_t now = med_now_ns();
@@ -214,5 +214,5 @@ void session_restart(struct session *s)
     if (s->deferred) {
         resume_at(s->server, now);
     }
-    session_log(s, MED_LOG_INFO, "restarted by control: the guard's counts start afresh");
+    med_session_log(s, MED_LOG_INFO, "restarted by control: the guard's counts start afresh");
 }

@@ -37,7 +37,7 @@ static_assert(MED_GPA_LIMIT == 1ull << MED_BUS_WINDOW_SHIFT, "a guest fits its b
 #define MESSAGES_PER_WAKEUP     16      /* fairness between clients */
 #define RESET_BURST_GAP_NS      (10 * 1000000000ull)   /* engine resets closer than this: one burst */
 
-void session_log(const struct session *s, enum med_log_level level, const char *fmt, ...)
+void med_session_log(const struct session *s, enum med_log_level level, const char *fmt, ...)
 {
     char text[400];
     va_list ap;
@@ -66,9 +66,9 @@ static void guest_error(struct session *s, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, sizeof(text), fmt, ap);
     va_end(ap);
-    session_log(s, MED_LOG_WARNING, "guest error: %s%s", text,
-                ++s->guest_errors_logged == GUEST_ERROR_LOG_BURST
-                ? " (further guest errors are only counted)" : "");
+    med_session_log(s, MED_LOG_WARNING, "guest error: %s%s", text,
+                    ++s->guest_errors_logged == GUEST_ERROR_LOG_BURST
+                    ? " (further guest errors are only counted)" : "");
 }
 
 static bool send_message(struct session *s, const void *msg, const int *fds,
@@ -76,9 +76,9 @@ static bool send_message(struct session *s, const void *msg, const int *fds,
 {
     if (med_msg_send(s->fd, msg, fds, fd_count)) {
         /* The socket is non-blocking: EAGAIN means the client stopped reading. */
-        session_log(s, MED_LOG_WARNING, "cannot send %s: %s",
-                    med_msg_name(((const struct med_msg_header *)msg)->type),
-                    strerror(errno));
+        med_session_log(s, MED_LOG_WARNING, "cannot send %s: %s",
+                        med_msg_name(((const struct med_msg_header *)msg)->type),
+                        strerror(errno));
         return false;
     }
     return true;
@@ -99,8 +99,8 @@ static bool send_status(struct session *s, uint64_t seq, int status)
 static bool protocol_error(struct session *s, const char *what, const char *why)
 {
     s->server->stats.protocol_errors++;
-    session_log(s, MED_LOG_WARNING, "protocol error: %s%s%s; closing", what,
-                why ? ": " : "", why ? why : "");
+    med_session_log(s, MED_LOG_WARNING, "protocol error: %s%s%s; closing", what,
+                    why ? ": " : "", why ? why : "");
     return false;
 }
 
@@ -117,13 +117,13 @@ static bool handle_hello(struct session *s, const union med_msg *m, const int *f
     reply.status = supported ? 0 : -EPROTONOSUPPORT;
     if (!supported) {
         s->server->stats.requests_refused++;
-        session_log(s, MED_LOG_ERROR, "speaks protocol version %" PRIu32
-                    ", this mediator %d: closing", m->hello.version, MED_PROTOCOL_VERSION);
+        med_session_log(s, MED_LOG_ERROR, "speaks protocol version %" PRIu32
+                        ", this mediator %d: closing", m->hello.version, MED_PROTOCOL_VERSION);
         send_message(s, &reply, NULL, 0);
         return false;
     }
     s->stage = SESSION_HELLO_DONE;
-    session_log(s, MED_LOG_INFO, "connected");
+    med_session_log(s, MED_LOG_INFO, "connected");
     return send_message(s, &reply, NULL, 0);
 }
 
@@ -223,13 +223,13 @@ static bool added_guest_ram(struct session *s, const union med_msg *m,
         snprintf(from, sizeof(from), " of domain %" PRIu32, src->domid);
     }
     if (status) {
-        session_log(s, MED_LOG_WARNING, "ADD_MEMORY [0x%" PRIx64 ", +0x%" PRIx64
-                    ")%s refused (backend %s): %s (%s)", range.gpa, range.size, from,
-                    backend->name, problem, strerror(-status));
+        med_session_log(s, MED_LOG_WARNING, "ADD_MEMORY [0x%" PRIx64 ", +0x%" PRIx64
+                        ")%s refused (backend %s): %s (%s)", range.gpa, range.size, from,
+                        backend->name, problem, strerror(-status));
         return send_status(s, m->hdr.seq, status);
     }
     s->stage = SESSION_MEMORY_ADDED;
-    session_log(s, MED_LOG_INFO, "guest RAM [0x%" PRIx64 ", 0x%" PRIx64 ")%s mapped with "
+    med_session_log(s, MED_LOG_INFO, "guest RAM [0x%" PRIx64 ", 0x%" PRIx64 ")%s mapped with "
                 "backend %s at bus 0x%" PRIx64, range.gpa, range.gpa + range.size, from,
                 backend->name, bus_address(s, range.gpa));
     return send_status(s, m->hdr.seq, 0);
@@ -284,9 +284,9 @@ out_close:
 }
 
 /* The VM's memory as the workload path may reach it. */
-static struct vgpu_mem guest_memory(const struct session *s)
+static struct med_vgpu_mem guest_memory(const struct session *s)
 {
-    struct vgpu_mem mem = {
+    struct med_vgpu_mem mem = {
         .ram_count = s->ram_count,
         .bus_base = bus_address(s, 0),
         .partition = s->vgpu.partition,
@@ -326,42 +326,42 @@ static void send_complete(struct session *s, enum gen9_engine engine, uint32_t e
 /* What the last call into the submission noticed and reported. */
 static void take_results(struct session *s)
 {
-    struct vgpu_submission *sub = s->vgpu.submission;
+    struct med_vgpu_submission *sub = s->vgpu.submission;
     unsigned count;
-    const struct vgpu_notice *n = vgpu_submission_take_notices(sub, &count);
-    const struct vgpu_completion *c;
+    const struct med_vgpu_notice *n = med_vgpu_submission_take_notices(sub, &count);
+    const struct med_vgpu_completion *c;
 
     for (unsigned i = 0; i < count; i++) {
         if (n[i].text[0]) {
             guest_error(s, "%s", n[i].text);
         }
         if (n[i].guard) {
-            session_guard_event(s, n[i].event);
+            med_session_guard_event(s, n[i].event);
         }
     }
-    c = vgpu_submission_take_completions(sub, &count);
+    c = med_vgpu_submission_take_completions(sub, &count);
     for (unsigned i = 0; i < count; i++) {
         send_complete(s, c[i].engine, c[i].event, c[i].desc, c[i].ring_head, c[i].flags);
     }
 }
 
-void session_after_submission(struct session *s)
+void med_session_after_submission(struct session *s)
 {
     take_results(s);
-    while (vgpu_submission_can_shadow(s->vgpu.submission) && session_may_work(s)) {
-        vgpu_submission_shadow_next(s->vgpu.submission);
+    while (med_vgpu_submission_can_shadow(s->vgpu.submission) && med_session_may_work(s)) {
+        med_vgpu_submission_shadow_next(s->vgpu.submission);
         take_results(s);
     }
 }
 
-void session_workload_done(struct session *s, struct med_sched_workload *w)
+void med_session_workload_done(struct session *s, struct med_sched_workload *w)
 {
     struct cost_span span;
 
-    cost_span_begin(s->server, &span, s);
-    vgpu_submission_done(w);
-    session_after_submission(s);
-    cost_span_end(s->server, &span);
+    med_cost_span_begin(s->server, &span, s);
+    med_vgpu_submission_done(w);
+    med_session_after_submission(s);
+    med_cost_span_end(s->server, &span);
 }
 
 /*
@@ -398,7 +398,7 @@ static int vgpu_setup(struct session *s, const struct med_vgpu_type *type,
     for (unsigned i = 0; i < s->ram_count; i++) {
         ram[i] = s->ram[i].range;
     }
-    v->shadow = vgpu_ggtt_shadow_create(&(struct vgpu_ggtt_shadow_config) {
+    v->shadow = med_vgpu_ggtt_create(&(struct med_vgpu_ggtt_config) {
         .partition = v->partition,
         .bus_base = bus_address(s, 0),
         .scratch_bus = v->scratch.bus,
@@ -412,7 +412,7 @@ static int vgpu_setup(struct session *s, const struct med_vgpu_type *type,
         snprintf(detail, detail_size, "cannot shadow the GGTT: %s", strerror(err));
         goto out_unmap_table;
     }
-    v->submission = vgpu_submission_create(&(struct vgpu_submission_config) {
+    v->submission = med_vgpu_submission_create(&(struct med_vgpu_submission_config) {
         .mem = guest_memory(s),
         .host = &server->exec_host,
         .vgpu_id = id,
@@ -431,7 +431,7 @@ static int vgpu_setup(struct session *s, const struct med_vgpu_type *type,
     return table_fd;
 
 out_destroy_shadow:
-    vgpu_ggtt_shadow_destroy(v->shadow);
+    med_vgpu_ggtt_destroy(v->shadow);
 out_unmap_table:
     munmap(v->table, MED_GGTT_TABLE_SIZE);
     close(table_fd);
@@ -451,26 +451,26 @@ out_free_partition:
 static void vgpu_teardown(struct session *s)
 {
     struct session_vgpu *v = &s->vgpu;
-    const struct vgpu_ggtt_shadow_stats *st = vgpu_ggtt_shadow_stats(v->shadow);
+    const struct med_vgpu_ggtt_stats *st = med_vgpu_ggtt_stats(v->shadow);
 
-    session_log(s, MED_LOG_INFO, "%s; its GGTT entries: %" PRIu64 " shadowed, %"
-                PRIu64 " mapped, %" PRIu64 " not present, %" PRIu64 " naming no guest RAM; %"
-                PRIu64 " engine resets",
-                v->reserved ? "detached and reset, reserved for the next VM" : "destroyed",
-                st->entries_synced, st->mapped, st->not_present, st->bad_address,
-                v->engine_resets);
+    med_session_log(s, MED_LOG_INFO, "%s; its GGTT entries: %" PRIu64 " shadowed, %"
+                    PRIu64 " mapped, %" PRIu64 " not present, %" PRIu64 " naming no guest RAM; %"
+                    PRIu64 " engine resets",
+                    v->reserved ? "detached and reset, reserved for the next VM" : "destroyed",
+                    st->entries_synced, st->mapped, st->not_present, st->bad_address,
+                    v->engine_resets);
     if (v->reserved) {
-        struct vgpu_counters used;
+        struct med_vgpu_counters used;
 
-        vgpu_counters_of_session(s, med_now_ns(), &used);
-        vgpu_counters_add(&v->reserved->past, &used, false);
-        v->reserved->share = *vgpu_submission_share(v->submission);
+        med_vgpu_counters_of_session(s, med_now_ns(), &used);
+        med_vgpu_counters_add(&v->reserved->past, &used, false);
+        v->reserved->share = *med_vgpu_submission_share(v->submission);
         v->reserved->attached = NULL;
     }
     /* First: the GPU stops using this VM's memory and shadows; then
      * nothing points at its scratch page (unmapping it fences the GPU). */
-    vgpu_submission_destroy(v->submission);
-    vgpu_ggtt_shadow_destroy(v->shadow);
+    med_vgpu_submission_destroy(v->submission);
+    med_vgpu_ggtt_destroy(v->shadow);
     med_host_buf_free(s->server->host_mem, &v->scratch);
     munmap(v->table, MED_GGTT_TABLE_SIZE);
     if (!v->reserved) {
@@ -483,7 +483,7 @@ static void vgpu_teardown(struct session *s)
 static struct reserved_vgpu *reserved_for(struct session *s, const char *name, char *detail,
                                           size_t size, int32_t *status)
 {
-    struct reserved_vgpu *r = reserved_find(s->server, name);
+    struct reserved_vgpu *r = med_reserved_find(s->server, name);
 
     if (!r) {
         snprintf(detail, size, "no vGPU named '%s' (gpumedctl create makes one)", name);
@@ -528,9 +528,9 @@ static bool handle_create_vgpu(struct session *s, const union med_msg *m, const 
     }
     if (reply.status) {
         s->server->stats.requests_refused++;
-        session_log(s, MED_LOG_ERROR, "cannot create a vGPU %s %s: %s",
-                    name[0] ? "named" : "of type", name[0] ? name : m->create_vgpu.type,
-                    reply.detail);
+        med_session_log(s, MED_LOG_ERROR, "cannot create a vGPU %s %s: %s",
+                        name[0] ? "named" : "of type", name[0] ? name : m->create_vgpu.type,
+                        reply.detail);
         return send_message(s, &reply, NULL, 0);
     }
     med_budget_init(&s->vgpu.budget, &s->server->budget_params, med_now_ns());
@@ -547,12 +547,12 @@ static bool handle_create_vgpu(struct session *s, const union med_msg *m, const 
     if (reserved) {
         reserved->attached = s;
     }
-    session_log(s, MED_LOG_INFO, "%s%s, type %s: aperture [0x%" PRIx64 ", 0x%" PRIx64
-                "), hidden [0x%" PRIx64 ", 0x%" PRIx64 "), fences [%u, %u), bus window %u",
-                reserved ? "attached to reserved vGPU " : "created", reserved ? name : "",
-                type->v.name, p->aperture_base, p->aperture_base + p->aperture_size,
-                p->hidden_base, p->hidden_base + p->hidden_size,
-                p->fence_base, p->fence_base + p->fence_count, s->bus_slot);
+    med_session_log(s, MED_LOG_INFO, "%s%s, type %s: aperture [0x%" PRIx64 ", 0x%" PRIx64
+                    "), hidden [0x%" PRIx64 ", 0x%" PRIx64 "), fences [%u, %u), bus window %u",
+                    reserved ? "attached to reserved vGPU " : "created", reserved ? name : "",
+                    type->v.name, p->aperture_base, p->aperture_base + p->aperture_size,
+                    p->hidden_base, p->hidden_base + p->hidden_size,
+                    p->fence_base, p->fence_base + p->fence_count, s->bus_slot);
     reply.vgpu_id = s->vgpu.id;
     reply.aperture_base = p->aperture_base;
     reply.aperture_size = p->aperture_size;
@@ -574,7 +574,7 @@ static bool handle_create_vgpu(struct session *s, const union med_msg *m, const 
 /* Guest PPGTT lifetimes: each live one is shadowed; bad ones are the guest's doing. */
 static bool handle_ppgtt_notify(struct session *s, const union med_msg *m, const int *fds)
 {
-    struct vgpu_submission *sub = s->vgpu.submission;
+    struct med_vgpu_submission *sub = s->vgpu.submission;
     uint64_t root = m->ppgtt_notify.root_gpa;
     const char *problem = NULL;
     int ret;
@@ -582,14 +582,14 @@ static bool handle_ppgtt_notify(struct session *s, const union med_msg *m, const
     if (s->vgpu.guard.stopped) {
         return true;    /* nothing of a stopped vGPU is processed */
     }
-    session_guard_event(s, MED_GUARD_NOTIFICATION);
+    med_session_guard_event(s, MED_GUARD_NOTIFICATION);
     ret = m->ppgtt_notify.op == MED_PPGTT_CREATE
-          ? vgpu_submission_ppgtt_create(sub, root, &problem)
-          : vgpu_submission_ppgtt_destroy(sub, root, &problem);
+          ? med_vgpu_submission_ppgtt_create(sub, root, &problem)
+          : med_vgpu_submission_ppgtt_destroy(sub, root, &problem);
     if (!ret) {
         s->server->stats.ppgtts_created += m->ppgtt_notify.op == MED_PPGTT_CREATE;
     } else {
-        session_guard_event(s, MED_GUARD_BAD_NOTIFICATION);
+        med_session_guard_event(s, MED_GUARD_BAD_NOTIFICATION);
         s->server->stats.ppgtt_bad_notifies++;
         guest_error(s, "PPGTT %s of root 0x%" PRIx64 " ignored: it %s",
                     m->ppgtt_notify.op == MED_PPGTT_CREATE ? "create" : "destroy",
@@ -622,9 +622,9 @@ static bool handle_submit(struct session *s, const union med_msg *m, const int *
             /* A stopped vGPU's engines fail every element, as a hung GPU's. */
             send_complete(s, m->submit.engine, MED_EVENT_REJECTED, m->submit.desc[e], 0, 0);
         } else {
-            vgpu_submission_submit(s->vgpu.submission, m->submit.engine, m->submit.desc[e],
-                                   received);
-            session_after_submission(s);
+            med_vgpu_submission_submit(s->vgpu.submission, m->submit.engine, m->submit.desc[e],
+                                       received);
+            med_session_after_submission(s);
         }
     }
     return !s->failed;
@@ -641,8 +641,8 @@ static bool handle_reset_engines(struct session *s, const union med_msg *m, cons
 
     MED_TRACE(reset, s->vgpu.id, r->engine_mask, r->generation);
     if (!s->vgpu.guard.stopped) {
-        vgpu_submission_reset(s->vgpu.submission, r->engine_mask);
-        session_after_submission(s);
+        med_vgpu_submission_reset(s->vgpu.submission, r->engine_mask);
+        med_session_after_submission(s);
     }
     for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         if (r->engine_mask & 1u << e) {
@@ -659,9 +659,9 @@ static bool handle_reset_engines(struct session *s, const union med_msg *m, cons
     s->vgpu.last_reset_mask = r->engine_mask;
     s->vgpu.engine_resets++;
     s->server->stats.engine_resets++;
-    session_log(s, burst ? MED_LOG_DEBUG : MED_LOG_INFO, "engines 0x%" PRIx32 " reset "
-                "(generation %" PRIu32 ")%s", r->engine_mask, r->generation,
-                burst ? "" : "; the same reset again within 10 s: debug level");
+    med_session_log(s, burst ? MED_LOG_DEBUG : MED_LOG_INFO, "engines 0x%" PRIx32 " reset "
+                    "(generation %" PRIu32 ")%s", r->engine_mask, r->generation,
+                    burst ? "" : "; the same reset again within 10 s: debug level");
     return true;
 }
 
@@ -696,7 +696,7 @@ static bool receive_one(struct session *s, bool *drained)
     ssize_t len = med_msg_receive(s->fd, MED_PEER_MEDIATOR, &m, fds, &fd_count, &why);
 
     if (len == 0) {
-        session_log(s, MED_LOG_INFO, "disconnected");
+        med_session_log(s, MED_LOG_INFO, "disconnected");
         return false;
     }
     if (len < 0) {
@@ -707,7 +707,7 @@ static bool receive_one(struct session *s, bool *drained)
         if (errno == EPROTO || errno == EMSGSIZE) {
             return protocol_error(s, "malformed message", why);
         }
-        session_log(s, MED_LOG_INFO, "connection lost: %s", strerror(errno));
+        med_session_log(s, MED_LOG_INFO, "connection lost: %s", strerror(errno));
         return false;
     }
     assert(m.hdr.type < MED_MSG_TYPE_END);  /* med_msg_receive() validated it */
@@ -722,7 +722,7 @@ static bool receive_one(struct session *s, bool *drained)
     return keep;
 }
 
-bool session_readable(struct session *s)
+bool med_session_readable(struct session *s)
 {
     bool drained = false;
 
@@ -731,14 +731,14 @@ bool session_readable(struct session *s)
         bool keep;
 
         if (s->stage == SESSION_VGPU_CREATED) {
-            session_apply_stop(s);
-            if (!session_may_work(s)) {
+            med_session_apply_stop(s);
+            if (!med_session_may_work(s)) {
                 return true;    /* deferred: read again once its budget is back */
             }
         }
-        cost_span_begin(s->server, &span, s);
+        med_cost_span_begin(s->server, &span, s);
         keep = receive_one(s, &drained);
-        cost_span_end(s->server, &span);
+        med_cost_span_end(s->server, &span);
         if (!keep) {
             return false;
         }
@@ -746,7 +746,7 @@ bool session_readable(struct session *s)
     return true;
 }
 
-struct session *session_create(struct med_server *server, int fd)
+struct session *med_session_create(struct med_server *server, int fd)
 {
     struct session *s = calloc(1, sizeof(*s));
 
@@ -762,7 +762,7 @@ struct session *session_create(struct med_server *server, int fd)
 }
 
 /* Unwind from the stage reached: everything the client held is freed. */
-void session_destroy(struct session *s)
+void med_session_destroy(struct session *s)
 {
     switch (s->stage) {
     case SESSION_VGPU_CREATED:

@@ -209,7 +209,7 @@ static void client_emit(struct client_vm *m, bool submit)
 }
 
 /* Stop the mediator and take its totals. */
-static void client_close(struct client_vm *m, struct vgpu_exec_stats *totals)
+static void client_close(struct client_vm *m, struct med_vgpu_exec_stats *totals)
 {
     guest_vm_destroy(m->vm);
     server_thread_stop(m->server);
@@ -219,7 +219,7 @@ static void client_close(struct client_vm *m, struct vgpu_exec_stats *totals)
 
 /* @per_batch as for submit_after(). */
 static struct run run_client(const struct workload *w, bool per_batch,
-                               struct vgpu_exec_stats *totals)
+                               struct med_vgpu_exec_stats *totals)
 {
     struct client_vm m;
     uint64_t start, elapsed;
@@ -243,7 +243,7 @@ static struct run run_client(const struct workload *w, bool per_batch,
 }
 
 /* One workload at a time, each waited for: the client's round trip. */
-static double client_round_trip_us(const struct workload *w, struct vgpu_exec_stats *totals)
+static double client_round_trip_us(const struct workload *w, struct med_vgpu_exec_stats *totals)
 {
     struct client_vm m;
     uint64_t start;
@@ -262,7 +262,7 @@ static double client_round_trip_us(const struct workload *w, struct vgpu_exec_st
     return us;
 }
 
-static double per_workload_us(uint64_t ns, const struct vgpu_exec_stats *st)
+static double per_workload_us(uint64_t ns, const struct med_vgpu_exec_stats *st)
 {
     return ns / 1e3 / (double)st->times.workloads;
 }
@@ -270,9 +270,9 @@ static double per_workload_us(uint64_t ns, const struct vgpu_exec_stats *st)
 /* Means over ROUND_TRIPS workloads, one at a time, from one run. */
 static void report_overhead(const struct workload *w)
 {
-    struct vgpu_exec_stats st;
+    struct med_vgpu_exec_stats st;
     double round_trip = client_round_trip_us(w, &st);
-    const struct vgpu_exec_times *t = &st.times;
+    const struct med_vgpu_exec_times *t = &st.times;
     double mediator = per_workload_us(t->shadow_ns + t->scan_ns + t->schedule_ns +
                                       t->completion_ns, &st);
     double gpu = per_workload_us(t->gpu_ns, &st);
@@ -303,7 +303,7 @@ static const char *const kind_names[KINDS] = {
 
 static struct run run_kind(const struct workload *w, enum kind k, unsigned *lost)
 {
-    struct vgpu_exec_stats st;
+    struct med_vgpu_exec_stats st;
 
     switch (k) {
     case NATIVE:

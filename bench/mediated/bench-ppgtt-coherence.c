@@ -3,7 +3,7 @@
  * with the guest's tables (docs/architecture.md, decision 3), measured
  * side by side:
  *
- *  - re-validation at submission (chosen): vgpu_ppgtt_shadow_sync()
+ *  - re-validation at submission (chosen): med_vgpu_ppgtt_sync()
  *    compares every guest table page with the copy the shadow was built
  *    from, for PPGTTs as i915 builds them (4 levels, every PTE of the
  *    mapped range present) mapping 64 MiB, 1 GiB and 4 GiB;
@@ -106,7 +106,7 @@ struct revalidation {
     const char *name;
     uint64_t bytes;
     struct fake_ram ram;
-    struct vgpu_ppgtt_shadow *shadow;
+    struct med_vgpu_ppgtt *shadow;
     uint64_t tables;
     double sync_ns[RUNS], changed_ns[RUNS];
 };
@@ -121,14 +121,14 @@ static void revalidation_setup(struct revalidation *v)
         bench_die("allocating guest RAM");
     }
     pml4 = build_ppgtt(&v->ram, v->bytes);
-    v->shadow = vgpu_ppgtt_shadow_create(&(struct vgpu_ppgtt_shadow_config) {
+    v->shadow = med_vgpu_ppgtt_create(&(struct med_vgpu_ppgtt_config) {
         .ops = &ops, .opaque = &v->ram, .root_gpa = pml4, .bus_base = 1ull << 40,
         .scratch_bus = 0,
     });
-    if (!v->shadow || vgpu_ppgtt_shadow_sync(v->shadow, NULL)) {
+    if (!v->shadow || med_vgpu_ppgtt_sync(v->shadow, NULL)) {
         bench_die("shadowing");
     }
-    v->tables = vgpu_ppgtt_shadow_stats(v->shadow)->tables;
+    v->tables = med_vgpu_ppgtt_stats(v->shadow)->tables;
 }
 
 /* Mean ns of OPS syncs, each after one PTE rewritten if @change (as a bind
@@ -145,7 +145,7 @@ static double revalidation_run(struct revalidation *v, bool change)
             last_pt[i] ^= 1;
         }
         t0 = bench_now_ns();
-        vgpu_ppgtt_shadow_sync(v->shadow, NULL);
+        med_vgpu_ppgtt_sync(v->shadow, NULL);
         total += bench_now_ns() - t0;
     }
     return (double)total / OPS;
@@ -168,7 +168,7 @@ static void revalidation_report(struct revalidation *v)
 
 static void revalidation_teardown(struct revalidation *v)
 {
-    vgpu_ppgtt_shadow_destroy(v->shadow);
+    med_vgpu_ppgtt_destroy(v->shadow);
     free(v->ram.ram);
 }
 

@@ -44,7 +44,7 @@ struct pte_message {
 struct bench_vgpu {
     struct pgpu *gpu;
     uint64_t *table;            /* PTEs then dirty bits, as in the shared memfd */
-    struct vgpu_ggtt_shadow *shadow;
+    struct med_vgpu_ggtt *shadow;
 };
 
 static double now_s(void)
@@ -72,14 +72,14 @@ static void bench_vgpu_init(struct bench_vgpu *v)
     if (!v->gpu || !v->table) {
         die("bench set-up");
     }
-    v->shadow = vgpu_ggtt_shadow_create(&(struct vgpu_ggtt_shadow_config) {
+    v->shadow = med_vgpu_ggtt_create(&(struct med_vgpu_ggtt_config) {
         .partition = { .aperture_base = 0, .aperture_size = 256ull << 20,
                        .hidden_base = 256ull << 20, .hidden_size = (4ull << 30) - (256ull << 20) },
         .bus_base = BUS_BASE, .ram = &ram, .ram_count = 1,
         .guest_ptes = v->table, .dirty = v->table + ENTRIES, .gpu = v->gpu,
     });
     if (!v->shadow) {
-        die("vgpu_ggtt_shadow_create");
+        die("med_vgpu_ggtt_create");
     }
 }
 
@@ -120,7 +120,7 @@ static struct shared_run shared_rewrite(struct bench_vgpu *v, unsigned round)
         shared_store(v->table, i, guest_pte(i, round));
     }
     synced = now_s();
-    if (vgpu_ggtt_shadow_sync(v->shadow) != ENTRIES) {
+    if (med_vgpu_ggtt_sync(v->shadow) != ENTRIES) {
         fprintf(stderr, "bench: sync missed entries\n");
         exit(1);
     }
@@ -128,7 +128,7 @@ static struct shared_run shared_rewrite(struct bench_vgpu *v, unsigned round)
     run.sync = now_s() - synced;
     check_translated(v, round);
     start = now_s();
-    vgpu_ggtt_shadow_sync(v->shadow);
+    med_vgpu_ggtt_sync(v->shadow);
     run.idle = now_s() - start;
     return run;
 }
@@ -153,7 +153,7 @@ static void socket_mediator(int sock)
             continue;
         }
         v.table[m.index % ENTRIES] = m.pte;
-        vgpu_ggtt_shadow_update(v.shadow, m.index % ENTRIES);
+        med_vgpu_ggtt_update(v.shadow, m.index % ENTRIES);
     }
     _exit(0);
 }
@@ -226,7 +226,7 @@ int main(void)
     }
     close(sv[0]);
     waitpid(child, NULL, 0);
-    vgpu_ggtt_shadow_destroy(v.shadow);
+    med_vgpu_ggtt_destroy(v.shadow);
     v.gpu->ops->destroy(v.gpu);
     free(v.table);
 

@@ -17,7 +17,7 @@
 /* The isolation invariants over every workload of @sub the GPU may run or
  * be running: each one's shadow PPGTT as its context image names it, the
  * vGPU's host GGTT and the host pages all vGPUs share.  Broken, they are a mediator bug: abort. */
-static void check_isolation(struct vgpu_submission *sub)
+static void check_isolation(struct med_vgpu_submission *sub)
 {
     bool ok = true;
     const struct med_isolation_scope scope = {
@@ -52,10 +52,10 @@ static void check_isolation(struct vgpu_submission *sub)
 
 /* Map the workload's memory at the window of ELSP @port and point the
  * context's ring and every batch start into it. */
-uint64_t wl_bind(struct med_sched_workload *sw, unsigned port)
+uint64_t med_wl_bind(struct med_sched_workload *sw, unsigned port)
 {
     struct vgpu_workload *w = (struct vgpu_workload *)sw;
-    const struct vgpu_exec_host *host = w->sub->config.host;
+    const struct med_vgpu_exec_host *host = w->sub->config.host;
     uint64_t window = host->window_ggtt[w->engine][port];
     uint8_t *mem = w->mem.map;
     uint32_t *state = (uint32_t *)(mem + LRC_STATE_OFFSET);
@@ -88,7 +88,7 @@ uint64_t wl_bind(struct med_sched_workload *sw, unsigned port)
 }
 
 /* Where in its shadow the GPU stopped, and the two dwords there. */
-void wl_describe_stop(const struct vgpu_workload *w, uint64_t address, char *text,
+void med_wl_describe_stop(const struct vgpu_workload *w, uint64_t address, char *text,
                           size_t size)
 {
     uint64_t off = address - w->window;

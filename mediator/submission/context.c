@@ -13,22 +13,22 @@
 #include "mediator/submission/private.h"
 #include "pgpu/skl-regs.h"
 
-bool wl_context_read(struct vgpu_workload *w, struct guest_context *ctx)
+bool med_wl_context_read(struct vgpu_workload *w, struct guest_context *ctx)
 {
-    struct vgpu_submission *sub = w->sub;
-    const struct vgpu_mem *mem = &sub->config.mem;
+    struct med_vgpu_submission *sub = w->sub;
+    const struct med_vgpu_mem *mem = &sub->config.mem;
     uint32_t lo = (uint32_t)w->guest_desc;
     uint64_t pml4;
 
     if (!(lo & CTX_DESC_VALID) || !(lo & CTX_DESC_PRIVILEGE) ||
         (lo >> CTX_DESC_ADDRESSING_SHIFT & 3) != CTX_ADDRESSING_LEGACY_64B) {
-        wl_reject(w, "the descriptor is not a valid privileged 4-level PPGTT context "
+        med_wl_reject(w, "the descriptor is not a valid privileged 4-level PPGTT context "
                "(valid, bit 8, addressing mode 3)");
         return false;
     }
-    if (vgpu_ggtt_copy(mem, w->lrca + LRC_STATE_OFFSET, ctx->state, PGPU_PAGE_SIZE) !=
+    if (med_vgpu_ggtt_copy(mem, w->lrca + LRC_STATE_OFFSET, ctx->state, PGPU_PAGE_SIZE) !=
         PGPU_PAGE_SIZE) {
-        wl_reject(w, "the context image at GGTT 0x%" PRIx64 " is not mapped guest RAM in the "
+        med_wl_reject(w, "the context image at GGTT 0x%" PRIx64 " is not mapped guest RAM in the "
                "vGPU's partition", w->lrca);
         return false;
     }
@@ -36,8 +36,8 @@ bool wl_context_read(struct vgpu_workload *w, struct guest_context *ctx)
     ctx->ring_start = ctx->state[CTX_RING_START_DW];
     ctx->ring_size = RING_CTL_PAGES(ctx->ring_ctl) * PGPU_PAGE_SIZE;
     if (!(ctx->ring_ctl & RING_VALID) || ctx->ring_start & (PGPU_PAGE_SIZE - 1) ||
-        !vgpu_gma_in_partition(mem, ctx->ring_start, ctx->ring_size)) {
-        wl_reject(w, "ring start 0x%" PRIx64 " / control 0x%" PRIx32 " is not a valid ring in "
+        !med_vgpu_gma_in_partition(mem, ctx->ring_start, ctx->ring_size)) {
+        med_wl_reject(w, "ring start 0x%" PRIx64 " / control 0x%" PRIx32 " is not a valid ring in "
                "the vGPU's partition", ctx->ring_start, ctx->ring_ctl);
         return false;
     }
@@ -45,7 +45,7 @@ bool wl_context_read(struct vgpu_workload *w, struct guest_context *ctx)
            MED_PPGTT_PTE_ADDR_MASK;
     ctx->ppgtt = med_ppgtt_set_find(sub->ppgtts, pml4);
     if (!ctx->ppgtt) {
-        wl_reject(w, "its PPGTT root 0x%" PRIx64 " was not announced (PVINFO create)", pml4);
+        med_wl_reject(w, "its PPGTT root 0x%" PRIx64 " was not announced (PVINFO create)", pml4);
         return false;
     }
     return true;
@@ -53,10 +53,10 @@ bool wl_context_read(struct vgpu_workload *w, struct guest_context *ctx)
 
 
 /* The shadow context: the guest's register state with host addresses. */
-void wl_context_build(struct vgpu_workload *w, const struct guest_context *ctx)
+void med_wl_context_build(struct vgpu_workload *w, const struct guest_context *ctx)
 {
     uint32_t *state = (uint32_t *)((uint8_t *)w->mem.map + LRC_STATE_OFFSET);
-    uint64_t root = vgpu_ppgtt_shadow_root_bus(ctx->ppgtt);
+    uint64_t root = med_vgpu_ppgtt_root_bus(ctx->ppgtt);
 
     memset(w->mem.map, 0, LRC_STATE_OFFSET);
     memcpy(state, ctx->state, PGPU_PAGE_SIZE);
@@ -84,10 +84,11 @@ void wl_context_build(struct vgpu_workload *w, const struct guest_context *ctx)
 
 /* What the guest reads back from its context image (contract 6.5): the
  * final head, the context's time and the engine's own state. */
-void wl_context_write_back(struct vgpu_workload *w)
+void med_wl_context_write_back(struct vgpu_workload *w)
 {
     const uint32_t *shadow;
-    uint32_t *guest = (uint32_t *)vgpu_ggtt_page(&w->sub->config.mem, w->lrca + LRC_STATE_OFFSET);
+    uint32_t *guest = (uint32_t *)med_vgpu_ggtt_page(&w->sub->config.mem,
+                                                     w->lrca + LRC_STATE_OFFSET);
 
     if (!guest) {
         return;     /* the guest unmapped its own image meanwhile: its loss */
@@ -110,11 +111,11 @@ void wl_context_write_back(struct vgpu_workload *w)
 }
 
 /* The RING_TAIL the guest published in the image of @desc, read once now. */
-uint32_t wl_context_submitted_tail(const struct vgpu_submission *sub, uint64_t desc)
+uint32_t med_wl_context_submitted_tail(const struct med_vgpu_submission *sub, uint64_t desc)
 {
     uint64_t lrca = (uint32_t)desc & CTX_DESC_LRCA_MASK;
-    const uint32_t *state = (const uint32_t *)vgpu_ggtt_page(&sub->config.mem,
-                                                             lrca + LRC_STATE_OFFSET);
+    const uint32_t *state = (const uint32_t *)med_vgpu_ggtt_page(&sub->config.mem,
+                                                                 lrca + LRC_STATE_OFFSET);
 
     return state ? __atomic_load_n(&state[CTX_RING_TAIL_DW], __ATOMIC_ACQUIRE) : NO_TAIL;
 }

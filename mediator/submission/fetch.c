@@ -28,9 +28,9 @@
  * The host GGTT was synced for this workload before the scan. */
 static bool scan_ggtt_range_ok(void *opaque, uint64_t gma, uint64_t len)
 {
-    const struct vgpu_submission *sub = opaque;
+    const struct med_vgpu_submission *sub = opaque;
 
-    return len && vgpu_ggtt_shadow_mapped_bytes(sub->config.ggtt, gma, len) == len;
+    return len && med_vgpu_ggtt_mapped_bytes(sub->config.ggtt, gma, len) == len;
 }
 
 #define PPGTT_SPACE     (1ull << 48)
@@ -40,12 +40,13 @@ static bool scan_ggtt_range_ok(void *opaque, uint64_t gma, uint64_t len)
 static bool scan_ppgtt_range_ok(void *opaque, void *ppgtt, uint64_t gma, uint64_t len)
 {
     gma &= PPGTT_SPACE - 1;     /* the scanner checked the canonical form */
-    return len && len <= PPGTT_SPACE - gma && vgpu_ppgtt_shadow_range_mapped(ppgtt, gma, len);
+    return len && len <= PPGTT_SPACE - gma && med_vgpu_ppgtt_range_mapped(ppgtt, gma, len);
 }
 
 /* Copy what the shadow PPGTT maps at @gma, page by page, up to @len bytes. */
-static uint64_t ppgtt_copy(const struct vgpu_submission *sub, const struct vgpu_ppgtt_shadow *ppgtt,
-                           uint64_t gma, uint8_t *dst, uint64_t len)
+static uint64_t ppgtt_copy(const struct med_vgpu_submission *sub,
+                           const struct med_vgpu_ppgtt *ppgtt, uint64_t gma, uint8_t *dst,
+                           uint64_t len)
 {
     uint64_t done = 0;
 
@@ -56,8 +57,8 @@ static uint64_t ppgtt_copy(const struct vgpu_submission *sub, const struct vgpu_
         uint64_t gpa;
         const uint8_t *src;
 
-        if (!vgpu_ppgtt_shadow_translate(ppgtt, at, &gpa) ||
-            !(src = vgpu_gpa_to_host(&sub->config.mem, gpa, PGPU_PAGE_SIZE))) {
+        if (!med_vgpu_ppgtt_translate(ppgtt, at, &gpa) ||
+            !(src = med_vgpu_gpa_to_host(&sub->config.mem, gpa, PGPU_PAGE_SIZE))) {
             break;
         }
         memcpy(dst + done, src + (at & (PGPU_PAGE_SIZE - 1)), n);
@@ -66,11 +67,11 @@ static uint64_t ppgtt_copy(const struct vgpu_submission *sub, const struct vgpu_
     return done;
 }
 
-static void *fetch_alloc(struct vgpu_submission *sub, uint64_t size)
+static void *fetch_alloc(struct med_vgpu_submission *sub, uint64_t size)
 {
     struct fetch_chunk *c = sub->chunk_count ? &sub->chunks[sub->chunk_count - 1] : NULL;
 
-    size = wl_align_up(size ? size : 1, SHADOW_BATCH_ALIGN);
+    size = med_wl_align_up(size ? size : 1, SHADOW_BATCH_ALIGN);
     if (!c || c->size - c->used < size) {
         if (sub->chunk_count == sub->chunk_cap) {
             unsigned cap = sub->chunk_cap ? 2 * sub->chunk_cap : 4;
@@ -98,7 +99,7 @@ static void *fetch_alloc(struct vgpu_submission *sub, uint64_t size)
 static const void *scan_fetch(void *opaque, void *ppgtt, enum med_scan_space space,
                               uint64_t gma, uint64_t max_len, uint64_t *len)
 {
-    struct vgpu_submission *sub = opaque;
+    struct med_vgpu_submission *sub = opaque;
     uint8_t *copy = fetch_alloc(sub, max_len);
 
     *len = 0;
@@ -108,14 +109,14 @@ static const void *scan_fetch(void *opaque, void *ppgtt, enum med_scan_space spa
     /* A GGTT batch ends where the host GGTT stops mapping guest RAM, as
      * every GGTT access the scanner admits. */
     *len = space == MED_SCAN_GGTT
-           ? vgpu_ggtt_copy(&sub->config.mem, gma, copy,
-                            vgpu_ggtt_shadow_mapped_bytes(sub->config.ggtt, gma, max_len))
+           ? med_vgpu_ggtt_copy(&sub->config.mem, gma, copy,
+                                med_vgpu_ggtt_mapped_bytes(sub->config.ggtt, gma, max_len))
            : ppgtt_copy(sub, ppgtt, gma, copy, max_len);
     return copy;
 }
 
 /* Forget the scan's copies; keep the first chunk. */
-void wl_fetched_free(struct vgpu_submission *sub)
+void med_wl_fetched_free(struct med_vgpu_submission *sub)
 {
     while (sub->chunk_count > 1) {
         free(sub->chunks[--sub->chunk_count].base);
@@ -124,7 +125,7 @@ void wl_fetched_free(struct vgpu_submission *sub)
         sub->chunks[0].used = 0;
     }
 }
-struct med_scan *wl_scan_create(struct vgpu_submission *sub)
+struct med_scan *med_wl_scan_create(struct med_vgpu_submission *sub)
 {
     static const struct med_scan_ops scan_ops = {
         .ggtt_range_ok = scan_ggtt_range_ok,
@@ -140,35 +141,35 @@ struct med_scan *wl_scan_create(struct vgpu_submission *sub)
 }
 
 /* Copy the ring's [head, tail) into sub->ring_copy, unwrapped. */
-bool wl_fetch_ring(struct vgpu_workload *w, const struct guest_context *ctx, uint32_t len)
+bool med_wl_fetch_ring(struct vgpu_workload *w, const struct guest_context *ctx, uint32_t len)
 {
-    struct vgpu_submission *sub = w->sub;
+    struct med_vgpu_submission *sub = w->sub;
     uint32_t first = len < ctx->ring_size - w->head ? len : ctx->ring_size - w->head;
 
     if (sub->ring_copy_cap < len) {
         uint8_t *grown = realloc(sub->ring_copy, ctx->ring_size);
 
         if (!grown) {
-            wl_reject(w, "no host memory for the ring copy");
+            med_wl_reject(w, "no host memory for the ring copy");
             return false;
         }
         sub->ring_copy = grown;
         sub->ring_copy_cap = ctx->ring_size;
     }
-    if (vgpu_ggtt_copy(&sub->config.mem, ctx->ring_start + w->head, sub->ring_copy, first) !=
+    if (med_vgpu_ggtt_copy(&sub->config.mem, ctx->ring_start + w->head, sub->ring_copy, first) !=
         first ||
-        vgpu_ggtt_copy(&sub->config.mem, ctx->ring_start, sub->ring_copy + first,
-                       len - first) != len - first) {
-        wl_reject(w, "ring [0x%" PRIx32 ", 0x%" PRIx32 ") of the ring at 0x%" PRIx64
+        med_vgpu_ggtt_copy(&sub->config.mem, ctx->ring_start, sub->ring_copy + first,
+                           len - first) != len - first) {
+        med_wl_reject(w, "ring [0x%" PRIx32 ", 0x%" PRIx32 ") of the ring at 0x%" PRIx64
                " is not mapped guest RAM", w->head, w->tail, ctx->ring_start);
         return false;
     }
     return true;
 }
 
-void wl_fetch_destroy(struct vgpu_submission *sub)
+void med_wl_fetch_destroy(struct med_vgpu_submission *sub)
 {
-    wl_fetched_free(sub);
+    med_wl_fetched_free(sub);
     if (sub->chunk_count) {
         free(sub->chunks[0].base);
     }

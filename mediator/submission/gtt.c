@@ -12,15 +12,15 @@
 
 static const void *ppgtt_guest_page(void *opaque, uint64_t gpa)
 {
-    const struct vgpu_submission *sub = opaque;
+    const struct med_vgpu_submission *sub = opaque;
 
-    return vgpu_gpa_to_host(&sub->config.mem, gpa, PGPU_PAGE_SIZE);
+    return med_vgpu_gpa_to_host(&sub->config.mem, gpa, PGPU_PAGE_SIZE);
 }
 
 /* Shadow tables of all the vGPU's PPGTTs together stay within a budget. */
 static void *ppgtt_table_alloc(void *opaque, uint64_t *bus)
 {
-    struct vgpu_submission *sub = opaque;
+    struct med_vgpu_submission *sub = opaque;
 
     if (med_page_pool_in_use(sub->pool) >= MED_WL_PPGTT_TABLES_MAX) {
         return NULL;
@@ -30,42 +30,42 @@ static void *ppgtt_table_alloc(void *opaque, uint64_t *bus)
 
 static void ppgtt_table_free(void *opaque, void *page, uint64_t bus)
 {
-    struct vgpu_submission *sub = opaque;
+    struct med_vgpu_submission *sub = opaque;
 
     med_page_free(sub->pool, page, bus);
 }
 
-const struct vgpu_ppgtt_mem_ops wl_ppgtt_mem_ops = {
+const struct vgpu_ppgtt_mem_ops med_wl_ppgtt_mem_ops = {
     .guest_page = ppgtt_guest_page,
     .table_alloc = ppgtt_table_alloc,
     .table_free = ppgtt_table_free,
 };
 
 /* Count what a build or sync found wrong in the guest's tables. */
-static void ppgtt_account(struct vgpu_submission *sub, const struct vgpu_ppgtt_shadow *shadow,
+static void ppgtt_account(struct med_vgpu_submission *sub, const struct med_vgpu_ppgtt *shadow,
                           uint64_t bad_before)
 {
-    const struct vgpu_ppgtt_shadow_stats *st = vgpu_ppgtt_shadow_stats(shadow);
+    const struct med_vgpu_ppgtt_stats *st = med_vgpu_ppgtt_stats(shadow);
 
     if (st->bad_entries == bad_before) {
         return;
     }
     sub->stats.ppgtt_bad_entries += st->bad_entries - bad_before;
     sub->config.host->totals->ppgtt_bad_entries += st->bad_entries - bad_before;
-    wl_notice(sub, false, 0, "PPGTT 0x%" PRIx64 ": %" PRIu64 " entries name no guest RAM "
-              "or a huge page (e.g. 0x%" PRIx64 "): not mapped or the scratch page",
-              vgpu_ppgtt_shadow_root_gpa(shadow), st->bad_entries - bad_before,
-              st->last_bad_entry);
+    med_wl_notice(sub, false, 0, "PPGTT 0x%" PRIx64 ": %" PRIu64 " entries name no guest RAM "
+                  "or a huge page (e.g. 0x%" PRIx64 "): not mapped or the scratch page",
+                  med_vgpu_ppgtt_root_gpa(shadow), st->bad_entries - bad_before,
+                  st->last_bad_entry);
 }
 
-int vgpu_submission_ppgtt_create(struct vgpu_submission *sub, uint64_t root_gpa,
-                                 const char **problem)
+int med_vgpu_submission_ppgtt_create(struct med_vgpu_submission *sub, uint64_t root_gpa,
+                                     const char **problem)
 {
     return med_ppgtt_set_add(sub->ppgtts, root_gpa, problem);
 }
 
-int vgpu_submission_ppgtt_destroy(struct vgpu_submission *sub, uint64_t root_gpa,
-                                  const char **problem)
+int med_vgpu_submission_ppgtt_destroy(struct med_vgpu_submission *sub, uint64_t root_gpa,
+                                      const char **problem)
 {
     return med_ppgtt_set_remove(sub->ppgtts, root_gpa, problem);
 }
@@ -73,13 +73,13 @@ int vgpu_submission_ppgtt_destroy(struct vgpu_submission *sub, uint64_t root_gpa
 /* The host GGTT of the vGPU's partition as the guest's table says, once
  * per workload that reaches the GPU (the elements merged into one share
  * one sync). */
-static void ggtt_sync(struct vgpu_submission *sub)
+static void ggtt_sync(struct med_vgpu_submission *sub)
 {
-    const struct vgpu_ggtt_shadow_stats *st = vgpu_ggtt_shadow_stats(sub->config.ggtt);
+    const struct med_vgpu_ggtt_stats *st = med_vgpu_ggtt_stats(sub->config.ggtt);
     uint64_t bad_before = st->bad_address, synced_before = st->entries_synced;
     uint64_t bad;
 
-    vgpu_ggtt_shadow_sync(sub->config.ggtt);
+    med_vgpu_ggtt_sync(sub->config.ggtt);
     if (st->entries_synced != synced_before) {
         sub->ggtt_unchecked = true;
     }
@@ -87,28 +87,28 @@ static void ggtt_sync(struct vgpu_submission *sub)
     bad = st->bad_address - bad_before;
     if (bad) {
         sub->config.host->totals->ggtt_bad_entries += bad;
-        wl_notice(sub, false, 0, "%" PRIu64 " GGTT entries name no guest RAM (e.g. entry 0x%"
+        med_wl_notice(sub, false, 0, "%" PRIu64 " GGTT entries name no guest RAM (e.g. entry 0x%"
                   PRIx32 " = 0x%" PRIx64 "): they point at the vGPU's scratch page",
                   bad, st->last_bad_index, st->last_bad_pte);
     }
 }
 
-bool wl_gtt_sync(struct vgpu_workload *w, struct vgpu_ppgtt_shadow *ppgtt)
+bool med_wl_gtt_sync(struct vgpu_workload *w, struct med_vgpu_ppgtt *ppgtt)
 {
-    struct vgpu_submission *sub = w->sub;
+    struct med_vgpu_submission *sub = w->sub;
     uint64_t bad_before;
     int synced;
 
     /* Its elements' SUBMITs have all arrived; an empty or rejected element
      * needs none: the checks before read the guest's table, not the host's. */
     ggtt_sync(sub);
-    bad_before = vgpu_ppgtt_shadow_stats(ppgtt)->bad_entries;
+    bad_before = med_vgpu_ppgtt_stats(ppgtt)->bad_entries;
     synced = med_ppgtt_set_sync(sub->ppgtts, ppgtt);
     ppgtt_account(sub, ppgtt, bad_before);
     if (synced) {
-        wl_reject(w, "its PPGTT 0x%" PRIx64 " cannot be shadowed: the vGPU's %u page-table "
-                  "pages are all in use", vgpu_ppgtt_shadow_root_gpa(ppgtt),
-                  MED_WL_PPGTT_TABLES_MAX);
+        med_wl_reject(w, "its PPGTT 0x%" PRIx64 " cannot be shadowed: the vGPU's %u page-table "
+                      "pages are all in use", med_vgpu_ppgtt_root_gpa(ppgtt),
+                      MED_WL_PPGTT_TABLES_MAX);
         return false;
     }
     return true;

@@ -23,16 +23,16 @@
 static bool layout(struct vgpu_workload *w, const struct guest_context *ctx,
                    const struct med_scan_result *res, uint64_t *offsets)
 {
-    const struct vgpu_exec_host *host = w->sub->config.host;
+    const struct med_vgpu_exec_host *host = w->sub->config.host;
     uint64_t end = SHADOW_RING_OFFSET + ctx->ring_size;
 
     for (unsigned b = 1; b < res->buffer_count; b++) {
-        end = wl_align_up(end, SHADOW_BATCH_ALIGN);
+        end = med_wl_align_up(end, SHADOW_BATCH_ALIGN);
         offsets[b] = end;
         end += res->buffers[b].len;
     }
     if (end > host->window_size) {
-        wl_reject(w, "its ring and batches need %" PRIu64 " KiB of shadow memory, the engine's "
+        med_wl_reject(w, "its ring and batches need %" PRIu64 " KiB of shadow memory, the engine's "
                "window holds %" PRIu64 " KiB", end >> 10, host->window_size >> 10);
         return false;
     }
@@ -44,7 +44,7 @@ static bool layout(struct vgpu_workload *w, const struct guest_context *ctx,
         }
         med_host_buf_free(host->host_mem, &w->mem);
         if (med_host_buf_alloc(host->host_mem, size, &w->mem)) {
-            wl_reject(w, "no host memory for its shadow (%" PRIu64 " KiB)", size >> 10);
+            med_wl_reject(w, "no host memory for its shadow (%" PRIu64 " KiB)", size >> 10);
             return false;
         }
     }
@@ -96,7 +96,7 @@ static bool record_batch_starts(struct vgpu_workload *w, const struct guest_cont
             w->sites = grown;
         }
         if (!ends) {
-            wl_reject(w, "no host memory for its batch starts");
+            med_wl_reject(w, "no host memory for its batch starts");
             return false;
         }
         w->part_ends = ends;
@@ -134,14 +134,14 @@ static void place_ring(struct vgpu_workload *w, const struct guest_context *ctx,
 }
 
 
-bool wl_layout(struct vgpu_workload *w, const struct guest_context *ctx,
-               const struct med_scan_result *res, uint32_t len)
+bool med_wl_layout(struct vgpu_workload *w, const struct guest_context *ctx,
+                   const struct med_scan_result *res, uint32_t len)
 {
     uint64_t *offsets = calloc(res->buffer_count, sizeof(*offsets));
     bool ok;
 
     if (!offsets) {
-        wl_reject(w, "no host memory for the batch layout");
+        med_wl_reject(w, "no host memory for the batch layout");
         return false;
     }
     ok = layout(w, ctx, res, offsets) && record_batch_starts(w, ctx, res, offsets);

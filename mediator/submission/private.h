@@ -54,7 +54,7 @@ enum workload_state {
 
 struct vgpu_workload {
     struct med_sched_workload sched;    /* first: the scheduler's view */
-    struct vgpu_submission *sub;
+    struct med_vgpu_submission *sub;
     enum gen9_engine engine;
     enum workload_state state;
     uint32_t event;             /* MED_EVENT_* once finished; 0: dropped */
@@ -73,7 +73,7 @@ struct vgpu_workload {
     uint64_t window;            /* the GGTT window it was last bound at */
     bool user_interrupt;        /* the scan found an MI_USER_INTERRUPT */
     /* The PPGTT version the scan checked, pinned while the GPU may walk it. */
-    struct vgpu_ppgtt_shadow *ppgtt;
+    struct med_vgpu_ppgtt *ppgtt;
     uint64_t ppgtt_pin;
     /* Every MI_BATCH_BUFFER_START: where its address dwords are in mem and
      * the offset of its target's copy; filled in by bind for the window. */
@@ -102,8 +102,8 @@ struct engine_queue {
     bool failing;               /* the guard stops the vGPU: cancelled ones end as hangs */
 };
 
-struct vgpu_submission {
-    struct vgpu_submission_config config;
+struct med_vgpu_submission {
+    struct med_vgpu_submission_config config;
     struct med_scan *scan;
     struct med_page_pool *pool;
     struct med_ppgtt_set *ppgtts;
@@ -119,13 +119,13 @@ struct vgpu_submission {
     unsigned chunk_count, chunk_cap;
     uint8_t *ring_copy;         /* the ring [head, tail), unwrapped */
     uint32_t ring_copy_cap;
-    struct vgpu_exec_stats stats;
+    struct med_vgpu_exec_stats stats;
     struct med_sched_share share;       /* the scheduler reads it at each pick */
-    /* COMPLETEs not yet taken by the session (vgpu_submission_take_completions()). */
-    struct vgpu_completion *outbox;
+    /* COMPLETEs not yet taken by the session (med_vgpu_submission_take_completions()). */
+    struct med_vgpu_completion *outbox;
     unsigned outbox_count;
-    /* What the call at hand noticed (vgpu_submission_take_notices()). */
-    struct vgpu_notice notices[NOTICES_MAX];
+    /* What the call at hand noticed (med_vgpu_submission_take_notices()). */
+    struct med_vgpu_notice notices[NOTICES_MAX];
     unsigned notice_count;
 };
 
@@ -134,10 +134,10 @@ struct guest_context {
     uint32_t state[PGPU_PAGE_SIZE / 4];     /* the register state page, copied */
     uint64_t ring_start;
     uint32_t ring_size, ring_ctl;
-    struct vgpu_ppgtt_shadow *ppgtt;
+    struct med_vgpu_ppgtt *ppgtt;
 };
 
-static inline uint64_t wl_align_up(uint64_t v, uint64_t a)
+static inline uint64_t med_wl_align_up(uint64_t v, uint64_t a)
 {
     return (v + a - 1) & ~(a - 1);
 }
@@ -145,60 +145,60 @@ static inline uint64_t wl_align_up(uint64_t v, uint64_t a)
 /* queue.c */
 /* Tell the session, once the call returns, of @text (printf-style; NULL:
  * no line) and, if @guard, of the guard's @event. */
-void wl_notice(struct vgpu_submission *sub, bool guard, enum med_guard_event event,
-               const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void med_wl_notice(struct med_vgpu_submission *sub, bool guard, enum med_guard_event event,
+                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* An element of @engine refused before the GPU: counted, logged, told to
  * the guard. */
-void wl_count_rejection(struct vgpu_submission *sub, enum gen9_engine engine, uint64_t desc,
-                        const char *why);
+void med_wl_count_rejection(struct med_vgpu_submission *sub, enum gen9_engine engine, uint64_t desc,
+                            const char *why);
 /* @w ends rejected, for the reason @fmt says. */
-void wl_reject(struct vgpu_workload *w, const char *fmt, ...)
+void med_wl_reject(struct vgpu_workload *w, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* The newest unretired workload of the same context on @w's engine, if any. */
-const struct vgpu_workload *wl_previous_of_context(const struct vgpu_workload *w);
+const struct vgpu_workload *med_wl_previous_of_context(const struct vgpu_workload *w);
 
 /* shadow.c */
 /* Turn @w's element into a queued workload, or reject it. */
-void wl_shadow(struct vgpu_workload *w);
+void med_wl_shadow(struct vgpu_workload *w);
 
 /* context.c */
 /* The guest's context image of @w: false when @w was rejected. */
-bool wl_context_read(struct vgpu_workload *w, struct guest_context *ctx);
+bool med_wl_context_read(struct vgpu_workload *w, struct guest_context *ctx);
 /* The shadow context in @w's memory: the guest's register state with host addresses. */
-void wl_context_build(struct vgpu_workload *w, const struct guest_context *ctx);
+void med_wl_context_build(struct vgpu_workload *w, const struct guest_context *ctx);
 /* What the guest reads back from its context image once @w is done. */
-void wl_context_write_back(struct vgpu_workload *w);
+void med_wl_context_write_back(struct vgpu_workload *w);
 /* The RING_TAIL the guest published in the image of @desc, read once now. */
-uint32_t wl_context_submitted_tail(const struct vgpu_submission *sub, uint64_t desc);
+uint32_t med_wl_context_submitted_tail(const struct med_vgpu_submission *sub, uint64_t desc);
 
 /* gtt.c */
-extern const struct vgpu_ppgtt_mem_ops wl_ppgtt_mem_ops;
+extern const struct vgpu_ppgtt_mem_ops med_wl_ppgtt_mem_ops;
 /* The vGPU's host GGTT and @ppgtt brought up to date for @w, what they
  * found wrong counted and logged: false when @w was rejected. */
-bool wl_gtt_sync(struct vgpu_workload *w, struct vgpu_ppgtt_shadow *ppgtt);
+bool med_wl_gtt_sync(struct vgpu_workload *w, struct med_vgpu_ppgtt *ppgtt);
 
 /* fetch.c */
 /* @sub's scanner, reading the guest through the callbacks here. */
-struct med_scan *wl_scan_create(struct vgpu_submission *sub);
+struct med_scan *med_wl_scan_create(struct med_vgpu_submission *sub);
 /* The ring's [head, tail) of @w, @len bytes, into sub->ring_copy: false
  * when @w was rejected. */
-bool wl_fetch_ring(struct vgpu_workload *w, const struct guest_context *ctx, uint32_t len);
+bool med_wl_fetch_ring(struct vgpu_workload *w, const struct guest_context *ctx, uint32_t len);
 /* Forget the scan's batch copies (the first chunk is kept). */
-void wl_fetched_free(struct vgpu_submission *sub);
+void med_wl_fetched_free(struct med_vgpu_submission *sub);
 /* Free everything fetch kept. */
-void wl_fetch_destroy(struct vgpu_submission *sub);
+void med_wl_fetch_destroy(struct med_vgpu_submission *sub);
 
 /* layout.c */
 /* Lay out the ring's @len bytes and the scanned batches of @res in @w's
  * memory, relocate every batch start and split @w into parts: false when
  * @w was rejected. */
-bool wl_layout(struct vgpu_workload *w, const struct guest_context *ctx,
-               const struct med_scan_result *res, uint32_t len);
+bool med_wl_layout(struct vgpu_workload *w, const struct guest_context *ctx,
+                   const struct med_scan_result *res, uint32_t len);
 
 /* bind.c */
 /* The scheduler's bind: map @sw's memory at the window of ELSP @port. */
-uint64_t wl_bind(struct med_sched_workload *sw, unsigned port);
+uint64_t med_wl_bind(struct med_sched_workload *sw, unsigned port);
 /* Where in @w's bound shadow the GPU stopped at @address, and the two dwords there. */
-void wl_describe_stop(const struct vgpu_workload *w, uint64_t address, char *text, size_t size);
+void med_wl_describe_stop(const struct vgpu_workload *w, uint64_t address, char *text, size_t size);
 
 #endif /* GPUMED_MEDIATOR_SUBMISSION_PRIVATE_H */

@@ -19,10 +19,10 @@
 #include "pgpu/skl-regs.h"
 
 
-void wl_notice(struct vgpu_submission *sub, bool guard, enum med_guard_event event,
-               const char *fmt, ...)
+void med_wl_notice(struct med_vgpu_submission *sub, bool guard, enum med_guard_event event,
+                   const char *fmt, ...)
 {
-    struct vgpu_notice *n;
+    struct med_vgpu_notice *n;
     va_list ap;
 
     /* NOTICES_MAX bounds one call's, and the session takes them after each. */
@@ -38,24 +38,24 @@ void wl_notice(struct vgpu_submission *sub, bool guard, enum med_guard_event eve
     }
 }
 
-const struct vgpu_notice *vgpu_submission_take_notices(struct vgpu_submission *sub,
-                                                       unsigned *count)
+const struct med_vgpu_notice *med_vgpu_submission_take_notices(struct med_vgpu_submission *sub,
+                                                               unsigned *count)
 {
     *count = sub->notice_count;
     sub->notice_count = 0;
     return sub->notices;
 }
 
-void wl_count_rejection(struct vgpu_submission *sub, enum gen9_engine engine, uint64_t desc,
+void med_wl_count_rejection(struct med_vgpu_submission *sub, enum gen9_engine engine, uint64_t desc,
                             const char *why)
 {
     sub->stats.rejected++;
     sub->config.host->totals->rejected++;
-    wl_notice(sub, true, MED_GUARD_REJECTION, "%s element 0x%016" PRIx64 " rejected: %s",
-              gen9_engines[engine].name, desc, why);
+    med_wl_notice(sub, true, MED_GUARD_REJECTION, "%s element 0x%016" PRIx64 " rejected: %s",
+                  gen9_engines[engine].name, desc, why);
 }
 
-void wl_reject(struct vgpu_workload *w, const char *fmt, ...)
+void med_wl_reject(struct vgpu_workload *w, const char *fmt, ...)
 {
     char why[MED_SCAN_REASON_MAX + 64];
     va_list ap;
@@ -63,13 +63,13 @@ void wl_reject(struct vgpu_workload *w, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(why, sizeof(why), fmt, ap);
     va_end(ap);
-    wl_count_rejection(w->sub, w->engine, w->guest_desc, why);
+    med_wl_count_rejection(w->sub, w->engine, w->guest_desc, why);
     w->state = WL_FINISHED;
     w->event = MED_EVENT_REJECTED;
 }
 
 
-const struct vgpu_workload *wl_previous_of_context(const struct vgpu_workload *w)
+const struct vgpu_workload *med_wl_previous_of_context(const struct vgpu_workload *w)
 {
     const struct engine_queue *eq = &w->sub->engines[w->engine];
 
@@ -86,20 +86,20 @@ const struct vgpu_workload *wl_previous_of_context(const struct vgpu_workload *w
 }
 
 /* COMPLETE of @desc, for the session to send once the call at hand returns. */
-static void report(struct vgpu_submission *sub, enum gen9_engine engine, uint32_t event,
+static void report(struct med_vgpu_submission *sub, enum gen9_engine engine, uint32_t event,
                    uint64_t desc, uint32_t ring_head, uint32_t flags)
 {
     /* Each element is reported once, and the session takes the reports
      * after every call: OUTBOX_MAX bounds what can be outstanding. */
     assert(sub->outbox_count < OUTBOX_MAX);
-    sub->outbox[sub->outbox_count++] = (struct vgpu_completion){
+    sub->outbox[sub->outbox_count++] = (struct med_vgpu_completion){
         .desc = desc, .engine = engine, .event = event, .ring_head = ring_head, .flags = flags,
     };
 }
 
 static void account_times(struct vgpu_workload *w, uint64_t completion_ns)
 {
-    struct vgpu_exec_times *t[] = { &w->sub->stats.times, &w->sub->config.host->totals->times };
+    struct med_vgpu_exec_times *t[] = { &w->sub->stats.times, &w->sub->config.host->totals->times };
 
     for (unsigned i = 0; i < 2; i++) {
         t[i]->workloads++;
@@ -113,7 +113,7 @@ static void account_times(struct vgpu_workload *w, uint64_t completion_ns)
 }
 
 /* Report the oldest elements whose results are known, in order. */
-static void retire(struct engine_queue *eq, struct vgpu_submission *sub)
+static void retire(struct engine_queue *eq, struct med_vgpu_submission *sub)
 {
     while (eq->in_flight && eq->slots[eq->order[0]].state == WL_FINISHED) {
         struct vgpu_workload *w = &eq->slots[eq->order[0]];
@@ -123,7 +123,7 @@ static void retire(struct engine_queue *eq, struct vgpu_submission *sub)
             uint32_t ring_head = w->head, flags = 0;
 
             if (w->event == MED_EVENT_DONE) {
-                wl_context_write_back(w);
+                med_wl_context_write_back(w);
                 ring_head = w->tail;
                 sub->stats.completed += 1 + w->merged_count;
                 sub->config.host->totals->completed += 1 + w->merged_count;
@@ -144,7 +144,7 @@ static void retire(struct engine_queue *eq, struct vgpu_submission *sub)
         }
         if (w->ppgtt) {
             /* Its engine has switched away from it: nothing walks the version. */
-            vgpu_ppgtt_shadow_unpin(w->ppgtt, w->ppgtt_pin);
+            med_vgpu_ppgtt_unpin(w->ppgtt, w->ppgtt_pin);
             w->ppgtt = NULL;
         }
         w->state = WL_FREE;
@@ -180,7 +180,7 @@ static bool engine_can_shadow(const struct engine_queue *eq)
     return !eq->dropping && eq->pending_count && eq->in_flight < MED_WL_SLOTS;
 }
 
-bool vgpu_submission_can_shadow(const struct vgpu_submission *sub)
+bool med_vgpu_submission_can_shadow(const struct med_vgpu_submission *sub)
 {
     for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         if (engine_can_shadow(&sub->engines[e])) {
@@ -190,7 +190,7 @@ bool vgpu_submission_can_shadow(const struct vgpu_submission *sub)
     return false;
 }
 
-void vgpu_submission_shadow_next(struct vgpu_submission *sub)
+void med_vgpu_submission_shadow_next(struct med_vgpu_submission *sub)
 {
     for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         struct engine_queue *eq = &sub->engines[e];
@@ -222,9 +222,9 @@ void vgpu_submission_shadow_next(struct vgpu_submission *sub)
         eq->pending_count--;
         merge_followers(eq, w);
         tables_before = med_page_pool_allocated(sub->pool);
-        wl_shadow(w);
+        med_wl_shadow(w);
         if (med_page_pool_allocated(sub->pool) - tables_before > MED_GUARD_BIG_BUILD_TABLES) {
-            wl_notice(sub, true, MED_GUARD_BIG_BUILD, NULL);
+            med_wl_notice(sub, true, MED_GUARD_BIG_BUILD, NULL);
         }
         retire(eq, sub);
         return;
@@ -235,7 +235,7 @@ void vgpu_submission_shadow_next(struct vgpu_submission *sub)
 static void finished(struct med_sched_workload *sw, enum med_sched_result result)
 {
     struct vgpu_workload *w = (struct vgpu_workload *)sw;
-    struct vgpu_submission *sub = w->sub;
+    struct med_vgpu_submission *sub = w->sub;
     struct engine_queue *eq = &sub->engines[w->engine];
 
     w->state = WL_FINISHED;
@@ -249,10 +249,10 @@ static void finished(struct med_sched_workload *sw, enum med_sched_result result
         w->event = MED_EVENT_REJECTED;
         sub->stats.hangs++;
         sub->config.host->totals->hangs++;
-        wl_describe_stop(w, sw->stop_address, where, sizeof(where));
-        wl_notice(sub, true, MED_GUARD_HANG, "%s element 0x%016" PRIx64 " stopped by the GPU "
-                  "(RING_EIR 0x%" PRIx32 ", %s): engine reset, reported as a hang",
-                  gen9_engines[w->engine].name, w->guest_desc, sw->engine_error, where);
+        med_wl_describe_stop(w, sw->stop_address, where, sizeof(where));
+        med_wl_notice(sub, true, MED_GUARD_HANG, "%s element 0x%016" PRIx64 " stopped by the GPU "
+                      "(RING_EIR 0x%" PRIx32 ", %s): engine reset, reported as a hang",
+                      gen9_engines[w->engine].name, w->guest_desc, sw->engine_error, where);
         break;
     }
     case MED_SCHED_CANCELLED:
@@ -263,16 +263,16 @@ static void finished(struct med_sched_workload *sw, enum med_sched_result result
     }
 }
 
-const struct med_sched_ops vgpu_workload_sched_ops = {
-    .bind = wl_bind,
+const struct med_sched_ops med_vgpu_sched_ops = {
+    .bind = med_wl_bind,
 };
 
-void *vgpu_submission_owner(const struct med_sched_workload *sw)
+void *med_vgpu_submission_owner(const struct med_sched_workload *sw)
 {
     return ((const struct vgpu_workload *)sw)->sub->config.opaque;
 }
 
-void vgpu_submission_done(struct med_sched_workload *sw)
+void med_vgpu_submission_done(struct med_sched_workload *sw)
 {
     struct vgpu_workload *w = (struct vgpu_workload *)sw;
     struct engine_queue *eq = &w->sub->engines[w->engine];
@@ -281,16 +281,16 @@ void vgpu_submission_done(struct med_sched_workload *sw)
     retire(eq, w->sub);
 }
 
-const struct vgpu_completion *vgpu_submission_take_completions(struct vgpu_submission *sub,
-                                                               unsigned *count)
+const struct med_vgpu_completion *med_vgpu_submission_take_completions(
+    struct med_vgpu_submission *sub, unsigned *count)
 {
     *count = sub->outbox_count;
     sub->outbox_count = 0;
     return sub->outbox;
 }
 
-void vgpu_submission_submit(struct vgpu_submission *sub, enum gen9_engine engine,
-                            uint64_t desc, uint64_t received_ns)
+void med_vgpu_submission_submit(struct med_vgpu_submission *sub, enum gen9_engine engine,
+                                uint64_t desc, uint64_t received_ns)
 {
     struct engine_queue *eq = &sub->engines[engine];
 
@@ -300,20 +300,20 @@ void vgpu_submission_submit(struct vgpu_submission *sub, enum gen9_engine engine
         char why[64];
 
         snprintf(why, sizeof(why), "more than %u elements queued", MED_WL_PENDING_MAX);
-        wl_count_rejection(sub, engine, desc, why);
+        med_wl_count_rejection(sub, engine, desc, why);
         report(sub, engine, MED_EVENT_REJECTED, desc, 0, 0);
         return;
     }
     eq->pending[(eq->pending_first + eq->pending_count) % MED_WL_PENDING_MAX] =
         (struct pending_element){ .desc = desc, .received_ns = received_ns,
-                                  .tail = wl_context_submitted_tail(sub, desc) };
+                                  .tail = med_wl_context_submitted_tail(sub, desc) };
     eq->pending_count++;
 }
 
 /* Take every element of @eq off the GPU and out of its queue, with @mode
  * (eq->dropping: nothing is reported; eq->failing: reported as hangs) set
  * meanwhile. */
-static void empty_engine(struct vgpu_submission *sub, struct engine_queue *eq, bool *mode)
+static void empty_engine(struct med_vgpu_submission *sub, struct engine_queue *eq, bool *mode)
 {
     struct med_sched_workload *left, *next;
 
@@ -329,7 +329,7 @@ static void empty_engine(struct vgpu_submission *sub, struct engine_queue *eq, b
     *mode = false;
 }
 
-void vgpu_submission_reset(struct vgpu_submission *sub, uint32_t mask)
+void med_vgpu_submission_reset(struct med_vgpu_submission *sub, uint32_t mask)
 {
     for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         struct engine_queue *eq = &sub->engines[e];
@@ -341,7 +341,7 @@ void vgpu_submission_reset(struct vgpu_submission *sub, uint32_t mask)
     }
 }
 
-void vgpu_submission_fail(struct vgpu_submission *sub)
+void med_vgpu_submission_fail(struct med_vgpu_submission *sub)
 {
     for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         struct engine_queue *eq = &sub->engines[e];
@@ -356,11 +356,12 @@ void vgpu_submission_fail(struct vgpu_submission *sub)
     }
 }
 
-struct vgpu_submission *vgpu_submission_create(const struct vgpu_submission_config *config)
+struct med_vgpu_submission *med_vgpu_submission_create(
+    const struct med_vgpu_submission_config *config)
 {
-    struct vgpu_submission *sub = calloc(1, sizeof(*sub));
-    struct vgpu_ppgtt_shadow_config shadow_config = {
-        .ops = &wl_ppgtt_mem_ops, .opaque = sub, .bus_base = config->mem.bus_base,
+    struct med_vgpu_submission *sub = calloc(1, sizeof(*sub));
+    struct med_vgpu_ppgtt_config shadow_config = {
+        .ops = &med_wl_ppgtt_mem_ops, .opaque = sub, .bus_base = config->mem.bus_base,
         .scratch_bus = config->scratch_bus, .max_tables = MED_WL_PPGTT_TABLES_MAX,
     };
 
@@ -372,12 +373,12 @@ struct vgpu_submission *vgpu_submission_create(const struct vgpu_submission_conf
     sub->ggtt_unchecked = true;
     sub->pool = med_page_pool_create(config->host->host_mem);
     sub->outbox = malloc(OUTBOX_MAX * sizeof(*sub->outbox));
-    sub->scan = wl_scan_create(sub);
+    sub->scan = med_wl_scan_create(sub);
     shadow_config.ram_count = config->mem.ram_count;
     memcpy(shadow_config.ram, config->mem.ram, sizeof(shadow_config.ram));
     sub->ppgtts = med_ppgtt_set_create(&shadow_config);
     if (!sub->pool || !sub->scan || !sub->ppgtts || !sub->outbox) {
-        vgpu_submission_destroy(sub);
+        med_vgpu_submission_destroy(sub);
         errno = ENOMEM;
         return NULL;
     }
@@ -392,13 +393,13 @@ struct vgpu_submission *vgpu_submission_create(const struct vgpu_submission_conf
     return sub;
 }
 
-void vgpu_submission_destroy(struct vgpu_submission *sub)
+void med_vgpu_submission_destroy(struct med_vgpu_submission *sub)
 {
     if (!sub) {
         return;
     }
     if (sub->scan) {
-        vgpu_submission_reset(sub, (1u << GEN9_NUM_ENGINES) - 1);
+        med_vgpu_submission_reset(sub, (1u << GEN9_NUM_ENGINES) - 1);
     }
     for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         for (unsigned i = 0; i < MED_WL_SLOTS; i++) {
@@ -410,39 +411,41 @@ void vgpu_submission_destroy(struct vgpu_submission *sub)
     med_ppgtt_set_destroy(sub->ppgtts);
     med_page_pool_destroy(sub->pool);
     med_scan_destroy(sub->scan);
-    wl_fetch_destroy(sub);
+    med_wl_fetch_destroy(sub);
     free(sub->outbox);
     free(sub);
 }
 
-const struct vgpu_exec_stats *vgpu_submission_stats(const struct vgpu_submission *sub)
+const struct med_vgpu_exec_stats *med_vgpu_submission_stats(const struct med_vgpu_submission *sub)
 {
     return &sub->stats;
 }
 
-const struct med_sched_entity *vgpu_submission_entity(const struct vgpu_submission *sub,
-                                                      enum gen9_engine engine)
+const struct med_sched_entity *med_vgpu_submission_entity(const struct med_vgpu_submission *sub,
+                                                          enum gen9_engine engine)
 {
     return &sub->engines[engine].entity;
 }
 
-const struct med_sched_share *vgpu_submission_share(const struct vgpu_submission *sub)
+const struct med_sched_share *med_vgpu_submission_share(const struct med_vgpu_submission *sub)
 {
     return &sub->share;
 }
 
-unsigned vgpu_submission_ppgtt_count(const struct vgpu_submission *sub)
+unsigned med_vgpu_submission_ppgtt_count(const struct med_vgpu_submission *sub)
 {
     return med_ppgtt_set_count(sub->ppgtts);
 }
 
-void vgpu_submission_set_share(struct vgpu_submission *sub, const struct med_sched_share *share)
+void med_vgpu_submission_set_share(struct med_vgpu_submission *sub,
+                                   const struct med_sched_share *share)
 {
     assert(med_sched_share_valid(share));
     sub->share = *share;
 }
 
-void vgpu_submission_scan_stats(const struct vgpu_submission *sub, struct med_scan_stats *stats)
+void med_vgpu_submission_scan_stats(const struct med_vgpu_submission *sub,
+                                    struct med_scan_stats *stats)
 {
     med_scan_get_stats(sub->scan, stats);
 }

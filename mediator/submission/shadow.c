@@ -13,9 +13,9 @@
 #include "mediator/trace-points.h"
 #include "pgpu/skl-regs.h"
 
-void wl_shadow(struct vgpu_workload *w)
+void med_wl_shadow(struct vgpu_workload *w)
 {
-    struct vgpu_submission *sub = w->sub;
+    struct med_vgpu_submission *sub = w->sub;
     struct engine_queue *eq = &sub->engines[w->engine];
     const struct vgpu_workload *prev;
     struct guest_context ctx;
@@ -24,20 +24,20 @@ void wl_shadow(struct vgpu_workload *w)
     uint64_t start = med_now_ns(), scan_start;
     uint32_t len;
 
-    if (!wl_context_read(w, &ctx)) {
+    if (!med_wl_context_read(w, &ctx)) {
         return;
     }
     if (w->submitted_tail == NO_TAIL) {
-        wl_reject(w, "its context image was not mapped when it was submitted");
+        med_wl_reject(w, "its context image was not mapped when it was submitted");
         return;
     }
-    prev = wl_previous_of_context(w);
+    prev = med_wl_previous_of_context(w);
     w->head = prev ? prev->tail : ctx.state[CTX_RING_HEAD_DW] & HEAD_ADDR;
     w->tail = w->submitted_tail & TAIL_ADDR;
     w->ring_size = ctx.ring_size;
     if (w->head >= ctx.ring_size || w->tail >= ctx.ring_size) {
-        wl_reject(w, "ring head 0x%" PRIx32 " or tail 0x%" PRIx32 " is outside its %" PRIu32
-                  "-byte ring", w->head, w->tail, ctx.ring_size);
+        med_wl_reject(w, "ring head 0x%" PRIx32 " or tail 0x%" PRIx32 " is outside its %" PRIu32
+                      "-byte ring", w->head, w->tail, ctx.ring_size);
         return;
     }
     len = (w->tail - w->head + ctx.ring_size) % ctx.ring_size;
@@ -48,7 +48,7 @@ void wl_shadow(struct vgpu_workload *w)
         w->event = MED_EVENT_DONE;
         return;
     }
-    if (!wl_gtt_sync(w, ctx.ppgtt) || !wl_fetch_ring(w, &ctx, len)) {
+    if (!med_wl_gtt_sync(w, ctx.ppgtt) || !med_wl_fetch_ring(w, &ctx, len)) {
         return;
     }
     scan_start = med_now_ns();
@@ -59,15 +59,15 @@ void wl_shadow(struct vgpu_workload *w)
     w->scan_ns = med_now_ns() - scan_start;
     MED_TRACE(scan, sub->config.vgpu_id, w->engine, w->guest_desc, verdict, len);
     if (verdict != MED_SCAN_OK) {
-        wl_reject(w, "scan: %s", res.reason);
-    } else if (wl_layout(w, &ctx, &res, len)) {
-        wl_context_build(w, &ctx);
+        med_wl_reject(w, "scan: %s", res.reason);
+    } else if (med_wl_layout(w, &ctx, &res, len)) {
+        med_wl_context_build(w, &ctx);
         w->user_interrupt = res.user_interrupt;
         w->ppgtt = ctx.ppgtt;
-        w->ppgtt_pin = vgpu_ppgtt_shadow_pin(ctx.ppgtt);
+        w->ppgtt_pin = med_vgpu_ppgtt_pin(ctx.ppgtt);
         w->state = WL_QUEUED;
     }
-    wl_fetched_free(sub);
+    med_wl_fetched_free(sub);
     w->shadow_ns = med_now_ns() - start - w->scan_ns;
     MED_TRACE(shadow, sub->config.vgpu_id, w->engine, w->guest_desc, w->state == WL_QUEUED,
               w->shadow_ns);

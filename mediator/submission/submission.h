@@ -19,18 +19,18 @@
  *      host memory at a window of the host GGTT block (one per engine and
  *      ELSP port) and writes the ELSP;
  *   6. on completion (the event loop takes it from the scheduler's done
- *      list after the scheduler returned, vgpu_submission_done()) writes
+ *      list after the scheduler returned, med_vgpu_submission_done()) writes
  *      back what the guest reads in its context image (ring HEAD, context
  *      timestamp, the engine state the GPU saved) and reports COMPLETE in
  *      the list the session takes after each call
- *      (vgpu_submission_take_completions()).
+ *      (med_vgpu_submission_take_completions()).
  *
  * Control flows one way: the submission never calls up into the session.
  * A SUBMIT only queues its element; the session then shadows waiting
- * elements one call at a time (vgpu_submission_shadow_next()) for as long
+ * elements one call at a time (med_vgpu_submission_shadow_next()) for as long
  * as the vGPU may work (its budget, the guard), and after every call takes
  * what the call noticed (guest errors, the guard's events:
- * vgpu_submission_take_notices()) and its COMPLETEs.
+ * med_vgpu_submission_take_notices()) and its COMPLETEs.
  *
  * A workload that fails any check is not submitted: COMPLETE "rejected"
  * (MED_EVENT_REJECTED), the reason logged with the vGPU's name.  A
@@ -75,7 +75,7 @@
 #define MED_WL_PPGTT_TABLES_MAX 16384   /* shadow tables of all its PPGTTs: 64 MiB of pages */
 
 /* Where each phase's time goes, summed over workloads (nanoseconds). */
-struct vgpu_exec_times {
+struct med_vgpu_exec_times {
     uint64_t workloads;         /* workloads that reached the GPU and completed */
     uint64_t shadow_ns;         /* context read, PPGTT re-validation, copies, layout */
     uint64_t scan_ns;           /* med_scan() */
@@ -85,7 +85,7 @@ struct vgpu_exec_times {
     uint64_t completion_ns;     /* completion seen -> write-back done and COMPLETE listed */
 };
 
-struct vgpu_exec_stats {
+struct med_vgpu_exec_stats {
     uint64_t elements;          /* SUBMIT elements received */
     uint64_t completed;         /* COMPLETE done */
     uint64_t rejected;          /* not submitted: descriptor, context, ring, scan, limits */
@@ -96,40 +96,40 @@ struct vgpu_exec_stats {
     /* Of the totals only (the vGPU's own are its GGTT shadow's statistics). */
     uint64_t ggtt_entries_synced;   /* guest GGTT entries shadowed */
     uint64_t ggtt_bad_entries;      /* present GGTT entries naming no guest RAM */
-    struct vgpu_exec_times times;
+    struct med_vgpu_exec_times times;
 };
 
 /* What the mediator shares between vGPUs: the GPU, host memory, the
  * scheduler and the windows of the host GGTT block (per engine and port). */
-struct vgpu_exec_host {
+struct med_vgpu_exec_host {
     struct pgpu *gpu;
     struct med_host_mem *host_mem;
     struct med_sched *sched;
     uint64_t window_ggtt[GEN9_NUM_ENGINES][2];
     uint64_t window_size;
-    struct vgpu_exec_stats *totals;     /* every vGPU adds to these too */
+    struct med_vgpu_exec_stats *totals;     /* every vGPU adds to these too */
     bool check_invariants;              /* at each dispatch (mediator/invariants.h) */
     struct med_shared_host_pages shared_pages;  /* what the check reads */
 };
 
-struct vgpu_submission_config {
-    struct vgpu_mem mem;
-    const struct vgpu_exec_host *host;
+struct med_vgpu_submission_config {
+    struct med_vgpu_mem mem;
+    const struct med_vgpu_exec_host *host;
     uint32_t vgpu_id;           /* names it in trace points */
     /* The vGPU's GGTT shadow, handed over: the submission syncs it once
      * per workload, after its elements' SUBMITs, before it is checked; a
      * GGTT access passes the scan only where the host GGTT, as synced for
      * the workload, maps guest RAM. */
-    struct vgpu_ggtt_shadow *ggtt;
+    struct med_vgpu_ggtt *ggtt;
     uint64_t scratch_bus;       /* the vGPU's own scratch page: its invalid PPGTT leaves */
-    void *opaque;               /* the owner's: vgpu_submission_owner() returns it */
+    void *opaque;               /* the owner's: med_vgpu_submission_owner() returns it */
     struct med_sched_share share;       /* on every engine; valid */
 };
 
-struct vgpu_submission;
+struct med_vgpu_submission;
 
 /* A COMPLETE the submission reports: of element @desc of @engine. */
-struct vgpu_completion {
+struct med_vgpu_completion {
     uint64_t desc;
     uint32_t engine, event;     /* enum gen9_engine, MED_EVENT_* */
     uint32_t ring_head, flags;  /* MED_COMPLETE_* */
@@ -140,76 +140,79 @@ struct vgpu_completion {
  * prefixes it, counts and rate-limits) and one of the guard's events
  * (mediator/guard.h: a rejection, a hang, an element whose shadowing built
  * more than MED_GUARD_BIG_BUILD_TABLES page tables), either or both. */
-struct vgpu_notice {
+struct med_vgpu_notice {
     bool guard;                 /* @event is the guard's */
     enum med_guard_event event;
     char text[MED_SCAN_REASON_MAX + 160];   /* "" when none */
 };
 
 /* NULL with errno ENOMEM. */
-struct vgpu_submission *vgpu_submission_create(const struct vgpu_submission_config *config);
+struct med_vgpu_submission *med_vgpu_submission_create(
+    const struct med_vgpu_submission_config *config);
 /* Drops queued and running work (the GPU is stopped where it runs this
  * vGPU's work) without COMPLETE messages; frees every shadow.  NULL is
  * ignored. */
-void vgpu_submission_destroy(struct vgpu_submission *sub);
+void med_vgpu_submission_destroy(struct med_vgpu_submission *sub);
 
 /* PPGTT_NOTIFY: 0, or -1 with *@problem saying what the guest did wrong. */
-int vgpu_submission_ppgtt_create(struct vgpu_submission *sub, uint64_t root_gpa,
-                                 const char **problem);
-int vgpu_submission_ppgtt_destroy(struct vgpu_submission *sub, uint64_t root_gpa,
-                                  const char **problem);
+int med_vgpu_submission_ppgtt_create(struct med_vgpu_submission *sub, uint64_t root_gpa,
+                                     const char **problem);
+int med_vgpu_submission_ppgtt_destroy(struct med_vgpu_submission *sub, uint64_t root_gpa,
+                                      const char **problem);
 
 /* One ELSP element (desc != 0) of @engine; @received_ns when the message
- * arrived.  It waits for vgpu_submission_shadow_next(). */
-void vgpu_submission_submit(struct vgpu_submission *sub, enum gen9_engine engine,
-                            uint64_t desc, uint64_t received_ns);
-/* Whether an element waits where a slot is free: vgpu_submission_shadow_next()
+ * arrived.  It waits for med_vgpu_submission_shadow_next(). */
+void med_vgpu_submission_submit(struct med_vgpu_submission *sub, enum gen9_engine engine,
+                                uint64_t desc, uint64_t received_ns);
+/* Whether an element waits where a slot is free: med_vgpu_submission_shadow_next()
  * has work to do. */
-bool vgpu_submission_can_shadow(const struct vgpu_submission *sub);
+bool med_vgpu_submission_can_shadow(const struct med_vgpu_submission *sub);
 /* Shadow the next such element (the lowest engine's first) and hand it to
  * the scheduler, or report it rejected.  The caller asks first whether the
  * vGPU may work now, one element at a time. */
-void vgpu_submission_shadow_next(struct vgpu_submission *sub);
+void med_vgpu_submission_shadow_next(struct med_vgpu_submission *sub);
 
 /* RESET_ENGINES: drop queued and running work of the engines in @mask
  * (bit per engine) without COMPLETE messages. */
-void vgpu_submission_reset(struct vgpu_submission *sub, uint32_t mask);
+void med_vgpu_submission_reset(struct med_vgpu_submission *sub, uint32_t mask);
 /* The guard stopped the vGPU: every element queued or on the GPU ends as
  * a hang would (COMPLETE rejected, in order per engine), and nothing of
  * the vGPU's is left with the scheduler. */
-void vgpu_submission_fail(struct vgpu_submission *sub);
+void med_vgpu_submission_fail(struct med_vgpu_submission *sub);
 
-const struct vgpu_exec_stats *vgpu_submission_stats(const struct vgpu_submission *sub);
+const struct med_vgpu_exec_stats *med_vgpu_submission_stats(const struct med_vgpu_submission *sub);
 /* The scheduler's account of @engine: GPU time and workloads charged. */
-const struct med_sched_entity *vgpu_submission_entity(const struct vgpu_submission *sub,
-                                                      enum gen9_engine engine);
-const struct med_sched_share *vgpu_submission_share(const struct vgpu_submission *sub);
-unsigned vgpu_submission_ppgtt_count(const struct vgpu_submission *sub);
+const struct med_sched_entity *med_vgpu_submission_entity(const struct med_vgpu_submission *sub,
+                                                          enum gen9_engine engine);
+const struct med_sched_share *med_vgpu_submission_share(const struct med_vgpu_submission *sub);
+unsigned med_vgpu_submission_ppgtt_count(const struct med_vgpu_submission *sub);
 /* A valid share (med_sched_share_valid()), taking effect at the next pick. */
-void vgpu_submission_set_share(struct vgpu_submission *sub, const struct med_sched_share *share);
-void vgpu_submission_scan_stats(const struct vgpu_submission *sub, struct med_scan_stats *stats);
+void med_vgpu_submission_set_share(struct med_vgpu_submission *sub,
+                                   const struct med_sched_share *share);
+void med_vgpu_submission_scan_stats(const struct med_vgpu_submission *sub,
+                                    struct med_scan_stats *stats);
 
 /* The COMPLETEs the calls since the last take produced, oldest first
  * (*@count of them), and forget them: the caller sends them before it
  * calls into @sub again (valid until then). */
-const struct vgpu_completion *vgpu_submission_take_completions(struct vgpu_submission *sub,
-                                                               unsigned *count);
+const struct med_vgpu_completion *med_vgpu_submission_take_completions(
+    struct med_vgpu_submission *sub, unsigned *count);
 
 /* What the calls since the last take noticed, oldest first (*@count of
  * them), and forget them: the caller takes them after every call into
  * @sub (valid until the next call). */
-const struct vgpu_notice *vgpu_submission_take_notices(struct vgpu_submission *sub,
-                                                       unsigned *count);
+const struct med_vgpu_notice *med_vgpu_submission_take_notices(struct med_vgpu_submission *sub,
+                                                               unsigned *count);
 
 /* The scheduler's callbacks for workloads of every vGPU: bind only. */
-extern const struct med_sched_ops vgpu_workload_sched_ops;
+extern const struct med_sched_ops med_vgpu_sched_ops;
 /* A workload med_sched_next_done() returned: the opaque of its
  * submission's config (whose vGPU's work it is), ... */
-void *vgpu_submission_owner(const struct med_sched_workload *w);
+void *med_vgpu_submission_owner(const struct med_sched_workload *w);
 /* ... and what its end means: retire it and what it finished, in order
- * (its slot is free for vgpu_submission_shadow_next(), which may queue
+ * (its slot is free for med_vgpu_submission_shadow_next(), which may queue
  * with the scheduler: call both after the scheduler's call returned, never
  * from inside the scheduler). */
-void vgpu_submission_done(struct med_sched_workload *w);
+void med_vgpu_submission_done(struct med_sched_workload *w);
 
 #endif /* GPUMED_MEDIATOR_SUBMISSION_H */

@@ -353,7 +353,7 @@ static void test_spinner_ends_when_the_guest_writes_its_dword(void **state)
 {
     struct env *e = *state;
     uint32_t *batch = e->batch->map, *p = batch, seqno;
-    const struct vgpu_exec_stats *st;
+    const struct med_vgpu_exec_stats *st;
 
     emit_sdi(&p, DATA_ADDR, false, false);      /* started */
     p[-1] = 1;
@@ -890,7 +890,7 @@ static void test_gpu_hang_is_contained(void **state)
 static void test_exitless_loop_is_contained(void **state)
 {
     struct env *e = *state;
-    const struct vgpu_exec_stats *st;
+    const struct med_vgpu_exec_stats *st;
 
     expect_hang_contained(e, emit_endless_loop);
     server_thread_stop(e->server);
@@ -1025,7 +1025,7 @@ static void test_engine_reset_spares_the_other_vms_running_work(void **state)
 static void test_rejections_are_counted(void **state)
 {
     struct env *e = *state;
-    const struct vgpu_exec_stats *st;
+    const struct med_vgpu_exec_stats *st;
 
     test_store_outside_the_partition(state);
     test_ppgtt_entry_to_memory_not_owned(state);

@@ -260,7 +260,7 @@ void fuzz_reach(fuzz_reach_fn *report)
 {
     const struct med_server *server_state;
     const struct med_server_stats *s;
-    const struct vgpu_exec_stats *ex;
+    const struct med_vgpu_exec_stats *ex;
 
     server_thread_stop(server());       /* its counters are read here now */
     server_state = server_thread_server(server());

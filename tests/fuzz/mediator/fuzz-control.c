@@ -1,10 +1,10 @@
 /*
  * Fuzz the mediator's control socket (what gpumedctl speaks, mediator/
  * control.h): each input is a control client's session, raw request
- * packets to the real server code (control_readable(),
+ * packets to the real server code (med_control_readable(),
  * med_ctl_request_valid(), and the handlers: STATS with send_gpu,
  * send_vgpu and send_idle, TYPES with send_types, SET_SHARE's set_share,
- * CREATE's reserved_create, DESTROY's reserved_destroy), beside VMs that
+ * CREATE's med_reserved_create, DESTROY's med_reserved_destroy), beside VMs that
  * start on new or reserved vGPUs and hang up (input format:
  * control-input.h; control-seeds.c generates the seeds from the current
  * request struct).  Every reply must pass med_ctl_reply_valid().  After the
@@ -62,7 +62,7 @@ static void control_open(struct control_state *st)
     st->ctl = sv[0];
 }
 
-static void control_close(struct control_state *st)
+static void med_control_close(struct control_state *st)
 {
     if (st->ctl >= 0) {
         close(st->ctl);
@@ -102,7 +102,7 @@ static int control_request(struct control_state *st, const uint8_t *request, siz
         control_open(st);
     }
     if (send(st->ctl, request, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 && errno == EPIPE) {
-        control_close(st);      /* the mediator closed it after a bad request */
+        med_control_close(st);      /* the mediator closed it after a bad request */
         control_open(st);
         send(st->ctl, request, len, MSG_DONTWAIT | MSG_NOSIGNAL);
     }
@@ -112,7 +112,7 @@ static int control_request(struct control_state *st, const uint8_t *request, siz
 
         if (n <= 0) {
             if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
-                control_close(st);
+                med_control_close(st);
             }
             return -ECONNRESET;     /* every request is answered at once: no END */
         }
@@ -185,7 +185,7 @@ static void cleanup(struct control_state *st)
     static struct idle_names idle;
 
     idle.count = 0;
-    control_close(st);
+    med_control_close(st);
     if (control_request(st, (const uint8_t *)&q, sizeof(q), false, &idle)) {
         abort();
     }
@@ -196,7 +196,7 @@ static void cleanup(struct control_state *st)
             abort();            /* an idle reserved vGPU could not be destroyed */
         }
     }
-    control_close(st);
+    med_control_close(st);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -239,8 +239,8 @@ void fuzz_reach(fuzz_reach_fn *report)
     report("STATS, CREATE: send_idle (a reserved vGPU)", reached.idle);
     report("TYPES: send_types", reached.types);
     report("SET_SHARE: set_share applied", reached.shares);
-    report("CREATE: reserved_create", s->vgpus_reserved);
-    report("DESTROY: reserved_destroy", reached.destroyed);
+    report("CREATE: med_reserved_create", s->vgpus_reserved);
+    report("DESTROY: med_reserved_destroy", reached.destroyed);
     report("a handler refused a request (no such vGPU, type or name; busy)", reached.refused);
     report("CREATE_VGPU attached a VM to a reserved vGPU", reached.attached);
 }

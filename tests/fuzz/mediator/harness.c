@@ -166,7 +166,7 @@ void fuzz_mediator_unmap_table(uint64_t *table)
 
 void fuzz_mediator_wait(struct fuzz_mediator *m, int fd)
 {
-    const struct vgpu_exec_stats *ex = med_server_exec_stats(m->server);
+    const struct med_vgpu_exec_stats *ex = med_server_exec_stats(m->server);
     union med_msg msg;
     int fds[MED_MSG_MAX_FDS];
     unsigned n;

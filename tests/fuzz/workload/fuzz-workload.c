@@ -156,7 +156,7 @@ void fuzz_reach(fuzz_reach_fn *report)
 {
     struct fuzz_mediator *m = fuzz_mediator();
     const struct med_server_stats *s = med_server_stats(m->server);
-    const struct vgpu_exec_stats *ex = med_server_exec_stats(m->server);
+    const struct med_vgpu_exec_stats *ex = med_server_exec_stats(m->server);
 
     report("the GGTT shadow: guest entries synced", ex->ggtt_entries_synced);
     report("the PPGTT shadow: guest PPGTTs shadowed", s->ppgtts_created);

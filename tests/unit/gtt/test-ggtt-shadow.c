@@ -51,7 +51,7 @@ struct fixture {
     struct fake_gpu *gpu;
     uint64_t *guest;            /* the shared table's PTEs */
     uint64_t *dirty;
-    struct vgpu_ggtt_shadow *shadow;
+    struct med_vgpu_ggtt *shadow;
 };
 
 /* Aperture block [40 KiB, 40 KiB + 32 MiB): not aligned to a bitmap word. */
@@ -80,7 +80,7 @@ static int setup(void **state)
     }
     f->guest = calloc(PGPU_GGTT_ENTRIES + PGPU_GGTT_ENTRIES / 64, sizeof(uint64_t));
     f->dirty = f->guest + PGPU_GGTT_ENTRIES;
-    f->shadow = vgpu_ggtt_shadow_create(&(struct vgpu_ggtt_shadow_config) {
+    f->shadow = med_vgpu_ggtt_create(&(struct med_vgpu_ggtt_config) {
         .partition = partition, .bus_base = BUS_BASE, .scratch_bus = VGPU_SCRATCH,
         .ram = ram, .ram_count = 2, .guest_ptes = f->guest, .dirty = f->dirty,
         .gpu = &f->gpu->base,
@@ -93,7 +93,7 @@ static int teardown(void **state)
 {
     struct fixture *f = *state;
 
-    vgpu_ggtt_shadow_destroy(f->shadow);
+    med_vgpu_ggtt_destroy(f->shadow);
     free(f->guest);
     free(f->gpu);
     free(f);
@@ -136,13 +136,13 @@ static void test_valid_entries_become_bus_window_addresses(void **state)
     guest_write(f, APERTURE_FIRST, 0x1234000 | PRESENT);
     guest_write(f, HIDDEN_FIRST + 5, (4 * GiB + 0x5000) | PRESENT);
     guest_write(f, HIDDEN_FIRST + 6, (1 * GiB - 4096) | PRESENT);   /* last page below */
-    assert_int_equal(vgpu_ggtt_shadow_sync(f->shadow), 3);
+    assert_int_equal(med_vgpu_ggtt_sync(f->shadow), 3);
     assert_int_equal(host(f, APERTURE_FIRST), (BUS_BASE + 0x1234000) | PRESENT);
     assert_int_equal(host(f, HIDDEN_FIRST + 5), (BUS_BASE + 4 * GiB + 0x5000) | PRESENT);
     assert_int_equal(host(f, HIDDEN_FIRST + 6), (BUS_BASE + 1 * GiB - 4096) | PRESENT);
     assert_false(dirty(f, APERTURE_FIRST));
-    assert_int_equal(vgpu_ggtt_shadow_stats(f->shadow)->mapped, 3);
-    assert_int_equal(vgpu_ggtt_shadow_sync(f->shadow), 0);      /* nothing left dirty */
+    assert_int_equal(med_vgpu_ggtt_stats(f->shadow)->mapped, 3);
+    assert_int_equal(med_vgpu_ggtt_sync(f->shadow), 0);      /* nothing left dirty */
 }
 
 static void test_hostile_entries_point_at_scratch_and_are_counted(void **state)
@@ -156,13 +156,13 @@ static void test_hostile_entries_point_at_scratch_and_are_counted(void **state)
         0x00003ffffffff000ull | PRESENT,        /* the highest address a PTE holds */
         ~0ull,                                  /* everything set */
     };
-    const struct vgpu_ggtt_shadow_stats *st = vgpu_ggtt_shadow_stats(f->shadow);
+    const struct med_vgpu_ggtt_stats *st = med_vgpu_ggtt_stats(f->shadow);
 
     for (uint32_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
         guest_write(f, HIDDEN_FIRST + i, hostile[i]);
     }
     guest_write(f, HIDDEN_FIRST + 100, 0x1234000);      /* not present */
-    vgpu_ggtt_shadow_sync(f->shadow);
+    med_vgpu_ggtt_sync(f->shadow);
     for (uint32_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
         assert_int_equal(host(f, HIDDEN_FIRST + i), VGPU_SCRATCH_PTE);
     }
@@ -180,7 +180,7 @@ static void test_only_address_and_present_reach_the_host(void **state)
     struct fixture *f = *state;
 
     guest_write(f, APERTURE_FIRST + 1, 0xffc0000000000ffeull | 0x3000 | PRESENT);
-    vgpu_ggtt_shadow_sync(f->shadow);
+    med_vgpu_ggtt_sync(f->shadow);
     assert_int_equal(host(f, APERTURE_FIRST + 1), (BUS_BASE + 0x3000) | PRESENT);
 }
 
@@ -195,12 +195,12 @@ static void test_each_dirty_entry_is_taken_wherever_it_is(void **state)
 
     for (uint32_t i = APERTURE_FIRST; i < APERTURE_FIRST + 8192; i++) {
         guest_write(f, i, ((uint64_t)i << 12) | PRESENT);
-        assert_int_equal(vgpu_ggtt_shadow_sync(f->shadow), 1);
+        assert_int_equal(med_vgpu_ggtt_sync(f->shadow), 1);
         assert_int_equal(host(f, i), (BUS_BASE + ((uint64_t)i << 12)) | PRESENT);
     }
     for (size_t k = 0; k < sizeof(probes) / sizeof(probes[0]); k++) {
         guest_write(f, probes[k], 0x7000 | PRESENT);
-        assert_int_equal(vgpu_ggtt_shadow_sync(f->shadow), 1);
+        assert_int_equal(med_vgpu_ggtt_sync(f->shadow), 1);
         assert_int_equal(host(f, probes[k]), (BUS_BASE + 0x7000) | PRESENT);
     }
 }
@@ -214,7 +214,7 @@ static void test_dirty_bits_outside_the_partition_are_never_read(void **state)
     guest_write(f, APERTURE_FIRST + 8192, 0x1000 | PRESENT);
     guest_write(f, PGPU_GGTT_ENTRIES - 1, 0x1000 | PRESENT);
     guest_write(f, APERTURE_FIRST + 2, 0x1000 | PRESENT);
-    assert_int_equal(vgpu_ggtt_shadow_sync(f->shadow), 1);
+    assert_int_equal(med_vgpu_ggtt_sync(f->shadow), 1);
     assert_int_equal(host(f, 0), UNTOUCHED);
     assert_int_equal(host(f, APERTURE_FIRST - 1), UNTOUCHED);
     assert_int_equal(host(f, APERTURE_FIRST + 8192), UNTOUCHED);
@@ -229,11 +229,11 @@ static void test_single_entry_update_checks_the_partition(void **state)
 
     f->guest[APERTURE_FIRST + 3] = 0x8000 | PRESENT;
     f->guest[5] = 0x8000 | PRESENT;
-    vgpu_ggtt_shadow_update(f->shadow, APERTURE_FIRST + 3);
-    vgpu_ggtt_shadow_update(f->shadow, 5);
+    med_vgpu_ggtt_update(f->shadow, APERTURE_FIRST + 3);
+    med_vgpu_ggtt_update(f->shadow, 5);
     assert_int_equal(host(f, APERTURE_FIRST + 3), (BUS_BASE + 0x8000) | PRESENT);
     assert_int_equal(host(f, 5), UNTOUCHED);
-    assert_int_equal(vgpu_ggtt_shadow_stats(f->shadow)->out_of_partition, 1);
+    assert_int_equal(med_vgpu_ggtt_stats(f->shadow)->out_of_partition, 1);
 }
 
 /* After destroy nothing of the partition reaches the VM's RAM or its
@@ -243,8 +243,8 @@ static void test_destroy_leaves_nothing_mapped(void **state)
     struct fixture *f = *state;
 
     guest_write(f, HIDDEN_FIRST, 0x1000 | PRESENT);
-    vgpu_ggtt_shadow_sync(f->shadow);
-    vgpu_ggtt_shadow_destroy(f->shadow);
+    med_vgpu_ggtt_sync(f->shadow);
+    med_vgpu_ggtt_destroy(f->shadow);
     f->shadow = NULL;
     assert_int_equal(host(f, HIDDEN_FIRST), MED_SCRATCH_PTE);
     assert_int_equal(host(f, HIDDEN_FIRST + 1), MED_SCRATCH_PTE);
@@ -271,34 +271,34 @@ static void test_mapped_bytes_follow_the_host_entries(void **state)
     guest_write(f, HIDDEN_FIRST + 201, 0x5000 | PRESENT);
     guest_write(f, HIDDEN_FIRST + 202, (2 * GiB) | PRESENT);
     /* The host entries, not the guest's: nothing is mapped before the sync. */
-    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, hidden + 60 * 4096 + 8, 4), 0);
-    vgpu_ggtt_shadow_sync(f->shadow);
+    assert_int_equal(med_vgpu_ggtt_mapped_bytes(f->shadow, hidden + 60 * 4096 + 8, 4), 0);
+    med_vgpu_ggtt_sync(f->shadow);
 
     /* A dword store in a valid page. */
-    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, hidden + 60 * 4096 + 8, 4), 4);
+    assert_int_equal(med_vgpu_ggtt_mapped_bytes(f->shadow, hidden + 60 * 4096 + 8, 4), 4);
     /* 140 pages, the whole run: every page of it. */
-    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, hidden + 60 * 4096, 140 * 4096),
+    assert_int_equal(med_vgpu_ggtt_mapped_bytes(f->shadow, hidden + 60 * 4096, 140 * 4096),
                      140 * 4096);
     /* One byte more reaches the not-present page: it stops there. */
-    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, hidden + 60 * 4096 + 100,
-                                                   140 * 4096),
+    assert_int_equal(med_vgpu_ggtt_mapped_bytes(f->shadow, hidden + 60 * 4096 + 100,
+                                                140 * 4096),
                      140 * 4096 - 100);
-    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, hidden + 127 * 4096 + 4092, 8),
+    assert_int_equal(med_vgpu_ggtt_mapped_bytes(f->shadow, hidden + 127 * 4096 + 4092, 8),
                      8);                                /* across a bitmap word */
-    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, hidden + 200 * 4096, 4), 0);
-    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, hidden + 201 * 4096 + 4092, 8),
+    assert_int_equal(med_vgpu_ggtt_mapped_bytes(f->shadow, hidden + 200 * 4096, 4), 0);
+    assert_int_equal(med_vgpu_ggtt_mapped_bytes(f->shadow, hidden + 201 * 4096 + 4092, 8),
                      4);                                /* into page 202, no RAM */
-    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, hidden + 202 * 4096, 4), 0);
-    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, hidden + 59 * 4096, 4), 0);
-    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, hidden + 60 * 4096, 0), 0);
+    assert_int_equal(med_vgpu_ggtt_mapped_bytes(f->shadow, hidden + 202 * 4096, 4), 0);
+    assert_int_equal(med_vgpu_ggtt_mapped_bytes(f->shadow, hidden + 59 * 4096, 4), 0);
+    assert_int_equal(med_vgpu_ggtt_mapped_bytes(f->shadow, hidden + 60 * 4096, 0), 0);
 
     /* The guest takes a page away: after the next sync it is refused. */
     guest_write(f, HIDDEN_FIRST + 100, 0);
-    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, hidden + 100 * 4096, 4), 4);
-    vgpu_ggtt_shadow_sync(f->shadow);
+    assert_int_equal(med_vgpu_ggtt_mapped_bytes(f->shadow, hidden + 100 * 4096, 4), 4);
+    med_vgpu_ggtt_sync(f->shadow);
     assert_int_equal(host(f, HIDDEN_FIRST + 100), VGPU_SCRATCH_PTE);
-    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, hidden + 100 * 4096, 4), 0);
-    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, hidden + 60 * 4096, 140 * 4096),
+    assert_int_equal(med_vgpu_ggtt_mapped_bytes(f->shadow, hidden + 100 * 4096, 4), 0);
+    assert_int_equal(med_vgpu_ggtt_mapped_bytes(f->shadow, hidden + 60 * 4096, 140 * 4096),
                      40 * 4096);
 }
 
@@ -312,15 +312,15 @@ static void test_mapped_bytes_stay_in_the_partition(void **state)
     const uint64_t last_page = (uint64_t)aperture_last * 4096;
 
     guest_write(f, aperture_last, 0x9000 | PRESENT);
-    vgpu_ggtt_shadow_sync(f->shadow);
-    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, last_page, 4096), 4096);
-    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, last_page, 8192), 4096);
-    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, last_page + 4096, 4), 0);
-    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, (APERTURE_FIRST - 1) * 4096ull,
-                                                   4), 0);
-    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, 4 * GiB, 4), 0);
-    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, ~0ull - 3, 4), 0);
-    assert_int_equal(vgpu_ggtt_shadow_mapped_bytes(f->shadow, last_page, ~0ull), 4096);
+    med_vgpu_ggtt_sync(f->shadow);
+    assert_int_equal(med_vgpu_ggtt_mapped_bytes(f->shadow, last_page, 4096), 4096);
+    assert_int_equal(med_vgpu_ggtt_mapped_bytes(f->shadow, last_page, 8192), 4096);
+    assert_int_equal(med_vgpu_ggtt_mapped_bytes(f->shadow, last_page + 4096, 4), 0);
+    assert_int_equal(med_vgpu_ggtt_mapped_bytes(f->shadow, (APERTURE_FIRST - 1) * 4096ull,
+                                                4), 0);
+    assert_int_equal(med_vgpu_ggtt_mapped_bytes(f->shadow, 4 * GiB, 4), 0);
+    assert_int_equal(med_vgpu_ggtt_mapped_bytes(f->shadow, ~0ull - 3, 4), 0);
+    assert_int_equal(med_vgpu_ggtt_mapped_bytes(f->shadow, last_page, ~0ull), 4096);
 }
 
 static void test_bad_configurations_are_refused(void **state)
@@ -328,12 +328,12 @@ static void test_bad_configurations_are_refused(void **state)
     struct fixture *f = *state;
     const struct med_gpa_range unaligned = { .gpa = 0x800, .size = GiB },
                                too_high = { .gpa = 1ull << 40, .size = GiB };
-    struct vgpu_ggtt_shadow_config c = {
+    struct med_vgpu_ggtt_config c = {
         .partition = partition, .bus_base = BUS_BASE, .scratch_bus = VGPU_SCRATCH,
         .ram = ram, .ram_count = 2, .guest_ptes = f->guest, .dirty = f->dirty,
         .gpu = &f->gpu->base,
     };
-    struct vgpu_ggtt_shadow_config bad[8];
+    struct med_vgpu_ggtt_config bad[8];
 
     for (int i = 0; i < 8; i++) {
         bad[i] = c;
@@ -350,7 +350,7 @@ static void test_bad_configurations_are_refused(void **state)
     bad[7].scratch_bus = BUS_BASE;              /* a VM's window */
     for (int i = 0; i < 8; i++) {
         errno = 0;
-        assert_null(vgpu_ggtt_shadow_create(&bad[i]));
+        assert_null(med_vgpu_ggtt_create(&bad[i]));
         assert_int_equal(errno, EINVAL);
     }
 }

@@ -20,7 +20,7 @@
 #include <cmocka.h>
 
 #include "gtt/ggtt-shadow.h"
-#include "mediator/private.h"     /* reserved_create(): what the control socket calls */
+#include "mediator/private.h"     /* med_reserved_create(): what the control socket calls */
 #include "wire/protocol.h"
 #include "mediator/server.h"
 #include "tests/unit/mediator/fixture.h"
@@ -452,11 +452,11 @@ static void test_submit_is_answered_and_the_ggtt_shadowed(void **state)
     assert_int_equal(gpu->ops->ggtt_read(gpu, first), own_scratch_pte(f, reply.vgpu_id));
 
     s = vgpu_session(f, reply.vgpu_id);
-    assert_int_equal(vgpu_ggtt_shadow_sync(s->vgpu.shadow), 2);
+    assert_int_equal(med_vgpu_ggtt_sync(s->vgpu.shadow), 2);
     assert_int_equal(gpu->ops->ggtt_read(gpu, first),
                      (FIRST_BUS_BASE + 0x5000) | MED_GGTT_PTE_PRESENT);
     assert_int_equal(gpu->ops->ggtt_read(gpu, first + 1), own_scratch_pte(f, reply.vgpu_id));
-    assert_int_equal(vgpu_ggtt_shadow_stats(s->vgpu.shadow)->bad_address, 1);
+    assert_int_equal(med_vgpu_ggtt_stats(s->vgpu.shadow)->bad_address, 1);
 
     /* Disconnecting frees the partition and unmaps it from the host GGTT. */
     close(fd);
@@ -521,7 +521,7 @@ static void shadow_one_pte(struct fixture *f, int table_fd, uint32_t id, uint32_
     assert_true(ptes != MAP_FAILED);
     ptes[index] = 0x5000 | MED_GGTT_PTE_PRESENT;
     ptes[MED_GGTT_ENTRIES + index / 64] |= 1ull << (index % 64);
-    assert_int_equal(vgpu_ggtt_shadow_sync(vgpu_session(f, id)->vgpu.shadow), 1);
+    assert_int_equal(med_vgpu_ggtt_sync(vgpu_session(f, id)->vgpu.shadow), 1);
     munmap(ptes, MED_GGTT_TABLE_SIZE);
 }
 
@@ -535,12 +535,12 @@ static void test_reserved_vgpu_outlives_its_vm(void **state)
     int fd, other, table_fd, other_table;
     uint32_t first;
 
-    assert_int_equal(reserved_create(f->server, "gpumed-8", "vm1", detail, sizeof(detail)), 0);
-    assert_int_equal(reserved_create(f->server, "gpumed-8", "vm1", detail, sizeof(detail)),
+    assert_int_equal(med_reserved_create(f->server, "gpumed-8", "vm1", detail, sizeof(detail)), 0);
+    assert_int_equal(med_reserved_create(f->server, "gpumed-8", "vm1", detail, sizeof(detail)),
                      -EEXIST);
-    assert_int_equal(reserved_create(f->server, "gpumed-9", "vm2", detail, sizeof(detail)),
+    assert_int_equal(med_reserved_create(f->server, "gpumed-9", "vm2", detail, sizeof(detail)),
                      -ENOENT);
-    assert_int_equal(reserved_create(f->server, "gpumed-1", "big", detail, sizeof(detail)),
+    assert_int_equal(med_reserved_create(f->server, "gpumed-1", "big", detail, sizeof(detail)),
                      -ENOSPC);
     assert_string_equal(detail, "aperture exhausted: needs 256 MiB, 224 MiB free in total, "
                                 "largest free block 224 MiB");
@@ -557,7 +557,7 @@ static void test_reserved_vgpu_outlives_its_vm(void **state)
     assert_int_equal(create_or_attach(f, other, "", "vm1", &reply, &other_table), -EBUSY);
     assert_string_equal(reply.detail, "vGPU 'vm1' is attached to VM 'test-vm'");
     assert_int_equal(create_or_attach(f, other, "", "vm7", &reply, &other_table), -ENOENT);
-    assert_int_equal(reserved_destroy(f->server, "vm1", detail, sizeof(detail)), -EBUSY);
+    assert_int_equal(med_reserved_destroy(f->server, "vm1", detail, sizeof(detail)), -EBUSY);
 
     shadow_one_pte(f, table_fd, 1, first);
     assert_int_equal(gpu->ops->ggtt_read(gpu, first),
@@ -582,12 +582,13 @@ static void test_reserved_vgpu_outlives_its_vm(void **state)
     close(other_table);
     close(other);
     pump(f);
-    assert_int_equal(reserved_destroy(f->server, "vm1", detail, sizeof(detail)), 0);
-    assert_int_equal(reserved_destroy(f->server, "vm1", detail, sizeof(detail)), -ENOENT);
+    assert_int_equal(med_reserved_destroy(f->server, "vm1", detail, sizeof(detail)), 0);
+    assert_int_equal(med_reserved_destroy(f->server, "vm1", detail, sizeof(detail)), -ENOENT);
     assert_int_equal(med_gm_free_total(gm, MED_GM_APERTURE), APERTURE);
     assert_int_equal(med_gm_free_total(gm, MED_GM_FENCE), MED_GM_FENCES);
     /* One left for the server's end to free. */
-    assert_int_equal(reserved_create(f->server, "gpumed-32", "left", detail, sizeof(detail)), 0);
+    assert_int_equal(med_reserved_create(f->server, "gpumed-32", "left", detail, sizeof(detail)),
+                     0);
 }
 
 /* RESET_ENGINES has no reply and moves the engines to its generation. */

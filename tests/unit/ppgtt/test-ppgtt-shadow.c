@@ -171,19 +171,19 @@ static int teardown(void **state)
     return 0;
 }
 
-static uint64_t sync_changed(struct vgpu_ppgtt_shadow *s)
+static uint64_t sync_changed(struct med_vgpu_ppgtt *s)
 {
     uint64_t changed = ~0ull;
 
-    assert_int_equal(vgpu_ppgtt_shadow_sync(s, &changed), 0);
+    assert_int_equal(med_vgpu_ppgtt_sync(s, &changed), 0);
     return changed;
 }
 
 /* A shadow built by its first sync, which must return @expect. */
-static struct vgpu_ppgtt_shadow *shadow_built(struct fake_vm *vm, unsigned root, unsigned max,
-                                              int expect)
+static struct med_vgpu_ppgtt *shadow_built(struct fake_vm *vm, unsigned root, unsigned max,
+                                           int expect)
 {
-    struct vgpu_ppgtt_shadow *s = vgpu_ppgtt_shadow_create(&(struct vgpu_ppgtt_shadow_config) {
+    struct med_vgpu_ppgtt *s = med_vgpu_ppgtt_create(&(struct med_vgpu_ppgtt_config) {
         .ops = &fake_ops, .opaque = vm, .root_gpa = gpa_of(root),
         .bus_base = BUS_BASE, .ram = FAKE_RAM, .ram_count = 1, .scratch_bus = SCRATCH_BUS,
         .max_tables = max,
@@ -191,12 +191,12 @@ static struct vgpu_ppgtt_shadow *shadow_built(struct fake_vm *vm, unsigned root,
 
     if (s) {
         assert_int_equal(vm->pages_live, 0);    /* nothing is built before a sync */
-        assert_int_equal(vgpu_ppgtt_shadow_sync(s, NULL), expect);
+        assert_int_equal(med_vgpu_ppgtt_sync(s, NULL), expect);
     }
     return s;
 }
 
-static struct vgpu_ppgtt_shadow *shadow_of(struct fake_vm *vm, unsigned root, unsigned max)
+static struct med_vgpu_ppgtt *shadow_of(struct fake_vm *vm, unsigned root, unsigned max)
 {
     return shadow_built(vm, root, max, 0);
 }
@@ -231,21 +231,21 @@ static void test_leaf_entries(void **state)
 
     for (size_t i = 0; i < sizeof(leaf_cases) / sizeof(leaf_cases[0]); i++) {
         const struct leaf_case *c = &leaf_cases[i];
-        struct vgpu_ppgtt_shadow *s;
+        struct med_vgpu_ppgtt *s;
         uint64_t gpa = 0;
 
         memset(vm->ram, 0, RAM_PAGES * PAGE);
         build_chain(vm, addr, c->entry);
         s = shadow_of(vm, 0, 0);
         assert_non_null(s);
-        assert_int_equal(vgpu_ppgtt_shadow_translate(s, addr, &gpa), c->translated);
+        assert_int_equal(med_vgpu_ppgtt_translate(s, addr, &gpa), c->translated);
         if (c->translated) {
             assert_int_equal(gpa, c->entry & MED_PPGTT_PTE_ADDR_MASK);
         }
-        assert_int_equal(vgpu_ppgtt_shadow_stats(s)->bad_entries, c->bad);
-        assert_false(vgpu_ppgtt_shadow_translate(s, addr + PAGE, &gpa));
-        assert_int_equal(vgpu_ppgtt_shadow_stats(s)->tables, 4);
-        vgpu_ppgtt_shadow_destroy(s);
+        assert_int_equal(med_vgpu_ppgtt_stats(s)->bad_entries, c->bad);
+        assert_false(med_vgpu_ppgtt_translate(s, addr + PAGE, &gpa));
+        assert_int_equal(med_vgpu_ppgtt_stats(s)->tables, 4);
+        med_vgpu_ppgtt_destroy(s);
     }
 }
 
@@ -278,14 +278,14 @@ static void test_forged_leaves_are_bounded(void **state)
     };
     struct fake_vm *vm = *state;
     const uint64_t addr = 0x0000123456789000ull;
-    struct vgpu_ppgtt_shadow *s;
+    struct med_vgpu_ppgtt *s;
     uint64_t entry, *leaves, gpa;
 
     build_chain(vm, addr, gpa_of(10) | P | RW);
     s = shadow_of(vm, 0, 0);
     assert_non_null(s);
     /* The leaf table, found as the GPU finds it. */
-    entry = vgpu_ppgtt_shadow_root_bus(s) | P;
+    entry = med_vgpu_ppgtt_root_bus(s) | P;
     for (int shift = 39; shift > 12; shift -= 9) {
         entry = gpu_page(vm, entry & MED_PPGTT_PTE_ADDR_MASK)[(addr >> shift) & 511];
     }
@@ -294,8 +294,8 @@ static void test_forged_leaves_are_bounded(void **state)
     for (size_t i = 0; i < sizeof(forged) / sizeof(forged[0]); i++) {
         leaves[(addr >> 12) & 511] = forged[i].leaf;
         gpa = 0;
-        if (vgpu_ppgtt_shadow_translate(s, addr, &gpa) != forged[i].mapped ||
-            vgpu_ppgtt_shadow_range_mapped(s, addr, PAGE) != forged[i].mapped) {
+        if (med_vgpu_ppgtt_translate(s, addr, &gpa) != forged[i].mapped ||
+            med_vgpu_ppgtt_range_mapped(s, addr, PAGE) != forged[i].mapped) {
             fail_msg("forged leaf: %s (0x%llx)", forged[i].what,
                      (unsigned long long)forged[i].leaf);
         }
@@ -303,13 +303,13 @@ static void test_forged_leaves_are_bounded(void **state)
             assert_int_equal(gpa, (forged[i].leaf & MED_PPGTT_PTE_ADDR_MASK) - BUS_BASE);
         }
     }
-    vgpu_ppgtt_shadow_destroy(s);
+    med_vgpu_ppgtt_destroy(s);
 }
 
 static void test_directories_naming_no_ram_or_huge_pages(void **state)
 {
     struct fake_vm *vm = *state;
-    struct vgpu_ppgtt_shadow *s;
+    struct med_vgpu_ppgtt *s;
     uint64_t gpa;
 
     table(vm, 0)[0] = 0x40000000ull | P;                /* a PDP outside RAM */
@@ -319,18 +319,18 @@ static void test_directories_naming_no_ram_or_huge_pages(void **state)
     table(vm, 2)[0] = gpa_of(3) | P | MED_PPGTT_PTE_IPS;    /* 64 KiB pages */
     s = shadow_of(vm, 0, 0);
     assert_non_null(s);
-    assert_int_equal(vgpu_ppgtt_shadow_stats(s)->bad_entries, 3);
-    assert_int_equal(vgpu_ppgtt_shadow_stats(s)->tables, 3);    /* PML4, PDP, PD */
-    assert_false(vgpu_ppgtt_shadow_translate(s, 0, &gpa));
-    assert_false(vgpu_ppgtt_shadow_translate(s, 1ull << 39, &gpa));
-    vgpu_ppgtt_shadow_destroy(s);
+    assert_int_equal(med_vgpu_ppgtt_stats(s)->bad_entries, 3);
+    assert_int_equal(med_vgpu_ppgtt_stats(s)->tables, 3);    /* PML4, PDP, PD */
+    assert_false(med_vgpu_ppgtt_translate(s, 0, &gpa));
+    assert_false(med_vgpu_ppgtt_translate(s, 1ull << 39, &gpa));
+    med_vgpu_ppgtt_destroy(s);
 }
 
 /* i915 fills every unused entry with its scratch PDP, PD and PT. */
 static void test_shared_scratch_tables_are_shadowed_once(void **state)
 {
     struct fake_vm *vm = *state;
-    struct vgpu_ppgtt_shadow *s;
+    struct med_vgpu_ppgtt *s;
     uint64_t gpa;
 
     for (unsigned i = 0; i < 512; i++) {
@@ -341,18 +341,18 @@ static void test_shared_scratch_tables_are_shadowed_once(void **state)
     }
     s = shadow_of(vm, 0, 0);
     assert_non_null(s);
-    assert_int_equal(vgpu_ppgtt_shadow_stats(s)->tables, 4);
+    assert_int_equal(med_vgpu_ppgtt_stats(s)->tables, 4);
     assert_int_equal(vm->pages_live, 4);
     /* The GPU walks the shadow of the fill; for the scanner it is unmapped. */
-    assert_false(vgpu_ppgtt_shadow_translate(s, 0x0000ffffffffe000ull, &gpa));
-    vgpu_ppgtt_shadow_destroy(s);
+    assert_false(med_vgpu_ppgtt_translate(s, 0x0000ffffffffe000ull, &gpa));
+    med_vgpu_ppgtt_destroy(s);
 }
 
 /* A range across two leaf tables: every page must be mapped. */
 static void test_range_mapped(void **state)
 {
     struct fake_vm *vm = *state;
-    struct vgpu_ppgtt_shadow *s;
+    struct med_vgpu_ppgtt *s;
     const uint64_t two_mib = 2ull << 20;
 
     table(vm, 0)[0] = gpa_of(1) | P | RW;
@@ -366,13 +366,13 @@ static void test_range_mapped(void **state)
     table(vm, 4)[7] = 0;                    /* a hole at 2 MiB + 28 KiB */
     s = shadow_of(vm, 0, 0);
     assert_non_null(s);
-    assert_true(vgpu_ppgtt_shadow_range_mapped(s, 0, two_mib + 7 * PAGE));
-    assert_true(vgpu_ppgtt_shadow_range_mapped(s, two_mib - 4, 8));
-    assert_true(vgpu_ppgtt_shadow_range_mapped(s, two_mib + 8 * PAGE, two_mib - 8 * PAGE));
-    assert_false(vgpu_ppgtt_shadow_range_mapped(s, 0, two_mib + 7 * PAGE + 1));
-    assert_false(vgpu_ppgtt_shadow_range_mapped(s, two_mib + 7 * PAGE + 4092, 8));
-    assert_false(vgpu_ppgtt_shadow_range_mapped(s, two_mib, 2 * two_mib));  /* no third table */
-    vgpu_ppgtt_shadow_destroy(s);
+    assert_true(med_vgpu_ppgtt_range_mapped(s, 0, two_mib + 7 * PAGE));
+    assert_true(med_vgpu_ppgtt_range_mapped(s, two_mib - 4, 8));
+    assert_true(med_vgpu_ppgtt_range_mapped(s, two_mib + 8 * PAGE, two_mib - 8 * PAGE));
+    assert_false(med_vgpu_ppgtt_range_mapped(s, 0, two_mib + 7 * PAGE + 1));
+    assert_false(med_vgpu_ppgtt_range_mapped(s, two_mib + 7 * PAGE + 4092, 8));
+    assert_false(med_vgpu_ppgtt_range_mapped(s, two_mib, 2 * two_mib));  /* no third table */
+    med_vgpu_ppgtt_destroy(s);
 }
 
 /* An address under i915's scratch fill is unmapped, one under a table of
@@ -380,7 +380,7 @@ static void test_range_mapped(void **state)
 static void test_fill_is_unmapped(void **state)
 {
     struct fake_vm *vm = *state;
-    struct vgpu_ppgtt_shadow *s;
+    struct med_vgpu_ppgtt *s;
     uint64_t gpa;
 
     for (unsigned i = 0; i < 512; i++) {
@@ -392,17 +392,17 @@ static void test_fill_is_unmapped(void **state)
     build_chain(vm, 0, gpa_of(10) | P | RW);
     s = shadow_of(vm, 0, 0);
     assert_non_null(s);
-    assert_true(vgpu_ppgtt_shadow_translate(s, 0, &gpa));
+    assert_true(med_vgpu_ppgtt_translate(s, 0, &gpa));
     assert_int_equal(gpa, gpa_of(10));
-    assert_false(vgpu_ppgtt_shadow_translate(s, 0x7f0000000000ull, &gpa));
-    assert_int_equal(vgpu_ppgtt_shadow_stats(s)->bad_entries, 0);
-    vgpu_ppgtt_shadow_destroy(s);
+    assert_false(med_vgpu_ppgtt_translate(s, 0x7f0000000000ull, &gpa));
+    assert_int_equal(med_vgpu_ppgtt_stats(s)->bad_entries, 0);
+    med_vgpu_ppgtt_destroy(s);
 }
 
 static void test_table_limit_bounds_the_shadow(void **state)
 {
     struct fake_vm *vm = *state;
-    struct vgpu_ppgtt_shadow *s;
+    struct med_vgpu_ppgtt *s;
 
     /* 60 distinct page tables under one PD. */
     table(vm, 0)[0] = gpa_of(1) | P;
@@ -412,9 +412,9 @@ static void test_table_limit_bounds_the_shadow(void **state)
     }
     s = shadow_built(vm, 0, 16, -ENOMEM);
     assert_non_null(s);
-    assert_int_equal(vgpu_ppgtt_shadow_stats(s)->tables, 16);
-    assert_int_equal(vgpu_ppgtt_shadow_stats(s)->table_limit_hits, 60 - 13);
-    vgpu_ppgtt_shadow_destroy(s);
+    assert_int_equal(med_vgpu_ppgtt_stats(s)->tables, 16);
+    assert_int_equal(med_vgpu_ppgtt_stats(s)->table_limit_hits, 60 - 13);
+    med_vgpu_ppgtt_destroy(s);
 }
 
 /* The owner's budget (all of a vGPU's PPGTTs) refuses a page; once it has
@@ -422,55 +422,55 @@ static void test_table_limit_bounds_the_shadow(void **state)
 static void test_owner_budget_drops_the_entry(void **state)
 {
     struct fake_vm *vm = *state;
-    struct vgpu_ppgtt_shadow *s;
+    struct med_vgpu_ppgtt *s;
     uint64_t gpa;
 
     build_chain(vm, 0, gpa_of(10) | P);
     vm->budget = 3;
     s = shadow_built(vm, 0, 0, -ENOMEM);
     assert_non_null(s);
-    assert_int_equal(vgpu_ppgtt_shadow_stats(s)->tables, 3);
-    assert_int_equal(vgpu_ppgtt_shadow_stats(s)->table_limit_hits, 1);
-    assert_false(vgpu_ppgtt_shadow_translate(s, 0, &gpa));
+    assert_int_equal(med_vgpu_ppgtt_stats(s)->tables, 3);
+    assert_int_equal(med_vgpu_ppgtt_stats(s)->table_limit_hits, 1);
+    assert_false(med_vgpu_ppgtt_translate(s, 0, &gpa));
     vm->budget = 0;
-    assert_int_equal(vgpu_ppgtt_shadow_sync(s, NULL), 0);
-    assert_true(vgpu_ppgtt_shadow_translate(s, 0, &gpa));
+    assert_int_equal(med_vgpu_ppgtt_sync(s, NULL), 0);
+    assert_true(med_vgpu_ppgtt_translate(s, 0, &gpa));
     assert_int_equal(gpa, gpa_of(10));
-    vgpu_ppgtt_shadow_destroy(s);
+    med_vgpu_ppgtt_destroy(s);
 }
 
 static void test_sync_applies_what_changed(void **state)
 {
     struct fake_vm *vm = *state;
-    struct vgpu_ppgtt_shadow *s;
+    struct med_vgpu_ppgtt *s;
     uint64_t gpa;
 
     build_chain(vm, 0, gpa_of(10) | P);
     s = shadow_of(vm, 0, 0);
     assert_non_null(s);
     assert_int_equal(sync_changed(s), 0);
-    assert_int_equal(vgpu_ppgtt_shadow_stats(s)->tables_compared, 4);
+    assert_int_equal(med_vgpu_ppgtt_stats(s)->tables_compared, 4);
 
     table(vm, 3)[1] = gpa_of(11) | P;                 /* a new leaf */
     assert_int_equal(sync_changed(s), 1);
-    assert_true(vgpu_ppgtt_shadow_translate(s, PAGE, &gpa));
+    assert_true(med_vgpu_ppgtt_translate(s, PAGE, &gpa));
     assert_int_equal(gpa, gpa_of(11));
 
     table(vm, 3)[0] = 0;                              /* an unmap */
     assert_int_equal(sync_changed(s), 1);
-    assert_false(vgpu_ppgtt_shadow_translate(s, 0, &gpa));
+    assert_false(med_vgpu_ppgtt_translate(s, 0, &gpa));
 
     /* A new PD replaces the old one: its subtree goes, the new one comes. */
     table(vm, 5)[0] = gpa_of(6) | P;
     table(vm, 6)[7] = gpa_of(12) | P;
     table(vm, 1)[0] = gpa_of(5) | P;
     assert_int_equal(sync_changed(s), 1);
-    assert_true(vgpu_ppgtt_shadow_translate(s, 7 * PAGE, &gpa));
+    assert_true(med_vgpu_ppgtt_translate(s, 7 * PAGE, &gpa));
     assert_int_equal(gpa, gpa_of(12));
-    assert_false(vgpu_ppgtt_shadow_translate(s, PAGE, &gpa));
-    assert_int_equal(vgpu_ppgtt_shadow_stats(s)->tables, 4);
+    assert_false(med_vgpu_ppgtt_translate(s, PAGE, &gpa));
+    assert_int_equal(med_vgpu_ppgtt_stats(s)->tables, 4);
     assert_int_equal(vm->pages_live, 4);
-    vgpu_ppgtt_shadow_destroy(s);
+    med_vgpu_ppgtt_destroy(s);
 }
 
 /*
@@ -493,7 +493,7 @@ static void test_new_directory_sees_a_held_table_as_it_is_now(void **state)
         { 11, 5, 3, 1 },        /* a new PD (page 5) in the PDP */
         { 12, 6, 5, 0 },        /* a new PDP (page 6), naming that PD, in the PML4 */
     };
-    struct vgpu_ppgtt_shadow *s;
+    struct med_vgpu_ppgtt *s;
     uint64_t gpa = 0;
 
     build_chain(vm, 0, gpa_of(10) | P | RW);
@@ -503,13 +503,13 @@ static void test_new_directory_sees_a_held_table_as_it_is_now(void **state)
         table(vm, 3)[0] = gpa_of(steps[i].leaf) | P | RW;
         table(vm, steps[i].dir)[0] = gpa_of(steps[i].level_page) | P | RW;
         table(vm, steps[i].parent_page)[0] = gpa_of(steps[i].dir) | P | RW;
-        assert_int_equal(vgpu_ppgtt_shadow_sync(s, NULL), 0);
-        assert_true(vgpu_ppgtt_shadow_translate(s, 0, &gpa));
+        assert_int_equal(med_vgpu_ppgtt_sync(s, NULL), 0);
+        assert_true(med_vgpu_ppgtt_translate(s, 0, &gpa));
         assert_int_equal(gpa, gpa_of(steps[i].leaf));
-        assert_int_equal(gpu_walk(vm, vgpu_ppgtt_shadow_root_bus(s), 0),
+        assert_int_equal(gpu_walk(vm, med_vgpu_ppgtt_root_bus(s), 0),
                          (BUS_BASE + gpa_of(steps[i].leaf)) | P | RW);
     }
-    vgpu_ppgtt_shadow_destroy(s);
+    med_vgpu_ppgtt_destroy(s);
 }
 
 static void test_root_outside_ram_is_refused(void **state)
@@ -517,7 +517,7 @@ static void test_root_outside_ram_is_refused(void **state)
     struct fake_vm *vm = *state;
 
     errno = 0;
-    assert_null(vgpu_ppgtt_shadow_create(&(struct vgpu_ppgtt_shadow_config) {
+    assert_null(med_vgpu_ppgtt_create(&(struct med_vgpu_ppgtt_config) {
         .ops = &fake_ops, .opaque = vm, .root_gpa = 0x1000,
         .bus_base = BUS_BASE, .ram = FAKE_RAM, .ram_count = 1, .scratch_bus = SCRATCH_BUS,
     }));
@@ -537,15 +537,15 @@ static void test_pinned_version_is_immutable(void **state)
 {
     struct fake_vm *vm = *state;
     static uint64_t before[64][512], after[64][512];
-    struct vgpu_ppgtt_shadow *s;
+    struct med_vgpu_ppgtt *s;
     uint64_t pin, root_pinned, gpa;
     unsigned n, m;
 
     build_chain(vm, 0, gpa_of(10) | P | RW);
     table(vm, 3)[1] = gpa_of(11) | P | RW;
     s = shadow_of(vm, 0, 0);
-    pin = vgpu_ppgtt_shadow_pin(s);
-    root_pinned = vgpu_ppgtt_shadow_root_bus(s);
+    pin = med_vgpu_ppgtt_pin(s);
+    root_pinned = med_vgpu_ppgtt_root_bus(s);
     n = gpu_reachable(vm, root_pinned, 4, before, 64);
     assert_int_equal(n, 4);
 
@@ -568,38 +568,38 @@ static void test_pinned_version_is_immutable(void **state)
     assert_int_equal(gpu_walk(vm, root_pinned, 0), (BUS_BASE + gpa_of(10)) | P | RW);
     assert_int_equal(gpu_walk(vm, root_pinned, PAGE), (BUS_BASE + gpa_of(11)) | P | RW);
     /* The current version: what the guest says now. */
-    assert_int_not_equal(vgpu_ppgtt_shadow_root_bus(s), root_pinned);
-    assert_int_equal(gpu_walk(vm, vgpu_ppgtt_shadow_root_bus(s), 0),
+    assert_int_not_equal(med_vgpu_ppgtt_root_bus(s), root_pinned);
+    assert_int_equal(gpu_walk(vm, med_vgpu_ppgtt_root_bus(s), 0),
                      (BUS_BASE + gpa_of(12)) | P | RW);
-    assert_true(vgpu_ppgtt_shadow_translate(s, 0, &gpa));
+    assert_true(med_vgpu_ppgtt_translate(s, 0, &gpa));
     assert_int_equal(gpa, gpa_of(12));
-    assert_true(vgpu_ppgtt_shadow_translate(s, 1ull << 39, &gpa));
-    assert_true(vgpu_ppgtt_shadow_stats(s)->copies > 0);
-    assert_true(vgpu_ppgtt_shadow_stats(s)->deferred_pages > 0);
+    assert_true(med_vgpu_ppgtt_translate(s, 1ull << 39, &gpa));
+    assert_true(med_vgpu_ppgtt_stats(s)->copies > 0);
+    assert_true(med_vgpu_ppgtt_stats(s)->deferred_pages > 0);
 
-    vgpu_ppgtt_shadow_unpin(s, pin);
-    assert_int_equal(vgpu_ppgtt_shadow_stats(s)->deferred_pages, 0);
-    assert_int_equal(vm->pages_live, vgpu_ppgtt_shadow_stats(s)->tables);
-    vgpu_ppgtt_shadow_destroy(s);
+    med_vgpu_ppgtt_unpin(s, pin);
+    assert_int_equal(med_vgpu_ppgtt_stats(s)->deferred_pages, 0);
+    assert_int_equal(vm->pages_live, med_vgpu_ppgtt_stats(s)->tables);
+    med_vgpu_ppgtt_destroy(s);
 }
 
 /* With nothing pinned a sync writes in place: no copies, nothing held. */
 static void test_unpinned_sync_writes_in_place(void **state)
 {
     struct fake_vm *vm = *state;
-    struct vgpu_ppgtt_shadow *s;
+    struct med_vgpu_ppgtt *s;
     uint64_t root;
 
     build_chain(vm, 0, gpa_of(10) | P | RW);
     s = shadow_of(vm, 0, 0);
-    vgpu_ppgtt_shadow_unpin(s, vgpu_ppgtt_shadow_pin(s));
-    root = vgpu_ppgtt_shadow_root_bus(s);
+    med_vgpu_ppgtt_unpin(s, med_vgpu_ppgtt_pin(s));
+    root = med_vgpu_ppgtt_root_bus(s);
     table(vm, 3)[0] = gpa_of(13) | P | RW;
     assert_int_equal(sync_changed(s), 1);
-    assert_int_equal(vgpu_ppgtt_shadow_root_bus(s), root);
-    assert_int_equal(vgpu_ppgtt_shadow_stats(s)->copies, 0);
+    assert_int_equal(med_vgpu_ppgtt_root_bus(s), root);
+    assert_int_equal(med_vgpu_ppgtt_stats(s)->copies, 0);
     assert_int_equal(vm->pages_allocated, 4);
-    vgpu_ppgtt_shadow_destroy(s);
+    med_vgpu_ppgtt_destroy(s);
 }
 
 /* Pins of several versions end in any order; a page is held as long as
@@ -607,26 +607,26 @@ static void test_unpinned_sync_writes_in_place(void **state)
 static void test_pages_held_until_every_reaching_pin_ends(void **state)
 {
     struct fake_vm *vm = *state;
-    struct vgpu_ppgtt_shadow *s;
+    struct med_vgpu_ppgtt *s;
     uint64_t first, second, root_first;
 
     build_chain(vm, 0, gpa_of(10) | P | RW);
     s = shadow_of(vm, 0, 0);
-    first = vgpu_ppgtt_shadow_pin(s);
-    root_first = vgpu_ppgtt_shadow_root_bus(s);
+    first = med_vgpu_ppgtt_pin(s);
+    root_first = med_vgpu_ppgtt_root_bus(s);
     table(vm, 3)[0] = gpa_of(11) | P | RW;
     assert_int_equal(sync_changed(s), 1);          /* copies PT, PD, PDP, PML4 */
-    second = vgpu_ppgtt_shadow_pin(s);
+    second = med_vgpu_ppgtt_pin(s);
     table(vm, 2)[0] = 0;                           /* the PT goes */
     assert_int_equal(sync_changed(s), 1);
     assert_int_equal(vm->pages_live, 4 + 4 + 3);   /* two pinned versions + current */
 
-    vgpu_ppgtt_shadow_unpin(s, second);
+    med_vgpu_ppgtt_unpin(s, second);
     assert_int_equal(vm->pages_live, 4 + 3);       /* the first version is still walked */
     assert_int_equal(gpu_walk(vm, root_first, 0), (BUS_BASE + gpa_of(10)) | P | RW);
-    vgpu_ppgtt_shadow_unpin(s, first);
+    med_vgpu_ppgtt_unpin(s, first);
     assert_int_equal(vm->pages_live, 3);
-    vgpu_ppgtt_shadow_destroy(s);
+    med_vgpu_ppgtt_destroy(s);
 }
 
 /* A guest that destroys a PPGTT a workload still runs on: its pages stay
@@ -634,17 +634,17 @@ static void test_pages_held_until_every_reaching_pin_ends(void **state)
 static void test_destroy_while_pinned_waits_for_the_unpin(void **state)
 {
     struct fake_vm *vm = *state;
-    struct vgpu_ppgtt_shadow *s;
+    struct med_vgpu_ppgtt *s;
     uint64_t pin, root;
 
     build_chain(vm, 0, gpa_of(10) | P | RW);
     s = shadow_of(vm, 0, 0);
-    pin = vgpu_ppgtt_shadow_pin(s);
-    root = vgpu_ppgtt_shadow_root_bus(s);
-    vgpu_ppgtt_shadow_destroy(s);
+    pin = med_vgpu_ppgtt_pin(s);
+    root = med_vgpu_ppgtt_root_bus(s);
+    med_vgpu_ppgtt_destroy(s);
     assert_int_equal(vm->pages_live, 4);
     assert_int_equal(gpu_walk(vm, root, 0), (BUS_BASE + gpa_of(10)) | P | RW);
-    vgpu_ppgtt_shadow_unpin(s, pin);
+    med_vgpu_ppgtt_unpin(s, pin);
     assert_int_equal(vm->pages_live, 0);
 }
 
@@ -653,22 +653,22 @@ static void test_destroy_while_pinned_waits_for_the_unpin(void **state)
 static void test_copy_refused_fails_the_sync(void **state)
 {
     struct fake_vm *vm = *state;
-    struct vgpu_ppgtt_shadow *s;
+    struct med_vgpu_ppgtt *s;
     uint64_t pin, gpa;
 
     build_chain(vm, 0, gpa_of(10) | P | RW);
     s = shadow_of(vm, 0, 0);
-    pin = vgpu_ppgtt_shadow_pin(s);
+    pin = med_vgpu_ppgtt_pin(s);
     vm->budget = 5;
     table(vm, 3)[0] = gpa_of(11) | P | RW;
-    assert_int_equal(vgpu_ppgtt_shadow_sync(s, NULL), -ENOMEM);
-    assert_int_equal(gpu_walk(vm, vgpu_ppgtt_shadow_root_bus(s), 0),
+    assert_int_equal(med_vgpu_ppgtt_sync(s, NULL), -ENOMEM);
+    assert_int_equal(gpu_walk(vm, med_vgpu_ppgtt_root_bus(s), 0),
                      (BUS_BASE + gpa_of(10)) | P | RW);
-    vgpu_ppgtt_shadow_unpin(s, pin);
-    assert_int_equal(vgpu_ppgtt_shadow_sync(s, NULL), 0);
-    assert_true(vgpu_ppgtt_shadow_translate(s, 0, &gpa));
+    med_vgpu_ppgtt_unpin(s, pin);
+    assert_int_equal(med_vgpu_ppgtt_sync(s, NULL), 0);
+    assert_true(med_vgpu_ppgtt_translate(s, 0, &gpa));
     assert_int_equal(gpa, gpa_of(11));
-    vgpu_ppgtt_shadow_destroy(s);
+    med_vgpu_ppgtt_destroy(s);
 }
 
 /* A page table two directory entries share, mapping real pages, is a
@@ -676,25 +676,25 @@ static void test_copy_refused_fails_the_sync(void **state)
 static void test_shared_table_that_maps_pages_translates(void **state)
 {
     struct fake_vm *vm = *state;
-    struct vgpu_ppgtt_shadow *s;
+    struct med_vgpu_ppgtt *s;
     uint64_t gpa;
 
     build_chain(vm, 0, gpa_of(10) | P | RW);
     table(vm, 3)[1] = gpa_of(11) | P | RW;
     table(vm, 2)[1] = gpa_of(3) | P | RW;          /* the same PT at 2 MiB */
     s = shadow_of(vm, 0, 0);
-    assert_true(vgpu_ppgtt_shadow_translate(s, 0, &gpa));
+    assert_true(med_vgpu_ppgtt_translate(s, 0, &gpa));
     assert_int_equal(gpa, gpa_of(10));
-    assert_true(vgpu_ppgtt_shadow_translate(s, (2ull << 20) + PAGE, &gpa));
+    assert_true(med_vgpu_ppgtt_translate(s, (2ull << 20) + PAGE, &gpa));
     assert_int_equal(gpa, gpa_of(11));
-    assert_true(vgpu_ppgtt_shadow_range_mapped(s, 2ull << 20, 2 * PAGE));
-    assert_int_equal(vgpu_ppgtt_shadow_stats(s)->tables, 4);
-    vgpu_ppgtt_shadow_destroy(s);
+    assert_true(med_vgpu_ppgtt_range_mapped(s, 2ull << 20, 2 * PAGE));
+    assert_int_equal(med_vgpu_ppgtt_stats(s)->tables, 4);
+    med_vgpu_ppgtt_destroy(s);
 }
 
 static struct med_ppgtt_set *set_of(struct fake_vm *vm)
 {
-    return med_ppgtt_set_create(&(struct vgpu_ppgtt_shadow_config) {
+    return med_ppgtt_set_create(&(struct med_vgpu_ppgtt_config) {
         .ops = &fake_ops, .opaque = vm, .bus_base = BUS_BASE, .ram = FAKE_RAM, .ram_count = 1,
         .scratch_bus = SCRATCH_BUS,
     });
@@ -707,7 +707,7 @@ static void test_set_drops_unpinned_shadows_for_room(void **state)
 {
     struct fake_vm *vm = *state;
     struct med_ppgtt_set *set = set_of(vm);
-    struct vgpu_ppgtt_shadow *a, *b;
+    struct med_vgpu_ppgtt *a, *b;
     const char *problem = NULL;
     uint64_t gpa, pin;
 
@@ -730,18 +730,18 @@ static void test_set_drops_unpinned_shadows_for_room(void **state)
     assert_int_equal(med_ppgtt_set_sync(set, a), 0);
     assert_int_equal(med_ppgtt_set_sync(set, b), 0);   /* drops a */
     assert_int_equal(med_ppgtt_set_evictions(set), 1);
-    assert_true(vgpu_ppgtt_shadow_translate(b, 0, &gpa));
+    assert_true(med_vgpu_ppgtt_translate(b, 0, &gpa));
     assert_int_equal(gpa, gpa_of(11));
-    assert_int_equal(vgpu_ppgtt_shadow_stats(a)->tables, 0);
+    assert_int_equal(med_vgpu_ppgtt_stats(a)->tables, 0);
     assert_int_equal(med_ppgtt_set_sync(set, a), 0);   /* built again, drops b */
-    assert_true(vgpu_ppgtt_shadow_translate(a, 0, &gpa));
+    assert_true(med_vgpu_ppgtt_translate(a, 0, &gpa));
     assert_int_equal(gpa, gpa_of(10));
 
     /* A workload runs on a: b cannot have its pages. */
-    pin = vgpu_ppgtt_shadow_pin(a);
+    pin = med_vgpu_ppgtt_pin(a);
     assert_int_equal(med_ppgtt_set_sync(set, b), -ENOMEM);
-    assert_true(vgpu_ppgtt_shadow_translate(a, 0, &gpa));
-    vgpu_ppgtt_shadow_unpin(a, pin);
+    assert_true(med_vgpu_ppgtt_translate(a, 0, &gpa));
+    med_vgpu_ppgtt_unpin(a, pin);
     assert_int_equal(med_ppgtt_set_sync(set, b), 0);
 
     assert_int_equal(med_ppgtt_set_remove(set, gpa_of(0), &problem), 0);

@@ -28,7 +28,7 @@
 #define APER_SIZE   (8 * PAGE)
 
 struct env {
-    struct vgpu_mem mem;
+    struct med_vgpu_mem mem;
     uint8_t *low, *high;
     uint64_t *ptes;
 };
@@ -40,7 +40,7 @@ static int setup(void **state)
     e->low = calloc(1, LOW_SIZE);
     e->high = calloc(1, HIGH_SIZE);
     e->ptes = calloc(PGPU_GGTT_ENTRIES, sizeof(uint64_t));
-    e->mem = (struct vgpu_mem) {
+    e->mem = (struct med_vgpu_mem) {
         .ram = { { LOW_GPA, LOW_SIZE }, { HIGH_GPA, HIGH_SIZE } },
         .host = { e->low, e->high },
         .ram_count = 2,
@@ -85,7 +85,7 @@ static void test_gpa_ranges(void **state)
 
     for (size_t i = 0; i < sizeof(gpa_cases) / sizeof(gpa_cases[0]); i++) {
         const struct gpa_case *c = &gpa_cases[i];
-        uint8_t *host = vgpu_gpa_to_host(&e->mem, c->gpa, c->len);
+        uint8_t *host = med_vgpu_gpa_to_host(&e->mem, c->gpa, c->len);
 
         if (c->range < 0) {
             assert_null(host);
@@ -115,7 +115,7 @@ static void test_gma_ranges(void **state)
     struct env *e = *state;
 
     for (size_t i = 0; i < sizeof(gma_cases) / sizeof(gma_cases[0]); i++) {
-        assert_int_equal(vgpu_gma_in_partition(&e->mem, gma_cases[i].gma, gma_cases[i].len),
+        assert_int_equal(med_vgpu_gma_in_partition(&e->mem, gma_cases[i].gma, gma_cases[i].len),
                          gma_cases[i].ok);
     }
 }
@@ -132,15 +132,15 @@ static void test_ggtt_copy_stops_at_the_first_bad_page(void **state)
     e->ptes[first + 1] = HIGH_GPA | 1;                  /* high RAM page 0 */
     e->ptes[first + 2] = (HIGH_GPA + HIGH_SIZE) | 1;    /* names no guest RAM */
     e->ptes[first + 3] = 3 * PAGE;                      /* not present */
-    assert_int_equal(vgpu_ggtt_copy(&e->mem, HIDDEN + 8, buf, sizeof(buf)), 2 * PAGE - 8);
+    assert_int_equal(med_vgpu_ggtt_copy(&e->mem, HIDDEN + 8, buf, sizeof(buf)), 2 * PAGE - 8);
     assert_int_equal(buf[0], 0xaa);
     assert_int_equal(buf[2 * PAGE - 9], 0xbb);
     e->ptes[first + 2] = 5 * PAGE | 1;
-    assert_int_equal(vgpu_ggtt_copy(&e->mem, HIDDEN, buf, sizeof(buf)), 3 * PAGE);
+    assert_int_equal(med_vgpu_ggtt_copy(&e->mem, HIDDEN, buf, sizeof(buf)), 3 * PAGE);
     /* Entries outside the partition are never used, whatever they say. */
     e->ptes[APERTURE / PAGE + APER_SIZE / PAGE] = 2 * PAGE | 1;
-    assert_null(vgpu_ggtt_page(&e->mem, APERTURE + APER_SIZE));
-    assert_int_equal(vgpu_ggtt_copy(&e->mem, APERTURE + APER_SIZE - 4, buf, 8), 0);
+    assert_null(med_vgpu_ggtt_page(&e->mem, APERTURE + APER_SIZE));
+    assert_int_equal(med_vgpu_ggtt_copy(&e->mem, APERTURE + APER_SIZE - 4, buf, 8), 0);
 }
 
 int main(void)

@@ -59,7 +59,7 @@ struct env {
     struct fake_gpu gpu;
     struct med_host_mem *hm;
     struct med_page_pool *pool;
-    struct vgpu_mem mem;
+    struct med_vgpu_mem mem;
     struct med_isolation_scope scope;
     uint64_t *table[4];         /* PML4, PDP, PD, PT */
     uint64_t bus[4];
