@@ -22,6 +22,16 @@ enum gen9_engine {
     GEN9_NUM_ENGINES
 };
 
+/* Engine sets (1 << enum gen9_engine), e.g. where a command exists. */
+enum {
+    GEN9_ENG_RCS = 1 << GEN9_RCS,
+    GEN9_ENG_BCS = 1 << GEN9_BCS,
+    GEN9_ENG_VCS = 1 << GEN9_VCS,
+    GEN9_ENG_VECS = 1 << GEN9_VECS,
+    GEN9_ENG_XCS = GEN9_ENG_BCS | GEN9_ENG_VCS | GEN9_ENG_VECS,
+    GEN9_ENG_ALL = GEN9_ENG_RCS | GEN9_ENG_XCS,
+};
+
 struct gen9_engine_info {
     const char *name;           /* i915's engine class name */
     uint32_t base;              /* MMIO base of its register block */

@@ -28,7 +28,7 @@ struct skl_cmd_desc {
     uint8_t len_bits;       /* width of the DWord Length field; 0: fixed */
     uint16_t fixed_len;     /* total dwords when len_bits == 0 */
     uint8_t min_len;        /* a shorter command is malformed */
-    uint8_t engines;        /* SKL_ENG_* where the command is valid */
+    uint8_t engines;        /* GEN9_ENG_* where the command is valid */
     uint16_t addr_dws;      /* bit i: dwords i and i + 1 hold an address */
     bool unimplemented;     /* decoded, but the model cannot execute it */
     skl_cmd_fn *exec;       /* NULL: no effect in the model */
@@ -336,85 +336,85 @@ static enum skl_exec_result mi_conditional_bb_end(struct skl_exec *x, const uint
 
 /* MI commands, by opcode (dword 0 bits 28:23). */
 static const struct skl_cmd_desc mi_cmds[64] = {
-    MI_FIXED1(0x00, MI_NOOP, .engines = SKL_ENG_ALL),
-    MI_FIXED1(0x01, MI_SET_PREDICATE, .engines = SKL_ENG_ALL, .unimplemented = true),
-    MI_FIXED1(0x02, MI_USER_INTERRUPT, .engines = SKL_ENG_ALL, .exec = mi_user_interrupt),
-    MI_FIXED1(0x03, MI_WAIT_FOR_EVENT, .engines = SKL_ENG_RCS | SKL_ENG_BCS,
+    MI_FIXED1(0x00, MI_NOOP, .engines = GEN9_ENG_ALL),
+    MI_FIXED1(0x01, MI_SET_PREDICATE, .engines = GEN9_ENG_ALL, .unimplemented = true),
+    MI_FIXED1(0x02, MI_USER_INTERRUPT, .engines = GEN9_ENG_ALL, .exec = mi_user_interrupt),
+    MI_FIXED1(0x03, MI_WAIT_FOR_EVENT, .engines = GEN9_ENG_RCS | GEN9_ENG_BCS,
               .unimplemented = true),
-    MI_FIXED1(0x05, MI_ARB_CHECK, .engines = SKL_ENG_ALL, .exec = mi_arb_check),
-    MI_FIXED1(0x06, MI_RS_CONTROL, .engines = SKL_ENG_RCS, .unimplemented = true),
-    MI_FIXED1(0x07, MI_REPORT_HEAD, .engines = SKL_ENG_ALL, .exec = mi_report_head),
-    MI_FIXED1(0x08, MI_ARB_ON_OFF, .engines = SKL_ENG_ALL, .exec = mi_arb_on_off),
-    MI_FIXED1(0x09, MI_URB_ATOMIC_ALLOC, .engines = SKL_ENG_RCS, .unimplemented = true),
-    MI_FIXED1(0x0a, MI_BATCH_BUFFER_END, .engines = SKL_ENG_ALL, .exec = mi_batch_buffer_end),
-    MI_FIXED1(0x0b, MI_SUSPEND_FLUSH, .engines = SKL_ENG_ALL, .unimplemented = true),
-    MI_FIXED1(0x0c, MI_PREDICATE, .engines = SKL_ENG_RCS, .unimplemented = true),
-    MI_FIXED1(0x0d, MI_TOPOLOGY_FILTER, .engines = SKL_ENG_RCS, .unimplemented = true),
-    MI_FIXED1(0x0e, MI_SET_APPID, .engines = SKL_ENG_ALL, .unimplemented = true),
-    MI_FIXED1(0x0f, MI_RS_CONTEXT, .engines = SKL_ENG_RCS, .unimplemented = true),
-    MI_VAR(0x12, MI_LOAD_SCAN_LINES_INCL, 6, 2, .engines = SKL_ENG_RCS | SKL_ENG_BCS,
+    MI_FIXED1(0x05, MI_ARB_CHECK, .engines = GEN9_ENG_ALL, .exec = mi_arb_check),
+    MI_FIXED1(0x06, MI_RS_CONTROL, .engines = GEN9_ENG_RCS, .unimplemented = true),
+    MI_FIXED1(0x07, MI_REPORT_HEAD, .engines = GEN9_ENG_ALL, .exec = mi_report_head),
+    MI_FIXED1(0x08, MI_ARB_ON_OFF, .engines = GEN9_ENG_ALL, .exec = mi_arb_on_off),
+    MI_FIXED1(0x09, MI_URB_ATOMIC_ALLOC, .engines = GEN9_ENG_RCS, .unimplemented = true),
+    MI_FIXED1(0x0a, MI_BATCH_BUFFER_END, .engines = GEN9_ENG_ALL, .exec = mi_batch_buffer_end),
+    MI_FIXED1(0x0b, MI_SUSPEND_FLUSH, .engines = GEN9_ENG_ALL, .unimplemented = true),
+    MI_FIXED1(0x0c, MI_PREDICATE, .engines = GEN9_ENG_RCS, .unimplemented = true),
+    MI_FIXED1(0x0d, MI_TOPOLOGY_FILTER, .engines = GEN9_ENG_RCS, .unimplemented = true),
+    MI_FIXED1(0x0e, MI_SET_APPID, .engines = GEN9_ENG_ALL, .unimplemented = true),
+    MI_FIXED1(0x0f, MI_RS_CONTEXT, .engines = GEN9_ENG_RCS, .unimplemented = true),
+    MI_VAR(0x12, MI_LOAD_SCAN_LINES_INCL, 6, 2, .engines = GEN9_ENG_RCS | GEN9_ENG_BCS,
            .unimplemented = true),
-    MI_VAR(0x13, MI_LOAD_SCAN_LINES_EXCL, 6, 2, .engines = SKL_ENG_RCS | SKL_ENG_BCS,
+    MI_VAR(0x13, MI_LOAD_SCAN_LINES_EXCL, 6, 2, .engines = GEN9_ENG_RCS | GEN9_ENG_BCS,
            .unimplemented = true),
-    MI_VAR(0x14, MI_DISPLAY_FLIP, 8, 3, .engines = SKL_ENG_RCS | SKL_ENG_BCS,
+    MI_VAR(0x14, MI_DISPLAY_FLIP, 8, 3, .engines = GEN9_ENG_RCS | GEN9_ENG_BCS,
            .unimplemented = true),
-    MI_VAR(0x18, MI_SET_CONTEXT, 8, 2, .engines = SKL_ENG_RCS, .unimplemented = true),
-    MI_VAR(0x1a, MI_MATH, 8, 2, .engines = SKL_ENG_ALL, .unimplemented = true),
-    MI_VAR(0x1b, MI_SEMAPHORE_SIGNAL, 8, 2, .engines = SKL_ENG_ALL, .unimplemented = true),
-    MI_VAR(0x1c, MI_SEMAPHORE_WAIT, 8, 4, .engines = SKL_ENG_ALL, .addr_dws = 1 << 2,
+    MI_VAR(0x18, MI_SET_CONTEXT, 8, 2, .engines = GEN9_ENG_RCS, .unimplemented = true),
+    MI_VAR(0x1a, MI_MATH, 8, 2, .engines = GEN9_ENG_ALL, .unimplemented = true),
+    MI_VAR(0x1b, MI_SEMAPHORE_SIGNAL, 8, 2, .engines = GEN9_ENG_ALL, .unimplemented = true),
+    MI_VAR(0x1c, MI_SEMAPHORE_WAIT, 8, 4, .engines = GEN9_ENG_ALL, .addr_dws = 1 << 2,
            .exec = mi_semaphore_wait),
-    MI_VAR(0x1d, MI_FORCE_WAKEUP, 8, 2, .engines = SKL_ENG_ALL, .unimplemented = true),
-    MI_VAR(0x20, MI_STORE_DATA_IMM, 10, 4, .engines = SKL_ENG_ALL, .addr_dws = 1 << 1,
+    MI_VAR(0x1d, MI_FORCE_WAKEUP, 8, 2, .engines = GEN9_ENG_ALL, .unimplemented = true),
+    MI_VAR(0x20, MI_STORE_DATA_IMM, 10, 4, .engines = GEN9_ENG_ALL, .addr_dws = 1 << 1,
            .exec = mi_store_data_imm),
-    MI_VAR(0x21, MI_STORE_DATA_INDEX, 8, 3, .engines = SKL_ENG_ALL, .unimplemented = true),
-    MI_VAR(0x22, MI_LOAD_REGISTER_IMM, 8, 3, .engines = SKL_ENG_ALL,
+    MI_VAR(0x21, MI_STORE_DATA_INDEX, 8, 3, .engines = GEN9_ENG_ALL, .unimplemented = true),
+    MI_VAR(0x22, MI_LOAD_REGISTER_IMM, 8, 3, .engines = GEN9_ENG_ALL,
            .exec = mi_load_register_imm),
-    MI_VAR(0x23, MI_UPDATE_GTT, 10, 3, .engines = SKL_ENG_ALL, .unimplemented = true),
-    MI_VAR(0x24, MI_STORE_REGISTER_MEM, 8, 4, .engines = SKL_ENG_ALL, .addr_dws = 1 << 2,
+    MI_VAR(0x23, MI_UPDATE_GTT, 10, 3, .engines = GEN9_ENG_ALL, .unimplemented = true),
+    MI_VAR(0x24, MI_STORE_REGISTER_MEM, 8, 4, .engines = GEN9_ENG_ALL, .addr_dws = 1 << 2,
            .exec = mi_store_register_mem),
-    MI_VAR(0x26, MI_FLUSH_DW, 6, 4, .engines = SKL_ENG_XCS, .addr_dws = 1 << 1,
+    MI_VAR(0x26, MI_FLUSH_DW, 6, 4, .engines = GEN9_ENG_XCS, .addr_dws = 1 << 1,
            .exec = mi_flush_dw),
-    MI_VAR(0x27, MI_CLFLUSH, 10, 3, .engines = SKL_ENG_ALL, .unimplemented = true),
-    MI_VAR(0x28, MI_REPORT_PERF_COUNT, 6, 4, .engines = SKL_ENG_RCS, .unimplemented = true),
-    MI_VAR(0x29, MI_LOAD_REGISTER_MEM, 8, 4, .engines = SKL_ENG_ALL, .addr_dws = 1 << 2,
+    MI_VAR(0x27, MI_CLFLUSH, 10, 3, .engines = GEN9_ENG_ALL, .unimplemented = true),
+    MI_VAR(0x28, MI_REPORT_PERF_COUNT, 6, 4, .engines = GEN9_ENG_RCS, .unimplemented = true),
+    MI_VAR(0x29, MI_LOAD_REGISTER_MEM, 8, 4, .engines = GEN9_ENG_ALL, .addr_dws = 1 << 2,
            .exec = mi_load_register_mem),
-    MI_VAR(0x2a, MI_LOAD_REGISTER_REG, 8, 3, .engines = SKL_ENG_ALL,
+    MI_VAR(0x2a, MI_LOAD_REGISTER_REG, 8, 3, .engines = GEN9_ENG_ALL,
            .exec = mi_load_register_reg),
-    MI_VAR(0x2b, MI_RS_STORE_DATA_IMM, 8, 4, .engines = SKL_ENG_RCS, .unimplemented = true),
-    MI_VAR(0x2c, MI_LOAD_URB_MEM, 8, 4, .engines = SKL_ENG_RCS, .unimplemented = true),
-    MI_VAR(0x2d, MI_STORE_URB_MEM, 8, 4, .engines = SKL_ENG_RCS, .unimplemented = true),
-    MI_VAR(0x2e, MI_COPY_MEM_MEM, 8, 5, .engines = SKL_ENG_ALL, .unimplemented = true),
-    MI_VAR(0x2f, MI_ATOMIC, 8, 3, .engines = SKL_ENG_ALL, .unimplemented = true),
-    MI_VAR(0x31, MI_BATCH_BUFFER_START, 8, 3, .engines = SKL_ENG_ALL, .addr_dws = 1 << 1,
+    MI_VAR(0x2b, MI_RS_STORE_DATA_IMM, 8, 4, .engines = GEN9_ENG_RCS, .unimplemented = true),
+    MI_VAR(0x2c, MI_LOAD_URB_MEM, 8, 4, .engines = GEN9_ENG_RCS, .unimplemented = true),
+    MI_VAR(0x2d, MI_STORE_URB_MEM, 8, 4, .engines = GEN9_ENG_RCS, .unimplemented = true),
+    MI_VAR(0x2e, MI_COPY_MEM_MEM, 8, 5, .engines = GEN9_ENG_ALL, .unimplemented = true),
+    MI_VAR(0x2f, MI_ATOMIC, 8, 3, .engines = GEN9_ENG_ALL, .unimplemented = true),
+    MI_VAR(0x31, MI_BATCH_BUFFER_START, 8, 3, .engines = GEN9_ENG_ALL, .addr_dws = 1 << 1,
            .exec = mi_batch_buffer_start),
-    MI_VAR(0x36, MI_CONDITIONAL_BATCH_BUFFER_END, 8, 4, .engines = SKL_ENG_ALL,
+    MI_VAR(0x36, MI_CONDITIONAL_BATCH_BUFFER_END, 8, 4, .engines = GEN9_ENG_ALL,
            .addr_dws = 1 << 2, .exec = mi_conditional_bb_end),
 };
 
 /* Blitter commands, by opcode (dword 0 bits 28:22). */
 static const struct skl_cmd_desc blt_cmds[128] = {
     [0x42] = { .name = "XY_FAST_COPY_BLT", .len_bits = 8, .min_len = 10,
-               .engines = SKL_ENG_BCS, .addr_dws = 1 << 4 | 1 << 8,
+               .engines = GEN9_ENG_BCS, .addr_dws = 1 << 4 | 1 << 8,
                .exec = skl_blt_fast_copy },
     [0x50] = { .name = "XY_COLOR_BLT", .len_bits = 8, .min_len = 7,
-               .engines = SKL_ENG_BCS, .addr_dws = 1 << 4, .exec = skl_blt_color },
+               .engines = GEN9_ENG_BCS, .addr_dws = 1 << 4, .exec = skl_blt_color },
     [0x53] = { .name = "XY_SRC_COPY_BLT", .len_bits = 8, .min_len = 10,
-               .engines = SKL_ENG_BCS, .addr_dws = 1 << 4 | 1 << 8,
+               .engines = GEN9_ENG_BCS, .addr_dws = 1 << 4 | 1 << 8,
                .exec = skl_blt_src_copy },
 };
 
 #define GFX_KEY(dw0)        (((dw0) >> 16) & 0x1fff)    /* subtype, opcode, subop */
 #define GFX_ROW(sub, op, subop, cmd_name, bits) \
     { .name = #cmd_name, .opcode = GFX_OP(sub, op, subop), .len_bits = (bits), \
-      .min_len = 2, .engines = SKL_ENG_RCS }
+      .min_len = 2, .engines = GEN9_ENG_RCS }
 #define GFX_FIXED_ROW(sub, op, subop, cmd_name, dwords) \
     { .name = #cmd_name, .opcode = GFX_OP(sub, op, subop), .fixed_len = (dwords), \
-      .min_len = (dwords), .engines = SKL_ENG_RCS }
+      .min_len = (dwords), .engines = GEN9_ENG_RCS }
 
 /* Render engine GFX commands (Gen9 opcodes and length field widths). */
 static const struct skl_cmd_desc gfx_cmds[] = {
     { .name = "PIPE_CONTROL", .opcode = GFX_OP(3, 2, 0), .len_bits = 8, .min_len = 6,
-      .engines = SKL_ENG_RCS, .addr_dws = 1 << 2, .exec = pipe_control },
+      .engines = GEN9_ENG_RCS, .addr_dws = 1 << 2, .exec = pipe_control },
     GFX_ROW(0, 0, 0x03, STATE_PREFETCH, 8),
     GFX_ROW(0, 1, 0x01, STATE_BASE_ADDRESS, 8),
     GFX_ROW(0, 1, 0x02, STATE_SIP, 8),
@@ -529,10 +529,10 @@ static const struct skl_cmd_desc gfx_cmds[] = {
  * 1), a single dword; pipelines 0 and 3 have no commands there. */
 static const struct skl_cmd_desc video_cmd = {
     .name = "video engine command", .len_bits = 12, .min_len = 1,
-    .engines = SKL_ENG_VCS | SKL_ENG_VECS,
+    .engines = GEN9_ENG_VCS | GEN9_ENG_VECS,
 };
 static const struct skl_cmd_desc video_single_dword_cmd = {
-    .name = "MFX_WAIT", .fixed_len = 1, .min_len = 1, .engines = SKL_ENG_VCS | SKL_ENG_VECS,
+    .name = "MFX_WAIT", .fixed_len = 1, .min_len = 1, .engines = GEN9_ENG_VCS | GEN9_ENG_VECS,
 };
 
 static uint8_t gfx_index[0x2000];       /* GFX_KEY -> row + 1 */

@@ -104,14 +104,4 @@
 #define   BR13_DEPTH_32             (3u << 24)
 #define   FAST_COPY_DEPTH_32        (3u << 24)
 
-/* Engine sets, e.g. where a command is valid. */
-enum {
-    SKL_ENG_RCS = 1 << GEN9_RCS,
-    SKL_ENG_BCS = 1 << GEN9_BCS,
-    SKL_ENG_VCS = 1 << GEN9_VCS,
-    SKL_ENG_VECS = 1 << GEN9_VECS,
-    SKL_ENG_XCS = SKL_ENG_BCS | SKL_ENG_VCS | SKL_ENG_VECS,
-    SKL_ENG_ALL = SKL_ENG_RCS | SKL_ENG_XCS,
-};
-
 #endif /* GPUMED_PGPU_SKL_REGS_H */

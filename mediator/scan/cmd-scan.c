@@ -147,7 +147,7 @@ reject(struct med_scan_state *s, enum med_scan_verdict verdict, const char *fmt,
         if (f->pos < f->dwords) {
             snprintf(r->reason + n, sizeof(r->reason) - n,
                      ": %s (0x%08" PRIx32 ") at +0x%" PRIx64 " of %s 0x%" PRIx64 " (%s) on %s",
-                     s->desc ? s->desc->name : "command", f->dw[f->pos], 4 * f->pos, what,
+                     s->desc ? s->desc->cmd->name : "command", f->dw[f->pos], 4 * f->pos, what,
                      b->gma, space_name(b->space), gen9_engines[s->req->engine].name);
         } else {
             snprintf(r->reason + n, sizeof(r->reason) - n,
@@ -878,7 +878,7 @@ static enum med_scan_verdict audit_state_pointers(struct med_scan_state *s, cons
 {
     uint64_t gma;
 
-    for (uint32_t ptrs = s->desc->state_ptrs; ptrs; ptrs &= ptrs - 1) {
+    for (uint32_t ptrs = s->desc->cmd->state_ptrs; ptrs; ptrs &= ptrs - 1) {
         if (!cmd_address(s, cmd, (unsigned)__builtin_ctz(ptrs), ~0u, &gma)) {
             return s->result->verdict;
         }
@@ -917,9 +917,9 @@ static const struct header_entry *decode_header(struct med_scan_state *s, uint32
         return NULL;
     }
     len = med_cmd_length(desc, dw0);
-    if (len < desc->min_len || len > desc->max_len) {
-        reject(s, MED_SCAN_BAD_LENGTH, "length %u outside [%u, %u]", len, desc->min_len,
-               desc->max_len);
+    if (len < desc->cmd->min_len || len > desc->cmd->max_len) {
+        reject(s, MED_SCAN_BAD_LENGTH, "length %u outside [%u, %u]", len, desc->cmd->min_len,
+               desc->cmd->max_len);
         return NULL;
     }
     *h = (struct header_entry){ .dw0 = dw0, .len = len, .desc = desc };
@@ -969,7 +969,7 @@ static enum med_scan_verdict scan_frame(struct med_scan_state *s)
             goto left;
         }
         bytes += len;
-        if (h->desc->state_ptrs && audit_state_pointers(s, &dw[pos]) != MED_SCAN_OK) {
+        if (h->desc->cmd->state_ptrs && audit_state_pointers(s, &dw[pos]) != MED_SCAN_OK) {
             v = r->verdict;
             goto left;
         }

@@ -1,7 +1,7 @@
 /*
- * cmd-table.c - the command rows and the register whitelist of the scanner
- * (cmd-table.h).  Encodings are Gen9's (Skylake); sources are named in
- * docs/scanner.md.  Adding a command is adding a row.
+ * cmd-table.c - the scanner's policy on the Gen9 commands (an overlay on
+ * gen9/cmd.c's rows) and its register whitelist (cmd-table.h); sources
+ * are named in docs/scanner.md.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -10,297 +10,92 @@
 
 #include <assert.h>
 #include <stdlib.h>
+#include <string.h>
 
-#define MI(op)              .type = MED_CMD_MI, .key = (op)
-#define BLT(op)             .type = MED_CMD_2D, .key = (op)
-#define GFX(sub, op, subop) .type = MED_CMD_GFX, .key = ((sub) << 11 | (op) << 8 | (subop))
-#define VIDEO(sub)          .type = MED_CMD_GFX, .key = MED_CMD_VIDEO_KEY(sub)
-#define FIXED(n)            .min_len = (n), .max_len = (n)
-/* A DWord Length field of @bits bits, total length within [@lo, @hi]. */
-#define VAR(bits, lo, hi)   .len_bits = (bits), .min_len = (lo), .max_len = (hi)
-#define ANY(bits)           VAR(bits, 2, (1u << (bits)) + 1)
-/* Dwords @i and @i + 1 hold a state pointer. */
-#define PTR(i)              (1u << (i))
-
-/* 3DSTATE_CONSTANT_*: four constant buffer pointers after two read lengths. */
-#define CONSTANT_STATE(subop, cmd_name) \
-    { .name = cmd_name, GFX(3, 0, subop), VAR(8, 11, 11), .engines = MED_ENG_RCS, \
-      .state_ptrs = PTR(3) | PTR(5) | PTR(7) | PTR(9) }
-
-/* A 3D, media or GPGPU state command the render engine decodes and passes:
- * its pointers are PPGTT addresses confined by the shadow PPGTT. */
-#define RENDER_STATE(sub, op, subop, cmd_name, bits) \
-    { .name = cmd_name, GFX(sub, op, subop), ANY(bits), .engines = MED_ENG_RCS }
-
-const struct med_cmd_desc med_cmd_table[] = {
-    /* MI commands: every engine has the memory interface. */
-    { .name = "MI_NOOP", MI(0x00), FIXED(1), .engines = MED_ENG_ALL },
-    { .name = "MI_SET_PREDICATE", MI(0x01), FIXED(1), .engines = MED_ENG_ALL },
-    { .name = "MI_USER_INTERRUPT", MI(0x02), FIXED(1), .engines = MED_ENG_ALL,
-      .handler = med_cmd_user_interrupt },
-    { .name = "MI_WAIT_FOR_EVENT", MI(0x03), FIXED(1), .engines = MED_ENG_RCS | MED_ENG_BCS,
-      .policy = MED_CMD_DISPLAY },
-    { .name = "MI_ARB_CHECK", MI(0x05), FIXED(1), .engines = MED_ENG_ALL },
-    { .name = "MI_RS_CONTROL", MI(0x06), FIXED(1), .engines = MED_ENG_RCS,
-      .policy = MED_CMD_UNSUPPORTED },
+/*
+ * The scanner's policy, by command name (gen9/cmd.c has every row): a
+ * command not listed is allowed and passed after its length check and
+ * state pointers: the 3D, media, GPGPU and video state commands, whose
+ * pointers are PPGTT addresses the shadow PPGTT confines.
+ */
+static const struct {
+    const char *name;
+    enum med_cmd_policy policy;
+    med_cmd_handler *handler;
+} policy_rows[] = {
+    { "MI_USER_INTERRUPT", MED_CMD_ALLOW, med_cmd_user_interrupt },
+    { "MI_WAIT_FOR_EVENT", MED_CMD_DISPLAY, NULL },
+    { "MI_RS_CONTROL", MED_CMD_UNSUPPORTED, NULL },
     /* Writes the ring head into the engine's status page, a host page every
      * vGPU's work shares; i915 and IGT never emit it. */
-    { .name = "MI_REPORT_HEAD", MI(0x07), FIXED(1), .engines = MED_ENG_ALL,
-      .policy = MED_CMD_PRIVILEGED },
-    { .name = "MI_ARB_ON_OFF", MI(0x08), FIXED(1), .engines = MED_ENG_ALL },
-    { .name = "MI_URB_ATOMIC_ALLOC", MI(0x09), FIXED(1), .engines = MED_ENG_RCS },
-    { .name = "MI_BATCH_BUFFER_END", MI(0x0a), FIXED(1), .engines = MED_ENG_ALL,
-      .handler = med_cmd_bb_end },
-    { .name = "MI_SUSPEND_FLUSH", MI(0x0b), FIXED(1), .engines = MED_ENG_ALL },
-    { .name = "MI_PREDICATE", MI(0x0c), FIXED(1), .engines = MED_ENG_RCS },
-    { .name = "MI_TOPOLOGY_FILTER", MI(0x0d), FIXED(1), .engines = MED_ENG_RCS },
-    { .name = "MI_SET_APPID", MI(0x0e), FIXED(1), .engines = MED_ENG_ALL,
-      .policy = MED_CMD_PRIVILEGED },
-    { .name = "MI_RS_CONTEXT", MI(0x0f), FIXED(1), .engines = MED_ENG_RCS,
-      .policy = MED_CMD_UNSUPPORTED },
-    { .name = "MI_LOAD_SCAN_LINES_INCL", MI(0x12), VAR(6, 2, 2),
-      .engines = MED_ENG_RCS | MED_ENG_BCS, .policy = MED_CMD_DISPLAY },
-    { .name = "MI_LOAD_SCAN_LINES_EXCL", MI(0x13), VAR(6, 2, 2),
-      .engines = MED_ENG_RCS | MED_ENG_BCS, .policy = MED_CMD_DISPLAY },
-    { .name = "MI_DISPLAY_FLIP", MI(0x14), VAR(8, 3, 4), .engines = MED_ENG_RCS | MED_ENG_BCS,
-      .policy = MED_CMD_DISPLAY },
-    { .name = "MI_SET_CONTEXT", MI(0x18), VAR(8, 2, 2), .engines = MED_ENG_RCS,
-      .policy = MED_CMD_PRIVILEGED },
-    { .name = "MI_MATH", MI(0x1a), ANY(8), .engines = MED_ENG_ALL },
-    { .name = "MI_SEMAPHORE_SIGNAL", MI(0x1b), VAR(8, 2, 2), .engines = MED_ENG_ALL,
-      .policy = MED_CMD_UNSUPPORTED },
-    { .name = "MI_SEMAPHORE_WAIT", MI(0x1c), VAR(8, 4, 4), .engines = MED_ENG_ALL,
-      .handler = med_cmd_semaphore_wait },
-    { .name = "MI_FORCE_WAKEUP", MI(0x1d), VAR(8, 2, 2), .engines = MED_ENG_ALL,
-      .policy = MED_CMD_PRIVILEGED },
-    { .name = "MI_STORE_DATA_IMM", MI(0x20), VAR(10, 4, 5), .engines = MED_ENG_ALL,
-      .handler = med_cmd_store_data_imm },
-    { .name = "MI_STORE_DATA_INDEX", MI(0x21), VAR(8, 3, 4), .engines = MED_ENG_ALL,
-      .policy = MED_CMD_UNSUPPORTED },
-    { .name = "MI_LOAD_REGISTER_IMM", MI(0x22), VAR(8, 3, 257), .engines = MED_ENG_ALL,
-      .handler = med_cmd_lri },
-    { .name = "MI_UPDATE_GTT", MI(0x23), ANY(10), .engines = MED_ENG_ALL,
-      .policy = MED_CMD_PRIVILEGED },
-    { .name = "MI_STORE_REGISTER_MEM", MI(0x24), VAR(8, 4, 4), .engines = MED_ENG_ALL,
-      .handler = med_cmd_srm },
-    { .name = "MI_FLUSH_DW", MI(0x26), VAR(6, 4, 5), .engines = MED_ENG_XCS,
-      .handler = med_cmd_flush_dw },
-    { .name = "MI_CLFLUSH", MI(0x27), VAR(10, 3, 1025), .engines = MED_ENG_ALL,
-      .policy = MED_CMD_UNSUPPORTED },
-    { .name = "MI_REPORT_PERF_COUNT", MI(0x28), VAR(6, 4, 4), .engines = MED_ENG_RCS,
-      .policy = MED_CMD_UNSUPPORTED },
-    { .name = "MI_LOAD_REGISTER_MEM", MI(0x29), VAR(8, 4, 4), .engines = MED_ENG_ALL,
-      .handler = med_cmd_lrm },
-    { .name = "MI_LOAD_REGISTER_REG", MI(0x2a), VAR(8, 3, 3), .engines = MED_ENG_ALL,
-      .handler = med_cmd_lrr },
-    { .name = "MI_RS_STORE_DATA_IMM", MI(0x2b), VAR(8, 4, 4), .engines = MED_ENG_RCS,
-      .policy = MED_CMD_UNSUPPORTED },
-    { .name = "MI_LOAD_URB_MEM", MI(0x2c), VAR(8, 4, 4), .engines = MED_ENG_RCS,
-      .policy = MED_CMD_UNSUPPORTED },
-    { .name = "MI_STORE_URB_MEM", MI(0x2d), VAR(8, 4, 4), .engines = MED_ENG_RCS,
-      .policy = MED_CMD_UNSUPPORTED },
-    { .name = "MI_COPY_MEM_MEM", MI(0x2e), VAR(8, 5, 5), .engines = MED_ENG_ALL,
-      .policy = MED_CMD_UNSUPPORTED },
-    { .name = "MI_ATOMIC", MI(0x2f), VAR(8, 3, 11), .engines = MED_ENG_ALL,
-      .policy = MED_CMD_UNSUPPORTED },
-    { .name = "MI_BATCH_BUFFER_START", MI(0x31), VAR(8, 3, 3), .engines = MED_ENG_ALL,
-      .handler = med_cmd_bb_start },
-    { .name = "MI_CONDITIONAL_BATCH_BUFFER_END", MI(0x36), VAR(8, 4, 4),
-      .engines = MED_ENG_ALL, .handler = med_cmd_cond_bb_end },
-
-    /* Blitter: the three commands the guest and the GPU model use. */
-    { .name = "XY_FAST_COPY_BLT", BLT(0x42), VAR(8, 10, 10), .engines = MED_ENG_BCS,
-      .handler = med_cmd_fast_copy_blt },
-    { .name = "XY_COLOR_BLT", BLT(0x50), VAR(8, 7, 7), .engines = MED_ENG_BCS,
-      .handler = med_cmd_color_blt },
-    { .name = "XY_SRC_COPY_BLT", BLT(0x53), VAR(8, 10, 10), .engines = MED_ENG_BCS,
-      .handler = med_cmd_src_copy_blt },
-
-    /* Render engine: pipeline control, state base addresses, 3D/media state. */
-    { .name = "PIPE_CONTROL", GFX(3, 2, 0x00), VAR(8, 6, 6), .engines = MED_ENG_RCS,
-      .handler = med_cmd_pipe_control },
-    { .name = "PIPELINE_SELECT", GFX(1, 1, 0x04), FIXED(1), .engines = MED_ENG_RCS },
-    { .name = "3DSTATE_VF_STATISTICS", GFX(1, 0, 0x0b), FIXED(1), .engines = MED_ENG_RCS },
-    { .name = "STATE_BASE_ADDRESS", GFX(0, 1, 0x01), VAR(8, 19, 19), .engines = MED_ENG_RCS,
-      .state_ptrs = PTR(1) | PTR(4) | PTR(6) | PTR(8) | PTR(10) | PTR(16) },
-    { .name = "3DSTATE_DEPTH_BUFFER", GFX(3, 0, 0x05), VAR(8, 8, 8), .engines = MED_ENG_RCS,
-      .state_ptrs = PTR(2) },
-    { .name = "3DSTATE_STENCIL_BUFFER", GFX(3, 0, 0x06), VAR(8, 5, 5),
-      .engines = MED_ENG_RCS, .state_ptrs = PTR(2) },
-    { .name = "3DSTATE_HIER_DEPTH_BUFFER", GFX(3, 0, 0x07), VAR(8, 5, 5),
-      .engines = MED_ENG_RCS, .state_ptrs = PTR(2) },
-    { .name = "3DSTATE_INDEX_BUFFER", GFX(3, 0, 0x0a), VAR(8, 5, 5), .engines = MED_ENG_RCS,
-      .state_ptrs = PTR(2) },
-    CONSTANT_STATE(0x15, "3DSTATE_CONSTANT_VS"),
-    CONSTANT_STATE(0x16, "3DSTATE_CONSTANT_GS"),
-    CONSTANT_STATE(0x17, "3DSTATE_CONSTANT_PS"),
-    CONSTANT_STATE(0x19, "3DSTATE_CONSTANT_HS"),
-    CONSTANT_STATE(0x1a, "3DSTATE_CONSTANT_DS"),
-    { .name = "3DSTATE_SO_BUFFER", GFX(3, 1, 0x18), VAR(8, 8, 8), .engines = MED_ENG_RCS,
-      .state_ptrs = PTR(2) | PTR(5) },
-    { .name = "3DSTATE_BINDING_TABLE_POOL_ALLOC", GFX(3, 1, 0x19), VAR(8, 4, 4),
-      .engines = MED_ENG_RCS, .state_ptrs = PTR(1) },
-    { .name = "3DSTATE_GATHER_POOL_ALLOC", GFX(3, 1, 0x1a), VAR(8, 4, 4),
-      .engines = MED_ENG_RCS, .state_ptrs = PTR(1) },
-    { .name = "3DSTATE_DX9_CONSTANT_BUFFER_POOL_ALLOC", GFX(3, 1, 0x1b), VAR(8, 4, 4),
-      .engines = MED_ENG_RCS, .state_ptrs = PTR(1) },
-    { .name = "MEDIA_VFE_STATE", GFX(2, 0, 0x00), VAR(16, 9, 9), .engines = MED_ENG_RCS,
-      .state_ptrs = PTR(1) },
-    RENDER_STATE(0, 0, 0x03, "STATE_PREFETCH", 8),
-    RENDER_STATE(0, 1, 0x02, "STATE_SIP", 8),
-    RENDER_STATE(0, 1, 0x04, "GPGPU_CSR_BASE_ADDRESS", 8),
-    RENDER_STATE(2, 0, 0x01, "MEDIA_CURBE_LOAD", 16),
-    RENDER_STATE(2, 0, 0x02, "MEDIA_INTERFACE_DESCRIPTOR_LOAD", 16),
-    RENDER_STATE(2, 0, 0x03, "MEDIA_GATEWAY_STATE", 16),
-    RENDER_STATE(2, 0, 0x04, "MEDIA_STATE_FLUSH", 16),
-    RENDER_STATE(2, 1, 0x00, "MEDIA_OBJECT", 16),
-    RENDER_STATE(2, 1, 0x02, "MEDIA_OBJECT_PRT", 16),
-    RENDER_STATE(2, 1, 0x03, "MEDIA_OBJECT_WALKER", 16),
-    RENDER_STATE(2, 1, 0x05, "GPGPU_WALKER", 8),
-    RENDER_STATE(3, 0, 0x04, "3DSTATE_CLEAR_PARAMS", 8),
-    RENDER_STATE(3, 0, 0x08, "3DSTATE_VERTEX_BUFFERS", 8),
-    RENDER_STATE(3, 0, 0x09, "3DSTATE_VERTEX_ELEMENTS", 8),
-    RENDER_STATE(3, 0, 0x0c, "3DSTATE_VF", 8),
-    RENDER_STATE(3, 0, 0x0d, "3DSTATE_MULTISAMPLE", 8),
-    RENDER_STATE(3, 0, 0x0e, "3DSTATE_CC_STATE_POINTERS", 8),
-    RENDER_STATE(3, 0, 0x0f, "3DSTATE_SCISSOR_STATE_POINTERS", 8),
-    RENDER_STATE(3, 0, 0x10, "3DSTATE_VS", 8),
-    RENDER_STATE(3, 0, 0x11, "3DSTATE_GS", 8),
-    RENDER_STATE(3, 0, 0x12, "3DSTATE_CLIP", 8),
-    RENDER_STATE(3, 0, 0x13, "3DSTATE_SF", 8),
-    RENDER_STATE(3, 0, 0x14, "3DSTATE_WM", 8),
-    RENDER_STATE(3, 0, 0x18, "3DSTATE_SAMPLE_MASK", 8),
-    RENDER_STATE(3, 0, 0x1b, "3DSTATE_HS", 8),
-    RENDER_STATE(3, 0, 0x1c, "3DSTATE_TE", 8),
-    RENDER_STATE(3, 0, 0x1d, "3DSTATE_DS", 8),
-    RENDER_STATE(3, 0, 0x1e, "3DSTATE_STREAMOUT", 8),
-    RENDER_STATE(3, 0, 0x1f, "3DSTATE_SBE", 8),
-    RENDER_STATE(3, 0, 0x20, "3DSTATE_PS", 8),
-    RENDER_STATE(3, 0, 0x21, "3DSTATE_VIEWPORT_STATE_POINTERS_SF_CLIP", 8),
-    RENDER_STATE(3, 0, 0x23, "3DSTATE_VIEWPORT_STATE_POINTERS_CC", 8),
-    RENDER_STATE(3, 0, 0x24, "3DSTATE_BLEND_STATE_POINTERS", 8),
-    RENDER_STATE(3, 0, 0x26, "3DSTATE_BINDING_TABLE_POINTERS_VS", 8),
-    RENDER_STATE(3, 0, 0x27, "3DSTATE_BINDING_TABLE_POINTERS_HS", 8),
-    RENDER_STATE(3, 0, 0x28, "3DSTATE_BINDING_TABLE_POINTERS_DS", 8),
-    RENDER_STATE(3, 0, 0x29, "3DSTATE_BINDING_TABLE_POINTERS_GS", 8),
-    RENDER_STATE(3, 0, 0x2a, "3DSTATE_BINDING_TABLE_POINTERS_PS", 8),
-    RENDER_STATE(3, 0, 0x2b, "3DSTATE_SAMPLER_STATE_POINTERS_VS", 8),
-    RENDER_STATE(3, 0, 0x2c, "3DSTATE_SAMPLER_STATE_POINTERS_HS", 8),
-    RENDER_STATE(3, 0, 0x2d, "3DSTATE_SAMPLER_STATE_POINTERS_DS", 8),
-    RENDER_STATE(3, 0, 0x2e, "3DSTATE_SAMPLER_STATE_POINTERS_GS", 8),
-    RENDER_STATE(3, 0, 0x2f, "3DSTATE_SAMPLER_STATE_POINTERS_PS", 8),
-    RENDER_STATE(3, 0, 0x30, "3DSTATE_URB_VS", 8),
-    RENDER_STATE(3, 0, 0x31, "3DSTATE_URB_HS", 8),
-    RENDER_STATE(3, 0, 0x32, "3DSTATE_URB_DS", 8),
-    RENDER_STATE(3, 0, 0x33, "3DSTATE_URB_GS", 8),
-    RENDER_STATE(3, 0, 0x34, "3DSTATE_GATHER_CONSTANT_VS", 8),
-    RENDER_STATE(3, 0, 0x35, "3DSTATE_GATHER_CONSTANT_GS", 8),
-    RENDER_STATE(3, 0, 0x36, "3DSTATE_GATHER_CONSTANT_HS", 8),
-    RENDER_STATE(3, 0, 0x37, "3DSTATE_GATHER_CONSTANT_DS", 8),
-    RENDER_STATE(3, 0, 0x38, "3DSTATE_GATHER_CONSTANT_PS", 8),
-    RENDER_STATE(3, 0, 0x43, "3DSTATE_BINDING_TABLE_EDIT_VS", 9),
-    RENDER_STATE(3, 0, 0x44, "3DSTATE_BINDING_TABLE_EDIT_GS", 9),
-    RENDER_STATE(3, 0, 0x45, "3DSTATE_BINDING_TABLE_EDIT_HS", 9),
-    RENDER_STATE(3, 0, 0x46, "3DSTATE_BINDING_TABLE_EDIT_DS", 9),
-    RENDER_STATE(3, 0, 0x47, "3DSTATE_BINDING_TABLE_EDIT_PS", 9),
-    RENDER_STATE(3, 0, 0x49, "3DSTATE_VF_INSTANCING", 8),
-    RENDER_STATE(3, 0, 0x4a, "3DSTATE_VF_SGVS", 8),
-    RENDER_STATE(3, 0, 0x4b, "3DSTATE_VF_TOPOLOGY", 8),
-    RENDER_STATE(3, 0, 0x4c, "3DSTATE_WM_CHROMAKEY", 8),
-    RENDER_STATE(3, 0, 0x4d, "3DSTATE_PS_BLEND", 8),
-    RENDER_STATE(3, 0, 0x4e, "3DSTATE_WM_DEPTH_STENCIL", 8),
-    RENDER_STATE(3, 0, 0x4f, "3DSTATE_PS_EXTRA", 8),
-    RENDER_STATE(3, 0, 0x50, "3DSTATE_RASTER", 8),
-    RENDER_STATE(3, 0, 0x51, "3DSTATE_SBE_SWIZ", 8),
-    RENDER_STATE(3, 0, 0x52, "3DSTATE_WM_HZ_OP", 8),
-    RENDER_STATE(3, 0, 0x54, "3DSTATE_RS_CONSTANT_POINTER", 8),
-    RENDER_STATE(3, 0, 0x55, "3DSTATE_VF_COMPONENT_PACKING", 8),
-    RENDER_STATE(3, 1, 0x00, "3DSTATE_DRAWING_RECTANGLE", 8),
-    RENDER_STATE(3, 1, 0x02, "3DSTATE_SAMPLER_PALETTE_LOAD0", 8),
-    RENDER_STATE(3, 1, 0x04, "3DSTATE_CHROMA_KEY", 8),
-    RENDER_STATE(3, 1, 0x06, "3DSTATE_POLY_STIPPLE_OFFSET", 8),
-    RENDER_STATE(3, 1, 0x07, "3DSTATE_POLY_STIPPLE_PATTERN", 8),
-    RENDER_STATE(3, 1, 0x08, "3DSTATE_LINE_STIPPLE", 8),
-    RENDER_STATE(3, 1, 0x0a, "3DSTATE_AA_LINE_PARAMETERS", 8),
-    RENDER_STATE(3, 1, 0x0c, "3DSTATE_SAMPLER_PALETTE_LOAD1", 8),
-    RENDER_STATE(3, 1, 0x11, "3DSTATE_MONOFILTER_SIZE", 8),
-    RENDER_STATE(3, 1, 0x12, "3DSTATE_PUSH_CONSTANT_ALLOC_VS", 8),
-    RENDER_STATE(3, 1, 0x13, "3DSTATE_PUSH_CONSTANT_ALLOC_HS", 8),
-    RENDER_STATE(3, 1, 0x14, "3DSTATE_PUSH_CONSTANT_ALLOC_DS", 8),
-    RENDER_STATE(3, 1, 0x15, "3DSTATE_PUSH_CONSTANT_ALLOC_GS", 8),
-    RENDER_STATE(3, 1, 0x16, "3DSTATE_PUSH_CONSTANT_ALLOC_PS", 8),
-    RENDER_STATE(3, 1, 0x17, "3DSTATE_SO_DECL_LIST", 9),
-    RENDER_STATE(3, 1, 0x1c, "3DSTATE_SAMPLE_PATTERN", 8),
-    RENDER_STATE(3, 1, 0x1d, "3DSTATE_URB_CLEAR", 8),
-    RENDER_STATE(3, 3, 0x00, "3DPRIMITIVE", 8),
-
-    /* Video engines: the MFX, HCP, VDENC, HuC and VEBOX commands are all
-     * pipeline 2 (HCP_PIPE_MODE_SELECT is 0x7380xxxx) and are skipped by
-     * their 12-bit length; their buffers are PPGTT addresses confined by
-     * the shadow PPGTT.  Pipeline 1 is MFX_WAIT; 0 and 3 have no commands
-     * there. */
-    { .name = "MFX_WAIT", VIDEO(1), FIXED(1), .engines = MED_ENG_VCS | MED_ENG_VECS },
-    { .name = "MFX/HCP/VDENC/VEBOX command", VIDEO(2), ANY(12),
-      .engines = MED_ENG_VCS | MED_ENG_VECS },
+    { "MI_REPORT_HEAD", MED_CMD_PRIVILEGED, NULL },
+    { "MI_BATCH_BUFFER_END", MED_CMD_ALLOW, med_cmd_bb_end },
+    { "MI_SET_APPID", MED_CMD_PRIVILEGED, NULL },
+    { "MI_RS_CONTEXT", MED_CMD_UNSUPPORTED, NULL },
+    { "MI_LOAD_SCAN_LINES_INCL", MED_CMD_DISPLAY, NULL },
+    { "MI_LOAD_SCAN_LINES_EXCL", MED_CMD_DISPLAY, NULL },
+    { "MI_DISPLAY_FLIP", MED_CMD_DISPLAY, NULL },
+    { "MI_SET_CONTEXT", MED_CMD_PRIVILEGED, NULL },
+    { "MI_SEMAPHORE_SIGNAL", MED_CMD_UNSUPPORTED, NULL },
+    { "MI_SEMAPHORE_WAIT", MED_CMD_ALLOW, med_cmd_semaphore_wait },
+    { "MI_FORCE_WAKEUP", MED_CMD_PRIVILEGED, NULL },
+    { "MI_STORE_DATA_IMM", MED_CMD_ALLOW, med_cmd_store_data_imm },
+    { "MI_STORE_DATA_INDEX", MED_CMD_UNSUPPORTED, NULL },
+    { "MI_LOAD_REGISTER_IMM", MED_CMD_ALLOW, med_cmd_lri },
+    { "MI_UPDATE_GTT", MED_CMD_PRIVILEGED, NULL },
+    { "MI_STORE_REGISTER_MEM", MED_CMD_ALLOW, med_cmd_srm },
+    { "MI_FLUSH_DW", MED_CMD_ALLOW, med_cmd_flush_dw },
+    { "MI_CLFLUSH", MED_CMD_UNSUPPORTED, NULL },
+    { "MI_REPORT_PERF_COUNT", MED_CMD_UNSUPPORTED, NULL },
+    { "MI_LOAD_REGISTER_MEM", MED_CMD_ALLOW, med_cmd_lrm },
+    { "MI_LOAD_REGISTER_REG", MED_CMD_ALLOW, med_cmd_lrr },
+    { "MI_RS_STORE_DATA_IMM", MED_CMD_UNSUPPORTED, NULL },
+    { "MI_LOAD_URB_MEM", MED_CMD_UNSUPPORTED, NULL },
+    { "MI_STORE_URB_MEM", MED_CMD_UNSUPPORTED, NULL },
+    { "MI_COPY_MEM_MEM", MED_CMD_UNSUPPORTED, NULL },
+    { "MI_ATOMIC", MED_CMD_UNSUPPORTED, NULL },
+    { "MI_BATCH_BUFFER_START", MED_CMD_ALLOW, med_cmd_bb_start },
+    { "MI_CONDITIONAL_BATCH_BUFFER_END", MED_CMD_ALLOW, med_cmd_cond_bb_end },
+    { "XY_FAST_COPY_BLT", MED_CMD_ALLOW, med_cmd_fast_copy_blt },
+    { "XY_COLOR_BLT", MED_CMD_ALLOW, med_cmd_color_blt },
+    { "XY_SRC_COPY_BLT", MED_CMD_ALLOW, med_cmd_src_copy_blt },
+    { "PIPE_CONTROL", MED_CMD_ALLOW, med_cmd_pipe_control },
 };
 
-const size_t med_cmd_table_size = sizeof(med_cmd_table) / sizeof(med_cmd_table[0]);
+static struct med_cmd_desc cmd_rows[256];   /* by gen9_cmds index */
 
-/* Per type, key -> row index + 1 (0: no row).  Built before main() (the
- * scanner looks a header up per command: no per-call initialisation
- * check on that path). */
-static uint8_t mi_index[64];
-static uint8_t blt_index[128];
-static uint8_t gfx_index[MED_CMD_VIDEO_KEY(4)];
-
-static uint8_t *index_slot(enum med_cmd_type type, unsigned key)
+/* Built before main() (the scanner looks a header up per command: no
+ * per-call initialisation check on that path). */
+static void __attribute__((constructor)) build_cmd_rows(void)
 {
-    switch (type) {
-    case MED_CMD_MI:
-        return key < 64 ? &mi_index[key] : NULL;
-    case MED_CMD_2D:
-        return key < 128 ? &blt_index[key] : NULL;
-    default:
-        return key < sizeof(gfx_index) ? &gfx_index[key] : NULL;
+    assert(gen9_cmd_count <= sizeof(cmd_rows) / sizeof(cmd_rows[0]));
+    for (size_t i = 0; i < gen9_cmd_count; i++) {
+        cmd_rows[i] = (struct med_cmd_desc){ .cmd = &gen9_cmds[i], .policy = MED_CMD_ALLOW };
+    }
+    for (size_t p = 0; p < sizeof(policy_rows) / sizeof(policy_rows[0]); p++) {
+        size_t i = 0;
+
+        while (i < gen9_cmd_count && strcmp(gen9_cmds[i].name, policy_rows[p].name)) {
+            i++;
+        }
+        /* every policy row names a command, once: tests/unit/scan checks it */
+        assert(i < gen9_cmd_count && !cmd_rows[i].handler &&
+               cmd_rows[i].policy == MED_CMD_ALLOW);
+        cmd_rows[i].policy = policy_rows[p].policy;
+        cmd_rows[i].handler = policy_rows[p].handler;
     }
 }
 
-static void __attribute__((constructor)) build_cmd_index(void)
+const struct med_cmd_desc *med_cmd_of(size_t index)
 {
-    static_assert(sizeof(med_cmd_table) / sizeof(med_cmd_table[0]) < 255,
-                  "row indexes are bytes");
-    for (size_t i = 0; i < med_cmd_table_size; i++) {
-        uint8_t *slot = index_slot(med_cmd_table[i].type, med_cmd_table[i].key);
-
-        assert(slot && !*slot);     /* one row per key: tests/unit/scan checks it */
-        *slot = (uint8_t)(i + 1);
-    }
+    return &cmd_rows[index];
 }
 
 const struct med_cmd_desc *med_cmd_lookup(enum gen9_engine engine, uint32_t dw0)
 {
-    bool video = engine == GEN9_VCS || engine == GEN9_VECS;
-    const struct med_cmd_desc *desc;
-    uint8_t row;
+    int i = gen9_cmd_find(engine, dw0);
 
-    switch (dw0 >> 29) {
-    case MED_CMD_MI:
-        row = mi_index[(dw0 >> 23) & 0x3f];
-        break;
-    case MED_CMD_2D:
-        row = blt_index[(dw0 >> 22) & 0x7f];
-        break;
-    case MED_CMD_GFX:
-        row = gfx_index[video ? MED_CMD_VIDEO_KEY((dw0 >> 27) & 3) : (dw0 >> 16) & 0x1fff];
-        break;
-    default:
-        return NULL;
-    }
-    if (!row) {
-        return NULL;
-    }
-    desc = &med_cmd_table[row - 1];
-    return desc->engines & (1u << engine) ? desc : NULL;
+    return i < 0 ? NULL : &cmd_rows[i];
 }
 
 /*
@@ -322,55 +117,55 @@ const struct med_cmd_desc *med_cmd_lookup(enum gen9_engine engine, uint32_t dw0)
 
 const struct med_reg_desc med_reg_table[] = {
     /* Every command streamer. */
-    RING_REG(RING_TIMESTAMP, 2, MED_ENG_ALL, true),
-    RING_REG(RING_CTX_TIMESTAMP, 1, MED_ENG_ALL, true),
-    { .name = "CS_GPR", .offset = RING_GPR(0), .dwords = 32, .engines = MED_ENG_ALL,
+    RING_REG(RING_TIMESTAMP, 2, GEN9_ENG_ALL, true),
+    RING_REG(RING_CTX_TIMESTAMP, 1, GEN9_ENG_ALL, true),
+    { .name = "CS_GPR", .offset = RING_GPR(0), .dwords = 32, .engines = GEN9_ENG_ALL,
       .relative = true, .user = true },
     /* Render: kernel context workarounds and indirect-context batch. */
-    REG(FF_SLICE_CHICKEN, 1, MED_ENG_RCS, false),
-    REG(_3D_CHICKEN3, 1, MED_ENG_RCS, false),
-    REG(CACHE_MODE_1, 1, MED_ENG_RCS, false),
-    REG(GEN7_GT_MODE, 1, MED_ENG_RCS, false),
-    REG(HDC_CHICKEN0, 1, MED_ENG_RCS, false),
-    REG(HALF_SLICE_CHICKEN2, 1, MED_ENG_RCS, false),
-    REG(GEN8_HALF_SLICE_CHICKEN3, 1, MED_ENG_RCS, false),
-    REG(GEN9_HALF_SLICE_CHICKEN5, 1, MED_ENG_RCS, false),
-    REG(GEN9_HALF_SLICE_CHICKEN7, 1, MED_ENG_RCS, false),
-    REG(GEN8_ROW_CHICKEN, 1, MED_ENG_RCS, false),
+    REG(FF_SLICE_CHICKEN, 1, GEN9_ENG_RCS, false),
+    REG(_3D_CHICKEN3, 1, GEN9_ENG_RCS, false),
+    REG(CACHE_MODE_1, 1, GEN9_ENG_RCS, false),
+    REG(GEN7_GT_MODE, 1, GEN9_ENG_RCS, false),
+    REG(HDC_CHICKEN0, 1, GEN9_ENG_RCS, false),
+    REG(HALF_SLICE_CHICKEN2, 1, GEN9_ENG_RCS, false),
+    REG(GEN8_HALF_SLICE_CHICKEN3, 1, GEN9_ENG_RCS, false),
+    REG(GEN9_HALF_SLICE_CHICKEN5, 1, GEN9_ENG_RCS, false),
+    REG(GEN9_HALF_SLICE_CHICKEN7, 1, GEN9_ENG_RCS, false),
+    REG(GEN8_ROW_CHICKEN, 1, GEN9_ENG_RCS, false),
     /* Render: FORCE_TO_NONPRIV slots (also kernel workarounds). */
-    REG(GEN9_CTX_PREEMPT_REG, 1, MED_ENG_RCS, true),
-    REG(GEN8_CS_CHICKEN1, 1, MED_ENG_RCS, true),
-    REG(COMMON_SLICE_CHICKEN2, 1, MED_ENG_RCS, true),
-    REG(GEN8_HDC_CHICKEN1, 1, MED_ENG_RCS, true),
-    REG(GEN8_L3SQCREG4, 1, MED_ENG_RCS, true),
+    REG(GEN9_CTX_PREEMPT_REG, 1, GEN9_ENG_RCS, true),
+    REG(GEN8_CS_CHICKEN1, 1, GEN9_ENG_RCS, true),
+    REG(COMMON_SLICE_CHICKEN2, 1, GEN9_ENG_RCS, true),
+    REG(GEN8_HDC_CHICKEN1, 1, GEN9_ENG_RCS, true),
+    REG(GEN8_L3SQCREG4, 1, GEN9_ENG_RCS, true),
     /* Render: command parser grants to user batches. */
-    REG(GPGPU_THREADS_DISPATCHED, 2, MED_ENG_RCS, true),
-    REG(HS_INVOCATION_COUNT, 2, MED_ENG_RCS, true),
-    REG(DS_INVOCATION_COUNT, 2, MED_ENG_RCS, true),
-    REG(IA_VERTICES_COUNT, 2, MED_ENG_RCS, true),
-    REG(IA_PRIMITIVES_COUNT, 2, MED_ENG_RCS, true),
-    REG(VS_INVOCATION_COUNT, 2, MED_ENG_RCS, true),
-    REG(GS_INVOCATION_COUNT, 2, MED_ENG_RCS, true),
-    REG(GS_PRIMITIVES_COUNT, 2, MED_ENG_RCS, true),
-    REG(CL_INVOCATION_COUNT, 2, MED_ENG_RCS, true),
-    REG(CL_PRIMITIVES_COUNT, 2, MED_ENG_RCS, true),
-    REG(PS_INVOCATION_COUNT, 2, MED_ENG_RCS, true),
-    REG(PS_DEPTH_COUNT, 2, MED_ENG_RCS, true),
-    REG(MI_PREDICATE_SRC0, 2, MED_ENG_RCS, true),
-    REG(MI_PREDICATE_SRC1, 2, MED_ENG_RCS, true),
-    REG(GEN7_3DPRIM_END_OFFSET, 1, MED_ENG_RCS, true),
-    REG(GEN7_3DPRIM_START_VERTEX, 1, MED_ENG_RCS, true),
-    REG(GEN7_3DPRIM_VERTEX_COUNT, 1, MED_ENG_RCS, true),
-    REG(GEN7_3DPRIM_INSTANCE_COUNT, 1, MED_ENG_RCS, true),
-    REG(GEN7_3DPRIM_START_INSTANCE, 1, MED_ENG_RCS, true),
-    REG(GEN7_3DPRIM_BASE_VERTEX, 1, MED_ENG_RCS, true),
-    REG(GEN7_GPGPU_DISPATCHDIM, 3, MED_ENG_RCS, true),
-    REG(GEN7_SO_NUM_PRIMS_WRITTEN, 8, MED_ENG_RCS, true),
-    REG(GEN7_SO_PRIM_STORAGE_NEEDED, 8, MED_ENG_RCS, true),
-    REG(GEN7_SO_WRITE_OFFSET, 4, MED_ENG_RCS, true),
-    REG(GEN8_L3CNTLREG, 1, MED_ENG_RCS, true),
+    REG(GPGPU_THREADS_DISPATCHED, 2, GEN9_ENG_RCS, true),
+    REG(HS_INVOCATION_COUNT, 2, GEN9_ENG_RCS, true),
+    REG(DS_INVOCATION_COUNT, 2, GEN9_ENG_RCS, true),
+    REG(IA_VERTICES_COUNT, 2, GEN9_ENG_RCS, true),
+    REG(IA_PRIMITIVES_COUNT, 2, GEN9_ENG_RCS, true),
+    REG(VS_INVOCATION_COUNT, 2, GEN9_ENG_RCS, true),
+    REG(GS_INVOCATION_COUNT, 2, GEN9_ENG_RCS, true),
+    REG(GS_PRIMITIVES_COUNT, 2, GEN9_ENG_RCS, true),
+    REG(CL_INVOCATION_COUNT, 2, GEN9_ENG_RCS, true),
+    REG(CL_PRIMITIVES_COUNT, 2, GEN9_ENG_RCS, true),
+    REG(PS_INVOCATION_COUNT, 2, GEN9_ENG_RCS, true),
+    REG(PS_DEPTH_COUNT, 2, GEN9_ENG_RCS, true),
+    REG(MI_PREDICATE_SRC0, 2, GEN9_ENG_RCS, true),
+    REG(MI_PREDICATE_SRC1, 2, GEN9_ENG_RCS, true),
+    REG(GEN7_3DPRIM_END_OFFSET, 1, GEN9_ENG_RCS, true),
+    REG(GEN7_3DPRIM_START_VERTEX, 1, GEN9_ENG_RCS, true),
+    REG(GEN7_3DPRIM_VERTEX_COUNT, 1, GEN9_ENG_RCS, true),
+    REG(GEN7_3DPRIM_INSTANCE_COUNT, 1, GEN9_ENG_RCS, true),
+    REG(GEN7_3DPRIM_START_INSTANCE, 1, GEN9_ENG_RCS, true),
+    REG(GEN7_3DPRIM_BASE_VERTEX, 1, GEN9_ENG_RCS, true),
+    REG(GEN7_GPGPU_DISPATCHDIM, 3, GEN9_ENG_RCS, true),
+    REG(GEN7_SO_NUM_PRIMS_WRITTEN, 8, GEN9_ENG_RCS, true),
+    REG(GEN7_SO_PRIM_STORAGE_NEEDED, 8, GEN9_ENG_RCS, true),
+    REG(GEN7_SO_WRITE_OFFSET, 4, GEN9_ENG_RCS, true),
+    REG(GEN8_L3CNTLREG, 1, GEN9_ENG_RCS, true),
     /* Blitter: command parser grants to user batches. */
-    REG(BCS_SWCTRL, 1, MED_ENG_BCS, true),
+    REG(BCS_SWCTRL, 1, GEN9_ENG_BCS, true),
 };
 
 const size_t med_reg_table_size = sizeof(med_reg_table) / sizeof(med_reg_table[0]);

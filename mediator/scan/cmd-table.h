@@ -1,9 +1,9 @@
 /*
- * cmd-table.h - the scanner's data: one row per Gen9 command (how to find
- * it, its length rule, where it is valid, whether it is allowed, which
- * dwords are state pointers, and a handler only where the command has
- * semantics to audit), and the per-engine register whitelist.  The rows
- * live in cmd-table.c; the generic loop and the handlers in cmd-scan.c.
+ * cmd-table.h - the scanner's data: its policy on the Gen9 commands (an
+ * overlay on gen9/cmd.h's decoding rows: whether a command is allowed,
+ * and a handler only where it has semantics to audit), and the per-engine
+ * register whitelist.  The rows live in cmd-table.c; the generic loop and
+ * the handlers in cmd-scan.c.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -14,27 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gen9/cmd.h"
 #include "gen9/engine.h"
 #include "mediator/scan/cmd-scan.h"
-
-enum {
-    MED_ENG_RCS = 1 << GEN9_RCS,
-    MED_ENG_BCS = 1 << GEN9_BCS,
-    MED_ENG_VCS = 1 << GEN9_VCS,
-    MED_ENG_VECS = 1 << GEN9_VECS,
-    MED_ENG_XCS = MED_ENG_BCS | MED_ENG_VCS | MED_ENG_VECS,
-    MED_ENG_ALL = MED_ENG_RCS | MED_ENG_XCS,
-};
-
-/* Command type, dword 0 bits 31:29, and how each is keyed. */
-enum med_cmd_type {
-    MED_CMD_MI = 0,         /* key: opcode, bits 28:23 */
-    MED_CMD_2D = 2,         /* key: opcode, bits 28:22 (blitter) */
-    MED_CMD_GFX = 3,        /* key: bits 28:16 = subtype, opcode, sub-opcode */
-};
-
-/* Video engines key their type-3 commands (MFX, VEBOX) by subtype only. */
-#define MED_CMD_VIDEO_KEY(subtype)  (0x2000u | (subtype))
 
 enum med_cmd_policy {
     MED_CMD_ALLOW,
@@ -50,32 +32,22 @@ struct med_scan_state;
 typedef enum med_scan_verdict med_cmd_handler(struct med_scan_state *s, const uint32_t *cmd,
                                               unsigned len);
 
+/* A command as the scanner sees it: its decoding and the scanner's policy. */
 struct med_cmd_desc {
-    const char *name;
-    enum med_cmd_type type;
-    uint16_t key;           /* see enum med_cmd_type */
-    uint8_t engines;        /* MED_ENG_* where the command exists */
-    uint8_t len_bits;       /* width of the DWord Length field (length - 2); 0: fixed */
-    uint32_t min_len;       /* total dwords, header included */
-    uint32_t max_len;       /* == min_len for a fixed or exact length */
+    const struct gen9_cmd *cmd;
     enum med_cmd_policy policy;
-    uint32_t state_ptrs;    /* bit i: dwords i, i+1 hold a state pointer */
     med_cmd_handler *handler;   /* NULL: decoded and passed */
 };
 
-extern const struct med_cmd_desc med_cmd_table[];
-extern const size_t med_cmd_table_size;
-
 /* The row for @dw0 on @engine, or NULL. */
 const struct med_cmd_desc *med_cmd_lookup(enum gen9_engine engine, uint32_t dw0);
+/* The scanner's row of gen9_cmds[@index]. */
+const struct med_cmd_desc *med_cmd_of(size_t index);
 
 /* Total dwords of the command @dw0 decoded by @desc. */
 static inline unsigned med_cmd_length(const struct med_cmd_desc *desc, uint32_t dw0)
 {
-    if (!desc->len_bits) {
-        return desc->min_len;
-    }
-    return (dw0 & ((1u << desc->len_bits) - 1)) + 2;
+    return gen9_cmd_length(desc->cmd, dw0);
 }
 
 /* A register a command may name; engine-relative rows add the engine's base. */

@@ -1,7 +1,8 @@
 /*
- * The scanner's command table against the GPU model's (pgpu/skl-cmd.c),
- * two tables written separately from public sources: for every engine
- * and every opcode a dword 0 can carry (all command types, every value of
+ * The Gen9 command decoding the scanner uses (gen9/cmd.c, its policy an
+ * overlay: mediator/scan/cmd-table.c) against the GPU model's own table
+ * (pgpu/skl-cmd.c), two tables written separately from public sources:
+ * for every engine and every opcode a dword 0 can carry (all command types, every value of
  * the opcode bits, generated here, not taken from either table), both
  * know the command or both do not, and where both know it they compute
  * the same length from the same dword 0 for every length field value, and
@@ -92,7 +93,7 @@ static unsigned compare_lengths(enum gen9_engine e, uint32_t dw0, uint32_t free_
         len = med_cmd_length(desc, dw);
         if (len != model.len) {
             print_error("%s on %s, dword 0 0x%08x: the scanner reads %u dwords, the GPU "
-                        "model (%s) %u\n", desc->name, engine_name(e), dw, len, model.name,
+                        "model (%s) %u\n", desc->cmd->name, engine_name(e), dw, len, model.name,
                         model.len);
             return failures + 1;
         }
@@ -103,10 +104,10 @@ static unsigned compare_lengths(enum gen9_engine e, uint32_t dw0, uint32_t free_
         struct skl_cmd_decoded model;
 
         assert_true(skl_cmd_decode(e, dw0, &model));
-        if (desc->min_len < model.min_len) {
+        if (desc->cmd->min_len < model.min_len) {
             print_error("%s on %s: the scanner passes %u dwords, the GPU model (%s) calls "
-                        "fewer than %u malformed\n", desc->name, engine_name(e),
-                        desc->min_len, model.name, model.min_len);
+                        "fewer than %u malformed\n", desc->cmd->name, engine_name(e),
+                        desc->cmd->min_len, model.name, model.min_len);
             failures++;
         }
     }
@@ -148,7 +149,7 @@ static void test_every_opcode_both_ways(void **state)
                 if (failures++ < MAX_REPORTED) {
                     print_error("dword 0 0x%08x on %s: only the %s knows it (%s)\n", dw0,
                                 engine_name(e), desc ? "scanner" : "GPU model",
-                                desc ? desc->name : model.name);
+                                desc ? desc->cmd->name : model.name);
                 }
             }
         }

@@ -25,21 +25,21 @@
 #define RING_GMA        FAKE_GGTT_BASE
 #define BATCH_GMA       (FAKE_PPGTT_BASE + 0x10000)
 
-/* dword 0 of @desc's command with a length field of @len dwords. */
-static uint32_t header(const struct med_cmd_desc *desc, unsigned len)
+/* dword 0 of @cmd's command with a length field of @len dwords. */
+static uint32_t header(const struct gen9_cmd *cmd, unsigned len)
 {
-    uint32_t field = desc->len_bits ? len - 2 : 0;
+    uint32_t field = cmd->len_bits ? len - 2 : 0;
 
-    switch (desc->type) {
-    case MED_CMD_MI:
-        return (uint32_t)desc->key << 23 | field;
-    case MED_CMD_2D:
-        return 2u << 29 | (uint32_t)desc->key << 22 | field;
+    switch (cmd->type) {
+    case GEN9_CMD_MI:
+        return (uint32_t)cmd->key << 23 | field;
+    case GEN9_CMD_2D:
+        return 2u << 29 | (uint32_t)cmd->key << 22 | field;
     default:
-        if (desc->key >= MED_CMD_VIDEO_KEY(0)) {
-            return 3u << 29 | (uint32_t)(desc->key & 3) << 27 | field;
+        if (cmd->key >= GEN9_CMD_VIDEO_KEY(0)) {
+            return 3u << 29 | (uint32_t)(cmd->key & 3) << 27 | field;
         }
-        return 3u << 29 | (uint32_t)desc->key << 16 | field;
+        return 3u << 29 | (uint32_t)cmd->key << 16 | field;
     }
 }
 
@@ -82,17 +82,18 @@ static enum med_scan_verdict scan_ring(struct fixture *f, enum gen9_engine engin
 static void test_decode_row(void **state)
 {
     const struct med_cmd_desc *desc = *state;
+    const struct gen9_cmd *cmd = desc->cmd;
 
     for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
-        const struct med_cmd_desc *found = med_cmd_lookup(e, header(desc, desc->min_len));
+        const struct med_cmd_desc *found = med_cmd_lookup(e, header(cmd, cmd->min_len));
 
-        if (!(desc->engines & (1u << e))) {
+        if (!(cmd->engines & (1u << e))) {
             assert_ptr_not_equal(found, desc);
             continue;
         }
         assert_ptr_equal(found, desc);
-        assert_int_equal(med_cmd_length(desc, header(desc, desc->min_len)), desc->min_len);
-        assert_int_equal(med_cmd_length(desc, header(desc, desc->max_len)), desc->max_len);
+        assert_int_equal(med_cmd_length(desc, header(cmd, cmd->min_len)), cmd->min_len);
+        assert_int_equal(med_cmd_length(desc, header(cmd, cmd->max_len)), cmd->max_len);
     }
 }
 
@@ -100,20 +101,21 @@ static void test_decode_row(void **state)
 static void test_policy_row(void **state)
 {
     const struct med_cmd_desc *desc = *state;
+    const struct gen9_cmd *cmd = desc->cmd;
     struct fixture f;
     uint32_t *p;
 
     fixture_init(&f);
     p = fake_ggtt(f.vm, RING_GMA);
-    emit(&p, header(desc, desc->min_len));
-    p += desc->min_len - 1;
+    emit(&p, header(cmd, cmd->min_len));
+    p += cmd->min_len - 1;
     if (desc->policy == MED_CMD_ALLOW) {
-        assert_int_equal(scan_ring(&f, first_engine(desc->engines), p), MED_SCAN_OK);
+        assert_int_equal(scan_ring(&f, first_engine(cmd->engines), p), MED_SCAN_OK);
         assert_int_equal(f.result.commands, 1);
     } else {
-        assert_int_equal(scan_ring(&f, first_engine(desc->engines), p),
+        assert_int_equal(scan_ring(&f, first_engine(cmd->engines), p),
                          MED_SCAN_FORBIDDEN_COMMAND);
-        assert_non_null(strstr(f.result.reason, desc->name));
+        assert_non_null(strstr(f.result.reason, cmd->name));
     }
     fixture_fini(&f);
 }
@@ -123,15 +125,16 @@ static void test_policy_row(void **state)
 static void test_state_pointers_row(void **state)
 {
     const struct med_cmd_desc *desc = *state;
+    const struct gen9_cmd *row = desc->cmd;
     struct fixture f;
 
     fixture_init(&f);
-    for (uint32_t ptrs = desc->state_ptrs; ptrs; ptrs &= ptrs - 1) {
+    for (uint32_t ptrs = row->state_ptrs; ptrs; ptrs &= ptrs - 1) {
         unsigned i = (unsigned)__builtin_ctz(ptrs);
         uint32_t *cmd = fake_ggtt(f.vm, RING_GMA), *p = cmd;
 
-        emit(&p, header(desc, desc->min_len));
-        p += desc->min_len - 1;
+        emit(&p, header(row, row->min_len));
+        p += row->min_len - 1;
         cmd[i] = 0xfffff000;
         cmd[i + 1] = 0xffff8000;
         assert_int_equal(scan_ring(&f, GEN9_RCS, p), MED_SCAN_OK);
@@ -177,12 +180,14 @@ static void test_whitelist_row(void **state)
 
 static void test_command_table_well_formed(void **state)
 {
-    for (size_t i = 0; i < med_cmd_table_size; i++) {
-        const struct med_cmd_desc *a = &med_cmd_table[i];
+    for (size_t i = 0; i < gen9_cmd_count; i++) {
+        const struct gen9_cmd *a = &gen9_cmds[i];
+        const struct med_cmd_desc *policy = med_cmd_of(i);
 
+        assert_ptr_equal(policy->cmd, a);
         assert_non_null(a->name);
         assert_int_not_equal(a->engines, 0);
-        assert_int_equal(a->engines & ~MED_ENG_ALL, 0);
+        assert_int_equal(a->engines & ~GEN9_ENG_ALL, 0);
         if (a->len_bits) {
             assert_true(a->min_len >= 2 && a->min_len <= a->max_len);
             assert_true(a->max_len <= (1u << a->len_bits) + 1);
@@ -192,12 +197,15 @@ static void test_command_table_well_formed(void **state)
         /* State pointers (two dwords) lie inside the shortest command. */
         assert_true(a->state_ptrs < (1u << (a->min_len - 1)));
         /* Only allowed commands have semantics to audit. */
-        assert_true(a->policy == MED_CMD_ALLOW || !a->handler);
-        for (size_t j = i + 1; j < med_cmd_table_size; j++) {
-            const struct med_cmd_desc *b = &med_cmd_table[j];
+        assert_true(policy->policy == MED_CMD_ALLOW || !policy->handler);
+        for (size_t j = i + 1; j < gen9_cmd_count; j++) {
+            const struct gen9_cmd *b = &gen9_cmds[j];
 
             if (a->type == b->type && a->key == b->key) {
                 fail_msg("%s and %s share an opcode", a->name, b->name);
+            }
+            if (!strcmp(a->name, b->name)) {
+                fail_msg("two rows are named %s", a->name);
             }
         }
     }
@@ -231,7 +239,7 @@ static char *row_name(const char *kind, const char *name)
 
 int main(void)
 {
-    size_t max = 2 + 3 * med_cmd_table_size + med_reg_table_size, n = 0;
+    size_t max = 2 + 3 * gen9_cmd_count + med_reg_table_size, n = 0;
     struct CMUnitTest *tests = calloc(max, sizeof(*tests));
     int failed;
 
@@ -240,19 +248,19 @@ int main(void)
     }
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_command_table_well_formed);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_register_table_well_formed);
-    for (size_t i = 0; i < med_cmd_table_size; i++) {
-        const struct med_cmd_desc *desc = &med_cmd_table[i];
+    for (size_t i = 0; i < gen9_cmd_count; i++) {
+        const struct med_cmd_desc *desc = med_cmd_of(i);
 
-        tests[n++] = (struct CMUnitTest){ .name = row_name("decode", desc->name),
+        tests[n++] = (struct CMUnitTest){ .name = row_name("decode", desc->cmd->name),
                                           .test_func = test_decode_row,
                                           .initial_state = (void *)desc };
         if (!desc->handler) {
-            tests[n++] = (struct CMUnitTest){ .name = row_name("policy", desc->name),
+            tests[n++] = (struct CMUnitTest){ .name = row_name("policy", desc->cmd->name),
                                               .test_func = test_policy_row,
                                               .initial_state = (void *)desc };
         }
-        if (desc->state_ptrs) {
-            tests[n++] = (struct CMUnitTest){ .name = row_name("pointers", desc->name),
+        if (desc->cmd->state_ptrs) {
+            tests[n++] = (struct CMUnitTest){ .name = row_name("pointers", desc->cmd->name),
                                               .test_func = test_state_pointers_row,
                                               .initial_state = (void *)desc };
         }
