@@ -107,8 +107,8 @@ step_fn step_pci, step_lspci, step_i915_bind;
 step_fn step_dmesg;
 step_fn step_timing, step_panic;
 step_fn step_gvt, step_native, step_drm_nodes, step_connector, step_mmio_cost, step_fb_aperture;
-step_fn step_fb_pattern, step_fbcon_vnc, step_fbcon_spice, step_mode_switch, step_fb_x_tiled,
-    step_kms_pattern;
+step_fn step_fb_pattern, step_fbcon_vnc, step_fbcon_spice, step_fbcon_gtk, step_mode_switch,
+    step_fb_x_tiled, step_kms_pattern;
 step_fn step_gem_store, step_gem_blit, step_gem_loop, step_gem_contexts, step_gem_busy;
 step_fn step_gem_relay;
 step_fn step_mediator_loss;

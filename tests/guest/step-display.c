@@ -98,15 +98,15 @@ bool step_fb_pattern(struct result *r)
     return set_console_mode(r, KD_TEXT) && passed;
 }
 
-/* Text on fbcon's console, a steady picture for a remote display's client
- * (@client, VNC or SPICE) to capture; the host compares it with the
- * screendump (display-check @check). */
+/* Text on fbcon's console, a steady picture for a display's client
+ * (@client: a VNC or SPICE client, or QEMU's GTK window) to capture; the
+ * host compares it with the screendump (display-check @check). */
 static bool fbcon_text_for(struct result *r, const char *client, const char *check)
 {
     char text[256];
     int len = snprintf(text, sizeof(text),
                        "\033[2J\033[H\033[?25l"     /* clear, home, hide the cursor */
-                       "gpumed vGPU display test: fbcon through QEMU's %s server\r\n"
+                       "gpumed vGPU display test: fbcon through QEMU's %s display\r\n"
                        "The quick brown fox jumps over the lazy dog 0123456789\r\n"
                        "\033[1;32mgreen\033[0m \033[1;31mred\033[0m \033[1;34mblue\033[0m\r\n",
                        client);
@@ -141,6 +141,11 @@ bool step_fbcon_vnc(struct result *r)
 bool step_fbcon_spice(struct result *r)
 {
     return fbcon_text_for(r, "SPICE", "spice");
+}
+
+bool step_fbcon_gtk(struct result *r)
+{
+    return fbcon_text_for(r, "GTK", "gtk");
 }
 
 static int drm_ioctl(int fd, unsigned long request, void *arg)

@@ -23,6 +23,7 @@ const struct step steps[] = {
     { "fb-pattern", step_fb_pattern, true },  /* the host's screendump is /dev/fb0's picture */
     { "fbcon-vnc",  step_fbcon_vnc, true },   /* a VNC client sees fbcon as the screendump does */
     { "fbcon-spice", step_fbcon_spice, true }, /* a SPICE client sees fbcon as the screendump does */
+    { "fbcon-gtk",  step_fbcon_gtk, true },   /* QEMU's GTK window shows what the screendump does */
     { "mode-switch", step_mode_switch, true }, /* KMS to another mode and back; the host follows */
     { "fb-x-tiled", step_fb_x_tiled, true },  /* an X-tiled KMS framebuffer, detiled by the host */
     { "kms-pattern", step_kms_pattern, true }, /* the pattern via a dumb buffer, not the aperture */

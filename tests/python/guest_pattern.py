@@ -1,0 +1,22 @@
+# The guest agent's hash picture (pattern_pixel() in tests/guest/step-display.c),
+# computed on the host from its formula: what a screendump of it must hold.
+# SPDX-License-Identifier: GPL-2.0-or-later
+import hashlib
+
+
+def pattern_rgb(x, y, seed):
+    """The pixel at x, y as R, G, B bytes (the agent writes XRGB8888)."""
+    v = ((x * 2654435761 + y * 40503 + seed) & 0xFFFFFFFF) >> 8
+    return bytes(((v >> 16) & 0xFF, (v >> 8) & 0xFF, v & 0xFF))
+
+
+def pattern_row(y, width, seed):
+    return b''.join(pattern_rgb(x, y, seed) for x in range(width))
+
+
+def pattern_sha256(width, height, seed):
+    """SHA-256 of the picture's RGB bytes, rows top to bottom (a PPM's pixels)."""
+    digest = hashlib.sha256()
+    for y in range(height):
+        digest.update(pattern_row(y, width, seed))
+    return digest.hexdigest()
