@@ -185,6 +185,26 @@ def vgpu_args(device, mediator):
     return gpumed.qemu_args(GUEST_RAM_MIB) + ['-device', device + ',socket=' + mediator.socket]
 
 
+def run_qemu_checks(qemu, args, checks, tap, what=''):
+    """Runs each checks(qt, tap) on one QEMU started with @args, then checks
+    it was alive to the end and shuts down cleanly (@what names the session
+    in the check's name); returns the QTest (for checks that need its
+    binaries) and QEMU's stderr, which it also prints as comments."""
+    qt = QTest(qemu, args)
+    try:
+        for check in checks:
+            check(qt, tap)
+    except QTestError as e:
+        tap.check(False, 'qtest session' + what, str(e))
+    status, err = qt.close()
+    # QEMU shuts down cleanly on SIGTERM; a crash would show as a signal.
+    tap.check(status == 0, 'QEMU was alive to the end%s and shuts down cleanly' % what,
+              'status %s: %s' % (status, err.strip()))
+    for line in err.splitlines():
+        print('# qemu: ' + line)
+    return err
+
+
 def run_device_test(device, checks, qemu_args=(), check_stderr=None):
     """Runs each checks(qt, tap) on one QEMU with -device @device (and
     @qemu_args), then checks QEMU shuts down cleanly, and its stderr with
@@ -195,21 +215,14 @@ def run_device_test(device, checks, qemu_args=(), check_stderr=None):
         gpumed.setup_failed(missing)
     tap = Tap()
     tap.check(mediator.wait_listening(), 'the mediator listens')
-    qt = QTest(qemu, vgpu_args(device, mediator) + list(qemu_args))
-    qt.qemu, qt.mediator = qemu, mediator     # for checks that start QEMUs of their own
-    try:
-        for check in checks:
-            check(qt, tap)
-    except QTestError as e:
-        tap.check(False, 'qtest session', str(e))
-    status, err = qt.close()
-    # QEMU shuts down cleanly on SIGTERM; a crash would show as a signal.
-    tap.check(status == 0, 'QEMU was alive to the end and shuts down cleanly',
-              'status %s: %s' % (status, err.strip()))
+
+    def with_binaries(qt, tap):
+        qt.qemu, qt.mediator = qemu, mediator     # for checks that start QEMUs of their own
+
+    err = run_qemu_checks(qemu, vgpu_args(device, mediator) + list(qemu_args),
+                          [with_binaries] + list(checks), tap)
     if check_stderr:
         check_stderr(err, tap)
-    for line in err.splitlines():
-        print('# qemu: ' + line)
     status, lines = mediator.stop()
     tap.check(status == 0, 'the mediator exits cleanly', 'status %s' % status)
     for line in lines:

@@ -15,7 +15,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qtest import (BAR0, BAR2, DEVFN, GGTT, MIB, QTest, QTestError, Tap,  # noqa: E402
+from qtest import (BAR0, BAR2, DEVFN, GGTT, MIB, Tap, run_qemu_checks,  # noqa: E402
                    default_qemu, reg)
 import mediator as gpumed  # noqa: E402  (tests/python, put on the path by qtest)
 
@@ -229,23 +229,21 @@ def stats_of(err, name):
     return dict((k, int(v)) for k, v in (f.split('=') for f in m.group(1).split())) if m else {}
 
 
+def machine(gpu_id):
+    """QEMU's arguments for a VM with pgpu-pci @gpu_id at 00:02.0."""
+    return ['-m', '%dM' % GUEST_RAM_MIB, '-device', 'pgpu-pci,id=%s,addr=02.0' % gpu_id]
+
+
 def main():
     qemu = os.environ.get('GPUMED_QEMU') or default_qemu()
     if not os.access(qemu, os.X_OK):
         gpumed.setup_failed('no %s: build it with scripts/build-qemu' % qemu)
     tap = Tap()
     expected = {}
-    qt = QTest(qemu, ['-m', '%dM' % GUEST_RAM_MIB, '-device', 'pgpu-pci,id=gpu0,addr=02.0'])
-    try:
-        for check in (check_identity_and_bars, check_registers):
-            check(qt, tap)
-        check_hostile(qt, tap, expected)
-        check_dma(qt, tap, expected)
-    except QTestError as e:
-        tap.check(False, 'qtest session', str(e))
-    status, err = qt.close()
-    tap.check(status == 0, 'QEMU was alive to the end and shuts down cleanly',
-              'status %s: %s' % (status, err.strip()))
+    err = run_qemu_checks(qemu, machine('gpu0'),
+                          [check_identity_and_bars, check_registers,
+                           lambda qt, tap: check_hostile(qt, tap, expected),
+                           lambda qt, tap: check_dma(qt, tap, expected)], tap)
     stats = stats_of(err, 'gpu0')
     tap.check(bool(stats), 'QEMU reports the device\'s counters at exit')
     for counter, want in sorted(expected.items()):
@@ -256,22 +254,15 @@ def main():
                                                 stats.get('gpu_faults')))
     tap.check('gpumed: pgpu gpu0: untracked offsets:' in err,
               'QEMU lists the untracked registers at exit')
-    for line in err.splitlines():
-        print('# qemu: ' + line)
+
     # A second QEMU for the random accesses, so that the counts above stay exact.
-    qt = QTest(qemu, ['-m', '%dM' % GUEST_RAM_MIB, '-device', 'pgpu-pci,id=gpu1,addr=02.0'])
-    try:
+    def random_accesses(qt, tap):
         place_bars(qt)
         qt.cfg_write(DEVFN, PCI_COMMAND, CMD_MEMORY | CMD_IO | CMD_MASTER, 2)
         check_random_accesses(qt, tap)
-    except QTestError as e:
-        tap.check(False, 'qtest session (random accesses)', str(e))
-    status, err = qt.close()
-    tap.check(status == 0, 'QEMU was alive after the random accesses and shuts down cleanly',
-              'status %s: %s' % (status, err.strip()))
+
+    err = run_qemu_checks(qemu, machine('gpu1'), [random_accesses], tap, ' after the random accesses')
     tap.check(bool(stats_of(err, 'gpu1')), 'and reports its counters')
-    for line in err.splitlines():
-        print('# qemu: ' + line)
     return tap.finish()
 
 
