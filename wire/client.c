@@ -29,7 +29,8 @@ union notice {
 };
 
 /* Each engine is named by at most one queued RESET_ENGINES (a later reset
- * takes it out of an earlier one), so resets always find a slot. */
+ * takes it out of an earlier one), so resets always find a slot.  The ring
+ * starts that large and grows (doubling) only for PPGTT notices. */
 #define QUEUE_SLOTS     (MED_CLIENT_QUEUE_MAX + GEN9_NUM_ENGINES)
 
 struct med_client {
@@ -42,9 +43,10 @@ struct med_client {
     void *table;                /* the shared GGTT table, once the vGPU exists */
     uint64_t *dirty;
     /* Notices waiting for room in the socket, oldest first (a ring). */
-    union notice queue[QUEUE_SLOTS];
-    unsigned queue_head, queue_count;
+    union notice *queue;
+    unsigned queue_slots, queue_head, queue_count;
     unsigned queued_resets;     /* RESET_ENGINES among them */
+    unsigned queued_ppgtt;      /* PPGTT_NOTIFYs among them */
     uint32_t generation[GEN9_NUM_ENGINES];  /* each engine's reset generation */
     uint32_t last_generation;   /* the newest one handed out */
     struct med_client_stats stats;
@@ -249,9 +251,12 @@ struct med_client *med_client_connect(const char *socket_path, const char *vm_na
     }
     c->complete = complete;
     c->opaque = opaque;
-    c->fd = med_socket_connect(socket_path ? socket_path : MED_DEFAULT_SOCKET);
+    c->queue = calloc(QUEUE_SLOTS, sizeof(*c->queue));
+    c->queue_slots = QUEUE_SLOTS;
+    c->fd = c->queue ? med_socket_connect(socket_path ? socket_path : MED_DEFAULT_SOCKET) : -1;
     if (c->fd < 0) {
         err = errno;
+        free(c->queue);
         free(c);
         errno = err;
         return NULL;
@@ -274,6 +279,7 @@ void med_client_close(struct med_client *c)
         munmap(c->table, MED_GGTT_TABLE_SIZE);
     }
     close(c->fd);
+    free(c->queue);
     free(c);
 }
 
@@ -468,7 +474,25 @@ static int notice_check(struct med_client *c, const void *msg)
 
 static union notice *queue_slot(struct med_client *c, unsigned i)
 {
-    return &c->queue[(c->queue_head + i) % QUEUE_SLOTS];
+    return &c->queue[(c->queue_head + i) % c->queue_slots];
+}
+
+/* Twice the slots, the waiting notices first in the new ring. */
+static bool queue_grow(struct med_client *c)
+{
+    union notice *grown = calloc(2 * (size_t)c->queue_slots, sizeof(*grown));
+
+    if (!grown) {
+        return false;
+    }
+    for (unsigned i = 0; i < c->queue_count; i++) {
+        grown[i] = *queue_slot(c, i);
+    }
+    free(c->queue);
+    c->queue = grown;
+    c->queue_slots *= 2;
+    c->queue_head = 0;
+    return true;
 }
 
 int med_client_flush(struct med_client *c)
@@ -486,7 +510,8 @@ int med_client_flush(struct med_client *c)
             return fail_connection(c, errno, "send");
         }
         c->queued_resets -= m->hdr.type == MED_MSG_RESET_ENGINES;
-        c->queue_head = (c->queue_head + 1) % QUEUE_SLOTS;
+        c->queued_ppgtt -= m->hdr.type == MED_MSG_PPGTT_NOTIFY;
+        c->queue_head = (c->queue_head + 1) % c->queue_slots;
         c->queue_count--;
     }
     return 0;
@@ -499,12 +524,16 @@ bool med_client_send_pending(const struct med_client *c)
 
 /*
  * Send a checked notice, or queue it behind those already waiting (order
- * is the protocol's): never waits.  A full queue refuses all but resets.
+ * is the protocol's): never waits.  Resets always find room; PPGTT notices
+ * wait up to MED_CLIENT_PPGTT_QUEUE_MAX of them (i915 creates and destroys
+ * PPGTTs by the thousand, and one lost leaves the mediator without a
+ * PPGTT the guest uses); the others, SUBMITs, up to MED_CLIENT_QUEUE_MAX.
  */
 static int send_or_queue(struct med_client *c, void *msg)
 {
     struct med_msg_header *hdr = msg;
     bool reset = hdr->type == MED_MSG_RESET_ENGINES;
+    bool ppgtt = hdr->type == MED_MSG_PPGTT_NOTIFY;
 
     hdr->seq = ++c->next_seq;
     if (med_client_flush(c)) {
@@ -518,14 +547,21 @@ static int send_or_queue(struct med_client *c, void *msg)
             return fail_connection(c, errno, "send");
         }
     }
-    if (!reset && c->queue_count - c->queued_resets >= MED_CLIENT_QUEUE_MAX) {
+    if (ppgtt ? c->queued_ppgtt >= MED_CLIENT_PPGTT_QUEUE_MAX
+              : !reset && c->queue_count - c->queued_resets - c->queued_ppgtt >=
+                          MED_CLIENT_QUEUE_MAX) {
+        unsigned bound = ppgtt ? MED_CLIENT_PPGTT_QUEUE_MAX : MED_CLIENT_QUEUE_MAX;
+
         c->stats.queue_full++;
-        return fail(c, ENOBUFS, "%u messages wait for the mediator: %s not sent",
-                    MED_CLIENT_QUEUE_MAX, med_msg_name(hdr->type));
+        return fail(c, ENOBUFS, "%u %s wait for the mediator: %s not sent", bound,
+                    ppgtt ? "PPGTT notices" : "messages", med_msg_name(hdr->type));
     }
-    assert(c->queue_count < QUEUE_SLOTS);
+    if (c->queue_count == c->queue_slots && !queue_grow(c)) {
+        return fail(c, ENOBUFS, "no memory to queue %s", med_msg_name(hdr->type));
+    }
     memcpy(queue_slot(c, c->queue_count++), msg, hdr->size);
     c->queued_resets += reset;
+    c->queued_ppgtt += ppgtt;
     c->stats.queued++;
     if (c->queue_count > c->stats.queue_peak) {
         c->stats.queue_peak = c->queue_count;

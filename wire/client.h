@@ -18,7 +18,8 @@
  * is still starting: a mediator that does not answer fails the device's
  * realize).  Once the vGPU exists nothing waits for the mediator: a
  * message the socket has no room for waits in a queue of at most
- * MED_CLIENT_QUEUE_MAX (plus one reset per engine), which
+ * MED_CLIENT_QUEUE_MAX SUBMITs, MED_CLIENT_PPGTT_QUEUE_MAX PPGTT notices
+ * and one reset per engine, in the order sent, which
  * med_client_flush() sends on; a slow mediator only delays, it is never
  * declared lost.  Functions returning int return 0 on success and -1 with
  * errno set on failure.  After a transport failure (ECONNRESET, EPIPE,
@@ -38,6 +39,9 @@
 
 #define MED_CLIENT_TIMEOUT_MS   10000   /* each set-up reply */
 #define MED_CLIENT_QUEUE_MAX    256     /* messages waiting for room in the socket */
+/* PPGTT notices waiting, beside those: a create and a destroy for each of
+ * the 65536 live PPGTTs the mediator tracks (MED_PPGTT_SET_MAX). */
+#define MED_CLIENT_PPGTT_QUEUE_MAX  (2u * 65536)
 
 struct med_client;
 

@@ -459,10 +459,14 @@ static void test_stale_completions_after_a_reset_are_dropped(void **state)
 
 /*
  * A stopped mediator reads nothing: what the socket has no room for waits
- * in the client's queue and no call waits.  Past MED_CLIENT_QUEUE_MAX the
- * client refuses (ENOBUFS: QEMU hangs the engine), while resets still go
- * out and drop their engines' queued SUBMITs.  Resumed, the mediator gets
- * the queue in order and the vGPU works.
+ * in the client's queue, in order, and no call waits.  PPGTT notices queue
+ * up to MED_CLIENT_PPGTT_QUEUE_MAX (i915 creates and destroys PPGTTs by the
+ * thousand: gem_ctx_create@maximum-mem lost creates past the 256 messages
+ * the queue used to hold for everything, and their contexts' work hung),
+ * SUBMITs up to MED_CLIENT_QUEUE_MAX beside them; past its bound a message
+ * is refused (ENOBUFS: QEMU hangs the engine), while resets still go out
+ * and drop their engines' queued SUBMITs.  Resumed, the mediator gets the
+ * queue in order and the vGPU works.
  */
 static void test_a_stopped_mediator_never_blocks_the_client(void **state)
 {
@@ -470,37 +474,54 @@ static void test_a_stopped_mediator_never_blocks_the_client(void **state)
     struct completions done = { 0 };
     struct med_client *c = vgpu_of_own_daemon(&d, &done);
     const struct med_client_stats *st = med_client_stats(c);
-    unsigned notices = 0;
+    unsigned notices = 0, submits = 1;
+    uint64_t queued_notices;
 
     assert_int_equal(kill(d.pid, SIGSTOP), 0);
-    /* PPGTT notices (the guest makes as many as it likes) until the socket
-     * is full and one waits; then an ELSP; then notices until the bound. */
+    /* PPGTT notices until the socket is full and one waits; then an ELSP;
+     * then 3000 notices more, past the old bound. */
     while (!st->queued && notices < 100000) {
         assert_int_equal(med_client_ppgtt_notify(c, notices++ % 2 ? MED_PPGTT_DESTROY :
                                                  MED_PPGTT_CREATE, 0x10000), 0);
     }
     assert_int_equal(st->queued, 1);
     assert_int_equal(med_client_submit(c, GEN9_BCS, 0x1000, 0), 0);
+    for (unsigned i = 0; i < 3000; i++, notices++) {
+        assert_int_equal(med_client_ppgtt_notify(c, notices % 2 ? MED_PPGTT_DESTROY :
+                                                 MED_PPGTT_CREATE, 0x10000), 0);
+    }
+    assert_int_equal(st->queued, 3002);
+    assert_int_equal(st->queue_full, 0);
+    /* SUBMITs to their bound. */
+    while (!med_client_submit(c, GEN9_VCS, 0x1000, 0)) {
+        assert_true(++submits <= MED_CLIENT_QUEUE_MAX);
+    }
+    assert_int_equal(errno, ENOBUFS);
+    assert_int_equal(submits, MED_CLIENT_QUEUE_MAX);
+    assert_int_equal(st->queue_full, 1);
+    /* PPGTT notices to theirs. */
+    queued_notices = st->queued - submits;
     while (!med_client_ppgtt_notify(c, notices % 2 ? MED_PPGTT_DESTROY : MED_PPGTT_CREATE,
                                     0x10000)) {
         notices++;
-        assert_true(notices < 100000);
+        assert_true(st->queued - submits <= MED_CLIENT_PPGTT_QUEUE_MAX);
     }
     assert_int_equal(errno, ENOBUFS);
-    assert_int_equal(st->queued, MED_CLIENT_QUEUE_MAX);
-    assert_int_equal(st->queue_full, 1);
-    assert_int_equal(med_client_submit(c, GEN9_RCS, 0x1000, 0), -1);
-    assert_int_equal(errno, ENOBUFS);
-    /* Resets always go: the second supersedes the first, which is dropped. */
+    assert_true(queued_notices < MED_CLIENT_PPGTT_QUEUE_MAX);
+    assert_int_equal(st->queued - submits, MED_CLIENT_PPGTT_QUEUE_MAX);
+    assert_int_equal(st->queue_full, 2);
+    /* Resets always go: each drops its engines' queued SUBMITs, the second
+     * supersedes the first. */
     assert_int_equal(med_client_reset_engines(c, 1u << GEN9_BCS), 0);
     assert_int_equal(st->submits_superseded, 1);
     assert_int_equal(med_client_reset_engines(c, MED_ENGINE_MASK_ALL), 0);
-    assert_int_equal(st->queue_peak, MED_CLIENT_QUEUE_MAX);
+    assert_int_equal(st->submits_superseded, MED_CLIENT_QUEUE_MAX);
+    assert_int_equal(st->queue_peak, MED_CLIENT_PPGTT_QUEUE_MAX + MED_CLIENT_QUEUE_MAX);
     assert_true(med_client_send_pending(c));
     assert_int_equal(kill(d.pid, SIGCONT), 0);
 
     pump_until(c, &done, 0);    /* everything queued is sent */
-    assert_int_equal(done.count, 0);    /* the superseded SUBMIT never went */
+    assert_int_equal(done.count, 0);    /* the superseded SUBMITs never went */
     assert_int_equal(med_client_submit(c, GEN9_RCS, 0x1000, 0), 0);
     pump_until(c, &done, 1);
     assert_int_equal(done.last.desc, 0x1000);
