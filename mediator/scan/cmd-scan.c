@@ -878,7 +878,7 @@ static enum med_scan_verdict audit_state_pointers(struct med_scan_state *s, cons
 {
     uint64_t gma;
 
-    for (uint32_t ptrs = s->desc->cmd->state_ptrs; ptrs; ptrs &= ptrs - 1) {
+    for (uint32_t ptrs = s->desc->state_ptrs; ptrs; ptrs &= ptrs - 1) {
         if (!cmd_address(s, cmd, (unsigned)__builtin_ctz(ptrs), ~0u, &gma)) {
             return s->result->verdict;
         }
@@ -969,7 +969,7 @@ static enum med_scan_verdict scan_frame(struct med_scan_state *s)
             goto left;
         }
         bytes += len;
-        if (h->desc->cmd->state_ptrs && audit_state_pointers(s, &dw[pos]) != MED_SCAN_OK) {
+        if (h->desc->state_ptrs && audit_state_pointers(s, &dw[pos]) != MED_SCAN_OK) {
             v = r->verdict;
             goto left;
         }

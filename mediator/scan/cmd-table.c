@@ -62,15 +62,16 @@ static const struct {
     { "PIPE_CONTROL", MED_CMD_ALLOW, med_cmd_pipe_control },
 };
 
-static struct med_cmd_desc cmd_rows[256];   /* by gen9_cmds index */
+struct med_cmd_desc med_cmd_rows[256];
 
 /* Built before main() (the scanner looks a header up per command: no
  * per-call initialisation check on that path). */
 static void __attribute__((constructor)) build_cmd_rows(void)
 {
-    assert(gen9_cmd_count <= sizeof(cmd_rows) / sizeof(cmd_rows[0]));
+    assert(gen9_cmd_count <= sizeof(med_cmd_rows) / sizeof(med_cmd_rows[0]));
     for (size_t i = 0; i < gen9_cmd_count; i++) {
-        cmd_rows[i] = (struct med_cmd_desc){ .cmd = &gen9_cmds[i], .policy = MED_CMD_ALLOW };
+        med_cmd_rows[i] = (struct med_cmd_desc){ .cmd = &gen9_cmds[i], .policy = MED_CMD_ALLOW,
+                                                 .state_ptrs = gen9_cmds[i].state_ptrs };
     }
     for (size_t p = 0; p < sizeof(policy_rows) / sizeof(policy_rows[0]); p++) {
         size_t i = 0;
@@ -79,23 +80,11 @@ static void __attribute__((constructor)) build_cmd_rows(void)
             i++;
         }
         /* every policy row names a command, once: tests/unit/scan checks it */
-        assert(i < gen9_cmd_count && !cmd_rows[i].handler &&
-               cmd_rows[i].policy == MED_CMD_ALLOW);
-        cmd_rows[i].policy = policy_rows[p].policy;
-        cmd_rows[i].handler = policy_rows[p].handler;
+        assert(i < gen9_cmd_count && !med_cmd_rows[i].handler &&
+               med_cmd_rows[i].policy == MED_CMD_ALLOW);
+        med_cmd_rows[i].policy = policy_rows[p].policy;
+        med_cmd_rows[i].handler = policy_rows[p].handler;
     }
-}
-
-const struct med_cmd_desc *med_cmd_of(size_t index)
-{
-    return &cmd_rows[index];
-}
-
-const struct med_cmd_desc *med_cmd_lookup(enum gen9_engine engine, uint32_t dw0)
-{
-    int i = gen9_cmd_find(engine, dw0);
-
-    return i < 0 ? NULL : &cmd_rows[i];
 }
 
 /*

@@ -37,12 +37,25 @@ struct med_cmd_desc {
     const struct gen9_cmd *cmd;
     enum med_cmd_policy policy;
     med_cmd_handler *handler;   /* NULL: decoded and passed */
+    uint32_t state_ptrs;        /* cmd->state_ptrs: the scan loop reads it per command */
 };
 
-/* The row for @dw0 on @engine, or NULL. */
-const struct med_cmd_desc *med_cmd_lookup(enum gen9_engine engine, uint32_t dw0);
+/* By gen9_cmds index; built before main(). */
+extern struct med_cmd_desc med_cmd_rows[];
+
 /* The scanner's row of gen9_cmds[@index]. */
-const struct med_cmd_desc *med_cmd_of(size_t index);
+static inline const struct med_cmd_desc *med_cmd_of(size_t index)
+{
+    return &med_cmd_rows[index];
+}
+
+/* The row for @dw0 on @engine, or NULL. */
+static inline const struct med_cmd_desc *med_cmd_lookup(enum gen9_engine engine, uint32_t dw0)
+{
+    int i = gen9_cmd_find(engine, dw0);
+
+    return i < 0 ? NULL : &med_cmd_rows[i];
+}
 
 /* Total dwords of the command @dw0 decoded by @desc. */
 static inline unsigned med_cmd_length(const struct med_cmd_desc *desc, uint32_t dw0)
