@@ -765,7 +765,7 @@ enum skl_exec_result skl_execute_slice(struct skl_engine *e)
     skl_set_ereg(e, RING_SBBSTATE, bb_state(x.level == SKL_LEVEL_SECOND_BATCH,
                                              x.sbb_space));
     if (x.head != start_head) {
-        e->last_progress_ns = skl_now_ns();
+        e->progressed = true;
     }
     return result;
 }

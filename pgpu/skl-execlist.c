@@ -122,7 +122,7 @@ static void context_restore_locked(struct skl_engine *e)
     e->arb_enabled = true;
     e->ctx_run_ns = 0;
     e->ctx_wait_since = 0;
-    e->last_progress_ns = skl_now_ns();
+    e->progress_run_ns = 0;
     skl_tlb_flush(&e->tlb);
     SKL_STAT_INC(e->gpu, context_switches);
 }
@@ -265,14 +265,33 @@ static void context_done_locked(struct skl_engine *e)
     }
 }
 
-static bool skl_engine_hang_expired(const struct skl_engine *e)
+/*
+ * No progress for the hang timeout of the engine's own time: what the
+ * thread executed for the context since its ring HEAD last moved, and its
+ * semaphore waits (@in_slice: from the engine thread inside a slice, whose
+ * CPU time is not added yet).  Wall time would count the time the host
+ * kept the thread off a CPU: a loop the guest ends from its CPU (IGT's
+ * spinner), as slow as the host makes the guest, was stopped as a hang on
+ * a loaded host (docs/gpu-model.md, "Hang detection").
+ */
+static bool skl_engine_hang_expired(const struct skl_engine *e, bool in_slice)
 {
-    return skl_now_ns() - e->last_progress_ns > e->gpu->hang_timeout_ns;
+    uint64_t ns = e->ctx_run_ns;
+
+    if (e->ctx_wait_since) {
+        uint64_t now = skl_now_ns();
+
+        ns += now > e->ctx_wait_since ? now - e->ctx_wait_since : 0;
+    }
+    if (in_slice) {
+        ns += thread_cpu_ns() - e->slice_cpu_start;
+    }
+    return ns - e->progress_run_ns > e->gpu->hang_timeout_ns;
 }
 
 bool skl_engine_must_stop(struct skl_engine *e, bool *hang)
 {
-    *hang = skl_engine_hang_expired(e);
+    *hang = skl_engine_hang_expired(e, true);
     return *hang || __atomic_load_n(&e->reset_requested, __ATOMIC_RELAXED) ||
            __atomic_load_n(&e->gpu->quit, __ATOMIC_RELAXED);
 }
@@ -293,11 +312,15 @@ static void run_slice(struct skl_engine *e)
     if (!runnable) {
         return;
     }
-    cpu_ns = thread_cpu_ns();
+    cpu_ns = e->slice_cpu_start = thread_cpu_ns();
+    e->progressed = false;
     result = skl_execute_slice(e);
     cpu_ns = thread_cpu_ns() - cpu_ns;
     pthread_mutex_lock(&gpu->lock);
     e->ctx_run_ns += cpu_ns;
+    if (e->progressed) {
+        e->progress_run_ns = e->ctx_run_ns;
+    }
     if (result != SKL_EXEC_WAIT) {
         e->poll_ns = 0;
     }
@@ -329,7 +352,7 @@ static void run_slice(struct skl_engine *e)
         break;
     }
     if (!e->hung && e->active[0].desc && !e->reset_requested &&
-        skl_engine_hang_expired(e)) {
+        skl_engine_hang_expired(e, false)) {
         stop_context_locked(e, SKL_EXEC_HANG);
     }
     pthread_mutex_unlock(&gpu->lock);

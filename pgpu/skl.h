@@ -93,7 +93,12 @@ struct skl_engine {
     enum skl_level level;
     bool arb_enabled;
     unsigned addressing;        /* CTX_ADDRESSING_* */
-    uint64_t last_progress_ns;
+    /* Hang detection counts the engine's own time, as CTX_TIMESTAMP does:
+     * ctx_run_ns when the ring HEAD last moved (or the context came in),
+     * and the thread's CPU clock when the slice in progress began. */
+    uint64_t progress_run_ns;
+    bool progressed;            /* the HEAD moved in the slice in progress */
+    uint64_t slice_cpu_start;
     struct skl_tlb tlb;
     uint64_t fault_addr;        /* last fault, for the fault registers */
     enum skl_space fault_space;

@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int fixture_open(void **state, unsigned hang_timeout_ms)
+int fixture_setup_host(void **state, unsigned hang_timeout_ms, const struct pgpu_host *host)
 {
     const struct pgpu_config config = {
         .name = "test", .aperture_size = PGPU_APERTURE_DEFAULT,
-        .hang_timeout_ms = hang_timeout_ms,
+        .hang_timeout_ms = hang_timeout_ms, .host = host,
     };
     struct fixture *f = calloc(1, sizeof(*f));
 
@@ -40,12 +40,12 @@ static int fixture_open(void **state, unsigned hang_timeout_ms)
 
 int fixture_setup(void **state)
 {
-    return fixture_open(state, FIX_HANG_TIMEOUT_MS);
+    return fixture_setup_host(state, FIX_HANG_TIMEOUT_MS, NULL);
 }
 
 int fixture_setup_patient(void **state)
 {
-    return fixture_open(state, FIX_PATIENT_HANG_TIMEOUT_MS);
+    return fixture_setup_host(state, FIX_PATIENT_HANG_TIMEOUT_MS, NULL);
 }
 
 int fixture_teardown(void **state)

@@ -32,6 +32,8 @@ struct fixture {
 int fixture_setup(void **state);
 /* The same with the longest hang timeout: for streams that must not hang. */
 int fixture_setup_patient(void **state);
+/* The same with @hang_timeout_ms and the GPU's threads calling @host's hooks. */
+int fixture_setup_host(void **state, unsigned hang_timeout_ms, const struct pgpu_host *host);
 int fixture_teardown(void **state);
 
 /* Run @count command dwords (MI_BATCH_BUFFER_END is appended) as a PPGTT

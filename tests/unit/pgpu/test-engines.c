@@ -7,6 +7,8 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -550,6 +552,110 @@ static void test_wait_reports_a_lost_completion(void **state)
     assert_int_equal(native_wait(ctx, seqno, 20), -ETIMEDOUT);
 }
 
+/*
+ * A starved GPU: its threads run at SCHED_IDLE on one CPU, beside a thread
+ * of normal priority that spins there until told to stop, so the engine
+ * gets little of the wall time, as on a loaded host.
+ */
+static struct starved {
+    int cpu;
+    pthread_mutex_t lock;
+    clockid_t clocks[16];       /* the GPU's threads' CPU clocks */
+    unsigned threads;
+    bool stop;
+} starved = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static void pin_to_starved_cpu(void)
+{
+    cpu_set_t set;
+
+    CPU_ZERO(&set);
+    CPU_SET(starved.cpu, &set);
+    assert_int_equal(sched_setaffinity(0, sizeof(set), &set), 0);
+}
+
+static void starved_thread_enter(void *opaque)
+{
+    struct sched_param idle = { 0 };
+
+    pin_to_starved_cpu();
+    pthread_setschedparam(pthread_self(), SCHED_IDLE, &idle);
+    pthread_mutex_lock(&starved.lock);
+    if (starved.threads < N(starved.clocks) &&
+        pthread_getcpuclockid(pthread_self(), &starved.clocks[starved.threads]) == 0) {
+        starved.threads++;
+    }
+    pthread_mutex_unlock(&starved.lock);
+}
+
+static void *compete(void *opaque)
+{
+    pin_to_starved_cpu();
+    while (!__atomic_load_n(&starved.stop, __ATOMIC_RELAXED)) {
+    }
+    return NULL;
+}
+
+/* CPU time of all the GPU's threads: at least what the engine executed. */
+static uint64_t starved_cpu_ns(void)
+{
+    uint64_t ns = 0;
+
+    pthread_mutex_lock(&starved.lock);
+    for (unsigned i = 0; i < starved.threads; i++) {
+        struct timespec ts;
+
+        clock_gettime(starved.clocks[i], &ts);
+        ns += (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+    }
+    pthread_mutex_unlock(&starved.lock);
+    return ns;
+}
+
+static int setup_starved(void **state)
+{
+    static const struct pgpu_host host = { .thread_enter = starved_thread_enter };
+
+    starved.cpu = sched_getcpu();
+    starved.threads = 0;
+    starved.stop = false;
+    return starved.cpu < 0 ? -1 : fixture_setup_host(state, FIX_HANG_TIMEOUT_MS, &host);
+}
+
+/*
+ * The hang timeout counts the engine's own time, as CTX_TIMESTAMP does, not
+ * the wall time the host kept it off a CPU: an endless loop on a starved
+ * engine is no hang until the engine itself executed the timeout's worth,
+ * and then it is one.  (With wall time it was stopped after 100 ms of wall
+ * time, having run a few ms: IGT's spinners on a loaded host.)
+ */
+static void test_hang_counts_the_engines_own_time(void **state)
+{
+    struct fixture *f = *state;
+    const uint32_t loop[] = { MI_ARB_CHECK, MI_BATCH_BUFFER_START | MI_BB_PPGTT,
+                              LO(FIX_BATCH_VA), HI(FIX_BATCH_VA) };
+    const uint64_t timeout_ns = FIX_HANG_TIMEOUT_MS * 1000000ull;
+    struct native_ctx *ctx = f->ctx[GEN9_RCS];
+    pthread_t competitor;
+    uint32_t seqno;
+
+    assert_int_equal(pthread_create(&competitor, NULL, compete, NULL), 0);
+    memcpy(f->batch->map, loop, sizeof(loop));
+    native_emit_batch(ctx, FIX_BATCH_VA, true);
+    seqno = native_emit_breadcrumb(ctx);
+    assert_int_equal(native_submit(ctx), 0);
+    sleep_ms(5 * FIX_HANG_TIMEOUT_MS);
+    if (fixture_stats(f).hangs) {
+        assert_true(starved_cpu_ns() > timeout_ns);
+    }
+    __atomic_store_n(&starved.stop, true, __ATOMIC_RELAXED);
+    pthread_join(competitor, NULL);
+    assert_int_equal(native_wait(ctx, seqno, FIX_WAIT_MS), -EIO);
+    assert_true(fixture_reg(f, RCS_REG(RING_EIR)) & RING_ERR_HANG);
+    assert_int_equal(fixture_stats(f).hangs, 1);
+    assert_true(starved_cpu_ns() > timeout_ns);
+}
+
 #define ENGINE_TEST(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
 
 int main(void)
@@ -566,6 +672,8 @@ int main(void)
         ENGINE_TEST(test_fault_on_unmapped_ggtt_batch),
         ENGINE_TEST(test_endless_batch_hangs_and_engine_reset_recovers),
         ENGINE_TEST(test_semaphore_that_never_signals_hangs),
+        cmocka_unit_test_setup_teardown(test_hang_counts_the_engines_own_time, setup_starved,
+                                        fixture_teardown),
         ENGINE_TEST(test_interrupts_iir_imr_ier_and_master),
         cmocka_unit_test_setup_teardown(test_timestamps_tick_at_the_cs_clock,
                                         fixture_setup_patient, fixture_teardown),
