@@ -6,6 +6,7 @@
 #ifndef GPUMED_VGPU_PRIVATE_H
 #define GPUMED_VGPU_PRIVATE_H
 
+#include "gen9/display.h"
 #include "vgpu/vgpu.h"
 
 #define VGPU_NAME_MAX           64
@@ -15,7 +16,6 @@
  * above what i915 can create (about 8,700 contexts per GiB of guest RAM);
  * the list grows with use. */
 #define VGPU_PPGTT_ROOTS_MAX    65536
-#define VGPU_DPCD_SIZE          0x700   /* DPCD bytes the virtual sink stores */
 
 /* Dirty 4 KiB pages of a storage array, so that reset only clears those. */
 struct dirty_pages {
@@ -46,15 +46,6 @@ struct vgpu_execlist {
     unsigned inflight_count;
 };
 
-/* The virtual DP sink's AUX state (contract 8.2). */
-struct vgpu_dp_sink {
-    bool connected;
-    uint8_t dpcd[VGPU_DPCD_SIZE];
-    uint8_t edid[128];
-    bool edid_selected;         /* an I2C address-only write to 0x50 was seen */
-    uint8_t edid_offset;
-};
-
 /* What the mediator had no room for (vgpu_mediator_behind()). */
 enum vgpu_behind { VGPU_BEHIND_ELSP, VGPU_BEHIND_PPGTT, VGPU_BEHIND_COUNT };
 
@@ -77,8 +68,9 @@ struct vgpu {
 
     bool irq_asserted;          /* an MSI was sent and not yet acknowledged */
     bool display_ready;         /* the guest driver announced itself */
-    uint32_t pending_flips;     /* bit (pipe * 4 + plane): flip done at next vblank */
-    struct vgpu_dp_sink sink;
+    /* The Gen9 display (gen9/display.h) on this register file, with the
+     * virtual monitor of the vGPU type. */
+    struct gen9_display display;
     struct vgpu_execlist execlists[GEN9_NUM_ENGINES];
     uint64_t *ppgtt_roots;      /* ppgtt_root_room entries, ppgtt_root_count live */
     unsigned ppgtt_root_count, ppgtt_root_room;
@@ -119,7 +111,8 @@ struct vgpu_reg {
 /* The table and its lookup (regs.c). */
 extern const struct vgpu_reg vgpu_regs[];
 extern const size_t vgpu_reg_count;
-/* Build the offset index once; false if the table overlaps itself. */
+/* Build the offset index once; false if the table overlaps itself or the
+ * display's (gen9_display_regs, the rest of the register file). */
 bool vgpu_regs_index_init(void);
 const struct vgpu_reg *vgpu_reg_lookup(uint32_t offset);
 
@@ -154,24 +147,14 @@ enum vgpu_irq_bank {
 /* An event sets @bits in the bank's IIR where IMR lets them through. */
 void vgpu_irq_raise(struct vgpu *vgpu, enum vgpu_irq_bank bank, uint32_t bits);
 
+/* The display on the vGPU's register file (display.c). */
+void vgpu_display_init(struct vgpu *vgpu);
 void vgpu_display_reset(struct vgpu *vgpu);
-void vgpu_aux_ctl_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
-                        uint32_t written);
-void vgpu_ddi_buf_ctl_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
-                            uint32_t written);
-void vgpu_dp_tp_ctl_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
-                          uint32_t written);
-void vgpu_transconf_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
-                          uint32_t written);
-void vgpu_plane_surf_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
-                           uint32_t written);
-void vgpu_edid_build(uint8_t edid[128], unsigned width, unsigned height);
 
 /* Execlists (execlist.c). */
 void vgpu_elsp_write(struct vgpu *vgpu, uint32_t offset, uint32_t old, uint32_t written);
 uint32_t vgpu_execlist_status_read(struct vgpu *vgpu, uint32_t offset);
 uint32_t vgpu_mi_mode_read(struct vgpu *vgpu, uint32_t offset);
-uint32_t vgpu_pipedsl_read(struct vgpu *vgpu, uint32_t offset);
 /* The guest reset the engines in @mask: drop their work, here and in the mediator. */
 void vgpu_execlist_reset(struct vgpu *vgpu, uint32_t mask);
 

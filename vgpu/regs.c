@@ -1,11 +1,13 @@
 /*
  * regs.c - the vGPU's register file: one table of tracked registers, the
- * generic write semantics it describes, and the handlers of the GT and
- * display-core registers that acknowledge requests (contract 4.4).
+ * generic write semantics it describes, and the handlers of the GT
+ * registers that acknowledge requests (contract 4.4).
  *
- * Every offset the model knows is a row below.  Anything else in the 2 MiB
- * register window is plain storage whose accesses are counted, so that we
- * see what the guest touches that we do not model.
+ * Every offset the model knows is a row below or a row of the Gen9
+ * display's table (gen9/display.h), which runs on this register file.
+ * Anything else in the 2 MiB register window is plain storage whose
+ * accesses are counted, so that we see what the guest touches that we do
+ * not model.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -17,47 +19,13 @@
 #include <string.h>
 
 
-/* Power wells of SKL (index i: request bit 2i+1, state bit 2i). */
-#define SKL_PW_MISC_IO  0
-#define SKL_PW_DDI_A_E  1
-#define SKL_PW_DDI_D    4
-#define SKL_PW_1        14
-#define SKL_PW_2        15
-#define PW_REQUEST(i)   (1u << (2 * (i) + 1))
-#define SKL_PW_REQUESTS (PW_REQUEST(SKL_PW_MISC_IO) | PW_REQUEST(SKL_PW_DDI_A_E) | \
-                         PW_REQUEST(2) | PW_REQUEST(3) | PW_REQUEST(SKL_PW_DDI_D) | \
-                         PW_REQUEST(SKL_PW_1) | PW_REQUEST(SKL_PW_2))
-
-/* DPLL0 at boot: override, 810 MHz link rate, i.e. an 8100 MHz VCO. */
-#define DPLL_CTRL1_BOOT         0x5
-/* DDI clocks A..E gated at boot: nothing is lit before the driver. */
-#define DPLL_CTRL2_BOOT         (0x1fu << 15)
-/* CDCLK 337.5 MHz on that VCO: frequency select 2, decimal (337500-1000)/500. */
-#define CDCLK_CTL_BOOT          ((2u << 26) | 0x2a1)
-/* Any non-zero value: "the pre-OS set CDCLK up", which the above is. */
-#define SWF18_BOOT              0x1
 /* 1 slice, subslice 3 of 4 disabled: SKL GT2, 24 EUs (contract 4.4). */
 #define GEN8_FUSE2_GT2          0x02800000
-#define PCH_RAWCLK_24MHZ        24
-/* The fuse power gates PG0..PG2 are distributed and the download is done. */
-#define SKL_FUSE_STATUS_BOOT    (SKL_FUSE_DOWNLOAD_STATUS | SKL_FUSE_PG_DIST_STATUS(0) | \
-                                 SKL_FUSE_PG_DIST_STATUS(1) | SKL_FUSE_PG_DIST_STATUS(2))
-#define PCH_PORT_HOTPLUG_STATUS 0x03030303u    /* A, B, C, D status fields */
-
-/* Memory latencies (us) the PCODE reports for watermark levels 0..7. */
-static const uint8_t pcode_mem_latency[8] = { 2, 19, 28, 32, 43, 61, 75, 100 };
 
 static void ring_reset_ctl_write(struct vgpu *vgpu, uint32_t offset,
                                  uint32_t old, uint32_t written);
 static void gdrst_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
                         uint32_t written);
-static void pwr_well_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
-                           uint32_t written);
-static void request_ack_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
-                              uint32_t written);
-static uint32_t dpll_status_read(struct vgpu *vgpu, uint32_t offset);
-static void pcode_mailbox_write(struct vgpu *vgpu, uint32_t offset,
-                                uint32_t old, uint32_t written);
 
 /* The four registers of one interrupt set (contract 7.3). */
 #define IRQ_SET(label, base, n)                                              \
@@ -172,9 +140,6 @@ const struct vgpu_reg vgpu_regs[] = {
     /* No DRAM info, no RPS (RP_STATE_CAP 0 keeps RPS off): all zeros. */
     { .name = "MCHBAR_MIRROR", .offset = MCHBAR_MIRROR_BASE, .size = MCHBAR_MIRROR_SIZE,
       .ro_mask = ~0u },
-    { .name = "GEN6_PCODE_MAILBOX", .offset = GEN6_PCODE_MAILBOX, .size = 4,
-      .write = pcode_mailbox_write },
-    { .name = "GEN6_PCODE_DATA", .offset = GEN6_PCODE_DATA, .size = 8 },
 
     /* Interrupts (contract 7). */
     { .name = "GEN8_MASTER_IRQ", .offset = GEN8_MASTER_IRQ, .size = 4,
@@ -189,94 +154,8 @@ const struct vgpu_reg vgpu_regs[] = {
     /* No eDP panel, so no PSR event is ever raised; the guest resets them. */
     { .name = "EDP_PSR_IMR", .offset = EDP_PSR_IMR, .size = 4, .reset = ~0u },
     { .name = "EDP_PSR_IIR", .offset = EDP_PSR_IIR, .size = 4, .w1c_mask = ~0u },
-    { .name = "PCH_PORT_HOTPLUG", .offset = PCH_PORT_HOTPLUG, .size = 4,
-      .w1c_mask = PCH_PORT_HOTPLUG_STATUS },
-    { .name = "PCH_PORT_HOTPLUG2", .offset = PCH_PORT_HOTPLUG2, .size = 4 },
 
-    /* Display core: power, clocks, PLLs (contract 4.4 "Display core"). */
-    { .name = "CPU_VGACNTRL", .offset = CPU_VGACNTRL, .size = 4 },
-    { .name = "SKL_FUSE_STATUS", .offset = SKL_FUSE_STATUS, .size = 4,
-      .reset = SKL_FUSE_STATUS_BOOT, .ro_mask = ~0u },
-    { .name = "DBUF_CTL_S0", .offset = DBUF_CTL_S0, .size = 4,
-      .ro_mask = DBUF_POWER_STATE, .write = request_ack_write },
-    { .name = "HSW_PWR_WELL_CTL", .offset = HSW_PWR_WELL_CTL1, .size = 4,
-      .count = HSW_PWR_WELL_CTL_COUNT, .stride = 4, .ro_mask = ~SKL_PW_REQUESTS,
-      .write = pwr_well_write },
-    { .name = "DC_STATE_EN", .offset = DC_STATE_EN, .size = 4 },
-    { .name = "CDCLK_CTL", .offset = CDCLK_CTL, .size = 4, .reset = CDCLK_CTL_BOOT },
-    /* DPLL0 runs from power-on: it feeds CDCLK. */
-    { .name = "LCPLL1_CTL", .offset = LCPLL1_CTL, .size = 4,
-      .reset = LCPLL_PLL_ENABLE | LCPLL_PLL_LOCK, .ro_mask = LCPLL_PLL_LOCK,
-      .write = request_ack_write },
-    { .name = "LCPLL2_CTL", .offset = LCPLL2_CTL, .size = 4, .ro_mask = LCPLL_PLL_LOCK,
-      .write = request_ack_write },
-    { .name = "WRPLL_CTL", .offset = WRPLL_CTL1, .size = 4, .count = 2,
-      .stride = WRPLL_CTL2 - WRPLL_CTL1 },
-    { .name = "HSW_NDE_RSTWRN_OPT", .offset = HSW_NDE_RSTWRN_OPT, .size = 4 },
-    { .name = "SWF_ILK(0x18)", .offset = SWF_ILK_0x18, .size = 4, .reset = SWF18_BOOT },
-    { .name = "DPLL_CTRL1", .offset = DPLL_CTRL1, .size = 4, .reset = DPLL_CTRL1_BOOT },
-    { .name = "DPLL_CTRL2", .offset = DPLL_CTRL2, .size = 4, .reset = DPLL_CTRL2_BOOT },
-    { .name = "DPLL_STATUS", .offset = DPLL_STATUS, .size = 4, .ro_mask = ~0u,
-      .read = dpll_status_read },
-    { .name = "SFUSE_STRAP", .offset = SFUSE_STRAP, .size = 4,
-      .reset = SFUSE_STRAP_DDID_DETECTED, .ro_mask = ~0u },
-    { .name = "GMBUS", .offset = GMBUS0, .size = 0x24 },
-    { .name = "PCH_RAWCLK_FREQ", .offset = PCH_RAWCLK_FREQ, .size = 4,
-      .reset = PCH_RAWCLK_24MHZ },
-
-    /* Ports, transcoders, pipes, planes (contract 8). */
-    { .name = "TRANS_TIMINGS", .offset = TRANS_HTOTAL_A, .size = TRANS_TIMINGS_SIZE,
-      .count = 3, .stride = PIPE_STRIDE },
-    { .name = "TRANS_TIMINGS_EDP", .offset = TRANS_HTOTAL_EDP, .size = TRANS_TIMINGS_SIZE },
-    { .name = "TRANS_MSA_MISC", .offset = TRANS_MSA_MISC_A, .size = 4, .count = 3,
-      .stride = PIPE_STRIDE },
-    { .name = "DDI_BUF_TRANS", .offset = DDI_BUF_TRANS_A, .size = DDI_BUF_TRANS_SIZE,
-      .count = 5, .stride = DDI_BUF_TRANS_STRIDE },
-    { .name = "TRANS_DDI_FUNC_CTL", .offset = TRANS_DDI_FUNC_CTL_A, .size = 4,
-      .count = 3, .stride = PIPE_STRIDE },
-    { .name = "TRANS_DDI_FUNC_CTL_EDP", .offset = TRANS_DDI_FUNC_CTL_EDP, .size = 4 },
-    { .name = "DDI_BUF_CTL", .offset = DDI_BUF_CTL_A, .size = 4, .count = 5,
-      .stride = PORT_STRIDE, .reset = DDI_BUF_IS_IDLE, .ro_mask = DDI_BUF_IS_IDLE,
-      .write = vgpu_ddi_buf_ctl_write },
-    { .name = "DP_AUX_CH_CTL", .offset = DP_AUX_CH_CTL_A, .size = 4, .count = 4,
-      .stride = PORT_STRIDE, .w1c_mask = DP_AUX_CH_CTL_DONE |
-      DP_AUX_CH_CTL_TIME_OUT_ERROR | DP_AUX_CH_CTL_RECEIVE_ERROR,
-      .write = vgpu_aux_ctl_write },
-    { .name = "DP_AUX_CH_DATA", .offset = DP_AUX_CH_DATA_A, .size = DP_AUX_CH_DATA_BYTES,
-      .count = 4, .stride = PORT_STRIDE },
-    { .name = "DP_TP_CTL", .offset = DP_TP_CTL_A, .size = 4, .count = 5,
-      .stride = PORT_STRIDE, .write = vgpu_dp_tp_ctl_write },
-    { .name = "DP_TP_STATUS", .offset = DP_TP_STATUS_A, .size = 4, .count = 5,
-      .stride = PORT_STRIDE, .ro_mask = DP_TP_STATUS_IDLE_DONE,
-      .w1c_mask = DP_TP_STATUS_STICKY },
-    { .name = "PIPEDSL", .offset = PIPEDSL_A, .size = 4, .count = 3,
-      .stride = PIPE_STRIDE, .ro_mask = ~0u, .read = vgpu_pipedsl_read },
-    { .name = "TRANSCONF", .offset = TRANSCONF_A, .size = 4, .count = 3,
-      .stride = PIPE_STRIDE, .ro_mask = TRANSCONF_STATE_ENABLE,
-      .write = vgpu_transconf_write },
-    { .name = "TRANSCONF_EDP", .offset = TRANSCONF_EDP, .size = 4,
-      .ro_mask = TRANSCONF_STATE_ENABLE, .write = vgpu_transconf_write },
-    { .name = "PIPE_FRMCOUNT", .offset = PIPE_FRMCOUNT_A, .size = 8, .count = 3,
-      .stride = PIPE_STRIDE, .ro_mask = ~0u },
-    /* Universal planes 1-3 of pipes A-C, and what surrounds SURF/SURFLIVE. */
-    { .name = "PLANE_CTL_KEYMSK", .offset = PLANE_CTL_1_A, .size = PLANE_SURF_1_A - PLANE_CTL_1_A,
-      .count = 3, .stride = PLANE_STRIDE, .sets = 3, .set_stride = PIPE_STRIDE },
-    { .name = "PLANE_SURF", .offset = PLANE_SURF_1_A, .size = 4, .count = 3,
-      .stride = PLANE_STRIDE, .sets = 3, .set_stride = PIPE_STRIDE,
-      .write = vgpu_plane_surf_write },
-    { .name = "PLANE_KEYMAX_OFFSET", .offset = PLANE_SURF_1_A + 4,
-      .size = PLANE_SURFLIVE_1_A - PLANE_SURF_1_A - 4, .count = 3, .stride = PLANE_STRIDE,
-      .sets = 3, .set_stride = PIPE_STRIDE },
-    { .name = "PLANE_SURFLIVE", .offset = PLANE_SURFLIVE_1_A, .size = 4, .count = 3,
-      .stride = PLANE_STRIDE, .sets = 3, .set_stride = PIPE_STRIDE, .ro_mask = ~0u },
-    /* AUX surface, watermarks, DDB allocation: storage the guest reads back. */
-    { .name = "PLANE_AUX_WM_BUF_CFG", .offset = PLANE_SURFLIVE_1_A + 4,
-      .size = PLANE_CTL_1_A + PLANE_STRIDE - PLANE_SURFLIVE_1_A - 4, .count = 3,
-      .stride = PLANE_STRIDE, .sets = 3, .set_stride = PIPE_STRIDE },
-    { .name = "CURSOR", .offset = CURCNTR_A, .size = PLANE_CTL_1_A - CURCNTR_A, .count = 3,
-      .stride = PIPE_STRIDE },
-    { .name = "PS", .offset = PS_1A_BASE, .size = PS_SIZE, .count = 2, .stride = PS_SIZE,
-      .sets = 3, .set_stride = PS_PIPE_STRIDE },
+    /* The display's registers are gen9_display_regs (gen9/display-regs.c). */
 
     /* PVINFO (contract 2). */
     { .name = "PVINFO header", .offset = VGT_PVINFO_PAGE, .size = VGT_PVINFO_HEADER_SIZE,
@@ -339,7 +218,7 @@ static bool row_well_formed(const struct vgpu_reg *r)
 
 static void build_index(void)
 {
-    reg_index_valid = true;
+    reg_index_valid = gen9_display_regs_index_init();
     for (size_t row = 0; row < vgpu_reg_count; row++) {
         const struct vgpu_reg *r = &vgpu_regs[row];
 
@@ -357,9 +236,10 @@ static void build_index(void)
                 break;
             }
             for (uint32_t dw = start / 4; dw < (start + r->size) / 4; dw++) {
-                if (reg_index[dw]) {
+                if (reg_index[dw] || gen9_display_reg_lookup(dw * 4)) {
                     fprintf(stderr, "gpumed: registers %s and %s overlap at 0x%x\n",
-                            vgpu_regs[reg_index[dw] - 1].name, r->name, dw * 4);
+                            reg_index[dw] ? vgpu_regs[reg_index[dw] - 1].name :
+                            gen9_display_reg_lookup(dw * 4)->name, r->name, dw * 4);
                     reg_index_valid = false;
                 }
                 reg_index[dw] = row + 1;
@@ -420,7 +300,11 @@ uint32_t vgpu_untracked_next(const struct vgpu *vgpu, uint32_t from)
 uint32_t vgpu_reg_read(struct vgpu *vgpu, uint32_t offset)
 {
     const struct vgpu_reg *r = vgpu_reg_lookup(offset);
+    const struct gen9_display_reg *display = r ? NULL : gen9_display_reg_lookup(offset);
 
+    if (display) {
+        return gen9_display_read(&vgpu->display, display, offset);
+    }
     if (!r) {
         untracked_access(vgpu, offset, false);
     } else if (r->read) {
@@ -432,9 +316,14 @@ uint32_t vgpu_reg_read(struct vgpu *vgpu, uint32_t offset)
 void vgpu_reg_write(struct vgpu *vgpu, uint32_t offset, uint32_t value)
 {
     const struct vgpu_reg *r = vgpu_reg_lookup(offset);
+    const struct gen9_display_reg *display = r ? NULL : gen9_display_reg_lookup(offset);
     uint32_t old = vreg(vgpu, offset);
     uint32_t new = value;
 
+    if (display) {
+        gen9_display_write(&vgpu->display, display, offset, value);
+        return;
+    }
     if (!r) {
         untracked_access(vgpu, offset, true);
         vgpu_reg_set(vgpu, offset, value);
@@ -502,91 +391,4 @@ static void gdrst_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
         vgpu_execlist_reset(vgpu, mask);
     }
     vgpu_reg_set(vgpu, offset, 0);
-}
-
-/* A well's state follows the union of its four requesters (BIOS, driver, ...). */
-static void pwr_well_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
-                           uint32_t written)
-{
-    uint32_t requests = 0;
-
-    for (unsigned i = 0; i < HSW_PWR_WELL_CTL_COUNT; i++) {
-        requests |= vreg(vgpu, HSW_PWR_WELL_CTL1 + 4 * i) & SKL_PW_REQUESTS;
-    }
-    for (unsigned i = 0; i < HSW_PWR_WELL_CTL_COUNT; i++) {
-        uint32_t reg = HSW_PWR_WELL_CTL1 + 4 * i;
-
-        vgpu_reg_set(vgpu, reg, (vreg(vgpu, reg) & SKL_PW_REQUESTS) | requests >> 1);
-    }
-}
-
-/*
- * DBUF power and LCPLL enable share a layout: the state (bit 30) follows
- * the request (bit 31) immediately.
- */
-static void request_ack_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
-                              uint32_t written)
-{
-    uint32_t v = vreg(vgpu, offset) & ~LCPLL_PLL_LOCK;
-
-    vgpu_reg_set(vgpu, offset, v | (v & LCPLL_PLL_ENABLE) >> 1);
-}
-
-static uint32_t dpll_status_read(struct vgpu *vgpu, uint32_t offset)
-{
-    static const uint32_t ctl[] = { LCPLL1_CTL, LCPLL2_CTL, WRPLL_CTL1, WRPLL_CTL2 };
-    uint32_t status = 0;
-
-    for (unsigned id = 0; id < sizeof(ctl) / sizeof(ctl[0]); id++) {
-        if (vreg(vgpu, ctl[id]) & LCPLL_PLL_ENABLE) {
-            status |= 1u << (8 * id);       /* DPLL_LOCK(id) */
-        }
-    }
-    return status;
-}
-
-static uint32_t mem_latency_word(unsigned first_level)
-{
-    uint32_t v = 0;
-
-    for (unsigned i = 0; i < 4; i++) {
-        v |= (uint32_t)pcode_mem_latency[first_level + i] << (8 * i);
-    }
-    return v;
-}
-
-/*
- * The PCODE answers synchronously: by the time the guest polls, READY is
- * clear and the error field holds the result (contract 4.4).
- */
-static void pcode_mailbox_write(struct vgpu *vgpu, uint32_t offset,
-                                uint32_t old, uint32_t written)
-{
-    uint32_t status = 0;
-
-    if (!(written & GEN6_PCODE_READY)) {
-        return;
-    }
-    switch (written & GEN6_PCODE_ERROR_MASK) {
-    case GEN9_PCODE_READ_MEM_LATENCY:
-        vgpu_reg_set(vgpu, GEN6_PCODE_DATA,
-                     mem_latency_word(vreg(vgpu, GEN6_PCODE_DATA) ? 4 : 0));
-        break;
-    case SKL_PCODE_CDCLK_CONTROL:
-        vgpu_reg_set(vgpu, GEN6_PCODE_DATA, SKL_CDCLK_READY_FOR_CHANGE);
-        break;
-    case GEN6_PCODE_WRITE_MIN_FREQ_TABLE:
-    case HSW_PCODE_DYNAMIC_DUTY_CYCLE_CONTROL:
-        break;
-    case GEN9_PCODE_SAGV_CONTROL:
-        /* There is no SAGV to control: the guest then leaves it alone. */
-        status = GEN7_PCODE_ILLEGAL_CMD;
-        break;
-    default:
-        vgpu->stats.pcode_unknown++;
-        vgpu_guest_error(vgpu, "unknown PCODE command 0x%x", written & 0xff);
-        status = GEN7_PCODE_ILLEGAL_CMD;
-        break;
-    }
-    vgpu_reg_set(vgpu, offset, status);
 }

@@ -151,6 +151,7 @@ struct vgpu *vgpu_create(const struct vgpu_config *config)
     vgpu->mediator = config->mediator;
     vgpu->mediator_opaque = config->mediator_opaque;
     vgpu->ggtt = config->ggtt;
+    vgpu_display_init(vgpu);
     vgpu->vreg = calloc(1, VGPU_MMIO_SIZE);
     vgpu->untracked = calloc(VGPU_MMIO_DWORDS / 64, sizeof(uint64_t));
     if (!vgpu->vreg || !vgpu->untracked ||

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gen9/display.h"
 #include "gen9/engine.h"
 #include "wire/vgpu-type.h"
 
@@ -47,10 +48,10 @@
 #define VGPU_OPREGION_SIZE      8192u
 
 /* The virtual monitor's native modes: the EDID's detailed timing must hold them. */
-#define VGPU_MONITOR_MIN_WIDTH  640u
-#define VGPU_MONITOR_MIN_HEIGHT 480u
-#define VGPU_MONITOR_MAX_WIDTH  4096u
-#define VGPU_MONITOR_MAX_HEIGHT 2304u
+#define VGPU_MONITOR_MIN_WIDTH  GEN9_MONITOR_MIN_WIDTH
+#define VGPU_MONITOR_MIN_HEIGHT GEN9_MONITOR_MIN_HEIGHT
+#define VGPU_MONITOR_MAX_WIDTH  GEN9_MONITOR_MAX_WIDTH
+#define VGPU_MONITOR_MAX_HEIGHT GEN9_MONITOR_MAX_HEIGHT
 
 struct vgpu;
 

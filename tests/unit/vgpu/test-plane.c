@@ -353,12 +353,12 @@ static void test_monitor_modes(void **state)
     struct vgpu *small;
     uint8_t edid[128];
 
-    vgpu_edid_build(edid, 800, 600);
+    gen9_edid_build(edid, 800, 600);
     assert_int_equal(edid[35], 1u << 5);            /* 640x480, not 800x600 itself */
     assert_int_equal(edid[36], 0);
-    vgpu_edid_build(edid, 1920, 1200);
+    gen9_edid_build(edid, 1920, 1200);
     assert_int_equal(edid[36], 1u << 3);            /* and 1024x768 */
-    vgpu_edid_build(edid, 1024, 768);
+    gen9_edid_build(edid, 1024, 768);
     assert_int_equal(edid[36], 0);                  /* not the native mode again */
 
     type.width = 800;

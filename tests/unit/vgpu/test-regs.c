@@ -27,6 +27,25 @@ static void test_table_is_well_formed(void **state)
         for (size_t j = 0; j < i; j++) {
             assert_string_not_equal(r->name, vgpu_regs[j].name);
         }
+        for (size_t j = 0; j < gen9_display_reg_count; j++) {
+            assert_string_not_equal(r->name, gen9_display_regs[j].name);
+        }
+    }
+    /* The display's rows, which run on the same register file. */
+    for (size_t i = 0; i < gen9_display_reg_count; i++) {
+        const struct gen9_display_reg *r = &gen9_display_regs[i];
+
+        assert_null(vgpu_reg_lookup(r->offset));
+        for (unsigned n = 0; n < gen9_display_reg_instances(r); n++) {
+            uint32_t start = gen9_display_reg_instance_offset(r, n);
+
+            assert_ptr_equal(gen9_display_reg_lookup(start), r);
+            assert_ptr_equal(gen9_display_reg_lookup(start + r->size - 4), r);
+        }
+        assert_int_equal(r->ro_mask & r->w1c_mask, 0);
+        for (size_t j = 0; j < i; j++) {
+            assert_string_not_equal(r->name, gen9_display_regs[j].name);
+        }
     }
 }
 
@@ -37,9 +56,11 @@ static void test_two_dimensional_rows(void **state)
     uint32_t surf_c2 = PLANE_SURF_1_A + 2 * PIPE_STRIDE + PLANE_STRIDE;
 
     assert_true(vgpu_regs_index_init());
-    assert_string_equal(vgpu_reg_lookup(surf_c2)->name, "PLANE_SURF");
-    assert_string_equal(vgpu_reg_lookup(PLANE_CTL_1_A + PIPE_STRIDE)->name, "PLANE_CTL_KEYMSK");
-    assert_string_equal(vgpu_reg_lookup(PS_1A_BASE + 2 * PS_PIPE_STRIDE + PS_SIZE)->name, "PS");
+    assert_string_equal(gen9_display_reg_lookup(surf_c2)->name, "PLANE_SURF");
+    assert_string_equal(gen9_display_reg_lookup(PLANE_CTL_1_A + PIPE_STRIDE)->name,
+                        "PLANE_CTL_KEYMSK");
+    assert_string_equal(gen9_display_reg_lookup(PS_1A_BASE + 2 * PS_PIPE_STRIDE + PS_SIZE)->name,
+                        "PS");
     wr(f, surf_c2, 0x200000);
     assert_int_equal(rd(f, surf_c2 + PLANE_SURFLIVE_1_A - PLANE_SURF_1_A), 0x200000);
     assert_int_equal(rd(f, PIPE_FLIPCOUNT_A + 2 * PIPE_STRIDE), 1);

@@ -1,10 +1,11 @@
 /*
- * edid.c - the virtual monitor's EDID 1.4 base block, generated for the
- * vGPU type's resolution with CVT reduced-blanking timings at 60 Hz.
+ * edid.c - the virtual monitor's EDID 1.4 base block, generated for its
+ * resolution (the vGPU type's, or pgpu-pci's) with CVT reduced-blanking
+ * timings at 60 Hz.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "vgpu/private.h"
+#include "gen9/display.h"
 
 #include <string.h>
 
@@ -129,7 +130,7 @@ static void put_established_timings(uint8_t *e, unsigned width, unsigned height)
     }
 }
 
-void vgpu_edid_build(uint8_t edid[128], unsigned width, unsigned height)
+void gen9_edid_build(uint8_t edid[GEN9_EDID_SIZE], unsigned width, unsigned height)
 {
     static const uint8_t header[8] = { 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0 };
     struct timing t = cvt_rb(width, height);
@@ -138,7 +139,7 @@ void vgpu_edid_build(uint8_t edid[128], unsigned width, unsigned height)
     uint8_t *d = edid + EDID_FIRST_DESCRIPTOR;
     uint8_t sum = 0;
 
-    memset(edid, 0, 128);
+    memset(edid, 0, GEN9_EDID_SIZE);
     memcpy(edid, header, sizeof(header));
     edid[8] = 0x1e;             /* manufacturer "GPM" */
     edid[9] = 0x0d;
