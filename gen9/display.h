@@ -44,6 +44,8 @@ enum gen9_display_irq {
 enum gen9_display_event {
     GEN9_DISPLAY_VBLANK,            /* one pipe's vblank */
     GEN9_DISPLAY_PCODE_UNKNOWN,     /* a PCODE command answered "illegal" */
+    GEN9_DISPLAY_PLANE_REJECTED,    /* a distinct refused primary-plane programming */
+    GEN9_DISPLAY_CURSOR_REJECTED,   /* ... and cursor one (gen9/plane.h) */
 };
 
 #define GEN9_DISPLAY_PIPES          3
@@ -68,6 +70,10 @@ struct gen9_display_ops {
     void (*count)(void *opaque, enum gen9_display_event event);
     /* Guest misbehaviour worth a (rate-limited) log line of the owner's. */
     void (*guest_error)(void *opaque, const char *message);
+    /* The address the owner's GGTT maps graphics address @gma's page to, for
+     * the scan-out (gen9/plane.h): false when the entry is not present or
+     * names memory the owner will not show. */
+    bool (*translate)(void *opaque, uint64_t gma, uint64_t *addr);
 };
 
 /* The DP monitor on port D, as its AUX channel sees it. */

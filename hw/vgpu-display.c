@@ -45,29 +45,29 @@ struct VgpuDisplay {
     QemuConsole *con;
     struct vgpu *vgpu;
 
-    struct vgpu_fb fb;          /* the primary plane, as last decoded */
+    struct gen9_fb fb;          /* the primary plane, as last decoded */
     struct layout shown;
     bool stale;                 /* a UI lost its copy: replace the surface */
     const uint8_t **pages;      /* host address of each page of a plane */
     size_t pages_capacity;
 
-    struct vgpu_cursor cursor;
+    struct gen9_cursor cursor;
     uint8_t *cursor_image;      /* the cursor last defined, ARGB */
     uint32_t cursor_size;       /* 0: none defined */
     bool cursor_visible;
     int32_t cursor_x, cursor_y;
 };
 
-static pixman_format_code_t fb_pixman_format(enum vgpu_fb_format format)
+static pixman_format_code_t fb_pixman_format(enum gen9_fb_format format)
 {
     switch (format) {
-    case VGPU_FB_XRGB8888:
-    case VGPU_FB_ARGB8888:      /* a primary plane has nothing behind it to blend */
+    case GEN9_FB_XRGB8888:
+    case GEN9_FB_ARGB8888:      /* a primary plane has nothing behind it to blend */
         return PIXMAN_x8r8g8b8;
-    case VGPU_FB_XBGR8888:
-    case VGPU_FB_ABGR8888:
+    case GEN9_FB_XBGR8888:
+    case GEN9_FB_ABGR8888:
         return PIXMAN_x8b8g8r8;
-    case VGPU_FB_RGB565:
+    case GEN9_FB_RGB565:
         return PIXMAN_r5g6b5;
     }
     g_assert_not_reached();
@@ -104,7 +104,7 @@ static void show_blank(VgpuDisplay *d)
  * pages at a time.  False (and the page is refused) when one is not RAM
  * in QEMU's memory map.
  */
-static bool map_pages(VgpuDisplay *d, struct vgpu_fb *fb)
+static bool map_pages(VgpuDisplay *d, struct gen9_fb *fb)
 {
     size_t i = 0;
 
@@ -118,23 +118,23 @@ static bool map_pages(VgpuDisplay *d, struct vgpu_fb *fb)
         bool ram;
 
         while (i + run < fb->page_count &&
-               fb->page_gpa[i + run] == fb->page_gpa[i] + run * VGPU_FB_PAGE_SIZE) {
+               fb->page_addr[i + run] == fb->page_addr[i] + run * GEN9_FB_PAGE_SIZE) {
             run++;
         }
-        section = memory_region_find(get_system_memory(), fb->page_gpa[i],
-                                     run * VGPU_FB_PAGE_SIZE);
+        section = memory_region_find(get_system_memory(), fb->page_addr[i],
+                                     run * GEN9_FB_PAGE_SIZE);
         /* Plain RAM from the first byte: not a hole, not a device's BAR. */
         ram = section.mr && memory_region_is_ram(section.mr) &&
               !memory_region_is_ram_device(section.mr) &&
-              section.offset_within_address_space == fb->page_gpa[i] &&
-              int128_get64(section.size) >= VGPU_FB_PAGE_SIZE;
+              section.offset_within_address_space == fb->page_addr[i] &&
+              int128_get64(section.size) >= GEN9_FB_PAGE_SIZE;
         if (ram) {
             const uint8_t *host = (const uint8_t *)memory_region_get_ram_ptr(section.mr) +
                                   section.offset_within_region;
 
-            run = MIN(run, int128_get64(section.size) / VGPU_FB_PAGE_SIZE);
+            run = MIN(run, int128_get64(section.size) / GEN9_FB_PAGE_SIZE);
             for (size_t p = 0; p < run; p++) {
-                d->pages[i + p] = host + p * VGPU_FB_PAGE_SIZE;
+                d->pages[i + p] = host + p * GEN9_FB_PAGE_SIZE;
             }
         }
         if (section.mr) {
@@ -159,7 +159,7 @@ static void plane_damage(void *opaque, uint32_t y, uint32_t height)
 /* Bring the surface up to date with the plane; false if it cannot be read. */
 static bool show_plane(VgpuDisplay *d)
 {
-    struct vgpu_fb *fb = &d->fb;
+    struct gen9_fb *fb = &d->fb;
     struct layout layout = {
         .plane = true, .width = fb->pipe_width, .height = fb->pipe_height,
         .format = fb_pixman_format(fb->format),
@@ -175,7 +175,7 @@ static bool show_plane(VgpuDisplay *d)
         replace_surface(d, &layout);
     }
     surface = qemu_console_surface(d->con);
-    vgpu_fb_copy(fb, d->pages, (uint8_t *)surface_data(surface) +
+    gen9_fb_copy(fb, d->pages, (uint8_t *)surface_data(surface) +
                  fb->y * surface_stride(surface) + fb->x * fb->cpp,
                  surface_stride(surface), plane_damage, d);
     return true;
@@ -192,16 +192,16 @@ static void hide_cursor(VgpuDisplay *d)
 /* The cursor plane of the primary's pipe becomes QEMU's cursor. */
 static void show_cursor(VgpuDisplay *d)
 {
-    struct vgpu_fb *fb = &d->cursor.fb;
+    struct gen9_fb *fb = &d->cursor.fb;
     uint32_t size;
 
-    if (vgpu_cursor_decode(d->vgpu, d->fb.pipe, &d->cursor) != VGPU_PLANE_OK ||
+    if (vgpu_cursor_decode(d->vgpu, d->fb.pipe, &d->cursor) != GEN9_PLANE_OK ||
         !map_pages(d, fb)) {
         hide_cursor(d);
         return;
     }
     size = fb->width;
-    if (vgpu_fb_copy(fb, d->pages, d->cursor_image, size * fb->cpp, NULL, NULL) ||
+    if (gen9_fb_copy(fb, d->pages, d->cursor_image, size * fb->cpp, NULL, NULL) ||
         size != d->cursor_size) {
         QEMUCursor *qc = cursor_alloc(size, size);
 
@@ -223,7 +223,7 @@ static void vgpu_display_refresh(void *opaque)
 {
     VgpuDisplay *d = opaque;
 
-    if (vgpu_plane_decode(d->vgpu, &d->fb) != VGPU_PLANE_OK || !show_plane(d)) {
+    if (vgpu_plane_decode(d->vgpu, &d->fb) != GEN9_PLANE_OK || !show_plane(d)) {
         show_blank(d);
         hide_cursor(d);
         return;
@@ -262,9 +262,9 @@ VgpuDisplay *vgpu_display_new(DeviceState *dev, struct vgpu *vgpu)
     VgpuDisplay *d = g_new0(VgpuDisplay, 1);
 
     d->vgpu = vgpu;
-    vgpu_fb_init(&d->fb);
-    vgpu_fb_init(&d->cursor.fb);
-    d->cursor_image = g_malloc0(VGPU_CURSOR_MAX_SIZE * VGPU_CURSOR_MAX_SIZE * 4);
+    gen9_fb_init(&d->fb);
+    gen9_fb_init(&d->cursor.fb);
+    d->cursor_image = g_malloc0(GEN9_CURSOR_MAX_SIZE * GEN9_CURSOR_MAX_SIZE * 4);
     d->con = graphic_console_init(dev, 0, &vgpu_display_ops, d);
     return d;
 }
@@ -275,8 +275,8 @@ void vgpu_display_free(VgpuDisplay *d)
         return;
     }
     graphic_console_close(d->con);
-    vgpu_fb_fini(&d->fb);
-    vgpu_fb_fini(&d->cursor.fb);
+    gen9_fb_fini(&d->fb);
+    gen9_fb_fini(&d->cursor.fb);
     g_free(d->pages);
     g_free(d->cursor_image);
     g_free(d);

@@ -5,6 +5,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include "vgpu/plane.h"
 #include "vgpu/private.h"
 
 _Static_assert(IRQ_DE_PIPE_A + GEN9_DISPLAY_IRQ_PIPE_B == IRQ_DE_PIPE_B &&
@@ -34,10 +35,19 @@ static void display_count(void *opaque, enum gen9_display_event event)
 {
     struct vgpu *vgpu = opaque;
 
-    if (event == GEN9_DISPLAY_VBLANK) {
+    switch (event) {
+    case GEN9_DISPLAY_VBLANK:
         vgpu->stats.vblanks++;
-    } else {
+        break;
+    case GEN9_DISPLAY_PCODE_UNKNOWN:
         vgpu->stats.pcode_unknown++;
+        break;
+    case GEN9_DISPLAY_PLANE_REJECTED:
+        vgpu->stats.plane_rejected++;
+        break;
+    case GEN9_DISPLAY_CURSOR_REJECTED:
+        vgpu->stats.cursor_rejected++;
+        break;
     }
 }
 
@@ -46,12 +56,19 @@ static void display_guest_error(void *opaque, const char *message)
     vgpu_guest_error(opaque, "%s", message);
 }
 
+/* The scan-out reaches only the vGPU's partition, present entries, guest RAM. */
+static bool display_translate(void *opaque, uint64_t gma, uint64_t *addr)
+{
+    return vgpu_ggtt_translate(opaque, gma, addr);
+}
+
 static const struct gen9_display_ops display_ops = {
     .load = display_load,
     .store = display_store,
     .irq_raise = display_irq_raise,
     .count = display_count,
     .guest_error = display_guest_error,
+    .translate = display_translate,
 };
 
 void vgpu_display_init(struct vgpu *vgpu)
@@ -73,4 +90,20 @@ void vgpu_display_vblank(struct vgpu *vgpu)
 void vgpu_display_hotplug(struct vgpu *vgpu, bool connected)
 {
     gen9_display_hotplug(&vgpu->display, connected);
+}
+
+enum gen9_plane_status vgpu_plane_decode(struct vgpu *vgpu, struct gen9_fb *fb)
+{
+    return gen9_plane_decode(&vgpu->display, fb);
+}
+
+enum gen9_plane_status vgpu_cursor_decode(struct vgpu *vgpu, unsigned pipe,
+                                          struct gen9_cursor *cursor)
+{
+    return gen9_cursor_decode(&vgpu->display, pipe, cursor);
+}
+
+void vgpu_fb_refuse_page(struct vgpu *vgpu, struct gen9_fb *fb, size_t page)
+{
+    gen9_fb_refuse_page(&vgpu->display, fb, page);
 }

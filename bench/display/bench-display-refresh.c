@@ -6,7 +6,7 @@
  * Included: decoding the registers and validating the 2,025 GGTT entries
  * of the frame (vgpu_plane_decode), turning each page's guest-physical
  * address into a host pointer (an array lookup here), and the row compare
- * and copy with damage runs (vgpu_fb_copy) from pages scattered at random
+ * and copy with damage runs (gen9_fb_copy) from pages scattered at random
  * over 64 MiB of "guest RAM" into a linear surface.  Not included: QEMU's
  * lookup of guest RAM (one memory_region_find per run of contiguous pages)
  * and what the UIs do with the damage (VNC encoding, SDL/GTK upload).
@@ -30,7 +30,7 @@
 #define HEIGHT          1080u
 #define STRIDE          (WIDTH * 4)
 #define FRAME_BYTES     ((size_t)STRIDE * HEIGHT)
-#define FRAME_PAGES     ((FRAME_BYTES + VGPU_FB_PAGE_SIZE - 1) / VGPU_FB_PAGE_SIZE)
+#define FRAME_PAGES     ((FRAME_BYTES + GEN9_FB_PAGE_SIZE - 1) / GEN9_FB_PAGE_SIZE)
 #define RAM_PAGES       (16384u)                /* 64 MiB of "guest RAM" */
 #define SURFACE_GMA     0x100000u
 #define TEXT_ROWS       16u                     /* one fbcon text line */
@@ -59,9 +59,9 @@ static void map_frame(struct vgpu *vgpu)
         order[j] = t;
     }
     for (uint32_t i = 0; i < FRAME_PAGES; i++) {
-        uint64_t gpa = (uint64_t)order[i] * VGPU_FB_PAGE_SIZE;
+        uint64_t gpa = (uint64_t)order[i] * GEN9_FB_PAGE_SIZE;
 
-        vgpu_bar0_write(vgpu, VGPU_GGTT_OFFSET + (SURFACE_GMA / VGPU_FB_PAGE_SIZE + i) * 8,
+        vgpu_bar0_write(vgpu, VGPU_GGTT_OFFSET + (SURFACE_GMA / GEN9_FB_PAGE_SIZE + i) * 8,
                         gpa | 1, 8);
     }
 }
@@ -78,31 +78,31 @@ static void program_plane(struct vgpu *vgpu)
 }
 
 /* Change @rows rows of the guest's frame (every byte), untimed. */
-static void scribble(const struct vgpu_fb *fb, uint32_t rows, uint8_t value)
+static void scribble(const struct gen9_fb *fb, uint32_t rows, uint8_t value)
 {
-    for (size_t offset = 0; offset < (size_t)rows * STRIDE; offset += VGPU_FB_PAGE_SIZE) {
-        memset(ram + fb->page_gpa[offset / VGPU_FB_PAGE_SIZE], value, VGPU_FB_PAGE_SIZE);
+    for (size_t offset = 0; offset < (size_t)rows * STRIDE; offset += GEN9_FB_PAGE_SIZE) {
+        memset(ram + fb->page_addr[offset / GEN9_FB_PAGE_SIZE], value, GEN9_FB_PAGE_SIZE);
     }
 }
 
 /* One refresh as hw/vgpu-display.c does it; returns its time in ns. */
-static double refresh(struct vgpu *vgpu, struct vgpu_fb *fb, uint32_t *changed)
+static double refresh(struct vgpu *vgpu, struct gen9_fb *fb, uint32_t *changed)
 {
     double start = now_ns();
 
-    if (vgpu_plane_decode(vgpu, fb) != VGPU_PLANE_OK) {
+    if (vgpu_plane_decode(vgpu, fb) != GEN9_PLANE_OK) {
         fprintf(stderr, "bench-display-refresh: the plane did not decode\n");
         exit(1);
     }
     for (size_t i = 0; i < fb->page_count; i++) {
-        pages[i] = ram + fb->page_gpa[i];
+        pages[i] = ram + fb->page_addr[i];
     }
-    *changed = vgpu_fb_copy(fb, pages, surface, STRIDE, NULL, NULL);
+    *changed = gen9_fb_copy(fb, pages, surface, STRIDE, NULL, NULL);
     return now_ns() - start;
 }
 
 /* A refresh after @rows rows changed (0: none), checked to see them. */
-static double timed_refresh(struct vgpu *vgpu, struct vgpu_fb *fb, uint32_t rows,
+static double timed_refresh(struct vgpu *vgpu, struct gen9_fb *fb, uint32_t rows,
                             uint8_t value)
 {
     uint32_t changed;
@@ -125,7 +125,7 @@ static double timed_memcpy(uint8_t *dst, uint8_t *src)
     return now_ns() - start;
 }
 
-static double timed_decode(struct vgpu *vgpu, struct vgpu_fb *fb)
+static double timed_decode(struct vgpu *vgpu, struct gen9_fb *fb)
 {
     double start = now_ns();
 
@@ -156,12 +156,12 @@ static void print_figures(const double *copy_ns, const double *full_ns, const do
 int main(void)
 {
     struct vgpu *vgpu = make_vgpu();
-    struct vgpu_fb fb;
+    struct gen9_fb fb;
     static double copy[RUNS], full[RUNS], line[RUNS], none[RUNS], decode[RUNS];
     uint8_t *src = malloc(FRAME_BYTES), *dst = malloc(FRAME_BYTES);
     uint32_t changed;
 
-    ram = calloc(RAM_PAGES, VGPU_FB_PAGE_SIZE);
+    ram = calloc(RAM_PAGES, GEN9_FB_PAGE_SIZE);
     surface = calloc(1, FRAME_BYTES);
     if (!ram || !surface || !src || !dst) {
         perror("calloc");
@@ -169,7 +169,7 @@ int main(void)
     }
     memset(src, 1, FRAME_BYTES);
     memset(dst, 2, FRAME_BYTES);
-    vgpu_fb_init(&fb);
+    gen9_fb_init(&fb);
     map_frame(vgpu);
     program_plane(vgpu);
     refresh(vgpu, &fb, &changed);       /* fault everything in */
@@ -183,7 +183,7 @@ int main(void)
         decode[r] = timed_decode(vgpu, &fb);
     }
     print_figures(copy, full, line, none, decode);
-    vgpu_fb_fini(&fb);
+    gen9_fb_fini(&fb);
     vgpu_destroy(vgpu);
     free(ram);
     free(surface);

@@ -35,10 +35,10 @@ struct ggtt_record {
     uint64_t pte;
 } __attribute__((packed));
 
-static uint8_t guest_ram[RAM_PAGES_KEPT][VGPU_FB_PAGE_SIZE];
+static uint8_t guest_ram[RAM_PAGES_KEPT][GEN9_FB_PAGE_SIZE];
 static uint64_t ggtt_table[VGPU_GGTT_SIZE / 8];
-static const uint8_t *pages[(size_t)VGPU_FB_MAX_STRIDE * 2 * VGPU_FB_MAX_HEIGHT /
-                           VGPU_FB_PAGE_SIZE + 1];
+static const uint8_t *pages[(size_t)GEN9_FB_MAX_STRIDE * 2 * GEN9_FB_MAX_HEIGHT /
+                           GEN9_FB_PAGE_SIZE + 1];
 static uint8_t picture[COPY_MAX_BYTES];
 
 /* The decoder's verdicts (reach.h). */
@@ -85,16 +85,16 @@ static void wr(struct vgpu *vgpu, uint32_t offset, uint32_t value)
 }
 
 /* What the display does with an accepted plane: map its pages, copy it. */
-static void use(struct vgpu *vgpu, struct vgpu_fb *fb)
+static void use(struct vgpu *vgpu, struct gen9_fb *fb)
 {
     for (size_t i = 0; i < fb->page_count; i++) {
-        if (fb->page_gpa[i] % VGPU_FB_PAGE_SIZE || fb->page_gpa[i] >= RAM_BYTES) {
+        if (fb->page_addr[i] % GEN9_FB_PAGE_SIZE || fb->page_addr[i] >= RAM_BYTES) {
             abort();        /* the decoder let a page through that is not RAM */
         }
-        pages[i] = guest_ram[fb->page_gpa[i] / VGPU_FB_PAGE_SIZE % RAM_PAGES_KEPT];
+        pages[i] = guest_ram[fb->page_addr[i] / GEN9_FB_PAGE_SIZE % RAM_PAGES_KEPT];
     }
     if ((uint64_t)fb->width * fb->height * fb->cpp <= COPY_MAX_BYTES) {
-        vgpu_fb_copy(fb, pages, picture, (size_t)fb->width * fb->cpp, NULL, NULL);
+        gen9_fb_copy(fb, pages, picture, (size_t)fb->width * fb->cpp, NULL, NULL);
         reached.copies++;
     }
     if (fb->page_count) {
@@ -105,8 +105,8 @@ static void use(struct vgpu *vgpu, struct vgpu_fb *fb)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct vgpu *vgpu;
-    static struct vgpu_fb fb;
-    static struct vgpu_cursor cursor;
+    static struct gen9_fb fb;
+    static struct gen9_cursor cursor;
     struct plane_input in;
     struct ggtt_record g;
     uint32_t base;
@@ -119,8 +119,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             .ggtt = ggtt_table, .ops = &fuzz_ops, .mediator = &fuzz_mediator_ops,
         };
         vgpu = vgpu_create(&config);
-        vgpu_fb_init(&fb);
-        vgpu_fb_init(&cursor.fb);
+        gen9_fb_init(&fb);
+        gen9_fb_init(&cursor.fb);
     }
     if (size < sizeof(in)) {
         return 0;
@@ -144,13 +144,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (; size >= sizeof(g); data += sizeof(g), size -= sizeof(g)) {
         memcpy(&g, data, sizeof(g));
         vgpu_bar0_write(vgpu, VGPU_GGTT_OFFSET +
-                        (uint64_t)((in.surf / VGPU_FB_PAGE_SIZE + g.entry) %
+                        (uint64_t)((in.surf / GEN9_FB_PAGE_SIZE + g.entry) %
                                    (VGPU_GGTT_SIZE / 8)) * 8, g.pte, 8);
     }
-    if (vgpu_plane_decode(vgpu, &fb) == VGPU_PLANE_OK) {
+    if (vgpu_plane_decode(vgpu, &fb) == GEN9_PLANE_OK) {
         reached.planes++;
         use(vgpu, &fb);
-        if (vgpu_cursor_decode(vgpu, fb.pipe, &cursor) == VGPU_PLANE_OK) {
+        if (vgpu_cursor_decode(vgpu, fb.pipe, &cursor) == GEN9_PLANE_OK) {
             reached.cursors++;
             use(vgpu, &cursor.fb);
         }
@@ -165,5 +165,5 @@ void fuzz_reach(fuzz_reach_fn *report)
     report("vgpu_plane_decode: planes accepted", reached.planes);
     report("vgpu_plane_decode: planes refused", reached.refused);
     report("vgpu_cursor_decode: cursors accepted", reached.cursors);
-    report("vgpu_fb_copy: accepted pictures copied", reached.copies);
+    report("gen9_fb_copy: accepted pictures copied", reached.copies);
 }

@@ -13,7 +13,7 @@
 #include <errno.h>
 #include <string.h>
 
-#define PAGE            VGPU_FB_PAGE_SIZE
+#define PAGE            GEN9_FB_PAGE_SIZE
 #define SURFACE_GMA     0x100000u               /* inside the aperture block */
 #define GAP_GMA         (64u << 20)             /* between the two blocks */
 #define RAM_BASE        0x200000ull             /* where the test maps pages from */
@@ -53,39 +53,39 @@ static uint64_t rejected(struct fixture *f)
 static void test_off_without_pipe_or_plane(void **state)
 {
     struct fixture *f = *state;
-    struct vgpu_fb fb;
+    struct gen9_fb fb;
 
-    vgpu_fb_init(&fb);
-    assert_int_equal(vgpu_plane_decode(f->vgpu, &fb), VGPU_PLANE_OFF);
+    gen9_fb_init(&fb);
+    assert_int_equal(vgpu_plane_decode(f->vgpu, &fb), GEN9_PLANE_OFF);
     program_plane(f, CTL_XRGB & ~PLANE_CTL_ENABLE);
-    assert_int_equal(vgpu_plane_decode(f->vgpu, &fb), VGPU_PLANE_OFF);
+    assert_int_equal(vgpu_plane_decode(f->vgpu, &fb), GEN9_PLANE_OFF);
     assert_int_equal(rejected(f), 0);
-    vgpu_fb_fini(&fb);
+    gen9_fb_fini(&fb);
 }
 
 static void test_linear_xrgb_decodes(void **state)
 {
     struct fixture *f = *state;
-    struct vgpu_fb fb;
+    struct gen9_fb fb;
 
-    vgpu_fb_init(&fb);
+    gen9_fb_init(&fb);
     map_surface(f, SURFACE_GMA, 768);
     program_plane(f, CTL_XRGB);
-    assert_int_equal(vgpu_plane_decode(f->vgpu, &fb), VGPU_PLANE_OK);
+    assert_int_equal(vgpu_plane_decode(f->vgpu, &fb), GEN9_PLANE_OK);
     assert_int_equal(fb.pipe, 0);
     assert_int_equal(fb.pipe_width, 1024);
     assert_int_equal(fb.pipe_height, 768);
     assert_int_equal(fb.width, 1024);
     assert_int_equal(fb.height, 768);
-    assert_int_equal(fb.format, VGPU_FB_XRGB8888);
+    assert_int_equal(fb.format, GEN9_FB_XRGB8888);
     assert_int_equal(fb.cpp, 4);
-    assert_int_equal(fb.tiling, VGPU_FB_LINEAR);
+    assert_int_equal(fb.tiling, GEN9_FB_LINEAR);
     assert_int_equal(fb.stride, 4096);
     assert_int_equal(fb.gma, SURFACE_GMA);
     assert_int_equal(fb.page_count, 768);
-    assert_int_equal(fb.page_gpa[0], RAM_BASE + 767 * 2 * PAGE);
-    assert_int_equal(fb.page_gpa[767], RAM_BASE);
-    vgpu_fb_fini(&fb);
+    assert_int_equal(fb.page_addr[0], RAM_BASE + 767 * 2 * PAGE);
+    assert_int_equal(fb.page_addr[767], RAM_BASE);
+    gen9_fb_fini(&fb);
 }
 
 static void test_formats_decode(void **state)
@@ -93,33 +93,33 @@ static void test_formats_decode(void **state)
     struct fixture *f = *state;
     static const struct {
         uint32_t ctl;
-        enum vgpu_fb_format format;
+        enum gen9_fb_format format;
         uint32_t cpp;
     } rows[] = {
-        { CTL_XRGB, VGPU_FB_XRGB8888, 4 },
-        { CTL_XRGB | PLANE_CTL_ALPHA_MASK, VGPU_FB_ARGB8888, 4 },
-        { CTL_XRGB | PLANE_CTL_ORDER_RGBX, VGPU_FB_XBGR8888, 4 },
-        { CTL_XRGB | PLANE_CTL_ORDER_RGBX | PLANE_CTL_ALPHA_MASK, VGPU_FB_ABGR8888, 4 },
+        { CTL_XRGB, GEN9_FB_XRGB8888, 4 },
+        { CTL_XRGB | PLANE_CTL_ALPHA_MASK, GEN9_FB_ARGB8888, 4 },
+        { CTL_XRGB | PLANE_CTL_ORDER_RGBX, GEN9_FB_XBGR8888, 4 },
+        { CTL_XRGB | PLANE_CTL_ORDER_RGBX | PLANE_CTL_ALPHA_MASK, GEN9_FB_ABGR8888, 4 },
         { PLANE_CTL_ENABLE | PLANE_CTL_FORMAT_RGB_565 << PLANE_CTL_FORMAT_SHIFT,
-          VGPU_FB_RGB565, 2 },
-        { CTL_XRGB | PLANE_CTL_TILED_X << PLANE_CTL_TILED_SHIFT, VGPU_FB_XRGB8888, 4 },
+          GEN9_FB_RGB565, 2 },
+        { CTL_XRGB | PLANE_CTL_TILED_X << PLANE_CTL_TILED_SHIFT, GEN9_FB_XRGB8888, 4 },
     };
-    struct vgpu_fb fb;
+    struct gen9_fb fb;
 
-    vgpu_fb_init(&fb);
+    gen9_fb_init(&fb);
     map_surface(f, SURFACE_GMA, 8 * 768);
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
         program_plane(f, rows[i].ctl);
-        assert_int_equal(vgpu_plane_decode(f->vgpu, &fb), VGPU_PLANE_OK);
+        assert_int_equal(vgpu_plane_decode(f->vgpu, &fb), GEN9_PLANE_OK);
         assert_int_equal(fb.format, rows[i].format);
         assert_int_equal(fb.cpp, rows[i].cpp);
     }
     /* X tiles: the stride register counts 512-byte tile widths. */
-    assert_int_equal(fb.tiling, VGPU_FB_X_TILED);
+    assert_int_equal(fb.tiling, GEN9_FB_X_TILED);
     assert_int_equal(fb.stride, 64 * 512);
     assert_int_equal(fb.page_count, 768 / 8 * 64);
     assert_int_equal(rejected(f), 0);
-    vgpu_fb_fini(&fb);
+    gen9_fb_fini(&fb);
 }
 
 /* Each hostile programming is refused, counted once however often it is met. */
@@ -146,18 +146,18 @@ static void test_hostile_planes_refused_once(void **state)
         { "compression", PLANE_CTL_1_A, CTL_XRGB | PLANE_CTL_DECOMPRESS },
         { "indexed format", PLANE_CTL_1_A, PLANE_CTL_ENABLE | 12u << PLANE_CTL_FORMAT_SHIFT },
     };
-    struct vgpu_fb fb;
+    struct gen9_fb fb;
 
-    vgpu_fb_init(&fb);
+    gen9_fb_init(&fb);
     map_surface(f, SURFACE_GMA, 768);
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
         uint64_t before = rejected(f);
 
         program_plane(f, CTL_XRGB);
-        assert_int_equal(vgpu_plane_decode(f->vgpu, &fb), VGPU_PLANE_OK);
+        assert_int_equal(vgpu_plane_decode(f->vgpu, &fb), GEN9_PLANE_OK);
         wr(f, rows[i].reg, rows[i].value);
         for (int refresh = 0; refresh < 3; refresh++) {
-            if (vgpu_plane_decode(f->vgpu, &fb) != VGPU_PLANE_INVALID) {
+            if (vgpu_plane_decode(f->vgpu, &fb) != GEN9_PLANE_INVALID) {
                 fail_msg("%s: not refused", rows[i].what);
             }
         }
@@ -166,57 +166,57 @@ static void test_hostile_planes_refused_once(void **state)
                      (unsigned long long)(rejected(f) - before));
         }
     }
-    vgpu_fb_fini(&fb);
+    gen9_fb_fini(&fb);
 }
 
 static void test_page_not_ram_refused(void **state)
 {
     struct fixture *f = *state;
-    struct vgpu_fb fb;
+    struct gen9_fb fb;
 
-    vgpu_fb_init(&fb);
+    gen9_fb_init(&fb);
     map_surface(f, SURFACE_GMA, 768);
     vgpu_bar0_write(f->vgpu, VGPU_GGTT_OFFSET + (SURFACE_GMA / PAGE + 5) * 8,
                     (FIXTURE_RAM_BELOW_4G + PAGE) | PTE_PRESENT, 8);
     program_plane(f, CTL_XRGB);
-    assert_int_equal(vgpu_plane_decode(f->vgpu, &fb), VGPU_PLANE_INVALID);
+    assert_int_equal(vgpu_plane_decode(f->vgpu, &fb), GEN9_PLANE_INVALID);
     assert_int_equal(rejected(f), 1);
     /* A page the caller cannot read is refused the same way, once. */
     map_surface(f, SURFACE_GMA, 768);
-    assert_int_equal(vgpu_plane_decode(f->vgpu, &fb), VGPU_PLANE_OK);
+    assert_int_equal(vgpu_plane_decode(f->vgpu, &fb), GEN9_PLANE_OK);
     vgpu_fb_refuse_page(f->vgpu, &fb, 3);
     vgpu_fb_refuse_page(f->vgpu, &fb, 3);
     assert_int_equal(rejected(f), 2);
-    vgpu_fb_fini(&fb);
+    gen9_fb_fini(&fb);
 }
 
 static void test_cursor_decodes(void **state)
 {
     struct fixture *f = *state;
-    struct vgpu_cursor cursor;
+    struct gen9_cursor cursor;
 
-    vgpu_fb_init(&cursor.fb);
-    assert_int_equal(vgpu_cursor_decode(f->vgpu, 0, &cursor), VGPU_PLANE_OFF);
+    gen9_fb_init(&cursor.fb);
+    assert_int_equal(vgpu_cursor_decode(f->vgpu, 0, &cursor), GEN9_PLANE_OFF);
     map_surface(f, SURFACE_GMA, 64);
     wr(f, CURCNTR_A, CURSOR_MODE_64_ARGB);
     wr(f, CURBASE_A, SURFACE_GMA);
     wr(f, CURPOS_A, (CURSOR_POS_SIGN | 5) << 16 | 17);
-    assert_int_equal(vgpu_cursor_decode(f->vgpu, 0, &cursor), VGPU_PLANE_OK);
+    assert_int_equal(vgpu_cursor_decode(f->vgpu, 0, &cursor), GEN9_PLANE_OK);
     assert_int_equal(cursor.fb.width, 64);
     assert_int_equal(cursor.fb.stride, 256);
     assert_int_equal(cursor.fb.page_count, 4);
     assert_int_equal(cursor.x, 17);
     assert_int_equal(cursor.y, -5);
     wr(f, CURCNTR_A, CURSOR_MODE_256_ARGB);
-    assert_int_equal(vgpu_cursor_decode(f->vgpu, 0, &cursor), VGPU_PLANE_OK);
+    assert_int_equal(vgpu_cursor_decode(f->vgpu, 0, &cursor), GEN9_PLANE_OK);
     assert_int_equal(cursor.fb.page_count, 64);
     wr(f, CURCNTR_A, 0x07);         /* AND/XOR 64x64: not offered by i915 on gen9 */
-    assert_int_equal(vgpu_cursor_decode(f->vgpu, 0, &cursor), VGPU_PLANE_INVALID);
+    assert_int_equal(vgpu_cursor_decode(f->vgpu, 0, &cursor), GEN9_PLANE_INVALID);
     wr(f, CURCNTR_A, CURSOR_MODE_256_ARGB);
     wr(f, CURBASE_A, GAP_GMA);
-    assert_int_equal(vgpu_cursor_decode(f->vgpu, 0, &cursor), VGPU_PLANE_INVALID);
+    assert_int_equal(vgpu_cursor_decode(f->vgpu, 0, &cursor), GEN9_PLANE_INVALID);
     assert_int_equal(vgpu_get_stats(f->vgpu)->cursor_rejected, 2);
-    vgpu_fb_fini(&cursor.fb);
+    gen9_fb_fini(&cursor.fb);
 }
 
 /* A picture whose every byte tells where it is. */
@@ -239,7 +239,7 @@ static void record_damage(void *opaque, uint32_t y, uint32_t height)
 }
 
 /* Lay the picture out in @memory as @fb says and list its pages. */
-static void build_surface(const struct vgpu_fb *fb, uint8_t *memory,
+static void build_surface(const struct gen9_fb *fb, uint8_t *memory,
                           const uint8_t **pages, size_t page_count)
 {
     uint32_t rows = fb->src_y + fb->height, row_bytes = fb->stride;
@@ -251,7 +251,7 @@ static void build_surface(const struct vgpu_fb *fb, uint8_t *memory,
         for (uint32_t xb = 0; xb < row_bytes; xb++) {
             size_t page, offset;
 
-            if (fb->tiling == VGPU_FB_X_TILED) {
+            if (fb->tiling == GEN9_FB_X_TILED) {
                 page = y / 8 * (fb->stride / 512) + xb / 512;
                 offset = y % 8 * 512 + xb % 512;
             } else {
@@ -265,7 +265,7 @@ static void build_surface(const struct vgpu_fb *fb, uint8_t *memory,
     }
 }
 
-static void check_copy(const struct vgpu_fb *fb, size_t page_count)
+static void check_copy(const struct gen9_fb *fb, size_t page_count)
 {
     uint8_t *memory = calloc(page_count, PAGE);
     const uint8_t **pages = calloc(page_count, sizeof(*pages));
@@ -278,7 +278,7 @@ static void check_copy(const struct vgpu_fb *fb, size_t page_count)
     assert_non_null(pages);
     assert_non_null(dst);
     build_surface(fb, memory, pages, page_count);
-    assert_int_equal(vgpu_fb_copy(fb, pages, dst, dst_stride, record_damage, &log),
+    assert_int_equal(gen9_fb_copy(fb, pages, dst, dst_stride, record_damage, &log),
                      fb->height);
     assert_int_equal(log.calls, 1);
     for (uint32_t y = 0; y < fb->height; y++) {
@@ -291,15 +291,15 @@ static void check_copy(const struct vgpu_fb *fb, size_t page_count)
     }
     /* Unchanged: nothing copied, no damage; one changed pixel: its row. */
     log.calls = 0;
-    assert_int_equal(vgpu_fb_copy(fb, pages, dst, dst_stride, record_damage, &log), 0);
+    assert_int_equal(gen9_fb_copy(fb, pages, dst, dst_stride, record_damage, &log), 0);
     assert_int_equal(log.calls, 0);
     /* (the X-tiled cases start inside their first tile) */
-    if (fb->tiling == VGPU_FB_X_TILED) {
+    if (fb->tiling == GEN9_FB_X_TILED) {
         ((uint8_t *)pages[0])[fb->src_y * 512 + fb->src_x * fb->cpp] ^= 0xff;
     } else {
         ((uint8_t *)pages[first / PAGE])[first % PAGE] ^= 0xff;
     }
-    assert_int_equal(vgpu_fb_copy(fb, pages, dst, dst_stride, record_damage, &log), 1);
+    assert_int_equal(gen9_fb_copy(fb, pages, dst, dst_stride, record_damage, &log), 1);
     assert_int_equal(log.calls, 1);
     assert_int_equal(log.y, 0);
     assert_int_equal(log.height, 1);
@@ -310,9 +310,9 @@ static void check_copy(const struct vgpu_fb *fb, size_t page_count)
 
 static void test_linear_copy(void **state)
 {
-    struct vgpu_fb fb = {
-        .width = 300, .height = 50, .cpp = 4, .format = VGPU_FB_XRGB8888,
-        .tiling = VGPU_FB_LINEAR, .stride = 1344, .src_x = 11, .src_y = 3,
+    struct gen9_fb fb = {
+        .width = 300, .height = 50, .cpp = 4, .format = GEN9_FB_XRGB8888,
+        .tiling = GEN9_FB_LINEAR, .stride = 1344, .src_x = 11, .src_y = 3,
     };
 
     (void)state;
@@ -322,9 +322,9 @@ static void test_linear_copy(void **state)
 
 static void test_x_tiled_copy(void **state)
 {
-    struct vgpu_fb fb = {
-        .width = 200, .height = 21, .cpp = 4, .format = VGPU_FB_XRGB8888,
-        .tiling = VGPU_FB_X_TILED, .stride = 3 * 512, .src_x = 5, .src_y = 2,
+    struct gen9_fb fb = {
+        .width = 200, .height = 21, .cpp = 4, .format = GEN9_FB_XRGB8888,
+        .tiling = GEN9_FB_X_TILED, .stride = 3 * 512, .src_x = 5, .src_y = 2,
     };
 
     (void)state;
@@ -334,9 +334,9 @@ static void test_x_tiled_copy(void **state)
 
 static void test_rgb565_copy(void **state)
 {
-    struct vgpu_fb fb = {
-        .width = 1000, .height = 9, .cpp = 2, .format = VGPU_FB_RGB565,
-        .tiling = VGPU_FB_LINEAR, .stride = 2048,
+    struct gen9_fb fb = {
+        .width = 1000, .height = 9, .cpp = 2, .format = GEN9_FB_RGB565,
+        .tiling = GEN9_FB_LINEAR, .stride = 2048,
     };
 
     (void)state;

@@ -1,16 +1,15 @@
 /*
- * plane.c - decode the scan-out (primary plane and cursor of the active
- * pipe, contract 8.4) and copy it, detiled, for the host's console.
+ * display-plane.c - decode the scan-out (primary plane and cursor of the
+ * active pipe, contract 8.4) and copy it, detiled, for the host's console.
  *
  * The decoder is the only place that turns guest display registers into
  * memory the host will read, so it checks every field against Skylake's
- * limits and every page against the vGPU's partition before listing it.
+ * limits and every page through the owner's GGTT (the vGPU's partition, or
+ * the model's own GGTT) before listing it.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "vgpu/plane.h"
-#include "vgpu/private.h"
-#include "vgpu/regs.h"
+#include "gen9/plane.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -19,11 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PIPE_COUNT              3
+#include "gen9/display-private.h"
+#include "gen9/regs.h"
+
 #define SURFACE_ADDR_MASK       0xfffff000u
 
 /* The surface start offset never lets the picture reach beyond this row. */
-#define MAX_SOURCE_ROWS         (2 * VGPU_FB_MAX_HEIGHT)
+#define MAX_SOURCE_ROWS         (2 * GEN9_FB_MAX_HEIGHT)
 
 static uint32_t low16(uint32_t v)
 {
@@ -35,87 +36,89 @@ static uint32_t high16(uint32_t v)
     return v >> 16;
 }
 
-void vgpu_fb_init(struct vgpu_fb *fb)
+void gen9_fb_init(struct gen9_fb *fb)
 {
     memset(fb, 0, sizeof(*fb));
 }
 
-void vgpu_fb_fini(struct vgpu_fb *fb)
+void gen9_fb_fini(struct gen9_fb *fb)
 {
-    free(fb->page_gpa);
-    vgpu_fb_init(fb);
+    free(fb->page_addr);
+    gen9_fb_init(fb);
 }
 
 /*
  * Refuse the programming @regs (the pipe, then the registers that made it):
  * count and log it once, however many refreshes meet it again.
  */
-static enum vgpu_plane_status refuse(struct vgpu *vgpu, struct vgpu_fb *fb,
-                                     uint64_t *counter, const uint32_t regs[VGPU_FB_REFUSED_WORDS],
+static enum gen9_plane_status refuse(struct gen9_display *d, struct gen9_fb *fb,
+                                     enum gen9_display_event counter, const uint32_t regs[GEN9_FB_REFUSED_WORDS],
                                      const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
-static enum vgpu_plane_status refuse(struct vgpu *vgpu, struct vgpu_fb *fb,
-                                     uint64_t *counter, const uint32_t regs[VGPU_FB_REFUSED_WORDS],
+static enum gen9_plane_status refuse(struct gen9_display *d, struct gen9_fb *fb,
+                                     enum gen9_display_event counter, const uint32_t regs[GEN9_FB_REFUSED_WORDS],
                                      const char *fmt, ...)
 {
-    char why[160];
+    char why[160], message[200];
     va_list ap;
 
     if (!memcmp(fb->refused, regs, sizeof(fb->refused))) {
-        return VGPU_PLANE_INVALID;
+        return GEN9_PLANE_INVALID;
     }
     memcpy(fb->refused, regs, sizeof(fb->refused));
-    (*counter)++;
+    d->ops->count(d->opaque, counter);
     va_start(ap, fmt);
     vsnprintf(why, sizeof(why), fmt, ap);
     va_end(ap);
-    vgpu_guest_error(vgpu, "pipe %c: %s; showing a blank screen", 'A' + regs[0], why);
-    return VGPU_PLANE_INVALID;
+    snprintf(message, sizeof(message), "pipe %c: %s; showing a blank screen",
+             'A' + regs[0], why);
+    d->ops->guest_error(d->opaque, message);
+    return GEN9_PLANE_INVALID;
 }
 
-static enum vgpu_plane_status clear_refusal(struct vgpu_fb *fb,
-                                            enum vgpu_plane_status status)
+static enum gen9_plane_status clear_refusal(struct gen9_fb *fb,
+                                            enum gen9_plane_status status)
 {
     memset(fb->refused, 0, sizeof(fb->refused));
     return status;
 }
 
 /* Bytes of the surface the picture reaches, from its first byte. */
-static uint64_t surface_span(const struct vgpu_fb *fb)
+static uint64_t surface_span(const struct gen9_fb *fb)
 {
     uint64_t rows = (uint64_t)fb->src_y + fb->height;
 
-    if (fb->tiling == VGPU_FB_X_TILED) {
-        return (rows + VGPU_FB_TILE_X_ROWS - 1) / VGPU_FB_TILE_X_ROWS *
-               VGPU_FB_TILE_X_ROWS * fb->stride;
+    if (fb->tiling == GEN9_FB_X_TILED) {
+        return (rows + GEN9_FB_TILE_X_ROWS - 1) / GEN9_FB_TILE_X_ROWS *
+               GEN9_FB_TILE_X_ROWS * fb->stride;
     }
     return (rows - 1) * fb->stride + ((uint64_t)fb->src_x + fb->width) * fb->cpp;
 }
 
 /* List the guest page behind every page of the span, each one validated. */
-static enum vgpu_plane_status list_pages(struct vgpu *vgpu, struct vgpu_fb *fb,
-                                         const char *plane, uint64_t *counter,
-                                         const uint32_t regs[VGPU_FB_REFUSED_WORDS])
+static enum gen9_plane_status list_pages(struct gen9_display *d, struct gen9_fb *fb,
+                                         const char *plane, enum gen9_display_event counter,
+                                         const uint32_t regs[GEN9_FB_REFUSED_WORDS])
 {
-    size_t count = (surface_span(fb) + VGPU_FB_PAGE_SIZE - 1) / VGPU_FB_PAGE_SIZE;
+    size_t count = (surface_span(fb) + GEN9_FB_PAGE_SIZE - 1) / GEN9_FB_PAGE_SIZE;
 
     if (count > fb->page_capacity) {
-        uint64_t *grown = realloc(fb->page_gpa, count * sizeof(*grown));
+        uint64_t *grown = realloc(fb->page_addr, count * sizeof(*grown));
 
         if (!grown) {
-            refuse(vgpu, fb, counter, regs, "no memory for %zu pages", count);
+            refuse(d, fb, counter, regs, "no memory for %zu pages", count);
             errno = ENOMEM;
-            return VGPU_PLANE_INVALID;
+            return GEN9_PLANE_INVALID;
         }
-        fb->page_gpa = grown;
+        fb->page_addr = grown;
         fb->page_capacity = count;
     }
     for (size_t i = 0; i < count; i++) {
-        uint64_t gma = fb->gma + i * VGPU_FB_PAGE_SIZE;
+        uint64_t gma = fb->gma + i * GEN9_FB_PAGE_SIZE;
 
-        if (!vgpu_ggtt_translate(vgpu, gma, &fb->page_gpa[i])) {
-            return refuse(vgpu, fb, counter, regs,
+        if (!d->ops->translate(d->opaque, gma, &fb->page_addr[i])) {
+            return refuse(d, fb, counter, regs,
                           "%s surface 0x%llx: page %zu of %zu (0x%llx) is outside the "
                           "partition, not present or not guest RAM",
                           plane, (unsigned long long)fb->gma, i, count,
@@ -123,57 +126,57 @@ static enum vgpu_plane_status list_pages(struct vgpu *vgpu, struct vgpu_fb *fb,
         }
     }
     fb->page_count = count;
-    return clear_refusal(fb, VGPU_PLANE_OK);
+    return clear_refusal(fb, GEN9_PLANE_OK);
 }
 
-static bool format_decode(uint32_t ctl, struct vgpu_fb *fb)
+static bool format_decode(uint32_t ctl, struct gen9_fb *fb)
 {
     unsigned format = ctl >> PLANE_CTL_FORMAT_SHIFT & 0xf;
     bool alpha = ctl & PLANE_CTL_ALPHA_MASK, rgbx = ctl & PLANE_CTL_ORDER_RGBX;
 
     if (format == PLANE_CTL_FORMAT_XRGB_8888) {
         fb->cpp = 4;
-        fb->format = rgbx ? (alpha ? VGPU_FB_ABGR8888 : VGPU_FB_XBGR8888)
-                          : (alpha ? VGPU_FB_ARGB8888 : VGPU_FB_XRGB8888);
+        fb->format = rgbx ? (alpha ? GEN9_FB_ABGR8888 : GEN9_FB_XBGR8888)
+                          : (alpha ? GEN9_FB_ARGB8888 : GEN9_FB_XRGB8888);
         return true;
     }
     if (format == PLANE_CTL_FORMAT_RGB_565 && !rgbx && !alpha) {
         fb->cpp = 2;
-        fb->format = VGPU_FB_RGB565;
+        fb->format = GEN9_FB_RGB565;
         return true;
     }
     return false;
 }
 
-/* The first pipe whose transcoder runs, or PIPE_COUNT. */
-static unsigned active_pipe(const struct vgpu *vgpu)
+/* The first pipe whose transcoder runs, or GEN9_DISPLAY_PIPES. */
+static unsigned active_pipe(const struct gen9_display *d)
 {
     unsigned pipe;
 
-    for (pipe = 0; pipe < PIPE_COUNT; pipe++) {
-        if (vreg(vgpu, TRANSCONF_A + pipe * PIPE_STRIDE) & TRANSCONF_STATE_ENABLE) {
+    for (pipe = 0; pipe < GEN9_DISPLAY_PIPES; pipe++) {
+        if (gen9_reg(d, TRANSCONF_A + pipe * PIPE_STRIDE) & TRANSCONF_STATE_ENABLE) {
             break;
         }
     }
     return pipe;
 }
 
-enum vgpu_plane_status vgpu_plane_decode(struct vgpu *vgpu, struct vgpu_fb *fb)
+enum gen9_plane_status gen9_plane_decode(struct gen9_display *d, struct gen9_fb *fb)
 {
-    uint64_t *counter = &vgpu->stats.plane_rejected;
-    unsigned pipe = active_pipe(vgpu);
+    enum gen9_display_event counter = GEN9_DISPLAY_PLANE_REJECTED;
+    unsigned pipe = active_pipe(d);
     uint32_t base = pipe * PIPE_STRIDE;
-    uint32_t regs[VGPU_FB_REFUSED_WORDS] = {
-        pipe, vreg(vgpu, PIPESRC_A + base), vreg(vgpu, PLANE_CTL_1_A + base),
-        vreg(vgpu, PLANE_STRIDE_1_A + base), vreg(vgpu, PLANE_POS_1_A + base),
-        vreg(vgpu, PLANE_SIZE_1_A + base), vreg(vgpu, PLANE_OFFSET_1_A + base),
-        vreg(vgpu, PLANE_SURFLIVE_1_A + base),
+    uint32_t regs[GEN9_FB_REFUSED_WORDS] = {
+        pipe, gen9_reg(d, PIPESRC_A + base), gen9_reg(d, PLANE_CTL_1_A + base),
+        gen9_reg(d, PLANE_STRIDE_1_A + base), gen9_reg(d, PLANE_POS_1_A + base),
+        gen9_reg(d, PLANE_SIZE_1_A + base), gen9_reg(d, PLANE_OFFSET_1_A + base),
+        gen9_reg(d, PLANE_SURFLIVE_1_A + base),
     };
     uint32_t ctl = regs[2], stride_units = regs[3] & PLANE_STRIDE_MASK;
     unsigned tiling = ctl >> PLANE_CTL_TILED_SHIFT & 7;
 
-    if (pipe == PIPE_COUNT || !(ctl & PLANE_CTL_ENABLE)) {
-        return clear_refusal(fb, VGPU_PLANE_OFF);
+    if (pipe == GEN9_DISPLAY_PIPES || !(ctl & PLANE_CTL_ENABLE)) {
+        return clear_refusal(fb, GEN9_PLANE_OFF);
     }
     fb->pipe = pipe;
     fb->pipe_width = high16(regs[1]) + 1;
@@ -188,42 +191,42 @@ enum vgpu_plane_status vgpu_plane_decode(struct vgpu *vgpu, struct vgpu_fb *fb)
     fb->page_count = 0;
 
     if (!format_decode(ctl, fb)) {
-        return refuse(vgpu, fb, counter, regs, "plane control 0x%08x: unsupported "
+        return refuse(d, fb, counter, regs, "plane control 0x%08x: unsupported "
                       "format, order or alpha", ctl);
     }
     if (tiling != PLANE_CTL_TILED_LINEAR && tiling != PLANE_CTL_TILED_X) {
-        return refuse(vgpu, fb, counter, regs, "plane control 0x%08x: tiling %u is "
+        return refuse(d, fb, counter, regs, "plane control 0x%08x: tiling %u is "
                       "not linear or X", ctl, tiling);
     }
     if (ctl & (PLANE_CTL_ROTATE_MASK | PLANE_CTL_FLIP_HORIZONTAL | PLANE_CTL_DECOMPRESS)) {
-        return refuse(vgpu, fb, counter, regs, "plane control 0x%08x: rotation, "
+        return refuse(d, fb, counter, regs, "plane control 0x%08x: rotation, "
                       "mirroring or compression", ctl);
     }
-    fb->tiling = tiling == PLANE_CTL_TILED_X ? VGPU_FB_X_TILED : VGPU_FB_LINEAR;
-    fb->stride = stride_units * (fb->tiling == VGPU_FB_X_TILED ? VGPU_FB_TILE_X_WIDTH
+    fb->tiling = tiling == PLANE_CTL_TILED_X ? GEN9_FB_X_TILED : GEN9_FB_LINEAR;
+    fb->stride = stride_units * (fb->tiling == GEN9_FB_X_TILED ? GEN9_FB_TILE_X_WIDTH
                                                               : PLANE_STRIDE_LINEAR_UNIT);
-    if (fb->pipe_width > VGPU_FB_MAX_WIDTH || fb->pipe_height > VGPU_FB_MAX_HEIGHT) {
-        return refuse(vgpu, fb, counter, regs, "pipe source %ux%u is larger than "
-                      "%ux%u", fb->pipe_width, fb->pipe_height, VGPU_FB_MAX_WIDTH,
-                      VGPU_FB_MAX_HEIGHT);
+    if (fb->pipe_width > GEN9_FB_MAX_WIDTH || fb->pipe_height > GEN9_FB_MAX_HEIGHT) {
+        return refuse(d, fb, counter, regs, "pipe source %ux%u is larger than "
+                      "%ux%u", fb->pipe_width, fb->pipe_height, GEN9_FB_MAX_WIDTH,
+                      GEN9_FB_MAX_HEIGHT);
     }
     if ((uint64_t)fb->x + fb->width > fb->pipe_width ||
         (uint64_t)fb->y + fb->height > fb->pipe_height) {
-        return refuse(vgpu, fb, counter, regs, "plane %ux%u at %u,%u does not fit "
+        return refuse(d, fb, counter, regs, "plane %ux%u at %u,%u does not fit "
                       "in the pipe's %ux%u", fb->width, fb->height, fb->x, fb->y,
                       fb->pipe_width, fb->pipe_height);
     }
-    if (!stride_units || fb->stride > VGPU_FB_MAX_STRIDE ||
+    if (!stride_units || fb->stride > GEN9_FB_MAX_STRIDE ||
         ((uint64_t)fb->src_x + fb->width) * fb->cpp > fb->stride) {
-        return refuse(vgpu, fb, counter, regs, "stride %u bytes cannot hold %u "
+        return refuse(d, fb, counter, regs, "stride %u bytes cannot hold %u "
                       "pixels from x %u (or exceeds %u)", fb->stride, fb->width,
-                      fb->src_x, VGPU_FB_MAX_STRIDE);
+                      fb->src_x, GEN9_FB_MAX_STRIDE);
     }
     if ((uint64_t)fb->src_y + fb->height > MAX_SOURCE_ROWS) {
-        return refuse(vgpu, fb, counter, regs, "surface offset y %u is beyond %u rows",
+        return refuse(d, fb, counter, regs, "surface offset y %u is beyond %u rows",
                       fb->src_y, MAX_SOURCE_ROWS);
     }
-    return list_pages(vgpu, fb, "primary plane", counter, regs);
+    return list_pages(d, fb, "primary plane", counter, regs);
 }
 
 /* Cursor position fields are sign and magnitude. */
@@ -234,23 +237,23 @@ static int32_t cursor_coordinate(uint32_t field)
     return field & CURSOR_POS_SIGN ? -magnitude : magnitude;
 }
 
-enum vgpu_plane_status vgpu_cursor_decode(struct vgpu *vgpu, unsigned pipe,
-                                          struct vgpu_cursor *cursor)
+enum gen9_plane_status gen9_cursor_decode(struct gen9_display *d, unsigned pipe,
+                                          struct gen9_cursor *cursor)
 {
-    struct vgpu_fb *fb = &cursor->fb;
+    struct gen9_fb *fb = &cursor->fb;
     uint32_t base = pipe * PIPE_STRIDE;
-    uint32_t regs[VGPU_FB_REFUSED_WORDS] = {
-        pipe, vreg(vgpu, CURCNTR_A + base), vreg(vgpu, CURBASE_A + base),
-        vreg(vgpu, CURPOS_A + base),
+    uint32_t regs[GEN9_FB_REFUSED_WORDS] = {
+        pipe, gen9_reg(d, CURCNTR_A + base), gen9_reg(d, CURBASE_A + base),
+        gen9_reg(d, CURPOS_A + base),
     };
     uint32_t size;
 
-    if (pipe >= PIPE_COUNT) {
-        return clear_refusal(fb, VGPU_PLANE_OFF);
+    if (pipe >= GEN9_DISPLAY_PIPES) {
+        return clear_refusal(fb, GEN9_PLANE_OFF);
     }
     switch (regs[1] & CURSOR_MODE_MASK) {
     case CURSOR_MODE_DISABLE:
-        return clear_refusal(fb, VGPU_PLANE_OFF);
+        return clear_refusal(fb, GEN9_PLANE_OFF);
     case CURSOR_MODE_64_ARGB:
         size = 64;
         break;
@@ -258,39 +261,39 @@ enum vgpu_plane_status vgpu_cursor_decode(struct vgpu *vgpu, unsigned pipe,
         size = 128;
         break;
     case CURSOR_MODE_256_ARGB:
-        size = VGPU_CURSOR_MAX_SIZE;
+        size = GEN9_CURSOR_MAX_SIZE;
         break;
     default:
-        return refuse(vgpu, fb, &vgpu->stats.cursor_rejected, regs, "cursor control "
+        return refuse(d, fb, GEN9_DISPLAY_CURSOR_REJECTED, regs, "cursor control "
                       "0x%08x: not an ARGB mode", regs[1]);
     }
     if (regs[1] & CURSOR_ROTATE_180) {
-        return refuse(vgpu, fb, &vgpu->stats.cursor_rejected, regs, "cursor control "
+        return refuse(d, fb, GEN9_DISPLAY_CURSOR_REJECTED, regs, "cursor control "
                       "0x%08x: rotated", regs[1]);
     }
     fb->pipe = pipe;
     fb->pipe_width = fb->pipe_height = 0;       /* the cursor is not clipped */
     fb->x = fb->y = fb->src_x = fb->src_y = 0;
     fb->width = fb->height = size;
-    fb->format = VGPU_FB_ARGB8888;
+    fb->format = GEN9_FB_ARGB8888;
     fb->cpp = 4;
-    fb->tiling = VGPU_FB_LINEAR;
+    fb->tiling = GEN9_FB_LINEAR;
     fb->stride = size * fb->cpp;
     fb->gma = regs[2] & SURFACE_ADDR_MASK;
     cursor->x = cursor_coordinate(low16(regs[3]));
     cursor->y = cursor_coordinate(high16(regs[3]));
-    return list_pages(vgpu, fb, "cursor", &vgpu->stats.cursor_rejected, regs);
+    return list_pages(d, fb, "cursor", GEN9_DISPLAY_CURSOR_REJECTED, regs);
 }
 
-void vgpu_fb_refuse_page(struct vgpu *vgpu, struct vgpu_fb *fb, size_t page)
+void gen9_fb_refuse_page(struct gen9_display *d, struct gen9_fb *fb, size_t page)
 {
-    uint64_t gpa = page < fb->page_count ? fb->page_gpa[page] : 0;
-    uint32_t regs[VGPU_FB_REFUSED_WORDS] = {
+    uint64_t gpa = page < fb->page_count ? fb->page_addr[page] : 0;
+    uint32_t regs[GEN9_FB_REFUSED_WORDS] = {
         fb->pipe, UINT32_MAX, (uint32_t)page, (uint32_t)fb->gma, (uint32_t)gpa,
         (uint32_t)(gpa >> 32),
     };
 
-    refuse(vgpu, fb, &vgpu->stats.plane_rejected, regs, "page %zu of surface 0x%llx "
+    refuse(d, fb, GEN9_DISPLAY_PLANE_REJECTED, regs, "page %zu of surface 0x%llx "
            "(guest-physical 0x%llx) cannot be read", page,
            (unsigned long long)fb->gma, (unsigned long long)gpa);
 }
@@ -299,26 +302,26 @@ void vgpu_fb_refuse_page(struct vgpu *vgpu, struct vgpu_fb *fb, size_t page)
  * Where the source bytes of row @row from byte @byte of the row continue:
  * the page and offset, and how many bytes stay contiguous from there.
  */
-static uint32_t source_run(const struct vgpu_fb *fb, uint32_t row, uint32_t byte,
+static uint32_t source_run(const struct gen9_fb *fb, uint32_t row, uint32_t byte,
                            size_t *page, uint32_t *offset)
 {
     uint64_t y = (uint64_t)fb->src_y + row;
     uint64_t x = (uint64_t)fb->src_x * fb->cpp + byte;
 
-    if (fb->tiling == VGPU_FB_X_TILED) {
-        uint64_t tiles_per_row = fb->stride / VGPU_FB_TILE_X_WIDTH;
+    if (fb->tiling == GEN9_FB_X_TILED) {
+        uint64_t tiles_per_row = fb->stride / GEN9_FB_TILE_X_WIDTH;
 
-        *page = y / VGPU_FB_TILE_X_ROWS * tiles_per_row + x / VGPU_FB_TILE_X_WIDTH;
-        *offset = y % VGPU_FB_TILE_X_ROWS * VGPU_FB_TILE_X_WIDTH + x % VGPU_FB_TILE_X_WIDTH;
-        return VGPU_FB_TILE_X_WIDTH - x % VGPU_FB_TILE_X_WIDTH;
+        *page = y / GEN9_FB_TILE_X_ROWS * tiles_per_row + x / GEN9_FB_TILE_X_WIDTH;
+        *offset = y % GEN9_FB_TILE_X_ROWS * GEN9_FB_TILE_X_WIDTH + x % GEN9_FB_TILE_X_WIDTH;
+        return GEN9_FB_TILE_X_WIDTH - x % GEN9_FB_TILE_X_WIDTH;
     }
-    *page = (y * fb->stride + x) / VGPU_FB_PAGE_SIZE;
-    *offset = (y * fb->stride + x) % VGPU_FB_PAGE_SIZE;
-    return VGPU_FB_PAGE_SIZE - *offset;
+    *page = (y * fb->stride + x) / GEN9_FB_PAGE_SIZE;
+    *offset = (y * fb->stride + x) % GEN9_FB_PAGE_SIZE;
+    return GEN9_FB_PAGE_SIZE - *offset;
 }
 
 /* Bring one destination row up to date; true if it changed. */
-static bool copy_row(const struct vgpu_fb *fb, const uint8_t *const *pages,
+static bool copy_row(const struct gen9_fb *fb, const uint8_t *const *pages,
                      uint32_t row, uint8_t *dst)
 {
     uint32_t row_bytes = fb->width * fb->cpp;
@@ -341,9 +344,9 @@ static bool copy_row(const struct vgpu_fb *fb, const uint8_t *const *pages,
     return changed;
 }
 
-uint32_t vgpu_fb_copy(const struct vgpu_fb *fb, const uint8_t *const *pages,
+uint32_t gen9_fb_copy(const struct gen9_fb *fb, const uint8_t *const *pages,
                       uint8_t *dst, size_t dst_stride,
-                      vgpu_fb_damage_fn *damage, void *opaque)
+                      gen9_fb_damage_fn *damage, void *opaque)
 {
     uint32_t changed_rows = 0, run_start = 0, run_length = 0;
 
