@@ -5,7 +5,9 @@
  *
  * This file is only the QEMU binding: BAR0 (registers, GGTT), BAR2 (the
  * aperture), the IO BAR, MSI, config space and OpRegion (the same as
- * vgpu-pci's: vgpu/firmware.c), and the model's DMA, which goes through
+ * vgpu-pci's: vgpu/firmware.c), the display's 60 Hz refresh in the VM's
+ * virtual time and its scan-out on the VM's console (hw/vgpu-display.c, as
+ * for the vGPU), and the model's DMA, which goes through
  * this device's bus-master address space, so bus mastering and an emulated
  * IOMMU are honoured.  Whatever the guest programs is input to the model,
  * which never crashes on it and counts what it refused; this file counts
@@ -18,6 +20,7 @@
 #include "qemu/error-report.h"
 #include "qemu/main-loop.h"
 #include "qemu/rcu.h"
+#include "qemu/timer.h"
 #include "qapi/error.h"
 #include "exec/memory.h"
 #include "hw/pci/pci.h"
@@ -27,10 +30,12 @@
 #include "qom/object.h"
 #include "sysemu/sysemu.h"
 
+#include "gen9/display.h"
 #include "pgpu/pgpu.h"
 #include "pgpu/skl-regs.h"
 #include "vgpu/vgpu.h"
 #include "igd-opregion.h"
+#include "vgpu-display.h"
 
 #define TYPE_PGPU_PCI "pgpu-pci"
 OBJECT_DECLARE_SIMPLE_TYPE(PgpuPciState, PGPU_PCI)
@@ -42,6 +47,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(PgpuPciState, PGPU_PCI)
 #define PGPU_PCI_IO_INDEX       0x0
 #define PGPU_PCI_IO_DATA        0x4
 #define PGPU_PCI_HANG_TIMEOUT_MS 1000u
+#define PGPU_PCI_VBLANK_HZ      60
 
 /* What the guest did that the device itself refused (the model counts the rest). */
 struct pgpu_pci_stats {
@@ -57,12 +63,15 @@ struct PgpuPciState {
 
     /* device config */
     uint64_t aperture_size;
+    uint32_t xres, yres;        /* the monitor's native mode; 0: the model's default */
 
     /* device elements */
     MemoryRegion bar0;
     MemoryRegion aperture;
     MemoryRegion io;
     QEMUBH *irq_bh;             /* the model's interrupt, taken to the main loop */
+    QEMUTimer *vblank_timer;    /* the display's refresh, in the VM's virtual time */
+    VgpuDisplay *display;       /* what the model's pipes scan out, on the console */
     Notifier exit_notifier;
 
     /* device state */
@@ -295,6 +304,68 @@ static void pgpu_pci_irq_bh(void *opaque)
     }
 }
 
+/*
+ * The console shows what the model's display scans out: its planes are
+ * read through its own GGTT, whose entries are bus addresses, reached here
+ * through this device's bus-master address space as the model's DMA is
+ * (pgpu_pci_dma_translate): RAM only, nothing while bus mastering is off.
+ */
+static enum gen9_plane_status pgpu_pci_source_plane(void *opaque, struct gen9_fb *fb)
+{
+    PgpuPciState *s = opaque;
+
+    return pgpu_pci_ops(s)->display_plane(s->gpu, fb);
+}
+
+static enum gen9_plane_status pgpu_pci_source_cursor(void *opaque, unsigned pipe,
+                                                     struct gen9_cursor *cursor)
+{
+    PgpuPciState *s = opaque;
+
+    return pgpu_pci_ops(s)->display_cursor(s->gpu, pipe, cursor);
+}
+
+static void pgpu_pci_source_refuse_page(void *opaque, struct gen9_fb *fb, size_t page)
+{
+    PgpuPciState *s = opaque;
+
+    pgpu_pci_ops(s)->display_refuse_page(s->gpu, fb, page);
+}
+
+static bool pgpu_pci_source_map(void *opaque, uint64_t addr, uint64_t len,
+                                const uint8_t **host, uint64_t *mapped)
+{
+    PgpuPciState *s = opaque;
+    hwaddr xlat, l = len;
+    MemoryRegion *mr;
+
+    RCU_READ_LOCK_GUARD();
+    mr = address_space_translate(pci_get_address_space(PCI_DEVICE(s)), addr, &xlat, &l,
+                                 false, MEMTXATTRS_UNSPECIFIED);
+    if (!memory_region_is_ram(mr) || memory_region_is_ram_device(mr) || !l) {
+        return false;
+    }
+    *host = (const uint8_t *)memory_region_get_ram_ptr(mr) + xlat;
+    *mapped = l;
+    return true;
+}
+
+static const VgpuDisplaySource pgpu_pci_display_source = {
+    .plane = pgpu_pci_source_plane,
+    .cursor = pgpu_pci_source_cursor,
+    .refuse_page = pgpu_pci_source_refuse_page,
+    .map = pgpu_pci_source_map,
+};
+
+static void pgpu_pci_vblank(void *opaque)
+{
+    PgpuPciState *s = opaque;
+
+    pgpu_pci_ops(s)->display_vblank(s->gpu);
+    timer_mod(s->vblank_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
+              NANOSECONDS_PER_SECOND / PGPU_PCI_VBLANK_HZ);
+}
+
 static bool pgpu_pci_create_gpu(PgpuPciState *s, Error **errp)
 {
     const char *name = DEVICE(s)->id ? DEVICE(s)->id : TYPE_PGPU_PCI;
@@ -303,12 +374,17 @@ static bool pgpu_pci_create_gpu(PgpuPciState *s, Error **errp)
         .aperture_size = s->aperture_size,
         .hang_timeout_ms = PGPU_PCI_HANG_TIMEOUT_MS,
         .host = &s->host,
+        .monitor_width = s->xres,
+        .monitor_height = s->yres,
     };
 
     s->gpu = pgpu_skl_model.create(&config);
     if (!s->gpu) {
         error_setg_errno(errp, errno, "cannot create the GPU model (aperture-size must be a "
-                         "power of two from 64 MiB to 4 GiB; the name at most 63 bytes)");
+                         "power of two from 64 MiB to 4 GiB; the name at most 63 bytes; "
+                         "xres and yres both 0 or within [%u, %u] x [%u, %u])",
+                         GEN9_MONITOR_MIN_WIDTH, GEN9_MONITOR_MAX_WIDTH,
+                         GEN9_MONITOR_MIN_HEIGHT, GEN9_MONITOR_MAX_HEIGHT);
         return false;
     }
     s->gpu->ops->set_irq_handler(s->gpu, pgpu_pci_irq, s);
@@ -328,12 +404,16 @@ static void pgpu_pci_format_stats(PgpuPciState *s, char *buf, size_t size)
              " refused_reg_accesses=%" PRIu64 " bad_submissions=%" PRIu64
              " gpu_faults=%" PRIu64 " bad_commands=%" PRIu64 " hangs=%" PRIu64
              " engine_resets=%" PRIu64 " lost_status_writes=%" PRIu64
+             " vblanks=%" PRIu64 " pcode_unknown=%" PRIu64 " display_refused=%" PRIu64
+             " plane_rejected=%" PRIu64 " cursor_rejected=%" PRIu64
              " untracked_reads=%" PRIu64 " untracked_writes=%" PRIu64
              " untracked_offsets=%" PRIu64,
              s->stats.bad_bar0, s->stats.bad_io, s->stats.aperture_faults,
              qatomic_read(&s->stats.dma_refused), s->stats.msi, m.commands,
              m.context_switches, m.bad_mmio, m.refused_reg_accesses, m.bad_submissions,
              m.gpu_faults, m.bad_commands, m.hangs, m.engine_resets, m.lost_status_writes,
+             m.vblanks, m.pcode_unknown, m.display_refused, m.plane_rejected,
+             m.cursor_rejected,
              m.untracked_reads, m.untracked_writes, m.untracked_offsets);
 }
 
@@ -401,6 +481,10 @@ static void pgpu_pci_realize(PCIDevice *pdev, Error **errp)
 
     s->exit_notifier.notify = pgpu_pci_report;
     qemu_add_exit_notifier(&s->exit_notifier);
+    s->display = vgpu_display_new_source(DEVICE(s), &pgpu_pci_display_source, s);
+    s->vblank_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, pgpu_pci_vblank, s);
+    timer_mod(s->vblank_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
+              NANOSECONDS_PER_SECOND / PGPU_PCI_VBLANK_HZ);
 }
 
 static void pgpu_pci_exit(PCIDevice *pdev)
@@ -408,6 +492,9 @@ static void pgpu_pci_exit(PCIDevice *pdev)
     PgpuPciState *s = PGPU_PCI(pdev);
 
     qemu_remove_exit_notifier(&s->exit_notifier);
+    timer_free(s->vblank_timer);
+    vgpu_display_free(s->display);
+    s->display = NULL;
     msi_uninit(pdev);
     pgpu_skl_model.destroy(s->gpu);
     s->gpu = NULL;
@@ -437,6 +524,8 @@ static void pgpu_pci_reset(DeviceState *dev)
 
 static Property pgpu_pci_properties[] = {
     DEFINE_PROP_SIZE("aperture-size", PgpuPciState, aperture_size, PGPU_APERTURE_DEFAULT),
+    DEFINE_PROP_UINT32("xres", PgpuPciState, xres, 0),
+    DEFINE_PROP_UINT32("yres", PgpuPciState, yres, 0),
     DEFINE_PROP_END_OF_LIST(),
 };
 
@@ -470,6 +559,10 @@ static void pgpu_pci_class_init(ObjectClass *klass, void *data)
     device_class_set_props(dc, pgpu_pci_properties);
     object_class_property_set_description(klass, "aperture-size",
         "the aperture (BAR2): a power of two from 64 MiB to 4 GiB");
+    object_class_property_set_description(klass, "xres",
+        "the DP monitor's native width in pixels (0: 1024)");
+    object_class_property_set_description(klass, "yres",
+        "the DP monitor's native height in pixels (0: 768)");
     object_class_property_add_str(klass, "stats", pgpu_pci_get_stats, NULL);
     object_class_property_set_description(klass, "stats",
         "read-only: the device's and the model's counters (qom-get), what QEMU prints "

@@ -1,13 +1,17 @@
 /*
- * vgpu-display: the vGPU's screen on the host, through QEMU's display stack
- * (so VNC, SDL, GTK, SPICE and screendump all see it).
+ * vgpu-display: a Gen9 display's screen on the host, through QEMU's display
+ * stack (so VNC, SDL, GTK, SPICE and screendump all see it): the vGPU's
+ * (vgpu-pci), and the GPU model's as a VM's own GPU (pgpu-pci), each a
+ * VgpuDisplaySource.
  *
- * Each console refresh asks the library for the primary plane of the active
- * pipe (vgpu/plane.h), which validated every register and every page; the
- * pages are reached through QEMU's map of guest RAM and copied, detiled and
- * compared, into a pixman surface of the pipe's size in the plane's own
- * format, and only changed rows are reported.  The cursor plane becomes
- * QEMU's cursor.  Anything the decoder refuses shows a black screen.
+ * Each console refresh asks the source for the primary plane of the active
+ * pipe (gen9/plane.h), which validated every register and every page; the
+ * pages are reached through the source's map of memory (QEMU's map of
+ * guest RAM for the vGPU, the device's bus-master address space for the
+ * model) and copied, detiled and compared, into a pixman surface of the
+ * pipe's size in the plane's own format, and only changed rows are
+ * reported.  The cursor plane becomes QEMU's cursor.  Anything the decoder
+ * refuses shows a black screen.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -43,7 +47,8 @@ static bool layout_equal(const struct layout *a, const struct layout *b)
 
 struct VgpuDisplay {
     QemuConsole *con;
-    struct vgpu *vgpu;
+    const VgpuDisplaySource *source;
+    void *opaque;               /* the source's */
 
     struct gen9_fb fb;          /* the primary plane, as last decoded */
     struct layout shown;
@@ -100,9 +105,9 @@ static void show_blank(VgpuDisplay *d)
 }
 
 /*
- * Find the host address of every page of @fb, a run of guest-contiguous
- * pages at a time.  False (and the page is refused) when one is not RAM
- * in QEMU's memory map.
+ * Find the host address of every page of @fb, a run of contiguous pages at
+ * a time.  False (and the page is refused) when one is not RAM as the
+ * source's map sees it.
  */
 static bool map_pages(VgpuDisplay *d, struct gen9_fb *fb)
 {
@@ -114,35 +119,21 @@ static bool map_pages(VgpuDisplay *d, struct gen9_fb *fb)
     }
     while (i < fb->page_count) {
         size_t run = 1;
-        MemoryRegionSection section;
-        bool ram;
+        const uint8_t *host;
+        uint64_t mapped;
 
         while (i + run < fb->page_count &&
                fb->page_addr[i + run] == fb->page_addr[i] + run * GEN9_FB_PAGE_SIZE) {
             run++;
         }
-        section = memory_region_find(get_system_memory(), fb->page_addr[i],
-                                     run * GEN9_FB_PAGE_SIZE);
-        /* Plain RAM from the first byte: not a hole, not a device's BAR. */
-        ram = section.mr && memory_region_is_ram(section.mr) &&
-              !memory_region_is_ram_device(section.mr) &&
-              section.offset_within_address_space == fb->page_addr[i] &&
-              int128_get64(section.size) >= GEN9_FB_PAGE_SIZE;
-        if (ram) {
-            const uint8_t *host = (const uint8_t *)memory_region_get_ram_ptr(section.mr) +
-                                  section.offset_within_region;
-
-            run = MIN(run, int128_get64(section.size) / GEN9_FB_PAGE_SIZE);
-            for (size_t p = 0; p < run; p++) {
-                d->pages[i + p] = host + p * GEN9_FB_PAGE_SIZE;
-            }
-        }
-        if (section.mr) {
-            memory_region_unref(section.mr);
-        }
-        if (!ram) {
-            vgpu_fb_refuse_page(d->vgpu, fb, i);
+        if (!d->source->map(d->opaque, fb->page_addr[i], run * GEN9_FB_PAGE_SIZE, &host,
+                            &mapped) || mapped < GEN9_FB_PAGE_SIZE) {
+            d->source->refuse_page(d->opaque, fb, i);
             return false;
+        }
+        run = MIN(run, mapped / GEN9_FB_PAGE_SIZE);
+        for (size_t p = 0; p < run; p++) {
+            d->pages[i + p] = host + p * GEN9_FB_PAGE_SIZE;
         }
         i += run;
     }
@@ -195,7 +186,7 @@ static void show_cursor(VgpuDisplay *d)
     struct gen9_fb *fb = &d->cursor.fb;
     uint32_t size;
 
-    if (vgpu_cursor_decode(d->vgpu, d->fb.pipe, &d->cursor) != GEN9_PLANE_OK ||
+    if (d->source->cursor(d->opaque, d->fb.pipe, &d->cursor) != GEN9_PLANE_OK ||
         !map_pages(d, fb)) {
         hide_cursor(d);
         return;
@@ -223,7 +214,7 @@ static void vgpu_display_refresh(void *opaque)
 {
     VgpuDisplay *d = opaque;
 
-    if (vgpu_plane_decode(d->vgpu, &d->fb) != GEN9_PLANE_OK || !show_plane(d)) {
+    if (d->source->plane(d->opaque, &d->fb) != GEN9_PLANE_OK || !show_plane(d)) {
         show_blank(d);
         hide_cursor(d);
         return;
@@ -257,16 +248,67 @@ bool vgpu_display_mode_valid(uint32_t xres, uint32_t yres, Error **errp)
     return true;
 }
 
-VgpuDisplay *vgpu_display_new(DeviceState *dev, struct vgpu *vgpu)
+VgpuDisplay *vgpu_display_new_source(DeviceState *dev, const VgpuDisplaySource *source,
+                                     void *opaque)
 {
     VgpuDisplay *d = g_new0(VgpuDisplay, 1);
 
-    d->vgpu = vgpu;
+    d->source = source;
+    d->opaque = opaque;
     gen9_fb_init(&d->fb);
     gen9_fb_init(&d->cursor.fb);
     d->cursor_image = g_malloc0(GEN9_CURSOR_MAX_SIZE * GEN9_CURSOR_MAX_SIZE * 4);
     d->con = graphic_console_init(dev, 0, &vgpu_display_ops, d);
     return d;
+}
+
+/* The vGPU's pages are guest-physical: plain RAM of QEMU's map from the
+ * first byte, not a hole, not a device's BAR. */
+static bool vgpu_source_map(void *opaque, uint64_t addr, uint64_t len, const uint8_t **host,
+                            uint64_t *mapped)
+{
+    MemoryRegionSection section = memory_region_find(get_system_memory(), addr, len);
+    bool ram = section.mr && memory_region_is_ram(section.mr) &&
+               !memory_region_is_ram_device(section.mr) &&
+               section.offset_within_address_space == addr;
+
+    if (ram) {
+        *host = (const uint8_t *)memory_region_get_ram_ptr(section.mr) +
+                section.offset_within_region;
+        *mapped = int128_get64(section.size);
+    }
+    if (section.mr) {
+        memory_region_unref(section.mr);
+    }
+    return ram;
+}
+
+static enum gen9_plane_status vgpu_source_plane(void *opaque, struct gen9_fb *fb)
+{
+    return vgpu_plane_decode(opaque, fb);
+}
+
+static enum gen9_plane_status vgpu_source_cursor(void *opaque, unsigned pipe,
+                                                 struct gen9_cursor *cursor)
+{
+    return vgpu_cursor_decode(opaque, pipe, cursor);
+}
+
+static void vgpu_source_refuse_page(void *opaque, struct gen9_fb *fb, size_t page)
+{
+    vgpu_fb_refuse_page(opaque, fb, page);
+}
+
+static const VgpuDisplaySource vgpu_source = {
+    .plane = vgpu_source_plane,
+    .cursor = vgpu_source_cursor,
+    .refuse_page = vgpu_source_refuse_page,
+    .map = vgpu_source_map,
+};
+
+VgpuDisplay *vgpu_display_new(DeviceState *dev, struct vgpu *vgpu)
+{
+    return vgpu_display_new_source(dev, &vgpu_source, vgpu);
 }
 
 void vgpu_display_free(VgpuDisplay *d)

@@ -1,5 +1,6 @@
 /*
- * vgpu-display.h - the vGPU's scan-out on a QEMU graphic console.
+ * vgpu-display.h - a Gen9 display's scan-out on a QEMU graphic console: the
+ * vGPU's, or the GPU model's as a VM's own GPU (pgpu-pci).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -8,14 +9,32 @@
 
 #include "hw/qdev-core.h"
 
+#include "gen9/plane.h"
+
 struct vgpu;
 typedef struct VgpuDisplay VgpuDisplay;
+
+/* Where a console's picture comes from; all are called with the BQL held. */
+typedef struct VgpuDisplaySource {
+    /* The decoder's answers for the display (gen9/plane.h). */
+    enum gen9_plane_status (*plane)(void *opaque, struct gen9_fb *fb);
+    enum gen9_plane_status (*cursor)(void *opaque, unsigned pipe, struct gen9_cursor *cursor);
+    void (*refuse_page)(void *opaque, struct gen9_fb *fb, size_t page);
+    /* The host address of page address @addr (what the decoder listed) and
+     * how many bytes from there, up to @len, are RAM; false if it is none. */
+    bool (*map)(void *opaque, uint64_t addr, uint64_t len, const uint8_t **host,
+                uint64_t *mapped);
+} VgpuDisplaySource;
 
 /* Whether @xres x @yres (0: the type's) can be the monitor's native mode. */
 bool vgpu_display_mode_valid(uint32_t xres, uint32_t yres, Error **errp);
 
 /* Register @dev's graphic console, showing what @vgpu scans out. */
 VgpuDisplay *vgpu_display_new(DeviceState *dev, struct vgpu *vgpu);
+
+/* The same for any @source (@opaque is passed to its ops). */
+VgpuDisplay *vgpu_display_new_source(DeviceState *dev, const VgpuDisplaySource *source,
+                                     void *opaque);
 
 /* Close the console; NULL is accepted and ignored. */
 void vgpu_display_free(VgpuDisplay *d);

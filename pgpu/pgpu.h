@@ -35,6 +35,7 @@
 #include <stdint.h>
 
 #include "gen9/engine.h"
+#include "gen9/plane.h"
 
 /* BAR0: registers in [0, 2 MiB), the GGTT's 64-bit PTEs in the upper half. */
 #define PGPU_MMIO_SIZE          (2u << 20)
@@ -74,7 +75,13 @@ struct pgpu_config {
     uint64_t aperture_size;     /* power of two, 64 MiB .. 4 GiB */
     unsigned hang_timeout_ms;   /* no progress for this long is a hang; 1..60000 */
     const struct pgpu_host *host;   /* NULL: the DMA map is all the bus reaches */
+    /* The DP monitor on port D: its native mode (0 x 0: PGPU_MONITOR_DEFAULT_*),
+     * within gen9/display.h's GEN9_MONITOR_* bounds. */
+    unsigned monitor_width, monitor_height;
 };
+
+#define PGPU_MONITOR_DEFAULT_WIDTH  1024u
+#define PGPU_MONITOR_DEFAULT_HEIGHT 768u
 
 /* Counters of input the GPU did not honour; reset only by destroying it. */
 struct pgpu_stats {
@@ -92,6 +99,12 @@ struct pgpu_stats {
     uint64_t untracked_reads;   /* owner accesses to registers the GPU does not */
     uint64_t untracked_writes;  /* describe (plain storage) */
     uint64_t untracked_offsets; /* distinct such registers (dwords) */
+    uint64_t vblanks;           /* pipe refreshes (display_vblank) */
+    uint64_t pcode_unknown;     /* PCODE commands answered "illegal" */
+    uint64_t display_refused;   /* display requests refused (an AUX message's size, a
+                                   plane's programming: logged nowhere, the model keeps no log) */
+    uint64_t plane_rejected;    /* distinct refused primary-plane programmings */
+    uint64_t cursor_rejected;   /* ... and cursor ones */
 };
 
 /*
@@ -149,6 +162,23 @@ struct pgpu_ops {
      * GPU does not describe, or UINT32_MAX; NULL where every register is
      * real (hardware). */
     uint32_t (*untracked_next)(struct pgpu *gpu, uint32_t from);
+
+    /* One 60 Hz refresh of the display, timed by the owner's clock (a VM's
+     * virtual time for a VM's own GPU): frame counters, vblank and
+     * flip-done events.  NULL where the display keeps its own time
+     * (hardware). */
+    void (*display_vblank)(struct pgpu *gpu);
+
+    /* What the display scans out, for an owner that shows it (a VM's
+     * console): the primary plane of the first active pipe, that pipe's
+     * cursor (gen9/plane.h), decoded through the GPU's own GGTT, so each
+     * page address is a bus address the owner reads through its DMA path;
+     * and a page the owner found no memory at, counted and refused like a
+     * bad programming.  NULL where a real monitor shows it (hardware). */
+    enum gen9_plane_status (*display_plane)(struct pgpu *gpu, struct gen9_fb *fb);
+    enum gen9_plane_status (*display_cursor)(struct pgpu *gpu, unsigned pipe,
+                                             struct gen9_cursor *cursor);
+    void (*display_refuse_page)(struct pgpu *gpu, struct gen9_fb *fb, size_t page);
 };
 
 /* Every backend's handle starts with this. */

@@ -4,7 +4,9 @@
  * The 2 MiB register space is plain storage ("RAM") except for the rows of
  * skl_regs[]: one row per register (or per engine register, expanded for
  * each engine) giving its power-on value, access flags and, only where the
- * register has side effects, read/write handlers.
+ * register has side effects, read/write handlers; and the rows of the Gen9
+ * display (gen9/display.h), which runs on this register file under
+ * gpu->lock, its events raised in the display's interrupt sets.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -146,13 +148,14 @@ static void reg_forcewake_write(struct skl_gpu *gpu, struct skl_engine *e, uint3
       .flags = REG_NO_CMD | REG_IRQ }, \
     { .name = "GT_IIR" #n, .offset = GEN8_GT_IIR(n), .flags = REG_W1C | REG_NO_CMD }, \
     { .name = "GT_IER" #n, .offset = GEN8_GT_IER(n), .flags = REG_NO_CMD | REG_IRQ }
-/* A display interrupt set: the model raises no display event (yet), so
- * these only keep what the driver programs, with IIR's write-1-to-clear. */
+/* A display interrupt set: the display raises its events in IIR
+ * (skl_display_irq_raise_locked); the summary reaches the master register. */
 #define DISPLAY_IRQ_REGS(label, isr) \
     { .name = label "_ISR", .offset = (isr), .flags = REG_RO }, \
-    { .name = label "_IMR", .offset = (isr) + IRQ_IMR, .reset = 0xffffffff }, \
+    { .name = label "_IMR", .offset = (isr) + IRQ_IMR, .reset = 0xffffffff, \
+      .flags = REG_IRQ }, \
     { .name = label "_IIR", .offset = (isr) + IRQ_IIR, .flags = REG_W1C }, \
-    { .name = label "_IER", .offset = (isr) + IRQ_IER }
+    { .name = label "_IER", .offset = (isr) + IRQ_IER, .flags = REG_IRQ }
 
 static const struct skl_reg skl_regs[] = {
     /* Live execution state: the engine owns it while a context runs. */
@@ -261,13 +264,18 @@ static void add_slot(const struct skl_reg *reg, uint32_t offset, int engine)
     reg_slot_count++;
     for (unsigned i = 0; i < count; i++) {
         assert(offset % 4 == 0 && offset / 4 + i < PGPU_MMIO_SIZE / 4);
-        assert(!reg_slot_of[offset / 4 + i]);   /* rows must not overlap */
+        /* rows must not overlap, nor claim the display's */
+        assert(!reg_slot_of[offset / 4 + i] && !gen9_display_reg_lookup(offset + 4 * i));
         reg_slot_of[offset / 4 + i] = reg_slot_count;
     }
 }
 
 static void build_reg_slots(void)
 {
+    bool display_index_valid = gen9_display_regs_index_init();
+
+    assert(display_index_valid);
+    (void)display_index_valid;
     for (unsigned r = 0; r < NUM_REGS; r++) {
         if (!skl_regs[r].per_engine) {
             add_slot(&skl_regs[r], skl_regs[r].offset, -1);
@@ -308,13 +316,22 @@ static void skl_regs_reset(struct skl_gpu *gpu)
 
         skl_reg_store(gpu, offset, reg->reset);
     }
+    /* after the interrupt sets: the monitor is live in SDEISR */
+    gen9_display_reset(&gpu->display);
 }
 
 uint32_t skl_mmio_read32(struct skl_gpu *gpu, uint32_t offset)
 {
     const struct reg_slot *slot = slot_at(offset);
+    const struct gen9_display_reg *display;
     uint32_t value;
 
+    if (!slot && (display = gen9_display_reg_lookup(offset)) && display->read) {
+        pthread_mutex_lock(&gpu->lock);
+        value = gen9_display_read(&gpu->display, display, offset);
+        pthread_mutex_unlock(&gpu->lock);
+        return value;
+    }
     if (!slot || !slot->reg->read) {
         return skl_reg_load(gpu, offset);
     }
@@ -324,12 +341,33 @@ uint32_t skl_mmio_read32(struct skl_gpu *gpu, uint32_t offset)
     return value;
 }
 
+/* A display register: its semantics and handlers are the display's. */
+static void display_write32(struct skl_gpu *gpu, const struct gen9_display_reg *display,
+                            uint32_t offset, uint32_t value)
+{
+    bool deliver;
+
+    pthread_mutex_lock(&gpu->lock);
+    gen9_display_write(&gpu->display, display, offset, value);
+    deliver = gpu->display_irq;
+    gpu->display_irq = false;
+    pthread_mutex_unlock(&gpu->lock);
+    if (deliver) {
+        skl_irq_deliver(gpu);
+    }
+}
+
 static void skl_mmio_write32(struct skl_gpu *gpu, uint32_t offset, uint32_t value)
 {
     const struct reg_slot *slot = slot_at(offset);
+    const struct gen9_display_reg *display;
     const struct skl_reg *reg;
     bool deliver = false;
 
+    if (!slot && (display = gen9_display_reg_lookup(offset))) {
+        display_write32(gpu, display, offset, value);
+        return;
+    }
     if (!slot) {
         skl_reg_store(gpu, offset, value);
         return;
@@ -384,7 +422,7 @@ static void untracked_access(struct skl_gpu *gpu, uint32_t offset, unsigned size
     for (uint32_t dw = offset / 4; dw < (offset + size) / 4; dw++) {
         uint64_t bit = 1ull << (dw % 64);
 
-        if (slot_at(dw * 4)) {
+        if (slot_at(dw * 4) || gen9_display_reg_lookup(dw * 4)) {
             continue;
         }
         if (write) {
@@ -475,6 +513,120 @@ static void skl_ggtt_write(struct pgpu *pgpu, uint32_t index, uint64_t pte)
     __atomic_store_n(&gpu->ggtt[index], pte, __ATOMIC_RELAXED);
 }
 
+static void skl_display_vblank(struct pgpu *pgpu)
+{
+    struct skl_gpu *gpu = (struct skl_gpu *)pgpu;
+    bool deliver;
+
+    pthread_mutex_lock(&gpu->lock);
+    gen9_display_vblank(&gpu->display);
+    deliver = gpu->display_irq;
+    gpu->display_irq = false;
+    pthread_mutex_unlock(&gpu->lock);
+    if (deliver) {
+        skl_irq_deliver(gpu);
+    }
+}
+
+/* The display's ops: the register file, interrupt sets and counters are
+ * this model's, reached under gpu->lock (the display's callers hold it). */
+static uint32_t display_load(void *opaque, uint32_t offset)
+{
+    return skl_reg_load(opaque, offset);
+}
+
+static void display_store(void *opaque, uint32_t offset, uint32_t value)
+{
+    skl_reg_store(opaque, offset, value);
+}
+
+static void display_irq_raise(void *opaque, enum gen9_display_irq set, uint32_t bits)
+{
+    skl_display_irq_raise_locked(opaque, set, bits);
+}
+
+static void display_count(void *opaque, enum gen9_display_event event)
+{
+    struct skl_gpu *gpu = opaque;
+
+    switch (event) {
+    case GEN9_DISPLAY_VBLANK:
+        SKL_STAT_INC(gpu, vblanks);
+        break;
+    case GEN9_DISPLAY_PCODE_UNKNOWN:
+        SKL_STAT_INC(gpu, pcode_unknown);
+        break;
+    case GEN9_DISPLAY_PLANE_REJECTED:
+        SKL_STAT_INC(gpu, plane_rejected);
+        break;
+    case GEN9_DISPLAY_CURSOR_REJECTED:
+        SKL_STAT_INC(gpu, cursor_rejected);
+        break;
+    }
+}
+
+/* The model keeps no log: what the driver got wrong is counted. */
+static void display_guest_error(void *opaque, const char *message)
+{
+    SKL_STAT_INC((struct skl_gpu *)opaque, display_refused);
+}
+
+/* The display reads its planes through this GPU's GGTT: a present entry
+ * names a bus address, which reaches memory (or not) through the DMA path. */
+static bool display_translate(void *opaque, uint64_t gma, uint64_t *addr)
+{
+    struct skl_gpu *gpu = opaque;
+    uint64_t pte;
+
+    if (gma >= PGPU_GGTT_SIZE) {
+        return false;
+    }
+    pte = __atomic_load_n(&gpu->ggtt[gma / PGPU_PAGE_SIZE], __ATOMIC_RELAXED);
+    *addr = pte & GTT_PTE_ADDR_MASK;
+    return pte & GTT_PTE_PRESENT;
+}
+
+static enum gen9_plane_status skl_display_plane(struct pgpu *pgpu, struct gen9_fb *fb)
+{
+    struct skl_gpu *gpu = (struct skl_gpu *)pgpu;
+    enum gen9_plane_status status;
+
+    pthread_mutex_lock(&gpu->lock);
+    status = gen9_plane_decode(&gpu->display, fb);
+    pthread_mutex_unlock(&gpu->lock);
+    return status;
+}
+
+static enum gen9_plane_status skl_display_cursor(struct pgpu *pgpu, unsigned pipe,
+                                                 struct gen9_cursor *cursor)
+{
+    struct skl_gpu *gpu = (struct skl_gpu *)pgpu;
+    enum gen9_plane_status status;
+
+    pthread_mutex_lock(&gpu->lock);
+    status = gen9_cursor_decode(&gpu->display, pipe, cursor);
+    pthread_mutex_unlock(&gpu->lock);
+    return status;
+}
+
+static void skl_display_refuse_page(struct pgpu *pgpu, struct gen9_fb *fb, size_t page)
+{
+    struct skl_gpu *gpu = (struct skl_gpu *)pgpu;
+
+    pthread_mutex_lock(&gpu->lock);
+    gen9_fb_refuse_page(&gpu->display, fb, page);
+    pthread_mutex_unlock(&gpu->lock);
+}
+
+static const struct gen9_display_ops skl_display_ops = {
+    .load = display_load,
+    .store = display_store,
+    .irq_raise = display_irq_raise,
+    .count = display_count,
+    .guest_error = display_guest_error,
+    .translate = display_translate,
+};
+
 uint64_t skl_now_ns(void)
 {
     struct timespec ts;
@@ -499,7 +651,14 @@ static bool config_valid(const struct pgpu_config *config)
 {
     uint64_t ap = config->aperture_size;
 
+    bool default_monitor = !config->monitor_width && !config->monitor_height;
+    bool monitor_valid = config->monitor_width >= GEN9_MONITOR_MIN_WIDTH &&
+                         config->monitor_width <= GEN9_MONITOR_MAX_WIDTH &&
+                         config->monitor_height >= GEN9_MONITOR_MIN_HEIGHT &&
+                         config->monitor_height <= GEN9_MONITOR_MAX_HEIGHT;
+
     return config->name && config->name[0] && strlen(config->name) < SKL_NAME_MAX &&
+           (default_monitor || monitor_valid) &&
            ap >= (64ull << 20) && ap <= PGPU_GGTT_SIZE && !(ap & (ap - 1)) &&
            config->hang_timeout_ms >= 1 && config->hang_timeout_ms <= 60000;
 }
@@ -543,6 +702,10 @@ static struct pgpu *skl_create(const struct pgpu_config *config)
     if (config->host) {
         gpu->host = *config->host;
     }
+    gen9_display_init(&gpu->display, &skl_display_ops, gpu,
+                      config->monitor_width ? config->monitor_width : PGPU_MONITOR_DEFAULT_WIDTH,
+                      config->monitor_height ? config->monitor_height
+                                             : PGPU_MONITOR_DEFAULT_HEIGHT);
     pthread_mutex_init(&gpu->lock, NULL);
     /* writers (dma_unmap) must not starve behind busy engines */
     pthread_rwlockattr_init(&rwattr);
@@ -613,4 +776,8 @@ const struct pgpu_ops pgpu_skl_model = {
     .reset_engine = skl_reset_engine,
     .get_stats = skl_get_stats,
     .untracked_next = skl_untracked_next,
+    .display_vblank = skl_display_vblank,
+    .display_plane = skl_display_plane,
+    .display_cursor = skl_display_cursor,
+    .display_refuse_page = skl_display_refuse_page,
 };

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "gen9/display.h"
 #include "pgpu/pgpu.h"
 #include "pgpu/skl-regs.h"
 
@@ -128,6 +129,10 @@ struct skl_gpu {
     void *irq_opaque;
     struct pgpu_stats stats;        /* atomic increments */
     struct skl_engine engines[GEN9_NUM_ENGINES];
+    /* The Gen9 display on this register file, under lock; display_irq:
+     * one of its events reached an enabled IIR bit with the master on. */
+    struct gen9_display display;
+    bool display_irq;
 
     pthread_rwlock_t dma_lock;
     unsigned dma_writers;           /* waiting for dma_lock to write; atomic */
@@ -196,6 +201,8 @@ int skl_aperture_access(struct pgpu *pgpu, uint64_t offset, void *buf,
 
 /* skl-irq.c */
 void skl_irq_raise_locked(struct skl_engine *e, uint32_t bits);
+void skl_display_irq_raise_locked(struct skl_gpu *gpu, enum gen9_display_irq set,
+                                  uint32_t bits);
 bool skl_irq_pending_locked(const struct skl_gpu *gpu);
 uint32_t skl_master_irq_read_locked(const struct skl_gpu *gpu);
 void skl_irq_deliver(struct skl_gpu *gpu);

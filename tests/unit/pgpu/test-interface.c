@@ -317,6 +317,114 @@ static void test_native_probe_handshakes(void **state)
     assert_int_equal(stats_of(gpu).untracked_offsets, 0);
 }
 
+static void count_irq(void *opaque)
+{
+    (*(unsigned *)opaque)++;
+}
+
+/*
+ * What i915's native display probe and modeset wait for, offsets and bits
+ * written out from i915 6.1 (intel_display_power_well.c, intel_dpll_mgr.c,
+ * intel_cdclk.c, skl_watermark.c, intel_dp_aux.c, i915_irq.c; i915_reg.h):
+ * the driver's power-well request (HSW_PWR_WELL_CTL2, PW1 bit 29, misc IO
+ * bit 1) shows its state bit (request - 1); the fuses report PG0-2
+ * distributed and the download done; DBUF power follows its request; DPLL0
+ * (LCPLL1_CTL) runs from power-on and DPLL_STATUS says it is locked; the
+ * PCODE answers a memory-latency read (command 6) and a CDCLK change
+ * request (command 7) at once; a native AUX read of DPCD 0 on channel D
+ * is done with the monitor's DPCD revision and raises AUX D's done
+ * interrupt (DE port bit 27); a vblank on an enabled transcoder raises
+ * pipe A's vblank (bit 0) and the master's pipe A bit (16).
+ */
+static void test_native_display_probe(void **state)
+{
+    struct pgpu *gpu = *state;
+    unsigned irqs = 0;
+
+    OPS.set_irq_handler(gpu, count_irq, &irqs);
+    OPS.mmio_write(gpu, 0x45404, 1u << 29 | 1u << 1, 4);
+    assert_int_equal(OPS.mmio_read(gpu, 0x45404, 4), 3u << 28 | 3u << 0);
+    assert_int_equal(OPS.mmio_read(gpu, 0x42000, 4), 1u << 31 | 7u << 25);
+    OPS.mmio_write(gpu, 0x45008, 1u << 31, 4);
+    assert_int_equal(OPS.mmio_read(gpu, 0x45008, 4), 3u << 30);
+    assert_int_equal(OPS.mmio_read(gpu, 0x46010, 4) >> 30, 3);
+    assert_int_equal(OPS.mmio_read(gpu, 0x6c060, 4) & 1, 1);
+
+    OPS.mmio_write(gpu, 0x138128, 0, 4);
+    OPS.mmio_write(gpu, 0x138124, 1u << 31 | 0x6, 4);
+    assert_int_equal(OPS.mmio_read(gpu, 0x138124, 4), 0);
+    assert_int_not_equal(OPS.mmio_read(gpu, 0x138128, 4), 0);
+    OPS.mmio_write(gpu, 0x138124, 1u << 31 | 0x7, 4);
+    assert_int_equal(OPS.mmio_read(gpu, 0x138124, 4), 0);
+    assert_int_equal(OPS.mmio_read(gpu, 0x138128, 4) & 1, 1);
+
+    OPS.mmio_write(gpu, 0x44444, 0, 4);                 /* DE port IMR */
+    OPS.mmio_write(gpu, 0x4444c, 1u << 27, 4);          /* DE port IER */
+    OPS.mmio_write(gpu, 0x44200, 1u << 31, 4);          /* master enable */
+    OPS.mmio_write(gpu, 0x64314, 0x90000000, 4);        /* native read, DPCD 0, 1 byte */
+    OPS.mmio_write(gpu, 0x64310, 1u << 31 | 1u << 29 | 4u << 20, 4);
+    assert_int_equal(OPS.mmio_read(gpu, 0x64310, 4) & (1u << 31 | 1u << 30 | 0x1fu << 20),
+                     1u << 30 | 2u << 20);
+    assert_int_equal(OPS.mmio_read(gpu, 0x64314, 4) >> 16, 0x0012);
+    assert_int_equal(OPS.mmio_read(gpu, 0x44448, 4), 1u << 27);
+    assert_int_equal(OPS.mmio_read(gpu, 0x44200, 4), 1u << 31 | 1u << 20);
+    assert_int_equal(irqs, 1);
+    OPS.mmio_write(gpu, 0x44448, 1u << 27, 4);
+
+    OPS.mmio_write(gpu, 0x44404, ~1u, 4);               /* pipe A: vblank only */
+    OPS.mmio_write(gpu, 0x4440c, 1, 4);
+    OPS.display_vblank(gpu);                            /* transcoder off: nothing */
+    assert_int_equal(OPS.mmio_read(gpu, 0x44408, 4), 0);
+    OPS.mmio_write(gpu, 0x70008, 1u << 31, 4);
+    assert_int_equal(OPS.mmio_read(gpu, 0x70008, 4), 3u << 30);
+    OPS.display_vblank(gpu);
+    assert_int_equal(OPS.mmio_read(gpu, 0x44408, 4), 1);
+    assert_int_equal(OPS.mmio_read(gpu, 0x44200, 4), 1u << 31 | 1u << 16);
+    assert_int_equal(OPS.mmio_read(gpu, 0x70040, 4), 1);
+    assert_int_equal(irqs, 2);
+    assert_int_equal(stats_of(gpu).vblanks, 1);
+    assert_int_equal(stats_of(gpu).untracked_offsets, 0);
+}
+
+/*
+ * The scan-out an owner shows: pipe A's primary plane, 64x64 XRGB8888
+ * linear (i915's _PIPEASRC 0x6001c, PLANE_CTL/STRIDE/POS/SIZE/SURF of
+ * plane 1 A at 0x70180/88/8c/90/9c), read through the model's own GGTT:
+ * each page address is the bus address of the GGTT entry; a page whose
+ * entry is not present refuses the programming, counted once however
+ * often it is decoded.
+ */
+static void test_display_scan_out_through_own_ggtt(void **state)
+{
+    struct pgpu *gpu = *state;
+    struct gen9_fb fb;
+
+    gen9_fb_init(&fb);
+    assert_int_equal(OPS.display_plane(gpu, &fb), GEN9_PLANE_OFF);
+    for (uint32_t i = 0; i < 4; i++) {
+        OPS.ggtt_write(gpu, 16 + i, (0x100000 + i * 0x1000) | 1);
+    }
+    OPS.mmio_write(gpu, 0x70008, 1u << 31, 4);
+    OPS.mmio_write(gpu, 0x6001c, 63u << 16 | 63, 4);
+    OPS.mmio_write(gpu, 0x70188, 256 / 64, 4);
+    OPS.mmio_write(gpu, 0x70190, 63u << 16 | 63, 4);
+    OPS.mmio_write(gpu, 0x70180, 1u << 31 | 4u << 24, 4);
+    OPS.mmio_write(gpu, 0x7019c, 16 * 4096, 4);
+    assert_int_equal(OPS.display_plane(gpu, &fb), GEN9_PLANE_OK);
+    assert_int_equal(fb.width, 64);
+    assert_int_equal(fb.stride, 256);
+    assert_int_equal(fb.page_count, 4);
+    for (uint32_t i = 0; i < 4; i++) {
+        assert_int_equal(fb.page_addr[i], 0x100000 + i * 0x1000);
+    }
+    OPS.ggtt_write(gpu, 18, 0x102000);
+    assert_int_equal(OPS.display_plane(gpu, &fb), GEN9_PLANE_INVALID);
+    assert_int_equal(OPS.display_plane(gpu, &fb), GEN9_PLANE_INVALID);
+    assert_int_equal(stats_of(gpu).plane_rejected, 1);
+    assert_int_equal(stats_of(gpu).untracked_offsets, 0);
+    gen9_fb_fini(&fb);
+}
+
 #define IFACE_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -331,6 +439,8 @@ int main(void)
         cmocka_unit_test(test_owner_translates_what_the_map_lacks),
         IFACE_TEST(test_untracked_registers_are_counted),
         IFACE_TEST(test_native_probe_handshakes),
+        IFACE_TEST(test_native_display_probe),
+        IFACE_TEST(test_display_scan_out_through_own_ggtt),
     };
 
     return cmocka_run_group_tests_name("pgpu-interface", tests, NULL, NULL);
