@@ -5,12 +5,12 @@
  * At realize: guest RAM (a shared memfd, or under Xen the domain id and
  * the RAM map) is handed over and the vGPU is
  * created from its type; its partition comes back with the shared GGTT
- * table.  Afterwards the emulation library talks to the mediator through
- * vgpu_link_mediator_ops, and completions arrive on the main loop.  Nothing
- * in an MMIO handler waits for the mediator: what the socket has no room
- * for waits in the client's queue, sent on from the main loop when the
- * socket is writable; a slow mediator delays the guest's work and nothing
- * else.  If the mediator goes away (end of file, reset connection) the
+ * table and rings.  Afterwards the emulation library talks to the mediator
+ * through vgpu_link_mediator_ops, and completions arrive on the main loop.
+ * Nothing in an MMIO handler waits for the mediator: what the submission
+ * ring has no room for waits in the client's queue, moved on from the
+ * main loop when the mediator's DOORBELL makes the socket readable; a slow
+ * mediator delays the guest's work and nothing else.  If the mediator goes away (end of file, reset connection) the
  * device is marked failed: the guest sees hung engines, QEMU keeps
  * running.
  *
@@ -46,29 +46,7 @@ struct VgpuLink {
     char *what;                 /* "vGPU <id> (<type>|'<name>')" in the error lines */
     char *type_name;
     bool failed;                /* the mediator is gone */
-    bool watching_writable;     /* the client's queue waits for room in the socket */
 };
-
-static void vgpu_link_readable(void *opaque);
-static void vgpu_link_writable(void *opaque);
-
-/* Watch the socket for room exactly while the client has queued messages. */
-static void vgpu_link_watch(VgpuLink *link)
-{
-    bool pending;
-
-    if (link->failed) {
-        return;
-    }
-    pending = med_client_send_pending(link->client);
-    if (pending == link->watching_writable) {
-        return;
-    }
-    link->watching_writable = pending;
-    trace_vgpu_link_backlog(pending);
-    qemu_set_fd_handler(med_client_fd(link->client), vgpu_link_readable,
-                        pending ? vgpu_link_writable : NULL, link);
-}
 
 /* Every failure of an established connection means the mediator is gone. */
 static void vgpu_link_lost(VgpuLink *link)
@@ -97,7 +75,9 @@ static void vgpu_link_ggtt_write(void *opaque, uint32_t index, uint64_t pte)
 /*
  * After a client call that sends (@ret its result): false when the queue
  * had no room (ENOBUFS, the connection goes on), else true, with a
- * failed connection reported as the mediator's loss.
+ * failed connection reported as the mediator's loss.  What waits in the
+ * client's queue moves on from the socket's read handler: the mediator
+ * says with a DOORBELL when it took notices the client waits to put.
  */
 static bool vgpu_link_sent(VgpuLink *link, int ret)
 {
@@ -106,9 +86,7 @@ static bool vgpu_link_sent(VgpuLink *link, int ret)
     }
     if (ret) {
         vgpu_link_lost(link);
-        return true;
     }
-    vgpu_link_watch(link);
     return true;
 }
 
@@ -173,17 +151,6 @@ static void vgpu_link_readable(void *opaque)
     if (med_client_dispatch(link->client)) {
         vgpu_link_lost(link);
     }
-}
-
-static void vgpu_link_writable(void *opaque)
-{
-    VgpuLink *link = opaque;
-
-    if (med_client_flush(link->client)) {
-        vgpu_link_lost(link);
-        return;
-    }
-    vgpu_link_watch(link);
 }
 
 /*

@@ -67,7 +67,11 @@ struct session_vgpu {
     struct reserved_vgpu *reserved;     /* NULL: the session's own */
     const struct med_vgpu_type *type;
     struct med_partition partition;
-    void *table;                /* the shared GGTT table, MED_GGTT_TABLE_SIZE */
+    void *table;                /* the shared memory: GGTT table, rings; MED_SHARED_SIZE */
+    struct med_rings *rings;    /* in it, after the table */
+    struct med_ring submit_ring, complete_ring;     /* this side's ends of them */
+    int doorbell_fd;            /* the eventfd its client writes (never read here) */
+    bool doorbell_due;          /* its client asked for a DOORBELL: send it this round */
     struct med_vgpu_ggtt *shadow;
     /* Where its invalid GGTT and PPGTT entries point: its own page, which
      * no other VM reaches, freed after every engine stopped using it. */
@@ -167,6 +171,8 @@ struct med_server {
 
 /* server.c */
 int med_server_watch(struct med_server *server, int fd, void *tag);
+#define DOORBELL_TAG_BIT    1u  /* in the tag of a session's submission doorbell */
+int med_server_watch_doorbell(struct med_server *server, int fd, struct session *s);
 void med_server_unwatch(struct med_server *server, int fd);
 uint64_t med_server_time_slice_ns(const struct med_server *server);
 
@@ -217,8 +223,19 @@ void med_server_resume_deferred(struct med_server *server);
 /* session.c */
 struct session *med_session_create(struct med_server *server, int fd);
 void med_session_destroy(struct session *session);
-/* Handle what the client sent; false when the session must be closed. */
+/* Handle what the client sent on the socket, and in the submission ring
+ * (its doorbell rang); false when the session must be closed. */
 bool med_session_readable(struct session *session);
+bool med_session_doorbell(struct session *session);
+/* Does its submission ring hold notices (and may it work on them now)? */
+bool med_session_has_notices(const struct session *session);
+/* Send the DOORBELL its client asked for, if due (marks it failed if the
+ * socket is gone). */
+void med_session_ring_doorbell(struct session *session);
+/* Its socket and doorbell in the event loop's set, or out of it (while
+ * deferred, and before it is closed); watch: 0 or -1 with errno. */
+int med_session_watch(struct session *session);
+void med_session_unwatch(struct session *session);
 /* After every call into its submission: act on what the call noticed
  * (guest errors, the guard's events), send its COMPLETEs, then shadow the
  * elements waiting for a slot one at a time while the vGPU may work. */

@@ -70,6 +70,22 @@ int med_server_watch(struct med_server *server, int fd, void *tag)
     return epoll_ctl(server->epoll_fd, EPOLL_CTL_ADD, fd, &ev);
 }
 
+/*
+ * A session's submission doorbell, the eventfd its client writes: edge
+ * triggered, so that the mediator never reads it.  The client shares the
+ * open file (and its O_NONBLOCK flag, which it could clear): a read here
+ * could block the event loop; with EPOLLET every write is one event and
+ * the count is never looked at.  Its tag is the session's address with
+ * bit 0 set (sessions are allocated, so aligned).
+ */
+int med_server_watch_doorbell(struct med_server *server, int fd, struct session *s)
+{
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLET,
+                              .data.u64 = (uintptr_t)s | DOORBELL_TAG_BIT };
+
+    return epoll_ctl(server->epoll_fd, EPOLL_CTL_ADD, fd, &ev);
+}
+
 /* Out of the epoll set before its tag is freed or reused: closing the fd
  * removes it only once every reference to the open file is gone, and until
  * then its events would carry the old tag (the concurrency fuzzer found a
@@ -379,7 +395,7 @@ struct med_server *med_server_create(const struct med_server_config *config)
 
 static void close_session(struct med_server *server, struct session *s)
 {
-    med_server_unwatch(server, s->fd);
+    med_session_unwatch(s);
     if (s->prev) {
         s->prev->next = s->next;
     } else {
@@ -534,6 +550,21 @@ static void after_events(struct med_server *server)
     }
 }
 
+/* The DOORBELLs the completions of this round called for, once per
+ * session whatever their number. */
+static void ring_doorbells(struct med_server *server)
+{
+    struct session *s = server->sessions, *next;
+
+    for (; s; s = next) {
+        next = s->next;
+        med_session_ring_doorbell(s);
+        if (s->failed) {
+            close_session(server, s);
+        }
+    }
+}
+
 /* What left the scheduler goes back to its vGPU's session, after the
  * scheduler's call that finished it returned (sched.h): never from inside
  * its completion loop.  Any event may have finished work (a CSB walk, an
@@ -545,6 +576,27 @@ static void drain_done(struct med_server *server)
     while ((w = med_sched_next_done(server->sched))) {
         med_session_workload_done(med_vgpu_submission_owner(w), w);
     }
+}
+
+/*
+ * @rang's doorbell rang: take its submission ring and every other vGPU's
+ * that holds notices (a load each: no system call), with the scheduler's
+ * dispatch held until all are queued, so that two vGPUs' workloads
+ * submitted at about the same time share one ELSP pair.  A session that
+ * broke the protocol is closed after the round (after_events()).
+ */
+static void take_rings(struct med_server *server, struct session *rang)
+{
+    med_sched_hold(server->sched);
+    if (!rang->failed && !med_session_doorbell(rang)) {
+        rang->failed = true;
+    }
+    for (struct session *s = server->sessions; s; s = s->next) {
+        if (s != rang && !s->failed && med_session_has_notices(s) && !med_session_doorbell(s)) {
+            s->failed = true;
+        }
+    }
+    med_sched_release(server->sched);
 }
 
 /* Handle one wait's worth of events; *stop is set when @stop_tag fired. */
@@ -571,6 +623,8 @@ static int dispatch(struct med_server *server, int timeout_ms, bool *stop)
             med_control_accept(server);
         } else if (med_control_is_tag(server, tag)) {
             med_control_readable(server, tag);
+        } else if ((uintptr_t)tag & DOORBELL_TAG_BIT) {
+            take_rings(server, (void *)((uintptr_t)tag & ~(uintptr_t)DOORBELL_TAG_BIT));
         } else if (((struct session *)tag)->failed) {
             continue;   /* closed below */
         } else if (!med_session_readable(tag)) {
@@ -581,6 +635,7 @@ static int dispatch(struct med_server *server, int timeout_ms, bool *stop)
     }
     after_events(server);
     drain_done(server);
+    ring_doorbells(server);
     return n;
 }
 

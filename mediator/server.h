@@ -61,6 +61,8 @@ struct med_server_stats {
     uint64_t engine_resets;     /* RESET_ENGINES served */
     uint64_t control_errors;    /* bad control requests: connection closed */
     uint64_t vgpus_stopped;     /* by the guard */
+    uint64_t ring_notices;      /* notices taken from submission rings */
+    uint64_t doorbells_sent;    /* DOORBELLs: completion rings' or room in submission rings */
 };
 
 struct med_server;

@@ -136,8 +136,9 @@ bool med_session_may_work(struct session *s)
         !others_active(server, s, now)) {
         return true;
     }
-    /* Its socket leaves the set: nothing of it is read until it resumes. */
-    med_server_unwatch(server, s->fd);
+    /* Its socket and doorbell leave the set: nothing of it is read until
+     * it resumes. */
+    med_session_unwatch(s);
     s->deferred = true;
     v->deferrals++;
     resume_at(server, med_budget_ready_at(&v->budget, &server->budget_params));
@@ -165,13 +166,17 @@ void med_server_resume_deferred(struct med_server *server)
             continue;
         }
         s->deferred = false;
-        if (med_server_watch(server, s->fd, s)) {
+        if (med_session_watch(s)) {
             s->failed = true;   /* closed after this round */
             continue;
         }
         med_cost_span_begin(server, &span, s);
         med_session_after_submission(s);
         med_cost_span_end(server, &span);
+        /* What its client put in the ring meanwhile rang no doorbell we saw. */
+        if (!med_session_doorbell(s)) {
+            s->failed = true;
+        }
     }
 }
 

@@ -20,7 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -258,7 +260,8 @@ static bool handle_add_memory_xen(struct session *s, const union med_msg *m, con
 
 /* ---- CREATE_VGPU ---- */
 
-/* The shared GGTT table: a sealed memfd, mapped here; returns its fd or -1. */
+/* The shared GGTT table and rings: a sealed memfd, mapped here; returns
+ * its fd or -1. */
 static int shared_table_create(void **table)
 {
     int fd = memfd_create("gpumed-ggtt", MFD_CLOEXEC | MFD_ALLOW_SEALING), err;
@@ -266,11 +269,11 @@ static int shared_table_create(void **table)
     if (fd < 0) {
         return -1;
     }
-    if (ftruncate(fd, MED_GGTT_TABLE_SIZE) ||
+    if (ftruncate(fd, MED_SHARED_SIZE) ||
         fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)) {
         goto out_close;
     }
-    *table = mmap(NULL, MED_GGTT_TABLE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    *table = mmap(NULL, MED_SHARED_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (*table == MAP_FAILED) {
         goto out_close;
     }
@@ -303,7 +306,9 @@ static struct med_vgpu_mem guest_memory(const struct session *s)
 static void send_complete(struct session *s, enum gen9_engine engine, uint32_t event,
                           uint64_t desc, uint32_t ring_head, uint32_t flags)
 {
+    struct med_ring *ring = &s->vgpu.complete_ring;
     struct med_msg_complete done;
+    uint32_t first = ring->next;
 
     if (s->failed) {
         return;
@@ -319,8 +324,15 @@ static void send_complete(struct session *s, enum gen9_engine engine, uint32_t e
     if (event == MED_EVENT_REJECTED) {
         s->server->stats.submissions_rejected++;
     }
-    /* The server closes a failed session once the event at hand is handled. */
-    s->failed = !send_message(s, &done, NULL, 0);
+    /* The server closes a failed session once the event at hand is
+     * handled: the ring holds more than any engine queue may, so a full
+     * one is a client that stopped taking completions. */
+    if (!med_ring_put(ring, &done)) {
+        med_session_log(s, MED_LOG_WARNING, "cannot send COMPLETE: the completion ring is full");
+        s->failed = true;
+        return;
+    }
+    s->vgpu.doorbell_due |= med_ring_publish(ring, first);
 }
 
 /* What the last call into the submission noticed and reported. */
@@ -395,6 +407,15 @@ static int vgpu_setup(struct session *s, const struct med_vgpu_type *type,
         snprintf(detail, detail_size, "cannot create the shared GGTT table: %s", strerror(err));
         goto out_free_scratch;
     }
+    v->doorbell_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (v->doorbell_fd < 0) {
+        err = errno;
+        snprintf(detail, detail_size, "cannot create the doorbell: %s", strerror(err));
+        goto out_unmap_table;
+    }
+    v->rings = (struct med_rings *)((char *)v->table + MED_SHARED_RINGS_OFFSET);
+    med_ring_init_submit(&v->submit_ring, v->rings);
+    med_ring_init_complete(&v->complete_ring, v->rings);
     for (unsigned i = 0; i < s->ram_count; i++) {
         ram[i] = s->ram[i].range;
     }
@@ -410,7 +431,7 @@ static int vgpu_setup(struct session *s, const struct med_vgpu_type *type,
     if (!v->shadow) {
         err = errno;
         snprintf(detail, detail_size, "cannot shadow the GGTT: %s", strerror(err));
-        goto out_unmap_table;
+        goto out_close_doorbell;
     }
     v->submission = med_vgpu_submission_create(&(struct med_vgpu_submission_config) {
         .mem = guest_memory(s),
@@ -432,8 +453,11 @@ static int vgpu_setup(struct session *s, const struct med_vgpu_type *type,
 
 out_destroy_shadow:
     med_vgpu_ggtt_destroy(v->shadow);
+out_close_doorbell:
+    close(v->doorbell_fd);
+    v->doorbell_fd = -1;
 out_unmap_table:
-    munmap(v->table, MED_GGTT_TABLE_SIZE);
+    munmap(v->table, MED_SHARED_SIZE);
     close(table_fd);
 out_free_scratch:
     med_host_buf_free(server->host_mem, &v->scratch);
@@ -472,7 +496,8 @@ static void vgpu_teardown(struct session *s)
     med_vgpu_submission_destroy(v->submission);
     med_vgpu_ggtt_destroy(v->shadow);
     med_host_buf_free(s->server->host_mem, &v->scratch);
-    munmap(v->table, MED_GGTT_TABLE_SIZE);
+    munmap(v->table, MED_SHARED_SIZE);
+    close(v->doorbell_fd);      /* out of the event loop's set already */
     if (!v->reserved) {
         med_gm_free(s->server->gm, &v->partition);
     }
@@ -564,8 +589,13 @@ static bool handle_create_vgpu(struct session *s, const union med_msg *m, const 
     snprintf(reply.type, sizeof(reply.type), "%s", type->v.name);
     reply.monitor_width = type->v.width;
     reply.monitor_height = type->v.height;
-    sent = send_message(s, &reply, &table_fd, 1);
-    close(table_fd);    /* the client has its own descriptor now */
+    if (med_server_watch_doorbell(s->server, s->vgpu.doorbell_fd, s)) {
+        med_session_log(s, MED_LOG_ERROR, "cannot watch its doorbell: %s", strerror(errno));
+        close(table_fd);
+        return false;   /* the session's teardown frees the vGPU */
+    }
+    sent = send_message(s, &reply, (int[]){ table_fd, s->vgpu.doorbell_fd }, 2);
+    close(table_fd);    /* the client has its own descriptors now */
     return sent;
 }
 
@@ -678,6 +708,8 @@ static const struct message_handler handlers[MED_MSG_TYPE_END] = {
     [MED_MSG_ADD_MEMORY_XEN] = { SESSION_HELLO_DONE, SESSION_MEMORY_ADDED,
                                  handle_add_memory_xen },
     [MED_MSG_CREATE_VGPU] = { SESSION_MEMORY_ADDED, SESSION_MEMORY_ADDED, handle_create_vgpu },
+    /* The submission ring's (med_msg_receive() refuses them on the socket);
+     * the ring exists once the vGPU does. */
     [MED_MSG_PPGTT_NOTIFY] = { SESSION_VGPU_CREATED, SESSION_VGPU_CREATED, handle_ppgtt_notify },
     [MED_MSG_SUBMIT] = { SESSION_VGPU_CREATED, SESSION_VGPU_CREATED, handle_submit },
     [MED_MSG_RESET_ENGINES] = { SESSION_VGPU_CREATED, SESSION_VGPU_CREATED,
@@ -746,6 +778,119 @@ bool med_session_readable(struct session *s)
     return true;
 }
 
+/*
+ * Take what the submission ring holds, in order, each notice copied out
+ * and validated by med_ring_get() (the client may rewrite the slots and
+ * indices at any time); then ask for the doorbell of the next one.  A
+ * vGPU over its budget stops taking (deferred: the rest waits in the ring
+ * until it resumes).  False when the session must end.
+ */
+static bool take_notices(struct session *s)
+{
+    struct med_ring *ring = &s->vgpu.submit_ring;
+    union med_msg m;
+    const char *why = "";
+    int got;
+
+    do {
+        uint32_t first = ring->next;
+
+        for (;;) {
+            med_session_apply_stop(s);
+            if (!med_session_may_work(s)) {
+                break;
+            }
+            got = med_ring_get(ring, MED_PEER_MEDIATOR, &m, &why);
+            if (got < 0) {
+                return protocol_error(s, "submission ring", why);
+            }
+            if (!got) {
+                break;
+            }
+            s->server->stats.ring_notices++;
+            if (!handlers[m.hdr.type].handle(s, &m, NULL)) {
+                return false;
+            }
+        }
+        if (ring->next != first) {
+            med_ring_release(ring);
+            /* Full barrier: the client sets room_wanted, then looks at our
+             * index; we published it, now look at its flag. */
+            __atomic_thread_fence(__ATOMIC_SEQ_CST);
+            s->vgpu.doorbell_due |= __atomic_load_n(&s->vgpu.rings->room_wanted.value,
+                                                    __ATOMIC_RELAXED) != 0;
+        }
+        if (s->deferred) {
+            return true;
+        }
+    } while (med_ring_arm(ring));
+    return true;
+}
+
+bool med_session_doorbell(struct session *s)
+{
+    struct cost_span span;
+    bool keep;
+
+    if (s->stage != SESSION_VGPU_CREATED) {
+        return true;
+    }
+    med_cost_span_begin(s->server, &span, s);
+    keep = take_notices(s);
+    med_cost_span_end(s->server, &span);
+    return keep;
+}
+
+bool med_session_has_notices(const struct session *s)
+{
+    return s->stage == SESSION_VGPU_CREATED && !s->deferred &&
+           __atomic_load_n(s->vgpu.submit_ring.produced, __ATOMIC_RELAXED) !=
+           s->vgpu.submit_ring.next;
+}
+
+void med_session_ring_doorbell(struct session *s)
+{
+    struct med_msg_doorbell bell;
+
+    if (!s->vgpu.doorbell_due || s->failed) {
+        return;
+    }
+    s->vgpu.doorbell_due = false;
+    med_msg_init(&bell, MED_MSG_DOORBELL, 0);
+    /* MSG_DONTWAIT, whatever the client did to its end: a full socket
+     * holds DOORBELLs it has not read, one of which is enough. */
+    if (send(s->fd, &bell, sizeof(bell), MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&
+        errno != EAGAIN && errno != EWOULDBLOCK) {
+        med_session_log(s, MED_LOG_INFO, "cannot send DOORBELL: %s", strerror(errno));
+        s->failed = true;
+        return;
+    }
+    s->server->stats.doorbells_sent++;
+}
+
+int med_session_watch(struct session *s)
+{
+    if (med_server_watch(s->server, s->fd, s)) {
+        return -1;
+    }
+    if (s->vgpu.doorbell_fd >= 0 && med_server_watch_doorbell(s->server, s->vgpu.doorbell_fd, s)) {
+        int err = errno;
+
+        med_server_unwatch(s->server, s->fd);
+        errno = err;
+        return -1;
+    }
+    return 0;
+}
+
+void med_session_unwatch(struct session *s)
+{
+    med_server_unwatch(s->server, s->fd);
+    if (s->vgpu.doorbell_fd >= 0) {
+        med_server_unwatch(s->server, s->vgpu.doorbell_fd);
+    }
+}
+
 struct session *med_session_create(struct med_server *server, int fd)
 {
     struct session *s = calloc(1, sizeof(*s));
@@ -756,6 +901,7 @@ struct session *med_session_create(struct med_server *server, int fd)
     s->server = server;
     s->fd = fd;
     s->stage = SESSION_CONNECTED;
+    s->vgpu.doorbell_fd = -1;
     s->client_id = ++server->next_client_id;
     strcpy(s->vm_name, "?");
     return s;

@@ -53,6 +53,7 @@ struct med_sched {
      * take (med_sched_next_done()). */
     struct med_sched_workload *done_first, *done_last;
     bool inside;                /* in a call from the owner: it must not call in again */
+    bool held;                  /* med_sched_hold(): no dispatch until released */
 };
 
 static uint64_t now_ns(void)
@@ -404,7 +405,7 @@ static void dispatch(struct med_sched *s, struct sched_engine *e)
 {
     uint64_t desc[2] = { 0, 0 }, now = now_ns(), head_horizon = 0;
 
-    if (e->running[0]) {
+    if (e->running[0] || s->held) {
         return;
     }
     for (unsigned port = 0; port < 2; port++) {
@@ -452,6 +453,8 @@ static void dispatch(struct med_sched *s, struct sched_engine *e)
         s->stats.vgpu_switches++;
     }
     MED_TRACE(dispatch, e->id, desc[0], desc[1]);
+    s->stats.elsp_writes++;
+    s->stats.elsp_pairs += desc[1] != 0;
     elsp_write(s, e, desc[0], desc[1]);
 }
 
@@ -642,6 +645,23 @@ void med_sched_submit(struct med_sched *s, struct med_sched_entity *en,
     en->last = w;
     backlog(s, en, w->queued_ns);
     dispatch(s, &s->engines[en->engine]);
+    s->inside = false;
+}
+
+void med_sched_hold(struct med_sched *s)
+{
+    assert(!s->inside && !s->held);
+    s->held = true;
+}
+
+void med_sched_release(struct med_sched *s)
+{
+    assert(!s->inside && s->held);
+    s->inside = true;
+    s->held = false;
+    for (unsigned i = 0; i < GEN9_NUM_ENGINES; i++) {
+        dispatch(s, &s->engines[i]);
+    }
     s->inside = false;
 }
 

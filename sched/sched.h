@@ -187,6 +187,8 @@ struct med_sched_stats {
     uint64_t interrupts;        /* eventfd wake-ups processed */
     uint64_t timer_wakeups;     /* the policy's wake-ups (caps) processed */
     uint64_t vgpu_switches;     /* ELSP port 0 went to another entity than last time */
+    uint64_t elsp_writes;       /* ELSP submissions, of one workload or two */
+    uint64_t elsp_pairs;        /* of them with two workloads (both ports) */
     uint64_t busy_ns[GEN9_NUM_ENGINES]; /* GPU time charged to any entity, by engine */
     /* Each time an entity had work queued and none on the GPU, how long
      * until its next dispatch (between two of its turns, or from new
@@ -224,9 +226,19 @@ struct med_sched_workload *med_sched_next_done(struct med_sched *sched);
 void med_sched_entity_init(struct med_sched_entity *entity, enum gen9_engine engine,
                            const struct med_sched_share *share);
 /* Queue @w behind the entity's earlier workloads; dispatched at once if
- * the engine is idle and the policy picks it. */
+ * the engine is idle and the policy picks it (after med_sched_release()
+ * while held). */
 void med_sched_submit(struct med_sched *sched, struct med_sched_entity *entity,
                       struct med_sched_workload *w);
+/*
+ * Hold dispatch while the owner queues what it found waiting at one
+ * wake-up (every vGPU's submission ring), then release it: an idle engine
+ * then gets two vGPUs' workloads as one ELSP pair, as a native driver
+ * writes a pair, instead of the first alone and the second after the
+ * first's interrupt.  Completions go on meanwhile.
+ */
+void med_sched_hold(struct med_sched *sched);
+void med_sched_release(struct med_sched *sched);
 /* Drop every workload of @entity without
  * cancelling or restarting another entity's: the engine's command
  * streamer is stopped while the mechanism reads where it is; @entity's

@@ -40,9 +40,14 @@ struct med_client {
     med_client_complete_fn *complete;
     void *opaque;
     bool memory_added;          /* at least one guest RAM range was accepted */
-    void *table;                /* the shared GGTT table, once the vGPU exists */
+    void *table;                /* the shared memory, once the vGPU exists */
     uint64_t *dirty;
-    /* Notices waiting for room in the socket, oldest first (a ring). */
+    struct med_rings *rings;    /* in it, after the GGTT table */
+    struct med_ring submit_ring, complete_ring;
+    int doorbell_fd;            /* the eventfd that tells the mediator of submissions */
+    bool room_wanted;           /* as last stored in the rings */
+    /* Notices waiting for room in the submission ring, oldest first (a
+     * ring that grows). */
     union notice *queue;
     unsigned queue_slots, queue_head, queue_count;
     unsigned queued_resets;     /* RESET_ENGINES among them */
@@ -149,11 +154,11 @@ static int receive_one(struct med_client *c, union med_msg *m, int fds[MED_MSG_M
 }
 
 /*
- * Wait for the reply @type to request @seq, delivering completions
- * meanwhile.  A descriptor the reply carries goes to *@reply_fd.
+ * Wait for the reply @type to request @seq.  The descriptors the reply
+ * carries go to @reply_fds (room for MED_MSG_MAX_FDS; NULL: none expected).
  */
 static int wait_reply(struct med_client *c, enum med_msg_type type, uint64_t seq,
-                      union med_msg *reply, int *reply_fd)
+                      union med_msg *reply, int *reply_fds)
 {
     int fds[MED_MSG_MAX_FDS];
     unsigned fd_count;
@@ -170,18 +175,14 @@ static int wait_reply(struct med_client *c, enum med_msg_type type, uint64_t seq
             }
             continue;
         }
-        if (reply->hdr.type == MED_MSG_COMPLETE) {
-            deliver_completion(c, &reply->complete);
-            continue;
-        }
-        if (reply->hdr.type != type || reply->hdr.seq != seq || (fd_count && !reply_fd)) {
+        if (reply->hdr.type != type || reply->hdr.seq != seq || (fd_count && !reply_fds)) {
             for (unsigned i = 0; i < fd_count; i++) {
                 close(fds[i]);
             }
             return fail_connection(c, EPROTO, "unexpected reply");
         }
-        if (fd_count) {
-            *reply_fd = fds[0];
+        for (unsigned i = 0; i < fd_count; i++) {
+            reply_fds[i] = fds[i];
         }
         return 0;
     }
@@ -189,7 +190,7 @@ static int wait_reply(struct med_client *c, enum med_msg_type type, uint64_t seq
 
 /* Send a request and wait for its reply. */
 static int transact(struct med_client *c, void *request, const int *fds, unsigned fd_count,
-                    union med_msg *reply, int *reply_fd)
+                    union med_msg *reply, int *reply_fds)
 {
     struct med_msg_header *hdr = request;
     const struct med_msg_info *info = med_msg_info(hdr->type);
@@ -198,7 +199,7 @@ static int transact(struct med_client *c, void *request, const int *fds, unsigne
     if (send_message(c, request, fds, fd_count)) {
         return -1;
     }
-    return wait_reply(c, info->reply, hdr->seq, reply, reply_fd);
+    return wait_reply(c, info->reply, hdr->seq, reply, reply_fds);
 }
 
 /* Connected blocking (a local connect completes at once), then non-blocking
@@ -251,6 +252,7 @@ struct med_client *med_client_connect(const char *socket_path, const char *vm_na
     }
     c->complete = complete;
     c->opaque = opaque;
+    c->doorbell_fd = -1;
     c->queue = calloc(QUEUE_SLOTS, sizeof(*c->queue));
     c->queue_slots = QUEUE_SLOTS;
     c->fd = c->queue ? med_socket_connect(socket_path ? socket_path : MED_DEFAULT_SOCKET) : -1;
@@ -276,7 +278,10 @@ void med_client_close(struct med_client *c)
         return;
     }
     if (c->table) {
-        munmap(c->table, MED_GGTT_TABLE_SIZE);
+        munmap(c->table, MED_SHARED_SIZE);
+    }
+    if (c->doorbell_fd >= 0) {
+        close(c->doorbell_fd);
     }
     close(c->fd);
     free(c->queue);
@@ -347,22 +352,29 @@ int med_client_add_memory_xen(struct med_client *c, uint32_t domid, uint64_t gpa
     return add_memory(c, &request, NULL, gpa, size);
 }
 
-static int map_table(struct med_client *c, int fd)
+/* Map the shared memory (@fds[0]) and keep the doorbell (@fds[1]). */
+static int map_shared(struct med_client *c, const int fds[2])
 {
     struct stat st;
     void *table;
 
-    if (fstat(fd, &st) || (uint64_t)st.st_size < MED_GGTT_TABLE_SIZE) {
-        close(fd);
-        return fail_connection(c, EPROTO, "the shared GGTT table is too small");
+    if (fstat(fds[0], &st) || (uint64_t)st.st_size < MED_SHARED_SIZE) {
+        close(fds[0]);
+        close(fds[1]);
+        return fail_connection(c, EPROTO, "the shared GGTT table and rings are too small");
     }
-    table = mmap(NULL, MED_GGTT_TABLE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    close(fd);
+    table = mmap(NULL, MED_SHARED_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fds[0], 0);
+    close(fds[0]);
     if (table == MAP_FAILED) {
+        close(fds[1]);
         return fail(c, errno, "cannot map the shared GGTT table: %s", strerror(errno));
     }
     c->table = table;
     c->dirty = (uint64_t *)((char *)table + MED_GGTT_TABLE_PTES_SIZE);
+    c->rings = (struct med_rings *)((char *)table + MED_SHARED_RINGS_OFFSET);
+    med_ring_init_submit(&c->submit_ring, c->rings);
+    med_ring_init_complete(&c->complete_ring, c->rings);
+    c->doorbell_fd = fds[1];
     return 0;
 }
 
@@ -372,7 +384,7 @@ static int create(struct med_client *c, struct med_msg_create_vgpu *request,
 {
     union med_msg reply;
     const struct med_msg_create_reply *r = &reply.create_reply;
-    int table_fd = -1;
+    int fds[MED_MSG_MAX_FDS];
 
     if (c->table) {
         return fail(c, EALREADY, "the vGPU exists already");
@@ -380,13 +392,13 @@ static int create(struct med_client *c, struct med_msg_create_vgpu *request,
     if (!c->memory_added) {
         return fail(c, EINVAL, "guest RAM must be handed over before the vGPU is created");
     }
-    if (transact(c, request, NULL, 0, &reply, &table_fd)) {
+    if (transact(c, request, NULL, 0, &reply, fds)) {
         return -1;
     }
     if (r->status) {
         return fail(c, -r->status, "the mediator cannot give this VM %s: %s", what, r->detail);
     }
-    if (map_table(c, table_fd)) {
+    if (map_shared(c, fds)) {
         return -1;
     }
     *vgpu = (struct med_client_vgpu) {
@@ -495,26 +507,54 @@ static bool queue_grow(struct med_client *c)
     return true;
 }
 
-int med_client_flush(struct med_client *c)
+/* The oldest queued notice is in the ring now. */
+static void queue_pop(struct med_client *c)
 {
-    if (check_usable(c)) {
-        return -1;
-    }
-    while (c->queue_count) {
-        const union notice *m = queue_slot(c, 0);
+    c->queued_resets -= queue_slot(c, 0)->hdr.type == MED_MSG_RESET_ENGINES;
+    c->queued_ppgtt -= queue_slot(c, 0)->hdr.type == MED_MSG_PPGTT_NOTIFY;
+    c->queue_head = (c->queue_head + 1) % c->queue_slots;
+    c->queue_count--;
+}
 
-        if (med_msg_send(c->fd, m, NULL, 0)) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK) {
-                return 0;
-            }
-            return fail_connection(c, errno, "send");
-        }
-        c->queued_resets -= m->hdr.type == MED_MSG_RESET_ENGINES;
-        c->queued_ppgtt -= m->hdr.type == MED_MSG_PPGTT_NOTIFY;
-        c->queue_head = (c->queue_head + 1) % c->queue_slots;
-        c->queue_count--;
+/* Tell the mediator of submissions: an eventfd never blocks its writer
+ * (EAGAIN only at a count of 2^64 - 2, when a doorbell waits anyway). */
+static void ring_doorbell(struct med_client *c)
+{
+    uint64_t one = 1;
+
+    if (write(c->doorbell_fd, &one, sizeof(one)) < 0) {
+        return;
     }
-    return 0;
+}
+
+/* Move what the queue holds into the submission ring while it has room;
+ * with notices left, ask the mediator to say when it took some. */
+static void queue_flush(struct med_client *c)
+{
+    uint32_t first = c->submit_ring.next;
+
+    for (;;) {
+        while (c->queue_count && med_ring_put(&c->submit_ring, queue_slot(c, 0))) {
+            queue_pop(c);
+        }
+        if (c->room_wanted != (c->queue_count != 0)) {
+            c->room_wanted = c->queue_count != 0;
+            __atomic_store_n(&c->rings->room_wanted.value, c->room_wanted, __ATOMIC_RELAXED);
+        }
+        if (!c->queue_count) {
+            break;
+        }
+        /* Full barrier: the mediator takes slots, then reads room_wanted;
+         * we set it, then look at its index again (in med_ring_put()). */
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        if (!med_ring_put(&c->submit_ring, queue_slot(c, 0))) {
+            break;
+        }
+        queue_pop(c);
+    }
+    if (c->submit_ring.next != first && med_ring_publish(&c->submit_ring, first)) {
+        ring_doorbell(c);
+    }
 }
 
 bool med_client_send_pending(const struct med_client *c)
@@ -523,11 +563,12 @@ bool med_client_send_pending(const struct med_client *c)
 }
 
 /*
- * Send a checked notice, or queue it behind those already waiting (order
- * is the protocol's): never waits.  Resets always find room; PPGTT notices
- * wait up to MED_CLIENT_PPGTT_QUEUE_MAX of them (i915 creates and destroys
- * PPGTTs by the thousand, and one lost leaves the mediator without a
- * PPGTT the guest uses); the others, SUBMITs, up to MED_CLIENT_QUEUE_MAX.
+ * Put a checked notice into the submission ring, or queue it behind those
+ * already waiting (order is the protocol's): never waits.  Resets always
+ * find room; PPGTT notices wait up to MED_CLIENT_PPGTT_QUEUE_MAX of them
+ * (i915 creates and destroys PPGTTs by the thousand, and one lost leaves
+ * the mediator without a PPGTT the guest uses); the others, SUBMITs, up to
+ * MED_CLIENT_QUEUE_MAX.
  */
 static int send_or_queue(struct med_client *c, void *msg)
 {
@@ -536,15 +577,15 @@ static int send_or_queue(struct med_client *c, void *msg)
     bool ppgtt = hdr->type == MED_MSG_PPGTT_NOTIFY;
 
     hdr->seq = ++c->next_seq;
-    if (med_client_flush(c)) {
-        return -1;
-    }
+    queue_flush(c);
     if (!c->queue_count) {
-        if (!med_msg_send(c->fd, msg, NULL, 0)) {
+        uint32_t first = c->submit_ring.next;
+
+        if (med_ring_put(&c->submit_ring, msg)) {
+            if (med_ring_publish(&c->submit_ring, first)) {
+                ring_doorbell(c);
+            }
             return 0;
-        }
-        if (errno != EAGAIN && errno != EWOULDBLOCK) {
-            return fail_connection(c, errno, "send");
         }
     }
     if (ppgtt ? c->queued_ppgtt >= MED_CLIENT_PPGTT_QUEUE_MAX
@@ -562,6 +603,7 @@ static int send_or_queue(struct med_client *c, void *msg)
     memcpy(queue_slot(c, c->queue_count++), msg, hdr->size);
     c->queued_resets += reset;
     c->queued_ppgtt += ppgtt;
+    queue_flush(c);     /* asks for room (or finds it taken meanwhile) */
     c->stats.queued++;
     if (c->queue_count > c->stats.queue_peak) {
         c->stats.queue_peak = c->queue_count;
@@ -649,6 +691,26 @@ int med_client_fd(const struct med_client *c)
     return c->fd;
 }
 
+/* Deliver every completion in the ring, then ask for a doorbell for the
+ * next one; 0, or -1 when the mediator broke the protocol. */
+static int take_completions(struct med_client *c)
+{
+    union med_msg m;
+    const char *why = "";
+    int got;
+
+    do {
+        while ((got = med_ring_get(&c->complete_ring, MED_PEER_CLIENT, &m, &why)) > 0) {
+            deliver_completion(c, &m.complete);
+        }
+        if (got < 0) {
+            return fail_connection(c, EPROTO, why);
+        }
+        med_ring_release(&c->complete_ring);
+    } while (med_ring_arm(&c->complete_ring));
+    return 0;
+}
+
 int med_client_dispatch(struct med_client *c)
 {
     union med_msg m;
@@ -659,16 +721,26 @@ int med_client_dispatch(struct med_client *c)
     if (check_usable(c)) {
         return -1;
     }
+    /* DOORBELLs: the mediator put completions or took submissions. */
     while ((got = receive_one(c, &m, fds, &fd_count)) > 0) {
-        if (m.hdr.type != MED_MSG_COMPLETE) {
+        if (m.hdr.type != MED_MSG_DOORBELL || !c->rings) {
             for (unsigned i = 0; i < fd_count; i++) {
                 close(fds[i]);
             }
             return fail_connection(c, EPROTO, "a reply nobody asked for");
         }
-        deliver_completion(c, &m.complete);
     }
-    return got;
+    if (got < 0) {
+        return -1;
+    }
+    if (!c->rings) {
+        return 0;
+    }
+    if (take_completions(c)) {
+        return -1;
+    }
+    queue_flush(c);
+    return 0;
 }
 
 const struct med_client_stats *med_client_stats(const struct med_client *c)

@@ -10,18 +10,21 @@
  * guest RAM range -> med_client_create_vgpu() -> then any of
  * med_client_ggtt_write(), med_client_ppgtt_notify(), med_client_submit(),
  * med_client_reset_engines(), med_client_dispatch() whenever
- * med_client_fd() is readable, and med_client_flush() whenever it is
- * writable while med_client_send_pending() -> med_client_close().
+ * med_client_fd() is readable -> med_client_close().
  *
  * Blocking: only the set-up waits.  connect, add_memory and create_vgpu
  * wait for the mediator's reply, at most MED_CLIENT_TIMEOUT_MS each (QEMU
  * is still starting: a mediator that does not answer fails the device's
- * realize).  Once the vGPU exists nothing waits for the mediator: a
- * message the socket has no room for waits in a queue of at most
- * MED_CLIENT_QUEUE_MAX SUBMITs, MED_CLIENT_PPGTT_QUEUE_MAX PPGTT notices
- * and one reset per engine, in the order sent, which
- * med_client_flush() sends on; a slow mediator only delays, it is never
- * declared lost.  Functions returning int return 0 on success and -1 with
+ * realize).  Once the vGPU exists nothing waits for the mediator:
+ * notices go into the shared submission ring (an eventfd write tells the
+ * mediator when it asked to be told), completions come out of the
+ * completion ring, and the mediator's DOORBELL on the socket says when to
+ * look (docs/protocol.md, "The rings").  A notice the ring has no room for
+ * waits in a queue of at most MED_CLIENT_QUEUE_MAX SUBMITs,
+ * MED_CLIENT_PPGTT_QUEUE_MAX PPGTT notices and one reset per engine, in
+ * the order sent, which med_client_dispatch() moves on when the mediator
+ * has taken some; a slow mediator only delays, it is never declared lost.
+ * Functions returning int return 0 on success and -1 with
  * errno set on failure.  After a transport failure (ECONNRESET, EPIPE,
  * EPROTO; ETIMEDOUT during the set-up) the handle is failed: every later
  * call fails with ENOTCONN and the caller should mark the device broken
@@ -38,7 +41,7 @@
 #include "wire/protocol.h"
 
 #define MED_CLIENT_TIMEOUT_MS   10000   /* each set-up reply */
-#define MED_CLIENT_QUEUE_MAX    256     /* messages waiting for room in the socket */
+#define MED_CLIENT_QUEUE_MAX    256     /* messages waiting for room in the ring */
 /* PPGTT notices waiting, beside those: a create and a destroy for each of
  * the 65536 live PPGTTs the mediator tracks (MED_PPGTT_SET_MAX). */
 #define MED_CLIENT_PPGTT_QUEUE_MAX  (2u * 65536)
@@ -164,16 +167,13 @@ int med_client_submit(struct med_client *client, enum gen9_engine engine,
  */
 int med_client_reset_engines(struct med_client *client, uint32_t engine_mask);
 
-/* Does the queue hold messages (watch med_client_fd() for writability)? */
+/* Does the queue hold messages (med_client_dispatch() moves them on when
+ * the mediator's DOORBELL says it took some)? */
 bool med_client_send_pending(const struct med_client *client);
-
-/* Send what the queue holds until the socket is full; 0, or -1 with errno
- * when the connection failed. */
-int med_client_flush(struct med_client *client);
 
 /* What the connection did about a slow mediator and resets. */
 struct med_client_stats {
-    uint64_t queued;            /* messages that waited for room in the socket */
+    uint64_t queued;            /* messages that waited for room in the ring */
     uint64_t queue_full;        /* messages refused with ENOBUFS */
     uint64_t submits_superseded;    /* queued SUBMITs a reset of their engine dropped */
     uint64_t stale_completions; /* COMPLETEs of work from before a reset, dropped */
@@ -186,9 +186,11 @@ const struct med_client_stats *med_client_stats(const struct med_client *client)
 int med_client_fd(const struct med_client *client);
 
 /*
- * Handle every message that has arrived, without blocking: completions go
- * to the callback.  Returns 0, or -1 with errno when the connection failed
- * (ECONNRESET: the mediator is gone; EPROTO: it sent garbage).
+ * Handle everything that has arrived, without blocking: the socket's
+ * messages, the completion ring's completions (to the callback), and
+ * queued notices moved into the submission ring.  Returns 0, or -1 with
+ * errno when the connection failed (ECONNRESET: the mediator is gone;
+ * EPROTO: it sent garbage).
  */
 int med_client_dispatch(struct med_client *client);
 

@@ -30,6 +30,13 @@ static_assert(sizeof(struct med_msg_complete) == 48, "COMPLETE size");
 static_assert(sizeof(struct med_msg_reset_engines) == 24, "RESET_ENGINES size");
 static_assert(sizeof(struct med_msg_status) == 24, "STATUS size");
 static_assert(sizeof(struct med_msg_add_memory_xen) == 40, "ADD_MEMORY_XEN size");
+static_assert(sizeof(struct med_msg_doorbell) == 16, "DOORBELL size");
+static_assert(sizeof(struct med_rings) % MED_PAGE_SIZE == 0, "the rings end on a page");
+static_assert(offsetof(struct med_rings, submit) == MED_PAGE_SIZE, "slots after one page");
+static_assert(sizeof(struct med_msg_complete) <= MED_RING_SLOT_SIZE &&
+              sizeof(struct med_msg_submit) <= MED_RING_SLOT_SIZE, "a message fits a slot");
+static_assert(!(MED_SUBMIT_RING_SLOTS & (MED_SUBMIT_RING_SLOTS - 1)) &&
+              !(MED_COMPLETE_RING_SLOTS & (MED_COMPLETE_RING_SLOTS - 1)), "powers of two");
 ASSERT_LAYOUT(struct med_msg_hello, vm_name, 20);
 ASSERT_LAYOUT(struct med_msg_hello, reserved, 84);
 ASSERT_LAYOUT(struct med_msg_add_memory, fd_offset, 32);
@@ -59,20 +66,22 @@ static const struct med_msg_info msg_table[MED_MSG_TYPE_END] = {
     [MED_MSG_CREATE_VGPU] = { .name = "CREATE_VGPU", .receiver = MED_PEER_MEDIATOR,
         .size = sizeof(struct med_msg_create_vgpu), .reply = MED_MSG_CREATE_REPLY },
     [MED_MSG_CREATE_REPLY] = { .name = "CREATE_REPLY", .receiver = MED_PEER_CLIENT,
-        .size = sizeof(struct med_msg_create_reply), .fd_count = 1,
+        .size = sizeof(struct med_msg_create_reply), .fd_count = 2,
         .fd_only_on_success = true },
     [MED_MSG_PPGTT_NOTIFY] = { .name = "PPGTT_NOTIFY", .receiver = MED_PEER_MEDIATOR,
-        .size = sizeof(struct med_msg_ppgtt_notify) },
+        .size = sizeof(struct med_msg_ppgtt_notify), .ring = true },
     [MED_MSG_SUBMIT] = { .name = "SUBMIT", .receiver = MED_PEER_MEDIATOR,
-        .size = sizeof(struct med_msg_submit) },
+        .size = sizeof(struct med_msg_submit), .ring = true },
     [MED_MSG_COMPLETE] = { .name = "COMPLETE", .receiver = MED_PEER_CLIENT,
-        .size = sizeof(struct med_msg_complete) },
+        .size = sizeof(struct med_msg_complete), .ring = true },
     [MED_MSG_RESET_ENGINES] = { .name = "RESET_ENGINES", .receiver = MED_PEER_MEDIATOR,
-        .size = sizeof(struct med_msg_reset_engines) },
+        .size = sizeof(struct med_msg_reset_engines), .ring = true },
     [MED_MSG_STATUS] = { .name = "STATUS", .receiver = MED_PEER_CLIENT,
         .size = sizeof(struct med_msg_status) },
     [MED_MSG_ADD_MEMORY_XEN] = { .name = "ADD_MEMORY_XEN", .receiver = MED_PEER_MEDIATOR,
         .size = sizeof(struct med_msg_add_memory_xen), .reply = MED_MSG_STATUS },
+    [MED_MSG_DOORBELL] = { .name = "DOORBELL", .receiver = MED_PEER_CLIENT,
+        .size = sizeof(struct med_msg_doorbell) },
 };
 
 const struct med_msg_info *med_msg_info(uint32_t type)
@@ -250,6 +259,8 @@ static const char *payload_problem(const union med_msg *m)
             return "status out of range";
         }
         return m->status.reserved ? "reserved field is not zero" : NULL;
+    case MED_MSG_DOORBELL:
+        return NULL;
     case MED_MSG_TYPE_END:
         break;
     }
@@ -425,6 +436,14 @@ ssize_t med_msg_receive(int sock, enum med_peer receiver, union med_msg *msg,
         errno = EPROTO;
         return -1;
     }
+    if (med_msg_info(msg->hdr.type)->ring) {
+        if (why) {
+            *why = "a message of the shared rings came on the socket";
+        }
+        close_fds(received, count);
+        errno = EPROTO;
+        return -1;
+    }
     for (unsigned i = 0; i < count; i++) {
         fds[i] = received[i];
     }
@@ -454,4 +473,109 @@ int med_socket_connect(const char *path)
         return -1;
     }
     return fd;
+}
+
+/* ---- the shared rings ---- */
+
+void med_ring_init_submit(struct med_ring *ring, struct med_rings *rings)
+{
+    *ring = (struct med_ring) {
+        .slots = rings->submit, .slot_count = MED_SUBMIT_RING_SLOTS,
+        .produced = &rings->submit_produced.value,
+        .consumed = &rings->submit_consumed.value,
+        .event = &rings->submit_event.value,
+    };
+}
+
+void med_ring_init_complete(struct med_ring *ring, struct med_rings *rings)
+{
+    *ring = (struct med_ring) {
+        .slots = rings->complete, .slot_count = MED_COMPLETE_RING_SLOTS,
+        .produced = &rings->complete_produced.value,
+        .consumed = &rings->complete_consumed.value,
+        .event = &rings->complete_event.value,
+    };
+}
+
+bool med_ring_put(struct med_ring *ring, const void *msg)
+{
+    struct med_msg_header hdr;
+    uint8_t *slot;
+    /* Acquire: the consumer copied the slots it released. */
+    uint32_t consumed = __atomic_load_n(ring->consumed, __ATOMIC_ACQUIRE);
+
+    /* Unsigned: a consumer index ahead of ours reads as a full ring. */
+    if (ring->next - consumed >= ring->slot_count) {
+        return false;
+    }
+    memcpy(&hdr, msg, sizeof(hdr));
+    assert(hdr.size <= MED_RING_SLOT_SIZE);
+    slot = ring->slots[ring->next % ring->slot_count];
+    memcpy(slot, msg, hdr.size);
+    memset(slot + hdr.size, 0, MED_RING_SLOT_SIZE - hdr.size);
+    ring->next++;
+    return true;
+}
+
+bool med_ring_publish(struct med_ring *ring, uint32_t first)
+{
+    uint32_t event;
+
+    __atomic_store_n(ring->produced, ring->next, __ATOMIC_RELEASE);
+    /* Full barrier: the consumer stores its event index, then reads ours
+     * (med_ring_arm()); one of the two sides sees the other's store. */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    event = __atomic_load_n(ring->event, __ATOMIC_RELAXED);
+    /* virtio's vring_need_event(): did [first, next) pass the event index? */
+    return (uint32_t)(ring->next - event - 1) < (uint32_t)(ring->next - first);
+}
+
+int med_ring_get(struct med_ring *ring, enum med_peer receiver, union med_msg *msg,
+                 const char **why)
+{
+    /* Acquire: the slots before the producer's index are written. */
+    uint32_t produced = __atomic_load_n(ring->produced, __ATOMIC_ACQUIRE);
+    const char *problem = NULL;
+    uint32_t size;
+
+    if (produced == ring->next) {
+        return 0;
+    }
+    if (produced - ring->next > ring->slot_count) {
+        problem = "ring index beyond the slots it may fill";
+    } else {
+        /* One copy out of the shared slot: the producer may rewrite it
+         * meanwhile, everything below looks at the copy only. */
+        memcpy(msg, ring->slots[ring->next % ring->slot_count], MED_RING_SLOT_SIZE);
+        memcpy(&size, (char *)msg + offsetof(struct med_msg_header, size), sizeof(size));
+        if (size > MED_RING_SLOT_SIZE) {
+            problem = "message longer than a ring slot";
+        } else if (!med_msg_valid(msg, size, 0, receiver, &problem)) {
+            /* problem says why */
+        } else if (!med_msg_info(msg->hdr.type)->ring) {
+            problem = "a socket message in a ring";
+        }
+    }
+    if (problem) {
+        if (why) {
+            *why = problem;
+        }
+        return -1;
+    }
+    ring->next++;
+    return 1;
+}
+
+void med_ring_release(struct med_ring *ring)
+{
+    /* Release: our copies of the slots are done before the producer reuses them. */
+    __atomic_store_n(ring->consumed, ring->next, __ATOMIC_RELEASE);
+}
+
+bool med_ring_arm(struct med_ring *ring)
+{
+    __atomic_store_n(ring->event, ring->next, __ATOMIC_RELAXED);
+    /* Full barrier: pairs with med_ring_publish()'s. */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    return __atomic_load_n(ring->produced, __ATOMIC_ACQUIRE) != ring->next;
 }

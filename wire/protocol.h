@@ -19,7 +19,7 @@
 
 #include "gen9/engine.h"
 
-#define MED_PROTOCOL_VERSION    5
+#define MED_PROTOCOL_VERSION    6
 #define MED_DEFAULT_SOCKET      "/run/gpumed/gpumed.sock"
 /* PATH.control, next to the VM socket PATH, is the control socket (control.h). */
 #define MED_CTL_SUFFIX          ".control"
@@ -28,7 +28,7 @@
 #define MED_TYPE_NAME_LEN       32      /* CREATE_VGPU.type, NUL included */
 #define MED_VGPU_NAME_LEN       64      /* a reserved vGPU's name, NUL included */
 #define MED_DETAIL_LEN          256     /* CREATE_REPLY.detail, NUL included */
-#define MED_MSG_MAX_FDS         1       /* no message carries more */
+#define MED_MSG_MAX_FDS         2       /* no message carries more */
 
 #define MED_PAGE_SIZE           4096u
 #define MED_GPA_LIMIT           (1ull << 40)    /* guest-physical addresses below this */
@@ -47,6 +47,46 @@
 #define MED_GGTT_TABLE_DIRTY_SIZE   ((size_t)MED_GGTT_ENTRIES / 8)
 #define MED_GGTT_TABLE_SIZE         (MED_GGTT_TABLE_PTES_SIZE + MED_GGTT_TABLE_DIRTY_SIZE)
 
+/*
+ * The shared rings, after the GGTT table in the same memory: the
+ * submission ring carries PPGTT_NOTIFY, SUBMIT and RESET_ENGINES from the
+ * client, the completion ring COMPLETE from the mediator, each message in
+ * a slot exactly as it would be on the socket.  The receiver copies a slot
+ * out and runs med_msg_valid() on the copy (med_ring_get()).  Indices are
+ * free-running u32 counts of slots; each side keeps its own index in its
+ * own memory and only ever reads the other's.  A doorbell is rung only
+ * when the receiver asked for one (its event index: virtio's event
+ * suppression): the client writes the eventfd CREATE_REPLY passed, the
+ * mediator sends DOORBELL on the socket (docs/protocol.md, "The rings").
+ */
+#define MED_RING_SLOT_SIZE          64u
+#define MED_SUBMIT_RING_SLOTS       256u
+#define MED_COMPLETE_RING_SLOTS     4096u
+
+/* One index or flag per cache line: each is written by one side only. */
+struct med_ring_word {
+    uint32_t value;
+    uint32_t pad[15];
+};
+
+struct med_rings {
+    /* written by the client */
+    struct med_ring_word submit_produced;
+    struct med_ring_word complete_consumed;
+    struct med_ring_word complete_event;    /* DOORBELL when this completion is produced */
+    struct med_ring_word room_wanted;       /* non-zero: DOORBELL when submissions are taken */
+    /* written by the mediator */
+    struct med_ring_word submit_consumed;
+    struct med_ring_word submit_event;      /* the eventfd when this submission is produced */
+    struct med_ring_word complete_produced;
+    uint8_t reserved[MED_PAGE_SIZE - 7 * sizeof(struct med_ring_word)];
+    uint8_t submit[MED_SUBMIT_RING_SLOTS][MED_RING_SLOT_SIZE];
+    uint8_t complete[MED_COMPLETE_RING_SLOTS][MED_RING_SLOT_SIZE];
+};
+
+#define MED_SHARED_RINGS_OFFSET     MED_GGTT_TABLE_SIZE
+#define MED_SHARED_SIZE             (MED_GGTT_TABLE_SIZE + sizeof(struct med_rings))
+
 enum med_msg_type {
     MED_MSG_HELLO = 1,
     MED_MSG_HELLO_REPLY,
@@ -59,6 +99,7 @@ enum med_msg_type {
     MED_MSG_RESET_ENGINES,
     MED_MSG_STATUS,
     MED_MSG_ADD_MEMORY_XEN,
+    MED_MSG_DOORBELL,
     MED_MSG_TYPE_END            /* one past the last type */
 };
 
@@ -190,6 +231,12 @@ struct med_msg_status {
     uint32_t reserved;
 };
 
+/* The mediator put completions in the ring, or took submissions from a
+ * ring the client waits for room in: a header only. */
+struct med_msg_doorbell {
+    struct med_msg_header hdr;
+};
+
 /* Any message; big and aligned enough to receive any of them into. */
 union med_msg {
     struct med_msg_header hdr;
@@ -204,6 +251,7 @@ union med_msg {
     struct med_msg_complete complete;
     struct med_msg_reset_engines reset_engines;
     struct med_msg_status status;
+    struct med_msg_doorbell doorbell;
 };
 
 /* One row of the message table. */
@@ -214,6 +262,7 @@ struct med_msg_info {
     uint8_t fd_count;           /* descriptors it carries */
     bool fd_only_on_success;    /* ... only when its status is 0 */
     enum med_msg_type reply;    /* 0 when there is no reply */
+    bool ring;                  /* goes through a shared ring, never the socket */
 };
 
 /* The table row of @type, or NULL for a type that does not exist. */
@@ -260,6 +309,45 @@ int med_msg_send(int sock, const void *msg, const int *fds, unsigned fd_count);
 ssize_t med_msg_receive(int sock, enum med_peer receiver, union med_msg *msg,
                         int fds[MED_MSG_MAX_FDS], unsigned *fd_count,
                         const char **why);
+
+/*
+ * One side's end of one ring: the slots and indices in the shared memory,
+ * and this side's own index (the producer's next slot to fill, the
+ * consumer's next to take), which is never read back from shared memory.
+ */
+struct med_ring {
+    uint8_t (*slots)[MED_RING_SLOT_SIZE];
+    uint32_t slot_count;        /* a power of two */
+    uint32_t *produced, *consumed, *event;  /* in the shared memory */
+    uint32_t next;
+};
+
+/* This side's end of the submission or the completion ring of @rings. */
+void med_ring_init_submit(struct med_ring *ring, struct med_rings *rings);
+void med_ring_init_complete(struct med_ring *ring, struct med_rings *rings);
+
+/* Producer: put @msg (a message of a ring type) into the next slot, not yet
+ * visible; false when the ring is full (or the consumer's index is not
+ * one it can hold: as full). */
+bool med_ring_put(struct med_ring *ring, const void *msg);
+/* Producer: make what was put visible; true when the consumer asked for a
+ * doorbell for one of the slots from @first (the value of ring->next
+ * before the puts) on. */
+bool med_ring_publish(struct med_ring *ring, uint32_t first);
+
+/*
+ * Consumer: take the next message into @msg (copied out of the slot, then
+ * validated with med_msg_valid() for @receiver, and of a ring type).
+ * Returns 1 with a message, 0 when the ring is empty, -1 when the producer
+ * broke the protocol (*why says how: a bad index or message).
+ */
+int med_ring_get(struct med_ring *ring, enum med_peer receiver, union med_msg *msg,
+                 const char **why);
+/* Consumer: hand the slots taken back to the producer. */
+void med_ring_release(struct med_ring *ring);
+/* Consumer, before it sleeps: ask for a doorbell for the next message;
+ * true if one arrived meanwhile (take it instead of sleeping). */
+bool med_ring_arm(struct med_ring *ring);
 
 /* A blocking SOCK_SEQPACKET connection to the UNIX socket @path, or -1
  * with errno (EINVAL: the path does not fit a socket address). */

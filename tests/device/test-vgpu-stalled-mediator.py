@@ -3,10 +3,10 @@
 # qtest, as i915 would: a BCS context with a store is submitted and
 # completes; with the mediator stopped, a second one is submitted, the
 # engine is reset through GDRST, registers are read, PPGTT notifications
-# fill the socket and wait in QEMU's queue, and an ELSP after them waits
-# behind them (until 2026-12-06 the notifications filled the 256 messages
-# the queue held for everything, and that ELSP was lost: its engine hung),
-# and i915 resets that engine; every MMIO access is answered
+# fill the submission ring and wait in QEMU's queue, and an ELSP after
+# them waits behind them (until 2026-12-06 the notifications filled the
+# 256 messages the queue held for everything, and that ELSP was lost: its
+# engine hung), and i915 resets that engine; every MMIO access is answered
 # while the mediator is still stopped.  Then SIGCONT: once the mediator
 # has taken what QEMU queued, a new submission completes.  The old QEMU waited up to 10 s in the GDRST write and then
 # lost the vGPU for good, so the last submission never completed there.
@@ -52,7 +52,7 @@ FLOOD_PML4_GPA = 0x220000       # the root the notification flood names
 SEQNO = 0x100                   # in the context's status page
 RING_BYTES = 24                 # one store + user interrupt, qword aligned
 
-NOTICE_FLOOD = 1200             # more than the socket (~280) and the old shared queue (256) hold
+NOTICE_FLOOD = 1200             # more than the submission ring (256) and the old shared queue (256) hold
 REGISTER_READS = 300
 WAIT_S = 20                     # for a completion on a loaded machine
 

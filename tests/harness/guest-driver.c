@@ -353,14 +353,12 @@ static uint32_t ring_space(const struct guest_ctx *ctx)
     return (ctx->head - ctx->tail - 8 + GUEST_RING_SIZE) % GUEST_RING_SIZE;
 }
 
-/* Handle what the mediator sent, and send on what waits for room in the
- * socket (as QEMU's main loop does), waiting at most @timeout_ms. */
+/* Handle what the mediator sent and move on what waits for room in the
+ * submission ring (as QEMU's main loop does), waiting at most @timeout_ms
+ * for the socket (its DOORBELLs). */
 static int pump(struct guest_vm *vm, int timeout_ms)
 {
-    struct pollfd p = {
-        .fd = med_client_fd(vm->client),
-        .events = POLLIN | (med_client_send_pending(vm->client) ? POLLOUT : 0),
-    };
+    struct pollfd p = { .fd = med_client_fd(vm->client), .events = POLLIN };
     int n = poll(&p, 1, timeout_ms);
 
     if (n < 0) {
@@ -368,9 +366,6 @@ static int pump(struct guest_vm *vm, int timeout_ms)
     }
     if (n == 0) {
         return -ETIMEDOUT;
-    }
-    if ((p.revents & POLLOUT) && med_client_flush(vm->client)) {
-        return -errno;
     }
     return med_client_dispatch(vm->client) ? -errno : 0;
 }

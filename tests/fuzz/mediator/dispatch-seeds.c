@@ -8,8 +8,9 @@
  *
  * OUTDIR gets the corpus: whole sessions that create a vGPU, write its GGTT
  * and PPGTT, announce the PPGTT, submit a workload that passes the scanner
- * and runs, reset, destroy (raw messages, or the harness's prologue), and
- * the hostile and refused cases.  OUTDIR-unreached gets a session that
+ * and runs, reset, destroy (raw messages, or the harness's prologue; the
+ * notices through the submission ring), and the hostile and refused cases
+ * (a notice on the socket, a ring index beyond its slots).  OUTDIR-unreached gets a session that
  * stops after HELLO, on which the reach check must fail (its self-test).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -54,6 +55,12 @@ static void message(struct seed *s, uint8_t flags, const void *msg)
     const struct med_msg_header *h = msg;
 
     record(s, flags, msg, h->size);
+}
+
+/* One notice into the submission ring. */
+static void ring_notice(struct seed *s, uint8_t flags, const void *msg)
+{
+    message(s, DISPATCH_RING | flags, msg);
 }
 
 static void ram_write(struct seed *s, uint64_t gpa, const void *bytes, size_t len)
@@ -126,7 +133,7 @@ static void ppgtt_notify(struct seed *s, enum med_ppgtt_op op, uint64_t root)
     med_msg_init(&n, MED_MSG_PPGTT_NOTIFY, next_seq++);
     n.op = op;
     n.root_gpa = root;
-    message(s, 0, &n);
+    ring_notice(s, 0, &n);
 }
 
 /*
@@ -184,7 +191,7 @@ static void submit(struct seed *s, enum gen9_engine engine, uint64_t desc0, uint
     m.generation = engine_generation[engine];
     m.desc[0] = desc0;
     m.desc[1] = desc1;
-    message(s, DISPATCH_WAIT, &m);
+    ring_notice(s, DISPATCH_WAIT, &m);
 }
 
 static void reset_engines(struct seed *s, uint32_t mask)
@@ -199,7 +206,7 @@ static void reset_engines(struct seed *s, uint32_t mask)
             engine_generation[e] = r.generation;
         }
     }
-    message(s, 0, &r);
+    ring_notice(s, 0, &r);
 }
 
 /* A whole vGPU life after its creation: memory, PPGTT, a workload, reset, PPGTT gone. */
@@ -225,15 +232,15 @@ static void learn_partition(void)
 {
     struct fuzz_mediator *m = fuzz_mediator();
     struct med_msg_create_reply created;
+    struct fuzz_vgpu v;
     int fd = fuzz_mediator_connect(m);
-    uint64_t *table = fuzz_mediator_start_vgpu(m, fd, "", NULL, &created);
 
-    if (!table) {
+    if (!fuzz_mediator_start_vgpu(m, fd, "", NULL, &created, &v)) {
         fprintf(stderr, "the harness's mediator refused a vGPU: %s\n", created.detail);
         exit(1);
     }
     hidden_base = created.hidden_base;
-    fuzz_mediator_unmap_table(table);
+    fuzz_vgpu_release(&v);
     close(fd);
     fuzz_mediator_pump(m, 0);
 }
@@ -275,6 +282,21 @@ int main(int argc, char **argv)
     prologue(&s, "");
     prologue(&s, "");
     seed_dir_write(&corpus, "create-twice", &s);
+
+    /* notices belong in the ring: one on the socket ends the session */
+    {
+        struct med_msg_submit m;
+        uint32_t produced = MED_SUBMIT_RING_SLOTS + 2;
+
+        start_vgpu(&s, "");
+        med_msg_init(&m, MED_MSG_SUBMIT, next_seq++);
+        message(&s, 0, &m);
+        seed_dir_write(&corpus, "notice-on-the-socket", &s);
+
+        start_vgpu(&s, "");
+        record(&s, DISPATCH_RING | DISPATCH_ATTACH_TWO, &produced, sizeof(produced));
+        seed_dir_write(&corpus, "ring-index-beyond-its-slots", &s);
+    }
 
     prologue(&s, "no-such-type");
     seed_dir_write(&corpus, "unknown-type", &s);

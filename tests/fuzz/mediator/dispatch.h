@@ -13,6 +13,11 @@
  *   DISPATCH_GGTT_WRITE  u64 PTE, u32 index counted from the vGPU's hidden
  *                        block (wrapping over the GGTT): written into the
  *                        shared table and marked dirty, as vgpu-pci does;
+ *   DISPATCH_RING        the payload (up to a slot) into the next slot of
+ *                        the vGPU's submission ring, its header's size set
+ *                        with DISPATCH_FIX_SIZE; with DISPATCH_ATTACH_TWO
+ *                        instead its first u32 stored as the producer
+ *                        index; then the doorbell;
  *   otherwise            the payload is sent as one packet, with the
  *                        guest-RAM memfd attached (DISPATCH_ATTACH_MEMFD,
  *                        twice with DISPATCH_ATTACH_TWO) and its header's
@@ -35,6 +40,7 @@ enum dispatch_flag {
     DISPATCH_RAM_WRITE = 16,
     DISPATCH_START_VGPU = 32,
     DISPATCH_WAIT = 64,
+    DISPATCH_RING = 128,
 };
 
 #endif /* GPUMED_TESTS_FUZZ_MEDIATOR_DISPATCH_H */

@@ -35,7 +35,7 @@ struct control_state {
     struct fuzz_mediator *m;
     int ctl;                    /* the control connection, -1: none */
     int vm[CONTROL_VMS];        /* oldest first */
-    uint64_t *table[CONTROL_VMS];
+    struct fuzz_vgpu vgpu[CONTROL_VMS];     /* their shared memory and rings */
     unsigned vm_count;
     uint32_t last_id;           /* of the last vGPU a reply named */
 };
@@ -148,10 +148,10 @@ static void vm_detach(struct control_state *st)
         return;
     }
     close(st->vm[0]);
-    fuzz_mediator_unmap_table(st->table[0]);
+    fuzz_vgpu_release(&st->vgpu[0]);
     st->vm_count--;
     memmove(st->vm, st->vm + 1, st->vm_count * sizeof(st->vm[0]));
-    memmove(st->table, st->table + 1, st->vm_count * sizeof(st->table[0]));
+    memmove(st->vgpu, st->vgpu + 1, st->vm_count * sizeof(st->vgpu[0]));
     fuzz_mediator_pump(st->m, 0);
 }
 
@@ -159,7 +159,6 @@ static void vm_attach(struct control_state *st, const uint8_t *payload, size_t l
 {
     char name[MED_VGPU_NAME_LEN] = "";
     struct med_msg_create_reply created;
-    uint64_t *table;
     int fd;
 
     if (st->vm_count == CONTROL_VMS) {
@@ -167,15 +166,14 @@ static void vm_attach(struct control_state *st, const uint8_t *payload, size_t l
     }
     memcpy(name, payload, len < sizeof(name) - 1 ? len : sizeof(name) - 1);
     fd = fuzz_mediator_connect(st->m);
-    table = fuzz_mediator_start_vgpu(st->m, fd, "", name[0] ? name : NULL, &created);
-    if (!table) {
+    if (!fuzz_mediator_start_vgpu(st->m, fd, "", name[0] ? name : NULL, &created,
+                                  &st->vgpu[st->vm_count])) {
         close(fd);
         fuzz_mediator_pump(st->m, 0);
         return;
     }
     reached.attached += name[0] != 0;
-    st->vm[st->vm_count] = fd;
-    st->table[st->vm_count++] = table;
+    st->vm[st->vm_count++] = fd;
 }
 
 /* Destroy every reserved vGPU the input left, as gpumedctl would. */

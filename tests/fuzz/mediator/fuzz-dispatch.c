@@ -6,7 +6,9 @@
  * synced from the shared table, handle_ppgtt_notify building shadow
  * PPGTTs, handle_submit with the workload scanned (med_scan) and run on
  * the GPU model, handle_reset_engines, and the teardown that destroys
- * the vGPU), with the guest's memory written between packets; fuzz_reach()
+ * the vGPU), the notices put in the submission ring (med_ring_get()'s
+ * copy and validation, take_notices) and the DOORBELLs and completions
+ * coming back, with the guest's memory written between packets; fuzz_reach()
  * counts each of them (reach.h).  After the client hangs up, everything it
  * held must be free.  The input format is in dispatch.h; dispatch-seeds.c
  * generates the seeds from the current protocol, so the build regenerates
@@ -32,22 +34,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 struct session_state {
     struct fuzz_mediator *m;
     int fd;
-    uint64_t *table;            /* the shared GGTT table of this session's vGPU */
+    struct fuzz_vgpu vgpu;      /* this session's vGPU: shared table and rings */
     uint64_t hidden_base;       /* of its partition */
 };
 
+/* The first vGPU of the session is the one the records address. */
 static void keep_vgpu(struct session_state *st, const struct med_msg_create_reply *created,
-                      uint64_t *table)
+                      struct fuzz_vgpu *v)
 {
-    if (st->table || !table) {
-        fuzz_mediator_unmap_table(table);
+    if (st->vgpu.table) {
+        fuzz_vgpu_release(v);
         return;
     }
-    st->table = table;
+    st->vgpu = *v;
     st->hidden_base = created->hidden_base;
 }
 
-/* Take every answer; keep the shared table of a CREATE_REPLY. */
+/* Take every answer; keep the shared memory of a CREATE_REPLY. */
 static void drain_answers(struct session_state *st)
 {
     union med_msg m;
@@ -55,14 +58,51 @@ static void drain_answers(struct session_state *st)
     unsigned fd_count;
 
     while (med_msg_receive(st->fd, MED_PEER_CLIENT, &m, fds, &fd_count, NULL) > 0) {
-        void *t;
+        struct fuzz_vgpu v;
 
-        if (!fd_count) {
-            continue;
+        if (fd_count && fuzz_vgpu_attach(&v, fds, fd_count)) {
+            keep_vgpu(st, &m.create_reply, &v);
         }
-        t = mmap(NULL, MED_GGTT_TABLE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fds[0], 0);
-        close(fds[0]);
-        keep_vgpu(st, &m.create_reply, t == MAP_FAILED ? NULL : t);
+    }
+}
+
+/*
+ * A notice into the submission ring: the payload's bytes (up to a slot)
+ * in the next slot, the producer index one on; with DISPATCH_FIX_SIZE its
+ * header's size set to its length; with DISPATCH_ATTACH_TWO the payload's
+ * first u32 is stored as the producer index instead (a hostile client's
+ * index).  Then the doorbell, as the client rings it.
+ */
+static void ring_notice(struct session_state *st, uint8_t flags, uint8_t *payload, size_t len)
+{
+    struct fuzz_vgpu *v = &st->vgpu;
+    uint8_t slot[MED_RING_SLOT_SIZE] = { 0 };
+    uint32_t index;
+    uint64_t one = 1;
+
+    if (!v->table) {
+        return;
+    }
+    if (flags & DISPATCH_ATTACH_TWO) {
+        if (len < 4) {
+            return;
+        }
+        memcpy(&index, payload, 4);
+        __atomic_store_n(&v->rings->submit_produced.value, index, __ATOMIC_RELEASE);
+    } else {
+        len = len < sizeof(slot) ? len : sizeof(slot);
+        memcpy(slot, payload, len);
+        if ((flags & DISPATCH_FIX_SIZE) && len >= sizeof(struct med_msg_header)) {
+            uint32_t size32 = (uint32_t)len;
+
+            memcpy(slot + offsetof(struct med_msg_header, size), &size32, 4);
+        }
+        index = __atomic_load_n(&v->rings->submit_produced.value, __ATOMIC_RELAXED);
+        memcpy(v->rings->submit[index % MED_SUBMIT_RING_SLOTS], slot, sizeof(slot));
+        __atomic_store_n(&v->rings->submit_produced.value, index + 1, __ATOMIC_RELEASE);
+    }
+    if (write(v->doorbell_fd, &one, sizeof(one)) < 0) {
+        abort();
     }
 }
 
@@ -71,14 +111,14 @@ static void ggtt_write(struct session_state *st, const uint8_t *payload, size_t 
     uint64_t pte;
     uint32_t index;
 
-    if (!st->table || len < 12) {
+    if (!st->vgpu.table || len < 12) {
         return;
     }
     memcpy(&pte, payload, 8);
     memcpy(&index, payload + 8, 4);
     index = (uint32_t)((st->hidden_base / MED_PAGE_SIZE + index) % MED_GGTT_ENTRIES);
-    st->table[index] = pte;
-    st->table[MED_GGTT_ENTRIES + index / 64] |= 1ull << (index % 64);
+    st->vgpu.table[index] = pte;
+    st->vgpu.table[MED_GGTT_ENTRIES + index / 64] |= 1ull << (index % 64);
 }
 
 static void ram_write(struct session_state *st, const uint8_t *payload, size_t len)
@@ -98,9 +138,12 @@ static void start_vgpu(struct session_state *st, const uint8_t *payload, size_t 
 {
     char type[MED_TYPE_NAME_LEN] = "";
     struct med_msg_create_reply created;
+    struct fuzz_vgpu v;
 
     memcpy(type, payload, len < sizeof(type) - 1 ? len : sizeof(type) - 1);
-    keep_vgpu(st, &created, fuzz_mediator_start_vgpu(st->m, st->fd, type, NULL, &created));
+    if (fuzz_mediator_start_vgpu(st->m, st->fd, type, NULL, &created, &v)) {
+        keep_vgpu(st, &created, &v);
+    }
 }
 
 static void send_packet(struct session_state *st, uint8_t flags, uint8_t *payload, size_t len)
@@ -147,18 +190,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             ram_write(&st, payload, len);
         } else if (flags & DISPATCH_GGTT_WRITE) {
             ggtt_write(&st, payload, len);
+        } else if (flags & DISPATCH_RING) {
+            ring_notice(&st, flags, payload, len);
+            fuzz_mediator_pump(st.m, 0);
         } else {
             send_packet(&st, flags, payload, len);
             fuzz_mediator_pump(st.m, 0);
         }
         drain_answers(&st);
         if (flags & DISPATCH_WAIT) {
-            fuzz_mediator_wait(st.m, st.fd);
+            fuzz_mediator_wait(st.m, st.fd, &st.vgpu);
         }
     }
     close(st.fd);
     fuzz_mediator_pump(st.m, 0);
-    fuzz_mediator_unmap_table(st.table);
+    fuzz_vgpu_release(&st.vgpu);
     /* The session is gone and everything it held is free again. */
     if (!fuzz_mediator_all_free(st.m)) {
         abort();
@@ -182,5 +228,7 @@ void fuzz_reach(fuzz_reach_fn *report)
     report("handle_submit: workloads scanned and completed on the GPU", ex->times.workloads);
     report("handle_submit: elements rejected by the checks or med_scan", ex->rejected);
     report("handle_reset_engines: RESET_ENGINES served", s->engine_resets);
+    report("take_notices: notices taken from the submission ring", s->ring_notices);
+    report("session_ring_doorbell: DOORBELLs sent", s->doorbells_sent);
     report("session teardown: vGPUs destroyed", s->vgpus_destroyed);
 }

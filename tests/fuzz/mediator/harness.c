@@ -87,13 +87,14 @@ int fuzz_mediator_connect(struct fuzz_mediator *m)
 }
 
 bool fuzz_mediator_request(struct fuzz_mediator *m, int fd, void *msg, const int *fds,
-                           unsigned n, union med_msg *reply, int *reply_fd)
+                           unsigned n, union med_msg *reply, int *reply_fds,
+                           unsigned *reply_fd_count)
 {
     int got[MED_MSG_MAX_FDS];
     unsigned got_count = 0;
 
-    if (reply_fd) {
-        *reply_fd = -1;
+    if (reply_fd_count) {
+        *reply_fd_count = 0;
     }
     if (med_msg_send(fd, msg, fds, n)) {
         return false;
@@ -106,65 +107,121 @@ bool fuzz_mediator_request(struct fuzz_mediator *m, int fd, void *msg, const int
         return false;
     }
     for (unsigned i = 0; i < got_count; i++) {
-        if (reply_fd && i == 0) {
-            *reply_fd = got[0];
+        if (reply_fds) {
+            reply_fds[i] = got[i];
         } else {
             close(got[i]);
         }
     }
+    if (reply_fd_count) {
+        *reply_fd_count = reply_fds ? got_count : 0;
+    }
     return true;
 }
 
-uint64_t *fuzz_mediator_start_vgpu(struct fuzz_mediator *m, int fd, const char *type,
-                                   const char *vgpu_name, struct med_msg_create_reply *created)
+bool fuzz_vgpu_attach(struct fuzz_vgpu *v, const int *fds, unsigned count)
+{
+    void *table = MAP_FAILED;
+
+    *v = (struct fuzz_vgpu) { .doorbell_fd = -1 };
+    if (count == 2) {
+        table = mmap(NULL, MED_SHARED_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fds[0], 0);
+    }
+    for (unsigned i = 0; i < count; i++) {
+        if (i != 1 || table == MAP_FAILED) {
+            close(fds[i]);
+        }
+    }
+    if (table == MAP_FAILED) {
+        return false;
+    }
+    v->table = table;
+    v->rings = (struct med_rings *)((char *)table + MED_SHARED_RINGS_OFFSET);
+    med_ring_init_submit(&v->submit, v->rings);
+    med_ring_init_complete(&v->complete, v->rings);
+    v->doorbell_fd = fds[1];
+    return true;
+}
+
+void fuzz_vgpu_release(struct fuzz_vgpu *v)
+{
+    if (v->table) {
+        munmap(v->table, MED_SHARED_SIZE);
+        close(v->doorbell_fd);
+    }
+    *v = (struct fuzz_vgpu) { .doorbell_fd = -1 };
+}
+
+void fuzz_vgpu_notice(struct fuzz_vgpu *v, const void *msg)
+{
+    uint32_t first = v->submit.next;
+    uint64_t one = 1;
+
+    if (!v->table || !med_ring_put(&v->submit, msg)) {
+        return;     /* full: as a client whose queue is full, the notice is lost */
+    }
+    if (med_ring_publish(&v->submit, first) && write(v->doorbell_fd, &one, sizeof(one)) < 0) {
+        abort();
+    }
+}
+
+bool fuzz_mediator_start_vgpu(struct fuzz_mediator *m, int fd, const char *type,
+                              const char *vgpu_name, struct med_msg_create_reply *created,
+                              struct fuzz_vgpu *v)
 {
     struct med_msg_hello hello;
     struct med_msg_add_memory add;
     struct med_msg_create_vgpu create;
     union med_msg reply;
-    int table_fd;
-    void *table;
+    int fds[MED_MSG_MAX_FDS];
+    unsigned fd_count;
 
     memset(created, 0, sizeof(*created));
     created->status = -EPROTO;
     med_msg_init(&hello, MED_MSG_HELLO, 1);
     hello.version = MED_PROTOCOL_VERSION;
     snprintf(hello.vm_name, sizeof(hello.vm_name), "%s", FUZZ_VM_NAME);
-    if (!fuzz_mediator_request(m, fd, &hello, NULL, 0, &reply, NULL) ||
+    *v = (struct fuzz_vgpu) { .doorbell_fd = -1 };
+    if (!fuzz_mediator_request(m, fd, &hello, NULL, 0, &reply, NULL, NULL) ||
         reply.hello_reply.status) {
-        return NULL;
+        return false;
     }
     med_msg_init(&add, MED_MSG_ADD_MEMORY, 2);
     add.size = FUZZ_RAM_SIZE;
-    if (!fuzz_mediator_request(m, fd, &add, &m->ram_fd, 1, &reply, NULL) || reply.status.status) {
-        return NULL;
+    if (!fuzz_mediator_request(m, fd, &add, &m->ram_fd, 1, &reply, NULL, NULL) ||
+        reply.status.status) {
+        return false;
     }
     med_msg_init(&create, MED_MSG_CREATE_VGPU, 3);
     snprintf(create.type, sizeof(create.type), "%s", vgpu_name ? "" : type);
     snprintf(create.vgpu_name, sizeof(create.vgpu_name), "%s", vgpu_name ? vgpu_name : "");
-    if (!fuzz_mediator_request(m, fd, &create, NULL, 0, &reply, &table_fd)) {
-        return NULL;
+    if (!fuzz_mediator_request(m, fd, &create, NULL, 0, &reply, fds, &fd_count)) {
+        return false;
     }
     *created = reply.create_reply;
-    if (created->status || table_fd < 0) {
-        if (table_fd >= 0) {
-            close(table_fd);
-        }
-        return NULL;
-    }
-    table = mmap(NULL, MED_GGTT_TABLE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, table_fd, 0);
-    close(table_fd);
-    return table == MAP_FAILED ? NULL : table;
+    return !created->status && fuzz_vgpu_attach(v, fds, fd_count);
 }
 
-void fuzz_mediator_unmap_table(uint64_t *table)
+/* Every completion in @v's ring, then arm it as the client does. */
+static void take_completions(struct fuzz_mediator *m, struct fuzz_vgpu *v)
 {
-    if (table) {
-        munmap(table, MED_GGTT_TABLE_SIZE);
-    }
+    union med_msg msg;
+    int got;
+
+    do {
+        while ((got = med_ring_get(&v->complete, MED_PEER_CLIENT, &msg, NULL)) > 0) {
+            if (m->complete_seen) {
+                m->complete_seen(&msg.complete);
+            }
+        }
+        if (got < 0) {
+            abort();    /* the mediator broke its side of the ring */
+        }
+        med_ring_release(&v->complete);
+    } while (med_ring_arm(&v->complete));
 }
 
-void fuzz_mediator_wait(struct fuzz_mediator *m, int fd)
+void fuzz_mediator_wait(struct fuzz_mediator *m, int fd, struct fuzz_vgpu *v)
 {
     const struct med_vgpu_exec_stats *ex = med_server_exec_stats(m->server);
     union med_msg msg;
@@ -177,9 +234,9 @@ void fuzz_mediator_wait(struct fuzz_mediator *m, int fd)
             for (unsigned k = 0; k < n; k++) {
                 close(fds[k]);
             }
-            if (msg.hdr.type == MED_MSG_COMPLETE && m->complete_seen) {
-                m->complete_seen(&msg.complete);
-            }
+        }
+        if (v && v->table) {
+            take_completions(m, v);
         }
         if (ex->completed + ex->rejected + ex->hangs + ex->cancelled >= ex->elements) {
             return;

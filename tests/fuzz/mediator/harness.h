@@ -54,24 +54,45 @@ void fuzz_mediator_pump(struct fuzz_mediator *m, int timeout_ms);
 int fuzz_mediator_connect(struct fuzz_mediator *m);
 
 /* Send @msg with @n descriptors, run the server, and read the answer into
- * @reply (if not NULL) and its descriptor into *@reply_fd (-1: none);
- * false if sending or the answer failed. */
+ * @reply (if not NULL) and its descriptors into @reply_fds (room for
+ * MED_MSG_MAX_FDS; NULL: closed), *@reply_fd_count of them; false if
+ * sending or the answer failed. */
 bool fuzz_mediator_request(struct fuzz_mediator *m, int fd, void *msg, const int *fds,
-                           unsigned n, union med_msg *reply, int *reply_fd);
+                           unsigned n, union med_msg *reply, int *reply_fds,
+                           unsigned *reply_fd_count);
+
+/* A vGPU as its client holds it (as wire/client.c does): the shared
+ * memory and this side's ends of the rings, and the doorbell. */
+struct fuzz_vgpu {
+    uint64_t *table;            /* the GGTT table, then the rings; NULL: none */
+    struct med_rings *rings;
+    struct med_ring submit, complete;
+    int doorbell_fd;
+};
+
+/* Take the shared memory and doorbell a CREATE_REPLY carried (@fds,
+ * @count of them): false, with them closed, unless both are usable. */
+bool fuzz_vgpu_attach(struct fuzz_vgpu *v, const int *fds, unsigned count);
+/* Unmap and close what fuzz_vgpu_attach() took (nothing if it took none). */
+void fuzz_vgpu_release(struct fuzz_vgpu *v);
+/* Put @msg (a notice) into the submission ring, and write the doorbell
+ * when the mediator asked for it, as the client does. */
+void fuzz_vgpu_notice(struct fuzz_vgpu *v, const void *msg);
 
 /*
  * What QEMU does before the guest runs: HELLO, ADD_MEMORY of all guest RAM,
  * CREATE_VGPU of @type ("" the default) or attaching the reserved vGPU
- * @vgpu_name (if not NULL).  Returns the shared GGTT table, mapped, and
- * the reply in *@created; NULL if the mediator refused (*@created says why).
+ * @vgpu_name (if not NULL).  Fills *@v (the shared memory, mapped) and the
+ * reply in *@created; false if the mediator refused (*@created says why).
  */
-uint64_t *fuzz_mediator_start_vgpu(struct fuzz_mediator *m, int fd, const char *type,
-                                   const char *vgpu_name, struct med_msg_create_reply *created);
-void fuzz_mediator_unmap_table(uint64_t *table);
+bool fuzz_mediator_start_vgpu(struct fuzz_mediator *m, int fd, const char *type,
+                              const char *vgpu_name, struct med_msg_create_reply *created,
+                              struct fuzz_vgpu *v);
 
-/* Take the client's answers until every SUBMIT element so far has its
- * COMPLETE (bounded: a few hang timeouts). */
-void fuzz_mediator_wait(struct fuzz_mediator *m, int fd);
+/* Take the client's answers (DOORBELLs, and the completion ring of @v if
+ * it has one) until every SUBMIT element so far has its COMPLETE
+ * (bounded: a few hang timeouts). */
+void fuzz_mediator_wait(struct fuzz_mediator *m, int fd, struct fuzz_vgpu *v);
 
 /* After the clients hung up: nothing is left of them (connections,
  * partitions, fences).  The fuzzers abort when this is false. */

@@ -66,6 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct fuzz_mediator *m = fuzz_mediator();
     uint32_t *ram = (uint32_t *)m->ram;
     struct med_msg_create_reply vgpu;
+    struct fuzz_vgpu v;
     uint64_t *table;
     uint64_t hidden_pages;
     uint32_t resets = 0;
@@ -76,10 +77,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(completed_generation, 0, sizeof(completed_generation));
     m->complete_seen = check_generation;
     fd = fuzz_mediator_connect(m);
-    table = fuzz_mediator_start_vgpu(m, fd, "gpumed-8", NULL, &vgpu);
-    if (!table) {
+    if (!fuzz_mediator_start_vgpu(m, fd, "gpumed-8", NULL, &vgpu, &v)) {
         abort();
     }
+    table = v.table;
     hidden_pages = vgpu.hidden_size / MED_PAGE_SIZE;
     for (; size >= RECORD; data += RECORD, size -= RECORD) {
         const uint8_t *a = data + 1;
@@ -104,7 +105,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             med_msg_init(&n, MED_MSG_PPGTT_NOTIFY, 4);
             n.op = a[0] & 1 ? MED_PPGTT_DESTROY : MED_PPGTT_CREATE;
             n.root_gpa = (uint64_t)(u16_at(a + 1) % (RAM_PAGES + 16)) * MED_PAGE_SIZE;
-            fuzz_mediator_request(m, fd, &n, NULL, 0, NULL, NULL);
+            fuzz_vgpu_notice(&v, &n);
+            fuzz_mediator_pump(m, 0);
             break;
         }
         case 3: {
@@ -119,7 +121,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 s.desc[1] = vgpu.hidden_base + (u16_at(a + 5) % hidden_pages) * MED_PAGE_SIZE +
                             0x119;
             }
-            fuzz_mediator_request(m, fd, &s, NULL, 0, NULL, NULL);
+            fuzz_vgpu_notice(&v, &s);
+            fuzz_mediator_pump(m, 0);
             break;
         }
         case 4: {
@@ -133,16 +136,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     generation[e] = r.generation;
                 }
             }
-            fuzz_mediator_request(m, fd, &r, NULL, 0, NULL, NULL);
+            fuzz_vgpu_notice(&v, &r);
+            fuzz_mediator_pump(m, 0);
             break;
         }
         default:
-            fuzz_mediator_wait(m, fd);
+            fuzz_mediator_wait(m, fd, &v);
             break;
         }
     }
-    fuzz_mediator_wait(m, fd);
-    fuzz_mediator_unmap_table(table);
+    fuzz_mediator_wait(m, fd, &v);
+    fuzz_vgpu_release(&v);
     close(fd);
     fuzz_mediator_pump(m, 0);
     /* The session is gone and everything it held is free again. */

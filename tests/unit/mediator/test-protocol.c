@@ -109,11 +109,11 @@ static void test_well_formed_messages_pass(void **state)
     reply.fence_count = 4;
     reply.monitor_width = 1024;
     reply.monitor_height = 768;
-    assert_false(med_msg_valid(&reply, sizeof(reply), 1, MED_PEER_CLIENT, NULL));  /* no type */
+    assert_false(med_msg_valid(&reply, sizeof(reply), 2, MED_PEER_CLIENT, NULL));  /* no type */
     strcpy(reply.type, "gpumed-8");
-    assert_true(med_msg_valid(&reply, sizeof(reply), 1, MED_PEER_CLIENT, NULL));
+    assert_true(med_msg_valid(&reply, sizeof(reply), 2, MED_PEER_CLIENT, NULL));
     reply.monitor_height = 0;
-    assert_false(med_msg_valid(&reply, sizeof(reply), 1, MED_PEER_CLIENT, NULL));
+    assert_false(med_msg_valid(&reply, sizeof(reply), 2, MED_PEER_CLIENT, NULL));
     reply.monitor_height = 768;
     reply.status = -ENOSPC;     /* a failure carries no table */
     strcpy(reply.detail, "aperture exhausted");
@@ -349,12 +349,12 @@ static void test_hostile_fields_of_running_vgpus_are_refused(void **state)
     strcpy(reply.type, "gpumed-8");
     reply.monitor_width = 1024;
     reply.monitor_height = 768;
-    assert_false(med_msg_valid(&reply, sizeof(reply), 1, MED_PEER_CLIENT, NULL));
+    assert_false(med_msg_valid(&reply, sizeof(reply), 2, MED_PEER_CLIENT, NULL));
     reply.aperture_base = 0;
-    assert_true(med_msg_valid(&reply, sizeof(reply), 1, MED_PEER_CLIENT, NULL));
+    assert_true(med_msg_valid(&reply, sizeof(reply), 2, MED_PEER_CLIENT, NULL));
     reply.fence_base = 30;
     reply.fence_count = 4;
-    assert_false(med_msg_valid(&reply, sizeof(reply), 1, MED_PEER_CLIENT, NULL));
+    assert_false(med_msg_valid(&reply, sizeof(reply), 2, MED_PEER_CLIENT, NULL));
 }
 
 /* ---- the socket helpers ---- */
@@ -474,6 +474,122 @@ static void test_oversized_messages_are_detected(void **state)
                      sizeof(hello));
 }
 
+/* A notice or completion on the socket is refused: it belongs in a ring. */
+static void test_ring_messages_are_refused_on_the_socket(void **state)
+{
+    int *sv = *state;
+    struct med_msg_submit submit;
+    union med_msg m;
+    int fds[MED_MSG_MAX_FDS];
+    unsigned fd_count;
+    const char *why = NULL;
+
+    med_msg_init(&submit, MED_MSG_SUBMIT, 1);
+    assert_true(valid_for_mediator(&submit, sizeof(submit), 0));
+    assert_int_equal(med_msg_send(sv[0], &submit, NULL, 0), 0);
+    assert_int_equal(med_msg_receive(sv[1], MED_PEER_MEDIATOR, &m, fds, &fd_count, &why), -1);
+    assert_int_equal(errno, EPROTO);
+    assert_string_equal(why, "a message of the shared rings came on the socket");
+}
+
+/* Both ends of one submission ring in one piece of memory, as the two
+ * processes map it. */
+struct ring_pair {
+    struct med_rings *rings;
+    struct med_ring producer, consumer;
+};
+
+static void ring_pair_init(struct ring_pair *p)
+{
+    p->rings = calloc(1, sizeof(*p->rings));
+    assert_non_null(p->rings);
+    med_ring_init_submit(&p->producer, p->rings);
+    med_ring_init_submit(&p->consumer, p->rings);
+}
+
+/*
+ * Messages go through in order, copied out and validated; the doorbell is
+ * asked for only when the consumer armed for the slot (event suppression:
+ * none while it has not taken what it was told of); a full ring refuses.
+ */
+static void test_ring_carries_messages_with_suppressed_doorbells(void **state)
+{
+    struct ring_pair p;
+    struct med_msg_submit submit;
+    union med_msg m;
+    uint32_t first;
+
+    ring_pair_init(&p);
+    med_msg_init(&submit, MED_MSG_SUBMIT, 1);
+    submit.engine = GEN9_BCS;
+    submit.desc[0] = 0x1234;
+    assert_int_equal(med_ring_get(&p.consumer, MED_PEER_MEDIATOR, &m, NULL), 0);
+    first = p.producer.next;
+    assert_true(med_ring_put(&p.producer, &submit));
+    assert_true(med_ring_publish(&p.producer, first));  /* event 0: slot 0 rings */
+    first = p.producer.next;
+    assert_true(med_ring_put(&p.producer, &submit));
+    assert_false(med_ring_publish(&p.producer, first)); /* not taken yet: no second doorbell */
+    assert_int_equal(med_ring_get(&p.consumer, MED_PEER_MEDIATOR, &m, NULL), 1);
+    assert_int_equal(m.hdr.type, MED_MSG_SUBMIT);
+    assert_int_equal(m.submit.desc[0], 0x1234);
+    assert_int_equal(med_ring_get(&p.consumer, MED_PEER_MEDIATOR, &m, NULL), 1);
+    assert_int_equal(med_ring_get(&p.consumer, MED_PEER_MEDIATOR, &m, NULL), 0);
+    med_ring_release(&p.consumer);
+    assert_false(med_ring_arm(&p.consumer));    /* nothing arrived meanwhile */
+    first = p.producer.next;
+    assert_true(med_ring_put(&p.producer, &submit));
+    assert_true(med_ring_publish(&p.producer, first));  /* armed: rings */
+    assert_true(med_ring_arm(&p.consumer));     /* one arrived: take it, do not sleep */
+    while (med_ring_get(&p.consumer, MED_PEER_MEDIATOR, &m, NULL) > 0) {
+    }
+    med_ring_release(&p.consumer);
+    for (unsigned i = 0; i < MED_SUBMIT_RING_SLOTS; i++) {
+        assert_true(med_ring_put(&p.producer, &submit));
+    }
+    assert_false(med_ring_put(&p.producer, &submit));   /* full */
+    free(p.rings);
+}
+
+/* A hostile producer: indices beyond the slots, oversized or invalid
+ * messages, socket messages in a ring, and a consumer index that would
+ * let the producer overwrite slots not yet taken. */
+static void test_hostile_ring_contents_are_refused(void **state)
+{
+    struct ring_pair p;
+    struct med_msg_submit submit;
+    struct med_msg_hello hello = good_hello();
+    union med_msg m;
+    const char *why = NULL;
+
+    ring_pair_init(&p);
+    med_msg_init(&submit, MED_MSG_SUBMIT, 1);
+    p.rings->submit_produced.value = MED_SUBMIT_RING_SLOTS + 1;
+    assert_int_equal(med_ring_get(&p.consumer, MED_PEER_MEDIATOR, &m, &why), -1);
+    assert_string_equal(why, "ring index beyond the slots it may fill");
+    p.rings->submit_produced.value = 1;
+    memcpy(p.rings->submit[0], &hello, sizeof(hello));     /* 88 bytes: longer than a slot */
+    assert_int_equal(med_ring_get(&p.consumer, MED_PEER_MEDIATOR, &m, &why), -1);
+    assert_string_equal(why, "message longer than a ring slot");
+    submit.engine = GEN9_NUM_ENGINES;
+    memcpy(p.rings->submit[0], &submit, sizeof(submit));
+    assert_int_equal(med_ring_get(&p.consumer, MED_PEER_MEDIATOR, &m, &why), -1);
+    assert_string_equal(why, "no such engine");
+    med_msg_init(&m, MED_MSG_STATUS, 1);        /* a well-formed socket message */
+    memcpy(p.rings->submit[0], &m, sizeof(struct med_msg_status));
+    assert_int_equal(med_ring_get(&p.consumer, MED_PEER_CLIENT, &m, &why), -1);
+    assert_string_equal(why, "a socket message in a ring");
+    submit.engine = GEN9_RCS;
+    memcpy(p.rings->submit[0], &submit, sizeof(submit));
+    assert_int_equal(med_ring_get(&p.consumer, MED_PEER_CLIENT, &m, &why), -1);
+    assert_string_equal(why, "message sent in the wrong direction");
+    assert_int_equal(med_ring_get(&p.consumer, MED_PEER_MEDIATOR, &m, &why), 1);
+    /* The consumer claims to be ahead of the producer: read as full. */
+    p.rings->submit_consumed.value = 5;
+    assert_false(med_ring_put(&p.producer, &submit));
+    free(p.rings);
+}
+
 static void test_end_of_file_and_nothing_to_read(void **state)
 {
     int *sv = *state;
@@ -502,6 +618,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_descriptors_of_bad_messages_are_closed, setup_pair, teardown_pair),
         cmocka_unit_test_setup_teardown(test_oversized_messages_are_detected, setup_pair, teardown_pair),
         cmocka_unit_test_setup_teardown(test_end_of_file_and_nothing_to_read, setup_pair, teardown_pair),
+        cmocka_unit_test_setup_teardown(test_ring_messages_are_refused_on_the_socket, setup_pair,
+                                        teardown_pair),
+        cmocka_unit_test(test_ring_carries_messages_with_suppressed_doorbells),
+        cmocka_unit_test(test_hostile_ring_contents_are_refused),
     };
 
     return cmocka_run_group_tests_name("mediator/protocol", tests, NULL, NULL);

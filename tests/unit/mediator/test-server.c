@@ -15,8 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "gtt/ggtt-shadow.h"
@@ -72,8 +74,11 @@ static void pump(struct fixture *f)
     }
 }
 
-/* Let the server handle what was sent and take its answer (-1: none). */
-static ssize_t answer(struct fixture *f, int fd, union med_msg *m, int *table_fd)
+/* Let the server handle what was sent and take its answer (-1: none);
+ * a CREATE_REPLY's shared table goes to *@table_fd, its doorbell to
+ * *@doorbell_fd (NULL: closed). */
+static ssize_t answer_fds(struct fixture *f, int fd, union med_msg *m, int *table_fd,
+                          int *doorbell_fd)
 {
     int fds[MED_MSG_MAX_FDS];
     unsigned fd_count;
@@ -82,10 +87,72 @@ static ssize_t answer(struct fixture *f, int fd, union med_msg *m, int *table_fd
     pump(f);
     len = med_msg_receive(fd, MED_PEER_CLIENT, m, fds, &fd_count, NULL);
     if (len > 0 && fd_count) {
+        assert_int_equal(fd_count, 2);
         assert_non_null(table_fd);
         *table_fd = fds[0];
+        if (doorbell_fd) {
+            *doorbell_fd = fds[1];
+        } else {
+            close(fds[1]);
+        }
     }
     return len;
+}
+
+static ssize_t answer(struct fixture *f, int fd, union med_msg *m, int *table_fd)
+{
+    return answer_fds(f, fd, m, table_fd, NULL);
+}
+
+/* The client's end of a vGPU's rings, as wire/client.c keeps it. */
+struct client_rings {
+    void *shared;
+    struct med_ring submit, complete;
+    int doorbell_fd;
+};
+
+static void rings_map(struct client_rings *c, int table_fd, int doorbell_fd)
+{
+    struct med_rings *rings;
+
+    c->shared = mmap(NULL, MED_SHARED_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, table_fd, 0);
+    assert_true(c->shared != MAP_FAILED);
+    rings = (struct med_rings *)((char *)c->shared + MED_SHARED_RINGS_OFFSET);
+    med_ring_init_submit(&c->submit, rings);
+    med_ring_init_complete(&c->complete, rings);
+    c->doorbell_fd = doorbell_fd;
+}
+
+static void rings_unmap(struct client_rings *c)
+{
+    munmap(c->shared, MED_SHARED_SIZE);
+    close(c->doorbell_fd);
+}
+
+/* A notice into the submission ring, and the doorbell if it is asked for. */
+static void notice(struct client_rings *c, const void *msg)
+{
+    uint32_t first = c->submit.next;
+    uint64_t one = 1;
+
+    assert_true(med_ring_put(&c->submit, msg));
+    if (med_ring_publish(&c->submit, first)) {
+        assert_int_equal(write(c->doorbell_fd, &one, sizeof(one)), sizeof(one));
+    }
+}
+
+/* Let the server work, then take the next completion from the ring: its
+ * size, or -1 if there is none. */
+static ssize_t completion(struct fixture *f, struct client_rings *c, union med_msg *m)
+{
+    int got;
+
+    pump(f);
+    got = med_ring_get(&c->complete, MED_PEER_CLIENT, m, NULL);
+    assert_true(got >= 0);
+    med_ring_release(&c->complete);
+    med_ring_arm(&c->complete);
+    return got ? (ssize_t)m->hdr.size : -1;
 }
 
 /* Did the server close @fd (after whatever answers it sent first)? */
@@ -157,8 +224,9 @@ static int add_xen_memory(struct fixture *f, int fd, uint32_t domid, uint64_t gp
 }
 
 /* CREATE_VGPU of a new vGPU of @type, or of the reserved vGPU @name. */
-static int create_or_attach(struct fixture *f, int fd, const char *type, const char *name,
-                            struct med_msg_create_reply *reply, int *table_fd)
+static int create_with_doorbell(struct fixture *f, int fd, const char *type, const char *name,
+                                struct med_msg_create_reply *reply, int *table_fd,
+                                int *doorbell_fd)
 {
     struct med_msg_create_vgpu m;
     union med_msg r;
@@ -168,15 +236,35 @@ static int create_or_attach(struct fixture *f, int fd, const char *type, const c
     strcpy(m.vgpu_name, name);
     *table_fd = -1;
     assert_int_equal(med_msg_send(fd, &m, NULL, 0), 0);
-    assert_int_equal(answer(f, fd, &r, table_fd), sizeof(*reply));
+    assert_int_equal(answer_fds(f, fd, &r, table_fd, doorbell_fd), sizeof(*reply));
     *reply = r.create_reply;
     return reply->status;
+}
+
+static int create_or_attach(struct fixture *f, int fd, const char *type, const char *name,
+                            struct med_msg_create_reply *reply, int *table_fd)
+{
+    return create_with_doorbell(f, fd, type, name, reply, table_fd, NULL);
 }
 
 static int create(struct fixture *f, int fd, const char *type,
                   struct med_msg_create_reply *reply, int *table_fd)
 {
     return create_or_attach(f, fd, type, "", reply, table_fd);
+}
+
+/* A vGPU of @type with its rings mapped in *@c. */
+static int create_with_rings(struct fixture *f, int fd, const char *type,
+                             struct med_msg_create_reply *reply, struct client_rings *c)
+{
+    int table_fd, doorbell_fd = -1, status;
+
+    status = create_with_doorbell(f, fd, type, "", reply, &table_fd, &doorbell_fd);
+    if (!status) {
+        rings_map(c, table_fd, doorbell_fd);
+        close(table_fd);
+    }
+    return status;
 }
 
 /* A client through HELLO and ADD_MEMORY of the fixture's RAM at gpa 0. */
@@ -231,7 +319,7 @@ static void test_staged_setup_creates_a_vgpu(void **state)
     assert_int_equal(reply.monitor_height, 768);
     assert_true(table_fd >= 0);
     assert_int_equal(fstat(table_fd, &st), 0);
-    assert_int_equal(st.st_size, MED_GGTT_TABLE_SIZE);
+    assert_int_equal(st.st_size, MED_SHARED_SIZE);
     seals = fcntl(table_fd, F_GET_SEALS);
     assert_true((seals & F_SEAL_SHRINK) && (seals & F_SEAL_SEAL));
     assert_int_equal(med_server_stats(f->server)->vgpus_created, 1);
@@ -421,18 +509,18 @@ static void test_create_refusals_explain_themselves(void **state)
 static void test_submit_is_answered_and_the_ggtt_shadowed(void **state)
 {
     struct fixture *f = *state;
-    int fd = ready_client(f), table_fd;
+    int fd = ready_client(f);
     struct session *s;
     struct med_msg_create_reply reply;
     struct med_msg_submit submit;
     struct pgpu *gpu = med_server_gpu(f->server);
+    struct client_rings rings;
     union med_msg m;
     uint64_t *ptes, *dirty;
     uint32_t first;
 
-    assert_int_equal(create(f, fd, "gpumed-8", &reply, &table_fd), 0);
-    ptes = mmap(NULL, MED_GGTT_TABLE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, table_fd, 0);
-    assert_true(ptes != MAP_FAILED);
+    assert_int_equal(create_with_rings(f, fd, "gpumed-8", &reply, &rings), 0);
+    ptes = rings.shared;
     dirty = ptes + MED_GGTT_ENTRIES;
     first = reply.hidden_base / 4096;
     ptes[first] = 0x5000 | MED_GGTT_PTE_PRESENT;
@@ -442,13 +530,17 @@ static void test_submit_is_answered_and_the_ggtt_shadowed(void **state)
     med_msg_init(&submit, MED_MSG_SUBMIT, 9);
     submit.engine = GEN9_BCS;
     submit.desc[0] = 0xabc000;
-    assert_int_equal(med_msg_send(fd, &submit, NULL, 0), 0);
-    assert_int_equal(answer(f, fd, &m, NULL), sizeof(struct med_msg_complete));
+    notice(&rings, &submit);
+    assert_int_equal(completion(f, &rings, &m), sizeof(struct med_msg_complete));
     assert_int_equal(m.hdr.type, MED_MSG_COMPLETE);
     assert_int_equal(m.complete.engine, GEN9_BCS);
     assert_int_equal(m.complete.event, MED_EVENT_REJECTED);
     assert_int_equal(m.complete.desc, 0xabc000);
-    assert_int_equal(answer(f, fd, &m, NULL), -1);     /* desc[1] == 0: one answer */
+    assert_int_equal(completion(f, &rings, &m), -1);   /* desc[1] == 0: one answer */
+    /* The client was asleep in the ring's terms: one DOORBELL said to look. */
+    assert_int_equal(answer(f, fd, &m, NULL), sizeof(struct med_msg_doorbell));
+    assert_int_equal(m.hdr.type, MED_MSG_DOORBELL);
+    assert_int_equal(answer(f, fd, &m, NULL), -1);
     assert_int_equal(gpu->ops->ggtt_read(gpu, first), own_scratch_pte(f, reply.vgpu_id));
 
     s = vgpu_session(f, reply.vgpu_id);
@@ -466,8 +558,7 @@ static void test_submit_is_answered_and_the_ggtt_shadowed(void **state)
     assert_int_equal(med_server_stats(f->server)->vgpus_destroyed, 1);
     assert_int_equal(med_gm_free_total(med_server_gm(f->server), MED_GM_APERTURE), APERTURE);
     assert_int_equal(med_gm_free_total(med_server_gm(f->server), MED_GM_FENCE), MED_GM_FENCES);
-    munmap(ptes, MED_GGTT_TABLE_SIZE);
-    close(table_fd);
+    rings_unmap(&rings);
 }
 
 /* Two vGPUs: each partition's entries point at a scratch page of its own
@@ -515,14 +606,14 @@ static void test_each_vgpu_has_its_own_scratch_page(void **state)
  * mediator shadow it, as it does before a workload of the vGPU runs. */
 static void shadow_one_pte(struct fixture *f, int table_fd, uint32_t id, uint32_t index)
 {
-    uint64_t *ptes = mmap(NULL, MED_GGTT_TABLE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+    uint64_t *ptes = mmap(NULL, MED_SHARED_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
                           table_fd, 0);
 
     assert_true(ptes != MAP_FAILED);
     ptes[index] = 0x5000 | MED_GGTT_PTE_PRESENT;
     ptes[MED_GGTT_ENTRIES + index / 64] |= 1ull << (index % 64);
     assert_int_equal(med_vgpu_ggtt_sync(vgpu_session(f, id)->vgpu.shadow), 1);
-    munmap(ptes, MED_GGTT_TABLE_SIZE);
+    munmap(ptes, MED_SHARED_SIZE);
 }
 
 static void test_reserved_vgpu_outlives_its_vm(void **state)
@@ -573,11 +664,11 @@ static void test_reserved_vgpu_outlives_its_vm(void **state)
     assert_int_equal(reply.vgpu_id, 1);
     assert_int_equal(reply.hidden_base / 4096, first);
     {
-        uint64_t *ptes = mmap(NULL, MED_GGTT_TABLE_SIZE, PROT_READ, MAP_SHARED, other_table, 0);
+        uint64_t *ptes = mmap(NULL, MED_SHARED_SIZE, PROT_READ, MAP_SHARED, other_table, 0);
 
         assert_true(ptes != MAP_FAILED);
         assert_int_equal(ptes[first], 0);
-        munmap(ptes, MED_GGTT_TABLE_SIZE);
+        munmap(ptes, MED_SHARED_SIZE);
     }
     close(other_table);
     close(other);
@@ -595,30 +686,33 @@ static void test_reserved_vgpu_outlives_its_vm(void **state)
 static void test_ppgtt_notifications_and_reset(void **state)
 {
     struct fixture *f = *state;
-    int fd = ready_client(f), table_fd;
+    int fd = ready_client(f);
     struct med_msg_create_reply reply;
     struct med_msg_ppgtt_notify p;
     struct med_msg_reset_engines reset;
     struct med_msg_submit submit;
+    struct client_rings rings;
     union med_msg m;
 
-    assert_int_equal(create(f, fd, "gpumed-8", &reply, &table_fd), 0);
+    assert_int_equal(create_with_rings(f, fd, "gpumed-8", &reply, &rings), 0);
     med_msg_init(&p, MED_MSG_PPGTT_NOTIFY, 5);
     p.op = MED_PPGTT_CREATE;
     p.root_gpa = 0x10000;
-    assert_int_equal(med_msg_send(fd, &p, NULL, 0), 0);     /* fine */
-    assert_int_equal(med_msg_send(fd, &p, NULL, 0), 0);     /* twice */
+    notice(&rings, &p);     /* fine */
+    notice(&rings, &p);     /* twice */
     p.root_gpa = 2 * GiB;
-    assert_int_equal(med_msg_send(fd, &p, NULL, 0), 0);     /* not guest RAM */
+    notice(&rings, &p);     /* not guest RAM */
     p.op = MED_PPGTT_DESTROY;
-    assert_int_equal(med_msg_send(fd, &p, NULL, 0), 0);     /* never created */
+    notice(&rings, &p);     /* never created */
     p.root_gpa = 0x10000;
-    assert_int_equal(med_msg_send(fd, &p, NULL, 0), 0);     /* fine */
+    notice(&rings, &p);     /* fine */
     med_msg_init(&reset, MED_MSG_RESET_ENGINES, 6);
     reset.engine_mask = MED_ENGINE_MASK_ALL;
     reset.generation = 7;
-    assert_int_equal(med_msg_send(fd, &reset, NULL, 0), 0);
-    assert_int_equal(answer(f, fd, &m, NULL), -1);          /* no reply: QEMU goes on */
+    notice(&rings, &reset);
+    assert_int_equal(completion(f, &rings, &m), -1);        /* no reply: QEMU goes on */
+    assert_int_equal(answer(f, fd, &m, NULL), -1);
+    assert_int_equal(med_server_stats(f->server)->ring_notices, 6);
     assert_int_equal(med_server_stats(f->server)->ppgtt_bad_notifies, 3);
     assert_int_equal(med_server_client_count(f->server), 1);
 
@@ -627,16 +721,16 @@ static void test_ppgtt_notifications_and_reset(void **state)
     submit.engine = GEN9_BCS;
     submit.generation = 7;
     submit.desc[0] = 0xabc000;
-    assert_int_equal(med_msg_send(fd, &submit, NULL, 0), 0);
-    assert_int_equal(answer(f, fd, &m, NULL), sizeof(struct med_msg_complete));
+    notice(&rings, &submit);
+    assert_int_equal(completion(f, &rings, &m), sizeof(struct med_msg_complete));
     assert_int_equal(m.complete.desc, 0xabc000);
     assert_int_equal(m.complete.generation, 7);
     /* ... and a SUBMIT of a generation no reset set is a broken client. */
     submit.generation = 0;
-    assert_int_equal(med_msg_send(fd, &submit, NULL, 0), 0);
+    notice(&rings, &submit);
     assert_true(server_closed(f, fd));
     assert_int_equal(med_server_stats(f->server)->protocol_errors, 1);
-    close(table_fd);
+    rings_unmap(&rings);
     close(fd);
 }
 

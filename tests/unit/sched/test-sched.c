@@ -277,6 +277,32 @@ static void test_vgpus_take_turns_in_pairs(void **state)
     assert_int_equal(med_sched_get_stats(e->sched)->resets, 0);
 }
 
+/* Held, submissions of two vGPUs to an idle engine wait; released, they
+ * go as one ELSP pair (without the hold: the first alone, at once, and
+ * the second after its interrupt, as in the test above). */
+static void test_held_submissions_share_one_elsp_pair(void **state)
+{
+    struct env *e = *state;
+    struct med_sched_entity a, b;
+    const struct med_sched_stats *st = med_sched_get_stats(e->sched);
+
+    med_sched_entity_init(&a, GEN9_RCS, &equal);
+    med_sched_entity_init(&b, GEN9_RCS, &equal);
+    med_sched_hold(e->sched);
+    med_sched_submit(e->sched, &a, &workload(e, 0, false)->sched);
+    med_sched_submit(e->sched, &b, &workload(e, 1, false)->sched);
+    assert_int_equal(st->elsp_writes, 0);
+    assert_int_equal(st->dispatched, 0);
+    med_sched_release(e->sched);
+    assert_int_equal(st->elsp_writes, 1);
+    assert_int_equal(st->elsp_pairs, 1);
+    assert_int_equal(st->dispatched, 2);
+    run_until(e, 2);
+    assert_int_equal(e->order[0], 0);
+    assert_int_equal(e->order[1], 1);
+    assert_int_equal(st->elsp_writes, 1);
+}
+
 static uint64_t test_now_ns(void)
 {
     struct timespec ts;
@@ -604,6 +630,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_vgpus_take_turns_in_pairs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_held_submissions_share_one_elsp_pair, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_completion_waits_for_its_owner, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_wait_for_the_engine_is_counted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hang_in_port_0_spares_port_1, setup, teardown),
