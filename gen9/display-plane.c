@@ -293,8 +293,14 @@ void gen9_fb_refuse_page(struct gen9_display *d, struct gen9_fb *fb, size_t page
         (uint32_t)(gpa >> 32),
     };
 
+    /* The decode before each refresh succeeds and forgets the last refused
+     * programming: the unreadable page keeps its own record. */
+    if (!memcmp(fb->refused_page, regs, sizeof(fb->refused_page))) {
+        return;
+    }
+    memcpy(fb->refused_page, regs, sizeof(fb->refused_page));
     refuse(d, fb, GEN9_DISPLAY_PLANE_REJECTED, regs, "page %zu of surface 0x%llx "
-           "(guest-physical 0x%llx) cannot be read", page,
+           "(address 0x%llx) cannot be read", page,
            (unsigned long long)fb->gma, (unsigned long long)gpa);
 }
 

@@ -75,10 +75,13 @@ struct gen9_fb {
     uint64_t *page_addr;                /* each page's address as the owner's
                                            GGTT maps it (guest-physical, or bus) */
 
-    /* Decoder state: the page list's allocation, the last refused programming. */
+    /* Decoder state: the page list's allocation, the last refused
+     * programming, the last page the caller could not read (a page, its
+     * surface and address are counted once, however many refreshes meet it). */
     size_t page_capacity;
 #define GEN9_FB_REFUSED_WORDS 8
     uint32_t refused[GEN9_FB_REFUSED_WORDS];
+    uint32_t refused_page[GEN9_FB_REFUSED_WORDS];
 };
 
 /* The cursor plane: an ARGB8888 linear square, possibly partly off the pipe. */

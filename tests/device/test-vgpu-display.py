@@ -5,6 +5,12 @@
 # their pictures (the console follows each format change); each
 # hostile programming shows a black screen, and QEMU logs it once, however
 # many refreshes meet it; a cursor, and a hostile one, leave the picture be.
+# With --pgpu, the same on pgpu-pci (the GPU model as the VM's own GPU, no
+# mediator), whose planes are read through the model's own GGTT and the
+# device's bus-master address space: the same pictures; the hostile
+# programmings that are not about a vGPU partition, plus pages that name no
+# RAM and bus mastering off, each a black screen counted once (the model
+# keeps no log: plane_rejected in QEMU's exit report).
 # SPDX-License-Identifier: GPL-2.0-or-later
 import os
 import re
@@ -13,7 +19,8 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qmp import QMP  # noqa: E402
-from qtest import run_device_test  # noqa: E402
+from qtest import Tap, default_qemu, run_device_test, run_qemu_checks  # noqa: E402
+import mediator as gpumed  # noqa: E402  (tests/python, put on the path by qtest)
 
 DEVFN = 0x10
 BAR0 = 0xE0000000
@@ -38,13 +45,15 @@ RAM = 0x200000                      # guest RAM holding the picture's pages
 CURSOR_GMA = SURFACE_GMA + 16 * PAGE    # a 64x64 ARGB cursor: 4 pages
 CURSOR_RAM = 0x300000
 GAP_GMA = 64 << 20                  # between gpumed-8's aperture and hidden blocks
+NOT_RAM = 0x4000000000              # 256 GiB: a bus address beyond the VM's RAM
+PCI_COMMAND, CMD_MEMORY, CMD_MASTER = 0x04, 0x2, 0x4
 
 QMP_SOCKET = os.path.join(tempfile.mkdtemp(prefix='gpumed-display-'), 'qmp.sock')
 
 # Each hostile programming: what it is, the register write that makes it, and
 # a phrase of the line QEMU must log once for it.
-HOSTILE = [
-    ('surface outside the partition', PLANE_SURF, GAP_GMA, 'surface 0x%x:' % GAP_GMA),
+# Those that are the display's (any owner), then the vGPU's partition.
+DISPLAY_HOSTILE = [
     ('surface on unmapped GGTT entries', PLANE_SURF, SURFACE_GMA + 64 * PAGE,
      'surface 0x%x:' % (SURFACE_GMA + 64 * PAGE)),
     ('stride smaller than a row', PLANE_STRIDE, WIDTH * 4 // 64 - 1, 'cannot hold'),
@@ -53,6 +62,8 @@ HOSTILE = [
     ('source far below the surface', PLANE_OFFSET, 0x7FFF0000, 'beyond'),
     ('Y tiling', PLANE_CTL, CTL_ENABLE | CTL_XRGB8888 | CTL_TILED_Y, 'not linear or X'),
 ]
+HOSTILE = [('surface outside the partition', PLANE_SURF, GAP_GMA, 'surface 0x%x:' % GAP_GMA)] \
+    + DISPLAY_HOSTILE
 
 
 def pixel(x, y):
@@ -163,17 +174,64 @@ def check_pictures(qt, tap):
     qmp.close()
 
 
-def check_hostile(qt, tap):
+def check_hostile(qt, tap, hostile=HOSTILE):
     qmp = QMP(QMP_SOCKET)
-    for name, offset, value, _ in HOSTILE:
+    for name, offset, value, _ in hostile:
         write_linear(qt)
         good = shot(qmp, 'good')
-        reg(qt, offset, value)
+        if offset is None:
+            value(qt)               # not a register: the programming is set up by @value
+        else:
+            reg(qt, offset, value)
         blank = [shot(qmp, 'hostile-%d' % i) for i in range(3)]
         tap.check(good[2] != bytes(len(good[2])) and
                   all(set(b[2]) == {0} and b[:2] == good[:2] for b in blank),
                   '%s: a black screen (3 refreshes)' % name)
     qmp.close()
+
+
+def page_not_ram(qt):
+    qt.write(GGTT + (SURFACE_GMA // PAGE + 1) * 8, NOT_RAM | 1, 8)
+
+
+def bus_master_off(qt):
+    qt.cfg_write(DEVFN, PCI_COMMAND, CMD_MEMORY, 2)
+
+
+# pgpu-pci: any GGTT address is the model's; what it maps is checked by the
+# device's bus-master address space.
+PGPU_HOSTILE = DISPLAY_HOSTILE + [
+    ('a page whose GGTT entry names no RAM', None, page_not_ram, None),
+    ('bus mastering off', None, bus_master_off, None),
+]
+
+
+def place_bars_master(qt, tap):
+    qt.place_bars(DEVFN, {PCI_BAR0: BAR0, PCI_BAR2: BAR2})
+    qt.cfg_write(DEVFN, PCI_COMMAND, CMD_MEMORY | CMD_MASTER, 2)
+    tap.check(True, 'BARs placed, bus mastering on')
+
+
+def pgpu_main():
+    qemu = default_qemu()
+    if not os.access(qemu, os.X_OK):
+        gpumed.setup_failed('no %s: build it with scripts/build-qemu' % qemu)
+    tap = Tap()
+
+    def hostile_then_master_on(qt, tap):
+        check_hostile(qt, tap, PGPU_HOSTILE)
+        qt.cfg_write(DEVFN, PCI_COMMAND, CMD_MEMORY | CMD_MASTER, 2)
+
+    err = run_qemu_checks(qemu, ['-m', '128M', '-device', 'pgpu-pci,id=gpu0,addr=02.0',
+                                 '-qmp', 'unix:%s,server=on,wait=off' % QMP_SOCKET],
+                          [place_bars_master, check_pictures, hostile_then_master_on,
+                           check_cursor], tap)
+    counted = re.search(r'gpumed: pgpu gpu0: stats: .*\bplane_rejected=(\d+)', err)
+    tap.equal(int(counted.group(1)) if counted else -1, len(PGPU_HOSTILE),
+              'plane_rejected counts each programming once')
+    counted = re.search(r'gpumed: pgpu gpu0: stats: .*\bcursor_rejected=(\d+)', err)
+    tap.equal(int(counted.group(1)) if counted else -1, 1, 'cursor_rejected counts it once')
+    return tap.finish()
 
 
 def check_cursor(qt, tap):
@@ -214,6 +272,8 @@ def check_log(err, tap):
 
 
 def main():
+    if sys.argv[1:] == ['--pgpu']:
+        return pgpu_main()
     return run_device_test('vgpu-pci,addr=02.0', [place_bars, check_pictures, check_hostile,
                                                   check_cursor],
                            qemu_args=['-qmp', 'unix:%s,server=on,wait=off' % QMP_SOCKET],

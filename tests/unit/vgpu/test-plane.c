@@ -187,6 +187,10 @@ static void test_page_not_ram_refused(void **state)
     vgpu_fb_refuse_page(f->vgpu, &fb, 3);
     vgpu_fb_refuse_page(f->vgpu, &fb, 3);
     assert_int_equal(rejected(f), 2);
+    /* ... also when each refresh decodes the programming again first */
+    assert_int_equal(vgpu_plane_decode(f->vgpu, &fb), GEN9_PLANE_OK);
+    vgpu_fb_refuse_page(f->vgpu, &fb, 3);
+    assert_int_equal(rejected(f), 2);
     gen9_fb_fini(&fb);
 }
 
