@@ -21,6 +21,8 @@
 #define ANY(bits)           VAR(bits, 2, (1u << (bits)) + 1)
 /* Dwords @i and @i + 1 hold a state pointer. */
 #define PTR(i)              (1u << (i))
+/* Dwords @i and @i + 1 hold the address the command reads or writes. */
+#define ADDR(i)             (1u << (i))
 
 /* 3DSTATE_CONSTANT_*: four constant buffer pointers after two read lengths. */
 #define CONSTANT_STATE(subop, cmd_name) \
@@ -57,34 +59,44 @@ const struct gen9_cmd gen9_cmds[] = {
     { .name = "MI_SET_CONTEXT", MI(0x18), VAR(8, 2, 2), .engines = GEN9_ENG_RCS },
     { .name = "MI_MATH", MI(0x1a), ANY(8), .engines = GEN9_ENG_ALL },
     { .name = "MI_SEMAPHORE_SIGNAL", MI(0x1b), VAR(8, 2, 2), .engines = GEN9_ENG_ALL },
-    { .name = "MI_SEMAPHORE_WAIT", MI(0x1c), VAR(8, 4, 4), .engines = GEN9_ENG_ALL },
+    { .name = "MI_SEMAPHORE_WAIT", MI(0x1c), VAR(8, 4, 4), .engines = GEN9_ENG_ALL,
+      .addresses = ADDR(2) },
     { .name = "MI_FORCE_WAKEUP", MI(0x1d), VAR(8, 2, 2), .engines = GEN9_ENG_ALL },
-    { .name = "MI_STORE_DATA_IMM", MI(0x20), VAR(10, 4, 5), .engines = GEN9_ENG_ALL },
+    { .name = "MI_STORE_DATA_IMM", MI(0x20), VAR(10, 4, 5), .engines = GEN9_ENG_ALL,
+      .addresses = ADDR(1) },
     { .name = "MI_STORE_DATA_INDEX", MI(0x21), VAR(8, 3, 4), .engines = GEN9_ENG_ALL },
     { .name = "MI_LOAD_REGISTER_IMM", MI(0x22), VAR(8, 3, 257), .engines = GEN9_ENG_ALL },
-    { .name = "MI_UPDATE_GTT", MI(0x23), ANY(10), .engines = GEN9_ENG_ALL },
-    { .name = "MI_STORE_REGISTER_MEM", MI(0x24), VAR(8, 4, 4), .engines = GEN9_ENG_ALL },
-    { .name = "MI_FLUSH_DW", MI(0x26), VAR(6, 4, 5), .engines = GEN9_ENG_XCS },
+    { .name = "MI_UPDATE_GTT", MI(0x23), VAR(10, 3, 1025), .engines = GEN9_ENG_ALL },
+    { .name = "MI_STORE_REGISTER_MEM", MI(0x24), VAR(8, 4, 4), .engines = GEN9_ENG_ALL,
+      .addresses = ADDR(2) },
+    { .name = "MI_FLUSH_DW", MI(0x26), VAR(6, 4, 5), .engines = GEN9_ENG_XCS,
+      .addresses = ADDR(1) },
     { .name = "MI_CLFLUSH", MI(0x27), VAR(10, 3, 1025), .engines = GEN9_ENG_ALL },
     { .name = "MI_REPORT_PERF_COUNT", MI(0x28), VAR(6, 4, 4), .engines = GEN9_ENG_RCS },
-    { .name = "MI_LOAD_REGISTER_MEM", MI(0x29), VAR(8, 4, 4), .engines = GEN9_ENG_ALL },
+    { .name = "MI_LOAD_REGISTER_MEM", MI(0x29), VAR(8, 4, 4), .engines = GEN9_ENG_ALL,
+      .addresses = ADDR(2) },
     { .name = "MI_LOAD_REGISTER_REG", MI(0x2a), VAR(8, 3, 3), .engines = GEN9_ENG_ALL },
     { .name = "MI_RS_STORE_DATA_IMM", MI(0x2b), VAR(8, 4, 4), .engines = GEN9_ENG_RCS },
     { .name = "MI_LOAD_URB_MEM", MI(0x2c), VAR(8, 4, 4), .engines = GEN9_ENG_RCS },
     { .name = "MI_STORE_URB_MEM", MI(0x2d), VAR(8, 4, 4), .engines = GEN9_ENG_RCS },
     { .name = "MI_COPY_MEM_MEM", MI(0x2e), VAR(8, 5, 5), .engines = GEN9_ENG_ALL },
     { .name = "MI_ATOMIC", MI(0x2f), VAR(8, 3, 11), .engines = GEN9_ENG_ALL },
-    { .name = "MI_BATCH_BUFFER_START", MI(0x31), VAR(8, 3, 3), .engines = GEN9_ENG_ALL },
+    { .name = "MI_BATCH_BUFFER_START", MI(0x31), VAR(8, 3, 3), .engines = GEN9_ENG_ALL,
+      .addresses = ADDR(1) },
     { .name = "MI_CONDITIONAL_BATCH_BUFFER_END", MI(0x36), VAR(8, 4, 4),
-      .engines = GEN9_ENG_ALL },
+      .engines = GEN9_ENG_ALL, .addresses = ADDR(2) },
 
     /* Blitter: the three commands i915 and IGT use. */
-    { .name = "XY_FAST_COPY_BLT", BLT(0x42), VAR(8, 10, 10), .engines = GEN9_ENG_BCS },
-    { .name = "XY_COLOR_BLT", BLT(0x50), VAR(8, 7, 7), .engines = GEN9_ENG_BCS },
-    { .name = "XY_SRC_COPY_BLT", BLT(0x53), VAR(8, 10, 10), .engines = GEN9_ENG_BCS },
+    { .name = "XY_FAST_COPY_BLT", BLT(0x42), VAR(8, 10, 10), .engines = GEN9_ENG_BCS,
+      .addresses = ADDR(4) | ADDR(8) },
+    { .name = "XY_COLOR_BLT", BLT(0x50), VAR(8, 7, 7), .engines = GEN9_ENG_BCS,
+      .addresses = ADDR(4) },
+    { .name = "XY_SRC_COPY_BLT", BLT(0x53), VAR(8, 10, 10), .engines = GEN9_ENG_BCS,
+      .addresses = ADDR(4) | ADDR(8) },
 
     /* Render engine: pipeline control, state base addresses, 3D/media state. */
-    { .name = "PIPE_CONTROL", GFX(3, 2, 0x00), VAR(8, 6, 6), .engines = GEN9_ENG_RCS },
+    { .name = "PIPE_CONTROL", GFX(3, 2, 0x00), VAR(8, 6, 6), .engines = GEN9_ENG_RCS,
+      .addresses = ADDR(2) },
     { .name = "PIPELINE_SELECT", GFX(1, 1, 0x04), FIXED(1), .engines = GEN9_ENG_RCS },
     { .name = "3DSTATE_VF_STATISTICS", GFX(1, 0, 0x0b), FIXED(1), .engines = GEN9_ENG_RCS },
     { .name = "STATE_BASE_ADDRESS", GFX(0, 1, 0x01), VAR(8, 19, 19), .engines = GEN9_ENG_RCS,
@@ -123,6 +135,7 @@ const struct gen9_cmd gen9_cmds[] = {
     RENDER_STATE(2, 1, 0x02, "MEDIA_OBJECT_PRT", 16),
     RENDER_STATE(2, 1, 0x03, "MEDIA_OBJECT_WALKER", 16),
     RENDER_STATE(2, 1, 0x05, "GPGPU_WALKER", 8),
+    RENDER_STATE(2, 1, 0x06, "MEDIA_OBJECT_GRPID", 16),
     RENDER_STATE(3, 0, 0x04, "3DSTATE_CLEAR_PARAMS", 8),
     RENDER_STATE(3, 0, 0x08, "3DSTATE_VERTEX_BUFFERS", 8),
     RENDER_STATE(3, 0, 0x09, "3DSTATE_VERTEX_ELEMENTS", 8),

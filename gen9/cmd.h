@@ -1,9 +1,10 @@
 /*
  * cmd.h - the Gen9 (Skylake) commands a command streamer decodes: one row
  * per command (how dword 0 names it, its length rule, the engines that
- * have it, which dwords hold state pointers), in gen9_cmds (cmd.c).  What
- * a consumer does with a command is its own overlay on these rows: the
- * scanner's policy and audits (mediator/scan/cmd-table.c).
+ * have it, which dwords hold state pointers or the address it accesses),
+ * in gen9_cmds (cmd.c).  What a consumer does with a command is its own
+ * overlay on these rows: the scanner's policy and audits
+ * (mediator/scan/cmd-table.c), the GPU model's handlers (pgpu/skl-cmd.c).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -34,6 +35,8 @@ struct gen9_cmd {
     uint32_t min_len;       /* total dwords, header included */
     uint32_t max_len;       /* == min_len for a fixed or exact length */
     uint32_t state_ptrs;    /* bit i: dwords i, i+1 hold a state pointer */
+    uint16_t addresses;     /* bit i: dwords i, i+1 hold the graphics address the
+                             * command reads or writes (MI, blits, PIPE_CONTROL) */
 };
 
 extern const struct gen9_cmd gen9_cmds[];

@@ -1,8 +1,9 @@
 /*
- * skl-cmd.c - the command streamer: one generic decode loop over command
- * tables (one row per command: name, length rule, engines, which dwords
- * hold graphics addresses, and a handler only where the command has an
- * effect in the model), plus the MI and PIPE_CONTROL handlers.
+ * skl-cmd.c - the command streamer: one generic decode loop over the Gen9
+ * command rows (gen9/cmd.c: length rule, engines, which dwords hold
+ * graphics addresses) with the model's overlay (a handler where the
+ * command has an effect in the model, or unimplemented), plus the MI and
+ * PIPE_CONTROL handlers.
  *
  * 3D, media and GPGPU commands are decoded with their exact Gen9 lengths
  * and skipped: the model has no rasterizer or EUs.  On the video engines
@@ -18,20 +19,18 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "gen9/cmd.h"
+
 #define SLICE_COMMANDS      1024
 #define MAX_FETCHED_DWORDS  (1024 + 2)      /* longest command with a handler */
 #define REG_OFFSET_MASK     0x007ffffcu     /* register offsets in commands */
 
+/* What the model does with a command; the commands, their lengths and
+ * address dwords are gen9/cmd.c's rows. */
 struct skl_cmd_desc {
-    const char *name;
-    uint32_t opcode;        /* GFX rows: GFX_OP() of the command (the table key) */
-    uint8_t len_bits;       /* width of the DWord Length field; 0: fixed */
-    uint16_t fixed_len;     /* total dwords when len_bits == 0 */
-    uint8_t min_len;        /* a shorter command is malformed */
-    uint8_t engines;        /* GEN9_ENG_* where the command is valid */
-    uint16_t addr_dws;      /* bit i: dwords i and i + 1 hold an address */
-    bool unimplemented;     /* decoded, but the model cannot execute it */
+    const char *name;       /* of its gen9_cmds row */
     skl_cmd_fn *exec;       /* NULL: no effect in the model */
+    bool unimplemented;     /* decoded, but the model cannot execute it */
 };
 
 static enum skl_space mi_space(uint32_t dw0)
@@ -328,281 +327,73 @@ static enum skl_exec_result mi_conditional_bb_end(struct skl_exec *x, const uint
     return SKL_EXEC_CONTINUE;
 }
 
-#define MI_ROW(op, cmd_name, ...) [op] = { .name = #cmd_name, __VA_ARGS__ }
-#define MI_FIXED1(op, cmd_name, ...) \
-    MI_ROW(op, cmd_name, .fixed_len = 1, .min_len = 1, __VA_ARGS__)
-#define MI_VAR(op, cmd_name, bits, min, ...) \
-    MI_ROW(op, cmd_name, .len_bits = (bits), .min_len = (min), __VA_ARGS__)
-
-/* MI commands, by opcode (dword 0 bits 28:23). */
-static const struct skl_cmd_desc mi_cmds[64] = {
-    MI_FIXED1(0x00, MI_NOOP, .engines = GEN9_ENG_ALL),
-    MI_FIXED1(0x01, MI_SET_PREDICATE, .engines = GEN9_ENG_ALL, .unimplemented = true),
-    MI_FIXED1(0x02, MI_USER_INTERRUPT, .engines = GEN9_ENG_ALL, .exec = mi_user_interrupt),
-    MI_FIXED1(0x03, MI_WAIT_FOR_EVENT, .engines = GEN9_ENG_RCS | GEN9_ENG_BCS,
-              .unimplemented = true),
-    MI_FIXED1(0x05, MI_ARB_CHECK, .engines = GEN9_ENG_ALL, .exec = mi_arb_check),
-    MI_FIXED1(0x06, MI_RS_CONTROL, .engines = GEN9_ENG_RCS, .unimplemented = true),
-    MI_FIXED1(0x07, MI_REPORT_HEAD, .engines = GEN9_ENG_ALL, .exec = mi_report_head),
-    MI_FIXED1(0x08, MI_ARB_ON_OFF, .engines = GEN9_ENG_ALL, .exec = mi_arb_on_off),
-    MI_FIXED1(0x09, MI_URB_ATOMIC_ALLOC, .engines = GEN9_ENG_RCS, .unimplemented = true),
-    MI_FIXED1(0x0a, MI_BATCH_BUFFER_END, .engines = GEN9_ENG_ALL, .exec = mi_batch_buffer_end),
-    MI_FIXED1(0x0b, MI_SUSPEND_FLUSH, .engines = GEN9_ENG_ALL, .unimplemented = true),
-    MI_FIXED1(0x0c, MI_PREDICATE, .engines = GEN9_ENG_RCS, .unimplemented = true),
-    MI_FIXED1(0x0d, MI_TOPOLOGY_FILTER, .engines = GEN9_ENG_RCS, .unimplemented = true),
-    MI_FIXED1(0x0e, MI_SET_APPID, .engines = GEN9_ENG_ALL, .unimplemented = true),
-    MI_FIXED1(0x0f, MI_RS_CONTEXT, .engines = GEN9_ENG_RCS, .unimplemented = true),
-    MI_VAR(0x12, MI_LOAD_SCAN_LINES_INCL, 6, 2, .engines = GEN9_ENG_RCS | GEN9_ENG_BCS,
-           .unimplemented = true),
-    MI_VAR(0x13, MI_LOAD_SCAN_LINES_EXCL, 6, 2, .engines = GEN9_ENG_RCS | GEN9_ENG_BCS,
-           .unimplemented = true),
-    MI_VAR(0x14, MI_DISPLAY_FLIP, 8, 3, .engines = GEN9_ENG_RCS | GEN9_ENG_BCS,
-           .unimplemented = true),
-    MI_VAR(0x18, MI_SET_CONTEXT, 8, 2, .engines = GEN9_ENG_RCS, .unimplemented = true),
-    MI_VAR(0x1a, MI_MATH, 8, 2, .engines = GEN9_ENG_ALL, .unimplemented = true),
-    MI_VAR(0x1b, MI_SEMAPHORE_SIGNAL, 8, 2, .engines = GEN9_ENG_ALL, .unimplemented = true),
-    MI_VAR(0x1c, MI_SEMAPHORE_WAIT, 8, 4, .engines = GEN9_ENG_ALL, .addr_dws = 1 << 2,
-           .exec = mi_semaphore_wait),
-    MI_VAR(0x1d, MI_FORCE_WAKEUP, 8, 2, .engines = GEN9_ENG_ALL, .unimplemented = true),
-    MI_VAR(0x20, MI_STORE_DATA_IMM, 10, 4, .engines = GEN9_ENG_ALL, .addr_dws = 1 << 1,
-           .exec = mi_store_data_imm),
-    MI_VAR(0x21, MI_STORE_DATA_INDEX, 8, 3, .engines = GEN9_ENG_ALL, .unimplemented = true),
-    MI_VAR(0x22, MI_LOAD_REGISTER_IMM, 8, 3, .engines = GEN9_ENG_ALL,
-           .exec = mi_load_register_imm),
-    MI_VAR(0x23, MI_UPDATE_GTT, 10, 3, .engines = GEN9_ENG_ALL, .unimplemented = true),
-    MI_VAR(0x24, MI_STORE_REGISTER_MEM, 8, 4, .engines = GEN9_ENG_ALL, .addr_dws = 1 << 2,
-           .exec = mi_store_register_mem),
-    MI_VAR(0x26, MI_FLUSH_DW, 6, 4, .engines = GEN9_ENG_XCS, .addr_dws = 1 << 1,
-           .exec = mi_flush_dw),
-    MI_VAR(0x27, MI_CLFLUSH, 10, 3, .engines = GEN9_ENG_ALL, .unimplemented = true),
-    MI_VAR(0x28, MI_REPORT_PERF_COUNT, 6, 4, .engines = GEN9_ENG_RCS, .unimplemented = true),
-    MI_VAR(0x29, MI_LOAD_REGISTER_MEM, 8, 4, .engines = GEN9_ENG_ALL, .addr_dws = 1 << 2,
-           .exec = mi_load_register_mem),
-    MI_VAR(0x2a, MI_LOAD_REGISTER_REG, 8, 3, .engines = GEN9_ENG_ALL,
-           .exec = mi_load_register_reg),
-    MI_VAR(0x2b, MI_RS_STORE_DATA_IMM, 8, 4, .engines = GEN9_ENG_RCS, .unimplemented = true),
-    MI_VAR(0x2c, MI_LOAD_URB_MEM, 8, 4, .engines = GEN9_ENG_RCS, .unimplemented = true),
-    MI_VAR(0x2d, MI_STORE_URB_MEM, 8, 4, .engines = GEN9_ENG_RCS, .unimplemented = true),
-    MI_VAR(0x2e, MI_COPY_MEM_MEM, 8, 5, .engines = GEN9_ENG_ALL, .unimplemented = true),
-    MI_VAR(0x2f, MI_ATOMIC, 8, 3, .engines = GEN9_ENG_ALL, .unimplemented = true),
-    MI_VAR(0x31, MI_BATCH_BUFFER_START, 8, 3, .engines = GEN9_ENG_ALL, .addr_dws = 1 << 1,
-           .exec = mi_batch_buffer_start),
-    MI_VAR(0x36, MI_CONDITIONAL_BATCH_BUFFER_END, 8, 4, .engines = GEN9_ENG_ALL,
-           .addr_dws = 1 << 2, .exec = mi_conditional_bb_end),
+/* The commands the model executes or cannot execute; every other row of
+ * gen9_cmds (3D, media, GPGPU and video state, MI_NOOP) it decodes and
+ * skips: it has no rasterizer, EUs or video pipeline. */
+static const struct skl_cmd_desc cmd_rows[] = {
+    { "MI_SET_PREDICATE", NULL, true },
+    { "MI_USER_INTERRUPT", mi_user_interrupt, false },
+    { "MI_WAIT_FOR_EVENT", NULL, true },
+    { "MI_ARB_CHECK", mi_arb_check, false },
+    { "MI_RS_CONTROL", NULL, true },
+    { "MI_REPORT_HEAD", mi_report_head, false },
+    { "MI_ARB_ON_OFF", mi_arb_on_off, false },
+    { "MI_URB_ATOMIC_ALLOC", NULL, true },
+    { "MI_BATCH_BUFFER_END", mi_batch_buffer_end, false },
+    { "MI_SUSPEND_FLUSH", NULL, true },
+    { "MI_PREDICATE", NULL, true },
+    { "MI_TOPOLOGY_FILTER", NULL, true },
+    { "MI_SET_APPID", NULL, true },
+    { "MI_RS_CONTEXT", NULL, true },
+    { "MI_LOAD_SCAN_LINES_INCL", NULL, true },
+    { "MI_LOAD_SCAN_LINES_EXCL", NULL, true },
+    { "MI_DISPLAY_FLIP", NULL, true },
+    { "MI_SET_CONTEXT", NULL, true },
+    { "MI_MATH", NULL, true },
+    { "MI_SEMAPHORE_SIGNAL", NULL, true },
+    { "MI_SEMAPHORE_WAIT", mi_semaphore_wait, false },
+    { "MI_FORCE_WAKEUP", NULL, true },
+    { "MI_STORE_DATA_IMM", mi_store_data_imm, false },
+    { "MI_STORE_DATA_INDEX", NULL, true },
+    { "MI_LOAD_REGISTER_IMM", mi_load_register_imm, false },
+    { "MI_UPDATE_GTT", NULL, true },
+    { "MI_STORE_REGISTER_MEM", mi_store_register_mem, false },
+    { "MI_FLUSH_DW", mi_flush_dw, false },
+    { "MI_CLFLUSH", NULL, true },
+    { "MI_REPORT_PERF_COUNT", NULL, true },
+    { "MI_LOAD_REGISTER_MEM", mi_load_register_mem, false },
+    { "MI_LOAD_REGISTER_REG", mi_load_register_reg, false },
+    { "MI_RS_STORE_DATA_IMM", NULL, true },
+    { "MI_LOAD_URB_MEM", NULL, true },
+    { "MI_STORE_URB_MEM", NULL, true },
+    { "MI_COPY_MEM_MEM", NULL, true },
+    { "MI_ATOMIC", NULL, true },
+    { "MI_BATCH_BUFFER_START", mi_batch_buffer_start, false },
+    { "MI_CONDITIONAL_BATCH_BUFFER_END", mi_conditional_bb_end, false },
+    { "XY_FAST_COPY_BLT", skl_blt_fast_copy, false },
+    { "XY_COLOR_BLT", skl_blt_color, false },
+    { "XY_SRC_COPY_BLT", skl_blt_src_copy, false },
+    { "PIPE_CONTROL", pipe_control, false },
 };
 
-/* Blitter commands, by opcode (dword 0 bits 28:22). */
-static const struct skl_cmd_desc blt_cmds[128] = {
-    [0x42] = { .name = "XY_FAST_COPY_BLT", .len_bits = 8, .min_len = 10,
-               .engines = GEN9_ENG_BCS, .addr_dws = 1 << 4 | 1 << 8,
-               .exec = skl_blt_fast_copy },
-    [0x50] = { .name = "XY_COLOR_BLT", .len_bits = 8, .min_len = 7,
-               .engines = GEN9_ENG_BCS, .addr_dws = 1 << 4, .exec = skl_blt_color },
-    [0x53] = { .name = "XY_SRC_COPY_BLT", .len_bits = 8, .min_len = 10,
-               .engines = GEN9_ENG_BCS, .addr_dws = 1 << 4 | 1 << 8,
-               .exec = skl_blt_src_copy },
-};
+static const struct skl_cmd_desc *row_of[256];     /* by gen9_cmds index */
+static const struct skl_cmd_desc skip_row = { .name = "skipped" };
 
-#define GFX_KEY(dw0)        (((dw0) >> 16) & 0x1fff)    /* subtype, opcode, subop */
-#define GFX_ROW(sub, op, subop, cmd_name, bits) \
-    { .name = #cmd_name, .opcode = GFX_OP(sub, op, subop), .len_bits = (bits), \
-      .min_len = 2, .engines = GEN9_ENG_RCS }
-#define GFX_FIXED_ROW(sub, op, subop, cmd_name, dwords) \
-    { .name = #cmd_name, .opcode = GFX_OP(sub, op, subop), .fixed_len = (dwords), \
-      .min_len = (dwords), .engines = GEN9_ENG_RCS }
-
-/* Render engine GFX commands (Gen9 opcodes and length field widths). */
-static const struct skl_cmd_desc gfx_cmds[] = {
-    { .name = "PIPE_CONTROL", .opcode = GFX_OP(3, 2, 0), .len_bits = 8, .min_len = 6,
-      .engines = GEN9_ENG_RCS, .addr_dws = 1 << 2, .exec = pipe_control },
-    GFX_ROW(0, 0, 0x03, STATE_PREFETCH, 8),
-    GFX_ROW(0, 1, 0x01, STATE_BASE_ADDRESS, 8),
-    GFX_ROW(0, 1, 0x02, STATE_SIP, 8),
-    GFX_ROW(0, 1, 0x04, GPGPU_CSR_BASE_ADDRESS, 8),
-    GFX_FIXED_ROW(1, 0, 0x0b, 3DSTATE_VF_STATISTICS, 1),
-    GFX_FIXED_ROW(1, 1, 0x04, PIPELINE_SELECT, 1),
-    GFX_ROW(2, 0, 0x00, MEDIA_VFE_STATE, 16),
-    GFX_ROW(2, 0, 0x01, MEDIA_CURBE_LOAD, 16),
-    GFX_ROW(2, 0, 0x02, MEDIA_INTERFACE_DESCRIPTOR_LOAD, 16),
-    GFX_ROW(2, 0, 0x03, MEDIA_GATEWAY_STATE, 16),
-    GFX_ROW(2, 0, 0x04, MEDIA_STATE_FLUSH, 16),
-    GFX_ROW(2, 1, 0x00, MEDIA_OBJECT, 16),
-    GFX_ROW(2, 1, 0x02, MEDIA_OBJECT_PRT, 16),
-    GFX_ROW(2, 1, 0x03, MEDIA_OBJECT_WALKER, 16),
-    GFX_ROW(2, 1, 0x05, GPGPU_WALKER, 8),
-    GFX_ROW(2, 1, 0x06, MEDIA_OBJECT_GRPID, 16),
-    GFX_ROW(3, 0, 0x04, 3DSTATE_CLEAR_PARAMS, 8),
-    GFX_ROW(3, 0, 0x05, 3DSTATE_DEPTH_BUFFER, 8),
-    GFX_ROW(3, 0, 0x06, 3DSTATE_STENCIL_BUFFER, 8),
-    GFX_ROW(3, 0, 0x07, 3DSTATE_HIER_DEPTH_BUFFER, 8),
-    GFX_ROW(3, 0, 0x08, 3DSTATE_VERTEX_BUFFERS, 8),
-    GFX_ROW(3, 0, 0x09, 3DSTATE_VERTEX_ELEMENTS, 8),
-    GFX_ROW(3, 0, 0x0a, 3DSTATE_INDEX_BUFFER, 8),
-    GFX_ROW(3, 0, 0x0c, 3DSTATE_VF, 8),
-    GFX_ROW(3, 0, 0x0d, 3DSTATE_MULTISAMPLE, 8),
-    GFX_ROW(3, 0, 0x0e, 3DSTATE_CC_STATE_POINTERS, 8),
-    GFX_ROW(3, 0, 0x0f, 3DSTATE_SCISSOR_STATE_POINTERS, 8),
-    GFX_ROW(3, 0, 0x10, 3DSTATE_VS, 8),
-    GFX_ROW(3, 0, 0x11, 3DSTATE_GS, 8),
-    GFX_ROW(3, 0, 0x12, 3DSTATE_CLIP, 8),
-    GFX_ROW(3, 0, 0x13, 3DSTATE_SF, 8),
-    GFX_ROW(3, 0, 0x14, 3DSTATE_WM, 8),
-    GFX_ROW(3, 0, 0x15, 3DSTATE_CONSTANT_VS, 8),
-    GFX_ROW(3, 0, 0x16, 3DSTATE_CONSTANT_GS, 8),
-    GFX_ROW(3, 0, 0x17, 3DSTATE_CONSTANT_PS, 8),
-    GFX_ROW(3, 0, 0x18, 3DSTATE_SAMPLE_MASK, 8),
-    GFX_ROW(3, 0, 0x19, 3DSTATE_CONSTANT_HS, 8),
-    GFX_ROW(3, 0, 0x1a, 3DSTATE_CONSTANT_DS, 8),
-    GFX_ROW(3, 0, 0x1b, 3DSTATE_HS, 8),
-    GFX_ROW(3, 0, 0x1c, 3DSTATE_TE, 8),
-    GFX_ROW(3, 0, 0x1d, 3DSTATE_DS, 8),
-    GFX_ROW(3, 0, 0x1e, 3DSTATE_STREAMOUT, 8),
-    GFX_ROW(3, 0, 0x1f, 3DSTATE_SBE, 8),
-    GFX_ROW(3, 0, 0x20, 3DSTATE_PS, 8),
-    GFX_ROW(3, 0, 0x21, 3DSTATE_VIEWPORT_STATE_POINTERS_SF_CLIP, 8),
-    GFX_ROW(3, 0, 0x23, 3DSTATE_VIEWPORT_STATE_POINTERS_CC, 8),
-    GFX_ROW(3, 0, 0x24, 3DSTATE_BLEND_STATE_POINTERS, 8),
-    GFX_ROW(3, 0, 0x26, 3DSTATE_BINDING_TABLE_POINTERS_VS, 8),
-    GFX_ROW(3, 0, 0x27, 3DSTATE_BINDING_TABLE_POINTERS_HS, 8),
-    GFX_ROW(3, 0, 0x28, 3DSTATE_BINDING_TABLE_POINTERS_DS, 8),
-    GFX_ROW(3, 0, 0x29, 3DSTATE_BINDING_TABLE_POINTERS_GS, 8),
-    GFX_ROW(3, 0, 0x2a, 3DSTATE_BINDING_TABLE_POINTERS_PS, 8),
-    GFX_ROW(3, 0, 0x2b, 3DSTATE_SAMPLER_STATE_POINTERS_VS, 8),
-    GFX_ROW(3, 0, 0x2c, 3DSTATE_SAMPLER_STATE_POINTERS_HS, 8),
-    GFX_ROW(3, 0, 0x2d, 3DSTATE_SAMPLER_STATE_POINTERS_DS, 8),
-    GFX_ROW(3, 0, 0x2e, 3DSTATE_SAMPLER_STATE_POINTERS_GS, 8),
-    GFX_ROW(3, 0, 0x2f, 3DSTATE_SAMPLER_STATE_POINTERS_PS, 8),
-    GFX_ROW(3, 0, 0x30, 3DSTATE_URB_VS, 8),
-    GFX_ROW(3, 0, 0x31, 3DSTATE_URB_HS, 8),
-    GFX_ROW(3, 0, 0x32, 3DSTATE_URB_DS, 8),
-    GFX_ROW(3, 0, 0x33, 3DSTATE_URB_GS, 8),
-    GFX_ROW(3, 0, 0x34, 3DSTATE_GATHER_CONSTANT_VS, 8),
-    GFX_ROW(3, 0, 0x35, 3DSTATE_GATHER_CONSTANT_GS, 8),
-    GFX_ROW(3, 0, 0x36, 3DSTATE_GATHER_CONSTANT_HS, 8),
-    GFX_ROW(3, 0, 0x37, 3DSTATE_GATHER_CONSTANT_DS, 8),
-    GFX_ROW(3, 0, 0x38, 3DSTATE_GATHER_CONSTANT_PS, 8),
-    GFX_ROW(3, 0, 0x43, 3DSTATE_BINDING_TABLE_EDIT_VS, 9),
-    GFX_ROW(3, 0, 0x44, 3DSTATE_BINDING_TABLE_EDIT_GS, 9),
-    GFX_ROW(3, 0, 0x45, 3DSTATE_BINDING_TABLE_EDIT_HS, 9),
-    GFX_ROW(3, 0, 0x46, 3DSTATE_BINDING_TABLE_EDIT_DS, 9),
-    GFX_ROW(3, 0, 0x47, 3DSTATE_BINDING_TABLE_EDIT_PS, 9),
-    GFX_ROW(3, 0, 0x49, 3DSTATE_VF_INSTANCING, 8),
-    GFX_ROW(3, 0, 0x4a, 3DSTATE_VF_SGVS, 8),
-    GFX_ROW(3, 0, 0x4b, 3DSTATE_VF_TOPOLOGY, 8),
-    GFX_ROW(3, 0, 0x4c, 3DSTATE_WM_CHROMAKEY, 8),
-    GFX_ROW(3, 0, 0x4d, 3DSTATE_PS_BLEND, 8),
-    GFX_ROW(3, 0, 0x4e, 3DSTATE_WM_DEPTH_STENCIL, 8),
-    GFX_ROW(3, 0, 0x4f, 3DSTATE_PS_EXTRA, 8),
-    GFX_ROW(3, 0, 0x50, 3DSTATE_RASTER, 8),
-    GFX_ROW(3, 0, 0x51, 3DSTATE_SBE_SWIZ, 8),
-    GFX_ROW(3, 0, 0x52, 3DSTATE_WM_HZ_OP, 8),
-    GFX_ROW(3, 0, 0x54, 3DSTATE_RS_CONSTANT_POINTER, 8),
-    GFX_ROW(3, 0, 0x55, 3DSTATE_VF_COMPONENT_PACKING, 8),
-    GFX_ROW(3, 1, 0x00, 3DSTATE_DRAWING_RECTANGLE, 8),
-    GFX_ROW(3, 1, 0x02, 3DSTATE_SAMPLER_PALETTE_LOAD0, 8),
-    GFX_ROW(3, 1, 0x04, 3DSTATE_CHROMA_KEY, 8),
-    GFX_ROW(3, 1, 0x06, 3DSTATE_POLY_STIPPLE_OFFSET, 8),
-    GFX_ROW(3, 1, 0x07, 3DSTATE_POLY_STIPPLE_PATTERN, 8),
-    GFX_ROW(3, 1, 0x08, 3DSTATE_LINE_STIPPLE, 8),
-    GFX_ROW(3, 1, 0x0a, 3DSTATE_AA_LINE_PARAMETERS, 8),
-    GFX_ROW(3, 1, 0x0c, 3DSTATE_SAMPLER_PALETTE_LOAD1, 8),
-    GFX_ROW(3, 1, 0x11, 3DSTATE_MONOFILTER_SIZE, 8),
-    GFX_ROW(3, 1, 0x12, 3DSTATE_PUSH_CONSTANT_ALLOC_VS, 8),
-    GFX_ROW(3, 1, 0x13, 3DSTATE_PUSH_CONSTANT_ALLOC_HS, 8),
-    GFX_ROW(3, 1, 0x14, 3DSTATE_PUSH_CONSTANT_ALLOC_DS, 8),
-    GFX_ROW(3, 1, 0x15, 3DSTATE_PUSH_CONSTANT_ALLOC_GS, 8),
-    GFX_ROW(3, 1, 0x16, 3DSTATE_PUSH_CONSTANT_ALLOC_PS, 8),
-    GFX_ROW(3, 1, 0x17, 3DSTATE_SO_DECL_LIST, 9),
-    GFX_ROW(3, 1, 0x18, 3DSTATE_SO_BUFFER, 8),
-    GFX_ROW(3, 1, 0x19, 3DSTATE_BINDING_TABLE_POOL_ALLOC, 8),
-    GFX_ROW(3, 1, 0x1a, 3DSTATE_GATHER_POOL_ALLOC, 8),
-    GFX_ROW(3, 1, 0x1b, 3DSTATE_DX9_CONSTANT_BUFFER_POOL_ALLOC, 8),
-    GFX_ROW(3, 1, 0x1c, 3DSTATE_SAMPLE_PATTERN, 8),
-    GFX_ROW(3, 1, 0x1d, 3DSTATE_URB_CLEAR, 8),
-    GFX_ROW(3, 3, 0x00, 3DPRIMITIVE, 8),
-};
-
-#define NUM_GFX_CMDS (sizeof(gfx_cmds) / sizeof(gfx_cmds[0]))
-
-/* Video engines: the GFX-type commands are pipeline 2 (MFX, HCP, VDENC,
- * HuC, VEBOX), each skipped by its 12-bit length, and MFX_WAIT (pipeline
- * 1), a single dword; pipelines 0 and 3 have no commands there. */
-static const struct skl_cmd_desc video_cmd = {
-    .name = "video engine command", .len_bits = 12, .min_len = 1,
-    .engines = GEN9_ENG_VCS | GEN9_ENG_VECS,
-};
-static const struct skl_cmd_desc video_single_dword_cmd = {
-    .name = "MFX_WAIT", .fixed_len = 1, .min_len = 1, .engines = GEN9_ENG_VCS | GEN9_ENG_VECS,
-};
-
-static uint8_t gfx_index[0x2000];       /* GFX_KEY -> row + 1 */
-static pthread_once_t gfx_index_once = PTHREAD_ONCE_INIT;
-
-static void build_gfx_index(void)
+static void __attribute__((constructor)) build_row_index(void)
 {
-    assert(NUM_GFX_CMDS < 256);
-    for (unsigned i = 0; i < NUM_GFX_CMDS; i++) {
-        unsigned key = GFX_KEY(gfx_cmds[i].opcode);
-
-        assert(!gfx_index[key]);
-        gfx_index[key] = i + 1;
+    assert(gen9_cmd_count <= sizeof(row_of) / sizeof(row_of[0]));
+    for (size_t i = 0; i < gen9_cmd_count; i++) {
+        row_of[i] = &skip_row;
     }
-}
+    for (size_t r = 0; r < sizeof(cmd_rows) / sizeof(cmd_rows[0]); r++) {
+        size_t i = 0;
 
-static const struct skl_cmd_desc *decode(enum gen9_engine engine, uint32_t dw0)
-{
-    const struct skl_cmd_desc *desc = NULL;
-
-    switch (CMD_TYPE(dw0)) {
-    case CMD_TYPE_MI:
-        desc = &mi_cmds[(dw0 >> 23) & 0x3f];
-        break;
-    case CMD_TYPE_2D:
-        desc = &blt_cmds[(dw0 >> 22) & 0x7f];
-        break;
-    case CMD_TYPE_GFX:
-        if (engine == GEN9_VCS || engine == GEN9_VECS) {
-            switch ((dw0 >> 27) & 3) {
-            case 1:
-                return &video_single_dword_cmd;
-            case 2:
-                return &video_cmd;
-            default:
-                return NULL;
-            }
+        while (i < gen9_cmd_count && strcmp(gen9_cmds[i].name, cmd_rows[r].name)) {
+            i++;
         }
-        if (gfx_index[GFX_KEY(dw0)]) {
-            desc = &gfx_cmds[gfx_index[GFX_KEY(dw0)] - 1];
-        }
-        break;
+        assert(i < gen9_cmd_count && row_of[i] == &skip_row);  /* each names one command */
+        row_of[i] = &cmd_rows[r];
     }
-    if (!desc || !desc->name || !(desc->engines & (1u << engine))) {
-        return NULL;
-    }
-    return desc;
-}
-
-static unsigned cmd_length(const struct skl_cmd_desc *desc, uint32_t dw0)
-{
-    if (!desc->len_bits) {
-        return desc->fixed_len;
-    }
-    return (dw0 & ((1u << desc->len_bits) - 1)) + 2;
-}
-
-bool skl_cmd_decode(enum gen9_engine engine, uint32_t dw0, struct skl_cmd_decoded *out)
-{
-    const struct skl_cmd_desc *desc;
-
-    pthread_once(&gfx_index_once, build_gfx_index);
-    desc = decode(engine, dw0);
-    if (!desc) {
-        return false;
-    }
-    *out = (struct skl_cmd_decoded){ .name = desc->name, .len = cmd_length(desc, dw0),
-                                     .min_len = desc->min_len,
-                                     .implemented = !desc->unimplemented };
-    return true;
 }
 
 /* Graphics address of dword @i of the fetch stream. */
@@ -673,19 +464,25 @@ static void advance(struct skl_exec *x, int dwords)
 static enum skl_exec_result execute_one(struct skl_exec *x)
 {
     static __thread uint32_t dw[MAX_FETCHED_DWORDS];
+    const struct gen9_cmd *cmd;
     const struct skl_cmd_desc *desc;
     enum skl_exec_result result;
     unsigned len;
+    int row;
 
     if (!fetch(x, 0, 1, dw)) {
         return SKL_EXEC_FAULT;
     }
-    desc = decode(x->e->id, dw[0]);
-    if (!desc || desc->unimplemented) {
+    row = gen9_cmd_find(x->e->id, dw[0]);
+    if (row < 0 || row_of[row]->unimplemented) {
         return SKL_EXEC_BAD_COMMAND;
     }
-    len = cmd_length(desc, dw[0]);
-    if (len < desc->min_len ||
+    cmd = &gen9_cmds[row];
+    desc = row_of[row];
+    len = gen9_cmd_length(cmd, dw[0]);
+    /* A command the model executes must hold the dwords its handler reads;
+     * one it skips is skipped by its length field. */
+    if ((desc->exec && len < cmd->min_len) ||
         (x->level == SKL_LEVEL_RING &&
          4 * len > (x->tail - x->head + x->ring_size) % x->ring_size)) {
         return SKL_EXEC_BAD_COMMAND;    /* short, or crosses the ring tail */
@@ -696,7 +493,7 @@ static enum skl_exec_result execute_one(struct skl_exec *x)
             return SKL_EXEC_FAULT;
         }
         for (unsigned i = 0, a = 0; i < len - 1 && i < 16 && a < 2; i++) {
-            if (desc->addr_dws & (1u << i)) {
+            if (cmd->addresses & (1u << i)) {
                 x->addr[a++] = (dw[i] & ~3u) | (uint64_t)(dw[i + 1] & 0xffff) << 32;
             }
         }
@@ -728,7 +525,6 @@ enum skl_exec_result skl_execute_slice(struct skl_engine *e)
     uint32_t start_head;
     unsigned n;
 
-    pthread_once(&gfx_index_once, build_gfx_index);
     x.ring_start = skl_ereg(e, RING_START) & ~0xfffu;
     x.ring_size = RING_CTL_PAGES(ctl) * PGPU_PAGE_SIZE;
     x.head = skl_ereg(e, RING_HEAD) & HEAD_ADDR;

@@ -253,21 +253,7 @@ static inline void skl_exec_dma_point(struct skl_exec *x, const struct skl_gpu *
 /* skl-cmd.c: execute commands of active[0] until something stops them. */
 enum skl_exec_result skl_execute_slice(struct skl_engine *e);
 
-/* How the command streamer of @engine decodes a command starting with
- * @dw0: its row's name, its total length in dwords, the shortest length
- * that is not malformed, and whether the model executes it (an
- * unimplemented command stops the context).  False when no row of
- * @engine knows it.  The slice loop decodes with the same function;
- * tests compare it with the mediator's scanner table. */
-struct skl_cmd_decoded {
-    const char *name;
-    unsigned len;
-    unsigned min_len;
-    bool implemented;
-};
-bool skl_cmd_decode(enum gen9_engine engine, uint32_t dw0, struct skl_cmd_decoded *out);
-
-/* skl-blit.c: blitter command handlers (rows of the command table). */
+/* skl-blit.c: blitter command handlers (rows of skl-cmd.c's overlay). */
 skl_cmd_fn skl_blt_src_copy, skl_blt_color, skl_blt_fast_copy;
 
 #endif /* GPUMED_PGPU_SKL_H */

@@ -60,6 +60,9 @@ static const struct {
     { "XY_COLOR_BLT", MED_CMD_ALLOW, med_cmd_color_blt },
     { "XY_SRC_COPY_BLT", MED_CMD_ALLOW, med_cmd_src_copy_blt },
     { "PIPE_CONTROL", MED_CMD_ALLOW, med_cmd_pipe_control },
+    /* GVT-g's command parser has no row for it (i915's gvt/cmd_parser.c):
+     * a guest cannot use it under either mediator. */
+    { "MEDIA_OBJECT_GRPID", MED_CMD_UNSUPPORTED, NULL },
 };
 
 struct med_cmd_desc med_cmd_rows[256];
