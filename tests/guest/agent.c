@@ -13,6 +13,8 @@
  *   gpumed.igt=<test>,...     the IGT tests the igt step runs (run-guest --igt)
  *   gpumed.igt_timeout=<s>    the time limit of one IGT subtest (default 60)
  *   gpumed.igt_not_run=<test>@<subtest>,...  IGT subtests the igt step leaves out
+ *   gpumed.bench_scale=<percent> the bench steps' counts in percent of their full
+ *                             size (default 100; step-bench.c)
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -229,6 +231,11 @@ int main(void)
     value = cmdline_param(cost_param, "gpumed.cost_iterations");
     if (value && atoi(value) > 0) {
         cost_iterations = (unsigned)atoi(value);
+    }
+    memcpy(cost_param, cmdline_copy, sizeof(cmdline));
+    value = cmdline_param(cost_param, "gpumed.bench_scale");
+    if (value && atoi(value) > 0) {
+        bench_scale = (unsigned)atoi(value);
     }
     memcpy(cost_param, cmdline_copy, sizeof(cmdline));
     value = cmdline_param(cost_param, "gpumed.host_timeout");

@@ -71,6 +71,9 @@ extern struct boot_record boot_record;
 /* Accesses per kind the mmio-cost step times (gpumed.cost_iterations=). */
 extern unsigned cost_iterations;
 
+/* Every bench step's count in percent of its full size (gpumed.bench_scale=). */
+extern unsigned bench_scale;
+
 /* The load record of a module by name ("i915"), or NULL if not attempted. */
 const struct module_load *find_module_load(const char *name);
 
@@ -116,5 +119,7 @@ step_fn step_hostile_ggtt_store, step_hostile_lri, step_hostile_jump;
 step_fn step_hostile_unterminated, step_hostile_loop, step_hostile_ppgtt;
 step_fn step_gem_victim;
 step_fn step_igt;
+step_fn step_bench_blit_1080p, step_bench_sdi_single, step_bench_sdi_queued;
+step_fn step_bench_ctx_switch, step_bench_latency;
 
 #endif

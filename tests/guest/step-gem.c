@@ -27,7 +27,6 @@
 #define WAIT_NS (30ll * 1000 * 1000 * 1000)    /* TCG is slow; hangs take ~10 s */
 
 /* Commands (contract 6.6; blitter: PRM vol 2a). */
-#define MI_BATCH_BUFFER_END     0x05000000u
 #define MI_STORE_DWORD_IMM      0x10000002u     /* PPGTT address, 4 dwords */
 #define XY_COLOR_BLT            (0x54000000u | 3u << 20 | (7 - 2))
 #define XY_SRC_COPY_BLT         (0x54c00000u | 3u << 20 | (10 - 2))
@@ -105,8 +104,7 @@ void gem_buffer_free(int fd, struct gem_buffer *b)
     memset(b, 0, sizeof(*b));
 }
 
-/* The CPU is about to read what the GPU wrote. */
-static bool gem_cpu_read(struct result *r, int fd, const struct gem_buffer *b)
+bool gem_cpu_read(struct result *r, int fd, const struct gem_buffer *b)
 {
     struct drm_i915_gem_set_domain domain = {
         .handle = b->handle, .read_domains = I915_GEM_DOMAIN_CPU,
@@ -218,6 +216,24 @@ uint32_t *emit_store(uint32_t *cs, uint64_t va, uint32_t value)
     *cs++ = (uint32_t)va;
     *cs++ = va >> 32;
     *cs++ = value;
+    return cs;
+}
+
+uint32_t *emit_copy(uint32_t *cs, uint64_t dst_va, uint64_t src_va, uint32_t width,
+                    uint32_t height)
+{
+    const uint32_t pitch = width * 4;
+
+    *cs++ = XY_SRC_COPY_BLT;
+    *cs++ = BLT_32BPP | ROP_SRCCOPY | pitch;
+    *cs++ = 0;
+    *cs++ = height << 16 | width;
+    *cs++ = (uint32_t)dst_va;
+    *cs++ = dst_va >> 32;
+    *cs++ = 0;
+    *cs++ = pitch;
+    *cs++ = (uint32_t)src_va;
+    *cs++ = src_va >> 32;
     return cs;
 }
 
@@ -365,17 +381,7 @@ bool step_gem_blit(struct result *r)
     *cs++ = (uint32_t)fill.va;
     *cs++ = fill.va >> 32;
     *cs++ = color;
-    *cs++ = XY_SRC_COPY_BLT;
-    *cs++ = BLT_32BPP | ROP_SRCCOPY | PITCH;
-    *cs++ = 0;
-    *cs++ = HEIGHT << 16 | WIDTH;
-    *cs++ = (uint32_t)copy.va;
-    *cs++ = copy.va >> 32;
-    *cs++ = 0;
-    *cs++ = PITCH;
-    *cs++ = (uint32_t)src.va;
-    *cs++ = src.va >> 32;
-    len = emit_end(batch.map, cs);
+    len = emit_end(batch.map, emit_copy(cs, copy.va, src.va, WIDTH, HEIGHT));
     err = gem_execute(fd, 0, I915_EXEC_BLT, &batch, 0, len, targets, 3);
     if (err) {
         result_add(r, "error", "execbuffer2:%s", strerror(err));
@@ -452,6 +458,18 @@ out:
     return ok;
 }
 
+void gem_contexts_free(int fd, unsigned n, uint32_t *ctx, struct gem_buffer *batch,
+                       struct gem_buffer *target)
+{
+    for (unsigned c = 0; c < n; c++) {
+        gem_buffer_free(fd, &batch[c]);
+        gem_buffer_free(fd, &target[c]);
+        if (ctx[c]) {
+            gem_context_destroy(fd, ctx[c]);
+        }
+    }
+}
+
 /* Two contexts, each with its own buffer, submitted alternately. */
 bool step_gem_contexts(struct result *r)
 {
@@ -506,13 +524,7 @@ bool step_gem_contexts(struct result *r)
     }
     result_add(r, "batches", "%d", 2 * ROUNDS);
 out:
-    for (unsigned c = 0; c < 2; c++) {
-        gem_buffer_free(fd, &batch[c]);
-        gem_buffer_free(fd, &target[c]);
-        if (ctx[c]) {
-            gem_context_destroy(fd, ctx[c]);
-        }
-    }
+    gem_contexts_free(fd, 2, ctx, batch, target);
     close(fd);
     return ok;
 }

@@ -45,6 +45,13 @@ const struct step steps[] = {
     { "gem-victim", step_gem_victim, true },
     /* IGT's tests (gpumed.igt=), one process per subtest, each result a GUEST-IGT line */
     { "igt",        step_igt,       true },
+    /* Benchmarks (tools/gpumed-bench-guest): one untimed and one timed run,
+     * results checked; the figure is value= on the result line */
+    { "bench-blit-1080p", step_bench_blit_1080p, true }, /* 1080p copies queued on BCS */
+    { "bench-sdi-single", step_bench_sdi_single, true }, /* one-store batches, each waited for */
+    { "bench-sdi-queued", step_bench_sdi_queued, true }, /* one-store batches, all queued */
+    { "bench-ctx-switch", step_bench_ctx_switch, true }, /* two contexts' batches alternated */
+    { "bench-latency", step_bench_latency, true },       /* execbuffer2's return to the wait's */
 };
 
 const size_t n_steps = sizeof(steps) / sizeof(steps[0]);
