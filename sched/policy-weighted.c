@@ -92,7 +92,10 @@ static void cap_refill(const struct weighted_policy *p, struct med_sched_entity 
         uint64_t gained = (now - en->cap_budget_at_ns) * en->share->cap_percent /
                           MED_SCHED_CAP_NONE;
 
-        en->cap_budget_ns = gained >= (uint64_t)(full - en->cap_budget_ns) ?
+        /* A bucket above full (the cap lowered at run time) is cut to it:
+         * full - budget would wrap and the bucket grow without bound. */
+        en->cap_budget_ns = en->cap_budget_ns >= full ||
+                            gained >= (uint64_t)(full - en->cap_budget_ns) ?
                             full : en->cap_budget_ns + (int64_t)gained;
     } else {
         return;

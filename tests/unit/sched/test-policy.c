@@ -127,6 +127,48 @@ static void test_cap_holds_even_on_an_idle_gpu(void **state)
     assert_true(near((double)alone[0].busy_ns / (double)(alone[0].busy_ns + idle), 0.25, 0.005));
 }
 
+/* A cap set at run time holds from then on: the bucket the vGPU filled
+ * while uncapped (up to 100 ms) is cut to the new cap's, and an idle time
+ * fills it no further (the cap set on a running guest in guest-fairness
+ * once measured 28.1 % for 25 %). */
+static void test_cap_set_at_run_time_holds_after_idle(void **state)
+{
+    const struct med_sched_policy_ops *ops = &med_sched_policy_weighted;
+    void *policy = ops->create(&(struct med_sched_policy_params){ .time_slice_ns = SLICE_NS });
+    struct vgpu_sim v = vgpu(4, 100, 70000);
+    struct med_sched_entity *en;
+    uint64_t now = START_NS, busy = 0, end;
+
+    (void)state;
+    assert_non_null(policy);
+    med_sched_entity_init(&v.entity, GEN9_RCS, &v.share);
+    ops->runnable(policy, &v.entity, now);
+    while (now < START_NS + 1000 * MS) {         /* uncapped: a full bucket */
+        assert_ptr_equal(ops->pick(policy, GEN9_RCS, now), &v.entity);
+        now += v.workload_ns;
+        ops->charge(policy, &v.entity, v.workload_ns, now);
+    }
+    v.share.cap_percent = 25;                   /* in place, as the control socket sets it */
+    ops->idle(policy, &v.entity);
+    now += 10000 * MS;
+    ops->runnable(policy, &v.entity, now);
+    for (end = now + 1000 * MS; now < end; ) {
+        en = ops->pick(policy, GEN9_RCS, now);
+        if (!en) {
+            now = ops->next_eligible_ns(policy, GEN9_RCS);
+            continue;
+        }
+        now += v.workload_ns;
+        busy += v.workload_ns;
+        ops->charge(policy, en, v.workload_ns, now);
+    }
+    ops->destroy(policy);
+    printf("# cap 25 %% set at run time, then 10 s idle: %.4f of the next second\n",
+           (double)busy / (1000 * MS));
+    /* 25 % of the second, one full bucket (25 ms) and one workload */
+    assert_true(busy <= 250 * MS + 25 * MS + v.workload_ns);
+}
+
 /* Two capped vGPUs whose caps add up to less than the engine. */
 static void test_two_caps_leave_the_rest_idle(void **state)
 {
@@ -421,6 +463,7 @@ int main(void)
         cmocka_unit_test(test_weights_1_to_1_and_2_to_1),
         cmocka_unit_test(test_cap_holds_even_on_an_idle_gpu),
         cmocka_unit_test(test_two_caps_leave_the_rest_idle),
+        cmocka_unit_test(test_cap_set_at_run_time_holds_after_idle),
         cmocka_unit_test(test_32_equal_vgpus_are_fair),
         cmocka_unit_test(test_idle_vgpu_banks_no_credit),
         cmocka_unit_test(test_weights_hold_for_workloads_longer_than_a_slice),
