@@ -2,7 +2,8 @@
  * Fuzz the Skylake model with hostile input of every kind it accepts:
  * memory contents (command streams, context images, page tables), register
  * writes, GGTT entries, submissions, aperture accesses, DMA unmaps and
- * resets, while its engines run.
+ * resets, while its engines run; and its display's vblanks and scan-out
+ * as an owner shows it (pgpu-pci's console).
  *
  * The model's only memory is one DMA-mapped region between PROT_NONE guard
  * pages; the model is compiled into this target with ASan, so any access
@@ -18,6 +19,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -49,7 +51,9 @@ enum record_kind {
     REC_SUBMIT,         /* tail = value, ELSP on engine arg with descriptor from index */
     REC_RESET,
     REC_UNMAP_SPARE,
-    REC_WAIT,
+    REC_WAIT,           /* the engines settle; if arg is odd, first a vblank and the
+                           plane and cursor shown (a kind of its own would renumber
+                           the corpus's records) */
     REC_APERTURE,       /* 16 bytes at aperture offset value, written if arg is odd */
     REC_KINDS
 };
@@ -59,6 +63,7 @@ enum record_kind {
 static struct {
     struct pgpu_stats stats;
     uint64_t irqs, aperture_served, unmapped;
+    uint64_t planes_shown, cursors_shown, pages_refused;
 } reached;
 
 struct record {
@@ -129,6 +134,51 @@ static void setup(struct pgpu *gpu, uint8_t *region)
     mmio_write(gpu, GEN8_MASTER_IRQ, GEN8_MASTER_IRQ_CONTROL);
 }
 
+/*
+ * Show what the display decoded as pgpu-pci's console does: every listed
+ * page must be one the owner can read (here: the DMA region; anything
+ * else is refused back, as the console's map does), and the copy stays in
+ * the picture.  False when nothing is shown.
+ */
+static bool show(struct pgpu *gpu, uint8_t *region, struct gen9_fb *fb)
+{
+    const uint8_t **pages = malloc(fb->page_count * sizeof(*pages));
+    uint8_t *picture = malloc((size_t)fb->width * fb->height * fb->cpp);
+    bool shown = pages && picture;
+
+    for (size_t i = 0; shown && i < fb->page_count; i++) {
+        uint64_t addr = fb->page_addr[i];
+
+        if (addr < REGION_BUS || addr >= REGION_BUS + REGION_BYTES) {
+            pgpu_skl_model.display_refuse_page(gpu, fb, i);
+            reached.pages_refused++;
+            shown = false;
+        } else {
+            pages[i] = region + (addr - REGION_BUS);
+        }
+    }
+    if (shown) {
+        gen9_fb_copy(fb, pages, picture, (size_t)fb->width * fb->cpp, NULL, NULL);
+    }
+    free(pages);
+    free(picture);
+    return shown;
+}
+
+static void display(struct pgpu *gpu, uint8_t *region)
+{
+    static struct gen9_fb fb;
+    static struct gen9_cursor cursor;
+
+    pgpu_skl_model.display_vblank(gpu);
+    if (pgpu_skl_model.display_plane(gpu, &fb) == GEN9_PLANE_OK) {
+        reached.planes_shown += show(gpu, region, &fb);
+        if (pgpu_skl_model.display_cursor(gpu, fb.pipe, &cursor) == GEN9_PLANE_OK) {
+            reached.cursors_shown += show(gpu, region, &cursor.fb);
+        }
+    }
+}
+
 static void count_irq(void *opaque)
 {
     __atomic_fetch_add((unsigned *)opaque, 1, __ATOMIC_RELAXED);
@@ -178,6 +228,9 @@ static void apply(struct pgpu *gpu, uint8_t *region, bool *spare_mapped,
         }
         break;
     case REC_WAIT:
+        if (r->arg & 1) {
+            display(gpu, region);
+        }
         settle(gpu);
         break;
     case REC_APERTURE: {
@@ -187,6 +240,7 @@ static void apply(struct pgpu *gpu, uint8_t *region, bool *spare_mapped,
             !pgpu_skl_model.aperture_access(gpu, r->value, bytes, sizeof(bytes), r->arg & 1);
         break;
     }
+
     }
 }
 
@@ -254,4 +308,7 @@ void fuzz_reach(fuzz_reach_fn *report)
     report("interrupts raised", reached.irqs);
     report("aperture accesses served", reached.aperture_served);
     report("DMA unmaps of a mapped range", reached.unmapped);
+    report("display: planes shown", reached.planes_shown);
+    report("display: cursors shown", reached.cursors_shown);
+    report("display: pages no owner can read, refused", reached.pages_refused);
 }
