@@ -26,6 +26,7 @@
 
 #define MAX_MODES       64
 #define MAX_CONNECTORS  8
+#define MAX_ENCODERS    8
 #define X_TILE_WIDTH    512     /* bytes */
 #define X_TILE_ROWS     8
 #define X_TILE_SIZE     4096
@@ -185,17 +186,26 @@ static bool find_output(int fd, struct result *r, struct kms_output *out)
     for (uint32_t i = 0; i < res.count_connectors; i++) {
         struct drm_mode_get_connector conn = { .connector_id = connectors[i] };
         struct drm_mode_get_encoder enc = { 0 };
+        uint32_t encoders[MAX_ENCODERS];
 
         if (drm_ioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &conn) ||
-            conn.connection != 1 || !conn.count_modes || !conn.encoder_id) {
+            conn.connection != 1 || !conn.count_modes || !conn.count_encoders) {
+            result_log(r, "connector %u: connection %u, %u modes, %u encoders: not usable",
+                       connectors[i], conn.connection, conn.count_modes, conn.count_encoders);
             continue;
         }
         conn.count_modes = conn.count_modes < MAX_MODES ? conn.count_modes : MAX_MODES;
         conn.modes_ptr = (uintptr_t)out->modes;
-        conn.count_props = conn.count_encoders = 0;
-        enc.encoder_id = conn.encoder_id;
-        if (drm_ioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &conn) ||
-            drm_ioctl(fd, DRM_IOCTL_MODE_GETENCODER, &enc)) {
+        conn.count_encoders = conn.count_encoders < MAX_ENCODERS ? conn.count_encoders
+                                                                 : MAX_ENCODERS;
+        conn.encoders_ptr = (uintptr_t)encoders;
+        conn.count_props = 0;
+        if (drm_ioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &conn)) {
+            continue;
+        }
+        /* No current encoder while nothing lit the output: one it may use. */
+        enc.encoder_id = conn.encoder_id ? conn.encoder_id : encoders[0];
+        if (drm_ioctl(fd, DRM_IOCTL_MODE_GETENCODER, &enc)) {
             continue;
         }
         /* No CRTC yet when nothing lit the output (no fbcon on fb0): one it may use. */
@@ -212,7 +222,7 @@ static bool find_output(int fd, struct result *r, struct kms_output *out)
         out->count_modes = conn.count_modes < MAX_MODES ? conn.count_modes : MAX_MODES;
         return true;
     }
-    result_add(r, "error", "no-lit-connector");
+    result_add(r, "error", "no-connected-output");
     return false;
 }
 
