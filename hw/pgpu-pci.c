@@ -335,19 +335,14 @@ static void pgpu_pci_source_refuse_page(void *opaque, struct gen9_fb *fb, size_t
 static bool pgpu_pci_source_map(void *opaque, uint64_t addr, uint64_t len,
                                 const uint8_t **host, uint64_t *mapped)
 {
-    PgpuPciState *s = opaque;
-    hwaddr xlat, l = len;
-    MemoryRegion *mr;
+    return vgpu_display_map_ram(pci_get_address_space(PCI_DEVICE(opaque)), addr, len, host,
+                                mapped);
+}
 
-    RCU_READ_LOCK_GUARD();
-    mr = address_space_translate(pci_get_address_space(PCI_DEVICE(s)), addr, &xlat, &l,
-                                 false, MEMTXATTRS_UNSPECIFIED);
-    if (!memory_region_is_ram(mr) || memory_region_is_ram_device(mr) || !l) {
-        return false;
-    }
-    *host = (const uint8_t *)memory_region_get_ram_ptr(mr) + xlat;
-    *mapped = l;
-    return true;
+static void pgpu_pci_source_unmap(void *opaque, const uint8_t *host, uint64_t mapped)
+{
+    address_space_unmap(pci_get_address_space(PCI_DEVICE(opaque)), (void *)host, mapped,
+                        false, 0);
 }
 
 static const VgpuDisplaySource pgpu_pci_display_source = {
@@ -355,6 +350,7 @@ static const VgpuDisplaySource pgpu_pci_display_source = {
     .cursor = pgpu_pci_source_cursor,
     .refuse_page = pgpu_pci_source_refuse_page,
     .map = pgpu_pci_source_map,
+    .unmap = pgpu_pci_source_unmap,
 };
 
 static void pgpu_pci_vblank(void *opaque)

@@ -55,6 +55,11 @@ struct VgpuDisplay {
     bool stale;                 /* a UI lost its copy: replace the surface */
     const uint8_t **pages;      /* host address of each page of a plane */
     size_t pages_capacity;
+    struct mapping {            /* what map_pages() mapped, until unmap_pages() */
+        const uint8_t *host;
+        uint64_t len;
+    } *maps;
+    size_t map_count;
 
     struct gen9_cursor cursor;
     uint8_t *cursor_image;      /* the cursor last defined, ARGB */
@@ -104,10 +109,19 @@ static void show_blank(VgpuDisplay *d)
     }
 }
 
+static void unmap_pages(VgpuDisplay *d)
+{
+    while (d->map_count) {
+        const struct mapping *m = &d->maps[--d->map_count];
+
+        d->source->unmap(d->opaque, m->host, m->len);
+    }
+}
+
 /*
- * Find the host address of every page of @fb, a run of contiguous pages at
- * a time.  False (and the page is refused) when one is not RAM as the
- * source's map sees it.
+ * Map every page of @fb, a run of contiguous pages at a time, until
+ * unmap_pages().  False (the page is refused, nothing left mapped) when
+ * one is not RAM as the source's map sees it.
  */
 static bool map_pages(VgpuDisplay *d, struct gen9_fb *fb)
 {
@@ -115,8 +129,10 @@ static bool map_pages(VgpuDisplay *d, struct gen9_fb *fb)
 
     if (fb->page_count > d->pages_capacity) {
         d->pages = g_renew(const uint8_t *, d->pages, fb->page_count);
+        d->maps = g_renew(struct mapping, d->maps, fb->page_count);
         d->pages_capacity = fb->page_count;
     }
+    assert(d->map_count == 0);
     while (i < fb->page_count) {
         size_t run = 1;
         const uint8_t *host;
@@ -127,8 +143,15 @@ static bool map_pages(VgpuDisplay *d, struct gen9_fb *fb)
             run++;
         }
         if (!d->source->map(d->opaque, fb->page_addr[i], run * GEN9_FB_PAGE_SIZE, &host,
-                            &mapped) || mapped < GEN9_FB_PAGE_SIZE) {
+                            &mapped)) {
             d->source->refuse_page(d->opaque, fb, i);
+            unmap_pages(d);
+            return false;
+        }
+        d->maps[d->map_count++] = (struct mapping){ .host = host, .len = mapped };
+        if (mapped < GEN9_FB_PAGE_SIZE) {
+            d->source->refuse_page(d->opaque, fb, i);
+            unmap_pages(d);
             return false;
         }
         run = MIN(run, mapped / GEN9_FB_PAGE_SIZE);
@@ -169,6 +192,7 @@ static bool show_plane(VgpuDisplay *d)
     gen9_fb_copy(fb, d->pages, (uint8_t *)surface_data(surface) +
                  fb->y * surface_stride(surface) + fb->x * fb->cpp,
                  surface_stride(surface), plane_damage, d);
+    unmap_pages(d);
     return true;
 }
 
@@ -184,7 +208,7 @@ static void hide_cursor(VgpuDisplay *d)
 static void show_cursor(VgpuDisplay *d)
 {
     struct gen9_fb *fb = &d->cursor.fb;
-    uint32_t size;
+    uint32_t size, changed;
 
     if (d->source->cursor(d->opaque, d->fb.pipe, &d->cursor) != GEN9_PLANE_OK ||
         !map_pages(d, fb)) {
@@ -192,8 +216,9 @@ static void show_cursor(VgpuDisplay *d)
         return;
     }
     size = fb->width;
-    if (gen9_fb_copy(fb, d->pages, d->cursor_image, size * fb->cpp, NULL, NULL) ||
-        size != d->cursor_size) {
+    changed = gen9_fb_copy(fb, d->pages, d->cursor_image, size * fb->cpp, NULL, NULL);
+    unmap_pages(d);
+    if (changed || size != d->cursor_size) {
         QEMUCursor *qc = cursor_alloc(size, size);
 
         /* Both are 0xAARRGGBB words; the plane has no hot spot. */
@@ -262,25 +287,35 @@ VgpuDisplay *vgpu_display_new_source(DeviceState *dev, const VgpuDisplaySource *
     return d;
 }
 
-/* The vGPU's pages are guest-physical: plain RAM of QEMU's map from the
- * first byte, not a hole, not a device's BAR. */
+/* Map [@addr, @addr + @len) of @as for reading when it starts in plain RAM
+ * (not a hole, not a device's BAR: address_space_map() would hand out its
+ * one bounce buffer for those). */
+bool vgpu_display_map_ram(AddressSpace *as, uint64_t addr, uint64_t len,
+                          const uint8_t **host, uint64_t *mapped)
+{
+    hwaddr xlat, l = len;
+    MemoryRegion *mr;
+
+    RCU_READ_LOCK_GUARD();
+    mr = address_space_translate(as, addr, &xlat, &l, false, MEMTXATTRS_UNSPECIFIED);
+    if (!memory_region_is_ram(mr) || memory_region_is_ram_device(mr) || !l) {
+        return false;
+    }
+    *host = address_space_map(as, addr, &l, false, MEMTXATTRS_UNSPECIFIED);
+    *mapped = l;
+    return *host != NULL;
+}
+
+/* The vGPU's pages are guest-physical. */
 static bool vgpu_source_map(void *opaque, uint64_t addr, uint64_t len, const uint8_t **host,
                             uint64_t *mapped)
 {
-    MemoryRegionSection section = memory_region_find(get_system_memory(), addr, len);
-    bool ram = section.mr && memory_region_is_ram(section.mr) &&
-               !memory_region_is_ram_device(section.mr) &&
-               section.offset_within_address_space == addr;
+    return vgpu_display_map_ram(&address_space_memory, addr, len, host, mapped);
+}
 
-    if (ram) {
-        *host = (const uint8_t *)memory_region_get_ram_ptr(section.mr) +
-                section.offset_within_region;
-        *mapped = int128_get64(section.size);
-    }
-    if (section.mr) {
-        memory_region_unref(section.mr);
-    }
-    return ram;
+static void vgpu_source_unmap(void *opaque, const uint8_t *host, uint64_t mapped)
+{
+    address_space_unmap(&address_space_memory, (void *)host, mapped, false, 0);
 }
 
 static enum gen9_plane_status vgpu_source_plane(void *opaque, struct gen9_fb *fb)
@@ -304,6 +339,7 @@ static const VgpuDisplaySource vgpu_source = {
     .cursor = vgpu_source_cursor,
     .refuse_page = vgpu_source_refuse_page,
     .map = vgpu_source_map,
+    .unmap = vgpu_source_unmap,
 };
 
 VgpuDisplay *vgpu_display_new(DeviceState *dev, struct vgpu *vgpu)
@@ -320,6 +356,7 @@ void vgpu_display_free(VgpuDisplay *d)
     gen9_fb_fini(&d->fb);
     gen9_fb_fini(&d->cursor.fb);
     g_free(d->pages);
+    g_free(d->maps);
     g_free(d->cursor_image);
     g_free(d);
 }
