@@ -332,25 +332,17 @@ static void pgpu_pci_source_refuse_page(void *opaque, struct gen9_fb *fb, size_t
     pgpu_pci_ops(s)->display_refuse_page(s->gpu, fb, page);
 }
 
-static bool pgpu_pci_source_map(void *opaque, uint64_t addr, uint64_t len,
-                                const uint8_t **host, uint64_t *mapped)
+/* The model reaches memory as the device's bus master. */
+static AddressSpace *pgpu_pci_source_address_space(void *opaque)
 {
-    return vgpu_display_map_ram(pci_get_address_space(PCI_DEVICE(opaque)), addr, len, host,
-                                mapped);
-}
-
-static void pgpu_pci_source_unmap(void *opaque, const uint8_t *host, uint64_t mapped)
-{
-    address_space_unmap(pci_get_address_space(PCI_DEVICE(opaque)), (void *)host, mapped,
-                        false, 0);
+    return pci_get_address_space(PCI_DEVICE(opaque));
 }
 
 static const VgpuDisplaySource pgpu_pci_display_source = {
     .plane = pgpu_pci_source_plane,
     .cursor = pgpu_pci_source_cursor,
     .refuse_page = pgpu_pci_source_refuse_page,
-    .map = pgpu_pci_source_map,
-    .unmap = pgpu_pci_source_unmap,
+    .address_space = pgpu_pci_source_address_space,
 };
 
 static void pgpu_pci_vblank(void *opaque)

@@ -109,19 +109,39 @@ static void show_blank(VgpuDisplay *d)
     }
 }
 
+/* Map [@addr, @addr + @len) of @as for reading when it starts in plain RAM
+ * (not a hole, not a device's BAR: address_space_map() would hand out its
+ * one bounce buffer for those). */
+static bool map_ram(AddressSpace *as, uint64_t addr, uint64_t len, const uint8_t **host,
+                    uint64_t *mapped)
+{
+    hwaddr xlat, l = len;
+    MemoryRegion *mr;
+
+    RCU_READ_LOCK_GUARD();
+    mr = address_space_translate(as, addr, &xlat, &l, false, MEMTXATTRS_UNSPECIFIED);
+    if (!memory_region_is_ram(mr) || memory_region_is_ram_device(mr) || !l) {
+        return false;
+    }
+    *host = address_space_map(as, addr, &l, false, MEMTXATTRS_UNSPECIFIED);
+    *mapped = l;
+    return *host != NULL;
+}
+
 static void unmap_pages(VgpuDisplay *d)
 {
     while (d->map_count) {
         const struct mapping *m = &d->maps[--d->map_count];
 
-        d->source->unmap(d->opaque, m->host, m->len);
+        address_space_unmap(d->source->address_space(d->opaque), (void *)m->host, m->len,
+                            false, 0);
     }
 }
 
 /*
  * Map every page of @fb, a run of contiguous pages at a time, until
  * unmap_pages().  False (the page is refused, nothing left mapped) when
- * one is not RAM as the source's map sees it.
+ * one is not RAM in the source's address space.
  */
 static bool map_pages(VgpuDisplay *d, struct gen9_fb *fb)
 {
@@ -142,8 +162,8 @@ static bool map_pages(VgpuDisplay *d, struct gen9_fb *fb)
                fb->page_addr[i + run] == fb->page_addr[i] + run * GEN9_FB_PAGE_SIZE) {
             run++;
         }
-        if (!d->source->map(d->opaque, fb->page_addr[i], run * GEN9_FB_PAGE_SIZE, &host,
-                            &mapped)) {
+        if (!map_ram(d->source->address_space(d->opaque), fb->page_addr[i],
+                     run * GEN9_FB_PAGE_SIZE, &host, &mapped)) {
             d->source->refuse_page(d->opaque, fb, i);
             unmap_pages(d);
             return false;
@@ -287,35 +307,10 @@ VgpuDisplay *vgpu_display_new_source(DeviceState *dev, const VgpuDisplaySource *
     return d;
 }
 
-/* Map [@addr, @addr + @len) of @as for reading when it starts in plain RAM
- * (not a hole, not a device's BAR: address_space_map() would hand out its
- * one bounce buffer for those). */
-bool vgpu_display_map_ram(AddressSpace *as, uint64_t addr, uint64_t len,
-                          const uint8_t **host, uint64_t *mapped)
-{
-    hwaddr xlat, l = len;
-    MemoryRegion *mr;
-
-    RCU_READ_LOCK_GUARD();
-    mr = address_space_translate(as, addr, &xlat, &l, false, MEMTXATTRS_UNSPECIFIED);
-    if (!memory_region_is_ram(mr) || memory_region_is_ram_device(mr) || !l) {
-        return false;
-    }
-    *host = address_space_map(as, addr, &l, false, MEMTXATTRS_UNSPECIFIED);
-    *mapped = l;
-    return *host != NULL;
-}
-
 /* The vGPU's pages are guest-physical. */
-static bool vgpu_source_map(void *opaque, uint64_t addr, uint64_t len, const uint8_t **host,
-                            uint64_t *mapped)
+static AddressSpace *vgpu_source_address_space(void *opaque)
 {
-    return vgpu_display_map_ram(&address_space_memory, addr, len, host, mapped);
-}
-
-static void vgpu_source_unmap(void *opaque, const uint8_t *host, uint64_t mapped)
-{
-    address_space_unmap(&address_space_memory, (void *)host, mapped, false, 0);
+    return &address_space_memory;
 }
 
 static enum gen9_plane_status vgpu_source_plane(void *opaque, struct gen9_fb *fb)
@@ -338,8 +333,7 @@ static const VgpuDisplaySource vgpu_source = {
     .plane = vgpu_source_plane,
     .cursor = vgpu_source_cursor,
     .refuse_page = vgpu_source_refuse_page,
-    .map = vgpu_source_map,
-    .unmap = vgpu_source_unmap,
+    .address_space = vgpu_source_address_space,
 };
 
 VgpuDisplay *vgpu_display_new(DeviceState *dev, struct vgpu *vgpu)

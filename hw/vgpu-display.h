@@ -21,14 +21,11 @@ typedef struct VgpuDisplaySource {
     enum gen9_plane_status (*plane)(void *opaque, struct gen9_fb *fb);
     enum gen9_plane_status (*cursor)(void *opaque, unsigned pipe, struct gen9_cursor *cursor);
     void (*refuse_page)(void *opaque, struct gen9_fb *fb, size_t page);
-    /* Map page address @addr (what the decoder listed) for reading: its
-     * host address and how many bytes from there, up to @len, are RAM;
-     * false if it is none.  Each mapping is unmapped once the refresh has
-     * read it (under Xen, QEMU reaches guest RAM through its map cache,
-     * which only address_space_map() holds for a length). */
-    bool (*map)(void *opaque, uint64_t addr, uint64_t len, const uint8_t **host,
-                uint64_t *mapped);
-    void (*unmap)(void *opaque, const uint8_t *host, uint64_t mapped);
+    /* Where the page addresses the decoder lists are: the console maps
+     * them there for reading and unmaps them once the refresh has read them
+     * (under Xen, QEMU reaches guest RAM through its map cache, which only
+     * address_space_map() holds for a length). */
+    AddressSpace *(*address_space)(void *opaque);
 } VgpuDisplaySource;
 
 /* Whether @xres x @yres (0: the type's) can be the monitor's native mode. */
@@ -40,10 +37,6 @@ VgpuDisplay *vgpu_display_new(DeviceState *dev, struct vgpu *vgpu);
 /* The same for any @source (@opaque is passed to its ops). */
 VgpuDisplay *vgpu_display_new_source(DeviceState *dev, const VgpuDisplaySource *source,
                                      void *opaque);
-
-/* A source's map for pages in @as, and its unmap is address_space_unmap(). */
-bool vgpu_display_map_ram(AddressSpace *as, uint64_t addr, uint64_t len,
-                          const uint8_t **host, uint64_t *mapped);
 
 /* Close the console; NULL is accepted and ignored. */
 void vgpu_display_free(VgpuDisplay *d);
