@@ -23,6 +23,7 @@
 #define GTT_PAGE            4096u
 #define GOOD_RANGES         4               /* a blit's two surfaces, a store's page, a batch */
 #define HEADER_CACHE        32              /* a Mesa draw's distinct packets fit */
+#define KNOWN_BATCHES       16              /* batches a scan finds again by address (2^4) */
 
 #define BIT(n)              (1u << (n))
 /* The per-command audits: inlined into each handler (measured with
@@ -108,6 +109,10 @@ struct med_scan_state {
      * ring's stores, a batch's blits, a draw's state packets), and a
      * repeated header needs none of those checks again. */
     struct header_entry headers[HEADER_CACHE];
+    /* Batches scanned in this scan, by address (buffer index, 0: none): a
+     * ring that starts the same batch request after request runs one
+     * copy, scanned once (known_batch()). */
+    unsigned known[KNOWN_BATCHES];
 };
 
 static struct frame *top(struct med_scan_state *s)
@@ -510,6 +515,58 @@ static enum med_scan_verdict chain_into_scanned(struct med_scan_state *s, unsign
     return leave_batch(s);
 }
 
+/* Batches start 64-byte aligned, mostly page aligned: a multiplicative
+ * hash of the cache line spreads both over the slots. */
+static unsigned known_slot(uint64_t gma)
+{
+    return (uint32_t)((gma >> 6) * 0x9e3779b1u) >> 28;
+}
+
+/*
+ * A batch this scan already scanned from its start at @gma, at the same
+ * @level and with the same privileges, and left (not on the frame stack):
+ * everything a start of it runs is in the result already, its copy, its
+ * own calls and chains, and what they may reach was audited against
+ * answers that do not change during a scan.  0 when none.
+ */
+static unsigned known_batch(const struct med_scan_state *s, enum med_scan_space space,
+                            uint64_t gma, unsigned level, bool privileged)
+{
+    unsigned index = s->known[known_slot(gma)];
+    const struct med_scan_buffer *b = &s->scan->buffers[index];
+
+    if (!index || index >= s->result->buffer_count || b->gma != gma || b->space != space ||
+        b->level != level || b->privileged != privileged) {
+        return 0;
+    }
+    for (int l = 1; l <= s->level; l++) {
+        if (s->frames[l].buffer == index) {
+            return 0;
+        }
+    }
+    return index;
+}
+
+/* A start of the known batch @index (known_batch()): pointed at its copy,
+ * nothing fetched or scanned again; a chain ends the current batch. */
+static enum med_scan_verdict start_known_batch(struct med_scan_state *s, unsigned index,
+                                               unsigned level)
+{
+    struct med_scan *scan = s->scan;
+    struct med_scan_result *r = s->result;
+
+    if (r->bb_start_count >= scan->limits.max_batches) {
+        return reject(s, MED_SCAN_LIMIT, "more than %u batches", scan->limits.max_batches);
+    }
+    if (!reserve_buffers(scan, r->bb_start_count + 1)) {
+        return reject(s, MED_SCAN_NO_MEMORY, "no memory for the scan");
+    }
+    scan->bb_starts[r->bb_start_count++] = (struct med_scan_bb_start){
+        .buffer = top(s)->buffer, .offset = 4 * top(s)->pos, .target = index,
+    };
+    return level == (unsigned)s->level ? leave_batch(s) : MED_SCAN_OK;
+}
+
 enum med_scan_verdict med_cmd_bb_start(struct med_scan_state *s, const uint32_t *cmd,
                                        unsigned len)
 {
@@ -543,6 +600,10 @@ enum med_scan_verdict med_cmd_bb_start(struct med_scan_state *s, const uint32_t 
             return chain_into_scanned(s, index, target, privileged);
         }
     }
+    index = known_batch(s, space, target, level, privileged);
+    if (index) {
+        return start_known_batch(s, index, level);
+    }
     if (r->buffer_count > scan->limits.max_batches) {
         return reject(s, MED_SCAN_LIMIT, "more than %u batches", scan->limits.max_batches);
     }
@@ -565,6 +626,7 @@ enum med_scan_verdict med_cmd_bb_start(struct med_scan_state *s, const uint32_t 
     scan->buffers[index] = (struct med_scan_buffer){
         .space = space, .gma = target, .level = level, .privileged = privileged,
     };
+    s->known[known_slot(target)] = index;
     scan->bb_starts[r->bb_start_count++] = (struct med_scan_bb_start){
         .buffer = top(s)->buffer, .offset = 4 * top(s)->pos, .target = index,
     };

@@ -548,10 +548,61 @@ static void test_repeats_that_terminate(void **state)
     emit(&b, MI_BB_END_DW);
     b = fake_ppgtt(f->vm, PPGTT_BATCH2);
     emit(&b, MI_BB_END_DW);
+    f->vm->fetches = 0;
     assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_OK);
-    /* ring, then per ring start: batch, sub, sub, chained tail. */
-    assert_int_equal(f->result.buffer_count, 9);
-    assert_int_equal(f->result.bb_start_count, 8);
+    /* A repeat runs the copy scanned first, found again by address: the
+     * ring, the batch, its sub-batch and its chained tail are copied once
+     * each; five starts: ring -> batch, batch -> sub twice, batch -> tail,
+     * and the ring's second start of the batch. */
+    assert_int_equal(f->vm->fetches, 3);
+    assert_int_equal(f->result.buffer_count, 4);
+    assert_int_equal(f->result.bb_start_count, 5);
+    assert_int_equal(f->result.bb_starts[1].target, 2);
+    assert_int_equal(f->result.bb_starts[2].target, 2);
+    assert_int_equal(f->result.bb_starts[2].offset, 12);
+    assert_int_equal(f->result.bb_starts[4].buffer, 0);
+    assert_int_equal(f->result.bb_starts[4].offset, 12);
+    assert_int_equal(f->result.bb_starts[4].target, 1);
+    assert_int_equal(f->result.bb_starts[4].target_offset, 0);
+}
+
+/* A batch is found again only as it was scanned: started from its first
+ * byte, at the same level, with the same privileges. */
+static void test_repeats_of_another_kind_are_scanned_again(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t *p = f->ring, *b;
+
+    /* The same bytes as a first-level batch from the ring and as a
+     * second-level batch from another batch, and at an offset. */
+    emit_bb_start(&p, PPGTT_BATCH2, EMIT_BB_PPGTT);
+    emit_bb_start(&p, PPGTT_BATCH, EMIT_BB_PPGTT);
+    emit_bb_start(&p, PPGTT_BATCH2 + 4, EMIT_BB_PPGTT);
+    b = fake_ppgtt(f->vm, PPGTT_BATCH);
+    emit_bb_start(&b, PPGTT_BATCH2, EMIT_BB_PPGTT | EMIT_BB_SECOND);
+    emit(&b, MI_BB_END_DW);
+    b = fake_ppgtt(f->vm, PPGTT_BATCH2);
+    emit(&b, MI_NOOP_DW);
+    emit(&b, MI_BB_END_DW);
+    f->vm->fetches = 0;
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_OK);
+    assert_int_equal(f->vm->fetches, 4);
+    assert_int_equal(f->result.buffer_count, 5);
+    assert_int_equal(f->result.buffers[3].level, 2);
+    assert_int_equal(f->result.buffers[4].gma, PPGTT_BATCH2 + 4);
+    /* The same GGTT bytes from the ring (privileged) and, chained to from
+     * a PPGTT batch, unprivileged: an LRI of a kernel register passes
+     * the first time only. */
+    p = f->ring;
+    emit_bb_start(&p, GGTT_BATCH, 0);
+    emit_bb_start(&p, PPGTT_BATCH, EMIT_BB_PPGTT);
+    b = fake_ppgtt(f->vm, PPGTT_BATCH);
+    emit_bb_start(&b, GGTT_BATCH, 0);
+    b = fake_ggtt(f->vm, GGTT_BATCH);
+    emit_lri(&b, (const uint32_t[]){ 0x7008 }, 1);           /* GEN7_GT_MODE (i915) */
+    emit(&b, MI_BB_END_DW);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_BAD_REGISTER);
+    assert_reason(f, "(privileged) from an unprivileged batch");
 }
 
 /* A batch is copied 4 KiB first and 4x more while it goes on; what the
@@ -887,6 +938,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_loops_run_their_scanned_copy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_loops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_repeats_that_terminate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_repeats_of_another_kind_are_scanned_again, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_growing_copies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch_structure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_batch_starts, setup, teardown),
