@@ -40,7 +40,7 @@
 #define XEN_VGA_HOLE_END        0xc0000ull
 
 struct VgpuLink {
-    struct med_client *client;
+    struct wire_client *client;
     struct vgpu *vgpu;
     char *vm_name;
     char *what;                 /* "vGPU <id> (<type>|'<name>')" in the error lines */
@@ -55,11 +55,11 @@ static void vgpu_link_lost(VgpuLink *link)
         return;
     }
     link->failed = true;
-    trace_vgpu_link_lost(med_client_error(link->client));
+    trace_vgpu_link_lost(wire_client_error(link->client));
     error_report("vgpu-pci: %s: %s lost the gpumed mediator (%s): the vGPU is failed, "
                  "its engines hang from now on", link->vm_name, link->what,
-                 med_client_error(link->client));
-    qemu_set_fd_handler(med_client_fd(link->client), NULL, NULL, NULL);
+                 wire_client_error(link->client));
+    qemu_set_fd_handler(wire_client_fd(link->client), NULL, NULL, NULL);
     if (link->vgpu) {
         vgpu_mediator_lost(link->vgpu);
     }
@@ -69,7 +69,7 @@ static void vgpu_link_ggtt_write(void *opaque, uint32_t index, uint64_t pte)
 {
     VgpuLink *link = opaque;
 
-    med_client_ggtt_write(link->client, index, pte);
+    wire_client_ggtt_write(link->client, index, pte);
 }
 
 /*
@@ -94,9 +94,9 @@ static bool vgpu_link_ppgtt_notify(void *opaque, bool create, uint64_t root_gpa)
 {
     VgpuLink *link = opaque;
     bool sent = link->failed ||
-                vgpu_link_sent(link, med_client_ppgtt_notify(link->client, create ?
-                                                             MED_PPGTT_CREATE :
-                                                             MED_PPGTT_DESTROY, root_gpa));
+                vgpu_link_sent(link, wire_client_ppgtt_notify(link->client, create ?
+                                                              WIRE_PPGTT_CREATE :
+                                                              WIRE_PPGTT_DESTROY, root_gpa));
 
     trace_vgpu_ppgtt_notify(create, root_gpa, sent);
     return sent;
@@ -107,8 +107,8 @@ static bool vgpu_link_submit(void *opaque, enum gen9_engine engine, uint64_t des
 {
     VgpuLink *link = opaque;
 
-    if (!vgpu_link_sent(link, med_client_submit(link->client, (enum gen9_engine)engine,
-                                                desc0, desc1))) {
+    if (!vgpu_link_sent(link, wire_client_submit(link->client, (enum gen9_engine)engine,
+                                                 desc0, desc1))) {
         trace_vgpu_elsp_refused(engine, desc0);
         return false;
     }
@@ -122,7 +122,7 @@ static void vgpu_link_reset_engines(void *opaque, uint32_t engine_mask)
 
     /* Never refused for room: the client keeps a slot per engine for resets. */
     trace_vgpu_reset_engines(engine_mask);
-    vgpu_link_sent(link, med_client_reset_engines(link->client, engine_mask));
+    vgpu_link_sent(link, wire_client_reset_engines(link->client, engine_mask));
 }
 
 const struct vgpu_mediator_ops vgpu_link_mediator_ops = {
@@ -132,7 +132,7 @@ const struct vgpu_mediator_ops vgpu_link_mediator_ops = {
     .reset_engines = vgpu_link_reset_engines,
 };
 
-static void vgpu_link_complete(void *opaque, const struct med_completion *done)
+static void vgpu_link_complete(void *opaque, const struct wire_completion *done)
 {
     VgpuLink *link = opaque;
 
@@ -148,7 +148,7 @@ static void vgpu_link_readable(void *opaque)
 {
     VgpuLink *link = opaque;
 
-    if (med_client_dispatch(link->client)) {
+    if (wire_client_dispatch(link->client)) {
         vgpu_link_lost(link);
     }
 }
@@ -167,8 +167,8 @@ static int vgpu_link_add_xen_memory(VgpuLink *link, X86MachineState *x86ms)
 
     for (size_t i = 0; i < ARRAY_SIZE(ranges); i++) {
         if (ranges[i].size &&
-            med_client_add_memory_xen(link->client, xen_domid, ranges[i].gpa,
-                                      ranges[i].size)) {
+            wire_client_add_memory_xen(link->client, xen_domid, ranges[i].gpa,
+                                       ranges[i].size)) {
             return -1;
         }
     }
@@ -218,19 +218,19 @@ static bool vgpu_link_add_memory(VgpuLink *link, Error **errp)
         return false;
     }
     if (x86ms->below_4g_mem_size &&
-        med_client_add_memory(link->client, 0, x86ms->below_4g_mem_size, fd, 0)) {
+        wire_client_add_memory(link->client, 0, x86ms->below_4g_mem_size, fd, 0)) {
         goto refused;
     }
     if (x86ms->above_4g_mem_size &&
-        med_client_add_memory(link->client, FOUR_GIB, x86ms->above_4g_mem_size, fd,
-                              x86ms->below_4g_mem_size)) {
+        wire_client_add_memory(link->client, FOUR_GIB, x86ms->above_4g_mem_size, fd,
+                               x86ms->below_4g_mem_size)) {
         goto refused;
     }
     return true;
 
 refused:
     error_setg(errp, "the mediator refused guest RAM: %s",
-               med_client_error(link->client));
+               wire_client_error(link->client));
     return false;
 }
 
@@ -260,14 +260,14 @@ static void vgpu_link_connect_error(const char *path, bool defaulted, int err, E
                    which, strerror(err), name, (unsigned)geteuid(), dir,
                    (unsigned)(st.st_mode & 0777), group, group, name);
     } else if (err == EPROTO) {
-        size_t len = strlen(path), suffix = strlen(MED_CTL_SUFFIX);
-        bool control = len > suffix && !strcmp(path + len - suffix, MED_CTL_SUFFIX);
+        size_t len = strlen(path), suffix = strlen(WIRE_CTL_SUFFIX);
+        bool control = len > suffix && !strcmp(path + len - suffix, WIRE_CTL_SUFFIX);
 
         error_setg(errp, "%s%s does not answer as a gpumed mediator's VM socket: %s%.*s", path,
                    which, control ? "it is the mediator's control socket (gpumedctl's); give "
                    "socket=" : "give socket= the one gpumed --socket names, e.g. ",
-                   control ? (int)(len - suffix) : (int)strlen(MED_DEFAULT_SOCKET),
-                   control ? path : MED_DEFAULT_SOCKET);
+                   control ? (int)(len - suffix) : (int)strlen(WIRE_DEFAULT_SOCKET),
+                   control ? path : WIRE_DEFAULT_SOCKET);
     } else {
         error_setg(errp, "cannot connect to the gpumed mediator at %s%s: %s", path, which,
                    strerror(err));
@@ -275,7 +275,7 @@ static void vgpu_link_connect_error(const char *path, bool defaulted, int err, E
 }
 
 /*
- * The mediator takes a VM name of at most MED_VM_NAME_LEN - 1 printable
+ * The mediator takes a VM name of at most WIRE_VM_NAME_LEN - 1 printable
  * ASCII characters (docs/protocol.md, HELLO); @source says where it came
  * from, for the fix.
  */
@@ -283,10 +283,10 @@ static bool vgpu_link_vm_name_valid(const char *name, const char *source, Error 
 {
     size_t len = strlen(name);
 
-    if (len >= MED_VM_NAME_LEN) {
+    if (len >= WIRE_VM_NAME_LEN) {
         error_setg(errp, "the VM's name (%s) has %zu characters; the gpumed mediator takes "
                    "at most %d printable ASCII characters: give %s a shorter name", source, len,
-                   MED_VM_NAME_LEN - 1, source);
+                   WIRE_VM_NAME_LEN - 1, source);
         return false;
     }
     for (size_t i = 0; i < len; i++) {
@@ -305,9 +305,9 @@ VgpuLink *vgpu_link_connect(const char *socket_path, const char *vm_name,
                             const char *vgpu_name, VgpuLinkPartition *partition,
                             Error **errp)
 {
-    const char *path = socket_path ? socket_path : MED_DEFAULT_SOCKET;
+    const char *path = socket_path ? socket_path : WIRE_DEFAULT_SOCKET;
     VgpuLink *link;
-    struct med_client_vgpu created;
+    struct wire_client_vgpu created;
 
     if (!vgpu_link_vm_name_valid(vm_name, vm_name_source, errp)) {
         return NULL;
@@ -315,7 +315,7 @@ VgpuLink *vgpu_link_connect(const char *socket_path, const char *vm_name,
     link = g_new0(VgpuLink, 1);
 
     link->vm_name = g_strdup(vm_name);
-    link->client = med_client_connect(path, vm_name, vgpu_link_complete, link);
+    link->client = wire_client_connect(path, vm_name, vgpu_link_complete, link);
     if (!link->client) {
         vgpu_link_connect_error(path, !socket_path, errno, errp);
         goto fail;
@@ -323,9 +323,9 @@ VgpuLink *vgpu_link_connect(const char *socket_path, const char *vm_name,
     if (!vgpu_link_add_memory(link, errp)) {
         goto fail;
     }
-    if (vgpu_name ? med_client_attach_vgpu(link->client, vgpu_name, &created) :
-                    med_client_create_vgpu(link->client, type_name, &created)) {
-        error_setg(errp, "%s", med_client_error(link->client));
+    if (vgpu_name ? wire_client_attach_vgpu(link->client, vgpu_name, &created) :
+                    wire_client_create_vgpu(link->client, type_name, &created)) {
+        error_setg(errp, "%s", wire_client_error(link->client));
         goto fail;
     }
     link->type_name = g_strdup(created.type);
@@ -351,7 +351,7 @@ fail:
 void vgpu_link_start(VgpuLink *link, struct vgpu *vgpu)
 {
     link->vgpu = vgpu;
-    qemu_set_fd_handler(med_client_fd(link->client), vgpu_link_readable, NULL, link);
+    qemu_set_fd_handler(wire_client_fd(link->client), vgpu_link_readable, NULL, link);
 }
 
 void vgpu_link_close(VgpuLink *link)
@@ -361,9 +361,9 @@ void vgpu_link_close(VgpuLink *link)
     }
     if (link->client) {
         if (!link->failed) {
-            qemu_set_fd_handler(med_client_fd(link->client), NULL, NULL, NULL);
+            qemu_set_fd_handler(wire_client_fd(link->client), NULL, NULL, NULL);
         }
-        med_client_close(link->client);
+        wire_client_close(link->client);
     }
     g_free(link->vm_name);
     g_free(link->what);

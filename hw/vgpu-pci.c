@@ -270,7 +270,7 @@ static bool vgpu_pci_create_vgpu(VgpuPciState *s, Error **errp)
 {
     X86MachineState *x86ms = X86_MACHINE(qdev_get_machine());
     const char *name = DEVICE(s)->id ? DEVICE(s)->id : TYPE_VGPU_PCI;
-    struct vgpu_type partitioned;
+    struct wire_vgpu_type partitioned;
     VgpuLinkPartition p;
     struct vgpu_config config = {
         .name = name,
@@ -294,7 +294,7 @@ static bool vgpu_pci_create_vgpu(VgpuPciState *s, Error **errp)
         return false;
     }
     /* The mediator decides the partition and the type's monitor mode. */
-    partitioned = (struct vgpu_type) {
+    partitioned = (struct wire_vgpu_type) {
         .name = p.type_name,
         .aperture_size = p.aperture_size, .hidden_size = p.hidden_size,
         .fence_count = p.fence_count,
@@ -411,7 +411,7 @@ static Property vgpu_pci_properties[] = {
 static const struct {
     const char *name, *description;
 } vgpu_pci_property_help[] = {
-    { "socket", "the gpumed mediator's VM socket (default " MED_DEFAULT_SOCKET ")" },
+    { "socket", "the gpumed mediator's VM socket (default " WIRE_DEFAULT_SOCKET ")" },
     { "vgpu-type", "a new vGPU of this type (gpumedctl types lists them; default: the "
       "mediator's first)" },
     { "vgpu", "instead, the vGPU reserved under this name (gpumedctl create --name)" },

@@ -67,7 +67,7 @@ void med_control_accept(struct med_server *server)
     }
 }
 
-static bool send_reply(struct control_conn *c, const struct med_ctl_reply *reply)
+static bool send_reply(struct control_conn *c, const struct wire_ctl_reply *reply)
 {
     return send(c->fd, reply, sizeof(*reply), MSG_DONTWAIT | MSG_NOSIGNAL) ==
            (ssize_t)sizeof(*reply);
@@ -80,9 +80,9 @@ static void copy_name(char *dst, size_t size, const char *src)
 
 static bool send_gpu(struct med_server *server, struct control_conn *c)
 {
-    struct med_ctl_reply r = { .kind = MED_CTL_GPU };
+    struct wire_ctl_reply r = { .kind = WIRE_CTL_GPU };
     const struct med_sched_stats *st = med_sched_get_stats(server->sched);
-    struct med_ctl_gpu *g = &r.u.gpu;
+    struct wire_ctl_gpu *g = &r.u.gpu;
 
     copy_name(g->backend, sizeof(g->backend), server->gpu->ops->name);
     copy_name(g->policy, sizeof(g->policy), med_sched_policy_weighted.name);
@@ -107,7 +107,7 @@ static bool send_gpu(struct med_server *server, struct control_conn *c)
 }
 
 /* What a running and an idle vGPU report alike. */
-static void put_share_and_partition(struct med_ctl_vgpu *v, const struct med_sched_share *share,
+static void put_share_and_partition(struct wire_ctl_vgpu *v, const struct med_sched_share *share,
                                     const struct med_partition *p)
 {
     v->weight = share->weight;
@@ -120,7 +120,7 @@ static void put_share_and_partition(struct med_ctl_vgpu *v, const struct med_sch
     v->hidden_size = p->hidden_size;
 }
 
-static void put_counters(struct med_ctl_vgpu *v, const struct med_vgpu_counters *c,
+static void put_counters(struct wire_ctl_vgpu *v, const struct med_vgpu_counters *c,
                          uint64_t counting_since_ns, uint64_t now)
 {
     memcpy(v->busy_ns, c->busy_ns, sizeof(v->busy_ns));
@@ -140,15 +140,15 @@ static void put_counters(struct med_ctl_vgpu *v, const struct med_vgpu_counters 
 
 static bool send_vgpu(struct control_conn *c, const struct session *s)
 {
-    struct med_ctl_reply r = { .kind = MED_CTL_VGPU };
-    struct med_ctl_vgpu *v = &r.u.vgpu;
+    struct wire_ctl_reply r = { .kind = WIRE_CTL_VGPU };
+    struct wire_ctl_vgpu *v = &r.u.vgpu;
     const struct session_vgpu *sv = &s->vgpu;
     const struct med_sched_share *share = med_vgpu_submission_share(sv->submission);
     uint64_t now = med_now_ns();
     struct med_vgpu_counters counters;
 
     v->id = sv->id;
-    v->state = sv->reserved ? MED_CTL_VGPU_ATTACHED : MED_CTL_VGPU_RUNNING;
+    v->state = sv->reserved ? WIRE_CTL_VGPU_ATTACHED : WIRE_CTL_VGPU_RUNNING;
     if (sv->reserved) {
         copy_name(v->name, sizeof(v->name), sv->reserved->name);
     }
@@ -179,11 +179,11 @@ static bool send_vgpu(struct control_conn *c, const struct session *s)
  * VMs used. */
 static bool send_idle(struct control_conn *c, const struct reserved_vgpu *rv)
 {
-    struct med_ctl_reply r = { .kind = MED_CTL_VGPU };
-    struct med_ctl_vgpu *v = &r.u.vgpu;
+    struct wire_ctl_reply r = { .kind = WIRE_CTL_VGPU };
+    struct wire_ctl_vgpu *v = &r.u.vgpu;
 
     v->id = rv->id;
-    v->state = MED_CTL_VGPU_IDLE;
+    v->state = WIRE_CTL_VGPU_IDLE;
     copy_name(v->name, sizeof(v->name), rv->name);
     copy_name(v->type, sizeof(v->type), rv->type->v.name);
     put_share_and_partition(v, &rv->share, &rv->partition);
@@ -213,7 +213,7 @@ static bool send_types(struct med_server *server, struct control_conn *c)
 {
     for (size_t i = 0; i < med_vgpu_type_count; i++) {
         const struct med_vgpu_type *t = &med_vgpu_types[i];
-        struct med_ctl_reply r = { .kind = MED_CTL_TYPE };
+        struct wire_ctl_reply r = { .kind = WIRE_CTL_TYPE };
 
         copy_name(r.u.type.name, sizeof(r.u.type.name), t->v.name);
         r.u.type.aperture_size = t->v.aperture_size;
@@ -234,7 +234,7 @@ static bool send_types(struct med_server *server, struct control_conn *c)
 /* The vGPU a SET_SHARE, RESET_STATS or RESTART names by id or name: its VM's
  * session if one runs it, and its reservation if it has one; false (with
  * @detail) when there is no such vGPU. */
-static bool find_vgpu(struct med_server *server, const struct med_ctl_request *q,
+static bool find_vgpu(struct med_server *server, const struct wire_ctl_request *q,
                       struct session **session, struct reserved_vgpu **reserved,
                       char *detail, size_t size)
 {
@@ -261,13 +261,13 @@ static bool find_vgpu(struct med_server *server, const struct med_ctl_request *q
 }
 
 /* A vGPU's share as gpumedctl set changes it. */
-static void apply_share(struct med_sched_share *share, const struct med_ctl_request *q)
+static void apply_share(struct med_sched_share *share, const struct wire_ctl_request *q)
 {
     share->weight = q->weight ? q->weight : share->weight;
     share->cap_percent = q->cap_percent ? q->cap_percent : share->cap_percent;
 }
 
-static int set_share(struct med_server *server, const struct med_ctl_request *q,
+static int set_share(struct med_server *server, const struct wire_ctl_request *q,
                      char *detail, size_t size)
 {
     struct session *s;
@@ -291,7 +291,7 @@ static int set_share(struct med_server *server, const struct med_ctl_request *q,
     return 0;
 }
 
-static int reset_stats(struct med_server *server, const struct med_ctl_request *q,
+static int reset_stats(struct med_server *server, const struct wire_ctl_request *q,
                        char *detail, size_t size)
 {
     struct session *s;
@@ -313,7 +313,7 @@ static int reset_stats(struct med_server *server, const struct med_ctl_request *
 
 /* gpumedctl restart: the guard of the VM's vGPU starts afresh (a stopped
  * one is served again). */
-static int restart(struct med_server *server, const struct med_ctl_request *q, char *detail,
+static int restart(struct med_server *server, const struct wire_ctl_request *q, char *detail,
                    size_t size)
 {
     struct session *s;
@@ -333,12 +333,12 @@ static int restart(struct med_server *server, const struct med_ctl_request *q, c
 
 /* Answer one request; false when the connection must be closed. */
 static bool serve(struct med_server *server, struct control_conn *c,
-                  const struct med_ctl_request *q)
+                  const struct wire_ctl_request *q)
 {
-    struct med_ctl_reply end = { .kind = MED_CTL_END };
+    struct wire_ctl_reply end = { .kind = WIRE_CTL_END };
 
     switch (q->op) {
-    case MED_CTL_STATS:
+    case WIRE_CTL_STATS:
         if (!send_gpu(server, c)) {
             return false;
         }
@@ -353,31 +353,31 @@ static bool serve(struct med_server *server, struct control_conn *c,
             }
         }
         break;
-    case MED_CTL_TYPES:
+    case WIRE_CTL_TYPES:
         if (!send_types(server, c)) {
             return false;
         }
         break;
-    case MED_CTL_SET_SHARE:
+    case WIRE_CTL_SET_SHARE:
         end.status = set_share(server, q, end.detail, sizeof(end.detail));
         break;
-    case MED_CTL_CREATE:
+    case WIRE_CTL_CREATE:
         end.status = med_reserved_create(server, q->type, q->name, end.detail, sizeof(end.detail));
         if (!end.status && !send_idle(c, med_reserved_find(server, q->name))) {
             return false;
         }
         break;
-    case MED_CTL_DESTROY:
+    case WIRE_CTL_DESTROY:
         end.status = med_reserved_destroy(server, q->name, end.detail, sizeof(end.detail));
         break;
-    case MED_CTL_RESET_STATS:
+    case WIRE_CTL_RESET_STATS:
         end.status = reset_stats(server, q, end.detail, sizeof(end.detail));
         break;
-    case MED_CTL_RESTART:
+    case WIRE_CTL_RESTART:
         end.status = restart(server, q, end.detail, sizeof(end.detail));
         break;
     }
-    if (end.status && q->op >= MED_CTL_SET_SHARE) {
+    if (end.status && q->op >= WIRE_CTL_SET_SHARE) {
         server->stats.requests_refused++;
         med_log(MED_LOG_WARNING, "control client: refused: %s", end.detail);
     }
@@ -386,7 +386,7 @@ static bool serve(struct med_server *server, struct control_conn *c,
 
 void med_control_readable(struct med_server *server, struct control_conn *c)
 {
-    struct med_ctl_request q;
+    struct wire_ctl_request q;
     uint8_t buf[sizeof(q) + 1];
     ssize_t n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
     const char *why;
@@ -398,8 +398,8 @@ void med_control_readable(struct med_server *server, struct control_conn *c)
         med_control_close(server, c);
         return;
     }
-    if (!med_ctl_request_valid(buf, (size_t)n, &why)) {
-        struct med_ctl_reply end = { .kind = MED_CTL_END, .status = -EINVAL };
+    if (!wire_ctl_request_valid(buf, (size_t)n, &why)) {
+        struct wire_ctl_reply end = { .kind = WIRE_CTL_END, .status = -EINVAL };
 
         server->stats.control_errors++;
         med_log(MED_LOG_WARNING, "control client: bad request: %s", why);

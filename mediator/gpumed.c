@@ -40,8 +40,8 @@ static const struct {
     const char *argument, *help;
 } option_table[] = {
     { { "socket", required_argument, NULL, OPT_SOCKET }, "PATH",
-      "VM socket (default " MED_DEFAULT_SOCKET "; its directory is created 0750) and PATH"
-      MED_CTL_SUFFIX ", the control socket (0600)" },
+      "VM socket (default " WIRE_DEFAULT_SOCKET "; its directory is created 0750) and PATH"
+      WIRE_CTL_SUFFIX ", the control socket (0600)" },
     { { "foreground", no_argument, NULL, OPT_FOREGROUND }, NULL,
       "stay in the foreground and log to stderr (default: detach, log to syslog)" },
     { { "log-level", required_argument, NULL, OPT_LOG_LEVEL }, "LEVEL",
@@ -233,7 +233,7 @@ static void log_stats(const struct med_server_stats *st, const struct med_vgpu_e
 
 int main(int argc, char **argv)
 {
-    struct options o = { .socket_path = MED_DEFAULT_SOCKET, .log_level = MED_LOG_INFO,
+    struct options o = { .socket_path = WIRE_DEFAULT_SOCKET, .log_level = MED_LOG_INFO,
                          .aperture_size = 256ull << 20 };
     struct med_server *server;
     int parsed = parse_options(argc, argv, &o);

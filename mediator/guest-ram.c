@@ -78,7 +78,7 @@ const struct med_ram_backend med_ram_memfd = {
 static int xen_map(const struct med_ram_source *src, uint64_t gpa, uint64_t size,
                    struct med_ram_map *map, const char **problem)
 {
-    size_t pages = size / MED_PAGE_SIZE;
+    size_t pages = size / WIRE_PAGE_SIZE;
     xen_pfn_t *pfns = calloc(pages, sizeof(*pfns));
     int *errs = calloc(pages, sizeof(*errs));
     xenforeignmemory_handle *xfm = NULL;
@@ -97,7 +97,7 @@ static int xen_map(const struct med_ram_source *src, uint64_t gpa, uint64_t size
         goto out;
     }
     for (size_t i = 0; i < pages; i++) {
-        pfns[i] = gpa / MED_PAGE_SIZE + i;
+        pfns[i] = gpa / WIRE_PAGE_SIZE + i;
     }
     host = xenforeignmemory_map(xfm, src->domid, PROT_READ | PROT_WRITE, pages, pfns, errs);
     if (!host) {
@@ -128,7 +128,7 @@ out:
 
 static void xen_unmap(struct med_ram_map *map)
 {
-    xenforeignmemory_unmap(map->handle, map->host, map->size / MED_PAGE_SIZE);
+    xenforeignmemory_unmap(map->handle, map->host, map->size / WIRE_PAGE_SIZE);
     xenforeignmemory_close(map->handle);
 }
 #else

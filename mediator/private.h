@@ -37,7 +37,7 @@ struct guest_ram {
 };
 
 /* What a vGPU used and did, as the control socket reports it (counters.c,
- * the fields of struct med_ctl_vgpu from busy_ns to ppgtt_bad_entries):
+ * the fields of struct wire_ctl_vgpu from busy_ns to ppgtt_bad_entries):
  * only uint64_t counters, added and subtracted word by word. */
 struct med_vgpu_counters {
     uint64_t busy_ns[GEN9_NUM_ENGINES];
@@ -51,7 +51,7 @@ struct med_vgpu_counters {
  * share and counters stay while VMs attach and detach. */
 struct reserved_vgpu {
     struct reserved_vgpu *next;
-    char name[MED_VGPU_NAME_LEN];
+    char name[WIRE_VGPU_NAME_LEN];
     uint32_t id;
     const struct med_vgpu_type *type;
     struct med_partition partition;
@@ -67,9 +67,9 @@ struct session_vgpu {
     struct reserved_vgpu *reserved;     /* NULL: the session's own */
     const struct med_vgpu_type *type;
     struct med_partition partition;
-    void *table;                /* the shared memory: GGTT table, rings; MED_SHARED_SIZE */
-    struct med_rings *rings;    /* in it, after the table */
-    struct med_ring submit_ring, complete_ring;     /* this side's ends of them */
+    void *table;                /* the shared memory: GGTT table, rings; WIRE_SHARED_SIZE */
+    struct wire_rings *rings;   /* in it, after the table */
+    struct wire_ring submit_ring, complete_ring;    /* this side's ends of them */
     int doorbell_fd;            /* the eventfd its client writes (never read here) */
     bool doorbell_due;          /* its client asked for a DOORBELL: send it this round */
     struct med_vgpu_ggtt *shadow;
@@ -109,7 +109,7 @@ struct session {
     int fd;
     enum session_stage stage;
     uint32_t client_id;         /* names the client in log lines before it has a vGPU */
-    char vm_name[MED_VM_NAME_LEN];
+    char vm_name[WIRE_VM_NAME_LEN];
     unsigned bus_slot;          /* its bus window, taken with the first guest RAM */
     struct guest_ram ram[MED_RAM_RANGES_MAX];  /* each DMA-mapped at window + gpa */
     unsigned ram_count;

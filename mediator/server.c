@@ -207,13 +207,13 @@ static int open_gpu(struct med_server *server)
                 strerror(errno));
         return -1;
     }
-    server->scratch_page = aligned_alloc(MED_PAGE_SIZE, MED_PAGE_SIZE);
+    server->scratch_page = aligned_alloc(WIRE_PAGE_SIZE, WIRE_PAGE_SIZE);
     if (!server->scratch_page) {
         med_log(MED_LOG_ERROR, "out of memory");
         return -1;
     }
-    memset(server->scratch_page, 0, MED_PAGE_SIZE);
-    ret = backend->dma_map(server->gpu, MED_SCRATCH_BUS, server->scratch_page, MED_PAGE_SIZE);
+    memset(server->scratch_page, 0, WIRE_PAGE_SIZE);
+    ret = backend->dma_map(server->gpu, MED_SCRATCH_BUS, server->scratch_page, WIRE_PAGE_SIZE);
     if (ret) {
         free(server->scratch_page);
         server->scratch_page = NULL;
@@ -221,7 +221,7 @@ static int open_gpu(struct med_server *server)
         errno = -ret;
         return -1;
     }
-    for (uint32_t i = 0; i < MED_GGTT_ENTRIES; i++) {
+    for (uint32_t i = 0; i < WIRE_GGTT_ENTRIES; i++) {
         backend->ggtt_write(server->gpu, i, MED_SCRATCH_PTE);
     }
     return 0;
@@ -245,7 +245,7 @@ static int open_scheduler(struct med_server *server)
     med_gm_host_block(server->gm, &base, &size);
     host->window_size = size > STATUS_AREA_SIZE
                         ? ((size - STATUS_AREA_SIZE) / (2 * GEN9_NUM_ENGINES)) &
-                          ~(uint64_t)(MED_PAGE_SIZE - 1)
+                          ~(uint64_t)(WIRE_PAGE_SIZE - 1)
                         : 0;
     if (host->window_size < MIN_WINDOW_SIZE) {
         med_log(MED_LOG_ERROR, "the host's graphics memory (%llu KiB) is too small: it needs "
@@ -254,13 +254,13 @@ static int open_scheduler(struct med_server *server)
         errno = EINVAL;
         return -1;
     }
-    server->host_mem = med_host_mem_create(server->gpu, MED_SCRATCH_BUS + MED_PAGE_SIZE,
+    server->host_mem = med_host_mem_create(server->gpu, MED_SCRATCH_BUS + WIRE_PAGE_SIZE,
                                            1ull << MED_BUS_WINDOW_SHIFT);
     if (!server->host_mem) {
         med_log(MED_LOG_ERROR, "out of memory");
         return -1;
     }
-    ret = med_host_buf_alloc(server->host_mem, GEN9_NUM_ENGINES * MED_PAGE_SIZE,
+    ret = med_host_buf_alloc(server->host_mem, GEN9_NUM_ENGINES * WIRE_PAGE_SIZE,
                              &server->status_pages);
     if (ret) {
         med_log(MED_LOG_ERROR, "cannot map the engines' status pages: %s", strerror(-ret));
@@ -268,13 +268,13 @@ static int open_scheduler(struct med_server *server)
         return -1;
     }
     for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
-        uint64_t ggtt = base + e * MED_PAGE_SIZE;
+        uint64_t ggtt = base + e * WIRE_PAGE_SIZE;
 
-        server->gpu->ops->ggtt_write(server->gpu, (uint32_t)(ggtt / MED_PAGE_SIZE),
-                                     (server->status_pages.bus + e * MED_PAGE_SIZE) |
+        server->gpu->ops->ggtt_write(server->gpu, (uint32_t)(ggtt / WIRE_PAGE_SIZE),
+                                     (server->status_pages.bus + e * WIRE_PAGE_SIZE) |
                                      MED_GGTT_PTE_PRESENT);
         config.status_page[e].map = (uint32_t *)((char *)server->status_pages.map +
-                                                 e * MED_PAGE_SIZE);
+                                                 e * WIRE_PAGE_SIZE);
         config.status_page[e].ggtt = ggtt;
         for (unsigned port = 0; port < 2; port++) {
             host->window_ggtt[e][port] = base + STATUS_AREA_SIZE +
@@ -345,9 +345,9 @@ static int setup(struct med_server *server)
         stage_reached(server, STAGE_LISTENING);
         med_log(MED_LOG_INFO, "listening on %s", path);
         /* Changing every VM's share is the daemon user's privilege alone. */
-        if (med_ctl_path(path, server->control_path, sizeof(server->control_path))) {
+        if (wire_ctl_path(path, server->control_path, sizeof(server->control_path))) {
             med_log(MED_LOG_ERROR, "socket path %s is too long for its control socket "
-                    "%s%s", path, path, MED_CTL_SUFFIX);
+                    "%s%s", path, path, WIRE_CTL_SUFFIX);
             errno = ENAMETOOLONG;
             return -1;
         }
@@ -468,7 +468,7 @@ void med_server_destroy(struct med_server *server)
     case STAGE_NONE:
         /* open_gpu() may have stopped half way. */
         if (server->scratch_page) {
-            server->gpu->ops->dma_unmap(server->gpu, MED_SCRATCH_BUS, MED_PAGE_SIZE);
+            server->gpu->ops->dma_unmap(server->gpu, MED_SCRATCH_BUS, WIRE_PAGE_SIZE);
             free(server->scratch_page);
         }
         if (server->gpu) {
@@ -708,7 +708,7 @@ const void *med_server_scratch_page(const struct med_server *server)
 const void *med_server_status_page(const struct med_server *server, unsigned engine)
 {
     assert(engine < GEN9_NUM_ENGINES);
-    return (const char *)server->status_pages.map + engine * MED_PAGE_SIZE;
+    return (const char *)server->status_pages.map + engine * WIRE_PAGE_SIZE;
 }
 
 const void *med_server_vgpu_scratch_page(const struct med_server *server, uint32_t vgpu_id)

@@ -3,7 +3,7 @@
  * (HELLO, ADD_MEMORY, CREATE_VGPU), the messages of a running vGPU, and the
  * teardown that frees everything the client held.
  *
- * Every message has passed med_msg_valid() before a handler sees it; the
+ * Every message has passed wire_msg_valid() before a handler sees it; the
  * handlers check what depends on the session's state.  A message out of
  * order ends the session; a well-formed request that cannot be honoured is
  * answered with an error and the session goes on.
@@ -29,11 +29,11 @@
 #include "mediator/trace-points.h"
 
 /* The wire protocol, the allocator and the backend describe the same GGTT. */
-static_assert(MED_GGTT_ENTRIES == PGPU_GGTT_ENTRIES, "GGTT entries");
-static_assert(MED_GGTT_SPACE == MED_GM_SPACE && MED_GGTT_SPACE == PGPU_GGTT_SIZE, "GGTT size");
-static_assert(MED_FENCE_COUNT == MED_GM_FENCES, "fence registers");
-static_assert(MED_PAGE_SIZE == PGPU_PAGE_SIZE, "page size");
-static_assert(MED_GPA_LIMIT == 1ull << MED_BUS_WINDOW_SHIFT, "a guest fits its bus window");
+static_assert(WIRE_GGTT_ENTRIES == PGPU_GGTT_ENTRIES, "GGTT entries");
+static_assert(WIRE_GGTT_SPACE == MED_GM_SPACE && WIRE_GGTT_SPACE == PGPU_GGTT_SIZE, "GGTT size");
+static_assert(WIRE_FENCE_COUNT == MED_GM_FENCES, "fence registers");
+static_assert(WIRE_PAGE_SIZE == PGPU_PAGE_SIZE, "page size");
+static_assert(WIRE_GPA_LIMIT == 1ull << MED_BUS_WINDOW_SHIFT, "a guest fits its bus window");
 
 #define GUEST_ERROR_LOG_BURST   16      /* then guest errors are only counted */
 #define MESSAGES_PER_WAKEUP     16      /* fairness between clients */
@@ -76,10 +76,10 @@ static void guest_error(struct session *s, const char *fmt, ...)
 static bool send_message(struct session *s, const void *msg, const int *fds,
                          unsigned fd_count)
 {
-    if (med_msg_send(s->fd, msg, fds, fd_count)) {
+    if (wire_msg_send(s->fd, msg, fds, fd_count)) {
         /* The socket is non-blocking: EAGAIN means the client stopped reading. */
         med_session_log(s, MED_LOG_WARNING, "cannot send %s: %s",
-                        med_msg_name(((const struct med_msg_header *)msg)->type),
+                        wire_msg_name(((const struct wire_msg_header *)msg)->type),
                         strerror(errno));
         return false;
     }
@@ -88,9 +88,9 @@ static bool send_message(struct session *s, const void *msg, const int *fds,
 
 static bool send_status(struct session *s, uint64_t seq, int status)
 {
-    struct med_msg_status reply;
+    struct wire_msg_status reply;
 
-    med_msg_init(&reply, MED_MSG_STATUS, seq);
+    wire_msg_init(&reply, WIRE_MSG_STATUS, seq);
     reply.status = status;
     if (status) {
         s->server->stats.requests_refused++;
@@ -108,19 +108,19 @@ static bool protocol_error(struct session *s, const char *what, const char *why)
 
 /* ---- HELLO ---- */
 
-static bool handle_hello(struct session *s, const union med_msg *m, const int *fds)
+static bool handle_hello(struct session *s, const union wire_msg *m, const int *fds)
 {
-    struct med_msg_hello_reply reply;
-    bool supported = m->hello.version == MED_PROTOCOL_VERSION;
+    struct wire_msg_hello_reply reply;
+    bool supported = m->hello.version == WIRE_PROTOCOL_VERSION;
 
     memcpy(s->vm_name, m->hello.vm_name, sizeof(s->vm_name));
-    med_msg_init(&reply, MED_MSG_HELLO_REPLY, m->hdr.seq);
-    reply.version = MED_PROTOCOL_VERSION;
+    wire_msg_init(&reply, WIRE_MSG_HELLO_REPLY, m->hdr.seq);
+    reply.version = WIRE_PROTOCOL_VERSION;
     reply.status = supported ? 0 : -EPROTONOSUPPORT;
     if (!supported) {
         s->server->stats.requests_refused++;
         med_session_log(s, MED_LOG_ERROR, "speaks protocol version %" PRIu32
-                        ", this mediator %d: closing", m->hello.version, MED_PROTOCOL_VERSION);
+                        ", this mediator %d: closing", m->hello.version, WIRE_PROTOCOL_VERSION);
         send_message(s, &reply, NULL, 0);
         return false;
     }
@@ -213,7 +213,7 @@ out_free_bus_slot:
 }
 
 /* The reply to ADD_MEMORY(_XEN), and the log line naming the backend. */
-static bool added_guest_ram(struct session *s, const union med_msg *m,
+static bool added_guest_ram(struct session *s, const union wire_msg *m,
                             const struct med_ram_backend *backend,
                             const struct med_ram_source *src, struct med_gpa_range range)
 {
@@ -237,9 +237,9 @@ static bool added_guest_ram(struct session *s, const union med_msg *m,
     return send_status(s, m->hdr.seq, 0);
 }
 
-static bool handle_add_memory(struct session *s, const union med_msg *m, const int *fds)
+static bool handle_add_memory(struct session *s, const union wire_msg *m, const int *fds)
 {
-    const struct med_msg_add_memory *a = &m->add_memory;
+    const struct wire_msg_add_memory *a = &m->add_memory;
     struct med_ram_source src = { .fd = fds[0], .fd_offset = a->fd_offset };
     bool keep = added_guest_ram(s, m, &med_ram_memfd, &src,
                                 (struct med_gpa_range) { .gpa = a->gpa, .size = a->size });
@@ -248,9 +248,9 @@ static bool handle_add_memory(struct session *s, const union med_msg *m, const i
     return keep;
 }
 
-static bool handle_add_memory_xen(struct session *s, const union med_msg *m, const int *fds)
+static bool handle_add_memory_xen(struct session *s, const union wire_msg *m, const int *fds)
 {
-    const struct med_msg_add_memory_xen *x = &m->add_memory_xen;
+    const struct wire_msg_add_memory_xen *x = &m->add_memory_xen;
     struct med_ram_source src = { .fd = -1, .domid = x->domid };
 
     (void)fds;
@@ -269,11 +269,11 @@ static int shared_table_create(void **table)
     if (fd < 0) {
         return -1;
     }
-    if (ftruncate(fd, MED_SHARED_SIZE) ||
+    if (ftruncate(fd, WIRE_SHARED_SIZE) ||
         fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL)) {
         goto out_close;
     }
-    *table = mmap(NULL, MED_SHARED_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    *table = mmap(NULL, WIRE_SHARED_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (*table == MAP_FAILED) {
         goto out_close;
     }
@@ -306,33 +306,33 @@ static struct med_vgpu_mem guest_memory(const struct session *s)
 static void send_complete(struct session *s, enum gen9_engine engine, uint32_t event,
                           uint64_t desc, uint32_t ring_head, uint32_t flags)
 {
-    struct med_ring *ring = &s->vgpu.complete_ring;
-    struct med_msg_complete done;
+    struct wire_ring *ring = &s->vgpu.complete_ring;
+    struct wire_msg_complete done;
     uint32_t first = ring->next;
 
     if (s->failed) {
         return;
     }
     MED_TRACE(complete, s->vgpu.id, engine, desc, event);
-    med_msg_init(&done, MED_MSG_COMPLETE, 0);
+    wire_msg_init(&done, WIRE_MSG_COMPLETE, 0);
     done.engine = engine;
     done.event = event;
     done.desc = desc;
     done.ring_head = ring_head;
     done.generation = s->vgpu.engine_generation[engine];
     done.flags = flags;
-    if (event == MED_EVENT_REJECTED) {
+    if (event == WIRE_EVENT_REJECTED) {
         s->server->stats.submissions_rejected++;
     }
     /* The server closes a failed session once the event at hand is
      * handled: the ring holds more than any engine queue may, so a full
      * one is a client that stopped taking completions. */
-    if (!med_ring_put(ring, &done)) {
+    if (!wire_ring_put(ring, &done)) {
         med_session_log(s, MED_LOG_WARNING, "cannot send COMPLETE: the completion ring is full");
         s->failed = true;
         return;
     }
-    s->vgpu.doorbell_due |= med_ring_publish(ring, first);
+    s->vgpu.doorbell_due |= wire_ring_publish(ring, first);
 }
 
 /* What the last call into the submission noticed and reported. */
@@ -396,7 +396,7 @@ static int vgpu_setup(struct session *s, const struct med_vgpu_type *type,
     } else if (med_partition_alloc(server, type, &v->partition, detail, detail_size)) {
         return -1;
     }
-    err = -med_host_buf_alloc(server->host_mem, MED_PAGE_SIZE, &v->scratch);
+    err = -med_host_buf_alloc(server->host_mem, WIRE_PAGE_SIZE, &v->scratch);
     if (err) {
         snprintf(detail, detail_size, "cannot map its scratch page: %s", strerror(err));
         goto out_free_partition;
@@ -413,9 +413,9 @@ static int vgpu_setup(struct session *s, const struct med_vgpu_type *type,
         snprintf(detail, detail_size, "cannot create the doorbell: %s", strerror(err));
         goto out_unmap_table;
     }
-    v->rings = (struct med_rings *)((char *)v->table + MED_SHARED_RINGS_OFFSET);
-    med_ring_init_submit(&v->submit_ring, v->rings);
-    med_ring_init_complete(&v->complete_ring, v->rings);
+    v->rings = (struct wire_rings *)((char *)v->table + WIRE_SHARED_RINGS_OFFSET);
+    wire_ring_init_submit(&v->submit_ring, v->rings);
+    wire_ring_init_complete(&v->complete_ring, v->rings);
     for (unsigned i = 0; i < s->ram_count; i++) {
         ram[i] = s->ram[i].range;
     }
@@ -425,7 +425,7 @@ static int vgpu_setup(struct session *s, const struct med_vgpu_type *type,
         .scratch_bus = v->scratch.bus,
         .ram = ram, .ram_count = s->ram_count,
         .guest_ptes = v->table,
-        .dirty = (uint64_t *)((char *)v->table + MED_GGTT_TABLE_PTES_SIZE),
+        .dirty = (uint64_t *)((char *)v->table + WIRE_GGTT_TABLE_PTES_SIZE),
         .gpu = server->gpu,
     });
     if (!v->shadow) {
@@ -457,7 +457,7 @@ out_close_doorbell:
     close(v->doorbell_fd);
     v->doorbell_fd = -1;
 out_unmap_table:
-    munmap(v->table, MED_SHARED_SIZE);
+    munmap(v->table, WIRE_SHARED_SIZE);
     close(table_fd);
 out_free_scratch:
     med_host_buf_free(server->host_mem, &v->scratch);
@@ -496,7 +496,7 @@ static void vgpu_teardown(struct session *s)
     med_vgpu_submission_destroy(v->submission);
     med_vgpu_ggtt_destroy(v->shadow);
     med_host_buf_free(s->server->host_mem, &v->scratch);
-    munmap(v->table, MED_SHARED_SIZE);
+    munmap(v->table, WIRE_SHARED_SIZE);
     close(v->doorbell_fd);      /* out of the event loop's set already */
     if (!v->reserved) {
         med_gm_free(s->server->gm, &v->partition);
@@ -520,18 +520,18 @@ static struct reserved_vgpu *reserved_for(struct session *s, const char *name, c
     return *status ? NULL : r;
 }
 
-static bool handle_create_vgpu(struct session *s, const union med_msg *m, const int *fds)
+static bool handle_create_vgpu(struct session *s, const union wire_msg *m, const int *fds)
 {
     const char *name = m->create_vgpu.vgpu_name;
     const struct med_vgpu_type *type = NULL;
     const struct med_partition *p = &s->vgpu.partition;
     struct reserved_vgpu *reserved = NULL;
-    struct med_msg_create_reply reply;
+    struct wire_msg_create_reply reply;
     int table_fd = -1;
     uint32_t id;
     bool sent;
 
-    med_msg_init(&reply, MED_MSG_CREATE_REPLY, m->hdr.seq);
+    wire_msg_init(&reply, WIRE_MSG_CREATE_REPLY, m->hdr.seq);
     if (name[0]) {
         reserved = reserved_for(s, name, reply.detail, sizeof(reply.detail), &reply.status);
         type = reserved ? reserved->type : NULL;
@@ -602,7 +602,7 @@ static bool handle_create_vgpu(struct session *s, const union med_msg *m, const 
 /* ---- a running vGPU ---- */
 
 /* Guest PPGTT lifetimes: each live one is shadowed; bad ones are the guest's doing. */
-static bool handle_ppgtt_notify(struct session *s, const union med_msg *m, const int *fds)
+static bool handle_ppgtt_notify(struct session *s, const union wire_msg *m, const int *fds)
 {
     struct med_vgpu_submission *sub = s->vgpu.submission;
     uint64_t root = m->ppgtt_notify.root_gpa;
@@ -613,23 +613,23 @@ static bool handle_ppgtt_notify(struct session *s, const union med_msg *m, const
         return true;    /* nothing of a stopped vGPU is processed */
     }
     med_session_guard_event(s, MED_GUARD_NOTIFICATION);
-    ret = m->ppgtt_notify.op == MED_PPGTT_CREATE
+    ret = m->ppgtt_notify.op == WIRE_PPGTT_CREATE
           ? med_vgpu_submission_ppgtt_create(sub, root, &problem)
           : med_vgpu_submission_ppgtt_destroy(sub, root, &problem);
     if (!ret) {
-        s->server->stats.ppgtts_created += m->ppgtt_notify.op == MED_PPGTT_CREATE;
+        s->server->stats.ppgtts_created += m->ppgtt_notify.op == WIRE_PPGTT_CREATE;
     } else {
         med_session_guard_event(s, MED_GUARD_BAD_NOTIFICATION);
         s->server->stats.ppgtt_bad_notifies++;
         guest_error(s, "PPGTT %s of root 0x%" PRIx64 " ignored: it %s",
-                    m->ppgtt_notify.op == MED_PPGTT_CREATE ? "create" : "destroy",
+                    m->ppgtt_notify.op == WIRE_PPGTT_CREATE ? "create" : "destroy",
                     root, problem);
     }
     return true;
 }
 
 /* Each ELSP element becomes a workload; COMPLETE follows, in order per engine. */
-static bool handle_submit(struct session *s, const union med_msg *m, const int *fds)
+static bool handle_submit(struct session *s, const union wire_msg *m, const int *fds)
 {
     uint64_t received = med_now_ns();
     uint32_t current = s->vgpu.engine_generation[m->submit.engine];
@@ -650,7 +650,7 @@ static bool handle_submit(struct session *s, const union med_msg *m, const int *
         MED_TRACE(submit, s->vgpu.id, m->submit.engine, m->submit.desc[e]);
         if (s->vgpu.guard.stopped) {
             /* A stopped vGPU's engines fail every element, as a hung GPU's. */
-            send_complete(s, m->submit.engine, MED_EVENT_REJECTED, m->submit.desc[e], 0, 0);
+            send_complete(s, m->submit.engine, WIRE_EVENT_REJECTED, m->submit.desc[e], 0, 0);
         } else {
             med_vgpu_submission_submit(s->vgpu.submission, m->submit.engine, m->submit.desc[e],
                                        received);
@@ -663,9 +663,9 @@ static bool handle_submit(struct session *s, const union med_msg *m, const int *
 /* Queued and running work of those engines is dropped without COMPLETE
  * (a stopped vGPU has none); no reply: the client goes on at once (its
  * vCPU never waits for us). */
-static bool handle_reset_engines(struct session *s, const union med_msg *m, const int *fds)
+static bool handle_reset_engines(struct session *s, const union wire_msg *m, const int *fds)
 {
-    const struct med_msg_reset_engines *r = &m->reset_engines;
+    const struct wire_msg_reset_engines *r = &m->reset_engines;
     uint64_t now;
     bool burst;
 
@@ -699,33 +699,33 @@ static bool handle_reset_engines(struct session *s, const union med_msg *m, cons
 
 struct message_handler {
     enum session_stage first_stage, last_stage;     /* when the message may come */
-    bool (*handle)(struct session *s, const union med_msg *m, const int *fds);
+    bool (*handle)(struct session *s, const union wire_msg *m, const int *fds);
 };
 
-static const struct message_handler handlers[MED_MSG_TYPE_END] = {
-    [MED_MSG_HELLO] = { SESSION_CONNECTED, SESSION_CONNECTED, handle_hello },
-    [MED_MSG_ADD_MEMORY] = { SESSION_HELLO_DONE, SESSION_MEMORY_ADDED, handle_add_memory },
-    [MED_MSG_ADD_MEMORY_XEN] = { SESSION_HELLO_DONE, SESSION_MEMORY_ADDED,
+static const struct message_handler handlers[WIRE_MSG_TYPE_END] = {
+    [WIRE_MSG_HELLO] = { SESSION_CONNECTED, SESSION_CONNECTED, handle_hello },
+    [WIRE_MSG_ADD_MEMORY] = { SESSION_HELLO_DONE, SESSION_MEMORY_ADDED, handle_add_memory },
+    [WIRE_MSG_ADD_MEMORY_XEN] = { SESSION_HELLO_DONE, SESSION_MEMORY_ADDED,
                                  handle_add_memory_xen },
-    [MED_MSG_CREATE_VGPU] = { SESSION_MEMORY_ADDED, SESSION_MEMORY_ADDED, handle_create_vgpu },
-    /* The submission ring's (med_msg_receive() refuses them on the socket);
+    [WIRE_MSG_CREATE_VGPU] = { SESSION_MEMORY_ADDED, SESSION_MEMORY_ADDED, handle_create_vgpu },
+    /* The submission ring's (wire_msg_receive() refuses them on the socket);
      * the ring exists once the vGPU does. */
-    [MED_MSG_PPGTT_NOTIFY] = { SESSION_VGPU_CREATED, SESSION_VGPU_CREATED, handle_ppgtt_notify },
-    [MED_MSG_SUBMIT] = { SESSION_VGPU_CREATED, SESSION_VGPU_CREATED, handle_submit },
-    [MED_MSG_RESET_ENGINES] = { SESSION_VGPU_CREATED, SESSION_VGPU_CREATED,
+    [WIRE_MSG_PPGTT_NOTIFY] = { SESSION_VGPU_CREATED, SESSION_VGPU_CREATED, handle_ppgtt_notify },
+    [WIRE_MSG_SUBMIT] = { SESSION_VGPU_CREATED, SESSION_VGPU_CREATED, handle_submit },
+    [WIRE_MSG_RESET_ENGINES] = { SESSION_VGPU_CREATED, SESSION_VGPU_CREATED,
                                 handle_reset_engines },
 };
 
 /* Receive and handle one message; false when the session must end. */
 static bool receive_one(struct session *s, bool *drained)
 {
-    union med_msg m;
-    int fds[MED_MSG_MAX_FDS];
+    union wire_msg m;
+    int fds[WIRE_MSG_MAX_FDS];
     unsigned fd_count;
     const char *why = NULL;
     const struct message_handler *h;
     bool keep;
-    ssize_t len = med_msg_receive(s->fd, MED_PEER_MEDIATOR, &m, fds, &fd_count, &why);
+    ssize_t len = wire_msg_receive(s->fd, WIRE_PEER_MEDIATOR, &m, fds, &fd_count, &why);
 
     if (len == 0) {
         med_session_log(s, MED_LOG_INFO, "disconnected");
@@ -742,13 +742,13 @@ static bool receive_one(struct session *s, bool *drained)
         med_session_log(s, MED_LOG_INFO, "connection lost: %s", strerror(errno));
         return false;
     }
-    assert(m.hdr.type < MED_MSG_TYPE_END);  /* med_msg_receive() validated it */
+    assert(m.hdr.type < WIRE_MSG_TYPE_END);  /* wire_msg_receive() validated it */
     h = &handlers[m.hdr.type];
     if (!h->handle || s->stage < h->first_stage || s->stage > h->last_stage) {
         for (unsigned i = 0; i < fd_count; i++) {
             close(fds[i]);
         }
-        return protocol_error(s, med_msg_name(m.hdr.type), "not expected at this stage");
+        return protocol_error(s, wire_msg_name(m.hdr.type), "not expected at this stage");
     }
     keep = h->handle(s, &m, fds);
     return keep;
@@ -780,15 +780,15 @@ bool med_session_readable(struct session *s)
 
 /*
  * Take what the submission ring holds, in order, each notice copied out
- * and validated by med_ring_get() (the client may rewrite the slots and
+ * and validated by wire_ring_get() (the client may rewrite the slots and
  * indices at any time); then ask for the doorbell of the next one.  A
  * vGPU over its budget stops taking (deferred: the rest waits in the ring
  * until it resumes).  False when the session must end.
  */
 static bool take_notices(struct session *s)
 {
-    struct med_ring *ring = &s->vgpu.submit_ring;
-    union med_msg m;
+    struct wire_ring *ring = &s->vgpu.submit_ring;
+    union wire_msg m;
     const char *why = "";
     int got;
 
@@ -800,7 +800,7 @@ static bool take_notices(struct session *s)
             if (!med_session_may_work(s)) {
                 break;
             }
-            got = med_ring_get(ring, MED_PEER_MEDIATOR, &m, &why);
+            got = wire_ring_get(ring, WIRE_PEER_MEDIATOR, &m, &why);
             if (got < 0) {
                 return protocol_error(s, "submission ring", why);
             }
@@ -813,7 +813,7 @@ static bool take_notices(struct session *s)
             }
         }
         if (ring->next != first) {
-            med_ring_release(ring);
+            wire_ring_release(ring);
             /* Full barrier: the client sets room_wanted, then looks at our
              * index; we published it, now look at its flag. */
             __atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -823,7 +823,7 @@ static bool take_notices(struct session *s)
         if (s->deferred) {
             return true;
         }
-    } while (med_ring_arm(ring));
+    } while (wire_ring_arm(ring));
     return true;
 }
 
@@ -850,13 +850,13 @@ bool med_session_has_notices(const struct session *s)
 
 void med_session_ring_doorbell(struct session *s)
 {
-    struct med_msg_doorbell bell;
+    struct wire_msg_doorbell bell;
 
     if (!s->vgpu.doorbell_due || s->failed) {
         return;
     }
     s->vgpu.doorbell_due = false;
-    med_msg_init(&bell, MED_MSG_DOORBELL, 0);
+    wire_msg_init(&bell, WIRE_MSG_DOORBELL, 0);
     /* MSG_DONTWAIT, whatever the client did to its end: a full socket
      * holds DOORBELLs it has not read, one of which is enough. */
     if (send(s->fd, &bell, sizeof(bell), MSG_DONTWAIT | MSG_NOSIGNAL) < 0 &&

@@ -13,7 +13,7 @@
 #include "wire/vgpu-type.h"
 
 struct med_vgpu_type {
-    struct vgpu_type v;         /* name, partition sizes, fences, monitor mode */
+    struct wire_vgpu_type v;    /* name, partition sizes, fences, monitor mode */
     unsigned weight;            /* default scheduling share (1..100) */
     unsigned cap_percent;       /* default cap (1..100; 100: none) */
 };

@@ -21,26 +21,26 @@
 
 /* One STATS answer. */
 struct snapshot {
-    struct med_ctl_gpu gpu;
-    struct med_ctl_vgpu *vgpus;
+    struct wire_ctl_gpu gpu;
+    struct wire_ctl_vgpu *vgpus;
     unsigned count, capacity;
     bool out_of_memory;
 };
 
-static void collect(const struct med_ctl_reply *r, void *opaque)
+static void collect(const struct wire_ctl_reply *r, void *opaque)
 {
     struct snapshot *s = opaque;
 
-    if (r->kind == MED_CTL_GPU) {
+    if (r->kind == WIRE_CTL_GPU) {
         s->gpu = r->u.gpu;
         return;
     }
-    if (r->kind != MED_CTL_VGPU) {
+    if (r->kind != WIRE_CTL_VGPU) {
         return;
     }
     if (s->count == s->capacity) {
         unsigned capacity = s->capacity ? 2 * s->capacity : 16;
-        struct med_ctl_vgpu *grown = realloc(s->vgpus, capacity * sizeof(*grown));
+        struct wire_ctl_vgpu *grown = realloc(s->vgpus, capacity * sizeof(*grown));
 
         if (!grown) {
             s->out_of_memory = true;
@@ -54,21 +54,21 @@ static void collect(const struct med_ctl_reply *r, void *opaque)
 
 static int by_id(const void *a, const void *b)
 {
-    const struct med_ctl_vgpu *x = a, *y = b;
+    const struct wire_ctl_vgpu *x = a, *y = b;
 
     return (x->id > y->id) - (x->id < y->id);
 }
 
 /* 0, or a negative errno with @detail.  The vGPUs in the order of their
  * ids, so that rows keep their place from one interval to the next. */
-static int take_snapshot(int fd, struct snapshot *s, char detail[MED_CTL_DETAIL_LEN])
+static int take_snapshot(int fd, struct snapshot *s, char detail[WIRE_CTL_DETAIL_LEN])
 {
-    struct med_ctl_request q = { .version = MED_CTL_VERSION, .op = MED_CTL_STATS };
+    struct wire_ctl_request q = { .version = WIRE_CTL_VERSION, .op = WIRE_CTL_STATS };
     int status;
 
     s->count = 0;
     s->out_of_memory = false;
-    status = med_ctl_call(fd, &q, collect, s, detail);
+    status = wire_ctl_call(fd, &q, collect, s, detail);
     if (!status && s->out_of_memory) {
         return -ENOMEM;
     }
@@ -78,7 +78,7 @@ static int take_snapshot(int fd, struct snapshot *s, char detail[MED_CTL_DETAIL_
     return status;
 }
 
-static const struct med_ctl_vgpu *find(const struct snapshot *s, uint32_t id)
+static const struct wire_ctl_vgpu *find(const struct snapshot *s, uint32_t id)
 {
     for (unsigned i = 0; i < s->count; i++) {
         if (s->vgpus[i].id == id) {
@@ -95,9 +95,9 @@ struct change {
     uint64_t completed, rejected, hangs;
 };
 
-static struct change change_of(const struct med_ctl_vgpu *before, const struct med_ctl_vgpu *now)
+static struct change change_of(const struct wire_ctl_vgpu *before, const struct wire_ctl_vgpu *now)
 {
-    static const struct med_ctl_vgpu zero;
+    static const struct wire_ctl_vgpu zero;
     struct change c;
 
     if (!before || before->counted_ns > now->counted_ns) {
@@ -118,7 +118,7 @@ static double percent(uint64_t part, uint64_t whole)
     return whole ? 100.0 * (double)part / (double)whole : 0.0;
 }
 
-static unsigned queued(const struct med_ctl_vgpu *v)
+static unsigned queued(const struct wire_ctl_vgpu *v)
 {
     unsigned n = 0;
 
@@ -143,7 +143,7 @@ static void print_json(const struct snapshot *before, const struct snapshot *now
     }
     printf("}}, \"vgpus\": [");
     for (unsigned i = 0; i < now->count; i++) {
-        const struct med_ctl_vgpu *v = &now->vgpus[i];
+        const struct wire_ctl_vgpu *v = &now->vgpus[i];
         struct change c = change_of(find(before, v->id), v);
 
         printf("%s{", i ? ", " : "");
@@ -174,7 +174,7 @@ static void print_text(const struct snapshot *before, const struct snapshot *now
     }
     printf("\n");
     for (unsigned i = 0; i < now->count; i++) {
-        const struct med_ctl_vgpu *v = &now->vgpus[i];
+        const struct wire_ctl_vgpu *v = &now->vgpus[i];
         struct change c = change_of(find(before, v->id), v);
 
         printf("  vGPU %" PRIu32 " %s%s(%s, VM %s):", v->id, v->name, v->name[0] ? " " : "",
@@ -206,7 +206,7 @@ static void print_top(const struct snapshot *before, const struct snapshot *now,
     printf("\n\n%4s %-12s %-16s %-8s %6s %6s %6s %6s %6s %8s %s\n", "ID", "NAME", "VM", "STATE",
            "RCS%", "BCS%", "VCS%", "VECS%", "QUEUED", "DONE/s", "REJECTED (IN ALL)");
     for (unsigned i = 0; i < now->count; i++) {
-        const struct med_ctl_vgpu *v = &now->vgpus[i];
+        const struct wire_ctl_vgpu *v = &now->vgpus[i];
         struct change c = change_of(find(before, v->id), v);
 
         printf("%4" PRIu32 " %-12.12s %-16.16s %-8s", v->id, v->name[0] ? v->name : "-",
@@ -235,9 +235,9 @@ int gpumedctl_watch(const struct printer *p, const char *command, const char *co
                     bool top)
 {
     struct snapshot a = { 0 }, b = { 0 }, *before = &a, *now = &b;
-    char detail[MED_CTL_DETAIL_LEN] = "";
+    char detail[WIRE_CTL_DETAIL_LEN] = "";
     bool terminal = isatty(STDOUT_FILENO);
-    int fd = med_ctl_connect(control), status;
+    int fd = wire_ctl_connect(control), status;
 
     if (fd < 0) {
         return connect_failure(p, command, control, socket_path, errno);

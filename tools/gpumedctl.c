@@ -49,7 +49,7 @@ static void usage(FILE *out)
             "                             (its counts of hostile behaviour start afresh)\n"
             "PATH is the mediator's VM socket (default %s); its control socket is\n"
             "PATH%s (mode 0600: run as the mediator's user).\n",
-            DEFAULT_SOCKET, MED_CTL_SUFFIX);
+            DEFAULT_SOCKET, WIRE_CTL_SUFFIX);
 }
 
 /* @text into @dst of @size bytes; false if it does not fit. */
@@ -92,14 +92,14 @@ static void begin_item(struct printer *p)
     p->items++;
 }
 
-const char *vgpu_state_name(const struct med_ctl_vgpu *v)
+const char *vgpu_state_name(const struct wire_ctl_vgpu *v)
 {
     return v->stopped ? "stopped" :
-           v->state == MED_CTL_VGPU_IDLE ? "idle" :
-           v->state == MED_CTL_VGPU_ATTACHED ? "attached" : "running";
+           v->state == WIRE_CTL_VGPU_IDLE ? "idle" :
+           v->state == WIRE_CTL_VGPU_ATTACHED ? "attached" : "running";
 }
 
-void json_vgpu_identity(FILE *out, const struct med_ctl_vgpu *v)
+void json_vgpu_identity(FILE *out, const struct wire_ctl_vgpu *v)
 {
     fprintf(out, "\"id\": %" PRIu32 ", \"name\": ", v->id);
     json_string(out, v->name);
@@ -112,12 +112,12 @@ void json_vgpu_identity(FILE *out, const struct med_ctl_vgpu *v)
     fprintf(out, ", \"weight\": %" PRIu32 ", \"cap_percent\": %" PRIu32, v->weight, v->cap_percent);
 }
 
-static void print_list(const struct med_ctl_reply *r, void *opaque)
+static void print_list(const struct wire_ctl_reply *r, void *opaque)
 {
     struct printer *p = opaque;
-    const struct med_ctl_vgpu *v = &r->u.vgpu;
+    const struct wire_ctl_vgpu *v = &r->u.vgpu;
 
-    if (r->kind != MED_CTL_VGPU) {
+    if (r->kind != WIRE_CTL_VGPU) {
         return;
     }
     begin_item(p);
@@ -148,10 +148,10 @@ static void print_list(const struct med_ctl_reply *r, void *opaque)
     fprintf(p->out, "\n");
 }
 
-static void print_type(const struct med_ctl_reply *r, void *opaque)
+static void print_type(const struct wire_ctl_reply *r, void *opaque)
 {
     struct printer *p = opaque;
-    const struct med_ctl_type *t = &r->u.type;
+    const struct wire_ctl_type *t = &r->u.type;
 
     begin_item(p);
     if (p->json) {
@@ -174,7 +174,7 @@ static void print_type(const struct med_ctl_reply *r, void *opaque)
            t->height, t->available);
 }
 
-static void print_gpu(struct printer *p, const struct med_ctl_gpu *g)
+static void print_gpu(struct printer *p, const struct wire_ctl_gpu *g)
 {
     memcpy(p->gpu_busy, g->busy_ns, sizeof(p->gpu_busy));
     if (p->json) {
@@ -209,12 +209,12 @@ static void print_gpu(struct printer *p, const struct med_ctl_gpu *g)
     fprintf(p->out, "\n");
 }
 
-static void print_stats(const struct med_ctl_reply *r, void *opaque)
+static void print_stats(const struct wire_ctl_reply *r, void *opaque)
 {
     struct printer *p = opaque;
-    const struct med_ctl_vgpu *v = &r->u.vgpu;
+    const struct wire_ctl_vgpu *v = &r->u.vgpu;
 
-    if (r->kind == MED_CTL_GPU) {
+    if (r->kind == WIRE_CTL_GPU) {
         print_gpu(p, &r->u.gpu);
         return;
     }
@@ -305,9 +305,9 @@ int fail(const struct printer *p, int exit_status, const char *command, int err,
 
 /* A vGPU named on the command line into @q->name; false (and @why) if it
  * is not a name. */
-static bool take_name(struct med_ctl_request *q, const char *name, char *why, size_t size)
+static bool take_name(struct wire_ctl_request *q, const char *name, char *why, size_t size)
 {
-    if (!med_ctl_name_explain(name, why, size)) {
+    if (!wire_ctl_name_explain(name, why, size)) {
         return false;
     }
     return copy_arg(q->name, sizeof(q->name), name);
@@ -338,7 +338,7 @@ static bool parse_count(const char *text, unsigned long *count)
 }
 
 /* set's, restart's and stats --reset's NAME|ID: digits are an id. */
-static bool take_vgpu(struct med_ctl_request *q, const char *arg, char *why, size_t size)
+static bool take_vgpu(struct wire_ctl_request *q, const char *arg, char *why, size_t size)
 {
     char *end;
     unsigned long id;
@@ -358,7 +358,7 @@ static bool take_vgpu(struct med_ctl_request *q, const char *arg, char *why, siz
 
 /* The command's NAME|ID argument, taken off the command line; @missing
  * says what to give when there is none. */
-static bool take_vgpu_arg(struct med_ctl_request *q, int argc, char **argv, const char *missing,
+static bool take_vgpu_arg(struct wire_ctl_request *q, int argc, char **argv, const char *missing,
                           char *why, size_t size)
 {
     if (optind >= argc) {
@@ -398,10 +398,10 @@ int main(int argc, char **argv)
     const char *type_arg = NULL, *interval_arg = NULL, *count_arg = NULL, *reset_arg = NULL;
     uint64_t interval_ns = 1000000000;
     unsigned long count = 0;
-    struct med_ctl_request q = { .version = MED_CTL_VERSION };
+    struct wire_ctl_request q = { .version = WIRE_CTL_VERSION };
     struct printer p = { 0 };
-    void (*each)(const struct med_ctl_reply *, void *) = NULL;
-    char control[108], detail[MED_CTL_DETAIL_LEN] = "", why[160];
+    void (*each)(const struct wire_ctl_reply *, void *) = NULL;
+    char control[108], detail[WIRE_CTL_DETAIL_LEN] = "", why[160];
     char *buffer = NULL;
     size_t buffer_size = 0;
     int opt, fd, status;
@@ -484,25 +484,25 @@ int main(int argc, char **argv)
             return fail(&p, 2, command, 0, "--weight, --cap, --type and --name do not go "
                         "with %s", command);
         }
-        if (med_ctl_path(socket_path, control, sizeof(control))) {
+        if (wire_ctl_path(socket_path, control, sizeof(control))) {
             return fail(&p, 2, command, 0, "socket path %s is too long", socket_path);
         }
         return gpumedctl_watch(&p, command, control, socket_path, interval_ns, count,
                                command[0] == 't');
     }
     if (!strcmp(command, "stats") && reset_arg) {
-        q.op = MED_CTL_RESET_STATS;
+        q.op = WIRE_CTL_RESET_STATS;
         if (!take_vgpu(&q, reset_arg, why, sizeof(why))) {
             return fail(&p, 2, command, 0, "--reset: %s", why);
         }
     } else if (!strcmp(command, "list") || !strcmp(command, "stats")) {
-        q.op = MED_CTL_STATS;
+        q.op = WIRE_CTL_STATS;
         each = command[0] == 'l' ? print_list : print_stats;
     } else if (!strcmp(command, "types")) {
-        q.op = MED_CTL_TYPES;
+        q.op = WIRE_CTL_TYPES;
         each = print_type;
     } else if (!strcmp(command, "set")) {
-        q.op = MED_CTL_SET_SHARE;
+        q.op = WIRE_CTL_SET_SHARE;
         if (!take_vgpu_arg(&q, argc, argv, "which vGPU? set NAME|ID [--weight N] [--cap "
                            "PERCENT] (gpumedctl list shows names and ids)", why, sizeof(why))) {
             return fail(&p, 2, command, 0, "%s", why);
@@ -512,13 +512,13 @@ int main(int argc, char **argv)
                         "--cap PERCENT (1-100)");
         }
     } else if (!strcmp(command, "restart")) {
-        q.op = MED_CTL_RESTART;
+        q.op = WIRE_CTL_RESTART;
         if (!take_vgpu_arg(&q, argc, argv, "which vGPU? restart NAME|ID (gpumedctl list "
                            "shows the stopped ones)", why, sizeof(why))) {
             return fail(&p, 2, command, 0, "%s", why);
         }
     } else if (!strcmp(command, "create")) {
-        q.op = MED_CTL_CREATE;
+        q.op = WIRE_CTL_CREATE;
         each = print_list;
         if (!type_arg || !name_arg) {
             return fail(&p, 2, command, 0, "create needs --type TYPE (gpumedctl types lists "
@@ -533,7 +533,7 @@ int main(int argc, char **argv)
         }
         type_arg = name_arg = NULL;
     } else if (!strcmp(command, "destroy")) {
-        q.op = MED_CTL_DESTROY;
+        q.op = WIRE_CTL_DESTROY;
         if (optind >= argc) {
             return fail(&p, 2, command, 0, "which vGPU? destroy NAME (gpumedctl list shows "
                         "the names)");
@@ -549,17 +549,17 @@ int main(int argc, char **argv)
         return fail(&p, 2, command, 0, "unexpected argument '%s' (gpumedctl --help)",
                     argv[optind]);
     }
-    if (q.op != MED_CTL_SET_SHARE && (q.weight || q.cap_percent)) {
+    if (q.op != WIRE_CTL_SET_SHARE && (q.weight || q.cap_percent)) {
         return fail(&p, 2, command, 0, "--weight and --cap go with set");
     }
     if (type_arg || name_arg) {
         return fail(&p, 2, command, 0, "--type and --name go with create (destroy and set "
                     "take the vGPU's name as their argument)");
     }
-    if (med_ctl_path(socket_path, control, sizeof(control))) {
+    if (wire_ctl_path(socket_path, control, sizeof(control))) {
         return fail(&p, 2, command, 0, "socket path %s is too long", socket_path);
     }
-    fd = med_ctl_connect(control);
+    fd = wire_ctl_connect(control);
     if (fd < 0) {
         return connect_failure(&p, command, control, socket_path, errno);
     }
@@ -568,12 +568,12 @@ int main(int argc, char **argv)
         close(fd);
         return fail(&p, 1, command, errno, "%s", strerror(errno));
     }
-    if (p.json && q.op == MED_CTL_TYPES) {
+    if (p.json && q.op == WIRE_CTL_TYPES) {
         fprintf(p.out, "{\"types\": [");
     } else if (p.json && each == print_list) {
         fprintf(p.out, "{\"vgpus\": [");
     }
-    status = med_ctl_call(fd, &q, each, &p, detail);
+    status = wire_ctl_call(fd, &q, each, &p, detail);
     close(fd);
     if (p.json && each) {
         fprintf(p.out, "\n]}\n");

@@ -26,9 +26,9 @@ struct printer {
 /* A JSON string: names are printable ASCII (the mediator checks), a
  * message may quote anything. */
 void json_string(FILE *out, const char *s);
-const char *vgpu_state_name(const struct med_ctl_vgpu *v);
+const char *vgpu_state_name(const struct wire_ctl_vgpu *v);
 /* What list, stats and the live view say of a vGPU first, in JSON. */
-void json_vgpu_identity(FILE *out, const struct med_ctl_vgpu *v);
+void json_vgpu_identity(FILE *out, const struct wire_ctl_vgpu *v);
 
 /*
  * A failure: the message on stderr and, with --json, an error object on

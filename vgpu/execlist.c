@@ -197,14 +197,14 @@ static void complete_visible(struct vgpu *vgpu, enum gen9_engine engine, uint32_
     struct vgpu_execlist *el = &vgpu->execlists[engine];
 
     assert(el->ports[0] == desc);
-    if (event != MED_EVENT_DONE) {
+    if (event != WIRE_EVENT_DONE) {
         el->hung = true;
         retire_inflight(el);
         vgpu->stats.contexts_hung++;
         vgpu_guest_error(vgpu, "%s context 0x%llx was %s by the mediator: the engine "
                          "stays busy until the guest resets it", gen9_engines[engine].name,
                          (unsigned long long)desc,
-                         event == MED_EVENT_REJECTED ? "rejected or stopped" : "preempted");
+                         event == WIRE_EVENT_REJECTED ? "rejected or stopped" : "preempted");
         return;
     }
     vgpu_reg_set(vgpu, engine_reg(engine, RING_HEAD), ring_head);

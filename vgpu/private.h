@@ -51,7 +51,7 @@ enum vgpu_behind { VGPU_BEHIND_ELSP, VGPU_BEHIND_PPGTT, VGPU_BEHIND_COUNT };
 
 struct vgpu {
     char name[VGPU_NAME_MAX];
-    struct vgpu_type type;
+    struct wire_vgpu_type type;
     uint64_t host_aperture_size;
     uint64_t aperture_base, hidden_base;
     uint64_t ram_below_4g, ram_above_4g;

@@ -98,7 +98,7 @@ static bool is_power_of_2(uint64_t x)
 
 static bool partition_valid(const struct vgpu_config *c)
 {
-    const struct vgpu_type *t = c->type;
+    const struct wire_vgpu_type *t = c->type;
     uint64_t page_mask = VGPU_GGTT_PAGE_SIZE - 1;
 
     return !((c->aperture_base | c->hidden_base | t->aperture_size |
@@ -108,7 +108,7 @@ static bool partition_valid(const struct vgpu_config *c)
            c->hidden_base + t->hidden_size <= VGPU_GGTT_SPACE;
 }
 
-static bool monitor_valid(const struct vgpu_type *t)
+static bool monitor_valid(const struct wire_vgpu_type *t)
 {
     return t->width >= VGPU_MONITOR_MIN_WIDTH && t->width <= VGPU_MONITOR_MAX_WIDTH &&
            t->height >= VGPU_MONITOR_MIN_HEIGHT && t->height <= VGPU_MONITOR_MAX_HEIGHT;

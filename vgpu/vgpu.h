@@ -90,7 +90,7 @@ struct vgpu_config {
     const char *name;           /* used in every log line about this vGPU */
     /* The partition the mediator carved for the vGPU (its sizes and fence
      * count) and its virtual monitor. */
-    const struct vgpu_type *type;
+    const struct wire_vgpu_type *type;
     uint64_t host_aperture_size;    /* BAR2 size: a power of two in [MIN, MAX] */
     uint64_t aperture_base;     /* GGTT offset of the vGPU's aperture block */
     uint64_t hidden_base;       /* GGTT offset of its hidden block (>= aperture) */

@@ -22,28 +22,28 @@
 
 /* A message without a reply, as it waits in the send queue. */
 union notice {
-    struct med_msg_header hdr;
-    struct med_msg_ppgtt_notify ppgtt_notify;
-    struct med_msg_submit submit;
-    struct med_msg_reset_engines reset_engines;
+    struct wire_msg_header hdr;
+    struct wire_msg_ppgtt_notify ppgtt_notify;
+    struct wire_msg_submit submit;
+    struct wire_msg_reset_engines reset_engines;
 };
 
 /* Each engine is named by at most one queued RESET_ENGINES (a later reset
  * takes it out of an earlier one), so resets always find a slot.  The ring
  * starts that large and grows (doubling) only for PPGTT notices. */
-#define QUEUE_SLOTS     (MED_CLIENT_QUEUE_MAX + GEN9_NUM_ENGINES)
+#define QUEUE_SLOTS     (WIRE_CLIENT_QUEUE_MAX + GEN9_NUM_ENGINES)
 
-struct med_client {
+struct wire_client {
     int fd;
     int failed_errno;           /* non-zero once the connection is unusable */
     uint64_t next_seq;
-    med_client_complete_fn *complete;
+    wire_client_complete_fn *complete;
     void *opaque;
     bool memory_added;          /* at least one guest RAM range was accepted */
     void *table;                /* the shared memory, once the vGPU exists */
     uint64_t *dirty;
-    struct med_rings *rings;    /* in it, after the GGTT table */
-    struct med_ring submit_ring, complete_ring;
+    struct wire_rings *rings;   /* in it, after the GGTT table */
+    struct wire_ring submit_ring, complete_ring;
     int doorbell_fd;            /* the eventfd that tells the mediator of submissions */
     bool room_wanted;           /* as last stored in the rings */
     /* Notices waiting for room in the submission ring, oldest first (a
@@ -54,13 +54,13 @@ struct med_client {
     unsigned queued_ppgtt;      /* PPGTT_NOTIFYs among them */
     uint32_t generation[GEN9_NUM_ENGINES];  /* each engine's reset generation */
     uint32_t last_generation;   /* the newest one handed out */
-    struct med_client_stats stats;
-    char error[MED_DETAIL_LEN + 64];
+    struct wire_client_stats stats;
+    char error[WIRE_DETAIL_LEN + 64];
 };
 
-static int fail(struct med_client *c, int err, const char *fmt, ...)
+static int fail(struct wire_client *c, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static int fail(struct med_client *c, int err, const char *fmt, ...)
+static int fail(struct wire_client *c, int err, const char *fmt, ...)
 {
     va_list ap;
 
@@ -72,13 +72,13 @@ static int fail(struct med_client *c, int err, const char *fmt, ...)
 }
 
 /* The connection is broken for good. */
-static int fail_connection(struct med_client *c, int err, const char *what)
+static int fail_connection(struct wire_client *c, int err, const char *what)
 {
     c->failed_errno = err;
     return fail(c, err, "mediator connection failed: %s: %s", what, strerror(err));
 }
 
-static int check_usable(struct med_client *c)
+static int check_usable(struct wire_client *c)
 {
     if (c->failed_errno) {
         return fail(c, ENOTCONN, "mediator connection failed earlier");
@@ -87,13 +87,13 @@ static int check_usable(struct med_client *c)
     return 0;
 }
 
-static int wait_for(struct med_client *c, short events)
+static int wait_for(struct wire_client *c, short events)
 {
     struct pollfd p = { .fd = c->fd, .events = events };
     int n;
 
     do {
-        n = poll(&p, 1, MED_CLIENT_TIMEOUT_MS);
+        n = poll(&p, 1, WIRE_CLIENT_TIMEOUT_MS);
     } while (n < 0 && errno == EINTR);
     if (n == 0) {
         errno = ETIMEDOUT;
@@ -102,10 +102,10 @@ static int wait_for(struct med_client *c, short events)
 }
 
 /* Send a request of the setup: waits (bounded) while the socket is full. */
-static int send_message(struct med_client *c, const void *msg, const int *fds,
+static int send_message(struct wire_client *c, const void *msg, const int *fds,
                         unsigned fd_count)
 {
-    while (med_msg_send(c->fd, msg, fds, fd_count)) {
+    while (wire_msg_send(c->fd, msg, fds, fd_count)) {
         if ((errno != EAGAIN && errno != EWOULDBLOCK) || wait_for(c, POLLOUT)) {
             return fail_connection(c, errno, "send");
         }
@@ -115,13 +115,13 @@ static int send_message(struct med_client *c, const void *msg, const int *fds,
 
 /* A completion of work from before the engine's last reset is dropped:
  * the caller forgot that work when it asked for the reset. */
-static void deliver_completion(struct med_client *c, const struct med_msg_complete *m)
+static void deliver_completion(struct wire_client *c, const struct wire_msg_complete *m)
 {
-    struct med_completion done = {
+    struct wire_completion done = {
         .engine = (enum gen9_engine)m->engine,
-        .event = (enum med_complete_event)m->event,
+        .event = (enum wire_complete_event)m->event,
         .desc = m->desc, .ring_head = m->ring_head,
-        .user_interrupt = m->flags & MED_COMPLETE_USER_INTERRUPT,
+        .user_interrupt = m->flags & WIRE_COMPLETE_USER_INTERRUPT,
     };
 
     if (m->generation != c->generation[m->engine]) {
@@ -135,11 +135,11 @@ static void deliver_completion(struct med_client *c, const struct med_msg_comple
  * Receive one message.  Returns 1 with a message, 0 when none is waiting,
  * -1 when the connection failed (then it is marked failed).
  */
-static int receive_one(struct med_client *c, union med_msg *m, int fds[MED_MSG_MAX_FDS],
+static int receive_one(struct wire_client *c, union wire_msg *m, int fds[WIRE_MSG_MAX_FDS],
                        unsigned *fd_count)
 {
     const char *why = "";
-    ssize_t len = med_msg_receive(c->fd, MED_PEER_CLIENT, m, fds, fd_count, &why);
+    ssize_t len = wire_msg_receive(c->fd, WIRE_PEER_CLIENT, m, fds, fd_count, &why);
 
     if (len > 0) {
         return 1;
@@ -155,12 +155,12 @@ static int receive_one(struct med_client *c, union med_msg *m, int fds[MED_MSG_M
 
 /*
  * Wait for the reply @type to request @seq.  The descriptors the reply
- * carries go to @reply_fds (room for MED_MSG_MAX_FDS; NULL: none expected).
+ * carries go to @reply_fds (room for WIRE_MSG_MAX_FDS; NULL: none expected).
  */
-static int wait_reply(struct med_client *c, enum med_msg_type type, uint64_t seq,
-                      union med_msg *reply, int *reply_fds)
+static int wait_reply(struct wire_client *c, enum wire_msg_type type, uint64_t seq,
+                      union wire_msg *reply, int *reply_fds)
 {
-    int fds[MED_MSG_MAX_FDS];
+    int fds[WIRE_MSG_MAX_FDS];
     unsigned fd_count;
     int got;
 
@@ -189,11 +189,11 @@ static int wait_reply(struct med_client *c, enum med_msg_type type, uint64_t seq
 }
 
 /* Send a request and wait for its reply. */
-static int transact(struct med_client *c, void *request, const int *fds, unsigned fd_count,
-                    union med_msg *reply, int *reply_fds)
+static int transact(struct wire_client *c, void *request, const int *fds, unsigned fd_count,
+                    union wire_msg *reply, int *reply_fds)
 {
-    struct med_msg_header *hdr = request;
-    const struct med_msg_info *info = med_msg_info(hdr->type);
+    struct wire_msg_header *hdr = request;
+    const struct wire_msg_info *info = wire_msg_info(hdr->type);
 
     hdr->seq = ++c->next_seq;
     if (send_message(c, request, fds, fd_count)) {
@@ -211,13 +211,13 @@ static int set_nonblocking(int fd)
     return flags < 0 ? -1 : fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
 
-static int hello(struct med_client *c, const char *vm_name)
+static int hello(struct wire_client *c, const char *vm_name)
 {
-    struct med_msg_hello request;
-    union med_msg reply;
+    struct wire_msg_hello request;
+    union wire_msg reply;
 
-    med_msg_init(&request, MED_MSG_HELLO, 0);
-    request.version = MED_PROTOCOL_VERSION;
+    wire_msg_init(&request, WIRE_MSG_HELLO, 0);
+    request.version = WIRE_PROTOCOL_VERSION;
     strcpy(request.vm_name, vm_name);
     if (transact(c, &request, NULL, 0, &reply, NULL)) {
         /* An answer that is no HELLO_REPLY (too long, malformed or
@@ -230,19 +230,19 @@ static int hello(struct med_client *c, const char *vm_name)
     }
     if (reply.hello_reply.status) {
         return fail(c, -reply.hello_reply.status, "the mediator speaks protocol version %u, "
-                    "this client %d", reply.hello_reply.version, MED_PROTOCOL_VERSION);
+                    "this client %d", reply.hello_reply.version, WIRE_PROTOCOL_VERSION);
     }
     return 0;
 }
 
-struct med_client *med_client_connect(const char *socket_path, const char *vm_name,
-                                      med_client_complete_fn *complete, void *opaque)
+struct wire_client *wire_client_connect(const char *socket_path, const char *vm_name,
+                                        wire_client_complete_fn *complete, void *opaque)
 {
-    struct med_client *c;
+    struct wire_client *c;
     int err;
 
-    if (!vm_name || strlen(vm_name) >= MED_VM_NAME_LEN || !complete ||
-        !med_string_valid(vm_name, strlen(vm_name) + 1, false)) {
+    if (!vm_name || strlen(vm_name) >= WIRE_VM_NAME_LEN || !complete ||
+        !wire_string_valid(vm_name, strlen(vm_name) + 1, false)) {
         errno = EINVAL;
         return NULL;
     }
@@ -255,7 +255,7 @@ struct med_client *med_client_connect(const char *socket_path, const char *vm_na
     c->doorbell_fd = -1;
     c->queue = calloc(QUEUE_SLOTS, sizeof(*c->queue));
     c->queue_slots = QUEUE_SLOTS;
-    c->fd = c->queue ? med_socket_connect(socket_path ? socket_path : MED_DEFAULT_SOCKET) : -1;
+    c->fd = c->queue ? wire_socket_connect(socket_path ? socket_path : WIRE_DEFAULT_SOCKET) : -1;
     if (c->fd < 0) {
         err = errno;
         free(c->queue);
@@ -265,20 +265,20 @@ struct med_client *med_client_connect(const char *socket_path, const char *vm_na
     }
     if (set_nonblocking(c->fd) || hello(c, vm_name)) {
         err = errno;
-        med_client_close(c);
+        wire_client_close(c);
         errno = err;
         return NULL;
     }
     return c;
 }
 
-void med_client_close(struct med_client *c)
+void wire_client_close(struct wire_client *c)
 {
     if (!c) {
         return;
     }
     if (c->table) {
-        munmap(c->table, MED_SHARED_SIZE);
+        munmap(c->table, WIRE_SHARED_SIZE);
     }
     if (c->doorbell_fd >= 0) {
         close(c->doorbell_fd);
@@ -289,7 +289,7 @@ void med_client_close(struct med_client *c)
 }
 
 /* A STATUS reply's verdict as this API's return value. */
-static int status_result(struct med_client *c, const union med_msg *reply, const char *what)
+static int status_result(struct wire_client *c, const union wire_msg *reply, const char *what)
 {
     if (reply->status.status) {
         return fail(c, -reply->status.status, "the mediator refused %s: %s (see its log)",
@@ -300,12 +300,12 @@ static int status_result(struct med_client *c, const union med_msg *reply, const
 
 /* Send one ADD_MEMORY(_XEN) @request (with the memfd *@fd, or none: NULL)
  * and take its STATUS. */
-static int add_memory(struct med_client *c, void *request, const int *fd, uint64_t gpa,
+static int add_memory(struct wire_client *c, void *request, const int *fd, uint64_t gpa,
                       uint64_t size)
 {
-    union med_msg reply;
+    union wire_msg reply;
     unsigned fd_count = fd != NULL;
-    const struct med_msg_header *hdr = request;
+    const struct wire_msg_header *hdr = request;
 
     if (check_usable(c)) {
         return -1;
@@ -315,7 +315,7 @@ static int add_memory(struct med_client *c, void *request, const int *fd, uint64
     }
     /* Check locally first: the mediator would close the connection. */
     if ((fd && *fd < 0) ||
-        !med_msg_valid(request, hdr->size, fd_count, MED_PEER_MEDIATOR, NULL)) {
+        !wire_msg_valid(request, hdr->size, fd_count, WIRE_PEER_MEDIATOR, NULL)) {
         return fail(c, EINVAL, "guest RAM range [0x%llx, +0x%llx) is unaligned, empty, "
                     "too high, or its memfd or domain id is invalid",
                     (unsigned long long)gpa, (unsigned long long)size);
@@ -328,24 +328,24 @@ static int add_memory(struct med_client *c, void *request, const int *fd, uint64
     return 0;
 }
 
-int med_client_add_memory(struct med_client *c, uint64_t gpa, uint64_t size, int fd,
-                          uint64_t fd_offset)
+int wire_client_add_memory(struct wire_client *c, uint64_t gpa, uint64_t size, int fd,
+                           uint64_t fd_offset)
 {
-    struct med_msg_add_memory request;
+    struct wire_msg_add_memory request;
 
-    med_msg_init(&request, MED_MSG_ADD_MEMORY, 0);
+    wire_msg_init(&request, WIRE_MSG_ADD_MEMORY, 0);
     request.gpa = gpa;
     request.size = size;
     request.fd_offset = fd_offset;
     return add_memory(c, &request, &fd, gpa, size);
 }
 
-int med_client_add_memory_xen(struct med_client *c, uint32_t domid, uint64_t gpa,
-                              uint64_t size)
+int wire_client_add_memory_xen(struct wire_client *c, uint32_t domid, uint64_t gpa,
+                               uint64_t size)
 {
-    struct med_msg_add_memory_xen request;
+    struct wire_msg_add_memory_xen request;
 
-    med_msg_init(&request, MED_MSG_ADD_MEMORY_XEN, 0);
+    wire_msg_init(&request, WIRE_MSG_ADD_MEMORY_XEN, 0);
     request.domid = domid;
     request.gpa = gpa;
     request.size = size;
@@ -353,38 +353,38 @@ int med_client_add_memory_xen(struct med_client *c, uint32_t domid, uint64_t gpa
 }
 
 /* Map the shared memory (@fds[0]) and keep the doorbell (@fds[1]). */
-static int map_shared(struct med_client *c, const int fds[2])
+static int map_shared(struct wire_client *c, const int fds[2])
 {
     struct stat st;
     void *table;
 
-    if (fstat(fds[0], &st) || (uint64_t)st.st_size < MED_SHARED_SIZE) {
+    if (fstat(fds[0], &st) || (uint64_t)st.st_size < WIRE_SHARED_SIZE) {
         close(fds[0]);
         close(fds[1]);
         return fail_connection(c, EPROTO, "the shared GGTT table and rings are too small");
     }
-    table = mmap(NULL, MED_SHARED_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fds[0], 0);
+    table = mmap(NULL, WIRE_SHARED_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fds[0], 0);
     close(fds[0]);
     if (table == MAP_FAILED) {
         close(fds[1]);
         return fail(c, errno, "cannot map the shared GGTT table: %s", strerror(errno));
     }
     c->table = table;
-    c->dirty = (uint64_t *)((char *)table + MED_GGTT_TABLE_PTES_SIZE);
-    c->rings = (struct med_rings *)((char *)table + MED_SHARED_RINGS_OFFSET);
-    med_ring_init_submit(&c->submit_ring, c->rings);
-    med_ring_init_complete(&c->complete_ring, c->rings);
+    c->dirty = (uint64_t *)((char *)table + WIRE_GGTT_TABLE_PTES_SIZE);
+    c->rings = (struct wire_rings *)((char *)table + WIRE_SHARED_RINGS_OFFSET);
+    wire_ring_init_submit(&c->submit_ring, c->rings);
+    wire_ring_init_complete(&c->complete_ring, c->rings);
     c->doorbell_fd = fds[1];
     return 0;
 }
 
 /* CREATE_VGPU of @request (its type or its vGPU name set), @what in errors. */
-static int create(struct med_client *c, struct med_msg_create_vgpu *request,
-                  const char *what, struct med_client_vgpu *vgpu)
+static int create(struct wire_client *c, struct wire_msg_create_vgpu *request,
+                  const char *what, struct wire_client_vgpu *vgpu)
 {
-    union med_msg reply;
-    const struct med_msg_create_reply *r = &reply.create_reply;
-    int fds[MED_MSG_MAX_FDS];
+    union wire_msg reply;
+    const struct wire_msg_create_reply *r = &reply.create_reply;
+    int fds[WIRE_MSG_MAX_FDS];
 
     if (c->table) {
         return fail(c, EALREADY, "the vGPU exists already");
@@ -401,7 +401,7 @@ static int create(struct med_client *c, struct med_msg_create_vgpu *request,
     if (map_shared(c, fds)) {
         return -1;
     }
-    *vgpu = (struct med_client_vgpu) {
+    *vgpu = (struct wire_client_vgpu) {
         .id = r->vgpu_id,
         .aperture_base = r->aperture_base, .aperture_size = r->aperture_size,
         .hidden_base = r->hidden_base, .hidden_size = r->hidden_size,
@@ -415,50 +415,50 @@ static int create(struct med_client *c, struct med_msg_create_vgpu *request,
     return 0;
 }
 
-int med_client_create_vgpu(struct med_client *c, const char *type,
-                           struct med_client_vgpu *vgpu)
+int wire_client_create_vgpu(struct wire_client *c, const char *type,
+                            struct wire_client_vgpu *vgpu)
 {
-    struct med_msg_create_vgpu request;
-    char what[MED_TYPE_NAME_LEN + 32];
+    struct wire_msg_create_vgpu request;
+    char what[WIRE_TYPE_NAME_LEN + 32];
 
     if (check_usable(c)) {
         return -1;
     }
-    if (type && (strlen(type) >= MED_TYPE_NAME_LEN ||
-                 !med_string_valid(type, strlen(type) + 1, false))) {
+    if (type && (strlen(type) >= WIRE_TYPE_NAME_LEN ||
+                 !wire_string_valid(type, strlen(type) + 1, false))) {
         return fail(c, ENOENT, "no vGPU type is named like that");
     }
-    med_msg_init(&request, MED_MSG_CREATE_VGPU, 0);
+    wire_msg_init(&request, WIRE_MSG_CREATE_VGPU, 0);
     snprintf(request.type, sizeof(request.type), "%s", type ? type : "");
     snprintf(what, sizeof(what), "a vGPU of type %s", type ? type : "(the default)");
     return create(c, &request, what, vgpu);
 }
 
-int med_client_attach_vgpu(struct med_client *c, const char *vgpu_name,
-                           struct med_client_vgpu *vgpu)
+int wire_client_attach_vgpu(struct wire_client *c, const char *vgpu_name,
+                            struct wire_client_vgpu *vgpu)
 {
-    struct med_msg_create_vgpu request;
-    char what[MED_VGPU_NAME_LEN + 32];
+    struct wire_msg_create_vgpu request;
+    char what[WIRE_VGPU_NAME_LEN + 32];
 
     if (check_usable(c)) {
         return -1;
     }
-    if (!vgpu_name || strlen(vgpu_name) >= MED_VGPU_NAME_LEN ||
-        !med_vgpu_name_valid(vgpu_name, strlen(vgpu_name) + 1, false)) {
+    if (!vgpu_name || strlen(vgpu_name) >= WIRE_VGPU_NAME_LEN ||
+        !wire_vgpu_name_valid(vgpu_name, strlen(vgpu_name) + 1, false)) {
         return fail(c, ENOENT, "a vGPU name is 1 to %d of [A-Za-z0-9._-]",
-                    MED_VGPU_NAME_LEN - 1);
+                    WIRE_VGPU_NAME_LEN - 1);
     }
-    med_msg_init(&request, MED_MSG_CREATE_VGPU, 0);
+    wire_msg_init(&request, WIRE_MSG_CREATE_VGPU, 0);
     strcpy(request.vgpu_name, vgpu_name);
     snprintf(what, sizeof(what), "the vGPU '%s'", vgpu_name);
     return create(c, &request, what, vgpu);
 }
 
-void med_client_ggtt_write(struct med_client *c, uint32_t index, uint64_t pte)
+void wire_client_ggtt_write(struct wire_client *c, uint32_t index, uint64_t pte)
 {
     uint64_t *ptes = c->table;
 
-    if (!ptes || index >= MED_GGTT_ENTRIES) {
+    if (!ptes || index >= WIRE_GGTT_ENTRIES) {
         return;
     }
     __atomic_store_n(&ptes[index], pte, __ATOMIC_RELAXED);
@@ -468,9 +468,9 @@ void med_client_ggtt_write(struct med_client *c, uint32_t index, uint64_t pte)
 
 /* May a message without a reply go out: a vGPU exists and the message is
  * valid as the mediator will check it? */
-static int notice_check(struct med_client *c, const void *msg)
+static int notice_check(struct wire_client *c, const void *msg)
 {
-    const struct med_msg_header *hdr = msg;
+    const struct wire_msg_header *hdr = msg;
 
     if (check_usable(c)) {
         return -1;
@@ -478,19 +478,19 @@ static int notice_check(struct med_client *c, const void *msg)
     if (!c->table) {
         return fail(c, EINVAL, "no vGPU yet");
     }
-    if (!med_msg_valid(msg, hdr->size, 0, MED_PEER_MEDIATOR, NULL)) {
-        return fail(c, EINVAL, "invalid %s", med_msg_name(hdr->type));
+    if (!wire_msg_valid(msg, hdr->size, 0, WIRE_PEER_MEDIATOR, NULL)) {
+        return fail(c, EINVAL, "invalid %s", wire_msg_name(hdr->type));
     }
     return 0;
 }
 
-static union notice *queue_slot(struct med_client *c, unsigned i)
+static union notice *queue_slot(struct wire_client *c, unsigned i)
 {
     return &c->queue[(c->queue_head + i) % c->queue_slots];
 }
 
 /* Twice the slots, the waiting notices first in the new ring. */
-static bool queue_grow(struct med_client *c)
+static bool queue_grow(struct wire_client *c)
 {
     union notice *grown = calloc(2 * (size_t)c->queue_slots, sizeof(*grown));
 
@@ -508,17 +508,17 @@ static bool queue_grow(struct med_client *c)
 }
 
 /* The oldest queued notice is in the ring now. */
-static void queue_pop(struct med_client *c)
+static void queue_pop(struct wire_client *c)
 {
-    c->queued_resets -= queue_slot(c, 0)->hdr.type == MED_MSG_RESET_ENGINES;
-    c->queued_ppgtt -= queue_slot(c, 0)->hdr.type == MED_MSG_PPGTT_NOTIFY;
+    c->queued_resets -= queue_slot(c, 0)->hdr.type == WIRE_MSG_RESET_ENGINES;
+    c->queued_ppgtt -= queue_slot(c, 0)->hdr.type == WIRE_MSG_PPGTT_NOTIFY;
     c->queue_head = (c->queue_head + 1) % c->queue_slots;
     c->queue_count--;
 }
 
 /* Tell the mediator of submissions: an eventfd never blocks its writer
  * (EAGAIN only at a count of 2^64 - 2, when a doorbell waits anyway). */
-static void ring_doorbell(struct med_client *c)
+static void ring_doorbell(struct wire_client *c)
 {
     uint64_t one = 1;
 
@@ -529,12 +529,12 @@ static void ring_doorbell(struct med_client *c)
 
 /* Move what the queue holds into the submission ring while it has room;
  * with notices left, ask the mediator to say when it took some. */
-static void queue_flush(struct med_client *c)
+static void queue_flush(struct wire_client *c)
 {
     uint32_t first = c->submit_ring.next;
 
     for (;;) {
-        while (c->queue_count && med_ring_put(&c->submit_ring, queue_slot(c, 0))) {
+        while (c->queue_count && wire_ring_put(&c->submit_ring, queue_slot(c, 0))) {
             queue_pop(c);
         }
         if (c->room_wanted != (c->queue_count != 0)) {
@@ -545,19 +545,19 @@ static void queue_flush(struct med_client *c)
             break;
         }
         /* Full barrier: the mediator takes slots, then reads room_wanted;
-         * we set it, then look at its index again (in med_ring_put()). */
+         * we set it, then look at its index again (in wire_ring_put()). */
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
-        if (!med_ring_put(&c->submit_ring, queue_slot(c, 0))) {
+        if (!wire_ring_put(&c->submit_ring, queue_slot(c, 0))) {
             break;
         }
         queue_pop(c);
     }
-    if (c->submit_ring.next != first && med_ring_publish(&c->submit_ring, first)) {
+    if (c->submit_ring.next != first && wire_ring_publish(&c->submit_ring, first)) {
         ring_doorbell(c);
     }
 }
 
-bool med_client_send_pending(const struct med_client *c)
+bool wire_client_send_pending(const struct wire_client *c)
 {
     return c->queue_count;
 }
@@ -565,40 +565,40 @@ bool med_client_send_pending(const struct med_client *c)
 /*
  * Put a checked notice into the submission ring, or queue it behind those
  * already waiting (order is the protocol's): never waits.  Resets always
- * find room; PPGTT notices wait up to MED_CLIENT_PPGTT_QUEUE_MAX of them
+ * find room; PPGTT notices wait up to WIRE_CLIENT_PPGTT_QUEUE_MAX of them
  * (i915 creates and destroys PPGTTs by the thousand, and one lost leaves
  * the mediator without a PPGTT the guest uses); the others, SUBMITs, up to
- * MED_CLIENT_QUEUE_MAX.
+ * WIRE_CLIENT_QUEUE_MAX.
  */
-static int send_or_queue(struct med_client *c, void *msg)
+static int send_or_queue(struct wire_client *c, void *msg)
 {
-    struct med_msg_header *hdr = msg;
-    bool reset = hdr->type == MED_MSG_RESET_ENGINES;
-    bool ppgtt = hdr->type == MED_MSG_PPGTT_NOTIFY;
+    struct wire_msg_header *hdr = msg;
+    bool reset = hdr->type == WIRE_MSG_RESET_ENGINES;
+    bool ppgtt = hdr->type == WIRE_MSG_PPGTT_NOTIFY;
 
     hdr->seq = ++c->next_seq;
     queue_flush(c);
     if (!c->queue_count) {
         uint32_t first = c->submit_ring.next;
 
-        if (med_ring_put(&c->submit_ring, msg)) {
-            if (med_ring_publish(&c->submit_ring, first)) {
+        if (wire_ring_put(&c->submit_ring, msg)) {
+            if (wire_ring_publish(&c->submit_ring, first)) {
                 ring_doorbell(c);
             }
             return 0;
         }
     }
-    if (ppgtt ? c->queued_ppgtt >= MED_CLIENT_PPGTT_QUEUE_MAX
+    if (ppgtt ? c->queued_ppgtt >= WIRE_CLIENT_PPGTT_QUEUE_MAX
               : !reset && c->queue_count - c->queued_resets - c->queued_ppgtt >=
-                          MED_CLIENT_QUEUE_MAX) {
-        unsigned bound = ppgtt ? MED_CLIENT_PPGTT_QUEUE_MAX : MED_CLIENT_QUEUE_MAX;
+                          WIRE_CLIENT_QUEUE_MAX) {
+        unsigned bound = ppgtt ? WIRE_CLIENT_PPGTT_QUEUE_MAX : WIRE_CLIENT_QUEUE_MAX;
 
         c->stats.queue_full++;
         return fail(c, ENOBUFS, "%u %s wait for the mediator: %s not sent", bound,
-                    ppgtt ? "PPGTT notices" : "messages", med_msg_name(hdr->type));
+                    ppgtt ? "PPGTT notices" : "messages", wire_msg_name(hdr->type));
     }
     if (c->queue_count == c->queue_slots && !queue_grow(c)) {
-        return fail(c, ENOBUFS, "no memory to queue %s", med_msg_name(hdr->type));
+        return fail(c, ENOBUFS, "no memory to queue %s", wire_msg_name(hdr->type));
     }
     memcpy(queue_slot(c, c->queue_count++), msg, hdr->size);
     c->queued_resets += reset;
@@ -616,18 +616,18 @@ static int send_or_queue(struct med_client *c, void *msg)
  * run (the mediator would drop them), and an earlier queued reset of an
  * engine is superseded by this one.
  */
-static void drop_superseded(struct med_client *c, uint32_t mask)
+static void drop_superseded(struct wire_client *c, uint32_t mask)
 {
     unsigned kept = 0;
 
     for (unsigned i = 0; i < c->queue_count; i++) {
         union notice m = *queue_slot(c, i);
 
-        if (m.hdr.type == MED_MSG_SUBMIT && (mask & 1u << m.submit.engine)) {
+        if (m.hdr.type == WIRE_MSG_SUBMIT && (mask & 1u << m.submit.engine)) {
             c->stats.submits_superseded++;
             continue;
         }
-        if (m.hdr.type == MED_MSG_RESET_ENGINES) {
+        if (m.hdr.type == WIRE_MSG_RESET_ENGINES) {
             m.reset_engines.engine_mask &= ~mask;
             if (!m.reset_engines.engine_mask) {
                 c->queued_resets--;
@@ -639,22 +639,22 @@ static void drop_superseded(struct med_client *c, uint32_t mask)
     c->queue_count = kept;
 }
 
-int med_client_ppgtt_notify(struct med_client *c, enum med_ppgtt_op op, uint64_t root_gpa)
+int wire_client_ppgtt_notify(struct wire_client *c, enum wire_ppgtt_op op, uint64_t root_gpa)
 {
-    struct med_msg_ppgtt_notify m;
+    struct wire_msg_ppgtt_notify m;
 
-    med_msg_init(&m, MED_MSG_PPGTT_NOTIFY, 0);
+    wire_msg_init(&m, WIRE_MSG_PPGTT_NOTIFY, 0);
     m.op = op;
     m.root_gpa = root_gpa;
     return notice_check(c, &m) ? -1 : send_or_queue(c, &m);
 }
 
-int med_client_submit(struct med_client *c, enum gen9_engine engine, uint64_t desc0,
-                      uint64_t desc1)
+int wire_client_submit(struct wire_client *c, enum gen9_engine engine, uint64_t desc0,
+                       uint64_t desc1)
 {
-    struct med_msg_submit m;
+    struct wire_msg_submit m;
 
-    med_msg_init(&m, MED_MSG_SUBMIT, 0);
+    wire_msg_init(&m, WIRE_MSG_SUBMIT, 0);
     m.engine = engine;
     m.desc[0] = desc0;
     m.desc[1] = desc1;
@@ -665,11 +665,11 @@ int med_client_submit(struct med_client *c, enum gen9_engine engine, uint64_t de
     return send_or_queue(c, &m);
 }
 
-int med_client_reset_engines(struct med_client *c, uint32_t engine_mask)
+int wire_client_reset_engines(struct wire_client *c, uint32_t engine_mask)
 {
-    struct med_msg_reset_engines m;
+    struct wire_msg_reset_engines m;
 
-    med_msg_init(&m, MED_MSG_RESET_ENGINES, 0);
+    wire_msg_init(&m, WIRE_MSG_RESET_ENGINES, 0);
     m.engine_mask = engine_mask;
     /* 0 is every engine's generation before its first reset. */
     m.generation = c->last_generation + 1 ? c->last_generation + 1 : 1;
@@ -686,35 +686,35 @@ int med_client_reset_engines(struct med_client *c, uint32_t engine_mask)
     return send_or_queue(c, &m);
 }
 
-int med_client_fd(const struct med_client *c)
+int wire_client_fd(const struct wire_client *c)
 {
     return c->fd;
 }
 
 /* Deliver every completion in the ring, then ask for a doorbell for the
  * next one; 0, or -1 when the mediator broke the protocol. */
-static int take_completions(struct med_client *c)
+static int take_completions(struct wire_client *c)
 {
-    union med_msg m;
+    union wire_msg m;
     const char *why = "";
     int got;
 
     do {
-        while ((got = med_ring_get(&c->complete_ring, MED_PEER_CLIENT, &m, &why)) > 0) {
+        while ((got = wire_ring_get(&c->complete_ring, WIRE_PEER_CLIENT, &m, &why)) > 0) {
             deliver_completion(c, &m.complete);
         }
         if (got < 0) {
             return fail_connection(c, EPROTO, why);
         }
-        med_ring_release(&c->complete_ring);
-    } while (med_ring_arm(&c->complete_ring));
+        wire_ring_release(&c->complete_ring);
+    } while (wire_ring_arm(&c->complete_ring));
     return 0;
 }
 
-int med_client_dispatch(struct med_client *c)
+int wire_client_dispatch(struct wire_client *c)
 {
-    union med_msg m;
-    int fds[MED_MSG_MAX_FDS];
+    union wire_msg m;
+    int fds[WIRE_MSG_MAX_FDS];
     unsigned fd_count;
     int got;
 
@@ -723,7 +723,7 @@ int med_client_dispatch(struct med_client *c)
     }
     /* DOORBELLs: the mediator put completions or took submissions. */
     while ((got = receive_one(c, &m, fds, &fd_count)) > 0) {
-        if (m.hdr.type != MED_MSG_DOORBELL || !c->rings) {
+        if (m.hdr.type != WIRE_MSG_DOORBELL || !c->rings) {
             for (unsigned i = 0; i < fd_count; i++) {
                 close(fds[i]);
             }
@@ -743,12 +743,12 @@ int med_client_dispatch(struct med_client *c)
     return 0;
 }
 
-const struct med_client_stats *med_client_stats(const struct med_client *c)
+const struct wire_client_stats *wire_client_stats(const struct wire_client *c)
 {
     return &c->stats;
 }
 
-const char *med_client_error(const struct med_client *c)
+const char *wire_client_error(const struct wire_client *c)
 {
     return c->error;
 }

@@ -1,5 +1,5 @@
 /*
- * protocol.c - the message table, med_msg_valid() and the SOCK_SEQPACKET
+ * protocol.c - the message table, wire_msg_valid() and the SOCK_SEQPACKET
  * helpers of the vgpu-pci <-> gpumed protocol (docs/protocol.md).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -18,88 +18,88 @@
 /* The layouts are the wire format: pin every size and the offsets that matter. */
 #define ASSERT_LAYOUT(type, field, offset) \
     static_assert(offsetof(type, field) == (offset), #type "." #field " is at " #offset)
-static_assert(sizeof(struct med_msg_header) == 16, "header size");
-static_assert(sizeof(struct med_msg_hello) == 88, "HELLO size");
-static_assert(sizeof(struct med_msg_hello_reply) == 24, "HELLO_REPLY size");
-static_assert(sizeof(struct med_msg_add_memory) == 40, "ADD_MEMORY size");
-static_assert(sizeof(struct med_msg_create_vgpu) == 112, "CREATE_VGPU size");
-static_assert(sizeof(struct med_msg_create_reply) == 368, "CREATE_REPLY size");
-static_assert(sizeof(struct med_msg_ppgtt_notify) == 32, "PPGTT_NOTIFY size");
-static_assert(sizeof(struct med_msg_submit) == 40, "SUBMIT size");
-static_assert(sizeof(struct med_msg_complete) == 48, "COMPLETE size");
-static_assert(sizeof(struct med_msg_reset_engines) == 24, "RESET_ENGINES size");
-static_assert(sizeof(struct med_msg_status) == 24, "STATUS size");
-static_assert(sizeof(struct med_msg_add_memory_xen) == 40, "ADD_MEMORY_XEN size");
-static_assert(sizeof(struct med_msg_doorbell) == 16, "DOORBELL size");
-static_assert(sizeof(struct med_rings) % MED_PAGE_SIZE == 0, "the rings end on a page");
-static_assert(offsetof(struct med_rings, submit) == MED_PAGE_SIZE, "slots after one page");
-static_assert(sizeof(struct med_msg_complete) <= MED_RING_SLOT_SIZE &&
-              sizeof(struct med_msg_submit) <= MED_RING_SLOT_SIZE, "a message fits a slot");
-static_assert(!(MED_SUBMIT_RING_SLOTS & (MED_SUBMIT_RING_SLOTS - 1)) &&
-              !(MED_COMPLETE_RING_SLOTS & (MED_COMPLETE_RING_SLOTS - 1)), "powers of two");
-ASSERT_LAYOUT(struct med_msg_hello, vm_name, 20);
-ASSERT_LAYOUT(struct med_msg_hello, reserved, 84);
-ASSERT_LAYOUT(struct med_msg_add_memory, fd_offset, 32);
-ASSERT_LAYOUT(struct med_msg_add_memory_xen, gpa, 24);
-ASSERT_LAYOUT(struct med_msg_create_reply, fence_base, 56);
-ASSERT_LAYOUT(struct med_msg_create_reply, host_aperture_size, 64);
-ASSERT_LAYOUT(struct med_msg_create_vgpu, vgpu_name, 48);
-ASSERT_LAYOUT(struct med_msg_create_reply, type, 72);
-ASSERT_LAYOUT(struct med_msg_create_reply, monitor_width, 104);
-ASSERT_LAYOUT(struct med_msg_create_reply, detail, 112);
-ASSERT_LAYOUT(struct med_msg_ppgtt_notify, root_gpa, 24);
-ASSERT_LAYOUT(struct med_msg_submit, desc, 24);
-ASSERT_LAYOUT(struct med_msg_submit, generation, 20);
-ASSERT_LAYOUT(struct med_msg_complete, ring_head, 32);
-ASSERT_LAYOUT(struct med_msg_complete, generation, 36);
-ASSERT_LAYOUT(struct med_msg_complete, flags, 40);
-ASSERT_LAYOUT(struct med_msg_reset_engines, generation, 20);
+static_assert(sizeof(struct wire_msg_header) == 16, "header size");
+static_assert(sizeof(struct wire_msg_hello) == 88, "HELLO size");
+static_assert(sizeof(struct wire_msg_hello_reply) == 24, "HELLO_REPLY size");
+static_assert(sizeof(struct wire_msg_add_memory) == 40, "ADD_MEMORY size");
+static_assert(sizeof(struct wire_msg_create_vgpu) == 112, "CREATE_VGPU size");
+static_assert(sizeof(struct wire_msg_create_reply) == 368, "CREATE_REPLY size");
+static_assert(sizeof(struct wire_msg_ppgtt_notify) == 32, "PPGTT_NOTIFY size");
+static_assert(sizeof(struct wire_msg_submit) == 40, "SUBMIT size");
+static_assert(sizeof(struct wire_msg_complete) == 48, "COMPLETE size");
+static_assert(sizeof(struct wire_msg_reset_engines) == 24, "RESET_ENGINES size");
+static_assert(sizeof(struct wire_msg_status) == 24, "STATUS size");
+static_assert(sizeof(struct wire_msg_add_memory_xen) == 40, "ADD_MEMORY_XEN size");
+static_assert(sizeof(struct wire_msg_doorbell) == 16, "DOORBELL size");
+static_assert(sizeof(struct wire_rings) % WIRE_PAGE_SIZE == 0, "the rings end on a page");
+static_assert(offsetof(struct wire_rings, submit) == WIRE_PAGE_SIZE, "slots after one page");
+static_assert(sizeof(struct wire_msg_complete) <= WIRE_RING_SLOT_SIZE &&
+              sizeof(struct wire_msg_submit) <= WIRE_RING_SLOT_SIZE, "a message fits a slot");
+static_assert(!(WIRE_SUBMIT_RING_SLOTS & (WIRE_SUBMIT_RING_SLOTS - 1)) &&
+              !(WIRE_COMPLETE_RING_SLOTS & (WIRE_COMPLETE_RING_SLOTS - 1)), "powers of two");
+ASSERT_LAYOUT(struct wire_msg_hello, vm_name, 20);
+ASSERT_LAYOUT(struct wire_msg_hello, reserved, 84);
+ASSERT_LAYOUT(struct wire_msg_add_memory, fd_offset, 32);
+ASSERT_LAYOUT(struct wire_msg_add_memory_xen, gpa, 24);
+ASSERT_LAYOUT(struct wire_msg_create_reply, fence_base, 56);
+ASSERT_LAYOUT(struct wire_msg_create_reply, host_aperture_size, 64);
+ASSERT_LAYOUT(struct wire_msg_create_vgpu, vgpu_name, 48);
+ASSERT_LAYOUT(struct wire_msg_create_reply, type, 72);
+ASSERT_LAYOUT(struct wire_msg_create_reply, monitor_width, 104);
+ASSERT_LAYOUT(struct wire_msg_create_reply, detail, 112);
+ASSERT_LAYOUT(struct wire_msg_ppgtt_notify, root_gpa, 24);
+ASSERT_LAYOUT(struct wire_msg_submit, desc, 24);
+ASSERT_LAYOUT(struct wire_msg_submit, generation, 20);
+ASSERT_LAYOUT(struct wire_msg_complete, ring_head, 32);
+ASSERT_LAYOUT(struct wire_msg_complete, generation, 36);
+ASSERT_LAYOUT(struct wire_msg_complete, flags, 40);
+ASSERT_LAYOUT(struct wire_msg_reset_engines, generation, 20);
 
-static const struct med_msg_info msg_table[MED_MSG_TYPE_END] = {
-    [MED_MSG_HELLO] = { .name = "HELLO", .receiver = MED_PEER_MEDIATOR,
-        .size = sizeof(struct med_msg_hello), .reply = MED_MSG_HELLO_REPLY },
-    [MED_MSG_HELLO_REPLY] = { .name = "HELLO_REPLY", .receiver = MED_PEER_CLIENT,
-        .size = sizeof(struct med_msg_hello_reply) },
-    [MED_MSG_ADD_MEMORY] = { .name = "ADD_MEMORY", .receiver = MED_PEER_MEDIATOR,
-        .size = sizeof(struct med_msg_add_memory), .fd_count = 1,
-        .reply = MED_MSG_STATUS },
-    [MED_MSG_CREATE_VGPU] = { .name = "CREATE_VGPU", .receiver = MED_PEER_MEDIATOR,
-        .size = sizeof(struct med_msg_create_vgpu), .reply = MED_MSG_CREATE_REPLY },
-    [MED_MSG_CREATE_REPLY] = { .name = "CREATE_REPLY", .receiver = MED_PEER_CLIENT,
-        .size = sizeof(struct med_msg_create_reply), .fd_count = 2,
+static const struct wire_msg_info msg_table[WIRE_MSG_TYPE_END] = {
+    [WIRE_MSG_HELLO] = { .name = "HELLO", .receiver = WIRE_PEER_MEDIATOR,
+        .size = sizeof(struct wire_msg_hello), .reply = WIRE_MSG_HELLO_REPLY },
+    [WIRE_MSG_HELLO_REPLY] = { .name = "HELLO_REPLY", .receiver = WIRE_PEER_CLIENT,
+        .size = sizeof(struct wire_msg_hello_reply) },
+    [WIRE_MSG_ADD_MEMORY] = { .name = "ADD_MEMORY", .receiver = WIRE_PEER_MEDIATOR,
+        .size = sizeof(struct wire_msg_add_memory), .fd_count = 1,
+        .reply = WIRE_MSG_STATUS },
+    [WIRE_MSG_CREATE_VGPU] = { .name = "CREATE_VGPU", .receiver = WIRE_PEER_MEDIATOR,
+        .size = sizeof(struct wire_msg_create_vgpu), .reply = WIRE_MSG_CREATE_REPLY },
+    [WIRE_MSG_CREATE_REPLY] = { .name = "CREATE_REPLY", .receiver = WIRE_PEER_CLIENT,
+        .size = sizeof(struct wire_msg_create_reply), .fd_count = 2,
         .fd_only_on_success = true },
-    [MED_MSG_PPGTT_NOTIFY] = { .name = "PPGTT_NOTIFY", .receiver = MED_PEER_MEDIATOR,
-        .size = sizeof(struct med_msg_ppgtt_notify), .ring = true },
-    [MED_MSG_SUBMIT] = { .name = "SUBMIT", .receiver = MED_PEER_MEDIATOR,
-        .size = sizeof(struct med_msg_submit), .ring = true },
-    [MED_MSG_COMPLETE] = { .name = "COMPLETE", .receiver = MED_PEER_CLIENT,
-        .size = sizeof(struct med_msg_complete), .ring = true },
-    [MED_MSG_RESET_ENGINES] = { .name = "RESET_ENGINES", .receiver = MED_PEER_MEDIATOR,
-        .size = sizeof(struct med_msg_reset_engines), .ring = true },
-    [MED_MSG_STATUS] = { .name = "STATUS", .receiver = MED_PEER_CLIENT,
-        .size = sizeof(struct med_msg_status) },
-    [MED_MSG_ADD_MEMORY_XEN] = { .name = "ADD_MEMORY_XEN", .receiver = MED_PEER_MEDIATOR,
-        .size = sizeof(struct med_msg_add_memory_xen), .reply = MED_MSG_STATUS },
-    [MED_MSG_DOORBELL] = { .name = "DOORBELL", .receiver = MED_PEER_CLIENT,
-        .size = sizeof(struct med_msg_doorbell) },
+    [WIRE_MSG_PPGTT_NOTIFY] = { .name = "PPGTT_NOTIFY", .receiver = WIRE_PEER_MEDIATOR,
+        .size = sizeof(struct wire_msg_ppgtt_notify), .ring = true },
+    [WIRE_MSG_SUBMIT] = { .name = "SUBMIT", .receiver = WIRE_PEER_MEDIATOR,
+        .size = sizeof(struct wire_msg_submit), .ring = true },
+    [WIRE_MSG_COMPLETE] = { .name = "COMPLETE", .receiver = WIRE_PEER_CLIENT,
+        .size = sizeof(struct wire_msg_complete), .ring = true },
+    [WIRE_MSG_RESET_ENGINES] = { .name = "RESET_ENGINES", .receiver = WIRE_PEER_MEDIATOR,
+        .size = sizeof(struct wire_msg_reset_engines), .ring = true },
+    [WIRE_MSG_STATUS] = { .name = "STATUS", .receiver = WIRE_PEER_CLIENT,
+        .size = sizeof(struct wire_msg_status) },
+    [WIRE_MSG_ADD_MEMORY_XEN] = { .name = "ADD_MEMORY_XEN", .receiver = WIRE_PEER_MEDIATOR,
+        .size = sizeof(struct wire_msg_add_memory_xen), .reply = WIRE_MSG_STATUS },
+    [WIRE_MSG_DOORBELL] = { .name = "DOORBELL", .receiver = WIRE_PEER_CLIENT,
+        .size = sizeof(struct wire_msg_doorbell) },
 };
 
-const struct med_msg_info *med_msg_info(uint32_t type)
+const struct wire_msg_info *wire_msg_info(uint32_t type)
 {
-    if (type >= MED_MSG_TYPE_END || !msg_table[type].name) {
+    if (type >= WIRE_MSG_TYPE_END || !msg_table[type].name) {
         return NULL;
     }
     return &msg_table[type];
 }
 
-const char *med_msg_name(uint32_t type)
+const char *wire_msg_name(uint32_t type)
 {
-    const struct med_msg_info *info = med_msg_info(type);
+    const struct wire_msg_info *info = wire_msg_info(type);
 
     return info ? info->name : "unknown";
 }
 
-bool med_string_valid(const char *s, size_t n, bool may_be_empty)
+bool wire_string_valid(const char *s, size_t n, bool may_be_empty)
 {
     const char *end = memchr(s, '\0', n);
 
@@ -114,7 +114,7 @@ bool med_string_valid(const char *s, size_t n, bool may_be_empty)
     return true;
 }
 
-bool med_vgpu_name_valid(const char *s, size_t n, bool may_be_empty)
+bool wire_vgpu_name_valid(const char *s, size_t n, bool may_be_empty)
 {
     const char *end = memchr(s, '\0', n);
 
@@ -131,7 +131,7 @@ bool med_vgpu_name_valid(const char *s, size_t n, bool may_be_empty)
 
 static bool page_aligned(uint64_t value)
 {
-    return !(value % MED_PAGE_SIZE);
+    return !(value % WIRE_PAGE_SIZE);
 }
 
 /* The checks ADD_MEMORY and ADD_MEMORY_XEN share, or NULL. */
@@ -140,7 +140,7 @@ static const char *ram_range_problem(uint64_t gpa, uint64_t size)
     if (!page_aligned(gpa) || !page_aligned(size)) {
         return "memory region is not page aligned";
     }
-    if (!size || gpa >= MED_GPA_LIMIT || size > MED_GPA_LIMIT - gpa) {
+    if (!size || gpa >= WIRE_GPA_LIMIT || size > WIRE_GPA_LIMIT - gpa) {
         return "memory region is empty or beyond the guest-physical limit";
     }
     return NULL;
@@ -153,18 +153,18 @@ static bool status_valid(int32_t status)
 }
 
 /* Field checks of one message whose header already matches the table. */
-static const char *payload_problem(const union med_msg *m)
+static const char *payload_problem(const union wire_msg *m)
 {
-    switch ((enum med_msg_type)m->hdr.type) {
-    case MED_MSG_HELLO:
-        if (!med_string_valid(m->hello.vm_name, MED_VM_NAME_LEN, false)) {
+    switch ((enum wire_msg_type)m->hdr.type) {
+    case WIRE_MSG_HELLO:
+        if (!wire_string_valid(m->hello.vm_name, WIRE_VM_NAME_LEN, false)) {
             return "vm_name is empty, unterminated or not printable";
         }
         return m->hello.reserved ? "reserved field is not zero" : NULL;
-    case MED_MSG_HELLO_REPLY:
+    case WIRE_MSG_HELLO_REPLY:
         return status_valid(m->hello_reply.status) ? NULL : "status out of range";
-    case MED_MSG_ADD_MEMORY: {
-        const struct med_msg_add_memory *a = &m->add_memory;
+    case WIRE_MSG_ADD_MEMORY: {
+        const struct wire_msg_add_memory *a = &m->add_memory;
         const char *problem = ram_range_problem(a->gpa, a->size);
 
         if (problem) {
@@ -175,10 +175,10 @@ static const char *payload_problem(const union med_msg *m)
         }
         return a->fd_offset > INT64_MAX - a->size ? "fd_offset + size overflows" : NULL;
     }
-    case MED_MSG_ADD_MEMORY_XEN: {
-        const struct med_msg_add_memory_xen *x = &m->add_memory_xen;
+    case WIRE_MSG_ADD_MEMORY_XEN: {
+        const struct wire_msg_add_memory_xen *x = &m->add_memory_xen;
 
-        if (x->domid < MED_XEN_DOMID_FIRST || x->domid >= MED_XEN_DOMID_END) {
+        if (x->domid < WIRE_XEN_DOMID_FIRST || x->domid >= WIRE_XEN_DOMID_END) {
             return "Xen domain id is dom0's or reserved";
         }
         if (x->reserved) {
@@ -186,23 +186,23 @@ static const char *payload_problem(const union med_msg *m)
         }
         return ram_range_problem(x->gpa, x->size);
     }
-    case MED_MSG_CREATE_VGPU: {
-        const struct med_msg_create_vgpu *c = &m->create_vgpu;
+    case WIRE_MSG_CREATE_VGPU: {
+        const struct wire_msg_create_vgpu *c = &m->create_vgpu;
 
-        if (!med_string_valid(c->type, MED_TYPE_NAME_LEN, true)) {
+        if (!wire_string_valid(c->type, WIRE_TYPE_NAME_LEN, true)) {
             return "type name is unterminated or not printable";
         }
-        if (!med_vgpu_name_valid(c->vgpu_name, MED_VGPU_NAME_LEN, true)) {
+        if (!wire_vgpu_name_valid(c->vgpu_name, WIRE_VGPU_NAME_LEN, true)) {
             return "vGPU name is unterminated or has characters other than [A-Za-z0-9._-]";
         }
         return c->type[0] && c->vgpu_name[0] ? "both a type and a vGPU name" : NULL;
     }
-    case MED_MSG_CREATE_REPLY: {
-        const struct med_msg_create_reply *r = &m->create_reply;
+    case WIRE_MSG_CREATE_REPLY: {
+        const struct wire_msg_create_reply *r = &m->create_reply;
 
         if (!status_valid(r->status) ||
-            !med_string_valid(r->detail, MED_DETAIL_LEN, true) ||
-            !med_string_valid(r->type, MED_TYPE_NAME_LEN, r->status != 0)) {
+            !wire_string_valid(r->detail, WIRE_DETAIL_LEN, true) ||
+            !wire_string_valid(r->type, WIRE_TYPE_NAME_LEN, r->status != 0)) {
             return "status, type or detail invalid";
         }
         if (r->status) {
@@ -210,58 +210,58 @@ static const char *payload_problem(const union med_msg *m)
         }
         if (!page_aligned(r->aperture_base) || !page_aligned(r->aperture_size) ||
             !page_aligned(r->hidden_base) || !page_aligned(r->hidden_size) ||
-            r->host_aperture_size > MED_GGTT_SPACE ||
+            r->host_aperture_size > WIRE_GGTT_SPACE ||
             r->aperture_size > r->host_aperture_size ||
             r->aperture_base > r->host_aperture_size - r->aperture_size ||
             r->hidden_base < r->host_aperture_size ||
-            r->hidden_size > MED_GGTT_SPACE - r->host_aperture_size ||
-            r->hidden_base > MED_GGTT_SPACE - r->hidden_size ||
-            r->fence_count > MED_FENCE_COUNT ||
-            r->fence_base > MED_FENCE_COUNT - r->fence_count) {
+            r->hidden_size > WIRE_GGTT_SPACE - r->host_aperture_size ||
+            r->hidden_base > WIRE_GGTT_SPACE - r->hidden_size ||
+            r->fence_count > WIRE_FENCE_COUNT ||
+            r->fence_base > WIRE_FENCE_COUNT - r->fence_count) {
             return "partition outside the GGTT or the fence registers";
         }
         /* the range is the vGPU library's to check (VGPU_MONITOR_*) */
         return !r->monitor_width || !r->monitor_height ? "no monitor mode" : NULL;
     }
-    case MED_MSG_PPGTT_NOTIFY: {
-        const struct med_msg_ppgtt_notify *p = &m->ppgtt_notify;
+    case WIRE_MSG_PPGTT_NOTIFY: {
+        const struct wire_msg_ppgtt_notify *p = &m->ppgtt_notify;
 
-        if (p->op != MED_PPGTT_CREATE && p->op != MED_PPGTT_DESTROY) {
+        if (p->op != WIRE_PPGTT_CREATE && p->op != WIRE_PPGTT_DESTROY) {
             return "unknown PPGTT operation";
         }
-        if (!page_aligned(p->root_gpa) || p->root_gpa >= MED_GPA_LIMIT) {
+        if (!page_aligned(p->root_gpa) || p->root_gpa >= WIRE_GPA_LIMIT) {
             return "PPGTT root is unaligned or beyond the guest-physical limit";
         }
         return p->reserved ? "reserved field is not zero" : NULL;
     }
-    case MED_MSG_SUBMIT:
+    case WIRE_MSG_SUBMIT:
         /* Any generation: which one the engine is in is the receiver's state. */
         return m->submit.engine >= GEN9_NUM_ENGINES ? "no such engine" : NULL;
-    case MED_MSG_COMPLETE:
+    case WIRE_MSG_COMPLETE:
         if (m->complete.engine >= GEN9_NUM_ENGINES ||
-            m->complete.event < MED_EVENT_DONE || m->complete.event > MED_EVENT_REJECTED) {
+            m->complete.event < WIRE_EVENT_DONE || m->complete.event > WIRE_EVENT_REJECTED) {
             return "no such engine or event";
         }
-        if ((m->complete.flags & ~MED_COMPLETE_FLAGS_ALL) ||
-            (m->complete.flags && m->complete.event != MED_EVENT_DONE)) {
+        if ((m->complete.flags & ~WIRE_COMPLETE_FLAGS_ALL) ||
+            (m->complete.flags && m->complete.event != WIRE_EVENT_DONE)) {
             return "flags unknown or on work that did not complete";
         }
         return m->complete.reserved ? "reserved field is not zero" : NULL;
-    case MED_MSG_RESET_ENGINES:
+    case WIRE_MSG_RESET_ENGINES:
         if (!m->reset_engines.engine_mask ||
-            (m->reset_engines.engine_mask & ~MED_ENGINE_MASK_ALL)) {
+            (m->reset_engines.engine_mask & ~WIRE_ENGINE_MASK_ALL)) {
             return "engine mask is empty or names no engine";
         }
         return m->reset_engines.generation ? NULL :
                "reset generation 0 (the generation before any reset)";
-    case MED_MSG_STATUS:
+    case WIRE_MSG_STATUS:
         if (!status_valid(m->status.status)) {
             return "status out of range";
         }
         return m->status.reserved ? "reserved field is not zero" : NULL;
-    case MED_MSG_DOORBELL:
+    case WIRE_MSG_DOORBELL:
         return NULL;
-    case MED_MSG_TYPE_END:
+    case WIRE_MSG_TYPE_END:
         break;
     }
     assert(!"a type in the table has no payload check");
@@ -269,17 +269,17 @@ static const char *payload_problem(const union med_msg *m)
 }
 
 static const char *message_problem(const void *msg, size_t len, unsigned fd_count,
-                                   enum med_peer receiver)
+                                   enum wire_peer receiver)
 {
-    union med_msg m;
-    const struct med_msg_info *info;
+    union wire_msg m;
+    const struct wire_msg_info *info;
     unsigned fds_expected;
 
-    if (len < sizeof(struct med_msg_header)) {
+    if (len < sizeof(struct wire_msg_header)) {
         return "shorter than a header";
     }
     memcpy(&m.hdr, msg, sizeof(m.hdr));
-    info = med_msg_info(m.hdr.type);
+    info = wire_msg_info(m.hdr.type);
     if (!info) {
         return "unknown message type";
     }
@@ -300,8 +300,8 @@ static const char *message_problem(const void *msg, size_t len, unsigned fd_coun
     return payload_problem(&m);
 }
 
-bool med_msg_valid(const void *msg, size_t len, unsigned fd_count,
-                   enum med_peer receiver, const char **why)
+bool wire_msg_valid(const void *msg, size_t len, unsigned fd_count,
+                    enum wire_peer receiver, const char **why)
 {
     const char *problem = message_problem(msg, len, fd_count, receiver);
 
@@ -311,28 +311,28 @@ bool med_msg_valid(const void *msg, size_t len, unsigned fd_count,
     return !problem;
 }
 
-void med_msg_init(void *msg, enum med_msg_type type, uint64_t seq)
+void wire_msg_init(void *msg, enum wire_msg_type type, uint64_t seq)
 {
-    const struct med_msg_info *info = med_msg_info(type);
-    struct med_msg_header hdr = { .type = type, .size = info->size, .seq = seq };
+    const struct wire_msg_info *info = wire_msg_info(type);
+    struct wire_msg_header hdr = { .type = type, .size = info->size, .seq = seq };
 
     assert(info);
     memset(msg, 0, info->size);
     memcpy(msg, &hdr, sizeof(hdr));
 }
 
-int med_msg_send(int sock, const void *msg, const int *fds, unsigned fd_count)
+int wire_msg_send(int sock, const void *msg, const int *fds, unsigned fd_count)
 {
-    struct med_msg_header hdr;
+    struct wire_msg_header hdr;
     union {
-        char buf[CMSG_SPACE(sizeof(int) * MED_MSG_MAX_FDS)];
+        char buf[CMSG_SPACE(sizeof(int) * WIRE_MSG_MAX_FDS)];
         struct cmsghdr align;
     } control;
     struct iovec iov;
     struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
     ssize_t sent;
 
-    assert(fd_count <= MED_MSG_MAX_FDS);
+    assert(fd_count <= WIRE_MSG_MAX_FDS);
     memcpy(&hdr, msg, sizeof(hdr));
     iov = (struct iovec) { .iov_base = (void *)msg, .iov_len = hdr.size };
     if (fd_count) {
@@ -391,9 +391,9 @@ static unsigned collect_fds(struct msghdr *mh, int *fds)
     return count;
 }
 
-ssize_t med_msg_receive(int sock, enum med_peer receiver, union med_msg *msg,
-                        int fds[MED_MSG_MAX_FDS], unsigned *fd_count,
-                        const char **why)
+ssize_t wire_msg_receive(int sock, enum wire_peer receiver, union wire_msg *msg,
+                         int fds[WIRE_MSG_MAX_FDS], unsigned *fd_count,
+                         const char **why)
 {
     union {
         char buf[CMSG_SPACE(sizeof(int) * RECEIVE_FDS_ROOM)];
@@ -431,12 +431,12 @@ ssize_t med_msg_receive(int sock, enum med_peer receiver, union med_msg *msg,
     if (len == 0 && count == 0) {
         return 0;       /* end of file (a zero-length record would carry nothing) */
     }
-    if (!med_msg_valid(msg, len, count, receiver, why)) {
+    if (!wire_msg_valid(msg, len, count, receiver, why)) {
         close_fds(received, count);
         errno = EPROTO;
         return -1;
     }
-    if (med_msg_info(msg->hdr.type)->ring) {
+    if (wire_msg_info(msg->hdr.type)->ring) {
         if (why) {
             *why = "a message of the shared rings came on the socket";
         }
@@ -451,7 +451,7 @@ ssize_t med_msg_receive(int sock, enum med_peer receiver, union med_msg *msg,
     return len;
 }
 
-int med_socket_connect(const char *path)
+int wire_socket_connect(const char *path)
 {
     struct sockaddr_un addr = { .sun_family = AF_UNIX };
     int fd;
@@ -477,29 +477,29 @@ int med_socket_connect(const char *path)
 
 /* ---- the shared rings ---- */
 
-void med_ring_init_submit(struct med_ring *ring, struct med_rings *rings)
+void wire_ring_init_submit(struct wire_ring *ring, struct wire_rings *rings)
 {
-    *ring = (struct med_ring) {
-        .slots = rings->submit, .slot_count = MED_SUBMIT_RING_SLOTS,
+    *ring = (struct wire_ring) {
+        .slots = rings->submit, .slot_count = WIRE_SUBMIT_RING_SLOTS,
         .produced = &rings->submit_produced.value,
         .consumed = &rings->submit_consumed.value,
         .event = &rings->submit_event.value,
     };
 }
 
-void med_ring_init_complete(struct med_ring *ring, struct med_rings *rings)
+void wire_ring_init_complete(struct wire_ring *ring, struct wire_rings *rings)
 {
-    *ring = (struct med_ring) {
-        .slots = rings->complete, .slot_count = MED_COMPLETE_RING_SLOTS,
+    *ring = (struct wire_ring) {
+        .slots = rings->complete, .slot_count = WIRE_COMPLETE_RING_SLOTS,
         .produced = &rings->complete_produced.value,
         .consumed = &rings->complete_consumed.value,
         .event = &rings->complete_event.value,
     };
 }
 
-bool med_ring_put(struct med_ring *ring, const void *msg)
+bool wire_ring_put(struct wire_ring *ring, const void *msg)
 {
-    struct med_msg_header hdr;
+    struct wire_msg_header hdr;
     uint8_t *slot;
     /* Acquire: the consumer copied the slots it released. */
     uint32_t consumed = __atomic_load_n(ring->consumed, __ATOMIC_ACQUIRE);
@@ -509,29 +509,29 @@ bool med_ring_put(struct med_ring *ring, const void *msg)
         return false;
     }
     memcpy(&hdr, msg, sizeof(hdr));
-    assert(hdr.size <= MED_RING_SLOT_SIZE);
+    assert(hdr.size <= WIRE_RING_SLOT_SIZE);
     slot = ring->slots[ring->next % ring->slot_count];
     memcpy(slot, msg, hdr.size);
-    memset(slot + hdr.size, 0, MED_RING_SLOT_SIZE - hdr.size);
+    memset(slot + hdr.size, 0, WIRE_RING_SLOT_SIZE - hdr.size);
     ring->next++;
     return true;
 }
 
-bool med_ring_publish(struct med_ring *ring, uint32_t first)
+bool wire_ring_publish(struct wire_ring *ring, uint32_t first)
 {
     uint32_t event;
 
     __atomic_store_n(ring->produced, ring->next, __ATOMIC_RELEASE);
     /* Full barrier: the consumer stores its event index, then reads ours
-     * (med_ring_arm()); one of the two sides sees the other's store. */
+     * (wire_ring_arm()); one of the two sides sees the other's store. */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     event = __atomic_load_n(ring->event, __ATOMIC_RELAXED);
     /* virtio's vring_need_event(): did [first, next) pass the event index? */
     return (uint32_t)(ring->next - event - 1) < (uint32_t)(ring->next - first);
 }
 
-int med_ring_get(struct med_ring *ring, enum med_peer receiver, union med_msg *msg,
-                 const char **why)
+int wire_ring_get(struct wire_ring *ring, enum wire_peer receiver, union wire_msg *msg,
+                  const char **why)
 {
     /* Acquire: the slots before the producer's index are written. */
     uint32_t produced = __atomic_load_n(ring->produced, __ATOMIC_ACQUIRE);
@@ -546,13 +546,13 @@ int med_ring_get(struct med_ring *ring, enum med_peer receiver, union med_msg *m
     } else {
         /* One copy out of the shared slot: the producer may rewrite it
          * meanwhile, everything below looks at the copy only. */
-        memcpy(msg, ring->slots[ring->next % ring->slot_count], MED_RING_SLOT_SIZE);
-        memcpy(&size, (char *)msg + offsetof(struct med_msg_header, size), sizeof(size));
-        if (size > MED_RING_SLOT_SIZE) {
+        memcpy(msg, ring->slots[ring->next % ring->slot_count], WIRE_RING_SLOT_SIZE);
+        memcpy(&size, (char *)msg + offsetof(struct wire_msg_header, size), sizeof(size));
+        if (size > WIRE_RING_SLOT_SIZE) {
             problem = "message longer than a ring slot";
-        } else if (!med_msg_valid(msg, size, 0, receiver, &problem)) {
+        } else if (!wire_msg_valid(msg, size, 0, receiver, &problem)) {
             /* problem says why */
-        } else if (!med_msg_info(msg->hdr.type)->ring) {
+        } else if (!wire_msg_info(msg->hdr.type)->ring) {
             problem = "a socket message in a ring";
         }
     }
@@ -566,16 +566,16 @@ int med_ring_get(struct med_ring *ring, enum med_peer receiver, union med_msg *m
     return 1;
 }
 
-void med_ring_release(struct med_ring *ring)
+void wire_ring_release(struct wire_ring *ring)
 {
     /* Release: our copies of the slots are done before the producer reuses them. */
     __atomic_store_n(ring->consumed, ring->next, __ATOMIC_RELEASE);
 }
 
-bool med_ring_arm(struct med_ring *ring)
+bool wire_ring_arm(struct wire_ring *ring)
 {
     __atomic_store_n(ring->event, ring->next, __ATOMIC_RELAXED);
-    /* Full barrier: pairs with med_ring_publish()'s. */
+    /* Full barrier: pairs with wire_ring_publish()'s. */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     return __atomic_load_n(ring->produced, __ATOMIC_ACQUIRE) != ring->next;
 }

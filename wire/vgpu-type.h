@@ -15,7 +15,7 @@
  * memory partition is two contiguous blocks of the host GGTT: one inside
  * the aperture (CPU-visible through BAR2) and one above it ("hidden").
  */
-struct vgpu_type {
+struct wire_vgpu_type {
     const char *name;
     uint64_t aperture_size;     /* bytes of GGTT inside the aperture */
     uint64_t hidden_size;       /* bytes of GGTT above the aperture */

@@ -80,24 +80,24 @@ static void die(const char *what, int err)
     exit(1);
 }
 
-static void keep_vgpu(const struct med_ctl_reply *r, void *opaque)
+static void keep_vgpu(const struct wire_ctl_reply *r, void *opaque)
 {
-    struct med_ctl_vgpu *v = opaque;
+    struct wire_ctl_vgpu *v = opaque;
 
-    if (r->kind == MED_CTL_VGPU && r->u.vgpu.id == v->id) {
+    if (r->kind == WIRE_CTL_VGPU && r->u.vgpu.id == v->id) {
         *v = r->u.vgpu;
     }
 }
 
 /* What gpumedctl stats says of vGPU @id. */
-static struct med_ctl_vgpu vgpu_stats(const char *socket, uint32_t id)
+static struct wire_ctl_vgpu vgpu_stats(const char *socket, uint32_t id)
 {
-    const struct med_ctl_request q = { .version = MED_CTL_VERSION, .op = MED_CTL_STATS };
-    struct med_ctl_vgpu v = { .id = id };
-    char path[108], detail[MED_CTL_DETAIL_LEN];
-    int fd = med_ctl_path(socket, path, sizeof(path)) ? -1 : med_ctl_connect(path);
+    const struct wire_ctl_request q = { .version = WIRE_CTL_VERSION, .op = WIRE_CTL_STATS };
+    struct wire_ctl_vgpu v = { .id = id };
+    char path[108], detail[WIRE_CTL_DETAIL_LEN];
+    int fd = wire_ctl_path(socket, path, sizeof(path)) ? -1 : wire_ctl_connect(path);
 
-    if (fd < 0 || med_ctl_call(fd, &q, keep_vgpu, &v, detail)) {
+    if (fd < 0 || wire_ctl_call(fd, &q, keep_vgpu, &v, detail)) {
         die("control socket", errno);
     }
     close(fd);
@@ -174,8 +174,8 @@ static void *hostile_flood(void *opaque)
         uint32_t seqno;
         int ret;
 
-        if ((ret = guest_ppgtt_announce(h->tree, MED_PPGTT_DESTROY)) ||
-            (ret = guest_ppgtt_announce(h->tree, MED_PPGTT_CREATE)) ||
+        if ((ret = guest_ppgtt_announce(h->tree, WIRE_PPGTT_DESTROY)) ||
+            (ret = guest_ppgtt_announce(h->tree, WIRE_PPGTT_CREATE)) ||
             (ret = guest_ctx_emit_batch(h->ctx, BATCH_VA, true)) ||
             (ret = guest_ctx_emit_breadcrumb(h->ctx, &seqno)) ||
             (ret = guest_ctx_submit(h->ctx))) {
@@ -221,7 +221,7 @@ int main(void)
     struct bench_stat q50, qmax, l50, lmax;
     struct victim v = { 0 };
     struct hostile h = { 0 };
-    struct med_ctl_vgpu hs;
+    struct wire_ctl_vgpu hs;
     uint64_t flood_ns = 0, builds_timed = 0;
 
     if (!st) {

@@ -28,7 +28,7 @@
 #include "gtt/ggtt-shadow.h"
 #include "wire/protocol.h"
 
-#define ENTRIES         MED_GGTT_ENTRIES
+#define ENTRIES         WIRE_GGTT_ENTRIES
 #define GUEST_RAM       (4ull << 30)
 #define BUS_BASE        (1ull << MED_BUS_WINDOW_SHIFT)
 #define RUNS            5
@@ -68,7 +68,7 @@ static void bench_vgpu_init(struct bench_vgpu *v)
                                   .hang_timeout_ms = PGPU_HANG_TIMEOUT_DEFAULT_MS };
 
     v->gpu = pgpu_skl_model.create(&config);
-    v->table = calloc(MED_GGTT_TABLE_SIZE, 1);
+    v->table = calloc(WIRE_GGTT_TABLE_SIZE, 1);
     if (!v->gpu || !v->table) {
         die("bench set-up");
     }
@@ -88,7 +88,7 @@ static uint64_t guest_pte(uint32_t index, unsigned round)
     return ((uint64_t)((index + round) % ENTRIES) << 12) | MED_GGTT_PTE_PRESENT;
 }
 
-/* What QEMU does per guest PTE write (wire/client.c: med_client_ggtt_write). */
+/* What QEMU does per guest PTE write (wire/client.c: wire_client_ggtt_write). */
 static void shared_store(uint64_t *table, uint32_t index, uint64_t pte)
 {
     __atomic_store_n(&table[index], pte, __ATOMIC_RELAXED);

@@ -45,25 +45,25 @@ struct view {
     uint64_t busy_ns;
 };
 
-static void take(const struct med_ctl_reply *r, void *opaque)
+static void take(const struct wire_ctl_reply *r, void *opaque)
 {
     struct view *v = opaque;
 
-    if (r->kind == MED_CTL_GPU) {
+    if (r->kind == WIRE_CTL_GPU) {
         v->vgpus = r->u.gpu.vgpus;
         v->aperture_free = r->u.gpu.aperture_free;
-    } else if (r->kind == MED_CTL_VGPU && r->u.vgpu.id == v->id) {
+    } else if (r->kind == WIRE_CTL_VGPU && r->u.vgpu.id == v->id) {
         v->busy_ns = r->u.vgpu.busy_ns[GEN9_RCS];
     }
 }
 
 static struct view look(int ctl, uint32_t id)
 {
-    const struct med_ctl_request q = { .version = MED_CTL_VERSION, .op = MED_CTL_STATS };
-    char detail[MED_CTL_DETAIL_LEN];
+    const struct wire_ctl_request q = { .version = WIRE_CTL_VERSION, .op = WIRE_CTL_STATS };
+    char detail[WIRE_CTL_DETAIL_LEN];
     struct view v = { .id = id };
 
-    if (med_ctl_call(ctl, &q, take, &v, detail)) {
+    if (wire_ctl_call(ctl, &q, take, &v, detail)) {
         bench_die("reading the control socket");
     }
     return v;
@@ -154,8 +154,8 @@ int main(void)
 
     med_log_init(MED_LOG_ERROR, false);     /* each kill is a disconnect and a lost COMPLETE */
     st = server_thread_start(0);
-    if (!st || med_ctl_path(server_thread_socket(st), control, sizeof(control)) ||
-        (ctl = med_ctl_connect(control)) < 0) {
+    if (!st || wire_ctl_path(server_thread_socket(st), control, sizeof(control)) ||
+        (ctl = wire_ctl_connect(control)) < 0) {
         bench_die("starting the mediator");
     }
     for (unsigned i = 0; i < KILLS; i++) {

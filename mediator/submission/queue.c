@@ -65,7 +65,7 @@ void med_wl_reject(struct vgpu_workload *w, const char *fmt, ...)
     va_end(ap);
     med_wl_count_rejection(w->sub, w->engine, w->guest_desc, why);
     w->state = WL_FINISHED;
-    w->event = MED_EVENT_REJECTED;
+    w->event = WIRE_EVENT_REJECTED;
 }
 
 
@@ -77,8 +77,8 @@ const struct vgpu_workload *med_wl_previous_of_context(const struct vgpu_workloa
         const struct vgpu_workload *prev = &eq->slots[eq->order[i]];
 
         /* A rejected element's guest resets the context: its HEAD is the guest's. */
-        if (prev != w && prev->lrca == w->lrca && prev->event != MED_EVENT_REJECTED &&
-            (prev->state == WL_QUEUED || prev->event == MED_EVENT_DONE)) {
+        if (prev != w && prev->lrca == w->lrca && prev->event != WIRE_EVENT_REJECTED &&
+            (prev->state == WL_QUEUED || prev->event == WIRE_EVENT_DONE)) {
             return prev;
         }
     }
@@ -122,14 +122,14 @@ static void retire(struct engine_queue *eq, struct med_vgpu_submission *sub)
         if (!eq->dropping && w->event) {
             uint32_t ring_head = w->head, flags = 0;
 
-            if (w->event == MED_EVENT_DONE) {
+            if (w->event == WIRE_EVENT_DONE) {
                 med_wl_context_write_back(w);
                 ring_head = w->tail;
                 sub->stats.completed += 1 + w->merged_count;
                 sub->config.host->totals->completed += 1 + w->merged_count;
                 /* The GPU raises it as it runs the command; the guest sees
                  * it with the last element the work completes. */
-                flags = w->user_interrupt ? MED_COMPLETE_USER_INTERRUPT : 0;
+                flags = w->user_interrupt ? WIRE_COMPLETE_USER_INTERRUPT : 0;
             }
 
             report(sub, w->engine, w->event, w->guest_desc, ring_head,
@@ -138,7 +138,7 @@ static void retire(struct engine_queue *eq, struct med_vgpu_submission *sub)
                 report(sub, w->engine, w->event, w->merged_desc[i], ring_head,
                        i + 1 == w->merged_count ? flags : 0);
             }
-            if (w->sched.dispatched_ns && w->event == MED_EVENT_DONE) {
+            if (w->sched.dispatched_ns && w->event == WIRE_EVENT_DONE) {
                 account_times(w, med_now_ns() - start);
             }
         }
@@ -241,12 +241,12 @@ static void finished(struct med_sched_workload *sw, enum med_sched_result result
     w->state = WL_FINISHED;
     switch (result) {
     case MED_SCHED_DONE:
-        w->event = MED_EVENT_DONE;
+        w->event = WIRE_EVENT_DONE;
         break;
     case MED_SCHED_HANG: {
         char where[96];
 
-        w->event = MED_EVENT_REJECTED;
+        w->event = WIRE_EVENT_REJECTED;
         sub->stats.hangs++;
         sub->config.host->totals->hangs++;
         med_wl_describe_stop(w, sw->stop_address, where, sizeof(where));
@@ -256,7 +256,7 @@ static void finished(struct med_sched_workload *sw, enum med_sched_result result
         break;
     }
     case MED_SCHED_CANCELLED:
-        w->event = eq->failing ? MED_EVENT_REJECTED : 0;
+        w->event = eq->failing ? WIRE_EVENT_REJECTED : 0;
         sub->stats.cancelled++;
         sub->config.host->totals->cancelled++;
         break;
@@ -301,7 +301,7 @@ void med_vgpu_submission_submit(struct med_vgpu_submission *sub, enum gen9_engin
 
         snprintf(why, sizeof(why), "more than %u elements queued", MED_WL_PENDING_MAX);
         med_wl_count_rejection(sub, engine, desc, why);
-        report(sub, engine, MED_EVENT_REJECTED, desc, 0, 0);
+        report(sub, engine, WIRE_EVENT_REJECTED, desc, 0, 0);
         return;
     }
     eq->pending[(eq->pending_first + eq->pending_count) % MED_WL_PENDING_MAX] =
@@ -350,7 +350,7 @@ void med_vgpu_submission_fail(struct med_vgpu_submission *sub)
         /* Those on the GPU or shadowed first, then the waiting ones: in order. */
         empty_engine(sub, eq, &eq->failing);
         for (unsigned i = 0; i < count; i++) {
-            report(sub, e, MED_EVENT_REJECTED,
+            report(sub, e, WIRE_EVENT_REJECTED,
                    eq->pending[(first + i) % MED_WL_PENDING_MAX].desc, 0, 0);
         }
     }

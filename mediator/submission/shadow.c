@@ -45,7 +45,7 @@ void med_wl_shadow(struct vgpu_workload *w)
         sub->stats.empty++;
         sub->config.host->totals->empty++;
         w->state = WL_FINISHED;
-        w->event = MED_EVENT_DONE;
+        w->event = WIRE_EVENT_DONE;
         return;
     }
     if (!med_wl_gtt_sync(w, ctx.ppgtt) || !med_wl_fetch_ring(w, &ctx, len)) {

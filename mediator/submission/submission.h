@@ -33,7 +33,7 @@
  * med_vgpu_submission_take_notices()) and its COMPLETEs.
  *
  * A workload that fails any check is not submitted: COMPLETE "rejected"
- * (MED_EVENT_REJECTED), the reason logged with the vGPU's name.  A
+ * (WIRE_EVENT_REJECTED), the reason logged with the vGPU's name.  A
  * workload the GPU stops (hang detector, fault) is reported the same way
  * after its engine is reset; other vGPUs' work is untouched.
  *
@@ -132,7 +132,7 @@ struct med_vgpu_submission;
 struct med_vgpu_completion {
     uint64_t desc;
     uint32_t engine, event;     /* enum gen9_engine, MED_EVENT_* */
-    uint32_t ring_head, flags;  /* MED_COMPLETE_* */
+    uint32_t ring_head, flags;  /* WIRE_COMPLETE_* */
 };
 
 /* What a call noticed, for the session to act on once it returned: a

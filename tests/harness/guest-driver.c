@@ -41,8 +41,8 @@ struct guest_ctx {
 };
 
 struct guest_vm {
-    struct med_client *client;
-    struct med_client_vgpu vgpu;
+    struct wire_client *client;
+    struct wire_client_vgpu vgpu;
     int ram_fd;
     uint8_t *ram;
     uint64_t ram_size;
@@ -68,15 +68,15 @@ static bool own(void ***array, size_t *count, void *p)
     return true;
 }
 
-static void on_complete(void *opaque, const struct med_completion *done)
+static void on_complete(void *opaque, const struct wire_completion *done)
 {
     struct guest_vm *vm = opaque;
 
     vm->completed++;
     vm->events.user_interrupts += done->user_interrupt;
-    if (done->event == MED_EVENT_DONE) {
+    if (done->event == WIRE_EVENT_DONE) {
         vm->events.done++;
-    } else if (done->event == MED_EVENT_REJECTED) {
+    } else if (done->event == WIRE_EVENT_REJECTED) {
         vm->events.rejected++;
     } else {
         vm->events.other++;
@@ -86,7 +86,7 @@ static void on_complete(void *opaque, const struct med_completion *done)
 
         if (ctx->desc == done->desc && (enum gen9_engine)ctx->engine == done->engine) {
             ctx->completed++;
-            if (done->event == MED_EVENT_DONE) {
+            if (done->event == WIRE_EVENT_DONE) {
                 ctx->head = done->ring_head;
             } else {
                 ctx->rejected++;
@@ -117,10 +117,10 @@ static struct guest_vm *vm_open(const char *socket_path, const char *name, uint6
         vm->ram = NULL;
         goto fail;
     }
-    vm->client = med_client_connect(socket_path, name, on_complete, vm);
-    if (!vm->client || med_client_add_memory(vm->client, 0, ram_size, vm->ram_fd, 0) ||
-        (vgpu_name ? med_client_attach_vgpu(vm->client, vgpu_name, &vm->vgpu) :
-                     med_client_create_vgpu(vm->client, type, &vm->vgpu))) {
+    vm->client = wire_client_connect(socket_path, name, on_complete, vm);
+    if (!vm->client || wire_client_add_memory(vm->client, 0, ram_size, vm->ram_fd, 0) ||
+        (vgpu_name ? wire_client_attach_vgpu(vm->client, vgpu_name, &vm->vgpu) :
+                     wire_client_create_vgpu(vm->client, type, &vm->vgpu))) {
         goto fail;
     }
     vm->next_gma = vm->vgpu.hidden_base;
@@ -148,7 +148,7 @@ void guest_vm_destroy(struct guest_vm *vm)
     if (!vm) {
         return;
     }
-    med_client_close(vm->client);
+    wire_client_close(vm->client);
     if (vm->ram) {
         munmap(vm->ram, vm->ram_size);
     }
@@ -163,7 +163,7 @@ void guest_vm_destroy(struct guest_vm *vm)
     free(vm);
 }
 
-const struct med_client_vgpu *guest_vm_vgpu(const struct guest_vm *vm)
+const struct wire_client_vgpu *guest_vm_vgpu(const struct guest_vm *vm)
 {
     return &vm->vgpu;
 }
@@ -180,7 +180,7 @@ static void *guest_ptr(const struct guest_vm *vm, uint64_t gpa)
 
 void guest_ggtt_set(struct guest_vm *vm, uint64_t gma, uint64_t pte)
 {
-    med_client_ggtt_write(vm->client, (uint32_t)(gma / PGPU_PAGE_SIZE), pte);
+    wire_client_ggtt_write(vm->client, (uint32_t)(gma / PGPU_PAGE_SIZE), pte);
 }
 
 struct guest_bo *guest_bo_new(struct guest_vm *vm, uint64_t size, bool ggtt)
@@ -227,7 +227,7 @@ struct guest_ppgtt *guest_ppgtt_new(struct guest_vm *vm)
     ppgtt->vm = vm;
     ppgtt->pml4 = guest_bo_new(vm, PGPU_PAGE_SIZE, false);
     if (!ppgtt->pml4 ||
-        med_client_ppgtt_notify(vm->client, MED_PPGTT_CREATE, ppgtt->pml4->gpa)) {
+        wire_client_ppgtt_notify(vm->client, WIRE_PPGTT_CREATE, ppgtt->pml4->gpa)) {
         return NULL;
     }
     return ppgtt;
@@ -238,9 +238,9 @@ uint64_t guest_ppgtt_root(const struct guest_ppgtt *ppgtt)
     return ppgtt->pml4->gpa;
 }
 
-int guest_ppgtt_announce(struct guest_ppgtt *ppgtt, enum med_ppgtt_op op)
+int guest_ppgtt_announce(struct guest_ppgtt *ppgtt, enum wire_ppgtt_op op)
 {
-    return med_client_ppgtt_notify(ppgtt->vm->client, op, ppgtt->pml4->gpa);
+    return wire_client_ppgtt_notify(ppgtt->vm->client, op, ppgtt->pml4->gpa);
 }
 
 /* The entry of @addr in the table of @level (1: the leaf), with the
@@ -358,7 +358,7 @@ static uint32_t ring_space(const struct guest_ctx *ctx)
  * for the socket (its DOORBELLs). */
 static int pump(struct guest_vm *vm, int timeout_ms)
 {
-    struct pollfd p = { .fd = med_client_fd(vm->client), .events = POLLIN };
+    struct pollfd p = { .fd = wire_client_fd(vm->client), .events = POLLIN };
     int n = poll(&p, 1, timeout_ms);
 
     if (n < 0) {
@@ -367,7 +367,7 @@ static int pump(struct guest_vm *vm, int timeout_ms)
     if (n == 0) {
         return -ETIMEDOUT;
     }
-    return med_client_dispatch(vm->client) ? -errno : 0;
+    return wire_client_dispatch(vm->client) ? -errno : 0;
 }
 
 int guest_ctx_emit(struct guest_ctx *ctx, const uint32_t *dw, unsigned count)
@@ -380,7 +380,7 @@ int guest_ctx_emit(struct guest_ctx *ctx, const uint32_t *dw, unsigned count)
         if (ctx->completed == ctx->submitted) {
             return -ENOSPC;     /* nothing in flight will free space */
         }
-        ret = pump(ctx->vm, MED_CLIENT_TIMEOUT_MS);
+        ret = pump(ctx->vm, WIRE_CLIENT_TIMEOUT_MS);
         if (ret) {
             return ret;
         }
@@ -437,11 +437,11 @@ static int submit(struct guest_ctx *first, struct guest_ctx *second)
 {
     struct guest_vm *vm = first->vm;
 
-    if (med_client_dispatch(vm->client)) {
+    if (wire_client_dispatch(vm->client)) {
         return -errno;
     }
     while (vm->submitted - vm->completed >= MAX_IN_FLIGHT) {
-        int ret = pump(vm, MED_CLIENT_TIMEOUT_MS);
+        int ret = pump(vm, WIRE_CLIENT_TIMEOUT_MS);
 
         if (ret) {
             return ret;
@@ -454,8 +454,8 @@ static int submit(struct guest_ctx *first, struct guest_ctx *second)
         publish_tail(second);
         second->submitted++;
     }
-    return med_client_submit(first->vm->client, (enum gen9_engine)first->engine, first->desc,
-                             second ? second->desc : 0) ? -errno : 0;
+    return wire_client_submit(first->vm->client, (enum gen9_engine)first->engine, first->desc,
+                              second ? second->desc : 0) ? -errno : 0;
 }
 
 int guest_ctx_submit(struct guest_ctx *ctx)
@@ -504,7 +504,7 @@ int guest_ctx_barrier(struct guest_ctx *ctx, unsigned timeout_ms)
 
 int guest_ctx_recover(struct guest_ctx *ctx)
 {
-    if (med_client_reset_engines(ctx->vm->client, 1u << ctx->engine)) {
+    if (wire_client_reset_engines(ctx->vm->client, 1u << ctx->engine)) {
         return -errno;
     }
     /* What was queued is gone: the ring restarts empty at its tail. */

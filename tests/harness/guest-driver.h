@@ -49,7 +49,7 @@ struct guest_vm *guest_vm_create(const char *socket_path, const char *name,
 struct guest_vm *guest_vm_attach(const char *socket_path, const char *name,
                                  uint64_t ram_size, const char *vgpu_name);
 void guest_vm_destroy(struct guest_vm *vm);
-const struct med_client_vgpu *guest_vm_vgpu(const struct guest_vm *vm);
+const struct wire_client_vgpu *guest_vm_vgpu(const struct guest_vm *vm);
 
 /* Zeroed guest pages; bound in the GGTT if @ggtt.  NULL when guest RAM or
  * the partition is used up. */
@@ -64,7 +64,7 @@ int guest_ppgtt_map(struct guest_ppgtt *ppgtt, const struct guest_bo *bo, uint64
 int guest_ppgtt_set_pte(struct guest_ppgtt *ppgtt, uint64_t addr, uint64_t pte);
 uint64_t guest_ppgtt_root(const struct guest_ppgtt *ppgtt);
 /* PPGTT_NOTIFY @op of its root again, as a guest may at any time. */
-int guest_ppgtt_announce(struct guest_ppgtt *ppgtt, enum med_ppgtt_op op);
+int guest_ppgtt_announce(struct guest_ppgtt *ppgtt, enum wire_ppgtt_op op);
 /* Point the entry for @addr in the table of @level (4: the PML4, 2: a
  * page directory) at a new, empty table, as a guest that drops a page
  * table subtree and builds another does. */

@@ -170,30 +170,30 @@ static void victim_round(struct env *e)
 
 struct hostile_view {
     uint32_t id;
-    struct med_ctl_vgpu vgpu;
+    struct wire_ctl_vgpu vgpu;
 };
 
-static void find_hostile(const struct med_ctl_reply *r, void *opaque)
+static void find_hostile(const struct wire_ctl_reply *r, void *opaque)
 {
     struct hostile_view *view = opaque;
 
-    if (r->kind == MED_CTL_VGPU && r->u.vgpu.id == view->id) {
+    if (r->kind == WIRE_CTL_VGPU && r->u.vgpu.id == view->id) {
         view->vgpu = r->u.vgpu;
     }
 }
 
 /* What gpumedctl stats says of the hostile vGPU. */
-static struct med_ctl_vgpu hostile_stats(struct env *e)
+static struct wire_ctl_vgpu hostile_stats(struct env *e)
 {
-    const struct med_ctl_request q = { .version = MED_CTL_VERSION, .op = MED_CTL_STATS };
+    const struct wire_ctl_request q = { .version = WIRE_CTL_VERSION, .op = WIRE_CTL_STATS };
     struct hostile_view view = { .id = guest_vm_vgpu(e->hostile.vm)->id };
-    char path[108], detail[MED_CTL_DETAIL_LEN];
+    char path[108], detail[WIRE_CTL_DETAIL_LEN];
     int fd;
 
-    assert_int_equal(med_ctl_path(server_thread_socket(e->server), path, sizeof(path)), 0);
-    fd = med_ctl_connect(path);
+    assert_int_equal(wire_ctl_path(server_thread_socket(e->server), path, sizeof(path)), 0);
+    fd = wire_ctl_connect(path);
     assert_true(fd >= 0);
-    assert_int_equal(med_ctl_call(fd, &q, find_hostile, &view, detail), 0);
+    assert_int_equal(wire_ctl_call(fd, &q, find_hostile, &view, detail), 0);
     close(fd);
     assert_int_equal(view.vgpu.id, view.id);
     return view.vgpu;
@@ -201,15 +201,15 @@ static struct med_ctl_vgpu hostile_stats(struct env *e)
 
 static int restart_hostile(struct env *e)
 {
-    const struct med_ctl_request q = { .version = MED_CTL_VERSION, .op = MED_CTL_RESTART,
+    const struct wire_ctl_request q = { .version = WIRE_CTL_VERSION, .op = WIRE_CTL_RESTART,
                                        .vgpu_id = guest_vm_vgpu(e->hostile.vm)->id };
-    char path[108], detail[MED_CTL_DETAIL_LEN];
+    char path[108], detail[WIRE_CTL_DETAIL_LEN];
     int fd, ret;
 
-    assert_int_equal(med_ctl_path(server_thread_socket(e->server), path, sizeof(path)), 0);
-    fd = med_ctl_connect(path);
+    assert_int_equal(wire_ctl_path(server_thread_socket(e->server), path, sizeof(path)), 0);
+    fd = wire_ctl_connect(path);
     assert_true(fd >= 0);
-    ret = med_ctl_call(fd, &q, NULL, NULL, detail);
+    ret = wire_ctl_call(fd, &q, NULL, NULL, detail);
     close(fd);
     return ret;
 }
@@ -221,8 +221,8 @@ static void hostile_round(struct env *e)
 {
     uint32_t seqno;
 
-    assert_int_equal(guest_ppgtt_announce(e->tree, MED_PPGTT_DESTROY), 0);
-    assert_int_equal(guest_ppgtt_announce(e->tree, MED_PPGTT_CREATE), 0);
+    assert_int_equal(guest_ppgtt_announce(e->tree, WIRE_PPGTT_DESTROY), 0);
+    assert_int_equal(guest_ppgtt_announce(e->tree, WIRE_PPGTT_CREATE), 0);
     assert_int_equal(guest_ctx_emit_batch(e->tree_ctx, BATCH_ADDR, true), 0);
     assert_int_equal(guest_ctx_emit_breadcrumb(e->tree_ctx, &seqno), 0);
     assert_int_equal(guest_ctx_submit(e->tree_ctx), 0);
@@ -234,8 +234,8 @@ static void hostile_round(struct env *e)
 static void test_flooding_vgpu_is_stopped_by_the_guard(void **state)
 {
     struct env *e = *state;
-    struct med_ctl_vgpu st = hostile_stats(e);
-    char expected[MED_CTL_DETAIL_LEN + 64], *log;
+    struct wire_ctl_vgpu st = hostile_stats(e);
+    char expected[WIRE_CTL_DETAIL_LEN + 64], *log;
     unsigned rounds;
 
     assert_int_equal(st.stopped, 0);

@@ -65,16 +65,16 @@ struct snapshot {
     uint64_t aperture_free;
 };
 
-static void take(const struct med_ctl_reply *r, void *opaque)
+static void take(const struct wire_ctl_reply *r, void *opaque)
 {
     struct snapshot *s = opaque;
 
-    if (r->kind == MED_CTL_GPU) {
+    if (r->kind == WIRE_CTL_GPU) {
         s->time_slice_ns = r->u.gpu.time_slice_ns;
         s->uptime_ns = r->u.gpu.uptime_ns;
         s->vgpus = r->u.gpu.vgpus;
         s->aperture_free = r->u.gpu.aperture_free;
-    } else if (r->kind == MED_CTL_VGPU && r->u.vgpu.id <= VGPUS) {
+    } else if (r->kind == WIRE_CTL_VGPU && r->u.vgpu.id <= VGPUS) {
         s->busy[r->u.vgpu.id] = r->u.vgpu.busy_ns[GEN9_RCS];
         s->backlog[r->u.vgpu.id] = r->u.vgpu.backlog_ns[GEN9_RCS];
     }
@@ -82,20 +82,20 @@ static void take(const struct med_ctl_reply *r, void *opaque)
 
 static void snapshot(int ctl, struct snapshot *s)
 {
-    const struct med_ctl_request q = { .version = MED_CTL_VERSION, .op = MED_CTL_STATS };
-    char detail[MED_CTL_DETAIL_LEN];
+    const struct wire_ctl_request q = { .version = WIRE_CTL_VERSION, .op = WIRE_CTL_STATS };
+    char detail[WIRE_CTL_DETAIL_LEN];
 
     memset(s, 0, sizeof(*s));
-    assert_int_equal(med_ctl_call(ctl, &q, take, s, detail), 0);
+    assert_int_equal(wire_ctl_call(ctl, &q, take, s, detail), 0);
 }
 
 static void set_share(int ctl, uint32_t id, uint32_t weight, uint32_t cap)
 {
-    const struct med_ctl_request q = { .version = MED_CTL_VERSION, .op = MED_CTL_SET_SHARE,
+    const struct wire_ctl_request q = { .version = WIRE_CTL_VERSION, .op = WIRE_CTL_SET_SHARE,
                                        .vgpu_id = id, .weight = weight, .cap_percent = cap };
-    char detail[MED_CTL_DETAIL_LEN];
+    char detail[WIRE_CTL_DETAIL_LEN];
 
-    assert_int_equal(med_ctl_call(ctl, &q, NULL, NULL, detail), 0);
+    assert_int_equal(wire_ctl_call(ctl, &q, NULL, NULL, detail), 0);
 }
 
 static void sleep_ms(unsigned ms)
@@ -129,8 +129,8 @@ static struct server_thread *start_mediator(int *ctl)
     char control[108];
 
     assert_non_null(st);
-    assert_int_equal(med_ctl_path(server_thread_socket(st), control, sizeof(control)), 0);
-    *ctl = med_ctl_connect(control);
+    assert_int_equal(wire_ctl_path(server_thread_socket(st), control, sizeof(control)), 0);
+    *ctl = wire_ctl_connect(control);
     assert_true(*ctl >= 0);
     return st;
 }
@@ -376,22 +376,22 @@ static void test_sigkill_frees_and_spares_the_neighbour(void **state)
  * its connection closed. */
 static void test_bad_control_request(void **state)
 {
-    const struct med_ctl_request bad = { .version = MED_CTL_VERSION, .op = 77 };
-    const struct med_ctl_request good = { .version = MED_CTL_VERSION, .op = MED_CTL_TYPES };
-    char detail[MED_CTL_DETAIL_LEN];
+    const struct wire_ctl_request bad = { .version = WIRE_CTL_VERSION, .op = 77 };
+    const struct wire_ctl_request good = { .version = WIRE_CTL_VERSION, .op = WIRE_CTL_TYPES };
+    char detail[WIRE_CTL_DETAIL_LEN];
     int ctl, other, ret;
     struct server_thread *st = start_mediator(&ctl);
     char control[108];
 
     (void)state;
-    assert_int_equal(med_ctl_path(server_thread_socket(st), control, sizeof(control)), 0);
-    other = med_ctl_connect(control);
+    assert_int_equal(wire_ctl_path(server_thread_socket(st), control, sizeof(control)), 0);
+    other = wire_ctl_connect(control);
     assert_true(other >= 0);
-    assert_int_equal(med_ctl_call(ctl, &bad, NULL, NULL, detail), -EINVAL);
+    assert_int_equal(wire_ctl_call(ctl, &bad, NULL, NULL, detail), -EINVAL);
     assert_string_equal(detail, "bad request: unknown operation");
-    ret = med_ctl_call(ctl, &good, NULL, NULL, detail);    /* closed, or closing */
+    ret = wire_ctl_call(ctl, &good, NULL, NULL, detail);   /* closed, or closing */
     assert_true(ret == -EPIPE || ret == -ECONNRESET);
-    assert_int_equal(med_ctl_call(other, &good, NULL, NULL, detail), 0);
+    assert_int_equal(wire_ctl_call(other, &good, NULL, NULL, detail), 0);
     server_thread_stop(st);
     assert_int_equal(med_server_stats(server_thread_server(st))->control_errors, 1);
     close(ctl);

@@ -556,7 +556,7 @@ static const struct ggtt_access {
 static void test_ggtt_access_to_a_page_without_memory(void **state)
 {
     struct env *e = *state;
-    const struct med_client_vgpu *v = guest_vm_vgpu(e->vm);
+    const struct wire_client_vgpu *v = guest_vm_vgpu(e->vm);
     const uint64_t page = v->hidden_base + v->hidden_size - 4096;  /* never bound */
     const uint64_t entries[] = { 0, RAM_SIZE | GTT_PTE_PRESENT };  /* past its RAM */
 

@@ -39,7 +39,7 @@ int main(int argc, char **argv)
     struct guest_ppgtt *ppgtt;
     struct guest_bo *batch, *data;
     struct guest_ctx *good, *bad;
-    const struct med_client_vgpu *v;
+    const struct wire_client_vgpu *v;
     const uint32_t noop = MI_NOOP_DW;     /* RING_TAIL is qword aligned */
     uint32_t *p, seqno;
     int status;

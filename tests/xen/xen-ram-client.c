@@ -18,14 +18,14 @@
 #include "wire/client.h"
 
 /* Nothing is submitted, so nothing completes. */
-static void no_completions(void *opaque, const struct med_completion *done)
+static void no_completions(void *opaque, const struct wire_completion *done)
 {
     (void)opaque, (void)done;
 }
 
 int main(int argc, char **argv)
 {
-    struct med_client *c;
+    struct wire_client *c;
     unsigned long domid, mib;
     int refused;
 
@@ -34,18 +34,18 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: gpumed-xen-ram SOCKET DOMID MIB\n");
         return 2;
     }
-    c = med_client_connect(argv[1], "xen-ram-check", no_completions, NULL);
+    c = wire_client_connect(argv[1], "xen-ram-check", no_completions, NULL);
     if (!c) {
         printf("refused: cannot connect to %s: %s\n", argv[1], strerror(errno));
         return 1;
     }
-    refused = med_client_add_memory_xen(c, (uint32_t)domid, 1 << 20,
-                                        (uint64_t)mib << 20) != 0;
+    refused = wire_client_add_memory_xen(c, (uint32_t)domid, 1 << 20,
+                                         (uint64_t)mib << 20) != 0;
     if (refused) {
-        printf("refused: domain %lu: %s\n", domid, med_client_error(c));
+        printf("refused: domain %lu: %s\n", domid, wire_client_error(c));
     } else {
         printf("accepted: domain %lu, %lu MiB\n", domid, mib);
     }
-    med_client_close(c);
+    wire_client_close(c);
     return refused;
 }

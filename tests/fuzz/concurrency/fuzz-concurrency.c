@@ -217,7 +217,7 @@ static void hostile_record(struct hostile *h, struct victim *v, const uint8_t *r
         __atomic_store_n(&((uint32_t *)h->sem->map)[a[0] % SEMS], 1, __ATOMIC_RELEASE);
         break;
     case 5:
-        guest_ppgtt_announce(h->ppgtt, a[0] & 1 ? MED_PPGTT_DESTROY : MED_PPGTT_CREATE);
+        guest_ppgtt_announce(h->ppgtt, a[0] & 1 ? WIRE_PPGTT_DESTROY : WIRE_PPGTT_CREATE);
         break;
     case 6:
         guest_ctx_recover(h->ctx[a[0] % ENGINES]);

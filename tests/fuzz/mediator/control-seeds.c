@@ -7,7 +7,7 @@
  * OUTDIR gets the corpus: queries, a reserved vGPU's life (created, its
  * share set, a VM attached, refused while attached, destroyed after), a
  * running VM's share set, the requests the handlers refuse and those
- * med_ctl_request_valid() refuses.  OUTDIR-unreached gets a VM's life
+ * wire_ctl_request_valid() refuses.  OUTDIR-unreached gets a VM's life
  * without a control request, on which the reach check must fail (its
  * self-test).
  *
@@ -29,26 +29,26 @@ static void record(struct seed *s, uint8_t flags, const void *payload, size_t le
     seed_record(s, flags, payload, len, CONTROL_PAYLOAD_MAX);
 }
 
-static struct med_ctl_request request(enum med_ctl_op op)
+static struct wire_ctl_request request(enum wire_ctl_op op)
 {
-    return (struct med_ctl_request){ .version = MED_CTL_VERSION, .op = op };
+    return (struct wire_ctl_request){ .version = WIRE_CTL_VERSION, .op = op };
 }
 
-static void send_request(struct seed *s, uint8_t flags, const struct med_ctl_request *q)
+static void send_request(struct seed *s, uint8_t flags, const struct wire_ctl_request *q)
 {
     record(s, flags, q, sizeof(*q));
 }
 
-static void query(struct seed *s, enum med_ctl_op op)
+static void query(struct seed *s, enum wire_ctl_op op)
 {
-    struct med_ctl_request q = request(op);
+    struct wire_ctl_request q = request(op);
 
     send_request(s, 0, &q);
 }
 
 static void create(struct seed *s, const char *type, const char *name)
 {
-    struct med_ctl_request q = request(MED_CTL_CREATE);
+    struct wire_ctl_request q = request(WIRE_CTL_CREATE);
 
     snprintf(q.type, sizeof(q.type), "%s", type);
     snprintf(q.name, sizeof(q.name), "%s", name);
@@ -57,7 +57,7 @@ static void create(struct seed *s, const char *type, const char *name)
 
 static void destroy(struct seed *s, const char *name)
 {
-    struct med_ctl_request q = request(MED_CTL_DESTROY);
+    struct wire_ctl_request q = request(WIRE_CTL_DESTROY);
 
     snprintf(q.name, sizeof(q.name), "%s", name);
     send_request(s, 0, &q);
@@ -66,7 +66,7 @@ static void destroy(struct seed *s, const char *name)
 /* SET_SHARE of the vGPU the last reply named. */
 static void set_share(struct seed *s, uint32_t weight, uint32_t cap)
 {
-    struct med_ctl_request q = request(MED_CTL_SET_SHARE);
+    struct wire_ctl_request q = request(WIRE_CTL_SET_SHARE);
 
     q.weight = weight;
     q.cap_percent = cap;
@@ -88,21 +88,21 @@ int main(int argc, char **argv)
     FILE *index = seed_index_open(argc, argv);
     const char *type = med_vgpu_types[0].v.name;
     struct seed_dir corpus, unreached;
-    struct med_ctl_request q;
+    struct wire_ctl_request q;
     struct seed s = { 0 };
     char path[4096];
 
     seed_dir_open(&corpus, argv[1], index);
 
-    query(&s, MED_CTL_STATS);
-    query(&s, MED_CTL_TYPES);
+    query(&s, WIRE_CTL_STATS);
+    query(&s, WIRE_CTL_TYPES);
     seed_dir_write(&corpus, "stats-and-types", &s);
 
     create(&s, type, RESERVED_NAME);
-    query(&s, MED_CTL_STATS);
+    query(&s, WIRE_CTL_STATS);
     set_share(&s, 50, 0);
     vm_attach(&s, RESERVED_NAME);
-    query(&s, MED_CTL_STATS);
+    query(&s, WIRE_CTL_STATS);
     set_share(&s, 0, 50);
     destroy(&s, RESERVED_NAME);         /* refused: a VM has it */
     vm_detach(&s);
@@ -110,14 +110,14 @@ int main(int argc, char **argv)
     seed_dir_write(&corpus, "reserved-vgpu-life", &s);
 
     vm_attach(&s, "");
-    query(&s, MED_CTL_STATS);
+    query(&s, WIRE_CTL_STATS);
     set_share(&s, 2, 100);
     vm_attach(&s, "");
-    query(&s, MED_CTL_STATS);
+    query(&s, WIRE_CTL_STATS);
     vm_detach(&s);
     seed_dir_write(&corpus, "running-vms-share", &s);
 
-    q = request(MED_CTL_SET_SHARE);
+    q = request(WIRE_CTL_SET_SHARE);
     q.vgpu_id = 0xffffffffu;
     q.weight = 1;
     send_request(&s, 0, &q);
@@ -129,19 +129,19 @@ int main(int argc, char **argv)
     seed_dir_write(&corpus, "refused-by-handlers", &s);
 
     /* Each closes the connection; the harness opens the next. */
-    q = request(MED_CTL_STATS);
+    q = request(WIRE_CTL_STATS);
     record(&s, 0, &q, sizeof(q) - 1);
     q.version = 1;
     send_request(&s, 0, &q);
-    q = request(MED_CTL_STATS);
+    q = request(WIRE_CTL_STATS);
     q.reserved = 1;
     send_request(&s, 0, &q);
-    q = request(MED_CTL_DESTROY + 1);
+    q = request(WIRE_CTL_DESTROY + 1);
     send_request(&s, 0, &q);
-    q = request(MED_CTL_TYPES);
+    q = request(WIRE_CTL_TYPES);
     q.weight = 1;
     send_request(&s, 0, &q);
-    q = request(MED_CTL_SET_SHARE);
+    q = request(WIRE_CTL_SET_SHARE);
     q.vgpu_id = 1;
     q.weight = 101;
     send_request(&s, 0, &q);

@@ -2,12 +2,12 @@
  * Fuzz the mediator's control socket (what gpumedctl speaks, mediator/
  * control.h): each input is a control client's session, raw request
  * packets to the real server code (med_control_readable(),
- * med_ctl_request_valid(), and the handlers: STATS with send_gpu,
+ * wire_ctl_request_valid(), and the handlers: STATS with send_gpu,
  * send_vgpu and send_idle, TYPES with send_types, SET_SHARE's set_share,
  * CREATE's med_reserved_create, DESTROY's med_reserved_destroy), beside VMs that
  * start on new or reserved vGPUs and hang up (input format:
  * control-input.h; control-seeds.c generates the seeds from the current
- * request struct).  Every reply must pass med_ctl_reply_valid().  After the
+ * request struct).  Every reply must pass wire_ctl_reply_valid().  After the
  * input the harness destroys the reserved vGPUs left (through the control
  * socket) and everything must be free.  fuzz_reach() counts what the
  * inputs got to (reach.h): the handlers by the replies they sent.
@@ -47,7 +47,7 @@ static struct {
 
 /* The replies to one request, for the cleanup: idle reserved vGPUs' names. */
 struct idle_names {
-    char name[CLEANUP_MAX][MED_CTL_NAME_LEN];
+    char name[CLEANUP_MAX][WIRE_CTL_NAME_LEN];
     unsigned count;
 };
 
@@ -71,9 +71,9 @@ static void med_control_close(struct control_state *st)
     }
 }
 
-static void count_end(const struct med_ctl_reply *end, const uint8_t *request, size_t len)
+static void count_end(const struct wire_ctl_reply *end, const uint8_t *request, size_t len)
 {
-    struct med_ctl_request q;
+    struct wire_ctl_request q;
 
     if (end->status) {
         reached.refused += strncmp(end->detail, "bad request", 11) != 0;
@@ -83,8 +83,8 @@ static void count_end(const struct med_ctl_reply *end, const uint8_t *request, s
         abort();                /* served a request of the wrong size */
     }
     memcpy(&q, request, sizeof(q));
-    reached.shares += q.op == MED_CTL_SET_SHARE;
-    reached.destroyed += q.op == MED_CTL_DESTROY;
+    reached.shares += q.op == WIRE_CTL_SET_SHARE;
+    reached.destroyed += q.op == WIRE_CTL_DESTROY;
 }
 
 /*
@@ -96,7 +96,7 @@ static void count_end(const struct med_ctl_reply *end, const uint8_t *request, s
 static int control_request(struct control_state *st, const uint8_t *request, size_t len,
                            bool count, struct idle_names *idle)
 {
-    struct med_ctl_reply reply;
+    struct wire_ctl_reply reply;
 
     if (st->ctl < 0) {
         control_open(st);
@@ -116,27 +116,27 @@ static int control_request(struct control_state *st, const uint8_t *request, siz
             }
             return -ECONNRESET;     /* every request is answered at once: no END */
         }
-        if (!med_ctl_reply_valid(&reply, (size_t)n)) {
+        if (!wire_ctl_reply_valid(&reply, (size_t)n)) {
             abort();                /* the mediator sent what gpumedctl refuses */
         }
-        if (reply.kind == MED_CTL_VGPU) {
+        if (reply.kind == WIRE_CTL_VGPU) {
             st->last_id = reply.u.vgpu.id;
-            if (idle && reply.u.vgpu.state == MED_CTL_VGPU_IDLE && idle->count < CLEANUP_MAX) {
-                memcpy(idle->name[idle->count++], reply.u.vgpu.name, MED_CTL_NAME_LEN);
+            if (idle && reply.u.vgpu.state == WIRE_CTL_VGPU_IDLE && idle->count < CLEANUP_MAX) {
+                memcpy(idle->name[idle->count++], reply.u.vgpu.name, WIRE_CTL_NAME_LEN);
             }
         }
         if (count) {
-            reached.gpu += reply.kind == MED_CTL_GPU;
-            reached.vgpus += reply.kind == MED_CTL_VGPU &&
-                             reply.u.vgpu.state != MED_CTL_VGPU_IDLE;
-            reached.idle += reply.kind == MED_CTL_VGPU &&
-                            reply.u.vgpu.state == MED_CTL_VGPU_IDLE;
-            reached.types += reply.kind == MED_CTL_TYPE;
-            if (reply.kind == MED_CTL_END) {
+            reached.gpu += reply.kind == WIRE_CTL_GPU;
+            reached.vgpus += reply.kind == WIRE_CTL_VGPU &&
+                             reply.u.vgpu.state != WIRE_CTL_VGPU_IDLE;
+            reached.idle += reply.kind == WIRE_CTL_VGPU &&
+                            reply.u.vgpu.state == WIRE_CTL_VGPU_IDLE;
+            reached.types += reply.kind == WIRE_CTL_TYPE;
+            if (reply.kind == WIRE_CTL_END) {
                 count_end(&reply, request, len);
             }
         }
-        if (reply.kind == MED_CTL_END) {
+        if (reply.kind == WIRE_CTL_END) {
             return reply.status;
         }
     }
@@ -157,8 +157,8 @@ static void vm_detach(struct control_state *st)
 
 static void vm_attach(struct control_state *st, const uint8_t *payload, size_t len)
 {
-    char name[MED_VGPU_NAME_LEN] = "";
-    struct med_msg_create_reply created;
+    char name[WIRE_VGPU_NAME_LEN] = "";
+    struct wire_msg_create_reply created;
     int fd;
 
     if (st->vm_count == CONTROL_VMS) {
@@ -179,7 +179,7 @@ static void vm_attach(struct control_state *st, const uint8_t *payload, size_t l
 /* Destroy every reserved vGPU the input left, as gpumedctl would. */
 static void cleanup(struct control_state *st)
 {
-    struct med_ctl_request q = { .version = MED_CTL_VERSION, .op = MED_CTL_STATS };
+    struct wire_ctl_request q = { .version = WIRE_CTL_VERSION, .op = WIRE_CTL_STATS };
     static struct idle_names idle;
 
     idle.count = 0;
@@ -188,7 +188,7 @@ static void cleanup(struct control_state *st)
         abort();
     }
     for (unsigned i = 0; i < idle.count; i++) {
-        q = (struct med_ctl_request){ .version = MED_CTL_VERSION, .op = MED_CTL_DESTROY };
+        q = (struct wire_ctl_request){ .version = WIRE_CTL_VERSION, .op = WIRE_CTL_DESTROY };
         memcpy(q.name, idle.name[i], sizeof(q.name));
         if (control_request(st, (const uint8_t *)&q, sizeof(q), false, NULL)) {
             abort();            /* an idle reserved vGPU could not be destroyed */
@@ -211,8 +211,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             vm_detach(&st);
         } else {
             if ((flags & CONTROL_LAST_ID) &&
-                len >= offsetof(struct med_ctl_request, vgpu_id) + 4) {
-                memcpy(payload + offsetof(struct med_ctl_request, vgpu_id), &st.last_id, 4);
+                len >= offsetof(struct wire_ctl_request, vgpu_id) + 4) {
+                memcpy(payload + offsetof(struct wire_ctl_request, vgpu_id), &st.last_id, 4);
             }
             control_request(&st, payload, len, true, NULL);
         }
@@ -231,7 +231,7 @@ void fuzz_reach(fuzz_reach_fn *report)
 {
     const struct med_server_stats *s = med_server_stats(fuzz_mediator()->server);
 
-    report("med_ctl_request_valid: bad requests refused, connection closed", s->control_errors);
+    report("wire_ctl_request_valid: bad requests refused, connection closed", s->control_errors);
     report("STATS: send_gpu", reached.gpu);
     report("STATS: send_vgpu (a VM's vGPU)", reached.vgpus);
     report("STATS, CREATE: send_idle (a reserved vGPU)", reached.idle);

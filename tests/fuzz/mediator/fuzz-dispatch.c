@@ -1,12 +1,12 @@
 /*
  * Fuzz the mediator's dispatch: each input is one client session, a
  * sequence of packets sent over a socketpair to the real server code
- * (med_msg_receive() and med_msg_valid(), the session handlers: HELLO,
+ * (wire_msg_receive() and wire_msg_valid(), the session handlers: HELLO,
  * ADD_MEMORY, handle_create_vgpu with its partitioning, the GGTT shadow
  * synced from the shared table, handle_ppgtt_notify building shadow
  * PPGTTs, handle_submit with the workload scanned (med_scan) and run on
  * the GPU model, handle_reset_engines, and the teardown that destroys
- * the vGPU), the notices put in the submission ring (med_ring_get()'s
+ * the vGPU), the notices put in the submission ring (wire_ring_get()'s
  * copy and validation, take_notices) and the DOORBELLs and completions
  * coming back, with the guest's memory written between packets; fuzz_reach()
  * counts each of them (reach.h).  After the client hangs up, everything it
@@ -39,7 +39,7 @@ struct session_state {
 };
 
 /* The first vGPU of the session is the one the records address. */
-static void keep_vgpu(struct session_state *st, const struct med_msg_create_reply *created,
+static void keep_vgpu(struct session_state *st, const struct wire_msg_create_reply *created,
                       struct fuzz_vgpu *v)
 {
     if (st->vgpu.table) {
@@ -53,11 +53,11 @@ static void keep_vgpu(struct session_state *st, const struct med_msg_create_repl
 /* Take every answer; keep the shared memory of a CREATE_REPLY. */
 static void drain_answers(struct session_state *st)
 {
-    union med_msg m;
-    int fds[MED_MSG_MAX_FDS];
+    union wire_msg m;
+    int fds[WIRE_MSG_MAX_FDS];
     unsigned fd_count;
 
-    while (med_msg_receive(st->fd, MED_PEER_CLIENT, &m, fds, &fd_count, NULL) > 0) {
+    while (wire_msg_receive(st->fd, WIRE_PEER_CLIENT, &m, fds, &fd_count, NULL) > 0) {
         struct fuzz_vgpu v;
 
         if (fd_count && fuzz_vgpu_attach(&v, fds, fd_count)) {
@@ -76,7 +76,7 @@ static void drain_answers(struct session_state *st)
 static void ring_notice(struct session_state *st, uint8_t flags, uint8_t *payload, size_t len)
 {
     struct fuzz_vgpu *v = &st->vgpu;
-    uint8_t slot[MED_RING_SLOT_SIZE] = { 0 };
+    uint8_t slot[WIRE_RING_SLOT_SIZE] = { 0 };
     uint32_t index;
     uint64_t one = 1;
 
@@ -92,13 +92,13 @@ static void ring_notice(struct session_state *st, uint8_t flags, uint8_t *payloa
     } else {
         len = len < sizeof(slot) ? len : sizeof(slot);
         memcpy(slot, payload, len);
-        if ((flags & DISPATCH_FIX_SIZE) && len >= sizeof(struct med_msg_header)) {
+        if ((flags & DISPATCH_FIX_SIZE) && len >= sizeof(struct wire_msg_header)) {
             uint32_t size32 = (uint32_t)len;
 
-            memcpy(slot + offsetof(struct med_msg_header, size), &size32, 4);
+            memcpy(slot + offsetof(struct wire_msg_header, size), &size32, 4);
         }
         index = __atomic_load_n(&v->rings->submit_produced.value, __ATOMIC_RELAXED);
-        memcpy(v->rings->submit[index % MED_SUBMIT_RING_SLOTS], slot, sizeof(slot));
+        memcpy(v->rings->submit[index % WIRE_SUBMIT_RING_SLOTS], slot, sizeof(slot));
         __atomic_store_n(&v->rings->submit_produced.value, index + 1, __ATOMIC_RELEASE);
     }
     if (write(v->doorbell_fd, &one, sizeof(one)) < 0) {
@@ -116,9 +116,9 @@ static void ggtt_write(struct session_state *st, const uint8_t *payload, size_t 
     }
     memcpy(&pte, payload, 8);
     memcpy(&index, payload + 8, 4);
-    index = (uint32_t)((st->hidden_base / MED_PAGE_SIZE + index) % MED_GGTT_ENTRIES);
+    index = (uint32_t)((st->hidden_base / WIRE_PAGE_SIZE + index) % WIRE_GGTT_ENTRIES);
     st->vgpu.table[index] = pte;
-    st->vgpu.table[MED_GGTT_ENTRIES + index / 64] |= 1ull << (index % 64);
+    st->vgpu.table[WIRE_GGTT_ENTRIES + index / 64] |= 1ull << (index % 64);
 }
 
 static void ram_write(struct session_state *st, const uint8_t *payload, size_t len)
@@ -136,8 +136,8 @@ static void ram_write(struct session_state *st, const uint8_t *payload, size_t l
 
 static void start_vgpu(struct session_state *st, const uint8_t *payload, size_t len)
 {
-    char type[MED_TYPE_NAME_LEN] = "";
-    struct med_msg_create_reply created;
+    char type[WIRE_TYPE_NAME_LEN] = "";
+    struct wire_msg_create_reply created;
     struct fuzz_vgpu v;
 
     memcpy(type, payload, len < sizeof(type) - 1 ? len : sizeof(type) - 1);
@@ -155,10 +155,10 @@ static void send_packet(struct session_state *st, uint8_t flags, uint8_t *payloa
     unsigned fd_count = (flags & DISPATCH_ATTACH_TWO) ? 2 :
                         (flags & DISPATCH_ATTACH_MEMFD) ? 1 : 0;
 
-    if ((flags & DISPATCH_FIX_SIZE) && len >= sizeof(struct med_msg_header)) {
+    if ((flags & DISPATCH_FIX_SIZE) && len >= sizeof(struct wire_msg_header)) {
         uint32_t size32 = (uint32_t)len;
 
-        memcpy(payload + offsetof(struct med_msg_header, size), &size32, 4);
+        memcpy(payload + offsetof(struct wire_msg_header, size), &size32, 4);
     }
     if (fd_count) {
         struct cmsghdr *c;
@@ -218,7 +218,7 @@ void fuzz_reach(fuzz_reach_fn *report)
     const struct med_server_stats *s = med_server_stats(m->server);
     const struct med_vgpu_exec_stats *ex = med_server_exec_stats(m->server);
 
-    report("med_msg_valid, session order: malformed or out-of-order messages refused",
+    report("wire_msg_valid, session order: malformed or out-of-order messages refused",
            s->protocol_errors);
     report("well-formed requests refused (version, type, memory, partition)",
            s->requests_refused);

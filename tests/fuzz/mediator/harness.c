@@ -87,23 +87,23 @@ int fuzz_mediator_connect(struct fuzz_mediator *m)
 }
 
 bool fuzz_mediator_request(struct fuzz_mediator *m, int fd, void *msg, const int *fds,
-                           unsigned n, union med_msg *reply, int *reply_fds,
+                           unsigned n, union wire_msg *reply, int *reply_fds,
                            unsigned *reply_fd_count)
 {
-    int got[MED_MSG_MAX_FDS];
+    int got[WIRE_MSG_MAX_FDS];
     unsigned got_count = 0;
 
     if (reply_fd_count) {
         *reply_fd_count = 0;
     }
-    if (med_msg_send(fd, msg, fds, n)) {
+    if (wire_msg_send(fd, msg, fds, n)) {
         return false;
     }
     fuzz_mediator_pump(m, 0);
     if (!reply) {
         return true;
     }
-    if (med_msg_receive(fd, MED_PEER_CLIENT, reply, got, &got_count, NULL) <= 0) {
+    if (wire_msg_receive(fd, WIRE_PEER_CLIENT, reply, got, &got_count, NULL) <= 0) {
         return false;
     }
     for (unsigned i = 0; i < got_count; i++) {
@@ -125,7 +125,7 @@ bool fuzz_vgpu_attach(struct fuzz_vgpu *v, const int *fds, unsigned count)
 
     *v = (struct fuzz_vgpu) { .doorbell_fd = -1 };
     if (count == 2) {
-        table = mmap(NULL, MED_SHARED_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fds[0], 0);
+        table = mmap(NULL, WIRE_SHARED_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fds[0], 0);
     }
     for (unsigned i = 0; i < count; i++) {
         if (i != 1 || table == MAP_FAILED) {
@@ -136,9 +136,9 @@ bool fuzz_vgpu_attach(struct fuzz_vgpu *v, const int *fds, unsigned count)
         return false;
     }
     v->table = table;
-    v->rings = (struct med_rings *)((char *)table + MED_SHARED_RINGS_OFFSET);
-    med_ring_init_submit(&v->submit, v->rings);
-    med_ring_init_complete(&v->complete, v->rings);
+    v->rings = (struct wire_rings *)((char *)table + WIRE_SHARED_RINGS_OFFSET);
+    wire_ring_init_submit(&v->submit, v->rings);
+    wire_ring_init_complete(&v->complete, v->rings);
     v->doorbell_fd = fds[1];
     return true;
 }
@@ -146,7 +146,7 @@ bool fuzz_vgpu_attach(struct fuzz_vgpu *v, const int *fds, unsigned count)
 void fuzz_vgpu_release(struct fuzz_vgpu *v)
 {
     if (v->table) {
-        munmap(v->table, MED_SHARED_SIZE);
+        munmap(v->table, WIRE_SHARED_SIZE);
         close(v->doorbell_fd);
     }
     *v = (struct fuzz_vgpu) { .doorbell_fd = -1 };
@@ -157,42 +157,42 @@ void fuzz_vgpu_notice(struct fuzz_vgpu *v, const void *msg)
     uint32_t first = v->submit.next;
     uint64_t one = 1;
 
-    if (!v->table || !med_ring_put(&v->submit, msg)) {
+    if (!v->table || !wire_ring_put(&v->submit, msg)) {
         return;     /* full: as a client whose queue is full, the notice is lost */
     }
-    if (med_ring_publish(&v->submit, first) && write(v->doorbell_fd, &one, sizeof(one)) < 0) {
+    if (wire_ring_publish(&v->submit, first) && write(v->doorbell_fd, &one, sizeof(one)) < 0) {
         abort();
     }
 }
 
 bool fuzz_mediator_start_vgpu(struct fuzz_mediator *m, int fd, const char *type,
-                              const char *vgpu_name, struct med_msg_create_reply *created,
+                              const char *vgpu_name, struct wire_msg_create_reply *created,
                               struct fuzz_vgpu *v)
 {
-    struct med_msg_hello hello;
-    struct med_msg_add_memory add;
-    struct med_msg_create_vgpu create;
-    union med_msg reply;
-    int fds[MED_MSG_MAX_FDS];
+    struct wire_msg_hello hello;
+    struct wire_msg_add_memory add;
+    struct wire_msg_create_vgpu create;
+    union wire_msg reply;
+    int fds[WIRE_MSG_MAX_FDS];
     unsigned fd_count;
 
     memset(created, 0, sizeof(*created));
     created->status = -EPROTO;
-    med_msg_init(&hello, MED_MSG_HELLO, 1);
-    hello.version = MED_PROTOCOL_VERSION;
+    wire_msg_init(&hello, WIRE_MSG_HELLO, 1);
+    hello.version = WIRE_PROTOCOL_VERSION;
     snprintf(hello.vm_name, sizeof(hello.vm_name), "%s", FUZZ_VM_NAME);
     *v = (struct fuzz_vgpu) { .doorbell_fd = -1 };
     if (!fuzz_mediator_request(m, fd, &hello, NULL, 0, &reply, NULL, NULL) ||
         reply.hello_reply.status) {
         return false;
     }
-    med_msg_init(&add, MED_MSG_ADD_MEMORY, 2);
+    wire_msg_init(&add, WIRE_MSG_ADD_MEMORY, 2);
     add.size = FUZZ_RAM_SIZE;
     if (!fuzz_mediator_request(m, fd, &add, &m->ram_fd, 1, &reply, NULL, NULL) ||
         reply.status.status) {
         return false;
     }
-    med_msg_init(&create, MED_MSG_CREATE_VGPU, 3);
+    wire_msg_init(&create, WIRE_MSG_CREATE_VGPU, 3);
     snprintf(create.type, sizeof(create.type), "%s", vgpu_name ? "" : type);
     snprintf(create.vgpu_name, sizeof(create.vgpu_name), "%s", vgpu_name ? vgpu_name : "");
     if (!fuzz_mediator_request(m, fd, &create, NULL, 0, &reply, fds, &fd_count)) {
@@ -205,11 +205,11 @@ bool fuzz_mediator_start_vgpu(struct fuzz_mediator *m, int fd, const char *type,
 /* Every completion in @v's ring, then arm it as the client does. */
 static void take_completions(struct fuzz_mediator *m, struct fuzz_vgpu *v)
 {
-    union med_msg msg;
+    union wire_msg msg;
     int got;
 
     do {
-        while ((got = med_ring_get(&v->complete, MED_PEER_CLIENT, &msg, NULL)) > 0) {
+        while ((got = wire_ring_get(&v->complete, WIRE_PEER_CLIENT, &msg, NULL)) > 0) {
             if (m->complete_seen) {
                 m->complete_seen(&msg.complete);
             }
@@ -217,20 +217,20 @@ static void take_completions(struct fuzz_mediator *m, struct fuzz_vgpu *v)
         if (got < 0) {
             abort();    /* the mediator broke its side of the ring */
         }
-        med_ring_release(&v->complete);
-    } while (med_ring_arm(&v->complete));
+        wire_ring_release(&v->complete);
+    } while (wire_ring_arm(&v->complete));
 }
 
 void fuzz_mediator_wait(struct fuzz_mediator *m, int fd, struct fuzz_vgpu *v)
 {
     const struct med_vgpu_exec_stats *ex = med_server_exec_stats(m->server);
-    union med_msg msg;
-    int fds[MED_MSG_MAX_FDS];
+    union wire_msg msg;
+    int fds[WIRE_MSG_MAX_FDS];
     unsigned n;
 
     for (unsigned i = 0; i < WAIT_ROUNDS; i++) {
         fuzz_mediator_pump(m, 2);
-        while (med_msg_receive(fd, MED_PEER_CLIENT, &msg, fds, &n, NULL) > 0) {
+        while (wire_msg_receive(fd, WIRE_PEER_CLIENT, &msg, fds, &n, NULL) > 0) {
             for (unsigned k = 0; k < n; k++) {
                 close(fds[k]);
             }

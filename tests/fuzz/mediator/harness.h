@@ -21,7 +21,7 @@
 #include "wire/protocol.h"
 
 #define FUZZ_RAM_SIZE           (4u << 20)
-#define FUZZ_RAM_PAGES          (FUZZ_RAM_SIZE / MED_PAGE_SIZE)
+#define FUZZ_RAM_PAGES          (FUZZ_RAM_SIZE / WIRE_PAGE_SIZE)
 #define FUZZ_APERTURE           (256ull << 20)
 #define FUZZ_HANG_TIMEOUT_MS    20
 #define FUZZ_VM_NAME            "fuzz"
@@ -31,7 +31,7 @@ struct fuzz_mediator {
     int ram_fd;                 /* FUZZ_RAM_SIZE bytes, sealed size */
     uint8_t *ram;               /* the harness's view of it */
     /* If set, shown every COMPLETE that fuzz_mediator_wait() takes. */
-    void (*complete_seen)(const struct med_msg_complete *done);
+    void (*complete_seen)(const struct wire_msg_complete *done);
 };
 
 /*
@@ -55,18 +55,18 @@ int fuzz_mediator_connect(struct fuzz_mediator *m);
 
 /* Send @msg with @n descriptors, run the server, and read the answer into
  * @reply (if not NULL) and its descriptors into @reply_fds (room for
- * MED_MSG_MAX_FDS; NULL: closed), *@reply_fd_count of them; false if
+ * WIRE_MSG_MAX_FDS; NULL: closed), *@reply_fd_count of them; false if
  * sending or the answer failed. */
 bool fuzz_mediator_request(struct fuzz_mediator *m, int fd, void *msg, const int *fds,
-                           unsigned n, union med_msg *reply, int *reply_fds,
+                           unsigned n, union wire_msg *reply, int *reply_fds,
                            unsigned *reply_fd_count);
 
 /* A vGPU as its client holds it (as wire/client.c does): the shared
  * memory and this side's ends of the rings, and the doorbell. */
 struct fuzz_vgpu {
     uint64_t *table;            /* the GGTT table, then the rings; NULL: none */
-    struct med_rings *rings;
-    struct med_ring submit, complete;
+    struct wire_rings *rings;
+    struct wire_ring submit, complete;
     int doorbell_fd;
 };
 
@@ -86,7 +86,7 @@ void fuzz_vgpu_notice(struct fuzz_vgpu *v, const void *msg);
  * reply in *@created; false if the mediator refused (*@created says why).
  */
 bool fuzz_mediator_start_vgpu(struct fuzz_mediator *m, int fd, const char *type,
-                              const char *vgpu_name, struct med_msg_create_reply *created,
+                              const char *vgpu_name, struct wire_msg_create_reply *created,
                               struct fuzz_vgpu *v);
 
 /* Take the client's answers (DOORBELLs, and the completion ring of @v if

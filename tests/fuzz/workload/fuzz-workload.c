@@ -51,7 +51,7 @@ static uint32_t u32_at(const uint8_t *p)
  * its last COMPLETE (protocol.h). */
 static uint32_t generation[GEN9_NUM_ENGINES], completed_generation[GEN9_NUM_ENGINES];
 
-static void check_generation(const struct med_msg_complete *done)
+static void check_generation(const struct wire_msg_complete *done)
 {
     uint32_t *last = &completed_generation[done->engine];
 
@@ -65,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct fuzz_mediator *m = fuzz_mediator();
     uint32_t *ram = (uint32_t *)m->ram;
-    struct med_msg_create_reply vgpu;
+    struct wire_msg_create_reply vgpu;
     struct fuzz_vgpu v;
     uint64_t *table;
     uint64_t hidden_pages;
@@ -81,44 +81,44 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
     table = v.table;
-    hidden_pages = vgpu.hidden_size / MED_PAGE_SIZE;
+    hidden_pages = vgpu.hidden_size / WIRE_PAGE_SIZE;
     for (; size >= RECORD; data += RECORD, size -= RECORD) {
         const uint8_t *a = data + 1;
 
         switch (data[0] % 6) {
         case 0:
-            ram[(u16_at(a) % RAM_PAGES) * (MED_PAGE_SIZE / 4) + u16_at(a + 2) % 1024] =
+            ram[(u16_at(a) % RAM_PAGES) * (WIRE_PAGE_SIZE / 4) + u16_at(a + 2) % 1024] =
                 u32_at(a + 4);
             break;
         case 1: {
-            uint32_t index = (uint32_t)(vgpu.hidden_base / MED_PAGE_SIZE +
+            uint32_t index = (uint32_t)(vgpu.hidden_base / WIRE_PAGE_SIZE +
                                         u16_at(a) % hidden_pages);
 
-            table[index] = (uint64_t)(u16_at(a + 2) % (RAM_PAGES + 16)) * MED_PAGE_SIZE |
+            table[index] = (uint64_t)(u16_at(a + 2) % (RAM_PAGES + 16)) * WIRE_PAGE_SIZE |
                            (a[4] & 1);
-            table[MED_GGTT_ENTRIES + index / 64] |= 1ull << (index % 64);
+            table[WIRE_GGTT_ENTRIES + index / 64] |= 1ull << (index % 64);
             break;
         }
         case 2: {
-            struct med_msg_ppgtt_notify n;
+            struct wire_msg_ppgtt_notify n;
 
-            med_msg_init(&n, MED_MSG_PPGTT_NOTIFY, 4);
-            n.op = a[0] & 1 ? MED_PPGTT_DESTROY : MED_PPGTT_CREATE;
-            n.root_gpa = (uint64_t)(u16_at(a + 1) % (RAM_PAGES + 16)) * MED_PAGE_SIZE;
+            wire_msg_init(&n, WIRE_MSG_PPGTT_NOTIFY, 4);
+            n.op = a[0] & 1 ? WIRE_PPGTT_DESTROY : WIRE_PPGTT_CREATE;
+            n.root_gpa = (uint64_t)(u16_at(a + 1) % (RAM_PAGES + 16)) * WIRE_PAGE_SIZE;
             fuzz_vgpu_notice(&v, &n);
             fuzz_mediator_pump(m, 0);
             break;
         }
         case 3: {
-            struct med_msg_submit s;
+            struct wire_msg_submit s;
 
-            med_msg_init(&s, MED_MSG_SUBMIT, 5);
+            wire_msg_init(&s, WIRE_MSG_SUBMIT, 5);
             s.engine = a[0] % GEN9_NUM_ENGINES;
             s.generation = generation[s.engine];
-            s.desc[0] = (vgpu.hidden_base + (u16_at(a + 1) % hidden_pages) * MED_PAGE_SIZE) |
+            s.desc[0] = (vgpu.hidden_base + (u16_at(a + 1) % hidden_pages) * WIRE_PAGE_SIZE) |
                         (u16_at(a + 3) & 0xfff);
             if (u16_at(a + 5)) {
-                s.desc[1] = vgpu.hidden_base + (u16_at(a + 5) % hidden_pages) * MED_PAGE_SIZE +
+                s.desc[1] = vgpu.hidden_base + (u16_at(a + 5) % hidden_pages) * WIRE_PAGE_SIZE +
                             0x119;
             }
             fuzz_vgpu_notice(&v, &s);
@@ -126,10 +126,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         }
         case 4: {
-            struct med_msg_reset_engines r;
+            struct wire_msg_reset_engines r;
 
-            med_msg_init(&r, MED_MSG_RESET_ENGINES, 6);
-            r.engine_mask = (a[0] % MED_ENGINE_MASK_ALL) + 1;
+            wire_msg_init(&r, WIRE_MSG_RESET_ENGINES, 6);
+            r.engine_mask = (a[0] % WIRE_ENGINE_MASK_ALL) + 1;
             r.generation = ++resets;
             for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
                 if (r.engine_mask & 1u << e) {

@@ -40,7 +40,7 @@ static int teardown(void **state)
 static struct med_partition of_type(const char *name)
 {
     const struct med_vgpu_type *found = med_vgpu_type_find(name);
-    const struct vgpu_type *t;
+    const struct wire_vgpu_type *t;
 
     assert_non_null(found);
     t = &found->v;

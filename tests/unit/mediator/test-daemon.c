@@ -128,10 +128,10 @@ static int group_teardown(void **state)
 
 struct completions {
     unsigned count;
-    struct med_completion last;
+    struct wire_completion last;
 };
 
-static void count_completion(void *opaque, const struct med_completion *done)
+static void count_completion(void *opaque, const struct wire_completion *done)
 {
     struct completions *c = opaque;
 
@@ -140,13 +140,13 @@ static void count_completion(void *opaque, const struct med_completion *done)
 }
 
 /* A client through HELLO and ADD_MEMORY, ready to create its vGPU. */
-static struct med_client *ready_client(const char *path, struct completions *done)
+static struct wire_client *ready_client(const char *path, struct completions *done)
 {
-    struct med_client *c = med_client_connect(path, "test vm", count_completion, done);
+    struct wire_client *c = wire_client_connect(path, "test vm", count_completion, done);
     int ram = guest_ram_memfd(RAM_SIZE, F_SEAL_SHRINK | F_SEAL_GROW);
 
     assert_non_null(c);
-    assert_int_equal(med_client_add_memory(c, 0, RAM_SIZE, ram, 0), 0);
+    assert_int_equal(wire_client_add_memory(c, 0, RAM_SIZE, ram, 0), 0);
     close(ram);     /* the mediator has mapped it */
     return c;
 }
@@ -154,46 +154,46 @@ static struct med_client *ready_client(const char *path, struct completions *don
 static void test_a_vgpu_lives_through_the_client_library(void **state)
 {
     struct completions done = { 0 };
-    struct med_client *c = ready_client(shared_daemon.socket_path, &done);
-    struct med_client_vgpu vgpu;
+    struct wire_client *c = ready_client(shared_daemon.socket_path, &done);
+    struct wire_client_vgpu vgpu;
     struct pollfd p;
 
-    assert_int_equal(med_client_create_vgpu(c, "gpumed-8", &vgpu), 0);
+    assert_int_equal(wire_client_create_vgpu(c, "gpumed-8", &vgpu), 0);
     assert_int_equal(vgpu.aperture_size, 32 * MiB);
     assert_int_equal(vgpu.host_aperture_size, 256 * MiB);
     assert_non_null(vgpu.ggtt);
-    med_client_ggtt_write(c, vgpu.hidden_base / 4096, 0x5000 | 1);
+    wire_client_ggtt_write(c, vgpu.hidden_base / 4096, 0x5000 | 1);
     assert_int_equal(vgpu.ggtt[vgpu.hidden_base / 4096], 0x5001);
 
-    assert_int_equal(med_client_submit(c, GEN9_RCS, 0x1000, 0x2000), 0);
-    p = (struct pollfd) { .fd = med_client_fd(c), .events = POLLIN };
+    assert_int_equal(wire_client_submit(c, GEN9_RCS, 0x1000, 0x2000), 0);
+    p = (struct pollfd) { .fd = wire_client_fd(c), .events = POLLIN };
     while (done.count < 2) {
         assert_int_equal(poll(&p, 1, 10000), 1);
-        assert_int_equal(med_client_dispatch(c), 0);
+        assert_int_equal(wire_client_dispatch(c), 0);
     }
-    assert_int_equal(done.last.event, MED_EVENT_REJECTED);     /* 0x1000 is not a valid context */
+    assert_int_equal(done.last.event, WIRE_EVENT_REJECTED);    /* 0x1000 is not a valid context */
     assert_int_equal(done.last.desc, 0x2000);
-    assert_int_equal(med_client_ppgtt_notify(c, MED_PPGTT_CREATE, 0x10000), 0);
-    assert_int_equal(med_client_reset_engines(c, MED_ENGINE_MASK_ALL), 0);
-    assert_int_equal(med_client_create_vgpu(c, "gpumed-8", &vgpu), -1);
+    assert_int_equal(wire_client_ppgtt_notify(c, WIRE_PPGTT_CREATE, 0x10000), 0);
+    assert_int_equal(wire_client_reset_engines(c, WIRE_ENGINE_MASK_ALL), 0);
+    assert_int_equal(wire_client_create_vgpu(c, "gpumed-8", &vgpu), -1);
     assert_int_equal(errno, EALREADY);
-    med_client_close(c);
+    wire_client_close(c);
 }
 
 /* A control request to the shared daemon: its END's status, @detail. */
 static int control(uint32_t op, const char *type, const char *name,
-                   char detail[MED_CTL_DETAIL_LEN])
+                   char detail[WIRE_CTL_DETAIL_LEN])
 {
-    struct med_ctl_request q = { .version = MED_CTL_VERSION, .op = op };
+    struct wire_ctl_request q = { .version = WIRE_CTL_VERSION, .op = op };
     char path[108];
     int fd, status;
 
     snprintf(q.type, sizeof(q.type), "%s", type);
     snprintf(q.name, sizeof(q.name), "%s", name);
-    assert_int_equal(med_ctl_path(shared_daemon.socket_path, path, sizeof(path)), 0);
-    fd = med_ctl_connect(path);
+    assert_int_equal(wire_ctl_path(shared_daemon.socket_path, path, sizeof(path)), 0);
+    fd = wire_ctl_connect(path);
     assert_true(fd >= 0);
-    status = med_ctl_call(fd, &q, NULL, NULL, detail);
+    status = wire_ctl_call(fd, &q, NULL, NULL, detail);
     close(fd);
     return status;
 }
@@ -202,67 +202,67 @@ static int control(uint32_t op, const char *type, const char *name,
 static void test_a_reserved_vgpu_is_attached_by_name(void **state)
 {
     struct completions done = { 0 };
-    struct med_client *c, *other;
-    struct med_client_vgpu vgpu, first;
-    char detail[MED_CTL_DETAIL_LEN];
+    struct wire_client *c, *other;
+    struct wire_client_vgpu vgpu, first;
+    char detail[WIRE_CTL_DETAIL_LEN];
 
-    assert_int_equal(control(MED_CTL_CREATE, "gpumed-4", "vm-a", detail), 0);
-    assert_int_equal(control(MED_CTL_CREATE, "gpumed-4", "vm-a", detail), -EEXIST);
+    assert_int_equal(control(WIRE_CTL_CREATE, "gpumed-4", "vm-a", detail), 0);
+    assert_int_equal(control(WIRE_CTL_CREATE, "gpumed-4", "vm-a", detail), -EEXIST);
     c = ready_client(shared_daemon.socket_path, &done);
-    assert_int_equal(med_client_attach_vgpu(c, "vm-a", &first), 0);
+    assert_int_equal(wire_client_attach_vgpu(c, "vm-a", &first), 0);
     assert_string_equal(first.type, "gpumed-4");
     assert_int_equal(first.aperture_size, 64 * MiB);
     other = ready_client(shared_daemon.socket_path, &done);
-    assert_int_equal(med_client_attach_vgpu(other, "vm-a", &vgpu), -1);
+    assert_int_equal(wire_client_attach_vgpu(other, "vm-a", &vgpu), -1);
     assert_int_equal(errno, EBUSY);
-    assert_non_null(strstr(med_client_error(other), "is attached to VM"));
-    assert_int_equal(med_client_attach_vgpu(other, "vm b", &vgpu), -1);
+    assert_non_null(strstr(wire_client_error(other), "is attached to VM"));
+    assert_int_equal(wire_client_attach_vgpu(other, "vm b", &vgpu), -1);
     assert_int_equal(errno, ENOENT);
-    assert_int_equal(control(MED_CTL_DESTROY, "", "vm-a", detail), -EBUSY);
-    med_client_close(c);
+    assert_int_equal(control(WIRE_CTL_DESTROY, "", "vm-a", detail), -EBUSY);
+    wire_client_close(c);
     /* Freed at once: the next attach may race the mediator's close, so retry. */
-    for (unsigned i = 0; med_client_attach_vgpu(other, "vm-a", &vgpu); i++) {
+    for (unsigned i = 0; wire_client_attach_vgpu(other, "vm-a", &vgpu); i++) {
         assert_int_equal(errno, EBUSY);
         assert_true(i < 10000);
         poll(NULL, 0, 1);
     }
     assert_int_equal(vgpu.id, first.id);
     assert_int_equal(vgpu.aperture_base, first.aperture_base);
-    med_client_close(other);
-    while (control(MED_CTL_DESTROY, "", "vm-a", detail) == -EBUSY) {
+    wire_client_close(other);
+    while (control(WIRE_CTL_DESTROY, "", "vm-a", detail) == -EBUSY) {
         poll(NULL, 0, 1);
     }
-    assert_int_equal(control(MED_CTL_DESTROY, "", "vm-a", detail), -ENOENT);
+    assert_int_equal(control(WIRE_CTL_DESTROY, "", "vm-a", detail), -ENOENT);
     assert_string_equal(detail, "no vGPU named 'vm-a'");
 }
 
 static void test_client_errors_explain_themselves(void **state)
 {
     struct completions done = { 0 };
-    struct med_client *c = med_client_connect(shared_daemon.socket_path, "test vm",
-                                              count_completion, &done);
+    struct wire_client *c = wire_client_connect(shared_daemon.socket_path, "test vm",
+                                                count_completion, &done);
     int unsealed = guest_ram_memfd(RAM_SIZE, 0);
-    struct med_client_vgpu vgpu;
+    struct wire_client_vgpu vgpu;
 
-    assert_null(med_client_connect(shared_daemon.socket_path, "bad\nname",
-                                   count_completion, &done));
+    assert_null(wire_client_connect(shared_daemon.socket_path, "bad\nname",
+                                    count_completion, &done));
     assert_int_equal(errno, EINVAL);
     assert_non_null(c);
-    assert_int_equal(med_client_create_vgpu(c, "gpumed-8", &vgpu), -1);
+    assert_int_equal(wire_client_create_vgpu(c, "gpumed-8", &vgpu), -1);
     assert_int_equal(errno, EINVAL);            /* guest RAM first */
-    assert_int_equal(med_client_add_memory(c, 0x800, RAM_SIZE, unsealed, 0), -1);
+    assert_int_equal(wire_client_add_memory(c, 0x800, RAM_SIZE, unsealed, 0), -1);
     assert_int_equal(errno, EINVAL);            /* refused locally */
-    assert_int_equal(med_client_add_memory(c, 0, RAM_SIZE, unsealed, 0), -1);
+    assert_int_equal(wire_client_add_memory(c, 0, RAM_SIZE, unsealed, 0), -1);
     assert_int_equal(errno, EINVAL);            /* refused by the mediator */
-    assert_non_null(strstr(med_client_error(c), "refused"));
+    assert_non_null(strstr(wire_client_error(c), "refused"));
     close(unsealed);
-    med_client_close(c);
+    wire_client_close(c);
 
     c = ready_client(shared_daemon.socket_path, &done);
-    assert_int_equal(med_client_create_vgpu(c, "gpumed-0", &vgpu), -1);
+    assert_int_equal(wire_client_create_vgpu(c, "gpumed-0", &vgpu), -1);
     assert_int_equal(errno, ENOENT);
-    assert_non_null(strstr(med_client_error(c), "unknown vGPU type 'gpumed-0'; types: gpumed-32 gpumed-8"));
-    med_client_close(c);
+    assert_non_null(strstr(wire_client_error(c), "unknown vGPU type 'gpumed-0'; types: gpumed-32 gpumed-8"));
+    wire_client_close(c);
 }
 
 /* A client pointed at the control socket (socket=PATH.control) learns
@@ -272,8 +272,8 @@ static void test_the_control_socket_is_no_vm_socket(void **state)
     struct completions done = { 0 };
     char path[108];
 
-    assert_int_equal(med_ctl_path(shared_daemon.socket_path, path, sizeof(path)), 0);
-    assert_null(med_client_connect(path, "test vm", count_completion, &done));
+    assert_int_equal(wire_ctl_path(shared_daemon.socket_path, path, sizeof(path)), 0);
+    assert_null(wire_client_connect(path, "test vm", count_completion, &done));
     assert_int_equal(errno, EPROTO);
 }
 
@@ -283,8 +283,8 @@ static void test_the_control_socket_is_no_vm_socket(void **state)
 static void test_killed_client_frees_its_partition(void **state)
 {
     struct completions done = { 0 };
-    struct med_client *other;
-    struct med_client_vgpu vgpu;
+    struct wire_client *other;
+    struct wire_client_vgpu vgpu;
     int ready[2];
     pid_t child;
     char byte;
@@ -292,9 +292,9 @@ static void test_killed_client_frees_its_partition(void **state)
     assert_int_equal(pipe(ready), 0);
     child = fork();
     if (child == 0) {
-        struct med_client *c = ready_client(shared_daemon.socket_path, &done);
+        struct wire_client *c = ready_client(shared_daemon.socket_path, &done);
 
-        byte = med_client_create_vgpu(c, "gpumed-1", &vgpu) ? 'n' : 'y';
+        byte = wire_client_create_vgpu(c, "gpumed-1", &vgpu) ? 'n' : 'y';
         if (write(ready[1], &byte, 1) != 1) {
             _exit(1);
         }
@@ -305,17 +305,17 @@ static void test_killed_client_frees_its_partition(void **state)
     assert_int_equal(byte, 'y');
 
     other = ready_client(shared_daemon.socket_path, &done);
-    assert_int_equal(med_client_create_vgpu(other, "gpumed-1", &vgpu), -1);
+    assert_int_equal(wire_client_create_vgpu(other, "gpumed-1", &vgpu), -1);
     assert_int_equal(errno, ENOSPC);    /* the whole aperture is the child's */
-    assert_non_null(strstr(med_client_error(other), "aperture exhausted: needs 256 MiB"));
+    assert_non_null(strstr(wire_client_error(other), "aperture exhausted: needs 256 MiB"));
 
     kill(child, SIGKILL);
     waitpid(child, NULL, 0);
-    while (med_client_create_vgpu(other, "gpumed-1", &vgpu)) {
+    while (wire_client_create_vgpu(other, "gpumed-1", &vgpu)) {
         assert_int_equal(errno, ENOSPC);
         poll(NULL, 0, 1);
     }
-    med_client_close(other);
+    wire_client_close(other);
     close(ready[0]);
     close(ready[1]);
 }
@@ -325,7 +325,7 @@ static void test_garbage_closes_only_its_connection(void **state)
     struct sockaddr_un addr = { .sun_family = AF_UNIX };
     int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
     struct completions done = { 0 };
-    struct med_client *c;
+    struct wire_client *c;
     char buf[64];
 
     snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", shared_daemon.socket_path);
@@ -333,9 +333,9 @@ static void test_garbage_closes_only_its_connection(void **state)
     assert_int_equal(send(fd, "\x01\x00\x00\x00junk", 8, 0), 8);
     assert_int_equal(recv(fd, buf, sizeof(buf), 0), 0);    /* closed on us */
     close(fd);
-    c = med_client_connect(shared_daemon.socket_path, "after garbage", count_completion, &done);
+    c = wire_client_connect(shared_daemon.socket_path, "after garbage", count_completion, &done);
     assert_non_null(c);
-    med_client_close(c);
+    wire_client_close(c);
 }
 
 static int raw_connection(const char *path)
@@ -353,7 +353,7 @@ static void test_client_limit(void **state)
 {
     int fds[MED_MAX_CLIENTS + 1];
     struct completions done = { 0 };
-    struct med_client *c;
+    struct wire_client *c;
     char byte;
 
     for (int i = 0; i <= MED_MAX_CLIENTS; i++) {
@@ -364,25 +364,25 @@ static void test_client_limit(void **state)
         close(fds[i]);
     }
     /* Their sessions end; a new client gets in (the daemon may need a moment). */
-    for (double start = now_ms(); !(c = med_client_connect(shared_daemon.socket_path,
-                                                           "after the crowd",
-                                                           count_completion, &done));) {
+    for (double start = now_ms(); !(c = wire_client_connect(shared_daemon.socket_path,
+                                                            "after the crowd",
+                                                            count_completion, &done));) {
         assert_true(now_ms() - start < START_LIMIT_MS);
         poll(NULL, 0, 5);
     }
-    med_client_close(c);
+    wire_client_close(c);
 }
 
 /* A daemon of the test's own (it may be killed or stopped) and a client
  * with a gpumed-2 vGPU on it. */
-static struct med_client *vgpu_of_own_daemon(struct daemon *d, struct completions *done)
+static struct wire_client *vgpu_of_own_daemon(struct daemon *d, struct completions *done)
 {
-    struct med_client_vgpu vgpu;
-    struct med_client *c;
+    struct wire_client_vgpu vgpu;
+    struct wire_client *c;
 
     assert_int_equal(daemon_start(d), 0);
     c = ready_client(d->socket_path, done);
-    assert_int_equal(med_client_create_vgpu(c, "gpumed-2", &vgpu), 0);
+    assert_int_equal(wire_client_create_vgpu(c, "gpumed-2", &vgpu), 0);
     return c;
 }
 
@@ -390,26 +390,26 @@ static void test_mediator_death_fails_the_client_cleanly(void **state)
 {
     struct daemon d = { 0 };
     struct completions done = { 0 };
-    struct med_client *c = vgpu_of_own_daemon(&d, &done);
+    struct wire_client *c = vgpu_of_own_daemon(&d, &done);
     kill(d.pid, SIGKILL);
     daemon_stop(&d);
-    assert_int_equal(med_client_dispatch(c), -1);
+    assert_int_equal(wire_client_dispatch(c), -1);
     assert_int_equal(errno, ECONNRESET);
-    assert_int_equal(med_client_submit(c, GEN9_RCS, 0x1000, 0), -1);
+    assert_int_equal(wire_client_submit(c, GEN9_RCS, 0x1000, 0), -1);
     assert_int_equal(errno, ENOTCONN);
-    med_client_close(c);
+    wire_client_close(c);
 }
 
 /* Move on what the client queued and take completions until @count
  * arrived, as QEMU's main loop does (a mediator that never answers: the test's
  * timeout). */
-static void pump_until(struct med_client *c, const struct completions *done, unsigned count)
+static void pump_until(struct wire_client *c, const struct completions *done, unsigned count)
 {
-    while (done->count < count || med_client_send_pending(c)) {
-        struct pollfd p = { .fd = med_client_fd(c), .events = POLLIN };
+    while (done->count < count || wire_client_send_pending(c)) {
+        struct pollfd p = { .fd = wire_client_fd(c), .events = POLLIN };
 
         if (poll(&p, 1, 100) > 0) {
-            assert_int_equal(med_client_dispatch(c), 0);
+            assert_int_equal(wire_client_dispatch(c), 0);
         }
     }
 }
@@ -433,31 +433,31 @@ static void test_stale_completions_after_a_reset_are_dropped(void **state)
 {
     struct daemon d = { 0 };
     struct completions done = { 0 };
-    struct med_client *c = vgpu_of_own_daemon(&d, &done);
+    struct wire_client *c = vgpu_of_own_daemon(&d, &done);
     assert_int_equal(kill(d.pid, SIGSTOP), 0);
     /* Not a valid context: the mediator answers it as soon as it reads it. */
-    assert_int_equal(med_client_submit(c, GEN9_BCS, 0x1000, 0), 0);
-    assert_int_equal(med_client_reset_engines(c, 1u << GEN9_BCS), 0);
-    assert_int_equal(med_client_submit(c, GEN9_BCS, 0x1000, 0), 0);
+    assert_int_equal(wire_client_submit(c, GEN9_BCS, 0x1000, 0), 0);
+    assert_int_equal(wire_client_reset_engines(c, 1u << GEN9_BCS), 0);
+    assert_int_equal(wire_client_submit(c, GEN9_BCS, 0x1000, 0), 0);
     assert_int_equal(kill(d.pid, SIGCONT), 0);
 
     pump_until(c, &done, 1);    /* the old element's COMPLETE came first */
-    assert_int_equal(med_client_stats(c)->stale_completions, 1);
+    assert_int_equal(wire_client_stats(c)->stale_completions, 1);
     assert_int_equal(done.count, 1);
     assert_int_equal(done.last.engine, GEN9_BCS);
     assert_int_equal(done.last.desc, 0x1000);
-    assert_int_equal(done.last.event, MED_EVENT_REJECTED);
-    med_client_close(c);
+    assert_int_equal(done.last.event, WIRE_EVENT_REJECTED);
+    wire_client_close(c);
     daemon_stop_cleanly(&d);
 }
 
 /*
  * A stopped mediator reads nothing: what the socket has no room for waits
  * in the client's queue, in order, and no call waits.  PPGTT notices queue
- * up to MED_CLIENT_PPGTT_QUEUE_MAX (i915 creates and destroys PPGTTs by the
+ * up to WIRE_CLIENT_PPGTT_QUEUE_MAX (i915 creates and destroys PPGTTs by the
  * thousand: gem_ctx_create@maximum-mem lost creates past the 256 messages
  * the queue used to hold for everything, and their contexts' work hung),
- * SUBMITs up to MED_CLIENT_QUEUE_MAX beside them; past its bound a message
+ * SUBMITs up to WIRE_CLIENT_QUEUE_MAX beside them; past its bound a message
  * is refused (ENOBUFS: QEMU hangs the engine), while resets still go out
  * and drop their engines' queued SUBMITs.  Resumed, the mediator gets the
  * queue in order and the vGPU works.
@@ -466,8 +466,8 @@ static void test_a_stopped_mediator_never_blocks_the_client(void **state)
 {
     struct daemon d = { 0 };
     struct completions done = { 0 };
-    struct med_client *c = vgpu_of_own_daemon(&d, &done);
-    const struct med_client_stats *st = med_client_stats(c);
+    struct wire_client *c = vgpu_of_own_daemon(&d, &done);
+    const struct wire_client_stats *st = wire_client_stats(c);
     unsigned notices = 0, submits = 1;
     uint64_t queued_notices;
 
@@ -475,53 +475,53 @@ static void test_a_stopped_mediator_never_blocks_the_client(void **state)
     /* PPGTT notices until the submission ring is full and one waits; then an ELSP;
      * then 3000 notices more, past the old bound. */
     while (!st->queued && notices < 100000) {
-        assert_int_equal(med_client_ppgtt_notify(c, notices++ % 2 ? MED_PPGTT_DESTROY :
-                                                 MED_PPGTT_CREATE, 0x10000), 0);
+        assert_int_equal(wire_client_ppgtt_notify(c, notices++ % 2 ? WIRE_PPGTT_DESTROY :
+                                                  WIRE_PPGTT_CREATE, 0x10000), 0);
     }
     assert_int_equal(st->queued, 1);
-    assert_int_equal(med_client_submit(c, GEN9_BCS, 0x1000, 0), 0);
+    assert_int_equal(wire_client_submit(c, GEN9_BCS, 0x1000, 0), 0);
     for (unsigned i = 0; i < 3000; i++, notices++) {
-        assert_int_equal(med_client_ppgtt_notify(c, notices % 2 ? MED_PPGTT_DESTROY :
-                                                 MED_PPGTT_CREATE, 0x10000), 0);
+        assert_int_equal(wire_client_ppgtt_notify(c, notices % 2 ? WIRE_PPGTT_DESTROY :
+                                                  WIRE_PPGTT_CREATE, 0x10000), 0);
     }
     assert_int_equal(st->queued, 3002);
     assert_int_equal(st->queue_full, 0);
     /* SUBMITs to their bound. */
-    while (!med_client_submit(c, GEN9_VCS, 0x1000, 0)) {
-        assert_true(++submits <= MED_CLIENT_QUEUE_MAX);
+    while (!wire_client_submit(c, GEN9_VCS, 0x1000, 0)) {
+        assert_true(++submits <= WIRE_CLIENT_QUEUE_MAX);
     }
     assert_int_equal(errno, ENOBUFS);
-    assert_int_equal(submits, MED_CLIENT_QUEUE_MAX);
+    assert_int_equal(submits, WIRE_CLIENT_QUEUE_MAX);
     assert_int_equal(st->queue_full, 1);
     /* PPGTT notices to theirs. */
     queued_notices = st->queued - submits;
-    while (!med_client_ppgtt_notify(c, notices % 2 ? MED_PPGTT_DESTROY : MED_PPGTT_CREATE,
-                                    0x10000)) {
+    while (!wire_client_ppgtt_notify(c, notices % 2 ? WIRE_PPGTT_DESTROY : WIRE_PPGTT_CREATE,
+                                     0x10000)) {
         notices++;
-        assert_true(st->queued - submits <= MED_CLIENT_PPGTT_QUEUE_MAX);
+        assert_true(st->queued - submits <= WIRE_CLIENT_PPGTT_QUEUE_MAX);
     }
     assert_int_equal(errno, ENOBUFS);
-    assert_true(queued_notices < MED_CLIENT_PPGTT_QUEUE_MAX);
-    assert_int_equal(st->queued - submits, MED_CLIENT_PPGTT_QUEUE_MAX);
+    assert_true(queued_notices < WIRE_CLIENT_PPGTT_QUEUE_MAX);
+    assert_int_equal(st->queued - submits, WIRE_CLIENT_PPGTT_QUEUE_MAX);
     assert_int_equal(st->queue_full, 2);
     /* Resets always go: each drops its engines' queued SUBMITs, the second
      * supersedes the first. */
-    assert_int_equal(med_client_reset_engines(c, 1u << GEN9_BCS), 0);
+    assert_int_equal(wire_client_reset_engines(c, 1u << GEN9_BCS), 0);
     assert_int_equal(st->submits_superseded, 1);
-    assert_int_equal(med_client_reset_engines(c, MED_ENGINE_MASK_ALL), 0);
-    assert_int_equal(st->submits_superseded, MED_CLIENT_QUEUE_MAX);
-    assert_int_equal(st->queue_peak, MED_CLIENT_PPGTT_QUEUE_MAX + MED_CLIENT_QUEUE_MAX);
-    assert_true(med_client_send_pending(c));
+    assert_int_equal(wire_client_reset_engines(c, WIRE_ENGINE_MASK_ALL), 0);
+    assert_int_equal(st->submits_superseded, WIRE_CLIENT_QUEUE_MAX);
+    assert_int_equal(st->queue_peak, WIRE_CLIENT_PPGTT_QUEUE_MAX + WIRE_CLIENT_QUEUE_MAX);
+    assert_true(wire_client_send_pending(c));
     assert_int_equal(kill(d.pid, SIGCONT), 0);
 
     pump_until(c, &done, 0);    /* everything queued is sent */
     assert_int_equal(done.count, 0);    /* the superseded SUBMITs never went */
-    assert_int_equal(med_client_submit(c, GEN9_RCS, 0x1000, 0), 0);
+    assert_int_equal(wire_client_submit(c, GEN9_RCS, 0x1000, 0), 0);
     pump_until(c, &done, 1);
     assert_int_equal(done.last.desc, 0x1000);
     assert_int_equal(done.last.engine, GEN9_RCS);
     assert_int_equal(st->stale_completions, 0);
-    med_client_close(c);
+    wire_client_close(c);
     daemon_stop_cleanly(&d);
 }
 
@@ -540,9 +540,9 @@ static unsigned lines_with(const char *path, const char *text)
     return n;
 }
 
-static void add_engine_resets(const struct med_ctl_reply *r, void *opaque)
+static void add_engine_resets(const struct wire_ctl_reply *r, void *opaque)
 {
-    if (r->kind == MED_CTL_VGPU) {
+    if (r->kind == WIRE_CTL_VGPU) {
         *(uint64_t *)opaque += r->u.vgpu.engine_resets;
     }
 }
@@ -551,15 +551,15 @@ static void add_engine_resets(const struct med_ctl_reply *r, void *opaque)
  * control socket counts them. */
 static uint64_t engine_resets_counted(const char *socket_path)
 {
-    struct med_ctl_request q = { .version = MED_CTL_VERSION, .op = MED_CTL_STATS };
-    char path[108], detail[MED_CTL_DETAIL_LEN];
+    struct wire_ctl_request q = { .version = WIRE_CTL_VERSION, .op = WIRE_CTL_STATS };
+    char path[108], detail[WIRE_CTL_DETAIL_LEN];
     uint64_t resets = 0;
     int fd;
 
-    assert_int_equal(med_ctl_path(socket_path, path, sizeof(path)), 0);
-    fd = med_ctl_connect(path);
+    assert_int_equal(wire_ctl_path(socket_path, path, sizeof(path)), 0);
+    fd = wire_ctl_connect(path);
     assert_true(fd >= 0);
-    assert_int_equal(med_ctl_call(fd, &q, add_engine_resets, &resets, detail), 0);
+    assert_int_equal(wire_ctl_call(fd, &q, add_engine_resets, &resets, detail), 0);
     close(fd);
     return resets;
 }
@@ -575,13 +575,13 @@ static void test_a_burst_of_engine_resets_is_logged_once(void **state)
 {
     struct daemon d = { .log_to_file = true };
     struct completions done = { 0 };
-    struct med_client *c = vgpu_of_own_daemon(&d, &done);
+    struct wire_client *c = vgpu_of_own_daemon(&d, &done);
 
     for (unsigned i = 0; i < 8; i++) {
-        assert_int_equal(med_client_reset_engines(c, MED_ENGINE_MASK_ALL), 0);
+        assert_int_equal(wire_client_reset_engines(c, WIRE_ENGINE_MASK_ALL), 0);
     }
-    assert_int_equal(med_client_reset_engines(c, 1u << GEN9_VECS), 0);
-    assert_int_equal(med_client_reset_engines(c, MED_ENGINE_MASK_ALL), 0);
+    assert_int_equal(wire_client_reset_engines(c, 1u << GEN9_VECS), 0);
+    assert_int_equal(wire_client_reset_engines(c, WIRE_ENGINE_MASK_ALL), 0);
     pump_until(c, &done, 0);
     /* No time bound: resets never handled are the test's timeout. */
     while (engine_resets_counted(d.socket_path) < 10) {
@@ -590,7 +590,7 @@ static void test_a_burst_of_engine_resets_is_logged_once(void **state)
     assert_int_equal(lines_with(d.log_path, "engines 0xf reset"), 2);
     assert_int_equal(lines_with(d.log_path, "engines 0x8 reset"), 1);
     assert_int_equal(lines_with(d.log_path, "the same reset again within 10 s: debug level"), 3);
-    med_client_close(c);
+    wire_client_close(c);
     /* No time bound: a vGPU never destroyed is the test's timeout. */
     while (!lines_with(d.log_path, "; 10 engine resets")) {
         poll(NULL, 0, 5);

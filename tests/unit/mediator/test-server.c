@@ -77,15 +77,15 @@ static void pump(struct fixture *f)
 /* Let the server handle what was sent and take its answer (-1: none);
  * a CREATE_REPLY's shared table goes to *@table_fd, its doorbell to
  * *@doorbell_fd (NULL: closed). */
-static ssize_t answer_fds(struct fixture *f, int fd, union med_msg *m, int *table_fd,
+static ssize_t answer_fds(struct fixture *f, int fd, union wire_msg *m, int *table_fd,
                           int *doorbell_fd)
 {
-    int fds[MED_MSG_MAX_FDS];
+    int fds[WIRE_MSG_MAX_FDS];
     unsigned fd_count;
     ssize_t len;
 
     pump(f);
-    len = med_msg_receive(fd, MED_PEER_CLIENT, m, fds, &fd_count, NULL);
+    len = wire_msg_receive(fd, WIRE_PEER_CLIENT, m, fds, &fd_count, NULL);
     if (len > 0 && fd_count) {
         assert_int_equal(fd_count, 2);
         assert_non_null(table_fd);
@@ -99,7 +99,7 @@ static ssize_t answer_fds(struct fixture *f, int fd, union med_msg *m, int *tabl
     return len;
 }
 
-static ssize_t answer(struct fixture *f, int fd, union med_msg *m, int *table_fd)
+static ssize_t answer(struct fixture *f, int fd, union wire_msg *m, int *table_fd)
 {
     return answer_fds(f, fd, m, table_fd, NULL);
 }
@@ -107,25 +107,25 @@ static ssize_t answer(struct fixture *f, int fd, union med_msg *m, int *table_fd
 /* The client's end of a vGPU's rings, as wire/client.c keeps it. */
 struct client_rings {
     void *shared;
-    struct med_ring submit, complete;
+    struct wire_ring submit, complete;
     int doorbell_fd;
 };
 
 static void rings_map(struct client_rings *c, int table_fd, int doorbell_fd)
 {
-    struct med_rings *rings;
+    struct wire_rings *rings;
 
-    c->shared = mmap(NULL, MED_SHARED_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, table_fd, 0);
+    c->shared = mmap(NULL, WIRE_SHARED_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, table_fd, 0);
     assert_true(c->shared != MAP_FAILED);
-    rings = (struct med_rings *)((char *)c->shared + MED_SHARED_RINGS_OFFSET);
-    med_ring_init_submit(&c->submit, rings);
-    med_ring_init_complete(&c->complete, rings);
+    rings = (struct wire_rings *)((char *)c->shared + WIRE_SHARED_RINGS_OFFSET);
+    wire_ring_init_submit(&c->submit, rings);
+    wire_ring_init_complete(&c->complete, rings);
     c->doorbell_fd = doorbell_fd;
 }
 
 static void rings_unmap(struct client_rings *c)
 {
-    munmap(c->shared, MED_SHARED_SIZE);
+    munmap(c->shared, WIRE_SHARED_SIZE);
     close(c->doorbell_fd);
 }
 
@@ -135,37 +135,37 @@ static void notice(struct client_rings *c, const void *msg)
     uint32_t first = c->submit.next;
     uint64_t one = 1;
 
-    assert_true(med_ring_put(&c->submit, msg));
-    if (med_ring_publish(&c->submit, first)) {
+    assert_true(wire_ring_put(&c->submit, msg));
+    if (wire_ring_publish(&c->submit, first)) {
         assert_int_equal(write(c->doorbell_fd, &one, sizeof(one)), sizeof(one));
     }
 }
 
 /* Let the server work, then take the next completion from the ring: its
  * size, or -1 if there is none. */
-static ssize_t completion(struct fixture *f, struct client_rings *c, union med_msg *m)
+static ssize_t completion(struct fixture *f, struct client_rings *c, union wire_msg *m)
 {
     int got;
 
     pump(f);
-    got = med_ring_get(&c->complete, MED_PEER_CLIENT, m, NULL);
+    got = wire_ring_get(&c->complete, WIRE_PEER_CLIENT, m, NULL);
     assert_true(got >= 0);
-    med_ring_release(&c->complete);
-    med_ring_arm(&c->complete);
+    wire_ring_release(&c->complete);
+    wire_ring_arm(&c->complete);
     return got ? (ssize_t)m->hdr.size : -1;
 }
 
 /* Did the server close @fd (after whatever answers it sent first)? */
 static bool server_closed(struct fixture *f, int fd)
 {
-    union med_msg m;
-    int fds[MED_MSG_MAX_FDS];
+    union wire_msg m;
+    int fds[WIRE_MSG_MAX_FDS];
     unsigned fd_count;
     ssize_t len;
 
     pump(f);
     do {
-        len = med_msg_receive(fd, MED_PEER_CLIENT, &m, fds, &fd_count, NULL);
+        len = wire_msg_receive(fd, WIRE_PEER_CLIENT, &m, fds, &fd_count, NULL);
         for (unsigned i = 0; len > 0 && i < fd_count; i++) {
             close(fds[i]);
         }
@@ -175,34 +175,34 @@ static bool server_closed(struct fixture *f, int fd)
 
 static void send_hello(int fd, uint32_t version)
 {
-    struct med_msg_hello m;
+    struct wire_msg_hello m;
 
-    med_msg_init(&m, MED_MSG_HELLO, 1);
+    wire_msg_init(&m, WIRE_MSG_HELLO, 1);
     m.version = version;
     strcpy(m.vm_name, "test-vm");
-    assert_int_equal(med_msg_send(fd, &m, NULL, 0), 0);
+    assert_int_equal(wire_msg_send(fd, &m, NULL, 0), 0);
 }
 
 static void hello(struct fixture *f, int fd)
 {
-    union med_msg m;
+    union wire_msg m;
 
-    send_hello(fd, MED_PROTOCOL_VERSION);
-    assert_int_equal(answer(f, fd, &m, NULL), sizeof(struct med_msg_hello_reply));
+    send_hello(fd, WIRE_PROTOCOL_VERSION);
+    assert_int_equal(answer(f, fd, &m, NULL), sizeof(struct wire_msg_hello_reply));
     assert_int_equal(m.hello_reply.status, 0);
 }
 
 /* ADD_MEMORY of @ram_fd; returns the reply's status. */
 static int add_memory(struct fixture *f, int fd, uint64_t gpa, uint64_t size, int ram_fd)
 {
-    struct med_msg_add_memory m;
-    union med_msg r;
+    struct wire_msg_add_memory m;
+    union wire_msg r;
 
-    med_msg_init(&m, MED_MSG_ADD_MEMORY, 2);
+    wire_msg_init(&m, WIRE_MSG_ADD_MEMORY, 2);
     m.gpa = gpa;
     m.size = size;
-    assert_int_equal(med_msg_send(fd, &m, &ram_fd, 1), 0);
-    assert_int_equal(answer(f, fd, &r, NULL), sizeof(struct med_msg_status));
+    assert_int_equal(wire_msg_send(fd, &m, &ram_fd, 1), 0);
+    assert_int_equal(answer(f, fd, &r, NULL), sizeof(struct wire_msg_status));
     assert_int_equal(r.hdr.seq, 2);
     return r.status.status;
 }
@@ -211,51 +211,51 @@ static int add_memory(struct fixture *f, int fd, uint64_t gpa, uint64_t size, in
 static int add_xen_memory(struct fixture *f, int fd, uint32_t domid, uint64_t gpa,
                           uint64_t size)
 {
-    struct med_msg_add_memory_xen m;
-    union med_msg r;
+    struct wire_msg_add_memory_xen m;
+    union wire_msg r;
 
-    med_msg_init(&m, MED_MSG_ADD_MEMORY_XEN, 2);
+    wire_msg_init(&m, WIRE_MSG_ADD_MEMORY_XEN, 2);
     m.domid = domid;
     m.gpa = gpa;
     m.size = size;
-    assert_int_equal(med_msg_send(fd, &m, NULL, 0), 0);
-    assert_int_equal(answer(f, fd, &r, NULL), sizeof(struct med_msg_status));
+    assert_int_equal(wire_msg_send(fd, &m, NULL, 0), 0);
+    assert_int_equal(answer(f, fd, &r, NULL), sizeof(struct wire_msg_status));
     return r.status.status;
 }
 
 /* CREATE_VGPU of a new vGPU of @type, or of the reserved vGPU @name. */
 static int create_with_doorbell(struct fixture *f, int fd, const char *type, const char *name,
-                                struct med_msg_create_reply *reply, int *table_fd,
+                                struct wire_msg_create_reply *reply, int *table_fd,
                                 int *doorbell_fd)
 {
-    struct med_msg_create_vgpu m;
-    union med_msg r;
+    struct wire_msg_create_vgpu m;
+    union wire_msg r;
 
-    med_msg_init(&m, MED_MSG_CREATE_VGPU, 3);
+    wire_msg_init(&m, WIRE_MSG_CREATE_VGPU, 3);
     strcpy(m.type, type);
     strcpy(m.vgpu_name, name);
     *table_fd = -1;
-    assert_int_equal(med_msg_send(fd, &m, NULL, 0), 0);
+    assert_int_equal(wire_msg_send(fd, &m, NULL, 0), 0);
     assert_int_equal(answer_fds(f, fd, &r, table_fd, doorbell_fd), sizeof(*reply));
     *reply = r.create_reply;
     return reply->status;
 }
 
 static int create_or_attach(struct fixture *f, int fd, const char *type, const char *name,
-                            struct med_msg_create_reply *reply, int *table_fd)
+                            struct wire_msg_create_reply *reply, int *table_fd)
 {
     return create_with_doorbell(f, fd, type, name, reply, table_fd, NULL);
 }
 
 static int create(struct fixture *f, int fd, const char *type,
-                  struct med_msg_create_reply *reply, int *table_fd)
+                  struct wire_msg_create_reply *reply, int *table_fd)
 {
     return create_or_attach(f, fd, type, "", reply, table_fd);
 }
 
 /* A vGPU of @type with its rings mapped in *@c. */
 static int create_with_rings(struct fixture *f, int fd, const char *type,
-                             struct med_msg_create_reply *reply, struct client_rings *c)
+                             struct wire_msg_create_reply *reply, struct client_rings *c)
 {
     int table_fd, doorbell_fd = -1, status;
 
@@ -304,7 +304,7 @@ static void test_staged_setup_creates_a_vgpu(void **state)
 {
     struct fixture *f = *state;
     int fd = ready_client(f), table_fd, seals;
-    struct med_msg_create_reply reply;
+    struct wire_msg_create_reply reply;
     struct stat st;
 
     assert_int_equal(create(f, fd, "gpumed-8", &reply, &table_fd), 0);
@@ -319,7 +319,7 @@ static void test_staged_setup_creates_a_vgpu(void **state)
     assert_int_equal(reply.monitor_height, 768);
     assert_true(table_fd >= 0);
     assert_int_equal(fstat(table_fd, &st), 0);
-    assert_int_equal(st.st_size, MED_SHARED_SIZE);
+    assert_int_equal(st.st_size, WIRE_SHARED_SIZE);
     seals = fcntl(table_fd, F_GET_SEALS);
     assert_true((seals & F_SEAL_SHRINK) && (seals & F_SEAL_SEAL));
     assert_int_equal(med_server_stats(f->server)->vgpus_created, 1);
@@ -333,7 +333,7 @@ static void test_the_mediator_chooses_the_default_type(void **state)
 {
     struct fixture *f = *state;
     int fd = ready_client(f), table_fd;
-    struct med_msg_create_reply reply;
+    struct wire_msg_create_reply reply;
 
     assert_int_equal(create(f, fd, "", &reply, &table_fd), 0);
     assert_string_equal(reply.type, med_vgpu_types[0].v.name);
@@ -348,12 +348,12 @@ static void test_version_mismatch_is_answered_then_closed(void **state)
 {
     struct fixture *f = *state;
     int fd = connect_client(f);
-    union med_msg m;
+    union wire_msg m;
 
-    send_hello(fd, MED_PROTOCOL_VERSION + 1);
-    assert_int_equal(answer(f, fd, &m, NULL), sizeof(struct med_msg_hello_reply));
+    send_hello(fd, WIRE_PROTOCOL_VERSION + 1);
+    assert_int_equal(answer(f, fd, &m, NULL), sizeof(struct wire_msg_hello_reply));
     assert_int_equal(m.hello_reply.status, -EPROTONOSUPPORT);
-    assert_int_equal(m.hello_reply.version, MED_PROTOCOL_VERSION);
+    assert_int_equal(m.hello_reply.version, WIRE_PROTOCOL_VERSION);
     assert_true(server_closed(f, fd));
     close(fd);
 }
@@ -377,28 +377,28 @@ static void test_messages_out_of_order_close_the_session(void **state)
 
     for (size_t i = 0; i < sizeof(sequences) / sizeof(sequences[0]); i++) {
         int fd = connect_client(f);
-        struct med_msg_create_vgpu c;
-        struct med_msg_add_memory a;
-        struct med_msg_submit s;
+        struct wire_msg_create_vgpu c;
+        struct wire_msg_add_memory a;
+        struct wire_msg_submit s;
 
-        med_msg_init(&c, MED_MSG_CREATE_VGPU, 3);
+        wire_msg_init(&c, WIRE_MSG_CREATE_VGPU, 3);
         strcpy(c.type, "gpumed-8");
-        med_msg_init(&a, MED_MSG_ADD_MEMORY, 2);
+        wire_msg_init(&a, WIRE_MSG_ADD_MEMORY, 2);
         a.size = RAM_SIZE;
-        med_msg_init(&s, MED_MSG_SUBMIT, 4);
+        wire_msg_init(&s, WIRE_MSG_SUBMIT, 4);
         for (int n = 0; n < 4 && sequences[i][n] != END; n++) {
             switch (sequences[i][n]) {
             case HELLO:
-                send_hello(fd, MED_PROTOCOL_VERSION);
+                send_hello(fd, WIRE_PROTOCOL_VERSION);
                 break;
             case MEMORY:
-                med_msg_send(fd, &a, &f->ram_fd, 1);
+                wire_msg_send(fd, &a, &f->ram_fd, 1);
                 break;
             case CREATE:
-                med_msg_send(fd, &c, NULL, 0);
+                wire_msg_send(fd, &c, NULL, 0);
                 break;
             default:
-                med_msg_send(fd, &s, NULL, 0);
+                wire_msg_send(fd, &s, NULL, 0);
                 break;
             }
             pump(f);
@@ -466,7 +466,7 @@ static void test_xen_guest_ram_is_refused_where_there_is_no_xen(void **state)
     struct fixture *f = *state;
     int fd = connect_client(f), table_fd, status;
     unsigned fds_before = open_fd_count();
-    struct med_msg_create_reply reply;
+    struct wire_msg_create_reply reply;
 
     hello(f, fd);
     status = add_xen_memory(f, fd, 1, 0, RAM_SIZE);
@@ -486,7 +486,7 @@ static void test_create_refusals_explain_themselves(void **state)
 {
     struct fixture *f = *state;
     int first = ready_client(f), second = ready_client(f), table_fd, other_fd;
-    struct med_msg_create_reply reply;
+    struct wire_msg_create_reply reply;
 
     assert_int_equal(create(f, second, "no-such-type", &reply, &table_fd), -ENOENT);
     assert_string_equal(reply.detail, "unknown vGPU type 'no-such-type'; types: gpumed-32 gpumed-8 "
@@ -511,35 +511,35 @@ static void test_submit_is_answered_and_the_ggtt_shadowed(void **state)
     struct fixture *f = *state;
     int fd = ready_client(f);
     struct session *s;
-    struct med_msg_create_reply reply;
-    struct med_msg_submit submit;
+    struct wire_msg_create_reply reply;
+    struct wire_msg_submit submit;
     struct pgpu *gpu = med_server_gpu(f->server);
     struct client_rings rings;
-    union med_msg m;
+    union wire_msg m;
     uint64_t *ptes, *dirty;
     uint32_t first;
 
     assert_int_equal(create_with_rings(f, fd, "gpumed-8", &reply, &rings), 0);
     ptes = rings.shared;
-    dirty = ptes + MED_GGTT_ENTRIES;
+    dirty = ptes + WIRE_GGTT_ENTRIES;
     first = reply.hidden_base / 4096;
     ptes[first] = 0x5000 | MED_GGTT_PTE_PRESENT;
     ptes[first + 1] = RAM_SIZE | MED_GGTT_PTE_PRESENT;     /* just past the RAM */
     dirty[first / 64] |= 3ull << (first % 64);
 
-    med_msg_init(&submit, MED_MSG_SUBMIT, 9);
+    wire_msg_init(&submit, WIRE_MSG_SUBMIT, 9);
     submit.engine = GEN9_BCS;
     submit.desc[0] = 0xabc000;
     notice(&rings, &submit);
-    assert_int_equal(completion(f, &rings, &m), sizeof(struct med_msg_complete));
-    assert_int_equal(m.hdr.type, MED_MSG_COMPLETE);
+    assert_int_equal(completion(f, &rings, &m), sizeof(struct wire_msg_complete));
+    assert_int_equal(m.hdr.type, WIRE_MSG_COMPLETE);
     assert_int_equal(m.complete.engine, GEN9_BCS);
-    assert_int_equal(m.complete.event, MED_EVENT_REJECTED);
+    assert_int_equal(m.complete.event, WIRE_EVENT_REJECTED);
     assert_int_equal(m.complete.desc, 0xabc000);
     assert_int_equal(completion(f, &rings, &m), -1);   /* desc[1] == 0: one answer */
     /* The client was asleep in the ring's terms: one DOORBELL said to look. */
-    assert_int_equal(answer(f, fd, &m, NULL), sizeof(struct med_msg_doorbell));
-    assert_int_equal(m.hdr.type, MED_MSG_DOORBELL);
+    assert_int_equal(answer(f, fd, &m, NULL), sizeof(struct wire_msg_doorbell));
+    assert_int_equal(m.hdr.type, WIRE_MSG_DOORBELL);
     assert_int_equal(answer(f, fd, &m, NULL), -1);
     assert_int_equal(gpu->ops->ggtt_read(gpu, first), own_scratch_pte(f, reply.vgpu_id));
 
@@ -570,7 +570,7 @@ static void test_each_vgpu_has_its_own_scratch_page(void **state)
     struct fixture *f = *state;
     struct pgpu *gpu = med_server_gpu(f->server);
     int a = ready_client(f), b = ready_client(f), table_a, table_b;
-    struct med_msg_create_reply ra, rb;
+    struct wire_msg_create_reply ra, rb;
     uint64_t scratch_a, scratch_b;
     const uint8_t *page;
 
@@ -579,7 +579,7 @@ static void test_each_vgpu_has_its_own_scratch_page(void **state)
     scratch_a = own_scratch_pte(f, ra.vgpu_id);
     scratch_b = own_scratch_pte(f, rb.vgpu_id);
     assert_int_not_equal(scratch_a, scratch_b);
-    for (const struct med_msg_create_reply *r = &ra; r; r = r == &ra ? &rb : NULL) {
+    for (const struct wire_msg_create_reply *r = &ra; r; r = r == &ra ? &rb : NULL) {
         uint64_t own = r == &ra ? scratch_a : scratch_b;
 
         assert_int_equal(gpu->ops->ggtt_read(gpu, r->aperture_base / 4096), own);
@@ -606,14 +606,14 @@ static void test_each_vgpu_has_its_own_scratch_page(void **state)
  * mediator shadow it, as it does before a workload of the vGPU runs. */
 static void shadow_one_pte(struct fixture *f, int table_fd, uint32_t id, uint32_t index)
 {
-    uint64_t *ptes = mmap(NULL, MED_SHARED_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+    uint64_t *ptes = mmap(NULL, WIRE_SHARED_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
                           table_fd, 0);
 
     assert_true(ptes != MAP_FAILED);
     ptes[index] = 0x5000 | MED_GGTT_PTE_PRESENT;
-    ptes[MED_GGTT_ENTRIES + index / 64] |= 1ull << (index % 64);
+    ptes[WIRE_GGTT_ENTRIES + index / 64] |= 1ull << (index % 64);
     assert_int_equal(med_vgpu_ggtt_sync(vgpu_session(f, id)->vgpu.shadow), 1);
-    munmap(ptes, MED_SHARED_SIZE);
+    munmap(ptes, WIRE_SHARED_SIZE);
 }
 
 static void test_reserved_vgpu_outlives_its_vm(void **state)
@@ -621,7 +621,7 @@ static void test_reserved_vgpu_outlives_its_vm(void **state)
     struct fixture *f = *state;
     struct pgpu *gpu = med_server_gpu(f->server);
     const struct med_gm *gm = med_server_gm(f->server);
-    struct med_msg_create_reply reply;
+    struct wire_msg_create_reply reply;
     char detail[128];
     int fd, other, table_fd, other_table;
     uint32_t first;
@@ -664,11 +664,11 @@ static void test_reserved_vgpu_outlives_its_vm(void **state)
     assert_int_equal(reply.vgpu_id, 1);
     assert_int_equal(reply.hidden_base / 4096, first);
     {
-        uint64_t *ptes = mmap(NULL, MED_SHARED_SIZE, PROT_READ, MAP_SHARED, other_table, 0);
+        uint64_t *ptes = mmap(NULL, WIRE_SHARED_SIZE, PROT_READ, MAP_SHARED, other_table, 0);
 
         assert_true(ptes != MAP_FAILED);
         assert_int_equal(ptes[first], 0);
-        munmap(ptes, MED_SHARED_SIZE);
+        munmap(ptes, WIRE_SHARED_SIZE);
     }
     close(other_table);
     close(other);
@@ -687,27 +687,27 @@ static void test_ppgtt_notifications_and_reset(void **state)
 {
     struct fixture *f = *state;
     int fd = ready_client(f);
-    struct med_msg_create_reply reply;
-    struct med_msg_ppgtt_notify p;
-    struct med_msg_reset_engines reset;
-    struct med_msg_submit submit;
+    struct wire_msg_create_reply reply;
+    struct wire_msg_ppgtt_notify p;
+    struct wire_msg_reset_engines reset;
+    struct wire_msg_submit submit;
     struct client_rings rings;
-    union med_msg m;
+    union wire_msg m;
 
     assert_int_equal(create_with_rings(f, fd, "gpumed-8", &reply, &rings), 0);
-    med_msg_init(&p, MED_MSG_PPGTT_NOTIFY, 5);
-    p.op = MED_PPGTT_CREATE;
+    wire_msg_init(&p, WIRE_MSG_PPGTT_NOTIFY, 5);
+    p.op = WIRE_PPGTT_CREATE;
     p.root_gpa = 0x10000;
     notice(&rings, &p);     /* fine */
     notice(&rings, &p);     /* twice */
     p.root_gpa = 2 * GiB;
     notice(&rings, &p);     /* not guest RAM */
-    p.op = MED_PPGTT_DESTROY;
+    p.op = WIRE_PPGTT_DESTROY;
     notice(&rings, &p);     /* never created */
     p.root_gpa = 0x10000;
     notice(&rings, &p);     /* fine */
-    med_msg_init(&reset, MED_MSG_RESET_ENGINES, 6);
-    reset.engine_mask = MED_ENGINE_MASK_ALL;
+    wire_msg_init(&reset, WIRE_MSG_RESET_ENGINES, 6);
+    reset.engine_mask = WIRE_ENGINE_MASK_ALL;
     reset.generation = 7;
     notice(&rings, &reset);
     assert_int_equal(completion(f, &rings, &m), -1);        /* no reply: QEMU goes on */
@@ -717,12 +717,12 @@ static void test_ppgtt_notifications_and_reset(void **state)
     assert_int_equal(med_server_client_count(f->server), 1);
 
     /* Work of the new generation is answered in it... */
-    med_msg_init(&submit, MED_MSG_SUBMIT, 7);
+    wire_msg_init(&submit, WIRE_MSG_SUBMIT, 7);
     submit.engine = GEN9_BCS;
     submit.generation = 7;
     submit.desc[0] = 0xabc000;
     notice(&rings, &submit);
-    assert_int_equal(completion(f, &rings, &m), sizeof(struct med_msg_complete));
+    assert_int_equal(completion(f, &rings, &m), sizeof(struct wire_msg_complete));
     assert_int_equal(m.complete.desc, 0xabc000);
     assert_int_equal(m.complete.generation, 7);
     /* ... and a SUBMIT of a generation no reset set is a broken client. */

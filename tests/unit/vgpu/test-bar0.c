@@ -17,7 +17,7 @@ static void test_create_rejects_bad_config(void **state)
         0, VGPU_APERTURE_MIN / 2, VGPU_APERTURE_MAX * 2, VGPU_APERTURE_DEFAULT + 4096,
     };
     struct vgpu_config config = fixture_config(f);
-    struct vgpu_type odd_type = *config.type;
+    struct wire_vgpu_type odd_type = *config.type;
 
     for (size_t i = 0; i < sizeof(bad_apertures) / sizeof(bad_apertures[0]); i++) {
         config.host_aperture_size = bad_apertures[i];

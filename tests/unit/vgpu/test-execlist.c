@@ -81,7 +81,7 @@ static void test_elsp_promotes_and_completes(void **state)
     assert_int_equal(rd(f, RENDER_RING_BASE + RING_EXECLIST_STATUS_HI), CTX_A >> 32);
 
     wr(f, GT_IIR0, ~0u);
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, MED_EVENT_DONE, CTX_A, 0x80, true);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0x80, true);
     /* active-to-idle with the context's ID, a user interrupt, HEAD written back */
     assert_int_equal(hwsp_csb(f, 1), (CTX_A & ~0xffffffffull) | 0x18);
     assert_int_equal(hwsp_write_ptr(f), 1);
@@ -101,7 +101,7 @@ static void test_no_user_interrupt_without_the_command(void **state)
 
     elsp(f, RENDER_RING_BASE, CTX_A, 0);
     wr(f, GT_IIR0, ~0u);
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, MED_EVENT_DONE, CTX_A, 0x80, false);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0x80, false);
     assert_int_equal(hwsp_csb(f, 1), (CTX_A & ~0xffffffffull) | 0x18);
     assert_int_equal(rd(f, GT_IIR0), 1u << 8);
 }
@@ -112,9 +112,9 @@ static void test_element_switch_then_idle(void **state)
 
     elsp(f, RENDER_RING_BASE, CTX_A, CTX_B);
     assert_int_equal(f->last_desc[1], CTX_B);
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, MED_EVENT_DONE, CTX_A, 0x40, true);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0x40, true);
     assert_int_equal(hwsp_csb(f, 1), (CTX_A & ~0xffffffffull) | 0x14);
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, MED_EVENT_DONE, CTX_B, 0x80, true);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_B, 0x80, true);
     assert_int_equal(hwsp_csb(f, 2), (CTX_B & ~0xffffffffull) | 0x18);
     assert_int_equal(hwsp_write_ptr(f), 2);
 }
@@ -128,9 +128,9 @@ static void test_lite_restore_retires_the_old_element(void **state)
     assert_int_equal(hwsp_csb(f, 1), (CTX_A & ~0xffffffffull) | 0x8002);
     assert_int_equal(vgpu_get_stats(f->vgpu)->lite_restores, 1);
     /* the first element's completion is the mediator's business only */
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, MED_EVENT_DONE, CTX_A, 0x40, true);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0x40, true);
     assert_int_equal(hwsp_write_ptr(f), 1);
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, MED_EVENT_DONE, CTX_A_TAIL, 0x80, true);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A_TAIL, 0x80, true);
     assert_int_equal(hwsp_csb(f, 2), (CTX_A & ~0xffffffffull) | 0x18);
 }
 
@@ -140,7 +140,7 @@ static void test_csb_wraps_after_six_entries(void **state)
 
     for (unsigned i = 0; i < 4; i++) {
         elsp(f, RENDER_RING_BASE, CTX_A, 0);
-        vgpu_execlist_complete(f->vgpu, GEN9_RCS, MED_EVENT_DONE, CTX_A, 0, true);
+        vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0, true);
     }
     /* eight entries: 0..5, then 0 and 1 again */
     assert_int_equal(hwsp_write_ptr(f), 1);
@@ -153,11 +153,11 @@ static void test_rejected_context_hangs_until_reset(void **state)
     struct fixture *f = *state;
 
     elsp(f, RENDER_RING_BASE, CTX_A, CTX_B);
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, MED_EVENT_REJECTED, CTX_A, 0, true);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_REJECTED, CTX_A, 0, true);
     /* nothing completes, the engine stays busy and takes no new work */
     assert_int_equal(hwsp_write_ptr(f), 0);
     assert_int_equal(rd(f, RENDER_RING_BASE + RING_MI_MODE) & MODE_IDLE, 0);
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, MED_EVENT_DONE, CTX_B, 0, true);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_B, 0, true);
     assert_int_equal(hwsp_write_ptr(f), 0);
     elsp(f, RENDER_RING_BASE, CTX_B, 0);
     assert_int_equal(f->submits, 1);
@@ -173,7 +173,7 @@ static void test_rejected_context_hangs_until_reset(void **state)
     wr(f, RENDER_RING_BASE + RING_CONTEXT_STATUS_PTR, 0xffff0000 | 5 << 8 | 5);
     elsp(f, RENDER_RING_BASE, CTX_B, 0);
     assert_int_equal(f->submits, 2);
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, MED_EVENT_DONE, CTX_B, 0, true);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_B, 0, true);
     assert_int_equal(hwsp_csb(f, 1), (CTX_B & ~0xffffffffull) | 0x18);
 }
 
@@ -186,8 +186,8 @@ static void test_hostile_sequences_are_contained(void **state)
     assert_int_equal(f->submits, 0);
     assert_int_equal(stats->bad_elsp, 1);
     /* a completion nobody asked for, and one for a bad engine */
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, MED_EVENT_DONE, CTX_A, 0, true);
-    vgpu_execlist_complete(f->vgpu, 7, MED_EVENT_DONE, CTX_A, 0, true);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0, true);
+    vgpu_execlist_complete(f->vgpu, 7, WIRE_EVENT_DONE, CTX_A, 0, true);
     assert_int_equal(stats->csb_events, 0);
     /* endless lite restores are bounded */
     for (unsigned i = 0; i < 20; i++) {
@@ -216,9 +216,9 @@ static void test_a_full_engine_paces_the_guest(void **state)
     events = vgpu_get_stats(f->vgpu)->csb_events;
     assert_int_equal(vgpu_get_stats(f->vgpu)->bad_elsp, 0);
     /* the oldest element completes (unseen: it was lite-restored): the pair goes */
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, MED_EVENT_DONE, CTX_A, 0, true);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0, true);
     assert_int_equal(f->submits, 8);
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, MED_EVENT_DONE, CTX_B, 0, true);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_B, 0, true);
     assert_int_equal(f->submits, 9);
     assert_int_equal(vgpu_get_stats(f->vgpu)->csb_events, events + 1);
     assert_int_equal(hwsp_csb(f, events % 6), (CTX_A & ~0xffffffffull) | 0x8002);
@@ -238,7 +238,7 @@ static void test_an_elsp_the_mediator_cannot_take_hangs_its_engine(void **state)
     assert_int_equal(hwsp_csb(f, 0), 0x1);
     assert_int_equal(rd(f, RENDER_RING_BASE + RING_MI_MODE) & MODE_IDLE, 0);
     f->mediator_behind = false;
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, MED_EVENT_DONE, CTX_A, 0, true);     /* never sent */
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0, true);    /* never sent */
     assert_int_equal(hwsp_write_ptr(f), 0);
     elsp(f, RENDER_RING_BASE, CTX_B, 0);
     assert_int_equal(f->submits, 0);
@@ -247,7 +247,7 @@ static void test_an_elsp_the_mediator_cannot_take_hangs_its_engine(void **state)
     wr(f, RENDER_RING_BASE + RING_CONTEXT_STATUS_PTR, 0xffff0000 | 5 << 8 | 5);
     elsp(f, RENDER_RING_BASE, CTX_B, 0);
     assert_int_equal(f->submits, 1);
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, MED_EVENT_DONE, CTX_B, 0, true);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_B, 0, true);
     assert_int_equal(hwsp_csb(f, 1), (CTX_B & ~0xffffffffull) | 0x18);
 }
 
@@ -257,7 +257,7 @@ static void test_mediator_lost_leaves_engines_busy(void **state)
 
     elsp(f, RENDER_RING_BASE, CTX_A, 0);
     vgpu_mediator_lost(f->vgpu);
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, MED_EVENT_DONE, CTX_A, 0, true);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0, true);
     assert_int_equal(hwsp_write_ptr(f), 0);
     elsp(f, BLT_RING_BASE, CTX_B, 0);
     assert_int_equal(f->submits, 1);

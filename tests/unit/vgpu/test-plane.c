@@ -353,7 +353,7 @@ static void test_monitor_modes(void **state)
 {
     struct fixture *f = *state;
     struct vgpu_config config = fixture_config(f);
-    struct vgpu_type type = *config.type;
+    struct wire_vgpu_type type = *config.type;
     struct vgpu *small;
     uint8_t edid[128];
 
