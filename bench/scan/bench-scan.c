@@ -19,6 +19,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,7 +165,8 @@ static void run_stream(const struct stream *st)
     fake_vm_destroy(vm);
 }
 
-int main(void)
+/* bench-scan [STREAM...]: every stream, or those named (to profile one). */
+int main(int argc, char **argv)
 {
     static const struct stream streams[] = {
         { "sdi", sdi_pattern, GEN9_RCS },
@@ -173,7 +175,14 @@ int main(void)
     };
 
     for (size_t i = 0; i < sizeof(streams) / sizeof(streams[0]); i++) {
-        run_stream(&streams[i]);
+        bool named = argc == 1;
+
+        for (int a = 1; a < argc; a++) {
+            named |= !strcmp(argv[a], streams[i].name);
+        }
+        if (named) {
+            run_stream(&streams[i]);
+        }
     }
     return 0;
 }

@@ -62,7 +62,6 @@ struct frame {
     uint64_t pos;               /* dword index of the current command */
     unsigned activation;        /* entry into this level, for loop detection */
     uint64_t window;            /* bytes asked of fetch for this copy */
-    unsigned first_bb_start;    /* result's count when the buffer was entered */
 };
 
 struct med_scan {
@@ -81,11 +80,22 @@ struct good_range {
     uint64_t lo, hi;
 };
 
+/* How the scan loop passes a command of a cached header without a call:
+ * the commands that dominate real streams. */
+enum fast_path {
+    FAST_NONE,                  /* state pointers or a handler: the full path */
+    FAST_PLAIN,                 /* nothing to audit past the length (MI_NOOP, 3D state) */
+    FAST_STORE,                 /* MI_STORE_DATA_IMM of dwords: on the good range matched last */
+};
+
 /* A decoded header (see med_scan_state.headers); desc NULL: empty. */
 struct header_entry {
     uint32_t dw0;
     unsigned len;
     const struct med_cmd_desc *desc;
+    enum fast_path fast;
+    enum med_scan_space store_space;    /* FAST_STORE: dword 0's address space */
+    unsigned store_bytes;               /* FAST_STORE: bytes written, core mode aside */
 };
 
 /* One scan in progress. */
@@ -391,35 +401,38 @@ static bool audit_batch(struct med_scan_state *s)
 }
 
 /*
- * A copy of up to *@window bytes of the batch at @gma (within the limits;
- * never less than @have + 4, the copy it replaces); *@window is set to
+ * A copy of up to *@window bytes of the batch at @gma whose first @have
+ * bytes are those of @old, the copy it extends (none when @have is 0);
+ * only the bytes after them count against the limit.  *@window is set to
  * what was asked.  False after a rejection.
  */
 static bool copy_batch(struct med_scan_state *s, enum med_scan_space space, uint64_t gma,
-                       uint64_t have, uint64_t *window, const void **host, uint64_t *copied)
+                       const void *old, uint64_t have, uint64_t *window, const void **host,
+                       uint64_t *copied)
 {
     const struct med_scan_limits *limits = &s->scan->limits;
     uint64_t room = limits->max_total_bytes - s->fetched;
 
-    *window = *window < room ? *window : room;
+    *window = *window - have < room ? *window : have + room;
     if (*window <= have) {
         reject(s, MED_SCAN_LIMIT, "more than %" PRIu64 " bytes of batches",
                limits->max_total_bytes);
         return false;
     }
     *copied = 0;
-    *host = s->scan->config.ops->fetch(s->scan->config.opaque, s->req->ppgtt, space, gma,
-                                       *window, copied);
-    if (!*host || *copied < 4 || *copied > *window) {
+    *host = s->scan->config.ops->fetch(s->scan->config.opaque, s->req->ppgtt, space, gma, old,
+                                       have, *window, copied);
+    if (!*host || *copied < 4 || *copied < have || *copied > *window) {
         reject(s, MED_SCAN_BAD_BATCH, "batch 0x%" PRIx64 " (%s) cannot be copied", gma,
                space_name(space));
         return false;
     }
-    s->fetched += *copied;
+    s->fetched += *copied - have;
     return true;
 }
 
-/* Point the top frame at a fresh copy of its batch, from its start. */
+/* Point the top frame at a copy of its batch: @host holds the batch's
+ * first @copied bytes; the scan goes on at the frame's position. */
 static void load_copy(struct med_scan_state *s, const void *host, uint64_t copied,
                       uint64_t window)
 {
@@ -428,16 +441,15 @@ static void load_copy(struct med_scan_state *s, const void *host, uint64_t copie
     s->scan->buffers[f->buffer].host = host;
     f->dw = host;
     f->dwords = copied / 4;
-    f->pos = 0;
     f->window = window;
 }
 
 /*
  * The top batch's copy ended, or cut a command, before the batch did.
  * When the copy was cut by the window rather than by the guest's mapping,
- * copy 4x more (within what the scan may still fetch) and scan the batch
- * again from its start, forgetting what the first pass recorded after it
- * (its calls are scanned again).
+ * it is extended to a 4x larger window (within what the scan may still
+ * fetch) and the scan goes on where it stopped: the bytes scanned are
+ * kept as copied, never read from the guest again.
  */
 static bool copy_was_cut(const struct med_scan_state *s)
 {
@@ -446,18 +458,16 @@ static bool copy_was_cut(const struct med_scan_state *s)
     return s->level > 0 && 4 * f->dwords == f->window;
 }
 
-static enum med_scan_verdict rescan_larger(struct med_scan_state *s)
+static enum med_scan_verdict extend_copy(struct med_scan_state *s)
 {
     const struct med_scan_buffer *b = top_buffer(s);
     struct frame *f = top(s);
     uint64_t window = 4 * f->window, copied;
     const void *host;
 
-    if (!copy_batch(s, b->space, b->gma, 4 * f->dwords, &window, &host, &copied)) {
+    if (!copy_batch(s, b->space, b->gma, f->dw, 4 * f->dwords, &window, &host, &copied)) {
         return s->result->verdict;
     }
-    s->result->buffer_count = f->buffer + 1;
-    s->result->bb_start_count = f->first_bb_start;
     load_copy(s, host, copied, window);
     return MED_SCAN_OK;
 }
@@ -618,7 +628,7 @@ enum med_scan_verdict med_cmd_bb_start(struct med_scan_state *s, const uint32_t 
         return reject(s, MED_SCAN_BAD_ADDRESS, "batch 0x%" PRIx64 " (%s) is not mapped memory "
                       "of the vGPU", target, space_name(space));
     }
-    if (!copy_batch(s, space, target, 0, &window, &host, &copied)) {
+    if (!copy_batch(s, space, target, NULL, 0, &window, &host, &copied)) {
         return r->verdict;
     }
 
@@ -641,7 +651,7 @@ enum med_scan_verdict med_cmd_bb_start(struct med_scan_state *s, const uint32_t 
     }
     scan->activations[index] = top(s)->activation;
     top(s)->buffer = index;
-    top(s)->first_bb_start = r->bb_start_count;
+    top(s)->pos = 0;
     load_copy(s, host, copied, window);
     s->jumped = true;
     return MED_SCAN_OK;
@@ -985,7 +995,30 @@ static const struct header_entry *decode_header(struct med_scan_state *s, uint32
         return NULL;
     }
     *h = (struct header_entry){ .dw0 = dw0, .len = len, .desc = desc };
+    if (!desc->state_ptrs && !desc->handler) {
+        h->fast = FAST_PLAIN;
+    } else if (desc->handler == med_cmd_store_data_imm && !(dw0 & SDI_QWORD)) {
+        h->fast = FAST_STORE;
+        h->store_space = mi_space(dw0);
+        h->store_bytes = 4 * (len - 3);
+    }
     return h;
+}
+
+/*
+ * A FAST_STORE command whose address is a low canonical one (bits 47:32
+ * only in its high dword) and whose write lies on the pages of the good
+ * range matched last: what med_cmd_store_data_imm() passes first, without
+ * its call.  False: the handler decides.
+ */
+HOT bool store_on_last_good(const struct med_scan_state *s, const struct header_entry *h,
+                            const uint32_t *cmd)
+{
+    const struct good_range *g = &s->good[s->good_last];
+    uint64_t gma = (cmd[1] & ~3u) | (uint64_t)cmd[2] << 32;
+    uint64_t bytes = (uint64_t)h->store_bytes << (cmd[1] & SDI_CORE_MODE);
+
+    return !(cmd[2] >> 16) && gma >= g->lo && gma + bytes <= g->hi && h->store_space == g->space;
 }
 
 /*
@@ -993,9 +1026,10 @@ static const struct header_entry *decode_header(struct med_scan_state *s, uint32
  * its copy ends, a command leaves the frame (a batch start or end), or a
  * rejection.  The loop keeps the frame's position and the command count
  * in locals and writes them back before anything that reads them (a
- * handler, a rejection, a rescan).  A command whose row has no handler
- * and no state pointers (most of a real stream) costs the header's cache
- * lookup and the bounds checks.
+ * handler, a rejection, an extension of the copy).  A command whose row has no handler
+ * and no state pointers (most of a real stream), or a dword store on the
+ * pages of the last good range (a ring's breadcrumbs), costs the header's
+ * cache lookup and the bounds checks (enum fast_path).
  */
 static enum med_scan_verdict scan_frame(struct med_scan_state *s)
 {
@@ -1011,26 +1045,40 @@ static enum med_scan_verdict scan_frame(struct med_scan_state *s)
         const struct header_entry *h = &s->headers[header_slot(dw0)];
         unsigned len;
 
-        f->pos = pos;
-        s->desc = NULL;
         if (++commands > max_commands) {
+            f->pos = pos;
+            s->desc = NULL;
             v = reject(s, MED_SCAN_LIMIT, "more than %" PRIu64 " commands", max_commands);
             goto left;
         }
-        if ((h->dw0 != dw0 || !h->desc) && !(h = decode_header(s, dw0))) {
-            v = r->verdict;
-            goto left;
+        if (h->dw0 != dw0 || !h->desc) {
+            f->pos = pos;
+            s->desc = NULL;
+            if (!(h = decode_header(s, dw0))) {
+                v = r->verdict;
+                goto left;
+            }
         }
         len = h->len;
-        s->desc = h->desc;
         if (len > dwords - pos) {
-            /* the frame gets a larger copy, or the scan fails */
-            v = copy_was_cut(s) ? rescan_larger(s)
+            f->pos = pos;
+            s->desc = h->desc;
+            /* the frame's copy grows and the command is decoded again, or
+             * the scan fails */
+            commands--;
+            v = copy_was_cut(s) ? extend_copy(s)
                                 : reject(s, MED_SCAN_TRUNCATED,
                                          "%u-dword command crosses the end of its buffer", len);
             goto left;
         }
         bytes += len;
+        if (h->fast == FAST_PLAIN ||
+            (h->fast == FAST_STORE && store_on_last_good(s, h, &dw[pos]))) {
+            pos += len;
+            continue;
+        }
+        f->pos = pos;
+        s->desc = h->desc;
         if (h->desc->state_ptrs && audit_state_pointers(s, &dw[pos]) != MED_SCAN_OK) {
             v = r->verdict;
             goto left;
@@ -1065,7 +1113,7 @@ static enum med_scan_verdict end_of_buffer(struct med_scan_state *s)
         return MED_SCAN_OK;
     }
     if (copy_was_cut(s)) {
-        return rescan_larger(s);
+        return extend_copy(s);
     }
     return reject(s, MED_SCAN_UNTERMINATED, "batch has no MI_BATCH_BUFFER_END in the %" PRIu64
                   " bytes mapped from its start", 4 * f->dwords);

@@ -83,12 +83,17 @@ struct med_scan_ops {
      * fewer where the guest's mapping ends; *@len says how many.  NULL (or
      * *@len == 0) when nothing there can be copied.  The scanner asks for
      * 4 KiB first and, while a batch goes on past its copy, for 4x more
-     * from the same start, rescanning the new copy; only the copies the
-     * result lists run.  Those must stay valid and unchanged until the
-     * workload completes; the others may be dropped after the scan.
+     * from the same start, passing the copy it has (@old, its first @have
+     * bytes, scanned): the new copy must begin with exactly those bytes,
+     * taken from @old and never from the guest again, and *@len >= @have;
+     * @old may be extended in place.  The scan goes on after them.  Only
+     * the copies the result lists run: those must stay valid and
+     * unchanged until the workload completes; copies that were extended
+     * may be dropped after the scan.
      */
     const void *(*fetch)(void *opaque, void *ppgtt, enum med_scan_space space,
-                         uint64_t gma, uint64_t max_len, uint64_t *len);
+                         uint64_t gma, const void *old, uint64_t have, uint64_t max_len,
+                         uint64_t *len);
     /* Optional: one line per rejected scan, the reason without the vGPU's
      * name (the caller prefixes it). */
     void (*log)(void *opaque, const char *reason);
@@ -100,7 +105,7 @@ struct med_scan_ops {
  * mapping ends, within what the whole scan may fetch. */
 struct med_scan_limits {
     uint64_t max_commands;      /* commands decoded [4 Mi] */
-    uint64_t max_total_bytes;   /* bytes fetched in all, copies replaced included [64 MiB] */
+    uint64_t max_total_bytes;   /* bytes copied from the guest in all [64 MiB] */
     unsigned max_batches;       /* batch buffers started [1024] */
 };
 

@@ -16,10 +16,10 @@
 
 /* Scan limits: hostile batches cost bounded work and host memory.  None is
  * per batch (the hardware runs a batch of any length; a copy ends where
- * the guest's mapping does): the bytes fetched for one request bound it.
+ * the guest's mapping does): the bytes copied for one request bound it.
  * 8 MiB lets a single batch that fills the engine's shadow window
  * (layout.c: about 2 MiB with the default host reserve) through, its
- * copies growing 4x (4 KiB ... 4 MiB, 5.3 MiB fetched). */
+ * copy growing 4x (4 KiB ... 4 MiB, each byte copied once). */
 #define SCAN_MAX_TOTAL_BYTES    (8u << 20)
 #define SCAN_MAX_BATCHES        1024    /* a full ring of small requests */
 
@@ -67,11 +67,21 @@ static uint64_t ppgtt_copy(const struct med_vgpu_submission *sub,
     return done;
 }
 
-static void *fetch_alloc(struct med_vgpu_submission *sub, uint64_t size)
+/* @size bytes for a copy that begins with @old's first @have bytes: @old
+ * itself when it is the last copy of the last chunk and the chunk has the
+ * room, else new memory with those bytes copied (from our copy, not from
+ * the guest). */
+static uint8_t *fetch_alloc(struct med_vgpu_submission *sub, const uint8_t *old, uint64_t have,
+                            uint64_t size)
 {
     struct fetch_chunk *c = sub->chunk_count ? &sub->chunks[sub->chunk_count - 1] : NULL;
+    uint8_t *copy;
 
     size = med_wl_align_up(size ? size : 1, SHADOW_BATCH_ALIGN);
+    if (c && old == c->base + c->last && c->size - c->last >= size) {
+        c->used = c->last + size;
+        return c->base + c->last;
+    }
     if (!c || c->size - c->used < size) {
         if (sub->chunk_count == sub->chunk_cap) {
             unsigned cap = sub->chunk_cap ? 2 * sub->chunk_cap : 4;
@@ -92,15 +102,22 @@ static void *fetch_alloc(struct med_vgpu_submission *sub, uint64_t size)
         }
         sub->chunk_count++;
     }
+    c->last = c->used;
     c->used += size;
-    return c->base + c->used - size;
+    copy = c->base + c->last;
+    if (have) {
+        memcpy(copy, old, have);
+    }
+    return copy;
 }
 
 static const void *scan_fetch(void *opaque, void *ppgtt, enum med_scan_space space,
-                              uint64_t gma, uint64_t max_len, uint64_t *len)
+                              uint64_t gma, const void *old, uint64_t have, uint64_t max_len,
+                              uint64_t *len)
 {
     struct med_vgpu_submission *sub = opaque;
-    uint8_t *copy = fetch_alloc(sub, max_len);
+    uint8_t *copy = fetch_alloc(sub, old, have, max_len);
+    uint64_t at = gma + have;
 
     *len = 0;
     if (!copy) {
@@ -108,10 +125,11 @@ static const void *scan_fetch(void *opaque, void *ppgtt, enum med_scan_space spa
     }
     /* A GGTT batch ends where the host GGTT stops mapping guest RAM, as
      * every GGTT access the scanner admits. */
-    *len = space == MED_SCAN_GGTT
-           ? med_vgpu_ggtt_copy(&sub->config.mem, gma, copy,
-                                med_vgpu_ggtt_mapped_bytes(sub->config.ggtt, gma, max_len))
-           : ppgtt_copy(sub, ppgtt, gma, copy, max_len);
+    *len = have + (space == MED_SCAN_GGTT
+                   ? med_vgpu_ggtt_copy(&sub->config.mem, at, copy + have,
+                                        med_vgpu_ggtt_mapped_bytes(sub->config.ggtt, at,
+                                                                   max_len - have))
+                   : ppgtt_copy(sub, ppgtt, at, copy + have, max_len - have));
     return copy;
 }
 

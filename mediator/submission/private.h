@@ -115,6 +115,7 @@ struct med_vgpu_submission {
     struct fetch_chunk {
         uint8_t *base;
         uint64_t size, used;
+        uint64_t last;          /* where its last copy begins (extended in place) */
     } *chunks;
     unsigned chunk_count, chunk_cap;
     uint8_t *ring_copy;         /* the ring [head, tail), unwrapped */

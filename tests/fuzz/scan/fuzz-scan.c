@@ -41,11 +41,13 @@ static void **copies;
 static size_t copy_count, copy_capacity;
 static uint64_t batches_fetched;        /* the scanner's fetches (reach.h) */
 
-/* The fake VM's fetch, then a heap copy of exactly what it handed over. */
+/* The fake VM's fetch, then a heap copy of exactly what it handed over:
+ * an extended copy begins with @old's bytes, copied from @old. */
 static const void *fetch_copy(void *opaque, void *ppgtt, enum med_scan_space space,
-                              uint64_t gma, uint64_t max_len, uint64_t *len)
+                              uint64_t gma, const void *old, uint64_t have, uint64_t max_len,
+                              uint64_t *len)
 {
-    const void *src = fake_vm_ops.fetch(opaque, ppgtt, space, gma, max_len, len);
+    const uint8_t *src = fake_vm_ops.fetch(opaque, ppgtt, space, gma, old, have, max_len, len);
     void *copy;
 
     if (copy_count == copy_capacity) {
@@ -58,11 +60,14 @@ static const void *fetch_copy(void *opaque, void *ppgtt, enum med_scan_space spa
         copies = grown;
         copy_capacity = capacity;
     }
-    if (!src || !(copy = malloc(*len))) {
+    if (!src || *len < have || !(copy = malloc(*len))) {
         return NULL;
     }
     batches_fetched++;
-    memcpy(copy, src, *len);
+    if (have) {
+        memcpy(copy, old, have);
+    }
+    memcpy((uint8_t *)copy + have, src + have, *len - have);
     copies[copy_count++] = copy;
     return copy;
 }

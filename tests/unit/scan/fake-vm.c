@@ -39,9 +39,12 @@ static bool ppgtt_range_ok(void *opaque, void *ppgtt, uint64_t gma, uint64_t len
 }
 
 /* Like a naive shadowing path: copies whatever is present, owned or not,
- * so that the scanner's own audit of each batch is what protects. */
+ * so that the scanner's own audit of each batch is what protects.  The
+ * "copy" is the store itself, which the tests do not change during a
+ * scan, so an extended copy begins with @old's bytes; fetched counts the
+ * bytes after them. */
 static const void *fetch(void *opaque, void *ppgtt, enum med_scan_space space, uint64_t gma,
-                         uint64_t max_len, uint64_t *len)
+                         const void *old, uint64_t have, uint64_t max_len, uint64_t *len)
 {
     struct fake_vm *vm = opaque;
     uint64_t end;
@@ -53,7 +56,7 @@ static const void *fetch(void *opaque, void *ppgtt, enum med_scan_space space, u
         }
         end = FAKE_GGTT_BASE + FAKE_GGTT_WINDOW;
         *len = end - gma < max_len ? end - gma : max_len;
-        vm->fetched += *len;
+        vm->fetched += *len - have;
         return &vm->ggtt[gma - FAKE_GGTT_BASE];
     }
     if (!in_window(gma, 1, FAKE_PPGTT_BASE, (uint64_t)FAKE_PPGTT_PAGES * FAKE_PAGE)) {
@@ -68,7 +71,7 @@ static const void *fetch(void *opaque, void *ppgtt, enum med_scan_space space, u
         return NULL;
     }
     *len = end - gma < max_len ? end - gma : max_len;
-    vm->fetched += *len;
+    vm->fetched += *len - have;
     return &vm->ppgtt[gma - FAKE_PPGTT_BASE];
 }
 

@@ -605,8 +605,9 @@ static void test_repeats_of_another_kind_are_scanned_again(void **state)
     assert_reason(f, "(privileged) from an unprivileged batch");
 }
 
-/* A batch is copied 4 KiB first and 4x more while it goes on; what the
- * first passes recorded (a call) is recorded once, from the last copy. */
+/* A batch is copied 4 KiB first and its copy extended 4x while it goes on:
+ * the scan goes on where the shorter copy ended, each byte copied and
+ * scanned once, and what it recorded before (a call) stays recorded once. */
 static void test_growing_copies(void **state)
 {
     struct fixture *f = *state;
@@ -625,8 +626,14 @@ static void test_growing_copies(void **state)
     *fake_ppgtt(f->vm, PPGTT_BATCH + 4 * 5000) = MI_BB_END_DW;    /* 20 KB in */
     *fake_ppgtt(f->vm, PPGTT_BATCH3) = MI_BB_END_DW;
     f->vm->fetches = 0;
+    f->vm->fetched = 0;
+    f->result.commands = 0;
     assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_OK);
-    assert_int_equal(f->vm->fetches, 6);    /* 4, 16, 64 KiB; the call once per pass */
+    assert_int_equal(f->vm->fetches, 4);    /* 4, then 16 and 64 KiB; the call once */
+    assert_int_equal(f->vm->fetched, 64 * 1024 + 4096);
+    /* the ring's start, the 3-dword call, the callee's end, MI_NOOPs in
+     * dwords 3-4999, the end: none counted twice across the extensions */
+    assert_int_equal(f->result.commands, 1 + 1 + 1 + 4997 + 1);
     assert_int_equal(f->result.buffer_count, 3);
     assert_int_equal(f->result.bb_start_count, 2);
     assert_int_equal(f->result.buffers[1].len, 4 * 5001);
@@ -792,7 +799,7 @@ static void test_limits(void **state)
     assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_LIMIT);
     assert_reason(f, "more than 3 batches");
     /* Bytes fetched: a batch of 1 KiB MI_MATHs with no end is copied 4 KiB,
-     * then 8 KiB (what the scan may still fetch), then nothing more. */
+     * then extended by 8 KiB (what the scan may still copy), then no more. */
     p = f->ring;
     emit_bb_start(&p, PPGTT_BATCH, EMIT_BB_PPGTT);
     for (unsigned i = 0; i < 16; i++) {
@@ -829,10 +836,10 @@ static void test_long_batch(void **state)
     assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_OK);
     assert_int_equal(f->result.buffer_count, 2);
     assert_int_equal(f->result.buffers[1].len, commands * 1024 + 4);
-    /* 4 KiB, 16 KiB, ... 1 MiB copies cut by their windows, then 4 MiB
-     * asked and the mapping's end reached. */
-    assert_int_equal(f->vm->fetched, (4 + 16 + 64 + 256 + 1024) * 1024 +
-                     (PPGTT_END - PPGTT_BATCH));
+    /* Its copy extended to 4 KiB, 16 KiB, ... 1 MiB, each cut by its
+     * window, then 4 MiB asked and the mapping's end reached: each byte
+     * copied once. */
+    assert_int_equal(f->vm->fetched, PPGTT_END - PPGTT_BATCH);
     f->vm->page_flags[FOREIGN_PAGE] = FAKE_PRESENT;
 }
 
