@@ -853,7 +853,7 @@ HOT void blt_extent(const struct blt_surface *surf, uint32_t width, uint32_t hei
     *hi = yhi > *hi ? yhi : *hi;
 }
 
-static enum med_scan_verdict audit_surface(struct med_scan_state *s, const uint32_t *cmd,
+HOT enum med_scan_verdict audit_surface(struct med_scan_state *s, const uint32_t *cmd,
                                            const struct blt_surface *surf, uint32_t width,
                                            uint32_t height, unsigned cpp)
 {
@@ -882,7 +882,7 @@ static int64_t blt_pitch(uint32_t field, bool tiled)
     return tiled ? 4 * (int64_t)(field & 0xffff) : (int16_t)(field & 0xffff);
 }
 
-static enum med_scan_verdict audit_blit(struct med_scan_state *s, const uint32_t *cmd,
+HOT enum med_scan_verdict audit_blit(struct med_scan_state *s, const uint32_t *cmd,
                                         unsigned cpp, bool dst_tiled, bool has_src,
                                         bool src_tiled)
 {
