@@ -1,6 +1,6 @@
 /*
- * bench-scan: the command scanner's throughput in MB/s of command buffer,
- * over three realistic streams, each next to memcpy() of the same bytes in
+ * bench-scan [STREAM...]: the command scanner's throughput in MB/s of
+ * command buffer, over four realistic streams, each next to memcpy() of the same bytes in
  * the same run (the scanner reads every byte once, so memcpy is the floor
  * of any shadow-and-scan path):
  *   - sdi: MI_STORE_DATA_IMM dword stores into the GGTT partition, the
@@ -10,8 +10,10 @@
  *   - 3d: a render batch of PIPELINE_SELECT, STATE_BASE_ADDRESS, 3DSTATE_*
  *     packets, LRIs of whitelisted registers, PIPE_CONTROL post-sync
  *     writes and 3DPRIMITIVE, as a Mesa draw emits them.
- * Each stream is a 1 MiB PPGTT batch started from a one-command ring, so
- * the batch path (fetch, batch audit) is included.  The fake VM's audit
+ * Each of these is a 1 MiB PPGTT batch started from a one-command ring, so
+ * the batch path (fetch, batch audit) is included;
+ *   - i915-ring: the guest's render ring under load, 1000 requests in one
+ *     element, each starting its own batch of one 3d draw (i915_ring()).  The fake VM's audit
  * callbacks are simple range checks: the figures are the scanner's own
  * cost.  Both sides alike (bench/bench-stats.h): one untimed scan and one
  * untimed copy warm up, then RUNS runs, interleaved, each SCANS_PER_RUN
@@ -33,6 +35,9 @@
 #define BATCH_BYTES     (1u << 20)
 #define DATA_GMA        (FAKE_PPGTT_BASE + BATCH_BYTES)
 #define PITCH           1024u
+#define REQUESTS        1000        /* i915-ring: within the 1024 batch starts of a scan */
+#define REQUEST_BATCH   1024u       /* i915-ring: bytes between two requests' batches */
+#define RING_BYTES      (REQUESTS * 128u)
 #define RUNS            7
 #define SCANS_PER_RUN   20
 
@@ -105,8 +110,60 @@ static void render_pattern(uint32_t **p, unsigned i)
     emit_pipe_control(p, EMIT_PC_QW_WRITE | EMIT_PC_CS_STALL, DATA_GMA + 8 * (i % 256));
 }
 
+/* The ring of the one-batch streams: a start of the batch. */
+static size_t one_batch_ring(struct fake_vm *vm, pattern_fn *pattern, uint32_t *ring,
+                             size_t *ring_bytes)
+{
+    uint32_t *p = ring;
+
+    emit_bb_start(&p, BATCH_GMA, EMIT_BB_PPGTT);
+    *ring_bytes = 4 * (size_t)(p - ring);
+    return build_batch(vm, pattern) + *ring_bytes;
+}
+
+/*
+ * The 6.1 guest's render ring under load (as test-scan-audit's
+ * test_guest_streams emits a request: arbitration, flushes, the batch
+ * start, the breadcrumb's post-sync write, the user interrupt), REQUESTS
+ * requests in one element, each starting its own batch of one draw
+ * (render_pattern) at its own address: every batch is fetched and scanned.
+ */
+static size_t i915_ring(struct fake_vm *vm, pattern_fn *pattern, uint32_t *ring,
+                        size_t *ring_bytes)
+{
+    const uint32_t flush = EMIT_PC_CS_STALL | 1u << 12 | 1u << 5 | 1u;
+    uint32_t *p = ring;
+    size_t bytes = 0;
+
+    for (unsigned i = 0; i < REQUESTS; i++) {
+        uint64_t batch = BATCH_GMA + (uint64_t)i * REQUEST_BATCH;
+        uint32_t *b = fake_ppgtt(vm, batch), *start = b;
+
+        pattern(&b, i);
+        emit(&b, MI_BB_END_DW);
+        bytes += 4 * (size_t)(b - start);
+        emit(&p, MI_ARB_CHECK_DW);
+        emit(&p, MI_NOOP_DW);
+        emit_pipe_control(&p, flush, 0);
+        emit(&p, MI_ARB_ON_OFF_DW(false));
+        emit_bb_start(&p, batch, EMIT_BB_PPGTT);
+        emit_pipe_control(&p, flush, 0);
+        emit_pipe_control(&p, EMIT_PC_QW_WRITE | EMIT_PC_GLOBAL_GTT | EMIT_PC_CS_STALL |
+                          1u << 7, FAKE_GGTT_BASE + 0x1000);
+        emit(&p, MI_USER_INTERRUPT_DW);
+        emit(&p, MI_ARB_ON_OFF_DW(true));
+    }
+    *ring_bytes = 4 * (size_t)(p - ring);
+    return bytes + *ring_bytes;
+}
+
+/* Lay a stream out in @vm and its ring in @ring; the bytes it scans. */
+typedef size_t layout_fn(struct fake_vm *vm, pattern_fn *pattern, uint32_t *ring,
+                         size_t *ring_bytes);
+
 struct stream {
     const char *name;
+    layout_fn *layout;
     pattern_fn *pattern;
     enum gen9_engine engine;
 };
@@ -115,9 +172,9 @@ static void run_stream(const struct stream *st)
 {
     struct fake_vm *vm = fake_vm_create();
     struct med_scan *scan = vm ? fake_vm_scanner(vm, NULL) : NULL;
-    uint32_t ring[3], *p = ring;
-    struct med_scan_request req = { .engine = st->engine, .commands = ring,
-                                    .len = sizeof(ring), .gma = FAKE_GGTT_BASE };
+    uint32_t *ring = malloc(RING_BYTES);
+    size_t ring_bytes;
+    struct med_scan_request req = { .engine = st->engine, .gma = FAKE_GGTT_BASE };
     struct med_scan_result result;
     double scan_rate[RUNS], copy_rate[RUNS], scan_ns[RUNS], copy_ns[RUNS];
     struct bench_stat scan_time, copy_time;
@@ -125,12 +182,13 @@ static void run_stream(const struct stream *st)
     size_t bytes;
     uint8_t *copy;
 
-    if (!scan || !(copy = malloc(BATCH_BYTES))) {
+    if (!scan || !ring || !(copy = malloc(BATCH_BYTES))) {
         perror("bench-scan");
         exit(1);
     }
-    bytes = build_batch(vm, st->pattern);
-    emit_bb_start(&p, BATCH_GMA, EMIT_BB_PPGTT);
+    bytes = st->layout(vm, st->pattern, ring, &ring_bytes);
+    req.commands = ring;
+    req.len = ring_bytes;
     if (med_scan(scan, &req, &result) != MED_SCAN_OK) {
         fprintf(stderr, "bench-scan: %s stream rejected: %s\n", st->name, result.reason);
         exit(1);
@@ -161,6 +219,7 @@ static void run_stream(const struct stream *st)
     copy_time = bench_stat_of(copy_ns, RUNS);
     printf("BENCH scan-%s-vs-memcpy %.1f ratio\n", st->name, scan_time.median / copy_time.median);
     free(copy);
+    free(ring);
     med_scan_destroy(scan);
     fake_vm_destroy(vm);
 }
@@ -169,9 +228,10 @@ static void run_stream(const struct stream *st)
 int main(int argc, char **argv)
 {
     static const struct stream streams[] = {
-        { "sdi", sdi_pattern, GEN9_RCS },
-        { "blit", blit_pattern, GEN9_BCS },
-        { "3d", render_pattern, GEN9_RCS },
+        { "sdi", one_batch_ring, sdi_pattern, GEN9_RCS },
+        { "blit", one_batch_ring, blit_pattern, GEN9_BCS },
+        { "3d", one_batch_ring, render_pattern, GEN9_RCS },
+        { "i915-ring", i915_ring, render_pattern, GEN9_RCS },
     };
 
     for (size_t i = 0; i < sizeof(streams) / sizeof(streams[0]); i++) {

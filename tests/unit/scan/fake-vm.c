@@ -63,7 +63,7 @@ static const void *fetch(void *opaque, void *ppgtt, enum med_scan_space space, u
         return NULL;
     }
     end = gma - gma % FAKE_PAGE;
-    while (end < FAKE_PPGTT_BASE + (uint64_t)FAKE_PPGTT_PAGES * FAKE_PAGE &&
+    while (end < gma + max_len && end < FAKE_PPGTT_BASE + (uint64_t)FAKE_PPGTT_PAGES * FAKE_PAGE &&
            (vm->page_flags[(end - FAKE_PPGTT_BASE) / FAKE_PAGE] & FAKE_PRESENT)) {
         end += FAKE_PAGE;
     }
