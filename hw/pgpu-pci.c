@@ -11,7 +11,8 @@
  * this device's bus-master address space, so bus mastering and an emulated
  * IOMMU are honoured.  Whatever the guest programs is input to the model,
  * which never crashes on it and counts what it refused; this file counts
- * the accesses it refused before the model (struct pgpu_pci_stats).
+ * the accesses it refused before the model (struct pgpu_bus_stats): what
+ * each access of a BAR does is pgpu/bus.c's, which the fuzzer runs too.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -31,8 +32,8 @@
 #include "sysemu/sysemu.h"
 
 #include "gen9/display.h"
+#include "pgpu/bus.h"
 #include "pgpu/pgpu.h"
-#include "pgpu/skl-regs.h"
 #include "vgpu/vgpu.h"
 #include "igd-opregion.h"
 #include "vgpu-display.h"
@@ -40,23 +41,13 @@
 #define TYPE_PGPU_PCI "pgpu-pci"
 OBJECT_DECLARE_SIMPLE_TYPE(PgpuPciState, PGPU_PCI)
 
-#define PGPU_PCI_BAR0_SIZE      (PGPU_GGTT_BAR_OFFSET + PGPU_GGTT_ENTRIES * 8ull)
-/* The IO BAR (BAR4) of Gen9: a 64-byte window, an index register and a data
- * register through which firmware reaches BAR0's registers and GGTT. */
-#define PGPU_PCI_IO_SIZE        64
-#define PGPU_PCI_IO_INDEX       0x0
-#define PGPU_PCI_IO_DATA        0x4
+/* pgpu_bus_bars[]' type bits are the PCI specification's, as QEMU's. */
+QEMU_BUILD_BUG_ON(PGPU_BUS_BAR_IO_SPACE != PCI_BASE_ADDRESS_SPACE_IO ||
+                  PGPU_BUS_BAR_MEM64 != PCI_BASE_ADDRESS_MEM_TYPE_64 ||
+                  PGPU_BUS_BAR_PREFETCH != PCI_BASE_ADDRESS_MEM_PREFETCH);
+
 #define PGPU_PCI_HANG_TIMEOUT_MS 1000u
 #define PGPU_PCI_VBLANK_HZ      60
-
-/* What the guest did that the device itself refused (the model counts the rest). */
-struct pgpu_pci_stats {
-    uint64_t bad_bar0;          /* odd sizes, unaligned, the hole between registers and GGTT */
-    uint64_t bad_io;            /* IO BAR: not an aligned dword, or an index outside BAR0 */
-    uint64_t aperture_faults;   /* aperture accesses the GGTT maps to no memory */
-    uint64_t dma_refused;       /* GPU accesses to bus addresses that reach no RAM */
-    uint64_t msi;               /* interrupts delivered */
-};
 
 struct PgpuPciState {
     PCIDevice parent_obj;
@@ -66,21 +57,17 @@ struct PgpuPciState {
     uint32_t xres, yres;        /* the monitor's native mode; 0: the model's default */
 
     /* device elements */
-    MemoryRegion bar0;
-    MemoryRegion aperture;
-    MemoryRegion io;
+    MemoryRegion bars[PGPU_BUS_BARS];   /* pgpu_bus_bars[] */
     QEMUBH *irq_bh;             /* the model's interrupt, taken to the main loop */
     QEMUTimer *vblank_timer;    /* the display's refresh, in the VM's virtual time */
     VgpuDisplay *display;       /* what the model's pipes scan out, on the console */
     Notifier exit_notifier;
 
-    /* device state */
-    struct pgpu *gpu;
+    /* device state: the model, what reaches it, and what was refused
+     * (bus.stats.dma_refused: atomic, engine threads) */
+    struct pgpu_bus bus;
     struct pgpu_host host;
-    bool gpu_touched;           /* written since the model was created (reset) */
-    uint32_t io_index;
     uint8_t *opregion;
-    struct pgpu_pci_stats stats;    /* dma_refused: atomic (engine threads) */
 };
 
 static const VMStateDescription vmstate_pgpu_pci = {
@@ -90,151 +77,75 @@ static const VMStateDescription vmstate_pgpu_pci = {
 
 static const struct pgpu_ops *pgpu_pci_ops(PgpuPciState *s)
 {
-    return s->gpu->ops;
+    return s->bus.gpu->ops;
 }
 
-static void pgpu_pci_update_intx(PgpuPciState *s);
+/* Without MSI, INTx is a level, which a register write may change. */
+static void pgpu_pci_update_intx(PgpuPciState *s)
+{
+    if (!msi_enabled(PCI_DEVICE(s))) {
+        pci_set_irq(PCI_DEVICE(s), pgpu_bus_intx_level(&s->bus));
+    }
+}
 
-/*
- * Registers take aligned dwords and qwords, as i915 reads and writes them;
- * a narrower read inside one dword reads that dword.  GGTT entries take
- * aligned qwords and dwords.  The rest reads 0, drops writes, and counts.
- */
-static uint64_t pgpu_pci_bar0_read(void *opaque, hwaddr addr, unsigned size)
+/* The BARs' accesses, whatever their width and alignment: pgpu/bus.c owns the policy. */
+static uint64_t pgpu_pci_mmio_read(void *opaque, hwaddr addr, unsigned size)
 {
     PgpuPciState *s = opaque;
-    const struct pgpu_ops *ops = pgpu_pci_ops(s);
 
-    if (addr < PGPU_MMIO_SIZE) {
-        if ((size == 4 || size == 8) && addr % 4 == 0 && addr + size <= PGPU_MMIO_SIZE) {
-            return ops->mmio_read(s->gpu, addr, size);
-        }
-        if (size < 4 && addr % 4 + size <= 4) {
-            uint32_t dword = ops->mmio_read(s->gpu, addr & ~3u, 4);
-
-            return extract32(dword, addr % 4 * 8, size * 8);
-        }
-    } else if (addr >= PGPU_GGTT_BAR_OFFSET && addr % size == 0 && size >= 4) {
-        uint64_t pte = ops->ggtt_read(s->gpu, (addr - PGPU_GGTT_BAR_OFFSET) / 8);
-
-        return size == 8 ? pte : extract64(pte, addr % 8 * 8, 32);
-    }
-    s->stats.bad_bar0++;
-    return 0;
+    return pgpu_bus_mmio_read(&s->bus, addr, size);
 }
 
-static void pgpu_pci_bar0_write(void *opaque, hwaddr addr, uint64_t val, unsigned size)
+static void pgpu_pci_mmio_write(void *opaque, hwaddr addr, uint64_t val, unsigned size)
 {
     PgpuPciState *s = opaque;
-    const struct pgpu_ops *ops = pgpu_pci_ops(s);
 
-    s->gpu_touched = true;
-    if (addr < PGPU_MMIO_SIZE) {
-        if ((size == 4 || size == 8) && addr % 4 == 0 && addr + size <= PGPU_MMIO_SIZE) {
-            ops->mmio_write(s->gpu, addr, val, size);
-            /* An IIR, IER or master write may lower (or raise) the level. */
-            if (!msi_enabled(PCI_DEVICE(s))) {
-                pgpu_pci_update_intx(s);
-            }
-            return;
-        }
-    } else if (addr >= PGPU_GGTT_BAR_OFFSET && addr % size == 0 && size >= 4) {
-        uint32_t index = (addr - PGPU_GGTT_BAR_OFFSET) / 8;
-
-        if (size == 4) {
-            val = deposit64(ops->ggtt_read(s->gpu, index), addr % 8 * 8, 32, val);
-        }
-        ops->ggtt_write(s->gpu, index, val);
-        return;
+    if (pgpu_bus_mmio_write(&s->bus, addr, val, size)) {
+        pgpu_pci_update_intx(s);
     }
-    s->stats.bad_bar0++;
 }
 
-/* Any width and alignment reaches the handlers above, which own the policy. */
-static const MemoryRegionOps pgpu_pci_bar0_ops = {
-    .read = pgpu_pci_bar0_read,
-    .write = pgpu_pci_bar0_write,
-    .endianness = DEVICE_LITTLE_ENDIAN,
-    .valid = { .min_access_size = 1, .max_access_size = 8, .unaligned = true },
-    .impl = { .min_access_size = 1, .max_access_size = 8, .unaligned = true },
-};
-
-/* The aperture reaches the memory the model's GGTT maps there; an entry
- * that maps nothing reads as ones (as a master abort does) and drops writes. */
 static uint64_t pgpu_pci_aperture_read(void *opaque, hwaddr addr, unsigned size)
 {
     PgpuPciState *s = opaque;
-    uint64_t le = 0;
 
-    if (pgpu_pci_ops(s)->aperture_access(s->gpu, addr, &le, size, false)) {
-        s->stats.aperture_faults++;
-        return MAKE_64BIT_MASK(0, size * 8);
-    }
-    return le64_to_cpu(le);
+    return pgpu_bus_aperture_read(&s->bus, addr, size);
 }
 
 static void pgpu_pci_aperture_write(void *opaque, hwaddr addr, uint64_t val, unsigned size)
 {
     PgpuPciState *s = opaque;
-    uint64_t le = cpu_to_le64(val);
 
-    s->gpu_touched = true;
-    if (pgpu_pci_ops(s)->aperture_access(s->gpu, addr, &le, size, true)) {
-        s->stats.aperture_faults++;
-    }
+    pgpu_bus_aperture_write(&s->bus, addr, val, size);
 }
-
-static const MemoryRegionOps pgpu_pci_aperture_ops = {
-    .read = pgpu_pci_aperture_read,
-    .write = pgpu_pci_aperture_write,
-    .endianness = DEVICE_LITTLE_ENDIAN,
-    .valid = { .min_access_size = 1, .max_access_size = 8, .unaligned = true },
-    .impl = { .min_access_size = 1, .max_access_size = 8, .unaligned = true },
-};
 
 static uint64_t pgpu_pci_io_read(void *opaque, hwaddr addr, unsigned size)
 {
     PgpuPciState *s = opaque;
 
-    if (size != 4 || addr % 4) {
-        s->stats.bad_io++;
-        return 0;
-    }
-    if (addr == PGPU_PCI_IO_INDEX) {
-        return s->io_index;
-    }
-    if (addr == PGPU_PCI_IO_DATA && s->io_index < PGPU_PCI_BAR0_SIZE) {
-        return pgpu_pci_bar0_read(s, s->io_index, 4);
-    }
-    if (addr == PGPU_PCI_IO_DATA) {
-        s->stats.bad_io++;
-    }
-    return 0;
+    return pgpu_bus_io_read(&s->bus, addr, size);
 }
 
 static void pgpu_pci_io_write(void *opaque, hwaddr addr, uint64_t val, unsigned size)
 {
     PgpuPciState *s = opaque;
 
-    if (size != 4 || addr % 4) {
-        s->stats.bad_io++;
-        return;
-    }
-    if (addr == PGPU_PCI_IO_INDEX) {
-        s->io_index = val;
-    } else if (addr == PGPU_PCI_IO_DATA && s->io_index < PGPU_PCI_BAR0_SIZE) {
-        pgpu_pci_bar0_write(s, s->io_index, val, 4);
-    } else if (addr == PGPU_PCI_IO_DATA) {
-        s->stats.bad_io++;
+    if (pgpu_bus_io_write(&s->bus, addr, val, size)) {
+        pgpu_pci_update_intx(s);
     }
 }
 
-static const MemoryRegionOps pgpu_pci_io_ops = {
-    .read = pgpu_pci_io_read,
-    .write = pgpu_pci_io_write,
-    .endianness = DEVICE_LITTLE_ENDIAN,
-    .valid = { .min_access_size = 1, .max_access_size = 4, .unaligned = true },
-    .impl = { .min_access_size = 1, .max_access_size = 4, .unaligned = true },
+#define PGPU_PCI_BAR_OPS(rd, wr, max) {                                          \
+    .read = rd, .write = wr, .endianness = DEVICE_LITTLE_ENDIAN,                \
+    .valid = { .min_access_size = 1, .max_access_size = max, .unaligned = true }, \
+    .impl = { .min_access_size = 1, .max_access_size = max, .unaligned = true },  \
+}
+
+/* pgpu_bus_bars[]'s order; the IO BAR's accesses are at most dwords. */
+static const MemoryRegionOps pgpu_pci_bar_ops[PGPU_BUS_BARS] = {
+    [PGPU_BUS_MMIO] = PGPU_PCI_BAR_OPS(pgpu_pci_mmio_read, pgpu_pci_mmio_write, 8),
+    [PGPU_BUS_APERTURE] = PGPU_PCI_BAR_OPS(pgpu_pci_aperture_read, pgpu_pci_aperture_write, 8),
+    [PGPU_BUS_IO] = PGPU_PCI_BAR_OPS(pgpu_pci_io_read, pgpu_pci_io_write, 4),
 };
 
 /*
@@ -256,7 +167,7 @@ static bool pgpu_pci_dma_translate(void *opaque, uint64_t bus, uint8_t **host,
                                  true, MEMTXATTRS_UNSPECIFIED);
     if (!memory_region_is_ram(mr) || mr->readonly || memory_region_is_ram_device(mr) ||
         !l) {
-        qatomic_inc(&s->stats.dma_refused);
+        qatomic_inc(&s->bus.stats.dma_refused);
         return false;
     }
     *host = (uint8_t *)memory_region_get_ram_ptr(mr) + xlat;
@@ -282,22 +193,13 @@ static void pgpu_pci_irq(void *opaque)
     qemu_bh_schedule(s->irq_bh);
 }
 
-/* Without MSI, INTx is a level: the master register's enable and summary. */
-static void pgpu_pci_update_intx(PgpuPciState *s)
-{
-    uint32_t master = pgpu_pci_ops(s)->mmio_read(s->gpu, GEN8_MASTER_IRQ, 4);
-
-    pci_set_irq(PCI_DEVICE(s), (master & GEN8_MASTER_IRQ_CONTROL) &&
-                (master & ~GEN8_MASTER_IRQ_CONTROL));
-}
-
 static void pgpu_pci_irq_bh(void *opaque)
 {
     PgpuPciState *s = opaque;
     PCIDevice *pdev = PCI_DEVICE(s);
 
     if (msi_enabled(pdev)) {
-        s->stats.msi++;
+        s->bus.stats.msi++;
         msi_notify(pdev, 0);
     } else {
         pgpu_pci_update_intx(s);
@@ -314,7 +216,7 @@ static enum gen9_plane_status pgpu_pci_source_plane(void *opaque, struct gen9_fb
 {
     PgpuPciState *s = opaque;
 
-    return pgpu_pci_ops(s)->display_plane(s->gpu, fb);
+    return pgpu_pci_ops(s)->display_plane(s->bus.gpu, fb);
 }
 
 static enum gen9_plane_status pgpu_pci_source_cursor(void *opaque, unsigned pipe,
@@ -322,14 +224,14 @@ static enum gen9_plane_status pgpu_pci_source_cursor(void *opaque, unsigned pipe
 {
     PgpuPciState *s = opaque;
 
-    return pgpu_pci_ops(s)->display_cursor(s->gpu, pipe, cursor);
+    return pgpu_pci_ops(s)->display_cursor(s->bus.gpu, pipe, cursor);
 }
 
 static void pgpu_pci_source_refuse_page(void *opaque, struct gen9_fb *fb, size_t page)
 {
     PgpuPciState *s = opaque;
 
-    pgpu_pci_ops(s)->display_refuse_page(s->gpu, fb, page);
+    pgpu_pci_ops(s)->display_refuse_page(s->bus.gpu, fb, page);
 }
 
 /* The model reaches memory as the device's bus master. */
@@ -349,60 +251,31 @@ static void pgpu_pci_vblank(void *opaque)
 {
     PgpuPciState *s = opaque;
 
-    pgpu_pci_ops(s)->display_vblank(s->gpu);
+    pgpu_pci_ops(s)->display_vblank(s->bus.gpu);
     timer_mod(s->vblank_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
               NANOSECONDS_PER_SECOND / PGPU_PCI_VBLANK_HZ);
 }
 
-static bool pgpu_pci_create_gpu(PgpuPciState *s, Error **errp)
+/* The model's configuration: this device's properties and its DMA. */
+static struct pgpu_config pgpu_pci_config(PgpuPciState *s)
 {
-    const char *name = DEVICE(s)->id ? DEVICE(s)->id : TYPE_PGPU_PCI;
-    struct pgpu_config config = {
-        .name = name,
+    return (struct pgpu_config) {
+        .name = DEVICE(s)->id ? DEVICE(s)->id : TYPE_PGPU_PCI,
         .aperture_size = s->aperture_size,
         .hang_timeout_ms = PGPU_PCI_HANG_TIMEOUT_MS,
         .host = &s->host,
         .monitor_width = s->xres,
         .monitor_height = s->yres,
     };
-
-    s->gpu = pgpu_skl_model.create(&config);
-    if (!s->gpu) {
-        error_setg_errno(errp, errno, "cannot create the GPU model (aperture-size must be a "
-                         "power of two from 64 MiB to 4 GiB; the name at most 63 bytes; "
-                         "xres and yres both 0 or within [%u, %u] x [%u, %u])",
-                         GEN9_MONITOR_MIN_WIDTH, GEN9_MONITOR_MAX_WIDTH,
-                         GEN9_MONITOR_MIN_HEIGHT, GEN9_MONITOR_MAX_HEIGHT);
-        return false;
-    }
-    s->gpu->ops->set_irq_handler(s->gpu, pgpu_pci_irq, s);
-    s->gpu_touched = false;
-    return true;
 }
 
-static void pgpu_pci_format_stats(PgpuPciState *s, char *buf, size_t size)
+static void pgpu_pci_create_error(Error **errp)
 {
-    struct pgpu_stats m;
-
-    s->gpu->ops->get_stats(s->gpu, &m);
-    snprintf(buf, size,
-             "bad_bar0=%" PRIu64 " bad_io=%" PRIu64 " aperture_faults=%" PRIu64
-             " dma_refused=%" PRIu64 " msi=%" PRIu64 " commands=%" PRIu64
-             " context_switches=%" PRIu64 " bad_mmio=%" PRIu64
-             " refused_reg_accesses=%" PRIu64 " bad_submissions=%" PRIu64
-             " gpu_faults=%" PRIu64 " bad_commands=%" PRIu64 " hangs=%" PRIu64
-             " engine_resets=%" PRIu64 " lost_status_writes=%" PRIu64
-             " vblanks=%" PRIu64 " pcode_unknown=%" PRIu64 " display_refused=%" PRIu64
-             " plane_rejected=%" PRIu64 " cursor_rejected=%" PRIu64
-             " untracked_reads=%" PRIu64 " untracked_writes=%" PRIu64
-             " untracked_offsets=%" PRIu64,
-             s->stats.bad_bar0, s->stats.bad_io, s->stats.aperture_faults,
-             qatomic_read(&s->stats.dma_refused), s->stats.msi, m.commands,
-             m.context_switches, m.bad_mmio, m.refused_reg_accesses, m.bad_submissions,
-             m.gpu_faults, m.bad_commands, m.hangs, m.engine_resets, m.lost_status_writes,
-             m.vblanks, m.pcode_unknown, m.display_refused, m.plane_rejected,
-             m.cursor_rejected,
-             m.untracked_reads, m.untracked_writes, m.untracked_offsets);
+    error_setg_errno(errp, errno, "cannot create the GPU model (aperture-size must be a "
+                     "power of two from 64 MiB to 4 GiB; the name at most 63 bytes; "
+                     "xres and yres both 0 or within [%u, %u] x [%u, %u])",
+                     GEN9_MONITOR_MIN_WIDTH, GEN9_MONITOR_MAX_WIDTH,
+                     GEN9_MONITOR_MIN_HEIGHT, GEN9_MONITOR_MAX_HEIGHT);
 }
 
 /* What the guest touched that the model does not describe, for the test logs
@@ -413,11 +286,11 @@ static void pgpu_pci_report(Notifier *n, void *data)
     const char *name = DEVICE(s)->id ? DEVICE(s)->id : TYPE_PGPU_PCI;
     char stats[1024];
 
-    pgpu_pci_format_stats(s, stats, sizeof(stats));
+    pgpu_bus_format_stats(&s->bus, stats, sizeof(stats));
     fprintf(stderr, "gpumed: pgpu %s: stats: %s\n", name, stats);
     fprintf(stderr, "gpumed: pgpu %s: untracked offsets:", name);
-    for (uint32_t off = s->gpu->ops->untracked_next(s->gpu, 0); off != UINT32_MAX;
-         off = s->gpu->ops->untracked_next(s->gpu, off + 4)) {
+    for (uint32_t off = pgpu_pci_ops(s)->untracked_next(s->bus.gpu, 0); off != UINT32_MAX;
+         off = pgpu_pci_ops(s)->untracked_next(s->bus.gpu, off + 4)) {
         fprintf(stderr, " 0x%x", off);
     }
     fputc('\n', stderr);
@@ -426,6 +299,7 @@ static void pgpu_pci_report(Notifier *n, void *data)
 static void pgpu_pci_realize(PCIDevice *pdev, Error **errp)
 {
     PgpuPciState *s = PGPU_PCI(pdev);
+    struct pgpu_config config;
 
     if (!igd_opregion_available(DEVICE(s), errp)) {
         return;
@@ -437,31 +311,26 @@ static void pgpu_pci_realize(PCIDevice *pdev, Error **errp)
         .opaque = s,
     };
     s->irq_bh = qemu_bh_new(pgpu_pci_irq_bh, s);
-    if (!pgpu_pci_create_gpu(s, errp)) {
+    config = pgpu_pci_config(s);
+    if (pgpu_bus_create(&s->bus, &config, pgpu_pci_irq, s)) {
+        pgpu_pci_create_error(errp);
         qemu_bh_delete(s->irq_bh);
         return;
     }
     if (msi_init(pdev, VGPU_PCI_MSI_CAP, 1, false, false, errp)) {
-        pgpu_skl_model.destroy(s->gpu);
-        s->gpu = NULL;
+        pgpu_bus_destroy(&s->bus);
         qemu_bh_delete(s->irq_bh);
         return;
     }
-    memory_region_init_io(&s->bar0, OBJECT(s), &pgpu_pci_bar0_ops, s, "pgpu-bar0",
-                          PGPU_PCI_BAR0_SIZE);
-    pci_register_bar(pdev, 0, PCI_BASE_ADDRESS_SPACE_MEMORY |
-                     PCI_BASE_ADDRESS_MEM_TYPE_64, &s->bar0);
-    memory_region_init_io(&s->aperture, OBJECT(s), &pgpu_pci_aperture_ops, s,
-                          "pgpu-aperture", s->aperture_size);
-    pci_register_bar(pdev, 2, PCI_BASE_ADDRESS_SPACE_MEMORY |
-                     PCI_BASE_ADDRESS_MEM_TYPE_64 | PCI_BASE_ADDRESS_MEM_PREFETCH,
-                     &s->aperture);
-    memory_region_init_io(&s->io, OBJECT(s), &pgpu_pci_io_ops, s, "pgpu-io",
-                          PGPU_PCI_IO_SIZE);
-    pci_register_bar(pdev, 4, PCI_BASE_ADDRESS_SPACE_IO, &s->io);
+    for (unsigned i = 0; i < PGPU_BUS_BARS; i++) {
+        const struct pgpu_bus_bar *bar = &pgpu_bus_bars[i];
+
+        memory_region_init_io(&s->bars[i], OBJECT(s), &pgpu_pci_bar_ops[i], s, bar->name,
+                              bar->size ? bar->size : s->aperture_size);
+        pci_register_bar(pdev, bar->index, bar->type, &s->bars[i]);
+    }
     vgpu_cfg_init(pdev->config, pdev->wmask, pdev->w1cmask);
-    /* Unlike the vGPU, this GPU decodes its IO BAR. */
-    pci_word_test_and_set_mask(pdev->wmask + PCI_COMMAND, PCI_COMMAND_IO);
+    pgpu_bus_cfg_add(pdev->wmask);
 
     s->opregion = g_malloc(VGPU_OPREGION_SIZE);
     vgpu_opregion_build(s->opregion);
@@ -484,29 +353,19 @@ static void pgpu_pci_exit(PCIDevice *pdev)
     vgpu_display_free(s->display);
     s->display = NULL;
     msi_uninit(pdev);
-    pgpu_skl_model.destroy(s->gpu);
-    s->gpu = NULL;
+    pgpu_bus_destroy(&s->bus);
     qemu_bh_delete(s->irq_bh);
     /* fw_cfg keeps pointing at the OpRegion: it lives as long as QEMU. */
 }
 
-/*
- * Device reset: a model the guest has programmed is replaced by a new one
- * in its power-on state (its engines stopped first), with its counters;
- * the reset before the guest starts keeps the first one.
- */
+/* Device reset: pgpu_bus_reset(), a new model if the guest programmed this one. */
 static void pgpu_pci_reset(DeviceState *dev)
 {
     PgpuPciState *s = PGPU_PCI(dev);
+    struct pgpu_config config = pgpu_pci_config(s);
 
-    s->io_index = 0;
-    if (!s->gpu_touched) {
-        return;
-    }
-    pgpu_skl_model.destroy(s->gpu);
-    s->gpu = NULL;
-    if (!pgpu_pci_create_gpu(s, &error_fatal)) {
-        return;
+    if (pgpu_bus_reset(&s->bus, &config, pgpu_pci_irq, s)) {
+        pgpu_pci_create_error(&error_fatal);
     }
 }
 
@@ -523,10 +382,10 @@ static char *pgpu_pci_get_stats(Object *obj, Error **errp)
     PgpuPciState *s = PGPU_PCI(obj);
     char stats[1024];
 
-    if (!s->gpu) {
+    if (!s->bus.gpu) {
         return g_strdup("");
     }
-    pgpu_pci_format_stats(s, stats, sizeof(stats));
+    pgpu_bus_format_stats(&s->bus, stats, sizeof(stats));
     return g_strdup(stats);
 }
 

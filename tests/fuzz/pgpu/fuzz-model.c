@@ -21,11 +21,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <time.h>
 
 #include "pgpu/pgpu.h"
 #include "pgpu/skl-regs.h"
+#include "tests/fuzz/pgpu/model-harness.h"
 #include "tests/fuzz/reach.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -37,11 +36,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define STATUS_PAGE     31
 #define RING_PAGE       4
 #define PML4_PAGE       8
-/* How long a wait record lets the engines run before going on when they do
- * not go idle: far longer than the 2 ms hang timeout plus a loaded host's
- * scheduling delays (20 ms left the replay's hang count at zero at load
- * 12), short enough for the fuzzer's speed on inputs that loop forever. */
-#define SETTLE_NS       250000000ull
 
 enum record_kind {
     REC_MEMORY,         /* region dword @index = value */
@@ -73,44 +67,9 @@ struct record {
     uint32_t value;
 } __attribute__((packed));
 
-static uint8_t *guarded_alloc(size_t bytes)
-{
-    uint8_t *p = mmap(NULL, bytes + 2 * PGPU_PAGE_SIZE, PROT_NONE,
-                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-    if (p == MAP_FAILED) {
-        return NULL;
-    }
-    p += PGPU_PAGE_SIZE;
-    mprotect(p, bytes, PROT_READ | PROT_WRITE);
-    return p;
-}
-
 static void mmio_write(struct pgpu *gpu, uint32_t offset, uint32_t value)
 {
     pgpu_skl_model.mmio_write(gpu, offset, value, 4);
-}
-
-/* Wait until every engine reports idle, or a short while. */
-static void settle(struct pgpu *gpu)
-{
-    struct timespec start, now, pause = { .tv_nsec = 100000 };
-
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    for (;;) {
-        bool idle = true;
-
-        for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
-            idle &= (pgpu_skl_model.mmio_read(gpu, gen9_engines[e].base + RING_MI_MODE, 4) &
-                     MODE_IDLE) != 0;
-        }
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if (idle || (uint64_t)(now.tv_sec - start.tv_sec) * 1000000000ull +
-                    (uint64_t)now.tv_nsec - (uint64_t)start.tv_nsec > SETTLE_NS) {
-            return;
-        }
-        nanosleep(&pause, NULL);
-    }
 }
 
 static void setup(struct pgpu *gpu, uint8_t *region)
@@ -231,7 +190,7 @@ static void apply(struct pgpu *gpu, uint8_t *region, bool *spare_mapped,
         if (r->arg & 1) {
             display(gpu, region);
         }
-        settle(gpu);
+        fuzz_settle(gpu);
         break;
     case REC_APERTURE: {
         uint8_t bytes[16] = { r->arg };
@@ -273,8 +232,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct record r;
 
     if (!region) {
-        region = guarded_alloc(REGION_BYTES);
-        spare = guarded_alloc(PGPU_PAGE_SIZE);
+        region = fuzz_guarded_alloc(REGION_BYTES);
+        spare = fuzz_guarded_alloc(PGPU_PAGE_SIZE);
     }
     memset(region, 0, REGION_BYTES);
     gpu = pgpu_skl_model.create(&config);
@@ -288,7 +247,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(&r, data, sizeof(r));
         apply(gpu, region, &spare_mapped, &r);
     }
-    settle(gpu);
+    fuzz_settle(gpu);
     add_stats(gpu, irqs);
     /* destroying with engines possibly still running is part of the test */
     pgpu_skl_model.destroy(gpu);
