@@ -66,12 +66,16 @@ class QTestError(Exception):
 
 
 class QTest:
-    """One QEMU process under the qtest accelerator, spoken to over stdio."""
+    """One QEMU process spoken to over stdio with QEMU's qtest protocol:
+    under the qtest accelerator, or under TCG (@accel) with its CPUs
+    stopped (-S), for what only TCG does (its interrupt delivery)."""
 
-    def __init__(self, qemu, args, timeout=30):
+    def __init__(self, qemu, args, timeout=30, accel='qtest'):
         self.timeout = timeout
+        self.accel = accel
         self.proc = subprocess.Popen(
-            [qemu, '-machine', 'q35', '-accel', 'qtest', '-qtest', 'stdio',
+            [qemu, '-machine', 'q35', '-accel', accel, '-qtest', 'stdio'] +
+            (['-S'] if accel != 'qtest' else []) + [
              '-qtest-log', '/dev/null', '-display', 'none', '-nodefaults', '-serial', 'none',
              '-monitor', 'none'] + args,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -96,7 +100,8 @@ class QTest:
             return int(words[1], 16) if len(words) > 1 else None
 
     def alive(self):
-        self.cmd('clock_step 0')
+        # clock_step exists under the qtest accelerator only.
+        self.cmd('clock_step 0' if self.accel == 'qtest' else 'readb 0x0')
         return True
 
     def close(self):
@@ -185,12 +190,12 @@ def vgpu_args(device, mediator):
     return gpumed.qemu_args(GUEST_RAM_MIB) + ['-device', device + ',socket=' + mediator.socket]
 
 
-def run_qemu_checks(qemu, args, checks, tap, what=''):
-    """Runs each checks(qt, tap) on one QEMU started with @args, then checks
+def run_qemu_checks(qemu, args, checks, tap, what='', accel='qtest'):
+    """Runs each checks(qt, tap) on one QEMU started with @args (and @accel), then checks
     it was alive to the end and shuts down cleanly (@what names the session
     in the check's name); returns the QTest (for checks that need its
     binaries) and QEMU's stderr, which it also prints as comments."""
-    qt = QTest(qemu, args)
+    qt = QTest(qemu, args, accel=accel)
     try:
         for check in checks:
             check(qt, tap)

@@ -6,7 +6,9 @@
 # on, its MSI, and hostile accesses (odd sizes, unaligned, the hole between
 # registers and GGTT, the aperture and the engines pointed at addresses that
 # are no RAM), then thousands of random ones: QEMU stays alive and the
-# device counts each refusal, as the exit report says.  No mediator: the guest drives the model directly.
+# device counts each refusal, as the exit report says.  Behind QEMU's
+# emulated VT-d, the GPU reaches RAM only through the IOMMU's tables, and
+# an address they do not map is refused, counted and recorded as a fault.  No mediator: the guest drives the model directly.
 # SPDX-License-Identifier: GPL-2.0-or-later
 import os
 import random
@@ -186,6 +188,100 @@ def check_dma(qt, tap, expected):
     tap.check(qt.alive(), 'QEMU survives a ring beyond RAM')
 
 
+# QEMU's emulated VT-d (-device intel-iommu) and its registers (Intel VT-d
+# specification, rev. 3, chapter 11; the root, context and second-level
+# entries of chapter 9).
+DMAR = 0xFED90000
+DMAR_CAP, DMAR_GCMD, DMAR_GSTS, DMAR_RTADDR = 0x08, 0x18, 0x1C, 0x20
+DMAR_FSTS, DMAR_FECTL, DMAR_FEDATA, DMAR_FEADDR = 0x34, 0x38, 0x3C, 0x40
+FECTL_IP = 1 << 30
+FAULT_VECTOR, LAPIC_MSI = 0x30, 0xFEE00000
+GCMD_TE, GCMD_SRTP = 1 << 31, 1 << 30
+FSTS_PPF = 1 << 1
+FRCD_F = 1 << 63
+SL_R, SL_W = 1 << 0, 1 << 1
+CTX_AW_39BIT = 1                # 3-level tables, QEMU's default aw-bits=39
+GPU_SOURCE_ID = DEVFN           # bus 0, 00:02.0
+# The tables in guest RAM, and the I/O virtual addresses the GPU is given:
+# IOVA_BASE + n maps RAM + n for the test's four context pages; UNMAPPED
+# is RAM by its physical address but no IOVA the tables map.
+ROOT, CONTEXTS, PT_L3, PT_L2, PT_L1 = (0x400000 + 0x1000 * i for i in range(5))
+IOVA_BASE = 0x10000000          # beyond the VM's 128 MiB: only the IOMMU makes it RAM
+UNMAPPED = 0x600000
+
+
+def iommu_map(qt, pages):
+    """Second-level tables that map IOVA_BASE + n * 4096 to RAM + n * 4096
+    for the first @pages pages, for the GPU's requests only, and
+    translation on."""
+    qt.write(ROOT, CONTEXTS | 1, 8)                          # bus 0: present
+    qt.write(ROOT + 8, 0, 8)
+    qt.write(CONTEXTS + 16 * GPU_SOURCE_ID, PT_L3 | 1, 8)    # present, TT 0 (translated)
+    qt.write(CONTEXTS + 16 * GPU_SOURCE_ID + 8, (1 << 8) | CTX_AW_39BIT, 8)  # domain 1
+    qt.write(PT_L3 + 8 * (IOVA_BASE >> 30 & 511), PT_L2 | SL_R | SL_W, 8)
+    qt.write(PT_L2 + 8 * (IOVA_BASE >> 21 & 511), PT_L1 | SL_R | SL_W, 8)
+    for n in range(pages):
+        qt.write(PT_L1 + 8 * ((IOVA_BASE >> 12 & 511) + n), (RAM + 4096 * n) | SL_R | SL_W, 8)
+    qt.write(DMAR + DMAR_RTADDR, ROOT, 8)
+    qt.write(DMAR + DMAR_GCMD, GCMD_SRTP, 4)
+    qt.write(DMAR + DMAR_GCMD, GCMD_TE, 4)
+    return qt.read(DMAR + DMAR_GSTS, 4) & GCMD_TE
+
+
+def fault_record(qt):
+    """The first fault recording register's high half (its place from CAP.FRO)."""
+    fro = (qt.read(DMAR + DMAR_CAP, 8) >> 24 & 0x3FF) * 16
+    return qt.read(DMAR + fro + 8, 8)
+
+
+def check_iommu(qt, tap, expected, fault_event=False):
+    """The model's DMA goes through the VM's IOMMU: the GPU's GGTT holds
+    I/O virtual addresses, which reach RAM only as the IOMMU's tables map
+    them; an IOVA they do not map is refused, counted, and recorded by the
+    IOMMU as the GPU's fault, and the RAM at that physical address stays
+    untouched.  With @fault_event the IOMMU's fault interrupt is unmasked,
+    as the guest's VT-d driver unmasks it: the engine thread's refused
+    access makes the IOMMU signal it (under TCG that interrupt must reach a
+    CPU from a thread that does not hold QEMU's big lock)."""
+    place_bars(qt)
+    qt.cfg_write(DEVFN, PCI_COMMAND, CMD_MEMORY | CMD_IO | CMD_MASTER, 2)
+    tap.check(iommu_map(qt, 4), 'the IOMMU translates (GSTS.TES)')
+    target = RAM + (TARGET_GGTT - CTX_GGTT)
+    for page in range(4):
+        map_ggtt(qt, CTX_GGTT + 4096 * page, IOVA_BASE + 4096 * page)
+    write_dwords(qt, target, [0])
+    submit_blitter(qt, 0x600DF00D)
+    tap.check(wait_ram(qt, target, 0x600DF00D),
+              'the blitter stores through the IOMMU\'s translation')
+    tap.equal(qt.read(BAR2 + TARGET_GGTT, 4), 0x600DF00D,
+              'the aperture reads through it too')
+    # The target page now at an IOVA the tables do not map.
+    write_dwords(qt, UNMAPPED, [0x5A5A5A5A])
+    map_ggtt(qt, TARGET_GGTT, UNMAPPED)
+    if fault_event:
+        qt.write(DMAR + DMAR_FEDATA, FAULT_VECTOR, 4)
+        qt.write(DMAR + DMAR_FEADDR, LAPIC_MSI, 4)
+        qt.write(DMAR + DMAR_FECTL, 0, 4)
+    submit_blitter(qt, 0xBAD)
+    time.sleep(0.3)
+    tap.check(qt.alive(), 'QEMU survives a GPU store to an IOVA the IOMMU does not map')
+    if fault_event:
+        time.sleep(0.1)
+        tap.check(not qt.read(DMAR + DMAR_FECTL, 4) & FECTL_IP,
+                  'the IOMMU signalled the fault with its interrupt (FECTL.IP clear)')
+    tap.equal(qt.read(UNMAPPED, 4), 0x5A5A5A5A,
+              'the store is not performed at that address as a physical one')
+    tap.equal(qt.read(target, 4), 0x600DF00D, 'nor at the page the IOVA mapped before')
+    tap.check(qt.read(DMAR + DMAR_FSTS, 4) & FSTS_PPF, 'the IOMMU records a fault')
+    frcd = fault_record(qt)
+    tap.check(frcd & FRCD_F and frcd & 0xFFFF == GPU_SOURCE_ID,
+              'its fault record names the GPU (source id 00:02.0)', 'FRCD high 0x%x' % frcd)
+    tap.equal(qt.read(BAR2 + TARGET_GGTT, 4), 0xFFFFFFFF,
+              'the aperture over that IOVA reads ones')
+    expected['aperture_faults'] = expected.get('aperture_faults', 0) + 1
+    reg(qt, GEN6_GDRST, GRDOM_BLT)
+
+
 def check_random_accesses(qt, tap, seed=17, count=3000):
     """@count accesses of random width, alignment and value over the
     registers, the hole, the GGTT, the aperture, the IO BAR and config space
@@ -254,6 +350,26 @@ def main():
                                                 stats.get('gpu_faults')))
     tap.check('gpumed: pgpu gpu0: untracked offsets:' in err,
               'QEMU lists the untracked registers at exit')
+
+    # The VM's IOMMU: its own QEMU, with its own counts.
+    expected = {}
+    err = run_qemu_checks(qemu, ['-device', 'intel-iommu'] + machine('gpu2'),
+                          [lambda qt, tap: check_iommu(qt, tap, expected)], tap,
+                          ' behind an IOMMU')
+    stats = stats_of(err, 'gpu2')
+    for counter, want in sorted(expected.items()):
+        tap.equal(stats.get(counter, -1), want, '%s counts each refusal behind the IOMMU' % counter)
+    tap.check(stats.get('dma_refused', 0) >= 2 and stats.get('gpu_faults', 0) >= 1,
+              'the IOVAs the IOMMU refused are counted, and the store as a GPU fault',
+              'dma_refused=%s gpu_faults=%s' % (stats.get('dma_refused'), stats.get('gpu_faults')))
+
+    # The same under TCG, the accelerator guests run on, with the IOMMU's
+    # fault interrupt unmasked: its delivery needs QEMU's big lock, which the
+    # model's engine threads do not hold.
+    err = run_qemu_checks(qemu, ['-device', 'intel-iommu'] + machine('gpu3'),
+                          [lambda qt, tap: check_iommu(qt, tap, {}, fault_event=True)], tap,
+                          ' under TCG behind an IOMMU signalling faults', accel='tcg')
+    tap.check(bool(stats_of(err, 'gpu3')), 'and reports its counters')
 
     # A second QEMU for the random accesses, so that the counts above stay exact.
     def random_accesses(qt, tap):
