@@ -106,7 +106,7 @@ bool host_sync(struct result *r, const char *fmt, ...)
 extern int host_timeout_ms;
 
 /* The steps, one function each (step-*.c). */
-step_fn step_pci, step_lspci, step_i915_bind;
+step_fn step_pci, step_lspci, step_i915_bind, step_iommu;
 step_fn step_dmesg;
 step_fn step_timing, step_panic;
 step_fn step_gvt, step_native, step_drm_nodes, step_connector, step_mmio_cost, step_fb_aperture;

@@ -19,11 +19,14 @@
 
 /*
  * Text that marks a kernel log line as a problem, whatever its source.
- * "CI tainted" is i915 flagging its own failures, e.g. a GT wedged on init.
+ * "CI tainted" is i915 flagging its own failures, e.g. a GT wedged on init;
+ * "DRHD: handling fault" is the VT-d driver reporting a device's DMA to an
+ * address it did not map.
  */
 static const char *const problem_marks[] = {
     "WARNING:", "BUG:", "Oops", "Call Trace", "general protection fault",
     "Kernel panic", "wedged", "nclaimed", "workaround lost", "CI tainted",
+    "DRHD: handling fault",
 };
 
 /*

@@ -1,5 +1,6 @@
 /*
- * Steps about the vGPU as a PCI device: enumeration and driver binding.
+ * Steps about the vGPU as a PCI device: enumeration, driver binding, and
+ * the IOMMU in front of it.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -62,6 +63,39 @@ bool step_pci(struct result *r)
                read_hex_attr(addr, "subsystem_vendor"),
                read_hex_attr(addr, "subsystem_device"));
     return true;
+}
+
+/*
+ * The GPU sits behind an IOMMU that translates its DMA: the kernel put it
+ * in an IOMMU group whose default domain is a translating one ("DMA", or
+ * "DMA-FQ" with a flush queue), not "identity" (pass-through), so every
+ * bus address i915 gives the GPU is an I/O virtual address.
+ */
+bool step_iommu(struct result *r)
+{
+    char addr[64], path[512], link[512], type[64];
+    ssize_t n;
+
+    if (!find_vgpu(addr, sizeof(addr))) {
+        result_add(r, "error", "no-gpu");
+        return false;
+    }
+    snprintf(path, sizeof(path), PCI_DEVICES "/%s/iommu_group", addr);
+    n = readlink(path, link, sizeof(link) - 1);
+    if (n < 0) {
+        result_add(r, "error", "no-iommu-group");
+        return false;
+    }
+    link[n] = '\0';
+    result_add(r, "group", "%s", basename(link));
+    snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%s/type", basename(link));
+    if (!read_text(path, type, sizeof(type))) {
+        result_add(r, "error", "no-group-type");
+        return false;
+    }
+    type[strcspn(type, "\n")] = '\0';
+    result_add(r, "type", "%s", type);
+    return !strcmp(type, "DMA") || !strcmp(type, "DMA-FQ");
 }
 
 bool step_lspci(struct result *r)

@@ -11,6 +11,7 @@ const struct step steps[] = {
     { "pci",        step_pci,       false },  /* the vGPU is enumerated, with its class */
     { "lspci",      step_lspci,     false },  /* lspci -n (pciutils) shows 8086:1912 */
     { "i915-bind",  step_i915_bind, true },   /* i915 loaded and bound to the vGPU */
+    { "iommu",      step_iommu,     false },  /* the GPU behind an IOMMU that translates */
     { "dmesg",      step_dmesg,     false },  /* no warnings or errors in the kernel log so far */
     { "timing",     step_timing,    true },   /* boot and driver load durations */
     { "panic",      step_panic,     false },  /* crashes the kernel: tests the harness */
