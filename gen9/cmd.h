@@ -11,6 +11,7 @@
 #ifndef GPUMED_GEN9_CMD_H
 #define GPUMED_GEN9_CMD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,15 +22,17 @@ enum gen9_cmd_type {
     GEN9_CMD_MI = 0,        /* key: opcode, bits 28:23 */
     GEN9_CMD_2D = 2,        /* key: opcode, bits 28:22 (blitter) */
     GEN9_CMD_GFX = 3,       /* key: bits 28:16 = subtype, opcode, sub-opcode */
+    /* Type 3 on the video engines (MFX, HCP, VDENC, VEBOX), keyed as
+     * GEN9_CMD_GFX; the video engines decode these bits differently. */
+    GEN9_CMD_VIDEO = 8,
 };
-
-/* Video engines key their type-3 commands (MFX, VEBOX) by subtype only. */
-#define GEN9_CMD_VIDEO_KEY(subtype) (0x2000u | (subtype))
 
 struct gen9_cmd {
     const char *name;
     enum gen9_cmd_type type;
     uint16_t key;           /* see enum gen9_cmd_type */
+    bool any_subop;         /* a family: every sub-opcode (bits 23:16) of the key's
+                             * subtype and opcode, one length rule */
     uint8_t engines;        /* GEN9_ENG_* where the command exists */
     uint8_t len_bits;       /* width of the DWord Length field (length - 2); 0: fixed */
     uint32_t min_len;       /* total dwords, header included */

@@ -329,7 +329,8 @@ static enum skl_exec_result mi_conditional_bb_end(struct skl_exec *x, const uint
 
 /* The commands the model executes or cannot execute; every other row of
  * gen9_cmds (3D, media, GPGPU and video state, MI_NOOP) it decodes and
- * skips: it has no rasterizer, EUs or video pipeline. */
+ * skips: it has no rasterizer, EUs or video pipeline.  A blit not listed
+ * it cannot execute: skipping it would lose the blit's writes. */
 static const struct skl_cmd_desc cmd_rows[] = {
     { "MI_SET_PREDICATE", NULL, true },
     { "MI_USER_INTERRUPT", mi_user_interrupt, false },
@@ -378,12 +379,13 @@ static const struct skl_cmd_desc cmd_rows[] = {
 
 static const struct skl_cmd_desc *row_of[256];     /* by gen9_cmds index */
 static const struct skl_cmd_desc skip_row = { .name = "skipped" };
+static const struct skl_cmd_desc blit_row = { .name = "blit", .unimplemented = true };
 
 static void __attribute__((constructor)) build_row_index(void)
 {
     assert(gen9_cmd_count <= sizeof(row_of) / sizeof(row_of[0]));
     for (size_t i = 0; i < gen9_cmd_count; i++) {
-        row_of[i] = &skip_row;
+        row_of[i] = gen9_cmds[i].type == GEN9_CMD_2D ? &blit_row : &skip_row;
     }
     for (size_t r = 0; r < sizeof(cmd_rows) / sizeof(cmd_rows[0]); r++) {
         size_t i = 0;
@@ -391,7 +393,8 @@ static void __attribute__((constructor)) build_row_index(void)
         while (i < gen9_cmd_count && strcmp(gen9_cmds[i].name, cmd_rows[r].name)) {
             i++;
         }
-        assert(i < gen9_cmd_count && row_of[i] == &skip_row);  /* each names one command */
+        /* each names one command */
+        assert(i < gen9_cmd_count && (row_of[i] == &skip_row || row_of[i] == &blit_row));
         row_of[i] = &cmd_rows[r];
     }
 }

@@ -281,15 +281,24 @@ static void test_unimplemented_and_misplaced_commands_stop_the_context(void **st
 static void test_video_engines_skip_media_commands(void **state)
 {
     struct fixture *f = *state;
-    const uint32_t cmds[] = {
+    static const uint32_t vcs[] = {
         GFX_OP(2, 0, 0) | 3, 0, 0, 0, 0,        /* an MFX state command, 5 dwords */
+        GFX_OP(2, 6, 0) | 0x1000, [0x1006] = 0, /* opcode 6: a 16-bit length field */
         GFX_OP(1, 0, 0),                        /* MFX_WAIT */
         MI_STORE_DATA_IMM, LO(DATA(0)), HI(DATA(0)), 0x7,
     };
+    const uint32_t vecs[] = {
+        GFX_OP(2, 4, 2) | 3, 0, 0, 0, 0,        /* a VEBOX state command, 5 dwords */
+        MI_STORE_DATA_IMM, LO(DATA(4)), HI(DATA(4)), 0x9,
+    };
+    const uint32_t mfx_on_vecs[] = { GFX_OP(2, 0, 0) | 3, 0, 0, 0, 0 };
 
-    assert_int_equal(fixture_run(f, GEN9_VCS, cmds, N(cmds)), 0);
+    assert_int_equal(fixture_run(f, GEN9_VCS, vcs, N(vcs)), 0);
     assert_int_equal(fixture_data(f)[0], 0x7);
-    assert_int_equal(fixture_run(f, GEN9_VECS, cmds, N(cmds)), 0);
+    assert_int_equal(fixture_run(f, GEN9_VECS, vecs, N(vecs)), 0);
+    assert_int_equal(fixture_data(f)[1], 0x9);
+    /* The video engines' commands are each engine's own. */
+    assert_int_equal(fixture_run(f, GEN9_VECS, mfx_on_vecs, N(mfx_on_vecs)), -EIO);
 }
 
 /* 32 bpp pixel at (x, y) of an X-tiled surface with @pitch bytes. */
