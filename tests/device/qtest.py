@@ -70,9 +70,11 @@ class QTest:
     under the qtest accelerator, or under TCG (@accel) with its CPUs
     stopped (-S), for what only TCG does (its interrupt delivery)."""
 
-    def __init__(self, qemu, args, timeout=30, accel='qtest'):
+    def __init__(self, qemu, args, timeout=30, accel='qtest', mediator=None):
         self.timeout = timeout
         self.accel = accel
+        self.qemu = qemu            # the binary, for checks that start QEMUs of their own
+        self.mediator = mediator    # the mediator its vGPU talks to, if any
         self.proc = subprocess.Popen(
             [qemu, '-machine', 'q35', '-accel', accel, '-qtest', 'stdio'] +
             (['-S'] if accel != 'qtest' else []) + [
@@ -190,12 +192,13 @@ def vgpu_args(device, mediator):
     return gpumed.qemu_args(GUEST_RAM_MIB) + ['-device', device + ',socket=' + mediator.socket]
 
 
-def run_qemu_checks(qemu, args, checks, tap, what='', accel='qtest'):
-    """Runs each checks(qt, tap) on one QEMU started with @args (and @accel), then checks
-    it was alive to the end and shuts down cleanly (@what names the session
-    in the check's name); returns the QTest (for checks that need its
-    binaries) and QEMU's stderr, which it also prints as comments."""
-    qt = QTest(qemu, args, accel=accel)
+def run_qemu_checks(qemu, args, checks, tap, what='', accel='qtest', mediator=None):
+    """Runs each checks(qt, tap) on one QEMU started with @args (and @accel;
+    qt.qemu is @qemu, qt.mediator @mediator, the one its vGPU talks to), then
+    checks it was alive to the end and shuts down cleanly (@what names the
+    session in the check's name); returns QEMU's stderr, which it also prints
+    as comments."""
+    qt = QTest(qemu, args, accel=accel, mediator=mediator)
     try:
         for check in checks:
             check(qt, tap)
@@ -220,12 +223,8 @@ def run_device_test(device, checks, qemu_args=(), check_stderr=None):
         gpumed.setup_failed(missing)
     tap = Tap()
     tap.check(mediator.wait_listening(), 'the mediator listens')
-
-    def with_binaries(qt, tap):
-        qt.qemu, qt.mediator = qemu, mediator     # for checks that start QEMUs of their own
-
-    err = run_qemu_checks(qemu, vgpu_args(device, mediator) + list(qemu_args),
-                          [with_binaries] + list(checks), tap)
+    err = run_qemu_checks(qemu, vgpu_args(device, mediator) + list(qemu_args), checks, tap,
+                          mediator=mediator)
     if check_stderr:
         check_stderr(err, tap)
     status, lines = mediator.stop()
