@@ -29,6 +29,8 @@ struct med_vgpu_ggtt {
     size_t last_ram;            /* the range that matched last: boot rewrites are sequential */
     uint64_t *guest_ptes;
     uint64_t *dirty;
+    const uint32_t *writes;
+    uint32_t writes_walked;     /* *writes when the bitmap was last walked */
     struct pgpu *gpu;
     struct med_vgpu_ggtt_stats stats;
 };
@@ -176,6 +178,7 @@ struct med_vgpu_ggtt *med_vgpu_ggtt_create(const struct med_vgpu_ggtt_config *c)
     s->ram_count = c->ram_count;
     s->guest_ptes = c->guest_ptes;
     s->dirty = c->dirty;
+    s->writes = c->writes;
     s->gpu = c->gpu;
     scratch_partition(s, s->scratch_pte);
     return s;
@@ -253,9 +256,18 @@ static size_t sync_block(struct med_vgpu_ggtt *s, const struct entry_block *b)
 
 size_t med_vgpu_ggtt_sync(struct med_vgpu_ggtt *shadow)
 {
-    size_t taken = sync_block(shadow, &shadow->block[0]) +
-                   sync_block(shadow, &shadow->block[1]);
+    /* Acquire pairs with the client's release after the bit: a count read
+     * here covers every bit set before it.  A bit set after this read is
+     * the next sync's, as it is without the count (clean_run()). */
+    uint32_t writes = shadow->writes ? __atomic_load_n(shadow->writes, __ATOMIC_ACQUIRE) : 0;
+    size_t taken;
 
+    if (writes && writes == shadow->writes_walked) {
+        shadow->stats.clean_skips++;
+        return 0;
+    }
+    taken = sync_block(shadow, &shadow->block[0]) + sync_block(shadow, &shadow->block[1]);
+    shadow->writes_walked = writes;
     shadow->stats.entries_synced += taken;
     return taken;
 }

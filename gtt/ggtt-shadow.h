@@ -58,6 +58,11 @@ struct med_vgpu_ggtt_config {
     size_t ram_count;                   /* non-overlapping, below 1 << 40 */
     uint64_t *guest_ptes;       /* the shared table: PGPU_GGTT_ENTRIES PTEs */
     uint64_t *dirty;            /* and its dirty bitmap */
+    /* The client's count of the entries it marked dirty, bumped after each
+     * bit (wire_rings.ggtt_writes); NULL or 0: walk the bitmap at every
+     * sync.  Trusted for nothing but where to look: a client that counts
+     * wrong only leaves its own host entries as it validated them last. */
+    const uint32_t *writes;
     struct pgpu *gpu;           /* whose GGTT receives the host entries */
 };
 
@@ -68,6 +73,7 @@ struct med_vgpu_ggtt_stats {
     uint64_t not_present;       /* the vGPU's scratch, as the guest asked */
     uint64_t bad_address;       /* present but naming no guest RAM: the vGPU's scratch */
     uint64_t out_of_partition;  /* single-entry updates outside the partition */
+    uint64_t clean_skips;       /* syncs that found the write count unchanged */
     uint32_t last_bad_index;    /* the latest bad_address entry, for log lines */
     uint64_t last_bad_pte;
 };
@@ -90,7 +96,9 @@ void med_vgpu_ggtt_destroy(struct med_vgpu_ggtt *shadow);
 /*
  * Bring the host GGTT up to date with every entry whose dirty bit is set
  * in the partition (bits outside it are never read).  Returns the
- * number of entries taken.
+ * number of entries taken.  With config.writes non-zero and where the
+ * last walk of the bitmap found it, no entry was marked since: no walk
+ * (stats.clean_skips).
  */
 size_t med_vgpu_ggtt_sync(struct med_vgpu_ggtt *shadow);
 

@@ -426,6 +426,7 @@ static int vgpu_setup(struct session *s, const struct med_vgpu_type *type,
         .ram = ram, .ram_count = s->ram_count,
         .guest_ptes = v->table,
         .dirty = (uint64_t *)((char *)v->table + WIRE_GGTT_TABLE_PTES_SIZE),
+        .writes = &v->rings->ggtt_writes.value,
         .gpu = server->gpu,
     });
     if (!v->shadow) {

@@ -464,6 +464,9 @@ void wire_client_ggtt_write(struct wire_client *c, uint32_t index, uint64_t pte)
     __atomic_store_n(&ptes[index], pte, __ATOMIC_RELAXED);
     /* Release: the mediator that sees the bit sees the entry. */
     __atomic_fetch_or(&c->dirty[index / 64], 1ull << (index % 64), __ATOMIC_RELEASE);
+    /* Release: the mediator that sees the count sees the bit, and skips
+     * the bitmap while the count stays where its last walk found it. */
+    __atomic_fetch_add(&c->rings->ggtt_writes.value, 1, __ATOMIC_RELEASE);
 }
 
 /* May a message without a reply go out: a vGPU exists and the message is

@@ -79,7 +79,10 @@ struct wire_rings {
     struct wire_ring_word submit_consumed;
     struct wire_ring_word submit_event;     /* the eventfd when this submission is produced */
     struct wire_ring_word complete_produced;
-    uint8_t reserved[WIRE_PAGE_SIZE - 7 * sizeof(struct wire_ring_word)];
+    /* written by the client: GGTT entries marked dirty, mod 2^32, counted
+     * after each entry's bit is set (0: a client that does not count) */
+    struct wire_ring_word ggtt_writes;
+    uint8_t reserved[WIRE_PAGE_SIZE - 8 * sizeof(struct wire_ring_word)];
     uint8_t submit[WIRE_SUBMIT_RING_SLOTS][WIRE_RING_SLOT_SIZE];
     uint8_t complete[WIRE_COMPLETE_RING_SLOTS][WIRE_RING_SLOT_SIZE];
 };

@@ -51,6 +51,7 @@ struct fixture {
     struct fake_gpu *gpu;
     uint64_t *guest;            /* the shared table's PTEs */
     uint64_t *dirty;
+    uint32_t writes;            /* the client's count (wire_rings.ggtt_writes) */
     struct med_vgpu_ggtt *shadow;
 };
 
@@ -83,7 +84,7 @@ static int setup(void **state)
     f->shadow = med_vgpu_ggtt_create(&(struct med_vgpu_ggtt_config) {
         .partition = partition, .bus_base = BUS_BASE, .scratch_bus = VGPU_SCRATCH,
         .ram = ram, .ram_count = 2, .guest_ptes = f->guest, .dirty = f->dirty,
-        .gpu = &f->gpu->base,
+        .writes = &f->writes, .gpu = &f->gpu->base,
     });
     *state = f;
     return f->shadow ? 0 : -1;
@@ -100,11 +101,18 @@ static int teardown(void **state)
     return 0;
 }
 
-/* What a client does for a guest PTE write. */
-static void guest_write(struct fixture *f, uint32_t index, uint64_t pte)
+/* What a client that does not count does for a guest PTE write. */
+static void guest_write_uncounted(struct fixture *f, uint32_t index, uint64_t pte)
 {
     f->guest[index] = pte;
     f->dirty[index / 64] |= 1ull << (index % 64);
+}
+
+/* What a client does for a guest PTE write (wire_client_ggtt_write()). */
+static void guest_write(struct fixture *f, uint32_t index, uint64_t pte)
+{
+    guest_write_uncounted(f, index, pte);
+    f->writes++;
 }
 
 static bool dirty(const struct fixture *f, uint32_t index)
@@ -236,6 +244,45 @@ static void test_single_entry_update_checks_the_partition(void **state)
     assert_int_equal(med_vgpu_ggtt_stats(f->shadow)->out_of_partition, 1);
 }
 
+/* The write count says where to look, as protocol.h defines it: while it
+ * stands where the last walk found it nothing was marked since, so the
+ * bitmap is not walked; once it moves, every entry marked meanwhile is
+ * taken.  A client that lies (a bit without a count) leaves only its own
+ * entries as it validated them last: still its scratch page here. */
+static void test_an_unchanged_write_count_skips_the_walk(void **state)
+{
+    struct fixture *f = *state;
+
+    guest_write(f, APERTURE_FIRST, 0x1000 | PRESENT);
+    assert_int_equal(med_vgpu_ggtt_sync(f->shadow), 1);
+    guest_write_uncounted(f, HIDDEN_FIRST, 0x2000 | PRESENT);
+    assert_int_equal(med_vgpu_ggtt_sync(f->shadow), 0);
+    assert_int_equal(med_vgpu_ggtt_stats(f->shadow)->clean_skips, 1);
+    assert_int_equal(host(f, HIDDEN_FIRST), VGPU_SCRATCH_PTE);
+    assert_true(dirty(f, HIDDEN_FIRST));
+    /* a counted write: the walk takes it and the one marked before */
+    guest_write(f, HIDDEN_FIRST + 1, 0x3000 | PRESENT);
+    assert_int_equal(med_vgpu_ggtt_sync(f->shadow), 2);
+    assert_int_equal(host(f, HIDDEN_FIRST), (BUS_BASE + 0x2000) | PRESENT);
+    assert_int_equal(host(f, HIDDEN_FIRST + 1), (BUS_BASE + 0x3000) | PRESENT);
+    assert_int_equal(med_vgpu_ggtt_sync(f->shadow), 0);
+    assert_int_equal(med_vgpu_ggtt_stats(f->shadow)->clean_skips, 2);
+}
+
+/* A count of 0 is a client that does not count (or one that wrapped to
+ * it): every sync walks the bitmap. */
+static void test_a_zero_write_count_walks_every_time(void **state)
+{
+    struct fixture *f = *state;
+
+    for (uint32_t i = 0; i < 3; i++) {
+        guest_write_uncounted(f, HIDDEN_FIRST + i, 0x1000 | PRESENT);
+        assert_int_equal(med_vgpu_ggtt_sync(f->shadow), 1);
+        assert_int_equal(host(f, HIDDEN_FIRST + i), (BUS_BASE + 0x1000) | PRESENT);
+    }
+    assert_int_equal(med_vgpu_ggtt_stats(f->shadow)->clean_skips, 0);
+}
+
 /* After destroy nothing of the partition reaches the VM's RAM or its
  * scratch page (which the caller frees next): the global scratch page. */
 static void test_destroy_leaves_nothing_mapped(void **state)
@@ -365,6 +412,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_each_dirty_entry_is_taken_wherever_it_is, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dirty_bits_outside_the_partition_are_never_read, setup, teardown),
         cmocka_unit_test_setup_teardown(test_single_entry_update_checks_the_partition, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_an_unchanged_write_count_skips_the_walk, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_zero_write_count_walks_every_time, setup, teardown),
         cmocka_unit_test_setup_teardown(test_destroy_leaves_nothing_mapped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mapped_bytes_follow_the_host_entries, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mapped_bytes_stay_in_the_partition, setup, teardown),
