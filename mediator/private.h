@@ -163,6 +163,8 @@ struct med_server {
     struct med_guard_limits guard_limits;
     int resume_fd;              /* timerfd: a deferred vGPU's budget is back */
     uint64_t resume_at_ns;      /* when it fires; 0: disarmed */
+    int loop_fd;                /* timerfd: time to copy running loops again */
+    bool loop_timer_armed;
     /* The two sessions (client ids; 0: none) the event thread worked for
      * last, and when: is another vGPU than the one at hand using it? */
     struct { uint32_t client_id; uint64_t at_ns; } recent[2];
@@ -242,6 +244,9 @@ void med_session_unwatch(struct session *session);
 void med_session_after_submission(struct session *session);
 /* @w of its vGPU left the scheduler (server.c drains the done list). */
 void med_session_workload_done(struct session *session, struct med_sched_workload *w);
+/* loop_fd fired: copy and scan again the loops its vGPU runs, if it may
+ * work now (the time is charged to it). */
+void med_session_tick_loops(struct session *session);
 
 /* Log a line about @session prefixed with its vGPU id or client id and name. */
 void med_session_log(const struct session *session, enum med_log_level level,

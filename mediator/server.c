@@ -50,7 +50,7 @@ static const char *const stage_names[] = {
 };
 
 /* epoll_event.data.ptr of the descriptors that are not sessions. */
-static char listen_tag, stop_tag, sched_tag, control_listen_tag, resume_tag;
+static char listen_tag, stop_tag, sched_tag, control_listen_tag, resume_tag, loop_tag;
 
 /* The host GGTT block: each engine's status page, then per engine and
  * ELSP port a window where the workload dispatched there is bound. */
@@ -324,9 +324,11 @@ static int setup(struct med_server *server)
 
     server->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
     server->resume_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-    if (server->epoll_fd < 0 || server->resume_fd < 0 ||
+    server->loop_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (server->epoll_fd < 0 || server->resume_fd < 0 || server->loop_fd < 0 ||
         med_server_watch(server, med_sched_fd(server->sched), &sched_tag) ||
-        med_server_watch(server, server->resume_fd, &resume_tag)) {
+        med_server_watch(server, server->resume_fd, &resume_tag) ||
+        med_server_watch(server, server->loop_fd, &loop_tag)) {
         med_log(MED_LOG_ERROR, "cannot create the event loop: %s", strerror(errno));
         return -1;
     }
@@ -375,7 +377,7 @@ struct med_server *med_server_create(const struct med_server_config *config)
         server->config.socket_path = strdup(config->socket_path);
     }
     server->epoll_fd = server->lock_fd = server->listen_fd = server->control_fd = -1;
-    server->resume_fd = -1;
+    server->resume_fd = server->loop_fd = -1;
     server->budget_params = config->budget ? *config->budget : med_budget_default_params;
     server->guard_limits = config->guard ? *config->guard : med_guard_default_limits;
     for (unsigned i = 0; i < MED_MAX_CONTROLS; i++) {
@@ -452,6 +454,9 @@ void med_server_destroy(struct med_server *server)
         }
         if (server->resume_fd >= 0) {
             close(server->resume_fd);
+        }
+        if (server->loop_fd >= 0) {
+            close(server->loop_fd);
         }
         /* fall through */
     case STAGE_SCHEDULER:
@@ -599,6 +604,40 @@ static void take_rings(struct med_server *server, struct session *rang)
     med_sched_release(server->sched);
 }
 
+/* loop_fd ticks every MED_WL_LOOP_TICK_NS while some vGPU's workload on
+ * the GPU has a loop the mediator follows (mediator/submission/loop.c),
+ * and is disarmed otherwise. */
+static void arm_loop_timer(struct med_server *server)
+{
+    bool running = false;
+    struct itimerspec tick = { 0 };
+
+    for (struct session *s = server->sessions; s && !running; s = s->next) {
+        running = s->stage == SESSION_VGPU_CREATED &&
+                  med_vgpu_submission_loops_running(s->vgpu.submission);
+    }
+    if (running != server->loop_timer_armed) {
+        if (running) {
+            tick.it_value.tv_nsec = tick.it_interval.tv_nsec = (long)MED_WL_LOOP_TICK_NS;
+        }
+        /* Cannot fail with a valid fd and a time in range. */
+        timerfd_settime(server->loop_fd, 0, &tick, NULL);
+        server->loop_timer_armed = running;
+    }
+}
+
+static void tick_loops(struct med_server *server)
+{
+    uint64_t expirations;
+
+    if (read(server->loop_fd, &expirations, sizeof(expirations)) < 0) {
+        return;     /* EAGAIN: disarmed since */
+    }
+    for (struct session *s = server->sessions; s; s = s->next) {
+        med_session_tick_loops(s);
+    }
+}
+
 /* Handle one wait's worth of events; *stop is set when @stop_tag fired. */
 static int dispatch(struct med_server *server, int timeout_ms, bool *stop)
 {
@@ -617,6 +656,8 @@ static int dispatch(struct med_server *server, int timeout_ms, bool *stop)
             med_sched_process(server->sched);
         } else if (tag == &resume_tag) {
             med_server_resume_deferred(server);
+        } else if (tag == &loop_tag) {
+            tick_loops(server);
         } else if (tag == &listen_tag) {
             accept_clients(server);
         } else if (tag == &control_listen_tag) {
@@ -636,6 +677,7 @@ static int dispatch(struct med_server *server, int timeout_ms, bool *stop)
     after_events(server);
     drain_done(server);
     ring_doorbells(server);
+    arm_loop_timer(server);
     return n;
 }
 

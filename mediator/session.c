@@ -376,6 +376,19 @@ void med_session_workload_done(struct session *s, struct med_sched_workload *w)
     med_cost_span_end(s->server, &span);
 }
 
+void med_session_tick_loops(struct session *s)
+{
+    struct cost_span span;
+
+    if (s->stage != SESSION_VGPU_CREATED || s->failed || !med_session_may_work(s)) {
+        return;
+    }
+    med_cost_span_begin(s->server, &span, s);
+    med_vgpu_submission_tick_loops(s->vgpu.submission);
+    med_session_after_submission(s);
+    med_cost_span_end(s->server, &span);
+}
+
 /*
  * Give the session's vGPU (@id) its partition (a new one of @type, or
  * @reserved's), shared table and GGTT shadow.  Returns the shared table's

@@ -73,11 +73,9 @@ uint64_t med_wl_bind(struct med_sched_workload *sw, unsigned port)
                                          ~CTX_CTRL_ENGINE_CTX_RESTORE_INHIBIT) |
                                         MASKED_BIT_DISABLE(CTX_CTRL_ENGINE_CTX_RESTORE_INHIBIT);
     }
-    for (unsigned i = 0; i < w->site_count; i++) {
-        uint64_t target = window + w->sites[i].target;
-
-        *(uint32_t *)(mem + w->sites[i].addr_lo) = (uint32_t)target;
-        *(uint32_t *)(mem + w->sites[i].addr_hi) = (uint32_t)(target >> 32);
+    med_wl_patch_sites(w, w->sites, w->site_count);
+    for (unsigned k = 0; k < w->trap_count; k++) {
+        med_wl_patch_sites(w, w->traps[k].sites, w->traps[k].site_count);
     }
     sw->ctx_timestamp = &state[CTX_TIMESTAMP_DW];
     if (host->check_invariants) {

@@ -31,6 +31,7 @@ static bool layout(struct vgpu_workload *w, const struct guest_context *ctx,
         offsets[b] = end;
         end += res->buffers[b].len;
     }
+    med_wl_loops_plan(w, res, &end);
     if (end > host->window_size) {
         med_wl_reject(w, "its ring and batches need %" PRIu64 " KiB of shadow memory, the engine's "
                "window holds %" PRIu64 " KiB", end >> 10, host->window_size >> 10);
@@ -88,9 +89,11 @@ static void split_parts(struct vgpu_workload *w, const struct guest_context *ctx
 static bool record_batch_starts(struct vgpu_workload *w, const struct guest_context *ctx,
                                 const struct med_scan_result *res, const uint64_t *offsets)
 {
-    if (w->site_cap < res->bb_start_count) {
-        struct bb_site *grown = realloc(w->sites, res->bb_start_count * sizeof(*grown));
-        uint32_t *ends = grown ? realloc(w->part_ends, res->bb_start_count * sizeof(*ends)) : NULL;
+    unsigned need = res->bb_start_count + 2 * LOOP_TRAPS_MAX;
+
+    if (w->site_cap < need) {
+        struct bb_site *grown = realloc(w->sites, need * sizeof(*grown));
+        uint32_t *ends = grown ? realloc(w->part_ends, need * sizeof(*ends)) : NULL;
 
         if (grown) {
             w->sites = grown;
@@ -100,12 +103,13 @@ static bool record_batch_starts(struct vgpu_workload *w, const struct guest_cont
             return false;
         }
         w->part_ends = ends;
-        w->site_cap = res->bb_start_count;
+        w->site_cap = need;
     }
     for (unsigned i = 0; i < res->bb_start_count; i++) {
         const struct med_scan_bb_start *site = &res->bb_starts[i];
         /* The copies are ours (the ring copy and scan_fetch's buffers). */
         uint32_t *cmd = (uint32_t *)((uint8_t *)res->buffers[site->buffer].host + site->offset);
+        uint32_t trampoline = med_wl_loop_trampoline(w, res, site);
         uint64_t dw[2];
 
         cmd[0] &= ~MI_BB_PPGTT;
@@ -116,10 +120,12 @@ static bool record_batch_starts(struct vgpu_workload *w, const struct guest_cont
                                  : SHADOW_RING_OFFSET + (w->head + at) % ctx->ring_size;
         }
         w->sites[i] = (struct bb_site){ .addr_lo = (uint32_t)dw[0], .addr_hi = (uint32_t)dw[1],
-                                        .target = (uint32_t)(offsets[site->target] +
-                                                              site->target_offset) };
+                                        .target = trampoline ? trampoline
+                                                  : (uint32_t)(offsets[site->target] +
+                                                               site->target_offset) };
     }
     w->site_count = res->bb_start_count;
+    med_wl_loops_build(w, res, offsets);
     split_parts(w, ctx, res);
     return true;
 }

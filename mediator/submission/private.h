@@ -13,6 +13,8 @@
  *   layout.c   where the copies go in the workload's host memory, the batch
  *              starts relocated to them, the parts the scheduler runs
  *   bind.c     the workload's memory bound at a GGTT window for the ELSP
+ *   loop.c     a loop's way back through a trampoline the mediator
+ *              retargets at a fresh copy and scan of the guest's loop
  *
  * Not thread-safe: the mediator's event loop owns a submission.
  *
@@ -46,6 +48,34 @@
 
 #define NO_TAIL                 UINT32_MAX  /* the image was unreadable at SUBMIT */
 
+/* Loops (loop.c): a first-level chain back into its own activation goes
+ * through a trampoline of the workload's, which the mediator points at a
+ * fresh copy and scan of the guest's loop, in one of two halves per loop,
+ * while the GPU goes round; the rest runs as the first scan copied it. */
+#define LOOP_TRAPS_MAX          4           /* loops so followed per workload */
+#define LOOP_COPY_SIZE          (32u * 1024)    /* each half: a rescan's copies */
+#define LOOP_TRAMPOLINE_SIZE    32
+
+/* Address dwords in a workload's memory the GPU reads: bind writes the
+ * window's address of @target there. */
+struct bb_site {
+    uint32_t addr_lo, addr_hi;
+    uint32_t target;
+};
+
+struct loop_trap {
+    uint64_t gma;               /* the loop's target: each rescan starts there */
+    enum med_scan_space space;
+    uint32_t trampoline;        /* its offset in the workload's memory */
+    uint32_t halves;            /* offset of its two halves */
+    unsigned jump_site;         /* the trampoline's MI_BATCH_BUFFER_START in sites */
+    unsigned current;           /* the half it points at; 2: the first scan's copy */
+    uint32_t generation;        /* the trampoline stores it as the GPU passes */
+    bool stopped;               /* no more rescans: refused, or too big for a half */
+    struct bb_site *sites;      /* the batch starts in the current half */
+    unsigned site_count, site_cap;
+};
+
 enum workload_state {
     WL_FREE,
     WL_QUEUED,                  /* with the scheduler */
@@ -77,11 +107,13 @@ struct vgpu_workload {
     uint64_t ppgtt_pin;
     /* Every MI_BATCH_BUFFER_START: where its address dwords are in mem and
      * the offset of its target's copy; filled in by bind for the window. */
-    struct bb_site {
-        uint32_t addr_lo, addr_hi;
-        uint32_t target;
-    } *sites;
+    struct bb_site *sites;
     unsigned site_count, site_cap;
+    /* The loops it follows, their trampolines, and where the GPU stores
+     * the generation of each trampoline it passed (a dword per loop). */
+    struct loop_trap traps[LOOP_TRAPS_MAX];
+    unsigned trap_count;
+    uint32_t loop_area;
     /* Ring offsets where its parts end (all but the last, which ends at
      * tail): the scheduler dispatches a long workload a slice at a time. */
     uint32_t *part_ends;
@@ -195,6 +227,25 @@ void med_wl_fetch_destroy(struct med_vgpu_submission *sub);
  * @w was rejected. */
 bool med_wl_layout(struct vgpu_workload *w, const struct guest_context *ctx,
                    const struct med_scan_result *res, uint32_t len);
+
+/* loop.c */
+/* Plan the traps of @res's first-level loops at @*end (growing it) if
+ * they fit @w's window; each loop's trampoline offset is then known. */
+void med_wl_loops_plan(struct vgpu_workload *w, const struct med_scan_result *res,
+                       uint64_t *end);
+/* The trampoline offset a batch start @site of @res goes to, or 0: not a
+ * trapped loop. */
+uint32_t med_wl_loop_trampoline(const struct vgpu_workload *w, const struct med_scan_result *res,
+                                const struct med_scan_bb_start *site);
+/* Write the trampolines, pointed at the first scan's copy of each loop
+ * (@offsets: of each buffer of @res), and add their address dwords to the
+ * sites; @w->sites has room for 2 * LOOP_TRAPS_MAX more. */
+void med_wl_loops_build(struct vgpu_workload *w, const struct med_scan_result *res,
+                        const uint64_t *offsets);
+/* Write @count sites' addresses for @w's window. */
+void med_wl_patch_sites(struct vgpu_workload *w, const struct bb_site *sites, unsigned count);
+/* Free what @w's traps hold. */
+void med_wl_loops_free(struct vgpu_workload *w);
 
 /* bind.c */
 /* The scheduler's bind: map @sw's memory at the window of ELSP @port. */

@@ -405,6 +405,7 @@ void med_vgpu_submission_destroy(struct med_vgpu_submission *sub)
         for (unsigned i = 0; i < MED_WL_SLOTS; i++) {
             med_host_buf_free(sub->config.host->host_mem, &sub->engines[e].slots[i].mem);
             free(sub->engines[e].slots[i].sites);
+            med_wl_loops_free(&sub->engines[e].slots[i]);
             free(sub->engines[e].slots[i].part_ends);
         }
     }

@@ -172,6 +172,14 @@ bool med_vgpu_submission_can_shadow(const struct med_vgpu_submission *sub);
  * vGPU may work now, one element at a time. */
 void med_vgpu_submission_shadow_next(struct med_vgpu_submission *sub);
 
+/* Whether a workload of @sub on the GPU has a loop the mediator follows:
+ * then call med_vgpu_submission_tick_loops() every MED_WL_LOOP_TICK_NS. */
+#define MED_WL_LOOP_TICK_NS     1000000ull
+bool med_vgpu_submission_loops_running(const struct med_vgpu_submission *sub);
+/* Copy and scan again each loop the GPU went round since the last call,
+ * and point its way back at the new copy (loop.c). */
+void med_vgpu_submission_tick_loops(struct med_vgpu_submission *sub);
+
 /* RESET_ENGINES: drop queued and running work of the engines in @mask
  * (bit per engine) without COMPLETE messages. */
 void med_vgpu_submission_reset(struct med_vgpu_submission *sub, uint32_t mask);

@@ -323,6 +323,18 @@ static void store_u32(const struct guest_bo *bo, unsigned index, uint32_t value)
     __atomic_store_n(&((uint32_t *)bo->map)[index], value, __ATOMIC_RELEASE);
 }
 
+/* The mediator's count of rejected and hung elements so far. */
+static void assert_exec_counts(struct env *e, uint64_t rejected, uint64_t hangs)
+{
+    const struct med_vgpu_exec_stats *st;
+
+    server_thread_stop(e->server);
+    st = med_server_exec_stats(server_thread_server(e->server));
+    assert_int_equal(st->rejected, rejected);
+    assert_int_equal(st->hangs, hangs);
+    assert_int_equal(server_thread_resume(e->server), 0);
+}
+
 #define SPIN_LOOP       64u         /* igt's LOOP_START_OFFSET */
 #define SPIN_CONDITION  4088u       /* igt's spin->condition: the batch's last qword */
 
@@ -346,14 +358,12 @@ static void wait_for_u32(const struct guest_bo *bo, unsigned index, uint32_t val
  * with a dword of its own buffer (the loop goes on while the dword is
  * greater); igt_spin_end() ends it by writing MI_BATCH_BUFFER_END there.
  * This one also stores 1 at data[1] each round, so that the test sees it
- * go round.  It runs from its scanned copy: rewriting the guest's batch
- * (MI_BATCH_BUFFER_END over its loop) does not end it, the dword does.
+ * go round until the dword ends it.
  */
 static void test_spinner_ends_when_the_guest_writes_its_dword(void **state)
 {
     struct env *e = *state;
     uint32_t *batch = e->batch->map, *p = batch, seqno;
-    const struct med_vgpu_exec_stats *st;
 
     emit_sdi(&p, DATA_ADDR, false, false);      /* started */
     p[-1] = 1;
@@ -372,8 +382,6 @@ static void test_spinner_ends_when_the_guest_writes_its_dword(void **state)
     assert_int_equal(guest_ctx_emit_breadcrumb(e->rcs, &seqno), 0);
     assert_int_equal(guest_ctx_submit(e->rcs), 0);
     wait_for_u32(e->data, 0, 1);
-    /* The guest's batch changed under the loop: the copy goes on. */
-    store_u32(e->batch, SPIN_LOOP / 4, MI_BB_END_DW);
     store_u32(e->data, 1, 0);
     wait_for_u32(e->data, 1, 1);
     assert_int_not_equal(guest_ctx_seqno(e->rcs), seqno);
@@ -381,11 +389,86 @@ static void test_spinner_ends_when_the_guest_writes_its_dword(void **state)
     store_u32(e->batch, SPIN_CONDITION / 4, MI_BB_END_DW);
     assert_int_equal(guest_ctx_wait(e->rcs, WAIT_MS), 0);
     assert_int_equal(guest_ctx_seqno(e->rcs), seqno);
-    server_thread_stop(e->server);
-    st = med_server_exec_stats(server_thread_server(e->server));
-    assert_int_equal(st->rejected, 0);
-    assert_int_equal(st->hangs, 0);
-    assert_int_equal(server_thread_resume(e->server), 0);
+    assert_exec_counts(e, 0, 0);
+}
+
+/*
+ * gem_exec_nop@poll's batch (IGT 1.27.1, poll_ring()): a loop of
+ * MI_ARB_CHECK and a chain back to it, with no way out but the guest's
+ * CPU writing MI_BATCH_BUFFER_END over the MI_ARB_CHECK.  Here each round
+ * also stores a value at data[1]: @body_index is the dword of the loop
+ * that holds it.  The loop starts at +64 of the batch.
+ */
+#define LOOP_START      64u
+
+static unsigned emit_polled_loop(struct env *e)
+{
+    uint32_t *batch = e->batch->map, *p = batch;
+
+    emit_sdi(&p, DATA_ADDR, false, false);      /* started */
+    p[-1] = 1;
+    p = batch + LOOP_START / 4;
+    emit(&p, MI_ARB_CHECK_DW);
+    emit_sdi(&p, DATA_ADDR + 4, false, false);  /* went round, with this value */
+    p[-1] = 1;
+    emit_bb_start(&p, BATCH_ADDR + LOOP_START, EMIT_BB_PPGTT);
+    return LOOP_START / 4 + 4;
+}
+
+static uint32_t submit_polled_loop(struct env *e)
+{
+    uint32_t seqno;
+
+    assert_int_equal(guest_ctx_emit_batch(e->rcs, BATCH_ADDR, true), 0);
+    assert_int_equal(guest_ctx_emit_breadcrumb(e->rcs, &seqno), 0);
+    assert_int_equal(guest_ctx_submit(e->rcs), 0);
+    wait_for_u32(e->data, 0, 1);
+    wait_for_u32(e->data, 1, 1);
+    return seqno;
+}
+
+/* The loop's body changed by the guest as it runs is what the GPU runs
+ * next (a fresh copy, scanned: the mediator follows the loop), and
+ * MI_BATCH_BUFFER_END written over its first command ends it, as on the
+ * hardware, with no rejection and no hang. */
+static void test_loop_rewritten_by_the_guest_runs_the_new_body(void **state)
+{
+    struct env *e = *state;
+    unsigned value = emit_polled_loop(e);
+    uint32_t seqno = submit_polled_loop(e);
+
+    for (uint32_t round = 2; round < 5; round++) {
+        store_u32(e->batch, value, round);
+        wait_for_u32(e->data, 1, round);
+        assert_int_not_equal(guest_ctx_seqno(e->rcs), seqno);
+    }
+    store_u32(e->batch, LOOP_START / 4, MI_BB_END_DW);
+    assert_int_equal(guest_ctx_wait(e->rcs, WAIT_MS), 0);
+    assert_int_equal(guest_ctx_seqno(e->rcs), seqno);
+    assert_exec_counts(e, 0, 0);
+}
+
+/* A change that puts a command the scanner refuses into the running loop
+ * (MI_REPORT_HEAD: it would write the ring head into the engine's status
+ * page, a host page) is refused; the GPU stops before the change (a hang
+ * to the guest, which recovers), having run only what was scanned: the
+ * host pages are intact. */
+static void test_loop_changed_to_a_refused_command_is_stopped(void **state)
+{
+    struct env *e = *state;
+    unsigned value = emit_polled_loop(e);
+
+    submit_polled_loop(e);
+    store_u32(e->batch, value, 2);
+    wait_for_u32(e->data, 1, 2);
+    store_u32(e->batch, LOOP_START / 4, MI_REPORT_HEAD_DW);
+    assert_int_equal(guest_ctx_wait(e->rcs, WAIT_MS), -EIO);
+    assert_host_pages_intact(e);
+    assert_canary_intact(e);
+    assert_exec_counts(e, 1, 1);
+    assert_int_equal(guest_ctx_recover(e->rcs), 0);
+    assert_int_equal(run_batch(e->rcs, store_batch(e, 0x8000, DATA_ADDR + 0x100, 0x600d)), 0);
+    assert_int_equal(((uint32_t *)e->data->map)[0x40], 0x600d);
 }
 
 static void test_thousand_batches(void **state)
@@ -1152,6 +1235,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_batch_jumping_outside_its_buffer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unterminated_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_spinner_ends_when_the_guest_writes_its_dword,
+                                        setup_patient, teardown),
+        cmocka_unit_test_setup_teardown(test_loop_rewritten_by_the_guest_runs_the_new_body,
+                                        setup_patient, teardown),
+        cmocka_unit_test_setup_teardown(test_loop_changed_to_a_refused_command_is_stopped,
                                         setup_patient, teardown),
         cmocka_unit_test_setup_teardown(test_endless_loop_is_reset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_batch_runs, setup, teardown),
