@@ -30,6 +30,7 @@
 #include "bench/bench-stats.h"
 #include "tests/unit/scan/emit.h"
 #include "tests/unit/scan/fake-vm.h"
+#include "tests/unit/scan/i915-ko.h"
 
 #define BATCH_GMA       FAKE_PPGTT_BASE
 #define BATCH_BYTES     (1u << 20)
@@ -38,8 +39,12 @@
 #define REQUESTS        1000        /* i915-ring: within the 1024 batch starts of a scan */
 #define REQUEST_BATCH   1024u       /* i915-ring: bytes between two requests' batches */
 #define RING_BYTES      (REQUESTS * 128u)
+#define NULL_STATES     240         /* i915-null-state: copies in the GGTT partition */
+#define NULL_STATE_STRIDE 0x1000u   /* i915-null-state: bytes between two copies */
 #define RUNS            7
 #define SCANS_PER_RUN   20
+
+static int exit_status;      /* 1 when a stream named or not could not run */
 
 static double now_ns(void)
 {
@@ -157,7 +162,42 @@ static size_t i915_ring(struct fake_vm *vm, pattern_fn *pattern, uint32_t *ring,
     return bytes + *ring_bytes;
 }
 
-/* Lay a stream out in @vm and its ring in @ring; the bytes it scans. */
+/*
+ * The guest kernel's own first render batch (i915-ko.h), as i915 runs it
+ * at load, NULL_STATES copies of it, each relocated for its own place in
+ * the GGTT partition and started by a request of its own from the ring:
+ * a captured i915 stream.  0 when the guest kernel is not there.
+ */
+static size_t i915_null_states(struct fake_vm *vm, pattern_fn *pattern, uint32_t *ring,
+                               size_t *ring_bytes)
+{
+    struct i915_null_state ns;
+    uint32_t *p = ring;
+    char where[1024];
+    size_t bytes = 0;
+
+    (void)pattern;
+    if (i915_null_state_read(&ns, where, sizeof(where))) {
+        fprintf(stderr, "bench-scan: no %s (build it with scripts/build-guest): the "
+                "i915-null-state stream is not measured\n", where);
+        return 0;
+    }
+    for (unsigned i = 0; i < NULL_STATES; i++) {
+        uint64_t gma = FAKE_GGTT_BASE + NULL_STATE_STRIDE * (i + 1);
+
+        i915_null_state_place(&ns, fake_ggtt(vm, gma), (uint32_t)gma);
+        bytes += ns.bytes;
+        emit(&p, MI_ARB_ON_OFF_DW(false));
+        emit_bb_start(&p, gma, 0);
+        emit(&p, MI_ARB_ON_OFF_DW(true));
+    }
+    i915_null_state_free(&ns);
+    *ring_bytes = 4 * (size_t)(p - ring);
+    return bytes + *ring_bytes;
+}
+
+/* Lay a stream out in @vm and its ring in @ring; the bytes it scans (0:
+ * the stream cannot be laid out here). */
 typedef size_t layout_fn(struct fake_vm *vm, pattern_fn *pattern, uint32_t *ring,
                          size_t *ring_bytes);
 
@@ -187,6 +227,10 @@ static void run_stream(const struct stream *st)
         exit(1);
     }
     bytes = st->layout(vm, st->pattern, ring, &ring_bytes);
+    if (!bytes) {
+        exit_status = 1;
+        goto out;
+    }
     req.commands = ring;
     req.len = ring_bytes;
     if (med_scan(scan, &req, &result) != MED_SCAN_OK) {
@@ -218,6 +262,7 @@ static void run_stream(const struct stream *st)
     scan_time = bench_stat_of(scan_ns, RUNS);
     copy_time = bench_stat_of(copy_ns, RUNS);
     printf("BENCH scan-%s-vs-memcpy %.1f ratio\n", st->name, scan_time.median / copy_time.median);
+out:
     free(copy);
     free(ring);
     med_scan_destroy(scan);
@@ -232,6 +277,7 @@ int main(int argc, char **argv)
         { "blit", one_batch_ring, blit_pattern, GEN9_BCS },
         { "3d", one_batch_ring, render_pattern, GEN9_RCS },
         { "i915-ring", i915_ring, render_pattern, GEN9_RCS },
+        { "i915-null-state", i915_null_states, NULL, GEN9_RCS },
     };
 
     for (size_t i = 0; i < sizeof(streams) / sizeof(streams[0]); i++) {
@@ -244,5 +290,5 @@ int main(int argc, char **argv)
             run_stream(&streams[i]);
         }
     }
-    return 0;
+    return exit_status;
 }

@@ -22,7 +22,7 @@
 #define FIRST_WINDOW        4096u           /* first copy of a batch; then 4x larger */
 #define GTT_PAGE            4096u
 #define GOOD_RANGES         4               /* a blit's two surfaces, a store's page, a batch */
-#define HEADER_CACHE_BITS   6               /* a request's and a Mesa draw's packets fit */
+#define HEADER_CACHE_BITS   8               /* i915's golden context's 85 packets fit */
 #define HEADER_CACHE        (1u << HEADER_CACHE_BITS)
 #define KNOWN_BATCHES       16              /* batches a scan finds again by address (2^4) */
 
@@ -65,7 +65,24 @@ struct frame {
     uint64_t window;            /* bytes asked of fetch for this copy */
 };
 
+/* A decoded header (see med_scan.headers); desc NULL: empty. */
+struct header_entry {
+    uint32_t dw0;
+    unsigned len;
+    const struct med_cmd_desc *desc;
+    uint8_t fast;                       /* enum fast_path */
+    uint8_t store_space;                /* FAST_STORE: dword 0's enum med_scan_space */
+    uint8_t store_bytes;                /* FAST_STORE: bytes written, core mode aside */
+};
+
 struct med_scan {
+    /* Per engine, headers that decoded to an allowed command of a valid
+     * length there, with their row and length: headers repeat (a ring's
+     * stores, a batch's blits, a draw's state packets, the same packets
+     * from one request to the next), and a repeated header needs none of
+     * those checks again.  What is cached follows from the header and the
+     * engine alone, so it holds across scans. */
+    struct header_entry headers[GEN9_NUM_ENGINES][HEADER_CACHE];
     struct med_scan_config config;
     struct med_scan_limits limits;
     struct med_scan_stats stats;
@@ -89,16 +106,6 @@ enum fast_path {
     FAST_STORE,                 /* MI_STORE_DATA_IMM of dwords: on the good range matched last */
 };
 
-/* A decoded header (see med_scan_state.headers); desc NULL: empty. */
-struct header_entry {
-    uint32_t dw0;
-    unsigned len;
-    const struct med_cmd_desc *desc;
-    uint8_t fast;                       /* enum fast_path */
-    uint8_t store_space;                /* FAST_STORE: dword 0's enum med_scan_space */
-    uint8_t store_bytes;                /* FAST_STORE: bytes written, core mode aside */
-};
-
 /* One scan in progress. */
 struct med_scan_state {
     struct med_scan *scan;
@@ -115,11 +122,7 @@ struct med_scan_state {
      * e.g. a copy's source and destination in turn. */
     struct good_range good[GOOD_RANGES];
     unsigned good_next, good_last;
-    /* Headers that decoded to an allowed command of a valid length on
-     * this scan's engine, with their row and length: headers repeat (a
-     * ring's stores, a batch's blits, a draw's state packets), and a
-     * repeated header needs none of those checks again. */
-    struct header_entry headers[HEADER_CACHE];
+    struct header_entry *headers;       /* the scan's engine's (med_scan.headers) */
     /* Batches scanned in this scan, by address (buffer index, 0: none): a
      * ring that starts the same batch request after request runs one
      * copy, scanned once (known_batch()). */
@@ -968,7 +971,8 @@ static const char *const policy_reason[] = {
 /* Where @dw0's decoding is cached: a multiplicative hash of the whole
  * header (type, opcode, flags, length), so that the packets of one stream
  * fall in distinct slots (an i915 request and a Mesa draw, 25 headers:
- * 2 collisions in 64 slots, 8 with the opcode bits mixed into 32). */
+ * 8 collisions with only the opcode bits mixed into 32 slots, 2 in 64 by
+ * this hash; i915's golden context alone has 85 packets, hence 256). */
 static unsigned header_slot(uint32_t dw0)
 {
     return (dw0 * 0x9e3779b1u) >> (32 - HEADER_CACHE_BITS);
@@ -1139,7 +1143,11 @@ static void start_result(struct med_scan_state *s)
 enum med_scan_verdict med_scan(struct med_scan *scan, const struct med_scan_request *req,
                                struct med_scan_result *result)
 {
-    struct med_scan_state s = { .scan = scan, .req = req, .result = result };
+    struct med_scan_state s = {
+        .scan = scan, .req = req, .result = result,
+        /* an engine out of range is refused below, before any decode */
+        .headers = scan->headers[(unsigned)req->engine < GEN9_NUM_ENGINES ? req->engine : 0],
+    };
     enum med_scan_verdict v = MED_SCAN_OK;
 
     start_result(&s);

@@ -10,8 +10,6 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include <elf.h>
-#include <glob.h>
 #include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,96 +22,9 @@
 
 #include "tests/unit/scan/emit.h"
 #include "tests/unit/scan/fake-vm.h"
+#include "tests/unit/scan/i915-ko.h"
 
 #define BATCH_GMA       (FAKE_GGTT_BASE + 0x10000)
-#define NO_RELOC        0xffffffffu
-
-struct blob {
-    uint8_t *data;
-    size_t size;
-};
-
-static bool read_file(const char *path, struct blob *b)
-{
-    FILE *fp = fopen(path, "rb");
-    long size;
-
-    if (!fp || fseek(fp, 0, SEEK_END) || (size = ftell(fp)) <= 0 || fseek(fp, 0, SEEK_SET)) {
-        if (fp) {
-            fclose(fp);
-        }
-        return false;
-    }
-    b->size = (size_t)size;
-    b->data = malloc(b->size);
-    if (!b->data || fread(b->data, 1, b->size, fp) != b->size) {
-        free(b->data);
-        fclose(fp);
-        return false;
-    }
-    fclose(fp);
-    return true;
-}
-
-/* The bytes of the ELF symbol @name of @ko, or NULL. */
-static const uint8_t *elf_symbol(const struct blob *ko, const char *name, size_t *size)
-{
-    const Elf64_Ehdr *eh = (const void *)ko->data;
-    const Elf64_Shdr *sh;
-
-    if (ko->size < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
-        eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-        eh->e_shoff + (uint64_t)eh->e_shnum * sizeof(*sh) > ko->size) {
-        return NULL;
-    }
-    sh = (const void *)(ko->data + eh->e_shoff);
-    for (unsigned i = 0; i < eh->e_shnum; i++) {
-        const Elf64_Sym *sym = (const void *)(ko->data + sh[i].sh_offset);
-        const char *strtab;
-
-        if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh->e_shnum) {
-            continue;
-        }
-        strtab = (const char *)ko->data + sh[sh[i].sh_link].sh_offset;
-        for (size_t j = 0; j < sh[i].sh_size / sizeof(*sym); j++) {
-            const Elf64_Shdr *sec = &sh[sym[j].st_shndx];
-
-            if (sym[j].st_shndx == SHN_UNDEF || sym[j].st_shndx >= eh->e_shnum ||
-                strcmp(strtab + sym[j].st_name, name)) {
-                continue;
-            }
-            if (sec->sh_offset + sym[j].st_value + sym[j].st_size > ko->size) {
-                return NULL;
-            }
-            *size = sym[j].st_size;
-            return ko->data + sec->sh_offset + sym[j].st_value;
-        }
-    }
-    return NULL;
-}
-
-/* The i915.ko of the guest kernel, in the cache as scripts/common.sh names it. */
-static bool find_i915(struct blob *ko, char *pattern, size_t size)
-{
-    const char *cache = getenv("GPUMED_CACHE"), *xdg = getenv("XDG_CACHE_HOME");
-    const char *home = getenv("HOME");
-    glob_t g;
-    bool found = false;
-
-    if (cache) {
-        snprintf(pattern, size, "%s", cache);
-    } else {
-        snprintf(pattern, size, "%s%s/gpumed", xdg ? xdg : home ? home : "",
-                 xdg ? "" : "/.cache");
-    }
-    snprintf(pattern + strlen(pattern), size - strlen(pattern),
-             "/guest-kernel/*/lib/modules/*/kernel/drivers/gpu/drm/i915/i915.ko");
-    if (glob(pattern, 0, NULL, &g) == 0) {
-        found = read_file(g.gl_pathv[0], ko);
-    }
-    globfree(&g);
-    return found;
-}
 
 static void test_null_render_state(void **state)
 {
@@ -121,36 +32,18 @@ static void test_null_render_state(void **state)
     struct med_scan *scan;
     struct med_scan_result result;
     struct med_scan_request req;
-    const uint8_t *batch, *relocs;
-    size_t batch_size, relocs_size;
-    uint32_t *ring, *p, *copy;
-    struct blob ko = { 0 };
-    char pattern[1024];
+    struct i915_null_state ns;
+    uint32_t *ring, *p;
+    char where[1024];
 
-    if (!find_i915(&ko, pattern, sizeof(pattern))) {
-        fail_msg("set-up: no %s: build it with scripts/build-guest", pattern);
+    if (i915_null_state_read(&ns, where, sizeof(where))) {
+        fail_msg("set-up: no %s: build it with scripts/build-guest", where);
     }
-    batch = elf_symbol(&ko, "gen9_null_state_batch", &batch_size);
-    relocs = elf_symbol(&ko, "gen9_null_state_relocs", &relocs_size);
-    assert_non_null(batch);
-    assert_non_null(relocs);
-    assert_true(batch_size % 4 == 0 && batch_size < FAKE_GGTT_PARTITION / 2);
-
+    assert_true(ns.bytes < FAKE_GGTT_PARTITION / 2);
     vm = fake_vm_create();
     scan = fake_vm_scanner(vm, NULL);
     assert_non_null(scan);
-    copy = fake_ggtt(vm, BATCH_GMA);
-    memcpy(copy, batch, batch_size);
-    for (size_t i = 0; i + 4 <= relocs_size; i += 4) {
-        uint32_t offset;
-
-        memcpy(&offset, relocs + i, 4);
-        if (offset == NO_RELOC) {
-            break;
-        }
-        assert_true(offset < batch_size);
-        copy[offset / 4] += (uint32_t)BATCH_GMA;
-    }
+    i915_null_state_place(&ns, fake_ggtt(vm, BATCH_GMA), (uint32_t)BATCH_GMA);
     ring = p = fake_ggtt(vm, FAKE_GGTT_BASE);
     emit(&p, MI_ARB_ON_OFF_DW(false));
     emit_bb_start(&p, BATCH_GMA, 0);
@@ -165,7 +58,7 @@ static void test_null_render_state(void **state)
                   result.commands - 3, result.buffers[1].len);
     med_scan_destroy(scan);
     fake_vm_destroy(vm);
-    free(ko.data);
+    i915_null_state_free(&ns);
 }
 
 int main(void)
