@@ -561,10 +561,11 @@ static unsigned known_batch(const struct med_scan_state *s, enum med_scan_space 
     return index;
 }
 
-/* A start of the known batch @index (known_batch()): pointed at its copy,
- * nothing fetched or scanned again; a chain ends the current batch. */
-static enum med_scan_verdict start_known_batch(struct med_scan_state *s, unsigned index,
-                                               unsigned level)
+/* A call of the known batch @index (known_batch()): pointed at its copy,
+ * nothing fetched or scanned again, and the caller goes on after it.
+ * Chains are not found again: a first-level start whose target is an
+ * earlier buffer is a loop (loop.c relies on it). */
+static enum med_scan_verdict call_known_batch(struct med_scan_state *s, unsigned index)
 {
     struct med_scan *scan = s->scan;
     struct med_scan_result *r = s->result;
@@ -578,7 +579,7 @@ static enum med_scan_verdict start_known_batch(struct med_scan_state *s, unsigne
     scan->bb_starts[r->bb_start_count++] = (struct med_scan_bb_start){
         .buffer = top(s)->buffer, .offset = 4 * top(s)->pos, .target = index,
     };
-    return level == (unsigned)s->level ? leave_batch(s) : MED_SCAN_OK;
+    return MED_SCAN_OK;
 }
 
 enum med_scan_verdict med_cmd_bb_start(struct med_scan_state *s, const uint32_t *cmd,
@@ -614,9 +615,9 @@ enum med_scan_verdict med_cmd_bb_start(struct med_scan_state *s, const uint32_t 
             return chain_into_scanned(s, index, target, privileged);
         }
     }
-    index = known_batch(s, space, target, level, privileged);
+    index = level > (unsigned)s->level ? known_batch(s, space, target, level, privileged) : 0;
     if (index) {
-        return start_known_batch(s, index, level);
+        return call_known_batch(s, index);
     }
     if (r->buffer_count > scan->limits.max_batches) {
         return reject(s, MED_SCAN_LIMIT, "more than %u batches", scan->limits.max_batches);

@@ -566,8 +566,10 @@ static void test_repeats_that_terminate(void **state)
     assert_int_equal(f->result.bb_starts[4].target_offset, 0);
 }
 
-/* A batch is found again only as it was scanned: started from its first
- * byte, at the same level, with the same privileges. */
+/* A batch is found again only as it was scanned: called from its first
+ * byte, at the same level, with the same privileges; a chain never (a
+ * first-level chain to an earlier buffer is a loop, mediator/submission/
+ * loop.c). */
 static void test_repeats_of_another_kind_are_scanned_again(void **state)
 {
     struct fixture *f = *state;
@@ -603,6 +605,19 @@ static void test_repeats_of_another_kind_are_scanned_again(void **state)
     emit(&b, MI_BB_END_DW);
     assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_BAD_REGISTER);
     assert_reason(f, "(privileged) from an unprivileged batch");
+    /* A chain to a batch the ring called before: a new buffer after the
+     * chaining one. */
+    p = f->ring;
+    emit_bb_start(&p, PPGTT_BATCH2, EMIT_BB_PPGTT);
+    emit_bb_start(&p, PPGTT_BATCH, EMIT_BB_PPGTT);
+    b = fake_ppgtt(f->vm, PPGTT_BATCH);
+    emit_bb_start(&b, PPGTT_BATCH2, EMIT_BB_PPGTT);
+    f->vm->fetches = 0;
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_OK);
+    assert_int_equal(f->vm->fetches, 3);
+    assert_int_equal(f->result.buffer_count, 4);
+    assert_int_equal(f->result.bb_starts[2].buffer, 2);
+    assert_int_equal(f->result.bb_starts[2].target, 3);
 }
 
 /* A batch is copied 4 KiB first and its copy extended 4x while it goes on:
