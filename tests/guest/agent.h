@@ -116,7 +116,7 @@ step_fn step_gem_store, step_gem_blit, step_gem_loop, step_gem_contexts, step_ge
 step_fn step_gem_relay;
 step_fn step_mediator_loss;
 step_fn step_hostile_ggtt_store, step_hostile_lri, step_hostile_jump;
-step_fn step_hostile_unterminated, step_hostile_loop, step_hostile_ppgtt;
+step_fn step_hostile_unterminated, step_hostile_loop, step_hostile_ppgtt, step_hostile_iommu;
 step_fn step_gem_victim;
 step_fn step_igt;
 step_fn step_bench_blit_1080p, step_bench_sdi_single, step_bench_sdi_queued;

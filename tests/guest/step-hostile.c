@@ -312,8 +312,8 @@ static int kmsg_follow(struct result *r)
     return fd;
 }
 
-/* Did i915 log an engine reset since kmsg_follow()?  Logs the line. */
-static bool kmsg_saw_reset(struct result *r, int fd)
+/* Did the kernel log a line with @mark since kmsg_follow()?  Logs the line. */
+static bool kmsg_saw(struct result *r, int fd, const char *mark)
 {
     char record[1024];
     ssize_t n;
@@ -327,8 +327,8 @@ static bool kmsg_saw_reset(struct result *r, int fd)
         record[n] = '\0';
         record[strcspn(record, "\n")] = '\0';     /* not the key=value lines */
         text = strchr(record, ';');
-        if (text && strstr(text, RESET_MARK)) {
-            result_log(r, "i915: %s", text + 1);
+        if (text && strstr(text, mark)) {
+            result_log(r, "kernel: %s", text + 1);
             return true;
         }
     }
@@ -416,7 +416,7 @@ static bool run_attack(struct result *r, attack_arm_fn *arm, attack_fn *attack)
     result_add(r, "guilty", "%u", after.batch_active);
     /* Refused by i915 itself, or stopped: an engine or the GPU was reset for it. */
     contained = err != 0 || after.reset_count > before.reset_count || after.batch_active ||
-                kmsg_saw_reset(r, kmsg);
+                kmsg_saw(r, kmsg, RESET_MARK);
     result_add(r, "contained", "%s", contained ? "yes" : "no");
     ok = contained && bytes_match(r, "canary", canary.map, canary_want, CANARY_SIZE);
     if (ok) {
@@ -464,4 +464,103 @@ bool step_hostile_loop(struct result *r)
 bool step_hostile_ppgtt(struct result *r)
 {
     return run_attack(r, arm_ppgtt_outside_ram, attack_ppgtt_store);
+}
+
+/*
+ * The GPU as the VM's own behind an IOMMU (pgpu-pci, intel_iommu=on): the
+ * agent, as a hostile guest kernel would, points the GGTT entries of the
+ * ring its context runs from at an I/O virtual address the IOMMU maps
+ * nothing at (through BAR0, root only), and submits again on that context.
+ * The engine's fetch is refused: the IOMMU records the fault and signals
+ * it, and the guest's VT-d driver logs it naming 00:02.0.  QEMU survives
+ * the engine's refused access, which comes from a thread of the model's
+ * own (docs/gpu-model.md), and counts it (run-guest checks its report).
+ */
+#define RCS_RING_START          0x2038
+#define RCS_RING_CTL            0x203c
+#define RING_CTL_PAGES(ctl)     ((((ctl) >> 12) & 0x1ff) + 1)
+#define RING_MAX_PAGES          64
+/* Within the IOMMU's 39 bits; the IOVAs Linux hands out start below 4 GiB. */
+#define IOVA_UNMAPPED           0x7fdead0000ull
+#define DMAR_GPU_FAULT_MARK     "Request device [00:02.0] fault addr 0x7fdead"
+#define DMAR_WAIT_SECONDS       20
+
+static bool submit_store(struct result *r, int fd, struct gem_buffer *batch,
+                         struct gem_buffer *target, bool wait)
+{
+    uint32_t len = emit_end(batch->map, emit_store(batch->map, VA_CANARY, 0x600df00d));
+    const struct gem_buffer *targets[] = { target };
+    int err = gem_execute(fd, 0, I915_EXEC_RENDER, batch, 0, len, targets, 1);
+
+    if (!err && wait) {
+        err = gem_wait(fd, target);
+    }
+    if (err) {
+        result_add(r, "error", "store:%s", strerror(err));
+    }
+    return !err;
+}
+
+bool step_hostile_iommu(struct result *r)
+{
+    volatile uint64_t *pte[RING_MAX_PAGES] = { 0 };
+    uint64_t saved[RING_MAX_PAGES];
+    struct gem_buffer batch = { 0 }, target = { 0 };
+    volatile uint32_t *reg;
+    uint32_t start, pages = 0;
+    bool seen = false;
+    char addr[64];
+    int kmsg = -1, fd = gem_open(r);
+
+    if (fd < 0) {
+        return false;
+    }
+    if (!find_vgpu(addr, sizeof(addr)) ||
+        !gem_buffer_create(r, fd, CANARY_SIZE, VA_CANARY, &target) ||
+        !gem_buffer_create(r, fd, BATCH_SIZE, VA_BATCH, &batch) ||
+        !submit_store(r, fd, &batch, &target, true)) {
+        goto out;
+    }
+    /* The ring the file's default context ran from, as the engine saw it. */
+    reg = map_bar_page(r, addr, 0, RCS_RING_START);
+    if (!reg) {
+        goto out;
+    }
+    start = reg[0] & ~(GTT_PAGE - 1);
+    pages = RING_CTL_PAGES(reg[1]);
+    unmap_bar_page(reg);
+    result_add(r, "ring", "0x%x+%u", start, pages);
+    if (!start || pages > RING_MAX_PAGES) {
+        result_add(r, "error", "no-ring");
+        pages = 0;
+        goto out;
+    }
+    for (uint32_t i = 0; i < pages; i++) {
+        pte[i] = map_bar_page(r, addr, 0, BAR0_GGTT + (start / GTT_PAGE + i) * 8ull);
+        if (!pte[i]) {
+            pages = i;
+            goto out;
+        }
+        saved[i] = *pte[i];
+        *pte[i] = IOVA_UNMAPPED | PTE_PRESENT;
+    }
+    kmsg = kmsg_follow(r);
+    submit_store(r, fd, &batch, &target, true);
+    for (int s = 0; s < DMAR_WAIT_SECONDS && !(seen = kmsg_saw(r, kmsg, DMAR_GPU_FAULT_MARK));
+         s++) {
+        sleep(1);
+    }
+    result_add(r, "dmar_fault", "%s", seen ? "logged" : "missing");
+out:
+    for (uint32_t i = 0; i < pages; i++) {
+        *pte[i] = saved[i];
+        unmap_bar_page(pte[i]);
+    }
+    if (kmsg >= 0) {
+        close(kmsg);
+    }
+    gem_buffer_free(fd, &batch);
+    gem_buffer_free(fd, &target);
+    close(fd);
+    return seen;
 }

@@ -42,6 +42,8 @@ const struct step steps[] = {
     { "hostile-unterminated", step_hostile_unterminated, true }, /* no MI_BATCH_BUFFER_END */
     { "hostile-loop", step_hostile_loop, true },        /* a batch starting itself forever */
     { "hostile-ppgtt", step_hostile_ppgtt, true },      /* a PPGTT entry beyond the guest's RAM */
+    { "hostile-iommu", step_hostile_iommu, true },      /* the GPU's ring at an IOVA the IOMMU
+                                                           does not map (pgpu-pci) */
     /* verified GPU work and canaries while the host runs every attack beside it */
     { "gem-victim", step_gem_victim, true },
     /* IGT's tests (gpumed.igt=), one process per subtest, each result a GUEST-IGT line */
