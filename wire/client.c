@@ -736,6 +736,14 @@ int wire_client_dispatch(struct wire_client *c)
     if (got < 0) {
         return -1;
     }
+    return wire_client_take_completions(c);
+}
+
+int wire_client_take_completions(struct wire_client *c)
+{
+    if (check_usable(c)) {
+        return -1;
+    }
     if (!c->rings) {
         return 0;
     }

@@ -194,6 +194,15 @@ int wire_client_fd(const struct wire_client *client);
  */
 int wire_client_dispatch(struct wire_client *client);
 
+/*
+ * The same without the socket: the completion ring's completions and the
+ * queued notices, a few loads when there is nothing, no system call (a
+ * DOORBELL already sent waits on the socket for the next dispatch).  For
+ * a caller that has completions to take between two submissions of its
+ * own thread, where QEMU's vCPU touches no socket either.
+ */
+int wire_client_take_completions(struct wire_client *client);
+
 /* Why the last call failed, in words ("" if it did not say). */
 const char *wire_client_error(const struct wire_client *client);
 

@@ -432,12 +432,14 @@ static void publish_tail(struct guest_ctx *ctx)
 }
 
 /* An ELSP write, after taking the completions that arrived (QEMU's main
- * loop handles the socket between the guest's MMIO writes). */
+ * loop handles them between the guest's MMIO writes; its vCPU's ELSP
+ * write itself reads no socket: neither does this, the DOORBELLs wait for
+ * the next pump). */
 static int submit(struct guest_ctx *first, struct guest_ctx *second)
 {
     struct guest_vm *vm = first->vm;
 
-    if (wire_client_dispatch(vm->client)) {
+    if (wire_client_take_completions(vm->client)) {
         return -errno;
     }
     while (vm->submitted - vm->completed >= MAX_IN_FLIGHT) {
