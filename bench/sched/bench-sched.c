@@ -20,6 +20,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -230,6 +231,7 @@ static void profile_switch(const char *mode, unsigned rounds)
 {
     struct server_thread *st = start_mediator();
     struct vm_ctx a = { 0 }, b = { 0 };
+    struct med_sched_stats before, after;
     struct guest_ctx *second;
 
     if (!st) {
@@ -239,7 +241,12 @@ static void profile_switch(const char *mode, unsigned rounds)
     vm_open(&b, server_thread_socket(st), "switch-b", "gpumed-8");
     second = !strcmp(mode, "same") ? a.ctx[1] : !strcmp(mode, "two") ? b.ctx[0] : NULL;
     mediated_round_ns(a.ctx[0], second, SWITCH_ROUNDS);
+    before = *med_server_sched_stats(server_thread_server(st));
     mediated_round_ns(a.ctx[0], second, rounds);
+    after = *med_server_sched_stats(server_thread_server(st));
+    printf("%u rounds of %s: %" PRIu64 " ELSP writes, %" PRIu64 " of them pairs, %" PRIu64
+           " interrupts\n", rounds, mode, after.elsp_writes - before.elsp_writes,
+           after.elsp_pairs - before.elsp_pairs, after.interrupts - before.interrupts);
     guest_vm_destroy(a.vm);
     guest_vm_destroy(b.vm);
     server_thread_destroy(st);
@@ -312,9 +319,14 @@ static void *tp_client_main(void *opaque)
 }
 
 /* How long the vGPUs waited for the GPU with work queued (sched.h,
- * med_sched_stats): 50th and 99th percentiles and the greatest, in µs. */
+ * med_sched_stats): 50th and 99th percentiles and the greatest, in µs;
+ * and how evenly they were served: Jain's index over each vGPU's own
+ * throughput (its batches over the time from the common start to its last
+ * round; every vGPU has the same work), 1 when all finish together, 1/N
+ * when one takes everything. */
 struct tp_waits {
     double p50_us, p99_us, max_us;
+    double jain;
 };
 
 /* Batches per second of @vgpus clients together, the same work in all;
@@ -325,6 +337,7 @@ static double throughput(unsigned vgpus, struct tp_waits *waits)
     struct server_thread *st = start_mediator();
     struct tp_client *clients = calloc(vgpus, sizeof(*clients));
     uint64_t start, end = 0;
+    double sum = 0, sum_sq = 0;
 
     if (!st || !clients || pthread_barrier_init(&tp_ready, NULL, vgpus + 1) ||
         pthread_barrier_init(&tp_done, NULL, vgpus)) {
@@ -347,6 +360,12 @@ static double throughput(unsigned vgpus, struct tp_waits *waits)
         }
         end = clients[i].end_ns > end ? clients[i].end_ns : end;
     }
+    for (unsigned i = 0; i < vgpus; i++) {
+        double rate = (double)clients[i].rounds / (double)(clients[i].end_ns - start);
+
+        sum += rate;
+        sum_sq += rate * rate;
+    }
     /* the waits of the timed rounds only (the greatest to within 1/8) */
     sched = *med_server_sched_stats(server_thread_server(st));
     sched.waits -= before.waits;
@@ -355,7 +374,8 @@ static double throughput(unsigned vgpus, struct tp_waits *waits)
     }
     *waits = (struct tp_waits){ .p50_us = (double)med_sched_wait_ns(&sched, 0.5) / 1e3,
                                 .p99_us = (double)med_sched_wait_ns(&sched, 0.99) / 1e3,
-                                .max_us = (double)med_sched_wait_ns(&sched, 1.0) / 1e3 };
+                                .max_us = (double)med_sched_wait_ns(&sched, 1.0) / 1e3,
+                                .jain = sum * sum / (vgpus * sum_sq) };
     pthread_barrier_destroy(&tp_ready);
     pthread_barrier_destroy(&tp_done);
     server_thread_destroy(st);
@@ -368,6 +388,7 @@ static void bench_throughput(void)
     static const unsigned counts[] = { 1, 2, 4, 8, 16, 32 };
     enum { COUNTS = sizeof(counts) / sizeof(counts[0]) };
     double rate[COUNTS][RUNS], p50[COUNTS][RUNS], p99[COUNTS][RUNS], max[COUNTS][RUNS];
+    double jain[COUNTS][RUNS];
     struct bench_stat st[COUNTS];
     char name[64];
 
@@ -382,6 +403,7 @@ static void bench_throughput(void)
                 p50[i][r - 1] = w.p50_us;
                 p99[i][r - 1] = w.p99_us;
                 max[i][r - 1] = w.max_us;
+                jain[i][r - 1] = w.jain;
             }
         }
     }
@@ -392,6 +414,8 @@ static void bench_throughput(void)
         if (i > 0) {
             printf("BENCH sched-throughput-%uvgpus-vs-1 %.2f ratio\n", counts[i],
                    st[i].median / st[0].median);
+            snprintf(name, sizeof(name), "sched-fairness-%uvgpus-jain", counts[i]);
+            bench_print_stat(name, "index", 3, bench_stat_of(jain[i], RUNS));
         }
     }
     for (unsigned i = 0; i < COUNTS; i++) {
@@ -428,8 +452,8 @@ int main(int argc, char **argv)
         tp_rounds = argc == 4 ? (unsigned)strtoul(argv[3], NULL, 10) : TP_ROUNDS;
         rate = throughput(vgpus, &w);
 
-        printf("%u vGPUs: %.0f batches/s, waits p50 %.0f us p99 %.0f us max %.0f us\n",
-               vgpus, rate, w.p50_us, w.p99_us, w.max_us);
+        printf("%u vGPUs: %.0f batches/s, Jain's index %.3f, waits p50 %.0f us p99 %.0f us "
+               "max %.0f us\n", vgpus, rate, w.jain, w.p50_us, w.p99_us, w.max_us);
         return 0;
     }
 
