@@ -40,9 +40,8 @@
 
 /* The trap of the loop a start of @res makes, if it is one to follow: a
  * chain from a first-level batch back into a batch of the same activation
- * (the scanner names an earlier or the same buffer as its target; a chain
- * to a batch an earlier activation ran is named so too, and followed
- * alike: it runs a fresh copy as the hardware would read it) whose
+ * (the scanner names an earlier or the same buffer as its target only
+ * for such a chain: a chain to a batch run before is fetched anew) whose
  * space gives a ring's start the privilege it has (so that a rescan from
  * a ring's start checks it as the first scan did). */
 static bool loop_key(const struct med_scan_result *res, const struct med_scan_bb_start *site,
