@@ -102,7 +102,16 @@ static enum gen9_plane_status list_pages(struct gen9_display *d, struct gen9_fb 
                                          const uint32_t regs[GEN9_FB_REFUSED_WORDS])
 {
     size_t count = (surface_span(fb) + GEN9_FB_PAGE_SIZE - 1) / GEN9_FB_PAGE_SIZE;
+    bool epochs = d->ops->translation_epoch != NULL;
+    uint64_t epoch = epochs ? d->ops->translation_epoch(d->opaque) : 0;
 
+    /* The same pages through an unchanged GGTT: the list stands. */
+    if (epochs && fb->listed && fb->listed_gma == fb->gma && fb->listed_count == count &&
+        fb->listed_epoch == epoch) {
+        fb->page_count = count;
+        return clear_refusal(fb, GEN9_PLANE_OK);
+    }
+    fb->listed = false;
     if (count > fb->page_capacity) {
         uint64_t *grown = realloc(fb->page_addr, count * sizeof(*grown));
 
@@ -126,6 +135,10 @@ static enum gen9_plane_status list_pages(struct gen9_display *d, struct gen9_fb 
         }
     }
     fb->page_count = count;
+    fb->listed = true;
+    fb->listed_gma = fb->gma;
+    fb->listed_count = count;
+    fb->listed_epoch = epoch;
     return clear_refusal(fb, GEN9_PLANE_OK);
 }
 
@@ -354,9 +367,17 @@ uint32_t gen9_fb_copy(const struct gen9_fb *fb, const uint8_t *const *pages,
                       uint8_t *dst, size_t dst_stride,
                       gen9_fb_damage_fn *damage, void *opaque)
 {
+    return gen9_fb_copy_rows(fb, pages, 0, fb->height, dst, dst_stride, damage, opaque);
+}
+
+uint32_t gen9_fb_copy_rows(const struct gen9_fb *fb, const uint8_t *const *pages,
+                           uint32_t first, uint32_t end, uint8_t *dst, size_t dst_stride,
+                           gen9_fb_damage_fn *damage, void *opaque)
+{
     uint32_t changed_rows = 0, run_start = 0, run_length = 0;
 
-    for (uint32_t row = 0; row < fb->height; row++) {
+    assert(first <= end && end <= fb->height);
+    for (uint32_t row = first; row < end; row++) {
         if (copy_row(fb, pages, row, dst + row * dst_stride)) {
             if (!run_length++) {
                 run_start = row;
@@ -373,4 +394,117 @@ uint32_t gen9_fb_copy(const struct gen9_fb *fb, const uint8_t *const *pages,
         damage(opaque, run_start, run_length);
     }
     return changed_rows;
+}
+
+/* The first and one past the last byte of row @row's picture in a surface row. */
+static void visible_bytes(const struct gen9_fb *fb, uint64_t *start, uint64_t *end)
+{
+    *start = (uint64_t)fb->src_x * fb->cpp;
+    *end = *start + (uint64_t)fb->width * fb->cpp;
+}
+
+void gen9_fb_page_rows(const struct gen9_fb *fb, size_t page, uint32_t *first,
+                       uint32_t *end)
+{
+    uint64_t x0, x1, surface_first, surface_end;       /* surface rows */
+
+    visible_bytes(fb, &x0, &x1);
+    if (fb->tiling == GEN9_FB_X_TILED) {
+        uint64_t tiles_per_row = fb->stride / GEN9_FB_TILE_X_WIDTH;
+        uint64_t column = page % tiles_per_row;
+
+        if (column < x0 / GEN9_FB_TILE_X_WIDTH || column > (x1 - 1) / GEN9_FB_TILE_X_WIDTH) {
+            *first = *end = 0;
+            return;
+        }
+        surface_first = page / tiles_per_row * GEN9_FB_TILE_X_ROWS;
+        surface_end = surface_first + GEN9_FB_TILE_X_ROWS;
+    } else {
+        /* Every surface row whose stride's worth of bytes meets the page. */
+        surface_first = (uint64_t)page * GEN9_FB_PAGE_SIZE / fb->stride;
+        surface_end = (((uint64_t)page + 1) * GEN9_FB_PAGE_SIZE - 1) / fb->stride + 1;
+    }
+    surface_first = surface_first > fb->src_y ? surface_first - fb->src_y : 0;
+    surface_end = surface_end > fb->src_y ? surface_end - fb->src_y : 0;
+    *end = surface_end < fb->height ? (uint32_t)surface_end : fb->height;
+    *first = surface_first < *end ? (uint32_t)surface_first : *end;
+}
+
+void gen9_fb_row_pages(const struct gen9_fb *fb, uint32_t first, uint32_t end,
+                       size_t *first_page, size_t *end_page)
+{
+    uint64_t x0, x1, top = (uint64_t)fb->src_y + first, bottom = (uint64_t)fb->src_y + end - 1;
+
+    assert(first < end && end <= fb->height);
+    visible_bytes(fb, &x0, &x1);
+    if (fb->tiling == GEN9_FB_X_TILED) {
+        uint64_t tiles_per_row = fb->stride / GEN9_FB_TILE_X_WIDTH;
+
+        *first_page = top / GEN9_FB_TILE_X_ROWS * tiles_per_row + x0 / GEN9_FB_TILE_X_WIDTH;
+        *end_page = bottom / GEN9_FB_TILE_X_ROWS * tiles_per_row +
+                    (x1 - 1) / GEN9_FB_TILE_X_WIDTH + 1;
+    } else {
+        *first_page = (top * fb->stride + x0) / GEN9_FB_PAGE_SIZE;
+        *end_page = (bottom * fb->stride + x1 - 1) / GEN9_FB_PAGE_SIZE + 1;
+    }
+    assert(*end_page <= fb->page_count);        /* list_pages() covered the span */
+}
+
+/* Map and copy rows [@first, @end); -1 when the pages cannot be mapped. */
+static int64_t copy_run(const struct gen9_fb *fb, const uint8_t *const *pages,
+                        gen9_fb_map_fn *map, uint32_t first, uint32_t end, uint8_t *dst,
+                        size_t dst_stride, gen9_fb_damage_fn *damage, void *opaque)
+{
+    size_t first_page, end_page;
+
+    gen9_fb_row_pages(fb, first, end, &first_page, &end_page);
+    if (!map(opaque, first_page, end_page)) {
+        return -1;
+    }
+    return gen9_fb_copy_rows(fb, pages, first, end, dst, dst_stride, damage, opaque);
+}
+
+int64_t gen9_fb_copy_dirty(const struct gen9_fb *fb, const uint64_t *dirty,
+                           const uint8_t *const *pages, gen9_fb_map_fn *map,
+                           uint8_t *dst, size_t dst_stride,
+                           gen9_fb_damage_fn *damage, void *opaque)
+{
+    uint32_t run_first = 0, run_end = 0;
+    int64_t changed = 0, n;
+
+    /* A later page never shows rows above an earlier one's: runs merge in order. */
+    for (size_t w = 0; w < (fb->page_count + 63) / 64; w++) {
+        for (uint64_t bits = dirty[w]; bits; bits &= bits - 1) {
+            size_t page = w * 64 + (size_t)__builtin_ctzll(bits);
+            uint32_t first, end;
+
+            if (page >= fb->page_count) {
+                break;
+            }
+            gen9_fb_page_rows(fb, page, &first, &end);
+            if (first == end) {
+                continue;
+            }
+            if (run_first == run_end || first > run_end) {
+                if (run_first != run_end) {
+                    n = copy_run(fb, pages, map, run_first, run_end, dst, dst_stride, damage,
+                                 opaque);
+                    if (n < 0) {
+                        return -1;
+                    }
+                    changed += n;
+                }
+                run_first = first;
+            }
+            run_end = end > run_end ? end : run_end;
+        }
+    }
+    if (run_first != run_end) {
+        n = copy_run(fb, pages, map, run_first, run_end, dst, dst_stride, damage, opaque);
+        if (n < 0) {
+            return -1;
+        }
+        changed += n;
+    }
+    return changed;
 }

@@ -59,7 +59,8 @@ enum gen9_display_event {
 #define GEN9_MONITOR_MAX_WIDTH      4096u
 #define GEN9_MONITOR_MAX_HEIGHT     2304u
 
-/* How the display reaches its owner; all callbacks are required. */
+/* How the display reaches its owner; all callbacks but translation_epoch
+ * are required. */
 struct gen9_display_ops {
     /* The owner's register file: the current value, and a store that
      * bypasses write semantics (the hardware changing its own state). */
@@ -74,6 +75,11 @@ struct gen9_display_ops {
      * the scan-out (gen9/plane.h): false when the entry is not present or
      * names memory the owner will not show. */
     bool (*translate)(void *opaque, uint64_t gma, uint64_t *addr);
+    /* Optional: a count that changes whenever an answer of translate may
+     * have changed (a GGTT write, a reset).  With it, a decode of the same
+     * surface and span keeps the page list it made before instead of
+     * translating every page again; without it, every decode translates. */
+    uint64_t (*translation_epoch)(void *opaque);
 };
 
 /* The DP monitor on port D, as its AUX channel sees it. */

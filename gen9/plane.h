@@ -79,6 +79,10 @@ struct gen9_fb {
      * programming, the last page the caller could not read (a page, its
      * surface and address are counted once, however many refreshes meet it). */
     size_t page_capacity;
+    bool listed;                        /* page_addr holds listed_count pages */
+    uint64_t listed_gma;                /* of this surface, translated at */
+    size_t listed_count;
+    uint64_t listed_epoch;              /* this translation_epoch */
 #define GEN9_FB_REFUSED_WORDS 8
     uint32_t refused[GEN9_FB_REFUSED_WORDS];
     uint32_t refused_page[GEN9_FB_REFUSED_WORDS];
@@ -127,5 +131,43 @@ typedef void gen9_fb_damage_fn(void *opaque, uint32_t y, uint32_t height);
 uint32_t gen9_fb_copy(const struct gen9_fb *fb, const uint8_t *const *pages,
                       uint8_t *dst, size_t dst_stride,
                       gen9_fb_damage_fn *damage, void *opaque);
+
+/*
+ * The same for the plane's rows [@first, @end) only (@dst still points at
+ * row 0); only the pages gen9_fb_row_pages() names for them are read.
+ */
+uint32_t gen9_fb_copy_rows(const struct gen9_fb *fb, const uint8_t *const *pages,
+                           uint32_t first, uint32_t end, uint8_t *dst, size_t dst_stride,
+                           gen9_fb_damage_fn *damage, void *opaque);
+
+/*
+ * Damage from dirty pages: the plane's rows [*@first, *@end) that may show
+ * bytes of page @page of the list (every row that does, perhaps a few
+ * more; none: *@first == *@end).
+ */
+void gen9_fb_page_rows(const struct gen9_fb *fb, size_t page, uint32_t *first,
+                       uint32_t *end);
+
+/* The pages [*@first_page, *@end_page) of the list that the plane's rows
+ * [@first, @end) read (@first < @end <= @fb->height). */
+void gen9_fb_row_pages(const struct gen9_fb *fb, uint32_t first, uint32_t end,
+                       size_t *first_page, size_t *end_page);
+
+/* Make pages [@first_page, @end_page) of the list readable in the caller's
+ * page array; false when one cannot be (the copy stops there). */
+typedef bool gen9_fb_map_fn(void *opaque, size_t first_page, size_t end_page);
+
+/*
+ * Damage from dirty tracking: bring up to date only the rows that may show
+ * a page whose bit is set in @dirty (bit i of word i / 64: page i of the
+ * list), compared and copied as gen9_fb_copy() does, asking @map for the
+ * pages each run of such rows reads before reading them.  Returns the
+ * number of changed rows, or -1 when @map refused (the rows before were
+ * copied).
+ */
+int64_t gen9_fb_copy_dirty(const struct gen9_fb *fb, const uint64_t *dirty,
+                           const uint8_t *const *pages, gen9_fb_map_fn *map,
+                           uint8_t *dst, size_t dst_stride,
+                           gen9_fb_damage_fn *damage, void *opaque);
 
 #endif /* GPUMED_GEN9_PLANE_H */

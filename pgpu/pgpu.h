@@ -105,6 +105,11 @@ struct pgpu_stats {
                                    plane's programming: logged nowhere, the model keeps no log) */
     uint64_t plane_rejected;    /* distinct refused primary-plane programmings */
     uint64_t cursor_rejected;   /* ... and cursor ones */
+    /* Context-status events written.  With commands, what tells an owner
+     * the engines may have written memory: each count grows (release) after
+     * the writes it covers (a slice of commands; a context save and its
+     * CSB entry). */
+    uint64_t status_events;
 };
 
 /*

@@ -555,7 +555,8 @@ enum skl_exec_result skl_execute_slice(struct skl_engine *e)
     if (result == SKL_EXEC_CONTINUE) {
         result = SKL_EXEC_SLICE_END;
     }
-    __atomic_fetch_add(&e->gpu->stats.commands, n, __ATOMIC_RELAXED);
+    /* Release: whoever sees the count sees the slice's memory writes (pgpu.h). */
+    __atomic_fetch_add(&e->gpu->stats.commands, n, __ATOMIC_RELEASE);
     e->level = x.level;
     skl_set_ereg(e, RING_HEAD, x.head);
     skl_set_ereg64(e, RING_BBADDR, RING_BBADDR_UDW, x.bb_addr);

@@ -182,6 +182,7 @@ static void csb_write_locked(struct skl_engine *e, uint32_t status, uint32_t ctx
         SKL_STAT_INC(e->gpu, lost_status_writes);
     }
     skl_set_ereg(e, RING_CONTEXT_STATUS_PTR, (ptr & ~CSB_WRITE_PTR_MASK) | wp);
+    __atomic_fetch_add(&e->gpu->stats.status_events, 1, __ATOMIC_RELEASE);
     skl_irq_raise_locked(e, GT_CONTEXT_SWITCH_INTERRUPT);
 }
 

@@ -756,8 +756,9 @@ static void skl_get_stats(struct pgpu *pgpu, struct pgpu_stats *stats)
     const uint64_t *src = (const uint64_t *)&gpu->stats;
     uint64_t *dst = (uint64_t *)stats;
 
+    /* Acquire: the counts that tell of memory writes (pgpu.h) come with them. */
     for (size_t i = 0; i < sizeof(*stats) / sizeof(uint64_t); i++) {
-        dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
+        dst[i] = __atomic_load_n(&src[i], __ATOMIC_ACQUIRE);
     }
 }
 

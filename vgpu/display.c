@@ -62,6 +62,15 @@ static bool display_translate(void *opaque, uint64_t gma, uint64_t *addr)
     return vgpu_ggtt_translate(opaque, gma, addr);
 }
 
+/* Only the guest's GGTT writes (and a reset) change what translate answers:
+ * the partition and the RAM sizes are fixed at creation. */
+static uint64_t display_translation_epoch(void *opaque)
+{
+    const struct vgpu *vgpu = opaque;
+
+    return vgpu->ggtt_epoch;
+}
+
 static const struct gen9_display_ops display_ops = {
     .load = display_load,
     .store = display_store,
@@ -69,6 +78,7 @@ static const struct gen9_display_ops display_ops = {
     .count = display_count,
     .guest_error = display_guest_error,
     .translate = display_translate,
+    .translation_epoch = display_translation_epoch,
 };
 
 void vgpu_display_init(struct vgpu *vgpu)
@@ -106,4 +116,15 @@ enum gen9_plane_status vgpu_cursor_decode(struct vgpu *vgpu, unsigned pipe,
 void vgpu_fb_refuse_page(struct vgpu *vgpu, struct gen9_fb *fb, size_t page)
 {
     gen9_fb_refuse_page(&vgpu->display, fb, page);
+}
+
+uint64_t vgpu_gpu_work_epoch(const struct vgpu *vgpu, bool *running)
+{
+    /* Dropped work may run until the mediator takes the reset; a mediator
+     * that is gone never says what it still did. */
+    *running = vgpu->reset_unconfirmed || vgpu->mediator_lost;
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
+        *running |= vgpu->execlists[e].inflight_count != 0;
+    }
+    return vgpu->gpu_work_epoch;
 }

@@ -169,6 +169,7 @@ static void execlist_submit(struct vgpu *vgpu, enum gen9_engine e, uint64_t desc
     if (vgpu->mediator_lost) {      /* the submit found it gone */
         return;
     }
+    vgpu->gpu_work_epoch++;
     inflight_push(el, desc0);
     if (desc1) {
         inflight_push(el, desc1);
@@ -236,6 +237,7 @@ void vgpu_execlist_complete(struct vgpu *vgpu, enum gen9_engine engine, uint32_t
         return;
     }
     el = &vgpu->execlists[engine];
+    vgpu->gpu_work_epoch++;
     /* Work dropped by a reset is never completed: anything else is a mediator bug. */
     if (!el->inflight_count || el->inflight[0].desc != desc) {
         fprintf(stderr, "gpumed: vgpu %s: %s completion of 0x%llx that is not the "
@@ -243,6 +245,8 @@ void vgpu_execlist_complete(struct vgpu *vgpu, enum gen9_engine engine, uint32_t
                 gen9_engines[engine].name, (unsigned long long)desc);
         return;
     }
+    /* Work submitted after a reset completed: the mediator has dropped the old. */
+    vgpu->reset_unconfirmed = false;
     visible = el->inflight[0].visible;
     memmove(&el->inflight[0], &el->inflight[1],
             --el->inflight_count * sizeof(el->inflight[0]));
@@ -261,9 +265,12 @@ void vgpu_execlist_reset(struct vgpu *vgpu, uint32_t mask)
 {
     for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         if (mask & 1u << e) {
+            /* Work dropped here may still run until the mediator takes the reset. */
+            vgpu->reset_unconfirmed |= vgpu->execlists[e].inflight_count != 0;
             memset(&vgpu->execlists[e], 0, sizeof(vgpu->execlists[e]));
         }
     }
+    vgpu->gpu_work_epoch++;
     if (!vgpu->mediator_lost) {
         vgpu->mediator->reset_engines(vgpu->mediator_opaque, mask);
     }
@@ -272,6 +279,7 @@ void vgpu_execlist_reset(struct vgpu *vgpu, uint32_t mask)
 void vgpu_mediator_lost(struct vgpu *vgpu)
 {
     vgpu->mediator_lost = true;
+    vgpu->gpu_work_epoch++;
     for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         struct vgpu_execlist *el = &vgpu->execlists[e];
 

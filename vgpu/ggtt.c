@@ -66,6 +66,7 @@ static void pte_commit(struct vgpu *vgpu, size_t index, uint64_t pte, bool compl
     }
     vgpu->mediator->ggtt_write(vgpu->mediator_opaque, index, pte);
     vgpu_dirty_mark(&vgpu->ggtt_dirty, index * sizeof(uint64_t));
+    vgpu->ggtt_epoch++;
 }
 
 /* @offset and @size are within the GGTT range (checked by the caller). */
@@ -112,6 +113,7 @@ void vgpu_ggtt_reset(struct vgpu *vgpu)
             for (size_t i = first; i < first + per_page; i++) {
                 if (vgpu->ggtt[i]) {
                     vgpu->mediator->ggtt_write(vgpu->mediator_opaque, i, 0);
+                    vgpu->ggtt_epoch++;
                 }
             }
         }

@@ -22,4 +22,16 @@ enum gen9_plane_status vgpu_cursor_decode(struct vgpu *vgpu, unsigned pipe,
                                           struct gen9_cursor *cursor);
 void vgpu_fb_refuse_page(struct vgpu *vgpu, struct gen9_fb *fb, size_t page);
 
+/*
+ * The mediator's GPU writes guest RAM behind the host's back (QEMU's dirty
+ * log does not see it): a count that changes at every submission to the
+ * mediator, completion from it and engine reset, and in *@running whether
+ * the mediator may hold work that still writes: elements in flight; after
+ * an engine reset, until work submitted after it completes (the dropped
+ * work may run until the mediator gets to the reset); and for ever once the
+ * mediator is lost.  A display that saw the same count with nothing running
+ * at two refreshes knows the GPU wrote nothing in between.
+ */
+uint64_t vgpu_gpu_work_epoch(const struct vgpu *vgpu, bool *running);
+
 #endif /* GPUMED_VGPU_PLANE_H */

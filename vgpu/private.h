@@ -64,6 +64,9 @@ struct vgpu {
     uint32_t *vreg;             /* VGPU_MMIO_SIZE bytes of register storage */
     const uint64_t *ggtt;       /* the guest's GGTT PTEs, in the shared table */
     struct dirty_pages vreg_dirty, ggtt_dirty;
+    uint64_t ggtt_epoch;        /* + 1 at every GGTT entry written (the display's cache) */
+    uint64_t gpu_work_epoch;    /* + 1 at every submission, completion and engine reset */
+    bool reset_unconfirmed;     /* engines reset; no completion of later work yet */
     uint64_t *untracked;        /* bitmap of untracked dwords touched */
 
     bool irq_asserted;          /* an MSI was sent and not yet acknowledged */

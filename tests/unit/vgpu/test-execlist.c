@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "fixture.h"
+#include "vgpu/plane.h"
 #include "vgpu/regs.h"
 #include "wire/protocol.h"
 
@@ -266,6 +267,45 @@ static void test_mediator_lost_leaves_engines_busy(void **state)
     assert_int_equal(f->resets, 1);     /* the one at creation */
 }
 
+/* What the display learns of the mediator's GPU writes (vgpu/plane.h): the
+ * count moves at each submission, completion and reset, and work is
+ * running from submission to completion, and after a reset until work
+ * submitted after it completes. */
+static void test_gpu_work_epoch(void **state)
+{
+    struct fixture *f = *state;
+    bool running;
+    uint64_t idle = vgpu_gpu_work_epoch(f->vgpu, &running), busy;
+
+    assert_false(running);
+    assert_int_equal(vgpu_gpu_work_epoch(f->vgpu, &running), idle);
+    elsp(f, RENDER_RING_BASE, CTX_A, 0);
+    busy = vgpu_gpu_work_epoch(f->vgpu, &running);
+    assert_true(running);
+    assert_int_not_equal(busy, idle);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, MED_EVENT_DONE, CTX_A, 0x80, true);
+    idle = vgpu_gpu_work_epoch(f->vgpu, &running);
+    assert_false(running);
+    assert_int_not_equal(idle, busy);
+    /* a reset drops work the mediator may still run: running until later work completes */
+    elsp(f, RENDER_RING_BASE, CTX_B, 0);
+    wr(f, GEN6_GDRST, GRDOM_RENDER);
+    busy = vgpu_gpu_work_epoch(f->vgpu, &running);
+    assert_true(running);
+    wr(f, RENDER_RING_BASE + RING_CONTEXT_STATUS_PTR, 0xffff0000 | 5 << 8 | 5);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, MED_EVENT_DONE, CTX_B, 0, true);  /* dropped */
+    vgpu_gpu_work_epoch(f->vgpu, &running);
+    assert_true(running);
+    elsp(f, RENDER_RING_BASE, CTX_A, 0);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, MED_EVENT_DONE, CTX_A, 0, true);
+    assert_int_not_equal(vgpu_gpu_work_epoch(f->vgpu, &running), busy);
+    assert_false(running);
+    /* a mediator that is gone may have done anything */
+    vgpu_mediator_lost(f->vgpu);
+    vgpu_gpu_work_epoch(f->vgpu, &running);
+    assert_true(running);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -279,6 +319,7 @@ int main(void)
         GUEST_TEST(test_a_full_engine_paces_the_guest),
         GUEST_TEST(test_an_elsp_the_mediator_cannot_take_hangs_its_engine),
         GUEST_TEST(test_mediator_lost_leaves_engines_busy),
+        GUEST_TEST(test_gpu_work_epoch),
     };
 
     return cmocka_run_group_tests_name("vgpu-execlist", tests, NULL, NULL);

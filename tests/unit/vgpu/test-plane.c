@@ -1,7 +1,9 @@
 /*
  * The scan-out decoder and copier (vgpu/plane.h): what each plane
  * programming decodes to, hostile programmings refused (and counted once),
- * linear and X-tiled copies with damage, the cursor, the monitor's modes.
+ * linear and X-tiled copies with damage, the rows each page shows (damage
+ * from dirty pages), the page list kept while the GGTT is unchanged, the
+ * cursor, the monitor's modes.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -84,6 +86,37 @@ static void test_linear_xrgb_decodes(void **state)
     assert_int_equal(fb.gma, SURFACE_GMA);
     assert_int_equal(fb.page_count, 768);
     assert_int_equal(fb.page_addr[0], RAM_BASE + 767 * 2 * PAGE);
+    assert_int_equal(fb.page_addr[767], RAM_BASE);
+    gen9_fb_fini(&fb);
+}
+
+/* A decode of the same surface through an unchanged GGTT keeps its page
+ * list; any GGTT write through BAR0 makes the next decode translate again. */
+static void test_page_list_kept_until_a_ggtt_write(void **state)
+{
+    struct fixture *f = *state;
+    size_t first_entry = SURFACE_GMA / PAGE;
+    struct gen9_fb fb;
+
+    gen9_fb_init(&fb);
+    map_surface(f, SURFACE_GMA, 768);
+    program_plane(f, CTL_XRGB);
+    assert_int_equal(vgpu_plane_decode(f->vgpu, &fb), GEN9_PLANE_OK);
+    assert_int_equal(fb.page_addr[0], RAM_BASE + 767 * 2 * PAGE);
+    /* behind the library's back (no GGTT write it saw): the list stands */
+    f->ggtt[first_entry] = (RAM_BASE + PAGE) | PTE_PRESENT;
+    assert_int_equal(vgpu_plane_decode(f->vgpu, &fb), GEN9_PLANE_OK);
+    assert_int_equal(fb.page_addr[0], RAM_BASE + 767 * 2 * PAGE);
+    /* a GGTT write anywhere: translated again */
+    vgpu_bar0_write(f->vgpu, VGPU_GGTT_OFFSET + first_entry * 8,
+                    (RAM_BASE + 3 * PAGE) | PTE_PRESENT, 8);
+    assert_int_equal(vgpu_plane_decode(f->vgpu, &fb), GEN9_PLANE_OK);
+    assert_int_equal(fb.page_addr[0], RAM_BASE + 3 * PAGE);
+    /* another surface start: translated again */
+    wr(f, PLANE_SURF_1_A, SURFACE_GMA + PAGE);
+    assert_int_equal(vgpu_plane_decode(f->vgpu, &fb), GEN9_PLANE_INVALID);
+    wr(f, PLANE_SURF_1_A, SURFACE_GMA);
+    assert_int_equal(vgpu_plane_decode(f->vgpu, &fb), GEN9_PLANE_OK);
     assert_int_equal(fb.page_addr[767], RAM_BASE);
     gen9_fb_fini(&fb);
 }
@@ -269,6 +302,121 @@ static void build_surface(const struct gen9_fb *fb, uint8_t *memory,
     }
 }
 
+/* The page the test's own layout (build_surface) puts byte @xb of surface row @y in. */
+static size_t layout_page(const struct gen9_fb *fb, uint32_t xb, uint32_t y)
+{
+    if (fb->tiling == GEN9_FB_X_TILED) {
+        return y / 8 * (fb->stride / 512) + xb / 512;
+    }
+    return ((size_t)y * fb->stride + xb) / PAGE;
+}
+
+struct dirty_log {
+    struct damage_log damage;
+    size_t page;                /* the dirty page */
+    unsigned maps;
+    bool refuse;
+};
+
+static bool record_map(void *opaque, size_t first_page, size_t end_page)
+{
+    struct dirty_log *log = opaque;
+
+    log->maps++;
+    assert_true(first_page <= log->page && log->page < end_page);
+    return !log->refuse;
+}
+
+static void record_dirty_damage(void *opaque, uint32_t y, uint32_t height)
+{
+    record_damage(&((struct dirty_log *)opaque)->damage, y, height);
+}
+
+/* gen9_fb_copy_dirty() with page @p dirty finds a change of its byte
+ * (@x, @y) of the surface, maps @p for it, and stops when the map fails. */
+static void check_copy_dirty(const struct gen9_fb *fb, const uint8_t **pages, uint8_t *dst,
+                             size_t dst_stride, size_t p, uint32_t x, uint32_t y)
+{
+    uint64_t dirty[64] = { 0 };
+    struct dirty_log log = { .page = p };
+    uint8_t *byte = (uint8_t *)pages[p] + (fb->tiling == GEN9_FB_X_TILED
+                                           ? y % 8 * 512 + x % 512
+                                           : ((size_t)y * fb->stride + x) % PAGE);
+
+    assert_true(fb->page_count <= 64 * 64);
+    assert_int_equal(gen9_fb_copy_dirty(fb, dirty, pages, record_map, dst, dst_stride,
+                                        record_dirty_damage, &log), 0);
+    assert_int_equal(log.maps, 0);
+    *byte ^= 0x33;
+    assert_int_equal(gen9_fb_copy_dirty(fb, dirty, pages, record_map, dst, dst_stride,
+                                        record_dirty_damage, &log), 0);
+    dirty[p / 64] |= 1ull << (p % 64);
+    log.refuse = true;
+    assert_int_equal(gen9_fb_copy_dirty(fb, dirty, pages, record_map, dst, dst_stride,
+                                        record_dirty_damage, &log), -1);
+    assert_int_equal(log.damage.calls, 0);
+    log.refuse = false;
+    assert_int_equal(gen9_fb_copy_dirty(fb, dirty, pages, record_map, dst, dst_stride,
+                                        record_dirty_damage, &log), 1);
+    assert_int_equal(log.maps, 2);
+    assert_int_equal(log.damage.calls, 1);
+    assert_int_equal(log.damage.y, y - fb->src_y);
+    assert_int_equal(log.damage.height, 1);
+    assert_int_equal(gen9_fb_copy(fb, pages, dst, dst_stride, NULL, NULL), 0);
+}
+
+/*
+ * Damage from dirty pages: for each page, the rows gen9_fb_page_rows()
+ * names hold every row that shows a byte of it (X-tiled: exactly those;
+ * linear: no row whose stride's worth of bytes misses the page), the pages
+ * gen9_fb_row_pages() names for them hold it, and a change of one of its
+ * visible bytes is found by copying those rows alone.
+ */
+static void check_dirty_pages(const struct gen9_fb *fb, const uint8_t **pages,
+                              uint8_t *dst, size_t dst_stride)
+{
+    for (size_t p = 0; p < fb->page_count; p++) {
+        uint32_t first, end, shown_first = UINT32_MAX, shown_end = 0, byte_x = 0, byte_y = 0;
+        size_t first_page, end_page;
+        struct damage_log log = { 0 };
+
+        for (uint32_t y = 0; y < fb->height; y++) {
+            for (uint32_t xb = 0; xb < fb->width * fb->cpp; xb++) {
+                if (layout_page(fb, fb->src_x * fb->cpp + xb, fb->src_y + y) == p) {
+                    shown_first = y < shown_first ? y : shown_first;
+                    shown_end = y + 1;
+                    byte_x = fb->src_x * fb->cpp + xb;
+                    byte_y = fb->src_y + y;
+                }
+            }
+        }
+        gen9_fb_page_rows(fb, p, &first, &end);
+        if (shown_first == UINT32_MAX) {
+            assert_true(fb->tiling != GEN9_FB_X_TILED || first == end);
+            continue;
+        }
+        assert_true(first <= shown_first && shown_end <= end);
+        if (fb->tiling == GEN9_FB_X_TILED) {
+            assert_int_equal(first, shown_first);
+            assert_int_equal(end, shown_end);
+        } else {
+            assert_true((uint64_t)(fb->src_y + first) * fb->stride < (p + 1) * PAGE);
+            assert_true((uint64_t)(fb->src_y + end) * fb->stride > p * PAGE);
+        }
+        gen9_fb_row_pages(fb, first, end, &first_page, &end_page);
+        assert_true(first_page <= p && p < end_page);
+        ((uint8_t *)pages[p])[fb->tiling == GEN9_FB_X_TILED
+                              ? byte_y % 8 * 512 + byte_x % 512
+                              : ((size_t)byte_y * fb->stride + byte_x) % PAGE] ^= 0x5a;
+        assert_int_equal(gen9_fb_copy_rows(fb, pages, first, end, dst, dst_stride,
+                                           record_damage, &log), 1);
+        assert_int_equal(log.calls, 1);
+        assert_int_equal(log.y, byte_y - fb->src_y);
+        assert_int_equal(gen9_fb_copy(fb, pages, dst, dst_stride, NULL, NULL), 0);
+        check_copy_dirty(fb, pages, dst, dst_stride, p, byte_x, byte_y);
+    }
+}
+
 static void check_copy(const struct gen9_fb *fb, size_t page_count)
 {
     uint8_t *memory = calloc(page_count, PAGE);
@@ -307,6 +455,7 @@ static void check_copy(const struct gen9_fb *fb, size_t page_count)
     assert_int_equal(log.calls, 1);
     assert_int_equal(log.y, 0);
     assert_int_equal(log.height, 1);
+    check_dirty_pages(fb, pages, dst, dst_stride);
     free(memory);
     free(pages);
     free(dst);
@@ -385,6 +534,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         FIXTURE_TEST(test_off_without_pipe_or_plane),
         FIXTURE_TEST(test_linear_xrgb_decodes),
+        FIXTURE_TEST(test_page_list_kept_until_a_ggtt_write),
         FIXTURE_TEST(test_formats_decode),
         FIXTURE_TEST(test_hostile_planes_refused_once),
         FIXTURE_TEST(test_page_not_ram_refused),
