@@ -109,9 +109,11 @@ static enum gen9_plane_status list_pages(struct gen9_display *d, struct gen9_fb 
     if (epochs && fb->listed && fb->listed_gma == fb->gma && fb->listed_count == count &&
         fb->listed_epoch == epoch) {
         fb->page_count = count;
+        fb->list_kept = true;
         return clear_refusal(fb, GEN9_PLANE_OK);
     }
     fb->listed = false;
+    fb->list_kept = false;
     if (count > fb->page_capacity) {
         uint64_t *grown = realloc(fb->page_addr, count * sizeof(*grown));
 
@@ -458,7 +460,7 @@ static int64_t copy_run(const struct gen9_fb *fb, const uint8_t *const *pages,
     size_t first_page, end_page;
 
     gen9_fb_row_pages(fb, first, end, &first_page, &end_page);
-    if (!map(opaque, first_page, end_page)) {
+    if (!map(opaque, first, end, first_page, end_page)) {
         return -1;
     }
     return gen9_fb_copy_rows(fb, pages, first, end, dst, dst_stride, damage, opaque);

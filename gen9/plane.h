@@ -79,6 +79,7 @@ struct gen9_fb {
      * programming, the last page the caller could not read (a page, its
      * surface and address are counted once, however many refreshes meet it). */
     size_t page_capacity;
+    bool list_kept;                     /* this decode kept the last one's page list */
     bool listed;                        /* page_addr holds listed_count pages */
     uint64_t listed_gma;                /* of this surface, translated at */
     size_t listed_count;
@@ -153,9 +154,11 @@ void gen9_fb_page_rows(const struct gen9_fb *fb, size_t page, uint32_t *first,
 void gen9_fb_row_pages(const struct gen9_fb *fb, uint32_t first, uint32_t end,
                        size_t *first_page, size_t *end_page);
 
-/* Make pages [@first_page, @end_page) of the list readable in the caller's
- * page array; false when one cannot be (the copy stops there). */
-typedef bool gen9_fb_map_fn(void *opaque, size_t first_page, size_t end_page);
+/* Rows [@first_row, @end_row) are next: make pages [@first_page, @end_page)
+ * of the list readable in the caller's page array; false when one cannot
+ * be (the copy stops there). */
+typedef bool gen9_fb_map_fn(void *opaque, uint32_t first_row, uint32_t end_row,
+                            size_t first_page, size_t end_page);
 
 /*
  * Damage from dirty tracking: bring up to date only the rows that may show

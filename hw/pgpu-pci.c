@@ -23,6 +23,7 @@
 #include "qemu/rcu.h"
 #include "qemu/timer.h"
 #include "qapi/error.h"
+#include "exec/address-spaces.h"
 #include "exec/memory.h"
 #include "hw/pci/pci.h"
 #include "hw/pci/msi.h"
@@ -240,11 +241,35 @@ static AddressSpace *pgpu_pci_source_address_space(void *opaque)
     return pci_get_address_space(PCI_DEVICE(opaque));
 }
 
+/* The model writes RAM through host pointers, which QEMU's dirty log does
+ * not see; every write is followed by a count, at most a slice of commands
+ * later (pgpu/bus.h), so nothing counts as still running. */
+static uint64_t pgpu_pci_source_gpu_work_epoch(void *opaque, bool *running)
+{
+    PgpuPciState *s = opaque;
+
+    *running = false;
+    return pgpu_bus_memory_writes(&s->bus);
+}
+
+/* An IOMMU's mappings change under the bus-master address space without a
+ * change of QEMU's memory map: the pages noted at one refresh may no longer
+ * be the plane's at the next. */
+static const char *pgpu_pci_source_dirty_log_unusable(void *opaque)
+{
+    if (pci_device_iommu_address_space(PCI_DEVICE(opaque)) != &address_space_memory) {
+        return "the GPU is behind an IOMMU, whose mappings change unseen by the memory map";
+    }
+    return NULL;
+}
+
 static const VgpuDisplaySource pgpu_pci_display_source = {
     .plane = pgpu_pci_source_plane,
     .cursor = pgpu_pci_source_cursor,
     .refuse_page = pgpu_pci_source_refuse_page,
     .address_space = pgpu_pci_source_address_space,
+    .gpu_work_epoch = pgpu_pci_source_gpu_work_epoch,
+    .dirty_log_unusable = pgpu_pci_source_dirty_log_unusable,
 };
 
 static void pgpu_pci_vblank(void *opaque)

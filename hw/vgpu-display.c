@@ -13,12 +13,25 @@
  * reported.  The cursor plane becomes QEMU's cursor.  Anything the decoder
  * refuses shows a black screen.
  *
+ * Which rows to compare (docs/display.md, "Damage"): with the dirty log
+ * (DIRTY_MEMORY_VGA on the RAM the plane's pages are in), a refresh reads
+ * only the rows of the pages the CPU wrote since the last one; it compares
+ * the whole frame when anything else may have changed it: the surface, the
+ * plane's page list or QEMU's memory map changed, a UI lost its copy, or
+ * the GPU wrote (the source's gpu_work_epoch), whose writes the dirty log
+ * does not see.  Under Xen the dirty log does not see the guest's writes
+ * to its RAM: every refresh compares the whole frame (mode "compare").
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
 #include "exec/address-spaces.h"
 #include "exec/memory.h"
+#include "exec/ramlist.h"
 #include "qapi/error.h"
+#include "qapi/visitor.h"
+#include "qemu/error-report.h"
+#include "sysemu/xen.h"
 #include "ui/console.h"
 
 #include "trace.h"
@@ -45,21 +58,58 @@ static bool layout_equal(const struct layout *a, const struct layout *b)
            a->plane_height == b->plane_height;
 }
 
+/* The console's counts, in the device's "display-stats" property. */
+struct display_stats {
+    uint64_t full;              /* refreshes that compared the whole plane */
+    uint64_t dirty;             /* ... only the rows of the pages written */
+    uint64_t idle;              /* ... nothing: no page written */
+    uint64_t rows_compared;
+};
+
+#define DAMAGE_RUNS_SHOWN       4       /* the last refresh's damage, for the tests */
+
 struct VgpuDisplay {
     QemuConsole *con;
+    DeviceState *dev;
     const VgpuDisplaySource *source;
     void *opaque;               /* the source's */
 
     struct gen9_fb fb;          /* the primary plane, as last decoded */
     struct layout shown;
     bool stale;                 /* a UI lost its copy: replace the surface */
-    const uint8_t **pages;      /* host address of each page of a plane */
+    const uint8_t **pages;      /* host address of each page of a plane; NULL: unmapped */
     size_t pages_capacity;
     struct mapping {            /* what map_pages() mapped, until unmap_pages() */
         const uint8_t *host;
         uint64_t len;
     } *maps;
     size_t map_count;
+
+    /*
+     * Dirty tracking of the plane's pages (NULL compare_why): valid when
+     * the last refresh read every page of the plane in one RAM region
+     * (logged_mr, which logs DIRTY_MEMORY_VGA for us), at offsets
+     * [tracked_lo, tracked_hi) of it, with the page list tracked_addr and
+     * the GPU's count tracked_epoch.
+     */
+    const char *compare_why;    /* mode "compare": why no dirty log */
+    MemoryListener listener;    /* any change of QEMU's memory map */
+    bool map_changed;
+    bool tracked;
+    MemoryRegion *page_mr;      /* while mapping: the one region of every page, or NULL */
+    bool mixed_regions;
+    hwaddr *page_offset;        /* each page's offset in its region */
+    uint64_t *tracked_addr;
+    hwaddr *tracked_offset;
+    size_t tracked_count;
+    hwaddr tracked_lo, tracked_hi;
+    uint64_t tracked_epoch;
+    MemoryRegion *logged_mr;
+    uint64_t *dirty;            /* a bit per page of the plane: written since */
+
+    struct display_stats stats;
+    uint32_t damage_runs[DAMAGE_RUNS_SHOWN][2];     /* the last refresh's: pipe row, rows */
+    unsigned damage_count;
 
     struct gen9_cursor cursor;
     uint8_t *cursor_image;      /* the cursor last defined, ARGB */
@@ -113,7 +163,7 @@ static void show_blank(VgpuDisplay *d)
  * (not a hole, not a device's BAR: address_space_map() would hand out its
  * one bounce buffer for those). */
 static bool map_ram(AddressSpace *as, uint64_t addr, uint64_t len, const uint8_t **host,
-                    uint64_t *mapped)
+                    uint64_t *mapped, MemoryRegion **ram, hwaddr *offset)
 {
     hwaddr xlat, l = len;
     MemoryRegion *mr;
@@ -124,7 +174,9 @@ static bool map_ram(AddressSpace *as, uint64_t addr, uint64_t len, const uint8_t
         return false;
     }
     *host = address_space_map(as, addr, &l, false, MEMTXATTRS_UNSPECIFIED);
-    *mapped = l;
+    *mapped = MIN(l, len);
+    *ram = mr;
+    *offset = xlat;
     return *host != NULL;
 }
 
@@ -138,32 +190,49 @@ static void unmap_pages(VgpuDisplay *d)
     }
 }
 
-/*
- * Map every page of @fb, a run of contiguous pages at a time, until
- * unmap_pages().  False (the page is refused, nothing left mapped) when
- * one is not RAM in the source's address space.
- */
-static bool map_pages(VgpuDisplay *d, struct gen9_fb *fb)
+/* Room for @fb's pages, none of them mapped yet. */
+static void prepare_pages(VgpuDisplay *d, const struct gen9_fb *fb)
 {
-    size_t i = 0;
-
     if (fb->page_count > d->pages_capacity) {
         d->pages = g_renew(const uint8_t *, d->pages, fb->page_count);
         d->maps = g_renew(struct mapping, d->maps, fb->page_count);
+        d->page_offset = g_renew(hwaddr, d->page_offset, fb->page_count);
         d->pages_capacity = fb->page_count;
     }
     assert(d->map_count == 0);
-    while (i < fb->page_count) {
+    memset(d->pages, 0, fb->page_count * sizeof(*d->pages));
+    d->page_mr = NULL;
+    d->mixed_regions = false;
+}
+
+/*
+ * Map pages [@first, @end) of @fb not mapped yet, a run of contiguous pages
+ * at a time, until unmap_pages(), noting the RAM region and offset of each
+ * (page_mr stays NULL unless all are in one region).  False (the page is
+ * refused, nothing left mapped) when one is not RAM in the source's
+ * address space.
+ */
+static bool map_range(VgpuDisplay *d, struct gen9_fb *fb, size_t first, size_t end)
+{
+    size_t i = first;
+
+    while (i < end) {
         size_t run = 1;
         const uint8_t *host;
         uint64_t mapped;
+        MemoryRegion *mr;
+        hwaddr offset;
 
-        while (i + run < fb->page_count &&
+        if (d->pages[i]) {
+            i++;
+            continue;
+        }
+        while (i + run < end && !d->pages[i + run] &&
                fb->page_addr[i + run] == fb->page_addr[i] + run * GEN9_FB_PAGE_SIZE) {
             run++;
         }
         if (!map_ram(d->source->address_space(d->opaque), fb->page_addr[i],
-                     run * GEN9_FB_PAGE_SIZE, &host, &mapped)) {
+                     run * GEN9_FB_PAGE_SIZE, &host, &mapped, &mr, &offset)) {
             d->source->refuse_page(d->opaque, fb, i);
             unmap_pages(d);
             return false;
@@ -174,20 +243,177 @@ static bool map_pages(VgpuDisplay *d, struct gen9_fb *fb)
             unmap_pages(d);
             return false;
         }
+        if (!d->mixed_regions && (!d->page_mr || d->page_mr == mr)) {
+            d->page_mr = mr;
+        } else {
+            d->page_mr = NULL;
+            d->mixed_regions = true;
+        }
         run = MIN(run, mapped / GEN9_FB_PAGE_SIZE);
         for (size_t p = 0; p < run; p++) {
             d->pages[i + p] = host + p * GEN9_FB_PAGE_SIZE;
+            d->page_offset[i + p] = offset + p * GEN9_FB_PAGE_SIZE;
         }
         i += run;
     }
     return true;
 }
 
+/* Map every page of @fb (map_range()). */
+static bool map_pages(VgpuDisplay *d, struct gen9_fb *fb)
+{
+    prepare_pages(d, fb);
+    return map_range(d, fb, 0, fb->page_count);
+}
+
 static void plane_damage(void *opaque, uint32_t y, uint32_t height)
 {
     VgpuDisplay *d = opaque;
 
+    if (d->damage_count < DAMAGE_RUNS_SHOWN) {
+        d->damage_runs[d->damage_count][0] = d->fb.y + y;
+        d->damage_runs[d->damage_count][1] = height;
+    }
+    d->damage_count++;
     dpy_gfx_update(d->con, d->fb.x, d->fb.y + y, d->fb.width, height);
+}
+
+/* Where the plane's row 0 is in the surface. */
+static uint8_t *plane_origin(VgpuDisplay *d, size_t *stride)
+{
+    DisplaySurface *surface = qemu_console_surface(d->con);
+
+    *stride = surface_stride(surface);
+    return (uint8_t *)surface_data(surface) + d->fb.y * *stride + d->fb.x * d->fb.cpp;
+}
+
+static void stop_logging(VgpuDisplay *d)
+{
+    if (d->logged_mr) {
+        memory_region_set_log(d->logged_mr, false, DIRTY_MEMORY_VGA);
+        memory_region_unref(d->logged_mr);
+        d->logged_mr = NULL;
+    }
+}
+
+/* The dirty bits of the tracked span, from QEMU's log (synchronised from
+ * KVM's first), cleared; NULL when the pages are not tracked. */
+static DirtyBitmapSnapshot *take_dirty(VgpuDisplay *d)
+{
+    return memory_region_snapshot_and_clear_dirty(d->logged_mr, d->tracked_lo,
+                                                  d->tracked_hi - d->tracked_lo,
+                                                  DIRTY_MEMORY_VGA);
+}
+
+/*
+ * After the pages of @fb were mapped for a full refresh, before they are
+ * read: track them from now on when they are all in one RAM region (its
+ * log on, their dirty bits cleared, so a write from here on is seen).
+ */
+static void track_pages(VgpuDisplay *d, const struct gen9_fb *fb, uint64_t epoch)
+{
+    hwaddr lo = HWADDR_MAX, hi = 0;
+
+    d->tracked = false;
+    if (d->compare_why || !d->page_mr || !d->page_mr->ram_block) {
+        stop_logging(d);
+        return;
+    }
+    if (d->page_mr != d->logged_mr) {
+        stop_logging(d);
+        memory_region_ref(d->page_mr);
+        memory_region_set_log(d->page_mr, true, DIRTY_MEMORY_VGA);
+        d->logged_mr = d->page_mr;
+    }
+    for (size_t i = 0; i < fb->page_count; i++) {
+        lo = MIN(lo, d->page_offset[i]);
+        hi = MAX(hi, d->page_offset[i] + GEN9_FB_PAGE_SIZE);
+    }
+    d->tracked_addr = g_renew(uint64_t, d->tracked_addr, fb->page_count);
+    memcpy(d->tracked_addr, fb->page_addr, fb->page_count * sizeof(uint64_t));
+    d->tracked_offset = g_renew(hwaddr, d->tracked_offset, fb->page_count);
+    memcpy(d->tracked_offset, d->page_offset, fb->page_count * sizeof(hwaddr));
+    d->dirty = g_renew(uint64_t, d->dirty, DIV_ROUND_UP(fb->page_count, 64));
+    d->tracked_count = fb->page_count;
+    d->tracked_lo = lo;
+    d->tracked_hi = hi;
+    d->tracked_epoch = epoch;
+    d->map_changed = false;
+    g_free(take_dirty(d));
+    d->tracked = true;
+}
+
+/* May the refresh trust the dirty log for this plane on this surface? */
+static bool can_use_dirty_log(VgpuDisplay *d, const struct gen9_fb *fb,
+                              const struct layout *layout, uint64_t epoch, bool running)
+{
+    /* Every refresh since the pages were tracked decoded them (a refused or
+     * unreadable plane ends the tracking): a list the decoder kept is the
+     * tracked one. */
+    return d->tracked && !d->map_changed && !d->stale && !running &&
+           epoch == d->tracked_epoch && layout_equal(layout, &d->shown) &&
+           fb->page_count == d->tracked_count &&
+           (fb->list_kept ||
+            !memcmp(fb->page_addr, d->tracked_addr, fb->page_count * sizeof(uint64_t)));
+}
+
+static bool map_dirty_rows(void *opaque, uint32_t first_row, uint32_t end_row,
+                           size_t first_page, size_t end_page)
+{
+    VgpuDisplay *d = opaque;
+
+    d->stats.rows_compared += end_row - first_row;
+    return map_range(d, &d->fb, first_page, end_page);
+}
+
+/* Only the rows of the pages written since the last refresh. */
+static bool refresh_dirty(VgpuDisplay *d)
+{
+    struct gen9_fb *fb = &d->fb;
+    DirtyBitmapSnapshot *snap = take_dirty(d);
+    uint8_t *origin;
+    size_t stride;
+    int64_t changed;
+    bool any = false;
+
+    /* A test per run of pages contiguous in RAM, then per page of a run
+     * written (a test of the whole span would cost its size, which for
+     * pages scattered over guest RAM is all of it). */
+    memset(d->dirty, 0, DIV_ROUND_UP(fb->page_count, 64) * sizeof(uint64_t));
+    for (size_t i = 0, run; i < fb->page_count; i += run) {
+        for (run = 1; i + run < fb->page_count &&
+             d->tracked_offset[i + run] == d->tracked_offset[i] + run * GEN9_FB_PAGE_SIZE;
+             run++) {
+        }
+        if (!memory_region_snapshot_get_dirty(d->logged_mr, snap, d->tracked_offset[i],
+                                              run * GEN9_FB_PAGE_SIZE)) {
+            continue;
+        }
+        for (size_t p = i; p < i + run; p++) {
+            if (run == 1 || memory_region_snapshot_get_dirty(d->logged_mr, snap,
+                                                             d->tracked_offset[p],
+                                                             GEN9_FB_PAGE_SIZE)) {
+                d->dirty[p / 64] |= 1ull << (p % 64);
+                any = true;
+            }
+        }
+    }
+    g_free(snap);
+    if (!any) {
+        d->stats.idle++;
+        return true;
+    }
+    d->stats.dirty++;
+    prepare_pages(d, fb);
+    origin = plane_origin(d, &stride);
+    changed = gen9_fb_copy_dirty(fb, d->dirty, d->pages, map_dirty_rows, origin, stride,
+                                 plane_damage, d);
+    unmap_pages(d);
+    if (changed < 0) {
+        d->tracked = false;
+        return false;
+    }
+    return true;
 }
 
 /* Bring the surface up to date with the plane; false if it cannot be read. */
@@ -200,18 +426,29 @@ static bool show_plane(VgpuDisplay *d)
         .plane_x = fb->x, .plane_y = fb->y,
         .plane_width = fb->width, .plane_height = fb->height,
     };
-    DisplaySurface *surface;
+    bool running;
+    uint64_t epoch = d->source->gpu_work_epoch(d->opaque, &running);
+    uint8_t *origin;
+    size_t stride;
 
+    d->damage_count = 0;
+    /* The offsets noted at the last full refresh still hold for the same
+     * page list while QEMU's memory map did not change. */
+    if (can_use_dirty_log(d, fb, &layout, epoch, running)) {
+        return refresh_dirty(d);
+    }
     if (!map_pages(d, fb)) {
+        d->tracked = false;
         return false;
     }
+    track_pages(d, fb, epoch);
     if (d->stale || !layout_equal(&layout, &d->shown)) {
         replace_surface(d, &layout);
     }
-    surface = qemu_console_surface(d->con);
-    gen9_fb_copy(fb, d->pages, (uint8_t *)surface_data(surface) +
-                 fb->y * surface_stride(surface) + fb->x * fb->cpp,
-                 surface_stride(surface), plane_damage, d);
+    d->stats.full++;
+    d->stats.rows_compared += fb->height;
+    origin = plane_origin(d, &stride);
+    gen9_fb_copy(fb, d->pages, origin, stride, plane_damage, d);
     unmap_pages(d);
     return true;
 }
@@ -260,6 +497,8 @@ static void vgpu_display_refresh(void *opaque)
     VgpuDisplay *d = opaque;
 
     if (d->source->plane(d->opaque, &d->fb) != GEN9_PLANE_OK || !show_plane(d)) {
+        d->tracked = false;
+        d->damage_count = 0;
         show_blank(d);
         hide_cursor(d);
         return;
@@ -293,17 +532,88 @@ bool vgpu_display_mode_valid(uint32_t xres, uint32_t yres, Error **errp)
     return true;
 }
 
+/* Whatever QEMU's memory map changed to, the offsets noted may be stale. */
+static void vgpu_display_map_commit(MemoryListener *listener)
+{
+    VgpuDisplay *d = container_of(listener, VgpuDisplay, listener);
+
+    d->map_changed = true;
+}
+
+char *vgpu_display_format_stats(VgpuDisplay *d)
+{
+    GString *s = g_string_new(NULL);
+
+    g_string_append_printf(s, "damage=%s full=%" PRIu64 " dirty=%" PRIu64 " idle=%" PRIu64
+                           " rows_compared=%" PRIu64 " last_damage=",
+                           d->compare_why ? "compare" : "dirty-log", d->stats.full,
+                           d->stats.dirty, d->stats.idle, d->stats.rows_compared);
+    for (unsigned i = 0; i < MIN(d->damage_count, DAMAGE_RUNS_SHOWN); i++) {
+        g_string_append_printf(s, "%s%u+%u", i ? "," : "", d->damage_runs[i][0],
+                               d->damage_runs[i][1]);
+    }
+    g_string_append(s, d->damage_count > DAMAGE_RUNS_SHOWN ? ",..." :
+                       d->damage_count ? "" : "-");
+    return g_string_free(s, false);
+}
+
+/* "display-stats", read-only (qom-get): vgpu_display_format_stats(). */
+static void vgpu_display_get_stats(Object *obj, Visitor *v, const char *name, void *opaque,
+                                   Error **errp)
+{
+    g_autofree char *stats = vgpu_display_format_stats(opaque);
+
+    visit_type_str(v, name, &stats, errp);
+}
+
+/* Consoles of this QEMU that read (and clear) the dirty log of guest RAM. */
+static unsigned dirty_log_readers;
+
+/* Why this console cannot learn its damage from QEMU's dirty log, or NULL. */
+static const char *dirty_log_unusable(const VgpuDisplaySource *source, void *opaque)
+{
+    /* Xen's listener logs only ranges it maps as a VRAM (xen_sync_dirty_bitmap):
+     * the guest's own writes to its RAM never reach QEMU's bitmap. */
+    if (xen_enabled()) {
+        return "under Xen, QEMU's dirty log does not see the guest's writes to its RAM";
+    }
+    /* DIRTY_MEMORY_VGA is one bitmap: a second reader would clear the first's bits. */
+    if (dirty_log_readers) {
+        return "another gpumed console of this QEMU reads the dirty log of guest RAM";
+    }
+    return source->dirty_log_unusable ? source->dirty_log_unusable(opaque) : NULL;
+}
+
 VgpuDisplay *vgpu_display_new_source(DeviceState *dev, const VgpuDisplaySource *source,
                                      void *opaque)
 {
     VgpuDisplay *d = g_new0(VgpuDisplay, 1);
 
+    d->dev = dev;
     d->source = source;
     d->opaque = opaque;
     gen9_fb_init(&d->fb);
     gen9_fb_init(&d->cursor.fb);
     d->cursor_image = g_malloc0(GEN9_CURSOR_MAX_SIZE * GEN9_CURSOR_MAX_SIZE * 4);
+    d->compare_why = dirty_log_unusable(source, opaque);
+    if (d->compare_why) {
+        info_report("%s: the screen's damage is found by comparing every refresh's "
+                    "frame (damage mode compare): %s", object_get_typename(OBJECT(dev)),
+                    d->compare_why);
+    } else {
+        dirty_log_readers++;
+        d->listener = (MemoryListener) {
+            .name = "vgpu-display",
+            .commit = vgpu_display_map_commit,
+        };
+        memory_listener_register(&d->listener, source->address_space(opaque));
+    }
     d->con = graphic_console_init(dev, 0, &vgpu_display_ops, d);
+    object_property_add(OBJECT(dev), "display-stats", "str", vgpu_display_get_stats, NULL,
+                        NULL, d);
+    object_property_set_description(OBJECT(dev), "display-stats",
+                                    "read-only: how the console found its damage "
+                                    "(docs/display.md)");
     return d;
 }
 
@@ -329,11 +639,17 @@ static void vgpu_source_refuse_page(void *opaque, struct gen9_fb *fb, size_t pag
     vgpu_fb_refuse_page(opaque, fb, page);
 }
 
+static uint64_t vgpu_source_gpu_work_epoch(void *opaque, bool *running)
+{
+    return vgpu_gpu_work_epoch(opaque, running);
+}
+
 static const VgpuDisplaySource vgpu_source = {
     .plane = vgpu_source_plane,
     .cursor = vgpu_source_cursor,
     .refuse_page = vgpu_source_refuse_page,
     .address_space = vgpu_source_address_space,
+    .gpu_work_epoch = vgpu_source_gpu_work_epoch,
 };
 
 VgpuDisplay *vgpu_display_new(DeviceState *dev, struct vgpu *vgpu)
@@ -346,11 +662,21 @@ void vgpu_display_free(VgpuDisplay *d)
     if (!d) {
         return;
     }
+    object_property_del(OBJECT(d->dev), "display-stats");
     graphic_console_close(d->con);
+    if (!d->compare_why) {
+        memory_listener_unregister(&d->listener);
+        dirty_log_readers--;
+    }
+    stop_logging(d);
     gen9_fb_fini(&d->fb);
     gen9_fb_fini(&d->cursor.fb);
     g_free(d->pages);
     g_free(d->maps);
+    g_free(d->page_offset);
+    g_free(d->tracked_addr);
+    g_free(d->tracked_offset);
+    g_free(d->dirty);
     g_free(d->cursor_image);
     g_free(d);
 }

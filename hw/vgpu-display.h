@@ -26,17 +26,35 @@ typedef struct VgpuDisplaySource {
      * (under Xen, QEMU reaches guest RAM through its map cache, which only
      * address_space_map() holds for a length). */
     AddressSpace *(*address_space)(void *opaque);
+    /* The GPU's writes to memory, which QEMU's dirty log does not see: a
+     * count that changes after any such write, and in *@running whether
+     * some may still come before the count changes again.  The console
+     * compares the whole frame at a refresh that finds either. */
+    uint64_t (*gpu_work_epoch)(void *opaque, bool *running);
+    /* Optional: why the console cannot trust QEMU's dirty log for this
+     * source's pages (damage mode compare), or NULL. */
+    const char *(*dirty_log_unusable)(void *opaque);
 } VgpuDisplaySource;
 
 /* Whether @xres x @yres (0: the type's) can be the monitor's native mode. */
 bool vgpu_display_mode_valid(uint32_t xres, uint32_t yres, Error **errp);
 
-/* Register @dev's graphic console, showing what @vgpu scans out. */
+/* Register @dev's graphic console, showing what @vgpu scans out, and its
+ * read-only property "display-stats". */
 VgpuDisplay *vgpu_display_new(DeviceState *dev, struct vgpu *vgpu);
 
 /* The same for any @source (@opaque is passed to its ops). */
 VgpuDisplay *vgpu_display_new_source(DeviceState *dev, const VgpuDisplaySource *source,
                                      void *opaque);
+
+/*
+ * How the console found its damage, as the device's "display-stats"
+ * property (which the console adds) says: "damage=dirty-log|compare full=N dirty=N idle=N
+ * rows_compared=N last_damage=ROW+ROWS,...|-" (refreshes that compared the
+ * whole plane, only the rows of the pages written, nothing; the last
+ * refresh's damaged rows of the pipe).  The caller frees it.
+ */
+char *vgpu_display_format_stats(VgpuDisplay *d);
 
 /* Close the console; NULL is accepted and ignored. */
 void vgpu_display_free(VgpuDisplay *d);

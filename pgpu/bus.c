@@ -31,7 +31,19 @@ int pgpu_bus_create(struct pgpu_bus *bus, const struct pgpu_config *config,
     }
     bus->gpu->ops->set_irq_handler(bus->gpu, irq, opaque);
     bus->touched = false;
+    bus->aperture_writes = 0;
     return 0;
+}
+
+uint64_t pgpu_bus_memory_writes(struct pgpu_bus *bus)
+{
+    struct pgpu_stats m;
+
+    if (!bus->gpu) {
+        return bus->writes_before;
+    }
+    bus->gpu->ops->get_stats(bus->gpu, &m);
+    return bus->writes_before + m.commands + m.status_events + bus->aperture_writes;
 }
 
 int pgpu_bus_reset(struct pgpu_bus *bus, const struct pgpu_config *config,
@@ -41,6 +53,8 @@ int pgpu_bus_reset(struct pgpu_bus *bus, const struct pgpu_config *config,
     if (!bus->touched) {
         return 0;
     }
+    /* + 1: the new model's first write must not meet an old count. */
+    bus->writes_before = pgpu_bus_memory_writes(bus) + 1;
     pgpu_bus_destroy(bus);
     return pgpu_bus_create(bus, config, irq, opaque);
 }
@@ -186,6 +200,7 @@ void pgpu_bus_aperture_write(struct pgpu_bus *bus, uint64_t addr, uint64_t val, 
     uint8_t bytes[8];
 
     bus->touched = true;
+    bus->aperture_writes++;
     for (unsigned i = 0; i < sizeof(bytes); i++) {
         bytes[i] = (uint8_t)(val >> (8 * i));
     }
@@ -222,6 +237,7 @@ void pgpu_bus_format_stats(struct pgpu_bus *bus, char *buf, size_t size)
              " engine_resets=%" PRIu64 " lost_status_writes=%" PRIu64
              " vblanks=%" PRIu64 " pcode_unknown=%" PRIu64 " display_refused=%" PRIu64
              " plane_rejected=%" PRIu64 " cursor_rejected=%" PRIu64
+             " status_events=%" PRIu64
              " untracked_reads=%" PRIu64 " untracked_writes=%" PRIu64
              " untracked_offsets=%" PRIu64,
              bus->stats.bad_bar0, bus->stats.bad_io, bus->stats.aperture_faults,
@@ -229,6 +245,6 @@ void pgpu_bus_format_stats(struct pgpu_bus *bus, char *buf, size_t size)
              m.commands, m.context_switches, m.bad_mmio, m.refused_reg_accesses,
              m.bad_submissions, m.gpu_faults, m.bad_commands, m.hangs, m.engine_resets,
              m.lost_status_writes, m.vblanks, m.pcode_unknown, m.display_refused,
-             m.plane_rejected, m.cursor_rejected,
+             m.plane_rejected, m.cursor_rejected, m.status_events,
              m.untracked_reads, m.untracked_writes, m.untracked_offsets);
 }

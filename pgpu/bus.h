@@ -60,6 +60,8 @@ struct pgpu_bus {
     bool touched;               /* written since the model was created */
     uint32_t io_index;
     struct pgpu_bus_stats stats;
+    uint64_t writes_before;     /* pgpu_bus_memory_writes() of the models replaced */
+    uint64_t aperture_writes;   /* of this model */
 };
 
 /*
@@ -97,6 +99,15 @@ bool pgpu_bus_intx_level(struct pgpu_bus *bus);
  * gives it (which the caller applies first, the vGPU's and this GPU's
  * being one description), in its writable bits @wmask: the IO BAR's decode bit. */
 void pgpu_bus_cfg_add(uint8_t *wmask);
+
+/*
+ * The model writes memory through host pointers, where an owner's own
+ * dirty tracking (QEMU's dirty log) does not see it: a count that grows
+ * after each such write (the engines' commands and context-status events,
+ * pgpu_stats; the CPU's aperture writes the model makes), never going back
+ * across a reset that replaces the model.
+ */
+uint64_t pgpu_bus_memory_writes(struct pgpu_bus *bus);
 
 /* The device's and the model's counters, one "name=value" line. */
 void pgpu_bus_format_stats(struct pgpu_bus *bus, char *buf, size_t size);

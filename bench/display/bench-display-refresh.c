@@ -1,18 +1,25 @@
 /*
  * bench-display-refresh: what one console refresh of a 1920x1080 XRGB8888
  * linear plane costs in the library (vgpu/plane.h), as a ratio to a plain
- * memcpy of the same frame in the same run.
+ * memcpy of the same frame in the same run, both ways hw/vgpu-display.c
+ * finds the damage (docs/display.md, "Damage").
  *
- * Included: decoding the registers and validating the 2,025 GGTT entries
- * of the frame (vgpu_plane_decode), turning each page's guest-physical
- * address into a host pointer (an array lookup here), and the row compare
- * and copy with damage runs (gen9_fb_copy) from pages scattered at random
- * over 64 MiB of "guest RAM" into a linear surface.  Not included: QEMU's
- * lookup of guest RAM (one memory_region_find per run of contiguous pages)
- * and what the UIs do with the damage (VNC encoding, SDL/GTK upload).
- * Everything is touched once untimed, then RUNS rounds of the five
- * measurements, interleaved; median, least and greatest, ratios of
- * medians (bench/bench-stats.h).
+ * Dirty log (the default): decoding the registers (the 2,025 pages' list
+ * kept while the GGTT is unchanged), checking the list against the one
+ * tracked, taking and clearing the dirty bits of the span of "guest RAM"
+ * the pages lie in and testing each page as QEMU's snapshot does (a
+ * stand-in here: a bitmap the bench's writes mark, exchanged word by word,
+ * tested by a call per page as physmem.c does; KVM's log sync and the
+ * snapshot's allocation are not included),
+ * then, for the pages written, the compare and copy of the rows they show
+ * (gen9_fb_copy_dirty).  Compare (Xen, and any refresh after GPU work):
+ * decoding, and the row compare and copy of the whole frame (gen9_fb_copy).
+ * Both from pages scattered at random over 64 MiB of "guest RAM" into a
+ * linear surface; a host pointer per page is an array lookup here (QEMU
+ * maps each run of contiguous pages).  Not included: what the UIs do with
+ * the damage.  Everything is touched once untimed, then RUNS rounds of the
+ * measurements, interleaved; median, least and greatest, ratios of medians
+ * (bench/bench-stats.h).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -39,6 +46,15 @@
 static uint8_t *ram;
 static const uint8_t *pages[FRAME_PAGES];
 static uint8_t *surface;
+
+/* The stand-in for QEMU's DIRTY_MEMORY_VGA bitmap of guest RAM, and what
+ * the console keeps of the pages it tracks. */
+#define RAM_WORDS       (RAM_PAGES / 64)
+static uint64_t ram_dirty[RAM_WORDS];
+static uint64_t snapshot[RAM_WORDS];
+static uint64_t tracked_addr[FRAME_PAGES];
+static uint64_t frame_dirty[(FRAME_PAGES + 63) / 64];
+static size_t span_lo, span_hi;                 /* RAM pages, word aligned */
 
 /* The frame's pages: a random permutation of RAM pages (fixed seed). */
 static void map_frame(struct vgpu *vgpu)
@@ -77,23 +93,117 @@ static void program_plane(struct vgpu *vgpu)
     vgpu_bar0_write(vgpu, PLANE_SURF_1_A, SURFACE_GMA, 4);
 }
 
-/* Change @rows rows of the guest's frame (every byte), untimed. */
+/* Change @rows rows of the guest's frame (every byte), untimed, as a
+ * guest's CPU would: QEMU's log marks each page written. */
 static void scribble(const struct gen9_fb *fb, uint32_t rows, uint8_t value)
 {
     for (size_t offset = 0; offset < (size_t)rows * STRIDE; offset += GEN9_FB_PAGE_SIZE) {
-        memset(ram + fb->page_addr[offset / GEN9_FB_PAGE_SIZE], value, GEN9_FB_PAGE_SIZE);
+        size_t ram_page = fb->page_addr[offset / GEN9_FB_PAGE_SIZE] / GEN9_FB_PAGE_SIZE;
+
+        memset(ram + ram_page * GEN9_FB_PAGE_SIZE, value, GEN9_FB_PAGE_SIZE);
+        ram_dirty[ram_page / 64] |= 1ull << (ram_page % 64);
     }
 }
 
-/* One refresh as hw/vgpu-display.c does it; returns its time in ns. */
-static double refresh(struct vgpu *vgpu, struct gen9_fb *fb, uint32_t *changed)
+static void decode(struct vgpu *vgpu, struct gen9_fb *fb)
 {
-    double start = now_ns();
-
     if (vgpu_plane_decode(vgpu, fb) != GEN9_PLANE_OK) {
         fprintf(stderr, "bench-display-refresh: the plane did not decode\n");
         exit(1);
     }
+}
+
+/* A full refresh also starts tracking the pages (untimed here: it is the
+ * first refresh, not one of those measured). */
+static void track(const struct gen9_fb *fb)
+{
+    span_lo = RAM_PAGES;
+    span_hi = 0;
+    for (size_t i = 0; i < fb->page_count; i++) {
+        size_t ram_page = fb->page_addr[i] / GEN9_FB_PAGE_SIZE;
+
+        span_lo = ram_page < span_lo ? ram_page : span_lo;
+        span_hi = ram_page + 1 > span_hi ? ram_page + 1 : span_hi;
+    }
+    span_lo = span_lo / 64 * 64;
+    span_hi = (span_hi + 63) / 64 * 64;
+    memcpy(tracked_addr, fb->page_addr, fb->page_count * sizeof(uint64_t));
+    memset(ram_dirty, 0, sizeof(ram_dirty));
+}
+
+/* QEMU's snapshot of the span: each word exchanged for zero
+ * (memory_region_snapshot_and_clear_dirty()). */
+static void take_dirty(void)
+{
+    for (size_t w = span_lo / 64; w < span_hi / 64; w++) {
+        snapshot[w] = __atomic_exchange_n(&ram_dirty[w], 0, __ATOMIC_SEQ_CST);
+    }
+}
+
+/* A test of the snapshot as QEMU's memory_region_snapshot_get_dirty() is:
+ * a call, bounds checks, a bit at a time. */
+__attribute__((noinline)) static bool snapshot_get_dirty(size_t page, size_t count)
+{
+    if (page < span_lo || page + count > span_hi) {
+        abort();
+    }
+    for (size_t end = page + count; page < end; page++) {
+        if (snapshot[page / 64] >> (page % 64) & 1) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool map_rows(void *opaque, uint32_t first_row, uint32_t end_row, size_t first_page,
+                     size_t end_page)
+{
+    const struct gen9_fb *fb = opaque;
+
+    for (size_t i = first_page; i < end_page; i++) {
+        pages[i] = ram + fb->page_addr[i];
+    }
+    return true;
+}
+
+static void no_damage(void *opaque, uint32_t y, uint32_t height)
+{
+}
+
+/* One refresh by dirty log as hw/vgpu-display.c does it; its time in ns. */
+static double refresh_dirty(struct vgpu *vgpu, struct gen9_fb *fb, int64_t *changed)
+{
+    double start = now_ns();
+
+    decode(vgpu, fb);
+    if (fb->page_count != FRAME_PAGES ||
+        (!fb->list_kept && memcmp(fb->page_addr, tracked_addr, sizeof(tracked_addr)))) {
+        fprintf(stderr, "bench-display-refresh: the page list changed\n");
+        exit(1);
+    }
+    *changed = 0;
+    take_dirty();
+    /* (the frame's pages are scattered: each its own run, one test each) */
+    memset(frame_dirty, 0, sizeof(frame_dirty));
+    for (size_t i = 0; i < fb->page_count; i++) {
+        if (snapshot_get_dirty(fb->page_addr[i] / GEN9_FB_PAGE_SIZE, 1)) {
+            frame_dirty[i / 64] |= 1ull << (i % 64);
+            *changed = -1;
+        }
+    }
+    if (*changed) {
+        *changed = gen9_fb_copy_dirty(fb, frame_dirty, pages, map_rows, surface, STRIDE,
+                                      no_damage, fb);
+    }
+    return now_ns() - start;
+}
+
+/* One refresh by comparison of the whole frame; its time in ns. */
+static double refresh_compare(struct vgpu *vgpu, struct gen9_fb *fb, int64_t *changed)
+{
+    double start = now_ns();
+
+    decode(vgpu, fb);
     for (size_t i = 0; i < fb->page_count; i++) {
         pages[i] = ram + fb->page_addr[i];
     }
@@ -101,17 +211,20 @@ static double refresh(struct vgpu *vgpu, struct gen9_fb *fb, uint32_t *changed)
     return now_ns() - start;
 }
 
+typedef double refresh_fn(struct vgpu *vgpu, struct gen9_fb *fb, int64_t *changed);
+
 /* A refresh after @rows rows changed (0: none), checked to see them. */
-static double timed_refresh(struct vgpu *vgpu, struct gen9_fb *fb, uint32_t rows,
-                            uint8_t value)
+static double timed_refresh(refresh_fn *refresh, struct vgpu *vgpu, struct gen9_fb *fb,
+                            uint32_t rows, uint8_t value)
 {
-    uint32_t changed;
+    int64_t changed;
     double t;
 
     scribble(fb, rows, value);
     t = refresh(vgpu, fb, &changed);
-    if (changed < rows) {
-        fprintf(stderr, "bench-display-refresh: %u rows changed, %u seen\n", rows, changed);
+    if (changed < rows || (!rows && changed)) {
+        fprintf(stderr, "bench-display-refresh: %u rows changed, %lld seen\n", rows,
+                (long long)changed);
         exit(1);
     }
     return t;
@@ -133,33 +246,35 @@ static double timed_decode(struct vgpu *vgpu, struct gen9_fb *fb)
     return now_ns() - start;
 }
 
-/* Each from RUNS times in ns. */
-static void print_figures(const double *copy_ns, const double *full_ns, const double *line_ns,
-                          const double *none_ns, const double *decode_ns)
+static void print_ratio(const char *name, const double *ns, struct bench_stat copy)
 {
-    struct bench_stat copy = bench_stat_scaled(bench_stat_of(copy_ns, RUNS), 1e-6);
-    struct bench_stat full = bench_stat_scaled(bench_stat_of(full_ns, RUNS), 1e-6);
-    struct bench_stat line = bench_stat_scaled(bench_stat_of(line_ns, RUNS), 1e-6);
-    struct bench_stat none = bench_stat_scaled(bench_stat_of(none_ns, RUNS), 1e-6);
+    struct bench_stat stat = bench_stat_scaled(bench_stat_of(ns, RUNS), 1e-6);
+    char line[64];
 
-    bench_print_stat("display-frame-memcpy-1080p", "ms", 3, copy);
-    bench_print_stat("display-refresh-changed-1080p", "ms", 3, full);
-    printf("BENCH display-refresh-changed-vs-memcpy %.2f ratio\n", full.median / copy.median);
-    bench_print_stat("display-refresh-text-line-1080p", "ms", 3, line);
-    printf("BENCH display-refresh-text-line-vs-memcpy %.2f ratio\n", line.median / copy.median);
-    bench_print_stat("display-refresh-unchanged-1080p", "ms", 3, none);
-    printf("BENCH display-refresh-unchanged-vs-memcpy %.2f ratio\n", none.median / copy.median);
-    bench_print_stat("display-plane-decode-1080p", "us", 1,
-                     bench_stat_scaled(bench_stat_of(decode_ns, RUNS), 1e-3));
+    snprintf(line, sizeof(line), "display-refresh-%s-1080p", name);
+    bench_print_stat(line, "ms", 4, stat);
+    printf("BENCH display-refresh-%s-vs-memcpy %.4f ratio\n", name, stat.median / copy.median);
 }
+
+enum { CHANGED, TEXT_LINE, UNCHANGED, CASES };
+
+static const struct {
+    const char *name;
+    uint32_t rows;
+} cases[CASES] = {
+    [CHANGED] = { "changed", HEIGHT },
+    [TEXT_LINE] = { "text-line", TEXT_ROWS },
+    [UNCHANGED] = { "unchanged", 0 },
+};
 
 int main(void)
 {
     struct vgpu *vgpu = make_vgpu();
     struct gen9_fb fb;
-    static double copy[RUNS], full[RUNS], line[RUNS], none[RUNS], decode[RUNS];
+    static double copy[RUNS], dirty[CASES][RUNS], compare[CASES][RUNS], decode_ns[RUNS];
     uint8_t *src = malloc(FRAME_BYTES), *dst = malloc(FRAME_BYTES);
-    uint32_t changed;
+    struct bench_stat copy_stat;
+    int64_t changed;
 
     ram = calloc(RAM_PAGES, GEN9_FB_PAGE_SIZE);
     surface = calloc(1, FRAME_BYTES);
@@ -172,17 +287,33 @@ int main(void)
     gen9_fb_init(&fb);
     map_frame(vgpu);
     program_plane(vgpu);
-    refresh(vgpu, &fb, &changed);       /* fault everything in */
+    refresh_compare(vgpu, &fb, &changed);       /* fault everything in */
+    track(&fb);
 
     /* Interleaved, so that a busy neighbour on the host slows all alike. */
     for (int r = 0; r < RUNS; r++) {
         copy[r] = timed_memcpy(dst, src);
-        full[r] = timed_refresh(vgpu, &fb, HEIGHT, (uint8_t)(2 * r + 1));
-        line[r] = timed_refresh(vgpu, &fb, TEXT_ROWS, (uint8_t)(2 * r + 2));
-        none[r] = timed_refresh(vgpu, &fb, 0, 0);
-        decode[r] = timed_decode(vgpu, &fb);
+        for (int c = 0; c < CASES; c++) {
+            uint8_t value = (uint8_t)(4 * r + c + 1);
+
+            dirty[c][r] = timed_refresh(refresh_dirty, vgpu, &fb, cases[c].rows, value);
+            compare[c][r] = timed_refresh(refresh_compare, vgpu, &fb, cases[c].rows,
+                                          (uint8_t)(value + 128));
+            memset(ram_dirty, 0, sizeof(ram_dirty));    /* the comparison read them */
+        }
+        decode_ns[r] = timed_decode(vgpu, &fb);
     }
-    print_figures(copy, full, line, none, decode);
+    copy_stat = bench_stat_scaled(bench_stat_of(copy, RUNS), 1e-6);
+    bench_print_stat("display-frame-memcpy-1080p", "ms", 3, copy_stat);
+    for (int c = 0; c < CASES; c++) {
+        char name[64];
+
+        print_ratio(cases[c].name, dirty[c], copy_stat);
+        snprintf(name, sizeof(name), "compare-%s", cases[c].name);
+        print_ratio(name, compare[c], copy_stat);
+    }
+    bench_print_stat("display-plane-decode-1080p", "us", 2,
+                     bench_stat_scaled(bench_stat_of(decode_ns, RUNS), 1e-3));
     gen9_fb_fini(&fb);
     vgpu_destroy(vgpu);
     free(ram);

@@ -11,11 +11,17 @@
 # programmings that are not about a vGPU partition, plus pages that name no
 # RAM and bus mastering off, each a black screen counted once (the model
 # keeps no log: plane_rejected in QEMU's exit report).
+# Damage from the dirty log (the device's display-stats): an unchanged
+# screen reads no row and damages none; a CPU write to one page reads and
+# damages exactly the rows that page holds; on pgpu-pci, a GPU store into
+# the framebuffer (which the dirty log cannot see) is on the next picture.
 # SPDX-License-Identifier: GPL-2.0-or-later
+import importlib
 import os
 import re
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from qmp import QMP  # noqa: E402
@@ -41,12 +47,15 @@ CURSOR_64_ARGB = 0x27
 
 WIDTH, HEIGHT = 128, 16             # the picture: 512-byte rows, one X tile wide
 SURFACE_GMA = 0x100000              # inside the default type's aperture block
-RAM = 0x200000                      # guest RAM holding the picture's pages
+RAM = 0x600000                      # guest RAM holding the picture's pages
 CURSOR_GMA = SURFACE_GMA + 16 * PAGE    # a 64x64 ARGB cursor: 4 pages
 CURSOR_RAM = 0x300000
 GAP_GMA = 64 << 20                  # between gpumed-8's aperture and hidden blocks
 NOT_RAM = 0x4000000000              # 256 GiB: a bus address beyond the VM's RAM
 PCI_COMMAND, CMD_MEMORY, CMD_MASTER = 0x04, 0x2, 0x4
+
+ROWS_PER_PAGE = PAGE // (WIDTH * 4)   # a linear picture's rows in one 4 KiB page
+DEVICE_PATH = '/machine/peripheral-anon/device[0]'   # QOM: vgpu-pci has no id
 
 QMP_SOCKET = os.path.join(tempfile.mkdtemp(prefix='gpumed-display-'), 'qmp.sock')
 
@@ -174,6 +183,53 @@ def check_pictures(qt, tap):
     qmp.close()
 
 
+def display_stats(qmp):
+    stats = qmp.command('qom-get', path=DEVICE_PATH, property='display-stats')
+    return dict(field.split('=', 1) for field in stats.split())
+
+
+def inverted_rows(first, count):
+    """Rows [first, first + count) of the picture, every colour inverted."""
+    return b''.join((pixel(x, y) ^ 0xFFFFFF).to_bytes(4, 'little')
+                    for y in range(first, first + count) for x in range(WIDTH))
+
+
+def rgb_of(rows):
+    """Expected screendump bytes of 0x00RRGGBB little-endian pixels."""
+    return b''.join(bytes((rows[i + 2], rows[i + 1], rows[i])) for i in range(0, len(rows), 4))
+
+
+def check_damage(qt, tap):
+    """The dirty log tells which rows to read: none when nothing was
+    written, exactly a page's rows when the CPU wrote that page."""
+    qmp = QMP(QMP_SOCKET)
+    write_linear(qt)
+    want = (WIDTH, HEIGHT, expected_rgb())
+    tap.check(shot(qmp, 'damage-first') == want, 'a linear plane: the picture')
+    shot(qmp, 'damage-settled')         # the log was switched on: a full refresh again
+    before = display_stats(qmp)
+    tap.equal(before.get('damage'), 'dirty-log', 'the console finds damage in the dirty log')
+    tap.check(shot(qmp, 'damage-idle') == want, 'nothing written: the same picture')
+    after = display_stats(qmp)
+    tap.check(int(after['idle']) > int(before['idle']) and
+              after['rows_compared'] == before['rows_compared'] and
+              after['full'] == before['full'] and after['last_damage'] == '-',
+              'an unchanged screen: no row read, no damage', str(after))
+    # The picture's second page (rows 8-15, at RAM: map_pages reverses) inverted.
+    rows = inverted_rows(ROWS_PER_PAGE, ROWS_PER_PAGE)
+    qt.cmd('write 0x%x 0x%x 0x%s' % (RAM, len(rows), rows.hex()))
+    first_page = b''.join(row_bytes(y) for y in range(ROWS_PER_PAGE))
+    tap.check(shot(qmp, 'damage-page') == (WIDTH, HEIGHT, rgb_of(first_page + rows)),
+              'a CPU write to one page: the new picture')
+    written = display_stats(qmp)
+    tap.equal(int(written['rows_compared']) - int(after['rows_compared']), ROWS_PER_PAGE,
+              'a CPU write to one page: only its rows read')
+    tap.equal(written['last_damage'], '%d+%d' % (ROWS_PER_PAGE, ROWS_PER_PAGE),
+              'a CPU write to one page: exactly its rows damaged')
+    tap.equal(written['full'], after['full'], 'a CPU write to one page: no full refresh')
+    qmp.close()
+
+
 def check_hostile(qt, tap, hostile=HOSTILE):
     qmp = QMP(QMP_SOCKET)
     for name, offset, value, _ in hostile:
@@ -212,7 +268,41 @@ def place_bars_master(qt, tap):
     tap.check(True, 'BARs placed, bus mastering on')
 
 
+def model_stat(qmp, name):
+    stats = qmp.command('qom-get', path=DEVICE_PATH, property='stats')
+    return int(dict(field.split('=', 1) for field in stats.split())[name])
+
+
+def check_gpu_write(qt, tap):
+    """A store of the model's blitter engine into the framebuffer (through
+    another GGTT page naming the picture's first page): not in QEMU's dirty
+    log, on the next picture all the same."""
+    pgpu = importlib.import_module('test-pgpu-pci')
+    qmp = QMP(QMP_SOCKET)
+    write_linear(qt)
+    want = (WIDTH, HEIGHT, expected_rgb())
+    shot(qmp, 'gpu-first')
+    tap.check(shot(qmp, 'gpu-settled') == want, 'before the GPU store: the picture')
+    for page in range(4):
+        pgpu.map_ggtt(qt, pgpu.CTX_GGTT + PAGE * page, pgpu.RAM + PAGE * page)
+    pgpu.map_ggtt(qt, pgpu.TARGET_GGTT, RAM + PAGE)     # the picture's first page
+    events = model_stat(qmp, 'status_events')
+    value = 0x00C0FFEE
+    pgpu.submit_blitter(qt, value)
+    deadline = time.monotonic() + 5
+    while model_stat(qmp, 'status_events') < events + 2 and time.monotonic() < deadline:
+        time.sleep(0.02)                # switched in, then complete: the store is done
+    tap.equal(qt.read(RAM + PAGE, 4), value, 'the GPU stored into the framebuffer')
+    first_row = value.to_bytes(4, 'little') + row_bytes(0)[4:]
+    rest = b''.join(row_bytes(y) for y in range(1, HEIGHT))
+    tap.check(shot(qmp, 'gpu-store') == (WIDTH, HEIGHT, rgb_of(first_row + rest)),
+              'after the GPU store: the picture with its pixel')
+    qmp.close()
+
+
 def pgpu_main():
+    global DEVICE_PATH
+    DEVICE_PATH = '/machine/peripheral/gpu0'
     qemu = default_qemu()
     if not os.access(qemu, os.X_OK):
         gpumed.setup_failed('no %s: build it with scripts/build-qemu' % qemu)
@@ -224,8 +314,8 @@ def pgpu_main():
 
     err = run_qemu_checks(qemu, ['-m', '128M', '-device', 'pgpu-pci,id=gpu0,addr=02.0',
                                  '-qmp', 'unix:%s,server=on,wait=off' % QMP_SOCKET],
-                          [place_bars_master, check_pictures, hostile_then_master_on,
-                           check_cursor], tap)
+                          [place_bars_master, check_pictures, check_damage, check_gpu_write,
+                           hostile_then_master_on, check_cursor], tap)
     counted = re.search(r'gpumed: pgpu gpu0: stats: .*\bplane_rejected=(\d+)', err)
     tap.equal(int(counted.group(1)) if counted else -1, len(PGPU_HOSTILE),
               'plane_rejected counts each programming once')
@@ -274,8 +364,8 @@ def check_log(err, tap):
 def main():
     if sys.argv[1:] == ['--pgpu']:
         return pgpu_main()
-    return run_device_test('vgpu-pci,addr=02.0', [place_bars, check_pictures, check_hostile,
-                                                  check_cursor],
+    return run_device_test('vgpu-pci,addr=02.0', [place_bars, check_pictures, check_damage,
+                                                  check_hostile, check_cursor],
                            qemu_args=['-qmp', 'unix:%s,server=on,wait=off' % QMP_SOCKET],
                            check_stderr=check_log)
 

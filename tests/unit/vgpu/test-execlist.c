@@ -283,7 +283,7 @@ static void test_gpu_work_epoch(void **state)
     busy = vgpu_gpu_work_epoch(f->vgpu, &running);
     assert_true(running);
     assert_int_not_equal(busy, idle);
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, MED_EVENT_DONE, CTX_A, 0x80, true);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0x80, true);
     idle = vgpu_gpu_work_epoch(f->vgpu, &running);
     assert_false(running);
     assert_int_not_equal(idle, busy);
@@ -293,11 +293,11 @@ static void test_gpu_work_epoch(void **state)
     busy = vgpu_gpu_work_epoch(f->vgpu, &running);
     assert_true(running);
     wr(f, RENDER_RING_BASE + RING_CONTEXT_STATUS_PTR, 0xffff0000 | 5 << 8 | 5);
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, MED_EVENT_DONE, CTX_B, 0, true);  /* dropped */
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_B, 0, true);  /* dropped */
     vgpu_gpu_work_epoch(f->vgpu, &running);
     assert_true(running);
     elsp(f, RENDER_RING_BASE, CTX_A, 0);
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, MED_EVENT_DONE, CTX_A, 0, true);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0, true);
     assert_int_not_equal(vgpu_gpu_work_epoch(f->vgpu, &running), busy);
     assert_false(running);
     /* a mediator that is gone may have done anything */

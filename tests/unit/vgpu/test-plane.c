@@ -318,11 +318,13 @@ struct dirty_log {
     bool refuse;
 };
 
-static bool record_map(void *opaque, size_t first_page, size_t end_page)
+static bool record_map(void *opaque, uint32_t first_row, uint32_t end_row,
+                       size_t first_page, size_t end_page)
 {
     struct dirty_log *log = opaque;
 
     log->maps++;
+    assert_true(first_row < end_row);
     assert_true(first_page <= log->page && log->page < end_page);
     return !log->refuse;
 }
