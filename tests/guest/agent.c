@@ -13,6 +13,8 @@
  *   gpumed.igt=<test>,...     the IGT tests the igt step runs (run-guest --igt)
  *   gpumed.igt_timeout=<s>    the time limit of one IGT subtest (default 60)
  *   gpumed.igt_not_run=<test>@<subtest>,...  IGT subtests the igt step leaves out
+ *   gpumed.igt_bench=<benchmark>[:<arg>...],...  the IGT benchmarks the igt-bench
+ *                             step runs, one entry per run of the step
  *   gpumed.bench_scale=<percent> the bench steps' counts in percent of their full
  *                             size (default 100; step-bench.c)
  *
@@ -207,6 +209,7 @@ static void open_console(void)
 int main(void)
 {
     static char host_param[4096], igt_param[4096], igt_not_run_param[4096];
+    static char igt_bench_param[4096];
     char cmdline[4096], steps_param[4096], cost_param[4096], cmdline_copy[4096];
     char *value;
     int load_timeout = 60;
@@ -252,6 +255,8 @@ int main(void)
     igt_tests = cmdline_param(igt_param, "gpumed.igt");
     memcpy(igt_not_run_param, cmdline_copy, sizeof(cmdline));
     igt_not_run = cmdline_param(igt_not_run_param, "gpumed.igt_not_run");
+    memcpy(igt_bench_param, cmdline_copy, sizeof(cmdline));
+    igt_bench = cmdline_param(igt_bench_param, "gpumed.igt_bench");
 
     value = cmdline_param(steps_param, "gpumed.steps");
     if (value) {

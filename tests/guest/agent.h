@@ -88,8 +88,9 @@ bool find_vgpu(char *addr, size_t size);
 /* Prints one line on the console in one write (a GUEST-* record). */
 void print_record(const char *line);
 
-/* The IGT tests the igt step runs (gpumed.igt=) and a subtest's limit. */
-extern const char *igt_tests, *igt_not_run;
+/* The IGT tests the igt step runs (gpumed.igt=) and a subtest's limit,
+ * which is also an IGT benchmark's (gpumed.igt_bench=, step igt-bench). */
+extern const char *igt_tests, *igt_not_run, *igt_bench;
 extern int igt_timeout_s;
 
 /* Reads a small file into buf without its trailing newline; false on error. */
@@ -118,7 +119,7 @@ step_fn step_mediator_loss;
 step_fn step_hostile_ggtt_store, step_hostile_lri, step_hostile_jump;
 step_fn step_hostile_unterminated, step_hostile_loop, step_hostile_ppgtt, step_hostile_iommu;
 step_fn step_gem_victim;
-step_fn step_igt;
+step_fn step_igt, step_igt_bench;
 step_fn step_bench_blit_1080p, step_bench_sdi_single, step_bench_sdi_queued;
 step_fn step_bench_ctx_switch, step_bench_latency;
 

@@ -27,6 +27,19 @@
  * subtest that did not pass or skip follows as GUEST-LOG lines.  A test
  * without subtests is one result named <test>.
  *
+ * The igt-bench step runs one of IGT's benchmarks (benchmarks/, where
+ * Debian's intel-gpu-tools installs them) unchanged: each time the step
+ * runs, the next entry of gpumed.igt_bench=<entry>,... (run-guest
+ * --igt-bench), an entry being the benchmark's name and its arguments
+ * separated by colons (gem_blt:-r:3).  It runs in the benchmarks' directory
+ * (wsim/<file> names a gem_wsim workload file) under the same time limit
+ * as a subtest, and every line it printed is a GUEST-LOG line
+ * "<benchmark>| <line>": the figures are the benchmark's own, read by
+ * tools/gpumed-bench-guest.  The step passes when the benchmark exited with
+ * status 0 having printed something, and i915 logged no GPU hang meanwhile
+ * (a hung batch makes any figure meaningless); IGT's skip status (77) is a
+ * failure, with its output.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <errno.h>
@@ -43,6 +56,8 @@
 #include "agent.h"
 
 #define IGT_DIR "/igt"
+#define IGT_BENCH_DIR "/usr/libexec/igt-gpu-tools/benchmarks"
+#define MAX_BENCH_ARGS 32
 #define MAX_SUBTESTS 512
 #define MAX_TESTS 32
 #define MAX_NAME 128
@@ -57,6 +72,7 @@
 
 const char *igt_tests;
 const char *igt_not_run;
+const char *igt_bench;
 int igt_timeout_s = 60;
 
 /* Whether test@subtest matches a pattern (fnmatch) of gpumed.igt_not_run. */
@@ -352,7 +368,8 @@ static pid_t spawn(const char *path, char *const argv[], int *out)
 
 /*
  * Runs argv to its end or its time limit, feeding its output to the parser
- * (or, with list != NULL, collecting its lines as subtest names).  Returns
+ * (or, with list != NULL, collecting its lines: subtest names, or a
+ * benchmark's output, each cut at MAX_NAME - 1 characters).  Returns
  * the wait status, or -1 when it had to be killed after timeout_ms.
  */
 static int run_process(struct igt_run *run, char *const argv[], int timeout_ms,
@@ -629,4 +646,104 @@ bool step_igt(struct result *r)
     result_add(r, "tests", "%u", found);
     /* The subtests' verdicts are run-guest's, one TAP line each. */
     return counts[1] == 0;
+}
+
+/* The @index-th entry of gpumed.igt_bench into @entry; false past the last. */
+static bool bench_entry(unsigned index, char *entry, size_t size)
+{
+    const char *p = igt_bench;
+
+    for (unsigned i = 0; p && i < index; i++) {
+        p = strchr(p, ',');
+        p = p ? p + 1 : NULL;
+    }
+    if (!p || !*p) {
+        return false;
+    }
+    snprintf(entry, size, "%.*s", (int)strcspn(p, ","), p);
+    return true;
+}
+
+bool step_igt_bench(struct result *r)
+{
+    static unsigned calls;
+    static char lines[MAX_SUBTESTS][MAX_NAME];
+    static struct igt_run run;
+    char entry[512], path[256], args[512] = "";
+    char *argv[MAX_BENCH_ARGS + 2];
+    unsigned n_lines = 0, argc = 0;
+    int status;
+    double started;
+
+    if (!bench_entry(calls, entry, sizeof(entry))) {
+        result_add(r, "error", "no entry %u in gpumed.igt_bench= (run-guest --igt-bench)",
+                   calls + 1);
+        calls++;
+        return false;
+    }
+    calls++;
+    for (char *save = NULL, *word = strtok_r(entry, ":", &save); word && argc <= MAX_BENCH_ARGS;
+         word = strtok_r(NULL, ":", &save)) {
+        argv[argc++] = word;
+    }
+    argv[argc] = NULL;
+    if (argc == 0) {
+        result_add(r, "error", "entry %u of gpumed.igt_bench= names no benchmark", calls);
+        return false;
+    }
+    snprintf(path, sizeof(path), IGT_BENCH_DIR "/%s", argv[0]);
+    for (unsigned i = 1, len = 0; i < argc && len < sizeof(args); i++) {
+        len += (unsigned)snprintf(args + len, sizeof(args) - len, "%s%s", i > 1 ? " " : "",
+                                  argv[i]);
+    }
+    result_add(r, "benchmark", "%s", argv[0]);
+    result_add(r, "args", "%s", args);
+    if (strchr(argv[0], '/') || access(path, X_OK) != 0) {
+        result_add(r, "error", "%s not in the guest image: run scripts/build-igt", path);
+        return false;
+    }
+    argv[0] = path;
+    memset(&run, 0, sizeof(run));
+    run.test = path;
+    run.kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (run.kmsg >= 0) {
+        lseek(run.kmsg, 0, SEEK_END);
+    }
+    /* Relative workload files (gem_wsim -w wsim/<file>) are the benchmarks'. */
+    if (chdir(IGT_BENCH_DIR) != 0) {
+        result_add(r, "error", "chdir %s: %s", IGT_BENCH_DIR, strerror(errno));
+        return false;
+    }
+    started = boottime_ms();
+    status = run_process(&run, argv, igt_timeout_s * 1000, lines, &n_lines);
+    result_add(r, "time", "%.1f", (boottime_ms() - started) / 1e3);
+    if (chdir("/") != 0) {
+        /* PID 1 keeps whatever directory it has: nothing else is relative. */
+    }
+    read_kmsg(&run);
+    if (run.kmsg >= 0) {
+        close(run.kmsg);
+    }
+    for (unsigned i = 0; i < n_lines; i++) {
+        result_log(r, "%s| %s", strrchr(path, '/') + 1, lines[i]);
+    }
+    result_add(r, "lines", "%u", n_lines);
+    result_add(r, "hangs", "%u", run.hangs);
+    if (run.hangs) {
+        result_add(r, "first_hang", "%s", run.first_hang);
+    }
+    if (status == -1) {
+        result_add(r, "error", "no end after %d s (gpumed.igt_timeout)", igt_timeout_s);
+        return false;
+    }
+    if (WIFSIGNALED(status)) {
+        result_add(r, "error", "killed by signal %d", WTERMSIG(status));
+        return false;
+    }
+    result_add(r, "exit", "%d", WEXITSTATUS(status));
+    if (WEXITSTATUS(status) == IGT_EXIT_SKIP) {
+        result_add(r, "error", "the benchmark skipped (exit status 77): its output says why");
+        return false;
+    }
+    return WEXITSTATUS(status) == 0 && n_lines > 0 && run.hangs == 0;
 }

@@ -48,6 +48,8 @@ const struct step steps[] = {
     { "gem-victim", step_gem_victim, true },
     /* IGT's tests (gpumed.igt=), one process per subtest, each result a GUEST-IGT line */
     { "igt",        step_igt,       true },
+    /* One of IGT's benchmarks unchanged (the next gpumed.igt_bench= entry), its output logged */
+    { "igt-bench",  step_igt_bench, true },
     /* Benchmarks (tools/gpumed-bench-guest): one untimed and one timed run,
      * results checked; the figure is value= on the result line */
     { "bench-blit-1080p", step_bench_blit_1080p, true }, /* 1080p copies queued on BCS */
