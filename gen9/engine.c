@@ -9,6 +9,8 @@
 #include "gen9/engine.h"
 #include "gen9/regs.h"
 
+#include <time.h>
+
 const struct gen9_engine_info gen9_engines[GEN9_NUM_ENGINES] = {
     [GEN9_RCS] = { .name = "rcs", .base = RENDER_RING_BASE, .hw_id = 0,
                    .irq_bank = 0, .irq_shift = 0, .reset_bit = GRDOM_RENDER,
@@ -23,3 +25,18 @@ const struct gen9_engine_info gen9_engines[GEN9_NUM_ENGINES] = {
                     .irq_bank = 3, .irq_shift = 0, .reset_bit = GRDOM_VECS,
                     .context_pages = 2 },
 };
+
+uint64_t gen9_cs_ticks(uint64_t ns)
+{
+    /* split to avoid overflowing 64 bits after a few weeks */
+    return ns / 1000000000ull * SKL_CS_CLOCK_HZ +
+           ns % 1000000000ull * SKL_CS_CLOCK_HZ / 1000000000ull;
+}
+
+uint64_t gen9_cs_timestamp(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return gen9_cs_ticks((uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
+}

@@ -44,4 +44,15 @@ struct gen9_engine_info {
 
 extern const struct gen9_engine_info gen9_engines[GEN9_NUM_ENGINES];
 
+/*
+ * The CS timestamp clock (SKL_CS_CLOCK_HZ) that every engine's
+ * RING_TIMESTAMP counts: one free-running counter of the GPU.  The model
+ * counts it from the host's CLOCK_MONOTONIC, so that whoever reads it on
+ * this host reads the same counter: the GPU model executing a command that
+ * stores it, and the vGPU answering a guest's MMIO read of it (GVT-g reads
+ * the hardware's for a vGPU too, mmio_read_from_hw()).
+ */
+uint64_t gen9_cs_ticks(uint64_t ns);    /* CLOCK_MONOTONIC ns to CS clock ticks */
+uint64_t gen9_cs_timestamp(void);       /* the counter now */
+
 #endif /* GPUMED_GEN9_ENGINE_H */

@@ -216,7 +216,7 @@ static enum skl_exec_result post_sync_write(struct skl_exec *x, unsigned op,
         qword = 0;              /* PS depth count: no pixels are ever shaded */
         break;
     default:
-        qword = skl_cs_ticks(x->e->gpu);
+        qword = gen9_cs_timestamp();
         break;
     }
     return write_or_fault(x->e, space, addr, &qword, 8);

@@ -68,7 +68,7 @@ uint32_t skl_ctx_timestamp_locked(const struct skl_engine *e)
 
         ns += now > e->ctx_wait_since ? now - e->ctx_wait_since : 0;
     }
-    return saved + (uint32_t)skl_ns_to_ticks(ns);
+    return saved + (uint32_t)gen9_cs_ticks(ns);
 }
 
 static uint64_t thread_cpu_ns(void)
@@ -145,7 +145,7 @@ static void context_save_locked(struct skl_engine *e)
     for (unsigned b = 0; b < GEN9_LRC_BLOCKS; b++) {
         for (unsigned i = 0; i < layout[b].count; i++) {
             const struct gen9_lrc_reg *r = &layout[b].regs[i];
-            uint32_t v = r->reg == RING_TIMESTAMP ? (uint32_t)skl_cs_ticks(e->gpu) :
+            uint32_t v = r->reg == RING_TIMESTAMP ? (uint32_t)gen9_cs_timestamp() :
                                                     skl_ereg(e, r->reg);
 
             if (r->flags & GEN9_LRC_RESTORE_ONLY) {

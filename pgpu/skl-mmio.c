@@ -87,7 +87,7 @@ static uint32_t reg_reset_ctl_read(struct skl_gpu *gpu, struct skl_engine *e,
 static uint32_t reg_timestamp_read(struct skl_gpu *gpu, struct skl_engine *e,
                                    uint32_t offset)
 {
-    uint64_t ticks = skl_cs_ticks(gpu);
+    uint64_t ticks = gen9_cs_timestamp();
 
     return offset == e->base + RING_TIMESTAMP_UDW ? (uint32_t)(ticks >> 32) : (uint32_t)ticks;
 }
@@ -635,18 +635,6 @@ uint64_t skl_now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-uint64_t skl_ns_to_ticks(uint64_t ns)
-{
-    /* split to avoid overflowing 64 bits after a few weeks */
-    return ns / 1000000000ull * SKL_CS_CLOCK_HZ +
-           ns % 1000000000ull * SKL_CS_CLOCK_HZ / 1000000000ull;
-}
-
-uint64_t skl_cs_ticks(const struct skl_gpu *gpu)
-{
-    return skl_ns_to_ticks(skl_now_ns() - gpu->epoch_ns);
-}
-
 static bool config_valid(const struct pgpu_config *config)
 {
     uint64_t ap = config->aperture_size;
@@ -698,7 +686,6 @@ static struct pgpu *skl_create(const struct pgpu_config *config)
     strcpy(gpu->name, config->name);
     gpu->aperture_size = config->aperture_size;
     gpu->hang_timeout_ns = config->hang_timeout_ms * 1000000ull;
-    gpu->epoch_ns = skl_now_ns();
     if (config->host) {
         gpu->host = *config->host;
     }

@@ -116,7 +116,6 @@ struct skl_gpu {
     char name[SKL_NAME_MAX];
     uint64_t aperture_size;
     uint64_t hang_timeout_ns;
-    uint64_t epoch_ns;
 
     pthread_mutex_t lock;
     bool quit;
@@ -176,8 +175,6 @@ static inline void skl_set_ereg64(struct skl_engine *e, uint32_t lo, uint32_t hi
 }
 
 uint64_t skl_now_ns(void);
-uint64_t skl_cs_ticks(const struct skl_gpu *gpu);
-uint64_t skl_ns_to_ticks(uint64_t ns);
 
 /* skl-mmio.c: register access by the owner or by a command stream. */
 uint32_t skl_mmio_read32(struct skl_gpu *gpu, uint32_t offset);

@@ -26,6 +26,7 @@ static void ring_reset_ctl_write(struct vgpu *vgpu, uint32_t offset,
                                  uint32_t old, uint32_t written);
 static void gdrst_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
                         uint32_t written);
+static uint32_t timestamp_read(struct vgpu *vgpu, uint32_t offset);
 
 /* The four registers of one interrupt set (contract 7.3). */
 #define IRQ_SET(label, base, n)                                              \
@@ -83,7 +84,7 @@ const struct vgpu_reg vgpu_regs[] = {
     { .name = "RING_MODE_GEN7", .offset = RING_MODE_GEN7, .size = 4,
       .flags = VGPU_REG_ENGINE | VGPU_REG_MASKED },
     { .name = "RING_TIMESTAMP", .offset = RING_TIMESTAMP, .size = 8,
-      .flags = VGPU_REG_ENGINE, .ro_mask = ~0u },
+      .flags = VGPU_REG_ENGINE, .ro_mask = ~0u, .read = timestamp_read },
     { .name = "RING_CONTEXT_STATUS_BUF", .offset = RING_CONTEXT_STATUS_BUF_LO(0), .size = 48,
       .flags = VGPU_REG_ENGINE, .ro_mask = ~0u },
     { .name = "RING_CONTEXT_STATUS_PTR", .offset = RING_CONTEXT_STATUS_PTR, .size = 4,
@@ -376,6 +377,20 @@ static void ring_reset_ctl_write(struct vgpu *vgpu, uint32_t offset,
 }
 
 /* Domain resets complete at once, after the engines' work was dropped. */
+/*
+ * The GPU's free-running CS timestamp, as the GPU model counts it
+ * (gen9_cs_timestamp()): a batch storing RING_TIMESTAMP in the mediator and
+ * the guest reading it through BAR0 here read one counter, as GVT-g's
+ * guests read the hardware's (IGT's gem_latency subtracts the two).
+ */
+static uint32_t timestamp_read(struct vgpu *vgpu, uint32_t offset)
+{
+    uint64_t ticks = gen9_cs_timestamp();
+
+    (void)vgpu;
+    return (offset & 0xfff) == RING_TIMESTAMP_UDW ? (uint32_t)(ticks >> 32) : (uint32_t)ticks;
+}
+
 static void gdrst_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
                         uint32_t written)
 {

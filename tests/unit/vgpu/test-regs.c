@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <string.h>
+#include <time.h>
 
 #include "tests/unit/vgpu/fixture.h"
 #include "vgpu/private.h"
@@ -211,6 +212,43 @@ static void test_statistics_are_formatted(void **state)
     assert_int_equal(vgpu_format_stats(f->vgpu, NULL, 0), len);
 }
 
+/* The host's CLOCK_MONOTONIC in ticks of Skylake's 12 MHz CS timestamp
+ * clock (i915: 12000 kHz, CTC_MODE's 24 MHz crystal halved). */
+static uint64_t monotonic_ticks(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ((uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec) * 12 / 1000;
+}
+
+/*
+ * RING_TIMESTAMP runs, on every engine, and is the counter the GPU model
+ * stores (the host's CLOCK_MONOTONIC at 12 MHz): IGT's gem_latency
+ * subtracts a batch's stored timestamp from a BAR0 read, and skips when two
+ * reads a microsecond apart are equal.
+ */
+static void test_timestamp_runs(void **state)
+{
+    struct fixture *f = *state;
+
+    for (size_t e = 0; e < GEN9_NUM_ENGINES; e++) {
+        uint32_t reg = gen9_engines[e].base + RING_TIMESTAMP;
+        uint64_t before = monotonic_ticks(), value, after;
+        uint32_t hi;
+
+        do {    /* the high half read around the low one, as i915 does */
+            hi = rd(f, reg + 4);
+            value = (uint64_t)hi << 32 | rd(f, reg);
+        } while (rd(f, reg + 4) != hi);
+        after = monotonic_ticks();
+        assert_true(before <= value);
+        assert_true(value <= after);
+        wr(f, reg, 0);      /* read-only */
+        assert_true(rd(f, reg + 4) >= hi);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -224,6 +262,7 @@ int main(void)
         FIXTURE_TEST(test_pcode_mailbox),
         FIXTURE_TEST(test_untracked_offsets_are_counted_and_listed),
         FIXTURE_TEST(test_statistics_are_formatted),
+        FIXTURE_TEST(test_timestamp_runs),
     };
 
     return cmocka_run_group_tests_name("vgpu-regs", tests, NULL, NULL);
