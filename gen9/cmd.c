@@ -33,6 +33,12 @@
     { .name = cmd_name, GFX(3, 0, subop), VAR(8, 11, 11), .engines = GEN9_ENG_RCS, \
       .state_ptrs = PTR(3) | PTR(5) | PTR(7) | PTR(9) }
 
+/* 3DSTATE_VS, _GS, _HS, _DS, _PS: @len dwords, the shader's scratch space
+ * pointer in dwords @scratch and @scratch + 1 (Mesa's gen9.xml). */
+#define SHADER_STATE(subop, cmd_name, len, scratch) \
+    { .name = cmd_name, GFX(3, 0, subop), VAR(8, len, len), .engines = GEN9_ENG_RCS, \
+      .state_ptrs = PTR(scratch) }
+
 /* A blit whose addresses and lengths no handler reads: any length its
  * 8-bit field can say. */
 #define BLIT(op, cmd_name) \
@@ -160,7 +166,8 @@ const struct gen9_cmd gen9_cmds[] = {
       .state_ptrs = PTR(1) },
     RENDER_STATE(0, 0, 0x03, "STATE_PREFETCH", 8),
     RENDER_STATE(0, 1, 0x02, "STATE_SIP", 8),
-    RENDER_STATE(0, 1, 0x04, "GPGPU_CSR_BASE_ADDRESS", 8),
+    { .name = "GPGPU_CSR_BASE_ADDRESS", GFX(0, 1, 0x04), VAR(8, 3, 3), .engines = GEN9_ENG_RCS,
+      .state_ptrs = PTR(1) },
     RENDER_STATE(2, 0, 0x01, "MEDIA_CURBE_LOAD", 16),
     RENDER_STATE(2, 0, 0x02, "MEDIA_INTERFACE_DESCRIPTOR_LOAD", 16),
     RENDER_STATE(2, 0, 0x03, "MEDIA_GATEWAY_STATE", 16),
@@ -178,18 +185,18 @@ const struct gen9_cmd gen9_cmds[] = {
     RENDER_STATE(3, 0, 0x0d, "3DSTATE_MULTISAMPLE", 8),
     RENDER_STATE(3, 0, 0x0e, "3DSTATE_CC_STATE_POINTERS", 8),
     RENDER_STATE(3, 0, 0x0f, "3DSTATE_SCISSOR_STATE_POINTERS", 8),
-    RENDER_STATE(3, 0, 0x10, "3DSTATE_VS", 8),
-    RENDER_STATE(3, 0, 0x11, "3DSTATE_GS", 8),
+    SHADER_STATE(0x10, "3DSTATE_VS", 9, 4),
+    SHADER_STATE(0x11, "3DSTATE_GS", 10, 4),
     RENDER_STATE(3, 0, 0x12, "3DSTATE_CLIP", 8),
     RENDER_STATE(3, 0, 0x13, "3DSTATE_SF", 8),
     RENDER_STATE(3, 0, 0x14, "3DSTATE_WM", 8),
     RENDER_STATE(3, 0, 0x18, "3DSTATE_SAMPLE_MASK", 8),
-    RENDER_STATE(3, 0, 0x1b, "3DSTATE_HS", 8),
+    SHADER_STATE(0x1b, "3DSTATE_HS", 9, 5),
     RENDER_STATE(3, 0, 0x1c, "3DSTATE_TE", 8),
-    RENDER_STATE(3, 0, 0x1d, "3DSTATE_DS", 8),
+    SHADER_STATE(0x1d, "3DSTATE_DS", 11, 4),
     RENDER_STATE(3, 0, 0x1e, "3DSTATE_STREAMOUT", 8),
     RENDER_STATE(3, 0, 0x1f, "3DSTATE_SBE", 8),
-    RENDER_STATE(3, 0, 0x20, "3DSTATE_PS", 8),
+    SHADER_STATE(0x20, "3DSTATE_PS", 12, 4),
     RENDER_STATE(3, 0, 0x21, "3DSTATE_VIEWPORT_STATE_POINTERS_SF_CLIP", 8),
     RENDER_STATE(3, 0, 0x23, "3DSTATE_VIEWPORT_STATE_POINTERS_CC", 8),
     RENDER_STATE(3, 0, 0x24, "3DSTATE_BLEND_STATE_POINTERS", 8),
@@ -238,7 +245,8 @@ const struct gen9_cmd gen9_cmds[] = {
     RENDER_STATE(3, 0, 0x50, "3DSTATE_RASTER", 8),
     RENDER_STATE(3, 0, 0x51, "3DSTATE_SBE_SWIZ", 8),
     RENDER_STATE(3, 0, 0x52, "3DSTATE_WM_HZ_OP", 8),
-    RENDER_STATE(3, 0, 0x54, "3DSTATE_RS_CONSTANT_POINTER", 8),
+    { .name = "3DSTATE_RS_CONSTANT_POINTER", GFX(3, 0, 0x54), VAR(8, 4, 4),
+      .engines = GEN9_ENG_RCS, .state_ptrs = PTR(2) },
     RENDER_STATE(3, 0, 0x55, "3DSTATE_VF_COMPONENT_PACKING", 8),
     RENDER_STATE(3, 1, 0x00, "3DSTATE_DRAWING_RECTANGLE", 8),
     RENDER_STATE(3, 1, 0x02, "3DSTATE_SAMPLER_PALETTE_LOAD0", 8),

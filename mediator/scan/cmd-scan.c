@@ -963,6 +963,25 @@ static enum med_scan_verdict audit_state_pointers(struct med_scan_state *s, cons
     return MED_SCAN_OK;
 }
 
+/* 3DSTATE_VERTEX_BUFFERS: after dword 0, one 4-dword VERTEX_BUFFER_STATE
+ * per buffer, its address in the element's dwords 1-2 (Mesa's gen9.xml):
+ * a PPGTT address like a state pointer's, whose form is checked as one. */
+enum med_scan_verdict med_cmd_vertex_buffers(struct med_scan_state *s, const uint32_t *cmd,
+                                             unsigned len)
+{
+    uint64_t gma;
+
+    if ((len - 1) % 4) {
+        return reject(s, MED_SCAN_BAD_LENGTH, "vertex buffer elements incomplete");
+    }
+    for (unsigned i = 2; i < len; i += 4) {
+        if (!cmd_address(s, cmd, i, ~0u, &gma)) {
+            return s->result->verdict;
+        }
+    }
+    return MED_SCAN_OK;
+}
+
 static const char *const policy_reason[] = {
     [MED_CMD_PRIVILEGED] = "privileged command",
     [MED_CMD_DISPLAY] = "display command (the display is emulated)",

@@ -63,6 +63,7 @@ static const struct {
     { "XY_COLOR_BLT", MED_CMD_ALLOW, med_cmd_color_blt },
     { "XY_SRC_COPY_BLT", MED_CMD_ALLOW, med_cmd_src_copy_blt },
     { "PIPE_CONTROL", MED_CMD_ALLOW, med_cmd_pipe_control },
+    { "3DSTATE_VERTEX_BUFFERS", MED_CMD_ALLOW, med_cmd_vertex_buffers },
     /* GVT-g's command parser has no row for it (i915's gvt/cmd_parser.c):
      * a guest cannot use it under either mediator. */
     { "MEDIA_OBJECT_GRPID", MED_CMD_UNSUPPORTED, NULL },

@@ -15,8 +15,19 @@ static bool in_window(uint64_t gma, uint64_t len, uint64_t base, uint64_t size)
 
 static bool ggtt_range_ok(void *opaque, uint64_t gma, uint64_t len)
 {
-    ((struct fake_vm *)opaque)->range_checks++;
-    return in_window(gma, len, FAKE_GGTT_BASE, FAKE_GGTT_PARTITION);
+    struct fake_vm *vm = opaque;
+
+    vm->range_checks++;
+    if (!in_window(gma, len, FAKE_GGTT_BASE, FAKE_GGTT_PARTITION)) {
+        return false;
+    }
+    for (uint64_t page = (gma - FAKE_GGTT_BASE) / FAKE_PAGE;
+         len && page <= (gma + len - 1 - FAKE_GGTT_BASE) / FAKE_PAGE; page++) {
+        if (vm->ggtt_scratch[page]) {
+            return false;
+        }
+    }
+    return true;
 }
 
 static bool ppgtt_range_ok(void *opaque, void *ppgtt, uint64_t gma, uint64_t len)

@@ -2,7 +2,8 @@
  * fake-vm.h - a VM for the command scanner's tests, fuzzer and benchmark:
  * a GGTT window whose first half is the vGPU's partition (the second half
  * is someone else's, so a careless fetch can reach it and the scanner must
- * notice), and a PPGTT of pages each present or not, owned by the VM or
+ * notice), pages of the partition whose entry the guest left not present
+ * (the vGPU's scratch page, not its memory), and a PPGTT of pages each present or not, owned by the VM or
  * not.  Batches are written straight into the backing stores; fetch hands
  * out pointers into them (the "copy" never changes during a scan).
  *
@@ -32,6 +33,9 @@ struct fake_vm {
     uint8_t ggtt[FAKE_GGTT_WINDOW];
     uint8_t ppgtt[FAKE_PPGTT_PAGES * FAKE_PAGE];
     uint8_t page_flags[FAKE_PPGTT_PAGES];
+    /* GGTT partition pages whose entry is not present: they map the
+     * vGPU's scratch page (none when created) */
+    uint8_t ggtt_scratch[FAKE_GGTT_PARTITION / FAKE_PAGE];
     unsigned fetches;
     unsigned range_checks;      /* ggtt_range_ok and ppgtt_range_ok calls */
     uint64_t fetched;           /* bytes handed out by fetch */
