@@ -983,8 +983,10 @@ static void test_exitless_loop_is_contained(void **state)
 }
 
 /* A VM that goes away while its workload holds an engine: the engine is
- * reset at once (long before the hang timeout) and the neighbour's work
- * queued behind it runs. */
+ * reset at once and the neighbour's work queued behind it runs.  The hang
+ * timeout (PATIENT_HANG_TIMEOUT_MS) is as long as the wait, so the
+ * neighbour's work completes only if the disconnect freed the engine, and
+ * the mediator counts no hang (not a wall-time bound, which load breaks). */
 static void test_disconnect_frees_the_engine(void **state)
 {
     struct env *e = *state;
@@ -993,7 +995,6 @@ static void test_disconnect_frees_the_engine(void **state)
     struct guest_bo *ndata = guest_bo_new(e->neighbour, 4096, false);
     struct guest_ctx *nrcs;
     uint32_t *p = e->batch->map, *q, seqno;
-    double start;
 
     assert_int_equal(guest_ppgtt_map(nppgtt, nbatch, BATCH_ADDR), 0);
     assert_int_equal(guest_ppgtt_map(nppgtt, ndata, DATA_ADDR), 0);
@@ -1013,12 +1014,11 @@ static void test_disconnect_frees_the_engine(void **state)
     assert_int_equal(guest_ctx_emit_batch(nrcs, BATCH_ADDR, true), 0);
     assert_int_equal(guest_ctx_emit_breadcrumb(nrcs, &seqno), 0);
     assert_int_equal(guest_ctx_submit(nrcs), 0);
-    start = now_ms();
     guest_vm_destroy(e->vm);
     e->vm = NULL;
     assert_int_equal(guest_ctx_wait(nrcs, WAIT_MS), 0);
-    assert_true(now_ms() - start < HANG_TIMEOUT_MS);
     assert_int_equal(((uint32_t *)ndata->map)[0], 0x1234);
+    assert_exec_counts(e, 0, 0);
 }
 
 /* A semaphore wait until the dword at PPGTT @addr is 1. */
@@ -1218,7 +1218,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_blit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_level_and_chained_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch_changed_after_submission_runs_as_scanned,
-                                        setup, teardown),
+                                        setup_patient, teardown),
         cmocka_unit_test_setup_teardown(test_thousand_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_contexts_interleaved, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_outside_the_partition, setup, teardown),
@@ -1246,14 +1246,15 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_gpu_hang_is_contained, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exitless_loop_is_contained, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_disconnect_frees_the_engine, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_disconnect_frees_the_engine, setup_patient,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_engine_reset_spares_the_other_vms_running_work,
                                         setup_patient, teardown),
         cmocka_unit_test_setup_teardown(test_rejections_are_counted, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_leaf_changed_under_a_waiting_workload, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_subtree_replaced_under_a_waiting_workload, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_leaf_changed_under_a_waiting_workload,
+                                        setup_patient, teardown),
+        cmocka_unit_test_setup_teardown(test_subtree_replaced_under_a_waiting_workload,
+                                        setup_patient, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
