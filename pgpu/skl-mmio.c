@@ -511,6 +511,7 @@ static void skl_ggtt_write(struct pgpu *pgpu, uint32_t index, uint64_t pte)
         return;
     }
     __atomic_store_n(&gpu->ggtt[index], pte, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&gpu->ggtt_writes, 1, __ATOMIC_RELEASE);
 }
 
 static void skl_display_vblank(struct pgpu *pgpu)
@@ -586,6 +587,15 @@ static bool display_translate(void *opaque, uint64_t gma, uint64_t *addr)
     return pte & GTT_PTE_PRESENT;
 }
 
+/* A decode that read the count before translating sees every entry stored
+ * before the count it read (gen9_display_ops.translation_epoch). */
+static uint64_t display_translation_epoch(void *opaque)
+{
+    struct skl_gpu *gpu = opaque;
+
+    return __atomic_load_n(&gpu->ggtt_writes, __ATOMIC_ACQUIRE);
+}
+
 static enum gen9_plane_status skl_display_plane(struct pgpu *pgpu, struct gen9_fb *fb)
 {
     struct skl_gpu *gpu = (struct skl_gpu *)pgpu;
@@ -625,6 +635,7 @@ static const struct gen9_display_ops skl_display_ops = {
     .count = display_count,
     .guest_error = display_guest_error,
     .translate = display_translate,
+    .translation_epoch = display_translation_epoch,
 };
 
 uint64_t skl_now_ns(void)

@@ -390,9 +390,9 @@ static void test_native_display_probe(void **state)
  * The scan-out an owner shows: pipe A's primary plane, 64x64 XRGB8888
  * linear (i915's _PIPEASRC 0x6001c, PLANE_CTL/STRIDE/POS/SIZE/SURF of
  * plane 1 A at 0x70180/88/8c/90/9c), read through the model's own GGTT:
- * each page address is the bus address of the GGTT entry; a page whose
- * entry is not present refuses the programming, counted once however
- * often it is decoded.
+ * each page address is the bus address of the GGTT entry, the list kept
+ * until a GGTT write; a page whose entry is not present refuses the
+ * programming, counted once however often it is decoded.
  */
 static void test_display_scan_out_through_own_ggtt(void **state)
 {
@@ -417,6 +417,13 @@ static void test_display_scan_out_through_own_ggtt(void **state)
     for (uint32_t i = 0; i < 4; i++) {
         assert_int_equal(fb.page_addr[i], 0x100000 + i * 0x1000);
     }
+    /* no GGTT write since: the list stands; one: the pages are translated again */
+    assert_int_equal(OPS.display_plane(gpu, &fb), GEN9_PLANE_OK);
+    assert_true(fb.list_kept);
+    OPS.ggtt_write(gpu, 17, 0x200000 | 1);
+    assert_int_equal(OPS.display_plane(gpu, &fb), GEN9_PLANE_OK);
+    assert_false(fb.list_kept);
+    assert_int_equal(fb.page_addr[1], 0x200000);
     OPS.ggtt_write(gpu, 18, 0x102000);
     assert_int_equal(OPS.display_plane(gpu, &fb), GEN9_PLANE_INVALID);
     assert_int_equal(OPS.display_plane(gpu, &fb), GEN9_PLANE_INVALID);
