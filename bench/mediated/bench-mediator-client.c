@@ -12,7 +12,10 @@
  * Workloads: "blit-1080p", each batch one 1920x1080 32 bpp XY_SRC_COPY_BLT
  * on BCS (a compositor's frame copy); "sdi", each batch 16
  * MI_STORE_DATA_IMMs on RCS (so small that the per-workload overhead is
- * all there is).  Every batch is started from the ring with a breadcrumb,
+ * all there is), the same batch started each time (the mediator scans it
+ * once per workload), and "sdi-distinct", the same with each of the 1000
+ * batches a copy at its own address, as i915 gives each request its own
+ * batch (each is fetched and scanned).  Every batch is started from the ring with a breadcrumb,
  * as i915 does; results are checked at the end of each run.  Both sides
  * run each workload submitted two ways: one ELSP element per batch, and
  * one per BATCHED_SUBMIT batches (what i915 does under load: requests
@@ -51,31 +54,50 @@
 #define ROUND_TRIPS     200
 #define GUEST_RAM       (64ull << 20)
 #define BATCHED_SUBMIT  256
+#define BATCH_STRIDE    512         /* bytes between two copies of a batch */
 
 struct workload {
     const char *name;
     enum gen9_engine engine;
     unsigned batches;
+    unsigned copies;            /* of the batch, each at its own address, started in turn */
 };
 
 static const struct workload workloads[] = {
-    { "blit-1080p", GEN9_BCS, 300 },
-    { "sdi", GEN9_RCS, 1000 },     /* the native ring never fills (see docs) */
+    { "blit-1080p", GEN9_BCS, 300, 1 },
+    { "sdi", GEN9_RCS, 1000, 1 },      /* the native ring never fills (see docs) */
+    /* each batch its own, as i915 gives each request: none is found again */
+    { "sdi-distinct", GEN9_RCS, 1000, 1000 },
 };
 
-/* The batch of @w at @batch: its commands use SRC_VA and DST_VA. */
-static void write_batch(const struct workload *w, void *batch)
+/* Where batch @i of @w is. */
+static uint64_t batch_va(const struct workload *w, unsigned i)
 {
-    uint32_t *p = batch;
+    return BATCH_VA + (uint64_t)(i % w->copies) * BATCH_STRIDE;
+}
 
-    if (w->engine == GEN9_BCS) {
-        emit_src_copy(&p, DST_VA, SRC_VA, WIDTH * 4, WIDTH, HEIGHT);
-    } else {
-        for (unsigned i = 0; i < SDI_PER_BATCH; i++) {
-            emit_sdi(&p, DST_VA + 4 * i, false, false);
+/* The size of the buffer holding @w's batches. */
+static uint64_t batches_size(const struct workload *w)
+{
+    return ((uint64_t)w->copies * BATCH_STRIDE + 4095) & ~4095ull;
+}
+
+/* Every copy of the batch of @w in @batches: its commands use SRC_VA and
+ * DST_VA. */
+static void write_batches(const struct workload *w, void *batches)
+{
+    for (unsigned c = 0; c < w->copies; c++) {
+        uint32_t *p = (uint32_t *)((uint8_t *)batches + (size_t)c * BATCH_STRIDE);
+
+        if (w->engine == GEN9_BCS) {
+            emit_src_copy(&p, DST_VA, SRC_VA, WIDTH * 4, WIDTH, HEIGHT);
+        } else {
+            for (unsigned i = 0; i < SDI_PER_BATCH; i++) {
+                emit_sdi(&p, DST_VA + 4 * i, false, false);
+            }
         }
+        emit(&p, MI_BB_END_DW);
     }
-    emit(&p, MI_BB_END_DW);
 }
 
 static void fill_source(void *src)
@@ -143,7 +165,7 @@ static struct run run_native(const struct workload *w, bool per_batch, unsigned 
 {
     struct native_vm *vm;
     struct native *n = bench_open(&vm);
-    struct native_bo *batch = bench_buffer(n, vm, 4096, BATCH_VA);
+    struct native_bo *batch = bench_buffer(n, vm, batches_size(w), BATCH_VA);
     struct native_bo *src = bench_buffer(n, vm, FRAME, SRC_VA);
     struct native_bo *dst = bench_buffer(n, vm, FRAME, DST_VA);
     struct native_ctx *ctx = native_ctx_new(n, w->engine, vm);
@@ -154,9 +176,9 @@ static struct run run_native(const struct workload *w, bool per_batch, unsigned 
     if (!ctx) {
         bench_die("creating a native context");
     }
-    write_batch(w, batch->map);
+    write_batches(w, batch->map);
     fill_source(src->map);
-    native_emit_batch(ctx, BATCH_VA, true);
+    native_emit_batch(ctx, batch_va(w, 0), true);
     seqno = native_emit_breadcrumb(ctx);
     if (native_submit(ctx) || native_wait(ctx, seqno, BENCH_WAIT_MS)) {
         bench_die("the native warm-up batch");
@@ -164,7 +186,7 @@ static struct run run_native(const struct workload *w, bool per_batch, unsigned 
     engine_before = native_engine_ns(n, w, ctx);
     start = bench_now_ns();
     for (unsigned i = 0; i < w->batches; i++) {
-        native_emit_batch(ctx, BATCH_VA, true);
+        native_emit_batch(ctx, batch_va(w, i), true);
         seqno = native_emit_breadcrumb(ctx);
         if (submit_after(w, per_batch, i) && native_submit(ctx)) {
             bench_die("native submission");
@@ -214,7 +236,7 @@ static void client_open(struct client_vm *m, const struct workload *w)
     }
     m->vm = guest_vm_create(server_thread_socket(m->server), "bench", GUEST_RAM, "gpumed-4");
     if (!m->vm || !(ppgtt = guest_ppgtt_new(m->vm)) ||
-        !(batch = guest_bo_new(m->vm, 4096, false)) ||
+        !(batch = guest_bo_new(m->vm, batches_size(w), false)) ||
         !(m->src = guest_bo_new(m->vm, FRAME, false)) ||
         !(m->dst = guest_bo_new(m->vm, FRAME, false)) ||
         guest_ppgtt_map(ppgtt, batch, BATCH_VA) || guest_ppgtt_map(ppgtt, m->src, SRC_VA) ||
@@ -222,16 +244,16 @@ static void client_open(struct client_vm *m, const struct workload *w)
         !(m->ctx = guest_ctx_new(m->vm, w->engine, ppgtt))) {
         bench_die("setting up the guest");
     }
-    write_batch(w, batch->map);
+    write_batches(w, batch->map);
     fill_source(m->src->map);
 }
 
-/* One batch and its breadcrumb; the ELSP element if @submit. */
-static void client_emit(struct client_vm *m, bool submit)
+/* The batch at @va and its breadcrumb; the ELSP element if @submit. */
+static void client_emit(struct client_vm *m, uint64_t va, bool submit)
 {
     uint32_t seqno;
 
-    if (guest_ctx_emit_batch(m->ctx, BATCH_VA, true) ||
+    if (guest_ctx_emit_batch(m->ctx, va, true) ||
         guest_ctx_emit_breadcrumb(m->ctx, &seqno) || (submit && guest_ctx_submit(m->ctx))) {
         bench_die("client submission");
     }
@@ -267,14 +289,14 @@ static struct run run_client(const struct workload *w, bool per_batch,
     uint64_t start, elapsed, engine_before;
 
     client_open(&m, w);
-    client_emit(&m, true);
+    client_emit(&m, batch_va(w, 0), true);
     if (guest_ctx_wait(m.ctx, BENCH_WAIT_MS)) {
         bench_die("the client's warm-up batch");
     }
     engine_before = client_engine_ns(&m);
     start = bench_now_ns();
     for (unsigned i = 0; i < w->batches; i++) {
-        client_emit(&m, submit_after(w, per_batch, i));
+        client_emit(&m, batch_va(w, i), submit_after(w, per_batch, i));
     }
     if (guest_ctx_wait(m.ctx, BENCH_WAIT_MS)) {
         bench_die("client completion");
@@ -299,7 +321,7 @@ static double client_round_trip_us(const struct workload *w, struct med_vgpu_exe
     client_open(&m, w);
     start = bench_now_ns();
     for (unsigned i = 0; i < ROUND_TRIPS; i++) {
-        client_emit(&m, true);
+        client_emit(&m, batch_va(w, i), true);
         if (guest_ctx_wait(m.ctx, BENCH_WAIT_MS)) {
             bench_die("client completion");
         }
