@@ -19,7 +19,7 @@
 #define HWSP_SIZE           4096u           /* "store data index" offsets */
 #define REG_OFFSET_MASK     0x007ffffcu     /* a register dword: bits 22:2 */
 #define MAX_LEVEL           2               /* ring, first-level, second-level */
-#define FIRST_WINDOW        4096u           /* first copy of a batch; then 4x larger */
+#define FIRST_WINDOW        1024u           /* first copy of a batch; then 4x larger */
 #define GTT_PAGE            4096u
 #define GOOD_RANGES         4               /* a blit's two surfaces, a store's page, a batch */
 #define HEADER_CACHE_BITS   8               /* i915's golden context's 85 packets fit */

@@ -82,7 +82,7 @@ struct med_scan_ops {
      * A host copy of the batch at @gma in @space: at most @max_len bytes,
      * fewer where the guest's mapping ends; *@len says how many.  NULL (or
      * *@len == 0) when nothing there can be copied.  The scanner asks for
-     * 4 KiB first and, while a batch goes on past its copy, for 4x more
+     * 1 KiB first and, while a batch goes on past its copy, for 4x more
      * from the same start, passing the copy it has (@old, its first @have
      * bytes, scanned): the new copy must begin with exactly those bytes,
      * taken from @old and never from the guest again, and *@len >= @have;

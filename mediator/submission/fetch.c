@@ -19,7 +19,7 @@
  * the guest's mapping does): the bytes copied for one request bound it.
  * 8 MiB lets a single batch that fills the engine's shadow window
  * (layout.c: about 2 MiB with the default host reserve) through, its
- * copy growing 4x (4 KiB ... 4 MiB, each byte copied once). */
+ * copy growing 4x (1 KiB ... 4 MiB, each byte copied once). */
 #define SCAN_MAX_TOTAL_BYTES    (8u << 20)
 #define SCAN_MAX_BATCHES        1024    /* a full ring of small requests */
 

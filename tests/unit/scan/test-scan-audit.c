@@ -620,7 +620,7 @@ static void test_repeats_of_another_kind_are_scanned_again(void **state)
     assert_int_equal(f->result.bb_starts[2].target, 3);
 }
 
-/* A batch is copied 4 KiB first and its copy extended 4x while it goes on:
+/* A batch is copied 1 KiB first and its copy extended 4x while it goes on:
  * the scan goes on where the shorter copy ended, each byte copied and
  * scanned once, and what it recorded before (a call) stays recorded once. */
 static void test_growing_copies(void **state)
@@ -634,7 +634,7 @@ static void test_growing_copies(void **state)
     f->vm->fetched = 0;
     assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_OK);
     assert_int_equal(f->vm->fetches, 1);
-    assert_int_equal(f->vm->fetched, 4096);
+    assert_int_equal(f->vm->fetched, 1024);
 
     b = fake_ppgtt(f->vm, PPGTT_BATCH);
     emit_bb_start(&b, PPGTT_BATCH3, EMIT_BB_PPGTT | EMIT_BB_SECOND);
@@ -644,8 +644,8 @@ static void test_growing_copies(void **state)
     f->vm->fetched = 0;
     f->result.commands = 0;
     assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_OK);
-    assert_int_equal(f->vm->fetches, 4);    /* 4, then 16 and 64 KiB; the call once */
-    assert_int_equal(f->vm->fetched, 64 * 1024 + 4096);
+    assert_int_equal(f->vm->fetches, 5);    /* 1, then 4, 16 and 64 KiB; the call once */
+    assert_int_equal(f->vm->fetched, 64 * 1024 + 1024);
     /* the ring's start, the 3-dword call, the callee's end, MI_NOOPs in
      * dwords 3-4999, the end: none counted twice across the extensions */
     assert_int_equal(f->result.commands, 1 + 1 + 1 + 4997 + 1);
@@ -813,8 +813,9 @@ static void test_limits(void **state)
     }
     assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_LIMIT);
     assert_reason(f, "more than 3 batches");
-    /* Bytes fetched: a batch of 1 KiB MI_MATHs with no end is copied 4 KiB,
-     * then extended by 8 KiB (what the scan may still copy), then no more. */
+    /* Bytes fetched: a batch of 1 KiB MI_MATHs with no end is copied 1 KiB,
+     * extended to 4 KiB, then to 12 KiB (what the scan may still copy),
+     * then no more. */
     p = f->ring;
     emit_bb_start(&p, PPGTT_BATCH, EMIT_BB_PPGTT);
     for (unsigned i = 0; i < 16; i++) {
@@ -851,7 +852,7 @@ static void test_long_batch(void **state)
     assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_OK);
     assert_int_equal(f->result.buffer_count, 2);
     assert_int_equal(f->result.buffers[1].len, commands * 1024 + 4);
-    /* Its copy extended to 4 KiB, 16 KiB, ... 1 MiB, each cut by its
+    /* Its copy extended to 1 KiB, 4 KiB, ... 1 MiB, each cut by its
      * window, then 4 MiB asked and the mapping's end reached: each byte
      * copied once. */
     assert_int_equal(f->vm->fetched, PPGTT_END - PPGTT_BATCH);
