@@ -405,31 +405,47 @@ static void visible_bytes(const struct gen9_fb *fb, uint64_t *start, uint64_t *e
     *end = *start + (uint64_t)fb->width * fb->cpp;
 }
 
-void gen9_fb_page_rows(const struct gen9_fb *fb, size_t page, uint32_t *first,
-                       uint32_t *end)
+/* The plane's rows that may show bytes of pages [@first_page, @end_page) of
+ * the list: one run, since consecutive pages show consecutive rows. */
+static void pages_rows(const struct gen9_fb *fb, size_t first_page, size_t end_page,
+                       uint32_t *first, uint32_t *end)
 {
     uint64_t x0, x1, surface_first, surface_end;       /* surface rows */
 
     visible_bytes(fb, &x0, &x1);
     if (fb->tiling == GEN9_FB_X_TILED) {
         uint64_t tiles_per_row = fb->stride / GEN9_FB_TILE_X_WIDTH;
-        uint64_t column = page % tiles_per_row;
+        uint64_t top = first_page / tiles_per_row, bottom = (end_page - 1) / tiles_per_row + 1;
 
-        if (column < x0 / GEN9_FB_TILE_X_WIDTH || column > (x1 - 1) / GEN9_FB_TILE_X_WIDTH) {
+        /* The pages of the first and last tile rows may all lie left or
+         * right of the picture; the tile rows between are whole. */
+        if (first_page % tiles_per_row > (x1 - 1) / GEN9_FB_TILE_X_WIDTH) {
+            top++;
+        }
+        if ((end_page - 1) % tiles_per_row < x0 / GEN9_FB_TILE_X_WIDTH) {
+            bottom--;
+        }
+        if (top >= bottom) {
             *first = *end = 0;
             return;
         }
-        surface_first = page / tiles_per_row * GEN9_FB_TILE_X_ROWS;
-        surface_end = surface_first + GEN9_FB_TILE_X_ROWS;
+        surface_first = top * GEN9_FB_TILE_X_ROWS;
+        surface_end = bottom * GEN9_FB_TILE_X_ROWS;
     } else {
-        /* Every surface row whose stride's worth of bytes meets the page. */
-        surface_first = (uint64_t)page * GEN9_FB_PAGE_SIZE / fb->stride;
-        surface_end = (((uint64_t)page + 1) * GEN9_FB_PAGE_SIZE - 1) / fb->stride + 1;
+        /* Every surface row whose stride's worth of bytes meets the pages. */
+        surface_first = (uint64_t)first_page * GEN9_FB_PAGE_SIZE / fb->stride;
+        surface_end = ((uint64_t)end_page * GEN9_FB_PAGE_SIZE - 1) / fb->stride + 1;
     }
     surface_first = surface_first > fb->src_y ? surface_first - fb->src_y : 0;
     surface_end = surface_end > fb->src_y ? surface_end - fb->src_y : 0;
     *end = surface_end < fb->height ? (uint32_t)surface_end : fb->height;
     *first = surface_first < *end ? (uint32_t)surface_first : *end;
+}
+
+void gen9_fb_page_rows(const struct gen9_fb *fb, size_t page, uint32_t *first,
+                       uint32_t *end)
+{
+    pages_rows(fb, page, page + 1, first, end);
 }
 
 void gen9_fb_row_pages(const struct gen9_fb *fb, uint32_t first, uint32_t end,
@@ -466,6 +482,21 @@ static int64_t copy_run(const struct gen9_fb *fb, const uint8_t *const *pages,
     return gen9_fb_copy_rows(fb, pages, first, end, dst, dst_stride, damage, opaque);
 }
 
+/* The first page from @from (or @end) whose bit in @map is @set. */
+static size_t next_bit(const uint64_t *map, size_t from, size_t end, bool set)
+{
+    while (from < end) {
+        uint64_t word = (set ? map[from / 64] : ~map[from / 64]) & ~0ull << from % 64;
+
+        if (word) {
+            from = from / 64 * 64 + (size_t)__builtin_ctzll(word);
+            return from < end ? from : end;
+        }
+        from = from / 64 * 64 + 64;
+    }
+    return end;
+}
+
 int64_t gen9_fb_copy_dirty(const struct gen9_fb *fb, const uint64_t *dirty,
                            const uint8_t *const *pages, gen9_fb_map_fn *map,
                            uint8_t *dst, size_t dst_stride,
@@ -474,32 +505,29 @@ int64_t gen9_fb_copy_dirty(const struct gen9_fb *fb, const uint64_t *dirty,
     uint32_t run_first = 0, run_end = 0;
     int64_t changed = 0, n;
 
-    /* A later page never shows rows above an earlier one's: runs merge in order. */
-    for (size_t w = 0; w < (fb->page_count + 63) / 64; w++) {
-        for (uint64_t bits = dirty[w]; bits; bits &= bits - 1) {
-            size_t page = w * 64 + (size_t)__builtin_ctzll(bits);
-            uint32_t first, end;
+    /* A run of dirty pages at a time (a whole frame written is one); a later
+     * run never shows rows above an earlier one's: row runs merge in order. */
+    for (size_t page = next_bit(dirty, 0, fb->page_count, true), end_page;
+         page < fb->page_count; page = next_bit(dirty, end_page, fb->page_count, true)) {
+        uint32_t first, end;
 
-            if (page >= fb->page_count) {
-                break;
-            }
-            gen9_fb_page_rows(fb, page, &first, &end);
-            if (first == end) {
-                continue;
-            }
-            if (run_first == run_end || first > run_end) {
-                if (run_first != run_end) {
-                    n = copy_run(fb, pages, map, run_first, run_end, dst, dst_stride, damage,
-                                 opaque);
-                    if (n < 0) {
-                        return -1;
-                    }
-                    changed += n;
-                }
-                run_first = first;
-            }
-            run_end = end > run_end ? end : run_end;
+        end_page = next_bit(dirty, page, fb->page_count, false);
+        pages_rows(fb, page, end_page, &first, &end);
+        if (first == end) {
+            continue;
         }
+        if (run_first == run_end || first > run_end) {
+            if (run_first != run_end) {
+                n = copy_run(fb, pages, map, run_first, run_end, dst, dst_stride, damage,
+                             opaque);
+                if (n < 0) {
+                    return -1;
+                }
+                changed += n;
+            }
+            run_first = first;
+        }
+        run_end = end > run_end ? end : run_end;
     }
     if (run_first != run_end) {
         n = copy_run(fb, pages, map, run_first, run_end, dst, dst_stride, damage, opaque);

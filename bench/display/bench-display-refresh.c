@@ -171,7 +171,7 @@ static void no_damage(void *opaque, uint32_t y, uint32_t height)
 }
 
 /* One refresh by dirty log as hw/vgpu-display.c does it; its time in ns. */
-static double refresh_dirty(struct vgpu *vgpu, struct gen9_fb *fb, int64_t *changed)
+__attribute__((noinline)) static double refresh_dirty(struct vgpu *vgpu, struct gen9_fb *fb, int64_t *changed)
 {
     double start = now_ns();
 
@@ -199,7 +199,7 @@ static double refresh_dirty(struct vgpu *vgpu, struct gen9_fb *fb, int64_t *chan
 }
 
 /* One refresh by comparison of the whole frame; its time in ns. */
-static double refresh_compare(struct vgpu *vgpu, struct gen9_fb *fb, int64_t *changed)
+__attribute__((noinline)) static double refresh_compare(struct vgpu *vgpu, struct gen9_fb *fb, int64_t *changed)
 {
     double start = now_ns();
 
@@ -267,7 +267,11 @@ static const struct {
     [UNCHANGED] = { "unchanged", 0 },
 };
 
-int main(void)
+/* bench-display-refresh: the figures; bench-display-refresh profile
+ * dirty|compare CASE ROUNDS: ROUNDS refreshes of that case one way only,
+ * untimed figures aside (for callgrind: instructions per refresh are
+ * refresh_dirty's or refresh_compare's inclusive count over ROUNDS). */
+int main(int argc, char **argv)
 {
     struct vgpu *vgpu = make_vgpu();
     struct gen9_fb fb;
@@ -289,6 +293,29 @@ int main(void)
     program_plane(vgpu);
     refresh_compare(vgpu, &fb, &changed);       /* fault everything in */
     track(&fb);
+    if (argc == 5 && !strcmp(argv[1], "profile")) {
+        refresh_fn *refresh = !strcmp(argv[2], "dirty") ? refresh_dirty : refresh_compare;
+        int c = 0;
+        unsigned rounds = (unsigned)strtoul(argv[4], NULL, 10);
+
+        while (c < CASES && strcmp(cases[c].name, argv[3])) {
+            c++;
+        }
+        if (c == CASES || (strcmp(argv[2], "dirty") && strcmp(argv[2], "compare"))) {
+            fprintf(stderr, "usage: bench-display-refresh [profile dirty|compare "
+                    "changed|text-line|unchanged ROUNDS]\n");
+            return 2;
+        }
+        for (unsigned r = 0; r < rounds; r++) {
+            timed_refresh(refresh, vgpu, &fb, cases[c].rows, (uint8_t)(r + 1));
+        }
+        return 0;
+    }
+    if (argc != 1) {
+        fprintf(stderr, "usage: bench-display-refresh [profile dirty|compare "
+                "changed|text-line|unchanged ROUNDS]\n");
+        return 2;
+    }
 
     /* Interleaved, so that a busy neighbour on the host slows all alike. */
     for (int r = 0; r < RUNS; r++) {
@@ -296,10 +323,18 @@ int main(void)
         for (int c = 0; c < CASES; c++) {
             uint8_t value = (uint8_t)(4 * r + c + 1);
 
-            dirty[c][r] = timed_refresh(refresh_dirty, vgpu, &fb, cases[c].rows, value);
-            compare[c][r] = timed_refresh(refresh_compare, vgpu, &fb, cases[c].rows,
-                                          (uint8_t)(value + 128));
-            memset(ram_dirty, 0, sizeof(ram_dirty));    /* the comparison read them */
+            /* Either way first by turns: the first after the memcpy finds
+             * less of the frames in the cache. */
+            for (int way = 0; way < 2; way++) {
+                if ((way + r) % 2) {
+                    compare[c][r] = timed_refresh(refresh_compare, vgpu, &fb, cases[c].rows,
+                                                  (uint8_t)(value + 128));
+                    memset(ram_dirty, 0, sizeof(ram_dirty));    /* it read them */
+                } else {
+                    dirty[c][r] = timed_refresh(refresh_dirty, vgpu, &fb, cases[c].rows,
+                                                value);
+                }
+            }
         }
         decode_ns[r] = timed_decode(vgpu, &fb);
     }

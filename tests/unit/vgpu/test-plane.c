@@ -419,6 +419,65 @@ static void check_dirty_pages(const struct gen9_fb *fb, const uint8_t **pages,
     }
 }
 
+struct row_runs {
+    unsigned count;
+    uint32_t first[64], end[64];
+};
+
+static bool record_row_run(void *opaque, uint32_t first_row, uint32_t end_row,
+                           size_t first_page, size_t end_page)
+{
+    struct row_runs *runs = opaque;
+
+    assert_true(runs->count < 64);
+    runs->first[runs->count] = first_row;
+    runs->end[runs->count++] = end_row;
+    return true;
+}
+
+static void no_damage(void *opaque, uint32_t y, uint32_t height)
+{
+    fail_msg("rows %u+%u changed in an unchanged copy", y, height);
+}
+
+/* With every page of [a, b) dirty, gen9_fb_copy_dirty() visits the rows of
+ * those pages, page by page as gen9_fb_page_rows() names them (checked
+ * above against the test's layout), overlapping or adjacent ones merged. */
+static void check_dirty_runs(const struct gen9_fb *fb, const uint8_t **pages, uint8_t *dst,
+                             size_t dst_stride)
+{
+    for (size_t a = 0; a < fb->page_count; a++) {
+        for (size_t b = a + 1; b <= fb->page_count; b++) {
+            uint64_t dirty[64] = { 0 };
+            struct row_runs want = { 0 }, got = { 0 };
+
+            assert_true(fb->page_count <= 64 * 64);
+            for (size_t p = a; p < b; p++) {
+                uint32_t first, end;
+
+                dirty[p / 64] |= 1ull << p % 64;
+                gen9_fb_page_rows(fb, p, &first, &end);
+                if (first == end) {
+                    continue;
+                }
+                if (want.count && first <= want.end[want.count - 1]) {
+                    want.end[want.count - 1] = end > want.end[want.count - 1]
+                                               ? end : want.end[want.count - 1];
+                    continue;
+                }
+                record_row_run(&want, first, end, 0, 0);
+            }
+            assert_int_equal(gen9_fb_copy_dirty(fb, dirty, pages, record_row_run, dst,
+                                                dst_stride, no_damage, &got), 0);
+            assert_int_equal(got.count, want.count);
+            for (unsigned i = 0; i < want.count; i++) {
+                assert_int_equal(got.first[i], want.first[i]);
+                assert_int_equal(got.end[i], want.end[i]);
+            }
+        }
+    }
+}
+
 static void check_copy(const struct gen9_fb *fb, size_t page_count)
 {
     uint8_t *memory = calloc(page_count, PAGE);
@@ -447,9 +506,9 @@ static void check_copy(const struct gen9_fb *fb, size_t page_count)
     log.calls = 0;
     assert_int_equal(gen9_fb_copy(fb, pages, dst, dst_stride, record_damage, &log), 0);
     assert_int_equal(log.calls, 0);
-    /* (the X-tiled cases start inside their first tile) */
     if (fb->tiling == GEN9_FB_X_TILED) {
-        ((uint8_t *)pages[0])[fb->src_y * 512 + fb->src_x * fb->cpp] ^= 0xff;
+        ((uint8_t *)pages[layout_page(fb, fb->src_x * fb->cpp, fb->src_y)])
+            [fb->src_y % 8 * 512 + fb->src_x * fb->cpp % 512] ^= 0xff;
     } else {
         ((uint8_t *)pages[first / PAGE])[first % PAGE] ^= 0xff;
     }
@@ -458,6 +517,7 @@ static void check_copy(const struct gen9_fb *fb, size_t page_count)
     assert_int_equal(log.y, 0);
     assert_int_equal(log.height, 1);
     check_dirty_pages(fb, pages, dst, dst_stride);
+    check_dirty_runs(fb, pages, dst, dst_stride);
     free(memory);
     free(pages);
     free(dst);
@@ -484,6 +544,12 @@ static void test_x_tiled_copy(void **state)
 
     (void)state;
     fb.page_count = (fb.src_y + fb.height + 7) / 8 * 3;
+    check_copy(&fb, fb.page_count);
+    /* A picture within the middle tiles: the outer columns show nothing. */
+    fb.stride = 4 * 512;
+    fb.src_x = 130;
+    fb.src_y = 9;
+    fb.page_count = (fb.src_y + fb.height + 7) / 8 * 4;
     check_copy(&fb, fb.page_count);
 }
 
