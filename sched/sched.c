@@ -568,18 +568,31 @@ static uint64_t command_address(struct med_sched *s, struct sched_engine *e)
            (mmio_read(s, e->base + RING_HEAD) & HEAD_ADDR);
 }
 
-/* A running context the engine stopped (hang detector, fault, bad command). */
+/*
+ * A running context the engine stopped (hang detector, fault, bad command).
+ * Its entity's other work on the engine ends with it, unrun (cancelled),
+ * before anything is dispatched: a GPU stays stuck in a hung context until
+ * its owner resets the engine, and a later request of the context run now
+ * would pass the hung one's breadcrumb.  The owner decides what runs next.
+ */
 static void check_error(struct med_sched *s, struct sched_engine *e)
 {
+    struct med_sched_entity *en;
     uint32_t eir;
 
     if (!e->running[0] || !(eir = mmio_read(s, e->base + RING_EIR))) {
         return;
     }
+    en = e->running[0]->entity;
     e->running[0]->engine_error = eir;
     e->running[0]->stop_address = command_address(s, e);
     reset_engine(s, e);
     requeue(s, e, 1);
+    while (en->first) {
+        s->stats.cancelled++;
+        done_push(s, entity_pop(s, en), MED_SCHED_CANCELLED);
+    }
+    backlog(s, en, now_ns());
     s->stats.hangs++;
     finish(s, e, MED_SCHED_HANG);
 }

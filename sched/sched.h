@@ -2,8 +2,9 @@
  * sched.h - the scheduler mechanism: per-engine queues of workloads from
  * every vGPU, dispatch to the physical GPU through the ELSP, and completion
  * from the GPU's interrupt (CSB in the engine's status page) or its error
- * state (hang, fault: the engine is reset and only the workload it was
- * running is lost).
+ * state (hang, fault: the engine is reset, the workload it was running
+ * ends as a hang and its vGPU's other work on that engine is cancelled
+ * unrun; other vGPUs' work is untouched).
  *
  * An idle engine is given up to two workloads as one ELSP pair (port 0,
  * then port 1), so that it goes on to the second while the mediator
@@ -61,7 +62,7 @@
 enum med_sched_result {
     MED_SCHED_DONE,             /* the context ran to its tail */
     MED_SCHED_HANG,             /* the engine stopped it (hang, fault, bad command): reset */
-    MED_SCHED_CANCELLED,        /* dropped by med_sched_cancel() */
+    MED_SCHED_CANCELLED,        /* dropped by med_sched_cancel(), or unrun behind a hang */
 };
 
 struct med_sched_entity;

@@ -9,9 +9,9 @@
  * to active (ports), and the elements the mediator still holds (inflight).
  * A lite restore or a preemption retires the old pair from the guest's view
  * at once; the mediator still finishes it, and that completion is consumed
- * silently.  A rejected or hung element never completes in the guest's view:
- * its engine stays busy, as a hung GPU would, until the guest's i915 resets
- * it (heartbeat, then RING_RESET_CTL and GDRST).
+ * silently.  A rejected or hung element, seen or not, never completes in the
+ * guest's view: its engine stays busy, as a hung GPU would, until the guest's
+ * i915 resets it (heartbeat, then RING_RESET_CTL and GDRST).
  *
  * Hardware takes an ELSP write at its next arbitration point, and the guest
  * writes no other until it has seen that one promoted.  Likewise a pair
@@ -191,23 +191,34 @@ void vgpu_elsp_write(struct vgpu *vgpu, uint32_t offset, uint32_t old, uint32_t 
     execlist_submit(vgpu, e, (uint64_t)dw[2] << 32 | dw[3], (uint64_t)dw[0] << 32 | dw[1]);
 }
 
-/* The guest sees element @desc, its port 0, complete or hang. */
-static void complete_visible(struct vgpu *vgpu, enum gen9_engine engine, uint32_t event,
-                             uint64_t desc, uint32_t ring_head, bool user_interrupt)
+/*
+ * Element @desc failed (@event): the engine stays busy with no completion
+ * and takes no new work, as hardware stuck in a context, until the guest
+ * resets it.  Also when the guest no longer sees @desc (a lite restore gave
+ * its context a new tail, or another context preempted it): the GPU never
+ * got past it, and the mediator runs none of the engine's later work.
+ */
+static void engine_hangs(struct vgpu *vgpu, enum gen9_engine engine, uint32_t event,
+                         uint64_t desc)
+{
+    struct vgpu_execlist *el = &vgpu->execlists[engine];
+
+    el->hung = true;
+    retire_inflight(el);
+    vgpu->stats.contexts_hung++;
+    vgpu_guest_error(vgpu, "%s context 0x%llx was %s by the mediator: the engine "
+                     "stays busy until the guest resets it", gen9_engines[engine].name,
+                     (unsigned long long)desc,
+                     event == WIRE_EVENT_REJECTED ? "rejected or stopped" : "preempted");
+}
+
+/* The guest sees element @desc, its port 0, complete. */
+static void complete_visible(struct vgpu *vgpu, enum gen9_engine engine, uint64_t desc,
+                             uint32_t ring_head, bool user_interrupt)
 {
     struct vgpu_execlist *el = &vgpu->execlists[engine];
 
     assert(el->ports[0] == desc);
-    if (event != WIRE_EVENT_DONE) {
-        el->hung = true;
-        retire_inflight(el);
-        vgpu->stats.contexts_hung++;
-        vgpu_guest_error(vgpu, "%s context 0x%llx was %s by the mediator: the engine "
-                         "stays busy until the guest resets it", gen9_engines[engine].name,
-                         (unsigned long long)desc,
-                         event == WIRE_EVENT_REJECTED ? "rejected or stopped" : "preempted");
-        return;
-    }
     vgpu_reg_set(vgpu, engine_reg(engine, RING_HEAD), ring_head);
     if (user_interrupt) {
         raise_engine_irq(vgpu, engine, GT_RENDER_USER_INTERRUPT);
@@ -250,8 +261,12 @@ void vgpu_execlist_complete(struct vgpu *vgpu, enum gen9_engine engine, uint32_t
     visible = el->inflight[0].visible;
     memmove(&el->inflight[0], &el->inflight[1],
             --el->inflight_count * sizeof(el->inflight[0]));
-    if (visible) {
-        complete_visible(vgpu, engine, event, desc, ring_head, user_interrupt);
+    if (event != WIRE_EVENT_DONE) {
+        if (!el->hung) {
+            engine_hangs(vgpu, engine, event, desc);
+        }
+    } else if (visible) {
+        complete_visible(vgpu, engine, desc, ring_head, user_interrupt);
     }
     if (el->has_queued && el->inflight_count + 2 <= VGPU_INFLIGHT_MAX) {
         el->has_queued = false;

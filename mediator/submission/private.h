@@ -132,6 +132,7 @@ struct engine_queue {
     unsigned pending_first, pending_count;
     bool dropping;              /* a reset is under way: nothing is reported */
     bool failing;               /* the guard stops the vGPU: cancelled ones end as hangs */
+    bool stuck;                 /* the GPU stopped in an element: nothing runs until a reset */
 };
 
 struct med_vgpu_submission {

@@ -272,15 +272,6 @@ void *med_vgpu_submission_owner(const struct med_sched_workload *sw)
     return ((const struct vgpu_workload *)sw)->sub->config.opaque;
 }
 
-void med_vgpu_submission_done(struct med_sched_workload *sw)
-{
-    struct vgpu_workload *w = (struct vgpu_workload *)sw;
-    struct engine_queue *eq = &w->sub->engines[w->engine];
-
-    finished(sw, sw->result);
-    retire(eq, w->sub);
-}
-
 const struct med_vgpu_completion *med_vgpu_submission_take_completions(
     struct med_vgpu_submission *sub, unsigned *count)
 {
@@ -296,6 +287,11 @@ void med_vgpu_submission_submit(struct med_vgpu_submission *sub, enum gen9_engin
 
     sub->stats.elements++;
     sub->config.host->totals->elements++;
+    if (eq->stuck) {            /* sent before the vGPU saw the hang: never runs */
+        sub->stats.cancelled++;
+        sub->config.host->totals->cancelled++;
+        return;
+    }
     if (eq->pending_count == MED_WL_PENDING_MAX) {
         char why[64];
 
@@ -329,6 +325,21 @@ static void empty_engine(struct med_vgpu_submission *sub, struct engine_queue *e
     *mode = false;
 }
 
+void med_vgpu_submission_done(struct med_sched_workload *sw)
+{
+    struct vgpu_workload *w = (struct vgpu_workload *)sw;
+    struct engine_queue *eq = &w->sub->engines[w->engine];
+    enum med_sched_result result = sw->result;
+
+    finished(sw, result);
+    retire(eq, w->sub);
+    if (result == MED_SCHED_HANG) {
+        /* Reported: the engine is stuck in it, as a GPU until the guest's reset. */
+        empty_engine(w->sub, eq, &eq->dropping);
+        eq->stuck = true;
+    }
+}
+
 void med_vgpu_submission_reset(struct med_vgpu_submission *sub, uint32_t mask)
 {
     for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
@@ -338,6 +349,7 @@ void med_vgpu_submission_reset(struct med_vgpu_submission *sub, uint32_t mask)
             continue;
         }
         empty_engine(sub, eq, &eq->dropping);
+        eq->stuck = false;
     }
 }
 

@@ -958,6 +958,9 @@ static void expect_hang_contained(struct env *e, void (*emit_hang)(uint32_t **p)
     assert_int_equal(guest_ctx_wait(nbcs, WAIT_MS), 0);
     assert_int_equal(guest_ctx_wait(nrcs, WAIT_MS), 0);
     assert_int_equal(((uint32_t *)ndata->map)[0], 0x5eeded);
+    /* Stuck until the guest resets the engine, as i915 does after a hang. */
+    assert_int_equal(guest_ctx_wait(e->rcs, WAIT_MS), -EIO);
+    assert_int_equal(guest_ctx_recover(e->rcs), 0);
     expect_contained(e, e->rcs, BATCH_ADDR);    /* hangs again, then recovers */
     assert_int_equal(guest_ctx_wait(e->rcs, WAIT_MS), 0);
     assert_int_equal(guest_vm_events(e->neighbour)->rejected, 0);
@@ -1104,6 +1107,42 @@ static void test_engine_reset_spares_the_other_vms_running_work(void **state)
     assert_int_equal(st->resets, 0);
 }
 
+/*
+ * IGT's spinner, then its context's next request (a lite restore: the same
+ * context, a new tail) queued behind it while it spins: the hang detection
+ * stops the spinner.  The GPU is stuck in the context, as hardware would
+ * be until i915's heartbeat resets the engine: the later request never
+ * runs (its breadcrumb would pass the spinner's, and i915 would take the
+ * hung request for completed: gem_ctx_exec@reset-pin-leak) and gets no
+ * COMPLETE.  Its COMPLETE would come at once after the hang's; the wait
+ * for it ends only at WAIT_MS, which only a correct mediator reaches.
+ * After the guest's reset the context runs again.
+ */
+static void test_a_hang_drops_the_engines_later_work_until_the_reset(void **state)
+{
+    struct env *e = *state;
+    uint32_t *batch = e->batch->map, *p = batch, seqno;
+
+    emit_sdi(&p, DATA_ADDR + 4, false, false);  /* started */
+    p[-1] = 1;
+    emit_endless_wait(&p);
+    submit_batch(e->rcs, BATCH_ADDR);
+    wait_for_u32(e->data, 1, 1);
+    assert_int_equal(guest_ctx_emit_batch(e->rcs, store_batch(e, 0x8000, DATA_ADDR + 0x100, 0x1a7e),
+                                          true), 0);
+    assert_int_equal(guest_ctx_emit_breadcrumb(e->rcs, &seqno), 0);
+    assert_int_equal(guest_ctx_submit(e->rcs), 0);
+    assert_int_equal(guest_ctx_wait(e->rcs, WAIT_MS), -ETIMEDOUT);
+    assert_int_equal(guest_vm_events(e->vm)->rejected, 1);
+    assert_int_equal(guest_vm_events(e->vm)->done, 0);
+    assert_int_not_equal(guest_ctx_seqno(e->rcs), seqno);
+    assert_int_equal(guest_ctx_recover(e->rcs), 0);
+    assert_int_equal(run_batch(e->rcs, store_batch(e, 0x9000, DATA_ADDR + 0x200, 0x600d)), 0);
+    assert_int_equal(load_u32(e->data, 0x80), 0x600d);
+    assert_int_equal(load_u32(e->data, 0x40), 0);   /* the later request never ran */
+    assert_exec_counts(e, 0, 1);
+}
+
 /* Every rejection and hang above was counted. */
 static void test_rejections_are_counted(void **state)
 {
@@ -1246,6 +1285,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_gpu_hang_is_contained, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exitless_loop_is_contained, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_hang_drops_the_engines_later_work_until_the_reset,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_disconnect_frees_the_engine, setup_patient,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_engine_reset_spares_the_other_vms_running_work,

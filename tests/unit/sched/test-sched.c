@@ -393,6 +393,33 @@ static void test_hang_in_port_0_spares_port_1(void **state)
     assert_int_equal(med_sched_get_stats(e->sched)->hangs, 1);
 }
 
+/* A GPU stays stuck in a hung context until its owner resets the engine:
+ * the hung vGPU's later work (in port 1 and queued) is cancelled unrun,
+ * since a later request of the context would pass the hung one's
+ * breadcrumb; the other vGPU's runs. */
+static void test_hang_cancels_its_vgpus_later_work(void **state)
+{
+    struct env *e = *state;
+    struct med_sched_entity a, b;
+
+    med_sched_entity_init(&a, GEN9_RCS, &equal);
+    med_sched_entity_init(&b, GEN9_RCS, &equal);
+    med_sched_submit(e->sched, &a, &workload(e, 0, true)->sched);   /* never released */
+    med_sched_submit(e->sched, &a, &workload(e, 1, false)->sched);
+    med_sched_submit(e->sched, &a, &workload(e, 2, false)->sched);
+    med_sched_submit(e->sched, &b, &workload(e, 3, false)->sched);
+    run_until(e, 4);
+    assert_int_equal(e->wl[0].result, MED_SCHED_HANG);
+    assert_int_equal(e->wl[1].result, MED_SCHED_CANCELLED);
+    assert_int_equal(e->wl[2].result, MED_SCHED_CANCELLED);
+    assert_int_equal(e->wl[3].result, MED_SCHED_DONE);
+    assert_int_equal(page_of(e, RESULTS_PAGE)[1], 0);
+    assert_int_equal(page_of(e, RESULTS_PAGE)[2], 0);
+    assert_int_equal(page_of(e, RESULTS_PAGE)[3], 4);
+    assert_int_equal(med_sched_get_stats(e->sched)->hangs, 1);
+    assert_int_equal(med_sched_get_stats(e->sched)->cancelled, 2);
+}
+
 static void sleep_ns(uint64_t ns)
 {
     nanosleep(&(struct timespec){ .tv_sec = 0, .tv_nsec = (long)ns }, NULL);
@@ -635,6 +662,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_completion_waits_for_its_owner, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_wait_for_the_engine_is_counted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hang_in_port_0_spares_port_1, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hang_cancels_its_vgpus_later_work, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_in_port_0_requeues_port_1,
                                         setup_patient, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_in_port_1_leaves_port_0_running,

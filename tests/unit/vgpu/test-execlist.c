@@ -135,6 +135,40 @@ static void test_lite_restore_retires_the_old_element(void **state)
     assert_int_equal(hwsp_csb(f, 2), (CTX_A & ~0xffffffffull) | 0x18);
 }
 
+/* The render engine hung, after @submits submissions: it takes no ELSP
+ * until the guest resets it, then runs CTX_B (one CSB entry before). */
+static void expect_hung_until_reset(struct fixture *f, unsigned submits)
+{
+    elsp(f, RENDER_RING_BASE, CTX_B, 0);
+    assert_int_equal(f->submits, submits);
+    assert_int_equal(vgpu_get_stats(f->vgpu)->elsp_while_hung, 1);
+    wr(f, GEN6_GDRST, GRDOM_RENDER);
+    wr(f, RENDER_RING_BASE + RING_CONTEXT_STATUS_PTR, 0xffff0000 | 5 << 8 | 5);
+    elsp(f, RENDER_RING_BASE, CTX_B, 0);
+    assert_int_equal(f->submits, submits + 1);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_B, 0, true);
+    assert_int_equal(hwsp_csb(f, 1), (CTX_B & ~0xffffffffull) | 0x18);
+}
+
+/* IGT's spinner, then its context's next request as a lite restore: the
+ * GPU stops the spinner (a hang), and the guest must see its engine hung,
+ * as hardware stuck in the context would be, with no completion of the
+ * later request (its breadcrumb would pass the spinner's) until i915
+ * resets the engine (gem_ctx_exec@reset-pin-leak). */
+static void test_a_hang_after_a_lite_restore_hangs_the_engine(void **state)
+{
+    struct fixture *f = *state;
+
+    elsp(f, RENDER_RING_BASE, CTX_A, 0);
+    elsp(f, RENDER_RING_BASE, CTX_A_TAIL, 0);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_REJECTED, CTX_A, 0, true);
+    assert_int_equal(vgpu_get_stats(f->vgpu)->contexts_hung, 1);
+    assert_int_equal(rd(f, RENDER_RING_BASE + RING_MI_MODE) & MODE_IDLE, 0);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A_TAIL, 0x80, true);
+    assert_int_equal(hwsp_write_ptr(f), 1);     /* the lite restore's entry only */
+    expect_hung_until_reset(f, 2);
+}
+
 static void test_csb_wraps_after_six_entries(void **state)
 {
     struct fixture *f = *state;
@@ -241,15 +275,7 @@ static void test_an_elsp_the_mediator_cannot_take_hangs_its_engine(void **state)
     f->mediator_behind = false;
     vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0, true);    /* never sent */
     assert_int_equal(hwsp_write_ptr(f), 0);
-    elsp(f, RENDER_RING_BASE, CTX_B, 0);
-    assert_int_equal(f->submits, 0);
-    assert_int_equal(stats->elsp_while_hung, 1);
-    wr(f, GEN6_GDRST, GRDOM_RENDER);
-    wr(f, RENDER_RING_BASE + RING_CONTEXT_STATUS_PTR, 0xffff0000 | 5 << 8 | 5);
-    elsp(f, RENDER_RING_BASE, CTX_B, 0);
-    assert_int_equal(f->submits, 1);
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_B, 0, true);
-    assert_int_equal(hwsp_csb(f, 1), (CTX_B & ~0xffffffffull) | 0x18);
+    expect_hung_until_reset(f, 0);
 }
 
 static void test_mediator_lost_leaves_engines_busy(void **state)
@@ -313,6 +339,7 @@ int main(void)
         GUEST_TEST(test_no_user_interrupt_without_the_command),
         GUEST_TEST(test_element_switch_then_idle),
         GUEST_TEST(test_lite_restore_retires_the_old_element),
+        GUEST_TEST(test_a_hang_after_a_lite_restore_hangs_the_engine),
         GUEST_TEST(test_csb_wraps_after_six_entries),
         GUEST_TEST(test_rejected_context_hangs_until_reset),
         GUEST_TEST(test_hostile_sequences_are_contained),
