@@ -140,6 +140,7 @@ struct med_server {
     struct med_host_buf status_pages;   /* one per engine, in the host GGTT block */
     struct med_sched *sched;
     struct med_vgpu_exec_host exec_host;    /* what every vGPU's submission shares */
+    struct med_window_map window_map[GEN9_NUM_ENGINES][2];     /* exec_host's */
     struct med_vgpu_exec_stats exec_totals;
     int epoll_fd;
     int lock_fd;

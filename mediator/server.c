@@ -289,6 +289,7 @@ static int open_scheduler(struct med_server *server)
     host->gpu = server->gpu;
     host->host_mem = server->host_mem;
     host->sched = server->sched;
+    host->window_map = server->window_map;
     host->totals = &server->exec_totals;
     host->check_invariants = server->config.check_invariants;
     host->shared_pages = (struct med_shared_host_pages){

@@ -57,13 +57,24 @@ uint64_t med_wl_bind(struct med_sched_workload *sw, unsigned port)
     struct vgpu_workload *w = (struct vgpu_workload *)sw;
     const struct med_vgpu_exec_host *host = w->sub->config.host;
     uint64_t window = host->window_ggtt[w->engine][port];
+    struct med_window_map *map = &host->window_map[w->engine][port];
     uint8_t *mem = w->mem.map;
     uint32_t *state = (uint32_t *)(mem + LRC_STATE_OFFSET);
 
+    /* A long workload's next slice mostly runs where its last one did
+     * (the same window): its batch starts, patched for that window then
+     * and by every change since (loop.c), are right as they are. */
+    bool patched = sw->run_first && w->window == window;
+
     w->window = window;
-    for (uint64_t off = 0; off < w->used; off += PGPU_PAGE_SIZE) {
-        host->gpu->ops->ggtt_write(host->gpu, (uint32_t)((window + off) / PGPU_PAGE_SIZE),
-                                   (w->mem.bus + off) | MED_GGTT_PTE_PRESENT);
+    /* Nor are the window's entries written again where they map the
+     * memory already (the same workload's, or its slot's before). */
+    if (map->bus != w->mem.bus) {
+        *map = (struct med_window_map){ .bus = w->mem.bus };
+    }
+    for (; map->size < w->used; map->size += PGPU_PAGE_SIZE) {
+        host->gpu->ops->ggtt_write(host->gpu, (uint32_t)((window + map->size) / PGPU_PAGE_SIZE),
+                                   (w->mem.bus + map->size) | MED_GGTT_PTE_PRESENT);
     }
     state[CTX_RING_START_DW] = (uint32_t)(window + SHADOW_RING_OFFSET);
     state[CTX_RING_TAIL_DW] = sw->run_end == sw->parts ? w->tail : w->part_ends[sw->run_end - 1];
@@ -73,9 +84,11 @@ uint64_t med_wl_bind(struct med_sched_workload *sw, unsigned port)
                                          ~CTX_CTRL_ENGINE_CTX_RESTORE_INHIBIT) |
                                         MASKED_BIT_DISABLE(CTX_CTRL_ENGINE_CTX_RESTORE_INHIBIT);
     }
-    med_wl_patch_sites(w, w->sites, w->site_count);
-    for (unsigned k = 0; k < w->trap_count; k++) {
-        med_wl_patch_sites(w, w->traps[k].sites, w->traps[k].site_count);
+    if (!patched) {
+        med_wl_patch_sites(w, w->sites, w->site_count);
+        for (unsigned k = 0; k < w->trap_count; k++) {
+            med_wl_patch_sites(w, w->traps[k].sites, w->traps[k].site_count);
+        }
     }
     sw->ctx_timestamp = &state[CTX_TIMESTAMP_DW];
     if (host->check_invariants) {

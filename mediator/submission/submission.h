@@ -103,6 +103,12 @@ struct med_vgpu_exec_stats {
     struct med_vgpu_exec_times times;
 };
 
+/* What a window's GGTT entries map: host bus [bus, bus + size), one page
+ * per page from the window's start (size 0: nothing yet). */
+struct med_window_map {
+    uint64_t bus, size;
+};
+
 /* What the mediator shares between vGPUs: the GPU, host memory, the
  * scheduler and the windows of the host GGTT block (per engine and port). */
 struct med_vgpu_exec_host {
@@ -111,6 +117,9 @@ struct med_vgpu_exec_host {
     struct med_sched *sched;
     uint64_t window_ggtt[GEN9_NUM_ENGINES][2];
     uint64_t window_size;
+    /* [engine][port]: what binding left in each window (the server's;
+     * only med_wl_bind writes the windows' entries) */
+    struct med_window_map (*window_map)[2];
     struct med_vgpu_exec_stats *totals;     /* every vGPU adds to these too */
     bool check_invariants;              /* at each dispatch (mediator/invariants.h) */
     struct med_shared_host_pages shared_pages;  /* what the check reads */
