@@ -15,6 +15,19 @@ guest_dir=$cache/guest
 # IGT's source, build and the guest's second initramfs (scripts/build-igt).
 igt_dir=$cache/igt
 
+# The guest agent (tests/guest/), built by scripts/build-guest into the shared
+# $guest_dir, which any checkout's build-guest may rebuild with its own agent.
+agent_src=$top/tests/guest
+agent_cflags=(-std=c11 -D_GNU_SOURCE -static -O2 -Wall -Wextra -Werror)
+
+# The agent's identity: this checkout's agent sources (their paths and
+# contents), the compiler and its flags.  build-guest records it in
+# $guest_dir/agent.sum; build-xen-host packs the image only when it matches.
+agent_sum() {
+    sha256sum "$agent_src"/*.c "$agent_src"/*.h <(gcc --version; echo "${agent_cflags[@]}") |
+        sha256sum | cut -d ' ' -f 1
+}
+
 say() { printf '== %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 

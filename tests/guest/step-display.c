@@ -7,6 +7,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "agent.h"
+#include "pattern.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,15 +31,6 @@
 #define X_TILE_WIDTH    512     /* bytes */
 #define X_TILE_ROWS     8
 #define X_TILE_SIZE     4096
-
-/*
- * The picture: a hash of the pixel's position, so that a misplaced row,
- * page or tile shows.  display-check computes the same.
- */
-static uint32_t pattern_pixel(uint32_t x, uint32_t y, uint32_t seed)
-{
-    return (x * 2654435761u + y * 40503u + seed) >> 8;
-}
 
 static void draw_pattern(volatile uint8_t *base, uint32_t pitch, uint32_t width,
                          uint32_t height, uint32_t seed)

@@ -1,7 +1,6 @@
-# The guest agent's hash picture (pattern_pixel() in tests/guest/step-display.c),
+# The guest agent's hash picture (pattern_pixel() in tests/guest/pattern.h),
 # computed on the host from its formula: what a screendump of it must hold.
 # SPDX-License-Identifier: GPL-2.0-or-later
-import hashlib
 
 
 def pattern_rgb(x, y, seed):
@@ -13,10 +12,3 @@ def pattern_rgb(x, y, seed):
 def pattern_row(y, width, seed):
     return b''.join(pattern_rgb(x, y, seed) for x in range(width))
 
-
-def pattern_sha256(width, height, seed):
-    """SHA-256 of the picture's RGB bytes, rows top to bottom (a PPM's pixels)."""
-    digest = hashlib.sha256()
-    for y in range(height):
-        digest.update(pattern_row(y, width, seed))
-    return digest.hexdigest()
