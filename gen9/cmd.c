@@ -352,3 +352,52 @@ int gen9_cmd_find(enum gen9_engine engine, uint32_t dw0)
     }
     return row - 1;
 }
+
+/* What an ALU operand may name: the source registers SRCA and SRCB, a
+ * GPR, or a value (a GPR, or what an operation left: ACCU, ZF, CF), as
+ * Mesa's mi_builder and IGT use them. */
+enum alu_operand { ALU_UNUSED, ALU_SOURCE_REG, ALU_GPR, ALU_VALUE };
+
+static const struct {
+    uint16_t opcode;
+    uint8_t operand1, operand2;
+} alu_forms[] = {
+    { GEN9_ALU_NOOP, ALU_UNUSED, ALU_UNUSED },
+    { GEN9_ALU_LOAD, ALU_SOURCE_REG, ALU_VALUE },
+    { GEN9_ALU_LOADINV, ALU_SOURCE_REG, ALU_VALUE },
+    { GEN9_ALU_LOAD0, ALU_SOURCE_REG, ALU_UNUSED },
+    { GEN9_ALU_LOAD1, ALU_SOURCE_REG, ALU_UNUSED },
+    { GEN9_ALU_ADD, ALU_UNUSED, ALU_UNUSED },
+    { GEN9_ALU_SUB, ALU_UNUSED, ALU_UNUSED },
+    { GEN9_ALU_AND, ALU_UNUSED, ALU_UNUSED },
+    { GEN9_ALU_OR, ALU_UNUSED, ALU_UNUSED },
+    { GEN9_ALU_XOR, ALU_UNUSED, ALU_UNUSED },
+    { GEN9_ALU_STORE, ALU_GPR, ALU_VALUE },
+    { GEN9_ALU_STOREINV, ALU_GPR, ALU_VALUE },
+};
+
+static bool alu_operand_ok(unsigned kind, unsigned reg)
+{
+    switch (kind) {
+    case ALU_SOURCE_REG:
+        return reg == GEN9_ALU_SRCA || reg == GEN9_ALU_SRCB;
+    case ALU_GPR:
+        return reg < GEN9_ALU_GPRS;
+    case ALU_VALUE:
+        return reg < GEN9_ALU_GPRS || reg == GEN9_ALU_ACCU || reg == GEN9_ALU_ZF ||
+               reg == GEN9_ALU_CF;
+    default:
+        return true;
+    }
+}
+
+bool gen9_alu_valid(uint32_t instr)
+{
+    for (size_t i = 0; i < sizeof(alu_forms) / sizeof(alu_forms[0]); i++) {
+        if (alu_forms[i].opcode == GEN9_ALU_OPCODE(instr)) {
+            return alu_operand_ok(alu_forms[i].operand1, GEN9_ALU_OPERAND1(instr)) &&
+                   alu_operand_ok(alu_forms[i].operand2, GEN9_ALU_OPERAND2(instr));
+        }
+    }
+    return false;
+}

@@ -24,6 +24,8 @@
 #define SLICE_COMMANDS      1024
 #define MAX_FETCHED_DWORDS  (1024 + 2)      /* longest command with a handler */
 #define REG_OFFSET_MASK     0x007ffffcu     /* register offsets in commands */
+#define PPHWSP_QWORD_OFFSET 0xff8u          /* post-sync store-index offsets */
+#define PPHWSP_DWORD_OFFSET 0xffcu          /* MI_STORE_DATA_INDEX dword 1, bits 11:2 */
 
 /* What the model does with a command; the commands, their lengths and
  * address dwords are gen9/cmd.c's rows. */
@@ -69,10 +71,10 @@ static enum skl_exec_result write_or_fault(struct skl_engine *e, enum skl_space 
 }
 
 /* "Store data index" addresses are offsets into the per-process HWSP (page
- * 0 of the context image). */
-static uint64_t pphwsp_address(const struct skl_engine *e, uint64_t offset)
+ * 0 of the context image) in execlists mode. */
+static uint64_t pphwsp_address(const struct skl_engine *e, uint32_t offset)
 {
-    return ((uint32_t)e->active[0].desc & CTX_DESC_LRCA_MASK) + (offset & 0xff8);
+    return ((uint32_t)e->active[0].desc & CTX_DESC_LRCA_MASK) + offset;
 }
 
 static enum skl_exec_result mi_user_interrupt(struct skl_exec *x, const uint32_t *dw,
@@ -159,6 +161,102 @@ static enum skl_exec_result mi_store_data_imm(struct skl_exec *x, const uint32_t
     return write_or_fault(x->e, mi_space(dw[0]), addr, &dw[3], 4 * (len - 3));
 }
 
+/* MI_STORE_DATA_INDEX: a dword (3 dwords) or a qword (4) at an offset
+ * into the running context's status page.  Longer forms are not Gen9's. */
+static enum skl_exec_result mi_store_data_index(struct skl_exec *x, const uint32_t *dw,
+                                                unsigned len)
+{
+    if (len > 4) {
+        return SKL_EXEC_BAD_COMMAND;
+    }
+    return write_or_fault(x->e, SKL_GGTT, pphwsp_address(x->e, dw[1] & PPHWSP_DWORD_OFFSET),
+                          &dw[2], 4 * (len - 2));
+}
+
+/*
+ * MI_MATH: its ALU instructions (gen9/cmd.h) in order, on the engine's
+ * 64-bit GPRs.  The results are those Mesa's mi_builder relies on and its
+ * test checks on hardware (src/intel/common/tests/mi_builder_test.cpp):
+ * LOAD1 loads all ones, ZF and CF read as all ones when set, CF after SUB
+ * is the borrow (SRCA < SRCB unsigned), after ADD the carry out of bit 63.
+ * AND, OR and XOR leave no carry.  The ALU's own registers (SRCA, SRCB,
+ * ACCU, ZF, CF) are not context state (no context image holds them), so
+ * the model keeps them for one command, starting at 0: nothing one
+ * context computes is left for the next.  A command holding an
+ * instruction Gen9 does not define stops the context before any runs.
+ */
+struct alu {
+    uint64_t gpr[GEN9_ALU_GPRS];
+    uint64_t srca, srcb, accu, zf, cf;
+};
+
+/* The register an operand of a valid instruction (gen9_alu_valid()) names. */
+static uint64_t *alu_reg(struct alu *a, unsigned name)
+{
+    switch (name) {
+    case GEN9_ALU_SRCA: return &a->srca;
+    case GEN9_ALU_SRCB: return &a->srcb;
+    case GEN9_ALU_ACCU: return &a->accu;
+    case GEN9_ALU_ZF: return &a->zf;
+    case GEN9_ALU_CF: return &a->cf;
+    default: return &a->gpr[name % GEN9_ALU_GPRS];
+    }
+}
+
+static uint64_t alu_flag(bool set)
+{
+    return set ? ~0ull : 0;
+}
+
+static void alu_execute(struct alu *a, uint32_t instr)
+{
+    uint64_t *op1 = alu_reg(a, GEN9_ALU_OPERAND1(instr));
+    uint64_t *op2 = alu_reg(a, GEN9_ALU_OPERAND2(instr));
+
+    switch (GEN9_ALU_OPCODE(instr)) {
+    case GEN9_ALU_LOAD: *op1 = *op2; return;
+    case GEN9_ALU_LOADINV: *op1 = ~*op2; return;
+    case GEN9_ALU_LOAD0: *op1 = 0; return;
+    case GEN9_ALU_LOAD1: *op1 = ~0ull; return;
+    case GEN9_ALU_STORE: *op1 = *op2; return;
+    case GEN9_ALU_STOREINV: *op1 = ~*op2; return;
+    case GEN9_ALU_ADD:
+        a->accu = a->srca + a->srcb;
+        a->cf = alu_flag(a->accu < a->srca);
+        break;
+    case GEN9_ALU_SUB:
+        a->accu = a->srca - a->srcb;
+        a->cf = alu_flag(a->srca < a->srcb);
+        break;
+    case GEN9_ALU_AND: a->accu = a->srca & a->srcb; a->cf = 0; break;
+    case GEN9_ALU_OR: a->accu = a->srca | a->srcb; a->cf = 0; break;
+    case GEN9_ALU_XOR: a->accu = a->srca ^ a->srcb; a->cf = 0; break;
+    default: return;    /* NOOP */
+    }
+    a->zf = alu_flag(a->accu == 0);
+}
+
+static enum skl_exec_result mi_math(struct skl_exec *x, const uint32_t *dw, unsigned len)
+{
+    struct alu a = { .srca = 0 };
+
+    for (unsigned i = 1; i < len; i++) {
+        if (!gen9_alu_valid(dw[i])) {
+            return SKL_EXEC_BAD_COMMAND;
+        }
+    }
+    for (unsigned n = 0; n < GEN9_ALU_GPRS; n++) {
+        a.gpr[n] = skl_ereg64(x->e, RING_GPR(2 * n), RING_GPR(2 * n + 1));
+    }
+    for (unsigned i = 1; i < len; i++) {
+        alu_execute(&a, dw[i]);
+    }
+    for (unsigned n = 0; n < GEN9_ALU_GPRS; n++) {
+        skl_set_ereg64(x->e, RING_GPR(2 * n), RING_GPR(2 * n + 1), a.gpr[n]);
+    }
+    return SKL_EXEC_CONTINUE;
+}
+
 static enum skl_exec_result mi_load_register_imm(struct skl_exec *x, const uint32_t *dw,
                                                  unsigned len)
 {
@@ -237,7 +335,7 @@ static enum skl_exec_result mi_flush_dw(struct skl_exec *x, const uint32_t *dw,
         skl_exec_tlb_invalidate(x);
     }
     if (dw[0] & MI_FLUSH_DW_STORE_INDEX) {
-        addr = pphwsp_address(x->e, addr);
+        addr = pphwsp_address(x->e, addr & PPHWSP_QWORD_OFFSET);
         space = SKL_GGTT;
     }
     result = post_sync_write(x, op, space, addr, &dw[3], len - 3);
@@ -261,7 +359,7 @@ static enum skl_exec_result pipe_control(struct skl_exec *x, const uint32_t *dw,
         skl_exec_tlb_invalidate(x);
     }
     if (dw[1] & PC_STORE_DATA_INDEX) {
-        addr = pphwsp_address(x->e, addr);
+        addr = pphwsp_address(x->e, addr & PPHWSP_QWORD_OFFSET);
         space = SKL_GGTT;
     }
     result = post_sync_write(x, (dw[1] >> 14) & 3, space, addr, &dw[4], 2);
@@ -350,12 +448,12 @@ static const struct skl_cmd_desc cmd_rows[] = {
     { "MI_LOAD_SCAN_LINES_EXCL", NULL, true },
     { "MI_DISPLAY_FLIP", NULL, true },
     { "MI_SET_CONTEXT", NULL, true },
-    { "MI_MATH", NULL, true },
+    { "MI_MATH", mi_math, false },
     { "MI_SEMAPHORE_SIGNAL", NULL, true },
     { "MI_SEMAPHORE_WAIT", mi_semaphore_wait, false },
     { "MI_FORCE_WAKEUP", NULL, true },
     { "MI_STORE_DATA_IMM", mi_store_data_imm, false },
-    { "MI_STORE_DATA_INDEX", NULL, true },
+    { "MI_STORE_DATA_INDEX", mi_store_data_index, false },
     { "MI_LOAD_REGISTER_IMM", mi_load_register_imm, false },
     { "MI_UPDATE_GTT", NULL, true },
     { "MI_STORE_REGISTER_MEM", mi_store_register_mem, false },

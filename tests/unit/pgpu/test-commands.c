@@ -99,6 +99,178 @@ static void test_load_register_mem_and_reg(void **state)
     assert_int_equal(fixture_data(f)[0x84 / 4], 0x12345678);
 }
 
+/*
+ * MI_MATH.  Encodings as IGT's lib/intel_reg.h writes them (MI_MATH(n),
+ * MI_MATH_INSTR(opcode, op1, op2) and its opcode and register numbers),
+ * not the model's table; the results are the Gen9 ALU's as Mesa's
+ * mi_builder test checks them on hardware (mi_builder_test.cpp: add_imm,
+ * ult_uge_ieq_ine, z_nz, iand): 64-bit GPRs, LOAD1 loads all ones, ZF and
+ * CF store all ones when set, CF after SUB is SRCA < SRCB unsigned.
+ */
+#define MATH(n)             MI_INSTR(0x1a, (n) - 1)
+#define ALU(op, a, b)       ((uint32_t)(op) << 20 | (uint32_t)(a) << 10 | (uint32_t)(b))
+#define A_LOAD(a, b)        ALU(0x080, a, b)
+#define A_LOADINV(a, b)     ALU(0x480, a, b)
+#define A_LOAD0(a)          ALU(0x081, a, 0)
+#define A_LOAD1(a)          ALU(0x481, a, 0)
+#define A_ADD               ALU(0x100, 0, 0)
+#define A_SUB               ALU(0x101, 0, 0)
+#define A_AND               ALU(0x102, 0, 0)
+#define A_OR                ALU(0x103, 0, 0)
+#define A_XOR               ALU(0x104, 0, 0)
+#define A_STORE(a, b)       ALU(0x180, a, b)
+#define A_STOREINV(a, b)    ALU(0x580, a, b)
+#define A_SHL               ALU(0x105, 0, 0)    /* DG2+ (IGT): not Gen9's */
+#define SRCA 0x20
+#define SRCB 0x21
+#define ACCU 0x31
+#define ZF 0x32
+#define CF 0x33
+#define GPR(e, n)           fixture_engine_reg(e, RING_GPR(2 * (n)))
+#define LOAD_GPR(e, n, v)   MI_LOAD_REGISTER_IMM(2), GPR(e, n), LO(v), GPR(e, n) + 4, HI(v)
+#define STORE_GPR(e, n, off) \
+    MI_STORE_REGISTER_MEM, GPR(e, n), LO(DATA(off)), HI(DATA(off)), \
+    MI_STORE_REGISTER_MEM, GPR(e, n) + 4, LO(DATA((off) + 4)), HI(DATA((off) + 4))
+/* R[r] = R[a] op R[b], then the flag @flag into R[fr]: one MI_MATH. */
+#define BINOP(op, r, a, b, flag, fr) \
+    MATH(5), A_LOAD(SRCA, a), A_LOAD(SRCB, b), op, A_STORE(r, ACCU), A_STORE(fr, flag)
+
+#define VAL_A 0x0123456789abcdefull     /* mi_builder_test's two values */
+#define VAL_B 0xdeadbeefac0ffee2ull
+
+static uint64_t data64(struct fixture *f, unsigned off)
+{
+    return fixture_data(f)[off / 4] | (uint64_t)fixture_data(f)[off / 4 + 1] << 32;
+}
+
+static void test_math_arithmetic_and_flags(void **state)
+{
+    struct fixture *f = *state;
+    const uint32_t cmds[] = {
+        LOAD_GPR(GEN9_RCS, 0, VAL_A), LOAD_GPR(GEN9_RCS, 1, VAL_B),
+        BINOP(A_ADD, 2, 0, 1, CF, 3),       /* no carry out */
+        STORE_GPR(GEN9_RCS, 2, 0x00), STORE_GPR(GEN9_RCS, 3, 0x08),
+        BINOP(A_SUB, 2, 0, 1, CF, 3),       /* A < B: borrow */
+        STORE_GPR(GEN9_RCS, 2, 0x10), STORE_GPR(GEN9_RCS, 3, 0x18),
+        BINOP(A_SUB, 2, 1, 0, CF, 3),       /* B > A: none */
+        STORE_GPR(GEN9_RCS, 2, 0x20), STORE_GPR(GEN9_RCS, 3, 0x28),
+        BINOP(A_SUB, 2, 0, 0, ZF, 3),       /* A - A: zero */
+        STORE_GPR(GEN9_RCS, 2, 0x30), STORE_GPR(GEN9_RCS, 3, 0x38),
+        BINOP(A_AND, 2, 0, 1, ZF, 3),
+        STORE_GPR(GEN9_RCS, 2, 0x40), STORE_GPR(GEN9_RCS, 3, 0x48),
+        BINOP(A_OR, 2, 0, 1, CF, 3),
+        STORE_GPR(GEN9_RCS, 2, 0x50), STORE_GPR(GEN9_RCS, 3, 0x58),
+        BINOP(A_XOR, 2, 0, 1, ZF, 3),
+        STORE_GPR(GEN9_RCS, 2, 0x60), STORE_GPR(GEN9_RCS, 3, 0x68),
+        /* mi_builder's A + (-1): LOAD1, a carry out of bit 63 */
+        MATH(5), A_LOAD(SRCA, 0), A_LOAD1(SRCB), A_ADD, A_STORE(4, ACCU), A_STORE(5, CF),
+        STORE_GPR(GEN9_RCS, 4, 0x70), STORE_GPR(GEN9_RCS, 5, 0x78),
+        /* inverted loads and stores, LOAD0, the ZF of a non-zero sum */
+        MATH(5), A_LOADINV(SRCA, 0), A_LOAD0(SRCB), A_ADD, A_STOREINV(6, ACCU),
+        A_STOREINV(7, ZF),
+        STORE_GPR(GEN9_RCS, 6, 0x80), STORE_GPR(GEN9_RCS, 7, 0x88),
+    };
+
+    assert_int_equal(fixture_run(f, GEN9_RCS, cmds, N(cmds)), 0);
+    assert_int_equal(data64(f, 0x00), 0xdfd1045735bbccd1ull);
+    assert_int_equal(data64(f, 0x08), 0);
+    assert_int_equal(data64(f, 0x10), 0x22758677dd9bcf0dull);
+    assert_int_equal(data64(f, 0x18), ~0ull);
+    assert_int_equal(data64(f, 0x20), 0xdd8a7988226430f3ull);
+    assert_int_equal(data64(f, 0x28), 0);
+    assert_int_equal(data64(f, 0x30), 0);
+    assert_int_equal(data64(f, 0x38), ~0ull);
+    assert_int_equal(data64(f, 0x40), 0x00210467880bcce2ull);
+    assert_int_equal(data64(f, 0x48), 0);
+    assert_int_equal(data64(f, 0x50), 0xdfafffefadafffefull);
+    assert_int_equal(data64(f, 0x58), 0);
+    assert_int_equal(data64(f, 0x60), 0xdf8efb8825a4330dull);
+    assert_int_equal(data64(f, 0x68), 0);
+    assert_int_equal(data64(f, 0x70), 0x0123456789abcdeeull);
+    assert_int_equal(data64(f, 0x78), ~0ull);
+    assert_int_equal(data64(f, 0x80), VAL_A);          /* ~(~A + 0) */
+    assert_int_equal(data64(f, 0x88), ~0ull);          /* ~ZF, ~A not zero */
+}
+
+/* gem_wsim's batch (IGT's benchmarks/gem_wsim.c, create_bb): the elapsed
+ * CTX_TIMESTAMP, inverted, for MI_CONDITIONAL_BATCH_BUFFER_END; on the
+ * blitter, whose GPRs are its own. */
+static void test_math_timestamp_delta_on_the_blitter(void **state)
+{
+    struct fixture *f = *state;
+    const uint32_t cmds[] = {
+        LOAD_GPR(GEN9_BCS, 0, 1000ull), LOAD_GPR(GEN9_BCS, 1, 1250ull),
+        MATH(4), A_LOAD(SRCA, 1), A_LOAD(SRCB, 0), A_SUB, A_STOREINV(1, ACCU),
+        STORE_GPR(GEN9_BCS, 1, 0x00),
+    };
+
+    fixture_set_reg(f, GPR(GEN9_RCS, 1), 0x5a5a);
+    assert_int_equal(fixture_run(f, GEN9_BCS, cmds, N(cmds)), 0);
+    assert_int_equal(data64(f, 0x00), ~250ull);
+    assert_int_equal(fixture_reg(f, GPR(GEN9_RCS, 1)), 0x5a5a);
+}
+
+/* An instruction Gen9 does not define (a DG2 shift, a GPR as LOAD's
+ * destination, an operand naming no register) stops the context before
+ * any instruction of the command runs. */
+static void test_math_undefined_instruction_stops_the_context(void **state)
+{
+    struct fixture *f = *state;
+    const uint32_t undefined[] = { A_SHL, A_LOAD(3, 0), A_LOAD(SRCA, 0x10), A_STORE(SRCA, ACCU) };
+
+    for (unsigned i = 0; i < N(undefined); i++) {
+        const uint32_t cmds[] = {
+            MATH(3), A_LOAD0(SRCA), A_STOREINV(9, ACCU), undefined[i],
+        };
+
+        fixture_set_reg(f, GPR(GEN9_RCS, 9), 0);
+        assert_int_equal(fixture_run(f, GEN9_RCS, cmds, N(cmds)), -EIO);
+        assert_int_equal(fixture_reg(f, GPR(GEN9_RCS, 9)), 0);
+        native_reset_engine(f->n, GEN9_RCS);
+    }
+    assert_int_equal(fixture_stats(f).bad_commands, N(undefined));
+}
+
+/* The ALU's own registers are no context's state: what one MI_MATH left in
+ * ACCU and the flags is not there for the next (nor for another context). */
+static void test_math_leaves_nothing_in_the_alu(void **state)
+{
+    struct fixture *f = *state;
+    const uint32_t cmds[] = {
+        LOAD_GPR(GEN9_RCS, 0, VAL_B),
+        MATH(3), A_LOAD(SRCA, 0), A_LOAD1(SRCB), A_ADD,
+        MATH(3), A_STORE(1, ACCU), A_STORE(2, CF), A_STORE(3, ZF),
+        STORE_GPR(GEN9_RCS, 1, 0x00), STORE_GPR(GEN9_RCS, 2, 0x08),
+        STORE_GPR(GEN9_RCS, 3, 0x10),
+    };
+
+    assert_int_equal(fixture_run(f, GEN9_RCS, cmds, N(cmds)), 0);
+    assert_int_equal(data64(f, 0x00), 0);
+    assert_int_equal(data64(f, 0x08), 0);
+    assert_int_equal(data64(f, 0x10), 0);
+}
+
+/* MI_STORE_DATA_INDEX: a dword or a qword at an offset into the running
+ * context's per-process status page, page 0 of its image (gem_wsim's
+ * "offset into ppHWSP"); a longer form is not Gen9's. */
+static void test_store_data_index(void **state)
+{
+    struct fixture *f = *state;
+    const uint32_t *pphwsp = native_ctx_image(f->ctx[GEN9_RCS])->map;
+    const uint32_t cmds[] = {
+        MI_INSTR(0x21, 1), 2048, 0x600dcafe,
+        MI_INSTR(0x21, 2), 0xff8, 0x11111111, 0x22222222,
+    };
+    const uint32_t too_long[] = { MI_INSTR(0x21, 3), 2048, 1, 2, 3 };
+
+    assert_int_equal(fixture_run(f, GEN9_RCS, cmds, N(cmds)), 0);
+    assert_int_equal(pphwsp[2048 / 4], 0x600dcafe);
+    assert_int_equal(pphwsp[0xff8 / 4], 0x11111111);
+    assert_int_equal(pphwsp[0xffc / 4], 0x22222222);
+    assert_int_equal(fixture_run(f, GEN9_RCS, too_long, N(too_long)), -EIO);
+    assert_int_equal(pphwsp[2048 / 4], 0x600dcafe);
+}
+
 static void test_command_stream_cannot_write_protected_registers(void **state)
 {
     struct fixture *f = *state;
@@ -477,6 +649,11 @@ int main(void)
         COMMAND_TEST(test_user_interrupt_sets_iir),
         COMMAND_TEST(test_load_register_imm_and_store_register_mem),
         COMMAND_TEST(test_load_register_mem_and_reg),
+        COMMAND_TEST(test_math_arithmetic_and_flags),
+        COMMAND_TEST(test_math_timestamp_delta_on_the_blitter),
+        COMMAND_TEST(test_math_undefined_instruction_stops_the_context),
+        COMMAND_TEST(test_math_leaves_nothing_in_the_alu),
+        COMMAND_TEST(test_store_data_index),
         COMMAND_TEST(test_command_stream_cannot_write_protected_registers),
         COMMAND_TEST(test_flush_dw_post_sync_writes),
         COMMAND_TEST(test_pipe_control_post_sync_writes),
