@@ -36,6 +36,7 @@
 #define BBS_FLAGS           0x007fff00u     /* dword 0 bits 22:8 */
 #define SDI_QWORD           BIT(21)
 #define SDI_CORE_MODE       BIT(0)          /* in the address dword */
+#define SDI_INDEX_OFFSET    0xffcu          /* MI_STORE_DATA_INDEX dword 1 bits 11:2 */
 #define SEM_REGISTER_POLL   BIT(16)
 #define COND_BBE_MASK_MODE  BIT(19)
 #define FLUSH_STORE_INDEX   BIT(21)
@@ -713,6 +714,44 @@ enum med_scan_verdict med_cmd_store_data_imm(struct med_scan_state *s, const uin
         bytes *= 2;
     }
     return audit_access(s, cmd, 1, ~3u, mi_space(cmd[0]), bytes, "store");
+}
+
+/*
+ * MI_STORE_DATA_INDEX: a dword (3 dwords) or qword (4) at an offset into
+ * the running context's per-process status page, page 0 of its image (in
+ * execlists mode; gem_wsim's "offset into ppHWSP").  The GPU runs the
+ * shadow context, whose page 0 is the workload's own host memory, zeroed
+ * for it and read by nothing else, so only the range matters: the offset
+ * in bits 11:2 and the write inside the page, no other bit set (bits the
+ * hardware may ignore could make it write where the scan did not look).
+ * GVT-g refuses the command; the same rule is its audit of the
+ * store-index forms of MI_FLUSH_DW and PIPE_CONTROL (below).
+ */
+enum med_scan_verdict med_cmd_store_data_index(struct med_scan_state *s, const uint32_t *cmd,
+                                               unsigned len)
+{
+    uint64_t bytes = 4 * (len - 2);
+
+    if ((cmd[1] & ~SDI_INDEX_OFFSET) || cmd[1] + bytes > HWSP_SIZE) {
+        return reject(s, MED_SCAN_BAD_ADDRESS, "status page index 0x%" PRIx32
+                      " not a %s inside the page", cmd[1], bytes == 8 ? "qword" : "dword");
+    }
+    return MED_SCAN_OK;
+}
+
+/* MI_MATH reaches no memory: its ALU works on the context's GPRs, which
+ * the context image carries like any of its registers.  Every instruction
+ * must be one Gen9 defines (gen9_alu_valid()), so the GPU never runs an
+ * undefined ALU operation for a guest. */
+enum med_scan_verdict med_cmd_math(struct med_scan_state *s, const uint32_t *cmd, unsigned len)
+{
+    for (unsigned i = 1; i < len; i++) {
+        if (!gen9_alu_valid(cmd[i])) {
+            return reject(s, MED_SCAN_BAD_LENGTH, "ALU instruction 0x%08" PRIx32
+                          " (dword %u) not defined on Gen9", cmd[i], i);
+        }
+    }
+    return MED_SCAN_OK;
 }
 
 enum med_scan_verdict med_cmd_semaphore_wait(struct med_scan_state *s, const uint32_t *cmd,

@@ -81,7 +81,8 @@ const struct med_reg_desc *med_reg_lookup(enum gen9_engine engine, uint32_t offs
 
 /* Handlers (cmd-scan.c). */
 med_cmd_handler med_cmd_bb_start, med_cmd_bb_end, med_cmd_cond_bb_end;
-med_cmd_handler med_cmd_store_data_imm, med_cmd_semaphore_wait, med_cmd_user_interrupt;
+med_cmd_handler med_cmd_store_data_imm, med_cmd_store_data_index, med_cmd_math;
+med_cmd_handler med_cmd_semaphore_wait, med_cmd_user_interrupt;
 med_cmd_handler med_cmd_lri, med_cmd_lrr, med_cmd_lrm, med_cmd_srm;
 med_cmd_handler med_cmd_flush_dw, med_cmd_pipe_control, med_cmd_vertex_buffers;
 med_cmd_handler med_cmd_src_copy_blt, med_cmd_color_blt, med_cmd_fast_copy_blt;

@@ -230,6 +230,49 @@ static void test_store_data_imm(void **state)
     assert_int_equal(((uint32_t *)e->data->map)[3], 0);
 }
 
+/*
+ * gem_wsim's commands through the mediator: MI_MATH on the context's
+ * GPRs (encodings as IGT writes them), and MI_STORE_DATA_INDEX, whose
+ * stores land in the running context's status page: the shadow
+ * context's, the workload's own host memory.  The sum reaches the guest;
+ * no host page, no neighbour's byte changes.
+ */
+static void test_math_and_status_page_stores(void **state)
+{
+    struct env *e = *state;
+    uint32_t *p = e->batch->map;
+    const uint32_t gpr = RENDER_RING_BASE + RING_GPR(0);
+    static const uint32_t offsets[] = { 0, 2048, 0xffc };
+
+    emit(&p, MI_LOAD_REGISTER_IMM(4));
+    for (unsigned n = 0; n < 2; n++) {
+        emit(&p, gpr + 8 * n);
+        emit(&p, n ? 250 : 1000);
+        emit(&p, gpr + 8 * n + 4);
+        emit(&p, 0);
+    }
+    emit(&p, MI_INSTR(0x1a, 3));                /* MI_MATH, 4 instructions */
+    emit(&p, 0x080u << 20 | 0x20u << 10 | 0);   /* LOAD SRCA, R0 */
+    emit(&p, 0x080u << 20 | 0x21u << 10 | 1);   /* LOAD SRCB, R1 */
+    emit(&p, 0x100u << 20);                     /* ADD */
+    emit(&p, 0x180u << 20 | 2u << 10 | 0x31);   /* STORE R2, ACCU */
+    emit_reg_mem(&p, 0x24, gpr + 16, DATA_ADDR, false);
+    for (unsigned i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
+        emit(&p, MI_INSTR(0x21, 1));            /* MI_STORE_DATA_INDEX */
+        emit(&p, offsets[i]);
+        emit(&p, SECRET);
+    }
+    emit(&p, MI_INSTR(0x21, 2));                /* and a qword */
+    emit(&p, 0xff0);
+    emit(&p, SECRET);
+    emit(&p, SECRET);
+    emit(&p, MI_BB_END_DW);
+    assert_int_equal(run_batch(e->rcs, BATCH_ADDR), 0);
+    assert_int_equal(((uint32_t *)e->data->map)[0], 1250);
+    assert_canary_intact(e);
+    assert_host_pages_intact(e);
+}
+
 /* The vGPU raises the user interrupt only for work that ran an
  * MI_USER_INTERRUPT (the breadcrumb has one; a bare batch has none), as the
  * hardware does (issue 13 item 13). */
@@ -1252,6 +1295,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_store_data_imm, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_math_and_status_page_stores, setup, teardown),
         cmocka_unit_test_setup_teardown(test_user_interrupt_follows_the_command, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_blit, setup, teardown),

@@ -205,7 +205,6 @@ static const struct {
 } refused[] = {
     { "MI_DISPLAY_FLIP", GEN9_RCS, MI(0x14, 3) },
     { "MI_SET_CONTEXT", GEN9_RCS, MI(0x18, 2) },
-    { "MI_STORE_DATA_INDEX", GEN9_RCS, MI(0x21, 3) },
     { "MI_UPDATE_GTT", GEN9_RCS, MI(0x23, 3) },
     { "MI_CLFLUSH", GEN9_RCS, MI(0x27, 3) },
     { "MI_REPORT_PERF_COUNT", GEN9_RCS, MI(0x28, 4) },
@@ -271,6 +270,9 @@ static const char *const no_address[] = {
     "3DSTATE_PUSH_CONSTANT_ALLOC_DS", "3DSTATE_PUSH_CONSTANT_ALLOC_GS",
     "3DSTATE_PUSH_CONSTANT_ALLOC_PS", "3DSTATE_SO_DECL_LIST", "3DSTATE_SAMPLE_PATTERN",
     "3DSTATE_URB_CLEAR", "3DPRIMITIVE", "MFX_WAIT",
+    /* an offset into the context's own status page, not a graphics
+     * address (its range: scan-audit) */
+    "MI_STORE_DATA_INDEX",
     /* not in gen9.xml: GVT-g's rows only */
     "MI_FLUSH", "MI_URB_CLEAR", "MEDIA_GATEWAY_STATE", "MEDIA_POOL_STATE",
     "3DSTATE_DEPTH_STENCIL_STATE_POINTERS", "3DSTATE_DX9_CONSTANTF_VS", "3DSTATE_DX9_CONSTANTF_PS",

@@ -227,6 +227,86 @@ static void test_flush_dw(void **state)
     assert_int_equal(scan_one(f, GEN9_RCS, flush_ggtt, GGTT_DATA), MED_SCAN_UNKNOWN_COMMAND);
 }
 
+/* MI_STORE_DATA_INDEX: dword 1 is an offset into the running context's
+ * own status page (the shadow's page 0); the whole write must lie in the
+ * page and no other bit of the dword may be set. */
+static void test_store_data_index(void **state)
+{
+    struct fixture *f = *state;
+    static const struct {
+        unsigned dwords;
+        uint32_t offset;
+        enum med_scan_verdict verdict;
+    } cases[] = {
+        { 3, 2048, MED_SCAN_OK },               /* gem_wsim's delay stores */
+        { 3, 0xffc, MED_SCAN_OK },              /* the page's last dword */
+        { 4, 0xff8, MED_SCAN_OK },              /* its last qword */
+        { 4, 0xffc, MED_SCAN_BAD_ADDRESS },     /* a qword into the next page */
+        { 3, 0x1000, MED_SCAN_BAD_ADDRESS },    /* the next page, by bit 12 */
+        { 3, 0x800 | 2, MED_SCAN_BAD_ADDRESS }, /* reserved low bits */
+        { 3, 0x80000800, MED_SCAN_BAD_ADDRESS },/* reserved high bits */
+        { 5, 0x800, MED_SCAN_BAD_LENGTH },      /* three data dwords: not Gen9's */
+    };
+
+    for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
+            uint32_t *p = f->ring;
+
+            emit(&p, EMIT_MI(0x21, cases[i].dwords - 2));
+            emit(&p, cases[i].offset);
+            for (unsigned d = 2; d < cases[i].dwords; d++) {
+                emit(&p, 0x5a5a0000 + d);
+            }
+            assert_int_equal(scan_until(f, e, p), cases[i].verdict);
+        }
+        if (cases[i].verdict == MED_SCAN_BAD_ADDRESS) {
+            assert_reason(f, "status page index");
+        }
+    }
+}
+
+/* MI_MATH: only ALU instructions Gen9 defines (IGT's encodings: opcode
+ * bits 31:20, operands 19:10 and 9:0), whatever the engine. */
+#define ALU(op, a, b)   ((uint32_t)(op) << 20 | (uint32_t)(a) << 10 | (uint32_t)(b))
+
+static void test_math(void **state)
+{
+    struct fixture *f = *state;
+    /* gem_wsim's: NOW - START, inverted, into GPR 1 */
+    const uint32_t wsim[] = { ALU(0x080, 0x20, 1), ALU(0x080, 0x21, 0), ALU(0x101, 0, 0),
+                              ALU(0x580, 1, 0x31) };
+    static const uint32_t undefined[] = {
+        ALU(0x105, 0, 0),       /* SHL: DG2 and later */
+        ALU(0x107, 0, 0),       /* SAR */
+        ALU(0xfff, 0, 0),
+        ALU(0x080, 3, 0),       /* LOAD into a GPR */
+        ALU(0x080, 0x20, 0x10), /* LOAD from no register */
+        ALU(0x180, 0x20, 0x31), /* STORE into SRCA */
+        ALU(0x180, 0x10, 0x31), /* STORE into no register */
+        EMIT_MI(0x22, 1),       /* an LRI header taken as an instruction */
+    };
+
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
+        uint32_t *p = f->ring;
+
+        emit(&p, EMIT_MI(0x1a, 4 - 1));
+        for (unsigned i = 0; i < 4; i++) {
+            emit(&p, wsim[i]);
+        }
+        assert_int_equal(scan_until(f, e, p), MED_SCAN_OK);
+    }
+    for (unsigned i = 0; i < sizeof(undefined) / sizeof(undefined[0]); i++) {
+        uint32_t *p = f->ring;
+
+        emit(&p, EMIT_MI(0x1a, 3 - 1));
+        emit(&p, wsim[0]);
+        emit(&p, ALU(0, 0, 0));     /* NOOP */
+        emit(&p, undefined[i]);
+        assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_BAD_LENGTH);
+        assert_reason(f, "not defined on Gen9");
+    }
+}
+
 #define PITCH       1024u       /* bytes: 256 pixels of 32 bpp */
 #define ROWS        16u
 #define SURFACE     (PITCH * ROWS)
@@ -949,6 +1029,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_store_data_imm, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_register_memory, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_data_index, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_math, setup, teardown),
         cmocka_unit_test_setup_teardown(test_semaphore_wait, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pipe_control, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flush_dw, setup, teardown),
