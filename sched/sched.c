@@ -25,6 +25,9 @@
 #define STOP_POLL_MIN_NS        10000
 #define STOP_POLL_MAX_NS        1000000
 
+/* med_sched_entity.part_weight of one part */
+#define PART_WEIGHT_ONE         16
+
 struct sched_engine {
     enum gen9_engine id;
     uint32_t base;
@@ -295,6 +298,22 @@ unsigned med_sched_queue_depth(const struct med_sched_entity *en)
     return n;
 }
 
+/*
+ * The estimate is the mean over the last few runs' parts (each run's
+ * weight 1/4 of the total before it, and each part of a run counts): a
+ * run of one odd part (a warm-up, a first touch) moves it no more than one
+ * part of a long run.  Weighing runs alike (until 2026-12-07) let one
+ * 60 us part make a lone vGPU's next runs of 1 us parts stop every 13
+ * parts, each stop an idle engine until the mediator dispatched the rest.
+ */
+void med_sched_learn_parts(struct med_sched_entity *en, uint64_t used_ns, unsigned parts)
+{
+    uint64_t kept = 3 * en->part_weight / 4;
+
+    en->part_weight = kept + (uint64_t)parts * PART_WEIGHT_ONE;
+    en->part_ns = (kept * en->part_ns + used_ns * PART_WEIGHT_ONE) / en->part_weight;
+}
+
 /* @w leaves the GPU: charge its entity the GPU time it used. */
 static void charge(struct med_sched *s, struct med_sched_workload *w, uint64_t now,
                    bool context_saved)
@@ -304,12 +323,9 @@ static void charge(struct med_sched *s, struct med_sched_workload *w, uint64_t n
 
     if (context_saved) {
         uint32_t end = __atomic_load_n(w->ctx_timestamp, __ATOMIC_RELAXED);
-        uint64_t per_part;
 
         used = med_sched_ticks_to_ns((uint32_t)(end - w->ctx_timestamp_start));
-        /* the estimate follows the last few runs (weight 1/4 each) */
-        per_part = used / (w->run_end - w->run_first);
-        en->part_ns = en->part_ns ? (3 * en->part_ns + per_part) / 4 : per_part;
+        med_sched_learn_parts(en, used, w->run_end - w->run_first);
     } else {
         used = w->head_ns && now > w->head_ns ? now - w->head_ns : 0;
     }

@@ -457,6 +457,37 @@ static void test_bad_shares_and_slice_refused(void **state)
     assert_int_equal(med_sched_ticks_to_ns(3), 250);
 }
 
+/* The mechanism's GPU time per part is the mean of the recent runs'
+ * parts, each run's weight 1/4 of what came before (worked by hand). */
+static void test_part_estimate_counts_every_part(void **state)
+{
+    struct med_sched_entity en;
+
+    (void)state;
+    med_sched_entity_init(&en, GEN9_RCS, &(struct med_sched_share){ 1, MED_SCHED_CAP_NONE });
+    assert_int_equal(en.part_ns, 0);
+    /* a warm-up: one part of 60 us */
+    med_sched_learn_parts(&en, 60000, 1);
+    assert_int_equal(en.part_ns, 60000);
+    /* then 61 parts in 61 us: (3/4 * 60 us + 61 us) / (3/4 + 61) parts;
+     * weighing runs alike would have made it (3 * 60 + 1) / 4 = 45.25 us */
+    med_sched_learn_parts(&en, 61000, 61);
+    assert_int_equal(en.part_ns, (12 * 60000 + 16 * 61000) / (12 + 16 * 61));
+    assert_int_equal(en.part_ns, 1716);
+    /* runs of parts of one length converge on it */
+    for (unsigned i = 0; i < 40; i++) {
+        med_sched_learn_parts(&en, 256 * 1000, 256);
+    }
+    assert_in_range(en.part_ns, 1000, 1001);
+    /* their weight is 4 runs' worth, 1024 parts (x16 as stored; integer
+     * quarters leave it a few units short): one long part after them
+     * counts as one of about 1024.75, not as a quarter of the estimate:
+     * (12288 * 1000 + 16 * 4000000) / (12288 + 16) = 6200 */
+    assert_in_range(en.part_weight, 16 * 1024 - 4, 16 * 1024);
+    med_sched_learn_parts(&en, 4000000, 1);
+    assert_in_range(en.part_ns, 6200, 6202);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -471,6 +502,7 @@ int main(void)
         cmocka_unit_test(test_horizon_is_until_another_could_be_picked),
         cmocka_unit_test(test_split_work_keeps_the_engine_busy_next_to_a_cap),
         cmocka_unit_test(test_bad_shares_and_slice_refused),
+        cmocka_unit_test(test_part_estimate_counts_every_part),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
