@@ -31,6 +31,7 @@ struct med_vgpu_ggtt {
     uint64_t *dirty;
     const uint32_t *writes;
     uint32_t writes_walked;     /* *writes when the bitmap was last walked */
+    struct med_gpu_reach *reach;
     struct pgpu *gpu;
     struct med_vgpu_ggtt_stats stats;
 };
@@ -86,6 +87,7 @@ static void shadow_entry(struct med_vgpu_ggtt *s, uint32_t index, uint64_t guest
         s->stats.not_present++;
     } else if (gpa_page_in_ram(s, gpa)) {
         host_pte = (s->bus_base + gpa) | MED_GGTT_PTE_PRESENT;
+        med_gpu_reach_mark(s->reach, gpa);
         s->stats.mapped++;
     } else {
         s->stats.bad_address++;
@@ -179,6 +181,7 @@ struct med_vgpu_ggtt *med_vgpu_ggtt_create(const struct med_vgpu_ggtt_config *c)
     s->guest_ptes = c->guest_ptes;
     s->dirty = c->dirty;
     s->writes = c->writes;
+    s->reach = c->reach;
     s->gpu = c->gpu;
     scratch_partition(s, s->scratch_pte);
     return s;

@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gtt/gpu-reach.h"
 #include "gtt/partition.h"
 #include "pgpu/pgpu.h"
 
@@ -63,6 +64,7 @@ struct med_vgpu_ggtt_config {
      * sync.  Trusted for nothing but where to look: a client that counts
      * wrong only leaves its own host entries as it validated them last. */
     const uint32_t *writes;
+    struct med_gpu_reach *reach;    /* marks each page an entry maps; NULL: none */
     struct pgpu *gpu;           /* whose GGTT receives the host entries */
 };
 

@@ -41,9 +41,42 @@ int med_ppgtt_set_remove(struct med_ppgtt_set *set, uint64_t root_gpa, const cha
 /* The live PPGTT rooted at @root_gpa, or NULL. */
 struct med_vgpu_ppgtt *med_ppgtt_set_find(struct med_ppgtt_set *set, uint64_t root_gpa);
 
-/* med_vgpu_ppgtt_sync() of a live @shadow, making room by dropping
- * the other unpinned shadows when the budget is spent: 0 or -ENOMEM. */
+/*
+ * The client's watch of the guest's table pages (docs/architecture.md,
+ * decision 9; the layout is wire_rings', docs/protocol.md "Watched
+ * tables").  The mediator writes the list: @seq (odd while it writes,
+ * then even and never 0), @count and @gpas (@max of them).  The client
+ * writes @writes, moved on before a SUBMIT whenever its dirty log found a
+ * listed page written, and @checked, the last even @seq whose list it
+ * looked at in full.  Neither is trusted for more than the client's own
+ * VM: a client that lies leaves its shadow as last validated.
+ */
+struct med_ppgtt_watch {
+    uint32_t *seq;
+    uint32_t *count;
+    uint64_t *gpas;
+    unsigned max;
+    const uint32_t *writes;
+    const uint32_t *checked;
+};
+
+/* Publish lists to @watch from now on, and skip the compare of a shadow
+ * they prove unchanged (med_ppgtt_set_sync()).  Without it, never. */
+void med_ppgtt_set_watch(struct med_ppgtt_set *set, const struct med_ppgtt_watch *watch);
+
+/*
+ * med_vgpu_ppgtt_sync() of a live @shadow, making room by dropping the
+ * other unpinned shadows when the budget is spent: 0 or -ENOMEM.
+ * Skipped (0) when the watch proves that none of its table pages was
+ * written since the compare it was last synced with: that compare came
+ * after the client had looked at all of them once in the list, the
+ * client has found no listed page written since, and no table page is
+ * one the vGPU's GPU can reach (shadow_config.reach), whose writes no
+ * dirty log of the guest's CPU sees.
+ */
 int med_ppgtt_set_sync(struct med_ppgtt_set *set, struct med_vgpu_ppgtt *shadow);
+/* Syncs med_ppgtt_set_sync() skipped, over the set's life. */
+uint64_t med_ppgtt_set_unchanged(const struct med_ppgtt_set *set);
 
 unsigned med_ppgtt_set_count(const struct med_ppgtt_set *set);
 /* Shadows dropped for room, over the set's life. */

@@ -54,6 +54,7 @@ struct med_vgpu_ppgtt {
      * and moves it on, so pages a pin can reach are never taken after it. */
     uint64_t version;
     uint64_t newest_pin;        /* the highest pinned version, 0: none */
+    uint64_t layout;            /* tables joined or left, ever */
     struct pin *pins;
     unsigned pin_count, pin_cap;
     struct held_page *held;
@@ -228,6 +229,7 @@ static bool apply_entry(struct med_vgpu_ppgtt *s, struct shadow_table *t, unsign
             if (s->config.ops->guest_page(s->config.opaque, gpa)) {
                 value = (s->config.bus_base + gpa) | (entry & MED_PPGTT_PTE_RW) |
                         MED_PPGTT_PTE_PRESENT;
+                med_gpu_reach_mark(s->config.reach, gpa);
                 s->stats.leaves_mapped++;
             } else {
                 value = s->config.scratch_bus | MED_PPGTT_PTE_PRESENT;
@@ -324,6 +326,7 @@ static struct shadow_table *table_get(struct med_vgpu_ppgtt *s, uint64_t gpa,
     t->hash_next = s->hash[h];
     s->hash[h] = t;
     s->stats.tables++;
+    s->layout++;
     for (unsigned i = 0; i < MED_PPGTT_ENTRIES; i++) {
         apply_entry(s, t, i);   /* a new page is writable: only children can fail */
     }
@@ -349,6 +352,7 @@ static void table_put(struct med_vgpu_ppgtt *s, struct shadow_table *t)
     }
     page_release(s, t->shadow, t->bus, t->version);
     s->stats.tables--;
+    s->layout++;
     free(t->child);
     free(t);
 }
@@ -542,6 +546,26 @@ void med_vgpu_ppgtt_unpin(struct med_vgpu_ppgtt *s, uint64_t token)
     if (s->destroyed && !s->pin_count) {
         shadow_free(s);
     }
+}
+
+unsigned med_vgpu_ppgtt_table_gpas(const struct med_vgpu_ppgtt *s, uint64_t *gpas,
+                                   unsigned max)
+{
+    unsigned n = 0;
+
+    for (unsigned b = 0; s->hash && b < HASH_BUCKETS; b++) {
+        for (const struct shadow_table *t = s->hash[b]; t; t = t->hash_next, n++) {
+            if (n < max) {
+                gpas[n] = t->gpa;
+            }
+        }
+    }
+    return n;
+}
+
+uint64_t med_vgpu_ppgtt_layout(const struct med_vgpu_ppgtt *s)
+{
+    return s->layout;
 }
 
 uint64_t med_vgpu_ppgtt_root_gpa(const struct med_vgpu_ppgtt *s)

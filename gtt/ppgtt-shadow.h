@@ -25,7 +25,8 @@
  * Each shadow table keeps the guest entries it was built from;
  * med_vgpu_ppgtt_sync() compares every guest table page against that
  * copy and applies the entries that changed.  The caller syncs before each
- * workload that uses the PPGTT is scanned.
+ * workload that uses the PPGTT is scanned, unless the client's watch
+ * proves the tables unwritten since the last sync (ppgtt-set.h).
  *
  * Immutability under the GPU (docs/security.md, invariant 1): a workload
  * pins the shadow as it was when the workload was scanned
@@ -90,6 +91,7 @@ struct med_vgpu_ppgtt_config {
     uint64_t scratch_bus;       /* where invalid leaf entries point: the vGPU's
                                  * own scratch page, outside its bus window */
     unsigned max_tables;        /* 0: MED_PPGTT_TABLES_DEFAULT */
+    struct med_gpu_reach *reach;    /* marks each page a leaf maps; NULL: none */
 };
 
 /* Never reset. */
@@ -128,6 +130,13 @@ void med_vgpu_ppgtt_destroy(struct med_vgpu_ppgtt *shadow);
  * were (a directory entry not present) and the next sync tries them
  * again; no workload may use the shadow in between. */
 int med_vgpu_ppgtt_sync(struct med_vgpu_ppgtt *shadow, uint64_t *changed);
+
+/* The guest pages of the shadow's tables, up to @max of them into @gpas
+ * (a page shadowed at two levels once per level): how many there are. */
+unsigned med_vgpu_ppgtt_table_gpas(const struct med_vgpu_ppgtt *shadow, uint64_t *gpas,
+                                   unsigned max);
+/* Moves on whenever a table joins or leaves the shadow. */
+uint64_t med_vgpu_ppgtt_layout(const struct med_vgpu_ppgtt *shadow);
 
 /* Free every table of a shadow no workload has pinned: the next sync
  * builds it again (the owner makes room for another PPGTT). */

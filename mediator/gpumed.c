@@ -227,8 +227,9 @@ static void log_stats(const struct med_server_stats *st, const struct med_vgpu_e
             st->ppgtt_bad_notifies, st->submissions_rejected, st->engine_resets);
     med_log(MED_LOG_INFO, "workloads: %" PRIu64 " elements, %" PRIu64 " completed, %" PRIu64
             " rejected, %" PRIu64 " hangs, %" PRIu64 " cancelled, %" PRIu64
-            " bad PPGTT entries", ex->elements, ex->completed, ex->rejected, ex->hangs,
-            ex->cancelled, ex->ppgtt_bad_entries);
+            " bad PPGTT entries, %" PRIu64 " PPGTT compares proven needless",
+            ex->elements, ex->completed, ex->rejected, ex->hangs, ex->cancelled,
+            ex->ppgtt_bad_entries, ex->ppgtt_unchanged);
 }
 
 int main(int argc, char **argv)

@@ -73,6 +73,7 @@ struct session_vgpu {
     int doorbell_fd;            /* the eventfd its client writes (never read here) */
     bool doorbell_due;          /* its client asked for a DOORBELL: send it this round */
     struct med_vgpu_ggtt *shadow;
+    struct med_gpu_reach reach;     /* guest pages its GTT shadows ever mapped */
     /* Where its invalid GGTT and PPGTT entries point: its own page, which
      * no other VM reaches, freed after every engine stopped using it. */
     struct med_host_buf scratch;

@@ -402,6 +402,7 @@ static int vgpu_setup(struct session *s, const struct med_vgpu_type *type,
     struct med_server *server = s->server;
     struct session_vgpu *v = &s->vgpu;
     struct med_gpa_range ram[MED_RAM_RANGES_MAX];
+    uint64_t ram_end = 0;
     int table_fd, err;
 
     if (reserved) {
@@ -431,6 +432,12 @@ static int vgpu_setup(struct session *s, const struct med_vgpu_type *type,
     wire_ring_init_complete(&v->complete_ring, v->rings);
     for (unsigned i = 0; i < s->ram_count; i++) {
         ram[i] = s->ram[i].range;
+        ram_end = ram_end > ram[i].gpa + ram[i].size ? ram_end : ram[i].gpa + ram[i].size;
+    }
+    if (med_gpu_reach_init(&v->reach, ram_end)) {
+        err = errno;
+        snprintf(detail, detail_size, "cannot track what its GPU reaches: %s", strerror(err));
+        goto out_close_doorbell;
     }
     v->shadow = med_vgpu_ggtt_create(&(struct med_vgpu_ggtt_config) {
         .partition = v->partition,
@@ -440,18 +447,26 @@ static int vgpu_setup(struct session *s, const struct med_vgpu_type *type,
         .guest_ptes = v->table,
         .dirty = (uint64_t *)((char *)v->table + WIRE_GGTT_TABLE_PTES_SIZE),
         .writes = &v->rings->ggtt_writes.value,
+        .reach = &v->reach,
         .gpu = server->gpu,
     });
     if (!v->shadow) {
         err = errno;
         snprintf(detail, detail_size, "cannot shadow the GGTT: %s", strerror(err));
-        goto out_close_doorbell;
+        goto out_free_reach;
     }
     v->submission = med_vgpu_submission_create(&(struct med_vgpu_submission_config) {
         .mem = guest_memory(s),
         .host = &server->exec_host,
         .vgpu_id = id,
         .ggtt = v->shadow,
+        .reach = &v->reach,
+        .table_watch = {
+            .seq = &v->rings->table_seq.value, .count = &v->rings->table_count,
+            .gpas = v->rings->table_gpa, .max = WIRE_TABLE_WATCH_MAX,
+            .writes = &v->rings->table_writes.value,
+            .checked = &v->rings->table_checked.value,
+        },
         .scratch_bus = v->scratch.bus,
         .opaque = s,
         .share = reserved ? reserved->share :
@@ -467,6 +482,8 @@ static int vgpu_setup(struct session *s, const struct med_vgpu_type *type,
 
 out_destroy_shadow:
     med_vgpu_ggtt_destroy(v->shadow);
+out_free_reach:
+    med_gpu_reach_fini(&v->reach);
 out_close_doorbell:
     close(v->doorbell_fd);
     v->doorbell_fd = -1;
@@ -509,6 +526,7 @@ static void vgpu_teardown(struct session *s)
      * nothing points at its scratch page (unmapping it fences the GPU). */
     med_vgpu_submission_destroy(v->submission);
     med_vgpu_ggtt_destroy(v->shadow);
+    med_gpu_reach_fini(&v->reach);
     med_host_buf_free(s->server->host_mem, &v->scratch);
     munmap(v->table, WIRE_SHARED_SIZE);
     close(v->doorbell_fd);      /* out of the event loop's set already */

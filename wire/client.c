@@ -54,6 +54,10 @@ struct wire_client {
     unsigned queued_ppgtt;      /* PPGTT_NOTIFYs among them */
     uint32_t generation[GEN9_NUM_ENGINES];  /* each engine's reset generation */
     uint32_t last_generation;   /* the newest one handed out */
+    wire_client_pages_written_fn *tables_written;   /* NULL: no watch */
+    void *tables_opaque;
+    uint32_t table_writes;      /* as last stored in the rings */
+    uint64_t table_gpa[WIRE_TABLE_WATCH_MAX];   /* the list as last read */
     struct wire_client_stats stats;
     char error[WIRE_DETAIL_LEN + 64];
 };
@@ -652,6 +656,48 @@ int wire_client_ppgtt_notify(struct wire_client *c, enum wire_ppgtt_op op, uint6
     return notice_check(c, &m) ? -1 : send_or_queue(c, &m);
 }
 
+void wire_client_watch_tables(struct wire_client *c, wire_client_pages_written_fn *written,
+                              void *opaque)
+{
+    c->tables_written = written;
+    c->tables_opaque = opaque;
+}
+
+/*
+ * Before a SUBMIT: the listed pages' writes since the last look, told to
+ * the mediator by the count (release, so it is seen with the SUBMIT), and
+ * the list's sequence checked in full.  A list read while the mediator
+ * was writing it (its sequence odd or moved) is not acknowledged and
+ * counts as written: the pages looked at may not be the listed ones.
+ */
+static void check_tables(struct wire_client *c)
+{
+    uint32_t seq, count;
+    bool written;
+
+    if (!c->tables_written || !c->rings ||
+        !(seq = __atomic_load_n(&c->rings->table_seq.value, __ATOMIC_ACQUIRE))) {
+        return;
+    }
+    count = __atomic_load_n(&c->rings->table_count, __ATOMIC_RELAXED);
+    count = count < WIRE_TABLE_WATCH_MAX ? count : WIRE_TABLE_WATCH_MAX;
+    for (unsigned i = 0; i < count; i++) {
+        c->table_gpa[i] = __atomic_load_n(&c->rings->table_gpa[i], __ATOMIC_RELAXED);
+    }
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    written = c->tables_written(c->tables_opaque, c->table_gpa, count);
+    if (seq & 1 || __atomic_load_n(&c->rings->table_seq.value, __ATOMIC_RELAXED) != seq) {
+        written = true;
+        seq = 0;
+    }
+    if (written) {
+        __atomic_store_n(&c->rings->table_writes.value, ++c->table_writes, __ATOMIC_RELEASE);
+    }
+    if (seq) {
+        __atomic_store_n(&c->rings->table_checked.value, seq, __ATOMIC_RELEASE);
+    }
+}
+
 int wire_client_submit(struct wire_client *c, enum gen9_engine engine, uint64_t desc0,
                        uint64_t desc1)
 {
@@ -665,6 +711,7 @@ int wire_client_submit(struct wire_client *c, enum gen9_engine engine, uint64_t 
         return -1;
     }
     m.generation = c->generation[engine];
+    check_tables(c);
     return send_or_queue(c, &m);
 }
 

@@ -145,6 +145,26 @@ int wire_client_attach_vgpu(struct wire_client *client, const char *vgpu_name,
  */
 void wire_client_ggtt_write(struct wire_client *client, uint32_t index, uint64_t pte);
 
+/*
+ * Whether any of the @count guest pages at @gpas was written by the
+ * guest's CPU since this function last looked at it (a page never looked
+ * at counts as written), forgetting those writes: the embedder's dirty log
+ * (QEMU's) of guest RAM.  Pages that are not guest RAM are ignored.
+ */
+typedef bool wire_client_pages_written_fn(void *opaque, const uint64_t *gpas, unsigned count);
+
+/*
+ * Watch the guest page-table pages the mediator lists (docs/protocol.md,
+ * "Watched tables") with @written: before each SUBMIT the client asks it
+ * about the listed pages and tells the mediator whether one was written,
+ * so the mediator may skip comparing PPGTT tables none of whose pages
+ * was.  Without it (the default) the mediator compares them at every
+ * submission.  Only a dirty log that sees every CPU write of the guest to
+ * its RAM may be given here.
+ */
+void wire_client_watch_tables(struct wire_client *client, wire_client_pages_written_fn *written,
+                              void *opaque);
+
 /* The guest created (WIRE_PPGTT_CREATE) or destroyed a PPGTT rooted at
  * @root_gpa.  No reply.  errno EINVAL, or a transport error. */
 int wire_client_ppgtt_notify(struct wire_client *client, enum wire_ppgtt_op op,

@@ -63,6 +63,9 @@
 #define WIRE_SUBMIT_RING_SLOTS      256u
 #define WIRE_COMPLETE_RING_SLOTS    4096u
 
+/* Guest page-table pages the client watches for the mediator at most. */
+#define WIRE_TABLE_WATCH_MAX        384u
+
 /* One index or flag per cache line: each is written by one side only. */
 struct wire_ring_word {
     uint32_t value;
@@ -82,7 +85,19 @@ struct wire_rings {
     /* written by the client: GGTT entries marked dirty, mod 2^32, counted
      * after each entry's bit is set (0: a client that does not count) */
     struct wire_ring_word ggtt_writes;
-    uint8_t reserved[WIRE_PAGE_SIZE - 8 * sizeof(struct wire_ring_word)];
+    /* The watched tables (docs/protocol.md, "Watched tables").  Written by
+     * the client: writes to listed pages its dirty log found, mod 2^32,
+     * and the list's sequence it last checked in full (0: none). */
+    struct wire_ring_word table_writes;
+    struct wire_ring_word table_checked;
+    /* written by the mediator: the list's sequence (odd while it is
+     * written, 0: no list yet), then the list of guest page addresses */
+    struct wire_ring_word table_seq;
+    uint32_t table_count;
+    uint32_t table_pad;
+    uint64_t table_gpa[WIRE_TABLE_WATCH_MAX];
+    uint8_t reserved[WIRE_PAGE_SIZE - 11 * sizeof(struct wire_ring_word) - 8 -
+                     8 * WIRE_TABLE_WATCH_MAX];
     uint8_t submit[WIRE_SUBMIT_RING_SLOTS][WIRE_RING_SLOT_SIZE];
     uint8_t complete[WIRE_COMPLETE_RING_SLOTS][WIRE_RING_SLOT_SIZE];
 };

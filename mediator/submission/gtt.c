@@ -96,14 +96,20 @@ static void ggtt_sync(struct med_vgpu_submission *sub)
 bool med_wl_gtt_sync(struct vgpu_workload *w, struct med_vgpu_ppgtt *ppgtt)
 {
     struct med_vgpu_submission *sub = w->sub;
-    uint64_t bad_before;
+    uint64_t bad_before, unchanged_before;
     int synced;
 
     /* Its elements' SUBMITs have all arrived; an empty or rejected element
      * needs none: the checks before read the guest's table, not the host's. */
     ggtt_sync(sub);
     bad_before = med_vgpu_ppgtt_stats(ppgtt)->bad_entries;
+    unchanged_before = med_ppgtt_set_unchanged(sub->ppgtts);
     synced = med_ppgtt_set_sync(sub->ppgtts, ppgtt);
+    if (med_ppgtt_set_unchanged(sub->ppgtts) != unchanged_before) {
+        sub->stats.ppgtt_unchanged++;
+        sub->config.host->totals->ppgtt_unchanged++;
+        return true;
+    }
     ppgtt_account(sub, ppgtt, bad_before);
     if (synced) {
         med_wl_reject(w, "its PPGTT 0x%" PRIx64 " cannot be shadowed: the vGPU's %u page-table "

@@ -375,6 +375,7 @@ struct med_vgpu_submission *med_vgpu_submission_create(
     struct med_vgpu_ppgtt_config shadow_config = {
         .ops = &med_wl_ppgtt_mem_ops, .opaque = sub, .bus_base = config->mem.bus_base,
         .scratch_bus = config->scratch_bus, .max_tables = MED_WL_PPGTT_TABLES_MAX,
+        .reach = config->reach,
     };
 
     if (!sub) {
@@ -393,6 +394,9 @@ struct med_vgpu_submission *med_vgpu_submission_create(
         med_vgpu_submission_destroy(sub);
         errno = ENOMEM;
         return NULL;
+    }
+    if (config->table_watch.max) {
+        med_ppgtt_set_watch(sub->ppgtts, &config->table_watch);
     }
     for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         med_sched_entity_init(&sub->engines[e].entity, e, &sub->share);

@@ -63,6 +63,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "gtt/ppgtt-set.h"
 #include "mediator/clock.h"
 #include "mediator/guard.h"
 #include "mediator/guest-mem.h"
@@ -97,6 +98,7 @@ struct med_vgpu_exec_stats {
     uint64_t empty;             /* head == tail: completed without the GPU */
     uint64_t cancelled;         /* dropped by an engine reset or teardown */
     uint64_t ppgtt_bad_entries; /* shadow PPGTT entries naming no VM memory */
+    uint64_t ppgtt_unchanged;   /* PPGTT compares the client's watch proved needless */
     /* Of the totals only (the vGPU's own are its GGTT shadow's statistics). */
     uint64_t ggtt_entries_synced;   /* guest GGTT entries shadowed */
     uint64_t ggtt_bad_entries;      /* present GGTT entries naming no guest RAM */
@@ -134,6 +136,10 @@ struct med_vgpu_submission_config {
      * GGTT access passes the scan only where the host GGTT, as synced for
      * the workload, maps guest RAM. */
     struct med_vgpu_ggtt *ggtt;
+    /* The pages its GGTT shadow marks, marked by its PPGTT shadows too. */
+    struct med_gpu_reach *reach;
+    /* The client's watch of its table pages (max 0: none). */
+    struct med_ppgtt_watch table_watch;
     uint64_t scratch_bus;       /* the vGPU's own scratch page: its invalid PPGTT leaves */
     void *opaque;               /* the owner's: med_vgpu_submission_owner() returns it */
     struct med_sched_share share;       /* on every engine; valid */

@@ -54,6 +54,10 @@ struct guest_vm {
     struct guest_ctx **ctxs;
     size_t ctx_count;
     struct guest_events events;
+    /* The stand-in for QEMU's dirty log (wire_client_watch_tables): a bit
+     * per page of RAM, set by every write of the harness's own helpers to
+     * guest memory; and the pages the client has looked at. */
+    uint64_t *written, *seen;
 };
 
 static bool own(void ***array, size_t *count, void *p)
@@ -96,6 +100,42 @@ static void on_complete(void *opaque, const struct wire_completion *done)
     }
 }
 
+static bool page_bit(uint64_t *bits, uint64_t page, bool clear)
+{
+    bool set = bits[page / 64] >> (page % 64) & 1;
+
+    if (clear) {
+        bits[page / 64] &= ~(1ull << (page % 64));
+    }
+    return set;
+}
+
+/* The guest's CPU wrote [@gpa, @gpa + @len). */
+static void log_write(struct guest_vm *vm, uint64_t gpa, uint64_t len)
+{
+    for (uint64_t page = gpa / PGPU_PAGE_SIZE; page <= (gpa + len - 1) / PGPU_PAGE_SIZE; page++) {
+        vm->written[page / 64] |= 1ull << (page % 64);
+    }
+}
+
+/* As QEMU's dirty log answers the client: a page not looked at before
+ * counts as written. */
+static bool pages_written(void *opaque, const uint64_t *gpas, unsigned count)
+{
+    struct guest_vm *vm = opaque;
+    bool any = false;
+
+    for (unsigned i = 0; i < count; i++) {
+        uint64_t page = gpas[i] / PGPU_PAGE_SIZE;
+
+        if (gpas[i] < vm->ram_size) {
+            any |= !page_bit(vm->seen, page, false) | page_bit(vm->written, page, true);
+            vm->seen[page / 64] |= 1ull << (page % 64);
+        }
+    }
+    return any;
+}
+
 /* A VM whose vGPU is of @type, or the reserved vGPU @vgpu_name. */
 static struct guest_vm *vm_open(const char *socket_path, const char *name, uint64_t ram_size,
                                 const char *type, const char *vgpu_name)
@@ -117,7 +157,15 @@ static struct guest_vm *vm_open(const char *socket_path, const char *name, uint6
         vm->ram = NULL;
         goto fail;
     }
+    vm->written = calloc(ram_size / PGPU_PAGE_SIZE / 64 + 1, sizeof(*vm->written));
+    vm->seen = calloc(ram_size / PGPU_PAGE_SIZE / 64 + 1, sizeof(*vm->seen));
+    if (!vm->written || !vm->seen) {
+        goto fail;
+    }
     vm->client = wire_client_connect(socket_path, name, on_complete, vm);
+    if (vm->client) {
+        wire_client_watch_tables(vm->client, pages_written, vm);
+    }
     if (!vm->client || wire_client_add_memory(vm->client, 0, ram_size, vm->ram_fd, 0) ||
         (vgpu_name ? wire_client_attach_vgpu(vm->client, vgpu_name, &vm->vgpu) :
                      wire_client_create_vgpu(vm->client, type, &vm->vgpu))) {
@@ -160,6 +208,8 @@ void guest_vm_destroy(struct guest_vm *vm)
     }
     free(vm->owned);
     free(vm->ctxs);
+    free(vm->written);
+    free(vm->seen);
     free(vm);
 }
 
@@ -203,6 +253,7 @@ struct guest_bo *guest_bo_new(struct guest_vm *vm, uint64_t size, bool ggtt)
     bo->size = bytes;
     bo->map = guest_ptr(vm, bo->gpa);
     memset(bo->map, 0, bytes);
+    log_write(vm, bo->gpa, bytes);
     vm->next_gpa += bytes;
     if (ggtt) {
         bo->gma = vm->next_gma;
@@ -259,6 +310,7 @@ static uint64_t *table_entry(struct guest_ppgtt *ppgtt, uint64_t addr, unsigned 
                 return NULL;
             }
             *entry = next->gpa | GTT_PTE_PRESENT | SKL_BIT(1);
+            log_write(ppgtt->vm, (uint64_t)((uint8_t *)entry - ppgtt->vm->ram), sizeof(*entry));
         }
         table = guest_ptr(ppgtt->vm, *entry & GTT_PTE_ADDR_MASK);
     }
@@ -274,7 +326,16 @@ int guest_ppgtt_replace_table(struct guest_ppgtt *ppgtt, uint64_t addr, unsigned
         return -ENOSPC;
     }
     __atomic_store_n(entry, table->gpa | GTT_PTE_PRESENT | SKL_BIT(1), __ATOMIC_RELEASE);
+    log_write(ppgtt->vm, (uint64_t)((uint8_t *)entry - ppgtt->vm->ram), sizeof(*entry));
     return 0;
+}
+
+uint64_t guest_ppgtt_table_gpa(struct guest_ppgtt *ppgtt, uint64_t addr, unsigned level)
+{
+    uint64_t *entry = table_entry(ppgtt, addr, level);
+
+    return entry ? (uint64_t)((uint8_t *)entry - ppgtt->vm->ram) & ~(uint64_t)(PGPU_PAGE_SIZE - 1)
+                 : 0;
 }
 
 int guest_ppgtt_set_pte(struct guest_ppgtt *ppgtt, uint64_t addr, uint64_t pte)
@@ -285,6 +346,7 @@ int guest_ppgtt_set_pte(struct guest_ppgtt *ppgtt, uint64_t addr, uint64_t pte)
         return -ENOSPC;
     }
     __atomic_store_n(entry, pte, __ATOMIC_RELEASE);
+    log_write(ppgtt->vm, (uint64_t)((uint8_t *)entry - ppgtt->vm->ram), sizeof(*entry));
     return 0;
 }
 

@@ -69,6 +69,9 @@ int guest_ppgtt_announce(struct guest_ppgtt *ppgtt, enum wire_ppgtt_op op);
  * page directory) at a new, empty table, as a guest that drops a page
  * table subtree and builds another does. */
 int guest_ppgtt_replace_table(struct guest_ppgtt *ppgtt, uint64_t addr, unsigned level);
+/* The guest page of the table of @level holding the entry of @addr
+ * (tables created on the way); 0 without memory. */
+uint64_t guest_ppgtt_table_gpa(struct guest_ppgtt *ppgtt, uint64_t addr, unsigned level);
 
 /* Map @page at @addr and every 2 MiB after it, @count times: a page table
  * each (each maps one page, so no two look alike), as a hostile guest

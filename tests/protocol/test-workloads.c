@@ -46,6 +46,7 @@
 #define HOSTILE_ADDR    0x0000400000000ull
 #define UNMAPPED_ADDR   0x0000500000000ull
 #define LONG_ADDR       0x0000600000000ull
+#define TABLE_ALIAS_ADDR 0x0000700000000ull
 
 #define CANARY          0xc0ffee11u
 #define SECRET          0x5ec2e7u
@@ -1291,6 +1292,67 @@ static void test_subtree_replaced_under_a_waiting_workload(void **state)
     assert_int_equal(guest_vm_events(e->vm)->rejected, 0);
 }
 
+/* Runs of a store of 1, 2, 3 to DATA_ADDR: the first builds the shadow,
+ * the second compares it once the client has looked at its table pages. */
+static void store_three_times(struct env *e)
+{
+    for (uint32_t i = 1; i <= 3; i++) {
+        assert_int_equal(run_batch(e->rcs, store_batch(e, 0, DATA_ADDR, i)), 0);
+    }
+    assert_int_equal(((uint32_t *)e->data->map)[0], 3);
+}
+
+/*
+ * Decision 9: while no table page of a PPGTT is written, its shadow is
+ * reused without comparing the tables (the client's dirty log watched
+ * them); a leaf the guest's CPU rewrites between two runs is seen at the
+ * second.
+ */
+static void test_table_written_between_runs_is_seen(void **state)
+{
+    struct env *e = *state;
+    const struct med_vgpu_exec_stats *st = med_server_exec_stats(server_thread_server(e->server));
+    struct guest_bo *moved = guest_bo_new(e->vm, 4096, false);
+
+    assert_non_null(moved);
+    store_three_times(e);
+    assert_true(st->ppgtt_unchanged > 0);
+    assert_int_equal(guest_ppgtt_map(e->ppgtt, moved, DATA_ADDR), 0);
+    assert_int_equal(run_batch(e->rcs, store_batch(e, 0, DATA_ADDR, 4)), 0);
+    assert_int_equal(((uint32_t *)moved->map)[0], 4);
+    assert_int_equal(((uint32_t *)e->data->map)[0], 3);
+}
+
+/*
+ * A table page the guest maps into its own PPGTT is one its GPU can
+ * write, and no dirty log of the guest's CPU sees that: the PPGTT's tables
+ * are compared at every run, and a leaf a batch rewrote between two runs
+ * is seen at the second.
+ */
+static void test_table_written_by_the_gpu_between_runs_is_seen(void **state)
+{
+    struct env *e = *state;
+    const struct med_vgpu_exec_stats *st = med_server_exec_stats(server_thread_server(e->server));
+    struct guest_bo *moved = guest_bo_new(e->vm, 4096, false);
+    uint64_t table = guest_ppgtt_table_gpa(e->ppgtt, DATA_ADDR, 1);
+    uint32_t *p = (uint32_t *)((uint8_t *)e->batch->map + 0x1000);
+
+    assert_non_null(moved);
+    assert_true(table);
+    assert_int_equal(guest_ppgtt_set_pte(e->ppgtt, TABLE_ALIAS_ADDR,
+                                         table | GTT_PTE_PRESENT | SKL_BIT(1)), 0);
+    store_three_times(e);
+    assert_int_equal(st->ppgtt_unchanged, 0);
+    /* DATA_ADDR's leaf, entry 0 of its table, pointed at @moved by the GPU. */
+    emit_sdi(&p, TABLE_ALIAS_ADDR + 8 * ((DATA_ADDR >> 12) & 511), false, false);
+    p[-1] = (uint32_t)(moved->gpa | GTT_PTE_PRESENT | SKL_BIT(1));
+    emit(&p, MI_BB_END_DW);
+    assert_int_equal(run_batch(e->rcs, BATCH_ADDR + 0x1000), 0);
+    assert_int_equal(run_batch(e->rcs, store_batch(e, 0, DATA_ADDR, 4)), 0);
+    assert_int_equal(((uint32_t *)moved->map)[0], 4);
+    assert_int_equal(((uint32_t *)e->data->map)[0], 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1338,6 +1400,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rejections_are_counted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_leaf_changed_under_a_waiting_workload,
                                         setup_patient, teardown),
+        cmocka_unit_test_setup_teardown(test_table_written_between_runs_is_seen, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_table_written_by_the_gpu_between_runs_is_seen,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_subtree_replaced_under_a_waiting_workload,
                                         setup_patient, teardown),
     };

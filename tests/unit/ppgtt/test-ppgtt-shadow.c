@@ -19,6 +19,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "gtt/gpu-reach.h"
 #include "gtt/ppgtt-set.h"
 #include "gtt/ppgtt-shadow.h"
 
@@ -771,6 +772,155 @@ static void test_set_holds_thousands_of_announced_ppgtts(void **state)
     med_ppgtt_set_destroy(set);
 }
 
+/* ---- the client's watch (decision 9) ---- */
+
+/* The watch's words as the rings hold them, and what the GPU reaches. */
+struct fake_watch {
+    uint32_t seq, count, writes, checked;
+    uint64_t gpas[8];
+    struct med_gpu_reach reach;
+    struct med_ppgtt_set *set;
+};
+
+static void watched_set_of(struct fake_vm *vm, struct fake_watch *w, unsigned max)
+{
+    assert_int_equal(med_gpu_reach_init(&w->reach, RAM_BASE + RAM_PAGES * PAGE), 0);
+    w->set = med_ppgtt_set_create(&(struct med_vgpu_ppgtt_config) {
+        .ops = &fake_ops, .opaque = vm, .bus_base = BUS_BASE, .ram = FAKE_RAM, .ram_count = 1,
+        .scratch_bus = SCRATCH_BUS, .reach = &w->reach,
+    });
+    med_ppgtt_set_watch(w->set, &(struct med_ppgtt_watch) {
+        .seq = &w->seq, .count = &w->count, .gpas = w->gpas, .max = max,
+        .writes = &w->writes, .checked = &w->checked,
+    });
+}
+
+/* build_chain()'s PPGTT (pages 0-3, address 0 to page 10), announced to
+ * a watched set. */
+static struct med_vgpu_ppgtt *watched_chain(struct fake_vm *vm, struct fake_watch *w,
+                                            unsigned max)
+{
+    const char *problem = NULL;
+
+    watched_set_of(vm, w, max);
+    build_chain(vm, 0, gpa_of(10) | P);
+    assert_int_equal(med_ppgtt_set_add(w->set, gpa_of(0), &problem), 0);
+    return med_ppgtt_set_find(w->set, gpa_of(0));
+}
+
+static void watched_set_destroy(struct fake_watch *w)
+{
+    med_ppgtt_set_destroy(w->set);
+    med_gpu_reach_fini(&w->reach);
+}
+
+/* The client at a SUBMIT: it looked at every listed page, @written or not. */
+static void client_checks(struct fake_watch *w, bool written)
+{
+    w->writes += written;
+    w->checked = w->seq;
+}
+
+/* A sync of @s: whether it compared the tables (else the watch proved
+ * them unchanged). */
+static bool compared(struct fake_watch *w, struct med_vgpu_ppgtt *s)
+{
+    uint64_t unchanged = med_ppgtt_set_unchanged(w->set);
+
+    assert_int_equal(med_ppgtt_set_sync(w->set, s), 0);
+    return med_ppgtt_set_unchanged(w->set) == unchanged;
+}
+
+static uint64_t translated(const struct med_vgpu_ppgtt *s, uint64_t addr)
+{
+    uint64_t gpa = 0;
+
+    assert_true(med_vgpu_ppgtt_translate(s, addr, &gpa));
+    return gpa;
+}
+
+/*
+ * The compare is skipped only after one that began once the client had
+ * looked at every table page in the list, and only while the client
+ * finds none written; a write it does not report stays unseen (a client
+ * that lies keeps its own stale, validated shadow) until it does.
+ */
+static void test_watch_proves_a_compare_only_after_the_client_looked(void **state)
+{
+    struct fake_vm *vm = *state;
+    struct fake_watch w = { 0 };
+    struct med_vgpu_ppgtt *s = watched_chain(vm, &w, 8);
+
+    assert_true(compared(&w, s));                   /* built, its pages listed */
+    assert_int_equal(w.seq % 2, 0);
+    assert_int_equal(w.count, 4);
+    for (unsigned i = 0; i < 4; i++) {
+        assert_int_equal(w.gpas[i], gpa_of(i));
+    }
+    assert_true(compared(&w, s));                   /* the client has not looked */
+    client_checks(&w, false);
+    assert_true(compared(&w, s));                   /* began after it looked: proven */
+    client_checks(&w, false);
+    assert_false(compared(&w, s));
+    assert_false(compared(&w, s));
+
+    table(vm, 3)[0] = gpa_of(11) | P;               /* not reported */
+    assert_false(compared(&w, s));
+    assert_int_equal(translated(s, 0), gpa_of(10));
+    client_checks(&w, true);
+    assert_true(compared(&w, s));
+    assert_int_equal(translated(s, 0), gpa_of(11));
+    client_checks(&w, false);
+    assert_false(compared(&w, s));
+    watched_set_destroy(&w);
+}
+
+/* A table page a leaf maps (the GPU can write it, which the client's log
+ * of the CPU's writes never shows): every sync compares. */
+static void test_watch_never_trusts_a_table_the_gpu_reaches(void **state)
+{
+    struct fake_vm *vm = *state;
+    struct fake_watch w = { 0 };
+    struct med_vgpu_ppgtt *s = watched_chain(vm, &w, 8);
+
+    table(vm, 3)[1] = gpa_of(3) | P | RW;           /* the PT at address 4 KiB */
+    for (unsigned i = 0; i < 4; i++) {
+        assert_true(compared(&w, s));
+        client_checks(&w, false);
+    }
+    table(vm, 3)[0] = gpa_of(11) | P;               /* as a store through 4 KiB would */
+    assert_true(compared(&w, s));
+    assert_int_equal(translated(s, 0), gpa_of(11));
+    watched_set_destroy(&w);
+}
+
+/* Two PPGTTs of four tables each, a list of four pages: listing one
+ * leaves the other out, which loses its proof. */
+static void test_watch_left_out_of_the_list_compares(void **state)
+{
+    struct fake_vm *vm = *state;
+    struct fake_watch w = { 0 };
+    struct med_vgpu_ppgtt *a = watched_chain(vm, &w, 4), *b;
+    const char *problem = NULL;
+
+    for (unsigned l = 4; l < 7; l++) {
+        table(vm, l)[0] = gpa_of(l + 1) | P;
+    }
+    table(vm, 7)[0] = gpa_of(11) | P;
+    assert_int_equal(med_ppgtt_set_add(w.set, gpa_of(4), &problem), 0);
+    b = med_ppgtt_set_find(w.set, gpa_of(4));
+    assert_true(compared(&w, a));
+    client_checks(&w, false);
+    assert_true(compared(&w, a));
+    client_checks(&w, false);
+    assert_false(compared(&w, a));                  /* proven */
+    assert_true(compared(&w, b));                   /* listed instead of a's */
+    assert_int_equal(w.gpas[0], gpa_of(4));
+    client_checks(&w, false);
+    assert_true(compared(&w, a));
+    watched_set_destroy(&w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -800,6 +950,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_set_drops_unpinned_shadows_for_room, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_set_holds_thousands_of_announced_ppgtts, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_watch_proves_a_compare_only_after_the_client_looked,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_watch_never_trusts_a_table_the_gpu_reaches, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_watch_left_out_of_the_list_compares, setup,
                                         teardown),
     };
 
