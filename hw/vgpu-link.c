@@ -140,7 +140,8 @@ static void vgpu_link_complete(void *opaque, const struct wire_completion *done)
     /* Completions inside create's wait cannot happen: nothing was submitted. */
     if (link->vgpu) {
         vgpu_execlist_complete(link->vgpu, (enum gen9_engine)done->engine, done->event,
-                               done->desc, done->ring_head, done->user_interrupt);
+                               done->desc, done->ring_head, done->user_interrupt,
+                               done->engine_error);
     }
 }
 

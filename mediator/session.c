@@ -304,7 +304,8 @@ static struct med_vgpu_mem guest_memory(const struct session *s)
 }
 
 static void send_complete(struct session *s, enum gen9_engine engine, uint32_t event,
-                          uint64_t desc, uint32_t ring_head, uint32_t flags)
+                          uint64_t desc, uint32_t ring_head, uint32_t flags,
+                          uint32_t engine_error)
 {
     struct wire_ring *ring = &s->vgpu.complete_ring;
     struct wire_msg_complete done;
@@ -321,6 +322,7 @@ static void send_complete(struct session *s, enum gen9_engine engine, uint32_t e
     done.ring_head = ring_head;
     done.generation = s->vgpu.engine_generation[engine];
     done.flags = flags;
+    done.engine_error = engine_error;
     if (event == WIRE_EVENT_REJECTED) {
         s->server->stats.submissions_rejected++;
     }
@@ -353,7 +355,8 @@ static void take_results(struct session *s)
     }
     c = med_vgpu_submission_take_completions(sub, &count);
     for (unsigned i = 0; i < count; i++) {
-        send_complete(s, c[i].engine, c[i].event, c[i].desc, c[i].ring_head, c[i].flags);
+        send_complete(s, c[i].engine, c[i].event, c[i].desc, c[i].ring_head, c[i].flags,
+                      c[i].engine_error);
     }
 }
 
@@ -682,7 +685,7 @@ static bool handle_submit(struct session *s, const union wire_msg *m, const int 
         MED_TRACE(submit, s->vgpu.id, m->submit.engine, m->submit.desc[e]);
         if (s->vgpu.guard.stopped) {
             /* A stopped vGPU's engines fail every element, as a hung GPU's. */
-            send_complete(s, m->submit.engine, WIRE_EVENT_REJECTED, m->submit.desc[e], 0, 0);
+            send_complete(s, m->submit.engine, WIRE_EVENT_REJECTED, m->submit.desc[e], 0, 0, 0);
         } else {
             med_vgpu_submission_submit(s->vgpu.submission, m->submit.engine, m->submit.desc[e],
                                        received);

@@ -11,7 +11,11 @@
  * at once; the mediator still finishes it, and that completion is consumed
  * silently.  A rejected or hung element, seen or not, never completes in the
  * guest's view: its engine stays busy, as a hung GPU would, until the guest's
- * i915 resets it (heartbeat, then RING_RESET_CTL and GDRST).
+ * i915 resets it (RING_RESET_CTL and GDRST).  An element the GPU stopped
+ * (its hang detection, a fault) shows the GPU's error in the engine's
+ * RING_EIR/ESR with the CS error interrupt, as the GPU shows it to a driver
+ * of its own, and i915 resets the engine at once; a refused one waits for
+ * i915's heartbeat.
  *
  * Hardware takes an ELSP write at its next arbitration point, and the guest
  * writes no other until it has seen that one promoted.  Likewise a pair
@@ -197,15 +201,26 @@ void vgpu_elsp_write(struct vgpu *vgpu, uint32_t offset, uint32_t old, uint32_t 
  * resets it.  Also when the guest no longer sees @desc (a lite restore gave
  * its context a new tail, or another context preempted it): the GPU never
  * got past it, and the mediator runs none of the engine's later work.
+ * @engine_error, the GPU's RING_EIR when it stopped the element, is the
+ * guest's error as the GPU raised it (gen9 stop_context_locked()): EIR and
+ * ESR, and the CS error interrupt, on which i915 resets the engine.
  */
 static void engine_hangs(struct vgpu *vgpu, enum gen9_engine engine, uint32_t event,
-                         uint64_t desc)
+                         uint64_t desc, uint32_t engine_error)
 {
     struct vgpu_execlist *el = &vgpu->execlists[engine];
 
     el->hung = true;
     retire_inflight(el);
     vgpu->stats.contexts_hung++;
+    if (engine_error) {
+        uint32_t eir = engine_reg(engine, RING_EIR), esr = engine_reg(engine, RING_ESR);
+
+        vgpu->stats.engine_errors++;
+        vgpu_reg_set(vgpu, eir, vreg(vgpu, eir) | engine_error);
+        vgpu_reg_set(vgpu, esr, vreg(vgpu, esr) | engine_error);
+        raise_engine_irq(vgpu, engine, GT_CS_MASTER_ERROR_INTERRUPT);
+    }
     vgpu_guest_error(vgpu, "%s context 0x%llx was %s by the mediator: the engine "
                      "stays busy until the guest resets it", gen9_engines[engine].name,
                      (unsigned long long)desc,
@@ -237,7 +252,8 @@ static void complete_visible(struct vgpu *vgpu, enum gen9_engine engine, uint64_
 }
 
 void vgpu_execlist_complete(struct vgpu *vgpu, enum gen9_engine engine, uint32_t event,
-                            uint64_t desc, uint32_t ring_head, bool user_interrupt)
+                            uint64_t desc, uint32_t ring_head, bool user_interrupt,
+                            uint32_t engine_error)
 {
     struct vgpu_execlist *el;
     bool visible;
@@ -263,7 +279,7 @@ void vgpu_execlist_complete(struct vgpu *vgpu, enum gen9_engine engine, uint32_t
             --el->inflight_count * sizeof(el->inflight[0]));
     if (event != WIRE_EVENT_DONE) {
         if (!el->hung) {
-            engine_hangs(vgpu, engine, event, desc);
+            engine_hangs(vgpu, engine, event, desc, engine_error);
         }
     } else if (visible) {
         complete_visible(vgpu, engine, desc, ring_head, user_interrupt);
@@ -283,6 +299,9 @@ void vgpu_execlist_reset(struct vgpu *vgpu, uint32_t mask)
             /* Work dropped here may still run until the mediator takes the reset. */
             vgpu->reset_unconfirmed |= vgpu->execlists[e].inflight_count != 0;
             memset(&vgpu->execlists[e], 0, sizeof(vgpu->execlists[e]));
+            /* The reset clears the engine's error state, as the GPU's does. */
+            vgpu_reg_set(vgpu, engine_reg(e, RING_EIR), 0);
+            vgpu_reg_set(vgpu, engine_reg(e, RING_ESR), 0);
         }
     }
     vgpu->gpu_work_epoch++;

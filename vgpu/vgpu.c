@@ -305,8 +305,8 @@ static const struct {
     STAT(ggtt_bad_address), STAT(aperture_accesses), STAT(aperture_unmapped),
     STAT(ppgtt_create), STAT(ppgtt_destroy), STAT(bad_g2v_notify),
     STAT(elsp_submissions), STAT(bad_elsp), STAT(lite_restores), STAT(preemptions),
-    STAT(csb_events), STAT(hwsp_unmapped), STAT(contexts_hung), STAT(elsp_while_hung),
-    STAT(engine_resets), STAT(elsp_mediator_behind), STAT(ppgtt_mediator_behind),
+    STAT(csb_events), STAT(hwsp_unmapped), STAT(contexts_hung), STAT(engine_errors),
+    STAT(elsp_while_hung), STAT(engine_resets), STAT(elsp_mediator_behind), STAT(ppgtt_mediator_behind),
     STAT(pcode_unknown), STAT(msi_sent), STAT(vblanks),
     STAT(plane_rejected), STAT(cursor_rejected),
 };

@@ -127,6 +127,7 @@ struct vgpu_stats {
     uint64_t csb_events;            /* context status entries written */
     uint64_t hwsp_unmapped;         /* CSB mirror writes to no guest page (MMIO only) */
     uint64_t contexts_hung;         /* elements the mediator rejected or stopped */
+    uint64_t engine_errors;         /* ... the GPU stopped: its error shown, CS error raised */
     uint64_t elsp_while_hung;       /* submissions a hung engine did not take */
     uint64_t engine_resets;         /* engines reset by the guest */
     uint64_t elsp_mediator_behind;  /* ELSPs the mediator had no room for (not sent:
@@ -178,11 +179,13 @@ bool vgpu_aperture_translate(struct vgpu *vgpu, uint64_t offset, uint64_t *gpa);
  * switch in its CSB and an interrupt, with the engine's user interrupt if
  * the work ran an MI_USER_INTERRUPT (@user_interrupt: the hardware raises
  * it only then), or, for a rejected or hung element, an engine that stays
- * busy until its i915 resets it.  Unexpected completions are logged and
- * ignored.
+ * busy until its i915 resets it, with the GPU's error @engine_error (its
+ * RING_EIR, when the GPU stopped the element; else 0) in RING_EIR/ESR and
+ * the CS error interrupt.  Unexpected completions are logged and ignored.
  */
 void vgpu_execlist_complete(struct vgpu *vgpu, enum gen9_engine engine, uint32_t event,
-                            uint64_t desc, uint32_t ring_head, bool user_interrupt);
+                            uint64_t desc, uint32_t ring_head, bool user_interrupt,
+                            uint32_t engine_error);
 
 /*
  * The mediator is gone: nothing will complete any more.  Running contexts

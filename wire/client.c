@@ -126,6 +126,7 @@ static void deliver_completion(struct wire_client *c, const struct wire_msg_comp
         .event = (enum wire_complete_event)m->event,
         .desc = m->desc, .ring_head = m->ring_head,
         .user_interrupt = m->flags & WIRE_COMPLETE_USER_INTERRUPT,
+        .engine_error = m->engine_error,
     };
 
     if (m->generation != c->generation[m->engine]) {

@@ -55,6 +55,7 @@ struct wire_completion {
     uint64_t desc;              /* the ELSP element it is about */
     uint32_t ring_head;
     bool user_interrupt;        /* the work ran an MI_USER_INTERRUPT */
+    uint32_t engine_error;      /* the GPU's RING_EIR when it stopped the work, else 0 */
 };
 
 /*

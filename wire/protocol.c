@@ -246,7 +246,8 @@ static const char *payload_problem(const union wire_msg *m)
             (m->complete.flags && m->complete.event != WIRE_EVENT_DONE)) {
             return "flags unknown or on work that did not complete";
         }
-        return m->complete.reserved ? "reserved field is not zero" : NULL;
+        return m->complete.engine_error && m->complete.event != WIRE_EVENT_REJECTED ?
+               "engine error on work that was not stopped" : NULL;
     case WIRE_MSG_RESET_ENGINES:
         if (!m->reset_engines.engine_mask ||
             (m->reset_engines.engine_mask & ~WIRE_ENGINE_MASK_ALL)) {

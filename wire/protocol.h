@@ -234,7 +234,8 @@ struct wire_msg_complete {
     uint32_t ring_head;
     uint32_t generation;        /* the reset generation of the element's SUBMIT */
     uint32_t flags;             /* WIRE_COMPLETE_*: only with WIRE_EVENT_DONE */
-    uint32_t reserved;
+    uint32_t engine_error;      /* the GPU's RING_EIR when it stopped the element (a hang, a
+                                   fault: WIRE_EVENT_REJECTED), else 0 */
 };
 
 struct wire_msg_reset_engines {

@@ -88,6 +88,7 @@ struct vgpu_workload {
     enum gen9_engine engine;
     enum workload_state state;
     uint32_t event;             /* MED_EVENT_* once finished; 0: dropped */
+    uint32_t engine_error;      /* RING_EIR when the GPU stopped it (a hang), else 0 */
     uint64_t guest_desc;
     /* Later elements of the same context that were waiting behind it and
      * run as part of it (their tails are covered): reported with it. */

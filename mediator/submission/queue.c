@@ -87,13 +87,14 @@ const struct vgpu_workload *med_wl_previous_of_context(const struct vgpu_workloa
 
 /* COMPLETE of @desc, for the session to send once the call at hand returns. */
 static void report(struct med_vgpu_submission *sub, enum gen9_engine engine, uint32_t event,
-                   uint64_t desc, uint32_t ring_head, uint32_t flags)
+                   uint64_t desc, uint32_t ring_head, uint32_t flags, uint32_t engine_error)
 {
     /* Each element is reported once, and the session takes the reports
      * after every call: OUTBOX_MAX bounds what can be outstanding. */
     assert(sub->outbox_count < OUTBOX_MAX);
     sub->outbox[sub->outbox_count++] = (struct med_vgpu_completion){
         .desc = desc, .engine = engine, .event = event, .ring_head = ring_head, .flags = flags,
+        .engine_error = engine_error,
     };
 }
 
@@ -133,10 +134,10 @@ static void retire(struct engine_queue *eq, struct med_vgpu_submission *sub)
             }
 
             report(sub, w->engine, w->event, w->guest_desc, ring_head,
-                   w->merged_count ? 0 : flags);
+                   w->merged_count ? 0 : flags, w->engine_error);
             for (unsigned i = 0; i < w->merged_count; i++) {
                 report(sub, w->engine, w->event, w->merged_desc[i], ring_head,
-                       i + 1 == w->merged_count ? flags : 0);
+                       i + 1 == w->merged_count ? flags : 0, w->engine_error);
             }
             if (w->sched.dispatched_ns && w->event == WIRE_EVENT_DONE) {
                 account_times(w, med_now_ns() - start);
@@ -214,6 +215,7 @@ void med_vgpu_submission_shadow_next(struct med_vgpu_submission *sub)
         w->lrca = (uint32_t)w->guest_desc & CTX_DESC_LRCA_MASK;
         w->merged_count = 0;
         w->event = 0;
+        w->engine_error = 0;
         w->user_interrupt = false;
         w->head = w->tail = 0;
         w->scan_ns = w->shadow_ns = 0;
@@ -247,6 +249,7 @@ static void finished(struct med_sched_workload *sw, enum med_sched_result result
         char where[96];
 
         w->event = WIRE_EVENT_REJECTED;
+        w->engine_error = sw->engine_error;
         sub->stats.hangs++;
         sub->config.host->totals->hangs++;
         med_wl_describe_stop(w, sw->stop_address, where, sizeof(where));
@@ -297,7 +300,7 @@ void med_vgpu_submission_submit(struct med_vgpu_submission *sub, enum gen9_engin
 
         snprintf(why, sizeof(why), "more than %u elements queued", MED_WL_PENDING_MAX);
         med_wl_count_rejection(sub, engine, desc, why);
-        report(sub, engine, WIRE_EVENT_REJECTED, desc, 0, 0);
+        report(sub, engine, WIRE_EVENT_REJECTED, desc, 0, 0, 0);
         return;
     }
     eq->pending[(eq->pending_first + eq->pending_count) % MED_WL_PENDING_MAX] =
@@ -363,7 +366,7 @@ void med_vgpu_submission_fail(struct med_vgpu_submission *sub)
         empty_engine(sub, eq, &eq->failing);
         for (unsigned i = 0; i < count; i++) {
             report(sub, e, WIRE_EVENT_REJECTED,
-                   eq->pending[(first + i) % MED_WL_PENDING_MAX].desc, 0, 0);
+                   eq->pending[(first + i) % MED_WL_PENDING_MAX].desc, 0, 0, 0);
         }
     }
 }

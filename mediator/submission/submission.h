@@ -152,6 +152,7 @@ struct med_vgpu_completion {
     uint64_t desc;
     uint32_t engine, event;     /* enum gen9_engine, MED_EVENT_* */
     uint32_t ring_head, flags;  /* WIRE_COMPLETE_* */
+    uint32_t engine_error;      /* RING_EIR when the GPU stopped it, else 0 */
 };
 
 /* What a call noticed, for the session to act on once it returned: a

@@ -82,6 +82,10 @@ static void on_complete(void *opaque, const struct wire_completion *done)
         vm->events.done++;
     } else if (done->event == WIRE_EVENT_REJECTED) {
         vm->events.rejected++;
+        if (done->engine_error) {
+            vm->events.engine_errors++;
+            vm->events.last_engine_error = done->engine_error;
+        }
     } else {
         vm->events.other++;
     }

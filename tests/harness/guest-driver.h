@@ -112,6 +112,8 @@ int guest_ctx_barrier(struct guest_ctx *ctx, unsigned timeout_ms);
 struct guest_events {
     uint64_t done, rejected, other;
     uint64_t user_interrupts;   /* completions that carried one */
+    uint64_t engine_errors;     /* rejections that carried the GPU's error (it stopped them) */
+    uint32_t last_engine_error; /* ... the last one's RING_EIR */
 };
 const struct guest_events *guest_vm_events(const struct guest_vm *vm);
 

@@ -597,6 +597,8 @@ static void test_store_outside_the_partition(void **state)
     emit_sdi(&p, e->canary->gma, true, false);
     emit(&p, MI_BB_END_DW);
     expect_contained(e, e->rcs, BATCH_ADDR);
+    /* Refused by the mediator, never run: the GPU raised no error. */
+    assert_int_equal(guest_vm_events(e->vm)->engine_errors, 0);
 }
 
 static void test_ppgtt_entry_to_memory_not_owned(void **state)
@@ -1002,8 +1004,12 @@ static void expect_hang_contained(struct env *e, void (*emit_hang)(uint32_t **p)
     assert_int_equal(guest_ctx_wait(nbcs, WAIT_MS), 0);
     assert_int_equal(guest_ctx_wait(nrcs, WAIT_MS), 0);
     assert_int_equal(((uint32_t *)ndata->map)[0], 0x5eeded);
-    /* Stuck until the guest resets the engine, as i915 does after a hang. */
+    /* Stuck until the guest resets the engine, as i915 does after a hang,
+     * with the GPU's error for the guest to see (its hang detection:
+     * RING_EIR bit 15 as the model sets it, docs/gpu-model.md). */
     assert_int_equal(guest_ctx_wait(e->rcs, WAIT_MS), -EIO);
+    assert_int_equal(guest_vm_events(e->vm)->engine_errors, 1);
+    assert_int_equal(guest_vm_events(e->vm)->last_engine_error, 1u << 15);
     assert_int_equal(guest_ctx_recover(e->rcs), 0);
     expect_contained(e, e->rcs, BATCH_ADDR);    /* hangs again, then recovers */
     assert_int_equal(guest_ctx_wait(e->rcs, WAIT_MS), 0);

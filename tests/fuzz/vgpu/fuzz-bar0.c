@@ -138,8 +138,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             uint64_t desc = engine < GEN9_NUM_ENGINES && (r.offset & 0x100) ?
                             last_submitted[engine] : r.value;
 
+            /* Any event, with or without a GPU error of any value. */
             vgpu_execlist_complete(vgpu, engine, r.size % 4, desc, r.offset >> 16,
-                                   r.size & 4);
+                                   r.size & 4, r.size & 8 ? (uint32_t)(r.value >> 32) : 0);
             break;
         }
         }

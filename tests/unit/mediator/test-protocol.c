@@ -131,8 +131,11 @@ static void test_well_formed_messages_pass(void **state)
     complete.flags = 2;
     assert_false(wire_msg_valid(&complete, sizeof(complete), 0, WIRE_PEER_CLIENT, NULL));
     complete.flags = 0;
-    complete.reserved = 1;
+    /* The GPU's error only on work it stopped. */
+    complete.engine_error = 1;
     assert_false(wire_msg_valid(&complete, sizeof(complete), 0, WIRE_PEER_CLIENT, NULL));
+    complete.event = WIRE_EVENT_REJECTED;
+    assert_true(wire_msg_valid(&complete, sizeof(complete), 0, WIRE_PEER_CLIENT, NULL));
 }
 
 /* Each row: a mutation of a HELLO and the reason wire_msg_valid() must give. */

@@ -82,7 +82,7 @@ static void test_elsp_promotes_and_completes(void **state)
     assert_int_equal(rd(f, RENDER_RING_BASE + RING_EXECLIST_STATUS_HI), CTX_A >> 32);
 
     wr(f, GT_IIR0, ~0u);
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0x80, true);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0x80, true, 0);
     /* active-to-idle with the context's ID, a user interrupt, HEAD written back */
     assert_int_equal(hwsp_csb(f, 1), (CTX_A & ~0xffffffffull) | 0x18);
     assert_int_equal(hwsp_write_ptr(f), 1);
@@ -102,7 +102,7 @@ static void test_no_user_interrupt_without_the_command(void **state)
 
     elsp(f, RENDER_RING_BASE, CTX_A, 0);
     wr(f, GT_IIR0, ~0u);
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0x80, false);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0x80, false, 0);
     assert_int_equal(hwsp_csb(f, 1), (CTX_A & ~0xffffffffull) | 0x18);
     assert_int_equal(rd(f, GT_IIR0), 1u << 8);
 }
@@ -113,9 +113,9 @@ static void test_element_switch_then_idle(void **state)
 
     elsp(f, RENDER_RING_BASE, CTX_A, CTX_B);
     assert_int_equal(f->last_desc[1], CTX_B);
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0x40, true);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0x40, true, 0);
     assert_int_equal(hwsp_csb(f, 1), (CTX_A & ~0xffffffffull) | 0x14);
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_B, 0x80, true);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_B, 0x80, true, 0);
     assert_int_equal(hwsp_csb(f, 2), (CTX_B & ~0xffffffffull) | 0x18);
     assert_int_equal(hwsp_write_ptr(f), 2);
 }
@@ -129,9 +129,9 @@ static void test_lite_restore_retires_the_old_element(void **state)
     assert_int_equal(hwsp_csb(f, 1), (CTX_A & ~0xffffffffull) | 0x8002);
     assert_int_equal(vgpu_get_stats(f->vgpu)->lite_restores, 1);
     /* the first element's completion is the mediator's business only */
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0x40, true);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0x40, true, 0);
     assert_int_equal(hwsp_write_ptr(f), 1);
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A_TAIL, 0x80, true);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A_TAIL, 0x80, true, 0);
     assert_int_equal(hwsp_csb(f, 2), (CTX_A & ~0xffffffffull) | 0x18);
 }
 
@@ -146,7 +146,7 @@ static void expect_hung_until_reset(struct fixture *f, unsigned submits)
     wr(f, RENDER_RING_BASE + RING_CONTEXT_STATUS_PTR, 0xffff0000 | 5 << 8 | 5);
     elsp(f, RENDER_RING_BASE, CTX_B, 0);
     assert_int_equal(f->submits, submits + 1);
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_B, 0, true);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_B, 0, true, 0);
     assert_int_equal(hwsp_csb(f, 1), (CTX_B & ~0xffffffffull) | 0x18);
 }
 
@@ -161,12 +161,38 @@ static void test_a_hang_after_a_lite_restore_hangs_the_engine(void **state)
 
     elsp(f, RENDER_RING_BASE, CTX_A, 0);
     elsp(f, RENDER_RING_BASE, CTX_A_TAIL, 0);
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_REJECTED, CTX_A, 0, true);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_REJECTED, CTX_A, 0, true, 0);
     assert_int_equal(vgpu_get_stats(f->vgpu)->contexts_hung, 1);
     assert_int_equal(rd(f, RENDER_RING_BASE + RING_MI_MODE) & MODE_IDLE, 0);
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A_TAIL, 0x80, true);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A_TAIL, 0x80, true, 0);
     assert_int_equal(hwsp_write_ptr(f), 1);     /* the lite restore's entry only */
     expect_hung_until_reset(f, 2);
+}
+
+/* The GPU stopped the element (here for an invalid command, RING_EIR bit
+ * 0): the guest's engine shows the error as the GPU would to a driver of
+ * its own, and raises the CS error interrupt (GT IIR bit 3), on which
+ * i915 (cs_irq_handler(), then execlists_reset()) resets the engine at
+ * once; the reset leaves RING_ESR clear, as i915 checks after it
+ * (enable_error_interrupt()). */
+static void test_a_context_the_gpu_stopped_raises_its_error(void **state)
+{
+    struct fixture *f = *state;
+
+    elsp(f, RENDER_RING_BASE, CTX_A, 0);
+    wr(f, GT_IIR0, ~0u);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_REJECTED, CTX_A, 0, false,
+                           I915_ERROR_INSTRUCTION);
+    assert_int_equal(rd(f, GT_IIR0), 1u << 3);
+    assert_int_equal(rd(f, RENDER_RING_BASE + RING_EIR), I915_ERROR_INSTRUCTION);
+    assert_int_equal(rd(f, RENDER_RING_BASE + RING_ESR), I915_ERROR_INSTRUCTION);
+    assert_int_equal(vgpu_get_stats(f->vgpu)->engine_errors, 1);
+    assert_int_equal(rd(f, RENDER_RING_BASE + RING_MI_MODE) & MODE_IDLE, 0);
+    wr(f, RENDER_RING_BASE + RING_EIR, I915_ERROR_INSTRUCTION);    /* i915 clears it */
+    assert_int_equal(rd(f, RENDER_RING_BASE + RING_EIR), 0);
+    wr(f, GEN6_GDRST, GRDOM_RENDER);
+    assert_int_equal(rd(f, RENDER_RING_BASE + RING_ESR), 0);
+    assert_int_equal(f->last_reset_mask, 1u << GEN9_RCS);
 }
 
 static void test_csb_wraps_after_six_entries(void **state)
@@ -175,7 +201,7 @@ static void test_csb_wraps_after_six_entries(void **state)
 
     for (unsigned i = 0; i < 4; i++) {
         elsp(f, RENDER_RING_BASE, CTX_A, 0);
-        vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0, true);
+        vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0, true, 0);
     }
     /* eight entries: 0..5, then 0 and 1 again */
     assert_int_equal(hwsp_write_ptr(f), 1);
@@ -188,11 +214,15 @@ static void test_rejected_context_hangs_until_reset(void **state)
     struct fixture *f = *state;
 
     elsp(f, RENDER_RING_BASE, CTX_A, CTX_B);
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_REJECTED, CTX_A, 0, true);
-    /* nothing completes, the engine stays busy and takes no new work */
+    wr(f, GT_IIR0, ~0u);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_REJECTED, CTX_A, 0, true, 0);
+    /* nothing completes, the engine stays busy and takes no new work; the
+     * mediator refused it, the GPU raised no error: i915's heartbeat finds it */
     assert_int_equal(hwsp_write_ptr(f), 0);
+    assert_int_equal(rd(f, GT_IIR0), 0);
+    assert_int_equal(rd(f, RENDER_RING_BASE + RING_EIR), 0);
     assert_int_equal(rd(f, RENDER_RING_BASE + RING_MI_MODE) & MODE_IDLE, 0);
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_B, 0, true);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_B, 0, true, 0);
     assert_int_equal(hwsp_write_ptr(f), 0);
     elsp(f, RENDER_RING_BASE, CTX_B, 0);
     assert_int_equal(f->submits, 1);
@@ -208,7 +238,7 @@ static void test_rejected_context_hangs_until_reset(void **state)
     wr(f, RENDER_RING_BASE + RING_CONTEXT_STATUS_PTR, 0xffff0000 | 5 << 8 | 5);
     elsp(f, RENDER_RING_BASE, CTX_B, 0);
     assert_int_equal(f->submits, 2);
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_B, 0, true);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_B, 0, true, 0);
     assert_int_equal(hwsp_csb(f, 1), (CTX_B & ~0xffffffffull) | 0x18);
 }
 
@@ -221,8 +251,8 @@ static void test_hostile_sequences_are_contained(void **state)
     assert_int_equal(f->submits, 0);
     assert_int_equal(stats->bad_elsp, 1);
     /* a completion nobody asked for, and one for a bad engine */
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0, true);
-    vgpu_execlist_complete(f->vgpu, 7, WIRE_EVENT_DONE, CTX_A, 0, true);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0, true, 0);
+    vgpu_execlist_complete(f->vgpu, 7, WIRE_EVENT_DONE, CTX_A, 0, true, 0);
     assert_int_equal(stats->csb_events, 0);
     /* endless lite restores are bounded */
     for (unsigned i = 0; i < 20; i++) {
@@ -251,9 +281,9 @@ static void test_a_full_engine_paces_the_guest(void **state)
     events = vgpu_get_stats(f->vgpu)->csb_events;
     assert_int_equal(vgpu_get_stats(f->vgpu)->bad_elsp, 0);
     /* the oldest element completes (unseen: it was lite-restored): the pair goes */
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0, true);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0, true, 0);
     assert_int_equal(f->submits, 8);
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_B, 0, true);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_B, 0, true, 0);
     assert_int_equal(f->submits, 9);
     assert_int_equal(vgpu_get_stats(f->vgpu)->csb_events, events + 1);
     assert_int_equal(hwsp_csb(f, events % 6), (CTX_A & ~0xffffffffull) | 0x8002);
@@ -273,7 +303,7 @@ static void test_an_elsp_the_mediator_cannot_take_hangs_its_engine(void **state)
     assert_int_equal(hwsp_csb(f, 0), 0x1);
     assert_int_equal(rd(f, RENDER_RING_BASE + RING_MI_MODE) & MODE_IDLE, 0);
     f->mediator_behind = false;
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0, true);    /* never sent */
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0, true, 0);    /* never sent */
     assert_int_equal(hwsp_write_ptr(f), 0);
     expect_hung_until_reset(f, 0);
 }
@@ -284,7 +314,7 @@ static void test_mediator_lost_leaves_engines_busy(void **state)
 
     elsp(f, RENDER_RING_BASE, CTX_A, 0);
     vgpu_mediator_lost(f->vgpu);
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0, true);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0, true, 0);
     assert_int_equal(hwsp_write_ptr(f), 0);
     elsp(f, BLT_RING_BASE, CTX_B, 0);
     assert_int_equal(f->submits, 1);
@@ -309,7 +339,7 @@ static void test_gpu_work_epoch(void **state)
     busy = vgpu_gpu_work_epoch(f->vgpu, &running);
     assert_true(running);
     assert_int_not_equal(busy, idle);
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0x80, true);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0x80, true, 0);
     idle = vgpu_gpu_work_epoch(f->vgpu, &running);
     assert_false(running);
     assert_int_not_equal(idle, busy);
@@ -319,11 +349,11 @@ static void test_gpu_work_epoch(void **state)
     busy = vgpu_gpu_work_epoch(f->vgpu, &running);
     assert_true(running);
     wr(f, RENDER_RING_BASE + RING_CONTEXT_STATUS_PTR, 0xffff0000 | 5 << 8 | 5);
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_B, 0, true);  /* dropped */
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_B, 0, true, 0);  /* dropped */
     vgpu_gpu_work_epoch(f->vgpu, &running);
     assert_true(running);
     elsp(f, RENDER_RING_BASE, CTX_A, 0);
-    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0, true);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0, true, 0);
     assert_int_not_equal(vgpu_gpu_work_epoch(f->vgpu, &running), busy);
     assert_false(running);
     /* a mediator that is gone may have done anything */
@@ -340,6 +370,7 @@ int main(void)
         GUEST_TEST(test_element_switch_then_idle),
         GUEST_TEST(test_lite_restore_retires_the_old_element),
         GUEST_TEST(test_a_hang_after_a_lite_restore_hangs_the_engine),
+        GUEST_TEST(test_a_context_the_gpu_stopped_raises_its_error),
         GUEST_TEST(test_csb_wraps_after_six_entries),
         GUEST_TEST(test_rejected_context_hangs_until_reset),
         GUEST_TEST(test_hostile_sequences_are_contained),
