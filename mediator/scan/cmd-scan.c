@@ -25,6 +25,8 @@
 #define HEADER_CACHE_BITS   8               /* i915's golden context's 85 packets fit */
 #define HEADER_CACHE        (1u << HEADER_CACHE_BITS)
 #define KNOWN_BATCHES       16              /* batches a scan finds again by address (2^4) */
+#define BLIT_MEMOS          8               /* blits a scan finds again by their dwords */
+#define BLIT_DWORDS         10              /* the longest blit with a handler */
 
 #define BIT(n)              (1u << (n))
 /* The per-command audits: inlined into each handler (measured with
@@ -66,14 +68,25 @@ struct frame {
     uint64_t window;            /* bytes asked of fetch for this copy */
 };
 
-/* A decoded header (see med_scan.headers); desc NULL: empty. */
+/* A decoded header (see med_scan.headers).  An empty slot holds a dw0
+ * that hashes to another slot (empty_headers()), so that a header found
+ * in its own slot is always a decoded one. */
 struct header_entry {
     uint32_t dw0;
     unsigned len;
     const struct med_cmd_desc *desc;
+    uint32_t state_ptrs;                /* desc->state_ptrs, for FAST_POINTERS */
     uint8_t fast;                       /* enum fast_path */
     uint8_t store_space;                /* FAST_STORE: dword 0's enum med_scan_space */
     uint8_t store_bytes;                /* FAST_STORE: bytes written, core mode aside */
+    /* The good range (med_scan_state.good) that held an access of the
+     * last command of this header, the first one tried for the next: per
+     * address of a blit (destination, source), per space (enum
+     * med_scan_space) for a command's one address (a PIPE_CONTROL's
+     * write goes to the GGTT or the PPGTT by its dword 1: i915's
+     * breadcrumb and a batch's post-sync write share a header).  Only a
+     * hint, checked like any range, so it may outlive its scan. */
+    uint8_t hints[2];
 };
 
 struct med_scan {
@@ -102,9 +115,22 @@ struct good_range {
 /* How the scan loop passes a command of a cached header without a call:
  * the commands that dominate real streams. */
 enum fast_path {
-    FAST_NONE,                  /* state pointers or a handler: the full path */
+    FAST_NONE,                  /* a handler: the full path */
     FAST_PLAIN,                 /* nothing to audit past the length (MI_NOOP, 3D state) */
-    FAST_STORE,                 /* MI_STORE_DATA_IMM of dwords: on the good range matched last */
+    FAST_POINTERS,              /* state pointers in canonical form, no handler */
+    FAST_STORE,                 /* MI_STORE_DATA_IMM of dwords on the good range of its hint */
+    FAST_PIPE_CONTROL,          /* no post-sync write, or one on the good range of its hint */
+    FAST_BLIT,                  /* a blit this scan passed before, dword for dword */
+};
+
+/* A blit that passed (len 0: none).  A blit's audit depends on its dwords
+ * and on the answers of the range callbacks, which do not change during a
+ * scan, and on nothing else (not the buffer's privilege or level): the
+ * same dwords pass again without their surfaces computed and audited
+ * (a batch copying one rectangle again and again, as IGT's gem_blt). */
+struct blit_memo {
+    unsigned len;
+    uint32_t dw[BLIT_DWORDS];
 };
 
 /* One scan in progress. */
@@ -119,15 +145,20 @@ struct med_scan_state {
     uint64_t fetched;           /* batch bytes fetched so far */
     bool jumped;                /* the handler moved the loop elsewhere */
     /* The pages of the last ranges found good, replaced round robin at
-     * good_next, the one that matched last at good_last: a batch's accesses mostly fall in the same few ranges,
-     * e.g. a copy's source and destination in turn. */
+     * good_next: a batch's accesses mostly fall in the same few ranges,
+     * e.g. a copy's source and destination in turn.  Each access tries
+     * first the range its hint names (the current header's hints, or
+     * batch_hint for the batches themselves). */
     struct good_range good[GOOD_RANGES];
-    unsigned good_next, good_last;
+    unsigned good_next;
+    uint8_t *hints;                     /* the current command's (header_entry.hints) */
+    uint8_t batch_hint;
     struct header_entry *headers;       /* the scan's engine's (med_scan.headers) */
     /* Batches scanned in this scan, by address (buffer index, 0: none): a
      * ring that starts the same batch request after request runs one
      * copy, scanned once (known_batch()). */
     unsigned known[KNOWN_BATCHES];
+    struct blit_memo blits[BLIT_MEMOS]; /* by header_slot(dw0) */
 };
 
 static struct frame *top(struct med_scan_state *s)
@@ -184,12 +215,18 @@ reject(struct med_scan_state *s, enum med_scan_verdict verdict, const char *fmt,
  * @i + 1 (bits 15:0 = address bits 47:32).  Bits 31:16 of the high dword
  * must be the canonical sign extension of bit 47.
  */
+HOT bool canonical_high(uint32_t high_dw)
+{
+    /* bits 31:16 all clear, or all set with bit 15: high_dw in
+     * [0, 0xffff] or [0xffff8000, 0xffffffff], which the offset folds
+     * into one interval */
+    return high_dw + 0x8000u < 0x18000u;
+}
+
 HOT bool cmd_address(struct med_scan_state *s, const uint32_t *cmd, unsigned i,
                         uint32_t low_mask, uint64_t *gma)
 {
-    uint32_t high = cmd[i + 1] >> 16;
-
-    if (high != 0 && !(high == 0xffff && (cmd[i + 1] & 0x8000))) {
+    if (!canonical_high(cmd[i + 1])) {
         reject(s, MED_SCAN_BAD_ADDRESS, "address 0x%08" PRIx32 "%08" PRIx32
                " in dwords %u-%u is not a canonical 48-bit address", cmd[i + 1], cmd[i],
                i, i + 1);
@@ -206,58 +243,74 @@ HOT bool in_good_range(const struct good_range *g, enum med_scan_space space, ui
 }
 
 /* range_ok() when the range is on none of the good ranges' pages: ask the
- * mediator, and remember the pages of a good answer in place of the
- * oldest. */
+ * mediator, and remember the pages of a good answer: joined to a good
+ * range of the space they overlap or touch (pages next to good pages are
+ * one good range: a batch's requests one after the other, a surface
+ * copied rectangle by rectangle), else in place of the oldest. */
 static bool __attribute__((noinline)) ask_range(struct med_scan_state *s,
                                                 enum med_scan_space space, uint64_t gma,
-                                                uint64_t len)
+                                                uint64_t len, uint8_t *hint)
 {
     const struct med_scan_ops *ops = s->scan->config.ops;
     void *opaque = s->scan->config.opaque;
     bool ok = space == MED_SCAN_GGTT ? ops->ggtt_range_ok(opaque, gma, len)
                                      : ops->ppgtt_range_ok(opaque, s->req->ppgtt, gma, len);
+    /* the answer covers the whole pages of the range */
+    uint64_t lo = gma & ~(uint64_t)(GTT_PAGE - 1), hi = ((gma + len - 1) | (GTT_PAGE - 1)) + 1;
 
-    if (ok && len) {
-        /* the answer covers the whole pages of the range */
-        s->good[s->good_next] = (struct good_range){
-            .space = space, .lo = gma & ~(uint64_t)(GTT_PAGE - 1),
-            .hi = ((gma + len - 1) | (GTT_PAGE - 1)) + 1,
-        };
-        s->good_last = s->good_next;
-        s->good_next = (s->good_next + 1) % GOOD_RANGES;
+    if (!ok || !len) {
+        return ok;
     }
-    return ok;
+    for (unsigned i = 0; i < GOOD_RANGES; i++) {
+        struct good_range *g = &s->good[i];
+
+        if (g->space == space && g->lo < g->hi && lo <= g->hi && g->lo <= hi) {
+            g->lo = lo < g->lo ? lo : g->lo;
+            g->hi = hi > g->hi ? hi : g->hi;
+            *hint = (uint8_t)i;
+            return true;
+        }
+    }
+    s->good[s->good_next] = (struct good_range){ .space = space, .lo = lo, .hi = hi };
+    *hint = (uint8_t)s->good_next;
+    s->good_next = (s->good_next + 1) % GOOD_RANGES;
+    return true;
 }
 
 /* Is every byte of [@gma, @gma + @len) the vGPU's in @space?  Asked of
  * the mediator unless it lies on the pages of one of the ranges found
- * good earlier in this scan: the one that matched last first (a batch's
- * stores all hit it), then the others (a blit's surfaces come in turn). */
+ * good earlier in this scan: the one *@hint names first (a batch's
+ * stores all hit one, a blit's destination another), then the others;
+ * *@hint is set to the range that held it.  The callers' @gma are below
+ * 2^49 (48-bit addresses, plus a blit's extent) and their @len the sizes
+ * of a host copy or of a blit's extent, so @gma + @len does not wrap, and
+ * a range within a good one is within the space's limit: that is checked
+ * only before the mediator is asked. */
 HOT bool range_ok(struct med_scan_state *s, enum med_scan_space space, uint64_t gma,
-                 uint64_t len)
+                 uint64_t len, uint8_t *hint)
 {
     uint64_t limit = space == MED_SCAN_GGTT ? GGTT_SIZE : ADDRESS_LIMIT;
 
-    if (gma >= limit || len > limit - gma) {
-        return false;
-    }
-    if (len && in_good_range(&s->good[s->good_last], space, gma, len)) {
+    if (len && in_good_range(&s->good[*hint], space, gma, len)) {
         return true;
     }
     for (unsigned i = 0; len && i < GOOD_RANGES; i++) {
         if (in_good_range(&s->good[i], space, gma, len)) {
-            s->good_last = i;
+            *hint = (uint8_t)i;
             return true;
         }
     }
-    return ask_range(s, space, gma, len);
+    if (gma >= limit || len > limit - gma) {
+        return false;
+    }
+    return ask_range(s, space, gma, len, hint);
 }
 
 /* Every byte of [@gma, @gma + @len) must be the vGPU's in @space. */
 HOT bool audit_range(struct med_scan_state *s, enum med_scan_space space, uint64_t gma,
-                 uint64_t len, const char *what)
+                 uint64_t len, uint8_t *hint, const char *what)
 {
-    bool ok = range_ok(s, space, gma, len);
+    bool ok = range_ok(s, space, gma, len, hint);
 
     if (!ok) {
         reject(s, MED_SCAN_BAD_ADDRESS, "%s [0x%" PRIx64 ", 0x%" PRIx64
@@ -268,7 +321,8 @@ HOT bool audit_range(struct med_scan_state *s, enum med_scan_space space, uint64
     return ok;
 }
 
-/* Dwords @addr_dw and @addr_dw + 1 address @len bytes in @space. */
+/* Dwords @addr_dw and @addr_dw + 1 address @len bytes in @space (a
+ * command's one address: its hint is the header's for the space). */
 HOT enum med_scan_verdict audit_access(struct med_scan_state *s, const uint32_t *cmd,
                                           unsigned addr_dw, uint32_t low_mask,
                                           enum med_scan_space space, uint64_t len,
@@ -276,7 +330,8 @@ HOT enum med_scan_verdict audit_access(struct med_scan_state *s, const uint32_t 
 {
     uint64_t gma;
 
-    if (!cmd_address(s, cmd, addr_dw, low_mask, &gma) || !audit_range(s, space, gma, len, what)) {
+    if (!cmd_address(s, cmd, addr_dw, low_mask, &gma) ||
+        !audit_range(s, space, gma, len, &s->hints[space], what)) {
         return s->result->verdict;
     }
     return MED_SCAN_OK;
@@ -402,7 +457,7 @@ static bool audit_batch(struct med_scan_state *s)
 {
     const struct med_scan_buffer *b = top_buffer(s);
 
-    return !b->level || audit_range(s, b->space, b->gma, b->len, "batch");
+    return !b->level || audit_range(s, b->space, b->gma, b->len, &s->batch_hint, "batch");
 }
 
 /*
@@ -630,7 +685,7 @@ enum med_scan_verdict med_cmd_bb_start(struct med_scan_state *s, const uint32_t 
     }
     /* Nothing is fetched from where the vGPU has no memory: a jump into
      * the void is named as such, not as whatever a copy of it holds. */
-    if (!range_ok(s, space, target, 4)) {
+    if (!range_ok(s, space, target, 4, &s->batch_hint)) {
         return reject(s, MED_SCAN_BAD_ADDRESS, "batch 0x%" PRIx64 " (%s) is not mapped memory "
                       "of the vGPU", target, space_name(space));
     }
@@ -858,18 +913,20 @@ enum med_scan_verdict med_cmd_pipe_control(struct med_scan_state *s, const uint3
 struct blt_surface {
     const char *what;
     unsigned addr_dw;
+    unsigned role;              /* which of the header's hints */
     int64_t pitch;              /* bytes */
     bool tiled;                 /* X or Y: the scanner allows for both */
     uint32_t x, y;              /* top-left pixel */
 };
 
 /* Offset span of one tiling (tiles @tile_w bytes x @tile_h rows, 4 KiB
- * each) for rows @first..@last and row bytes [@x0, @x1). */
-HOT void tiled_span(int64_t pitch, int64_t first, int64_t last, int64_t x0, int64_t x1,
-                       int64_t tile_w, int64_t tile_h, int64_t *lo, int64_t *hi)
+ * each) for rows @first..@last and row bytes [@x0, @x1); all unsigned, so
+ * that the divisions by the constant tile sizes are shifts. */
+HOT void tiled_span(uint64_t pitch, uint64_t first, uint64_t last, uint64_t x0, uint64_t x1,
+                    uint64_t tile_w, uint64_t tile_h, int64_t *lo, int64_t *hi)
 {
-    *lo = first / tile_h * pitch * tile_h + x0 / tile_w * 4096;
-    *hi = last / tile_h * pitch * tile_h + (x1 + tile_w - 1) / tile_w * 4096;
+    *lo = (int64_t)(first / tile_h * tile_h * pitch + x0 / tile_w * 4096);
+    *hi = (int64_t)(last / tile_h * tile_h * pitch + (x1 + tile_w - 1) / tile_w * 4096);
 }
 
 /*
@@ -891,8 +948,11 @@ HOT void blt_extent(const struct blt_surface *surf, uint32_t width, uint32_t hei
         *hi = (a < b ? b : a) + x1;
         return;
     }
-    tiled_span(surf->pitch, first, last, x0, x1, 512, 8, lo, hi);
-    tiled_span(surf->pitch, first, last, x0, x1, 128, 32, &ylo, &yhi);
+    /* a tiled pitch is 4 x a 16-bit field: never negative */
+    tiled_span((uint64_t)surf->pitch, (uint64_t)first, (uint64_t)last, (uint64_t)x0,
+               (uint64_t)x1, 512, 8, lo, hi);
+    tiled_span((uint64_t)surf->pitch, (uint64_t)first, (uint64_t)last, (uint64_t)x0,
+               (uint64_t)x1, 128, 32, &ylo, &yhi);
     *lo = ylo < *lo ? ylo : *lo;
     *hi = yhi > *hi ? yhi : *hi;
 }
@@ -912,7 +972,7 @@ HOT enum med_scan_verdict audit_surface(struct med_scan_state *s, const uint32_t
         return reject(s, MED_SCAN_BAD_ADDRESS, "%s surface starts below address 0", surf->what);
     }
     return audit_range(s, MED_SCAN_PPGTT, base + (uint64_t)lo, (uint64_t)(hi - lo),
-                       surf->what) ? MED_SCAN_OK : s->result->verdict;
+                       &s->hints[surf->role], surf->what) ? MED_SCAN_OK : s->result->verdict;
 }
 
 /*
@@ -943,7 +1003,7 @@ HOT enum med_scan_verdict audit_blit(struct med_scan_state *s, const uint32_t *c
     v = audit_surface(s, cmd, &dst, x2 - x1, y2 - y1, cpp);
     if (v == MED_SCAN_OK && has_src) {
         struct blt_surface src = {
-            .what = "blit source", .addr_dw = 8, .pitch = blt_pitch(cmd[7], src_tiled),
+            .what = "blit source", .addr_dw = 8, .role = 1, .pitch = blt_pitch(cmd[7], src_tiled),
             .tiled = src_tiled, .x = cmd[6] & 0xffff, .y = cmd[6] >> 16,
         };
 
@@ -990,7 +1050,8 @@ enum med_scan_verdict med_cmd_fast_copy_blt(struct med_scan_state *s, const uint
 
 /* State pointers are PPGTT addresses whose extent the command does not
  * say; the shadow PPGTT confines them, the scanner checks their form. */
-static enum med_scan_verdict audit_state_pointers(struct med_scan_state *s, const uint32_t *cmd)
+static enum med_scan_verdict __attribute__((noinline))
+audit_state_pointers(struct med_scan_state *s, const uint32_t *cmd)
 {
     uint64_t gma;
 
@@ -1039,7 +1100,7 @@ static unsigned header_slot(uint32_t dw0)
 
 /* The row and length of the header @dw0, checked against the command's
  * rule and cached; NULL after a rejection. */
-static const struct header_entry *decode_header(struct med_scan_state *s, uint32_t dw0)
+static struct header_entry *decode_header(struct med_scan_state *s, uint32_t dw0)
 {
     const struct med_cmd_desc *desc = med_cmd_lookup(s->req->engine, dw0);
     struct header_entry *h = &s->headers[header_slot(dw0)];
@@ -1060,31 +1121,85 @@ static const struct header_entry *decode_header(struct med_scan_state *s, uint32
                desc->cmd->max_len);
         return NULL;
     }
-    *h = (struct header_entry){ .dw0 = dw0, .len = len, .desc = desc };
-    if (!desc->state_ptrs && !desc->handler) {
-        h->fast = FAST_PLAIN;
+    *h = (struct header_entry){ .dw0 = dw0, .len = len, .desc = desc,
+                                .state_ptrs = desc->state_ptrs };
+    if (!desc->handler) {
+        h->fast = desc->state_ptrs ? FAST_POINTERS : FAST_PLAIN;
     } else if (desc->handler == med_cmd_store_data_imm && !(dw0 & SDI_QWORD)) {
         h->fast = FAST_STORE;
         h->store_space = mi_space(dw0);
         h->store_bytes = 4 * (len - 3);
+    } else if (desc->handler == med_cmd_pipe_control && !desc->state_ptrs) {
+        h->fast = FAST_PIPE_CONTROL;
+    } else if ((desc->handler == med_cmd_src_copy_blt || desc->handler == med_cmd_color_blt ||
+                desc->handler == med_cmd_fast_copy_blt) && len <= BLIT_DWORDS) {
+        h->fast = FAST_BLIT;
     }
     return h;
 }
 
-/*
- * A FAST_STORE command whose address is a low canonical one (bits 47:32
- * only in its high dword) and whose write lies on the pages of the good
- * range matched last: what med_cmd_store_data_imm() passes first, without
- * its call.  False: the handler decides.
- */
-HOT bool store_on_last_good(const struct med_scan_state *s, const struct header_entry *h,
-                            const uint32_t *cmd)
+/* Every state pointer of @cmd (bit i of @ptrs: dwords i and i + 1) is in
+ * canonical form: audit_state_pointers() passes it, without its call. */
+HOT bool pointers_canonical(const uint32_t *cmd, uint32_t ptrs)
 {
-    const struct good_range *g = &s->good[s->good_last];
-    uint64_t gma = (cmd[1] & ~3u) | (uint64_t)cmd[2] << 32;
+    bool ok = true;
+
+    for (; ptrs; ptrs &= ptrs - 1) {
+        ok &= canonical_high(cmd[__builtin_ctz(ptrs) + 1]);
+    }
+    return ok;
+}
+
+/* The access of @len bytes that dwords @i and @i + 1 of @cmd address in
+ * @space is in canonical form and on the good range @hint names: what
+ * audit_access() passes first, without its call.  False: the handler
+ * decides. */
+HOT bool access_on_hint(const struct med_scan_state *s, uint8_t hint, enum med_scan_space space,
+                        const uint32_t *cmd, unsigned i, uint32_t low_mask, uint64_t len)
+{
+    uint64_t gma = (cmd[i] & low_mask) | (uint64_t)(cmd[i + 1] & 0xffff) << 32;
+
+    return canonical_high(cmd[i + 1]) && in_good_range(&s->good[hint], space, gma, len);
+}
+
+/* A FAST_STORE command (a dword store, or two in core mode) that
+ * med_cmd_store_data_imm() would pass on its first range. */
+HOT bool store_on_hint(const struct med_scan_state *s, const struct header_entry *h,
+                       const uint32_t *cmd)
+{
     uint64_t bytes = (uint64_t)h->store_bytes << (cmd[1] & SDI_CORE_MODE);
 
-    return !(cmd[2] >> 16) && gma >= g->lo && gma + bytes <= g->hi && h->store_space == g->space;
+    return access_on_hint(s, h->hints[h->store_space], h->store_space, cmd, 1, ~3u, bytes);
+}
+
+/* A PIPE_CONTROL that med_cmd_pipe_control() would pass at once: no
+ * post-sync operation and no register write, or a post-sync write (not to
+ * the status page by index) on its first range. */
+HOT bool pipe_control_passes(const struct med_scan_state *s, const struct header_entry *h,
+                             const uint32_t *cmd)
+{
+    uint32_t dw1 = cmd[1];
+    enum med_scan_space space = dw1 & PC_GLOBAL_GTT ? MED_SCAN_GGTT : MED_SCAN_PPGTT;
+
+    if (dw1 & (PC_MMIO_WRITE | PC_STORE_INDEX)) {
+        return false;
+    }
+    return POST_SYNC_OP(dw1) == 0 || access_on_hint(s, h->hints[space], space, cmd, 2, ~7u, 8);
+}
+
+/* The memo slot of a blit whose header is @dw0. */
+static struct blit_memo *blit_memo(struct med_scan_state *s, uint32_t dw0)
+{
+    return &s->blits[header_slot(dw0) % BLIT_MEMOS];
+}
+
+/* A FAST_BLIT command identical to one this scan passed (struct
+ * blit_memo). */
+HOT bool blit_passed_before(struct med_scan_state *s, const uint32_t *cmd, unsigned len)
+{
+    const struct blit_memo *m = blit_memo(s, cmd[0]);
+
+    return m->len == len && !memcmp(m->dw, cmd, 4 * len);
 }
 
 /*
@@ -1092,10 +1207,12 @@ HOT bool store_on_last_good(const struct med_scan_state *s, const struct header_
  * its copy ends, a command leaves the frame (a batch start or end), or a
  * rejection.  The loop keeps the frame's position and the command count
  * in locals and writes them back before anything that reads them (a
- * handler, a rejection, an extension of the copy).  A command whose row has no handler
- * and no state pointers (most of a real stream), or a dword store on the
- * pages of the last good range (a ring's breadcrumbs), costs the header's
- * cache lookup and the bounds checks (enum fast_path).
+ * handler, a rejection, an extension of the copy).  A command of a cached
+ * header passes without a call when its row has no handler and its state
+ * pointers (if any) are canonical (most of a real stream), or when it is a
+ * dword store or a PIPE_CONTROL whose write lies on the good range its
+ * header's hint names (a ring's breadcrumbs, a batch's stores) (enum
+ * fast_path); the rest goes to the handler, which decides.
  */
 static enum med_scan_verdict scan_frame(struct med_scan_state *s)
 {
@@ -1108,7 +1225,8 @@ static enum med_scan_verdict scan_frame(struct med_scan_state *s)
 
     while (pos < dwords) {
         uint32_t dw0 = dw[pos];
-        const struct header_entry *h = &s->headers[header_slot(dw0)];
+        struct header_entry *h = &s->headers[header_slot(dw0)];
+        const uint32_t *cmd = &dw[pos];
         unsigned len;
 
         if (++commands > max_commands) {
@@ -1117,7 +1235,7 @@ static enum med_scan_verdict scan_frame(struct med_scan_state *s)
             v = reject(s, MED_SCAN_LIMIT, "more than %" PRIu64 " commands", max_commands);
             goto left;
         }
-        if (h->dw0 != dw0 || !h->desc) {
+        if (h->dw0 != dw0) {
             f->pos = pos;
             s->desc = NULL;
             if (!(h = decode_header(s, dw0))) {
@@ -1139,24 +1257,34 @@ static enum med_scan_verdict scan_frame(struct med_scan_state *s)
         }
         bytes += len;
         if (h->fast == FAST_PLAIN ||
-            (h->fast == FAST_STORE && store_on_last_good(s, h, &dw[pos]))) {
+            (h->fast == FAST_POINTERS && pointers_canonical(cmd, h->state_ptrs)) ||
+            (h->fast == FAST_STORE && store_on_hint(s, h, cmd)) ||
+            (h->fast == FAST_PIPE_CONTROL && pipe_control_passes(s, h, cmd)) ||
+            (h->fast == FAST_BLIT && blit_passed_before(s, cmd, len))) {
             pos += len;
             continue;
         }
         f->pos = pos;
         s->desc = h->desc;
-        if (h->desc->state_ptrs && audit_state_pointers(s, &dw[pos]) != MED_SCAN_OK) {
+        s->hints = h->hints;
+        if (h->state_ptrs && audit_state_pointers(s, cmd) != MED_SCAN_OK) {
             v = r->verdict;
             goto left;
         }
         if (h->desc->handler) {
             s->jumped = false;
-            if (h->desc->handler(s, &dw[pos], len) != MED_SCAN_OK) {
+            if (h->desc->handler(s, cmd, len) != MED_SCAN_OK) {
                 v = r->verdict;
                 goto left;
             }
             if (s->jumped) {
                 goto left;      /* another frame, or this one from elsewhere */
+            }
+            if (h->fast == FAST_BLIT) {
+                struct blit_memo *m = blit_memo(s, dw0);
+
+                m->len = len;
+                memcpy(m->dw, cmd, 4 * len);
             }
         }
         pos += len;
@@ -1238,6 +1366,22 @@ static uint64_t or_default(uint64_t value, uint64_t fallback)
     return value ? value : fallback;
 }
 
+/* Each slot of the header caches holds a header that hashes elsewhere:
+ * the scan loop finds a header in its own slot only once decoded there. */
+static void empty_headers(struct med_scan *scan)
+{
+    for (unsigned slot = 0; slot < HEADER_CACHE; slot++) {
+        uint32_t dw0 = 0;
+
+        while (header_slot(dw0) == slot) {
+            dw0++;
+        }
+        for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
+            scan->headers[e][slot] = (struct header_entry){ .dw0 = dw0 };
+        }
+    }
+}
+
 struct med_scan *med_scan_create(const struct med_scan_config *config)
 {
     const struct med_scan_ops *ops = config->ops;
@@ -1252,6 +1396,7 @@ struct med_scan *med_scan_create(const struct med_scan_config *config)
         return NULL;
     }
     scan->config = *config;
+    empty_headers(scan);
     scan->limits = (struct med_scan_limits){
         .max_commands = or_default(config->limits.max_commands, default_limits.max_commands),
         .max_total_bytes = or_default(config->limits.max_total_bytes,

@@ -173,56 +173,61 @@ const struct med_reg_desc med_reg_table[] = {
 
 const size_t med_reg_table_size = sizeof(med_reg_table) / sizeof(med_reg_table[0]);
 
-/* Per engine, the whitelist as byte spans sorted by start, built before
- * main(): a lookup is a binary search (rows never overlap on one engine:
- * tests/unit/scan checks it). */
-struct reg_span {
-    uint32_t start, end;
-    const struct med_reg_desc *reg;
+/* Per engine, every whitelisted register dword in an open-addressed table
+ * built before main(), found by a multiplicative hash of its offset and
+ * linear probing: an LRI of four registers costs four probes (a binary
+ * search over the rows cost about 50 instructions per register,
+ * docs/benchmarks.md "scan").  RCS has 103 dwords in 256 slots.  Rows
+ * never overlap on one engine (tests/unit/scan checks it). */
+#define REG_HASH_BITS 8
+#define REG_HASH_SLOTS (1u << REG_HASH_BITS)
+
+struct reg_slot {
+    uint32_t offset;
+    uint8_t row;                /* med_reg_table index + 1; 0: empty */
 };
 
-static struct reg_span reg_spans[GEN9_NUM_ENGINES][sizeof(med_reg_table) /
-                                                   sizeof(med_reg_table[0])];
-static unsigned reg_span_count[GEN9_NUM_ENGINES];
+static struct reg_slot reg_slots[GEN9_NUM_ENGINES][REG_HASH_SLOTS];
 
-static int reg_span_order(const void *a, const void *b)
+static_assert(sizeof(med_reg_table) / sizeof(med_reg_table[0]) < UINT8_MAX,
+              "a reg_slot's row is a byte");
+
+static unsigned reg_hash(uint32_t offset)
 {
-    const struct reg_span *x = a, *y = b;
-
-    return x->start < y->start ? -1 : x->start > y->start;
+    return (offset * 0x9e3779b1u) >> (32 - REG_HASH_BITS);
 }
 
-static void __attribute__((constructor)) build_reg_spans(void)
+static void __attribute__((constructor)) build_reg_slots(void)
 {
     for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
+        unsigned used = 0;
+
         for (size_t i = 0; i < med_reg_table_size; i++) {
             const struct med_reg_desc *reg = &med_reg_table[i];
             uint32_t start = reg->offset + (reg->relative ? gen9_engines[e].base : 0);
 
-            if (reg->engines & (1u << e)) {
-                reg_spans[e][reg_span_count[e]++] = (struct reg_span){
-                    .start = start, .end = start + 4u * reg->dwords, .reg = reg,
-                };
+            for (unsigned d = 0; (reg->engines & (1u << e)) && d < reg->dwords; d++) {
+                unsigned slot = reg_hash(start + 4 * d);
+
+                /* half full at most, so that a miss finds an empty slot soon */
+                assert(++used <= REG_HASH_SLOTS / 2);
+                while (reg_slots[e][slot].row) {
+                    slot = (slot + 1) % REG_HASH_SLOTS;
+                }
+                reg_slots[e][slot] = (struct reg_slot){ .offset = start + 4 * d,
+                                                        .row = (uint8_t)(i + 1) };
             }
         }
-        qsort(reg_spans[e], reg_span_count[e], sizeof(reg_spans[e][0]), reg_span_order);
     }
 }
 
 const struct med_reg_desc *med_reg_lookup(enum gen9_engine engine, uint32_t offset)
 {
-    const struct reg_span *spans = reg_spans[engine];
-    unsigned lo = 0, hi = reg_span_count[engine];
+    const struct reg_slot *slots = reg_slots[engine];
 
-    while (lo < hi) {
-        unsigned mid = (lo + hi) / 2;
-
-        if (offset < spans[mid].start) {
-            hi = mid;
-        } else if (offset >= spans[mid].end) {
-            lo = mid + 1;
-        } else {
-            return spans[mid].reg;
+    for (unsigned slot = reg_hash(offset); slots[slot].row; slot = (slot + 1) % REG_HASH_SLOTS) {
+        if (slots[slot].offset == offset) {
+            return &med_reg_table[slots[slot].row - 1];
         }
     }
     return NULL;

@@ -340,6 +340,48 @@ static void test_blits(void **state)
     assert_int_equal(scan_one(f, GEN9_RCS, color_blt, PPGTT_DATA), MED_SCAN_UNKNOWN_COMMAND);
 }
 
+/* A blit identical to one the scan passed passes without its surfaces
+ * audited again (the scanner's memo of blits), and only then: a copy
+ * flush against the foreign page, repeated with any one of its dwords
+ * moved so that it reaches into that page, is refused; and nothing is
+ * remembered from one scan to the next. */
+static void test_blit_repeats(void **state)
+{
+    struct fixture *f = *state;
+    static const struct {
+        unsigned dw;
+        uint32_t add;
+    } moves[] = {
+        { 1, 4 },               /* destination pitch: the last row ends 60 bytes later */
+        { 3, 1u << 16 },        /* one row more, on both surfaces */
+        { 4, PITCH },           /* the destination one row later */
+        { 5, 1 },               /* 4 GiB later: not mapped */
+        { 6, 1u << 16 },        /* the source from one row lower */
+        { 7, 4 },               /* source pitch */
+        { 8, PITCH },           /* the source one row later */
+        { 9, 1 },
+    };
+    uint64_t flush = FOREIGN_GMA - SURFACE;
+    uint32_t *p = f->ring, *second;
+
+    emit_src_copy(&p, flush, flush, PITCH, 256, ROWS);
+    second = p;
+    emit_src_copy(&p, flush, flush, PITCH, 256, ROWS);
+    assert_int_equal(scan_until(f, GEN9_BCS, p), MED_SCAN_OK);
+    for (size_t i = 0; i < sizeof(moves) / sizeof(moves[0]); i++) {
+        second[moves[i].dw] += moves[i].add;
+        assert_int_equal(scan_until(f, GEN9_BCS, p), MED_SCAN_BAD_ADDRESS);
+        assert_reason(f, "at +0x28 of ring");
+        second[moves[i].dw] -= moves[i].add;
+    }
+    assert_int_equal(scan_until(f, GEN9_BCS, p), MED_SCAN_OK);
+    /* The next scan audits the same blit afresh. */
+    f->vm->page_flags[FOREIGN_PAGE - 1] = FAKE_PRESENT;
+    assert_int_equal(scan_until(f, GEN9_BCS, p), MED_SCAN_BAD_ADDRESS);
+    assert_reason(f, "at +0x0 of ring");
+    f->vm->page_flags[FOREIGN_PAGE - 1] = FAKE_MAPPED;
+}
+
 /* The scanner remembers the last few ranges found good: a copy's source
  * and destination, in turn, are each audited once per scan, and an
  * access one page past a remembered range is audited (and rejected). */
@@ -1035,6 +1077,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pipe_control, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flush_dw, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_blit_repeats, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_foreign_ggtt_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_foreign_ppgtt_page, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_lri, setup, teardown),
