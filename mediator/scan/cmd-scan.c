@@ -346,23 +346,36 @@ static enum med_scan_space mi_space(uint32_t dw0)
  * A register dword: bits 22:2 the offset, the rest must be clear.  PPGTT
  * batches may only name user rows.
  */
-static bool audit_register(struct med_scan_state *s, uint32_t reg_dw, const char *use)
+HOT bool register_allowed(enum gen9_engine engine, uint32_t reg_dw, bool privileged)
+{
+    const struct med_reg_desc *reg =
+        reg_dw & ~REG_OFFSET_MASK ? NULL : med_reg_lookup(engine, reg_dw);
+
+    return reg && (reg->user || privileged);
+}
+
+/* Why register_allowed() refused @reg_dw. */
+static bool __attribute__((cold, noinline)) register_refused(struct med_scan_state *s,
+                                                             uint32_t reg_dw, const char *use)
 {
     uint32_t offset = reg_dw & REG_OFFSET_MASK;
-    const struct med_reg_desc *reg;
+    const struct med_reg_desc *reg = med_reg_lookup(s->req->engine, offset);
 
     if (reg_dw & ~REG_OFFSET_MASK) {
         reject(s, MED_SCAN_BAD_REGISTER, "register dword 0x%08" PRIx32 " has reserved bits set",
                reg_dw);
-        return false;
-    }
-    reg = med_reg_lookup(s->req->engine, offset);
-    if (!reg || (!reg->user && !top_buffer(s)->privileged)) {
+    } else {
         reject(s, MED_SCAN_BAD_REGISTER, "%s of register 0x%05" PRIx32 " %s", use, offset,
                reg ? "(privileged) from an unprivileged batch" : "outside the whitelist");
-        return false;
     }
-    return true;
+    return false;
+}
+
+HOT bool audit_register(struct med_scan_state *s, uint32_t reg_dw, bool privileged,
+                        const char *use)
+{
+    return register_allowed(s->req->engine, reg_dw, privileged) ||
+           register_refused(s, reg_dw, use);
 }
 
 /* Buffers, activations and BB_START sites share one capacity. */
@@ -820,11 +833,13 @@ enum med_scan_verdict med_cmd_semaphore_wait(struct med_scan_state *s, const uin
 
 enum med_scan_verdict med_cmd_lri(struct med_scan_state *s, const uint32_t *cmd, unsigned len)
 {
+    bool privileged = top_buffer(s)->privileged;
+
     if (len % 2 == 0) {
         return reject(s, MED_SCAN_BAD_LENGTH, "register/value pairs incomplete");
     }
     for (unsigned i = 1; i < len; i += 2) {
-        if (!audit_register(s, cmd[i], "load")) {
+        if (!audit_register(s, cmd[i], privileged, "load")) {
             return s->result->verdict;
         }
     }
@@ -833,7 +848,10 @@ enum med_scan_verdict med_cmd_lri(struct med_scan_state *s, const uint32_t *cmd,
 
 enum med_scan_verdict med_cmd_lrr(struct med_scan_state *s, const uint32_t *cmd, unsigned len)
 {
-    if (!audit_register(s, cmd[1], "read") || !audit_register(s, cmd[2], "load")) {
+    bool privileged = top_buffer(s)->privileged;
+
+    if (!audit_register(s, cmd[1], privileged, "read") ||
+        !audit_register(s, cmd[2], privileged, "load")) {
         return s->result->verdict;
     }
     return MED_SCAN_OK;
@@ -841,7 +859,7 @@ enum med_scan_verdict med_cmd_lrr(struct med_scan_state *s, const uint32_t *cmd,
 
 enum med_scan_verdict med_cmd_lrm(struct med_scan_state *s, const uint32_t *cmd, unsigned len)
 {
-    if (!audit_register(s, cmd[1], "load")) {
+    if (!audit_register(s, cmd[1], top_buffer(s)->privileged, "load")) {
         return s->result->verdict;
     }
     return audit_access(s, cmd, 2, ~3u, mi_space(cmd[0]), 4, "register source");
@@ -849,7 +867,7 @@ enum med_scan_verdict med_cmd_lrm(struct med_scan_state *s, const uint32_t *cmd,
 
 enum med_scan_verdict med_cmd_srm(struct med_scan_state *s, const uint32_t *cmd, unsigned len)
 {
-    if (!audit_register(s, cmd[1], "read")) {
+    if (!audit_register(s, cmd[1], top_buffer(s)->privileged, "read")) {
         return s->result->verdict;
     }
     return audit_access(s, cmd, 2, ~3u, mi_space(cmd[0]), 4, "register store");

@@ -173,29 +173,13 @@ const struct med_reg_desc med_reg_table[] = {
 
 const size_t med_reg_table_size = sizeof(med_reg_table) / sizeof(med_reg_table[0]);
 
-/* Per engine, every whitelisted register dword in an open-addressed table
- * built before main(), found by a multiplicative hash of its offset and
- * linear probing: an LRI of four registers costs four probes (a binary
- * search over the rows cost about 50 instructions per register,
- * docs/benchmarks.md "scan").  RCS has 103 dwords in 256 slots.  Rows
- * never overlap on one engine (tests/unit/scan checks it). */
-#define REG_HASH_BITS 8
-#define REG_HASH_SLOTS (1u << REG_HASH_BITS)
-
-struct reg_slot {
-    uint32_t offset;
-    uint8_t row;                /* med_reg_table index + 1; 0: empty */
-};
-
-static struct reg_slot reg_slots[GEN9_NUM_ENGINES][REG_HASH_SLOTS];
+/* Per engine, every whitelisted register dword (cmd-table.h), built before
+ * main().  RCS has 103 dwords in 256 slots.  Rows never overlap on one
+ * engine (tests/unit/scan checks it). */
+struct med_reg_slot med_reg_slots[GEN9_NUM_ENGINES][MED_REG_SLOTS];
 
 static_assert(sizeof(med_reg_table) / sizeof(med_reg_table[0]) < UINT8_MAX,
-              "a reg_slot's row is a byte");
-
-static unsigned reg_hash(uint32_t offset)
-{
-    return (offset * 0x9e3779b1u) >> (32 - REG_HASH_BITS);
-}
+              "a med_reg_slot's row is a byte");
 
 static void __attribute__((constructor)) build_reg_slots(void)
 {
@@ -207,28 +191,16 @@ static void __attribute__((constructor)) build_reg_slots(void)
             uint32_t start = reg->offset + (reg->relative ? gen9_engines[e].base : 0);
 
             for (unsigned d = 0; (reg->engines & (1u << e)) && d < reg->dwords; d++) {
-                unsigned slot = reg_hash(start + 4 * d);
+                unsigned slot = med_reg_hash(start + 4 * d);
 
                 /* half full at most, so that a miss finds an empty slot soon */
-                assert(++used <= REG_HASH_SLOTS / 2);
-                while (reg_slots[e][slot].row) {
-                    slot = (slot + 1) % REG_HASH_SLOTS;
+                assert(++used <= MED_REG_SLOTS / 2);
+                while (med_reg_slots[e][slot].row) {
+                    slot = (slot + 1) % MED_REG_SLOTS;
                 }
-                reg_slots[e][slot] = (struct reg_slot){ .offset = start + 4 * d,
-                                                        .row = (uint8_t)(i + 1) };
+                med_reg_slots[e][slot] = (struct med_reg_slot){ .offset = start + 4 * d,
+                                                                .row = (uint8_t)(i + 1) };
             }
         }
     }
-}
-
-const struct med_reg_desc *med_reg_lookup(enum gen9_engine engine, uint32_t offset)
-{
-    const struct reg_slot *slots = reg_slots[engine];
-
-    for (unsigned slot = reg_hash(offset); slots[slot].row; slot = (slot + 1) % REG_HASH_SLOTS) {
-        if (slots[slot].offset == offset) {
-            return &med_reg_table[slots[slot].row - 1];
-        }
-    }
-    return NULL;
 }

@@ -76,8 +76,39 @@ struct med_reg_desc {
 extern const struct med_reg_desc med_reg_table[];
 extern const size_t med_reg_table_size;
 
+/* Per engine, every whitelisted register dword in an open-addressed table
+ * built before main(), by a multiplicative hash of its offset with linear
+ * probing: an LRI of four registers costs four probes (a binary search
+ * over the rows cost about 50 instructions a register). */
+#define MED_REG_HASH_BITS 8
+#define MED_REG_SLOTS (1u << MED_REG_HASH_BITS)
+
+struct med_reg_slot {
+    uint32_t offset;
+    uint8_t row;                /* med_reg_table index + 1; 0: empty */
+};
+
+extern struct med_reg_slot med_reg_slots[GEN9_NUM_ENGINES][MED_REG_SLOTS];
+
+static inline unsigned med_reg_hash(uint32_t offset)
+{
+    return (offset * 0x9e3779b1u) >> (32 - MED_REG_HASH_BITS);
+}
+
 /* The whitelist row covering @offset on @engine, or NULL. */
-const struct med_reg_desc *med_reg_lookup(enum gen9_engine engine, uint32_t offset);
+static inline const struct med_reg_desc *med_reg_lookup(enum gen9_engine engine,
+                                                        uint32_t offset)
+{
+    const struct med_reg_slot *slots = med_reg_slots[engine];
+
+    for (unsigned slot = med_reg_hash(offset); slots[slot].row;
+         slot = (slot + 1) % MED_REG_SLOTS) {
+        if (slots[slot].offset == offset) {
+            return &med_reg_table[slots[slot].row - 1];
+        }
+    }
+    return NULL;
+}
 
 /* Handlers (cmd-scan.c). */
 med_cmd_handler med_cmd_bb_start, med_cmd_bb_end, med_cmd_cond_bb_end;
