@@ -65,8 +65,12 @@ struct PgpuPciState {
     Notifier exit_notifier;
 
     /* device state: the model, what reaches it, and what was refused
-     * (bus.stats.dma_refused: atomic, engine threads) */
+     * (bus.stats.dma_refused and dma_iommu: atomic, engine threads);
+     * whether the bus-master address space is an IOMMU's (set at each
+     * reset: QEMU gives a device its bus-master address space once the
+     * machine is complete, an IOMMU created after it included) */
     struct pgpu_bus bus;
+    bool behind_iommu;
     struct pgpu_host host;
     uint8_t *opregion;
 };
@@ -151,12 +155,14 @@ static const MemoryRegionOps pgpu_pci_bar_ops[PGPU_BUS_BARS] = {
 
 /*
  * The model's DMA: a bus address is what this device's bus-master address
- * space makes of it (nothing while bus mastering is off; through the
- * IOMMU's translation when there is one).  Only writable RAM is handed out:
- * ROM, other devices' memory and holes are a GPU fault.  Called from the
- * model's threads, registered with RCU (pgpu_pci_thread_enter).
+ * space makes of it for the access at hand (nothing while bus mastering is
+ * off; through the IOMMU's translation and its permissions when there is
+ * one: a read-only mapping serves reads).  Only RAM is handed out, and
+ * writable RAM for a write: other devices' memory and holes are a GPU
+ * fault.  Called from the model's threads, registered with RCU
+ * (pgpu_pci_thread_enter).
  */
-static bool pgpu_pci_dma_translate(void *opaque, uint64_t bus, uint8_t **host,
+static bool pgpu_pci_dma_translate(void *opaque, uint64_t bus, bool write, uint8_t **host,
                                    uint64_t *len)
 {
     PgpuPciState *s = opaque;
@@ -165,11 +171,14 @@ static bool pgpu_pci_dma_translate(void *opaque, uint64_t bus, uint8_t **host,
 
     RCU_READ_LOCK_GUARD();
     mr = address_space_translate(pci_get_address_space(PCI_DEVICE(s)), bus, &xlat, &l,
-                                 true, MEMTXATTRS_UNSPECIFIED);
-    if (!memory_region_is_ram(mr) || mr->readonly || memory_region_is_ram_device(mr) ||
-        !l) {
+                                 write, MEMTXATTRS_UNSPECIFIED);
+    if (!memory_region_is_ram(mr) || (write && mr->readonly) ||
+        memory_region_is_ram_device(mr) || !l) {
         qatomic_inc(&s->bus.stats.dma_refused);
         return false;
+    }
+    if (s->behind_iommu) {
+        qatomic_inc(&s->bus.stats.dma_iommu);
     }
     *host = (uint8_t *)memory_region_get_ram_ptr(mr) + xlat;
     *len = l;
@@ -257,7 +266,7 @@ static uint64_t pgpu_pci_source_gpu_work_epoch(void *opaque, bool *running)
  * be the plane's at the next. */
 static const char *pgpu_pci_source_dirty_log_unusable(void *opaque)
 {
-    if (pci_device_iommu_address_space(PCI_DEVICE(opaque)) != &address_space_memory) {
+    if (((PgpuPciState *)opaque)->behind_iommu) {
         return "the GPU is behind an IOMMU, whose mappings change unseen by the memory map";
     }
     return NULL;
@@ -389,6 +398,7 @@ static void pgpu_pci_reset(DeviceState *dev)
     PgpuPciState *s = PGPU_PCI(dev);
     struct pgpu_config config = pgpu_pci_config(s);
 
+    s->behind_iommu = pci_device_iommu_address_space(PCI_DEVICE(s)) != &address_space_memory;
     if (pgpu_bus_reset(&s->bus, &config, pgpu_pci_irq, s)) {
         pgpu_pci_create_error(&error_fatal);
     }

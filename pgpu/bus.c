@@ -230,7 +230,8 @@ void pgpu_bus_format_stats(struct pgpu_bus *bus, char *buf, size_t size)
     bus->gpu->ops->get_stats(bus->gpu, &m);
     snprintf(buf, size,
              "bad_bar0=%" PRIu64 " bad_io=%" PRIu64 " aperture_faults=%" PRIu64
-             " dma_refused=%" PRIu64 " msi=%" PRIu64 " commands=%" PRIu64
+             " dma_refused=%" PRIu64 " dma_iommu=%" PRIu64 " msi=%" PRIu64
+             " commands=%" PRIu64
              " context_switches=%" PRIu64 " bad_mmio=%" PRIu64
              " refused_reg_accesses=%" PRIu64 " bad_submissions=%" PRIu64
              " gpu_faults=%" PRIu64 " bad_commands=%" PRIu64 " hangs=%" PRIu64
@@ -241,7 +242,8 @@ void pgpu_bus_format_stats(struct pgpu_bus *bus, char *buf, size_t size)
              " untracked_reads=%" PRIu64 " untracked_writes=%" PRIu64
              " untracked_offsets=%" PRIu64,
              bus->stats.bad_bar0, bus->stats.bad_io, bus->stats.aperture_faults,
-             __atomic_load_n(&bus->stats.dma_refused, __ATOMIC_RELAXED), bus->stats.msi,
+             __atomic_load_n(&bus->stats.dma_refused, __ATOMIC_RELAXED),
+             __atomic_load_n(&bus->stats.dma_iommu, __ATOMIC_RELAXED), bus->stats.msi,
              m.commands, m.context_switches, m.bad_mmio, m.refused_reg_accesses,
              m.bad_submissions, m.gpu_faults, m.bad_commands, m.hangs, m.engine_resets,
              m.lost_status_writes, m.vblanks, m.pcode_unknown, m.display_refused,

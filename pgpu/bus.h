@@ -52,6 +52,8 @@ struct pgpu_bus_stats {
     uint64_t aperture_faults;   /* aperture accesses the GGTT maps to no memory */
     uint64_t dma_refused;       /* GPU accesses to bus addresses that reach no RAM (the
                                    owner's DMA translation counts them, atomically) */
+    uint64_t dma_iommu;         /* bus addresses an IOMMU translated to RAM for the GPU
+                                   (likewise; 0 where no IOMMU is in the path) */
     uint64_t msi;               /* interrupts delivered (the owner's MSI) */
 };
 

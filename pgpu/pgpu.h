@@ -55,14 +55,17 @@
 struct pgpu_host {
     /*
      * A bus address the DMA map does not hold: the host pointer it reaches
-     * now and how many bytes from there are contiguous (*len >= 1), or
-     * false for an address that reaches no memory (a GPU fault).  Called
+     * now for a read, or for a write when @write (an IOMMU mapping may
+     * allow reads only), and how many bytes from there are contiguous
+     * (*len >= 1), or false for an address that reaches no memory for
+     * that access (a GPU fault).  Called
      * from any of the GPU's threads with its DMA read lock held: it must
      * not call dma_map or dma_unmap.  The pointer stays valid for as long
      * as the owner's memory exists; the GPU keeps it at most until the
      * engine's next translation-cache drop (pgpu.h's header comment).
      */
-    bool (*dma_translate)(void *opaque, uint64_t bus, uint8_t **host, uint64_t *len);
+    bool (*dma_translate)(void *opaque, uint64_t bus, bool write, uint8_t **host,
+                          uint64_t *len);
     /* Each thread the GPU starts calls this first and thread_exit last
      * (e.g. to register with the owner's RCU); either may be NULL. */
     void (*thread_enter)(void *opaque);

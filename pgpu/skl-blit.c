@@ -101,16 +101,17 @@ static void fill(uint8_t *dst, const uint8_t *pattern, uint64_t xb, uint64_t len
  * bytes from there are contiguous in host memory (page by page through the
  * PPGTT: a hole ends the run, and faults when the copy gets there).
  */
-static uint8_t *host_run(struct skl_engine *e, uint64_t addr, uint64_t want, uint64_t *run)
+static uint8_t *host_run(struct skl_engine *e, uint64_t addr, uint64_t want, bool write,
+                         uint64_t *run)
 {
-    uint8_t *p = skl_translate(e, SKL_PPGTT, addr);
+    uint8_t *p = skl_translate(e, SKL_PPGTT, addr, write);
     uint64_t n;
 
     if (!p) {
         return NULL;
     }
     for (n = page_room(addr); n < want; n += PGPU_PAGE_SIZE) {
-        if (skl_translate(e, SKL_PPGTT, addr + n) != p + n) {
+        if (skl_translate(e, SKL_PPGTT, addr + n, write) != p + n) {
             break;
         }
     }
@@ -158,12 +159,12 @@ static enum skl_exec_result blit(struct skl_exec *x, const struct surface *dst,
                 uint64_t saddr = src->base +
                     (uint64_t)surface_offset(src, (uint64_t)src_x * cpp + xb, src_y + y, &srun);
 
-                sp = host_run(e, saddr, min_u64(n, srun), &n);
+                sp = host_run(e, saddr, min_u64(n, srun), false, &n);
                 if (!sp) {
                     return SKL_EXEC_FAULT;
                 }
             }
-            dp = host_run(e, daddr, n, &n);
+            dp = host_run(e, daddr, n, true, &n);
             if (!dp) {
                 return SKL_EXEC_FAULT;
             }

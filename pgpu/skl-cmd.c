@@ -523,7 +523,7 @@ static bool fetch(struct skl_exec *x, unsigned first, unsigned count, uint32_t *
         const uint32_t *src;
 
         if ((addr & ~0xfffull) != x->fetch_page || space != x->fetch_space) {
-            x->fetch_host = skl_translate(x->e, space, addr & ~0xfffull);
+            x->fetch_host = skl_translate(x->e, space, addr & ~0xfffull, false);
             if (!x->fetch_host) {
                 return false;
             }

@@ -129,13 +129,16 @@ void skl_tlb_flush(struct skl_tlb *tlb)
     *tlb = (struct skl_tlb){ .pt_tag = ~0ull };
 }
 
+/* The DMA map's memory is the GPU's to read and write; the owner's
+ * translation is asked for the access at hand, and one made for a read
+ * serves no write. */
 static uint8_t *skl_dma_lookup(struct skl_gpu *gpu, struct skl_tlb *tlb, uint64_t bus,
-                        uint64_t len)
+                               uint64_t len, bool write)
 {
     size_t i;
 
     if (bus - tlb->dma_bus < tlb->dma_size &&
-        len <= tlb->dma_size - (bus - tlb->dma_bus)) {
+        len <= tlb->dma_size - (bus - tlb->dma_bus) && (tlb->dma_writable || !write)) {
         return tlb->dma_host + (bus - tlb->dma_bus);
     }
     i = dma_search(gpu, bus);
@@ -143,11 +146,13 @@ static uint8_t *skl_dma_lookup(struct skl_gpu *gpu, struct skl_tlb *tlb, uint64_
         tlb->dma_bus = gpu->dma[i].bus;
         tlb->dma_size = gpu->dma[i].size;
         tlb->dma_host = gpu->dma[i].host;
+        tlb->dma_writable = true;
     } else if (gpu->host.dma_translate &&
-               gpu->host.dma_translate(gpu->host.opaque, bus, &tlb->dma_host,
+               gpu->host.dma_translate(gpu->host.opaque, bus, write, &tlb->dma_host,
                                        &tlb->dma_size) && tlb->dma_size) {
         /* Cached like a map hit: until the engine's next cache drop. */
         tlb->dma_bus = bus;
+        tlb->dma_writable = write;
     } else {
         tlb->dma_size = 0;
         return NULL;
@@ -163,7 +168,8 @@ static uint64_t load_entry(const uint8_t *table, unsigned index)
     return __atomic_load_n((const uint64_t *)table + index, __ATOMIC_RELAXED);
 }
 
-uint8_t *skl_ggtt_translate(struct skl_gpu *gpu, struct skl_tlb *tlb, uint64_t addr)
+uint8_t *skl_ggtt_translate(struct skl_gpu *gpu, struct skl_tlb *tlb, uint64_t addr,
+                            bool write)
 {
     uint64_t pte;
     uint8_t *page;
@@ -175,17 +181,17 @@ uint8_t *skl_ggtt_translate(struct skl_gpu *gpu, struct skl_tlb *tlb, uint64_t a
     if (!(pte & GTT_PTE_PRESENT)) {
         return NULL;
     }
-    page = skl_dma_lookup(gpu, tlb, pte & GTT_PTE_ADDR_MASK, PGPU_PAGE_SIZE);
+    page = skl_dma_lookup(gpu, tlb, pte & GTT_PTE_ADDR_MASK, PGPU_PAGE_SIZE, write);
     return page ? page + (addr & PAGE_MASK) : NULL;
 }
 
 /* Host pointer of the table or page that @entry points to, or NULL. */
-static uint8_t *walk_step(struct skl_engine *e, uint64_t entry)
+static uint8_t *walk_step(struct skl_engine *e, uint64_t entry, bool write)
 {
     if (!(entry & GTT_PTE_PRESENT)) {
         return NULL;
     }
-    return skl_dma_lookup(e->gpu, &e->tlb, entry & GTT_PTE_ADDR_MASK, PGPU_PAGE_SIZE);
+    return skl_dma_lookup(e->gpu, &e->tlb, entry & GTT_PTE_ADDR_MASK, PGPU_PAGE_SIZE, write);
 }
 
 /*
@@ -215,9 +221,10 @@ static uint8_t *ppgtt_page_table(struct skl_engine *e, uint64_t addr)
         shift = 21;
     }
     /* a root register holds a plain address, without a present bit */
-    table = skl_dma_lookup(e->gpu, &e->tlb, root & GTT_PTE_ADDR_MASK, PGPU_PAGE_SIZE);
+    table = skl_dma_lookup(e->gpu, &e->tlb, root & GTT_PTE_ADDR_MASK, PGPU_PAGE_SIZE, false);
     for (; table && shift >= 21; shift -= 9) {
-        table = walk_step(e, load_entry(table, (addr >> shift) & (PPGTT_LEVEL_ENTRIES - 1)));
+        table = walk_step(e, load_entry(table, (addr >> shift) & (PPGTT_LEVEL_ENTRIES - 1)),
+                          false);
     }
     if (table) {
         e->tlb.pt_tag = addr >> 21;
@@ -226,19 +233,20 @@ static uint8_t *ppgtt_page_table(struct skl_engine *e, uint64_t addr)
     return table;
 }
 
-uint8_t *skl_translate(struct skl_engine *e, enum skl_space space, uint64_t addr)
+uint8_t *skl_translate(struct skl_engine *e, enum skl_space space, uint64_t addr, bool write)
 {
     uint8_t *page = NULL;
 
     if (space == SKL_GGTT) {
-        page = skl_ggtt_translate(e->gpu, &e->tlb, addr);
+        page = skl_ggtt_translate(e->gpu, &e->tlb, addr, write);
     } else {
         uint8_t *pt;
 
         addr &= PPGTT_ADDR_MASK;
         pt = ppgtt_page_table(e, addr);
         if (pt) {
-            page = walk_step(e, load_entry(pt, (addr >> 12) & (PPGTT_LEVEL_ENTRIES - 1)));
+            page = walk_step(e, load_entry(pt, (addr >> 12) & (PPGTT_LEVEL_ENTRIES - 1)),
+                             write);
             page = page ? page + (addr & PAGE_MASK) : NULL;
         }
     }
@@ -252,7 +260,7 @@ uint8_t *skl_translate(struct skl_engine *e, enum skl_space space, uint64_t addr
 bool skl_gpu_read32(struct skl_engine *e, enum skl_space space, uint64_t addr,
                     uint32_t *value)
 {
-    uint8_t *p = skl_translate(e, space, addr & ~3ull);
+    uint8_t *p = skl_translate(e, space, addr & ~3ull, false);
 
     if (!p) {
         return false;
@@ -271,7 +279,7 @@ bool skl_gpu_write(struct skl_engine *e, enum skl_space space, uint64_t addr,
 {
     assert(len % 4 == 0 && addr % 4 == 0);
     for (unsigned i = 0; i < len / 4; i++, addr += 4) {
-        uint32_t *p = (uint32_t *)skl_translate(e, space, addr);
+        uint32_t *p = (uint32_t *)skl_translate(e, space, addr, true);
 
         if (!p) {
             return false;
@@ -297,7 +305,7 @@ int skl_aperture_access(struct pgpu *pgpu, uint64_t offset, void *buf,
     while (len) {
         uint64_t room = PGPU_PAGE_SIZE - (offset & PAGE_MASK);
         size_t n = len < room ? len : (size_t)room;
-        uint8_t *p = skl_ggtt_translate(gpu, &tlb, offset);
+        uint8_t *p = skl_ggtt_translate(gpu, &tlb, offset, write);
 
         if (!p) {
             ret = -EFAULT;

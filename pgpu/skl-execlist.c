@@ -34,11 +34,12 @@ static uint32_t desc_ctx_id(uint64_t desc)
     return (uint32_t)(desc >> 32);
 }
 
-/* The register state page of active[0], or NULL (a fault is recorded). */
-static uint32_t *context_state_page(struct skl_engine *e)
+/* The register state page of active[0], to read or (@write) to write, or
+ * NULL (a fault is recorded). */
+static uint32_t *context_state_page(struct skl_engine *e, bool write)
 {
     uint64_t addr = (uint64_t)desc_lrca(e->active[0].desc) + LRC_STATE_OFFSET;
-    uint32_t *page = (uint32_t *)skl_ggtt_translate(e->gpu, &e->tlb, addr);
+    uint32_t *page = (uint32_t *)skl_ggtt_translate(e->gpu, &e->tlb, addr, write);
 
     if (!page) {
         e->fault_addr = addr;
@@ -85,7 +86,7 @@ static void stop_context_locked(struct skl_engine *e, enum skl_exec_result why);
 static void context_restore_locked(struct skl_engine *e)
 {
     const struct gen9_lrc_block *layout = lrc_layout(e);
-    uint32_t *image = context_state_page(e);
+    uint32_t *image = context_state_page(e, false);
     bool inhibit;
 
     if (!image) {
@@ -137,7 +138,7 @@ static void context_save_locked(struct skl_engine *e)
     if (skl_ereg(e, RING_CONTEXT_CONTROL) & CTX_CTRL_ENGINE_CTX_SAVE_INHIBIT) {
         return;
     }
-    image = context_state_page(e);
+    image = context_state_page(e, true);
     if (!image) {
         SKL_STAT_INC(e->gpu, lost_status_writes);
         return;
@@ -173,7 +174,7 @@ static void csb_write_locked(struct skl_engine *e, uint32_t status, uint32_t ctx
     skl_set_ereg(e, RING_CONTEXT_STATUS_BUF_LO(wp), status);
     skl_set_ereg(e, RING_CONTEXT_STATUS_BUF_HI(wp), ctx_id);
     hwsp = (uint32_t *)skl_ggtt_translate(e->gpu, &e->tlb,
-                                          skl_ereg(e, RING_HWS_PGA) & ~0xfffu);
+                                          skl_ereg(e, RING_HWS_PGA) & ~0xfffu, true);
     if (hwsp) {
         __atomic_store_n(&hwsp[HWSP_CSB_DW + 2 * wp], status, __ATOMIC_RELAXED);
         __atomic_store_n(&hwsp[HWSP_CSB_DW + 2 * wp + 1], ctx_id, __ATOMIC_RELAXED);
@@ -228,7 +229,7 @@ static void accept_submission_locked(struct skl_engine *e, bool at_arb_point)
         csb_write_locked(e, GEN8_CTX_STATUS_IDLE_ACTIVE, 0);
         context_restore_locked(e);
     } else if (desc_lrca(e->pending[0].desc) == desc_lrca(active[0].desc)) {
-        uint32_t *image = context_state_page(e);
+        uint32_t *image = context_state_page(e, false);
 
         csb_write_locked(e, GEN8_CTX_STATUS_PREEMPTED | GEN8_CTX_STATUS_LITE_RESTORE,
                          desc_ctx_id(active[0].desc));

@@ -54,6 +54,7 @@ struct skl_tlb {
     uint64_t dma_bus;               /* last DMA mapping hit */
     uint64_t dma_size;
     uint8_t *dma_host;
+    bool dma_writable;              /* the owner's translation was for a write */
     uint64_t pt_tag;                /* PPGTT address >> 21, ~0 when empty */
     uint8_t *pt_host;               /* that 2 MiB region's page table */
 };
@@ -186,10 +187,11 @@ bool skl_cmd_reg_write(struct skl_engine *e, uint32_t offset, uint32_t value);
 /* skl-dma.c: DMA map and GTT translation. */
 int skl_dma_map(struct pgpu *pgpu, uint64_t bus, void *host, uint64_t size);
 int skl_dma_unmap(struct pgpu *pgpu, uint64_t bus, uint64_t size);
-/* Host pointer for graphics address @addr; valid to the end of its page.
- * NULL on a fault, recorded in e->fault_*. */
-uint8_t *skl_translate(struct skl_engine *e, enum skl_space space, uint64_t addr);
-uint8_t *skl_ggtt_translate(struct skl_gpu *gpu, struct skl_tlb *tlb, uint64_t addr);
+/* Host pointer for graphics address @addr, to read or (@write) to write;
+ * valid to the end of its page.  NULL on a fault, recorded in e->fault_*. */
+uint8_t *skl_translate(struct skl_engine *e, enum skl_space space, uint64_t addr, bool write);
+uint8_t *skl_ggtt_translate(struct skl_gpu *gpu, struct skl_tlb *tlb, uint64_t addr,
+                            bool write);
 void skl_tlb_flush(struct skl_tlb *tlb);
 bool skl_gpu_read32(struct skl_engine *e, enum skl_space space, uint64_t addr,
                     uint32_t *value);

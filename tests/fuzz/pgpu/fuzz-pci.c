@@ -74,7 +74,8 @@ static uint16_t command(void)
 }
 
 /* The device's bus-master address space: the VM's RAM, while bus mastering is on. */
-static bool dma_translate(void *opaque, uint64_t bus, uint8_t **host, uint64_t *len)
+static bool dma_translate(void *opaque, uint64_t bus, bool write, uint8_t **host,
+                          uint64_t *len)
 {
     if (!(command() & PCI_CMD_MASTER) || bus < PCI_RAM_BASE ||
         bus - PCI_RAM_BASE >= PCI_RAM_BYTES) {

@@ -198,12 +198,14 @@ struct fake_bus {
     unsigned asked, entered, exited;
 };
 
-static bool fake_translate(void *opaque, uint64_t bus, uint8_t **host, uint64_t *len)
+/* Its last page is mapped for reads only, as an IOMMU may map a page. */
+static bool fake_translate(void *opaque, uint64_t bus, bool write, uint8_t **host,
+                           uint64_t *len)
 {
     struct fake_bus *b = opaque;
 
     __atomic_fetch_add(&b->asked, 1, __ATOMIC_RELAXED);
-    if (bus - 0x40000000 >= 3 * PGPU_PAGE_SIZE) {
+    if (bus - 0x40000000 >= (write ? 2 : 3) * PGPU_PAGE_SIZE) {
         return false;
     }
     *host = b->mem + (bus - 0x40000000);
@@ -239,17 +241,25 @@ static void test_owner_translates_what_the_map_lacks(void **state)
     /* the DMA map first, the owner only for what it lacks */
     assert_int_equal(OPS.dma_map(gpu, 0x40001000, mapped, PGPU_PAGE_SIZE), 0);
     OPS.ggtt_write(gpu, 0, 0x40001000 | GTT_PTE_PRESENT);
-    OPS.ggtt_write(gpu, 1, 0x40002000 | GTT_PTE_PRESENT);
+    OPS.ggtt_write(gpu, 1, 0x40000000 | GTT_PTE_PRESENT);
     OPS.ggtt_write(gpu, 2, 0x50000000 | GTT_PTE_PRESENT);
+    OPS.ggtt_write(gpu, 3, 0x40002000 | GTT_PTE_PRESENT);
     assert_int_equal(OPS.aperture_access(gpu, 0, &v, 4, true), 0);
     assert_memory_equal(mapped, &v, 4);
     assert_int_equal(bus.asked, 0);
     assert_int_equal(OPS.aperture_access(gpu, PGPU_PAGE_SIZE + 8, &v, 4, true), 0);
-    assert_memory_equal(bus.mem + 2 * PGPU_PAGE_SIZE + 8, &v, 4);
+    assert_memory_equal(bus.mem + 8, &v, 4);
     assert_int_equal(bus.asked, 1);
     /* an address the owner refuses is a fault */
     assert_int_equal(OPS.aperture_access(gpu, 2 * PGPU_PAGE_SIZE, &v, 4, false), -EFAULT);
     assert_int_equal(bus.asked, 2);
+    /* a page mapped for reads: read, and a write refused */
+    memcpy(bus.mem + 2 * PGPU_PAGE_SIZE + 16, "ro!", 4);
+    assert_int_equal(OPS.aperture_access(gpu, 3 * PGPU_PAGE_SIZE + 16, &v, 4, false), 0);
+    assert_memory_equal(&v, "ro!", 4);
+    assert_int_equal(OPS.aperture_access(gpu, 3 * PGPU_PAGE_SIZE + 16, &v, 4, true), -EFAULT);
+    assert_memory_equal(bus.mem + 2 * PGPU_PAGE_SIZE + 16, "ro!", 4);
+    assert_int_equal(bus.asked, 4);
     OPS.destroy(gpu);
     /* every engine thread entered and left */
     assert_int_equal(bus.entered, GEN9_NUM_ENGINES);
