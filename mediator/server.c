@@ -670,8 +670,10 @@ static int dispatch(struct med_server *server, int timeout_ms, bool *stop)
         } else if (((struct session *)tag)->failed) {
             continue;   /* closed below */
         } else if (!med_session_readable(tag)) {
-            /* Reading first drains what a dying client sent; EOF ends it. */
-            close_session(server, tag);
+            /* Reading first drains what a dying client sent; EOF ends it,
+             * after this round: a later event of the round may name it
+             * (its doorbell's). */
+            ((struct session *)tag)->failed = true;
         }
         drain_done(server);
     }

@@ -706,14 +706,22 @@ static bool on_ports(const struct sched_engine *e, const struct med_sched_entity
  * resets an engine: while stopped the engine neither completes nor
  * switches contexts, so what its CSB and EXECLIST_STATUS say stays true
  * while the mechanism decides.  The wait is the command in progress (the
- * model: its slice), as for an engine reset.
+ * model: its slice), as for an engine reset.  RING_MI_MODE is context
+ * state: a context the engine switches to before it stops (port 0 ended
+ * meanwhile) restores it, STOP_RING cleared as every image has it, and
+ * the engine runs on; the stop is asked for again, at most once per port.
  */
 static void stop_cs(struct med_sched *s, struct sched_engine *e)
 {
     long poll_ns = STOP_POLL_MIN_NS;
+    uint32_t mode;
 
     mmio_write(s, e->base + RING_MI_MODE, MASKED_BIT_ENABLE(STOP_RING));
-    while (!(mmio_read(s, e->base + RING_MI_MODE) & MODE_IDLE)) {
+    while (!((mode = mmio_read(s, e->base + RING_MI_MODE)) & MODE_IDLE)) {
+        if (!(mode & STOP_RING)) {
+            s->stats.stops_repeated++;
+            mmio_write(s, e->base + RING_MI_MODE, MASKED_BIT_ENABLE(STOP_RING));
+        }
         nanosleep(&(struct timespec){ .tv_nsec = poll_ns }, NULL);
         poll_ns = poll_ns * 2 < STOP_POLL_MAX_NS ? poll_ns * 2 : STOP_POLL_MAX_NS;
     }

@@ -184,6 +184,7 @@ struct med_sched_stats {
     uint64_t hangs;             /* workloads the engine stopped */
     uint64_t cancelled;
     uint64_t port1_drops;       /* cancelled from ELSP port 1 by a lite restore of port 0 */
+    uint64_t stops_repeated;    /* STOP_RING asked again: a context restored meanwhile cleared it */
     uint64_t resets;            /* engine resets the mechanism did */
     uint64_t stray_events;      /* CSB completions naming no running workload */
     uint64_t interrupts;        /* eventfd wake-ups processed */

@@ -64,6 +64,12 @@ void med_wl_context_build(struct vgpu_workload *w, const struct guest_context *c
     state[CTX_CONTEXT_CONTROL_DW] =
         (state[CTX_CONTEXT_CONTROL_DW] & ~CTX_CTRL_ENGINE_CTX_SAVE_INHIBIT) |
         MASKED_BIT_DISABLE(CTX_CTRL_ENGINE_CTX_SAVE_INHIBIT);
+    /* The engine's stop is the mediator's (its cancels and resets): an
+     * image that sets STOP_RING would stop the physical engine as it is
+     * restored, with other VMs' work behind it and nothing running for a
+     * hang to be noticed in.  i915 clears it in every image it makes. */
+    state[CTX_RING_MI_MODE_DW] = (state[CTX_RING_MI_MODE_DW] & ~STOP_RING) |
+                                 MASKED_BIT_DISABLE(STOP_RING);
     state[CTX_RING_HEAD_DW] = w->head;
     state[CTX_RING_TAIL_DW] = w->tail;
     state[CTX_RING_START_DW] = 0;   /* in the window it is bound at */

@@ -222,6 +222,11 @@ const struct wire_client_vgpu *guest_vm_vgpu(const struct guest_vm *vm)
     return &vm->vgpu;
 }
 
+struct wire_client *guest_vm_client(const struct guest_vm *vm)
+{
+    return vm->client;
+}
+
 const struct guest_events *guest_vm_events(const struct guest_vm *vm)
 {
     return &vm->events;
@@ -412,6 +417,11 @@ struct guest_ctx *guest_ctx_new(struct guest_vm *vm, enum gen9_engine engine,
                     guest_ppgtt_root(ppgtt));
     ctx->desc = native_ctx_desc(ctx->image->gma, ++vm->next_ctx_id);
     return ctx;
+}
+
+uint32_t *guest_ctx_image(const struct guest_ctx *ctx)
+{
+    return image_state(ctx);
 }
 
 static uint32_t ring_space(const struct guest_ctx *ctx)

@@ -50,6 +50,8 @@ struct guest_vm *guest_vm_attach(const char *socket_path, const char *name,
                                  uint64_t ram_size, const char *vgpu_name);
 void guest_vm_destroy(struct guest_vm *vm);
 const struct wire_client_vgpu *guest_vm_vgpu(const struct guest_vm *vm);
+/* Its connection, for tests that break the protocol on purpose. */
+struct wire_client *guest_vm_client(const struct guest_vm *vm);
 
 /* Zeroed guest pages; bound in the GGTT if @ggtt.  NULL when guest RAM or
  * the partition is used up. */
@@ -88,6 +90,8 @@ int guest_ctx_emit_batch(struct guest_ctx *ctx, uint64_t addr, bool ppgtt);
 /* A seqno write into the context's PPHWSP and MI_USER_INTERRUPT; the seqno. */
 int guest_ctx_emit_breadcrumb(struct guest_ctx *ctx, uint32_t *seqno);
 uint32_t guest_ctx_seqno(const struct guest_ctx *ctx);
+/* Its context image's register state page, as the guest may write it. */
+uint32_t *guest_ctx_image(const struct guest_ctx *ctx);
 /* The ELSP descriptor its elements are submitted with. */
 uint64_t guest_ctx_desc(const struct guest_ctx *ctx);
 /* Publish the tail in the image and send the ELSP element. */

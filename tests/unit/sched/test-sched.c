@@ -43,6 +43,12 @@
 #define SLICE_NS        1000000ull
 #define BLOCK_NS        4000000ull      /* a blocked workload's GPU time: > SLICE_NS */
 
+#define GATE            63              /* results[GATE] == 1 releases blocked workloads */
+#define BLOCKER_GATE    62              /* ... results[BLOCKER_GATE] the blocker */
+#define STARTED(i)      (40 + (i))      /* where a marked workload says it started */
+#define STARTED_VALUE   0x57a7
+#define PORT_1_GATE     61              /* never released: port 1's workload waits */
+
 struct test_workload {
     struct med_sched_workload sched;    /* first */
     unsigned index;
@@ -51,8 +57,19 @@ struct test_workload {
     bool completed;
 };
 
+/*
+ * What the scheduler drives: the model, seen through a GPU that can make a
+ * context restore land right after a stop request (restore_after_stop).
+ */
+struct seen_gpu {
+    struct pgpu base;
+    struct pgpu *model;
+    bool restore_after_stop;
+};
+
 struct env {
     struct pgpu *gpu;
+    struct seen_gpu seen;
     uint8_t *mem;
     struct med_sched *sched;
     struct test_workload wl[MAX_WL];
@@ -116,6 +133,59 @@ static void cancel(struct env *e, struct med_sched_entity *en)
     drain(e);
 }
 
+static struct pgpu *model_of(struct pgpu *gpu)
+{
+    return ((struct seen_gpu *)gpu)->model;
+}
+
+static uint64_t seen_mmio_read(struct pgpu *gpu, uint32_t offset, unsigned size)
+{
+    return model_of(gpu)->ops->mmio_read(model_of(gpu), offset, size);
+}
+
+static void wait_for_result(struct env *e, unsigned slot, uint32_t value);
+
+
+/*
+ * restore_after_stop: the first STOP_RING request on the render engine
+ * meets port 0's workload ending (its gate opens), and port 1's context
+ * restored (it stores its start marker and waits): RING_MI_MODE is context
+ * state, and that image's clears STOP_RING, as every image i915 makes
+ * does.  On the hardware the restore can land after the request; here it
+ * is made to, every time.
+ */
+static void seen_mmio_write(struct pgpu *gpu, uint32_t offset, uint64_t value, unsigned size)
+{
+    struct seen_gpu *seen = (struct seen_gpu *)gpu;
+    struct pgpu *model = seen->model;
+    uint32_t mi_mode = gen9_engines[GEN9_RCS].base + RING_MI_MODE;
+
+    if (seen->restore_after_stop && offset == mi_mode && value == MASKED_BIT_ENABLE(STOP_RING)) {
+        seen->restore_after_stop = false;
+        __atomic_store_n(&page_of(the_env, RESULTS_PAGE)[GATE], 1, __ATOMIC_RELEASE);
+        wait_for_result(the_env, STARTED(1), STARTED_VALUE);
+        model->ops->mmio_write(model, offset, value, size);
+        value = MASKED_BIT_DISABLE(STOP_RING);
+    }
+    model->ops->mmio_write(model, offset, value, size);
+}
+
+static void seen_set_irq_handler(struct pgpu *gpu, pgpu_irq_handler *handler, void *opaque)
+{
+    model_of(gpu)->ops->set_irq_handler(model_of(gpu), handler, opaque);
+}
+
+static void seen_reset_engine(struct pgpu *gpu, enum gen9_engine engine)
+{
+    model_of(gpu)->ops->reset_engine(model_of(gpu), engine);
+}
+
+/* What the scheduler calls, no more. */
+static const struct pgpu_ops seen_ops = {
+    .name = "sched-test-seen", .mmio_read = seen_mmio_read, .mmio_write = seen_mmio_write,
+    .set_irq_handler = seen_set_irq_handler, .reset_engine = seen_reset_engine,
+};
+
 static const struct med_sched_ops ops = { .bind = bind };
 static const struct med_sched_share equal = { .weight = 1, .cap_percent = MED_SCHED_CAP_NONE };
 
@@ -142,7 +212,8 @@ static int setup_with(void **state, const struct med_sched_policy_ops *policy, u
     for (unsigned i = 0; i < MEM_PAGES; i++) {
         e->gpu->ops->ggtt_write(e->gpu, (uint32_t)(ggtt_of(i) / PAGE), (BUS + i * PAGE) | 1);
     }
-    config.gpu = e->gpu;
+    e->seen = (struct seen_gpu){ .base.ops = &seen_ops, .model = e->gpu };
+    config.gpu = &e->seen.base;
     for (unsigned i = 0; i < GEN9_NUM_ENGINES; i++) {
         config.status_page[i].map = page_of(e, STATUS_PAGE(i));
         config.status_page[i].ggtt = ggtt_of(STATUS_PAGE(i));
@@ -178,10 +249,6 @@ static int teardown(void **state)
     return 0;
 }
 
-#define GATE            63              /* results[GATE] == 1 releases blocked workloads */
-#define BLOCKER_GATE    62              /* ... results[BLOCKER_GATE] the blocker */
-#define STARTED(i)      (40 + (i))      /* where a marked workload says it started */
-#define STARTED_VALUE   0x57a7
 
 static void emit_store(uint32_t *r, uint32_t *n, unsigned slot, uint32_t value)
 {
@@ -519,6 +586,38 @@ static void test_cancel_after_port_0_completed_spares_port_1(void **state)
     assert_int_equal(med_sched_get_stats(e->sched)->dispatched, 3);
 }
 
+/*
+ * a's workload 0 runs in port 0 (marked, blocked), b's workload 1 waits in
+ * port 1; b is cancelled just as a's ends and the engine restores b's
+ * context, whose image clears the STOP_RING the cancel asked for.  The
+ * cancel must not wait for an idle engine that runs on in b's context (it
+ * did, until the hang detector stopped b: the other vGPU's completion
+ * waited that long): it asks again, then finds a's workload done and b's
+ * running, and resets the engine under b's.
+ */
+static void test_cancel_as_port_1_is_restored_stops_it(void **state)
+{
+    struct env *e = *state;
+    struct med_sched_entity a, b, c;
+
+    dispatch_as_pair(e, &c, &a, workload_shaped(e, 0, true, GATE, false),
+                     &b, workload_shaped(e, 1, true, PORT_1_GATE, false));
+    wait_for_result(e, STARTED(0), STARTED_VALUE);
+    e->seen.restore_after_stop = true;
+    cancel(e, &b);
+    assert_false(e->seen.restore_after_stop);
+    assert_int_equal(e->completed, 3);
+    assert_int_equal(e->wl[0].result, MED_SCHED_DONE);
+    assert_int_equal(e->wl[1].result, MED_SCHED_CANCELLED);
+    assert_int_equal(result(e, 0), 1);
+    assert_int_equal(result(e, 1), 0);
+    assert_int_equal(med_sched_get_stats(e->sched)->stops_repeated, 1);
+    assert_int_equal(med_sched_get_stats(e->sched)->hangs, 0);
+    assert_int_equal(med_sched_get_stats(e->sched)->resets, 1);
+    assert_int_equal(b.on_gpu, 0);
+    assert_int_equal(a.workloads, 1);
+}
+
 /* b's workload 0 runs in port 0 (blocked), a's workload 1 waits in port 1,
  * b's workload 3 in b's queue; b is cancelled: the engine is reset under
  * b's workload, a's (which never ran) runs afterwards, once. */
@@ -664,6 +763,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hang_in_port_0_spares_port_1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hang_cancels_its_vgpus_later_work, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_in_port_0_requeues_port_1,
+                                        setup_patient, teardown),
+        cmocka_unit_test_setup_teardown(test_cancel_as_port_1_is_restored_stops_it,
                                         setup_patient, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_in_port_1_leaves_port_0_running,
                                         setup_patient, teardown),
