@@ -55,6 +55,22 @@ void med_wl_count_rejection(struct med_vgpu_submission *sub, enum gen9_engine en
                   gen9_engines[engine].name, desc, why);
 }
 
+/*
+ * An element of @eq failed before the GPU: the vGPU hangs its engine on
+ * it, as hardware stops at a command it may not run, so the elements
+ * behind it (those waiting, and those arriving before the guest's
+ * RESET_ENGINES) never run, as on a hung engine: a later request's
+ * breadcrumb would pass the failed one's.  Those shadowed before it still
+ * run and complete first.
+ */
+static void stop_behind(struct med_vgpu_submission *sub, struct engine_queue *eq)
+{
+    sub->stats.cancelled += eq->pending_count;
+    sub->config.host->totals->cancelled += eq->pending_count;
+    eq->pending_count = 0;
+    eq->stuck = true;
+}
+
 void med_wl_reject(struct vgpu_workload *w, const char *fmt, ...)
 {
     char why[MED_SCAN_REASON_MAX + 64];
@@ -66,6 +82,7 @@ void med_wl_reject(struct vgpu_workload *w, const char *fmt, ...)
     med_wl_count_rejection(w->sub, w->engine, w->guest_desc, why);
     w->state = WL_FINISHED;
     w->event = WIRE_EVENT_REJECTED;
+    stop_behind(w->sub, &w->sub->engines[w->engine]);
 }
 
 

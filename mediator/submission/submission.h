@@ -35,8 +35,8 @@
  * A workload that fails any check is not submitted: COMPLETE "rejected"
  * (WIRE_EVENT_REJECTED), the reason logged with the vGPU's name.  A
  * workload the GPU stops (hang detector, fault) is reported the same way
- * after its engine is reset; other vGPUs' work is untouched.  The vGPU's
- * engine then stays stuck in it, as hardware would until the guest resets
+ * after its engine is reset; other vGPUs' work is untouched.  Either way
+ * the vGPU's engine then stays stuck in it, as hardware would until the guest resets
  * the engine: its later elements, queued or arriving before the guest's
  * RESET_ENGINES, are dropped without COMPLETE (a later element of the same
  * context would land its breadcrumb past the hung request's).

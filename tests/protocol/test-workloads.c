@@ -1270,6 +1270,44 @@ static void test_a_hang_drops_the_engines_later_work_until_the_reset(void **stat
     assert_exec_counts(e, 0, 1);
 }
 
+/*
+ * The same for a request the scanner refuses (MI_REPORT_HEAD would write
+ * the engine's status page, a host page), with another context's request
+ * on the same engine behind it: hardware stops at a command it may not
+ * run and runs nothing more on the engine until i915 resets it, so the
+ * later request never runs and gets no COMPLETE (its breadcrumb would
+ * tell i915 the engine went on).  Its COMPLETE would come at once after
+ * the rejection's; the wait for it ends only at WAIT_MS, which only a
+ * correct mediator reaches.  After the guest's reset both run again.
+ */
+static void test_a_rejection_drops_the_engines_later_work_until_the_reset(void **state)
+{
+    struct env *e = *state;
+    struct guest_ctx *other = guest_ctx_new(e->vm, GEN9_RCS, e->ppgtt);
+    uint32_t *p = e->batch->map, seqno;
+
+    assert_non_null(other);
+    emit(&p, MI_REPORT_HEAD_DW);
+    emit(&p, MI_BB_END_DW);
+    submit_batch(e->rcs, BATCH_ADDR);
+    assert_int_equal(guest_ctx_emit_batch(other, store_batch(e, 0x8000, DATA_ADDR + 0x100, 0x1a7e),
+                                          true), 0);
+    assert_int_equal(guest_ctx_emit_breadcrumb(other, &seqno), 0);
+    assert_int_equal(guest_ctx_submit(other), 0);
+    assert_int_equal(guest_ctx_wait(e->rcs, WAIT_MS), -EIO);
+    assert_int_equal(guest_ctx_wait(other, WAIT_MS), -ETIMEDOUT);
+    assert_int_equal(guest_vm_events(e->vm)->done, 0);
+    assert_int_not_equal(guest_ctx_seqno(other), seqno);
+    assert_int_equal(guest_ctx_recover(e->rcs), 0);
+    assert_int_equal(guest_ctx_recover(other), 0);
+    assert_int_equal(run_batch(other, store_batch(e, 0x9000, DATA_ADDR + 0x200, 0x600d)), 0);
+    assert_int_equal(run_batch(e->rcs, store_batch(e, 0xa000, DATA_ADDR + 0x300, 0x600e)), 0);
+    assert_int_equal(load_u32(e->data, 0x80), 0x600d);
+    assert_int_equal(load_u32(e->data, 0xc0), 0x600e);
+    assert_int_equal(load_u32(e->data, 0x40), 0);   /* the later request never ran */
+    assert_host_pages_intact(e);
+}
+
 /* Every rejection and hang above was counted. */
 static void test_rejections_are_counted(void **state)
 {
@@ -1476,6 +1514,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_exitless_loop_is_contained, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_hang_drops_the_engines_later_work_until_the_reset,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_rejection_drops_the_engines_later_work_until_the_reset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disconnect_frees_the_engine, setup_patient,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_bad_message_then_doorbell_in_one_wait, setup,

@@ -165,7 +165,9 @@ static void test_a_vgpu_lives_through_the_client_library(void **state)
     wire_client_ggtt_write(c, vgpu.hidden_base / 4096, 0x5000 | 1);
     assert_int_equal(vgpu.ggtt[vgpu.hidden_base / 4096], 0x5001);
 
-    assert_int_equal(wire_client_submit(c, GEN9_RCS, 0x1000, 0x2000), 0);
+    /* Two engines: a rejected element stops its engine until a reset. */
+    assert_int_equal(wire_client_submit(c, GEN9_RCS, 0x1000, 0), 0);
+    assert_int_equal(wire_client_submit(c, GEN9_BCS, 0x2000, 0), 0);
     p = (struct pollfd) { .fd = wire_client_fd(c), .events = POLLIN };
     while (done.count < 2) {
         assert_int_equal(poll(&p, 1, 10000), 1);
