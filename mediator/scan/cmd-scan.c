@@ -1331,6 +1331,36 @@ static enum med_scan_verdict end_of_buffer(struct med_scan_state *s)
                   " bytes mapped from its start", 4 * f->dwords);
 }
 
+/*
+ * A rejection of the guest's: cut each buffer the scan is inside where the
+ * GPU stops (med_scan_result.prefix): the top one at the rejected command
+ * (a start it made, recorded before an audit refused it, goes), the
+ * others after their call.  No prefix where a batch's part before its cut
+ * is not all the vGPU's memory (audit_batch() checks that of a whole
+ * batch as it leaves it).
+ */
+static void cut_at_rejection(struct med_scan_state *s)
+{
+    struct med_scan *scan = s->scan;
+    struct med_scan_result *r = s->result;
+    const struct frame *f = top(s);
+
+    for (int l = 0; l <= s->level; l++) {
+        struct med_scan_buffer *b = &scan->buffers[s->frames[l].buffer];
+
+        b->len = 4 * s->frames[l].pos;
+        b->stops = true;
+        if (l && b->len && !range_ok(s, b->space, b->gma, b->len, &s->batch_hint)) {
+            return;
+        }
+    }
+    while (r->bb_start_count && scan->bb_starts[r->bb_start_count - 1].buffer == f->buffer &&
+           scan->bb_starts[r->bb_start_count - 1].offset >= 4 * f->pos) {
+        r->bb_start_count--;
+    }
+    r->prefix = true;
+}
+
 static void start_result(struct med_scan_state *s)
 {
     struct med_scan *scan = s->scan;
@@ -1367,6 +1397,9 @@ enum med_scan_verdict med_scan(struct med_scan *scan, const struct med_scan_requ
         } else {
             v = scan_frame(&s);
         }
+    }
+    if (v != MED_SCAN_OK && v != MED_SCAN_NO_MEMORY && s.level >= 0) {
+        cut_at_rejection(&s);
     }
     result->buffers = scan->buffers;     /* reserve_buffers() may have moved them */
     result->bb_starts = scan->bb_starts;

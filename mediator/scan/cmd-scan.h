@@ -134,6 +134,7 @@ struct med_scan_buffer {
                                  * command that leaves the buffer */
     unsigned level;             /* 0 top level, 1 first-level, 2 second-level batch */
     bool privileged;            /* top level or GGTT batches started from one */
+    bool stops;                 /* on a rejection's path: the GPU must stop at len */
 };
 
 /* An MI_BATCH_BUFFER_START: dwords 1-2 of the command at @offset of
@@ -148,9 +149,22 @@ struct med_scan_bb_start {
     uint64_t target_offset;     /* bytes into the target's copy */
 };
 
+/*
+ * On a rejection of the guest's (any verdict but MED_SCAN_NO_MEMORY),
+ * @prefix is set and the result lists what runs before the rejected
+ * command, as hardware runs a stream up to a command it may not run and
+ * stops there: the buffers the scan was inside (the ring, the batch that
+ * called, the rejected command's batch) are marked @stops, each cut where
+ * the GPU must stop: at the rejected command, or where a batch on the way
+ * would have gone on after its call.  The caller may run that prefix with
+ * a command the GPU stops at placed at each such cut (a hang, as the
+ * hardware's), or nothing.  What the prefix lists was scanned as for
+ * MED_SCAN_OK.
+ */
 struct med_scan_result {
     enum med_scan_verdict verdict;
     char reason[MED_SCAN_REASON_MAX];   /* "" when OK */
+    bool prefix;
     /* Valid until the next scan or med_scan_destroy(). */
     const struct med_scan_buffer *buffers;
     unsigned buffer_count;

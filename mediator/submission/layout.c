@@ -29,12 +29,15 @@ static bool layout(struct vgpu_workload *w, const struct guest_context *ctx,
     for (unsigned b = 1; b < res->buffer_count; b++) {
         end = med_wl_align_up(end, SHADOW_BATCH_ALIGN);
         offsets[b] = end;
-        end += res->buffers[b].len;
+        end += res->buffers[b].len + (res->buffers[b].stops ? 4 : 0);
     }
     med_wl_loops_plan(w, res, &end);
     if (end > host->window_size) {
-        med_wl_reject(w, "its ring and batches need %" PRIu64 " KiB of shadow memory, the engine's "
-               "window holds %" PRIu64 " KiB", end >> 10, host->window_size >> 10);
+        /* A refused scan's prefix that does not fit: refused whole, for its scan. */
+        med_wl_reject(w, "%s%s%sits ring and batches need %" PRIu64 " KiB of shadow memory, the "
+                      "engine's window holds %" PRIu64 " KiB", res->prefix ? "scan: " : "",
+                      res->prefix ? res->reason : "", res->prefix ? "; up to there " : "",
+                      end >> 10, host->window_size >> 10);
         return false;
     }
     if (w->mem.size < end) {
@@ -139,6 +142,24 @@ static void place_ring(struct vgpu_workload *w, const struct guest_context *ctx,
     memcpy(ring, w->sub->ring_copy + first, len - first);
 }
 
+/* The GPU stops at the end of each buffer of a refused scan's path
+ * (med_scan_result.prefix): nothing after the cut runs. */
+static void place_stops(struct vgpu_workload *w, const struct guest_context *ctx,
+                        const struct med_scan_result *res, const uint64_t *offsets)
+{
+    uint8_t *mem = w->mem.map;
+
+    for (unsigned b = 0; b < res->buffer_count; b++) {
+        const struct med_scan_buffer *buf = &res->buffers[b];
+        uint64_t at = b ? offsets[b] + buf->len
+                        : SHADOW_RING_OFFSET + (w->head + buf->len) % ctx->ring_size;
+
+        if (buf->stops) {
+            *(uint32_t *)(mem + at) = SHADOW_STOP_DW;
+        }
+    }
+}
+
 
 bool med_wl_layout(struct vgpu_workload *w, const struct guest_context *ctx,
                    const struct med_scan_result *res, uint32_t len)
@@ -156,6 +177,7 @@ bool med_wl_layout(struct vgpu_workload *w, const struct guest_context *ctx,
         for (unsigned b = 1; b < res->buffer_count; b++) {
             memcpy((uint8_t *)w->mem.map + offsets[b], res->buffers[b].host, res->buffers[b].len);
         }
+        place_stops(w, ctx, res, offsets);
     }
     free(offsets);
     return ok;

@@ -33,8 +33,6 @@
 #include "pgpu/skl-regs.h"
 
 #define BB_START_BYTES          12
-/* Command type 7 is reserved on Gen9: the command streamer stops there. */
-#define LOOP_STOP_DW            0xffffffffu
 #define LOOP_AREA_SIZE          64      /* entered dwords, then the stop */
 #define LOOP_STOP_OFFSET        32
 
@@ -137,7 +135,7 @@ void med_wl_loops_build(struct vgpu_workload *w, const struct med_scan_result *r
         return;
     }
     memset(at(w, w->loop_area), 0, LOOP_AREA_SIZE);
-    *at(w, w->loop_area + LOOP_STOP_OFFSET) = LOOP_STOP_DW;
+    *at(w, w->loop_area + LOOP_STOP_OFFSET) = SHADOW_STOP_DW;
     for (unsigned k = 0; k < w->trap_count; k++) {
         struct loop_trap *t = &w->traps[k];
         uint32_t *p = at(w, t->trampoline), first = 0;

@@ -48,6 +48,11 @@
 
 #define NO_TAIL                 UINT32_MAX  /* the image was unreadable at SUBMIT */
 
+/* Command type 7 is reserved on Gen9: the command streamer stops there (a
+ * hang), as at any command it may not run.  Where a refused command's
+ * stream is cut (layout.c) and where a loop's refused rescan leads (loop.c). */
+#define SHADOW_STOP_DW          0xffffffffu
+
 /* Loops (loop.c): a first-level chain back into its own activation goes
  * through a trampoline of the workload's, which the mediator points at a
  * fresh copy and scan of the guest's loop, in one of two halves per loop,
@@ -103,6 +108,7 @@ struct vgpu_workload {
     uint64_t used;              /* bytes of mem this workload uses */
     uint64_t window;            /* the GGTT window it was last bound at */
     bool user_interrupt;        /* the scan found an MI_USER_INTERRUPT */
+    bool refused;               /* runs up to a refused command and stops there */
     /* The PPGTT version the scan checked, pinned while the GPU may walk it. */
     struct med_vgpu_ppgtt *ppgtt;
     uint64_t ppgtt_pin;
@@ -186,6 +192,9 @@ void med_wl_notice(struct med_vgpu_submission *sub, bool guard, enum med_guard_e
  * the guard. */
 void med_wl_count_rejection(struct med_vgpu_submission *sub, enum gen9_engine engine, uint64_t desc,
                             const char *why);
+/* @w runs only up to the command the scanner refused (@reason), where the
+ * GPU stops: counted and logged as a rejection, its engine stops. */
+void med_wl_refuse(struct vgpu_workload *w, const char *reason);
 /* @w ends rejected, for the reason @fmt says. */
 void med_wl_reject(struct vgpu_workload *w, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

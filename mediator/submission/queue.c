@@ -71,9 +71,19 @@ static void stop_behind(struct med_vgpu_submission *sub, struct engine_queue *eq
     eq->stuck = true;
 }
 
+void med_wl_refuse(struct vgpu_workload *w, const char *reason)
+{
+    char why[MED_SCAN_REASON_MAX + 96];
+
+    snprintf(why, sizeof(why), "scan: %s; it runs up to there and stops (a hang)", reason);
+    med_wl_count_rejection(w->sub, w->engine, w->guest_desc, why);
+    w->refused = true;
+    stop_behind(w->sub, &w->sub->engines[w->engine]);
+}
+
 void med_wl_reject(struct vgpu_workload *w, const char *fmt, ...)
 {
-    char why[MED_SCAN_REASON_MAX + 64];
+    char why[MED_SCAN_REASON_MAX + 160];
     va_list ap;
 
     va_start(ap, fmt);
@@ -234,6 +244,7 @@ void med_vgpu_submission_shadow_next(struct med_vgpu_submission *sub)
         w->event = 0;
         w->engine_error = 0;
         w->user_interrupt = false;
+        w->refused = false;
         w->head = w->tail = 0;
         w->scan_ns = w->shadow_ns = 0;
         w->sched.dispatched_ns = 0;
@@ -267,11 +278,14 @@ static void finished(struct med_sched_workload *sw, enum med_sched_result result
 
         w->event = WIRE_EVENT_REJECTED;
         w->engine_error = sw->engine_error;
-        sub->stats.hangs++;
-        sub->config.host->totals->hangs++;
+        /* A refused element's stop was counted as its rejection. */
+        if (!w->refused) {
+            sub->stats.hangs++;
+            sub->config.host->totals->hangs++;
+        }
         med_wl_describe_stop(w, sw->stop_address, where, sizeof(where));
-        med_wl_notice(sub, true, MED_GUARD_HANG, "%s element 0x%016" PRIx64 " stopped by the GPU "
-                      "(RING_EIR 0x%" PRIx32 ", %s): engine reset, reported as a hang",
+        med_wl_notice(sub, !w->refused, MED_GUARD_HANG, "%s element 0x%016" PRIx64 " stopped by "
+                      "the GPU (RING_EIR 0x%" PRIx32 ", %s): engine reset, reported as a hang",
                       gen9_engines[w->engine].name, w->guest_desc, sw->engine_error, where);
         break;
     }

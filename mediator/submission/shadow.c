@@ -58,9 +58,12 @@ void med_wl_shadow(struct vgpu_workload *w)
     }, &res);
     w->scan_ns = med_now_ns() - scan_start;
     MED_TRACE(scan, sub->config.vgpu_id, w->engine, w->guest_desc, verdict, len);
-    if (verdict != MED_SCAN_OK) {
+    if (verdict != MED_SCAN_OK && !res.prefix) {
         med_wl_reject(w, "scan: %s", res.reason);
     } else if (med_wl_layout(w, &ctx, &res, len)) {
+        if (verdict != MED_SCAN_OK) {
+            med_wl_refuse(w, res.reason);
+        }
         med_wl_context_build(w, &ctx);
         w->user_interrupt = res.user_interrupt;
         w->ppgtt = ctx.ppgtt;

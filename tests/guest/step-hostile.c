@@ -4,9 +4,9 @@
  * attack in a context of its own next to a canary buffer, waits until its
  * i915 gave up on it (a rejected workload looks like a hang: heartbeat,
  * engine reset), then checks that the canary is untouched, that i915 refused
- * the batch or had to reset an engine for it (its kernel log says so; a
- * rejected request never started, so i915 may find it innocent and replay
- * it: it is rejected again until i915 gives up on it), and that the next
+ * the batch or had to reset an engine for it (its kernel log says so; the
+ * GPU runs a refused request up to the refused command and stops there, as
+ * hardware does, so i915 finds it started and guilty), and that the next
  * valid batch,
  * in a fresh context, runs and stores what it should.  The mediator logs
  * each rejection with the vGPU's name; run-guest echoes its log.

@@ -598,8 +598,11 @@ static void test_store_outside_the_partition(void **state)
     emit_sdi(&p, e->canary->gma, true, false);
     emit(&p, MI_BB_END_DW);
     expect_contained(e, e->rcs, BATCH_ADDR);
-    /* Refused by the mediator, never run: the GPU raised no error. */
-    assert_int_equal(guest_vm_events(e->vm)->engine_errors, 0);
+    /* Refused: the GPU stopped there with the instruction error a command
+     * it may not run raises (RING_EIR bit 0, i915's I915_ERROR_INSTRUCTION),
+     * which the guest sees as on hardware. */
+    assert_int_equal(guest_vm_events(e->vm)->engine_errors, 1);
+    assert_int_equal(guest_vm_events(e->vm)->last_engine_error, 1u << 0);
 }
 
 static void test_ppgtt_entry_to_memory_not_owned(void **state)
@@ -1308,6 +1311,77 @@ static void test_a_rejection_drops_the_engines_later_work_until_the_reset(void *
     assert_host_pages_intact(e);
 }
 
+/*
+ * Hardware runs a stream up to a command it may not run and stops there,
+ * hung: the requests before it complete and the refused request's own
+ * commands before that command run.  i915 needs both after the hang: it
+ * takes a request for started, and so for guilty, from its initial
+ * breadcrumb (a store before its batch); an unstarted one is replayed
+ * after the reset and hangs again.  One element here holds a request that
+ * stores and then one whose batch stores, then has MI_REPORT_HEAD (it
+ * would write the engine's status page, a host page), then stores again.
+ */
+static void test_a_refused_command_stops_the_gpu_there(void **state)
+{
+    struct env *e = *state;
+    uint32_t *p = (uint32_t *)((uint8_t *)e->batch->map + 0x1000), first, seqno;
+
+    emit_sdi(&p, DATA_ADDR + 4, false, false);
+    p[-1] = 0x57a7;
+    emit(&p, MI_REPORT_HEAD_DW);
+    emit_sdi(&p, DATA_ADDR + 8, false, false);
+    p[-1] = 0xbad;
+    emit(&p, MI_BB_END_DW);
+    assert_int_equal(guest_ctx_emit_batch(e->rcs, store_batch(e, 0, DATA_ADDR, 0x600d), true), 0);
+    assert_int_equal(guest_ctx_emit_breadcrumb(e->rcs, &first), 0);
+    assert_int_equal(guest_ctx_emit_batch(e->rcs, BATCH_ADDR + 0x1000, true), 0);
+    assert_int_equal(guest_ctx_emit_breadcrumb(e->rcs, &seqno), 0);
+    assert_int_equal(guest_ctx_submit(e->rcs), 0);
+    assert_int_equal(guest_ctx_wait(e->rcs, WAIT_MS), -EIO);
+    assert_int_equal(guest_vm_events(e->vm)->last_engine_error, 1u << 0);
+    assert_int_equal(guest_ctx_seqno(e->rcs), first);
+    assert_int_equal(load_u32(e->data, 0), 0x600d);
+    assert_int_equal(load_u32(e->data, 1), 0x57a7);
+    assert_int_equal(load_u32(e->data, 2), 0);
+    assert_host_pages_intact(e);
+    assert_canary_intact(e);
+    assert_exec_counts(e, 1, 0);    /* one hostile act: the stop is its rejection's */
+    assert_int_equal(guest_ctx_recover(e->rcs), 0);
+    assert_int_equal(run_batch(e->rcs, store_batch(e, 0x8000, DATA_ADDR + 0x100, 0x600e)), 0);
+    assert_int_equal(load_u32(e->data, 0x40), 0x600e);
+}
+
+/* The same in a second-level batch: what the first-level batch has after
+ * its call never runs, nor what the second-level one has after the
+ * refused command (an MI_LOAD_REGISTER_IMM of RING_START, outside the
+ * whitelist). */
+static void test_a_refused_command_in_a_second_level_batch_stops_the_gpu_there(void **state)
+{
+    struct env *e = *state;
+    uint32_t *first = e->batch->map, *second = (uint32_t *)((uint8_t *)e->batch->map + 0x1000);
+    const uint32_t ring_start = RENDER_RING_BASE + RING_START;
+
+    emit_sdi(&second, DATA_ADDR + 4, false, false);
+    second[-1] = 0x5ec;
+    emit_lri(&second, &ring_start, 1);
+    emit_sdi(&second, DATA_ADDR + 8, false, false);
+    second[-1] = 0xbad;
+    emit(&second, MI_BB_END_DW);
+    emit_sdi(&first, DATA_ADDR, false, false);
+    first[-1] = 0xf1;
+    emit_bb_start(&first, BATCH_ADDR + 0x1000, EMIT_BB_PPGTT | EMIT_BB_SECOND);
+    emit_sdi(&first, DATA_ADDR + 12, false, false);     /* after the return */
+    first[-1] = 0xbad;
+    emit(&first, MI_BB_END_DW);
+    assert_int_equal(run_batch(e->rcs, BATCH_ADDR), -EIO);
+    assert_int_equal(load_u32(e->data, 0), 0xf1);
+    assert_int_equal(load_u32(e->data, 1), 0x5ec);
+    assert_int_equal(load_u32(e->data, 2), 0);
+    assert_int_equal(load_u32(e->data, 3), 0);
+    assert_host_pages_intact(e);
+    assert_exec_counts(e, 1, 0);
+}
+
 /* Every rejection and hang above was counted. */
 static void test_rejections_are_counted(void **state)
 {
@@ -1516,6 +1590,10 @@ int main(int argc, char **argv)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_a_rejection_drops_the_engines_later_work_until_the_reset, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_refused_command_stops_the_gpu_there, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_refused_command_in_a_second_level_batch_stops_the_gpu_there, setup, teardown),
         cmocka_unit_test_setup_teardown(test_disconnect_frees_the_engine, setup_patient,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_bad_message_then_doorbell_in_one_wait, setup,

@@ -85,6 +85,43 @@ static void set_page_flags(uint64_t present, uint64_t owned)
     }
 }
 
+/*
+ * What the mediator runs of a result (layout.c): every buffer's len bytes
+ * of its copy (ASan stops a read past one) and each start's three dwords
+ * inside its buffer, for an accepted scan and for a rejection's prefix
+ * alike; anything else aborts.
+ */
+static void check_runnable(const struct med_scan_result *r)
+{
+    volatile uint8_t sum = 0;
+
+    if (r->verdict != MED_SCAN_OK && !r->prefix) {
+        return;
+    }
+    for (unsigned b = 0; b < r->buffer_count; b++) {
+        for (uint64_t i = 0; i < r->buffers[b].len; i++) {
+            sum += ((const uint8_t *)r->buffers[b].host)[i];
+        }
+        if (r->verdict == MED_SCAN_OK && r->buffers[b].stops) {
+            abort();
+        }
+    }
+    for (unsigned i = 0; i < r->bb_start_count; i++) {
+        const struct med_scan_bb_start *bs = &r->bb_starts[i];
+        const struct med_scan_buffer *to;
+
+        if (bs->buffer >= r->buffer_count || bs->target >= r->buffer_count ||
+            bs->offset + 12 > r->buffers[bs->buffer].len) {
+            abort();
+        }
+        /* It lands on a command, or on the stop at a cut. */
+        to = &r->buffers[bs->target];
+        if (bs->target_offset + 4 > to->len && !(to->stops && bs->target_offset == to->len)) {
+            abort();
+        }
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static size_t image_len;
@@ -134,6 +171,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     req = (struct med_scan_request){ .engine = engine, .commands = ring, .len = ring_len,
                                      .gma = FAKE_GGTT_BASE };
     med_scan(scan, &req, &result);
+    check_runnable(&result);
     free(ring);
     while (copy_count) {
         free(copies[--copy_count]);

@@ -536,6 +536,69 @@ static void test_hostile_unterminated(void **state)
     f->vm->page_flags[200] = FAKE_MAPPED;
 }
 
+/* The scan up to @end is refused with @verdict, its prefix @count buffers
+ * of @lens bytes, those of @stops (bit b: buffer b) cut, with @starts
+ * batch starts. */
+static void expect_prefix(struct fixture *f, const uint32_t *end, enum med_scan_verdict verdict,
+                          unsigned count, const uint64_t *lens, unsigned stops, unsigned starts)
+{
+    assert_int_equal(scan_until(f, GEN9_RCS, end), verdict);
+    assert_true(f->result.prefix);
+    assert_int_equal(f->result.buffer_count, count);
+    for (unsigned b = 0; b < count; b++) {
+        assert_int_equal(f->result.buffers[b].len, lens[b]);
+        assert_int_equal(f->result.buffers[b].stops, (stops >> b) & 1);
+    }
+    assert_int_equal(f->result.bb_start_count, starts);
+}
+
+/*
+ * A rejection's prefix: hardware runs a stream up to a command it may not
+ * run and stops there, so the result lists what runs before it, each
+ * buffer the scan was inside cut where the GPU must stop: the ring after
+ * its call, the first-level batch after its call of the second-level
+ * one, that one at the refused command (a kernel-only register from a
+ * PPGTT batch).  Nothing after a cut is listed.  Where the part before a
+ * cut is not all the vGPU's memory, there is no prefix.
+ */
+static void test_rejection_prefix(void **state)
+{
+    struct fixture *f = *state;
+    const uint32_t reg = REG_HDC_CHICKEN0;
+    uint32_t *p = f->ring, *a = fake_ppgtt(f->vm, PPGTT_BATCH), *b = fake_ppgtt(f->vm, PPGTT_BATCH2);
+
+    emit(&p, MI_NOOP_DW);
+    emit_bb_start(&p, PPGTT_BATCH, EMIT_BB_PPGTT);
+    emit(&p, MI_NOOP_DW);
+    emit_bb_start(&a, PPGTT_BATCH2, EMIT_BB_PPGTT | EMIT_BB_SECOND);
+    emit_bb_start(&a, PPGTT_BATCH3, EMIT_BB_PPGTT);     /* never reached */
+    emit(&b, MI_NOOP_DW);
+    emit(&b, MI_NOOP_DW);
+    emit_lri(&b, &reg, 1);
+    *fake_ppgtt(f->vm, PPGTT_BATCH3) = MI_BB_END_DW;
+    /* ring after its call, first level after its call, second at the LRI */
+    expect_prefix(f, p, MED_SCAN_BAD_REGISTER, 3, (const uint64_t[]){ 16, 12, 8 }, 7, 2);
+    assert_int_equal(f->result.buffers[2].gma, PPGTT_BATCH2);
+    /* The same stream refused at its last command, in the ring. */
+    emit(&p, MI_REPORT_HEAD_DW);
+    b = fake_ppgtt(f->vm, PPGTT_BATCH2 + 8);
+    emit(&b, MI_BB_END_DW);
+    expect_prefix(f, p, MED_SCAN_FORBIDDEN_COMMAND, 4, (const uint64_t[]){ 20, 24, 12, 4 }, 1, 3);
+    /* Accepted: no prefix, nothing cut. */
+    p[-1] = MI_NOOP_DW;
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_OK);
+    assert_false(f->result.prefix);
+    assert_false(f->result.buffers[0].stops);
+    /* A batch whose first command runs off the vGPU's memory: none. */
+    p = f->ring;
+    emit_bb_start(&p, GGTT_END - 4, 0);
+    b = fake_ggtt(f->vm, GGTT_END - 4);
+    emit_sdi(&b, PPGTT_DATA, false, false);
+    emit(&b, MI_REPORT_HEAD_DW);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_FORBIDDEN_COMMAND);
+    assert_false(f->result.prefix);
+}
+
 #define LOOP_START      64u         /* igt's spinner loops from here */
 #define SPIN_CONDITION  4088u       /* the dword its CPU side writes */
 
@@ -1069,6 +1132,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_store_data_imm, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rejection_prefix, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_register_memory, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_data_index, setup, teardown),
