@@ -34,6 +34,14 @@ struct sched_engine {
     struct med_sched_status_page status;
     unsigned csb_head;
     struct med_sched_workload *running[2];     /* ELSP ports: [0] runs first */
+    uint64_t horizon[2];        /* the policy's horizon when each port's workload was picked */
+    unsigned waiting;           /* entities with work queued and none on the engine */
+    /* An ELSP pair written that the CSB has not shown taken yet (no
+     * idle-to-active or lite-restore entry since): no other may be
+     * written meanwhile, and a completion of port 0 before it is not the
+     * last (the engine takes the pair and runs port 0's context again,
+     * from its saved tail: nothing). */
+    bool elsp_pending;
     const struct med_sched_entity *last_head;  /* whose workload port 0 ran last */
 };
 
@@ -85,6 +93,7 @@ static void engine_init(struct med_sched *s, struct sched_engine *e)
     }
     __atomic_store_n(&e->status.map[HWSP_CSB_WRITE_PTR_DW], GEN8_CSB_ENTRIES - 1, __ATOMIC_RELEASE);
     e->csb_head = GEN8_CSB_ENTRIES - 1;
+    e->elsp_pending = false;
     mmio_write(s, e->base + RING_HWS_PGA, (uint32_t)e->status.ggtt);
     mmio_write(s, e->base + RING_MODE_GEN7, MASKED_BIT_ENABLE(GFX_RUN_LIST_ENABLE));
     mmio_write(s, e->base + RING_CONTEXT_STATUS_PTR,
@@ -266,12 +275,14 @@ static void backlog(struct med_sched *s, struct med_sched_entity *en, uint64_t n
     if (en->first && !en->on_gpu) {
         if (!en->waiting_since_ns) {
             en->waiting_since_ns = now;
+            s->engines[en->engine].waiting++;
         }
     } else if (en->waiting_since_ns) {
         if (en->on_gpu) {
             record_wait(s, now > en->waiting_since_ns ? now - en->waiting_since_ns : 0);
         }
         en->waiting_since_ns = 0;
+        s->engines[en->engine].waiting--;
     }
 
     if (has_work && !en->backlog_since_ns) {
@@ -408,38 +419,66 @@ static void elsp_write(struct med_sched *s, struct sched_engine *e, uint64_t des
 {
     uint32_t elsp = e->base + RING_ELSP;
 
+    e->elsp_pending = true;
+
     mmio_write(s, elsp, (uint32_t)(desc1 >> 32));
     mmio_write(s, elsp, (uint32_t)desc1);
     mmio_write(s, elsp, (uint32_t)(desc0 >> 32));
     mmio_write(s, elsp, (uint32_t)desc0);
 }
 
-/* Give an idle @e the policy's next pick, as many of its parts as fit the
+/*
+ * Whether port 1 of busy @e may be filled now, behind the workload port 0
+ * runs: when the engine has taken the last pair, that workload runs to
+ * its end within its horizon (leaves_time), its vGPU has more queued and
+ * no other vGPU waits for the engine.  Written as the pair (port 0's own
+ * element again, the new one), the engine takes it as a lite restore of
+ * the running context and goes on to port 1 without waiting for the
+ * mediator, as the native driver's ELSP write while its context runs
+ * does.  With another vGPU waiting, the decision waits for port 0's
+ * charge (the completion), as before: deciding now, on port 0's
+ * estimate, would let a vGPU whose workload overran its slice keep the
+ * engine for its next one.  So the policy can only pick port 0's vGPU
+ * (or none: capped out), and a pair written here never holds another
+ * vGPU's workload (med_sched_cancel() never has to drop one from it).
+ */
+static bool may_append(const struct med_sched *s, const struct sched_engine *e)
+{
+    return !e->running[1] && !e->elsp_pending && !s->cancelling && !e->waiting &&
+           e->running[0]->entity->first && leaves_time(e->running[0], e->horizon[0]);
+}
+
+/* Give @e the policy's next pick, as many of its parts as fit the
  * policy's horizon, and a second pick as port 1 of the ELSP pair if the
- * first is expected to leave time before that horizon. */
+ * first is expected to leave time before that horizon: both when @e is
+ * idle, port 1 alone behind the running port 0 when may_append(). */
 static void dispatch(struct med_sched *s, struct sched_engine *e)
 {
-    uint64_t desc[2] = { 0, 0 }, now = now_ns(), head_horizon = 0;
+    uint64_t desc[2] = { 0, 0 }, now = now_ns();
+    unsigned first_port = 0;
 
-    if (e->running[0] || s->held) {
+    if (s->held || (e->running[0] && !may_append(s, e))) {
         return;
     }
-    for (unsigned port = 0; port < 2; port++) {
+    if (e->running[0]) {
+        first_port = 1;
+        desc[0] = e->running[0]->desc;
+    }
+    for (unsigned port = first_port; port < 2; port++) {
         struct med_sched_entity *en;
         struct med_sched_workload *w;
-        unsigned fit;
+        unsigned fit, window;
 
-        if (port == 1 && !leaves_time(e->running[0], head_horizon)) {
+        if (port == 1 && !leaves_time(e->running[0], e->horizon[0])) {
             break;
         }
         en = s->config.policy->pick(s->policy, e->id, now);
         if (!en) {
             break;
         }
-        if (port == 0) {
-            head_horizon = horizon(s, en, now);
-        }
-        fit = parts_within(en, port == 0 ? head_horizon : horizon(s, en, now));
+        assert(!first_port || en == e->running[0]->entity);     /* may_append() */
+        e->horizon[port] = horizon(s, en, now);
+        fit = parts_within(en, e->horizon[port]);
         w = entity_pop(s, en);
         en->on_gpu++;
         w->run_end = w->parts - w->run_first > fit ? w->run_first + fit : w->parts;
@@ -447,9 +486,12 @@ static void dispatch(struct med_sched *s, struct sched_engine *e)
         if (++s->next_ctx_id == 0) {
             s->next_ctx_id = 1;
         }
+        /* the window port 0's workload is not in: it may have come from port 1 */
+        window = port == 0 ? 0 : 1 - e->running[0]->window;
         w->ctx_timestamp = NULL;
-        desc[port] = (uint32_t)s->config.ops->bind(w, port) | (uint64_t)s->next_ctx_id << 32;
+        desc[port] = (uint32_t)s->config.ops->bind(w, window) | (uint64_t)s->next_ctx_id << 32;
         assert(w->ctx_timestamp);
+        w->window = window;
         w->ctx_timestamp_start = __atomic_load_n(w->ctx_timestamp, __ATOMIC_RELAXED);
         w->desc = desc[port];
         if (!w->run_first) {
@@ -460,8 +502,10 @@ static void dispatch(struct med_sched *s, struct sched_engine *e)
         s->stats.dispatched++;
         backlog(s, en, now);
     }
-    if (!desc[0]) {
-        wake_at(s, s->config.policy->next_eligible_ns(s->policy, e->id));
+    if (!desc[first_port]) {
+        if (!first_port) {
+            wake_at(s, s->config.policy->next_eligible_ns(s->policy, e->id));
+        }
         return;
     }
     if (e->running[0]->entity != e->last_head) {
@@ -471,6 +515,7 @@ static void dispatch(struct med_sched *s, struct sched_engine *e)
     MED_TRACE(dispatch, e->id, desc[0], desc[1]);
     s->stats.elsp_writes++;
     s->stats.elsp_pairs += desc[1] != 0;
+    s->stats.elsp_appends += first_port;
     elsp_write(s, e, desc[0], desc[1]);
 }
 
@@ -497,6 +542,7 @@ static void finish(struct med_sched *s, struct sched_engine *e, enum med_sched_r
 
     e->running[0] = e->running[1];
     e->running[1] = NULL;
+    e->horizon[0] = e->horizon[1];
     w->finished_ns = now_ns();
     charge(s, w, w->finished_ns, result == MED_SCHED_DONE);
     MED_TRACE(gpu_complete, e->id, w->entity->owner_id, result, w->gpu_ns);
@@ -553,15 +599,27 @@ static void process_csb(struct med_sched *s, struct sched_engine *e)
         e->csb_head = (e->csb_head + 1) % GEN8_CSB_ENTRIES;
         status = __atomic_load_n(&hwsp[HWSP_CSB_DW + 2 * e->csb_head], __ATOMIC_RELAXED);
         ctx_id = __atomic_load_n(&hwsp[HWSP_CSB_DW + 2 * e->csb_head + 1], __ATOMIC_RELAXED);
+        if (status & (GEN8_CTX_STATUS_IDLE_ACTIVE | GEN8_CTX_STATUS_PREEMPTED)) {
+            e->elsp_pending = false;        /* the engine took the last pair */
+        }
         if (!(status & GEN8_CTX_STATUS_COMPLETE)) {
             continue;
         }
-        if (e->running[0] && ctx_id == (uint32_t)(e->running[0]->desc >> 32)) {
+        if (e->elsp_pending) {
+            /* Port 0's context ended before the engine took the pair that
+             * names it again (may_append): the engine restores it from
+             * its saved tail, completes it again at once, then runs port
+             * 1.  Its run ends with that second completion. */
+            s->stats.early_completions++;
+        } else if (e->running[0] && ctx_id == (uint32_t)(e->running[0]->desc >> 32)) {
             s->stats.completed++;
             finish(s, e, MED_SCHED_DONE);
         } else {
             s->stats.stray_events++;
         }
+    }
+    if (e->running[0]) {
+        dispatch(s, e);     /* the pair may have been taken: port 1 may be filled now */
     }
 }
 

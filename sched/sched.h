@@ -8,9 +8,11 @@
  *
  * An idle engine is given up to two workloads as one ELSP pair (port 0,
  * then port 1), so that it goes on to the second while the mediator
- * handles the first's completion; nothing is written to a busy engine's
- * ELSP (no preemption), but for the lite restore that drops a cancelled
- * workload from port 1 (med_sched_cancel()).  A workload may come in parts (its owner's split
+ * handles the first's completion.  A busy engine's ELSP is written only
+ * as a lite restore of the running context (no preemption): to fill an
+ * empty port 1 with the next workload of the same vGPU while no other
+ * waits (the engine goes on to it without waiting for the mediator), and
+ * to drop a cancelled workload from port 1 (med_sched_cancel()).  A workload may come in parts (its owner's split
  * points, e.g. a guest element's requests): each dispatch runs as many of
  * its remaining parts as the vGPU's recent GPU time per part says fit one
  * time slice (at least one), and the rest goes back to the front of its
@@ -90,6 +92,7 @@ struct med_sched_workload {
     uint64_t gpu_ns;            /* GPU time charged for it, once finished */
     unsigned parts;             /* owner's: >= 1 pieces, each a unit of dispatch */
     unsigned run_first, run_end;        /* mechanism's: parts bind must run now */
+    unsigned window;            /* mechanism's: the window (0, 1) it was last bound at */
     enum med_sched_result result;       /* mechanism's: how it left the scheduler */
     uint32_t engine_error;      /* RING_EIR when it ended as MED_SCHED_HANG */
     uint64_t stop_address;      /* ... and the GGTT address of the command it stopped at */
@@ -154,12 +157,15 @@ extern const struct med_sched_policy_ops med_sched_policy_weighted;
 
 /* What the mechanism asks of the workload's owner. */
 struct med_sched_ops {
-    /* Make @w's memory reachable by the GPU for ELSP port @port (0 or 1:
-     * the two may be bound at once), set w->ctx_timestamp and return its
-     * descriptor (the mechanism sets the context ID); called right before
-     * the ELSP write.  The context runs to the end of part w->run_end - 1;
-     * from w->run_first > 0 on it resumes where the GPU saved it. */
-    uint64_t (*bind)(struct med_sched_workload *w, unsigned port);
+    /* Make @w's memory reachable by the GPU at the engine's GGTT window
+     * @window (0 or 1, one per ELSP port: the two may be bound at once; a
+     * window is never bound again while the engine may use the workload
+     * in it, which may have moved from port 1 to port 0), set
+     * w->ctx_timestamp and return its descriptor (the mechanism sets the
+     * context ID); called right before the ELSP write.  The context runs
+     * to the end of part w->run_end - 1; from w->run_first > 0 on it
+     * resumes where the GPU saved it. */
+    uint64_t (*bind)(struct med_sched_workload *w, unsigned window);
 };
 
 /* An engine's status page: host memory in the host's GGTT block. */
@@ -192,6 +198,8 @@ struct med_sched_stats {
     uint64_t vgpu_switches;     /* ELSP port 0 went to another entity than last time */
     uint64_t elsp_writes;       /* ELSP submissions, of one workload or two */
     uint64_t elsp_pairs;        /* of them with two workloads (both ports) */
+    uint64_t elsp_appends;      /* of those pairs, written behind a running port 0 */
+    uint64_t early_completions; /* port 0 completions before the engine took such a pair */
     uint64_t busy_ns[GEN9_NUM_ENGINES]; /* GPU time charged to any entity, by engine */
     /* Each time an entity had work queued and none on the GPU, how long
      * until its next dispatch (between two of its turns, or from new

@@ -50,14 +50,15 @@ static void check_isolation(struct med_vgpu_submission *sub)
     }
 }
 
-/* Map the workload's memory at the window of ELSP @port and point the
- * context's ring and every batch start into it. */
-uint64_t med_wl_bind(struct med_sched_workload *sw, unsigned port)
+/* Map the workload's memory at its engine's window @window_index (one
+ * per ELSP port, sched.h) and point the context's ring and every batch
+ * start into it. */
+uint64_t med_wl_bind(struct med_sched_workload *sw, unsigned window_index)
 {
     struct vgpu_workload *w = (struct vgpu_workload *)sw;
     const struct med_vgpu_exec_host *host = w->sub->config.host;
-    uint64_t window = host->window_ggtt[w->engine][port];
-    struct med_window_map *map = &host->window_map[w->engine][port];
+    uint64_t window = host->window_ggtt[w->engine][window_index];
+    struct med_window_map *map = &host->window_map[w->engine][window_index];
     uint8_t *mem = w->mem.map;
     uint32_t *state = (uint32_t *)(mem + LRC_STATE_OFFSET);
 

@@ -259,8 +259,8 @@ void med_wl_patch_sites(struct vgpu_workload *w, const struct bb_site *sites, un
 void med_wl_loops_free(struct vgpu_workload *w);
 
 /* bind.c */
-/* The scheduler's bind: map @sw's memory at the window of ELSP @port. */
-uint64_t med_wl_bind(struct med_sched_workload *sw, unsigned port);
+/* The scheduler's bind: map @sw's memory at its engine's window @window_index. */
+uint64_t med_wl_bind(struct med_sched_workload *sw, unsigned window_index);
 /* Where in @w's bound shadow the GPU stopped at @address, and the two dwords there. */
 void med_wl_describe_stop(const struct vgpu_workload *w, uint64_t address, char *text, size_t size);
 

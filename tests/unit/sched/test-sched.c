@@ -715,6 +715,131 @@ static void test_long_workload_runs_a_slice_at_a_time(void **state)
     assert_true(med_sched_backlog_ns(&b, 0) > 0);
 }
 
+/* Take what the engine did so far (the test calls the mechanism as its
+ * owner's event loop would at the interrupt). */
+static void process(struct env *e)
+{
+    med_sched_process(e->sched);
+    drain(e);
+}
+
+/* ELSP writes the GPU could not take (one while another waited). */
+static uint64_t refused_submissions(struct env *e)
+{
+    struct pgpu_stats st;
+
+    e->gpu->ops->get_stats(e->gpu, &st);
+    return st.bad_submissions;
+}
+
+/* The engine's context ID in ELSP port 0: 0 when idle. */
+static uint32_t active_context(struct env *e)
+{
+    return (uint32_t)pgpu_skl_model.mmio_read(e->gpu, gen9_engines[GEN9_RCS].base +
+                                              RING_EXECLIST_STATUS_HI, 4);
+}
+
+/* a's workload 0 runs (held on the gate) and the engine has taken it:
+ * its interrupt was processed. */
+static void run_blocked(struct env *e, struct med_sched_entity *a)
+{
+    med_sched_entity_init(a, GEN9_RCS, &equal);
+    med_sched_submit(e->sched, a, &workload(e, 0, true)->sched);
+    wait_for_result(e, STARTED(0), STARTED_VALUE);
+    process(e);
+}
+
+/* Workloads 0 .. @count - 1 complete, in that order. */
+static void run_in_order(struct env *e, unsigned count)
+{
+    run_until(e, count);
+    for (unsigned i = 0; i < count; i++) {
+        assert_int_equal(e->order[i], i);
+        assert_int_equal(e->wl[i].result, MED_SCHED_DONE);
+    }
+}
+
+/* a's workload 1, queued while its workload 0 runs (the engine took the
+ * pair: its interrupt was processed), goes behind it in port 1 as one
+ * ELSP pair, workload 0's element again in port 0 (a lite restore): the
+ * engine runs workload 1 without the mechanism being called again, as
+ * the native driver's ELSP write while its context runs. */
+static void test_next_workload_goes_behind_the_running_one(void **state)
+{
+    struct env *e = *state;
+    struct med_sched_entity a;
+    const struct med_sched_stats *st = med_sched_get_stats(e->sched);
+
+    run_blocked(e, &a);
+    med_sched_submit(e->sched, &a, &workload(e, 1, false)->sched);
+    assert_int_equal(st->dispatched, 2);
+    assert_int_equal(st->elsp_appends, 1);
+    assert_int_equal(st->elsp_writes, 2);
+    __atomic_store_n(&page_of(e, RESULTS_PAGE)[GATE], 1, __ATOMIC_RELEASE);
+    wait_for_result(e, 1, 2);           /* no call since the submission */
+    run_in_order(e, 2);
+    assert_int_equal(result(e, 0), 1);
+    assert_int_equal(st->early_completions, 0);
+    assert_int_equal(st->stray_events, 0);
+    assert_int_equal(st->resets, 0);
+    assert_int_equal(a.workloads, 2);
+    assert_int_equal(refused_submissions(e), 0);
+}
+
+/* The race of the pair above: workload 0 ended on the GPU (its completion
+ * not yet read) before the engine took the pair that names it again.  The
+ * engine restores it from its saved tail, completes it again at once and
+ * goes on to workload 1; workload 0 ends once, with the second completion,
+ * and ran nothing twice. */
+static void test_port_0_done_before_its_pair_was_taken(void **state)
+{
+    struct env *e = *state;
+    struct med_sched_entity a;
+    const struct med_sched_stats *st = med_sched_get_stats(e->sched);
+
+    run_blocked(e, &a);
+    __atomic_store_n(&page_of(e, RESULTS_PAGE)[STARTED(0)], 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&page_of(e, RESULTS_PAGE)[GATE], 1, __ATOMIC_RELEASE);
+    wait_for_result(e, 0, 1);
+    for (unsigned ms = 0; active_context(e); ms++) {
+        assert_true(ms < 10000);
+        sleep_ns(1000000);
+    }
+    assert_int_equal(e->completed, 0);
+    med_sched_submit(e->sched, &a, &workload(e, 1, false)->sched);
+    assert_int_equal(st->elsp_appends, 1);
+    wait_for_result(e, 1, 2);
+    run_in_order(e, 2);
+    assert_int_equal(result(e, STARTED(0)), 0);    /* not run again from its start */
+    assert_int_equal(st->early_completions, 1);
+    assert_int_equal(st->stray_events, 0);
+    assert_int_equal(st->resets, 0);
+    assert_int_equal(refused_submissions(e), 0);
+}
+
+/* With b's workload 1 waiting, a's workload 2, queued while a's workload
+ * 0 runs, is not put behind it: who follows is decided at workload 0's
+ * completion, on its charge (round robin: b, with a's workload 2 in port
+ * 1 then), as the pair an idle engine gets. */
+static void test_no_append_while_another_vgpu_waits(void **state)
+{
+    struct env *e = *state;
+    struct med_sched_entity a, b;
+    const struct med_sched_stats *st = med_sched_get_stats(e->sched);
+
+    med_sched_entity_init(&b, GEN9_RCS, &equal);
+    run_blocked(e, &a);
+    med_sched_submit(e->sched, &b, &workload(e, 1, false)->sched);
+    med_sched_submit(e->sched, &a, &workload(e, 2, false)->sched);
+    process(e);
+    assert_int_equal(st->elsp_appends, 0);
+    assert_int_equal(st->dispatched, 1);
+    __atomic_store_n(&page_of(e, RESULTS_PAGE)[GATE], 1, __ATOMIC_RELEASE);
+    run_in_order(e, 3);
+    assert_int_equal(st->elsp_pairs, 1);
+    assert_int_equal(refused_submissions(e), 0);
+}
+
 static int setup_weighted(void **state)
 {
     return setup_with(state, &med_sched_policy_weighted, SLICE_NS, PATIENT_HANG_MS);
@@ -770,6 +895,12 @@ int main(void)
                                         setup_patient, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_after_port_0_completed_spares_port_1,
                                         setup_patient, teardown),
+        cmocka_unit_test_setup_teardown(test_next_workload_goes_behind_the_running_one,
+                                        setup_patient, teardown),
+        cmocka_unit_test_setup_teardown(test_port_0_done_before_its_pair_was_taken,
+                                        setup_patient, teardown),
+        cmocka_unit_test_setup_teardown(test_no_append_while_another_vgpu_waits, setup_patient,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_long_workload_runs_a_slice_at_a_time, setup_sliced,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_parts_run_on_while_the_other_is_capped_out,
