@@ -288,6 +288,18 @@ const struct gen9_cmd gen9_cmds[] = {
     { .name = "MFX pipeline 2 opcode 6", VIDEO_FAMILY(2, 6), ANY(16), .engines = GEN9_ENG_VCS },
     { .name = "MFX pipeline 2 opcode 7 (JPEG)", VIDEO_FAMILY(2, 7), ANY(12),
       .engines = GEN9_ENG_VCS },
+    /* Members of a family with graphics addresses (48-bit, PPGTT: the video
+     * engine's surfaces have no GGTT selector), taken out of it: GVT-g's
+     * ADDR_FIX rows for the video engine (MFX_BSP_BUF_BASE_ADDR_STATE;
+     * MFD_AVC_SLICEADDR's is an offset from the indirect object base) and
+     * that base's command, in the Gen9 layout of Intel's media driver
+     * (gen9_skl mhw_vdbox_mfx_hwcmd_g9_skl.h): each base and its access
+     * upper bound. */
+    { .name = "MFX_IND_OBJ_BASE_ADDR_STATE", VIDEO(2, 0, 0x03), VAR(12, 26, 26),
+      .engines = GEN9_ENG_VCS, .state_ptrs = PTR(1) | PTR(4) | PTR(6) | PTR(9) | PTR(11) |
+      PTR(14) | PTR(16) | PTR(19) | PTR(21) | PTR(24) },
+    { .name = "MFX_BSP_BUF_BASE_ADDR_STATE", VIDEO(2, 0, 0x04), VAR(12, 10, 10),
+      .engines = GEN9_ENG_VCS, .state_ptrs = PTR(1) | PTR(4) | PTR(7) },
 };
 
 const size_t gen9_cmd_count = sizeof(gen9_cmds) / sizeof(gen9_cmds[0]);
@@ -314,17 +326,22 @@ static uint8_t *index_slot(enum gen9_cmd_type type, unsigned key)
     }
 }
 
+/* Single rows first, then families over the keys they left: a member
+ * of a family with a row of its own is decoded by that row. */
 static void __attribute__((constructor)) build_cmd_index(void)
 {
     static_assert(sizeof(gen9_cmds) / sizeof(gen9_cmds[0]) < 255, "row indexes are bytes");
-    for (size_t i = 0; i < gen9_cmd_count; i++) {
-        unsigned keys = gen9_cmds[i].any_subop ? 256 : 1;
+    for (unsigned families = 0; families < 2; families++) {
+        for (size_t i = 0; i < gen9_cmd_count; i++) {
+            unsigned keys = gen9_cmds[i].any_subop ? 256 : 1;
 
-        for (unsigned k = 0; k < keys; k++) {
-            uint8_t *slot = index_slot(gen9_cmds[i].type, gen9_cmds[i].key + k);
+            for (unsigned k = 0; gen9_cmds[i].any_subop == families && k < keys; k++) {
+                uint8_t *slot = index_slot(gen9_cmds[i].type, gen9_cmds[i].key + k);
 
-            assert(slot && !*slot);     /* one row per key: tests/unit/scan checks it */
-            *slot = (uint8_t)(i + 1);
+                /* one single row per key: tests/unit/scan checks it */
+                assert(slot && (families || !*slot));
+                *slot = *slot ? *slot : (uint8_t)(i + 1);
+            }
         }
     }
 }

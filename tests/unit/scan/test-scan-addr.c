@@ -38,7 +38,8 @@
  *
  * Not covered (docs/scanner.md): 32-bit address dwords, which have no form
  * to check (STATE_PREFETCH dword 1, MEDIA_OBJECT dword 3), and the video
- * engines' commands (MFX, HCP, HuC, VEBOX), passed by opcode family.
+ * engines' commands (MFX, HCP, HuC, VEBOX), passed by opcode family, but
+ * for MFX_IND_OBJ_BASE_ADDR_STATE and MFX_BSP_BUF_BASE_ADDR_STATE (above).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -87,7 +88,7 @@ struct addr_ref {
     const char *name;
     unsigned engines;
     unsigned len;
-    uint32_t dw[19];        /* the command, addresses left zero */
+    uint32_t dw[26];        /* the command, addresses left zero */
     uint32_t addrs;         /* bit i: dwords i, i + 1 hold an address */
     enum kind kind;
     bool reg_dw1;           /* dword 1 names a register: CS_GPR0 of the engine */
@@ -194,6 +195,19 @@ static const struct addr_ref refs[] = {
     { "3DSTATE_VERTEX_BUFFERS", RCS, 9, { GFX(3, 0, 0x08, 9) }, A(2) | A(6), STATE, false,
       "GVT-g: none; gen9.xml VERTEX_BUFFER_STATE Buffer Starting Address 1-2, elements of 4 "
       "dwords from dword 1" },
+
+    /* The video engine's (pipeline 2, opcode 0): PPGTT surfaces with no
+     * GGTT selector, in the Gen9 layout of Intel's media driver
+     * (media_driver/agnostic/gen9_skl/hw/vdbox/mhw_vdbox_mfx_hwcmd_g9_skl.h:
+     * address bits 31:12 or 31:6 in one dword, 47:32 in the next). */
+    { "MFX_IND_OBJ_BASE_ADDR_STATE", GEN9_ENG_VCS, 26, { GFX(2, 0, 0x03, 26) },
+      A(1) | A(4) | A(6) | A(9) | A(11) | A(14) | A(16) | A(19) | A(21) | A(24), STATE, false,
+      "GVT-g: none; media driver Gen9: bitstream base 1-2 and upper bound 4-5, MV 6-7/9-10, "
+      "IT-COEFF 11-12/14-15, IT-DBLK 16-17/19-20, PAK-BSE 21-22/24-25" },
+    { "MFX_BSP_BUF_BASE_ADDR_STATE", GEN9_ENG_VCS, 10, { GFX(2, 0, 0x04, 10) },
+      A(1) | A(4) | A(7), STATE, false,
+      "GVT-g ADDR_FIX_3(1, 3, 5) (Gen7 layout); media driver Gen9: BSD/MPC row store 1-2, MPR "
+      "row store 4-5, bitplane read buffer 7-8" },
 };
 
 /* Commands with an address that no handler audits: refused whatever they
@@ -283,7 +297,8 @@ static const char *const no_address[] = {
 
 /* Allowed with an address the scanner cannot check (docs/scanner.md):
  * 32-bit address dwords, which have no form to check, and the video
- * engines' opcode families, decoded by length only. */
+ * engines' opcode families, decoded by length only but for the members
+ * above. */
 static const char *const not_covered[] = {
     "STATE_PREFETCH",           /* gen9.xml Prefetch Pointer, dword 1 bits 31:6 */
     "MEDIA_OBJECT",             /* gen9.xml Indirect Data Start Address, dword 3 */
