@@ -66,6 +66,7 @@ struct frame {
     uint64_t pos;               /* dword index of the current command */
     unsigned activation;        /* entry into this level, for loop detection */
     uint64_t window;            /* bytes asked of fetch for this copy */
+    bool privileged;            /* its buffer's (med_scan_buffer.privileged) */
 };
 
 /* A decoded header (see med_scan.headers).  An empty slot holds a dw0
@@ -106,14 +107,16 @@ struct med_scan {
     unsigned capacity;          /* of the three arrays */
 };
 
-/* Bytes [lo, hi) of space, on pages all the vGPU's; lo == hi: none. */
+/* Bytes [lo, hi) of a space, on pages all the vGPU's; lo == hi: none. */
 struct good_range {
-    enum med_scan_space space;
     uint64_t lo, hi;
 };
 
-/* How the scan loop passes a command of a cached header without a call:
- * the commands that dominate real streams. */
+/* How the scan loop passes a command of a cached header without calling
+ * its handler: the commands that dominate real streams.  Each passes a
+ * subset of what its handler passes and leaves the rest to the handler,
+ * which decides (and names the reason): a handler made stricter makes
+ * its fast path so too. */
 enum fast_path {
     FAST_NONE,                  /* a handler: the full path */
     FAST_PLAIN,                 /* nothing to audit past the length (MI_NOOP, 3D state) */
@@ -121,6 +124,9 @@ enum fast_path {
     FAST_STORE,                 /* MI_STORE_DATA_IMM of dwords on the good range of its hint */
     FAST_PIPE_CONTROL,          /* no post-sync write, or one on the good range of its hint */
     FAST_BLIT,                  /* a blit this scan passed before, dword for dword */
+    FAST_LRI,                   /* MI_LOAD_REGISTER_IMM of registers the buffer may load */
+    FAST_INTERRUPT,             /* MI_USER_INTERRUPT: noted in the result */
+    FAST_VERTEX_BUFFERS,        /* whole elements, each address in canonical form */
 };
 
 /* A blit that passed (len 0: none).  A blit's audit depends on its dwords
@@ -144,13 +150,13 @@ struct med_scan_state {
     unsigned next_activation;
     uint64_t fetched;           /* batch bytes fetched so far */
     bool jumped;                /* the handler moved the loop elsewhere */
-    /* The pages of the last ranges found good, replaced round robin at
-     * good_next: a batch's accesses mostly fall in the same few ranges,
-     * e.g. a copy's source and destination in turn.  Each access tries
-     * first the range its hint names (the current header's hints, or
-     * batch_hint for the batches themselves). */
-    struct good_range good[GOOD_RANGES];
-    unsigned good_next;
+    /* Per space (enum med_scan_space), the pages of the last ranges found
+     * good, replaced round robin at good_next: a batch's accesses mostly
+     * fall in the same few ranges, e.g. a copy's source and destination
+     * in turn.  Each access tries first the range its hint names (the
+     * current header's hints, or batch_hint for the batches themselves). */
+    struct good_range good[2][GOOD_RANGES];
+    unsigned good_next[2];
     uint8_t *hints;                     /* the current command's (header_entry.hints) */
     uint8_t batch_hint;
     struct header_entry *headers;       /* the scan's engine's (med_scan.headers) */
@@ -236,10 +242,9 @@ HOT bool cmd_address(struct med_scan_state *s, const uint32_t *cmd, unsigned i,
     return true;
 }
 
-HOT bool in_good_range(const struct good_range *g, enum med_scan_space space, uint64_t gma,
-                          uint64_t len)
+HOT bool in_good_range(const struct good_range *g, uint64_t gma, uint64_t len)
 {
-    return gma >= g->lo && gma + len <= g->hi && space == g->space;
+    return gma >= g->lo && gma + len <= g->hi;
 }
 
 /* range_ok() when the range is on none of the good ranges' pages: ask the
@@ -262,18 +267,18 @@ static bool __attribute__((noinline)) ask_range(struct med_scan_state *s,
         return ok;
     }
     for (unsigned i = 0; i < GOOD_RANGES; i++) {
-        struct good_range *g = &s->good[i];
+        struct good_range *g = &s->good[space][i];
 
-        if (g->space == space && g->lo < g->hi && lo <= g->hi && g->lo <= hi) {
+        if (g->lo < g->hi && lo <= g->hi && g->lo <= hi) {
             g->lo = lo < g->lo ? lo : g->lo;
             g->hi = hi > g->hi ? hi : g->hi;
             *hint = (uint8_t)i;
             return true;
         }
     }
-    s->good[s->good_next] = (struct good_range){ .space = space, .lo = lo, .hi = hi };
-    *hint = (uint8_t)s->good_next;
-    s->good_next = (s->good_next + 1) % GOOD_RANGES;
+    s->good[space][s->good_next[space]] = (struct good_range){ .lo = lo, .hi = hi };
+    *hint = (uint8_t)s->good_next[space];
+    s->good_next[space] = (s->good_next[space] + 1) % GOOD_RANGES;
     return true;
 }
 
@@ -291,11 +296,11 @@ HOT bool range_ok(struct med_scan_state *s, enum med_scan_space space, uint64_t 
 {
     uint64_t limit = space == MED_SCAN_GGTT ? GGTT_SIZE : ADDRESS_LIMIT;
 
-    if (len && in_good_range(&s->good[*hint], space, gma, len)) {
+    if (len && in_good_range(&s->good[space][*hint], gma, len)) {
         return true;
     }
     for (unsigned i = 0; len && i < GOOD_RANGES; i++) {
-        if (in_good_range(&s->good[i], space, gma, len)) {
+        if (in_good_range(&s->good[space][i], gma, len)) {
             *hint = (uint8_t)i;
             return true;
         }
@@ -732,6 +737,7 @@ enum med_scan_verdict med_cmd_bb_start(struct med_scan_state *s, const uint32_t 
     }
     scan->activations[index] = top(s)->activation;
     top(s)->buffer = index;
+    top(s)->privileged = privileged;
     top(s)->pos = 0;
     load_copy(s, host, copied, window);
     s->jumped = true;
@@ -1159,6 +1165,12 @@ static struct header_entry *decode_header(struct med_scan_state *s, uint32_t dw0
     } else if ((desc->handler == med_cmd_src_copy_blt || desc->handler == med_cmd_color_blt ||
                 desc->handler == med_cmd_fast_copy_blt) && len <= BLIT_DWORDS) {
         h->fast = FAST_BLIT;
+    } else if (desc->handler == med_cmd_lri) {
+        h->fast = FAST_LRI;
+    } else if (desc->handler == med_cmd_user_interrupt) {
+        h->fast = FAST_INTERRUPT;
+    } else if (desc->handler == med_cmd_vertex_buffers && !desc->state_ptrs) {
+        h->fast = FAST_VERTEX_BUFFERS;
     }
     return h;
 }
@@ -1184,17 +1196,20 @@ HOT bool access_on_hint(const struct med_scan_state *s, uint8_t hint, enum med_s
 {
     uint64_t gma = (cmd[i] & low_mask) | (uint64_t)(cmd[i + 1] & 0xffff) << 32;
 
-    return canonical_high(cmd[i + 1]) && in_good_range(&s->good[hint], space, gma, len);
+    return canonical_high(cmd[i + 1]) && in_good_range(&s->good[space][hint], gma, len);
 }
 
 /* A FAST_STORE command (a dword store, or two in core mode) that
- * med_cmd_store_data_imm() would pass on its first range. */
+ * med_cmd_store_data_imm() would pass on its first range, to an address
+ * below 2^48 (the canonical ones of the upper half go to the handler). */
 HOT bool store_on_hint(const struct med_scan_state *s, const struct header_entry *h,
                        const uint32_t *cmd)
 {
+    const struct good_range *g = &s->good[h->store_space][h->hints[h->store_space]];
+    uint64_t gma = (cmd[1] & ~3u) | (uint64_t)cmd[2] << 32;
     uint64_t bytes = (uint64_t)h->store_bytes << (cmd[1] & SDI_CORE_MODE);
 
-    return access_on_hint(s, h->hints[h->store_space], h->store_space, cmd, 1, ~3u, bytes);
+    return !(cmd[2] >> 16) && in_good_range(g, gma, bytes);
 }
 
 /* A PIPE_CONTROL that med_cmd_pipe_control() would pass at once: no
@@ -1218,6 +1233,30 @@ static struct blit_memo *blit_memo(struct med_scan_state *s, uint32_t dw0)
     return &s->blits[header_slot(dw0) % BLIT_MEMOS];
 }
 
+/* A FAST_LRI command that med_cmd_lri() would pass: whole pairs, each
+ * register one the buffer may load. */
+HOT bool lri_passes(const struct med_scan_state *s, const uint32_t *cmd, unsigned len)
+{
+    bool ok = len % 2;
+
+    for (unsigned i = 1; i < len; i += 2) {
+        ok &= register_allowed(s->req->engine, cmd[i], s->frames[s->level].privileged);
+    }
+    return ok;
+}
+
+/* A FAST_VERTEX_BUFFERS command that med_cmd_vertex_buffers() would
+ * pass. */
+HOT bool vertex_buffers_pass(const uint32_t *cmd, unsigned len)
+{
+    bool ok = (len - 1) % 4 == 0;
+
+    for (unsigned i = 2; i < len; i += 4) {
+        ok &= canonical_high(cmd[i + 1]);
+    }
+    return ok;
+}
+
 /* A FAST_BLIT command identical to one this scan passed (struct
  * blit_memo). */
 HOT bool blit_passed_before(struct med_scan_state *s, const uint32_t *cmd, unsigned len)
@@ -1225,6 +1264,62 @@ HOT bool blit_passed_before(struct med_scan_state *s, const uint32_t *cmd, unsig
     const struct blit_memo *m = blit_memo(s, cmd[0]);
 
     return m->len == len && !memcmp(m->dw, cmd, 4 * len);
+}
+
+/* The scan loop's fast paths (enum fast_path): true when the command
+ * passes without its handler, which decides the rest. */
+HOT bool passes(struct med_scan_state *s, const struct header_entry *h, const uint32_t *cmd,
+                unsigned len)
+{
+    switch (h->fast) {
+    case FAST_PLAIN:
+        return true;
+    case FAST_POINTERS:
+        return pointers_canonical(cmd, h->state_ptrs);
+    case FAST_STORE:
+        return store_on_hint(s, h, cmd);
+    case FAST_PIPE_CONTROL:
+        return pipe_control_passes(s, h, cmd);
+    case FAST_BLIT:
+        return blit_passed_before(s, cmd, len);
+    case FAST_LRI:
+        return lri_passes(s, cmd, len);
+    case FAST_INTERRUPT:
+        s->result->user_interrupt = true;
+        return true;
+    case FAST_VERTEX_BUFFERS:
+        return vertex_buffers_pass(cmd, len);
+    default:
+        return false;
+    }
+}
+
+/* The full path of a command the scan loop did not pass: its state
+ * pointers and its handler; a blit that passed is remembered.  Out of the
+ * loop, which keeps its registers for the commands it passes. */
+static enum med_scan_verdict __attribute__((noinline))
+audit_command(struct med_scan_state *s, struct header_entry *h, const uint32_t *cmd,
+              unsigned len)
+{
+    enum med_scan_verdict v;
+
+    s->desc = h->desc;
+    s->hints = h->hints;
+    s->jumped = false;
+    if (h->state_ptrs && audit_state_pointers(s, cmd) != MED_SCAN_OK) {
+        return s->result->verdict;
+    }
+    if (!h->desc->handler) {
+        return MED_SCAN_OK;
+    }
+    v = h->desc->handler(s, cmd, len);
+    if (v == MED_SCAN_OK && h->fast == FAST_BLIT) {
+        struct blit_memo *m = blit_memo(s, cmd[0]);
+
+        m->len = len;
+        memcpy(m->dw, cmd, 4 * len);
+    }
+    return v;
 }
 
 /*
@@ -1243,81 +1338,64 @@ static enum med_scan_verdict scan_frame(struct med_scan_state *s)
 {
     struct frame *f = top(s);
     struct med_scan_result *r = s->result;
-    const uint32_t *dw = f->dw;
-    const uint64_t dwords = f->dwords, max_commands = s->scan->limits.max_commands;
-    uint64_t pos = f->pos, bytes = 0, commands = r->commands;
+    struct header_entry *const headers = s->headers;
+    const uint32_t *const dw = f->dw;
+    const uint64_t dwords = f->dwords, start = f->pos;
+    const uint64_t max_commands = s->scan->limits.max_commands;
+    uint64_t pos = start, passed;       /* passed: up to where the statistics count */
+    uint64_t room = max_commands - r->commands;     /* commands the limit leaves */
     enum med_scan_verdict v = MED_SCAN_OK;
 
     while (pos < dwords) {
-        uint32_t dw0 = dw[pos];
-        struct header_entry *h = &s->headers[header_slot(dw0)];
         const uint32_t *cmd = &dw[pos];
+        struct header_entry *h = &headers[header_slot(cmd[0])];
         unsigned len;
 
-        if (++commands > max_commands) {
-            f->pos = pos;
+        if (!room--) {
+            f->pos = passed = pos;
             s->desc = NULL;
             v = reject(s, MED_SCAN_LIMIT, "more than %" PRIu64 " commands", max_commands);
             goto left;
         }
-        if (h->dw0 != dw0) {
-            f->pos = pos;
+        if (h->dw0 != cmd[0]) {
+            f->pos = passed = pos;
             s->desc = NULL;
-            if (!(h = decode_header(s, dw0))) {
+            if (!(h = decode_header(s, cmd[0]))) {
                 v = r->verdict;
                 goto left;
             }
         }
         len = h->len;
         if (len > dwords - pos) {
-            f->pos = pos;
+            f->pos = passed = pos;
             s->desc = h->desc;
             /* the frame's copy grows and the command is decoded again, or
              * the scan fails */
-            commands--;
+            room++;
             v = copy_was_cut(s) ? extend_copy(s)
                                 : reject(s, MED_SCAN_TRUNCATED,
                                          "%u-dword command crosses the end of its buffer", len);
             goto left;
         }
-        bytes += len;
-        if (h->fast == FAST_PLAIN ||
-            (h->fast == FAST_POINTERS && pointers_canonical(cmd, h->state_ptrs)) ||
-            (h->fast == FAST_STORE && store_on_hint(s, h, cmd)) ||
-            (h->fast == FAST_PIPE_CONTROL && pipe_control_passes(s, h, cmd)) ||
-            (h->fast == FAST_BLIT && blit_passed_before(s, cmd, len))) {
+        if (passes(s, h, cmd, len)) {
             pos += len;
             continue;
         }
         f->pos = pos;
-        s->desc = h->desc;
-        s->hints = h->hints;
-        if (h->state_ptrs && audit_state_pointers(s, cmd) != MED_SCAN_OK) {
-            v = r->verdict;
-            goto left;
-        }
-        if (h->desc->handler) {
-            s->jumped = false;
-            if (h->desc->handler(s, cmd, len) != MED_SCAN_OK) {
-                v = r->verdict;
-                goto left;
-            }
-            if (s->jumped) {
-                goto left;      /* another frame, or this one from elsewhere */
-            }
-            if (h->fast == FAST_BLIT) {
-                struct blit_memo *m = blit_memo(s, dw0);
-
-                m->len = len;
-                memcpy(m->dw, cmd, 4 * len);
-            }
+        passed = pos + len;
+        /* a loop's walk counts against the limit (chain_into_scanned()) */
+        r->commands = max_commands - room;
+        v = audit_command(s, h, cmd, len);
+        room = max_commands - r->commands;
+        if (v != MED_SCAN_OK || s->jumped) {
+            goto left;          /* rejected, or another frame, or this one from elsewhere */
         }
         pos += len;
     }
-    f->pos = pos;
+    f->pos = passed = pos;
 left:
-    r->commands = commands;
-    s->scan->stats.bytes += 4 * bytes;
+    r->commands = max_commands - room;
+    s->scan->stats.bytes += 4 * (passed - start);
     return v;
 }
 
@@ -1378,7 +1456,8 @@ static void start_result(struct med_scan_state *s)
         .space = MED_SCAN_GGTT, .gma = req->gma, .host = req->commands, .privileged = true,
     };
     scan->activations[0] = 0;
-    s->frames[0] = (struct frame){ .dw = req->commands, .dwords = req->len / 4 };
+    s->frames[0] = (struct frame){ .dw = req->commands, .dwords = req->len / 4,
+                                   .privileged = true };
     s->next_activation = 1;
 }
 
