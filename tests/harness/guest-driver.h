@@ -13,6 +13,12 @@
  * block.  It trusts the mediator; a failure is returned as -errno (or
  * NULL) and the test decides.
  *
+ * It watches the page-table pages the mediator lists
+ * (wire_client_watch_tables(), docs/protocol.md "Watched tables") with a
+ * stand-in for QEMU's dirty log: the pages its own functions write.  A
+ * test that writes a table page through a bo's mapping writes past it,
+ * as no guest can past QEMU's log.
+ *
  * One thread uses one guest_vm.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
