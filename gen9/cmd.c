@@ -300,6 +300,15 @@ const struct gen9_cmd gen9_cmds[] = {
       PTR(14) | PTR(16) | PTR(19) | PTR(21) | PTR(24) },
     { .name = "MFX_BSP_BUF_BASE_ADDR_STATE", VIDEO(2, 0, 0x04), VAR(12, 10, 10),
       .engines = GEN9_ENG_VCS, .state_ptrs = PTR(1) | PTR(4) | PTR(7) },
+    /* The video enhancement engine's two with addresses (GVT-g: no bitmap),
+     * in the Gen9 layout of the media driver's mhw_vebox_hwcmd_g9_X.h: the
+     * state tables (DN/DI, IECP, gamut, vertex, capture pipe, LACE LUT,
+     * gamma values) and the frames and outputs it reads and writes. */
+    { .name = "VEBOX_STATE", VIDEO(2, 4, 0x02), VAR(12, 16, 16), .engines = GEN9_ENG_VECS,
+      .state_ptrs = PTR(2) | PTR(4) | PTR(6) | PTR(8) | PTR(10) | PTR(12) | PTR(14) },
+    { .name = "VEB_DI_IECP", VIDEO(2, 4, 0x03), VAR(12, 24, 24), .engines = GEN9_ENG_VECS,
+      .state_ptrs = PTR(2) | PTR(4) | PTR(6) | PTR(8) | PTR(10) | PTR(12) | PTR(14) | PTR(16) |
+      PTR(18) | PTR(20) | PTR(22) },
 };
 
 const size_t gen9_cmd_count = sizeof(gen9_cmds) / sizeof(gen9_cmds[0]);

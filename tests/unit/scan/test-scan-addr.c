@@ -39,7 +39,8 @@
  * Not covered (docs/scanner.md): 32-bit address dwords, which have no form
  * to check (STATE_PREFETCH dword 1, MEDIA_OBJECT dword 3), and the video
  * engines' commands (MFX, HCP, HuC, VEBOX), passed by opcode family, but
- * for MFX_IND_OBJ_BASE_ADDR_STATE and MFX_BSP_BUF_BASE_ADDR_STATE (above).
+ * for MFX_IND_OBJ_BASE_ADDR_STATE, MFX_BSP_BUF_BASE_ADDR_STATE, VEBOX_STATE
+ * and VEB_DI_IECP (above).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -208,6 +209,17 @@ static const struct addr_ref refs[] = {
       A(1) | A(4) | A(7), STATE, false,
       "GVT-g ADDR_FIX_3(1, 3, 5) (Gen7 layout); media driver Gen9: BSD/MPC row store 1-2, MPR "
       "row store 4-5, bitplane read buffer 7-8" },
+    /* The video enhancement engine's (pipeline 2, opcode 4), the media
+     * driver's mhw_vebox_hwcmd_g9_X.h. */
+    { "VEBOX_STATE", GEN9_ENG_VECS, 16, { GFX(2, 4, 0x02, 16) },
+      A(2) | A(4) | A(6) | A(8) | A(10) | A(12) | A(14), STATE, false,
+      "GVT-g: none; media driver Gen9: DN/DI 2-3, IECP 4-5, gamut 6-7, vertex table 8-9, "
+      "capture pipe 10-11, LACE LUT 12-13 state pointers, gamma correction values 14-15" },
+    { "VEB_DI_IECP", GEN9_ENG_VECS, 24, { GFX(2, 4, 0x03, 24) },
+      A(2) | A(4) | A(6) | A(8) | A(10) | A(12) | A(14) | A(16) | A(18) | A(20) | A(22), STATE,
+      false, "GVT-g: none; media driver Gen9: current and previous input 2-3, 4-5, STMM in "
+      "and out 6-7, 8-9, denoised, current and previous output 10-15, statistics 16-17, alpha/"
+      "vignette 18-19, LACE/ACE/RGB histogram 20-21, skin score 22-23" },
 };
 
 /* Commands with an address that no handler audits: refused whatever they
