@@ -182,16 +182,36 @@ static const uint32_t store_batch[] = {
     MI_BATCH_BUFFER_END, MI_NOOP,
 };
 
+static void submit_msg(struct wire_msg_submit *m, enum gen9_engine engine, uint64_t desc0,
+                       uint64_t desc1)
+{
+    wire_msg_init(m, WIRE_MSG_SUBMIT, next_seq++);
+    m->engine = engine;
+    m->generation = engine_generation[engine];
+    m->desc[0] = desc0;
+    m->desc[1] = desc1;
+}
+
 static void submit(struct seed *s, enum gen9_engine engine, uint64_t desc0, uint64_t desc1)
 {
     struct wire_msg_submit m;
 
-    wire_msg_init(&m, WIRE_MSG_SUBMIT, next_seq++);
-    m.engine = engine;
-    m.generation = engine_generation[engine];
-    m.desc[0] = desc0;
-    m.desc[1] = desc1;
+    submit_msg(&m, engine, desc0, desc1);
     ring_notice(s, DISPATCH_WAIT, &m);
+}
+
+/* A SUBMIT from a client that watches the listed tables and looked at
+ * the whole list, finding no page written (fuzz-dispatch's byte after
+ * the slot). */
+static void submit_watched(struct seed *s, enum gen9_engine engine, uint64_t desc)
+{
+    uint8_t payload[WIRE_RING_SLOT_SIZE + 1] = { 0 };
+    struct wire_msg_submit m;
+
+    submit_msg(&m, engine, desc, 0);
+    memcpy(payload, &m, sizeof(m));
+    payload[WIRE_RING_SLOT_SIZE] = 1;
+    record(s, DISPATCH_RING | DISPATCH_WAIT, payload, sizeof(payload));
 }
 
 static void reset_engines(struct seed *s, uint32_t mask)
@@ -278,6 +298,14 @@ int main(int argc, char **argv)
     ggtt_write(&s, RING_PAGE, (1ull << 39) | GTT_PTE_PRESENT);
     submit(&s, GEN9_RCS, native_ctx_desc(hidden_base, 1), 0);
     seed_dir_write(&corpus, "ggtt-outside-ram", &s);
+
+    /* a watching client: the third run of the unchanged PPGTT skips its compare */
+    start_vgpu(&s, "");
+    ppgtt_notify(&s, WIRE_PPGTT_CREATE, PML4_GPA);
+    for (unsigned i = 0; i < 3; i++) {
+        submit_watched(&s, GEN9_RCS, guest_workload(&s, GEN9_RCS, store_batch, 6));
+    }
+    seed_dir_write(&corpus, "ppgtt-watch", &s);
 
     prologue(&s, "");
     prologue(&s, "");

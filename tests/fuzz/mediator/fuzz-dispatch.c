@@ -67,11 +67,29 @@ static void drain_answers(struct session_state *st)
 }
 
 /*
+ * What a client that watches the listed tables (docs/protocol.md,
+ * "Watched tables") stores before a notice, truly or not: @what bit 0, it
+ * looked at the list whole; bit 1, it found a listed page written.
+ */
+static void client_watch(struct fuzz_vgpu *v, uint8_t what)
+{
+    if (what & 2) {
+        __atomic_fetch_add(&v->rings->table_writes.value, 1, __ATOMIC_RELEASE);
+    }
+    if (what & 1) {
+        __atomic_store_n(&v->rings->table_checked.value,
+                         __atomic_load_n(&v->rings->table_seq.value, __ATOMIC_ACQUIRE),
+                         __ATOMIC_RELEASE);
+    }
+}
+
+/*
  * A notice into the submission ring: the payload's bytes (up to a slot)
  * in the next slot, the producer index one on; with DISPATCH_FIX_SIZE its
  * header's size set to its length; with DISPATCH_ATTACH_TWO the payload's
  * first u32 is stored as the producer index instead (a hostile client's
- * index).  Then the doorbell, as the client rings it.
+ * index).  A byte after the slot is client_watch()'s, before the notice.
+ * Then the doorbell, as the client rings it.
  */
 static void ring_notice(struct session_state *st, uint8_t flags, uint8_t *payload, size_t len)
 {
@@ -90,6 +108,9 @@ static void ring_notice(struct session_state *st, uint8_t flags, uint8_t *payloa
         memcpy(&index, payload, 4);
         __atomic_store_n(&v->rings->submit_produced.value, index, __ATOMIC_RELEASE);
     } else {
+        if (len > sizeof(slot)) {
+            client_watch(v, payload[sizeof(slot)]);
+        }
         len = len < sizeof(slot) ? len : sizeof(slot);
         memcpy(slot, payload, len);
         if ((flags & DISPATCH_FIX_SIZE) && len >= sizeof(struct wire_msg_header)) {
@@ -231,6 +252,8 @@ void fuzz_reach(fuzz_reach_fn *report)
     report("handle_ppgtt_notify: guest PPGTTs shadowed", s->ppgtts_created);
     report("handle_submit: workloads scanned and completed on the GPU", ex->times.workloads);
     report("handle_submit: elements rejected by the checks or med_scan", ex->rejected);
+    report("the PPGTT watch: compares the client's watch proved needless",
+           ex->ppgtt_unchanged);
     report("handle_reset_engines: RESET_ENGINES served", s->engine_resets);
     report("take_notices: notices taken from the submission ring", s->ring_notices);
     report("session_ring_doorbell: DOORBELLs sent", s->doorbells_sent);
