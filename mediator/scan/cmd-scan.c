@@ -1345,10 +1345,17 @@ static enum med_scan_verdict scan_frame(struct med_scan_state *s)
     uint64_t pos = start, passed;       /* passed: up to where the statistics count */
     uint64_t room = max_commands - r->commands;     /* commands the limit leaves */
     enum med_scan_verdict v = MED_SCAN_OK;
+    /* The entry of the last command's header: in a run of one header
+     * (stores, MI_NOOPs, copies) the next position depends on that entry's
+     * length, not on a hash of the dword just loaded, so the processor
+     * runs ahead (bench-scan sdi: twice the MB/s for 10 % fewer
+     * instructions).  Every slot holds a header of its own slot or one
+     * that hashes elsewhere (empty_headers()), so the first command,
+     * whose slot this is, is never taken for its entry's. */
+    struct header_entry *h = &headers[header_slot(pos < dwords ? dw[pos] : 0)];
 
     while (pos < dwords) {
         const uint32_t *cmd = &dw[pos];
-        struct header_entry *h = &headers[header_slot(cmd[0])];
         unsigned len;
 
         if (!room--) {
@@ -1356,6 +1363,9 @@ static enum med_scan_verdict scan_frame(struct med_scan_state *s)
             s->desc = NULL;
             v = reject(s, MED_SCAN_LIMIT, "more than %" PRIu64 " commands", max_commands);
             goto left;
+        }
+        if (h->dw0 != cmd[0]) {
+            h = &headers[header_slot(cmd[0])];
         }
         if (h->dw0 != cmd[0]) {
             f->pos = passed = pos;
