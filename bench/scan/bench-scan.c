@@ -6,7 +6,10 @@
  *   - sdi: MI_STORE_DATA_IMM dword stores into the GGTT partition, the
  *     breadcrumb traffic of a ring (every command audited);
  *   - blit: XY_SRC_COPY_BLT, XY_COLOR_BLT, XY_FAST_COPY_BLT (surface
- *     extents computed and audited against the PPGTT);
+ *     extents computed and audited against the PPGTT; the three repeat,
+ *     which the scanner's memo of blits passes by their dwords);
+ *   - blit-distinct: the same with each blit's rectangle one row lower
+ *     than the last's, 61 positions in turn, so that each is computed;
  *   - 3d: a render batch of PIPELINE_SELECT, STATE_BASE_ADDRESS, 3DSTATE_*
  *     packets, LRIs of whitelisted registers, PIPE_CONTROL post-sync
  *     writes and 3DPRIMITIVE, as a Mesa draw emits them.
@@ -87,6 +90,18 @@ static void blit_pattern(uint32_t **p, unsigned i)
         emit_fast_copy(p, DATA_GMA, DATA_GMA + 0x40000, PITCH, 2, 256, 64);
         break;
     }
+}
+
+/* blit_pattern() with the destination rectangle (dwords 2 and 3, y in
+ * bits 31:16) moved down by i % 61 rows: no blit has the dwords of one
+ * the scanner saw within the last 183. */
+static void blit_distinct_pattern(uint32_t **p, unsigned i)
+{
+    uint32_t *cmd = *p;
+
+    blit_pattern(p, i);
+    cmd[2] += (i % 61) << 16;
+    cmd[3] += (i % 61) << 16;
 }
 
 /* One draw: pipeline and base addresses, shader and fixed-function state,
@@ -275,6 +290,7 @@ int main(int argc, char **argv)
     static const struct stream streams[] = {
         { "sdi", one_batch_ring, sdi_pattern, GEN9_RCS },
         { "blit", one_batch_ring, blit_pattern, GEN9_BCS },
+        { "blit-distinct", one_batch_ring, blit_distinct_pattern, GEN9_BCS },
         { "3d", one_batch_ring, render_pattern, GEN9_RCS },
         { "i915-ring", i915_ring, render_pattern, GEN9_RCS },
         { "i915-null-state", i915_null_states, NULL, GEN9_RCS },
