@@ -223,9 +223,10 @@ reject(struct med_scan_state *s, enum med_scan_verdict verdict, const char *fmt,
  */
 HOT bool canonical_high(uint32_t high_dw)
 {
-    /* bits 31:15 all clear, or all set: high_dw in [0, 0x7fff] or
-     * [0xffff8000, 0xffffffff], which the offset folds into [0, 0xffff] */
-    return high_dw + 0x8000u < 0x10000u;
+    /* bits 31:16 all clear, or all set with bit 15: high_dw in
+     * [0, 0xffff] or [0xffff8000, 0xffffffff], which the offset folds
+     * into one interval */
+    return high_dw + 0x8000u < 0x18000u;
 }
 
 HOT bool cmd_address(struct med_scan_state *s, const uint32_t *cmd, unsigned i,
@@ -1200,8 +1201,7 @@ HOT bool access_on_hint(const struct med_scan_state *s, uint8_t hint, enum med_s
 
 /* A FAST_STORE command (a dword store, or two in core mode) that
  * med_cmd_store_data_imm() would pass on its first range, to an address
- * below 2^47 (the canonical ones of the upper half, and the forms that are
- * not canonical, go to the handler). */
+ * below 2^48 (the canonical ones of the upper half go to the handler). */
 HOT bool store_on_hint(const struct med_scan_state *s, const struct header_entry *h,
                        const uint32_t *cmd)
 {
@@ -1209,7 +1209,7 @@ HOT bool store_on_hint(const struct med_scan_state *s, const struct header_entry
     uint64_t gma = (cmd[1] & ~3u) | (uint64_t)cmd[2] << 32;
     uint64_t bytes = (uint64_t)h->store_bytes << (cmd[1] & SDI_CORE_MODE);
 
-    return !(cmd[2] >> 15) && in_good_range(g, gma, bytes);
+    return !(cmd[2] >> 16) && in_good_range(g, gma, bytes);
 }
 
 /* A PIPE_CONTROL that med_cmd_pipe_control() would pass at once: no
