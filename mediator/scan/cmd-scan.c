@@ -219,7 +219,10 @@ reject(struct med_scan_state *s, enum med_scan_verdict verdict, const char *fmt,
 /*
  * A 48-bit graphics address from dwords @i (bits 31:2, then @low_mask) and
  * @i + 1 (bits 15:0 = address bits 47:32).  Bits 31:16 of the high dword
- * must be the canonical sign extension of bit 47.
+ * are clear, or the sign extension of bit 47 (the canonical form): i915
+ * writes its own batch starts with bit 47 set and bits 63:48 clear (it
+ * keeps addresses in that form, gen8_noncanonical_addr()), and the GPU
+ * uses bits 47:0 only.
  */
 HOT bool canonical_high(uint32_t high_dw)
 {
