@@ -12,9 +12,9 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "mediator/clock.h"
 #include "mediator/log.h"
 #include "mediator/server.h"
 #include "mediator/submission/submission.h"
@@ -233,12 +233,8 @@ void fuzz_mediator_wait(struct fuzz_mediator *m, int fd, struct fuzz_vgpu *v)
     union wire_msg msg;
     int fds[WIRE_MSG_MAX_FDS];
     unsigned n;
+    uint64_t deadline = med_now_ns() + WAIT_LIVENESS_NS;
 
-    struct timespec now;
-    uint64_t deadline;
-
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    deadline = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec + WAIT_LIVENESS_NS;
     for (;;) {
         fuzz_mediator_pump(m, 2);
         while (wire_msg_receive(fd, WIRE_PEER_CLIENT, &msg, fds, &n, NULL) > 0) {
@@ -252,8 +248,7 @@ void fuzz_mediator_wait(struct fuzz_mediator *m, int fd, struct fuzz_vgpu *v)
         if (ex->completed + ex->rejected + ex->hangs + ex->cancelled >= ex->elements) {
             return;
         }
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if ((uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec > deadline) {
+        if (med_now_ns() > deadline) {
             return;
         }
     }
