@@ -1093,34 +1093,17 @@ static void test_bad_message_then_doorbell_in_one_wait(void **state)
 static void test_disconnect_frees_the_engine(void **state)
 {
     struct env *e = *state;
-    struct guest_ppgtt *nppgtt = guest_ppgtt_new(e->neighbour);
-    struct guest_bo *nbatch = guest_bo_new(e->neighbour, 4096, false);
-    struct guest_bo *ndata = guest_bo_new(e->neighbour, 4096, false);
-    struct guest_ctx *nrcs;
-    uint32_t *p = e->batch->map, *q, seqno;
+    struct neighbour_work n = neighbour_work(e);
+    uint32_t *p = e->batch->map, seqno;
 
-    assert_int_equal(guest_ppgtt_map(nppgtt, nbatch, BATCH_ADDR), 0);
-    assert_int_equal(guest_ppgtt_map(nppgtt, ndata, DATA_ADDR), 0);
-    nrcs = guest_ctx_new(e->neighbour, GEN9_RCS, nppgtt);
-    assert_non_null(nrcs);
-    q = nbatch->map;
-    emit_sdi(&q, DATA_ADDR, false, false);
-    emit(&q, MI_BB_END_DW);
-
-    emit(&p, MI_SEMAPHORE_WAIT | MI_SEMAPHORE_POLL | MI_SEMAPHORE_OP(MI_SEMAPHORE_SAD_EQ_SDD));
-    emit(&p, 1);
-    emit_addr(&p, DATA_ADDR);
-    emit(&p, MI_BB_END_DW);
+    emit_endless_wait(&p);
     assert_int_equal(guest_ctx_emit_batch(e->rcs, BATCH_ADDR, true), 0);
     assert_int_equal(guest_ctx_emit_breadcrumb(e->rcs, &seqno), 0);
     assert_int_equal(guest_ctx_submit(e->rcs), 0);
-    assert_int_equal(guest_ctx_emit_batch(nrcs, BATCH_ADDR, true), 0);
-    assert_int_equal(guest_ctx_emit_breadcrumb(nrcs, &seqno), 0);
-    assert_int_equal(guest_ctx_submit(nrcs), 0);
+    submit_neighbour_store(&n);
     guest_vm_destroy(e->vm);
     e->vm = NULL;
-    assert_int_equal(guest_ctx_wait(nrcs, WAIT_MS), 0);
-    assert_int_equal(((uint32_t *)ndata->map)[0], 0x1234);
+    assert_neighbour_stored(&n);
     assert_exec_counts(e, 0, 0);
 }
 
