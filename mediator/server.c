@@ -539,9 +539,11 @@ static void accept_clients(struct med_server *server)
     }
 }
 
-/* Completions are sent from the scheduler's callbacks: a client that
- * cannot take one is closed after the events at hand, outside them; a
- * vGPU the guard stopped meanwhile has its work failed there too. */
+/* A session that failed during the events at hand (a COMPLETE its client
+ * could not take, sent from the scheduler's callbacks; its socket's EOF or
+ * a protocol break) is closed after them, when no event of the round can
+ * name it any more; a vGPU the guard stopped meanwhile has its work failed
+ * there too. */
 static void after_events(struct med_server *server)
 {
     struct session *s = server->sessions, *next;
