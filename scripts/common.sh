@@ -24,8 +24,17 @@ agent_cflags=(-std=c11 -D_GNU_SOURCE -static -O2 -Wall -Wextra -Werror)
 # contents), the compiler and its flags.  build-guest records it in
 # $guest_dir/agent.sum; build-xen-host packs the image only when it matches.
 agent_sum() {
-    sha256sum "$agent_src"/*.c "$agent_src"/*.h <(gcc --version; echo "${agent_cflags[@]}") |
-        sha256sum | cut -d ' ' -f 1
+    digest "$agent_src"/*.c "$agent_src"/*.h <(gcc --version; echo "${agent_cflags[@]}")
+}
+
+# One digest of some files' names and contents.
+digest() {
+    sha256sum "$@" | sha256sum | cut -d ' ' -f 1
+}
+
+# True when the digest @2 differs from the one recorded in the stamp file @1.
+stale() {
+    [ "$(cat "$1" 2>/dev/null)" != "$2" ]
 }
 
 say() { printf '== %s\n' "$*" >&2; }
