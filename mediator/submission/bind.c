@@ -65,9 +65,9 @@ uint64_t med_wl_bind(struct med_sched_workload *sw, unsigned window_index)
     /* A long workload's next slice mostly runs where its last one did
      * (the same window): its batch starts, patched for that window then
      * and by every change since (loop.c), are right as they are. */
-    bool patched = sw->run_first && w->window == window;
+    bool patched = sw->run_first && w->window_gma == window;
 
-    w->window = window;
+    w->window_gma = window;
     /* Nor are the window's entries written again where they map the
      * memory already (the same workload's, or its slot's before). */
     if (map->bus != w->mem.bus) {
@@ -103,7 +103,7 @@ uint64_t med_wl_bind(struct med_sched_workload *sw, unsigned window_index)
 void med_wl_describe_stop(const struct vgpu_workload *w, uint64_t address, char *text,
                           size_t size)
 {
-    uint64_t off = address - w->window;
+    uint64_t off = address - w->window_gma;
     const uint32_t *dw = (const uint32_t *)((const uint8_t *)w->mem.map + off);
 
     if (off < SHADOW_RING_OFFSET || off + 8 > w->used || off % 4) {

@@ -166,7 +166,7 @@ void med_wl_loops_build(struct vgpu_workload *w, const struct med_scan_result *r
 void med_wl_patch_sites(struct vgpu_workload *w, const struct bb_site *sites, unsigned count)
 {
     for (unsigned i = 0; i < count; i++) {
-        uint64_t target = w->window + sites[i].target;
+        uint64_t target = w->window_gma + sites[i].target;
 
         *at(w, sites[i].addr_lo) = (uint32_t)target;
         *at(w, sites[i].addr_hi) = (uint32_t)(target >> 32);
@@ -177,7 +177,7 @@ void med_wl_patch_sites(struct vgpu_workload *w, const struct bb_site *sites, un
  * GPU's next pass: the address first, then the new generation. */
 static void retarget(struct vgpu_workload *w, struct loop_trap *t, uint32_t target)
 {
-    uint64_t address = w->window + target;
+    uint64_t address = w->window_gma + target;
 
     w->sites[t->jump_site].target = target;
     /* The high dword is the window's, the same for every target in it. */

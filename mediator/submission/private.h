@@ -106,7 +106,7 @@ struct vgpu_workload {
     uint64_t received_ns, shadow_ns, scan_ns;
     struct med_host_buf mem;    /* context, ring, batches (kept across workloads) */
     uint64_t used;              /* bytes of mem this workload uses */
-    uint64_t window;            /* the GGTT window it was last bound at */
+    uint64_t window_gma;        /* where it was last bound: its GGTT window's address */
     bool user_interrupt;        /* the scan found an MI_USER_INTERRUPT */
     bool refused;               /* runs up to a refused command and stops there */
     /* The PPGTT version the scan checked, pinned while the GPU may walk it. */
