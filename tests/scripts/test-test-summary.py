@@ -101,6 +101,17 @@ def main():
              ['FAILED: unit-crash (ERROR after its TAP lines)'],
              fuzzers=['scan'], fuzz_output='FUZZ scan pass\n',
              tests=[PASSING, tap_test('unit-crash', '1..2\nok 1 - a\n', 'ERROR')])
+        case(tmp, 'a failure says why', '1 passed, 2 failed, 0 skipped', 1,
+             ['why: # native-1 failed (run-guest status 1)', 'why: Traceback'],
+             fuzzers=['scan'], fuzz_output='FUZZ scan pass\n',
+             tests=[tap_test('guest-y', '1..1\nnot ok 1 - boots\n# GUEST-RESULT step=a status=fail\n'
+                             '# native-1 failed (run-guest status 1)\n', 'ERROR'),
+                    {'name': 'plain', 'stdout': 'Traceback (most recent call last)\n',
+                     'result': 'FAIL'}])
+        status, lines = summary(tmp, fuzzers=['scan'], fuzz_output='FUZZ scan pass\n',
+                                tests=[PASSING, tap_test('guest-z', '1..1\nok 1 - a\n# chatter\n')])
+        check(not any('why:' in line for line in lines), 'a passing test says no why',
+              '\n'.join(lines))
     print('1..%d' % count)
     return 0
 
