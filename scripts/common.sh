@@ -12,6 +12,26 @@ build=${GPUMED_BUILD:-$top/build}
 
 qemu_bin=$cache/qemu-build/qemu-system-x86_64
 guest_dir=$cache/guest
+# The guest kernels scripts/build-guest builds an image for (docs/testing.md):
+# a Debian 12 kernel series and the apt names of its amd64 images (the newest
+# by version is used).  6.1 is Debian 12's own kernel, the default, in
+# $guest_dir; any other series gets $guest_dir-SERIES (guest_dir_of).
+declare -A guest_kernel_packages=(
+    [6.1]='^linux-image-6\.1\.0-[0-9]+-amd64$'
+    [6.12]='^linux-image-6\.12\.[0-9]+\+deb12-amd64$'
+)
+default_guest_kernel=6.1
+
+# guest_dir_of SERIES: the image directory of that kernel series.
+guest_dir_of() {
+    [ -n "${guest_kernel_packages[$1]:-}" ] ||
+        die "no guest kernel series $1: known are ${!guest_kernel_packages[*]} (scripts/common.sh)"
+    if [ "$1" = "$default_guest_kernel" ]; then
+        echo "$guest_dir"
+    else
+        echo "$guest_dir-$1"
+    fi
+}
 # IGT's source, build and the guest's second initramfs (scripts/build-igt).
 igt_dir=$cache/igt
 
