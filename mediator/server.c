@@ -188,6 +188,12 @@ static int listen_on(struct med_server *server, const char *path, mode_t mode, i
     return 0;
 }
 
+static unsigned hang_timeout_ms(const struct med_server *server)
+{
+    return server->config.hang_timeout_ms ? server->config.hang_timeout_ms
+                                          : PGPU_HANG_TIMEOUT_DEFAULT_MS;
+}
+
 /* Open the physical GPU; every GGTT entry points at the global scratch
  * page until a vGPU's partition or the host's block maps it. */
 static int open_gpu(struct med_server *server)
@@ -195,8 +201,7 @@ static int open_gpu(struct med_server *server)
     const struct pgpu_ops *backend = &pgpu_skl_model;
     struct pgpu_config config = {
         .name = "gpu0", .aperture_size = server->config.gm.aperture_size,
-        .hang_timeout_ms = server->config.hang_timeout_ms ? server->config.hang_timeout_ms
-                                                          : PGPU_HANG_TIMEOUT_DEFAULT_MS,
+        .hang_timeout_ms = hang_timeout_ms(server),
     };
     int ret;
 
@@ -237,6 +242,9 @@ static int open_scheduler(struct med_server *server)
         .gpu = server->gpu, .policy = &med_sched_policy_weighted,
         .ops = &med_vgpu_sched_ops,
         .policy_params.time_slice_ns = med_server_time_slice_ns(server),
+        /* a batch the hang detection bounds, and as long again for the
+         * ring's commands around it */
+        .part_limit_ns = 2000000ull * hang_timeout_ms(server),
     };
     struct med_vgpu_exec_host *host = &server->exec_host;
     uint64_t base, size;

@@ -643,21 +643,17 @@ static uint64_t command_address(struct med_sched *s, struct sched_engine *e)
 }
 
 /*
- * A running context the engine stopped (hang detector, fault, bad command).
- * Its entity's other work on the engine ends with it, unrun (cancelled),
- * before anything is dispatched: a GPU stays stuck in a hung context until
- * its owner resets the engine, and a later request of the context run now
- * would pass the hung one's breadcrumb.  The owner decides what runs next.
+ * Stop port 0's context (@eir: the engine's error, 0 when the mechanism
+ * stops it) and reset the engine.  Its entity's other work on the engine
+ * ends with it, unrun (cancelled), before anything is dispatched: a GPU
+ * stays stuck in a hung context until its owner resets the engine, and a
+ * later request of the context run now would pass the hung one's
+ * breadcrumb.  The owner decides what runs next.
  */
-static void check_error(struct med_sched *s, struct sched_engine *e)
+static void stop_running(struct med_sched *s, struct sched_engine *e, uint32_t eir)
 {
-    struct med_sched_entity *en;
-    uint32_t eir;
+    struct med_sched_entity *en = e->running[0]->entity;
 
-    if (!e->running[0] || !(eir = mmio_read(s, e->base + RING_EIR))) {
-        return;
-    }
-    en = e->running[0]->entity;
     e->running[0]->engine_error = eir;
     e->running[0]->stop_address = command_address(s, e);
     reset_engine(s, e);
@@ -669,6 +665,64 @@ static void check_error(struct med_sched *s, struct sched_engine *e)
     backlog(s, en, now_ns());
     s->stats.hangs++;
     finish(s, e, MED_SCHED_HANG);
+}
+
+/* A running context the engine stopped (hang detector, fault, bad command). */
+static void check_error(struct med_sched *s, struct sched_engine *e)
+{
+    uint32_t eir;
+
+    if (e->running[0] && (eir = mmio_read(s, e->base + RING_EIR))) {
+        stop_running(s, e, eir);
+    }
+}
+
+static void stop_cs(struct med_sched *s, struct sched_engine *e);
+static void resume_cs(struct med_sched *s, struct sched_engine *e);
+
+/* Port 0's engine time in this run beyond what its parts may hold. */
+static bool overran(struct med_sched *s, struct sched_engine *e, uint64_t *left_ns)
+{
+    const struct med_sched_workload *w = e->running[0];
+    uint64_t limit = s->config.part_limit_ns * (w->run_end - w->run_first);
+    uint64_t used = med_sched_ticks_to_ns((uint32_t)(mmio_read(s, e->base + RING_CTX_TIMESTAMP) -
+                                                     w->ctx_timestamp_start));
+
+    *left_ns = used < limit ? limit - used : 0;
+    return used >= limit;
+}
+
+/*
+ * Without preemption a part runs to its end, and the engine's hang
+ * detection stops only a context whose ring stands still: a ring of
+ * commands that each end in time (semaphore waits its guest releases one
+ * by one, long blits) kept the engine for as long as the ring lasts while
+ * other vGPUs waited (invariant 3).  So while another entity waits for
+ * the engine, a run may take part_limit_ns of its context's own time per
+ * part it runs (what a batch the hang detection bounds and the ring
+ * commands around it take); past that it is stopped as a hang would be,
+ * as i915 resets an engine whose context does not yield within its
+ * preemption timeout.  A vGPU alone keeps the engine.
+ */
+static void watch_overrun(struct med_sched *s, struct sched_engine *e)
+{
+    uint64_t left_ns;
+
+    if (!s->config.part_limit_ns || !e->running[0] || !e->waiting || e->elsp_pending) {
+        return;
+    }
+    if (!overran(s, e, &left_ns)) {
+        wake_at(s, now_ns() + left_ns);
+        return;
+    }
+    stop_cs(s, e);
+    process_csb(s, e);
+    check_error(s, e);
+    if (e->running[0] && !e->elsp_pending && overran(s, e, &left_ns)) {
+        s->stats.overruns++;
+        stop_running(s, e, 0);
+    }
+    resume_cs(s, e);
 }
 
 void med_sched_process(struct med_sched *s)
@@ -692,6 +746,10 @@ void med_sched_process(struct med_sched *s)
         for (unsigned i = 0; i < GEN9_NUM_ENGINES; i++) {
             dispatch(s, &s->engines[i]);
         }
+    }
+    /* After the timer's read: what it arms is not taken as fired. */
+    for (unsigned i = 0; i < GEN9_NUM_ENGINES; i++) {
+        watch_overrun(s, &s->engines[i]);
     }
     s->inside = false;
 }
@@ -732,6 +790,7 @@ void med_sched_submit(struct med_sched *s, struct med_sched_entity *en,
     en->last = w;
     backlog(s, en, w->queued_ns);
     dispatch(s, &s->engines[en->engine]);
+    watch_overrun(s, &s->engines[en->engine]);
     s->inside = false;
 }
 

@@ -180,6 +180,10 @@ struct med_sched_config {
     const struct med_sched_policy_ops *policy;
     struct med_sched_policy_params policy_params;
     const struct med_sched_ops *ops;
+    /* While another entity waits for its engine, a run may hold it this
+     * long of its context's own time per part, then it is stopped as a
+     * hang (0: no limit). */
+    uint64_t part_limit_ns;
 };
 
 #define MED_SCHED_WAIT_BUCKETS  320     /* eighths of powers of two up to 2^41 ns */
@@ -192,6 +196,7 @@ struct med_sched_stats {
     uint64_t port1_drops;       /* cancelled from ELSP port 1 by a lite restore of port 0 */
     uint64_t stops_repeated;    /* STOP_RING asked again: a context restored meanwhile cleared it */
     uint64_t resets;            /* engine resets the mechanism did */
+    uint64_t overruns;          /* of the hangs, runs stopped past part_limit_ns */
     uint64_t stray_events;      /* CSB completions naming no running workload */
     uint64_t interrupts;        /* eventfd wake-ups processed */
     uint64_t timer_wakeups;     /* the policy's wake-ups (caps) processed */

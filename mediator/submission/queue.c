@@ -284,9 +284,17 @@ static void finished(struct med_sched_workload *sw, enum med_sched_result result
             sub->config.host->totals->hangs++;
         }
         med_wl_describe_stop(w, sw->stop_address, where, sizeof(where));
-        med_wl_notice(sub, !w->refused, MED_GUARD_HANG, "%s element 0x%016" PRIx64 " stopped by "
-                      "the GPU (RING_EIR 0x%" PRIx32 ", %s): engine reset, reported as a hang",
-                      gen9_engines[w->engine].name, w->guest_desc, sw->engine_error, where);
+        if (sw->engine_error) {
+            med_wl_notice(sub, !w->refused, MED_GUARD_HANG, "%s element 0x%016" PRIx64 " stopped "
+                          "by the GPU (RING_EIR 0x%" PRIx32 ", %s): engine reset, reported as a "
+                          "hang", gen9_engines[w->engine].name, w->guest_desc, sw->engine_error,
+                          where);
+        } else {
+            med_wl_notice(sub, !w->refused, MED_GUARD_HANG, "%s element 0x%016" PRIx64 " held "
+                          "the engine past its parts' limit while other vGPUs waited (%s): "
+                          "engine reset, reported as a hang", gen9_engines[w->engine].name,
+                          w->guest_desc, where);
+        }
         break;
     }
     case MED_SCHED_CANCELLED:

@@ -1057,6 +1057,51 @@ static void test_exitless_loop_is_contained(void **state)
     assert_int_equal(st->rejected, 0);
 }
 
+#define RING_WAITS      60          /* a ring's waits, each well within the hang timeout */
+#define RING_WAIT_STEP_MS 50
+
+/*
+ * A ring of semaphore waits (ring level: no batch, so one part) that the
+ * guest's CPU releases one by one, each long before the hang timeout:
+ * the command streamer moves on every time, so the hang detection never
+ * stops it, and without preemption it held the render engine for the
+ * whole ring (60 x 50 ms here, for as long as a 64 KiB ring of 16-byte
+ * waits lasts in general) while the other VM's store waited behind it.
+ * Invariant 3: the other VM's work must run while the ring still waits.
+ */
+static void test_ring_of_waits_does_not_hold_the_engine(void **state)
+{
+    struct env *e = *state;
+    struct neighbour_work n = neighbour_work(e);
+    uint32_t ring[6 + 4 * RING_WAITS], *p = ring, seqno;
+    unsigned released;
+
+    store_u32(e->data, 0, 0);
+    emit_sdi(&p, DATA_ADDR + 64, false, false);     /* the ring started */
+    for (unsigned i = 1; i <= RING_WAITS; i++) {
+        emit(&p, MI_SEMAPHORE_WAIT | MI_SEMAPHORE_POLL |
+             MI_SEMAPHORE_OP(MI_SEMAPHORE_SAD_GTE_SDD));
+        emit(&p, i);
+        emit_addr(&p, DATA_ADDR);
+    }
+    emit(&p, MI_NOOP_DW);
+    emit(&p, MI_NOOP_DW);
+    assert_int_equal(guest_ctx_emit(e->rcs, ring, (unsigned)(p - ring)), 0);
+    assert_int_equal(guest_ctx_emit_breadcrumb(e->rcs, &seqno), 0);
+    assert_int_equal(guest_ctx_submit(e->rcs), 0);
+    wait_for_u32(e->data, 16, 0x1234);
+    submit_neighbour_store(&n);
+    for (released = 0; released < RING_WAITS && load_u32(n.data, 0) != 0x1234; released++) {
+        nanosleep(&(struct timespec){ .tv_nsec = RING_WAIT_STEP_MS * 1000000 }, NULL);
+        store_u32(e->data, 0, released + 1);
+    }
+    if (released == RING_WAITS) {
+        fail_msg("the other VM's store waited for all %u waits of the ring", RING_WAITS);
+    }
+    assert_neighbour_stored(&n);
+    store_u32(e->data, 0, RING_WAITS);
+}
+
 /*
  * A client that breaks the protocol on its socket and rings its doorbell
  * right after, both seen by the mediator in one wait: the session ends
@@ -1582,6 +1627,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_bad_message_then_doorbell_in_one_wait, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_stop_ring_in_the_image_stops_no_engine, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_ring_of_waits_does_not_hold_the_engine, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_engine_reset_spares_the_other_vms_running_work,
                                         setup_patient, teardown),
