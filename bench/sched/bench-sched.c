@@ -5,11 +5,12 @@
  *     every vGPU with work) with 2, 32 and 256 vGPUs, per decision and as
  *     a share of a 1 ms slice;
  *  2. a vGPU-to-vGPU switch through the real mediator next to the native
- *     context switch on the model, measured in the same run the same way:
- *     the same two stores per round in one context, then split over two
- *     contexts (native: an ELSP pair; mediated: two contexts of one vGPU,
- *     then of two vGPUs, each its own SUBMIT); the difference per round is
- *     the cost of the second context;
+ *     context switch on the model, measured in the same run the same way,
+ *     on the GPU's clock: the engine's idle time between the end of one
+ *     context's batch and the start of the next context's, the next one's
+ *     work queued before the first ends (native: two contexts with two
+ *     PPGTTs as an ELSP pair; mediated: one context of each of two vGPUs,
+ *     each its own SUBMIT; and two contexts of one vGPU);
  *  3. the throughput of N vGPUs (1..32), each a client thread, the same
  *     work in all shared out among them, as a ratio of one vGPU's.
  *
@@ -28,6 +29,8 @@
 
 #include "bench/bench-stats.h"
 #include "bench/pgpu/bench-common.h"
+#include "gen9/engine.h"
+#include "gen9/regs.h"
 #include "mediator/server.h"
 #include "tests/harness/guest-driver.h"
 #include "tests/harness/server-thread.h"
@@ -98,7 +101,108 @@ static void bench_policy(unsigned vgpus)
     free(en);
 }
 
-/* ---- 2. the vGPU-to-vGPU switch ---- */
+/* ---- 2. the vGPU-to-vGPU switch on the GPU's clock ---- */
+
+/*
+ * Each batch stores the engine's RING_TIMESTAMP (the GPU's one clock, 12
+ * MHz) first and last, around GAP_STORES stores: long enough that the
+ * second context's work is queued (natively: written as port 1 of the
+ * ELSP pair; mediated: the second client's SUBMIT taken) before the first
+ * ends.  The engine's idle time at a switch is then the second batch's
+ * first stamp minus the first batch's last: what the GPU loses at the
+ * switch, with no client or driver round in it.
+ */
+#define GAP_STORES      4096
+#define GAP_TS          0x800       /* in the data page: a batch's two stamps, 8 bytes per batch */
+#define GAP_BATCH_SIZE  (4096 * (GAP_STORES * 16 / 4096 + 1))
+#define OP_SRM          0x24        /* MI_STORE_REGISTER_MEM (emit_reg_mem()) */
+
+static void emit_timed_batch(uint32_t *p, uint64_t data_va, unsigned batch)
+{
+    uint32_t ts = gen9_engines[GEN9_RCS].base + RING_TIMESTAMP;
+
+    emit_reg_mem(&p, OP_SRM, ts, data_va + GAP_TS + 8 * batch, false);
+    for (unsigned s = 0; s < GAP_STORES; s++) {
+        emit_sdi(&p, data_va + 4 * (s % (GAP_TS / 4)), false, false);
+    }
+    emit_reg_mem(&p, OP_SRM, ts, data_va + GAP_TS + 8 * batch + 4, false);
+    emit(&p, MI_BB_END_DW);
+}
+
+/* The engine's idle time between the batches @x and @y (stamps of
+ * @data_x and @data_y), whichever ran first, in ticks. */
+static uint32_t gap_ticks(const void *data_x, unsigned x, const void *data_y, unsigned y)
+{
+    const uint32_t *tx = (const uint32_t *)((const uint8_t *)data_x + GAP_TS) + 2 * x;
+    const uint32_t *ty = (const uint32_t *)((const uint8_t *)data_y + GAP_TS) + 2 * y;
+
+    return (int32_t)(ty[0] - tx[1]) >= 0 ? ty[0] - tx[1] : tx[0] - ty[1];
+}
+
+/* The median of @rounds gaps in ticks, in ns: a switch as it typically
+ * goes, without the rounds in which the host took the engine's or the
+ * driver's thread off its CPU (at load, a few rounds of a thousand add
+ * milliseconds to a mean). */
+static double median_gap_ns(double *ticks, unsigned rounds)
+{
+    qsort(ticks, rounds, sizeof(ticks[0]), bench_cmp_double);
+    return (rounds % 2 ? ticks[rounds / 2] : (ticks[rounds / 2 - 1] + ticks[rounds / 2]) / 2) *
+           1e9 / SKL_CS_CLOCK_HZ;
+}
+
+/* The native driver on its own model: two contexts with two PPGTTs, each
+ * with its batch and data page. */
+struct native_pair {
+    struct native *n;
+    struct native_ctx *ctx[2];
+    struct native_bo *data[2];
+};
+
+static void native_pair_open(struct native_pair *np)
+{
+    struct native_vm *vm[2];
+
+    np->n = bench_open(&vm[0]);
+    vm[1] = native_vm_new(np->n);
+    for (unsigned c = 0; c < 2; c++) {
+        struct native_bo *batch;
+
+        if (!vm[c]) {
+            bench_die("creating a PPGTT");
+        }
+        batch = bench_buffer(np->n, vm[c], GAP_BATCH_SIZE, BATCH_VA);
+        np->data[c] = bench_buffer(np->n, vm[c], 4096, DATA_VA);
+        np->ctx[c] = native_ctx_new(np->n, GEN9_RCS, vm[c]);
+        if (!np->ctx[c]) {
+            bench_die("creating a context");
+        }
+        emit_timed_batch(batch->map, DATA_VA, 0);
+    }
+}
+
+/* The rounds' gaps, for median_gap_ns(); room for a long profile run */
+#define GAP_ROUNDS_MAX  (10 * SWITCH_ROUNDS)
+static double gaps[GAP_ROUNDS_MAX];
+
+/* Idle ns at the switch over @rounds rounds of one batch in each context,
+ * written as one ELSP pair as i915 writes two ready requests. */
+static double native_gap_ns(struct native_pair *np, unsigned rounds)
+{
+    for (unsigned i = 0; i < rounds; i++) {
+        uint32_t seq[2];
+
+        for (unsigned c = 0; c < 2; c++) {
+            native_emit_batch(np->ctx[c], BATCH_VA, true);
+            seq[c] = native_emit_breadcrumb(np->ctx[c]);
+        }
+        if (native_submit_pair(np->ctx[0], np->ctx[1]) ||
+            native_wait(np->ctx[0], seq[0], WAIT_MS) || native_wait(np->ctx[1], seq[1], WAIT_MS)) {
+            bench_die("a native round");
+        }
+        gaps[i] = gap_ticks(np->data[0]->map, 0, np->data[1]->map, 0);
+    }
+    return median_gap_ns(gaps, rounds);
+}
 
 struct vm_ctx {
     struct guest_vm *vm;
@@ -107,14 +211,12 @@ struct vm_ctx {
     struct guest_ctx *ctx[2];
 };
 
-/* Batch 0 stores two dwords, batches 1 and 2 one each. */
+/* Context c runs batch c, which stamps its own slot. */
 static void vm_open(struct vm_ctx *v, const char *socket, const char *name, const char *type)
 {
-    uint32_t *p;
-
     v->vm = guest_vm_create(socket, name, GUEST_RAM, type);
     v->ppgtt = v->vm ? guest_ppgtt_new(v->vm) : NULL;
-    v->batch = v->ppgtt ? guest_bo_new(v->vm, 3 * 4096, false) : NULL;
+    v->batch = v->ppgtt ? guest_bo_new(v->vm, 2 * GAP_BATCH_SIZE, false) : NULL;
     v->data = v->batch ? guest_bo_new(v->vm, 4096, false) : NULL;
     for (unsigned c = 0; c < 2 && v->data; c++) {
         v->ctx[c] = guest_ctx_new(v->vm, GEN9_RCS, v->ppgtt);
@@ -123,130 +225,126 @@ static void vm_open(struct vm_ctx *v, const char *socket, const char *name, cons
         guest_ppgtt_map(v->ppgtt, v->data, DATA_VA)) {
         bench_die("creating a guest");
     }
-    for (unsigned b = 0; b < 3; b++) {
-        p = (uint32_t *)((uint8_t *)v->batch->map + b * 4096);
-        for (unsigned s = b ? b - 1 : 0; s < (b ? b : 2u); s++) {
-            emit_sdi(&p, DATA_VA + 4 * s, false, false);
-        }
-        emit(&p, MI_BB_END_DW);
+    for (unsigned b = 0; b < 2; b++) {
+        emit_timed_batch((uint32_t *)((uint8_t *)v->batch->map + b * GAP_BATCH_SIZE), DATA_VA, b);
     }
 }
 
-static void submit(struct guest_ctx *ctx, unsigned batch)
+static void submit(struct vm_ctx *v, unsigned c)
 {
     uint32_t seqno;
 
-    if (guest_ctx_emit_batch(ctx, BATCH_VA + batch * 4096, true) ||
-        guest_ctx_emit_breadcrumb(ctx, &seqno) || guest_ctx_submit(ctx)) {
+    if (guest_ctx_emit_batch(v->ctx[c], BATCH_VA + c * GAP_BATCH_SIZE, true) ||
+        guest_ctx_emit_breadcrumb(v->ctx[c], &seqno) || guest_ctx_submit(v->ctx[c])) {
         bench_die("submitting");
     }
 }
 
-static void wait_done(struct guest_ctx *ctx)
+static void wait_done(struct vm_ctx *v, unsigned c)
 {
-    if (guest_ctx_wait(ctx, WAIT_MS)) {
+    if (guest_ctx_wait(v->ctx[c], WAIT_MS)) {
         bench_die("waiting");
     }
 }
 
-/* ns per round: both stores in @first alone, or split over @first and @second. */
-static double mediated_round_ns(struct guest_ctx *first, struct guest_ctx *second,
-                                unsigned rounds)
+/* Idle ns at the switch over @rounds rounds: context 0 of @a, then
+ * context 0 of @b (another vGPU) or, @b NULL, context 1 of @a, each its
+ * own SUBMIT right after the other. */
+static double mediated_gap_ns(struct vm_ctx *a, struct vm_ctx *b, unsigned rounds)
 {
-    uint64_t start = bench_now_ns();
+    struct vm_ctx *second = b ? b : a;
+    unsigned c = b ? 0 : 1;
 
     for (unsigned i = 0; i < rounds; i++) {
-        submit(first, second ? 1 : 0);
-        if (second) {
-            submit(second, 2);
-        }
-        wait_done(first);
-        if (second) {
-            wait_done(second);
-        }
+        submit(a, 0);
+        submit(second, c);
+        wait_done(a, 0);
+        wait_done(second, c);
+        gaps[i] = gap_ticks(a->data->map, 0, second->data->map, c);
     }
-    return (double)(bench_now_ns() - start) / rounds;
+    return median_gap_ns(gaps, rounds);
 }
 
 static void bench_switch(void)
 {
     struct server_thread *st = start_mediator();
     struct vm_ctx a = { 0 }, b = { 0 };
-    double native[RUNS], one[RUNS], same_vgpu[RUNS], two_vgpus[RUNS];
-    struct bench_stat native_switch, vgpu_switch;
+    struct native_pair np;
+    double native[RUNS], same_vgpu[RUNS], two_vgpus[RUNS];
+    struct bench_stat native_gap, vgpu_gap;
     struct med_sched_stats before, after;
     uint64_t writes = 0, pairs = 0;
 
     if (!st) {
         bench_die("starting the mediator");
     }
+    native_pair_open(&np);
     vm_open(&a, server_thread_socket(st), "switch-a", "gpumed-8");
     vm_open(&b, server_thread_socket(st), "switch-b", "gpumed-8");
-    /* round 0 warms up; the second-context figures are per-round differences */
+    /* round 0 warms up every side alike */
     for (unsigned r = 0; r <= RUNS; r++) {
-        double n = bench_native_ctx_switch(SWITCH_ROUNDS).switch_ns;
-        double alone = mediated_round_ns(a.ctx[0], NULL, SWITCH_ROUNDS);
-        double same = mediated_round_ns(a.ctx[0], a.ctx[1], SWITCH_ROUNDS) - alone;
+        double n = native_gap_ns(&np, SWITCH_ROUNDS);
+        double same = mediated_gap_ns(&a, NULL, SWITCH_ROUNDS);
         double two;
 
         before = *med_server_sched_stats(server_thread_server(st));
-        two = mediated_round_ns(a.ctx[0], b.ctx[0], SWITCH_ROUNDS) - alone;
+        two = mediated_gap_ns(&a, &b, SWITCH_ROUNDS);
         after = *med_server_sched_stats(server_thread_server(st));
-        writes += after.elsp_writes - before.elsp_writes;
-        pairs += after.elsp_pairs - before.elsp_pairs;
-
         if (r > 0) {
             native[r - 1] = n;
-            one[r - 1] = alone;
             same_vgpu[r - 1] = same;
             two_vgpus[r - 1] = two;
+            writes += after.elsp_writes - before.elsp_writes;
+            pairs += after.elsp_pairs - before.elsp_pairs;
         }
     }
-    native_switch = bench_stat_scaled(bench_stat_of(native, RUNS), 1e-3);
-    vgpu_switch = bench_stat_scaled(bench_stat_of(two_vgpus, RUNS), 1e-3);
-    bench_print_stat("sched-native-ctx-switch", "us", 1, native_switch);
-    bench_print_stat("sched-client-round-trip", "us", 1,
-                     bench_stat_scaled(bench_stat_of(one, RUNS), 1e-3));
-    bench_print_stat("sched-client-ctx-switch-same-vgpu", "us", 1,
+    native_gap = bench_stat_scaled(bench_stat_of(native, RUNS), 1e-3);
+    vgpu_gap = bench_stat_scaled(bench_stat_of(two_vgpus, RUNS), 1e-3);
+    bench_print_stat("sched-native-ctx-switch-gap", "us", 2, native_gap);
+    bench_print_stat("sched-same-vgpu-ctx-switch-gap", "us", 2,
                      bench_stat_scaled(bench_stat_of(same_vgpu, RUNS), 1e-3));
-    bench_print_stat("sched-vgpu-switch", "us", 1, vgpu_switch);
-    printf("BENCH sched-vgpu-switch-vs-native %.2f ratio\n",
-           vgpu_switch.median / native_switch.median);
-    /* Rounds of two vGPUs whose workloads went to the GPU as one ELSP pair,
-     * as the native switch's always do: a round is a pair or two single
-     * ELSP writes. */
+    bench_print_stat("sched-vgpu-switch-gap", "us", 2, vgpu_gap);
+    printf("BENCH sched-vgpu-switch-gap-vs-native %.2f ratio\n",
+           vgpu_gap.median / native_gap.median);
+    /* Rounds of two vGPUs whose workloads went to the GPU as one ELSP
+     * write (a pair from idle, or the second appended behind the running
+     * first), as the native rounds always do: a round is a pair or two
+     * single ELSP writes. */
     printf("BENCH sched-vgpu-switch-paired %.2f fraction\n",
            writes ? 2.0 * pairs / (writes + pairs) : 0.0);
+    native_close(np.n);
     guest_vm_destroy(a.vm);
     guest_vm_destroy(b.vm);
     server_thread_destroy(st);
 }
 
-/* For callgrind (docs/benchmarks.md): only @rounds mediated rounds of
- * @mode (alone: both stores in one context; same: two contexts of one
- * vGPU; two: one context of each of two vGPUs), after the warm-up round.
- * Instructions per round are the difference of two runs' counts over the
- * difference of their rounds. */
+/* For callgrind (docs/benchmarks.md): only @rounds rounds of @mode (same:
+ * two contexts of one vGPU; two: one context of each of two vGPUs), after
+ * a warm-up of SWITCH_ROUNDS.  Instructions per round are the difference
+ * of two runs' counts over the difference of their rounds. */
 static void profile_switch(const char *mode, unsigned rounds)
 {
     struct server_thread *st = start_mediator();
     struct vm_ctx a = { 0 }, b = { 0 };
     struct med_sched_stats before, after;
-    struct guest_ctx *second;
+    struct vm_ctx *second;
 
     if (!st) {
         bench_die("starting the mediator");
     }
     vm_open(&a, server_thread_socket(st), "switch-a", "gpumed-8");
     vm_open(&b, server_thread_socket(st), "switch-b", "gpumed-8");
-    second = !strcmp(mode, "same") ? a.ctx[1] : !strcmp(mode, "two") ? b.ctx[0] : NULL;
-    mediated_round_ns(a.ctx[0], second, SWITCH_ROUNDS);
+    second = !strcmp(mode, "two") ? &b : NULL;
+    mediated_gap_ns(&a, second, SWITCH_ROUNDS);
+    rounds = rounds < GAP_ROUNDS_MAX ? rounds : GAP_ROUNDS_MAX;
     before = *med_server_sched_stats(server_thread_server(st));
-    mediated_round_ns(a.ctx[0], second, rounds);
+    printf("%u rounds of %s: median gap %.2f us", rounds, mode,
+           mediated_gap_ns(&a, second, rounds) / 1e3);
     after = *med_server_sched_stats(server_thread_server(st));
-    printf("%u rounds of %s: %" PRIu64 " ELSP writes, %" PRIu64 " of them pairs, %" PRIu64
-           " interrupts\n", rounds, mode, after.elsp_writes - before.elsp_writes,
-           after.elsp_pairs - before.elsp_pairs, after.interrupts - before.interrupts);
+    printf(", %" PRIu64 " ELSP writes, %" PRIu64 " of them pairs, %" PRIu64
+           " appended, %" PRIu64 " interrupts\n", after.elsp_writes - before.elsp_writes,
+           after.elsp_pairs - before.elsp_pairs, after.elsp_appends - before.elsp_appends,
+           after.interrupts - before.interrupts);
     guest_vm_destroy(a.vm);
     guest_vm_destroy(b.vm);
     server_thread_destroy(st);
@@ -432,7 +530,7 @@ static void bench_throughput(void)
 }
 
 /* bench-sched [policy|switch|throughput...]: those parts, or all;
- * bench-sched profile alone|same|two ROUNDS: see profile_switch();
+ * bench-sched profile same|two ROUNDS: see profile_switch();
  * bench-sched profile-throughput VGPUS [ROUNDS]: one throughput run (for
  * callgrind: instructions per round are the difference of two runs'
  * counts over the difference of their rounds). */
