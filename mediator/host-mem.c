@@ -165,15 +165,23 @@ struct pool_page {
 struct pool_chunk {
     struct med_host_buf buf;
     uint64_t handed_out;        /* bit i: page i is in use */
-    struct pool_chunk *next;
 };
 
+/*
+ * The chunks twice over, each array sorted: by bus address (the checker's
+ * lookups) and by host address (a page handed back).  A vGPU's pool holds
+ * up to 256 chunks (MED_WL_PPGTT_TABLES_MAX), and the invariant checker
+ * looks up every table of every workload in flight at each dispatch: a
+ * list walked in full made that cost grow with the vGPU's PPGTTs.
+ */
 struct med_page_pool {
     struct med_host_mem *hm;
-    struct pool_chunk *chunks;
+    struct pool_chunk **by_bus, **by_map;
+    unsigned chunk_count, chunk_slots;
     struct pool_page *free;
     uint64_t in_use;
     uint64_t allocated;
+    uint64_t lookups;
 };
 
 struct med_page_pool *med_page_pool_create(struct med_host_mem *hm)
@@ -191,26 +199,91 @@ void med_page_pool_destroy(struct med_page_pool *pool)
     if (!pool) {
         return;
     }
-    while (pool->chunks) {
-        struct pool_chunk *c = pool->chunks;
-
-        pool->chunks = c->next;
-        med_host_buf_free(pool->hm, &c->buf);
-        free(c);
+    for (unsigned i = 0; i < pool->chunk_count; i++) {
+        med_host_buf_free(pool->hm, &pool->by_bus[i]->buf);
+        free(pool->by_bus[i]);
     }
+    free(pool->by_bus);
+    free(pool->by_map);
     free(pool);
+}
+
+static uint64_t chunk_bus(const struct pool_chunk *c)
+{
+    return c->buf.bus;
+}
+
+static uint64_t chunk_map(const struct pool_chunk *c)
+{
+    return (uintptr_t)c->buf.map;
+}
+
+/* The index of the last chunk of @sorted (by @key) starting at or below
+ * @addr, or -1. */
+static int chunk_below(struct pool_chunk *const *sorted, unsigned count, uint64_t addr,
+                       uint64_t (*key)(const struct pool_chunk *))
+{
+    unsigned lo = 0, hi = count;
+
+    while (lo < hi) {
+        unsigned mid = lo + (hi - lo) / 2;
+
+        if (key(sorted[mid]) <= addr) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return (int)lo - 1;
+}
+
+static void chunk_insert(struct pool_chunk **sorted, unsigned count, struct pool_chunk *c,
+                         uint64_t (*key)(const struct pool_chunk *))
+{
+    unsigned at = (unsigned)(chunk_below(sorted, count, key(c), key) + 1);
+
+    memmove(&sorted[at + 1], &sorted[at], (count - at) * sizeof(*sorted));
+    sorted[at] = c;
+}
+
+/* Room in both arrays for one more chunk. */
+static bool chunk_room(struct med_page_pool *pool)
+{
+    unsigned slots = pool->chunk_slots ? 2 * pool->chunk_slots : 16;
+    struct pool_chunk **by_bus, **by_map;
+
+    if (pool->chunk_count < pool->chunk_slots) {
+        return true;
+    }
+    by_bus = realloc(pool->by_bus, slots * sizeof(*by_bus));
+    if (!by_bus) {
+        return false;
+    }
+    pool->by_bus = by_bus;
+    by_map = realloc(pool->by_map, slots * sizeof(*by_map));
+    if (!by_map) {
+        return false;
+    }
+    pool->by_map = by_map;
+    pool->chunk_slots = slots;
+    return true;
 }
 
 static bool pool_grow(struct med_page_pool *pool)
 {
-    struct pool_chunk *c = calloc(1, sizeof(*c));
+    struct pool_chunk *c;
 
+    if (!chunk_room(pool)) {
+        return false;
+    }
+    c = calloc(1, sizeof(*c));
     if (!c || med_host_buf_alloc(pool->hm, POOL_CHUNK_PAGES * PGPU_PAGE_SIZE, &c->buf)) {
         free(c);
         return false;
     }
-    c->next = pool->chunks;
-    pool->chunks = c;
+    chunk_insert(pool->by_bus, pool->chunk_count, c, chunk_bus);
+    chunk_insert(pool->by_map, pool->chunk_count, c, chunk_map);
+    pool->chunk_count++;
     for (unsigned i = 0; i < POOL_CHUNK_PAGES; i++) {
         struct pool_page *p = (struct pool_page *)((char *)c->buf.map + i * PGPU_PAGE_SIZE);
 
@@ -223,16 +296,12 @@ static bool pool_grow(struct med_page_pool *pool)
 static struct pool_chunk *page_chunk(const struct med_page_pool *pool, const void *page,
                                      unsigned *index)
 {
-    for (struct pool_chunk *c = pool->chunks; c; c = c->next) {
-        uintptr_t off = (uintptr_t)page - (uintptr_t)c->buf.map;
+    int at = chunk_below(pool->by_map, pool->chunk_count, (uintptr_t)page, chunk_map);
 
-        if (off < c->buf.size) {
-            *index = (unsigned)(off / PGPU_PAGE_SIZE);
-            return c;
-        }
-    }
-    assert(!"page not from this pool");
-    return NULL;
+    assert(at >= 0 && (uintptr_t)page - chunk_map(pool->by_map[at]) <
+                      pool->by_map[at]->buf.size && "page not from this pool");
+    *index = (unsigned)(((uintptr_t)page - chunk_map(pool->by_map[at])) / PGPU_PAGE_SIZE);
+    return pool->by_map[at];
 }
 
 void *med_page_alloc(struct med_page_pool *pool, uint64_t *bus)
@@ -268,18 +337,24 @@ void med_page_free(struct med_page_pool *pool, void *page, uint64_t bus)
     pool->in_use--;
 }
 
-const void *med_page_pool_page(const struct med_page_pool *pool, uint64_t bus)
+const void *med_page_pool_page(struct med_page_pool *pool, uint64_t bus)
 {
-    for (const struct pool_chunk *c = pool->chunks; c; c = c->next) {
-        uint64_t off = bus - c->buf.bus;
+    int at = chunk_below(pool->by_bus, pool->chunk_count, bus, chunk_bus);
+    const struct pool_chunk *c;
+    uint64_t off;
+    unsigned i;
 
-        if (off < c->buf.size && !(off % PGPU_PAGE_SIZE)) {
-            unsigned i = (unsigned)(off / PGPU_PAGE_SIZE);
-
-            return c->handed_out >> i & 1 ? (const uint8_t *)c->buf.map + off : NULL;
-        }
+    pool->lookups++;
+    if (at < 0) {
+        return NULL;
     }
-    return NULL;
+    c = pool->by_bus[at];
+    off = bus - c->buf.bus;
+    if (off >= c->buf.size || off % PGPU_PAGE_SIZE) {
+        return NULL;
+    }
+    i = (unsigned)(off / PGPU_PAGE_SIZE);
+    return c->handed_out >> i & 1 ? (const uint8_t *)c->buf.map + off : NULL;
 }
 
 uint64_t med_page_pool_in_use(const struct med_page_pool *pool)
@@ -290,4 +365,9 @@ uint64_t med_page_pool_in_use(const struct med_page_pool *pool)
 uint64_t med_page_pool_allocated(const struct med_page_pool *pool)
 {
     return pool->allocated;
+}
+
+uint64_t med_page_pool_lookups(const struct med_page_pool *pool)
+{
+    return pool->lookups;
 }

@@ -52,11 +52,14 @@ void med_page_pool_destroy(struct med_page_pool *pool);
 void *med_page_alloc(struct med_page_pool *pool, uint64_t *bus);
 void med_page_free(struct med_page_pool *pool, void *page, uint64_t bus);
 /* The page at bus address @bus if this pool handed it out and it was not
- * freed since, else NULL (the invariant checker's view of the pool). */
-const void *med_page_pool_page(const struct med_page_pool *pool, uint64_t bus);
+ * freed since, else NULL (the invariant checker's view of the pool); in
+ * time logarithmic in the pool's chunks. */
+const void *med_page_pool_page(struct med_page_pool *pool, uint64_t bus);
 /* Pages handed out now. */
 uint64_t med_page_pool_in_use(const struct med_page_pool *pool);
 /* Pages it handed out, in all. */
 uint64_t med_page_pool_allocated(const struct med_page_pool *pool);
+/* Calls of med_page_pool_page(), in all: what the invariant checker cost. */
+uint64_t med_page_pool_lookups(const struct med_page_pool *pool);
 
 #endif /* GPUMED_MEDIATOR_HOST_MEM_H */

@@ -71,14 +71,18 @@ static bool leaf_allowed(const struct med_isolation_scope *scope, uint64_t bus)
 static bool check_table(const struct med_isolation_scope *scope, struct walked *walked,
                         uint64_t bus, unsigned level)
 {
-    const uint64_t *table = med_page_pool_page(scope->pool, bus);
+    const uint64_t *table;
 
+    /* Checked at its first entry already: i915's fill tables are named by
+     * all 512 entries of the level above, so looking each up again made
+     * the walk cost entries, not tables. */
+    if (!walked_add(walked, bus)) {
+        return true;
+    }
+    table = med_page_pool_page(scope->pool, bus);
     if (!table) {
         return violation(scope, "a shadow table the GPU can walk is not a page of the vGPU's "
                          "pool in use", bus, level);
-    }
-    if (!walked_add(walked, bus)) {
-        return true;
     }
     for (unsigned i = 0; i < MED_PPGTT_ENTRIES; i++) {
         uint64_t entry = __atomic_load_n(&table[i], __ATOMIC_RELAXED);

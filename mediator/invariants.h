@@ -31,7 +31,7 @@
 /* What one vGPU may reach. */
 struct med_isolation_scope {
     const struct med_vgpu_mem *mem;         /* its RAM, bus window and partition */
-    const struct med_page_pool *pool;   /* its shadow page tables */
+    struct med_page_pool *pool;         /* its shadow page tables (looked up) */
     uint64_t scratch_bus;               /* its own scratch page (no other vGPU's) */
     struct pgpu *gpu;                   /* the host GGTT */
 };

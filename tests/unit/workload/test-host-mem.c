@@ -174,6 +174,51 @@ static void test_page_pool(void **state)
     med_host_mem_destroy(hm);
 }
 
+/*
+ * The pool finds a page by its bus address whatever order its chunks'
+ * bus ranges came in (a freed range is reused first: here the third
+ * chunk lies below the first two), and nothing else: a page it took
+ * back, an address inside a page, one past a chunk, one below them all.
+ */
+static void test_pool_pages_are_found_by_bus_address(void **state)
+{
+    struct fake_gpu *f = *state;
+    struct med_host_mem *hm = med_host_mem_create(&f->base, BUS_FIRST, 1ull << 30);
+    struct med_page_pool *pool = med_page_pool_create(hm);
+    struct med_host_buf hole;
+    void *pages[3 * 64];
+    uint64_t bus[3 * 64], lowest = UINT64_MAX, highest = 0;
+
+    assert_int_equal(med_host_buf_alloc(hm, 64 * PAGE, &hole), 0);
+    for (unsigned i = 0; i < 3 * 64; i++) {
+        if (i == 2 * 64) {
+            med_host_buf_free(hm, &hole);
+        }
+        pages[i] = med_page_alloc(pool, &bus[i]);
+        assert_non_null(pages[i]);
+        lowest = bus[i] < lowest ? bus[i] : lowest;
+        highest = bus[i] > highest ? bus[i] : highest;
+    }
+    assert_true(bus[2 * 64] < bus[0] && bus[2 * 64] < bus[64]);
+    for (unsigned i = 0; i < 3 * 64; i++) {
+        assert_ptr_equal(med_page_pool_page(pool, bus[i]), pages[i]);
+        assert_null(med_page_pool_page(pool, bus[i] + 8));
+    }
+    assert_null(med_page_pool_page(pool, lowest - PAGE));
+    assert_null(med_page_pool_page(pool, highest + PAGE));
+    assert_null(med_page_pool_page(pool, 0));
+    med_page_free(pool, pages[100], bus[100]);
+    assert_null(med_page_pool_page(pool, bus[100]));
+    assert_ptr_equal(med_page_pool_page(pool, bus[101]), pages[101]);
+    for (unsigned i = 0; i < 3 * 64; i++) {
+        if (i != 100) {
+            med_page_free(pool, pages[i], bus[i]);
+        }
+    }
+    med_page_pool_destroy(pool);
+    med_host_mem_destroy(hm);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -183,6 +228,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_exhaustion_and_refusal_fail_cleanly, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_page_pool, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pool_pages_are_found_by_bus_address, setup,
+                                        teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
