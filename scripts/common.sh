@@ -119,3 +119,45 @@ download_progress() {
         fi
     done
 }
+
+# le_number FILE OFFSET BYTES: the little-endian number at OFFSET of FILE
+# (empty past its end).
+le_number() {
+    od -An -t u"$3" -j "$2" -N "$3" --endian=little "$1" | tr -d ' '
+}
+
+# extract_vmlinux BZIMAGE OUT: the kernel a bzImage holds, decompressed.  It
+# lies behind the setup code, where the boot header says
+# (Documentation/arch/x86/boot.rst: setup_sects at 0x1f1, payload_offset and
+# payload_length at 0x248 and 0x24c, the payload ending in the kernel's size
+# as a 32-bit number); Debian compresses 6.1 with xz, 6.12 with zstd.
+extract_vmlinux() {
+    local vmlinuz=$1 out=$2 setup_sects start length size magic decompress
+    [ "$(head -c 4 < <(tail -c +$((0x202 + 1)) "$vmlinuz"))" = HdrS ] ||
+        die "$vmlinuz: no bzImage (no HdrS boot header)"
+    setup_sects=$(le_number "$vmlinuz" $((0x1f1)) 1)
+    [ "$setup_sects" -ne 0 ] || setup_sects=4
+    start=$(( (setup_sects + 1) * 512 + $(le_number "$vmlinuz" $((0x248)) 4) ))
+    length=$(le_number "$vmlinuz" $((0x24c)) 4)
+    (( length > 4 && start + length <= $(stat -c %s "$vmlinuz") )) ||
+        die "$vmlinuz: its boot header's payload ($start + $length bytes) is not in the file"
+    size=$(le_number "$vmlinuz" $((start + length - 4)) 4)
+    magic=$(od -An -t x1 -j "$start" -N 4 "$vmlinuz" | tr -d ' ')
+    case "$magic" in
+        fd377a58) decompress=(xz -dc) ;;
+        28b52ffd) decompress=(zstd -q -dc) ;;
+        *) die "$vmlinuz: payload of unknown compression (magic $magic)" ;;
+    esac
+    # Cut exactly the compressed stream (without the size): each stage reads
+    # its whole input, so no pipe ends early (SIGPIPE).
+    if ! head -c $((start + length - 4)) "$vmlinuz" | tail -c $((length - 4)) |
+            "${decompress[@]}" > "$out.tmp"; then
+        rm -f "$out.tmp"
+        die "$vmlinuz: its payload does not decompress"
+    fi
+    if [ "$(head -c 4 "$out.tmp")" != $'\x7fELF' ] || [ "$(stat -c %s "$out.tmp")" != "$size" ]; then
+        rm -f "$out.tmp"
+        die "$vmlinuz: its payload is no ELF kernel of the $size bytes its header gives"
+    fi
+    mv "$out.tmp" "$out"
+}
