@@ -6,10 +6,11 @@
  *   - sdi: MI_STORE_DATA_IMM dword stores into the GGTT partition, the
  *     breadcrumb traffic of a ring (every command audited);
  *   - blit: XY_SRC_COPY_BLT, XY_COLOR_BLT, XY_FAST_COPY_BLT (surface
- *     extents computed and audited against the PPGTT; the three repeat,
- *     which the scanner's memo of blits passes by their dwords);
+ *     extents computed and audited against the PPGTT; the three repeat);
  *   - blit-distinct: the same with each blit's rectangle one row lower
- *     than the last's, 61 positions in turn, so that each is computed;
+ *     than the last's, 61 positions in turn, so that no blit repeats one
+ *     of the last 183 (a scanner that remembered blits would still
+ *     compute each);
  *   - 3d: a render batch of PIPELINE_SELECT, STATE_BASE_ADDRESS, 3DSTATE_*
  *     packets, LRIs of whitelisted registers, PIPE_CONTROL post-sync
  *     writes and 3DPRIMITIVE, as a Mesa draw emits them.

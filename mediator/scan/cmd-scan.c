@@ -25,8 +25,6 @@
 #define HEADER_CACHE_BITS   8               /* i915's golden context's 85 packets fit */
 #define HEADER_CACHE        (1u << HEADER_CACHE_BITS)
 #define KNOWN_BATCHES       16              /* batches a scan finds again by address (2^4) */
-#define BLIT_MEMOS          8               /* blits a scan finds again by their dwords */
-#define BLIT_DWORDS         10              /* the longest blit with a handler */
 
 #define BIT(n)              (1u << (n))
 /* The per-command audits: inlined into each handler (measured with
@@ -112,6 +110,14 @@ struct good_range {
     uint64_t lo, hi;
 };
 
+/* The blits with a handler, by how their dwords 0-1 give depth and
+ * tiling (blt_decode()). */
+enum blt_kind {
+    BLT_SRC_COPY,               /* XY_SRC_COPY_BLT */
+    BLT_COLOR,                  /* XY_COLOR_BLT: a destination only */
+    BLT_FAST_COPY,              /* XY_FAST_COPY_BLT */
+};
+
 /* How the scan loop passes a command of a cached header without calling
  * its handler: the commands that dominate real streams.  Each passes a
  * subset of what its handler passes and leaves the rest to the handler,
@@ -123,20 +129,13 @@ enum fast_path {
     FAST_POINTERS,              /* state pointers in canonical form, no handler */
     FAST_STORE,                 /* MI_STORE_DATA_IMM of dwords on the good range of its hint */
     FAST_PIPE_CONTROL,          /* no post-sync write, or one on the good range of its hint */
-    FAST_BLIT,                  /* a blit this scan passed before, dword for dword */
+    /* a blit whose surfaces lie on the good ranges of their hints, by kind
+     * (enum blt_kind: FAST_BLIT + kind) */
+    FAST_BLIT,
+    FAST_BLIT_LAST = FAST_BLIT + BLT_FAST_COPY,     /* keeps the kinds' values apart */
     FAST_LRI,                   /* MI_LOAD_REGISTER_IMM of registers the buffer may load */
     FAST_INTERRUPT,             /* MI_USER_INTERRUPT: noted in the result */
     FAST_VERTEX_BUFFERS,        /* whole elements, each address in canonical form */
-};
-
-/* A blit that passed (len 0: none).  A blit's audit depends on its dwords
- * and on the answers of the range callbacks, which do not change during a
- * scan, and on nothing else (not the buffer's privilege or level): the
- * same dwords pass again without their surfaces computed and audited
- * (a batch copying one rectangle again and again, as IGT's gem_blt). */
-struct blit_memo {
-    unsigned len;
-    uint32_t dw[BLIT_DWORDS];
 };
 
 /* One scan in progress. */
@@ -164,7 +163,6 @@ struct med_scan_state {
      * ring that starts the same batch request after request runs one
      * copy, scanned once (known_batch()). */
     unsigned known[KNOWN_BATCHES];
-    struct blit_memo blits[BLIT_MEMOS]; /* by header_slot(dw0) */
 };
 
 static struct frame *top(struct med_scan_state *s)
@@ -232,6 +230,13 @@ HOT bool canonical_high(uint32_t high_dw)
     return high_dw + 0x8000u < 0x18000u;
 }
 
+/* The address in dwords @i (bits 31:2, then @low_mask) and @i + 1 (bits
+ * 15:0), whatever the form of the rest. */
+HOT uint64_t cmd_gma(const uint32_t *cmd, unsigned i, uint32_t low_mask)
+{
+    return (cmd[i] & low_mask) | (uint64_t)(cmd[i + 1] & 0xffff) << 32;
+}
+
 HOT bool cmd_address(struct med_scan_state *s, const uint32_t *cmd, unsigned i,
                         uint32_t low_mask, uint64_t *gma)
 {
@@ -241,7 +246,7 @@ HOT bool cmd_address(struct med_scan_state *s, const uint32_t *cmd, unsigned i,
                i, i + 1);
         return false;
     }
-    *gma = (cmd[i] & low_mask) | (uint64_t)(cmd[i + 1] & 0xffff) << 32;
+    *gma = cmd_gma(cmd, i, low_mask);
     return true;
 }
 
@@ -943,15 +948,50 @@ enum med_scan_verdict med_cmd_pipe_control(struct med_scan_state *s, const uint3
     return audit_post_sync(s, cmd, 2, cmd[1] & PC_STORE_INDEX, space, 8);
 }
 
-/* A blitter surface: what one rectangle of it may touch. */
-struct blt_surface {
-    const char *what;
-    unsigned addr_dw;
-    unsigned role;              /* which of the header's hints */
-    int64_t pitch;              /* bytes */
-    bool tiled;                 /* X or Y: the scanner allows for both */
-    uint32_t x, y;              /* top-left pixel */
+/*
+ * The blits with a handler share one layout: dword 1 = destination pitch
+ * (bits 15:0) and depth, 2 = destination y1:x1, 3 = y2:x2 (exclusive),
+ * 4-5 destination address; with a source, 6 = its y:x, 7 = its pitch,
+ * 8-9 its address: surface @i's (0 destination, 1 source) pitch in dword
+ * 1 + 6i, its top-left pixel in 2 + 4i, its address in 4 + 4i.  Pitches
+ * are signed bytes when linear, dwords when tiled.  Depth: XY_COLOR_BLT and
+ * XY_SRC_COPY_BLT in BR13 (dword 1) bits 25:24 (8, 16 (565), 16 (1555),
+ * 32 bpp), tiling in dword 0 bits 11 and 15; XY_FAST_COPY_BLT in dword 1
+ * bits 26:24, tiling in dword 0 (destination 14:13, source 21:20: linear,
+ * X, Y; Ys/Yf not supported).
+ */
+static const char *const blt_surface_name[2] = { "blit destination", "blit source" };
+
+/* A blit's rectangle and depth. */
+struct blt {
+    int32_t width, height;      /* either <= 0: an empty rectangle, which touches nothing */
+    unsigned cpp;               /* 0: a depth not supported */
 };
+
+HOT void blt_decode(const uint32_t *cmd, enum blt_kind kind, struct blt *b)
+{
+    static const uint8_t br13_cpp[4] = { 1, 2, 2, 4 }, fast_cpp[8] = { 1, 2, 0, 4 };
+
+    b->cpp = kind == BLT_FAST_COPY ? fast_cpp[(cmd[1] >> 24) & 7] : br13_cpp[(cmd[1] >> 24) & 3];
+    b->width = (int32_t)(cmd[3] & 0xffff) - (int32_t)(cmd[2] & 0xffff);
+    b->height = (int32_t)(cmd[3] >> 16) - (int32_t)(cmd[2] >> 16);
+}
+
+/* XY_FAST_COPY_BLT's tilings in dword 0 @dw0 are supported (not Ys/Yf);
+ * the others' always are. */
+static bool blt_tiling_ok(uint32_t dw0, enum blt_kind kind)
+{
+    return kind != BLT_FAST_COPY || (((dw0 >> 13) & 3) != 3 && ((dw0 >> 20) & 3) != 3);
+}
+
+/* Is surface @i tiled (X or Y: the scanner allows for both)? */
+HOT bool blt_tiled(const uint32_t *cmd, enum blt_kind kind, unsigned i)
+{
+    if (kind == BLT_FAST_COPY) {
+        return (cmd[0] >> (i ? 20 : 13)) & 3;
+    }
+    return cmd[0] & (i ? BLT_SRC_TILED : BLT_DST_TILED);
+}
 
 /* Offset span of one tiling (tiles @tile_w bytes x @tile_h rows, 4 KiB
  * each) for rows @first..@last and row bytes [@x0, @x1); all unsigned, so
@@ -964,122 +1004,84 @@ HOT void tiled_span(uint64_t pitch, uint64_t first, uint64_t last, uint64_t x0, 
 }
 
 /*
- * Byte range of a @width x @height pixel rectangle at (x, y) of @surf,
- * relative to its base.  A tiled surface may be X- or Y-tiled (legacy
- * blits take that from BCS_SWCTRL, which the guest sets): the union of both.
+ * The bytes [@base + *lo, @base + *hi) surface @i of @b may touch, @base
+ * its address: the extent of the rectangle on it.  A tiled surface may be
+ * X- or Y-tiled (legacy blits take that from BCS_SWCTRL, which the guest
+ * sets): the union of both.  The extent lies within +-2^35 (16-bit rows
+ * and pitches), so with an address below 2^48 neither end wraps.
  */
-HOT void blt_extent(const struct blt_surface *surf, uint32_t width, uint32_t height,
-                       unsigned cpp, int64_t *lo, int64_t *hi)
+HOT void blt_extent(const uint32_t *cmd, enum blt_kind kind, const struct blt *b, unsigned i,
+                    int64_t *lo, int64_t *hi)
 {
-    int64_t first = surf->y, last = (int64_t)surf->y + height - 1;
-    int64_t x0 = (int64_t)surf->x * cpp, x1 = ((int64_t)surf->x + width) * cpp;
+    uint32_t xy = cmd[2 + 4 * i], field = cmd[1 + 6 * i] & 0xffff;
+    int64_t first = xy >> 16, last = first + b->height - 1;
+    int64_t x0 = (int64_t)(xy & 0xffff) * b->cpp, x1 = x0 + (int64_t)b->width * b->cpp;
     int64_t ylo, yhi;
 
-    if (!surf->tiled) {
-        int64_t a = first * surf->pitch, b = last * surf->pitch;
+    if (!blt_tiled(cmd, kind, i)) {
+        int64_t pitch = (int16_t)field, a = first * pitch, c = last * pitch;
 
-        *lo = (a < b ? a : b) + x0;
-        *hi = (a < b ? b : a) + x1;
+        *lo = (a < c ? a : c) + x0;
+        *hi = (a < c ? c : a) + x1;
         return;
     }
     /* a tiled pitch is 4 x a 16-bit field: never negative */
-    tiled_span((uint64_t)surf->pitch, (uint64_t)first, (uint64_t)last, (uint64_t)x0,
-               (uint64_t)x1, 512, 8, lo, hi);
-    tiled_span((uint64_t)surf->pitch, (uint64_t)first, (uint64_t)last, (uint64_t)x0,
-               (uint64_t)x1, 128, 32, &ylo, &yhi);
+    tiled_span(4 * field, (uint64_t)first, (uint64_t)last, (uint64_t)x0, (uint64_t)x1,
+               512, 8, lo, hi);
+    tiled_span(4 * field, (uint64_t)first, (uint64_t)last, (uint64_t)x0, (uint64_t)x1,
+               128, 32, &ylo, &yhi);
     *lo = ylo < *lo ? ylo : *lo;
     *hi = yhi > *hi ? yhi : *hi;
 }
 
-HOT enum med_scan_verdict audit_surface(struct med_scan_state *s, const uint32_t *cmd,
-                                           const struct blt_surface *surf, uint32_t width,
-                                           uint32_t height, unsigned cpp)
+/* Each surface's bytes must be the vGPU's PPGTT memory, audited with the
+ * header's hint for its role (destination, source). */
+static enum med_scan_verdict audit_blit(struct med_scan_state *s, const uint32_t *cmd,
+                                        enum blt_kind kind)
 {
-    uint64_t base;
-    int64_t lo, hi;
+    unsigned surfaces = kind == BLT_COLOR ? 1 : 2;
+    struct blt b;
 
-    if (!cmd_address(s, cmd, surf->addr_dw, ~3u, &base)) {
-        return s->result->verdict;
+    blt_decode(cmd, kind, &b);
+    if (!b.cpp || !blt_tiling_ok(cmd[0], kind)) {
+        return reject(s, MED_SCAN_BAD_LENGTH, "colour depth or tiling not supported");
     }
-    blt_extent(surf, width, height, cpp, &lo, &hi);
-    if (lo < 0 && (uint64_t)-lo > base) {
-        return reject(s, MED_SCAN_BAD_ADDRESS, "%s surface starts below address 0", surf->what);
+    for (unsigned i = 0; b.width > 0 && b.height > 0 && i < surfaces; i++) {
+        uint64_t base;
+        int64_t lo, hi;
+
+        if (!cmd_address(s, cmd, 4 + 4 * i, ~3u, &base)) {
+            return s->result->verdict;
+        }
+        blt_extent(cmd, kind, &b, i, &lo, &hi);
+        if (lo < 0 && (uint64_t)-lo > base) {
+            return reject(s, MED_SCAN_BAD_ADDRESS, "%s surface starts below address 0",
+                          blt_surface_name[i]);
+        }
+        if (!audit_range(s, MED_SCAN_PPGTT, base + (uint64_t)lo, (uint64_t)(hi - lo),
+                         &s->hints[i], blt_surface_name[i])) {
+            return s->result->verdict;
+        }
     }
-    return audit_range(s, MED_SCAN_PPGTT, base + (uint64_t)lo, (uint64_t)(hi - lo),
-                       &s->hints[surf->role], surf->what) ? MED_SCAN_OK : s->result->verdict;
-}
-
-/*
- * The common blit layout: dword 2 = destination y1:x1, 3 = y2:x2
- * (exclusive), 4-5 destination address; with a source, 6 = its y:x,
- * 7 = its pitch, 8-9 its address.  Pitches are signed bytes when linear,
- * dwords when tiled.
- */
-static int64_t blt_pitch(uint32_t field, bool tiled)
-{
-    return tiled ? 4 * (int64_t)(field & 0xffff) : (int16_t)(field & 0xffff);
-}
-
-HOT enum med_scan_verdict audit_blit(struct med_scan_state *s, const uint32_t *cmd,
-                                        unsigned cpp, bool dst_tiled, bool has_src,
-                                        bool src_tiled)
-{
-    uint32_t x1 = cmd[2] & 0xffff, y1 = cmd[2] >> 16, x2 = cmd[3] & 0xffff, y2 = cmd[3] >> 16;
-    struct blt_surface dst = {
-        .what = "blit destination", .addr_dw = 4, .pitch = blt_pitch(cmd[1], dst_tiled),
-        .tiled = dst_tiled, .x = x1, .y = y1,
-    };
-    enum med_scan_verdict v;
-
-    if (x2 <= x1 || y2 <= y1) {
-        return MED_SCAN_OK;         /* an empty rectangle touches nothing */
-    }
-    v = audit_surface(s, cmd, &dst, x2 - x1, y2 - y1, cpp);
-    if (v == MED_SCAN_OK && has_src) {
-        struct blt_surface src = {
-            .what = "blit source", .addr_dw = 8, .role = 1, .pitch = blt_pitch(cmd[7], src_tiled),
-            .tiled = src_tiled, .x = cmd[6] & 0xffff, .y = cmd[6] >> 16,
-        };
-
-        v = audit_surface(s, cmd, &src, x2 - x1, y2 - y1, cpp);
-    }
-    return v;
-}
-
-/* BR13 (dword 1) bits 25:24: 8, 16 (565), 16 (1555), 32 bpp. */
-static unsigned br13_cpp(uint32_t br13)
-{
-    static const unsigned cpp[4] = { 1, 2, 2, 4 };
-
-    return cpp[(br13 >> 24) & 3];
+    return MED_SCAN_OK;
 }
 
 enum med_scan_verdict med_cmd_src_copy_blt(struct med_scan_state *s, const uint32_t *cmd,
                                            unsigned len)
 {
-    return audit_blit(s, cmd, br13_cpp(cmd[1]), cmd[0] & BLT_DST_TILED, true,
-                      cmd[0] & BLT_SRC_TILED);
+    return audit_blit(s, cmd, BLT_SRC_COPY);
 }
 
 enum med_scan_verdict med_cmd_color_blt(struct med_scan_state *s, const uint32_t *cmd,
                                         unsigned len)
 {
-    return audit_blit(s, cmd, br13_cpp(cmd[1]), cmd[0] & BLT_DST_TILED, false, false);
+    return audit_blit(s, cmd, BLT_COLOR);
 }
 
-/* XY_FAST_COPY_BLT: tiling fields in dword 0 (destination 14:13, source
- * 21:20: linear, X, Y; Ys/Yf rejected), colour depth in dword 1 26:24. */
 enum med_scan_verdict med_cmd_fast_copy_blt(struct med_scan_state *s, const uint32_t *cmd,
                                             unsigned len)
 {
-    static const unsigned depth_cpp[8] = { 1, 2, 0, 4 };
-    unsigned dst_tiling = (cmd[0] >> 13) & 3, src_tiling = (cmd[0] >> 20) & 3;
-    unsigned cpp = depth_cpp[(cmd[1] >> 24) & 7];
-
-    if (!cpp || dst_tiling == 3 || src_tiling == 3) {
-        return reject(s, MED_SCAN_BAD_LENGTH, "colour depth or tiling not supported");
-    }
-    return audit_blit(s, cmd, cpp, dst_tiling != 0, true, src_tiling != 0);
+    return audit_blit(s, cmd, BLT_FAST_COPY);
 }
 
 /* State pointers are PPGTT addresses whose extent the command does not
@@ -1165,9 +1167,12 @@ static struct header_entry *decode_header(struct med_scan_state *s, uint32_t dw0
         h->store_bytes = 4 * (len - 3);
     } else if (desc->handler == med_cmd_pipe_control && !desc->state_ptrs) {
         h->fast = FAST_PIPE_CONTROL;
-    } else if ((desc->handler == med_cmd_src_copy_blt || desc->handler == med_cmd_color_blt ||
-                desc->handler == med_cmd_fast_copy_blt) && len <= BLIT_DWORDS) {
-        h->fast = FAST_BLIT;
+    } else if (desc->handler == med_cmd_src_copy_blt) {
+        h->fast = FAST_BLIT + BLT_SRC_COPY;
+    } else if (desc->handler == med_cmd_color_blt) {
+        h->fast = FAST_BLIT + BLT_COLOR;
+    } else if (desc->handler == med_cmd_fast_copy_blt && blt_tiling_ok(dw0, BLT_FAST_COPY)) {
+        h->fast = FAST_BLIT + BLT_FAST_COPY;
     } else if (desc->handler == med_cmd_lri) {
         h->fast = FAST_LRI;
     } else if (desc->handler == med_cmd_user_interrupt) {
@@ -1197,9 +1202,8 @@ HOT bool pointers_canonical(const uint32_t *cmd, uint32_t ptrs)
 HOT bool access_on_hint(const struct med_scan_state *s, uint8_t hint, enum med_scan_space space,
                         const uint32_t *cmd, unsigned i, uint32_t low_mask, uint64_t len)
 {
-    uint64_t gma = (cmd[i] & low_mask) | (uint64_t)(cmd[i + 1] & 0xffff) << 32;
-
-    return canonical_high(cmd[i + 1]) && in_good_range(&s->good[space][hint], gma, len);
+    return canonical_high(cmd[i + 1]) &&
+           in_good_range(&s->good[space][hint], cmd_gma(cmd, i, low_mask), len);
 }
 
 /* A FAST_STORE command (a dword store, or two in core mode) that
@@ -1230,12 +1234,6 @@ HOT bool pipe_control_passes(const struct med_scan_state *s, const struct header
     return POST_SYNC_OP(dw1) == 0 || access_on_hint(s, h->hints[space], space, cmd, 2, ~7u, 8);
 }
 
-/* The memo slot of a blit whose header is @dw0. */
-static struct blit_memo *blit_memo(struct med_scan_state *s, uint32_t dw0)
-{
-    return &s->blits[header_slot(dw0) % BLIT_MEMOS];
-}
-
 /* A FAST_LRI command that med_cmd_lri() would pass: whole pairs, each
  * register one the buffer may load. */
 HOT bool lri_passes(const struct med_scan_state *s, const uint32_t *cmd, unsigned len)
@@ -1260,14 +1258,41 @@ HOT bool vertex_buffers_pass(const uint32_t *cmd, unsigned len)
     return ok;
 }
 
-/* A FAST_BLIT command identical to one this scan passed (struct
- * blit_memo). */
-HOT bool blit_passed_before(struct med_scan_state *s, const uint32_t *cmd, unsigned len)
+/* Surface @i of a blit (struct blt): its address below 2^48 (the
+ * canonical ones of the upper half go to the handler), its bytes on the
+ * good range its role's hint names.  Compared signed: the range's ends
+ * are below 2^49, and bytes that would begin below address 0 begin below
+ * the range. */
+HOT bool surface_on_hint(const struct med_scan_state *s, const struct header_entry *h,
+                         const uint32_t *cmd, enum blt_kind kind, const struct blt *b,
+                         unsigned i)
 {
-    const struct blit_memo *m = blit_memo(s, cmd[0]);
+    const struct good_range *g = &s->good[MED_SCAN_PPGTT][h->hints[i]];
+    uint32_t high = cmd[5 + 4 * i];
+    int64_t base = (int64_t)((cmd[4 + 4 * i] & ~3u) | (uint64_t)high << 32), lo, hi;
 
-    return m->len == len && !memcmp(m->dw, cmd, 4 * len);
+    blt_extent(cmd, kind, b, i, &lo, &hi);
+    return !(high >> 16) & (base + lo >= (int64_t)g->lo) & (base + hi <= (int64_t)g->hi);
 }
+
+/* A FAST_BLIT command of @kind (a header of supported tilings) that
+ * audit_blit() would pass on the first range it tries for each surface: a
+ * non-empty rectangle of a supported depth, each surface on the good range of its role's hint (a
+ * batch's copies go from one surface to another: one range compare
+ * each, no call). */
+HOT bool blit_on_hints(const struct med_scan_state *s, const struct header_entry *h,
+                       const uint32_t *cmd, enum blt_kind kind)
+{
+    struct blt b;
+
+    blt_decode(cmd, kind, &b);
+    if (!((b.cpp != 0) & (b.width > 0) & (b.height > 0)) ||
+        !surface_on_hint(s, h, cmd, kind, &b, 0)) {
+        return false;
+    }
+    return kind == BLT_COLOR || surface_on_hint(s, h, cmd, kind, &b, 1);
+}
+
 
 /* The scan loop's fast paths (enum fast_path): true when the command
  * passes without its handler, which decides the rest. */
@@ -1283,8 +1308,14 @@ HOT bool passes(struct med_scan_state *s, const struct header_entry *h, const ui
         return store_on_hint(s, h, cmd);
     case FAST_PIPE_CONTROL:
         return pipe_control_passes(s, h, cmd);
-    case FAST_BLIT:
-        return blit_passed_before(s, cmd, len);
+    /* blit_on_hints() compiled for each kind: its surfaces, depth and
+     * tiling fields are then constants */
+    case FAST_BLIT + BLT_SRC_COPY:
+        return blit_on_hints(s, h, cmd, BLT_SRC_COPY);
+    case FAST_BLIT + BLT_COLOR:
+        return blit_on_hints(s, h, cmd, BLT_COLOR);
+    case FAST_BLIT + BLT_FAST_COPY:
+        return blit_on_hints(s, h, cmd, BLT_FAST_COPY);
     case FAST_LRI:
         return lri_passes(s, cmd, len);
     case FAST_INTERRUPT:
@@ -1298,14 +1329,12 @@ HOT bool passes(struct med_scan_state *s, const struct header_entry *h, const ui
 }
 
 /* The full path of a command the scan loop did not pass: its state
- * pointers and its handler; a blit that passed is remembered.  Out of the
+ * pointers and its handler.  Out of the
  * loop, which keeps its registers for the commands it passes. */
 static enum med_scan_verdict __attribute__((noinline))
 audit_command(struct med_scan_state *s, struct header_entry *h, const uint32_t *cmd,
               unsigned len)
 {
-    enum med_scan_verdict v;
-
     s->desc = h->desc;
     s->hints = h->hints;
     s->jumped = false;
@@ -1315,14 +1344,7 @@ audit_command(struct med_scan_state *s, struct header_entry *h, const uint32_t *
     if (!h->desc->handler) {
         return MED_SCAN_OK;
     }
-    v = h->desc->handler(s, cmd, len);
-    if (v == MED_SCAN_OK && h->fast == FAST_BLIT) {
-        struct blit_memo *m = blit_memo(s, cmd[0]);
-
-        m->len = len;
-        memcpy(m->dw, cmd, 4 * len);
-    }
-    return v;
+    return h->desc->handler(s, cmd, len);
 }
 
 /*
@@ -1334,8 +1356,9 @@ audit_command(struct med_scan_state *s, struct header_entry *h, const uint32_t *
  * header passes without a call when its row has no handler and its state
  * pointers (if any) are canonical (most of a real stream), or when it is a
  * dword store or a PIPE_CONTROL whose write lies on the good range its
- * header's hint names (a ring's breadcrumbs, a batch's stores) (enum
- * fast_path); the rest goes to the handler, which decides.
+ * header's hint names (a ring's breadcrumbs, a batch's stores), or a blit
+ * whose surfaces do (enum fast_path); the rest goes to the handler, which
+ * decides.
  */
 static enum med_scan_verdict scan_frame(struct med_scan_state *s)
 {

@@ -340,11 +340,11 @@ static void test_blits(void **state)
     assert_int_equal(scan_one(f, GEN9_RCS, color_blt, PPGTT_DATA), MED_SCAN_UNKNOWN_COMMAND);
 }
 
-/* A blit identical to one the scan passed passes without its surfaces
- * audited again (the scanner's memo of blits), and only then: a copy
+/* A blit identical to one the scan passed passes, and only it: a copy
  * flush against the foreign page, repeated with any one of its dwords
- * moved so that it reaches into that page, is refused; and nothing is
- * remembered from one scan to the next. */
+ * moved so that it reaches into that page, is refused, though the first
+ * left its surfaces' ranges as the hints the repeat tries first; and
+ * nothing is remembered from one scan to the next. */
 static void test_blit_repeats(void **state)
 {
     struct fixture *f = *state;
