@@ -85,3 +85,20 @@ const struct gen9_lrc_layout gen9_lrc_layouts[GEN9_NUM_ENGINES] = {
 };
 
 static_assert(COUNT(engine_regs) == 44, "the engine block loads 44 registers");
+
+/* MI_LOAD_REGISTER_IMM of @n registers (opcode 0x22, length 2n - 1), bit
+ * 12 "force posted" */
+#define LRI_HEADER(n, posted)   (0x22u << 23 | (2u * (n) - 1) | ((posted) ? 1u << 12 : 0))
+
+void gen9_lrc_write_layout(uint32_t *state, enum gen9_engine engine)
+{
+    const struct gen9_lrc_block *layout = gen9_lrc_layouts[engine].block;
+
+    for (unsigned b = 0; b < GEN9_LRC_BLOCKS; b++) {
+        state[layout[b].lri_dw] = LRI_HEADER(layout[b].count, layout[b].posted);
+        for (unsigned i = 0; i < layout[b].count; i++) {
+            state[gen9_lrc_value_dw(&layout[b], i) - 1] =
+                gen9_engines[engine].base + layout[b].regs[i].reg;
+        }
+    }
+}

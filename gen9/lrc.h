@@ -84,6 +84,11 @@ struct gen9_lrc_layout {
 
 extern const struct gen9_lrc_layout gen9_lrc_layouts[GEN9_NUM_ENGINES];
 
+/* Write @engine's layout into the register state page @state: each
+ * block's MI_LOAD_REGISTER_IMM header and its registers' offsets, as i915
+ * writes them (set_offsets()); the values are left as they are. */
+void gen9_lrc_write_layout(uint32_t *state, enum gen9_engine engine);
+
 /* The dword index of the value of register @i of @block. */
 static inline unsigned gen9_lrc_value_dw(const struct gen9_lrc_block *block, unsigned i)
 {

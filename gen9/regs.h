@@ -32,7 +32,8 @@
 #define RING_START              0x038
 #define RING_CTL                0x03c
 #define   RING_VALID            (1u << 0)
-#define   RING_CTL_PAGES(ctl)   ((((ctl) >> 12) & 0x1ff) + 1)  /* RING_NR_PAGES field, + 1 */
+#define   RING_NR_PAGES         0x001ff000u     /* pages - 1 */
+#define   RING_CTL_PAGES(ctl)   ((((ctl) & RING_NR_PAGES) >> 12) + 1)
 #define RING_PSMI_CTL           0x050
 #define RING_IPEIR              0x064
 #define RING_IPEHR              0x068

@@ -760,6 +760,12 @@ const void *med_server_scratch_page(const struct med_server *server)
     return server->scratch_page;
 }
 
+uint64_t med_server_window_ggtt(const struct med_server *server, unsigned engine, unsigned port)
+{
+    assert(engine < GEN9_NUM_ENGINES && port < 2);
+    return server->exec_host.window_ggtt[engine][port];
+}
+
 const void *med_server_status_page(const struct med_server *server, unsigned engine)
 {
     assert(engine < GEN9_NUM_ENGINES);

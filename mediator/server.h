@@ -112,6 +112,10 @@ const struct med_vgpu_exec_stats *med_server_exec_stats(const struct med_server 
 /* The scheduler's counters (dispatches, resets, cancels). */
 const struct med_sched_stats *med_server_sched_stats(const struct med_server *server);
 
+/* The GGTT address of @engine's window for ELSP port @port, where the
+ * workload it runs is bound: its context image first (for tests). */
+uint64_t med_server_window_ggtt(const struct med_server *server, unsigned engine, unsigned port);
+
 /*
  * Host pages a guest must never be able to write, for tests to check
  * after an attack, while the event loop does not run: the global scratch

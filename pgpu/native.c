@@ -249,18 +249,11 @@ void native_lrc_init(uint32_t *state, enum gen9_engine engine, uint32_t ring_ggt
                      uint32_t ring_size, uint64_t pml4)
 {
     const struct gen9_lrc_block *layout = gen9_lrc_layouts[engine].block;
-    uint32_t base = gen9_engines[engine].base;
 
+    gen9_lrc_write_layout(state, engine);
     for (unsigned b = 0; b < GEN9_LRC_BLOCKS; b++) {
-        state[layout[b].lri_dw] = MI_LOAD_REGISTER_IMM(layout[b].count) |
-                                  (layout[b].posted ? MI_LRI_FORCE_POSTED : 0);
-        for (unsigned i = 0; i < layout[b].count; i++) {
-            unsigned value_dw = gen9_lrc_value_dw(&layout[b], i);
-
-            state[value_dw - 1] = base + layout[b].regs[i].reg;
-            if (!layout[b].engine_state) {
-                state[value_dw] = 0;
-            }
+        for (unsigned i = 0; !layout[b].engine_state && i < layout[b].count; i++) {
+            state[gen9_lrc_value_dw(&layout[b], i)] = 0;
         }
     }
     state[CTX_CONTEXT_CONTROL_DW] = MASKED_BIT_ENABLE(CTX_CTRL_INHIBIT_SYN_CTX_SWITCH) |

@@ -77,7 +77,7 @@ uint64_t med_wl_bind(struct med_sched_workload *sw, unsigned window_index)
         host->gpu->ops->ggtt_write(host->gpu, (uint32_t)((window + map->size) / PGPU_PAGE_SIZE),
                                    (w->mem.bus + map->size) | MED_GGTT_PTE_PRESENT);
     }
-    state[CTX_RING_START_DW] = (uint32_t)(window + SHADOW_RING_OFFSET);
+    state[CTX_RING_START_DW] = (uint32_t)(window + SHADOW_RING_OFFSET(w->engine));
     state[CTX_RING_TAIL_DW] = sw->run_end == sw->parts ? w->tail : w->part_ends[sw->run_end - 1];
     if (sw->run_first) {
         /* the GPU saved the context after the parts before: restore it */
@@ -106,11 +106,11 @@ void med_wl_describe_stop(const struct vgpu_workload *w, uint64_t address, char 
     uint64_t off = address - w->window_gma;
     const uint32_t *dw = (const uint32_t *)((const uint8_t *)w->mem.map + off);
 
-    if (off < SHADOW_RING_OFFSET || off + 8 > w->used || off % 4) {
+    if (off < SHADOW_RING_OFFSET(w->engine) || off + 8 > w->used || off % 4) {
         snprintf(text, size, "at 0x%" PRIx64 ", outside its shadow", address);
-    } else if (off < SHADOW_RING_OFFSET + w->ring_size) {
+    } else if (off < SHADOW_RING_OFFSET(w->engine) + w->ring_size) {
         snprintf(text, size, "at ring +0x%" PRIx64 ": 0x%08" PRIx32 " 0x%08" PRIx32,
-                 off - SHADOW_RING_OFFSET, dw[0], dw[1]);
+                 off - SHADOW_RING_OFFSET(w->engine), dw[0], dw[1]);
     } else {
         snprintf(text, size, "in a batch copy at 0x%" PRIx64 ": 0x%08" PRIx32 " 0x%08" PRIx32,
                  address, dw[0], dw[1]);

@@ -52,6 +52,43 @@ bool med_wl_context_read(struct vgpu_workload *w, struct guest_context *ctx)
 }
 
 
+/*
+ * The shadow context's register state page.  The hardware restores a
+ * context by running that page as a batch ("a big batch buffer with
+ * several MI_LOAD_REGISTER_IMM commands", i915's intel_lrc.c), so the
+ * guest's page is not copied: headers, register offsets and whatever
+ * else it holds would be commands the engine runs with the host's
+ * privileges.  The shadow is the engine's layout as i915 writes it, the
+ * guest's values at their places, MI_NOOP elsewhere; then host addresses
+ * and the mediator's controls.  (The model restores by position and never
+ * ran the guest's headers; the hardware would.)
+ */
+static void shadow_state(uint32_t *state, enum gen9_engine engine, const uint32_t *guest)
+{
+    const struct gen9_lrc_block *layout = gen9_lrc_layouts[engine].block;
+    /* A new context's image asks the engine not to restore its state: the
+     * hardware then keeps the previous context's registers (another VM's)
+     * and saves them into this image, which the guest reads back.  So
+     * nothing is inhibited: the engine loads zeros, as the model does for
+     * an inhibited restore (a masked register: every bit selected). */
+    bool inhibit = guest[CTX_CONTEXT_CONTROL_DW] & CTX_CTRL_ENGINE_CTX_RESTORE_INHIBIT;
+
+    memset(state, 0, PGPU_PAGE_SIZE);
+    gen9_lrc_write_layout(state, engine);
+    for (unsigned b = 0; b < GEN9_LRC_BLOCKS; b++) {
+        for (unsigned i = 0; i < layout[b].count; i++) {
+            unsigned dw = gen9_lrc_value_dw(&layout[b], i);
+
+            state[dw] = !inhibit || !layout[b].engine_state ? guest[dw] :
+                        layout[b].regs[i].flags & GEN9_LRC_MASKED ? 0xffff0000u : 0;
+        }
+    }
+    state[CTX_CONTEXT_CONTROL_DW] =
+        (guest[CTX_CONTEXT_CONTROL_DW] &
+         ~(CTX_CTRL_ENGINE_CTX_SAVE_INHIBIT | CTX_CTRL_ENGINE_CTX_RESTORE_INHIBIT)) |
+        MASKED_BIT_DISABLE(CTX_CTRL_ENGINE_CTX_SAVE_INHIBIT | CTX_CTRL_ENGINE_CTX_RESTORE_INHIBIT);
+}
+
 /* The shadow context: the guest's register state with host addresses. */
 void med_wl_context_build(struct vgpu_workload *w, const struct guest_context *ctx)
 {
@@ -59,11 +96,7 @@ void med_wl_context_build(struct vgpu_workload *w, const struct guest_context *c
     uint64_t root = med_vgpu_ppgtt_root_bus(ctx->ppgtt);
 
     memset(w->mem.map, 0, LRC_STATE_OFFSET);
-    memcpy(state, ctx->state, PGPU_PAGE_SIZE);
-    /* Saving must happen: the engine state is written back to the guest. */
-    state[CTX_CONTEXT_CONTROL_DW] =
-        (state[CTX_CONTEXT_CONTROL_DW] & ~CTX_CTRL_ENGINE_CTX_SAVE_INHIBIT) |
-        MASKED_BIT_DISABLE(CTX_CTRL_ENGINE_CTX_SAVE_INHIBIT);
+    shadow_state(state, w->engine, ctx->state);
     /* The engine's stop is the mediator's (its cancels and resets): an
      * image that sets STOP_RING would stop the physical engine as it is
      * restored, with other VMs' work behind it and nothing running for a
@@ -73,7 +106,9 @@ void med_wl_context_build(struct vgpu_workload *w, const struct guest_context *c
     state[CTX_RING_HEAD_DW] = w->head;
     state[CTX_RING_TAIL_DW] = w->tail;
     state[CTX_RING_START_DW] = 0;   /* in the window it is bound at */
-    state[CTX_RING_CTL_DW] = ctx->ring_ctl;
+    /* The ring's size and valid bit, what i915 writes: not the automatic
+     * head reports (bits 2:1) into the engine's status page, a host page. */
+    state[CTX_RING_CTL_DW] = ctx->ring_ctl & (RING_NR_PAGES | RING_VALID);
     /* The ring level starts afresh; no per-context or indirect batches run. */
     for (unsigned dw = CTX_BB_STATE_FIRST_DW; dw <= CTX_BB_STATE_LAST_DW; dw += 2) {
         state[dw] = 0;

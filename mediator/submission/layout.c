@@ -24,7 +24,7 @@ static bool layout(struct vgpu_workload *w, const struct guest_context *ctx,
                    const struct med_scan_result *res, uint64_t *offsets)
 {
     const struct med_vgpu_exec_host *host = w->sub->config.host;
-    uint64_t end = SHADOW_RING_OFFSET + ctx->ring_size;
+    uint64_t end = SHADOW_RING_OFFSET(w->engine) + ctx->ring_size;
 
     for (unsigned b = 1; b < res->buffer_count; b++) {
         end = med_wl_align_up(end, SHADOW_BATCH_ALIGN);
@@ -120,7 +120,7 @@ static bool record_batch_starts(struct vgpu_workload *w, const struct guest_cont
             uint64_t at = site->offset + 4 * (k + 1);
 
             dw[k] = site->buffer ? offsets[site->buffer] + at
-                                 : SHADOW_RING_OFFSET + (w->head + at) % ctx->ring_size;
+                                 : SHADOW_RING_OFFSET(w->engine) + (w->head + at) % ctx->ring_size;
         }
         w->sites[i] = (struct bb_site){ .addr_lo = (uint32_t)dw[0], .addr_hi = (uint32_t)dw[1],
                                         .target = trampoline ? trampoline
@@ -135,7 +135,7 @@ static bool record_batch_starts(struct vgpu_workload *w, const struct guest_cont
 
 static void place_ring(struct vgpu_workload *w, const struct guest_context *ctx, uint32_t len)
 {
-    uint8_t *ring = (uint8_t *)w->mem.map + SHADOW_RING_OFFSET;
+    uint8_t *ring = (uint8_t *)w->mem.map + SHADOW_RING_OFFSET(w->engine);
     uint32_t first = len < ctx->ring_size - w->head ? len : ctx->ring_size - w->head;
 
     memcpy(ring + w->head, w->sub->ring_copy, first);
@@ -152,7 +152,7 @@ static void place_stops(struct vgpu_workload *w, const struct guest_context *ctx
     for (unsigned b = 0; b < res->buffer_count; b++) {
         const struct med_scan_buffer *buf = &res->buffers[b];
         uint64_t at = b ? offsets[b] + buf->len
-                        : SHADOW_RING_OFFSET + (w->head + buf->len) % ctx->ring_size;
+                        : SHADOW_RING_OFFSET(w->engine) + (w->head + buf->len) % ctx->ring_size;
 
         if (buf->stops) {
             *(uint32_t *)(mem + at) = SHADOW_STOP_DW;

@@ -33,8 +33,14 @@
 
 /* Layout of a workload's host memory, bound at a GGTT window of its engine
  * when dispatched (the window of the ELSP port it goes to). */
-#define SHADOW_CTX_SIZE         (2 * PGPU_PAGE_SIZE)    /* PPHWSP + register state */
-#define SHADOW_RING_OFFSET      SHADOW_CTX_SIZE
+/* The context image of @engine as the hardware saves it (i915's
+ * intel_engine_context_size(): 22 pages for render, the PPHWSP and the
+ * register state for the others); the ring follows it.  The model saves
+ * only the register state, but render's engine would write its state
+ * over whatever followed page 1 (until 2026-12-07 the ring, and past the
+ * workload's memory what its window still mapped of another's). */
+#define SHADOW_RING_OFFSET(engine) \
+    ((uint64_t)gen9_engines[engine].context_pages * PGPU_PAGE_SIZE)
 #define SHADOW_BATCH_ALIGN      64
 
 /* Every element outstanding on every engine (waiting, or in a slot with

@@ -15,6 +15,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1057,6 +1058,59 @@ static void test_exitless_loop_is_contained(void **state)
     assert_int_equal(st->rejected, 0);
 }
 
+/*
+ * The hardware saves a context from its LRCA over the engine's context
+ * size (i915's intel_engine_context_size(): GEN9_LR_CONTEXT_RENDER_SIZE,
+ * 22 pages, for render; GEN8_LR_CONTEXT_OTHER_SIZE, 2, for the others),
+ * and restores render's engine state from pages 2-21.  The shadow ring the
+ * engine runs must start after them: until 2026-12-07 it started at page
+ * 2 on every engine, so a render engine would have restored the guest's
+ * ring bytes as its state and saved over the ring, the batch copies and
+ * past them into whatever the window still mapped (the model saves the
+ * register state page only).  The ring's GGTT address is read from the
+ * engine after a store on each engine; the context image is the start
+ * of the engine's window it lies in.
+ */
+static void test_shadow_ring_follows_the_saved_context(void **state)
+{
+    static const struct { enum gen9_engine engine; uint32_t base; unsigned pages; } engines[] = {
+        { GEN9_RCS, RENDER_RING_BASE, 22 }, { GEN9_BCS, BLT_RING_BASE, 2 },
+    };
+    struct env *e = *state;
+    uint32_t *p = e->batch->map;
+
+    emit_sdi(&p, DATA_ADDR, false, false);
+    emit(&p, MI_BB_END_DW);
+    for (unsigned i = 0; i < 2; i++) {
+        struct guest_ctx *ctx = i ? e->bcs : e->rcs;
+        uint32_t seqno;
+
+        assert_int_equal(guest_ctx_emit_batch(ctx, BATCH_ADDR, true), 0);
+        assert_int_equal(guest_ctx_emit_breadcrumb(ctx, &seqno), 0);
+        assert_int_equal(guest_ctx_submit(ctx), 0);
+        assert_int_equal(guest_ctx_wait(ctx, WAIT_MS), 0);
+    }
+    server_thread_stop(e->server);
+    for (unsigned i = 0; i < sizeof(engines) / sizeof(engines[0]); i++) {
+        const struct med_server *server = server_thread_server(e->server);
+        struct pgpu *gpu = med_server_gpu(server);
+        uint64_t ring = gpu->ops->mmio_read(gpu, engines[i].base + RING_START, 4);
+        uint64_t lrca = 0;
+
+        for (unsigned port = 0; port < 2; port++) {
+            uint64_t window = med_server_window_ggtt(server, engines[i].engine, port);
+
+            lrca = window <= ring && window > lrca ? window : lrca;
+        }
+        if (ring - lrca < engines[i].pages * 4096ull) {
+            fail_msg("%s: the ring starts %" PRIu64 " KiB after the context image, inside its "
+                     "%u pages", gen9_engines[engines[i].engine].name, (ring - lrca) >> 10,
+                     engines[i].pages);
+        }
+    }
+    assert_int_equal(server_thread_resume(e->server), 0);
+}
+
 #define RING_WAITS      60          /* a ring's waits, each well within the hang timeout */
 #define RING_WAIT_STEP_MS 50
 
@@ -1629,6 +1683,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_stop_ring_in_the_image_stops_no_engine, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_ring_of_waits_does_not_hold_the_engine, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_shadow_ring_follows_the_saved_context, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_engine_reset_spares_the_other_vms_running_work,
                                         setup_patient, teardown),
