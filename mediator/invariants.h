@@ -13,8 +13,11 @@
  *     page is zero outside the context status buffer the GPU writes.
  * The checks read what the GPU reads (the shadow pages and the host GGTT),
  * not the mediator's bookkeeping.  A violation is a mediator bug: it is
- * logged (the first one found) and the caller aborts.  The walk costs
- * every reachable entry, so it is for tests, not production.
+ * logged (the first one found) and the caller aborts.  The walk reads
+ * every entry of every distinct table it reaches (each table looked up in
+ * the pool once, a run of equal entries judged once), and the GGTT check
+ * the whole partition: for tests, not production, but cheap enough that
+ * a guest creating thousands of contexts is not starved by it.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
