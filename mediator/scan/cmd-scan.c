@@ -357,20 +357,22 @@ static enum med_scan_space mi_space(uint32_t dw0)
 
 /*
  * A register dword: bits 22:2 the offset, the rest must be clear.  PPGTT
- * batches may only name user rows.
+ * batches may only name user rows; a @load (LRI, LRM, LRR's destination)
+ * no read-only row.
  */
-HOT bool register_allowed(enum gen9_engine engine, uint32_t reg_dw, bool privileged)
+HOT bool register_allowed(enum gen9_engine engine, uint32_t reg_dw, bool privileged, bool load)
 {
     const struct med_reg_desc *reg =
         reg_dw & ~REG_OFFSET_MASK ? NULL : med_reg_lookup(engine, reg_dw);
 
-    return reg && (reg->user || privileged);
+    return reg && (reg->user || privileged) && !(load && reg->read_only);
 }
 
 /* Why register_allowed() refused @reg_dw. */
 static bool __attribute__((cold, noinline)) register_refused(struct med_scan_state *s,
-                                                             uint32_t reg_dw, const char *use)
+                                                             uint32_t reg_dw, bool load)
 {
+    const char *use = load ? "load" : "read";
     uint32_t offset = reg_dw & REG_OFFSET_MASK;
     const struct med_reg_desc *reg = med_reg_lookup(s->req->engine, offset);
 
@@ -379,16 +381,17 @@ static bool __attribute__((cold, noinline)) register_refused(struct med_scan_sta
                reg_dw);
     } else {
         reject(s, MED_SCAN_BAD_REGISTER, "%s of register 0x%05" PRIx32 " %s", use, offset,
-               reg ? "(privileged) from an unprivileged batch" : "outside the whitelist");
+               !reg ? "outside the whitelist" : load && reg->read_only ? "(read-only)"
+                                              : "(privileged) from an unprivileged batch");
     }
     return false;
 }
 
-HOT bool audit_register(struct med_scan_state *s, uint32_t reg_dw, bool privileged,
-                        const char *use)
+/* @load: LRI, LRM, LRR's destination; else a read (SRM, LRR's source). */
+HOT bool audit_register(struct med_scan_state *s, uint32_t reg_dw, bool privileged, bool load)
 {
-    return register_allowed(s->req->engine, reg_dw, privileged) ||
-           register_refused(s, reg_dw, use);
+    return register_allowed(s->req->engine, reg_dw, privileged, load) ||
+           register_refused(s, reg_dw, load);
 }
 
 /* Buffers, activations and BB_START sites share one capacity. */
@@ -860,7 +863,7 @@ enum med_scan_verdict med_cmd_lri(struct med_scan_state *s, const uint32_t *cmd,
         return reject(s, MED_SCAN_BAD_LENGTH, "register/value pairs incomplete");
     }
     for (unsigned i = 1; i < len; i += 2) {
-        if (!audit_register(s, cmd[i], privileged, "load")) {
+        if (!audit_register(s, cmd[i], privileged, true)) {
             return s->result->verdict;
         }
     }
@@ -871,8 +874,8 @@ enum med_scan_verdict med_cmd_lrr(struct med_scan_state *s, const uint32_t *cmd,
 {
     bool privileged = top_buffer(s)->privileged;
 
-    if (!audit_register(s, cmd[1], privileged, "read") ||
-        !audit_register(s, cmd[2], privileged, "load")) {
+    if (!audit_register(s, cmd[1], privileged, false) ||
+        !audit_register(s, cmd[2], privileged, true)) {
         return s->result->verdict;
     }
     return MED_SCAN_OK;
@@ -880,7 +883,7 @@ enum med_scan_verdict med_cmd_lrr(struct med_scan_state *s, const uint32_t *cmd,
 
 enum med_scan_verdict med_cmd_lrm(struct med_scan_state *s, const uint32_t *cmd, unsigned len)
 {
-    if (!audit_register(s, cmd[1], top_buffer(s)->privileged, "load")) {
+    if (!audit_register(s, cmd[1], top_buffer(s)->privileged, true)) {
         return s->result->verdict;
     }
     return audit_access(s, cmd, 2, ~3u, mi_space(cmd[0]), 4, "register source");
@@ -888,7 +891,7 @@ enum med_scan_verdict med_cmd_lrm(struct med_scan_state *s, const uint32_t *cmd,
 
 enum med_scan_verdict med_cmd_srm(struct med_scan_state *s, const uint32_t *cmd, unsigned len)
 {
-    if (!audit_register(s, cmd[1], top_buffer(s)->privileged, "read")) {
+    if (!audit_register(s, cmd[1], top_buffer(s)->privileged, false)) {
         return s->result->verdict;
     }
     return audit_access(s, cmd, 2, ~3u, mi_space(cmd[0]), 4, "register store");
@@ -1241,7 +1244,7 @@ HOT bool lri_passes(const struct med_scan_state *s, const uint32_t *cmd, unsigne
     bool ok = len % 2;
 
     for (unsigned i = 1; i < len; i += 2) {
-        ok &= register_allowed(s->req->engine, cmd[i], s->frames[s->level].privileged);
+        ok &= register_allowed(s->req->engine, cmd[i], s->frames[s->level].privileged, true);
     }
     return ok;
 }

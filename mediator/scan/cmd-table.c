@@ -119,9 +119,15 @@ static void __attribute__((constructor)) build_cmd_rows(void)
       .relative = true, .user = (is_user) }
 
 const struct med_reg_desc med_reg_table[] = {
-    /* Every command streamer. */
-    RING_REG(RING_TIMESTAMP, 2, GEN9_ENG_ALL, true),
-    RING_REG(RING_CTX_TIMESTAMP, 1, GEN9_ENG_ALL, true),
+    /* Every command streamer.  The clocks are read, never loaded: the
+     * scheduler charges each vGPU the GPU time CTX_TIMESTAMP counts (and
+     * bounds a run by it), which a context that loads it would set as it
+     * likes (the model drops command writes to it; hardware may not).
+     * IGT reads them (gem_exec_fair, gem_exec_balancer, gem_watchdog). */
+    { .name = "RING_TIMESTAMP", .offset = RING_TIMESTAMP, .dwords = 2,
+      .engines = GEN9_ENG_ALL, .relative = true, .user = true, .read_only = true },
+    { .name = "RING_CTX_TIMESTAMP", .offset = RING_CTX_TIMESTAMP, .dwords = 1,
+      .engines = GEN9_ENG_ALL, .relative = true, .user = true, .read_only = true },
     { .name = "CS_GPR", .offset = RING_GPR(0), .dwords = 32, .engines = GEN9_ENG_ALL,
       .relative = true, .user = true },
     /* Render: kernel context workarounds and indirect-context batch. */

@@ -71,6 +71,7 @@ struct med_reg_desc {
     uint8_t engines;
     bool relative;
     bool user;              /* also allowed from PPGTT (unprivileged) batches */
+    bool read_only;         /* stored and read (SRM, LRR's source), never loaded */
 };
 
 extern const struct med_reg_desc med_reg_table[];

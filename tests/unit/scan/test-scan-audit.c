@@ -481,6 +481,51 @@ static void test_hostile_lri(void **state)
     assert_reason(f, "unprivileged batch");
 }
 
+/*
+ * The engine's clocks are read, never loaded: the scheduler charges each
+ * vGPU the GPU time its context's CTX_TIMESTAMP counts and stops a run
+ * that holds its engine too long by it (docs/scheduler.md), so a context
+ * that set it could take more than its share and never be stopped.  IGT
+ * 1.27 only reads them (gem_exec_fair and gem_watchdog with LRR into a
+ * GPR, gem_exec_balancer with SRM).  On every engine, from the ring and
+ * from a batch: LRI, LRM and LRR into either clock are refused, an SRM of
+ * each and an LRR from each into a GPR pass.
+ */
+static void test_clocks_are_not_loaded(void **state)
+{
+    struct fixture *f = *state;
+
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
+        uint32_t base = gen9_engines[e].base;
+        const uint32_t clocks[3] = { base + 0x3a8, base + 0x358, base + 0x35c };
+
+        for (unsigned c = 0; c < 3; c++) {
+            uint32_t *p = f->ring, *b = fake_ppgtt(f->vm, PPGTT_BATCH);
+
+            emit_lri(&p, &clocks[c], 1);
+            assert_int_equal(scan_until(f, e, p), MED_SCAN_BAD_REGISTER);
+            assert_reason(f, "(read-only)");
+            p = f->ring;
+            emit_reg_mem(&p, 0x29, clocks[c], GGTT_DATA, true);
+            assert_int_equal(scan_until(f, e, p), MED_SCAN_BAD_REGISTER);
+            p = f->ring;
+            emit(&p, EMIT_MI(0x2a, 1));
+            emit(&p, base + 0x600);
+            emit(&p, clocks[c]);
+            assert_int_equal(scan_until(f, e, p), MED_SCAN_BAD_REGISTER);
+
+            p = f->ring;
+            emit_bb_start(&p, PPGTT_BATCH, EMIT_BB_PPGTT);
+            emit_reg_mem(&b, 0x24, clocks[c], PPGTT_DATA, false);
+            emit(&b, EMIT_MI(0x2a, 1));
+            emit(&b, clocks[c]);
+            emit(&b, base + 0x600);
+            emit(&b, MI_BB_END_DW);
+            assert_int_equal(scan_until(f, e, p), MED_SCAN_OK);
+        }
+    }
+}
+
 /* Acceptance: a batch that jumps outside its buffer (the vGPU's memory). */
 static void test_hostile_jump_outside(void **state)
 {
@@ -1180,6 +1225,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hostile_foreign_ggtt_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_foreign_ppgtt_page, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_lri, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_clocks_are_not_loaded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_jump_outside, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_unterminated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_loops_run_their_scanned_copy, setup, teardown),

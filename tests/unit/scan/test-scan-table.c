@@ -152,7 +152,9 @@ static uint32_t reg_offset(const struct med_reg_desc *reg, enum gen9_engine engi
 }
 
 /* Each whitelist row: its first and last dword load from the ring on each
- * of its engines; from a PPGTT batch only if it is a user row. */
+ * of its engines; from a PPGTT batch only if it is a user row.  A
+ * read-only row is stored (MI_STORE_REGISTER_MEM) instead, and its loads
+ * are refused from the ring too. */
 static void test_whitelist_row(void **state)
 {
     const struct med_reg_desc *reg = *state;
@@ -167,11 +169,16 @@ static void test_whitelist_row(void **state)
             continue;
         }
         emit_lri(&p, regs, 2);
-        assert_int_equal(scan_ring(&f, e, p), MED_SCAN_OK);
-
+        assert_int_equal(scan_ring(&f, e, p), reg->read_only ? MED_SCAN_BAD_REGISTER
+                                                             : MED_SCAN_OK);
         p = fake_ggtt(f.vm, RING_GMA);
         emit_bb_start(&p, BATCH_GMA, EMIT_BB_PPGTT);
-        emit_lri(&b, regs, 2);
+        if (reg->read_only) {
+            emit_reg_mem(&b, 0x24, regs[0], BATCH_GMA + 0x800, false);
+            emit_reg_mem(&b, 0x24, regs[1], BATCH_GMA + 0x800, false);
+        } else {
+            emit_lri(&b, regs, 2);
+        }
         emit(&b, MI_BB_END_DW);
         assert_int_equal(scan_ring(&f, e, p), reg->user ? MED_SCAN_OK : MED_SCAN_BAD_REGISTER);
     }
