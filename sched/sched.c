@@ -498,6 +498,7 @@ static void dispatch(struct med_sched *s, struct sched_engine *e)
             w->dispatched_ns = now;     /* the first run: what the owner's statistics want */
         }
         w->head_ns = port == 0 ? now : 0;
+        w->watched_part = UINT_MAX;
         e->running[port] = w;
         s->stats.dispatched++;
         backlog(s, en, now);
@@ -680,16 +681,22 @@ static void check_error(struct med_sched *s, struct sched_engine *e)
 static void stop_cs(struct med_sched *s, struct sched_engine *e);
 static void resume_cs(struct med_sched *s, struct sched_engine *e);
 
-/* Port 0's engine time in this run beyond what its parts may hold. */
+/* Port 0's context has been in the part the engine is in for the
+ * longest a part may hold the engine; else *@left_ns of it are left. */
 static bool overran(struct med_sched *s, struct sched_engine *e, uint64_t *left_ns)
 {
-    const struct med_sched_workload *w = e->running[0];
-    uint64_t limit = s->config.part_limit_ns * (w->run_end - w->run_first);
-    uint64_t used = med_sched_ticks_to_ns((uint32_t)(mmio_read(s, e->base + RING_CTX_TIMESTAMP) -
-                                                     w->ctx_timestamp_start));
+    struct med_sched_workload *w = e->running[0];
+    unsigned part = s->config.ops->part_at(w, mmio_read(s, e->base + RING_HEAD) & HEAD_ADDR);
+    uint32_t now = mmio_read(s, e->base + RING_CTX_TIMESTAMP);
+    uint64_t used;
 
-    *left_ns = used < limit ? limit - used : 0;
-    return used >= limit;
+    if (part != w->watched_part) {
+        w->watched_part = part;
+        w->watched_since = now;
+    }
+    used = med_sched_ticks_to_ns((uint32_t)(now - w->watched_since));
+    *left_ns = used < s->config.part_limit_ns ? s->config.part_limit_ns - used : 0;
+    return !*left_ns;
 }
 
 /*
@@ -698,11 +705,12 @@ static bool overran(struct med_sched *s, struct sched_engine *e, uint64_t *left_
  * commands that each end in time (semaphore waits its guest releases one
  * by one, long blits) kept the engine for as long as the ring lasts while
  * other vGPUs waited (invariant 3).  So while another entity waits for
- * the engine, a run may take part_limit_ns of its context's own time per
- * part it runs (what a batch the hang detection bounds and the ring
- * commands around it take); past that it is stopped as a hang would be,
- * as i915 resets an engine whose context does not yield within its
- * preemption timeout.  A vGPU alone keeps the engine.
+ * the engine, the running context may stay part_limit_ns of its own time
+ * in one part (what a batch the hang detection bounds and the ring
+ * commands around it take), counted from when the mechanism first sees
+ * it there; past that it is stopped as a hang would be, as i915 resets an
+ * engine whose context does not yield within its preemption timeout.  A
+ * vGPU alone keeps the engine.
  */
 static void watch_overrun(struct med_sched *s, struct sched_engine *e)
 {

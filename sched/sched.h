@@ -96,6 +96,11 @@ struct med_sched_workload {
     enum med_sched_result result;       /* mechanism's: how it left the scheduler */
     uint32_t engine_error;      /* RING_EIR when it ended as MED_SCHED_HANG */
     uint64_t stop_address;      /* ... and the GGTT address of the command it stopped at */
+    /* mechanism's, while another entity waits for the engine: the part
+     * the engine was last seen in (UINT_MAX: not watched yet in this run)
+     * and the context's CTX_TIMESTAMP when it was first seen there */
+    unsigned watched_part;
+    uint32_t watched_since;
     struct med_sched_workload *next;        /* mechanism's */
 };
 
@@ -166,6 +171,9 @@ struct med_sched_ops {
      * to the end of part w->run_end - 1; from w->run_first > 0 on it
      * resumes where the GPU saved it. */
     uint64_t (*bind)(struct med_sched_workload *w, unsigned window);
+    /* The part of @w the engine is in when its ring's HEAD is @ring_head
+     * (bytes into the ring); needed with a part_limit_ns. */
+    unsigned (*part_at)(const struct med_sched_workload *w, uint32_t ring_head);
 };
 
 /* An engine's status page: host memory in the host's GGTT block. */
@@ -180,9 +188,9 @@ struct med_sched_config {
     const struct med_sched_policy_ops *policy;
     struct med_sched_policy_params policy_params;
     const struct med_sched_ops *ops;
-    /* While another entity waits for its engine, a run may hold it this
-     * long of its context's own time per part, then it is stopped as a
-     * hang (0: no limit). */
+    /* While another entity waits for its engine, a run may stay this long
+     * of its context's own time in one part, then it is stopped as a hang
+     * (0: no limit). */
     uint64_t part_limit_ns;
 };
 

@@ -87,6 +87,20 @@ static void split_parts(struct vgpu_workload *w, const struct guest_context *ctx
     w->sched.parts = parts;
 }
 
+unsigned med_wl_part_at(const struct med_sched_workload *sw, uint32_t ring_head)
+{
+    const struct vgpu_workload *w = (const struct vgpu_workload *)sw;
+    uint32_t at = (ring_head - w->head + w->ring_size) % w->ring_size;
+    unsigned part = 0;
+
+    /* a part's end is where the next one begins */
+    while (part + 1 < sw->parts &&
+           (w->part_ends[part] - w->head + w->ring_size) % w->ring_size <= at) {
+        part++;
+    }
+    return part;
+}
+
 /* Each MI_BATCH_BUFFER_START becomes a GGTT start (its address is set by
  * bind) of its target's copy; remember where its address dwords land. */
 static bool record_batch_starts(struct vgpu_workload *w, const struct guest_context *ctx,

@@ -245,6 +245,10 @@ void med_wl_fetch_destroy(struct med_vgpu_submission *sub);
 bool med_wl_layout(struct vgpu_workload *w, const struct guest_context *ctx,
                    const struct med_scan_result *res, uint32_t len);
 
+/* The scheduler's part_at: the part of @sw the engine is in with its
+ * ring's HEAD at @ring_head. */
+unsigned med_wl_part_at(const struct med_sched_workload *sw, uint32_t ring_head);
+
 /* loop.c */
 /* Plan the traps of @res's first-level loops at @*end (growing it) if
  * they fit @w's window; each loop's trampoline offset is then known. */
