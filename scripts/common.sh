@@ -14,18 +14,30 @@ qemu_bin=$cache/qemu-build/qemu-system-x86_64
 guest_dir=$cache/guest
 # The guest kernels scripts/build-guest builds an image for (docs/testing.md):
 # a Debian 12 kernel series and the apt names of its amd64 images (the newest
-# by version is used).  6.1 is Debian 12's own kernel, the default, in
-# $guest_dir; any other series gets $guest_dir-SERIES (guest_dir_of).
+# by version is used, or one version named).  6.1 is Debian 12's own kernel,
+# the default, in $guest_dir; any other series or version NAME gets
+# $guest_dir-NAME (guest_dir_of).
 declare -A guest_kernel_packages=(
     [6.1]='^linux-image-6\.1\.0-[0-9]+-amd64$'
     [6.12]='^linux-image-6\.12\.[0-9]+\+deb12-amd64$'
 )
 default_guest_kernel=6.1
 
-# guest_dir_of SERIES: the image directory of that kernel series.
+# is_guest_kernel_version NAME: true when NAME is a kernel version of a
+# known series (6.12.100+deb12-amd64), not a series.
+is_guest_kernel_version() {
+    local series
+    for series in "${!guest_kernel_packages[@]}"; do
+        [[ "linux-image-$1" =~ ${guest_kernel_packages[$series]} ]] && return 0
+    done
+    return 1
+}
+
+# guest_dir_of NAME: the image directory of that kernel series or version.
 guest_dir_of() {
-    [ -n "${guest_kernel_packages[$1]:-}" ] ||
-        die "no guest kernel series $1: known are ${!guest_kernel_packages[*]} (scripts/common.sh)"
+    [ -n "${guest_kernel_packages[$1]:-}" ] || is_guest_kernel_version "$1" ||
+        die "no guest kernel series or version $1: known series are" \
+            "${!guest_kernel_packages[*]} (scripts/common.sh)"
     if [ "$1" = "$default_guest_kernel" ]; then
         echo "$guest_dir"
     else
