@@ -93,6 +93,10 @@ struct VgpuDisplay {
      * the GPU's count tracked_epoch.
      */
     const char *compare_why;    /* mode "compare": why no dirty log */
+    /* the log's other reader (vgpu_display_share_dirty_log()) */
+    void (*taking)(void *opaque, MemoryRegion *mr, hwaddr lo, hwaddr hi,
+                   DirtyBitmapSnapshot *snap);
+    void *taking_opaque;
     MemoryListener listener;    /* any change of QEMU's memory map */
     bool map_changed;
     bool tracked;
@@ -297,12 +301,22 @@ static void stop_logging(VgpuDisplay *d)
 }
 
 /* The dirty bits of the tracked span, from QEMU's log (synchronised from
- * KVM's first), cleared; NULL when the pages are not tracked. */
+ * KVM's first), cleared; the log's other reader hears of it before and
+ * after (the sync lets the vCPUs run). */
 static DirtyBitmapSnapshot *take_dirty(VgpuDisplay *d)
 {
-    return memory_region_snapshot_and_clear_dirty(d->logged_mr, d->tracked_lo,
+    DirtyBitmapSnapshot *snap;
+
+    if (d->taking) {
+        d->taking(d->taking_opaque, d->logged_mr, d->tracked_lo, d->tracked_hi, NULL);
+    }
+    snap = memory_region_snapshot_and_clear_dirty(d->logged_mr, d->tracked_lo,
                                                   d->tracked_hi - d->tracked_lo,
                                                   DIRTY_MEMORY_VGA);
+    if (d->taking) {
+        d->taking(d->taking_opaque, d->logged_mr, d->tracked_lo, d->tracked_hi, snap);
+    }
+    return snap;
 }
 
 /*
@@ -655,6 +669,31 @@ static const VgpuDisplaySource vgpu_source = {
 VgpuDisplay *vgpu_display_new(DeviceState *dev, struct vgpu *vgpu)
 {
     return vgpu_display_new_source(dev, &vgpu_source, vgpu);
+}
+
+void vgpu_display_share_dirty_log(VgpuDisplay *d,
+                                  void (*taking)(void *opaque, MemoryRegion *mr, hwaddr lo,
+                                                 hwaddr hi, DirtyBitmapSnapshot *snap),
+                                  void *opaque)
+{
+    d->taking = taking;
+    d->taking_opaque = opaque;
+}
+
+void vgpu_display_dirty_cleared(void *opaque, MemoryRegion *mr, hwaddr lo, hwaddr hi)
+{
+    VgpuDisplay *d = opaque;
+
+    if (!d || !d->tracked || mr != d->logged_mr || hi <= d->tracked_lo ||
+        lo >= d->tracked_hi) {
+        return;
+    }
+    for (size_t i = 0; i < d->tracked_count; i++) {
+        if (d->tracked_offset[i] < hi && lo < d->tracked_offset[i] + GEN9_FB_PAGE_SIZE) {
+            d->map_changed = true;      /* compare the next refresh, then track afresh */
+            return;
+        }
+    }
 }
 
 void vgpu_display_free(VgpuDisplay *d)

@@ -48,6 +48,22 @@ VgpuDisplay *vgpu_display_new_source(DeviceState *dev, const VgpuDisplaySource *
                                      void *opaque);
 
 /*
+ * The device reads guest RAM's DIRTY_MEMORY_VGA bits too (vgpu-link's
+ * watch of the page tables; one bitmap, two readers): @taking hears of
+ * each snapshot the console takes of a region's [lo, hi), with a NULL
+ * snapshot just before and the snapshot after (vgpu_link_dirty_taking()).
+ */
+void vgpu_display_share_dirty_log(VgpuDisplay *d,
+                                  void (*taking)(void *opaque, MemoryRegion *mr, hwaddr lo,
+                                                 hwaddr hi, DirtyBitmapSnapshot *snap),
+                                  void *opaque);
+
+/* The other reader cleared the bits of @mr's [@lo, @hi) (@opaque the
+ * VgpuDisplay): the console compares its next frame if one of its pages
+ * was among them. */
+void vgpu_display_dirty_cleared(void *opaque, MemoryRegion *mr, hwaddr lo, hwaddr hi);
+
+/*
  * How the console found its damage, as the device's "display-stats"
  * property (which the console adds) says: "damage=dirty-log|compare full=N dirty=N idle=N
  * rows_compared=N last_damage=ROW+ROWS,...|-" (refreshes that compared the

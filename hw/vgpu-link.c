@@ -25,12 +25,15 @@
 #include "sysemu/hostmem.h"
 #include "sysemu/xen.h"
 #include "hw/xen/xen.h"
+#include "exec/target_page.h"
+#include "qemu/bitmap.h"
 
 #include <grp.h>
 #include <pwd.h>
 
 #include "wire/client.h"
 #include "trace.h"
+#include "vgpu-dirty.h"
 #include "vgpu-link.h"
 
 #define MEMORY_BACKEND_MEMFD    "memory-backend-memfd"
@@ -46,6 +49,19 @@ struct VgpuLink {
     char *what;                 /* "vGPU <id> (<type>|'<name>')" in the error lines */
     char *type_name;
     bool failed;                /* the mediator is gone */
+    /*
+     * The watch of the guest's page tables (vgpu_link_tables_written()):
+     * guest RAM, its log on; a bit per page looked at since its dirty bit
+     * was last cleared by anyone else; whether the console is taking a
+     * snapshot of the log; and the console, told of the bits the watch
+     * clears.  ram NULL: no watch.
+     */
+    MemoryRegion *ram;
+    uint64_t below_4g, above_4g;
+    unsigned long *seen;
+    bool console_taking;
+    void (*cleared)(void *opaque, MemoryRegion *mr, hwaddr lo, hwaddr hi);
+    void *cleared_opaque;
 };
 
 /* Every failure of an established connection means the mediator is gone. */
@@ -145,6 +161,97 @@ static void vgpu_link_complete(void *opaque, const struct wire_completion *done)
     }
 }
 
+/* Where guest page @gpa is in link->ram (RAM below 4 GiB, then above). */
+static bool vgpu_link_ram_offset(const VgpuLink *link, uint64_t gpa, hwaddr *offset)
+{
+    if (gpa < link->below_4g) {
+        *offset = gpa;
+        return true;
+    }
+    if (gpa >= FOUR_GIB && gpa - FOUR_GIB < link->above_4g) {
+        *offset = link->below_4g + (gpa - FOUR_GIB);
+        return true;
+    }
+    return false;
+}
+
+/*
+ * The client's dirty log of the listed table pages
+ * (wire_client_watch_tables(), docs/protocol.md "Watched tables"), asked
+ * before each SUBMIT, inside the ELSP write: each page's own
+ * DIRTY_MEMORY_VGA bit, tested and cleared (vgpu_dirty_take_page()),
+ * never a snapshot of the log, whose sync lets the vCPUs and the main
+ * loop run (TCG waits for every vCPU to leave its translation block) and
+ * so re-entered the execlist in the middle of its submission.  A page not
+ * looked at since another reader may have cleared its bit counts as
+ * written, and so does every page while the console takes its snapshot.
+ */
+static bool vgpu_link_tables_written(void *opaque, const uint64_t *gpas, unsigned count)
+{
+    VgpuLink *link = opaque;
+    hwaddr page_size = qemu_target_page_size(), size = memory_region_size(link->ram);
+    bool written = link->console_taking;
+
+    for (unsigned i = 0; i < count; i++) {
+        hwaddr offset;
+        bool fresh;
+
+        if (!vgpu_link_ram_offset(link, gpas[i], &offset) ||
+            QEMU_ALIGN_DOWN(offset, page_size) + page_size > size) {
+            continue;
+        }
+        offset = QEMU_ALIGN_DOWN(offset, page_size);
+        fresh = !test_and_set_bit(offset / page_size, link->seen);
+        if (vgpu_dirty_take_page(link->ram, offset, fresh)) {
+            written = true;
+            if (link->cleared) {
+                link->cleared(link->cleared_opaque, link->ram, offset, offset + page_size);
+            }
+        }
+    }
+    return written;
+}
+
+void vgpu_link_dirty_taking(void *opaque, MemoryRegion *mr, hwaddr lo, hwaddr hi,
+                            DirtyBitmapSnapshot *snap)
+{
+    VgpuLink *link = opaque;
+    hwaddr page_size = qemu_target_page_size(), word = page_size * BITS_PER_LONG;
+    ram_addr_t base, first, last;
+    unsigned long page, end;
+
+    if (!link || !link->seen || mr != link->ram) {
+        return;
+    }
+    link->console_taking = !snap;
+    if (!snap) {
+        return;
+    }
+    /* The snapshot took the whole words of the bitmap around [lo, hi). */
+    base = memory_region_get_ram_addr(mr);
+    first = QEMU_ALIGN_DOWN(base + lo, word);
+    last = QEMU_ALIGN_UP(base + hi, word);
+    page = (first > base ? first - base : 0) / page_size;
+    end = MIN(last - base, memory_region_size(mr)) / page_size;
+    for (page = find_next_bit(link->seen, end, page); page < end;
+         page = find_next_bit(link->seen, end, page + 1)) {
+        if (memory_region_snapshot_get_dirty(mr, snap, page * page_size, page_size)) {
+            clear_bit(page, link->seen);
+        }
+    }
+}
+
+void vgpu_link_share_dirty_log(VgpuLink *link,
+                               void (*cleared)(void *opaque, MemoryRegion *mr, hwaddr lo,
+                                               hwaddr hi),
+                               void *opaque)
+{
+    if (link) {
+        link->cleared = cleared;
+        link->cleared_opaque = opaque;
+    }
+}
+
 static void vgpu_link_readable(void *opaque)
 {
     VgpuLink *link = opaque;
@@ -227,6 +334,9 @@ static bool vgpu_link_add_memory(VgpuLink *link, Error **errp)
                                x86ms->below_4g_mem_size)) {
         goto refused;
     }
+    link->ram = host_memory_backend_get_memory(backend);
+    link->below_4g = x86ms->below_4g_mem_size;
+    link->above_4g = x86ms->above_4g_mem_size;
     return true;
 
 refused:
@@ -329,6 +439,12 @@ VgpuLink *vgpu_link_connect(const char *socket_path, const char *vm_name,
         error_setg(errp, "%s", wire_client_error(link->client));
         goto fail;
     }
+    if (link->ram && vgpu_dirty_log_immediate()) {
+        memory_region_ref(link->ram);
+        memory_region_set_log(link->ram, true, DIRTY_MEMORY_VGA);
+        link->seen = bitmap_new(memory_region_size(link->ram) / qemu_target_page_size());
+        wire_client_watch_tables(link->client, vgpu_link_tables_written, link);
+    }
     link->type_name = g_strdup(created.type);
     *partition = (VgpuLinkPartition) {
         .type_name = link->type_name,
@@ -365,6 +481,11 @@ void vgpu_link_close(VgpuLink *link)
             qemu_set_fd_handler(wire_client_fd(link->client), NULL, NULL, NULL);
         }
         wire_client_close(link->client);
+    }
+    if (link->seen) {
+        memory_region_set_log(link->ram, false, DIRTY_MEMORY_VGA);
+        memory_region_unref(link->ram);
+        g_free(link->seen);
     }
     g_free(link->vm_name);
     g_free(link->what);

@@ -6,6 +6,8 @@
 #ifndef HW_GPUMED_VGPU_LINK_H
 #define HW_GPUMED_VGPU_LINK_H
 
+#include "exec/memory.h"
+
 #include "vgpu/vgpu.h"
 
 typedef struct VgpuLink VgpuLink;
@@ -40,6 +42,24 @@ VgpuLink *vgpu_link_connect(const char *socket_path, const char *vm_name,
 
 /* Start delivering the mediator's completions to @vgpu. */
 void vgpu_link_start(VgpuLink *link, struct vgpu *vgpu);
+
+/*
+ * The device's console reads guest RAM's DIRTY_MEMORY_VGA bits too (one
+ * bitmap, two readers: what one clears the other must hear of).  The
+ * console calls this (@opaque the VgpuLink; NULL is ignored) about each
+ * snapshot it takes of @mr's [@lo, @hi): with @snap NULL just before (the
+ * snapshot lets vCPUs run before it returns), then with the snapshot: the
+ * watched pages it took a bit of count as written at the next look.
+ */
+void vgpu_link_dirty_taking(void *opaque, MemoryRegion *mr, hwaddr lo, hwaddr hi,
+                            DirtyBitmapSnapshot *snap);
+
+/* And the other way: @cleared hears of each page whose bit the link's
+ * watch of the page tables cleared.  NULL @link is ignored. */
+void vgpu_link_share_dirty_log(VgpuLink *link,
+                               void (*cleared)(void *opaque, MemoryRegion *mr, hwaddr lo,
+                                               hwaddr hi),
+                               void *opaque);
 
 /* Disconnect (the mediator frees the vGPU); NULL is ignored. */
 void vgpu_link_close(VgpuLink *link);

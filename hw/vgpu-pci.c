@@ -369,12 +369,15 @@ static void vgpu_pci_realize(PCIDevice *pdev, Error **errp)
     s->exit_notifier.notify = vgpu_pci_report;
     qemu_add_exit_notifier(&s->exit_notifier);
     s->display = vgpu_display_new(DEVICE(s), s->vgpu);
+    vgpu_display_share_dirty_log(s->display, vgpu_link_dirty_taking, s->link);
+    vgpu_link_share_dirty_log(s->link, vgpu_display_dirty_cleared, s->display);
 }
 
 static void vgpu_pci_exit(PCIDevice *pdev)
 {
     VgpuPciState *s = VGPU_PCI(pdev);
 
+    vgpu_link_share_dirty_log(s->link, NULL, NULL);
     vgpu_display_free(s->display);
     s->display = NULL;
     qemu_remove_exit_notifier(&s->exit_notifier);
