@@ -16,82 +16,34 @@
 import os
 import re
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from qtest import (GGTT, Tap, place_vgpu_bars, reg, run_qemu_checks,  # noqa: E402
-                   start_qemu, vgpu_args)
+from qtest import Tap, place_vgpu_bars, reg, run_qemu_checks, start_qemu, vgpu_args  # noqa: E402
+import bcs_context  # noqa: E402
+from bcs_context import (BCS, EXECLIST_STATUS_0_VALID, RING_EXECLIST_STATUS,  # noqa: E402
+                         wait_for)
 import mediator as gpumed  # noqa: E402
 
-# Registers (i915's names; contract 2.2, 6.2-6.4)
-VGT_AVAIL_MAPPABLE_BASE = 0x78040
-VGT_G2V_NOTIFY, VGT_PDP0_LDW, VGT_PDP0_UDW = 0x78818, 0x78838, 0x7883C
-G2V_PPGTT_L4_CREATE = 4
-BCS = 0x22000
-RING_TAIL, RING_HEAD, RING_HWS_PGA = 0x30, 0x34, 0x80
-RING_ELSP, RING_EXECLIST_STATUS = 0x230, 0x234
-EXECLIST_STATUS_0_VALID = 1 << 4
-
-# The logical ring context (i915's gen8 layout), as test-vgpu-stalled-mediator lays it out.
-LRC_STATE_OFFSET = 4096
-CTX_LRI_HEADER_1, CTX_CONTEXT_CONTROL, CTX_RING_HEAD, CTX_RING_TAIL = 1, 3, 5, 7
-CTX_RING_START, CTX_RING_CTL = 9, 11
-CTX_LRI_HEADER_2, CTX_PDP0_UDW, CTX_PDP0_LDW = 33, 49, 51
-RING_CONTEXT_CONTROL, RING_START, RING_CTL = 0x244, 0x38, 0x3C
-RING_PDP0_LDW, RING_PDP0_UDW = 0x270, 0x274
-CTX_DESC = 1 | (3 << 3) | (1 << 8)      # valid, 4-level PPGTT, privileged
-MI_USER_INTERRUPT, MI_NOOP = 0x02 << 23, 0
-MI_FLUSH_DW_STORE = (0x26 << 23) | 2 | (1 << 14)    # post-sync immediate data write
 PTE_PRESENT_RW = 3                      # gen8 PPGTT entries: present, writable
 
-# Guest RAM the test lays out (guest-physical addresses).
+# Guest RAM the test lays out (guest-physical addresses), besides the
+# context's (bcs_context.py).
 PML4_GPA, PDP_GPA, PD_GPA, PT_GPA = 0x200000, 0x201000, 0x202000, 0x203000
-IMAGE_GPA = 0x210000            # status page, then the state page
-RING_GPA = 0x212000
-HWSP_GPA = 0x213000             # the engine's status page (CSB mirror)
 PAGE_A, PAGE_B = 0x300000, 0x301000
 STORE_GMA = 0x1000              # PT[1]: page A, then page B
-RING_BYTES = 24                 # one store + user interrupt, qword aligned
 
 UNCHANGED_RUNS = 6              # submissions before the guest writes its leaf table
-WAIT_S = 20                     # for a completion on a loaded machine
 
 
-def wait_for(condition):
-    deadline = time.monotonic() + WAIT_S
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    return condition()
-
-
-class Context:
-    """One BCS context in the mappable GGTT block whose PPGTT maps STORE_GMA."""
+class Context(bcs_context.Context):
+    """The BCS context whose four-level PPGTT maps STORE_GMA."""
 
     def __init__(self, qt):
-        self.qt = qt
-        self.gma = reg(qt, VGT_AVAIL_MAPPABLE_BASE)
-        for i, gpa in enumerate((IMAGE_GPA, IMAGE_GPA + 4096, RING_GPA, HWSP_GPA)):
-            qt.write(GGTT + (self.gma // 4096 + i) * 8, gpa | 1, 8)
         for table, entry in ((PML4_GPA, PDP_GPA), (PDP_GPA, PD_GPA), (PD_GPA, PT_GPA)):
             qt.write(table, entry | PTE_PRESENT_RW, 8)
+        self.qt = qt
         self.map(PAGE_A)
-        state = IMAGE_GPA + LRC_STATE_OFFSET
-        lri = [(CTX_CONTEXT_CONTROL, RING_CONTEXT_CONTROL, 0x000D0008),
-               (CTX_RING_HEAD, RING_HEAD, 0), (CTX_RING_TAIL, RING_TAIL, 0),
-               (CTX_RING_START, RING_START, self.gma + 0x2000),
-               (CTX_RING_CTL, RING_CTL, 1),         # one page, valid
-               (CTX_PDP0_UDW, RING_PDP0_UDW, 0), (CTX_PDP0_LDW, RING_PDP0_LDW, PML4_GPA)]
-        qt.write(state + 4 * CTX_LRI_HEADER_1, (0x22 << 23) | (2 * 14 - 1) | (1 << 12), 4)
-        qt.write(state + 4 * CTX_LRI_HEADER_2, (0x22 << 23) | (2 * 9 - 1) | (1 << 12), 4)
-        for dw, offset, value in lri:
-            qt.write(state + 4 * (dw - 1), BCS + offset, 4)
-            qt.write(state + 4 * dw, value, 4)
-        self.desc = (self.gma | CTX_DESC) | (1 << 5) << 32
-        self.tail = 0
-        reg(qt, BCS + RING_HWS_PGA, self.gma + 0x3000)
-        reg(qt, VGT_PDP0_LDW, PML4_GPA)
-        reg(qt, VGT_PDP0_UDW, 0)
-        reg(qt, VGT_G2V_NOTIFY, G2V_PPGTT_L4_CREATE)
+        super().__init__(qt, PML4_GPA)
 
     def map(self, page):
         """The guest's CPU points the leaf entry of STORE_GMA at @page."""
@@ -100,13 +52,7 @@ class Context:
     def store(self, value):
         """Submit a request storing @value at STORE_GMA through the PPGTT;
         whether the execlist went idle after it."""
-        ring = [MI_FLUSH_DW_STORE, STORE_GMA, 0, value, MI_USER_INTERRUPT, MI_NOOP]
-        for i, dw in enumerate(ring):
-            self.qt.write(RING_GPA + self.tail + 4 * i, dw, 4)
-        self.tail = (self.tail + RING_BYTES) % 4096
-        self.qt.write(IMAGE_GPA + LRC_STATE_OFFSET + 4 * CTX_RING_TAIL, self.tail, 4)
-        for dw in (0, 0, self.desc >> 32, self.desc & 0xFFFFFFFF):    # element 1, then 0
-            reg(self.qt, BCS + RING_ELSP, dw)
+        self.submit_store(STORE_GMA, value)
         return wait_for(lambda: not reg(self.qt, BCS + RING_EXECLIST_STATUS) &
                         EXECLIST_STATUS_0_VALID)
 
