@@ -74,6 +74,7 @@
 #define RING_EXECLIST_STATUS_HI 0x238   /* the active element's context ID */
 #define RING_CONTEXT_CONTROL    0x244
 #define   CTX_CTRL_ENGINE_CTX_RESTORE_INHIBIT (1u << 0)
+#define   CTX_CTRL_RS_CTX_ENABLE              (1u << 1)
 #define   CTX_CTRL_ENGINE_CTX_SAVE_INHIBIT    (1u << 2)
 #define   CTX_CTRL_INHIBIT_SYN_CTX_SWITCH     (1u << 3)
 #define RING_PDP_LDW(n)         (0x270 + 8 * (n))   /* 4 x 64 bit */

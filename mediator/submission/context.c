@@ -83,10 +83,14 @@ static void shadow_state(uint32_t *state, enum gen9_engine engine, const uint32_
                         layout[b].regs[i].flags & GEN9_LRC_MASKED ? 0xffff0000u : 0;
         }
     }
+    /* What i915 writes for a context it restores (the guest contract,
+     * 6.5): no inhibit (saving must happen, the engine state is written
+     * back to the guest), no resource streamer state (its commands are
+     * refused), no synchronous context switch. */
     state[CTX_CONTEXT_CONTROL_DW] =
-        (guest[CTX_CONTEXT_CONTROL_DW] &
-         ~(CTX_CTRL_ENGINE_CTX_SAVE_INHIBIT | CTX_CTRL_ENGINE_CTX_RESTORE_INHIBIT)) |
-        MASKED_BIT_DISABLE(CTX_CTRL_ENGINE_CTX_SAVE_INHIBIT | CTX_CTRL_ENGINE_CTX_RESTORE_INHIBIT);
+        MASKED_BIT_ENABLE(CTX_CTRL_INHIBIT_SYN_CTX_SWITCH) |
+        MASKED_BIT_DISABLE(CTX_CTRL_ENGINE_CTX_SAVE_INHIBIT | CTX_CTRL_ENGINE_CTX_RESTORE_INHIBIT |
+                           CTX_CTRL_RS_CTX_ENABLE);
 }
 
 /* The shadow context: the guest's register state with host addresses. */

@@ -173,7 +173,8 @@ static void test_ring_control_is_size_and_valid(void **state)
  * shadow inhibits nothing and loads zeros into the engine's state: every
  * value of the power and engine blocks 0, each masked register with all
  * its bits selected (0xffff0000; RING_MI_MODE also with STOP_RING's), the
- * control's restore and save inhibits both disabled.
+ * control as i915 writes it for a context it restores (no inhibit, no
+ * resource streamer context, whose commands the scanner refuses).
  */
 static void test_restore_inhibit_loads_zeros(void **state)
 {
@@ -182,10 +183,12 @@ static void test_restore_inhibit_loads_zeros(void **state)
     for (unsigned dw = 0; dw < DWORDS; dw++) {
         guest[dw] = 0xdead0000 | dw;
     }
-    guest[CONTEXT_CONTROL_DW] = 0x00090009;     /* inhibit sync switch, restore inhibit */
+    guest[CONTEXT_CONTROL_DW] = 0x000b0003;     /* restore inhibit, resource streamer */
     guest[RING_CTL_DW] = 1;
     build(guest, shadow);
-    assert_int_equal(shadow[CONTEXT_CONTROL_DW], 0x000d0008);
+    /* i915's restoring context: sync switch inhibited, inhibits and
+     * resource streamer disabled */
+    assert_int_equal(shadow[CONTEXT_CONTROL_DW], 0x000f0008);
     assert_int_equal(shadow[67], 0);                    /* R_PWR_CLK_STATE */
     assert_int_equal(shadow[MI_MODE_DW], 0xffff0000);   /* masked: RING_MI_MODE */
     assert_int_equal(shadow[87], 0xffff0000);           /* masked: INSTPM */
