@@ -42,6 +42,9 @@ struct sched_engine {
      * last (the engine takes the pair and runs port 0's context again,
      * from its saved tail: nothing). */
     bool elsp_pending;
+    /* Port 0's context completed before the engine took such a pair: its
+     * work is done, only its second (empty) run is to come. */
+    bool port0_ended;
     const struct med_sched_entity *last_head;  /* whose workload port 0 ran last */
 };
 
@@ -94,6 +97,7 @@ static void engine_init(struct med_sched *s, struct sched_engine *e)
     __atomic_store_n(&e->status.map[HWSP_CSB_WRITE_PTR_DW], GEN8_CSB_ENTRIES - 1, __ATOMIC_RELEASE);
     e->csb_head = GEN8_CSB_ENTRIES - 1;
     e->elsp_pending = false;
+    e->port0_ended = false;
     mmio_write(s, e->base + RING_HWS_PGA, (uint32_t)e->status.ggtt);
     mmio_write(s, e->base + RING_MODE_GEN7, MASKED_BIT_ENABLE(GFX_RUN_LIST_ENABLE));
     mmio_write(s, e->base + RING_CONTEXT_STATUS_PTR,
@@ -267,7 +271,8 @@ uint64_t med_sched_wait_ns(const struct med_sched_stats *st, double fraction)
 }
 
 /* Whether @en has work queued or on the GPU changed, perhaps: account it,
- * and the time it has work queued but none on the GPU (a wait). */
+ * and since when it has work queued but none on the GPU (a wait, which
+ * head() records). */
 static void backlog(struct med_sched *s, struct med_sched_entity *en, uint64_t now)
 {
     bool has_work = en->first || en->on_gpu;
@@ -278,9 +283,6 @@ static void backlog(struct med_sched *s, struct med_sched_entity *en, uint64_t n
             s->engines[en->engine].waiting++;
         }
     } else if (en->waiting_since_ns) {
-        if (en->on_gpu) {
-            record_wait(s, now > en->waiting_since_ns ? now - en->waiting_since_ns : 0);
-        }
         en->waiting_since_ns = 0;
         s->engines[en->engine].waiting--;
     }
@@ -430,22 +432,39 @@ static void elsp_write(struct med_sched *s, struct sched_engine *e, uint64_t des
 /*
  * Whether port 1 of busy @e may be filled now, behind the workload port 0
  * runs: when the engine has taken the last pair, that workload runs to
- * its end within its horizon (leaves_time), its vGPU has more queued and
- * no other vGPU waits for the engine.  Written as the pair (port 0's own
- * element again, the new one), the engine takes it as a lite restore of
- * the running context and goes on to port 1 without waiting for the
- * mediator, as the native driver's ELSP write while its context runs
- * does.  With another vGPU waiting, the decision waits for port 0's
- * charge (the completion), as before: deciding now, on port 0's
- * estimate, would let a vGPU whose workload overran its slice keep the
- * engine for its next one.  So the policy can only pick port 0's vGPU
- * (or none: capped out), and a pair written here never holds another
- * vGPU's workload (med_sched_cancel() never has to drop one from it).
+ * its end within its horizon (leaves_time), and either
+ *  - its vGPU has more queued and no other vGPU waits for the engine: the
+ *    policy can only pick port 0's vGPU (or none: capped out); or
+ *  - its vGPU has nothing queued and another vGPU waits (since
+ *    2026-12-07, issue 15): the policy can only pick another vGPU, the
+ *    one it would pick at port 0's completion, since port 0's charge
+ *    moves only port 0's vGPU, which is no candidate (a vGPU with work
+ *    that came meanwhile may come one workload later, as behind a pair
+ *    written to an idle engine).
+ * Written as the pair (port 0's own element again, the new one), the
+ * engine takes it as a lite restore of the running context and goes on
+ * to port 1 without waiting for the mediator, as the native driver's
+ * ELSP write while its context runs does.  With port 0's vGPU queueing
+ * more while another waits, the decision waits for port 0's charge (the
+ * completion), as before: deciding now, on port 0's estimate, would let
+ * a vGPU whose workload overran its slice keep the engine for its next
+ * one.
  */
 static bool may_append(const struct med_sched *s, const struct sched_engine *e)
 {
-    return !e->running[1] && !e->elsp_pending && !s->cancelling && !e->waiting &&
-           e->running[0]->entity->first && leaves_time(e->running[0], e->horizon[0]);
+    return !e->running[1] && !e->elsp_pending && !s->cancelling &&
+           !e->running[0]->entity->first == !!e->waiting &&
+           leaves_time(e->running[0], e->horizon[0]);
+}
+
+/* @w reached ELSP port 0 at @now: its entity's wait, if it waited, is over. */
+static void head(struct med_sched *s, struct med_sched_workload *w, uint64_t now)
+{
+    w->head_ns = now;
+    if (w->waited_since_ns) {
+        record_wait(s, now > w->waited_since_ns ? now - w->waited_since_ns : 0);
+        w->waited_since_ns = 0;
+    }
 }
 
 /* Give @e the policy's next pick, as many of its parts as fit the
@@ -476,10 +495,12 @@ static void dispatch(struct med_sched *s, struct sched_engine *e)
         if (!en) {
             break;
         }
-        assert(!first_port || en == e->running[0]->entity);     /* may_append() */
+        /* may_append(): port 0's vGPU exactly when no other waits */
+        assert(!first_port || (en == e->running[0]->entity) == !e->waiting);
         e->horizon[port] = horizon(s, en, now);
         fit = parts_within(en, e->horizon[port]);
         w = entity_pop(s, en);
+        w->waited_since_ns = en->waiting_since_ns;
         en->on_gpu++;
         w->run_end = w->parts - w->run_first > fit ? w->run_first + fit : w->parts;
         MED_TRACE(schedule, e->id, en->owner_id, port, w->run_end - w->run_first);
@@ -497,8 +518,11 @@ static void dispatch(struct med_sched *s, struct sched_engine *e)
         if (!w->run_first) {
             w->dispatched_ns = now;     /* the first run: what the owner's statistics want */
         }
-        w->head_ns = port == 0 ? now : 0;
+        w->head_ns = 0;
         w->watched_part = UINT_MAX;
+        if (port == 0) {
+            head(s, w, now);
+        }
         e->running[port] = w;
         s->stats.dispatched++;
         backlog(s, en, now);
@@ -544,6 +568,7 @@ static void finish(struct med_sched *s, struct sched_engine *e, enum med_sched_r
     e->running[0] = e->running[1];
     e->running[1] = NULL;
     e->horizon[0] = e->horizon[1];
+    e->port0_ended = false;
     w->finished_ns = now_ns();
     charge(s, w, w->finished_ns, result == MED_SCHED_DONE);
     MED_TRACE(gpu_complete, e->id, w->entity->owner_id, result, w->gpu_ns);
@@ -554,7 +579,7 @@ static void finish(struct med_sched *s, struct sched_engine *e, enum med_sched_r
         w->entity->workloads++;
     }
     if (e->running[0]) {
-        e->running[0]->head_ns = w->finished_ns;
+        head(s, e->running[0], w->finished_ns);
         if (e->running[0]->entity != e->last_head) {
             e->last_head = e->running[0]->entity;
             s->stats.vgpu_switches++;
@@ -612,6 +637,7 @@ static void process_csb(struct med_sched *s, struct sched_engine *e)
              * its saved tail, completes it again at once, then runs port
              * 1.  Its run ends with that second completion. */
             s->stats.early_completions++;
+            e->port0_ended = true;
         } else if (e->running[0] && ctx_id == (uint32_t)(e->running[0]->desc >> 32)) {
             s->stats.completed++;
             finish(s, e, MED_SCHED_DONE);
@@ -681,6 +707,14 @@ static void check_error(struct med_sched *s, struct sched_engine *e)
 static void stop_cs(struct med_sched *s, struct sched_engine *e);
 static void resume_cs(struct med_sched *s, struct sched_engine *e);
 
+/* Another entity than port 0's waits for @e: queued, or dispatched to
+ * port 1 behind it (may_append(), or a pair to an idle engine), where it
+ * waits as long as port 0 runs. */
+static bool others_wait(const struct sched_engine *e)
+{
+    return e->waiting || (e->running[1] && e->running[1]->entity != e->running[0]->entity);
+}
+
 /* Port 0's context has been in the part the engine is in for the
  * longest a part may hold the engine; else *@left_ns of it are left. */
 static bool overran(struct med_sched *s, struct sched_engine *e, uint64_t *left_ns)
@@ -705,9 +739,9 @@ static bool overran(struct med_sched *s, struct sched_engine *e, uint64_t *left_
  * commands that each end in time (semaphore waits its guest releases one
  * by one, long blits) kept the engine for as long as the ring lasts while
  * other vGPUs waited (invariant 3).  So while another entity waits for
- * the engine, the running context may stay part_limit_ns of its own time
- * in one part (what a batch the hang detection bounds and the ring
- * commands around it take), counted from when the mechanism first sees
+ * the engine (others_wait()), the running context may stay part_limit_ns
+ * of its own time in one part (what a batch the hang detection bounds and
+ * the ring commands around it take), counted from when the mechanism first sees
  * it there; past that it is stopped as a hang would be, as i915 resets an
  * engine whose context does not yield within its preemption timeout.  A
  * vGPU alone keeps the engine.
@@ -716,7 +750,7 @@ static void watch_overrun(struct med_sched *s, struct sched_engine *e)
 {
     uint64_t left_ns;
 
-    if (!s->config.part_limit_ns || !e->running[0] || !e->waiting || e->elsp_pending) {
+    if (!s->config.part_limit_ns || !e->running[0] || !others_wait(e) || e->elsp_pending) {
         return;
     }
     if (!overran(s, e, &left_ns)) {
@@ -731,6 +765,21 @@ static void watch_overrun(struct med_sched *s, struct sched_engine *e)
         stop_running(s, e, 0);
     }
     resume_cs(s, e);
+}
+
+/*
+ * A decision outside an interrupt (new work, or the hold released) on
+ * what the CSB says now: since the last interrupt the mediator handled,
+ * the engine may have taken the last pair (port 1 may be filled behind
+ * the running workload) or completed port 0 (the engine is idle).
+ * Reading it is a load from the status page; waiting for the interrupt
+ * instead let the running workload end first, and the engine idled at
+ * every switch for a mediator wake-up and an ELSP write.
+ */
+static void dispatch_current(struct med_sched *s, struct sched_engine *e)
+{
+    process_csb(s, e);
+    dispatch(s, e);
 }
 
 void med_sched_process(struct med_sched *s)
@@ -797,7 +846,9 @@ void med_sched_submit(struct med_sched *s, struct med_sched_entity *en,
     }
     en->last = w;
     backlog(s, en, w->queued_ns);
-    dispatch(s, &s->engines[en->engine]);
+    if (!s->held) {
+        dispatch_current(s, &s->engines[en->engine]);
+    }
     watch_overrun(s, &s->engines[en->engine]);
     s->inside = false;
 }
@@ -814,7 +865,7 @@ void med_sched_release(struct med_sched *s)
     s->inside = true;
     s->held = false;
     for (unsigned i = 0; i < GEN9_NUM_ENGINES; i++) {
-        dispatch(s, &s->engines[i]);
+        dispatch_current(s, &s->engines[i]);
     }
     s->inside = false;
 }
@@ -882,13 +933,16 @@ static void drop_from_port(struct med_sched *s, struct sched_engine *e, unsigned
  *    workload ended first the engine would start port 1 meanwhile.
  *  - otherwise the engine runs @en's workload, or has not taken the pair:
  *    it is reset, and another vGPU's workload in the pair never ran; it
- *    goes back to the front of its queue.
+ *    goes back to the front of its queue.  But one in port 0 whose
+ *    context already completed (@en's appended behind it, may_append(),
+ *    and not taken yet) is done: run again, its stores would be done twice.
  */
 static void take_off_ports(struct med_sched *s, struct sched_engine *e,
                            struct med_sched_entity *en)
 {
     struct med_sched_workload *first = e->running[0];
     uint32_t active = mmio_read(s, e->base + RING_EXECLIST_STATUS_HI);
+    bool first_ended = e->port0_ended;
 
     assert(active == 0 || active == (uint32_t)(first->desc >> 32));
     if (first->entity != en && active) {
@@ -901,6 +955,8 @@ static void take_off_ports(struct med_sched *s, struct sched_engine *e,
     for (unsigned port = 2; port-- > 0;) {
         if (e->running[port] && e->running[port]->entity == en) {
             drop_from_port(s, e, port);
+        } else if (port == 0 && first_ended && e->running[0]) {
+            finish(s, e, MED_SCHED_DONE);
         } else {
             requeue(s, e, port);
         }

@@ -11,7 +11,8 @@
  * handles the first's completion.  A busy engine's ELSP is written only
  * as a lite restore of the running context (no preemption): to fill an
  * empty port 1 with the next workload of the same vGPU while no other
- * waits (the engine goes on to it without waiting for the mediator), and
+ * waits, or with another vGPU's while the running one's has none queued
+ * (the engine goes on to it without waiting for the mediator), and
  * to drop a cancelled workload from port 1 (med_sched_cancel()).  A workload may come in parts (its owner's split
  * points, e.g. a guest element's requests): each dispatch runs as many of
  * its remaining parts as the vGPU's recent GPU time per part says fit one
@@ -89,6 +90,9 @@ struct med_sched_workload {
     uint32_t ctx_timestamp_start;       /* mechanism's: its value at dispatch */
     uint64_t queued_ns, dispatched_ns, finished_ns;     /* CLOCK_MONOTONIC */
     uint64_t head_ns;           /* mechanism's: when it reached ELSP port 0 */
+    /* mechanism's: since when its entity waited for the engine before it
+     * was dispatched (0: it did not), until it reaches ELSP port 0 */
+    uint64_t waited_since_ns;
     uint64_t gpu_ns;            /* GPU time charged for it, once finished */
     unsigned parts;             /* owner's: >= 1 pieces, each a unit of dispatch */
     unsigned run_first, run_end;        /* mechanism's: parts bind must run now */
@@ -188,9 +192,9 @@ struct med_sched_config {
     const struct med_sched_policy_ops *policy;
     struct med_sched_policy_params policy_params;
     const struct med_sched_ops *ops;
-    /* While another entity waits for its engine, a run may stay this long
-     * of its context's own time in one part, then it is stopped as a hang
-     * (0: no limit). */
+    /* While another entity waits for its engine (queued, or in ELSP port
+     * 1 behind the run), a run may stay this long of its context's own
+     * time in one part, then it is stopped as a hang (0: no limit). */
     uint64_t part_limit_ns;
 };
 
@@ -215,9 +219,10 @@ struct med_sched_stats {
     uint64_t early_completions; /* port 0 completions before the engine took such a pair */
     uint64_t busy_ns[GEN9_NUM_ENGINES]; /* GPU time charged to any entity, by engine */
     /* Each time an entity had work queued and none on the GPU, how long
-     * until its next dispatch (between two of its turns, or from new
-     * work to its turn): count, greatest, and a histogram that
-     * med_sched_wait_ns() reads. */
+     * until its next turn, when its dispatched workload reached ELSP port
+     * 0 (between two of its turns, or from new work to its turn; until
+     * 2026-12-07 until the dispatch, which in port 1 is not yet a turn):
+     * count, greatest, and a histogram that med_sched_wait_ns() reads. */
     uint64_t waits, wait_max_ns;
     uint64_t wait_buckets[MED_SCHED_WAIT_BUCKETS];
 };

@@ -65,6 +65,8 @@ struct seen_gpu {
     struct pgpu base;
     struct pgpu *model;
     bool restore_after_stop;
+    bool end_before_elsp;       /* see seen_mmio_write() */
+    bool stop_before_elsp;
 };
 
 struct env {
@@ -154,11 +156,33 @@ static void wait_for_result(struct env *e, unsigned slot, uint32_t value);
  * does.  On the hardware the restore can land after the request; here it
  * is made to, every time.
  */
+static uint32_t active_context(struct env *e);
+
+/*
+ * end_before_elsp: the next ELSP write on the render engine meets the
+ * running workload ending (its gate opens) and the engine idle, after
+ * the mechanism read the CSB for its decision: the race of a pair that
+ * names port 0 again.  stop_before_elsp with it: the engine is stopped
+ * (STOP_RING) before the write, so it does not take the pair, as a
+ * cancel's stop arriving first would have it.
+ */
 static void seen_mmio_write(struct pgpu *gpu, uint32_t offset, uint64_t value, unsigned size)
 {
     struct seen_gpu *seen = (struct seen_gpu *)gpu;
     struct pgpu *model = seen->model;
     uint32_t mi_mode = gen9_engines[GEN9_RCS].base + RING_MI_MODE;
+
+    if (seen->end_before_elsp && offset == gen9_engines[GEN9_RCS].base + RING_ELSP) {
+        seen->end_before_elsp = false;
+        __atomic_store_n(&page_of(the_env, RESULTS_PAGE)[GATE], 1, __ATOMIC_RELEASE);
+        for (unsigned ms = 0; active_context(the_env); ms++) {
+            assert_true(ms < 10000);
+            nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
+        }
+        if (seen->stop_before_elsp) {
+            model->ops->mmio_write(model, mi_mode, MASKED_BIT_ENABLE(STOP_RING), 4);
+        }
+    }
 
     if (seen->restore_after_stop && offset == mi_mode && value == MASKED_BIT_ENABLE(STOP_RING)) {
         seen->restore_after_stop = false;
@@ -328,11 +352,15 @@ static void test_vgpus_take_turns_in_pairs(void **state)
 
     med_sched_entity_init(&a, GEN9_RCS, &equal);
     med_sched_entity_init(&b, GEN9_RCS, &equal);
-    /* A blocked first workload holds the engine while the queues fill. */
+    /* A blocked first workload holds the engine while the queues fill,
+     * at once (held), as one wake-up of the mediator takes them: with b
+     * waiting, nothing goes behind it (may_append()). */
     med_sched_submit(e->sched, &a, &workload(e, 0, true)->sched);
+    med_sched_hold(e->sched);
     med_sched_submit(e->sched, &a, &workload(e, 1, false)->sched);
     med_sched_submit(e->sched, &a, &workload(e, 2, false)->sched);
     med_sched_submit(e->sched, &b, &workload(e, 3, false)->sched);
+    med_sched_release(e->sched);
     __atomic_store_n(&page_of(e, RESULTS_PAGE)[GATE], 1, __ATOMIC_RELEASE);
     run_until(e, 4);
     for (unsigned i = 0; i < 4; i++) {
@@ -508,7 +536,9 @@ static void wait_for_result(struct env *e, unsigned slot, uint32_t value)
 /*
  * Three new vGPUs: workload 2 of the third (c) holds the engine until
  * @first and @second are queued, so that they go to the GPU as one ELSP
- * pair (round robin: @first's vGPU, then @second's).
+ * pair (round robin: @first's vGPU, then @second's).  Held until c's
+ * completion: released earlier, @first would go behind c's running
+ * workload (may_append(): c has nothing more queued).
  */
 static void dispatch_as_pair(struct env *e, struct med_sched_entity *c,
                              struct med_sched_entity *first, struct test_workload *w_first,
@@ -518,11 +548,13 @@ static void dispatch_as_pair(struct env *e, struct med_sched_entity *c,
     med_sched_entity_init(second, GEN9_RCS, &equal);
     med_sched_entity_init(c, GEN9_RCS, &equal);
     med_sched_submit(e->sched, c, &workload_shaped(e, 2, false, BLOCKER_GATE, false)->sched);
+    med_sched_hold(e->sched);
     med_sched_submit(e->sched, first, &w_first->sched);
     med_sched_submit(e->sched, second, &w_second->sched);
     assert_int_equal(med_sched_get_stats(e->sched)->dispatched, 1);
     __atomic_store_n(&page_of(e, RESULTS_PAGE)[BLOCKER_GATE], 1, __ATOMIC_RELEASE);
     run_until(e, 1);
+    med_sched_release(e->sched);
     assert_int_equal(e->order[0], 2);
     assert_int_equal(med_sched_get_stats(e->sched)->dispatched, 3);
 }
@@ -786,11 +818,11 @@ static void test_next_workload_goes_behind_the_running_one(void **state)
     assert_int_equal(refused_submissions(e), 0);
 }
 
-/* The race of the pair above: workload 0 ended on the GPU (its completion
- * not yet read) before the engine took the pair that names it again.  The
- * engine restores it from its saved tail, completes it again at once and
- * goes on to workload 1; workload 0 ends once, with the second completion,
- * and ran nothing twice. */
+/* The race of the pair above: workload 0 ended on the GPU (after the
+ * mechanism read the CSB for its decision) before the engine took the
+ * pair that names it again.  The engine restores it from its saved tail,
+ * completes it again at once and goes on to workload 1; workload 0 ends
+ * once, with the second completion, and ran nothing twice. */
 static void test_port_0_done_before_its_pair_was_taken(void **state)
 {
     struct env *e = *state;
@@ -799,14 +831,10 @@ static void test_port_0_done_before_its_pair_was_taken(void **state)
 
     run_blocked(e, &a);
     __atomic_store_n(&page_of(e, RESULTS_PAGE)[STARTED(0)], 0, __ATOMIC_RELEASE);
-    __atomic_store_n(&page_of(e, RESULTS_PAGE)[GATE], 1, __ATOMIC_RELEASE);
-    wait_for_result(e, 0, 1);
-    for (unsigned ms = 0; active_context(e); ms++) {
-        assert_true(ms < 10000);
-        sleep_ns(1000000);
-    }
-    assert_int_equal(e->completed, 0);
+    e->seen.end_before_elsp = true;
     med_sched_submit(e->sched, &a, &workload(e, 1, false)->sched);
+    assert_false(e->seen.end_before_elsp);
+    assert_int_equal(e->completed, 0);
     assert_int_equal(st->elsp_appends, 1);
     wait_for_result(e, 1, 2);
     run_in_order(e, 2);
@@ -818,9 +846,10 @@ static void test_port_0_done_before_its_pair_was_taken(void **state)
 }
 
 /* With b's workload 1 waiting, a's workload 2, queued while a's workload
- * 0 runs, is not put behind it: who follows is decided at workload 0's
- * completion, on its charge (round robin: b, with a's workload 2 in port
- * 1 then), as the pair an idle engine gets. */
+ * 0 runs, is not put behind it, nor is b's: who follows is decided at
+ * workload 0's completion, on its charge (round robin: b, with a's
+ * workload 2 in port 1 then), as the pair an idle engine gets.  Both
+ * queued at once (held), as one wake-up of the mediator takes them. */
 static void test_no_append_while_another_vgpu_waits(void **state)
 {
     struct env *e = *state;
@@ -829,8 +858,10 @@ static void test_no_append_while_another_vgpu_waits(void **state)
 
     med_sched_entity_init(&b, GEN9_RCS, &equal);
     run_blocked(e, &a);
+    med_sched_hold(e->sched);
     med_sched_submit(e->sched, &b, &workload(e, 1, false)->sched);
     med_sched_submit(e->sched, &a, &workload(e, 2, false)->sched);
+    med_sched_release(e->sched);
     process(e);
     assert_int_equal(st->elsp_appends, 0);
     assert_int_equal(st->dispatched, 1);
@@ -838,6 +869,70 @@ static void test_no_append_while_another_vgpu_waits(void **state)
     run_in_order(e, 3);
     assert_int_equal(st->elsp_pairs, 1);
     assert_int_equal(refused_submissions(e), 0);
+}
+
+/* a's workload 0 runs (blocked) with nothing of a queued behind it; b's
+ * workload 1, queued meanwhile, goes behind it in port 1 (the policy
+ * could pick no other: a is no candidate), and the engine runs it without
+ * the mechanism being called again.  b's wait ends when its workload
+ * reaches port 0, not at that dispatch: it waited HOLD_NS or more behind
+ * a's (until 2026-12-07 the dispatch ended it, and a wait in port 1
+ * counted as none). */
+static void test_another_vgpus_workload_goes_behind_a_lone_one(void **state)
+{
+    enum { HOLD_NS = 20000000 };
+    struct env *e = *state;
+    struct med_sched_entity a, b;
+    const struct med_sched_stats *st = med_sched_get_stats(e->sched);
+
+    med_sched_entity_init(&b, GEN9_RCS, &equal);
+    run_blocked(e, &a);
+    med_sched_submit(e->sched, &b, &workload(e, 1, false)->sched);
+    assert_int_equal(st->dispatched, 2);
+    assert_int_equal(st->elsp_appends, 1);
+    assert_int_equal(st->elsp_pairs, 1);
+    sleep_ns(HOLD_NS);
+    __atomic_store_n(&page_of(e, RESULTS_PAGE)[GATE], 1, __ATOMIC_RELEASE);
+    wait_for_result(e, 1, 2);           /* no call since the submission */
+    run_in_order(e, 2);
+    assert_int_equal(st->vgpu_switches, 2);
+    assert_true(st->wait_max_ns >= HOLD_NS);
+    assert_int_equal(st->early_completions, 0);
+    assert_int_equal(st->resets, 0);
+    assert_int_equal(refused_submissions(e), 0);
+}
+
+/* As above, but a's workload 0 ended before the engine took the pair
+ * naming it again (the engine stopped, as a cancel's stop arriving first
+ * leaves it), and then b is cancelled: the engine is reset under the
+ * pair it never took, b's workload is dropped unrun, and a's, whose work
+ * was done, completes as done, once, without being dispatched again. */
+static void test_cancel_behind_an_ended_port_0(void **state)
+{
+    struct env *e = *state;
+    struct med_sched_entity a, b;
+    const struct med_sched_stats *st = med_sched_get_stats(e->sched);
+
+    med_sched_entity_init(&b, GEN9_RCS, &equal);
+    run_blocked(e, &a);
+    __atomic_store_n(&page_of(e, RESULTS_PAGE)[STARTED(0)], 0, __ATOMIC_RELEASE);
+    e->seen.end_before_elsp = e->seen.stop_before_elsp = true;
+    med_sched_submit(e->sched, &b, &workload(e, 1, false)->sched);
+    assert_false(e->seen.end_before_elsp);
+    assert_int_equal(st->elsp_appends, 1);
+    cancel(e, &b);
+    assert_int_equal(e->completed, 2);
+    assert_int_equal(e->wl[0].result, MED_SCHED_DONE);
+    assert_int_equal(e->wl[1].result, MED_SCHED_CANCELLED);
+    assert_int_equal(st->early_completions, 1);
+    assert_int_equal(st->resets, 1);
+    assert_int_equal(st->dispatched, 2);
+    assert_int_equal(result(e, 0), 1);
+    assert_int_equal(result(e, 1), 0);
+    assert_int_equal(result(e, STARTED(0)), 0);    /* not run again from its start */
+    assert_int_equal(a.workloads, 1);
+    assert_int_equal(a.on_gpu, 0);
+    assert_int_equal(b.on_gpu, 0);
 }
 
 static int setup_weighted(void **state)
@@ -896,6 +991,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cancel_after_port_0_completed_spares_port_1,
                                         setup_patient, teardown),
         cmocka_unit_test_setup_teardown(test_next_workload_goes_behind_the_running_one,
+                                        setup_patient, teardown),
+        cmocka_unit_test_setup_teardown(test_another_vgpus_workload_goes_behind_a_lone_one,
+                                        setup_patient, teardown),
+        cmocka_unit_test_setup_teardown(test_cancel_behind_an_ended_port_0,
                                         setup_patient, teardown),
         cmocka_unit_test_setup_teardown(test_port_0_done_before_its_pair_was_taken,
                                         setup_patient, teardown),
