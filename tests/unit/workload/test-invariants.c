@@ -212,6 +212,18 @@ static void test_ggtt_entries_outside_the_vm_are_found(void **state)
     e->gpu.ggtt[575] = 0;
     e->gpu.ggtt[32] = (OTHER_VM_BUS + PAGE) | 1;          /* another vGPU's partition */
     assert_true(med_check_ggtt(&e->scope));
+    /* i915's fill: runs of one allowed entry, judged once; a bad entry
+     * inside a run, and a run of bad ones after it, are still found. */
+    for (unsigned i = 16; i < 32; i++) {
+        e->gpu.ggtt[i] = (BUS_BASE + 11 * PAGE) | 1;
+    }
+    assert_true(med_check_ggtt(&e->scope));
+    e->gpu.ggtt[24] = (OTHER_VM_BUS + PAGE) | 1;
+    assert_false(med_check_ggtt(&e->scope));
+    for (unsigned i = 24; i < 32; i++) {
+        e->gpu.ggtt[i] = (BUS_BASE + RAM_SIZE) | 1;      /* past the VM's RAM */
+    }
+    assert_false(med_check_ggtt(&e->scope));
 }
 
 /* The GPU writes only the context status buffer, dwords 0x10-0x1f of an
