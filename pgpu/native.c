@@ -237,7 +237,7 @@ int native_vm_unbind_page(struct native_vm *vm, uint64_t addr)
     if (!pt) {
         return -ENOENT;
     }
-    pt[(addr >> 12) & 511] = 0;
+    pt[(addr >> 12) & 511] &= ~(uint64_t)GTT_PTE_PRESENT;
     return 0;
 }
 

@@ -52,7 +52,8 @@ void native_bo_free(struct native *n, struct native_bo *bo);
 /* A 4-level PPGTT; bind maps @bo's pages at PPGTT address @addr. */
 struct native_vm *native_vm_new(struct native *n);
 int native_vm_bind(struct native_vm *vm, const struct native_bo *bo, uint64_t addr);
-/* Remove the PTE of one page again (for fault tests). */
+/* Clear the present bit of one page's PTE (for fault tests; the address
+ * stays, so the GPU must fault on the bit alone). */
 int native_vm_unbind_page(struct native_vm *vm, uint64_t addr);
 
 /* A context on @engine running in @vm, with its own ring and seqno. */

@@ -50,11 +50,6 @@ static int64_t surface_offset(const struct surface *s, uint64_t xb, uint64_t y,
     }
 }
 
-static uint64_t page_room(uint64_t addr)
-{
-    return PGPU_PAGE_SIZE - (addr & (PGPU_PAGE_SIZE - 1));
-}
-
 static uint64_t min_u64(uint64_t a, uint64_t b)
 {
     return a < b ? a : b;
@@ -97,29 +92,6 @@ static void fill(uint8_t *dst, const uint8_t *pattern, uint64_t xb, uint64_t len
 }
 
 /*
- * Host pointer for PPGTT address @addr and in *@run how many of the @want
- * bytes from there are contiguous in host memory (page by page through the
- * PPGTT: a hole ends the run, and faults when the copy gets there).
- */
-static uint8_t *host_run(struct skl_engine *e, uint64_t addr, uint64_t want, bool write,
-                         uint64_t *run)
-{
-    uint8_t *p = skl_translate(e, SKL_PPGTT, addr, write);
-    uint64_t n;
-
-    if (!p) {
-        return NULL;
-    }
-    for (n = page_room(addr); n < want; n += PGPU_PAGE_SIZE) {
-        if (skl_translate(e, SKL_PPGTT, addr + n, write) != p + n) {
-            break;
-        }
-    }
-    *run = min_u64(n, want);
-    return p;
-}
-
-/*
  * Copy (@src != NULL) or fill with @color the @r rectangle of @dst; @src_x,
  * @src_y locate the source.  @byte_mask selects the bytes of each pixel
  * written (bit i: byte i).  Linear surfaces whose rows are back to back are
@@ -159,12 +131,12 @@ static enum skl_exec_result blit(struct skl_exec *x, const struct surface *dst,
                 uint64_t saddr = src->base +
                     (uint64_t)surface_offset(src, (uint64_t)src_x * cpp + xb, src_y + y, &srun);
 
-                sp = host_run(e, saddr, min_u64(n, srun), false, &n);
+                sp = skl_translate_run(e, saddr, min_u64(n, srun), false, &n);
                 if (!sp) {
                     return SKL_EXEC_FAULT;
                 }
             }
-            dp = host_run(e, daddr, n, true, &n);
+            dp = skl_translate_run(e, daddr, n, true, &n);
             if (!dp) {
                 return SKL_EXEC_FAULT;
             }

@@ -257,6 +257,50 @@ uint8_t *skl_translate(struct skl_engine *e, enum skl_space space, uint64_t addr
     return page;
 }
 
+/*
+ * The host pointer of PPGTT address @addr for the access, and in *@run how
+ * many of the @want bytes from there are contiguous in host memory.  Each
+ * page's entry is read as skl_translate() reads it; within one page table
+ * a page continues the run when its entry is present and names the next
+ * bus page of the DMA range the run is in, checked in this loop rather
+ * than by a lookup per page (a 1080p copy is 4,096 pages).  A page table
+ * boundary takes the whole walk again.  A hole ends the run; the access
+ * faults when it gets there.
+ */
+uint8_t *skl_translate_run(struct skl_engine *e, uint64_t addr, uint64_t want, bool write,
+                           uint64_t *run)
+{
+    uint8_t *p = skl_translate(e, SKL_PPGTT, addr, write);
+    uint64_t n = PGPU_PAGE_SIZE - (addr & PAGE_MASK);
+
+    if (!p) {
+        return NULL;
+    }
+    while (n < want) {
+        uint64_t next = (addr + n) & PPGTT_ADDR_MASK;
+        /* where p's page lies in the range the last lookup cached */
+        uint64_t offset = (uintptr_t)(p + n) - (uintptr_t)e->tlb.dma_host;
+        uint64_t entry;
+
+        if (e->tlb.pt_tag != next >> 21) {
+            if (skl_translate(e, SKL_PPGTT, next, write) != p + n) {
+                break;
+            }
+            n += PGPU_PAGE_SIZE;
+            continue;
+        }
+        entry = load_entry(e->tlb.pt_host, (next >> 12) & (PPGTT_LEVEL_ENTRIES - 1));
+        if (!(entry & GTT_PTE_PRESENT) || offset >= e->tlb.dma_size ||
+            PGPU_PAGE_SIZE > e->tlb.dma_size - offset ||
+            (entry & GTT_PTE_ADDR_MASK) != e->tlb.dma_bus + offset) {
+            break;
+        }
+        n += PGPU_PAGE_SIZE;
+    }
+    *run = n < want ? n : want;
+    return p;
+}
+
 bool skl_gpu_read32(struct skl_engine *e, enum skl_space space, uint64_t addr,
                     uint32_t *value)
 {

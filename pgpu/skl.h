@@ -190,6 +190,8 @@ int skl_dma_unmap(struct pgpu *pgpu, uint64_t bus, uint64_t size);
 /* Host pointer for graphics address @addr, to read or (@write) to write;
  * valid to the end of its page.  NULL on a fault, recorded in e->fault_*. */
 uint8_t *skl_translate(struct skl_engine *e, enum skl_space space, uint64_t addr, bool write);
+uint8_t *skl_translate_run(struct skl_engine *e, uint64_t addr, uint64_t want, bool write,
+                           uint64_t *run);
 uint8_t *skl_ggtt_translate(struct skl_gpu *gpu, struct skl_tlb *tlb, uint64_t addr,
                             bool write);
 void skl_tlb_flush(struct skl_tlb *tlb);

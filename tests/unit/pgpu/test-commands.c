@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -639,6 +640,100 @@ static void test_y_tiled_destination_of_src_copy(void **state)
     check_tiled_round_trip(*state, cmds, N(cmds), y_tiled_pixel, pitch, 100, 40);
 }
 
+/*
+ * A linear copy whose source pages lie every which way on the bus: a buffer
+ * bound across a page-table (2 MiB) boundary, the two pages of another
+ * bound in reverse order, two pages of separate DMA mappings that are
+ * neighbours on the bus but not in host memory, and two pages the native
+ * driver put apart; the blitter streams what is contiguous and must still
+ * copy each page from where its PTE points.  Then a page inside the
+ * first buffer loses its present bit (its address, the next one on the
+ * bus, stays): the copy faults at that page.
+ */
+#define SCATTER_SRC_VA  (FIX_DATA_VA + (2u << 20) - 0x8000)
+#define SCATTER_DST_VA  (FIX_DATA_VA + (8u << 20))
+#define SCATTER_BUS     (1ull << 44)    /* above every bus address native hands out */
+#define SCATTER_PAGES   22u
+
+/* Page @index of @bo as a buffer of its own, to bind it alone. */
+static struct native_bo bo_page(const struct native_bo *bo, unsigned index)
+{
+    return (struct native_bo){ .map = (uint8_t *)bo->map + index * PGPU_PAGE_SIZE,
+                               .size = PGPU_PAGE_SIZE,
+                               .bus = bo->bus + index * PGPU_PAGE_SIZE };
+}
+
+static void test_src_copy_blt_over_scattered_pages(void **state)
+{
+    struct fixture *f = *state;
+    const struct pgpu_ops *ops = f->gpu->ops;
+    struct native_bo *straddling = native_bo_new(f->n, 16 * PGPU_PAGE_SIZE, false);
+    struct native_bo *pair = native_bo_new(f->n, 2 * PGPU_PAGE_SIZE, false);
+    struct native_bo *apart[2] = { native_bo_new(f->n, PGPU_PAGE_SIZE, false),
+                                   native_bo_new(f->n, PGPU_PAGE_SIZE, false) };
+    struct native_bo *dst = native_bo_new(f->n, SCATTER_PAGES * PGPU_PAGE_SIZE, false);
+    struct native_bo neighbours[2], bound[SCATTER_PAGES];
+    const uint32_t cmds[] = {
+        XY_SRC_COPY_BLT | BLT_WRITE_ALPHA | BLT_WRITE_RGB,
+        BR13_ROP_SRCCOPY | BR13_DEPTH_32 | PGPU_PAGE_SIZE, 0,
+        SCATTER_PAGES << 16 | PGPU_PAGE_SIZE / 4,
+        LO(SCATTER_DST_VA), HI(SCATTER_DST_VA), 0, PGPU_PAGE_SIZE,
+        LO(SCATTER_SRC_VA), HI(SCATTER_SRC_VA),
+    };
+    uint64_t hole = SCATTER_SRC_VA + 5 * PGPU_PAGE_SIZE;
+
+    assert_non_null(straddling);
+    assert_non_null(pair);
+    assert_non_null(apart[0]);
+    assert_non_null(apart[1]);
+    assert_non_null(dst);
+    for (unsigned i = 0; i < 2; i++) {
+        neighbours[i] = (struct native_bo){
+            .map = aligned_alloc(PGPU_PAGE_SIZE, PGPU_PAGE_SIZE), .size = PGPU_PAGE_SIZE,
+            .bus = SCATTER_BUS + i * PGPU_PAGE_SIZE,
+        };
+        assert_non_null(neighbours[i].map);
+        assert_int_equal(ops->dma_map(f->gpu, neighbours[i].bus, neighbours[i].map,
+                                      PGPU_PAGE_SIZE), 0);
+    }
+    for (unsigned i = 0; i < 16; i++) {
+        bound[i] = bo_page(straddling, i);
+    }
+    bound[16] = bo_page(pair, 1);
+    bound[17] = bo_page(pair, 0);
+    bound[18] = neighbours[0];
+    bound[19] = neighbours[1];
+    bound[20] = *apart[1];
+    bound[21] = *apart[0];
+    for (unsigned i = 0; i < SCATTER_PAGES; i++) {
+        assert_int_equal(native_vm_bind(f->vm, &bound[i],
+                                        SCATTER_SRC_VA + i * PGPU_PAGE_SIZE), 0);
+        for (unsigned j = 0; j < PGPU_PAGE_SIZE / 4; j++) {
+            ((uint32_t *)bound[i].map)[j] = i << 16 | j;
+        }
+    }
+    assert_int_equal(native_vm_bind(f->vm, dst, SCATTER_DST_VA), 0);
+
+    assert_int_equal(fixture_run(f, GEN9_BCS, cmds, N(cmds)), 0);
+    for (unsigned i = 0; i < SCATTER_PAGES; i++) {
+        const uint32_t *copied = (const uint32_t *)dst->map + i * PGPU_PAGE_SIZE / 4;
+
+        for (unsigned j = 0; j < PGPU_PAGE_SIZE / 4; j++) {
+            assert_int_equal(copied[j], i << 16 | j);
+        }
+    }
+
+    assert_int_equal(native_vm_unbind_page(f->vm, hole), 0);
+    assert_int_equal(fixture_run(f, GEN9_BCS, cmds, N(cmds)), -EIO);
+    assert_int_equal(fixture_reg(f, GEN8_FAULT_TLB_DATA0), (uint32_t)(hole >> 12));
+    assert_int_equal(fixture_stats(f).gpu_faults, 1);
+    native_reset_engine(f->n, GEN9_BCS);
+    for (unsigned i = 0; i < 2; i++) {
+        assert_int_equal(ops->dma_unmap(f->gpu, neighbours[i].bus, PGPU_PAGE_SIZE), 0);
+        free(neighbours[i].map);
+    }
+}
+
 #define COMMAND_TEST(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)
 
 int main(void)
@@ -669,6 +764,7 @@ int main(void)
         COMMAND_TEST(test_xy_fast_copy_blt_x_tiled_round_trip),
         COMMAND_TEST(test_y_tiled_blits_round_trip),
         COMMAND_TEST(test_y_tiled_destination_of_src_copy),
+        COMMAND_TEST(test_src_copy_blt_over_scattered_pages),
     };
 
     return cmocka_run_group_tests_name("pgpu-commands", tests, NULL, NULL);
