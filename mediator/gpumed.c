@@ -212,7 +212,8 @@ static int detach_finish(int verdict_fd)
     return 0;
 }
 
-static void log_stats(const struct med_server_stats *st, const struct med_vgpu_exec_stats *ex)
+static void log_stats(const struct med_server_stats *st, const struct med_vgpu_exec_stats *ex,
+                      const struct med_sched_stats *sc)
 {
     med_log(MED_LOG_INFO, "clients %" PRIu64 " accepted, %" PRIu64 " closed, %" PRIu64
             " refused at the limit, %" PRIu64 " protocol errors, %" PRIu64
@@ -230,6 +231,13 @@ static void log_stats(const struct med_server_stats *st, const struct med_vgpu_e
             " bad PPGTT entries, %" PRIu64 " PPGTT compares proven needless",
             ex->elements, ex->completed, ex->rejected, ex->hangs, ex->cancelled,
             ex->ppgtt_bad_entries, ex->ppgtt_unchanged);
+    /* The engines' idle gaps while a vGPU had work (docs/scheduler.md). */
+    med_log(MED_LOG_INFO, "dispatch: %" PRIu64 " ELSP writes, %" PRIu64 " of them pairs (%"
+            PRIu64 " appended behind a running context); %" PRIu64 " waits for an engine "
+            "with work queued: median %.1f us, 99th percentile %.1f us, greatest %.1f us",
+            sc->elsp_writes, sc->elsp_pairs, sc->elsp_appends, sc->waits,
+            med_sched_wait_ns(sc, 0.5) / 1e3, med_sched_wait_ns(sc, 0.99) / 1e3,
+            sc->wait_max_ns / 1e3);
 }
 
 int main(int argc, char **argv)
@@ -275,7 +283,8 @@ int main(int argc, char **argv)
     }
     ret = med_server_run(server, stop_fd);
     med_log(MED_LOG_INFO, "stopping");
-    log_stats(med_server_stats(server), med_server_exec_stats(server));
+    log_stats(med_server_stats(server), med_server_exec_stats(server),
+              med_server_sched_stats(server));
     med_server_destroy(server);
     close(stop_fd);
     return ret ? 1 : 0;
