@@ -93,6 +93,7 @@ static const struct wire_ctl_vgpu *find(const struct snapshot *s, uint32_t id)
 struct change {
     uint64_t busy_ns[GEN9_NUM_ENGINES], workloads[GEN9_NUM_ENGINES];
     uint64_t completed, rejected, hangs;
+    uint64_t mediator_ns;       /* the event thread's time charged to the vGPU */
 };
 
 static struct change change_of(const struct wire_ctl_vgpu *before, const struct wire_ctl_vgpu *now)
@@ -110,6 +111,7 @@ static struct change change_of(const struct wire_ctl_vgpu *before, const struct 
     c.completed = now->completed - before->completed;
     c.rejected = now->rejected - before->rejected;
     c.hangs = now->hangs - before->hangs;
+    c.mediator_ns = now->mediator_ns - before->mediator_ns;
     return c;
 }
 
@@ -159,8 +161,9 @@ static void print_json(const struct snapshot *before, const struct snapshot *now
         }
         printf("}, \"completed\": %" PRIu64 ", \"rejected\": %" PRIu64 ", \"hangs\": %" PRIu64
                ", \"completed_total\": %" PRIu64 ", \"rejected_total\": %" PRIu64
-               ", \"counted_ns\": %" PRIu64 "}", c.completed, c.rejected, c.hangs, v->completed,
-               v->rejected, v->counted_ns);
+               ", \"counted_ns\": %" PRIu64 ", \"mediator_ns\": %" PRIu64
+               ", \"mediator_percent\": %.3f}", c.completed, c.rejected, c.hangs, v->completed,
+               v->rejected, v->counted_ns, c.mediator_ns, percent(c.mediator_ns, interval_ns));
     }
     printf("]}\n");
 }
@@ -185,8 +188,11 @@ static void print_text(const struct snapshot *before, const struct snapshot *now
                        percent(c.busy_ns[e], interval_ns), percent(c.busy_ns[e], gpu_busy[e]));
             }
         }
-        printf(" queued %u, %" PRIu64 " done, %" PRIu64 " rejected (%" PRIu64 " in all)\n",
-               queued(v), c.completed, c.rejected, v->rejected);
+        /* The mediator's own time: an engine idle while the guest's work
+         * waits is the mediator's doing when this is high. */
+        printf(" mediator %.1f%%, queued %u, %" PRIu64 " done, %" PRIu64 " rejected (%" PRIu64
+               " in all)\n", percent(c.mediator_ns, interval_ns), queued(v), c.completed,
+               c.rejected, v->rejected);
     }
 }
 
@@ -203,8 +209,9 @@ static void print_top(const struct snapshot *before, const struct snapshot *now,
     for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         printf("  %s %5.1f", gen9_engines[e].name, percent(gpu_busy[e], interval_ns));
     }
-    printf("\n\n%4s %-12s %-16s %-8s %6s %6s %6s %6s %6s %8s %s\n", "ID", "NAME", "VM", "STATE",
-           "RCS%", "BCS%", "VCS%", "VECS%", "QUEUED", "DONE/s", "REJECTED (IN ALL)");
+    printf("\n\n%4s %-12s %-16s %-8s %6s %6s %6s %6s %6s %6s %8s %s\n", "ID", "NAME", "VM",
+           "STATE", "RCS%", "BCS%", "VCS%", "VECS%", "MED%", "QUEUED", "DONE/s",
+           "REJECTED (IN ALL)");
     for (unsigned i = 0; i < now->count; i++) {
         const struct wire_ctl_vgpu *v = &now->vgpus[i];
         struct change c = change_of(find(before, v->id), v);
@@ -214,8 +221,8 @@ static void print_top(const struct snapshot *before, const struct snapshot *now,
         for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
             printf(" %6.1f", percent(c.busy_ns[e], interval_ns));
         }
-        printf(" %6u %8.1f %" PRIu64 " (%" PRIu64 ")\n", queued(v),
-               c.completed / (interval_ns / 1e9), c.rejected, v->rejected);
+        printf(" %6.1f %6u %8.1f %" PRIu64 " (%" PRIu64 ")\n", percent(c.mediator_ns, interval_ns),
+               queued(v), c.completed / (interval_ns / 1e9), c.rejected, v->rejected);
     }
     if (!terminal) {
         printf("\n");

@@ -89,6 +89,13 @@ def check_interval(doc, names, n):
               vgpus[name])
         check(rcs['busy_percent'] == round(100.0 * rcs['busy_ns'] / doc['interval_ns'], 3),
               'interval %d: %s busy_percent is its GPU time over the interval' % (n, name))
+        # The mediator's event thread served it: its work was shadowed and
+        # its completions sent within the interval.
+        med = vgpus[name].get('mediator_ns', 0)
+        check(med > 0 and vgpus[name]['mediator_percent'] ==
+              round(100.0 * med / doc['interval_ns'], 3),
+              'interval %d: %s cost the mediator time (%.1f %% of the interval)'
+              % (n, name, vgpus[name].get('mediator_percent', 0)), vgpus[name])
     return vgpus
 
 
@@ -126,11 +133,14 @@ def text_forms(socket):
     frames = [f for f in out.split('gpumedctl top: ') if f]
     rows_ok = all(any(line.split()[1:2] == [name] for line in frame.splitlines())
                   for frame in frames for name in ('vm1', 'vm2'))
-    check(rc == 0 and len(frames) == 2 and rows_ok and 'RCS%' in out,
+    check(rc == 0 and len(frames) == 2 and rows_ok and 'RCS%' in out and 'MED%' in out,
           'top --count 2 draws two frames with a row for vm1 and for vm2', out + err)
+    print('# ' + ('gpumedctl top: ' + frames[-1] if frames else '').strip().replace('\n', '\n# '))
     rc, out, err = ctl(socket, 'stats', '--interval', '0.5', '--count', '1')
     check(rc == 0 and 'GPU busy rcs' in out and 'vGPU' in out and ' vm1 ' in out and
-          ' vm2 ' in out, 'stats --interval prints the GPU and each vGPU', out + err)
+          ' vm2 ' in out and ' mediator ' in out, 'stats --interval prints the GPU and each vGPU',
+          out + err)
+    print('# ' + out.strip().replace('\n', '\n# '))
 
 
 def main():
