@@ -188,8 +188,8 @@ static void print_text(const struct snapshot *before, const struct snapshot *now
                        percent(c.busy_ns[e], interval_ns), percent(c.busy_ns[e], gpu_busy[e]));
             }
         }
-        /* The mediator's own time: an engine idle while the guest's work
-         * waits is the mediator's doing when this is high. */
+        /* The event thread's time charged to the vGPU: its messages,
+         * shadowing, scanning and completions (not the scheduler's dispatch). */
         printf(" mediator %.1f%%, queued %u, %" PRIu64 " done, %" PRIu64 " rejected (%" PRIu64
                " in all)\n", percent(c.mediator_ns, interval_ns), queued(v), c.completed,
                c.rejected, v->rejected);
