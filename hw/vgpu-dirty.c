@@ -23,6 +23,11 @@ bool vgpu_dirty_take_page(MemoryRegion *mr, hwaddr offset, bool fresh)
     /* A dirty page's clear resets the TLBs' entries for it. */
     if (fresh) {
         cpu_physical_memory_set_dirty_range(page, TARGET_PAGE_SIZE, 1 << DIRTY_MEMORY_VGA);
+    } else if (!cpu_physical_memory_get_dirty(page, TARGET_PAGE_SIZE, DIRTY_MEMORY_VGA)) {
+        /* Most looks: nothing to clear (a write after this test is the
+         * next look's), and the clear's block lookup and listeners cost
+         * three times the test. */
+        return false;
     }
     return cpu_physical_memory_test_and_clear_dirty(page, TARGET_PAGE_SIZE, DIRTY_MEMORY_VGA);
 }
