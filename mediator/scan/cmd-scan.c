@@ -357,15 +357,16 @@ static enum med_scan_space mi_space(uint32_t dw0)
 
 /*
  * A register dword: bits 22:2 the offset, the rest must be clear.  PPGTT
- * batches may only name user rows; a @load (LRI, LRM, LRR's destination)
- * no read-only row.
+ * batches may only name user rows, and read user-read rows; a @load (LRI,
+ * LRM, LRR's destination) no read-only row.
  */
 HOT bool register_allowed(enum gen9_engine engine, uint32_t reg_dw, bool privileged, bool load)
 {
     const struct med_reg_desc *reg =
         reg_dw & ~REG_OFFSET_MASK ? NULL : med_reg_lookup(engine, reg_dw);
 
-    return reg && (reg->user || privileged) && !(load && reg->read_only);
+    return reg && (reg->user || privileged || (reg->user_read && !load)) &&
+           !(load && reg->read_only);
 }
 
 /* Why register_allowed() refused @reg_dw. */

@@ -114,6 +114,8 @@ static void __attribute__((constructor)) build_cmd_rows(void)
  */
 #define REG(reg, n, eng, is_user) \
     { .name = #reg, .offset = (reg), .dwords = (n), .engines = (eng), .user = (is_user) }
+#define CTX_WA(reg) \
+    { .name = #reg, .offset = (reg), .dwords = 1, .engines = GEN9_ENG_RCS, .user_read = true }
 #define RING_REG(reg, n, eng, is_user) \
     { .name = #reg, .offset = (reg), .dwords = (n), .engines = (eng), \
       .relative = true, .user = (is_user) }
@@ -130,17 +132,22 @@ const struct med_reg_desc med_reg_table[] = {
       .engines = GEN9_ENG_ALL, .relative = true, .user = true, .read_only = true },
     { .name = "CS_GPR", .offset = RING_GPR(0), .dwords = 32, .engines = GEN9_ENG_ALL,
       .relative = true, .user = true },
-    /* Render: kernel context workarounds and indirect-context batch. */
-    REG(FF_SLICE_CHICKEN, 1, GEN9_ENG_RCS, false),
-    REG(_3D_CHICKEN3, 1, GEN9_ENG_RCS, false),
-    REG(CACHE_MODE_1, 1, GEN9_ENG_RCS, false),
-    REG(GEN7_GT_MODE, 1, GEN9_ENG_RCS, false),
-    REG(HDC_CHICKEN0, 1, GEN9_ENG_RCS, false),
-    REG(HALF_SLICE_CHICKEN2, 1, GEN9_ENG_RCS, false),
-    REG(GEN8_HALF_SLICE_CHICKEN3, 1, GEN9_ENG_RCS, false),
-    REG(GEN9_HALF_SLICE_CHICKEN5, 1, GEN9_ENG_RCS, false),
-    REG(GEN9_HALF_SLICE_CHICKEN7, 1, GEN9_ENG_RCS, false),
-    REG(GEN8_ROW_CHICKEN, 1, GEN9_ENG_RCS, false),
+    /* Render: kernel context workarounds and indirect-context batch.
+     * Loaded by the kernel only; read by user batches too: IGT's
+     * gem_workarounds stores each register of i915_wa_registers from a
+     * PPGTT batch (GVT-g grants command access to them, F_CMD_ACCESS in
+     * gvt/handlers.c).  They are context state, so a read shows the
+     * reading context's own values. */
+    CTX_WA(FF_SLICE_CHICKEN),
+    CTX_WA(_3D_CHICKEN3),
+    CTX_WA(CACHE_MODE_1),
+    CTX_WA(GEN7_GT_MODE),
+    CTX_WA(HDC_CHICKEN0),
+    CTX_WA(HALF_SLICE_CHICKEN2),
+    CTX_WA(GEN8_HALF_SLICE_CHICKEN3),
+    CTX_WA(GEN9_HALF_SLICE_CHICKEN5),
+    CTX_WA(GEN9_HALF_SLICE_CHICKEN7),
+    CTX_WA(GEN8_ROW_CHICKEN),
     /* Render: FORCE_TO_NONPRIV slots (also kernel workarounds). */
     REG(GEN9_CTX_PREEMPT_REG, 1, GEN9_ENG_RCS, true),
     REG(GEN8_CS_CHICKEN1, 1, GEN9_ENG_RCS, true),

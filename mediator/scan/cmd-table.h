@@ -71,6 +71,7 @@ struct med_reg_desc {
     uint8_t engines;
     bool relative;
     bool user;              /* also allowed from PPGTT (unprivileged) batches */
+    bool user_read;         /* PPGTT batches may store it (SRM, LRR's source), not load it */
     bool read_only;         /* stored and read (SRM, LRR's source), never loaded */
 };
 

@@ -471,11 +471,12 @@ static void test_hostile_lri(void **state)
     emit(&p, REG_TIMESTAMP);
     emit(&p, REG_NOT_LISTED);
     assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_BAD_REGISTER);
-    /* A kernel-only register from an unprivileged batch, and an SRM of it. */
+    /* A load of a kernel-only register from an unprivileged batch (which
+     * may store it: test-scan-table). */
     p = f->ring;
     emit_bb_start(&p, PPGTT_BATCH, EMIT_BB_PPGTT);
     uint32_t *b = fake_ppgtt(f->vm, PPGTT_BATCH);
-    emit_reg_mem(&b, 0x24, REG_HDC_CHICKEN0, PPGTT_DATA, false);
+    emit_reg_mem(&b, 0x29, REG_HDC_CHICKEN0, PPGTT_DATA, false);
     emit(&b, MI_BB_END_DW);
     assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_BAD_REGISTER);
     assert_reason(f, "unprivileged batch");

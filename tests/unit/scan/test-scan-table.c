@@ -154,7 +154,8 @@ static uint32_t reg_offset(const struct med_reg_desc *reg, enum gen9_engine engi
 /* Each whitelist row: its first and last dword load from the ring on each
  * of its engines; from a PPGTT batch only if it is a user row.  A
  * read-only row is stored (MI_STORE_REGISTER_MEM) instead, and its loads
- * are refused from the ring too. */
+ * are refused from the ring too.  A PPGTT batch stores a user or a
+ * user-read row. */
 static void test_whitelist_row(void **state)
 {
     const struct med_reg_desc *reg = *state;
@@ -181,7 +182,39 @@ static void test_whitelist_row(void **state)
         }
         emit(&b, MI_BB_END_DW);
         assert_int_equal(scan_ring(&f, e, p), reg->user ? MED_SCAN_OK : MED_SCAN_BAD_REGISTER);
+        b = fake_ppgtt(f.vm, BATCH_GMA);
+        emit_reg_mem(&b, 0x24, regs[0], BATCH_GMA + 0x800, false);
+        emit_reg_mem(&b, 0x24, regs[1], BATCH_GMA + 0x800, false);
+        emit(&b, MI_BB_END_DW);
+        assert_int_equal(scan_ring(&f, e, p), reg->user || reg->user_read ? MED_SCAN_OK
+                                                                          : MED_SCAN_BAD_REGISTER);
     }
+    fixture_fini(&f);
+}
+
+/* IGT's gem_workarounds stores, from a PPGTT batch on render, every
+ * register i915 lists in i915_wa_registers; on Skylake with Debian's 6.1
+ * kernel the mediator refused the first kernel-only one, CACHE_MODE_1
+ * (0x7004 in i915_reg.h), and i915 saw a GPU hang.  Storing it is
+ * allowed; loading it from a PPGTT batch stays refused. */
+static void test_user_batch_reads_a_context_workaround(void **state)
+{
+    const uint32_t cache_mode_1 = 0x7004;
+    struct fixture f;
+    uint32_t *p, *b;
+
+    (void)state;
+    fixture_init(&f);
+    p = fake_ggtt(f.vm, RING_GMA);
+    emit_bb_start(&p, BATCH_GMA, EMIT_BB_PPGTT);
+    b = fake_ppgtt(f.vm, BATCH_GMA);
+    emit_reg_mem(&b, 0x24, cache_mode_1, BATCH_GMA + 0x800, false);
+    emit(&b, MI_BB_END_DW);
+    assert_int_equal(scan_ring(&f, GEN9_RCS, p), MED_SCAN_OK);
+    b = fake_ppgtt(f.vm, BATCH_GMA);
+    emit_lri(&b, &cache_mode_1, 1);
+    emit(&b, MI_BB_END_DW);
+    assert_int_equal(scan_ring(&f, GEN9_RCS, p), MED_SCAN_BAD_REGISTER);
     fixture_fini(&f);
 }
 
@@ -253,15 +286,23 @@ static char *row_name(const char *kind, const char *name)
 
 int main(void)
 {
-    size_t max = 2 + 3 * gen9_cmd_count + med_reg_table_size, n = 0;
+    const struct CMUnitTest fixed[] = {
+        cmocka_unit_test(test_command_table_well_formed),
+        cmocka_unit_test(test_register_table_well_formed),
+        cmocka_unit_test(test_user_batch_reads_a_context_workaround),
+    };
+    const size_t nfixed = sizeof(fixed) / sizeof(fixed[0]);
+    size_t max = nfixed + 3 * gen9_cmd_count + med_reg_table_size, n = 0;
     struct CMUnitTest *tests = calloc(max, sizeof(*tests));
     int failed;
 
     if (!tests) {
         return 1;
     }
-    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_command_table_well_formed);
-    tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_register_table_well_formed);
+    while (n < nfixed) {
+        tests[n] = fixed[n];
+        n++;
+    }
     for (size_t i = 0; i < gen9_cmd_count; i++) {
         const struct med_cmd_desc *desc = med_cmd_of(i);
 
@@ -285,7 +326,7 @@ int main(void)
                                           .initial_state = (void *)&med_reg_table[i] };
     }
     failed = _cmocka_run_group_tests("scan-table", tests, n, NULL, NULL);
-    for (size_t i = 2; i < n; i++) {
+    for (size_t i = nfixed; i < n; i++) {
         free((char *)tests[i].name);
     }
     free(tests);
