@@ -280,7 +280,8 @@ static bool proven_unchanged(const struct med_ppgtt_set *set, struct ppgtt_recor
     return r->proven;
 }
 
-int med_ppgtt_set_sync(struct med_ppgtt_set *set, struct med_vgpu_ppgtt *shadow)
+enum med_ppgtt_sync_result med_ppgtt_set_sync(struct med_ppgtt_set *set,
+                                              struct med_vgpu_ppgtt *shadow)
 {
     struct ppgtt_record *r = *record_of(set, med_vgpu_ppgtt_root_gpa(shadow)), *victim;
     uint32_t writes = 0, checked = 0;
@@ -290,7 +291,7 @@ int med_ppgtt_set_sync(struct med_ppgtt_set *set, struct med_vgpu_ppgtt *shadow)
     if (set->watching) {
         if (proven_unchanged(set, r)) {
             set->unchanged++;
-            return 0;
+            return MED_PPGTT_SYNC_PROVEN_UNCHANGED;
         }
         /* Before the compare: what the client found up to its last SUBMIT. */
         writes = __atomic_load_n(set->watch.writes, __ATOMIC_ACQUIRE);
@@ -302,10 +303,13 @@ int med_ppgtt_set_sync(struct med_ppgtt_set *set, struct med_vgpu_ppgtt *shadow)
         victim->proven = false;
         set->evictions++;
     }
-    if (!ret && set->watching) {
+    if (ret) {
+        return MED_PPGTT_SYNC_NO_ROOM;
+    }
+    if (set->watching) {
         after_compare(set, r, writes, checked);
     }
-    return ret;
+    return MED_PPGTT_SYNC_COMPARED;
 }
 
 uint64_t med_ppgtt_set_unchanged(const struct med_ppgtt_set *set)

@@ -64,17 +64,24 @@ struct med_ppgtt_watch {
  * they prove unchanged (med_ppgtt_set_sync()).  Without it, never. */
 void med_ppgtt_set_watch(struct med_ppgtt_set *set, const struct med_ppgtt_watch *watch);
 
+/* What med_ppgtt_set_sync() did with a shadow. */
+enum med_ppgtt_sync_result {
+    MED_PPGTT_SYNC_COMPARED,            /* compared with the guest's tables */
+    MED_PPGTT_SYNC_PROVEN_UNCHANGED,    /* skipped: the watch proved no change */
+    MED_PPGTT_SYNC_NO_ROOM,             /* the budget is spent on pinned shadows */
+};
+
 /*
  * med_vgpu_ppgtt_sync() of a live @shadow, making room by dropping the
- * other unpinned shadows when the budget is spent: 0 or -ENOMEM.
- * Skipped (0) when the watch proves that none of its table pages was
- * written since the compare it was last synced with: that compare came
- * after the client had looked at all of them once in the list, the
- * client has found no listed page written since, and no table page is
- * one the vGPU's GPU can reach (shadow_config.reach), whose writes no
- * dirty log of the guest's CPU sees.
+ * other unpinned shadows when the budget is spent.  Skipped when the watch
+ * proves that none of its table pages was written since the compare it was
+ * last synced with: that compare came after the client had looked at all
+ * of them once in the list, the client has found no listed page written
+ * since, and no table page is one the vGPU's GPU can reach
+ * (shadow_config.reach), whose writes no dirty log of the guest's CPU sees.
  */
-int med_ppgtt_set_sync(struct med_ppgtt_set *set, struct med_vgpu_ppgtt *shadow);
+enum med_ppgtt_sync_result med_ppgtt_set_sync(struct med_ppgtt_set *set,
+                                              struct med_vgpu_ppgtt *shadow);
 /* Syncs med_ppgtt_set_sync() skipped, over the set's life. */
 uint64_t med_ppgtt_set_unchanged(const struct med_ppgtt_set *set);
 

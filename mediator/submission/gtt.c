@@ -6,6 +6,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include <assert.h>
 #include <inttypes.h>
 
 #include "mediator/submission/private.h"
@@ -96,26 +97,27 @@ static void ggtt_sync(struct med_vgpu_submission *sub)
 bool med_wl_gtt_sync(struct vgpu_workload *w, struct med_vgpu_ppgtt *ppgtt)
 {
     struct med_vgpu_submission *sub = w->sub;
-    uint64_t bad_before, unchanged_before;
-    int synced;
+    uint64_t bad_before;
 
     /* Its elements' SUBMITs have all arrived; an empty or rejected element
      * needs none: the checks before read the guest's table, not the host's. */
     ggtt_sync(sub);
     bad_before = med_vgpu_ppgtt_stats(ppgtt)->bad_entries;
-    unchanged_before = med_ppgtt_set_unchanged(sub->ppgtts);
-    synced = med_ppgtt_set_sync(sub->ppgtts, ppgtt);
-    if (med_ppgtt_set_unchanged(sub->ppgtts) != unchanged_before) {
+    switch (med_ppgtt_set_sync(sub->ppgtts, ppgtt)) {
+    case MED_PPGTT_SYNC_PROVEN_UNCHANGED:
         sub->stats.ppgtt_unchanged++;
         sub->config.host->totals->ppgtt_unchanged++;
         return true;
-    }
-    ppgtt_account(sub, ppgtt, bad_before);
-    if (synced) {
+    case MED_PPGTT_SYNC_COMPARED:
+        ppgtt_account(sub, ppgtt, bad_before);
+        return true;
+    case MED_PPGTT_SYNC_NO_ROOM:
+        ppgtt_account(sub, ppgtt, bad_before);
         med_wl_reject(w, "its PPGTT 0x%" PRIx64 " cannot be shadowed: the vGPU's %u page-table "
                       "pages are all in use", med_vgpu_ppgtt_root_gpa(ppgtt),
                       MED_WL_PPGTT_TABLES_MAX);
         return false;
     }
-    return true;
+    assert(false);
+    return false;
 }

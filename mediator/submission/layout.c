@@ -34,10 +34,15 @@ static bool layout(struct vgpu_workload *w, const struct guest_context *ctx,
     med_wl_loops_plan(w, res, &end);
     if (end > host->window_size) {
         /* A refused scan's prefix that does not fit: refused whole, for its scan. */
-        med_wl_reject(w, "%s%s%sits ring and batches need %" PRIu64 " KiB of shadow memory, the "
-                      "engine's window holds %" PRIu64 " KiB", res->prefix ? "scan: " : "",
-                      res->prefix ? res->reason : "", res->prefix ? "; up to there " : "",
-                      end >> 10, host->window_size >> 10);
+        if (res->prefix) {
+            med_wl_reject(w, "scan: %s; up to there its ring and batches need %" PRIu64 " KiB of "
+                          "shadow memory, the engine's window holds %" PRIu64 " KiB",
+                          res->reason, end >> 10, host->window_size >> 10);
+        } else {
+            med_wl_reject(w, "its ring and batches need %" PRIu64 " KiB of shadow memory, the "
+                          "engine's window holds %" PRIu64 " KiB", end >> 10,
+                          host->window_size >> 10);
+        }
         return false;
     }
     if (w->mem.size < end) {

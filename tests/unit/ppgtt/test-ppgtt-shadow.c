@@ -728,22 +728,22 @@ static void test_set_drops_unpinned_shadows_for_room(void **state)
     assert_non_null(a);
     assert_non_null(b);
 
-    assert_int_equal(med_ppgtt_set_sync(set, a), 0);
-    assert_int_equal(med_ppgtt_set_sync(set, b), 0);   /* drops a */
+    assert_int_equal(med_ppgtt_set_sync(set, a), MED_PPGTT_SYNC_COMPARED);
+    assert_int_equal(med_ppgtt_set_sync(set, b), MED_PPGTT_SYNC_COMPARED);   /* drops a */
     assert_int_equal(med_ppgtt_set_evictions(set), 1);
     assert_true(med_vgpu_ppgtt_translate(b, 0, &gpa));
     assert_int_equal(gpa, gpa_of(11));
     assert_int_equal(med_vgpu_ppgtt_stats(a)->tables, 0);
-    assert_int_equal(med_ppgtt_set_sync(set, a), 0);   /* built again, drops b */
+    assert_int_equal(med_ppgtt_set_sync(set, a), MED_PPGTT_SYNC_COMPARED);   /* built again, drops b */
     assert_true(med_vgpu_ppgtt_translate(a, 0, &gpa));
     assert_int_equal(gpa, gpa_of(10));
 
     /* A workload runs on a: b cannot have its pages. */
     pin = med_vgpu_ppgtt_pin(a);
-    assert_int_equal(med_ppgtt_set_sync(set, b), -ENOMEM);
+    assert_int_equal(med_ppgtt_set_sync(set, b), MED_PPGTT_SYNC_NO_ROOM);
     assert_true(med_vgpu_ppgtt_translate(a, 0, &gpa));
     med_vgpu_ppgtt_unpin(a, pin);
-    assert_int_equal(med_ppgtt_set_sync(set, b), 0);
+    assert_int_equal(med_ppgtt_set_sync(set, b), MED_PPGTT_SYNC_COMPARED);
 
     assert_int_equal(med_ppgtt_set_remove(set, gpa_of(0), &problem), 0);
     assert_int_equal(med_ppgtt_set_remove(set, gpa_of(0), &problem), -1);
@@ -780,6 +780,7 @@ struct fake_watch {
     uint64_t gpas[8];
     struct med_gpu_reach reach;
     struct med_ppgtt_set *set;
+    uint64_t unchanged_seen;    /* the set's skip count at the last compared() */
 };
 
 static void watched_set_of(struct fake_vm *vm, struct fake_watch *w, unsigned max)
@@ -825,10 +826,13 @@ static void client_checks(struct fake_watch *w, bool written)
  * them unchanged). */
 static bool compared(struct fake_watch *w, struct med_vgpu_ppgtt *s)
 {
+    enum med_ppgtt_sync_result result = med_ppgtt_set_sync(w->set, s);
     uint64_t unchanged = med_ppgtt_set_unchanged(w->set);
 
-    assert_int_equal(med_ppgtt_set_sync(w->set, s), 0);
-    return med_ppgtt_set_unchanged(w->set) == unchanged;
+    assert_int_not_equal(result, MED_PPGTT_SYNC_NO_ROOM);
+    assert_int_equal(unchanged - w->unchanged_seen, result == MED_PPGTT_SYNC_PROVEN_UNCHANGED);
+    w->unchanged_seen = unchanged;
+    return result == MED_PPGTT_SYNC_COMPARED;
 }
 
 static uint64_t translated(const struct med_vgpu_ppgtt *s, uint64_t addr)
