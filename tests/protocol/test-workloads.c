@@ -447,9 +447,9 @@ static void test_spinner_ends_when_the_guest_writes_its_dword(void **state)
  */
 #define LOOP_START      64u
 
-static unsigned emit_polled_loop(struct env *e)
+static unsigned emit_polled_loop(const struct guest_bo *bo)
 {
-    uint32_t *batch = e->batch->map, *p = batch;
+    uint32_t *batch = bo->map, *p = batch;
 
     emit_sdi(&p, DATA_ADDR, false, false);      /* started */
     p[-1] = 1;
@@ -461,15 +461,17 @@ static unsigned emit_polled_loop(struct env *e)
     return LOOP_START / 4 + 4;
 }
 
-static uint32_t submit_polled_loop(struct env *e)
+/* The loop at BATCH_ADDR run on @ctx, once it stored into @data (at
+ * DATA_ADDR) that it started and went round. */
+static uint32_t submit_polled_loop(struct guest_ctx *ctx, const struct guest_bo *data)
 {
     uint32_t seqno;
 
-    assert_int_equal(guest_ctx_emit_batch(e->rcs, BATCH_ADDR, true), 0);
-    assert_int_equal(guest_ctx_emit_breadcrumb(e->rcs, &seqno), 0);
-    assert_int_equal(guest_ctx_submit(e->rcs), 0);
-    wait_for_u32(e->data, 0, 1);
-    wait_for_u32(e->data, 1, 1);
+    assert_int_equal(guest_ctx_emit_batch(ctx, BATCH_ADDR, true), 0);
+    assert_int_equal(guest_ctx_emit_breadcrumb(ctx, &seqno), 0);
+    assert_int_equal(guest_ctx_submit(ctx), 0);
+    wait_for_u32(data, 0, 1);
+    wait_for_u32(data, 1, 1);
     return seqno;
 }
 
@@ -480,8 +482,8 @@ static uint32_t submit_polled_loop(struct env *e)
 static void test_loop_rewritten_by_the_guest_runs_the_new_body(void **state)
 {
     struct env *e = *state;
-    unsigned value = emit_polled_loop(e);
-    uint32_t seqno = submit_polled_loop(e);
+    unsigned value = emit_polled_loop(e->batch);
+    uint32_t seqno = submit_polled_loop(e->rcs, e->data);
 
     for (uint32_t round = 2; round < 5; round++) {
         store_u32(e->batch, value, round);
@@ -502,9 +504,9 @@ static void test_loop_rewritten_by_the_guest_runs_the_new_body(void **state)
 static void test_loop_changed_to_a_refused_command_is_stopped(void **state)
 {
     struct env *e = *state;
-    unsigned value = emit_polled_loop(e);
+    unsigned value = emit_polled_loop(e->batch);
 
-    submit_polled_loop(e);
+    submit_polled_loop(e->rcs, e->data);
     store_u32(e->batch, value, 2);
     wait_for_u32(e->data, 1, 2);
     store_u32(e->batch, LOOP_START / 4, MI_REPORT_HEAD_DW);
@@ -941,10 +943,10 @@ static void test_batch_past_the_request_bound_is_contained(void **state)
 }
 
 /* The neighbour's work: a batch and a data page at the usual PPGTT
- * addresses, a render and a blitter context. */
+ * addresses, a render, a blitter and a video context. */
 struct neighbour_work {
     struct guest_bo *batch, *data;
-    struct guest_ctx *rcs, *bcs;
+    struct guest_ctx *rcs, *bcs, *vcs;
 };
 
 static struct neighbour_work neighbour_work(struct env *e)
@@ -962,8 +964,10 @@ static struct neighbour_work neighbour_work(struct env *e)
     assert_int_equal(guest_ppgtt_map(ppgtt, n.data, DATA_ADDR), 0);
     n.rcs = guest_ctx_new(e->neighbour, GEN9_RCS, ppgtt);
     n.bcs = guest_ctx_new(e->neighbour, GEN9_BCS, ppgtt);
+    n.vcs = guest_ctx_new(e->neighbour, GEN9_VCS, ppgtt);
     assert_non_null(n.rcs);
     assert_non_null(n.bcs);
+    assert_non_null(n.vcs);
     return n;
 }
 
@@ -1339,6 +1343,53 @@ static void test_engine_reset_spares_the_other_vms_running_work(void **state)
     assert_int_equal(st->resets, 0);
 }
 
+/* IGT's invalid command (lib/igt_dummyload.c, IGT_SPIN_INVALID_CS). */
+#define IGT_INVALID_CS  0xdeadbeefu
+
+/*
+ * i915_hangman's *-engine-error (IGT 1.27.1, test_engine_hang()): spinners
+ * on the other engines, an invalid command on one; i915 resets that engine
+ * alone (RESET_ENGINES with its bit) and the others' work must go on, as
+ * on the hardware, where an engine's reset domain holds only that engine.
+ * Here this VM's loop on the blitter and the neighbour's on the video
+ * engine go round while this VM's render engine stops at the command and
+ * is reset: after the reset each loop runs the value its guest writes
+ * into it, and ends when its guest writes MI_BATCH_BUFFER_END over its
+ * first command, completing with its breadcrumb; neither is rejected.
+ */
+static void test_engine_reset_spares_the_vgpus_other_engines(void **state)
+{
+    struct env *e = *state;
+    struct neighbour_work n = neighbour_work(e);
+    uint32_t *p = (uint32_t *)((uint8_t *)e->batch->map + 0x8000);
+    unsigned value = emit_polled_loop(e->batch);
+    uint32_t seqno, nseqno;
+
+    assert_int_equal(emit_polled_loop(n.batch), value);
+    seqno = submit_polled_loop(e->bcs, e->data);
+    nseqno = submit_polled_loop(n.vcs, n.data);
+    emit(&p, IGT_INVALID_CS);
+    assert_int_equal(run_batch(e->rcs, BATCH_ADDR + 0x8000), -EIO);
+    assert_int_equal(guest_ctx_recover(e->rcs), 0);
+    /* Messages are taken in order: this runs after the reset. */
+    assert_int_equal(run_batch(e->rcs, store_batch(e, 0x9000, DATA_ADDR + 0x100, 0x600d)), 0);
+    assert_int_equal(load_u32(e->data, 0x40), 0x600d);
+    store_u32(e->batch, value, 2);
+    store_u32(n.batch, value, 3);
+    wait_for_u32(e->data, 1, 2);
+    wait_for_u32(n.data, 1, 3);
+    assert_int_not_equal(guest_ctx_seqno(e->bcs), seqno);
+    assert_int_not_equal(guest_ctx_seqno(n.vcs), nseqno);
+    store_u32(e->batch, LOOP_START / 4, MI_BB_END_DW);
+    store_u32(n.batch, LOOP_START / 4, MI_BB_END_DW);
+    assert_int_equal(guest_ctx_wait(e->bcs, WAIT_MS), 0);
+    assert_int_equal(guest_ctx_seqno(e->bcs), seqno);
+    assert_int_equal(guest_ctx_wait(n.vcs, WAIT_MS), 0);
+    assert_int_equal(guest_ctx_seqno(n.vcs), nseqno);
+    assert_int_equal(guest_vm_events(e->vm)->rejected, 1);
+    assert_int_equal(guest_vm_events(e->neighbour)->rejected, 0);
+}
+
 /*
  * IGT's spinner, then its context's next request (a lite restore: the same
  * context, a new tail) queued behind it while it spins: the hang detection
@@ -1709,6 +1760,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_shadow_ring_follows_the_saved_context, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_engine_reset_spares_the_other_vms_running_work,
+                                        setup_patient, teardown),
+        cmocka_unit_test_setup_teardown(test_engine_reset_spares_the_vgpus_other_engines,
                                         setup_patient, teardown),
         cmocka_unit_test_setup_teardown(test_rejections_are_counted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_leaf_changed_under_a_waiting_workload,

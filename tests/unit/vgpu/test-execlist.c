@@ -195,6 +195,35 @@ static void test_a_context_the_gpu_stopped_raises_its_error(void **state)
     assert_int_equal(f->last_reset_mask, 1u << GEN9_RCS);
 }
 
+/* i915 resets one engine (GDRST with its domain bit, as i915_hangman's
+ * engine-engine-error makes it): the others' work goes on, as on the
+ * hardware, whose reset domains hold one engine each.  The video
+ * engine's element, running while the render engine stops at an invalid
+ * command and is reset, still completes in the guest's view, and the
+ * mediator is told to reset the render engine only. */
+static void test_an_engine_reset_spares_the_other_engines(void **state)
+{
+    struct fixture *f = *state;
+    uint64_t entry;
+
+    /* the video engine's status page, the page after the render engine's */
+    vgpu_bar0_write(f->vgpu, VGPU_GGTT_OFFSET + (HWSP_GMA / 4096 + 1) * 8,
+                    (HWSP_GPA + 4096) | 1, 8);
+    wr(f, GEN6_BSD_RING_BASE + RING_HWS_PGA, HWSP_GMA + 4096);
+    elsp(f, RENDER_RING_BASE, CTX_A, 0);
+    elsp(f, GEN6_BSD_RING_BASE, CTX_B, 0);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_REJECTED, CTX_A, 0, false,
+                           I915_ERROR_INSTRUCTION);
+    wr(f, GEN6_GDRST, GRDOM_RENDER);
+    assert_int_equal(f->last_reset_mask, 1u << GEN9_RCS);
+    assert_int_equal(rd(f, GEN6_BSD_RING_BASE + RING_MI_MODE) & MODE_IDLE, 0);
+    vgpu_execlist_complete(f->vgpu, GEN9_VCS, WIRE_EVENT_DONE, CTX_B, 0x80, true, 0);
+    memcpy(&entry, f->ram + HWSP_GPA + 4096 + 0x40 + 8, 8);
+    assert_int_equal(entry, (CTX_B & ~0xffffffffull) | 0x18);
+    assert_int_equal(rd(f, GEN6_BSD_RING_BASE + RING_HEAD), 0x80);
+    assert_int_equal(rd(f, GEN6_BSD_RING_BASE + RING_MI_MODE) & MODE_IDLE, MODE_IDLE);
+}
+
 static void test_csb_wraps_after_six_entries(void **state)
 {
     struct fixture *f = *state;
@@ -371,6 +400,7 @@ int main(void)
         GUEST_TEST(test_lite_restore_retires_the_old_element),
         GUEST_TEST(test_a_hang_after_a_lite_restore_hangs_the_engine),
         GUEST_TEST(test_a_context_the_gpu_stopped_raises_its_error),
+        GUEST_TEST(test_an_engine_reset_spares_the_other_engines),
         GUEST_TEST(test_csb_wraps_after_six_entries),
         GUEST_TEST(test_rejected_context_hangs_until_reset),
         GUEST_TEST(test_hostile_sequences_are_contained),
