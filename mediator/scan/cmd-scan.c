@@ -25,6 +25,7 @@
 #define HEADER_CACHE_BITS   8               /* i915's golden context's 85 packets fit */
 #define HEADER_CACHE        (1u << HEADER_CACHE_BITS)
 #define KNOWN_BATCHES       16              /* batches a scan finds again by address (2^4) */
+#define MAX_WRITES          1024            /* write ranges; beyond, it may write anything */
 
 #define BIT(n)              (1u << (n))
 /* The per-command audits: inlined into each handler (measured with
@@ -86,6 +87,8 @@ struct header_entry {
      * breadcrumb and a batch's post-sync write share a header).  Only a
      * hint, checked like any range, so it may outlive its scan. */
     uint8_t hints[2];
+    /* The same for the write ranges (med_scan_state.written), per space. */
+    uint8_t write_hints[2];
 };
 
 struct med_scan {
@@ -103,6 +106,8 @@ struct med_scan {
     unsigned *activations;      /* per buffer */
     struct med_scan_bb_start *bb_starts;
     unsigned capacity;          /* of the three arrays */
+    struct med_scan_write *writes;      /* med_scan_result.writes */
+    unsigned write_capacity;
 };
 
 /* Bytes [lo, hi) of a space, on pages all the vGPU's; lo == hi: none. */
@@ -136,6 +141,7 @@ enum fast_path {
     FAST_LRI,                   /* MI_LOAD_REGISTER_IMM of registers the buffer may load */
     FAST_INTERRUPT,             /* MI_USER_INTERRUPT: noted in the result */
     FAST_VERTEX_BUFFERS,        /* whole elements, each address in canonical form */
+    FAST_WRITES_ANY,            /* no handler, no pointer: noted as writing anything */
 };
 
 /* One scan in progress. */
@@ -163,6 +169,21 @@ struct med_scan_state {
      * ring that starts the same batch request after request runs one
      * copy, scanned once (known_batch()). */
     unsigned known[KNOWN_BATCHES];
+    /* Per space, the pages of the last write ranges recorded (entries of
+     * med_scan.writes, at written_index), replaced round robin: a write
+     * inside one adds nothing, so the fast paths pass a write on the
+     * range its header's write hint names with one compare. */
+    struct good_range written[2][GOOD_RANGES];
+    unsigned written_index[2][GOOD_RANGES];
+    unsigned written_next[2];
+    uint8_t *write_hints;               /* the current command's (header_entry.write_hints) */
+    /* The ring-level batch start the scan is under, as the result was
+     * before it: where the ring is cut if one of its batches is one an
+     * earlier batch may write (split_before_chain()). */
+    struct {
+        uint64_t cut;           /* ring bytes before the start; 0: no cut */
+        unsigned buffers, bb_starts, writes;
+    } chain;
 };
 
 static struct frame *top(struct med_scan_state *s)
@@ -334,6 +355,75 @@ HOT bool audit_range(struct med_scan_state *s, enum med_scan_space space, uint64
     return ok;
 }
 
+
+/*
+ * The current command writes [@gma, @gma + @len) of @space, which the
+ * good range @good holds (audited just now): nothing new when its pages
+ * lie in a write range remembered; else they join one they touch if that
+ * range is the current ring-level batch's (so that the ranges before it
+ * stay as they were, split_before_chain()), or make a new range; past
+ * MAX_WRITES ranges (or without memory for them) the result may write
+ * anything.  *@hint is set to the remembered range.  Every remembered
+ * range lies on pages audited as the vGPU's (the fast paths rely on it):
+ * once the result may write anything, the good range @good is copied in.
+ */
+static void __attribute__((noinline)) record_write(struct med_scan_state *s,
+                                                   enum med_scan_space space, uint64_t gma,
+                                                   uint64_t len, uint8_t *hint, unsigned good)
+{
+    struct med_scan *scan = s->scan;
+    struct med_scan_result *r = s->result;
+    struct good_range *ranges = s->written[space];
+    uint64_t lo = gma & ~(uint64_t)(GTT_PAGE - 1), hi = ((gma + len - 1) | (GTT_PAGE - 1)) + 1;
+    unsigned slot;
+
+    if (r->writes_any) {
+        ranges[good] = s->good[space][good];
+        *hint = (uint8_t)good;
+        return;
+    }
+    if (!len) {
+        return;
+    }
+    for (unsigned i = 0; i < GOOD_RANGES; i++) {
+        if (in_good_range(&ranges[i], lo, hi - lo)) {
+            *hint = (uint8_t)i;
+            return;
+        }
+    }
+    for (unsigned i = 0; i < GOOD_RANGES; i++) {
+        struct good_range *g = &ranges[i];
+
+        if (g->lo < g->hi && lo <= g->hi && g->lo <= hi &&
+            s->written_index[space][i] >= s->chain.writes) {
+            struct med_scan_write *w = &scan->writes[s->written_index[space][i]];
+
+            w->lo = g->lo = lo < g->lo ? lo : g->lo;
+            w->hi = g->hi = hi > g->hi ? hi : g->hi;
+            *hint = (uint8_t)i;
+            return;
+        }
+    }
+    if (r->write_count == scan->write_capacity) {
+        unsigned capacity = scan->write_capacity ? 2 * scan->write_capacity : 64;
+        struct med_scan_write *grown = capacity <= MAX_WRITES
+            ? realloc(scan->writes, capacity * sizeof(*grown)) : NULL;
+
+        if (!grown) {
+            r->writes_any = true;
+            return;
+        }
+        scan->writes = grown;
+        scan->write_capacity = capacity;
+    }
+    scan->writes[r->write_count] = (struct med_scan_write){ .space = space, .lo = lo, .hi = hi };
+    slot = s->written_next[space];
+    s->written_next[space] = (slot + 1) % GOOD_RANGES;
+    ranges[slot] = (struct good_range){ .lo = lo, .hi = hi };
+    s->written_index[space][slot] = r->write_count++;
+    *hint = (uint8_t)slot;
+}
+
 /* Dwords @addr_dw and @addr_dw + 1 address @len bytes in @space (a
  * command's one address: its hint is the header's for the space). */
 HOT enum med_scan_verdict audit_access(struct med_scan_state *s, const uint32_t *cmd,
@@ -346,6 +436,9 @@ HOT enum med_scan_verdict audit_access(struct med_scan_state *s, const uint32_t 
     if (!cmd_address(s, cmd, addr_dw, low_mask, &gma) ||
         !audit_range(s, space, gma, len, &s->hints[space], what)) {
         return s->result->verdict;
+    }
+    if (s->desc->writes == MED_CMD_WRITES_ACCESS) {
+        record_write(s, space, gma, len, &s->write_hints[space], s->hints[space]);
     }
     return MED_SCAN_OK;
 }
@@ -490,6 +583,44 @@ static bool audit_batch(struct med_scan_state *s)
     return !b->level || audit_range(s, b->space, b->gma, b->len, &s->batch_hint, "batch");
 }
 
+/* Do [@lo, @hi) of @space meet a write recorded before the current
+ * ring-level batch start (an earlier batch's or the ring's)? */
+static bool written_before_chain(const struct med_scan_state *s, enum med_scan_space space,
+                                 uint64_t lo, uint64_t hi)
+{
+    for (unsigned i = 0; i < s->chain.writes; i++) {
+        const struct med_scan_write *w = &s->scan->writes[i];
+
+        if (w->space == space && w->lo < hi && lo < w->hi) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * The batch being copied may be written by a batch the ring started
+ * before: the GPU would run what that one wrote, which is not in guest
+ * memory yet.  The result ends at the cut before the current ring-level
+ * batch start: the ring up to there, its buffers, starts and writes; the caller scans the rest once
+ * that part has run (med_scan_result.split).  The writes of the ring's
+ * commands between the cut and the start stay: more than the part
+ * writes, never less.
+ */
+static void split_before_chain(struct med_scan_state *s)
+{
+    struct med_scan_result *r = s->result;
+
+    s->scan->buffers[0].len = s->chain.cut;
+    r->buffer_count = s->chain.buffers;
+    r->bb_start_count = s->chain.bb_starts;
+    r->write_count = s->chain.writes;
+    r->split = true;
+    r->verdict = MED_SCAN_OK;
+    s->level = -1;
+    s->jumped = true;
+}
+
 /*
  * A copy of up to *@window bytes of the batch at @gma whose first @have
  * bytes are those of @old, the copy it extends (none when @have is 0);
@@ -518,6 +649,10 @@ static bool copy_batch(struct med_scan_state *s, enum med_scan_space space, uint
         return false;
     }
     s->fetched += *copied - have;
+    if (s->chain.cut && written_before_chain(s, space, gma + have, gma + *copied)) {
+        split_before_chain(s);
+        return false;
+    }
     return true;
 }
 
@@ -622,6 +757,18 @@ static enum med_scan_verdict chain_into_scanned(struct med_scan_state *s, unsign
     return leave_batch(s);
 }
 
+/* A ring-level batch start: the ring would be cut before it, with the
+ * result as it is now. */
+static void mark_chain(struct med_scan_state *s)
+{
+    const struct med_scan_result *r = s->result;
+
+    s->chain.cut = 4 * top(s)->pos;
+    s->chain.buffers = r->buffer_count;
+    s->chain.bb_starts = r->bb_start_count;
+    s->chain.writes = r->write_count;
+}
+
 /* Batches start 64-byte aligned, mostly page aligned: a multiplicative
  * hash of the cache line spreads both over the slots. */
 static unsigned known_slot(uint64_t gma)
@@ -701,6 +848,9 @@ enum med_scan_verdict med_cmd_bb_start(struct med_scan_state *s, const uint32_t 
     if (space == MED_SCAN_GGTT && target >= GGTT_SIZE) {
         return reject(s, MED_SCAN_BAD_ADDRESS, "batch 0x%" PRIx64 " beyond the GGTT", target);
     }
+    if (s->level == 0) {
+        mark_chain(s);
+    }
     if (level == (unsigned)s->level) {
         close_buffer(s, len);           /* chained: the rest never runs */
         index = run_code_buffer(s, level, space, target);
@@ -709,6 +859,11 @@ enum med_scan_verdict med_cmd_bb_start(struct med_scan_state *s, const uint32_t 
         }
     }
     index = level > (unsigned)s->level ? known_batch(s, space, target, level, privileged) : 0;
+    if (index && s->level == 0 && s->chain.cut &&
+        written_before_chain(s, space, target, target + scan->buffers[index].len)) {
+        split_before_chain(s);          /* its copy may be older than what runs */
+        return MED_SCAN_OK;
+    }
     if (index) {
         return call_known_batch(s, index);
     }
@@ -1069,6 +1224,10 @@ static enum med_scan_verdict audit_blit(struct med_scan_state *s, const uint32_t
                          &s->hints[i], blt_surface_name[i])) {
             return s->result->verdict;
         }
+        if (i == 0 && s->desc->writes == MED_CMD_WRITES_ACCESS) {
+            record_write(s, MED_SCAN_PPGTT, base + (uint64_t)lo, (uint64_t)(hi - lo),
+                         &s->write_hints[MED_SCAN_PPGTT], s->hints[0]);
+        }
     }
     return MED_SCAN_OK;
 }
@@ -1166,7 +1325,9 @@ static struct header_entry *decode_header(struct med_scan_state *s, uint32_t dw0
     }
     *h = (struct header_entry){ .dw0 = dw0, .len = len, .desc = desc,
                                 .state_ptrs = desc->state_ptrs };
-    if (!desc->handler) {
+    if (desc->writes == MED_CMD_WRITES_ANY) {
+        h->fast = desc->handler || desc->state_ptrs ? FAST_NONE : FAST_WRITES_ANY;
+    } else if (!desc->handler) {
         h->fast = desc->state_ptrs ? FAST_POINTERS : FAST_PLAIN;
     } else if (desc->handler == med_cmd_store_data_imm && !(dw0 & SDI_QWORD)) {
         h->fast = FAST_STORE;
@@ -1214,21 +1375,24 @@ HOT bool access_on_hint(const struct med_scan_state *s, uint8_t hint, enum med_s
 }
 
 /* A FAST_STORE command (a dword store, or two in core mode) that
- * med_cmd_store_data_imm() would pass on its first range, to an address
- * below 2^48 (the canonical ones of the upper half go to the handler). */
+ * med_cmd_store_data_imm() would pass and record nothing for, to an
+ * address below 2^48 (the canonical ones of the upper half go to the
+ * handler) on the write range its header's write hint names: the pages
+ * of a write range were all audited as the vGPU's when recorded. */
 HOT bool store_on_hint(const struct med_scan_state *s, const struct header_entry *h,
                        const uint32_t *cmd)
 {
-    const struct good_range *g = &s->good[h->store_space][h->hints[h->store_space]];
+    const struct good_range *w = &s->written[h->store_space][h->write_hints[h->store_space]];
     uint64_t gma = (cmd[1] & ~3u) | (uint64_t)cmd[2] << 32;
     uint64_t bytes = (uint64_t)h->store_bytes << (cmd[1] & SDI_CORE_MODE);
 
-    return !(cmd[2] >> 16) && in_good_range(g, gma, bytes);
+    return !(cmd[2] >> 16) && in_good_range(w, gma, bytes);
 }
 
-/* A PIPE_CONTROL that med_cmd_pipe_control() would pass at once: no
- * post-sync operation and no register write, or a post-sync write (not to
- * the status page by index) on its first range. */
+/* A PIPE_CONTROL that med_cmd_pipe_control() would pass at once and
+ * record nothing for: no post-sync operation and no register write, or a
+ * post-sync write (not to the status page by index) on the write range
+ * its header's write hint names (audited, as store_on_hint() says). */
 HOT bool pipe_control_passes(const struct med_scan_state *s, const struct header_entry *h,
                              const uint32_t *cmd)
 {
@@ -1238,7 +1402,9 @@ HOT bool pipe_control_passes(const struct med_scan_state *s, const struct header
     if (dw1 & (PC_MMIO_WRITE | PC_STORE_INDEX)) {
         return false;
     }
-    return POST_SYNC_OP(dw1) == 0 || access_on_hint(s, h->hints[space], space, cmd, 2, ~7u, 8);
+    return POST_SYNC_OP(dw1) == 0 ||
+           (canonical_high(cmd[3]) &&
+            in_good_range(&s->written[space][h->write_hints[space]], cmd_gma(cmd, 2, ~7u), 8));
 }
 
 /* A FAST_LRI command that med_cmd_lri() would pass: whole pairs, each
@@ -1267,14 +1433,16 @@ HOT bool vertex_buffers_pass(const uint32_t *cmd, unsigned len)
 
 /* Surface @i of a blit (struct blt): its address below 2^48 (the
  * canonical ones of the upper half go to the handler), its bytes on the
- * good range its role's hint names.  Compared signed: the range's ends
- * are below 2^49, and bytes that would begin below address 0 begin below
- * the range. */
+ * good range its role's hint names, the destination's on the write range
+ * its write hint names (audited, as store_on_hint() says: nothing to
+ * record).  Compared signed: the ranges' ends are below 2^49, and bytes
+ * that would begin below address 0 begin below the range. */
 HOT bool surface_on_hint(const struct med_scan_state *s, const struct header_entry *h,
                          const uint32_t *cmd, enum blt_kind kind, const struct blt *b,
                          unsigned i)
 {
-    const struct good_range *g = &s->good[MED_SCAN_PPGTT][h->hints[i]];
+    const struct good_range *g = i ? &s->good[MED_SCAN_PPGTT][h->hints[i]]
+                                   : &s->written[MED_SCAN_PPGTT][h->write_hints[MED_SCAN_PPGTT]];
     uint32_t high = cmd[5 + 4 * i];
     int64_t base = (int64_t)((cmd[4 + 4 * i] & ~3u) | (uint64_t)high << 32), lo, hi;
 
@@ -1330,6 +1498,9 @@ HOT bool passes(struct med_scan_state *s, const struct header_entry *h, const ui
         return true;
     case FAST_VERTEX_BUFFERS:
         return vertex_buffers_pass(cmd, len);
+    case FAST_WRITES_ANY:
+        s->result->writes_any = true;
+        return true;
     default:
         return false;
     }
@@ -1347,6 +1518,10 @@ audit_command(struct med_scan_state *s, struct header_entry *h, const uint32_t *
     s->jumped = false;
     if (h->state_ptrs && audit_state_pointers(s, cmd) != MED_SCAN_OK) {
         return s->result->verdict;
+    }
+    s->write_hints = h->write_hints;
+    if (h->desc->writes == MED_CMD_WRITES_ANY) {
+        s->result->writes_any = true;
     }
     if (!h->desc->handler) {
         return MED_SCAN_OK;
@@ -1534,6 +1709,7 @@ enum med_scan_verdict med_scan(struct med_scan *scan, const struct med_scan_requ
     }
     result->buffers = scan->buffers;     /* reserve_buffers() may have moved them */
     result->bb_starts = scan->bb_starts;
+    result->writes = scan->writes;
     scan->stats.scans++;
     scan->stats.verdicts[v]++;
     scan->stats.commands += result->commands;
@@ -1603,6 +1779,7 @@ void med_scan_destroy(struct med_scan *scan)
     free(scan->buffers);
     free(scan->activations);
     free(scan->bb_starts);
+    free(scan->writes);
     free(scan);
 }
 

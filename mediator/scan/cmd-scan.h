@@ -157,6 +157,12 @@ struct med_scan_bb_start {
     uint64_t target_offset;     /* bytes into the target's copy */
 };
 
+/* Pages [lo, hi) of @space that commands of the result may write. */
+struct med_scan_write {
+    enum med_scan_space space;
+    uint64_t lo, hi;
+};
+
 /*
  * On a rejection of the guest's (any verdict but MED_SCAN_NO_MEMORY),
  * @prefix is set and the result lists what runs before the rejected
@@ -180,6 +186,19 @@ struct med_scan_result {
     unsigned bb_start_count;
     uint64_t commands;          /* decoded */
     bool user_interrupt;        /* an MI_USER_INTERRUPT among them */
+    /* What the listed commands may write (docs/scanner.md, "Batches
+     * written by the GPU"): the accesses of the commands whose table row
+     * says they write, as page ranges, merged where they touch; or, with
+     * @writes_any, anything the vGPU reaches (a draw, a dispatch, a video
+     * command writes memory the scanner does not model; too many ranges). */
+    const struct med_scan_write *writes;
+    unsigned write_count;
+    bool writes_any;
+    /* The scan stopped before a ring-level batch start whose batch an
+     * earlier batch of the ring may write (@writes): the result covers
+     * the ring up to buffers[0].len, that start's offset; the rest is for
+     * another scan once that part has run. */
+    bool split;
 };
 
 struct med_scan_stats {

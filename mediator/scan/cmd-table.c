@@ -25,49 +25,60 @@ static const struct {
     const char *name;
     enum med_cmd_policy policy;
     med_cmd_handler *handler;
+    enum med_cmd_writes writes;
 } policy_rows[] = {
-    { "MI_USER_INTERRUPT", MED_CMD_ALLOW, med_cmd_user_interrupt },
-    { "MI_WAIT_FOR_EVENT", MED_CMD_DISPLAY, NULL },
-    { "MI_RS_CONTROL", MED_CMD_UNSUPPORTED, NULL },
+    { "MI_USER_INTERRUPT", MED_CMD_ALLOW, med_cmd_user_interrupt, MED_CMD_WRITES_NONE },
+    { "MI_WAIT_FOR_EVENT", MED_CMD_DISPLAY, NULL, MED_CMD_WRITES_NONE },
+    { "MI_RS_CONTROL", MED_CMD_UNSUPPORTED, NULL, MED_CMD_WRITES_NONE },
     /* Writes the ring head into the engine's status page, a host page every
      * vGPU's work shares; i915 and IGT never emit it. */
-    { "MI_REPORT_HEAD", MED_CMD_PRIVILEGED, NULL },
-    { "MI_BATCH_BUFFER_END", MED_CMD_ALLOW, med_cmd_bb_end },
-    { "MI_SET_APPID", MED_CMD_PRIVILEGED, NULL },
-    { "MI_RS_CONTEXT", MED_CMD_UNSUPPORTED, NULL },
-    { "MI_LOAD_SCAN_LINES_INCL", MED_CMD_DISPLAY, NULL },
-    { "MI_LOAD_SCAN_LINES_EXCL", MED_CMD_DISPLAY, NULL },
-    { "MI_DISPLAY_FLIP", MED_CMD_DISPLAY, NULL },
-    { "MI_SET_CONTEXT", MED_CMD_PRIVILEGED, NULL },
-    { "MI_MATH", MED_CMD_ALLOW, med_cmd_math },
-    { "MI_SEMAPHORE_SIGNAL", MED_CMD_UNSUPPORTED, NULL },
-    { "MI_SEMAPHORE_WAIT", MED_CMD_ALLOW, med_cmd_semaphore_wait },
-    { "MI_FORCE_WAKEUP", MED_CMD_PRIVILEGED, NULL },
-    { "MI_STORE_DATA_IMM", MED_CMD_ALLOW, med_cmd_store_data_imm },
-    { "MI_STORE_DATA_INDEX", MED_CMD_ALLOW, med_cmd_store_data_index },
-    { "MI_LOAD_REGISTER_IMM", MED_CMD_ALLOW, med_cmd_lri },
-    { "MI_UPDATE_GTT", MED_CMD_PRIVILEGED, NULL },
-    { "MI_STORE_REGISTER_MEM", MED_CMD_ALLOW, med_cmd_srm },
-    { "MI_FLUSH_DW", MED_CMD_ALLOW, med_cmd_flush_dw },
-    { "MI_CLFLUSH", MED_CMD_UNSUPPORTED, NULL },
-    { "MI_REPORT_PERF_COUNT", MED_CMD_UNSUPPORTED, NULL },
-    { "MI_LOAD_REGISTER_MEM", MED_CMD_ALLOW, med_cmd_lrm },
-    { "MI_LOAD_REGISTER_REG", MED_CMD_ALLOW, med_cmd_lrr },
-    { "MI_RS_STORE_DATA_IMM", MED_CMD_UNSUPPORTED, NULL },
-    { "MI_LOAD_URB_MEM", MED_CMD_UNSUPPORTED, NULL },
-    { "MI_STORE_URB_MEM", MED_CMD_UNSUPPORTED, NULL },
-    { "MI_COPY_MEM_MEM", MED_CMD_UNSUPPORTED, NULL },
-    { "MI_ATOMIC", MED_CMD_UNSUPPORTED, NULL },
-    { "MI_BATCH_BUFFER_START", MED_CMD_ALLOW, med_cmd_bb_start },
-    { "MI_CONDITIONAL_BATCH_BUFFER_END", MED_CMD_ALLOW, med_cmd_cond_bb_end },
-    { "XY_FAST_COPY_BLT", MED_CMD_ALLOW, med_cmd_fast_copy_blt },
-    { "XY_COLOR_BLT", MED_CMD_ALLOW, med_cmd_color_blt },
-    { "XY_SRC_COPY_BLT", MED_CMD_ALLOW, med_cmd_src_copy_blt },
-    { "PIPE_CONTROL", MED_CMD_ALLOW, med_cmd_pipe_control },
-    { "3DSTATE_VERTEX_BUFFERS", MED_CMD_ALLOW, med_cmd_vertex_buffers },
+    { "MI_REPORT_HEAD", MED_CMD_PRIVILEGED, NULL, MED_CMD_WRITES_NONE },
+    { "MI_BATCH_BUFFER_END", MED_CMD_ALLOW, med_cmd_bb_end, MED_CMD_WRITES_NONE },
+    { "MI_SET_APPID", MED_CMD_PRIVILEGED, NULL, MED_CMD_WRITES_NONE },
+    { "MI_RS_CONTEXT", MED_CMD_UNSUPPORTED, NULL, MED_CMD_WRITES_NONE },
+    { "MI_LOAD_SCAN_LINES_INCL", MED_CMD_DISPLAY, NULL, MED_CMD_WRITES_NONE },
+    { "MI_LOAD_SCAN_LINES_EXCL", MED_CMD_DISPLAY, NULL, MED_CMD_WRITES_NONE },
+    { "MI_DISPLAY_FLIP", MED_CMD_DISPLAY, NULL, MED_CMD_WRITES_NONE },
+    { "MI_SET_CONTEXT", MED_CMD_PRIVILEGED, NULL, MED_CMD_WRITES_NONE },
+    { "MI_MATH", MED_CMD_ALLOW, med_cmd_math, MED_CMD_WRITES_NONE },
+    { "MI_SEMAPHORE_SIGNAL", MED_CMD_UNSUPPORTED, NULL, MED_CMD_WRITES_NONE },
+    { "MI_SEMAPHORE_WAIT", MED_CMD_ALLOW, med_cmd_semaphore_wait, MED_CMD_WRITES_NONE },
+    { "MI_FORCE_WAKEUP", MED_CMD_PRIVILEGED, NULL, MED_CMD_WRITES_NONE },
+    { "MI_STORE_DATA_IMM", MED_CMD_ALLOW, med_cmd_store_data_imm, MED_CMD_WRITES_ACCESS },
+    { "MI_STORE_DATA_INDEX", MED_CMD_ALLOW, med_cmd_store_data_index, MED_CMD_WRITES_NONE },
+    { "MI_LOAD_REGISTER_IMM", MED_CMD_ALLOW, med_cmd_lri, MED_CMD_WRITES_NONE },
+    { "MI_UPDATE_GTT", MED_CMD_PRIVILEGED, NULL, MED_CMD_WRITES_NONE },
+    { "MI_STORE_REGISTER_MEM", MED_CMD_ALLOW, med_cmd_srm, MED_CMD_WRITES_ACCESS },
+    { "MI_FLUSH_DW", MED_CMD_ALLOW, med_cmd_flush_dw, MED_CMD_WRITES_ACCESS },
+    { "MI_CLFLUSH", MED_CMD_UNSUPPORTED, NULL, MED_CMD_WRITES_NONE },
+    { "MI_REPORT_PERF_COUNT", MED_CMD_UNSUPPORTED, NULL, MED_CMD_WRITES_NONE },
+    { "MI_LOAD_REGISTER_MEM", MED_CMD_ALLOW, med_cmd_lrm, MED_CMD_WRITES_NONE },
+    { "MI_LOAD_REGISTER_REG", MED_CMD_ALLOW, med_cmd_lrr, MED_CMD_WRITES_NONE },
+    { "MI_RS_STORE_DATA_IMM", MED_CMD_UNSUPPORTED, NULL, MED_CMD_WRITES_NONE },
+    { "MI_LOAD_URB_MEM", MED_CMD_UNSUPPORTED, NULL, MED_CMD_WRITES_NONE },
+    { "MI_STORE_URB_MEM", MED_CMD_UNSUPPORTED, NULL, MED_CMD_WRITES_NONE },
+    { "MI_COPY_MEM_MEM", MED_CMD_UNSUPPORTED, NULL, MED_CMD_WRITES_NONE },
+    { "MI_ATOMIC", MED_CMD_UNSUPPORTED, NULL, MED_CMD_WRITES_NONE },
+    { "MI_BATCH_BUFFER_START", MED_CMD_ALLOW, med_cmd_bb_start, MED_CMD_WRITES_NONE },
+    { "MI_CONDITIONAL_BATCH_BUFFER_END", MED_CMD_ALLOW, med_cmd_cond_bb_end, MED_CMD_WRITES_NONE },
+    { "XY_FAST_COPY_BLT", MED_CMD_ALLOW, med_cmd_fast_copy_blt, MED_CMD_WRITES_ACCESS },
+    { "XY_COLOR_BLT", MED_CMD_ALLOW, med_cmd_color_blt, MED_CMD_WRITES_ACCESS },
+    { "XY_SRC_COPY_BLT", MED_CMD_ALLOW, med_cmd_src_copy_blt, MED_CMD_WRITES_ACCESS },
+    { "PIPE_CONTROL", MED_CMD_ALLOW, med_cmd_pipe_control, MED_CMD_WRITES_ACCESS },
+    { "3DSTATE_VERTEX_BUFFERS", MED_CMD_ALLOW, med_cmd_vertex_buffers, MED_CMD_WRITES_NONE },
+    /* They run the pipeline, which writes what their state points at
+     * (render targets, stream output, depth and HiZ buffers, a kernel's
+     * surfaces): for the write set, anything the vGPU reaches.  So do the
+     * video engines' commands (below, by type). */
+    { "3DPRIMITIVE", MED_CMD_ALLOW, NULL, MED_CMD_WRITES_ANY },
+    { "3DSTATE_WM_HZ_OP", MED_CMD_ALLOW, NULL, MED_CMD_WRITES_ANY },
+    { "GPGPU_WALKER", MED_CMD_ALLOW, NULL, MED_CMD_WRITES_ANY },
+    { "MEDIA_OBJECT", MED_CMD_ALLOW, NULL, MED_CMD_WRITES_ANY },
+    { "MEDIA_OBJECT_PRT", MED_CMD_ALLOW, NULL, MED_CMD_WRITES_ANY },
+    { "MEDIA_OBJECT_WALKER", MED_CMD_ALLOW, NULL, MED_CMD_WRITES_ANY },
     /* GVT-g's command parser has no row for it (i915's gvt/cmd_parser.c):
      * a guest cannot use it under either mediator. */
-    { "MEDIA_OBJECT_GRPID", MED_CMD_UNSUPPORTED, NULL },
+    { "MEDIA_OBJECT_GRPID", MED_CMD_UNSUPPORTED, NULL, MED_CMD_WRITES_NONE },
 };
 
 struct med_cmd_desc med_cmd_rows[256];
@@ -85,6 +96,8 @@ static void __attribute__((constructor)) build_cmd_rows(void)
         med_cmd_rows[i] = (struct med_cmd_desc){
             .cmd = &gen9_cmds[i], .policy = blit ? MED_CMD_UNSUPPORTED : MED_CMD_ALLOW,
             .state_ptrs = gen9_cmds[i].state_ptrs,
+            .writes = gen9_cmds[i].type == GEN9_CMD_VIDEO ? MED_CMD_WRITES_ANY
+                                                          : MED_CMD_WRITES_NONE,
         };
     }
     for (size_t p = 0; p < sizeof(policy_rows) / sizeof(policy_rows[0]); p++) {
@@ -98,6 +111,7 @@ static void __attribute__((constructor)) build_cmd_rows(void)
         listed[i] = true;
         med_cmd_rows[i].policy = policy_rows[p].policy;
         med_cmd_rows[i].handler = policy_rows[p].handler;
+        med_cmd_rows[i].writes = policy_rows[p].writes;
     }
 }
 

@@ -25,6 +25,14 @@ enum med_cmd_policy {
     MED_CMD_UNSUPPORTED,    /* not emitted by the guest and not executable by the GPU model */
 };
 
+/* What a command writes in memory, for the result's write set. */
+enum med_cmd_writes {
+    MED_CMD_WRITES_NONE,        /* nothing, or only the shadow context's status page */
+    MED_CMD_WRITES_ACCESS,      /* the access its handler audits (a blit's: the destination) */
+    MED_CMD_WRITES_ANY,         /* memory its state points at (render targets, video
+                                 * surfaces), which the scanner does not model */
+};
+
 struct med_scan_state;
 
 /* Audits one command of @len dwords; returns MED_SCAN_OK or a rejection
@@ -37,6 +45,7 @@ struct med_cmd_desc {
     const struct gen9_cmd *cmd;
     enum med_cmd_policy policy;
     med_cmd_handler *handler;   /* NULL: decoded and passed */
+    enum med_cmd_writes writes;
     uint32_t state_ptrs;        /* cmd->state_ptrs: the scan loop reads it per command */
 };
 

@@ -78,7 +78,8 @@ uint64_t med_wl_bind(struct med_sched_workload *sw, unsigned window_index)
                                    (w->mem.bus + map->size) | MED_GGTT_PTE_PRESENT);
     }
     state[CTX_RING_START_DW] = (uint32_t)(window + SHADOW_RING_OFFSET(w->engine));
-    state[CTX_RING_TAIL_DW] = sw->run_end == sw->parts ? w->tail : w->part_ends[sw->run_end - 1];
+    state[CTX_RING_TAIL_DW] = sw->run_end == sw->parts ? w->ring_tail
+                                                        : w->part_ends[sw->run_end - 1];
     if (sw->run_first) {
         /* the GPU saved the context after the parts before: restore it */
         state[CTX_CONTEXT_CONTROL_DW] = (state[CTX_CONTEXT_CONTROL_DW] &

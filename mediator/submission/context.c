@@ -108,7 +108,7 @@ void med_wl_context_build(struct vgpu_workload *w, const struct guest_context *c
     state[CTX_RING_MI_MODE_DW] = (state[CTX_RING_MI_MODE_DW] & ~STOP_RING) |
                                  MASKED_BIT_DISABLE(STOP_RING);
     state[CTX_RING_HEAD_DW] = w->head;
-    state[CTX_RING_TAIL_DW] = w->tail;
+    state[CTX_RING_TAIL_DW] = w->ring_tail;
     state[CTX_RING_START_DW] = 0;   /* in the window it is bound at */
     /* The ring's size and valid bit, what i915 writes: not the automatic
      * head reports (bits 2:1) into the engine's status page, a host page. */

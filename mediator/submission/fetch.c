@@ -33,8 +33,6 @@ static bool scan_ggtt_range_ok(void *opaque, uint64_t gma, uint64_t len)
     return len && med_vgpu_ggtt_mapped_bytes(sub->config.ggtt, gma, len) == len;
 }
 
-#define PPGTT_SPACE     (1ull << 48)
-
 /* The shadow does not change during a scan (it is synced before), as the
  * scanner's reuse of good pages needs. */
 static bool scan_ppgtt_range_ok(void *opaque, void *ppgtt, uint64_t gma, uint64_t len)

@@ -159,6 +159,9 @@ static void place_ring(struct vgpu_workload *w, const struct guest_context *ctx,
 
     memcpy(ring + w->head, w->sub->ring_copy, first);
     memcpy(ring, w->sub->ring_copy + first, len - first);
+    if (w->ring_tail != w->tail) {
+        *(uint32_t *)(ring + w->tail) = 0;      /* MI_NOOP up to the qword */
+    }
 }
 
 /* The GPU stops at the end of each buffer of a refused scan's path

@@ -15,6 +15,8 @@
  *   bind.c     the workload's memory bound at a GGTT window for the ELSP
  *   loop.c     a loop's way back through a trampoline the mediator
  *              retargets at a fresh copy and scan of the guest's loop
+ *   writes.c   what a workload may write, and whether a later one reads
+ *              it: then that one is copied and scanned after it ran
  *
  * Not thread-safe: the mediator's event loop owns a submission.
  *
@@ -67,6 +69,25 @@
 #define LOOP_COPY_SIZE          (32u * 1024)    /* each half: a rescan's copies */
 #define LOOP_TRAMPOLINE_SIZE    32
 
+#define PPGTT_SPACE     (1ull << 48)
+
+/* An element waiting for its workload. */
+struct pending_element {
+    uint64_t desc;
+    uint64_t seq;           /* the vGPU's count of elements before it, all engines */
+    uint64_t received_ns;
+    uint32_t tail;          /* the image's RING_TAIL at SUBMIT, or NO_TAIL */
+};
+
+/* Guest pages, by the host address of each page mapped here: [lo, hi). */
+struct page_run {
+    uint64_t lo, hi;
+};
+
+/* Each workload slot of a vGPU as a bit: the writers an engine waits for. */
+#define WL_SLOT_BIT(engine, slot)   (1u << ((engine) * MED_WL_SLOTS + (slot)))
+_Static_assert(GEN9_NUM_ENGINES * MED_WL_SLOTS <= 32, "a slot bit per workload");
+
 /* Address dwords in a workload's memory the GPU reads: bind writes the
  * window's address of @target there. */
 struct bb_site {
@@ -101,12 +122,21 @@ struct vgpu_workload {
     uint32_t event;             /* MED_EVENT_* once finished; 0: dropped */
     uint32_t engine_error;      /* RING_EIR when the GPU stopped it (a hang), else 0 */
     uint64_t guest_desc;
-    /* Later elements of the same context that were waiting behind it and
-     * run as part of it (their tails are covered): reported with it. */
-    uint64_t merged_desc[MED_WL_MERGE_MAX];
-    unsigned merged_count;
+    /* The elements it took from its engine's queue, in order: its own,
+     * then later ones of the same context that were waiting behind it and
+     * run as part of it (their tails are covered), the first
+     * 1 + merged_count of them reported with it. */
+    struct pending_element taken[1 + MED_WL_MERGE_MAX];
+    unsigned taken_count, merged_count;
+    /* The first part of a split element (writes.c): completes none of
+     * the elements it took; the rest runs as the next workload. */
+    bool unreported;
     uint64_t lrca;              /* the guest context image, GGTT */
     uint32_t head, tail;        /* ring offsets, guest = shadow */
+    /* The RING_TAIL it runs to: tail, but for a split's first part, cut
+     * at a dword, the next qword (RING_TAIL is 8-byte aligned): an
+     * MI_NOOP of the shadow ring's lies between. */
+    uint32_t ring_tail;
     uint32_t submitted_tail;    /* the tail the guest published for this element */
     uint32_t ring_size;
     uint64_t received_ns, shadow_ns, scan_ns;
@@ -114,6 +144,14 @@ struct vgpu_workload {
     uint64_t used;              /* bytes of mem this workload uses */
     uint64_t window_gma;        /* where it was last bound: its GGTT window's address */
     bool user_interrupt;        /* the scan found an MI_USER_INTERRUPT */
+    /* What its commands may write while it is in flight (writes.c):
+     * sorted runs of pages, or anything the vGPU reaches. */
+    struct page_run *writes;
+    unsigned write_count, write_cap;
+    bool writes_any;
+    /* Set when its scan read pages that these workloads in flight
+     * (WL_SLOT_BIT) may write: it was not queued, its elements wait. */
+    uint32_t blockers;
     bool refused;               /* runs up to a refused command and stops there */
     /* The PPGTT version the scan checked, pinned while the GPU may walk it. */
     struct med_vgpu_ppgtt *ppgtt;
@@ -137,12 +175,11 @@ struct engine_queue {
     struct vgpu_workload slots[MED_WL_SLOTS];
     unsigned order[MED_WL_SLOTS];       /* slot indices, oldest first */
     unsigned in_flight;
-    struct pending_element {
-        uint64_t desc;
-        uint64_t received_ns;
-        uint32_t tail;          /* the image's RING_TAIL at SUBMIT, or NO_TAIL */
-    } pending[MED_WL_PENDING_MAX];
+    struct pending_element pending[MED_WL_PENDING_MAX];
     unsigned pending_first, pending_count;
+    /* The next element reads what these workloads (WL_SLOT_BIT) may
+     * write: it waits until they completed (writes.c). */
+    uint32_t waiting_for;
     bool dropping;              /* a reset is under way: nothing is reported */
     bool failing;               /* the guard stops the vGPU: cancelled ones end as hangs */
     bool stuck;                 /* the GPU stopped in an element: nothing runs until a reset */
@@ -164,6 +201,7 @@ struct med_vgpu_submission {
         uint64_t last;          /* where its last copy begins (extended in place) */
     } *chunks;
     unsigned chunk_count, chunk_cap;
+    uint64_t next_seq;          /* pending_element.seq of the next SUBMIT */
     uint8_t *ring_copy;         /* the ring [head, tail), unwrapped */
     uint32_t ring_copy_cap;
     struct med_vgpu_exec_stats stats;
@@ -206,6 +244,10 @@ void med_wl_reject(struct vgpu_workload *w, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* The newest unretired workload of the same context on @w's engine, if any. */
 const struct vgpu_workload *med_wl_previous_of_context(const struct vgpu_workload *w);
+
+/* Put @count elements back, in order, at the front of @w's engine's queue
+ * (it has room: @w took them in this call). */
+void med_wl_requeue(struct vgpu_workload *w, const struct pending_element *els, unsigned count);
 
 /* shadow.c */
 /* Turn @w's element into a queued workload, or reject it. */
@@ -267,6 +309,20 @@ void med_wl_loops_build(struct vgpu_workload *w, const struct med_scan_result *r
 void med_wl_patch_sites(struct vgpu_workload *w, const struct bb_site *sites, unsigned count);
 /* Free what @w's traps hold. */
 void med_wl_loops_free(struct vgpu_workload *w);
+
+/* writes.c */
+/* The workloads of @w's vGPU in flight whose writes meet a page @w's scan
+ * (@res, of @len ring bytes) read: their WL_SLOT_BITs, 0 if none. */
+uint32_t med_wl_writers_of(const struct vgpu_workload *w, const struct guest_context *ctx,
+                           const struct med_scan_result *res, uint32_t len);
+/* Record the pages @res's commands may write, through @ppgtt and the
+ * GGTT as of now, as @w's write set. */
+void med_wl_writes_record(struct vgpu_workload *w, const struct med_scan_result *res,
+                          const struct med_vgpu_ppgtt *ppgtt);
+/* @w's scan stopped before a batch its ring writes first (@res.split):
+ * @w runs its ring's first @len bytes, completes the elements whose
+ * tails it covers, and puts the others back for the rest. */
+void med_wl_split(struct vgpu_workload *w, uint32_t len);
 
 /* bind.c */
 /* The scheduler's bind: map @sw's memory at its engine's window @window_index. */

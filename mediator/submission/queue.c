@@ -96,6 +96,18 @@ void med_wl_reject(struct vgpu_workload *w, const char *fmt, ...)
 }
 
 
+void med_wl_requeue(struct vgpu_workload *w, const struct pending_element *els, unsigned count)
+{
+    struct engine_queue *eq = &w->sub->engines[w->engine];
+
+    assert(eq->pending_count + count <= MED_WL_PENDING_MAX);
+    for (unsigned i = count; i-- > 0;) {
+        eq->pending_first = (eq->pending_first + MED_WL_PENDING_MAX - 1) % MED_WL_PENDING_MAX;
+        eq->pending[eq->pending_first] = els[i];
+        eq->pending_count++;
+    }
+}
+
 const struct vgpu_workload *med_wl_previous_of_context(const struct vgpu_workload *w)
 {
     const struct engine_queue *eq = &w->sub->engines[w->engine];
@@ -149,22 +161,25 @@ static void retire(struct engine_queue *eq, struct med_vgpu_submission *sub)
 
         if (!eq->dropping && w->event) {
             uint32_t ring_head = w->head, flags = 0;
+            /* A split's first part completes no element when done: the
+             * element's rest does (the context is written back all the
+             * same: the rest's shadow reads it). */
+            unsigned reported = w->unreported && w->event == WIRE_EVENT_DONE
+                                ? 0 : 1 + w->merged_count;
 
             if (w->event == WIRE_EVENT_DONE) {
                 med_wl_context_write_back(w);
                 ring_head = w->tail;
-                sub->stats.completed += 1 + w->merged_count;
-                sub->config.host->totals->completed += 1 + w->merged_count;
+                sub->stats.completed += reported;
+                sub->config.host->totals->completed += reported;
                 /* The GPU raises it as it runs the command; the guest sees
                  * it with the last element the work completes. */
                 flags = w->user_interrupt ? WIRE_COMPLETE_USER_INTERRUPT : 0;
             }
 
-            report(sub, w->engine, w->event, w->guest_desc, ring_head,
-                   w->merged_count ? 0 : flags, w->engine_error);
-            for (unsigned i = 0; i < w->merged_count; i++) {
-                report(sub, w->engine, w->event, w->merged_desc[i], ring_head,
-                       i + 1 == w->merged_count ? flags : 0, w->engine_error);
+            for (unsigned i = 0; i < reported; i++) {
+                report(sub, w->engine, w->event, w->taken[i].desc, ring_head,
+                       i + 1 == reported ? flags : 0, w->engine_error);
             }
             if (w->sched.dispatched_ns && w->event == WIRE_EVENT_DONE) {
                 account_times(w, med_now_ns() - start);
@@ -181,6 +196,28 @@ static void retire(struct engine_queue *eq, struct med_vgpu_submission *sub)
 }
 
 /*
+ * The seq of the oldest element waiting on an engine of @sub but @engine
+ * for a slot (UINT64_MAX: none).  Not one waiting for writers (a deferred
+ * element, queue.c's defer()): the engines of the vGPU go on meanwhile, as
+ * on hardware, where a later element on one engine may be what the
+ * writer itself waits for (a semaphore).
+ */
+static uint64_t oldest_waiting(const struct med_vgpu_submission *sub, unsigned engine)
+{
+    uint64_t oldest = UINT64_MAX;
+
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
+        const struct engine_queue *eq = &sub->engines[e];
+
+        if (e != engine && eq->pending_count && !eq->waiting_for &&
+            eq->pending[eq->pending_first].seq < oldest) {
+            oldest = eq->pending[eq->pending_first].seq;
+        }
+    }
+    return oldest;
+}
+
+/*
  * Elements of @w's context waiting right behind it join it: it runs to the
  * last one's tail, as a lite restore extends a running context, and they
  * are reported with it.  Only while the GPU is behind (elements pending),
@@ -189,29 +226,68 @@ static void retire(struct engine_queue *eq, struct med_vgpu_submission *sub)
  */
 static void merge_followers(struct engine_queue *eq, struct vgpu_workload *w)
 {
+    uint64_t others = oldest_waiting(w->sub, w->engine);
+
     while (eq->pending_count && w->merged_count < MED_WL_MERGE_MAX &&
            w->submitted_tail != NO_TAIL) {
         const struct pending_element *next = &eq->pending[eq->pending_first];
 
-        if (((uint32_t)next->desc & CTX_DESC_LRCA_MASK) != w->lrca || next->tail == NO_TAIL) {
+        /* not past an older element of another engine (engine_can_shadow()) */
+        if (((uint32_t)next->desc & CTX_DESC_LRCA_MASK) != w->lrca || next->tail == NO_TAIL ||
+            next->seq > others) {
             return;
         }
         w->submitted_tail = next->tail;
-        w->merged_desc[w->merged_count++] = next->desc;
+        w->taken[w->taken_count++] = *next;
+        w->merged_count++;
         eq->pending_first = (eq->pending_first + 1) % MED_WL_PENDING_MAX;
         eq->pending_count--;
     }
 }
 
-static bool engine_can_shadow(const struct engine_queue *eq)
+/*
+ * An engine shadows its next element when it has a slot, waits for no
+ * writer, and no older element waits for a slot on another engine:
+ * elements are copied and scanned in the order they came, over all
+ * engines, so that each scan knows what the elements before it may write
+ * (writes.c), but for those deferred (oldest_waiting()).
+ */
+static bool engine_can_shadow(const struct med_vgpu_submission *sub, unsigned engine)
 {
-    return !eq->dropping && eq->pending_count && eq->in_flight < MED_WL_SLOTS;
+    const struct engine_queue *eq = &sub->engines[engine];
+
+    return !eq->dropping && eq->pending_count && eq->in_flight < MED_WL_SLOTS &&
+           !eq->waiting_for && eq->pending[eq->pending_first].seq < oldest_waiting(sub, engine);
+}
+
+/*
+ * @w's scan read what workloads in flight may write (w->blockers): what
+ * it copied is not what the GPU would run.  Its elements go back to the
+ * front of the queue and its engine shadows nothing more until those
+ * workloads completed (finished() clears their bits); then it is copied
+ * and scanned again.  Each retry waits for a completion of the vGPU's
+ * own, so a guest cannot make the mediator go round.
+ */
+static void defer(struct engine_queue *eq, struct vgpu_workload *w)
+{
+    struct med_vgpu_submission *sub = w->sub;
+
+    eq->in_flight--;            /* its slot, the last one taken */
+    med_wl_requeue(w, w->taken, w->taken_count);
+    eq->waiting_for = w->blockers;
+    sub->stats.deferred++;
+    sub->config.host->totals->deferred++;
+    med_wl_notice(sub, false, 0, "%s element 0x%016" PRIx64 " deferred: its "
+                  "ring or batches are memory that %d workload(s) in flight may write; copied "
+                  "and scanned once they completed", gen9_engines[w->engine].name,
+                  w->guest_desc, __builtin_popcount(w->blockers));
+    w->blockers = 0;
 }
 
 bool med_vgpu_submission_can_shadow(const struct med_vgpu_submission *sub)
 {
     for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
-        if (engine_can_shadow(&sub->engines[e])) {
+        if (engine_can_shadow(sub, e)) {
             return true;
         }
     }
@@ -225,7 +301,7 @@ void med_vgpu_submission_shadow_next(struct med_vgpu_submission *sub)
         struct vgpu_workload *w = NULL;
         uint64_t tables_before;
 
-        if (!engine_can_shadow(eq)) {
+        if (!engine_can_shadow(sub, e)) {
             continue;
         }
 
@@ -236,9 +312,12 @@ void med_vgpu_submission_shadow_next(struct med_vgpu_submission *sub)
             }
         }
         assert(w);
-        w->guest_desc = eq->pending[eq->pending_first].desc;
-        w->received_ns = eq->pending[eq->pending_first].received_ns;
-        w->submitted_tail = eq->pending[eq->pending_first].tail;
+        w->taken[0] = eq->pending[eq->pending_first];
+        w->taken_count = 1;
+        w->unreported = false;
+        w->guest_desc = w->taken[0].desc;
+        w->received_ns = w->taken[0].received_ns;
+        w->submitted_tail = w->taken[0].tail;
         w->lrca = (uint32_t)w->guest_desc & CTX_DESC_LRCA_MASK;
         w->merged_count = 0;
         w->event = 0;
@@ -253,6 +332,9 @@ void med_vgpu_submission_shadow_next(struct med_vgpu_submission *sub)
         merge_followers(eq, w);
         tables_before = med_page_pool_allocated(sub->pool);
         med_wl_shadow(w);
+        if (w->blockers) {
+            defer(eq, w);
+        }
         if (med_page_pool_allocated(sub->pool) - tables_before > MED_GUARD_BIG_BUILD_TABLES) {
             med_wl_notice(sub, true, MED_GUARD_BIG_BUILD, NULL);
         }
@@ -269,6 +351,10 @@ static void finished(struct med_sched_workload *sw, enum med_sched_result result
     struct engine_queue *eq = &sub->engines[w->engine];
 
     w->state = WL_FINISHED;
+    /* No longer a writer the engines' next elements wait for. */
+    for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
+        sub->engines[e].waiting_for &= ~WL_SLOT_BIT(w->engine, (unsigned)(w - eq->slots));
+    }
     switch (result) {
     case MED_SCHED_DONE:
         w->event = WIRE_EVENT_DONE;
@@ -344,7 +430,8 @@ void med_vgpu_submission_submit(struct med_vgpu_submission *sub, enum gen9_engin
         return;
     }
     eq->pending[(eq->pending_first + eq->pending_count) % MED_WL_PENDING_MAX] =
-        (struct pending_element){ .desc = desc, .received_ns = received_ns,
+        (struct pending_element){ .desc = desc, .seq = sub->next_seq++,
+                                  .received_ns = received_ns,
                                   .tail = med_wl_context_submitted_tail(sub, desc) };
     eq->pending_count++;
 }
@@ -358,6 +445,7 @@ static void empty_engine(struct med_vgpu_submission *sub, struct engine_queue *e
 
     *mode = true;
     eq->pending_count = 0;
+    eq->waiting_for = 0;
     left = med_sched_cancel(sub->config.host->sched, &eq->entity);
     for (; left; left = next) {
         next = left->next;
@@ -466,6 +554,7 @@ void med_vgpu_submission_destroy(struct med_vgpu_submission *sub)
             free(sub->engines[e].slots[i].sites);
             med_wl_loops_free(&sub->engines[e].slots[i]);
             free(sub->engines[e].slots[i].part_ends);
+            free(sub->engines[e].slots[i].writes);
         }
     }
     med_ppgtt_set_destroy(sub->ppgtts);

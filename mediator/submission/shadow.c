@@ -58,6 +58,17 @@ void med_wl_shadow(struct vgpu_workload *w)
     }, &res);
     w->scan_ns = med_now_ns() - scan_start;
     MED_TRACE(scan, sub->config.vgpu_id, w->engine, w->guest_desc, verdict, len);
+    /* What earlier work of the vGPU may still write is not what the GPU
+     * will run here: scanned again once that work completed (queue.c). */
+    if (verdict != MED_SCAN_NO_MEMORY && (w->blockers = med_wl_writers_of(w, &ctx, &res, len))) {
+        med_wl_fetched_free(sub);
+        return;
+    }
+    if (res.split) {
+        len = (uint32_t)res.buffers[0].len;
+        w->tail = (w->head + len) % ctx.ring_size;
+    }
+    w->ring_tail = (w->tail + w->tail % 8) % ctx.ring_size;
     if (verdict != MED_SCAN_OK && !res.prefix) {
         med_wl_reject(w, "scan: %s", res.reason);
     } else if (med_wl_layout(w, &ctx, &res, len)) {
@@ -69,6 +80,10 @@ void med_wl_shadow(struct vgpu_workload *w)
         w->ppgtt = ctx.ppgtt;
         w->ppgtt_pin = med_vgpu_ppgtt_pin(ctx.ppgtt);
         w->state = WL_QUEUED;
+        med_wl_writes_record(w, &res, ctx.ppgtt);
+        if (res.split) {
+            med_wl_split(w, len);
+        }
     }
     med_wl_fetched_free(sub);
     w->shadow_ns = med_now_ns() - start - w->scan_ns;

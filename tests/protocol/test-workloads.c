@@ -1337,6 +1337,149 @@ static void submit_batch(struct guest_ctx *ctx, uint64_t addr)
     assert_int_equal(guest_ctx_submit(ctx), 0);
 }
 
+/*
+ * Batches that an earlier batch of the vGPU writes before they run
+ * (IGT's gem_exec_whisper relays a value so, batch to batch): the GPU
+ * runs what memory holds when its command streamer gets there, so the
+ * mediator copies and scans such a batch only once its writers completed
+ * (docs/scanner.md, "Batches written by the GPU").  The writer, at
+ * 0x3000 of the batch buffer, waits for the dword at data 0x40 to be 1,
+ * then stores RELAY_VALUE into the first reader's immediate (0x4000: a
+ * store of 0xbad at data 0) and @second_dw over the second reader's first
+ * dword (0x5000: MI_NOOP, then a store of 0x5eed at data 1).
+ */
+#define WRITER          0x3000
+#define READER          0x4000
+#define SECOND_READER   0x5000
+#define RELAY_VALUE     0x600d
+
+static void write_relay(struct env *e, uint64_t writer_base, uint32_t second_dw)
+{
+    uint32_t *p = (uint32_t *)((uint8_t *)e->batch->map + WRITER);
+    uint32_t *q = (uint32_t *)((uint8_t *)e->batch->map + SECOND_READER);
+
+    emit_wait_for_one(&p, DATA_ADDR + 0x100);
+    emit_sdi(&p, writer_base + READER + 12, false, false);
+    p[-1] = RELAY_VALUE;
+    emit_sdi(&p, writer_base + SECOND_READER, false, false);
+    p[-1] = second_dw;
+    emit(&p, MI_BB_END_DW);
+    store_batch(e, READER, DATA_ADDR, 0xbad);
+    emit(&q, MI_NOOP_DW);
+    emit_sdi(&q, DATA_ADDR + 4, false, false);
+    q[-1] = 0x5eed;
+    emit(&q, MI_BB_END_DW);
+}
+
+/* Submit the readers (mapped at @reader_base in @ctx's PPGTT) as one
+ * element of @ctx, and make sure the mediator took it (@idle's engine
+ * has nothing to run) before the writer is released. */
+static void submit_readers(struct env *e, struct guest_ctx *ctx, uint64_t reader_base,
+                           struct guest_ctx *idle)
+{
+    uint32_t seqno;
+
+    assert_int_equal(guest_ctx_emit_batch(ctx, reader_base + READER, true), 0);
+    assert_int_equal(guest_ctx_emit_batch(ctx, reader_base + SECOND_READER, true), 0);
+    assert_int_equal(guest_ctx_emit_breadcrumb(ctx, &seqno), 0);
+    assert_int_equal(guest_ctx_submit(ctx), 0);
+    assert_int_equal(guest_ctx_barrier(idle, WAIT_MS), 0);
+}
+
+/* What the hardware does: the first reader stores the relayed value, the
+ * second ends at the batch end written over its first dword. */
+static void assert_relayed(struct env *e, struct guest_ctx *reader)
+{
+    store_u32(e->data, 0x40, 1);
+    assert_int_equal(guest_ctx_wait(reader, WAIT_MS), 0);
+    assert_int_equal(load_u32(e->data, 0), RELAY_VALUE);
+    assert_int_equal(load_u32(e->data, 1), 0);
+    assert_exec_counts(e, 0, 0);
+}
+
+/* Writer and readers in two elements of one context. */
+static void test_a_batch_written_by_an_earlier_one_runs_what_it_wrote(void **state)
+{
+    struct env *e = *state;
+
+    write_relay(e, BATCH_ADDR, MI_BB_END_DW);
+    submit_batch(e->rcs, BATCH_ADDR + WRITER);
+    assert_int_equal(guest_ctx_barrier(e->bcs, WAIT_MS), 0);
+    submit_readers(e, e->rcs, BATCH_ADDR, e->bcs);
+    assert_relayed(e, e->rcs);
+}
+
+/* Writer and readers in one element: the scan of its ring finds the
+ * writes before the readers' starts. */
+static void test_a_batch_written_earlier_in_its_element_runs_what_was_written(void **state)
+{
+    struct env *e = *state;
+
+    write_relay(e, BATCH_ADDR, MI_BB_END_DW);
+    store_u32(e->data, 0x40, 1);
+    assert_int_equal(guest_ctx_emit_batch(e->rcs, BATCH_ADDR + WRITER, true), 0);
+    submit_readers(e, e->rcs, BATCH_ADDR, e->bcs);
+    assert_relayed(e, e->rcs);
+}
+
+/* The writer on the blitter, the readers on the render engine. */
+static void test_a_batch_written_from_another_engine_runs_what_was_written(void **state)
+{
+    struct env *e = *state;
+    struct guest_ctx *vcs = guest_ctx_new(e->vm, GEN9_VCS, e->ppgtt);
+
+    assert_non_null(vcs);
+    write_relay(e, BATCH_ADDR, MI_BB_END_DW);
+    submit_batch(e->bcs, BATCH_ADDR + WRITER);
+    assert_int_equal(guest_ctx_barrier(vcs, WAIT_MS), 0);
+    submit_readers(e, e->rcs, BATCH_ADDR, vcs);
+    assert_relayed(e, e->rcs);
+    assert_int_equal(guest_ctx_wait(e->bcs, WAIT_MS), 0);
+}
+
+/* The readers in a context of another PPGTT, which maps the batch buffer
+ * at another address: the write and the read meet in guest memory. */
+static void test_a_batch_written_through_another_ppgtt_runs_what_was_written(void **state)
+{
+    struct env *e = *state;
+    struct guest_ppgtt *other = guest_ppgtt_new(e->vm);
+    struct guest_ctx *reader;
+
+    assert_non_null(other);
+    assert_int_equal(guest_ppgtt_map(other, e->batch, LONG_ADDR), 0);
+    assert_int_equal(guest_ppgtt_map(other, e->data, DATA_ADDR), 0);
+    reader = guest_ctx_new(e->vm, GEN9_RCS, other);
+    assert_non_null(reader);
+    write_relay(e, BATCH_ADDR, MI_BB_END_DW);
+    submit_batch(e->rcs, BATCH_ADDR + WRITER);
+    assert_int_equal(guest_ctx_barrier(e->bcs, WAIT_MS), 0);
+    submit_readers(e, reader, LONG_ADDR, e->bcs);
+    assert_relayed(e, reader);
+}
+
+/* The hostile form: the writer puts a command the scanner refuses
+ * (MI_REPORT_HEAD, which would write the engine's status page, a host
+ * page) into the second reader after the readers were submitted.  The
+ * GPU never runs it: the readers are scanned as written, and the second
+ * is refused there as usual (the first reader runs, the element stops at
+ * the refused command). */
+static void test_a_refused_command_written_into_a_later_batch_is_refused(void **state)
+{
+    struct env *e = *state;
+
+    write_relay(e, BATCH_ADDR, MI_REPORT_HEAD_DW);
+    submit_batch(e->rcs, BATCH_ADDR + WRITER);
+    assert_int_equal(guest_ctx_barrier(e->bcs, WAIT_MS), 0);
+    submit_readers(e, e->rcs, BATCH_ADDR, e->bcs);
+    store_u32(e->data, 0x40, 1);
+    assert_int_equal(guest_ctx_wait(e->rcs, WAIT_MS), -EIO);
+    assert_int_equal(load_u32(e->data, 0), RELAY_VALUE);
+    assert_int_equal(load_u32(e->data, 1), 0);
+    assert_host_pages_intact(e);
+    assert_canary_intact(e);
+    assert_exec_counts(e, 1, 0);
+}
+
 #define STARTED_MARK    0x57a7
 
 /*
@@ -1825,6 +1968,20 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_engine_reset_spares_the_vgpus_other_engines,
                                         setup_patient, teardown),
         cmocka_unit_test_setup_teardown(test_rejections_are_counted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_batch_written_by_an_earlier_one_runs_what_it_wrote,
+                                        setup_patient, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_batch_written_earlier_in_its_element_runs_what_was_written, setup_patient,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_batch_written_from_another_engine_runs_what_was_written, setup_patient,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_batch_written_through_another_ppgtt_runs_what_was_written, setup_patient,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_refused_command_written_into_a_later_batch_is_refused, setup_patient,
+            teardown),
         cmocka_unit_test_setup_teardown(test_leaf_changed_under_a_waiting_workload,
                                         setup_patient, teardown),
         cmocka_unit_test_setup_teardown(test_table_written_between_runs_is_seen, setup,

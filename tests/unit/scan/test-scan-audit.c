@@ -996,6 +996,101 @@ static void test_batch_structure(void **state)
     assert_int_equal(f->result.commands, 11);
 }
 
+/* Does the result's write set hold exactly [@lo, @hi) of @space as range @i? */
+static void assert_write(const struct fixture *f, unsigned i, enum med_scan_space space,
+                         uint64_t lo, uint64_t hi)
+{
+    const struct med_scan_write *w = &f->result.writes[i];
+
+    assert_true(i < f->result.write_count);
+    assert_int_equal(w->space, space);
+    assert_int_equal(w->lo, lo);
+    assert_int_equal(w->hi, hi);
+}
+
+/*
+ * The write set (docs/scanner.md, "Batches written by the GPU"): the
+ * pages the commands whose rows write may write, merged where they touch;
+ * a draw may write anything.  A batch an earlier batch of the ring
+ * writes ends the result before its ring-level start (split); one written
+ * by its own chain, with no ring boundary between, does not.
+ */
+static void test_write_sets(void **state)
+{
+    struct fixture *f = *state;
+    const uint32_t gpr = 0x22000u + 0x600;      /* the blitter's CS_GPR0 */
+    uint32_t *p = f->ring, *b;
+
+    emit_sdi(&p, GGTT_DATA + 4, true, false);
+    emit_bb_start(&p, PPGTT_BATCH, EMIT_BB_PPGTT);
+    b = fake_ppgtt(f->vm, PPGTT_BATCH);
+    emit_sdi(&b, PPGTT_DATA + 8, false, false);
+    emit_reg_mem(&b, 0x24, gpr, PPGTT_DATA + 0x1ffc, false);   /* the next page */
+    emit_reg_mem(&b, 0x24, gpr, PPGTT_DATA + 0x3000, false);   /* apart */
+    emit_color_blt(&b, PPGTT_DATA + 0x8000, 4096, 1024, 2);            /* two pages */
+    emit_reg_mem(&b, 0x29, gpr, PPGTT_DATA + 0x6000, false);   /* a read */
+    emit(&b, MI_BB_END_DW);
+    assert_int_equal(scan_until(f, GEN9_BCS, p), MED_SCAN_OK);
+    assert_false(f->result.writes_any || f->result.split);
+    assert_int_equal(f->result.write_count, 4);
+    assert_write(f, 0, MED_SCAN_GGTT, GGTT_DATA, GGTT_DATA + 0x1000);
+    assert_write(f, 1, MED_SCAN_PPGTT, PPGTT_DATA, PPGTT_DATA + 0x2000);
+    assert_write(f, 2, MED_SCAN_PPGTT, PPGTT_DATA + 0x3000, PPGTT_DATA + 0x4000);
+    assert_write(f, 3, MED_SCAN_PPGTT, PPGTT_DATA + 0x8000, PPGTT_DATA + 0xa000);
+
+    /* A draw writes what its state points at. */
+    b = fake_ppgtt(f->vm, PPGTT_BATCH);
+    emit_state(&b, 3, 3, 0x00, 7);              /* 3DPRIMITIVE */
+    emit(&b, MI_BB_END_DW);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_OK);
+    assert_true(f->result.writes_any);
+
+    /* The first batch stores into the second's first dword: the result
+     * ends before the ring's second start. */
+    p = f->ring;
+    emit_bb_start(&p, PPGTT_BATCH, EMIT_BB_PPGTT);
+    emit_bb_start(&p, PPGTT_BATCH2, EMIT_BB_PPGTT);
+    emit_sdi(&p, GGTT_DATA, true, false);
+    b = fake_ppgtt(f->vm, PPGTT_BATCH);
+    emit_sdi(&b, PPGTT_BATCH2, false, false);
+    emit(&b, MI_BB_END_DW);
+    b = fake_ppgtt(f->vm, PPGTT_BATCH2);
+    emit(&b, MI_BB_END_DW);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_OK);
+    assert_true(f->result.split);
+    assert_int_equal(f->result.buffers[0].len, 12);
+    assert_int_equal(f->result.buffer_count, 2);
+    assert_int_equal(f->result.bb_start_count, 1);
+    assert_int_equal(f->result.write_count, 1);
+    assert_write(f, 0, MED_SCAN_PPGTT, PPGTT_BATCH2, PPGTT_BATCH2 + 0x1000);
+
+    /* The same from the ring's first start (a call of a second-level
+     * batch it wrote): nothing to cut at, scanned as copied. */
+    p = f->ring;
+    emit_bb_start(&p, PPGTT_BATCH, EMIT_BB_PPGTT);
+    b = fake_ppgtt(f->vm, PPGTT_BATCH);
+    emit_sdi(&b, PPGTT_BATCH2, false, false);
+    emit_bb_start(&b, PPGTT_BATCH2, EMIT_BB_PPGTT | EMIT_BB_SECOND);
+    emit(&b, MI_BB_END_DW);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_OK);
+    assert_false(f->result.split);
+    assert_int_equal(f->result.buffer_count, 3);
+
+    /* A batch started again after a later batch wrote it runs no old
+     * copy: cut before the third start. */
+    p = f->ring;
+    emit_bb_start(&p, PPGTT_BATCH2, EMIT_BB_PPGTT);
+    emit_bb_start(&p, PPGTT_BATCH, EMIT_BB_PPGTT);
+    emit_bb_start(&p, PPGTT_BATCH2, EMIT_BB_PPGTT);
+    b = fake_ppgtt(f->vm, PPGTT_BATCH);
+    emit_sdi(&b, PPGTT_BATCH2, false, false);
+    emit(&b, MI_BB_END_DW);
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_OK);
+    assert_true(f->result.split);
+    assert_int_equal(f->result.buffers[0].len, 24);
+    assert_int_equal(f->result.buffer_count, 3);
+}
+
 static void test_bad_batch_starts(void **state)
 {
     struct fixture *f = *state;
@@ -1265,6 +1360,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_growing_copies, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch_structure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_sets, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_batch_starts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_conditional_batch_end, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
