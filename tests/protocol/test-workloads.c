@@ -1397,15 +1397,22 @@ static void assert_relayed(struct env *e, struct guest_ctx *reader)
     assert_exec_counts(e, 0, 0);
 }
 
+/* The relay in two elements of the render context: the writer's, then
+ * the readers'. */
+static void submit_relay_in_one_context(struct env *e, uint32_t second_dw)
+{
+    write_relay(e, BATCH_ADDR, second_dw);
+    submit_batch(e->rcs, BATCH_ADDR + WRITER);
+    assert_int_equal(guest_ctx_barrier(e->bcs, WAIT_MS), 0);
+    submit_readers(e, e->rcs, BATCH_ADDR, e->bcs);
+}
+
 /* Writer and readers in two elements of one context. */
 static void test_a_batch_written_by_an_earlier_one_runs_what_it_wrote(void **state)
 {
     struct env *e = *state;
 
-    write_relay(e, BATCH_ADDR, MI_BB_END_DW);
-    submit_batch(e->rcs, BATCH_ADDR + WRITER);
-    assert_int_equal(guest_ctx_barrier(e->bcs, WAIT_MS), 0);
-    submit_readers(e, e->rcs, BATCH_ADDR, e->bcs);
+    submit_relay_in_one_context(e, MI_BB_END_DW);
     assert_relayed(e, e->rcs);
 }
 
@@ -1467,10 +1474,7 @@ static void test_a_refused_command_written_into_a_later_batch_is_refused(void **
 {
     struct env *e = *state;
 
-    write_relay(e, BATCH_ADDR, MI_REPORT_HEAD_DW);
-    submit_batch(e->rcs, BATCH_ADDR + WRITER);
-    assert_int_equal(guest_ctx_barrier(e->bcs, WAIT_MS), 0);
-    submit_readers(e, e->rcs, BATCH_ADDR, e->bcs);
+    submit_relay_in_one_context(e, MI_REPORT_HEAD_DW);
     store_u32(e->data, 0x40, 1);
     assert_int_equal(guest_ctx_wait(e->rcs, WAIT_MS), -EIO);
     assert_int_equal(load_u32(e->data, 0), RELAY_VALUE);
