@@ -5,12 +5,39 @@
 # skips (run-guest --igt-skip, docs/testing.md) names it; any other skip
 # fails, since a skip is never a pass.  A subtest left out on purpose
 # (--igt-not-run, with its reason) is `ok # SKIP not run: <reason>`.
+#
+# Hangs and guest errors (docs/testing.md, "IGT in the guest"): a subtest
+# that IGT makes hang on purpose is an injector (run-guest --igt-hang, the
+# table igt_hang of tests/guest/meson.build, read from IGT's code).  Any
+# other subtest fails when i915 logged a GPU hang during it, or when the
+# vGPU logged a guest error (the mediator's or QEMU's) during it; an
+# injector may have guest errors of the kinds a hang it injects leaves
+# (HANG_ERRORS), no other.
 # SPDX-License-Identifier: GPL-2.0-or-later
 
 import fnmatch
 import re
 
 FIELD = re.compile(r'(\w+)=("[^"]*"|\S*)')
+# The guest errors of the vGPU that a hang IGT injects leaves, and nothing
+# else: the GPU's hang detection or the scheduler stopped the element
+# (mediator/submission/queue.c); IGT's invalid command (IGT_SPIN_INVALID_CS)
+# or a batch running into uninitialised memory (i915_hangman's
+# hangcheck-unterminated), which the scanner lets run up to there and stop
+# as the hardware would (docs/scanner.md); QEMU's word that the guest's
+# context was so stopped (vgpu/execlist.c).
+HANG_ERRORS = re.compile(
+    r'stopped by the GPU .*: engine reset, reported as a hang$'
+    r'|held the engine past its parts\' limit .*: engine reset, reported as a hang$'
+    r'|rejected: scan: (unknown command|batch has no MI_BATCH_BUFFER_END)\b.*'
+    r'; it runs up to there and stops \(a hang\)$'
+    r'|context 0x[0-9a-f]+ was (rejected|stopped) by the mediator: ')
+# The vGPU's guest error lines: the mediator's ("vgpu N (NAME): guest
+# error: "), QEMU's ("vgpu NAME: guest error: "); and the line each prints
+# when it stops logging them (a burst, then only counted).
+GUEST_ERROR = re.compile(r'gpumed: (warning: )?vgpu [^:]*: guest error: ')
+ERRORS_UNLOGGED = re.compile(r'further guest errors are only counted|'
+                             r"further lines of 'guest error' are only counted")
 
 
 def fields(record):
@@ -24,29 +51,67 @@ class IgtResults:
         self.listed = {}            # test -> number of subtests
         self.started = []           # test@subtest, in order
         self.reports = []           # the GUEST-IGT fields, in order
+        self.errors = []            # guest errors not yet attributed
+        self.errors_before = []     # ... logged before the first result
+        self.unlogged = False       # the vGPU stopped logging guest errors
+        self.unchecked = set()      # ids of the results reported since
+
+    def guest_error(self, line):
+        """A line of the vGPU's log (the mediator's, or QEMU's), read before
+        the next GUEST-IGT record: a guest error belongs to the result the
+        guest reports next, since the vGPU logs it before it completes the
+        work a subtest waits for (a guest error seen after the last result of
+        a subtest and before the next START is that subtest's aftermath)."""
+        if GUEST_ERROR.search(line):
+            self.errors.append(line.strip())
+        if ERRORS_UNLOGGED.search(line):
+            self.unlogged = True
+
+    def _attribute(self, report):
+        if report is None:
+            self.errors_before += self.errors
+        else:
+            report['errors'] = report.get('errors', []) + self.errors
+        self.errors = []
 
     def record(self, tag, record):
         f = fields(record)
         if tag == 'GUEST-IGT-LIST':
             self.listed[f.get('test', '?')] = int(f.get('subtests', '0') or 0)
         elif tag == 'GUEST-IGT-START':
+            self._attribute(self.reports[-1] if self.reports else None)
             self.started.append(f.get('test', '?'))
         else:
             self.reports.append(f)
+            self._attribute(f)
+            if self.unlogged:
+                self.unchecked.add(id(f))
+
+    def finish(self):
+        """The guest is gone: errors logged since the last result are its."""
+        self._attribute(self.reports[-1] if self.reports else None)
 
     @staticmethod
     def _owner(name, started):
         """The started subtest a reported name belongs to (itself or its parent)."""
         return name if name in started else name.rsplit('@', 1)[0]
 
-    def points(self, missing_reason, todo, skips, not_run):
-        """[(TAP line without its number, passed)], TODO and SKIP applied."""
+    def points(self, missing_reason, todo, skips, not_run, hangers=None):
+        """[(TAP line without its number, passed)], TODO and SKIP applied;
+        @hangers: {fnmatch pattern: why IGT hangs the GPU there}."""
+        hangers = hangers or {}
+        self.finish()
         out = []
+        if self.errors_before:
+            out.append(('not ok - the vGPU logged %d guest error%s before the first IGT '
+                        'result: %s' % (len(self.errors_before),
+                                        's' if len(self.errors_before) > 1 else '',
+                                        self.errors_before[0]), False))
         reported = {self._owner(r.get('test', '?'), set(self.started)) for r in self.reports}
         for test in self.tests:
             mine = [r for r in self.reports if r.get('test', '?').split('@')[0] == test]
             for r in mine:
-                out.append(self._point(r, todo, skips, not_run))
+                out.append(self._point(r, todo, skips, not_run, hangers))
             for name in self.started:
                 if name.split('@')[0] == test and name not in reported:
                     out.append(self._marked('%s (no result: %s)' % (name, missing_reason),
@@ -62,14 +127,36 @@ class IgtResults:
                                missing_reason), False))
         return out
 
-    def _point(self, r, todo, skips, not_run):
+    @staticmethod
+    def _matching(name, table):
+        return [why for pattern, why in table.items() if fnmatch.fnmatchcase(name, pattern)]
+
+    def _point(self, r, todo, skips, not_run, hangers):
         name, status = r.get('test', '?'), r.get('status', '?')
-        why = [reason for pattern, reason in not_run.items() if fnmatch.fnmatchcase(name, pattern)]
+        why = self._matching(name, not_run)
         if status == 'not-run' and why:
             return 'ok - %s # SKIP not run: %s' % (name, why[0]), True
         reason = r.get('reason', '')
         hangs = int(r.get('hangs', '0') or 0)
+        injects = self._matching(name, hangers)
         note = ' (i915 logged %d GPU hang%s)' % (hangs, 's' if hangs > 1 else '') if hangs else ''
+        errors = [e for e in r.get('errors', []) if not (injects and HANG_ERRORS.search(e))]
+        vgpu = []       # what the vGPU's log says against it
+        if errors:
+            vgpu.append('the vGPU logged %d guest error%s%s: %s'
+                        % (len(errors), 's' if len(errors) > 1 else '',
+                           ' of no kind a hang leaves' if injects else '', errors[0]))
+        if not injects and id(r) in self.unchecked:
+            vgpu.append('unchecked: the vGPU had stopped logging guest errors (past its '
+                        'burst) before it ran')
+        if injects and note:
+            note = note[:-1] + ': IGT injects them, %s)' % injects[0]
+        if status in ('pass', 'skip') and (vgpu or (hangs and not injects)):
+            hung = ['i915 logged %d GPU hang%s and IGT injects none here'
+                    % (hangs, 's' if hangs > 1 else '')] if hangs and not injects else []
+            return self._marked('%s: %s, but %s' % (name, 'passes' if status == 'pass'
+                                                  else 'skips', '; '.join(hung + vgpu)),
+                                False, name, todo)
         if status == 'skip' and name in skips and name not in todo:
             return 'ok - %s # SKIP %s (IGT: %s)' % (name, skips[name], reason), True
         if status == 'pass':
@@ -77,7 +164,8 @@ class IgtResults:
         if status == 'skip':
             text = '%s: IGT skipped it, which bare-metal Skylake would not: %s' % (name, reason)
         else:
-            text = '%s: %s%s%s' % (name, status, ': ' + reason if reason else '', note)
+            text = '%s: %s%s%s%s' % (name, status, ': ' + reason if reason else '', note,
+                                     ''.join('; ' + p for p in vgpu))
         return self._marked(text, False, name, todo)
 
     @staticmethod
