@@ -233,9 +233,10 @@ static void log_stats(const struct med_server_stats *st, const struct med_vgpu_e
             ex->ppgtt_bad_entries, ex->ppgtt_unchanged);
     /* The engines' idle gaps while a vGPU had work (docs/scheduler.md). */
     med_log(MED_LOG_INFO, "dispatch: %" PRIu64 " ELSP writes, %" PRIu64 " of them pairs (%"
-            PRIu64 " appended behind a running context); %" PRIu64 " waits for an engine "
+            PRIu64 " appended behind a running context), %" PRIu64 " feeding a running "
+            "context its next parts; %" PRIu64 " waits for an engine "
             "with work queued: median %.1f us, 99th percentile %.1f us, greatest %.1f us",
-            sc->elsp_writes, sc->elsp_pairs, sc->elsp_appends, sc->waits,
+            sc->elsp_writes, sc->elsp_pairs, sc->elsp_appends, sc->elsp_feeds, sc->waits,
             med_sched_wait_ns(sc, 0.5) / 1e3, med_sched_wait_ns(sc, 0.99) / 1e3,
             sc->wait_max_ns / 1e3);
 }

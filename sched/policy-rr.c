@@ -104,6 +104,13 @@ static uint64_t rr_horizon_ns(void *policy, const struct med_sched_entity *en, u
     return 0;
 }
 
+/* Alone with work, an entity is the queue's only one. */
+static bool rr_keeps(void *policy, struct med_sched_entity *en, uint64_t now_ns)
+{
+    (void)policy, (void)en, (void)now_ns;
+    return true;
+}
+
 const struct med_sched_policy_ops med_sched_policy_rr = {
     .name = "round-robin",
     .create = rr_create,
@@ -114,4 +121,5 @@ const struct med_sched_policy_ops med_sched_policy_rr = {
     .charge = rr_charge,
     .next_eligible_ns = rr_next_eligible_ns,
     .horizon_ns = rr_horizon_ns,
+    .keeps = rr_keeps,
 };

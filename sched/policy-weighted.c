@@ -254,6 +254,23 @@ static uint64_t weighted_horizon_ns(void *policy, const struct med_sched_entity 
     return until > p->slice_ns ? until : p->slice_ns;
 }
 
+/* Alone with work, @en would be picked as long as its bucket holds time;
+ * a pick moves the virtual clock a newcomer's credit is reckoned from. */
+static bool weighted_keeps(void *policy, struct med_sched_entity *en, uint64_t now_ns)
+{
+    struct weighted_policy *p = policy;
+    struct weighted_engine *e = &p->engines[en->engine];
+
+    cap_refill(p, en, now_ns);
+    if (!eligible(en)) {
+        return false;
+    }
+    if (en->vtime > e->vclock) {
+        e->vclock = en->vtime;
+    }
+    return true;
+}
+
 const struct med_sched_policy_ops med_sched_policy_weighted = {
     .name = "weighted",
     .create = weighted_create,
@@ -264,4 +281,5 @@ const struct med_sched_policy_ops med_sched_policy_weighted = {
     .charge = weighted_charge,
     .next_eligible_ns = weighted_next_eligible_ns,
     .horizon_ns = weighted_horizon_ns,
+    .keeps = weighted_keeps,
 };

@@ -23,7 +23,13 @@
  * some time, or owed less), a dispatch holds as many parts as fit that
  * instead, so the engine does not idle at part boundaries that are no
  * decision.  Port 1 is filled only when port 0's workload runs to its end
- * and is expected to leave time before that horizon.
+ * and is expected to leave time before that horizon.  A vGPU alone on its
+ * engine (no other has work there) that the policy keeps is fed: once the
+ * engine runs the last chunk (a slice of parts) of its run, the mechanism
+ * writes the running context again with a later tail (a lite restore),
+ * giving it the next chunk before it runs dry, as a native driver feeds
+ * the engine its context's new requests.  At most one chunk is ahead, so
+ * a vGPU that gets work waits about two slices at most.
  *
  * Policy is separate (struct med_sched_policy_ops): which vGPU's workload
  * runs next on an engine.  The mechanism owns each vGPU's FIFO per engine
@@ -88,6 +94,7 @@ struct med_sched_workload {
     /* Where the GPU saves this context's CTX_TIMESTAMP: set by bind. */
     const uint32_t *ctx_timestamp;
     uint32_t ctx_timestamp_start;       /* mechanism's: its value at dispatch */
+    uint64_t run_charged_ns;    /* mechanism's: of this run's GPU time, charged as it ran */
     uint64_t queued_ns, dispatched_ns, finished_ns;     /* CLOCK_MONOTONIC */
     uint64_t head_ns;           /* mechanism's: when it reached ELSP port 0 */
     /* mechanism's: since when its entity waited for the engine before it
@@ -96,6 +103,9 @@ struct med_sched_workload {
     uint64_t gpu_ns;            /* GPU time charged for it, once finished */
     unsigned parts;             /* owner's: >= 1 pieces, each a unit of dispatch */
     unsigned run_first, run_end;        /* mechanism's: parts bind must run now */
+    /* mechanism's: the first part of the latest chunk the engine was given
+     * in this run (run_first, or where feed() extended it) */
+    unsigned fed_from;
     unsigned window;            /* mechanism's: the window (0, 1) it was last bound at */
     enum med_sched_result result;       /* mechanism's: how it left the scheduler */
     uint32_t engine_error;      /* RING_EIR when it ended as MED_SCHED_HANG */
@@ -157,6 +167,10 @@ struct med_sched_policy_ops {
      * policy would pick another (the mechanism gives it at least a time
      * slice in any case). */
     uint64_t (*horizon_ns)(void *policy, const struct med_sched_entity *entity, uint64_t now_ns);
+    /* @entity's workload runs on its engine with parts left, and no other
+     * entity has work there: whether pick() would give it the engine
+     * again now (true: the policy takes that as such a pick). */
+    bool (*keeps)(void *policy, struct med_sched_entity *entity, uint64_t now_ns);
 };
 
 /* Round robin among vGPUs with work, FIFO within one (ignores shares). */
@@ -176,8 +190,14 @@ struct med_sched_ops {
      * resumes where the GPU saved it. */
     uint64_t (*bind)(struct med_sched_workload *w, unsigned window);
     /* The part of @w the engine is in when its ring's HEAD is @ring_head
-     * (bytes into the ring); needed with a part_limit_ns. */
+     * (bytes into the ring). */
     unsigned (*part_at)(const struct med_sched_workload *w, uint32_t ring_head);
+    /* @w, bound and on the engine, now runs to the end of part
+     * w->run_end - 1 (more than when it was bound): write that tail where
+     * the engine's lite restore loads it (the context image); called
+     * right before the ELSP write.  Only parts the owner made runnable
+     * before med_sched_submit() become reachable. */
+    void (*extend)(struct med_sched_workload *w);
 };
 
 /* An engine's status page: host memory in the host's GGTT block. */
@@ -217,6 +237,7 @@ struct med_sched_stats {
     uint64_t elsp_pairs;        /* of them with two workloads (both ports) */
     uint64_t elsp_appends;      /* of those pairs, written behind a running port 0 */
     uint64_t early_completions; /* port 0 completions before the engine took such a pair */
+    uint64_t elsp_feeds;        /* of the writes, port 0's workload alone with a later tail (feed()) */
     uint64_t busy_ns[GEN9_NUM_ENGINES]; /* GPU time charged to any entity, by engine */
     /* Each time an entity had work queued and none on the GPU, how long
      * until its next turn, when its dispatched workload reached ELSP port

@@ -50,6 +50,14 @@ static void check_isolation(struct med_vgpu_submission *sub)
     }
 }
 
+/* Where the ring of @sw's context ends for the parts it runs now. */
+static uint32_t run_tail(const struct med_sched_workload *sw)
+{
+    const struct vgpu_workload *w = (const struct vgpu_workload *)sw;
+
+    return sw->run_end == sw->parts ? w->ring_tail : w->part_ends[sw->run_end - 1];
+}
+
 /* Map the workload's memory at its engine's window @window_index (one
  * per ELSP port, sched.h) and point the context's ring and every batch
  * start into it. */
@@ -78,8 +86,7 @@ uint64_t med_wl_bind(struct med_sched_workload *sw, unsigned window_index)
                                    (w->mem.bus + map->size) | MED_GGTT_PTE_PRESENT);
     }
     state[CTX_RING_START_DW] = (uint32_t)(window + SHADOW_RING_OFFSET(w->engine));
-    state[CTX_RING_TAIL_DW] = sw->run_end == sw->parts ? w->ring_tail
-                                                        : w->part_ends[sw->run_end - 1];
+    state[CTX_RING_TAIL_DW] = run_tail(sw);
     if (sw->run_first) {
         /* the GPU saved the context after the parts before: restore it */
         state[CTX_CONTEXT_CONTROL_DW] = (state[CTX_CONTEXT_CONTROL_DW] &
@@ -98,6 +105,21 @@ uint64_t med_wl_bind(struct med_sched_workload *sw, unsigned window_index)
     }
     return window | CTX_DESC_VALID | CTX_DESC_PRIVILEGE |
            CTX_ADDRESSING_LEGACY_64B << CTX_DESC_ADDRESSING_SHIFT;
+}
+
+/* The running context goes on to the parts its run was extended by: only
+ * the tail in its image changes (the engine's lite restore loads it; the
+ * engine never saves it back).  Those parts' commands and batch copies
+ * were scanned and laid out with the whole workload before it was queued
+ * (shadow.c; a split element's rest is a workload of its own), and their
+ * batch starts point into the window already bound: the GPU sees
+ * nothing new but where to stop. */
+void med_wl_extend(struct med_sched_workload *sw)
+{
+    struct vgpu_workload *w = (struct vgpu_workload *)sw;
+    uint32_t *state = (uint32_t *)((uint8_t *)w->mem.map + LRC_STATE_OFFSET);
+
+    __atomic_store_n(&state[CTX_RING_TAIL_DW], run_tail(sw), __ATOMIC_RELEASE);
 }
 
 /* Where in its shadow the GPU stopped, and the two dwords there. */

@@ -327,6 +327,7 @@ void med_wl_split(struct vgpu_workload *w, uint32_t len);
 /* bind.c */
 /* The scheduler's bind: map @sw's memory at its engine's window @window_index. */
 uint64_t med_wl_bind(struct med_sched_workload *sw, unsigned window_index);
+void med_wl_extend(struct med_sched_workload *sw);
 /* Where in @w's bound shadow the GPU stopped at @address, and the two dwords there. */
 void med_wl_describe_stop(const struct vgpu_workload *w, uint64_t address, char *text, size_t size);
 

@@ -394,6 +394,7 @@ static void finished(struct med_sched_workload *sw, enum med_sched_result result
 const struct med_sched_ops med_vgpu_sched_ops = {
     .bind = med_wl_bind,
     .part_at = med_wl_part_at,
+    .extend = med_wl_extend,
 };
 
 void *med_vgpu_submission_owner(const struct med_sched_workload *sw)

@@ -48,11 +48,15 @@
 #define STARTED(i)      (40 + (i))      /* where a marked workload says it started */
 #define STARTED_VALUE   0x57a7
 #define PORT_1_GATE     61              /* never released: port 1's workload waits */
+#define FED_PARTS       6               /* a gated workload's parts */
+#define PART_STARTED(k) (100 + (k))     /* where its part k says it started */
+#define PART_GATE(k)    (200 + (k))     /* results[PART_GATE(k)] == 1 releases part k */
+#define PART_DONE(k)    (300 + (k))     /* where part k stores k + 1 */
 
 struct test_workload {
     struct med_sched_workload sched;    /* first */
     unsigned index;
-    uint32_t tail, part_end;            /* part_end: where part 0 of 2 ends */
+    uint32_t ends[FED_PARTS];           /* where each part ends in the ring */
     enum med_sched_result result;
     bool completed;
 };
@@ -95,9 +99,29 @@ static uint64_t bind(struct med_sched_workload *w, unsigned port)
     const struct test_workload *t = (const struct test_workload *)w;
     uint32_t *image = page_of(the_env, WL_FIRST_PAGE + WL_PAGES * t->index + 1);
 
-    image[CTX_RING_TAIL_DW] = w->run_end == w->parts ? t->tail : t->part_end;
+    image[CTX_RING_TAIL_DW] = t->ends[w->run_end - 1];
     w->ctx_timestamp = &page_of(the_env, WL_FIRST_PAGE + WL_PAGES * t->index + 1)[CTX_TIMESTAMP_DW];
     return native_ctx_desc(ggtt_of(WL_FIRST_PAGE + WL_PAGES * t->index), 0) & 0xffffffffu;
+}
+
+static void extend(struct med_sched_workload *w)
+{
+    const struct test_workload *t = (const struct test_workload *)w;
+    uint32_t *image = page_of(the_env, WL_FIRST_PAGE + WL_PAGES * t->index + 1);
+
+    __atomic_store_n(&image[CTX_RING_TAIL_DW], t->ends[w->run_end - 1], __ATOMIC_RELEASE);
+}
+
+/* The rings start at 0 and do not wrap: the first part not ended. */
+static unsigned part_at(const struct med_sched_workload *w, uint32_t ring_head)
+{
+    const struct test_workload *t = (const struct test_workload *)w;
+    unsigned part = 0;
+
+    while (part + 1 < w->parts && t->ends[part] <= ring_head) {
+        part++;
+    }
+    return part;
 }
 
 /* @w left the scheduler: its result, and the order of results. */
@@ -210,7 +234,7 @@ static const struct pgpu_ops seen_ops = {
     .set_irq_handler = seen_set_irq_handler, .reset_engine = seen_reset_engine,
 };
 
-static const struct med_sched_ops ops = { .bind = bind };
+static const struct med_sched_ops ops = { .bind = bind, .part_at = part_at, .extend = extend };
 static const struct med_sched_share equal = { .weight = 1, .cap_percent = MED_SCHED_CAP_NONE };
 
 static int setup_with(void **state, const struct med_sched_policy_ops *policy, uint64_t slice,
@@ -282,6 +306,16 @@ static void emit_store(uint32_t *r, uint32_t *n, unsigned slot, uint32_t value)
     r[(*n)++] = value;
 }
 
+/* Wait until results[@gate] == 1. */
+static void emit_wait(uint32_t *r, uint32_t *n, unsigned gate)
+{
+    r[(*n)++] = MI_SEMAPHORE_WAIT | MI_USE_GGTT | MI_SEMAPHORE_POLL |
+                MI_SEMAPHORE_OP(MI_SEMAPHORE_SAD_EQ_SDD);
+    r[(*n)++] = 1;
+    r[(*n)++] = (uint32_t)ggtt_of(RESULTS_PAGE) + 4 * gate;
+    r[(*n)++] = 0;
+}
+
 /* Workload @i on RCS: store STARTED_VALUE into results[STARTED(i)] first
  * if @marked, wait for results[@gate] == 1 if @gate, then store @i + 1
  * into results[i]; in two parts if @two_parts, the second storing
@@ -299,23 +333,42 @@ static struct test_workload *workload_shaped(struct env *e, unsigned i, bool mar
         emit_store(r, &n, STARTED(i), STARTED_VALUE);
     }
     if (gate) {
-        r[n++] = MI_SEMAPHORE_WAIT | MI_USE_GGTT | MI_SEMAPHORE_POLL |
-                 MI_SEMAPHORE_OP(MI_SEMAPHORE_SAD_EQ_SDD);
-        r[n++] = 1;
-        r[n++] = (uint32_t)ggtt_of(RESULTS_PAGE) + 4 * gate;
-        r[n++] = 0;
+        emit_wait(r, &n, gate);
     }
     emit_store(r, &n, i, i + 1);
     if (n % 2) {
         r[n++] = MI_NOOP;
     }
-    t->part_end = 4 * n;
+    t->ends[0] = 4 * n;
     if (two_parts) {
         emit_store(r, &n, 32 + i, i + 101);
     }
-    t->tail = 4 * n;
+    t->ends[two_parts] = 4 * n;
     t->index = i;
     t->sched.parts = two_parts ? 2 : 1;
+    return t;
+}
+
+/* Workload @i on RCS in FED_PARTS parts, as a guest's element of one
+ * batch per request: part k stores STARTED_VALUE into
+ * results[PART_STARTED(k)], waits for results[PART_GATE(k)] == 1, then
+ * stores k + 1 into results[PART_DONE(k)]. */
+static struct test_workload *workload_gated_parts(struct env *e, unsigned i)
+{
+    struct test_workload *t = &e->wl[i];
+    unsigned image = WL_FIRST_PAGE + WL_PAGES * i, ring = image + 2;
+    uint32_t *r = page_of(e, ring), n = 0;
+
+    native_lrc_init(page_of(e, image + 1), GEN9_RCS, (uint32_t)ggtt_of(ring), 2 * PAGE,
+                    BUS + PML4_PAGE * PAGE);
+    for (unsigned k = 0; k < FED_PARTS; k++) {
+        emit_store(r, &n, PART_STARTED(k), STARTED_VALUE);
+        emit_wait(r, &n, PART_GATE(k));
+        emit_store(r, &n, PART_DONE(k), k + 1);
+        t->ends[k] = 4 * n;     /* 12 dwords: 8-byte aligned */
+    }
+    t->index = i;
+    t->sched.parts = FED_PARTS;
     return t;
 }
 
@@ -972,6 +1025,122 @@ static void test_parts_run_on_while_the_other_is_capped_out(void **state)
     assert_true(med_sched_get_stats(e->sched)->timer_wakeups >= 1);
 }
 
+/* Where the model was last told the running render context ends. */
+static uint32_t engine_tail(struct env *e)
+{
+    return (uint32_t)pgpu_skl_model.mmio_read(e->gpu, gen9_engines[GEN9_RCS].base + RING_TAIL, 4);
+}
+
+/* Contexts the model restored (switched in) so far. */
+static uint64_t model_context_switches(struct env *e)
+{
+    struct pgpu_stats st;
+
+    e->gpu->ops->get_stats(e->gpu, &st);
+    return st.context_switches;
+}
+
+static void open_part_gate(struct env *e, unsigned k)
+{
+    __atomic_store_n(&page_of(e, RESULTS_PAGE)[PART_GATE(k)], 1, __ATOMIC_RELEASE);
+}
+
+/* @t's part @k runs (it waits at its gate): take the mechanism's wake-ups,
+ * as its owner's event loop would, until the engine holds the tail of
+ * part @k + 1 as well (the model's RING_TAIL: given ahead, not yet run). */
+static void wait_fed(struct env *e, const struct test_workload *t, unsigned k)
+{
+    struct pollfd p = { .fd = med_sched_fd(e->sched), .events = POLLIN };
+
+    wait_for_result(e, PART_STARTED(k), STARTED_VALUE);
+    for (unsigned ms = 0; engine_tail(e) != t->ends[k + 1]; ms++) {
+        assert_true(ms < 10000);
+        if (poll(&p, 1, 1) == 1) {
+            process(e);
+        }
+    }
+}
+
+/* A weighted vGPU alone whose parts are known to fill a slice: a
+ * dispatch is a part. */
+static struct test_workload *fed_alone(struct env *e, struct med_sched_entity *a)
+{
+    med_sched_entity_init(a, GEN9_RCS, &equal);
+    med_sched_submit(e->sched, a, &workload(e, 0, true)->sched);
+    block_then_release(e, 0, 1);
+    assert_true(a->part_ns >= SLICE_NS);
+    return workload_gated_parts(e, 1);
+}
+
+/*
+ * Issue 15: a vGPU alone with an element of FED_PARTS parts, each known to
+ * fill a slice.  Each part waits at a gate the test opens only once the
+ * model's engine holds the next part's tail: the engine is given the next
+ * part while it runs one (a lite restore, no completion between), so by
+ * the model's own count the context is restored once for the whole
+ * element, where one dispatch per part restores it once a part (and the
+ * engine idles between).  Never more than one part ahead: the tail is the
+ * next part's exactly.  Charged as it ran, the vGPU's GPU time adds up to
+ * the workloads' own.
+ */
+static void test_a_lone_vgpu_is_fed_across_parts(void **state)
+{
+    struct env *e = *state;
+    const struct med_sched_stats *st = med_sched_get_stats(e->sched);
+    struct med_sched_entity a;
+    struct test_workload *t = fed_alone(e, &a);
+    uint64_t switches = model_context_switches(e), dispatched = st->dispatched;
+
+    med_sched_submit(e->sched, &a, &t->sched);
+    for (unsigned k = 0; k + 1 < FED_PARTS; k++) {
+        wait_fed(e, t, k);
+        open_part_gate(e, k);
+    }
+    open_part_gate(e, FED_PARTS - 1);
+    run_until(e, 2);
+    for (unsigned k = 0; k < FED_PARTS; k++) {
+        assert_int_equal(result(e, PART_DONE(k)), k + 1);
+    }
+    assert_int_equal(e->wl[1].result, MED_SCHED_DONE);
+    assert_int_equal(model_context_switches(e) - switches, 1);
+    assert_int_equal(st->dispatched - dispatched, 1);
+    assert_int_equal(st->elsp_feeds, FED_PARTS - 1);
+    assert_int_equal(a.busy_ns, e->wl[0].sched.gpu_ns + e->wl[1].sched.gpu_ns);
+    assert_int_equal(st->busy_ns[GEN9_RCS], a.busy_ns);
+}
+
+/* Fed a part ahead, a's element ends its run there when b gets work: b's
+ * workload runs before a's next part (whose gate stays closed until b's
+ * completion: a fed on would hold the engine there), then a's rest. */
+static void test_a_newcomer_ends_the_feed(void **state)
+{
+    struct env *e = *state;
+    const struct med_sched_stats *st = med_sched_get_stats(e->sched);
+    struct med_sched_entity a, b;
+    struct test_workload *t = fed_alone(e, &a);
+
+    med_sched_entity_init(&b, GEN9_RCS, &equal);
+    med_sched_submit(e->sched, &a, &t->sched);
+    wait_fed(e, t, 0);
+    open_part_gate(e, 0);
+    wait_fed(e, t, 1);
+    assert_int_equal(st->elsp_feeds, 2);
+    med_sched_submit(e->sched, &b, &workload(e, 2, false)->sched);
+    open_part_gate(e, 1);
+    open_part_gate(e, 2);
+    run_until(e, 2);
+    assert_int_equal(e->order[1], 2);
+    assert_int_equal(result(e, 2), 3);
+    assert_int_equal(result(e, PART_DONE(2)), 3);   /* the part given before b came */
+    for (unsigned k = 3; k < FED_PARTS; k++) {
+        open_part_gate(e, k);
+    }
+    run_until(e, 3);
+    assert_int_equal(e->order[2], 1);
+    assert_int_equal(result(e, PART_DONE(FED_PARTS - 1)), FED_PARTS);
+    assert_int_equal(st->busy_ns[GEN9_RCS], a.busy_ns + b.busy_ns);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1002,6 +1171,9 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_long_workload_runs_a_slice_at_a_time, setup_sliced,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_a_lone_vgpu_is_fed_across_parts, setup_weighted,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_a_newcomer_ends_the_feed, setup_weighted, teardown),
         cmocka_unit_test_setup_teardown(test_parts_run_on_while_the_other_is_capped_out,
                                         setup_weighted, teardown),
     };
