@@ -511,12 +511,14 @@ static void vgpu_teardown(struct session *s)
     struct session_vgpu *v = &s->vgpu;
     const struct med_vgpu_ggtt_stats *st = med_vgpu_ggtt_stats(v->shadow);
 
+    /* Deferrals are the vGPU's own ordering, no guest error: counted, and
+     * logged here once (docs/scanner.md, "Batches written by the GPU"). */
     med_session_log(s, MED_LOG_INFO, "%s; its GGTT entries: %" PRIu64 " shadowed, %"
                     PRIu64 " mapped, %" PRIu64 " not present, %" PRIu64 " naming no guest RAM; %"
-                    PRIu64 " engine resets",
+                    PRIu64 " engine resets; %" PRIu64 " elements deferred behind writers",
                     v->reserved ? "detached and reset, reserved for the next VM" : "destroyed",
                     st->entries_synced, st->mapped, st->not_present, st->bad_address,
-                    v->engine_resets);
+                    v->engine_resets, med_vgpu_submission_stats(v->submission)->deferred);
     if (v->reserved) {
         struct med_vgpu_counters used;
 
