@@ -31,7 +31,7 @@ HANG_ERRORS = re.compile(
     r'|held the engine past its parts\' limit .*: engine reset, reported as a hang$'
     r'|rejected: scan: (unknown command|batch has no MI_BATCH_BUFFER_END)\b.*'
     r'; it runs up to there and stops \(a hang\)$'
-    r'|context 0x[0-9a-f]+ was (rejected|stopped) by the mediator: ')
+    r'|context 0x[0-9a-f]+ was rejected or stopped by the mediator: ')
 # The vGPU's guest error lines: the mediator's ("vgpu N (NAME): guest
 # error: "), QEMU's ("vgpu NAME: guest error: "); and the line each prints
 # when it stops logging them (a burst, then only counted).
