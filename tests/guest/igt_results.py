@@ -36,7 +36,7 @@ HANG_ERRORS = re.compile(
 # error: "), QEMU's ("vgpu NAME: guest error: "); and the line each prints
 # when it stops logging them (a burst, then only counted).
 GUEST_ERROR = re.compile(r'gpumed: (warning: )?vgpu [^:]*: guest error: ')
-ERRORS_UNLOGGED = re.compile(r'further guest errors are only counted|'
+ERRORS_UNLOGGED = re.compile(r' ?\(further guest errors are only counted\)|'
                              r"further lines of 'guest error' are only counted")
 
 
@@ -62,10 +62,11 @@ class IgtResults:
         guest reports next, since the vGPU logs it before it completes the
         work a subtest waits for (a guest error seen after the last result of
         a subtest and before the next START is that subtest's aftermath)."""
-        if GUEST_ERROR.search(line):
-            self.errors.append(line.strip())
         if ERRORS_UNLOGGED.search(line):
             self.unlogged = True
+        if GUEST_ERROR.search(line):
+            # The mediator's last logged error carries the burst's note.
+            self.errors.append(ERRORS_UNLOGGED.sub('', line).strip())
 
     def _attribute(self, report):
         if report is None:
