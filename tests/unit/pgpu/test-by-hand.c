@@ -2,7 +2,10 @@
  * The model programmed by hand, register by register and dword by dword,
  * for what the native driver never does: 3-level (legacy 32-bit) PPGTT
  * contexts, preemption of a running context by another one at an
- * arbitration point, and a tail published while the context switches out.
+ * arbitration point (a semaphore wait; a self-looping batch's
+ * MI_ARB_CHECK, and none while MI_ARB_ON_OFF turned arbitration off, as
+ * i915 does around every batch on a vGPU), and a tail published while the
+ * context switches out.
  *
  * Memory: 64 pages DMA-mapped at RAW_BUS and GGTT pages 0..63 onto them.
  *
@@ -41,10 +44,11 @@ static uint64_t page_bus(unsigned n)
     return RAW_BUS + (uint64_t)n * PGPU_PAGE_SIZE;
 }
 
-static int setup(void **state)
+static int setup_with(void **state, unsigned hang_timeout_ms)
 {
     const struct pgpu_config config = {
-        .name = "by-hand", .aperture_size = PGPU_APERTURE_DEFAULT, .hang_timeout_ms = 1000,
+        .name = "by-hand", .aperture_size = PGPU_APERTURE_DEFAULT,
+        .hang_timeout_ms = hang_timeout_ms,
     };
     struct raw *r = calloc(1, sizeof(*r));
 
@@ -64,6 +68,19 @@ static int setup(void **state)
     OPS.mmio_write(r->gpu, RCS(RING_MODE_GEN7), MASKED_BIT_ENABLE(GFX_RUN_LIST_ENABLE), 4);
     *state = r;
     return 0;
+}
+
+static int setup(void **state)
+{
+    return setup_with(state, 1000);
+}
+
+/* For loops that spin while the test thread works: the longest hang
+ * timeout, so that a loaded host that keeps the test thread from a CPU
+ * while the engine's thread runs cannot make the loop a hang. */
+static int setup_for_loops(void **state)
+{
+    return setup_with(state, 60000);
 }
 
 static int teardown(void **state)
@@ -242,6 +259,160 @@ static void test_switch_out_keeps_the_published_tail(void **state)
     assert_int_equal(image[CTX_RING_HEAD_DW], 4 * (WAIT_DW + TWO_DW));
 }
 
+/*
+ * A batch that loops back to its start, as IGT's spinner does (igt_spin:
+ * MI_ARB_CHECK, then MI_BATCH_BUFFER_START back, until the CPU writes
+ * MI_BATCH_BUFFER_END into it): each round stores 0 in slot 3, so the
+ * test sees it go round after any moment by writing something else there.
+ * Dword 6 is its way back, which the test rewrites to end it.
+ */
+#define LOOP_PAGE       6
+#define LOOP_BACK_DW    6
+static const uint32_t loop_batch[] = {
+    MI_STORE_DATA_IMM | MI_USE_GGTT, (uint32_t)SLOTS + 12, 0, 0,
+    MI_ARB_CHECK, MI_NOOP,
+    MI_BATCH_BUFFER_START, LOOP_PAGE * PGPU_PAGE_SIZE, 0,
+    MI_NOOP,
+};
+#define ROUND_MARK      0xdeadu
+
+/* The saved batch address and state: the ring block's BB_ADDR_UDW,
+ * BB_ADDR, BB_STATE values (i915's CTX_BB_HEAD_U, CTX_BB_HEAD_L, CTX_BB_STATE). */
+#define CTX_BB_ADDR_DW  (CTX_BB_STATE_FIRST_DW + 2)
+#define CTX_BB_STATE_DW (CTX_BB_STATE_FIRST_DW + 4)
+
+/* Wait until the loop went round once more from now. */
+static bool loop_goes_round(struct raw *r)
+{
+    __atomic_store_n(&page(r, 30)[3], ROUND_MARK, __ATOMIC_RELEASE);
+    return wait_value(&page(r, 30)[3], 0);
+}
+
+/* The loop tests' two contexts: the first (0xa: image at page 0, ring at
+ * page 4) runs @prologue, which stores 1 in slot 0, the loop batch, then
+ * @epilogue; the second (image at page 2) stores 3 in slot 2.  The first
+ * is started and has entered its ring when this returns. */
+static void start_loop_context(struct raw *r, const uint32_t *prologue, unsigned prologue_dw,
+                               const uint32_t *epilogue, unsigned epilogue_dw)
+{
+    const uint64_t no_pdp[4] = { 0 };
+    const uint32_t start[] = { MI_BATCH_BUFFER_START, LOOP_PAGE * PGPU_PAGE_SIZE, 0 };
+    const uint32_t second[] = {
+        MI_STORE_DATA_IMM | MI_USE_GGTT, (uint32_t)SLOTS + 8, 0, 3,
+    };
+    uint32_t ring[32];
+    unsigned n = 0;
+
+    assert_true(prologue_dw + 3 + epilogue_dw <= 32);
+    memcpy(ring, prologue, 4 * prologue_dw);
+    n += prologue_dw;
+    memcpy(ring + n, start, sizeof(start));
+    n += 3;
+    memcpy(ring + n, epilogue, 4 * epilogue_dw);
+    n += epilogue_dw;
+    memcpy(page(r, LOOP_PAGE), loop_batch, sizeof(loop_batch));
+    make_context(r, 0, 4, ring, n, no_pdp);
+    make_context(r, 2, 5, second, 4, no_pdp);
+    submit(r, descriptor(0, CTX_ADDRESSING_LEGACY_64B, 0xa));
+    assert_true(wait_value(&page(r, 30)[0], 1));
+}
+
+/*
+ * Another context's ELSP preempts a looping batch at its MI_ARB_CHECK
+ * (arbitration is on when a context is loaded): the loop's context is
+ * saved inside its batch, after the MI_ARB_CHECK, and the other runs.
+ * Submitted again it resumes there, in its batch, without running its
+ * ring's commands before the batch again, loops on, and ends when the
+ * CPU writes MI_BATCH_BUFFER_END over its way back, as i915's execlists
+ * preemption on Gen9 (intel_execlists_submission.c: a preempting ELSP,
+ * the CSB's preempted event) and IGT's spinner expect.
+ */
+static void test_preemption_of_a_loop_at_its_arb_check(void **state)
+{
+    struct raw *r = *state;
+    const uint32_t prologue[] = { MI_STORE_DATA_IMM | MI_USE_GGTT, (uint32_t)SLOTS, 0, 1 };
+    const uint32_t epilogue[] = { MI_STORE_DATA_IMM | MI_USE_GGTT, (uint32_t)SLOTS + 4, 0, 2,
+                                  MI_NOOP };
+    const uint32_t *csb = page(r, STATUS_PAGE) + HWSP_CSB_DW;
+    const uint32_t *first_state = page(r, 1);
+
+    start_loop_context(r, prologue, 4, epilogue, 5);
+    assert_true(loop_goes_round(r));
+    submit(r, descriptor(2, CTX_ADDRESSING_LEGACY_64B, 0xb));
+    assert_true(wait_value(&page(r, 30)[2], 3));
+    assert_true(wait_idle(r));
+    assert_int_equal(csb[0], GEN8_CTX_STATUS_IDLE_ACTIVE);
+    assert_int_equal(csb[2], GEN8_CTX_STATUS_PREEMPTED);
+    assert_int_equal(csb[3], 0xa);
+    assert_int_equal(csb[4], GEN8_CTX_STATUS_ACTIVE_IDLE | GEN8_CTX_STATUS_COMPLETE);
+    assert_int_equal(csb[5], 0xb);
+    /* saved in its batch, after the MI_ARB_CHECK; the ring's rest not run */
+    assert_true(first_state[CTX_BB_STATE_DW] & BB_STATE_ACTIVE);
+    assert_int_equal(first_state[CTX_BB_ADDR_DW], LOOP_PAGE * PGPU_PAGE_SIZE + 4 * 5);
+    assert_int_equal(first_state[CTX_RING_HEAD_DW], 4 * (4 + 3));
+    assert_int_equal(page(r, 30)[1], 0);
+
+    page(r, 30)[0] = 0;
+    submit(r, descriptor(0, CTX_ADDRESSING_LEGACY_64B, 0xa));
+    assert_true(loop_goes_round(r));
+    __atomic_store_n(&page(r, LOOP_PAGE)[LOOP_BACK_DW], MI_BATCH_BUFFER_END, __ATOMIC_RELEASE);
+    assert_true(wait_value(&page(r, 30)[1], 2));
+    assert_true(wait_idle(r));
+    /* it resumed in its batch: the ring's store before it did not run again */
+    assert_int_equal(page(r, 30)[0], 0);
+    assert_int_equal(first_state[CTX_RING_HEAD_DW], 4 * (4 + 3 + 5));
+    assert_int_equal(OPS.mmio_read(r->gpu, RCS(RING_EIR), 4), 0);
+}
+
+/*
+ * i915 on a vGPU has no preemption and turns arbitration off around every
+ * batch (gen8_emit_bb_start_noarb(): MI_ARB_ON_OFF off before the
+ * MI_BATCH_BUFFER_START), on again in the request's closing breadcrumb
+ * before an MI_ARB_CHECK (gen8_emit_fini_breadcrumb()).  So a spinner's
+ * MI_ARB_CHECK is no arbitration point there: another context's ELSP
+ * waits while the loop goes round, and preempts the context only at the
+ * ring's MI_ARB_CHECK after the batch ended.
+ */
+static void test_no_preemption_in_a_loop_with_arbitration_off(void **state)
+{
+    struct raw *r = *state;
+    const uint32_t prologue[] = {
+        MI_ARB_ON_OFF, MI_STORE_DATA_IMM | MI_USE_GGTT, (uint32_t)SLOTS, 0, 1,
+    };
+    const uint32_t epilogue[] = {
+        MI_STORE_DATA_IMM | MI_USE_GGTT, (uint32_t)SLOTS + 4, 0, 2,
+        MI_ARB_ON_OFF | MI_ARB_ENABLE, MI_ARB_CHECK,
+        MI_STORE_DATA_IMM | MI_USE_GGTT, (uint32_t)SLOTS + 16, 0, 5,
+    };
+    const uint32_t *csb = page(r, STATUS_PAGE) + HWSP_CSB_DW;
+    const uint32_t *first_state = page(r, 1);
+
+    start_loop_context(r, prologue, 5, epilogue, 10);
+    submit(r, descriptor(2, CTX_ADDRESSING_LEGACY_64B, 0xb));
+    /* twice round the MI_ARB_CHECK after the ELSP write: the ELSP waits */
+    assert_true(loop_goes_round(r));
+    assert_true(loop_goes_round(r));
+    assert_int_equal(page(r, 30)[2], 0);
+    assert_int_equal(csb[2], 0);
+
+    __atomic_store_n(&page(r, LOOP_PAGE)[LOOP_BACK_DW], MI_BATCH_BUFFER_END, __ATOMIC_RELEASE);
+    assert_true(wait_value(&page(r, 30)[2], 3));
+    assert_true(wait_idle(r));
+    assert_int_equal(page(r, 30)[1], 2);
+    assert_int_equal(page(r, 30)[4], 0);
+    assert_int_equal(csb[2], GEN8_CTX_STATUS_PREEMPTED);
+    assert_int_equal(csb[3], 0xa);
+    assert_int_equal(csb[4], GEN8_CTX_STATUS_ACTIVE_IDLE | GEN8_CTX_STATUS_COMPLETE);
+    assert_int_equal(csb[5], 0xb);
+    assert_false(first_state[CTX_BB_STATE_DW] & BB_STATE_ACTIVE);
+    assert_int_equal(first_state[CTX_RING_HEAD_DW], 4 * (5 + 3 + 6));
+
+    submit(r, descriptor(0, CTX_ADDRESSING_LEGACY_64B, 0xa));
+    assert_true(wait_value(&page(r, 30)[4], 5));
+    assert_true(wait_idle(r));
+    assert_int_equal(OPS.mmio_read(r->gpu, RCS(RING_EIR), 4), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -250,6 +421,10 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_switch_out_keeps_the_published_tail, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_preemption_of_a_loop_at_its_arb_check,
+                                        setup_for_loops, teardown),
+        cmocka_unit_test_setup_teardown(test_no_preemption_in_a_loop_with_arbitration_off,
+                                        setup_for_loops, teardown),
     };
 
     return cmocka_run_group_tests_name("pgpu-by-hand", tests, NULL, NULL);
