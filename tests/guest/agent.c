@@ -185,6 +185,9 @@ static void mount_filesystems(void)
     mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
     mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
     mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, NULL);
+    /* Where i915 reports its state (i915_wedged, drop_caches), mounted as
+     * Debian's systemd mounts it. */
+    mount("debugfs", "/sys/kernel/debug", "debugfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 }
 
 /* Without a /dev/console in the initramfs the kernel gives init no stdio. */

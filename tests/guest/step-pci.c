@@ -141,6 +141,43 @@ bool step_lspci(struct result *r)
     return found;
 }
 
+/*
+ * i915 may bind and still have declared its GT wedged while it initialised
+ * it (intel_gt_init: "CI tainted", then every request fails with -EIO), and
+ * every later step would fail or skip for a reason far from the cause.
+ * i915's debugfs says so: i915_wedged reads 1 when the GT is terminally
+ * wedged (intel_gt_debugfs_reset_show), 0 otherwise.
+ */
+static bool gt_usable(struct result *r, const char *addr)
+{
+    char path[512], text[16];
+    struct dirent *e;
+    DIR *dir;
+    int minor = -1;
+
+    snprintf(path, sizeof(path), PCI_DEVICES "/%s/drm", addr);
+    dir = opendir(path);
+    while (dir && minor < 0 && (e = readdir(dir))) {
+        if (strncmp(e->d_name, "card", 4) == 0) {
+            minor = atoi(e->d_name + 4);
+        }
+    }
+    if (dir) {
+        closedir(dir);
+    }
+    if (minor < 0) {
+        result_add(r, "error", "no-drm-card");
+        return false;
+    }
+    snprintf(path, sizeof(path), "/sys/kernel/debug/dri/%d/i915_wedged", minor);
+    if (!read_text(path, text, sizeof(text))) {
+        result_add(r, "error", "unreadable-i915_wedged");
+        return false;
+    }
+    result_add(r, "wedged", "%s", text);
+    return strcmp(text, "0") == 0;
+}
+
 bool step_i915_bind(struct result *r)
 {
     const struct module_load *i915 = find_module_load("i915");
@@ -161,5 +198,5 @@ bool step_i915_bind(struct result *r)
         driver = basename(target);
     }
     result_add(r, "driver", "%s", driver);
-    return strcmp(driver, "i915") == 0;
+    return strcmp(driver, "i915") == 0 && gt_usable(r, addr);
 }
