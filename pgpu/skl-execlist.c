@@ -309,7 +309,9 @@ static void run_slice(struct skl_engine *e)
     skl_tlb_flush(&e->tlb);
     pthread_mutex_lock(&gpu->lock);
     accept_submission_locked(e, false);
-    runnable = e->active[0].desc && !e->hung && !e->reset_requested;
+    /* An accepted ELSP's interrupt is raised before the engine runs on
+     * (engine_thread() delivers it): the owner may write the next one. */
+    runnable = e->active[0].desc && !e->hung && !e->reset_requested && !e->irq_to_deliver;
     pthread_mutex_unlock(&gpu->lock);
     if (!runnable) {
         return;

@@ -104,7 +104,11 @@ struct skl_engine {
     struct skl_tlb tlb;
     uint64_t fault_addr;        /* last fault, for the fault registers */
     enum skl_space fault_space;
-    bool irq_to_deliver;        /* call the handler after dropping locks */
+    /* An enabled interrupt was raised: the engine thread calls the
+     * handler, with no lock held, before its next slice (an accepted
+     * ELSP's before the context runs a command).  Set and read by the
+     * engine's own thread only. */
+    bool irq_to_deliver;
 };
 
 struct skl_dma_range {

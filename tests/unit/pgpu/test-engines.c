@@ -184,6 +184,132 @@ static void test_lite_restore_extends_the_running_context(void **state)
     assert_int_equal(fixture_stats(f).context_switches, 1);
 }
 
+/* What one call of the interrupt handler found: the CSB entries written
+ * since the last call, whether RCS's user interrupt was among the events,
+ * and how far the context's commands had got (the marker they store). */
+struct irq_call {
+    uint32_t csb[GEN8_CSB_ENTRIES];
+    unsigned csb_count;
+    bool user;
+    uint32_t marker;
+};
+
+struct irq_log {
+    struct fixture *f;
+    unsigned csb_read;          /* the CSB write pointer at the last call */
+    unsigned count;             /* calls recorded; atomic */
+    struct irq_call calls[16];
+};
+
+#define MARKER_DW 2
+
+static void log_irq(void *opaque)
+{
+    struct irq_log *log = opaque;
+    struct fixture *f = log->f;
+    unsigned wp = fixture_reg(f, RCS_REG(RING_CONTEXT_STATUS_PTR)) & CSB_WRITE_PTR_MASK;
+    uint32_t iir = fixture_reg(f, GEN8_GT_IIR(0));
+    unsigned n = __atomic_load_n(&log->count, __ATOMIC_RELAXED);
+    struct irq_call *call = &log->calls[n];
+
+    if (n == N(log->calls)) {
+        return;     /* too many calls: the count says so */
+    }
+    while (log->csb_read != wp) {
+        log->csb_read = (log->csb_read + 1) % GEN8_CSB_ENTRIES;
+        call->csb[call->csb_count++] =
+            fixture_reg(f, RCS_REG(RING_CONTEXT_STATUS_BUF_LO(log->csb_read)));
+    }
+    call->user = iir & GT_RENDER_USER_INTERRUPT;
+    call->marker = __atomic_load_n(&fixture_data(f)[MARKER_DW], __ATOMIC_ACQUIRE);
+    fixture_set_reg(f, GEN8_GT_IIR(0), iir);
+    __atomic_store_n(&log->count, n + 1, __ATOMIC_RELEASE);
+}
+
+static void wait_for_calls(struct irq_log *log, unsigned count)
+{
+    for (unsigned ms = 0; __atomic_load_n(&log->count, __ATOMIC_ACQUIRE) < count; ms++) {
+        assert_true(ms < FIX_WAIT_MS);
+        sleep_ms(1);
+    }
+}
+
+static void assert_call(const struct irq_log *log, unsigned i, uint32_t csb, bool user,
+                        uint32_t marker)
+{
+    const struct irq_call *call = &log->calls[i];
+
+    print_message("interrupt %u: %u CSB entries (first 0x%x), user %d, marker %u\n", i,
+                  call->csb_count, call->csb_count ? call->csb[0] : 0, call->user,
+                  call->marker);
+    assert_int_equal(call->csb_count, csb ? 1 : 0);
+    if (csb) {
+        assert_int_equal(call->csb[0], csb);
+    }
+    assert_int_equal(call->user, user);
+    assert_int_equal(call->marker, marker);
+}
+
+/*
+ * The GPU raises the context-switch interrupt with each CSB entry when it
+ * writes it: when it takes an ELSP write (idle-to-active; preempted + lite
+ * restore for the running context), before the context runs on, and when
+ * the context completes (active-to-idle + complete).  i915 writes its next
+ * ELSP only once the entry of the last was processed
+ * (execlists_submission_tasklet() dequeues only while
+ * execlists->pending[0] is clear, which process_csb() clears on an
+ * IDLE_ACTIVE or PREEMPTED entry, gen8_csb_parse()); the order of the
+ * entries is i915's (process_csb(): "the sequence of events from the HW is
+ * deterministic, and derived from our writes to the ELSP").  Until
+ * 2026-12-07 the model called the handler for an accepted ELSP only after
+ * the slice of commands it ran next: the first call came with the context
+ * at its semaphore, after the commands behind it.  The breadcrumb's user
+ * interrupt, raised in the completion's slice, shares its call.
+ */
+static void test_each_csb_event_interrupts_when_written(void **state)
+{
+    struct fixture *f = *state;
+    struct native_ctx *ctx = f->ctx[GEN9_RCS];
+    uint32_t *data = fixture_data(f);
+    struct irq_log log = {
+        .f = f,
+        .csb_read = fixture_reg(f, RCS_REG(RING_CONTEXT_STATUS_PTR)) & CSB_WRITE_PTR_MASK,
+    };
+#define MARK(v) MI_STORE_DATA_IMM, LO(DATA(4 * MARKER_DW)), HI(DATA(4 * MARKER_DW)), (v)
+    const uint32_t first[] = {
+        MARK(1), MARK(2),
+        MI_SEMAPHORE_WAIT | MI_SEMAPHORE_POLL | MI_SEMAPHORE_OP(MI_SEMAPHORE_SAD_EQ_SDD),
+        1, LO(DATA(0)), HI(DATA(0)), MARK(3),
+    };
+    const uint32_t second[] = { MARK(4) };
+#undef MARK
+    uint32_t seqno;
+
+    /* the native driver keeps working from its 1 ms poll */
+    pgpu_skl_model.set_irq_handler(f->gpu, log_irq, &log);
+    fixture_set_reg(f, GEN8_GT_IIR(0), ~0u);
+    native_emit(ctx, first, N(first));
+    assert_int_equal(native_submit(ctx), 0);
+    /* at the semaphore: the acceptance was before it */
+    for (unsigned ms = 0; __atomic_load_n(&data[MARKER_DW], __ATOMIC_ACQUIRE) != 2; ms++) {
+        assert_true(ms < FIX_WAIT_MS);
+        sleep_ms(1);
+    }
+    wait_for_calls(&log, 1);
+    assert_call(&log, 0, GEN8_CTX_STATUS_IDLE_ACTIVE, false, 0);
+    /* the running context again, with a later tail */
+    native_emit(ctx, second, N(second));
+    seqno = native_emit_breadcrumb(ctx);
+    assert_int_equal(native_submit(ctx), 0);
+    wait_for_calls(&log, 2);
+    assert_call(&log, 1, GEN8_CTX_STATUS_PREEMPTED | GEN8_CTX_STATUS_LITE_RESTORE, false, 2);
+    __atomic_store_n(&data[0], 1, __ATOMIC_RELEASE);
+    assert_int_equal(native_wait(ctx, seqno, FIX_WAIT_MS), 0);
+    wait_for_calls(&log, 3);
+    assert_call(&log, 2, GEN8_CTX_STATUS_ACTIVE_IDLE | GEN8_CTX_STATUS_COMPLETE, true, 4);
+    assert_int_equal(__atomic_load_n(&log.count, __ATOMIC_ACQUIRE), 3);
+}
+
 static void test_fault_on_unmapped_address_stops_only_that_context(void **state)
 {
     struct fixture *f = *state;
@@ -274,7 +400,7 @@ static void test_interrupts_iir_imr_ier_and_master(void **state)
     irq_count = 0;
     fixture_set_reg(f, GEN8_GT_IIR(0), ~0u);
     assert_int_equal(fixture_run(f, GEN9_BCS, cmds, N(cmds)), 0);
-    /* The engine thread calls the handler after its slice, when the
+    /* The engine thread calls the handler between slices, when the
      * driver's poll may already have seen the breadcrumb (the call had
      * not come yet in 1 of about 50 runs at load 10). */
     for (unsigned ms = 0; !__atomic_load_n(&irq_count, __ATOMIC_RELAXED); ms++) {
@@ -696,6 +822,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hang_counts_the_engines_own_time, setup_starved,
                                         fixture_teardown),
         ENGINE_TEST(test_interrupts_iir_imr_ier_and_master),
+        /* patient: a descheduled test thread must not look like a hang */
+        cmocka_unit_test_setup_teardown(test_each_csb_event_interrupts_when_written,
+                                        fixture_setup_patient, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_timestamps_tick_at_the_cs_clock,
                                         fixture_setup_patient, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_dma_map_waits_for_a_command_not_a_slice,
