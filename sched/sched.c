@@ -483,11 +483,11 @@ static void head(struct med_sched *s, struct med_sched_workload *w, uint64_t now
     }
 }
 
-/* feed(): look again after @parts of @en's GPU time per part / @div. */
+/* feed(): look again after half of @parts of @en's GPU time per part. */
 static void feed_poll(struct med_sched *s, const struct med_sched_entity *en, unsigned parts,
-                      unsigned div, uint64_t now)
+                      uint64_t now)
 {
-    uint64_t ns = (uint64_t)parts * en->part_ns / div;
+    uint64_t ns = (uint64_t)parts * en->part_ns / 2;
 
     wake_at(s, now + (ns > FEED_POLL_MIN_NS ? ns : FEED_POLL_MIN_NS));
 }
@@ -515,8 +515,9 @@ static void feed_poll(struct med_sched *s, const struct med_sched_entity *en, un
  * newcomer is owed no more than against a vGPU picked every slice.
  * Until the engine is in the last chunk, the mechanism looks again after
  * half of what the chunks before it should take by the vGPU's time per
- * part, and until the engine took the last write, after a quarter part
- * (a wake-up, no ELSP write).  The parts given were copied and
+ * part (a wake-up, no ELSP write: no event marks a part's start); until
+ * the engine took the last write, the interrupt of its CSB entry is what
+ * it waits for.  The parts given were copied and
  * scanned with the whole workload before it was submitted: nothing is
  * scanned or fetched here.
  */
@@ -533,16 +534,13 @@ static bool feed(struct med_sched *s, struct sched_engine *e, uint64_t now)
         return false;
     }
     if (e->elsp_pending) {
-        /* The engine takes a write as its thread gets to it; the model
-         * raises the interrupt of that CSB entry only after the slice of
-         * commands it then runs (a whole 1080p copy), so the status page
-         * is read again (med_sched_process()) a quarter part later. */
-        feed_poll(s, en, 1, 4, now);
+        /* The engine's interrupt when it takes the write (its CSB entry)
+         * brings the mechanism back here (process_csb()). */
         return false;
     }
     at = s->config.ops->part_at(w, mmio_read(s, e->base + RING_HEAD) & HEAD_ADDR);
     if (at < w->fed_from) {
-        feed_poll(s, en, w->fed_from - at, 2, now);
+        feed_poll(s, en, w->fed_from - at, now);
         return false;
     }
     ts = mmio_read(s, e->base + RING_CTX_TIMESTAMP);
@@ -882,8 +880,9 @@ static void watch_overrun(struct med_sched *s, struct sched_engine *e)
  * the engine may have taken the last pair (port 1 may be filled behind
  * the running workload) or completed port 0 (the engine is idle).
  * Reading it is a load from the status page; waiting for the interrupt
- * instead let the running workload end first, and the engine idled at
- * every switch for a mediator wake-up and an ELSP write.
+ * instead (which the model raised, until 2026-12-07, only after the slice
+ * it ran next) let the running workload end first, and the engine idled
+ * at every switch for a mediator wake-up and an ELSP write.
  */
 static void dispatch_current(struct med_sched *s, struct sched_engine *e)
 {
