@@ -4,7 +4,11 @@
 # run was killed).  A skip is `ok # SKIP` only when the table of bare-metal
 # skips (run-guest --igt-skip, docs/testing.md) names it; any other skip
 # fails, since a skip is never a pass.  A subtest left out on purpose
-# (--igt-not-run, with its reason) is `ok # SKIP not run: <reason>`.
+# (--igt-not-run, with its reason) is `ok # SKIP not run: <reason>`.  A
+# subtest that fails on bare-metal Skylake under Debian's kernel too
+# (--igt-bare-metal-fail: its name, IGT's assertion there, why) is `ok #
+# SKIP` only when it fails with that assertion and nothing else counts
+# against it; any other failure of it fails.
 #
 # Hangs and guest errors (docs/testing.md, "IGT in the guest"): a subtest
 # that IGT makes hang on purpose is an injector (run-guest --igt-hang, the
@@ -97,10 +101,12 @@ class IgtResults:
         """The started subtest a reported name belongs to (itself or its parent)."""
         return name if name in started else name.rsplit('@', 1)[0]
 
-    def points(self, missing_reason, todo, skips, not_run, hangers=None):
+    def points(self, missing_reason, todo, skips, not_run, hangers=None, bare_metal=None):
         """[(TAP line without its number, passed)], TODO and SKIP applied;
-        @hangers: {fnmatch pattern: why IGT hangs the GPU there}."""
+        @hangers: {fnmatch pattern: why IGT hangs the GPU there};
+        @bare_metal: {test@subtest: (IGT's assertion on bare metal, why)}."""
         hangers = hangers or {}
+        self.bare_metal = bare_metal or {}
         self.finish()
         out = []
         if self.errors_before:
@@ -160,6 +166,11 @@ class IgtResults:
                                 False, name, todo)
         if status == 'skip' and name in skips and name not in todo:
             return 'ok - %s # SKIP %s (IGT: %s)' % (name, skips[name], reason), True
+        assertion, why = self.bare_metal.get(name, (None, None))
+        if status == 'fail' and assertion and assertion in reason and not vgpu and \
+                not (hangs and not injects) and name not in todo:
+            return 'ok - %s # SKIP fails on bare metal too: %s (IGT: %s)' % (name, why,
+                                                                              reason), True
         if status == 'pass':
             return self._marked(name + note, True, name, todo)
         if status == 'skip':
