@@ -545,13 +545,18 @@ static bool fetch(struct skl_exec *x, unsigned first, unsigned count, uint32_t *
     return true;
 }
 
-/* Move the fetch position by @dwords (negative: back) at the current level. */
+/* Move the fetch position by @dwords (negative: back) at the current level.
+ * RING_HEAD follows the ring's at once, as hardware's does: an owner
+ * reading it while the slice runs (the mediator's feed and overrun watch
+ * ask which part the engine is in) sees where the engine is, not where
+ * the slice began. */
 static void advance(struct skl_exec *x, int dwords)
 {
     switch (x->level) {
     case SKL_LEVEL_RING:
         x->head = (uint32_t)(((int64_t)x->head + 4ll * dwords) % x->ring_size +
                              x->ring_size) % x->ring_size;
+        skl_set_ereg(x->e, RING_HEAD, x->head);
         break;
     case SKL_LEVEL_BATCH:
         x->bb_addr += 4ll * dwords;

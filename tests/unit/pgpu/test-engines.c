@@ -310,6 +310,36 @@ static void test_each_csb_event_interrupts_when_written(void **state)
     assert_int_equal(__atomic_load_n(&log.count, __ATOMIC_ACQUIRE), 3);
 }
 
+/*
+ * RING_HEAD is where the command streamer is in the ring, while it runs:
+ * i915 takes an engine whose RING_HEAD equals its RING_TAIL for idle
+ * (ring_is_idle()), and the mediator asks it which part of a workload the
+ * engine is in (feed(), overran()).  Two reads of it by the context's own
+ * commands, eight dwords of MI_NOOP and the first read's four dwords
+ * apart, differ by those twelve dwords.  Until 2026-12-07 the model wrote
+ * it only when a slice of up to 1024 commands ended, and both reads gave
+ * where the slice began.
+ */
+static void test_ring_head_follows_the_engine(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t *data = fixture_data(f);
+    uint32_t head = RCS_REG(RING_HEAD);
+    const uint32_t cmds[] = {
+        MI_STORE_REGISTER_MEM, head, LO(DATA(0x40)), HI(DATA(0x40)),
+        MI_NOOP, MI_NOOP, MI_NOOP, MI_NOOP, MI_NOOP, MI_NOOP, MI_NOOP, MI_NOOP,
+        MI_STORE_REGISTER_MEM, head, LO(DATA(0x44)), HI(DATA(0x44)),
+    };
+    struct native_ctx *ctx = f->ctx[GEN9_RCS];
+    uint32_t seqno;
+
+    native_emit(ctx, cmds, N(cmds));
+    seqno = native_emit_breadcrumb(ctx);
+    assert_int_equal(native_submit(ctx), 0);
+    assert_int_equal(native_wait(ctx, seqno, FIX_WAIT_MS), 0);
+    assert_int_equal((data[0x44 / 4] - data[0x40 / 4]) & HEAD_ADDR, 12 * 4);
+}
+
 static void test_fault_on_unmapped_address_stops_only_that_context(void **state)
 {
     struct fixture *f = *state;
@@ -822,6 +852,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hang_counts_the_engines_own_time, setup_starved,
                                         fixture_teardown),
         ENGINE_TEST(test_interrupts_iir_imr_ier_and_master),
+        ENGINE_TEST(test_ring_head_follows_the_engine),
         /* patient: a descheduled test thread must not look like a hang */
         cmocka_unit_test_setup_teardown(test_each_csb_event_interrupts_when_written,
                                         fixture_setup_patient, fixture_teardown),
