@@ -18,9 +18,15 @@
  * GPU has stored the latest generation: it has left the other half for
  * good, since only the trampoline leads into either.  The GPU never
  * waits for the mediator and runs only scanned copies; a rescan the
- * scanner refuses points the trampoline at a reserved command, which the
- * GPU stops at (a hang, as the hardware's command streamer stops at a
- * command it may not run), so the refused bytes never run.
+ * scanner refuses points the trampoline at a reserved command of the
+ * loop's own, which the GPU stops at (a hang, as the hardware's command
+ * streamer stops at a command it may not run), so the refused bytes never
+ * run.  The refusal is the guest's error only once the GPU stops there:
+ * the trampoline's generation says that the GPU passed it, not that it is
+ * still in the loop, and a loop it has left (its conditional end taken,
+ * the next request of the element running) is the guest's to reuse, as
+ * i915 does once the request has retired (IGT's gem_busy@close-race:
+ * a spinner's object freed, its pages unbound, while the next spins).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -33,8 +39,12 @@
 #include "pgpu/skl-regs.h"
 
 #define BB_START_BYTES          12
-#define LOOP_AREA_SIZE          64      /* entered dwords, then the stop */
-#define LOOP_STOP_OFFSET        32
+#define LOOP_AREA_SIZE          64      /* entered dwords, then the stops */
+#define LOOP_STOP_OFFSET        32      /* a stop per trap from here */
+
+_Static_assert(4 * LOOP_TRAPS_MAX <= LOOP_STOP_OFFSET &&
+               LOOP_STOP_OFFSET + 4 * LOOP_TRAPS_MAX <= LOOP_AREA_SIZE,
+               "an entered dword and a stop per trap");
 
 /* The trap of the loop a start of @res makes, if it is one to follow: a
  * chain from a first-level batch back into a batch of the same activation
@@ -85,6 +95,7 @@ void med_wl_loops_plan(struct vgpu_workload *w, const struct med_scan_result *re
             t->current = 2;
             t->generation = 1;
             t->stopped = false;
+            t->refusal[0] = '\0';
             t->site_count = 0;
         }
     }
@@ -128,6 +139,13 @@ static uint32_t *at(const struct vgpu_workload *w, uint32_t offset)
     return (uint32_t *)((uint8_t *)w->mem.map + offset);
 }
 
+/* Where trap @k's refused rescan leads: its own stop, so that the GPU's
+ * stop names the loop. */
+static uint32_t stop_of(const struct vgpu_workload *w, unsigned k)
+{
+    return w->loop_area + LOOP_STOP_OFFSET + 4 * k;
+}
+
 void med_wl_loops_build(struct vgpu_workload *w, const struct med_scan_result *res,
                         const uint64_t *offsets)
 {
@@ -135,7 +153,9 @@ void med_wl_loops_build(struct vgpu_workload *w, const struct med_scan_result *r
         return;
     }
     memset(at(w, w->loop_area), 0, LOOP_AREA_SIZE);
-    *at(w, w->loop_area + LOOP_STOP_OFFSET) = SHADOW_STOP_DW;
+    for (unsigned k = 0; k < w->trap_count; k++) {
+        *at(w, stop_of(w, k)) = SHADOW_STOP_DW;
+    }
     for (unsigned k = 0; k < w->trap_count; k++) {
         struct loop_trap *t = &w->traps[k];
         uint32_t *p = at(w, t->trampoline), first = 0;
@@ -260,13 +280,10 @@ static void rescan(struct vgpu_workload *w, struct loop_trap *t)
             .engine = w->engine, .commands = ring, .len = sizeof(ring), .gma = t->gma,
             .ppgtt = w->ppgtt,
         }, &res) != MED_SCAN_OK) {
-        char why[MED_SCAN_REASON_MAX + 128];
-
-        retarget(w, t, w->loop_area + LOOP_STOP_OFFSET);
+        /* The guest's error once the GPU comes back to it (med_wl_loop_stop()). */
+        retarget(w, t, stop_of(w, (unsigned)(t - w->traps)));
         t->stopped = true;
-        snprintf(why, sizeof(why), "its loop at 0x%" PRIx64 " changed as it ran and is stopped "
-                 "before the change: scan: %s", t->gma, res.reason);
-        med_wl_count_rejection(sub, w->engine, w->guest_desc, why);
+        snprintf(t->refusal, sizeof(t->refusal), "%s", res.reason);
     } else if (place_rescan(w, t, half, &res)) {
         w->user_interrupt |= res.user_interrupt;
         retarget(w, t, t->halves + half * LOOP_COPY_SIZE);
@@ -276,6 +293,23 @@ static void rescan(struct vgpu_workload *w, struct loop_trap *t)
     }
     med_wl_fetched_free(sub);
     w->scan_ns += med_now_ns() - start;
+}
+
+bool med_wl_loop_stop(struct vgpu_workload *w, uint64_t address)
+{
+    for (unsigned k = 0; k < w->trap_count; k++) {
+        const struct loop_trap *t = &w->traps[k];
+
+        if (t->stopped && t->refusal[0] && address == w->window_gma + stop_of(w, k)) {
+            char why[MED_SCAN_REASON_MAX + 128];
+
+            snprintf(why, sizeof(why), "its loop at 0x%" PRIx64 " changed as it ran and is "
+                     "stopped before the change: scan: %s", t->gma, t->refusal);
+            med_wl_count_rejection(w->sub, w->engine, w->guest_desc, why);
+            return true;
+        }
+    }
+    return false;
 }
 
 bool med_vgpu_submission_loops_running(const struct med_vgpu_submission *sub)

@@ -104,6 +104,9 @@ struct loop_trap {
     unsigned current;           /* the half it points at; 2: the first scan's copy */
     uint32_t generation;        /* the trampoline stores it as the GPU passes */
     bool stopped;               /* no more rescans: refused, or too big for a half */
+    /* Why the scanner refused its last rescan ("": it did not): the
+     * guest's error once the GPU reaches the stop it leads to. */
+    char refusal[MED_SCAN_REASON_MAX];
     struct bb_site *sites;      /* the batch starts in the current half */
     unsigned site_count, site_cap;
 };
@@ -307,6 +310,10 @@ void med_wl_loops_build(struct vgpu_workload *w, const struct med_scan_result *r
                         const uint64_t *offsets);
 /* Write @count sites' addresses for @w's window. */
 void med_wl_patch_sites(struct vgpu_workload *w, const struct bb_site *sites, unsigned count);
+/* The GPU stopped @w at GGTT @address: if that is the stop of a loop
+ * whose rescan was refused, the refusal is counted and logged as @w's
+ * rejection (true). */
+bool med_wl_loop_stop(struct vgpu_workload *w, uint64_t address);
 /* Free what @w's traps hold. */
 void med_wl_loops_free(struct vgpu_workload *w);
 

@@ -363,7 +363,11 @@ static void finished(struct med_sched_workload *sw, enum med_sched_result result
 
         w->event = WIRE_EVENT_REJECTED;
         w->engine_error = sw->engine_error;
-        /* A refused element's stop was counted as its rejection. */
+        /* A refused element's stop was counted as its rejection; a loop's
+         * refused rescan is counted as one when the GPU reaches its stop. */
+        if (!w->refused && sw->engine_error && med_wl_loop_stop(w, sw->stop_address)) {
+            w->refused = true;
+        }
         if (!w->refused) {
             sub->stats.hangs++;
             sub->config.host->totals->hangs++;
