@@ -59,7 +59,9 @@ static void guest_error(struct session *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void guest_error(struct session *s, const char *fmt, ...)
 {
-    char text[300];
+    /* A notice's text whole: IGT's rules read a rejection's kind from
+     * both its ends (tests/guest/igt_results.py). */
+    char text[sizeof(((struct med_vgpu_notice *)NULL)->text)];
     va_list ap;
 
     if (s->guest_errors_logged >= GUEST_ERROR_LOG_BURST) {

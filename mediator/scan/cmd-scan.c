@@ -7,6 +7,7 @@
  */
 #include "mediator/scan/cmd-table.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -1661,6 +1662,54 @@ static void cut_at_rejection(struct med_scan_state *s)
         r->bb_start_count--;
     }
     r->prefix = true;
+}
+
+bool med_scan_cut_prefix(struct med_scan *scan, enum gen9_engine engine,
+                         struct med_scan_result *result, uint64_t shorter_by, unsigned *buffer)
+{
+    struct med_scan_buffer *b = NULL;
+    const struct med_cmd_desc *desc = NULL;
+    const uint32_t *dw;
+    uint64_t pos = 0, cmd_len = 0, dwords;
+    uint32_t dw0 = 0;
+    unsigned kept = 0;
+
+    for (unsigned i = 0; result->prefix && i < result->buffer_count; i++) {
+        if (scan->buffers[i].stops && (!b || scan->buffers[i].level > b->level)) {
+            b = &scan->buffers[i];
+            *buffer = i;
+        }
+    }
+    if (!b || !b->level || b->len < shorter_by) {
+        return false;
+    }
+    /* Its commands again, from its start as the scan decoded them, up to
+     * the last that ends within the new length; a run of one header (an
+     * unterminated batch's MI_NOOPs) costs a compare a command. */
+    dw = b->host;
+    dwords = (b->len - shorter_by) / 4;
+    while (pos < dwords) {
+        if (!desc || dw[pos] != dw0) {
+            dw0 = dw[pos];
+            desc = med_cmd_lookup(engine, dw0);
+            assert(desc);       /* scanned: every command before the cut decodes */
+            cmd_len = med_cmd_length(desc, dw0);
+        }
+        if (cmd_len > dwords - pos) {
+            break;
+        }
+        pos += cmd_len;
+    }
+    b->len = 4 * pos;
+    for (unsigned i = 0; i < result->bb_start_count; i++) {
+        const struct med_scan_bb_start *site = &scan->bb_starts[i];
+
+        if (site->buffer != *buffer || site->offset < b->len) {
+            scan->bb_starts[kept++] = *site;
+        }
+    }
+    result->bb_start_count = kept;
+    return true;
 }
 
 static void start_result(struct med_scan_state *s)

@@ -217,6 +217,20 @@ void med_scan_destroy(struct med_scan *scan);
 enum med_scan_verdict med_scan(struct med_scan *scan, const struct med_scan_request *req,
                                struct med_scan_result *result);
 
+/*
+ * Cut @result's prefix (a rejection's, result->prefix; of a scan on
+ * @engine) at least @shorter_by bytes earlier, for a caller that cannot
+ * lay all of it out: its innermost buffer (the one the refused command
+ * is in) at the last command the scan decoded that ends by then, its
+ * batch starts from there on dropped.  The GPU then stops there, on
+ * scanned commands, as it would have at the refused one.  False (nothing
+ * changed) when @result has no prefix, when that buffer is the request's
+ * own (the ring, which the caller copied whole) or runs fewer bytes; else
+ * *@buffer is its index.
+ */
+bool med_scan_cut_prefix(struct med_scan *scan, enum gen9_engine engine,
+                         struct med_scan_result *result, uint64_t shorter_by, unsigned *buffer);
+
 void med_scan_get_stats(const struct med_scan *scan, struct med_scan_stats *stats);
 
 /* "ok", "unknown-command", ...: stable names for statistics. */

@@ -7,7 +7,9 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include <assert.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,11 +21,11 @@
 
 
 /* Where each batch copy goes in the workload's memory (offsets[b], b >= 1;
- * the ring's bytes go to the shadow ring at the guest's offsets). */
-static bool layout(struct vgpu_workload *w, const struct guest_context *ctx,
-                   const struct med_scan_result *res, uint64_t *offsets)
+ * the ring's bytes go to the shadow ring at the guest's offsets): where
+ * they end. */
+static uint64_t place_buffers(const struct vgpu_workload *w, const struct guest_context *ctx,
+                              const struct med_scan_result *res, uint64_t *offsets)
 {
-    const struct med_vgpu_exec_host *host = w->sub->config.host;
     uint64_t end = SHADOW_RING_OFFSET(w->engine) + ctx->ring_size;
 
     for (unsigned b = 1; b < res->buffer_count; b++) {
@@ -31,9 +33,53 @@ static bool layout(struct vgpu_workload *w, const struct guest_context *ctx,
         offsets[b] = end;
         end += res->buffers[b].len + (res->buffers[b].stops ? 4 : 0);
     }
+    return end;
+}
+
+/*
+ * A refused scan's prefix @need bytes long where the window holds fewer:
+ * the GPU stops earlier, where the window ends, still a hang on scanned
+ * commands (an unterminated batch: the hardware would run on through its
+ * mapping and hang later, i915_hangman@hangcheck-unterminated).  Cutting
+ * one buffer X bytes shorter brings the end at least X - 63 bytes closer
+ * (the buffers after it keep their alignment), so the cut asks for one
+ * alignment more than the excess.  The reason says where it stops.
+ */
+static bool fit_prefix(struct vgpu_workload *w, struct med_scan_result *res, uint64_t need)
+{
+    const struct med_vgpu_exec_host *host = w->sub->config.host;
+    char reason[MED_SCAN_REASON_MAX], note[MED_SCAN_REASON_MAX / 2 + 32];
+    unsigned b;
+    int room;
+
+    if (!med_scan_cut_prefix(w->sub->scan, w->engine, res,
+                             need - host->window_size + SHADOW_BATCH_ALIGN, &b)) {
+        return false;
+    }
+    /* The buffer cut is the one the scanner's reason names. */
+    snprintf(note, sizeof(note), "; its shadow needs %" PRIu64 " KiB up to there, the engine's "
+             "window holds %" PRIu64 " KiB: cut at +0x%" PRIx64 " of that %s", need >> 10,
+             host->window_size >> 10, res->buffers[b].len, b ? "batch" : "ring");
+    /* The scanner's reason first (its kind), shortened if both are long. */
+    room = (int)(sizeof(reason) - 1 - strlen(note));
+    snprintf(reason, sizeof(reason), "%.*s%s", room, res->reason, note);
+    memcpy(res->reason, reason, sizeof(reason));
+    return true;
+}
+
+static bool layout(struct vgpu_workload *w, const struct guest_context *ctx,
+                   struct med_scan_result *res, uint64_t *offsets)
+{
+    const struct med_vgpu_exec_host *host = w->sub->config.host;
+    uint64_t end = place_buffers(w, ctx, res, offsets);
+
+    if (end > host->window_size && res->prefix && fit_prefix(w, res, end)) {
+        end = place_buffers(w, ctx, res, offsets);
+        assert(end <= host->window_size);
+    }
     med_wl_loops_plan(w, res, &end);
     if (end > host->window_size) {
-        /* A refused scan's prefix that does not fit: refused whole, for its scan. */
+        /* A refused scan's prefix that does not fit even cut: refused whole, for its scan. */
         if (res->prefix) {
             med_wl_reject(w, "scan: %s; up to there its ring and batches need %" PRIu64 " KiB of "
                           "shadow memory, the engine's window holds %" PRIu64 " KiB",
@@ -184,7 +230,7 @@ static void place_stops(struct vgpu_workload *w, const struct guest_context *ctx
 
 
 bool med_wl_layout(struct vgpu_workload *w, const struct guest_context *ctx,
-                   const struct med_scan_result *res, uint32_t len)
+                   struct med_scan_result *res, uint32_t len)
 {
     uint64_t *offsets = calloc(res->buffer_count, sizeof(*offsets));
     bool ok;

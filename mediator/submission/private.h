@@ -286,9 +286,10 @@ void med_wl_fetch_destroy(struct med_vgpu_submission *sub);
 /* layout.c */
 /* Lay out the ring's @len bytes and the scanned batches of @res in @w's
  * memory, relocate every batch start and split @w into parts: false when
- * @w was rejected. */
+ * @w was rejected.  A refused scan's prefix longer than the window is cut
+ * where the window ends (@res and its reason say so). */
 bool med_wl_layout(struct vgpu_workload *w, const struct guest_context *ctx,
-                   const struct med_scan_result *res, uint32_t len);
+                   struct med_scan_result *res, uint32_t len);
 
 /* The scheduler's part_at: the part of @sw the engine is in with its
  * ring's HEAD at @ring_head. */

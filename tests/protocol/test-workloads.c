@@ -988,6 +988,39 @@ static void test_unterminated_batch(void **state)
     expect_contained(e, e->rcs, BATCH_ADDR + e->batch->size - 4096);
 }
 
+/*
+ * i915_hangman@hangcheck-unterminated (IGT 1.27.1, hangcheck_unterminated()):
+ * a batch of uninitialised memory, zeros (MI_NOOP) and no
+ * MI_BATCH_BUFFER_END, which the hardware runs on through its mapping
+ * until i915's hang detection resets the engine; IGT waits for that.
+ * Here a store, then MI_NOOPs to the end of a 4 MiB mapping with nothing
+ * mapped after it: the scanner refuses it as unterminated, and its
+ * prefix needs more shadow memory than the engine's window holds.  The
+ * GPU must still run its start, as the hardware would, and hang there:
+ * the store lands, the guest sees the engine's error (the instruction
+ * error of the stop where the window ends) and recovers; one rejection,
+ * its stop no hang besides.  Until 2026-12-07 such an element was refused
+ * whole: nothing of it ran, and the guest saw no engine error.
+ */
+static void test_unterminated_batch_past_the_window_runs_until_it_hangs(void **state)
+{
+    struct env *e = *state;
+    struct guest_bo *big = guest_bo_new(e->vm, 4 * MiB, false);
+    uint32_t *p;
+
+    assert_non_null(big);
+    assert_int_equal(guest_ppgtt_map(e->ppgtt, big, LONG_ADDR), 0);
+    memset(big->map, 0, big->size);
+    p = big->map;
+    emit_sdi(&p, DATA_ADDR + 12, false, false);
+    p[-1] = 0x57a7;
+    expect_contained(e, e->rcs, LONG_ADDR);
+    assert_int_equal(load_u32(e->data, 3), 0x57a7);
+    assert_int_equal(guest_vm_events(e->vm)->engine_errors, 1);
+    assert_int_equal(guest_vm_events(e->vm)->last_engine_error, 1u << 0);
+    assert_exec_counts(e, 1, 0);
+}
+
 /* A batch that chains back to itself with no way out passes the scan (a
  * loop runs its scanned copy) and runs until the hang detection resets
  * the engine: reported to the guest as a hang, counted (below). */
@@ -1967,6 +2000,8 @@ int main(int argc, char **argv)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_batch_jumping_outside_its_buffer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unterminated_batch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unterminated_batch_past_the_window_runs_until_it_hangs,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_loop_the_gpu_left_is_not_held_against_the_guest,
                                         setup_patient, teardown),
         cmocka_unit_test_setup_teardown(test_spinner_ends_when_the_guest_writes_its_dword,

@@ -645,6 +645,58 @@ static void test_rejection_prefix(void **state)
     assert_false(f->result.prefix);
 }
 
+/*
+ * A prefix longer than its caller can lay out (an unterminated batch of
+ * MiBs, i915_hangman@hangcheck-unterminated) is cut earlier
+ * (med_scan_cut_prefix()): in the refused command's buffer, at the end of
+ * a command the scan decoded (never inside one: the GPU would run a
+ * command's dwords as commands), its batch starts from there on gone;
+ * never in the ring (the caller's copy), never without a prefix.
+ */
+static void test_prefix_cut(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t *p = f->ring, *a = fake_ppgtt(f->vm, PPGTT_BATCH);
+    unsigned buffer = 0;
+
+    emit(&p, MI_NOOP_DW);
+    emit_bb_start(&p, PPGTT_BATCH, EMIT_BB_PPGTT);
+    emit_sdi(&a, PPGTT_DATA, false, false);                      /* +0 */
+    emit_bb_start(&a, PPGTT_BATCH2, EMIT_BB_PPGTT | EMIT_BB_SECOND);     /* +16 */
+    emit_sdi(&a, PPGTT_DATA, false, false);                      /* +28 */
+    emit(&a, MI_NOOP_DW);                                       /* +44 */
+    emit(&a, MI_REPORT_HEAD_DW);                                /* +48 */
+    *fake_ppgtt(f->vm, PPGTT_BATCH2) = MI_BB_END_DW;
+    expect_prefix(f, p, MED_SCAN_FORBIDDEN_COMMAND, 3, (const uint64_t[]){ 16, 48, 4 }, 3, 2);
+    /* 8 bytes shorter: 40 ends inside the second store, so before it. */
+    assert_true(med_scan_cut_prefix(f->scan, GEN9_RCS, &f->result, 8, &buffer));
+    assert_int_equal(buffer, 1);
+    assert_int_equal(f->result.buffers[1].len, 28);
+    assert_int_equal(f->result.bb_start_count, 2);
+    assert_int_equal(f->result.buffers[0].len, 16);
+    /* 24 is inside the call: it goes, and its start with it. */
+    assert_true(med_scan_cut_prefix(f->scan, GEN9_RCS, &f->result, 4, &buffer));
+    assert_int_equal(f->result.buffers[1].len, 16);
+    assert_int_equal(f->result.bb_start_count, 1);
+    assert_int_equal(f->result.bb_starts[0].target, 1);
+    /* Not more than the buffer runs. */
+    assert_false(med_scan_cut_prefix(f->scan, GEN9_RCS, &f->result, 20, &buffer));
+    assert_int_equal(f->result.buffers[1].len, 16);
+    /* Refused in the ring: not cut. */
+    p = f->ring;
+    for (unsigned i = 0; i < 8; i++) {
+        emit(&p, MI_NOOP_DW);
+    }
+    emit(&p, MI_REPORT_HEAD_DW);
+    expect_prefix(f, p, MED_SCAN_FORBIDDEN_COMMAND, 1, (const uint64_t[]){ 32 }, 1, 0);
+    assert_false(med_scan_cut_prefix(f->scan, GEN9_RCS, &f->result, 4, &buffer));
+    assert_int_equal(f->result.buffers[0].len, 32);
+    /* Accepted: no prefix to cut. */
+    p[-1] = MI_NOOP_DW;
+    assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_OK);
+    assert_false(med_scan_cut_prefix(f->scan, GEN9_RCS, &f->result, 4, &buffer));
+}
+
 #define LOOP_START      64u         /* igt's spinner loops from here */
 #define SPIN_CONDITION  4088u       /* the dword its CPU side writes */
 
@@ -1308,6 +1360,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_store_data_imm, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rejection_prefix, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_prefix_cut, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_level_loops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_register_memory, setup, teardown),
