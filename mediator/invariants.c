@@ -15,6 +15,7 @@
 #include "gen9/lrc.h"
 #include "gtt/ppgtt-shadow.h"
 #include "mediator/log.h"
+#include "sched/sched.h"
 
 /* Tables already walked in this check (shared tables are walked once). */
 struct walked {
@@ -169,6 +170,11 @@ bool med_check_shared_host_pages(const struct med_shared_host_pages *pages)
         /* the GPU writes the context status buffer and its write pointer */
         ok &= shared_page_clean(what, (const uint32_t *)pages->status + e * PGPU_PAGE_SIZE / 4,
                                 HWSP_CSB_DW, HWSP_CSB_WRITE_PTR_DW);
+        /* its ring (the last page), empty: the engine runs nothing there */
+        snprintf(what, sizeof(what), "the idle context's ring of %s", gen9_engines[e].name);
+        ok &= shared_page_clean(what, (const uint32_t *)pages->idle_contexts +
+                                (e + 1) * MED_SCHED_IDLE_CONTEXT_PAGES * PGPU_PAGE_SIZE / 4 -
+                                PGPU_PAGE_SIZE / 4, 1, 0);
     }
     return ok;
 }

@@ -48,6 +48,7 @@ bool med_check_ggtt(const struct med_isolation_scope *scope);
 struct med_shared_host_pages {
     const void *scratch;                /* the global scratch page */
     const void *status;                 /* GEN9_NUM_ENGINES status pages */
+    const void *idle_contexts;          /* GEN9_NUM_ENGINES idle contexts (sched.h) */
 };
 
 /* Read the shared host pages: false when one holds what only a guest

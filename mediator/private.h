@@ -139,6 +139,7 @@ struct med_server {
     struct med_gm *gm;
     struct med_host_mem *host_mem;  /* host memory the GPU reaches (bus window 0) */
     struct med_host_buf status_pages;   /* one per engine, in the host GGTT block */
+    struct med_host_buf idle_contexts;  /* one per engine (sched.h), after the status pages */
     struct med_sched *sched;
     struct med_vgpu_exec_host exec_host;    /* what every vGPU's submission shares */
     struct med_window_map window_map[GEN9_NUM_ENGINES][2];     /* exec_host's */

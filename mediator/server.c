@@ -52,9 +52,14 @@ static const char *const stage_names[] = {
 /* epoll_event.data.ptr of the descriptors that are not sessions. */
 static char listen_tag, stop_tag, sched_tag, control_listen_tag, resume_tag, loop_tag;
 
-/* The host GGTT block: each engine's status page, then per engine and
- * ELSP port a window where the workload dispatched there is bound. */
+/* The host GGTT block: each engine's status page and idle context (the
+ * scheduler's, to preempt a run to), then per engine and ELSP port a
+ * window where the workload dispatched there is bound. */
 #define STATUS_AREA_SIZE    (64u * 1024)
+#define IDLE_CONTEXT_SIZE   (MED_SCHED_IDLE_CONTEXT_PAGES * WIRE_PAGE_SIZE)
+#define IDLE_CONTEXTS_AT    (GEN9_NUM_ENGINES * WIRE_PAGE_SIZE)
+_Static_assert(IDLE_CONTEXTS_AT + GEN9_NUM_ENGINES * IDLE_CONTEXT_SIZE <= STATUS_AREA_SIZE,
+               "status pages and idle contexts fit the status area");
 #define MIN_WINDOW_SIZE     (1u << 20)
 
 static void stage_reached(struct med_server *server, enum server_stage stage)
@@ -275,6 +280,19 @@ static int open_scheduler(struct med_server *server)
         errno = -ret;
         return -1;
     }
+    ret = med_host_buf_alloc(server->host_mem, GEN9_NUM_ENGINES * IDLE_CONTEXT_SIZE,
+                             &server->idle_contexts);
+    if (ret) {
+        med_log(MED_LOG_ERROR, "cannot map the engines' idle contexts: %s", strerror(-ret));
+        errno = -ret;
+        return -1;
+    }
+    for (unsigned i = 0; i < GEN9_NUM_ENGINES * MED_SCHED_IDLE_CONTEXT_PAGES; i++) {
+        server->gpu->ops->ggtt_write(server->gpu,
+                                     (uint32_t)((base + IDLE_CONTEXTS_AT) / WIRE_PAGE_SIZE + i),
+                                     (server->idle_contexts.bus + i * WIRE_PAGE_SIZE) |
+                                     MED_GGTT_PTE_PRESENT);
+    }
     for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
         uint64_t ggtt = base + e * WIRE_PAGE_SIZE;
 
@@ -284,6 +302,9 @@ static int open_scheduler(struct med_server *server)
         config.status_page[e].map = (uint32_t *)((char *)server->status_pages.map +
                                                  e * WIRE_PAGE_SIZE);
         config.status_page[e].ggtt = ggtt;
+        config.idle_context[e].map = (uint32_t *)((char *)server->idle_contexts.map +
+                                                  e * IDLE_CONTEXT_SIZE);
+        config.idle_context[e].ggtt = base + IDLE_CONTEXTS_AT + e * IDLE_CONTEXT_SIZE;
         for (unsigned port = 0; port < 2; port++) {
             host->window_ggtt[e][port] = base + STATUS_AREA_SIZE +
                                          (2 * e + port) * host->window_size;
@@ -302,6 +323,7 @@ static int open_scheduler(struct med_server *server)
     host->check_invariants = server->config.check_invariants;
     host->shared_pages = (struct med_shared_host_pages){
         .scratch = server->scratch_page, .status = server->status_pages.map,
+        .idle_contexts = server->idle_contexts.map,
     };
     return 0;
 }
@@ -474,6 +496,7 @@ void med_server_destroy(struct med_server *server)
         med_sched_detach(server->sched);
         if (server->host_mem) {
             med_host_buf_free(server->host_mem, &server->status_pages);
+            med_host_buf_free(server->host_mem, &server->idle_contexts);
             med_host_mem_destroy(server->host_mem);
         }
         med_gm_destroy(server->gm);

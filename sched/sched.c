@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
@@ -31,6 +32,9 @@
 /* med_sched_entity.part_weight of one part */
 #define PART_WEIGHT_ONE         16
 
+/* The idle context's ID in its descriptor: workloads' IDs are never 0. */
+#define IDLE_CTX_ID             0
+
 struct sched_engine {
     enum gen9_engine id;
     uint32_t base;
@@ -49,6 +53,9 @@ struct sched_engine {
      * parts it was given before the pair are done, only its second run
      * (empty behind a port 1, feed()'s chunk alone) is to come. */
     bool port0_ended;
+    /* The idle context was written to preempt the run (preempt()), and has
+     * not completed yet: nothing else is written meanwhile. */
+    bool preempting;
     const struct med_sched_entity *last_head;  /* whose workload port 0 ran last */
 };
 
@@ -72,6 +79,7 @@ struct med_sched {
     struct med_sched_workload *done_first, *done_last;
     bool inside;                /* in a call from the owner: it must not call in again */
     bool held;                  /* med_sched_hold(): no dispatch until released */
+    bool preemptive;            /* the config gave every engine an idle context */
 };
 
 static uint64_t now_ns(void)
@@ -102,6 +110,7 @@ static void engine_init(struct med_sched *s, struct sched_engine *e)
     e->csb_head = GEN8_CSB_ENTRIES - 1;
     e->elsp_pending = false;
     e->port0_ended = false;
+    e->preempting = false;
     mmio_write(s, e->base + RING_HWS_PGA, (uint32_t)e->status.ggtt);
     mmio_write(s, e->base + RING_MODE_GEN7, MASKED_BIT_ENABLE(GFX_RUN_LIST_ENABLE));
     mmio_write(s, e->base + RING_CONTEXT_STATUS_PTR,
@@ -137,6 +146,33 @@ static void irq_init(struct med_sched *s)
     mmio_write(s, GEN8_MASTER_IRQ, GEN8_MASTER_IRQ_CONTROL);
 }
 
+/*
+ * @e's idle context: an empty ring, so that the engine completes it as
+ * soon as it loads it, and nothing saved (it has no state of its own).
+ * Preempting a run to it leaves the engine idle at the run's next
+ * arbitration point, as i915's preempt context did on Gen9 until Linux
+ * 5.3 (intel_lrc.c, inject_preempt_context(): an ELSP of that context
+ * alone; its completion, "preempt complete", says the engine is idle).
+ */
+static void idle_context_init(const struct med_sched_idle_context *c, enum gen9_engine engine)
+{
+    uint32_t *state = c->map + LRC_STATE_OFFSET / 4;
+
+    memset(c->map, 0, MED_SCHED_IDLE_CONTEXT_PAGES * PGPU_PAGE_SIZE);
+    gen9_lrc_write_layout(state, engine);
+    state[CTX_CONTEXT_CONTROL_DW] = MASKED_BIT_ENABLE(CTX_CTRL_ENGINE_CTX_SAVE_INHIBIT) |
+                                    MASKED_BIT_DISABLE(CTX_CTRL_ENGINE_CTX_RESTORE_INHIBIT);
+    state[CTX_RING_START_DW] = (uint32_t)(c->ggtt + LRC_STATE_OFFSET + PGPU_PAGE_SIZE);
+    state[CTX_RING_CTL_DW] = RING_VALID;        /* one page; head == tail == 0 */
+}
+
+static uint64_t idle_context_desc(const struct med_sched *s, const struct sched_engine *e)
+{
+    return s->config.idle_context[e->id].ggtt | CTX_DESC_VALID | CTX_DESC_PRIVILEGE |
+           CTX_ADDRESSING_LEGACY_64B << CTX_DESC_ADDRESSING_SHIFT |
+           (uint64_t)IDLE_CTX_ID << 32;
+}
+
 static int watch(int poll_fd, int fd)
 {
     struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
@@ -169,12 +205,19 @@ struct med_sched *med_sched_create(const struct med_sched_config *config)
         errno = ENOMEM;
         return NULL;
     }
+    s->preemptive = true;
+    for (unsigned i = 0; i < GEN9_NUM_ENGINES; i++) {
+        s->preemptive &= config->idle_context[i].map != NULL;
+    }
     for (unsigned i = 0; i < GEN9_NUM_ENGINES; i++) {
         struct sched_engine *e = &s->engines[i];
 
         e->id = i;
         e->base = gen9_engines[i].base;
         e->status = config->status_page[i];
+        if (s->preemptive) {
+            idle_context_init(&config->idle_context[i], i);
+        }
         engine_init(s, e);
     }
     irq_init(s);
@@ -341,9 +384,9 @@ static void account(struct med_sched *s, struct med_sched_entity *en, uint64_t u
 }
 
 /* @w leaves the GPU: charge its entity the GPU time it used, less what
- * feed() charged while it ran. */
-static void charge(struct med_sched *s, struct med_sched_workload *w, uint64_t now,
-                   bool context_saved)
+ * feed() charged while it ran; returns what it used. */
+static uint64_t charge(struct med_sched *s, struct med_sched_workload *w, uint64_t now,
+                       bool context_saved)
 {
     struct med_sched_entity *en = w->entity;
     uint64_t used, rest;
@@ -352,7 +395,6 @@ static void charge(struct med_sched *s, struct med_sched_workload *w, uint64_t n
         uint32_t end = __atomic_load_n(w->ctx_timestamp, __ATOMIC_RELAXED);
 
         used = med_sched_ticks_to_ns((uint32_t)(end - w->ctx_timestamp_start));
-        med_sched_learn_parts(en, used, w->run_end - w->run_first);
     } else {
         used = w->head_ns && now > w->head_ns ? now - w->head_ns : 0;
     }
@@ -362,6 +404,7 @@ static void charge(struct med_sched *s, struct med_sched_workload *w, uint64_t n
     en->on_gpu--;
     backlog(s, en, now);
     account(s, en, rest, now);
+    return used;
 }
 
 static struct med_sched_workload *entity_pop(struct med_sched *s, struct med_sched_entity *en)
@@ -578,7 +621,7 @@ static void dispatch(struct med_sched *s, struct sched_engine *e)
     uint64_t desc[2] = { 0, 0 }, now = now_ns();
     unsigned first_port = 0;
 
-    if (s->held) {
+    if (s->held || e->preempting) {
         return;
     }
     if (e->running[0] && !may_append(s, e) && !feed(s, e, now)) {
@@ -607,7 +650,11 @@ static void dispatch(struct med_sched *s, struct sched_engine *e)
         w = entity_pop(s, en);
         w->waited_since_ns = en->waiting_since_ns;
         en->on_gpu++;
-        w->run_end = w->parts - w->run_first > fit ? w->run_first + fit : w->parts;
+        /* A preempted run goes on to the tail it had: its context may be
+         * past run_first + fit. */
+        if (!w->saved_inside) {
+            w->run_end = w->parts - w->run_first > fit ? w->run_first + fit : w->parts;
+        }
         MED_TRACE(schedule, e->id, en->owner_id, port, w->run_end - w->run_first);
         if (++s->next_ctx_id == 0) {
             s->next_ctx_id = 1;
@@ -622,9 +669,10 @@ static void dispatch(struct med_sched *s, struct sched_engine *e)
         w->run_charged_ns = 0;
         w->fed_from = w->run_first;
         w->desc = desc[port];
-        if (!w->run_first) {
+        if (!w->run_first && !w->saved_inside) {
             w->dispatched_ns = now;     /* the first run: what the owner's statistics want */
         }
+        w->saved_inside = false;
         w->head_ns = 0;
         w->watched_part = UINT_MAX;
         if (port == 0) {
@@ -670,13 +718,17 @@ static void finish(struct med_sched *s, struct sched_engine *e, enum med_sched_r
 {
     struct med_sched_workload *w = e->running[0];
     bool more = result == MED_SCHED_DONE && w->run_end < w->parts;
+    uint64_t used;
 
     e->running[0] = e->running[1];
     e->running[1] = NULL;
     e->horizon[0] = e->horizon[1];
     e->port0_ended = false;
     w->finished_ns = now_ns();
-    charge(s, w, w->finished_ns, result == MED_SCHED_DONE);
+    used = charge(s, w, w->finished_ns, result == MED_SCHED_DONE);
+    if (result == MED_SCHED_DONE) {
+        med_sched_learn_parts(w->entity, used, w->run_end - w->run_first);
+    }
     MED_TRACE(gpu_complete, e->id, w->entity->owner_id, result, w->gpu_ns);
     if (more) {
         w->run_first = w->run_end;
@@ -716,6 +768,35 @@ static void reset_engine(struct med_sched *s, struct sched_engine *e)
     engine_init(s, e);
 }
 
+/* Write @e's idle context alone: at port 0's next arbitration point the
+ * engine saves it and goes idle (preempted()). */
+static void preempt(struct med_sched *s, struct sched_engine *e)
+{
+    e->preempting = true;
+    s->stats.preemptions++;
+    s->stats.elsp_writes++;
+    elsp_write(s, e, idle_context_desc(s, e), 0);
+}
+
+/*
+ * The engine saved port 0's context at an arbitration point and loaded the
+ * idle context: the run is charged what it used and goes back to the
+ * front of its queue, to resume from its image; a workload in port 1,
+ * which the idle context's ELSP replaced unrun, goes back before it.
+ */
+static void preempted(struct med_sched *s, struct sched_engine *e)
+{
+    struct med_sched_workload *w = e->running[0];
+
+    requeue(s, e, 1);
+    e->running[0] = NULL;
+    e->port0_ended = false;
+    charge(s, w, now_ns(), true);
+    w->saved_inside = true;
+    s->stats.preempted++;
+    entity_push_front(s, w->entity, w);
+}
+
 /* Follow @e's CSB in its status page: a COMPLETE entry ends the running workload. */
 static void process_csb(struct med_sched *s, struct sched_engine *e)
 {
@@ -734,10 +815,22 @@ static void process_csb(struct med_sched *s, struct sched_engine *e)
         if (status & (GEN8_CTX_STATUS_IDLE_ACTIVE | GEN8_CTX_STATUS_PREEMPTED)) {
             e->elsp_pending = false;        /* the engine took the last pair */
         }
+        if (e->preempting && (status & GEN8_CTX_STATUS_PREEMPTED) &&
+            !(status & GEN8_CTX_STATUS_LITE_RESTORE)) {
+            if (e->running[0] && ctx_id == (uint32_t)(e->running[0]->desc >> 32)) {
+                preempted(s, e);
+            } else {
+                s->stats.stray_events++;
+            }
+            continue;
+        }
         if (!(status & GEN8_CTX_STATUS_COMPLETE)) {
             continue;
         }
-        if (e->elsp_pending) {
+        if (e->preempting && ctx_id == IDLE_CTX_ID) {
+            e->preempting = false;          /* the engine is idle */
+            dispatch(s, e);
+        } else if (e->elsp_pending && !e->preempting) {
             /* Port 0's context ended before the engine took the pair that
              * names it again (may_append, feed): the engine restores it
              * from where it saved it, completes it again at once, then
@@ -822,52 +915,72 @@ static bool others_wait(const struct sched_engine *e)
     return e->waiting || (e->running[1] && e->running[1]->entity != e->running[0]->entity);
 }
 
-/* Port 0's context has been in the part the engine is in for the
- * longest a part may hold the engine; else *@left_ns of it are left. */
-static bool overran(struct med_sched *s, struct sched_engine *e, uint64_t *left_ns)
+/* How long port 0's context has been in the part the engine is in, of
+ * its own time, since the mechanism first saw it there; 0 while the
+ * engine runs another context (port 0's completed and the CSB not read
+ * yet, or the pair not taken): its RING_HEAD and CTX_TIMESTAMP are not
+ * port 0's then (taken for port 0's, a difference of two contexts' clocks
+ * made a run look past the limit). */
+static uint64_t time_in_part(struct med_sched *s, struct sched_engine *e)
 {
     struct med_sched_workload *w = e->running[0];
-    unsigned part = s->config.ops->part_at(w, mmio_read(s, e->base + RING_HEAD) & HEAD_ADDR);
-    uint32_t now = mmio_read(s, e->base + RING_CTX_TIMESTAMP);
-    uint64_t used;
+    unsigned part;
+    uint32_t now;
 
+    if (mmio_read(s, e->base + RING_EXECLIST_STATUS_HI) != (uint32_t)(w->desc >> 32)) {
+        return 0;
+    }
+    part = s->config.ops->part_at(w, mmio_read(s, e->base + RING_HEAD) & HEAD_ADDR);
+    now = mmio_read(s, e->base + RING_CTX_TIMESTAMP);
     if (part != w->watched_part) {
         w->watched_part = part;
         w->watched_since = now;
     }
-    used = med_sched_ticks_to_ns((uint32_t)(now - w->watched_since));
-    *left_ns = used < s->config.part_limit_ns ? s->config.part_limit_ns - used : 0;
-    return !*left_ns;
+    return med_sched_ticks_to_ns((uint32_t)(now - w->watched_since));
 }
 
 /*
- * Without preemption a part runs to its end, and the engine's hang
- * detection stops only a context whose ring stands still: a ring of
+ * A part runs to its end or to an arbitration point, and the engine's
+ * hang detection stops only a context whose ring stands still: a ring of
  * commands that each end in time (semaphore waits its guest releases one
  * by one, long blits) kept the engine for as long as the ring lasts while
  * other vGPUs waited (invariant 3).  So while another entity waits for
- * the engine (others_wait()), the running context may stay part_limit_ns
- * of its own time in one part (what a batch the hang detection bounds and
- * the ring commands around it take), counted from when the mechanism first sees
- * it there; past that it is stopped as a hang would be, as i915 resets an
- * engine whose context does not yield within its preemption timeout.  A
- * vGPU alone keeps the engine.
+ * the engine (others_wait()), the running context is preempted once it
+ * stayed a time slice of its own time in one part (preempt(): it leaves
+ * at its next arbitration point), and may stay part_limit_ns in it (what
+ * a batch the hang detection bounds and the ring commands around it
+ * take), counted from when the mechanism first sees it there; past that
+ * it is stopped as a hang would be, as i915 resets an engine whose
+ * context does not yield within its preemption timeout.  A vGPU alone
+ * keeps the engine.
  */
 static void watch_overrun(struct med_sched *s, struct sched_engine *e)
 {
-    uint64_t left_ns;
+    uint64_t slice = s->config.policy_params.time_slice_ns;
+    uint64_t limit = s->config.part_limit_ns, used;
 
-    if (!s->config.part_limit_ns || !e->running[0] || !others_wait(e) || e->elsp_pending) {
+    if (!e->running[0] || !others_wait(e) || (e->elsp_pending && !e->preempting)) {
         return;
     }
-    if (!overran(s, e, &left_ns)) {
-        wake_at(s, now_ns() + left_ns);
+    used = time_in_part(s, e);
+    if (s->preemptive && slice && !e->preempting) {
+        if (used < slice) {
+            wake_at(s, now_ns() + slice - used);
+            return;
+        }
+        preempt(s, e);
+    }
+    if (!limit) {
+        return;
+    }
+    if (used < limit) {
+        wake_at(s, now_ns() + limit - used);
         return;
     }
     stop_cs(s, e);
     process_csb(s, e);
     check_error(s, e);
-    if (e->running[0] && !e->elsp_pending && overran(s, e, &left_ns)) {
+    if (e->running[0] && (!e->elsp_pending || e->preempting) && time_in_part(s, e) >= limit) {
         s->stats.overruns++;
         stop_running(s, e, 0);
     }
@@ -941,6 +1054,7 @@ void med_sched_submit(struct med_sched *s, struct med_sched_entity *en,
     assert(!s->inside);
     s->inside = true;
     w->run_first = 0;
+    w->saved_inside = false;
     w->gpu_ns = 0;
     w->entity = en;
     w->next = NULL;
@@ -1054,7 +1168,11 @@ static void take_off_ports(struct med_sched *s, struct sched_engine *e,
 
     assert(active == 0 || active == (uint32_t)(first->desc >> 32));
     if (first->entity != en && active) {
-        elsp_write(s, e, first->desc, 0);
+        /* The idle context's pending ELSP drops port 1 already, and no
+         * other may be written before the engine takes it. */
+        if (!e->preempting) {
+            elsp_write(s, e, first->desc, 0);
+        }
         s->stats.port1_drops++;
         drop_from_port(s, e, 1);
         return;

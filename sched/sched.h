@@ -9,7 +9,8 @@
  * An idle engine is given up to two workloads as one ELSP pair (port 0,
  * then port 1), so that it goes on to the second while the mediator
  * handles the first's completion.  A busy engine's ELSP is written only
- * as a lite restore of the running context (no preemption): to fill an
+ * with the idle context alone, to preempt the run (below), or as a lite
+ * restore of the running context: to fill an
  * empty port 1 with the next workload of the same vGPU while no other
  * waits, or with another vGPU's while the running one's has none queued
  * (the engine goes on to it without waiting for the mediator), and
@@ -30,6 +31,18 @@
  * giving it the next chunk before it runs dry, as a native driver feeds
  * the engine its context's new requests.  At most one chunk is ahead, so
  * a vGPU that gets work waits about two slices at most.
+ *
+ * A run that stays in one part for a time slice of its own time while
+ * another vGPU waits is preempted when the config gives idle contexts:
+ * the ELSP gets the engine's idle context (an empty ring, as i915's
+ * preempt context on Gen9 was), which the engine loads at the running
+ * context's next arbitration point (MI_ARB_CHECK with arbitration on: a
+ * loop's trampoline, docs/scanner.md) after saving it there (CSB
+ * preempted), then completes at once; the engine is idle and the
+ * preempted workload goes back to the front of its queue, to resume from
+ * its image (saved_inside) at a later turn, from the same scanned copies.
+ * A run that reaches no arbitration point is stopped at part_limit_ns as
+ * before.
  *
  * Policy is separate (struct med_sched_policy_ops): which vGPU's workload
  * runs next on an engine.  The mechanism owns each vGPU's FIFO per engine
@@ -107,6 +120,9 @@ struct med_sched_workload {
      * in this run (run_first, or where feed() extended it) */
     unsigned fed_from;
     unsigned window;            /* mechanism's: the window (0, 1) it was last bound at */
+    /* mechanism's: the engine saved it inside its run (preempted at an
+     * arbitration point): bind resumes it from its image */
+    bool saved_inside;
     enum med_sched_result result;       /* mechanism's: how it left the scheduler */
     uint32_t engine_error;      /* RING_EIR when it ended as MED_SCHED_HANG */
     uint64_t stop_address;      /* ... and the GGTT address of the command it stopped at */
@@ -206,9 +222,20 @@ struct med_sched_status_page {
     uint64_t ggtt;
 };
 
+/* An engine's idle context: MED_SCHED_IDLE_CONTEXT_PAGES pages of host
+ * memory in the host's GGTT block (its image, then its ring), which the
+ * mechanism fills. */
+#define MED_SCHED_IDLE_CONTEXT_PAGES    3
+struct med_sched_idle_context {
+    uint32_t *map;
+    uint64_t ggtt;
+};
+
 struct med_sched_config {
     struct pgpu *gpu;
     struct med_sched_status_page status_page[GEN9_NUM_ENGINES];
+    /* Every engine's (map NULL in any: no preemption) */
+    struct med_sched_idle_context idle_context[GEN9_NUM_ENGINES];
     const struct med_sched_policy_ops *policy;
     struct med_sched_policy_params policy_params;
     const struct med_sched_ops *ops;
@@ -229,6 +256,8 @@ struct med_sched_stats {
     uint64_t stops_repeated;    /* STOP_RING asked again: a context restored meanwhile cleared it */
     uint64_t resets;            /* engine resets the mechanism did */
     uint64_t overruns;          /* of the hangs, runs stopped past part_limit_ns */
+    uint64_t preemptions;       /* the idle context written to preempt a run past its slice */
+    uint64_t preempted;         /* runs the engine saved at an arbitration point for it */
     uint64_t stray_events;      /* CSB completions naming no running workload */
     uint64_t interrupts;        /* eventfd wake-ups processed */
     uint64_t timer_wakeups;     /* the policy's wake-ups (caps) processed */

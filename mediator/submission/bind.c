@@ -58,6 +58,32 @@ static uint32_t run_tail(const struct med_sched_workload *sw)
     return sw->run_end == sw->parts ? w->ring_tail : w->part_ends[sw->run_end - 1];
 }
 
+/* The batch addresses the engine saves in a context image: the first
+ * and the second level's (the ring block's BB_ADDR_UDW, BB_ADDR, then
+ * SBB_ADDR_UDW, SBB_ADDR after the states; i915's CTX_BB_HEAD_U,
+ * CTX_BB_HEAD_L). */
+static const struct { unsigned hi, lo; } saved_batch_dws[] = {
+    { CTX_BB_STATE_FIRST_DW, CTX_BB_STATE_FIRST_DW + 2 },
+    { CTX_BB_STATE_FIRST_DW + 6, CTX_BB_STATE_FIRST_DW + 8 },
+};
+
+/* A context preempted inside a batch resumes at the batch addresses the
+ * engine saved, which lie in the window it ran at: moved to @window with
+ * the copies they point into. */
+static void move_saved_batches(struct vgpu_workload *w, uint32_t *state, uint64_t window)
+{
+    for (unsigned i = 0; i < sizeof(saved_batch_dws) / sizeof(saved_batch_dws[0]); i++) {
+        uint64_t address = (uint64_t)state[saved_batch_dws[i].hi] << 32 |
+                           state[saved_batch_dws[i].lo];
+
+        if (address >= w->window_gma && address - w->window_gma < w->used) {
+            address = window + (address - w->window_gma);
+            state[saved_batch_dws[i].hi] = (uint32_t)(address >> 32);
+            state[saved_batch_dws[i].lo] = (uint32_t)address;
+        }
+    }
+}
+
 /* Map the workload's memory at its engine's window @window_index (one
  * per ELSP port, sched.h) and point the context's ring and every batch
  * start into it. */
@@ -73,8 +99,12 @@ uint64_t med_wl_bind(struct med_sched_workload *sw, unsigned window_index)
     /* A long workload's next slice mostly runs where its last one did
      * (the same window): its batch starts, patched for that window then
      * and by every change since (loop.c), are right as they are. */
-    bool patched = sw->run_first && w->window_gma == window;
+    bool resumed = sw->run_first || sw->saved_inside;
+    bool patched = resumed && w->window_gma == window;
 
+    if (sw->saved_inside && w->window_gma != window) {
+        move_saved_batches(w, state, window);
+    }
     w->window_gma = window;
     /* Nor are the window's entries written again where they map the
      * memory already (the same workload's, or its slot's before). */
@@ -87,11 +117,18 @@ uint64_t med_wl_bind(struct med_sched_workload *sw, unsigned window_index)
     }
     state[CTX_RING_START_DW] = (uint32_t)(window + SHADOW_RING_OFFSET(w->engine));
     state[CTX_RING_TAIL_DW] = run_tail(sw);
-    if (sw->run_first) {
-        /* the GPU saved the context after the parts before: restore it */
+    if (resumed) {
+        /* the GPU saved the context after the parts before, or inside
+         * its run where it was preempted: restore it */
         state[CTX_CONTEXT_CONTROL_DW] = (state[CTX_CONTEXT_CONTROL_DW] &
                                          ~CTX_CTRL_ENGINE_CTX_RESTORE_INHIBIT) |
                                         MASKED_BIT_DISABLE(CTX_CTRL_ENGINE_CTX_RESTORE_INHIBIT);
+        /* The engine's stop is the mediator's (context.c): a context
+         * saved while the mechanism stopped the engine (a cancel's or an
+         * overrun's look, sched.c) holds STOP_RING, which its restore
+         * would set again, stopping the engine for good. */
+        state[CTX_RING_MI_MODE_DW] = (state[CTX_RING_MI_MODE_DW] & ~STOP_RING) |
+                                     MASKED_BIT_DISABLE(STOP_RING);
     }
     if (!patched) {
         med_wl_patch_sites(w, w->sites, w->site_count);

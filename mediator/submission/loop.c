@@ -6,8 +6,16 @@
  * MI_BATCH_BUFFER_END into the batch, as it may on the hardware, never
  * sees it end.  So the chain goes through a trampoline of the workload's:
  *
+ *   MI_ARB_ON_OFF on, MI_ARB_CHECK, MI_ARB_ON_OFF off
  *   MI_STORE_DATA_IMM (GGTT)    generation -> its entered dword
  *   MI_BATCH_BUFFER_START       the loop's target, in its current copy
+ *
+ * The MI_ARB_CHECK is where the scheduler's preemption takes the engine
+ * from a loop that outlasts its slice while another vGPU waits (sched.h):
+ * the guest's own are no arbitration points, since i915 on a vGPU turns
+ * arbitration off before every batch (gen8_emit_bb_start_noarb()), and
+ * the trampoline leaves it off again for the guest's commands, as i915
+ * set it.
  *
  * While the workload is on the GPU, every MED_WL_LOOP_TICK_NS the mediator
  * copies and scans the guest's loop again from its target, as a batch the
@@ -39,6 +47,12 @@
 #include "pgpu/skl-regs.h"
 
 #define BB_START_BYTES          12
+/* A trampoline's dwords (LOOP_TRAMPOLINE_SIZE bytes in all). */
+#define TRAMP_ARB_DW            0       /* MI_ARB_ON_OFF on, MI_ARB_CHECK, MI_ARB_ON_OFF off */
+#define TRAMP_STORE_DW          3       /* MI_STORE_DATA_IMM: address lo, hi, generation */
+#define TRAMP_GENERATION_DW     (TRAMP_STORE_DW + 3)
+#define TRAMP_JUMP_DW           7       /* MI_BATCH_BUFFER_START: address lo, hi */
+#define TRAMP_END_DW            10      /* MI_NOOPs to the end */
 #define LOOP_AREA_SIZE          64      /* entered dwords, then the stops */
 #define LOOP_STOP_OFFSET        32      /* a stop per trap from here */
 
@@ -170,16 +184,23 @@ void med_wl_loops_build(struct vgpu_workload *w, const struct med_scan_result *r
                 break;
             }
         }
-        p[0] = MI_STORE_DATA_IMM | MI_USE_GGTT;
-        p[3] = t->generation;
-        p[4] = MI_BATCH_BUFFER_START;
-        p[7] = MI_NOOP;
+        p[TRAMP_ARB_DW] = MI_ARB_ON_OFF | MI_ARB_ENABLE;
+        p[TRAMP_ARB_DW + 1] = MI_ARB_CHECK;
+        p[TRAMP_ARB_DW + 2] = MI_ARB_ON_OFF;
+        p[TRAMP_STORE_DW] = MI_STORE_DATA_IMM | MI_USE_GGTT;
+        p[TRAMP_GENERATION_DW] = t->generation;
+        p[TRAMP_JUMP_DW] = MI_BATCH_BUFFER_START;
+        for (unsigned i = TRAMP_END_DW; i < LOOP_TRAMPOLINE_SIZE / 4; i++) {
+            p[i] = MI_NOOP;
+        }
         w->sites[w->site_count++] = (struct bb_site){
-            .addr_lo = t->trampoline + 4, .addr_hi = t->trampoline + 8,
+            .addr_lo = t->trampoline + 4 * (TRAMP_STORE_DW + 1),
+            .addr_hi = t->trampoline + 4 * (TRAMP_STORE_DW + 2),
             .target = w->loop_area + 4 * k };
         t->jump_site = w->site_count;
         w->sites[w->site_count++] = (struct bb_site){
-            .addr_lo = t->trampoline + 20, .addr_hi = t->trampoline + 24, .target = first };
+            .addr_lo = t->trampoline + 4 * (TRAMP_JUMP_DW + 1),
+            .addr_hi = t->trampoline + 4 * (TRAMP_JUMP_DW + 2), .target = first };
     }
 }
 
@@ -201,8 +222,10 @@ static void retarget(struct vgpu_workload *w, struct loop_trap *t, uint32_t targ
 
     w->sites[t->jump_site].target = target;
     /* The high dword is the window's, the same for every target in it. */
-    __atomic_store_n(at(w, t->trampoline + 20), (uint32_t)address, __ATOMIC_RELEASE);
-    __atomic_store_n(at(w, t->trampoline + 12), ++t->generation, __ATOMIC_RELEASE);
+    __atomic_store_n(at(w, t->trampoline + 4 * (TRAMP_JUMP_DW + 1)), (uint32_t)address,
+                     __ATOMIC_RELEASE);
+    __atomic_store_n(at(w, t->trampoline + 4 * TRAMP_GENERATION_DW), ++t->generation,
+                     __ATOMIC_RELEASE);
 }
 
 static bool grow_sites(struct loop_trap *t, unsigned count)

@@ -67,7 +67,7 @@
  * while the GPU goes round; the rest runs as the first scan copied it. */
 #define LOOP_TRAPS_MAX          4           /* loops so followed per workload */
 #define LOOP_COPY_SIZE          (32u * 1024)    /* each half: a rescan's copies */
-#define LOOP_TRAMPOLINE_SIZE    32
+#define LOOP_TRAMPOLINE_SIZE    64
 
 #define PPGTT_SPACE     (1ull << 48)
 

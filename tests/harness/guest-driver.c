@@ -468,23 +468,30 @@ int guest_ctx_emit(struct guest_ctx *ctx, const uint32_t *dw, unsigned count)
     return 0;
 }
 
+/* As i915 on a vGPU starts a batch (no preemption there:
+ * gen8_emit_bb_start_noarb()): arbitration off, then the start. */
 int guest_ctx_emit_batch(struct guest_ctx *ctx, uint64_t addr, bool ppgtt)
 {
     uint32_t cmd[] = {
+        MI_ARB_ON_OFF,
         MI_BATCH_BUFFER_START | (ppgtt ? MI_BB_PPGTT : 0),
         (uint32_t)addr, (uint32_t)(addr >> 32),
     };
 
-    return guest_ctx_emit(ctx, cmd, 3);
+    return guest_ctx_emit(ctx, cmd, 4);
 }
 
+/* As i915 closes a request (gen8_emit_fini_breadcrumb()): the seqno, the
+ * interrupt, then arbitration on again and an arbitration point. */
 int guest_ctx_emit_breadcrumb(struct guest_ctx *ctx, uint32_t *seqno)
 {
-    uint32_t cmd[NATIVE_BREADCRUMB_MAX + 1];
+    uint32_t cmd[NATIVE_BREADCRUMB_MAX + 3];
     unsigned count;
 
     *seqno = ++ctx->next_seqno;
     count = native_breadcrumb(ctx->engine, ctx->image->gma + SEQNO_OFFSET, *seqno, cmd);
+    cmd[count++] = MI_ARB_ON_OFF | MI_ARB_ENABLE;
+    cmd[count++] = MI_ARB_CHECK;
     if ((ctx->tail / 4 + count) % 2) {
         cmd[count++] = MI_NOOP;         /* RING_TAIL is qword aligned */
     }

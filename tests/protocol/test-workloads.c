@@ -1169,6 +1169,50 @@ static void expect_hang_contained(struct env *e, void (*emit_hang)(uint32_t **p)
     assert_int_equal(guest_vm_events(e->neighbour)->rejected, 0);
 }
 
+/*
+ * gem_exec_nop@poll's loop (emit_polled_loop()), a spinner that outlasts many slices, shares its engine
+ * with the neighbour's work instead of holding it: each time the neighbour
+ * submits, the mediator preempts the loop at its trampoline's
+ * MI_ARB_CHECK after its slice, the neighbour's batch runs and completes
+ * while the loop is still unended, and the loop resumes where it was and
+ * goes round again; the guest's MI_BATCH_BUFFER_END ends it at last, with
+ * no rejection and no hang (before, the neighbour waited until the loop
+ * was stopped as a hang: two hang timeouts, twice WAIT_MS here).
+ */
+static void test_a_spinner_shares_its_engine_with_the_neighbour(void **state)
+{
+    enum { NEIGHBOUR_BATCHES = 4 };
+    struct env *e = *state;
+    struct neighbour_work n = neighbour_work(e);
+    const struct med_sched_stats *st;
+    uint32_t seqno, nseqno;
+
+    emit_polled_loop(e->batch);
+    seqno = submit_polled_loop(e->rcs, e->data);
+    for (uint32_t i = 1; i <= NEIGHBOUR_BATCHES; i++) {
+        assert_int_equal(guest_ctx_emit_batch(n.rcs, batch_store(n.batch, 0, DATA_ADDR + 4 * i,
+                                                                  i), true), 0);
+        assert_int_equal(guest_ctx_emit_breadcrumb(n.rcs, &nseqno), 0);
+        assert_int_equal(guest_ctx_submit(n.rcs), 0);
+        assert_int_equal(guest_ctx_wait(n.rcs, WAIT_MS), 0);
+        assert_int_equal(load_u32(n.data, i), i);
+        assert_int_not_equal(guest_ctx_seqno(e->rcs), seqno);
+        store_u32(e->data, 1, 0);
+        wait_for_u32(e->data, 1, 1);        /* it goes round again */
+    }
+    store_u32(e->batch, LOOP_START / 4, MI_BB_END_DW);
+    assert_int_equal(guest_ctx_wait(e->rcs, WAIT_MS), 0);
+    assert_int_equal(guest_ctx_seqno(e->rcs), seqno);
+    assert_int_equal(load_u32(e->data, 0), 1);
+    assert_exec_counts(e, 0, 0);
+    assert_int_equal(guest_vm_events(e->neighbour)->rejected, 0);
+    server_thread_stop(e->server);
+    st = med_server_sched_stats(server_thread_server(e->server));
+    assert_true(st->preempted >= NEIGHBOUR_BATCHES);
+    assert_int_equal(st->overruns, 0);
+    assert_int_equal(st->resets, 0);
+}
+
 static void test_gpu_hang_is_contained(void **state)
 {
     expect_hang_contained(*state, emit_endless_wait);
@@ -2007,6 +2051,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_spinner_ends_when_the_guest_writes_its_dword,
                                         setup_patient, teardown),
         cmocka_unit_test_setup_teardown(test_loop_rewritten_by_the_guest_runs_the_new_body,
+                                        setup_patient, teardown),
+        cmocka_unit_test_setup_teardown(test_a_spinner_shares_its_engine_with_the_neighbour,
                                         setup_patient, teardown),
         cmocka_unit_test_setup_teardown(test_loop_changed_to_a_refused_command_is_stopped,
                                         setup_patient, teardown),

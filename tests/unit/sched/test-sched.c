@@ -6,7 +6,8 @@
  * ELSP port 0 runs on from where it is; one the GPU had moved on to
  * behind the cancelled one is not reset), and a workload longer than a
  * time slice run one part at a time, with the other vGPU's work between
- * its parts.
+ * its parts; a loop preempted at its MI_ARB_CHECK each time the other
+ * vGPU waits, resumed where it was, and ended by its batch rewritten.
  * Each workload is a context image and a ring in DMA-mapped host memory
  * storing a marker into a results page (GGTT).
  *
@@ -52,6 +53,11 @@
 #define PART_STARTED(k) (100 + (k))     /* where its part k says it started */
 #define PART_GATE(k)    (200 + (k))     /* results[PART_GATE(k)] == 1 releases part k */
 #define PART_DONE(k)    (300 + (k))     /* where part k stores k + 1 */
+#define IDLE_CTX_PAGE(e) (240 + MED_SCHED_IDLE_CONTEXT_PAGES * (e))    /* pages 240..251 */
+#define LOOP_PAGE       252             /* the loop's batch */
+#define LOOP_BACK_DW    6               /* its chain back */
+#define ROUND           64              /* the loop stores 0 there each round */
+#define ROUND_MARK      0xdeadu
 
 struct test_workload {
     struct med_sched_workload sched;    /* first */
@@ -238,7 +244,7 @@ static const struct med_sched_ops ops = { .bind = bind, .part_at = part_at, .ext
 static const struct med_sched_share equal = { .weight = 1, .cap_percent = MED_SCHED_CAP_NONE };
 
 static int setup_with(void **state, const struct med_sched_policy_ops *policy, uint64_t slice,
-                      unsigned hang_ms)
+                      unsigned hang_ms, bool preemptive)
 {
     struct env *e = calloc(1, sizeof(*e));
     struct med_sched_config config = {
@@ -265,6 +271,10 @@ static int setup_with(void **state, const struct med_sched_policy_ops *policy, u
     for (unsigned i = 0; i < GEN9_NUM_ENGINES; i++) {
         config.status_page[i].map = page_of(e, STATUS_PAGE(i));
         config.status_page[i].ggtt = ggtt_of(STATUS_PAGE(i));
+        if (preemptive) {
+            config.idle_context[i].map = page_of(e, IDLE_CTX_PAGE(i));
+            config.idle_context[i].ggtt = ggtt_of(IDLE_CTX_PAGE(i));
+        }
     }
     e->sched = med_sched_create(&config);
     return e->sched ? 0 : -1;
@@ -272,17 +282,17 @@ static int setup_with(void **state, const struct med_sched_policy_ops *policy, u
 
 static int setup(void **state)
 {
-    return setup_with(state, &med_sched_policy_rr, 0, HANG_MS);
+    return setup_with(state, &med_sched_policy_rr, 0, HANG_MS, false);
 }
 
 static int setup_patient(void **state)
 {
-    return setup_with(state, &med_sched_policy_rr, 0, PATIENT_HANG_MS);
+    return setup_with(state, &med_sched_policy_rr, 0, PATIENT_HANG_MS, false);
 }
 
 static int setup_sliced(void **state)
 {
-    return setup_with(state, &med_sched_policy_rr, SLICE_NS, PATIENT_HANG_MS);
+    return setup_with(state, &med_sched_policy_rr, SLICE_NS, PATIENT_HANG_MS, false);
 }
 
 static int teardown(void **state)
@@ -990,7 +1000,96 @@ static void test_cancel_behind_an_ended_port_0(void **state)
 
 static int setup_weighted(void **state)
 {
-    return setup_with(state, &med_sched_policy_weighted, SLICE_NS, PATIENT_HANG_MS);
+    return setup_with(state, &med_sched_policy_weighted, SLICE_NS, PATIENT_HANG_MS, false);
+}
+
+static int setup_preemptive(void **state)
+{
+    return setup_with(state, &med_sched_policy_weighted, SLICE_NS, PATIENT_HANG_MS, true);
+}
+
+/* Workload @i on RCS: store STARTED_VALUE into results[STARTED(i)], run
+ * the loop batch (each round stores 0 into results[ROUND], then
+ * MI_ARB_CHECK and a chain back, as a spinner goes round through the
+ * mediator's trampoline), then store @i + 1 into results[i]. */
+static struct test_workload *workload_looping(struct env *e, unsigned i)
+{
+    struct test_workload *t = &e->wl[i];
+    unsigned image = WL_FIRST_PAGE + WL_PAGES * i, ring = image + 2;
+    uint32_t *r = page_of(e, ring), *loop = page_of(e, LOOP_PAGE), n = 0, k = 0;
+
+    native_lrc_init(page_of(e, image + 1), GEN9_RCS, (uint32_t)ggtt_of(ring), 2 * PAGE,
+                    BUS + PML4_PAGE * PAGE);
+    emit_store(r, &n, STARTED(i), STARTED_VALUE);
+    r[n++] = MI_BATCH_BUFFER_START;
+    r[n++] = (uint32_t)ggtt_of(LOOP_PAGE);
+    r[n++] = 0;
+    emit_store(r, &n, i, i + 1);
+    r[n++] = MI_NOOP;
+    emit_store(loop, &k, ROUND, 0);
+    loop[k++] = MI_ARB_CHECK;
+    loop[k++] = MI_NOOP;
+    assert_int_equal(k, LOOP_BACK_DW);
+    loop[k++] = MI_BATCH_BUFFER_START;
+    loop[k++] = (uint32_t)ggtt_of(LOOP_PAGE);
+    loop[k++] = 0;
+    t->ends[0] = 4 * n;
+    t->index = i;
+    t->sched.parts = 1;
+    return t;
+}
+
+/* Wait until the loop went round once more from now. */
+static void wait_for_a_round(struct env *e)
+{
+    __atomic_store_n(&page_of(e, RESULTS_PAGE)[ROUND], ROUND_MARK, __ATOMIC_RELEASE);
+    wait_for_result(e, ROUND, 0);
+}
+
+/*
+ * A loop (a's, IGT's spinner through the mediator's trampoline) holds the
+ * engine while b submits a workload at a time: each time the mechanism
+ * preempts the loop after its slice (the idle context at its
+ * MI_ARB_CHECK), b's workload runs and completes, and the loop resumes
+ * where it was (its ring's store before the batch not run again) and
+ * goes round again; no reset, no hang.  Then the CPU writes
+ * MI_BATCH_BUFFER_END over its chain back, and it completes.  Without
+ * preemption b's first workload waits for ever (no part limit here).
+ */
+static void test_a_loop_is_preempted_while_another_vgpu_waits(void **state)
+{
+    enum { B_WORKLOADS = 5 };
+    struct env *e = *state;
+    struct med_sched_entity a, b;
+    const struct med_sched_stats *st = med_sched_get_stats(e->sched);
+
+    med_sched_entity_init(&a, GEN9_RCS, &equal);
+    med_sched_entity_init(&b, GEN9_RCS, &equal);
+    med_sched_submit(e->sched, &a, &workload_looping(e, 0)->sched);
+    wait_for_result(e, STARTED(0), STARTED_VALUE);
+    wait_for_a_round(e);
+    for (unsigned i = 1; i <= B_WORKLOADS; i++) {
+        med_sched_submit(e->sched, &b, &workload(e, i, false)->sched);
+        run_until(e, i);
+        assert_int_equal(e->order[i - 1], i);
+        assert_int_equal(e->wl[i].result, MED_SCHED_DONE);
+        assert_int_equal(result(e, i), i + 1);
+        assert_false(e->wl[0].completed);
+        __atomic_store_n(&page_of(e, RESULTS_PAGE)[STARTED(0)], 0, __ATOMIC_RELEASE);
+        wait_for_a_round(e);
+        assert_int_equal(st->preempted, i);
+    }
+    assert_int_equal(st->preemptions, B_WORKLOADS);
+    __atomic_store_n(&page_of(e, LOOP_PAGE)[LOOP_BACK_DW], MI_BATCH_BUFFER_END,
+                     __ATOMIC_RELEASE);
+    run_until(e, B_WORKLOADS + 1);
+    assert_int_equal(e->order[B_WORKLOADS], 0);
+    assert_int_equal(e->wl[0].result, MED_SCHED_DONE);
+    assert_int_equal(result(e, 0), 1);
+    assert_int_equal(result(e, STARTED(0)), 0);    /* resumed in its batch each time */
+    assert_int_equal(st->hangs, 0);
+    assert_int_equal(st->resets, 0);
+    assert_int_equal(a.on_gpu + b.on_gpu, 0);
 }
 
 /* A vGPU whose parts are known to fill a slice, next to one capped out for
@@ -1174,6 +1273,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_a_lone_vgpu_is_fed_across_parts, setup_weighted,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_a_newcomer_ends_the_feed, setup_weighted, teardown),
+        cmocka_unit_test_setup_teardown(test_a_loop_is_preempted_while_another_vgpu_waits,
+                                        setup_preemptive, teardown),
         cmocka_unit_test_setup_teardown(test_parts_run_on_while_the_other_is_capped_out,
                                         setup_weighted, teardown),
     };

@@ -21,6 +21,7 @@
 
 #include "gtt/ppgtt-shadow.h"
 #include "mediator/invariants.h"
+#include "sched/sched.h"
 
 #define PAGE            4096ull
 #define RAM_SIZE        (64 * PAGE)
@@ -228,11 +229,15 @@ static void test_ggtt_entries_outside_the_vm_are_found(void **state)
 
 /* The GPU writes only the context status buffer, dwords 0x10-0x1f of an
  * engine's status page (i915: I915_HWS_CSB_BUF0_INDEX to
- * I915_HWS_CSB_WRITE_INDEX); anything else is a guest's doing. */
+ * I915_HWS_CSB_WRITE_INDEX), and nothing into an idle context's ring;
+ * anything else is a guest's doing. */
 static void test_writes_into_the_shared_host_pages_are_found(void **state)
 {
     static uint32_t scratch[PAGE / 4], status[GEN9_NUM_ENGINES][PAGE / 4];
-    const struct med_shared_host_pages pages = { .scratch = scratch, .status = status };
+    static uint32_t idle[GEN9_NUM_ENGINES][MED_SCHED_IDLE_CONTEXT_PAGES][PAGE / 4];
+    const struct med_shared_host_pages pages = {
+        .scratch = scratch, .status = status, .idle_contexts = idle,
+    };
 
     (void)state;
     for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
@@ -251,6 +256,11 @@ static void test_writes_into_the_shared_host_pages_are_found(void **state)
     assert_false(med_check_shared_host_pages(&pages));
     status[0][0x20] = 0;
     status[1][4] = 0x40;          /* where MI_REPORT_HEAD writes */
+    assert_false(med_check_shared_host_pages(&pages));
+    status[1][4] = 0;
+    idle[GEN9_NUM_ENGINES - 1][0][5] = 0x40;     /* the image holds what the mechanism wrote */
+    assert_true(med_check_shared_host_pages(&pages));
+    idle[GEN9_NUM_ENGINES - 1][MED_SCHED_IDLE_CONTEXT_PAGES - 1][1023] = 1;    /* a command there */
     assert_false(med_check_shared_host_pages(&pages));
 }
 
