@@ -119,12 +119,12 @@ static bool vgpu_link_ppgtt_notify(void *opaque, bool create, uint64_t root_gpa)
 }
 
 static bool vgpu_link_submit(void *opaque, enum gen9_engine engine, uint64_t desc0,
-                             uint64_t desc1)
+                             uint32_t tail0, uint64_t desc1, uint32_t tail1)
 {
     VgpuLink *link = opaque;
 
     if (!vgpu_link_sent(link, wire_client_submit(link->client, (enum gen9_engine)engine,
-                                                 desc0, desc1))) {
+                                                 desc0, tail0, desc1, tail1))) {
         trace_vgpu_elsp_refused(engine, desc0);
         return false;
     }

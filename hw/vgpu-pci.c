@@ -235,9 +235,16 @@ static void vgpu_pci_write_guest(void *opaque, uint64_t gpa, const void *buf, si
     address_space_write(&address_space_memory, gpa, MEMTXATTRS_UNSPECIFIED, buf, len);
 }
 
+/* Context images (their RING_TAIL at an ELSP write): pages the library checked are RAM. */
+static void vgpu_pci_read_guest(void *opaque, uint64_t gpa, void *buf, size_t len)
+{
+    address_space_read(&address_space_memory, gpa, MEMTXATTRS_UNSPECIFIED, buf, len);
+}
+
 static const struct vgpu_ops vgpu_pci_ops = {
     .raise_msi = vgpu_pci_raise_msi,
     .write_guest = vgpu_pci_write_guest,
+    .read_guest = vgpu_pci_read_guest,
 };
 
 static void vgpu_pci_vblank(void *opaque)

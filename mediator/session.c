@@ -692,7 +692,7 @@ static bool handle_submit(struct session *s, const union wire_msg *m, const int 
             send_complete(s, m->submit.engine, WIRE_EVENT_REJECTED, m->submit.desc[e], 0, 0, 0);
         } else {
             med_vgpu_submission_submit(s->vgpu.submission, m->submit.engine, m->submit.desc[e],
-                                       received);
+                                       m->submit.tail[e], received);
             med_session_after_submission(s);
         }
     }

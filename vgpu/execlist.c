@@ -109,8 +109,27 @@ static void inflight_push(struct vgpu_execlist *el, uint64_t desc)
     el->inflight[el->inflight_count++] = (struct vgpu_inflight) { desc, true };
 }
 
+/*
+ * The RING_TAIL of @desc's context image now: the engine samples it when it
+ * takes the element at the ELSP write (a lite restore too), so requests the
+ * guest queues after the write wait for its next one.  WIRE_NO_TAIL when
+ * the image's state page is not mapped guest RAM.
+ */
+static uint32_t element_tail(struct vgpu *vgpu, uint64_t desc)
+{
+    uint64_t page;
+    uint32_t tail;
+
+    if (!vgpu_ggtt_translate(vgpu, ((uint32_t)desc & CTX_DESC_LRCA_MASK) + LRC_STATE_OFFSET,
+                             &page)) {
+        return WIRE_NO_TAIL;
+    }
+    vgpu->ops->read_guest(vgpu->opaque, page + 4 * CTX_RING_TAIL_DW, &tail, sizeof(tail));
+    return tail;
+}
+
 static void execlist_submit(struct vgpu *vgpu, enum gen9_engine e, uint64_t desc0,
-                            uint64_t desc1)
+                            uint32_t tail0, uint64_t desc1, uint32_t tail1)
 {
     struct vgpu_execlist *el = &vgpu->execlists[e];
 
@@ -140,6 +159,8 @@ static void execlist_submit(struct vgpu *vgpu, enum gen9_engine e, uint64_t desc
         }
         el->queued[0] = desc0;
         el->queued[1] = desc1;
+        el->queued_tail[0] = tail0;
+        el->queued_tail[1] = tail1;
         el->has_queued = true;
         return;
     }
@@ -163,7 +184,8 @@ static void execlist_submit(struct vgpu *vgpu, enum gen9_engine e, uint64_t desc
         return;
     }
     /* A pair the mediator cannot take is lost as work a GPU dropped: hung. */
-    if (!vgpu->mediator->submit(vgpu->mediator_opaque, e, desc0, desc1)) {
+    if (!vgpu->mediator->submit(vgpu->mediator_opaque, e, desc0, tail0, desc1,
+                                desc1 ? tail1 : 0)) {
         el->hung = true;
         vgpu_mediator_behind(vgpu, VGPU_BEHIND_ELSP, "%s ELSP 0x%llx not sent: the engine "
                              "hangs until the guest resets it", gen9_engines[e].name,
@@ -186,13 +208,17 @@ void vgpu_elsp_write(struct vgpu *vgpu, uint32_t offset, uint32_t old, uint32_t 
     enum gen9_engine e = engine_of(offset);
     struct vgpu_execlist *el = &vgpu->execlists[e];
     const uint32_t *dw = el->elsp_dwords;
+    uint64_t desc0, desc1;
 
     el->elsp_dwords[el->elsp_count++] = written;
     if (el->elsp_count < 4) {
         return;
     }
     el->elsp_count = 0;
-    execlist_submit(vgpu, e, (uint64_t)dw[2] << 32 | dw[3], (uint64_t)dw[0] << 32 | dw[1]);
+    desc0 = (uint64_t)dw[2] << 32 | dw[3];
+    desc1 = (uint64_t)dw[0] << 32 | dw[1];
+    execlist_submit(vgpu, e, desc0, element_tail(vgpu, desc0), desc1,
+                    element_tail(vgpu, desc1));
 }
 
 /*
@@ -286,7 +312,8 @@ void vgpu_execlist_complete(struct vgpu *vgpu, enum gen9_engine engine, uint32_t
     }
     if (el->has_queued && el->inflight_count + 2 <= VGPU_INFLIGHT_MAX) {
         el->has_queued = false;
-        execlist_submit(vgpu, engine, el->queued[0], el->queued[1]);
+        execlist_submit(vgpu, engine, el->queued[0], el->queued_tail[0], el->queued[1],
+                        el->queued_tail[1]);
     }
 }
 

@@ -40,6 +40,7 @@ struct vgpu_execlist {
     unsigned elsp_count;
     uint64_t ports[2];          /* the active pair; ports[0] runs (0: empty) */
     uint64_t queued[2];         /* an ELSP pair waiting for room in flight */
+    uint32_t queued_tail[2];    /* ... and the tails sampled at its ELSP write */
     bool has_queued;
     bool hung;                  /* ports[0] was rejected or stopped: never completes */
     struct vgpu_inflight inflight[VGPU_INFLIGHT_MAX];

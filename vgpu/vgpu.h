@@ -62,6 +62,8 @@ struct vgpu_ops {
     /* Write @len bytes into guest RAM at @gpa (a page the library checked is
      * guest RAM; the write never crosses that page). */
     void (*write_guest)(void *opaque, uint64_t gpa, const void *buf, size_t len);
+    /* Read @len bytes of guest RAM at @gpa (the same kind of page). */
+    void (*read_guest)(void *opaque, uint64_t gpa, void *buf, size_t len);
 };
 
 /*
@@ -77,9 +79,11 @@ struct vgpu_mediator_ops {
     void (*ggtt_write)(void *opaque, uint32_t index, uint64_t pte);
     /* The guest created (@create) or destroyed the PPGTT rooted at @root_gpa. */
     bool (*ppgtt_notify)(void *opaque, bool create, uint64_t root_gpa);
-    /* Run the ELSP pair; @desc1 may be 0.  Each element is answered with
-     * vgpu_execlist_complete(). */
-    bool (*submit)(void *opaque, enum gen9_engine engine, uint64_t desc0, uint64_t desc1);
+    /* Run the ELSP pair; @desc1 may be 0.  @tail0, @tail1: each element's
+     * RING_TAIL as its image held it at the ELSP write (WIRE_NO_TAIL: not
+     * mapped).  Each element is answered with vgpu_execlist_complete(). */
+    bool (*submit)(void *opaque, enum gen9_engine engine, uint64_t desc0, uint32_t tail0,
+                   uint64_t desc1, uint32_t tail1);
     /* Drop the in-flight work of the engines in @engine_mask (bit per
      * engine): returns at once, the mediator drops it when it gets there,
      * and no completion of that work is delivered from now on. */

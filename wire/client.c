@@ -700,7 +700,7 @@ static void check_tables(struct wire_client *c)
 }
 
 int wire_client_submit(struct wire_client *c, enum gen9_engine engine, uint64_t desc0,
-                       uint64_t desc1)
+                       uint32_t tail0, uint64_t desc1, uint32_t tail1)
 {
     struct wire_msg_submit m;
 
@@ -708,6 +708,8 @@ int wire_client_submit(struct wire_client *c, enum gen9_engine engine, uint64_t 
     m.engine = engine;
     m.desc[0] = desc0;
     m.desc[1] = desc1;
+    m.tail[0] = tail0;
+    m.tail[1] = desc1 ? tail1 : 0;
     if (notice_check(c, &m)) {
         return -1;
     }

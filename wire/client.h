@@ -171,12 +171,15 @@ void wire_client_watch_tables(struct wire_client *client, wire_client_pages_writ
 int wire_client_ppgtt_notify(struct wire_client *client, enum wire_ppgtt_op op,
                              uint64_t root_gpa);
 
-/* Submit the ELSP pair @desc0, @desc1 (may be 0) on @engine; completions
- * arrive through the callback.  errno EINVAL, ENOBUFS (the queue is full:
- * not sent, the connection goes on), or a transport error.  The same for
- * wire_client_ppgtt_notify(). */
+/* Submit the ELSP pair @desc0, @desc1 (may be 0) on @engine, with the
+ * RING_TAIL each element's image held at the ELSP write, read before this
+ * call (@tail0, @tail1; WIRE_NO_TAIL where the image was not mapped): the
+ * look at the watched tables is made here, after it (docs/protocol.md).
+ * Completions arrive through the callback.  errno EINVAL, ENOBUFS (the
+ * queue is full: not sent, the connection goes on), or a transport error.
+ * The same for wire_client_ppgtt_notify(). */
 int wire_client_submit(struct wire_client *client, enum gen9_engine engine,
-                       uint64_t desc0, uint64_t desc1);
+                       uint64_t desc0, uint32_t tail0, uint64_t desc1, uint32_t tail1);
 
 /*
  * Reset the engines in @engine_mask: returns at once, without waiting for

@@ -19,7 +19,7 @@
 
 #include "gen9/engine.h"
 
-#define WIRE_PROTOCOL_VERSION   6
+#define WIRE_PROTOCOL_VERSION   7
 #define WIRE_DEFAULT_SOCKET     "/run/gpumed/gpumed.sock"
 /* PATH.control, next to the VM socket PATH, is the control socket (control.h). */
 #define WIRE_CTL_SUFFIX         ".control"
@@ -219,11 +219,21 @@ struct wire_msg_ppgtt_notify {
  * which does not wait for a reset to be done, recognises completions of
  * work from before the reset and drops them.
  */
+/*
+ * A SUBMIT carries each element's RING_TAIL as the context image held it
+ * at the ELSP write, as the engine samples it there (WIRE_NO_TAIL: the
+ * image was not mapped guest RAM then): the tail the client read before it
+ * looked at the watched tables (docs/protocol.md), so that every request
+ * up to it was written before that look.
+ */
+#define WIRE_NO_TAIL            UINT32_MAX
+
 struct wire_msg_submit {
     struct wire_msg_header hdr;
     uint32_t engine;            /* enum gen9_engine */
     uint32_t generation;        /* the engine's reset generation */
     uint64_t desc[2];           /* ELSP elements; desc[1] may be 0 */
+    uint32_t tail[2];           /* each element's RING_TAIL, or WIRE_NO_TAIL */
 };
 
 struct wire_msg_complete {

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "mediator/types.h"
@@ -40,13 +41,18 @@ static inline void bench_ggtt_write(void *opaque, uint32_t index, uint64_t pte)
     __atomic_fetch_or(&bench_ggtt_dirty[index / 64], 1ull << (index % 64), __ATOMIC_RELEASE);
 }
 
+static inline void bench_zero_read(void *opaque, uint64_t gpa, void *buf, size_t len)
+{
+    memset(buf, 0, len);
+}
+
 static inline bool bench_ignore_ppgtt(void *opaque, bool create, uint64_t root)
 {
     return true;
 }
 
 static inline bool bench_ignore_submit(void *opaque, enum gen9_engine engine, uint64_t desc0,
-                                       uint64_t desc1)
+                                       uint32_t tail0, uint64_t desc1, uint32_t tail1)
 {
     return true;
 }
@@ -57,6 +63,7 @@ static inline void bench_ignore_reset(void *opaque, uint32_t mask)
 
 static const struct vgpu_ops bench_ops = {
     .raise_msi = bench_ignore_msi, .write_guest = bench_ignore_write,
+    .read_guest = bench_zero_read,
 };
 static const struct vgpu_mediator_ops bench_mediator_ops = {
     .ggtt_write = bench_ggtt_write, .ppgtt_notify = bench_ignore_ppgtt,

@@ -154,13 +154,3 @@ void med_wl_context_write_back(struct vgpu_workload *w)
         }
     }
 }
-
-/* The RING_TAIL the guest published in the image of @desc, read once now. */
-uint32_t med_wl_context_submitted_tail(const struct med_vgpu_submission *sub, uint64_t desc)
-{
-    uint64_t lrca = (uint32_t)desc & CTX_DESC_LRCA_MASK;
-    const uint32_t *state = (const uint32_t *)med_vgpu_ggtt_page(&sub->config.mem,
-                                                                 lrca + LRC_STATE_OFFSET);
-
-    return state ? __atomic_load_n(&state[CTX_RING_TAIL_DW], __ATOMIC_ACQUIRE) : NO_TAIL;
-}

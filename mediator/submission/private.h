@@ -32,6 +32,7 @@
 #include "gtt/ppgtt-set.h"
 #include "gtt/ppgtt-shadow.h"
 #include "mediator/submission/submission.h"
+#include "wire/protocol.h"
 
 /* Layout of a workload's host memory, bound at a GGTT window of its engine
  * when dispatched (the window of the ELSP port it goes to). */
@@ -54,7 +55,7 @@
  * beyond the queue.  The session takes them after every call. */
 #define NOTICES_MAX             4
 
-#define NO_TAIL                 UINT32_MAX  /* the image was unreadable at SUBMIT */
+#define NO_TAIL                 WIRE_NO_TAIL    /* the image was unmapped at the ELSP write */
 
 /* Command type 7 is reserved on Gen9: the command streamer stops there (a
  * hang), as at any command it may not run.  Where a refused command's
@@ -76,7 +77,7 @@ struct pending_element {
     uint64_t desc;
     uint64_t seq;           /* the vGPU's count of elements before it, all engines */
     uint64_t received_ns;
-    uint32_t tail;          /* the image's RING_TAIL at SUBMIT, or NO_TAIL */
+    uint32_t tail;          /* the image's RING_TAIL at the ELSP write, or NO_TAIL */
 };
 
 /* Guest pages, by the host address of each page mapped here: [lo, hi). */
@@ -263,8 +264,6 @@ bool med_wl_context_read(struct vgpu_workload *w, struct guest_context *ctx);
 void med_wl_context_build(struct vgpu_workload *w, const struct guest_context *ctx);
 /* What the guest reads back from its context image once @w is done. */
 void med_wl_context_write_back(struct vgpu_workload *w);
-/* The RING_TAIL the guest published in the image of @desc, read once now. */
-uint32_t med_wl_context_submitted_tail(const struct med_vgpu_submission *sub, uint64_t desc);
 
 /* gtt.c */
 extern const struct vgpu_ppgtt_mem_ops med_wl_ppgtt_mem_ops;

@@ -414,7 +414,7 @@ const struct med_vgpu_completion *med_vgpu_submission_take_completions(
 }
 
 void med_vgpu_submission_submit(struct med_vgpu_submission *sub, enum gen9_engine engine,
-                                uint64_t desc, uint64_t received_ns)
+                                uint64_t desc, uint32_t tail, uint64_t received_ns)
 {
     struct engine_queue *eq = &sub->engines[engine];
 
@@ -435,8 +435,7 @@ void med_vgpu_submission_submit(struct med_vgpu_submission *sub, enum gen9_engin
     }
     eq->pending[(eq->pending_first + eq->pending_count) % MED_WL_PENDING_MAX] =
         (struct pending_element){ .desc = desc, .seq = sub->next_seq++,
-                                  .received_ns = received_ns,
-                                  .tail = med_wl_context_submitted_tail(sub, desc) };
+                                  .received_ns = received_ns, .tail = tail };
     eq->pending_count++;
 }
 

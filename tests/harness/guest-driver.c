@@ -58,6 +58,9 @@ struct guest_vm {
      * per page of RAM, set by every write of the harness's own helpers to
      * guest memory; and the pages the client has looked at. */
     uint64_t *written, *seen;
+    /* Runs once in the next look (guest_vm_during_next_look()). */
+    void (*during_look)(void *opaque);
+    void *during_look_opaque;
 };
 
 static bool own(void ***array, size_t *count, void *p)
@@ -137,7 +140,19 @@ static bool pages_written(void *opaque, const uint64_t *gpas, unsigned count)
             vm->seen[page / 64] |= 1ull << (page % 64);
         }
     }
+    if (vm->during_look) {
+        void (*fn)(void *opaque) = vm->during_look;
+
+        vm->during_look = NULL;
+        fn(vm->during_look_opaque);
+    }
     return any;
+}
+
+void guest_vm_during_next_look(struct guest_vm *vm, void (*fn)(void *opaque), void *opaque)
+{
+    vm->during_look = fn;
+    vm->during_look_opaque = opaque;
 }
 
 /* A VM whose vGPU is of @type, or the reserved vGPU @vgpu_name. */
@@ -509,9 +524,15 @@ uint32_t guest_ctx_seqno(const struct guest_ctx *ctx)
                            __ATOMIC_ACQUIRE);
 }
 
-static void publish_tail(struct guest_ctx *ctx)
+void guest_ctx_publish_tail(struct guest_ctx *ctx)
 {
     __atomic_store_n(&image_state(ctx)[CTX_RING_TAIL_DW], ctx->tail, __ATOMIC_RELEASE);
+}
+
+/* What the engine takes at the ELSP write, as vgpu-pci reads it there. */
+static uint32_t sampled_tail(const struct guest_ctx *ctx)
+{
+    return ctx ? __atomic_load_n(&image_state(ctx)[CTX_RING_TAIL_DW], __ATOMIC_ACQUIRE) : 0;
 }
 
 /* An ELSP write, after taking the completions that arrived (QEMU's main
@@ -533,14 +554,15 @@ static int submit(struct guest_ctx *first, struct guest_ctx *second)
         }
     }
     vm->submitted += second ? 2 : 1;
-    publish_tail(first);
+    guest_ctx_publish_tail(first);
     first->submitted++;
     if (second) {
-        publish_tail(second);
+        guest_ctx_publish_tail(second);
         second->submitted++;
     }
     return wire_client_submit(first->vm->client, (enum gen9_engine)first->engine, first->desc,
-                              second ? second->desc : 0) ? -errno : 0;
+                              sampled_tail(first), second ? second->desc : 0,
+                              sampled_tail(second)) ? -errno : 0;
 }
 
 int guest_ctx_submit(struct guest_ctx *ctx)

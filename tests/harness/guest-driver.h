@@ -58,6 +58,12 @@ void guest_vm_destroy(struct guest_vm *vm);
 const struct wire_client_vgpu *guest_vm_vgpu(const struct guest_vm *vm);
 /* Its connection, for tests that break the protocol on purpose. */
 struct wire_client *guest_vm_client(const struct guest_vm *vm);
+/* Run @fn once inside the client's next look at the watched tables, after
+ * the dirty log answered and before the SUBMIT goes: what i915 does on
+ * another vCPU while QEMU handles this one's ELSP write (queue its next
+ * request: bind, write the ring, publish the tail).  Only a client the
+ * mediator has listed tables for looks. */
+void guest_vm_during_next_look(struct guest_vm *vm, void (*fn)(void *opaque), void *opaque);
 
 /* Zeroed guest pages; bound in the GGTT if @ggtt.  NULL when guest RAM or
  * the partition is used up. */
@@ -100,8 +106,12 @@ uint32_t guest_ctx_seqno(const struct guest_ctx *ctx);
 uint32_t *guest_ctx_image(const struct guest_ctx *ctx);
 /* The ELSP descriptor its elements are submitted with. */
 uint64_t guest_ctx_desc(const struct guest_ctx *ctx);
-/* Publish the tail in the image and send the ELSP element. */
+/* Publish the tail in the image and send the ELSP element (its tail read
+ * back from the image, as vgpu-pci samples it at the ELSP write). */
 int guest_ctx_submit(struct guest_ctx *ctx);
+/* Only publish the tail in the image, as i915 does just before its next
+ * ELSP write (execlists_update_context()). */
+void guest_ctx_publish_tail(struct guest_ctx *ctx);
 /* Submit two contexts of one engine as one ELSP write. */
 int guest_ctx_submit_pair(struct guest_ctx *first, struct guest_ctx *second);
 

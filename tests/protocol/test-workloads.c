@@ -49,6 +49,9 @@
 #define UNMAPPED_ADDR   0x0000500000000ull
 #define LONG_ADDR       0x0000600000000ull
 #define TABLE_ALIAS_ADDR 0x0000700000000ull
+/* Past the 64 KiB batch, in its page table, as i915 put its command
+ * parser's copy at 0x10000 beside IGT's batch. */
+#define SHADOW_COPY_ADDR (BATCH_ADDR + 0x10000)
 
 #define CANARY          0xc0ffee11u
 #define SECRET          0x5ec2e7u
@@ -1628,8 +1631,8 @@ static void test_engine_reset_spares_the_other_vms_running_work(void **state)
     emit_wait_for_one(&p, DATA_ADDR + 0x100);   /* this VM's blocker */
     emit(&p, MI_BB_END_DW);
     /* Each SUBMIT is followed by a barrier (an empty element of an idle
-     * engine): the mediator has taken the element (reading its tail: a
-     * later batch of the same context is a workload of its own) before the
+     * engine): the mediator has taken the element (so a later batch of
+     * the same context is a workload of its own, not merged) before the
      * next is written. */
     submit_batch(e->rcs, BATCH_ADDR);
     assert_int_equal(guest_ctx_barrier(e->bcs, WAIT_MS), 0);
@@ -1988,6 +1991,77 @@ static void test_table_written_between_runs_is_seen(void **state)
     assert_int_equal(((uint32_t *)e->data->map)[0], 3);
 }
 
+/* i915's next request, queued on another vCPU while QEMU handles this
+ * vCPU's ELSP write (test_a_request_queued_during_an_elsp_write_...). */
+struct next_request {
+    struct env *e;
+    struct guest_bo *copy;      /* the command parser's copy of its batch */
+    uint32_t seqno;
+    int ret;
+    bool queued;
+};
+
+/* As i915's execbuffer does for a blitter batch on Gen9 (eb_parse(), Linux
+ * 6.1): bind the command parser's copy, here over an address that mapped
+ * i915's scratch page, write the request, and publish its tail for the
+ * ELSP write that will take it (execlists_update_context()). */
+static void queue_next_request(void *opaque)
+{
+    struct next_request *n = opaque;
+
+    n->queued = true;
+    n->ret = guest_ppgtt_map(n->e->ppgtt, n->copy, SHADOW_COPY_ADDR);
+    if (!n->ret && !(n->ret = guest_ctx_emit_batch(n->e->rcs, SHADOW_COPY_ADDR, true))) {
+        n->ret = guest_ctx_emit_breadcrumb(n->e->rcs, &n->seqno);
+    }
+    guest_ctx_publish_tail(n->e->rcs);
+}
+
+/*
+ * The engine takes an element's RING_TAIL at its ELSP write, and the
+ * watch's proof holds for the tables as they were at the client's look in
+ * that write.  A request i915 queues meanwhile (its batch bound at an
+ * address that mapped i915's scratch page, its tail in the image) runs
+ * with its own ELSP write, whose look sees the new leaf: it runs the batch
+ * i915 bound there.  Until the tail came with the SUBMIT the mediator
+ * read it from the image later, ran the new request in the first element
+ * with the shadow proven unchanged at the look, and so through the leaf of
+ * the scratch page: "batch has no MI_BATCH_BUFFER_END" (IGT's
+ * gem_exec_nop@basic-series on bcs0, 3 of 8 runs, 2026-12-07).
+ */
+static void test_a_request_queued_during_an_elsp_write_runs_with_its_own(void **state)
+{
+    struct env *e = *state;
+    const struct med_vgpu_exec_stats *st = med_server_exec_stats(server_thread_server(e->server));
+    const struct guest_events *ev = guest_vm_events(e->vm);
+    struct guest_bo *scratch = guest_bo_new(e->vm, 4096, false);
+    struct next_request n = { .e = e, .copy = guest_bo_new(e->vm, 4096, false) };
+    uint32_t seqno;
+
+    assert_non_null(scratch);
+    assert_non_null(n.copy);
+    assert_int_equal(guest_ppgtt_map(e->ppgtt, scratch, SHADOW_COPY_ADDR), 0);
+    batch_store(n.copy, 0, DATA_ADDR, 5);
+    store_three_times(e);
+    assert_true(st->ppgtt_unchanged > 0);
+
+    assert_int_equal(guest_ctx_emit_batch(e->rcs, store_batch(e, 0x100, DATA_ADDR, 4), true), 0);
+    assert_int_equal(guest_ctx_emit_breadcrumb(e->rcs, &seqno), 0);
+    guest_vm_during_next_look(e->vm, queue_next_request, &n);
+    assert_int_equal(guest_ctx_submit(e->rcs), 0);
+    assert_true(n.queued);
+    assert_int_equal(n.ret, 0);
+    assert_int_equal(guest_ctx_wait(e->rcs, WAIT_MS), 0);
+    assert_int_equal(((uint32_t *)e->data->map)[0], 4);
+    assert_int_equal(guest_ctx_seqno(e->rcs), seqno);
+
+    assert_int_equal(guest_ctx_submit(e->rcs), 0);
+    assert_int_equal(guest_ctx_wait(e->rcs, WAIT_MS), 0);
+    assert_int_equal(((uint32_t *)e->data->map)[0], 5);
+    assert_int_equal(guest_ctx_seqno(e->rcs), n.seqno);
+    assert_int_equal(ev->rejected, 0);
+}
+
 /*
  * A table page the guest maps into its own PPGTT is one its GPU can
  * write, and no dirty log of the guest's CPU sees that: the PPGTT's tables
@@ -2103,6 +2177,8 @@ int main(int argc, char **argv)
             teardown),
         cmocka_unit_test_setup_teardown(test_leaf_changed_under_a_waiting_workload,
                                         setup_patient, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_request_queued_during_an_elsp_write_runs_with_its_own, setup, teardown),
         cmocka_unit_test_setup_teardown(test_table_written_between_runs_is_seen, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_table_written_by_the_gpu_between_runs_is_seen,

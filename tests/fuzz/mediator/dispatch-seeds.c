@@ -136,6 +136,10 @@ static void ppgtt_notify(struct seed *s, enum wire_ppgtt_op op, uint64_t root)
     ring_notice(s, 0, &n);
 }
 
+/* The RING_TAIL the last guest_workload() published in its image: the
+ * client reads it there at the ELSP write and sends it with the SUBMIT. */
+static uint32_t workload_tail;
+
 /*
  * The guest side of one workload on @engine, as i915 lays it out: the
  * context image and ring in the GGTT, a 4-level PPGTT mapping a batch that
@@ -162,7 +166,7 @@ static uint64_t guest_workload(struct seed *s, enum gen9_engine engine,
     if (count % 2) {
         ring[count++] = MI_NOOP;        /* RING_TAIL is qword aligned */
     }
-    state[CTX_RING_TAIL_DW] = 4 * count;
+    state[CTX_RING_TAIL_DW] = workload_tail = 4 * count;
     ram_write_sparse(s, IMAGE_GPA + LRC_STATE_OFFSET, state, PGPU_PAGE_SIZE / 4);
     ram_write(s, RING_GPA, ring, 4 * count);
     for (unsigned level = 0; level < 3; level++) {
@@ -182,21 +186,22 @@ static const uint32_t store_batch[] = {
     MI_BATCH_BUFFER_END, MI_NOOP,
 };
 
-static void submit_msg(struct wire_msg_submit *m, enum gen9_engine engine, uint64_t desc0,
-                       uint64_t desc1)
+/* An element alone, its image's RING_TAIL @tail (WIRE_NO_TAIL: not mapped). */
+static void submit_msg(struct wire_msg_submit *m, enum gen9_engine engine, uint64_t desc,
+                       uint32_t tail)
 {
     wire_msg_init(m, WIRE_MSG_SUBMIT, next_seq++);
     m->engine = engine;
     m->generation = engine_generation[engine];
-    m->desc[0] = desc0;
-    m->desc[1] = desc1;
+    m->desc[0] = desc;
+    m->tail[0] = tail;
 }
 
-static void submit(struct seed *s, enum gen9_engine engine, uint64_t desc0, uint64_t desc1)
+static void submit(struct seed *s, enum gen9_engine engine, uint64_t desc, uint32_t tail)
 {
     struct wire_msg_submit m;
 
-    submit_msg(&m, engine, desc0, desc1);
+    submit_msg(&m, engine, desc, tail);
     ring_notice(s, DISPATCH_WAIT, &m);
 }
 
@@ -208,7 +213,7 @@ static void submit_watched(struct seed *s, enum gen9_engine engine, uint64_t des
     uint8_t payload[WIRE_RING_SLOT_SIZE + 1] = { 0 };
     struct wire_msg_submit m;
 
-    submit_msg(&m, engine, desc, 0);
+    submit_msg(&m, engine, desc, workload_tail);
     memcpy(payload, &m, sizeof(m));
     payload[WIRE_RING_SLOT_SIZE] = 1;
     record(s, DISPATCH_RING | DISPATCH_WAIT, payload, sizeof(payload));
@@ -236,7 +241,7 @@ static void vgpu_life(struct seed *s, enum gen9_engine engine, const uint32_t *b
     uint64_t desc = guest_workload(s, engine, batch, batch_dwords);
 
     ppgtt_notify(s, WIRE_PPGTT_CREATE, PML4_GPA);
-    submit(s, engine, desc, 0);
+    submit(s, engine, desc, workload_tail);
     reset_engines(s, 1u << engine);
     ppgtt_notify(s, WIRE_PPGTT_DESTROY, PML4_GPA);
 }
@@ -296,7 +301,7 @@ int main(int argc, char **argv)
     ggtt_write(&s, RING_PAGE + 1, (1ull << 39) | GTT_PTE_PRESENT);
     vgpu_life(&s, GEN9_RCS, store_batch, 6);
     ggtt_write(&s, RING_PAGE, (1ull << 39) | GTT_PTE_PRESENT);
-    submit(&s, GEN9_RCS, native_ctx_desc(hidden_base, 1), 0);
+    submit(&s, GEN9_RCS, native_ctx_desc(hidden_base, 1), workload_tail);
     seed_dir_write(&corpus, "ggtt-outside-ram", &s);
 
     /* a watching client: the third run of the unchanged PPGTT skips its compare */

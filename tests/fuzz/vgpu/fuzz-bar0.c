@@ -52,6 +52,17 @@ static void write_guest(void *opaque, uint64_t gpa, const void *buf, size_t len)
     }
 }
 
+/* Context images' tails at ELSP writes: what the status page writes left, else zeros. */
+static void read_guest(void *opaque, uint64_t gpa, void *buf, size_t len)
+{
+    uint64_t offset = gpa % 4096;
+
+    memset(buf, 0, len);
+    if (offset + len <= sizeof(guest_ram[0])) {
+        memcpy(buf, &guest_ram[gpa / 4096][offset], len);
+    }
+}
+
 static void ggtt_write(void *opaque, uint32_t index, uint64_t pte)
 {
     reached.ggtt_writes++;
@@ -73,7 +84,8 @@ static bool ppgtt_notify(void *opaque, bool create, uint64_t root)
     return true;
 }
 
-static bool submit(void *opaque, enum gen9_engine engine, uint64_t desc0, uint64_t desc1)
+static bool submit(void *opaque, enum gen9_engine engine, uint64_t desc0, uint32_t tail0,
+                   uint64_t desc1, uint32_t tail1)
 {
     reached.submits++;
     if (desc0 & BEHIND_DESC_BIT) {
@@ -89,7 +101,8 @@ static void reset_engines(void *opaque, uint32_t mask)
     reached.resets++;
 }
 
-static const struct vgpu_ops fuzz_ops = { .raise_msi = count_msi, .write_guest = write_guest };
+static const struct vgpu_ops fuzz_ops = { .raise_msi = count_msi, .write_guest = write_guest,
+                                          .read_guest = read_guest };
 static const struct vgpu_mediator_ops fuzz_mediator_ops = {
     .ggtt_write = ggtt_write, .ppgtt_notify = ppgtt_notify, .submit = submit,
     .reset_engines = reset_engines,

@@ -64,7 +64,8 @@ static bool ignore_ppgtt(void *opaque, bool create, uint64_t root)
     return true;
 }
 
-static bool ignore_submit(void *opaque, enum gen9_engine engine, uint64_t d0, uint64_t d1)
+static bool ignore_submit(void *opaque, enum gen9_engine engine, uint64_t d0, uint32_t t0,
+                          uint64_t d1, uint32_t t1)
 {
     return true;
 }
@@ -73,7 +74,13 @@ static void ignore_reset(void *opaque, uint32_t mask)
 {
 }
 
-static const struct vgpu_ops fuzz_ops = { .raise_msi = ignore_msi, .write_guest = ignore_write };
+static void zero_read(void *opaque, uint64_t gpa, void *buf, size_t len)
+{
+    memset(buf, 0, len);
+}
+
+static const struct vgpu_ops fuzz_ops = { .raise_msi = ignore_msi, .write_guest = ignore_write,
+                                          .read_guest = zero_read };
 static const struct vgpu_mediator_ops fuzz_mediator_ops = {
     .ggtt_write = ggtt_write, .ppgtt_notify = ignore_ppgtt, .submit = ignore_submit,
     .reset_engines = ignore_reset,

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "gen9/lrc.h"
 #include "mediator/server.h"
 #include "mediator/submission/submission.h"
 #include "tests/fuzz/mediator/harness.h"
@@ -50,6 +51,20 @@ static uint32_t u32_at(const uint8_t *p)
 /* Each engine's reset generation as the client last set it, and that of
  * its last COMPLETE (protocol.h). */
 static uint32_t generation[GEN9_NUM_ENGINES], completed_generation[GEN9_NUM_ENGINES];
+
+/* The RING_TAIL of @desc's image through the client's GGTT @table, as
+ * vgpu-pci reads it at the ELSP write (WIRE_NO_TAIL: not mapped RAM). */
+static uint32_t element_tail(const uint64_t *table, const uint32_t *ram, uint64_t desc)
+{
+    uint64_t index = (((uint32_t)desc & CTX_DESC_LRCA_MASK) + LRC_STATE_OFFSET) / WIRE_PAGE_SIZE;
+    uint64_t pte = index < WIRE_GGTT_ENTRIES ? table[index] : 0;
+    uint64_t gpa = pte & ~(uint64_t)(WIRE_PAGE_SIZE - 1);
+
+    if (!(pte & 1) || gpa >= FUZZ_RAM_SIZE) {
+        return WIRE_NO_TAIL;
+    }
+    return ram[gpa / 4 + CTX_RING_TAIL_DW];
+}
 
 static void check_generation(const struct wire_msg_complete *done)
 {
@@ -121,6 +136,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 s.desc[1] = vgpu.hidden_base + (u16_at(a + 5) % hidden_pages) * WIRE_PAGE_SIZE +
                             0x119;
             }
+            s.tail[0] = element_tail(table, ram, s.desc[0]);
+            s.tail[1] = s.desc[1] ? element_tail(table, ram, s.desc[1]) : 0;
             fuzz_vgpu_notice(&v, &s);
             fuzz_mediator_pump(m, 0);
             break;

@@ -166,8 +166,8 @@ static void test_a_vgpu_lives_through_the_client_library(void **state)
     assert_int_equal(vgpu.ggtt[vgpu.hidden_base / 4096], 0x5001);
 
     /* Two engines: a rejected element stops its engine until a reset. */
-    assert_int_equal(wire_client_submit(c, GEN9_RCS, 0x1000, 0), 0);
-    assert_int_equal(wire_client_submit(c, GEN9_BCS, 0x2000, 0), 0);
+    assert_int_equal(wire_client_submit(c, GEN9_RCS, 0x1000, WIRE_NO_TAIL, 0, 0), 0);
+    assert_int_equal(wire_client_submit(c, GEN9_BCS, 0x2000, WIRE_NO_TAIL, 0, 0), 0);
     p = (struct pollfd) { .fd = wire_client_fd(c), .events = POLLIN };
     while (done.count < 2) {
         assert_int_equal(poll(&p, 1, 10000), 1);
@@ -397,7 +397,7 @@ static void test_mediator_death_fails_the_client_cleanly(void **state)
     daemon_stop(&d);
     assert_int_equal(wire_client_dispatch(c), -1);
     assert_int_equal(errno, ECONNRESET);
-    assert_int_equal(wire_client_submit(c, GEN9_RCS, 0x1000, 0), -1);
+    assert_int_equal(wire_client_submit(c, GEN9_RCS, 0x1000, WIRE_NO_TAIL, 0, 0), -1);
     assert_int_equal(errno, ENOTCONN);
     wire_client_close(c);
 }
@@ -438,9 +438,9 @@ static void test_stale_completions_after_a_reset_are_dropped(void **state)
     struct wire_client *c = vgpu_of_own_daemon(&d, &done);
     assert_int_equal(kill(d.pid, SIGSTOP), 0);
     /* Not a valid context: the mediator answers it as soon as it reads it. */
-    assert_int_equal(wire_client_submit(c, GEN9_BCS, 0x1000, 0), 0);
+    assert_int_equal(wire_client_submit(c, GEN9_BCS, 0x1000, WIRE_NO_TAIL, 0, 0), 0);
     assert_int_equal(wire_client_reset_engines(c, 1u << GEN9_BCS), 0);
-    assert_int_equal(wire_client_submit(c, GEN9_BCS, 0x1000, 0), 0);
+    assert_int_equal(wire_client_submit(c, GEN9_BCS, 0x1000, WIRE_NO_TAIL, 0, 0), 0);
     assert_int_equal(kill(d.pid, SIGCONT), 0);
 
     pump_until(c, &done, 1);    /* the old element's COMPLETE came first */
@@ -481,7 +481,7 @@ static void test_a_stopped_mediator_never_blocks_the_client(void **state)
                                                   WIRE_PPGTT_CREATE, 0x10000), 0);
     }
     assert_int_equal(st->queued, 1);
-    assert_int_equal(wire_client_submit(c, GEN9_BCS, 0x1000, 0), 0);
+    assert_int_equal(wire_client_submit(c, GEN9_BCS, 0x1000, WIRE_NO_TAIL, 0, 0), 0);
     for (unsigned i = 0; i < 3000; i++, notices++) {
         assert_int_equal(wire_client_ppgtt_notify(c, notices % 2 ? WIRE_PPGTT_DESTROY :
                                                   WIRE_PPGTT_CREATE, 0x10000), 0);
@@ -489,7 +489,7 @@ static void test_a_stopped_mediator_never_blocks_the_client(void **state)
     assert_int_equal(st->queued, 3002);
     assert_int_equal(st->queue_full, 0);
     /* SUBMITs to their bound. */
-    while (!wire_client_submit(c, GEN9_VCS, 0x1000, 0)) {
+    while (!wire_client_submit(c, GEN9_VCS, 0x1000, WIRE_NO_TAIL, 0, 0)) {
         assert_true(++submits <= WIRE_CLIENT_QUEUE_MAX);
     }
     assert_int_equal(errno, ENOBUFS);
@@ -518,7 +518,7 @@ static void test_a_stopped_mediator_never_blocks_the_client(void **state)
 
     pump_until(c, &done, 0);    /* everything queued is sent */
     assert_int_equal(done.count, 0);    /* the superseded SUBMITs never went */
-    assert_int_equal(wire_client_submit(c, GEN9_RCS, 0x1000, 0), 0);
+    assert_int_equal(wire_client_submit(c, GEN9_RCS, 0x1000, WIRE_NO_TAIL, 0, 0), 0);
     pump_until(c, &done, 1);
     assert_int_equal(done.last.desc, 0x1000);
     assert_int_equal(done.last.engine, GEN9_RCS);

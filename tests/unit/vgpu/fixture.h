@@ -34,6 +34,7 @@ struct fixture {
     unsigned submits;
     enum gen9_engine last_engine;
     uint64_t last_desc[2];
+    uint32_t last_tail[2];
     unsigned resets;
     uint32_t last_reset_mask;
     bool mediator_behind;       /* submit and ppgtt_notify find no room */
@@ -50,6 +51,17 @@ static inline void fixture_write_guest(void *opaque, uint64_t gpa, const void *b
 
     assert_true(gpa + len <= sizeof(f->ram));
     memcpy(f->ram + gpa, buf, len);
+}
+
+/* Guest RAM past the pages the fixture keeps reads as zeros. */
+static inline void fixture_read_guest(void *opaque, uint64_t gpa, void *buf, size_t len)
+{
+    struct fixture *f = opaque;
+
+    memset(buf, 0, len);
+    if (gpa + len <= sizeof(f->ram)) {
+        memcpy(buf, f->ram + gpa, len);
+    }
 }
 
 static inline void fixture_ggtt_write(void *opaque, uint32_t index, uint64_t pte)
@@ -77,7 +89,7 @@ static inline bool fixture_ppgtt_notify(void *opaque, bool create, uint64_t root
 }
 
 static inline bool fixture_submit(void *opaque, enum gen9_engine engine, uint64_t desc0,
-                                  uint64_t desc1)
+                                  uint32_t tail0, uint64_t desc1, uint32_t tail1)
 {
     struct fixture *f = opaque;
 
@@ -88,6 +100,8 @@ static inline bool fixture_submit(void *opaque, enum gen9_engine engine, uint64_
     f->last_engine = engine;
     f->last_desc[0] = desc0;
     f->last_desc[1] = desc1;
+    f->last_tail[0] = tail0;
+    f->last_tail[1] = tail1;
     return true;
 }
 
@@ -101,6 +115,7 @@ static inline void fixture_reset_engines(void *opaque, uint32_t mask)
 
 static const struct vgpu_ops fixture_ops = {
     .raise_msi = fixture_raise_msi, .write_guest = fixture_write_guest,
+    .read_guest = fixture_read_guest,
 };
 static const struct vgpu_mediator_ops fixture_mediator_ops = {
     .ggtt_write = fixture_ggtt_write, .ppgtt_notify = fixture_ppgtt_notify,

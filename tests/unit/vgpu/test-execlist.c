@@ -6,6 +6,7 @@
  */
 #include "fixture.h"
 #include "vgpu/plane.h"
+#include "gen9/lrc.h"
 #include "vgpu/regs.h"
 #include "wire/protocol.h"
 
@@ -15,6 +16,7 @@
 #define CTX_A_TAIL      (0x0000000200000000ull | 0x20000 | 0x11d)  /* lite restore */
 #define CTX_B           (0x0000000400000000ull | 0x40000 | 0x119)
 #define GT_IIR0         GEN8_GT_IIR(0)
+#define IMAGE_GPA       0x5000          /* the fixture RAM page CTX_A's state page maps */
 
 static void elsp(struct fixture *f, uint32_t base, uint64_t desc0, uint64_t desc1)
 {
@@ -318,6 +320,51 @@ static void test_a_full_engine_paces_the_guest(void **state)
     assert_int_equal(hwsp_csb(f, events % 6), (CTX_A & ~0xffffffffull) | 0x8002);
 }
 
+/* Write CTX_A's RING_TAIL in its image's state page (mapped at IMAGE_GPA). */
+static void set_image_tail(struct fixture *f, uint32_t tail)
+{
+    memcpy(f->ram + IMAGE_GPA + 4 * CTX_RING_TAIL_DW, &tail, 4);
+}
+
+/*
+ * The engine takes an element's RING_TAIL from its image when it takes the
+ * element at the ELSP write (a lite restore too: i915 writes the new tail
+ * into the image just before, execlists_update_context()), so a request
+ * the guest queues after the write runs only after its own ELSP write.
+ * The element goes to the mediator with that tail, also when it waited
+ * for room first; an image not mapped guest RAM gives WIRE_NO_TAIL.
+ */
+static void test_the_tail_is_taken_at_the_elsp_write(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t held;
+
+    vgpu_bar0_write(f->vgpu, VGPU_GGTT_OFFSET + ((CTX_A & 0xfffff000u) + 4096) / 4096 * 8,
+                    IMAGE_GPA | 1, 8);
+    set_image_tail(f, 0x40);
+    elsp(f, RENDER_RING_BASE, CTX_A, CTX_B);
+    set_image_tail(f, 0x80);
+    assert_int_equal(f->submits, 1);
+    assert_int_equal(f->last_tail[0], 0x40);
+    assert_int_equal(f->last_tail[1], WIRE_NO_TAIL);
+    /* lite restores until one waits for room; the guest writes on meanwhile */
+    for (held = 0xc0;; held += 0x40) {
+        unsigned before = f->submits;
+
+        set_image_tail(f, held);
+        elsp(f, RENDER_RING_BASE, CTX_A, 0);
+        if (f->submits == before) {
+            break;
+        }
+        assert_int_equal(f->last_tail[0], held);
+        assert_int_equal(f->last_tail[1], 0);
+    }
+    assert_int_equal(vgpu_get_stats(f->vgpu)->bad_elsp, 0);
+    set_image_tail(f, 0x1000);
+    vgpu_execlist_complete(f->vgpu, GEN9_RCS, WIRE_EVENT_DONE, CTX_A, 0x40, true, 0);
+    assert_int_equal(f->last_tail[0], held);
+}
+
 /* An ELSP the mediator has no room for is lost as work a GPU dropped: the
  * pair is promoted, then the engine stays busy with no completion and
  * takes no new work until the guest resets it. */
@@ -405,6 +452,7 @@ int main(void)
         GUEST_TEST(test_rejected_context_hangs_until_reset),
         GUEST_TEST(test_hostile_sequences_are_contained),
         GUEST_TEST(test_a_full_engine_paces_the_guest),
+        GUEST_TEST(test_the_tail_is_taken_at_the_elsp_write),
         GUEST_TEST(test_an_elsp_the_mediator_cannot_take_hangs_its_engine),
         GUEST_TEST(test_mediator_lost_leaves_engines_busy),
         GUEST_TEST(test_gpu_work_epoch),
