@@ -578,15 +578,16 @@ uint64_t med_vgpu_ppgtt_root_bus(const struct med_vgpu_ppgtt *s)
     return s->root->bus;
 }
 
-/* The leaf table mapping @gma, if reached through no fill table (i915's
- * scratch PDP, PD, PT): nothing is mapped under a fill. */
-static const struct shadow_table *leaf_table(const struct med_vgpu_ppgtt *s, uint64_t gma)
+/* The leaf table mapping @gma; with !@fill_ok, only if reached through no
+ * fill table (i915's scratch PDP, PD, PT: no batch lies under a fill). */
+static const struct shadow_table *leaf_table(const struct med_vgpu_ppgtt *s, uint64_t gma,
+                                             bool fill_ok)
 {
     const struct shadow_table *t = s->root;
 
     for (unsigned shift = 39; shift > 12 && t; shift -= 9) {
         t = t->child[(gma >> shift) & (MED_PPGTT_ENTRIES - 1)];
-        if (t && t->fill) {
+        if (t && t->fill && !fill_ok) {
             return NULL;
         }
     }
@@ -636,7 +637,7 @@ static inline bool leaf_mapped(const struct med_vgpu_ppgtt *s, struct leaf_bound
 bool med_vgpu_ppgtt_translate(const struct med_vgpu_ppgtt *s, uint64_t gma,
                               uint64_t *gpa)
 {
-    const struct shadow_table *t = leaf_table(s, gma);
+    const struct shadow_table *t = leaf_table(s, gma, false);
     struct leaf_bound b = leaf_bound_of(s);
 
     return t && leaf_mapped(s, &b, t, (gma >> 12) & (MED_PPGTT_ENTRIES - 1), gpa);
@@ -650,7 +651,7 @@ bool med_vgpu_ppgtt_range_mapped(const struct med_vgpu_ppgtt *s, uint64_t gma,
 
     /* One walk per leaf table, then its entries in a row. */
     for (uint64_t page = gma >> 12; page <= last;) {
-        const struct shadow_table *t = leaf_table(s, page << 12);
+        const struct shadow_table *t = leaf_table(s, page << 12, true);
         uint64_t table_end = (page | (MED_PPGTT_ENTRIES - 1)) < last ?
                              page | (MED_PPGTT_ENTRIES - 1) : last;
 

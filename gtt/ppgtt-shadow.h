@@ -157,19 +157,23 @@ uint64_t med_vgpu_ppgtt_root_bus(const struct med_vgpu_ppgtt *shadow);
 /* The guest-physical page @gma maps to in the shadow, if its leaf is
  * present, its bus address lies in the VM's bus window and names guest
  * RAM (config.ram: never the scratch page, whatever the shadow page
- * holds), and it is reached through no fill table.  A fill table is
- * one whose 512 entries are all the same: i915 points every unused entry
- * at one scratch PDP, PD and PT, each filled with the next, so addresses
- * under them count as unmapped (the GPU still
- * walks the shadow of the fill; the scanner refuses commands and batches
- * that address it).  A table several entries share but that maps
+ * holds), and it is reached through no fill table: the scanner fetches
+ * batches through this.  A fill table is one whose 512 entries are all
+ * the same: i915 points every unused entry at one scratch PDP, PD and
+ * PT, each filled with the next, the PT with its scratch page, so an
+ * address under a fill is one i915 left unbound, where no batch lies (a
+ * start there is refused).  A table several entries share but that maps
  * different pages is a legitimate mapping and translates. */
 bool med_vgpu_ppgtt_translate(const struct med_vgpu_ppgtt *shadow, uint64_t gma,
                               uint64_t *gpa);
 
-/* Does every page of [@gma, @gma + @len) translate (@len > 0, the range
- * below 2^48)?  One table walk per 2 MiB: a blit's surface costs its
- * leaf entries, not a walk per page. */
+/* Does every page of [@gma, @gma + @len) map the VM's RAM (@len > 0, the
+ * range below 2^48), as translate() asks but through fill tables too: a
+ * command's data access under i915's scratch fill reaches the page the
+ * fill's leaves name, i915's scratch page, as on the hardware (a leaf of
+ * a fill naming no guest RAM maps the vGPU's scratch page and is
+ * refused like any other).  One table walk per 2 MiB: a blit's surface
+ * costs its leaf entries, not a walk per page. */
 bool med_vgpu_ppgtt_range_mapped(const struct med_vgpu_ppgtt *shadow, uint64_t gma,
                                  uint64_t len);
 

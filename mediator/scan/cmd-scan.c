@@ -877,8 +877,11 @@ enum med_scan_verdict med_cmd_bb_start(struct med_scan_state *s, const uint32_t 
         return reject(s, MED_SCAN_NO_MEMORY, "no memory for the scan");
     }
     /* Nothing is fetched from where the vGPU has no memory: a jump into
-     * the void is named as such, not as whatever a copy of it holds. */
-    if (!range_ok(s, space, target, 4, &s->batch_hint)) {
+     * the void (or into i915's scratch fill) is named as such, not as
+     * whatever a copy of it holds. */
+    if (space == MED_SCAN_GGTT ? !range_ok(s, space, target, 4, &s->batch_hint)
+                               : !scan->config.ops->ppgtt_batch_ok(scan->config.opaque,
+                                                                   s->req->ppgtt, target)) {
         return reject(s, MED_SCAN_BAD_ADDRESS, "batch 0x%" PRIx64 " (%s) is not mapped memory "
                       "of the vGPU", target, space_name(space));
     }
@@ -1791,7 +1794,8 @@ struct med_scan *med_scan_create(const struct med_scan_config *config)
     const struct med_scan_ops *ops = config->ops;
     struct med_scan *scan;
 
-    if (!ops || !ops->ggtt_range_ok || !ops->ppgtt_range_ok || !ops->fetch) {
+    if (!ops || !ops->ggtt_range_ok || !ops->ppgtt_range_ok || !ops->ppgtt_batch_ok ||
+        !ops->fetch) {
         errno = EINVAL;
         return NULL;
     }

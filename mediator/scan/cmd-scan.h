@@ -78,6 +78,14 @@ struct med_scan_ops {
      * change during one med_scan(): the scanner reuses the pages of the
      * last range it was told are good. */
     bool (*ppgtt_range_ok)(void *opaque, void *ppgtt, uint64_t gma, uint64_t len);
+    /* True when a batch may start at @gma in the context's PPGTT: its page
+     * is mapped as ppgtt_range_ok() says, and not only through the
+     * guest's fill of unused ranges (i915 points them at its scratch
+     * tables and page: a data access there reads what the hardware
+     * would, i915's scratch page, but a start there is a jump into
+     * unbound memory).  Asked for every start, never answered from the
+     * ranges found good for data. */
+    bool (*ppgtt_batch_ok)(void *opaque, void *ppgtt, uint64_t gma);
     /*
      * A host copy of the batch at @gma in @space: at most @max_len bytes,
      * fewer where the guest's mapping ends; *@len says how many.  NULL (or

@@ -41,6 +41,15 @@ static bool scan_ppgtt_range_ok(void *opaque, void *ppgtt, uint64_t gma, uint64_
     return len && len <= PPGTT_SPACE - gma && med_vgpu_ppgtt_range_mapped(ppgtt, gma, len);
 }
 
+/* Where the batch fetches go: translate() refuses i915's scratch fill,
+ * which ppgtt_range_ok lets data accesses through. */
+static bool scan_ppgtt_batch_ok(void *opaque, void *ppgtt, uint64_t gma)
+{
+    uint64_t gpa;
+
+    return med_vgpu_ppgtt_translate(ppgtt, gma & (PPGTT_SPACE - 1), &gpa);
+}
+
 /* Copy what the shadow PPGTT maps at @gma, page by page, up to @len bytes. */
 static uint64_t ppgtt_copy(const struct med_vgpu_submission *sub,
                            const struct med_vgpu_ppgtt *ppgtt, uint64_t gma, uint8_t *dst,
@@ -146,6 +155,7 @@ struct med_scan *med_wl_scan_create(struct med_vgpu_submission *sub)
     static const struct med_scan_ops scan_ops = {
         .ggtt_range_ok = scan_ggtt_range_ok,
         .ppgtt_range_ok = scan_ppgtt_range_ok,
+        .ppgtt_batch_ok = scan_ppgtt_batch_ok,
         .fetch = scan_fetch,
     };
 

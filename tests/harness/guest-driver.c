@@ -362,16 +362,22 @@ uint64_t guest_ppgtt_table_gpa(struct guest_ppgtt *ppgtt, uint64_t addr, unsigne
                  : 0;
 }
 
-int guest_ppgtt_set_pte(struct guest_ppgtt *ppgtt, uint64_t addr, uint64_t pte)
+int guest_ppgtt_set_entry(struct guest_ppgtt *ppgtt, uint64_t addr, unsigned level,
+                          uint64_t value)
 {
-    uint64_t *entry = table_entry(ppgtt, addr, 1);
+    uint64_t *entry = table_entry(ppgtt, addr, level);
 
     if (!entry) {
         return -ENOSPC;
     }
-    __atomic_store_n(entry, pte, __ATOMIC_RELEASE);
+    __atomic_store_n(entry, value, __ATOMIC_RELEASE);
     log_write(ppgtt->vm, (uint64_t)((uint8_t *)entry - ppgtt->vm->ram), sizeof(*entry));
     return 0;
+}
+
+int guest_ppgtt_set_pte(struct guest_ppgtt *ppgtt, uint64_t addr, uint64_t pte)
+{
+    return guest_ppgtt_set_entry(ppgtt, addr, 1, pte);
 }
 
 int guest_ppgtt_map(struct guest_ppgtt *ppgtt, const struct guest_bo *bo, uint64_t addr)

@@ -76,6 +76,11 @@ struct guest_ppgtt *guest_ppgtt_new(struct guest_vm *vm);
 int guest_ppgtt_map(struct guest_ppgtt *ppgtt, const struct guest_bo *bo, uint64_t addr);
 /* Write the leaf entry of PPGTT address @addr (tables created on the way). */
 int guest_ppgtt_set_pte(struct guest_ppgtt *ppgtt, uint64_t addr, uint64_t pte);
+/* Write the entry of @addr in its table of @level (1: the leaf, 4: the
+ * PML4; tables above created on the way): any value, a directory entry
+ * naming a table the test filled itself included. */
+int guest_ppgtt_set_entry(struct guest_ppgtt *ppgtt, uint64_t addr, unsigned level,
+                          uint64_t value);
 uint64_t guest_ppgtt_root(const struct guest_ppgtt *ppgtt);
 /* PPGTT_NOTIFY @op of its root again, as a guest may at any time. */
 int guest_ppgtt_announce(struct guest_ppgtt *ppgtt, enum wire_ppgtt_op op);

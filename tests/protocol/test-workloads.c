@@ -982,6 +982,66 @@ static void test_batch_jumping_outside_its_buffer(void **state)
     expect_chain_contained(*state, UNMAPPED_ADDR);
 }
 
+/* A guest table page whose 512 entries are all @entry. */
+static struct guest_bo *filled_table(struct env *e, uint64_t entry)
+{
+    struct guest_bo *t = guest_bo_new(e->vm, 4096, false);
+
+    assert_non_null(t);
+    for (unsigned i = 0; i < 512; i++) {
+        ((uint64_t *)t->map)[i] = entry;
+    }
+    return t;
+}
+
+/*
+ * i915's scratch fill as Linux 6.1's gen8_init_scratch writes it (a
+ * scratch PT of read-only PTEs naming its scratch page, PWT and PCD; a
+ * scratch PD and PDP of PDEs naming the level below, RW, PWT and PCD),
+ * under an unbound range and a whole unused PML4 entry: a blit reads
+ * i915's scratch page there, as IGT's gem_close_race does on the
+ * hardware (the page holds a pattern here, to tell it from zeros); a jump
+ * into the fill is refused; a fake fill naming the neighbour's memory is
+ * refused and reaches nothing.
+ */
+static void test_i915_scratch_fill(void **state)
+{
+    const uint64_t pwt_pcd = SKL_BIT(3) | SKL_BIT(4), rw = SKL_BIT(1);
+    const uint64_t fill_addr = 0x0000800000000ull, fake_addr = 0x0000900000000ull;
+    const uint64_t jump_addr = 0x7f0000000000ull;
+    struct env *e = *state;
+    struct guest_bo *page = guest_bo_new(e->vm, 4096, false);
+    struct guest_bo *pt, *pd, *pdp, *fake;
+    uint32_t *p = e->batch->map;
+
+    assert_non_null(page);
+    memset(page->map, 0x5c, 4096);
+    pt = filled_table(e, page->gpa | GTT_PTE_PRESENT | pwt_pcd);
+    pd = filled_table(e, pt->gpa | GTT_PTE_PRESENT | rw | pwt_pcd);
+    pdp = filled_table(e, pd->gpa | GTT_PTE_PRESENT | rw | pwt_pcd);
+    assert_int_equal(guest_ppgtt_set_entry(e->ppgtt, fill_addr, 3,
+                                           pd->gpa | GTT_PTE_PRESENT | rw | pwt_pcd), 0);
+    assert_int_equal(guest_ppgtt_set_entry(e->ppgtt, jump_addr, 4,
+                                           pdp->gpa | GTT_PTE_PRESENT | rw | pwt_pcd), 0);
+    /* 16 rows of 256 bytes, 5 MiB into the fill. */
+    emit_src_copy(&p, DATA_ADDR, fill_addr + 5 * MiB, 256, 64, 16);
+    emit(&p, MI_BB_END_DW);
+    assert_int_equal(run_batch(e->bcs, BATCH_ADDR), 0);
+    for (unsigned i = 0; i < 1024; i++) {
+        assert_int_equal(((uint32_t *)e->data->map)[i], 0x5c5c5c5cu);
+    }
+    expect_chain_contained(e, jump_addr);
+    /* A "scratch" PT of the guest's own naming the neighbour's canary. */
+    assert_true(e->canary->gpa >= RAM_SIZE);
+    fake = filled_table(e, e->canary->gpa | GTT_PTE_PRESENT | rw);
+    assert_int_equal(guest_ppgtt_set_entry(e->ppgtt, fake_addr, 2,
+                                           fake->gpa | GTT_PTE_PRESENT | rw | pwt_pcd), 0);
+    p = e->batch->map;
+    emit_src_copy(&p, DATA_ADDR, fake_addr, 256, 64, 16);
+    emit(&p, MI_BB_END_DW);
+    expect_contained(e, e->bcs, BATCH_ADDR);
+}
+
 static void test_unterminated_batch(void **state)
 {
     struct env *e = *state;
@@ -2117,6 +2177,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_report_head_into_the_hosts_status_page, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_batch_jumping_outside_its_buffer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_i915_scratch_fill, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unterminated_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unterminated_batch_past_the_window_runs_until_it_hangs,
                                         setup, teardown),

@@ -344,7 +344,7 @@ static void test_shared_scratch_tables_are_shadowed_once(void **state)
     assert_non_null(s);
     assert_int_equal(med_vgpu_ppgtt_stats(s)->tables, 4);
     assert_int_equal(vm->pages_live, 4);
-    /* The GPU walks the shadow of the fill; for the scanner it is unmapped. */
+    /* The GPU walks the shadow of the fill; no batch is fetched through it. */
     assert_false(med_vgpu_ppgtt_translate(s, 0x0000ffffffffe000ull, &gpa));
     med_vgpu_ppgtt_destroy(s);
 }
@@ -376,27 +376,127 @@ static void test_range_mapped(void **state)
     med_vgpu_ppgtt_destroy(s);
 }
 
-/* An address under i915's scratch fill is unmapped, one under a table of
- * its own is mapped, in the same PPGTT. */
-static void test_fill_is_unmapped(void **state)
+/*
+ * i915's scratch fill as Linux 6.1's gen8_ppgtt.c writes it on Gen9 (the
+ * entries below are spelled from i915's source, not from the shadow's):
+ * gen8_init_scratch() encodes its scratch page's PTE with
+ * gen8_pte_encode(page, I915_CACHE_NONE, PTE_READ_ONLY), since
+ * has_read_only holds on Gen8-10: present, RW clear, PPAT_UNCACHED
+ * (_PAGE_PWT | _PAGE_PCD); it fills a scratch PT with that PTE and each
+ * scratch table above with gen8_pde_encode(table below, I915_CACHE_NONE):
+ * present, RW, PPAT_UNCACHED.  The PML4 starts filled with the scratch
+ * PDP (gen8_alloc_top_pd), a table allocated for a binding with the
+ * scratch of its level (__gen8_ppgtt_alloc), and a bound page's PTE is
+ * gen8_pte_encode(page, I915_CACHE_LLC, 0): present, RW, PPAT_CACHED
+ * (_PAGE_PAT, bit 7: in a PTE, not a huge page).
+ */
+#define I915_PWT                (1ull << 3)
+#define I915_PCD                (1ull << 4)
+#define I915_PAT                (1ull << 7)
+#define I915_SCRATCH_PTE(gpa)   ((gpa) | P | I915_PWT | I915_PCD)
+#define I915_PDE(gpa)           ((gpa) | P | RW | I915_PWT | I915_PCD)
+#define I915_PTE(gpa)           ((gpa) | P | RW | I915_PAT)
+
+/* Guest pages of the layout below. */
+enum {
+    PML4 = 0, OBJ_PDP = 1, OBJ_PD = 2, OBJ_PT = 3,
+    SCRATCH_PDP = 5, SCRATCH_PD = 6, SCRATCH_PT = 7, SCRATCH_PAGE = 8,
+    FAKE_PT_OUTSIDE = 30, FAKE_PT_OWN = 31, FAKE_PD_OUTSIDE = 32, FAKE_PT_FOREIGN = 33,
+    OBJECT = 100,               /* 64 pages: gem_close_race's 256 KiB object */
+};
+
+static void fill_table(struct fake_vm *vm, unsigned page, uint64_t entry)
 {
+    for (unsigned i = 0; i < 512; i++) {
+        table(vm, page)[i] = entry;
+    }
+}
+
+/*
+ * What the GPU reaches through i915's fill: a command's data access
+ * under it reads i915's scratch page, read-only as i915 mapped it, the
+ * hardware's answer (IGT's gem_close_race blits from 2 MiB past its
+ * 256 KiB object); a batch fetch under it is refused.  Hostile guests
+ * build "scratch" tables of their own, all 512 entries alike, naming
+ * memory outside the VM: those map the vGPU's own scratch page (or
+ * nothing), and neither data nor batches pass.
+ */
+static void test_i915_scratch_fill(void **state)
+{
+    const uint64_t outside = 0x40000000ull;                 /* beyond the VM's RAM */
+    const uint64_t foreign = BUS_BASE + (1ull << 40) + RAM_BASE;    /* the next VM's */
+    const uint64_t scratch_leaf = (BUS_BASE + gpa_of(SCRATCH_PAGE)) | P;
+    static const uint64_t mib = 1ull << 20;
+    const struct {
+        const char *what;
+        uint64_t addr;
+        bool data, batch;
+        uint64_t leaf;          /* the shadow entry the GPU finds (0: none) */
+    } rows[] = {
+        { "the object's first page", 0, true, true,
+          (BUS_BASE + gpa_of(OBJECT)) | P | RW },
+        { "its last page", 63 * PAGE, true, true,
+          (BUS_BASE + gpa_of(OBJECT + 63)) | P | RW },
+        /* its own PT, not a fill: 64 of its entries map the object */
+        { "past it, in its PT", 64 * PAGE, true, true, scratch_leaf },
+        { "2 MiB on: the scratch PT (IGT's blit source)", 2 * mib, true, false, scratch_leaf },
+        { "1 GiB: the scratch PD", 1ull << 30, true, false, scratch_leaf },
+        { "0x7f0000000000: the scratch PDP", 0x7f0000000000ull, true, false, scratch_leaf },
+        { "the top page", 0xfffffffff000ull, true, false, scratch_leaf },
+        { "a fake fill PT naming memory outside the VM", 4 * mib, false, false,
+          SCRATCH_BUS | P },
+        { "a fake fill PT naming the next VM's bus window", 8 * mib, false, false,
+          SCRATCH_BUS | P },
+        { "a fake fill PD naming a PT outside the VM", 2ull << 30, false, false, 0 },
+        { "a fake fill PT naming a page of the VM's own", 6 * mib, true, false,
+          (BUS_BASE + gpa_of(OBJECT)) | P | RW },
+    };
     struct fake_vm *vm = *state;
     struct med_vgpu_ppgtt *s;
     uint64_t gpa;
 
-    for (unsigned i = 0; i < 512; i++) {
-        table(vm, 0)[i] = gpa_of(5) | P | RW;       /* scratch PDP, PD, PT, page */
-        table(vm, 5)[i] = gpa_of(6) | P | RW;
-        table(vm, 6)[i] = gpa_of(7) | P | RW;
-        table(vm, 7)[i] = gpa_of(8) | P | RW;
+    fill_table(vm, SCRATCH_PT, I915_SCRATCH_PTE(gpa_of(SCRATCH_PAGE)));
+    fill_table(vm, SCRATCH_PD, I915_PDE(gpa_of(SCRATCH_PT)));
+    fill_table(vm, SCRATCH_PDP, I915_PDE(gpa_of(SCRATCH_PD)));
+    fill_table(vm, PML4, I915_PDE(gpa_of(SCRATCH_PDP)));
+    /* The object bound at 0: a PDP, PD and PT allocated for it. */
+    fill_table(vm, OBJ_PDP, I915_PDE(gpa_of(SCRATCH_PD)));
+    fill_table(vm, OBJ_PD, I915_PDE(gpa_of(SCRATCH_PT)));
+    fill_table(vm, OBJ_PT, I915_SCRATCH_PTE(gpa_of(SCRATCH_PAGE)));
+    table(vm, PML4)[0] = I915_PDE(gpa_of(OBJ_PDP));
+    table(vm, OBJ_PDP)[0] = I915_PDE(gpa_of(OBJ_PD));
+    table(vm, OBJ_PD)[0] = I915_PDE(gpa_of(OBJ_PT));
+    for (unsigned i = 0; i < 64; i++) {
+        table(vm, OBJ_PT)[i] = I915_PTE(gpa_of(OBJECT + i));
     }
-    build_chain(vm, 0, gpa_of(10) | P | RW);
-    s = shadow_of(vm, 0, 0);
+    /* A hostile guest's own "scratch" tables. */
+    fill_table(vm, FAKE_PT_OUTSIDE, outside | P | RW);
+    fill_table(vm, FAKE_PT_FOREIGN, foreign | P | RW);
+    fill_table(vm, FAKE_PT_OWN, I915_PTE(gpa_of(OBJECT)));
+    fill_table(vm, FAKE_PD_OUTSIDE, I915_PDE(outside));
+    table(vm, OBJ_PD)[2] = I915_PDE(gpa_of(FAKE_PT_OUTSIDE));
+    table(vm, OBJ_PD)[3] = I915_PDE(gpa_of(FAKE_PT_OWN));
+    table(vm, OBJ_PD)[4] = I915_PDE(gpa_of(FAKE_PT_FOREIGN));
+    table(vm, OBJ_PDP)[2] = I915_PDE(gpa_of(FAKE_PD_OUTSIDE));
+    s = shadow_of(vm, PML4, 0);
     assert_non_null(s);
-    assert_true(med_vgpu_ppgtt_translate(s, 0, &gpa));
-    assert_int_equal(gpa, gpa_of(10));
-    assert_false(med_vgpu_ppgtt_translate(s, 0x7f0000000000ull, &gpa));
-    assert_int_equal(med_vgpu_ppgtt_stats(s)->bad_entries, 0);
+    /* Every table once, the fill's too; a PT outside the VM is none. */
+    assert_int_equal(med_vgpu_ppgtt_stats(s)->tables, 11);
+    /* 512 entries each of the two fake PTs and of the fake PD */
+    assert_int_equal(med_vgpu_ppgtt_stats(s)->bad_entries, 3 * 512);
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        uint64_t leaf = gpu_walk(vm, med_vgpu_ppgtt_root_bus(s), rows[i].addr);
+
+        if (leaf != rows[i].leaf ||
+            med_vgpu_ppgtt_range_mapped(s, rows[i].addr, PAGE) != rows[i].data ||
+            med_vgpu_ppgtt_translate(s, rows[i].addr, &gpa) != rows[i].batch) {
+            fail_msg("%s: leaf 0x%llx", rows[i].what, (unsigned long long)leaf);
+        }
+    }
+    /* IGT's copy: 4 KiB rows 512 on from the object, across into the fill. */
+    assert_true(med_vgpu_ppgtt_range_mapped(s, 2 * mib, 4096));
+    assert_true(med_vgpu_ppgtt_range_mapped(s, 0, 4 * mib));
+    assert_false(med_vgpu_ppgtt_range_mapped(s, 0, 4 * mib + PAGE));
     med_vgpu_ppgtt_destroy(s);
 }
 
@@ -934,7 +1034,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_shared_scratch_tables_are_shadowed_once, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_fill_is_unmapped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_i915_scratch_fill, setup, teardown),
         cmocka_unit_test_setup_teardown(test_range_mapped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_table_limit_bounds_the_shadow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_owner_budget_drops_the_entry, setup, teardown),

@@ -42,11 +42,19 @@ static bool ppgtt_range_ok(void *opaque, void *ppgtt, uint64_t gma, uint64_t len
     first = (gma - FAKE_PPGTT_BASE) / FAKE_PAGE;
     last = (gma + (len ? len - 1 : 0) - FAKE_PPGTT_BASE) / FAKE_PAGE;
     for (uint64_t page = first; page <= last; page++) {
-        if (page >= FAKE_PPGTT_PAGES || vm->page_flags[page] != FAKE_MAPPED) {
+        if (page >= FAKE_PPGTT_PAGES || (vm->page_flags[page] & FAKE_MAPPED) != FAKE_MAPPED) {
             return false;
         }
     }
     return true;
+}
+
+static bool ppgtt_batch_ok(void *opaque, void *ppgtt, uint64_t gma)
+{
+    struct fake_vm *vm = opaque;
+
+    return ppgtt_range_ok(opaque, ppgtt, gma, 4) &&
+           !(vm->page_flags[(gma - FAKE_PPGTT_BASE) / FAKE_PAGE] & FAKE_FILL);
 }
 
 /* Like a naive shadowing path: copies whatever is present, owned or not,
@@ -97,6 +105,7 @@ static void log_reason(void *opaque, const char *reason)
 const struct med_scan_ops fake_vm_ops = {
     .ggtt_range_ok = ggtt_range_ok,
     .ppgtt_range_ok = ppgtt_range_ok,
+    .ppgtt_batch_ok = ppgtt_batch_ok,
     .fetch = fetch,
     .log = log_reason,
 };

@@ -3,9 +3,11 @@
  * a GGTT window whose first half is the vGPU's partition (the second half
  * is someone else's, so a careless fetch can reach it and the scanner must
  * notice), pages of the partition whose entry the guest left not present
- * (the vGPU's scratch page, not its memory), and a PPGTT of pages each present or not, owned by the VM or
- * not.  Batches are written straight into the backing stores; fetch hands
- * out pointers into them (the "copy" never changes during a scan).
+ * (the vGPU's scratch page, not its memory), and a PPGTT of pages each
+ * present or not, owned by the VM or not, reached through the guest's
+ * scratch fill or not.  Batches are written straight into the backing
+ * stores; fetch hands out pointers into them (the "copy" never changes
+ * during a scan).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -27,6 +29,7 @@ enum fake_page_flags {
     FAKE_PRESENT = 1,
     FAKE_OWNED = 2,             /* maps memory the VM owns */
     FAKE_MAPPED = FAKE_PRESENT | FAKE_OWNED,
+    FAKE_FILL = 4,              /* under the guest's scratch fill: data, not batches */
 };
 
 struct fake_vm {

@@ -568,6 +568,34 @@ static void test_hostile_jump_outside(void **state)
     assert_int_equal(scan_until(f, GEN9_RCS, p), MED_SCAN_BAD_ADDRESS);
 }
 
+/* i915 points the unused ranges of a PPGTT at its scratch tables and
+ * page (the mediator's ppgtt_range_ok answers them mapped, its
+ * ppgtt_batch_ok does not): a command's data access there runs, as
+ * IGT's gem_close_race reads 2 MiB past a 256 KiB object on the
+ * hardware, but a batch start there is refused before any fetch, also
+ * when the same scan found the page good for data. */
+static void test_scratch_fill_is_data_not_code(void **state)
+{
+    struct fixture *f = *state;
+    const unsigned fill = 300;              /* pages 300-303: a 4-row copy */
+    const uint64_t fill_gma = FAKE_PPGTT_BASE + fill * (uint64_t)FAKE_PAGE;
+    uint32_t *p = f->ring;
+
+    for (unsigned i = 0; i < 4; i++) {
+        f->vm->page_flags[fill + i] = FAKE_MAPPED | FAKE_FILL;
+    }
+    emit_src_copy(&p, PPGTT_DATA, fill_gma, 4 * PITCH_PIXELS, PITCH_PIXELS, 4);
+    emit_src_copy(&p, fill_gma, PPGTT_DATA, 4 * PITCH_PIXELS, PITCH_PIXELS, 4);
+    emit_sdi(&p, fill_gma + 8, false, false);
+    assert_int_equal(scan_until(f, GEN9_BCS, p), MED_SCAN_OK);
+    emit_bb_start(&p, fill_gma, EMIT_BB_PPGTT);
+    *fake_ppgtt(f->vm, fill_gma) = MI_BB_END_DW;
+    f->vm->fetches = 0;
+    assert_int_equal(scan_until(f, GEN9_BCS, p), MED_SCAN_BAD_ADDRESS);
+    assert_reason(f, "batch 0x10012c000 (ppgtt) is not mapped memory of the vGPU");
+    assert_int_equal(f->vm->fetches, 0);
+}
+
 /* Acceptance: an unterminated batch. */
 static void test_hostile_unterminated(void **state)
 {
@@ -1376,6 +1404,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hostile_lri, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clocks_are_not_loaded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_jump_outside, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_scratch_fill_is_data_not_code, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_unterminated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_loops_run_their_scanned_copy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile_loops, setup, teardown),
