@@ -12,6 +12,9 @@
 #include <string.h>
 
 #define HASH_BUCKETS    1024
+/* Passes of one sync at most: a pass that found a table bad under a
+ * directory entry the guest changed meanwhile goes again (parent_moved()). */
+#define SYNC_PASSES_MAX 3
 #define PAGE_SIZE       4096u
 #define BUS_WINDOW_SIZE (1ull << MED_BUS_WINDOW_SHIFT)
 
@@ -61,6 +64,10 @@ struct med_vgpu_ppgtt {
     unsigned held_count, held_cap;
     bool destroyed;             /* the owner is done: free at the last unpin */
     bool out_of_pages;          /* this sync could not take a page it needed */
+    /* This pass read a table with bad entries whose parent entry the guest
+     * changed meanwhile: it goes again, unless it is the last (see
+     * parent_moved()). */
+    bool raced, last_pass;
     struct med_vgpu_ppgtt_stats stats;
 };
 
@@ -109,6 +116,34 @@ static void bad_entry(struct med_vgpu_ppgtt *s, uint64_t entry)
 {
     s->stats.bad_entries++;
     s->stats.last_bad_entry = entry;
+}
+
+/*
+ * A sync reads the guest's tables one page after another while the guest
+ * may change them: i915 clears a directory entry, frees the table it
+ * named and reuses the page (IGT's gem_busy@close-race: as a spinner's
+ * batch) for ranges no request uses, which the hardware never walks then.
+ * A table read under entry @i of @t (read as @entry by this pass) was
+ * found with bad entries (more than @bad_before): does the guest's entry
+ * still name it?  If not, what it held was no table of the guest's any
+ * more: those bad entries are not counted, and the sync goes again, which
+ * applies the new entry; the last of its passes counts what it finds (a
+ * guest that keeps moving entries is not excused for ever).  The shadow
+ * holds what was read meanwhile, each entry validated as always.
+ */
+static void parent_moved(struct med_vgpu_ppgtt *s, const struct shadow_table *t, unsigned i,
+                         uint64_t entry, uint64_t bad_before)
+{
+    const uint64_t *now;
+
+    if (s->stats.bad_entries == bad_before || s->last_pass) {
+        return;
+    }
+    now = s->config.ops->guest_page(s->config.opaque, t->gpa);
+    if (!now || __atomic_load_n(&now[i], __ATOMIC_RELAXED) != entry) {
+        s->stats.bad_entries = bad_before;
+        s->raced = true;
+    }
 }
 
 /* ---- pins and held pages ---- */
@@ -244,11 +279,13 @@ static bool apply_entry(struct med_vgpu_ppgtt *s, struct shadow_table *t, unsign
                 bad_entry(s, entry);
             } else {
                 bool earlier = s->out_of_pages;
+                uint64_t bad_before = s->stats.bad_entries;
 
                 s->out_of_pages = false;
                 next = table_get(s, gpa, t->level - 1);
                 mark_stale(t, i, !next && s->out_of_pages);
                 s->out_of_pages |= earlier;
+                parent_moved(s, t, i, entry, bad_before);
             }
         }
         t->child[i] = next;
@@ -465,9 +502,10 @@ stale:
         for (uint64_t bits = t->present[word]; bits; bits &= bits - 1) {
             unsigned i = word * 64 + (unsigned)__builtin_ctzll(bits);
             struct shadow_table *c = t->child[i];
-            uint64_t value;
+            uint64_t value, bad_before = s->stats.bad_entries;
 
             ok &= sync_table(s, c);
+            parent_moved(s, t, i, t->guest[i], bad_before);
             value = c->bus | MED_PPGTT_PTE_RW | MED_PPGTT_PTE_PRESENT;
             if (__atomic_load_n(&t->shadow[i], __ATOMIC_RELAXED) != value) {
                 if (make_writable(s, t)) {
@@ -486,17 +524,22 @@ int med_vgpu_ppgtt_sync(struct med_vgpu_ppgtt *s, uint64_t *changed)
     uint64_t before = s->stats.tables_changed;
     bool ok;
 
-    s->epoch++;
     s->stats.syncs++;
-    s->out_of_pages = false;
-    if (!s->root) {
-        if (!s->hash && !(s->hash = calloc(HASH_BUCKETS, sizeof(*s->hash)))) {
-            return -ENOMEM;
+    s->raced = false;
+    for (unsigned pass = 1; pass == 1 || (s->raced && s->root); pass++) {
+        s->epoch++;
+        s->out_of_pages = false;
+        s->raced = false;
+        s->last_pass = pass == SYNC_PASSES_MAX;
+        if (!s->root) {
+            if (!s->hash && !(s->hash = calloc(HASH_BUCKETS, sizeof(*s->hash)))) {
+                return -ENOMEM;
+            }
+            s->root = table_get(s, s->config.root_gpa, MED_PPGTT_LEVELS);
+            ok = s->root != NULL;
+        } else {
+            ok = sync_table(s, s->root);
         }
-        s->root = table_get(s, s->config.root_gpa, MED_PPGTT_LEVELS);
-        ok = s->root != NULL;
-    } else {
-        ok = sync_table(s, s->root);
     }
     if (changed) {
         *changed = s->stats.tables_changed - before;

@@ -26,7 +26,10 @@
  * med_vgpu_ppgtt_sync() compares every guest table page against that
  * copy and applies the entries that changed.  The caller syncs before each
  * workload that uses the PPGTT is scanned, unless the client's watch
- * proves the tables unwritten since the last sync (ppgtt-set.h).
+ * proves the tables unwritten since the last sync (ppgtt-set.h).  The guest
+ * may change its tables while a sync reads them: bad entries of a table
+ * whose directory entry moved on meanwhile are not counted, and the sync
+ * goes again (docs/architecture.md, decision 3).
  *
  * Immutability under the GPU (docs/security.md, invariant 1): a workload
  * pins the shadow as it was when the workload was scanned

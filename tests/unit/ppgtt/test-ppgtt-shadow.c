@@ -36,6 +36,11 @@
 
 struct fake_vm {
     uint64_t (*ram)[512];               /* RAM_PAGES pages of entries */
+    /* The guest acting while the shadow reads it: when page @race_gpa is
+     * next read, entry @race_index of page @race_parent is cleared and
+     * entry 511 of @race_gpa becomes ~0 first (once). */
+    uint64_t race_gpa, race_parent;
+    unsigned race_index;
     /* Every shadow page handed out, by bus address, as the GPU finds them. */
     struct fake_page {
         uint64_t bus;
@@ -53,6 +58,11 @@ static const void *fake_guest_page(void *opaque, uint64_t gpa)
 
     if (gpa < RAM_BASE || gpa - RAM_BASE >= RAM_PAGES * PAGE || gpa % PAGE) {
         return NULL;
+    }
+    if (vm->race_gpa && gpa == vm->race_gpa) {
+        vm->ram[(vm->race_parent - RAM_BASE) / PAGE][vm->race_index] = 0;
+        vm->ram[(gpa - RAM_BASE) / PAGE][511] = ~0ull;
+        vm->race_gpa = 0;
     }
     return vm->ram[(gpa - RAM_BASE) / PAGE];
 }
@@ -613,6 +623,51 @@ static void test_new_directory_sees_a_held_table_as_it_is_now(void **state)
     med_vgpu_ppgtt_destroy(s);
 }
 
+/*
+ * The guest changes its tables while a sync reads them: i915 clears a
+ * directory entry, frees the page table it named and reuses the page (IGT's
+ * gem_busy@close-race: as a spinner's batch, whose last qword is ~0) for a
+ * range no request uses.  A table read after its directory entry moved on
+ * is no table of the guest's: what it holds is not counted as bad entries
+ * (the sync goes again and applies the new entry, so the range is not
+ * mapped), whether the table is new to the shadow or one it held.  Until
+ * 2026-12-07 each such race counted "1 entries name no guest RAM or a huge
+ * page (e.g. 0xffffffffffffffff)", a guest error the guest had not made.
+ */
+static void test_a_table_freed_while_read_is_not_the_guests_error(void **state)
+{
+    struct fake_vm *vm = *state;
+    const uint64_t addr = 0x0000123456789000ull;
+    struct med_vgpu_ppgtt *s;
+    uint64_t gpa;
+
+    for (unsigned held = 0; held < 2; held++) {
+        memset(vm->ram, 0, RAM_PAGES * PAGE);
+        build_chain(vm, addr, gpa_of(10) | P | RW);
+        vm->race_parent = gpa_of(2);
+        vm->race_index = (addr >> 21) & 511;
+        if (!held) {
+            vm->race_gpa = gpa_of(3);       /* as the first sync reads the new table */
+            s = shadow_of(vm, 0, 0);
+        } else {
+            s = shadow_of(vm, 0, 0);
+            assert_true(med_vgpu_ppgtt_translate(s, addr, &gpa));
+            table(vm, 3)[7] = gpa_of(11) | P | RW;  /* it changed: the next sync reads it */
+            vm->race_gpa = gpa_of(3);
+            sync_changed(s);
+        }
+        assert_int_equal(vm->race_gpa, 0);      /* the race happened */
+        assert_int_equal(med_vgpu_ppgtt_stats(s)->bad_entries, 0);
+        assert_false(med_vgpu_ppgtt_translate(s, addr, &gpa));
+        assert_int_equal(med_vgpu_ppgtt_stats(s)->tables, 3);
+        /* A bad entry that stays is the guest's, as ever. */
+        table(vm, 2)[5] = gpa_of(3) | P | RW;
+        sync_changed(s);
+        assert_int_equal(med_vgpu_ppgtt_stats(s)->bad_entries, 1);
+        med_vgpu_ppgtt_destroy(s);
+    }
+}
+
 static void test_root_outside_ram_is_refused(void **state)
 {
     struct fake_vm *vm = *state;
@@ -1040,6 +1095,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_owner_budget_drops_the_entry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sync_applies_what_changed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_new_directory_sees_a_held_table_as_it_is_now,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_table_freed_while_read_is_not_the_guests_error,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_root_outside_ram_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pinned_version_is_immutable, setup, teardown),
