@@ -2122,6 +2122,70 @@ static void test_a_request_queued_during_an_elsp_write_runs_with_its_own(void **
     assert_int_equal(ev->rejected, 0);
 }
 
+/* A's next request, the relay's reader, queued on another vCPU while
+ * QEMU handles the ELSP write of [A, B]: its tail goes into A's image
+ * for i915's next ELSP write. */
+static void queue_reader(void *opaque)
+{
+    struct next_request *n = opaque;
+
+    n->queued = true;
+    if (!(n->ret = guest_ctx_emit_batch(n->e->rcs, BATCH_ADDR + READER, true))) {
+        n->ret = guest_ctx_emit_breadcrumb(n->e->rcs, &n->seqno);
+    }
+    guest_ctx_publish_tail(n->e->rcs);
+}
+
+#define HOLDER          0x6000  /* in batch: A's first request, held on a semaphore */
+
+/*
+ * The relay across an ELSP pair, as IGT's gem_exec_whisper@basic-queues-all
+ * runs it over 64 contexts of one engine: i915 resubmits its running
+ * context A, its tail unchanged, in port 0 with B in port 1, whose request
+ * stores the value that A's next request relays; that request, queued
+ * meanwhile, goes with the next ELSP write, [B, A].  The hardware runs
+ * B's writer first, and the reader stores RELAY_VALUE.  While the mediator
+ * read A's tail from the image when it took the first SUBMIT, the reader
+ * ran in A's first element, ahead of the writer, and stored 0xbad: one
+ * relayed value a pass behind, in 2 of 6 runs of basic-queues-all
+ * (2026-12-07, before 2db2d76).
+ */
+static void test_a_relay_across_an_elsp_pair_runs_in_the_pair_order(void **state)
+{
+    struct env *e = *state;
+    struct guest_ctx *b = guest_ctx_new(e->vm, GEN9_RCS, e->ppgtt);
+    uint32_t *p = (uint32_t *)((uint8_t *)e->batch->map + HOLDER);
+    uint32_t *w = (uint32_t *)((uint8_t *)e->batch->map + WRITER);
+    struct next_request n = { .e = e };
+    uint32_t seqno;
+
+    assert_non_null(b);
+    store_three_times(e);       /* the client now looks at its tables in each ELSP write */
+    emit_wait_for_one(&p, DATA_ADDR + 0x100);
+    emit(&p, MI_BB_END_DW);
+    emit_sdi(&w, BATCH_ADDR + READER + 12, false, false);
+    w[-1] = RELAY_VALUE;
+    emit(&w, MI_BB_END_DW);
+    store_batch(e, READER, DATA_ADDR, 0xbad);
+
+    submit_batch(e->rcs, BATCH_ADDR + HOLDER);
+    assert_int_equal(guest_ctx_barrier(e->bcs, WAIT_MS), 0);
+    assert_int_equal(guest_ctx_emit_batch(b, BATCH_ADDR + WRITER, true), 0);
+    assert_int_equal(guest_ctx_emit_breadcrumb(b, &seqno), 0);
+    guest_vm_during_next_look(e->vm, queue_reader, &n);
+    assert_int_equal(guest_ctx_submit_pair(e->rcs, b), 0);
+    assert_true(n.queued);
+    assert_int_equal(n.ret, 0);
+    assert_int_equal(guest_ctx_submit_pair(b, e->rcs), 0);
+
+    store_u32(e->data, 0x40, 1);
+    assert_int_equal(guest_ctx_wait(e->rcs, WAIT_MS), 0);
+    assert_int_equal(guest_ctx_wait(b, WAIT_MS), 0);
+    assert_int_equal(load_u32(e->data, 0), RELAY_VALUE);
+    assert_int_equal(load_u32(e->data, 1), 0);
+    assert_exec_counts(e, 0, 0);
+}
+
 /*
  * A table page the guest maps into its own PPGTT is one its GPU can
  * write, and no dirty log of the guest's CPU sees that: the PPGTT's tables
@@ -2240,6 +2304,8 @@ int main(int argc, char **argv)
                                         setup_patient, teardown),
         cmocka_unit_test_setup_teardown(
             test_a_request_queued_during_an_elsp_write_runs_with_its_own, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_relay_across_an_elsp_pair_runs_in_the_pair_order,
+                                        setup_patient, teardown),
         cmocka_unit_test_setup_teardown(test_table_written_between_runs_is_seen, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_table_written_by_the_gpu_between_runs_is_seen,
