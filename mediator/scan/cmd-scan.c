@@ -1445,7 +1445,9 @@ HOT bool surface_on_hint(const struct med_scan_state *s, const struct header_ent
     const struct good_range *g = i ? &s->good[MED_SCAN_PPGTT][h->hints[i]]
                                    : &s->written[MED_SCAN_PPGTT][h->write_hints[MED_SCAN_PPGTT]];
     uint32_t high = cmd[5 + 4 * i];
-    int64_t base = (int64_t)((cmd[4 + 4 * i] & ~3u) | (uint64_t)high << 32), lo, hi;
+    /* 48 bits: a non-canonical address fails below, and its sum must not
+     * overflow meanwhile (a blit the scan fuzzer found) */
+    int64_t base = (int64_t)((cmd[4 + 4 * i] & ~3u) | (uint64_t)(high & 0xffff) << 32), lo, hi;
 
     blt_extent(cmd, kind, b, i, &lo, &hi);
     return !(high >> 16) & (base + lo >= (int64_t)g->lo) & (base + hi <= (int64_t)g->hi);
