@@ -193,6 +193,12 @@ static int listen_on(struct med_server *server, const char *path, mode_t mode, i
     return 0;
 }
 
+static unsigned part_limit_ms(const struct med_server *server)
+{
+    return server->config.part_limit_ms ? server->config.part_limit_ms
+                                        : MED_PART_LIMIT_DEFAULT_MS;
+}
+
 static unsigned hang_timeout_ms(const struct med_server *server)
 {
     return server->config.hang_timeout_ms ? server->config.hang_timeout_ms
@@ -247,9 +253,7 @@ static int open_scheduler(struct med_server *server)
         .gpu = server->gpu, .policy = &med_sched_policy_weighted,
         .ops = &med_vgpu_sched_ops,
         .policy_params.time_slice_ns = med_server_time_slice_ns(server),
-        /* a batch the hang detection bounds, and as long again for the
-         * ring's commands around it */
-        .part_limit_ns = 2000000ull * hang_timeout_ms(server),
+        .part_limit_ns = 1000000ull * part_limit_ms(server),
     };
     struct med_vgpu_exec_host *host = &server->exec_host;
     uint64_t base, size;

@@ -19,6 +19,10 @@
 
 /* Connections served at once; more are closed at accept (and counted). */
 #define MED_MAX_CLIENTS     256
+/* What a batch and the ring commands around it may hold an engine from
+ * the other vGPUs (docs/security.md, invariant 3): twice the GPU's hang
+ * detection of 1 s it was derived from until the detection grew. */
+#define MED_PART_LIMIT_DEFAULT_MS 2000u
 
 struct med_server_config {
     /* The control socket; its directory is created (0750) if missing.
@@ -29,6 +33,11 @@ struct med_server_config {
     /* No progress for this long stops a workload (engine reset); 0: the
      * backend's default (PGPU_HANG_TIMEOUT_DEFAULT_MS). */
     unsigned hang_timeout_ms;
+    /* How long a run may stay in one part of its own time while another
+     * vGPU waits for its engine before it is stopped as a hang (the
+     * isolation bound of a run with no arbitration point, sched.h); 0:
+     * MED_PART_LIMIT_DEFAULT_MS. */
+    unsigned part_limit_ms;
     /* How long a vGPU keeps an engine while it has work (GPU time);
      * 0: MED_TIME_SLICE_DEFAULT_US. */
     unsigned time_slice_us;

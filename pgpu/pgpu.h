@@ -45,7 +45,13 @@
 
 #define PGPU_PAGE_SIZE          4096u
 #define PGPU_APERTURE_DEFAULT   (256ull << 20)
-#define PGPU_HANG_TIMEOUT_DEFAULT_MS 1000u
+/* No ring progress for this long of an engine's own time stops its
+ * context (docs/gpu-model.md, "Hang detection").  Gen9 has no such
+ * detector (i915 finds a stuck engine by its heartbeat, seconds later);
+ * IGT's spinners live about a second (gem_wait@wait: 0.5 s waited, then
+ * ended by a timer 0.5 s later), which 1 s stopped about one run in
+ * four. */
+#define PGPU_HANG_TIMEOUT_DEFAULT_MS 2000u
 
 /*
  * What an owner that embeds the GPU in a VM provides (hw/pgpu-pci.c: the

@@ -34,7 +34,8 @@ static void *serve(void *opaque)
 struct server_thread *server_thread_start(unsigned hang_timeout_ms)
 {
     return server_thread_start_config(&(struct med_server_config) {
-        .hang_timeout_ms = hang_timeout_ms, .check_invariants = true,
+        .hang_timeout_ms = hang_timeout_ms, .part_limit_ms = 2 * hang_timeout_ms,
+        .check_invariants = true,
     });
 }
 

@@ -14,8 +14,9 @@
 struct server_thread;
 
 /* Start a mediator (aperture 256 MiB, the default host reserve, hang
- * timeout @hang_timeout_ms or the default if 0, the isolation invariants
- * checked at every dispatch); NULL on failure. */
+ * timeout @hang_timeout_ms or the default if 0, a run's part limit twice
+ * that, so that a test's short hang timeout shortens both, the isolation
+ * invariants checked at every dispatch); NULL on failure. */
 struct server_thread *server_thread_start(unsigned hang_timeout_ms);
 /* Start a mediator configured as @config says (its socket_path is
  * ignored; a zero gm takes server_thread_start()'s). */
