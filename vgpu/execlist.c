@@ -113,13 +113,16 @@ static void inflight_push(struct vgpu_execlist *el, uint64_t desc)
  * The RING_TAIL of @desc's context image now: the engine samples it when it
  * takes the element at the ELSP write (a lite restore too), so requests the
  * guest queues after the write wait for its next one.  WIRE_NO_TAIL when
- * the image's state page is not mapped guest RAM.
+ * the image's state page is not mapped guest RAM; 0 for no element.
  */
 static uint32_t element_tail(struct vgpu *vgpu, uint64_t desc)
 {
     uint64_t page;
     uint32_t tail;
 
+    if (!desc) {
+        return 0;
+    }
     if (!vgpu_ggtt_translate(vgpu, ((uint32_t)desc & CTX_DESC_LRCA_MASK) + LRC_STATE_OFFSET,
                              &page)) {
         return WIRE_NO_TAIL;
@@ -184,8 +187,7 @@ static void execlist_submit(struct vgpu *vgpu, enum gen9_engine e, uint64_t desc
         return;
     }
     /* A pair the mediator cannot take is lost as work a GPU dropped: hung. */
-    if (!vgpu->mediator->submit(vgpu->mediator_opaque, e, desc0, tail0, desc1,
-                                desc1 ? tail1 : 0)) {
+    if (!vgpu->mediator->submit(vgpu->mediator_opaque, e, desc0, tail0, desc1, tail1)) {
         el->hung = true;
         vgpu_mediator_behind(vgpu, VGPU_BEHIND_ELSP, "%s ELSP 0x%llx not sent: the engine "
                              "hangs until the guest resets it", gen9_engines[e].name,
