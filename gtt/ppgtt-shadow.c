@@ -525,7 +525,6 @@ int med_vgpu_ppgtt_sync(struct med_vgpu_ppgtt *s, uint64_t *changed)
     bool ok;
 
     s->stats.syncs++;
-    s->raced = false;
     for (unsigned pass = 1; pass == 1 || (s->raced && s->root); pass++) {
         s->epoch++;
         s->out_of_pages = false;
