@@ -947,12 +947,12 @@ static uint64_t time_in_part(struct med_sched *s, struct sched_engine *e)
  * other vGPUs waited (invariant 3).  So while another entity waits for
  * the engine (others_wait()), the running context is preempted once it
  * stayed a time slice of its own time in one part (preempt(): it leaves
- * at its next arbitration point), and may stay part_limit_ns in it (what
- * a batch the hang detection bounds and the ring commands around it
- * take), counted from when the mechanism first sees it there; past that
- * it is stopped as a hang would be, as i915 resets an engine whose
- * context does not yield within its preemption timeout.  A vGPU alone
- * keeps the engine.
+ * at its next arbitration point), and may stay part_limit_ns in it (the
+ * owner's bound on what a batch and the ring commands around it hold the
+ * engine from the others), counted from when the mechanism first sees it
+ * there; past that it is stopped as a hang would be, as i915 resets an
+ * engine whose context does not yield within its preemption timeout.  A
+ * vGPU alone keeps the engine.
  */
 static void watch_overrun(struct med_sched *s, struct sched_engine *e)
 {
