@@ -112,8 +112,8 @@ class IgtResults:
         guest's CPU, which TCG meets on an idle host only: a pass of one is
         a pass, not a TODO to remove."""
         hangers = hangers or {}
-        self.bare_metal = bare_metal or {}
-        self.timing = set(timing or ())
+        bare_metal = bare_metal or {}
+        timing = set(timing or ())
         self.finish()
         out = []
         if self.errors_before:
@@ -125,7 +125,7 @@ class IgtResults:
         for test in self.tests:
             mine = [r for r in self.reports if r.get('test', '?').split('@')[0] == test]
             for r in mine:
-                out.append(self._point(r, todo, skips, not_run, hangers))
+                out.append(self._point(r, todo, skips, not_run, hangers, bare_metal, timing))
             for name in self.started:
                 if name.split('@')[0] == test and name not in reported:
                     out.append(self._marked('%s (no result: %s)' % (name, missing_reason),
@@ -145,7 +145,7 @@ class IgtResults:
     def _matching(name, table):
         return [why for pattern, why in table.items() if fnmatch.fnmatchcase(name, pattern)]
 
-    def _point(self, r, todo, skips, not_run, hangers):
+    def _point(self, r, todo, skips, not_run, hangers, bare_metal, timing):
         name, status = r.get('test', '?'), r.get('status', '?')
         why = self._matching(name, not_run)
         if status == 'not-run' and why:
@@ -173,12 +173,12 @@ class IgtResults:
                                 False, name, todo)
         if status == 'skip' and name in skips and name not in todo:
             return 'ok - %s # SKIP %s (IGT: %s)' % (name, skips[name], reason), True
-        assertion, why = self.bare_metal.get(name, (None, None))
+        assertion, why = bare_metal.get(name, (None, None))
         if status == 'fail' and assertion and assertion in reason and not vgpu and \
                 not (hangs and not injects) and name not in todo:
             return 'ok - %s # SKIP fails on bare metal too: %s (IGT: %s)' % (name, why,
                                                                               reason), True
-        if status == 'pass' and name in self.timing and name in todo:
+        if status == 'pass' and name in timing and name in todo:
             return 'ok - %s%s (a speed TCG meets only sometimes: %s)' % (
                 name, note, todo[name].replace('#', '%')), True
         if status == 'pass':
