@@ -670,7 +670,6 @@ static bool handle_ppgtt_notify(struct session *s, const union wire_msg *m, cons
 /* Each ELSP element becomes a workload; COMPLETE follows, in order per engine. */
 static bool handle_submit(struct session *s, const union wire_msg *m, const int *fds)
 {
-    uint64_t received = med_now_ns();
     uint32_t current = s->vgpu.engine_generation[m->submit.engine];
 
     /* The client sends a reset before any work of its generation. */
@@ -692,7 +691,7 @@ static bool handle_submit(struct session *s, const union wire_msg *m, const int 
             send_complete(s, m->submit.engine, WIRE_EVENT_REJECTED, m->submit.desc[e], 0, 0, 0);
         } else {
             med_vgpu_submission_submit(s->vgpu.submission, m->submit.engine, m->submit.desc[e],
-                                       m->submit.tail[e], received);
+                                       m->submit.tail[e]);
             med_session_after_submission(s);
         }
     }

@@ -17,7 +17,7 @@ bool med_wl_context_read(struct vgpu_workload *w, struct guest_context *ctx)
 {
     struct med_vgpu_submission *sub = w->sub;
     const struct med_vgpu_mem *mem = &sub->config.mem;
-    uint32_t lo = (uint32_t)w->guest_desc;
+    uint32_t lo = (uint32_t)w->taken[0].desc;
     uint64_t pml4;
 
     if (!(lo & CTX_DESC_VALID) || !(lo & CTX_DESC_PRIVILEGE) ||

@@ -328,7 +328,7 @@ bool med_wl_loop_stop(struct vgpu_workload *w, uint64_t address)
 
             snprintf(why, sizeof(why), "its loop at 0x%" PRIx64 " changed as it ran and is "
                      "stopped before the change: scan: %s", t->gma, t->refusal);
-            med_wl_count_rejection(w->sub, w->engine, w->guest_desc, why);
+            med_wl_count_rejection(w->sub, w->engine, w->taken[0].desc, why);
             return true;
         }
     }

@@ -76,7 +76,6 @@
 struct pending_element {
     uint64_t desc;
     uint64_t seq;           /* the vGPU's count of elements before it, all engines */
-    uint64_t received_ns;
     uint32_t tail;          /* the image's RING_TAIL at the ELSP write, or NO_TAIL */
 };
 
@@ -125,15 +124,16 @@ struct vgpu_workload {
     enum workload_state state;
     uint32_t event;             /* MED_EVENT_* once finished; 0: dropped */
     uint32_t engine_error;      /* RING_EIR when the GPU stopped it (a hang), else 0 */
-    uint64_t guest_desc;
-    /* The elements it took from its engine's queue, in order: its own,
+    /* The elements it took from its engine's queue, in order, each
+     * reported with it: its own (taken[0], whose descriptor names it),
      * then later ones of the same context that were waiting behind it and
-     * run as part of it (their tails are covered), the first
-     * 1 + merged_count of them reported with it. */
+     * run as part of it (their tails are covered).  A split's first part
+     * (writes.c) keeps those whose tails it covers and puts the others
+     * back for the rest, which runs as the next workload. */
     struct pending_element taken[1 + MED_WL_MERGE_MAX];
-    unsigned taken_count, merged_count;
-    /* The first part of a split element (writes.c): completes none of
-     * the elements it took; the rest runs as the next workload. */
+    unsigned taken_count;
+    /* A split's first part that covers no tail: it put taken[0] back too
+     * and keeps it only as its name, reported only if it fails. */
     bool unreported;
     uint64_t lrca;              /* the guest context image, GGTT */
     uint32_t head, tail;        /* ring offsets, guest = shadow */
@@ -141,9 +141,8 @@ struct vgpu_workload {
      * at a dword, the next qword (RING_TAIL is 8-byte aligned): an
      * MI_NOOP of the shadow ring's lies between. */
     uint32_t ring_tail;
-    uint32_t submitted_tail;    /* the tail the guest published for this element */
     uint32_t ring_size;
-    uint64_t received_ns, shadow_ns, scan_ns;
+    uint64_t shadow_ns, scan_ns;
     struct med_host_buf mem;    /* context, ring, batches (kept across workloads) */
     uint64_t used;              /* bytes of mem this workload uses */
     uint64_t window_gma;        /* where it was last bound: its GGTT window's address */

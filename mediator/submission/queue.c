@@ -76,7 +76,7 @@ void med_wl_refuse(struct vgpu_workload *w, const char *reason)
     char why[MED_SCAN_REASON_MAX + 96];
 
     snprintf(why, sizeof(why), "scan: %s; it runs up to there and stops (a hang)", reason);
-    med_wl_count_rejection(w->sub, w->engine, w->guest_desc, why);
+    med_wl_count_rejection(w->sub, w->engine, w->taken[0].desc, why);
     w->refused = true;
     stop_behind(w->sub, &w->sub->engines[w->engine]);
 }
@@ -89,7 +89,7 @@ void med_wl_reject(struct vgpu_workload *w, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(why, sizeof(why), fmt, ap);
     va_end(ap);
-    med_wl_count_rejection(w->sub, w->engine, w->guest_desc, why);
+    med_wl_count_rejection(w->sub, w->engine, w->taken[0].desc, why);
     w->state = WL_FINISHED;
     w->event = WIRE_EVENT_REJECTED;
     stop_behind(w->sub, &w->sub->engines[w->engine]);
@@ -165,7 +165,7 @@ static void retire(struct engine_queue *eq, struct med_vgpu_submission *sub)
              * element's rest does (the context is written back all the
              * same: the rest's shadow reads it). */
             unsigned reported = w->unreported && w->event == WIRE_EVENT_DONE
-                                ? 0 : 1 + w->merged_count;
+                                ? 0 : w->taken_count;
 
             if (w->event == WIRE_EVENT_DONE) {
                 med_wl_context_write_back(w);
@@ -228,8 +228,8 @@ static void merge_followers(struct engine_queue *eq, struct vgpu_workload *w)
 {
     uint64_t others = oldest_waiting(w->sub, w->engine);
 
-    while (eq->pending_count && w->merged_count < MED_WL_MERGE_MAX &&
-           w->submitted_tail != NO_TAIL) {
+    while (eq->pending_count && w->taken_count < 1 + MED_WL_MERGE_MAX &&
+           w->taken[w->taken_count - 1].tail != NO_TAIL) {
         const struct pending_element *next = &eq->pending[eq->pending_first];
 
         /* not past an older element of another engine (engine_can_shadow()) */
@@ -237,9 +237,7 @@ static void merge_followers(struct engine_queue *eq, struct vgpu_workload *w)
             next->seq > others) {
             return;
         }
-        w->submitted_tail = next->tail;
         w->taken[w->taken_count++] = *next;
-        w->merged_count++;
         eq->pending_first = (eq->pending_first + 1) % MED_WL_PENDING_MAX;
         eq->pending_count--;
     }
@@ -314,11 +312,7 @@ void med_vgpu_submission_shadow_next(struct med_vgpu_submission *sub)
         w->taken[0] = eq->pending[eq->pending_first];
         w->taken_count = 1;
         w->unreported = false;
-        w->guest_desc = w->taken[0].desc;
-        w->received_ns = w->taken[0].received_ns;
-        w->submitted_tail = w->taken[0].tail;
-        w->lrca = (uint32_t)w->guest_desc & CTX_DESC_LRCA_MASK;
-        w->merged_count = 0;
+        w->lrca = (uint32_t)w->taken[0].desc & CTX_DESC_LRCA_MASK;
         w->event = 0;
         w->engine_error = 0;
         w->user_interrupt = false;
@@ -376,13 +370,13 @@ static void finished(struct med_sched_workload *sw, enum med_sched_result result
         if (sw->engine_error) {
             med_wl_notice(sub, !w->refused, MED_GUARD_HANG, "%s element 0x%016" PRIx64 " stopped "
                           "by the GPU (RING_EIR 0x%" PRIx32 ", %s): engine reset, reported as a "
-                          "hang", gen9_engines[w->engine].name, w->guest_desc, sw->engine_error,
+                          "hang", gen9_engines[w->engine].name, w->taken[0].desc, sw->engine_error,
                           where);
         } else {
             med_wl_notice(sub, !w->refused, MED_GUARD_HANG, "%s element 0x%016" PRIx64 " held "
                           "the engine past its parts' limit while other vGPUs waited (%s): "
                           "engine reset, reported as a hang", gen9_engines[w->engine].name,
-                          w->guest_desc, where);
+                          w->taken[0].desc, where);
         }
         break;
     }
@@ -414,7 +408,7 @@ const struct med_vgpu_completion *med_vgpu_submission_take_completions(
 }
 
 void med_vgpu_submission_submit(struct med_vgpu_submission *sub, enum gen9_engine engine,
-                                uint64_t desc, uint32_t tail, uint64_t received_ns)
+                                uint64_t desc, uint32_t tail)
 {
     struct engine_queue *eq = &sub->engines[engine];
 
@@ -434,8 +428,7 @@ void med_vgpu_submission_submit(struct med_vgpu_submission *sub, enum gen9_engin
         return;
     }
     eq->pending[(eq->pending_first + eq->pending_count) % MED_WL_PENDING_MAX] =
-        (struct pending_element){ .desc = desc, .seq = sub->next_seq++,
-                                  .received_ns = received_ns, .tail = tail };
+        (struct pending_element){ .desc = desc, .seq = sub->next_seq++, .tail = tail };
     eq->pending_count++;
 }
 

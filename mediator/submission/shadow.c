@@ -22,18 +22,20 @@ void med_wl_shadow(struct vgpu_workload *w)
     struct med_scan_result res;
     enum med_scan_verdict verdict;
     uint64_t start = med_now_ns(), scan_start;
+    /* the tail the guest published for the last element it took */
+    uint32_t submitted_tail = w->taken[w->taken_count - 1].tail;
     uint32_t len;
 
     if (!med_wl_context_read(w, &ctx)) {
         return;
     }
-    if (w->submitted_tail == NO_TAIL) {
+    if (submitted_tail == NO_TAIL) {
         med_wl_reject(w, "its context image was not mapped when it was submitted");
         return;
     }
     prev = med_wl_previous_of_context(w);
     w->head = prev ? prev->tail : ctx.state[CTX_RING_HEAD_DW] & HEAD_ADDR;
-    w->tail = w->submitted_tail & TAIL_ADDR;
+    w->tail = submitted_tail & TAIL_ADDR;
     w->ring_size = ctx.ring_size;
     if (w->head >= ctx.ring_size || w->tail >= ctx.ring_size) {
         med_wl_reject(w, "ring head 0x%" PRIx32 " or tail 0x%" PRIx32 " is outside its %" PRIu32
@@ -57,7 +59,7 @@ void med_wl_shadow(struct vgpu_workload *w)
         .gma = ctx.ring_start + w->head, .ppgtt = ctx.ppgtt,
     }, &res);
     w->scan_ns = med_now_ns() - scan_start;
-    MED_TRACE(scan, sub->config.vgpu_id, w->engine, w->guest_desc, verdict, len);
+    MED_TRACE(scan, sub->config.vgpu_id, w->engine, w->taken[0].desc, verdict, len);
     /* What earlier work of the vGPU may still write is not what the GPU
      * will run here: scanned again once that work completed (queue.c). */
     if (verdict != MED_SCAN_NO_MEMORY && (w->blockers = med_wl_writers_of(w, &ctx, &res, len))) {
@@ -87,7 +89,7 @@ void med_wl_shadow(struct vgpu_workload *w)
     }
     med_wl_fetched_free(sub);
     w->shadow_ns = med_now_ns() - start - w->scan_ns;
-    MED_TRACE(shadow, sub->config.vgpu_id, w->engine, w->guest_desc, w->state == WL_QUEUED,
+    MED_TRACE(shadow, sub->config.vgpu_id, w->engine, w->taken[0].desc, w->state == WL_QUEUED,
               w->shadow_ns);
     if (w->state == WL_QUEUED) {
         med_sched_submit(sub->config.host->sched, &eq->entity, &w->sched);

@@ -184,10 +184,9 @@ int med_vgpu_submission_ppgtt_destroy(struct med_vgpu_submission *sub, uint64_t 
 
 /* One ELSP element (desc != 0) of @engine, its RING_TAIL as the client
  * read it at the ELSP write (@tail, WIRE_NO_TAIL: the image was not
- * mapped); @received_ns when the message arrived.  It waits for
- * med_vgpu_submission_shadow_next(). */
+ * mapped).  It waits for med_vgpu_submission_shadow_next(). */
 void med_vgpu_submission_submit(struct med_vgpu_submission *sub, enum gen9_engine engine,
-                                uint64_t desc, uint32_t tail, uint64_t received_ns);
+                                uint64_t desc, uint32_t tail);
 /* Whether an element waits where a slot is free: med_vgpu_submission_shadow_next()
  * has work to do. */
 bool med_vgpu_submission_can_shadow(const struct med_vgpu_submission *sub);

@@ -189,7 +189,7 @@ void med_wl_split(struct vgpu_workload *w, uint32_t len)
            ((w->taken[covered].tail & TAIL_ADDR) - w->head + w->ring_size) % w->ring_size <= len) {
         covered++;
     }
-    w->unreported = !covered;
-    w->merged_count = covered ? covered - 1 : 0;
     med_wl_requeue(w, w->taken + covered, w->taken_count - covered);
+    w->unreported = !covered;
+    w->taken_count = covered ? covered : 1;
 }

@@ -1590,16 +1590,22 @@ static void test_a_batch_written_by_an_earlier_one_runs_what_it_wrote(void **sta
 }
 
 /* Writer and readers in one element: the scan of its ring finds the
- * writes before the readers' starts. */
+ * writes before the readers' starts.  The element runs in two parts and
+ * completes once. */
 static void test_a_batch_written_earlier_in_its_element_runs_what_was_written(void **state)
 {
     struct env *e = *state;
+    const struct guest_events *ev = guest_vm_events(e->vm);
+    uint64_t done = ev->done;
 
     write_relay(e, BATCH_ADDR, MI_BB_END_DW);
     store_u32(e->data, 0x40, 1);
     assert_int_equal(guest_ctx_emit_batch(e->rcs, BATCH_ADDR + WRITER, true), 0);
     submit_readers(e, e->rcs, BATCH_ADDR, e->bcs);
     assert_relayed(e, e->rcs);
+    assert_int_equal(guest_ctx_barrier(e->bcs, WAIT_MS), 0);
+    /* the element and the two barriers */
+    assert_int_equal(ev->done - done, 1 + 2);
 }
 
 /* The writer on the blitter, the readers on the render engine. */
@@ -1655,6 +1661,61 @@ static void test_a_refused_command_written_into_a_later_batch_is_refused(void **
     assert_host_pages_intact(e);
     assert_canary_intact(e);
     assert_exec_counts(e, 1, 0);
+}
+
+/* The mediator's count of elements received so far. */
+static uint64_t elements_received(struct env *e)
+{
+    uint64_t elements;
+
+    server_thread_stop(e->server);
+    elements = med_server_exec_stats(server_thread_server(e->server))->elements;
+    assert_int_equal(server_thread_resume(e->server), 0);
+    return elements;
+}
+
+/*
+ * The writer's element and the readers' element of one context wait
+ * together while blockers fill the engine's slots, so that they become
+ * one workload (a lite restore); its scan stops before the readers'
+ * first batch start (the writer writes that batch).  The first part runs
+ * the writer's element and completes it; the readers' element runs as
+ * the next workload, scanned once the writer ran.  The guest gets one
+ * COMPLETE per element it sent, as from the hardware.
+ */
+#define BLOCKER         0x6000
+
+static void test_merged_elements_split_before_a_written_batch_complete_once_each(void **state)
+{
+    struct env *e = *state;
+    const struct guest_events *ev = guest_vm_events(e->vm);
+    uint32_t *p = (uint32_t *)((uint8_t *)e->batch->map + BLOCKER), seqno;
+    uint64_t done, elements;
+    double start;
+
+    emit_wait_for_one(&p, DATA_ADDR + 0x100);   /* released with the writer */
+    emit(&p, MI_BB_END_DW);
+    for (unsigned i = 0; i < MED_WL_SLOTS; i++) {
+        submit_batch(e->rcs, BATCH_ADDR + BLOCKER);
+        assert_int_equal(guest_ctx_barrier(e->bcs, WAIT_MS), 0);
+    }
+    done = ev->done;
+    elements = elements_received(e);
+    write_relay(e, BATCH_ADDR, MI_BB_END_DW);
+    submit_batch(e->rcs, BATCH_ADDR + WRITER);
+    assert_int_equal(guest_ctx_emit_batch(e->rcs, BATCH_ADDR + READER, true), 0);
+    assert_int_equal(guest_ctx_emit_batch(e->rcs, BATCH_ADDR + SECOND_READER, true), 0);
+    assert_int_equal(guest_ctx_emit_breadcrumb(e->rcs, &seqno), 0);
+    assert_int_equal(guest_ctx_submit(e->rcs), 0);
+    /* Not a barrier: an element of another engine waits behind these. */
+    for (start = now_ms(); elements_received(e) != elements + 2;) {
+        assert_true(now_ms() - start < WAIT_MS);
+        nanosleep(&(struct timespec){ .tv_nsec = 100000 }, NULL);
+    }
+    assert_relayed(e, e->rcs);
+    assert_int_equal(guest_ctx_barrier(e->bcs, WAIT_MS), 0);
+    /* the blockers, the writer's element, the readers' and the barrier */
+    assert_int_equal(ev->done - done, MED_WL_SLOTS + 2 + 1);
 }
 
 #define STARTED_MARK    0x57a7
@@ -2299,6 +2360,9 @@ int main(int argc, char **argv)
             teardown),
         cmocka_unit_test_setup_teardown(
             test_a_refused_command_written_into_a_later_batch_is_refused, setup_patient,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            test_merged_elements_split_before_a_written_batch_complete_once_each, setup_patient,
             teardown),
         cmocka_unit_test_setup_teardown(test_leaf_changed_under_a_waiting_workload,
                                         setup_patient, teardown),
