@@ -90,16 +90,13 @@ static uint8_t *fetch_alloc(struct med_vgpu_submission *sub, const uint8_t *old,
         return c->base + c->last;
     }
     if (!c || c->size - c->used < size) {
-        if (sub->chunk_count == sub->chunk_cap) {
-            unsigned cap = sub->chunk_cap ? 2 * sub->chunk_cap : 4;
-            struct fetch_chunk *grown = realloc(sub->chunks, cap * sizeof(*grown));
+        struct fetch_chunk *chunks = med_wl_grow(sub->chunks, &sub->chunk_cap, sub->chunk_count,
+                                                 sizeof(*chunks), 4);
 
-            if (!grown) {
-                return NULL;
-            }
-            sub->chunks = grown;
-            sub->chunk_cap = cap;
+        if (!chunks) {
+            return NULL;
         }
+        sub->chunks = chunks;
         c = &sub->chunks[sub->chunk_count];
         c->size = size > FETCH_CHUNK_SIZE ? size : FETCH_CHUNK_SIZE;
         c->used = 0;

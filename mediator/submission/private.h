@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "gtt/ppgtt-set.h"
 #include "gtt/ppgtt-shadow.h"
@@ -228,6 +229,26 @@ struct guest_context {
 static inline uint64_t med_wl_align_up(uint64_t v, uint64_t a)
 {
     return (v + a - 1) & ~(a - 1);
+}
+
+/* @array, room for *@cap elements of @size bytes of which @count are
+ * used, with room for one more: @array itself, or grown to twice *@cap
+ * (@first the first time) with *@cap set; NULL without memory, @array
+ * kept as it was. */
+static inline void *med_wl_grow(void *array, unsigned *cap, unsigned count, size_t size,
+                                unsigned first)
+{
+    unsigned grown_cap = *cap ? 2 * *cap : first;
+    void *grown;
+
+    if (count < *cap) {
+        return array;
+    }
+    grown = realloc(array, grown_cap * size);
+    if (grown) {
+        *cap = grown_cap;
+    }
+    return grown;
 }
 
 /* queue.c */

@@ -42,21 +42,17 @@ static uint64_t page_of(const struct med_vgpu_submission *sub, const struct med_
 static bool add_page(struct vgpu_workload *w, uint64_t page)
 {
     struct page_run *last = w->write_count ? &w->writes[w->write_count - 1] : NULL;
+    struct page_run *writes;
 
     if (last && page == last->hi) {
         last->hi += PGPU_PAGE_SIZE;
         return true;
     }
-    if (w->write_count == w->write_cap) {
-        unsigned cap = w->write_cap ? 2 * w->write_cap : 16;
-        struct page_run *grown = realloc(w->writes, cap * sizeof(*grown));
-
-        if (!grown) {
-            return false;
-        }
-        w->writes = grown;
-        w->write_cap = cap;
+    writes = med_wl_grow(w->writes, &w->write_cap, w->write_count, sizeof(*writes), 16);
+    if (!writes) {
+        return false;
     }
+    w->writes = writes;
     w->writes[w->write_count++] = (struct page_run){ .lo = page, .hi = page + PGPU_PAGE_SIZE };
     return true;
 }
