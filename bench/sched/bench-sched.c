@@ -26,12 +26,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "bench/bench-stats.h"
 #include "bench/pgpu/bench-common.h"
 #include "gen9/engine.h"
 #include "gen9/regs.h"
 #include "mediator/server.h"
+#include "mediator/submission/submission.h"
 #include "tests/harness/guest-driver.h"
 #include "tests/harness/server-thread.h"
 #include "sched/sched.h"
@@ -427,18 +429,36 @@ struct tp_waits {
     double jain;
 };
 
+/* What the mediator counted over the timed rounds (for profile-throughput). */
+struct tp_counts {
+    uint64_t elements, workloads;       /* SUBMIT elements; workloads they ran as */
+    uint64_t wall_ns;                   /* the timed rounds' */
+    /* the process's CPU time (user + system) and context switches
+     * (voluntary, involuntary) in the timed rounds, from getrusage() */
+    uint64_t cpu_ns, switches_voluntary, switches_involuntary;
+    struct med_sched_stats before, after;       /* the scheduler's, around the timed rounds */
+};
+
+static uint64_t rusage_cpu_ns(const struct rusage *u)
+{
+    return ((uint64_t)u->ru_utime.tv_sec + (uint64_t)u->ru_stime.tv_sec) * 1000000000ull +
+           ((uint64_t)u->ru_utime.tv_usec + (uint64_t)u->ru_stime.tv_usec) * 1000ull;
+}
+
 /* Batches per second of @vgpus clients together, the same work in all;
  * their waits in @waits. */
-static double throughput(unsigned vgpus, struct tp_waits *waits)
+static double throughput(unsigned vgpus, struct tp_waits *waits, struct tp_counts *counts)
 {
     struct med_sched_stats before, sched;
+    struct med_vgpu_exec_stats exec_before;
+    struct rusage usage_before, usage_after;
     struct server_thread *st = start_mediator();
     struct tp_client *clients = calloc(vgpus, sizeof(*clients));
     uint64_t start, end = 0;
     double sum = 0, sum_sq = 0;
 
     if (!st || !clients || pthread_barrier_init(&tp_ready, NULL, vgpus + 1) ||
-        pthread_barrier_init(&tp_done, NULL, vgpus)) {
+        pthread_barrier_init(&tp_done, NULL, vgpus + 1)) {
         bench_die("starting the mediator");
     }
     for (unsigned i = 0; i < vgpus; i++) {
@@ -451,6 +471,10 @@ static double throughput(unsigned vgpus, struct tp_waits *waits)
     pthread_barrier_wait(&tp_ready);
     start = bench_now_ns();
     before = *med_server_sched_stats(server_thread_server(st));
+    exec_before = *med_server_exec_stats(server_thread_server(st));
+    getrusage(RUSAGE_SELF, &usage_before);
+    pthread_barrier_wait(&tp_done);
+    getrusage(RUSAGE_SELF, &usage_after);
     for (unsigned i = 0; i < vgpus; i++) {
         pthread_join(clients[i].thread, NULL);
         if (clients[i].failed) {
@@ -466,6 +490,18 @@ static double throughput(unsigned vgpus, struct tp_waits *waits)
     }
     /* the waits of the timed rounds only (the greatest to within 1/8) */
     sched = *med_server_sched_stats(server_thread_server(st));
+    if (counts) {
+        const struct med_vgpu_exec_stats *exec = med_server_exec_stats(server_thread_server(st));
+
+        counts->wall_ns = end - start;
+        counts->cpu_ns = rusage_cpu_ns(&usage_after) - rusage_cpu_ns(&usage_before);
+        counts->switches_voluntary = (uint64_t)(usage_after.ru_nvcsw - usage_before.ru_nvcsw);
+        counts->switches_involuntary = (uint64_t)(usage_after.ru_nivcsw - usage_before.ru_nivcsw);
+        counts->before = before;
+        counts->after = sched;
+        counts->elements = exec->elements - exec_before.elements;
+        counts->workloads = exec->times.workloads - exec_before.times.workloads;
+    }
     sched.waits -= before.waits;
     for (unsigned b = 0; b < MED_SCHED_WAIT_BUCKETS; b++) {
         sched.wait_buckets[b] -= before.wait_buckets[b];
@@ -494,7 +530,7 @@ static void bench_throughput(void)
     for (unsigned r = 0; r <= RUNS; r++) {
         for (unsigned i = 0; i < COUNTS; i++) {
             struct tp_waits w;
-            double t = throughput(counts[i], &w);
+            double t = throughput(counts[i], &w, NULL);
 
             if (r > 0) {
                 rate[i][r - 1] = t;
@@ -544,14 +580,37 @@ int main(int argc, char **argv)
     }
     if ((argc == 3 || argc == 4) && !strcmp(argv[1], "profile-throughput")) {
         struct tp_waits w;
+        struct tp_counts c;
         unsigned vgpus = (unsigned)strtoul(argv[2], NULL, 10);
-        double rate;
+        double rate, batches;
 
         tp_rounds = argc == 4 ? (unsigned)strtoul(argv[3], NULL, 10) : TP_ROUNDS;
-        rate = throughput(vgpus, &w);
+        rate = throughput(vgpus, &w, &c);
+        batches = (double)(tp_rounds / vgpus * vgpus * TP_BATCHES);
 
         printf("%u vGPUs: %.0f batches/s, Jain's index %.3f, waits p50 %.0f us p99 %.0f us "
                "max %.0f us\n", vgpus, rate, w.jain, w.p50_us, w.p99_us, w.max_us);
+        printf("timed rounds: %" PRIu64 " elements as %" PRIu64 " workloads, %" PRIu64
+               " dispatches, %" PRIu64 " ELSP writes (%" PRIu64 " pairs, %" PRIu64
+               " appended, %" PRIu64 " feeds, %" PRIu64 " early completions), %" PRIu64
+               " vGPU switches, %" PRIu64
+               " interrupts, %" PRIu64 " timer wake-ups; the engine busy %.3f of the time\n",
+               c.elements, c.workloads,
+               c.after.dispatched - c.before.dispatched,
+               c.after.elsp_writes - c.before.elsp_writes,
+               c.after.elsp_pairs - c.before.elsp_pairs,
+               c.after.elsp_appends - c.before.elsp_appends,
+               c.after.elsp_feeds - c.before.elsp_feeds,
+               c.after.early_completions - c.before.early_completions,
+               c.after.vgpu_switches - c.before.vgpu_switches,
+               c.after.interrupts - c.before.interrupts,
+               c.after.timer_wakeups - c.before.timer_wakeups,
+               (double)(c.after.busy_ns[GEN9_RCS] - c.before.busy_ns[GEN9_RCS]) /
+               (double)c.wall_ns);
+        printf("per batch: %.1f us of CPU (user and system, all threads), %.2f voluntary and "
+               "%.2f involuntary context switches\n", (double)c.cpu_ns / 1e3 / (double)batches,
+               (double)c.switches_voluntary / (double)batches,
+               (double)c.switches_involuntary / (double)batches);
         return 0;
     }
 
