@@ -234,9 +234,11 @@ static void log_stats(const struct med_server_stats *st, const struct med_vgpu_e
     /* The engines' idle gaps while a vGPU had work (docs/scheduler.md). */
     med_log(MED_LOG_INFO, "dispatch: %" PRIu64 " ELSP writes, %" PRIu64 " of them pairs (%"
             PRIu64 " appended behind a running context), %" PRIu64 " feeding a running "
-            "context its next parts; %" PRIu64 " waits for an engine "
+            "context its next parts; %" PRIu64 " interrupts woke the mediator, %" PRIu64
+            " were left to its timer; %" PRIu64 " waits for an engine "
             "with work queued: median %.1f us, 99th percentile %.1f us, greatest %.1f us",
-            sc->elsp_writes, sc->elsp_pairs, sc->elsp_appends, sc->elsp_feeds, sc->waits,
+            sc->elsp_writes, sc->elsp_pairs, sc->elsp_appends, sc->elsp_feeds, sc->interrupts,
+            sc->interrupts_deferred, sc->waits,
             med_sched_wait_ns(sc, 0.5) / 1e3, med_sched_wait_ns(sc, 0.99) / 1e3,
             sc->wait_max_ns / 1e3);
 }

@@ -40,6 +40,17 @@ struct sched_engine {
     uint32_t base;
     struct med_sched_status_page status;
     unsigned csb_head;
+    /* For the interrupt handler, which runs on the engine's thread: the
+     * CSB entry the mechanism read last (csb_head when it last finished
+     * reading), and whether it follows the engine by its timer
+     * (publish_follow()). */
+    unsigned csb_seen;
+    bool quiet;
+    /* feed() follows the engine by the timer it armed: a pending feed
+     * write, or the engine not yet in the last chunk given. */
+    bool following;
+    /* The pending ELSP write (elsp_pending) is feed()'s. */
+    bool feed_pending;
     struct med_sched_workload *running[2];     /* ELSP ports: [0] runs first */
     uint64_t horizon[2];        /* the policy's horizon when each port's workload was picked */
     unsigned waiting;           /* entities with work queued and none on the engine */
@@ -80,6 +91,7 @@ struct med_sched {
     bool inside;                /* in a call from the owner: it must not call in again */
     bool held;                  /* med_sched_hold(): no dispatch until released */
     bool preemptive;            /* the config gave every engine an idle context */
+    uint64_t deferred;          /* interrupts the handler left to the timer (atomic) */
 };
 
 static uint64_t now_ns(void)
@@ -108,6 +120,9 @@ static void engine_init(struct med_sched *s, struct sched_engine *e)
     }
     __atomic_store_n(&e->status.map[HWSP_CSB_WRITE_PTR_DW], GEN8_CSB_ENTRIES - 1, __ATOMIC_RELEASE);
     e->csb_head = GEN8_CSB_ENTRIES - 1;
+    __atomic_store_n(&e->csb_seen, e->csb_head, __ATOMIC_RELEASE);
+    e->following = false;
+    e->feed_pending = false;
     e->elsp_pending = false;
     e->port0_ended = false;
     e->preempting = false;
@@ -117,15 +132,65 @@ static void engine_init(struct med_sched *s, struct sched_engine *e)
                0xffff0000 | (GEN8_CSB_ENTRIES - 1) << 8 | (GEN8_CSB_ENTRIES - 1));
 }
 
-static void irq_handler(void *opaque)
+/*
+ * Whether what interrupted can wait for the mechanism's timer: the CSB
+ * has news, and every entry the mechanism has not read is the lite
+ * restore of a feed write on an engine it follows by that timer
+ * (publish_follow()).  Anything else (a completion, a preemption, an
+ * error, which writes no entry) wakes it.  Runs on the engine's thread,
+ * after the engine wrote the entries: the fence pairs with
+ * publish_follow()'s, so an entry written as the mechanism stops
+ * following is seen by one side or the other.
+ */
+static bool interrupt_can_wait(struct med_sched *s)
 {
-    struct med_sched *s = opaque;
+    bool news = false;
+
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    for (unsigned i = 0; i < GEN9_NUM_ENGINES; i++) {
+        struct sched_engine *e = &s->engines[i];
+        const uint32_t *hwsp = e->status.map;
+        unsigned head = __atomic_load_n(&e->csb_seen, __ATOMIC_ACQUIRE);
+        unsigned tail = __atomic_load_n(&hwsp[HWSP_CSB_WRITE_PTR_DW], __ATOMIC_ACQUIRE) & 7;
+        bool quiet = __atomic_load_n(&e->quiet, __ATOMIC_SEQ_CST);
+
+        if (tail >= GEN8_CSB_ENTRIES || head >= GEN8_CSB_ENTRIES) {
+            continue;
+        }
+        while (head != tail) {
+            head = (head + 1) % GEN8_CSB_ENTRIES;
+            if (!quiet || __atomic_load_n(&hwsp[HWSP_CSB_DW + 2 * head], __ATOMIC_RELAXED) !=
+                          (GEN8_CTX_STATUS_PREEMPTED | GEN8_CTX_STATUS_LITE_RESTORE)) {
+                return false;
+            }
+            news = true;
+        }
+    }
+    return news;
+}
+
+static void wake_event_loop(struct med_sched *s)
+{
     uint64_t one = 1;
 
     /* The event loop does the work; a full counter already means "wake up". */
     if (write(s->event_fd, &one, sizeof(one)) < 0) {
         return;
     }
+}
+
+/* Called on the engine's thread: a wake-up there is a system call and an
+ * IPI to the mediator's CPU, GPU time the hardware never spends
+ * (docs/architecture.md, decision 13). */
+static void irq_handler(void *opaque)
+{
+    struct med_sched *s = opaque;
+
+    if (interrupt_can_wait(s)) {
+        __atomic_fetch_add(&s->deferred, 1, __ATOMIC_RELAXED);
+        return;
+    }
+    wake_event_loop(s);
 }
 
 static void irq_init(struct med_sched *s)
@@ -481,6 +546,7 @@ static void elsp_write(struct med_sched *s, struct sched_engine *e, uint64_t des
 
     MED_TRACE(dispatch, e->id, desc0, desc1);
     e->elsp_pending = true;
+    e->feed_pending = false;
 
     mmio_write(s, elsp, (uint32_t)(desc1 >> 32));
     mmio_write(s, elsp, (uint32_t)desc1);
@@ -577,13 +643,19 @@ static bool feed(struct med_sched *s, struct sched_engine *e, uint64_t now)
         return false;
     }
     if (e->elsp_pending) {
-        /* The engine's interrupt when it takes the write (its CSB entry)
-         * brings the mechanism back here (process_csb()). */
+        /* The engine takes a write at its next arbitration point, within
+         * the part it runs: the timer looks again after half a part.
+         * Another write's CSB entry interrupts (process_csb()). */
+        if (e->feed_pending) {
+            feed_poll(s, en, 1, now);
+            e->following = true;
+        }
         return false;
     }
     at = s->config.ops->part_at(w, mmio_read(s, e->base + RING_HEAD) & HEAD_ADDR);
     if (at < w->fed_from) {
         feed_poll(s, en, w->fed_from - at, now);
+        e->following = true;
         return false;
     }
     ts = mmio_read(s, e->base + RING_CTX_TIMESTAMP);
@@ -609,6 +681,10 @@ static bool feed(struct med_sched *s, struct sched_engine *e, uint64_t now)
     s->stats.elsp_writes++;
     s->stats.elsp_feeds++;
     elsp_write(s, e, w->desc, 0);
+    e->feed_pending = true;
+    /* at most the end of the chunk before, where an engine that ended it is */
+    feed_poll(s, en, w->fed_from > at ? w->fed_from - at : 1, now);
+    e->following = true;
     return false;
 }
 
@@ -621,6 +697,7 @@ static void dispatch(struct med_sched *s, struct sched_engine *e)
     uint64_t desc[2] = { 0, 0 }, now = now_ns();
     unsigned first_port = 0;
 
+    e->following = false;
     if (s->held || e->preempting) {
         return;
     }
@@ -845,6 +922,7 @@ static void process_csb(struct med_sched *s, struct sched_engine *e)
             s->stats.stray_events++;
         }
     }
+    __atomic_store_n(&e->csb_seen, e->csb_head, __ATOMIC_RELEASE);
     if (e->running[0]) {
         dispatch(s, e);     /* the pair may have been taken: port 1 may be filled now */
     }
@@ -1003,6 +1081,42 @@ static void dispatch_current(struct med_sched *s, struct sched_engine *e)
     dispatch(s, e);
 }
 
+/*
+ * At the end of each call from the owner: an engine feed() follows by the
+ * armed timer may leave the lite restores of feed()'s writes to that
+ * timer, which reads the CSB anyway (interrupt_can_wait()).  For an engine
+ * no longer followed, an entry the handler left to the timer as the
+ * mechanism stopped following it is read now: the event loop is woken
+ * from here (the fence pairs with the handler's).
+ */
+static void publish_follow(struct med_sched *s)
+{
+    bool stopped = false;
+
+    for (unsigned i = 0; i < GEN9_NUM_ENGINES; i++) {
+        struct sched_engine *e = &s->engines[i];
+        bool quiet = e->following && e->running[0] && s->timer_ns;
+
+        stopped |= __atomic_load_n(&e->quiet, __ATOMIC_RELAXED) && !quiet;
+        __atomic_store_n(&e->quiet, quiet, __ATOMIC_SEQ_CST);
+    }
+    s->stats.interrupts_deferred = __atomic_load_n(&s->deferred, __ATOMIC_RELAXED);
+    if (!stopped) {
+        return;
+    }
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    for (unsigned i = 0; i < GEN9_NUM_ENGINES; i++) {
+        const struct sched_engine *e = &s->engines[i];
+        unsigned tail = __atomic_load_n(&e->status.map[HWSP_CSB_WRITE_PTR_DW],
+                                        __ATOMIC_ACQUIRE) & 7;
+
+        if (tail < GEN8_CSB_ENTRIES && tail != e->csb_head) {
+            wake_event_loop(s);
+            return;
+        }
+    }
+}
+
 void med_sched_process(struct med_sched *s)
 {
     uint64_t count;
@@ -1029,6 +1143,7 @@ void med_sched_process(struct med_sched *s)
     for (unsigned i = 0; i < GEN9_NUM_ENGINES; i++) {
         watch_overrun(s, &s->engines[i]);
     }
+    publish_follow(s);
     s->inside = false;
 }
 
@@ -1072,6 +1187,7 @@ void med_sched_submit(struct med_sched *s, struct med_sched_entity *en,
         dispatch_current(s, &s->engines[en->engine]);
     }
     watch_overrun(s, &s->engines[en->engine]);
+    publish_follow(s);
     s->inside = false;
 }
 
@@ -1089,6 +1205,7 @@ void med_sched_release(struct med_sched *s)
     for (unsigned i = 0; i < GEN9_NUM_ENGINES; i++) {
         dispatch_current(s, &s->engines[i]);
     }
+    publish_follow(s);
     s->inside = false;
 }
 
@@ -1261,6 +1378,7 @@ struct med_sched_workload *med_sched_cancel(struct med_sched *s, struct med_sche
         e->last_head = NULL;    /* it may be freed; a later one may reuse its address */
     }
     dispatch(s, e);
+    publish_follow(s);
     s->inside = false;
     return left;
 }

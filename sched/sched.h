@@ -260,6 +260,9 @@ struct med_sched_stats {
     uint64_t preempted;         /* runs the engine saved at an arbitration point for it */
     uint64_t stray_events;      /* CSB completions naming no running workload */
     uint64_t interrupts;        /* eventfd wake-ups processed */
+    /* interrupts the handler left to the timer: lite restores of feed()'s
+     * writes on an engine it follows by that timer (interrupt_can_wait()) */
+    uint64_t interrupts_deferred;
     uint64_t timer_wakeups;     /* the policy's wake-ups (caps) processed */
     uint64_t vgpu_switches;     /* ELSP port 0 went to another entity than last time */
     uint64_t elsp_writes;       /* ELSP submissions, of one workload or two */

@@ -124,8 +124,9 @@ static void check_result(const struct workload *w, const void *src, const void *
 struct run {
     uint64_t wall_ns, engine_ns;
     /* through the mediator: its ELSP writes to an idle engine (neither
-     * appended behind a running context nor feeding one) */
-    uint64_t idle_starts;
+     * appended behind a running context nor feeding one), and its wake-ups
+     * by the engine's interrupts */
+    uint64_t idle_starts, interrupts;
 };
 
 /* Is batch @i followed by an ELSP write?  After each one if @per_batch,
@@ -298,12 +299,20 @@ static uint64_t client_idle_starts(struct client_vm *m)
     return st->elsp_writes - st->elsp_appends - st->elsp_feeds;
 }
 
+/* The mediator's wake-ups by the engine's interrupts so far: each is a
+ * system call and a wake-up on the engine's thread (GPU time), read as
+ * client_idle_starts() is. */
+static uint64_t client_interrupts(struct client_vm *m)
+{
+    return med_server_sched_stats(server_thread_server(m->server))->interrupts;
+}
+
 /* @per_batch as for submit_after(). */
 static struct run run_client(const struct workload *w, bool per_batch,
                                struct med_vgpu_exec_stats *totals)
 {
     struct client_vm m;
-    uint64_t start, elapsed, engine_before, starts_before, starts;
+    uint64_t start, elapsed, engine_before, starts_before, starts, interrupts_before, interrupts;
 
     client_open(&m, w);
     client_emit(&m, batch_va(w, 0), true);
@@ -312,6 +321,7 @@ static struct run run_client(const struct workload *w, bool per_batch,
     }
     engine_before = client_engine_ns(&m);
     starts_before = client_idle_starts(&m);
+    interrupts_before = client_interrupts(&m);
     start = bench_now_ns();
     for (unsigned i = 0; i < w->batches; i++) {
         client_emit(&m, batch_va(w, i), submit_after(w, per_batch, i));
@@ -321,13 +331,14 @@ static struct run run_client(const struct workload *w, bool per_batch,
     }
     elapsed = bench_now_ns() - start;
     starts = client_idle_starts(&m) - starts_before;
+    interrupts = client_interrupts(&m) - interrupts_before;
     check_result(w, m.src->map, m.dst->map);
     client_close(&m, totals);
     if (totals->completed != 1 + (per_batch ? w->batches
                                             : (w->batches + BATCHED_SUBMIT - 1) / BATCHED_SUBMIT)) {
         bench_die("counting the mediator's workloads");
     }
-    return (struct run){ elapsed, totals->times.engine_ns - engine_before, starts };
+    return (struct run){ elapsed, totals->times.engine_ns - engine_before, starts, interrupts };
 }
 
 /* One workload at a time, each waited for: the client's round trip. */
@@ -411,20 +422,23 @@ struct kind_stats {
     struct bench_stat busy;     /* engine (CPU) time / wall time */
     struct bench_stat engine;   /* engine (CPU) us per batch */
     struct bench_stat starts;   /* ELSP writes to an idle engine per batch (client_idle_starts) */
+    struct bench_stat interrupts;   /* the mediator's wake-ups by interrupts per batch */
 };
 
 static struct kind_stats kind_stats(const struct workload *w, const struct run *runs)
 {
-    double rate[ROUNDS], busy[ROUNDS], engine[ROUNDS], starts[ROUNDS];
+    double rate[ROUNDS], busy[ROUNDS], engine[ROUNDS], starts[ROUNDS], interrupts[ROUNDS];
 
     for (unsigned r = 0; r < ROUNDS; r++) {
         rate[r] = w->batches / (runs[r].wall_ns / 1e9);
         busy[r] = (double)runs[r].engine_ns / runs[r].wall_ns;
         engine[r] = runs[r].engine_ns / 1e3 / w->batches;
         starts[r] = (double)runs[r].idle_starts / w->batches;
+        interrupts[r] = (double)runs[r].interrupts / w->batches;
     }
     return (struct kind_stats){ bench_stat_of(rate, ROUNDS), bench_stat_of(busy, ROUNDS),
-                                bench_stat_of(engine, ROUNDS), bench_stat_of(starts, ROUNDS) };
+                                bench_stat_of(engine, ROUNDS), bench_stat_of(starts, ROUNDS),
+                                bench_stat_of(interrupts, ROUNDS) };
 }
 
 static void print_ratio(const struct workload *w, const char *what, double ratio)
@@ -492,6 +506,8 @@ static int bench_workload(const struct workload *w)
      * load (natively the batched element runs through: 1 / 256). */
     snprintf(name, sizeof(name), "mediator-client-%s-client-batched-idle-starts", w->name);
     bench_print_stat(name, "per-batch", 4, k[CLIENT_BATCHED].starts);
+    snprintf(name, sizeof(name), "mediator-client-%s-client-batched-interrupts", w->name);
+    bench_print_stat(name, "per-batch", 4, k[CLIENT_BATCHED].interrupts);
     report_overhead(w);
     fflush(stdout);
     return 0;

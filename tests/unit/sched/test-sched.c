@@ -1171,6 +1171,21 @@ static struct test_workload *fed_alone(struct env *e, struct med_sched_entity *a
     return workload_gated_parts(e, 1);
 }
 
+/* @t, submitted as fed_alone()'s second workload: each part's gate opens
+ * once the next part is given; every part runs, in order. */
+static void run_fed_to_its_end(struct env *e, const struct test_workload *t)
+{
+    for (unsigned k = 0; k + 1 < FED_PARTS; k++) {
+        wait_fed(e, t, k);
+        open_part_gate(e, k);
+    }
+    open_part_gate(e, FED_PARTS - 1);
+    run_until(e, 2);
+    for (unsigned k = 0; k < FED_PARTS; k++) {
+        assert_int_equal(result(e, PART_DONE(k)), k + 1);
+    }
+}
+
 /*
  * Issue 15: a vGPU alone with an element of FED_PARTS parts, each known to
  * fill a slice.  Each part waits at a gate the test opens only once the
@@ -1191,21 +1206,58 @@ static void test_a_lone_vgpu_is_fed_across_parts(void **state)
     uint64_t switches = model_context_switches(e), dispatched = st->dispatched;
 
     med_sched_submit(e->sched, &a, &t->sched);
-    for (unsigned k = 0; k + 1 < FED_PARTS; k++) {
-        wait_fed(e, t, k);
-        open_part_gate(e, k);
-    }
-    open_part_gate(e, FED_PARTS - 1);
-    run_until(e, 2);
-    for (unsigned k = 0; k < FED_PARTS; k++) {
-        assert_int_equal(result(e, PART_DONE(k)), k + 1);
-    }
+    run_fed_to_its_end(e, t);
     assert_int_equal(e->wl[1].result, MED_SCHED_DONE);
     assert_int_equal(model_context_switches(e) - switches, 1);
     assert_int_equal(st->dispatched - dispatched, 1);
     assert_int_equal(st->elsp_feeds, FED_PARTS - 1);
     assert_int_equal(a.busy_ns, e->wl[0].sched.gpu_ns + e->wl[1].sched.gpu_ns);
     assert_int_equal(st->busy_ns[GEN9_RCS], a.busy_ns);
+}
+
+/*
+ * The lite restore of a feed write, taken while the mechanism follows the
+ * engine by its timer, wakes nobody: its interrupt is left to that timer,
+ * which reads the CSB and feeds on (a wake-up costs the engine's thread a
+ * system call and an IPI, GPU time the hardware does not spend).  The
+ * engine is stopped (STOP_RING) across the decision to feed, so that it
+ * takes the write once the mechanism follows it.
+ */
+static void test_a_fed_engine_leaves_its_lite_restores_to_the_timer(void **state)
+{
+    struct env *e = *state;
+    const struct med_sched_stats *st = med_sched_get_stats(e->sched);
+    uint32_t mi_mode = gen9_engines[GEN9_RCS].base + RING_MI_MODE;
+    struct pollfd p = { .fd = med_sched_fd(e->sched), .events = POLLIN };
+    struct med_sched_entity a;
+    struct test_workload *t = fed_alone(e, &a);
+    uint64_t interrupts;
+
+    med_sched_submit(e->sched, &a, &t->sched);
+    wait_for_result(e, PART_STARTED(0), STARTED_VALUE);
+    e->gpu->ops->mmio_write(e->gpu, mi_mode, MASKED_BIT_ENABLE(STOP_RING), 4);
+    for (unsigned ms = 0; !(e->gpu->ops->mmio_read(e->gpu, mi_mode, 4) & MODE_IDLE); ms++) {
+        assert_true(ms < 10000);
+        sleep_ns(1000000);
+    }
+    process(e);
+    assert_int_equal(st->elsp_feeds, 1);
+    interrupts = st->interrupts;
+    e->gpu->ops->mmio_write(e->gpu, mi_mode, MASKED_BIT_DISABLE(STOP_RING), 4);
+    for (unsigned ms = 0; engine_tail(e) != t->ends[1]; ms++) {
+        assert_true(ms < 10000);
+        sleep_ns(1000000);
+    }
+    for (unsigned ms = 0; st->interrupts_deferred == 0; ms++) {
+        assert_true(ms < 10000);
+        if (poll(&p, 1, 1) == 1) {
+            process(e);
+        }
+    }
+    assert_int_equal(st->interrupts_deferred, 1);
+    assert_int_equal(st->interrupts, interrupts);
+    run_fed_to_its_end(e, t);
+    assert_int_equal(st->elsp_feeds, FED_PARTS - 1);
 }
 
 /* Fed a part ahead, a's element ends its run there when b gets work: b's
@@ -1272,6 +1324,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_a_lone_vgpu_is_fed_across_parts, setup_weighted,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_a_fed_engine_leaves_its_lite_restores_to_the_timer,
+                                        setup_weighted, teardown),
         cmocka_unit_test_setup_teardown(test_a_newcomer_ends_the_feed, setup_weighted, teardown),
         cmocka_unit_test_setup_teardown(test_a_loop_is_preempted_while_another_vgpu_waits,
                                         setup_preemptive, teardown),
