@@ -21,6 +21,7 @@
 # (HANG_ERRORS), no other.
 # SPDX-License-Identifier: GPL-2.0-or-later
 
+import dataclasses
 import fnmatch
 import re
 
@@ -49,6 +50,26 @@ ERRORS_UNLOGGED = re.compile(r' ?\(further guest errors are only counted\)|'
 def fields(record):
     """The key=value fields of a GUEST-* record (quotes removed)."""
     return {k: v[1:-1] if v.startswith('"') else v for k, v in FIELD.findall(record)}
+
+
+@dataclasses.dataclass
+class Rules:
+    """What run-guest's tables (its options, from tests/guest/meson.build;
+    docs/testing.md) make of the run's results."""
+    # step or test@subtest -> the issue of its known failure (--todo)
+    todo: dict = dataclasses.field(default_factory=dict)
+    # test@subtest -> why it skips on bare-metal Skylake too (--igt-skip)
+    skips: dict = dataclasses.field(default_factory=dict)
+    # fnmatch pattern -> why the guest leaves it out (--igt-not-run)
+    not_run: dict = dataclasses.field(default_factory=dict)
+    # fnmatch pattern -> why IGT hangs the GPU there (--igt-hang)
+    hangers: dict = dataclasses.field(default_factory=dict)
+    # test@subtest -> (IGT's assertion on bare metal, why) (--igt-bare-metal-fail)
+    bare_metal: dict = dataclasses.field(default_factory=dict)
+    # the TODOs whose outcome is a speed IGT measures on the guest's CPU,
+    # which TCG meets on an idle host only: a pass of one is a pass, not a
+    # TODO to remove (--igt-timing)
+    timing: frozenset = frozenset()
 
 
 class IgtResults:
@@ -103,17 +124,8 @@ class IgtResults:
         """The started subtest a reported name belongs to (itself or its parent)."""
         return name if name in started else name.rsplit('@', 1)[0]
 
-    def points(self, missing_reason, todo, skips, not_run, hangers=None, bare_metal=None,
-               timing=None):
-        """[(TAP line without its number, passed)], TODO and SKIP applied;
-        @hangers: {fnmatch pattern: why IGT hangs the GPU there};
-        @bare_metal: {test@subtest: (IGT's assertion on bare metal, why)};
-        @timing: the TODOs whose outcome is a speed IGT measures on the
-        guest's CPU, which TCG meets on an idle host only: a pass of one is
-        a pass, not a TODO to remove."""
-        hangers = hangers or {}
-        bare_metal = bare_metal or {}
-        timing = set(timing or ())
+    def points(self, missing_reason, rules):
+        """[(TAP line without its number, passed)], @rules (Rules) applied."""
         self.finish()
         out = []
         if self.errors_before:
@@ -125,16 +137,16 @@ class IgtResults:
         for test in self.tests:
             mine = [r for r in self.reports if r.get('test', '?').split('@')[0] == test]
             for r in mine:
-                out.append(self._point(r, todo, skips, not_run, hangers, bare_metal, timing))
+                out.append(self._point(r, rules))
             for name in self.started:
                 if name.split('@')[0] == test and name not in reported:
                     out.append(self._marked('%s (no result: %s)' % (name, missing_reason),
-                                            False, name, todo))
+                                            False, name, rules.todo))
             started = sum(1 for n in self.started if n.split('@')[0] == test) + \
                 sum(1 for r in mine if r.get('status') == 'not-run')
             if test not in self.listed and not mine:
                 out.append(self._marked('%s (never started: %s)' % (test, missing_reason),
-                                        False, test, todo))
+                                        False, test, rules.todo))
             elif self.listed.get(test, 0) > started:
                 out.append((('not ok - %s: %d of %d subtests never started (%s)')
                             % (test, self.listed[test] - started, self.listed[test],
@@ -145,14 +157,14 @@ class IgtResults:
     def _matching(name, table):
         return [why for pattern, why in table.items() if fnmatch.fnmatchcase(name, pattern)]
 
-    def _point(self, r, todo, skips, not_run, hangers, bare_metal, timing):
-        name, status = r.get('test', '?'), r.get('status', '?')
-        why = self._matching(name, not_run)
+    def _point(self, r, rules):
+        name, status, todo = r.get('test', '?'), r.get('status', '?'), rules.todo
+        why = self._matching(name, rules.not_run)
         if status == 'not-run' and why:
             return 'ok - %s # SKIP not run: %s' % (name, why[0]), True
         reason = r.get('reason', '')
         hangs = int(r.get('hangs', '0') or 0)
-        injects = self._matching(name, hangers)
+        injects = self._matching(name, rules.hangers)
         note = ' (i915 logged %d GPU hang%s)' % (hangs, 's' if hangs > 1 else '') if hangs else ''
         errors = [e for e in r.get('errors', []) if not (injects and HANG_ERRORS.search(e))]
         vgpu = []       # what the vGPU's log says against it
@@ -171,14 +183,14 @@ class IgtResults:
             return self._marked('%s: %s, but %s' % (name, 'passes' if status == 'pass'
                                                   else 'skips', '; '.join(hung + vgpu)),
                                 False, name, todo)
-        if status == 'skip' and name in skips and name not in todo:
-            return 'ok - %s # SKIP %s (IGT: %s)' % (name, skips[name], reason), True
-        assertion, why = bare_metal.get(name, (None, None))
+        if status == 'skip' and name in rules.skips and name not in todo:
+            return 'ok - %s # SKIP %s (IGT: %s)' % (name, rules.skips[name], reason), True
+        assertion, why = rules.bare_metal.get(name, (None, None))
         if status == 'fail' and assertion and assertion in reason and not vgpu and \
                 not (hangs and not injects) and name not in todo:
             return 'ok - %s # SKIP fails on bare metal too: %s (IGT: %s)' % (name, why,
                                                                               reason), True
-        if status == 'pass' and name in timing and name in todo:
+        if status == 'pass' and name in rules.timing and name in todo:
             return 'ok - %s%s (a speed TCG meets only sometimes: %s)' % (
                 name, note, todo[name].replace('#', '%')), True
         if status == 'pass':
