@@ -54,7 +54,6 @@ int gen9_cmd_find(enum gen9_engine engine, uint32_t dw0);
  * IGT's intel_reg.h give the encodings; the shifts SHL, SHR and SAR, 0x105
  * to 0x107, are DG2's and later: not Gen9's).
  */
-#define GEN9_ALU(op, a, b)      ((uint32_t)(op) << 20 | (uint32_t)(a) << 10 | (uint32_t)(b))
 #define GEN9_ALU_OPCODE(instr)  ((instr) >> 20)
 #define GEN9_ALU_OPERAND1(instr) (((instr) >> 10) & 0x3ff)
 #define GEN9_ALU_OPERAND2(instr) ((instr) & 0x3ff)

@@ -28,12 +28,6 @@ enum gen9_tiling {
 #define GEN9_TILE_Y_ROWS        32u
 #define GEN9_TILE_Y_COLUMN      16u     /* bytes of one column's row (an OWord) */
 
-/* The bytes of a tile row one tile spans: 512 (X) or 128 (Y). */
-static inline uint64_t gen9_tile_width(enum gen9_tiling tiling)
-{
-    return tiling == GEN9_TILING_Y ? GEN9_TILE_Y_WIDTH : GEN9_TILE_X_WIDTH;
-}
-
 /* The offset of byte @x of row @y of a surface of @pitch bytes. */
 static inline uint64_t gen9_tiled_offset(enum gen9_tiling tiling, uint64_t pitch, uint64_t x,
                                          uint64_t y)

@@ -36,11 +36,6 @@ static const char *const event_names[MED_GUARD_EVENTS] = {
     [MED_GUARD_BIG_BUILD] = "requests that built over 4096 page tables",
 };
 
-const char *med_guard_event_name(enum med_guard_event event)
-{
-    return event < MED_GUARD_EVENTS ? event_names[event] : "?";
-}
-
 void med_budget_init(struct med_budget *b, const struct med_budget_params *p, uint64_t now_ns)
 {
     *b = (struct med_budget){ .balance_ns = (int64_t)p->burst_ns, .at_ns = now_ns };

@@ -99,7 +99,4 @@ bool med_guard_count(struct med_guard *g, const struct med_guard_limits *limits,
 /* An administrator's restart: the windows' counts cleared, not stopped. */
 void med_guard_restart(struct med_guard *g, uint64_t now_ns);
 
-/* A name for @event in log lines and gpumedctl ("rejected workloads", ...). */
-const char *med_guard_event_name(enum med_guard_event event);
-
 #endif /* GPUMED_MEDIATOR_GUARD_H */

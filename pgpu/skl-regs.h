@@ -26,10 +26,6 @@
 #define GTT_PTE_ADDR_MASK           0x00003ffffffff000ull      /* bits 45:12 */
 
 /* Command encodings: dword 0 fields. */
-#define CMD_TYPE(dw)                ((dw) >> 29)
-#define   CMD_TYPE_MI               0
-#define   CMD_TYPE_2D               2
-#define   CMD_TYPE_GFX              3
 #define MI_INSTR(op, flags)         (((uint32_t)(op) << 23) | (flags))
 #define MI_NOOP                     MI_INSTR(0x00, 0)
 #define MI_USER_INTERRUPT           MI_INSTR(0x02, 0)

@@ -128,7 +128,6 @@ struct skl_gpu {
     uint64_t *ggtt;                 /* PGPU_GGTT_ENTRIES, atomic access */
     uint64_t ggtt_writes;           /* + 1 after each entry stored (release): the
                                        display keeps its page list while unchanged */
-    const uint8_t *reg_row;         /* per dword: index + 1 into skl_reg_rows, 0 = RAM */
     uint64_t *untracked;            /* bitmap of RAM dwords the owner touched; atomic */
     struct pgpu_host host;          /* all NULL when the owner gave none */
     pgpu_irq_handler *irq_handler;

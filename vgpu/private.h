@@ -11,7 +11,6 @@
 
 #define VGPU_NAME_MAX           64
 #define VGPU_MMIO_DWORDS        (VGPU_MMIO_SIZE / 4)
-#define VGPU_GGTT_ENTRIES       (VGPU_GGTT_SIZE / 8)
 /* Live guest PPGTTs we keep track of: the mediator's MED_PPGTT_SET_MAX, far
  * above what i915 can create (about 8,700 contexts per GiB of guest RAM);
  * the list grows with use. */

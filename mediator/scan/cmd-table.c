@@ -130,9 +130,6 @@ static void __attribute__((constructor)) build_cmd_rows(void)
     { .name = #reg, .offset = (reg), .dwords = (n), .engines = (eng), .user = (is_user) }
 #define CTX_WA(reg) \
     { .name = #reg, .offset = (reg), .dwords = 1, .engines = GEN9_ENG_RCS, .user_read = true }
-#define RING_REG(reg, n, eng, is_user) \
-    { .name = #reg, .offset = (reg), .dwords = (n), .engines = (eng), \
-      .relative = true, .user = (is_user) }
 
 const struct med_reg_desc med_reg_table[] = {
     /* Every command streamer.  The clocks are read, never loaded: the

@@ -588,9 +588,3 @@ void med_vgpu_submission_set_share(struct med_vgpu_submission *sub,
     assert(med_sched_share_valid(share));
     sub->share = *share;
 }
-
-void med_vgpu_submission_scan_stats(const struct med_vgpu_submission *sub,
-                                    struct med_scan_stats *stats)
-{
-    med_scan_get_stats(sub->scan, stats);
-}

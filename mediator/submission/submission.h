@@ -220,8 +220,6 @@ unsigned med_vgpu_submission_ppgtt_count(const struct med_vgpu_submission *sub);
 /* A valid share (med_sched_share_valid()), taking effect at the next pick. */
 void med_vgpu_submission_set_share(struct med_vgpu_submission *sub,
                                    const struct med_sched_share *share);
-void med_vgpu_submission_scan_stats(const struct med_vgpu_submission *sub,
-                                    struct med_scan_stats *stats);
 
 /* The COMPLETEs the calls since the last take produced, oldest first
  * (*@count of them), and forget them: the caller sends them before it

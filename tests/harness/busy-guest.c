@@ -249,11 +249,6 @@ void busy_guest_stats(struct busy_guest *g, struct busy_guest_stats *out)
     pthread_mutex_unlock(&g->lock);
 }
 
-int busy_guest_error(const struct busy_guest *g)
-{
-    return __atomic_load_n(&g->error, __ATOMIC_ACQUIRE);
-}
-
 int busy_guest_stop(struct busy_guest *g)
 {
     int err;

@@ -53,9 +53,6 @@ struct busy_guest_stats {
 struct busy_guest *busy_guest_start(const struct busy_guest_config *config);
 uint32_t busy_guest_vgpu_id(const struct busy_guest *g);
 void busy_guest_stats(struct busy_guest *g, struct busy_guest_stats *out);
-/* The first error so far: 0, -errno of the driver, or -EBADMSG for a
- * wrong result. */
-int busy_guest_error(const struct busy_guest *g);
 /* Stop after the round being checked, destroy the VM, free @g; the first
  * error. */
 int busy_guest_stop(struct busy_guest *g);
