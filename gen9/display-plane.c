@@ -398,7 +398,7 @@ uint32_t gen9_fb_copy_rows(const struct gen9_fb *fb, const uint8_t *const *pages
     return changed_rows;
 }
 
-/* The first and one past the last byte of row @row's picture in a surface row. */
+/* The first and one past the last byte of the picture in each surface row. */
 static void visible_bytes(const struct gen9_fb *fb, uint64_t *start, uint64_t *end)
 {
     *start = (uint64_t)fb->src_x * fb->cpp;

@@ -676,7 +676,7 @@ static void tick_loops(struct med_server *server)
     }
 }
 
-/* Handle one wait's worth of events; *stop is set when @stop_tag fired. */
+/* Handle one wait's worth of events; *@stop is set when the stop event (stop_tag) fired. */
 static int dispatch(struct med_server *server, int timeout_ms, bool *stop)
 {
     struct epoll_event events[EVENTS_PER_WAIT];

@@ -7,9 +7,9 @@
  *    time, read cheaply; but a host under load preempts the thread inside
  *    requests, and wall time would charge that to whichever vGPU it was
  *    serving: once a vGPU's request took LONG_SPAN_NS of wall time, its
- *    spans are timed in the thread's CPU time too (a slower clock: 3 µs a
- *    read on this machine's VM) for CPU_TIMED_NS, and charged the less of
- *    the two;
+ *    spans are timed in the thread's CPU time too (a slower clock,
+ *    docs/mediator.md "The guard") for CPU_TIMED_NS, and charged the
+ *    less of the two;
  *  - a vGPU in debt while another vGPU uses the mediator (the thread
  *    worked for it within ACTIVE_NS) is deferred: its socket leaves the
  *    epoll set and its elements wait, until the budget is back (a

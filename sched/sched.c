@@ -212,8 +212,9 @@ static void irq_init(struct med_sched *s)
 }
 
 /*
- * @e's idle context: an empty ring, so that the engine completes it as
- * soon as it loads it, and nothing saved (it has no state of its own).
+ * @engine's idle context @c: an empty ring, so that the engine completes
+ * it as soon as it loads it, and nothing saved (it has no state of its
+ * own).
  * Preempting a run to it leaves the engine idle at the run's next
  * arbitration point, as i915's preempt context did on Gen9 until Linux
  * 5.3 (intel_lrc.c, inject_preempt_context(): an ELSP of that context
@@ -1247,7 +1248,7 @@ static void resume_cs(struct med_sched *s, struct sched_engine *e)
     mmio_write(s, e->base + RING_MI_MODE, MASKED_BIT_DISABLE(STOP_RING));
 }
 
-/* @w of the entity being cancelled leaves port @port of stopped @e. */
+/* The workload of the entity being cancelled leaves port @port of stopped @e. */
 static void drop_from_port(struct med_sched *s, struct sched_engine *e, unsigned port)
 {
     struct med_sched_workload *w = e->running[port];

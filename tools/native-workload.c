@@ -137,7 +137,7 @@ static void bcs_expected(const struct workload *w, unsigned iteration, uint32_t 
     }
 }
 
-/* Wait for the batch in @slot of @lane, check and clear its result. */
+/* Wait for the batch in @slot of lane @lane_index, check and clear its result. */
 static int retire_slot(struct workload *w, unsigned lane_index, unsigned slot)
 {
     struct lane *lane = &w->lanes[lane_index];

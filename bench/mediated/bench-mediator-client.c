@@ -22,7 +22,7 @@
  * queue in the ring while the context runs, and one ELSP write covers
  * them); each ratio compares the same submissions.  Each run starts a
  * fresh driver or mediator and client outside the clock and runs one
- * batch, waited for, before it (warm_up()); one round of the four kinds is
+ * batch, waited for, before it (the warm-up batch, below); one round of the four kinds is
  * run and discarded first, then ROUNDS rounds, interleaved, reported as
  * median, least and greatest (bench/bench-stats.h).
  *

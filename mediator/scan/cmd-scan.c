@@ -1559,9 +1559,7 @@ static enum med_scan_verdict scan_frame(struct med_scan_state *s)
     /* The entry of the last command's header: in a run of one header
      * (stores, MI_NOOPs, copies) the next position depends on that entry's
      * length, not on a hash of the dword just loaded, so the processor
-     * runs ahead (bench-scan sdi: 10 % fewer instructions, median of 15
-     * runs 2054 -> 2261 MB/s, where a change of 9 % fewer instructions
-     * without it had been no faster; docs/benchmarks.md).  Every slot
+     * runs ahead (docs/benchmarks.md, "scan", measures it).  Every slot
      * holds a header of its own slot or one that hashes elsewhere
      * (empty_headers()), so the first command, whose slot this is, is
      * never taken for its entry's. */

@@ -36,7 +36,7 @@ enum med_cmd_writes {
 struct med_scan_state;
 
 /* Audits one command of @len dwords; returns MED_SCAN_OK or a rejection
- * (after med_scan_reject()). */
+ * (its reason recorded in the result, cmd-scan.c's reject()). */
 typedef enum med_scan_verdict med_cmd_handler(struct med_scan_state *s, const uint32_t *cmd,
                                               unsigned len);
 
@@ -89,8 +89,8 @@ extern const size_t med_reg_table_size;
 
 /* Per engine, every whitelisted register dword in an open-addressed table
  * built before main(), by a multiplicative hash of its offset with linear
- * probing: an LRI of four registers costs four probes (a binary search
- * over the rows cost about 50 instructions a register). */
+ * probing: an LRI of four registers costs four probes (docs/scanner.md
+ * measures the search it replaced). */
 #define MED_REG_HASH_BITS 8
 #define MED_REG_SLOTS (1u << MED_REG_HASH_BITS)
 

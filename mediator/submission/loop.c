@@ -214,7 +214,7 @@ void med_wl_patch_sites(struct vgpu_workload *w, const struct bb_site *sites, un
     }
 }
 
-/* Point trap @k's trampoline at @target (an offset in @w's memory) for the
+/* Point trap @t's trampoline at @target (an offset in @w's memory) for the
  * GPU's next pass: the address first, then the new generation. */
 static void retarget(struct vgpu_workload *w, struct loop_trap *t, uint32_t target)
 {

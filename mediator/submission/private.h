@@ -197,8 +197,8 @@ struct med_vgpu_submission {
     bool ggtt_unchecked;        /* host GGTT written since the invariant check read it */
     struct engine_queue engines[GEN9_NUM_ENGINES];
     /* Batch copies of the scan in progress, bump-allocated from chunks;
-     * the first (2 MiB) is kept across scans: a malloc and free per batch
-     * cost about 500 instructions (callgrind), a third of its fetch. */
+     * the first (2 MiB) is kept across scans: no malloc and free per
+     * batch (docs/benchmarks.md, "mediator-client", measures them). */
     struct fetch_chunk {
         uint8_t *base;
         uint64_t size, used;
@@ -252,8 +252,8 @@ static inline void *med_wl_grow(void *array, unsigned *cap, unsigned count, size
 }
 
 /* queue.c */
-/* Tell the session, once the call returns, of @text (printf-style; NULL:
- * no line) and, if @guard, of the guard's @event. */
+/* Tell the session, once the call returns, of @fmt's text (printf-style;
+ * NULL: no line) and, if @guard, of the guard's @event. */
 void med_wl_notice(struct med_vgpu_submission *sub, bool guard, enum med_guard_event event,
                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* An element of @engine refused before the GPU: counted, logged, told to
@@ -346,7 +346,7 @@ uint32_t med_wl_writers_of(const struct vgpu_workload *w, const struct guest_con
  * GGTT as of now, as @w's write set. */
 void med_wl_writes_record(struct vgpu_workload *w, const struct med_scan_result *res,
                           const struct med_vgpu_ppgtt *ppgtt);
-/* @w's scan stopped before a batch its ring writes first (@res.split):
+/* @w's scan stopped before a batch its ring writes first (its result's split):
  * @w runs its ring's first @len bytes, completes the elements whose
  * tails it covers, and puts the others back for the rest. */
 void med_wl_split(struct vgpu_workload *w, uint32_t len);

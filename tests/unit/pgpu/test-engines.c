@@ -314,7 +314,7 @@ static void test_each_csb_event_interrupts_when_written(void **state)
  * RING_HEAD is where the command streamer is in the ring, while it runs:
  * i915 takes an engine whose RING_HEAD equals its RING_TAIL for idle
  * (ring_is_idle()), and the mediator asks it which part of a workload the
- * engine is in (feed(), overran()).  Two reads of it by the context's own
+ * engine is in (sched.c's feed(), watch_overrun()).  Two reads of it by the context's own
  * commands, eight dwords of MI_NOOP and the first read's four dwords
  * apart, differ by those twelve dwords.  Until 2026-12-07 the model wrote
  * it only when a slice of up to 1024 commands ended, and both reads gave
