@@ -47,7 +47,6 @@ QEMU_BUILD_BUG_ON(PGPU_BUS_BAR_IO_SPACE != PCI_BASE_ADDRESS_SPACE_IO ||
                   PGPU_BUS_BAR_MEM64 != PCI_BASE_ADDRESS_MEM_TYPE_64 ||
                   PGPU_BUS_BAR_PREFETCH != PCI_BASE_ADDRESS_MEM_PREFETCH);
 
-#define PGPU_PCI_HANG_TIMEOUT_MS 1000u
 #define PGPU_PCI_VBLANK_HZ      60
 
 struct PgpuPciState {
@@ -296,7 +295,7 @@ static struct pgpu_config pgpu_pci_config(PgpuPciState *s)
     return (struct pgpu_config) {
         .name = DEVICE(s)->id ? DEVICE(s)->id : TYPE_PGPU_PCI,
         .aperture_size = s->aperture_size,
-        .hang_timeout_ms = PGPU_PCI_HANG_TIMEOUT_MS,
+        .hang_timeout_ms = PGPU_HANG_TIMEOUT_DEFAULT_MS,
         .host = &s->host,
         .monitor_width = s->xres,
         .monitor_height = s->yres,

@@ -64,6 +64,30 @@ static void test_create_rejects_bad_config(void **state)
     (void)state;
 }
 
+/*
+ * The default detection is a backstop behind the driver's own (pgpu.h): it
+ * must outlast i915's heartbeat reset of a stuck engine where i915 has no
+ * preemption (any vGPU).  i915 (Linux 6.1, gt/intel_engine_heartbeat.c):
+ * a beat every CONFIG_DRM_I915_HEARTBEAT_INTERVAL, 2500 ms, its expiry
+ * rounded up to a whole second (round_jiffies_up_relative); the pulse is
+ * made at the first beat, raised to NORMAL, HEARTBEAT and BARRIER at the
+ * next three, and the engine reset at the fifth.
+ */
+static void test_default_hang_timeout_outlasts_i915s_heartbeat(void **state)
+{
+    enum { I915_BEAT_MS = 2500, JIFFIES_ROUNDING_MS = 1000, I915_BEATS_TO_RESET = 5 };
+    struct pgpu_config config = good_config;
+    struct pgpu *gpu;
+
+    assert_true(PGPU_HANG_TIMEOUT_DEFAULT_MS >
+                I915_BEATS_TO_RESET * (I915_BEAT_MS + JIFFIES_ROUNDING_MS));
+    config.hang_timeout_ms = PGPU_HANG_TIMEOUT_DEFAULT_MS;
+    gpu = OPS.create(&config);
+    assert_non_null(gpu);
+    OPS.destroy(gpu);
+    (void)state;
+}
+
 static void test_dma_map_rules(void **state)
 {
     struct pgpu *gpu = *state;
@@ -448,6 +472,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_create_rejects_bad_config),
+        cmocka_unit_test(test_default_hang_timeout_outlasts_i915s_heartbeat),
         IFACE_TEST(test_dma_map_rules),
         IFACE_TEST(test_aperture_through_ggtt),
         IFACE_TEST(test_register_semantics),
