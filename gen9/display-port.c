@@ -61,7 +61,6 @@ void gen9_display_port_reset(struct gen9_display *d)
 {
     dpcd_init(d->sink.dpcd);
     gen9_edid_build(d->sink.edid, d->width, d->height);
-    d->sink.edid_selected = false;
     d->sink.edid_offset = 0;
     d->pending_flips = 0;
     d->sink.connected = true;
@@ -145,8 +144,8 @@ static unsigned aux_transfer(struct gen9_dp_sink *sink, const uint8_t *req,
             return 1;
         }
         if (!len) {
-            /* Address-only: start (MOT) or stop of an EDID transaction. */
-            sink->edid_selected = op & AUX_I2C_MOT;
+            /* Address-only: start (MOT) or stop of an EDID transaction;
+             * the offset stays where the last write set it. */
             return 1;
         }
         if (!(op & AUX_I2C_READ)) {

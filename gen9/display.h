@@ -87,7 +87,6 @@ struct gen9_dp_sink {
     bool connected;
     uint8_t dpcd[GEN9_DPCD_SIZE];
     uint8_t edid[GEN9_EDID_SIZE];
-    bool edid_selected;         /* an I2C address-only write to 0x50 was seen */
     uint8_t edid_offset;
 };
 

@@ -30,7 +30,6 @@ void med_control_close(struct med_server *server, struct control_conn *c)
         med_server_unwatch(server, c->fd);
         close(c->fd);
         c->fd = -1;
-        server->control_count--;
     }
 }
 
@@ -51,7 +50,6 @@ int med_server_add_control(struct med_server *server, int fd)
         return -1;
     }
     free_slot->fd = fd;
-    server->control_count++;
     return 0;
 }
 

@@ -161,7 +161,6 @@ struct med_server {
     int control_fd;
     bool control_bound;         /* we created it: unlink it at the end */
     struct control_conn controls[MED_MAX_CONTROLS];
-    unsigned control_count;
     struct med_budget_params budget_params;
     struct med_guard_limits guard_limits;
     int resume_fd;              /* timerfd: a deferred vGPU's budget is back */
