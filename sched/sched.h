@@ -114,7 +114,9 @@ struct med_sched_workload {
      * was dispatched (0: it did not), until it reaches ELSP port 0 */
     uint64_t waited_since_ns;
     uint64_t gpu_ns;            /* GPU time charged for it, once finished */
-    unsigned parts;             /* owner's: >= 1 pieces, each a unit of dispatch */
+    /* owner's: >= 1 pieces, each a unit of dispatch; the owner may add
+     * parts while it is queued, until its first dispatch */
+    unsigned parts;
     unsigned run_first, run_end;        /* mechanism's: parts bind must run now */
     /* mechanism's: the first part of the latest chunk the engine was given
      * in this run (run_first, or where feed() extended it) */
@@ -212,7 +214,7 @@ struct med_sched_ops {
      * w->run_end - 1 (more than when it was bound): write that tail where
      * the engine's lite restore loads it (the context image); called
      * right before the ELSP write.  Only parts the owner made runnable
-     * before med_sched_submit() become reachable. */
+     * before the workload's first dispatch become reachable. */
     void (*extend)(struct med_sched_workload *w);
 };
 

@@ -127,6 +127,19 @@ void med_wl_context_build(struct vgpu_workload *w, const struct guest_context *c
 }
 
 
+bool med_wl_context_same(const struct vgpu_workload *w, const struct vgpu_workload *x)
+{
+    const uint32_t *a = (const uint32_t *)((const uint8_t *)w->mem.map + LRC_STATE_OFFSET);
+    const uint32_t *b = (const uint32_t *)((const uint8_t *)x->mem.map + LRC_STATE_OFFSET);
+
+    for (unsigned dw = 0; dw < PGPU_PAGE_SIZE / 4; dw++) {
+        if (a[dw] != b[dw] && dw != CTX_RING_HEAD_DW && dw != CTX_RING_TAIL_DW) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* What the guest reads back from its context image (contract 6.5): the
  * final head, the context's time and the engine's own state. */
 void med_wl_context_write_back(struct vgpu_workload *w)

@@ -20,6 +20,28 @@
 #define BB_START_BYTES          12          /* the scanner takes no other length */
 
 
+/* Room in @w's sites and part ends for @need of each: false without memory. */
+static bool grow_sites(struct vgpu_workload *w, unsigned need)
+{
+    struct bb_site *grown;
+    uint32_t *ends;
+
+    if (w->site_cap >= need) {
+        return true;
+    }
+    grown = realloc(w->sites, need * sizeof(*grown));
+    ends = grown ? realloc(w->part_ends, need * sizeof(*ends)) : NULL;
+    if (grown) {
+        w->sites = grown;
+    }
+    if (!ends) {
+        return false;
+    }
+    w->part_ends = ends;
+    w->site_cap = need;
+    return true;
+}
+
 /* Where each batch copy goes in the workload's memory (offsets[b], b >= 1;
  * the ring's bytes go to the shadow ring at the guest's offsets): where
  * they end. */
@@ -138,6 +160,66 @@ static void split_parts(struct vgpu_workload *w, const struct guest_context *ctx
     w->sched.parts = parts;
 }
 
+bool med_wl_layout_append(struct vgpu_workload *w, const struct vgpu_workload *x)
+{
+    const struct med_vgpu_exec_host *host = w->sub->config.host;
+    /* where place_buffers() put @x's first batch copy, and where it goes in @w */
+    uint64_t from = med_wl_align_up(SHADOW_RING_OFFSET(x->engine) + x->ring_size,
+                                    SHADOW_BATCH_ALIGN);
+    uint64_t to = med_wl_align_up(w->used, SHADOW_BATCH_ALIGN);
+    uint64_t end = to + (x->used > from ? x->used - from : 0);
+    unsigned parts = w->sched.parts + x->sched.parts, sites = w->site_count + x->site_count;
+    unsigned need = (parts > sites ? parts : sites) + 2 * LOOP_TRAPS_MAX;
+    uint8_t *ring_to, *ring_from;
+    uint32_t len = (x->ring_tail - x->head + x->ring_size) % x->ring_size;
+
+    if (end > host->window_size) {
+        return false;
+    }
+    if (!grow_sites(w, need)) {
+        return false;
+    }
+    if (w->mem.size < end) {
+        struct med_host_buf grown;
+        uint64_t size = w->mem.size;
+
+        while (size < end) {
+            size *= 2;
+        }
+        if (med_host_buf_alloc(host->host_mem, size, &grown)) {
+            return false;
+        }
+        memcpy(grown.map, w->mem.map, w->used);
+        med_host_buf_free(host->host_mem, &w->mem);
+        w->mem = grown;
+    }
+    /* Its ring's bytes, up to its RING_TAIL, at the same offsets (it may wrap). */
+    ring_to = (uint8_t *)w->mem.map + SHADOW_RING_OFFSET(w->engine);
+    ring_from = (uint8_t *)x->mem.map + SHADOW_RING_OFFSET(x->engine);
+    for (uint32_t done = 0; done < len;) {
+        uint32_t at = (x->head + done) % x->ring_size;
+        uint32_t n = len - done < x->ring_size - at ? len - done : x->ring_size - at;
+
+        memcpy(ring_to + at, ring_from + at, n);
+        done += n;
+    }
+    memcpy((uint8_t *)w->mem.map + to, (const uint8_t *)x->mem.map + from, end - to);
+    for (unsigned i = 0; i < x->site_count; i++) {
+        struct bb_site site = x->sites[i];
+
+        /* in the ring: where it was; in a batch copy: moved with it */
+        site.addr_lo += site.addr_lo >= from ? (uint32_t)(to - from) : 0;
+        site.addr_hi += site.addr_hi >= from ? (uint32_t)(to - from) : 0;
+        site.target += (uint32_t)(to - from);
+        w->sites[w->site_count++] = site;
+    }
+    w->part_ends[w->sched.parts - 1] = w->tail;
+    memcpy(&w->part_ends[w->sched.parts], x->part_ends, (x->sched.parts - 1) * sizeof(uint32_t));
+    w->sched.parts = parts;
+    w->used = end;
+    return true;
+}
+
 unsigned med_wl_part_at(const struct med_sched_workload *sw, uint32_t ring_head)
 {
     const struct vgpu_workload *w = (const struct vgpu_workload *)sw;
@@ -159,19 +241,9 @@ static bool record_batch_starts(struct vgpu_workload *w, const struct guest_cont
 {
     unsigned need = res->bb_start_count + 2 * LOOP_TRAPS_MAX;
 
-    if (w->site_cap < need) {
-        struct bb_site *grown = realloc(w->sites, need * sizeof(*grown));
-        uint32_t *ends = grown ? realloc(w->part_ends, need * sizeof(*ends)) : NULL;
-
-        if (grown) {
-            w->sites = grown;
-        }
-        if (!ends) {
-            med_wl_reject(w, "no host memory for its batch starts");
-            return false;
-        }
-        w->part_ends = ends;
-        w->site_cap = need;
+    if (!grow_sites(w, need)) {
+        med_wl_reject(w, "no host memory for its batch starts");
+        return false;
     }
     for (unsigned i = 0; i < res->bb_start_count; i++) {
         const struct med_scan_bb_start *site = &res->bb_starts[i];

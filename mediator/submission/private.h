@@ -274,7 +274,8 @@ const struct vgpu_workload *med_wl_previous_of_context(const struct vgpu_workloa
 void med_wl_requeue(struct vgpu_workload *w, const struct pending_element *els, unsigned count);
 
 /* shadow.c */
-/* Turn @w's element into a queued workload, or reject it. */
+/* Turn @w's element into a workload ready for the scheduler (WL_QUEUED),
+ * or reject it. */
 void med_wl_shadow(struct vgpu_workload *w);
 
 /* context.c */
@@ -282,6 +283,9 @@ void med_wl_shadow(struct vgpu_workload *w);
 bool med_wl_context_read(struct vgpu_workload *w, struct guest_context *ctx);
 /* The shadow context in @w's memory: the guest's register state with host addresses. */
 void med_wl_context_build(struct vgpu_workload *w, const struct guest_context *ctx);
+/* Whether @w's and @x's shadow contexts are the same but for their ring's
+ * head and tail (the same guest registers, the same PPGTT version). */
+bool med_wl_context_same(const struct vgpu_workload *w, const struct vgpu_workload *x);
 /* What the guest reads back from its context image once @w is done. */
 void med_wl_context_write_back(struct vgpu_workload *w);
 
@@ -309,6 +313,13 @@ void med_wl_fetch_destroy(struct med_vgpu_submission *sub);
  * where the window ends (@res and its reason say so). */
 bool med_wl_layout(struct vgpu_workload *w, const struct guest_context *ctx,
                    struct med_scan_result *res, uint32_t len);
+
+/* @x, laid out and not yet queued, starting at @w's tail in the same ring,
+ * appended to @w (not yet dispatched): its ring bytes at their offsets,
+ * its batch copies after @w's, its batch starts and parts after @w's, a
+ * part boundary at @w's tail.  False, @w unchanged, when the window or
+ * host memory has no room for both. */
+bool med_wl_layout_append(struct vgpu_workload *w, const struct vgpu_workload *x);
 
 /* The scheduler's part_at: the part of @sw the engine is in with its
  * ring's HEAD at @ring_head. */
@@ -346,6 +357,8 @@ uint32_t med_wl_writers_of(const struct vgpu_workload *w, const struct guest_con
  * GGTT as of now, as @w's write set. */
 void med_wl_writes_record(struct vgpu_workload *w, const struct med_scan_result *res,
                           const struct med_vgpu_ppgtt *ppgtt);
+/* @x's write set joins @w's (anything, without memory for it). */
+void med_wl_writes_add(struct vgpu_workload *w, const struct vgpu_workload *x);
 /* @w's scan stopped before a batch its ring writes first (its result's split):
  * @w runs its ring's first @len bytes, completes the elements whose
  * tails it covers, and puts the others back for the rest. */

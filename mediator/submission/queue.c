@@ -281,6 +281,53 @@ static void defer(struct engine_queue *eq, struct vgpu_workload *w)
     w->blockers = 0;
 }
 
+/*
+ * @x, just shadowed, continues the ring of the workload before it on its
+ * engine, which waits for its vGPU's turn, not yet dispatched: @x joins
+ * it instead of taking a slot of its own, as a lite restore moves a
+ * pending context's tail, so that a vGPU's turn is one workload however
+ * many elements it queued while others ran (decision 10).  Only the
+ * copies already scanned are moved (layout.c): @x's scan read no page the
+ * workload may write (else @x was deferred), and the GPU walks the same
+ * PPGTT version with the same registers (med_wl_context_same()).  Not a
+ * split, refused or looping workload, whose ends and trampolines are
+ * their own; at most MED_WL_MERGE_MAX elements join one.
+ */
+static bool fold(struct engine_queue *eq, struct vgpu_workload *x)
+{
+    struct vgpu_workload *w;
+
+    if (eq->in_flight < 2) {
+        return false;
+    }
+    w = &eq->slots[eq->order[eq->in_flight - 2]];
+    if (w->state != WL_QUEUED || w->sched.dispatched_ns || w->lrca != x->lrca ||
+        x->head != w->tail || w->ring_tail != w->tail || x->ppgtt != w->ppgtt ||
+        x->ring_size != w->ring_size || w->unreported || x->unreported || w->refused ||
+        x->refused || w->trap_count || x->trap_count ||
+        w->taken_count + x->taken_count > 1 + MED_WL_MERGE_MAX ||
+        (w->taken[w->taken_count - 1].tail & TAIL_ADDR) != w->tail ||
+        (x->taken[x->taken_count - 1].tail & TAIL_ADDR) != x->tail ||
+        !med_wl_context_same(w, x) || !med_wl_layout_append(w, x)) {
+        return false;
+    }
+    med_wl_writes_add(w, x);
+    memcpy(&w->taken[w->taken_count], x->taken, x->taken_count * sizeof(x->taken[0]));
+    w->taken_count += x->taken_count;
+    w->tail = x->tail;
+    w->ring_tail = x->ring_tail;
+    w->user_interrupt = w->user_interrupt || x->user_interrupt;
+    w->scan_ns += x->scan_ns;
+    w->shadow_ns += x->shadow_ns;
+    med_vgpu_ppgtt_unpin(x->ppgtt, x->ppgtt_pin);
+    x->ppgtt = NULL;
+    x->state = WL_FREE;
+    eq->in_flight--;
+    w->sub->stats.folded++;
+    w->sub->config.host->totals->folded++;
+    return true;
+}
+
 bool med_vgpu_submission_can_shadow(const struct med_vgpu_submission *sub)
 {
     for (unsigned e = 0; e < GEN9_NUM_ENGINES; e++) {
@@ -327,6 +374,8 @@ void med_vgpu_submission_shadow_next(struct med_vgpu_submission *sub)
         med_wl_shadow(w);
         if (w->blockers) {
             defer(eq, w);
+        } else if (w->state == WL_QUEUED && !fold(eq, w)) {
+            med_sched_submit(sub->config.host->sched, &eq->entity, &w->sched);
         }
         if (med_page_pool_allocated(sub->pool) - tables_before > MED_GUARD_BIG_BUILD_TABLES) {
             med_wl_notice(sub, true, MED_GUARD_BIG_BUILD, NULL);

@@ -1,8 +1,8 @@
 /*
  * shadow.c - one element turned into a workload the GPU may run, or
  * rejected: its context read, the GTTs synced, the ring and batches copied
- * and scanned, laid out in host memory and the shadow context built; then
- * queued with the scheduler.
+ * and scanned, laid out in host memory and the shadow context built (queue.c
+ * then hands it to the scheduler or folds it into the workload before it).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -16,7 +16,6 @@
 void med_wl_shadow(struct vgpu_workload *w)
 {
     struct med_vgpu_submission *sub = w->sub;
-    struct engine_queue *eq = &sub->engines[w->engine];
     const struct vgpu_workload *prev;
     struct guest_context ctx;
     struct med_scan_result res;
@@ -91,7 +90,4 @@ void med_wl_shadow(struct vgpu_workload *w)
     w->shadow_ns = med_now_ns() - start - w->scan_ns;
     MED_TRACE(shadow, sub->config.vgpu_id, w->engine, w->taken[0].desc, w->state == WL_QUEUED,
               w->shadow_ns);
-    if (w->state == WL_QUEUED) {
-        med_sched_submit(sub->config.host->sched, &eq->entity, &w->sched);
-    }
 }

@@ -64,24 +64,12 @@ static int run_order(const void *a, const void *b)
     return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
-void med_wl_writes_record(struct vgpu_workload *w, const struct med_scan_result *res,
-                          const struct med_vgpu_ppgtt *ppgtt)
+/* @w's runs in address order, those that meet or touch joined (none
+ * when it writes anything). */
+static void sort_runs(struct vgpu_workload *w)
 {
-    uint64_t pages = 0;
     unsigned merged = 0;
 
-    w->write_count = 0;
-    w->writes_any = res->writes_any;
-    for (unsigned i = 0; i < res->write_count && !w->writes_any; i++) {
-        const struct med_scan_write *range = &res->writes[i];
-
-        for (uint64_t gma = range->lo; gma < range->hi && !w->writes_any; gma += PGPU_PAGE_SIZE) {
-            uint64_t page = page_of(w->sub, ppgtt, range->space, gma);
-
-            /* what no longer maps guest RAM is no page a later scan reads */
-            w->writes_any = ++pages > WRITE_PAGES_MAX || (page && !add_page(w, page));
-        }
-    }
     if (w->writes_any || !w->write_count) {
         w->write_count = 0;
         return;
@@ -97,6 +85,43 @@ void med_wl_writes_record(struct vgpu_workload *w, const struct med_scan_result 
         }
     }
     w->write_count = merged + 1;
+}
+
+void med_wl_writes_record(struct vgpu_workload *w, const struct med_scan_result *res,
+                          const struct med_vgpu_ppgtt *ppgtt)
+{
+    uint64_t pages = 0;
+
+    w->write_count = 0;
+    w->writes_any = res->writes_any;
+    for (unsigned i = 0; i < res->write_count && !w->writes_any; i++) {
+        const struct med_scan_write *range = &res->writes[i];
+
+        for (uint64_t gma = range->lo; gma < range->hi && !w->writes_any; gma += PGPU_PAGE_SIZE) {
+            uint64_t page = page_of(w->sub, ppgtt, range->space, gma);
+
+            /* what no longer maps guest RAM is no page a later scan reads */
+            w->writes_any = ++pages > WRITE_PAGES_MAX || (page && !add_page(w, page));
+        }
+    }
+    sort_runs(w);
+}
+
+void med_wl_writes_add(struct vgpu_workload *w, const struct vgpu_workload *x)
+{
+    w->writes_any = w->writes_any || x->writes_any;
+    for (unsigned i = 0; i < x->write_count && !w->writes_any; i++) {
+        struct page_run *writes = med_wl_grow(w->writes, &w->write_cap, w->write_count,
+                                              sizeof(*writes), 16);
+
+        if (!writes) {
+            w->writes_any = true;
+            break;
+        }
+        w->writes = writes;
+        w->writes[w->write_count++] = x->writes[i];
+    }
+    sort_runs(w);
 }
 
 static bool writes_page(const struct vgpu_workload *w, uint64_t page)

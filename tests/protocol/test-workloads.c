@@ -1718,6 +1718,52 @@ static void test_merged_elements_split_before_a_written_batch_complete_once_each
     assert_int_equal(ev->done - done, MED_WL_SLOTS + 2 + 1);
 }
 
+/*
+ * Elements of one context that arrive while the render engine runs
+ * another VM's work (two of the neighbour's workloads on semaphores fill
+ * both ELSP ports) run as one workload at this VM's turn: each joins the
+ * one before it, shadowed and waiting (queue.c's fold()), as a lite
+ * restore moves a pending context's tail; each is still completed once,
+ * in order.  A later element that reads a batch the joined workload
+ * writes (the relay's readers) is not joined: it waits for that workload
+ * and runs what it wrote.
+ */
+static void test_elements_waiting_for_their_turn_run_as_one_workload(void **state)
+{
+    struct env *e = *state;
+    struct neighbour_work n = neighbour_work(e);
+    const struct guest_events *ev = guest_vm_events(e->vm);
+    const struct med_vgpu_exec_stats *st = med_server_exec_stats(server_thread_server(e->server));
+    uint32_t *q = n.batch->map;
+    uint64_t done = ev->done, folded = st->folded, workloads = st->times.workloads;
+
+    emit_wait_for_one(&q, DATA_ADDR + 0x40);
+    emit(&q, MI_BB_END_DW);
+    for (unsigned i = 0; i < 2; i++) {
+        submit_batch(n.rcs, BATCH_ADDR);
+        assert_int_equal(guest_ctx_barrier(n.bcs, WAIT_MS), 0);
+    }
+    /* Each taken by the mediator (a barrier) before the next is written. */
+    submit_batch(e->rcs, store_batch(e, 0x1000, DATA_ADDR + 8, 0xa));
+    assert_int_equal(guest_ctx_barrier(e->bcs, WAIT_MS), 0);
+    submit_batch(e->rcs, store_batch(e, 0x2000, DATA_ADDR + 12, 0xb));
+    assert_int_equal(guest_ctx_barrier(e->bcs, WAIT_MS), 0);
+    submit_relay_in_one_context(e, MI_BB_END_DW);
+    /* Released both: the scheduler may give this VM its turn first. */
+    store_u32(n.data, 0x10, 1);
+    assert_relayed(e, e->rcs);
+    assert_int_equal(guest_ctx_wait(n.rcs, WAIT_MS), 0);
+    assert_int_equal(load_u32(e->data, 2), 0xa);
+    assert_int_equal(load_u32(e->data, 3), 0xb);
+    /* the neighbour's two; the two stores and the writer as one, the readers' after it */
+    server_thread_stop(e->server);
+    assert_int_equal(st->folded - folded, 2);
+    assert_int_equal(st->times.workloads - workloads, 2 + 2);
+    assert_int_equal(server_thread_resume(e->server), 0);
+    /* the two stores, the writer, the readers and a barrier after each */
+    assert_int_equal(ev->done - done, 4 + 4);
+}
+
 #define STARTED_MARK    0x57a7
 
 /*
@@ -2361,6 +2407,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(
             test_a_refused_command_written_into_a_later_batch_is_refused, setup_patient,
             teardown),
+        cmocka_unit_test_setup_teardown(test_elements_waiting_for_their_turn_run_as_one_workload,
+                                        setup_patient, teardown),
         cmocka_unit_test_setup_teardown(
             test_merged_elements_split_before_a_written_batch_complete_once_each, setup_patient,
             teardown),
