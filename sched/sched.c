@@ -593,13 +593,27 @@ static void head(struct med_sched *s, struct med_sched_workload *w, uint64_t now
     }
 }
 
-/* feed(): look again after half of @parts of @en's GPU time per part. */
+/*
+ * feed(): look again once the engine, somewhere in a part with @parts
+ * (at least 1) to go before the one awaited, should be half-way into the
+ * last of them by @en's GPU time per part: it enters the awaited part
+ * after between @parts - 1 and @parts parts' time, so an earlier look
+ * finds it short of there and costs a wake-up only (looking after half
+ * of the @parts, until 2026-12-07, took about log2 of them per chunk: a
+ * wake-up per 1080p copy, each taking the engine's core in this 2-core
+ * VM while it copied, docs/benchmarks.md).
+ */
+uint64_t med_sched_feed_poll_ns(uint64_t part_ns, unsigned parts)
+{
+    uint64_t ns = (2 * (uint64_t)parts - 1) * part_ns / 2;
+
+    return ns > FEED_POLL_MIN_NS ? ns : FEED_POLL_MIN_NS;
+}
+
 static void feed_poll(struct med_sched *s, const struct med_sched_entity *en, unsigned parts,
                       uint64_t now)
 {
-    uint64_t ns = (uint64_t)parts * en->part_ns / 2;
-
-    wake_at(s, now + (ns > FEED_POLL_MIN_NS ? ns : FEED_POLL_MIN_NS));
+    wake_at(s, now + med_sched_feed_poll_ns(en->part_ns, parts));
 }
 
 /*
@@ -623,11 +637,12 @@ static void feed_poll(struct med_sched *s, const struct med_sched_entity *en, un
  * What ran so far is charged first, so the policy decides on the time the
  * engine counted (CTX_TIMESTAMP, live while the context runs), and a
  * newcomer is owed no more than against a vGPU picked every slice.
- * Until the engine is in the last chunk, the mechanism looks again after
- * half of what the chunks before it should take by the vGPU's time per
- * part (a wake-up, no ELSP write: no event marks a part's start); until
- * the engine took the last write, the interrupt of its CSB entry is what
- * it waits for.  The parts given were copied and
+ * Until the engine is in the last chunk, the mechanism looks again when it
+ * should be half a part into it by the vGPU's time per part
+ * (med_sched_feed_poll_ns(): a wake-up, no ELSP write: no event marks a
+ * part's start), and reads whether the engine took the last write then
+ * (its CSB entry's interrupt is left to that look, decision 13 of
+ * docs/architecture.md).  The parts given were copied and
  * scanned with the whole workload before it was submitted: nothing is
  * scanned or fetched here.
  */
@@ -643,19 +658,19 @@ static bool feed(struct med_sched *s, struct sched_engine *e, uint64_t now)
         (w->run_end == w->parts && (!en->first || w->fed_from == w->parts))) {
         return false;
     }
-    if (e->elsp_pending) {
-        /* The engine takes a write at its next arbitration point, within
-         * the part it runs: the timer looks again after half a part.
-         * Another write's CSB entry interrupts (process_csb()). */
-        if (e->feed_pending) {
-            feed_poll(s, en, 1, now);
-            e->following = true;
-        }
-        return false;
+    if (e->elsp_pending && !e->feed_pending) {
+        return false;   /* another write's CSB entry interrupts (process_csb()) */
     }
     at = s->config.ops->part_at(w, mmio_read(s, e->base + RING_HEAD) & HEAD_ADDR);
-    if (at < w->fed_from) {
-        feed_poll(s, en, w->fed_from - at, now);
+    if (at < w->fed_from || e->elsp_pending) {
+        /* Short of the last chunk nothing is due, taken or not (the engine
+         * takes a write at its next arbitration point, within the part it
+         * runs, and its CSB entry is read at the next look); in it, a
+         * write not taken yet is looked for again after half a part.
+         * Until 2026-12-07 a write not seen taken was looked for every
+         * half a part wherever the engine was: two wake-ups more per
+         * chunk. */
+        feed_poll(s, en, at < w->fed_from ? w->fed_from - at : 1, now);
         e->following = true;
         return false;
     }
@@ -664,6 +679,15 @@ static bool feed(struct med_sched *s, struct sched_engine *e, uint64_t now)
     if (used > w->run_charged_ns) {
         account(s, en, used - w->run_charged_ns, now);
         w->run_charged_ns = used;
+    }
+    /* A fed run goes on for the whole workload: its parts tell the
+     * estimate what they take as they run, not only at its end (from the
+     * part the engine was in at the last look to the one it is in now,
+     * so that the parts begun count at both ends alike). */
+    if (at > w->learnt_at && used > w->learnt_ns) {
+        med_sched_learn_parts(en, used - w->learnt_ns, at - w->learnt_at);
+        w->learnt_at = at;
+        w->learnt_ns = used;
     }
     if (!s->config.policy->keeps(s->policy, en, now)) {
         return false;
@@ -745,6 +769,8 @@ static void dispatch(struct med_sched *s, struct sched_engine *e)
         w->window = window;
         w->ctx_timestamp_start = __atomic_load_n(w->ctx_timestamp, __ATOMIC_RELAXED);
         w->run_charged_ns = 0;
+        w->learnt_at = w->run_first;
+        w->learnt_ns = 0;
         w->fed_from = w->run_first;
         w->desc = desc[port];
         if (!w->run_first && !w->saved_inside) {
@@ -804,8 +830,8 @@ static void finish(struct med_sched *s, struct sched_engine *e, enum med_sched_r
     e->port0_ended = false;
     w->finished_ns = now_ns();
     used = charge(s, w, w->finished_ns, result == MED_SCHED_DONE);
-    if (result == MED_SCHED_DONE) {
-        med_sched_learn_parts(w->entity, used, w->run_end - w->run_first);
+    if (result == MED_SCHED_DONE) {     /* used >= run_charged_ns >= learnt_ns */
+        med_sched_learn_parts(w->entity, used - w->learnt_ns, w->run_end - w->learnt_at);
     }
     MED_TRACE(gpu_complete, e->id, w->entity->owner_id, result, w->gpu_ns);
     if (more) {

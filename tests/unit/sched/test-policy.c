@@ -488,6 +488,30 @@ static void test_part_estimate_counts_every_part(void **state)
     assert_in_range(en.part_ns, 6200, 6202);
 }
 
+/*
+ * A fed engine, somewhere inside a part with @parts to go before the one
+ * the mechanism awaits (the first of the last chunk given), enters it
+ * after between @parts - 1 and @parts parts' time: a look before @parts -
+ * 1 parts finds it short of there for sure, a wake-up for nothing.  With
+ * 1080p copies of 250 us, four to a 1 ms slice, the look after a feed
+ * came after 2, 1, 1/2 and 1/2 copies (four wake-ups per chunk, the
+ * halves); now after 3 1/2 and 1/2.
+ */
+static void test_a_feed_looks_when_the_engine_can_be_there(void **state)
+{
+    (void)state;
+    for (unsigned parts = 1; parts <= 8; parts++) {
+        uint64_t ns = med_sched_feed_poll_ns(250000, parts);
+
+        assert_true(ns >= (parts - 1) * 250000ull);
+        assert_true(ns < parts * 250000ull);
+    }
+    assert_int_equal(med_sched_feed_poll_ns(250000, 4), 875000);
+    assert_int_equal(med_sched_feed_poll_ns(250000, 1), 125000);
+    /* not sooner than the floor, whatever the estimate */
+    assert_int_equal(med_sched_feed_poll_ns(1000, 1), 20000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -503,6 +527,7 @@ int main(void)
         cmocka_unit_test(test_split_work_keeps_the_engine_busy_next_to_a_cap),
         cmocka_unit_test(test_bad_shares_and_slice_refused),
         cmocka_unit_test(test_part_estimate_counts_every_part),
+        cmocka_unit_test(test_a_feed_looks_when_the_engine_can_be_there),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
