@@ -1,7 +1,9 @@
 /*
- * vgpu-dirty: one guest RAM page's DIRTY_MEMORY_VGA bit, tested and cleared
- * without a sync of the accelerator's log (vgpu-link's watch of the guest's
- * page tables, docs/architecture.md decision 9).
+ * vgpu-dirty: guest RAM pages' DIRTY_MEMORY_VGA bits, read in QEMU's bitmap
+ * itself without a sync of the accelerator's log: one page's, tested and
+ * cleared (vgpu-link's watch of the guest's page tables, docs/architecture.md
+ * decision 9); a set of pages', tested a bitmap word at a time (the
+ * console's unchanged refresh, docs/display.md "Damage").
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -31,5 +33,26 @@ bool vgpu_dirty_log_immediate(void);
  * and still be written unmarked).
  */
 bool vgpu_dirty_take_page(MemoryRegion *mr, hwaddr offset, bool fresh);
+
+/* Pages of a RAM region as words of the DIRTY_MEMORY_VGA bitmap. */
+struct vgpu_dirty_word {
+    unsigned long index;        /* the word's: ram_addr_t page / BITS_PER_LONG */
+    unsigned long mask;         /* its bits that are pages of the set */
+};
+
+/*
+ * The pages at @count page-aligned @offsets of @mr (a RAM region) as words
+ * of the bitmap, in @words (room for @count), each word once, in order;
+ * returns how many.
+ */
+size_t vgpu_dirty_words(MemoryRegion *mr, const hwaddr *offsets, size_t count,
+                        struct vgpu_dirty_word *words);
+
+/*
+ * Whether any page of @words was written since its bit was last cleared:
+ * a load and a mask per word, no sync, nothing cleared.  Current only
+ * where vgpu_dirty_log_immediate().
+ */
+bool vgpu_dirty_words_any(const struct vgpu_dirty_word *words, size_t count);
 
 #endif /* GPUMED_HW_VGPU_DIRTY_H */

@@ -35,6 +35,7 @@
 #include "ui/console.h"
 
 #include "trace.h"
+#include "vgpu-dirty.h"
 #include "vgpu-display.h"
 #include "vgpu/plane.h"
 
@@ -63,6 +64,7 @@ struct display_stats {
     uint64_t full;              /* refreshes that compared the whole plane */
     uint64_t dirty;             /* ... only the rows of the pages written */
     uint64_t idle;              /* ... nothing: no page written */
+    uint64_t snapshots;         /* dirty or idle refreshes that took the log's snapshot */
     uint64_t rows_compared;
 };
 
@@ -106,6 +108,8 @@ struct VgpuDisplay {
     uint64_t *tracked_addr;
     hwaddr *tracked_offset;
     size_t tracked_count;
+    struct vgpu_dirty_word *tracked_words;  /* the tracked pages in logged_mr's log */
+    size_t tracked_word_count;
     hwaddr tracked_lo, tracked_hi;
     uint64_t tracked_epoch;
     MemoryRegion *logged_mr;
@@ -348,6 +352,9 @@ static void track_pages(VgpuDisplay *d, const struct gen9_fb *fb, uint64_t epoch
     d->tracked_offset = g_renew(hwaddr, d->tracked_offset, fb->page_count);
     memcpy(d->tracked_offset, d->page_offset, fb->page_count * sizeof(hwaddr));
     d->dirty = g_renew(uint64_t, d->dirty, DIV_ROUND_UP(fb->page_count, 64));
+    d->tracked_words = g_renew(struct vgpu_dirty_word, d->tracked_words, fb->page_count);
+    d->tracked_word_count = vgpu_dirty_words(d->page_mr, d->page_offset, fb->page_count,
+                                             d->tracked_words);
     d->tracked_count = fb->page_count;
     d->tracked_lo = lo;
     d->tracked_hi = hi;
@@ -384,12 +391,24 @@ static bool map_dirty_rows(void *opaque, uint32_t first_row, uint32_t end_row,
 static bool refresh_dirty(VgpuDisplay *d)
 {
     struct gen9_fb *fb = &d->fb;
-    DirtyBitmapSnapshot *snap = take_dirty(d);
+    DirtyBitmapSnapshot *snap;
     uint8_t *origin;
     size_t stride;
     int64_t changed;
     bool any = false;
 
+    /* Where the log needs no sync (TCG, qtest), no page of the plane
+     * written is seen in the log itself, a word at a time: nothing to take,
+     * clear or test page by page (the snapshot would clear the span's bits
+     * and TLB entries and wait for every vCPU to leave its translation
+     * block).  A write after this test is the next refresh's. */
+    if (vgpu_dirty_log_immediate() &&
+        !vgpu_dirty_words_any(d->tracked_words, d->tracked_word_count)) {
+        d->stats.idle++;
+        return true;
+    }
+    snap = take_dirty(d);
+    d->stats.snapshots++;
     /* A test per run of pages contiguous in RAM, then per page of a run
      * written (a test of the whole span would cost its size, which for
      * pages scattered over guest RAM is all of it). */
@@ -559,9 +578,10 @@ char *vgpu_display_format_stats(VgpuDisplay *d)
     GString *s = g_string_new(NULL);
 
     g_string_append_printf(s, "damage=%s full=%" PRIu64 " dirty=%" PRIu64 " idle=%" PRIu64
-                           " rows_compared=%" PRIu64 " last_damage=",
+                           " snapshots=%" PRIu64 " rows_compared=%" PRIu64 " last_damage=",
                            d->compare_why ? "compare" : "dirty-log", d->stats.full,
-                           d->stats.dirty, d->stats.idle, d->stats.rows_compared);
+                           d->stats.dirty, d->stats.idle, d->stats.snapshots,
+                           d->stats.rows_compared);
     for (unsigned i = 0; i < MIN(d->damage_count, DAMAGE_RUNS_SHOWN); i++) {
         g_string_append_printf(s, "%s%u+%u", i ? "," : "", d->damage_runs[i][0],
                                d->damage_runs[i][1]);
@@ -715,6 +735,7 @@ void vgpu_display_free(VgpuDisplay *d)
     g_free(d->page_offset);
     g_free(d->tracked_addr);
     g_free(d->tracked_offset);
+    g_free(d->tracked_words);
     g_free(d->dirty);
     g_free(d->cursor_image);
     g_free(d);
