@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "gtt/ppgtt-shadow.h"
+#include "mediator/grow.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -170,18 +171,15 @@ static void page_release(struct med_vgpu_ppgtt *s, void *page, uint64_t bus,
                          uint64_t version)
 {
     if (pinned(s, version)) {
-        if (s->held_count == s->held_cap) {
-            unsigned cap = s->held_cap ? 2 * s->held_cap : 16;
-            struct held_page *grown = realloc(s->held, cap * sizeof(*grown));
+        struct held_page *held = med_grow(s->held, &s->held_cap, s->held_count,
+                                          sizeof(*held), 16);
 
-            /* Without room to remember it the page is never reused: a
-             * leak of one page is safe, a reuse under the GPU is not. */
-            if (!grown) {
-                return;
-            }
-            s->held = grown;
-            s->held_cap = cap;
+        /* Without room to remember it the page is never reused: a leak of
+         * one page is safe, a reuse under the GPU is not. */
+        if (!held) {
+            return;
         }
+        s->held = held;
         s->held[s->held_count++] = (struct held_page){
             .page = page, .bus = bus, .first = version, .last = s->version - 1,
         };
@@ -554,14 +552,10 @@ uint64_t med_vgpu_ppgtt_pin(struct med_vgpu_ppgtt *s)
     if (s->pin_count && s->pins[s->pin_count - 1].version == version) {
         s->pins[s->pin_count - 1].count++;
     } else {
-        if (s->pin_count == s->pin_cap) {
-            unsigned cap = s->pin_cap ? 2 * s->pin_cap : 8;
-            struct pin *grown = realloc(s->pins, cap * sizeof(*grown));
+        struct pin *pins = med_grow(s->pins, &s->pin_cap, s->pin_count, sizeof(*pins), 8);
 
-            assert(grown);  /* bounded by the workloads in flight: a few dozen bytes */
-            s->pins = grown;
-            s->pin_cap = cap;
-        }
+        assert(pins);   /* bounded by the workloads in flight: a few dozen bytes */
+        s->pins = pins;
         s->pins[s->pin_count++] = (struct pin){ .version = version, .count = 1 };
     }
     s->newest_pin = version;

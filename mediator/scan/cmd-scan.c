@@ -7,6 +7,8 @@
  */
 #include "mediator/scan/cmd-table.h"
 
+#include "mediator/grow.h"
+
 #include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -406,16 +408,15 @@ static void __attribute__((noinline)) record_write(struct med_scan_state *s,
         }
     }
     if (r->write_count == scan->write_capacity) {
-        unsigned capacity = scan->write_capacity ? 2 * scan->write_capacity : 64;
-        struct med_scan_write *grown = capacity <= MAX_WRITES
-            ? realloc(scan->writes, capacity * sizeof(*grown)) : NULL;
+        struct med_scan_write *grown = 2 * scan->write_capacity <= MAX_WRITES
+            ? med_grow(scan->writes, &scan->write_capacity, r->write_count, sizeof(*grown), 64)
+            : NULL;
 
         if (!grown) {
             r->writes_any = true;
             return;
         }
         scan->writes = grown;
-        scan->write_capacity = capacity;
     }
     scan->writes[r->write_count] = (struct med_scan_write){ .space = space, .lo = lo, .hi = hi };
     slot = s->written_next[space];

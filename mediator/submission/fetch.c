@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mediator/grow.h"
 #include "mediator/submission/private.h"
 
 #define FETCH_CHUNK_SIZE        (2u << 20)
@@ -90,8 +91,8 @@ static uint8_t *fetch_alloc(struct med_vgpu_submission *sub, const uint8_t *old,
         return c->base + c->last;
     }
     if (!c || c->size - c->used < size) {
-        struct fetch_chunk *chunks = med_wl_grow(sub->chunks, &sub->chunk_cap, sub->chunk_count,
-                                                 sizeof(*chunks), 4);
+        struct fetch_chunk *chunks = med_grow(sub->chunks, &sub->chunk_cap, sub->chunk_count,
+                                              sizeof(*chunks), 4);
 
         if (!chunks) {
             return NULL;

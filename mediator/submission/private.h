@@ -231,26 +231,6 @@ static inline uint64_t med_wl_align_up(uint64_t v, uint64_t a)
     return (v + a - 1) & ~(a - 1);
 }
 
-/* @array, room for *@cap elements of @size bytes of which @count are
- * used, with room for one more: @array itself, or grown to twice *@cap
- * (@first the first time) with *@cap set; NULL without memory, @array
- * kept as it was. */
-static inline void *med_wl_grow(void *array, unsigned *cap, unsigned count, size_t size,
-                                unsigned first)
-{
-    unsigned grown_cap = *cap ? 2 * *cap : first;
-    void *grown;
-
-    if (count < *cap) {
-        return array;
-    }
-    grown = realloc(array, grown_cap * size);
-    if (grown) {
-        *cap = grown_cap;
-    }
-    return grown;
-}
-
 /* queue.c */
 /* Tell the session, once the call returns, of @fmt's text (printf-style;
  * NULL: no line) and, if @guard, of the guard's @event. */

@@ -16,6 +16,7 @@
  */
 #include <stdlib.h>
 
+#include "mediator/grow.h"
 #include "mediator/submission/private.h"
 #include "pgpu/skl-regs.h"
 
@@ -48,7 +49,7 @@ static bool add_page(struct vgpu_workload *w, uint64_t page)
         last->hi += PGPU_PAGE_SIZE;
         return true;
     }
-    writes = med_wl_grow(w->writes, &w->write_cap, w->write_count, sizeof(*writes), 16);
+    writes = med_grow(w->writes, &w->write_cap, w->write_count, sizeof(*writes), 16);
     if (!writes) {
         return false;
     }
@@ -111,8 +112,8 @@ void med_wl_writes_add(struct vgpu_workload *w, const struct vgpu_workload *x)
 {
     w->writes_any = w->writes_any || x->writes_any;
     for (unsigned i = 0; i < x->write_count && !w->writes_any; i++) {
-        struct page_run *writes = med_wl_grow(w->writes, &w->write_cap, w->write_count,
-                                              sizeof(*writes), 16);
+        struct page_run *writes = med_grow(w->writes, &w->write_cap, w->write_count,
+                                           sizeof(*writes), 16);
 
         if (!writes) {
             w->writes_any = true;
