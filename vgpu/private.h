@@ -70,7 +70,6 @@ struct vgpu {
     uint64_t *untracked;        /* bitmap of untracked dwords touched */
 
     bool irq_asserted;          /* an MSI was sent and not yet acknowledged */
-    bool display_ready;         /* the guest driver announced itself */
     /* The Gen9 display (gen9/display.h) on this register file, with the
      * virtual monitor of the vGPU type. */
     struct gen9_display display;
@@ -135,8 +134,6 @@ uint32_t vgpu_pvinfo_read(struct vgpu *vgpu, uint32_t offset);
 void vgpu_pvinfo_g2v_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,
                            uint32_t written);
 void vgpu_pvinfo_reset(struct vgpu *vgpu);
-void vgpu_pvinfo_display_ready_write(struct vgpu *vgpu, uint32_t offset,
-                                     uint32_t old, uint32_t written);
 
 uint32_t vgpu_irq_master_read(struct vgpu *vgpu, uint32_t offset);
 void vgpu_irq_reg_write(struct vgpu *vgpu, uint32_t offset, uint32_t old,

@@ -40,12 +40,6 @@ uint32_t vgpu_pvinfo_read(struct vgpu *vgpu, uint32_t offset)
     }
 }
 
-void vgpu_pvinfo_display_ready_write(struct vgpu *vgpu, uint32_t offset,
-                                     uint32_t old, uint32_t written)
-{
-    vgpu->display_ready = written != 0;
-}
-
 static uint64_t pvinfo_pdp0(const struct vgpu *vgpu)
 {
     return vreg(vgpu, VGT_PDP) | (uint64_t)vreg(vgpu, VGT_PDP + 4) << 32;

@@ -161,8 +161,9 @@ const struct vgpu_reg vgpu_regs[] = {
     /* PVINFO (contract 2). */
     { .name = "PVINFO header", .offset = VGT_PVINFO_PAGE, .size = VGT_PVINFO_HEADER_SIZE,
       .ro_mask = ~0u, .read = vgpu_pvinfo_read },
-    { .name = "PVINFO display_ready", .offset = VGT_DISPLAY_READY, .size = 4,
-      .write = vgpu_pvinfo_display_ready_write },
+    /* i915 writes it once, when it registers (contract 2): stored, no
+     * handler, as nothing here waits for it (GVT-g sends a uevent). */
+    { .name = "PVINFO display_ready", .offset = VGT_DISPLAY_READY, .size = 4 },
     { .name = "PVINFO g2v_notify", .offset = VGT_G2V_NOTIFY, .size = 4,
       .write = vgpu_pvinfo_g2v_write },
     { .name = "PVINFO cursor_hot", .offset = VGT_CURSOR_HOT, .size = 8 },

@@ -184,7 +184,6 @@ void vgpu_reset(struct vgpu *vgpu)
     vgpu_regs_reset(vgpu);
     vgpu_ggtt_reset(vgpu);
     vgpu->irq_asserted = false;
-    vgpu->display_ready = false;
     vgpu_pvinfo_reset(vgpu);
     vgpu_display_reset(vgpu);
 }
