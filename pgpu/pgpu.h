@@ -46,16 +46,13 @@
 #define PGPU_PAGE_SIZE          4096u
 #define PGPU_APERTURE_DEFAULT   (256ull << 20)
 /* No ring progress for this long of an engine's own time stops its
- * context (docs/gpu-model.md, "Hang detection").  Gen9 has no such
- * detector: the driver finds a stuck engine itself, i915 by its heartbeat
- * (a pulse at its first beat, three raises of the pulse's priority, a
- * reset at the fifth beat; a beat is 2.5 s, its expiry rounded up to a
- * whole second: 12.5-17.5 s without preemption, as on any vGPU; natively
- * the raised pulse preempts, and the reset follows 640 ms later).  So the
- * model's detection is a backstop past that, for a driver that never
- * resets (hangcheck off, a hostile guest), the same for the mediator's
- * GPU and a VM's own (pgpu-pci).  The isolation bound between vGPUs is
- * the mediator's part limit, not this. */
+ * context.  Gen9 has no such detector: the driver finds a stuck engine
+ * itself, i915 by its heartbeat, which resets it well before this (its
+ * timing: docs/gpu-model.md, "Hang detection").  So the model's detection
+ * is a backstop past that, for a driver that never resets (hangcheck off,
+ * a hostile guest), the same for the mediator's GPU and a VM's own
+ * (pgpu-pci).  The isolation bound between vGPUs is the mediator's part
+ * limit, not this. */
 #define PGPU_HANG_TIMEOUT_DEFAULT_MS 30000u
 
 /*

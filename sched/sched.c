@@ -428,9 +428,9 @@ unsigned med_sched_queue_depth(const struct med_sched_entity *en)
  * The estimate is the mean over the last few runs' parts (each run's
  * weight 1/4 of the total before it, and each part of a run counts): a
  * run of one odd part (a warm-up, a first touch) moves it no more than one
- * part of a long run.  Weighing runs alike (until 2026-12-07) let one
- * 60 us part make a lone vGPU's next runs of 1 us parts stop every 13
- * parts, each stop an idle engine until the mediator dispatched the rest.
+ * part of a long run, whose parts would otherwise stop early, each stop
+ * an idle engine until the mediator dispatched the rest (what weighing
+ * runs alike cost: docs/scheduler.md).
  */
 void med_sched_learn_parts(struct med_sched_entity *en, uint64_t used_ns, unsigned parts)
 {
