@@ -680,15 +680,6 @@ static bool feed(struct med_sched *s, struct sched_engine *e, uint64_t now)
         account(s, en, used - w->run_charged_ns, now);
         w->run_charged_ns = used;
     }
-    /* A fed run goes on for the whole workload: its parts tell the
-     * estimate what they take as they run, not only at its end (from the
-     * part the engine was in at the last look to the one it is in now,
-     * so that the parts begun count at both ends alike). */
-    if (at > w->learnt_at && used > w->learnt_ns) {
-        med_sched_learn_parts(en, used - w->learnt_ns, at - w->learnt_at);
-        w->learnt_at = at;
-        w->learnt_ns = used;
-    }
     if (!s->config.policy->keeps(s->policy, en, now)) {
         return false;
     }
@@ -769,8 +760,6 @@ static void dispatch(struct med_sched *s, struct sched_engine *e)
         w->window = window;
         w->ctx_timestamp_start = __atomic_load_n(w->ctx_timestamp, __ATOMIC_RELAXED);
         w->run_charged_ns = 0;
-        w->learnt_at = w->run_first;
-        w->learnt_ns = 0;
         w->fed_from = w->run_first;
         w->desc = desc[port];
         if (!w->run_first && !w->saved_inside) {
@@ -830,8 +819,8 @@ static void finish(struct med_sched *s, struct sched_engine *e, enum med_sched_r
     e->port0_ended = false;
     w->finished_ns = now_ns();
     used = charge(s, w, w->finished_ns, result == MED_SCHED_DONE);
-    if (result == MED_SCHED_DONE) {     /* used >= run_charged_ns >= learnt_ns */
-        med_sched_learn_parts(w->entity, used - w->learnt_ns, w->run_end - w->learnt_at);
+    if (result == MED_SCHED_DONE) {
+        med_sched_learn_parts(w->entity, used, w->run_end - w->run_first);
     }
     MED_TRACE(gpu_complete, e->id, w->entity->owner_id, result, w->gpu_ns);
     if (more) {

@@ -108,10 +108,6 @@ struct med_sched_workload {
     const uint32_t *ctx_timestamp;
     uint32_t ctx_timestamp_start;       /* mechanism's: its value at dispatch */
     uint64_t run_charged_ns;    /* mechanism's: of this run's GPU time, charged as it ran */
-    /* mechanism's: where in this run feed() last learnt the entity's time
-     * per part from (the part the engine was in, the run's GPU time then) */
-    unsigned learnt_at;
-    uint64_t learnt_ns;
     uint64_t queued_ns, dispatched_ns, finished_ns;     /* CLOCK_MONOTONIC */
     uint64_t head_ns;           /* mechanism's: when it reached ELSP port 0 */
     /* mechanism's: since when its entity waited for the engine before it
@@ -354,7 +350,7 @@ bool med_sched_share_valid(const struct med_sched_share *share);
 
 /* @entity's run of @parts (>= 1) parts used @used_ns of GPU time: its
  * part_ns follows the mean GPU time of its recent parts (the mechanism
- * calls it as each run leaves the GPU, and as a fed run goes). */
+ * calls it as each run leaves the GPU). */
 void med_sched_learn_parts(struct med_sched_entity *entity, uint64_t used_ns, unsigned parts);
 
 /* How long a lone vGPU's feed waits before it looks again where the

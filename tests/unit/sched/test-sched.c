@@ -1216,41 +1216,6 @@ static void test_a_lone_vgpu_is_fed_across_parts(void **state)
 }
 
 /*
- * A fed run lasts the whole workload (a 256-copy element of 1080p blits),
- * so the entity's time per part is learnt as its parts run, at each look
- * that finds the engine further on, not only when the run ends: a warm-up
- * part of first-touch faults (40 ms against 250 us per copy, 2026-12-07)
- * otherwise sized every chunk of the next element and timed every look.
- * Once the engine runs part 2, parts 0 and 1 have moved the estimate,
- * with the workload still running.
- */
-static void test_a_fed_run_learns_its_parts_as_they_run(void **state)
-{
-    struct env *e = *state;
-    struct med_sched_entity a;
-    struct test_workload *t = fed_alone(e, &a);
-    uint64_t part_ns = a.part_ns, part_weight = a.part_weight;
-
-    med_sched_submit(e->sched, &a, &t->sched);
-    wait_fed(e, t, 0);
-    open_part_gate(e, 0);
-    wait_fed(e, t, 1);
-    open_part_gate(e, 1);
-    wait_fed(e, t, 2);
-    assert_false(t->completed);
-    assert_true(a.part_ns != part_ns || a.part_weight != part_weight);
-    for (unsigned k = 2; k + 1 < FED_PARTS; k++) {
-        open_part_gate(e, k);
-        if (k + 2 < FED_PARTS) {
-            wait_fed(e, t, k + 1);
-        }
-    }
-    open_part_gate(e, FED_PARTS - 1);
-    run_until(e, 2);
-    assert_int_equal(e->wl[1].result, MED_SCHED_DONE);
-}
-
-/*
  * The lite restore of a feed write, taken while the mechanism follows the
  * engine by its timer, wakes nobody: its interrupt is left to that timer,
  * which reads the CSB and feeds on (a wake-up costs the engine's thread a
@@ -1357,8 +1322,6 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_long_workload_runs_a_slice_at_a_time, setup_sliced,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_a_fed_run_learns_its_parts_as_they_run,
-                                        setup_weighted, teardown),
         cmocka_unit_test_setup_teardown(test_a_lone_vgpu_is_fed_across_parts, setup_weighted,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_a_fed_engine_leaves_its_lite_restores_to_the_timer,
