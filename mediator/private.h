@@ -120,6 +120,10 @@ struct session {
     unsigned guest_errors_logged;   /* rate limit of per-vGPU guest error lines */
     bool failed;                /* a COMPLETE could not be sent: close it */
     bool deferred;              /* over its budget: socket unwatched, elements wait */
+    /* It shadowed a workload while the server takes the rings with
+     * dispatch held (server.c, take_rings()): its later elements wait for
+     * the release (med_session_shadow_held_back()). */
+    bool shadowed_in_hold;
 };
 
 /* Event-thread work being timed for a session (session-cost.c); spans
@@ -141,6 +145,9 @@ struct med_server {
     struct med_host_buf status_pages;   /* one per engine, in the host GGTT block */
     struct med_host_buf idle_contexts;  /* one per engine (sched.h), after the status pages */
     struct med_sched *sched;
+    /* take_rings() holds the scheduler's dispatch: each vGPU shadows one
+     * workload until the release */
+    bool dispatch_held;
     struct med_vgpu_exec_host exec_host;    /* what every vGPU's submission shares */
     struct med_window_map window_map[GEN9_NUM_ENGINES][2];     /* exec_host's */
     struct med_vgpu_exec_stats exec_totals;
@@ -242,8 +249,12 @@ int med_session_watch(struct session *session);
 void med_session_unwatch(struct session *session);
 /* After every call into its submission: act on what the call noticed
  * (guest errors, the guard's events), send its COMPLETEs, then shadow the
- * elements waiting for a slot one at a time while the vGPU may work. */
+ * elements waiting for a slot one at a time while the vGPU may work; while
+ * the server holds dispatch (server->dispatch_held), only one. */
 void med_session_after_submission(struct session *session);
+/* The dispatch hold is over: shadow what med_session_after_submission()
+ * left waiting in it (the time is charged to the vGPU). */
+void med_session_shadow_held_back(struct session *session);
 /* @w of its vGPU left the scheduler (server.c drains the done list). */
 void med_session_workload_done(struct session *session, struct med_sched_workload *w);
 /* loop_fd fired: copy and scan again the loops its vGPU runs, if it may

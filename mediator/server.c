@@ -625,12 +625,18 @@ static void drain_done(struct med_server *server)
  * @rang's doorbell rang: take its submission ring and every other vGPU's
  * that holds notices (a load each: no system call), with the scheduler's
  * dispatch held until all are queued, so that two vGPUs' workloads
- * submitted at about the same time share one ELSP pair.  A session that
- * broke the protocol is closed after the round (after_events()).
+ * submitted at about the same time share one ELSP pair.  Held, each vGPU
+ * shadows only its first workload, the one that can go into that pair;
+ * its later elements are shadowed after the release, while the engine
+ * runs the first: a client that queued four elements of 256 requests
+ * before the mediator woke had all four shadowed and scanned before the
+ * first ELSP write (290 us; docs/architecture.md, decision 7).  A session
+ * that broke the protocol is closed after the round (after_events()).
  */
 static void take_rings(struct med_server *server, struct session *rang)
 {
     med_sched_hold(server->sched);
+    server->dispatch_held = true;
     if (!rang->failed && !med_session_doorbell(rang)) {
         rang->failed = true;
     }
@@ -639,7 +645,13 @@ static void take_rings(struct med_server *server, struct session *rang)
             s->failed = true;
         }
     }
+    server->dispatch_held = false;
     med_sched_release(server->sched);
+    for (struct session *s = server->sessions; s; s = s->next) {
+        if (s->shadowed_in_hold) {
+            med_session_shadow_held_back(s);
+        }
+    }
 }
 
 /* loop_fd ticks every MED_WL_LOOP_TICK_NS while some vGPU's workload on

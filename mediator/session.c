@@ -365,10 +365,25 @@ static void take_results(struct session *s)
 void med_session_after_submission(struct session *s)
 {
     take_results(s);
-    while (med_vgpu_submission_can_shadow(s->vgpu.submission) && med_session_may_work(s)) {
+    while (med_vgpu_submission_can_shadow(s->vgpu.submission) && med_session_may_work(s) &&
+           !s->shadowed_in_hold) {
         med_vgpu_submission_shadow_next(s->vgpu.submission);
         take_results(s);
+        s->shadowed_in_hold = s->server->dispatch_held;
     }
+}
+
+void med_session_shadow_held_back(struct session *s)
+{
+    struct cost_span span;
+
+    s->shadowed_in_hold = false;
+    if (s->failed || s->stage != SESSION_VGPU_CREATED) {
+        return;
+    }
+    med_cost_span_begin(s->server, &span, s);
+    med_session_after_submission(s);
+    med_cost_span_end(s->server, &span);
 }
 
 void med_session_workload_done(struct session *s, struct med_sched_workload *w)

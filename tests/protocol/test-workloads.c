@@ -1719,6 +1719,45 @@ static void test_merged_elements_split_before_a_written_batch_complete_once_each
 }
 
 /*
+ * Elements the mediator finds in one wake-up (its thread stopped while
+ * the guest submits three): only the first is shadowed while dispatch is
+ * held for the other vGPUs' rings, so the engine starts on it before the
+ * later ones are shadowed (docs/architecture.md, decision 7).  Shadowed
+ * after the release, the second finds the first on the GPU and the third
+ * waiting, and takes it along: two workloads, nothing folded.  Shadowed
+ * in the hold, as before, the second and the third were folded into the
+ * first, still waiting for the release (fold()): one workload, all of it
+ * scanned before the engine started.  Every element completes once, in
+ * order.
+ */
+static void test_a_wake_up_shadows_the_first_element_before_the_rest(void **state)
+{
+    struct env *e = *state;
+    const struct guest_events *ev = guest_vm_events(e->vm);
+    const struct med_vgpu_exec_stats *st = med_server_exec_stats(server_thread_server(e->server));
+    uint32_t *p = (uint32_t *)((uint8_t *)e->batch->map + BLOCKER);
+    uint64_t done = ev->done, folded, workloads;
+
+    emit_wait_for_one(&p, DATA_ADDR + 0x100);
+    emit(&p, MI_BB_END_DW);
+    server_thread_stop(e->server);
+    folded = st->folded;
+    workloads = st->times.workloads;
+    submit_batch(e->rcs, BATCH_ADDR + BLOCKER);
+    submit_batch(e->rcs, store_batch(e, 0x1000, DATA_ADDR + 8, 0xa));
+    submit_batch(e->rcs, store_batch(e, 0x2000, DATA_ADDR + 12, 0xb));
+    assert_int_equal(server_thread_resume(e->server), 0);
+    store_u32(e->data, 0x100 / 4, 1);
+    assert_int_equal(guest_ctx_wait(e->rcs, WAIT_MS), 0);
+    assert_int_equal(load_u32(e->data, 2), 0xa);
+    assert_int_equal(load_u32(e->data, 3), 0xb);
+    assert_int_equal(ev->done - done, 3);
+    server_thread_stop(e->server);
+    assert_int_equal(st->folded - folded, 0);
+    assert_int_equal(st->times.workloads - workloads, 2);
+}
+
+/*
  * Elements of one context that arrive while the render engine runs
  * another VM's work (two of the neighbour's workloads on semaphores fill
  * both ELSP ports) run as one workload at this VM's turn: each joins the
@@ -2407,6 +2446,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(
             test_a_refused_command_written_into_a_later_batch_is_refused, setup_patient,
             teardown),
+        cmocka_unit_test_setup_teardown(test_a_wake_up_shadows_the_first_element_before_the_rest,
+                                        setup_patient, teardown),
         cmocka_unit_test_setup_teardown(test_elements_waiting_for_their_turn_run_as_one_workload,
                                         setup_patient, teardown),
         cmocka_unit_test_setup_teardown(
