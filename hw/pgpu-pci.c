@@ -36,6 +36,7 @@
 #include "pgpu/bus.h"
 #include "pgpu/pgpu.h"
 #include "vgpu/vgpu.h"
+#include "bar-ops.h"
 #include "igd-opregion.h"
 #include "vgpu-display.h"
 
@@ -139,17 +140,12 @@ static void pgpu_pci_io_write(void *opaque, hwaddr addr, uint64_t val, unsigned 
     }
 }
 
-#define PGPU_PCI_BAR_OPS(rd, wr, max) {                                          \
-    .read = rd, .write = wr, .endianness = DEVICE_LITTLE_ENDIAN,                \
-    .valid = { .min_access_size = 1, .max_access_size = max, .unaligned = true }, \
-    .impl = { .min_access_size = 1, .max_access_size = max, .unaligned = true },  \
-}
-
 /* pgpu_bus_bars[]'s order; the IO BAR's accesses are at most dwords. */
 static const MemoryRegionOps pgpu_pci_bar_ops[PGPU_BUS_BARS] = {
-    [PGPU_BUS_MMIO] = PGPU_PCI_BAR_OPS(pgpu_pci_mmio_read, pgpu_pci_mmio_write, 8),
-    [PGPU_BUS_APERTURE] = PGPU_PCI_BAR_OPS(pgpu_pci_aperture_read, pgpu_pci_aperture_write, 8),
-    [PGPU_BUS_IO] = PGPU_PCI_BAR_OPS(pgpu_pci_io_read, pgpu_pci_io_write, 4),
+    [PGPU_BUS_MMIO] = GPUMED_BAR_OPS_ANY_ACCESS(pgpu_pci_mmio_read, pgpu_pci_mmio_write, 8),
+    [PGPU_BUS_APERTURE] =
+        GPUMED_BAR_OPS_ANY_ACCESS(pgpu_pci_aperture_read, pgpu_pci_aperture_write, 8),
+    [PGPU_BUS_IO] = GPUMED_BAR_OPS_ANY_ACCESS(pgpu_pci_io_read, pgpu_pci_io_write, 4),
 };
 
 /*

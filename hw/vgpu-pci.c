@@ -28,6 +28,7 @@
 #include "wire/protocol.h"
 #include "vgpu/vgpu.h"
 #include "trace.h"
+#include "bar-ops.h"
 #include "igd-opregion.h"
 #include "vgpu-display.h"
 #include "vgpu-link.h"
@@ -93,22 +94,8 @@ static void vgpu_pci_bar0_write(void *opaque, hwaddr addr, uint64_t val,
     vgpu_bar0_write(s->vgpu, addr, val, size);
 }
 
-/* Any width and alignment reaches the library, which owns the policy. */
-static const MemoryRegionOps vgpu_pci_bar0_ops = {
-    .read = vgpu_pci_bar0_read,
-    .write = vgpu_pci_bar0_write,
-    .endianness = DEVICE_LITTLE_ENDIAN,
-    .valid = {
-        .min_access_size = 1,
-        .max_access_size = 8,
-        .unaligned = true,
-    },
-    .impl = {
-        .min_access_size = 1,
-        .max_access_size = 8,
-        .unaligned = true,
-    },
-};
+static const MemoryRegionOps vgpu_pci_bar0_ops =
+    GPUMED_BAR_OPS_ANY_ACCESS(vgpu_pci_bar0_read, vgpu_pci_bar0_write, 8);
 
 /*
  * The aperture reaches the guest page the vGPU's GGTT maps there (through
@@ -204,20 +191,8 @@ static void vgpu_pci_write_config(PCIDevice *pdev, uint32_t addr, uint32_t val,
     memory_region_transaction_commit();
 }
 
-static const MemoryRegionOps vgpu_pci_aperture_ops = {
-    .read = vgpu_pci_aperture_read,
-    .write = vgpu_pci_aperture_write,
-    .endianness = DEVICE_LITTLE_ENDIAN,
-    .valid = {
-        .min_access_size = 1,
-        .max_access_size = 8,
-        .unaligned = true,
-    },
-    .impl = {
-        .min_access_size = 1,
-        .max_access_size = 8,
-    },
-};
+static const MemoryRegionOps vgpu_pci_aperture_ops =
+    GPUMED_BAR_OPS_ANY_ACCESS(vgpu_pci_aperture_read, vgpu_pci_aperture_write, 8);
 
 static void vgpu_pci_raise_msi(void *opaque)
 {
