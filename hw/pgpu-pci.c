@@ -93,59 +93,34 @@ static void pgpu_pci_update_intx(PgpuPciState *s)
     }
 }
 
-/* The BARs' accesses, whatever their width and alignment: pgpu/bus.c owns the policy. */
-static uint64_t pgpu_pci_mmio_read(void *opaque, hwaddr addr, unsigned size)
+/*
+ * The BARs' accesses, whatever their width and alignment: pgpu/bus.c owns
+ * the policy.  @opaque is the BAR's region, one of s->bars[] (in
+ * pgpu_bus_bars[]'s order).
+ */
+static uint64_t pgpu_pci_bar_read(void *opaque, hwaddr addr, unsigned size)
 {
-    PgpuPciState *s = opaque;
+    MemoryRegion *bar = opaque;
+    PgpuPciState *s = PGPU_PCI(bar->owner);
 
-    return pgpu_bus_mmio_read(&s->bus, addr, size);
+    return pgpu_bus_read(&s->bus, bar - s->bars, addr, size);
 }
 
-static void pgpu_pci_mmio_write(void *opaque, hwaddr addr, uint64_t val, unsigned size)
+static void pgpu_pci_bar_write(void *opaque, hwaddr addr, uint64_t val, unsigned size)
 {
-    PgpuPciState *s = opaque;
+    MemoryRegion *bar = opaque;
+    PgpuPciState *s = PGPU_PCI(bar->owner);
 
-    if (pgpu_bus_mmio_write(&s->bus, addr, val, size)) {
-        pgpu_pci_update_intx(s);
-    }
-}
-
-static uint64_t pgpu_pci_aperture_read(void *opaque, hwaddr addr, unsigned size)
-{
-    PgpuPciState *s = opaque;
-
-    return pgpu_bus_aperture_read(&s->bus, addr, size);
-}
-
-static void pgpu_pci_aperture_write(void *opaque, hwaddr addr, uint64_t val, unsigned size)
-{
-    PgpuPciState *s = opaque;
-
-    pgpu_bus_aperture_write(&s->bus, addr, val, size);
-}
-
-static uint64_t pgpu_pci_io_read(void *opaque, hwaddr addr, unsigned size)
-{
-    PgpuPciState *s = opaque;
-
-    return pgpu_bus_io_read(&s->bus, addr, size);
-}
-
-static void pgpu_pci_io_write(void *opaque, hwaddr addr, uint64_t val, unsigned size)
-{
-    PgpuPciState *s = opaque;
-
-    if (pgpu_bus_io_write(&s->bus, addr, val, size)) {
+    if (pgpu_bus_write(&s->bus, bar - s->bars, addr, val, size)) {
         pgpu_pci_update_intx(s);
     }
 }
 
 /* pgpu_bus_bars[]'s order; the IO BAR's accesses are at most dwords. */
 static const MemoryRegionOps pgpu_pci_bar_ops[PGPU_BUS_BARS] = {
-    [PGPU_BUS_MMIO] = GPUMED_BAR_OPS_ANY_ACCESS(pgpu_pci_mmio_read, pgpu_pci_mmio_write, 8),
-    [PGPU_BUS_APERTURE] =
-        GPUMED_BAR_OPS_ANY_ACCESS(pgpu_pci_aperture_read, pgpu_pci_aperture_write, 8),
-    [PGPU_BUS_IO] = GPUMED_BAR_OPS_ANY_ACCESS(pgpu_pci_io_read, pgpu_pci_io_write, 4),
+    [PGPU_BUS_MMIO] = GPUMED_BAR_OPS_ANY_ACCESS(pgpu_pci_bar_read, pgpu_pci_bar_write, 8),
+    [PGPU_BUS_APERTURE] = GPUMED_BAR_OPS_ANY_ACCESS(pgpu_pci_bar_read, pgpu_pci_bar_write, 8),
+    [PGPU_BUS_IO] = GPUMED_BAR_OPS_ANY_ACCESS(pgpu_pci_bar_read, pgpu_pci_bar_write, 4),
 };
 
 /*
@@ -354,8 +329,8 @@ static void pgpu_pci_realize(PCIDevice *pdev, Error **errp)
     for (unsigned i = 0; i < PGPU_BUS_BARS; i++) {
         const struct pgpu_bus_bar *bar = &pgpu_bus_bars[i];
 
-        memory_region_init_io(&s->bars[i], OBJECT(s), &pgpu_pci_bar_ops[i], s, bar->name,
-                              bar->size ? bar->size : s->aperture_size);
+        memory_region_init_io(&s->bars[i], OBJECT(s), &pgpu_pci_bar_ops[i], &s->bars[i],
+                              bar->name, bar->size ? bar->size : s->aperture_size);
         pci_register_bar(pdev, bar->index, bar->type, &s->bars[i]);
     }
     vgpu_cfg_init(pdev->config, pdev->wmask, pdev->w1cmask);

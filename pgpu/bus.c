@@ -97,7 +97,7 @@ static bool register_access(uint64_t addr, unsigned size)
  * a narrower read inside one dword reads that dword.  GGTT entries take
  * aligned qwords and dwords.  The rest reads 0, drops writes, and counts.
  */
-uint64_t pgpu_bus_mmio_read(struct pgpu_bus *bus, uint64_t addr, unsigned size)
+static uint64_t bar_mmio_read(struct pgpu_bus *bus, uint64_t addr, unsigned size)
 {
     const struct pgpu_ops *ops = bus->gpu->ops;
     uint32_t index;
@@ -119,7 +119,7 @@ uint64_t pgpu_bus_mmio_read(struct pgpu_bus *bus, uint64_t addr, unsigned size)
     return 0;
 }
 
-bool pgpu_bus_mmio_write(struct pgpu_bus *bus, uint64_t addr, uint64_t val, unsigned size)
+static bool bar_mmio_write(struct pgpu_bus *bus, uint64_t addr, uint64_t val, unsigned size)
 {
     const struct pgpu_ops *ops = bus->gpu->ops;
     uint32_t index;
@@ -143,7 +143,7 @@ bool pgpu_bus_mmio_write(struct pgpu_bus *bus, uint64_t addr, uint64_t val, unsi
     return false;
 }
 
-uint64_t pgpu_bus_io_read(struct pgpu_bus *bus, uint64_t addr, unsigned size)
+static uint64_t bar_io_read(struct pgpu_bus *bus, uint64_t addr, unsigned size)
 {
     if (size != 4 || addr % 4 || addr >= PGPU_BUS_IO_SIZE) {
         bus->stats.bad_io++;
@@ -153,7 +153,7 @@ uint64_t pgpu_bus_io_read(struct pgpu_bus *bus, uint64_t addr, unsigned size)
         return bus->io_index;
     }
     if (addr == IO_DATA && bus->io_index < PGPU_BUS_MMIO_SIZE) {
-        return pgpu_bus_mmio_read(bus, bus->io_index, 4);
+        return bar_mmio_read(bus, bus->io_index, 4);
     }
     if (addr == IO_DATA) {
         bus->stats.bad_io++;
@@ -161,7 +161,7 @@ uint64_t pgpu_bus_io_read(struct pgpu_bus *bus, uint64_t addr, unsigned size)
     return 0;
 }
 
-bool pgpu_bus_io_write(struct pgpu_bus *bus, uint64_t addr, uint64_t val, unsigned size)
+static bool bar_io_write(struct pgpu_bus *bus, uint64_t addr, uint64_t val, unsigned size)
 {
     if (size != 4 || addr % 4 || addr >= PGPU_BUS_IO_SIZE) {
         bus->stats.bad_io++;
@@ -170,7 +170,7 @@ bool pgpu_bus_io_write(struct pgpu_bus *bus, uint64_t addr, uint64_t val, unsign
     if (addr == IO_INDEX) {
         bus->io_index = (uint32_t)val;
     } else if (addr == IO_DATA && bus->io_index < PGPU_BUS_MMIO_SIZE) {
-        return pgpu_bus_mmio_write(bus, bus->io_index, val, 4);
+        return bar_mmio_write(bus, bus->io_index, val, 4);
     } else if (addr == IO_DATA) {
         bus->stats.bad_io++;
     }
@@ -179,7 +179,7 @@ bool pgpu_bus_io_write(struct pgpu_bus *bus, uint64_t addr, uint64_t val, unsign
 
 /* The aperture reaches the memory the model's GGTT maps there; an entry
  * that maps nothing reads as ones (as a master abort does) and drops writes. */
-uint64_t pgpu_bus_aperture_read(struct pgpu_bus *bus, uint64_t addr, unsigned size)
+static uint64_t bar_aperture_read(struct pgpu_bus *bus, uint64_t addr, unsigned size)
 {
     uint8_t bytes[8] = { 0 };
     uint64_t val = 0;
@@ -195,7 +195,7 @@ uint64_t pgpu_bus_aperture_read(struct pgpu_bus *bus, uint64_t addr, unsigned si
     return val;
 }
 
-void pgpu_bus_aperture_write(struct pgpu_bus *bus, uint64_t addr, uint64_t val, unsigned size)
+static void bar_aperture_write(struct pgpu_bus *bus, uint64_t addr, uint64_t val, unsigned size)
 {
     uint8_t bytes[8];
 
@@ -208,6 +208,37 @@ void pgpu_bus_aperture_write(struct pgpu_bus *bus, uint64_t addr, uint64_t val, 
         bus->gpu->ops->aperture_access(bus->gpu, addr, bytes, size, true)) {
         bus->stats.aperture_faults++;
     }
+}
+
+uint64_t pgpu_bus_read(struct pgpu_bus *bus, enum pgpu_bus_bar_id bar, uint64_t addr,
+                       unsigned size)
+{
+    switch (bar) {
+    case PGPU_BUS_MMIO:
+        return bar_mmio_read(bus, addr, size);
+    case PGPU_BUS_APERTURE:
+        return bar_aperture_read(bus, addr, size);
+    case PGPU_BUS_IO:
+    case PGPU_BUS_BARS:
+        break;
+    }
+    return bar_io_read(bus, addr, size);
+}
+
+bool pgpu_bus_write(struct pgpu_bus *bus, enum pgpu_bus_bar_id bar, uint64_t addr, uint64_t val,
+                    unsigned size)
+{
+    switch (bar) {
+    case PGPU_BUS_MMIO:
+        return bar_mmio_write(bus, addr, val, size);
+    case PGPU_BUS_APERTURE:
+        bar_aperture_write(bus, addr, val, size);
+        return false;
+    case PGPU_BUS_IO:
+    case PGPU_BUS_BARS:
+        break;
+    }
+    return bar_io_write(bus, addr, val, size);
 }
 
 bool pgpu_bus_intx_level(struct pgpu_bus *bus)

@@ -80,19 +80,18 @@ int pgpu_bus_reset(struct pgpu_bus *bus, const struct pgpu_config *config,
 void pgpu_bus_destroy(struct pgpu_bus *bus);
 
 /*
- * Accesses of @size bytes at @addr of a BAR, as the guest's CPU makes
+ * Accesses of @size bytes at @addr of BAR @bar, as the guest's CPU makes
  * them: any @size, any @addr (an owner's bus gives 1, 2, 4 or 8 bytes
  * inside the BAR; the rest is refused and counted too).  Reads of what is
  * refused return 0, the aperture's return ones (a master abort); writes
- * return true when they reached a register, whose write may have changed
- * the interrupt level (pgpu_bus_intx_level).
+ * return true when they reached a register (BAR0, or BAR4's data onto
+ * it), whose write may have changed the interrupt level
+ * (pgpu_bus_intx_level).
  */
-uint64_t pgpu_bus_mmio_read(struct pgpu_bus *bus, uint64_t addr, unsigned size);
-bool pgpu_bus_mmio_write(struct pgpu_bus *bus, uint64_t addr, uint64_t val, unsigned size);
-uint64_t pgpu_bus_io_read(struct pgpu_bus *bus, uint64_t addr, unsigned size);
-bool pgpu_bus_io_write(struct pgpu_bus *bus, uint64_t addr, uint64_t val, unsigned size);
-uint64_t pgpu_bus_aperture_read(struct pgpu_bus *bus, uint64_t addr, unsigned size);
-void pgpu_bus_aperture_write(struct pgpu_bus *bus, uint64_t addr, uint64_t val, unsigned size);
+uint64_t pgpu_bus_read(struct pgpu_bus *bus, enum pgpu_bus_bar_id bar, uint64_t addr,
+                       unsigned size);
+bool pgpu_bus_write(struct pgpu_bus *bus, enum pgpu_bus_bar_id bar, uint64_t addr, uint64_t val,
+                    unsigned size);
 
 /* The INTx level without MSI: the master register's enable and summary. */
 bool pgpu_bus_intx_level(struct pgpu_bus *bus);

@@ -165,28 +165,11 @@ static void note_write(bool register_written)
 static uint64_t bar_access(enum pgpu_bus_bar_id id, uint64_t offset, uint64_t value,
                            unsigned size, bool write)
 {
-    switch (id) {
-    case PGPU_BUS_MMIO:
-        if (write) {
-            note_write(pgpu_bus_mmio_write(&vm.bus, offset, value, size));
-            return 0;
-        }
-        return pgpu_bus_mmio_read(&vm.bus, offset, size);
-    case PGPU_BUS_APERTURE:
-        if (write) {
-            pgpu_bus_aperture_write(&vm.bus, offset, value, size);
-            return 0;
-        }
-        return pgpu_bus_aperture_read(&vm.bus, offset, size);
-    case PGPU_BUS_IO:
-    case PGPU_BUS_BARS:
-        break;
-    }
     if (write) {
-        note_write(pgpu_bus_io_write(&vm.bus, offset, value, size));
+        note_write(pgpu_bus_write(&vm.bus, id, offset, value, size));
         return 0;
     }
-    return pgpu_bus_io_read(&vm.bus, offset, size);
+    return pgpu_bus_read(&vm.bus, id, offset, size);
 }
 
 /* A CPU access on the bus: the first BAR of that space that decodes it
