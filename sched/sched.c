@@ -556,11 +556,26 @@ static void elsp_write(struct med_sched *s, struct sched_engine *e, uint64_t des
 }
 
 /*
+ * @en's next workload runs in the context of port 0's running one (the
+ * guest's next element of the same context): in port 1 the engine would
+ * switch to it by restoring its image, written before port 0's run saved
+ * the state that run leaves (a register it loaded, decision 10), where on
+ * hardware the two are one context.  It waits for port 0's completion;
+ * its owner carries the saved state into it when it binds it.
+ */
+static bool continues_port0(const struct sched_engine *e, const struct med_sched_entity *en)
+{
+    return en == e->running[0]->entity && en->first && en->first->context &&
+           en->first->context == e->running[0]->context;
+}
+
+/*
  * Whether port 1 of busy @e may be filled now, behind the workload port 0
  * runs: when the engine has taken the last pair, that workload runs to
  * its end within its horizon (leaves_time), and either
  *  - its vGPU has more queued and no other vGPU waits for the engine: the
- *    policy can only pick port 0's vGPU (or none: capped out); or
+ *    policy can only pick port 0's vGPU (or none: capped out), whose next
+ *    workload must not continue port 0's context (continues_port0()); or
  *  - its vGPU has nothing queued and another vGPU waits (since
  *    2026-12-07, issue 15): the policy can only pick another vGPU, the
  *    one it would pick at port 0's completion, since port 0's charge
@@ -580,6 +595,7 @@ static bool may_append(const struct med_sched *s, const struct sched_engine *e)
 {
     return !e->running[1] && !e->elsp_pending && !s->cancelling &&
            !e->running[0]->entity->first == !!e->waiting &&
+           !continues_port0(e, e->running[0]->entity) &&
            leaves_time(e->running[0], e->horizon[0]);
 }
 
@@ -733,7 +749,7 @@ static void dispatch(struct med_sched *s, struct sched_engine *e)
             break;
         }
         en = s->config.policy->pick(s->policy, e->id, now);
-        if (!en) {
+        if (!en || (port == 1 && continues_port0(e, en))) {
             break;
         }
         /* may_append(): port 0's vGPU exactly when no other waits */

@@ -117,6 +117,12 @@ struct med_sched_workload {
     /* owner's: >= 1 pieces, each a unit of dispatch; the owner may add
      * parts while it is queued, until its first dispatch */
     unsigned parts;
+    /* owner's: the context its entity runs it in (0: one of its own).  A
+     * workload does not go to ELSP port 1 behind a running one of its
+     * entity and context: the engine would restore the context's image
+     * before the run in port 0 saved into it, so it waits for that run's
+     * completion (dispatch()). */
+    uint64_t context;
     unsigned run_first, run_end;        /* mechanism's: parts bind must run now */
     /* mechanism's: the first part of the latest chunk the engine was given
      * in this run (run_first, or where feed() extended it) */

@@ -123,12 +123,17 @@ uint64_t med_wl_bind(struct med_sched_workload *sw, unsigned window_index)
         state[CTX_CONTEXT_CONTROL_DW] = (state[CTX_CONTEXT_CONTROL_DW] &
                                          ~CTX_CTRL_ENGINE_CTX_RESTORE_INHIBIT) |
                                         MASKED_BIT_DISABLE(CTX_CTRL_ENGINE_CTX_RESTORE_INHIBIT);
-        /* The engine's stop is the mediator's (context.c): a context
-         * saved while the mechanism stopped the engine (a cancel's or an
-         * overrun's look, sched.c) holds STOP_RING, which its restore
-         * would set again, stopping the engine for good. */
-        state[CTX_RING_MI_MODE_DW] = (state[CTX_RING_MI_MODE_DW] & ~STOP_RING) |
-                                     MASKED_BIT_DISABLE(STOP_RING);
+        med_wl_context_clear_stop(state);
+    } else {
+        /* Its first run: the state its context's workload before left, if
+         * that ran since @w was shadowed and is not written back yet (the
+         * scheduler binds the next workload at the completion, before
+         * telling the owner); written back, retire() carried it. */
+        const struct vgpu_workload *prev = med_wl_ran_before_in_context(w);
+
+        if (prev) {
+            med_wl_context_carry(w, prev);
+        }
     }
     if (!patched) {
         med_wl_patch_sites(w, w->sites, w->site_count);

@@ -93,6 +93,20 @@ static void shadow_state(uint32_t *state, enum gen9_engine engine, const uint32_
                            CTX_CTRL_RS_CTX_ENABLE);
 }
 
+/*
+ * The engine's stop is the mediator's (its cancels and resets): an image
+ * that sets STOP_RING would stop the physical engine as it is restored,
+ * with other VMs' work behind it and nothing running for a hang to be
+ * noticed in.  i915 clears it in every image it makes; an image the
+ * engine saved while the mechanism stopped it (a cancel's or an overrun's
+ * look, sched.c) holds it.
+ */
+void med_wl_context_clear_stop(uint32_t *state)
+{
+    state[CTX_RING_MI_MODE_DW] = (state[CTX_RING_MI_MODE_DW] & ~STOP_RING) |
+                                 MASKED_BIT_DISABLE(STOP_RING);
+}
+
 /* The shadow context: the guest's register state with host addresses. */
 void med_wl_context_build(struct vgpu_workload *w, const struct guest_context *ctx)
 {
@@ -101,12 +115,7 @@ void med_wl_context_build(struct vgpu_workload *w, const struct guest_context *c
 
     memset(w->mem.map, 0, LRC_STATE_OFFSET);
     shadow_state(state, w->engine, ctx->state);
-    /* The engine's stop is the mediator's (its cancels and resets): an
-     * image that sets STOP_RING would stop the physical engine as it is
-     * restored, with other VMs' work behind it and nothing running for a
-     * hang to be noticed in.  i915 clears it in every image it makes. */
-    state[CTX_RING_MI_MODE_DW] = (state[CTX_RING_MI_MODE_DW] & ~STOP_RING) |
-                                 MASKED_BIT_DISABLE(STOP_RING);
+    med_wl_context_clear_stop(state);
     state[CTX_RING_HEAD_DW] = w->head;
     state[CTX_RING_TAIL_DW] = w->ring_tail;
     state[CTX_RING_START_DW] = 0;   /* in the window it is bound at */
@@ -166,4 +175,33 @@ void med_wl_context_write_back(struct vgpu_workload *w)
             guest[dw] = shadow[dw];
         }
     }
+}
+
+/*
+ * @w was shadowed from the guest's image before @prev, the element before
+ * it in the same guest context, had run and been written back
+ * (med_wl_context_write_back()): its engine state is the image's from
+ * before @prev.  On hardware the two are one context (i915 writes the
+ * ELSP while it runs: a lite restore), and @w starts with the registers
+ * @prev left, a GPR it loaded say.  So before @w's first run its engine
+ * state blocks take the values the engine saved into @prev's shadow: the
+ * engine's own for this guest context, what the guest's image holds once
+ * written back and what a shadow built then would take.  The stop stays
+ * the mediator's.
+ */
+void med_wl_context_carry(struct vgpu_workload *w, const struct vgpu_workload *prev)
+{
+    uint32_t *state = (uint32_t *)((uint8_t *)w->mem.map + LRC_STATE_OFFSET);
+    const uint32_t *saved = (const uint32_t *)((const uint8_t *)prev->mem.map + LRC_STATE_OFFSET);
+
+    for (unsigned b = 0; b < GEN9_LRC_BLOCKS; b++) {
+        const struct gen9_lrc_block *block = &gen9_lrc_layouts[w->engine].block[b];
+
+        for (unsigned i = 0; block->engine_state && i < block->count; i++) {
+            unsigned dw = gen9_lrc_value_dw(block, i);
+
+            state[dw] = saved[dw];
+        }
+    }
+    med_wl_context_clear_stop(state);
 }

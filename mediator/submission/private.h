@@ -248,6 +248,9 @@ void med_wl_reject(struct vgpu_workload *w, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* The newest unretired workload of the same context on @w's engine, if any. */
 const struct vgpu_workload *med_wl_previous_of_context(const struct vgpu_workload *w);
+/* The newest workload of @w's context before it in flight on its engine
+ * that the GPU ran (its shadow holds the state the engine saved), if any. */
+const struct vgpu_workload *med_wl_ran_before_in_context(const struct vgpu_workload *w);
 
 /* Put @count elements back, in order, at the front of @w's engine's queue
  * (it has room: @w took them in this call). */
@@ -268,6 +271,11 @@ void med_wl_context_build(struct vgpu_workload *w, const struct guest_context *c
 bool med_wl_context_same(const struct vgpu_workload *w, const struct vgpu_workload *x);
 /* What the guest reads back from its context image once @w is done. */
 void med_wl_context_write_back(struct vgpu_workload *w);
+/* The engine state @prev, run before @w in @w's context, left in its
+ * shadow, into @w's shadow, before @w's first run. */
+void med_wl_context_carry(struct vgpu_workload *w, const struct vgpu_workload *prev);
+/* The stop bit of the register state page @state cleared: the mediator's. */
+void med_wl_context_clear_stop(uint32_t *state);
 
 /* gtt.c */
 extern const struct vgpu_ppgtt_mem_ops med_wl_ppgtt_mem_ops;

@@ -124,6 +124,38 @@ const struct vgpu_workload *med_wl_previous_of_context(const struct vgpu_workloa
     return NULL;
 }
 
+const struct vgpu_workload *med_wl_ran_before_in_context(const struct vgpu_workload *w)
+{
+    const struct engine_queue *eq = &w->sub->engines[w->engine];
+    unsigned at = 0;
+
+    while (&eq->slots[eq->order[at]] != w) {
+        at++;
+    }
+    while (at-- > 0) {
+        const struct vgpu_workload *prev = &eq->slots[eq->order[at]];
+
+        if (prev->lrca == w->lrca && prev->sched.dispatched_ns) {
+            return prev;
+        }
+    }
+    return NULL;
+}
+
+/* @w, done, was written back: the later workloads of its context in
+ * flight that have not run were shadowed from the guest's image before it
+ * (med_wl_context_carry()). */
+static void carry_to_followers(struct engine_queue *eq, const struct vgpu_workload *w)
+{
+    for (unsigned i = 1; i < eq->in_flight; i++) {
+        struct vgpu_workload *x = &eq->slots[eq->order[i]];
+
+        if (x->lrca == w->lrca && x->state == WL_QUEUED && !x->sched.dispatched_ns) {
+            med_wl_context_carry(x, w);
+        }
+    }
+}
+
 /* COMPLETE of @desc, for the session to send once the call at hand returns. */
 static void report(struct med_vgpu_submission *sub, enum gen9_engine engine, uint32_t event,
                    uint64_t desc, uint32_t ring_head, uint32_t flags, uint32_t engine_error)
@@ -169,6 +201,9 @@ static void retire(struct engine_queue *eq, struct med_vgpu_submission *sub)
 
             if (w->event == WIRE_EVENT_DONE) {
                 med_wl_context_write_back(w);
+                if (w->sched.dispatched_ns) {
+                    carry_to_followers(eq, w);
+                }
                 ring_head = w->tail;
                 sub->stats.completed += reported;
                 sub->config.host->totals->completed += reported;
@@ -360,6 +395,7 @@ void med_vgpu_submission_shadow_next(struct med_vgpu_submission *sub)
         w->taken_count = 1;
         w->unreported = false;
         w->lrca = (uint32_t)w->taken[0].desc & CTX_DESC_LRCA_MASK;
+        w->sched.context = (uint64_t)w->lrca + 1;      /* never 0 (sched.h) */
         w->event = 0;
         w->engine_error = 0;
         w->user_interrupt = false;

@@ -881,6 +881,57 @@ static void test_next_workload_goes_behind_the_running_one(void **state)
     assert_int_equal(refused_submissions(e), 0);
 }
 
+/* As above, but workload 1 runs in workload 0's context (the owner's
+ * next element of one guest context): in port 1 the engine would restore
+ * its image before workload 0 saved into it, losing the state workload 0
+ * leaves (a register it loaded), where on hardware the two are one
+ * context.  It is not appended: it goes to port 0 at workload 0's
+ * completion, an ELSP write to the idle engine. */
+static void test_the_same_context_s_next_workload_is_not_appended(void **state)
+{
+    struct env *e = *state;
+    struct med_sched_entity a;
+    const struct med_sched_stats *st = med_sched_get_stats(e->sched);
+
+    e->wl[0].sched.context = e->wl[1].sched.context = 7;
+    run_blocked(e, &a);
+    med_sched_submit(e->sched, &a, &workload(e, 1, false)->sched);
+    assert_int_equal(st->dispatched, 1);
+    assert_int_equal(st->elsp_appends, 0);
+    __atomic_store_n(&page_of(e, RESULTS_PAGE)[GATE], 1, __ATOMIC_RELEASE);
+    run_in_order(e, 2);
+    assert_int_equal(st->dispatched, 2);
+    assert_int_equal(st->elsp_writes, 2);
+    assert_int_equal(st->elsp_pairs, 0);
+    assert_int_equal(st->elsp_appends, 0);
+    assert_int_equal(refused_submissions(e), 0);
+}
+
+/* Nor do two workloads of one context share the pair written to an idle
+ * engine (held submissions, as test_held_submissions_share_one_elsp_pair
+ * does with two vGPUs): the second waits for the first's completion. */
+static void test_one_context_s_workloads_never_share_a_pair(void **state)
+{
+    struct env *e = *state;
+    struct med_sched_entity a;
+    const struct med_sched_stats *st = med_sched_get_stats(e->sched);
+
+    med_sched_entity_init(&a, GEN9_RCS, &equal);
+    med_sched_hold(e->sched);
+    med_sched_submit(e->sched, &a, &workload(e, 0, false)->sched);
+    e->wl[0].sched.context = 7;
+    med_sched_submit(e->sched, &a, &workload(e, 1, false)->sched);
+    e->wl[1].sched.context = 7;
+    med_sched_release(e->sched);
+    assert_int_equal(st->elsp_writes, 1);
+    assert_int_equal(st->elsp_pairs, 0);
+    assert_int_equal(st->dispatched, 1);
+    run_in_order(e, 2);
+    assert_int_equal(st->elsp_writes, 2);
+    assert_int_equal(st->elsp_pairs, 0);
+    assert_int_equal(refused_submissions(e), 0);
+}
+
 /* The race of the pair above: workload 0 ended on the GPU (after the
  * mechanism read the CSB for its decision) before the engine took the
  * pair that names it again.  The engine restores it from its saved tail,
@@ -1312,6 +1363,10 @@ int main(void)
                                         setup_patient, teardown),
         cmocka_unit_test_setup_teardown(test_next_workload_goes_behind_the_running_one,
                                         setup_patient, teardown),
+        cmocka_unit_test_setup_teardown(test_the_same_context_s_next_workload_is_not_appended,
+                                        setup_patient, teardown),
+        cmocka_unit_test_setup_teardown(test_one_context_s_workloads_never_share_a_pair, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_another_vgpus_workload_goes_behind_a_lone_one,
                                         setup_patient, teardown),
         cmocka_unit_test_setup_teardown(test_cancel_behind_an_ended_port_0,
