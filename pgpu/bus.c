@@ -6,6 +6,7 @@
  */
 #include "pgpu/bus.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 
@@ -219,10 +220,12 @@ uint64_t pgpu_bus_read(struct pgpu_bus *bus, enum pgpu_bus_bar_id bar, uint64_t 
     case PGPU_BUS_APERTURE:
         return bar_aperture_read(bus, addr, size);
     case PGPU_BUS_IO:
+        return bar_io_read(bus, addr, size);
     case PGPU_BUS_BARS:
         break;
     }
-    return bar_io_read(bus, addr, size);
+    assert(!"not a BAR");
+    return 0;
 }
 
 bool pgpu_bus_write(struct pgpu_bus *bus, enum pgpu_bus_bar_id bar, uint64_t addr, uint64_t val,
@@ -235,10 +238,12 @@ bool pgpu_bus_write(struct pgpu_bus *bus, enum pgpu_bus_bar_id bar, uint64_t add
         bar_aperture_write(bus, addr, val, size);
         return false;
     case PGPU_BUS_IO:
+        return bar_io_write(bus, addr, val, size);
     case PGPU_BUS_BARS:
         break;
     }
-    return bar_io_write(bus, addr, val, size);
+    assert(!"not a BAR");
+    return false;
 }
 
 bool pgpu_bus_intx_level(struct pgpu_bus *bus)
