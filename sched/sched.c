@@ -35,6 +35,12 @@
 /* The idle context's ID in its descriptor: workloads' IDs are never 0. */
 #define IDLE_CTX_ID             0
 
+/* sched_engine.follow, what the interrupt handler may leave to the timer:
+ * the mechanism follows the engine by its armed timer (feed()), and
+ * whether a write of feed()'s is not seen taken yet (elsp_pending). */
+#define FOLLOW_TIMER            (1u << 0)
+#define FOLLOW_FED              (1u << 1)
+
 struct sched_engine {
     enum gen9_engine id;
     uint32_t base;
@@ -42,10 +48,10 @@ struct sched_engine {
     unsigned csb_head;
     /* For the interrupt handler, which runs on the engine's thread: the
      * CSB entry the mechanism read last (csb_head when it last finished
-     * reading), and whether it follows the engine by its timer
-     * (publish_follow()). */
+     * reading), and FOLLOW_* (publish_follow(), and feed() before its
+     * write). */
     unsigned csb_seen;
-    bool quiet;
+    unsigned follow;
     /* feed() follows the engine by the timer it armed: a pending feed
      * write, or the engine not yet in the last chunk given. */
     bool following;
@@ -134,13 +140,17 @@ static void engine_init(struct med_sched *s, struct sched_engine *e)
 
 /*
  * Whether what interrupted can wait for the mechanism's timer: the CSB
- * has news, and every entry the mechanism has not read is the lite
- * restore of a feed write on an engine it follows by that timer
- * (publish_follow()).  Anything else (a completion, a preemption, an
- * error, which writes no entry) wakes it.  Runs on the engine's thread,
- * after the engine wrote the entries: the fence pairs with
- * publish_follow()'s, so an entry written as the mechanism stops
- * following is seen by one side or the other.
+ * has news, and every entry the mechanism has not read, on an engine it
+ * follows by that timer (publish_follow()), is one that tells it only
+ * that the engine goes on with what feed() gave it: the lite restore of
+ * a feed write, and, while that write is not seen taken (FOLLOW_FED),
+ * the completion of the chunk before it (an early completion,
+ * process_csb(): the engine takes the pending write from idle next) and
+ * the idle-to-active of that taking.  Anything else (a completion that
+ * ends a run, a preemption, an error, which writes no entry) wakes it.
+ * Runs on the engine's thread, after the engine wrote the entries: the
+ * fence pairs with publish_follow()'s and feed()'s, so an entry written
+ * as the mechanism stops following is seen by one side or the other.
  */
 static bool interrupt_can_wait(struct med_sched *s)
 {
@@ -152,15 +162,24 @@ static bool interrupt_can_wait(struct med_sched *s)
         const uint32_t *hwsp = e->status.map;
         unsigned head = __atomic_load_n(&e->csb_seen, __ATOMIC_ACQUIRE);
         unsigned tail = __atomic_load_n(&hwsp[HWSP_CSB_WRITE_PTR_DW], __ATOMIC_ACQUIRE) & 7;
-        bool quiet = __atomic_load_n(&e->quiet, __ATOMIC_SEQ_CST);
+        unsigned follow = __atomic_load_n(&e->follow, __ATOMIC_SEQ_CST);
+        bool fed = follow & FOLLOW_FED;
 
         if (tail >= GEN8_CSB_ENTRIES || head >= GEN8_CSB_ENTRIES) {
             continue;
         }
         while (head != tail) {
+            uint32_t status;
+
             head = (head + 1) % GEN8_CSB_ENTRIES;
-            if (!quiet || __atomic_load_n(&hwsp[HWSP_CSB_DW + 2 * head], __ATOMIC_RELAXED) !=
-                          (GEN8_CTX_STATUS_PREEMPTED | GEN8_CTX_STATUS_LITE_RESTORE)) {
+            status = __atomic_load_n(&hwsp[HWSP_CSB_DW + 2 * head], __ATOMIC_RELAXED);
+            if (!(follow & FOLLOW_TIMER)) {
+                return false;
+            }
+            if (status == (GEN8_CTX_STATUS_PREEMPTED | GEN8_CTX_STATUS_LITE_RESTORE) ||
+                (fed && status == GEN8_CTX_STATUS_IDLE_ACTIVE)) {
+                fed = false;            /* the write is taken */
+            } else if (!fed || status != (GEN8_CTX_STATUS_ACTIVE_IDLE | GEN8_CTX_STATUS_COMPLETE)) {
                 return false;
             }
             news = true;
@@ -712,11 +731,15 @@ static bool feed(struct med_sched *s, struct sched_engine *e, uint64_t now)
     s->config.ops->extend(w);
     s->stats.elsp_writes++;
     s->stats.elsp_feeds++;
-    elsp_write(s, e, w->desc, 0);
-    e->feed_pending = true;
     /* at most the end of the chunk before, where an engine that ended it is */
     feed_poll(s, en, w->fed_from > at ? w->fed_from - at : 1, now);
     e->following = true;
+    /* Published before the write, not at the end of the owner's call: an
+     * engine that takes it at once (at its next arbitration point, or
+     * from idle) interrupts before that end. */
+    __atomic_store_n(&e->follow, FOLLOW_TIMER | FOLLOW_FED, __ATOMIC_SEQ_CST);
+    elsp_write(s, e, w->desc, 0);
+    e->feed_pending = true;
     return false;
 }
 
@@ -1127,10 +1150,13 @@ static void publish_follow(struct med_sched *s)
 
     for (unsigned i = 0; i < GEN9_NUM_ENGINES; i++) {
         struct sched_engine *e = &s->engines[i];
-        bool quiet = e->following && e->running[0] && s->timer_ns;
+        unsigned follow = e->following && e->running[0] && s->timer_ns ?
+                          FOLLOW_TIMER | (e->feed_pending && e->elsp_pending ? FOLLOW_FED : 0) :
+                          0;
 
-        stopped |= __atomic_load_n(&e->quiet, __ATOMIC_RELAXED) && !quiet;
-        __atomic_store_n(&e->quiet, quiet, __ATOMIC_SEQ_CST);
+        stopped |= (__atomic_load_n(&e->follow, __ATOMIC_RELAXED) & FOLLOW_TIMER) &&
+                   !(follow & FOLLOW_TIMER);
+        __atomic_store_n(&e->follow, follow, __ATOMIC_SEQ_CST);
     }
     s->stats.interrupts_deferred = __atomic_load_n(&s->deferred, __ATOMIC_RELAXED);
     if (!stopped) {

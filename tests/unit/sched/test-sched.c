@@ -77,6 +77,13 @@ struct seen_gpu {
     bool restore_after_stop;
     bool end_before_elsp;       /* see seen_mmio_write() */
     bool stop_before_elsp;
+    unsigned end_gate;          /* the gate end_before_elsp opens */
+    bool taken_at_once;         /* see seen_mmio_write() */
+    unsigned elsp_dwords;       /* of the write taken_at_once waits for */
+    /* The scheduler's interrupt handler, and how many times it returned. */
+    pgpu_irq_handler *handler;
+    void *opaque;
+    unsigned irqs;
 };
 
 struct env {
@@ -190,21 +197,27 @@ static uint32_t active_context(struct env *e);
 
 /*
  * end_before_elsp: the next ELSP write on the render engine meets the
- * running workload ending (its gate opens) and the engine idle, after
- * the mechanism read the CSB for its decision: the race of a pair that
- * names port 0 again.  stop_before_elsp with it: the engine is stopped
- * (STOP_RING) before the write, so it does not take the pair, as a
- * cancel's stop arriving first would have it.
+ * running workload ending (its gate, end_gate, opens) and the engine
+ * idle, after the mechanism read the CSB for its decision: the race of a
+ * pair that names port 0 again.  stop_before_elsp with it: the engine is
+ * stopped (STOP_RING) before the write, so it does not take the pair, as
+ * a cancel's stop arriving first would have it.
+ * taken_at_once: the next ELSP write on the render engine returns once
+ * the engine took it and the interrupt handler returned (an engine
+ * waiting at an arbitration point takes it at once).
  */
 static void seen_mmio_write(struct pgpu *gpu, uint32_t offset, uint64_t value, unsigned size)
 {
     struct seen_gpu *seen = (struct seen_gpu *)gpu;
     struct pgpu *model = seen->model;
     uint32_t mi_mode = gen9_engines[GEN9_RCS].base + RING_MI_MODE;
+    bool elsp = offset == gen9_engines[GEN9_RCS].base + RING_ELSP;
+    bool taken_at_once = seen->taken_at_once && elsp && ++seen->elsp_dwords == 4;
+    unsigned irqs = __atomic_load_n(&seen->irqs, __ATOMIC_ACQUIRE);
 
-    if (seen->end_before_elsp && offset == gen9_engines[GEN9_RCS].base + RING_ELSP) {
+    if (seen->end_before_elsp && elsp) {
         seen->end_before_elsp = false;
-        __atomic_store_n(&page_of(the_env, RESULTS_PAGE)[GATE], 1, __ATOMIC_RELEASE);
+        __atomic_store_n(&page_of(the_env, RESULTS_PAGE)[seen->end_gate], 1, __ATOMIC_RELEASE);
         for (unsigned ms = 0; active_context(the_env); ms++) {
             assert_true(ms < 10000);
             nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
@@ -222,11 +235,32 @@ static void seen_mmio_write(struct pgpu *gpu, uint32_t offset, uint64_t value, u
         value = MASKED_BIT_DISABLE(STOP_RING);
     }
     model->ops->mmio_write(model, offset, value, size);
+    if (taken_at_once) {
+        seen->taken_at_once = false;
+        for (unsigned ms = 0; __atomic_load_n(&seen->irqs, __ATOMIC_ACQUIRE) == irqs; ms++) {
+            assert_true(ms < 10000);
+            nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
+        }
+    }
+}
+
+/* On the engine's thread. */
+static void seen_irq(void *opaque)
+{
+    struct seen_gpu *seen = opaque;
+
+    seen->handler(seen->opaque);
+    __atomic_fetch_add(&seen->irqs, 1, __ATOMIC_RELEASE);
 }
 
 static void seen_set_irq_handler(struct pgpu *gpu, pgpu_irq_handler *handler, void *opaque)
 {
-    model_of(gpu)->ops->set_irq_handler(model_of(gpu), handler, opaque);
+    struct seen_gpu *seen = (struct seen_gpu *)gpu;
+
+    seen->handler = handler;
+    seen->opaque = opaque;
+    model_of(gpu)->ops->set_irq_handler(model_of(gpu), handler ? seen_irq : NULL,
+                                        handler ? seen : NULL);
 }
 
 static void seen_reset_engine(struct pgpu *gpu, enum gen9_engine engine)
@@ -266,7 +300,7 @@ static int setup_with(void **state, const struct med_sched_policy_ops *policy, u
     for (unsigned i = 0; i < MEM_PAGES; i++) {
         e->gpu->ops->ggtt_write(e->gpu, (uint32_t)(ggtt_of(i) / PAGE), (BUS + i * PAGE) | 1);
     }
-    e->seen = (struct seen_gpu){ .base.ops = &seen_ops, .model = e->gpu };
+    e->seen = (struct seen_gpu){ .base.ops = &seen_ops, .model = e->gpu, .end_gate = GATE };
     config.gpu = &e->seen.base;
     for (unsigned i = 0; i < GEN9_NUM_ENGINES; i++) {
         config.status_page[i].map = page_of(e, STATUS_PAGE(i));
@@ -1222,11 +1256,12 @@ static struct test_workload *fed_alone(struct env *e, struct med_sched_entity *a
     return workload_gated_parts(e, 1);
 }
 
-/* @t, submitted as fed_alone()'s second workload: each part's gate opens
- * once the next part is given; every part runs, in order. */
-static void run_fed_to_its_end(struct env *e, const struct test_workload *t)
+/* @t, submitted as fed_alone()'s second workload, its parts before
+ * @first run: each part's gate opens once the next part is given; every
+ * part runs, in order. */
+static void run_fed_to_its_end(struct env *e, const struct test_workload *t, unsigned first)
 {
-    for (unsigned k = 0; k + 1 < FED_PARTS; k++) {
+    for (unsigned k = first; k + 1 < FED_PARTS; k++) {
         wait_fed(e, t, k);
         open_part_gate(e, k);
     }
@@ -1257,7 +1292,7 @@ static void test_a_lone_vgpu_is_fed_across_parts(void **state)
     uint64_t switches = model_context_switches(e), dispatched = st->dispatched;
 
     med_sched_submit(e->sched, &a, &t->sched);
-    run_fed_to_its_end(e, t);
+    run_fed_to_its_end(e, t, 0);
     assert_int_equal(e->wl[1].result, MED_SCHED_DONE);
     assert_int_equal(model_context_switches(e) - switches, 1);
     assert_int_equal(st->dispatched - dispatched, 1);
@@ -1307,7 +1342,87 @@ static void test_a_fed_engine_leaves_its_lite_restores_to_the_timer(void **state
     }
     assert_int_equal(st->interrupts_deferred, 1);
     assert_int_equal(st->interrupts, interrupts);
-    run_fed_to_its_end(e, t);
+    run_fed_to_its_end(e, t, 0);
+    assert_int_equal(st->elsp_feeds, FED_PARTS - 1);
+}
+
+/* Take the mechanism's wake-ups until it made @feeds feed writes. */
+static void process_until_fed(struct env *e, uint64_t feeds)
+{
+    const struct med_sched_stats *st = med_sched_get_stats(e->sched);
+    struct pollfd p = { .fd = med_sched_fd(e->sched), .events = POLLIN };
+
+    for (unsigned ms = 0; st->elsp_feeds < feeds; ms++) {
+        assert_true(ms < 10000);
+        if (poll(&p, 1, 1) == 1) {
+            process(e);
+        }
+    }
+}
+
+/*
+ * The same when the engine takes the write at once, before the owner's
+ * call that wrote it ends (it waits at its gate, an arbitration point):
+ * until 2026-12-08 the handler learnt that the mechanism follows the
+ * engine only at that end, and the lite restore woke the event loop.
+ */
+static void test_a_feed_write_taken_at_once_wakes_nobody(void **state)
+{
+    struct env *e = *state;
+    const struct med_sched_stats *st = med_sched_get_stats(e->sched);
+    struct med_sched_entity a;
+    struct test_workload *t = fed_alone(e, &a);
+    uint64_t interrupts;
+
+    med_sched_submit(e->sched, &a, &t->sched);
+    e->seen.taken_at_once = true;
+    process_until_fed(e, 1);
+    assert_false(e->seen.taken_at_once);
+    assert_int_equal(st->interrupts_deferred, 1);
+    interrupts = st->interrupts;
+    process(e);
+    assert_int_equal(st->interrupts, interrupts);
+    run_fed_to_its_end(e, t, 0);
+    assert_int_equal(st->elsp_feeds, FED_PARTS - 1);
+}
+
+/*
+ * An engine that ends the chunk it runs as feed() writes the next one
+ * (here between the decision and the write) completes it, then takes the
+ * write from idle and runs on (an early completion, process_csb()): both
+ * CSB entries say only that, and are left to the timer as the lite
+ * restore is; until 2026-12-08 each woke the event loop.  The element
+ * still runs as one dispatch, every part in order.
+ */
+static void test_a_fed_engine_leaves_an_early_completion_to_the_timer(void **state)
+{
+    struct env *e = *state;
+    const struct med_sched_stats *st = med_sched_get_stats(e->sched);
+    struct pollfd p = { .fd = med_sched_fd(e->sched), .events = POLLIN };
+    struct med_sched_entity a;
+    struct test_workload *t = fed_alone(e, &a);
+    uint64_t interrupts, deferred, dispatched = st->dispatched;
+
+    med_sched_submit(e->sched, &a, &t->sched);
+    wait_fed(e, t, 0);
+    e->seen.end_gate = PART_GATE(1);
+    e->seen.end_before_elsp = true;
+    interrupts = st->interrupts;
+    deferred = st->interrupts_deferred;    /* part 1's lite restore may come after */
+    open_part_gate(e, 0);
+    process_until_fed(e, 2);
+    assert_false(e->seen.end_before_elsp);
+    for (unsigned ms = 0; st->early_completions == 0 || engine_tail(e) != t->ends[3]; ms++) {
+        assert_true(ms < 10000);
+        if (poll(&p, 1, 1) == 1) {
+            process(e);
+        }
+    }
+    assert_int_equal(st->early_completions, 1);
+    assert_int_equal(st->interrupts, interrupts);
+    assert_true(st->interrupts_deferred - deferred >= 2);
+    run_fed_to_its_end(e, t, 2);
+    assert_int_equal(st->dispatched - dispatched, 1);
     assert_int_equal(st->elsp_feeds, FED_PARTS - 1);
 }
 
@@ -1380,6 +1495,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_a_lone_vgpu_is_fed_across_parts, setup_weighted,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_a_fed_engine_leaves_its_lite_restores_to_the_timer,
+                                        setup_weighted, teardown),
+        cmocka_unit_test_setup_teardown(test_a_feed_write_taken_at_once_wakes_nobody,
+                                        setup_weighted, teardown),
+        cmocka_unit_test_setup_teardown(test_a_fed_engine_leaves_an_early_completion_to_the_timer,
                                         setup_weighted, teardown),
         cmocka_unit_test_setup_teardown(test_a_newcomer_ends_the_feed, setup_weighted, teardown),
         cmocka_unit_test_setup_teardown(test_a_loop_is_preempted_while_another_vgpu_waits,
