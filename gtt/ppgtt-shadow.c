@@ -455,26 +455,25 @@ void med_vgpu_ppgtt_destroy(struct med_vgpu_ppgtt *s)
 
 /* ---- coherence ---- */
 
-/* Compare @t (once per sync) and everything below it with the guest's
- * tables; false if a page could not be had. */
-static bool sync_table(struct med_vgpu_ppgtt *s, struct shadow_table *t)
+/*
+ * @t's guest page differs from its copy: take the page (one that left the
+ * VM's memory reads as all not present) and apply the entries that
+ * changed; false if a page could not be had.  A function of its own, so
+ * that the snapshot (4 KiB) is on the stack on this path only: in
+ * sync_table() it made every level's frame 4 KiB, so the compare of an
+ * unchanged tree ran four frames of 4 KiB deep, below anything else the
+ * event loop reaches, and a thread's first compare paid for the first use
+ * of those stack pages (the first timed workload of bench-mediator-client's
+ * sdi, whose mediator is a fresh thread: 43-54 us for 14 tables compared
+ * unchanged, about 10k instructions; 7-10 us with the frames small,
+ * docs/benchmarks.md, "mediator-client").
+ */
+static __attribute__((noinline)) bool refresh_table(struct med_vgpu_ppgtt *s,
+                                                    struct shadow_table *t)
 {
     uint64_t now[MED_PPGTT_ENTRIES];
-    const void *page;
     bool ok = true;
 
-    if (t->epoch == s->epoch) {
-        return true;
-    }
-    t->epoch = s->epoch;
-    s->stats.tables_compared++;
-    page = s->config.ops->guest_page(s->config.opaque, t->gpa);
-    /* The common case, nothing changed, costs one compare of the page;
-     * only a page found different is snapshotted and used. */
-    if (page && !memcmp(page, t->guest, sizeof(t->guest))) {
-        goto stale;
-    }
-    /* A table page that left the VM's memory reads as all not present. */
     if (!snapshot(s, t->gpa, now)) {
         memset(now, 0, sizeof(now));
     }
@@ -488,7 +487,27 @@ static bool sync_table(struct med_vgpu_ppgtt *s, struct shadow_table *t)
         }
         t->fill = all_alike(t->guest);
     }
-stale:
+    return ok;
+}
+
+/* Compare @t (once per sync) and everything below it with the guest's
+ * tables; false if a page could not be had. */
+static bool sync_table(struct med_vgpu_ppgtt *s, struct shadow_table *t)
+{
+    const void *page;
+    bool ok = true;
+
+    if (t->epoch == s->epoch) {
+        return true;
+    }
+    t->epoch = s->epoch;
+    s->stats.tables_compared++;
+    page = s->config.ops->guest_page(s->config.opaque, t->gpa);
+    /* The common case, nothing changed, costs one compare of the page;
+     * only a page found different is snapshotted and used. */
+    if (!page || memcmp(page, t->guest, sizeof(t->guest))) {
+        ok = refresh_table(s, t);
+    }
     for (unsigned word = 0; word < MED_PPGTT_ENTRIES / 64; word++) {
         for (uint64_t bits = t->stale[word]; bits; bits &= bits - 1) {
             ok &= apply_entry(s, t, word * 64 + (unsigned)__builtin_ctzll(bits));
