@@ -184,6 +184,9 @@ struct engine_queue {
     /* The next element reads what these workloads (WL_SLOT_BIT) may
      * write: it waits until they completed (writes.c). */
     uint32_t waiting_for;
+    /* The ring whose every page fetch.c has read (size 0: none yet). */
+    uint64_t ring_read_start;
+    uint32_t ring_read_size;
     bool dropping;              /* a reset is under way: nothing is reported */
     bool failing;               /* the guard stops the vGPU: cancelled ones end as hangs */
     bool stuck;                 /* the GPU stopped in an element: nothing runs until a reset */
