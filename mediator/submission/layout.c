@@ -89,6 +89,45 @@ static bool fit_prefix(struct vgpu_workload *w, struct med_scan_result *res, uin
     return true;
 }
 
+/* What a slot's memory of @have bytes (0: none yet) grows to for @end
+ * bytes: from 64 KiB up, doubled. */
+static uint64_t slot_size(uint64_t have, uint64_t end)
+{
+    uint64_t size = have ? have : SHADOW_INITIAL_SIZE;
+
+    while (size < end) {
+        size *= 2;
+    }
+    return size;
+}
+
+/*
+ * @w's engine allocated its first slot memory: its other slots get theirs
+ * now too, allocated, cleared and mapped with the engine's first workload,
+ * of the size any workload of @ctx needs (its context image and ring), so
+ * that a later workload taking one does not wait for them: allocating and
+ * clearing a 256 KiB render slot took 17-39 us in bench-mediator-client's
+ * sdi runs, while the engine waited for the element shadowed into it
+ * (docs/benchmarks.md, "mediator-client").  A slot still grows alone
+ * when a workload's batches need more.  The memory is the vGPU's own
+ * until it goes (med_host_buf_alloc() clears what it hands out, which may
+ * have been another vGPU's), as a slot's always was.
+ */
+static void allocate_engine_slots(const struct vgpu_workload *w, const struct guest_context *ctx)
+{
+    struct engine_queue *eq = &w->sub->engines[w->engine];
+    uint64_t size = slot_size(0, SHADOW_RING_OFFSET(w->engine) + ctx->ring_size);
+
+    for (unsigned i = 0; i < MED_WL_SLOTS; i++) {
+        struct vgpu_workload *x = &eq->slots[i];
+
+        if (x != w && !x->mem.size &&
+            med_host_buf_alloc(w->sub->config.host->host_mem, size, &x->mem)) {
+            return;     /* no memory now: that slot allocates its own when used */
+        }
+    }
+}
+
 static bool layout(struct vgpu_workload *w, const struct guest_context *ctx,
                    struct med_scan_result *res, uint64_t *offsets)
 {
@@ -114,15 +153,16 @@ static bool layout(struct vgpu_workload *w, const struct guest_context *ctx,
         return false;
     }
     if (w->mem.size < end) {
-        uint64_t size = w->mem.size ? w->mem.size : SHADOW_INITIAL_SIZE;
+        bool first = !w->mem.size;
+        uint64_t size = slot_size(w->mem.size, end);
 
-        while (size < end) {
-            size *= 2;
-        }
         med_host_buf_free(host->host_mem, &w->mem);
         if (med_host_buf_alloc(host->host_mem, size, &w->mem)) {
             med_wl_reject(w, "no host memory for its shadow (%" PRIu64 " KiB)", size >> 10);
             return false;
+        }
+        if (first) {
+            allocate_engine_slots(w, ctx);
         }
     }
     w->used = end;

@@ -1096,9 +1096,9 @@ static void test_endless_loop_is_reset(void **state)
  * objects of any size as batches): a batch whose end lies 1.5 MiB from its
  * start, past the 1 MiB per-batch copy the mediator used to allow, runs
  * to its end and stores; the next one of the context runs too. */
-static void test_long_batch_runs(void **state)
+/* A batch of 1.5 MiB of MI_NOOP and a store, run; then a small store. */
+static void expect_long_batch_runs(struct env *e)
 {
-    struct env *e = *state;
     const uint32_t body = 3u << 19;             /* 1.5 MiB of MI_NOOP */
     struct guest_bo *big = guest_bo_new(e->vm, 2 * MiB, false);
     uint32_t *p;
@@ -1115,6 +1115,26 @@ static void test_long_batch_runs(void **state)
     assert_int_equal(guest_vm_events(e->vm)->rejected, 0);
     assert_int_equal(run_batch(e->rcs, store_batch(e, 0, DATA_ADDR + 16, 0x2a)), 0);
     assert_int_equal(((uint32_t *)e->data->map)[4], 0x2a);
+}
+
+static void test_long_batch_runs(void **state)
+{
+    expect_long_batch_runs(*state);
+}
+
+/*
+ * The engine's first workload allocates every slot of the engine, each
+ * the size its context image and ring need (layout.c); a later workload
+ * whose batches need more than that grows the slot it takes, whichever it
+ * is.
+ */
+static void test_a_long_batch_after_a_small_one_runs(void **state)
+{
+    struct env *e = *state;
+
+    assert_int_equal(run_batch(e->rcs, store_batch(e, 0, DATA_ADDR + 8, 0x5a11)), 0);
+    assert_int_equal(((uint32_t *)e->data->map)[2], 0x5a11);
+    expect_long_batch_runs(e);
 }
 
 /* What bounds a batch is the request's work: 12 MiB mapped MI_NOOPs with no
@@ -2491,6 +2511,7 @@ int main(int argc, char **argv)
                                         setup_patient, teardown),
         cmocka_unit_test_setup_teardown(test_endless_loop_is_reset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_long_batch_runs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_long_batch_after_a_small_one_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch_past_the_request_bound_is_contained, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_gpu_hang_is_contained, setup, teardown),
