@@ -147,7 +147,8 @@ static void engine_init(struct med_sched *s, struct sched_engine *e)
  * the completion of the chunk before it (an early completion,
  * process_csb(): the engine takes the pending write from idle next) and
  * the idle-to-active of that taking.  Anything else (a completion that
- * ends a run, a preemption, an error, which writes no entry) wakes it.
+ * ends a run, a preemption) wakes it, and so does an error (which writes
+ * no entry) first (error_raised()).
  * Runs on the engine's thread, after the engine wrote the entries: the
  * fence pairs with publish_follow()'s and feed()'s, so an entry written
  * as the mechanism stops following is seen by one side or the other.
@@ -188,6 +189,44 @@ static bool interrupt_can_wait(struct med_sched *s)
     return news;
 }
 
+/* @e's command streamer error bit in its GT interrupt bank. */
+static uint32_t cs_error_bit(const struct sched_engine *e)
+{
+    return GT_CS_MASTER_ERROR_INTERRUPT << gen9_engines[e->id].irq_shift;
+}
+
+/*
+ * Whether an engine raised its error interrupt since the mechanism last
+ * took the errors (take_errors()): what an interrupt handler reads first
+ * on hardware (the GT IIR banks), so that an error never waits for the
+ * timer behind a CSB entry left to it.  Runs on the engine's thread.
+ */
+static bool error_raised(struct med_sched *s)
+{
+    for (unsigned i = 0; i < GEN9_NUM_ENGINES; i++) {
+        const struct sched_engine *e = &s->engines[i];
+
+        if (mmio_read(s, GEN8_GT_IIR(gen9_engines[i].irq_bank)) & cs_error_bit(e)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Acknowledge the error interrupts before the engines' error registers
+ * are read: one raised after this sets its IIR bit again and wakes. */
+static void take_errors(struct med_sched *s)
+{
+    for (unsigned i = 0; i < GEN9_NUM_ENGINES; i++) {
+        const struct sched_engine *e = &s->engines[i];
+        uint32_t iir = GEN8_GT_IIR(gen9_engines[i].irq_bank);
+
+        if (mmio_read(s, iir) & cs_error_bit(e)) {
+            mmio_write(s, iir, cs_error_bit(e));
+        }
+    }
+}
+
 static void wake_event_loop(struct med_sched *s)
 {
     uint64_t one = 1;
@@ -205,7 +244,7 @@ static void irq_handler(void *opaque)
 {
     struct med_sched *s = opaque;
 
-    if (interrupt_can_wait(s)) {
+    if (!error_raised(s) && interrupt_can_wait(s)) {
         __atomic_fetch_add(&s->deferred, 1, __ATOMIC_RELAXED);
         return;
     }
@@ -1184,6 +1223,7 @@ void med_sched_process(struct med_sched *s)
     if (read(s->event_fd, &count, sizeof(count)) > 0) {
         s->stats.interrupts++;
     }
+    take_errors(s);
     for (unsigned i = 0; i < GEN9_NUM_ENGINES; i++) {
         process_csb(s, &s->engines[i]);
         check_error(s, &s->engines[i]);

@@ -206,6 +206,15 @@ static uint32_t active_context(struct env *e);
  * the engine took it and the interrupt handler returned (an engine
  * waiting at an arbitration point takes it at once).
  */
+/* The interrupt handler returned once more since it had @irqs times. */
+static void wait_for_irq(const struct seen_gpu *seen, unsigned irqs)
+{
+    for (unsigned ms = 0; __atomic_load_n(&seen->irqs, __ATOMIC_ACQUIRE) == irqs; ms++) {
+        assert_true(ms < 10000);
+        nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
+    }
+}
+
 static void seen_mmio_write(struct pgpu *gpu, uint32_t offset, uint64_t value, unsigned size)
 {
     struct seen_gpu *seen = (struct seen_gpu *)gpu;
@@ -237,10 +246,7 @@ static void seen_mmio_write(struct pgpu *gpu, uint32_t offset, uint64_t value, u
     model->ops->mmio_write(model, offset, value, size);
     if (taken_at_once) {
         seen->taken_at_once = false;
-        for (unsigned ms = 0; __atomic_load_n(&seen->irqs, __ATOMIC_ACQUIRE) == irqs; ms++) {
-            assert_true(ms < 10000);
-            nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
-        }
+        wait_for_irq(seen, irqs);
     }
 }
 
@@ -1301,6 +1307,24 @@ static void test_a_lone_vgpu_is_fed_across_parts(void **state)
     assert_int_equal(st->busy_ns[GEN9_RCS], a.busy_ns);
 }
 
+/* @t, fed_alone()'s second workload, is submitted and fed its part 1
+ * while the engine, in part 0, is stopped (STOP_RING), so that it takes
+ * the write once the mechanism follows it (when the test starts it). */
+static void feed_stopped(struct env *e, struct med_sched_entity *a, struct test_workload *t)
+{
+    uint32_t mi_mode = gen9_engines[GEN9_RCS].base + RING_MI_MODE;
+
+    med_sched_submit(e->sched, a, &t->sched);
+    wait_for_result(e, PART_STARTED(0), STARTED_VALUE);
+    e->gpu->ops->mmio_write(e->gpu, mi_mode, MASKED_BIT_ENABLE(STOP_RING), 4);
+    for (unsigned ms = 0; !(e->gpu->ops->mmio_read(e->gpu, mi_mode, 4) & MODE_IDLE); ms++) {
+        assert_true(ms < 10000);
+        sleep_ns(1000000);
+    }
+    process(e);
+    assert_int_equal(med_sched_get_stats(e->sched)->elsp_feeds, 1);
+}
+
 /*
  * The lite restore of a feed write, taken while the mechanism follows the
  * engine by its timer, wakes nobody: its interrupt is left to that timer,
@@ -1319,15 +1343,7 @@ static void test_a_fed_engine_leaves_its_lite_restores_to_the_timer(void **state
     struct test_workload *t = fed_alone(e, &a);
     uint64_t interrupts;
 
-    med_sched_submit(e->sched, &a, &t->sched);
-    wait_for_result(e, PART_STARTED(0), STARTED_VALUE);
-    e->gpu->ops->mmio_write(e->gpu, mi_mode, MASKED_BIT_ENABLE(STOP_RING), 4);
-    for (unsigned ms = 0; !(e->gpu->ops->mmio_read(e->gpu, mi_mode, 4) & MODE_IDLE); ms++) {
-        assert_true(ms < 10000);
-        sleep_ns(1000000);
-    }
-    process(e);
-    assert_int_equal(st->elsp_feeds, 1);
+    feed_stopped(e, &a, t);
     interrupts = st->interrupts;
     e->gpu->ops->mmio_write(e->gpu, mi_mode, MASKED_BIT_DISABLE(STOP_RING), 4);
     for (unsigned ms = 0; engine_tail(e) != t->ends[1]; ms++) {
@@ -1358,6 +1374,49 @@ static void process_until_fed(struct env *e, uint64_t feeds)
             process(e);
         }
     }
+}
+
+/*
+ * An error raised while a fed write's lite restore is left to the timer
+ * wakes the event loop at once: the handler reads the error interrupt's
+ * bit before it looks at the CSB.  Until 2026-12-08 the error waited for
+ * the timer's look behind the lite restore.  The engine takes the write
+ * while the mechanism follows it (stopped across the decision, as above),
+ * then faults in the part given (a store to an unmapped address).
+ */
+static void test_an_error_behind_a_lite_restore_left_to_the_timer_wakes(void **state)
+{
+    struct env *e = *state;
+    const struct med_sched_stats *st = med_sched_get_stats(e->sched);
+    uint32_t mi_mode = gen9_engines[GEN9_RCS].base + RING_MI_MODE;
+    uint32_t eir = gen9_engines[GEN9_RCS].base + RING_EIR;
+    struct pollfd p = { .fd = med_sched_fd(e->sched), .events = POLLIN };
+    struct med_sched_entity a;
+    struct test_workload *t = fed_alone(e, &a);
+    uint32_t *ring = page_of(e, WL_FIRST_PAGE + WL_PAGES * t->index + 2);
+    uint64_t interrupts;
+    unsigned irqs;
+
+    feed_stopped(e, &a, t);
+    interrupts = st->interrupts;
+    ring[t->ends[0] / 4 + 1] = 0xfff00000u;     /* part 1's first store: no GGTT page */
+    irqs = __atomic_load_n(&e->seen.irqs, __ATOMIC_ACQUIRE);
+    e->gpu->ops->mmio_write(e->gpu, mi_mode, MASKED_BIT_DISABLE(STOP_RING), 4);
+    wait_for_irq(&e->seen, irqs);                      /* the lite restore's */
+    assert_int_equal(engine_tail(e), t->ends[1]);
+    irqs = __atomic_load_n(&e->seen.irqs, __ATOMIC_ACQUIRE);
+    open_part_gate(e, 0);
+    wait_for_irq(&e->seen, irqs);                      /* the error's */
+    assert_true(e->gpu->ops->mmio_read(e->gpu, eir, 4) & I915_ERROR_PAGE_TABLE);
+    for (unsigned ms = 0; st->hangs == 0; ms++) {
+        assert_true(ms < 10000);
+        if (poll(&p, 1, 1) == 1) {
+            process(e);
+        }
+    }
+    assert_int_equal(st->interrupts, interrupts + 1);
+    assert_int_equal(e->wl[1].result, MED_SCHED_HANG);
+    assert_int_equal(e->wl[1].sched.engine_error & I915_ERROR_PAGE_TABLE, I915_ERROR_PAGE_TABLE);
 }
 
 /*
@@ -1495,6 +1554,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_a_lone_vgpu_is_fed_across_parts, setup_weighted,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_a_fed_engine_leaves_its_lite_restores_to_the_timer,
+                                        setup_weighted, teardown),
+        cmocka_unit_test_setup_teardown(test_an_error_behind_a_lite_restore_left_to_the_timer_wakes,
                                         setup_weighted, teardown),
         cmocka_unit_test_setup_teardown(test_a_feed_write_taken_at_once_wakes_nobody,
                                         setup_weighted, teardown),
