@@ -1289,6 +1289,32 @@ void med_sched_submit(struct med_sched *s, struct med_sched_entity *en,
     s->inside = false;
 }
 
+bool med_sched_may_grow(const struct med_sched *s, const struct med_sched_workload *w)
+{
+    const struct sched_engine *e = &s->engines[w->entity->engine];
+
+    return e->running[0] == w && !e->running[1] && !e->waiting && !e->preempting &&
+           !e->port0_ended && !s->cancelling;
+}
+
+void med_sched_grow(struct med_sched *s, struct med_sched_workload *w)
+{
+    struct sched_engine *e = &s->engines[w->entity->engine];
+
+    assert(!s->inside && med_sched_may_grow(s, w));
+    s->inside = true;
+    s->stats.grown++;
+    /* feed() saw the engine in the run's last chunk and let the run end
+     * there (fed_from at its end): it is at most in that chunk's last
+     * part, where the next chunk is due. */
+    if (w->fed_from == w->run_end) {
+        w->fed_from = w->run_end - 1;
+    }
+    dispatch_current(s, e);
+    publish_follow(s);
+    s->inside = false;
+}
+
 void med_sched_hold(struct med_sched *s)
 {
     assert(!s->inside && !s->held);
