@@ -1289,19 +1289,36 @@ void med_sched_submit(struct med_sched *s, struct med_sched_entity *en,
     s->inside = false;
 }
 
-bool med_sched_may_grow(const struct med_sched *s, const struct med_sched_workload *w)
+/* @w runs in port 0 of @e alone, with no other entity waiting and
+ * nothing under way that takes it off (med_sched_may_grow()). */
+static bool may_grow(const struct sched_engine *e, const struct med_sched_workload *w)
 {
-    const struct sched_engine *e = &s->engines[w->entity->engine];
-
     return e->running[0] == w && !e->running[1] && !e->waiting && !e->preempting &&
-           !e->port0_ended && !s->cancelling;
+           !e->port0_ended;
+}
+
+/* On what the CSB says now: a run the engine already ended takes no more
+ * (its completion is reported as it came, the next element starts
+ * afresh, as the hardware's would after a context's completion). */
+bool med_sched_may_grow(struct med_sched *s, const struct med_sched_workload *w)
+{
+    struct sched_engine *e = &s->engines[w->entity->engine];
+    bool may;
+
+    assert(!s->inside);
+    s->inside = true;
+    process_csb(s, e);
+    may = may_grow(e, w);
+    publish_follow(s);
+    s->inside = false;
+    return may;
 }
 
 void med_sched_grow(struct med_sched *s, struct med_sched_workload *w)
 {
     struct sched_engine *e = &s->engines[w->entity->engine];
 
-    assert(!s->inside && med_sched_may_grow(s, w));
+    assert(!s->inside && may_grow(e, w));
     s->inside = true;
     s->stats.grown++;
     /* feed() saw the engine in the run's last chunk and let the run end

@@ -324,16 +324,18 @@ void med_sched_entity_init(struct med_sched_entity *entity, enum gen9_engine eng
 void med_sched_submit(struct med_sched *sched, struct med_sched_entity *entity,
                       struct med_sched_workload *w);
 /*
- * Whether @w, dispatched, may take more parts now: it runs in ELSP port 0
- * of its engine with port 1 empty, no other entity waits for the engine,
- * and the mechanism is not taking it off (a preemption, a cancel, its
- * context ended before the engine took the last write).  Then its owner
+ * Whether @w, dispatched, may take more parts now: by the CSB read now, it
+ * runs in ELSP port 0 of its engine with port 1 empty, no other entity
+ * waits for the engine, and the mechanism is not taking it off (a
+ * preemption, its context ended before the engine took the last write).
+ * Reading the CSB may complete @w and others (the done list, as after
+ * any call).  Then its owner
  * may raise w->parts, the new parts reachable where @w is bound (before
  * the engine may be given them), and call med_sched_grow(): they run in
  * the same context, as a native driver's next request does when it
  * writes the ELSP while its context runs.
  */
-bool med_sched_may_grow(const struct med_sched *sched, const struct med_sched_workload *w);
+bool med_sched_may_grow(struct med_sched *sched, const struct med_sched_workload *w);
 /* @w (med_sched_may_grow() said so) has more parts: the engine is given
  * them as a lone vGPU's next chunk (a lite restore of the running context
  * with a later tail), or, should another entity get work first or the
