@@ -151,7 +151,8 @@ struct med_sched_entity {
     uint64_t busy_ns;           /* mechanism's: GPU time charged, in all */
     uint64_t workloads;         /* mechanism's: workloads that left the GPU */
     uint64_t part_ns;           /* mechanism's: recent GPU time per part, 0: unknown */
-    uint64_t part_weight;       /* mechanism's: how many parts part_ns is of, decayed (x16) */
+    uint64_t part_weight;       /* mechanism's: how many parts part_ns is of, decayed (x16);
+                                 * 0 while only the first run is known */
     /* mechanism's: wall time it had work queued or on the GPU (backlogged),
      * up to backlog_since_ns (0: it has none now) */
     uint64_t backlog_ns, backlog_since_ns;
@@ -377,8 +378,9 @@ unsigned med_sched_queue_depth(const struct med_sched_entity *entity);
 bool med_sched_share_valid(const struct med_sched_share *share);
 
 /* @entity's run of @parts (>= 1) parts used @used_ns of GPU time: its
- * part_ns follows the mean GPU time of its recent parts (the mechanism
- * calls it as each run leaves the GPU). */
+ * part_ns follows the mean GPU time of its recent parts, its first run's
+ * left out once another is known (the mechanism calls it as each run
+ * leaves the GPU). */
 void med_sched_learn_parts(struct med_sched_entity *entity, uint64_t used_ns, unsigned parts);
 
 /* How long a lone vGPU's feed waits before it looks again where the
