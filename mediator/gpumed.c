@@ -228,9 +228,10 @@ static void log_stats(const struct med_server_stats *st, const struct med_vgpu_e
             st->ppgtt_bad_notifies, st->submissions_rejected, st->engine_resets);
     med_log(MED_LOG_INFO, "workloads: %" PRIu64 " elements, %" PRIu64 " completed, %" PRIu64
             " rejected, %" PRIu64 " hangs, %" PRIu64 " cancelled, %" PRIu64 " deferred behind "
-            "writers, %" PRIu64 " bad PPGTT entries, %" PRIu64 " PPGTT compares proven needless",
+            "writers, %" PRIu64 " folded into the one before (%" PRIu64 " as it ran), %" PRIu64
+            " bad PPGTT entries, %" PRIu64 " PPGTT compares proven needless",
             ex->elements, ex->completed, ex->rejected, ex->hangs, ex->cancelled, ex->deferred,
-            ex->ppgtt_bad_entries, ex->ppgtt_unchanged);
+            ex->folded, ex->overlapped, ex->ppgtt_bad_entries, ex->ppgtt_unchanged);
     /* The engines' idle gaps while a vGPU had work (docs/scheduler.md). */
     med_log(MED_LOG_INFO, "dispatch: %" PRIu64 " ELSP writes, %" PRIu64 " of them pairs (%"
             PRIu64 " appended behind a running context), %" PRIu64 " feeding a running "

@@ -1298,6 +1298,49 @@ void med_sched_submit(struct med_sched *s, struct med_sched_entity *en,
     s->inside = false;
 }
 
+/* @w runs in port 0 of @e alone, with no other entity waiting and
+ * nothing under way that takes it off (med_sched_may_grow()). */
+static bool may_grow(const struct sched_engine *e, const struct med_sched_workload *w)
+{
+    return e->running[0] == w && !e->running[1] && !e->waiting && !e->preempting &&
+           !e->port0_ended;
+}
+
+/* On what the CSB says now: a run the engine already ended takes no more
+ * (its completion is reported as it came, the next element starts
+ * afresh, as the hardware's would after a context's completion). */
+bool med_sched_may_grow(struct med_sched *s, const struct med_sched_workload *w)
+{
+    struct sched_engine *e = &s->engines[w->entity->engine];
+    bool may;
+
+    assert(!s->inside);
+    s->inside = true;
+    process_csb(s, e);
+    may = may_grow(e, w);
+    publish_follow(s);
+    s->inside = false;
+    return may;
+}
+
+void med_sched_grow(struct med_sched *s, struct med_sched_workload *w)
+{
+    struct sched_engine *e = &s->engines[w->entity->engine];
+
+    assert(!s->inside && may_grow(e, w));
+    s->inside = true;
+    s->stats.grown++;
+    /* feed() saw the engine in the run's last chunk and let the run end
+     * there (fed_from at its end): it is at most in that chunk's last
+     * part, where the next chunk is due. */
+    if (w->fed_from == w->run_end) {
+        w->fed_from = w->run_end - 1;
+    }
+    dispatch_current(s, e);
+    publish_follow(s);
+    s->inside = false;
+}
+
 void med_sched_hold(struct med_sched *s)
 {
     assert(!s->inside && !s->held);

@@ -115,7 +115,8 @@ struct med_sched_workload {
     uint64_t waited_since_ns;
     uint64_t gpu_ns;            /* GPU time charged for it, once finished */
     /* owner's: >= 1 pieces, each a unit of dispatch; the owner may add
-     * parts while it is queued, until its first dispatch */
+     * parts while it is queued, until its first dispatch, and while it
+     * runs in ELSP port 0 (med_sched_may_grow(), med_sched_grow()) */
     unsigned parts;
     /* owner's: the context its entity runs it in (0: one of its own).  A
      * workload does not go to ELSP port 1 behind a running one of its
@@ -221,7 +222,8 @@ struct med_sched_ops {
      * w->run_end - 1 (more than when it was bound): write that tail where
      * the engine's lite restore loads it (the context image); called
      * right before the ELSP write.  Only parts the owner made runnable
-     * before the workload's first dispatch become reachable. */
+     * before the workload's first dispatch, or before med_sched_grow(),
+     * become reachable. */
     void (*extend)(struct med_sched_workload *w);
 };
 
@@ -279,6 +281,7 @@ struct med_sched_stats {
     uint64_t elsp_appends;      /* of those pairs, written behind a running port 0 */
     uint64_t early_completions; /* port 0 completions before the engine took such a pair */
     uint64_t elsp_feeds;        /* of the writes, port 0's workload alone with a later tail (feed()) */
+    uint64_t grown;             /* running workloads given more parts (med_sched_grow()) */
     uint64_t busy_ns[GEN9_NUM_ENGINES]; /* GPU time charged to any entity, by engine */
     /* Each time an entity had work queued and none on the GPU, how long
      * until its next turn, when its dispatched workload reached ELSP port
@@ -321,6 +324,25 @@ void med_sched_entity_init(struct med_sched_entity *entity, enum gen9_engine eng
  * while held). */
 void med_sched_submit(struct med_sched *sched, struct med_sched_entity *entity,
                       struct med_sched_workload *w);
+/*
+ * Whether @w, dispatched, may take more parts now: by the CSB read now, it
+ * runs in ELSP port 0 of its engine with port 1 empty, no other entity
+ * waits for the engine, and the mechanism is not taking it off (a
+ * preemption, its context ended before the engine took the last write).
+ * Reading the CSB may complete @w and others (the done list, as after
+ * any call).  Then its owner
+ * may raise w->parts, the new parts reachable where @w is bound (before
+ * the engine may be given them), and call med_sched_grow(): they run in
+ * the same context, as a native driver's next request does when it
+ * writes the ELSP while its context runs.
+ */
+bool med_sched_may_grow(struct med_sched *sched, const struct med_sched_workload *w);
+/* @w (med_sched_may_grow() said so) has more parts: the engine is given
+ * them as a lone vGPU's next chunk (a lite restore of the running context
+ * with a later tail), or, should another entity get work first or the
+ * engine end @w's run first, at @w's next turn (its run resumed from its
+ * saved image). */
+void med_sched_grow(struct med_sched *sched, struct med_sched_workload *w);
 /*
  * Hold dispatch while the owner queues what it found waiting at one
  * wake-up (every vGPU's submission ring), then release it: an idle engine

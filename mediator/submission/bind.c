@@ -84,6 +84,25 @@ static void move_saved_batches(struct vgpu_workload *w, uint32_t *state, uint64_
     }
 }
 
+/* @w's memory, up to what it uses, mapped at its engine's window
+ * @window_index, where w->window_gma says it is bound.  The window's
+ * entries are not written again where they map it already (the same
+ * workload's, or its slot's before). */
+static void map_window(struct vgpu_workload *w, unsigned window_index)
+{
+    const struct med_vgpu_exec_host *host = w->sub->config.host;
+    struct med_window_map *map = &host->window_map[w->engine][window_index];
+
+    if (map->bus != w->mem.bus) {
+        *map = (struct med_window_map){ .bus = w->mem.bus };
+    }
+    for (; map->size < w->used; map->size += PGPU_PAGE_SIZE) {
+        host->gpu->ops->ggtt_write(host->gpu,
+                                   (uint32_t)((w->window_gma + map->size) / PGPU_PAGE_SIZE),
+                                   (w->mem.bus + map->size) | MED_GGTT_PTE_PRESENT);
+    }
+}
+
 /* Map the workload's memory at its engine's window @window_index (one
  * per ELSP port, sched.h) and point the context's ring and every batch
  * start into it. */
@@ -92,7 +111,6 @@ uint64_t med_wl_bind(struct med_sched_workload *sw, unsigned window_index)
     struct vgpu_workload *w = (struct vgpu_workload *)sw;
     const struct med_vgpu_exec_host *host = w->sub->config.host;
     uint64_t window = host->window_ggtt[w->engine][window_index];
-    struct med_window_map *map = &host->window_map[w->engine][window_index];
     uint8_t *mem = w->mem.map;
     uint32_t *state = (uint32_t *)(mem + LRC_STATE_OFFSET);
 
@@ -106,15 +124,7 @@ uint64_t med_wl_bind(struct med_sched_workload *sw, unsigned window_index)
         move_saved_batches(w, state, window);
     }
     w->window_gma = window;
-    /* Nor are the window's entries written again where they map the
-     * memory already (the same workload's, or its slot's before). */
-    if (map->bus != w->mem.bus) {
-        *map = (struct med_window_map){ .bus = w->mem.bus };
-    }
-    for (; map->size < w->used; map->size += PGPU_PAGE_SIZE) {
-        host->gpu->ops->ggtt_write(host->gpu, (uint32_t)((window + map->size) / PGPU_PAGE_SIZE),
-                                   (w->mem.bus + map->size) | MED_GGTT_PTE_PRESENT);
-    }
+    map_window(w, window_index);
     state[CTX_RING_START_DW] = (uint32_t)(window + SHADOW_RING_OFFSET(w->engine));
     state[CTX_RING_TAIL_DW] = run_tail(sw);
     if (resumed) {
@@ -149,11 +159,29 @@ uint64_t med_wl_bind(struct med_sched_workload *sw, unsigned window_index)
            CTX_ADDRESSING_LEGACY_64B << CTX_DESC_ADDRESSING_SHIFT;
 }
 
+/*
+ * @w runs, bound at its window (sched.window), and copies appended to its
+ * memory after it was bound (queue.c's fold(), before the scheduler may
+ * give the engine their parts): the pages they take mapped there too, and
+ * their batch starts, @w's sites from @first_site on, pointed into it.
+ * The memory did not move (med_wl_layout_append() leaves a running
+ * workload's where it is), so nothing the engine may be reading changes.
+ */
+void med_wl_bind_appended(struct vgpu_workload *w, unsigned first_site)
+{
+    map_window(w, w->sched.window);
+    med_wl_patch_sites(w, &w->sites[first_site], w->site_count - first_site);
+    if (w->sub->config.host->check_invariants) {
+        check_isolation(w->sub);
+    }
+}
+
 /* The running context goes on to the parts its run was extended by: only
  * the tail in its image changes (the engine's lite restore loads it; the
  * engine never saves it back).  Those parts' commands and batch copies
  * were scanned and laid out with the whole workload before it was queued
- * (shadow.c; a split element's rest is a workload of its own), and their
+ * (shadow.c; a split element's rest is a workload of its own), or with
+ * an element appended to it since (med_wl_bind_appended()), and their
  * batch starts point into the window already bound: the GPU sees
  * nothing new but where to stop. */
 void med_wl_extend(struct med_sched_workload *sw)
@@ -162,6 +190,36 @@ void med_wl_extend(struct med_sched_workload *sw)
     uint32_t *state = (uint32_t *)((uint8_t *)w->mem.map + LRC_STATE_OFFSET);
 
     __atomic_store_n(&state[CTX_RING_TAIL_DW], run_tail(sw), __ATOMIC_RELEASE);
+}
+
+/*
+ * Each group's commands lie in the ring from the tail of the element
+ * before it and in its batch copies, which fold() put after the groups'
+ * before it: the last group starting at or before @address in either.
+ * Outside the shadow (the engine between contexts, a start the model
+ * does not report) the first group, as for a workload of one group.
+ */
+unsigned med_wl_stopped_group(const struct vgpu_workload *w, uint64_t address)
+{
+    uint64_t off = address - w->window_gma, ring = SHADOW_RING_OFFSET(w->engine);
+    unsigned g = w->join_count;
+
+    if (address < w->window_gma || off >= w->used) {
+        return 0;
+    }
+    if (off >= ring && off < ring + w->ring_size) {
+        uint32_t at = ((uint32_t)(off - ring) - w->head + w->ring_size) % w->ring_size;
+
+        while (g > 0 && ((w->taken[w->joins[g - 1].taken - 1].tail & TAIL_ADDR) - w->head +
+                         w->ring_size) % w->ring_size > at) {
+            g--;
+        }
+        return g;
+    }
+    while (g > 0 && w->joins[g - 1].copies > off) {
+        g--;
+    }
+    return g;
 }
 
 /* Where in its shadow the GPU stopped, and the two dwords there. */

@@ -151,7 +151,7 @@ bool med_wl_context_same(const struct vgpu_workload *w, const struct vgpu_worklo
 
 /* What the guest reads back from its context image (contract 6.5): the
  * final head, the context's time and the engine's own state. */
-void med_wl_context_write_back(struct vgpu_workload *w)
+void med_wl_context_write_back(struct vgpu_workload *w, uint32_t head, bool saved)
 {
     const uint32_t *shadow;
     uint32_t *guest = (uint32_t *)med_vgpu_ggtt_page(&w->sub->config.mem,
@@ -160,9 +160,9 @@ void med_wl_context_write_back(struct vgpu_workload *w)
     if (!guest) {
         return;     /* the guest unmapped its own image meanwhile: its loss */
     }
-    __atomic_store_n(&guest[CTX_RING_HEAD_DW], w->tail, __ATOMIC_RELEASE);
-    if (!w->sched.dispatched_ns) {
-        return;     /* nothing ran (head == tail): no saved state */
+    __atomic_store_n(&guest[CTX_RING_HEAD_DW], head, __ATOMIC_RELEASE);
+    if (!saved) {
+        return;     /* nothing ran (head == tail), or the engine was reset: no saved state */
     }
     shadow = (const uint32_t *)((uint8_t *)w->mem.map + LRC_STATE_OFFSET);
     guest[CTX_TIMESTAMP_DW] = shadow[CTX_TIMESTAMP_DW];

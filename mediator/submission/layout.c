@@ -200,7 +200,7 @@ static void split_parts(struct vgpu_workload *w, const struct guest_context *ctx
     w->sched.parts = parts;
 }
 
-bool med_wl_layout_append(struct vgpu_workload *w, const struct vgpu_workload *x)
+bool med_wl_layout_append(struct vgpu_workload *w, const struct vgpu_workload *x, bool running)
 {
     const struct med_vgpu_exec_host *host = w->sub->config.host;
     /* where place_buffers() put @x's first batch copy, and where it goes in @w */
@@ -213,7 +213,11 @@ bool med_wl_layout_append(struct vgpu_workload *w, const struct vgpu_workload *x
     uint8_t *ring_to, *ring_from;
     uint32_t len = (x->ring_tail - x->head + x->ring_size) % x->ring_size;
 
-    if (end > host->window_size) {
+    /* Both in one ring from @w's head: @x's bytes past a full turn would
+     * land on @w's own (ones the engine may not have run yet, mid-command
+     * for either's scan), and @w's parts are distances from its head. */
+    if ((w->tail - w->head + w->ring_size) % w->ring_size + len >= w->ring_size ||
+        end > host->window_size || (running && w->mem.size < end)) {
         return false;
     }
     if (!grow_sites(w, need)) {
@@ -253,6 +257,7 @@ bool med_wl_layout_append(struct vgpu_workload *w, const struct vgpu_workload *x
         site.target += (uint32_t)(to - from);
         w->sites[w->site_count++] = site;
     }
+    w->joins[w->join_count++] = (struct wl_join){ .taken = w->taken_count, .copies = to };
     w->part_ends[w->sched.parts - 1] = w->tail;
     memcpy(&w->part_ends[w->sched.parts], x->part_ends, (x->sched.parts - 1) * sizeof(uint32_t));
     w->sched.parts = parts;

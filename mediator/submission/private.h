@@ -133,6 +133,18 @@ struct vgpu_workload {
      * back for the rest, which runs as the next workload. */
     struct pending_element taken[1 + MED_WL_MERGE_MAX];
     unsigned taken_count;
+    /* The workloads fold() joined to it, each a group of taken elements
+     * scanned as one: where each group's elements (in taken) and batch
+     * copies (in mem) begin; the first group, its own, is before them. */
+    struct wl_join {
+        unsigned taken;
+        uint64_t copies;
+    } joins[MED_WL_MERGE_MAX];
+    unsigned join_count;
+    /* A hang's (finished()): the elements before the group the GPU stopped
+     * in, which it ran through (reported done), and the end of that group
+     * (reported as the hang; those after it never ran). */
+    unsigned ran_count, hung_end;
     /* A split's first part that covers no tail: it put taken[0] back too
      * and keeps it only as its name, reported only if it fails. */
     bool unreported;
@@ -272,8 +284,10 @@ void med_wl_context_build(struct vgpu_workload *w, const struct guest_context *c
 /* Whether @w's and @x's shadow contexts are the same but for their ring's
  * head and tail (the same guest registers, the same PPGTT version). */
 bool med_wl_context_same(const struct vgpu_workload *w, const struct vgpu_workload *x);
-/* What the guest reads back from its context image once @w is done. */
-void med_wl_context_write_back(struct vgpu_workload *w);
+/* What the guest reads back from its context image once @w ran up to
+ * ring offset @head: that head, and, when @saved (@w is done), the
+ * engine's state as it saved it. */
+void med_wl_context_write_back(struct vgpu_workload *w, uint32_t head, bool saved);
 /* The engine state @prev, run before @w in @w's context, left in its
  * shadow, into @w's shadow, before @w's first run. */
 void med_wl_context_carry(struct vgpu_workload *w, const struct vgpu_workload *prev);
@@ -306,11 +320,13 @@ bool med_wl_layout(struct vgpu_workload *w, const struct guest_context *ctx,
                    struct med_scan_result *res, uint32_t len);
 
 /* @x, laid out and not yet queued, starting at @w's tail in the same ring,
- * appended to @w (not yet dispatched): its ring bytes at their offsets,
- * its batch copies after @w's, its batch starts and parts after @w's, a
- * part boundary at @w's tail.  False, @w unchanged, when the window or
- * host memory has no room for both. */
-bool med_wl_layout_append(struct vgpu_workload *w, const struct vgpu_workload *x);
+ * appended to @w (not yet dispatched, or @running on the GPU): its ring
+ * bytes at their offsets, its batch copies after @w's, its batch starts
+ * and parts after @w's, a part boundary at @w's tail.  False, @w
+ * unchanged, when the ring cannot hold both (@x would wrap onto @w's
+ * bytes), or the window or host memory has no room for both (a running
+ * @w's memory is not moved: only the room it has). */
+bool med_wl_layout_append(struct vgpu_workload *w, const struct vgpu_workload *x, bool running);
 
 /* The scheduler's part_at: the part of @sw the engine is in with its
  * ring's HEAD at @ring_head. */
@@ -359,6 +375,12 @@ void med_wl_split(struct vgpu_workload *w, uint32_t len);
 /* The scheduler's bind: map @sw's memory at its engine's window @window_index. */
 uint64_t med_wl_bind(struct med_sched_workload *sw, unsigned window_index);
 void med_wl_extend(struct med_sched_workload *sw);
+/* Running @w's memory appended to since it was bound (its sites from
+ * @first_site on): mapped at its window, those batch starts patched. */
+void med_wl_bind_appended(struct vgpu_workload *w, unsigned first_site);
+/* The group of @w's elements (0: its own, else the join's index + 1) the
+ * GPU stopped in at GGTT @address (0 where @address says nothing). */
+unsigned med_wl_stopped_group(const struct vgpu_workload *w, uint64_t address);
 /* Where in @w's bound shadow the GPU stopped at @address, and the two dwords there. */
 void med_wl_describe_stop(const struct vgpu_workload *w, uint64_t address, char *text, size_t size);
 

@@ -195,26 +195,36 @@ static void retire(struct engine_queue *eq, struct med_vgpu_submission *sub)
             uint32_t ring_head = w->head, flags = 0;
             /* A split's first part completes no element when done: the
              * element's rest does (the context is written back all the
-             * same: the rest's shadow reads it). */
-            unsigned reported = w->unreported && w->event == WIRE_EVENT_DONE
-                                ? 0 : w->taken_count;
+             * same: the rest's shadow reads it).  A hang's elements
+             * before the group it stopped in completed; those after it
+             * never ran (finished()). */
+            unsigned reported = w->event == WIRE_EVENT_DONE && w->unreported ? 0
+                                : w->hung_end ? w->hung_end : w->taken_count;
+            unsigned done = w->event == WIRE_EVENT_DONE ? reported : w->ran_count;
 
             if (w->event == WIRE_EVENT_DONE) {
-                med_wl_context_write_back(w);
+                med_wl_context_write_back(w, w->tail, w->sched.dispatched_ns != 0);
                 if (w->sched.dispatched_ns) {
                     carry_to_followers(eq, w);
                 }
                 ring_head = w->tail;
-                sub->stats.completed += reported;
-                sub->config.host->totals->completed += reported;
-                /* The GPU raises it as it runs the command; the guest sees
-                 * it with the last element the work completes. */
-                flags = w->user_interrupt ? WIRE_COMPLETE_USER_INTERRUPT : 0;
+            } else if (done) {
+                ring_head = w->taken[done - 1].tail & TAIL_ADDR;
+                med_wl_context_write_back(w, ring_head, false);
             }
+            sub->stats.completed += done;
+            sub->config.host->totals->completed += done;
+            if (w->hung_end) {
+                sub->stats.cancelled += w->taken_count - w->hung_end;
+                sub->config.host->totals->cancelled += w->taken_count - w->hung_end;
+            }
+            /* The GPU raises it as it runs the command; the guest sees
+             * it with the last element the work completes. */
+            flags = done && w->user_interrupt ? WIRE_COMPLETE_USER_INTERRUPT : 0;
 
             for (unsigned i = 0; i < reported; i++) {
-                report(sub, w->engine, w->event, w->taken[i].desc, ring_head,
-                       i + 1 == reported ? flags : 0, w->engine_error);
+                report(sub, w->engine, i < done ? WIRE_EVENT_DONE : w->event, w->taken[i].desc,
+                       ring_head, i + 1 == done ? flags : 0, i < done ? 0 : w->engine_error);
             }
             if (w->sched.dispatched_ns && w->event == WIRE_EVENT_DONE) {
                 account_times(w, med_now_ns() - start);
@@ -327,24 +337,48 @@ static void defer(struct engine_queue *eq, struct vgpu_workload *w)
  * PPGTT version with the same registers (med_wl_context_same()).  Not a
  * split, refused or looping workload, whose ends and trampolines are
  * their own; at most MED_WL_MERGE_MAX elements join one.
+ *
+ * The same when that workload runs (since 2026-12-08, decision 13, "One
+ * context's state across elements"), as the guest's ELSP write while its
+ * context runs is a lite restore on hardware: @x's copies go behind the
+ * running ones in its memory, which stays where the engine reads it
+ * (there must be room), mapped at its window with @x's batch starts
+ * pointed there before the scheduler may give the engine @x's parts (a
+ * feed's lite restore): one shadow context, so @x starts with the
+ * registers the engine has, not the guest's image as it was when @x was
+ * shadowed (which the hardware's lite restore does not load either;
+ * the PPGTT version is the same).  Only while the scheduler can still
+ * give the running context a later tail (med_sched_may_grow(): port 0,
+ * nothing behind it, no other vGPU waiting); otherwise @x is a workload
+ * of its own, which waits for the completion and starts with the state
+ * carried (med_wl_context_carry()).
  */
 static bool fold(struct engine_queue *eq, struct vgpu_workload *x)
 {
+    struct med_sched *sched = x->sub->config.host->sched;
     struct vgpu_workload *w;
+    unsigned first_site;
+    bool running;
 
     if (eq->in_flight < 2) {
         return false;
     }
     w = &eq->slots[eq->order[eq->in_flight - 2]];
-    if (w->state != WL_QUEUED || w->sched.dispatched_ns || w->lrca != x->lrca ||
+    running = w->sched.dispatched_ns != 0;
+    first_site = w->site_count;
+    if (w->state != WL_QUEUED || w->lrca != x->lrca ||
+        (running && !med_sched_may_grow(sched, &w->sched)) ||
         x->head != w->tail || w->ring_tail != w->tail || x->ppgtt != w->ppgtt ||
         x->ring_size != w->ring_size || w->unreported || x->unreported || w->refused ||
         x->refused || w->trap_count || x->trap_count ||
         w->taken_count + x->taken_count > 1 + MED_WL_MERGE_MAX ||
         (w->taken[w->taken_count - 1].tail & TAIL_ADDR) != w->tail ||
         (x->taken[x->taken_count - 1].tail & TAIL_ADDR) != x->tail ||
-        !med_wl_context_same(w, x) || !med_wl_layout_append(w, x)) {
+        (!running && !med_wl_context_same(w, x)) || !med_wl_layout_append(w, x, running)) {
         return false;
+    }
+    if (running) {
+        med_wl_bind_appended(w, first_site);
     }
     med_wl_writes_add(w, x);
     memcpy(&w->taken[w->taken_count], x->taken, x->taken_count * sizeof(x->taken[0]));
@@ -360,6 +394,11 @@ static bool fold(struct engine_queue *eq, struct vgpu_workload *x)
     eq->in_flight--;
     w->sub->stats.folded++;
     w->sub->config.host->totals->folded++;
+    if (running) {
+        w->sub->stats.overlapped++;
+        w->sub->config.host->totals->overlapped++;
+        med_sched_grow(sched, &w->sched);
+    }
     return true;
 }
 
@@ -393,6 +432,8 @@ void med_vgpu_submission_shadow_next(struct med_vgpu_submission *sub)
         assert(w);
         w->taken[0] = eq->pending[eq->pending_first];
         w->taken_count = 1;
+        w->join_count = 0;
+        w->ran_count = w->hung_end = 0;
         w->unreported = false;
         w->lrca = (uint32_t)w->taken[0].desc & CTX_DESC_LRCA_MASK;
         w->sched.context = (uint64_t)w->lrca + 1;      /* never 0 (sched.h) */
@@ -439,6 +480,7 @@ static void finished(struct med_sched_workload *sw, enum med_sched_result result
         break;
     case MED_SCHED_HANG: {
         char where[96];
+        unsigned g;
 
         w->event = WIRE_EVENT_REJECTED;
         w->engine_error = sw->engine_error;
@@ -451,17 +493,24 @@ static void finished(struct med_sched_workload *sw, enum med_sched_result result
             sub->stats.hangs++;
             sub->config.host->totals->hangs++;
         }
+        /* Per element, as if each group joined by fold() had run alone
+         * (as before the join, and as the hardware's lite restores would):
+         * those before the group it stopped in completed, those after it
+         * never ran (stop_behind()). */
+        g = med_wl_stopped_group(w, sw->stop_address);
+        w->ran_count = g ? w->joins[g - 1].taken : 0;
+        w->hung_end = g < w->join_count ? w->joins[g].taken : w->taken_count;
         med_wl_describe_stop(w, sw->stop_address, where, sizeof(where));
         if (sw->engine_error) {
             med_wl_notice(sub, !w->refused, MED_GUARD_HANG, "%s element 0x%016" PRIx64 " stopped "
                           "by the GPU (RING_EIR 0x%" PRIx32 ", %s): engine reset, reported as a "
-                          "hang", gen9_engines[w->engine].name, w->taken[0].desc, sw->engine_error,
-                          where);
+                          "hang", gen9_engines[w->engine].name, w->taken[w->ran_count].desc,
+                          sw->engine_error, where);
         } else {
             med_wl_notice(sub, !w->refused, MED_GUARD_HANG, "%s element 0x%016" PRIx64 " held "
                           "the engine past its parts' limit while other vGPUs waited (%s): "
                           "engine reset, reported as a hang", gen9_engines[w->engine].name,
-                          w->taken[0].desc, where);
+                          w->taken[w->ran_count].desc, where);
         }
         break;
     }

@@ -99,7 +99,9 @@ struct med_vgpu_exec_stats {
     uint64_t cancelled;         /* dropped by an engine reset or teardown */
     uint64_t deferred;          /* copies and scans put off until earlier work that
                                  * may write what they read completed */
-    uint64_t folded;            /* workloads joined to the one before, waiting for its turn */
+    uint64_t folded;            /* workloads joined to the one before, waiting for its turn
+                                 * or running (decision 13) */
+    uint64_t overlapped;        /* of them, joined to the one before while it ran */
     uint64_t ppgtt_bad_entries; /* shadow PPGTT entries naming no VM memory */
     uint64_t ppgtt_unchanged;   /* PPGTT compares the client's watch proved needless */
     /* Of the totals only (the vGPU's own are its GGTT shadow's statistics). */

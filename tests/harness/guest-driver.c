@@ -467,10 +467,19 @@ static int pump(struct guest_vm *vm, int timeout_ms)
     return wire_client_dispatch(vm->client) ? -errno : 0;
 }
 
-int guest_ctx_emit(struct guest_ctx *ctx, const uint32_t *dw, unsigned count)
+int guest_ctx_emit_over(struct guest_ctx *ctx, const uint32_t *dw, unsigned count)
 {
     uint32_t *ring = ctx->ring->map;
 
+    for (unsigned i = 0; i < count; i++) {
+        ring[ctx->tail / 4] = dw[i];
+        ctx->tail = (ctx->tail + 4) % GUEST_RING_SIZE;
+    }
+    return 0;
+}
+
+int guest_ctx_emit(struct guest_ctx *ctx, const uint32_t *dw, unsigned count)
+{
     while (ring_space(ctx) < 4 * count + 64) {
         int ret;
 
@@ -482,11 +491,7 @@ int guest_ctx_emit(struct guest_ctx *ctx, const uint32_t *dw, unsigned count)
             return ret;
         }
     }
-    for (unsigned i = 0; i < count; i++) {
-        ring[ctx->tail / 4] = dw[i];
-        ctx->tail = (ctx->tail + 4) % GUEST_RING_SIZE;
-    }
-    return 0;
+    return guest_ctx_emit_over(ctx, dw, count);
 }
 
 /* As i915 on a vGPU starts a batch (no preemption there:

@@ -103,6 +103,9 @@ struct guest_ctx *guest_ctx_new(struct guest_vm *vm, enum gen9_engine engine,
                                 struct guest_ppgtt *ppgtt);
 /* Append to the ring (waits for completions when the ring is full). */
 int guest_ctx_emit(struct guest_ctx *ctx, const uint32_t *dw, unsigned count);
+/* Append without waiting for room, over what the GPU may not have run yet,
+ * as a hostile guest may. */
+int guest_ctx_emit_over(struct guest_ctx *ctx, const uint32_t *dw, unsigned count);
 int guest_ctx_emit_batch(struct guest_ctx *ctx, uint64_t addr, bool ppgtt);
 /* A seqno write into the context's PPHWSP and MI_USER_INTERRUPT; the seqno. */
 int guest_ctx_emit_breadcrumb(struct guest_ctx *ctx, uint32_t *seqno);

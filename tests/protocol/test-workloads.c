@@ -1155,6 +1155,7 @@ static void test_batch_past_the_request_bound_is_contained(void **state)
  * addresses, a render, a blitter and a video context. */
 struct neighbour_work {
     struct guest_bo *batch, *data;
+    struct guest_ppgtt *ppgtt;
     struct guest_ctx *rcs, *bcs, *vcs;
 };
 
@@ -1164,6 +1165,7 @@ static struct neighbour_work neighbour_work(struct env *e)
     struct neighbour_work n = {
         .batch = guest_bo_new(e->neighbour, 4096, false),
         .data = guest_bo_new(e->neighbour, 4096, false),
+        .ppgtt = ppgtt,
     };
 
     assert_non_null(ppgtt);
@@ -1744,11 +1746,11 @@ static void test_merged_elements_split_before_a_written_batch_complete_once_each
  * held for the other vGPUs' rings, so the engine starts on it before the
  * later ones are shadowed (docs/architecture.md, decision 7).  Shadowed
  * after the release, the second finds the first on the GPU and the third
- * waiting, and takes it along: two workloads, nothing folded.  Shadowed
- * in the hold, as before, the second and the third were folded into the
- * first, still waiting for the release (fold()): one workload, all of it
- * scanned before the engine started.  Every element completes once, in
- * order.
+ * waiting, takes it along and joins the first as it runs (fold(), since
+ * 2026-12-08: decision 13): one workload, one fold, into a running one.
+ * Shadowed in the hold, as before, the second and the third were folded
+ * into the first, still waiting for the release: all of it scanned before
+ * the engine started.  Every element completes once, in order.
  */
 static void test_a_wake_up_shadows_the_first_element_before_the_rest(void **state)
 {
@@ -1756,25 +1758,29 @@ static void test_a_wake_up_shadows_the_first_element_before_the_rest(void **stat
     const struct guest_events *ev = guest_vm_events(e->vm);
     const struct med_vgpu_exec_stats *st = med_server_exec_stats(server_thread_server(e->server));
     uint32_t *p = (uint32_t *)((uint8_t *)e->batch->map + BLOCKER);
-    uint64_t done = ev->done, folded, workloads;
+    uint64_t done = ev->done, folded, overlapped, workloads;
 
     emit_wait_for_one(&p, DATA_ADDR + 0x100);
     emit(&p, MI_BB_END_DW);
     server_thread_stop(e->server);
     folded = st->folded;
+    overlapped = st->overlapped;
     workloads = st->times.workloads;
     submit_batch(e->rcs, BATCH_ADDR + BLOCKER);
     submit_batch(e->rcs, store_batch(e, 0x1000, DATA_ADDR + 8, 0xa));
     submit_batch(e->rcs, store_batch(e, 0x2000, DATA_ADDR + 12, 0xb));
     assert_int_equal(server_thread_resume(e->server), 0);
+    /* released once the mediator took all three (the first still runs) */
+    assert_int_equal(guest_ctx_barrier(e->bcs, WAIT_MS), 0);
     store_u32(e->data, 0x100 / 4, 1);
     assert_int_equal(guest_ctx_wait(e->rcs, WAIT_MS), 0);
     assert_int_equal(load_u32(e->data, 2), 0xa);
     assert_int_equal(load_u32(e->data, 3), 0xb);
-    assert_int_equal(ev->done - done, 3);
+    assert_int_equal(ev->done - done, 3 + 1);
     server_thread_stop(e->server);
-    assert_int_equal(st->folded - folded, 0);
-    assert_int_equal(st->times.workloads - workloads, 2);
+    assert_int_equal(st->folded - folded, 1);
+    assert_int_equal(st->overlapped - overlapped, 1);
+    assert_int_equal(st->times.workloads - workloads, 1);
 }
 
 /*
@@ -1795,11 +1801,15 @@ static void test_elements_waiting_for_their_turn_run_as_one_workload(void **stat
     const struct med_vgpu_exec_stats *st = med_server_exec_stats(server_thread_server(e->server));
     uint32_t *q = n.batch->map;
     uint64_t done = ev->done, folded = st->folded, workloads = st->times.workloads;
+    /* Two contexts: one context's second element would join its first
+     * as that runs (fold(), decision 13), leaving ELSP port 1 free. */
+    struct guest_ctx *rcs[2] = { n.rcs, guest_ctx_new(e->neighbour, GEN9_RCS, n.ppgtt) };
 
+    assert_non_null(rcs[1]);
     emit_wait_for_one(&q, DATA_ADDR + 0x40);
     emit(&q, MI_BB_END_DW);
     for (unsigned i = 0; i < 2; i++) {
-        submit_batch(n.rcs, BATCH_ADDR);
+        submit_batch(rcs[i], BATCH_ADDR);
         assert_int_equal(guest_ctx_barrier(n.bcs, WAIT_MS), 0);
     }
     /* Each taken by the mediator (a barrier) before the next is written. */
@@ -1814,6 +1824,7 @@ static void test_elements_waiting_for_their_turn_run_as_one_workload(void **stat
     assert_int_equal(guest_ctx_wait(n.rcs, WAIT_MS), 0);
     assert_int_equal(load_u32(e->data, 2), 0xa);
     assert_int_equal(load_u32(e->data, 3), 0xb);
+    assert_int_equal(guest_ctx_wait(rcs[1], WAIT_MS), 0);
     /* the neighbour's two; the two stores and the writer as one, the readers' after it */
     server_thread_stop(e->server);
     assert_int_equal(st->folded - folded, 2);
@@ -1909,6 +1920,178 @@ static void test_a_context_s_element_run_after_the_write_back_sees_the_registers
     assert_int_equal(guest_ctx_wait(n.rcs, WAIT_MS), 0);
     assert_int_equal(guest_ctx_wait(e->rcs, WAIT_MS), 0);
     assert_int_equal(load_u32(e->data, 4), 0xabc);
+}
+
+/* The scheduler's ELSP writes to an idle engine so far, as
+ * bench-mediator-client counts them: each starts an engine that waited
+ * for the mediator. */
+static uint64_t idle_starts(struct env *e)
+{
+    const struct med_sched_stats *st;
+    uint64_t n;
+
+    server_thread_stop(e->server);
+    st = med_server_sched_stats(server_thread_server(e->server));
+    n = st->elsp_writes - st->elsp_appends - st->elsp_feeds;
+    assert_int_equal(server_thread_resume(e->server), 0);
+    return n;
+}
+
+/*
+ * The same, run as hardware runs it (decision 13 of docs/architecture.md):
+ * the second element, taken while the first runs, joins it (queue.c's
+ * fold()), and the engine is given it by a lite restore of the running
+ * context, so it starts with the registers the engine has and the engine
+ * never waits for the mediator between the two.  From 2026-12-07 until
+ * 2026-12-08 it was a workload of its own that waited for the first's
+ * completion and started on the idle engine with the state carried over
+ * (an ELSP write to an idle engine after the first's).
+ */
+static void test_a_context_s_next_element_runs_on_in_its_running_one(void **state)
+{
+    struct env *e = *state;
+    const struct guest_events *ev = guest_vm_events(e->vm);
+    const struct med_vgpu_exec_stats *st = med_server_exec_stats(server_thread_server(e->server));
+    uint64_t done = ev->done, starts, overlapped;
+
+    emit_gpr0_load_and_store(e);
+    submit_batch(e->rcs, BATCH_ADDR + BLOCKER);
+    assert_int_equal(guest_ctx_barrier(e->bcs, WAIT_MS), 0);
+    starts = idle_starts(e);
+    overlapped = st->overlapped;
+    submit_batch(e->rcs, BATCH_ADDR + 0x1000);
+    assert_int_equal(guest_ctx_barrier(e->bcs, WAIT_MS), 0);
+    store_u32(e->data, 0x100 / 4, 1);
+    assert_int_equal(guest_ctx_wait(e->rcs, WAIT_MS), 0);
+    assert_int_equal(load_u32(e->data, 4), 0xabc);
+    assert_int_equal(idle_starts(e) - starts, 0);   /* a barrier runs nothing on the GPU */
+    assert_int_equal(ev->done - done, 2 + 2);
+    server_thread_stop(e->server);
+    assert_int_equal(st->overlapped - overlapped, 1);
+    assert_int_equal(server_thread_resume(e->server), 0);
+}
+
+/*
+ * A context's next element that the scanner refuses, taken while its
+ * element before runs: it joins nothing (a refused element's stop is its
+ * own), so the first completes and the second runs up to its refused
+ * command, stops there and is reported so, alone, as when it came after
+ * the first's completion.
+ */
+static void test_a_refused_next_element_stays_apart_from_its_running_one(void **state)
+{
+    struct env *e = *state;
+    const struct guest_events *ev = guest_vm_events(e->vm);
+    uint32_t *p = (uint32_t *)((uint8_t *)e->batch->map + BLOCKER);
+    uint32_t *q = (uint32_t *)((uint8_t *)e->batch->map + 0x1000);
+    uint64_t done = ev->done;
+
+    emit_wait_for_one(&p, DATA_ADDR + 0x100);
+    emit_sdi(&p, DATA_ADDR, false, false);
+    p[-1] = 0x600d;
+    emit(&p, MI_BB_END_DW);
+    emit(&q, MI_REPORT_HEAD_DW);
+    emit_sdi(&q, DATA_ADDR + 8, false, false);
+    q[-1] = 0xbad;
+    emit(&q, MI_BB_END_DW);
+    submit_batch(e->rcs, BATCH_ADDR + BLOCKER);
+    assert_int_equal(guest_ctx_barrier(e->bcs, WAIT_MS), 0);
+    submit_batch(e->rcs, BATCH_ADDR + 0x1000);
+    assert_int_equal(guest_ctx_barrier(e->bcs, WAIT_MS), 0);
+    store_u32(e->data, 0x100 / 4, 1);
+    assert_int_equal(guest_ctx_wait(e->rcs, WAIT_MS), -EIO);
+    assert_int_equal(load_u32(e->data, 0), 0x600d);
+    assert_int_equal(load_u32(e->data, 2), 0);
+    assert_int_equal(ev->done - done, 1 + 2);
+    assert_int_equal(ev->rejected, 1);
+    assert_host_pages_intact(e);
+    assert_canary_intact(e);
+    assert_exec_counts(e, 1, 0);
+    assert_int_equal(guest_ctx_recover(e->rcs), 0);
+    assert_int_equal(run_batch(e->rcs, store_batch(e, 0x8000, DATA_ADDR + 0x100, 0x600e)), 0);
+    assert_int_equal(load_u32(e->data, 0x40), 0x600e);
+}
+
+/*
+ * A context's next element that hangs the GPU after joining its running
+ * element before: the first completed (its store is there) and is
+ * reported done, the second alone is reported as the hang, as when each
+ * ran as a workload of its own (queue.c's finished(): the engine stopped
+ * in the joined element's batch copy).  Patient: the first waits for the
+ * test, the second for the hang detection.
+ */
+static void test_a_hang_in_a_joined_element_is_that_element_s(void **state)
+{
+    struct env *e = *state;
+    const struct guest_events *ev = guest_vm_events(e->vm);
+    const struct med_vgpu_exec_stats *st = med_server_exec_stats(server_thread_server(e->server));
+    uint32_t *p = (uint32_t *)((uint8_t *)e->batch->map + BLOCKER);
+    uint32_t *q = (uint32_t *)((uint8_t *)e->batch->map + 0x1000);
+    uint64_t done = ev->done, overlapped;
+
+    emit_wait_for_one(&p, DATA_ADDR + 0x100);
+    emit_sdi(&p, DATA_ADDR + 0x10, false, false);
+    p[-1] = 0x600d;
+    emit(&p, MI_BB_END_DW);
+    emit_endless_wait(&q);
+    submit_batch(e->rcs, BATCH_ADDR + BLOCKER);
+    assert_int_equal(guest_ctx_barrier(e->bcs, WAIT_MS), 0);
+    overlapped = st->overlapped;
+    submit_batch(e->rcs, BATCH_ADDR + 0x1000);
+    assert_int_equal(guest_ctx_barrier(e->bcs, WAIT_MS), 0);
+    store_u32(e->data, 0x100 / 4, 1);
+    assert_int_equal(guest_ctx_wait(e->rcs, 2 * PATIENT_HANG_TIMEOUT_MS + WAIT_MS), -EIO);
+    assert_int_equal(load_u32(e->data, 4), 0x600d);
+    assert_int_equal(ev->done - done, 1 + 2);
+    assert_int_equal(ev->rejected, 1);
+    assert_exec_counts(e, 0, 1);
+    server_thread_stop(e->server);
+    assert_int_equal(st->overlapped - overlapped, 1);
+    assert_int_equal(server_thread_resume(e->server), 0);
+    assert_int_equal(guest_ctx_recover(e->rcs), 0);
+    assert_int_equal(run_batch(e->rcs, store_batch(e, 0x8000, DATA_ADDR + 0x100, 0x600e)), 0);
+    assert_int_equal(load_u32(e->data, 0x40), 0x600e);
+}
+
+/*
+ * A next element that wraps round its ring onto the bytes of its running
+ * element before (a hostile guest: i915 never writes over what it
+ * submitted): joined, its copies would land on the shadow ring the engine
+ * is running, which would go on from the first element's batch into the
+ * second's bytes there, mid-command for the scan of either.  It stays a
+ * workload of its own: the first runs as scanned (its second batch stores
+ * 0xa), then the second (0xb).  The second: MI_NOOPs from the first's
+ * tail round to 8 bytes past its head, then a batch start over the
+ * first's.
+ */
+static void test_a_next_element_over_its_running_one_s_ring_runs_apart(void **state)
+{
+    static const uint32_t noops[1024];
+    struct env *e = *state;
+    uint32_t *p = (uint32_t *)((uint8_t *)e->batch->map + BLOCKER);
+    uint32_t left = GUEST_RING_SIZE - 2 * 16 + 8;
+
+    emit_wait_for_one(&p, DATA_ADDR + 0x100);
+    emit(&p, MI_BB_END_DW);
+    assert_int_equal(guest_ctx_emit_batch(e->rcs, BATCH_ADDR + BLOCKER, true), 0);
+    assert_int_equal(guest_ctx_emit_batch(e->rcs, store_batch(e, 0x1000, DATA_ADDR + 8, 0xa),
+                                          true), 0);
+    assert_int_equal(guest_ctx_submit(e->rcs), 0);
+    assert_int_equal(guest_ctx_barrier(e->bcs, WAIT_MS), 0);
+    for (uint32_t n; left; left -= n) {
+        n = left < sizeof(noops) ? left : sizeof(noops);
+        assert_int_equal(guest_ctx_emit_over(e->rcs, noops, n / 4), 0);
+    }
+    assert_int_equal(guest_ctx_emit_batch(e->rcs, store_batch(e, 0x2000, DATA_ADDR + 12, 0xb),
+                                          true), 0);
+    assert_int_equal(guest_ctx_submit(e->rcs), 0);
+    assert_int_equal(guest_ctx_barrier(e->bcs, WAIT_MS), 0);
+    store_u32(e->data, 0x100 / 4, 1);
+    assert_int_equal(guest_ctx_wait(e->rcs, WAIT_MS), 0);
+    assert_int_equal(load_u32(e->data, 2), 0xa);
+    assert_int_equal(load_u32(e->data, 3), 0xb);
+    assert_host_pages_intact(e);
+    assert_canary_intact(e);
 }
 
 #define STARTED_MARK    0x57a7
@@ -2565,6 +2748,15 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(
             test_a_context_s_element_run_after_the_write_back_sees_the_registers, setup_patient,
             teardown),
+        cmocka_unit_test_setup_teardown(test_a_context_s_next_element_runs_on_in_its_running_one,
+                                        setup_patient, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_refused_next_element_stays_apart_from_its_running_one, setup_patient,
+            teardown),
+        cmocka_unit_test_setup_teardown(test_a_hang_in_a_joined_element_is_that_element_s,
+                                        setup_patient, teardown),
+        cmocka_unit_test_setup_teardown(test_a_next_element_over_its_running_one_s_ring_runs_apart,
+                                        setup_patient, teardown),
         cmocka_unit_test_setup_teardown(
             test_merged_elements_split_before_a_written_batch_complete_once_each, setup_patient,
             teardown),

@@ -1326,6 +1326,40 @@ static void feed_stopped(struct env *e, struct med_sched_entity *a, struct test_
 }
 
 /*
+ * Parts the owner gives its running workload (med_sched_grow(): the
+ * mediator's next element of the running context, decision 13 of
+ * docs/architecture.md) are fed to it as its own: submitted with half of
+ * its parts, given the rest while the engine runs the last of them, the
+ * workload runs every part in one context restore by the model's count,
+ * its tail one part ahead as before, one dispatch, no completion between.
+ */
+static void test_parts_given_to_a_running_workload_are_fed_to_it(void **state)
+{
+    struct env *e = *state;
+    const struct med_sched_stats *st = med_sched_get_stats(e->sched);
+    struct med_sched_entity a;
+    struct test_workload *t = fed_alone(e, &a);
+    uint64_t switches = model_context_switches(e), dispatched = st->dispatched;
+
+    t->sched.parts = FED_PARTS / 2;
+    med_sched_submit(e->sched, &a, &t->sched);
+    for (unsigned k = 0; k + 1 < FED_PARTS / 2; k++) {
+        wait_fed(e, t, k);
+        open_part_gate(e, k);
+    }
+    wait_for_result(e, PART_STARTED(FED_PARTS / 2 - 1), STARTED_VALUE);
+    assert_true(med_sched_may_grow(e->sched, &t->sched));
+    t->sched.parts = FED_PARTS;
+    med_sched_grow(e->sched, &t->sched);
+    run_fed_to_its_end(e, t, FED_PARTS / 2 - 1);
+    assert_int_equal(e->wl[1].result, MED_SCHED_DONE);
+    assert_int_equal(model_context_switches(e) - switches, 1);
+    assert_int_equal(st->dispatched - dispatched, 1);
+    assert_int_equal(st->grown, 1);
+    assert_int_equal(st->elsp_feeds, FED_PARTS - 1);
+}
+
+/*
  * The lite restore of a feed write, taken while the mechanism follows the
  * engine by its timer, wakes nobody: its interrupt is left to that timer,
  * which reads the CSB and feeds on (a wake-up costs the engine's thread a
@@ -1553,6 +1587,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_a_lone_vgpu_is_fed_across_parts, setup_weighted,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_parts_given_to_a_running_workload_are_fed_to_it,
+                                        setup_weighted, teardown),
         cmocka_unit_test_setup_teardown(test_a_fed_engine_leaves_its_lite_restores_to_the_timer,
                                         setup_weighted, teardown),
         cmocka_unit_test_setup_teardown(test_an_error_behind_a_lite_restore_left_to_the_timer_wakes,
