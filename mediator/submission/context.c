@@ -149,6 +149,19 @@ bool med_wl_context_same(const struct vgpu_workload *w, const struct vgpu_worklo
     return true;
 }
 
+bool med_wl_context_same_ppgtt(const struct vgpu_workload *w, const struct vgpu_workload *x)
+{
+    const uint32_t *a = (const uint32_t *)((const uint8_t *)w->mem.map + LRC_STATE_OFFSET);
+    const uint32_t *b = (const uint32_t *)((const uint8_t *)x->mem.map + LRC_STATE_OFFSET);
+
+    for (unsigned dw = CTX_PDP_UDW_DW(3); dw <= CTX_PDP_LDW_DW(0); dw += 2) {
+        if (a[dw] != b[dw]) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* What the guest reads back from its context image (contract 6.5): the
  * final head, the context's time and the engine's own state. */
 void med_wl_context_write_back(struct vgpu_workload *w, uint32_t head, bool saved)

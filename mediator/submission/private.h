@@ -284,6 +284,12 @@ void med_wl_context_build(struct vgpu_workload *w, const struct guest_context *c
 /* Whether @w's and @x's shadow contexts are the same but for their ring's
  * head and tail (the same guest registers, the same PPGTT version). */
 bool med_wl_context_same(const struct vgpu_workload *w, const struct vgpu_workload *x);
+/* Whether @w's and @x's shadow contexts name the same PPGTT version (the
+ * same shadow root: a sync that changed a table a pinned version reaches
+ * gave the later one a new root, gtt/ppgtt-shadow.h).  A running @w's
+ * image still holds the root it was bound with (the engine saves back
+ * what it loaded). */
+bool med_wl_context_same_ppgtt(const struct vgpu_workload *w, const struct vgpu_workload *x);
 /* What the guest reads back from its context image once @w ran up to
  * ring offset @head: that head, and, when @saved (@w is done), the
  * engine's state as it saved it. */

@@ -346,8 +346,13 @@ static void defer(struct engine_queue *eq, struct vgpu_workload *w)
  * pointed there before the scheduler may give the engine @x's parts (a
  * feed's lite restore): one shadow context, so @x starts with the
  * registers the engine has, not the guest's image as it was when @x was
- * shadowed (which the hardware's lite restore does not load either;
- * the PPGTT version is the same).  Only while the scheduler can still
+ * shadowed (which the hardware's lite restore does not load either),
+ * but the same PPGTT version (med_wl_context_same_ppgtt()): the engine
+ * keeps walking the root it loaded, so @x, scanned after the guest bound
+ * or moved a page (i915 binding a new target), would run through the
+ * old version's translations (until 2026-12-08: guest-fairness's fills
+ * landed in the page the target's address mapped before, the target
+ * read back as zero after i915's wait).  Only while the scheduler can still
  * give the running context a later tail (med_sched_may_grow(): port 0,
  * nothing behind it, no other vGPU waiting); otherwise @x is a workload
  * of its own, which waits for the completion and starts with the state
@@ -374,7 +379,8 @@ static bool fold(struct engine_queue *eq, struct vgpu_workload *x)
         w->taken_count + x->taken_count > 1 + MED_WL_MERGE_MAX ||
         (w->taken[w->taken_count - 1].tail & TAIL_ADDR) != w->tail ||
         (x->taken[x->taken_count - 1].tail & TAIL_ADDR) != x->tail ||
-        (!running && !med_wl_context_same(w, x)) || !med_wl_layout_append(w, x, running)) {
+        (running ? !med_wl_context_same_ppgtt(w, x) : !med_wl_context_same(w, x)) ||
+        !med_wl_layout_append(w, x, running)) {
         return false;
     }
     if (running) {

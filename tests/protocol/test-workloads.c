@@ -1972,6 +1972,54 @@ static void test_a_context_s_next_element_runs_on_in_its_running_one(void **stat
 }
 
 /*
+ * A context's next element scanned after the guest changed its PPGTT (a
+ * new buffer bound, as i915 binds a new target) while its element before
+ * runs: its shadow context names the PPGTT's new version (copy-on-write
+ * of the root, gtt/ppgtt-shadow.h), the running context the old one, so
+ * joined it would run through the running one's translations (the store
+ * lands in the page the address mapped before).  It runs apart, with its
+ * own root: the store reaches the page the guest bound.
+ */
+static void test_a_next_element_after_a_table_change_runs_apart(void **state)
+{
+    struct env *e = *state;
+    const struct guest_events *ev = guest_vm_events(e->vm);
+    const struct med_vgpu_exec_stats *st = med_server_exec_stats(server_thread_server(e->server));
+    uint32_t *p = (uint32_t *)((uint8_t *)e->batch->map + BLOCKER);
+    uint32_t *q = (uint32_t *)((uint8_t *)e->batch->map + 0x1000);
+    struct guest_bo *old = guest_bo_new(e->vm, 4096, false);
+    struct guest_bo *bound = guest_bo_new(e->vm, 4096, false);
+    uint64_t done = ev->done, overlapped;
+
+    assert_non_null(old);
+    assert_non_null(bound);
+    assert_int_equal(guest_ppgtt_map(e->ppgtt, old, SRC_ADDR), 0);
+    emit_wait_for_one(&p, DATA_ADDR + 0x100);
+    emit_sdi(&p, DATA_ADDR, false, false);
+    p[-1] = 0x600d;
+    emit(&p, MI_BB_END_DW);
+    emit_sdi(&q, SRC_ADDR, false, false);
+    q[-1] = 0xb0d;
+    emit(&q, MI_BB_END_DW);
+    submit_batch(e->rcs, BATCH_ADDR + BLOCKER);
+    assert_int_equal(guest_ctx_barrier(e->bcs, WAIT_MS), 0);
+    overlapped = st->overlapped;
+    assert_int_equal(guest_ppgtt_map(e->ppgtt, bound, SRC_ADDR), 0);
+    submit_batch(e->rcs, BATCH_ADDR + 0x1000);
+    assert_int_equal(guest_ctx_barrier(e->bcs, WAIT_MS), 0);
+    store_u32(e->data, 0x100 / 4, 1);
+    assert_int_equal(guest_ctx_wait(e->rcs, WAIT_MS), 0);
+    assert_int_equal(load_u32(e->data, 0), 0x600d);
+    assert_int_equal(load_u32(bound, 0), 0xb0d);
+    assert_int_equal(load_u32(old, 0), 0);
+    assert_int_equal(ev->done - done, 2 + 2);
+    assert_exec_counts(e, 0, 0);
+    server_thread_stop(e->server);
+    assert_int_equal(st->overlapped - overlapped, 0);
+    assert_int_equal(server_thread_resume(e->server), 0);
+}
+
+/*
  * A context's next element that the scanner refuses, taken while its
  * element before runs: it joins nothing (a refused element's stop is its
  * own), so the first completes and the second runs up to its refused
@@ -2753,6 +2801,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(
             test_a_refused_next_element_stays_apart_from_its_running_one, setup_patient,
             teardown),
+        cmocka_unit_test_setup_teardown(test_a_next_element_after_a_table_change_runs_apart,
+                                        setup_patient, teardown),
         cmocka_unit_test_setup_teardown(test_a_hang_in_a_joined_element_is_that_element_s,
                                         setup_patient, teardown),
         cmocka_unit_test_setup_teardown(test_a_next_element_over_its_running_one_s_ring_runs_apart,
