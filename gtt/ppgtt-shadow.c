@@ -463,10 +463,8 @@ void med_vgpu_ppgtt_destroy(struct med_vgpu_ppgtt *s)
  * sync_table() it made every level's frame 4 KiB, so the compare of an
  * unchanged tree ran four frames of 4 KiB deep, below anything else the
  * event loop reaches, and a thread's first compare paid for the first use
- * of those stack pages (the first timed workload of bench-mediator-client's
- * sdi, whose mediator is a fresh thread: 43-54 us for 14 tables compared
- * unchanged, about 10k instructions; 7-10 us with the frames small,
- * docs/benchmarks.md, "mediator-client").
+ * of those stack pages (docs/benchmarks.md, "mediator-client", "The
+ * start's first touches").
  */
 static __attribute__((noinline)) bool refresh_table(struct med_vgpu_ppgtt *s,
                                                     struct shadow_table *t)

@@ -490,9 +490,9 @@ unsigned med_sched_queue_depth(const struct med_sched_entity *en)
  * an idle engine until the mediator dispatched the rest (what weighing
  * runs alike cost: docs/scheduler.md).  The vGPU's first run weighs
  * nothing once a second is known: it pays the first touches of the
- * vGPU's memory (a 1080p copy of 33 ms where the next take 0.25 ms), and
- * counted as one part it kept the next runs' chunks at one copy for ten
- * runs.
+ * vGPU's memory (a first copy many times the later ones'), and counted
+ * as one part it kept the next runs' chunks at one copy for about ten
+ * runs (docs/scheduler.md, "The time per part").
  */
 void med_sched_learn_parts(struct med_sched_entity *en, uint64_t used_ns, unsigned parts)
 {

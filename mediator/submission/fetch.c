@@ -172,11 +172,9 @@ struct med_scan *med_wl_scan_create(struct med_vgpu_submission *sub)
  * tail on), the first time its engine runs it (again when another ring
  * ran since), so that the copies of the ring's later requests find every
  * page already mapped.  The first read of a guest page through the
- * mediator's mapping costs 4-6 us in the PVM guest the benchmarks run in,
- * below its kernel (one guest fault counted for 11 pages), where the copy
- * of the bytes costs 0.1 us: a client-batched sdi run's second element,
- * 41 KiB of a fresh 64 KiB ring, took 58-70 us to copy, the same copy
- * again 0.5-3 us (docs/benchmarks.md, "mediator-client").  The ring is
+ * mediator's mapping costs far more than copying its bytes (in the PVM
+ * guest the benchmarks run in, below its kernel: docs/benchmarks.md,
+ * "mediator-client", "The start's first touches").  The ring is
  * read whole within the guest's first pass through it anyway; here those
  * costs come with the context's first workload, not with each later one
  * that crosses into a new page, where a client that queued ahead waits

@@ -105,10 +105,9 @@ static uint64_t slot_size(uint64_t have, uint64_t end)
  * @w's engine allocated its first slot memory: its other slots get theirs
  * now too, allocated, cleared and mapped with the engine's first workload,
  * of the size any workload of @ctx needs (its context image and ring), so
- * that a later workload taking one does not wait for them: allocating and
- * clearing a 256 KiB render slot took 17-39 us in bench-mediator-client's
- * sdi runs, while the engine waited for the element shadowed into it
- * (docs/benchmarks.md, "mediator-client").  A slot still grows alone
+ * that a later workload taking one does not wait for them, as the engine
+ * did for the element shadowed into a fresh slot (docs/benchmarks.md,
+ * "mediator-client", "The start's first touches").  A slot still grows alone
  * when a workload's batches need more.  The memory is the vGPU's own
  * until it goes (med_host_buf_alloc() clears what it hands out, which may
  * have been another vGPU's), as a slot's always was.
